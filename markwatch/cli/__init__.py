@@ -1,0 +1,61 @@
+"""The `markwatch` command: one click group, subcommands registered explicitly, errors mapped here."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from markwatch.errors import MarkwatchError
+
+# module -> attribute holding a click command or group; registered explicitly, never by import side effect.
+COMMAND_MODULES: tuple[tuple[str, str], ...] = (
+    ("markwatch.cli.registry", "registry"),
+    ("markwatch.cli.extract", "extract"),
+    ("markwatch.cli.rules", "rules"),
+    ("markwatch.cli.check", "check"),
+    ("markwatch.cli.sweep", "sweep"),
+    ("markwatch.cli.serve", "serve"),
+    ("markwatch.cli.keys", "keys"),
+    ("markwatch.cli.audit", "audit"),
+    ("markwatch.cli.cases", "cases"),
+    ("markwatch.cli.scheduler", "scheduler"),
+)
+
+
+class MarkwatchGroup(click.Group):
+    """Turns every MarkwatchError into one clear line on stderr and its exit code, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MarkwatchError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=MarkwatchGroup)
+@click.version_option(package_name="markwatch")
+def cli() -> None:
+    """Watch how the 上海标准 (Shanghai Standard) mark is used and flag misuse."""
+
+
+def _register() -> None:
+    for module_name, attribute in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:  # pragma: no cover - area not built yet
+            if exc.name == module_name:
+                continue
+            raise
+        cli.add_command(getattr(module, attribute))
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(cli.main(standalone_mode=True))

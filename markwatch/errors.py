@@ -1,0 +1,68 @@
+"""One exception root for the whole project; the CLI and the API map it at their boundary."""
+
+from __future__ import annotations
+
+
+class MarkwatchError(Exception):
+    """Root of every error markwatch raises on purpose."""
+
+    exit_code = 2
+
+
+# --- Input errors: the user gave us something we refuse. Always name the file/line/field. ---
+
+
+class InputError(MarkwatchError):
+    """Bad input from a user: a file, a field, an argument."""
+
+    def __init__(self, message: str, *, source: str | None = None, where: str | None = None) -> None:
+        self.source = source
+        self.where = where
+        prefix = ": ".join(part for part in (source, where) if part)
+        super().__init__(f"{prefix}: {message}" if prefix else message)
+        self.detail = message
+
+
+class CodeParseError(InputError):
+    """A text is not a standard code we can read."""
+
+
+class RegistryImportError(InputError):
+    """A registry import file is invalid; nothing was written."""
+
+
+class RuleFileError(InputError):
+    """A rule file (rules/*.yaml) is invalid; the ruleset is refused."""
+
+
+class TargetsFileError(InputError):
+    """A sweep targets file is invalid."""
+
+
+class NotFoundError(InputError):
+    """The thing asked for does not exist."""
+
+    exit_code = 1
+
+
+# --- Execution errors: input was fine, something failed while running. ---
+
+
+class ExecutionError(MarkwatchError):
+    """Something failed while running on valid input."""
+
+
+class EngineError(ExecutionError):
+    """The rules engine failed (load error, an action raised, a session leak)."""
+
+
+class FetchError(ExecutionError):
+    """A page could not be fetched (network, size, time, or a refused address)."""
+
+
+class DatabaseError(ExecutionError):
+    """The database could not be reached or is at an unexpected schema version."""
+
+
+class ConflictError(MarkwatchError):
+    """The request conflicts with the current state (e.g. an illegal case transition)."""

@@ -1,0 +1,70 @@
+"""Shared fixtures: a real database per test (SQLite file, and PostgreSQL when a server is given)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from markwatch import db
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED_DIR = REPO_ROOT.parent / "shared"
+REALPAGES_DIR = SHARED_DIR / "fixtures" / "realpages"
+REQUIRE_SERVICES = os.environ.get("MARKWATCH_REQUIRE_SERVICES") == "1"
+
+
+def _pg_admin_url() -> str | None:
+    url = os.environ.get("MARKWATCH_TEST_PG_URL")
+    if not url and REQUIRE_SERVICES:
+        raise RuntimeError("MARKWATCH_REQUIRE_SERVICES=1 but MARKWATCH_TEST_PG_URL is not set")
+    return url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> Iterator[str]:
+    """A fresh SQLite file with the schema at head."""
+    url = f"sqlite:///{tmp_path / 'markwatch.db'}"
+    db.upgrade(url)
+    yield url
+    db.reset_caches()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database with the schema at head (skipped only outside CI when no server)."""
+    admin = _pg_admin_url()
+    if admin is None:
+        pytest.skip("no PostgreSQL server: set MARKWATCH_TEST_PG_URL (CI sets it and requires it)")
+    name = f"mw_test_{uuid.uuid4().hex[:12]}"
+    admin_engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with admin_engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(admin).set(database=name).render_as_string(hide_password=False)
+    db.upgrade(url)
+    try:
+        yield url
+    finally:
+        db.reset_caches()
+        with admin_engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin_engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """The same test on SQLite and on PostgreSQL."""
+    return str(request.getfixturevalue(f"{request.param}_url"))
+
+
+@pytest.fixture
+def realpages_dir() -> Path:
+    """The six real marketplace/company pages in ../shared/fixtures/realpages."""
+    if not REALPAGES_DIR.is_dir():
+        raise RuntimeError(f"real page fixtures missing at {REALPAGES_DIR}")
+    return REALPAGES_DIR
