@@ -8,7 +8,9 @@ import markwatch.models  # noqa: F401  (registers every table on Base.metadata)
 from markwatch.db import Base, get_engine
 
 config = context.config
-connectable = config.attributes.get("connection_engine") or get_engine(config.get_main_option("sqlalchemy.url"))
+connectable = config.attributes.get("connection_engine") or get_engine(
+    config.get_main_option("sqlalchemy.url")
+)
 
 with connectable.connect() as connection:
     context.configure(
