@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI): build it with `api.app.create_app(settings)`, serve it with `markwatch serve`."""

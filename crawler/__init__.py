@@ -1,0 +1,1 @@
+"""Scrapy project: polite crawling, immutable snapshots, sweeps that feed the checker."""

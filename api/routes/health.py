@@ -1,0 +1,23 @@
+"""Health: the one route that needs no key (liveness and the benchmark's baseline)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from markwatch import __version__
+
+router = APIRouter(prefix="/health", tags=["health"])
+
+
+class Health(BaseModel):
+    """The app answers."""
+
+    status: str
+    version: str
+
+
+@router.get("", response_model=Health, summary="Liveness check (no key needed)")
+async def health() -> Health:
+    """Answers without touching the database or the engine."""
+    return Health(status="ok", version=__version__)

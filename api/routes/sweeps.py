@@ -1,0 +1,160 @@
+"""Sweeps: list, detail, and trigger (a `markwatch sweep run` subprocess, one at a time per target)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, status
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from api.deps import SessionDep, SettingsDep, StaffDep
+from api.schemas.common import ERROR_RESPONSES, ErrorBody, IdPath, LimitQuery, OffsetQuery, Page
+from api.schemas.sweeps import TARGET_PATTERN, LaunchOut, SweepIn, SweepOut
+from api.settings import Settings
+from api.sweep_runner import Launch, SweepRunner
+from crawler.store.models import Finding, Sweep, SweepPage
+from crawler.targets import load_targets
+from markwatch.errors import ConflictError, NotFoundError
+
+router = APIRouter(prefix="/sweeps", tags=["sweeps"], responses=ERROR_RESPONSES)
+
+
+def sweep_out(session: Session, sweep: Sweep) -> SweepOut:
+    """A sweep row with its page and finding counts."""
+    pages = dict(
+        session.execute(
+            select(SweepPage.status, func.count())
+            .where(SweepPage.sweep_id == sweep.id)
+            .group_by(SweepPage.status)
+        ).all()
+    )
+    findings = session.scalar(select(func.count(Finding.id)).where(Finding.sweep_id == sweep.id)) or 0
+    return SweepOut(
+        id=sweep.id,
+        target=sweep.target,
+        state=sweep.state,
+        started_at=sweep.started_at,
+        finished_at=sweep.finished_at,
+        pages_fetched=sweep.pages_fetched,
+        pages_checked=int(pages.get("ok", 0)),
+        pages_failed=int(sum(count for state, count in pages.items() if state != "ok")),
+        robots_skipped=sweep.robots_skipped,
+        offsite_dropped=sweep.offsite_dropped,
+        errors={str(k): int(v) for k, v in (sweep.errors or {}).items()},
+        claims=sweep.claims,
+        findings=int(findings),
+        findings_new=sweep.findings_new,
+        findings_recurring=sweep.findings_recurring,
+        findings_resolved=sweep.findings_resolved,
+    )
+
+
+def _alive(pid: object) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def running_in_database(session: Session, target: str) -> int | None:
+    """The id of a sweep of `target` whose process still runs (started by the CLI or the scheduler)."""
+    rows = session.scalars(select(Sweep).where(Sweep.target == target, Sweep.state == "running"))
+    return next((s.id for s in rows if _alive((s.summary or {}).get("pid"))), None)
+
+
+def known_target(settings: Settings, name: str) -> Path:
+    """The targets file, after checking it names `name`."""
+    if not settings.sweep_targets_file:
+        raise NotFoundError(f"unknown target {name!r}: no sweep targets file is configured")
+    path = Path(settings.sweep_targets_file)
+    if name not in {t.name for t in load_targets(path).targets}:
+        raise NotFoundError(f"unknown target {name!r} in {path.name}")
+    return path
+
+
+def launch_out(launch: Launch) -> LaunchOut:
+    """A launch as answered."""
+    return LaunchOut(
+        target=launch.target,
+        pid=launch.process.pid,
+        started_at=launch.started_at,
+        running=launch.running,
+        returncode=launch.returncode,
+    )
+
+
+@router.get("", response_model=Page[SweepOut], summary="List sweeps, newest first")
+def list_route(
+    session: SessionDep,
+    _who: StaffDep,
+    target: Annotated[str | None, Query(pattern=TARGET_PATTERN)] = None,
+    state: Annotated[str | None, Query(max_length=20, description="running, finished, …")] = None,
+    limit: LimitQuery = 50,
+    offset: OffsetQuery = 0,
+) -> Page[SweepOut]:
+    """Each with its counts of pages, errors and findings."""
+    where = []
+    if target:
+        where.append(Sweep.target == target)
+    if state:
+        where.append(Sweep.state == state)
+    total = session.scalar(select(func.count(Sweep.id)).where(*where)) or 0
+    rows = session.scalars(select(Sweep).where(*where).order_by(Sweep.id.desc()).limit(limit).offset(offset))
+    return Page[SweepOut](
+        items=[sweep_out(session, s) for s in rows], total=total, limit=limit, offset=offset
+    )
+
+
+@router.get(
+    "/running",
+    response_model=list[LaunchOut],
+    summary="Sweeps this API started that are still running",
+)
+def running_route(request: Request, _who: StaffDep) -> list[LaunchOut]:
+    """Subprocesses started through POST /v1/sweeps."""
+    runner: SweepRunner = request.app.state.sweep_runner
+    return [launch_out(launch) for launch in runner.running()]
+
+
+@router.get(
+    "/{sweep_id}",
+    response_model=SweepOut,
+    summary="One sweep",
+    responses={404: {"model": ErrorBody, "description": "No such sweep"}},
+)
+def detail_route(sweep_id: IdPath, session: SessionDep, _who: StaffDep) -> SweepOut:
+    """Counts of pages, errors and findings."""
+    sweep = session.get(Sweep, sweep_id)
+    if sweep is None:
+        raise NotFoundError(f"no sweep {sweep_id}")
+    return sweep_out(session, sweep)
+
+
+@router.post(
+    "",
+    response_model=LaunchOut,
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Start a sweep of a target",
+    responses={
+        404: {"model": ErrorBody, "description": "No such target in the targets file"},
+        409: {"model": ErrorBody, "description": "A sweep of this target is already running"},
+    },
+)
+def trigger_route(
+    body: SweepIn, request: Request, session: SessionDep, settings: SettingsDep, _who: StaffDep
+) -> LaunchOut:
+    """Runs `markwatch sweep run` as a subprocess; its findings become cases when it finishes."""
+    targets = known_target(settings, body.target)
+    running = running_in_database(session, body.target)
+    if running is not None:
+        raise ConflictError(f"sweep {running} of {body.target!r} is still running")
+    runner: SweepRunner = request.app.state.sweep_runner
+    return launch_out(runner.start(body.target, (str(targets), "--target", body.target)))

@@ -1,0 +1,153 @@
+"""Case models: summaries, detail with evidence and audit history, and the actions on a case."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from markwatch.cases.models import CaseStatus
+
+
+class WaiverOut(BaseModel):
+    """A waiver on a case; `active` is false once expired or revoked."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    reason: str
+    approver: str
+    expires_at: dt.datetime
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None
+    active: bool
+
+
+class CaseSummary(BaseModel):
+    """A case as listed."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    case_key: str
+    status: CaseStatus
+    rule_id: str
+    severity: str
+    standard_code: str | None
+    page_url: str | None
+    site: str | None
+    claimant: str | None
+    message: str
+    assignee: str | None
+    first_seen_at: dt.datetime
+    last_seen_at: dt.datetime
+    decided_at: dt.datetime | None
+    decision_reason: str | None
+    rectification_due_at: dt.datetime | None
+    reopen_count: int
+    waived: bool = Field(description="true while an unexpired, unrevoked waiver covers the case")
+
+
+class SnapshotRef(BaseModel):
+    """The archived page a finding was made on."""
+
+    id: int
+    url: str | None
+    sha256: str
+    fetched_at: dt.datetime | None
+
+
+class CaseFindingOut(BaseModel):
+    """One observation of the misuse, with its evidence."""
+
+    finding_id: int
+    sweep_id: int | None
+    observed_at: dt.datetime
+    rule_id: str
+    severity: str
+    message: str
+    standard_code: str | None
+    page_url: str | None
+    claimant: str | None
+    claim: dict[str, Any] | None
+    evidence: dict[str, Any] | None
+    snapshot: SnapshotRef | None
+
+
+class AuditEntryOut(BaseModel):
+    """One entry of the audit chain."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    seq: int
+    kind: str
+    actor: str
+    from_status: str | None
+    to_status: str | None
+    payload: dict[str, Any]
+    created_at: dt.datetime
+    prev_hash: str
+    hash: str
+
+
+class CommentOut(BaseModel):
+    """A comment on a case."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    author: str
+    body: str
+    created_at: dt.datetime
+
+
+class CaseDetail(CaseSummary):
+    """A case with its evidence, history, comments and waivers."""
+
+    allowed_transitions: list[CaseStatus]
+    findings: list[CaseFindingOut]
+    events: list[AuditEntryOut]
+    comments: list[CommentOut]
+    waivers: list[WaiverOut]
+
+
+class TransitionIn(BaseModel):
+    """Move a case: a reason is required to dismiss or reopen, a deadline to set rectification due."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    to: CaseStatus
+    reason: str | None = Field(default=None, max_length=2000)
+    due_at: AwareDatetime | None = None
+
+
+class CommentIn(BaseModel):
+    """A new comment."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    body: str = Field(min_length=1, max_length=10_000)
+
+
+class AssigneeIn(BaseModel):
+    """Who works on the case (null to unassign)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    assignee: str | None = Field(default=None, max_length=200)
+
+
+class WaiverIn(BaseModel):
+    """A waiver request; the approver is the admin key making it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=2000)
+    expires_at: AwareDatetime
+
+
+class CaseCounts(BaseModel):
+    """Cases per status."""
+
+    counts: dict[str, int]

@@ -1,0 +1,48 @@
+"""Sweep models: a sweep's progress and counts, and a launch request."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field
+
+TARGET_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
+
+
+class SweepOut(BaseModel):
+    """One sweep with its counters and the comparison with the previous sweep of its target."""
+
+    id: int
+    target: str
+    state: str = Field(description="running, finished, interrupted or failed")
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    pages_fetched: int
+    pages_checked: int = Field(description="pages whose check completed")
+    pages_failed: int = Field(description="pages fetched but not checked")
+    robots_skipped: int
+    offsite_dropped: int
+    errors: dict[str, int] = Field(description="error counts by kind")
+    claims: int
+    findings: int
+    findings_new: int
+    findings_recurring: int
+    findings_resolved: int
+
+
+class SweepIn(BaseModel):
+    """Start a sweep of one configured target."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    target: str = Field(pattern=TARGET_PATTERN, description="a target name from the sweep targets file")
+
+
+class LaunchOut(BaseModel):
+    """A sweep subprocess started by this API."""
+
+    target: str
+    pid: int
+    started_at: dt.datetime
+    running: bool
+    returncode: int | None

@@ -1,0 +1,104 @@
+"""`make bench`: run every benchmark, write bench/results/<time>.json and print one table."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+# Explicit order: cheapest first, so a failure late in the run still leaves the early figures on screen.
+BENCHMARKS = ("bench.extraction", "bench.rules", "bench.sweep", "bench.api")
+RESULTS_DIR = Path(__file__).parent / "results"
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on."""
+    cpu = platform.processor() or "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_gib = None
+    try:
+        pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        mem_gib = round(pages / 2**30, 1)
+    except (ValueError, OSError):
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": mem_gib,
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+
+
+def flatten(prefix: str, value: Any) -> list[tuple[str, Any]]:
+    """Nested result dicts as dotted rows for the table."""
+    if isinstance(value, dict):
+        rows: list[tuple[str, Any]] = []
+        for key, inner in value.items():
+            rows.extend(flatten(f"{prefix}.{key}" if prefix else str(key), inner))
+        return rows
+    return [(prefix, value)]
+
+
+def render(value: Any) -> str:
+    """A figure as the table shows it."""
+    if isinstance(value, float):
+        return f"{value:,.3f}" if abs(value) < 100 else f"{value:,.1f}"
+    return str(value)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmarks named (default: all) and report."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("only", nargs="*", help="benchmark modules to run (e.g. extraction rules)")
+    parser.add_argument("--quick", action="store_true", help="smaller corpora, for a smoke run")
+    args = parser.parse_args(argv)
+    if args.quick:
+        os.environ["MARKWATCH_BENCH_QUICK"] = "1"
+    selected = [m for m in BENCHMARKS if not args.only or m.rsplit(".", 1)[1] in args.only]
+    report: dict[str, Any] = {"machine": machine(), "results": {}}
+    failed = False
+    for module_name in selected:
+        name = module_name.rsplit(".", 1)[1]
+        print(f"== {name} ...", flush=True)
+        started = time.perf_counter()
+        try:
+            result = importlib.import_module(module_name).run()
+        except Exception as exc:  # a broken benchmark must not hide the others' figures
+            failed = True
+            result = {"error": f"{type(exc).__name__}: {exc}"}
+        result["seconds"] = round(time.perf_counter() - started, 1)
+        report["results"][name] = result
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    out = RESULTS_DIR / f"bench-{stamp}.json"
+    out.write_text(json.dumps(report, ensure_ascii=False, indent=2))
+    print()
+    print(
+        f"machine: {report['machine']['cpu']}, {report['machine']['cores']} cores, "
+        f"{report['machine']['memory_gib']} GiB, Python {report['machine']['python']}"
+    )
+    rows = flatten("", report["results"])
+    width = max((len(k) for k, _ in rows), default=10)
+    for key, value in rows:
+        print(f"  {key:<{width}}  {render(value)}")
+    print(f"\nwritten: {out}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""Extraction speed on a mixed corpus built from the real pages, against a naive bs4 parse of every page.
+
+Figures: pages/s for extract_page and for the baseline (decode + BeautifulSoup(lxml) of the whole page) on
+the same corpus in the same run; claim-free page cost against a raw `bytes.find` of the words; median ms
+for a ~300 KB claim page.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bs4 import BeautifulSoup
+
+from checker.extract import extract_page
+from checker.extract.decode import decode_page
+
+REALPAGES = Path(__file__).resolve().parent.parent.parent / "shared" / "fixtures" / "realpages"
+# Claim-free pool: the real pages of 150-800 KB.
+FREE_PAGES = (
+    "tmall_item_01.html",
+    "tmall_item_01_gbk.html",
+    "taobao_item_01.html",
+    "jd_item_01_gbk.html",
+    "jd_item_02_derived_jsp.html",
+)
+# Claim pages: a claim injected into each page's real parameter table (page, encoding, anchor, rows).
+CLAIM_PAGES = (
+    (
+        "taobao_item_01.html",
+        "utf-8",
+        '<ul class="attributes-list">',
+        '<li title="Q/KBD 0001-2020">执行标准:&nbsp;Q/KBD 0001-2020（上海标准）</li>',
+    ),
+    (
+        "jd_item_02_derived_jsp.html",
+        "utf-8",
+        '<ul class="parameter2 p-parameter-list">',
+        '<li title="T/SHHJ 3-2018">执行标准：T/SHHJ 3-2018（上海标准）</li>',
+    ),
+    (
+        "tmall_item_01_gbk.html",
+        "gb18030",
+        '<ul id="J_AttrUL">',
+        '<li title="&nbsp;DB31/T 1108-2018">执行标准:&nbsp;DB31/T 1108-2018 上海标准</li>',
+    ),
+)
+NEEDLE = "上海标准".encode()
+
+
+def _quick() -> bool:
+    return os.environ.get("MARKWATCH_BENCH_QUICK") == "1"
+
+
+def claim_page(name: str, encoding: str, anchor: str, rows: str) -> bytes:
+    """A real page with claim rows injected into its parameter table."""
+    text = (REALPAGES / name).read_bytes().decode(encoding)
+    if anchor not in text:
+        raise RuntimeError(f"{name}: parameter table {anchor!r} not found")
+    return text.replace(anchor, anchor + rows, 1).encode(encoding)
+
+
+def corpus(free_count: int) -> tuple[list[bytes], list[bytes]]:
+    """(claim-free pages, claim pages): at least 95% claim-free."""
+    free = [(REALPAGES / FREE_PAGES[i % len(FREE_PAGES)]).read_bytes() for i in range(free_count)]
+    claims = [claim_page(*spec) for spec in CLAIM_PAGES]
+    return free, claims
+
+
+def baseline(raw: bytes) -> object:
+    """The naive extractor's unavoidable cost: decode and BeautifulSoup-parse the whole page."""
+    return BeautifulSoup(decode_page(raw).text, "lxml")
+
+
+def _seconds(fn: Callable[[bytes], object], pages: list[bytes]) -> float:
+    started = time.perf_counter()
+    for raw in pages:
+        fn(raw)
+    return time.perf_counter() - started
+
+
+def _median_ms(fn: Callable[[bytes], object], raw: bytes, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn(raw)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def _scan(raw: bytes) -> int:
+    return raw.find(NEEDLE)
+
+
+def run() -> dict[str, Any]:
+    """Measure and return every figure (also printed by `python -m bench extraction`)."""
+    free, claims = corpus(57)
+    pages = free + claims
+    for raw in claims:
+        if not extract_page(raw).claims:
+            raise RuntimeError("an injected claim page yielded no claim: the benchmark would measure nothing")
+    extract_page(pages[0])  # warm imports and compiled patterns
+    ours = _seconds(extract_page, pages)
+    naive = _seconds(baseline, pages)
+    repeat = 5 if _quick() else 21
+    free_vs_scan = {}
+    for name in FREE_PAGES:
+        raw = (REALPAGES / name).read_bytes()
+        scan = _median_ms(_scan, raw, repeat * 5)
+        cost = _median_ms(extract_page, raw, repeat)
+        free_vs_scan[name] = {
+            "extract_ms": round(cost, 3),
+            "raw_scan_ms": round(scan, 3),
+            "ratio": round(cost / scan, 2),
+        }
+    claim_ms = {
+        f"{spec[0]} ({len(raw) // 1024} KB)": round(_median_ms(extract_page, raw, repeat), 1)
+        for spec, raw in zip(CLAIM_PAGES, claims, strict=True)
+    }
+    return {
+        "corpus_pages": len(pages),
+        "claim_free_share": round(len(free) / len(pages), 3),
+        "pages_per_s": round(len(pages) / ours, 1),
+        "baseline_pages_per_s": round(len(pages) / naive, 1),
+        "speedup_vs_baseline": round(naive / ours, 1),
+        "claim_free_vs_raw_scan": free_vs_scan,
+        "claim_free_worst_ratio": max(v["ratio"] for v in free_vs_scan.values()),
+        "claim_page_median_ms": claim_ms,
+        "targets": "speedup >= 30, claim-free ratio <= 3, 300 KB claim page median <= 25 ms",
+    }
+
+
+if __name__ == "__main__":
+    import json
+
+    print(json.dumps(run(), ensure_ascii=False, indent=2))

@@ -1,0 +1,222 @@
+"""Who claims and about which product: claimant, product name and category for a claim's element."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import soupsieve
+from bs4 import Tag
+
+from checker.extract.document import HEADINGS, Page, Row, clean, label_in
+from checker.extract.layouts import CONTEXT_SELECTORS, LAYOUTS
+from checker.extract.patterns import (
+    CATEGORY_LABELS,
+    CLAIMANT_LABELS,
+    GENERIC_HEADING,
+    MAX_NAME_VALUE,
+    PRODUCT_LABELS,
+)
+from checker.extract.prune import CONTEXT_INDEX, CTX_ATTR, CTX_SEPARATOR
+from checker.extract.selectors import rest_of
+
+_MAX_VALUE = 200
+# A listing card sits a few levels above its rows; looking higher only finds page-wide headings.
+_CARD_LEVELS = 12
+# The part of each container-keyed layout selector BeautifulSoup runs, compiled once.
+_REST = {
+    selector: soupsieve.compile(rest)
+    for selector in CONTEXT_SELECTORS
+    if not CONTEXT_INDEX.exact(selector) and (rest := rest_of(selector))
+}
+# Breadcrumb links that are navigation, not a category.
+_NOT_CATEGORY = re.compile(r"^(?:首页|主页|home)$|更多|>>|返回", re.I)
+
+
+@dataclass(frozen=True)
+class Context:
+    """The context one claim carries."""
+
+    claimant: str | None
+    claimant_source: str | None
+    product_name: str | None
+    product_category: str | None
+
+
+def _ancestor_ids(element: Tag) -> set[int]:
+    ids = {id(element)}
+    ids.update(id(parent) for parent in element.parents)
+    return ids
+
+
+def _short(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value[:_MAX_VALUE] or None
+
+
+def _name_of(value: Any) -> str | None:
+    if isinstance(value, str):
+        return _short(clean(value))
+    if isinstance(value, dict):
+        return _name_of(value.get("name"))
+    if isinstance(value, list) and value:
+        return _name_of(value[0])
+    return None
+
+
+def _heading(block: Tag) -> str | None:
+    for heading in block.find_all(HEADINGS):
+        text = clean(heading.get_text(" "))
+        if text and not GENERIC_HEADING.search(text):
+            return _short(text)
+    named = block.find(itemprop="name")
+    return _short(clean(named.get_text(" "))) if named else None
+
+
+def _row_value(rows: list[Row], table: tuple[str, ...]) -> tuple[str, str] | None:
+    best: tuple[int, str, str] | None = None
+    for row in rows:
+        entry = label_in(row.label, table)
+        if entry is not None and len(row.value) <= MAX_NAME_VALUE:
+            rank = table.index(entry)
+            if best is None or rank < best[0]:
+                best = (rank, entry, row.value)
+    return (best[1], best[2]) if best else None
+
+
+def _page_row_value(rows: list[Row], table: tuple[str, ...]) -> tuple[str, str] | None:
+    # A page-wide row speaks for every claim only when the page names one value (not a listing).
+    values = {row.value for row in rows if label_in(row.label, table) and len(row.value) <= MAX_NAME_VALUE}
+    return _row_value(rows, table) if len(values) == 1 else None
+
+
+class ContextFinder:
+    """Resolves context for claims on one page; page-level sources are read once."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.marked: dict[str, list[Tag]] = {}
+        for container in page.soup.find_all(True, attrs={CTX_ATTR: True}):
+            for selector in str(container.get(CTX_ATTR)).split(CTX_SEPARATOR):
+                rest = _REST.get(selector)
+                found = list(rest.select(container)) if rest is not None else [container]
+                self.marked.setdefault(selector, []).extend(found)
+        self.products = [item for item in page.jsonld if "Product" in str(item.get("@type", ""))]
+        # Rows filed under every ancestor, so a claim's block rows are one lookup (listings hold thousands).
+        self.rows_under: dict[int, list[Row]] = {}
+        for row in page.rows:
+            for key in _ancestor_ids(row.element):
+                self.rows_under.setdefault(key, []).append(row)
+        self.headings: dict[int, str | None] = {}
+        self.page_values: dict[tuple[str, ...], tuple[str, str] | None] = {}
+        self.has_product_context = bool(
+            self.products
+            or any(label_in(r.label, (*PRODUCT_LABELS, *CLAIMANT_LABELS)) for r in page.rows)
+            or self._layout_text("shop")
+        )
+
+    def _layout_texts(self, part: str) -> list[str]:
+        texts: list[str] = []
+        for layout in LAYOUTS:
+            for selector in getattr(layout, part):
+                for element in self.marked.get(selector, []):
+                    title = element.get("data-title")
+                    text = clean(title if isinstance(title, str) else element.get_text(" "))
+                    if text and not GENERIC_HEADING.search(text):
+                        texts.append(text)
+        return texts
+
+    def _layout_text(self, part: str) -> str | None:
+        texts = self._layout_texts(part)
+        return _short(texts[0]) if texts else None
+
+    def block_of(self, element: Tag) -> Tag | None:
+        """The nearest ancestor that names a product (a product-name row or a heading): a listing card."""
+        for level, ancestor in enumerate([element, *element.parents]):
+            if level > _CARD_LEVELS or ancestor.name in ("body", "html", "[document]"):
+                return None
+            key = id(ancestor)
+            if any(label_in(row.label, PRODUCT_LABELS) for row in self.rows_under.get(key, ())):
+                return ancestor
+            if self.heading(ancestor):
+                return ancestor
+        return None
+
+    def heading(self, block: Tag) -> str | None:
+        """The block's first non-generic heading (cached: listing cards share ancestors)."""
+        key = id(block)
+        if key not in self.headings:
+            self.headings[key] = _heading(block)
+        return self.headings[key]
+
+    def _block_rows(self, block: Tag | None) -> list[Row]:
+        return [] if block is None else self.rows_under.get(id(block), [])
+
+    def _page_value(self, table: tuple[str, ...]) -> tuple[str, str] | None:
+        if table not in self.page_values:
+            self.page_values[table] = _page_row_value(self.page.rows, table)
+        return self.page_values[table]
+
+    def resolve(self, element: Tag) -> Context:
+        """Claimant, product and category for a claim made at element."""
+        block = self.block_of(element)
+        local = self._block_rows(block)
+        claimant, source = self._claimant(local)
+        product = _value(_row_value(local, PRODUCT_LABELS)) or (
+            self.heading(block) if block is not None else None
+        )
+        product = (
+            product
+            or self._jsonld_value("name")
+            or _value(self._page_value(PRODUCT_LABELS))
+            or self._layout_text("product")
+            or self.page.metas.get("og:title")
+            or self.page.title
+        )
+        category = (
+            _value(_row_value(local, CATEGORY_LABELS))
+            or self._jsonld_value("category")
+            or _value(self._page_value(CATEGORY_LABELS))
+            or self._breadcrumb(product)
+        )
+        return Context(claimant, source, _short(product), _short(category))
+
+    def _claimant(self, local: list[Row]) -> tuple[str | None, str | None]:
+        found = _row_value(local, CLAIMANT_LABELS) or self._page_value(CLAIMANT_LABELS)
+        if found:
+            return _short(found[1]), f"row:{found[0]}"
+        for item in self.products:
+            for key, value in (
+                ("manufacturer", item.get("manufacturer")),
+                ("brand", item.get("brand")),
+                (
+                    "seller",
+                    (item.get("offers") or {}).get("seller")
+                    if isinstance(item.get("offers"), dict)
+                    else None,
+                ),
+            ):
+                name = _name_of(value)
+                if name:
+                    return name, f"jsonld:{key}"
+        shop = self._layout_text("shop")
+        if shop:
+            return shop, "shop"
+        site = self.page.metas.get("og:site_name")
+        return (_short(site), "og:site_name") if site else (None, None)
+
+    def _jsonld_value(self, key: str) -> str | None:
+        for item in self.products:
+            name = _name_of(item.get(key))
+            if name:
+                return name
+        return None
+
+    def _breadcrumb(self, product: str | None) -> str | None:
+        crumbs = [c for c in self._layout_texts("breadcrumb") if not _NOT_CATEGORY.search(c) and c != product]
+        return _short(crumbs[-1]) if crumbs else None
+
+
+def _value(found: tuple[str, str] | None) -> str | None:
+    return found[1] if found else None

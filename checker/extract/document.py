@@ -1,0 +1,228 @@
+"""The pruned page as BeautifulSoup sees it: text runs per block, parameter rows, head metadata."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+
+from checker.extract.patterns import LABEL_SUFFIXES, ROW_TEXT
+from checker.extract.prune import NTH_ATTR
+from checker.normalize import normalize_text
+
+# Text inside one of these belongs to it; inline tags (b, span, a, font) join their text to the block's.
+BLOCKS = frozenset(
+    [
+        "html",
+        "body",
+        "div",
+        "p",
+        "li",
+        "td",
+        "th",
+        "dd",
+        "dt",
+        "tr",
+        "table",
+        "ul",
+        "ol",
+        "dl",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "nav",
+        "main",
+        "aside",
+        "form",
+        "figure",
+        "figcaption",
+        "caption",
+        "blockquote",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "pre",
+        "address",
+    ]
+)
+HEADINGS = ("h1", "h2", "h3", "h4")
+
+
+@dataclass
+class Run:
+    """The text of one block (inline children joined), raw and normalised."""
+
+    element: Tag
+    text: str
+
+
+@dataclass
+class Row:
+    """A parameter row: a label and its value, from a table row, a dt/dd pair or `label：value` text."""
+
+    label: str
+    value: str
+    element: Tag
+
+
+@dataclass
+class Page:
+    """Everything the extractor reads from one pruned page."""
+
+    soup: BeautifulSoup
+    runs: list[Run]
+    rows: list[Row]
+    metas: dict[str, str]
+    title: str | None
+    jsonld: list[dict[str, Any]] = field(default_factory=list)
+
+
+def block_of(node: Tag | NavigableString) -> Tag | None:
+    """The nearest block element holding a node."""
+    parent = node if isinstance(node, Tag) and node.name in BLOCKS else node.parent
+    while parent is not None and parent.name not in BLOCKS:
+        parent = parent.parent
+    return parent
+
+
+def _runs(soup: BeautifulSoup) -> list[Run]:
+    order: list[int] = []
+    pieces: dict[int, tuple[Tag, list[str]]] = {}
+    for string in soup.find_all(string=True):
+        if (
+            isinstance(string, Comment)
+            or string.parent is None
+            or string.parent.name in ("script", "style", "title")
+        ):
+            continue
+        block = block_of(string)
+        if block is None:
+            continue
+        key = id(block)
+        if key not in pieces:
+            pieces[key] = (block, [])
+            order.append(key)
+        pieces[key][1].append(str(string).replace("\n", " "))
+        if string.next_sibling is not None and getattr(string.next_sibling, "name", None) == "br":
+            pieces[key][1].append("\n")
+    runs = []
+    for key in order:
+        block, parts = pieces[key]
+        text = "\n".join(normalize_text(line) for line in "".join(parts).split("\n")).strip()
+        if text:
+            runs.append(Run(block, text))
+    return runs
+
+
+def clean(text: str) -> str:
+    """Normalised single-line text."""
+    return normalize_text(text).replace("\n", " ")
+
+
+def split_row(text: str) -> tuple[str, str] | None:
+    """`label：value` as (label without spaces, value), or None when the text is not shaped like a row."""
+    match = ROW_TEXT.match(text)
+    if not match:
+        return None
+    return match.group("label").replace(" ", ""), match.group("value").strip()
+
+
+def _rows(soup: BeautifulSoup, runs: list[Run]) -> list[Row]:
+    rows: list[Row] = []
+    for tr in soup.find_all("tr"):
+        cells = tr.find_all(["th", "td"], recursive=False)
+        if len(cells) >= 2:
+            label = clean(cells[0].get_text()).replace(" ", "").rstrip(":")
+            value = clean(cells[1].get_text(" "))
+            if label and value and len(label) <= 16:
+                rows.append(Row(label, value, tr))
+    for dl in soup.find_all("dl"):
+        term: str | None = None
+        for child in dl.find_all(["dt", "dd"], recursive=False):
+            if child.name == "dt":
+                term = clean(child.get_text()).replace(" ", "").rstrip(":")
+            elif term and "Ptable-tips" not in (child.get("class") or []):
+                rows.append(Row(term, clean(child.get_text(" ")), child))
+                term = None
+    for run in runs:
+        if run.element.name in ("td", "th", "dt", "dd", "tr"):
+            continue
+        for line in run.text.split("\n"):
+            parts = split_row(line)
+            if parts and parts[1]:
+                rows.append(Row(parts[0], parts[1], run.element))
+    return rows
+
+
+def _jsonld(soup: BeautifulSoup) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for script in soup.find_all("script", type=lambda t: bool(t) and t.lower() == "application/ld+json"):
+        try:
+            data = json.loads(script.string or "")
+        except ValueError:
+            continue
+        stack = data if isinstance(data, list) else [data]
+        while stack:
+            item = stack.pop(0)
+            if isinstance(item, dict):
+                found.append(item)
+                graph = item.get("@graph")
+                if isinstance(graph, list):
+                    stack.extend(graph)
+    return found
+
+
+def _metas(soup: BeautifulSoup) -> dict[str, str]:
+    metas: dict[str, str] = {}
+    for meta in soup.find_all("meta"):
+        key = meta.get("property") or meta.get("name")
+        content = meta.get("content")
+        if isinstance(key, str) and isinstance(content, str) and content.strip():
+            metas.setdefault(key.lower(), clean(content))
+    return metas
+
+
+def load_page(html: str) -> Page:
+    """Parse pruned HTML with BeautifulSoup and read its runs, rows and metadata."""
+    soup = BeautifulSoup(html, "lxml")
+    runs = _runs(soup)
+    title_tag = soup.find("title")
+    title = clean(title_tag.get_text()) if title_tag else None
+    return Page(soup, runs, _rows(soup, runs), _metas(soup), title or None, _jsonld(soup))
+
+
+def label_in(label: str, table: tuple[str, ...]) -> str | None:
+    """The table entry a row label stands for (a short suffix allowed), or None."""
+    for entry in table:
+        if label.startswith(entry) and label[len(entry) :] in LABEL_SUFFIXES:
+            return entry
+    return None
+
+
+def css_path(element: Tag) -> str:
+    """A CSS path to an element, stopping at the nearest id; nth-of-type as in the original page."""
+    parts: list[str] = []
+    node: Tag | None = element
+    while node is not None and node.name not in ("[document]", None):
+        ident = node.get("id")
+        if isinstance(ident, str) and ident.strip():
+            parts.append(f"{node.name}#{ident.strip()}")
+            break
+        piece = node.name
+        classes = [c for c in node.get("class") or [] if c.replace("-", "").replace("_", "").isalnum()][:2]
+        if classes:
+            piece += "".join(f".{c}" for c in classes)
+        nth = node.get(NTH_ATTR)
+        if not isinstance(nth, str) and node.parent is not None:
+            nth = str(1 + sum(1 for _ in node.find_previous_siblings(node.name)))
+        if node.name not in ("html", "body", "head"):
+            piece += f":nth-of-type({nth})"
+        parts.append(piece)
+        node = node.parent
+    return " > ".join(reversed(parts))

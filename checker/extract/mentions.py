@@ -1,0 +1,114 @@
+"""Find mentions of the words and the mark in a page's text runs and images."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from bs4 import Tag
+
+from checker.extract.document import Page, block_of, clean
+from checker.extract.patterns import (
+    CERT_WINDOW,
+    CERTIFICATION,
+    EXCLUSIONS_AFTER,
+    EXCLUSIONS_BEFORE,
+    LOGO_FILE,
+    MENTIONS,
+)
+from checker.extract.tie import sentence_span
+
+_CONTEXT_CHARS = 60
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One mention: where it is, its text and the block text it sits in."""
+
+    kind: str
+    element: Tag
+    unit: Tag
+    text: str
+    block_text: str
+    start: int
+    end: int
+    caption: str | None = None
+    own_text: str = ""  # a logo's alt/title text that names the mark (empty when a caption or file name did)
+
+
+def excluded(text: str, start: int, end: int) -> bool:
+    """Whether the words at text[start:end] are part of a trap phrase (patterns.EXCLUSIONS_*)."""
+    after = text[end : end + _CONTEXT_CHARS]
+    before = text[max(0, start - _CONTEXT_CHARS) : start]
+    return any(p.regex.search(after) for p in EXCLUSIONS_AFTER) or any(
+        p.regex.search(before) for p in EXCLUSIONS_BEFORE
+    )
+
+
+def find_in_text(text: str) -> Iterator[tuple[int, int]]:
+    """Spans of the words in a normalised text, traps left out, in text order."""
+    spans = sorted((m.start(), m.end()) for p in MENTIONS for m in p.regex.finditer(text))
+    for start, end in spans:
+        if not excluded(text, start, end):
+            yield start, end
+
+
+def certification_words(text: str, start: int, end: int) -> list[str]:
+    """Certification/award/approval words bound to the mention at text[start:end] (same sentence, near it)."""
+    s_start, s_end = sentence_span(text, start, end)
+    window = text[max(s_start, start - CERT_WINDOW) : min(s_end, end + CERT_WINDOW)]
+    return [p.name for p in CERTIFICATION if p.regex.search(window)]
+
+
+def _caption(img: Tag) -> Tag | None:
+    figure = img.find_parent("figure")
+    return figure.find("figcaption") if figure is not None else None
+
+
+def _logo_text(img: Tag) -> tuple[str, str] | None:
+    """(text naming the mark, where it came from: alt|title|caption|file), or None."""
+    for attr in ("alt", "title"):
+        value = img.get(attr)
+        if isinstance(value, str) and any(find_in_text(clean(value))):
+            return clean(value), attr
+    caption = _caption(img)
+    if caption is not None:
+        text = clean(caption.get_text(" "))
+        if any(find_in_text(text)):
+            return text, "caption"
+    for attr in ("src", "data-src", "data-ks-lazyload", "data-original"):
+        value = img.get(attr)
+        if isinstance(value, str):
+            name = unquote(value.rsplit("/", 1)[-1].split("?", 1)[0])
+            if any(pattern.regex.search(name) for pattern in LOGO_FILE):
+                return name, "file"
+    return None
+
+
+def find_mentions(page: Page) -> list[Mention]:
+    """Every text and logo mention, in document order."""
+    found: list[tuple[int, Mention]] = []
+    order = {id(el): i for i, el in enumerate(page.soup.find_all(True))}
+    captions: set[int] = set()
+    runs = {id(run.element): run.text for run in page.runs}
+    for img in page.soup.find_all("img"):
+        hit = _logo_text(img)
+        if hit is None:
+            continue
+        caption = _caption(img)
+        if caption is not None:
+            captions.add(id(caption))
+        unit = block_of(img) or img
+        caption_text = clean(caption.get_text(" ")) if caption is not None else None
+        own = "" if hit[1] in ("caption", "file") else hit[0]
+        mention = Mention("logo", img, unit, hit[0], runs.get(id(unit), ""), 0, 0, caption_text, own_text=own)
+        found.append((order.get(id(img), 0), mention))
+    for run in page.runs:
+        if id(run.element) in captions:
+            continue  # the caption names the pictured mark: one logo claim, not a second text claim
+        for start, end in find_in_text(run.text):
+            mention = Mention("text", run.element, run.element, run.text[start:end], run.text, start, end)
+            found.append((order.get(id(run.element), 0), mention))
+    found.sort(key=lambda pair: (pair[0], pair[1].start))
+    return [mention for _, mention in found]

@@ -1,0 +1,152 @@
+"""What the extractor looks for, as versioned data: each pattern carries the reason it exists."""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+# Bump on any change that can add, drop or re-tie a claim on an unchanged page.
+EXTRACTOR_VERSION = "1.0.0"
+
+
+class Pattern(NamedTuple):
+    """A named, compiled pattern with the reason it is in the table."""
+
+    name: str
+    regex: re.Pattern[str]
+    why: str
+
+
+def _p(name: str, regex: str, why: str, flags: int = 0) -> Pattern:
+    return Pattern(name, re.compile(regex, flags), why)
+
+
+# --- Raw-bytes gate (gate.py). Anchors are found with bytes.find; a hit counts only when a confirming
+# sequence sits within GATE_WINDOW bytes, so tags, entities or spaces between the characters still pass.
+GATE_WINDOW = 400
+# A sample this long tells UTF-8 pages from GB pages (valid UTF-8 is never GBK by accident).
+GATE_SNIFF_BYTES = 4096
+GATE_SAMPLES = 16
+GATE_ANCHORS: dict[str, tuple[bytes, ...]] = {
+    "utf-8": ("海".encode(),),  # 海 is in 上海标准 and 上海標準 alike
+    "gb18030": ("海".encode("gb18030"),),
+    "ascii": (b"tandard", b"TANDARD"),  # Standard/standard/STANDARD, file names like shanghai-standard.png
+}
+# (needles, forward): 准 follows 海; "shanghai" precedes "standard".
+GATE_CONFIRM: dict[str, tuple[tuple[bytes, ...], bool]] = {
+    "utf-8": (("准".encode(), "準".encode()), True),
+    "gb18030": (("准".encode("gb18030"), "準".encode("gb18030")), True),
+    "ascii": ((b"hanghai", b"HANGHAI", b"angHai", b"ANGhai", "ｈａｉ".encode()), False),
+}
+
+# --- Mentions, run over normalize_text output (full-width folded, 標準 -> 标准, debris removed).
+MENTIONS: tuple[Pattern, ...] = (
+    _p("zh", r"上 ?海 ?标 ?准", "the words; single stray spaces survive normalisation between characters"),
+    # Letters only as boundaries: \\b fails next to Chinese characters ("Shanghai Standard产品").
+    _p("en", r"(?<![a-z])shanghai ?[-_]? ?standards?(?![a-z])", "English form of the words, any case", re.I),
+)
+
+# An exclusion matches the text right after (AFTER) or before (BEFORE) a mention.
+EXCLUSIONS_AFTER: tuple[Pattern, ...] = (
+    _p("fastener", r"^ ?件", "上海标准件(厂): standard fasteners, a product class, not the mark"),
+    _p("standardisation", r"^ ?化", "上海标准化(研究院/协会): standardisation bodies and the activity"),
+    _p("time", r"^ ?时间", "上海标准时间: Shanghai (China Standard) time"),
+    _p("reference-material", r"^ ?物质", "上海标准物质: reference materials sold by labs"),
+    _p("chartered", r"^ ?chartered", "Shanghai Standard Chartered …: a bank, not the mark", re.I),
+    _p("en-time", r"^ ?time", "Shanghai Standard Time", re.I),
+)
+EXCLUSIONS_BEFORE: tuple[Pattern, ...] = (
+    _p("chartered-before", r"standard chartered[^.。]{0,40}$", "Standard Chartered … Shanghai …", re.I),
+)
+
+# --- Logo claims: an <img> whose alt, title, caption or file name names the mark.
+# Known gap: the gate has no anchor for pinyin or percent-encoded file names, nor for full-width English
+# (each anchor costs one more pass over every page); those count only on pages the gate lets through.
+LOGO_FILE: tuple[Pattern, ...] = (
+    _p("file-en", r"shanghai[-_. ]?standard", "file names such as shanghai-standard-logo.png", re.I),
+    _p("file-pinyin", r"shanghai[-_]?biaozhun", "pinyin file names (上海标准 = shanghai biaozhun)", re.I),
+    _p("file-zh", r"上海标准", "file names in Chinese, after percent-decoding"),
+)
+
+# --- Certification, award and approval wording bound to a claim (SHS009). Searched within
+# CERT_WINDOW characters of the mention in its own sentence; label = what the claim reports.
+CERT_WINDOW = 24
+CERTIFICATION: tuple[Pattern, ...] = (
+    _p(
+        "通过…认证",
+        r"通过.{0,16}认证",
+        "presents the evaluation of a standard as a passed product certification",
+    ),
+    _p("政府认证", r"政府.{0,4}认证", "claims a government certification"),
+    _p("官方认证", r"官方.{0,4}认证", "claims an official certification"),
+    _p("认证", r"认证", "certification wording of any form (上海标准认证, 认证产品)"),
+    _p("获证", r"获证", "'obtained a certificate'"),
+    _p("荣获", r"荣获", "presents the mark as an award"),
+    _p("授予", r"授予", "presents the mark as granted to the product"),
+    _p("颁发", r"颁发", "presents the mark as issued like a certificate"),
+    _p("批准", r"(?:政府|官方|国家)批准", "claims a government approval"),
+    _p("certified", r"certifi(?:ed|cation)", "English certification wording", re.I),
+    _p("awarded", r"\baward(?:ed)?\b|\bapproved\b", "English award/approval wording", re.I),
+)
+
+# --- Labels of parameter rows (normalised, spaces removed). Order = priority.
+STANDARD_LABELS = (
+    "产品执行标准",
+    "执行标准号",
+    "执行标准",
+    "产品标准代号",
+    "产品标准号",
+    "标准代号",
+    "标准号",
+    "产品标准",
+)
+CLAIMANT_LABELS = (
+    # Manufacturer labels first: the holder check (SHS010) is about who implements the standard.
+    "生产企业",
+    "生产商",
+    "制造商",
+    "生产厂家",
+    "生产厂商",
+    "制造企业",
+    "生产单位",
+    "厂名",
+    "厂家",
+    "委托方",
+    "委托企业",
+    "委托单位",
+    "公司名称",
+    "企业名称",
+)
+PRODUCT_LABELS = ("商品名称", "产品名称", "产品名", "品名")
+CATEGORY_LABELS = ("产品类别", "商品类别", "产品类型", "产品分类", "商品分类", "类别", "品类")
+# Suffixes a label may carry (生产企业名称, 厂名厂址); any other suffix makes another field (厂家服务).
+LABEL_SUFFIXES = ("", "名称", "全称", "名字", "厂址", "地址")
+# Longer values are prose that happens to follow a label, not a name.
+MAX_NAME_VALUE = 80
+
+_COLON = r"[:：]"
+ROW_TEXT = re.compile(r"^\s*(?P<label>[^:：]{1,16}?)\s*" + _COLON + r"\s*(?P<value>.+?)\s*$", re.S)
+
+# Headings that name a page section, not a product: a listing block heading must not be one.
+GENERIC_HEADING = re.compile(
+    r"详情|介绍|参数|规格|包装|售后|评价|评论|说明|相关|推荐|资质|证书|新闻|公告|联系|导航|客服|热销|猜你喜欢|店铺|^主体$|基本信息"
+)
+
+# --- News pages about the policy (domain.md §7). A page is news when it has news markup and no product
+# context; there a mention counts only with a first-person product subject (an enterprise's own claim).
+NEWS_OG_TYPE = _p("og-article", r"^article$", "og:type article marks an article page", re.I)
+NEWS_TEXT: tuple[Pattern, ...] = (
+    _p("byline", r"(?:发布时间|发布日期|来源|责任编辑|记者|作者)\s*[:：]", "news bylines and source lines"),
+)
+FIRST_PERSON_PRODUCT = _p(
+    "first-person",
+    r"本产品|本品|我司|我公司|本公司|我厂|本厂|本店|our product",
+    "a seller speaking of its own goods",
+    re.I,
+)
+
+# Sentences end here; a claim's certification wording and sentence tie stay inside one sentence.
+SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+STANDARD_TITLE = re.compile(r"《([^《》]{2,80})》")
+# A code and a mention are one annotation when only brackets, quotes, colons or spaces separate them.
+ANNOTATION_GAP = re.compile(r"^[\s(（\[【\"'“”「」:：-]{0,4}$")

@@ -1,0 +1,120 @@
+"""Tie a mention to the standard code or 《title》 disclosed with it, and say how."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bs4 import Tag
+
+from checker.codes import CodeMatch, StandardCode, find_codes
+from checker.extract.document import clean
+from checker.extract.models import TieKind
+from checker.extract.patterns import ANNOTATION_GAP, SENTENCE_END, STANDARD_TITLE
+
+# The tie a code in the same block earns, by the block's tag.
+_UNIT_TIE: dict[str, TieKind] = {
+    "td": "cell",
+    "th": "cell",
+    "dd": "cell",
+    "dt": "cell",
+    "li": "list-item",
+    "figcaption": "caption",
+    "caption": "caption",
+}
+
+
+@dataclass(frozen=True)
+class Tie:
+    """What a mention is tied to."""
+
+    code: StandardCode | None
+    title: str | None
+    kind: TieKind
+
+
+def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence of text around [start, end)."""
+    left = max((m.end() for m in SENTENCE_END.finditer(text, 0, start)), default=0)
+    right_match = SENTENCE_END.search(text, end)
+    return left, right_match.start() if right_match else len(text)
+
+
+def _title(text: str) -> str | None:
+    match = STANDARD_TITLE.search(text)
+    return match.group(1).strip() if match else None
+
+
+def _annotated(text: str, codes: list[CodeMatch], start: int, end: int) -> CodeMatch | None:
+    before = [c for c in codes if c.end <= start and ANNOTATION_GAP.match(text[c.end : start])]
+    if before:
+        return before[-1]
+    after = [c for c in codes if c.start >= end and ANNOTATION_GAP.match(text[end : c.start])]
+    return after[0] if after else None
+
+
+def _nearest(codes: list[CodeMatch], start: int, end: int) -> CodeMatch | None:
+    if not codes:
+        return None
+    return min(codes, key=lambda c: start - c.end if c.end <= start else c.start - end + 0.5)
+
+
+def tie_in_text(text: str, start: int, end: int, unit: Tag) -> Tie | None:
+    """A tie found inside the mention's own block text, or None."""
+    codes = find_codes(text)
+    hit = _annotated(text, codes, start, end)
+    if hit is not None:
+        return Tie(hit.code, _title(text), "annotation")
+    kind = _UNIT_TIE.get(unit.name, "sentence")
+    s_start, s_end = sentence_span(text, start, end)
+    in_sentence = [c for c in codes if c.start >= s_start and c.end <= s_end]
+    scope = codes if kind != "sentence" else in_sentence or (codes if len(codes) == 1 else [])
+    hit = _nearest(scope, start, end)
+    if hit is not None:
+        return Tie(hit.code, _title(text), kind)
+    title = _title(text[s_start:s_end]) or (_title(text) if kind != "sentence" else None)
+    return Tie(None, title, "title-only") if title else None
+
+
+def tie_in_row(unit: Tag) -> Tie | None:
+    """A code or title in the other cells of the mention's table row or dt/dd pair."""
+    cell = unit if unit.name in ("td", "th", "dd", "dt") else unit.find_parent(["td", "th", "dd", "dt"])
+    if cell is None:
+        return None
+    row = cell.find_parent(["tr", "dl"])
+    if row is None:
+        return None
+    for other in row.find_all(["td", "th", "dd", "dt"]):
+        if other is cell:
+            continue
+        text = clean(other.get_text(" "))
+        codes = find_codes(text)
+        if codes:
+            return Tie(codes[0].code, _title(text), "row")
+    title = _title(clean(row.get_text(" ")))
+    return Tie(None, title, "title-only") if title else None
+
+
+def tie(text: str, start: int, end: int, unit: Tag) -> Tie:
+    """The best tie for a mention at text[start:end] in block unit; kind none when nothing is disclosed."""
+    own = tie_in_text(text, start, end, unit)
+    if own is not None and own.code is not None:
+        return own
+    row = tie_in_row(unit)
+    if row is not None and row.code is not None:
+        return row
+    return own or row or Tie(None, None, "none")
+
+
+def tie_logo(alt_text: str, caption_text: str | None, unit_text: str, unit: Tag) -> Tie:
+    """A logo's tie: a code in its alt/title, then in its caption, then in its block's own text."""
+    own: list[tuple[str, TieKind]] = [(alt_text, "annotation"), (caption_text or "", "caption")]
+    for text, kind in own:
+        codes = find_codes(text)
+        if codes:
+            return Tie(codes[0].code, _title(text), kind)
+    codes = find_codes(unit_text)
+    kind = _UNIT_TIE.get(unit.name, "sentence")
+    if codes:
+        return Tie(codes[0].code, _title(unit_text), kind)
+    title = _title(alt_text) or _title(caption_text or "") or _title(unit_text)
+    return Tie(None, title, "title-only") if title else Tie(None, None, "none")

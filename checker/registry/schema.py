@@ -1,0 +1,190 @@
+"""The strict schema of one import record, and validation of a whole file's records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
+
+from checker.codes import SHANGHAI_PROVINCE, CodeKind, StandardCode, code_key, parse_code
+from checker.registry.models import CODE_LENGTH, DesignationType
+from checker.registry.problems import Problem, raise_problems, record_where
+from checker.registry.sources import RawRecord, SourceFile
+from markwatch.errors import CodeParseError
+
+# Length and charset only: placeholder codes in published lists (51310000XXXXXXXXXX) must pass,
+# and the check digit is not needed to tell holders apart.
+USCC_PATTERN = re.compile(r"[0-9A-Z]{18}")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+EXPECTED_KIND = {
+    DesignationType.LOCAL: CodeKind.LOCAL,
+    DesignationType.GROUP: CodeKind.GROUP,
+    DesignationType.ENTERPRISE: CodeKind.ENTERPRISE,
+}
+CODE_FORMS = {
+    DesignationType.LOCAL: "a Shanghai local standard code (DB31/T 1108-2018)",
+    DesignationType.GROUP: "a group standard code (T/SHHJ 000003-2018)",
+    DesignationType.ENTERPRISE: "an enterprise standard code (Q/ABC 0001-2023)",
+}
+
+
+def _uscc(value: Any) -> Any:
+    if isinstance(value, str) and not USCC_PATTERN.fullmatch(value.strip()):
+        raise ValueError(f"a unified social credit code is 18 digits or capital letters, got {value!r}")
+    return value.strip() if isinstance(value, str) else value
+
+
+def _iso_date(value: Any) -> Any:
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"got {value!r}, which is not a calendar date") from None
+    raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}")
+
+
+def _none_as_empty(value: Any) -> Any:
+    return [] if value is None else value
+
+
+IsoDate = Annotated[dt.date | None, BeforeValidator(_iso_date)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class HolderIn(BaseModel):
+    """A holder as written in an import file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Text
+    uscc: Annotated[str | None, BeforeValidator(_uscc)] = None
+
+
+class DesignationIn(BaseModel):
+    """One designation as written in an import file; unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=CODE_LENGTH)]
+    title: Text
+    type: DesignationType
+    holders: Annotated[list[HolderIn], BeforeValidator(_none_as_empty)] = Field(default_factory=list)
+    designated_on: IsoDate = None
+    valid_until: IsoDate = None
+    revoked_on: IsoDate = None
+    abolished_on: IsoDate = None
+    pool_entered_on: IsoDate = None
+    scope: Annotated[list[Text], BeforeValidator(_none_as_empty)] = Field(default_factory=list)
+    source: Text | None = None
+    note: Text | None = None
+
+
+@dataclass(frozen=True)
+class ValidDesignation:
+    """A validated record with the keys derived from its code."""
+
+    number: int
+    line: int | None
+    data: DesignationIn
+    code_key: str
+    number_key: str
+    year: int | None
+
+
+def validate_records(source: SourceFile) -> list[ValidDesignation]:
+    """Validate every record; raise one RegistryImportError listing all problems, or return them all."""
+    problems: list[Problem] = []
+    valid: list[ValidDesignation] = []
+    first_by_key: dict[str, int] = {}
+    for record in source.records:
+        try:
+            data = DesignationIn.model_validate(record.fields)
+        except ValidationError as exc:
+            problems.extend(_problems_from(record, exc))
+            continue
+        try:
+            designation = _with_keys(record, data)
+        except CodeParseError as exc:
+            problems.append(Problem(_where(record, "code"), exc.detail))
+            continue
+        earlier = first_by_key.setdefault(designation.code_key, record.number)
+        if earlier != record.number:
+            problems.append(
+                Problem(
+                    _where(record, "code"),
+                    f"duplicate: '{data.code}' is the same code as record {earlier} (key '{designation.code_key}')",
+                )
+            )
+            continue
+        valid.append(designation)
+    if problems:
+        raise_problems(source.name, problems)
+    return valid
+
+
+def _with_keys(record: RawRecord, data: DesignationIn) -> ValidDesignation:
+    if data.type is DesignationType.ENTERPRISE_JOINT:
+        # Enterprise-joint numbering is not published (domain.md §2): accept any code as data.
+        try:
+            parsed: StandardCode | None = parse_code(data.code)
+        except CodeParseError:
+            parsed = None
+        key = code_key(data.code)
+        number_key = parsed.number_key if parsed else key
+        year = parsed.year if parsed else None
+    else:
+        parsed = _parse_for_type(data.code, data.type)
+        key, number_key, year = parsed.key, parsed.number_key, parsed.year
+    if len(key) > CODE_LENGTH:
+        raise CodeParseError(f"code is too long once normalised (over {CODE_LENGTH} characters)")
+    return ValidDesignation(record.number, record.line, data, key, number_key, year)
+
+
+def _parse_for_type(code: str, designation_type: DesignationType) -> StandardCode:
+    form = CODE_FORMS[designation_type]
+    try:
+        parsed = parse_code(code)
+    except CodeParseError:
+        raise CodeParseError(f"cannot read {code!r} as {form}") from None
+    wrong_province = parsed.kind is CodeKind.LOCAL and parsed.province != SHANGHAI_PROVINCE
+    if parsed.kind is not EXPECTED_KIND[designation_type] or wrong_province:
+        raise CodeParseError(
+            f"{code!r} is a {parsed.kind.value} code; type {designation_type.value} needs {form}"
+        )
+    return parsed
+
+
+def _where(record: RawRecord, field: str | None) -> str:
+    line = record.field_lines.get(field, record.line) if field else record.line
+    return record_where(record.number, line, field)
+
+
+def _problems_from(record: RawRecord, exc: ValidationError) -> list[Problem]:
+    problems = []
+    for error in exc.errors(include_url=False):
+        location = [str(part) for part in error["loc"]]
+        field = ".".join(location) or None
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown key (not part of the registry format)"
+        elif error["type"] == "model_type" and not location:
+            message = f"expected a mapping of fields, got {type(record.fields).__name__}"
+        elif error["type"] == "missing":
+            message = "required field is missing"
+        elif "input" in error and error["type"] != "value_error":
+            message = f"{message} (got {_short(error['input'])})"
+        top = location[0] if location else None
+        line = record.field_lines.get(top, record.line) if top else record.line
+        problems.append(Problem(record_where(record.number, line, field), message))
+    return problems
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

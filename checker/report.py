@@ -1,0 +1,145 @@
+"""Report formats for check results: a text table, JSON markwatch.check.v1, SARIF 2.1.0."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from checker.check import PageResult
+from checker.rules.loader import RuleSet
+
+SCHEMA = "markwatch.check.v1"
+_SARIF_LEVEL = {"high": "error", "medium": "warning", "low": "note"}
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    """One checked target (file, URL or stdin) and its result."""
+
+    target: str
+    result: PageResult
+
+
+def to_json(results: list[TargetResult], as_of: dt.date | None) -> dict[str, Any]:
+    """The documented, stable JSON document (schema markwatch.check.v1)."""
+    day = as_of or (results[0].result.as_of if results else dt.date.today())
+    return {
+        "schema": SCHEMA,
+        "as_of": day.isoformat(),
+        "results": [
+            {
+                "target": item.target,
+                "claims": [
+                    {
+                        "id": c.id,
+                        "kind": c.kind,
+                        "text": c.text,
+                        "standard_code": c.standard_code,
+                        "standard_title": c.standard_title,
+                        "claimant": c.claimant,
+                        "location": c.location,
+                    }
+                    for c in item.result.page.claims
+                ],
+                "findings": [
+                    f.model_dump(
+                        include={
+                            "rule_id",
+                            "rule",
+                            "severity",
+                            "standard_code",
+                            "claim_id",
+                            "message",
+                            "basis",
+                            "remediation",
+                            "evidence",
+                        }
+                    )
+                    for f in item.result.findings
+                ],
+            }
+            for item in results
+        ],
+    }
+
+
+def to_text(results: list[TargetResult]) -> str:
+    """A readable terminal table: one line per finding, then a summary."""
+    rows = [("TARGET", "CLAIM", "RULE", "SEVERITY", "STANDARD", "MESSAGE")]
+    claims = 0
+    for item in results:
+        claims += len(item.result.page.claims)
+        for f in item.result.findings:
+            rows.append(
+                (
+                    item.target,
+                    f.claim_id,
+                    f"{f.rule_id} {f.rule}",
+                    f.severity,
+                    f.standard_code or "-",
+                    f.message.split(" / ")[0],
+                )
+            )
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    lines = [
+        "  ".join(cell.ljust(widths[i]) if i < 5 else cell for i, cell in enumerate(row)) for row in rows
+    ]
+    findings = len(rows) - 1
+    summary = f"{len(results)} target(s), {claims} claim(s), {findings} finding(s)"
+    return "\n".join([*lines, summary] if findings else [summary])
+
+
+def to_sarif(results: list[TargetResult], rules: RuleSet) -> dict[str, Any]:
+    """A SARIF 2.1.0 log with one run and the rule catalogue as the driver's rules."""
+    ids = [r.rule.id for r in rules.rules]
+    driver = {
+        "name": "markwatch",
+        "informationUri": "https://github.com/markwatch/markwatch",
+        "rules": [
+            {
+                "id": r.rule.id,
+                "name": r.rule.slug,
+                "shortDescription": {"text": r.rule.title.en},
+                "fullDescription": {"text": r.rule.title.zh},
+                "help": {"text": f"{r.rule.remediation.en} Basis: {r.rule.basis_text()}"},
+                "defaultConfiguration": {"level": _SARIF_LEVEL[r.rule.severity]},
+            }
+            for r in rules.rules
+        ],
+    }
+    sarif_results = [
+        {
+            "ruleId": f.rule_id,
+            "ruleIndex": ids.index(f.rule_id),
+            "level": _SARIF_LEVEL[f.severity],
+            "message": {"text": f.message},
+            "locations": [
+                {
+                    # No region: the extractor gives a CSS path, not the line/offset a SARIF region requires.
+                    "physicalLocation": {"artifactLocation": {"uri": item.target}},
+                    "logicalLocations": [{"fullyQualifiedName": f.evidence.location or f.claim_id}],
+                }
+            ],
+            "partialFingerprints": {"markwatchFindingKey/v1": f.finding_key},
+            "properties": {
+                "claimId": f.claim_id,
+                "snippet": f.evidence.snippet,
+                "standardCode": f.standard_code,
+                "basis": f.basis,
+            },
+        }
+        for item in results
+        for f in item.result.findings
+    ]
+    return {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{"tool": {"driver": driver}, "results": sarif_results}],
+    }
+
+
+def dumps(document: dict[str, Any]) -> str:
+    """JSON text, UTF-8 kept readable."""
+    return json.dumps(document, ensure_ascii=False, indent=2)

@@ -1,0 +1,55 @@
+"""Site adapters are data (one YAML per layout); this module loads and validates them."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from markwatch.errors import TargetsFileError
+
+ADAPTER_DIR = Path(__file__).parent
+
+
+class Adapter(BaseModel):
+    """Where a site layout keeps its links, parameter tables and seller name (CSS selectors)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str
+    description: str = ""
+    hosts: list[str] = Field(default_factory=list)
+    listing_links: list[str] = Field(default_factory=list)
+    item_links: list[str] = Field(default_factory=list)
+    next_page: list[str] = Field(default_factory=list)
+    param_table: list[str] = Field(default_factory=list)
+    seller: list[str] = Field(default_factory=list)
+    follow_all: bool = False
+
+
+@cache
+def _load_all() -> dict[str, Adapter]:
+    adapters: dict[str, Adapter] = {}
+    for path in sorted(ADAPTER_DIR.glob("*.yaml")):
+        try:
+            adapter = Adapter.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            where = "field " + ".".join(str(part) for part in error["loc"])
+            raise TargetsFileError(error["msg"], source=str(path), where=where) from exc
+        adapters[adapter.name] = adapter
+    return adapters
+
+
+def adapter_names() -> list[str]:
+    """Every bundled adapter name."""
+    return sorted(_load_all())
+
+
+def get_adapter(name: str) -> Adapter:
+    """The adapter called `name`."""
+    try:
+        return _load_all()[name]
+    except KeyError:
+        raise TargetsFileError(f"unknown adapter {name!r}") from None

@@ -1,0 +1,26 @@
+"""What spiders hand to the pipeline: one fetched page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass
+class PageItem:
+    """A fetched page, as received."""
+
+    requested_url: str
+    final_url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    fetched_at: dt.datetime
+    declared_charset: str | None
+    kind: str
+    replayed: bool = False
+
+    def asdict(self) -> dict[str, Any]:
+        """Fields without the body (logs, feeds)."""
+        return {k: v for k, v in self.__dict__.items() if k != "body"}

@@ -1,0 +1,1 @@
+"""Spiders: generic site spider and adapter-driven marketplace spider."""

@@ -1,0 +1,142 @@
+"""Shared spider plumbing: seeds, page items, error kinds, page limits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+from urllib.parse import urldefrag, urlsplit
+
+import scrapy
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import ConnectError, DNSLookupError, TCPTimedOutError, TimeoutError
+from twisted.python.failure import Failure
+
+from crawler.adapters import Adapter, get_adapter
+from crawler.items import PageItem
+from crawler.middlewares import STAT_NON_HTTP
+from crawler.snapshots import flat_headers
+from crawler.targets import Target
+
+_CHARSET = re.compile(rb"charset=[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+
+
+class SweepSpider(scrapy.Spider):
+    """Base for markwatch spiders: takes a validated Target, yields PageItems, counts errors by kind."""
+
+    def __init__(self, target: Target, **kwargs: Any) -> None:
+        super().__init__(name=target.name, **kwargs)
+        self.target = target
+        self.adapter: Adapter = get_adapter(target.adapter)
+        self.allowed_domains = list(target.allowed_domains)
+        self.pages_seen = 0
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for seed in self.target.seeds:
+            callback = {"sitemap": self.parse_sitemap, "product": self.parse_item}.get(
+                seed.kind, self.parse_listing
+            )
+            yield scrapy.Request(seed.url, callback=callback, errback=self.on_error, cb_kwargs={})
+
+    def parse_listing(self, response: Response) -> Iterator[Any]:
+        raise NotImplementedError
+
+    def parse_item(self, response: Response) -> Iterator[Any]:
+        """An item page: evidence only, no further links."""
+        yield from self.page_item(response, "item")
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        """Sitemap or sitemap index: each <loc> is followed (nested sitemaps recursively)."""
+        locs = [loc.strip() for loc in response.xpath("//*[local-name()='loc']/text()").getall()]
+        nested = bool(response.xpath("//*[local-name()='sitemapindex']"))
+        for loc in locs:
+            yield from self.follow(response, loc, self.parse_sitemap if nested else self.parse_listing)
+
+    def page_item(self, response: Response, kind: str) -> Iterator[PageItem]:
+        """The page as evidence, unless the target's page limit is reached."""
+        if self.pages_seen >= self.target.max_pages:
+            return
+        self.pages_seen += 1
+        yield PageItem(
+            requested_url=requested_url(response),
+            final_url=response.url,
+            status=response.status,
+            headers=flat_headers(response.headers),
+            body=response.body,
+            fetched_at=dt.datetime.now(dt.UTC),
+            declared_charset=declared_charset(response),
+            kind=kind,
+            replayed=bool(response.meta.get("markwatch_replayed")),
+        )
+
+    def follow(self, response: Response, href: str, callback: Any) -> Iterator[scrapy.Request]:
+        """A request for href, unless it is not http(s) or the page limit is reached."""
+        url = urldefrag(response.urljoin(href))[0]
+        if urlsplit(url).scheme not in ("http", "https"):
+            self._stats().inc_value(STAT_NON_HTTP)
+            return
+        if self.pages_seen >= self.target.max_pages:
+            return
+        yield scrapy.Request(url, callback=callback, errback=self.on_error)
+
+    def links(self, response: Response, selectors: list[str]) -> list[str]:
+        """href values of <a> elements matched by any selector (the element itself or its <a> descendants)."""
+        if not is_html(response):
+            return []
+        found: list[str] = []
+        for selector in selectors:
+            for node in response.css(selector):
+                found.extend(node.xpath("self::a/@href | .//a/@href").getall())
+        return list(dict.fromkeys(found))
+
+    def _stats(self) -> Any:
+        stats = self.crawler.stats
+        assert stats is not None
+        return stats
+
+    def on_error(self, failure: Failure) -> None:
+        """Count a failed request by kind (robots/off-site drops are counted where they happen)."""
+        kind = error_kind(failure)
+        if kind is not None:
+            self._stats().inc_value(f"markwatch/errors/{kind}")
+            self.logger.info("%s: %s", kind, failure.request.url if hasattr(failure, "request") else failure)
+
+
+def error_kind(failure: Failure) -> str | None:
+    """A short stable name for a failed request, or None for deliberate drops."""
+    from scrapy.exceptions import IgnoreRequest
+
+    if failure.check(HttpError):
+        return f"http_{getattr(failure.value, 'response').status}"  # noqa: B009 - HttpError lacks types
+    if failure.check(IgnoreRequest):
+        return None
+    if failure.check(DNSLookupError):
+        return "dns"
+    if failure.check(TimeoutError, TCPTimedOutError):
+        return "timeout"
+    if failure.check(ConnectError):
+        return "connection"
+    name = type(failure.value).__name__
+    if name == "CancelledError":
+        return "too_large"
+    return name.lower()
+
+
+def requested_url(response: Response) -> str:
+    """The URL the crawl asked for (before redirects)."""
+    chain = response.meta.get("redirect_urls")
+    return str(chain[0]) if chain else str(response.url)
+
+
+def declared_charset(response: Response) -> str | None:
+    """The charset from the Content-Type header, as the server declared it (right or wrong)."""
+    content_type = response.headers.get(b"Content-Type") or b""
+    match = _CHARSET.search(content_type)
+    return match.group(1).decode("ascii").lower() if match else None
+
+
+def is_html(response: Response) -> bool:
+    """Whether Scrapy could read the body as text (binary bodies are not parsed for links)."""
+    return hasattr(response, "css") and hasattr(response, "text")

@@ -1,0 +1,22 @@
+"""Generic site spider: every same-domain link, within the target's depth and page limits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from scrapy.http import Response
+
+from crawler.spiders.base import SweepSpider
+
+
+class SiteSpider(SweepSpider):
+    """Crawls a site breadth-first (DEPTH_LIMIT and max_pages bound it); every page is evidence."""
+
+    name = "site"
+
+    def parse_listing(self, response: Response) -> Iterator[Any]:
+        """Any page: keep it, follow its links."""
+        yield from self.page_item(response, "page")
+        for href in self.links(response, ["a"]):
+            yield from self.follow(response, href, self.parse_listing)

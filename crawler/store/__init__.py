@@ -1,0 +1,1 @@
+"""Crawl tables: snapshot bodies, snapshots, sweeps, sweep pages, findings."""

@@ -1,0 +1,165 @@
+"""The sweep targets file: a strict schema; every error names the file, the target and the field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from markwatch.errors import TargetsFileError
+
+# minute, hour, day-of-month, month, day-of-week: allowed ranges for a 5-field cron line.
+_CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
+
+
+class Seed(BaseModel):
+    """One start URL and what kind of page it is."""
+
+    model_config = ConfigDict(extra="forbid")
+    url: str
+    kind: Literal["product", "listing", "sitemap"] = "listing"
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http(s) URL with a host")
+        return value
+
+
+class Target(BaseModel):
+    """A named thing to sweep."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.-]+$")
+    seeds: list[Seed] = Field(min_length=1)
+    allowed_domains: list[str] = Field(min_length=1)
+    adapter: str = "generic"
+    max_depth: int = Field(default=3, ge=0, le=50)
+    max_pages: int = Field(default=500, ge=1, le=1_000_000)
+    delay: float = Field(default=1.0, ge=0, le=600)
+    concurrency: int = Field(default=2, ge=1, le=32)
+    schedule: str | None = None
+
+    @field_validator("allowed_domains")
+    @classmethod
+    def _bare_hosts(cls, value: list[str]) -> list[str]:
+        for host in value:
+            if not host or "/" in host or (":" in host.strip("[]") and not host.startswith("[")):
+                raise ValueError(f"{host!r} is not a bare host name")
+        return [host.lower() for host in value]
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        if value is not None:
+            validate_cron(value)
+        return value
+
+    @model_validator(mode="after")
+    def _seeds_on_allowed_domains(self) -> Target:
+        for seed in self.seeds:
+            if not host_allowed(urlsplit(seed.url).hostname or "", self.allowed_domains):
+                raise ValueError(f"seed {seed.url} is outside allowed_domains")
+        return self
+
+
+class TargetsFile(BaseModel):
+    """The whole file: a list of uniquely named targets."""
+
+    model_config = ConfigDict(extra="forbid")
+    targets: list[Target] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> TargetsFile:
+        names = [target.name for target in self.targets]
+        dupes = sorted({name for name in names if names.count(name) > 1})
+        if dupes:
+            raise ValueError(f"duplicate target names: {', '.join(dupes)}")
+        return self
+
+    def get(self, name: str) -> Target:
+        """The target called `name`."""
+        for target in self.targets:
+            if target.name == name:
+                return target
+        raise TargetsFileError(f"no target named {name!r}")
+
+
+def host_allowed(host: str, domains: list[str]) -> bool:
+    """True when host is one of the domains or a subdomain of one."""
+    host = host.lower()
+    return any(host == domain or host.endswith("." + domain) for domain in domains)
+
+
+def validate_cron(line: str) -> None:
+    """Raise ValueError unless `line` is a 5-field cron expression."""
+    fields = line.split()
+    if len(fields) != 5:
+        raise ValueError(f"cron schedule needs 5 fields, got {len(fields)}")
+    for field, (low, high) in zip(fields, _CRON_RANGES, strict=True):
+        for part in field.split(","):
+            _cron_part(part, low, high)
+
+
+def _cron_part(part: str, low: int, high: int) -> None:
+    base, _, step = part.partition("/")
+    if step and (not step.isdigit() or int(step) == 0):
+        raise ValueError(f"bad cron step in {part!r}")
+    if base == "*":
+        return
+    bounds = base.split("-")
+    if len(bounds) > 2 or not all(b.isdigit() for b in bounds):
+        raise ValueError(f"bad cron field {part!r}")
+    numbers = [int(b) for b in bounds]
+    if any(n < low or n > high for n in numbers) or numbers != sorted(numbers):
+        raise ValueError(f"cron field {part!r} outside {low}-{high}")
+
+
+def load_targets(path: Path) -> TargetsFile:
+    """Parse and validate a targets file; TargetsFileError names the file, the target and the field."""
+    source = str(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise TargetsFileError(f"cannot read: {exc.strerror}", source=source) from exc
+    except yaml.YAMLError as exc:
+        raise TargetsFileError(f"not valid YAML: {exc}", source=source) from exc
+    try:
+        parsed = TargetsFile.model_validate(data)
+    except ValidationError as exc:
+        raise TargetsFileError(
+            _describe(exc.errors()[0]), source=source, where=_where(exc.errors()[0], data)
+        ) from exc
+    from crawler.adapters import adapter_names
+
+    for index, target in enumerate(parsed.targets):
+        if target.adapter not in adapter_names():
+            raise TargetsFileError(
+                f"unknown adapter {target.adapter!r} (known: {', '.join(adapter_names())})",
+                source=source,
+                where=f"target {target.name!r} (#{index + 1}), field adapter",
+            )
+    return parsed
+
+
+def _describe(error: Any) -> str:
+    return str(error.get("msg", "invalid"))
+
+
+def _where(error: Any, data: object) -> str:
+    loc = list(error.get("loc", ()))
+    if len(loc) >= 2 and loc[0] == "targets" and isinstance(loc[1], int):
+        index = loc[1]
+        name = None
+        if isinstance(data, dict) and isinstance(data.get("targets"), list) and index < len(data["targets"]):
+            entry = data["targets"][index]
+            name = entry.get("name") if isinstance(entry, dict) else None
+        label = f"target {name!r} (#{index + 1})" if name else f"target #{index + 1}"
+        field = ".".join(str(part) for part in loc[2:]) or "(target)"
+        return f"{label}, field {field}"
+    return "field " + (".".join(str(part) for part in loc) or "(top level)")

@@ -1,0 +1,1 @@
+"""Inspector cases: lifecycle, audit chain, waivers, API keys, self-checks, sweep ingest."""

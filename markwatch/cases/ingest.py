@@ -1,0 +1,154 @@
+"""Turn a sweep's findings into cases keyed by finding_key, so decisions survive re-runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crawler.store.models import Finding, Snapshot, Sweep, SweepPage
+from markwatch.cases.audit import append_event
+from markwatch.cases.lifecycle import AWAITING_RECTIFICATION, recheck, reopen
+from markwatch.cases.models import Case, CaseFinding, CaseStatus
+from markwatch.db import utcnow
+from markwatch.errors import NotFoundError
+
+
+@dataclass
+class IngestReport:
+    """What one ingest did."""
+
+    sweep_id: int
+    findings: int = 0
+    created: int = 0
+    updated: int = 0
+    reopened: int = 0
+    escalated: int = 0
+    closed: int = 0
+
+
+def ingest_sweep(session: Session, sweep_id: int) -> IngestReport:
+    """Link the sweep's new findings to cases (creating, reopening, escalating) and close re-checked ones."""
+    sweep = session.get(Sweep, sweep_id)
+    if sweep is None:
+        raise NotFoundError(f"no sweep {sweep_id}")
+    actor = f"system:sweep#{sweep_id}"
+    report = IngestReport(sweep_id=sweep_id)
+    already = select(CaseFinding.finding_id)
+    fresh = session.scalars(
+        select(Finding)
+        .where(Finding.sweep_id == sweep_id, Finding.id.not_in(already))
+        .order_by(Finding.observed_at, Finding.id)
+    ).all()
+    groups: dict[str, list[Finding]] = defaultdict(list)
+    for finding in fresh:
+        groups[finding.finding_key].append(finding)
+    for key, findings in groups.items():
+        _ingest_group(session, key, findings, actor, report)
+    _close_rechecked(session, sweep_id, actor, report)
+    session.flush()
+    return report
+
+
+def _ingest_group(
+    session: Session, key: str, findings: list[Finding], actor: str, report: IngestReport
+) -> None:
+    latest = findings[-1]
+    case = session.scalar(select(Case).where(Case.case_key == key))
+    if case is None:
+        case = Case(
+            case_key=key,
+            status=CaseStatus.OPEN.value,
+            rule_id=latest.rule_id,
+            severity=latest.severity,
+            standard_code=latest.standard_code,
+            page_url=latest.page_url,
+            site=latest.site,
+            claimant=latest.claimant,
+            message=latest.message,
+            first_seen_at=findings[0].observed_at,
+            last_seen_at=latest.observed_at,
+            reopen_count=0,
+            created_at=utcnow(),
+            updated_at=utcnow(),
+        )
+        session.add(case)
+        session.flush()
+        append_event(
+            session,
+            case_id=case.id,
+            kind="opened",
+            actor=actor,
+            to_status=CaseStatus.OPEN.value,
+            payload={"finding_ids": [f.id for f in findings], "sweep_id": latest.sweep_id},
+        )
+        report.created += 1
+    else:
+        case.last_seen_at = max(case.last_seen_at, latest.observed_at)
+        case.severity, case.message = latest.severity, latest.message
+        case.updated_at = utcnow()
+        report.updated += 1
+    for finding in findings:
+        session.add(
+            CaseFinding(
+                case_id=case.id,
+                finding_id=finding.id,
+                sweep_id=finding.sweep_id,
+                observed_at=finding.observed_at,
+            )
+        )
+    report.findings += len(findings)
+    session.flush()
+    evidence: dict[str, object] = {"finding_id": latest.id, "sweep_id": latest.sweep_id}
+    if reopen(session, case, observed_at=latest.observed_at, actor=actor, evidence=evidence):
+        report.reopened += 1
+    elif recheck(
+        session, case, misuse_seen=True, observed_at=latest.observed_at, actor=actor, evidence=evidence
+    ):
+        report.escalated += 1
+
+
+def _close_rechecked(session: Session, sweep_id: int, actor: str, report: IngestReport) -> None:
+    # A page fetched again in this sweep that no longer shows the misuse is the re-check of its case.
+    pages = _fetched_pages(session, sweep_id)
+    if not pages:
+        return
+    seen = set(session.scalars(select(Finding.finding_key).where(Finding.sweep_id == sweep_id)))
+    # Few cases wait for rectification at any time; a sweep can fetch many thousands of pages.
+    waiting = session.scalars(select(Case).where(Case.status.in_([s.value for s in AWAITING_RECTIFICATION])))
+    for case in waiting:
+        fetched_at = pages.get(case.page_url or "")
+        if fetched_at is None or case.case_key in seen:
+            continue
+        evidence: dict[str, object] = {"sweep_id": sweep_id, "page_url": case.page_url}
+        if recheck(session, case, misuse_seen=False, observed_at=fetched_at, actor=actor, evidence=evidence):
+            report.closed += 1
+
+
+def _fetched_pages(session: Session, sweep_id: int) -> dict[str, dt.datetime]:
+    """URL -> fetch time for pages this sweep checked successfully, under both requested and final URL."""
+    rows = session.execute(
+        select(SweepPage.url, Snapshot.final_url, Snapshot.fetched_at, SweepPage.checked_at)
+        .outerjoin(Snapshot, Snapshot.id == SweepPage.snapshot_id)
+        .where(SweepPage.sweep_id == sweep_id, SweepPage.status == "ok")
+    )
+    pages: dict[str, dt.datetime] = {}
+    for url, final_url, fetched_at, checked_at in rows:
+        when = fetched_at or checked_at
+        pages[url] = when
+        if final_url:
+            pages[final_url] = when
+    return pages
+
+
+def ingest_finished_since(session: Session, target: str, since: dt.datetime) -> list[IngestReport]:
+    """Ingest every finished sweep of `target` that ended at or after `since` (after a triggered run)."""
+    sweep_ids = session.scalars(
+        select(Sweep.id)
+        .where(Sweep.target == target, Sweep.state == "finished", Sweep.finished_at >= since)
+        .order_by(Sweep.id)
+    ).all()
+    return [ingest_sweep(session, sweep_id) for sweep_id in sweep_ids]

@@ -1,0 +1,111 @@
+"""`markwatch check`: judge pages (files, directories, URLs, stdin) and report findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+import httpx
+
+from checker.check import Checker
+from checker.registry import RegistryIndex
+from checker.report import TargetResult, dumps, to_json, to_sarif, to_text
+from checker.rules.schema import SEVERITY_RANK
+from markwatch.cli.options import db_option
+from markwatch.config import USER_AGENT
+from markwatch.db import session_scope
+from markwatch.errors import FetchError, InputError
+
+MAX_PAGE_BYTES = 8 * 1024 * 1024
+FETCH_TIMEOUT_S = 20.0
+
+
+def fetch(url: str, client: httpx.Client | None = None) -> bytes:
+    """One GET with our user agent, a timeout and a size cap."""
+    own = client or httpx.Client(
+        headers={"User-Agent": USER_AGENT}, timeout=FETCH_TIMEOUT_S, follow_redirects=True
+    )
+    try:
+        with own.stream("GET", url) as response:
+            response.raise_for_status()
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body.extend(chunk)
+                if len(body) > MAX_PAGE_BYTES:
+                    raise FetchError(f"{url}: page larger than {MAX_PAGE_BYTES} bytes")
+            return bytes(body)
+    except httpx.HTTPError as exc:
+        raise FetchError(f"{url}: {exc}") from exc
+    finally:
+        if client is None:
+            own.close()
+
+
+def expand(targets: tuple[str, ...]) -> list[str]:
+    """Files, directories (recursing into *.htm*), URLs and '-' for stdin, in order."""
+    out: list[str] = []
+    for target in targets:
+        if target == "-" or target.startswith(("http://", "https://")):
+            out.append(target)
+            continue
+        path = Path(target)
+        if path.is_dir():
+            out.extend(str(p) for p in sorted(path.rglob("*.htm*")) if p.is_file())
+        elif path.is_file():
+            out.append(target)
+        else:
+            raise InputError("no such file, directory or URL", source=target)
+    return out
+
+
+def read_target(target: str) -> tuple[bytes, str | None]:
+    """The raw bytes of a target and its URL when it is one."""
+    if target == "-":
+        return sys.stdin.buffer.read(), None
+    if target.startswith(("http://", "https://")):
+        return fetch(target), target
+    return Path(target).read_bytes(), None
+
+
+@click.command("check")
+@click.argument("targets", nargs=-1, required=True)
+@click.option(
+    "--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Judge as of this day."
+)
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif"]), default="text")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["low", "medium", "high"]),
+    default="low",
+    help="Exit 1 when a finding is at or above this severity.",
+)
+@db_option
+def check(
+    targets: tuple[str, ...], as_of: dt.datetime | None, output_format: str, fail_on: str, db_url: str | None
+) -> None:
+    """Check pages for misuse of the 上海标准 mark; exit 0 clean, 1 findings, 2 error."""
+    day = as_of.date() if as_of else dt.datetime.now(dt.UTC).date()
+    with session_scope(db_url) as session:
+        registry = RegistryIndex.load(session)
+    checker = Checker()
+    try:
+        results = []
+        for target in expand(targets):
+            raw, url = read_target(target)
+            result = checker.check_page(
+                raw, url=url, declared_charset=None, observed_at=None, registry=registry, as_of=day
+            )
+            results.append(TargetResult(target=target, result=result))
+    finally:
+        checker.close()
+    if output_format == "json":
+        click.echo(dumps(to_json(results, day)))
+    elif output_format == "sarif":
+        click.echo(dumps(to_sarif(results, checker.rules)))
+    else:
+        click.echo(to_text(results))
+    threshold = SEVERITY_RANK[fail_on]
+    if any(SEVERITY_RANK[f.severity] >= threshold for r in results for f in r.result.findings):
+        raise SystemExit(1)

@@ -1,0 +1,71 @@
+"""`markwatch extract PAGE…`: print the claims found on saved pages (a debugging aid for inspectors)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from checker.extract import Claim, PageClaims, extract_page
+from markwatch.errors import InputError
+
+_FIELDS = (
+    ("standard", "standard_code"),
+    ("title", "standard_title"),
+    ("tie", "tie"),
+    ("claimant", "claimant"),
+    ("from", "claimant_source"),
+    ("product", "product_name"),
+    ("category", "product_category"),
+    ("where", "location"),
+)
+
+
+def _read(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except IsADirectoryError:
+        raise InputError("is a directory, not a saved page", source=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the page: {exc.strerror or exc}", source=path) from None
+
+
+def _claim_lines(claim: Claim) -> list[str]:
+    lines = [f"  {claim.id} [{claim.kind}] {claim.text}"]
+    for label, name in _FIELDS:
+        value = getattr(claim, name)
+        if value:
+            lines.append(f"      {label}: {value}")
+    if claim.certification_words:
+        lines.append(f"      certification words: {', '.join(claim.certification_words)}")
+    lines.append(f"      snippet: {claim.snippet}")
+    return lines
+
+
+def render_text(path: str, page: PageClaims) -> str:
+    """One page's claims as indented text."""
+    head = f"{path}: {len(page.claims)} claim(s), encoding {page.encoding or 'not decoded'}"
+    lines = [head, *(f"  note: {note}" for note in (*page.encoding_notes, *page.notes))]
+    for claim in page.claims:
+        lines.extend(_claim_lines(claim))
+    return "\n".join(lines)
+
+
+@click.command("extract")
+@click.argument("pages", nargs=-1, required=True, metavar="PAGE…")
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option("--charset", default=None, help="Charset the HTTP header declared, when known.")
+@click.option("--url", default=None, help="URL the page was fetched from (only with one PAGE).")
+def extract(pages: tuple[str, ...], output_format: str, charset: str | None, url: str | None) -> None:
+    """Print every 上海标准 claim found on saved pages, with its standard and context."""
+    if url and len(pages) > 1:
+        raise InputError("--url names one page; give one PAGE with it", where="--url")
+    results = [(path, extract_page(_read(path), url=url, declared_charset=charset)) for path in pages]
+    if output_format == "json":
+        payload = [{"path": path, **page.model_dump(mode="json")} for path, page in results]
+        click.echo(json.dumps(payload if len(payload) > 1 else payload[0], ensure_ascii=False, indent=2))
+        return
+    click.echo("\n\n".join(render_text(path, page) for path, page in results))

@@ -1,0 +1,220 @@
+"""`markwatch registry`: import the designation list, list and show records, review import history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlalchemy import select
+
+from checker.codes import code_key, parse_code
+from checker.registry import (
+    ChangeAction,
+    DesignationRecord,
+    DesignationStatus,
+    DesignationType,
+    ImportBatch,
+    ImportReport,
+    RegistryIndex,
+    import_registry_file,
+)
+from markwatch.cli.options import db_option
+from markwatch.db import session_scope
+from markwatch.errors import CodeParseError, NotFoundError
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class IsoDate(click.ParamType):
+    """A calendar date written YYYY-MM-DD."""
+
+    name = "date"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        text = str(value).strip()
+        if _ISO_DATE.fullmatch(text):
+            try:
+                return dt.date.fromisoformat(text)
+            except ValueError:
+                pass
+        self.fail(f"{value!r} is not a date: use YYYY-MM-DD, e.g. 2024-05-01", param, ctx)
+
+
+def today_utc() -> dt.date:
+    """Today's date in UTC (the date every timestamp in markwatch is kept in)."""
+    return dt.datetime.now(dt.UTC).date()
+
+
+as_of_option = click.option(
+    "--as-of", type=IsoDate(), default=None, help="Date to compute the status on (default: today, UTC)."
+)
+format_option = click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+
+
+@click.group("registry")
+def registry() -> None:
+    """The registry of 上海标准 designations."""
+
+
+@registry.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Validate and show the changes without writing anything.")
+@db_option
+def import_command(file: Path, dry_run: bool, db_url: str | None) -> None:
+    """Import designations from a YAML, JSON or CSV file (all or nothing; matched by code)."""
+    with session_scope(db_url) as session:
+        report = import_registry_file(session, file, dry_run=dry_run)
+    click.echo(_import_summary(report))
+    for change in report.changes:
+        if change.action is ChangeAction.ADDED:
+            click.echo(f"  + {change.code}")
+        else:
+            click.echo(f"  ~ {change.code}  {change.field}: {change.old} -> {change.new}")
+
+
+def _import_summary(report: ImportReport) -> str:
+    counts = f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged"
+    if report.dry_run:
+        return f"dry run of {report.file_name}, nothing written: {counts}"
+    return f"imported {report.file_name} (sha256 {report.sha256[:12]}, batch {report.batch_id}): {counts}"
+
+
+@registry.command("list")
+@click.option("--status", type=click.Choice([s.value for s in DesignationStatus]), default=None)
+@click.option(
+    "--type", "designation_type", type=click.Choice([t.value for t in DesignationType]), default=None
+)
+@as_of_option
+@format_option
+@db_option
+def list_command(
+    status: str | None,
+    designation_type: str | None,
+    as_of: dt.date | None,
+    output_format: str,
+    db_url: str | None,
+) -> None:
+    """List designations with their status on a date."""
+    day = as_of or today_utc()
+    with session_scope(db_url) as session:
+        index = RegistryIndex.load(session)
+    rows = [
+        (record, record.status_as_of(day))
+        for record in index.records
+        if designation_type is None or record.type.value == designation_type
+    ]
+    rows = [(record, state) for record, state in rows if status is None or state.value == status]
+    if output_format == "json":
+        payload = {"as_of": day.isoformat(), "designations": [_json_record(r, s) for r, s in rows]}
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{'CODE':<22} {'TYPE':<16} {'STATUS':<14} {'DESIGNATED':<10}  {'VALID UNTIL':<11} TITLE")
+    for record, state in rows:
+        click.echo(
+            f"{record.code:<22} {record.type.value:<16} {state.value:<14} "
+            f"{_day(record.designated_on):<10}  {_day(record.valid_until):<11} {record.title}"
+        )
+    click.echo(f"{len(rows)} designation(s), status as of {day.isoformat()}")
+
+
+@registry.command("show")
+@click.argument("code")
+@as_of_option
+@format_option
+@db_option
+def show_command(code: str, as_of: dt.date | None, output_format: str, db_url: str | None) -> None:
+    """Show one designation; CODE may be any spelling (full-width, any dash, no space)."""
+    day = as_of or today_utc()
+    with session_scope(db_url) as session:
+        index = RegistryIndex.load(session)
+    record = index.find(code)
+    if record is None:
+        raise NotFoundError(_not_found_message(index, code))
+    others = tuple(r for r in index.by_number_key(record.number_key) if r is not record)
+    if output_format == "json":
+        payload = _json_record(record, record.status_as_of(day))
+        payload["as_of"] = day.isoformat()
+        payload["other_editions"] = [r.code for r in others]
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{record.code}  {record.title}")
+    lines = [
+        ("key", record.code_key),
+        ("type", record.type.value),
+        ("status", f"{record.status_as_of(day).value} (as of {day.isoformat()})"),
+        ("designated on", _day(record.designated_on)),
+        ("valid until", _day(record.valid_until)),
+        ("revoked on", _day(record.revoked_on)),
+        ("abolished on", _day(record.abolished_on)),
+        ("pool entered on", _day(record.pool_entered_on)),
+        (
+            "holders",
+            "; ".join(h.name + (f" (USCC {h.uscc})" if h.uscc else "") for h in record.holders) or "-",
+        ),
+        ("scope", "; ".join(record.scope) or "-"),
+        ("source", record.source or "-"),
+        ("note", record.note or "-"),
+        ("other editions", ", ".join(f"{r.code} ({r.status_as_of(day).value})" for r in others) or "-"),
+    ]
+    for label, value in lines:
+        click.echo(f"  {label:<16} {value}")
+
+
+def _not_found_message(index: RegistryIndex, code: str) -> str:
+    message = f"no designation for {code!r} (code key {code_key(code)!r})"
+    try:
+        editions = index.by_number_key(parse_code(code).number_key)
+    except CodeParseError:
+        editions = ()
+    if editions:
+        message += f"; registered editions of this number: {', '.join(r.code for r in editions)}"
+    return message
+
+
+@registry.command("history")
+@click.option("--batch", "batch_id", type=int, default=None, help="Show the changes one batch made.")
+@db_option
+def history_command(batch_id: int | None, db_url: str | None) -> None:
+    """List import batches (newest first), or the field changes of one batch."""
+    with session_scope(db_url) as session:
+        if batch_id is not None:
+            batch = session.get(ImportBatch, batch_id)
+            if batch is None:
+                raise NotFoundError(f"no import batch {batch_id}")
+            click.echo(_batch_line(batch))
+            for change in batch.changes:
+                if change.action == ChangeAction.ADDED:
+                    click.echo(f"  + {change.code_key}")
+                else:
+                    click.echo(
+                        f"  ~ {change.code_key}  {change.field}: {change.old_value} -> {change.new_value}"
+                    )
+            return
+        batches = session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc())).all()
+        for batch in batches:
+            click.echo(_batch_line(batch))
+        click.echo(f"{len(batches)} import batch(es)")
+
+
+def _batch_line(batch: ImportBatch) -> str:
+    when = batch.imported_at.strftime("%Y-%m-%d %H:%M:%SZ")
+    return (
+        f"batch {batch.id}  {when}  {batch.file_name}  sha256 {batch.sha256[:12]}  "
+        f"{batch.added} added, {batch.updated} updated, {batch.unchanged} unchanged"
+    )
+
+
+def _json_record(record: DesignationRecord, state: DesignationStatus) -> dict[str, Any]:
+    return {**record.to_dict(), "status": state.value}
+
+
+def _day(day: dt.date | None) -> str:
+    return day.isoformat() if day is not None else "-"

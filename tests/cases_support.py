@@ -1,0 +1,163 @@
+"""Builders for case and API tests: sweeps, findings, pages, apps and keys (imported by test_cases_* / test_api_*)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from crawler.store.models import Finding, Snapshot, SnapshotBody, Sweep, SweepPage
+
+T0 = dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.UTC)
+PAGE = "https://shop.example.com/item/1"
+REGISTRY = Path(__file__).resolve().parent.parent / "examples" / "registry.yaml"
+
+
+def make_sweep(session: Session, target: str = "demo") -> Sweep:
+    """A finished sweep row."""
+    sweep = Sweep(target=target, state="finished", started_at=T0, finished_at=T0)
+    session.add(sweep)
+    session.flush()
+    return sweep
+
+
+def add_finding(
+    session: Session,
+    sweep: Sweep,
+    *,
+    key: str = "case-key-1",
+    observed_at: dt.datetime = T0,
+    page_url: str = PAGE,
+    rule_id: str = "SHS003",
+    severity: str = "high",
+    claimant: str | None = "上海某某科技有限公司",
+    message: str = "designation expired",
+    snippet: str = "执行标准：DB31/T 1108-2018（上海标准）",
+) -> Finding:
+    """A finding of `sweep`, with an archived snapshot."""
+    body = f"<p>{snippet}</p><!-- {key} {observed_at.isoformat()} -->".encode()
+    digest = hashlib.sha256(body).hexdigest()
+    if session.get(SnapshotBody, digest) is None:
+        session.add(SnapshotBody(sha256=digest, body=body, size=len(body)))
+        session.flush()
+    snapshot = Snapshot(
+        body_sha256=digest,
+        requested_url=page_url,
+        final_url=page_url,
+        status=200,
+        headers={},
+        fetched_at=observed_at,
+        sweep_id=sweep.id,
+    )
+    session.add(snapshot)
+    session.flush()
+    finding = Finding(
+        finding_key=key,
+        rule_id=rule_id,
+        severity=severity,
+        standard_code="DB31/T 1108-2018",
+        claim={"text": snippet},
+        message=message,
+        evidence={"snippet": snippet, "location": "body"},
+        page_url=page_url,
+        site="shop.example.com",
+        claimant=claimant,
+        observed_at=observed_at,
+        sweep_id=sweep.id,
+        snapshot_id=snapshot.id,
+    )
+    session.add(finding)
+    session.flush()
+    return finding
+
+
+def add_page(session: Session, sweep: Sweep, url: str = PAGE, fetched_at: dt.datetime = T0) -> Any:
+    """Record that `sweep` fetched and checked `url`."""
+    page = SweepPage(sweep_id=sweep.id, url=url, status="ok", checked_at=fetched_at)
+    session.add(page)
+    session.flush()
+    return page
+
+
+TEST_SECRET = "test-secret-key-0123456789abcdefghijklmnop"
+
+
+def make_settings(database_url: str, **overrides: Any) -> Any:
+    """Test settings: generous rate limits unless a test narrows them."""
+    from api.settings import Settings
+
+    values: dict[str, Any] = {
+        "environment": "test",
+        "secret_key": TEST_SECRET,
+        "database_url": database_url,
+        "rate_limit_per_minute": 100_000,
+        "rate_limit_burst": 10_000,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+def make_keys(database_url: str) -> dict[str, str]:
+    """One key per role, by role name."""
+    from markwatch import db
+    from markwatch.cases.keys import create_key
+    from markwatch.cases.models import Role
+
+    with db.session_scope(database_url) as session:
+        return {role.value: create_key(session, role=role, name=f"test-{role.value}").secret for role in Role}
+
+
+class LiveServer:
+    """The app under uvicorn on 127.0.0.1 (random port) in a background thread."""
+
+    def __init__(self, app: Any) -> None:
+        import uvicorn
+
+        self.config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+        self.server = uvicorn.Server(self.config)
+        self.thread: Any = None
+
+    def __enter__(self) -> str:
+        import threading
+        import time
+
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.02)
+        port = self.server.servers[0].sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{port}"
+
+    def __exit__(self, *_exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=20)
+
+
+def route_table() -> list[tuple[str, str, frozenset[Any] | None]]:
+    """(method, path, roles) for every API route, read from the routers the app mounts; None = no guard."""
+    from fastapi.routing import APIRoute
+
+    from api.app import API_PREFIX, API_ROUTERS
+    from api.deps import RoleGuard
+
+    def guards(dependant: Any) -> list[RoleGuard]:
+        found = [d.call for d in dependant.dependencies if isinstance(d.call, RoleGuard)]
+        for sub in dependant.dependencies:
+            found.extend(guards(sub))
+        return found
+
+    rows: list[tuple[str, str, frozenset[Any] | None]] = []
+    for router in API_ROUTERS:
+        for route in router.routes:
+            assert isinstance(route, APIRoute), f"{route} is not an API route"
+            found = guards(route.dependant)
+            assert len(found) <= 1, f"{route.path} has several role guards"
+            for method in sorted(route.methods or ()):
+                rows.append((method, API_PREFIX + route.path, found[0].roles if found else None))
+    return rows

@@ -1,0 +1,229 @@
+"""A threaded HTTP server on 127.0.0.1 (port 0) with the awkward pages a crawler meets; records every path."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+CLAIM_PAGE = "<p>执行标准：{code}（上海标准）</p>"
+LISTING_PAGES = 3
+ITEMS_PER_PAGE = 4
+OVERSIZED_BYTES = 6 * 1024 * 1024
+
+
+def _item_html(number: int) -> str:
+    code = "T/DEMO 001-2022" if number % 2 else "T/DEMO 001-2019"
+    return (
+        f"<html><head><meta charset='utf-8'><title>Item {number}</title></head><body>"
+        f"<h1>演示产品 {number}</h1><ul id='J_AttrUL'><li>产品标准号：{code}</li></ul>"
+        f"<div class='slogo-shopname'>演示旗舰店</div>{CLAIM_PAGE.format(code=code)}</body></html>"
+    )
+
+
+def _listing_html(page: int) -> str:
+    start = (page - 1) * ITEMS_PER_PAGE + 1
+    items = "".join(
+        f"<li><a class='item' href='/item/{n}.html'>item {n}</a></li>"
+        for n in range(start, start + ITEMS_PER_PAGE)
+    )
+    nxt = f"<a class='next-page' href='/list?page={page + 1}'>next</a>" if page < LISTING_PAGES else ""
+    return (
+        f"<html><body><ul class='listing'>{items}</ul>{nxt}<a href='/private/secret.html'>x</a></body></html>"
+    )
+
+
+INDEX = (
+    "<html><body>"
+    "<a href='/list?page=1'>list</a> <a href='/gbk.html'>gbk</a> <a href='/lying.html'>lying</a>"
+    " <a href='/malformed.html'>bad</a> <a href='/binary.html'>bin</a> <a href='/private/secret.html'>secret</a>"
+    " <a href='/offsite'>off</a> <a href='/loop/a'>loop</a> <a href='mailto:x@example.com'>mail</a>"
+    " <a href='javascript:void(0)'>js</a> <a href='ftp://127.0.0.1/f'>ftp</a>"
+    "</body></html>"
+)
+
+
+class LocalSite:
+    """Server state: options, the request log, and per-path counters."""
+
+    def __init__(
+        self, *, robots_delay: float = 0.0, slow_delay: float = 2.0, item_delay: float = 0.0
+    ) -> None:
+        self.robots_delay = robots_delay
+        self.slow_delay = slow_delay
+        self.item_delay = item_delay
+        self.requests: list[str] = []
+        self.user_agents: list[str] = []
+        self.hits: dict[str, int] = {}
+        self.lock = threading.Lock()
+        self.server: ThreadingHTTPServer | None = None
+
+    @property
+    def base(self) -> str:
+        """The http://127.0.0.1:PORT root."""
+        assert self.server is not None
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def paths(self) -> list[str]:
+        """Every path requested so far, in order."""
+        with self.lock:
+            return list(self.requests)
+
+    def record(self, path: str, agent: str) -> int:
+        """Log one request; returns how often this path was hit, including this time."""
+        with self.lock:
+            self.requests.append(path)
+            self.user_agents.append(agent)
+            self.hits[path] = self.hits.get(path, 0) + 1
+            return self.hits[path]
+
+
+def _handler(site: LocalSite) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # two writes per response: avoid Nagle + delayed-ACK stalls
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+        def do_GET(self) -> None:
+            count = site.record(self.path, self.headers.get("User-Agent", ""))
+            parts = urlsplit(self.path)
+            route = ROUTES.get(parts.path)
+            if route is None and parts.path.startswith("/item/"):
+                route = _item
+            if route is None:
+                self._send(404, b"not found", "text/plain")
+                return
+            route(self, site, parts.query, count)
+
+        def _send(self, status: int, body: bytes, ctype: str, headers: dict[str, str] | None = None) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.end_headers()
+            with suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(body)
+
+    return Handler
+
+
+def _html(handler: Any, text: str, charset: str = "utf-8", status: int = 200) -> None:
+    handler._send(status, text.encode(charset), f"text/html; charset={charset}")
+
+
+def _robots(handler: Any, site: LocalSite, query: str, count: int) -> None:
+    time.sleep(site.robots_delay)
+    handler._send(200, b"User-agent: *\nDisallow: /private/\n", "text/plain")
+
+
+def _index(handler: Any, site: LocalSite, query: str, count: int) -> None:
+    _html(handler, INDEX)
+
+
+def _listing(handler: Any, site: LocalSite, query: str, count: int) -> None:
+    page = int(parse_qs(query).get("page", ["1"])[0])
+    _html(handler, _listing_html(page))
+
+
+def _item(handler: Any, site: LocalSite, query: str, count: int) -> None:
+    time.sleep(site.item_delay)
+    number = int(handler.path.rsplit("/", 1)[-1].split(".")[0])
+    _html(handler, _item_html(number))
+
+
+def _gbk(handler: Any, site: LocalSite, query: str, count: int) -> None:
+    text = "<html><head><meta charset='gbk'></head><body><p>执行标准：T/DEMO 001-2022（上海标准）</p></body></html>"
+    _html(handler, text, "gbk")
+
+
+def _lying(handler: Any, site: LocalSite, query: str, count: int) -> None:
+    body = "<html><body><p>产品标准：T/DEMO 001-2019 上海标准</p></body></html>".encode("gbk")
+    handler._send(200, body, "text/html; charset=utf-8")
+
+
+def _oversized(handler: Any, site: LocalSite, query: str, count: int) -> None:
+    handler._send(200, b"<html><body>" + b"x" * OVERSIZED_BYTES + b"</body></html>", "text/html")
+
+
+def _slow(handler: Any, site: LocalSite, query: str, count: int) -> None:
+    time.sleep(site.slow_delay)
+    _html(handler, "<html><body>slow</body></html>")
+
+
+def _ratelimited(handler: Any, site: LocalSite, query: str, count: int) -> None:
+    if count == 1:
+        handler._send(429, b"slow down", "text/plain", {"Retry-After": "1"})
+    else:
+        _html(handler, "<html><body>finally</body></html>")
+
+
+def _unavailable(handler: Any, site: LocalSite, query: str, count: int) -> None:
+    handler._send(503, b"down", "text/plain", {"Retry-After": "0"})
+
+
+def _offsite(handler: Any, site: LocalSite, query: str, count: int) -> None:
+    # .invalid never resolves (RFC 6761): even a crawler bug could not reach another host.
+    handler._send(302, b"", "text/plain", {"Location": "http://offsite.invalid/landing"})
+
+
+def _loop(handler: Any, site: LocalSite, query: str, count: int) -> None:
+    other = "/loop/b" if handler.path.endswith("/a") else "/loop/a"
+    handler._send(302, b"", "text/plain", {"Location": other})
+
+
+def _malformed(handler: Any, site: LocalSite, query: str, count: int) -> None:
+    _html(
+        handler,
+        "<html><body><table><tr><td>执行标准：T/DEMO 001-2022<div></td><p>上海标准</tr><a href='/item/1.html'",
+    )
+
+
+def _binary(handler: Any, site: LocalSite, query: str, count: int) -> None:
+    handler._send(200, random.Random(5).randbytes(4096), "text/html")
+
+
+def _secret(handler: Any, site: LocalSite, query: str, count: int) -> None:
+    _html(handler, "<html><body>must never be fetched</body></html>")
+
+
+ROUTES: dict[str, Any] = {
+    "/robots.txt": _robots,
+    "/": _index,
+    "/list": _listing,
+    "/gbk.html": _gbk,
+    "/lying.html": _lying,
+    "/big.html": _oversized,
+    "/slow.html": _slow,
+    "/ratelimited.html": _ratelimited,
+    "/unavailable.html": _unavailable,
+    "/offsite": _offsite,
+    "/loop/a": _loop,
+    "/loop/b": _loop,
+    "/malformed.html": _malformed,
+    "/binary.html": _binary,
+    "/private/secret.html": _secret,
+}
+
+
+@contextmanager
+def serve(**options: Any) -> Iterator[LocalSite]:
+    """Run a LocalSite on 127.0.0.1 with a free port for the duration of the block."""
+    site = LocalSite(**options)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(site))
+    server.daemon_threads = True
+    site.server = server
+    thread = threading.Thread(target=server.serve_forever, name="localsite", daemon=True)
+    thread.start()
+    try:
+        yield site
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,178 @@
+"""Cases over HTTP: filters and paging, detail with evidence, transitions, comments, assignment, waivers, CSV."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator
+
+import pytest
+from cases_support import T0, add_finding, make_keys, make_settings, make_sweep
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from markwatch import db
+from markwatch.cases.ingest import ingest_sweep
+
+
+@pytest.fixture
+def api(db_url: str) -> Iterator[tuple[TestClient, dict[str, dict[str, str]]]]:
+    """A client on a database with three cases from one sweep, and headers per role."""
+    with db.session_scope(db_url) as session:
+        sweep = make_sweep(session)
+        add_finding(session, sweep, key="A", rule_id="SHS003", claimant="上海甲公司", observed_at=T0)
+        add_finding(
+            session,
+            sweep,
+            key="B",
+            rule_id="SHS009",
+            severity="medium",
+            claimant='=HYPERLINK("http://evil")',
+            page_url="https://other.example.net/p",
+            observed_at=T0 + dt.timedelta(days=3),
+        )
+        add_finding(
+            session,
+            sweep,
+            key="C",
+            rule_id="SHS003",
+            claimant="@SUM(1+1)",
+            observed_at=T0 + dt.timedelta(days=6),
+        )
+        ingest_sweep(session, sweep.id)
+    keys = make_keys(db_url)
+    app = create_app(make_settings(db_url))
+    with TestClient(app) as client:
+        yield client, {role: {"X-API-Key": key} for role, key in keys.items()}
+
+
+def _ids(response: object) -> list[str]:
+    return [item["case_key"] for item in response.json()["items"]]  # type: ignore[attr-defined]
+
+
+def test_list_filters_and_paging(api: tuple[TestClient, dict[str, dict[str, str]]]) -> None:
+    client, h = api
+    everything = client.get("/v1/cases", headers=h["inspector"])
+    assert everything.status_code == 200
+    assert _ids(everything) == ["C", "B", "A"]
+    assert everything.json()["total"] == 3
+    assert _ids(client.get("/v1/cases?rule=SHS003", headers=h["inspector"])) == ["C", "A"]
+    assert _ids(client.get("/v1/cases?severity=medium", headers=h["inspector"])) == ["B"]
+    assert _ids(client.get("/v1/cases?site=shop.example.com", headers=h["inspector"])) == ["C", "B", "A"]
+    assert _ids(client.get("/v1/cases?claimant=甲", headers=h["inspector"])) == ["A"]
+    assert _ids(client.get("/v1/cases?claimant=%25", headers=h["inspector"])) == []
+    assert _ids(client.get("/v1/cases?seen_from=2026-01-08", headers=h["inspector"])) == ["C", "B"]
+    assert _ids(client.get("/v1/cases?seen_to=2026-01-05", headers=h["inspector"])) == ["A"]
+    assert _ids(client.get("/v1/cases?status=open&status=dismissed", headers=h["admin"])) == ["C", "B", "A"]
+    assert _ids(client.get("/v1/cases?status=confirmed", headers=h["inspector"])) == []
+    page = client.get("/v1/cases?limit=2&offset=1", headers=h["inspector"]).json()
+    assert [i["case_key"] for i in page["items"]] == ["B", "A"]
+    assert (page["total"], page["limit"], page["offset"]) == (3, 2, 1)
+    assert client.get("/v1/cases?status=bogus", headers=h["inspector"]).status_code == 422
+    counts = client.get("/v1/cases/counts", headers=h["inspector"]).json()["counts"]
+    assert counts["open"] == 3 and counts["closed"] == 0
+
+
+def test_detail_has_evidence_and_snapshot_hash(api: tuple[TestClient, dict[str, dict[str, str]]]) -> None:
+    client, h = api
+    case_id = client.get("/v1/cases?rule=SHS009", headers=h["inspector"]).json()["items"][0]["id"]
+    detail = client.get(f"/v1/cases/{case_id}", headers=h["inspector"]).json()
+    assert detail["status"] == "open"
+    assert detail["allowed_transitions"] == ["dismissed", "in_review"]
+    [finding] = detail["findings"]
+    assert finding["evidence"]["snippet"].startswith("执行标准")
+    assert len(finding["snapshot"]["sha256"]) == 64
+    assert finding["snapshot"]["url"] == "https://other.example.net/p"
+    assert [e["kind"] for e in detail["events"]] == ["opened"]
+    assert client.get("/v1/cases/999999", headers=h["inspector"]).status_code == 404
+
+
+def test_transitions_comments_assignment(api: tuple[TestClient, dict[str, dict[str, str]]]) -> None:
+    client, h = api
+    case_id = client.get("/v1/cases?rule=SHS009", headers=h["inspector"]).json()["items"][0]["id"]
+    url = f"/v1/cases/{case_id}"
+    moved = client.post(f"{url}/transitions", json={"to": "in_review"}, headers=h["inspector"])
+    assert moved.status_code == 200 and moved.json()["status"] == "in_review"
+    illegal = client.post(f"{url}/transitions", json={"to": "closed"}, headers=h["inspector"])
+    assert illegal.status_code == 409
+    no_reason = client.post(f"{url}/transitions", json={"to": "dismissed"}, headers=h["inspector"])
+    assert no_reason.status_code == 422
+    assert no_reason.json()["where"] == "reason"
+    naive = client.post(
+        f"{url}/transitions",
+        json={"to": "confirmed", "due_at": "2030-01-01T00:00:00"},
+        headers=h["inspector"],
+    )
+    assert naive.status_code == 422
+    comment = client.post(
+        f"{url}/comments", json={"body": "checked the archived page"}, headers=h["inspector"]
+    )
+    assert comment.status_code == 201
+    assigned = client.put(f"{url}/assignee", json={"assignee": "inspector-bob"}, headers=h["admin"])
+    assert assigned.json()["assignee"] == "inspector-bob"
+    assert _ids(client.get("/v1/cases?assignee=inspector-bob", headers=h["inspector"])) == ["B"]
+    dismissed = client.post(
+        f"{url}/transitions", json={"to": "dismissed", "reason": "satire page"}, headers=h["inspector"]
+    ).json()
+    assert dismissed["decision_reason"] == "satire page"
+    assert [e["kind"] for e in dismissed["events"]] == [
+        "opened",
+        "transition",
+        "commented",
+        "assigned",
+        "transition",
+    ]
+    assert dismissed["events"][-1]["actor"].startswith("inspector:test-inspector#")
+    assert [c["body"] for c in dismissed["comments"]] == ["checked the archived page"]
+
+
+def test_waivers_expire_closed(api: tuple[TestClient, dict[str, dict[str, str]]], db_url: str) -> None:
+    client, h = api
+    case_id = client.get("/v1/cases?rule=SHS009", headers=h["inspector"]).json()["items"][0]["id"]
+    url = f"/v1/cases/{case_id}/waivers"
+    soon = (dt.datetime.now(dt.UTC) + dt.timedelta(days=10)).isoformat()
+    assert (
+        client.post(url, json={"reason": "x", "expires_at": soon}, headers=h["inspector"]).status_code == 403
+    )
+    assert client.post(url, json={"reason": "", "expires_at": soon}, headers=h["admin"]).status_code == 422
+    past = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).isoformat()
+    assert client.post(url, json={"reason": "x", "expires_at": past}, headers=h["admin"]).status_code == 422
+    far = (dt.datetime.now(dt.UTC) + dt.timedelta(days=800)).isoformat()
+    assert client.post(url, json={"reason": "x", "expires_at": far}, headers=h["admin"]).status_code == 422
+    granted = client.post(
+        url, json={"reason": "licence under appeal", "expires_at": soon}, headers=h["admin"]
+    )
+    assert granted.status_code == 201, granted.text
+    assert granted.json()["approver"].startswith("admin:test-admin#")
+    assert _ids(client.get("/v1/cases?waived=true", headers=h["inspector"])) == ["B"]
+    assert _ids(client.get("/v1/cases?waived=false", headers=h["inspector"])) == ["C", "A"]
+    # Let the waiver lapse: an expired waiver no longer suppresses anything.
+    with db.session_scope(db_url) as session:
+        from markwatch.cases.models import Waiver
+
+        session.query(Waiver).one().expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    assert _ids(client.get("/v1/cases?waived=true", headers=h["inspector"])) == []
+    detail = client.get(f"/v1/cases/{case_id}", headers=h["inspector"]).json()
+    assert detail["waived"] is False
+    assert detail["waivers"][0]["active"] is False
+    waiver_id = detail["waivers"][0]["id"]
+    revoked = client.delete(f"{url}/{waiver_id}", headers=h["admin"])
+    assert revoked.status_code == 200 and revoked.json()["revoked_at"] is not None
+    assert client.delete(f"{url}/{waiver_id}", headers=h["admin"]).status_code == 409
+
+
+def test_csv_export_neutralises_formulas(api: tuple[TestClient, dict[str, dict[str, str]]]) -> None:
+    client, h = api
+    response = client.get("/v1/cases/export.csv", headers=h["inspector"])
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [r["case_key"] for r in rows] == ["A", "B", "C"]
+    claimants = {r["case_key"]: r["claimant"] for r in rows}
+    assert claimants["B"] == '\'=HYPERLINK("http://evil")'
+    assert claimants["C"] == "'@SUM(1+1)"
+    assert claimants["A"] == "上海甲公司"
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row.values())
+    only = client.get("/v1/cases/export.csv?rule=SHS009", headers=h["inspector"])
+    assert len(list(csv.DictReader(io.StringIO(only.text)))) == 1

@@ -1,0 +1,69 @@
+"""`markwatch serve` starts uvicorn on the given host and port with the given database."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from cases_support import TEST_SECRET
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_serve_answers_and_refuses_without_key(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "MARKWATCH_HOME": str(tmp_path),
+        "MARKWATCH_ENVIRONMENT": "production",
+        "MARKWATCH_SECRET_KEY": TEST_SECRET,
+    }
+    command = [sys.executable, "-c", "from markwatch.cli import main; main()", "serve", "--port", str(port)]
+    server = subprocess.Popen(
+        [*command, "--db", f"sqlite:///{tmp_path / 'serve.db'}"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                health = httpx.get(f"{base}/v1/health", timeout=1)
+                break
+            except httpx.HTTPError:
+                assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.1)
+        assert health.json()["status"] == "ok"
+        assert httpx.get(f"{base}/v1/cases").status_code == 401
+        assert "server" not in httpx.get(f"{base}/v1/health").headers
+        assert (tmp_path / "serve.db").exists()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def test_serve_refuses_a_placeholder_secret_in_production(tmp_path: Path) -> None:
+    env = {**os.environ, "MARKWATCH_HOME": str(tmp_path), "MARKWATCH_ENVIRONMENT": "production"}
+    env.pop("MARKWATCH_SECRET_KEY", None)
+    done = subprocess.run(
+        [sys.executable, "-c", "from markwatch.cli import main; main()", "serve", "--port", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "MARKWATCH_SECRET_KEY" in done.stderr
+    assert "Traceback" not in done.stderr

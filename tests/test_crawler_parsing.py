@@ -1,0 +1,161 @@
+"""Spiders and middlewares offline: saved responses, a frozen clock, one assertion per field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import HtmlResponse, Request, Response
+
+from crawler.items import PageItem
+from crawler.middlewares import LinkGuardMiddleware, RedirectGuardMiddleware, retry_after_seconds
+from crawler.spiders.base import declared_charset, requested_url
+from crawler.spiders.marketplace import MarketplaceSpider
+from crawler.spiders.site import SiteSpider
+from crawler.targets import Target
+
+DEMO = Path(__file__).resolve().parent.parent / "crawler" / "demo_site" / "pages"
+
+
+def _target(adapter: str, max_pages: int = 100) -> Target:
+    return Target(
+        name="t",
+        seeds=[{"url": "http://127.0.0.1:9/", "kind": "listing"}],  # type: ignore[list-item]
+        allowed_domains=["127.0.0.1"],
+        adapter=adapter,
+        max_pages=max_pages,
+    )
+
+
+class _Stats:
+    """The part of Scrapy's stats collector spiders and middlewares use (no reactor in this process)."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, int] = {}
+
+    def inc_value(self, key: str, count: int = 1) -> None:
+        self.values[key] = self.values.get(key, 0) + count
+
+    def get_value(self, key: str) -> int | None:
+        return self.values.get(key)
+
+
+def _spider(cls: Any, adapter: str, max_pages: int = 100) -> Any:
+    spider = cls(target=_target(adapter, max_pages))
+    spider.crawler = SimpleNamespace(stats=_Stats())
+    return spider
+
+
+def _response(name: str, charset: str = "utf-8") -> HtmlResponse:
+    url = f"http://127.0.0.1:9/{name}"
+    return HtmlResponse(
+        url, body=(DEMO / name).read_bytes(), headers={"Content-Type": f"text/html; charset={charset}"},
+        request=Request(url),
+    )  # fmt: skip
+
+
+def test_marketplace_listing_yields_page_items_and_next() -> None:
+    out = list(_spider(MarketplaceSpider, "demo-marketplace").parse_listing(_response("index.html")))
+    items = [o for o in out if isinstance(o, PageItem)]
+    urls = [o.url for o in out if isinstance(o, Request)]
+    assert [i.kind for i in items] == ["listing"]
+    assert "http://127.0.0.1:9/item/tmall-cup.html" in urls
+    assert "http://127.0.0.1:9/private/draft.html" in urls  # robots.txt, not the spider, refuses it
+    assert "http://127.0.0.1:9/list-2.html" in urls
+
+
+def test_marketplace_jd_and_plain_layouts() -> None:
+    urls = [o.url for o in _spider(MarketplaceSpider, "demo-marketplace").parse_listing(_response("list-2.html"))
+            if isinstance(o, Request)]  # fmt: skip
+    assert {u.rsplit("/", 1)[1] for u in urls} == {
+        "jd-seat.html", "jd-toothbrush.html", "maker-purifier.html", "maker-robot.html", "maker-kettle.html",
+    }  # fmt: skip
+
+
+def test_item_page_fields(monkeypatch: pytest.MonkeyPatch) -> None:
+    frozen = dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.UTC)
+
+    class FrozenDateTime(dt.datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> Any:
+            return frozen
+
+    monkeypatch.setattr("crawler.spiders.base.dt.datetime", FrozenDateTime)
+    (item,) = list(
+        _spider(MarketplaceSpider, "demo-marketplace").parse_item(_response("item/jd-seat.html", "gbk"))
+    )
+    assert item.fetched_at == frozen
+    assert item.declared_charset == "gbk"
+    assert item.kind == "item"
+    assert item.requested_url == item.final_url == "http://127.0.0.1:9/item/jd-seat.html"
+    assert b"Q/DEMO 0002-2023" in item.body
+
+
+def test_page_limit_stops_items_and_links() -> None:
+    spider = _spider(SiteSpider, "generic", max_pages=1)
+    first = list(spider.parse_listing(_response("index.html")))
+    second = list(spider.parse_listing(_response("list-2.html")))
+    assert sum(isinstance(o, PageItem) for o in first) == 1
+    assert second == []
+
+
+def test_site_spider_drops_non_http_links() -> None:
+    spider = _spider(SiteSpider, "generic")
+    body = b"<a href='mailto:a@b.c'>m</a><a href='javascript:x()'>j</a><a href='/ok.html'>ok</a>"
+    response = HtmlResponse("http://127.0.0.1:9/", body=body, request=Request("http://127.0.0.1:9/"))
+    urls = [o.url for o in spider.parse_listing(response) if isinstance(o, Request)]
+    assert urls == ["http://127.0.0.1:9/ok.html"]
+    assert spider.crawler.stats.get_value("markwatch/dropped/non_http") == 2
+
+
+def test_requested_url_and_declared_charset() -> None:
+    request = Request("http://127.0.0.1:9/b", meta={"redirect_urls": ["http://127.0.0.1:9/a"]})
+    response = Response(
+        "http://127.0.0.1:9/b", headers={"Content-Type": "text/html; charset=GBK"}, request=request
+    )
+    assert requested_url(response) == "http://127.0.0.1:9/a"
+    assert declared_charset(response) == "gbk"
+
+
+def test_retry_after_parsing() -> None:
+    now = 1_700_000_000.0
+    assert retry_after_seconds(b"7", now) == 7.0
+    assert retry_after_seconds(b"Tue, 14 Nov 2023 22:13:30 GMT", now) == pytest.approx(10.0)
+    assert retry_after_seconds(b"soon", now) is None
+    assert retry_after_seconds(None, now) is None
+
+
+def test_guards_drop_offsite_and_loops() -> None:
+    spider = _spider(SiteSpider, "generic")
+    with pytest.raises(IgnoreRequest):
+        LinkGuardMiddleware().process_request(Request("http://elsewhere.invalid/"), spider)
+    guard = RedirectGuardMiddleware()
+    loop_request = Request("http://127.0.0.1:9/b", meta={"redirect_urls": ["http://127.0.0.1:9/a"]})
+    with pytest.raises(IgnoreRequest, match="loop"):
+        guard.process_response(
+            loop_request, Response(loop_request.url, status=302, headers={"Location": "/a"}), spider
+        )
+    fine = Response(loop_request.url, status=302, headers={"Location": "/c"})
+    assert guard.process_response(loop_request, fine, spider) is fine
+    stats = spider.crawler.stats
+    assert stats.get_value("markwatch/dropped/offsite") == 1
+    assert stats.get_value("markwatch/dropped/redirect_loop") == 1
+
+
+def test_sitemap_and_sitemap_index() -> None:
+    from scrapy.http import XmlResponse
+
+    spider = _spider(SiteSpider, "generic")
+    ns = "http://www.sitemaps.org/schemas/sitemap/0.9"
+    urlset = f"<urlset xmlns='{ns}'><url><loc> http://127.0.0.1:9/a.html </loc></url><url><loc>mailto:x@y.z</loc></url></urlset>"
+    index = (
+        f"<sitemapindex xmlns='{ns}'><sitemap><loc>http://127.0.0.1:9/s2.xml</loc></sitemap></sitemapindex>"
+    )
+    pages = list(spider.parse_sitemap(XmlResponse("http://127.0.0.1:9/s.xml", body=urlset.encode())))
+    nested = list(spider.parse_sitemap(XmlResponse("http://127.0.0.1:9/i.xml", body=index.encode())))
+    assert [(r.url, r.callback.__name__) for r in pages] == [("http://127.0.0.1:9/a.html", "parse_listing")]
+    assert [(r.url, r.callback.__name__) for r in nested] == [("http://127.0.0.1:9/s2.xml", "parse_sitemap")]

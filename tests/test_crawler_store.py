@@ -1,0 +1,87 @@
+"""Snapshot store and sweep bookkeeping on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from crawler.snapshots import snapshot_body, store_snapshot
+from crawler.store.models import Finding, Snapshot, SnapshotBody, Sweep, SweepPage
+from crawler.sweeps import compare, start_or_resume
+from markwatch import db
+from markwatch.errors import ConflictError
+
+T0 = dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.UTC)
+
+
+def _snap(session: Session, body: bytes, url: str, sweep_id: int | None = None) -> Snapshot:
+    return store_snapshot(session, body=body, requested_url=url, final_url=url, status=200,
+                          headers={"Content-Type": "text/html"}, fetched_at=T0, sweep_id=sweep_id)  # fmt: skip
+
+
+def test_bodies_stored_once_and_verified(db_url: str) -> None:
+    with db.session_scope(db_url) as session:
+        first = _snap(session, b"<p>same</p>", "http://a/1")
+        second = _snap(session, b"<p>same</p>", "http://a/2")
+        assert first.id != second.id and first.body_sha256 == second.body_sha256
+        assert first.body_sha256 == hashlib.sha256(b"<p>same</p>").hexdigest()
+        assert snapshot_body(session, second) == b"<p>same</p>"
+        assert session.query(SnapshotBody).count() == 1
+        assert session.get(Snapshot, first.id).fetched_at == T0  # type: ignore[union-attr]
+
+
+def test_tampered_body_is_detected(db_url: str) -> None:
+    import zlib
+
+    with db.session_scope(db_url) as session:
+        snapshot = _snap(session, b"original", "http://a/1")
+        stored = session.get(SnapshotBody, snapshot.body_sha256)
+        assert stored is not None
+        stored.body = zlib.compress(b"changed")
+        with pytest.raises(ValueError, match="does not match"):
+            snapshot_body(session, snapshot)
+        session.rollback()
+
+
+def _sweep_with(
+    session: Session, target: str, state: str, findings: dict[str, str], pages: list[str]
+) -> Sweep:
+    sweep = Sweep(target=target, started_at=T0, state=state)
+    session.add(sweep)
+    session.flush()
+    snap = _snap(session, f"{target}{sweep.id}".encode(), "http://a/x", sweep.id)
+    for url in pages:
+        session.add(SweepPage(sweep_id=sweep.id, url=url, snapshot_id=snap.id, checked_at=T0))
+    for key, url in findings.items():
+        session.add(Finding(sweep_id=sweep.id, snapshot_id=snap.id, finding_key=key, rule_id="SHS001",
+                            severity="high", message="m", page_url=url, observed_at=T0))  # fmt: skip
+    session.flush()
+    return sweep
+
+
+def test_new_recurring_resolved(db_url: str) -> None:
+    with db.session_scope(db_url) as session:
+        _sweep_with(session, "t", "finished", {"a": "http://p/1", "b": "http://p/2", "c": "http://p/3"}, [])
+        _sweep_with(session, "other", "finished", {"z": "http://p/1"}, [])
+        current = _sweep_with(session, "t", "running", {"a": "http://p/1", "d": "http://p/1"},
+                              ["http://p/1", "http://p/2"])  # fmt: skip
+        result = compare(session, current)
+    # b resolved (its page was checked again, no finding); c unknown (page not revisited), not resolved.
+    assert (result.new, result.recurring, result.resolved) == (1, 1, 1)
+
+
+def test_resume_picks_unfinished_sweep_and_refuses_live_one(db_url: str, tmp_path: Path) -> None:
+    with db.session_scope(db_url) as session:
+        first, resumed = start_or_resume(session, "t", tmp_path)
+        assert not resumed and first.job_dir == str(tmp_path / f"sweep-{first.id}")
+        first.state = "interrupted"
+        again, resumed = start_or_resume(session, "t", tmp_path)
+        assert resumed and again.id == first.id and again.summary["resumed"] == 1
+        again.summary = {**again.summary, "pid": os.getppid()}  # a live process that is not us
+        with pytest.raises(ConflictError, match="still running"):
+            start_or_resume(session, "t", tmp_path)
