@@ -18,8 +18,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 demo: $(STAMP)
 	$(BIN)/python -m markwatch.demo
 
+# Starts throwaway PostgreSQL and Redis on 127.0.0.1 when they are installed, so their tests run too.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	@services="$$(scripts/test-services.sh start)" || { echo "warning: local PostgreSQL/Redis did not start; their tests are skipped" >&2; services=; }; \
+	eval "$$services"; $(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -7,16 +7,21 @@ PG_PORT=${MARKWATCH_PG_PORT:-54329}
 REDIS_PORT=${MARKWATCH_REDIS_PORT:-63799}
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 
+# PostgreSQL refuses to run as root: as root, run it as the postgres user; otherwise as ourselves.
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$1"; else sh -c "$1"; fi
+}
+
 start() {
   mkdir -p "$RUN_DIR"
   if [ -n "$PG_BIN" ]; then
     if [ ! -f "$RUN_DIR/pg/PG_VERSION" ]; then
       mkdir -p "$RUN_DIR/pg"
-      chown -R postgres:postgres "$RUN_DIR" 2>/dev/null || true
-      su postgres -s /bin/sh -c "$PG_BIN/initdb -D $RUN_DIR/pg -U postgres -A trust -E UTF8 --locale=C.UTF-8" >/dev/null
+      [ "$(id -u)" = 0 ] && chown -R postgres:postgres "$RUN_DIR"
+      as_pg "$PG_BIN/initdb -D $RUN_DIR/pg -U postgres -A trust -E UTF8 --locale=C.UTF-8" >/dev/null
     fi
-    if ! su postgres -s /bin/sh -c "$PG_BIN/pg_ctl -D $RUN_DIR/pg status" >/dev/null 2>&1; then
-      su postgres -s /bin/sh -c "$PG_BIN/pg_ctl -D $RUN_DIR/pg -l $RUN_DIR/pg.log -w -o '-h 127.0.0.1 -p $PG_PORT -k $RUN_DIR' start" >/dev/null
+    if ! as_pg "$PG_BIN/pg_ctl -D $RUN_DIR/pg status" >/dev/null 2>&1; then
+      as_pg "$PG_BIN/pg_ctl -D $RUN_DIR/pg -l $RUN_DIR/pg.log -w -o '-h 127.0.0.1 -p $PG_PORT -k $RUN_DIR' start" >/dev/null
     fi
     echo "export MARKWATCH_TEST_PG_URL=postgresql+psycopg://postgres@127.0.0.1:$PG_PORT/postgres"
   fi
@@ -31,7 +36,7 @@ start() {
 }
 
 stop() {
-  [ -n "$PG_BIN" ] && su postgres -s /bin/sh -c "$PG_BIN/pg_ctl -D $RUN_DIR/pg -m fast stop" >/dev/null 2>&1 || true
+  [ -n "$PG_BIN" ] && as_pg "$PG_BIN/pg_ctl -D $RUN_DIR/pg -m fast stop" >/dev/null 2>&1 || true
   redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
 }
 

@@ -224,10 +224,12 @@ def test_fetch_sends_user_agent_and_caps_size() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request.headers["user-agent"])
         size = 10 if request.url.path == "/small" else 9 * 1024 * 1024
-        return httpx.Response(200, content=b"x" * size)
+        return httpx.Response(200, content=b"x" * size, headers={"Content-Type": "text/html; charset=GBK"})
 
     client = httpx.Client(transport=httpx.MockTransport(handler), headers={"User-Agent": USER_AGENT})
-    assert fetch("https://shop.example/small", client) == b"x" * 10
+    page = fetch("https://shop.example/small", client)
+    # The header's charset travels to the decoder, which weighs it against the bytes (it often lies).
+    assert page.body == b"x" * 10 and (page.declared_charset or "").lower() == "gbk"
     assert seen == [USER_AGENT]
     from markwatch.errors import FetchError
 

@@ -187,6 +187,21 @@ def test_rerun_creates_recurring_not_duplicate_findings(generic_run: dict) -> No
         assert snapshots > (session.scalar(select(func.count()).select_from(SnapshotBody)) or 0)
 
 
+def test_sweeps_turn_findings_into_cases_once(generic_run: dict) -> None:
+    from markwatch.cases.models import Case, CaseFinding
+
+    assert "cases from sweep 1: " in generic_run["first"].stdout
+    with db.session_scope(generic_run["db"]) as session:
+        keys = set(session.scalars(select(Finding.finding_key)))
+        cases = session.scalars(select(Case)).all()
+        linked = session.scalar(select(func.count()).select_from(CaseFinding)) or 0
+        findings = session.scalar(select(func.count()).select_from(Finding)) or 0
+    # One case per finding key across both sweeps; every finding of both sweeps is evidence of its case.
+    assert keys and {case.case_key for case in cases} == keys and len(cases) == len(keys)
+    assert linked == findings
+    assert all(case.status == "open" for case in cases)
+
+
 def test_marketplace_listing_pagination_to_items(tmp_path: Path) -> None:
     db_url = f"sqlite:///{tmp_path / 'mw.db'}"
     with serve() as site:

@@ -100,3 +100,14 @@ def test_rule_without_cases_fails(rules_copy: Path) -> None:
     (rules_copy / "SHS005-standard-abolished.test.yaml").unlink()
     with pytest.raises(RuleFileError, match="no test file"):
         run_cases(load_rules(rules_copy).by_id("SHS005"))
+
+
+def test_rules_dir_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A deployment's own reviewed copy of the rules replaces the bundled one.
+    for path in rule_files(DEFAULT_RULES_DIR)[:3]:
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    monkeypatch.setenv("MARKWATCH_RULES_DIR", str(tmp_path))
+    assert [item.rule.id for item in load_rules().rules] == ["SHS001", "SHS002", "SHS003"]
+    monkeypatch.setenv("MARKWATCH_RULES_DIR", str(tmp_path / "missing"))
+    with pytest.raises(RuleFileError, match="no rule files"):
+        load_rules()

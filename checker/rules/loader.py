@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import string
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,8 +86,11 @@ def rule_files(directory: Path) -> list[Path]:
 
 
 def load_rules(directory: Path | None = None) -> RuleSet:
-    """Every rule in `directory` (default: the project's rules/); duplicates and empty sets refused."""
-    directory = directory or DEFAULT_RULES_DIR
+    """Every rule in `directory` (default: MARKWATCH_RULES_DIR, else the project's rules/); duplicates and
+    empty sets refused."""
+    # The rules are the project's data, kept at the repository root beside the code that reads them;
+    # a deployment that keeps its own reviewed copy points MARKWATCH_RULES_DIR at it.
+    directory = directory or Path(os.environ.get("MARKWATCH_RULES_DIR") or DEFAULT_RULES_DIR)
     loaded = [load_rule_file(path) for path in rule_files(directory)]
     if not loaded:
         raise RuleFileError("no rule files (SHS*.yaml)", source=str(directory))

@@ -6,12 +6,12 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Exists, and_, exists, func, select
+from sqlalchemy import ColumnElement, Exists, and_, case, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from markwatch.cases.models import Case, CaseEvent, CaseStatus, Waiver
 from markwatch.db import utcnow
-from markwatch.errors import NotFoundError
+from markwatch.errors import InputError, NotFoundError
 
 
 @dataclass(frozen=True)
@@ -61,14 +61,31 @@ def conditions(f: CaseFilter, now: dt.datetime | None = None) -> list[ColumnElem
     return where
 
 
-def list_cases(session: Session, f: CaseFilter, *, limit: int, offset: int) -> tuple[list[Case], int]:
-    """One page of cases (most recently seen first) and the total that match."""
+# Severity words do not sort alphabetically into their rank.
+_SEVERITY_RANK = case((Case.severity == "high", 0), (Case.severity == "medium", 1), else_=2)
+# Sort orders a list may ask for; every one ends on the id so paging is stable.
+SORTS: dict[str, tuple[ColumnElement[object], ...]] = {
+    "last_seen_desc": (Case.last_seen_at.desc(), Case.id.desc()),
+    "last_seen_asc": (Case.last_seen_at.asc(), Case.id.asc()),
+    "first_seen_asc": (Case.first_seen_at.asc(), Case.id.asc()),
+    "first_seen_desc": (Case.first_seen_at.desc(), Case.id.desc()),
+    "severity": (_SEVERITY_RANK.asc(), Case.last_seen_at.desc(), Case.id.desc()),
+    "rule": (Case.rule_id.asc(), Case.last_seen_at.desc(), Case.id.desc()),
+    "status": (Case.status.asc(), Case.last_seen_at.desc(), Case.id.desc()),
+}
+DEFAULT_SORT = "last_seen_desc"
+
+
+def list_cases(
+    session: Session, f: CaseFilter, *, limit: int, offset: int, sort: str = DEFAULT_SORT
+) -> tuple[list[Case], int]:
+    """One page of cases (most recently seen first unless `sort` names another order) and the total."""
+    if sort not in SORTS:
+        raise InputError(f"unknown sort {sort!r}: use one of {', '.join(SORTS)}", where="sort")
     where = conditions(f)
     total = session.scalar(select(func.count(Case.id)).where(*where))
     query = select(Case).where(*where).options(selectinload(Case.waivers))
-    rows = session.scalars(
-        query.order_by(Case.last_seen_at.desc(), Case.id.desc()).limit(limit).offset(offset)
-    )
+    rows = session.scalars(query.order_by(*SORTS[sort]).limit(limit).offset(offset))
     return list(rows), int(total or 0)
 
 

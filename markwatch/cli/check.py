@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import click
 import httpx
@@ -22,7 +23,14 @@ MAX_PAGE_BYTES = 8 * 1024 * 1024
 FETCH_TIMEOUT_S = 20.0
 
 
-def fetch(url: str, client: httpx.Client | None = None) -> bytes:
+class Fetched(NamedTuple):
+    """A fetched page: its bytes and the charset its Content-Type header declared (often wrong)."""
+
+    body: bytes
+    declared_charset: str | None
+
+
+def fetch(url: str, client: httpx.Client | None = None) -> Fetched:
     """One GET with our user agent, a timeout and a size cap."""
     own = client or httpx.Client(
         headers={"User-Agent": USER_AGENT}, timeout=FETCH_TIMEOUT_S, follow_redirects=True
@@ -35,7 +43,7 @@ def fetch(url: str, client: httpx.Client | None = None) -> bytes:
                 body.extend(chunk)
                 if len(body) > MAX_PAGE_BYTES:
                     raise FetchError(f"{url}: page larger than {MAX_PAGE_BYTES} bytes")
-            return bytes(body)
+            return Fetched(bytes(body), response.charset_encoding)
     except httpx.HTTPError as exc:
         raise FetchError(f"{url}: {exc}") from exc
     finally:
@@ -60,13 +68,14 @@ def expand(targets: tuple[str, ...]) -> list[str]:
     return out
 
 
-def read_target(target: str) -> tuple[bytes, str | None]:
-    """The raw bytes of a target and its URL when it is one."""
+def read_target(target: str) -> tuple[bytes, str | None, str | None]:
+    """The raw bytes of a target, its URL when it is one, and the charset its server declared."""
     if target == "-":
-        return sys.stdin.buffer.read(), None
+        return sys.stdin.buffer.read(), None, None
     if target.startswith(("http://", "https://")):
-        return fetch(target), target
-    return Path(target).read_bytes(), None
+        page = fetch(target)
+        return page.body, target, page.declared_charset
+    return Path(target).read_bytes(), None, None
 
 
 @click.command("check")
@@ -93,9 +102,9 @@ def check(
     try:
         results = []
         for target in expand(targets):
-            raw, url = read_target(target)
+            raw, url, declared_charset = read_target(target)
             result = checker.check_page(
-                raw, url=url, declared_charset=None, observed_at=None, registry=registry, as_of=day
+                raw, url=url, declared_charset=declared_charset, observed_at=None, registry=registry, as_of=day
             )
             results.append(TargetResult(target=target, result=result))
     finally:

@@ -31,12 +31,20 @@ def sweep() -> None:
     help="Root for per-sweep JOBDIRs.",
 )
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help="Scrapy setting override.")
+@click.option(
+    "--cases/--no-cases",
+    "make_cases",
+    default=True,
+    show_default=True,
+    help="Turn a finished sweep's findings into inspectors' cases.",
+)
 def run(
     targets_file: Path,
     names: tuple[str, ...],
     db_url: str | None,
     job_dir: Path | None,
     overrides: tuple[str, ...],
+    make_cases: bool,
 ) -> None:
     """Run TARGETS_FILE's targets; an unfinished sweep of a target is resumed, not restarted."""
     from crawler.sweeps import run_sweep
@@ -61,8 +69,23 @@ def run(
             click.echo("", err=True)
         click.echo(_summary_line(result))
         failed = failed or result.state != "finished"
+        # Only a complete sweep may close cases by re-check: an interrupted one has not seen every page.
+        if make_cases and result.state == "finished":
+            click.echo(_ingest_line(url, result.id))
     if failed:
         sys.exit(1)
+
+
+def _ingest_line(db_url: str, sweep_id: int) -> str:
+    from markwatch.cases.ingest import ingest_sweep
+    from markwatch.db import session_scope
+
+    with session_scope(db_url) as session:
+        report = ingest_sweep(session, sweep_id)
+    return (
+        f"cases from sweep {sweep_id}: {report.created} new, {report.updated} updated, "
+        f"{report.reopened} reopened, {report.escalated} escalated, {report.closed} closed after re-check"
+    )
 
 
 def _progress_line(name: str) -> Any:

@@ -1,0 +1,94 @@
+"""The queue's filter form: read leniently from a GET query (browsers send empty fields) into a CaseFilter."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from starlette.datastructures import QueryParams
+
+from markwatch.cases.models import CaseStatus
+from markwatch.cases.queries import DEFAULT_SORT, SORTS, CaseFilter
+
+PAGE_SIZE = 25
+MAX_OFFSET = 100_000
+MAX_TEXT = 200
+TEXT_FIELDS = ("rule", "severity", "site", "claimant", "assignee")
+DATE_FIELDS = ("seen_from", "seen_to")
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    """The queue's form values as the user sent them, plus what was ignored as invalid."""
+
+    statuses: tuple[CaseStatus, ...] = ()
+    text: dict[str, str] = field(default_factory=dict)
+    dates: dict[str, dt.date] = field(default_factory=dict)
+    sort: str = DEFAULT_SORT
+    offset: int = 0
+    invalid: tuple[str, ...] = ()
+
+    def case_filter(self) -> CaseFilter:
+        """The filter for markwatch.cases.queries."""
+        seen_to = self.dates.get("seen_to")
+        return CaseFilter(
+            statuses=self.statuses,
+            rule_id=self.text.get("rule"),
+            severity=self.text.get("severity"),
+            site=self.text.get("site"),
+            claimant=self.text.get("claimant"),
+            assignee=self.text.get("assignee"),
+            seen_from=_start_of(self.dates["seen_from"]) if "seen_from" in self.dates else None,
+            seen_to=_start_of(seen_to) + dt.timedelta(days=1) if seen_to and seen_to < dt.date.max else None,
+        )
+
+    def query_string(self, **changes: object) -> str:
+        """This query as a URL query string, with `changes` applied (for paging and sort links)."""
+        pairs: list[tuple[str, str]] = [("status", s.value) for s in self.statuses]
+        pairs += list(self.text.items())
+        pairs += [(name, day.isoformat()) for name, day in self.dates.items()]
+        values: dict[str, object] = {"sort": self.sort, "offset": self.offset, **changes}
+        pairs += [(name, str(value)) for name, value in values.items() if value not in (None, "")]
+        return urlencode(pairs)
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+
+
+def parse_queue_query(params: QueryParams) -> QueueQuery:
+    """Read the form; unknown statuses, bad dates and bad numbers are dropped and named in `invalid`."""
+    invalid: list[str] = []
+    statuses: list[CaseStatus] = []
+    for raw in params.getlist("status"):
+        try:
+            statuses.append(CaseStatus(raw))
+        except ValueError:
+            invalid.append("status")
+    text = {}
+    for name in TEXT_FIELDS:
+        value = (params.get(name) or "").strip()
+        if len(value) > MAX_TEXT or "\x00" in value:
+            invalid.append(name)
+        elif value:
+            text[name] = value
+    dates = {}
+    for name in DATE_FIELDS:
+        value = (params.get(name) or "").strip()
+        if not value:
+            continue
+        try:
+            dates[name] = dt.date.fromisoformat(value)
+        except ValueError:
+            invalid.append(name)
+    sort = params.get("sort") or DEFAULT_SORT
+    if sort not in SORTS:
+        invalid.append("sort")
+        sort = DEFAULT_SORT
+    try:
+        offset = min(max(int(params.get("offset") or 0), 0), MAX_OFFSET)
+    except ValueError:
+        invalid.append("offset")
+        offset = 0
+    return QueueQuery(tuple(dict.fromkeys(statuses)), text, dates, sort, offset, tuple(invalid))

@@ -1,0 +1,42 @@
+"""Claim snippets with the mark's words highlighted: every piece escaped, only our <mark> tags added."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from markupsafe import Markup, escape
+
+# The words themselves, in simplified and traditional characters (domain.md §6).
+MARK_WORDS = ("上海标准", "上海標準")
+
+
+def _spans(text: str, needles: Iterable[str]) -> list[tuple[int, int]]:
+    found: list[tuple[int, int]] = []
+    for needle in {n for n in needles if n and n.strip()}:
+        found.extend((m.start(), m.end()) for m in re.finditer(re.escape(needle), text))
+    found.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in found:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def highlight(text: str | None, extra: Iterable[str | None] = ()) -> Markup:
+    """`text` escaped, with the mark's words and any `extra` phrases wrapped in <mark>."""
+    if not text:
+        return Markup("")
+    needles = [*MARK_WORDS, *(e for e in extra if e)]
+    # Matches are found on the raw text and each slice is escaped on its own, so a match can never
+    # split an entity such as &lt; and no text from the page ever reaches the output unescaped.
+    parts: list[str] = []
+    cursor = 0
+    for start, end in _spans(text, needles):
+        parts.append(str(escape(text[cursor:start])))
+        parts.append(f"<mark>{escape(text[start:end])}</mark>")
+        cursor = end
+    parts.append(str(escape(text[cursor:])))
+    return Markup("".join(parts))

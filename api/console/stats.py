@@ -1,0 +1,87 @@
+"""Figures for the dashboard and the queue: findings per week by rule or site, open cases by age."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from crawler.store.models import Finding
+from markwatch.cases.lifecycle import DECIDED
+from markwatch.cases.models import Case
+
+# (label, lower bound in days, upper bound in days or None)
+AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("0-7", 0, 7),
+    ("8-30", 8, 30),
+    ("31-90", 31, 90),
+    ("90+", 91, None),
+)
+OTHER = "…"
+
+
+@dataclass(frozen=True)
+class WeeklySeries:
+    """Counts per week (oldest first) for each named series."""
+
+    weeks: tuple[dt.date, ...]
+    series: dict[str, list[int]]
+
+    @property
+    def labels(self) -> list[str]:
+        """Week starts as MM-DD."""
+        return [week.strftime("%m-%d") for week in self.weeks]
+
+
+def _week_start(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def findings_per_week(
+    session: Session,
+    column: InstrumentedAttribute[str] | InstrumentedAttribute[str | None],
+    *,
+    now: dt.datetime,
+    weeks: int = 12,
+    top: int = 6,
+) -> WeeklySeries:
+    """Findings observed in the last `weeks` weeks by `column` (rule or site); the rest pooled as OTHER."""
+    first = _week_start(now.date()) - dt.timedelta(weeks=weeks - 1)
+    week_list = tuple(first + dt.timedelta(weeks=i) for i in range(weeks))
+    since = dt.datetime.combine(first, dt.time(), tzinfo=dt.UTC)
+    # Bucketing by week differs between SQLite and PostgreSQL, so only two narrow columns are read
+    # and grouped here; a dashboard covers weeks, not the whole history.
+    rows = session.execute(select(column, Finding.observed_at).where(Finding.observed_at >= since))
+    counts: Counter[tuple[str, dt.date]] = Counter()
+    totals: Counter[str] = Counter()
+    for name, observed_at in rows:
+        label = name or "?"
+        counts[(label, _week_start(observed_at.astimezone(dt.UTC).date()))] += 1
+        totals[label] += 1
+    kept = [name for name, _ in totals.most_common(top)]
+    series = {name: [counts[(name, week)] for week in week_list] for name in sorted(kept)}
+    rest = [name for name in totals if name not in kept]
+    if rest:
+        series[OTHER] = [sum(counts[(name, week)] for name in rest) for week in week_list]
+    return WeeklySeries(weeks=week_list, series=series)
+
+
+def open_case_ages(session: Session, *, now: dt.datetime) -> list[tuple[str, int]]:
+    """How many undecided cases were first seen within each age bucket (days before `now`)."""
+    undecided = Case.status.not_in([s.value for s in DECIDED])
+    ages = Counter[str]()
+    for first_seen in session.scalars(select(Case.first_seen_at).where(undecided)):
+        days = (now - first_seen).days
+        ages[age_bucket(days)] += 1
+    return [(label, ages[label]) for label, _, _ in AGE_BUCKETS]
+
+
+def age_bucket(days: int) -> str:
+    """The AGE_BUCKETS label for an age in days (negative ages, from clock skew, count as new)."""
+    for label, _low, high in AGE_BUCKETS:
+        if high is None or days <= high:
+            return label
+    return AGE_BUCKETS[-1][0]
