@@ -63,7 +63,6 @@ def _fresh_home(home: Path) -> str:
 
 def _import_registry(db_url: str) -> None:
     from checker.registry import import_registry_file
-
     from markwatch.db import session_scope
 
     with session_scope(db_url) as session:
@@ -73,7 +72,6 @@ def _import_registry(db_url: str) -> None:
 
 def _sweep(db_url: str, base: str, home: Path) -> int:
     from crawler.sweeps import run_sweep
-
     from markwatch.cli.sweep import _summary_line
 
     bundled = (REPO / "crawler" / "demo_site" / "targets.yaml").read_text(encoding="utf-8")
@@ -97,7 +95,6 @@ def _sweep(db_url: str, base: str, home: Path) -> int:
 
 def _findings_and_cases(db_url: str, sweep_id: int) -> None:
     from crawler.store.models import Finding
-
     from markwatch.cases.ingest import ingest_sweep
     from markwatch.cases.models import Case
     from markwatch.db import session_scope
@@ -123,7 +120,6 @@ def _findings_and_cases(db_url: str, sweep_id: int) -> None:
 def _self_check(db_url: str) -> None:
     from checker.check import Checker
     from checker.registry import RegistryIndex
-
     from markwatch.db import session_scope
 
     with session_scope(db_url) as session:

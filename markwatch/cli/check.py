@@ -104,7 +104,12 @@ def check(
         for target in expand(targets):
             raw, url, declared_charset = read_target(target)
             result = checker.check_page(
-                raw, url=url, declared_charset=declared_charset, observed_at=None, registry=registry, as_of=day
+                raw,
+                url=url,
+                declared_charset=declared_charset,
+                observed_at=None,
+                registry=registry,
+                as_of=day,
             )
             results.append(TargetResult(target=target, result=result))
     finally:

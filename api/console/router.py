@@ -1,0 +1,27 @@
+"""The console's routers, registered explicitly and combined into the one router the app mounts."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.console import routes_auth, routes_cases, routes_evidence, routes_notice, routes_reports, routes_static
+
+CONSOLE_ROUTERS: tuple[APIRouter, ...] = (
+    routes_auth.router,
+    routes_cases.router,
+    routes_evidence.router,
+    routes_notice.router,
+    routes_reports.router,
+    routes_static.router,
+)
+
+
+def build_console_router() -> APIRouter:
+    """One router holding every console page, for `create_app(extra_routers=(...,))`."""
+    router = APIRouter()
+    for part in CONSOLE_ROUTERS:
+        router.include_router(part)
+    return router
+
+
+console_router = build_console_router()

@@ -1,0 +1,107 @@
+"""Sign-in with an inspector or admin API key, and sign-out."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Form, Request, status
+from fastapi.responses import RedirectResponse, Response
+
+from api.console.auth import (
+    CONSOLE_ROLES,
+    FormUser,
+    check_origin,
+    clear_session_cookie,
+    safe_next,
+    secret_of,
+    set_session_cookie,
+)
+from api.console.common import console_router
+from api.console.errors import ConsoleForbidden
+from api.console.pages import render, translator_for, with_headers
+from api.console.session import (
+    COOKIE_PATH,
+    PRESESSION_COOKIE,
+    PRESESSION_SECONDS,
+    decode_presession,
+    encode_presession,
+    encode_session,
+    tokens_match,
+)
+from api.deps import SessionDep
+from markwatch.cases.keys import find_active_key
+from markwatch.cases.models import Role
+
+router = console_router()
+
+
+def _login_page(request: Request, *, next_url: str, error: str | None, status_code: int) -> Response:
+    cookie, token = encode_presession(secret_of(request))
+    response = render(
+        request,
+        "login.html",
+        {"csrf_token": token, "next_url": next_url, "error": error},
+        status_code=status_code,
+    )
+    response.set_cookie(
+        PRESESSION_COOKIE,
+        cookie,
+        max_age=PRESESSION_SECONDS,
+        path=COOKIE_PATH,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+@router.get("")
+@router.get("/")
+def home() -> Response:
+    """The queue is the console's front page."""
+    return RedirectResponse("/console/cases", status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/login")
+def login_form(request: Request, next: str | None = None) -> Response:
+    """The sign-in form, with a fresh pre-session CSRF token."""
+    return _login_page(request, next_url=safe_next(next), error=None, status_code=status.HTTP_200_OK)
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    session: SessionDep,
+    api_key: Annotated[str, Form(max_length=200)] = "",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Check the key; inspectors and admins get a session, enterprise keys and bad keys do not."""
+    check_origin(request)
+    expected = decode_presession(secret_of(request), request.cookies.get(PRESESSION_COOKIE))
+    if not tokens_match(expected, csrf_token):
+        raise ConsoleForbidden("the form's security token is missing or wrong; reload the page")
+    t = translator_for(request)
+    row = find_active_key(session, api_key.strip())
+    session.rollback()
+    if row is None:
+        return _login_page(
+            request, next_url=safe_next(next), error=t("login.bad_key"), status_code=status.HTTP_401_UNAUTHORIZED
+        )
+    if Role(row.role) not in CONSOLE_ROLES:
+        return _login_page(
+            request, next_url=safe_next(next), error=t("login.wrong_role"), status_code=status.HTTP_403_FORBIDDEN
+        )
+    value, _ = encode_session(secret_of(request), row.id)
+    response = RedirectResponse(safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
+    set_session_cookie(response, request, value)
+    response.delete_cookie(PRESESSION_COOKIE, path=COOKIE_PATH)
+    return with_headers(response, request)
+
+
+@router.post("/logout")
+def logout(request: Request, _user: FormUser) -> Response:
+    """End the session (the form carries the CSRF token, so no other site can sign anyone out)."""
+    response = RedirectResponse("/console/login", status_code=status.HTTP_303_SEE_OTHER)
+    clear_session_cookie(response)
+    return with_headers(response, request)

@@ -1,0 +1,55 @@
+"""The console's route class: maps errors at the console boundary to pages instead of JSON."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from urllib.parse import urlencode
+
+from fastapi import Request, status
+from fastapi.responses import RedirectResponse, Response
+from fastapi.routing import APIRoute
+
+from api.console.errors import ConsoleForbidden, PdfRenderError, SignInRequired
+from api.console.pages import render, with_headers
+from api.errors import status_for
+from markwatch.errors import MarkwatchError
+
+log = logging.getLogger(__name__)
+
+
+def error_page(request: Request, status_code: int, message: str) -> Response:
+    """An error shown as a console page with its HTTP status."""
+    return render(request, "error.html", {"status": status_code, "message": message}, status_code=status_code)
+
+
+def sign_in_redirect(request: Request) -> Response:
+    """Send the browser to sign in, remembering where it was going (GET pages only)."""
+    target = "/console/login"
+    if request.method == "GET":
+        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        target += "?" + urlencode({"next": path})
+    return with_headers(RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER), request)
+
+
+class ConsoleRoute(APIRoute):
+    """An APIRoute whose markwatch errors become HTML pages (sign-in redirect, 403, 404, 409, 422...)."""
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        handler = super().get_route_handler()
+
+        async def console_handler(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except SignInRequired:
+                return sign_in_redirect(request)
+            except ConsoleForbidden as exc:
+                return error_page(request, status.HTTP_403_FORBIDDEN, str(exc))
+            except MarkwatchError as exc:
+                # A missing or failing Chromium is the server's problem, and may pass: 503, not 500.
+                code = status.HTTP_503_SERVICE_UNAVAILABLE if isinstance(exc, PdfRenderError) else status_for(exc)
+                if code >= 500:
+                    log.error("console request failed: %s", exc, exc_info=exc)
+                return error_page(request, code, getattr(exc, "detail", None) or str(exc))
+
+        return console_handler
