@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +16,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from markwatch.config import database_url
-from markwatch.errors import DatabaseError
+from markwatch.errors import DatabaseError, InputError
 
 # Stable constraint names so Alembic batch migrations on SQLite can find them again.
 NAMING_CONVENTION = {
@@ -59,11 +60,19 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def sqlite_busy_timeout_ms() -> int:
+    """How long a SQLite writer waits for another one (MARKWATCH_SQLITE_BUSY_MS, default 10 s)."""
+    raw = os.environ.get("MARKWATCH_SQLITE_BUSY_MS", "10000")
+    if not raw.isdigit():
+        raise InputError(f"must be a number of milliseconds, got {raw!r}", source="MARKWATCH_SQLITE_BUSY_MS")
+    return int(raw)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={sqlite_busy_timeout_ms()}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 

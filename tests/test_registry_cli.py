@@ -182,3 +182,34 @@ def test_real_subprocess_import_and_show(db_url: str) -> None:
     )
     assert refused.returncode == 2
     assert refused.stderr.strip() == "error: binary.yaml: line 2: binary data (NUL byte): expected UTF-8 text"
+
+
+def test_locked_database_is_one_line_error_and_nothing_written(sqlite_url: str) -> None:
+    import sqlite3
+
+    assert row_count(sqlite_url, Designation) == 0  # creates the schema
+    path = sqlite_url.removeprefix("sqlite:///")
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another writer holds the file past our busy timeout
+    try:
+        result = subprocess.run(
+            [
+                str(Path(sys.executable).with_name("markwatch")),
+                "registry",
+                "import",
+                str(EXAMPLE),
+                "--db",
+                sqlite_url,
+            ],
+            env=dict(os.environ, MARKWATCH_SQLITE_BUSY_MS="200"),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.returncode == 2, result.stderr
+    assert "error: database unavailable, nothing was written" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert row_count(sqlite_url, Designation) == 0

@@ -7,8 +7,9 @@ import sys
 from typing import Any
 
 import click
+from sqlalchemy.exc import OperationalError
 
-from markwatch.errors import MarkwatchError
+from markwatch.errors import DatabaseError, MarkwatchError
 
 # module -> attribute holding a click command or group; registered explicitly, never by import side effect.
 COMMAND_MODULES: tuple[tuple[str, str], ...] = (
@@ -34,6 +35,12 @@ class MarkwatchGroup(click.Group):
         except MarkwatchError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except OperationalError as exc:
+            # The database went away or stayed locked past the busy timeout (another writer on SQLite):
+            # the transaction was rolled back, so say so in one line rather than a traceback.
+            error = DatabaseError(f"database unavailable, nothing was written: {exc.orig}")
+            click.echo(f"error: {error}", err=True)
+            ctx.exit(error.exit_code)
 
 
 @click.group(cls=MarkwatchGroup)
