@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -23,7 +24,7 @@ from crawler.targets import Target
 _CHARSET = re.compile(rb"charset=[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 
 
-class SweepSpider(scrapy.Spider):
+class SweepSpider(scrapy.Spider, abc.ABC):
     """Base for markwatch spiders: takes a validated Target, yields PageItems, counts errors by kind."""
 
     def __init__(self, target: Target, **kwargs: Any) -> None:
@@ -40,8 +41,9 @@ class SweepSpider(scrapy.Spider):
             )
             yield scrapy.Request(seed.url, callback=callback, errback=self.on_error, cb_kwargs={})
 
+    @abc.abstractmethod
     def parse_listing(self, response: Response) -> Iterator[Any]:
-        raise NotImplementedError
+        """A listing or site page: items and further links, as the concrete spider understands them."""
 
     def parse_item(self, response: Response) -> Iterator[Any]:
         """An item page: evidence only, no further links."""
