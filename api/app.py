@@ -14,7 +14,7 @@ from api.errors import install_error_handlers
 from api.fetch import AddressPolicy, SafeFetcher
 from api.limits import BodySizeLimit
 from api.ratelimit import RateLimiter
-from api.routes import cases, health, registry, rules, selfcheck, sweeps
+from api.routes import cases, health, registry, rules, scheduler, selfcheck, sweeps
 from api.settings import Settings
 from api.sweep_runner import Launch, SweepRunner
 from markwatch import __version__
@@ -39,6 +39,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     selfcheck.router,
     cases.router,
     sweeps.router,
+    scheduler.router,
     rules.router,
 )
 

@@ -47,12 +47,22 @@ class Settings(BaseModel):
         default=None, description="the targets file sweeps are started from"
     )
     sweep_log_dir: str | None = Field(default=None, description="default: MARKWATCH_HOME/sweep-logs")
+    # The zone cron lines are read in; the scheduler takes the same MARKWATCH_TIMEZONE.
+    timezone: str = Field(default="UTC", description="IANA time zone of the targets' cron schedules")
 
     @field_validator("fetch_allow_networks")
     @classmethod
     def _networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for item in value:
             ipaddress.ip_network(item, strict=False)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from markwatch.schedule.cron import zone
+
+        zone(value)
         return value
 
     @model_validator(mode="after")

@@ -16,6 +16,35 @@ from typing import Any
 # Explicit order: cheapest first, so a failure late in the run still leaves the early figures on screen.
 BENCHMARKS = ("bench.extraction", "bench.rules", "bench.sweep", "bench.api")
 RESULTS_DIR = Path(__file__).parent / "results"
+# Each headline figure and the baseline measured beside it in the same run: (label, figure, baseline).
+HEADLINES: tuple[tuple[str, str, str], ...] = (
+    ("extraction pages/s vs naive bs4 parse", "extraction.pages_per_s", "extraction.baseline_pages_per_s"),
+    (
+        "rules claims/s, durable vs plain Python",
+        "rules.durable_claims_per_s",
+        "rules.plain_claims_per_s (baseline)",
+    ),
+    (
+        "sweep pages/s vs fetch-only crawl",
+        "sweep.sweep_pages_per_s_excl_startup",
+        "sweep.fetch_only_pages_per_s",
+    ),
+    (
+        "API self-check req/s vs /health @1",
+        "api.selfcheck text @1.req_per_s",
+        "api.health (baseline) @1.req_per_s",
+    ),
+    (
+        "API self-check req/s vs /health @32",
+        "api.selfcheck text @32.req_per_s",
+        "api.health (baseline) @32.req_per_s",
+    ),
+    (
+        "API self-check p50 ms vs /health @1",
+        "api.selfcheck text @1.p50_ms",
+        "api.health (baseline) @1.p50_ms",
+    ),
+)
 
 
 def machine() -> dict[str, Any]:
@@ -61,6 +90,18 @@ def render(value: Any) -> str:
     return str(value)
 
 
+def print_headlines(figures: dict[str, Any]) -> None:
+    """Each headline figure beside its same-run baseline, with the ratio."""
+    print(f"  {'figure':<42} {'value':>12} {'baseline':>12} {'ratio':>8}")
+    for label, key, baseline_key in HEADLINES:
+        value, baseline = figures.get(key), figures.get(baseline_key)
+        if not isinstance(value, int | float) or not isinstance(baseline, int | float):
+            continue  # that benchmark did not run (or failed; its error is in the rows below)
+        ratio = f"{value / baseline:.2f}x" if baseline else "-"
+        print(f"  {label:<42} {render(value):>12} {render(baseline):>12} {ratio:>8}")
+    print()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks named (default: all) and report."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
@@ -90,9 +131,11 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(
         f"machine: {report['machine']['cpu']}, {report['machine']['cores']} cores, "
-        f"{report['machine']['memory_gib']} GiB, Python {report['machine']['python']}"
+        f"{report['machine']['memory_gib']} GiB, Python {report['machine']['python']}, "
+        f"{report['machine']['platform']}"
     )
     rows = flatten("", report["results"])
+    print_headlines(dict(rows))
     width = max((len(k) for k, _ in rows), default=10)
     for key, value in rows:
         print(f"  {key:<{width}}  {render(value)}")

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.checking import CheckOutcome, PageChecker, load_checker
@@ -28,7 +29,9 @@ class SweepPipeline:
         self.sessions: sessionmaker[Session] | None = None
         self.checker: PageChecker | None = None
         self.checked: set[str] = set()
-        self.base: dict[str, Any] = {}
+        # Counter values from this process's stats already added to the sweep row: only the difference
+        # is added each time, so several processes of one sweep (a cluster) never overwrite each other.
+        self.flushed: dict[str, int] = {}
         self.stats: Any = None
 
     @classmethod
@@ -43,11 +46,6 @@ class SweepPipeline:
             sweep = session.get(Sweep, self.sweep_id)
             if sweep is None:
                 raise LookupError(f"sweep {self.sweep_id} does not exist")
-            self.base = {
-                "robots": sweep.robots_skipped,
-                "offsite": sweep.offsite_dropped,
-                "errors": dict(sweep.errors or {}),
-            }
             self.checked = set(
                 session.scalars(select(SweepPage.url).where(SweepPage.sweep_id == self.sweep_id))
             )
@@ -92,8 +90,14 @@ class SweepPipeline:
             log.exception("checking %s failed", item.final_url)
             self.stats.inc_value("markwatch/errors/check_failed")
             outcome, status = CheckOutcome(claims=0, findings=[]), "check_failed"
-        with self.sessions() as session, session.begin():
-            self._persist(session, item, snapshot_id, outcome, status)
+        try:
+            with self.sessions() as session, session.begin():
+                self._persist(session, item, snapshot_id, outcome, status)
+        except IntegrityError:
+            # Another process of this sweep (a cluster worker) just stored a finding with the same key,
+            # e.g. two URLs that redirect to one page: read the keys again and store the rest.
+            with self.sessions() as session, session.begin():
+                self._persist(session, item, snapshot_id, outcome, status)
         self.checked.add(item.requested_url)
         return item
 
@@ -136,30 +140,43 @@ class SweepPipeline:
         session.execute(
             update(Sweep)
             .where(Sweep.id == self.sweep_id)
-            .values(
-                pages_fetched=Sweep.pages_fetched + 1, claims=Sweep.claims + outcome.claims, **self.counters()
-            )
+            .values(pages_fetched=Sweep.pages_fetched + 1, claims=Sweep.claims + outcome.claims)
         )
+        self.add_counters(session)
 
-    def counters(self) -> dict[str, Any]:
-        """robots/off-site/error counters: what earlier runs of this sweep recorded plus this run's stats."""
+    def counters(self) -> dict[str, int]:
+        """This process's robots/off-site/error counts so far ("error:<kind>" keys for errors)."""
         stats = self.stats.get_stats()
-        errors = dict(self.base["errors"])
+        counts = {"robots": int(stats.get(STAT_ROBOTS, 0)), "offsite": int(stats.get(STAT_OFFSITE, 0))}
         for key, value in stats.items():
             if key.startswith("markwatch/errors/"):
-                kind = key.removeprefix("markwatch/errors/")
-                errors[kind] = errors.get(kind, 0) + int(value)
+                counts["error:" + key.removeprefix("markwatch/errors/")] = int(value)
         for key, kind in ((STAT_NON_HTTP, "non_http"), (STAT_LOOP, "redirect_loop")):
             if stats.get(key):
-                errors[kind] = errors.get(kind, 0) + int(stats[key])
-        return {
-            "robots_skipped": self.base["robots"] + int(stats.get(STAT_ROBOTS, 0)),
-            "offsite_dropped": self.base["offsite"] + int(stats.get(STAT_OFFSITE, 0)),
-            "errors": errors,
-        }
+                counts[f"error:{kind}"] = counts.get(f"error:{kind}", 0) + int(stats[key])
+        return counts
+
+    def add_counters(self, session: Session) -> None:
+        """Add what the counters grew by since the last flush to the sweep row (earlier runs' counts stay)."""
+        current = self.counters()
+        delta = {k: v - self.flushed.get(k, 0) for k, v in current.items() if v != self.flushed.get(k, 0)}
+        if not delta:
+            return
+        # Row lock: the errors JSON is read, merged and written back; other processes wait their turn.
+        sweep = session.get(Sweep, self.sweep_id, with_for_update=True)
+        assert sweep is not None
+        sweep.robots_skipped += delta.pop("robots", 0)
+        sweep.offsite_dropped += delta.pop("offsite", 0)
+        errors = dict(sweep.errors or {})
+        for key, grew in delta.items():
+            kind = key.removeprefix("error:")
+            errors[kind] = errors.get(kind, 0) + grew
+        sweep.errors = errors
+        session.flush()
+        self.flushed = current
 
     def close_spider(self, spider: Any) -> None:
         if self.sessions is None:
             return
         with self.sessions() as session, session.begin():
-            session.execute(update(Sweep).where(Sweep.id == self.sweep_id).values(**self.counters()))
+            self.add_counters(session)

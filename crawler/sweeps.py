@@ -41,6 +41,12 @@ def start_or_resume(session: Session, target: str, job_root: Path) -> tuple[Swee
         .limit(1)
     ).first()
     if sweep is not None:
+        if (sweep.summary or {}).get("distributed"):
+            # Its frontier lives in Redis: only `markwatch cluster worker` may carry it on.
+            raise ConflictError(
+                f"sweep {sweep.id} of {target!r} is a distributed sweep in progress; "
+                f"run `markwatch cluster worker {sweep.id}` or `markwatch cluster abandon {sweep.id}`"
+            )
         pid = (sweep.summary or {}).get("pid")
         if sweep.state == "running" and isinstance(pid, int) and pid != os.getpid() and _alive(pid):
             raise ConflictError(f"sweep {sweep.id} of {target!r} is still running (pid {pid})")
@@ -58,6 +64,16 @@ def start_or_resume(session: Session, target: str, job_root: Path) -> tuple[Swee
     sweep.job_dir = str(job_root / f"sweep-{sweep.id}")
     session.flush()
     return sweep, False
+
+
+def running_sweep_id(session: Session, target: str) -> int | None:
+    """The target's sweep that is running now: a live local process, or a distributed sweep (no single pid)."""
+    rows = session.scalars(select(Sweep).where(Sweep.target == target, Sweep.state == "running"))
+    for sweep in rows:
+        pid = (sweep.summary or {}).get("pid")
+        if (sweep.summary or {}).get("distributed") or (isinstance(pid, int) and pid > 0 and _alive(pid)):
+            return sweep.id
+    return None
 
 
 def _die_with_parent() -> None:
@@ -105,22 +121,39 @@ def close_sweep(db_url: str, sweep_id: int, state: str) -> Sweep:
         sweep = session.get(Sweep, sweep_id)
         if sweep is None:
             raise NotFoundError(f"no sweep {sweep_id}")
-        sweep.state = state
-        summary = {k: v for k, v in (sweep.summary or {}).items() if k != "pid"}
-        if state == "finished":
-            sweep.finished_at = db.utcnow()
-            result = compare(session, sweep)
-            sweep.findings_new, sweep.findings_recurring, sweep.findings_resolved = (
-                result.new,
-                result.recurring,
-                result.resolved,
-            )
-            summary["pages_checked"] = session.scalar(
-                select(func.count()).select_from(SweepPage).where(SweepPage.sweep_id == sweep_id)
-            )
-            summary["findings"] = result.new + result.recurring
-        sweep.summary = summary
+        _record_end(session, sweep, state)
         return sweep
+
+
+def finish_once(db_url: str, sweep_id: int) -> Sweep | None:
+    """Finish a running sweep; None when it is not running (another process of a cluster finished it)."""
+    with db.session_scope(db_url) as session:
+        # Row lock: of two processes finishing together, the second waits and then sees "finished".
+        sweep = session.get(Sweep, sweep_id, with_for_update=True)
+        if sweep is None:
+            raise NotFoundError(f"no sweep {sweep_id}")
+        if sweep.state != "running":
+            return None
+        _record_end(session, sweep, "finished")
+        return sweep
+
+
+def _record_end(session: Session, sweep: Sweep, state: str) -> None:
+    sweep.state = state
+    summary = {k: v for k, v in (sweep.summary or {}).items() if k != "pid"}
+    if state == "finished":
+        sweep.finished_at = db.utcnow()
+        result = compare(session, sweep)
+        sweep.findings_new, sweep.findings_recurring, sweep.findings_resolved = (
+            result.new,
+            result.recurring,
+            result.resolved,
+        )
+        summary["pages_checked"] = session.scalar(
+            select(func.count()).select_from(SweepPage).where(SweepPage.sweep_id == sweep.id)
+        )
+        summary["findings"] = result.new + result.recurring
+    sweep.summary = summary
 
 
 def progress(db_url: str, sweep_id: int) -> dict[str, Any]:

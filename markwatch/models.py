@@ -9,6 +9,7 @@ MODEL_MODULES = (
     "checker.registry.models",
     "crawler.store.models",
     "markwatch.cases.models",
+    "markwatch.schedule.models",
 )
 
 for _name in MODEL_MODULES:

@@ -1,4 +1,4 @@
-"""Shared fixtures: a real database per test (SQLite file, and PostgreSQL when a server is given)."""
+"""Shared fixtures: a real database per test (SQLite file, and PostgreSQL when a server is given), Redis."""
 
 from __future__ import annotations
 
@@ -54,6 +54,36 @@ def postgres_url() -> Iterator[str]:
         with admin_engine.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin_engine.dispose()
+
+
+def _redis_test_url() -> str | None:
+    url = os.environ.get("MARKWATCH_TEST_REDIS_URL")
+    if not url and REQUIRE_SERVICES:
+        raise RuntimeError("MARKWATCH_REQUIRE_SERVICES=1 but MARKWATCH_TEST_REDIS_URL is not set")
+    return url
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A Redis server with no markwatch keys in it (skipped only outside CI when no server)."""
+    url = _redis_test_url()
+    if url is None:
+        pytest.skip("no Redis server: set MARKWATCH_TEST_REDIS_URL (CI sets it and requires it)")
+    import redis
+
+    client = redis.Redis.from_url(url)
+
+    def clear() -> None:
+        # Only our own keys: each test database starts its sweep ids at 1, so keys would collide.
+        for key in client.scan_iter(match="markwatch:*"):
+            client.delete(key)
+
+    clear()
+    try:
+        yield url
+    finally:
+        clear()
+        client.close()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

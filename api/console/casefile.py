@@ -58,6 +58,12 @@ class CaseFile:
         return str(evidence.get("snippet") or claim.get("snippet") or claim.get("text") or "")
 
     @property
+    def product(self) -> str:
+        """The product the page names, as extracted (untrusted)."""
+        claim = (self.latest or {}).get("claim") or {}
+        return str(claim.get("product_name") or "")
+
+    @property
     def highlight_terms(self) -> list[str]:
         """Phrases to mark in the snippet besides the mark's words: certification wording, the code."""
         claim = (self.latest or {}).get("claim") or {}
@@ -77,7 +83,9 @@ class CaseFile:
         return CaseStatus(self.case.status) in NOTICE_STATUSES
 
 
-def _registry_view(session: Session, code: str | None, observed_at: dt.datetime | None) -> RegistryView | None:
+def _registry_view(
+    session: Session, code: str | None, observed_at: dt.datetime | None
+) -> RegistryView | None:
     if not code or observed_at is None:
         return None
     record = RegistryIndex.load(session).find(code)

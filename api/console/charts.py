@@ -59,7 +59,7 @@ def stacked_bars(title: str, buckets: Sequence[str], series: Mapping[str, Sequen
     body = _axis(top)
     for i, bucket in enumerate(buckets):
         x = MARGIN_LEFT + i * slot + (slot - bar_w) / 2
-        y = MARGIN_TOP + plot_h
+        y = float(MARGIN_TOP + plot_h)
         for index, (name, values) in enumerate(series.items()):
             value = int(values[i])
             if value <= 0:

@@ -20,10 +20,12 @@ CONSOLE_CSP = (
     "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'; frame-src 'self'; img-src 'self' data:; style-src 'self'"
 )
+# same-origin, not no-referrer: under no-referrer Chromium sends "Origin: null" with our own form posts,
+# which the origin check would refuse. Links to crawled pages carry rel=noreferrer themselves.
 CONSOLE_HEADERS = {
     "Content-Security-Policy": CONSOLE_CSP,
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "X-Content-Type-Options": "nosniff",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cache-Control": "no-store",
@@ -79,9 +81,7 @@ def _switch_links(request: Request) -> dict[str, str]:
     return links
 
 
-def render(
-    request: Request, template: str, context: dict[str, Any], *, status_code: int = 200
-) -> Response:
+def render(request: Request, template: str, context: dict[str, Any], *, status_code: int = 200) -> Response:
     """A template as an HTML response with the console headers."""
     t = translator_for(request)
     values = {"t": t, "lang": t.lang, "lang_links": _switch_links(request), "user": None, **context}

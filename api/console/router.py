@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.console import routes_auth, routes_cases, routes_evidence, routes_notice, routes_reports, routes_static
+from api.console import (
+    routes_auth,
+    routes_cases,
+    routes_evidence,
+    routes_notice,
+    routes_reports,
+    routes_static,
+)
 
 CONSOLE_ROUTERS: tuple[APIRouter, ...] = (
     routes_auth.router,

@@ -86,11 +86,17 @@ def login(
     session.rollback()
     if row is None:
         return _login_page(
-            request, next_url=safe_next(next), error=t("login.bad_key"), status_code=status.HTTP_401_UNAUTHORIZED
+            request,
+            next_url=safe_next(next),
+            error=t("login.bad_key"),
+            status_code=status.HTTP_401_UNAUTHORIZED,
         )
     if Role(row.role) not in CONSOLE_ROLES:
         return _login_page(
-            request, next_url=safe_next(next), error=t("login.wrong_role"), status_code=status.HTTP_403_FORBIDDEN
+            request,
+            next_url=safe_next(next),
+            error=t("login.wrong_role"),
+            status_code=status.HTTP_403_FORBIDDEN,
         )
     value, _ = encode_session(secret_of(request), row.id)
     response = RedirectResponse(safe_next(next), status_code=status.HTTP_303_SEE_OTHER)

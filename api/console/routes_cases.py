@@ -31,7 +31,9 @@ FLASHES = frozenset({"moved", "commented", "assigned", "waived", "waiver_revoked
 
 
 def _back_to_case(request: Request, case_id: int, flash: str) -> Response:
-    response = RedirectResponse(f"/console/cases/{case_id}?done={flash}", status_code=status.HTTP_303_SEE_OTHER)
+    response = RedirectResponse(
+        f"/console/cases/{case_id}?done={flash}", status_code=status.HTTP_303_SEE_OTHER
+    )
     return with_headers(response, request)
 
 
@@ -39,7 +41,9 @@ def _back_to_case(request: Request, case_id: int, flash: str) -> Response:
 def queue(request: Request, session: SessionDep, user: CurrentUser, rules: RulesDep) -> Response:
     """Filtered, sorted, paged cases with counts per status and open cases by age."""
     query = parse_queue_query(request.query_params)
-    rows, total = list_cases(session, query.case_filter(), limit=PAGE_SIZE, offset=query.offset, sort=query.sort)
+    rows, total = list_cases(
+        session, query.case_filter(), limit=PAGE_SIZE, offset=query.offset, sort=query.sort
+    )
     now = utcnow()
     context = {
         "user": user,
@@ -152,7 +156,9 @@ def waive(
 
 
 @router.post("/cases/{case_id}/waivers/{waiver_id}/revoke")
-def revoke(request: Request, case_id: IdPath, waiver_id: IdPath, session: SessionDep, user: FormUser) -> Response:
+def revoke(
+    request: Request, case_id: IdPath, waiver_id: IdPath, session: SessionDep, user: FormUser
+) -> Response:
     """Revoke a waiver (admin)."""
     if not user.is_admin:
         raise ConsoleForbidden("only an admin may revoke a waiver")

@@ -62,12 +62,13 @@ def archived_body(snapshot_id: IdPath, session: SessionDep, _user: CurrentUser) 
     snapshot, body = _load(session, snapshot_id)
     charset = _declared_charset(snapshot)
     media_type = f"text/html; charset={charset}" if charset else "text/html"
-    response = Response(body, media_type=media_type, headers=ARCHIVE_HEADERS)
-    return response
+    return Response(body, media_type=media_type, headers=ARCHIVE_HEADERS)
 
 
 @router.get("/snapshots/{snapshot_id}/source")
-def archived_source(request: Request, snapshot_id: IdPath, session: SessionDep, user: CurrentUser) -> Response:
+def archived_source(
+    request: Request, snapshot_id: IdPath, session: SessionDep, user: CurrentUser
+) -> Response:
     """The stored page as escaped text, for reading the markup itself."""
     snapshot, body = _load(session, snapshot_id)
     text = body.decode(_declared_charset(snapshot) or "utf-8", errors="replace")

@@ -54,8 +54,18 @@ def notice_pdf(
     file = load_case_file(session, rules, case_id)
     t = translator_for(request)
     notice = build_notice(file, t, deadline=deadline, now=utcnow())
-    html = environment().get_template("notice.html").render(
-        t=t, lang=t.lang, user=user, notice=notice, case_id=case_id, inline_css=notice_css(), deadline=deadline
+    html = (
+        environment()
+        .get_template("notice.html")
+        .render(
+            t=t,
+            lang=t.lang,
+            user=user,
+            notice=notice,
+            case_id=case_id,
+            inline_css=notice_css(),
+            deadline=deadline,
+        )
     )
     pdf = html_to_pdf(html)
     headers = {"Content-Disposition": f'attachment; filename="markwatch-notice-{notice.number}.pdf"'}

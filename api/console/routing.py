@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Request, status
@@ -35,7 +36,7 @@ def sign_in_redirect(request: Request) -> Response:
 class ConsoleRoute(APIRoute):
     """An APIRoute whose markwatch errors become HTML pages (sign-in redirect, 403, 404, 409, 422...)."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def console_handler(request: Request) -> Response:
@@ -47,7 +48,11 @@ class ConsoleRoute(APIRoute):
                 return error_page(request, status.HTTP_403_FORBIDDEN, str(exc))
             except MarkwatchError as exc:
                 # A missing or failing Chromium is the server's problem, and may pass: 503, not 500.
-                code = status.HTTP_503_SERVICE_UNAVAILABLE if isinstance(exc, PdfRenderError) else status_for(exc)
+                code = (
+                    status.HTTP_503_SERVICE_UNAVAILABLE
+                    if isinstance(exc, PdfRenderError)
+                    else status_for(exc)
+                )
                 if code >= 500:
                     log.error("console request failed: %s", exc, exc_info=exc)
                 return error_page(request, code, getattr(exc, "detail", None) or str(exc))

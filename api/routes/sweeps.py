@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +15,7 @@ from api.schemas.sweeps import TARGET_PATTERN, LaunchOut, SweepIn, SweepOut
 from api.settings import Settings
 from api.sweep_runner import Launch, SweepRunner
 from crawler.store.models import Finding, Sweep, SweepPage
+from crawler.sweeps import running_sweep_id
 from crawler.targets import load_targets
 from markwatch.errors import ConflictError, NotFoundError
 
@@ -52,22 +52,9 @@ def sweep_out(session: Session, sweep: Sweep) -> SweepOut:
     )
 
 
-def _alive(pid: object) -> bool:
-    if not isinstance(pid, int) or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def running_in_database(session: Session, target: str) -> int | None:
-    """The id of a sweep of `target` whose process still runs (started by the CLI or the scheduler)."""
-    rows = session.scalars(select(Sweep).where(Sweep.target == target, Sweep.state == "running"))
-    return next((s.id for s in rows if _alive((s.summary or {}).get("pid"))), None)
+    """The id of a running sweep of `target` (started by the CLI, the scheduler or a cluster)."""
+    return running_sweep_id(session, target)
 
 
 def known_target(settings: Settings, name: str) -> Path:

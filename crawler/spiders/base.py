@@ -35,6 +35,11 @@ class SweepSpider(scrapy.Spider, abc.ABC):
         self.pages_seen = 0
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        for request in self.seed_requests():
+            yield request
+
+    def seed_requests(self) -> Iterator[scrapy.Request]:
+        """One request per seed, with the callback its kind needs (a cluster coordinator queues these)."""
         for seed in self.target.seeds:
             callback = {"sitemap": self.parse_sitemap, "product": self.parse_item}.get(
                 seed.kind, self.parse_listing
@@ -58,9 +63,8 @@ class SweepSpider(scrapy.Spider, abc.ABC):
 
     def page_item(self, response: Response, kind: str) -> Iterator[PageItem]:
         """The page as evidence, unless the target's page limit is reached."""
-        if self.pages_seen >= self.target.max_pages:
+        if not self.take_page():
             return
-        self.pages_seen += 1
         yield PageItem(
             requested_url=requested_url(response),
             final_url=response.url,
@@ -79,9 +83,20 @@ class SweepSpider(scrapy.Spider, abc.ABC):
         if urlsplit(url).scheme not in ("http", "https"):
             self._stats().inc_value(STAT_NON_HTTP)
             return
-        if self.pages_seen >= self.target.max_pages:
+        if not self.pages_left():
             return
         yield scrapy.Request(url, callback=callback, errback=self.on_error)
+
+    def take_page(self) -> bool:
+        """Count one page against max_pages; False once the target's page limit is reached."""
+        if self.pages_seen >= self.target.max_pages:
+            return False
+        self.pages_seen += 1
+        return True
+
+    def pages_left(self) -> bool:
+        """Whether the page limit still allows following links."""
+        return self.pages_seen < self.target.max_pages
 
     def links(self, response: Response, selectors: list[str]) -> list[str]:
         """href values of <a> elements matched by any selector (the element itself or its <a> descendants)."""

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, Exists, and_, case, exists, func, select
+from sqlalchemy import ColumnElement, Exists, UnaryExpression, and_, case, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from markwatch.cases.models import Case, CaseEvent, CaseStatus, Waiver
@@ -64,7 +65,7 @@ def conditions(f: CaseFilter, now: dt.datetime | None = None) -> list[ColumnElem
 # Severity words do not sort alphabetically into their rank.
 _SEVERITY_RANK = case((Case.severity == "high", 0), (Case.severity == "medium", 1), else_=2)
 # Sort orders a list may ask for; every one ends on the id so paging is stable.
-SORTS: dict[str, tuple[ColumnElement[object], ...]] = {
+SORTS: dict[str, tuple[UnaryExpression[Any], ...]] = {
     "last_seen_desc": (Case.last_seen_at.desc(), Case.id.desc()),
     "last_seen_asc": (Case.last_seen_at.asc(), Case.id.asc()),
     "first_seen_asc": (Case.first_seen_at.asc(), Case.id.asc()),

@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[tuple[str, str], ...] = (
     ("markwatch.cli.audit", "audit"),
     ("markwatch.cli.cases", "cases"),
     ("markwatch.cli.scheduler", "scheduler"),
+    ("markwatch.cli.cluster", "cluster"),
 )
 
 

@@ -12,11 +12,12 @@ from markwatch.cli.options import db_option
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @db_option
 def serve(host: str, port: int, db_url: str | None) -> None:
-    """Serve the API (settings from MARKWATCH_* variables; see api/settings.py)."""
+    """Serve the API under /v1 and the inspector console under /console (settings: MARKWATCH_*)."""
     import uvicorn
 
     from api.app import create_app
+    from api.console import console_router
     from api.settings import Settings
 
-    app = create_app(Settings.from_env(database_url=db_url))
+    app = create_app(Settings.from_env(database_url=db_url), extra_routers=(console_router,))
     uvicorn.run(app, host=host, port=port, proxy_headers=False, server_header=False)

@@ -1,0 +1,64 @@
+"""A per-host request spacing shared by every worker: N workers do not hit a site N times as often."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, cast
+from urllib.parse import urlsplit
+
+from scrapy import Request, Spider
+from scrapy.exceptions import NotConfigured
+from twisted.internet.defer import Deferred
+from twisted.internet.interfaces import IReactorTime
+
+from crawler.cluster.keys import politeness_key
+
+log = logging.getLogger(__name__)
+
+# Books the next free slot for the host (Redis server clock) and answers how many ms to wait for it.
+_RESERVE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local free = tonumber(redis.call('GET', KEYS[1]) or '0')
+local at = math.max(now, free)
+redis.call('SET', KEYS[1], at + tonumber(ARGV[1]), 'PX', tonumber(ARGV[1]) + 60000)
+return at - now
+"""
+
+
+class SharedHostDelay:
+    """Books slots `delay` seconds apart per host in Redis; a booked slot is waited for before downloading."""
+
+    def __init__(self, redis: Any, delay: float) -> None:
+        self.delay_ms = int(delay * 1000)
+        self._reserve = redis.register_script(_RESERVE)
+
+    def reserve(self, host: str) -> float:
+        """Seconds to wait before this request to `host` may go out."""
+        return int(self._reserve(keys=[politeness_key(host)], args=[self.delay_ms])) / 1000.0
+
+
+class SharedPolitenessMiddleware:
+    """Downloader middleware: every request waits for its host's cluster-wide slot (robots.txt included)."""
+
+    def __init__(self, spacing: SharedHostDelay) -> None:
+        self.spacing = spacing
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> SharedPolitenessMiddleware:
+        delay = crawler.settings.getfloat("DOWNLOAD_DELAY")
+        url = crawler.settings.get("MARKWATCH_REDIS_URL")
+        if not url or delay <= 0:
+            raise NotConfigured
+        import redis
+
+        return cls(SharedHostDelay(redis.Redis.from_url(url), delay))
+
+    def process_request(self, request: Request, spider: Spider) -> Deferred[None] | None:
+        wait = self.spacing.reserve(urlsplit(request.url).hostname or "")
+        if wait <= 0:
+            return None
+        # Imported late: the crawl process must install the asyncio reactor before anything imports one.
+        from twisted.internet import reactor, task
+
+        return task.deferLater(cast(IReactorTime, reactor), wait, lambda: None)

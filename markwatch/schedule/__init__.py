@@ -1,0 +1,1 @@
+"""Scheduled sweeps: each target's cron line starts `markwatch sweep run` in its own subprocess."""

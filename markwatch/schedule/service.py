@@ -1,0 +1,228 @@
+"""The scheduler process: each target's cron line starts its sweep, never two at once, downtime caught up once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobEvent
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import func, select
+
+from api.sweep_runner import SweepRunner
+from crawler.store.models import Sweep
+from crawler.sweeps import UNFINISHED, running_sweep_id
+from crawler.targets import Target, load_targets
+from markwatch import db
+from markwatch.errors import TargetsFileError
+from markwatch.schedule.cron import cron_trigger, fire_times_between, next_fire
+from markwatch.schedule.models import SchedulerRun
+
+log = logging.getLogger("markwatch.scheduler")
+
+DEFAULT_MISFIRE_GRACE = dt.timedelta(hours=1)
+
+
+def default_sweep_command() -> tuple[str, ...]:
+    """`markwatch sweep run` from this installation (the console script beside our interpreter)."""
+    beside = Path(sys.executable).with_name("markwatch")
+    found = str(beside) if beside.exists() else shutil.which("markwatch")
+    return (found, "sweep", "run") if found else (sys.executable, "-m", "markwatch.cli", "sweep", "run")
+
+
+@dataclass(frozen=True)
+class SchedulerConfig:
+    """Everything the scheduler process needs to know."""
+
+    targets_path: Path
+    db_url: str
+    log_dir: Path
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    misfire_grace: dt.timedelta = DEFAULT_MISFIRE_GRACE
+    sweep_command: tuple[str, ...] = field(default_factory=default_sweep_command)
+
+
+@dataclass(frozen=True)
+class ScheduledTarget:
+    """A target with a schedule and the trigger built from it."""
+
+    target: Target
+    trigger: CronTrigger
+
+
+def scheduled_targets(path: Path, tz: ZoneInfo) -> list[ScheduledTarget]:
+    """Targets that carry a schedule; a line that can never fire (e.g. 30 February) is refused by name."""
+    result = []
+    now = db.utcnow()
+    for index, target in enumerate(load_targets(path).targets):
+        if target.schedule is None:
+            continue
+        trigger = cron_trigger(target.schedule, tz)
+        if next_fire(trigger, now) is None:
+            raise TargetsFileError(
+                f"cron schedule {target.schedule!r} never fires",
+                source=str(path),
+                where=f"target {target.name!r} (#{index + 1}), field schedule",
+            )
+        result.append(ScheduledTarget(target, trigger))
+    return result
+
+
+def missed_fire_times(session: Any, target: str, trigger: CronTrigger, now: dt.datetime) -> list[dt.datetime]:
+    """Fire times since the newest one this target's log answers: what passed while no scheduler ran."""
+    last = session.scalar(select(func.max(SchedulerRun.scheduled_for)).where(SchedulerRun.target == target))
+    return [] if last is None else fire_times_between(trigger, last, now)
+
+
+class SweepScheduler:
+    """APScheduler jobs (one per target, max_instances=1, coalesce) that run sweeps as subprocesses."""
+
+    def __init__(self, config: SchedulerConfig, *, clock: Callable[[], dt.datetime] = db.utcnow) -> None:
+        self.config = config
+        self.clock = clock
+        self.targets = {s.target.name: s for s in scheduled_targets(config.targets_path, config.timezone)}
+        self.runner = SweepRunner(config.sweep_command, config.db_url, config.log_dir)
+        self.scheduler = BackgroundScheduler(
+            timezone=config.timezone,
+            # One thread per target: a long sweep of one target never delays another's start.
+            executors={"default": ThreadPoolExecutor(max_workers=max(1, len(self.targets)))},
+        )
+        self.scheduler.add_listener(self._on_skipped, EVENT_JOB_MAX_INSTANCES)
+        self.scheduler.add_listener(self._on_missed, EVENT_JOB_MISSED)
+        self._catch_up: dict[str, int] = {}
+        self._stopping = threading.Event()
+
+    def start(self) -> None:
+        """Add one job per scheduled target (a catch-up run first when fire times passed while down)."""
+        db.upgrade(self.config.db_url)
+        now = self.clock()
+        with db.session_scope(self.config.db_url) as session:
+            for name, scheduled in self.targets.items():
+                missed = missed_fire_times(session, name, scheduled.trigger, now)
+                options: dict[str, Any] = {}
+                if missed:
+                    # APScheduler coalesces every fire time from here to now into one run, and reports a
+                    # miss instead when even the newest is older than misfire_grace_time.
+                    options["next_run_time"] = missed[0]
+                    self._catch_up[name] = len(missed)
+                    log.info("%s: %d scheduled run(s) passed while the scheduler was down", name, len(missed))
+                self.scheduler.add_job(
+                    self._run_target,
+                    scheduled.trigger,
+                    args=(name,),
+                    id=name,
+                    name=f"sweep {name}",
+                    max_instances=1,
+                    coalesce=True,
+                    misfire_grace_time=int(self.config.misfire_grace.total_seconds()),
+                    **options,
+                )
+        self.scheduler.start()
+        for name in self.targets:
+            log.info("%s: next run %s", name, self.next_run(name))
+
+    def stop(self) -> None:
+        """Stop scheduling, interrupt running sweeps (they resume next time), wait for their jobs to log."""
+        self._stopping.set()
+        self.runner.stop_all()
+        self.scheduler.shutdown(wait=True)
+
+    def next_run(self, target: str) -> dt.datetime | None:
+        """When the scheduler will next start this target's sweep."""
+        job = self.scheduler.get_job(target)
+        return None if job is None else job.next_run_time
+
+    def trigger_now(self, target: str) -> None:
+        """Make the target's job due now (goes through the same overlap rules as a cron fire)."""
+        self.scheduler.modify_job(target, next_run_time=self.clock())
+        self.scheduler.wakeup()
+
+    def _scheduled_for(self, target: str, now: dt.datetime) -> dt.datetime:
+        trigger = self.targets[target].trigger
+        recent = fire_times_between(trigger, now - self.config.misfire_grace, now)
+        return recent[-1] if recent else now
+
+    def _run_target(self, target: str) -> None:
+        now = self.clock()
+        scheduled_for = self._scheduled_for(target, now)
+        coalesced = max(0, self._catch_up.pop(target, 0) - 1)
+        with db.session_scope(self.config.db_url) as session:
+            busy = running_sweep_id(session, target)
+            if busy is not None:
+                self._record_skip(session, target, scheduled_for, f"sweep {busy} is still running elsewhere")
+                return
+            before = session.scalar(select(func.max(Sweep.id)).where(Sweep.target == target)) or 0
+            unfinished = session.scalar(
+                select(func.max(Sweep.id)).where(Sweep.target == target, Sweep.state.in_(UNFINISHED))
+            )
+            row = SchedulerRun(
+                target=target,
+                scheduled_for=scheduled_for,
+                outcome="running",
+                started_at=now,
+                coalesced=coalesced,
+            )
+            session.add(row)
+            session.flush()
+            run_id = row.id
+        args = (str(self.config.targets_path), "--target", target)
+        launch = self.runner.start(target, args)
+        log.info("%s: run %d started (pid %d, log %s)", target, run_id, launch.process.pid, launch.log_path)
+        launch.done.wait()
+        finished = self.clock()
+        outcome = (
+            "finished" if launch.returncode == 0 else ("interrupted" if self._stopping.is_set() else "failed")
+        )
+        with db.session_scope(self.config.db_url) as session:
+            # A new sweep row, or else the unfinished one `sweep run` resumed (None: it failed before either).
+            created = session.scalar(
+                select(func.max(Sweep.id)).where(Sweep.target == target, Sweep.id > before)
+            )
+            sweep_id = created or unfinished
+            done = session.get(SchedulerRun, run_id)
+            assert done is not None
+            done.outcome, done.exit_code, done.sweep_id = outcome, launch.returncode, sweep_id
+            done.finished_at, done.log_path = finished, str(launch.log_path)
+            done.duration_seconds = round((finished - now).total_seconds(), 3)
+        log.info(
+            "%s: run %d %s: exit code %s, sweep %s, %.1f s",
+            target, run_id, outcome, launch.returncode, sweep_id, (finished - now).total_seconds(),
+        )  # fmt: skip
+
+    def _record_skip(self, session: Any, target: str, scheduled_for: dt.datetime, why: str) -> None:
+        session.add(SchedulerRun(target=target, scheduled_for=scheduled_for, outcome="skipped", detail=why))
+        log.warning("%s: run at %s skipped: %s", target, scheduled_for.isoformat(), why)
+
+    def _on_skipped(self, event: JobEvent) -> None:
+        times = getattr(event, "scheduled_run_times", None) or [self.clock()]
+        with db.session_scope(self.config.db_url) as session:
+            self._record_skip(
+                session, event.job_id, times[-1], "the previous sweep of this target is still running"
+            )
+
+    def _on_missed(self, event: JobEvent) -> None:
+        when: dt.datetime = getattr(event, "scheduled_run_time", None) or self.clock()
+        coalesced = max(0, self._catch_up.pop(event.job_id, 0) - 1)
+        with db.session_scope(self.config.db_url) as session:
+            session.add(
+                SchedulerRun(
+                    target=event.job_id,
+                    scheduled_for=when,
+                    outcome="missed",
+                    coalesced=coalesced,
+                    detail=f"more than {self.config.misfire_grace} late (scheduler down); not run",
+                )
+            )
+        log.warning(
+            "%s: run at %s missed: scheduler was down past the grace time", event.job_id, when.isoformat()
+        )

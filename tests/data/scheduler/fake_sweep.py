@@ -1,0 +1,33 @@
+"""Stands in for `markwatch sweep run TARGETS --target NAME --db URL` in scheduler tests.
+
+Writes a finished sweep row for the target (so the scheduler can name the sweep it started), then sleeps
+FAKE_SWEEP_SECONDS and exits with FAKE_SWEEP_EXIT.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from crawler.store.models import Sweep
+from markwatch import db
+
+
+def main(argv: list[str]) -> int:
+    target = argv[argv.index("--target") + 1]
+    url = argv[argv.index("--db") + 1]
+    with db.session_scope(url) as session:
+        session.add(
+            Sweep(target=target, started_at=db.utcnow(), state="running", summary={"pid": os.getpid()})
+        )
+    time.sleep(float(os.environ.get("FAKE_SWEEP_SECONDS", "0")))
+    with db.session_scope(url) as session:
+        sweep = session.query(Sweep).filter_by(target=target).order_by(Sweep.id.desc()).first()
+        assert sweep is not None
+        sweep.state, sweep.finished_at, sweep.summary = "finished", db.utcnow(), {}
+    return int(os.environ.get("FAKE_SWEEP_EXIT", "0"))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,162 @@
+"""The console's small parts on their own: highlighting, links, cookies, catalogue, charts, filters, ages."""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+
+import pytest
+from markupsafe import Markup
+from starlette.datastructures import QueryParams
+
+from api.console.charts import bars, stacked_bars
+from api.console.filters import parse_queue_query
+from api.console.highlight import highlight
+from api.console.i18n import LANGUAGES, CatalogueError, Translator, catalogue, pick_language
+from api.console.links import safe_href, url_link
+from api.console.session import (
+    decode_presession,
+    decode_session,
+    encode_presession,
+    encode_session,
+    tokens_match,
+)
+from api.console.stats import AGE_BUCKETS, age_bucket
+from markwatch.cases.models import CaseStatus
+from markwatch.cases.queries import SORTS
+
+SECRET = "unit-test-secret-0123456789abcdefghijkl"
+
+
+def test_highlight_escapes_then_marks() -> None:
+    out = highlight("<b>执行标准</b>：上海标准 &amp; 上海標準认证", ["上海標準认证"])
+    assert isinstance(out, Markup)
+    assert out == "&lt;b&gt;执行标准&lt;/b&gt;：<mark>上海标准</mark> &amp;amp; <mark>上海標準认证</mark>"
+    # A phrase that only exists once escaped (e.g. "lt;") is never matched inside an entity.
+    assert highlight("a<b", ["lt;"]) == "a&lt;b"
+    assert highlight(None) == "" and highlight("") == ""
+    # Overlapping phrases merge into one mark.
+    assert highlight("通过上海标准认证", ["标准认证"]) == "通过<mark>上海标准认证</mark>"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        " javascript:alert(1)",
+        "java\tscript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:x",
+        "//evil.example/x",
+        "https:evil",
+        "",
+        None,
+    ],
+)
+def test_only_http_and_https_become_links(url: str | None) -> None:
+    assert safe_href(url) is None
+    if url:
+        assert "<a " not in url_link(url)
+
+
+def test_safe_urls_are_linked_escaped_and_without_referrer() -> None:
+    link = url_link('https://shop.example.com/a?x=1&y="2"')
+    assert link == (
+        '<a href="https://shop.example.com/a?x=1&amp;y=&#34;2&#34;" rel="noopener noreferrer nofollow"'
+        ' target="_blank">https://shop.example.com/a?x=1&amp;y=&#34;2&#34;</a>'
+    )
+    assert safe_href("HTTP://Example.com/") == "HTTP://Example.com/"
+
+
+def test_session_cookie_round_trip_and_tampering() -> None:
+    value, session = encode_session(SECRET, 7, now=1_000_000)
+    assert decode_session(SECRET, value, now=1_000_001) == session
+    assert decode_session(SECRET, value, now=session.expires_at) is None  # expired
+    assert decode_session("x" * 40, value, now=1_000_001) is None  # other secret
+    body, signature = value.split(".")
+    flipped = body[:-1] + ("A" if body[-1] != "A" else "B")
+    assert decode_session(SECRET, f"{flipped}.{signature}", now=1_000_001) is None
+    # A pre-session cookie is signed for another purpose and never passes as a session.
+    pre, token = encode_presession(SECRET, now=1_000_000)
+    assert decode_presession(SECRET, pre, now=1_000_001) == token
+    assert decode_session(SECRET, pre, now=1_000_001) is None
+    assert decode_presession(SECRET, value, now=1_000_001) is None
+
+
+def test_tokens_match_refuses_empty_tokens() -> None:
+    assert tokens_match("abc", "abc")
+    assert not tokens_match("abc", "abd")
+    assert not tokens_match("", "")
+    assert not tokens_match(None, None)
+
+
+def test_catalogue_covers_every_key_the_templates_use() -> None:
+    messages = catalogue()
+    templates = resources.files("api.console").joinpath("templates")
+    used: set[str] = set()
+    for item in templates.iterdir():
+        used |= set(
+            re.findall(r"""\bt\(\s*["']([a-z_]+\.[a-z_.\-]+)["']""", item.read_text(encoding="utf-8"))
+        )
+    assert len(used) > 80
+    assert sorted(used - set(messages)) == []
+    dynamic = {f"status.{s.value}" for s in CaseStatus} | {f"move.{s.value}" for s in CaseStatus}
+    dynamic |= {f"sort.{name}" for name in SORTS} | {f"severity.{s}" for s in ("high", "medium", "low")}
+    assert sorted(dynamic - set(messages)) == []
+    assert all(texts[lang].strip() for texts in messages.values() for lang in LANGUAGES)
+
+
+def test_translator_and_language_choice() -> None:
+    assert Translator("en")("queue.total", total=3) == "3 cases"
+    assert Translator("zh")("queue.total", total=3) == "共 3 件"
+    with pytest.raises(CatalogueError):
+        Translator("zh")("no.such.key")
+    assert pick_language("en", "zh") == "en"
+    assert pick_language(None, "en") == "en"
+    assert pick_language("fr", "xx") == "zh"
+
+
+def test_charts_escape_labels_and_scale_bars() -> None:
+    svg = stacked_bars("<t>", ["01-05", "01-12"], {"<script>": [1, 0], "SHS003": [2, 3]})
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    heights = [float(h) for h in re.findall(r'height="([\d.]+)" fill="#[0-9A-F]{6}"><title>', svg)]
+    # Axis top is 5 for a tallest bar of 3: bars of 1, 2 and 3 units stand in that ratio.
+    assert heights == pytest.approx([heights[0], 2 * heights[0], 3 * heights[0]])
+    simple = bars("ages", ["0-7", "90+"], [4, 0])
+    assert "<title>0-7: 4</title>" in simple and "<title>90+: 0</title>" in simple
+
+
+def test_queue_query_reads_browser_forms_leniently() -> None:
+    query = parse_queue_query(
+        QueryParams(
+            "status=open&status=bogus&status=open&rule=SHS003&site=&seen_from=2026-01-05&seen_to=nope&sort=x&offset=-4"
+        )
+    )
+    assert query.statuses == (CaseStatus.OPEN,)
+    assert query.text == {"rule": "SHS003"}
+    assert set(query.invalid) == {"status", "seen_to", "sort"}
+    assert query.offset == 0 and query.sort == "last_seen_desc"
+    f = query.case_filter()
+    assert f.rule_id == "SHS003" and f.seen_from is not None and f.seen_to is None
+    assert "offset=25" in query.query_string(offset=25) and "rule=SHS003" in query.query_string()
+
+
+@pytest.mark.parametrize(
+    ("days", "bucket"), [(-1, "0-7"), (0, "0-7"), (7, "0-7"), (8, "8-30"), (90, "31-90"), (91, "90+")]
+)
+def test_age_buckets(days: int, bucket: str) -> None:
+    assert age_bucket(days) == bucket
+    assert bucket in [label for label, _, _ in AGE_BUCKETS]
+
+
+def test_missing_chromium_skips_locally_and_fails_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    import console_support
+
+    monkeypatch.setattr(console_support, "CHROMIUM", "/nonexistent/chromium")
+    monkeypatch.delenv("MARKWATCH_REQUIRE_SERVICES", raising=False)
+    with pytest.raises(pytest.skip.Exception):
+        console_support.require_chromium()
+    monkeypatch.setenv("MARKWATCH_REQUIRE_SERVICES", "1")
+    with pytest.raises(pytest.fail.Exception, match="MARKWATCH_REQUIRE_SERVICES=1"):
+        console_support.require_chromium()
