@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from api.console.auth import form_user
 from api.console.router import CONSOLE_ROUTERS
-from api.console.session import SESSION_COOKIE, decode_session, encode_session
+from api.console.session import PRESESSION_COOKIE, SESSION_COOKIE, decode_session, encode_session
 
 PAGES = ("/console/cases", "/console/dashboard", "/console/sweeps", "/console/cases/1")
 
@@ -229,3 +229,14 @@ def test_expired_forged_and_revoked_sessions_are_refused(
     with db.session_scope(sqlite_url) as session:
         revoke_key(session, key_id.key_id)
     assert client.get("/console/cases", follow_redirects=False).status_code == 303
+
+
+def test_production_cookies_are_secure_behind_a_tls_proxy(sqlite_url: str) -> None:
+    # TLS ends at the proxy: the app sees http, the browser uses https; cookies must still be Secure
+    # (which is also why this client, speaking plain http, cannot then sign in with them).
+    seed(sqlite_url)
+    for environment, secure in (("production", True), ("test", False)):
+        with TestClient(console_app(sqlite_url, environment=environment)) as client:
+            form = client.get("/console/login")
+        assert form.status_code == 200
+        assert ("secure" in _set_cookie_header(form, PRESESSION_COOKIE).lower()) is secure

@@ -9,6 +9,7 @@ from fastapi import Depends, Form, Request
 from fastapi.responses import Response
 
 from api.auth import Principal
+from api.console.cookies import cookies_are_secure
 from api.console.errors import ConsoleForbidden, SignInRequired
 from api.console.session import (
     COOKIE_PATH,
@@ -54,7 +55,7 @@ def set_session_cookie(response: Response, request: Request, value: str) -> None
         path=COOKIE_PATH,
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=cookies_are_secure(request),
     )
 
 

@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from api.console.cookies import cookies_are_secure
 from api.console.highlight import highlight
 from api.console.i18n import LANG_COOKIE, LANGUAGES, Translator, pick_language
 from api.console.links import safe_href, url_link
@@ -67,7 +68,7 @@ def with_headers(response: Response, request: Request) -> Response:
             path=COOKIE_PATH,
             httponly=True,
             samesite="lax",
-            secure=request.url.scheme == "https",
+            secure=cookies_are_secure(request),
         )
     return response
 

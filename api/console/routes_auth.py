@@ -17,6 +17,7 @@ from api.console.auth import (
     set_session_cookie,
 )
 from api.console.common import console_router
+from api.console.cookies import cookies_are_secure
 from api.console.errors import ConsoleForbidden
 from api.console.pages import render, translator_for, with_headers
 from api.console.session import (
@@ -50,7 +51,7 @@ def _login_page(request: Request, *, next_url: str, error: str | None, status_co
         path=COOKIE_PATH,
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=cookies_are_secure(request),
     )
     return response
 
