@@ -159,7 +159,7 @@ def main() -> None:
     _say(f"  export MARKWATCH_DB={db_url}")
     _say("  .venv/bin/markwatch cases list            # the inspectors' queue")
     _say("  .venv/bin/markwatch keys create --role inspector --name me")
-    _say("  .venv/bin/markwatch serve                 # API on http://127.0.0.1:8000/docs")
+    _say("  .venv/bin/markwatch serve                 # API: http://127.0.0.1:8000/docs, console: /console")
 
 
 if __name__ == "__main__":

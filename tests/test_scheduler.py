@@ -266,3 +266,13 @@ def test_status_text_and_json(db_url: str, tmp_path: Path) -> None:
     assert "last scheduled run: " in text and "finished, exit code 0, 2.5 s, sweep 1" in text
     assert "last sweep: 1 finished" in text and "7 pages, 0 findings; errors: dns 1" in text
     assert "manual: schedule - (UTC); next run never (no schedule)" in text
+
+
+def test_migration_0004_matches_the_model(db_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with db.get_engine(db_url).connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        diffs = compare_metadata(context, db.Base.metadata)
+    assert [d for d in diffs if "scheduler_runs" in repr(d)] == []
