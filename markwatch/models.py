@@ -13,8 +13,4 @@ MODEL_MODULES = (
 )
 
 for _name in MODEL_MODULES:
-    try:
-        importlib.import_module(_name)
-    except ModuleNotFoundError as exc:  # pragma: no cover - only while an area is being built
-        if exc.name != _name:
-            raise
+    importlib.import_module(_name)

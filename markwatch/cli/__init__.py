@@ -52,12 +52,7 @@ def cli() -> None:
 
 def _register() -> None:
     for module_name, attribute in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:  # pragma: no cover - area not built yet
-            if exc.name == module_name:
-                continue
-            raise
+        module = importlib.import_module(module_name)
         cli.add_command(getattr(module, attribute))
 
 
