@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -71,13 +72,12 @@ async def _load(
     total: int,
 ) -> dict[str, float]:
     latencies: list[float] = []
-    failures = 0
+    failures: Counter[str] = Counter()  # by status code or exception: a failure must be explainable
     queue: asyncio.Queue[int] = asyncio.Queue()
     for n in range(total):
         queue.put_nowait(n)
 
     async def worker() -> None:
-        nonlocal failures
         while True:
             try:
                 queue.get_nowait()
@@ -86,11 +86,11 @@ async def _load(
             started = time.perf_counter()
             try:
                 response = await client.request(method, url, json=body, headers=headers)
-                ok = response.status_code < 300
-            except httpx.HTTPError:
-                ok = False
+                if response.status_code >= 300:
+                    failures[f"HTTP {response.status_code}"] += 1
+            except httpx.HTTPError as exc:
+                failures[type(exc).__name__] += 1
             latencies.append((time.perf_counter() - started) * 1000)
-            failures += 0 if ok else 1
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(clients)))
@@ -100,7 +100,8 @@ async def _load(
         "p99_ms": round(_percentile(latencies, 0.99), 2),
         "req_per_s": round(total / elapsed, 1),
         "requests": total,
-        "failures": failures,
+        "failures": sum(failures.values()),
+        "failure_kinds": dict(failures),
     }
 
 
