@@ -70,7 +70,7 @@ async def _load(
     headers: dict[str, str],
     clients: int,
     total: int,
-) -> dict[str, float]:
+) -> dict[str, Any]:
     latencies: list[float] = []
     failures: Counter[str] = Counter()  # by status code or exception: a failure must be explainable
     queue: asyncio.Queue[int] = asyncio.Queue()
