@@ -9,6 +9,7 @@ from typing import Any
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 
+from crawler.cluster import serializer
 from crawler.cluster.keys import SweepKeys
 from crawler.cluster.membership import Membership
 from crawler.cluster.spiders import cluster_spider_for
@@ -64,7 +65,7 @@ def start_distributed(targets_path: Path, target_name: str, *, db_url: str, redi
 def queue_seeds(client: Any, keys: SweepKeys, target: Target) -> int:
     """Put the target's seed requests in the frontier, serialised as the workers' scheduler reads them."""
     spider = cluster_spider_for(target.adapter)(target=target)
-    queue = PriorityQueue(server=client, spider=spider, key=keys.requests)
+    queue = PriorityQueue(server=client, spider=spider, key=keys.requests, serializer=serializer)
     seen = RFPDupeFilter(client, key=keys.dupefilter)
     queued = 0
     for request in spider.seed_requests():

@@ -151,6 +151,8 @@ def worker_settings(
             "CONCURRENT_REQUESTS": target.concurrency,
             "SCHEDULER": "crawler.cluster.worker.ClusterScheduler",
             "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
+            # JSON, not scrapy-redis's default pickle: a writable Redis must not mean code execution here.
+            "SCHEDULER_SERIALIZER": "crawler.cluster.serializer",
             "SCHEDULER_QUEUE_KEY": keys.requests,
             "SCHEDULER_DUPEFILTER_KEY": keys.dupefilter,
             "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
