@@ -21,7 +21,7 @@ import httpx
 
 REPO = Path(__file__).resolve().parent.parent
 REGISTRY = REPO / "examples" / "registry.yaml"
-BIG_PAGE = REPO.parent / "shared" / "fixtures" / "realpages" / "taobao_item_01.html"
+BIG_PAGE = REPO / "tests" / "data" / "realpages" / "taobao_item_01.html"
 CLAIM = "执行标准：T/SHHJ 000003-2018（上海标准）"
 TEXT = f"学校运动场地面层材料 {CLAIM} 生产企业：上海某某新材料有限公司"
 QUICK = os.environ.get("MARKWATCH_BENCH_QUICK") == "1"

@@ -19,7 +19,7 @@ from bs4 import BeautifulSoup
 from checker.extract import extract_page
 from checker.extract.decode import decode_page
 
-REALPAGES = Path(__file__).resolve().parent.parent.parent / "shared" / "fixtures" / "realpages"
+REALPAGES = Path(__file__).resolve().parent.parent / "tests" / "data" / "realpages"
 # Claim-free pool: the real pages of 150-800 KB.
 FREE_PAGES = (
     "tmall_item_01.html",

@@ -14,8 +14,9 @@ from sqlalchemy.engine import make_url
 from markwatch import db
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED_DIR = REPO_ROOT.parent / "shared"
-REALPAGES_DIR = SHARED_DIR / "fixtures" / "realpages"
+# Byte-for-byte copies of ../shared/fixtures/realpages (checksums in its SOURCES.md, checked by a test),
+# kept in the repository so a clean clone on a fresh machine runs the same tests.
+REALPAGES_DIR = REPO_ROOT / "tests" / "data" / "realpages"
 REQUIRE_SERVICES = os.environ.get("MARKWATCH_REQUIRE_SERVICES") == "1"
 
 
@@ -94,7 +95,7 @@ def db_url(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def realpages_dir() -> Path:
-    """The six real marketplace/company pages in ../shared/fixtures/realpages."""
+    """The six real marketplace/company pages (tests/data/realpages, see its SOURCES.md)."""
     if not REALPAGES_DIR.is_dir():
         raise RuntimeError(f"real page fixtures missing at {REALPAGES_DIR}")
     return REALPAGES_DIR

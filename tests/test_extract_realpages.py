@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -96,3 +98,13 @@ def test_injected_claims(realpages_dir: Path, name: str) -> None:
         if expected[4] is not None:
             assert claim.product_name == expected[4]
         assert claim.location and claim.snippet
+
+
+def test_copies_are_byte_for_byte_the_recorded_real_pages(realpages_dir: Path) -> None:
+    # SOURCES.md records each file's SHA-256 as fetched; a changed byte (an editor, a line-ending filter)
+    # would silently weaken every encoding test above.
+    sources = (realpages_dir / "SOURCES.md").read_text(encoding="utf-8")
+    recorded = dict((name, digest) for digest, name in re.findall(r"^([0-9a-f]{64})  (\S+)$", sources, re.M))
+    assert set(recorded) == set(KNOWN_TEXT)
+    for name, digest in recorded.items():
+        assert hashlib.sha256((realpages_dir / name).read_bytes()).hexdigest() == digest, name
