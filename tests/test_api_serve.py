@@ -1,4 +1,4 @@
-"""`markwatch serve` starts uvicorn on the given host and port with the given database."""
+"""`markwatch serve` starts uvicorn on the given host and port with the given database, API and console."""
 
 from __future__ import annotations
 
@@ -7,10 +7,14 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 from cases_support import TEST_SECRET
+
+SERVE = [sys.executable, "-c", "from markwatch.cli import main; main()", "serve"]
 
 
 def _free_port() -> int:
@@ -19,7 +23,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_serve_answers_and_refuses_without_key(tmp_path: Path) -> None:
+@contextmanager
+def serving(tmp_path: Path) -> Iterator[str]:
+    """A real `markwatch serve` in production mode on a free 127.0.0.1 port; yields its base URL."""
     port = _free_port()
     env = {
         **os.environ,
@@ -27,9 +33,8 @@ def test_serve_answers_and_refuses_without_key(tmp_path: Path) -> None:
         "MARKWATCH_ENVIRONMENT": "production",
         "MARKWATCH_SECRET_KEY": TEST_SECRET,
     }
-    command = [sys.executable, "-c", "from markwatch.cli import main; main()", "serve", "--port", str(port)]
     server = subprocess.Popen(
-        [*command, "--db", f"sqlite:///{tmp_path / 'serve.db'}"],
+        [*SERVE, "--port", str(port), "--db", f"sqlite:///{tmp_path / 'serve.db'}"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -39,26 +44,42 @@ def test_serve_answers_and_refuses_without_key(tmp_path: Path) -> None:
         deadline = time.monotonic() + 60
         while True:
             try:
-                health = httpx.get(f"{base}/v1/health", timeout=1)
+                httpx.get(f"{base}/v1/health", timeout=1)
                 break
             except httpx.HTTPError:
                 assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
                 assert time.monotonic() < deadline, "server did not start"
                 time.sleep(0.1)
-        assert health.json()["status"] == "ok"
-        assert httpx.get(f"{base}/v1/cases").status_code == 401
-        assert "server" not in httpx.get(f"{base}/v1/health").headers
-        assert (tmp_path / "serve.db").exists()
+        yield base
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_serve_answers_and_refuses_without_key(tmp_path: Path) -> None:
+    with serving(tmp_path) as base:
+        health = httpx.get(f"{base}/v1/health")
+        assert health.json()["status"] == "ok"
+        assert httpx.get(f"{base}/v1/cases").status_code == 401
+        assert "server" not in health.headers
+        assert (tmp_path / "serve.db").exists()
+
+
+def test_serve_serves_the_console(tmp_path: Path) -> None:
+    with serving(tmp_path) as base:
+        login = httpx.get(f"{base}/console/login")
+        assert login.status_code == 200
+        assert 'name="csrf_token"' in login.text and "检查员控制台" in login.text
+        assert "script-src 'none'" in login.headers["content-security-policy"]
+        assert httpx.get(f"{base}/console/static/console.css").headers["content-type"].startswith("text/css")
+        assert httpx.get(f"{base}/console/cases").status_code == 303
 
 
 def test_serve_refuses_a_placeholder_secret_in_production(tmp_path: Path) -> None:
     env = {**os.environ, "MARKWATCH_HOME": str(tmp_path), "MARKWATCH_ENVIRONMENT": "production"}
     env.pop("MARKWATCH_SECRET_KEY", None)
     done = subprocess.run(
-        [sys.executable, "-c", "from markwatch.cli import main; main()", "serve", "--port", "1"],
+        [*SERVE, "--port", "1"],
         env=env,
         capture_output=True,
         text=True,
