@@ -10,11 +10,10 @@ from fastapi import APIRouter, Query
 from api.deps import AnyRoleDep, SessionDep
 from api.schemas.common import ERROR_RESPONSES, CleanStr, ErrorBody, LimitQuery, OffsetQuery, Page
 from api.schemas.registry import DesignationOut, LookupOut
-from checker.codes import code_key, parse_code
 from checker.normalize import compact
 from checker.registry import DesignationStatus, DesignationType, RegistryIndex
 from markwatch.db import utcnow
-from markwatch.errors import CodeParseError, NotFoundError
+from markwatch.errors import NotFoundError
 
 router = APIRouter(prefix="/registry", tags=["registry"], responses=ERROR_RESPONSES)
 AsOfQuery = Annotated[dt.date | None, Query(description="day to compute the status on (default: today, UTC)")]
@@ -65,7 +64,7 @@ def lookup_route(
     index = RegistryIndex.load(session)
     record = index.find(code)
     if record is None:
-        raise NotFoundError(_not_found(index, code))
+        raise NotFoundError(index.not_found_message(code))
     others = [DesignationOut.of(r, day) for r in index.by_number_key(record.number_key) if r is not record]
     return LookupOut(
         query=code,
@@ -73,14 +72,3 @@ def lookup_route(
         designation=DesignationOut.of(record, day),
         other_editions=others,
     )
-
-
-def _not_found(index: RegistryIndex, code: str) -> str:
-    message = f"no designation for {code!r} (code key {code_key(code)!r})"
-    try:
-        editions = index.by_number_key(parse_code(code).number_key)
-    except CodeParseError:
-        editions = ()
-    if editions:
-        message += f"; registered editions of this number: {', '.join(r.code for r in editions)}"
-    return message

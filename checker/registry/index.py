@@ -9,10 +9,11 @@ from types import MappingProxyType
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from checker.codes import StandardCode, code_key
+from checker.codes import StandardCode, code_key, parse_code
 from checker.normalize import compact
 from checker.registry.models import Designation
 from checker.registry.records import CodeLookup, DesignationRecord, record_from_row
+from markwatch.errors import CodeParseError
 
 
 @dataclass(frozen=True)
@@ -67,3 +68,14 @@ class RegistryIndex:
     def find(self, text: str) -> DesignationRecord | None:
         """The record for any spelling of a code (`DB31/T1108—2018`, `ＴＳＨＨＪ 3-2018`), or None."""
         return self._by_key.get(code_key(text))
+
+    def not_found_message(self, text: str) -> str:
+        """Why `find(text)` found nothing, naming the editions of that number that are registered."""
+        message = f"no designation for {text!r} (code key {code_key(text)!r})"
+        try:
+            editions = self.by_number_key(parse_code(text).number_key)
+        except CodeParseError:
+            editions = ()
+        if editions:
+            message += f"; registered editions of this number: {', '.join(r.code for r in editions)}"
+        return message

@@ -11,7 +11,6 @@ from typing import Any
 import click
 from sqlalchemy import select
 
-from checker.codes import code_key, parse_code
 from checker.registry import (
     ChangeAction,
     DesignationRecord,
@@ -24,7 +23,7 @@ from checker.registry import (
 )
 from markwatch.cli.options import db_option
 from markwatch.db import session_scope
-from markwatch.errors import CodeParseError, NotFoundError
+from markwatch.errors import NotFoundError
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -137,7 +136,7 @@ def show_command(code: str, as_of: dt.date | None, output_format: str, db_url: s
         index = RegistryIndex.load(session)
     record = index.find(code)
     if record is None:
-        raise NotFoundError(_not_found_message(index, code))
+        raise NotFoundError(index.not_found_message(code))
     others = tuple(r for r in index.by_number_key(record.number_key) if r is not record)
     if output_format == "json":
         payload = _json_record(record, record.status_as_of(day))
@@ -166,17 +165,6 @@ def show_command(code: str, as_of: dt.date | None, output_format: str, db_url: s
     ]
     for label, value in lines:
         click.echo(f"  {label:<16} {value}")
-
-
-def _not_found_message(index: RegistryIndex, code: str) -> str:
-    message = f"no designation for {code!r} (code key {code_key(code)!r})"
-    try:
-        editions = index.by_number_key(parse_code(code).number_key)
-    except CodeParseError:
-        editions = ()
-    if editions:
-        message += f"; registered editions of this number: {', '.join(r.code for r in editions)}"
-    return message
 
 
 @registry.command("history")
