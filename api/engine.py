@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from fastapi import Request
 
 from checker.check import Checker
+from checker.claimants import Claimant, fill_claimant
 from checker.extract import extract_page
 from checker.registry import RegistryIndex
 
@@ -80,16 +81,8 @@ class EngineCheckService:
             extract_page, raw, url=url, declared_charset=declared_charset, observed_at=observed_at
         )
         notes = [*page.encoding_notes, *page.notes]
-        if claimant:
-            unnamed = [c for c in page.claims if not c.claimant]
-            if unnamed:
-                notes.append(f"{len(unnamed)} claim(s) name no seller: checked as made by {claimant}")
-            page.claims = [
-                c
-                if c.claimant
-                else c.model_copy(update={"claimant": claimant, "claimant_source": "selfcheck"})
-                for c in page.claims
-            ]
+        if claimant and (filled := fill_claimant(page, Claimant(claimant, "selfcheck"))):
+            notes.append(f"{filled} claim(s) name no seller: checked as made by {claimant}")
         # check_claims hands the engine work to the checker's single engine thread and waits for it.
         findings = await asyncio.to_thread(self.checker.check_claims, page, registry, observed_at.date())
         return CheckOutcome(

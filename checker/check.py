@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from checker.claimants import Claimant, fill_claimant
 from checker.extract import PageClaims, extract_page
 from checker.findings import Evidence, Finding, finding_key
 from checker.registry import RegistryIndex
@@ -111,9 +112,15 @@ class Checker:
         observed_at: dt.datetime | None,
         registry: RegistryIndex,
         as_of: dt.date | None = None,
+        fallback_claimant: Claimant | None = None,
     ) -> PageResult:
-        """Extract and judge one page; as_of defaults to the observation date, then today (UTC)."""
+        """Extract and judge one page; as_of defaults to the observation date, then today (UTC).
+
+        `fallback_claimant` names the claimant of claims the page itself ties to nobody (the seller a site
+        adapter found in the shop header, the enterprise asking for a self-check)."""
         page = extract_page(raw, url=url, declared_charset=declared_charset, observed_at=observed_at)
+        if fallback_claimant is not None:
+            fill_claimant(page, fallback_claimant)
         day = as_of or (observed_at.date() if observed_at else dt.datetime.now(dt.UTC).date())
         return PageResult(page=page, as_of=day, findings=self.check_claims(page, registry, day))
 

@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from checker.claimants import Claimant
 from markwatch.errors import ExecutionError
 
 CHECKER_ENV = "MARKWATCH_CHECKER"
@@ -40,7 +41,13 @@ class PageChecker(Protocol):
     """Anything that checks one fetched page."""
 
     def check(
-        self, raw: bytes, *, url: str, declared_charset: str | None, observed_at: dt.datetime
+        self,
+        raw: bytes,
+        *,
+        url: str,
+        declared_charset: str | None,
+        observed_at: dt.datetime,
+        seller: str | None = None,
     ) -> CheckOutcome: ...
 
 
@@ -52,10 +59,21 @@ class RegistryChecker:
         self.registry = registry
 
     def check(
-        self, raw: bytes, *, url: str, declared_charset: str | None, observed_at: dt.datetime
+        self,
+        raw: bytes,
+        *,
+        url: str,
+        declared_charset: str | None,
+        observed_at: dt.datetime,
+        seller: str | None = None,
     ) -> CheckOutcome:
         result = self.checker.check_page(
-            raw, url=url, declared_charset=declared_charset, observed_at=observed_at, registry=self.registry
+            raw,
+            url=url,
+            declared_charset=declared_charset,
+            observed_at=observed_at,
+            registry=self.registry,
+            fallback_claimant=Claimant(seller, "adapter:seller") if seller else None,
         )
         claims = {claim.id: claim for claim in _claims_of(result)}
         records = []

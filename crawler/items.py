@@ -20,6 +20,9 @@ class PageItem:
     declared_charset: str | None
     kind: str
     replayed: bool = False
+    # The shop or seller name where the site adapter says it sits (the page's shop header); the checker
+    # uses it only for claims whose own context names no claimant.
+    seller: str | None = None
 
     def asdict(self) -> dict[str, Any]:
         """Fields without the body (logs, feeds)."""

@@ -84,6 +84,7 @@ class SweepPipeline:
                 url=item.final_url,
                 declared_charset=item.declared_charset,
                 observed_at=item.fetched_at,
+                seller=item.seller,
             )
             status = "ok"
         except Exception:

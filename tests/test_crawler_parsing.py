@@ -13,7 +13,7 @@ from scrapy.http import HtmlResponse, Request, Response
 
 from crawler.items import PageItem
 from crawler.middlewares import LinkGuardMiddleware, RedirectGuardMiddleware, retry_after_seconds
-from crawler.spiders.base import declared_charset, requested_url
+from crawler.spiders.base import STAT_LAYOUT_DRIFT, declared_charset, requested_url
 from crawler.spiders.marketplace import MarketplaceSpider
 from crawler.spiders.site import SiteSpider
 from crawler.targets import Target
@@ -159,3 +159,53 @@ def test_sitemap_and_sitemap_index() -> None:
     nested = list(spider.parse_sitemap(XmlResponse("http://127.0.0.1:9/i.xml", body=index.encode())))
     assert [(r.url, r.callback.__name__) for r in pages] == [("http://127.0.0.1:9/a.html", "parse_listing")]
     assert [(r.url, r.callback.__name__) for r in nested] == [("http://127.0.0.1:9/s2.xml", "parse_sitemap")]
+
+
+def test_item_carries_the_seller_where_the_adapter_says_it_sits() -> None:
+    spider = _spider(MarketplaceSpider, "demo-marketplace")
+    (tmall,) = list(spider.parse_item(_response("item/tmall-bike.html")))
+    (jd,) = list(spider.parse_item(_response("item/jd-seat.html", "gbk")))
+    assert tmall.seller == "演示旗舰店（虚构）"
+    assert jd.seller == "演示京东自营店（虚构）"
+    # The generic adapter knows no shop header: no guess.
+    (plain,) = list(_spider(MarketplaceSpider, "generic").parse_item(_response("item/tmall-bike.html")))
+    assert plain.seller is None
+
+
+def test_item_without_the_adapter_s_parameter_table_counts_as_layout_drift() -> None:
+    spider = _spider(MarketplaceSpider, "demo-marketplace")
+    list(spider.parse_item(_response("item/tmall-bike.html")))
+    assert spider.crawler.stats.values.get(STAT_LAYOUT_DRIFT) is None
+    changed = HtmlResponse(
+        "http://127.0.0.1:9/item/redesigned.html",
+        body="<html><body><div class='new-params'>执行标准：T/DEMO 001-2022</div></body></html>".encode(),
+        headers={"Content-Type": "text/html; charset=utf-8"},
+        request=Request("http://127.0.0.1:9/item/redesigned.html"),
+    )
+    (item,) = list(spider.parse_item(changed))  # the page is still kept and checked
+    assert item.final_url.endswith("redesigned.html")
+    assert spider.crawler.stats.values[STAT_LAYOUT_DRIFT] == 1
+
+
+REALPAGES = Path(__file__).resolve().parent / "data" / "realpages"
+
+
+@pytest.mark.parametrize(
+    ("adapter", "page", "charset", "seller"),
+    [
+        ("tmall", "tmall_item_01.html", "utf-8", "苏宁易购官方旗舰店"),
+        ("tmall", "tmall_item_01_gbk.html", "gb18030", "苏宁易购官方旗舰店"),
+        ("taobao", "taobao_item_01.html", "utf-8", "怡科外设KBDfans"),
+        ("jd", "jd_item_01_gbk.html", "gbk", None),  # the 2014 template has no shop header
+        ("jd", "jd_item_02_derived_jsp.html", "utf-8", "荣耀京东自营旗舰店"),
+    ],
+)
+def test_real_marketplace_pages_match_their_adapters(
+    adapter: str, page: str, charset: str, seller: str
+) -> None:
+    url = f"http://127.0.0.1:9/{page}"
+    response = HtmlResponse(url, body=(REALPAGES / page).read_bytes(), encoding=charset, request=Request(url))
+    spider = _spider(MarketplaceSpider, adapter)
+    (item,) = list(spider.parse_item(response))
+    assert item.seller == seller
+    assert spider.crawler.stats.values.get(STAT_LAYOUT_DRIFT) is None

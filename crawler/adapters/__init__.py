@@ -23,7 +23,10 @@ class Adapter(BaseModel):
     listing_links: list[str] = Field(default_factory=list)
     item_links: list[str] = Field(default_factory=list)
     next_page: list[str] = Field(default_factory=list)
+    # Item pages where none matches are counted as layout drift (error kind layout_param_table_missing):
+    # extraction reads parameter rows by label anywhere, so this only tells the operator the site changed.
     param_table: list[str] = Field(default_factory=list)
+    # The shop header: its text is the claimant of claims whose own row or block names none.
     seller: list[str] = Field(default_factory=list)
     follow_all: bool = False
 

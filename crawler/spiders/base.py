@@ -21,6 +21,10 @@ from crawler.middlewares import STAT_NON_HTTP
 from crawler.snapshots import flat_headers
 from crawler.targets import Target
 
+# Counted as an error kind of the sweep, so layout drift shows in its summary.
+STAT_LAYOUT_DRIFT = "markwatch/errors/layout_param_table_missing"
+# A shop name is short; anything longer is a selector that matched a whole block by mistake.
+SELLER_MAX_CHARS = 120
 _CHARSET = re.compile(rb"charset=[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 
 
@@ -52,7 +56,19 @@ class SweepSpider(scrapy.Spider, abc.ABC):
 
     def parse_item(self, response: Response) -> Iterator[Any]:
         """An item page: evidence only, no further links."""
-        yield from self.page_item(response, "item")
+        for item in self.page_item(response, "item"):
+            self.check_layout(response)
+            yield item
+
+    def check_layout(self, response: Response) -> None:
+        """Count item pages where none of the adapter's parameter-table selectors matches.
+
+        Extraction reads parameter rows by their labels on any layout, so a miss loses nothing by itself;
+        it tells the operator that the site changed its markup and the adapter needs a look."""
+        selectors = self.adapter.param_table
+        if selectors and is_html(response) and not any(response.css(sel) for sel in selectors):
+            self._stats().inc_value(STAT_LAYOUT_DRIFT)
+            self.logger.warning("no parameter table of adapter %s on %s", self.adapter.name, response.url)
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         """Sitemap or sitemap index: each <loc> is followed (nested sitemaps recursively)."""
@@ -75,7 +91,19 @@ class SweepSpider(scrapy.Spider, abc.ABC):
             declared_charset=declared_charset(response),
             kind=kind,
             replayed=bool(response.meta.get("markwatch_replayed")),
+            seller=self.seller(response),
         )
+
+    def seller(self, response: Response) -> str | None:
+        """The first non-empty text at the adapter's seller selectors, whitespace collapsed."""
+        if not is_html(response):
+            return None
+        for selector in self.adapter.seller:
+            for node in response.css(selector):
+                text = " ".join(" ".join(node.css("::text").getall()).split())
+                if text:
+                    return text[:SELLER_MAX_CHARS]
+        return None
 
     def follow(self, response: Response, href: str, callback: Any) -> Iterator[scrapy.Request]:
         """A request for href, unless it is not http(s) or the page limit is reached."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from checker.claimants import Claimant, fill_claimant
 from checker.extract import extract_page
 from checker.findings import finding_key
 from crawler.checking import CheckOutcome, FindingRecord
@@ -13,9 +14,17 @@ class ClaimChecker:
     """Every claim with a code is a finding; keys from checker.findings.finding_key."""
 
     def check(
-        self, raw: bytes, *, url: str, declared_charset: str | None, observed_at: dt.datetime
+        self,
+        raw: bytes,
+        *,
+        url: str,
+        declared_charset: str | None,
+        observed_at: dt.datetime,
+        seller: str | None = None,
     ) -> CheckOutcome:
         page = extract_page(raw, url=url, declared_charset=declared_charset, observed_at=observed_at)
+        if seller:
+            fill_claimant(page, Claimant(seller, "adapter:seller"))
         findings = []
         for claim in page.claims:
             if not claim.standard_code:
