@@ -34,18 +34,30 @@ def demo_base() -> Iterator[str]:
         server.wait(timeout=10)
 
 
-def test_demo_sweep(demo_base: str, tmp_path: Path) -> None:
+def _demo_targets(demo_base: str, tmp_path: Path) -> Path:
+    """The bundled targets file pointed at this test's server, without politeness delays."""
     bundled = (REPO / "crawler" / "demo_site" / "targets.yaml").read_text(encoding="utf-8")
     targets = tmp_path / "targets.yaml"
     targets.write_text(bundled.replace("http://127.0.0.1:8765", demo_base).replace("delay: 0.2", "delay: 0"))
+    return targets
+
+
+def _sweep_demo(
+    targets: Path, db_url: str, job_dir: Path, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("markwatch")), "sweep", "run", str(targets), "--db", db_url,
+         "--job-dir", str(job_dir), "--set", "AUTOTHROTTLE_ENABLED=false"],
+        env=env, capture_output=True, text=True, timeout=120, cwd=REPO,
+    )  # fmt: skip
+
+
+def test_demo_sweep(demo_base: str, tmp_path: Path) -> None:
+    targets = _demo_targets(demo_base, tmp_path)
     db_url = f"sqlite:///{tmp_path / 'mw.db'}"
     env = dict(os.environ, MARKWATCH_CHECKER="code_checker:factory",
                PYTHONPATH=str(REPO / "tests" / "data" / "crawler"))  # fmt: skip
-    result = subprocess.run(
-        [str(Path(sys.executable).with_name("markwatch")), "sweep", "run", str(targets), "--db", db_url,
-         "--job-dir", str(tmp_path / "jobs"), "--set", "AUTOTHROTTLE_ENABLED=false"],
-        env=env, capture_output=True, text=True, timeout=120, cwd=REPO,
-    )  # fmt: skip
+    result = _sweep_demo(targets, db_url, tmp_path / "jobs", env)
     assert result.returncode == 0, result.stderr[-3000:]
     with db.session_scope(db_url) as session:
         sweep = session.scalars(select(Sweep)).one()
@@ -64,15 +76,9 @@ def test_demo_sweep_with_rules_checker(demo_base: str, tmp_path: Path) -> None:
     db_url = f"sqlite:///{tmp_path / 'mw.db'}"
     with db.session_scope(db_url) as session:
         import_registry_file(session, REPO / "examples" / "registry.yaml")
-    bundled = (REPO / "crawler" / "demo_site" / "targets.yaml").read_text(encoding="utf-8")
-    targets = tmp_path / "targets.yaml"
-    targets.write_text(bundled.replace("http://127.0.0.1:8765", demo_base).replace("delay: 0.2", "delay: 0"))
+    targets = _demo_targets(demo_base, tmp_path)
     env = {k: v for k, v in os.environ.items() if k != "MARKWATCH_CHECKER"}
-    result = subprocess.run(
-        [str(Path(sys.executable).with_name("markwatch")), "sweep", "run", str(targets), "--db", db_url,
-         "--job-dir", str(tmp_path / "jobs"), "--set", "AUTOTHROTTLE_ENABLED=false"],
-        env=env, capture_output=True, text=True, timeout=120, cwd=REPO,
-    )  # fmt: skip
+    result = _sweep_demo(targets, db_url, tmp_path / "jobs", env)
     assert result.returncode == 0, result.stderr[-3000:]
     with db.session_scope(db_url) as session:
         rows = session.execute(select(Finding.page_url, Finding.rule_id, Finding.snapshot_id)).all()

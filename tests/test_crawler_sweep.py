@@ -216,6 +216,16 @@ def test_marketplace_listing_pagination_to_items(tmp_path: Path) -> None:
     assert "/" not in paths and "/gbk.html" not in paths
 
 
+def _wait_until_checked(db_url: str, pages: int) -> None:
+    """Poll the store until a running sweep has checked `pages` pages (or 60 s pass)."""
+    deadline = time.monotonic() + 60
+    checked = 0
+    while time.monotonic() < deadline and checked < pages:
+        time.sleep(0.1)
+        with db.session_scope(db_url) as session:
+            checked = session.scalar(select(func.count()).select_from(SweepPage)) or 0
+
+
 def test_killed_sweep_resumes_and_checks_every_page_once(tmp_path: Path) -> None:
     db_url = f"sqlite:///{tmp_path / 'mw.db'}"
     db.upgrade(db_url)
@@ -226,12 +236,7 @@ def test_killed_sweep_resumes_and_checks_every_page_once(tmp_path: Path) -> None
         command = [*_command(targets, db_url, tmp_path / "jobs"), "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
         process = subprocess.Popen(command, env=_env(), cwd=REPO, start_new_session=True,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-        deadline = time.monotonic() + 60
-        checked = 0
-        while time.monotonic() < deadline and checked < 4:
-            time.sleep(0.1)
-            with db.session_scope(db_url) as session:
-                checked = session.scalar(select(func.count()).select_from(SweepPage)) or 0
+        _wait_until_checked(db_url, 4)
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
         with db.session_scope(db_url) as session:
@@ -277,12 +282,7 @@ def test_ctrl_c_interrupts_then_resume_finishes(tmp_path: Path) -> None:
         command = [*_command(targets, db_url, tmp_path / "jobs"), "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
         process = subprocess.Popen(command, env=_env(), cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                    text=True)  # fmt: skip
-        deadline = time.monotonic() + 60
-        checked = 0
-        while time.monotonic() < deadline and checked < 3:
-            time.sleep(0.1)
-            with db.session_scope(db_url) as session:
-                checked = session.scalar(select(func.count()).select_from(SweepPage)) or 0
+        _wait_until_checked(db_url, 3)
         process.send_signal(signal.SIGINT)
         out, _ = process.communicate(timeout=60)
         assert process.returncode == 1

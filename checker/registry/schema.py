@@ -15,7 +15,7 @@ from checker.registry.problems import Problem, raise_problems, record_where
 from checker.registry.sources import RawRecord, SourceFile
 from markwatch.errors import CodeParseError
 
-# Length and charset only: placeholder codes in published lists (51310000XXXXXXXXXX) must pass,
+# Length and charset only: placeholder codes in published lists (51310000 then ten "X") must pass,
 # and the check digit is not needed to tell holders apart.
 USCC_PATTERN = re.compile(r"[0-9A-Z]{18}")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
