@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from checker.extract.gate import GATE_ENV, Searcher, searcher
 from markwatch import db
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -99,3 +100,12 @@ def realpages_dir() -> Path:
     if not REALPAGES_DIR.is_dir():
         raise RuntimeError(f"real page fixtures missing at {REALPAGES_DIR}")
     return REALPAGES_DIR
+
+
+@pytest.fixture(params=["hyperscan", "find"])
+def gate(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Searcher]:
+    """Run a test under each raw-bytes gate searcher, chosen as an operator would (MARKWATCH_GATE)."""
+    monkeypatch.setenv(GATE_ENV, request.param)
+    searcher.cache_clear()
+    yield searcher()
+    searcher.cache_clear()

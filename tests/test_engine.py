@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 import threading
 from typing import Any
 
@@ -164,3 +166,34 @@ def test_load_error_names_the_rule_file(monkeypatch: pytest.MonkeyPatch) -> None
     other = dataclasses.replace(RULES, digest="badprobe")
     with pytest.raises(EngineError, match=r"SHS004-designation-revoked\.yaml"):
         THREAD.call(lambda: DurableEngine(other))
+
+
+_UNHANDLED_LOOP = """
+import threading
+from checker.rules.durable_engine import DurableEngine
+from checker.rules.loader import load_rules
+
+# Other threads first: the heap layout they leave made the crash certain in a measured run.
+workers = [threading.Thread(target=lambda: [str(i) * 10 for i in range(10000)]) for _ in range(4)]
+for worker in workers:
+    worker.start()
+for worker in workers:
+    worker.join()
+engine = DurableEngine(load_rules())
+fact = {"claim_kind": "text", "has_code": True, "has_title": False, "code_kind": "group",
+        "code_eligible": True, "registry_match": "exact", "record_type": "group", "status": "designated",
+        "certification_wording": False, "claimant_known": True, "product_known": True}
+assert all(engine.matches(fact) == [] for _ in range(3000))
+print("ok")
+"""
+
+
+def test_facts_matching_no_rule_are_deleted_without_corrupting_the_heap() -> None:
+    # durable-rules 2.0.28 crashed (free(): invalid pointer / SIGSEGV) deleting a session whose fact no rule
+    # handled, and 3000 such facts without deleting hit its 1024-session limit. A subprocess, so a crash
+    # fails this test instead of killing the run.
+    done = subprocess.run(
+        [sys.executable, "-c", _UNHANDLED_LOOP], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "ok"

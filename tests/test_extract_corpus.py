@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from checker.extract import EXTRACTOR_VERSION, extract_page
+from checker.extract.gate import Searcher
 
 CORPUS = Path(__file__).parent / "data" / "extract"
 PAGES = sorted(CORPUS.glob("*.html"))
@@ -29,7 +30,7 @@ def test_corpus_is_not_empty() -> None:
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
-def test_corpus_page(page: Path) -> None:
+def test_corpus_page(page: Path, gate: Searcher) -> None:
     raw, expected = load_case(page)
     given = expected.get("input") or {}
     result = extract_page(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import unquote
 
 from bs4 import Tag
 
@@ -14,8 +13,9 @@ from checker.extract.patterns import (
     CERTIFICATION,
     EXCLUSIONS_AFTER,
     EXCLUSIONS_BEFORE,
-    LOGO_FILE,
+    LOGO_FILE_ATTRS,
     MENTIONS,
+    logo_file_name,
 )
 from checker.extract.tie import sentence_span
 
@@ -77,12 +77,10 @@ def _logo_text(img: Tag) -> tuple[str, str] | None:
         text = clean(caption.get_text(" "))
         if any(find_in_text(text)):
             return text, "caption"
-    for attr in ("src", "data-src", "data-ks-lazyload", "data-original"):
+    for attr in LOGO_FILE_ATTRS:
         value = img.get(attr)
-        if isinstance(value, str):
-            name = unquote(value.rsplit("/", 1)[-1].split("?", 1)[0])
-            if any(pattern.regex.search(name) for pattern in LOGO_FILE):
-                return name, "file"
+        if isinstance(value, str) and (name := logo_file_name(value)):
+            return name, "file"
     return None
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from typing import NamedTuple
+from urllib.parse import unquote
 
 # Bump on any change that can add, drop or re-tie a claim on an unchanged page.
-EXTRACTOR_VERSION = "1.0.0"
+EXTRACTOR_VERSION = "1.1.0"
 
 
 class Pattern(NamedTuple):
@@ -21,23 +22,98 @@ def _p(name: str, regex: str, why: str, flags: int = 0) -> Pattern:
     return Pattern(name, re.compile(regex, flags), why)
 
 
-# --- Raw-bytes gate (gate.py). Anchors are found with bytes.find; a hit counts only when a confirming
-# sequence sits within GATE_WINDOW bytes, so tags, entities or spaces between the characters still pass.
+# --- Raw-bytes gate (gate.py). A rule holds when one of its confirming sequences starts within GATE_WINDOW
+# bytes after one of its anchors ends (or, backward, ends within GATE_WINDOW bytes before it starts), so
+# tags, entities or spaces between the characters still pass.
+# The table is searched either in one multi-pattern pass (Hyperscan) or with one bytes.find pass per anchor;
+# both read this table and decide alike (tests/test_extract_gate.py holds them to it).
 GATE_WINDOW = 400
 # A sample this long tells UTF-8 pages from GB pages (valid UTF-8 is never GBK by accident).
 GATE_SNIFF_BYTES = 4096
 GATE_SAMPLES = 16
-GATE_ANCHORS: dict[str, tuple[bytes, ...]] = {
-    "utf-8": ("海".encode(),),  # 海 is in 上海标准 and 上海標準 alike
-    "gb18030": ("海".encode("gb18030"),),
-    "ascii": (b"tandard", b"TANDARD"),  # Standard/standard/STANDARD, file names like shanghai-standard.png
-}
-# (needles, forward): 准 follows 海; "shanghai" precedes "standard".
-GATE_CONFIRM: dict[str, tuple[tuple[bytes, ...], bool]] = {
-    "utf-8": (("准".encode(), "準".encode()), True),
-    "gb18030": (("准".encode("gb18030"), "準".encode("gb18030")), True),
-    "ascii": ((b"hanghai", b"HANGHAI", b"angHai", b"ANGhai", "ｈａｉ".encode()), False),
-}
+
+
+class GateRule(NamedTuple):
+    """Raw byte sequences that, close together, may spell a mention in one byte family."""
+
+    name: str
+    family: str  # "utf-8" or "gb18030": searched only on pages of that family; "ascii": on every page
+    anchors: tuple[bytes, ...]
+    confirms: tuple[bytes, ...]
+    forward: bool  # the confirming sequence follows the anchor (True) or precedes it
+    why: str
+    caseless: bool = False  # ASCII letters in any case; the sequences are then written in lower case
+
+
+def _in_each_family(
+    name: str, anchors: tuple[str, ...], confirms: tuple[str, ...], forward: bool, why: str
+) -> tuple[GateRule, ...]:
+    """One rule per multi-byte family: the same characters are different bytes in UTF-8 and GB18030."""
+    return tuple(
+        GateRule(
+            f"{name}-{family}",
+            family,
+            tuple(a.encode(family) for a in anchors),
+            tuple(c.encode(family) for c in confirms),
+            forward,
+            why,
+        )
+        for family in ("utf-8", "gb18030")
+    )
+
+
+GATE_RULES: tuple[GateRule, ...] = (
+    *_in_each_family(
+        "zh",
+        ("海",),
+        ("准", "準"),
+        True,
+        "上海标准 and 上海標準 share 海; 准/準 closes them (tags may split the words)",
+    ),
+    *_in_each_family(
+        "en-fullwidth",
+        ("ｔａｎｄａｒｄ", "ＴＡＮＤＡＲＤ"),
+        ("ｈａｉ", "ＨＡＩ", "hai", "HAI"),
+        False,
+        "full-width Ｓｈａｎｇｈａｉ Ｓｔａｎｄａｒｄ, folded to ASCII by the normaliser",
+    ),
+    GateRule(
+        "en",
+        "ascii",
+        (b"tandard",),
+        (b"hanghai", "ｈａｉ".encode(), "ｈａｉ".encode("gb18030")),
+        False,
+        "Shanghai Standard in any case, and file names like shanghai-standard.png",
+        caseless=True,
+    ),
+    GateRule(
+        "ncr",
+        "ascii",
+        (b"28023;", b"6d77;"),
+        (b"20934;", b"28310;", b"51c6;", b"6e96;"),
+        True,
+        "numeric character references: &#28023;/&#x6d77; = 海, &#20934;/&#x51c6; = 准, &#28310;/&#x6e96; = 準",
+        caseless=True,
+    ),
+    GateRule(
+        "pinyin",
+        "ascii",
+        (b"iaozhun",),
+        (b"hanghai",),
+        False,
+        "pinyin file names such as shanghai_biaozhun.png (上海标准 = shanghai biaozhun)",
+        caseless=True,
+    ),
+    GateRule(
+        "percent",
+        "ascii",
+        (b"%e6%b5%b7",),
+        (b"%e5%87%86", b"%e6%ba%96"),
+        True,
+        "percent-encoded UTF-8 file names: %E6%B5%B7 = 海, %E5%87%86 = 准, %E6%BA%96 = 準",
+        caseless=True,
+    ),
+)
 
 # --- Mentions, run over normalize_text output (full-width folded, 標準 -> 标准, debris removed).
 MENTIONS: tuple[Pattern, ...] = (
@@ -60,13 +136,21 @@ EXCLUSIONS_BEFORE: tuple[Pattern, ...] = (
 )
 
 # --- Logo claims: an <img> whose alt, title, caption or file name names the mark.
-# Known gap: the gate has no anchor for pinyin or percent-encoded file names, nor for full-width English
-# (each anchor costs one more pass over every page); those count only on pages the gate lets through.
+# The gate has rules for the English, pinyin and percent-encoded file names below (patterns.GATE_RULES).
+# Attributes an <img> keeps its file name in (lazy loaders move src to data-*).
+LOGO_FILE_ATTRS = ("src", "data-src", "data-ks-lazyload", "data-original")
 LOGO_FILE: tuple[Pattern, ...] = (
     _p("file-en", r"shanghai[-_. ]?standard", "file names such as shanghai-standard-logo.png", re.I),
     _p("file-pinyin", r"shanghai[-_]?biaozhun", "pinyin file names (上海标准 = shanghai biaozhun)", re.I),
     _p("file-zh", r"上海标准", "file names in Chinese, after percent-decoding"),
 )
+
+
+def logo_file_name(url: str) -> str | None:
+    """The file name in an image URL when it names the mark, else None."""
+    name = unquote(url.rsplit("/", 1)[-1].split("?", 1)[0])
+    return name if any(pattern.regex.search(name) for pattern in LOGO_FILE) else None
+
 
 # --- Certification, award and approval wording bound to a claim (SHS009). Searched within
 # CERT_WINDOW characters of the mention in its own sentence; label = what the claim reports.

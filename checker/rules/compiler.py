@@ -63,10 +63,20 @@ def ruleset_name(rules: RuleSet) -> str:
     return f"markwatch_{rules.digest}"
 
 
+# A rule every fact matches: DurableEngine stamps each fact with EVERY_FACT_FIELD (not the sid: the session
+# state carries a sid too, and a rule matching it re-fires forever). durable-rules 2.0.28 corrupts its heap when a session whose
+# fact matched no rule is deleted (MessageNotHandledException, then delete_state: "free(): invalid pointer" or a
+# segfault, depending on the heap); not deleting leaks sessions up to the 1024 limit. With this rule no fact
+# goes unhandled. Its firing is dropped from every result (durable_engine.py).
+EVERY_FACT_RULE = "_every_fact"
+EVERY_FACT_FIELD = "_markwatch_fact"
+
+
 def compile_ruleset(rules: RuleSet) -> dict[str, Any]:
     """`{name: {rule_id: {"all": [{"m": expr}], "run": rule_id}}}` for `Host.set_rulesets`."""
     body = {
         loaded.rule.id: {"all": [{"m": compile_condition(loaded.condition)}], "run": loaded.rule.id}
         for loaded in rules.rules
     }
+    body[EVERY_FACT_RULE] = {"all": [{"m": {EVERY_FACT_FIELD: 1}}], "run": EVERY_FACT_RULE}
     return {ruleset_name(rules): body}

@@ -10,7 +10,7 @@ from typing import Any
 
 from durable import engine as durable
 
-from checker.rules.compiler import compile_ruleset, ruleset_name
+from checker.rules.compiler import EVERY_FACT_FIELD, EVERY_FACT_RULE, compile_ruleset, ruleset_name
 from checker.rules.loader import RuleSet
 from markwatch.errors import EngineError
 
@@ -32,7 +32,10 @@ class _QuietHost(durable.Host):
         def action(_context: Any) -> None:
             self.record(action_name)
 
-        return action
+        def catch_all(_context: Any) -> None:
+            return None  # EVERY_FACT_RULE only keeps facts handled; it is no finding
+
+        return catch_all if action_name == EVERY_FACT_RULE else action
 
     def record(self, rule_id: str) -> None:
         """Note that a rule fired."""
@@ -90,9 +93,10 @@ class DurableEngine:
         self._host.fired.clear()
         try:
             try:
-                state = self._host.assert_fact(self._name, {**fact, "sid": sid})
-            except durable.MessageNotHandledException:
-                return []
+                state = self._host.assert_fact(self._name, {**fact, EVERY_FACT_FIELD: 1, "sid": sid})
+            except durable.MessageNotHandledException as exc:
+                # EVERY_FACT_RULE matches every fact: an unhandled one means the engine is not what we loaded.
+                raise EngineError("durable-rules handled no rule for a fact, not even the catch-all") from exc
             if isinstance(state, dict) and state.get("exception"):
                 raise EngineError(f"a rule action raised: {state['exception']}")
             return sorted(set(self._host.fired))

@@ -1,0 +1,159 @@
+"""The raw-bytes gate: its rule table, both searchers deciding alike, the window edge and the new spellings."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from checker.extract import extract_page
+from checker.extract.gate import (
+    GATE_ENV,
+    FindSearcher,
+    HyperscanSearcher,
+    Searcher,
+    families,
+    may_mention,
+    searcher,
+)
+from checker.extract.patterns import GATE_RULES, GATE_WINDOW, GateRule
+from markwatch.errors import InputError
+
+REALPAGES = Path(__file__).parent / "data" / "realpages"
+FIND = FindSearcher()
+HYPERSCAN = HyperscanSearcher()
+FAMILY_SETS = (("utf-8", "ascii"), ("gb18030", "ascii"), ("utf-8", "gb18030", "ascii"), ("ascii",))
+
+
+def test_rule_table_is_well_formed() -> None:
+    names = [rule.name for rule in GATE_RULES]
+    assert len(names) == len(set(names))
+    for rule in GATE_RULES:
+        assert rule.family in ("utf-8", "gb18030", "ascii"), rule.name
+        assert rule.anchors and rule.confirms and rule.why, rule.name
+        if rule.caseless:
+            # Both searchers fold the page to lower case for these: upper-case sequences would never match.
+            assert all(s == s.lower() for s in (*rule.anchors, *rule.confirms)), rule.name
+
+
+def test_auto_picks_hyperscan_when_it_imports(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(GATE_ENV, raising=False)
+    searcher.cache_clear()
+    try:
+        assert searcher().name == "hyperscan"
+    finally:
+        searcher.cache_clear()
+
+
+def test_unknown_gate_choice_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(GATE_ENV, "regex")
+    searcher.cache_clear()
+    try:
+        with pytest.raises(InputError, match=r"MARKWATCH_GATE: regex: must be one of auto, hyperscan, find"):
+            searcher()
+    finally:
+        searcher.cache_clear()
+
+
+# Pieces a page is built from: every anchor and confirm (and their case variants), near misses, filler.
+_PIECES = sorted(
+    {piece for rule in GATE_RULES for piece in (*rule.anchors, *rule.confirms)}
+    | {piece.upper() for rule in GATE_RULES if rule.caseless for piece in (*rule.anchors, *rule.confirms)}
+    | {"上海".encode(), "標".encode(), "标".encode("gb18030"), b"Shang", b"<b>", b"</span>", b"&#", b"%E6"}
+)
+_FILLER_SIZES = (0, 1, 7, GATE_WINDOW - 9, GATE_WINDOW - 1, GATE_WINDOW, GATE_WINDOW + 1)
+_PART = st.one_of(
+    st.sampled_from(_PIECES),
+    st.sampled_from(_FILLER_SIZES).map(lambda n: b"x" * n),
+    st.binary(max_size=12),
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(parts=st.lists(_PART, max_size=8), page_families=st.sampled_from(FAMILY_SETS))
+def test_both_searchers_decide_alike(parts: list[bytes], page_families: tuple[str, ...]) -> None:
+    raw = b"".join(parts)
+    assert HYPERSCAN.holds(raw, page_families) == FIND.holds(raw, page_families)
+
+
+@pytest.mark.parametrize("searcher_", [FIND, HYPERSCAN], ids=["find", "hyperscan"])
+@pytest.mark.parametrize("rule", GATE_RULES, ids=[rule.name for rule in GATE_RULES])
+def test_window_edge(searcher_: Searcher, rule: GateRule) -> None:
+    anchor, confirm = rule.anchors[0], rule.confirms[0]
+    page_families = (rule.family, "ascii") if rule.family != "ascii" else ("ascii",)
+
+    def page(gap: int) -> bytes:
+        filler = b" " * gap
+        return anchor + filler + confirm if rule.forward else confirm + filler + anchor
+
+    assert searcher_.holds(page(0), page_families)
+    assert searcher_.holds(page(GATE_WINDOW), page_families)
+    assert not searcher_.holds(page(GATE_WINDOW + 1), page_families)
+    # The other order is no mention.
+    assert not searcher_.holds(confirm + anchor if rule.forward else anchor + confirm, page_families)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<li>&#19978;&#28023;&#26631;&#20934;</li>",  # decimal character references
+        "<li>&#x4E0A;&#x6D77;&#x6A19;&#x6E96;</li>",  # hex, traditional 標準
+        "<img src='/i/SHANGHAI-BIAOZHUN.png'>",  # pinyin file name, any case
+        "<img src='/i/%e4%b8%8a%e6%b5%b7%e6%a0%87%e5%87%86.png'>",  # percent-encoded UTF-8
+        "<p>Ｓｈａｎｇｈａｉ Ｓｔａｎｄａｒｄ</p>",  # full-width English
+        "<p>sHaNgHaI sTaNdArD</p>",  # English in any mix of case
+        "<p>上海<span class='x'>标</span>准</p>",
+    ],
+)
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_every_spelling_passes_the_gate(gate: Searcher, html: str, encoding: str) -> None:
+    raw = f"<html><body>{html}</body></html>".encode(encoding)
+    assert may_mention(raw)
+    assert extract_page(raw).claims, gate.name
+
+
+@pytest.mark.parametrize(
+    "html",
+    ["<p>上海品牌</p>", "<img src='/i/biaozhun.png'>", "<img src='/i/shanghai.png'>", "<p>&#28023;</p>", ""],
+)
+def test_pages_without_the_words_stay_closed(gate: Searcher, html: str) -> None:
+    assert not may_mention(f"<html><body>{html}</body></html>".encode())
+
+
+def test_gate_is_a_prefilter_the_extractor_decides(gate: Searcher) -> None:
+    # Two file names within the window open the gate; neither names the mark, so no claim.
+    raw = b"<html><body><img src='/i/shanghai.png'><img src='/i/biaozhun.png'></body></html>"
+    assert may_mention(raw)
+    assert extract_page(raw).claims == []
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in REALPAGES.glob("*.htm*")))
+def test_real_pages_decide_alike(name: str) -> None:
+    raw = (REALPAGES / name).read_bytes()
+    assert HYPERSCAN.holds(raw, families(raw)) == FIND.holds(raw, families(raw))
+
+
+def test_hyperscan_searcher_is_safe_across_threads() -> None:
+    pages = [(REALPAGES / name).read_bytes() for name in sorted(p.name for p in REALPAGES.glob("*.htm*"))]
+    pages += [p[:1000] + "执行标准：T/A 1-2020（上海标准）".encode() + p[1000:] for p in pages]
+    expected = [FIND.holds(raw, families(raw)) for raw in pages]
+    assert True in expected and False in expected
+    results: list[list[bool]] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            results.append([HYPERSCAN.holds(raw, families(raw)) for raw in pages * 5])
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert results == [expected * 5] * 8
