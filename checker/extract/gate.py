@@ -131,7 +131,9 @@ class HyperscanSearcher:
         self._compiling = threading.Lock()
         # Hyperscan releases the GIL while scanning, and a scratch space serves one scan at a time.
         self._local = threading.local()
-        self._database(("ascii",))  # fail here, not on a page, where Hyperscan cannot run on this CPU
+        # Fail here, not on a page, where Hyperscan cannot run on this CPU (it needs SSSE3 or NEON).
+        probe = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        probe.compile(expressions=[b"probe"], ids=[0], elements=1, flags=[0])
 
     def _database(self, page_families: tuple[str, ...]) -> hyperscan.Database:
         database = self._databases.get(page_families)
@@ -146,10 +148,9 @@ class HyperscanSearcher:
                 flags: list[int] = []
                 for rule in rules_for(page_families):
                     found = expressions(rule)
+                    rule_flags = hs.HS_FLAG_SINGLEMATCH | (hs.HS_FLAG_CASELESS if rule.caseless else 0)
                     patterns += found
-                    flags += [hs.HS_FLAG_SINGLEMATCH | (hs.HS_FLAG_CASELESS if rule.caseless else 0)] * len(
-                        found
-                    )
+                    flags += [rule_flags] * len(found)
                 database = hs.Database(mode=hs.HS_MODE_BLOCK)
                 database.compile(
                     expressions=patterns, ids=list(range(len(patterns))), elements=len(patterns), flags=flags
@@ -170,9 +171,10 @@ class HyperscanSearcher:
             return False
         database = self._database(page_families)
         try:
-            # The sentinel byte works around a Hyperscan 5.4 bug: with two bounded-gap expressions sharing an
-            # anchor, a match that ends the data after a long gap is not reported (tests/test_extract_gate.py
-            # test_window_edge). A byte no expression ends with cannot add a match; copying costs ~0.05 ms/MB.
+            # The sentinel byte works around a bug of the library in the hyperscan 0.9.1 wheel: with two
+            # bounded-gap expressions sharing an anchor, a match that ends the data after a gap of ~50 bytes or
+            # more is not reported (tests/test_extract_gate.py, test_window_edge). No expression ends with the
+            # byte, so it cannot add a match; the copy costs ~0.05 ms per MB.
             database.scan(raw + b"\n", match_event_handler=_stop, scratch=self._scratch(page_families))
         except self._hs.ScanTerminated:
             return True
