@@ -108,3 +108,10 @@ def test_copies_are_byte_for_byte_the_recorded_real_pages(realpages_dir: Path) -
     assert set(recorded) == set(KNOWN_TEXT)
     for name, digest in recorded.items():
         assert hashlib.sha256((realpages_dir / name).read_bytes()).hexdigest() == digest, name
+
+
+def test_breadcrumb_category_skips_the_brand_picker(realpages_dir: Path) -> None:
+    # JD's crumb bar is 手机 > 手机通讯 > 手机 > [brand switcher listing other brands] > product. The switcher
+    # (a dropdown holding a list) is not the product's trail: the category is the last real crumb.
+    (claim,) = extract_page(_inject(realpages_dir, "jd_item_02_derived_jsp.html")).claims
+    assert claim.product_category == "手机"

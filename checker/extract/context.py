@@ -30,8 +30,23 @@ _REST = {
     for selector in CONTEXT_SELECTORS
     if not CONTEXT_INDEX.exact(selector) and (rest := rest_of(selector))
 }
-# Breadcrumb links that are navigation, not a category.
-_NOT_CATEGORY = re.compile(r"^(?:首页|主页|home)$|更多|>>|返回", re.I)
+# Breadcrumb links that are navigation or separators, not a category.
+_NOT_CATEGORY = re.compile(r"^(?:首页|主页|home)$|更多|>>|返回|^[\s>/›»|\\-]+$", re.I)
+# A crumb holding a list, or sitting in a dropdown/menu/hidden panel, is a picker (JD's brand switcher lists
+# other brands under the crumb bar), not the product's own trail.
+_PICKER_CLASS = re.compile(r"drop|menu|popup|^hide$|^hidden$", re.I)
+_PICKER_LEVELS = 4
+
+
+def _in_picker(element: Tag) -> bool:
+    if element.find(["ul", "ol"]) is not None:
+        return True
+    for level, parent in enumerate(element.parents):
+        if level >= _PICKER_LEVELS or parent.name in ("body", "html", "[document]"):
+            return False
+        if any(_PICKER_CLASS.search(name) for name in parent.get("class") or []):
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -121,6 +136,8 @@ class ContextFinder:
         for layout in LAYOUTS:
             for selector in getattr(layout, part):
                 for element in self.marked.get(selector, []):
+                    if part == "breadcrumb" and _in_picker(element):
+                        continue
                     title = element.get("data-title")
                     text = clean(title if isinstance(title, str) else element.get_text(" "))
                     if text and not GENERIC_HEADING.search(text):

@@ -24,11 +24,21 @@ from checker.normalize import normalize_text
 # Text that may hold a mention (any spelling the normaliser folds) or a context label.
 # Every spelling holds 海 (上海标准, 上海標準) or "standard" in some case, half- or full-width: a text node
 # with neither cannot start one. Substring tests: a case-insensitive regex costs 4x more on every node.
-def _may_mention(text: str) -> bool:
-    if "海" in text:
-        return True
+def _has_standard(text: str) -> bool:
     folded = text.lower()
     return "tandard" in folded or "ｔａｎｄａｒｄ" in folded
+
+
+def _may_mention(text: str) -> bool:
+    return "海" in text or _has_standard(text)
+
+
+def _worth_a_look(text: str) -> bool:
+    """The walk's cheap pre-test: a mention hint, or a first character some label starts with."""
+    if "海" in text:
+        return True
+    stripped = text.lstrip()  # the same whitespace _LABEL_HINT's leading \s* skips
+    return bool(stripped) and (stripped[0] in _LABEL_FIRST or _has_standard(text))
 
 
 # A label is the whole text of a cell or the part before a colon; 厂家服务 or prose mentioning 公司 is not.
@@ -38,6 +48,9 @@ _LABEL_HINT = re.compile(
     + r")(?:"
     + "|".join(map(re.escape, LABEL_SUFFIXES))
     + r")\s*(?:[:：]|$)"
+)
+_LABEL_FIRST = frozenset(
+    label[0] for label in (*CLAIMANT_LABELS, *PRODUCT_LABELS, *CATEGORY_LABELS, *STANDARD_LABELS)
 )
 # The unit a hit is kept with: the row, cell group, list item or paragraph that a tie can reach.
 _UNITS = frozenset(
@@ -144,29 +157,40 @@ class _Hits:
 
 
 def _hits(root: etree._Element) -> tuple[set[etree._Element], bool]:
-    # The hot loop of a claim page: every element once, so plain attribute reads and set lookups only.
+    # The hot loop of a claim page: every element once, so plain attribute reads and set lookups only;
+    # a text is looked at (hits.text) only when it holds a mention hint or starts like a label.
     hits = _Hits()
     keep = hits.keep
     special = _SKIP_OWN_TEXT
-    may_match = CONTEXT_INDEX.may_match
+    drop = _DROP
+    index = CONTEXT_INDEX
+    ctx_tags, ctx_ids, ctx_classes = index.by_tag, index.by_id, index.class_names
+    worth = _worth_a_look
     for el in root.iter(etree.Element):
         tag = el.tag
         if tag in special:
             hits.element(el, tag)
         else:
             text = el.text
-            if text and not text.isspace():
+            if text and worth(text):
                 hits.text(text, el)
-        if tag not in _DROP and may_match(el) and (selectors := CONTEXT_INDEX.match(el)):
-            el.set(CTX_ATTR, CTX_SEPARATOR.join(selectors))
-            keep.add(el)
+        if tag not in drop:
+            ident = el.get("id")
+            classes = el.get("class")
+            if (
+                tag in ctx_tags
+                or (ident is not None and ident in ctx_ids)
+                or (classes is not None and not ctx_classes.isdisjoint(classes.split()))
+            ) and (selectors := index.match(el)):
+                el.set(CTX_ATTR, CTX_SEPARATOR.join(selectors))
+                keep.add(el)
         # A tail belongs to the parent's text whatever the element was (a script, an image).
         tail = el.tail
-        if tail and not tail.isspace() and (parent := el.getparent()) is not None:
+        if tail and worth(tail) and (parent := el.getparent()) is not None:
             hits.text(tail, parent)
     for other in root.iter(etree.Comment, etree.ProcessingInstruction):
         tail = other.tail
-        if tail and not tail.isspace() and (parent := other.getparent()) is not None:
+        if tail and worth(tail) and (parent := other.getparent()) is not None:
             hits.text(tail, parent)
     return keep, hits.mentioned
 

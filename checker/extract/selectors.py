@@ -56,7 +56,7 @@ class SelectorIndex:
         self.by_class: dict[str, list[tuple[Compound, str]]] = {}
         self.by_tag: dict[str, list[tuple[Compound, str]]] = {}
         self.chains: dict[str, tuple[Compound, ...]] = {}
-        self._class_names: frozenset[str] = frozenset()
+        self.class_names: frozenset[str] = frozenset()
         for text in selectors:
             chain = tuple(parse_compound(part) for part in text.split())
             self.chains[text] = chain
@@ -70,17 +70,7 @@ class SelectorIndex:
                 self.by_tag.setdefault(key.tag, []).append(entry)
             else:
                 raise ValueError(f"selector needs a tag, id or class: {text!r}")
-        self._class_names = frozenset(self.by_class)
-
-    def may_match(self, el: etree._Element) -> bool:
-        """A cheap test that rules most elements out before match() builds its candidate list."""
-        if el.tag in self.by_tag:
-            return True
-        ident = el.get("id")
-        if ident is not None and ident in self.by_id:
-            return True
-        classes = el.get("class")
-        return classes is not None and not self._class_names.isdisjoint(classes.split())
+        self.class_names = frozenset(self.by_class)
 
     def exact(self, selector: str) -> bool:
         """Whether a mark for this selector is the matched element itself (not a container)."""
