@@ -38,8 +38,8 @@ _PICKER_CLASS = re.compile(r"drop|menu|popup|^hide$|^hidden$", re.I)
 _PICKER_LEVELS = 4
 
 
-def _in_picker(element: Tag) -> bool:
-    if element.find(["ul", "ol"]) is not None:
+def _in_picker(element: Tag, list_holders: set[int]) -> bool:
+    if id(element) in list_holders:
         return True
     for level, parent in enumerate(element.parents):
         if level >= _PICKER_LEVELS or parent.name in ("body", "html", "[document]"):
@@ -80,13 +80,25 @@ def _name_of(value: Any) -> str | None:
     return None
 
 
-def _heading(block: Tag) -> str | None:
-    for heading in block.find_all(HEADINGS):
-        text = clean(heading.get_text(" "))
-        if text and not GENERIC_HEADING.search(text):
-            return _short(text)
-    named = block.find(itemprop="name")
-    return _short(clean(named.get_text(" "))) if named else None
+def _headings_under(soup: Tag) -> dict[int, str | None]:
+    """For every element: the text of its first non-generic h1-h4 descendant, else of its first
+    itemprop=name descendant. One pass over the page instead of two bs4 searches per card candidate."""
+    heading: dict[int, str] = {}
+    named: dict[int, Tag] = {}
+    for tag in soup.find_all(True):
+        if tag.name in HEADINGS:
+            text = clean(tag.get_text(" "))
+            if text and not GENERIC_HEADING.search(text):
+                for parent in tag.parents:
+                    heading.setdefault(id(parent), text)
+        if tag.get("itemprop") == "name":
+            for parent in tag.parents:
+                named.setdefault(id(parent), tag)
+    found: dict[int, str | None] = {key: _short(text) for key, text in heading.items()}
+    for key, tag in named.items():
+        if key not in found:
+            found[key] = _short(clean(tag.get_text(" ")))
+    return found
 
 
 def _row_value(rows: list[Row], table: tuple[str, ...]) -> tuple[str, str] | None:
@@ -123,7 +135,8 @@ class ContextFinder:
         for row in page.rows:
             for key in _ancestor_ids(row.element):
                 self.rows_under.setdefault(key, []).append(row)
-        self.headings: dict[int, str | None] = {}
+        self.headings: dict[int, str | None] | None = None
+        self._holders: set[int] | None = None
         self.page_values: dict[tuple[str, ...], tuple[str, str] | None] = {}
         self.has_product_context = bool(
             self.products
@@ -131,12 +144,20 @@ class ContextFinder:
             or self._layout_text("shop")
         )
 
+    def _list_holders(self) -> set[int]:
+        """Ids of the elements that hold a ul/ol (computed once: bs4's find is slow per call)."""
+        if self._holders is None:
+            self._holders = set()
+            for listing in self.page.soup.find_all(["ul", "ol"]):
+                self._holders.update(id(parent) for parent in listing.parents)
+        return self._holders
+
     def _layout_texts(self, part: str) -> list[str]:
         texts: list[str] = []
         for layout in LAYOUTS:
             for selector in getattr(layout, part):
                 for element in self.marked.get(selector, []):
-                    if part == "breadcrumb" and _in_picker(element):
+                    if part == "breadcrumb" and _in_picker(element, self._list_holders()):
                         continue
                     title = element.get("data-title")
                     text = clean(title if isinstance(title, str) else element.get_text(" "))
@@ -161,11 +182,10 @@ class ContextFinder:
         return None
 
     def heading(self, block: Tag) -> str | None:
-        """The block's first non-generic heading (cached: listing cards share ancestors)."""
-        key = id(block)
-        if key not in self.headings:
-            self.headings[key] = _heading(block)
-        return self.headings[key]
+        """The block's first non-generic heading, else its itemprop=name text."""
+        if self.headings is None:
+            self.headings = _headings_under(self.page.soup)
+        return self.headings.get(id(block))
 
     def _block_rows(self, block: Tag | None) -> list[Row]:
         return [] if block is None else self.rows_under.get(id(block), [])

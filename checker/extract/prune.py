@@ -17,7 +17,7 @@ from checker.extract.patterns import (
     STANDARD_LABELS,
     logo_file_name,
 )
-from checker.extract.selectors import SelectorIndex
+from checker.extract.selectors import AncestorMemo, SelectorIndex
 from checker.normalize import normalize_text
 
 
@@ -166,13 +166,15 @@ def _hits(root: etree._Element) -> tuple[set[etree._Element], bool]:
     index = CONTEXT_INDEX
     ctx_tags, ctx_ids, ctx_classes = index.by_tag, index.by_id, index.class_names
     worth = _worth_a_look
+    memo: AncestorMemo = {}
     for el in root.iter(etree.Element):
         tag = el.tag
         if tag in special:
             hits.element(el, tag)
         else:
             text = el.text
-            if text and worth(text):
+            # Most texts are the whitespace between tags: str.isspace first, a function call after.
+            if text and not text.isspace() and worth(text):
                 hits.text(text, el)
         if tag not in drop:
             ident = el.get("id")
@@ -181,12 +183,12 @@ def _hits(root: etree._Element) -> tuple[set[etree._Element], bool]:
                 tag in ctx_tags
                 or (ident is not None and ident in ctx_ids)
                 or (classes is not None and not ctx_classes.isdisjoint(classes.split()))
-            ) and (selectors := index.match(el)):
+            ) and (selectors := index.match(el, memo)):
                 el.set(CTX_ATTR, CTX_SEPARATOR.join(selectors))
                 keep.add(el)
         # A tail belongs to the parent's text whatever the element was (a script, an image).
         tail = el.tail
-        if tail and worth(tail) and (parent := el.getparent()) is not None:
+        if tail and not tail.isspace() and worth(tail) and (parent := el.getparent()) is not None:
             hits.text(tail, parent)
     for other in root.iter(etree.Comment, etree.ProcessingInstruction):
         tail = other.tail

@@ -12,6 +12,10 @@ _COMPOUND = re.compile(
 )
 
 
+# (selector, parent element) -> whether the parent's ancestors satisfy the selector's leading compounds.
+AncestorMemo = dict[tuple[str, "etree._Element | None"], bool]
+
+
 @dataclass(frozen=True)
 class Compound:
     """tag#id.class[attr=value], any part optional."""
@@ -77,17 +81,26 @@ class SelectorIndex:
         last = self.chains[selector][-1]
         return bool(last.ident or last.classes) or len(self.chains[selector]) == 1
 
-    def _ancestors_match(self, selector: str, el: etree._Element) -> bool:
+    def _ancestors_match(self, selector: str, el: etree._Element, memo: AncestorMemo | None) -> bool:
+        parent = el.getparent()
+        key = (selector, parent)
+        if memo is not None and key in memo:
+            return memo[key]
         pending = list(self.chains[selector][:-1])
-        node = el.getparent()
+        node = parent
         while pending and node is not None:
             if pending[-1].matches(node):
                 pending.pop()
             node = node.getparent()
+        if memo is not None:
+            memo[key] = not pending
         return not pending
 
-    def match(self, el: etree._Element) -> list[str]:
-        """The selectors el matches exactly, or whose container it is."""
+    def match(self, el: etree._Element, memo: AncestorMemo | None = None) -> list[str]:
+        """The selectors el matches exactly, or whose container it is.
+
+        `memo`, kept for one walk over one page, shares the ancestor check between siblings (a JD page
+        has dozens of `.item` elements under one parent)."""
         candidates: list[tuple[Compound, str]] = []
         ident = el.get("id")
         if ident and ident in self.by_id:
@@ -102,7 +115,7 @@ class SelectorIndex:
         return [
             text
             for compound, text in candidates
-            if compound.matches(el) and (not self.exact(text) or self._ancestors_match(text, el))
+            if compound.matches(el) and (not self.exact(text) or self._ancestors_match(text, el, memo))
         ]
 
 
