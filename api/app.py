@@ -17,6 +17,7 @@ from api.ratelimit import RateLimiter
 from api.routes import cases, health, registry, rules, scheduler, selfcheck, sweeps
 from api.settings import Settings
 from api.sweep_runner import Launch, SweepRunner
+from checker.registry.cache import RegistryCache
 from markwatch import __version__
 from markwatch.cases.ingest import ingest_finished_since
 from markwatch.config import home_dir
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, *, extra_routers: tuple[APIRout
     )
     app.state.settings = settings
     app.state.session_factory = session_factory(settings.database_url)
+    app.state.registry_cache = RegistryCache()
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     app.state.fetcher = SafeFetcher(
         AddressPolicy.from_strings(settings.fetch_allow_networks),

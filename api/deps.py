@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.auth import Principal, api_key_scheme, authenticate
 from api.ratelimit import RateLimiter
 from api.settings import Settings
+from checker.registry.cache import RegistryCache
 from markwatch.cases.models import Role
 
 
@@ -33,6 +34,15 @@ def get_session(request: Request) -> Iterator[Session]:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_registry_cache(request: Request) -> RegistryCache:
+    """The app's registry index, rebuilt only when the registry changed."""
+    cache: RegistryCache = request.app.state.registry_cache
+    return cache
+
+
+RegistryCacheDep = Annotated[RegistryCache, Depends(get_registry_cache)]
 
 
 def get_principal(session: SessionDep, api_key: Annotated[str | None, Security(api_key_scheme)]) -> Principal:

@@ -153,3 +153,15 @@ def test_waivers_are_approved_by_admins_only(console: tuple[TestClient, ConsoleD
     kinds = [kind for kind, _, _, _ in _events(db_url, case_id)]
     assert kinds[-2:] == ["waiver_granted", "waiver_revoked"]
     assert _events(db_url, case_id)[-2][1].startswith("admin:test-admin#")
+
+
+def test_an_oversized_form_field_is_an_html_page_naming_it(
+    console: tuple[TestClient, ConsoleData, str],
+) -> None:
+    client, data, _ = console
+    token = sign_in(client, data.keys["inspector"])
+    url = f"/console/cases/{data.cases['expired']}/comment"
+    response = client.post(url, data={"body": "x" * 10_001, "csrf_token": token})
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("text/html")
+    assert 'id="error-message"' in response.text and "Invalid input: body." in response.text

@@ -135,3 +135,12 @@ def test_unknown_case_and_snapshot_are_404_pages(console: tuple[TestClient, Cons
         assert response.status_code == 404, path
     page = client.get("/console/cases/999999")
     assert page.headers["content-type"].startswith("text/html") and 'id="error-message"' in page.text
+
+
+def test_malformed_ids_and_fields_are_html_pages(console: tuple[TestClient, ConsoleData]) -> None:
+    client, _ = console
+    for path in ("/console/cases/abc", "/console/cases/-1", "/console/snapshots/x/body"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response.headers["content-type"].startswith("text/html"), path
+        assert 'id="error-message"' in response.text and "malformed id" in response.text

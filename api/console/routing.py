@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Request, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.routing import APIRoute
 
@@ -33,6 +34,18 @@ def sign_in_redirect(request: Request) -> Response:
     return with_headers(RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER), request)
 
 
+def _invalid_request_page(request: Request, exc: RequestValidationError) -> Response:
+    # A browser user typed or followed a bad URL: an HTML page, not the API's JSON. A malformed id in the
+    # path names no page at all (404); a bad form or query field is 422 and names the field.
+    errors = exc.errors()
+    if errors and all(error.get("loc", ("",))[0] == "path" for error in errors):
+        return error_page(
+            request, status.HTTP_404_NOT_FOUND, "No such page: the address holds a malformed id."
+        )
+    fields = ", ".join(str(error.get("loc", ("", "?"))[-1]) for error in errors) or "request"
+    return error_page(request, status.HTTP_422_UNPROCESSABLE_CONTENT, f"Invalid input: {fields}.")
+
+
 class ConsoleRoute(APIRoute):
     """An APIRoute whose markwatch errors become HTML pages (sign-in redirect, 403, 404, 409, 422...)."""
 
@@ -46,6 +59,8 @@ class ConsoleRoute(APIRoute):
                 return sign_in_redirect(request)
             except ConsoleForbidden as exc:
                 return error_page(request, status.HTTP_403_FORBIDDEN, str(exc))
+            except RequestValidationError as exc:
+                return _invalid_request_page(request, exc)
             except MarkwatchError as exc:
                 # A missing or failing Chromium is the server's problem, and may pass: 503, not 500.
                 code = (

@@ -7,11 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import AnyRoleDep, SessionDep
+from api.deps import AnyRoleDep, RegistryCacheDep, SessionDep
 from api.schemas.common import ERROR_RESPONSES, CleanStr, ErrorBody, LimitQuery, OffsetQuery, Page
 from api.schemas.registry import DesignationOut, LookupOut
 from checker.normalize import compact
-from checker.registry import DesignationStatus, DesignationType, RegistryIndex
+from checker.registry import DesignationStatus, DesignationType
 from markwatch.db import utcnow
 from markwatch.errors import NotFoundError
 
@@ -22,6 +22,7 @@ AsOfQuery = Annotated[dt.date | None, Query(description="day to compute the stat
 @router.get("", response_model=Page[DesignationOut], summary="List designations with filters")
 def list_route(
     session: SessionDep,
+    registry: RegistryCacheDep,
     _who: AnyRoleDep,
     status: DesignationStatus | None = None,
     type: DesignationType | None = None,
@@ -35,7 +36,7 @@ def list_route(
     needle = compact(q) if q else None
     rows = [
         DesignationOut.of(r, day)
-        for r in RegistryIndex.load(session).records
+        for r in registry.current(session).records
         if (type is None or r.type == type)
         and (needle is None or needle in compact(r.title) or needle in compact(r.code))
     ]
@@ -53,6 +54,7 @@ def list_route(
 )
 def lookup_route(
     session: SessionDep,
+    registry: RegistryCacheDep,
     _who: AnyRoleDep,
     code: Annotated[
         CleanStr, Query(min_length=1, max_length=100, description="e.g. ＤＢ３１／Ｔ１１０８—２０１８")
@@ -61,7 +63,7 @@ def lookup_route(
 ) -> LookupOut:
     """Full-width characters, any dash and missing spaces are accepted."""
     day = as_of or utcnow().date()
-    index = RegistryIndex.load(session)
+    index = registry.current(session)
     record = index.find(code)
     if record is None:
         raise NotFoundError(index.not_found_message(code))

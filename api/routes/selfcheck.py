@@ -17,6 +17,7 @@ from api.fetch import SafeFetcher
 from api.schemas.common import ERROR_RESPONSES, ErrorBody, IdPath, LimitQuery, OffsetQuery, Page
 from api.schemas.selfcheck import SelfCheckIn, SelfCheckOut
 from checker.registry import RegistryIndex
+from checker.registry.cache import RegistryCache
 from markwatch.cases.models import SelfCheck
 from markwatch.db import utcnow
 from markwatch.errors import NotFoundError
@@ -37,9 +38,9 @@ def _relabel(item: dict[str, Any], field: str) -> dict[str, Any]:
     return {**item, field: f"claimed-{item.get(field)}", "location": "claimed_standard"}
 
 
-def _load_registry(factory: sessionmaker[Session]) -> RegistryIndex:
+def _load_registry(factory: sessionmaker[Session], cache: RegistryCache) -> RegistryIndex:
     with factory() as session:
-        return RegistryIndex.load(session)
+        return cache.current(session)
 
 
 def _store(factory: sessionmaker[Session], row: SelfCheck) -> SelfCheckOut:
@@ -77,7 +78,7 @@ async def create_route(
     else:
         raw = text_document(body.text or "")
     observed_at = utcnow()
-    registry = await run_in_threadpool(_load_registry, factory)
+    registry = await run_in_threadpool(_load_registry, factory, request.app.state.registry_cache)
     outcome = await checks.check_page(
         raw,
         url=url,
