@@ -113,6 +113,7 @@ def _block(unit: etree._Element) -> etree._Element:
 
 
 _SKIP_OWN_TEXT = _DROP | {"meta", "title", "img"}
+_NO_CONTEXT = _DROP | {"meta", "title"}  # never a layout selector's element
 
 
 def _image_names_mark(img: etree._Element) -> bool:
@@ -162,7 +163,7 @@ def _hits(root: etree._Element) -> tuple[set[etree._Element], bool]:
     hits = _Hits()
     keep = hits.keep
     special = _SKIP_OWN_TEXT
-    drop = _DROP
+    no_context = _NO_CONTEXT
     index = CONTEXT_INDEX
     ctx_tags, ctx_ids, ctx_classes = index.by_tag, index.by_id, index.class_names
     worth = _worth_a_look
@@ -176,7 +177,7 @@ def _hits(root: etree._Element) -> tuple[set[etree._Element], bool]:
             # Most texts are the whitespace between tags: str.isspace first, a function call after.
             if text and not text.isspace() and worth(text):
                 hits.text(text, el)
-        if tag not in drop:
+        if tag not in no_context:
             ident = el.get("id")
             classes = el.get("class")
             if (
