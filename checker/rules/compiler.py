@@ -63,11 +63,11 @@ def ruleset_name(rules: RuleSet) -> str:
     return f"markwatch_{rules.digest}"
 
 
-# A rule every fact matches: DurableEngine stamps each fact with EVERY_FACT_FIELD (not the sid: the session
-# state carries a sid too, and a rule matching it re-fires forever). durable-rules 2.0.28 corrupts its heap when a session whose
-# fact matched no rule is deleted (MessageNotHandledException, then delete_state: "free(): invalid pointer" or a
-# segfault, depending on the heap); not deleting leaks sessions up to the 1024 limit. With this rule no fact
-# goes unhandled. Its firing is dropped from every result (durable_engine.py).
+# durable-rules 2.0.28 corrupts its heap when a session whose fact matched no rule is deleted
+# (MessageNotHandledException, then delete_state: "free(): invalid pointer" or SIGSEGV, by heap layout), and
+# not deleting runs into its 1024-session limit. So every ruleset gets a rule every fact matches: it tests a
+# field DurableEngine stamps on each fact (not the sid: the session state has one too, and a rule on it
+# re-fires forever), and its action does nothing (durable_engine.py), so no fact goes unhandled.
 EVERY_FACT_RULE = "_every_fact"
 EVERY_FACT_FIELD = "_markwatch_fact"
 
