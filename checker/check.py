@@ -57,7 +57,9 @@ def make_finding(
         message=f"{render(rule.message.zh, facts)} / {render(rule.message.en, facts)}",
         basis=rule.basis_text(),
         remediation=f"{render(rule.remediation.zh, facts)} / {render(rule.remediation.en, facts)}",
-        evidence=Evidence(snippet=snippet, location=location),
+        evidence=Evidence(snippet=snippet, location=location, claim_id=claim_id),
+        claim_ids=[claim_id],
+        locations=[Evidence(snippet=snippet, location=location, claim_id=claim_id)],
         finding_key=finding_key(page.url, facts.claimant, rule.id, standard_key),
     )
 

@@ -4,30 +4,43 @@ from __future__ import annotations
 
 import hashlib
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from checker.extract.models import Confidence, ImageRef
 from checker.normalize import compact
 
 
 class Evidence(BaseModel):
-    """Where the finding was seen."""
+    """One place on the page where the claim behind a finding was seen."""
 
-    snippet: str
-    location: str
+    snippet: str = Field(description="the page's own text around the claim (verbatim)")
+    location: str = Field(description="CSS path of the element holding the claim")
+    claim_id: str | None = None
+    kind: str = Field(default="text", description="the claim's kind: text | logo | image-text | mark-image")
+    verbatim: str = Field(
+        default="", description="the mention exactly as the page wrote it (for highlighting)"
+    )
+    image: ImageRef | None = None
 
 
 class Finding(BaseModel):
-    """One rule that fired for one claim, with the evidence travelling with it."""
+    """One thing to act on: a rule that fired for one (page, claimant, rule, standard), with every location."""
 
     rule_id: str
     rule: str
     severity: str
     standard_code: str | None
-    claim_id: str
+    claim_id: str = Field(description="the first claim behind the finding (claim_ids lists them all)")
+    claim_ids: list[str] = Field(default_factory=list)
     message: str
     basis: str
     remediation: str
-    evidence: Evidence
+    evidence: Evidence = Field(description="the first location (locations lists them all)")
+    locations: list[Evidence] = Field(default_factory=list)
+    confidence: Confidence = Field(
+        default="high", description="review: an inspector should look before acting"
+    )
+    confidence_reasons: list[str] = Field(default_factory=list)
     finding_key: str
 
 

@@ -46,15 +46,15 @@ def to_json(results: list[TargetResult], as_of: dt.date | None) -> dict[str, Any
                 "findings": [
                     f.model_dump(
                         include={
-                            "rule_id",
-                            "rule",
-                            "severity",
-                            "standard_code",
-                            "claim_id",
-                            "message",
-                            "basis",
-                            "remediation",
-                            "evidence",
+                            "rule_id": True,
+                            "rule": True,
+                            "severity": True,
+                            "standard_code": True,
+                            "claim_id": True,
+                            "message": True,
+                            "basis": True,
+                            "remediation": True,
+                            "evidence": {"snippet", "location"},
                         }
                     )
                     for f in item.result.findings

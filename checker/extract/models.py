@@ -7,37 +7,107 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-ClaimKind = Literal["text", "logo"]
+# text: the words in the page's text; logo: an <img> whose alt/title/caption/file name names the mark;
+# image-text: the words read by OCR inside an image; mark-image: the mark's artwork detected inside an image.
+ClaimKind = Literal["text", "logo", "image-text", "mark-image"]
 TieKind = Literal["annotation", "cell", "row", "list-item", "sentence", "caption", "title-only", "none"]
+# product: the designation used for a product or service offered on the page (judged by every rule);
+# organisation: an enterprise or association announcing that its standard was designated (judged only on
+# what an announcement can break); discussion: news, notices, guides… about the scheme (never judged).
+OccurrenceUse = Literal["product", "organisation", "discussion"]
+ClaimUse = Literal["product", "organisation"]
+Confidence = Literal["high", "review"]
+
+
+class ImageRef(BaseModel):
+    """Where inside which image a claim was read or the mark was seen."""
+
+    sha256: str = Field(description="sha256 of the image bytes as fetched (the evidence key)")
+    url: str | None = Field(
+        default=None, description="where the image was fetched from, when it came from a page"
+    )
+    bbox: tuple[int, int, int, int] | None = Field(
+        default=None, description="x0, y0, x1, y1 in the image's pixels (after EXIF rotation)"
+    )
+    ocr_text: str | None = Field(default=None, description="the OCR line(s) as read, before normalisation")
+    ocr_confidence: float | None = Field(default=None, description="the OCR engine's confidence, 0..1")
+    engine: str | None = Field(default=None, description="OCR engine or mark matcher and its model version")
 
 
 class Claim(BaseModel):
     """One use of the 上海标准 words or mark on a page, and the standard and context it is tied to."""
 
     id: str = Field(description='"c1", "c2", … in document order')
-    kind: ClaimKind = Field(description="text: the words; logo: an image of the mark")
+    kind: ClaimKind = Field(description="text | logo | image-text | mark-image")
     text: str = Field(
         description="the mention as normalised (for logos: the alt/title/caption/file name that names it)"
     )
+    verbatim: str = Field(
+        default="", description="the mention exactly as the page wrote it (for highlighting)"
+    )
+    pattern: str | None = Field(default=None, description="the extractor pattern that found the mention")
+    use: ClaimUse = Field(
+        default="product", description="product | organisation (discussion is never a claim)"
+    )
+    use_signals: list[str] = Field(
+        default_factory=list, description="the signals that decided `use`, e.g. page:price, near:byline"
+    )
+    use_confidence: Confidence = Field(
+        default="high", description="review when the classification was a close call"
+    )
     standard_code: str | None = Field(
-        None, description="display spelling of the tied code, e.g. T/SHHJ 000003-2018"
+        default=None, description="display spelling of the tied code, e.g. T/SHHJ 000003-2018"
     )
-    standard_key: str | None = Field(None, description="edition key of the tied code, e.g. T/SHHJ 3-2018")
-    standard_number_key: str | None = Field(None, description="edition-independent key, e.g. T/SHHJ 3")
-    standard_kind: str | None = Field(None, description="national|industry|local|group|enterprise|unknown")
-    standard_title: str | None = Field(None, description="the 《title》 disclosed with the claim")
+    standard_key: str | None = Field(
+        default=None, description="edition key of the tied code, e.g. T/SHHJ 3-2018"
+    )
+    standard_number_key: str | None = Field(
+        default=None, description="edition-independent key, e.g. T/SHHJ 3"
+    )
+    standard_kind: str | None = Field(
+        default=None, description="national|industry|local|group|enterprise|unknown"
+    )
+    standard_title: str | None = Field(default=None, description="the 《title》 disclosed with the claim")
     tie: TieKind = Field("none", description="how the standard was tied to the mention")
-    claimant: str | None = Field(None, description="seller or manufacturer named on the page")
+    claimant: str | None = Field(default=None, description="seller or manufacturer named on the page")
     claimant_source: str | None = Field(
-        None, description="where the claimant came from, e.g. row:生产企业, jsonld:manufacturer"
+        default=None, description="where the claimant came from, e.g. row:生产企业, jsonld:manufacturer"
     )
-    product_name: str | None = None
+    product_name: str | None = Field(
+        default=None, description="the product, only when it can be named with confidence"
+    )
+    product_source: str | None = Field(
+        default=None, description="where the product name came from, e.g. row:商品名称"
+    )
     product_category: str | None = None
     certification_words: list[str] = Field(
         default_factory=list, description="certification/award/approval wording bound to the claim"
     )
-    snippet: str = Field("", description="text around the claim, at most 300 characters")
-    location: str = Field("", description="CSS path of the element holding the claim")
+    snippet: str = Field(
+        default="", description="the page's own text around the claim (verbatim), at most 300 chars"
+    )
+    snippet_normalized: str = Field(default="", description="the same text as normalised for matching")
+    location: str = Field(default="", description="CSS path of the element holding the claim")
+    image: ImageRef | None = Field(default=None, description="for image-text and mark-image claims")
+
+
+class Occurrence(BaseModel):
+    """One occurrence of the words or mark and how it was classified (claims and non-claims alike)."""
+
+    text: str
+    verbatim: str = ""
+    use: OccurrenceUse
+    signals: list[str] = Field(default_factory=list, description="what decided the classification")
+    claim_id: str | None = Field(default=None, description="the claim it became; None when it was not judged")
+    snippet: str = ""
+    location: str = ""
+
+
+class PageWarning(BaseModel):
+    """The extractor could not read part of the page: never to be confused with "no claim found"."""
+
+    code: str = Field(description="too-complex | cpu-budget | undecodable-bytes | depth-cut | …")
+    message: str = Field(description="what was given up and why, in one line")
 
 
 class PageClaims(BaseModel):
@@ -46,11 +116,20 @@ class PageClaims(BaseModel):
     url: str | None = None
     observed_at: datetime | None = None
     encoding: str | None = Field(
-        None, description="encoding the page was read with; None when the gate skipped decoding"
+        default=None, description="encoding the page was read with; None when the gate skipped decoding"
     )
     encoding_notes: list[str] = Field(default_factory=list, description="why that encoding, and any repairs")
     extractor_version: str
+    page_kind: str | None = Field(
+        default=None,
+        description="how the page as a whole was classified (product, organisation, discussion, …)",
+    )
+    page_signals: list[str] = Field(default_factory=list, description="the signals behind page_kind")
     notes: list[str] = Field(
         default_factory=list, description="page-level decisions, e.g. a news page not treated as claims"
     )
+    warnings: list[PageWarning] = Field(
+        default_factory=list, description="parts of the page the extractor could not read, with reasons"
+    )
+    occurrences: list[Occurrence] = Field(default_factory=list, description="every occurrence, classified")
     claims: list[Claim] = Field(default_factory=list)

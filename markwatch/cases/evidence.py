@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from crawler.store.models import Finding, Snapshot
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crawler.store.models import Finding, Snapshot
 from markwatch.cases.models import Case, CaseFinding
 
 

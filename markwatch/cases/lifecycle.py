@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from markwatch.cases.audit import append_event
-from markwatch.cases.models import Case, CaseEvent, CaseStatus
+from markwatch.cases.models import Case, CaseEvent, CaseStatus, DismissalKind
 from markwatch.db import utcnow
 from markwatch.errors import ConflictError, InputError
 
@@ -43,9 +43,13 @@ def transition(
     actor: str,
     reason: str | None = None,
     due_at: dt.datetime | None = None,
+    dismissal_kind: DismissalKind | None = None,
     now: dt.datetime | None = None,
 ) -> CaseEvent:
-    """Move a case as an inspector decided; refuses illegal moves and missing reasons or deadlines."""
+    """Move a case as an inspector decided; refuses illegal moves and missing reasons or deadlines.
+
+    A dismissal records its kind (not-a-claim, wrong-standard, other; default other): the kinds are what
+    each rule's confirmed precision is computed from (cases/precision.py)."""
     now = now or utcnow()
     current = CaseStatus(case.status)
     if target not in TRANSITIONS[current]:
@@ -67,9 +71,15 @@ def transition(
             raise InputError("the rectification deadline must be in the future", where="due_at")
     elif due_at is not None:
         raise InputError(f"due_at only applies when moving to {S.RECTIFICATION_DUE}", where="due_at")
+    if dismissal_kind is not None and target is not S.DISMISSED:
+        raise InputError(f"dismissal_kind only applies when moving to {S.DISMISSED}", where="dismissal_kind")
     payload: dict[str, object] = {}
     if reason is not None:
         payload["reason"] = reason
+    if target is S.DISMISSED:
+        kind = dismissal_kind or DismissalKind.OTHER
+        case.dismissal_kind = kind.value
+        payload["dismissal_kind"] = kind.value
     if target is S.RECTIFICATION_DUE:
         assert due_at is not None
         case.rectification_due_at = due_at
@@ -140,6 +150,7 @@ def _move(
     elif target is S.OPEN:
         case.decided_at = None
         case.decision_reason = None
+        case.dismissal_kind = None
         case.rectification_due_at = None
     session.flush()
     return append_event(

@@ -34,7 +34,17 @@ class Role(StrEnum):
     ADMIN = "admin"  # approves waivers, triggers sweeps, reads everything but self-checks
 
 
+class DismissalKind(StrEnum):
+    """Why an inspector dismissed a case; counted per rule and extractor pattern (cases/precision.py)."""
+
+    NOT_A_CLAIM = "not-a-claim"  # the words were not a use of the designation (news, a trap, a name)
+    WRONG_STANDARD = "wrong-standard"  # the claim was tied to the wrong standard or read wrongly
+    OTHER = "other"  # any other reason (legitimate use, out of jurisdiction, …)
+
+
 CASE_STATUSES = tuple(s.value for s in CaseStatus)
+CONFIDENCES = ("high", "review")
+DISMISSAL_KINDS = tuple(k.value for k in DismissalKind)
 ROLES = tuple(r.value for r in Role)
 KEY_LENGTH = 100
 HASH_LENGTH = 64
@@ -48,7 +58,13 @@ class Case(Base):
     """One suspected misuse: the findings of one page or claimant, rule and standard, across sweeps."""
 
     __tablename__ = "cases"
-    __table_args__ = (CheckConstraint(_in_list("status", CASE_STATUSES), name="status"),)
+    __table_args__ = (
+        CheckConstraint(_in_list("status", CASE_STATUSES), name="status"),
+        CheckConstraint(_in_list("confidence", CONFIDENCES), name="confidence"),
+        CheckConstraint(
+            "dismissal_kind IS NULL OR " + _in_list("dismissal_kind", DISMISSAL_KINDS), name="dismissal_kind"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_key: Mapped[str] = mapped_column(String(KEY_LENGTH), unique=True)
@@ -67,6 +83,10 @@ class Case(Base):
     decision_reason: Mapped[str | None] = mapped_column(Text)
     rectification_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
+    # high: the finding can go straight to the queue; review: an inspector should look before acting.
+    confidence: Mapped[str] = mapped_column(String(10), index=True, default="high")
+    confidence_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    dismissal_kind: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -1,0 +1,75 @@
+"""Per-rule confirmed precision from inspectors' decisions, and the dismissal kinds it is computed from."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from cases_support import T0
+
+from markwatch import db
+from markwatch.cases.lifecycle import transition
+from markwatch.cases.models import Case, CaseStatus, DismissalKind
+from markwatch.cases.precision import rule_precision
+from markwatch.errors import InputError
+
+S = CaseStatus
+ACTOR = "inspector:alice#1"
+_keys = itertools.count()
+
+
+def _decided(session, rule_id: str, target: CaseStatus, kind: DismissalKind | None = None) -> Case:
+    case = Case(
+        case_key=f"k{next(_keys)}",
+        status=S.OPEN.value,
+        rule_id=rule_id,
+        severity="medium",
+        first_seen_at=T0,
+        last_seen_at=T0,
+        message="m",
+        reopen_count=0,
+    )
+    session.add(case)
+    session.flush()
+    transition(session, case, S.IN_REVIEW, actor=ACTOR)
+    if target is S.DISMISSED:
+        transition(session, case, S.DISMISSED, actor=ACTOR, reason="见说明", dismissal_kind=kind)
+    else:
+        transition(session, case, S.CONFIRMED, actor=ACTOR, reason="确认")
+    return case
+
+
+def test_precision_counts_only_detector_errors_against_a_rule(db_url: str) -> None:
+    with db.session_scope(db_url) as session:
+        for _ in range(3):
+            _decided(session, "SHS008", S.CONFIRMED)
+        _decided(session, "SHS008", S.DISMISSED, DismissalKind.NOT_A_CLAIM)
+        _decided(session, "SHS008", S.DISMISSED, DismissalKind.WRONG_STANDARD)
+        _decided(session, "SHS008", S.DISMISSED)  # kind defaults to other: not the detector's fault
+        _decided(session, "SHS001", S.DISMISSED, DismissalKind.NOT_A_CLAIM)
+        stats = rule_precision(session)
+    shs008 = stats["SHS008"]
+    assert (shs008.decided, shs008.confirmed, shs008.not_a_claim, shs008.wrong_standard) == (6, 3, 1, 1)
+    assert shs008.dismissed_other == 1
+    assert shs008.precision == pytest.approx(3 / 5)
+    assert stats["SHS001"].precision == 0.0
+
+
+def test_precision_window_keeps_the_last_n_decisions(sqlite_url: str) -> None:
+    with db.session_scope(sqlite_url) as session:
+        for _ in range(4):
+            _decided(session, "SHS009", S.CONFIRMED)
+        assert rule_precision(session, last_n=2)["SHS009"].decided == 2
+
+
+def test_dismissal_kind_is_recorded_and_refused_elsewhere(sqlite_url: str) -> None:
+    with db.session_scope(sqlite_url) as session:
+        case = _decided(session, "SHS008", S.DISMISSED, DismissalKind.NOT_A_CLAIM)
+        assert case.dismissal_kind == "not-a-claim"
+        transition(session, case, S.OPEN, actor=ACTOR, reason="再看")
+        assert case.dismissal_kind is None
+        transition(session, case, S.IN_REVIEW, actor=ACTOR)
+        with pytest.raises(InputError, match="dismissal_kind"):
+            transition(
+                session, case, S.CONFIRMED, actor=ACTOR, reason="x", dismissal_kind=DismissalKind.OTHER
+            )
