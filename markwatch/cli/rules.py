@@ -46,7 +46,7 @@ def test(rule_id: str | None, rules_dir: Path | None) -> None:
     failed = 0
     click.echo(f"{'RULE':<7} {'KIND':<10} {'RESULT':<6} CASE")
     for item in chosen:
-        for case in run_cases(item):
+        for case in run_cases(item, loaded.match_options()):
             failed += not case.passed
             click.echo(
                 f"{case.rule_id:<7} {case.kind:<10} {'pass' if case.passed else 'FAIL':<6} {case.name}"
