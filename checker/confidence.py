@@ -28,7 +28,11 @@ REASONS: dict[str, tuple[str, str, bool]] = {
     "ocr-low": ("图片文字识别置信度低", "OCR confidence is low", True),
     "page-partly-read": ("页面有部分内容未能读取", "part of the page could not be read", True),
     "other-locations": ("其他位置单独看需复核", "other locations alone would need review", False),
-    "rule-precision-low": ("该规则近期确认率低于下限", "the rule's confirmed precision is below the floor", True),
+    "rule-precision-low": (
+        "该规则近期确认率低于下限",
+        "the rule's confirmed precision is below the floor",
+        True,
+    ),
     "pattern-precision-low": (
         "该识别模式近期确认率低于下限",
         "the extractor pattern's confirmed precision is below the floor",
@@ -141,7 +145,9 @@ def assess_claim(
     if claim.image is not None and claim.image.ocr_confidence is not None:
         score = claim.image.ocr_confidence
         code = "ocr-low" if score < OCR_REVIEW_BELOW else "ocr"
-        reasons.append(reason(code, f"{score:.2f}" + (f" < {OCR_REVIEW_BELOW:.2f}" if code == "ocr-low" else "")))
+        reasons.append(
+            reason(code, f"{score:.2f}" + (f" < {OCR_REVIEW_BELOW:.2f}" if code == "ocr-low" else ""))
+        )
     if page.warnings:
         reasons.append(reason("page-partly-read", ", ".join(sorted({w.code for w in page.warnings}))))
     if claim.pattern is not None and (rule_id, claim.pattern) in policy.patterns:

@@ -39,7 +39,9 @@ def _nearest_note(facts: ClaimFacts, lang: Lang) -> str:
         return ""
     score = facts.title_score if facts.title_score is not None else 0
     if lang == "zh":
-        return f"；名录中最相近的标准名称为《{facts.nearest_title}》（{facts.nearest_code}，相似度 {score}/100）"
+        return (
+            f"；名录中最相近的标准名称为《{facts.nearest_title}》（{facts.nearest_code}，相似度 {score}/100）"
+        )
     return f"; the nearest registered title is 《{facts.nearest_title}》 ({facts.nearest_code}, similarity {score}/100)"
 
 
