@@ -120,7 +120,7 @@ def _title_reasons(facts: ClaimFacts, near_miss: float) -> list[str]:
         detail = f"{score} 《{facts.standard_title}》 → 《{facts.record_title}》 {facts.record_code}"
         return [reason("title-exact" if score == 100 else "title-similar", detail)]
     if facts.nearest_title is None:
-        return [reason("title-none-close", "no registered titles")]
+        return [reason("title-none-close", f"{score or 0}")]
     detail = f"{score} 《{facts.nearest_title}》 {facts.nearest_code}"
     return [reason("title-near-miss" if (score or 0) >= near_miss else "title-none-close", detail)]
 

@@ -198,11 +198,11 @@ def enrich(
         "record_code": other_code,
     }
     if nearest is not None:
-        values.update(
-            title_score=round(nearest.score),
-            nearest_title=nearest.title,
-            nearest_code=", ".join(r.code for r in nearest.records),
-        )
+        values["title_score"] = round(nearest.score)
+        if nearest.score > 0:  # a title sharing no character with any registered one has no "nearest"
+            values.update(
+                nearest_title=nearest.title, nearest_code=", ".join(r.code for r in nearest.records)
+            )
     if record is not None:
         status = record.status_as_of(as_of)
         values.update(
