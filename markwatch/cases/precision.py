@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from checker.confidence import ReviewPolicy
@@ -103,13 +103,22 @@ def _chunks(items: Sequence[int], size: int = 500) -> Iterator[Sequence[int]]:
 
 
 def case_patterns(session: Session, case_ids: Sequence[int]) -> dict[int, set[str]]:
-    """case id -> the extractor patterns of the claims behind its findings (stored with each finding)."""
+    """case id -> the extractor patterns of the claims behind its newest finding (stored with each finding).
+
+    Only the newest finding of each case is read: a case is seen again sweep after sweep, and reading every
+    observation of every decided case would grow with the number of sweeps, not of decisions."""
     patterns: dict[int, set[str]] = {}
     for chunk in _chunks(case_ids):
-        rows = session.execute(
-            select(CaseFinding.case_id, Finding.claim, Finding.evidence)
-            .join(Finding, Finding.id == CaseFinding.finding_id)
+        newest = (
+            select(CaseFinding.case_id, func.max(CaseFinding.finding_id).label("finding_id"))
             .where(CaseFinding.case_id.in_(chunk))
+            .group_by(CaseFinding.case_id)
+            .subquery()
+        )
+        rows = session.execute(
+            select(newest.c.case_id, Finding.claim, Finding.evidence).join(
+                Finding, Finding.id == newest.c.finding_id
+            )
         )
         for case_id, claim, evidence in rows:
             found = patterns.setdefault(case_id, set())
