@@ -20,7 +20,7 @@ from checker.rules.executor import engine_thread
 from checker.rules.facts import ClaimFacts, MatchOptions, enrich
 from checker.rules.loader import LoadedRule, RuleSet, load_rules
 from checker.rules.plain_engine import PlainEngine
-from checker.wording import render
+from checker.wording import render, standard_label
 
 
 class PageResult(BaseModel):
@@ -49,6 +49,21 @@ def _evidence(claim: Claim) -> Evidence:
         verbatim=claim.verbatim,
         image=claim.image,
     )
+
+
+def _message(zh: str, en: str, group: _Group) -> str:
+    """The rule's message from the first claim's facts, naming any other standard the group holds.
+
+    Title-only claims have no code in their key, so two different titles on one page firing one rule are one
+    finding (the case key is unchanged); the message must not hide the second title."""
+    first = group.members[0][1]
+    others = list(dict.fromkeys(standard_label(f, "zh") for _, f in group.members[1:]))
+    others = [label for label in others if label != standard_label(first, "zh")]
+    text_zh, text_en = render(zh, first, "zh"), render(en, first, "en")
+    if others:
+        text_zh += f"（同页另有：{'、'.join(others)}）"
+        text_en += f" (also on this page: {', '.join(others)})"
+    return f"{text_zh} / {text_en}"
 
 
 def uses_registry(loaded: LoadedRule) -> bool:
@@ -94,7 +109,7 @@ def make_finding(
         patterns=sorted({c.pattern for c, _ in group.members if c.pattern}),
         claim_id=claim.id,
         claim_ids=[c.id for c, _ in group.members],
-        message=f"{render(rule.message.zh, facts, 'zh')} / {render(rule.message.en, facts, 'en')}",
+        message=_message(rule.message.zh, rule.message.en, group),
         basis=rule.basis_text(),
         remediation=f"{render(rule.remediation.zh, facts, 'zh')} / {render(rule.remediation.en, facts, 'en')}",
         evidence=locations[0],

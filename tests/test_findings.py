@@ -210,6 +210,16 @@ def test_title_claims_match_registered_titles_by_similarity(checker: Checker, re
     assert "nearest registered title" in far.message and "?" not in far.message
 
 
+def test_two_titles_in_one_finding_are_both_named(checker: Checker, registry_db: str) -> None:
+    raw = title_page("《电动牙刷技术规范》").replace(
+        b"</ul>", "<li>另执行《电动牙刷安全要求》（上海标准）</li></ul>".encode()
+    )
+    (finding,) = check(checker, registry_of(registry_db), raw).findings
+    assert finding.rule_id == "SHS001" and len(finding.locations) == 2
+    assert "同页另有：《电动牙刷安全要求》" in finding.message
+    assert "also on this page: 《电动牙刷安全要求》" in finding.message
+
+
 def test_title_threshold_is_a_rule_parameter(registry_db: str, tmp_path: Path) -> None:
     from checker.rules.loader import DEFAULT_RULES_DIR
 
