@@ -47,11 +47,11 @@ def _entry(raw: Any, index: int, sources: set[str]) -> Prefix:
     )
 
 
-@functools.cache
-def prefixes() -> dict[str, Prefix]:
-    """Every listed prefix by its code, e.g. prefixes()["JGJ"]."""
-    text = resources.files("checker").joinpath("data/standard_prefixes.yaml").read_text(encoding="utf-8")
+def parse_prefixes(text: str) -> dict[str, Prefix]:
+    """The prefix table in text (the format of standard_prefixes.yaml), checked entry by entry."""
     data = yaml.safe_load(text)
+    if not isinstance(data, dict):
+        raise MarkwatchError("standard_prefixes.yaml: expected a mapping with sources and prefixes")
     sources = set(data.get("sources") or {})
     table: dict[str, Prefix] = {}
     for index, raw in enumerate(data.get("prefixes") or []):
@@ -60,3 +60,11 @@ def prefixes() -> dict[str, Prefix]:
             raise MarkwatchError(f"standard_prefixes.yaml: prefixes[{index}]: {prefix.code} is listed twice")
         table[prefix.code] = prefix
     return table
+
+
+@functools.cache
+def prefixes() -> dict[str, Prefix]:
+    """Every listed prefix by its code, e.g. prefixes()["JGJ"]."""
+    return parse_prefixes(
+        resources.files("checker").joinpath("data/standard_prefixes.yaml").read_text(encoding="utf-8")
+    )

@@ -90,7 +90,7 @@ _HEADS: tuple[_Head, ...] = (
         "shanghai-construction",
         re.compile(
             _START + r"DG[ ]*(?:[/\\][ ]*)?(?P<marker>T)?[ ]*J[ ]*(?P<sector>08)[ ]*-?[ ]*"
-            r"(?P<number>\d{1,4}[A-Z]?)(?![\dA-Z])"
+            r"(?P<number>0{0,2}\d{1,4}[A-Z]?)(?![\dA-Z])"
         ),
     ),
     # Other provinces' engineering-construction codes: DBJ/T 15-101-2014, DBJ50/T-157-2013, DGJ32/TJ 103-2010.
@@ -268,10 +268,13 @@ def _year(text: str) -> int | None:
     return value if 1950 <= value <= 2099 else None
 
 
-def _read_tail(folded: str, pos: int) -> _Tail | None:
-    """Part, year, amendment and edition note after a code's number; None when the digits run on."""
+def _read_tail(folded: str, pos: int, dash_parts: bool) -> _Tail | None:
+    """Part, year, amendment and edition note after a code's number; None when the digits run on.
+
+    `dash_parts`: a part may be written after a dash (GB 4706-1-2005); only national and industry codes are.
+    """
     part = year = None
-    if match := _PART_BEFORE_YEAR.match(folded, pos):
+    if dash_parts and (match := _PART_BEFORE_YEAR.match(folded, pos)):
         part, pos = match["part"], match.end()
     if match := _YEAR_AFTER_MARK.match(folded, pos) or _YEAR_AFTER_SPACE.match(folded, pos):
         year = _year(match["year"])
@@ -279,7 +282,7 @@ def _read_tail(folded: str, pos: int) -> _Tail | None:
             return None  # -1234 that is no year: a model or batch number
         if year is not None:
             pos = match.end()
-    if year is None and part is None and (match := _PART_ALONE.match(folded, pos)):
+    if dash_parts and year is None and part is None and (match := _PART_ALONE.match(folded, pos)):
         part, pos = match["part"], match.end()
     if _MORE_DIGITS.match(folded, pos):
         return None
@@ -375,7 +378,7 @@ def _candidates(folded: str) -> list[_Candidate]:
     found: list[_Candidate] = []
     for head in _HEADS:
         for match in head.pattern.finditer(folded):
-            tail = _read_tail(folded, match.end())
+            tail = _read_tail(folded, match.end(), dash_parts=head.kind == "table")
             if tail is None:
                 continue
             built = _code(head.kind, match, tail)
