@@ -117,19 +117,19 @@ _HEADS: tuple[_Head, ...] = (
     # Group org codes end in a letter so that a missing space (T/SHHJ000003) still splits org from number.
     _Head(
         "group",
-        re.compile(_START + r"T[ ]*/[ ]*(?P<org>[A-Z](?:[A-Z0-9]*[A-Z])?)[ ]*" + _NUMBER + r"(?![A-Z])"),
+        re.compile(_START + r"T[ ]*/[ ]*(?P<org>[A-Z](?:[A-Z0-9]{0,18}[A-Z])?)[ ]*" + _NUMBER + r"(?![A-Z])"),
     ),
     # The slash-dropped form (TSHHJ 003-2016) needs the space and the year, or it would eat words.
     _Head(
         "group-no-slash",
-        re.compile(_START + r"T(?P<org>[A-Z]{2,12})[ ]+" + _NUMBER + r"(?=[ ]*[-一]+[ ]*\d{4}(?!\d))"),
+        re.compile(_START + r"T(?P<org>[A-Z]{2,12})[ ]+" + _NUMBER + r"(?=[ ]*[-一]{1,3}[ ]*\d{4}(?!\d))"),
     ),
     # Enterprise org codes may start with a region number (Q/320581ASD) and numbers may end in a
     # letter (0001S for food standards).
     _Head(
         "enterprise",
         re.compile(
-            _START + r"Q[ ]*/[ ]*(?P<org>\d*[A-Z]+(?:[A-Z0-9]*[A-Z])?)[ ]*"
+            _START + r"Q[ ]*/[ ]*(?P<org>\d{0,8}[A-Z](?:[A-Z0-9]{0,18}[A-Z])?)[ ]*"
             r"(?P<number>" + _DIGITS + r"(?:\.\d{1,4})*[A-Z]?)(?![\dA-Z])"
         ),
     ),
@@ -144,8 +144,7 @@ _HEADS: tuple[_Head, ...] = (
 )
 
 # --- What may follow the number. "一" (the character for one) is written as a dash inside codes.
-_PART_BEFORE_YEAR = re.compile(r"[ ]*[-一][ ]*(?P<part>\d{1,3})(?!\d)(?=[ ]*(?:[-一]+|_)[ ]*\d{4}(?!\d))")
-_YEAR_AFTER_MARK = re.compile(r"[ ]*(?:[-一]+|_|:)[ ]*(?P<year>\d{4}|\d{2})(?!\d)(?!\.\d)")
+_YEAR_AFTER_MARK = re.compile(r"[ ]*(?:[-一]{1,3}|_|:)[ ]*(?P<year>\d{4}|\d{2})(?!\d)(?!\.\d)")
 # A year after a bare space only when it looks like one and nothing sticks to it (GB 5296 2012).
 _YEAR_AFTER_SPACE = re.compile(r"[ ]+(?P<year>(?:19|20)\d{2})(?![\dA-Z.])")
 _PART_ALONE = re.compile(r"[ ]*[-一][ ]*(?P<part>\d{1,3})(?![\d.])")
@@ -239,13 +238,20 @@ def _strip_zeros(number: str) -> str:
 
 
 def fold_with_offsets(text: str) -> tuple[str, list[int]]:
-    """Fold text for code matching and map every folded character back to its source index."""
+    """Fold text for code matching and map every folded character back to its source index.
+
+    A run of spaces folds to its first space: the patterns allow any spacing anyway, and thousands of spaces
+    must not make their optional-space steps backtrack.
+    """
     folded: list[str] = []
     offsets: list[int] = []
     for index, char in enumerate(text):
         piece = fold_char(char).upper()
         if piece.isspace():
+            if folded and folded[-1] == " ":
+                continue
             piece = " "
+
         folded.append(piece)
         offsets.extend([index] * len(piece))
     offsets.append(len(text))
@@ -271,18 +277,17 @@ def _year(text: str) -> int | None:
 def _read_tail(folded: str, pos: int, dash_parts: bool) -> _Tail | None:
     """Part, year, amendment and edition note after a code's number; None when the digits run on.
 
-    `dash_parts`: a part may be written after a dash (GB 4706-1-2005); only national and industry codes are.
+    `dash_parts`: a part may be written after a dash when no year follows (GB/T 16886-1); only national and
+    industry codes are. Before a year a part needs its dot: LY100-00-1950 is a batch number.
     """
     part = year = None
-    if dash_parts and (match := _PART_BEFORE_YEAR.match(folded, pos)):
-        part, pos = match["part"], match.end()
     if match := _YEAR_AFTER_MARK.match(folded, pos) or _YEAR_AFTER_SPACE.match(folded, pos):
         year = _year(match["year"])
         if year is None and len(match["year"]) == 4:
             return None  # -1234 that is no year: a model or batch number
         if year is not None:
             pos = match.end()
-    if dash_parts and year is None and part is None and (match := _PART_ALONE.match(folded, pos)):
+    if dash_parts and year is None and (match := _PART_ALONE.match(folded, pos)):
         part, pos = match["part"], match.end()
     if _MORE_DIGITS.match(folded, pos):
         return None

@@ -49,7 +49,7 @@ KNOWN = [
     ("gb t 1234_2020", CodeKind.NATIONAL, "GB/T 1234-2020", "GB 1234-2020"),
     ("GB 9684 1988", CodeKind.NATIONAL, "GB 9684-1988", "GB 9684-1988"),
     ("GB12404一90", CodeKind.NATIONAL, "GB 12404-1990", "GB 12404-1990"),
-    ("GB 4706-1-2005", CodeKind.NATIONAL, "GB 4706.1-2005", "GB 4706.1-2005"),
+    ("GB/T 16886-1", CodeKind.NATIONAL, "GB/T 16886.1", "GB 16886.1"),
     ("DB3301/T 0100-2016", CodeKind.LOCAL, "DB3301/T 0100-2016", "DB3301 100-2016"),
 ]
 
@@ -370,3 +370,4 @@ def test_find_codes_never_crashes_and_spans_are_inside(text: str) -> None:
 )
 def test_normalize_text_examples(raw: str, expected: str) -> None:
     assert normalize_text(raw) == expected
+
