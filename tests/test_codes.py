@@ -370,4 +370,3 @@ def test_find_codes_never_crashes_and_spans_are_inside(text: str) -> None:
 )
 def test_normalize_text_examples(raw: str, expected: str) -> None:
     assert normalize_text(raw) == expected
-
