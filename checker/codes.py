@@ -37,11 +37,11 @@ class CodeKind(StrEnum):
 
 SHANGHAI_PROVINCE = "31"
 # Shanghai's engineering-construction standards (上海市工程建设规范) are numbered DGJ 08-n (DG/TJ 08-n when
-# recommended) by the city's construction commission: Shanghai local standards (see checker/data README).
+# recommended) by the city's construction commission. They are local standards made in Shanghai, so they
+# read as LOCAL with province 31 and are type-eligible (domain.md §2 lists local standards made in Shanghai;
+# that these count among them is our reading [inferred]); the registry still decides whether one is designated.
 SHANGHAI_CONSTRUCTION_SECTOR = "08"
 
-# The two-letter industry prefixes, kept for callers that list them (the full table is data).
-INDUSTRY_CODES = frozenset(code for code, p in prefixes().items() if p.kind == "industry" and len(code) == 2)
 
 _KIND_OF = {"national": CodeKind.NATIONAL, "industry": CodeKind.INDUSTRY, "group": CodeKind.GROUP}
 
