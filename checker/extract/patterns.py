@@ -7,7 +7,7 @@ from typing import NamedTuple
 from urllib.parse import unquote
 
 # Bump on any change that can add, drop or re-tie a claim on an unchanged page.
-EXTRACTOR_VERSION = "1.1.0"
+EXTRACTOR_VERSION = "1.2.0"
 
 
 class Pattern(NamedTuple):
