@@ -43,6 +43,8 @@ designations:
      valid_until: 2022-01-01, revoked_on: 2023-01-01, source: test}
   - {code: "T/DEMO 003-2020", title: "产品质量检测规范（演示）", type: group, designated_on: 2020-06-01,
      valid_until: 2024-01-01, source: test}
+  - {code: "T/SHHJ 000003-2018", title: "学校运动场地合成材料面层有害物质限量", type: group,
+     designated_on: 2020-12-24, valid_until: 2023-12-24, holders: [{name: "上海市化学建材行业协会"}], source: test}
 """
 # The same claim three times: attribute summary, full parameter table, description.
 DUPLICATED = f"""<html><head><meta charset="utf-8"><title>智能水杯</title></head><body>
@@ -185,6 +187,10 @@ def test_title_claims_match_registered_titles_by_similarity(checker: Checker, re
         "T/DEMO 003-2020",
         100,
     )
+
+    # A title in traditional script throughout: OpenCC converts every character, not a hand-picked few.
+    (whole,) = only("《學校運動場地合成材料面層有害物質限量》")
+    assert (whole.rule_id, whole.record_code, whole.title_score) == ("SHS003", "T/SHHJ 000003-2018", 100)
 
     # Close but not the same (edition words dropped): still that record, but an inspector checks the match.
     (similar,) = only("《产品质量检测规范》")
