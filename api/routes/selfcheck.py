@@ -6,7 +6,7 @@ import hashlib
 import html as html_lib
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import Depends, Request, status
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.deps import EnterpriseDep, SessionDep
 from api.engine import CheckService, get_check_service
 from api.fetch import SafeFetcher
+from api.routing import api_router
 from api.schemas.common import ERROR_RESPONSES, ErrorBody, IdPath, LimitQuery, OffsetQuery, Page
 from api.schemas.selfcheck import SelfCheckIn, SelfCheckOut
 from checker.registry import RegistryIndex
@@ -22,7 +23,7 @@ from markwatch.cases.models import SelfCheck
 from markwatch.db import utcnow
 from markwatch.errors import NotFoundError
 
-router = APIRouter(prefix="/selfcheck", tags=["selfcheck"], responses=ERROR_RESPONSES)
+router = api_router("/selfcheck", ["selfcheck"], responses=ERROR_RESPONSES)
 CheckServiceDep = Annotated[CheckService, Depends(get_check_service)]
 
 
