@@ -26,8 +26,18 @@ from markwatch.errors import (
 log = logging.getLogger(__name__)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
+
+class RateLimited(MarkwatchError):
+    """Too many requests from one key or client address; `retry_after` is the Retry-After value."""
+
+    def __init__(self, message: str, *, retry_after: str) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 # Most specific first: the first family an error belongs to decides its status.
 STATUS_BY_FAMILY: tuple[tuple[type[MarkwatchError], int], ...] = (
+    (RateLimited, status.HTTP_429_TOO_MANY_REQUESTS),
     (NotFoundError, status.HTTP_404_NOT_FOUND),
     (InputError, status.HTTP_422_UNPROCESSABLE_CONTENT),
     (ConflictError, status.HTTP_409_CONFLICT),
@@ -59,7 +69,8 @@ async def markwatch_error_handler(_request: Request, exc: Exception) -> Response
         value = getattr(exc, name, None)
         if value:
             body[name] = value
-    return safe_json(body, code)
+    retry_after = getattr(exc, "retry_after", None)
+    return safe_json(body, code, {"Retry-After": retry_after} if retry_after else None)
 
 
 async def database_busy_handler(_request: Request, exc: Exception) -> JSONResponse:
