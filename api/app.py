@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,6 +12,7 @@ from fastapi import APIRouter, FastAPI
 
 from api import engine
 from api.auth import Authenticator
+from api.checkpointer import run_periodically
 from api.errors import install_error_handlers
 from api.fetch import AddressPolicy, SafeFetcher
 from api.headers import SecurityHeaders
@@ -22,6 +24,7 @@ from api.settings import Settings
 from api.slots import KeyedSlots
 from api.sweep_runner import Launch, SweepRunner
 from markwatch import __version__
+from markwatch.cases.checkpoints import load_key
 from markwatch.cases.ingest import ingest_finished_since
 from markwatch.config import home_dir
 from markwatch.db import session_factory
@@ -53,9 +56,21 @@ API_ROUTERS: tuple[APIRouter, ...] = (
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    yield
-    for closer in app.state.on_shutdown:
-        closer()
+    settings: Settings = app.state.settings
+    task = None
+    if app.state.audit_key is not None and settings.audit_checkpoint_seconds > 0:
+        task = asyncio.create_task(
+            run_periodically(
+                app.state.session_factory, app.state.audit_key, settings.audit_checkpoint_seconds
+            )
+        )
+    try:
+        yield
+    finally:
+        if task is not None:
+            task.cancel()
+        for closer in app.state.on_shutdown:
+            closer()
 
 
 def _ingest_finished(app: FastAPI, launch: Launch) -> None:
@@ -82,6 +97,8 @@ def create_app(settings: Settings | None = None, *, extra_routers: tuple[APIRout
     )
     app.state.settings = settings
     app.state.session_factory = session_factory(settings.database_url)
+    # Read at start, so a malformed key stops the server instead of every checkpoint failing later.
+    app.state.audit_key = load_key()
     app.state.registry_cache = ThrottledRegistryCache(settings.registry_check_seconds)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     app.state.authenticator = Authenticator(
