@@ -271,15 +271,11 @@ def _check_heads(session: Session, heads: list[SignedHead], key: AuditKey, repor
         return
     report.latest_checkpoint = max(valid, key=lambda h: (h.seq, h.created_at))
     wanted = {h.seq for h in valid if h.seq > 0}
-    hashes = (
-        dict(
-            session.execute(select(CaseEvent.seq, CaseEvent.hash).where(CaseEvent.seq.in_(wanted)))
-            .tuples()
-            .all()
-        )
-        if wanted
-        else {}
-    )
+    hashes: dict[int, str] = {}
+    if wanted:
+        query = select(CaseEvent.seq, CaseEvent.hash).where(CaseEvent.seq.in_(wanted))
+        for seq, digest in session.execute(query):
+            hashes[seq] = digest
     for head in sorted(valid, key=lambda h: h.seq):
         when = _iso(head.created_at)
         if head.seq > report.entries:
