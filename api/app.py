@@ -23,6 +23,7 @@ from api.routes import cases, health, registry, rules, scheduler, selfcheck, swe
 from api.settings import Settings
 from api.slots import KeyedSlots
 from api.sweep_runner import Launch, SweepRunner
+from api.writer import GroupWriter
 from markwatch import __version__
 from markwatch.cases.checkpoints import load_key
 from markwatch.cases.ingest import ingest_finished_since
@@ -124,7 +125,8 @@ def create_app(settings: Settings | None = None, *, extra_routers: tuple[APIRout
         Path(settings.sweep_log_dir) if settings.sweep_log_dir else home_dir() / "sweep-logs",
         on_finished=lambda launch: _ingest_finished(app, launch),
     )
-    app.state.on_shutdown = [app.state.sweep_runner.stop_all]
+    app.state.selfcheck_writer = GroupWriter(app.state.session_factory)
+    app.state.on_shutdown = [app.state.sweep_runner.stop_all, app.state.selfcheck_writer.close]
     engine.install(app.state)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.engine import CheckOutcome, CheckService, PageInput, check_all
 from api.registry_index import ThrottledRegistryCache
 from api.schemas.selfcheck import ClaimOut, FindingOut, SelfCheckOut
+from api.writer import GroupWriter
 from checker.registry import RegistryIndex
 from markwatch.cases.models import SelfCheck
 from markwatch.db import utcnow
@@ -156,16 +157,9 @@ def build_row(
     )
 
 
-def _store(factory: sessionmaker[Session], rows: list[SelfCheck]) -> None:
-    with factory() as session:
-        session.add_all(rows)
-        session.commit()
-
-
-async def store(factory: sessionmaker[Session], rows: list[SelfCheck]) -> None:
-    """Insert rows in one transaction, off the event loop."""
-    if rows:
-        await anyio.to_thread.run_sync(_store, factory, rows)
+async def store(writer: GroupWriter, rows: list[SelfCheck]) -> None:
+    """Insert one request's rows, in one transaction (shared with other requests waiting at that moment)."""
+    await writer.store(rows)
 
 
 async def registry_for(cache: ThrottledRegistryCache, factory: sessionmaker[Session]) -> RegistryIndex:

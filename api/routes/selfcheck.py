@@ -99,7 +99,7 @@ async def create_route(
     if isinstance(result, MarkwatchError):
         raise result
     row = build_row(who.key_id, prepared, *result, observed_at, original_url=body.url)
-    await store(factory, [row])
+    await store(request.app.state.selfcheck_writer, [row])
     return _json(answer(row, settings.selfcheck_answer_items), status.HTTP_201_CREATED)
 
 
@@ -144,7 +144,7 @@ async def batch_route(
             answers[index] = _failed(index, result)
         else:
             rows.append((index, build_row(who.key_id, ready, *result, observed_at)))
-    await store(factory, [row for _, row in rows])
+    await store(request.app.state.selfcheck_writer, [row for _, row in rows])
     for index, row in rows:
         answers[index] = BatchItemOut(
             index=index, status="checked", result=answer(row, settings.selfcheck_answer_items)
