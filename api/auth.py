@@ -98,12 +98,6 @@ class KeyCache:
             while len(self._entries) > MAX_CACHED_KEYS:
                 self._entries.popitem(last=False)
 
-    def forget(self, key_id: int) -> None:
-        """Drop every entry of a key (after revoking it in this process)."""
-        with self._lock:
-            for digest in [d for d, (_, p) in self._entries.items() if p.key_id == key_id]:
-                del self._entries[digest]
-
 
 class Authenticator:
     """Resolves keys to principals: cache first, then one lookup in its own threads, failures throttled."""

@@ -154,11 +154,6 @@ class BatchItemIn(BaseModel):
         return self
 
     @property
-    def url(self) -> None:
-        """Batches carry no URLs."""
-        return None
-
-    @property
     def kind(self) -> Literal["text", "html"]:
         """Which input was given."""
         return "text" if self.text is not None else "html"
