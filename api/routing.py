@@ -68,11 +68,14 @@ def parse_clean_json(body: bytes) -> Any:
     """The JSON body, or RequestValidationError for NaN/Infinity, overflowing numbers, NUL or surrogates."""
     try:
         data = json.loads(body, parse_constant=_refuse_constant, parse_float=_finite_float)
+        _check_tree(data, ("body",))
     except ValueError as exc:
         if isinstance(exc, json.JSONDecodeError):
             raise _invalid(("body", exc.pos), f"JSON decode error: {exc.msg}", "json_invalid") from None
         raise _invalid(("body",), str(exc), "json_invalid") from None
-    _check_tree(data, ("body",))
+    except RecursionError:
+        # '[[[[…' a hundred thousand deep fits in any body limit and exhausts the parser's stack.
+        raise _invalid(("body",), "JSON nested too deeply", "json_invalid") from None
     return data
 
 

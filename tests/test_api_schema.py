@@ -231,6 +231,8 @@ def test_no_server_errors(
         ("POST", "/v1/selfcheck", b'{"text": NaN}'),
         ("POST", "/v1/selfcheck", b'{"text": 1e999}'),
         ("POST", "/v1/selfcheck", b'{"text": "a", "\\ud800": 1}'),
+        ("POST", "/v1/selfcheck", b"[" * 200_000 + b"]" * 200_000),
+        ("POST", "/v1/selfcheck/batch", b'{"items": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"),
         ("POST", "/v1/cases/1/comments", b'{"body": "\\u0000"}'),
         ("POST", "/v1/cases/1/comments", b'{"body": "\\ud800"}'),
         ("PUT", "/v1/cases/1/assignee", b'{"assignee": "bob\\u0000"}'),
