@@ -30,19 +30,19 @@ HEADLINES: tuple[tuple[str, str, str], ...] = (
         "sweep.fetch_only_pages_per_s",
     ),
     (
-        "API self-check req/s vs /health @1",
-        "api.selfcheck text @1.req_per_s",
-        "api.health (baseline) @1.req_per_s",
+        "API self-check req/s vs /health @32 (target >= 50%)",
+        "api.selfcheck @32.req_per_s",
+        "api.health @32.req_per_s",
     ),
     (
-        "API self-check req/s vs /health @32",
-        "api.selfcheck text @32.req_per_s",
-        "api.health (baseline) @32.req_per_s",
+        "API batch texts/s vs single self-checks/s @32",
+        "api.batch of 50 @32.texts_per_s",
+        "api.selfcheck @32.req_per_s",
     ),
     (
-        "API self-check p50 ms vs /health @1",
-        "api.selfcheck text @1.p50_ms",
-        "api.health (baseline) @1.p50_ms",
+        "API self-check p99 ms vs /health @1",
+        "api.selfcheck @1.p99_ms",
+        "api.health @1.p99_ms",
     ),
 )
 

@@ -9,6 +9,7 @@ MODEL_MODULES = (
     "checker.registry.models",
     "crawler.store.models",
     "markwatch.cases.models",
+    "markwatch.cases.audit_models",
     "markwatch.schedule.models",
 )
 

@@ -19,7 +19,7 @@ from api.console.session import (
     decode_session,
     tokens_match,
 )
-from api.deps import SessionDep
+from api.deps import SessionDep, enforce_key_rate
 from api.settings import Settings
 from markwatch.cases.models import ApiKey, Role
 
@@ -81,6 +81,7 @@ def current_user(request: Request, session: SessionDep) -> ConsoleUser:
     session.rollback()
     if cookie is None or principal is None:
         raise SignInRequired("sign in to use the console")
+    enforce_key_rate(request, principal.key_id)
     return ConsoleUser(principal=principal, csrf_token=cookie.csrf_token)
 
 

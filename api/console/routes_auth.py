@@ -30,6 +30,7 @@ from api.console.session import (
     tokens_match,
 )
 from api.deps import SessionDep
+from api.throttle import sign_in_failed, sign_in_refused
 from markwatch.cases.keys import find_active_key
 from markwatch.cases.models import Role
 
@@ -83,8 +84,12 @@ def login(
     if not tokens_match(expected, csrf_token):
         raise ConsoleForbidden("the form's security token is missing or wrong; reload the page")
     t = translator_for(request)
+    if (refused := sign_in_refused(request)) is not None:
+        return refused
     row = find_active_key(session, api_key.strip())
     session.rollback()
+    if row is None or Role(row.role) not in CONSOLE_ROLES:
+        sign_in_failed(request)
     if row is None:
         return _login_page(
             request,

@@ -70,6 +70,9 @@ class ConsoleRoute(APIRoute):
                 )
                 if code >= 500:
                     log.error("console request failed: %s", exc, exc_info=exc)
-                return error_page(request, code, getattr(exc, "detail", None) or str(exc))
+                page = error_page(request, code, getattr(exc, "detail", None) or str(exc))
+                if retry_after := getattr(exc, "retry_after", None):
+                    page.headers["Retry-After"] = retry_after
+                return page
 
         return console_handler

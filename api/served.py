@@ -1,0 +1,14 @@
+"""The app as `markwatch serve` runs it: API and console, settings from MARKWATCH_* (one per worker)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+
+def create_served_app() -> FastAPI:
+    """The API with the console mounted, configured from the environment."""
+    from api.app import create_app
+    from api.console import console_router
+    from api.settings import Settings
+
+    return create_app(Settings.from_env(), extra_routers=(console_router,))
