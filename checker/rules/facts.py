@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from checker.codes import CodeKind, parse_code
-from checker.extract.models import Claim, PageClaims
+from checker.extract.models import Claim, ClaimUse, PageClaims
 from checker.normalize import compact
 from checker.registry import DesignationRecord, DesignationStatus, RegistryIndex
 from checker.registry.models import DesignationType
@@ -26,6 +26,8 @@ class ClaimFacts(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     claim_kind: Literal["text", "logo"]
+    # product | organisation (discussion is never a claim); rules restrict themselves with `applies_to`.
+    use: ClaimUse = "product"
     has_code: bool
     has_title: bool
     code_kind: str | None = None
@@ -130,6 +132,7 @@ def enrich(claim: Claim, page: PageClaims, registry: RegistryIndex, as_of: dt.da
             record, match = _pick_title_record(titled, as_of), "title"
     values: dict[str, object] = {
         "claim_kind": claim.kind,
+        "use": claim.use,
         "has_code": claim.standard_code is not None,
         "has_title": bool(claim.standard_title),
         "code_kind": code_kind,
