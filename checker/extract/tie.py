@@ -9,7 +9,13 @@ from bs4 import Tag
 from checker.codes import CodeMatch, StandardCode, find_codes
 from checker.extract.document import clean
 from checker.extract.models import TieKind
-from checker.extract.patterns import ANNOTATION_GAP, SENTENCE_END, STANDARD_TITLE
+from checker.extract.patterns import (
+    ANNOTATION_GAP,
+    NOT_A_STANDARD_TITLE,
+    SENTENCE_END,
+    STANDARD_TITLE,
+    TITLE_EDITION_NOTE,
+)
 
 # The tie a code in the same block earns, by the block's tag.
 _UNIT_TIE: dict[str, TieKind] = {
@@ -39,9 +45,22 @@ def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
     return left, right_match.start() if right_match else len(text)
 
 
+def not_a_standard(title: str) -> str | None:
+    """Why a 《title》 cannot name a standard (a law, a plan, a notice…), or None when it may."""
+    core = TITLE_EDITION_NOTE.sub("", title).strip()
+    for pattern in NOT_A_STANDARD_TITLE:
+        if pattern.regex.search(core):
+            return pattern.name
+    return None
+
+
 def _title(text: str) -> str | None:
-    match = STANDARD_TITLE.search(text)
-    return match.group(1).strip() if match else None
+    """The first 《title》 in text that may name a standard."""
+    for match in STANDARD_TITLE.finditer(text):
+        title = match.group(1).strip()
+        if not_a_standard(title) is None:
+            return title
+    return None
 
 
 def _annotated(text: str, codes: list[CodeMatch], start: int, end: int) -> CodeMatch | None:
