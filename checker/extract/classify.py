@@ -36,12 +36,15 @@ from checker.extract.use_table import (
     NEAR_STRUCTURE,
     NEWS_URL,
     ORGANISATION_NAME,
+    ORGANISATION_PAGE,
     PAGE_CAP,
     PREPASS_SIGNALS,
     PRICE,
     PRODUCT_JSONLD,
     REGULATOR,
+    RELATED_LIST_HEADING,
     SENTENCE_SIGNALS,
+    STANDARDS_TABLE_HEADER,
     STRUCTURE,
     USES,
     Use,
@@ -57,6 +60,8 @@ _NAME_NOISE = re.compile(
 )
 _SENTENCE_WINDOW = 120
 _AFTER_WINDOW = 16
+# How far above a list its heading may sit (the list, its box, the box's column).
+_RELATED_LEVELS = 3
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,7 @@ class PageView:
     kind: str
     owners: list[tuple[str, str]]  # (organisation name, where it came from), best first
     offers_product: bool
+    organisation_page: bool = False
     brands: set[str] = field(default_factory=set)
     models: set[str] = field(default_factory=set)
 
@@ -132,7 +138,8 @@ def _owners(page: Page, collected: PageSignals) -> list[tuple[str, str]]:
         last = _TITLE_SEPARATORS.split(page.title)[-1].strip()
         if last != page.title and ORGANISATION_NAME.fullmatch(last):
             owners.append((last, "site:title"))
-    return owners
+    # A registered name (上海某某有限公司) before a brand or an English site name: holders are registered names.
+    return sorted(owners, key=lambda owner: ORGANISATION_NAME.fullmatch(owner[0]) is None)
 
 
 def _jsonld_types(page: Page) -> str:
@@ -186,6 +193,7 @@ def read_page(page: Page, finder: ContextFinder, collected: PageSignals, url: st
         kind=kind,
         owners=owners,
         offers_product=scores["product"] >= MIN_SCORE,
+        organisation_page=any(f.name in ORGANISATION_PAGE for f in fired),
         brands=collected.brands,
         models=collected.models,
     )
@@ -226,6 +234,30 @@ def _row_of(element: Tag, rows_by_element: dict[int, Row]) -> Row | None:
         if id(node) in rows_by_element:
             return rows_by_element[id(node)]
     return None
+
+
+def _in_standards_table(unit: Tag) -> bool:
+    """Whether the element sits in a table whose first row heads a list of standards (标准编号, 标准名称)."""
+    table = unit if unit.name == "table" else unit.find_parent("table")
+    first_row = table.find("tr") if table is not None else None
+    if first_row is None:
+        return False
+    cells = first_row.find_all(["th", "td"])
+    return any(STANDARDS_TABLE_HEADER.match(clean(cell.get_text()).replace(" ", "")) for cell in cells)
+
+
+def _in_related_list(element: Tag) -> bool:
+    """Whether a linked occurrence sits in a list under a heading such as 相关资讯 (a sidebar of headlines)."""
+    listing = element if element.name in ("ul", "ol") else element.find_parent(["ul", "ol"])
+    node = listing
+    for _ in range(_RELATED_LEVELS):
+        if node is None or node.name in ("body", "html", "[document]"):
+            return False
+        for child in node.find_all(["h2", "h3", "h4", "h5", "dt"], recursive=False, limit=3):
+            if RELATED_LIST_HEADING.search(clean(child.get_text(" "))):
+                return True
+        node = node.parent
+    return False
 
 
 def _in_link(mention: Mention) -> bool:
@@ -292,6 +324,8 @@ class Classifier:
             fired.append(_near("tied-code"))
         if PRICE is not None and PRICE.search(block):
             fired.append(_near("price-near"))
+        if _in_standards_table(mention.unit):
+            fired.append(_near("standards-table"))
         if self.view.owners and any(
             same_organisation(name, owner)
             for name in organisations_in(sentence)
@@ -302,6 +336,8 @@ class Classifier:
             fired.append(_near("first-person-block"))
         if _in_link(mention):
             fired.append(_near("in-link"))
+            if _in_related_list(mention.element):
+                fired.append(_near("related-list"))
         if mention.element.name in HEADINGS and not self.view.offers_product:
             fired.append(_near("in-heading"))
         return fired
@@ -309,12 +345,21 @@ class Classifier:
     def decide(self, near: list[Fired]) -> Decision:
         """Add the page's (capped) and the occurrence's scores and decide, marking close calls."""
         scores = {use: self.view.scores[use] + sum(f.weights.get(use, 0) for f in near) for use in USES}
+        if not self.view.organisation_page and not any(f.weights.get("organisation", 0) > 0 for f in near):
+            # Articles are news or an organisation's own news; without a word of announcement near the
+            # occurrence, or a page that is an organisation's own (company news, about page), none is made.
+            scores["organisation"] = 0
         ranked = sorted(USES, key=lambda use: (-scores[use], USES.index(use)))
         best, second = ranked[0], ranked[1]
         lead = scores[best] - scores[second]
         everything = [*self.view.fired, *near]
         if scores[best] == 0:
             return Decision("product", "review", ["no-signal"], scores)
+        if scores["product"] == 0 and scores["organisation"] == 0:
+            # Talk with no sign of a product or an announcement anywhere: no claim is lost by not judging it.
+            return Decision(
+                "discussion", "high", [*_explain("discussion", everything), "no-claim-signal"], scores
+            )
         if best == "discussion" and scores[best] >= MIN_SCORE and lead >= MARGIN:
             return Decision("discussion", "high", _explain("discussion", everything), scores)
         if best == "discussion":

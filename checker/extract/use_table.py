@@ -27,7 +27,7 @@ MIN_SCORE = 3
 MARGIN = 3
 # The page as a whole counts at most this much per use: a page with a price, a cart and a JSON-LD offer is
 # one fact ("the page offers a product"), and must not drown what the occurrence's own sentence says.
-PAGE_CAP = 6
+PAGE_CAP = 8
 
 
 class Signal(NamedTuple):
@@ -70,21 +70,21 @@ _BYLINE_LABELS = (
 PREPASS_SIGNALS: tuple[Signal, ...] = (
     _s(
         "byline",
-        {"discussion": 3, "organisation": 1},
+        {"discussion": 2, "organisation": 1},
         rf"{_NOT_CJK_BEFORE}(?:{_BYLINE_LABELS})\s*[:：]",
         "bylines and source lines (作者/来源/发布时间/编辑/记者…) mark an article: news, a notice, company news",
         hints=(":", "："),
     ),
     _s(
         "byline-en",
-        {"discussion": 2, "organisation": 1},
+        {"discussion": 1, "organisation": 1},
         r"^\s*(?:By [A-Z][a-z]+(?: [A-Z][a-z]+)?\s*(?:\||$)|(?:Source|Editor|Author|Published|Updated)\s*:)",
         "English bylines (By Name | Source: …) of news sites",
         hints=("By ", "Source", "Editor", "Author", "Published", "Updated"),
     ),
     _s(
         "reporter",
-        {"discussion": 3},
+        {"discussion": 4},
         r"本报讯|本報訊|本报记者|本報記者|记者[^。]{0,10}(?:报道|獲悉|获悉|了解到|采访)|記者[^。]{0,10}報道|新华社|新華社|中新网|中新網",
         "a reporter or news agency writes the page: journalism about the scheme, not a claim",
         hints=("本报", "本報", "记者", "記者", "新华社", "新華社", "中新"),
@@ -243,7 +243,7 @@ PREPASS_SIGNALS: tuple[Signal, ...] = (
 SITE_OWNER = re.compile(
     r"(?:版权所有|版權所有|copyright|©|主办单位|主辦單位|主办|主辦)\s*[:：]?\s*(?:©\s*)?(?:\d{4}\s*(?:[-–]\s*\d{4})?\s*)?"
     rf"(?P<owner>[{_CJK}（）()]{{2,40}}?(?:股份有限公司|有限责任公司|有限公司|集团|集團|协会|協會|学会|學會|研究院|研究所"
-    r"|中心|联合会|聯合會|商会|商會|联盟|聯盟|委员会|委員會|管理局|人民政府|办公厅|辦公廳|局))",
+    r"|中心|联合会|聯合會|商会|商會|联盟|聯盟|委员会|委員會|管理局|人民政府|办公厅|辦公廳|局|单位|單位))",
     re.I,
 )
 SITE_OWNER_HINTS = ("版权", "版權", "opyright", "OPYRIGHT", "©", "主办", "主辦")
@@ -319,10 +319,17 @@ HEAD_SIGNALS: tuple[Signal, ...] = (
         flags=re.I,
     ),
     _s(
+        "policy-en",
+        {"discussion": 3},
+        r"\b(?:polic(?:y|ies)|regulations?|administration|announcement|explainers?|guidelines?|opinions|notice)\b",
+        "an English policy or notice page (policy explainer, regulations, administration)",
+        flags=re.I,
+    ),
+    _s(
         "news-en",
-        {"discussion": 2},
-        r"\b(?:announce[sd]?|announcement|policy|regulations?|administration|batch|news)\b",
-        "an English news or policy page",
+        {"discussion": 1, "organisation": 1},
+        r"\b(?:news|press|announce[sd]?|batch)\b",
+        "an English news page: news, or an organisation's own news",
         flags=re.I,
     ),
 )
@@ -347,7 +354,10 @@ STRUCTURE: dict[str, tuple[dict[Use, int], str]] = {
         {"discussion": 2, "organisation": 1},
         "article publishing metadata (article:published_time, <meta name=author/publishdate>)",
     ),
-    "news-url": ({"discussion": 1}, "a news/article/notice path in the URL (/news/, /article/, /tzgg/)"),
+    "news-url": (
+        {"discussion": 1, "organisation": 1},
+        "a news/article/notice path in the URL (/news/, /article/, /tzgg/): news, or an organisation's own news",
+    ),
     "jsonld-product": ({"product": 4}, "JSON-LD Product or Offer: the page offers a product"),
     "og-product": ({"product": 3}, "og:type product: the page offers a product"),
     "param-rows": (
@@ -380,17 +390,14 @@ ASSOCIATION = re.compile(r"协会|協會|学会|學會|联合会|聯合會|联�
 # ---------------------------------------------------------------------------------------------------------
 # Occurrence signals: the sentence holding the occurrence (normalised text).
 _FIRST_PERSON = r"(?:我|本)(?:公司|司|厂|廠|集团|集團|企业|企業|单位|單位|院|所|中心|会|會|协会|協會|学会|學會|联盟|聯盟|社)|我们|我們"
-_DESIGNATED = r"获评|獲評|入选|入選|荣获|榮獲|获得|獲得|被评为|被評為|被认定为|被認定為|喜获|喜獲|列入|纳入|納入|成为|成為"
+_DESIGNATED = (
+    r"获评|獲評|入选|入選|荣获|榮獲|获得|獲得|再获|再獲|获颁|被评为|被評為|被认定为|被認定為|喜获|喜獲|列入|纳入|納入"
+    r"|通过|通過|现为|現為"
+)
 _DRAFTED = (
     r"主导|主導|牵头|牽頭|参与|參與|负责|負責|组织|組織|制定|起草|编制|編制|研制|制修订|修订|修訂|发布|發布"
 )
 SENTENCE_SIGNALS: tuple[Signal, ...] = (
-    _s(
-        "standard-label",
-        {"product": 5},
-        r"(?:产品执行标准|执行标准号|执行标准|執行標準|产品标准代号|产品标准号|產品標準號|标准代号|标准号|標準號)\s*[:：]",
-        "the legitimate product form: 执行标准：T/XXX 001-2022（上海标准） (2023 Opinions part 4)",
-    ),
     _s(
         "product-subject",
         {"product": 4},
@@ -408,15 +415,21 @@ SENTENCE_SIGNALS: tuple[Signal, ...] = (
     ),
     _s(
         "first-person-designation",
-        {"organisation": 5},
+        {"organisation": 6},
         rf"(?:{_FIRST_PERSON})[^。]{{0,40}}(?:{_DESIGNATED}|{_DRAFTED})|(?:{_DESIGNATED}|{_DRAFTED})[^。]{{0,12}}(?:{_FIRST_PERSON})",
         "an organisation announces its own standard's designation (我公司主导制定的…获评上海标准)",
     ),
     _s(
+        "company-subject",
+        {"organisation": 3},
+        rf"(?:^|[\s,，。、；;:：!！\-—])(?:公司|本会|协会|協會|集团|集團)(?:[^。]{{0,24}})(?:{_DESIGNATED}|{_DRAFTED})",
+        "a bare 公司/协会 as the subject (公司获评…, 公司主导制定…): how an organisation writes about itself",
+    ),
+    _s(
         "first-person",
-        {"organisation": 2},
+        {"organisation": 1},
         _FIRST_PERSON,
-        "the organisation speaks for itself (我公司, 本会)",
+        "the organisation speaks for itself (我公司, 本会); without designation or drafting words it announces nothing",
     ),
     _s(
         "drafting",
@@ -428,7 +441,8 @@ SENTENCE_SIGNALS: tuple[Signal, ...] = (
         "policy-words",
         {"discussion": 2},
         r"政策|意见|意見|通知|办法|辦法|申报|申報|名单|名單|发布会|發布會|记者|記者|据悉|據悉|据了解|印发|印發|解读|解讀|公示|评审|評審"
-        r"|专家|專家|主管部门|专项资金|專項資金|申报指南|受理|培育池|标识制度|標識制度|有关部门|各区|鼓励|鼓勵|引导|引導|推动|推動|推进|推進",
+        r"|专家|專家|主管部门|专项资金|專項資金|申报指南|受理|培育池|标识制度|標識制度|有关部门|各区|鼓励|鼓勵|引导|引導|推动|推動|推进|推進"
+        r"|第三方|评价机构|評價機構|技术审查|技術審查|技术评价|技術評價|宣贯|宣貫|申报辅导|申報輔導",
         "policy and news wording (政策, 意见, 通知, 申报, 名单, 发布会, 记者, 推进…)",
     ),
     _s(
@@ -443,6 +457,12 @@ SENTENCE_SIGNALS: tuple[Signal, ...] = (
         r"例如|比如|举例|舉例|示例|形式为|形式為|格式为|格式為|写法|寫法|可标注|可標注|可加注|加注|标注为|標注為|e\.g\.|for example",
         "the text shows how to write the words (例如, 可加注): a guide quoting the legitimate form",
         flags=re.I,
+    ),
+    _s(
+        "placeholder-code",
+        {"discussion": 4},
+        r"\b[A-Z]{1,4}/(?:X{2,}|x{2,}|×{2,}|\*{2,})|(?:某某|××|XX)(?:标准|標準)",
+        "a placeholder standard (T/XXX 001-2022, 某某标准) only appears in guides and examples",
     ),
     _s(
         "question",
@@ -460,14 +480,14 @@ SENTENCE_SIGNALS: tuple[Signal, ...] = (
     _s(
         "english-discussion",
         {"discussion": 2},
-        r"\b(?:announced|announcement|batch|regulators?|regulations?|administration|policy|scheme|designation|designated"
-        r"|programme|program|initiative|according to|reported)\b",
+        r"\b(?:announced|announcement|batch|regulators?|regulations?|administration|policy|scheme"
+        r"|programme|program|initiative|according to|reported|officials?)\b",
         "English news and policy wording (announced, batch, administration, scheme)",
         flags=re.I,
     ),
     _s(
         "english-organisation",
-        {"organisation": 3},
+        {"organisation": 6},
         r"\b(?:our|we)\b[^.]{0,60}\b(?:drafted|led|developed|designated|awarded|selected)\b|\bwe are proud\b",
         "an English announcement of one's own standard (our standard … was designated)",
         flags=re.I,
@@ -483,6 +503,13 @@ AFTER_SIGNALS: tuple[Signal, ...] = (
         r"|评审|評審|建设|建設|体系|體系|战略|戰略|行动|行動|数量|總數|总数|项目|項目|评价结果|評價結果|公示|申请|申請|企业名单"
         r"|的申报|的申報|的评价工作|的認定|的认定|培育池|先进标准|先進標準|scheme|programme|program|system|list|designation)",
         "the words name the scheme itself (“上海标准”标识制度, 上海标准申报, 名单): talk about the policy",
+        flags=re.I,
+    ),
+    _s(
+        "scheme-evaluation",
+        {"discussion": 2},
+        r"^[”\"」』’']?\s*(?:评价|評價|evaluation)",
+        "上海标准评价…: the evaluation (its committee, its service, its application) rather than a designation held",
         flags=re.I,
     ),
     _s(
@@ -503,8 +530,22 @@ AFTER_SIGNALS: tuple[Signal, ...] = (
 # Right before the occurrence (a short window).
 BEFORE_SIGNALS: tuple[Signal, ...] = (
     _s(
+        "standard-label",
+        {"product": 5},
+        r"(?:产品执行标准|执行标准号|执行标准|執行標準|产品标准代号|产品标准号|產品標準號|标准代号|标准号|標準號)\s*[:：]"
+        r"[^。；;\n”」』,，]{0,40}$",
+        "the legitimate product form right before the words: 执行标准：T/XXX 001-2022（上海标准） (2023 Opinions part 4)",
+    ),
+    _s(
+        "quoted-form",
+        {"discussion": 6},
+        r"[“\"「『‘]\s*(?:产品执行标准|执行标准|執行標準|产品标准号|產品標準號|标准号|標準號|standard)\s*[:：][^”\"」』’]{0,40}$",
+        "the whole 执行标准：…（上海标准） form sits inside quotes: a text showing how to write it, not a seller's row",
+        flags=re.I,
+    ),
+    _s(
         "designation-verb",
-        {"organisation": 2, "discussion": 2},
+        {"organisation": 2, "discussion": 1},
         rf"(?:{_DESIGNATED})[^。,，]{{0,10}}$",
         "a standard was designated (获评2023年度“上海标准”): an announcement or a report of one, not a product",
     ),
@@ -516,7 +557,7 @@ BEFORE_SIGNALS: tuple[Signal, ...] = (
         "an action on the scheme (推进“上海标准”, 申报上海标准, 什么是上海标准): talk about the policy",
     ),
 )
-BEFORE_WINDOW = 16
+BEFORE_WINDOW = 48
 
 # ---------------------------------------------------------------------------------------------------------
 # Occurrence signals from structure around it (computed in classify.py).
@@ -531,6 +572,10 @@ NEAR_STRUCTURE: dict[str, tuple[dict[Use, int], str]] = {
         "a standard code is glued to the words (T/XXX 001-2022（上海标准）) or shares their cell, row or caption",
     ),
     "price-near": ({"product": 2}, "a price in the occurrence's own block"),
+    "standards-table": (
+        {"organisation": 2, "discussion": 2},
+        "the occurrence sits in a table of standards (标准编号/标准名称 columns): a list of standards, not products",
+    ),
     "own-site": (
         {"organisation": 4},
         "the organisation named beside the words owns the site (版权所有, og:site_name): it speaks for itself",
@@ -540,9 +585,13 @@ NEAR_STRUCTURE: dict[str, tuple[dict[Use, int], str]] = {
         {"discussion": 2},
         "the words are a link's text (a related-news entry, a menu item): they point elsewhere",
     ),
+    "related-list": (
+        {"discussion": 3},
+        "the words sit in a list headed 相关资讯/热点新闻/推荐阅读: headlines of other pages, not this page's claim",
+    ),
     "in-heading": (
-        {"discussion": 1, "organisation": 1},
-        "the words are in a heading of an article page (the article's title)",
+        {"discussion": 1},
+        "the words are in a heading of a page that offers no product: a headline or a section title",
     ),
 }
 FIRST_PERSON = re.compile(_FIRST_PERSON)
@@ -554,3 +603,13 @@ ORGANISATION_NAME = re.compile(
 )
 # Words that open an organisation's name but are the sentence's, not the name's (我公司与上海某协会…).
 NAME_LEADING_NOISE = re.compile(rf"^.*?(?:[的与和及、由在为是被向对將将]|{_FIRST_PERSON})")
+# Header cells of a table that lists standards (not products).
+STANDARDS_TABLE_HEADER = re.compile(r"^(?:标准编号|標準編號|标准号|標準號|标准名称|標準名稱|标准代号)$")
+# Page signals that make the page an organisation's own (an announcement can be made anywhere on it); on
+# other pages an organisation claim needs organisation wording near the occurrence.
+ORGANISATION_PAGE = frozenset(["company-news", "about-page", "association-site"])
+# Headings of lists that point to other pages (a sidebar of news, related reading).
+RELATED_LIST_HEADING = re.compile(
+    r"相关|相關|资讯|資訊|新闻|新聞|阅读|閱讀|推荐|推薦|热点|熱點|公告|动态|動態|专题|專題|related|news|reading",
+    re.I,
+)
