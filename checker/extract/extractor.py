@@ -97,7 +97,7 @@ def _claim(
         text=mention.text if mention.kind == "logo" else mention.block_text[mention.start : mention.end],
         verbatim=quotes.verbatim,
         pattern=mention.pattern or None,
-        use=decision.use,  # type: ignore[arg-type]  # never "discussion" here
+        use="organisation" if decision.use == "organisation" else "product",
         use_signals=decision.signals,
         use_confidence=decision.confidence,
         standard_code=code.display if code else None,

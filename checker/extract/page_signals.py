@@ -12,28 +12,36 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from checker.extract.patterns import BRAND_OR_MODEL
-from checker.extract.use_table import CRUMB_HINTS, CRUMB_LABEL, PREPASS_SIGNALS, SITE_OWNER, SITE_OWNER_HINTS
+from checker.extract.use_table import (
+    CRUMB_HINTS,
+    CRUMB_LABEL,
+    PREPASS_SIGNALS,
+    SITE_OWNER,
+    SITE_OWNER_HINTS,
+)
 from checker.normalize import compact, normalize_text
 
 # One pre-test for every text of the page: the literal hints of every pre-pass signal, site owners, crumbs.
-_HINT = re.compile(
-    "|".join(
-        re.escape(hint)
-        for hint in sorted(
-            {h for signal in PREPASS_SIGNALS for h in signal.hints}
-            | set(SITE_OWNER_HINTS)
-            | set(CRUMB_HINTS),
-            key=len,
-            reverse=True,
-        )
-    )
+_HINTS = sorted(
+    {h for signal in PREPASS_SIGNALS for h in signal.hints} | set(SITE_OWNER_HINTS) | set(CRUMB_HINTS),
+    key=len,
+    reverse=True,
 )
+_HINT = re.compile("|".join(re.escape(hint) for hint in _HINTS))
+# Hint -> the signals (table positions) it may start, so a text runs only the regexes its hints call for.
+_BY_HINT: dict[str, tuple[int, ...]] = {
+    hint: tuple(i for i, signal in enumerate(PREPASS_SIGNALS) if hint in signal.hints) for hint in _HINTS
+}
+_OWNER_HINTS = frozenset(SITE_OWNER_HINTS)
+_CRUMB_HINTS = frozenset(CRUMB_HINTS)
+_NAME_HINTS = ("品牌", "型")
 # Texts longer than this are prose: a byline, a price or a label is short (prose is read near the occurrence).
 _MAX_TEXT = 400
 _MAX_EVIDENCE = 40
 _CRUMB_CHARS = 200
 _MAX_CRUMBS = 3
 _MAX_VALUES = 64
+_MAX_OWNERS = 3
 
 
 @dataclass
@@ -55,7 +63,6 @@ class PageSignalCollector:
     def __init__(self) -> None:
         self.signals = PageSignals()
         self._crumb_owners: list[etree._Element] = []
-        self._complete = {s.name for s in PREPASS_SIGNALS}
 
     def wants(self, text: str) -> object:
         """Whether a text may hold a signal (a literal hint of one); short texts only."""
@@ -63,13 +70,14 @@ class PageSignalCollector:
 
     def text(self, text: str, owner: etree._Element) -> None:
         """Record the signals one page text shows."""
-        normalized = normalize_text(text)
+        hints = set(_HINT.findall(text))
+        # White space folded only: the signal regexes list full-width and traditional forms themselves, and
+        # the full normaliser would cost more than the rest of the walk on a page of short labelled texts.
+        normalized = " ".join(text.split())
         found = self.signals.found
-        for signal in PREPASS_SIGNALS:
-            if signal.regex is None or not any(h in text for h in signal.hints):
-                continue
-            match = signal.regex.search(normalized)
-            if match is None:
+        for index in sorted({i for hint in hints for i in _BY_HINT.get(hint, ())}):
+            signal = PREPASS_SIGNALS[index]
+            if signal.regex is None or (match := signal.regex.search(normalized)) is None:
                 continue
             if signal.min_distinct > 1:
                 seen = self.signals.distinct.setdefault(signal.name, set())
@@ -77,11 +85,12 @@ class PageSignalCollector:
                 if len(seen) < signal.min_distinct:
                     continue
             found.setdefault(signal.name, normalized[:_MAX_EVIDENCE])
-        if len(self.signals.owners) < 3 and (owner_match := SITE_OWNER.search(normalized)):
+        owner_match = SITE_OWNER.search(normalized) if hints & _OWNER_HINTS else None
+        if owner_match is not None and len(self.signals.owners) < _MAX_OWNERS:
             self.signals.owners.append(owner_match.group("owner"))
-        if len(self._crumb_owners) < _MAX_CRUMBS and CRUMB_LABEL.search(normalized):
+        if hints & _CRUMB_HINTS and len(self._crumb_owners) < _MAX_CRUMBS and CRUMB_LABEL.search(normalized):
             self._crumb_owners.append(owner)
-        if "品牌" in text or "型" in text:
+        if any(hint in text for hint in _NAME_HINTS):
             self._name_guard(normalized, owner)
 
     def _name_guard(self, normalized: str, owner: etree._Element) -> None:

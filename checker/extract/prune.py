@@ -183,6 +183,7 @@ def _hits(root: etree._Element, observer: PageObserver | None = None) -> tuple[s
     worth = _worth_a_look
     memo: AncestorMemo = {}
     wants = observer.wants if observer is not None else None
+    record = observer.text if observer is not None else None
     for el in root.iter(etree.Element):
         tag = el.tag
         if tag in special:
@@ -193,8 +194,8 @@ def _hits(root: etree._Element, observer: PageObserver | None = None) -> tuple[s
             if text and not text.isspace():
                 if worth(text):
                     hits.text(text, el)
-                if wants is not None and wants(text):
-                    observer.text(text, el)  # type: ignore[union-attr]
+                if wants is not None and record is not None and wants(text):
+                    record(text, el)
         if tag not in no_context:
             ident = el.get("id")
             classes = el.get("class")
@@ -210,8 +211,8 @@ def _hits(root: etree._Element, observer: PageObserver | None = None) -> tuple[s
         if tail and not tail.isspace() and (parent := el.getparent()) is not None:
             if worth(tail):
                 hits.text(tail, parent)
-            if wants is not None and wants(tail):
-                observer.text(tail, parent)  # type: ignore[union-attr]
+            if wants is not None and record is not None and wants(tail):
+                record(tail, parent)
     for other in root.iter(etree.Comment, etree.ProcessingInstruction):
         tail = other.tail
         if tail and worth(tail) and (parent := other.getparent()) is not None:

@@ -67,13 +67,51 @@ _BYLINE_LABELS = (
     "|发表时间|發表時間|发稿时间|更新时间|更新時間|责任编辑|責任編輯|编辑|編輯|责编|记者|記者|通讯员|通訊員"
     "|审核|審核|校对|校對|浏览次数|瀏覽次數|点击数|點擊數|阅读量|閱讀量|访问量|访问次数|供稿|撰稿"
 )
+# Literal pieces every byline label holds (the pre-test before the byline regex runs).
+_BYLINE_HINTS = (
+    "作者",
+    "来源",
+    "來源",
+    "发布",
+    "發布",
+    "發佈",
+    "发表",
+    "發表",
+    "发稿",
+    "更新",
+    "编辑",
+    "編輯",
+    "责编",
+    "记者",
+    "記者",
+    "通讯员",
+    "通訊員",
+    "审核",
+    "審核",
+    "校对",
+    "校對",
+    "浏览",
+    "瀏覽",
+    "点击",
+    "點擊",
+    "阅读",
+    "閱讀",
+    "访问",
+    "供稿",
+    "撰稿",
+    "稿源",
+    "时间",
+    "時間",
+    "日期",
+)
 PREPASS_SIGNALS: tuple[Signal, ...] = (
     _s(
         "byline",
         {"discussion": 2, "organisation": 1},
-        rf"{_NOT_CJK_BEFORE}(?:{_BYLINE_LABELS})\s*[:：]",
+        rf"{_NOT_CJK_BEFORE}(?:{_BYLINE_LABELS})\s*[:：]"
+        rf"|{_NOT_CJK_BEFORE}(?:时间|時間|日期)\s*[:：]\s*(?:19|20)\d\d",
         "bylines and source lines (作者/来源/发布时间/编辑/记者…) mark an article: news, a notice, company news",
-        hints=(":", "："),
+        hints=_BYLINE_HINTS,
     ),
     _s(
         "byline-en",
@@ -249,7 +287,7 @@ SITE_OWNER = re.compile(
 SITE_OWNER_HINTS = ("版权", "版權", "opyright", "OPYRIGHT", "©", "主办", "主辦")
 # Where a breadcrumb trail starts (当前位置：首页 > 新闻中心 > …): the trail is the rest of its container.
 CRUMB_LABEL = re.compile(
-    r"(?:当前位置|當前位置|您的位置|您现在的位置|您所在的位置|所在位置|现在位置)\s*[:：]?"
+    r"^\s*(?:当前位置|當前位置|您的位置|您现在的位置|您所在的位置|所在位置|现在位置)\s*(?:[:：]|$)"
 )
 CRUMB_HINTS = ("位置",)
 # Regulators and public bodies: a page they own or a sentence they are the subject of is about the scheme.

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,7 @@ def _placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
-def with_uses(condition: dict[str, Any], uses: list[str]) -> dict[str, Any]:
+def with_uses(condition: dict[str, Any], uses: Sequence[str]) -> dict[str, Any]:
     """The condition restricted to claims of the given uses (`applies_to`), as one more checked leaf.
 
     Added here, before compilation, so the plain evaluator and the durable engine read the same condition."""
