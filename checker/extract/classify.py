@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from bs4 import Tag
 
+from checker.codes import find_codes
 from checker.extract.context import ContextFinder
 from checker.extract.document import HEADINGS, Page, Row, clean, label_in
 from checker.extract.mentions import Mention, find_in_text
@@ -277,6 +278,13 @@ class Classifier:
         self.finder = finder
         self.view = view
         self._rows = {id(row.element): row for row in page.rows}
+        # Number keys of the codes the page's own 执行标准/产品标准号 rows declare.
+        self._declared = {
+            match.code.number_key
+            for row in page.rows
+            if label_in(row.label, STANDARD_LABELS)
+            for match in find_codes(row.value)
+        }
 
     def near(self, mention: Mention, tied: Tie) -> list[Fired]:
         """The occurrence's own signals: its sentence, the words around it, its block and row."""
@@ -322,6 +330,8 @@ class Classifier:
                 fired.append(_near("product-card"))
         if tied.code is not None and tied.kind in ("annotation", "cell", "row", "caption"):
             fired.append(_near("tied-code"))
+        if tied.code is not None and row is None and tied.code.number_key in self._declared:
+            fired.append(_near("declared-standard"))
         if PRICE is not None and PRICE.search(block):
             fired.append(_near("price-near"))
         if _in_standards_table(mention.unit):

@@ -446,7 +446,8 @@ SENTENCE_SIGNALS: tuple[Signal, ...] = (
     _s(
         "product-verb",
         {"product": 2},
-        r"(?:执行|執行|符合|采用|採用|依据|依據|按照|遵循|达到|達到)[^。]{0,16}(?:标准|標準)|按[^。]{0,20}生产|按[^。]{0,20}生產"
+        r"(?:执行|執行|符合|采用|採用|依据|依據|按照|遵循|达到|達到)[^。]{0,16}(?:标准|標準|\b[A-Z]{1,4}/)"
+        r"|按[^。]{0,20}生产|按[^。]{0,20}生產"
         r"|\b(?:complies with|conforms to|manufactured (?:to|according to))\b",
         "a product made to, or meeting, a standard (执行…标准, 符合…标准)",
         flags=re.I,
@@ -601,6 +602,10 @@ BEFORE_WINDOW = 48
 # Occurrence signals from structure around it (computed in classify.py).
 NEAR_STRUCTURE: dict[str, tuple[dict[Use, int], str]] = {
     "standard-row": ({"product": 5}, "the occurrence sits in a 执行标准/产品标准号 row"),
+    "declared-standard": (
+        {"product": 3},
+        "the code tied to the words is the one a 执行标准/产品标准号 row of the page declares for its product",
+    ),
     "product-card": (
         {"product": 3},
         "the occurrence sits in a card or block that names a product (产品名称 row, listing entry)",

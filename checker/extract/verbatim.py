@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from checker.normalize import fold_char
+from checker.normalize import fold_char, unescape_entities
 
 # HTML collapses these when it renders text; a quote shows them as one space, as the reader saw them.
 _HTML_SPACE = re.compile(r"[ \t\r\n\f]+")
@@ -24,6 +24,10 @@ _HTML_SPACE = re.compile(r"[ \t\r\n\f]+")
 _RESYNC_WINDOW = 24
 # Consecutive agreeing characters that confirm a re-synchronisation point.
 _CONFIRM = 2
+# An entity left in the text (double-escaped in the HTML): the normaliser decodes it into one character.
+_ENTITY = re.compile(r"&(?:amp;)*(?:[A-Za-z][A-Za-z0-9]{1,31};?|#\d{1,7};?|#[xX][0-9A-Fa-f]{1,6};?)")
+# Characters whose runs the normaliser collapses into one.
+_COLLAPSING = frozenset("- ")
 
 
 def display_text(raw: str) -> str:
@@ -41,10 +45,13 @@ def _is_space(char: str) -> bool:
 
 
 def _agrees(source: str, i: int, target: str, k: int) -> bool:
-    """Whether source[i] produces (the start of) target[k:], by equality or by folding."""
+    """Whether source[i] produces (the start of) target[k:], by equality, folding or as an entity."""
     char = source[i]
     if char == target[k]:
         return True
+    if char == "&" and (match := _ENTITY.match(source, i)) is not None:
+        decoded = unescape_entities(match.group())
+        return decoded != match.group() and target.startswith("".join(_fold(c) for c in decoded), k)
     piece = _fold(char)
     return bool(piece) and target.startswith(piece, k)
 
@@ -66,23 +73,46 @@ class OffsetMap:
             self._ends[j] = end
 
     def _confirmed(self, i: int, k: int) -> bool:
-        """Whether the texts agree from (i, k) on for _CONFIRM characters (or up to the end of either)."""
+        """Whether the texts agree from (i, k) on for _CONFIRM characters (or up to the end of both)."""
         source, target = self.source, self.normalized
         for d in range(_CONFIRM):
             if i + d >= len(source) or k + d >= len(target):
-                return d > 0
+                # Running out counts only when both texts end together (the last characters agree).
+                return d > 0 and i + d >= len(source) and k + d >= len(target)
             if not _agrees(source, i + d, target, k + d):
                 return False
         return True
 
     def _resync(self, i: int, k: int) -> tuple[int, int] | None:
-        """The nearest (i2, k2) past a disagreement where both texts agree again, nearest first."""
-        for total in range(1, 2 * _RESYNC_WINDOW + 1):
-            for step in range(max(0, total - _RESYNC_WINDOW), min(total, _RESYNC_WINDOW) + 1):
-                i2, k2 = i + step, k + total - step
+        """The nearest (i2, k2) past a disagreement where both texts agree again.
+
+        Skipping page characters costs 1 each, skipping normalised ones 2: the normaliser mostly drops or
+        shrinks page text (entities, invisible marks, runs of dashes) and rarely adds any."""
+        for cost in range(1, 3 * _RESYNC_WINDOW + 1):
+            for skip_k in range(0, min(cost // 2, _RESYNC_WINDOW) + 1):
+                skip_i = cost - 2 * skip_k
+                if skip_i > _RESYNC_WINDOW:
+                    continue
+                i2, k2 = i + skip_i, k + skip_k
                 if i2 < len(self.source) and k2 < len(self.normalized) and self._confirmed(i2, k2):
                     return i2, k2
         return None
+
+    def _entity(self, i: int, k: int) -> tuple[int, int] | None:
+        """Past an entity at source[i] that the normaliser decoded into target[k:], or None."""
+        match = _ENTITY.match(self.source, i)
+        if match is None:
+            return None
+        decoded = unescape_entities(match.group())
+        if decoded == match.group():
+            return None
+        piece = "".join(_fold(c) for c in decoded)
+        if piece == "&" and not self.normalized.startswith(piece, k):
+            return match.end(), k  # an ampersand glued to a quote: debris the normaliser removes
+        if not self.normalized.startswith(piece, k):
+            return None
+        self._set(k, len(piece), i, match.end())
+        return match.end(), k + len(piece)
 
     def _align(self) -> None:
         source, target = self.source, self.normalized
@@ -93,6 +123,9 @@ class OffsetMap:
                 self._set(k, len(target) - k, len(source), len(source))
                 return
             char = source[i]
+            if char == "&" and (entity := self._entity(i, k)) is not None:
+                i, k = entity
+                continue
             if char == target[k]:
                 self._set(k, 1, i, i + 1)
                 i += 1
@@ -104,6 +137,12 @@ class OffsetMap:
                 k += 1
                 continue
             piece = _fold(char)
+            if k > 0 and piece and piece == target[k - 1] and piece in _COLLAPSING:
+                self._ends[k - 1] = (
+                    i + 1
+                )  # a run the normaliser collapsed (—— to -): part of the same character
+                i += 1
+                continue
             if piece and target.startswith(piece, k):
                 self._set(k, len(piece), i, i + 1)
                 i += 1
@@ -113,6 +152,11 @@ class OffsetMap:
                 i += 1  # dropped by the normaliser (an invisible mark, a collapsed space)
                 continue
             found = self._resync(i, k)
+            if found is None and k == len(target) - 1:
+                # The last normalised character came from all that is left (an entity such as &ldquo;).
+                rest = source[i:].rstrip()
+                self._set(k, 1, i, i + max(1, len(rest)))
+                return
             if found is None:
                 # Nothing agrees nearby: treat the two characters as one substitution and move on.
                 self._set(k, 1, i, i + 1)
