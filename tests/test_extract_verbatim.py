@@ -46,7 +46,10 @@ def _assert_tokens_map_back(raw: str, normalized: str) -> int:
     for token in _TOKEN.finditer(normalized):
         first, last = offsets.span(token.start(), token.end())
         assert 0 <= first <= last <= len(display)
-        assert compact(normalize_text(display[first:last])) == compact(token.group()), (token.group(), display)
+        assert compact(normalize_text(display[first:last])) == compact(token.group()), (
+            token.group(),
+            display,
+        )
         checked += 1
     return checked
 
@@ -89,7 +92,9 @@ def test_a_full_width_claim_is_quoted_as_written() -> None:
 
 def test_entities_left_in_the_text_are_bridged() -> None:
     # A double-escaped quote reaches the text as "&ldquo;"; the normaliser turns it into “.
-    quoter = Quoter("本品符合&ldquo;上海标准&rdquo;要求", normalize_text("本品符合&ldquo;上海标准&rdquo;要求"))
+    quoter = Quoter(
+        "本品符合&ldquo;上海标准&rdquo;要求", normalize_text("本品符合&ldquo;上海标准&rdquo;要求")
+    )
     start = quoter.map.normalized.index("上海标准")
     assert quoter.verbatim(start, start + 4) == "上海标准"
     assert quoter.snippet(start, start + 4, 300) == "本品符合&ldquo;上海标准&rdquo;要求"
@@ -104,7 +109,26 @@ def test_long_snippets_are_cut_around_the_quote() -> None:
 
 
 _PIECES = st.sampled_from(
-    ["上海", "標準", "标准", "Ｓｈａｎｇｈａｉ", " ", "\u3000", "\u00a0", "&ldquo;", "&amp;ldquo;", "“", "—", "－", "（", "㈱", "ｶ", "\u200b", "认证", "A1"]
+    [
+        "上海",
+        "標準",
+        "标准",
+        "Ｓｈａｎｇｈａｉ",
+        " ",
+        "\u3000",
+        "\u00a0",
+        "&ldquo;",
+        "&amp;ldquo;",
+        "“",
+        "—",
+        "－",
+        "（",
+        "㈱",
+        "ｶ",
+        "\u200b",
+        "认证",
+        "A1",
+    ]
 )
 
 

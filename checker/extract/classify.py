@@ -88,6 +88,7 @@ class PageView:
     kind: str
     owners: list[tuple[str, str]]  # (organisation name, where it came from), best first
     offers_product: bool
+    article: bool = False  # some signal says the page is an article, a notice or a post
     organisation_page: bool = False
     brands: set[str] = field(default_factory=set)
     models: set[str] = field(default_factory=set)
@@ -187,13 +188,16 @@ def read_page(page: Page, finder: ContextFinder, collected: PageSignals, url: st
         fired.append(_structure("association-site"))
     scores = _capped(fired)
     best = max(USES, key=lambda use: scores[use])
-    kind = best if scores[best] >= MIN_SCORE else "unknown"
+    article = any(f.weights.get("discussion", 0) > 0 for f in fired)
+    # Not enough to tell news from an organisation's own news, but an article all the same.
+    kind = best if scores[best] >= MIN_SCORE else "article" if article else "unknown"
     return PageView(
         fired=fired,
         scores=scores,
         kind=kind,
         owners=owners,
         offers_product=scores["product"] >= MIN_SCORE,
+        article=article,
         organisation_page=any(f.name in ORGANISATION_PAGE for f in fired),
         brands=collected.brands,
         models=collected.models,

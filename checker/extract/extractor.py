@@ -80,8 +80,8 @@ def _claim(
     quotes: Quotes,
 ) -> Claim:
     # The page's h1 names the product of an item page: one that offers a product, or one that holds a
-    # product claim and is not an article (an article's h1 is its headline).
-    item_page = view.offers_product or (decision.use == "product" and view.kind in ("product", "unknown"))
+    # product claim and shows no sign of being an article (an article's h1 is its headline).
+    item_page = view.offers_product or (decision.use == "product" and not view.article)
     context = finder.resolve(mention.element, item_page=item_page, brands=view.brands, models=view.models)
     claimant, claimant_source = context.claimant, context.claimant_source
     product, product_source, category = context.product_name, context.product_source, context.product_category
