@@ -189,6 +189,13 @@ PREPASS_SIGNALS: tuple[Signal, ...] = (
         hints=("百科", "词条", "詞條", "义项", "義項", "参考资料", "參考資料", "目录"),
     ),
     _s(
+        "exam",
+        {"discussion": 4},
+        r"单项选择题|多项选择题|選擇題|选择题|判断题|判斷題|填空题|参考答案|參考答案|答案解析|练习题|練習題|试题|試題",
+        "an exam or practice sheet (选择题, 参考答案): options quote right and wrong forms",
+        hints=("选择题", "選擇題", "判断题", "判斷題", "填空题", "答案", "练习题", "練習題", "试题", "試題"),
+    ),
+    _s(
         "q-and-a",
         {"discussion": 3},
         r"^\s*(?:问|問|答|提问|提問)\s*[:：]|最佳答案|问题描述|问题补充|回答者|网友回答|網友回答|\d+\s*个回答",
@@ -430,7 +437,7 @@ ASSOCIATION = re.compile(r"协会|協會|学会|學會|联合会|聯合會|联�
 _FIRST_PERSON = r"(?:我|本)(?:公司|司|厂|廠|集团|集團|企业|企業|单位|單位|院|所|中心|会|會|协会|協會|学会|學會|联盟|聯盟|社)|我们|我們"
 _DESIGNATED = (
     r"获评|獲評|入选|入選|荣获|榮獲|获得|獲得|再获|再獲|获颁|被评为|被評為|被认定为|被認定為|喜获|喜獲|列入|纳入|納入"
-    r"|通过|通過|现为|現為"
+    r"|通过[^。，,]{0,12}评价|通過[^。，,]{0,12}評價|现为|現為|又添|再添|新添"
 )
 _DRAFTED = (
     r"主导|主導|牵头|牽頭|参与|參與|负责|負責|组织|組織|制定|起草|编制|編制|研制|制修订|修订|修訂|发布|發布"
@@ -455,8 +462,15 @@ SENTENCE_SIGNALS: tuple[Signal, ...] = (
     _s(
         "first-person-designation",
         {"organisation": 6},
-        rf"(?:{_FIRST_PERSON})[^。]{{0,40}}(?:{_DESIGNATED}|{_DRAFTED})|(?:{_DESIGNATED}|{_DRAFTED})[^。]{{0,12}}(?:{_FIRST_PERSON})",
+        rf"(?:{_FIRST_PERSON})[^。“”\"「」]{{0,40}}(?:{_DESIGNATED}|{_DRAFTED})"
+        rf"|(?:{_DESIGNATED}|{_DRAFTED})[^。“”\"「」]{{0,12}}(?:{_FIRST_PERSON})",
         "an organisation announces its own standard's designation (我公司主导制定的…获评上海标准)",
+    ),
+    _s(
+        "congratulation",
+        {"organisation": 3},
+        r"喜报|喜報|喜讯|喜訊|好消息|热烈祝贺|熱烈祝賀|捷报|捷報|祝贺|祝賀",
+        "an organisation celebrating (喜报, 热烈祝贺, 好消息): it announces its own news",
     ),
     _s(
         "company-subject",
@@ -499,9 +513,9 @@ SENTENCE_SIGNALS: tuple[Signal, ...] = (
     ),
     _s(
         "placeholder-code",
-        {"discussion": 4},
+        {"discussion": 8},
         r"\b[A-Z]{1,4}/(?:X{2,}|x{2,}|×{2,}|\*{2,})|(?:某某|××|XX)(?:标准|標準)",
-        "a placeholder standard (T/XXX 001-2022, 某某标准) only appears in guides and examples",
+        "a placeholder standard (T/XXX 001-2022, 某某标准) only appears in guides and examples: never a claim",
     ),
     _s(
         "question",
@@ -545,6 +559,13 @@ AFTER_SIGNALS: tuple[Signal, ...] = (
         flags=re.I,
     ),
     _s(
+        "the-words",
+        {"discussion": 4},
+        r"^[”\"」』’']?\s*的?(?:字样|字樣|字眼|表述|说法|說法|一词|一詞|二字|四个字|四個字|wording|words?\b)",
+        "the text talks about the words themselves (加注“上海标准”字样, 关于上海标准的说法): guidance, not a claim",
+        flags=re.I,
+    ),
+    _s(
         "scheme-evaluation",
         {"discussion": 2},
         r"^[”\"」』’']?\s*(?:评价|評價|evaluation)",
@@ -561,7 +582,7 @@ AFTER_SIGNALS: tuple[Signal, ...] = (
     _s(
         "definition",
         {"discussion": 4},
-        r"^[”\"」』’']?\s*(?:是指|指的是|是对|是對|即|作为|作為|是一项|是一種|是一种|\s+is\s+(?:a|an|the)\b)",
+        r"^[”\"」』’']?\s*(?:是指|指的是|是对|是對|即|作为|作為|是一项|是一種|是一种|是|不是|并非|並非|就是|\s+is\s+(?:a|an|the)\b)",
         "a definition of the scheme (上海标准是指…, 上海标准是对标准的评价)",
         flags=re.I,
     ),
@@ -574,6 +595,12 @@ BEFORE_SIGNALS: tuple[Signal, ...] = (
         r"(?:产品执行标准|执行标准号|执行标准|執行標準|产品标准代号|产品标准号|產品標準號|标准代号|标准号|標準號)\s*[:：]"
         r"[^。；;\n”」』,，]{0,40}$",
         "the legitimate product form right before the words: 执行标准：T/XXX 001-2022（上海标准） (2023 Opinions part 4)",
+    ),
+    _s(
+        "quoted-claim",
+        {"discussion": 8},
+        r"[“\"「『][^”\"」』“「『]{0,20}(?:本产品|本品|本商品|认证|認證|荣获|榮獲|通过|通過|产品)[^”\"」』“「『]{0,20}$",
+        "a seller's claim quoted inside quotation marks (出现“本产品通过上海标准认证”的表述): cited, not made here",
     ),
     _s(
         "quoted-form",
