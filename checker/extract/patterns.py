@@ -224,6 +224,9 @@ CLAIMANT_LABELS = (
     "企业名称",
 )
 PRODUCT_LABELS = ("商品名称", "产品名称", "产品名", "品名")
+# A standard's own detail table (an association's or a platform's page about one standard): its number and name.
+STANDARD_NUMBER_LABELS = frozenset(["标准编号", "标准号", "标准代号"])
+STANDARD_NAME_LABELS = frozenset(["标准名称"])
 CATEGORY_LABELS = ("产品类别", "商品类别", "产品类型", "产品分类", "商品分类", "类别", "品类")
 # Suffixes a label may carry (生产企业名称, 厂名厂址); any other suffix makes another field (厂家服务).
 LABEL_SUFFIXES = ("", "名称", "全称", "名字", "厂址", "地址")

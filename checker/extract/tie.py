@@ -13,6 +13,8 @@ from checker.extract.patterns import (
     ANNOTATION_GAP,
     NOT_A_STANDARD_TITLE,
     SENTENCE_END,
+    STANDARD_NAME_LABELS,
+    STANDARD_NUMBER_LABELS,
     STANDARD_TITLE,
     TITLE_EDITION_NOTE,
 )
@@ -113,6 +115,26 @@ def tie_in_row(unit: Tag) -> Tie | None:
     return Tie(None, title, "title-only") if title else None
 
 
+def tie_in_detail_table(unit: Tag) -> Tie | None:
+    """On a standard's own detail table (标准编号 | T/… rows), the code of its 标准编号 row."""
+    table = unit.find_parent("table")
+    if table is None:
+        return None
+    code: StandardCode | None = None
+    title: str | None = None
+    for row in table.find_all("tr"):
+        cells = row.find_all(["th", "td"], recursive=False)
+        if len(cells) < 2:
+            continue
+        label = clean(cells[0].get_text()).replace(" ", "")
+        value = clean(cells[1].get_text(" "))
+        if label in STANDARD_NUMBER_LABELS and code is None and (codes := find_codes(value)):
+            code = codes[0].code
+        elif label in STANDARD_NAME_LABELS and value:
+            title = value
+    return Tie(code, title, "row") if code is not None else None
+
+
 def tie(text: str, start: int, end: int, unit: Tag) -> Tie:
     """The best tie for a mention at text[start:end] in block unit; kind none when nothing is disclosed."""
     own = tie_in_text(text, start, end, unit)
@@ -121,6 +143,9 @@ def tie(text: str, start: int, end: int, unit: Tag) -> Tie:
     row = tie_in_row(unit)
     if row is not None and row.code is not None:
         return row
+    detail = tie_in_detail_table(unit)
+    if detail is not None:
+        return detail
     return own or row or Tie(None, None, "none")
 
 
