@@ -126,7 +126,7 @@ def _head_texts(page: Page, finder: ContextFinder, collected: PageSignals) -> li
     texts = [t for t in (page.title, page.metas.get("og:title")) if t]
     texts.extend(clean(h.get_text(" ")) for h in page.soup.find_all(["h1", "h2"], limit=6))
     texts.extend(collected.crumbs)
-    texts.extend(finder._layout_texts("breadcrumb"))
+    texts.extend(finder.layout_texts("breadcrumb"))
     return [t for t in texts if t]
 
 
@@ -172,7 +172,7 @@ def read_page(page: Page, finder: ContextFinder, collected: PageSignals, url: st
     product_rows = [r for r in page.rows if label_in(r.label, (*PRODUCT_LABELS, *STANDARD_LABELS))]
     if len(product_rows) >= 2 and "param-label" not in collected.found:
         fired.append(_structure("param-rows"))
-    if finder._layout_text("shop"):
+    if finder.layout_texts("shop"):
         fired.append(_structure("shop"))
     host, path = _split_url(url)
     if host.endswith(".gov.cn") or host.endswith(".gov"):
@@ -336,7 +336,7 @@ class Classifier:
             fired.append(_near("tied-code"))
         if tied.code is not None and row is None and tied.code.number_key in self._declared:
             fired.append(_near("declared-standard"))
-        if PRICE is not None and PRICE.search(block):
+        if PRICE.search(block):
             fired.append(_near("price-near"))
         if _in_standards_table(mention.unit):
             fired.append(_near("standards-table"))

@@ -168,6 +168,10 @@ class ContextFinder:
                         texts.append(text)
         return texts
 
+    def layout_texts(self, part: str) -> list[str]:
+        """Texts of the elements a layout selector of `part` (shop, product, breadcrumb) marked."""
+        return self._layout_texts(part)
+
     def _layout_text(self, part: str) -> str | None:
         texts = self._layout_texts(part)
         return _short(texts[0]) if texts else None

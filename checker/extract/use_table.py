@@ -67,6 +67,10 @@ _BYLINE_LABELS = (
     "|发表时间|發表時間|发稿时间|更新时间|更新時間|责任编辑|責任編輯|编辑|編輯|责编|记者|記者|通讯员|通訊員"
     "|审核|審核|校对|校對|浏览次数|瀏覽次數|点击数|點擊數|阅读量|閱讀量|访问量|访问次数|供稿|撰稿"
 )
+_PRICE = (
+    r"[¥￥]\s*\d|(?:价格|價格|售价|售價|促销价|促銷價|到手价|优惠价|零售价|批发价|批發價|市场价|会员价|单价|參考價|参考价)"
+    r"\s*[:：]?\s*(?:[¥￥]|RMB)?\s*\d"
+)
 # Literal pieces every byline label holds (the pre-test before the byline regex runs).
 _BYLINE_HINTS = (
     "作者",
@@ -212,8 +216,7 @@ PREPASS_SIGNALS: tuple[Signal, ...] = (
     _s(
         "price",
         {"product": 2},
-        r"[¥￥]\s*\d|(?:价格|價格|售价|售價|促销价|促銷價|到手价|优惠价|零售价|批发价|批發價|市场价|会员价|单价|參考價|参考价)"
-        r"\s*[:：]?\s*(?:[¥￥]|RMB)?\s*\d",
+        _PRICE,
         "a price: the page offers something for sale",
         hints=("¥", "￥", "价", "價"),
     ),
@@ -672,7 +675,7 @@ NEAR_STRUCTURE: dict[str, tuple[dict[Use, int], str]] = {
     ),
 }
 FIRST_PERSON = re.compile(_FIRST_PERSON)
-PRICE = PREPASS_SIGNALS[[s.name for s in PREPASS_SIGNALS].index("price")].regex
+PRICE = re.compile(_PRICE)
 # An organisation named in a sentence (the subject of an announcement or a report).
 ORGANISATION_NAME = re.compile(
     rf"[{_CJK}（）()]{{2,30}}?(?:股份有限公司|有限责任公司|有限公司|集团|集團|协会|協會|学会|學會|研究院|研究所|联合会|聯合會"
