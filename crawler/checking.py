@@ -88,8 +88,9 @@ class RegistryChecker:
                     standard_code=finding.standard_code,
                     message=finding.message,
                     claim=claim.model_dump(mode="json") if claim is not None else {},
-                    evidence=evidence.model_dump(mode="json")
-                    if hasattr(evidence, "model_dump")
+                    # Every location, the confidence and the record judged travel with the stored finding.
+                    evidence=finding.stored_evidence()
+                    if hasattr(finding, "stored_evidence")
                     else dict(evidence),
                     claimant=getattr(claim, "claimant", None),
                 )

@@ -44,6 +44,8 @@ def random_facts(rng: random.Random) -> dict[str, Any]:
         "record_has_scope": [True, False, None],
         "product_known": [True, False],
         "product_in_scope": [True, False, None],
+        "product_scope_score": [None, 0, 49, 50, 100],
+        "title_score": [None, 40, 85, 100],
         "standard_code": ["T/ABC 1-2022", None],
     }
     return ClaimFacts.model_validate({k: rng.choice(v) for k, v in choices.items()}).as_fact()

@@ -151,9 +151,18 @@ def detail_route(case_id: IdPath, session: SessionDep, _who: StaffDep) -> CaseDe
 
 @router.post("/{case_id}/transitions", response_model=CaseDetail, summary="Move a case", responses=REFUSED)
 def transition_route(case_id: IdPath, body: TransitionIn, session: SessionDep, who: StaffDep) -> CaseDetail:
-    """Dismissing or reopening needs a reason; rectification_due needs `due_at` in the future."""
+    """Dismissing or reopening needs a reason; rectification_due needs `due_at` in the future; a dismissal
+    may say its kind (not-a-claim and wrong-standard count against the rule's confirmed precision)."""
     case = get_case(session, case_id)
-    transition(session, case, body.to, actor=who.actor, reason=body.reason, due_at=body.due_at)
+    transition(
+        session,
+        case,
+        body.to,
+        actor=who.actor,
+        reason=body.reason,
+        due_at=body.due_at,
+        dismissal_kind=body.dismissal_kind,
+    )
     session.commit()
     return _detail(session, case)
 

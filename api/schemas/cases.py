@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from markwatch.cases.models import CaseStatus
+from markwatch.cases.models import CaseStatus, DismissalKind
 
 
 class WaiverOut(BaseModel):
@@ -120,6 +120,11 @@ class TransitionIn(BaseModel):
     to: CaseStatus
     reason: str | None = Field(default=None, max_length=2000)
     due_at: AwareDatetime | None = None
+    dismissal_kind: DismissalKind | None = Field(
+        default=None,
+        description="when dismissing: not-a-claim, wrong-standard (both count against the rule's precision) "
+        "or other (default)",
+    )
 
 
 class CommentIn(BaseModel):

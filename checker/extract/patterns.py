@@ -7,9 +7,10 @@ from typing import NamedTuple
 from urllib.parse import unquote
 
 # Bump on any change that can add, drop or re-tie a claim on an unchanged page (use_table.py included).
-# 1.2.0: occurrences classified product/organisation/discussion (use_table.py 1); verbatim quotes; product
+# 1.2.0: codes without a year in standard rows, new prefixes, OpenCC.
+# 1.3.0: occurrences classified product/organisation/discussion (use_table.py 1); verbatim quotes; product
 # names refused when they are a model, a brand, a certification word or a marketplace title.
-EXTRACTOR_VERSION = "1.2.0"
+EXTRACTOR_VERSION = "1.3.0"
 
 
 class Pattern(NamedTuple):

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from bs4 import Tag
 
 from checker.codes import CodeMatch, StandardCode, find_codes
-from checker.extract.document import clean
+from checker.extract.document import clean, label_in
 from checker.extract.models import TieKind
 from checker.extract.patterns import (
     ANNOTATION_GAP,
     NOT_A_STANDARD_TITLE,
     SENTENCE_END,
+    STANDARD_LABELS,
     STANDARD_NAME_LABELS,
     STANDARD_NUMBER_LABELS,
     STANDARD_TITLE,
@@ -79,9 +80,29 @@ def _nearest(codes: list[CodeMatch], start: int, end: int) -> CodeMatch | None:
     return min(codes, key=lambda c: start - c.end if c.end <= start else c.start - end + 0.5)
 
 
+def in_standard_row(unit: Tag) -> bool:
+    """Whether unit is, or sits in, a table row or dt/dd pair labelled as a standard (执行标准 | GB 5296).
+
+    There a code without a year is read as a code (codes.find_codes' standard context); a label inside the
+    text itself (执行标准：GB 5296) is seen by find_codes on its own.
+    """
+    cell = unit if unit.name in ("td", "th", "dd", "dt") else unit.find_parent(["td", "th", "dd", "dt"])
+    if cell is None:
+        return False
+    if cell.name in ("dd", "dt"):
+        label_cell = cell if cell.name == "dt" else cell.find_previous_sibling("dt")
+    else:
+        row = cell.find_parent("tr")
+        label_cell = row.find(["th", "td"]) if row is not None else None
+    if label_cell is None:
+        return False
+    label = clean(label_cell.get_text()).replace(" ", "").rstrip(":")
+    return label_in(label, STANDARD_LABELS) is not None
+
+
 def tie_in_text(text: str, start: int, end: int, unit: Tag) -> Tie | None:
     """A tie found inside the mention's own block text, or None."""
-    codes = find_codes(text)
+    codes = find_codes(text, standard_context=in_standard_row(unit))
     hit = _annotated(text, codes, start, end)
     if hit is not None:
         return Tie(hit.code, _title(text), "annotation")
@@ -108,7 +129,7 @@ def tie_in_row(unit: Tag) -> Tie | None:
         if other is cell:
             continue
         text = clean(other.get_text(" "))
-        codes = find_codes(text)
+        codes = find_codes(text, standard_context=in_standard_row(other))
         if codes:
             return Tie(codes[0].code, _title(text), "row")
     title = _title(clean(row.get_text(" ")))
@@ -128,7 +149,11 @@ def tie_in_detail_table(unit: Tag) -> Tie | None:
             continue
         label = clean(cells[0].get_text()).replace(" ", "")
         value = clean(cells[1].get_text(" "))
-        if label in STANDARD_NUMBER_LABELS and code is None and (codes := find_codes(value)):
+        if (
+            label in STANDARD_NUMBER_LABELS
+            and code is None
+            and (codes := find_codes(value, standard_context=True))
+        ):
             code = codes[0].code
         elif label in STANDARD_NAME_LABELS and value:
             title = value
@@ -156,7 +181,7 @@ def tie_logo(alt_text: str, caption_text: str | None, unit_text: str, unit: Tag)
         codes = find_codes(text)
         if codes:
             return Tie(codes[0].code, _title(text), kind)
-    codes = find_codes(unit_text)
+    codes = find_codes(unit_text, standard_context=in_standard_row(unit))
     kind = _UNIT_TIE.get(unit.name, "sentence")
     if codes:
         return Tie(codes[0].code, _title(unit_text), kind)

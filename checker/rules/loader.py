@@ -14,10 +14,13 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from checker.rules.facts import ClaimFacts
+from checker.rules.facts import ClaimFacts, MatchOptions
 from checker.rules.schema import ConditionError, Rule, check_condition
+from checker.wording import DERIVED
 from markwatch.errors import RuleFileError
 
+# The rule whose parameters say when a title names a registered standard (title_match_min, title_near_miss).
+TITLE_RULE = "SHS001"
 DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
 
 
@@ -43,6 +46,20 @@ class RuleSet:
             if loaded.rule.id == rule_id:
                 return loaded
         raise KeyError(rule_id)
+
+    def param(self, rule_id: str, name: str) -> object | None:
+        """A rule's parameter, or None when the rule or the parameter is not there."""
+        for loaded in self.rules:
+            if loaded.rule.id == rule_id:
+                return loaded.rule.params.get(name)
+        return None
+
+    def match_options(self) -> MatchOptions:
+        """How claims are tied to registry records, from SHS001's parameters (see rules/SHS001-*.yaml)."""
+        for loaded in self.rules:
+            if loaded.rule.id == TITLE_RULE:
+                return MatchOptions.from_params(loaded.rule.params)
+        return MatchOptions()
 
 
 def _placeholders(text: str) -> set[str]:
@@ -77,7 +94,7 @@ def load_rule_file(path: Path) -> LoadedRule:
         condition = with_uses(check_condition(rule.when, rule.params), rule.applies_to)
     except ConditionError as exc:
         raise RuleFileError(str(exc).split(": ", 1)[1], source=source, where=exc.path) from exc
-    known = set(ClaimFacts.model_fields)
+    known = set(ClaimFacts.model_fields) | set(DERIVED)
     for field in ("message", "remediation"):
         for lang in ("zh", "en"):
             unknown = _placeholders(getattr(getattr(rule, field), lang)) - known
