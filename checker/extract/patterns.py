@@ -6,8 +6,11 @@ import re
 from typing import NamedTuple
 from urllib.parse import unquote
 
-# Bump on any change that can add, drop or re-tie a claim on an unchanged page.
-EXTRACTOR_VERSION = "1.2.0"
+# Bump on any change that can add, drop or re-tie a claim on an unchanged page (use_table.py included).
+# 1.2.0: codes without a year in standard rows, new prefixes, OpenCC.
+# 1.3.0: occurrences classified product/organisation/discussion (use_table.py 1); verbatim quotes; product
+# names refused when they are a model, a brand, a certification word or a marketplace title.
+EXTRACTOR_VERSION = "1.3.0"
 
 
 class Pattern(NamedTuple):
@@ -129,7 +132,27 @@ EXCLUSIONS_AFTER: tuple[Pattern, ...] = (
     _p("time", r"^ ?时间", "上海标准时间: Shanghai (China Standard) time"),
     _p("reference-material", r"^ ?物质", "上海标准物质: reference materials sold by labs"),
     _p("chartered", r"^ ?chartered", "Shanghai Standard Chartered …: a bank, not the mark", re.I),
-    _p("en-time", r"^ ?time", "Shanghai Standard Time", re.I),
+    _p("en-time", r"^ ?(?:time|cst)\b", "Shanghai Standard Time (CST): a time zone", re.I),
+    _p(
+        "en-parts",
+        r"^ ?(?:parts?|fasteners?|components?|screws?|bolts?)\b",
+        "Shanghai Standard Parts: 标准件, standard fasteners (a product class and company names), not the mark",
+        re.I,
+    ),
+    # Capitalised words then a company suffix: "Shanghai Standard Technology Co., Ltd." names a company.
+    # Lower-case words do not count ("Shanghai Standard certified by ABC Co." is a claim, not a name).
+    _p(
+        "en-company",
+        r"^ ?(?:[A-Z][A-Za-z&'.-]*\s+){0,3}(?i:co\b|co\.|company|ltd|limited|inc\b|corp\b|corporation|group|factory|plant)",
+        "a company named Shanghai Standard … Co., Ltd. (Shanghai Standard Technology Co.), not the mark",
+    ),
+    # 上海标准 opening a company's name: 上海标准电器有限公司. A particle (的, 是, 与…) ends a name, so
+    # "获评上海标准的公司" stays a mention.
+    _p(
+        "zh-company",
+        r"^ ?(?:(?![的之是为和与及或被获评认证执符合])[\u4e00-\u9fff]){0,8}?(?:股份有限公司|有限责任公司|有限公司|集团)",
+        "a company whose name starts with 上海标准 (上海标准电器有限公司), not the mark",
+    ),
 )
 EXCLUSIONS_BEFORE: tuple[Pattern, ...] = (
     _p("chartered-before", r"standard chartered[^.。]{0,40}$", "Standard Chartered … Shanghai …", re.I),
@@ -202,6 +225,9 @@ CLAIMANT_LABELS = (
     "企业名称",
 )
 PRODUCT_LABELS = ("商品名称", "产品名称", "产品名", "品名")
+# A standard's own detail table (an association's or a platform's page about one standard): its number and name.
+STANDARD_NUMBER_LABELS = frozenset(["标准编号", "标准号", "标准代号"])
+STANDARD_NAME_LABELS = frozenset(["标准名称"])
 CATEGORY_LABELS = ("产品类别", "商品类别", "产品类型", "产品分类", "商品分类", "类别", "品类")
 # Suffixes a label may carry (生产企业名称, 厂名厂址); any other suffix makes another field (厂家服务).
 LABEL_SUFFIXES = ("", "名称", "全称", "名字", "厂址", "地址")
@@ -214,23 +240,78 @@ ROW_TEXT = re.compile(r"^\s*(?P<label>[^:：]{1,16}?)\s*" + _COLON + r"\s*(?P<va
 # Headings that name a page section, not a product: a listing block heading must not be one.
 GENERIC_HEADING = re.compile(
     r"详情|介绍|参数|规格|包装|售后|评价|评论|说明|相关|推荐|资质|证书|新闻|公告|联系|导航|客服|热销|猜你喜欢|店铺|^主体$|基本信息"
+    r"|问答|问题|咨询|FAQ"
 )
 
-# --- News pages about the policy (domain.md §7). A page is news when it has news markup and no product
-# context; there a mention counts only with a first-person product subject (an enterprise's own claim).
-NEWS_OG_TYPE = _p("og-article", r"^article$", "og:type article marks an article page", re.I)
-NEWS_TEXT: tuple[Pattern, ...] = (
-    _p("byline", r"(?:发布时间|发布日期|来源|责任编辑|记者|作者)\s*[:：]", "news bylines and source lines"),
+# --- What a product name is never (issue 13 §4). The product is named from 商品名称/产品名称/品名 rows,
+# JSON-LD Product name, the h1 of an item page or a listing entry's title; a candidate matching any of these
+# is refused, and the product stays unknown rather than guessed.
+# 品牌/型号 rows (read over the whole page in the pre-pass): a name equal to one of their values is refused.
+BRAND_OR_MODEL = re.compile(
+    r"^\s*(?P<label>品牌|型号|型號|规格型号|產品型號|产品型号)\s*(?:[:：]\s*(?P<value>.{1,60}?))?\s*$"
 )
-FIRST_PERSON_PRODUCT = _p(
-    "first-person",
-    r"本产品|本品|我司|我公司|本公司|我厂|本厂|本店|our product",
-    "a seller speaking of its own goods",
-    re.I,
+NOT_A_PRODUCT_NAME: tuple[Pattern, ...] = (
+    _p(
+        "model-number",
+        r"^(?=[^ ]*\d)[A-Za-z0-9][A-Za-z0-9\-_/.]{1,24}$",
+        "a model or part number alone (XK-2000A, HRB400): one token of letters and digits, no name",
+    ),
+    _p(
+        "labelled-model",
+        r"^(?:型号|型號|牌号|牌號|货号|貨號|款号|款號|编号|編號|规格|規格|型号规格)\s*[:：]",
+        "a 型号/牌号/货号 line is a model, grade or article number, not the product's name",
+    ),
+    _p(
+        "certification-word",
+        r"认证|認證|证书|證書|资质|資質|合格证|合格證|检测报告|檢測報告|荣誉|榮譽|上海标准|上海標準|^.{0,6}标准$",
+        "a certification, award or standard word names no product (上海标准认证, 荣誉证书)",
+    ),
+    _p(
+        "marketplace-title",
+        r"批发.{0,12}价格|阿里巴巴|1688|tmall\.com|天猫|天貓|京东|京東|淘宝网|淘寶網|【[^】]*】.{0,20}-|-\s*(?:tmall|jd|taobao)",
+        "a page <title> with marketplace suffixes (…批发_…价格-阿里巴巴, -tmall.com天猫, 【…】-京东)",
+        re.I,
+    ),
 )
 
 # Sentences end here; a claim's certification wording and sentence tie stay inside one sentence.
 SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 STANDARD_TITLE = re.compile(r"《([^《》]{2,80})》")
+
+# --- A 《title》 ties to a claim only when it names a standard (issue 13 §3). Titles of laws, regulations,
+# opinions, plans and programmes never do. Matched on the normalised title with any trailing bracketed
+# edition note removed (《上海市标准化条例（2019修订）》); traditional forms listed beside simplified ones.
+NOT_A_STANDARD_TITLE: tuple[Pattern, ...] = (
+    _p("regulation", r"(?:条例|條例)$", "《…条例》 regulations (上海市标准化条例)"),
+    _p("measures", r"(?:办法|辦法)$", "《…办法》 administrative measures"),
+    _p("opinions", r"(?:意见|意見)$", "《…意见》 opinions (the 2023 Opinions that govern the mark)"),
+    _p("programme", r"(?:方案)$", "《…方案》 programmes and work plans"),
+    _p("plan", r"(?:规划|規劃|计划|計劃|行动计划|行動計劃)$", "《…规划》《…计划》 plans"),
+    _p("outline", r"(?:纲要|綱要)$", "《…纲要》 outlines (国家标准化发展纲要)"),
+    _p("notice", r"(?:通知|通告|公告|公示|函|批复|批覆)$", "《…通知》 notices, announcements and replies"),
+    _p(
+        "law",
+        r"(?<![方做算说用])法$",
+        "《…法》 laws (标准化法, 产品质量法); not 方法, a test method standard's title",
+    ),
+    _p(
+        "rules",
+        r"(?:规定|規定|决定|決定|细则|細則|决议|決議|章程)$",
+        "《…规定》《…决定》《…细则》 rules and decisions",
+    ),
+    _p(
+        "regarding",
+        r"^(?:关于|關於)",
+        "《关于…》 titles are documents about something (关于…的意见), never standards",
+    ),
+    _p(
+        "document-number",
+        r"〔\d{4}〕|\[\d{4}\]\s*\d+\s*[号號]",
+        "a document number (沪市监规范〔2023〕12号) names a policy document",
+    ),
+    _p("report", r"(?:报告|報告|白皮书|白皮書|年鉴|年鑑)$", "reports, white papers and yearbooks"),
+)
+# An edition or revision note after a title: 《…条例（2019修订）》, 《…（2023年版）》.
+TITLE_EDITION_NOTE = re.compile(r"\s*[(（][^()（）]{1,16}[)）]\s*$")
 # A code and a mention are one annotation when only brackets, quotes, colons or spaces separate them.
 ANNOTATION_GAP = re.compile(r"^[\s(（\[【\"'“”「」:：-]{0,4}$")

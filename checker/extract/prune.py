@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Protocol
 
 from lxml import etree
 
@@ -126,6 +127,19 @@ def _image_names_mark(img: etree._Element) -> bool:
     return any((value := img.get(attr)) and logo_file_name(value) for attr in LOGO_FILE_ATTRS)
 
 
+class PageObserver(Protocol):
+    """Sees the whole page during the walk, before anything is cut (page-level signals such as bylines).
+
+    `wants(text)` is a cheap pre-test run on every non-blank text outside scripts and styles; `text` is
+    called only for texts it accepts; `walked(root)` once after the walk, on the still-whole document."""
+
+    def wants(self, text: str) -> object: ...
+
+    def text(self, text: str, owner: etree._Element) -> None: ...
+
+    def walked(self, root: etree._Element) -> None: ...
+
+
 class _Hits:
     """What the walk keeps: mention blocks, context units and rows, head metadata."""
 
@@ -157,7 +171,7 @@ class _Hits:
             self.mentioned = True
 
 
-def _hits(root: etree._Element) -> tuple[set[etree._Element], bool]:
+def _hits(root: etree._Element, observer: PageObserver | None = None) -> tuple[set[etree._Element], bool]:
     # The hot loop of a claim page: every element once, so plain attribute reads and set lookups only;
     # a text is looked at (hits.text) only when it holds a mention hint or starts like a label.
     hits = _Hits()
@@ -168,6 +182,8 @@ def _hits(root: etree._Element) -> tuple[set[etree._Element], bool]:
     ctx_tags, ctx_ids, ctx_classes = index.by_tag, index.by_id, index.class_names
     worth = _worth_a_look
     memo: AncestorMemo = {}
+    wants = observer.wants if observer is not None else None
+    record = observer.text if observer is not None else None
     for el in root.iter(etree.Element):
         tag = el.tag
         if tag in special:
@@ -175,8 +191,11 @@ def _hits(root: etree._Element) -> tuple[set[etree._Element], bool]:
         else:
             text = el.text
             # Most texts are the whitespace between tags: str.isspace first, a function call after.
-            if text and not text.isspace() and worth(text):
-                hits.text(text, el)
+            if text and not text.isspace():
+                if worth(text):
+                    hits.text(text, el)
+                if wants is not None and record is not None and wants(text):
+                    record(text, el)
         if tag not in no_context:
             ident = el.get("id")
             classes = el.get("class")
@@ -189,8 +208,11 @@ def _hits(root: etree._Element) -> tuple[set[etree._Element], bool]:
                 keep.add(el)
         # A tail belongs to the parent's text whatever the element was (a script, an image).
         tail = el.tail
-        if tail and not tail.isspace() and worth(tail) and (parent := el.getparent()) is not None:
-            hits.text(tail, parent)
+        if tail and not tail.isspace() and (parent := el.getparent()) is not None:
+            if worth(tail):
+                hits.text(tail, parent)
+            if wants is not None and record is not None and wants(tail):
+                record(tail, parent)
     for other in root.iter(etree.Comment, etree.ProcessingInstruction):
         tail = other.tail
         if tail and worth(tail) and (parent := other.getparent()) is not None:
@@ -234,8 +256,10 @@ def _ancestors(elements: Iterable[etree._Element]) -> set[etree._Element]:
     return shells
 
 
-def prune(text: str) -> str | None:
-    """The page as HTML holding only mention units, context rows and head metadata; None when no mention."""
+def prune(text: str, observer: PageObserver | None = None) -> str | None:
+    """The page as HTML holding only mention units, context rows and head metadata; None when no mention.
+
+    `observer` sees every text of the whole page before anything is cut (page-level classification signals)."""
     text = _XML_DECL.sub("", text, count=1)
     if not text.strip():
         return None
@@ -245,9 +269,11 @@ def prune(text: str) -> str | None:
         return None
     if root is None:
         return None
-    keep, mentioned = _hits(root)
+    keep, mentioned = _hits(root, observer)
     if not mentioned:
         return None
+    if observer is not None:
+        observer.walked(root)
     # A kept element inside another kept one is already covered.
     keep = {el for el in keep if not any(a in keep for a in el.iterancestors())}
     _sweep(root, keep, _ancestors(keep))

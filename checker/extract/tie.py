@@ -9,7 +9,16 @@ from bs4 import Tag
 from checker.codes import CodeMatch, StandardCode, find_codes
 from checker.extract.document import clean, label_in
 from checker.extract.models import TieKind
-from checker.extract.patterns import ANNOTATION_GAP, SENTENCE_END, STANDARD_LABELS, STANDARD_TITLE
+from checker.extract.patterns import (
+    ANNOTATION_GAP,
+    NOT_A_STANDARD_TITLE,
+    SENTENCE_END,
+    STANDARD_LABELS,
+    STANDARD_NAME_LABELS,
+    STANDARD_NUMBER_LABELS,
+    STANDARD_TITLE,
+    TITLE_EDITION_NOTE,
+)
 
 # The tie a code in the same block earns, by the block's tag.
 _UNIT_TIE: dict[str, TieKind] = {
@@ -39,9 +48,22 @@ def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
     return left, right_match.start() if right_match else len(text)
 
 
+def not_a_standard(title: str) -> str | None:
+    """Why a 《title》 cannot name a standard (a law, a plan, a notice…), or None when it may."""
+    core = TITLE_EDITION_NOTE.sub("", title).strip()
+    for pattern in NOT_A_STANDARD_TITLE:
+        if pattern.regex.search(core):
+            return pattern.name
+    return None
+
+
 def _title(text: str) -> str | None:
-    match = STANDARD_TITLE.search(text)
-    return match.group(1).strip() if match else None
+    """The first 《title》 in text that may name a standard."""
+    for match in STANDARD_TITLE.finditer(text):
+        title = match.group(1).strip()
+        if not_a_standard(title) is None:
+            return title
+    return None
 
 
 def _annotated(text: str, codes: list[CodeMatch], start: int, end: int) -> CodeMatch | None:
@@ -114,6 +136,30 @@ def tie_in_row(unit: Tag) -> Tie | None:
     return Tie(None, title, "title-only") if title else None
 
 
+def tie_in_detail_table(unit: Tag) -> Tie | None:
+    """On a standard's own detail table (标准编号 | T/… rows), the code of its 标准编号 row."""
+    table = unit.find_parent("table")
+    if table is None:
+        return None
+    code: StandardCode | None = None
+    title: str | None = None
+    for row in table.find_all("tr"):
+        cells = row.find_all(["th", "td"], recursive=False)
+        if len(cells) < 2:
+            continue
+        label = clean(cells[0].get_text()).replace(" ", "")
+        value = clean(cells[1].get_text(" "))
+        if (
+            label in STANDARD_NUMBER_LABELS
+            and code is None
+            and (codes := find_codes(value, standard_context=True))
+        ):
+            code = codes[0].code
+        elif label in STANDARD_NAME_LABELS and value:
+            title = value
+    return Tie(code, title, "row") if code is not None else None
+
+
 def tie(text: str, start: int, end: int, unit: Tag) -> Tie:
     """The best tie for a mention at text[start:end] in block unit; kind none when nothing is disclosed."""
     own = tie_in_text(text, start, end, unit)
@@ -122,6 +168,9 @@ def tie(text: str, start: int, end: int, unit: Tag) -> Tie:
     row = tie_in_row(unit)
     if row is not None and row.code is not None:
         return row
+    detail = tie_in_detail_table(unit)
+    if detail is not None:
+        return detail
     return own or row or Tie(None, None, "none")
 
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from rapidfuzz.distance import LCSseq
 
 from checker.codes import CodeKind, parse_code
-from checker.extract.models import Claim, ClaimKind, PageClaims
+from checker.extract.models import Claim, ClaimKind, ClaimUse, PageClaims
 from checker.normalize import compact
 from checker.registry import DesignationRecord, DesignationStatus, RegistryIndex
 from checker.registry.models import DesignationType
@@ -53,6 +53,8 @@ class ClaimFacts(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     claim_kind: ClaimKind
+    # product | organisation (discussion is never a claim); rules restrict themselves with `applies_to`.
+    use: ClaimUse = "product"
     has_code: bool
     has_title: bool
     code_kind: str | None = None
@@ -180,6 +182,7 @@ def enrich(
             record, match = _pick_title_record(nearest.records, as_of), "title"
     values: dict[str, object] = {
         "claim_kind": claim.kind,
+        "use": claim.use,
         "has_code": claim.standard_code is not None,
         "has_title": bool(claim.standard_title),
         "code_kind": code_kind,

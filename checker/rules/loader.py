@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,13 @@ def _placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
+def with_uses(condition: dict[str, Any], uses: Sequence[str]) -> dict[str, Any]:
+    """The condition restricted to claims of the given uses (`applies_to`), as one more checked leaf.
+
+    Added here, before compilation, so the plain evaluator and the durable engine read the same condition."""
+    return {"all": [check_condition({"fact": "use", "in": list(uses)}, {}, "applies_to"), condition]}
+
+
 def load_rule_file(path: Path) -> LoadedRule:
     """One rule file, validated; RuleFileError names the file and the path inside it."""
     source = str(path)
@@ -83,7 +91,7 @@ def load_rule_file(path: Path) -> LoadedRule:
     if not path.stem.startswith(f"{rule.id}-") or path.stem != f"{rule.id}-{rule.slug}":
         raise RuleFileError(f"file name must be {rule.id}-{rule.slug}.yaml", source=source, where="id")
     try:
-        condition = check_condition(rule.when, rule.params)
+        condition = with_uses(check_condition(rule.when, rule.params), rule.applies_to)
     except ConditionError as exc:
         raise RuleFileError(str(exc).split(": ", 1)[1], source=source, where=exc.path) from exc
     known = set(ClaimFacts.model_fields) | set(DERIVED)
