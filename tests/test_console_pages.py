@@ -26,7 +26,7 @@ def _days_ago(days: int) -> str:
 
 
 def _case_ids(html: str) -> list[int]:
-    return [int(i) for i in re.findall(r'<tr data-case-id="(\d+)">', html)]
+    return [int(i) for i in re.findall(r'<tr data-case-id="(\d+)"', html)]
 
 
 def test_queue_lists_filters_sorts_and_pages(console: tuple[TestClient, ConsoleData]) -> None:
