@@ -9,6 +9,7 @@ MODEL_MODULES = (
     "checker.registry.models",
     "crawler.store.models",
     "markwatch.cases.models",
+    "markwatch.cases.sessions",
     "markwatch.schedule.models",
 )
 

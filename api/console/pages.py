@@ -59,6 +59,7 @@ def environment() -> Environment:
     env.globals["event_details"] = wording.event_details
     env.globals["decode_note"] = wording.decode_note
     env.globals["registry_type"] = wording.registry_type
+    env.globals["sweep_error"] = wording.sweep_error
     env.globals["site_name"] = site_name
     env.globals["cite"] = cite
     env.globals["hint_keys"] = frozenset(key for key in catalogue() if key.startswith("hint."))

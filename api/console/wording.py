@@ -87,3 +87,16 @@ def decode_note(t: Translator, note: str) -> str:
 def registry_type(t: Translator, value: str) -> str:
     """A designation type (local, group, enterprise, enterprise-joint) in the UI language."""
     return t(f"registry_type.{value}") if known(f"registry_type.{value}") else value
+
+
+_HTTP_ERROR = re.compile(r"^http_?(\d{3})$")
+
+
+def sweep_error(t: Translator, name: str) -> str:
+    """A sweep error kind or page result (timeout, http_503, …) in the UI language."""
+    if known(f"sweep_error.{name}"):
+        return t(f"sweep_error.{name}")
+    match = _HTTP_ERROR.match(name)
+    if match:
+        return t("sweep_error.http", code=match.group(1))
+    return name
