@@ -109,7 +109,8 @@ def embedded_face(weight: int, text: str) -> EmbeddedFace:
     """The `weight` face subset to `text` (plus BASE_CHARACTERS) as TrueType bytes."""
     path = font_path(FACES[weight])
     try:
-        font = TTFont(str(path), fontNumber=_face_index(path), lazy=False)
+        # recalcTimestamp off: the same notice must give the same font bytes, so reprints are identical.
+        font = TTFont(str(path), fontNumber=_face_index(path), lazy=False, recalcTimestamp=False)
         options = subset.Options()
         options.layout_features = ["*"]
         options.notdef_outline = True

@@ -37,7 +37,6 @@ NOTICE_EVENT = "notice_issued"
 # The console's suggestion for a deadline; the inspector types the real one. Not a legal period: none is
 # known for this mark (domain.md §3).
 DEFAULT_NOTICE_DAYS = 15
-MAX_NOTICE_DAYS = 366
 MAX_ENTERPRISE = 200
 # Serialises numbering on PostgreSQL (a transaction-scoped advisory lock; SQLite serialises writers itself).
 _NUMBER_LOCK_ID = 0x6D77_6E6F
@@ -99,7 +98,7 @@ class IssuedNotice:
 def read_request(
     settings: ConsoleSettings, *, deadline: str | None, enterprise: str | None, uscc: str | None, today: dt.date
 ) -> NoticeRequest:
-    """The form's values checked: a deadline after today within a year, a valid USCC when one is given."""
+    """The form's values checked: a deadline after today, a valid USCC when one is given."""
     value = (deadline or "").strip()
     if not value:
         raise InputError("a notice needs a rectification deadline (YYYY-MM-DD)", where="deadline")
@@ -109,8 +108,6 @@ def read_request(
         raise InputError(f"{value!r} is not a date (YYYY-MM-DD)", where="deadline") from None
     if day <= today:
         raise InputError("the deadline must be after today", where="deadline")
-    if day > today + dt.timedelta(days=MAX_NOTICE_DAYS):
-        raise InputError(f"the deadline must be within {MAX_NOTICE_DAYS} days", where="deadline")
     name = (enterprise or "").strip()
     if len(name) > MAX_ENTERPRISE:
         raise InputError(f"the enterprise name is limited to {MAX_ENTERPRISE} characters", where="enterprise")
@@ -125,6 +122,12 @@ def _plain(template: str) -> str:
     return "".join(literal for literal, *_ in string.Formatter().parse(template))
 
 
+def require_notice_allowed(file: CaseFile) -> None:
+    """ConflictError unless the case is in a status a notice is made for."""
+    if not file.notice_allowed:
+        raise ConflictError(f"case {file.case.id} is {file.case.status}: a notice is only made once it is confirmed")
+
+
 def build_notice(
     file: CaseFile,
     t: Translator,
@@ -137,8 +140,7 @@ def build_notice(
 ) -> Notice:
     """The notice for a case in a status that allows one (ConflictError otherwise); a draft without a number."""
     case = file.case
-    if not file.notice_allowed:
-        raise ConflictError(f"case {case.id} is {case.status}: a notice is only made once it is confirmed")
+    require_notice_allowed(file)
     snapshot = file.snapshot or {}
     fetched_at = snapshot.get("fetched_at")
     rule = file.rule.rule if file.rule else None

@@ -19,6 +19,7 @@ from api.console.notice import (
     issue_notice,
     notice_css,
     read_request,
+    require_notice_allowed,
     style_hash,
 )
 from api.console.pages import environment, render, translator_for, with_headers
@@ -66,6 +67,7 @@ def notice_preview(
 ) -> Response:
     """The draft notice with the values typed on the case page, and the button that issues it."""
     file = load_case_file(session, rules, case_id, registry.current(session))
+    require_notice_allowed(file)
     t = translator_for(request)
     today = utcnow().astimezone(settings.zone).date()
     form = read_request(settings, deadline=deadline, enterprise=enterprise, uscc=uscc, today=today)
@@ -89,6 +91,8 @@ def issue(
 ) -> Response:
     """Issue the notice: number it, record it in the audit chain, and start its deadline on the case."""
     file = load_case_file(session, rules, case_id, registry.current(session))
+    if not file.issue_allowed:
+        raise ConflictError(f"case {case_id} is {file.case.status}: a notice is issued from confirmed or escalated")
     t = translator_for(request)
     now = utcnow()
     today = now.astimezone(settings.zone).date()
