@@ -58,7 +58,11 @@ def build_cases(database_url: str, cases: int = 600, *, now: dt.datetime | None 
                     fetched_at=started,
                     sweep_id=sweep.id,
                 )
-                place = {"snippet": "执行标准：T/DEMO（上海标准）", "location": "html > body > p", "verbatim": "上海标准"}
+                place = {
+                    "snippet": "执行标准：T/DEMO（上海标准）",
+                    "location": "html > body > p",
+                    "verbatim": "上海标准",
+                }
                 session.add(
                     Finding(
                         sweep_id=sweep.id,
@@ -76,7 +80,9 @@ def build_cases(database_url: str, cases: int = 600, *, now: dt.datetime | None 
                         observed_at=started,
                     )
                 )
-                session.add(SweepPage(sweep_id=sweep.id, url=url, snapshot_id=snapshot.id, checked_at=started))
+                session.add(
+                    SweepPage(sweep_id=sweep.id, url=url, snapshot_id=snapshot.id, checked_at=started)
+                )
             session.flush()
             ingest_sweep(session, sweep.id)
         all_cases = session.query(Case).order_by(Case.id).all()
@@ -85,16 +91,29 @@ def build_cases(database_url: str, cases: int = 600, *, now: dt.datetime | None 
             if index % 5 == 1:
                 transition(session, case, CaseStatus.IN_REVIEW, actor="bench")
             elif index % 5 == 2:
-                transition(session, case, CaseStatus.DISMISSED, actor="bench", reason="bench",
-                           dismissal_kind=DismissalKind.NOT_A_CLAIM if index % 2 else DismissalKind.OTHER)
+                transition(
+                    session,
+                    case,
+                    CaseStatus.DISMISSED,
+                    actor="bench",
+                    reason="bench",
+                    dismissal_kind=DismissalKind.NOT_A_CLAIM if index % 2 else DismissalKind.OTHER,
+                )
             elif index % 5 == 3:
                 transition(session, case, CaseStatus.IN_REVIEW, actor="bench")
                 transition(session, case, CaseStatus.CONFIRMED, actor="bench", reason="bench")
                 transition(session, case, CaseStatus.NOTICE_SENT, actor="bench")
-                transition(session, case, CaseStatus.RECTIFICATION_DUE, actor="bench",
-                           due_at=now + dt.timedelta(days=index % 30 + 1))
+                transition(
+                    session,
+                    case,
+                    CaseStatus.RECTIFICATION_DUE,
+                    actor="bench",
+                    due_at=now + dt.timedelta(days=index % 30 + 1),
+                )
             if index % 17 == 0:
-                grant_waiver(session, case, reason="bench", approver="bench", expires_at=now + dt.timedelta(days=30))
+                grant_waiver(
+                    session, case, reason="bench", approver="bench", expires_at=now + dt.timedelta(days=30)
+                )
         return {"cases": len(all_cases), "sweeps": sweeps}
 
 
@@ -116,7 +135,7 @@ def run() -> dict[str, Any]:
 
     from api.app import create_app
     from api.console import console_router
-    from api.settings import Settings
+    from api.settings import Environment, Settings
     from markwatch import db
     from markwatch.cases.keys import create_key
     from markwatch.cases.models import Role
@@ -127,17 +146,26 @@ def run() -> dict[str, Any]:
         built = build_cases(url, 200 if QUICK else 600)
         with db.session_scope(url) as session:
             key = create_key(session, role=Role.INSPECTOR, name="bench").secret
-        settings = Settings(environment="test", secret_key=SECRET, database_url=url, rate_limit_per_minute=10**6,
-                            rate_limit_burst=10**6)
+        settings = Settings(
+            environment=Environment.TEST,
+            secret_key=SECRET,
+            database_url=url,
+            rate_limit_per_minute=10**6,
+            rate_limit_burst=10**6,
+        )
         app = create_app(settings, extra_routers=(console_router,))
         with TestClient(app) as client:
             form = client.get("/console/login").text
             token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
-            client.post("/console/login", data={"api_key": key, "csrf_token": token, "next": "/console/cases"})
+            client.post(
+                "/console/login", data={"api_key": key, "csrf_token": token, "next": "/console/cases"}
+            )
             figures: dict[str, Any] = {**built}
             figures["login (baseline)"] = _timed(client, "/console/login", rounds)
             figures["queue"] = _timed(client, "/console/cases", rounds)
-            figures["queue review+SHS003"] = _timed(client, "/console/cases?confidence=review&rule=SHS003", rounds)
+            figures["queue review+SHS003"] = _timed(
+                client, "/console/cases?confidence=review&rule=SHS003", rounds
+            )
             figures["queue due, by deadline"] = _timed(client, "/console/cases?due=due&sort=deadline", rounds)
             figures["queue page 10"] = _timed(client, "/console/cases?offset=225", rounds)
             figures["case page"] = _timed(client, "/console/cases/1", rounds)

@@ -254,13 +254,21 @@ def seed_real_pages(database_url: str) -> dict[str, int]:
 
     pages = {
         "gbk": (
-            _inject((REALPAGES / "jd_item_01_gbk.html").read_bytes(), b'class="detail-list">', GBK_CLAIM, "gb18030"),
+            _inject(
+                (REALPAGES / "jd_item_01_gbk.html").read_bytes(),
+                b'class="detail-list">',
+                GBK_CLAIM,
+                "gb18030",
+            ),
             "text/html",
             "https://item.jd.com/917461.html",
         ),
         "lying": (
             _inject(
-                (REALPAGES / "taobao_item_01.html").read_bytes(), b'<ul class="attributes-list">', LYING_CLAIM, "utf-8"
+                (REALPAGES / "taobao_item_01.html").read_bytes(),
+                b'<ul class="attributes-list">',
+                LYING_CLAIM,
+                "utf-8",
             ),
             "text/html; charset=gbk",
             "https://item.taobao.com/item.htm?id=562283240178",

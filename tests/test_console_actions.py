@@ -76,7 +76,9 @@ def test_refused_moves_show_why(console: tuple[TestClient, ConsoleData, str]) ->
     url = f"/console/cases/{data.cases['wording']}"
     illegal = client.post(f"{url}/transition", data={"to": "closed", "csrf_token": token})
     assert illegal.status_code == 409 and "cannot move to closed" in illegal.text
-    no_kind = client.post(f"{url}/transition", data={"to": "dismissed", "reason": "news", "csrf_token": token})
+    no_kind = client.post(
+        f"{url}/transition", data={"to": "dismissed", "reason": "news", "csrf_token": token}
+    )
     assert no_kind.status_code == 422 and "请选择驳回类型" in no_kind.text
     no_reason = client.post(
         f"{url}/transition", data={"to": "dismissed", "dismissal_kind": "other", "csrf_token": token}
@@ -103,7 +105,13 @@ def test_dismiss_and_reopen_need_reasons(console: tuple[TestClient, ConsoleData,
     case_id = data.cases["expired"]
     url = f"/console/cases/{case_id}/transition"
     client.post(
-        url, data={"to": "dismissed", "reason": "satire page", "dismissal_kind": "not-a-claim", "csrf_token": token}
+        url,
+        data={
+            "to": "dismissed",
+            "reason": "satire page",
+            "dismissal_kind": "not-a-claim",
+            "csrf_token": token,
+        },
     )
     assert _status(db_url, case_id) == "dismissed"
     assert client.post(url, data={"to": "open", "csrf_token": token}).status_code == 422

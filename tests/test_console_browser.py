@@ -6,8 +6,8 @@ there were none. Screenshots and the downloaded PDF are kept under test-artifact
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -293,13 +293,18 @@ def test_archived_gbk_and_lying_charset_pages_read_right_everywhere(
     b, data, real = real_browser
     page = b.page
     b.sign_in(data.keys["inspector"])
-    expected, own = ("华为P6", 0) if name == "gbk" else ("乳白亚克力外壳", 2)  # the Taobao copy has 2 U+FFFD of its own
+    expected, own = (
+        ("华为P6", 0) if name == "gbk" else ("乳白亚克力外壳", 2)
+    )  # the Taobao copy has 2 U+FFFD of its own
     b.goto(f"/console/cases/{real[name]}")
     frame = _archive(page)
     text = frame.inner_text("body")
     assert expected in text and text.count("\ufffd") <= own
     # The claim is marked where it was found; the jump scrolls the sandboxed frame to it.
-    assert "上海标准" in frame.locator("mark#mw-hit-1").inner_text() or frame.locator('mark[data-mw-hit="1"]').count() > 1
+    assert (
+        "上海标准" in frame.locator("mark#mw-hit-1").inner_text()
+        or frame.locator('mark[data-mw-hit="1"]').count() > 1
+    )
     page.click("#jump-1")
     page.wait_for_function("() => true")
     frame = _archive(page)
@@ -310,7 +315,9 @@ def test_archived_gbk_and_lying_charset_pages_read_right_everywhere(
     b.goto(page.get_attribute("#open-archive", "href") or "")
     body = page.inner_text("body")
     assert expected in body and body.count("\ufffd") <= own
-    assert page.evaluate("() => { try { return typeof window.parent.document; } catch (e) { return 'blocked'; } }")
+    assert page.evaluate(
+        "() => { try { return typeof window.parent.document; } catch (e) { return 'blocked'; } }"
+    )
     b.shot(f"14-archive-alone-{name}")
     b.goto(f"/console/cases/{real[name]}")
     page.click("#source-link")
@@ -321,7 +328,9 @@ def test_archived_gbk_and_lying_charset_pages_read_right_everywhere(
     assert b.dialogs == [] and b.foreign_requests == []
 
 
-def test_every_location_is_highlighted_and_jumped_to(real_browser: tuple[Browser, ConsoleData, dict[str, int]]) -> None:
+def test_every_location_is_highlighted_and_jumped_to(
+    real_browser: tuple[Browser, ConsoleData, dict[str, int]],
+) -> None:
     b, data, _ = real_browser
     page = b.page
     b.sign_in(data.keys["inspector"])

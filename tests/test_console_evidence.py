@@ -65,8 +65,12 @@ def test_every_location_of_a_finding_is_marked_with_a_jump(
     case_page = client.get(f"/console/cases/{data.cases['wording']}").text
     assert len(re.findall(r'id="jump-\d"', case_page)) == 2
     text = client.get(_frame_src(case_page)).text
-    assert re.search(r'<p>本产品通过<mark class="mw-hit" data-mw-hit="1" id="mw-hit-1">上海标准认证</mark></p>', text)
-    assert re.search(r'<td>通过<mark class="mw-hit" data-mw-hit="2" id="mw-hit-2">上海标准认证</mark></td>', text)
+    assert re.search(
+        r'<p>本产品通过<mark class="mw-hit" data-mw-hit="1" id="mw-hit-1">上海标准认证</mark></p>', text
+    )
+    assert re.search(
+        r'<td>通过<mark class="mw-hit" data-mw-hit="2" id="mw-hit-2">上海标准认证</mark></td>', text
+    )
 
 
 def test_marking_is_html_safe_and_spans_inline_tags() -> None:
@@ -87,7 +91,10 @@ def test_marking_is_html_safe_and_spans_inline_tags() -> None:
     assert [hit.how for hit in marked.hits] == ["text", "text", "page", "head"]
     html = marked.html
     # One location across <b>: two marks, the first one carries the anchor.
-    assert '<mark class="mw-hit" data-mw-hit="1" id="mw-hit-1">上海</mark><b><mark class="mw-hit" data-mw-hit="1">标准</mark></b>' in html
+    assert (
+        '<mark class="mw-hit" data-mw-hit="1" id="mw-hit-1">上海</mark><b><mark class="mw-hit" data-mw-hit="1">标准</mark></b>'
+        in html
+    )
     # The page's escaped text and attribute stay escaped.
     assert "&lt;script&gt;" in html and "<script>alert(1)</script>'" not in html
     assert 'title="&quot;&gt;&lt;script&gt;' in html or "title='\"&gt;&lt;script&gt;" in html

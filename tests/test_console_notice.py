@@ -70,14 +70,18 @@ def test_notice_only_for_confirmed_cases(console: tuple[TestClient, ConsoleData,
     assert 'id="open-notice"' not in client.get(f"/console/cases/{case_id}").text
     refused = client.get(f"/console/cases/{case_id}/notice?deadline=2099-03-01")
     assert refused.status_code == 409 and "once it is confirmed" in refused.text
-    not_issued = client.post(f"/console/cases/{case_id}/notices", data={"deadline": "2099-03-01", "csrf_token": token})
+    not_issued = client.post(
+        f"/console/cases/{case_id}/notices", data={"deadline": "2099-03-01", "csrf_token": token}
+    )
     assert not_issued.status_code == 409
     _confirm(client, case_id, token)
     assert 'id="open-notice"' in client.get(f"/console/cases/{case_id}").text
     assert client.get(f"/console/cases/{case_id}/notice?deadline=2099-03-01").status_code == 200
 
 
-def test_draft_states_what_an_authority_notice_needs(console: tuple[TestClient, ConsoleData, str, str]) -> None:
+def test_draft_states_what_an_authority_notice_needs(
+    console: tuple[TestClient, ConsoleData, str, str],
+) -> None:
     client, data, token, _ = console
     case_id = data.cases["expired"]
     _confirm(client, case_id, token)
@@ -91,7 +95,7 @@ def test_draft_states_what_an_authority_notice_needs(console: tuple[TestClient, 
     assert "https://shop.example.com/item/1" in html
     assert f'id="notice-sha">{_sha(client, case_id)}<' in html
     # The observation time is in the inspectors' zone, not UTC ISO.
-    assert re.search(r'id="notice-observed">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d CST<', html)
+    assert re.search(r'id="notice-observed">\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d:\d\d（北京时间）<', html)
     # The basis is cited fully in Chinese: no "part 4", no English words.
     basis = re.search(r'id="notice-basis">(.*?)</td>', html, flags=re.S).group(1)  # type: ignore[union-attr]
     assert basis == "《关于深化推进“上海标准”标识制度实施的意见》（沪市监规范〔2023〕12号）第四部分"
@@ -114,7 +118,13 @@ def test_the_chinese_notice_has_no_english(console: tuple[TestClient, ConsoleDat
     text = re.sub(r"<[^>]+>", " ", body)
     # Identifiers may hold Latin letters (URL, hash, codes, rule id); words may not.
     # The inspector's name is the API key's name ("test-inspector" here): a name, not wording.
-    for allowed in ("https://shop.example.com/item/1", "T/DEMO 001-2019", "SHS003", "SHA-256", "CST", "test-inspector"):
+    for allowed in (
+        "https://shop.example.com/item/1",
+        "T/DEMO 001-2019",
+        "SHS003",
+        "SHA-256",
+        "test-inspector",
+    ):
         text = text.replace(allowed, " ")
     text = re.sub(r"\b[0-9a-f]{64}\b", " ", text)
     assert re.findall(r"[A-Za-z]{2,}", text) == []
@@ -154,8 +164,15 @@ def test_issuing_is_audited_and_the_typed_deadline_is_the_one_stored(
         assert case is not None and case.status == "rectification_due"
         assert case.rectification_due_at is not None
         assert case.rectification_due_at.astimezone(SHANGHAI).date() == dt.date(2099, 3, 1)
-        kinds = [(e.kind, e.to_status) for e in session.query(CaseEvent).filter_by(case_id=case_id).order_by(CaseEvent.seq)]
-        assert kinds[-3:] == [("notice_issued", None), ("transition", "notice_sent"), ("transition", "rectification_due")]
+        kinds = [
+            (e.kind, e.to_status)
+            for e in session.query(CaseEvent).filter_by(case_id=case_id).order_by(CaseEvent.seq)
+        ]
+        assert kinds[-3:] == [
+            ("notice_issued", None),
+            ("transition", "notice_sent"),
+            ("transition", "rectification_due"),
+        ]
         assert verify_chain(session) is None
     page = client.get(f"/console/cases/{case_id}").text
     assert 'id="case-deadline">2099-03-01<' in page

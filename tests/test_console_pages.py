@@ -92,11 +92,16 @@ def test_case_page_shows_evidence_rule_registry_and_history(console: tuple[TestC
     assert '<a href="https://shop.example.com/item/1" rel="noopener noreferrer nofollow"' in html
     assert re.search(r'id="snapshot-fetched">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d CST<', html)
     assert re.search(r'id="snapshot-sha">[0-9a-f]{64}<', html)
-    assert re.search(r'<iframe sandbox src="/console/snapshots/\d+/body\?finding=\d+" name="archive-frame"', html)
+    assert re.search(
+        r'<iframe sandbox src="/console/snapshots/\d+/body\?finding=\d+" name="archive-frame"', html
+    )
     assert 'data-kind="opened"' in html and "system:sweep#" in html
     assert '<td class="event-kind">立案</td>' in html
     # A new case's primary action is to start review; dismissal comes last and asks why.
-    forms = re.findall(r'<form method="post" action="/console/cases/\d+/transition" class="([^"]+)" id="move-([a-z_]+)"', html)
+    forms = re.findall(
+        r'<form method="post" action="/console/cases/\d+/transition" class="([^"]+)" id="move-([a-z_]+)"',
+        html,
+    )
     assert forms == [("action primary", "in_review"), ("action", "dismissed")]
     assert 'name="dismissal_kind" value="not-a-claim" required' in html
 

@@ -17,7 +17,7 @@ from markwatch.cases.models import Case
 
 # The benchmark's builder is the fixture, so this test checks the very queue bench/console.py times.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.console import RULES, build_cases  # noqa: E402
+from bench.console import RULES, build_cases
 
 NOW = dt.datetime.now(dt.UTC)
 
@@ -42,7 +42,7 @@ def _count(url: str, **where: object) -> int:
 
 
 def test_queue_rows_show_rule_title_product_site_confidence_and_waiver(big: tuple[TestClient, str]) -> None:
-    client, url = big
+    client, _url = big
     html = client.get("/console/cases").text
     assert _total(html) == 600
     rows = re.findall(r"<tr data-case-id=.*?</tr>", html, flags=re.S)
@@ -73,7 +73,7 @@ def test_confidence_and_deadline_filters_agree_with_the_database(big: tuple[Test
 
 
 def test_every_rule_has_cases_and_precision_on_the_dashboard(big: tuple[TestClient, str]) -> None:
-    client, url = big
+    client, _url = big
     html = client.get("/console/dashboard").text
     for rule in RULES:
         assert f'<tr data-rule="{rule}">' in html

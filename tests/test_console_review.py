@@ -23,7 +23,9 @@ def console(db_url: str) -> Iterator[tuple[TestClient, ConsoleData, str, str]]:
 
 def _moves(db_url: str, case_id: int) -> list[str | None]:
     with db.session_scope(db_url) as session:
-        return [e.to_status for e in session.query(CaseEvent).filter_by(case_id=case_id).order_by(CaseEvent.seq)]
+        return [
+            e.to_status for e in session.query(CaseEvent).filter_by(case_id=case_id).order_by(CaseEvent.seq)
+        ]
 
 
 def test_a_resent_move_lands_on_the_case_without_a_second_entry(
@@ -39,8 +41,16 @@ def test_a_resent_move_lands_on_the_case_without_a_second_entry(
     assert again.status_code == 303 and again.headers["location"].endswith("?done=already")
     assert _moves(db_url, case_id) == ["open", "in_review"]
     # A form for a status the case has left by another path is refused, not applied.
-    stale = client.post(url, data={"to": "dismissed", "from": "open", "reason": "x", "dismissal_kind": "other",
-                                   "csrf_token": token})
+    stale = client.post(
+        url,
+        data={
+            "to": "dismissed",
+            "from": "open",
+            "reason": "x",
+            "dismissal_kind": "other",
+            "csrf_token": token,
+        },
+    )
     assert stale.status_code == 409 and _moves(db_url, case_id) == ["open", "in_review"]
 
 
@@ -52,10 +62,20 @@ def test_confirm_needs_a_reason_and_dismissal_records_its_kind(
     url = f"/console/cases/{case_id}/transition"
     client.post(url, data={"to": "in_review", "csrf_token": token})
     page = client.get(f"/console/cases/{case_id}").text
-    assert re.search(r'<label for="reason-confirmed">理由（必填）</label>\s*<input type="text" id="reason-confirmed" name="reason" maxlength="2000" required>', page)
+    assert re.search(
+        r'<label for="reason-confirmed">理由（必填）</label>\s*<input type="text" id="reason-confirmed" name="reason" maxlength="2000" required>',
+        page,
+    )
     assert client.post(url, data={"to": "confirmed", "reason": "  ", "csrf_token": token}).status_code == 422
-    client.post(url, data={"to": "dismissed", "reason": "a news article", "dismissal_kind": "not-a-claim",
-                           "csrf_token": token})
+    client.post(
+        url,
+        data={
+            "to": "dismissed",
+            "reason": "a news article",
+            "dismissal_kind": "not-a-claim",
+            "csrf_token": token,
+        },
+    )
     with db.session_scope(db_url) as session:
         case = session.get(Case, case_id)
         assert case is not None and case.dismissal_kind == "not-a-claim"
@@ -63,7 +83,11 @@ def test_confirm_needs_a_reason_and_dismissal_records_its_kind(
     assert "驳回类型: 不是声称（新闻、陷阱词、名称等）" in history
     dashboard = client.get("/console/dashboard").text
     row = re.search(r'<tr data-rule="SHS003">(.*?)</tr>', dashboard, flags=re.S).group(1)  # type: ignore[union-attr]
-    assert re.findall(r'<td class="num">(\d+)</td>', row)[1:4] == ["1", "0", "1"]  # decided, confirmed, not-a-claim
+    assert re.findall(r'<td class="num">(\d+)</td>', row)[1:4] == [
+        "1",
+        "0",
+        "1",
+    ]  # decided, confirmed, not-a-claim
     assert "0%" in row
 
 

@@ -80,9 +80,12 @@ def test_admins_list_and_revoke_sessions_and_the_audit_records_it(
         assert verify_chain(session) is None
 
 
-def test_a_forged_or_unknown_session_id_signs_nobody_in(app_and_data: tuple[object, ConsoleData, str]) -> None:
-    from api.console.session import encode_session
+def test_a_forged_or_unknown_session_id_signs_nobody_in(
+    app_and_data: tuple[object, ConsoleData, str],
+) -> None:
     from cases_support import TEST_SECRET
+
+    from api.console.session import encode_session
 
     app, data, _ = app_and_data
     with TestClient(app) as client:  # type: ignore[arg-type]

@@ -28,7 +28,9 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>")
 _DOCTYPE = re.compile(r"\s*(?:<!--.*?-->\s*)*<!doctype", re.IGNORECASE | re.DOTALL)
 _HEADER_CHARSET = re.compile(r"charset=[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 # One step of the extractor's CSS path (checker/extract/document.py::css_path).
-_STEP = re.compile(r"^(?P<tag>[A-Za-z][A-Za-z0-9_-]*)(?:#(?P<id>\S+?))?(?P<classes>(?:\.[\w-]+)*)(?::nth-of-type\((?P<nth>\d+)\))?$")
+_STEP = re.compile(
+    r"^(?P<tag>[A-Za-z][A-Za-z0-9_-]*)(?:#(?P<id>\S+?))?(?P<classes>(?:\.[\w-]+)*)(?::nth-of-type\((?P<nth>\d+)\))?$"
+)
 _NO_TEXT = frozenset({"script", "style", "noscript", "template", "textarea", "title", "head"})
 _MARK_WORDS = re.compile(r"上海\s*[标標]\s*[准準]|shanghai\s*standard", re.IGNORECASE)
 # Our own style inside the sandbox (its CSP allows inline style); :target is the hit jumped to last.
@@ -128,7 +130,9 @@ def mark_page(decoded: Decoded, locations: Sequence[Location]) -> MarkedPage:
     # lxml invents an HTML 4 doctype for pages without one, which would change their rendering mode.
     doctype = root.getroottree().docinfo.doctype if _DOCTYPE.match(text) else ""
     html = str(etree.tostring(root, method="html", encoding="unicode"))
-    return MarkedPage((doctype + "\n" if doctype else "") + html, hits, decoded.encoding, tuple(decoded.notes))
+    return MarkedPage(
+        (doctype + "\n" if doctype else "") + html, hits, decoded.encoding, tuple(decoded.notes)
+    )
 
 
 def _pre(text: str) -> etree._Element:

@@ -80,7 +80,13 @@ class CaseFile:
         """The page's own text around the claim, verbatim as stored with the evidence (never re-normalised)."""
         evidence = (self.latest or {}).get("evidence") or {}
         claim = self.claim
-        return str(evidence.get("snippet") or claim.get("snippet") or claim.get("verbatim") or claim.get("text") or "")
+        return str(
+            evidence.get("snippet")
+            or claim.get("snippet")
+            or claim.get("verbatim")
+            or claim.get("text")
+            or ""
+        )
 
     @property
     def product(self) -> str:
@@ -182,10 +188,14 @@ def registry_view(
         record, matched_by = _pick(index.by_title(title.strip("《》")), day), "title"
     if record is None:
         return None
-    return RegistryView(record=record, observed_on=day, status=record.status_as_of(day), matched_by=matched_by)
+    return RegistryView(
+        record=record, observed_on=day, status=record.status_as_of(day), matched_by=matched_by
+    )
 
 
-def load_case_file(session: Session, rules: RuleSet, case_id: int, index: RegistryIndex | None = None) -> CaseFile:
+def load_case_file(
+    session: Session, rules: RuleSet, case_id: int, index: RegistryIndex | None = None
+) -> CaseFile:
     """The case file for `case_id` (NotFoundError when there is no such case)."""
     case = get_case(session, case_id)
     findings = case_findings(session, case)

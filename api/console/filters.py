@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from starlette.datastructures import QueryParams
-
 from sqlalchemy import UnaryExpression
+from starlette.datastructures import QueryParams
 
 from markwatch.cases.models import CONFIDENCES as CASE_CONFIDENCES
 from markwatch.cases.models import Case, CaseStatus
@@ -67,7 +66,9 @@ class QueueQuery:
         pairs += list(self.text.items())
         pairs += [(name, day.isoformat()) for name, day in self.dates.items()]
         choices = {"confidence": self.confidence, "due": self.due, "waived": self.waived, "sweep": self.sweep}
-        pairs += [(name, str(value)) for name, value in choices.items() if value is not None and name not in changes]
+        pairs += [
+            (name, str(value)) for name, value in choices.items() if value is not None and name not in changes
+        ]
         values: dict[str, object] = {"sort": self.sort, "offset": self.offset, **changes}
         pairs += [(name, str(value)) for name, value in values.items() if value not in (None, "")]
         return urlencode(pairs)
@@ -104,11 +105,11 @@ def parse_queue_query(params: QueryParams) -> QueueQuery:
             invalid.append(name)
     choices: dict[str, str | None] = {}
     for name, allowed in (("confidence", CONFIDENCES), ("due", DUE_CHOICES), ("waived", WAIVED_CHOICES)):
-        value = (params.get(name) or "").strip() or None
-        if value is not None and value not in allowed:
+        choice = (params.get(name) or "").strip() or None
+        if choice is not None and choice not in allowed:
             invalid.append(name)
-            value = None
-        choices[name] = value
+            choice = None
+        choices[name] = choice
     sweep: int | None = None
     if (params.get("sweep") or "").strip():
         try:

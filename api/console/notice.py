@@ -96,7 +96,12 @@ class IssuedNotice:
 
 
 def read_request(
-    settings: ConsoleSettings, *, deadline: str | None, enterprise: str | None, uscc: str | None, today: dt.date
+    settings: ConsoleSettings,
+    *,
+    deadline: str | None,
+    enterprise: str | None,
+    uscc: str | None,
+    today: dt.date,
 ) -> NoticeRequest:
     """The form's values checked: a deadline after today, a valid USCC when one is given."""
     value = (deadline or "").strip()
@@ -122,10 +127,28 @@ def _plain(template: str) -> str:
     return "".join(literal for literal, *_ in string.Formatter().parse(template))
 
 
+# Zones whose local time a Chinese notice calls 北京时间 (China Standard Time).
+BEIJING_TIME_ZONES = frozenset({"Asia/Shanghai", "Asia/Chongqing", "Asia/Harbin", "Asia/Urumqi", "PRC"})
+
+
+def letter_time(when: dt.datetime, settings: ConsoleSettings, lang: str) -> str:
+    """A time as a notice prints it, in the inspectors' zone: 2026年11月28日 15:17:47（北京时间）."""
+    local = when.astimezone(settings.zone)
+    clock = local.strftime("%H:%M:%S")
+    offset = local.strftime("%z")
+    utc_offset = f"UTC{offset[:3]}:{offset[3:]}"
+    if lang != "zh":
+        return f"{local.strftime('%Y-%m-%d')} {clock} ({utc_offset})"
+    zone = "北京时间" if settings.timezone in BEIJING_TIME_ZONES else utc_offset
+    return f"{local.year}年{local.month}月{local.day}日 {clock}（{zone}）"
+
+
 def require_notice_allowed(file: CaseFile) -> None:
     """ConflictError unless the case is in a status a notice is made for."""
     if not file.notice_allowed:
-        raise ConflictError(f"case {file.case.id} is {file.case.status}: a notice is only made once it is confirmed")
+        raise ConflictError(
+            f"case {file.case.id} is {file.case.status}: a notice is only made once it is confirmed"
+        )
 
 
 def build_notice(
@@ -144,9 +167,7 @@ def build_notice(
     snapshot = file.snapshot or {}
     fetched_at = snapshot.get("fetched_at")
     rule = file.rule.rule if file.rule else None
-    observed = (
-        fetched_at.astimezone(settings.zone).strftime("%Y-%m-%d %H:%M:%S %Z") if fetched_at is not None else ""
-    )
+    observed = letter_time(fetched_at, settings, t.lang) if fetched_at is not None else ""
     return Notice(
         lang=t.lang,
         draft=issued_on is None,
@@ -216,7 +237,9 @@ def issue_notice(
     """Number, render and record a notice, then move the case to rectification_due with its deadline."""
     case = file.case
     if not file.issue_allowed:
-        raise ConflictError(f"case {case.id} is {case.status}: a notice is issued from confirmed or escalated")
+        raise ConflictError(
+            f"case {case.id} is {case.status}: a notice is issued from confirmed or escalated"
+        )
     if not settings.authority_name.strip():
         raise ConflictError(
             "the issuing authority is not configured: set MARKWATCH_CONSOLE_AUTHORITY_NAME (and its address "
@@ -246,7 +269,9 @@ def issue_notice(
     )
     if CaseStatus(case.status) is not CaseStatus.NOTICE_SENT:
         transition(session, case, CaseStatus.NOTICE_SENT, actor=actor, reason=number, now=now)
-    transition(session, case, CaseStatus.RECTIFICATION_DUE, actor=actor, reason=number, due_at=due_at, now=now)
+    transition(
+        session, case, CaseStatus.RECTIFICATION_DUE, actor=actor, reason=number, due_at=due_at, now=now
+    )
     return event
 
 
@@ -260,7 +285,10 @@ def read_issued(event: CaseEvent) -> IssuedNotice:
     payload = event.payload or {}
     html = str(payload.get("html") or "")
     recorded = str(payload.get("content_sha256") or "")
-    verified = content_sha256(html) == recorded and entry_hash(canonical_content(event), event.prev_hash) == event.hash
+    verified = (
+        content_sha256(html) == recorded
+        and entry_hash(canonical_content(event), event.prev_hash) == event.hash
+    )
     return IssuedNotice(
         event=event,
         number=str(payload.get("number") or ""),

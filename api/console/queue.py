@@ -48,7 +48,9 @@ def extra_conditions(query: QueueQuery, now: dt.datetime) -> list[ColumnElement[
     if query.confidence:
         where.append(Case.confidence == query.confidence)
     if query.due == "due":
-        where.append(and_(Case.status == CaseStatus.RECTIFICATION_DUE.value, Case.rectification_due_at >= now))
+        where.append(
+            and_(Case.status == CaseStatus.RECTIFICATION_DUE.value, Case.rectification_due_at >= now)
+        )
     elif query.due == "overdue":
         where.append(and_(Case.status.in_(_AWAITING), Case.rectification_due_at < now))
     if query.sweep is not None:
@@ -78,11 +80,14 @@ def _latest_claims(session: Session, case_ids: list[int]) -> dict[int, dict[str,
             .group_by(CaseFinding.case_id)
         ).all()
     )
-    claims = dict(session.execute(select(Finding.id, Finding.claim).where(Finding.id.in_(latest.values()))).all())
+    rows = session.execute(select(Finding.id, Finding.claim).where(Finding.id.in_(latest.values()))).all()
+    claims: dict[int, dict[str, Any]] = {int(finding_id): claim for finding_id, claim in rows}
     return {case_id: dict(claims.get(finding_id) or {}) for case_id, finding_id in latest.items()}
 
 
-def queue_page(session: Session, query: QueueQuery, rules: RuleSet, *, now: dt.datetime, limit: int) -> QueuePage:
+def queue_page(
+    session: Session, query: QueueQuery, rules: RuleSet, *, now: dt.datetime, limit: int
+) -> QueuePage:
     """The cases `query` selects, one page of them, with each row's rule title, product and deadline state."""
     where = [*conditions(query.case_filter(), now), *extra_conditions(query, now)]
     total = int(session.scalar(select(func.count(Case.id)).where(*where)) or 0)

@@ -98,9 +98,7 @@ def case_page(
     done = request.query_params.get("done")
     file = load_case_file(session, rules, case_id, registry.current(session))
     snapshot = file.snapshot
-    hits = (
-        marked_snapshot(session, int(snapshot["id"]), file.locations).hits if snapshot is not None else ()
-    )
+    hits = marked_snapshot(session, int(snapshot["id"]), file.locations).hits if snapshot is not None else ()
     today = utcnow().astimezone(settings.zone).date()
     context = {
         "user": user,

@@ -13,7 +13,14 @@ from typing import Annotated
 from fastapi import Query, Request
 from fastapi.responses import Response
 
-from api.console.archive import Location, MarkedPage, decode_snapshot, declared_charset, locations_of, mark_page
+from api.console.archive import (
+    Location,
+    MarkedPage,
+    declared_charset,
+    decode_snapshot,
+    locations_of,
+    mark_page,
+)
 from api.console.auth import CurrentUser
 from api.console.common import console_router
 from api.console.pages import render
@@ -111,7 +118,9 @@ def archived_raw(snapshot_id: IdPath, session: SessionDep, _user: CurrentUser) -
 
 
 @router.get("/snapshots/{snapshot_id}/source")
-def archived_source(request: Request, snapshot_id: IdPath, session: SessionDep, user: CurrentUser) -> Response:
+def archived_source(
+    request: Request, snapshot_id: IdPath, session: SessionDep, user: CurrentUser
+) -> Response:
     """The stored page as escaped text, decoded as the checker decoded it, for reading the markup itself."""
     snapshot, body = _load(session, snapshot_id)
     decoded = decode_snapshot(body, snapshot.headers)

@@ -92,7 +92,9 @@ def issue(
     """Issue the notice: number it, record it in the audit chain, and start its deadline on the case."""
     file = load_case_file(session, rules, case_id, registry.current(session))
     if not file.issue_allowed:
-        raise ConflictError(f"case {case_id} is {file.case.status}: a notice is issued from confirmed or escalated")
+        raise ConflictError(
+            f"case {case_id} is {file.case.status}: a notice is issued from confirmed or escalated"
+        )
     t = translator_for(request)
     now = utcnow()
     today = now.astimezone(settings.zone).date()
@@ -120,7 +122,9 @@ def issued_html(
     """An issued notice exactly as issued, from its audit entry."""
     notice = find_issued(case_events(session, case_id), seq)
     if not notice.verified:
-        raise ConflictError(f"notice {notice.number} no longer matches its recorded hash: the audit was altered")
+        raise ConflictError(
+            f"notice {notice.number} no longer matches its recorded hash: the audit was altered"
+        )
     return _document_response(notice.html, request, notice.content_sha256)
 
 
@@ -131,7 +135,9 @@ def issued_pdf(
     """The issued notice printed to PDF (dated at issue, so every reprint is the same file)."""
     notice = find_issued(case_events(session, case_id), seq)
     if not notice.verified:
-        raise ConflictError(f"notice {notice.number} no longer matches its recorded hash: the audit was altered")
+        raise ConflictError(
+            f"notice {notice.number} no longer matches its recorded hash: the audit was altered"
+        )
     pdf = html_to_pdf(notice.html, created_at=notice.event.created_at)
     name = f"notice-{case_id}-{seq}.pdf"
     headers = {

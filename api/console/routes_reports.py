@@ -75,7 +75,9 @@ def _opened_per_sweep(session: SessionDep, sweep_ids: list[int]) -> dict[int, in
         .subquery()
     )
     rows = session.execute(
-        select(first.c.sweep_id, func.count()).where(first.c.sweep_id.in_(sweep_ids)).group_by(first.c.sweep_id)
+        select(first.c.sweep_id, func.count())
+        .where(first.c.sweep_id.in_(sweep_ids))
+        .group_by(first.c.sweep_id)
     )
     return {int(sweep_id): int(count) for sweep_id, count in rows}
 
@@ -89,7 +91,9 @@ def sweeps(
 ) -> Response:
     """Every sweep, newest first, with its page, claim and finding counts, its errors and the cases it opened."""
     total = session.scalar(select(func.count(Sweep.id))) or 0
-    rows = list(session.scalars(select(Sweep).order_by(Sweep.id.desc()).limit(SWEEPS_PER_PAGE).offset(offset)))
+    rows = list(
+        session.scalars(select(Sweep).order_by(Sweep.id.desc()).limit(SWEEPS_PER_PAGE).offset(offset))
+    )
     context = {
         "user": user,
         "csrf_token": user.csrf_token,
@@ -124,11 +128,16 @@ def sweep_page(request: Request, sweep_id: IdPath, session: SessionDep, user: Cu
     )
     opened = list(
         session.scalars(
-            select(Case).join(first, first.c.case_id == Case.id).where(first.c.sweep_id == sweep_id).order_by(Case.id)
+            select(Case)
+            .join(first, first.c.case_id == Case.id)
+            .where(first.c.sweep_id == sweep_id)
+            .order_by(Case.id)
         )
     )
     seen = int(
-        session.scalar(select(func.count(func.distinct(CaseFinding.case_id))).where(CaseFinding.sweep_id == sweep_id))
+        session.scalar(
+            select(func.count(func.distinct(CaseFinding.case_id))).where(CaseFinding.sweep_id == sweep_id)
+        )
         or 0
     )
     errors_total = sum(summary.errors.values())

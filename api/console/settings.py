@@ -76,7 +76,11 @@ class ConsoleSettings(BaseModel):
     def from_env(cls, environ: dict[str, str] | None = None) -> ConsoleSettings:
         """MARKWATCH_CONSOLE_<FIELD> variables; a bad value is an InputError naming the variable."""
         env = dict(os.environ if environ is None else environ)
-        values = {name: env[ENV_PREFIX + name.upper()] for name in cls.model_fields if ENV_PREFIX + name.upper() in env}
+        values = {
+            name: env[ENV_PREFIX + name.upper()]
+            for name in cls.model_fields
+            if ENV_PREFIX + name.upper() in env
+        }
         try:
             return cls(**values)
         except ValidationError as exc:

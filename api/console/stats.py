@@ -124,4 +124,6 @@ def deadline_ages(session: Session, *, now: dt.datetime) -> list[tuple[str, int]
             if (low is None or days >= low) and (high is None or days <= high):
                 counts[label] += 1
                 break
-    return [(label, counts[label]) for label, _, _ in DEADLINE_BUCKETS] + [("no_deadline", counts["no_deadline"])]
+    return [(label, counts[label]) for label, _, _ in DEADLINE_BUCKETS] + [
+        ("no_deadline", counts["no_deadline"])
+    ]

@@ -54,6 +54,8 @@ def _value(t: Translator, key: str, value: Any, zone: ZoneInfo) -> str:
         return t(f"dismissal.{value}")
     if key in STATUS_VALUE_KEYS and known(f"status.{value}"):
         return t(f"status.{value}")
+    if key == "lang" and known(f"lang_name.{value}"):
+        return t(f"lang_name.{value}")
     if key == "reason" and value == "rectified":
         return t("event.reason_rectified")
     if isinstance(value, list):

@@ -97,10 +97,14 @@ def end_session(row: ConsoleSessionRecord, *, by: str, now: dt.datetime | None =
         row.revoked_by = by
 
 
-def list_sessions(session: Session, *, include_ended: bool, limit: int = 200) -> list[tuple[ConsoleSessionRecord, ApiKey]]:
+def list_sessions(
+    session: Session, *, include_ended: bool, limit: int = 200
+) -> list[tuple[ConsoleSessionRecord, ApiKey]]:
     """Sessions with their keys, newest first; ended ones only when asked."""
     query = select(ConsoleSessionRecord, ApiKey).join(ApiKey, ApiKey.id == ConsoleSessionRecord.api_key_id)
     if not include_ended:
-        query = query.where(ConsoleSessionRecord.revoked_at.is_(None), ConsoleSessionRecord.expires_at > utcnow())
+        query = query.where(
+            ConsoleSessionRecord.revoked_at.is_(None), ConsoleSessionRecord.expires_at > utcnow()
+        )
     rows = session.execute(query.order_by(ConsoleSessionRecord.id.desc()).limit(limit))
     return [(record, key) for record, key in rows.tuples()]
