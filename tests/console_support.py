@@ -383,3 +383,81 @@ def pdf_text(pdf: bytes) -> str:
 
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def tiny_png(width: int = 160, height: int = 60) -> bytes:
+    """A real PNG (grey, with a dark band where a label line would be), made without any imaging library."""
+    import struct
+    import zlib
+
+    rows = b""
+    for y in range(height):
+        dark = 20 <= y < 40
+        rows += b"\x00" + bytes([40 if dark and 10 <= x < 150 else 220 for x in range(width)])
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def seed_image_case(database_url: str) -> tuple[int, str]:
+    """A case whose claim was read by OCR inside an archived product image; returns (case id, image sha256)."""
+    import hashlib
+    import zlib
+
+    from crawler.store.models import SnapshotBody
+    from markwatch.cases.ingest import ingest_sweep
+    from markwatch.cases.models import Case
+
+    png = tiny_png()
+    digest = hashlib.sha256(png).hexdigest()
+    body = (
+        "<html><body><div id='desc'><img src='https://img.example.com/label.png' alt=''></div></body></html>"
+    )
+    with db.session_scope(database_url) as session:
+        session.add(SnapshotBody(sha256=digest, body=zlib.compress(png), size=len(png)))
+        sweep = Sweep(target="images", state="finished", started_at=NOW - dt.timedelta(days=1))
+        session.add(sweep)
+        session.flush()
+        finding = _finding(
+            session,
+            sweep,
+            key="image",
+            rule_id="SHS008",
+            severity="medium",
+            url="https://shop.example.com/item/9",
+            site="shop.example.com",
+            claimant="上海戊食品有限公司",
+            snippet="上海标准 优质食品",
+            code=None,
+            observed_at=NOW - dt.timedelta(days=1),
+            body=body,
+            message="页面使用“上海标准”字样但未公开标准编号或名称。 / The words are used with no standard disclosed.",
+            locations=(("div#desc > img:nth-of-type(1)", "上海标准"),),
+        )
+        image = {
+            "sha256": digest,
+            "url": "https://img.example.com/label.png",
+            "bbox": [10, 20, 150, 40],
+            "ocr_text": "上海标准 优质食品",
+            "ocr_confidence": 0.93,
+            "engine": "rapidocr 1.3",
+        }
+        places = [{**place, "kind": "image-text", "image": image} for place in finding.evidence["locations"]]
+        finding.evidence = {**places[0], "locations": places}
+        session.flush()
+        ingest_sweep(session, sweep.id)
+        case = session.query(Case).filter_by(case_key="image").one()
+        return case.id, digest

@@ -14,7 +14,15 @@ from urllib.parse import urlsplit
 
 import pytest
 from cases_support import LiveServer
-from console_support import ConsoleData, console_app, pdf_text, require_chromium, seed, seed_real_pages
+from console_support import (
+    ConsoleData,
+    console_app,
+    pdf_text,
+    require_chromium,
+    seed,
+    seed_image_case,
+    seed_real_pages,
+)
 
 from api.console.session import SESSION_COOKIE
 
@@ -398,3 +406,33 @@ def test_copied_session_cookie_stops_working_after_sign_out(browser: tuple[Brows
     page.context.add_cookies([cookie])
     b.goto("/console/cases")
     assert "/console/login" in page.url
+
+
+def test_image_claim_is_drawn_with_its_box(sqlite_url: str) -> None:
+    executable = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    data = seed(sqlite_url)
+    case_id, digest = seed_image_case(sqlite_url)
+    with LiveServer(console_app(sqlite_url)) as base, sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, headless=True)
+        try:
+            context = chromium.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+            b = Browser(context.new_page(), base)
+            context.route("**/*", b.guard)
+            b.sign_in(data.keys["inspector"])
+            loaded: list[str] = []
+            b.page.on(
+                "response", lambda r: loaded.append(r.url) if f"/console/images/{digest}" in r.url else None
+            )
+            b.goto(f"/console/cases/{case_id}")
+            b.page.wait_for_load_state("load")
+            assert loaded, "the archived image was not requested"
+            box = b.page.locator("#image-1 rect.ocr-box").bounding_box()
+            assert box is not None and box["width"] > 0
+            b.page.locator("#image-1").scroll_into_view_if_needed()
+            b.shot("18-image-claim")
+            # The suspect's image host is never contacted: only the archived copy is shown.
+            assert b.foreign_requests == [] and b.dialogs == []
+        finally:
+            chromium.close()

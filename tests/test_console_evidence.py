@@ -7,7 +7,16 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from console_support import REALPAGES, ConsoleData, console_app, seed, seed_real_pages, sign_in
+from console_support import (
+    REALPAGES,
+    ConsoleData,
+    console_app,
+    seed,
+    seed_image_case,
+    seed_real_pages,
+    sign_in,
+    tiny_png,
+)
 from fastapi.testclient import TestClient
 
 from api.console.archive import Location, decode_snapshot, mark_page, resolve
@@ -116,3 +125,28 @@ def test_resolver_follows_the_extractors_css_paths_on_real_pages() -> None:
     assert element is not None and "上海标准" in "".join(element.itertext())
     marked = mark_page(decoded, [Location(located.snippet, located.location, located.verbatim, "text", None)])
     assert marked.hits[0].how == "text" and "\ufffd" not in marked.html
+
+
+def test_image_claim_shows_the_image_with_its_box_and_the_text_read(db_url: str) -> None:
+    data = seed(db_url)
+    case_id, digest = seed_image_case(db_url)
+    with TestClient(console_app(db_url)) as client:
+        sign_in(client, data.keys["inspector"])
+        html = client.get(f"/console/cases/{case_id}").text
+        figure = re.search(r'<figure class="image-evidence" id="image-1">.*?</figure>', html, flags=re.S)
+        assert figure is not None
+        svg = figure.group(0)
+        assert 'viewBox="0 0 160 60"' in svg and f'<image href="/console/images/{digest}"' in svg
+        assert '<rect class="ocr-box" x="10" y="20" width="140" height="20"' in svg
+        assert "<mark>上海标准</mark> 优质食品" in svg and "93%" in svg and "rapidocr 1.3" in svg
+        image = client.get(f"/console/images/{digest}")
+        assert image.status_code == 200 and image.headers["content-type"] == "image/png"
+        assert image.content == tiny_png() and image.headers["content-security-policy"].startswith("sandbox")
+        # The <img> itself is marked in the archived page, and nothing but a raster image is ever served.
+        frame = client.get(_frame_src(html)).text
+        assert (
+            '<mark class="mw-hit" data-mw-hit="1" id="mw-hit-1"><img src="https://img.example.com/label.png"'
+            in frame
+        )
+        assert client.get("/console/images/" + "0" * 64).status_code == 404
+        assert client.get("/console/images/not-a-hash").status_code == 404

@@ -138,8 +138,13 @@ class CaseFile:
         return CaseStatus(self.case.status) in ISSUE_STATUSES
 
     def message(self, lang: str) -> str:
-        """The finding's message in one language."""
-        return split_message(self.case.message, self.rule.rule if self.rule else None)[lang]
+        """The finding's message in one language; a "?" standard (title-only claims) shows the title."""
+        label = self.standard_label
+        fills = {
+            "zh": {"standard": label or "（未公开标准）", "unknown": "（未知）"},
+            "en": {"standard": label or "(no standard disclosed)", "unknown": "(unknown)"},
+        }
+        return split_message(self.case.message, self.rule.rule if self.rule else None, fills)[lang]
 
     @property
     def registry_conflict(self) -> str | None:

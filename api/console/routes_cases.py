@@ -13,6 +13,7 @@ from api.console.casefile import load_case_file
 from api.console.common import console_router
 from api.console.errors import ConsoleForbidden
 from api.console.filters import CONFIDENCES, DUE_CHOICES, PAGE_SIZE, QUEUE_SORTS, parse_queue_query
+from api.console.images import image_evidence
 from api.console.notice import DEFAULT_NOTICE_DAYS, issued_notices
 from api.console.pages import render, with_headers
 from api.console.queue import queue_page
@@ -112,6 +113,9 @@ def case_page(
         "dismissal_kinds": list(DismissalKind),
         "moves": sorted(file.allowed, key=MOVE_ORDER.index),
         "settings": settings,
+        "images": {
+            index: image_evidence(session, loc.image) for index, loc in enumerate(file.locations) if loc.image
+        },
     }
     return render(request, "case.html", context)
 

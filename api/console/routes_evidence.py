@@ -23,6 +23,7 @@ from api.console.archive import (
 )
 from api.console.auth import CurrentUser
 from api.console.common import console_router
+from api.console.images import load_image
 from api.console.pages import render
 from api.deps import SessionDep
 from api.schemas.common import IdPath
@@ -115,6 +116,16 @@ def archived_raw(snapshot_id: IdPath, session: SessionDep, _user: CurrentUser) -
         "Content-Disposition": f'attachment; filename="snapshot-{snapshot_id}-{snapshot.sha256[:16]}.bin"',
     }
     return Response(body, media_type="application/octet-stream", headers=headers)
+
+
+@router.get("/images/{sha256}")
+def archived_image(sha256: str, session: SessionDep, _user: CurrentUser) -> Response:
+    """An archived raster image (PNG, JPEG, GIF, WebP) by its sha256, sandboxed like an archived page."""
+    loaded = load_image(session, sha256.lower())
+    if loaded is None:
+        raise NotFoundError(f"no archived image {sha256[:64]!r}")
+    data, info = loaded
+    return Response(data, media_type=info.media_type, headers=ARCHIVE_HEADERS)
 
 
 @router.get("/snapshots/{snapshot_id}/source")
