@@ -178,7 +178,7 @@ def test_issuing_is_audited_and_the_typed_deadline_is_the_one_stored(
     assert 'id="case-deadline">2099-03-01<' in page
     assert f'id="notice-{event.seq}"' in page and payload["content_sha256"] in page
     # The audit shows the deadline in the inspectors' zone, not as a UTC ISO string.
-    assert "2099-03-01 23:59 CST" in page and "2099-03-01T15:59:59" not in page
+    assert "2099-03-01 23:59 北京时间" in page and "2099-03-01T15:59:59" not in page
     # A second notice gets the next number.
     second = data.cases["wording"]
     _confirm(client, second, token)

@@ -90,7 +90,7 @@ def test_case_page_shows_evidence_rule_registry_and_history(console: tuple[TestC
     assert 'id="registry-type">团体标准<' in html
     # The snapshot: URL as a link, local time, sha256, and the archived page in a sandboxed frame.
     assert '<a href="https://shop.example.com/item/1" rel="noopener noreferrer nofollow"' in html
-    assert re.search(r'id="snapshot-fetched">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d CST<', html)
+    assert re.search(r'id="snapshot-fetched">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d 北京时间<', html)
     assert re.search(r'id="snapshot-sha">[0-9a-f]{64}<', html)
     assert re.search(
         r'<iframe sandbox src="/console/snapshots/\d+/body\?finding=\d+" name="archive-frame"', html

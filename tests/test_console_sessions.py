@@ -94,3 +94,31 @@ def test_a_forged_or_unknown_session_id_signs_nobody_in(
     value, _ = encode_session(TEST_SECRET, 1, sid="not-a-session")
     response = _client_with(app, value).get("/console/cases", follow_redirects=False)
     assert response.status_code == 303
+
+
+def test_console_sessions_migration_matches_the_model(db_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import inspect
+
+    engine = db.get_engine(db_url)
+    with engine.connect() as connection:
+        assert "console_sessions" in inspect(connection).get_table_names()
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        diffs = compare_metadata(context, db.Base.metadata)
+    assert [d for d in diffs if "console_sessions" in repr(d)] == []
+
+
+def test_console_settings_come_from_the_environment_with_clear_errors() -> None:
+    from api.console.settings import ConsoleSettings
+    from markwatch.errors import InputError
+
+    settings = ConsoleSettings.from_env(
+        {"MARKWATCH_CONSOLE_TIMEZONE": "Asia/Urumqi", "MARKWATCH_CONSOLE_AUTHORITY_NAME": "某市场监管局"}
+    )
+    assert settings.timezone == "Asia/Urumqi" and settings.authority_name == "某市场监管局"
+    assert ConsoleSettings().notice_number(year=2026, seq=7, case_id=1) == "沪标识整改〔2026〕0007号"
+    with pytest.raises(InputError, match="MARKWATCH_CONSOLE_TIMEZONE"):
+        ConsoleSettings.from_env({"MARKWATCH_CONSOLE_TIMEZONE": "Mars/Olympus"})
+    with pytest.raises(InputError, match="MARKWATCH_CONSOLE_NOTICE_NUMBER_PATTERN"):
+        ConsoleSettings.from_env({"MARKWATCH_CONSOLE_NOTICE_NUMBER_PATTERN": "{secret}"})

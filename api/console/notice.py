@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from api.console.basis import cite
 from api.console.casefile import CaseFile
 from api.console.i18n import Translator
+from api.console.notice_time import BEIJING_TIME_ZONES
 from api.console.settings import ConsoleSettings
 from api.console.uscc import valid_uscc
 from markwatch.cases.audit import append_event, canonical_content, entry_hash
@@ -125,10 +126,6 @@ def read_request(
 def _plain(template: str) -> str:
     # Remediation texts are templates; a notice prints them without placeholders it cannot fill.
     return "".join(literal for literal, *_ in string.Formatter().parse(template))
-
-
-# Zones whose local time a Chinese notice calls 北京时间 (China Standard Time).
-BEIJING_TIME_ZONES = frozenset({"Asia/Shanghai", "Asia/Chongqing", "Asia/Harbin", "Asia/Urumqi", "PRC"})
 
 
 def letter_time(when: dt.datetime, settings: ConsoleSettings, lang: str) -> str:

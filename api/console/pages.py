@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
 
 from api.console import wording
 from api.console.basis import cite
@@ -17,6 +18,7 @@ from api.console.cookies import cookies_are_secure
 from api.console.highlight import highlight
 from api.console.i18n import LANG_COOKIE, LANGUAGES, Translator, catalogue, pick_language
 from api.console.links import safe_href, url_link
+from api.console.notice_time import BEIJING_TIME_ZONES
 from api.console.session import COOKIE_PATH
 from api.console.settings import console_settings
 from api.console.sites import site_name
@@ -66,11 +68,18 @@ def environment() -> Environment:
     return env
 
 
-def local_time(value: dt.datetime | None, zone: ZoneInfo, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A stored (UTC) time in the inspectors' zone; the zone's abbreviation is added by the %Z in `fmt`."""
+@pass_context
+def local_time(
+    context: Context, value: dt.datetime | None, zone: ZoneInfo, fmt: str = "%Y-%m-%d %H:%M"
+) -> str:
+    """A stored (UTC) time in the inspectors' zone; a %Z in `fmt` names the zone in the page's language
+    (北京时间 rather than CST in the Chinese UI)."""
     if value is None:
         return "—"
-    return value.astimezone(zone).strftime(fmt)
+    local = value.astimezone(zone)
+    if "%Z" in fmt and context.get("lang") == "zh" and str(zone.key) in BEIJING_TIME_ZONES:
+        fmt = fmt.replace("%Z", "北京时间")
+    return local.strftime(fmt)
 
 
 def long_date(value: str | dt.date, lang: str) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from api.console.i18n import Translator, catalogue
+from api.console.notice_time import BEIJING_TIME_ZONES
 
 # Payload keys never shown as details: the issued document itself (it has its own page) and its copy.
 HIDDEN_KEYS = frozenset({"html", "notice"})
@@ -47,9 +48,11 @@ def _value(t: Translator, key: str, value: Any, zone: ZoneInfo) -> str:
         return "—"
     if key in TIME_KEYS and isinstance(value, str):
         try:
-            return dt.datetime.fromisoformat(value).astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+            local = dt.datetime.fromisoformat(value).astimezone(zone)
         except ValueError:
             return value
+        name = "北京时间" if t.lang == "zh" and str(zone.key) in BEIJING_TIME_ZONES else "%Z"
+        return local.strftime(f"%Y-%m-%d %H:%M {name}")
     if key == "dismissal_kind" and known(f"dismissal.{value}"):
         return t(f"dismissal.{value}")
     if key in STATUS_VALUE_KEYS and known(f"status.{value}"):
