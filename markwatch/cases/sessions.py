@@ -107,4 +107,4 @@ def list_sessions(
             ConsoleSessionRecord.revoked_at.is_(None), ConsoleSessionRecord.expires_at > utcnow()
         )
     rows = session.execute(query.order_by(ConsoleSessionRecord.id.desc()).limit(limit))
-    return [(record, key) for record, key in rows.tuples()]
+    return [(record, key) for record, key in rows]
