@@ -34,8 +34,8 @@ SEARCH_DIRS = (
     "/usr/share/fonts/noto-cjk",
     "/usr/local/share/fonts",
 )
-# Always present, so what Chromium lays out around the text (digits, Latin, punctuation) has a glyph.
-BASE_CHARACTERS = "".join(chr(c) for c in range(0x20, 0x7F)) + "，。、；：？！“”‘’（）《》〔〕【】—…·￥　"
+# Always present besides the document's own characters: the spaces Chromium may lay out between runs.
+BASE_CHARACTERS = " \u00a0\u3000"
 # Error tolerance of the cubic-to-quadratic conversion in font units (of 1000 per em): invisible in print.
 _CU2QU_ERROR = 1.0
 
@@ -130,11 +130,12 @@ def embedded_face(weight: int, text: str) -> EmbeddedFace:
     return EmbeddedFace(weight=weight, data=out.getvalue())
 
 
-def font_face_css(text: str) -> str:
-    """@font-face rules for every weight, and a rule that puts all of the document in that family."""
+def font_face_css(text: str, bold_text: str | None = None) -> str:
+    """@font-face rules for every weight (bold subset to `bold_text` when given), and a rule that puts all of
+    the document in that family."""
     rules = []
     for weight in FACES:
-        face = embedded_face(weight, text)
+        face = embedded_face(weight, bold_text if weight == 700 and bold_text is not None else text)
         data = base64.b64encode(face.data).decode("ascii")
         rules.append(
             f"@font-face{{font-family:'{FAMILY}';font-weight:{weight};font-style:normal;"
