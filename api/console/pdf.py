@@ -48,7 +48,9 @@ _PDF_DATES = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}[+-]\d{2}'\d{2}'\)"
 
 
 # What notice.css and the browser's defaults print in bold.
-BOLD_ELEMENTS = "//h1|//h2|//h3|//th|//strong|//b|//mark|//*[contains(concat(' ', @class, ' '), ' authority ')]"
+BOLD_ELEMENTS = (
+    "//h1|//h2|//h3|//th|//strong|//b|//mark|//*[contains(concat(' ', @class, ' '), ' authority ')]"
+)
 
 
 def with_embedded_fonts(html: str) -> str:
