@@ -17,7 +17,10 @@ def serve(host: str, port: int, db_url: str | None) -> None:
 
     from api.app import create_app
     from api.console import console_router
+    from api.console.settings import ConsoleSettings
     from api.settings import Settings
 
     app = create_app(Settings.from_env(database_url=db_url), extra_routers=(console_router,))
+    # Read now, so a bad MARKWATCH_CONSOLE_* value stops the start with one line, not the first page.
+    app.state.console_settings = ConsoleSettings.from_env()
     uvicorn.run(app, host=host, port=port, proxy_headers=False, server_header=False)
