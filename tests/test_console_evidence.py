@@ -50,6 +50,7 @@ def test_archived_real_pages_read_as_the_checker_read_them(
     page_own = (REALPAGES / ("jd_item_01_gbk.html" if name == "gbk" else "taobao_item_01.html")).read_bytes()
     assert text.count("\ufffd") == page_own.decode(encoding).count("\ufffd")
     assert expected in text
+    assert "charset=gb" not in text.lower()  # its own <meta> now says what it is served as
     # The claim is marked where the extractor located it, and only there.
     marks = re.findall(r'<mark class="mw-hit" data-mw-hit="1" id="mw-hit-1">([^<]*)</mark>', text)
     assert marks and "上海标准" in "".join(re.findall(r'data-mw-hit="1"[^>]*>([^<]*)<', text))

@@ -126,6 +126,7 @@ def mark_page(decoded: Decoded, locations: Sequence[Location]) -> MarkedPage:
         hits = tuple(Hit(i, anchor(i), "missing") for i in range(1, len(locations) + 1))
         return MarkedPage(escaped, hits, decoded.encoding, tuple(decoded.notes))
     hits = tuple(_mark_one(root, loc, i) for i, loc in enumerate(locations, start=1))
+    _declare_utf8(root)
     _add_style(root)
     # lxml invents an HTML 4 doctype for pages without one, which would change their rendering mode.
     doctype = root.getroottree().docinfo.doctype if _DOCTYPE.match(text) else ""
@@ -301,6 +302,15 @@ def _mark_text(scope: etree._Element, needles: list[str], index: int) -> bool:
             node.tail = text[:low]
             node.addnext(mark)
     return True
+
+
+def _declare_utf8(root: etree._Element) -> None:
+    # The page is served as UTF-8 now; its own <meta> may still say gbk, which would be wrong in a saved copy.
+    for meta in root.iter("meta"):
+        if meta.get("charset") is not None:
+            meta.set("charset", "utf-8")
+        elif (meta.get("http-equiv") or "").lower() == "content-type":
+            meta.set("content", "text/html; charset=utf-8")
 
 
 def _add_style(root: etree._Element) -> None:
