@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 # Explicit order: cheapest first, so a failure late in the run still leaves the early figures on screen.
-BENCHMARKS = ("bench.extraction", "bench.rules", "bench.sweep", "bench.api")
+BENCHMARKS = ("bench.extraction", "bench.rules", "bench.sweep", "bench.api", "bench.console")
 RESULTS_DIR = Path(__file__).parent / "results"
 # Each headline figure and the baseline measured beside it in the same run: (label, figure, baseline).
 HEADLINES: tuple[tuple[str, str, str], ...] = (
@@ -43,6 +43,11 @@ HEADLINES: tuple[tuple[str, str, str], ...] = (
         "API self-check p99 ms vs /health @1",
         "api.selfcheck @1.p99_ms",
         "api.health @1.p99_ms",
+    ),
+    (
+        "console queue p50 ms (600 cases) vs sign-in page",
+        "console.queue.p50_ms",
+        "console.login (baseline).p50_ms",
     ),
 )
 
