@@ -80,3 +80,19 @@ def test_every_rule_has_cases_and_precision_on_the_dashboard(big: tuple[TestClie
     # Dismissed as not-a-claim vs confirmed decide the precision; "other" dismissals do not count.
     row = re.search(r'<tr data-rule="SHS001">(.*?)</tr>', html, flags=re.S).group(1)  # type: ignore[union-attr]
     assert "%" in re.search(r'class="num precision-value">([^<]*)<', row).group(1)  # type: ignore[union-attr]
+
+
+def test_confidence_reasons_read_in_the_pages_language(big: tuple[TestClient, str]) -> None:
+    client, url = big
+    with db.session_scope(url) as session:
+        case = session.query(Case).filter_by(confidence="review").first()
+        assert case is not None
+        case.confidence_reasons = ["title-similar: 《产品质量检测规范》 ~ 92/100"]
+        case_id = case.id
+    zh = client.get(f"/console/cases/{case_id}").text
+    reasons = re.search(r'id="confidence-reasons">\((.*?)\)</span>', zh, re.S)
+    assert reasons is not None and "title-similar" not in reasons.group(1)
+    assert "92/100" in reasons.group(1)
+    en = client.get(f"/console/cases/{case_id}?lang=en").text
+    assert "title-similar" not in en and "92/100" in en
+    client.get("/console/cases?lang=zh")  # leave the module's client in Chinese for the other tests

@@ -22,6 +22,7 @@ from api.console.notice_time import BEIJING_TIME_ZONES
 from api.console.session import COOKIE_PATH
 from api.console.settings import console_settings
 from api.console.sites import site_name
+from checker.confidence import describe as describe_reason
 
 # No script at all: the console works with plain forms and links. Frames only from our own origin,
 # which is where the sandboxed archive route lives.
@@ -64,6 +65,7 @@ def environment() -> Environment:
     env.globals["sweep_error"] = wording.sweep_error
     env.globals["site_name"] = site_name
     env.globals["cite"] = cite
+    env.globals["confidence_reason"] = describe_reason
     env.globals["hint_keys"] = frozenset(key for key in catalogue() if key.startswith("hint."))
     return env
 
