@@ -6,6 +6,8 @@ import html
 import re
 import unicodedata
 
+from checker.ignorables import code_points as default_ignorables
+
 # Every dash-like character seen on listings, plus the ones NFKC leaves alone, folded to "-".
 DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d\ufe58\ufe63\u2500\u2501\u2e3a\u2e3b"
 
@@ -17,7 +19,10 @@ _SIMPLIFIED = "标准认证执产号厂制获荣颁团体业国志质场监级�
 _CHAR_MAP: dict[int, str] = {ord(t): s for t, s in zip(_TRADITIONAL, _SIMPLIFIED, strict=True)}
 _CHAR_MAP.update({ord(d): "-" for d in DASHES})
 # NFKC keeps these as they are; a page may still use them where it means a plain space.
-_CHAR_MAP.update({0x00A0: " ", 0x3000: " ", 0x200B: "", 0x200C: "", 0x200D: "", 0xFEFF: "", 0x00AD: ""})
+_CHAR_MAP.update({0x00A0: " ", 0x3000: " "})
+# Invisible characters (soft hyphens, joiners, direction marks, variation selectors, tag characters…) split
+# words without showing: every default-ignorable code point goes, not a hand-picked few.
+_CHAR_MAP.update(dict.fromkeys(default_ignorables(), ""))
 
 # One official copy renders quotes as `&“上海标准&”`: an ampersand glued to a quote is debris of a
 # half-decoded entity, never meaningful text.
@@ -41,7 +46,8 @@ def unescape_entities(text: str) -> str:
 
 
 def normalize_text(text: str) -> str:
-    """NFKC, dash variants to "-", traditional to simplified, entity debris removed, spaces collapsed."""
+    """NFKC, dash variants to "-", traditional to simplified, invisible characters and entity debris removed,
+    spaces collapsed."""
     text = unescape_entities(text)
     text = _ENTITY_DEBRIS.sub("", text)
     text = unicodedata.normalize("NFKC", text.translate(_CHAR_MAP)).translate(_CHAR_MAP)

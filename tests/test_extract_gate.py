@@ -33,7 +33,7 @@ def test_rule_table_is_well_formed() -> None:
     assert len(names) == len(set(names))
     for rule in GATE_RULES:
         assert rule.family in ("utf-8", "gb18030", "ascii"), rule.name
-        assert rule.anchors and rule.confirms and rule.why, rule.name
+        assert rule.anchors and rule.confirms and rule.why and rule.window > 0, rule.name
         if rule.caseless:
             # Both searchers fold the page to lower case for these: upper-case sequences would never match.
             assert all(s == s.lower() for s in (*rule.anchors, *rule.confirms)), rule.name
@@ -90,8 +90,8 @@ def test_window_edge(searcher_: Searcher, rule: GateRule) -> None:
         return anchor + filler + confirm if rule.forward else confirm + filler + anchor
 
     assert searcher_.holds(page(0), page_families)
-    assert searcher_.holds(page(GATE_WINDOW), page_families)
-    assert not searcher_.holds(page(GATE_WINDOW + 1), page_families)
+    assert searcher_.holds(page(rule.window), page_families)
+    assert not searcher_.holds(page(rule.window + 1), page_families)
     # The other order is no mention.
     assert not searcher_.holds(confirm + anchor if rule.forward else anchor + confirm, page_families)
 

@@ -8,6 +8,7 @@ from checker.extract.context import ContextFinder
 from checker.extract.decode import decode_page
 from checker.extract.document import Page, css_path, load_page
 from checker.extract.gate import may_mention
+from checker.extract.limits import BudgetExceeded, ExtractLimits, Guard
 from checker.extract.mentions import Mention, certification_words, find_mentions
 from checker.extract.models import Claim, PageClaims
 from checker.extract.patterns import EXTRACTOR_VERSION, FIRST_PERSON_PRODUCT, NEWS_OG_TYPE, NEWS_TEXT
@@ -82,21 +83,38 @@ def extract_page(
     url: str | None = None,
     declared_charset: str | None = None,
     observed_at: datetime | None = None,
+    limits: ExtractLimits | None = None,
 ) -> PageClaims:
-    """Every 上海标准 claim on a page, with the standard and the context each is tied to."""
+    """Every 上海标准 claim on a page, with the standard and the context each is tied to.
+
+    Work is bounded by `limits` (default: limits.default_limits()); whatever part of the page could not be
+    read (too complex, undecodable bytes, depth cut, CPU budget) is listed in `warnings`."""
     result = PageClaims(url=url, observed_at=observed_at, encoding=None, extractor_version=EXTRACTOR_VERSION)
-    if not may_mention(raw):
+    guard = Guard.start(limits)
+    try:
+        _extract(raw, declared_charset, result, guard)
+    except BudgetExceeded as exc:
+        guard.over_budget(exc)
+    result.warnings.extend(w for w in guard.warnings if w not in result.warnings)
+    return result
+
+
+def _extract(raw: bytes, declared_charset: str | None, result: PageClaims, guard: Guard) -> None:
+    if not may_mention(raw, declared_charset=declared_charset):
         result.encoding_notes.append("not decoded: the raw-bytes gate found no possible mention")
-        return result
+        return
     decoded = decode_page(raw, declared_charset)
     result.encoding, result.encoding_notes = decoded.encoding, decoded.notes
-    html = prune(decoded.text)
+    result.warnings.extend(decoded.warnings)
+    guard.check("decoding")
+    html = prune(decoded.text, guard)
     if html is None:
-        return result
+        return
     page = load_page(html)
+    guard.check("parsing the kept blocks")
     mentions = find_mentions(page)
     if not mentions:
-        return result
+        return
     finder = ContextFinder(page)
     if is_news(page, finder):
         kept = [m for m in mentions if _first_person(m)]
@@ -104,5 +122,6 @@ def extract_page(
             f"news page without product context: {len(mentions) - len(kept)} mention(s) not treated as claims"
         )
         mentions = kept
-    result.claims = [_claim(i, m, finder) for i, m in enumerate(mentions, start=1)]
-    return result
+    for number, mention in enumerate(mentions, start=1):
+        guard.check("reading claims")
+        result.claims.append(_claim(number, mention, finder))
