@@ -53,7 +53,9 @@ def main(argv: list[str]) -> int:
     lines = [f"  {json.dumps(key)}: {json.dumps(value)}," for key, value in head.items()]
     rows = ",\n".join(f'    ["{first:04X}", "{last:04X}"]' for first, last in ranges)
     TARGET.write_text("{\n" + "\n".join(lines) + '\n  "ranges": [\n' + rows + "\n  ]\n}\n", encoding="utf-8")
-    print(f"{TARGET}: {len(ranges)} ranges, {sum(b - a + 1 for a, b in ranges)} code points, Unicode {version}")
+    print(
+        f"{TARGET}: {len(ranges)} ranges, {sum(b - a + 1 for a, b in ranges)} code points, Unicode {version}"
+    )
     return 0
 
 

@@ -90,10 +90,29 @@ _DEPTH_TOKEN = re.compile(
     re.I,
 )
 VOID = frozenset(
-    "area base br col embed hr img input link meta param source track wbr keygen basefont bgsound frame".split()
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+        "keygen",
+        "basefont",
+        "bgsound",
+        "frame",
+    ]
 )
 # An open one of these is closed by the next of its kind (as the HTML parser does), not nested in it.
-_SELF_CLOSING_SIBLINGS = frozenset("p li dt dd option tr td th".split())
+_SELF_CLOSING_SIBLINGS = frozenset(["p", "li", "dt", "dd", "option", "tr", "td", "th"])
 # How far down the open elements an end tag looks for its start tag.
 _END_TAG_REACH = 64
 

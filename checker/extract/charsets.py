@@ -61,7 +61,9 @@ REPLACEMENT = "replacement"
 USER_DEFINED = "x-user-defined"
 # Encodings whose bytes the raw-bytes gate does not search (it reads UTF-8, GB18030 and ASCII forms):
 # a page declaring one of them is decoded and looked at (patterns.GATE_RULES "legacy-charset").
-UNSEARCHED = frozenset({"Big5", "EUC-JP", "ISO-2022-JP", "Shift_JIS", "EUC-KR", "UTF-16BE", "UTF-16LE", REPLACEMENT})
+UNSEARCHED = frozenset(
+    {"Big5", "EUC-JP", "ISO-2022-JP", "Shift_JIS", "EUC-KR", "UTF-16BE", "UTF-16LE", REPLACEMENT}
+)
 # One byte per character: none can spell a Chinese character, so such a label over Chinese bytes is a lie.
 SINGLE_BYTE = frozenset(
     name for name in CODECS if name.startswith(("ISO-8859", "windows-", "KOI8", "IBM", "mac", "x-mac"))

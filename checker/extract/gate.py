@@ -225,7 +225,9 @@ class HyperscanSearcher:
             # bounded-gap expressions sharing an anchor, a match that ends the data after a gap of ~50 bytes or
             # more is not reported (tests/test_extract_gate.py, test_window_edge). No expression ends with the
             # byte, so it cannot add a match; the copy costs ~0.05 ms per MB.
-            found.database.scan(raw + b"\n", match_event_handler=on_match, scratch=self._scratch(page_families))
+            found.database.scan(
+                raw + b"\n", match_event_handler=on_match, scratch=self._scratch(page_families)
+            )
         except self._hs.ScanTerminated:
             return Scan(True, False)
         return Scan(False, bool(squeeze))

@@ -39,7 +39,7 @@ class ExtractLimits:
     # Nesting kept as structure when a page is deeper than the parser can hold (2,048 levels): deeper start
     # and end tags are dropped, their text kept in place.
     max_depth: int = 1024
-    # Mention blocks and context rows kept for the full parse; a page with more is read up to that many.
+    # Mention blocks (and, apart, context rows) kept for the full parse; a page with more is read up to that many.
     max_kept_blocks: int = 4_000
     # Elements inside the kept blocks; above it the blocks' inner markup is flattened to text.
     max_kept_elements: int = 60_000
@@ -67,7 +67,9 @@ def limits_from_env(environ: dict[str, str] | os._Environ[str] | None = None) ->
         try:
             values[item.name] = kind(raw.strip().replace("_", ""))
         except ValueError:
-            raise InputError(f"must be a {'number' if kind is float else 'whole number'}, got {raw!r}", source=name) from None
+            raise InputError(
+                f"must be a {'number' if kind is float else 'whole number'}, got {raw!r}", source=name
+            ) from None
     return ExtractLimits(**values)  # type: ignore[arg-type]
 
 

@@ -173,7 +173,15 @@ def _literal(text: bytes) -> bytes:
 
 
 # Characters NFKC reads as a space: the normaliser makes one space of them, which the mention tables allow.
-_SPACES = ((0x00A0, 0x00A0), (0x1680, 0x1680), (0x2000, 0x200A), (0x2028, 0x2029), (0x202F, 0x202F), (0x205F, 0x205F), (0x3000, 0x3000))
+_SPACES = (
+    (0x00A0, 0x00A0),
+    (0x1680, 0x1680),
+    (0x2000, 0x200A),
+    (0x2028, 0x2029),
+    (0x202F, 0x202F),
+    (0x205F, 0x205F),
+    (0x3000, 0x3000),
+)
 # What may stand between two characters of the words and still be one mention for the extractor: tags,
 # comments, ruby annotations with their text, whitespace, character references, and invisible
 # (default-ignorable) or space characters. No byte bound: the extractor joins a block's text across any
@@ -210,7 +218,9 @@ class SplitRule(NamedTuple):
     def rest(self) -> bytes:
         """The regex that must follow a first character (Hyperscan and Python syntax alike)."""
         gap = SPLIT_GAP[self.family]
-        return b"".join(gap + b"(?:" + b"|".join(map(_literal, spellings)) + b")" for spellings in self.chars[1:])
+        return b"".join(
+            gap + b"(?:" + b"|".join(map(_literal, spellings)) + b")" for spellings in self.chars[1:]
+        )
 
     def expression(self) -> bytes:
         """The whole rule as one regex."""

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from lxml import etree
 
+from checker import ignorables
 from checker.extract.bounds import bound_markup, flatten_depth
 from checker.extract.layouts import CONTEXT_SELECTORS
 from checker.extract.limits import TOO_COMPLEX, Guard
@@ -23,12 +24,23 @@ from checker.extract.patterns import (
 from checker.extract.selectors import AncestorMemo, SelectorIndex
 from checker.normalize import normalize_text
 
-
 # Text that may hold a mention (any spelling the normaliser folds) or a context label.
 # Every spelling holds 海 (上海标准, 上海標準) or "standard" in some case, half- or full-width: a text node
 # with neither cannot start one. Substring tests: a case-insensitive regex costs 4x more on every node.
+# Invisible characters inside "Stan\u00addard" hide the substring: they are taken out first (str.isascii
+# is a flag lookup, so ASCII texts, most of a page, pay nothing).
+_IGNORABLE = re.compile(
+    "[" + "".join(f"\\U{first:08x}-\\U{last:08x}" for first, last in ignorables.RANGES) + "]"
+)
+
+
 def _has_standard(text: str) -> bool:
     folded = text.lower()
+    if "tandard" in folded or "ｔａｎｄａｒｄ" in folded:
+        return True
+    if folded.isascii() or not _IGNORABLE.search(folded):
+        return False
+    folded = _IGNORABLE.sub("", folded)
     return "tandard" in folded or "ｔａｎｄａｒｄ" in folded
 
 
@@ -270,17 +282,20 @@ def _parse(text: str, guard: Guard) -> etree._Element | None:
 
 
 def _kept(hits: _Hits, guard: Guard) -> set[etree._Element]:
-    """Mention blocks first, then context, up to the limit; a kept element inside another is covered."""
+    """Mention blocks and context (rows, metadata), each up to the limit; a kept element inside another is covered."""
     limit = guard.limits.max_kept_blocks
     mentions = list(hits.mentions)
     if len(mentions) > limit:
-        guard.warn(TOO_COMPLEX, f"{len(mentions):,} blocks mention the words: only the first {limit:,} were read")
+        guard.warn(
+            TOO_COMPLEX, f"{len(mentions):,} blocks mention the words: only the first {limit:,} were read"
+        )
         mentions = mentions[:limit]
     context = [el for el in hits.context if el not in hits.mentions]
-    room = max(0, limit - len(mentions))
-    if len(context) > room:
-        guard.warn(TOO_COMPLEX, f"{len(context):,} context rows and metadata: only the first {room:,} were read")
-        context = context[:room]
+    if len(context) > limit:
+        guard.warn(
+            TOO_COMPLEX, f"{len(context):,} context rows and metadata: only the first {limit:,} were read"
+        )
+        context = context[:limit]
     keep = set(mentions) | set(context)
     return {el for el in keep if not any(a in keep for a in el.iterancestors())}
 
