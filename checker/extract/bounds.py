@@ -49,7 +49,7 @@ def bound_markup(text: str, guard: Guard) -> str:
 
 @functools.cache
 def _nth_tag(count: int) -> re.Pattern[str]:
-    return re.compile("(?:[^<]*<){%d}" % count)
+    return re.compile(f"(?:[^<]*<){{{count}}}")
 
 
 def _bound_attributes(text: str, guard: Guard) -> str:
