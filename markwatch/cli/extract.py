@@ -47,6 +47,8 @@ def render_text(path: str, page: PageClaims) -> str:
     """One page's claims as indented text."""
     head = f"{path}: {len(page.claims)} claim(s), encoding {page.encoding or 'not decoded'}"
     lines = [head, *(f"  note: {note}" for note in (*page.encoding_notes, *page.notes))]
+    # Parts of the page that could not be read: "no claim found" must never look like "not read whole".
+    lines += [f"  warning [{w.code}]: {w.message}" for w in page.warnings]
     for claim in page.claims:
         lines.extend(_claim_lines(claim))
     return "\n".join(lines)
