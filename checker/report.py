@@ -99,7 +99,9 @@ def to_text(results: list[TargetResult]) -> str:
 def page_warning_lines(results: list[TargetResult]) -> list[str]:
     """One line per page warning: what part of which page could not be read, and why."""
     return [
-        f"warning: {item.target}: [{w.code}] {w.message}" for item in results for w in item.result.page.warnings
+        f"warning: {item.target}: [{w.code}] {w.message}"
+        for item in results
+        for w in item.result.page.warnings
     ]
 
 

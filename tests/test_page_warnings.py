@@ -123,7 +123,15 @@ def test_check_survives_charset_labels_that_are_no_encodings(cli_db: str, server
     urls = [f"{server}/{label}" for label in labels]
     env = {**os.environ, "MARKWATCH_DB": cli_db}
     done = subprocess.run(
-        [str(Path(sys.executable).with_name("markwatch")), "check", *urls, "--format", "json", "--as-of", "2026-11-26"],
+        [
+            str(Path(sys.executable).with_name("markwatch")),
+            "check",
+            *urls,
+            "--format",
+            "json",
+            "--as-of",
+            "2026-11-26",
+        ],
         capture_output=True,
         text=True,
         env=env,
