@@ -30,7 +30,7 @@ from yaml.events import (
     StreamEndEvent,
     StreamStartEvent,
 )
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import ScalarNode
 
 from checker.registry.problems import Problem, record_where
 from markwatch.errors import RegistryImportError
@@ -152,6 +152,14 @@ _RegistryYamlLoader.yaml_implicit_resolvers = {
 }
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SCALAR_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")
+)
+
+
 def _line(mark: Any) -> int:
     return int(mark.line) + 1
 
@@ -182,40 +190,64 @@ class _YamlRecords:
             )
         return event
 
-    def _node(self, depth: int) -> Node:
+    def _value(self, depth: int) -> Any:
+        """The next value, built straight from the parser's events (no node tree, no generic constructor)."""
         event = self._event()
         if depth > MAX_NESTING:
             raise _too_deep(self.name, _line(event.start_mark))
+        kind = type(event)
+        if kind is ScalarEvent:
+            return self._scalar(event)
         loader = self.loader
-        if isinstance(event, ScalarEvent):
-            tag = event.tag
-            if tag is None or tag == "!":
-                tag = loader.resolve(ScalarNode, event.value, event.implicit)
-            return ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
-        if isinstance(event, SequenceStartEvent):
-            tag = event.tag if event.tag not in (None, "!") else loader.resolve(SequenceNode, None, event.implicit)
-            items: list[Node] = []
+        if kind is SequenceStartEvent:
+            self._collection_tag(event, _SEQ_TAG)
+            items = []
             while not loader.check_event(SequenceEndEvent):
-                items.append(self._node(depth + 1))
-            end = loader.get_event()
-            return SequenceNode(tag, items, event.start_mark, end.end_mark, flow_style=event.flow_style)
-        if isinstance(event, MappingStartEvent):
-            tag = event.tag if event.tag not in (None, "!") else loader.resolve(MappingNode, None, event.implicit)
-            pairs: list[tuple[Node, Node]] = []
+                items.append(self._value(depth + 1))
+            loader.get_event()
+            return items
+        if kind is MappingStartEvent:
+            self._collection_tag(event, _MAP_TAG)
+            mapping: dict[Any, Any] = {}
             while not loader.check_event(MappingEndEvent):
-                pairs.append((self._node(depth + 1), self._node(depth + 1)))
-            end = loader.get_event()
-            return MappingNode(tag, pairs, event.start_mark, end.end_mark, flow_style=event.flow_style)
-        raise RegistryImportError(f"malformed YAML: unexpected {type(event).__name__}", source=self.name)
+                key = self._value(depth + 1)
+                mapping[self._hashable(key, event)] = self._value(depth + 1)
+            loader.get_event()
+            return mapping
+        raise RegistryImportError(f"malformed YAML: unexpected {kind.__name__}", source=self.name)
 
-    def _construct(self, node: Node) -> Any:
-        loader = self.loader
-        try:
-            return loader.construct_object(node, deep=True)
-        finally:
-            # What construct_document does after each document: forget this record's objects.
-            loader.constructed_objects = {}
-            loader.recursive_objects = {}
+    def _scalar(self, event: ScalarEvent) -> Any:
+        tag = event.tag
+        if tag is None or tag == "!":
+            if event.implicit[1] and not event.implicit[0]:
+                return event.value  # quoted: always text
+            tag = self.loader.resolve(ScalarNode, event.value, event.implicit)
+        if tag == _STR_TAG:
+            return event.value
+        if tag not in _SCALAR_TAGS:
+            raise RegistryImportError(
+                f"malformed YAML: tag {tag!r} is not allowed in a registry file",
+                source=self.name,
+                where=f"line {_line(event.start_mark)}",
+            )
+        # Numbers, booleans, nulls: PyYAML's own rules (0x10, 1_000, yes/no, ~).
+        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+        return self.loader.construct_object(node)
+
+    def _collection_tag(self, event: Any, expected: str) -> None:
+        if event.tag not in (None, "!", expected):
+            raise RegistryImportError(
+                f"malformed YAML: tag {event.tag!r} is not allowed in a registry file",
+                source=self.name,
+                where=f"line {_line(event.start_mark)}",
+            )
+
+    def _hashable(self, key: Any, event: Any) -> Any:
+        if isinstance(key, list | dict):
+            raise RegistryImportError(
+                "malformed YAML: a mapping key must be text", source=self.name, where=f"line {_line(event.start_mark)}"
+            )
+        return key
 
     def __iter__(self) -> Iterator[RawRecord]:
         loader, name = self.loader, self.name
@@ -269,7 +301,7 @@ class _YamlRecords:
                 )
             while not loader.check_event(SequenceEndEvent):
                 number += 1
-                yield self._record(number, self._node(2))
+                yield self._record(number)
             loader.get_event()
         loader.get_event()
         self._expect(DocumentEndEvent)
@@ -287,19 +319,28 @@ class _YamlRecords:
                 where=f"line {_line(event.start_mark)}",
             )
 
-    def _record(self, number: int, node: Node) -> RawRecord:
-        line = _line(node.start_mark)
+    def _record(self, number: int) -> RawRecord:
+        loader = self.loader
+        if not loader.check_event(MappingStartEvent):
+            event = loader.peek_event()
+            return RawRecord(number, _line(event.start_mark), self._value(3))
+        start = self._event()
+        self._collection_tag(start, _MAP_TAG)
+        line = _line(start.start_mark)
+        fields: dict[Any, Any] = {}
         field_lines: dict[str, int] = {}
         problems: list[Problem] = []
-        if isinstance(node, MappingNode):
-            for key_node, _ in node.value:
-                key = str(key_node.value)
-                key_line = _line(key_node.start_mark)
-                if key in field_lines:
-                    where = record_where(number, line, key)
-                    problems.append(Problem(where, f"given twice (lines {field_lines[key]} and {key_line})"))
-                field_lines[key] = key_line
-        return RawRecord(number, line, self._construct(node), field_lines, tuple(problems))
+        while not loader.check_event(MappingEndEvent):
+            key_line = _line(loader.peek_event().start_mark)
+            key = self._hashable(self._value(3), start)
+            name = str(key)
+            if name in field_lines:
+                where = record_where(number, line, name)
+                problems.append(Problem(where, f"given twice (lines {field_lines[name]} and {key_line})"))
+            field_lines[name] = key_line
+            fields[key] = self._value(3)
+        loader.get_event()
+        return RawRecord(number, line, fields, field_lines, tuple(problems))
 
 
 def _yaml_records(text: str, name: str) -> Iterator[RawRecord]:
@@ -366,7 +407,7 @@ class _JsonRecords:
         text, name = self.text, self.name
         pos = self._skip(0)
         if text[pos : pos + 1] != "{":
-            value, _ = self._value(pos)  # a malformed document reports where, a valid one what it is
+            self._value(pos)  # a malformed document reports where; a valid one is the wrong shape
             raise RegistryImportError(f"expected an object with the key {TOP_KEY!r} at the top", source=name)
         pos += 1
         seen = False
