@@ -40,7 +40,7 @@ def _peak_mb() -> float:
 def _one(file: Path, db_url: str) -> dict[str, Any]:
     """Import once in this process; wall seconds, peak memory, counts."""
     from checker.registry import import_registry_file
-    from markwatch.db import session_scope, session_factory
+    from markwatch.db import session_factory, session_scope
 
     session_factory(db_url)  # schema first: not part of the import
     started = time.perf_counter()

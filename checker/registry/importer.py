@@ -26,7 +26,7 @@ from checker.registry.models import (
     DesignationHolder,
     ImportBatch,
 )
-from checker.registry.schema import ValidDesignation, Validator
+from checker.registry.schema import Validator, ValidDesignation
 from checker.registry.sources import read_registry_file
 from markwatch.db import hold_until_transaction_ends, utcnow
 from markwatch.errors import ConflictError
@@ -233,7 +233,10 @@ def _write(
         for chunk in _chunks(added):
             inserted = session.execute(
                 insert(Designation).returning(Designation.id, Designation.code_key),
-                [{"code_key": key, **_columns(values), "created_at": now, "updated_at": now} for key, values in chunk],
+                [
+                    {"code_key": key, **_columns(values), "created_at": now, "updated_at": now}
+                    for key, values in chunk
+                ],
             )
             ids.update({key: designation_id for designation_id, key in inserted})
             _insert_holders(session, [(ids[key], values) for key, values in chunk])
@@ -247,7 +250,9 @@ def _write(
             )
             # Replace the holders: delete first, so (designation_id, position) never collides.
             session.execute(
-                delete(DesignationHolder).where(DesignationHolder.designation_id.in_([ids[key] for key, _ in chunk]))
+                delete(DesignationHolder).where(
+                    DesignationHolder.designation_id.in_([ids[key] for key, _ in chunk])
+                )
             )
             _insert_holders(session, [(ids[key], values) for key, values in chunk])
             written += len(chunk)

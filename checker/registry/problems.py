@@ -33,7 +33,9 @@ class RegistryProblemsError(RegistryImportError):
         hidden = len(self.problems) - len(shown)
         if hidden:
             shown.append(f"  … and {hidden:,} more (--errors-file PATH writes the full list)")
-        super().__init__(f"{len(self.problems):,} problems, nothing imported:\n" + "\n".join(shown), source=source)
+        super().__init__(
+            f"{len(self.problems):,} problems, nothing imported:\n" + "\n".join(shown), source=source
+        )
 
 
 def record_where(number: int, line: int | None, field: str | None = None) -> str:

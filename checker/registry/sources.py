@@ -141,7 +141,7 @@ def _decode(raw: bytes, name: str) -> str:
 _YAML_BASE: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _RegistryYamlLoader(_YAML_BASE):  # type: ignore[misc, valid-type]
+class _RegistryYamlLoader(_YAML_BASE):
     """A safe loader whose dates stay text; records are composed one at a time by _YamlRecords."""
 
 
@@ -162,6 +162,10 @@ _SCALAR_TAGS = frozenset(
 
 def _line(mark: Any) -> int:
     return int(mark.line) + 1
+
+
+def _column(mark: Any) -> int:
+    return int(mark.column) + 1
 
 
 def _malformed(exc: yaml.YAMLError, name: str) -> RegistryImportError:
@@ -186,7 +190,7 @@ class _YamlRecords:
             raise RegistryImportError(
                 "malformed YAML: aliases (*name) are not allowed in a registry file",
                 source=self.name,
-                where=f"line {_line(event.start_mark)}, column {event.start_mark.column + 1}",
+                where=f"line {_line(event.start_mark)}, column {_column(event.start_mark)}",
             )
         return event
 
@@ -231,7 +235,7 @@ class _YamlRecords:
                 where=f"line {_line(event.start_mark)}",
             )
         # Numbers, booleans, nulls: PyYAML's own rules (0x10, 1_000, yes/no, ~).
-        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+        node = ScalarNode(tag, event.value, style=event.style)
         return self.loader.construct_object(node)
 
     def _collection_tag(self, event: Any, expected: str) -> None:
@@ -245,7 +249,9 @@ class _YamlRecords:
     def _hashable(self, key: Any, event: Any) -> Any:
         if isinstance(key, list | dict):
             raise RegistryImportError(
-                "malformed YAML: a mapping key must be text", source=self.name, where=f"line {_line(event.start_mark)}"
+                "malformed YAML: a mapping key must be text",
+                source=self.name,
+                where=f"line {_line(event.start_mark)}",
             )
         return key
 
@@ -297,7 +303,9 @@ class _YamlRecords:
             items = self._event()
             if not isinstance(items, SequenceStartEvent):
                 raise RegistryImportError(
-                    f"{TOP_KEY!r} must be a list of records", source=name, where=f"line {_line(items.start_mark)}"
+                    f"{TOP_KEY!r} must be a list of records",
+                    source=name,
+                    where=f"line {_line(items.start_mark)}",
                 )
             while not loader.check_event(SequenceEndEvent):
                 number += 1
@@ -430,7 +438,9 @@ class _JsonRecords:
                     f"unknown top-level key(s) [{key!r}]: only {TOP_KEY!r} is allowed", source=name
                 )
             if seen:
-                raise RegistryImportError(f"malformed JSON: key {TOP_KEY!r} given twice in one object", source=name)
+                raise RegistryImportError(
+                    f"malformed JSON: key {TOP_KEY!r} given twice in one object", source=name
+                )
             seen = True
             pos = self._skip(self._expect(pos, ":", "':' delimiter"))
             if text[pos : pos + 1] != "[":
@@ -488,7 +498,9 @@ def _csv_records(text: str, name: str) -> Iterator[RawRecord]:
                 yield RawRecord(number, line, {}, {}, (problem,))
                 continue
             fields = {
-                column: _csv_cell(column, cell) for column, cell in zip(columns, row, strict=True) if cell.strip()
+                column: _csv_cell(column, cell)
+                for column, cell in zip(columns, row, strict=True)
+                if cell.strip()
             }
             yield RawRecord(number, line, fields, dict.fromkeys(fields, line))
     except csv.Error as exc:
