@@ -39,6 +39,8 @@ _UTF8_VALID_PER_INVALID = 3
 # Without a usable declaration, UTF-8 or GB18030 wins when it leaves this many times fewer bad sequences.
 _CLEAR_WINNER = 10
 _DETECT_BYTES = 200_000
+# Bytes after the first invalid UTF-8 sequence read to tell a UTF-8 page with stray bytes from a GBK page.
+_UTF8_SAMPLE = 8192
 UNDECODABLE = "undecodable-bytes"
 GUESSED = "charset-guessed"
 
@@ -85,6 +87,20 @@ def _high_bytes(raw: bytes) -> int:
 
 def _few(invalid: int, raw: bytes) -> bool:
     return invalid <= _FEW_ABSOLUTE or invalid * _FEW_SHARE <= _high_bytes(raw)
+
+
+def _lenient_utf8(raw: bytes) -> _Lenient:
+    """The page read as UTF-8 with replacements, unless a slice after its first bad byte shows it is not UTF-8.
+
+    A GBK page fails at its first Chinese character and keeps failing; a UTF-8 page with a stray byte does
+    not. The slice spares GBK pages a second full decode."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        sample = _lenient(raw[exc.start : exc.start + _UTF8_SAMPLE], "utf-8")
+        if sample.invalid > 2 and not _mostly_utf8(sample):
+            return _Lenient("", len(raw))
+    return _lenient(raw, "utf-8")
 
 
 def _mostly_utf8(lenient: _Lenient) -> bool:
@@ -161,7 +177,7 @@ def _decode(raw: bytes, declared_charset: str | None) -> Decoded:
                 if enc.codec != "utf-8"
             ]
         return Decoded(text, "utf-8", notes)
-    utf8 = _lenient(raw, "utf-8")
+    utf8 = _lenient_utf8(raw)
     if _mostly_utf8(utf8):
         notes += [
             f"{source} says {said} but the bytes are UTF-8"
@@ -185,7 +201,7 @@ def _decode(raw: bytes, declared_charset: str | None) -> Decoded:
         if enc.name in charsets.SINGLE_BYTE and gb_text is not None:
             notes.append(f"{source} says {said}: ignored, the non-ASCII bytes are GB18030 text")
             continue
-        text = _strict(raw, enc.codec)
+        text = gb_text if enc.codec == "gb18030" else _strict(raw, enc.codec)
         if text is not None:
             if enc.codec == "gb18030" and said and said.lower() != "gb18030":
                 notes.append(f"{source} says {said}: read as gb18030")
