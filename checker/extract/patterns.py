@@ -11,7 +11,7 @@ from checker import ignorables
 from checker.extract import charsets
 
 # Bump on any change that can add, drop or re-tie a claim on an unchanged page.
-EXTRACTOR_VERSION = "1.1.0"
+EXTRACTOR_VERSION = "1.2.0"  # 1.2: invisible characters, ruby, deep pages, WHATWG charsets (issue 14)
 
 
 class Pattern(NamedTuple):
