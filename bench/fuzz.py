@@ -247,7 +247,9 @@ def missing_claims(seed: Seed, mutated: Mutated, page: PageClaims) -> list[Track
     """Claims of the seed no mutation touched that the mutated page's result does not hold."""
     if any("not treated as claims" in note for note in page.notes):
         return []  # classified as news: the mentions were seen and set aside, not lost
-    found = {c.standard_code or c.text for c in page.claims} | {o.text for o in page.occurrences}
+    # A claim without a code is found when the words are claimed at all (a mutation elsewhere may tie a code).
+    found = {c.standard_code or c.text for c in page.claims} | {c.text for c in page.claims}
+    found |= {o.text for o in page.occurrences}
     return [
         claim
         for number, claim in enumerate(seed.claims)

@@ -305,3 +305,29 @@ def test_limits_are_settings_with_named_errors() -> None:
 
 def test_recursion_limit_is_untouched() -> None:
     assert sys.getrecursionlimit() <= 10_000  # deep pages are handled without raising it
+
+
+# --- found by the fuzz benchmark (bench/fuzz.py) ---
+
+
+def test_a_control_character_in_a_dropped_elements_tail() -> None:
+    # libxml2 keeps \x0b in the tree; lxml refused it when the pre-pass moved the script's tail (a crash).
+    raw = "<p>执行标准：T/A 1-2020（上海标准）<script>x</script>\x0b尾</p>".encode()
+    assert codes(raw) == ["T/A 1-2020"]
+
+
+def test_a_utf8_page_with_a_gbk_piece_pasted_in_reads_both() -> None:
+    utf8 = page(CLAIM + "<p>这是一个产品介绍页面，说明产品的用途。</p>").encode()
+    gbk = "<p>执行标准：T/B 2-2021（上海标准）</p>".encode("gb18030")
+    result = extract_page(utf8.replace(b"</body>", gbk + b"</body>"), declared_charset="gbk")
+    assert [c.standard_code for c in result.claims] == ["T/A 1-2020", "T/B 2-2021"]
+    assert [w.code for w in result.warnings] == ["mixed-encoding"]
+
+
+def test_a_latin1_header_over_damaged_gbk_is_still_gbk() -> None:
+    raw = "<html><body><p>这是产品说明。执行标准：T/A 1-2020（上海标准）</p></body></html>".encode("gb18030")
+    damaged = raw[:13] + b"\xff\xfe\x80" + raw[13:]
+    result = extract_page(damaged, declared_charset="ISO-8859-1")
+    assert result.encoding == "gb18030"
+    assert [c.standard_code for c in result.claims] == ["T/A 1-2020"]
+    assert [w.code for w in result.warnings] == ["undecodable-bytes"]

@@ -33,16 +33,25 @@ _GB18030 = charsets.Encoding("gb18030", "gb18030")
 # most _FEW_ABSOLUTE of them) is read with its declared charset, the bad sequences replaced and reported.
 _FEW_SHARE = 50
 _FEW_ABSOLUTE = 2
-# Valid UTF-8 multi-byte sequences per invalid one that make a page UTF-8 with a few stray bytes: GBK text
-# read as UTF-8 has 0.2-0.4 valid sequences per invalid one (measured on the real GBK pages), far below.
-_UTF8_VALID_PER_INVALID = 3
+# Valid UTF-8 multi-byte sequences per invalid one that make a page UTF-8 with stray bytes (or a pasted piece
+# in another encoding): GBK text read as UTF-8 has 0.2-0.4 valid sequences per invalid one (measured on the
+# real GBK pages and the corpus), well below.
+_UTF8_VALID_PER_INVALID = 1.5
 # Without a usable declaration, UTF-8 or GB18030 wins when it leaves this many times fewer bad sequences.
 _CLEAR_WINNER = 10
 _DETECT_BYTES = 200_000
+# A page whose invalid sequences are at most 1/_MOSTLY of its non-ASCII bytes is in that encoding, damaged.
+_MOSTLY = 5
+# Valid UTF-8 sequences per invalid one above which a page that also reads as GB18030 is read as both.
+_UTF8_MIXED_PER_INVALID = 0.75
+_UTF8_MIXED_MIN = 8
+# Bytes of a non-UTF-8 run read as GB18030 in one step (see _gb18030_fallback).
+_FALLBACK_RUN = 256
 # Bytes after the first invalid UTF-8 sequence read to tell a UTF-8 page with stray bytes from a GBK page.
 _UTF8_SAMPLE = 8192
 UNDECODABLE = "undecodable-bytes"
 GUESSED = "charset-guessed"
+MIXED = "mixed-encoding"
 
 
 @dataclass
@@ -97,15 +106,80 @@ def _lenient_utf8(raw: bytes) -> _Lenient:
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        sample = _lenient(raw[exc.start : exc.start + _UTF8_SAMPLE], "utf-8")
-        if sample.invalid > 2 and not _mostly_utf8(sample):
-            return _Lenient("", len(raw))
+        # Valid UTF-8 text before the first bad byte (a UTF-8 page with a GBK piece pasted in) is read in full.
+        before = raw[: exc.start].decode("utf-8")
+        if len(before) - len(before.encode("ascii", "ignore")) < _UTF8_MIXED_MIN:
+            sample = _lenient(raw[exc.start : exc.start + _UTF8_SAMPLE], "utf-8")
+            if sample.invalid > 2 and not _mostly_utf8(sample):
+                return _Lenient("", len(raw))
     return _lenient(raw, "utf-8")
 
 
+def _utf8_valid(lenient: _Lenient) -> int:
+    """Valid multi-byte UTF-8 sequences in a lenient UTF-8 reading."""
+    return len(lenient.text) - len(lenient.text.encode("ascii", "ignore")) - lenient.invalid
+
+
 def _mostly_utf8(lenient: _Lenient) -> bool:
-    valid = len(lenient.text) - len(lenient.text.encode("ascii", "ignore")) - lenient.invalid
-    return lenient.invalid > 0 and valid >= _UTF8_VALID_PER_INVALID * lenient.invalid
+    return lenient.invalid > 0 and _utf8_valid(lenient) >= _UTF8_VALID_PER_INVALID * lenient.invalid
+
+
+def _gb18030_fallback(exc: UnicodeError) -> tuple[str, int]:
+    """Error handler: where UTF-8 fails, read the run of non-ASCII bytes there as GB18030 when it is that.
+
+    A whole run, not one character: GBK bytes such as D7 BC (准) are valid UTF-8 by accident, and only the run
+    they sit in tells them apart. A stray byte before UTF-8 text becomes U+FFFD. Runs are read at most
+    _FALLBACK_RUN bytes at a time, so the work stays linear in the page."""
+    assert isinstance(exc, UnicodeDecodeError)
+    data, start = exc.object, exc.start
+    end = start
+    limit = min(len(data), start + _FALLBACK_RUN)
+    while end < limit and data[end] >= 0x80:
+        end += 1
+    try:
+        data[start + 1 : end].decode("utf-8")
+        return "\ufffd", start + 1  # one stray byte, UTF-8 text after it
+    except UnicodeDecodeError:
+        pass
+    for cut in range(end, max(start + 1, end - 4), -1):
+        try:
+            return data[start:cut].decode("gb18030"), cut
+        except UnicodeDecodeError:
+            continue
+    for size in (2, 4):
+        try:
+            return data[start : start + size].decode("gb18030"), start + size
+        except UnicodeDecodeError:
+            continue
+    return "\ufffd", start + 1
+
+
+codecs.register_error("markwatch-gb18030-fallback", _gb18030_fallback)
+
+
+def _mixed(raw: bytes, utf8: _Lenient, notes: list[str]) -> Decoded:
+    """UTF-8 with the sequences that are not UTF-8 read as GB18030 (a page pasted together from both)."""
+    text = raw.decode("utf-8", errors="markwatch-gb18030-fallback")
+    unread = max(0, text.count("\ufffd") - raw.count(b"\xef\xbf\xbd"))
+    as_gb = max(0, utf8.invalid - unread)
+    warnings = []
+    if as_gb:
+        notes.append(f"read as UTF-8; {as_gb} sequence(s) that are not UTF-8 read as GB18030")
+        warnings.append(
+            PageWarning(
+                code=MIXED,
+                message=f"the page mixes UTF-8 with {as_gb} byte sequence(s) in another encoding, read as "
+                "GB18030: text there may be misread",
+            )
+        )
+    if unread:
+        warnings.append(_replaced("utf-8", unread))
+    return Decoded(text, "utf-8", notes, warnings)
+
+
+def _mostly(lenient: _Lenient, raw: bytes) -> bool:
+    """Most non-ASCII bytes decode: a page in this encoding with damage, not a page in another one."""
+    return lenient.invalid * _MOSTLY <= _high_bytes(raw)
 
 
 def _replaced(codec: str, invalid: int) -> PageWarning:
@@ -114,6 +188,10 @@ def _replaced(codec: str, invalid: int) -> PageWarning:
         message=f"{invalid} byte sequence(s) are not valid {codec} and were replaced (U+FFFD): "
         "text there may hold a mention that could not be read",
     )
+
+
+def _replacement(labels: list[tuple[Encoding, str | None, str]]) -> bool:
+    return any(enc.name == charsets.REPLACEMENT for enc, _, _ in labels)
 
 
 def _x_user_defined(raw: bytes) -> str:
@@ -178,14 +256,22 @@ def _decode(raw: bytes, declared_charset: str | None) -> Decoded:
             ]
         return Decoded(text, "utf-8", notes)
     utf8 = _lenient_utf8(raw)
-    if _mostly_utf8(utf8):
+    valid = _utf8_valid(utf8) if utf8.text else 0
+    if _mostly_utf8(utf8) or (
+        valid >= _UTF8_MIXED_MIN
+        and valid >= _UTF8_MIXED_PER_INVALID * utf8.invalid
+        and not _replacement(labels)
+    ):
+        # GBK text read as UTF-8 has 0.2-0.4 valid sequences per invalid one: this much valid UTF-8 is the
+        # page's own text, and the rest a stray byte or a piece pasted in from a GBK template.
         notes += [
             f"{source} says {said} but the bytes are UTF-8"
             for enc, said, source in labels
             if enc.codec != "utf-8"
         ]
-        return Decoded(utf8.text, "utf-8", notes, [_replaced("utf-8", utf8.invalid)])
+        return _mixed(raw, utf8, notes)
     gb_text = _strict(raw, "gb18030")
+    gb_lenient: _Lenient | None = None
     tolerated: list[tuple[Encoding, _Lenient, str]] = []
     for enc, said, source in labels:
         if enc.name == charsets.REPLACEMENT:
@@ -198,9 +284,14 @@ def _decode(raw: bytes, declared_charset: str | None) -> Decoded:
             return Decoded("\ufffd", charsets.REPLACEMENT, notes, [warning])
         if enc.name == charsets.USER_DEFINED:
             return Decoded(_x_user_defined(raw), charsets.USER_DEFINED, notes)
-        if enc.name in charsets.SINGLE_BYTE and gb_text is not None:
-            notes.append(f"{source} says {said}: ignored, the non-ASCII bytes are GB18030 text")
-            continue
+        if enc.name in charsets.SINGLE_BYTE:
+            # One byte per character cannot spell Chinese: over bytes that read as GB18030 (all but a few),
+            # such a label is the classic lying header (latin-1 over GBK), not the page's encoding.
+            if gb_text is None and gb_lenient is None:
+                gb_lenient = _lenient(raw, "gb18030")
+            if gb_text is not None or (gb_lenient is not None and _mostly(gb_lenient, raw)):
+                notes.append(f"{source} says {said}: ignored, the non-ASCII bytes are GB18030 text")
+                continue
         text = gb_text if enc.codec == "gb18030" else _strict(raw, enc.codec)
         if text is not None:
             if enc.codec == "gb18030" and said and said.lower() != "gb18030":
@@ -217,9 +308,10 @@ def _decode(raw: bytes, declared_charset: str | None) -> Decoded:
             notes.append(f"read as the {source} charset {enc.codec}: all but a few bytes decode")
             return Decoded(lenient.text, enc.codec, notes, [_replaced(enc.codec, lenient.invalid)])
     (best, codec), (other, _) = sorted(
-        ((utf8, "utf-8"), (_lenient(raw, "gb18030"), "gb18030")), key=lambda pair: pair[0].invalid
+        ((utf8, "utf-8"), (gb_lenient or _lenient(raw, "gb18030"), "gb18030")),
+        key=lambda pair: pair[0].invalid,
     )
-    if _few(best.invalid, raw) or best.invalid * _CLEAR_WINNER <= other.invalid:
+    if _few(best.invalid, raw) or best.invalid * _CLEAR_WINNER <= other.invalid or _mostly(best, raw):
         notes.append(f"read as {codec}: it leaves the fewest bytes undecoded")
         return Decoded(best.text, codec, notes, [_replaced(codec, best.invalid)])
     return _detected(raw, header or meta, notes)

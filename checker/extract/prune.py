@@ -105,6 +105,10 @@ def _text(el: etree._Element) -> str:
     return str(etree.tostring(el, method="text", encoding="unicode", with_tail=False))
 
 
+# libxml2 parses control characters into the tree, but lxml refuses them when Python sets a text.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _drop(el: etree._Element) -> None:
     """Remove an element but keep its tail text in place."""
     parent = el.getparent()
@@ -113,9 +117,9 @@ def _drop(el: etree._Element) -> None:
     if el.tail:
         previous = el.getprevious()
         if previous is not None:
-            previous.tail = (previous.tail or "") + el.tail
+            previous.tail = _NOT_XML.sub(" ", (previous.tail or "") + el.tail)
         else:
-            parent.text = (parent.text or "") + el.tail
+            parent.text = _NOT_XML.sub(" ", (parent.text or "") + el.tail)
     parent.remove(el)
 
 
