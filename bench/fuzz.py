@@ -134,6 +134,9 @@ def _spans(raw: bytes, words: list[bytes], code: bytes | None) -> tuple[tuple[in
     """Each occurrence of the words (and of the code), and the stretch from words to a code near them."""
     word_at = [(at, at + len(word)) for word in words for at in _at(raw, word)]
     code_at = [(at, at + len(code)) for at in _at(raw, code)] if code else []
+    if not word_at:
+        # The words are spelled otherwise (character references, pinyin, English): guard the code's surroundings.
+        return tuple((max(0, start - CLAIM_REACH // 4), end + CLAIM_REACH // 4) for start, end in code_at)
     spans = [(start - CLAIM_MARGIN, end + CLAIM_MARGIN) for start, end in (*word_at, *code_at)]
     spans += [
         (min(w[0], c[0]) - CLAIM_MARGIN, max(w[1], c[1]) + CLAIM_MARGIN)
@@ -250,11 +253,14 @@ def missing_claims(seed: Seed, mutated: Mutated, page: PageClaims) -> list[Track
     # A claim without a code is found when the words are claimed at all (a mutation elsewhere may tie a code).
     found = {c.standard_code or c.text for c in page.claims} | {c.text for c in page.claims}
     found |= {o.text for o in page.occurrences}
-    return [
+    missing = [
         claim
         for number, claim in enumerate(seed.claims)
         if number not in mutated.touched and claim.key not in found
     ]
+    # As many mentions claimed as before: a mutation elsewhere (a table tag deleted) re-tied a code, no claim
+    # went missing.
+    return [] if len(page.claims) >= len(seed.claims) else missing
 
 
 def lost_claims(seed: Seed, mutated: Mutated, page: PageClaims) -> list[str]:

@@ -331,3 +331,14 @@ def test_a_latin1_header_over_damaged_gbk_is_still_gbk() -> None:
     assert result.encoding == "gb18030"
     assert [c.standard_code for c in result.claims] == ["T/A 1-2020"]
     assert [w.code for w in result.warnings] == ["undecodable-bytes"]
+
+
+def test_a_mention_after_the_closing_body_tag() -> None:
+    # Text after </body> belongs to <html> itself: the whole page is then the mention block (it was emptied).
+    raw = (
+        "<html><body><p>Complies with T/A 1-2020 (SHANGHAI STANDARD).</p></body>（上海標準）</html>".encode()
+    )
+    assert sorted(map(str, codes(raw))) == [
+        "None",
+        "T/A 1-2020",
+    ]

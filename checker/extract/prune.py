@@ -241,7 +241,17 @@ def _hits(root: etree._Element, guard: Guard) -> _Hits:
     return hits
 
 
+def _drop_scripts(block: etree._Element) -> None:
+    for inner in list(block.iter(*_DROP)):
+        if inner is not block and (inner.get("type") or "").lower() != "application/ld+json":
+            _drop(inner)
+
+
 def _sweep(root: etree._Element, keep: set[etree._Element], shells: set[etree._Element]) -> None:
+    if root in keep:
+        # Text after </body> is the root's own (a mention there makes the whole page the block).
+        _drop_scripts(root)
+        return
     # Iterative: pages nest deeper than Python's recursion limit.
     pending = [root]
     while pending:
@@ -255,9 +265,7 @@ def _sweep(root: etree._Element, keep: set[etree._Element], shells: set[etree._E
             counts[tag] = counts.get(tag, 0) + 1
             if child in keep:
                 child.set(NTH_ATTR, str(counts[tag]))
-                for inner in list(child.iter(*_DROP)):
-                    if inner is not child and (inner.get("type") or "").lower() != "application/ld+json":
-                        _drop(inner)
+                _drop_scripts(child)
             elif child in shells:
                 child.set(NTH_ATTR, str(counts[tag]))
                 child.text = None
