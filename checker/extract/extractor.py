@@ -10,6 +10,7 @@ from checker.extract.context import ContextFinder
 from checker.extract.decode import decode_page
 from checker.extract.document import css_path, load_page
 from checker.extract.gate import may_mention
+from checker.extract.limits import BudgetExceeded, ExtractLimits, Guard
 from checker.extract.mentions import Mention, certification_words, find_mentions
 from checker.extract.models import Claim, Occurrence, PageClaims
 from checker.extract.page_signals import PageSignalCollector
@@ -124,29 +125,47 @@ def extract_page(
     url: str | None = None,
     declared_charset: str | None = None,
     observed_at: datetime | None = None,
+    limits: ExtractLimits | None = None,
 ) -> PageClaims:
     """Every occurrence of the words or mark on a page, classified; the claims among them with the standard
-    and the context each is tied to."""
+    and the context each is tied to.
+
+    Work is bounded by `limits` (default: limits.default_limits()); whatever part of the page could not be
+    read (too complex, undecodable bytes, depth cut, CPU budget) is listed in `warnings`."""
     result = PageClaims(url=url, observed_at=observed_at, encoding=None, extractor_version=EXTRACTOR_VERSION)
-    if not may_mention(raw):
+    guard = Guard.start(limits)
+    try:
+        _extract(raw, declared_charset, result, guard)
+    except BudgetExceeded as exc:
+        guard.over_budget(exc)
+    result.warnings.extend(w for w in guard.warnings if w not in result.warnings)
+    return result
+
+
+def _extract(raw: bytes, declared_charset: str | None, result: PageClaims, guard: Guard) -> None:
+    if not may_mention(raw, declared_charset=declared_charset):
         result.encoding_notes.append("not decoded: the raw-bytes gate found no possible mention")
-        return result
+        return
     decoded = decode_page(raw, declared_charset)
     result.encoding, result.encoding_notes = decoded.encoding, decoded.notes
+    result.warnings.extend(decoded.warnings)
+    guard.check("decoding")
     collector = PageSignalCollector()
-    html = prune(decoded.text, collector)
+    html = prune(decoded.text, guard, collector)
     if html is None:
-        return result
+        return
     page = load_page(html)
+    guard.check("parsing the kept blocks")
     mentions = find_mentions(page)
     if not mentions:
-        return result
+        return
     finder = ContextFinder(page)
-    view = read_page(page, finder, collector.signals, url)
+    view = read_page(page, finder, collector.signals, result.url)
     result.page_kind, result.page_signals = view.kind, view.labels
     classifier = Classifier(page, finder, view)
     quoting = _Quoting()
     for mention in mentions:
+        guard.check("reading claims")
         found = _tie(mention)
         decision = classifier.decide(classifier.near(mention, found))
         quotes = quoting.quotes(mention)
@@ -167,7 +186,6 @@ def extract_page(
             )
         )
     _notes(result)
-    return result
 
 
 def _notes(result: PageClaims) -> None:
