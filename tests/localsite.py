@@ -44,6 +44,12 @@ INDEX = (
     " <a href='/malformed.html'>bad</a> <a href='/binary.html'>bin</a> <a href='/private/secret.html'>secret</a>"
     " <a href='/offsite'>off</a> <a href='/loop/a'>loop</a> <a href='mailto:x@example.com'>mail</a>"
     " <a href='javascript:void(0)'>js</a> <a href='ftp://127.0.0.1/f'>ftp</a>"
+    " <a href='http://offsite.invalid/elsewhere'>an off-site link</a>"
+    # The same page with tracking parameters, and one page with its query in two orders.
+    " <a href='/gbk.html?utm_source=mail&amp;spm=a1z10.1'>tracked</a>"
+    " <a href='/param.html?b=2&amp;a=1'>p1</a> <a href='/param.html?a=1&amp;b=2&amp;utm_medium=x'>p2</a>"
+    " <a href='/refresh.html'>refresh</a>"
+    " <a href='/metadata'>metadata</a> <a href='/metadata6'>metadata v6</a> <a href='/aliyun'>aliyun</a>"
     "</body></html>"
 )
 
@@ -194,6 +200,30 @@ def _secret(handler: Any, site: LocalSite, query: str, count: int) -> None:
     _html(handler, "<html><body>must never be fetched</body></html>")
 
 
+def _param(handler: Any, site: LocalSite, query: str, count: int) -> None:
+    _html(handler, "<html><body><p>执行标准：T/DEMO 001-2022（上海标准）</p></body></html>")
+
+
+def _refresh(handler: Any, site: LocalSite, query: str, count: int) -> None:
+    # The refresh page carries a claim of its own; its target another one.
+    _html(
+        handler,
+        "<html><head><meta http-equiv='refresh' content='0; url=/refreshed.html'></head>"
+        "<body><p>执行标准：T/DEMO 001-2019（上海标准）</p></body></html>",
+    )
+
+
+def _refreshed(handler: Any, site: LocalSite, query: str, count: int) -> None:
+    _html(handler, "<html><body><p>产品标准：Q/DEMO 0002-2023 上海标准</p></body></html>")
+
+
+def _redirect_to(location: str) -> Any:
+    def route(handler: Any, site: LocalSite, query: str, count: int) -> None:
+        handler._send(302, b"", "text/plain", {"Location": location})
+
+    return route
+
+
 ROUTES: dict[str, Any] = {
     "/robots.txt": _robots,
     "/": _index,
@@ -210,6 +240,13 @@ ROUTES: dict[str, Any] = {
     "/malformed.html": _malformed,
     "/binary.html": _binary,
     "/private/secret.html": _secret,
+    "/param.html": _param,
+    "/refresh.html": _refresh,
+    "/refreshed.html": _refreshed,
+    # Cloud metadata services: a crawler must never be redirected into them, whatever its targets allow.
+    "/metadata": _redirect_to("http://169.254.169.254/latest/meta-data/"),
+    "/metadata6": _redirect_to("http://[fd00:ec2::254]/latest/meta-data/"),
+    "/aliyun": _redirect_to("http://100.100.100.200/latest/meta-data/"),
 }
 
 

@@ -14,7 +14,7 @@ from markwatch.cases.audit import append_event
 from markwatch.cases.lifecycle import AWAITING_RECTIFICATION, recheck, reopen
 from markwatch.cases.models import Case, CaseFinding, CaseStatus
 from markwatch.db import utcnow
-from markwatch.errors import NotFoundError
+from markwatch.errors import ConflictError, NotFoundError
 
 
 @dataclass
@@ -30,12 +30,21 @@ class IngestReport:
     closed: int = 0
 
 
-def ingest_sweep(session: Session, sweep_id: int) -> IngestReport:
-    """Link the sweep's new findings to cases (creating, reopening, escalating) and close re-checked ones."""
+def ingest_sweep(session: Session, sweep_id: int, *, allow_incomplete: bool = False) -> IngestReport:
+    """Link the sweep's new findings to cases (creating, reopening, escalating) and close re-checked ones.
+
+    Only a finished sweep is ingested, unless `allow_incomplete`: then its cases are marked (a confidence
+    reason and the event payload name the incomplete sweep) and none is closed by re-check."""
     sweep = session.get(Sweep, sweep_id)
     if sweep is None:
         raise NotFoundError(f"no sweep {sweep_id}")
-    actor = f"system:sweep#{sweep_id}"
+    incomplete = sweep.state != "finished"
+    if incomplete and not allow_incomplete:
+        raise ConflictError(
+            f"sweep {sweep_id} is {sweep.state}, not finished: resume it with `markwatch sweep resume "
+            f"{sweep_id}`, or open cases from it anyway with --allow-incomplete"
+        )
+    actor = f"system:sweep#{sweep_id}" + (" (incomplete)" if incomplete else "")
     report = IngestReport(sweep_id=sweep_id)
     already = select(CaseFinding.finding_id)
     fresh = session.scalars(
@@ -47,15 +56,19 @@ def ingest_sweep(session: Session, sweep_id: int) -> IngestReport:
     for finding in fresh:
         groups[finding.finding_key].append(finding)
     for key, findings in groups.items():
-        _ingest_group(session, key, findings, actor, report)
-    _close_rechecked(session, sweep_id, actor, report)
+        case = _ingest_group(session, key, findings, actor, report)
+        if incomplete:
+            mark = f"from incomplete sweep {sweep_id}"
+            case.confidence_reasons = [*(case.confidence_reasons or []), mark]
+    if not incomplete:
+        _close_rechecked(session, sweep_id, actor, report)
     session.flush()
     return report
 
 
 def _ingest_group(
     session: Session, key: str, findings: list[Finding], actor: str, report: IngestReport
-) -> None:
+) -> Case:
     latest = findings[-1]
     case = session.scalar(select(Case).where(Case.case_key == key))
     if case is None:
@@ -109,6 +122,7 @@ def _ingest_group(
         session, case, misuse_seen=True, observed_at=latest.observed_at, actor=actor, evidence=evidence
     ):
         report.escalated += 1
+    return case
 
 
 def _close_rechecked(session: Session, sweep_id: int, actor: str, report: IngestReport) -> None:

@@ -1,0 +1,163 @@
+"""One transaction per batch: pages (snapshot, page row, findings), ledger outcomes and discoveries.
+
+Idempotent per (sweep, URL): the page row is claimed first with INSERT .. ON CONFLICT DO NOTHING, and a
+page whose row already exists (delivered twice, or stored by another worker a moment ago) is left as it is,
+snapshot and findings included. Findings are inserted in key order with ON CONFLICT DO NOTHING, so two
+workers storing pages with a shared finding key neither fail nor deadlock on each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import update
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
+
+from crawler.checking import CheckOutcome
+from crawler.items import PageItem
+from crawler.ledger import Discovery, Outcome, insert, record_discoveries, record_outcomes
+from crawler.store.models import Finding, Snapshot, SnapshotBody, SweepPage
+
+# SQLSTATEs of a transaction that lost a race and may simply be run again.
+_RETRY_SQLSTATES = {"40P01", "40001", "55P03"}  # deadlock, serialization failure, lock not available
+
+
+@dataclass
+class CheckedPage:
+    """A fetched page with the result of checking it (or why it was not checked)."""
+
+    item: PageItem
+    url: str  # the ledger URL it answers (canonical, as requested)
+    page_url: str  # canonical final URL: what findings and case keys name
+    status: str  # sweep_pages status: ok, undecodable, not_html, check_failed
+    outcome: CheckOutcome
+
+
+def write_batch(
+    session: Session,
+    sweep_id: int,
+    *,
+    pages: Sequence[CheckedPage] = (),
+    outcomes: Sequence[Outcome] = (),
+    discoveries: Sequence[Discovery] = (),
+    now: dt.datetime,
+) -> None:
+    """Store everything of one batch (the caller commits)."""
+    record_discoveries(session, sweep_id, discoveries, now)
+    final = list(outcomes)
+    for page in sorted(pages, key=lambda p: p.url):
+        store_page(session, sweep_id, page, now)
+        state, reason = ("stored", None) if page.status == "ok" else ("failed", page.status)
+        final.append(Outcome(page.url, state, reason, taken=True, notes=tuple(page.item.notes)))
+    record_outcomes(session, sweep_id, final, now)
+
+
+def store_page(session: Session, sweep_id: int, page: CheckedPage, now: dt.datetime) -> bool:
+    """The page, its snapshot and findings; False (nothing written) when the sweep already has it."""
+    claimed = session.execute(
+        insert(session, SweepPage)
+        .values(
+            sweep_id=sweep_id,
+            url=page.url,
+            snapshot_id=None,
+            status=page.status,
+            checked_at=now,
+            claims=page.outcome.claims,
+        )
+        .on_conflict_do_nothing(index_elements=["sweep_id", "url"])
+    )
+    if not _rowcount(claimed):
+        return False
+    item = page.item
+    digest = hashlib.sha256(item.body).hexdigest()
+    session.execute(
+        insert(session, SnapshotBody)
+        .values(sha256=digest, body=zlib.compress(item.body, 6), size=len(item.body))
+        .on_conflict_do_nothing(index_elements=["sha256"])
+    )
+    snapshot = Snapshot(
+        body_sha256=digest,
+        requested_url=page.url,
+        final_url=item.final_url,
+        status=item.status,
+        headers=_clean(item.headers),
+        fetched_at=item.fetched_at,
+        sweep_id=sweep_id,
+    )
+    session.add(snapshot)
+    session.flush()
+    session.execute(
+        update(SweepPage)
+        .where(SweepPage.sweep_id == sweep_id, SweepPage.url == page.url)
+        .values(snapshot_id=snapshot.id)
+    )
+    site = urlsplit(page.page_url).hostname
+    rows = [
+        {
+            "sweep_id": sweep_id,
+            "snapshot_id": snapshot.id,
+            "finding_key": record.finding_key,
+            "rule_id": record.rule_id,
+            "severity": record.severity,
+            "standard_code": _clean(record.standard_code),
+            "claim": _clean(record.claim),
+            "message": _clean(record.message),
+            "evidence": _clean(record.evidence),
+            "page_url": page.page_url,
+            "site": site,
+            "claimant": _clean(record.claimant),
+            "observed_at": item.fetched_at,
+        }
+        for record in sorted(page.outcome.findings, key=lambda r: r.finding_key)
+    ]
+    if rows:
+        session.execute(
+            insert(session, Finding).on_conflict_do_nothing(index_elements=["sweep_id", "finding_key"]), rows
+        )
+    return True
+
+
+def _clean(value: Any) -> Any:
+    # PostgreSQL text refuses NUL characters; a hostile page must not make its own evidence unstorable.
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """A lost race (deadlock, serialization failure, SQLite busy): run the same transaction again."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    if code in _RETRY_SQLSTATES:
+        return True
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig)
+
+
+def is_unreachable(exc: BaseException) -> bool:
+    """The database cannot be reached (down, restarting, network): wait for it, do not drop anything."""
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        code = getattr(exc.orig, "sqlstate", None)
+        # No SQLSTATE: the driver never got an answer. 08xxx connection exceptions, 57P0x shutdown.
+        return isinstance(exc, OperationalError) and (
+            code is None or str(code).startswith(("08", "57P")) or "unable to open" in str(exc.orig)
+        )
+    return isinstance(exc, ConnectionError | TimeoutError)
+
+
+def _rowcount(result: Any) -> int:
+    # Result of an INSERT/UPDATE statement (a CursorResult): how many rows it wrote.
+    return int(getattr(result, "rowcount", 0) or 0)
