@@ -189,8 +189,19 @@ class SweepRuntime(WriterEvents):
         self._loop.start(TICK_SECONDS, now=False)
 
     def spider_idle(self, spider: Any) -> None:
+        # Scrapy closes the spider when a handler raises anything but DontCloseSpider: an unexpected error
+        # here must keep it open (the tick's outage bound still ends a crawl that cannot go on).
+        try:
+            busy = self._busy()
+        except Exception:
+            log.exception("sweep %d: deciding whether the crawl is done failed", self.sweep_id)
+            busy = True
+        if busy:
+            raise DontCloseSpider
+
+    def _busy(self) -> bool:
         if self.gave_up is not None:
-            return
+            return False
         busy = self.unwritten > 0 or self.db_down_since is not None or self.redis_down_since is not None
         if self._discoveries:
             self.submit(Job())
@@ -199,8 +210,7 @@ class SweepRuntime(WriterEvents):
         if frontier is not None and not busy and frontier.in_flight():
             busy = self._orphans(frontier)
         remote = getattr(frontier, "remote_idle", None)
-        if busy or (remote is not None and not remote()):
-            raise DontCloseSpider
+        return busy or (remote is not None and not remote())
 
     def _orphans(self, frontier: Any) -> bool:
         now = time.monotonic()
@@ -240,6 +250,11 @@ class SweepRuntime(WriterEvents):
         return closing
 
     def _tick(self) -> None:
+        if not self.writer.alive() and self.gave_up is None:
+            self.gave_up = "writer"
+            log.error("sweep %d: the page writer stopped: ending the crawl as incomplete", self.sweep_id)
+            self.crawler.engine.close_spider(self._spider, "writer_failed")
+            return
         if self._discoveries and self.unwritten == 0:
             self.submit(Job())
         since = min((t for t in (self.db_down_since, self.redis_down_since) if t is not None), default=None)

@@ -109,6 +109,10 @@ class PageWriter:
         self._thread.start()
         self._queue.put(_WARM_UP)
 
+    def alive(self) -> bool:
+        """Whether the writer thread still runs (or has not been started yet)."""
+        return not self._done.is_set()
+
     def submit(self, job: Job) -> None:
         """Queue a job (any thread)."""
         self._queue.put(job)

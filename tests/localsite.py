@@ -26,13 +26,12 @@ def _item_html(number: int) -> str:
     )
 
 
-def _listing_html(page: int) -> str:
-    start = (page - 1) * ITEMS_PER_PAGE + 1
+def _listing_html(page: int, pages: int = LISTING_PAGES, per_page: int = ITEMS_PER_PAGE) -> str:
+    start = (page - 1) * per_page + 1
     items = "".join(
-        f"<li><a class='item' href='/item/{n}.html'>item {n}</a></li>"
-        for n in range(start, start + ITEMS_PER_PAGE)
+        f"<li><a class='item' href='/item/{n}.html'>item {n}</a></li>" for n in range(start, start + per_page)
     )
-    nxt = f"<a class='next-page' href='/list?page={page + 1}'>next</a>" if page < LISTING_PAGES else ""
+    nxt = f"<a class='next-page' href='/list?page={page + 1}'>next</a>" if page < pages else ""
     return (
         f"<html><body><ul class='listing'>{items}</ul>{nxt}<a href='/private/secret.html'>x</a></body></html>"
     )
@@ -58,11 +57,19 @@ class LocalSite:
     """Server state: options, the request log, and per-path counters."""
 
     def __init__(
-        self, *, robots_delay: float = 0.0, slow_delay: float = 2.0, item_delay: float = 0.0
+        self,
+        *,
+        robots_delay: float = 0.0,
+        slow_delay: float = 2.0,
+        item_delay: float = 0.0,
+        listing_pages: int = LISTING_PAGES,
+        items_per_page: int = ITEMS_PER_PAGE,
     ) -> None:
         self.robots_delay = robots_delay
         self.slow_delay = slow_delay
         self.item_delay = item_delay
+        self.listing_pages = listing_pages
+        self.items_per_page = items_per_page
         self.requests: list[str] = []
         self.user_agents: list[str] = []
         self.hits: dict[str, int] = {}
@@ -74,6 +81,12 @@ class LocalSite:
         """The http://127.0.0.1:PORT root."""
         assert self.server is not None
         return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def marketplace_urls(self) -> set[str]:
+        """Every listing and item page a sweep from /list?page=1 should store (robots.txt forbids the rest)."""
+        pages = {f"{self.base}/list?page={n}" for n in range(1, self.listing_pages + 1)}
+        items = self.listing_pages * self.items_per_page
+        return pages | {f"{self.base}/item/{n}.html" for n in range(1, items + 1)}
 
     def paths(self) -> list[str]:
         """Every path requested so far, in order."""
@@ -136,7 +149,7 @@ def _index(handler: Any, site: LocalSite, query: str, count: int) -> None:
 
 def _listing(handler: Any, site: LocalSite, query: str, count: int) -> None:
     page = int(parse_qs(query).get("page", ["1"])[0])
-    _html(handler, _listing_html(page))
+    _html(handler, _listing_html(page, site.listing_pages, site.items_per_page))
 
 
 def _item(handler: Any, site: LocalSite, query: str, count: int) -> None:

@@ -1,0 +1,194 @@
+"""Running a distributed sweep of the local test site with real worker processes, for the fault tests and
+the benchmark: start it, run workers, inject faults, and read back what the sweep stored."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from localsite import LocalSite
+from sqlalchemy import func, select
+
+from crawler.store.models import Finding, Snapshot, Sweep, SweepPage, SweepUrl
+from markwatch import db
+
+REPO = Path(__file__).resolve().parent.parent
+MARKWATCH = str(Path(sys.executable).with_name("markwatch"))
+
+
+def checker_env(**extra: str) -> dict[str, str]:
+    """The environment of a sweep process in tests: the extraction-only test checker."""
+    return dict(
+        os.environ,
+        MARKWATCH_CHECKER="code_checker:factory",
+        PYTHONPATH=str(REPO / "tests" / "data" / "crawler"),
+        **extra,
+    )
+
+
+def marketplace_targets(path: Path, site: LocalSite, *, concurrency: int = 2, delay: float = 0) -> Path:
+    """A targets file sweeping the site's listing pages and items (demo-marketplace adapter)."""
+    path.write_text(
+        f"""targets:
+  - name: local
+    seeds: [{{url: "{site.base}/list?page=1", kind: listing}}]
+    allowed_domains: [127.0.0.1]
+    adapter: demo-marketplace
+    max_depth: 50
+    max_pages: 10000
+    delay: {delay}
+    concurrency: {concurrency}
+    timeout: 5
+    retries: 1
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+@dataclass
+class Stored:
+    """What a sweep holds in the database."""
+
+    state: str
+    pages: list[str]
+    snapshots: int
+    finding_pages: list[str]
+    queued: set[str]
+    summary: dict
+    sweep: dict = field(default_factory=dict)
+
+
+def stored(db_url: str, sweep_id: int) -> Stored:
+    """Pages, findings and queued URLs of a sweep."""
+    with db.session_scope(db_url) as session:
+        sweep = session.get(Sweep, sweep_id)
+        assert sweep is not None
+        pages = list(session.scalars(select(SweepPage.url).where(SweepPage.sweep_id == sweep_id)))
+        snapshots = session.scalar(
+            select(func.count()).select_from(Snapshot).where(Snapshot.sweep_id == sweep_id)
+        )
+        finding_pages = list(session.scalars(select(Finding.page_url).where(Finding.sweep_id == sweep_id)))
+        queued = set(
+            session.scalars(
+                select(SweepUrl.url).where(SweepUrl.sweep_id == sweep_id, SweepUrl.state == "queued")
+            )
+        )
+        row = {
+            "urls_missing": sweep.urls_missing,
+            "urls_taken": sweep.urls_taken,
+            "errors": dict(sweep.errors),
+        }
+        return Stored(
+            sweep.state, pages, int(snapshots or 0), finding_pages, queued, dict(sweep.summary), row
+        )
+
+
+def stored_count(db_url: str, sweep_id: int) -> int:
+    """Pages stored so far (0 while the database is down)."""
+    try:
+        with db.session_scope(db_url) as session:
+            return int(
+                session.scalar(
+                    select(func.count()).select_from(SweepPage).where(SweepPage.sweep_id == sweep_id)
+                )
+                or 0
+            )
+    except Exception:
+        return 0
+
+
+class ClusterRun:
+    """One distributed sweep of `site` and its worker processes."""
+
+    def __init__(
+        self,
+        site: LocalSite,
+        db_url: str,
+        redis_url: str,
+        tmp: Path,
+        *,
+        concurrency: int = 2,
+        claim_timeout: float = 3.0,
+        outage_bound: float | None = None,
+        delay: float = 0,
+    ) -> None:
+        self.site = site
+        self.db_url = db_url
+        self.redis_url = redis_url
+        self.tmp = tmp
+        self.targets = marketplace_targets(tmp / "targets.yaml", site, concurrency=concurrency, delay=delay)
+        self.claim_timeout = claim_timeout
+        self.outage_bound = outage_bound
+        self.env = checker_env(MARKWATCH_HOME=str(tmp / "home"))
+        self.workers: list[subprocess.Popen[str]] = []
+        self.sweep_id = 0
+
+    def start(self) -> int:
+        """`markwatch cluster start`: the sweep id."""
+        result = subprocess.run(
+            [MARKWATCH, "cluster", "start", str(self.targets), "--target", "local", "--db", self.db_url,
+             "--redis", self.redis_url],
+            env=self.env, cwd=REPO, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr[-3000:]
+        self.sweep_id = int(result.stdout.strip())
+        return self.sweep_id
+
+    def worker_command(self) -> list[str]:
+        """`markwatch cluster worker` for this sweep, with this run's timeouts."""
+        command = [MARKWATCH, "cluster", "worker", str(self.sweep_id), "--db", self.db_url, "--redis", self.redis_url,
+                   "--claim-timeout", str(self.claim_timeout), "--set", "AUTOTHROTTLE_ENABLED=false",
+                   "--set", "LOG_LEVEL=INFO"]  # fmt: skip
+        if self.outage_bound is not None:
+            command += ["--outage-bound", str(self.outage_bound)]
+        return command
+
+    def spawn(self, count: int = 1) -> list[subprocess.Popen[str]]:
+        """Start worker processes (each in its own process group, so a kill takes its children too)."""
+        started = [
+            subprocess.Popen(
+                self.worker_command(),
+                env=self.env,
+                cwd=REPO,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                start_new_session=True,
+            )  # fmt: skip
+            for _ in range(count)
+        ]
+        self.workers += started
+        return started
+
+    def wait_stored(self, pages: int, timeout: float = 120) -> None:
+        """Until `pages` pages are stored."""
+        deadline = time.monotonic() + timeout
+        while stored_count(self.db_url, self.sweep_id) < pages:
+            assert time.monotonic() < deadline, f"fewer than {pages} pages stored after {timeout} s"
+            assert any(w.poll() is None for w in self.workers), "every worker exited"
+            time.sleep(0.1)
+
+    def kill(self, worker: subprocess.Popen[str], sig: int = signal.SIGKILL) -> None:
+        """Send `sig` to a worker's process group."""
+        os.killpg(worker.pid, sig)
+
+    def finish(self, timeout: float = 240) -> list[tuple[int, str, str]]:
+        """Wait for every worker: (exit code, stdout, stderr) each."""
+        results = []
+        for worker in self.workers:
+            out, err = worker.communicate(timeout=timeout)
+            results.append((worker.returncode, out, err))
+        return results
+
+    def stop_all(self) -> None:
+        """Kill any worker still running (test teardown)."""
+        for worker in self.workers:
+            if worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGKILL)
+                worker.wait(10)
