@@ -160,7 +160,7 @@ class ClusterRun:
                 stderr=subprocess.PIPE,
                 text=True,
                 start_new_session=True,
-            )  # fmt: skip
+            )
             for _ in range(count)
         ]
         self.workers += started

@@ -62,7 +62,7 @@ def _run(
 
 def _assert_complete(run: ClusterRun, results: list[tuple[int, str, str]]) -> None:
     """Finished; every page stored exactly once (one snapshot each); one finding per item page."""
-    for code, out, err in results:
+    for _code, _out, err in results:
         assert "Traceback" not in err, err[-3000:]
     done = stored(run.db_url, run.sweep_id)
     expected = run.site.marketplace_urls()
@@ -78,7 +78,7 @@ def _assert_complete(run: ClusterRun, results: list[tuple[int, str, str]]) -> No
 def test_a_killed_worker_loses_nothing(services: tuple, site: LocalSite, tmp_path: Path) -> None:
     run = _run(services, site, tmp_path)
     try:
-        victim, survivor = run.spawn(2)
+        victim, _survivor = run.spawn(2)
         run.wait_stored(10)
         run.kill(victim, signal.SIGKILL)  # its requests in flight wait out the claim timeout, then move
         victim.wait(10)

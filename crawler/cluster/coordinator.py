@@ -111,7 +111,7 @@ def cluster_status(sweep_id: int, *, db_url: str, redis_url: str) -> ClusterStat
             "failed": acc.failed_total,
             "skipped": acc.skipped_total,
             "queued": acc.missing,
-        },  # fmt: skip
+        },
     )
 
 

@@ -10,6 +10,7 @@ anything are put back ("reconcile") before a sweep may finish.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 import threading
@@ -269,10 +270,8 @@ class StreamFrontier:
         self.control.stop()
         if self._up():
             self.flush()
-        try:
+        with contextlib.suppress(self.errors):
             self.conn.hdel(self.keys.workers, self.worker_id)
-        except self.errors:
-            pass
 
     # --- outages ---
 
