@@ -71,6 +71,7 @@ class LocalSite:
         self.listing_pages = listing_pages
         self.items_per_page = items_per_page
         self.requests: list[str] = []
+        self.times: list[float] = []  # time.monotonic() of each request, in arrival order
         self.user_agents: list[str] = []
         self.hits: dict[str, int] = {}
         self.lock = threading.Lock()
@@ -97,6 +98,7 @@ class LocalSite:
         """Log one request; returns how often this path was hit, including this time."""
         with self.lock:
             self.requests.append(path)
+            self.times.append(time.monotonic())
             self.user_agents.append(agent)
             self.hits[path] = self.hits.get(path, 0) + 1
             return self.hits[path]
