@@ -16,8 +16,8 @@ from api.limits import BodySizeLimit
 from api.ratelimit import RateLimiter
 from api.routes import cases, health, registry, rules, scheduler, selfcheck, sweeps
 from api.settings import Settings
-from api.sweep_runner import Launch, SweepRunner
 from checker.registry.cache import RegistryCache
+from crawler.runner import Launch, SweepRunner
 from markwatch import __version__
 from markwatch.cases.ingest import ingest_finished_since
 from markwatch.config import home_dir
