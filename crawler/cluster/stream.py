@@ -10,7 +10,6 @@ anything are put back ("reconcile") before a sweep may finish.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import secrets
 import threading
@@ -270,8 +269,10 @@ class StreamFrontier:
         self.control.stop()
         if self._up():
             self.flush()
-        with contextlib.suppress(self.errors):
+        try:
             self.conn.hdel(self.keys.workers, self.worker_id)
+        except self.errors:
+            log.info("sweep %d: could not leave the workers list (Redis down)", self.runtime.sweep_id)
 
     # --- outages ---
 
