@@ -8,8 +8,10 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from localsite import LocalSite
 from sqlalchemy import func, select
@@ -117,6 +119,7 @@ class ClusterRun:
         claim_timeout: float = 3.0,
         outage_bound: float | None = None,
         delay: float = 0,
+        rules_checker: bool = False,
     ) -> None:
         self.site = site
         self.db_url = db_url
@@ -126,6 +129,8 @@ class ClusterRun:
         self.claim_timeout = claim_timeout
         self.outage_bound = outage_bound
         self.env = checker_env(MARKWATCH_HOME=str(tmp / "home"))
+        if rules_checker:  # the production checker (rules on durable-rules) instead of the test checker
+            self.env.pop("MARKWATCH_CHECKER")
         self.workers: list[subprocess.Popen[str]] = []
         self.sweep_id = 0
 
@@ -192,3 +197,84 @@ class ClusterRun:
             if worker.poll() is None:
                 os.killpg(worker.pid, signal.SIGKILL)
                 worker.wait(10)
+
+
+# --- the fault matrix: each scenario runs workers on a started sweep, injects its fault, and returns the
+# workers' (exit code, stdout, stderr). Shared by tests/test_cluster_faults.py and bench/sweep.py.
+
+Results = list[tuple[int, str, str]]
+
+
+def kill_a_worker(run: ClusterRun, pg: Any, redis: Any) -> Results:
+    """SIGKILL one of two workers mid-sweep: its entries are claimed by the other after the timeout."""
+    victim, _survivor = run.spawn(2)
+    run.wait_stored(10)
+    run.kill(victim, signal.SIGKILL)
+    victim.wait(10)
+    return run.finish()
+
+
+def restart_a_worker(run: ClusterRun, pg: Any, redis: Any) -> Results:
+    """SIGTERM one of two workers mid-sweep (it stores what it has in flight), then start it again."""
+    first, _second = run.spawn(2)
+    run.wait_stored(10)
+    run.kill(first, signal.SIGTERM)
+    first.wait(30)
+    run.spawn(1)
+    return run.finish()
+
+
+def restart_redis(run: ClusterRun, pg: Any, redis: Any) -> Results:
+    """Redis killed mid-sweep and started again empty (no persistence)."""
+    run.spawn(2)
+    run.wait_stored(10)
+    redis.stop()
+    time.sleep(2)
+    redis.start()
+    return run.finish()
+
+
+def stop_postgres(run: ClusterRun, pg: Any, redis: Any, seconds: float = 5) -> Results:
+    """PostgreSQL stopped (immediate) for `seconds`, then started again."""
+    run.spawn(2)
+    run.wait_stored(10)
+    pg.stop()
+    time.sleep(seconds)
+    pg.start()
+    return run.finish()
+
+
+def postgres_past_the_bound(run: ClusterRun, pg: Any, redis: Any) -> Results:
+    """PostgreSQL down longer than the workers' outage bound (run with outage_bound=3)."""
+    return stop_postgres(run, pg, redis, seconds=8)
+
+
+def redis_past_the_bound(run: ClusterRun, pg: Any, redis: Any) -> Results:
+    """Redis down longer than the workers' outage bound; it comes back (empty) only after they gave up."""
+    run.spawn(2)
+    run.wait_stored(10)
+    redis.stop()
+    try:
+        return run.finish()
+    finally:
+        redis.start()
+
+
+def resume(run: ClusterRun) -> subprocess.CompletedProcess[str]:
+    """`markwatch sweep resume ID` of the cluster sweep (a worker in this process)."""
+    return subprocess.run(
+        [MARKWATCH, "sweep", "resume", str(run.sweep_id), "--db", run.db_url, "--redis", run.redis_url,
+         "--set", "AUTOTHROTTLE_ENABLED=false"],
+        env=run.env, cwd=REPO, capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+
+
+FAULTS: dict[str, tuple[Callable[[ClusterRun, Any, Any], Results], float | None]] = {
+    # name: (scenario, outage bound of the workers)
+    "worker SIGKILL": (kill_a_worker, None),
+    "worker restart": (restart_a_worker, None),
+    "Redis restart, no persistence": (restart_redis, None),
+    "PostgreSQL down 5 s": (stop_postgres, None),
+    "PostgreSQL down past the bound, resumed": (postgres_past_the_bound, 3.0),
+    "Redis down past the bound, resumed": (redis_past_the_bound, 3.0),
+}

@@ -17,12 +17,17 @@ ITEMS_PER_PAGE = 4
 OVERSIZED_BYTES = 6 * 1024 * 1024
 
 
-def _item_html(number: int) -> str:
+def _item_html(number: int, claims: int = 1) -> str:
     code = "T/DEMO 001-2022" if number % 2 else "T/DEMO 001-2019"
+    # More claims make a page that costs the checker CPU (the benchmark's CPU-bound site).
+    extra = "".join(
+        f"<table><tr><td>型号 {number}-{n}</td><td>执行标准：T/DEMO {n:03d}-2020（上海标准）</td></tr></table>"
+        for n in range(2, claims + 1)
+    )
     return (
         f"<html><head><meta charset='utf-8'><title>Item {number}</title></head><body>"
         f"<h1>演示产品 {number}</h1><ul id='J_AttrUL'><li>产品标准号：{code}</li></ul>"
-        f"<div class='slogo-shopname'>演示旗舰店</div>{CLAIM_PAGE.format(code=code)}</body></html>"
+        f"<div class='slogo-shopname'>演示旗舰店</div>{CLAIM_PAGE.format(code=code)}{extra}</body></html>"
     )
 
 
@@ -64,12 +69,14 @@ class LocalSite:
         item_delay: float = 0.0,
         listing_pages: int = LISTING_PAGES,
         items_per_page: int = ITEMS_PER_PAGE,
+        claims_per_item: int = 1,
     ) -> None:
         self.robots_delay = robots_delay
         self.slow_delay = slow_delay
         self.item_delay = item_delay
         self.listing_pages = listing_pages
         self.items_per_page = items_per_page
+        self.claims_per_item = claims_per_item
         self.requests: list[str] = []
         self.times: list[float] = []  # time.monotonic() of each request, in arrival order
         self.user_agents: list[str] = []
@@ -157,7 +164,7 @@ def _listing(handler: Any, site: LocalSite, query: str, count: int) -> None:
 def _item(handler: Any, site: LocalSite, query: str, count: int) -> None:
     time.sleep(site.item_delay)
     number = int(handler.path.rsplit("/", 1)[-1].split(".")[0])
-    _html(handler, _item_html(number))
+    _html(handler, _item_html(number, site.claims_per_item))
 
 
 def _gbk(handler: Any, site: LocalSite, query: str, count: int) -> None:

@@ -6,13 +6,21 @@ bound, the sweep incomplete with exactly the URLs it is missing (and a resume fi
 from __future__ import annotations
 
 import signal
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cluster_support import MARKWATCH, REPO, ClusterRun, stored
+from cluster_support import (
+    ClusterRun,
+    kill_a_worker,
+    postgres_past_the_bound,
+    redis_past_the_bound,
+    restart_a_worker,
+    restart_redis,
+    resume,
+    stop_postgres,
+    stored,
+)
 from localsite import LocalSite, serve
 from servers import PostgresServer, RedisServer, available
 
@@ -78,11 +86,7 @@ def _assert_complete(run: ClusterRun, results: list[tuple[int, str, str]]) -> No
 def test_a_killed_worker_loses_nothing(services: tuple, site: LocalSite, tmp_path: Path) -> None:
     run = _run(services, site, tmp_path)
     try:
-        victim, _survivor = run.spawn(2)
-        run.wait_stored(10)
-        run.kill(victim, signal.SIGKILL)  # its requests in flight wait out the claim timeout, then move
-        victim.wait(10)
-        results = run.finish()
+        results = kill_a_worker(run, *services)
     finally:
         run.stop_all()
     assert results[0][0] == -signal.SIGKILL and results[1][0] == 0, results[1][2][-3000:]
@@ -92,28 +96,17 @@ def test_a_killed_worker_loses_nothing(services: tuple, site: LocalSite, tmp_pat
 def test_a_restarted_worker_carries_on(services: tuple, site: LocalSite, tmp_path: Path) -> None:
     run = _run(services, site, tmp_path)
     try:
-        first, _second = run.spawn(2)
-        run.wait_stored(10)
-        run.kill(first, signal.SIGTERM)  # a graceful stop: what it had in flight is stored
-        first.wait(30)
-        run.spawn(1)  # ... and it comes back (systemd Restart=on-failure)
-        results = run.finish()
+        results = restart_a_worker(run, *services)
     finally:
         run.stop_all()
-    assert results[0][0] == 3  # interrupted, others carry on
+    assert results[0][0] == 3  # interrupted while the other worker carries on
     _assert_complete(run, results)
 
 
 def test_redis_restarted_without_its_data(services: tuple, site: LocalSite, tmp_path: Path) -> None:
-    _pg, redis = services
     run = _run(services, site, tmp_path)
     try:
-        run.spawn(2)
-        run.wait_stored(10)
-        redis.stop()  # no persistence: the frontier, the dupe filter and the pending entries are gone
-        time.sleep(2)
-        redis.start()
-        results = run.finish()
+        results = restart_redis(run, *services)
     finally:
         run.stop_all()
     assert [code for code, _, _ in results] == [0, 0], [r[2][-2000:] for r in results]
@@ -122,15 +115,9 @@ def test_redis_restarted_without_its_data(services: tuple, site: LocalSite, tmp_
 
 
 def test_postgres_down_for_five_seconds(services: tuple, site: LocalSite, tmp_path: Path) -> None:
-    pg, _redis = services
     run = _run(services, site, tmp_path)
     try:
-        run.spawn(2)
-        run.wait_stored(10)
-        pg.stop()
-        time.sleep(5)
-        pg.start()
-        results = run.finish()
+        results = stop_postgres(run, *services)
     finally:
         run.stop_all()
     assert [code for code, _, _ in results] == [0, 0], [r[2][-2000:] for r in results]
@@ -163,50 +150,31 @@ def _assert_missing_exactly(run: ClusterRun) -> None:
         assert reached_through_missing(url), url
 
 
-def _resume(run: ClusterRun) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [MARKWATCH, "sweep", "resume", str(run.sweep_id), "--db", run.db_url, "--redis", run.redis_url,
-         "--set", "AUTOTHROTTLE_ENABLED=false"],
-        env=run.env, cwd=REPO, capture_output=True, text=True, timeout=240,
-    )  # fmt: skip
-
-
 def test_postgres_down_past_the_bound_leaves_an_incomplete_sweep(
     services: tuple, site: LocalSite, tmp_path: Path
 ) -> None:
-    pg, _redis = services
     run = _run(services, site, tmp_path, outage_bound=3)
     try:
-        run.spawn(2)
-        run.wait_stored(10)
-        pg.stop()
-        time.sleep(8)  # the workers give up after 3 s, and wait for the database to record it
-        pg.start()
-        results = run.finish()
+        results = postgres_past_the_bound(run, *services)
     finally:
         run.stop_all()
     assert [code for code, _, _ in results] == [4, 4], [r[2][-2000:] for r in results]
     # Pages fetched during the outage were spooled and stored when the database came back; what the
     # sweep had not fetched is listed as missing, exactly.
     _assert_missing_exactly(run)
-    resumed = _resume(run)
+    resumed = resume(run)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     _assert_complete(run, [(resumed.returncode, resumed.stdout, resumed.stderr)])
 
 
 def test_redis_down_past_the_bound_then_resumed(services: tuple, site: LocalSite, tmp_path: Path) -> None:
-    _pg, redis = services
     run = _run(services, site, tmp_path, outage_bound=3)
     try:
-        run.spawn(2)
-        run.wait_stored(10)
-        redis.stop()
-        results = run.finish()
+        results = redis_past_the_bound(run, *services)
     finally:
         run.stop_all()
-        redis.start()
     assert [code for code, _, _ in results] == [4, 4], [r[2][-2000:] for r in results]
     _assert_missing_exactly(run)
-    resumed = _resume(run)  # Redis came back empty: the frontier is rebuilt from the ledger
+    resumed = resume(run)  # Redis came back empty: the frontier is rebuilt from the ledger
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     _assert_complete(run, [(resumed.returncode, resumed.stdout, resumed.stderr)])
