@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,6 +88,9 @@ def crawl(
     from crawler.runtime import SweepRuntime
     from crawler.spiders.marketplace import spider_for
 
+    # The page writer thread waits on the database with the GIL released and needs it back at once; the
+    # default 5 ms switch interval would let the reactor keep it that long after every statement.
+    sys.setswitchinterval(0.0005)
     process = CrawlerProcess(settings, install_root_handler=True)
     crawler = process.create_crawler(spider_class or spider_for(target.adapter))
     process.crawl(crawler, target=target)

@@ -1,8 +1,8 @@
 """One transaction per batch: pages (snapshot, page row, findings), ledger outcomes and discoveries.
 
-Idempotent per (sweep, URL): the page row is claimed first with INSERT .. ON CONFLICT DO NOTHING, and a
-page whose row already exists (delivered twice, or stored by another worker a moment ago) is left as it is,
-snapshot and findings included. Findings are inserted in key order with ON CONFLICT DO NOTHING, so two
+Idempotent per (sweep, URL): page rows are claimed first with INSERT .. ON CONFLICT DO NOTHING RETURNING,
+and a page whose row already exists (delivered twice, or stored by another worker a moment ago) is left as
+it is, snapshot and findings included. Findings are inserted in key order with ON CONFLICT DO NOTHING, so two
 workers storing pages with a shared finding key neither fail nor deadlock on each other.
 """
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -48,61 +48,88 @@ def write_batch(
     outcomes: Sequence[Outcome] = (),
     discoveries: Sequence[Discovery] = (),
     now: dt.datetime,
-) -> None:
-    """Store everything of one batch (the caller commits)."""
+) -> set[str]:
+    """Store everything of one batch (the caller commits); the URLs whose pages this batch stored."""
     record_discoveries(session, sweep_id, discoveries, now)
+    stored = store_pages(session, sweep_id, pages, now)
     final = list(outcomes)
-    for page in sorted(pages, key=lambda p: p.url):
-        store_page(session, sweep_id, page, now)
+    for page in pages:
         state, reason = ("stored", None) if page.status == "ok" else ("failed", page.status)
         final.append(Outcome(page.url, state, reason, taken=True, notes=tuple(page.item.notes)))
     record_outcomes(session, sweep_id, final, now)
+    return stored
 
 
-def store_page(session: Session, sweep_id: int, page: CheckedPage, now: dt.datetime) -> bool:
-    """The page, its snapshot and findings; False (nothing written) when the sweep already has it."""
-    claimed = session.execute(
+def store_pages(session: Session, sweep_id: int, pages: Sequence[CheckedPage], now: dt.datetime) -> set[str]:
+    """Pages, their snapshots and findings, a few statements for the whole batch; returns the URLs stored.
+
+    A page the sweep already has (delivered twice) writes nothing: its page row is claimed first, with
+    INSERT .. ON CONFLICT DO NOTHING RETURNING, and only the pages claimed here get snapshots and findings."""
+    unique = {page.url: page for page in sorted(pages, key=lambda p: p.url, reverse=True)}
+    if not unique:
+        return set()
+    ordered = [unique[url] for url in sorted(unique)]
+    claim = (
         insert(session, SweepPage)
         .values(
-            sweep_id=sweep_id,
-            url=page.url,
-            snapshot_id=None,
-            status=page.status,
-            checked_at=now,
-            claims=page.outcome.claims,
+            [
+                {
+                    "sweep_id": sweep_id,
+                    "url": page.url,
+                    "snapshot_id": None,
+                    "status": page.status,
+                    "checked_at": now,
+                    "claims": page.outcome.claims,
+                }
+                for page in ordered
+            ]  # fmt: skip
         )
         .on_conflict_do_nothing(index_elements=["sweep_id", "url"])
+        .returning(SweepPage.url)
     )
-    if not _rowcount(claimed):
-        return False
-    item = page.item
-    digest = hashlib.sha256(item.body).hexdigest()
+    claimed = set(session.scalars(claim))
+    new = [page for page in ordered if page.url in claimed]
+    if not new:
+        return claimed
+    digests = {page.url: hashlib.sha256(page.item.body).hexdigest() for page in new}
+    bodies = {digests[page.url]: page.item.body for page in new}
     session.execute(
         insert(session, SnapshotBody)
-        .values(sha256=digest, body=zlib.compress(item.body, 6), size=len(item.body))
+        .values(
+            [{"sha256": d, "body": zlib.compress(b, 6), "size": len(b)} for d, b in sorted(bodies.items())]
+        )
         .on_conflict_do_nothing(index_elements=["sha256"])
     )
-    snapshot = Snapshot(
-        body_sha256=digest,
-        requested_url=page.url,
-        final_url=item.final_url,
-        status=item.status,
-        headers=_clean(item.headers),
-        fetched_at=item.fetched_at,
-        sweep_id=sweep_id,
+    snapshot_rows = session.execute(
+        insert(session, Snapshot)
+        .values(
+            [
+                {
+                    "body_sha256": digests[page.url],
+                    "requested_url": page.url,
+                    "final_url": page.item.final_url,
+                    "status": page.item.status,
+                    "headers": _clean(page.item.headers),
+                    "fetched_at": page.item.fetched_at,
+                    "sweep_id": sweep_id,
+                }
+                for page in new
+            ]  # fmt: skip
+        )
+        .returning(Snapshot.id, Snapshot.requested_url)
+    ).all()
+    snapshot_of = {url: snapshot_id for snapshot_id, url in snapshot_rows}
+    pages_table = SweepPage.__table__
+    session.connection().execute(
+        update(pages_table)
+        .where(pages_table.c.sweep_id == sweep_id, pages_table.c.url == bindparam("page_url"))
+        .values(snapshot_id=bindparam("snapshot")),
+        [{"page_url": url, "snapshot": snapshot_id} for url, snapshot_id in sorted(snapshot_of.items())],
     )
-    session.add(snapshot)
-    session.flush()
-    session.execute(
-        update(SweepPage)
-        .where(SweepPage.sweep_id == sweep_id, SweepPage.url == page.url)
-        .values(snapshot_id=snapshot.id)
-    )
-    site = urlsplit(page.page_url).hostname
     rows = [
         {
             "sweep_id": sweep_id,
-            "snapshot_id": snapshot.id,
+            "snapshot_id": snapshot_of[page.url],
             "finding_key": record.finding_key,
             "rule_id": record.rule_id,
             "severity": record.severity,
@@ -111,17 +138,19 @@ def store_page(session: Session, sweep_id: int, page: CheckedPage, now: dt.datet
             "message": _clean(record.message),
             "evidence": _clean(record.evidence),
             "page_url": page.page_url,
-            "site": site,
+            "site": urlsplit(page.page_url).hostname,
             "claimant": _clean(record.claimant),
-            "observed_at": item.fetched_at,
+            "observed_at": page.item.fetched_at,
         }
-        for record in sorted(page.outcome.findings, key=lambda r: r.finding_key)
+        for page in new
+        for record in page.outcome.findings
     ]
     if rows:
+        rows.sort(key=lambda row: row["finding_key"])
         session.execute(
             insert(session, Finding).on_conflict_do_nothing(index_elements=["sweep_id", "finding_key"]), rows
         )
-    return True
+    return claimed
 
 
 def _clean(value: Any) -> Any:
@@ -156,8 +185,3 @@ def is_unreachable(exc: BaseException) -> bool:
             code is None or str(code).startswith(("08", "57P")) or "unable to open" in str(exc.orig)
         )
     return isinstance(exc, ConnectionError | TimeoutError)
-
-
-def _rowcount(result: Any) -> int:
-    # Result of an INSERT/UPDATE statement (a CursorResult): how many rows it wrote.
-    return int(getattr(result, "rowcount", 0) or 0)
