@@ -13,10 +13,10 @@ import hashlib
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import Table, bindparam, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -82,7 +82,7 @@ def store_pages(session: Session, sweep_id: int, pages: Sequence[CheckedPage], n
                     "claims": page.outcome.claims,
                 }
                 for page in ordered
-            ]  # fmt: skip
+            ]
         )
         .on_conflict_do_nothing(index_elements=["sweep_id", "url"])
         .returning(SweepPage.url)
@@ -114,12 +114,12 @@ def store_pages(session: Session, sweep_id: int, pages: Sequence[CheckedPage], n
                     "sweep_id": sweep_id,
                 }
                 for page in new
-            ]  # fmt: skip
+            ]
         )
         .returning(Snapshot.id, Snapshot.requested_url)
     ).all()
     snapshot_of = {url: snapshot_id for snapshot_id, url in snapshot_rows}
-    pages_table = SweepPage.__table__
+    pages_table = cast(Table, SweepPage.__table__)
     session.connection().execute(
         update(pages_table)
         .where(pages_table.c.sweep_id == sweep_id, pages_table.c.url == bindparam("page_url"))

@@ -117,7 +117,9 @@ def _head_revisions() -> set[str]:
     """The head revision ids, read from the migration files (no Alembic import, a few milliseconds)."""
     revisions, parents = set(), set()
     for path in _MIGRATIONS.glob("*.py"):
-        found = dict(match.groups() for match in _REVISION.finditer(path.read_text(encoding="utf-8")))
+        found: dict[str, str] = {
+            m.group(1): m.group(2) for m in _REVISION.finditer(path.read_text(encoding="utf-8"))
+        }
         if "revision" in found:
             revisions.add(found["revision"])
             parents.add(found.get("down_revision", "None"))
