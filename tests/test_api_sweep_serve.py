@@ -1,9 +1,11 @@
-"""POST /v1/sweeps on a server started as the README says (`.venv/bin/markwatch serve`), with no virtualenv
-on PATH (as under systemd): the sweep runs with the server's own interpreter and finishes."""
+"""POST /v1/sweeps on a server started as the README and the systemd unit in docs/deployment.md say
+(`markwatch serve` by its full path), with no virtualenv on PATH, as under systemd: the sweep runs with the
+server's own interpreter and finishes."""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -20,6 +22,31 @@ from markwatch import db
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+DEPLOYMENT = REPO / "docs" / "deployment.md"
+
+
+def _unit(name: str) -> str:
+    found = re.search(
+        rf"`/etc/systemd/system/{re.escape(name)}`[^`]*```ini\n(.*?)```", DEPLOYMENT.read_text(), re.S
+    )
+    assert found, f"{name} is not in docs/deployment.md"
+    return found.group(1)
+
+
+def _documented_env() -> dict[str, str]:
+    block = re.search(r"`/etc/markwatch/env`[^`]*```\n(.*?)```", DEPLOYMENT.read_text(), re.S)
+    assert block
+    return dict(line.split("=", 1) for line in block.group(1).splitlines() if "=" in line)
+
+
+def test_the_documented_units_can_write_where_sweeps_write() -> None:
+    home = _documented_env()["MARKWATCH_HOME"]
+    for name in ("markwatch-api.service", "markwatch-scheduler.service", "markwatch-worker@.service"):
+        unit = _unit(name)
+        assert "ExecStart=/opt/markwatch/bin/markwatch " in unit
+        # ProtectSystem=strict makes everything read-only but the ReadWritePaths: job directories, sweep
+        # logs and spooled pages live under MARKWATCH_HOME.
+        assert "ProtectSystem=strict" in unit and f"ReadWritePaths={home}" in unit, name
 
 
 def test_post_sweeps_works_when_served_as_documented(tmp_path: Path) -> None:
@@ -53,8 +80,13 @@ def test_post_sweeps_works_when_served_as_documented(tmp_path: Path) -> None:
             encoding="utf-8",
         )
         port = free_port()
+        # The unit's command, with this virtualenv for /opt/markwatch and a free port.
+        command = re.search(r"^ExecStart=(.*)$", _unit("markwatch-api.service"), re.M).group(1).split()  # type: ignore[union-attr]
+        assert command[0] == "/opt/markwatch/bin/markwatch"
+        command = [str(BIN / "markwatch"), *command[1:]]
+        command[command.index("--port") + 1] = str(port)
         server = subprocess.Popen(
-            [str(BIN / "markwatch"), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            command,
             env={**env, "MARKWATCH_SWEEP_TARGETS_FILE": str(targets)},
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=tmp_path,
         )  # fmt: skip
