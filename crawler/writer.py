@@ -103,6 +103,7 @@ class PageWriter:
         self._deadline: float | None = None
         self._done = threading.Event()
         self.unwritten: list[Job] = []  # jobs still unwritten when the writer gave up
+        self._current: list[Job] = []
 
     def start(self) -> None:
         """Start the thread (it loads the checker at once, while the crawl fetches robots.txt)."""
@@ -142,9 +143,11 @@ class PageWriter:
                 "sweep %d: database still unreachable at the deadline; %d job(s) kept in %s",
                 self.sweep_id, len(gave_up.jobs), self.spool_dir,
             )  # fmt: skip
-        except Exception:  # a bug here must not hang the crawl: report and keep what is left
+        except Exception:  # a bug here must not hang the crawl: report, and keep what is left on disk
             log.exception("sweep %d: page writer failed", self.sweep_id)
-            self.unwritten = self._drain_all()
+            self.unwritten = [*self._current, *self._drain_all()]
+            for job in self.unwritten:
+                self._spool_and_release(job)
         finally:
             self._done.set()
 
@@ -185,6 +188,7 @@ class PageWriter:
                 jobs.append(job)
 
     def _handle(self, jobs: list[Job]) -> None:
+        self._current = jobs
         checked: dict[int, CheckedPage] = {}
         self._write_with_retries(jobs, checked)
         self.events.written(jobs)
@@ -194,6 +198,7 @@ class PageWriter:
                 self.events.released(job)
             if job.spool_path is not None:
                 job.spool_path.unlink(missing_ok=True)
+        self._current = []
 
     def _checker_ready(self) -> PageChecker:
         # Loading reads the registry: a database outage here is waited out like one while writing.
@@ -279,7 +284,10 @@ class PageWriter:
             for job in waiting:
                 self._spool_and_release(job)
             if self._deadline is not None and time.monotonic() > self._deadline:
-                raise _GaveUp([*waiting, *self._drain_all()])
+                left = self._drain_all()
+                for job in left:
+                    self._spool_and_release(job)
+                raise _GaveUp([*jobs, *left])
             time.sleep(delay)
             delay = min(2.0, delay * 2)
             try:
