@@ -6,13 +6,19 @@ bound, the sweep incomplete with exactly the URLs it is missing (and a resume fi
 from __future__ import annotations
 
 import signal
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from cluster_support import (
+    MARKWATCH,
+    REPO,
     ClusterRun,
+    checker_env,
     kill_a_worker,
+    marketplace_targets,
     postgres_past_the_bound,
     redis_past_the_bound,
     restart_a_worker,
@@ -20,6 +26,7 @@ from cluster_support import (
     resume,
     stop_postgres,
     stored,
+    stored_count,
 )
 from localsite import LocalSite, serve
 from servers import PostgresServer, RedisServer, available
@@ -178,3 +185,30 @@ def test_redis_down_past_the_bound_then_resumed(services: tuple, site: LocalSite
     resumed = resume(run)  # Redis came back empty: the frontier is rebuilt from the ledger
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     _assert_complete(run, [(resumed.returncode, resumed.stdout, resumed.stderr)])
+
+
+def test_a_single_machine_sweep_waits_out_postgres(services: tuple, site: LocalSite, tmp_path: Path) -> None:
+    pg, _redis = services
+    db_url = pg.create_database()
+    targets = marketplace_targets(tmp_path / "t.yaml", site)
+    sweep = subprocess.Popen(
+        [MARKWATCH, "sweep", "run", str(targets), "--db", db_url, "--job-dir", str(tmp_path / "jobs"),
+         "--set", "AUTOTHROTTLE_ENABLED=false"],
+        env=checker_env(), cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while stored_count(db_url, 1) < 10:
+            assert sweep.poll() is None and time.monotonic() < deadline, sweep.stderr.read()[-3000:]  # type: ignore[union-attr]
+            time.sleep(0.1)
+        pg.stop()
+        time.sleep(5)
+        pg.start()
+        out, err = sweep.communicate(timeout=240)
+    finally:
+        if sweep.poll() is None:
+            sweep.kill()
+    assert sweep.returncode == 0, err[-3000:]
+    assert "database unreachable" in err and "sweep 1 local: finished" in out
+    done = stored(db_url, 1)
+    assert sorted(done.pages) == sorted(site.marketplace_urls()) and done.snapshots == len(done.pages)

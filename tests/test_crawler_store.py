@@ -122,3 +122,24 @@ def test_a_dead_process_leaves_an_interrupted_resumable_sweep(db_url: str, tmp_p
         assert session.get(Sweep, 2).state == "running"  # type: ignore[union-attr]
         resumed, was_resumed = start_or_resume(session, TARGET, tmp_path)
         assert was_resumed and resumed.id == 1
+
+
+def test_cases_come_only_from_finished_sweeps_unless_allowed_and_marked(db_url: str) -> None:
+    from cases_support import add_finding, make_sweep
+
+    from markwatch.cases.ingest import ingest_sweep
+    from markwatch.cases.models import Case
+
+    with db.session_scope(db_url) as session:
+        sweep = make_sweep(session, target="shop")
+        sweep.state = "incomplete"
+        add_finding(session, sweep, key="K1")
+        sweep_id = sweep.id
+    with db.session_scope(db_url) as session, pytest.raises(ConflictError, match="--allow-incomplete"):
+        ingest_sweep(session, sweep_id)
+    with db.session_scope(db_url) as session:
+        assert session.query(Case).count() == 0
+        report = ingest_sweep(session, sweep_id, allow_incomplete=True)
+        assert report.created == 1
+        case = session.query(Case).one()
+        assert f"from incomplete sweep {sweep_id}" in case.confidence_reasons
