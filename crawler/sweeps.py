@@ -182,7 +182,7 @@ def record_end(session: Session, sweep: Sweep, result: CrawlResult) -> Sweep:
     reached the database; else interrupted (stopped by a signal) or incomplete (missing URLs listed)."""
     acc = apply_accounting(session, sweep)
     summary = {k: v for k, v in (sweep.summary or {}).items() if k not in ("pid", "missing", "spooled")}
-    summary["ended"] = f"{result.gave_up} outage" if result.gave_up else result.reason
+    summary["ended"] = _ended(result)
     if acc.missing == 0 and result.all_written:
         state = "finished"
     else:
@@ -192,6 +192,14 @@ def record_end(session: Session, sweep: Sweep, result: CrawlResult) -> Sweep:
             summary["spooled"] = True  # fetched pages wait in the job directory for `sweep resume`
     finish(session, sweep, state, summary)
     return sweep
+
+
+def _ended(result: CrawlResult) -> str | None:
+    if result.gave_up in ("database", "redis"):
+        return f"{'PostgreSQL' if result.gave_up == 'database' else 'Redis'} unreachable past the outage bound"
+    if result.gave_up:
+        return "the page writer failed"
+    return result.reason
 
 
 def finish(session: Session, sweep: Sweep, state: str, summary: dict[str, Any]) -> None:

@@ -104,6 +104,7 @@ class PageWriter:
         self._done = threading.Event()
         self.unwritten: list[Job] = []  # jobs still unwritten when the writer gave up
         self._current: list[Job] = []
+        self._spool_done = False
 
     def start(self) -> None:
         """Start the thread (it loads the checker at once, while the crawl fetches robots.txt)."""
@@ -335,10 +336,16 @@ class PageWriter:
             job.released = True
             self.events.released(job)
 
+    def write_spool(self) -> None:
+        """Write what an earlier process of this sweep spooled, now, in the calling thread (a local sweep
+        does this before it rebuilds its queue, so pages that wait in the spool are not fetched again)."""
+        self._spooled_jobs_first()
+
     def _spooled_jobs_first(self) -> None:
         """Jobs a previous process of this sweep spooled and never wrote: write them before anything else."""
-        if self.spool_dir is None or not self.spool_dir.is_dir():
+        if self._spool_done or self.spool_dir is None or not self.spool_dir.is_dir():
             return
+        self._spool_done = True
         jobs: list[Job] = []
         for path in sorted(self.spool_dir.glob("*.json")):
             try:

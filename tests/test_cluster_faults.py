@@ -187,20 +187,28 @@ def test_redis_down_past_the_bound_then_resumed(services: tuple, site: LocalSite
     _assert_complete(run, [(resumed.returncode, resumed.stdout, resumed.stderr)])
 
 
+def _single(db_url: str, site: LocalSite, tmp_path: Path, *extra: str) -> subprocess.Popen[str]:
+    targets = marketplace_targets(tmp_path / "t.yaml", site)
+    return subprocess.Popen(
+        [MARKWATCH, "sweep", "run", str(targets), "--db", db_url, "--job-dir", str(tmp_path / "jobs"),
+         "--set", "AUTOTHROTTLE_ENABLED=false", *extra],
+        env=checker_env(), cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def _wait_stored(sweep: subprocess.Popen[str], db_url: str, pages: int) -> None:
+    deadline = time.monotonic() + 120
+    while stored_count(db_url, 1) < pages:
+        assert sweep.poll() is None and time.monotonic() < deadline, sweep.stderr.read()[-3000:]  # type: ignore[union-attr]
+        time.sleep(0.1)
+
+
 def test_a_single_machine_sweep_waits_out_postgres(services: tuple, site: LocalSite, tmp_path: Path) -> None:
     pg, _redis = services
     db_url = pg.create_database()
-    targets = marketplace_targets(tmp_path / "t.yaml", site)
-    sweep = subprocess.Popen(
-        [MARKWATCH, "sweep", "run", str(targets), "--db", db_url, "--job-dir", str(tmp_path / "jobs"),
-         "--set", "AUTOTHROTTLE_ENABLED=false"],
-        env=checker_env(), cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    sweep = _single(db_url, site, tmp_path)
     try:
-        deadline = time.monotonic() + 120
-        while stored_count(db_url, 1) < 10:
-            assert sweep.poll() is None and time.monotonic() < deadline, sweep.stderr.read()[-3000:]  # type: ignore[union-attr]
-            time.sleep(0.1)
+        _wait_stored(sweep, db_url, 10)
         pg.stop()
         time.sleep(5)
         pg.start()
@@ -212,3 +220,37 @@ def test_a_single_machine_sweep_waits_out_postgres(services: tuple, site: LocalS
     assert "database unreachable" in err and "sweep 1 local: finished" in out
     done = stored(db_url, 1)
     assert sorted(done.pages) == sorted(site.marketplace_urls()) and done.snapshots == len(done.pages)
+
+
+def test_a_single_machine_sweep_past_the_bound_is_incomplete_then_resumed(
+    services: tuple, site: LocalSite, tmp_path: Path
+) -> None:
+    pg, _redis = services
+    db_url = pg.create_database()
+    sweep = _single(db_url, site, tmp_path, "--outage-bound", "3")
+    try:
+        _wait_stored(sweep, db_url, 10)
+        pg.stop()
+        time.sleep(8)
+        pg.start()
+        out, err = sweep.communicate(timeout=240)
+    finally:
+        if sweep.poll() is None:
+            sweep.kill()
+    assert sweep.returncode == 1, err[-3000:]
+    assert "sweep 1 local: incomplete" in out and "finish it with `markwatch sweep resume 1`" in out
+    done = stored(db_url, 1)
+    assert done.queued and not done.queued & set(done.pages)
+    assert done.summary["ended"] == "PostgreSQL unreachable past the outage bound"
+    stored_before, hits_before = set(done.pages), dict(site.hits)
+    resumed = subprocess.run(
+        [MARKWATCH, "sweep", "resume", "1", "--db", db_url, "--job-dir", str(tmp_path / "jobs"),
+         "--set", "AUTOTHROTTLE_ENABLED=false"],
+        env=checker_env(), cwd=REPO, capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    done = stored(db_url, 1)
+    assert done.state == "finished" and sorted(done.pages) == sorted(site.marketplace_urls())
+    # What was stored before (fetched pages spooled during the outage included) was not fetched again.
+    again = {f"{site.base}{path}" for path, count in site.hits.items() if count > hits_before.get(path, 0)}
+    assert again and not again & stored_before

@@ -20,6 +20,7 @@ def open_frontier(runtime: Any, spider: Any) -> Frontier:
         frontier: Frontier = open_stream_frontier(runtime, spider)
         return frontier
     local = LocalFrontier(runtime.target.max_pages)
+    runtime.writer.write_spool()
     with db.session_scope(runtime.db_url) as session:
         state = resume_state(session, runtime.sweep_id)
     requeued = local.load(state, spider, runtime.canonical)
