@@ -196,7 +196,9 @@ def record_end(session: Session, sweep: Sweep, result: CrawlResult) -> Sweep:
 
 def _ended(result: CrawlResult) -> str | None:
     if result.gave_up in ("database", "redis"):
-        return f"{'PostgreSQL' if result.gave_up == 'database' else 'Redis'} unreachable past the outage bound"
+        return (
+            f"{'PostgreSQL' if result.gave_up == 'database' else 'Redis'} unreachable past the outage bound"
+        )
     if result.gave_up:
         return "the page writer failed"
     return result.reason
