@@ -254,3 +254,25 @@ def test_real_marketplace_pages_match_their_adapters(
     (item,) = list(spider.parse_item(response))
     assert item.seller == seller
     assert spider.crawler.stats.values.get(STAT_LAYOUT_DRIFT) is None
+
+
+def test_a_name_resolving_to_a_metadata_address_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from twisted.internet import defer, reactor
+
+    from crawler.middlewares import AddressGuardMiddleware
+
+    answers = {"metadata.example": "169.254.169.254", "shop.example": "93.184.216.34"}
+    monkeypatch.setattr(reactor, "resolve", lambda host: defer.succeed(answers[host]), raising=False)
+    guard, spider = AddressGuardMiddleware(), _spider(SiteSpider, "generic")
+    failures: list[object] = []
+    refused = guard.process_request(Request("http://metadata.example/latest/"), spider)
+    assert refused is not None
+    refused.addErrback(failures.append)
+    assert failures and failures[0].check(SkipRequest)  # type: ignore[attr-defined]
+    assert failures[0].value.reason == "forbidden_address"  # type: ignore[attr-defined]
+    assert "169.254" not in str(failures[0].value)  # type: ignore[attr-defined]
+    allowed = guard.process_request(Request("http://shop.example/item"), spider)
+    assert allowed is not None and allowed.result is None  # type: ignore[attr-defined]
+    with pytest.raises(SkipRequest):  # the verdict is kept for the host
+        guard.process_request(Request("http://metadata.example/other"), spider)
+    assert guard.process_request(Request("http://127.0.0.1:9/"), spider) is None  # literals: LinkGuard's job
