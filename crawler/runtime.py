@@ -209,6 +209,8 @@ class SweepRuntime(WriterEvents):
         frontier = self.frontier
         if frontier is not None and not busy and frontier.in_flight():
             busy = self._orphans(frontier)
+        else:
+            self._orphans_since = None
         remote = getattr(frontier, "remote_idle", None)
         return busy or (remote is not None and not remote())
 

@@ -172,7 +172,7 @@ class StreamFrontier:
         return result
 
     def take(self, spider: Any) -> Taken | None:
-        if self._pushes or self._acks or not self._up():
+        if self.ended_elsewhere or self._pushes or self._acks or not self._up():
             return None
         try:
             raw = self.code.take(
@@ -285,6 +285,8 @@ class StreamFrontier:
     def _lost(self) -> None:
         # Redis restarted without its data, or the sweep ended and its keys are gone: the control thread
         # finds out which (the database says) and rebuilds or stops.
+        if self.ended_elsewhere:
+            return
         self.lost.set()
         self.runtime.redis_down()
         self.control.wake()
@@ -315,6 +317,8 @@ class StreamFrontier:
     def finished_elsewhere(self) -> None:
         """Another worker finished (or someone abandoned) the sweep: stop taking work (reactor thread)."""
         self.ended_elsewhere = True
+        self.lost.clear()
+        self._pushes.clear()  # a finished sweep's frontier is gone; what this worker found is in the ledger
         self.runtime.redis_up()
 
 
@@ -367,7 +371,7 @@ class ControlThread:
     def _once(self) -> None:
         runtime = self.frontier.runtime
         if not self.conn.exists(self.keys.epoch):
-            if not self._sweep_running():
+            if not self._sweep_unfinished():
                 _in_reactor(self.frontier.finished_elsewhere)
                 return
             log.error("sweep %d: Redis no longer holds the frontier; rebuilding it from the database",
@@ -398,11 +402,13 @@ class ControlThread:
                 log.warning("sweep %d: %d entr(ies) were claimed by another worker while held here",
                             self.frontier.runtime.sweep_id, len(gone))  # fmt: skip
 
-    def _sweep_running(self) -> bool:
+    def _sweep_unfinished(self) -> bool:
+        # Finished or abandoned: its keys were removed on purpose. Anything else (even incomplete, marked by a
+        # worker that lost its connection while this one carries on) still needs its frontier.
         runtime = self.frontier.runtime
         with db.session_scope(runtime.db_url) as session:
             state = session.scalar(db_select_state(runtime.sweep_id))
-        return state == "running"
+        return state in ("running", "interrupted", "incomplete")
 
     def _rebuild(self) -> None:
         runtime = self.frontier.runtime
@@ -427,7 +433,8 @@ class ControlThread:
         if not self.conn.set(self.keys.lock("reconcile"), self.frontier.worker_id, nx=True, px=30_000):
             return
         try:
-            if self.frontier._left() != 0:
+            left = self.code.left(keys=[self.keys.epoch, self.keys.priorities], args=[self.keys.prefix])
+            if int(left) != 0:
                 return
             with db.session_scope(runtime.db_url) as session:
                 rows = queued_requests(session, runtime.sweep_id)
