@@ -34,6 +34,9 @@ class CheckOutcome:
 
     claims: int
     findings: list[FindingRecord]
+    # Page warnings (the extractor could not read part of the page): counted in the sweep by code, so "no
+    # claim found" and "could not read the whole page" never look the same.
+    warnings: list[str] = field(default_factory=list)
 
 
 class PageChecker(Protocol):
@@ -96,7 +99,9 @@ class RegistryChecker:
                     claimant=getattr(claim, "claimant", None),
                 )
             )
-        return CheckOutcome(claims=len(claims), findings=records)
+        page = getattr(result, "page", None)
+        warnings = [f"warning:{w.code}" for w in getattr(page, "warnings", None) or []]
+        return CheckOutcome(claims=len(claims), findings=records, warnings=warnings)
 
 
 def _claims_of(result: Any) -> list[Any]:

@@ -55,7 +55,8 @@ def write_batch(
     final = list(outcomes)
     for page in pages:
         state, reason = ("stored", None) if page.status == "ok" else ("failed", page.status)
-        final.append(Outcome(page.url, state, reason, taken=True, notes=tuple(page.item.notes)))
+        notes = (*page.item.notes, *page.outcome.warnings)
+        final.append(Outcome(page.url, state, reason, taken=True, notes=notes))
     record_outcomes(session, sweep_id, final, now)
     return stored
 

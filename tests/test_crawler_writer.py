@@ -218,3 +218,18 @@ def test_past_the_deadline_the_spool_stays_and_the_next_run_stores_it(
         assert (
             session.scalar(select(SweepUrl.state).where(SweepUrl.url == "http://127.0.0.1:9/x")) == "queued"
         )
+
+
+def test_page_warnings_are_counted_in_the_sweep(db_url: str) -> None:
+    from crawler.sweeps import apply_accounting
+
+    sweep_id = _sweep(db_url)
+    outcome = CheckOutcome(claims=0, findings=[], warnings=["warning:too-complex"])
+    page = CheckedPage(_item(), URL, URL, "ok", outcome)
+    with db.session_scope(db_url) as session:
+        write_batch(session, sweep_id, pages=[page], now=T0)
+        sweep = session.get(Sweep, sweep_id)
+        assert sweep is not None
+        accounting = apply_accounting(session, sweep)
+    assert accounting.notes == {"warning:too-complex": 1}
+    assert sweep.errors == {"warning:too-complex": 1}
