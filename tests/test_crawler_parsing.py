@@ -276,3 +276,28 @@ def test_a_name_resolving_to_a_metadata_address_is_refused(monkeypatch: pytest.M
     with pytest.raises(SkipRequest):  # the verdict is kept for the host
         guard.process_request(Request("http://metadata.example/other"), spider)
     assert guard.process_request(Request("http://127.0.0.1:9/"), spider) is None  # literals: LinkGuard's job
+
+
+def test_an_over_long_link_is_recorded_not_fetched() -> None:
+    from crawler.frontier.scheduler import URL_MAX, FrontierScheduler
+    from crawler.ledger import Discovery
+
+    class Runtime:
+        def __init__(self) -> None:
+            self.target = _target("generic")
+            self.frontier = LocalFrontier(100)
+            self.found: list[Discovery] = []
+
+        def canonical(self, url: str) -> str:
+            return url
+
+        def discover(self, discovery: Discovery) -> None:
+            self.found.append(discovery)
+
+    scheduler = FrontierScheduler.__new__(FrontierScheduler)
+    runtime = Runtime()
+    scheduler.runtime, scheduler.stats, scheduler.spider = runtime, _Stats(), _spider(SiteSpider, "generic")  # type: ignore[assignment]
+    long_url = "http://127.0.0.1:9/" + "a" * URL_MAX
+    assert scheduler.enqueue_request(Request(long_url)) is False
+    [found] = runtime.found
+    assert found.state == "skipped" and found.reason == "url_too_long" and len(found.url) < 2000

@@ -9,6 +9,7 @@ and keep its ledger URL. `next_request` hands out nothing while the database or 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,6 +24,10 @@ from crawler.runtime import SweepRuntime
 from crawler.targets import host_allowed
 
 log = logging.getLogger(__name__)
+
+# Scrapy's own URLLENGTH_LIMIT (its middleware would drop longer links unseen; this records them).
+URL_MAX = 2083
+URL_KEPT = 1900
 
 
 class FrontierScheduler(BaseScheduler):
@@ -59,6 +64,10 @@ class FrontierScheduler(BaseScheduler):
             return self._enqueue_derived(request, parent)
         url = runtime.canonical(request.url)
         reason = self._refusal(url, request)
+        if len(url) > URL_MAX:
+            # Not fetched (servers and the ledger's index both have limits); recorded under a short key.
+            url = f"{url[:URL_KEPT]}#sha256={hashlib.sha256(url.encode()).hexdigest()}"
+            reason = reason or "url_too_long"
         if reason is not None:
             if frontier.seen_add(url):
                 runtime.discover(Discovery(url, "skipped", reason))
