@@ -22,8 +22,9 @@ from api.registry_index import ThrottledRegistryCache
 from api.routes import cases, health, registry, rules, scheduler, selfcheck, sweeps
 from api.settings import Settings
 from api.slots import KeyedSlots
-from api.sweep_runner import Launch, SweepRunner
 from api.writer import GroupWriter
+from checker.registry.cache import RegistryCache
+from crawler.runner import Launch, SweepRunner
 from markwatch import __version__
 from markwatch.cases.checkpoints import load_key
 from markwatch.cases.ingest import ingest_finished_since

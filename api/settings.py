@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from crawler.runner import default_sweep_command
 from markwatch.config import database_url
 from markwatch.errors import InputError
 
@@ -42,7 +43,8 @@ class Settings(BaseModel):
     fetch_max_redirects: int = Field(default=5, ge=0, le=20)
     # Networks the fetcher may reach although they are not public (tests: 127.0.0.1/32).
     fetch_allow_networks: tuple[str, ...] = ()
-    sweep_command: tuple[str, ...] = ("markwatch", "sweep", "run")
+    # `python -m markwatch.cli sweep run` with this interpreter: works without a virtualenv on PATH.
+    sweep_command: tuple[str, ...] = Field(default_factory=default_sweep_command)
     sweep_targets_file: str | None = Field(
         default=None, description="the targets file sweeps are started from"
     )

@@ -33,10 +33,21 @@ HEADLINES: tuple[tuple[str, str, str], ...] = (
         "rules.durable_claims_per_s",
         "rules.plain_claims_per_s (baseline)",
     ),
+    ("sweep pages/s vs bare Scrapy crawl", "sweep.sweep_pages_per_s", "sweep.bare_scrapy_pages_per_s"),
     (
-        "sweep pages/s vs fetch-only crawl",
-        "sweep.sweep_pages_per_s_excl_startup",
-        "sweep.fetch_only_pages_per_s",
+        "one-page sweep s, now vs baseline rev",
+        "sweep.startup.one_page_sweep_seconds",
+        "sweep.startup.one_page_sweep_before_seconds",
+    ),
+    (
+        "cluster pages/s, 3 workers vs 1 (slow site)",
+        "sweep.distributed.slow_site.3_workers_pages_per_s",
+        "sweep.distributed.slow_site.1_workers_pages_per_s",
+    ),
+    (
+        "cluster pages/s, 3 workers vs 1 (CPU-bound)",
+        "sweep.distributed.cpu_bound_site.3_workers_pages_per_s",
+        "sweep.distributed.cpu_bound_site.1_workers_pages_per_s",
     ),
     (
         "registry import s (100k) vs parse only",

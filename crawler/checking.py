@@ -8,7 +8,6 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from checker.claimants import Claimant
 from markwatch.errors import ExecutionError
 
 CHECKER_ENV = "MARKWATCH_CHECKER"
@@ -69,6 +68,9 @@ class RegistryChecker:
         observed_at: dt.datetime,
         seller: str | None = None,
     ) -> CheckOutcome:
+        # Imported here: the sweep's page writer loads the checker on its own thread while the crawl starts.
+        from checker.claimants import Claimant
+
         result = self.checker.check_page(
             raw,
             url=url,

@@ -1,15 +1,18 @@
-"""Snapshot, then check, then persist: one page at a time, each step committed, each page checked once."""
+"""The item pipeline of a sweep: every page or outcome goes to the page writer (crawler/writer.py).
+
+The writer checks each page (claims, findings), stores it with its snapshot and findings and the URLs
+discovered before it, in one transaction, and only then acknowledges the frontier entry it answers. The
+Deferred returned here fires once the job is stored (or, while the database is down, spooled to the job
+directory), so Scrapy keeps its own back-pressure.
+"""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
-from urllib.parse import urlsplit
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from twisted.internet.defer import Deferred
 
+<<<<<<< HEAD
 from crawler.checking import CheckOutcome, PageChecker, load_checker
 from crawler.items import PageItem
 from crawler.middlewares import STAT_LOOP, STAT_NON_HTTP, STAT_OFFSITE, STAT_ROBOTS
@@ -18,53 +21,32 @@ from crawler.store.models import PARTIAL, Finding, Sweep, SweepPage
 from markwatch import db
 
 log = logging.getLogger(__name__)
+=======
+from crawler.items import PageItem, UrlOutcome
+from crawler.ledger import Outcome
+from crawler.runtime import SweepRuntime
+from crawler.writer import Job
+>>>>>>> sweeps-dist
 
 
 class SweepPipeline:
-    """Writes every page of one sweep (MARKWATCH_SWEEP_ID) to the database named by MARKWATCH_DB."""
+    """Hands PageItems and UrlOutcomes to the sweep's writer."""
 
-    def __init__(self, db_url: str, sweep_id: int) -> None:
-        self.db_url = db_url
-        self.sweep_id = sweep_id
-        self.sessions: sessionmaker[Session] | None = None
-        self.checker: PageChecker | None = None
-        self.checked: set[str] = set()
-        # Counter values from this process's stats already added to the sweep row: only the difference
-        # is added each time, so several processes of one sweep (a cluster) never overwrite each other.
-        self.flushed: dict[str, int] = {}
-        self.stats: Any = None
+    def __init__(self, runtime: SweepRuntime) -> None:
+        self.runtime = runtime
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> SweepPipeline:
-        pipeline = cls(crawler.settings.get("MARKWATCH_DB"), crawler.settings.getint("MARKWATCH_SWEEP_ID"))
-        pipeline.stats = crawler.stats
-        return pipeline
+        return cls(SweepRuntime.of(crawler))
 
-    def open_spider(self, spider: Any) -> None:
-        self.sessions = db.session_factory(self.db_url)
-        with self.sessions() as session:
-            sweep = session.get(Sweep, self.sweep_id)
-            if sweep is None:
-                raise LookupError(f"sweep {self.sweep_id} does not exist")
-            self.checked = set(
-                session.scalars(select(SweepPage.url).where(SweepPage.sweep_id == self.sweep_id))
-            )
-        self.checker = load_checker(self.db_url)
-        spider.replay = self.replay
-
-    def replay(self, url: str) -> tuple[str, bytes, dict[str, str]] | None:
-        """The stored page for a URL this sweep already checked (resume re-reads links, not the network)."""
-        if url not in self.checked or self.sessions is None:
-            return None
-        with self.sessions() as session:
-            snapshot = latest_snapshot(session, self.sweep_id, url)
-            if snapshot is None:
-                return None
-            return snapshot.final_url or url, snapshot_body(session, snapshot), dict(snapshot.headers)
-
-    def process_item(self, item: PageItem, spider: Any) -> PageItem:
-        if item.replayed or item.requested_url in self.checked:
+    def process_item(self, item: Any, spider: Any) -> Deferred[Any] | Any:
+        if isinstance(item, PageItem):
+            job = Job(page=item, entry=item.entry)
+        elif isinstance(item, UrlOutcome):
+            job = Job(outcome=Outcome(item.url, item.state, item.reason), entry=item.entry)
+        else:
             return item
+<<<<<<< HEAD
         assert self.sessions is not None and self.checker is not None
         with self.sessions() as session, session.begin():
             snapshot = store_snapshot(
@@ -185,3 +167,9 @@ class SweepPipeline:
             return
         with self.sessions() as session, session.begin():
             self.add_counters(session)
+=======
+        done: Deferred[Any] = Deferred()
+        job.on_released = lambda: done.callback(item)
+        self.runtime.submit(job)
+        return done
+>>>>>>> sweeps-dist

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import zlib
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -190,15 +191,45 @@ def hold_until_transaction_ends(session: Session, name: str) -> None:
     event.listen(session, "after_rollback", release, once=True)
 
 
+_MIGRATIONS = Path(__file__).parent / "migrations" / "versions"
+_REVISION = re.compile(r"^(down_revision|revision)\s*=\s*['\"]?([\w.-]+|None)['\"]?", re.MULTILINE)
+
+
+def _head_revisions() -> set[str]:
+    """The head revision ids, read from the migration files (no Alembic import, a few milliseconds)."""
+    revisions, parents = set(), set()
+    for path in _MIGRATIONS.glob("*.py"):
+        found: dict[str, str] = {
+            m.group(1): m.group(2) for m in _REVISION.finditer(path.read_text(encoding="utf-8"))
+        }
+        if "revision" in found:
+            revisions.add(found["revision"])
+            parents.add(found.get("down_revision", "None"))
+    return revisions - parents
+
+
+def _at_head(engine: Engine) -> bool:
+    # Every process upgrades on first use; importing Alembic and loading every migration to find nothing to
+    # do costs a short-lived command (a scheduled sweep, `sweep list`) half a second.
+    try:
+        with engine.connect() as conn:
+            current = {row[0] for row in conn.exec_driver_sql("SELECT version_num FROM alembic_version")}
+    except Exception:  # no table yet, or anything unusual: let Alembic decide
+        return False
+    return bool(current) and current == _head_revisions()
+
+
 def upgrade(url: str | None = None) -> None:
     """Bring the schema to the newest Alembic revision (creates it on an empty database).
 
     Under schema_lock: eight processes starting on a new database wait for the first to create the schema
     instead of each trying to create the same tables."""
+    engine = get_engine(url)
+    if _at_head(engine):
+        return
     from alembic import command
     from alembic.config import Config
 
-    engine = get_engine(url)
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     config.attributes["connection_engine"] = engine

@@ -5,19 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
+import time
 
 import pytest
 from click.testing import CliRunner
-from scrapy.settings import Settings
-from scrapy.statscollectors import MemoryStatsCollector
 from sqlalchemy import select
 
 from checker.extract.limits import default_limits
+from crawler.canonical import Canonicalizer
+from crawler.checking import load_checker
 from crawler.items import PageItem
-from crawler.pipelines import SweepPipeline
 from crawler.store.models import PARTIAL, Sweep, SweepPage
 from crawler.sweeps import close_sweep
+from crawler.writer import Job, PageWriter, WriterEvents
 from markwatch import db
 from markwatch.cases.ingest import _fetched_pages
 from markwatch.cli import cli
@@ -45,6 +45,14 @@ def _item(path: str, body: str) -> PageItem:
     return PageItem(url, url, 200, {"Content-Type": "text/html"}, html, T0, "utf-8", "product")
 
 
+class _Written(WriterEvents):
+    def __init__(self) -> None:
+        self.jobs: list[Job] = []
+
+    def written(self, jobs: list[Job]) -> None:
+        self.jobs += jobs
+
+
 def test_partial_pages_are_stored_counted_and_never_close_a_case(
     db_url: str, tmp_path: Path, few_attributes: None
 ) -> None:
@@ -56,15 +64,21 @@ def test_partial_pages_are_stored_counted_and_never_close_a_case(
         session.add(sweep)
         session.flush()
         sweep_id = sweep.id
-    # Scrapy's own settings and stats collector; no reactor is needed for a pipeline.
-    crawler = SimpleNamespace(settings=Settings({"MARKWATCH_DB": db_url, "MARKWATCH_SWEEP_ID": sweep_id}))
-    crawler.stats = MemoryStatsCollector(crawler)
-    pipeline = SweepPipeline.from_crawler(crawler)
-    pipeline.open_spider(SimpleNamespace())
+    # The sweep's own page writer with the registry checker: what a crawl stores, without the network.
+    events = _Written()
+    writer = PageWriter(
+        db_url=db_url, sweep_id=sweep_id, checker_factory=lambda: load_checker(db_url),
+        canonical=Canonicalizer.of([]), spool_dir=tmp_path / "spool", events=events,
+    )  # fmt: skip
+    writer.start()
     claim = "<p>执行标准：T/DEMO 001-2022（上海标准）</p>"
-    pipeline.process_item(_item("/whole.html", claim), None)
-    pipeline.process_item(_item("/partial.html", "<span a=1 b=2 c=3 d=4 e=5>x</span>" + claim), None)
-    pipeline.close_spider(None)
+    writer.submit(Job(page=_item("/whole.html", claim), entry="e1"))
+    writer.submit(Job(page=_item("/partial.html", "<span a=1 b=2 c=3 d=4 e=5>x</span>" + claim), entry="e2"))
+    deadline = time.monotonic() + 60
+    while len(events.jobs) < 2:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert writer.close(time.monotonic() + 30)
     close_sweep(db_url, sweep_id, "finished")
     with db.session_scope(db_url) as session:
         pages = {p.url.rsplit("/", 1)[1]: p for p in session.scalars(select(SweepPage))}

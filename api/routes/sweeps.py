@@ -14,7 +14,7 @@ from api.routing import api_router
 from api.schemas.common import ERROR_RESPONSES, ErrorBody, IdPath, LimitQuery, OffsetQuery, Page
 from api.schemas.sweeps import TARGET_PATTERN, LaunchOut, SweepIn, SweepOut
 from api.settings import Settings
-from api.sweep_runner import Launch, SweepRunner
+from crawler.runner import Launch, SweepRunner
 from crawler.store.models import Finding, Sweep, SweepPage
 from crawler.sweeps import running_sweep_id
 from crawler.targets import load_targets

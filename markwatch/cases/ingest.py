@@ -17,7 +17,7 @@ from markwatch.cases.lifecycle import AWAITING_RECTIFICATION, recheck, reopen
 from markwatch.cases.models import CONFIDENCES, Case, CaseFinding, CaseStatus
 from markwatch.cases.precision import PrecisionPolicy, review_policy
 from markwatch.db import utcnow
-from markwatch.errors import NotFoundError
+from markwatch.errors import ConflictError, NotFoundError
 
 
 @dataclass
@@ -34,17 +34,32 @@ class IngestReport:
     review: int = 0  # cases left (or made) "review" by this ingest
 
 
-def ingest_sweep(session: Session, sweep_id: int, precision: PrecisionPolicy | None = None) -> IngestReport:
+def ingest_sweep(
+    session: Session,
+    sweep_id: int,
+    precision: PrecisionPolicy | None = None,
+    *,
+    allow_incomplete: bool = False,
+) -> IngestReport:
     """Link the sweep's new findings to cases (creating, reopening, escalating) and close re-checked ones.
 
     Each case takes the confidence of its newest finding, sent to review when inspectors' decisions put
     the rule (or every extractor pattern behind the finding) below the precision floor (`precision`,
-    default from the environment: PrecisionPolicy.from_env)."""
+    default from the environment: PrecisionPolicy.from_env).
+
+    Only a finished sweep is ingested, unless `allow_incomplete`: then its cases are marked (a confidence
+    reason and the event payload name the incomplete sweep) and none is closed by re-check."""
     sweep = session.get(Sweep, sweep_id)
     if sweep is None:
         raise NotFoundError(f"no sweep {sweep_id}")
+    incomplete = sweep.state != "finished"
+    if incomplete and not allow_incomplete:
+        raise ConflictError(
+            f"sweep {sweep_id} is {sweep.state}, not finished: resume it with `markwatch sweep resume "
+            f"{sweep_id}`, or open cases from it anyway with --allow-incomplete"
+        )
     review = review_policy(session, precision or PrecisionPolicy.from_env())
-    actor = f"system:sweep#{sweep_id}"
+    actor = f"system:sweep#{sweep_id}" + (" (incomplete)" if incomplete else "")
     report = IngestReport(sweep_id=sweep_id)
     already = select(CaseFinding.finding_id)
     fresh = session.scalars(
@@ -56,8 +71,12 @@ def ingest_sweep(session: Session, sweep_id: int, precision: PrecisionPolicy | N
     for finding in fresh:
         groups[finding.finding_key].append(finding)
     for key, findings in groups.items():
-        _ingest_group(session, key, findings, actor, report, review)
-    _close_rechecked(session, sweep_id, actor, report)
+        case = _ingest_group(session, key, findings, actor, report, review)
+        if incomplete:
+            mark = f"from incomplete sweep {sweep_id}"
+            case.confidence_reasons = [*(case.confidence_reasons or []), mark]
+    if not incomplete:
+        _close_rechecked(session, sweep_id, actor, report)
     session.flush()
     return report
 
@@ -128,7 +147,7 @@ def _ingest_group(
     actor: str,
     report: IngestReport,
     review: ReviewPolicy,
-) -> None:
+) -> Case:
     latest = findings[-1]
     confidence, reasons = finding_confidence(latest, review)
     case = session.scalar(select(Case).where(Case.case_key == key))
@@ -192,6 +211,7 @@ def _ingest_group(
         session, case, misuse_seen=True, observed_at=latest.observed_at, actor=actor, evidence=evidence
     ):
         report.escalated += 1
+    return case
 
 
 def _close_rechecked(session: Session, sweep_id: int, actor: str, report: IngestReport) -> None:

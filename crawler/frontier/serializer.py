@@ -1,6 +1,6 @@
-"""JSON, not pickle, for requests in the shared Redis frontier (scrapy-redis `SCHEDULER_SERIALIZER`).
+"""JSON, not pickle, for queued requests (the sweep ledger in the database and the shared Redis frontier).
 
-scrapy-redis pickles queued requests by default, so anyone able to write one key in Redis could run code on
+Pickled requests (scrapy-redis's default) would let anyone able to write one key in Redis run code on
 every worker that pops it. A request dict (`Request.to_dict`) holds only strings, numbers, bytes and plain
 containers; bytes (body, header names and values) and dicts with bytes keys are tagged so they survive JSON.
 Anything else in `meta` or `cb_kwargs` is refused when the request is queued, not discovered on another
@@ -41,6 +41,20 @@ def _decode(value: Any) -> Any:
     if isinstance(value, list):
         return [_decode(inner) for inner in value]
     return value
+
+
+def encode(request_dict: dict[str, Any]) -> dict[str, Any]:
+    """A request dict as plain JSON values (stored in the sweep ledger)."""
+    encoded: dict[str, Any] = _encode(request_dict)
+    return encoded
+
+
+def decode(data: dict[str, Any]) -> dict[str, Any]:
+    """The request dict back from `encode`."""
+    decoded = _decode(data)
+    if not isinstance(decoded, dict):
+        raise ValueError("not a markwatch frontier entry: expected an object")
+    return decoded
 
 
 def dumps(request_dict: dict[str, Any]) -> bytes:

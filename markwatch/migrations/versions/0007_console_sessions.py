@@ -1,7 +1,7 @@
 """Console sessions held on the server, so sign-out and revocation end a session at once (issue 18).
 
-Revision ID: 0008_console_sessions
-Revises: 0007_audit_checkpoints
+Revision ID: 0007_console_sessions
+Revises: 0006_audit_checkpoints
 Create Date: 2026-11-30
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 from markwatch.db import UTCDateTime
 
-revision = "0008_console_sessions"
-down_revision = "0007_audit_checkpoints"
+revision = "0007_console_sessions"
+down_revision = "0006_audit_checkpoints"
 branch_labels = None
 depends_on = None
 

@@ -1,10 +1,18 @@
-"""Sweeps run as `markwatch sweep run` subprocesses (Twisted cannot restart in-process), one per target."""
+"""Sweeps run as `markwatch sweep run` subprocesses (Twisted cannot restart in-process), one per target.
+
+The API and the scheduler both start sweeps through this runner. The command is the running interpreter
+with `-m markwatch.cli`, never a `markwatch` looked up on PATH (a systemd unit or `.venv/bin/markwatch
+serve` has no virtualenv on PATH), and the database URL goes to the child in its environment, not on its
+command line (which `ps` shows to every user of the machine).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,6 +23,11 @@ from markwatch.errors import ConflictError
 
 log = logging.getLogger(__name__)
 FinishedHook = Callable[["Launch"], None]
+
+
+def default_sweep_command() -> tuple[str, ...]:
+    """`markwatch sweep run` of this installation: this interpreter and module."""
+    return (sys.executable, "-m", "markwatch.cli", "sweep", "run")
 
 
 @dataclass
@@ -63,7 +76,8 @@ class SweepRunner:
             log_path = self.log_dir / f"sweep-{_safe(target)}-{started:%Y%m%dT%H%M%S%f}.log"
             with log_path.open("wb") as out:
                 process = subprocess.Popen(
-                    [*self.command, *extra_args, "--db", self.database_url],
+                    [*self.command, *extra_args],
+                    env={**os.environ, "MARKWATCH_DB": self.database_url},
                     stdout=out,
                     stderr=subprocess.STDOUT,
                     stdin=subprocess.DEVNULL,
@@ -80,7 +94,7 @@ class SweepRunner:
             return [launch for launch in self._launches.values() if launch.running]
 
     def stop_all(self, timeout: float = 10.0) -> None:
-        """Terminate the subprocesses this runner started (app shutdown)."""
+        """Stop the sweeps this runner started (SIGTERM: each stops cleanly and is resumable)."""
         for launch in self.running():
             launch.process.terminate()
         for launch in self.running():

@@ -1,6 +1,6 @@
 """Audit checkpoints: signed chain heads, so truncating or rewriting the case history is detected.
 
-Revision ID: 0007_audit_checkpoints
+Revision ID: 0006_audit_checkpoints
 Revises: 0005_case_confidence
 Create Date: 2026-11-30
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 from markwatch.db import UTCDateTime
 
-revision = "0007_audit_checkpoints"
+revision = "0006_audit_checkpoints"
 down_revision = "0005_case_confidence"
 branch_labels = None
 depends_on = None

@@ -3,16 +3,16 @@
 `sweep_pages.warnings` holds the page's warnings ({code, message}); such a page has status "partial", so a
 sweep never closes a case on a page it could not read whole.
 
-Revision ID: 0010_registry_hardening
-Revises: 0008_console_sessions
+Revision ID: 0008_registry_hardening
+Revises: 0007_console_sessions
 Create Date: 2026-11-30
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_registry_hardening"
-down_revision = "0008_console_sessions"
+revision = "0008_registry_hardening"
+down_revision = "0007_console_sessions"
 branch_labels = None
 depends_on = None
 
