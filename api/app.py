@@ -23,7 +23,6 @@ from api.routes import cases, health, registry, rules, scheduler, selfcheck, swe
 from api.settings import Settings
 from api.slots import KeyedSlots
 from api.writer import GroupWriter
-from checker.registry.cache import RegistryCache
 from crawler.runner import Launch, SweepRunner
 from markwatch import __version__
 from markwatch.cases.checkpoints import load_key

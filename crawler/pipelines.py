@@ -12,21 +12,10 @@ from typing import Any
 
 from twisted.internet.defer import Deferred
 
-<<<<<<< HEAD
-from crawler.checking import CheckOutcome, PageChecker, load_checker
-from crawler.items import PageItem
-from crawler.middlewares import STAT_LOOP, STAT_NON_HTTP, STAT_OFFSITE, STAT_ROBOTS
-from crawler.snapshots import latest_snapshot, snapshot_body, store_snapshot
-from crawler.store.models import PARTIAL, Finding, Sweep, SweepPage
-from markwatch import db
-
-log = logging.getLogger(__name__)
-=======
 from crawler.items import PageItem, UrlOutcome
 from crawler.ledger import Outcome
 from crawler.runtime import SweepRuntime
 from crawler.writer import Job
->>>>>>> sweeps-dist
 
 
 class SweepPipeline:
@@ -46,130 +35,7 @@ class SweepPipeline:
             job = Job(outcome=Outcome(item.url, item.state, item.reason), entry=item.entry)
         else:
             return item
-<<<<<<< HEAD
-        assert self.sessions is not None and self.checker is not None
-        with self.sessions() as session, session.begin():
-            snapshot = store_snapshot(
-                session,
-                body=item.body,
-                requested_url=item.requested_url,
-                final_url=item.final_url,
-                status=item.status,
-                headers=item.headers,
-                fetched_at=item.fetched_at,
-                sweep_id=self.sweep_id,
-            )
-            snapshot_id = snapshot.id
-        try:
-            outcome = self.checker.check(
-                item.body,
-                url=item.final_url,
-                declared_charset=item.declared_charset,
-                observed_at=item.fetched_at,
-                seller=item.seller,
-            )
-            # A page not read whole is no evidence that a misuse stopped: "partial" keeps it from closing cases.
-            status = PARTIAL if outcome.warnings else "ok"
-            for code in sorted({w["code"] for w in outcome.warnings}):
-                self.stats.inc_value(f"markwatch/errors/page-warning:{code}")
-        except Exception:
-            log.exception("checking %s failed", item.final_url)
-            self.stats.inc_value("markwatch/errors/check_failed")
-            outcome, status = CheckOutcome(claims=0, findings=[]), "check_failed"
-        try:
-            with self.sessions() as session, session.begin():
-                self._persist(session, item, snapshot_id, outcome, status)
-        except IntegrityError:
-            # Another process of this sweep (a cluster worker) just stored a finding with the same key,
-            # e.g. two URLs that redirect to one page: read the keys again and store the rest.
-            with self.sessions() as session, session.begin():
-                self._persist(session, item, snapshot_id, outcome, status)
-        self.checked.add(item.requested_url)
-        return item
-
-    def _persist(
-        self, session: Session, item: PageItem, snapshot_id: int, outcome: CheckOutcome, status: str
-    ) -> None:
-        known = set(session.scalars(select(Finding.finding_key).where(Finding.sweep_id == self.sweep_id)))
-        host = urlsplit(item.final_url).hostname
-        for record in outcome.findings:
-            if record.finding_key in known:
-                continue
-            known.add(record.finding_key)
-            session.add(
-                Finding(
-                    sweep_id=self.sweep_id,
-                    snapshot_id=snapshot_id,
-                    finding_key=record.finding_key,
-                    rule_id=record.rule_id,
-                    severity=record.severity,
-                    standard_code=record.standard_code,
-                    claim=record.claim,
-                    message=record.message,
-                    evidence=record.evidence,
-                    page_url=item.final_url,
-                    site=host,
-                    claimant=record.claimant,
-                    observed_at=item.fetched_at,
-                )
-            )
-        session.add(
-            SweepPage(
-                sweep_id=self.sweep_id,
-                url=item.requested_url,
-                snapshot_id=snapshot_id,
-                status=status,
-                checked_at=db.utcnow(),
-                claims=outcome.claims,
-                warnings=outcome.warnings,
-            )
-        )
-        session.execute(
-            update(Sweep)
-            .where(Sweep.id == self.sweep_id)
-            .values(pages_fetched=Sweep.pages_fetched + 1, claims=Sweep.claims + outcome.claims)
-        )
-        self.add_counters(session)
-
-    def counters(self) -> dict[str, int]:
-        """This process's robots/off-site/error counts so far ("error:<kind>" keys for errors)."""
-        stats = self.stats.get_stats()
-        counts = {"robots": int(stats.get(STAT_ROBOTS, 0)), "offsite": int(stats.get(STAT_OFFSITE, 0))}
-        for key, value in stats.items():
-            if key.startswith("markwatch/errors/"):
-                counts["error:" + key.removeprefix("markwatch/errors/")] = int(value)
-        for key, kind in ((STAT_NON_HTTP, "non_http"), (STAT_LOOP, "redirect_loop")):
-            if stats.get(key):
-                counts[f"error:{kind}"] = counts.get(f"error:{kind}", 0) + int(stats[key])
-        return counts
-
-    def add_counters(self, session: Session) -> None:
-        """Add what the counters grew by since the last flush to the sweep row (earlier runs' counts stay)."""
-        current = self.counters()
-        delta = {k: v - self.flushed.get(k, 0) for k, v in current.items() if v != self.flushed.get(k, 0)}
-        if not delta:
-            return
-        # Row lock: the errors JSON is read, merged and written back; other processes wait their turn.
-        sweep = session.get(Sweep, self.sweep_id, with_for_update=True)
-        assert sweep is not None
-        sweep.robots_skipped += delta.pop("robots", 0)
-        sweep.offsite_dropped += delta.pop("offsite", 0)
-        errors = dict(sweep.errors or {})
-        for key, grew in delta.items():
-            kind = key.removeprefix("error:")
-            errors[kind] = errors.get(kind, 0) + grew
-        sweep.errors = errors
-        session.flush()
-        self.flushed = current
-
-    def close_spider(self, spider: Any) -> None:
-        if self.sessions is None:
-            return
-        with self.sessions() as session, session.begin():
-            self.add_counters(session)
-=======
         done: Deferred[Any] = Deferred()
         job.on_released = lambda: done.callback(item)
         self.runtime.submit(job)
         return done
->>>>>>> sweeps-dist

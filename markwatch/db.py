@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import zlib
 import re
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path

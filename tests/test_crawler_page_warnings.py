@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator
 from pathlib import Path
-import time
 
 import pytest
 from click.testing import CliRunner
