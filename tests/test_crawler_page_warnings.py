@@ -15,6 +15,7 @@ from checker.extract.limits import default_limits
 from crawler.canonical import Canonicalizer
 from crawler.checking import load_checker
 from crawler.items import PageItem
+from crawler.run import CrawlResult
 from crawler.store.models import PARTIAL, Sweep, SweepPage
 from crawler.sweeps import close_sweep
 from crawler.writer import Job, PageWriter, WriterEvents
@@ -79,7 +80,7 @@ def test_partial_pages_are_stored_counted_and_never_close_a_case(
         assert time.monotonic() < deadline
         time.sleep(0.05)
     assert writer.close(time.monotonic() + 30)
-    close_sweep(db_url, sweep_id, "finished")
+    close_sweep(db_url, sweep_id, CrawlResult("finished"))
     with db.session_scope(db_url) as session:
         pages = {p.url.rsplit("/", 1)[1]: p for p in session.scalars(select(SweepPage))}
         assert (pages["whole.html"].status, pages["whole.html"].warnings) == ("ok", [])
