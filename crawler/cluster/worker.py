@@ -1,7 +1,7 @@
 """A cluster worker: one crawl process on a distributed sweep's shared frontier, until nothing is left.
 
 The worker that sees the frontier empty and the ledger complete finishes the sweep (row-locked, once):
-comparison with the previous sweep, cases, Redis keys removed. A worker that gives up after an outage
+comparison with the previous sweep, Redis keys removed (its caller then opens the cases). A worker that gives up after an outage
 longer than its bound marks the sweep incomplete when no other worker is alive; one stopped by a signal
 marks it interrupted when it was the last. Either is carried on by starting a worker again.
 """
@@ -137,7 +137,6 @@ class WorkerResult:
     finished_here: bool = False
     pages: int = 0
     findings: int = 0
-    cases: str | None = None
     missing: int = 0
 
 
@@ -146,14 +145,14 @@ def run_worker(
     *,
     db_url: str,
     redis_url: str,
-    make_cases: bool = True,
-    allow_incomplete: bool = False,
     overrides: dict[str, Any] | None = None,
     claim_timeout: float = DEFAULT_CLAIM_TIMEOUT,
     outage_bound: float | None = None,
     job_root: Path | None = None,
 ) -> WorkerResult:
-    """Crawl from the shared frontier until it is drained (one reactor: call once per process)."""
+    """Crawl from the shared frontier until it is drained (one reactor: call once per process).
+
+    Cases are not this layer's business: the caller (the CLI) opens them from the sweep it reports."""
     target = claim_sweep(sweep_id, db_url)
     conn = redisconn.connect(redis_url)
     ensure_frontier(conn, sweep_id, db_url, target)
@@ -169,10 +168,6 @@ def run_worker(
         result = crawl(target, settings)
     finally:
         ended = _after_crawl(sweep_id, db_url, redis_url, worker_id, result, claim_timeout)
-    if ended.finished_here and make_cases:
-        ended = _with_cases(ended, db_url, sweep_id, allow_incomplete=False)
-    elif ended.state in ("incomplete", "interrupted") and make_cases and allow_incomplete:
-        ended = _with_cases(ended, db_url, sweep_id, allow_incomplete=True)
     return ended
 
 
@@ -216,16 +211,3 @@ def _after_crawl(
     code = {"finished": EXIT_FINISHED, "interrupted": EXIT_INTERRUPTED}.get(swept.state, EXIT_INCOMPLETE)
     return WorkerResult(code, result.reason, swept.state, finished_here=swept.state == "finished",
                         missing=swept.urls_missing)  # fmt: skip
-
-
-def _with_cases(ended: WorkerResult, db_url: str, sweep_id: int, *, allow_incomplete: bool) -> WorkerResult:
-    from markwatch.cases.ingest import ingest_sweep
-
-    with db.session_scope(db_url) as session:
-        report = ingest_sweep(session, sweep_id, allow_incomplete=allow_incomplete)
-    text = (
-        f"{report.created} new, {report.updated} updated, {report.reopened} reopened, "
-        f"{report.escalated} escalated, {report.closed} closed after re-check"
-    )
-    return WorkerResult(ended.exit_code, ended.reason, ended.state, ended.finished_here, ended.pages,
-                        ended.findings, text, ended.missing)  # fmt: skip

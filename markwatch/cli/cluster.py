@@ -107,8 +107,6 @@ def run_worker_command(
         sweep_id,
         db_url=db_url,
         redis_url=redis_url,
-        make_cases=make_cases,
-        allow_incomplete=allow_incomplete,
         overrides=parse_overrides(list(overrides)),
         claim_timeout=claim_timeout,
         outage_bound=outage_bound,
@@ -127,9 +125,24 @@ def run_worker_command(
         )
     else:
         click.echo(f"sweep {sweep_id}: this worker stopped ({result.reason}); other workers carry on")
-    if result.cases:
-        click.echo(f"cases from sweep {sweep_id}: {result.cases}")
+    # The worker that finished the sweep opens its cases (an incomplete one only when asked to).
+    if make_cases and (
+        result.finished_here or (allow_incomplete and result.state in ("incomplete", "interrupted"))
+    ):
+        click.echo(f"cases from sweep {sweep_id}: {_open_cases(db_url, sweep_id, allow_incomplete)}")
     sys.exit(result.exit_code)
+
+
+def _open_cases(db_url: str, sweep_id: int, allow_incomplete: bool) -> str:
+    from markwatch import db
+    from markwatch.cases.ingest import ingest_sweep
+
+    with db.session_scope(db_url) as session:
+        report = ingest_sweep(session, sweep_id, allow_incomplete=allow_incomplete)
+    return (
+        f"{report.created} new, {report.updated} updated, {report.reopened} reopened, "
+        f"{report.escalated} escalated, {report.closed} closed after re-check"
+    )
 
 
 @cluster.command("status")
