@@ -161,10 +161,23 @@ def test_an_organisation_announcement_is_judged_only_on_what_it_can_break(checke
     assert _judge(checker, html) == ["SHS001"]
 
 
-@pytest.mark.parametrize("page", sorted(DEMO_ITEMS.glob("*.html")), ids=lambda p: p.stem)
+# The kettle's page says it makes no claim (无上海标准声明, "no 上海标准 declaration"): a denial, not a claim.
+DEMO_DENIAL = "maker-kettle"
+
+
+@pytest.mark.parametrize(
+    "page", [p for p in sorted(DEMO_ITEMS.glob("*.html")) if p.stem != DEMO_DENIAL], ids=lambda p: p.stem
+)
 def test_demo_site_claims_stay_confident_product_claims(page: Path) -> None:
     result = extract_page(page.read_bytes())
     assert result.claims and all((c.use, c.use_confidence) == ("product", "high") for c in result.claims)
+
+
+def test_demo_site_denial_is_no_claim() -> None:
+    result = extract_page((DEMO_ITEMS / f"{DEMO_DENIAL}.html").read_bytes())
+    assert result.claims == []
+    (occurrence,) = result.occurrences
+    assert occurrence.use == "discussion" and "near:negated" in occurrence.signals
 
 
 # --- §3: titles of laws and plans never tie ---------------------------------------------------------------------

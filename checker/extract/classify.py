@@ -27,6 +27,7 @@ from checker.extract.use_table import (
     ASSOCIATION,
     BEFORE_SIGNALS,
     BEFORE_WINDOW,
+    DECISIVE_DISCUSSION,
     FIRST_PERSON,
     GOV_META_NAMES,
     HEAD_SIGNALS,
@@ -42,12 +43,15 @@ from checker.extract.use_table import (
     PREPASS_SIGNALS,
     PRICE,
     PRODUCT_JSONLD,
+    QUESTION_TITLE,
     REGULATOR,
     RELATED_LIST_HEADING,
     SENTENCE_SIGNALS,
     STANDARDS_TABLE_HEADER,
     STRUCTURE,
     USES,
+    USER_CONTENT_CLASS,
+    USER_CONTENT_HEADING,
     Use,
 )
 from checker.normalize import compact
@@ -63,6 +67,10 @@ _SENTENCE_WINDOW = 120
 _AFTER_WINDOW = 16
 # How far above a list its heading may sit (the list, its box, the box's column).
 _RELATED_LEVELS = 3
+# How far above an occurrence a review or question section may start (a comment's text, its item, the list).
+_USER_CONTENT_LEVELS = 5
+# The words of a class or id name: comment-item, J_Reviews, commentList.
+_NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 
 
 @dataclass(frozen=True)
@@ -169,6 +177,10 @@ def read_page(page: Page, finder: ContextFinder, collected: PageSignals, url: st
         fired.append(_structure("jsonld-product"))
     if og_type.startswith("product"):
         fired.append(_structure("og-product"))
+    first_h1 = page.soup.find("h1")
+    asked = [page.title, page.metas.get("og:title"), clean(first_h1.get_text(" ")) if first_h1 else None]
+    if any(text and QUESTION_TITLE.search(text) for text in asked):
+        fired.append(_structure("question-title"))
     product_rows = [r for r in page.rows if label_in(r.label, (*PRODUCT_LABELS, *STANDARD_LABELS))]
     if len(product_rows) >= 2 and "param-label" not in collected.found:
         fired.append(_structure("param-rows"))
@@ -265,6 +277,21 @@ def _in_related_list(element: Tag) -> bool:
     return False
 
 
+def _in_user_content(element: Tag) -> bool:
+    """Whether an occurrence sits in buyers' reviews or questions: a section headed 商品评价/问大家, or a
+    container whose class or id names comments, reviews, ratings or questions."""
+    for level, node in enumerate([element, *element.parents]):
+        if level > _USER_CONTENT_LEVELS or node.name in ("body", "html", "[document]", "article", "main"):
+            return False
+        names = [*(node.get("class") or []), str(node.get("id") or "")]
+        if any(word.lower() in USER_CONTENT_CLASS for name in names for word in _NAME_WORDS.findall(name)):
+            return True
+        for child in node.find_all(["h2", "h3", "h4", "h5"], recursive=False, limit=2):
+            if USER_CONTENT_HEADING.search(clean(child.get_text(" "))):
+                return True
+    return False
+
+
 def _in_link(mention: Mention) -> bool:
     if mention.kind == "logo":
         return mention.element.find_parent("a") is not None
@@ -289,6 +316,7 @@ class Classifier:
             if label_in(row.label, STANDARD_LABELS)
             for match in find_codes(row.value)
         }
+        self._priced: dict[int, bool] = {}
 
     def near(self, mention: Mention, tied: Tie) -> list[Fired]:
         """The occurrence's own signals: its sentence, the words around it, its block and row."""
@@ -325,11 +353,14 @@ class Classifier:
         row = _row_of(mention.unit, self._rows)
         if row is not None and label_in(row.label, STANDARD_LABELS):
             fired.append(_near("standard-row"))
-        card = self.finder.block_of(mention.element)
+        in_link = _in_link(mention)
+        related = in_link and _in_related_list(mention.element)
+        user_content = _in_user_content(mention.element)
+        card = None if related or user_content else self.finder.block_of(mention.element)
         if card is not None:
             rows = self.finder.rows_under.get(id(card), [])
             if any(label_in(r.label, PRODUCT_LABELS) for r in rows) or (
-                self.view.offers_product and self.finder.heading(card)
+                self.view.offers_product and self.finder.heading(card) and self._card_offers(card)
             ):
                 fired.append(_near("product-card"))
         if tied.code is not None and tied.kind in ("annotation", "cell", "row", "caption"):
@@ -340,21 +371,41 @@ class Classifier:
             fired.append(_near("price-near"))
         if _in_standards_table(mention.unit):
             fired.append(_near("standards-table"))
+        named = organisations_in(sentence)
         if self.view.owners and any(
-            same_organisation(name, owner)
-            for name in organisations_in(sentence)
-            for owner, _ in self.view.owners
+            same_organisation(name, owner) for name in named for owner, _ in self.view.owners
         ):
             fired.append(_near("own-site"))
+        elif (
+            named
+            and self.view.article
+            and not self.view.organisation_page
+            and not FIRST_PERSON.search(sentence)
+            and not any(f.name in ("standard-row", "product-card") for f in fired)
+        ):
+            fired.append(_near("other-organisation"))
         if FIRST_PERSON.search(block) and not FIRST_PERSON.search(sentence):
             fired.append(_near("first-person-block"))
-        if _in_link(mention):
+        if in_link:
             fired.append(_near("in-link"))
-            if _in_related_list(mention.element):
+            if related:
                 fired.append(_near("related-list"))
+        if user_content:
+            fired.append(_near("user-content"))
         if mention.element.name in HEADINGS and not self.view.offers_product:
             fired.append(_near("in-heading"))
         return fired
+
+    def _card_offers(self, card: Tag) -> bool:
+        """Whether a heading-only card offers something: always on a page that is no article; on an article
+        page (a byline, news furniture) only when the card itself shows a price, since the block under an
+        article's headline is the article and the page's prices sit in a shop sidebar."""
+        if not self.view.article:
+            return True
+        key = id(card)
+        if key not in self._priced:
+            self._priced[key] = PRICE.search(clean(card.get_text(" "))) is not None
+        return self._priced[key]
 
     def decide(self, near: list[Fired]) -> Decision:
         """Add the page's (capped) and the occurrence's scores and decide, marking close calls."""
@@ -367,6 +418,10 @@ class Classifier:
         best, second = ranked[0], ranked[1]
         lead = scores[best] - scores[second]
         everything = [*self.view.fired, *near]
+        decisive = [f.label for f in near if f.name in DECISIVE_DISCUSSION]
+        if decisive:
+            # A placeholder code, a pool entry or a denial: this occurrence is no claim, whatever the page is.
+            return Decision("discussion", "high", [*decisive, *_explain("discussion", everything)], scores)
         if scores[best] == 0:
             return Decision("product", "review", ["no-signal"], scores)
         if scores["product"] == 0 and scores["organisation"] == 0:
