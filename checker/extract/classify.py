@@ -47,11 +47,12 @@ from checker.extract.use_table import (
     REGULATOR,
     RELATED_LIST_HEADING,
     SENTENCE_SIGNALS,
+    STANDARD_LABELS_EN,
     STANDARDS_TABLE_HEADER,
     STRUCTURE,
-    USES,
     USER_CONTENT_CLASS,
     USER_CONTENT_HEADING,
+    USES,
     Use,
 )
 from checker.normalize import compact
@@ -351,7 +352,9 @@ class Classifier:
     def _structure(self, mention: Mention, tied: Tie, sentence: str, block: str) -> list[Fired]:
         fired: list[Fired] = []
         row = _row_of(mention.unit, self._rows)
-        if row is not None and label_in(row.label, STANDARD_LABELS):
+        if row is not None and (
+            label_in(row.label, STANDARD_LABELS) or row.label.lower() in STANDARD_LABELS_EN
+        ):
             fired.append(_near("standard-row"))
         in_link = _in_link(mention)
         related = in_link and _in_related_list(mention.element)
@@ -421,7 +424,8 @@ class Classifier:
         decisive = [f.label for f in near if f.name in DECISIVE_DISCUSSION]
         if decisive:
             # A placeholder code, a pool entry or a denial: this occurrence is no claim, whatever the page is.
-            return Decision("discussion", "high", [*decisive, *_explain("discussion", everything)], scores)
+            explained = [label for label in _explain("discussion", everything) if label not in decisive]
+            return Decision("discussion", "high", [*dict.fromkeys(decisive), *explained], scores)
         if scores[best] == 0:
             return Decision("product", "review", ["no-signal"], scores)
         if scores["product"] == 0 and scores["organisation"] == 0:

@@ -289,6 +289,28 @@ def _value(found: tuple[str, str] | None) -> str | None:
     return found[1] if found else None
 
 
+# A listing entry sits a few levels above what it holds (li > div > p), never higher than a card.
+_ENTRY_LEVELS = 8
+
+
+def listing_entry(element: Tag) -> Tag | None:
+    """The repeated card an element sits in (a search result, a listing's li), or None on a single item's
+    page: the nearest ancestor with at least two siblings of its own tag and class (li.gl-item × 30)."""
+    for level, node in enumerate([element, *element.parents]):
+        if level > _ENTRY_LEVELS or node.name in ("body", "html", "[document]"):
+            return None
+        classes = node.get("class")
+        parent = node.parent
+        if not classes or parent is None:
+            continue
+        twins = sum(
+            1 for sibling in parent.find_all(node.name, recursive=False) if sibling.get("class") == classes
+        )
+        if twins >= 3:
+            return node
+    return None
+
+
 def refused_name(value: str, brands: set[str], models: set[str]) -> str | None:
     """Why a candidate is not a product name (a model, a brand alone, a certification word…), or None."""
     name = compact(value)

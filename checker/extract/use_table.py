@@ -213,7 +213,22 @@ PREPASS_SIGNALS: tuple[Signal, ...] = (
         r"招标公告|招標公告|投标人|投標人|采购需求|採購需求|预算金额|預算金額|最高限价|最高限價|开标时间|開標時間|中标公告|中標公告"
         r"|采购人|採購人|招标文件|招標文件|采购项目|採購項目|招标编号|招標編號|采购编号|採購編號",
         "a tender or procurement notice (投标人, 采购需求, 预算金额): the buyer states requirements, nobody offers",
-        hints=("招标", "招標", "投标", "投標", "采购", "採購", "预算", "預算", "限价", "限價", "开标", "開標", "中标", "中標"),
+        hints=(
+            "招标",
+            "招標",
+            "投标",
+            "投標",
+            "采购",
+            "採購",
+            "预算",
+            "預算",
+            "限价",
+            "限價",
+            "开标",
+            "開標",
+            "中标",
+            "中標",
+        ),
     ),
     _s(
         "q-and-a",
@@ -221,7 +236,20 @@ PREPASS_SIGNALS: tuple[Signal, ...] = (
         r"^\s*(?:问|問|答|提问|提問)\s*[:：]|最佳答案|问题描述|问题补充|回答者|网友回答|網友回答|\d+\s*个回答"
         r"|被浏览\s*[\d,]|被瀏覽\s*[\d,]|关注者\s*[\d,]|關注者\s*[\d,]|赞同\s*\d|贊同\s*\d|编辑于\s*(?:19|20)\d\d",
         "a question-and-answer page about the scheme (问：… 答：…; a Q&A site's 关注者, 被浏览, 赞同, 编辑于)",
-        hints=("问", "問", "答", "提问", "回答", "浏览", "瀏覽", "关注者", "關注者", "赞同", "贊同", "编辑于"),
+        hints=(
+            "问",
+            "問",
+            "答",
+            "提问",
+            "回答",
+            "浏览",
+            "瀏覽",
+            "关注者",
+            "關注者",
+            "赞同",
+            "贊同",
+            "编辑于",
+        ),
     ),
     _s(
         "article-nav",
@@ -785,6 +813,22 @@ RELATED_LIST_HEADING = re.compile(
     r"相关|相關|资讯|資訊|新闻|新聞|阅读|閱讀|推荐|推薦|热点|熱點|公告|动态|動態|专题|專題|related|news|reading",
     re.I,
 )
+# English labels of a product's standard row on international marketplaces (spaces removed, lower case):
+# "Standard: Q/… (Shanghai Standard)" is the same row as 执行标准.
+STANDARD_LABELS_EN = frozenset(
+    [
+        "standard",
+        "standardno.",
+        "standardno",
+        "standardnumber",
+        "executivestandard",
+        "executionstandard",
+        "implementationstandard",
+        "implementedstandard",
+        "productstandard",
+        "productstandardno.",
+    ]
+)
 # Occurrence signals that settle the use whatever else fired: a placeholder code, a cultivation-pool entry or a
 # denial is never a claim of designation, on any page (they never become claims, so they cannot cost recall).
 DECISIVE_DISCUSSION = frozenset(["placeholder-code", "pool", "negated"])
@@ -796,8 +840,32 @@ USER_CONTENT_HEADING = re.compile(
 # Words of class/id names (split at -, _ and camel case) that hold reviews and questions: J_Reviews,
 # comment-item, rate-grid, ask-answer (whole words only: J_LinkBasket is a cart button, not a question).
 USER_CONTENT_CLASS = frozenset(
-    "comment comments review reviews rate rates rating ratings ask asks answer answers question questions"
-    " faq faqs reply replies consult consults evaluate evaluation evaluations feedback".split()
+    [
+        "comment",
+        "comments",
+        "review",
+        "reviews",
+        "rate",
+        "rates",
+        "rating",
+        "ratings",
+        "ask",
+        "asks",
+        "answer",
+        "answers",
+        "question",
+        "questions",
+        "faq",
+        "faqs",
+        "reply",
+        "replies",
+        "consult",
+        "consults",
+        "evaluate",
+        "evaluation",
+        "evaluations",
+        "feedback",
+    ]
 )
 # Page <title>/og:title/h1 that asks a question: a Q&A or advice page (a product's title never asks).
 QUESTION_TITLE = re.compile(
