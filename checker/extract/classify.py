@@ -322,12 +322,14 @@ class Classifier:
     def near(self, mention: Mention, tied: Tie) -> list[Fired]:
         """The occurrence's own signals: its sentence, the words around it, its block and row."""
         text = mention.block_text
+        asked = False
         if mention.kind == "logo":
             start, end = 0, 0
             sentence = f"{mention.text} {text}"[: _SENTENCE_WINDOW * 2]
         else:
             start, end = mention.start, mention.end
             s_start, s_end = sentence_span(text, start, end)
+            asked = text[s_end : s_end + 1] in ("?", "？")
             s_start, s_end = max(s_start, start - _SENTENCE_WINDOW), min(s_end, end + _SENTENCE_WINDOW)
             sentence = text[s_start:s_end]
         fired = [
@@ -347,6 +349,8 @@ class Classifier:
                 Fired("near", s.name, s.weights) for s in AFTER_SIGNALS if s.regex and s.regex.search(after)
             )
         fired.extend(self._structure(mention, tied, sentence, text))
+        if mention.kind != "logo" and asked:
+            fired.append(_near("asked"))
         return fired
 
     def _structure(self, mention: Mention, tied: Tie, sentence: str, block: str) -> list[Fired]:

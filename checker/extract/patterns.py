@@ -10,7 +10,9 @@ from urllib.parse import unquote
 # 1.2.0: codes without a year in standard rows, new prefixes, OpenCC.
 # 1.3.0: occurrences classified product/organisation/discussion (use_table.py 1); verbatim quotes; product
 # names refused when they are a model, a brand, a certification word or a marketplace title.
-EXTRACTOR_VERSION = "1.3.0"
+# 1.4.0: use_table.py 2 (reports, enforcement, tenders, Q&A, reviews, denials, pool entries); a single product
+# page's declared standard ties its bare claims (tie "page"); two label/value pairs per attribute row.
+EXTRACTOR_VERSION = "1.4.0"
 
 
 class Pattern(NamedTuple):

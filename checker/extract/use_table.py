@@ -779,6 +779,11 @@ NEAR_STRUCTURE: dict[str, tuple[dict[Use, int], str]] = {
         {"discussion": 5},
         "the words sit in a list headed 相关资讯/热点新闻/推荐阅读: headlines of other pages, not this page's claim",
     ),
+    "asked": (
+        {"discussion": 4},
+        "the occurrence's own sentence ends in a question mark (…入选了上海标准？, 这款是上海标准的吗？): nobody announces or"
+        " offers by asking",
+    ),
     "user-content": (
         {"discussion": 6},
         "the occurrence sits in buyers' reviews or questions (商品评价, 问大家, 评论, class comment/review/ask): what"
