@@ -14,7 +14,16 @@ from pathlib import Path
 from typing import Any
 
 # Explicit order: cheapest first, so a failure late in the run still leaves the early figures on screen.
-BENCHMARKS = ("bench.extraction", "bench.rules", "bench.sweep", "bench.api")
+BENCHMARKS = (
+    "bench.extraction",
+    "bench.rules",
+    "bench.registry_import",
+    "bench.sweep",
+    "bench.api",
+    "bench.console",
+    # Last: 10,000 mutated pages take several minutes.
+    "bench.fuzz",
+)
 RESULTS_DIR = Path(__file__).parent / "results"
 # Each headline figure and the baseline measured beside it in the same run: (label, figure, baseline).
 HEADLINES: tuple[tuple[str, str, str], ...] = (
@@ -30,6 +39,16 @@ HEADLINES: tuple[tuple[str, str, str], ...] = (
         "sweep.fetch_only_pages_per_s",
     ),
     (
+        "registry import s (100k) vs parse only",
+        "registry_import.first_import_s",
+        "registry_import.parse_only_s (baseline)",
+    ),
+    (
+        "fuzz max CPU s/page vs unmutated seeds",
+        "fuzz.max_cpu_s_per_page",
+        "fuzz.seed_max_cpu_s_per_page (baseline)",
+    ),
+    (
         "API self-check req/s vs /health @32 (target >= 50%)",
         "api.selfcheck @32.req_per_s",
         "api.health @32.req_per_s",
@@ -43,6 +62,11 @@ HEADLINES: tuple[tuple[str, str, str], ...] = (
         "API self-check p99 ms vs /health @1",
         "api.selfcheck @1.p99_ms",
         "api.health @1.p99_ms",
+    ),
+    (
+        "console queue p50 ms (600 cases) vs sign-in page",
+        "console.queue.p50_ms",
+        "console.login (baseline).p50_ms",
     ),
 )
 

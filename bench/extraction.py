@@ -163,9 +163,9 @@ def classification_cost(raw: bytes, repeat: int) -> dict[str, float]:
     anything is cut); the classification proper is reading the page's signals and deciding every occurrence."""
     text = decode_page(raw).text
     plain = _median_of(lambda: prune(text), repeat)
-    observed = _median_of(lambda: prune(text, PageSignalCollector()), repeat)
+    observed = _median_of(lambda: prune(text, observer=PageSignalCollector()), repeat)
     collector = PageSignalCollector()
-    page = load_page(prune(text, collector) or "")
+    page = load_page(prune(text, observer=collector) or "")
     mentions = find_mentions(page)
     finder = ContextFinder(page)
     ties = [_tie(mention) for mention in mentions]

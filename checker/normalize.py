@@ -6,6 +6,7 @@ import html
 import re
 import unicodedata
 
+from checker.ignorables import code_points as default_ignorables
 from checker.traditional import char_to_simplified, to_simplified
 
 # Every dash-like character seen on listings, plus the ones NFKC leaves alone, folded to "-".
@@ -13,7 +14,10 @@ DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d\ufe58\ufe63\u2500\u25
 
 _CHAR_MAP: dict[int, str] = {ord(d): "-" for d in DASHES}
 # NFKC keeps these as they are; a page may still use them where it means a plain space.
-_CHAR_MAP.update({0x00A0: " ", 0x3000: " ", 0x200B: "", 0x200C: "", 0x200D: "", 0xFEFF: "", 0x00AD: ""})
+_CHAR_MAP.update({0x00A0: " ", 0x3000: " "})
+# Invisible characters (soft hyphens, joiners, direction marks, variation selectors, tag characters…) split
+# words without showing: every default-ignorable code point goes, not a hand-picked few.
+_CHAR_MAP.update(dict.fromkeys(default_ignorables(), ""))
 
 # One official copy renders quotes as `&“上海标准&”`: an ampersand glued to a quote is debris of a
 # half-decoded entity, never meaningful text.
@@ -37,7 +41,8 @@ def unescape_entities(text: str) -> str:
 
 
 def normalize_text(text: str) -> str:
-    """NFKC, dash variants to "-", traditional to simplified, entity debris removed, spaces collapsed."""
+    """NFKC, dash variants to "-", traditional to simplified, invisible characters and entity debris removed,
+    spaces collapsed."""
     text = unescape_entities(text)
     text = _ENTITY_DEBRIS.sub("", text)
     text = to_simplified(unicodedata.normalize("NFKC", text.translate(_CHAR_MAP)).translate(_CHAR_MAP))

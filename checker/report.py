@@ -149,6 +149,8 @@ def to_json_v1(results: list[TargetResult], as_of: dt.date | None) -> dict[str, 
                     )
                     for c in item.result.page.claims
                 ],
+                # Parts of the page the extractor could not read: never the same as "no claim found".
+                "warnings": [w.model_dump() for w in item.result.page.warnings],
                 "findings": [
                     f.model_dump(
                         include={
@@ -225,7 +227,19 @@ def to_text(results: list[TargetResult]) -> str:
     summary = f"{len(results)} target(s), {claims} claim(s), {findings} finding(s)"
     if review:
         summary += f", {review} to review"
-    return "\n".join([*lines, summary] if findings else [summary])
+    unread = page_warning_lines(results)
+    if unread:
+        summary += f", {sum(1 for r in results if r.result.page.warnings)} page(s) not read whole"
+    return "\n".join([*lines, *unread, summary] if findings else [*unread, summary])
+
+
+def page_warning_lines(results: list[TargetResult]) -> list[str]:
+    """One line per page warning: what part of which page could not be read, and why."""
+    return [
+        f"warning: {safe(item.target)}: [{w.code}] {safe(w.message)}"
+        for item in results
+        for w in item.result.page.warnings
+    ]
 
 
 def to_explain(results: list[TargetResult]) -> str:
@@ -351,10 +365,22 @@ def to_sarif(results: list[TargetResult], rules: RuleSet) -> dict[str, Any]:
         ],
     }
     sarif_results = [_sarif_result(item.target, f, ids) for item in results for f in item.result.findings]
+    # Page warnings are notifications about the tool's run, not results: a page that could not be read whole.
+    notifications = [
+        {
+            "level": "warning",
+            "descriptor": {"id": w.code},
+            "message": {"text": w.message},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": item.target}}}],
+        }
+        for item in results
+        for w in item.result.page.warnings
+    ]
+    invocation = {"executionSuccessful": True, "toolExecutionNotifications": notifications}
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{"tool": {"driver": driver}, "results": sarif_results}],
+        "runs": [{"tool": {"driver": driver}, "invocations": [invocation], "results": sarif_results}],
     }
 
 

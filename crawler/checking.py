@@ -35,6 +35,8 @@ class CheckOutcome:
 
     claims: int
     findings: list[FindingRecord]
+    # PageWarning dumps ({code, message}): parts of the page the extractor could not read.
+    warnings: list[dict[str, str]] = field(default_factory=list)
 
 
 class PageChecker(Protocol):
@@ -95,7 +97,9 @@ class RegistryChecker:
                     claimant=getattr(claim, "claimant", None),
                 )
             )
-        return CheckOutcome(claims=len(claims), findings=records)
+        page = getattr(result, "page", None)
+        warnings = [w.model_dump() for w in page.warnings] if page is not None else []
+        return CheckOutcome(claims=len(claims), findings=records, warnings=warnings)
 
 
 def _claims_of(result: Any) -> list[Any]:

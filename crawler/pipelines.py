@@ -14,7 +14,7 @@ from crawler.checking import CheckOutcome, PageChecker, load_checker
 from crawler.items import PageItem
 from crawler.middlewares import STAT_LOOP, STAT_NON_HTTP, STAT_OFFSITE, STAT_ROBOTS
 from crawler.snapshots import latest_snapshot, snapshot_body, store_snapshot
-from crawler.store.models import Finding, Sweep, SweepPage
+from crawler.store.models import PARTIAL, Finding, Sweep, SweepPage
 from markwatch import db
 
 log = logging.getLogger(__name__)
@@ -86,7 +86,10 @@ class SweepPipeline:
                 observed_at=item.fetched_at,
                 seller=item.seller,
             )
-            status = "ok"
+            # A page not read whole is no evidence that a misuse stopped: "partial" keeps it from closing cases.
+            status = PARTIAL if outcome.warnings else "ok"
+            for code in sorted({w["code"] for w in outcome.warnings}):
+                self.stats.inc_value(f"markwatch/errors/page-warning:{code}")
         except Exception:
             log.exception("checking %s failed", item.final_url)
             self.stats.inc_value("markwatch/errors/check_failed")
@@ -136,6 +139,7 @@ class SweepPipeline:
                 status=status,
                 checked_at=db.utcnow(),
                 claims=outcome.claims,
+                warnings=outcome.warnings,
             )
         )
         session.execute(

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crawler.run import EXIT_FINISHED, EXIT_INTERRUPTED
-from crawler.store.models import Finding, Sweep, SweepPage
+from crawler.store.models import PARTIAL, Finding, Sweep, SweepPage
 from markwatch import db
 from markwatch.errors import ConflictError, NotFoundError
 
@@ -153,6 +153,12 @@ def _record_end(session: Session, sweep: Sweep, state: str) -> None:
             select(func.count()).select_from(SweepPage).where(SweepPage.sweep_id == sweep.id)
         )
         summary["findings"] = result.new + result.recurring
+        # Pages the extractor could not read whole: "no finding" there is not "no misuse".
+        summary["pages_partial"] = session.scalar(
+            select(func.count())
+            .select_from(SweepPage)
+            .where(SweepPage.sweep_id == sweep.id, SweepPage.status == PARTIAL)
+        )
     sweep.summary = summary
 
 

@@ -10,6 +10,7 @@ MODEL_MODULES = (
     "crawler.store.models",
     "markwatch.cases.models",
     "markwatch.cases.audit_models",
+    "markwatch.cases.sessions",
     "markwatch.schedule.models",
 )
 

@@ -141,7 +141,7 @@ def test_json_v1_is_kept_unchanged_for_old_consumers(checker: Checker) -> None:
     doc = to_json_v1(_results(checker), DAY)
     assert doc["schema"] == "markwatch.check.v1" and doc["as_of"] == "2026-11-26"
     result = doc["results"][0]
-    assert set(result) == {"target", "claims", "findings"}
+    assert set(result) == {"target", "claims", "warnings", "findings"}
     assert set(result["claims"][0]) == {
         "id",
         "kind",

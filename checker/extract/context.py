@@ -293,9 +293,11 @@ def _value(found: tuple[str, str] | None) -> str | None:
 _ENTRY_LEVELS = 8
 
 
-def listing_entry(element: Tag) -> Tag | None:
+def listing_entry(element: Tag, twins: dict[tuple[int, str, str], int] | None = None) -> Tag | None:
     """The repeated card an element sits in (a search result, a listing's li), or None on a single item's
-    page: the nearest ancestor with at least two siblings of its own tag and class (li.gl-item × 30)."""
+    page: the nearest ancestor with at least two siblings of its own tag and class (li.gl-item × 30).
+    `twins` caches sibling counts per (parent, tag, class) across calls on one page (listings are long)."""
+    counts = twins if twins is not None else {}
     for level, node in enumerate([element, *element.parents]):
         if level > _ENTRY_LEVELS or node.name in ("body", "html", "[document]"):
             return None
@@ -303,10 +305,14 @@ def listing_entry(element: Tag) -> Tag | None:
         parent = node.parent
         if not classes or parent is None:
             continue
-        twins = sum(
-            1 for sibling in parent.find_all(node.name, recursive=False) if sibling.get("class") == classes
-        )
-        if twins >= 3:
+        key = (id(parent), node.name, " ".join(classes))
+        if key not in counts:
+            counts[key] = sum(
+                1
+                for sibling in parent.find_all(node.name, recursive=False)
+                if sibling.get("class") == classes
+            )
+        if counts[key] >= 3:
             return node
     return None
 

@@ -10,6 +10,7 @@ from checker.extract.context import ContextFinder, listing_entry
 from checker.extract.decode import decode_page
 from checker.extract.document import Page, css_path, label_in, load_page
 from checker.extract.gate import may_mention
+from checker.extract.limits import BudgetExceeded, ExtractLimits, Guard
 from checker.extract.mentions import Mention, certification_words, find_mentions
 from checker.extract.models import Claim, Occurrence, PageClaims
 from checker.extract.page_signals import PageSignalCollector
@@ -124,30 +125,48 @@ def extract_page(
     url: str | None = None,
     declared_charset: str | None = None,
     observed_at: datetime | None = None,
+    limits: ExtractLimits | None = None,
 ) -> PageClaims:
     """Every occurrence of the words or mark on a page, classified; the claims among them with the standard
-    and the context each is tied to."""
+    and the context each is tied to.
+
+    Work is bounded by `limits` (default: limits.default_limits()); whatever part of the page could not be
+    read (too complex, undecodable bytes, depth cut, CPU budget) is listed in `warnings`."""
     result = PageClaims(url=url, observed_at=observed_at, encoding=None, extractor_version=EXTRACTOR_VERSION)
-    if not may_mention(raw):
+    guard = Guard.start(limits)
+    try:
+        _extract(raw, declared_charset, result, guard)
+    except BudgetExceeded as exc:
+        guard.over_budget(exc)
+    result.warnings.extend(w for w in guard.warnings if w not in result.warnings)
+    return result
+
+
+def _extract(raw: bytes, declared_charset: str | None, result: PageClaims, guard: Guard) -> None:
+    if not may_mention(raw, declared_charset=declared_charset):
         result.encoding_notes.append("not decoded: the raw-bytes gate found no possible mention")
-        return result
+        return
     decoded = decode_page(raw, declared_charset)
     result.encoding, result.encoding_notes = decoded.encoding, decoded.notes
+    result.warnings.extend(decoded.warnings)
+    guard.check("decoding")
     collector = PageSignalCollector()
-    html = prune(decoded.text, collector)
+    html = prune(decoded.text, guard, collector)
     if html is None:
-        return result
+        return
     page = load_page(html)
+    guard.check("parsing the kept blocks")
     mentions = find_mentions(page)
     if not mentions:
-        return result
+        return
     finder = ContextFinder(page)
-    view = read_page(page, finder, collector.signals, url)
+    view = read_page(page, finder, collector.signals, result.url)
     result.page_kind, result.page_signals = view.kind, view.labels
     classifier = Classifier(page, finder, view)
     quoting = _Quoting()
     claimed: list[tuple[Mention, int]] = []
     for mention in mentions:
+        guard.check("reading claims")
         found = _tie(mention)
         decision = classifier.decide(classifier.near(mention, found))
         quotes = quoting.quotes(mention)
@@ -170,14 +189,18 @@ def extract_page(
         )
     _page_standard(result, claimed, page)
     _notes(result)
-    return result
 
 
 # Signals that put the words in the page's own 执行标准/产品标准号 row (classify.py, use_table.py).
 _ROW_SIGNALS = ("near:standard-row", "near:standard-label")
 
 
-def _declared_claim(result: PageClaims, claimed: list[tuple[Mention, int]], page: Page) -> Claim | None:
+def _declared_claim(
+    result: PageClaims,
+    claimed: list[tuple[Mention, int]],
+    page: Page,
+    twins: dict[tuple[int, str, str], int],
+) -> Claim | None:
     """The claim whose 执行标准 row declares, with the words, the one standard of a single product page
     (执行标准：T/… (上海标准)), or None: a listing, several products or several standards, where each claim
     keeps only what it names itself. A row without the words is not enough: the page then never wrote the
@@ -194,7 +217,7 @@ def _declared_claim(result: PageClaims, claimed: list[tuple[Mention, int]], page
         # Every product claim's standard counts: a page showing two standards declares neither for all.
         keys.add(claim.standard_key)
         if any(signal in claim.use_signals for signal in _ROW_SIGNALS):
-            if listing_entry(mention.element) is not None:
+            if listing_entry(mention.element, twins) is not None:
                 return None  # a listing card's code speaks for its card only
             declaring = declaring or claim
     return declaring if len(keys) == 1 else None
@@ -204,16 +227,17 @@ def _page_standard(result: PageClaims, claimed: list[tuple[Mention, int]], page:
     """Give the product claims that name no standard (执行上海标准 in an item title, 本品执行上海标准 in its
     description) the one standard the page declares in its 执行标准 row, tie "page": the standard is disclosed
     on the page, so no SHS008, and whatever is wrong with it is one finding with every location."""
+    twins: dict[tuple[int, str, str], int] = {}
     bare = [
         index
         for mention, index in claimed
         if result.claims[index].use == "product"
         and result.claims[index].tie == "none"
-        and listing_entry(mention.element) is None
+        and listing_entry(mention.element, twins) is None
     ]
     if not bare:
         return
-    declaring = _declared_claim(result, claimed, page)
+    declaring = _declared_claim(result, claimed, page, twins)
     if declaring is None:
         return
     fields = ("standard_code", "standard_key", "standard_number_key", "standard_kind")

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import NamedTuple
 from urllib.parse import unquote
+
+from checker import ignorables
+from checker.extract import charsets
 
 # Bump on any change that can add, drop or re-tie a claim on an unchanged page (use_table.py included).
 # 1.2.0: codes without a year in standard rows, new prefixes, OpenCC.
 # 1.3.0: occurrences classified product/organisation/discussion (use_table.py 1); verbatim quotes; product
 # names refused when they are a model, a brand, a certification word or a marketplace title.
-# 1.4.0: use_table.py 2 (reports, enforcement, tenders, Q&A, reviews, denials, pool entries); a single product
+# 1.4.0: invisible characters, ruby, deep pages, WHATWG charsets, page limits (issue 14).
+# 1.5.0: use_table.py 2 (reports, enforcement, tenders, Q&A, reviews, denials, pool entries); a single product
 # page's declared standard ties its bare claims (tie "page"); two label/value pairs per attribute row.
-EXTRACTOR_VERSION = "1.4.0"
+EXTRACTOR_VERSION = "1.5.0"
 
 
 class Pattern(NamedTuple):
@@ -27,27 +32,26 @@ def _p(name: str, regex: str, why: str, flags: int = 0) -> Pattern:
     return Pattern(name, re.compile(regex, flags), why)
 
 
-# --- Raw-bytes gate (gate.py). A rule holds when one of its confirming sequences starts within GATE_WINDOW
-# bytes after one of its anchors ends (or, backward, ends within GATE_WINDOW bytes before it starts), so
-# tags, entities or spaces between the characters still pass.
-# The table is searched either in one multi-pattern pass (Hyperscan) or with one bytes.find pass per anchor;
-# both read this table and decide alike (tests/test_extract_gate.py holds them to it).
+# --- Raw-bytes gate (gate.py). A window rule holds when one of its confirming sequences starts within its
+# window (GATE_WINDOW bytes unless it says otherwise) after one of its anchors ends (or, backward, ends
+# within the window before it starts), so tags, entities or spaces between the characters still pass.
+# A split rule holds when its characters follow each other with only markup between them (SPLIT_GAP).
+# Both kinds are searched either in one multi-pattern pass (Hyperscan) or with bytes.find and Python regexes;
+# both searchers read these tables and decide alike (tests/test_extract_gate.py holds them to it).
 GATE_WINDOW = 400
-# A sample this long tells UTF-8 pages from GB pages (valid UTF-8 is never GBK by accident).
-GATE_SNIFF_BYTES = 4096
-GATE_SAMPLES = 16
 
 
 class GateRule(NamedTuple):
     """Raw byte sequences that, close together, may spell a mention in one byte family."""
 
     name: str
-    family: str  # "utf-8" or "gb18030": searched only on pages of that family; "ascii": on every page
+    family: str  # "utf-8" or "gb18030": searched only on pages with non-ASCII bytes; "ascii": on every page
     anchors: tuple[bytes, ...]
     confirms: tuple[bytes, ...]
     forward: bool  # the confirming sequence follows the anchor (True) or precedes it
     why: str
     caseless: bool = False  # ASCII letters in any case; the sequences are then written in lower case
+    window: int = GATE_WINDOW
 
 
 def _in_each_family(
@@ -66,6 +70,11 @@ def _in_each_family(
         for family in ("utf-8", "gb18030")
     )
 
+
+# Labels (WHATWG) of encodings whose bytes no rule here reads: a page declaring one is decoded and looked at.
+_UNSEARCHED_LABELS = tuple(
+    sorted(label.encode() for label, name in charsets.LABELS.items() if name in charsets.UNSEARCHED)
+)
 
 GATE_RULES: tuple[GateRule, ...] = (
     *_in_each_family(
@@ -118,7 +127,171 @@ GATE_RULES: tuple[GateRule, ...] = (
         "percent-encoded UTF-8 file names: %E6%B5%B7 = 海, %E5%87%86 = 准, %E6%BA%96 = 準",
         caseless=True,
     ),
+    GateRule(
+        "legacy-charset",
+        "ascii",
+        (b"charset",),
+        _UNSEARCHED_LABELS,
+        True,
+        "a page that declares Big5, Shift_JIS, EUC-JP/KR, ISO-2022-JP, UTF-16 or a refused encoding: its "
+        "bytes are none the rules read, so decode it and look (or say it cannot be read)",
+        caseless=True,
+        window=16,
+    ),
 )
+
+
+def _utf8_sequences(first: int, last: int) -> list[list[tuple[int, int]]]:
+    """Byte ranges, one list per UTF-8 length and alignment, that together encode exactly first..last."""
+    for boundary in (0x7F, 0x7FF, 0xFFFF):
+        if first <= boundary < last:
+            return _utf8_sequences(first, boundary) + _utf8_sequences(boundary + 1, last)
+    if last < 0x80:
+        return [[(first, last)]]
+    length = len(chr(first).encode())
+    for shift in range(1, length):
+        mask = (1 << (6 * shift)) - 1
+        if first & ~mask != last & ~mask:
+            if first & mask:
+                return _utf8_sequences(first, first | mask) + _utf8_sequences((first | mask) + 1, last)
+            if last & mask != mask:
+                return _utf8_sequences(first, (last & ~mask) - 1) + _utf8_sequences(last & ~mask, last)
+    low, high = chr(first).encode(), chr(last).encode()
+    return [[(low[i], high[i]) for i in range(length)]]
+
+
+def _byte_range(low: int, high: int) -> bytes:
+    return b"\\x%02x" % low if low == high else b"[\\x%02x-\\x%02x]" % (low, high)
+
+
+def utf8_alternatives(ranges: Iterable[tuple[int, int]]) -> bytes:
+    """A byte regex matching the UTF-8 encoding of any code point in the ranges."""
+    pieces = [
+        b"".join(_byte_range(low, high) for low, high in sequence)
+        for first, last in ranges
+        for sequence in _utf8_sequences(first, last)
+    ]
+    return b"(?:" + b"|".join(pieces) + b")"
+
+
+def _literal(text: bytes) -> bytes:
+    return b"".join(b"\\x%02x" % byte for byte in text)
+
+
+# Characters NFKC reads as a space: the normaliser makes one space of them, which the mention tables allow.
+_SPACES = (
+    (0x00A0, 0x00A0),
+    (0x1680, 0x1680),
+    (0x2000, 0x200A),
+    (0x2028, 0x2029),
+    (0x202F, 0x202F),
+    (0x205F, 0x205F),
+    (0x3000, 0x3000),
+)
+# What may stand between two characters of the words and still be one mention for the extractor: tags,
+# comments, ruby annotations with their text, whitespace, character references, and invisible
+# (default-ignorable) or space characters. No byte bound: the extractor joins a block's text across any
+# amount of markup, so the gate must too; the page limits bound the work instead.
+# Every alternative starts differently or consumes a different kind of text, so a Python regex reads a
+# run of them one way only and never backtracks exponentially; Hyperscan reads the same expression.
+_MARKUP_GAP = (
+    rb"<[A-Za-z/][^>\"']*>"  # a tag without quotes
+    rb"|<[A-Za-z/][^>\"']*(?:\"[^\"]*\"|'[^']*')(?:[^>\"']|\"[^\"]*\"|'[^']*')*>"  # quoted values read whole
+    rb"|<!--(?:[^-]|-[^-]|--+[^\->])*--+>"  # a comment, read to its first -->
+    rb"|<[rR][tTpP](?:\s[^>]*)?>\s*[^<\s][^<]*</[rR][tTpP]\s*>"  # ruby annotation <rt>shàng</rt>, <rp>(</rp>
+    rb"|\s"
+    rb"|&[#a-zA-Z0-9]{1,32};"
+)
+SPLIT_GAP: dict[str, bytes] = {
+    "utf-8": b"(?:" + _MARKUP_GAP + b"|" + utf8_alternatives((*ignorables.RANGES, *_SPACES)) + b")*",
+    # GB18030 spells every default-ignorable and space character but U+3000 (A1A1) in four bytes.
+    "gb18030": b"(?:" + _MARKUP_GAP + rb"|\xa1\xa1|[\x81-\xfe][\x30-\x39][\x81-\xfe][\x30-\x39])*",
+}
+
+
+class SplitRule(NamedTuple):
+    """Characters that spell the words when only markup (SPLIT_GAP) stands between them, in one family."""
+
+    name: str
+    family: str
+    chars: tuple[tuple[bytes, ...], ...]  # the spellings of each character, in order
+    why: str
+
+    def first(self) -> tuple[bytes, ...]:
+        """The spellings the rule starts with (searched as literals)."""
+        return self.chars[0]
+
+    def rest(self) -> bytes:
+        """The regex that must follow a first character (Hyperscan and Python syntax alike)."""
+        gap = SPLIT_GAP[self.family]
+        return b"".join(
+            gap + b"(?:" + b"|".join(map(_literal, spellings)) + b")" for spellings in self.chars[1:]
+        )
+
+    def expression(self) -> bytes:
+        """The whole rule as one regex."""
+        return b"(?:" + b"|".join(map(_literal, self.first())) + b")" + self.rest()
+
+
+# Every character the normaliser folds to 海, 标 or 准 (compatibility ideographs, traditional forms);
+# tests/test_extract_gate.py derives the set from normalize_text and holds this table to it.
+WORD_SPELLINGS = (("海", "\ufa45", "\U0002f901"), ("标", "標"), ("准", "準"))
+SPLIT_RULES: tuple[SplitRule, ...] = tuple(
+    SplitRule(
+        f"zh-split-{family}",
+        family,
+        tuple(tuple(char.encode(family) for char in spellings) for spellings in WORD_SPELLINGS),
+        "海…标…准 with any amount of markup, ruby annotations or invisible characters between the characters",
+    )
+    for family in ("utf-8", "gb18030")
+)
+
+# Invisible characters inside English words (Stan&shy;dard, Shang\u200bhai): a run of them between two ASCII
+# letters. When a page holds any (SQUEEZE_TRIGGERS: the characters in UTF-8, their named and numeric
+# references), the gate searches it once more with such runs removed (gate.squeeze). Chinese words need no
+# second look: SPLIT_GAP reads invisible characters between them.
+IGNORABLE_ENTITIES = (
+    "shy",
+    "zwj",
+    "zwnj",
+    "lrm",
+    "rlm",
+    "nobreak",
+    "zerowidthspace",
+    "af",
+    "applyfunction",
+    "it",
+    "invisibletimes",
+    "ic",
+    "invisiblecomma",
+    "negativemediumspace",
+    "negativethickspace",
+    "negativethinspace",
+    "negativeverythinspace",
+)
+# Only &shy may go without its semicolon (an HTML legacy reference); "&it" in a URL is no reference.
+_ENTITY_FORMS = tuple(b"&" + name.encode() + (b"" if name == "shy" else b";") for name in IGNORABLE_ENTITIES)
+_TAG_BLOCK = 0xE0000  # E0000-E0FFF: 4,096 code points, their references matched by a number pattern
+_SMALL = [cp for first, last in ignorables.RANGES for cp in range(first, last + 1) if cp < _TAG_BLOCK]
+# Grouped as the find searcher runs them (one Python regex per group); Hyperscan takes them one by one.
+SQUEEZE_TRIGGERS: tuple[tuple[bytes, ...], ...] = (
+    (utf8_alternatives(ignorables.RANGES),),
+    tuple(_literal(form) for form in _ENTITY_FORMS),
+    (
+        *(_literal(b"&#%d;" % cp) for cp in _SMALL),
+        *(_literal(b"&#x%x;" % cp) for cp in _SMALL),
+        rb"&#xe0[0-9a-f]{3};",
+        rb"&#9175(?:0[4-9]|[1-9][0-9]);|&#917[6-9][0-9][0-9];|&#91[89][0-9]{3};|&#920[0-9]{3};|&#921[0-5][0-9][0-9];",
+    ),
+)
+SQUEEZE_RUN = (
+    b"(?:"
+    + utf8_alternatives(ignorables.RANGES)
+    + b"|&(?:"
+    + b"|".join(name.encode() for name in IGNORABLE_ENTITIES)
+    + rb");?|&#[xX]?[0-9a-fA-F]{1,8};)+"
+)
+
 
 # --- Mentions, run over normalize_text output (full-width folded, 標準 -> 标准, debris removed).
 MENTIONS: tuple[Pattern, ...] = (

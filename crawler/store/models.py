@@ -11,6 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column, synonym
 from markwatch.db import Base, UTCDateTime
 
 SWEEP_STATES = ("running", "finished", "interrupted", "failed")
+# sweep_pages.status of a page checked but not read whole (its warnings say what was given up).
+PARTIAL = "partial"
 
 
 class SnapshotBody(Base):
@@ -79,6 +81,8 @@ class SweepPage(Base):
     status: Mapped[str] = mapped_column(String(20), nullable=False, default="ok")
     checked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
     claims: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # Parts of the page the extractor could not read ({code, message}); such a page has status "partial".
+    warnings: Mapped[list[dict[str, str]]] = mapped_column(JSON, nullable=False, default=list)
 
     fetched_at = synonym("checked_at")
 

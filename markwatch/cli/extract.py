@@ -62,6 +62,8 @@ def render_text(path: str, page: PageClaims) -> str:
     lines = [head, *(f"  note: {note}" for note in (*page.encoding_notes, *page.notes))]
     if page.page_kind:
         lines.append(f"  page: {page.page_kind} ({', '.join(page.page_signals) or 'no page signal'})")
+    # Parts of the page that could not be read: "no claim found" must never look like "not read whole".
+    lines += [f"  warning [{w.code}]: {w.message}" for w in page.warnings]
     for claim in page.claims:
         lines.extend(_claim_lines(claim))
     others = [o for o in page.occurrences if o.claim_id is None]
