@@ -108,7 +108,8 @@ def test_heldout_page(page: Path, checker: Checker, registry: RegistryIndex) -> 
         assert got == truth, [(o.use, o.signals, o.snippet[:60]) for o in occurrences]
     claims = {c.id: c for c in result.page.claims}
     findings = {
-        (f.rule_id, claims[f.claim_id].standard_code or claims[f.claim_id].standard_title) for f in result.findings
+        (f.rule_id, claims[f.claim_id].standard_code or claims[f.claim_id].standard_title)
+        for f in result.findings
     }
     assert findings == {tuple(pair) for pair in expected.get("findings") or []}
     if expected["kind"] == "discussion":

@@ -27,7 +27,9 @@ from checker.extract.use_table import (
     ASSOCIATION,
     BEFORE_SIGNALS,
     BEFORE_WINDOW,
+    CERTIFICATION_AFTER,
     DECISIVE_DISCUSSION,
+    DESIGNATION_SIGNALS,
     FIRST_PERSON,
     GOV_META_NAMES,
     HEAD_SIGNALS,
@@ -35,6 +37,7 @@ from checker.extract.use_table import (
     MARGIN,
     MIN_SCORE,
     NAME_LEADING_NOISE,
+    NAMES_A_STANDARD,
     NEAR_STRUCTURE,
     NEWS_URL,
     ORGANISATION_NAME,
@@ -46,6 +49,8 @@ from checker.extract.use_table import (
     QUESTION_TITLE,
     REGULATOR,
     RELATED_LIST_HEADING,
+    SCHOLARLY_META_NAMES,
+    SELLER_VOICE,
     SENTENCE_SIGNALS,
     STANDARD_LABELS_EN,
     STANDARDS_TABLE_HEADER,
@@ -98,6 +103,9 @@ class PageView:
     owners: list[tuple[str, str]]  # (organisation name, where it came from), best first
     offers_product: bool
     article: bool = False  # some signal says the page is an article, a notice or a post
+    # What the page-level signals that argue only for discussion add up to (a forum, a notice, a Q&A page):
+    # with no sign of an offer, the 执行标准 form there is quoted.
+    discussion_only: int = 0
     organisation_page: bool = False
     brands: set[str] = field(default_factory=set)
     models: set[str] = field(default_factory=set)
@@ -174,6 +182,8 @@ def read_page(page: Page, finder: ContextFinder, collected: PageSignals, url: st
         fired.append(_structure("gov-meta"))
     if ARTICLE_META_NAMES & page.metas.keys():
         fired.append(_structure("article-meta"))
+    if SCHOLARLY_META_NAMES & page.metas.keys():
+        fired.append(_structure("scholarly-meta"))
     if PRODUCT_JSONLD.search(types):
         fired.append(_structure("jsonld-product"))
     if og_type.startswith("product"):
@@ -204,6 +214,7 @@ def read_page(page: Page, finder: ContextFinder, collected: PageSignals, url: st
     article = any(f.weights.get("discussion", 0) > 0 for f in fired)
     # Not enough to tell news from an organisation's own news, but an article all the same.
     kind = best if scores[best] >= MIN_SCORE else "article" if article else "unknown"
+    only = sum(f.weights.get("discussion", 0) for f in fired if set(f.weights) == {"discussion"})
     return PageView(
         fired=fired,
         scores=scores,
@@ -211,6 +222,7 @@ def read_page(page: Page, finder: ContextFinder, collected: PageSignals, url: st
         owners=owners,
         offers_product=scores["product"] >= MIN_SCORE,
         article=article,
+        discussion_only=min(only, PAGE_CAP),
         organisation_page=any(f.name in ORGANISATION_PAGE for f in fired),
         brands=collected.brands,
         models=collected.models,
@@ -348,10 +360,31 @@ class Classifier:
             fired.extend(
                 Fired("near", s.name, s.weights) for s in AFTER_SIGNALS if s.regex and s.regex.search(after)
             )
+        if mention.kind != "logo" and self._certified_thing(mention, tied, sentence):
+            # 上海标准认证 of a thing that is no standard: a product's (mis)claim, not a designation announced.
+            fired = [f for f in fired if f.name not in DESIGNATION_SIGNALS]
+            fired.append(_near("certification-form"))
         fired.extend(self._structure(mention, tied, sentence, text))
         if mention.kind != "logo" and asked:
             fired.append(_near("asked"))
+        if (
+            self.view.scores["product"] == 0
+            and self.view.discussion_only >= MIN_SCORE
+            and not any(f.name in SELLER_VOICE for f in fired)
+        ):
+            fired.append(_near("no-offer"))
         return fired
+
+    @staticmethod
+    def _certified_thing(mention: Mention, tied: Tie, sentence: str) -> bool:
+        """Whether the words are followed by certification wording (上海标准认证) in a sentence that names no
+        standard besides them (no other 标准, code or 《title》)."""
+        if tied.code is not None or tied.title is not None:
+            return False
+        after = mention.block_text[mention.end : mention.end + _AFTER_WINDOW]
+        return bool(CERTIFICATION_AFTER.match(after)) and not NAMES_A_STANDARD.search(
+            sentence.replace(mention.text, "")
+        )
 
     def _structure(self, mention: Mention, tied: Tie, sentence: str, block: str) -> list[Fired]:
         fired: list[Fired] = []
@@ -399,6 +432,11 @@ class Classifier:
                 fired.append(_near("related-list"))
         if user_content:
             fired.append(_near("user-content"))
+        if mention.element.find_parent(["blockquote", "q"]) is not None or mention.element.name in (
+            "blockquote",
+            "q",
+        ):
+            fired.append(_near("quoted-block"))
         if mention.element.name in HEADINGS and not self.view.offers_product:
             fired.append(_near("in-heading"))
         return fired
@@ -426,6 +464,9 @@ class Classifier:
         lead = scores[best] - scores[second]
         everything = [*self.view.fired, *near]
         decisive = [f.label for f in near if f.name in DECISIVE_DISCUSSION]
+        if any(f.name == "user-content" for f in near) and not any(f.name in SELLER_VOICE for f in near):
+            # Buyers' reviews and questions: only the seller's own voice (本品…, 本款…) there makes a claim.
+            decisive.append("near:user-content")
         if decisive:
             # A placeholder code, a pool entry or a denial: this occurrence is no claim, whatever the page is.
             explained = [label for label in _explain("discussion", everything) if label not in decisive]

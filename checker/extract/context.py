@@ -21,6 +21,7 @@ from checker.extract.patterns import (
 )
 from checker.extract.prune import CONTEXT_INDEX, CTX_ATTR, CTX_SEPARATOR
 from checker.extract.selectors import rest_of
+from checker.extract.use_table import PRICE
 from checker.normalize import compact
 
 _MAX_VALUE = 200
@@ -312,7 +313,8 @@ def listing_entry(element: Tag, twins: dict[tuple[int, str, str], int] | None = 
                 for sibling in parent.find_all(node.name, recursive=False)
                 if sibling.get("class") == classes
             )
-        if counts[key] >= 3:
+        # A listing's cards each show a price; repeated rows of a spec table (dl.clearfix × 20) do not.
+        if counts[key] >= 3 and PRICE.search(clean(node.get_text(" "))):
             return node
     return None
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Literal, NamedTuple
 
-USE_TABLE_VERSION = "2"
+USE_TABLE_VERSION = "3"
 
 Use = Literal["product", "organisation", "discussion"]
 USES: tuple[Use, ...] = ("product", "organisation", "discussion")
@@ -231,6 +231,37 @@ PREPASS_SIGNALS: tuple[Signal, ...] = (
         ),
     ),
     _s(
+        "academic",
+        {"discussion": 3},
+        r"^\s*(?:摘\s*要|关键词|關鍵詞|关键字|基金资助|基金項目|基金项目|中图分类号|中圖分類號|作者单位|作者單位|参考文献|參考文獻|DOI)\s*[:：]"
+        r"|^\s*(?:Abstract|Keywords|References)\s*:",
+        "a paper's abstract page (摘要：, 关键词：, DOI：): research about the scheme; its price sells the paper",
+        hints=(
+            "摘",
+            "关键",
+            "關鍵",
+            "基金",
+            "分类号",
+            "分類號",
+            "作者单位",
+            "作者單位",
+            "参考文献",
+            "參考文獻",
+            "DOI",
+            "Abstract",
+            "Keywords",
+            "References",
+        ),
+    ),
+    _s(
+        "press-release",
+        {"organisation": 3},
+        r"/\s*[A-Z][A-Za-z ]{0,30}(?:Newswire|Wire)\s*/\s*--|^\s*SOURCE\s+[A-Z]|^\s*Media contacts?\s*:|新闻稿|新聞稿",
+        "a press release (CITY, date /PRNewswire/ --, SOURCE Company, 新闻稿): an organisation speaks for itself, wherever"
+        " the wire posts it",
+        hints=("Newswire", "Wire", "SOURCE", "Media contact", "新闻稿", "新聞稿"),
+    ),
+    _s(
         "q-and-a",
         {"discussion": 3},
         r"^\s*(?:问|問|答|提问|提問)\s*[:：]|最佳答案|问题描述|问题补充|回答者|网友回答|網友回答|\d+\s*个回答"
@@ -397,6 +428,14 @@ HEAD_SIGNALS: tuple[Signal, ...] = (
         "consumer advice (消费提示, 12315): explains how to read the words, claims nothing",
     ),
     _s(
+        "shopping-guide",
+        {"discussion": 3},
+        r"(?:实测|實測|横评|橫評|对比|對比)\s*\d+\s*款|\d+\s*款[^，,]{0,8}(?:对比|對比|横评|橫評|推荐|推薦|测评|測評)|选购指南|選購指南"
+        r"|怎么选|怎麼選|如何选|如何選|哪款好|哪个牌子好|哪個牌子好|值得买吗|值得買嗎",
+        "a shopping guide or comparison (实测8款, 怎么选, 选购指南): a writer reports what listings say, the sellers claim"
+        " on their own pages",
+    ),
+    _s(
         "forum-site",
         {"discussion": 3},
         r"论坛|論壇|贴吧|貼吧|\bbbs\b|问答|問答|知乎|百度知道|博客|blog",
@@ -465,6 +504,10 @@ STRUCTURE: dict[str, tuple[dict[Use, int], str]] = {
     ),
     "shop": ({"product": 2}, "a marketplace shop block (layouts.py): the page is a listing"),
     "item-url": ({"product": 1}, "an item/product/goods path in the URL"),
+    "scholarly-meta": (
+        {"discussion": 4},
+        "scholarly metadata (<meta name=citation_title/citation_author>): a paper about the scheme",
+    ),
     "question-title": (
         {"discussion": 3},
         "the page's <title> or h1 asks a question (…是什么意思？, 如何…): a Q&A or advice page; an item's title never asks",
@@ -582,8 +625,9 @@ SENTENCE_SIGNALS: tuple[Signal, ...] = (
         "reported-label",
         {"discussion": 4},
         r"(?:详情页|詳情頁|商品页|商品頁|产品页|產品頁|页面上|頁面上|网页上|網頁上|网店|網店|店铺|店鋪|包装上|包裝上|标签上|標籤上"
-        r"|吊牌上|说明书上|說明書上|宣传页|宣傳頁|广告|廣告|商品上|产品上|產品上)[^。]{0,12}"
-        r"(?:标注|標註|标明|標明|注明|註明|写着|寫著|写有|寫有|写的是|寫的是|写了|寫了|印有|印着|印著|出现|出現|宣称|宣稱|声称|聲稱)",
+        r"|吊牌上|说明书上|說明書上|宣传页|宣傳頁|广告|廣告|商品上|产品上|產品上|规格表|規格表|参数表|參數表|铭牌|銘牌)[^。]{0,12}"
+        r"(?:标注|標註|标明|標明|注明|註明|写着|寫著|写有|寫有|写的|寫的|写了|寫了|标的|標的|标着|標著|印有|印着|印著|出现|出現"
+        r"|宣称|宣稱|声称|聲稱)",
         "a page or label is the object (详情页标注“…”, 商品上写着…, 包装上印有…): someone reports what a seller wrote;"
         " a seller writing its own page does not describe it that way",
     ),
@@ -597,7 +641,7 @@ SENTENCE_SIGNALS: tuple[Signal, ...] = (
     _s(
         "enforcement-words",
         {"discussion": 3},
-        r"当事人|當事人|责令|責令|罚款|罰款|处罚|處罰|违法|違法|违反|違反|查处|查處|立案|涉嫌|整改|下架",
+        r"当事人|當事人|责令|責令|罚款|罰款|处罚|處罰|违法|違法|违反|違反|查处|查處|立案|涉嫌|整改|下架|执法|執法|经查|經查|涉案",
         "enforcement wording (当事人, 责令, 罚款, 违反…规定, 整改): a sanction or a warning about claims, not a claim",
     ),
     _s(
@@ -635,6 +679,13 @@ SENTENCE_SIGNALS: tuple[Signal, ...] = (
         flags=re.I,
     ),
     _s(
+        "english-announcement",
+        {"organisation": 4},
+        r"\b(?:announced|announces)\b[^.]{0,30}\bthat (?:its|their)\b[^.]{0,120}\b(?:designated|selected|recognised|recognized)\b",
+        "a press release's third-person voice (X announced today that its standard … has been designated)",
+        flags=re.I,
+    ),
+    _s(
         "english-organisation",
         {"organisation": 6},
         r"\b(?:our|we)\b[^.]{0,90}\b(?:drafted|led|developed|designated|awarded|selected)\b|\bwe are proud\b",
@@ -654,6 +705,12 @@ AFTER_SIGNALS: tuple[Signal, ...] = (
         r"|的申报|的申報|的评价工作|的認定|的认定|培育池|先进标准|先進標準|scheme|programme|program|system|list|designation)",
         "the words name the scheme itself (“上海标准”标识制度, 上海标准申报, 名单): talk about the policy",
         flags=re.I,
+    ),
+    _s(
+        "unrelated",
+        {"discussion": 6},
+        r"^[”\"」』’']?\s*(?:毫无关系|毫無關係|毫无关联|毫無關聯|无关|無關|没有关系|沒有關係|没关系|沒關係|不沾边|不沾邊|扯不上)",
+        "the words are said to have nothing to do with the thing (与上海标准毫无关系): a denial, not a claim",
     ),
     _s(
         "pool",
@@ -784,10 +841,24 @@ NEAR_STRUCTURE: dict[str, tuple[dict[Use, int], str]] = {
         "the occurrence's own sentence ends in a question mark (…入选了上海标准？, 这款是上海标准的吗？): nobody announces or"
         " offers by asking",
     ),
+    "quoted-block": (
+        {"discussion": 4},
+        "the occurrence sits in a <blockquote> or <q>: words quoted from elsewhere (a forum post quoting a listing)",
+    ),
+    "certification-form": (
+        {"product": 4},
+        "上海标准认证 said of a thing that is not a standard (我司保温杯荣获“上海标准认证”): the evaluation of a standard"
+        " presented as a product's certification, a product claim however the page celebrates it",
+    ),
+    "no-offer": (
+        {"discussion": 8},
+        "the page offers nothing (no price, cart, parameters or product markup) and reads as a forum, a notice, news,"
+        " a Q&A or a paper: the 执行标准：…（上海标准） form there is quoted, not used",
+    ),
     "user-content": (
         {"discussion": 6},
         "the occurrence sits in buyers' reviews or questions (商品评价, 问大家, 评论, class comment/review/ask): what"
-        " buyers write is not the seller's claim",
+        " buyers write is not the seller's claim; without the seller's voice there (本品, 本款) it is decisive",
     ),
     "other-organisation": (
         {"discussion": 3},
@@ -812,7 +883,7 @@ NAME_LEADING_NOISE = re.compile(rf"^.*?(?:[的与和及、由在为是被向对�
 STANDARDS_TABLE_HEADER = re.compile(r"^(?:标准编号|標準編號|标准号|標準號|标准名称|標準名稱|标准代号)$")
 # Page signals that make the page an organisation's own (an announcement can be made anywhere on it); on
 # other pages an organisation claim needs organisation wording near the occurrence.
-ORGANISATION_PAGE = frozenset(["company-news", "about-page", "association-site"])
+ORGANISATION_PAGE = frozenset(["company-news", "about-page", "association-site", "press-release"])
 # Headings of lists that point to other pages (a sidebar of news, related reading).
 RELATED_LIST_HEADING = re.compile(
     r"相关|相關|资讯|資訊|新闻|新聞|阅读|閱讀|推荐|推薦|热点|熱點|公告|动态|動態|专题|專題|related|news|reading",
@@ -836,7 +907,21 @@ STANDARD_LABELS_EN = frozenset(
 )
 # Occurrence signals that settle the use whatever else fired: a placeholder code, a cultivation-pool entry or a
 # denial is never a claim of designation, on any page (they never become claims, so they cannot cost recall).
-DECISIVE_DISCUSSION = frozenset(["placeholder-code", "pool", "negated"])
+DECISIVE_DISCUSSION = frozenset(["placeholder-code", "pool", "negated", "unrelated"])
+# Sentence signals that announce a designation: dropped when the words are a certification of a thing that is
+# not a standard (上海标准认证 of a thermos), since the organisation then announces nothing about a standard.
+DESIGNATION_SIGNALS = frozenset(
+    ["first-person-designation", "designation-verb", "company-subject", "congratulation"]
+)
+# The words followed by certification wording (上海标准认证, 上海标準認證, Shanghai Standard certified).
+CERTIFICATION_AFTER = re.compile(r"^[”\"」』’']?\s*(?:认证|認證|certified|certification)", re.I)
+# A standard named in a sentence besides the words themselves (a standard, a code or a 《title》 is announced).
+NAMES_A_STANDARD = re.compile(r"标准|標準|standard|《", re.I)
+# Seller's voice in the occurrence's sentence: the product offered is the subject (these keep a claim a claim
+# on a page that otherwise offers nothing).
+SELLER_VOICE = frozenset(["product-subject", "offer"])
+# <meta> names of scholarly indexes (Google Scholar's citation_*, Dublin Core): a paper's page.
+SCHOLARLY_META_NAMES = frozenset(["citation_title", "citation_author", "citation_journal_title", "dc.title"])
 # Headings and container names of buyers' reviews and questions on item pages (and comment threads elsewhere).
 USER_CONTENT_HEADING = re.compile(
     r"评价|評價|评论|評論|买家秀|買家秀|问大家|問大家|问答|問答|咨询|諮詢|晒单|曬單|网友|網友|留言|reviews?|comments?|q\s*&\s*a",
