@@ -75,6 +75,7 @@ _AFTER_WINDOW = 16
 _RELATED_LEVELS = 3
 # How far above an occurrence a review or question section may start (a comment's text, its item, the list).
 _USER_CONTENT_LEVELS = 5
+_SECTION_HEADINGS = frozenset(["h2", "h3", "h4", "h5"])
 # The words of a class or id name: comment-item, J_Reviews, commentList.
 _NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 
@@ -139,9 +140,9 @@ def _capped(fired: list[Fired]) -> dict[Use, int]:
     return {use: min(score, PAGE_CAP) for use, score in scores.items()}
 
 
-def _head_texts(page: Page, finder: ContextFinder, collected: PageSignals) -> list[str]:
+def _head_texts(page: Page, finder: ContextFinder, collected: PageSignals, headings: list[Tag]) -> list[str]:
     texts = [t for t in (page.title, page.metas.get("og:title")) if t]
-    texts.extend(clean(h.get_text(" ")) for h in page.soup.find_all(["h1", "h2"], limit=6))
+    texts.extend(clean(h.get_text(" ")) for h in headings)
     texts.extend(collected.crumbs)
     texts.extend(finder.layout_texts("breadcrumb"))
     return [t for t in texts if t]
@@ -168,7 +169,8 @@ def _jsonld_types(page: Page) -> str:
 def read_page(page: Page, finder: ContextFinder, collected: PageSignals, url: str | None) -> PageView:
     """The page-level signals: pre-pass texts, head texts, structure and metadata."""
     fired = [Fired("page", name, _PREPASS[name].weights) for name in collected.found]
-    heads = _head_texts(page, finder, collected)
+    headings = page.soup.find_all(["h1", "h2"], limit=6)
+    heads = _head_texts(page, finder, collected, headings)
     fired.extend(
         Fired("page", s.name, s.weights)
         for s in HEAD_SIGNALS
@@ -188,7 +190,7 @@ def read_page(page: Page, finder: ContextFinder, collected: PageSignals, url: st
         fired.append(_structure("jsonld-product"))
     if og_type.startswith("product"):
         fired.append(_structure("og-product"))
-    first_h1 = page.soup.find("h1")
+    first_h1 = next((h for h in headings if h.name == "h1"), None)
     asked = [page.title, page.metas.get("og:title"), clean(first_h1.get_text(" ")) if first_h1 else None]
     if any(text and QUESTION_TITLE.search(text) for text in asked):
         fired.append(_structure("question-title"))
@@ -299,9 +301,12 @@ def _in_user_content(element: Tag) -> bool:
         names = [*(node.get("class") or []), str(node.get("id") or "")]
         if any(word.lower() in USER_CONTENT_CLASS for name in names for word in _NAME_WORDS.findall(name)):
             return True
-        for child in node.find_all(["h2", "h3", "h4", "h5"], recursive=False, limit=2):
-            if USER_CONTENT_HEADING.search(clean(child.get_text(" "))):
-                return True
+        # A plain walk over the children: bs4's find_all builds a filter per call (most of this check's cost).
+        for child in node.children:
+            if isinstance(child, Tag) and child.name in _SECTION_HEADINGS:
+                if USER_CONTENT_HEADING.search(clean(child.get_text(" "))):
+                    return True
+                break  # a section's first heading names it
     return False
 
 
@@ -432,10 +437,7 @@ class Classifier:
                 fired.append(_near("related-list"))
         if user_content:
             fired.append(_near("user-content"))
-        if mention.element.find_parent(["blockquote", "q"]) is not None or mention.element.name in (
-            "blockquote",
-            "q",
-        ):
+        if any(node.name in ("blockquote", "q") for node in (mention.element, *mention.element.parents)):
             fired.append(_near("quoted-block"))
         if mention.element.name in HEADINGS and not self.view.offers_product:
             fired.append(_near("in-heading"))
