@@ -423,6 +423,7 @@ class Classifier:
             fired.append(_near("own-site"))
         elif (
             named
+            and self.view.owners  # the owner is known, and the organisation named is not it
             and self.view.article
             and not self.view.organisation_page
             and not FIRST_PERSON.search(sentence)
