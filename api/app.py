@@ -58,6 +58,8 @@ API_ROUTERS: tuple[APIRouter, ...] = (
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
+    if app.state.warm_on_start:
+        await engine.warm_up(app.state)
     task = None
     if app.state.audit_key is not None and settings.audit_checkpoint_seconds > 0:
         task = asyncio.create_task(
@@ -82,8 +84,16 @@ def _ingest_finished(app: FastAPI, launch: Launch) -> None:
         session.commit()
 
 
-def create_app(settings: Settings | None = None, *, extra_routers: tuple[APIRouter, ...] = ()) -> FastAPI:
-    """Build the app; `extra_routers` are mounted at the root (e.g. a server-rendered console)."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    extra_routers: tuple[APIRouter, ...] = (),
+    warm_on_start: bool = False,
+) -> FastAPI:
+    """Build the app; `extra_routers` are mounted at the root (e.g. a server-rendered console).
+
+    `warm_on_start` judges one page while the server starts, so no client's request pays for loading the
+    checker (the served app does; tests that never check a page skip the second it costs)."""
     settings = settings or Settings.from_env()
     docs = settings.docs_enabled
     app = FastAPI(
@@ -97,6 +107,7 @@ def create_app(settings: Settings | None = None, *, extra_routers: tuple[APIRout
         lifespan=_lifespan,
     )
     app.state.settings = settings
+    app.state.warm_on_start = warm_on_start
     app.state.session_factory = session_factory(settings.database_url)
     # Read at start, so a malformed key stops the server instead of every checkpoint failing later.
     app.state.audit_key = load_key()

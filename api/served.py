@@ -12,7 +12,7 @@ def create_served_app() -> FastAPI:
     from api.console.settings import ConsoleSettings
     from api.settings import Settings
 
-    app = create_app(Settings.from_env(), extra_routers=(console_router,))
+    app = create_app(Settings.from_env(), extra_routers=(console_router,), warm_on_start=True)
     # Read now, so a bad MARKWATCH_CONSOLE_* value stops the start with one line, not the first page.
     app.state.console_settings = ConsoleSettings.from_env()
     return app
