@@ -209,7 +209,7 @@ def read_page(page: Page, finder: ContextFinder, collected: PageSignals, url: st
         fired.append(_structure("gov-host"))
     if path and NEWS_URL.search(path):
         fired.append(_structure("news-url"))
-    if path and ITEM_URL.search(path):
+    if path and ITEM_URL.search(path) and _url_may_count(fired):
         fired.append(_structure("item-url"))
     owners = _owners(page, collected)
     if any(REGULATOR.search(name) for name, _ in owners):
@@ -234,6 +234,16 @@ def read_page(page: Page, finder: ContextFinder, collected: PageSignals, url: st
         brands=collected.brands,
         models=collected.models,
     )
+
+
+def _url_may_count(fired: list[Fired]) -> bool:
+    """Whether an item path in the URL (/item/, ?id=) may count for a product: it corroborates an offer the
+    page shows, or stands alone on a page with no sign of being an article. A path is the site's choice, not
+    the page's content: it never outweighs a byline or an article's structure (QA #4: an explainer reposted
+    under /item/ became a product claim)."""
+    offers = any(f.weights.get("product", 0) > 0 for f in fired)
+    article = any(f.weights.get("discussion", 0) > 0 for f in fired)
+    return offers or not article
 
 
 def _split_url(url: str | None) -> tuple[str, str]:
@@ -359,7 +369,9 @@ class Classifier:
             return found
         row = _row_of(mention.unit, self._rows)
         linked = in_link(mention)
-        related = linked and self._surroundings.in_related_list(mention.element)
+        related = linked and self._surroundings.in_related_list(
+            mention.element, product_page=self.view.offers_product
+        )
         user_content = self._surroundings.in_user_content(mention.element)
         card = None if related or user_content else self.finder.block_of(mention.element)
         product_card = False

@@ -14,6 +14,8 @@ from bs4 import Tag
 from checker.extract.document import clean
 from checker.extract.mentions import Mention, find_in_text
 from checker.extract.use_table import (
+    PRICE,
+    RELATED_LIST_CLASS,
     RELATED_LIST_HEADING,
     STANDARDS_TABLE_HEADER,
     USER_CONTENT_CLASS,
@@ -22,10 +24,16 @@ from checker.extract.use_table import (
 
 # How far above a list its heading may sit (the list, its box, the box's column).
 _RELATED_LEVELS = 3
+_LISTS = ("ul", "ol", "dl")
+# How far above an entry its list may be (li > div > a: the block holding the words is the div).
+_ENTRY_LEVELS = 3
+# A box's title is among its first children; a header child (div.hd) holds little besides its heading.
+_TITLE_CHILDREN = 3
+_HEADER_CHARS = 30
 # How far above an occurrence a review or question section may start (a comment's text, its item, the list).
 _USER_CONTENT_LEVELS = 5
 _SECTION_HEADINGS = frozenset(["h2", "h3", "h4", "h5"])
-_RELATED_HEADINGS = ["h2", "h3", "h4", "h5", "dt"]
+_RELATED_HEADINGS = ["h2", "h3", "h4", "h5", "h6", "dt"]
 # The words of a class or id name: comment-item, J_Reviews, commentList.
 _NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 _TOP = ("body", "html", "[document]")
@@ -37,6 +45,7 @@ class Surroundings:
     def __init__(self) -> None:
         self._tables: dict[int, bool] = {}
         self._related: dict[int, bool] = {}
+        self._priced: dict[int, bool] = {}
         self._user_content: dict[int, bool] = {}
 
     def in_standards_table(self, unit: Tag) -> bool:
@@ -53,13 +62,19 @@ class Surroundings:
             )
         return self._tables[key]
 
-    def in_related_list(self, element: Tag) -> bool:
-        """Whether a linked occurrence sits in a list under a heading such as 相关资讯 (a sidebar of headlines)."""
-        node = element if element.name in ("ul", "ol") else element.find_parent(["ul", "ol"])
+    def in_related_list(self, element: Tag, *, product_page: bool = False) -> bool:
+        """Whether a linked occurrence is a headline in a list of other pages' headlines: a list (ul/ol/dl, or a
+        plain box of links) under a heading such as 相关资讯/行业资讯/推荐阅读 (the box's own child, or the heading
+        of its header: div.hd > h3), or, on a page that offers a product (`product_page`), in a container named
+        news/related (on a company's own news page such a list is its own news). An entry that shows a price
+        is a recommended product's card, not a headline."""
+        if self._shows_price(element):
+            return False
+        node: Tag | None = _list_of(element)
         for _ in range(_RELATED_LEVELS):
             if node is None or node.name in _TOP:
                 return False
-            if self._heads_related(node):
+            if self._heads_related(node) or (product_page and _names_related(node)):
                 return True
             node = node.parent
         return False
@@ -67,11 +82,14 @@ class Surroundings:
     def _heads_related(self, node: Tag) -> bool:
         key = id(node)
         if key not in self._related:
-            self._related[key] = any(
-                RELATED_LIST_HEADING.search(clean(child.get_text(" ")))
-                for child in node.find_all(_RELATED_HEADINGS, recursive=False, limit=3)
-            )
+            self._related[key] = any(RELATED_LIST_HEADING.search(text) for text in _section_titles(node))
         return self._related[key]
+
+    def _shows_price(self, element: Tag) -> bool:
+        key = id(element)
+        if key not in self._priced:
+            self._priced[key] = PRICE.search(clean(element.get_text(" "))) is not None
+        return self._priced[key]
 
     def in_user_content(self, element: Tag) -> bool:
         """Whether an occurrence sits in buyers' reviews or questions: a section headed 商品评价/问大家, or a
@@ -88,6 +106,37 @@ class Surroundings:
         if key not in self._user_content:
             self._user_content[key] = _names_user_content(node) or _headed_user_content(node)
         return self._user_content[key]
+
+
+def _list_of(element: Tag) -> Tag:
+    """The list an entry sits in (its ul/ol/dl a level or two up), else the entry itself (a box of links)."""
+    node: Tag | None = element
+    for _ in range(_ENTRY_LEVELS):
+        if node is None or node.name in _TOP:
+            break
+        if node.name in _LISTS:
+            return node
+        node = node.parent
+    return element
+
+
+def _section_titles(node: Tag) -> list[str]:
+    """The titles a box gives its content: headings among its first children, or the heading inside a short
+    header child (div.hd > h3)."""
+    titles: list[str] = []
+    for child in node.find_all(True, recursive=False, limit=_TITLE_CHILDREN):
+        if child.name in _RELATED_HEADINGS:
+            titles.append(clean(child.get_text(" ")))
+            continue
+        text = clean(child.get_text(" "))
+        if len(text) <= _HEADER_CHARS and (heading := child.find(_RELATED_HEADINGS)) is not None:
+            titles.append(clean(heading.get_text(" ")))
+    return titles
+
+
+def _names_related(node: Tag) -> bool:
+    names = [*(node.get("class") or []), str(node.get("id") or "")]
+    return any(word.lower() in RELATED_LIST_CLASS for name in names for word in _NAME_WORDS.findall(name))
 
 
 def _names_user_content(node: Tag) -> bool:
