@@ -10,7 +10,7 @@ import soupsieve
 from bs4 import Tag
 
 from checker.extract.document import HEADINGS, Page, Row, clean, label_in
-from checker.extract.layouts import CONTEXT_SELECTORS, LAYOUTS
+from checker.extract.layouts import CONTEXT_SELECTORS, ENTRY_NAMES, ENTRY_SHOPS, LAYOUTS
 from checker.extract.patterns import (
     CATEGORY_LABELS,
     CLAIMANT_LABELS,
@@ -33,6 +33,9 @@ _REST = {
     for selector in CONTEXT_SELECTORS
     if not CONTEXT_INDEX.exact(selector) and (rest := rest_of(selector))
 }
+# Where a listing entry names its product and its seller (layouts.py), compiled once.
+ENTRY_NAME_SELECTORS = tuple(soupsieve.compile(selector) for selector in ENTRY_NAMES)
+ENTRY_SHOP_SELECTORS = tuple(soupsieve.compile(selector) for selector in ENTRY_SHOPS)
 # Breadcrumb links that are navigation or separators, not a category.
 _NOT_CATEGORY = re.compile(r"^(?:首页|主页|home)$|更多|>>|返回|^[\s>/›»|\\-]+$", re.I)
 # A crumb holding a list, or sitting in a dropdown/menu/hidden panel, is a picker (JD's brand switcher lists
@@ -147,6 +150,8 @@ class ContextFinder:
         self._blocks: dict[int, Tag | None] = {}
         self._names_product: dict[int, bool] = {}
         self._resolved: dict[tuple[int, bool], Context] = {}
+        # The listing entry (search-result card) of each element, shared with the extractor.
+        self.listings = ListingEntries()
         self.has_product_context = bool(
             self.products
             or any(label_in(r.label, (*PRODUCT_LABELS, *CLAIMANT_LABELS)) for r in page.rows)
@@ -250,6 +255,9 @@ class ContextFinder:
         brands: set[str] | frozenset[str],
         models: set[str] | frozenset[str],
     ) -> Context:
+        entry = self.listings.of(element)
+        if entry is not None:
+            return self._resolve_entry(entry, set(brands), set(models))
         block = self.block_of(element)
         local = self._block_rows(block)
         claimant, source = self._claimant(local)
@@ -260,6 +268,34 @@ class ContextFinder:
             or _value(self._page_value(CATEGORY_LABELS))
             or self._breadcrumb(product)
         )
+        return Context(claimant, source, _short(product), _short(category), product_source)
+
+    def _resolve_entry(self, entry: Tag, brands: set[str], models: set[str]) -> Context:
+        """Context for a claim in a listing entry (a search result card): only what the entry itself shows
+        (its rows, heading, name and shop elements: .gl-item .p-name, .p-shop). The page's own values (a row
+        one card shows, a JSON-LD product, og:site_name, which on a marketplace is the marketplace) name no
+        other card's product or seller; a shop block of the page names the seller of a shop's own listing."""
+        local = self._block_rows(entry)
+        claimant, source = None, None
+        found = _row_value(local, CLAIMANT_LABELS)
+        if found:
+            claimant, source = _short(found[1]), f"row:{found[0]}"
+        elif shop := _entry_text(entry, ENTRY_SHOP_SELECTORS):
+            claimant, source = shop, "listing:shop"
+        elif shop := self._layout_text("shop"):
+            claimant, source = shop, "shop"
+        row = _row_value(local, PRODUCT_LABELS)
+        candidates: list[tuple[str | None, str]] = [
+            (row[1] if row else None, f"row:{row[0]}" if row else ""),
+            (self.heading(entry), "heading"),
+            (_entry_text(entry, ENTRY_NAME_SELECTORS), "listing:name"),
+        ]
+        product = product_source = None
+        for value, where in candidates:
+            if value and refused_name(value, brands, models) is None:
+                product, product_source = value, where
+                break
+        category = _value(_row_value(local, CATEGORY_LABELS)) or self._breadcrumb(product)
         return Context(claimant, source, _short(product), _short(category), product_source)
 
     def _product(
@@ -319,6 +355,18 @@ class ContextFinder:
     def _breadcrumb(self, product: str | None) -> str | None:
         crumbs = [c for c in self._layout_texts("breadcrumb") if not _NOT_CATEGORY.search(c) and c != product]
         return _short(crumbs[-1]) if crumbs else None
+
+
+def _entry_text(entry: Tag, selectors: tuple[soupsieve.SoupSieve, ...]) -> str | None:
+    """The text of the first element of a listing entry that one of the selectors finds (name or shop)."""
+    for selector in selectors:
+        found = selector.select_one(entry)
+        if found is not None:
+            title = found.get("title")
+            text = clean(title if isinstance(title, str) and title.strip() else found.get_text(" "))
+            if text and not GENERIC_HEADING.search(text):
+                return _short(text)
+    return None
 
 
 def _value(found: tuple[str, str] | None) -> str | None:

@@ -220,7 +220,7 @@ def _extract(raw: bytes, declared_charset: str | None, result: PageClaims, guard
                 location=location,
             )
         )
-    _page_standard(result, claimed, page)
+    _page_standard(result, claimed, page, finder)
     _notes(result)
 
 
@@ -256,11 +256,13 @@ def _declared_claim(
     return declaring if len(keys) == 1 else None
 
 
-def _page_standard(result: PageClaims, claimed: list[tuple[Mention, int]], page: Page) -> None:
+def _page_standard(
+    result: PageClaims, claimed: list[tuple[Mention, int]], page: Page, finder: ContextFinder
+) -> None:
     """Give the product claims that name no standard (执行上海标准 in an item title, 本品执行上海标准 in its
     description) the one standard the page declares in its 执行标准 row, tie "page": the standard is disclosed
     on the page, so no SHS008, and whatever is wrong with it is one finding with every location."""
-    listings = ListingEntries()
+    listings = finder.listings
     bare = [
         index
         for mention, index in claimed
