@@ -88,8 +88,22 @@ _URL_EXAMPLES = "sqlite:///path/to/markwatch.db or postgresql+psycopg://user@hos
 PG_CONNECT_TIMEOUT_S = 10
 
 
+class SourcedUrl(str):
+    """A database URL that remembers where the command line got it: click hands a value read from
+    MARKWATCH_DB to the command as if it were --db, and an error should name the one the user set."""
+
+    source: str
+
+    def __new__(cls, value: str, source: str = "--db") -> SourcedUrl:  # a default, so pickle can rebuild it
+        url = super().__new__(cls, value)
+        url.source = source
+        return url
+
+
 def url_source(explicit: str | None = None) -> str:
     """What a database URL came from, for error messages: the --db option, MARKWATCH_DB or the default."""
+    if isinstance(explicit, SourcedUrl):
+        return explicit.source
     if explicit:
         return "--db"
     return "MARKWATCH_DB" if os.environ.get("MARKWATCH_DB") else "MARKWATCH_HOME"

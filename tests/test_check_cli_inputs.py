@@ -164,6 +164,12 @@ def test_an_unreachable_postgresql_is_one_line(tmp_path: Path) -> None:
     assert line.startswith("error: --db: cannot open database") and "127.0.0.1" in line
 
 
+def test_an_unreachable_markwatch_db_is_named_as_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MARKWATCH_DB", f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/markwatch")
+    line = one_line_error(CliRunner().invoke(cli, ["registry", "list"]))
+    assert line.startswith("error: MARKWATCH_DB: cannot open database"), line
+
+
 def test_a_missing_postgresql_database_is_one_line(postgres_url: str) -> None:
     url = db.get_engine(postgres_url).url.set(database="markwatch_no_such_db")
     line = one_line_error(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from markwatch.db import parse_database_url
+from markwatch.db import SourcedUrl, parse_database_url
 
 
 def _checked_db_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -14,6 +14,8 @@ def _checked_db_url(ctx: click.Context, param: click.Parameter, value: str | Non
         source = ctx.get_parameter_source(param.name or "db_url")
         name = "MARKWATCH_DB" if source is click.core.ParameterSource.ENVIRONMENT else "--db"
         parse_database_url(value, source=name)
+        # Errors met later (the server does not answer) name the same source.
+        return SourcedUrl(value, name)
     return value
 
 
