@@ -245,6 +245,13 @@ def test_a_png_is_refused_as_not_a_page_not_reported_as_no_claims(
         assert "a PNG image, not an HTML page" in line and "0 claim" not in line, line
 
 
+def test_extract_refuses_an_image_too(tmp_path: Path) -> None:
+    image = tmp_path / "photo.png"
+    image.write_bytes(PNG)
+    line = one_line_error(CliRunner().invoke(cli, ["extract", str(image)]))
+    assert line.startswith(f"error: {image}: a PNG image, not an HTML page"), line
+
+
 def test_a_directory_scan_reads_server_named_pages_and_says_what_it_skipped(
     filled_db: str, tmp_path: Path
 ) -> None:

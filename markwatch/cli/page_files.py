@@ -72,10 +72,11 @@ def known_non_page(head: bytes) -> str | None:
 
 
 def not_a_page(target: str, what: str) -> InputError:
-    """The error for a named file or a fetched body that is an image, a PDF or an archive: `check` would find
-    nothing in it and say "0 claims" as if it had read a page (QA #20). Images are not read on this version."""
+    """The error for a named file or a fetched body that is an image, a PDF or an archive: `check` and
+    `extract` would find nothing in it and say "0 claims" as if they had read a page (QA #20). Images are not
+    read on this version."""
     return InputError(
-        f"{what}, not an HTML page: markwatch check reads HTML pages (files, directories, URLs, '-'); "
+        f"{what}, not an HTML page: markwatch reads HTML pages (images and documents are not read); "
         "check the page that shows it instead",
         source=target,
     )
