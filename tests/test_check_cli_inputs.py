@@ -299,6 +299,7 @@ def test_a_directory_with_no_page_is_an_error_not_a_clean_result(filled_db: str,
         (b"\xef\xbb\xbf\r\n<HTML lang=zh>", True),
         ("<html><body>".encode("utf-16"), True),
         (b"<div class=x>", True),
+        (b"<!--saved from url=(0031)https://shop.example/-->", True),
         (b"<?php echo 1; ?>", False),
         (b"<htmlx>", False),
         (b"plain text", False),
@@ -314,6 +315,10 @@ def test_scan_is_in_name_order_and_does_not_enter_hidden_directories(tmp_path: P
     (tmp_path / ".cache" / "a.html").write_bytes(page(CLAIM))
     (tmp_path / "b.html").write_bytes(b"")
     (tmp_path / "a.asp").write_bytes(page(CLAIM))
+    (tmp_path / "loop").symlink_to(tmp_path, target_is_directory=True)
     scan = scan_directory(tmp_path)
     assert [p.name for p in scan.pages] == ["a.asp", "b.html"]
-    assert [(p.name, why) for p, why in scan.skipped] == [(".cache", "hidden directory")]
+    assert [(p.name, why) for p, why in scan.skipped] == [
+        (".cache", "hidden directory"),
+        ("loop", "link to a directory, not followed"),
+    ]

@@ -21,11 +21,12 @@ from markwatch.errors import InputError
 PAGE_SUFFIXES = frozenset([".htm", ".html", ".xhtml", ".shtml"])
 # How much of a file the content test reads.
 SNIFF_BYTES = 1024
-# WHATWG MIME Sniffing, the HTML rows of the unknown-type table: after leading white space, one of these
-# (case-insensitive) followed by a space or ">". A UTF-8/UTF-16 byte order mark may come first.
+# WHATWG MIME Sniffing, the HTML rows of the unknown-type table: after leading white space, one of these tags
+# (case-insensitive) followed by a space or ">", or a comment "<!--" (no terminator needed). A UTF-8/UTF-16
+# byte order mark may come first.
 _HTML_START = re.compile(
-    rb"^(?:\xef\xbb\xbf)?[\t\n\x0c\r ]*<(?:!doctype html|html|head|script|iframe|h1|div|font|table|a|style|title"
-    rb"|b|body|br|p|!--)[ >]",
+    rb"^(?:\xef\xbb\xbf)?[\t\n\x0c\r ]*<(?:(?:!doctype html|html|head|script|iframe|h1|div|font|table|a|style"
+    rb"|title|b|body|br|p)[ >]|!--)",
     re.I,
 )
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -102,6 +103,9 @@ def _files(root: Path, scan: Scan) -> list[Path]:
         for name in sorted(subdirectories):
             if name.startswith("."):
                 scan.skipped.append((here / name, "hidden directory"))
+            elif (here / name).is_symlink():
+                # os.walk does not follow them (a link back up would loop): say so rather than skip unseen.
+                scan.skipped.append((here / name, "link to a directory, not followed"))
         subdirectories[:] = sorted(name for name in subdirectories if not name.startswith("."))
         for name in names:
             if name.startswith("."):
