@@ -227,6 +227,12 @@ def test_a_url_answering_404_is_one_line_with_the_status(filled_db: str, site: s
     assert line == f"error: {site}/404: HTTP 404 Not Found"
 
 
+def test_a_url_nobody_answers_is_one_line(filled_db: str) -> None:
+    url = f"http://127.0.0.1:{free_port()}/page.html"
+    line = one_line_error(CliRunner().invoke(cli, ["check", url, "--db", filled_db]))
+    assert line.startswith(f"error: {url}: "), line
+
+
 def test_a_url_serving_a_page_is_checked(filled_db: str, site: str) -> None:
     result = CliRunner().invoke(
         cli, ["check", f"{site}/page.php", "--db", filled_db, "--as-of", "2026-11-26"]
