@@ -23,11 +23,12 @@ from checker.extract.classify import Classifier, read_page
 from checker.extract.context import ContextFinder
 from checker.extract.decode import decode_page
 from checker.extract.document import load_page
-from checker.extract.extractor import _tie
+from checker.extract.extractor import tie_mention
 from checker.extract.gate import GATE_ENV, searcher
 from checker.extract.mentions import find_mentions
 from checker.extract.page_signals import PageSignalCollector
 from checker.extract.prune import prune
+from checker.extract.tie import Tier
 
 REALPAGES = Path(__file__).resolve().parent.parent / "tests" / "data" / "realpages"
 # Claim-free pool: the real pages of 150-800 KB.
@@ -168,7 +169,8 @@ def classification_cost(raw: bytes, repeat: int) -> dict[str, float]:
     page = load_page(prune(text, observer=collector) or "")
     mentions = find_mentions(page)
     finder = ContextFinder(page)
-    ties = [_tie(mention) for mention in mentions]
+    tier = Tier()
+    ties = [tie_mention(tier, mention) for mention in mentions]
 
     def classify() -> None:
         view = read_page(page, finder, collector.signals, "https://example.test/item")

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -80,6 +80,59 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 _engines: dict[str, Engine] = {}
+# The databases markwatch runs on (the migrations and the locks are written for these two).
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+_URL_EXAMPLES = "sqlite:///path/to/markwatch.db or postgresql+psycopg://user@host/dbname"
+# Seconds to wait for a PostgreSQL server before saying it is unreachable (the driver would wait forever for a
+# host that drops packets); a connect_timeout in the URL's query wins.
+PG_CONNECT_TIMEOUT_S = 10
+
+
+class SourcedUrl(str):
+    """A database URL that remembers where the command line got it: click hands a value read from
+    MARKWATCH_DB to the command as if it were --db, and an error should name the one the user set."""
+
+    source: str
+
+    def __new__(cls, value: str, source: str = "--db") -> SourcedUrl:  # a default, so pickle can rebuild it
+        url = super().__new__(cls, value)
+        url.source = source
+        return url
+
+
+def url_source(explicit: str | None = None) -> str:
+    """What a database URL came from, for error messages: the --db option, MARKWATCH_DB or the default."""
+    if isinstance(explicit, SourcedUrl):
+        return explicit.source
+    if explicit:
+        return "--db"
+    return "MARKWATCH_DB" if os.environ.get("MARKWATCH_DB") else "MARKWATCH_HOME"
+
+
+def parse_database_url(url: str, *, source: str = "database URL") -> URL:
+    """The parsed URL of a database markwatch can use, or an InputError naming `source` and what is wrong
+    (not a URL, a database markwatch does not run on), never a SQLAlchemy traceback."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        raise InputError(f"not a database URL: {url!r} (expected {_URL_EXAMPLES})", source=source) from None
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED_BACKENDS:
+        raise InputError(
+            f"unsupported database {backend!r} in {parsed.render_as_string(hide_password=True)!r}: "
+            f"markwatch runs on SQLite and PostgreSQL ({_URL_EXAMPLES})",
+            source=source,
+        )
+    try:
+        # The driver too (postgresql+psycopg2:// when markwatch ships psycopg 3), while the source is known.
+        parsed.get_dialect().import_dbapi()
+    except (ImportError, NoSuchModuleError) as exc:
+        raise InputError(
+            f"cannot use {parsed.render_as_string(hide_password=True)!r}: {_one_line(exc)} "
+            f"(expected {_URL_EXAMPLES})",
+            source=source,
+        ) from None
+    return parsed
 
 
 def get_engine(url: str | None = None) -> Engine:
@@ -87,16 +140,33 @@ def get_engine(url: str | None = None) -> Engine:
     resolved = database_url(url)
     if resolved in _engines:
         return _engines[resolved]
-    parsed = make_url(resolved)
+    source = url_source(url)
+    parsed = parse_database_url(resolved, source=source)
     kwargs: dict[str, Any] = {"future": True}
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise InputError(
+                    f"cannot create the directory of database file {database!r}: {exc.strerror}",
+                    source=source,
+                ) from None
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
     else:
         kwargs["pool_pre_ping"] = True
-    engine = create_engine(resolved, **kwargs)
+        if "connect_timeout" not in parsed.query:
+            kwargs["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT_S}
+    try:
+        engine = create_engine(resolved, **kwargs)
+    except (ImportError, NoSuchModuleError, ArgumentError) as exc:
+        # A driver that is not installed (postgresql+psycopg2://, where markwatch ships psycopg 3).
+        raise InputError(
+            f"cannot use {parsed.render_as_string(hide_password=True)!r}: {_one_line(exc)} "
+            f"(expected {_URL_EXAMPLES})",
+            source=source,
+        ) from None
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     _engines[resolved] = engine
@@ -236,8 +306,17 @@ def upgrade(url: str | None = None) -> None:
     try:
         with schema_lock(engine):
             command.upgrade(config, "head")
-    except OperationalError as exc:
-        raise DatabaseError(f"cannot open database {engine.url!r}: {exc.orig}") from exc
+    except DBAPIError as exc:
+        # Unreachable server, refused login, missing database, a file that is not a SQLite database: one line
+        # naming where the URL came from (QA #10), never the driver's traceback.
+        raise DatabaseError(
+            f"{url_source(url)}: cannot open database {engine.url!r}: {_one_line(exc.orig or exc)}"
+        ) from exc
+
+
+def _one_line(error: BaseException) -> str:
+    """An error's message on one line (drivers add hints on lines of their own)."""
+    return " ".join(str(error).split())
 
 
 _sessionmakers: dict[str, sessionmaker[Session]] = {}
@@ -247,8 +326,9 @@ def session_factory(url: str | None = None) -> sessionmaker[Session]:
     """A sessionmaker bound to the engine for URL (schema upgraded on first use)."""
     resolved = database_url(url)
     if resolved not in _sessionmakers:
-        upgrade(resolved)
-        _sessionmakers[resolved] = sessionmaker(get_engine(resolved), expire_on_commit=False)
+        # The URL as given (not resolved), so errors name where it came from: --db, MARKWATCH_DB or the default.
+        upgrade(url)
+        _sessionmakers[resolved] = sessionmaker(get_engine(url), expire_on_commit=False)
     return _sessionmakers[resolved]
 
 

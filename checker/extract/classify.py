@@ -13,13 +13,15 @@ from dataclasses import dataclass, field
 from bs4 import Tag
 
 from checker.codes import find_codes
+from checker.extract.blocks import BlockTexts
 from checker.extract.context import ContextFinder
 from checker.extract.document import HEADINGS, Page, Row, clean, label_in
-from checker.extract.mentions import Mention, find_in_text
+from checker.extract.mentions import Mention
 from checker.extract.models import Confidence
 from checker.extract.page_signals import PageSignals
 from checker.extract.patterns import PRODUCT_LABELS, STANDARD_LABELS
-from checker.extract.tie import Tie, sentence_span
+from checker.extract.placement import Surroundings, in_link
+from checker.extract.tie import Tie
 from checker.extract.use_table import (
     AFTER_SIGNALS,
     ARTICLE_JSONLD,
@@ -48,15 +50,11 @@ from checker.extract.use_table import (
     PRODUCT_JSONLD,
     QUESTION_TITLE,
     REGULATOR,
-    RELATED_LIST_HEADING,
     SCHOLARLY_META_NAMES,
     SELLER_VOICE,
     SENTENCE_SIGNALS,
     STANDARD_LABELS_EN,
-    STANDARDS_TABLE_HEADER,
     STRUCTURE,
-    USER_CONTENT_CLASS,
-    USER_CONTENT_HEADING,
     USES,
     Use,
 )
@@ -71,13 +69,6 @@ _NAME_NOISE = re.compile(
 )
 _SENTENCE_WINDOW = 120
 _AFTER_WINDOW = 16
-# How far above a list its heading may sit (the list, its box, the box's column).
-_RELATED_LEVELS = 3
-# How far above an occurrence a review or question section may start (a comment's text, its item, the list).
-_USER_CONTENT_LEVELS = 5
-_SECTION_HEADINGS = frozenset(["h2", "h3", "h4", "h5"])
-# The words of a class or id name: comment-item, J_Reviews, commentList.
-_NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 
 
 @dataclass(frozen=True)
@@ -115,6 +106,20 @@ class PageView:
     def labels(self) -> list[str]:
         """The page's signals, strongest first."""
         return [f.label for f in sorted(self.fired, key=lambda f: -max(f.weights.values()))]
+
+
+@dataclass(frozen=True)
+class _Placement:
+    """Where an occurrence sits in the page: the same for every occurrence of one element."""
+
+    row: Row | None
+    in_link: bool
+    related: bool
+    user_content: bool
+    product_card: bool
+    standards_table: bool
+    quoted: bool
+    heading: bool
 
 
 @dataclass(frozen=True)
@@ -204,7 +209,7 @@ def read_page(page: Page, finder: ContextFinder, collected: PageSignals, url: st
         fired.append(_structure("gov-host"))
     if path and NEWS_URL.search(path):
         fired.append(_structure("news-url"))
-    if path and ITEM_URL.search(path):
+    if path and ITEM_URL.search(path) and _url_may_count(fired):
         fired.append(_structure("item-url"))
     owners = _owners(page, collected)
     if any(REGULATOR.search(name) for name, _ in owners):
@@ -229,6 +234,16 @@ def read_page(page: Page, finder: ContextFinder, collected: PageSignals, url: st
         brands=collected.brands,
         models=collected.models,
     )
+
+
+def _url_may_count(fired: list[Fired]) -> bool:
+    """Whether an item path in the URL (/item/, ?id=) may count for a product: it corroborates an offer the
+    page shows, or stands alone on a page with no sign of being an article. A path is the site's choice, not
+    the page's content: it never outweighs a byline or an article's structure (QA #4: an explainer reposted
+    under /item/ became a product claim)."""
+    offers = any(f.weights.get("product", 0) > 0 for f in fired)
+    article = any(f.weights.get("discussion", 0) > 0 for f in fired)
+    return offers or not article
 
 
 def _split_url(url: str | None) -> tuple[str, str]:
@@ -268,64 +283,19 @@ def _row_of(element: Tag, rows_by_element: dict[int, Row]) -> Row | None:
     return None
 
 
-def _in_standards_table(unit: Tag) -> bool:
-    """Whether the element sits in a table whose first row heads a list of standards (标准编号, 标准名称)."""
-    table = unit if unit.name == "table" else unit.find_parent("table")
-    first_row = table.find("tr") if table is not None else None
-    if first_row is None:
-        return False
-    cells = first_row.find_all(["th", "td"])
-    return any(STANDARDS_TABLE_HEADER.match(clean(cell.get_text()).replace(" ", "")) for cell in cells)
-
-
-def _in_related_list(element: Tag) -> bool:
-    """Whether a linked occurrence sits in a list under a heading such as 相关资讯 (a sidebar of headlines)."""
-    listing = element if element.name in ("ul", "ol") else element.find_parent(["ul", "ol"])
-    node = listing
-    for _ in range(_RELATED_LEVELS):
-        if node is None or node.name in ("body", "html", "[document]"):
-            return False
-        for child in node.find_all(["h2", "h3", "h4", "h5", "dt"], recursive=False, limit=3):
-            if RELATED_LIST_HEADING.search(clean(child.get_text(" "))):
-                return True
-        node = node.parent
-    return False
-
-
-def _in_user_content(element: Tag) -> bool:
-    """Whether an occurrence sits in buyers' reviews or questions: a section headed 商品评价/问大家, or a
-    container whose class or id names comments, reviews, ratings or questions."""
-    for level, node in enumerate([element, *element.parents]):
-        if level > _USER_CONTENT_LEVELS or node.name in ("body", "html", "[document]", "article", "main"):
-            return False
-        names = [*(node.get("class") or []), str(node.get("id") or "")]
-        if any(word.lower() in USER_CONTENT_CLASS for name in names for word in _NAME_WORDS.findall(name)):
-            return True
-        # A plain walk over the children: bs4's find_all builds a filter per call (most of this check's cost).
-        for child in node.children:
-            if isinstance(child, Tag) and child.name in _SECTION_HEADINGS:
-                if USER_CONTENT_HEADING.search(clean(child.get_text(" "))):
-                    return True
-                break  # a section's first heading names it
-    return False
-
-
-def _in_link(mention: Mention) -> bool:
-    if mention.kind == "logo":
-        return mention.element.find_parent("a") is not None
-    links = mention.element.find_all("a") if mention.element.name != "a" else [mention.element]
-    return any(any(find_in_text(clean(a.get_text(" ")))) for a in links) or (
-        mention.element.find_parent("a") is not None
-    )
-
-
 class Classifier:
     """Classifies the occurrences of one page."""
 
-    def __init__(self, page: Page, finder: ContextFinder, view: PageView) -> None:
+    def __init__(
+        self, page: Page, finder: ContextFinder, view: PageView, blocks: BlockTexts | None = None
+    ) -> None:
         self.page = page
         self.finder = finder
         self.view = view
+        # Block texts shared with the tier: a block's sentences and whole-block searches are read once.
+        self.blocks = blocks if blocks is not None else BlockTexts()
+        self._placements: dict[tuple[int, int, str], _Placement] = {}
+        self._surroundings = Surroundings()
         self._rows = {id(row.element): row for row in page.rows}
         # Number keys of the codes the page's own 执行标准/产品标准号 rows declare.
         self._declared = {
@@ -345,7 +315,7 @@ class Classifier:
             sentence = f"{mention.text} {text}"[: _SENTENCE_WINDOW * 2]
         else:
             start, end = mention.start, mention.end
-            s_start, s_end = sentence_span(text, start, end)
+            s_start, s_end = self.blocks.of(text).sentence_span(start, end)
             asked = text[s_end : s_end + 1] in ("?", "？")
             s_start, s_end = max(s_start, start - _SENTENCE_WINDOW), min(s_end, end + _SENTENCE_WINDOW)
             sentence = text[s_start:s_end]
@@ -391,30 +361,57 @@ class Classifier:
             sentence.replace(mention.text, "")
         )
 
+    def _placement(self, mention: Mention) -> _Placement:
+        """Where the occurrence sits, read once per element (a block may hold thousands of occurrences)."""
+        key = (id(mention.element), id(mention.unit), mention.kind)
+        found = self._placements.get(key)
+        if found is not None:
+            return found
+        row = _row_of(mention.unit, self._rows)
+        linked = in_link(mention)
+        related = linked and self._surroundings.in_related_list(
+            mention.element, product_page=self.view.offers_product
+        )
+        user_content = self._surroundings.in_user_content(mention.element)
+        card = None if related or user_content else self.finder.block_of(mention.element)
+        product_card = False
+        if card is not None:
+            rows = self.finder.rows_under.get(id(card), [])
+            product_card = any(label_in(r.label, PRODUCT_LABELS) for r in rows) or bool(
+                self.view.offers_product and self.finder.heading(card) and self._card_offers(card)
+            )
+        found = self._placements[key] = _Placement(
+            row=row,
+            in_link=linked,
+            related=related,
+            user_content=user_content,
+            product_card=product_card,
+            standards_table=self._surroundings.in_standards_table(mention.unit),
+            quoted=any(
+                node.name in ("blockquote", "q") for node in (mention.element, *mention.element.parents)
+            ),
+            heading=mention.element.name in HEADINGS,
+        )
+        return found
+
     def _structure(self, mention: Mention, tied: Tie, sentence: str, block: str) -> list[Fired]:
         fired: list[Fired] = []
-        row = _row_of(mention.unit, self._rows)
+        place = self._placement(mention)
+        row = place.row
         if row is not None and (
             label_in(row.label, STANDARD_LABELS) or row.label.lower() in STANDARD_LABELS_EN
         ):
             fired.append(_near("standard-row"))
-        in_link = _in_link(mention)
-        related = in_link and _in_related_list(mention.element)
-        user_content = _in_user_content(mention.element)
-        card = None if related or user_content else self.finder.block_of(mention.element)
-        if card is not None:
-            rows = self.finder.rows_under.get(id(card), [])
-            if any(label_in(r.label, PRODUCT_LABELS) for r in rows) or (
-                self.view.offers_product and self.finder.heading(card) and self._card_offers(card)
-            ):
-                fired.append(_near("product-card"))
+        if place.product_card:
+            fired.append(_near("product-card"))
         if tied.code is not None and tied.kind in ("annotation", "cell", "row", "caption"):
             fired.append(_near("tied-code"))
         if tied.code is not None and row is None and tied.code.number_key in self._declared:
             fired.append(_near("declared-standard"))
-        if PRICE.search(block):
+        facts = self.blocks.of(block)
+        if facts.has(PRICE):
             fired.append(_near("price-near"))
-        if _in_standards_table(mention.unit):
+        if place.standards_table:
             fired.append(_near("standards-table"))
         named = organisations_in(sentence)
         if self.view.owners and any(
@@ -430,17 +427,17 @@ class Classifier:
             and not any(f.name in ("standard-row", "product-card") for f in fired)
         ):
             fired.append(_near("other-organisation"))
-        if FIRST_PERSON.search(block) and not FIRST_PERSON.search(sentence):
+        if facts.has(FIRST_PERSON) and not FIRST_PERSON.search(sentence):
             fired.append(_near("first-person-block"))
-        if in_link:
+        if place.in_link:
             fired.append(_near("in-link"))
-            if related:
+            if place.related:
                 fired.append(_near("related-list"))
-        if user_content:
+        if place.user_content:
             fired.append(_near("user-content"))
-        if any(node.name in ("blockquote", "q") for node in (mention.element, *mention.element.parents)):
+        if place.quoted:
             fired.append(_near("quoted-block"))
-        if mention.element.name in HEADINGS and not self.view.offers_product:
+        if place.heading and not self.view.offers_product:
             fired.append(_near("in-heading"))
         return fired
 

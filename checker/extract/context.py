@@ -10,7 +10,7 @@ import soupsieve
 from bs4 import Tag
 
 from checker.extract.document import HEADINGS, Page, Row, clean, label_in
-from checker.extract.layouts import CONTEXT_SELECTORS, LAYOUTS
+from checker.extract.layouts import CONTEXT_SELECTORS, ENTRY_NAMES, ENTRY_SHOPS, LAYOUTS
 from checker.extract.patterns import (
     CATEGORY_LABELS,
     CLAIMANT_LABELS,
@@ -33,6 +33,9 @@ _REST = {
     for selector in CONTEXT_SELECTORS
     if not CONTEXT_INDEX.exact(selector) and (rest := rest_of(selector))
 }
+# Where a listing entry names its product and its seller (layouts.py), compiled once.
+ENTRY_NAME_SELECTORS = tuple(soupsieve.compile(selector) for selector in ENTRY_NAMES)
+ENTRY_SHOP_SELECTORS = tuple(soupsieve.compile(selector) for selector in ENTRY_SHOPS)
 # Breadcrumb links that are navigation or separators, not a category.
 _NOT_CATEGORY = re.compile(r"^(?:首页|主页|home)$|更多|>>|返回|^[\s>/›»|\\-]+$", re.I)
 # A crumb holding a list, or sitting in a dropdown/menu/hidden panel, is a picker (JD's brand switcher lists
@@ -142,6 +145,13 @@ class ContextFinder:
         self.headings: dict[int, str | None] | None = None
         self._holders: set[int] | None = None
         self.page_values: dict[tuple[str, ...], tuple[str, str] | None] = {}
+        # Per page or per element, read once: a page may hold thousands of occurrences.
+        self._texts: dict[str, list[str]] = {}
+        self._blocks: dict[int, Tag | None] = {}
+        self._names_product: dict[int, bool] = {}
+        self._resolved: dict[tuple[int, bool], Context] = {}
+        # The listing entry (search-result card) of each element, shared with the extractor.
+        self.listings = ListingEntries()
         self.has_product_context = bool(
             self.products
             or any(label_in(r.label, (*PRODUCT_LABELS, *CLAIMANT_LABELS)) for r in page.rows)
@@ -157,6 +167,11 @@ class ContextFinder:
         return self._holders
 
     def _layout_texts(self, part: str) -> list[str]:
+        if part not in self._texts:
+            self._texts[part] = self._read_layout_texts(part)
+        return self._texts[part]
+
+    def _read_layout_texts(self, part: str) -> list[str]:
         texts: list[str] = []
         for layout in LAYOUTS:
             for selector in getattr(layout, part):
@@ -179,15 +194,27 @@ class ContextFinder:
 
     def block_of(self, element: Tag) -> Tag | None:
         """The nearest ancestor that names a product (a product-name row or a heading): a listing card."""
+        key = id(element)
+        if key not in self._blocks:
+            self._blocks[key] = self._find_block(element)
+        return self._blocks[key]
+
+    def _find_block(self, element: Tag) -> Tag | None:
         for level, ancestor in enumerate([element, *element.parents]):
             if level > _CARD_LEVELS or ancestor.name in ("body", "html", "[document]"):
                 return None
-            key = id(ancestor)
-            if any(label_in(row.label, PRODUCT_LABELS) for row in self.rows_under.get(key, ())):
+            if self._has_product_row(ancestor):
                 return ancestor
             if self.heading(ancestor):
                 return ancestor
         return None
+
+    def _has_product_row(self, ancestor: Tag) -> bool:
+        key = id(ancestor)
+        if key not in self._names_product:
+            rows = self.rows_under.get(key, ())
+            self._names_product[key] = any(label_in(row.label, PRODUCT_LABELS) for row in rows)
+        return self._names_product[key]
 
     def heading(self, block: Tag) -> str | None:
         """The block's first non-generic heading, else its itemprop=name text."""
@@ -214,7 +241,23 @@ class ContextFinder:
         """Claimant, product and category for a claim made at element.
 
         `item_page`: the page offers a product, so its h1 or title block names it (on an article page the h1
-        is the article's title). `brands`/`models`: 品牌/型号 values seen on the page, never a product name."""
+        is the article's title). `brands`/`models`: 品牌/型号 values seen on the page, never a product name
+        (the same sets for every claim of a page: the answer is kept per element)."""
+        key = (id(element), item_page)
+        if key not in self._resolved:
+            self._resolved[key] = self._resolve(element, item_page, brands, models)
+        return self._resolved[key]
+
+    def _resolve(
+        self,
+        element: Tag,
+        item_page: bool,
+        brands: set[str] | frozenset[str],
+        models: set[str] | frozenset[str],
+    ) -> Context:
+        entry = self.listings.of(element)
+        if entry is not None:
+            return self._resolve_entry(entry, set(brands), set(models))
         block = self.block_of(element)
         local = self._block_rows(block)
         claimant, source = self._claimant(local)
@@ -225,6 +268,34 @@ class ContextFinder:
             or _value(self._page_value(CATEGORY_LABELS))
             or self._breadcrumb(product)
         )
+        return Context(claimant, source, _short(product), _short(category), product_source)
+
+    def _resolve_entry(self, entry: Tag, brands: set[str], models: set[str]) -> Context:
+        """Context for a claim in a listing entry (a search result card): only what the entry itself shows
+        (its rows, heading, name and shop elements: .gl-item .p-name, .p-shop). The page's own values (a row
+        one card shows, a JSON-LD product, og:site_name, which on a marketplace is the marketplace) name no
+        other card's product or seller; a shop block of the page names the seller of a shop's own listing."""
+        local = self._block_rows(entry)
+        claimant, source = None, None
+        found = _row_value(local, CLAIMANT_LABELS)
+        if found:
+            claimant, source = _short(found[1]), f"row:{found[0]}"
+        elif shop := _entry_text(entry, ENTRY_SHOP_SELECTORS):
+            claimant, source = shop, "listing:shop"
+        elif shop := self._layout_text("shop"):
+            claimant, source = shop, "shop"
+        row = _row_value(local, PRODUCT_LABELS)
+        candidates: list[tuple[str | None, str]] = [
+            (row[1] if row else None, f"row:{row[0]}" if row else ""),
+            (self.heading(entry), "heading"),
+            (_entry_text(entry, ENTRY_NAME_SELECTORS), "listing:name"),
+        ]
+        product = product_source = None
+        for value, where in candidates:
+            if value and refused_name(value, brands, models) is None:
+                product, product_source = value, where
+                break
+        category = _value(_row_value(local, CATEGORY_LABELS)) or self._breadcrumb(product)
         return Context(claimant, source, _short(product), _short(category), product_source)
 
     def _product(
@@ -286,6 +357,18 @@ class ContextFinder:
         return _short(crumbs[-1]) if crumbs else None
 
 
+def _entry_text(entry: Tag, selectors: tuple[soupsieve.SoupSieve, ...]) -> str | None:
+    """The text of the first element of a listing entry that one of the selectors finds (name or shop)."""
+    for selector in selectors:
+        found = selector.select_one(entry)
+        if found is not None:
+            title = found.get("title")
+            text = clean(title if isinstance(title, str) and title.strip() else found.get_text(" "))
+            if text and not GENERIC_HEADING.search(text):
+                return _short(text)
+    return None
+
+
 def _value(found: tuple[str, str] | None) -> str | None:
     return found[1] if found else None
 
@@ -294,29 +377,53 @@ def _value(found: tuple[str, str] | None) -> str | None:
 _ENTRY_LEVELS = 8
 
 
-def listing_entry(element: Tag, twins: dict[tuple[int, str, str], int] | None = None) -> Tag | None:
-    """The repeated card an element sits in (a search result, a listing's li), or None on a single item's
-    page: the nearest ancestor with at least two siblings of its own tag and class (li.gl-item × 30).
-    `twins` caches sibling counts per (parent, tag, class) across calls on one page (listings are long)."""
-    counts = twins if twins is not None else {}
-    for level, node in enumerate([element, *element.parents]):
-        if level > _ENTRY_LEVELS or node.name in ("body", "html", "[document]"):
-            return None
-        classes = node.get("class")
-        parent = node.parent
-        if not classes or parent is None:
-            continue
-        key = (id(parent), node.name, " ".join(classes))
-        if key not in counts:
-            counts[key] = sum(
-                1
-                for sibling in parent.find_all(node.name, recursive=False)
-                if sibling.get("class") == classes
-            )
-        # A listing's cards each show a price; repeated rows of a spec table (dl.clearfix × 20) do not.
-        if counts[key] >= 3 and PRICE.search(clean(node.get_text(" "))):
-            return node
-    return None
+class ListingEntries:
+    """The repeated card each element sits in (a search result, a listing's li), or None on a single item's
+    page: the nearest ancestor with at least two siblings of its own tag and class (li.gl-item × 30) that
+    shows a price. Sibling counts, prices and answers are kept per page (listings are long)."""
+
+    def __init__(self) -> None:
+        self._counts: dict[tuple[int, str, str], int] = {}
+        self._priced: dict[int, bool] = {}
+        self._entries: dict[int, Tag | None] = {}
+
+    def of(self, element: Tag) -> Tag | None:
+        """The listing entry element sits in, or None."""
+        key = id(element)
+        if key not in self._entries:
+            self._entries[key] = self._find(element)
+        return self._entries[key]
+
+    def _find(self, element: Tag) -> Tag | None:
+        for level, node in enumerate([element, *element.parents]):
+            if level > _ENTRY_LEVELS or node.name in ("body", "html", "[document]"):
+                return None
+            classes = node.get("class")
+            parent = node.parent
+            if not classes or parent is None:
+                continue
+            key = (id(parent), node.name, " ".join(classes))
+            if key not in self._counts:
+                self._counts[key] = sum(
+                    1
+                    for sibling in parent.find_all(node.name, recursive=False)
+                    if sibling.get("class") == classes
+                )
+            # A listing's cards each show a price; repeated rows of a spec table (dl.clearfix × 20) do not.
+            if self._counts[key] >= 3 and self._shows_price(node):
+                return node
+        return None
+
+    def _shows_price(self, node: Tag) -> bool:
+        key = id(node)
+        if key not in self._priced:
+            self._priced[key] = PRICE.search(clean(node.get_text(" "))) is not None
+        return self._priced[key]
+
+
+def listing_entry(element: Tag) -> Tag | None:
+    """The listing entry one element sits in (ListingEntries.of; a page's elements share one)."""
+    return ListingEntries().of(element)
 
 
 def refused_name(value: str, brands: set[str], models: set[str]) -> str | None:

@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bs4 import Tag
+
+from checker.extract.blocks import BlockTexts
 from checker.extract.classify import Classifier, Decision, PageView, org_claimant, read_page
-from checker.extract.context import ContextFinder, listing_entry
+from checker.extract.context import ContextFinder, ListingEntries
 from checker.extract.decode import decode_page
 from checker.extract.document import Page, css_path, label_in, load_page
 from checker.extract.gate import may_mention
@@ -16,7 +19,7 @@ from checker.extract.models import Claim, Occurrence, PageClaims
 from checker.extract.page_signals import PageSignalCollector
 from checker.extract.patterns import EXTRACTOR_VERSION, PRODUCT_LABELS
 from checker.extract.prune import prune
-from checker.extract.tie import Tie, sentence_span, tie, tie_logo
+from checker.extract.tie import Tie, Tier
 from checker.extract.verbatim import Quoter, centred, display_text
 
 SNIPPET_CHARS = 300
@@ -39,8 +42,10 @@ class Quotes:
 class _Quoting:
     """Quoters per run, built only for runs that hold an occurrence."""
 
-    def __init__(self) -> None:
+    def __init__(self, guard: Guard | None = None) -> None:
         self._quoters: dict[int, Quoter] = {}
+        # A huge run's offset map is built in steps the page's CPU budget can stop.
+        self._tick = (lambda: guard.check("quoting the page")) if guard is not None else None
 
     def quotes(self, mention: Mention) -> Quotes:
         if mention.kind == "logo":
@@ -50,7 +55,7 @@ class _Quoting:
         key = id(mention.element)
         quoter = self._quoters.get(key)
         if quoter is None:
-            quoter = self._quoters[key] = Quoter(mention.raw, mention.block_text)
+            quoter = self._quoters[key] = Quoter(mention.raw, mention.block_text, tick=self._tick)
         return Quotes(
             quoter.verbatim(mention.start, mention.end),
             quoter.snippet(mention.start, mention.end, SNIPPET_CHARS),
@@ -58,16 +63,30 @@ class _Quoting:
         )
 
 
-def _tie(mention: Mention) -> Tie:
+def tie_mention(tier: Tier, mention: Mention) -> Tie:
+    """What one mention is tied to (the page's tier shares what each block discloses)."""
     if mention.kind == "logo":
-        return tie_logo(mention.own_text, mention.caption, mention.block_text, mention.unit)
-    return tie(mention.block_text, mention.start, mention.end, mention.unit)
+        return tier.tie_logo(mention.own_text, mention.caption, mention.block_text, mention.unit)
+    return tier.tie(mention.block_text, mention.start, mention.end, mention.unit)
 
 
-def _sentence(mention: Mention) -> str:
+class _Places:
+    """Per-element answers every claim of an element shares: its CSS path (a walk up the tree)."""
+
+    def __init__(self) -> None:
+        self._paths: dict[int, str] = {}
+
+    def path(self, element: Tag) -> str:
+        key = id(element)
+        if key not in self._paths:
+            self._paths[key] = css_path(element)
+        return self._paths[key]
+
+
+def _sentence(mention: Mention, blocks: BlockTexts) -> str:
     if mention.kind == "logo":
         return mention.block_text
-    start, end = sentence_span(mention.block_text, mention.start, mention.end)
+    start, end = blocks.of(mention.block_text).sentence_span(mention.start, mention.end)
     return mention.block_text[start:end]
 
 
@@ -79,6 +98,8 @@ def _claim(
     finder: ContextFinder,
     view: PageView,
     quotes: Quotes,
+    blocks: BlockTexts,
+    location: str,
 ) -> Claim:
     # The page's h1 names the product of an item page: one that offers a product, or one that holds a
     # product claim and shows no sign of being an article (an article's h1 is its headline).
@@ -88,7 +109,7 @@ def _claim(
     product, product_source, category = context.product_name, context.product_source, context.product_category
     if decision.use == "organisation":
         # An announcement is made by an organisation about its standard: no product is named or judged.
-        named, source = org_claimant(_sentence(mention), view)
+        named, source = org_claimant(_sentence(mention, blocks), view)
         claimant, claimant_source = (named, source) if named else (claimant, claimant_source)
         product = product_source = category = None
     code = found.code
@@ -112,11 +133,17 @@ def _claim(
         product_name=product,
         product_source=product_source,
         product_category=category,
-        certification_words=certification_words(mention.block_text, mention.start, mention.end),
+        certification_words=_certification(mention, blocks),
         snippet=quotes.snippet,
         snippet_normalized=quotes.snippet_normalized,
-        location=css_path(mention.element),
+        location=location,
     )
+
+
+def _certification(mention: Mention, blocks: BlockTexts) -> list[str]:
+    text, start, end = mention.block_text, mention.start, mention.end
+    sentence = blocks.of(text).sentence_span(start, end)
+    return certification_words(text, start, end, sentence)
 
 
 def extract_page(
@@ -162,17 +189,23 @@ def _extract(raw: bytes, declared_charset: str | None, result: PageClaims, guard
     finder = ContextFinder(page)
     view = read_page(page, finder, collector.signals, result.url)
     result.page_kind, result.page_signals = view.kind, view.labels
-    classifier = Classifier(page, finder, view)
-    quoting = _Quoting()
+    blocks = BlockTexts()
+    tier = Tier(blocks, tick=lambda: guard.check("reading a block's codes"))
+    classifier = Classifier(page, finder, view, blocks)
+    quoting = _Quoting(guard)
+    places = _Places()
     claimed: list[tuple[Mention, int]] = []
     for mention in mentions:
         guard.check("reading claims")
-        found = _tie(mention)
+        found = tie_mention(tier, mention)
         decision = classifier.decide(classifier.near(mention, found))
         quotes = quoting.quotes(mention)
+        location = places.path(mention.element)
         claim_id = None
         if decision.use != "discussion":
-            claim = _claim(len(result.claims) + 1, mention, found, decision, finder, view, quotes)
+            claim = _claim(
+                len(result.claims) + 1, mention, found, decision, finder, view, quotes, blocks, location
+            )
             claimed.append((mention, len(result.claims)))
             result.claims.append(claim)
             claim_id = claim.id
@@ -184,10 +217,10 @@ def _extract(raw: bytes, declared_charset: str | None, result: PageClaims, guard
                 signals=decision.signals,
                 claim_id=claim_id,
                 snippet=quotes.snippet,
-                location=css_path(mention.element),
+                location=location,
             )
         )
-    _page_standard(result, claimed, page)
+    _page_standard(result, claimed, page, finder)
     _notes(result)
 
 
@@ -199,7 +232,7 @@ def _declared_claim(
     result: PageClaims,
     claimed: list[tuple[Mention, int]],
     page: Page,
-    twins: dict[tuple[int, str, str], int],
+    listings: ListingEntries,
 ) -> Claim | None:
     """The claim whose 执行标准 row declares, with the words, the one standard of a single product page
     (执行标准：T/… (上海标准)), or None: a listing, several products or several standards, where each claim
@@ -217,27 +250,29 @@ def _declared_claim(
         # Every product claim's standard counts: a page showing two standards declares neither for all.
         keys.add(claim.standard_key)
         if any(signal in claim.use_signals for signal in _ROW_SIGNALS):
-            if listing_entry(mention.element, twins) is not None:
+            if listings.of(mention.element) is not None:
                 return None  # a listing card's code speaks for its card only
             declaring = declaring or claim
     return declaring if len(keys) == 1 else None
 
 
-def _page_standard(result: PageClaims, claimed: list[tuple[Mention, int]], page: Page) -> None:
+def _page_standard(
+    result: PageClaims, claimed: list[tuple[Mention, int]], page: Page, finder: ContextFinder
+) -> None:
     """Give the product claims that name no standard (执行上海标准 in an item title, 本品执行上海标准 in its
     description) the one standard the page declares in its 执行标准 row, tie "page": the standard is disclosed
     on the page, so no SHS008, and whatever is wrong with it is one finding with every location."""
-    twins: dict[tuple[int, str, str], int] = {}
+    listings = finder.listings
     bare = [
         index
         for mention, index in claimed
         if result.claims[index].use == "product"
         and result.claims[index].tie == "none"
-        and listing_entry(mention.element, twins) is None
+        and listings.of(mention.element) is None
     ]
     if not bare:
         return
-    declaring = _declared_claim(result, claimed, page, twins)
+    declaring = _declared_claim(result, claimed, page, listings)
     if declaring is None:
         return
     fields = ("standard_code", "standard_key", "standard_number_key", "standard_kind")

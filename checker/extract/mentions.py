@@ -65,9 +65,12 @@ def find_in_text(text: str) -> Iterator[tuple[int, int]]:
         yield start, end
 
 
-def certification_words(text: str, start: int, end: int) -> list[str]:
-    """Certification/award/approval words bound to the mention at text[start:end] (same sentence, near it)."""
-    s_start, s_end = sentence_span(text, start, end)
+def certification_words(
+    text: str, start: int, end: int, sentence: tuple[int, int] | None = None
+) -> list[str]:
+    """Certification/award/approval words bound to the mention at text[start:end] (same sentence, near it).
+    `sentence`: the mention's sentence span when the caller has it (BlockText.sentence_span)."""
+    s_start, s_end = sentence if sentence is not None else sentence_span(text, start, end)
     window = text[max(s_start, start - CERT_WINDOW) : min(s_end, end + CERT_WINDOW)]
     return [p.name for p in CERTIFICATION if p.regex.search(window)]
 

@@ -17,7 +17,7 @@ from checker.extract import charsets
 # 1.4.0: invisible characters, ruby, deep pages, WHATWG charsets, page limits (issue 14).
 # 1.5.0: use_table.py 2 (reports, enforcement, tenders, Q&A, reviews, denials, pool entries); a single product
 # page's declared standard ties its bare claims (tie "page"); two label/value pairs per attribute row.
-EXTRACTOR_VERSION = "1.5.0"
+EXTRACTOR_VERSION = "1.6.0"
 
 
 class Pattern(NamedTuple):
@@ -416,6 +416,11 @@ ROW_TEXT = re.compile(r"^\s*(?P<label>[^:：]{1,16}?)\s*" + _COLON + r"\s*(?P<va
 GENERIC_HEADING = re.compile(
     r"详情|介绍|参数|规格|包装|售后|评价|评论|说明|相关|推荐|资质|证书|新闻|公告|联系|导航|客服|热销|猜你喜欢|店铺|^主体$|基本信息"
     r"|问答|问题|咨询|FAQ|属性|描述"
+    # A news or reading list's heading (行业资讯, 热点新闻, 推荐阅读: a sidebar of headlines), whole heading only:
+    # 动态血压计, 阅读灯 and 热点 routers are products.
+    r"|^[\u4e00-\u9fff]{0,4}(?:资讯|資訊|动态|動態|新闻|新聞|阅读|閱讀|热点|熱點|专题|專題|快讯|快訊|头条|頭條|公告)"
+    r"(?:中心|列表|推荐|推薦|排行|更多)?$"
+    r"|^\s*(?:latest |related |industry |more )?(?:news|articles|reading)\s*$"
     # English section headings of international marketplaces (Key attributes, Product description).
     r"|^\s*(?:key |main |product |other )?(?:attributes|specifications?|specs|details|description|overview|features"
     r"|reviews|packaging(?: and delivery| & delivery)?|supplier|company profile)\s*$",

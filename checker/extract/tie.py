@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bs4 import Tag
 
 from checker.codes import CodeMatch, StandardCode, find_codes
+from checker.extract.blocks import BlockText, BlockTexts, first_title, not_a_standard
 from checker.extract.document import clean, label_in
 from checker.extract.models import TieKind
 from checker.extract.patterns import (
     ANNOTATION_GAP,
-    NOT_A_STANDARD_TITLE,
-    SENTENCE_END,
     STANDARD_LABELS,
     STANDARD_NAME_LABELS,
     STANDARD_NUMBER_LABELS,
-    STANDARD_TITLE,
-    TITLE_EDITION_NOTE,
 )
+
+__all__ = ["Tie", "Tier", "in_standard_row", "not_a_standard", "sentence_span", "tie", "tie_in_row"]
 
 # The tie a code in the same block earns, by the block's tag.
 _UNIT_TIE: dict[str, TieKind] = {
@@ -30,6 +30,8 @@ _UNIT_TIE: dict[str, TieKind] = {
     "figcaption": "caption",
     "caption": "caption",
 }
+# The longest gap ANNOTATION_GAP accepts between the words and their code ({0,4} characters).
+_MAX_GAP = 4
 
 
 @dataclass(frozen=True)
@@ -42,42 +44,47 @@ class Tie:
 
 
 def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """The sentence of text around [start, end)."""
-    left = max((m.end() for m in SENTENCE_END.finditer(text, 0, start)), default=0)
-    right_match = SENTENCE_END.search(text, end)
-    return left, right_match.start() if right_match else len(text)
+    """The sentence of text around [start, end) (one lookup; many mentions of a block: BlockText)."""
+    return BlockText(text).sentence_span(start, end)
 
 
-def not_a_standard(title: str) -> str | None:
-    """Why a 《title》 cannot name a standard (a law, a plan, a notice…), or None when it may."""
-    core = TITLE_EDITION_NOTE.sub("", title).strip()
-    for pattern in NOT_A_STANDARD_TITLE:
-        if pattern.regex.search(core):
-            return pattern.name
+def _annotated(
+    block: BlockText, codes: list[CodeMatch], before: int, after: int, start: int, end: int
+) -> CodeMatch | None:
+    """The code written right before the words (T/… 上海标准), else right after them (上海标准（T/…）).
+
+    `before`/`after` index the first code ending past `start` and the first starting at or after `end`;
+    a gap of punctuation is at most a few characters, so only the codes next to the words are looked at."""
+    text = block.text
+    for index in range(before - 1, -1, -1):
+        code = codes[index]
+        if start - code.end > _MAX_GAP:
+            break
+        if ANNOTATION_GAP.match(text[code.end : start]):
+            return code
+    for index in range(after, len(codes)):
+        code = codes[index]
+        if code.start - end > _MAX_GAP:
+            break
+        if ANNOTATION_GAP.match(text[end : code.start]):
+            return code
     return None
 
 
-def _title(text: str) -> str | None:
-    """The first 《title》 in text that may name a standard."""
-    for match in STANDARD_TITLE.finditer(text):
-        title = match.group(1).strip()
-        if not_a_standard(title) is None:
-            return title
-    return None
-
-
-def _annotated(text: str, codes: list[CodeMatch], start: int, end: int) -> CodeMatch | None:
-    before = [c for c in codes if c.end <= start and ANNOTATION_GAP.match(text[c.end : start])]
-    if before:
-        return before[-1]
-    after = [c for c in codes if c.start >= end and ANNOTATION_GAP.match(text[end : c.start])]
-    return after[0] if after else None
-
-
-def _nearest(codes: list[CodeMatch], start: int, end: int) -> CodeMatch | None:
-    if not codes:
+def _nearest(
+    codes: list[CodeMatch], low: int, high: int, before: int, start: int, end: int
+) -> CodeMatch | None:
+    """The code of codes[low:high] nearest to [start, end): the last one before it or the first after it
+    (a code before wins a tie: it is read first)."""
+    split = min(max(before, low), high)  # codes[low:split] end before the words, codes[split:high] after
+    candidates = []
+    if split > low:
+        candidates.append(codes[split - 1])
+    if split < high:
+        candidates.append(codes[split])
+    if not candidates:
         return None
-    return min(codes, key=lambda c: start - c.end if c.end <= start else c.start - end + 0.5)
+    return min(candidates, key=lambda c: start - c.end if c.end <= start else c.start - end + 0.5)
 
 
 def in_standard_row(unit: Tag) -> bool:
@@ -101,21 +108,93 @@ def in_standard_row(unit: Tag) -> bool:
     return label_in(label, STANDARD_LABELS) is not None
 
 
-def tie_in_text(text: str, start: int, end: int, unit: Tag) -> Tie | None:
-    """A tie found inside the mention's own block text, or None."""
-    codes = find_codes(text, standard_context=in_standard_row(unit))
-    hit = _annotated(text, codes, start, end)
-    if hit is not None:
-        return Tie(hit.code, _title(text), "annotation")
-    kind = _UNIT_TIE.get(unit.name, "sentence")
-    s_start, s_end = sentence_span(text, start, end)
-    in_sentence = [c for c in codes if c.start >= s_start and c.end <= s_end]
-    scope = codes if kind != "sentence" else in_sentence or (codes if len(codes) == 1 else [])
-    hit = _nearest(scope, start, end)
-    if hit is not None:
-        return Tie(hit.code, _title(text), kind)
-    title = _title(text[s_start:s_end]) or (_title(text) if kind != "sentence" else None)
-    return Tie(None, title, "title-only") if title else None
+class Tier:
+    """Ties the mentions of one page. What a block, a table row or a standard's detail table discloses is
+    read once and shared by every mention in it (a page may hold thousands)."""
+
+    def __init__(self, blocks: BlockTexts | None = None, tick: Callable[[], None] | None = None) -> None:
+        self.blocks = blocks if blocks is not None else BlockTexts()
+        # Called between the pieces of a huge block's reading: the page's CPU budget (limits.Guard.check).
+        self._tick = tick
+        self._standard_rows: dict[int, bool] = {}
+        self._rows: dict[int, Tie | None] = {}
+        self._details: dict[int, Tie | None] = {}
+
+    def in_standard_row(self, unit: Tag) -> bool:
+        """in_standard_row, once per element."""
+        key = id(unit)
+        if key not in self._standard_rows:
+            self._standard_rows[key] = in_standard_row(unit)
+        return self._standard_rows[key]
+
+    def tie_in_text(self, text: str, start: int, end: int, unit: Tag) -> Tie | None:
+        """A tie found inside the mention's own block text, or None."""
+        block = self.blocks.of(text)
+        context = self.in_standard_row(unit)
+        codes = block.codes(context, self._tick)
+        before, after = block.codes_around(context, start, end)
+        hit = _annotated(block, codes, before, after, start, end)
+        if hit is not None:
+            return Tie(hit.code, block.title, "annotation")
+        kind = _UNIT_TIE.get(unit.name, "sentence")
+        s_start, s_end = block.sentence_span(start, end)
+        if kind != "sentence":
+            low, high = 0, len(codes)
+        else:
+            # The codes of the mention's sentence, else the block's only code.
+            low, high = block.codes_within(context, s_start, s_end)
+            if low >= high:
+                low, high = (0, 1) if len(codes) == 1 else (0, 0)
+        hit = _nearest(codes, low, high, before, start, end)
+        if hit is not None:
+            return Tie(hit.code, block.title, kind)
+        title = block.title_within(s_start, s_end) or (block.title if kind != "sentence" else None)
+        return Tie(None, title, "title-only") if title else None
+
+    def tie_in_row(self, unit: Tag) -> Tie | None:
+        """tie_in_row, once per element."""
+        key = id(unit)
+        if key not in self._rows:
+            self._rows[key] = tie_in_row(unit)
+        return self._rows[key]
+
+    def tie_in_detail_table(self, unit: Tag) -> Tie | None:
+        """tie_in_detail_table, once per table."""
+        table = unit.find_parent("table")
+        if table is None:
+            return None
+        key = id(table)
+        if key not in self._details:
+            self._details[key] = _detail_table(table)
+        return self._details[key]
+
+    def tie(self, text: str, start: int, end: int, unit: Tag) -> Tie:
+        """The best tie for a mention at text[start:end] in block unit; kind none when nothing is disclosed."""
+        own = self.tie_in_text(text, start, end, unit)
+        if own is not None and own.code is not None:
+            return own
+        row = self.tie_in_row(unit)
+        if row is not None and row.code is not None:
+            return row
+        detail = self.tie_in_detail_table(unit)
+        if detail is not None:
+            return detail
+        return own or row or Tie(None, None, "none")
+
+    def tie_logo(self, alt_text: str, caption_text: str | None, unit_text: str, unit: Tag) -> Tie:
+        """A logo's tie: a code in its alt/title, then in its caption, then in its block's own text."""
+        own: list[tuple[str, TieKind]] = [(alt_text, "annotation"), (caption_text or "", "caption")]
+        for text, kind in own:
+            codes = find_codes(text)
+            if codes:
+                return Tie(codes[0].code, first_title(text), kind)
+        block = self.blocks.of(unit_text)
+        codes = block.codes(self.in_standard_row(unit), self._tick)
+        kind = _UNIT_TIE.get(unit.name, "sentence")
+        if codes:
+            return Tie(codes[0].code, block.title, kind)
+        title = first_title(alt_text) or first_title(caption_text or "") or block.title
+        return Tie(None, title, "title-only") if title else Tie(None, None, "none")
 
 
 def tie_in_row(unit: Tag) -> Tie | None:
@@ -132,16 +211,13 @@ def tie_in_row(unit: Tag) -> Tie | None:
         text = clean(other.get_text(" "))
         codes = find_codes(text, standard_context=in_standard_row(other))
         if codes:
-            return Tie(codes[0].code, _title(text), "row")
-    title = _title(clean(row.get_text(" ")))
+            return Tie(codes[0].code, first_title(text), "row")
+    title = first_title(clean(row.get_text(" ")))
     return Tie(None, title, "title-only") if title else None
 
 
-def tie_in_detail_table(unit: Tag) -> Tie | None:
+def _detail_table(table: Tag) -> Tie | None:
     """On a standard's own detail table (标准编号 | T/… rows), the code of its 标准编号 row."""
-    table = unit.find_parent("table")
-    if table is None:
-        return None
     code: StandardCode | None = None
     title: str | None = None
     for row in table.find_all("tr"):
@@ -162,29 +238,5 @@ def tie_in_detail_table(unit: Tag) -> Tie | None:
 
 
 def tie(text: str, start: int, end: int, unit: Tag) -> Tie:
-    """The best tie for a mention at text[start:end] in block unit; kind none when nothing is disclosed."""
-    own = tie_in_text(text, start, end, unit)
-    if own is not None and own.code is not None:
-        return own
-    row = tie_in_row(unit)
-    if row is not None and row.code is not None:
-        return row
-    detail = tie_in_detail_table(unit)
-    if detail is not None:
-        return detail
-    return own or row or Tie(None, None, "none")
-
-
-def tie_logo(alt_text: str, caption_text: str | None, unit_text: str, unit: Tag) -> Tie:
-    """A logo's tie: a code in its alt/title, then in its caption, then in its block's own text."""
-    own: list[tuple[str, TieKind]] = [(alt_text, "annotation"), (caption_text or "", "caption")]
-    for text, kind in own:
-        codes = find_codes(text)
-        if codes:
-            return Tie(codes[0].code, _title(text), kind)
-    codes = find_codes(unit_text, standard_context=in_standard_row(unit))
-    kind = _UNIT_TIE.get(unit.name, "sentence")
-    if codes:
-        return Tie(codes[0].code, _title(unit_text), kind)
-    title = _title(alt_text) or _title(caption_text or "") or _title(unit_text)
-    return Tie(None, title, "title-only") if title else Tie(None, None, "none")
+    """The best tie for one mention (a page's mentions share a Tier)."""
+    return Tier().tie(text, start, end, unit)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Literal, NamedTuple
 
-USE_TABLE_VERSION = "3"
+USE_TABLE_VERSION = "4"
 
 Use = Literal["product", "organisation", "discussion"]
 USES: tuple[Use, ...] = ("product", "organisation", "discussion")
@@ -679,6 +679,16 @@ SENTENCE_SIGNALS: tuple[Signal, ...] = (
         flags=re.I,
     ),
     _s(
+        "english-enforcement",
+        {"discussion": 3},
+        r"\b(?:misus(?:e|es|ed|ing)|investigat(?:e|es|ed|ing|ion)|penalt(?:y|ies)|penali[sz]ed|fined|punish(?:ed|es|ment)?"
+        r"|crack(?:s|ed|ing)? down|illegal(?:ly)?|unlawful(?:ly)?|false(?:ly)? claim(?:s|ed|ing)?|violat(?:e|es|ed|ing|ion)s?"
+        r"|warned|warns|rectif(?:y|ied|ication))\b",
+        "English enforcement wording (misusing, investigated, penalties, warned): a warning about claims, not a claim"
+        " (enforcement-words in English)",
+        flags=re.I,
+    ),
+    _s(
         "english-announcement",
         {"organisation": 4},
         r"\b(?:announced|announces)\b[^.]{0,30}\bthat (?:its|their)\b[^.]{0,120}\b(?:designated|selected|recognised|recognized)\b",
@@ -888,6 +898,10 @@ ORGANISATION_PAGE = frozenset(["company-news", "about-page", "association-site",
 RELATED_LIST_HEADING = re.compile(
     r"相关|相關|资讯|資訊|新闻|新聞|阅读|閱讀|推荐|推薦|热点|熱點|公告|动态|動態|专题|專題|related|news|reading",
     re.I,
+)
+# Words of class/id names of containers that list other pages' headlines (news-list, relatedArticles, xinwen).
+RELATED_LIST_CLASS = frozenset(
+    ["news", "related", "headline", "headlines", "articles", "xinwen", "zixun", "xwzx", "newslist"]
 )
 # English labels of a product's standard row on international marketplaces (spaces removed, lower case):
 # "Standard: Q/… (Shanghai Standard)" is the same row as 执行标准.

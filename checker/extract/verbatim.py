@@ -14,6 +14,7 @@ phrase conversion) is bridged by re-synchronising on the next stretch both texts
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from checker.normalize import fold_char, unescape_entities
@@ -26,6 +27,8 @@ _RESYNC_WINDOW = 24
 _CONFIRM = 2
 # An entity left in the text (double-escaped in the HTML): the normaliser decodes it into one character.
 _ENTITY = re.compile(r"&(?:amp;)*(?:[A-Za-z][A-Za-z0-9]{1,31};?|#\d{1,7};?|#[xX][0-9A-Fa-f]{1,6};?)")
+# Alignment steps between two calls of the CPU-budget tick.
+_TICK_STEPS = 8_192
 # Characters whose runs the normaliser collapses into one.
 _COLLAPSING = frozenset("- ")
 
@@ -59,12 +62,15 @@ def _agrees(source: str, i: int, target: str, k: int) -> bool:
 class OffsetMap:
     """For each character of `normalized`, the span of `source` it came from."""
 
-    def __init__(self, source: str, normalized: str) -> None:
+    def __init__(self, source: str, normalized: str, tick: Callable[[], None] | None = None) -> None:
         self.source = source
         self.normalized = normalized
         count = len(normalized)
         self._starts = [0] * count
         self._ends = [0] * count
+        # Called every _TICK_STEPS steps of the alignment: a huge run's map can be stopped by the page's
+        # CPU budget (limits.Guard.check raises).
+        self._tick = tick
         self._align()
 
     def _set(self, k: int, length: int, start: int, end: int) -> None:
@@ -117,7 +123,11 @@ class OffsetMap:
     def _align(self) -> None:
         source, target = self.source, self.normalized
         i = k = 0
+        steps = 0
         while k < len(target):
+            steps += 1
+            if self._tick is not None and steps % _TICK_STEPS == 0:
+                self._tick()
             if i >= len(source):
                 # Text the normaliser added at the very end (never seen): it maps to the end of the source.
                 self._set(k, len(target) - k, len(source), len(source))
@@ -189,16 +199,17 @@ def centred(text: str, start: int, end: int, limit: int) -> str:
 class Quoter:
     """Quotes of one run: the mention as written and a window around it, both in the page's own characters."""
 
-    def __init__(self, raw: str, normalized: str) -> None:
+    def __init__(self, raw: str, normalized: str, tick: Callable[[], None] | None = None) -> None:
         self.display = display_text(raw)
         self._map: OffsetMap | None = None
         self._normalized = normalized
+        self._tick = tick
 
     @property
     def map(self) -> OffsetMap:
         """The offset map, built on first use (only runs holding a mention need one)."""
         if self._map is None:
-            self._map = OffsetMap(self.display, self._normalized)
+            self._map = OffsetMap(self.display, self._normalized, self._tick)
         return self._map
 
     def verbatim(self, start: int, end: int) -> str:

@@ -16,6 +16,7 @@ from checker.report import TargetResult, dumps, to_explain, to_json, to_json_v1,
 from checker.rules.schema import SEVERITY_RANK
 from markwatch.cases.precision import PrecisionPolicy, review_policy
 from markwatch.cli.options import db_option
+from markwatch.cli.page_files import SNIFF_BYTES, known_non_page, not_a_page, scan_directory, skipped_note
 from markwatch.config import USER_AGENT
 from markwatch.db import session_scope
 from markwatch.errors import FetchError, InputError
@@ -45,15 +46,20 @@ def fetch(url: str, client: httpx.Client | None = None) -> Fetched:
                 if len(body) > MAX_PAGE_BYTES:
                     raise FetchError(f"{url}: page larger than {MAX_PAGE_BYTES} bytes")
             return Fetched(bytes(body), response.charset_encoding)
+    except httpx.HTTPStatusError as exc:
+        status = exc.response
+        raise FetchError(f"{url}: HTTP {status.status_code} {status.reason_phrase}".rstrip()) from exc
     except httpx.HTTPError as exc:
-        raise FetchError(f"{url}: {exc}") from exc
+        # httpx messages may run over several lines (a hint after the status): one line, one error.
+        raise FetchError(f"{url}: {' '.join(str(exc).split()) or type(exc).__name__}") from exc
     finally:
         if client is None:
             own.close()
 
 
-def expand(targets: tuple[str, ...]) -> list[str]:
-    """Files, directories (recursing into *.htm*), URLs and '-' for stdin, in order."""
+def expand(targets: tuple[str, ...], notes: list[str] | None = None) -> list[str]:
+    """Files, directories (every HTML page under them, by name or by content: page_files.py), URLs and '-'
+    for stdin, in order. What a directory scan skipped, and why, is added to `notes`."""
     out: list[str] = []
     for target in targets:
         if target == "-" or target.startswith(("http://", "https://")):
@@ -61,20 +67,54 @@ def expand(targets: tuple[str, ...]) -> list[str]:
             continue
         path = Path(target)
         if path.is_dir():
-            out.extend(str(p) for p in sorted(path.rglob("*.htm*")) if p.is_file())
+            scan = scan_directory(path)
+            out.extend(str(page) for page in scan.pages)
+            note = skipped_note(path, scan.skipped)
+            if note is not None and notes is not None:
+                notes.append(note)
         elif path.is_file():
+            _refuse_non_page(target, _head(path))
             out.append(target)
         else:
             raise InputError("no such file, directory or URL", source=target)
     return out
 
 
+def _head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(SNIFF_BYTES)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", source=str(path)) from None
+
+
+def _refuse_non_page(target: str, head: bytes) -> None:
+    what = known_non_page(head)
+    if what is not None:
+        raise not_a_page(target, what)
+
+
+def refuse_empty_registry(registry: RegistryIndex, database: str) -> None:
+    """An empty registry makes every designated-style code 'unregistered' (SHS001 on every claim): refuse
+    it, naming the database and how to fill it (QA #6); --allow-empty-registry says it is meant."""
+    if len(registry) == 0:
+        raise InputError(
+            f"the registry in {database} holds no designations, so every claimed standard would be judged "
+            "unregistered (SHS001): import the published list first (markwatch registry import FILE, or "
+            "markwatch sweep sync-registry URL), point --db at the database that holds it, or pass "
+            "--allow-empty-registry if an empty registry is meant"
+        )
+
+
 def read_target(target: str) -> tuple[bytes, str | None, str | None]:
     """The raw bytes of a target, its URL when it is one, and the charset its server declared."""
     if target == "-":
-        return sys.stdin.buffer.read(), None, None
+        raw = sys.stdin.buffer.read()
+        _refuse_non_page("stdin", raw[:SNIFF_BYTES])
+        return raw, None, None
     if target.startswith(("http://", "https://")):
         page = fetch(target)
+        _refuse_non_page(target, page.body[:SNIFF_BYTES])
         return page.body, target, page.declared_charset
     return Path(target).read_bytes(), None, None
 
@@ -102,6 +142,12 @@ def read_target(target: str) -> tuple[bytes, str | None, str | None]:
     is_flag=True,
     help="Text format: say why each occurrence was or was not judged and why each finding has its confidence.",
 )
+@click.option(
+    "--allow-empty-registry",
+    is_flag=True,
+    help="Check against a registry with no designations on purpose (every claimed standard is then "
+    "unregistered, SHS001); without it an empty registry is refused (exit 2).",
+)
 @db_option
 def check(
     targets: tuple[str, ...],
@@ -109,6 +155,7 @@ def check(
     output_format: str,
     fail_on: str,
     explain: bool,
+    allow_empty_registry: bool,
     db_url: str | None,
 ) -> None:
     """Check pages for misuse of the 上海标准 mark; exit 0 clean, 1 findings, 2 error."""
@@ -116,14 +163,30 @@ def check(
         # JSON v2 and SARIF already carry the occurrences and every finding's confidence reasons.
         raise click.UsageError("--explain goes with --format text (json and sarif carry the same reasons)")
     day = as_of.date() if as_of else dt.datetime.now(dt.UTC).date()
+    notes: list[str] = []
+    pages = expand(targets, notes)
+    for note in notes:
+        click.echo(note, err=True)
+    if not pages:
+        # Directories with no page in them: "0 claims" would read as "checked and clean".
+        raise InputError("no HTML pages to check", source=", ".join(targets))
     with session_scope(db_url) as session:
         registry = RegistryIndex.load(session)
+        database = session.get_bind().engine.url.render_as_string(hide_password=True)
         # Rules (and extractor patterns) whose recent findings inspectors mostly dismissed go to review.
         review = review_policy(session, PrecisionPolicy.from_env())
+    if not allow_empty_registry:
+        refuse_empty_registry(registry, database)
+    elif len(registry) == 0:
+        click.echo(
+            f"warning: the registry in {database} holds no designations: every claimed standard is judged "
+            "unregistered (SHS001)",
+            err=True,
+        )
     checker = Checker()
     try:
         results = []
-        for target in expand(targets):
+        for target in pages:
             raw, url, declared_charset = read_target(target)
             result = checker.check_page(
                 raw,

@@ -9,6 +9,7 @@ import click
 
 from checker.extract import Claim, PageClaims, extract_page
 from checker.extract.models import Occurrence
+from markwatch.cli.page_files import SNIFF_BYTES, known_non_page, not_a_page
 from markwatch.errors import InputError
 
 _FIELDS = (
@@ -27,11 +28,15 @@ _FIELDS = (
 
 def _read(path: str) -> bytes:
     try:
-        return Path(path).read_bytes()
+        raw = Path(path).read_bytes()
     except IsADirectoryError:
         raise InputError("is a directory, not a saved page", source=path) from None
     except OSError as exc:
         raise InputError(f"cannot read the page: {exc.strerror or exc}", source=path) from None
+    what = known_non_page(raw[:SNIFF_BYTES])
+    if what is not None:
+        raise not_a_page(path, what)
+    return raw
 
 
 def _claim_lines(claim: Claim) -> list[str]:

@@ -1,0 +1,163 @@
+"""Where an occurrence sits: a standards table, a related-news list, buyers' reviews, a link.
+
+Each answer walks up from the occurrence and looks at the children of a few ancestors. A listing's <ul>
+has thousands of children and as many occurrences below it, so every ancestor's answer is kept per page:
+the walk costs a few lookups per occurrence instead of a pass over the ancestor's children.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import Tag
+
+from checker.extract.document import clean
+from checker.extract.mentions import Mention, find_in_text
+from checker.extract.use_table import (
+    PRICE,
+    RELATED_LIST_CLASS,
+    RELATED_LIST_HEADING,
+    STANDARDS_TABLE_HEADER,
+    USER_CONTENT_CLASS,
+    USER_CONTENT_HEADING,
+)
+
+# How far above a list its heading may sit (the list, its box, the box's column).
+_RELATED_LEVELS = 3
+_LISTS = ("ul", "ol", "dl")
+# How far above an entry its list may be (li > div > a: the block holding the words is the div).
+_ENTRY_LEVELS = 3
+# A box's title is among its first children; a header child (div.hd) holds little besides its heading.
+_TITLE_CHILDREN = 3
+_HEADER_CHARS = 30
+# How far above an occurrence a review or question section may start (a comment's text, its item, the list).
+_USER_CONTENT_LEVELS = 5
+_SECTION_HEADINGS = frozenset(["h2", "h3", "h4", "h5"])
+_RELATED_HEADINGS = ["h2", "h3", "h4", "h5", "h6", "dt"]
+# The words of a class or id name: comment-item, J_Reviews, commentList.
+_NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+_TOP = ("body", "html", "[document]")
+
+
+class Surroundings:
+    """Answers about an element's surroundings on one page, each ancestor read once."""
+
+    def __init__(self) -> None:
+        self._tables: dict[int, bool] = {}
+        self._related: dict[int, bool] = {}
+        self._priced: dict[int, bool] = {}
+        self._user_content: dict[int, bool] = {}
+
+    def in_standards_table(self, unit: Tag) -> bool:
+        """Whether the element sits in a table whose first row heads a list of standards (标准编号, 标准名称)."""
+        table = unit if unit.name == "table" else unit.find_parent("table")
+        if table is None:
+            return False
+        key = id(table)
+        if key not in self._tables:
+            first_row = table.find("tr")
+            cells = first_row.find_all(["th", "td"]) if first_row is not None else []
+            self._tables[key] = any(
+                STANDARDS_TABLE_HEADER.match(clean(cell.get_text()).replace(" ", "")) for cell in cells
+            )
+        return self._tables[key]
+
+    def in_related_list(self, element: Tag, *, product_page: bool = False) -> bool:
+        """Whether a linked occurrence is a headline in a list of other pages' headlines: a list (ul/ol/dl, or a
+        plain box of links) under a heading such as 相关资讯/行业资讯/推荐阅读 (the box's own child, or the heading
+        of its header: div.hd > h3), or, on a page that offers a product (`product_page`), in a container named
+        news/related (on a company's own news page such a list is its own news). An entry that shows a price
+        is a recommended product's card, not a headline."""
+        if self._shows_price(element):
+            return False
+        node: Tag | None = _list_of(element)
+        for _ in range(_RELATED_LEVELS):
+            if node is None or node.name in _TOP:
+                return False
+            if self._heads_related(node) or (product_page and _names_related(node)):
+                return True
+            node = node.parent
+        return False
+
+    def _heads_related(self, node: Tag) -> bool:
+        key = id(node)
+        if key not in self._related:
+            self._related[key] = any(RELATED_LIST_HEADING.search(text) for text in _section_titles(node))
+        return self._related[key]
+
+    def _shows_price(self, element: Tag) -> bool:
+        key = id(element)
+        if key not in self._priced:
+            self._priced[key] = PRICE.search(clean(element.get_text(" "))) is not None
+        return self._priced[key]
+
+    def in_user_content(self, element: Tag) -> bool:
+        """Whether an occurrence sits in buyers' reviews or questions: a section headed 商品评价/问大家, or a
+        container whose class or id names comments, reviews, ratings or questions."""
+        for level, node in enumerate([element, *element.parents]):
+            if level > _USER_CONTENT_LEVELS or node.name in (*_TOP, "article", "main"):
+                return False
+            if self._holds_user_content(node):
+                return True
+        return False
+
+    def _holds_user_content(self, node: Tag) -> bool:
+        key = id(node)
+        if key not in self._user_content:
+            self._user_content[key] = _names_user_content(node) or _headed_user_content(node)
+        return self._user_content[key]
+
+
+def _list_of(element: Tag) -> Tag:
+    """The list an entry sits in (its ul/ol/dl a level or two up), else the entry itself (a box of links)."""
+    node: Tag | None = element
+    for _ in range(_ENTRY_LEVELS):
+        if node is None or node.name in _TOP:
+            break
+        if node.name in _LISTS:
+            return node
+        node = node.parent
+    return element
+
+
+def _section_titles(node: Tag) -> list[str]:
+    """The titles a box gives its content: headings among its first children, or the heading inside a short
+    header child (div.hd > h3)."""
+    titles: list[str] = []
+    for child in node.find_all(True, recursive=False, limit=_TITLE_CHILDREN):
+        if child.name in _RELATED_HEADINGS:
+            titles.append(clean(child.get_text(" ")))
+            continue
+        text = clean(child.get_text(" "))
+        if len(text) <= _HEADER_CHARS and (heading := child.find(_RELATED_HEADINGS)) is not None:
+            titles.append(clean(heading.get_text(" ")))
+    return titles
+
+
+def _names_related(node: Tag) -> bool:
+    names = [*(node.get("class") or []), str(node.get("id") or "")]
+    return any(word.lower() in RELATED_LIST_CLASS for name in names for word in _NAME_WORDS.findall(name))
+
+
+def _names_user_content(node: Tag) -> bool:
+    names = [*(node.get("class") or []), str(node.get("id") or "")]
+    return any(word.lower() in USER_CONTENT_CLASS for name in names for word in _NAME_WORDS.findall(name))
+
+
+def _headed_user_content(node: Tag) -> bool:
+    # A plain walk over the children: bs4's find_all builds a filter per call (most of this check's cost).
+    for child in node.children:
+        if isinstance(child, Tag) and child.name in _SECTION_HEADINGS:
+            # A section's first heading names it.
+            return USER_CONTENT_HEADING.search(clean(child.get_text(" "))) is not None
+    return False
+
+
+def in_link(mention: Mention) -> bool:
+    """Whether the words are (part of) a link's text."""
+    if mention.kind == "logo":
+        return mention.element.find_parent("a") is not None
+    links = mention.element.find_all("a") if mention.element.name != "a" else [mention.element]
+    return any(any(find_in_text(clean(a.get_text(" ")))) for a in links) or (
+        mention.element.find_parent("a") is not None
+    )
