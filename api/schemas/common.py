@@ -73,9 +73,12 @@ def _day_in_range(value: dt.date) -> dt.date:
 
 
 def _moment_in_range(value: dt.datetime) -> dt.datetime:
-    # Compare the calendar day as written before any time-zone arithmetic, which could overflow.
+    # The calendar day as written first: within the range, the shift to UTC cannot overflow. Then the instant
+    # itself, which is what is stored (2999-12-31T23:59:59-12:00 is in year 3000 in UTC).
     if not EARLIEST_DAY <= value.date() <= LATEST_DAY:
         raise ValueError(f"the date must be {_RANGE}")
+    if not EARLIEST_DAY <= value.astimezone(dt.UTC).date() <= LATEST_DAY:
+        raise ValueError(f"the moment must be {_RANGE} in UTC")
     return value
 
 

@@ -38,6 +38,8 @@ AUTOMATIC: dict[str, dict[CaseStatus, frozenset[CaseStatus]]] = {
 }
 OPENED = "opened"
 MAX_REASON = 2000
+# The last deadline any caller may set (the API refuses later dates before they get here).
+LATEST_DUE = dt.datetime(2999, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC)
 
 
 def allowed_targets(status: CaseStatus) -> frozenset[CaseStatus]:
@@ -103,6 +105,8 @@ def transition(
             raise InputError("due_at needs a time zone", where="due_at")
         if due_at <= now:
             raise InputError("the rectification deadline must be in the future", where="due_at")
+        if due_at.date() > LATEST_DUE.date() or due_at.astimezone(dt.UTC) > LATEST_DUE:
+            raise InputError("the rectification deadline must be before the year 3000 (UTC)", where="due_at")
     elif due_at is not None:
         raise InputError(f"due_at only applies when moving to {S.RECTIFICATION_DUE}", where="due_at")
     if dismissal_kind is not None and target is not S.DISMISSED:
