@@ -16,6 +16,7 @@ import anyio.to_thread
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.engine import CheckOutcome, CheckService, PageInput, check_all
+from api.errors import RegistryEmpty
 from api.registry_index import ThrottledRegistryCache
 from api.schemas.selfcheck import ClaimOut, FindingOut, SelfCheckOut
 from api.writer import GroupWriter
@@ -163,10 +164,18 @@ async def store(writer: GroupWriter, rows: list[SelfCheck]) -> None:
 
 
 async def registry_for(cache: ThrottledRegistryCache, factory: sessionmaker[Session]) -> RegistryIndex:
-    """The current registry index, read off the event loop only when its interval has passed."""
+    """The current registry index, read off the event loop only when its interval has passed.
+
+    RegistryEmpty (503) when it holds no designation: checked against nothing, every designated code would
+    be reported as "not designated" (SHS001) to an enterprise that did nothing wrong."""
     index = cache.fresh()
     if index is None:
         index = await anyio.to_thread.run_sync(cache.load, factory)
+    if len(index) == 0:
+        raise RegistryEmpty(
+            "the designation registry is empty, so no claim can be checked: an operator must import it first "
+            "(markwatch registry import FILE)"
+        )
     return index
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from cases_support import REGISTRY, make_keys, make_settings
+from cases_support import REGISTRY, import_example_registry, make_keys, make_settings
 from fastapi.testclient import TestClient
 
 from api.app import create_app
@@ -57,6 +57,7 @@ class FakeChecks:
 
 @pytest.fixture
 def api(db_url: str) -> Iterator[tuple[TestClient, dict[str, dict[str, str]], FakeChecks]]:
+    import_example_registry(db_url)
     app = create_app(make_settings(db_url, fetch_allow_networks=("127.0.0.1/32",)))
     fake = FakeChecks()
     app.dependency_overrides[get_check_service] = lambda: fake
@@ -205,3 +206,104 @@ def test_real_checker_messages_and_claimed_standard(db_url: str) -> None:
         assert [c["id"] for c in body["claims"]] == ["c1", "claimed-c1"]
         assert body["claims"][0]["claimant"] == "上海市医疗急救中心"
         assert body["verdict"] == "problems"
+
+
+NOT_A_STANDARD = [
+    "not a code at all ??",
+    "上海标准",
+    "《》",
+    "GB/T 1234-2020 and T/ABC 001-2022",
+    "《a》《b》",
+    "   ",
+]
+
+
+@pytest.mark.parametrize("claimed", NOT_A_STANDARD)
+def test_claimed_standard_that_names_no_standard_is_refused(
+    api: tuple[TestClient, dict[str, dict[str, str]], FakeChecks], claimed: str
+) -> None:
+    """QA #20: it was checked as a claim naming no standard, a second SHS008 for one typo."""
+    client, h, fake = api
+    single = client.post(
+        "/v1/selfcheck", json={"text": "上海标准", "claimed_standard": claimed}, headers=h["enterprise"]
+    )
+    assert single.status_code == 422, single.text
+    assert single.json()["where"] == "body.claimed_standard"
+    batch = client.post(
+        "/v1/selfcheck/batch",
+        json={"items": [{"text": "上海标准"}, {"html": "<p>上海标准</p>", "claimed_standard": claimed}]},
+        headers=h["enterprise"],
+    )
+    assert batch.status_code == 422, batch.text
+    assert batch.json()["where"] == "body.items.1.claimed_standard"
+    assert fake.pages == []
+    assert client.get("/v1/selfcheck", headers=h["enterprise"]).json()["total"] == 0
+
+
+def test_every_spelling_the_code_parser_reads_is_a_claimed_standard() -> None:
+    from test_codes import KNOWN
+
+    from api.schemas.selfcheck import BatchItemIn, SelfCheckIn
+
+    title = "《生活饮用水用聚氯乙烯管材》"
+    for written, *_parsed in KNOWN:
+        for claimed in (written, f"{written}{title}", f"{written} {title}", f" {written} "):
+            assert SelfCheckIn(text="x", claimed_standard=claimed).claimed_standard == claimed.strip()
+            assert BatchItemIn(text="x", claimed_standard=claimed).claimed_standard == claimed.strip()
+    assert SelfCheckIn(text="x", claimed_standard=title).claimed_standard == title
+
+
+def test_a_long_claimed_standard_is_refused_before_it_is_parsed() -> None:
+    import time
+
+    from pydantic import ValidationError
+
+    from api.schemas.selfcheck import SelfCheckIn
+
+    started = time.monotonic()
+    with pytest.raises(ValidationError, match="at most 100 characters"):
+        SelfCheckIn(text="x", claimed_standard="GB/T 1234-2020 " * 100_000)
+    assert time.monotonic() - started < 0.5
+
+
+def test_real_checker_claimed_standard_adds_no_second_finding(db_url: str) -> None:
+    import_example_registry(db_url)
+    keys = make_keys(db_url)
+    headers = {"X-API-Key": keys["enterprise"]}
+    with TestClient(create_app(make_settings(db_url))) as client:
+        typo = {"text": "本产品执行上海标准", "claimed_standard": "not a code at all ??"}
+        assert client.post("/v1/selfcheck", json=typo, headers=headers).status_code == 422
+        made = client.post(
+            "/v1/selfcheck", json={**typo, "claimed_standard": "DB31/T 1108-2018"}, headers=headers
+        )
+        assert made.status_code == 201, made.text
+        not_disclosed = [f["claim_id"] for f in made.json()["findings"] if f["rule_id"] == "SHS008"]
+        assert not_disclosed == ["c1"]
+
+
+def test_an_empty_registry_is_503_not_findings(db_url: str, page_server: str) -> None:
+    """Against no designation every designated code would be reported as not designated."""
+    keys = make_keys(db_url)
+    headers = {"X-API-Key": keys["enterprise"]}
+    # Re-read the registry on every request, so the import below is seen at once.
+    settings = make_settings(db_url, fetch_allow_networks=("127.0.0.1/32",), registry_check_seconds=0)
+    app = create_app(settings)
+    fake = FakeChecks()
+    app.dependency_overrides[get_check_service] = lambda: fake
+    with TestClient(app) as client:
+        for path, body in (
+            ("/v1/selfcheck", {"text": WORDING}),
+            ("/v1/selfcheck", {"url": page_server + "/item"}),
+            ("/v1/selfcheck/batch", {"items": [{"text": WORDING}, {"html": f"<p>{WORDING}</p>"}]}),
+        ):
+            response = client.post(path, json=body, headers=headers)
+            assert response.status_code == 503, response.text
+            assert response.headers["content-type"] == "application/json"
+            answer = response.json()
+            assert answer["error"] == "RegistryEmpty"
+            assert "registry is empty" in answer["detail"]
+            assert "markwatch registry import" in answer["detail"]
+        assert fake.pages == []
+        assert client.get("/v1/selfcheck", headers=headers).json()["total"] == 0
+        import_example_registry(db_url)
+        assert client.post("/v1/selfcheck", json={"text": WORDING}, headers=headers).status_code == 201

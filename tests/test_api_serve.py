@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-from cases_support import TEST_SECRET
+from cases_support import TEST_SECRET, import_example_registry
 
 SERVE = [sys.executable, "-c", "from markwatch.cli import main; main()", "serve"]
 
@@ -110,6 +110,7 @@ def test_serve_with_several_workers(tmp_path: Path) -> None:
 
     url = f"sqlite:///{tmp_path / 'serve.db'}"
     db.upgrade(url)
+    import_example_registry(url)
     with db.session_scope(url) as session:
         key = create_key(session, role=Role.ENTERPRISE, name="workers").secret
     db.reset_caches()

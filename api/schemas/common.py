@@ -44,7 +44,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _clean_text(value: str) -> str:
+def clean_text(value: str) -> str:
+    """`value` unchanged, or ValueError when no database could store it."""
     # PostgreSQL refuses NUL in text, and lone surrogates cannot be encoded for any database.
     if "\x00" in value:
         raise ValueError("text may not contain NUL characters")
@@ -55,7 +56,7 @@ def _clean_text(value: str) -> str:
     return value
 
 
-CleanStr = Annotated[str, AfterValidator(_clean_text)]
+CleanStr = Annotated[str, AfterValidator(clean_text)]
 IdPath = Annotated[int, Path(ge=1, le=2_147_483_647, description="numeric id")]
 
 
