@@ -13,6 +13,7 @@ from fastapi import APIRouter, FastAPI
 from api import engine
 from api.auth import Authenticator
 from api.checkpointer import run_periodically
+from api.docs import install_docs
 from api.errors import install_error_handlers
 from api.fetch import AddressPolicy, SafeFetcher
 from api.headers import SecurityHeaders
@@ -31,6 +32,7 @@ from markwatch.config import home_dir
 from markwatch.db import session_factory
 
 API_PREFIX = "/v1"
+OPENAPI_PATH = "/openapi.json"
 DESCRIPTION = """
 Every route except `/v1/health` needs an API key in the `X-API-Key` header (`markwatch keys create`).
 Roles: **enterprise** keys make self-checks and read only their own; **inspector** keys work on cases and
@@ -38,7 +40,9 @@ sweeps; **admin** keys also approve waivers. Registry and rules are readable wit
 
 Errors are JSON `{"detail", "error", "where"}`: 401 no or bad key, 403 wrong role, 404 not found,
 409 not allowed in the current state, 413 body too large, 422 invalid input (the field is named),
-429 rate limit, too many wrong keys from one address, or too many URL checks at once (see `Retry-After`).
+429 rate limit, too many wrong keys from one address, or too many URL checks at once (see `Retry-After`),
+503 the service cannot answer correctly now (the database is busy, or the designation registry is empty:
+`RegistryEmpty`).
 
 Platforms checking many listings use `POST /v1/selfcheck/batch` (up to `MARKWATCH_BATCH_MAX_ITEMS` texts or
 pages per request, answered per item, stored in one transaction).
@@ -97,9 +101,10 @@ def create_app(
     settings = settings or Settings.from_env()
     docs = settings.docs_enabled
     app = FastAPI(
-        docs_url="/docs" if docs else None,
+        # /docs is served from the package (api/docs.py), never FastAPI's CDN-loading page.
+        docs_url=None,
         redoc_url=None,
-        openapi_url="/openapi.json" if docs else None,
+        openapi_url=OPENAPI_PATH if docs else None,
         title="markwatch",
         version=__version__,
         summary="Checks use of the 上海标准 (Shanghai Standard) mark; cases for inspectors, self-checks for enterprises.",
@@ -140,6 +145,8 @@ def create_app(
     app.state.on_shutdown = [app.state.sweep_runner.stop_all, app.state.selfcheck_writer.close]
     engine.install(app.state)
     install_error_handlers(app)
+    if docs:
+        install_docs(app, OPENAPI_PATH)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     for router in API_ROUTERS:

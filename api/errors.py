@@ -17,6 +17,7 @@ from markwatch.errors import (
     ConflictError,
     DatabaseError,
     EngineError,
+    ExecutionError,
     FetchError,
     InputError,
     MarkwatchError,
@@ -35,9 +36,18 @@ class RateLimited(MarkwatchError):
         self.retry_after = retry_after
 
 
+class NotReady(ExecutionError):
+    """The service cannot give a correct answer until an operator acts (e.g. the registry is empty): 503."""
+
+
+class RegistryEmpty(NotReady):
+    """The designation registry holds no record: every designated code would be reported as not designated."""
+
+
 # Most specific first: the first family an error belongs to decides its status.
 STATUS_BY_FAMILY: tuple[tuple[type[MarkwatchError], int], ...] = (
     (RateLimited, status.HTTP_429_TOO_MANY_REQUESTS),
+    (NotReady, status.HTTP_503_SERVICE_UNAVAILABLE),
     (NotFoundError, status.HTTP_404_NOT_FOUND),
     (InputError, status.HTTP_422_UNPROCESSABLE_CONTENT),
     (ConflictError, status.HTTP_409_CONFLICT),

@@ -16,6 +16,7 @@ import anyio.to_thread
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.engine import CheckOutcome, CheckService, PageInput, check_all
+from api.errors import RegistryEmpty
 from api.registry_index import ThrottledRegistryCache
 from api.schemas.selfcheck import ClaimOut, FindingOut, SelfCheckOut
 from api.writer import GroupWriter
@@ -111,8 +112,34 @@ def prepare_inline(request: SelfCheckRequest, max_claims: int, where: str = "bod
     return Prepared(request, request.kind, raw, None, "utf-8")
 
 
-def _relabel(item: dict[str, Any], name: str) -> dict[str, Any]:
-    return {**item, name: f"claimed-{item.get(name)}", "location": "claimed_standard"}
+# Claims and findings of the claimed_standard field carry this before their ids, and the field's name as
+# their location: the enterprise must tell them from those of its own page.
+CLAIMED_PREFIX = "claimed-"
+CLAIMED_LOCATION = "claimed_standard"
+
+
+def _claimed_claim(claim: dict[str, Any]) -> dict[str, Any]:
+    return {**claim, "id": f"{CLAIMED_PREFIX}{claim.get('id')}", "location": CLAIMED_LOCATION}
+
+
+def _claimed_place(evidence: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **evidence,
+        "claim_id": f"{CLAIMED_PREFIX}{evidence.get('claim_id')}",
+        "location": CLAIMED_LOCATION,
+    }
+
+
+def _claimed_finding(finding: dict[str, Any]) -> dict[str, Any]:
+    relabelled = {
+        **finding,
+        "claim_id": f"{CLAIMED_PREFIX}{finding.get('claim_id')}",
+        "claim_ids": [f"{CLAIMED_PREFIX}{claim_id}" for claim_id in finding.get("claim_ids") or []],
+        "locations": [_claimed_place(place) for place in finding.get("locations") or []],
+    }
+    if finding.get("evidence"):
+        relabelled["evidence"] = _claimed_place(finding["evidence"])
+    return relabelled
 
 
 def _stored(items: list[dict[str, Any]], model: type[ClaimOut] | type[FindingOut]) -> list[dict[str, Any]]:
@@ -133,9 +160,9 @@ def build_row(
     claims, findings = outcome.claims, outcome.findings
     notes = [*prepared.notes]
     if claimed is not None:
-        claims = claims + [_relabel(c, "id") for c in claimed.claims]
-        findings = findings + [_relabel(f, "claim_id") for f in claimed.findings]
-        notes.append("claims and findings with ids starting 'claimed-' are about claimed_standard")
+        claims = claims + [_claimed_claim(c) for c in claimed.claims]
+        findings = findings + [_claimed_finding(f) for f in claimed.findings]
+        notes.append(f"claims and findings with ids starting '{CLAIMED_PREFIX}' are about claimed_standard")
     result: dict[str, Any] = {
         "claims": _stored(claims, ClaimOut),
         "findings": _stored(findings, FindingOut),
@@ -163,10 +190,18 @@ async def store(writer: GroupWriter, rows: list[SelfCheck]) -> None:
 
 
 async def registry_for(cache: ThrottledRegistryCache, factory: sessionmaker[Session]) -> RegistryIndex:
-    """The current registry index, read off the event loop only when its interval has passed."""
+    """The current registry index, read off the event loop only when its interval has passed.
+
+    RegistryEmpty (503) when it holds no designation: checked against nothing, every designated code would
+    be reported as "not designated" (SHS001) to an enterprise that did nothing wrong."""
     index = cache.fresh()
     if index is None:
         index = await anyio.to_thread.run_sync(cache.load, factory)
+    if len(index) == 0:
+        raise RegistryEmpty(
+            "the designation registry is empty, so no claim can be checked: an operator must import it first "
+            "(markwatch registry import FILE)"
+        )
     return index
 
 

@@ -11,8 +11,14 @@ def create_served_app() -> FastAPI:
     from api.console import console_router
     from api.console.settings import ConsoleSettings
     from api.settings import Settings
+    from checker.extract.gate import searcher
+    from checker.extract.limits import default_limits
 
     app = create_app(Settings.from_env(), extra_routers=(console_router,), warm_on_start=True)
     # Read now, so a bad MARKWATCH_CONSOLE_* value stops the start with one line, not the first page.
     app.state.console_settings = ConsoleSettings.from_env()
+    # Likewise what the checker reads on first use: a bad MARKWATCH_EXTRACT_* or MARKWATCH_GATE must not
+    # turn an enterprise's first self-check into an error about the server's settings.
+    default_limits()
+    searcher()
     return app

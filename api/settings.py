@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from api.settings_errors import explain
 from crawler.runner import default_sweep_command
 from markwatch.config import database_url
 from markwatch.errors import InputError
@@ -70,7 +71,8 @@ class Settings(BaseModel):
     batch_max_items: int = Field(default=100, ge=1, le=1000)
     # How often the registry's one-query fingerprint is re-read (another process may have imported).
     registry_check_seconds: float = Field(default=1.0, ge=0, le=3600)
-    # /docs and /openapi.json: None means on outside production, off in production.
+    # /docs and /openapi.json: None means on outside production, off in production. /docs loads nothing
+    # from other servers (api/docs.py), so switching it on in production is safe.
     api_docs: bool | None = None
     # How often the API signs a checkpoint of the audit chain when it moved (0: only on `audit verify`/
     # `audit checkpoint`); the key and the export file are read from the environment (cases/checkpoints.py).
@@ -93,7 +95,11 @@ class Settings(BaseModel):
     def _known_zone(cls, value: str) -> str:
         from markwatch.schedule.cron import zone
 
-        zone(value)
+        try:
+            zone(value)
+        except InputError as exc:
+            # As a ValueError it is reported with the other settings errors, naming MARKWATCH_TIMEZONE.
+            raise ValueError(exc.detail) from None
         return value
 
     @model_validator(mode="after")
@@ -123,4 +129,5 @@ class Settings(BaseModel):
         try:
             return cls(**values)
         except ValidationError as exc:
-            raise InputError(f"invalid settings: {exc}", source="environment") from exc
+            # One line naming each variable and what it accepts, never pydantic's multi-line report.
+            raise InputError(f"invalid settings: {explain(exc, ENV_PREFIX)}") from None

@@ -104,6 +104,15 @@ def make_settings(database_url: str, **overrides: Any) -> Any:
     return Settings(**values)
 
 
+def import_example_registry(database_url: str) -> None:
+    """The example registry (examples/registry.yaml): self-checks refuse to run against an empty one."""
+    from checker.registry import import_registry_file
+    from markwatch import db
+
+    with db.session_scope(database_url) as session:
+        import_registry_file(session, REGISTRY)
+
+
 def make_keys(database_url: str) -> dict[str, str]:
     """One key per role, by role name."""
     from markwatch import db

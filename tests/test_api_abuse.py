@@ -12,6 +12,7 @@ from console_support import console_app, csrf_from, seed, sign_in
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.schemas.selfcheck import ClaimOut
 from checker.registry import import_registry_file
 from markwatch import db
 from markwatch.cases.models import SelfCheck
@@ -126,17 +127,9 @@ def test_claims_are_capped_and_answers_paged(checked: tuple[TestClient, dict[str
     # The stored result holds only what can be answered, not the checker's full records.
     with db.session_scope(db_url) as session:
         stored = session.get(SelfCheck, body["id"]).result
-    assert set(stored["claims"][0]) <= {
-        "id",
-        "kind",
-        "text",
-        "standard_code",
-        "standard_title",
-        "claimant",
-        "product_name",
-        "snippet",
-        "location",
-    }
+    assert set(stored["claims"][0]) <= set(ClaimOut.model_fields)
+    assert not {"snippet_normalized", "standard_key", "pattern", "image"} & set(stored["claims"][0])
+    assert "finding_key" not in stored["findings"][0] and "patterns" not in stored["findings"][0]
     other = make_keys(db_url)["enterprise"]
     assert client.get(f"/v1/selfcheck/{body['id']}/claims", headers={"X-API-Key": other}).status_code == 404
 

@@ -243,6 +243,14 @@ def test_no_server_errors(
             b'{"to": "rectification_due", "due_at": "9999-12-31T23:59:59-12:00"}',
         ),
         ("POST", "/v1/cases/1/waivers", b'{"reason": "x", "expires_at": "9999-12-31T23:59:59-12:00"}'),
+        # Within the range as written, past it in UTC (QA #16: stored as year 3000).
+        (
+            "POST",
+            "/v1/cases/1/transitions",
+            b'{"to": "rectification_due", "due_at": "2999-12-31T23:59:59-12:00"}',
+        ),
+        ("POST", "/v1/cases/1/waivers", b'{"reason": "x", "expires_at": "2999-12-31T23:59:59-12:00"}'),
+        ("POST", "/v1/cases/1/waivers", b'{"reason": "x", "expires_at": "1900-01-01T00:00:00+14:00"}'),
         ("POST", "/v1/cases/1/waivers", b'{"reason": "\\u0000", "expires_at": "2030-01-01T00:00:00Z"}'),
         ("GET", "/v1/cases?claimant=a%00b", None),
         ("GET", "/v1/cases?assignee=%00", None),

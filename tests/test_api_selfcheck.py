@@ -6,10 +6,11 @@ import datetime as dt
 import http.server
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
-from cases_support import REGISTRY, make_keys, make_settings
+from cases_support import REGISTRY, import_example_registry, make_keys, make_settings
 from fastapi.testclient import TestClient
 
 from api.app import create_app
@@ -57,6 +58,7 @@ class FakeChecks:
 
 @pytest.fixture
 def api(db_url: str) -> Iterator[tuple[TestClient, dict[str, dict[str, str]], FakeChecks]]:
+    import_example_registry(db_url)
     app = create_app(make_settings(db_url, fetch_allow_networks=("127.0.0.1/32",)))
     fake = FakeChecks()
     app.dependency_overrides[get_check_service] = lambda: fake
@@ -205,3 +207,195 @@ def test_real_checker_messages_and_claimed_standard(db_url: str) -> None:
         assert [c["id"] for c in body["claims"]] == ["c1", "claimed-c1"]
         assert body["claims"][0]["claimant"] == "上海市医疗急救中心"
         assert body["verdict"] == "problems"
+
+
+NOT_A_STANDARD = [
+    "not a code at all ??",
+    "上海标准",
+    "《》",
+    "GB/T 1234-2020 and T/ABC 001-2022",
+    "《a》《b》",
+    "   ",
+]
+
+
+@pytest.mark.parametrize("claimed", NOT_A_STANDARD)
+def test_claimed_standard_that_names_no_standard_is_refused(
+    api: tuple[TestClient, dict[str, dict[str, str]], FakeChecks], claimed: str
+) -> None:
+    """QA #20: it was checked as a claim naming no standard, a second SHS008 for one typo."""
+    client, h, fake = api
+    single = client.post(
+        "/v1/selfcheck", json={"text": "上海标准", "claimed_standard": claimed}, headers=h["enterprise"]
+    )
+    assert single.status_code == 422, single.text
+    assert single.json()["where"] == "body.claimed_standard"
+    batch = client.post(
+        "/v1/selfcheck/batch",
+        json={"items": [{"text": "上海标准"}, {"html": "<p>上海标准</p>", "claimed_standard": claimed}]},
+        headers=h["enterprise"],
+    )
+    assert batch.status_code == 422, batch.text
+    assert batch.json()["where"] == "body.items.1.claimed_standard"
+    assert fake.pages == []
+    assert client.get("/v1/selfcheck", headers=h["enterprise"]).json()["total"] == 0
+
+
+def test_every_spelling_the_code_parser_reads_is_a_claimed_standard() -> None:
+    from test_codes import KNOWN
+
+    from api.schemas.selfcheck import BatchItemIn, SelfCheckIn
+
+    title = "《生活饮用水用聚氯乙烯管材》"
+    for written, *_parsed in KNOWN:
+        for claimed in (written, f"{written}{title}", f"{written} {title}", f" {written} "):
+            assert SelfCheckIn(text="x", claimed_standard=claimed).claimed_standard == claimed.strip()
+            assert BatchItemIn(text="x", claimed_standard=claimed).claimed_standard == claimed.strip()
+    assert SelfCheckIn(text="x", claimed_standard=title).claimed_standard == title
+
+
+def test_a_long_claimed_standard_is_refused_before_it_is_parsed() -> None:
+    import time
+
+    from pydantic import ValidationError
+
+    from api.schemas.selfcheck import SelfCheckIn
+
+    started = time.monotonic()
+    with pytest.raises(ValidationError, match="at most 100 characters"):
+        SelfCheckIn(text="x", claimed_standard="GB/T 1234-2020 " * 100_000)
+    assert time.monotonic() - started < 0.5
+
+
+def test_real_checker_claimed_standard_adds_no_second_finding(db_url: str) -> None:
+    import_example_registry(db_url)
+    keys = make_keys(db_url)
+    headers = {"X-API-Key": keys["enterprise"]}
+    with TestClient(create_app(make_settings(db_url))) as client:
+        typo = {"text": "本产品执行上海标准", "claimed_standard": "not a code at all ??"}
+        assert client.post("/v1/selfcheck", json=typo, headers=headers).status_code == 422
+        made = client.post(
+            "/v1/selfcheck", json={**typo, "claimed_standard": "DB31/T 1108-2018"}, headers=headers
+        )
+        assert made.status_code == 201, made.text
+        not_disclosed = [f["claim_id"] for f in made.json()["findings"] if f["rule_id"] == "SHS008"]
+        assert not_disclosed == ["c1"]
+
+
+def test_an_empty_registry_is_503_not_findings(db_url: str, page_server: str) -> None:
+    """Against no designation every designated code would be reported as not designated."""
+    keys = make_keys(db_url)
+    headers = {"X-API-Key": keys["enterprise"]}
+    # Re-read the registry on every request, so the import below is seen at once.
+    settings = make_settings(db_url, fetch_allow_networks=("127.0.0.1/32",), registry_check_seconds=0)
+    app = create_app(settings)
+    fake = FakeChecks()
+    app.dependency_overrides[get_check_service] = lambda: fake
+    with TestClient(app) as client:
+        for path, body in (
+            ("/v1/selfcheck", {"text": WORDING}),
+            ("/v1/selfcheck", {"url": page_server + "/item"}),
+            ("/v1/selfcheck/batch", {"items": [{"text": WORDING}, {"html": f"<p>{WORDING}</p>"}]}),
+        ):
+            response = client.post(path, json=body, headers=headers)
+            assert response.status_code == 503, response.text
+            assert response.headers["content-type"] == "application/json"
+            answer = response.json()
+            assert answer["error"] == "RegistryEmpty"
+            assert "registry is empty" in answer["detail"]
+            assert "markwatch registry import" in answer["detail"]
+        assert fake.pages == []
+        assert client.get("/v1/selfcheck", headers=headers).json()["total"] == 0
+        import_example_registry(db_url)
+        assert client.post("/v1/selfcheck", json={"text": WORDING}, headers=headers).status_code == 201
+
+
+ITEM_PAGE = (
+    "<html><body><h1>智能水杯 商品详情</h1><p>价格：¥99</p><ul><li>产品名称：智能水杯</li>"
+    "<li>执行标准：T/SHHJ 000003-2018（上海标准）</li></ul><p>本产品通过上海标准认证</p></body></html>"
+)
+
+
+def _assert_issue_13_fields(answer: dict[str, Any]) -> None:
+    claims = {c["id"]: c for c in answer["claims"]}
+    assert claims["c2"]["use"] == "product"
+    assert "page:price" in claims["c2"]["use_signals"]
+    assert claims["c2"]["use_confidence"] == "high"
+    assert claims["c2"]["verbatim"] == "上海标准"
+    [finding] = [f for f in answer["findings"] if f["rule_id"] == "SHS009"]
+    assert finding["claim_ids"] == ["c2"]
+    assert finding["confidence"] in {"high", "review"}
+    assert [place["claim_id"] for place in finding["locations"]] == ["c2"]
+    assert finding["locations"][0]["verbatim"] == "上海标准"
+    reasons = {reason["code"]: reason for reason in finding["confidence_reasons"]}
+    assert reasons["use"]["en"].startswith("classified as: product")
+    assert reasons["use"]["zh"].startswith("用途判定: product")
+    assert reasons["use"]["sends_to_review"] is False
+
+
+def test_answers_carry_confidence_locations_and_use(db_url: str) -> None:
+    """QA #7: issue 13's fields reach the enterprise, alike from the single and the batch endpoint."""
+    import_example_registry(db_url)
+    keys = make_keys(db_url)
+    headers = {"X-API-Key": keys["enterprise"]}
+    with TestClient(create_app(make_settings(db_url))) as client:
+        made = client.post(
+            "/v1/selfcheck",
+            json={"html": ITEM_PAGE, "claimed_standard": "T/SHHJ 000003-2018《学校运动场地》"},
+            headers=headers,
+        )
+        assert made.status_code == 201, made.text
+        single = made.json()
+        _assert_issue_13_fields(single)
+        batch = client.post("/v1/selfcheck/batch", json={"items": [{"html": ITEM_PAGE}]}, headers=headers)
+        assert batch.status_code == 201, batch.text
+        _assert_issue_13_fields(batch.json()["items"][0]["result"])
+        stored = client.get(f"/v1/selfcheck/{single['id']}", headers=headers).json()
+        assert stored["findings"] == single["findings"] and stored["claims"] == single["claims"]
+        paged = client.get(f"/v1/selfcheck/{single['id']}/findings", headers=headers).json()
+        assert paged["items"] == single["findings"]
+        claimed = [c for c in single["claims"] if c["id"].startswith("claimed-")]
+        assert claimed and all(c["location"] == "claimed_standard" for c in claimed)
+        assert claimed[0]["standard_title"] == "学校运动场地"
+        for finding in single["findings"]:
+            if finding["claim_id"].startswith("claimed-"):
+                assert all(claim_id.startswith("claimed-") for claim_id in finding["claim_ids"])
+                assert {p["location"] for p in [finding["evidence"], *finding["locations"]]} == {
+                    "claimed_standard"
+                }
+
+
+def test_answers_stored_before_issue_13_fields_still_read(
+    api: tuple[TestClient, dict[str, dict[str, str]], FakeChecks], db_url: str
+) -> None:
+    client, h, _fake = api
+    made = client.post("/v1/selfcheck", json={"text": WORDING}, headers=h["enterprise"]).json()
+    from markwatch.cases.models import SelfCheck
+
+    with db.session_scope(db_url) as session:
+        row = session.get(SelfCheck, made["id"])
+        assert row is not None
+        old = {"rule_id": "SHS009", "severity": "medium", "message": "m", "claim_id": "c0"}
+        row.result = {**row.result, "findings": [old], "claims": [{"id": "c0", "kind": "text"}]}
+    answer = client.get(f"/v1/selfcheck/{made['id']}", headers=h["enterprise"]).json()
+    [finding] = answer["findings"]
+    assert (finding["confidence"], finding["confidence_reasons"], finding["locations"]) == (None, [], [])
+    assert answer["claims"][0]["use"] is None
+
+
+def test_schema_examples_are_valid_answers_and_match_the_checker(tmp_path: Path) -> None:
+    from api.schemas.selfcheck import ClaimOut, FindingOut
+    from api.schemas.selfcheck_examples import CLAIM_EXAMPLE, FINDING_EXAMPLE
+
+    assert (
+        FindingOut.model_validate(FINDING_EXAMPLE).model_dump(mode="json", exclude_none=True)
+        == FINDING_EXAMPLE
+    )
+    assert ClaimOut.model_validate(CLAIM_EXAMPLE).model_dump(mode="json", exclude_none=True) == CLAIM_EXAMPLE
+    # The checker's reason strings become the example's objects.
+    as_checker_gives = [f"{r['code']}: {r['detail']}" for r in FINDING_EXAMPLE["confidence_reasons"]]
+    read = FindingOut.model_validate({**FINDING_EXAMPLE, "confidence_reasons": as_checker_gives})
+    assert read.model_dump(mode="json", exclude_none=True) == FINDING_EXAMPLE
+    schemas = create_app(make_settings(f"sqlite:///{tmp_path / 'x.db'}")).openapi()["components"]["schemas"]
+    assert schemas["FindingOut"]["examples"] == [FINDING_EXAMPLE]
+    assert schemas["ClaimOut"]["examples"] == [CLAIM_EXAMPLE]

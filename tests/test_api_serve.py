@@ -12,7 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-from cases_support import TEST_SECRET
+import pytest
+from cases_support import TEST_SECRET, import_example_registry
 
 SERVE = [sys.executable, "-c", "from markwatch.cli import main; main()", "serve"]
 
@@ -91,6 +92,36 @@ def test_serve_refuses_a_placeholder_secret_in_production(tmp_path: Path) -> Non
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize(
+    ("variable", "value", "accepted"),
+    [
+        ("MARKWATCH_API_DOCS", "maybe", "true or false"),
+        ("MARKWATCH_RATE_LIMIT_PER_MINUTE", "lots", "whole number"),
+        ("MARKWATCH_ENVIRONMENT", "staging", "'development', 'test' or 'production'"),
+        ("MARKWATCH_TIMEZONE", "Mars/Olympus", "unknown time zone"),
+        ("MARKWATCH_CONSOLE_TIMEZONE", "Mars/Olympus", "unknown time zone"),
+        ("MARKWATCH_EXTRACT_MAX_DEPTH", "deep", "whole number"),
+        ("MARKWATCH_GATE", "fast", "auto"),
+    ],
+)
+def test_serve_names_a_bad_setting_in_one_line(
+    tmp_path: Path, variable: str, value: str, accepted: str
+) -> None:
+    """QA #19: it was pydantic's multi-line report, naming the field (api_docs) rather than the variable."""
+    env = {**os.environ, "MARKWATCH_HOME": str(tmp_path), variable: value}
+    done = subprocess.run(
+        [*SERVE, "--port", "1", "--db", f"sqlite:///{tmp_path / 'serve.db'}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    [line] = done.stderr.splitlines()
+    assert line.startswith("error: ") and variable in line and accepted in line, line
+    assert "pydantic" not in line and "api_docs" not in line
+
+
 def _children(pid: int) -> list[int]:
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -110,6 +141,7 @@ def test_serve_with_several_workers(tmp_path: Path) -> None:
 
     url = f"sqlite:///{tmp_path / 'serve.db'}"
     db.upgrade(url)
+    import_example_registry(url)
     with db.session_scope(url) as session:
         key = create_key(session, role=Role.ENTERPRISE, name="workers").secret
     db.reset_caches()

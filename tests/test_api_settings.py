@@ -47,3 +47,27 @@ def test_environment_variables_are_read() -> None:
 def test_bad_values_are_input_errors(env: dict[str, str]) -> None:
     with pytest.raises(InputError, match="invalid settings"):
         Settings.from_env(env)
+
+
+def test_a_bad_value_is_one_line_naming_the_variable_and_what_it_accepts() -> None:
+    """QA #19: pydantic's report named the field (api_docs) over several lines and linked its docs."""
+    with pytest.raises(InputError) as raised:
+        Settings.from_env({"MARKWATCH_API_DOCS": "maybe", "MARKWATCH_FETCH_TIMEOUT_SECONDS": "s3cret-ish"})
+    message = str(raised.value)
+    assert "\n" not in message
+    assert "MARKWATCH_API_DOCS: should be true or false" in message
+    assert "MARKWATCH_FETCH_TIMEOUT_SECONDS: should be a number" in message
+    # Values are not repeated: a variable may hold a secret.
+    assert "s3cret" not in message and "maybe" not in message
+    assert "api_docs" not in message and "pydantic" not in message
+
+
+def test_docs_may_be_switched_on_in_production() -> None:
+    # /docs loads nothing from other servers (api/docs.py), so production may have it.
+    on = Settings.from_env(
+        {"MARKWATCH_ENVIRONMENT": "production", "MARKWATCH_SECRET_KEY": STRONG, "MARKWATCH_API_DOCS": "true"}
+    )
+    assert on.docs_enabled
+    assert not Settings.from_env(
+        {"MARKWATCH_ENVIRONMENT": "production", "MARKWATCH_SECRET_KEY": STRONG}
+    ).docs_enabled

@@ -13,7 +13,14 @@ from typing import Any
 
 import httpx
 import pytest
-from cases_support import LiveServer, add_finding, make_keys, make_settings, make_sweep
+from cases_support import (
+    LiveServer,
+    add_finding,
+    import_example_registry,
+    make_keys,
+    make_settings,
+    make_sweep,
+)
 
 from api.app import create_app
 from markwatch import db
@@ -69,6 +76,7 @@ def _live(url: str, timeout: float = 8, **overrides: Any) -> tuple[Any, dict[str
         for n in range(5):
             add_finding(session, sweep, key=f"K{n}")
         ingest_sweep(session, sweep.id)
+    import_example_registry(url)
     keys = make_keys(url)
     with db.session_scope(url) as session:
         keys["enterprise2"] = create_key(session, role=Role.ENTERPRISE, name="second enterprise").secret

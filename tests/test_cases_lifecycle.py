@@ -90,7 +90,16 @@ def test_dismissal_needs_a_reason(db_url: str) -> None:
             transition(session, case, S.OPEN, actor=ACTOR)
 
 
-@pytest.mark.parametrize("due", [None, dt.datetime(2020, 1, 1, tzinfo=dt.UTC)])
+@pytest.mark.parametrize(
+    "due",
+    [
+        None,
+        dt.datetime(2020, 1, 1, tzinfo=dt.UTC),
+        # In 2999 as written, in 3000 in UTC; and the last day Python can hold, which overflows in UTC.
+        dt.datetime(2999, 12, 31, 23, 59, 59, tzinfo=dt.timezone(dt.timedelta(hours=-12))),
+        dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.timezone(dt.timedelta(hours=-12))),
+    ],
+)
 def test_rectification_needs_a_future_deadline(sqlite_url: str, due: dt.datetime | None) -> None:
     with db.session_scope(sqlite_url) as session:
         case = _case(session, S.NOTICE_SENT)

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from fastapi import Depends, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from api.settings_errors import explain
 from markwatch.errors import InputError
 
 ENV_PREFIX = "MARKWATCH_CONSOLE_"
@@ -84,8 +85,8 @@ class ConsoleSettings(BaseModel):
         try:
             return cls(**values)
         except ValidationError as exc:
-            where = ", ".join(ENV_PREFIX + str(e["loc"][0]).upper() for e in exc.errors() if e["loc"])
-            raise InputError(f"invalid console settings: {exc.errors()[0]['msg']}", where=where) from exc
+            # One line naming each variable and what it accepts, never pydantic's multi-line report.
+            raise InputError(f"invalid console settings: {explain(exc, ENV_PREFIX)}") from None
 
 
 def console_settings(request: Request) -> ConsoleSettings:

@@ -157,7 +157,11 @@ def detail_route(case_id: IdPath, session: SessionDep, _who: StaffDep) -> CaseDe
 @router.post("/{case_id}/transitions", response_model=CaseDetail, summary="Move a case", responses=REFUSED)
 def transition_route(case_id: IdPath, body: TransitionIn, session: SessionDep, who: StaffDep) -> CaseDetail:
     """Dismissing or reopening needs a reason; rectification_due needs `due_at` in the future; a dismissal
-    may say its kind (not-a-claim and wrong-standard count against the rule's confirmed precision)."""
+    may say its kind (not-a-claim and wrong-standard count against the rule's confirmed precision).
+
+    Of several concurrent decisions on one case exactly one is recorded; the others are answered 409. Send
+    `from_status` (the status the decision was based on) so that a decision is never applied to a case
+    that moved on since it was read."""
     case = get_case(session, case_id)
     transition(
         session,
@@ -167,6 +171,7 @@ def transition_route(case_id: IdPath, body: TransitionIn, session: SessionDep, w
         reason=body.reason,
         due_at=body.due_at,
         dismissal_kind=body.dismissal_kind,
+        expected=body.from_status,
     )
     session.commit()
     return _detail(session, case)

@@ -72,6 +72,7 @@ async def _prepare_url(request: Request, body: SelfCheckIn, key_id: int, max_cla
     responses={
         422: {"model": ErrorBody, "description": "Invalid input, or a URL that was refused or failed"},
         429: {"model": ErrorBody, "description": "Rate limit, or too many URL checks running for this key"},
+        503: {"model": ErrorBody, "description": "The designation registry is empty (RegistryEmpty)"},
     },
 )
 async def create_route(
@@ -83,12 +84,13 @@ async def create_route(
     MARKWATCH_SELFCHECK_MAX_CLAIMS claims are checked per input."""
     settings: Settings = request.app.state.settings
     factory: sessionmaker[Session] = request.app.state.session_factory
+    # First: with an empty registry there is no answer to give, and no page worth fetching.
+    registry = await registry_for(request.app.state.registry_cache, factory)
     if body.url is not None:
         prepared = await _prepare_url(request, body, who.key_id, settings.selfcheck_max_claims)
     else:
         prepared = prepare_inline(body, settings.selfcheck_max_claims)
     observed_at = now()
-    registry = await registry_for(request.app.state.registry_cache, factory)
     [result] = await run_checks(
         checks,
         [prepared],
@@ -108,7 +110,10 @@ async def create_route(
     response_model=BatchOut,
     status_code=status.HTTP_201_CREATED,
     summary="Check many texts or HTML pages in one request",
-    responses={422: {"model": ErrorBody, "description": "Invalid input, or more items than allowed"}},
+    responses={
+        422: {"model": ErrorBody, "description": "Invalid input, or more items than allowed"},
+        503: {"model": ErrorBody, "description": "The designation registry is empty (RegistryEmpty)"},
+    },
 )
 async def batch_route(
     body: BatchIn, request: Request, who: EnterpriseDep, checks: CheckServiceDep
@@ -122,6 +127,7 @@ async def batch_route(
         raise InputError(
             f"a batch holds at most {settings.batch_max_items} items, got {len(body.items)}", where="items"
         )
+    registry = await registry_for(request.app.state.registry_cache, factory)
     answers: list[BatchItemOut | None] = [None] * len(body.items)
     prepared: list[tuple[int, Prepared]] = []
     for index, item in enumerate(body.items):
@@ -130,7 +136,6 @@ async def batch_route(
         except MarkwatchError as exc:
             answers[index] = _failed(index, exc)
     observed_at = now()
-    registry = await registry_for(request.app.state.registry_cache, factory)
     results = await run_checks(
         checks,
         [p for _, p in prepared],

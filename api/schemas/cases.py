@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -45,8 +45,13 @@ class CaseSummary(BaseModel):
     last_seen_at: dt.datetime
     decided_at: dt.datetime | None
     decision_reason: str | None
+    dismissal_kind: DismissalKind | None = Field(description="why a dismissed case was dismissed")
     rectification_due_at: dt.datetime | None
     reopen_count: int
+    confidence: Literal["high", "review"] = Field(
+        description="review: an inspector should look before acting"
+    )
+    confidence_reasons: list[str] = Field(description="why: codes with details (see the self-check's labels)")
     waived: bool = Field(description="true while an unexpired, unrevoked waiver covers the case")
 
 
@@ -119,6 +124,11 @@ class TransitionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     to: CaseStatus
+    from_status: CaseStatus | None = Field(
+        default=None,
+        description="the status the decision was made on; the move is refused (409) if the case has moved "
+        "since. Without it the move is made from the status the case has when the request is read",
+    )
     reason: str | None = Field(default=None, max_length=2000)
     due_at: Moment | None = None
     dismissal_kind: DismissalKind | None = Field(

@@ -44,7 +44,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _clean_text(value: str) -> str:
+def clean_text(value: str) -> str:
+    """`value` unchanged, or ValueError when no database could store it."""
     # PostgreSQL refuses NUL in text, and lone surrogates cannot be encoded for any database.
     if "\x00" in value:
         raise ValueError("text may not contain NUL characters")
@@ -55,7 +56,7 @@ def _clean_text(value: str) -> str:
     return value
 
 
-CleanStr = Annotated[str, AfterValidator(_clean_text)]
+CleanStr = Annotated[str, AfterValidator(clean_text)]
 IdPath = Annotated[int, Path(ge=1, le=2_147_483_647, description="numeric id")]
 
 
@@ -73,9 +74,12 @@ def _day_in_range(value: dt.date) -> dt.date:
 
 
 def _moment_in_range(value: dt.datetime) -> dt.datetime:
-    # Compare the calendar day as written before any time-zone arithmetic, which could overflow.
+    # The calendar day as written first: within the range, the shift to UTC cannot overflow. Then the instant
+    # itself, which is what is stored (2999-12-31T23:59:59-12:00 is in year 3000 in UTC).
     if not EARLIEST_DAY <= value.date() <= LATEST_DAY:
         raise ValueError(f"the date must be {_RANGE}")
+    if not EARLIEST_DAY <= value.astimezone(dt.UTC).date() <= LATEST_DAY:
+        raise ValueError(f"the moment must be {_RANGE} in UTC")
     return value
 
 

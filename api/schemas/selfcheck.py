@@ -3,13 +3,65 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
-from api.schemas.common import CleanStr
+from api.schemas.common import CleanStr, clean_text
+from api.schemas.selfcheck_examples import CLAIM_EXAMPLE, FINDING_EXAMPLE
+from checker.codes import parse_code
+from checker.confidence import describe, reason_code, sends_to_review
+from markwatch.errors import CodeParseError
 
+# Answer vocabularies: the checker's, plus `discussion`, which a claim never is today but an occurrence can be.
+ClaimUse = Literal["product", "organisation", "discussion"]
+Confidence = Literal["high", "review"]
 USCC_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
+_TITLE = re.compile(r"《[^《》]{1,98}》")
+CLAIMED_STANDARD_HELP = (
+    "the standard the product implements: its code (T/SHHJ 000003-2018), its 《title》, or both "
+    "(T/SHHJ 000003-2018《…》); it is checked as if the page disclosed it next to the words"
+)
+
+
+def _is_code(text: str) -> bool:
+    try:
+        parse_code(text)
+    except CodeParseError:
+        return False
+    return True
+
+
+def _standard_reference(value: str) -> str:
+    # Anything else would be checked as a claim naming no standard: a second "not disclosed" finding for
+    # what is really a typo in this field (QA #20).
+    text = value.strip()
+    titles = _TITLE.findall(text)
+    code = _TITLE.sub(" ", text).strip()
+    names_one_standard = len(titles) <= 1 and bool(code or titles) and (not code or _is_code(code))
+    if not names_one_standard:
+        raise ValueError(
+            "not a standard code (e.g. T/SHHJ 000003-2018), a 《title》, or a code and its 《title》"
+        )
+    return text
+
+
+# The length is checked first: the parser reads text in linear time, but 2 MB of it takes seconds.
+ClaimedStandard = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=100),
+    AfterValidator(clean_text),
+    AfterValidator(_standard_reference),
+]
 
 
 class SelfCheckIn(BaseModel):
@@ -22,11 +74,7 @@ class SelfCheckIn(BaseModel):
     url: CleanStr | None = Field(
         default=None, min_length=8, max_length=2048, description="a public http(s) page to fetch"
     )
-    claimed_standard: CleanStr | None = Field(
-        default=None,
-        max_length=100,
-        description="the standard the product implements, e.g. T/SHHJ 000003-2018",
-    )
+    claimed_standard: ClaimedStandard | None = Field(default=None, description=CLAIMED_STANDARD_HELP)
     enterprise_name: CleanStr | None = Field(default=None, max_length=200)
     uscc: str | None = Field(default=None, pattern=USCC_PATTERN, description="unified social credit code")
 
@@ -50,34 +98,97 @@ class EvidenceOut(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    snippet: str | None = None
-    location: str | None = None
+    snippet: str | None = Field(default=None, description="the page's own text around the claim")
+    location: str | None = Field(
+        default=None, description="CSS path of the element holding the claim; claimed_standard for that field"
+    )
+    claim_id: str | None = Field(default=None, description="the claim found there")
+    kind: str | None = Field(default=None, description="text | logo | image-text | mark-image")
+    verbatim: str | None = Field(default=None, description="the words exactly as written (for highlighting)")
+
+
+class ConfidenceReasonOut(BaseModel):
+    """One reason behind a finding's confidence: a stable code, its detail, and how a reader sees it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    code: str = Field(description="stable reason code, e.g. use, tie, title-similar, ocr-low")
+    detail: str | None = Field(default=None, description="signals, scores, titles or codes (not translated)")
+    sends_to_review: bool = Field(description="whether this reason alone makes the finding `review`")
+    en: str = Field(description="the reason in English: the code's label, then the detail")
+    zh: str = Field(description="the reason in Chinese: the code's label, then the detail")
+
+    @classmethod
+    def from_reason(cls, text: str) -> ConfidenceReasonOut:
+        """Build from the checker's `code: detail` string."""
+        detail = text.split(":", 1)[1].strip() if ":" in text else ""
+        return cls(
+            code=reason_code(text),
+            detail=detail or None,
+            sends_to_review=sends_to_review(text),
+            en=describe(text, "en"),
+            zh=describe(text, "zh"),
+        )
 
 
 class FindingOut(BaseModel):
     """One problem with a claim: what, why (basis) and how to fix it (remediation)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [FINDING_EXAMPLE]})
 
     rule_id: str
     rule: str | None = None
     severity: str
     standard_code: str | None = None
-    claim_id: str | None = None
+    standard_title: str | None = Field(default=None, description="the 《title》 disclosed with the claim")
+    claim_id: str | None = Field(default=None, description="the first claim behind the finding")
+    claim_ids: list[str] = Field(
+        default_factory=list, description="every claim behind the finding (one finding per product and rule)"
+    )
     message: str
     basis: str | None = None
     remediation: str | None = None
-    evidence: EvidenceOut | None = None
+    evidence: EvidenceOut | None = Field(default=None, description="the first location")
+    locations: list[EvidenceOut] = Field(default_factory=list, description="every location, in page order")
+    confidence: Confidence | None = Field(
+        default=None,
+        description="high: the finding stands on what the page says; review: a person should look first "
+        "(null for self-checks stored before confidence was answered)",
+    )
+    confidence_reasons: list[ConfidenceReasonOut] = Field(default_factory=list)
+
+    @field_validator("confidence_reasons", mode="before")
+    @classmethod
+    def _readable_reasons(cls, value: Any) -> Any:
+        # The checker gives `code: detail` strings; stored answers already hold the objects.
+        if isinstance(value, list):
+            return [ConfidenceReasonOut.from_reason(v) if isinstance(v, str) else v for v in value]
+        return value
 
 
 class ClaimOut(BaseModel):
     """A use of the words or the mark found in the input."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [CLAIM_EXAMPLE]})
 
     id: str
     kind: str
-    text: str | None = None
+    text: str | None = Field(default=None, description="the mention as normalised")
+    verbatim: str | None = Field(default=None, description="the mention exactly as the input wrote it")
+    use: ClaimUse | None = Field(
+        default=None,
+        description="product: used for a product offered (every rule applies); organisation: an announcement "
+        "that a standard was designated (only what an announcement can break); discussion: news or guides "
+        "about the scheme (never judged). Null for self-checks stored before the use was answered",
+    )
+    use_signals: list[str] = Field(
+        default_factory=list,
+        description="what decided `use`: page:… signals read off the whole page, near:… off the mention's "
+        "surroundings, e.g. page:price, near:standard-label, near:byline",
+    )
+    use_confidence: Confidence | None = Field(
+        default=None, description="review when the use was a close call"
+    )
     standard_code: str | None = None
     standard_title: str | None = None
     claimant: str | None = None
@@ -143,7 +254,7 @@ class BatchItemIn(BaseModel):
 
     text: CleanStr | None = Field(default=None, min_length=1)
     html: CleanStr | None = Field(default=None, min_length=1)
-    claimed_standard: CleanStr | None = Field(default=None, max_length=100)
+    claimed_standard: ClaimedStandard | None = Field(default=None, description=CLAIMED_STANDARD_HELP)
     enterprise_name: CleanStr | None = Field(default=None, max_length=200)
     uscc: str | None = Field(default=None, pattern=USCC_PATTERN)
 

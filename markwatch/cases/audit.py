@@ -52,6 +52,22 @@ def entry_hash(content: dict[str, Any], prev_hash: str) -> str:
     return hashlib.sha256((blob + prev_hash).encode("utf-8")).hexdigest()
 
 
+def serialise_case_writes(session: Session) -> None:
+    """Make this transaction the only writer of case data until it ends; call it before reading what it changes.
+
+    PostgreSQL: the chain's transaction-scoped advisory lock (every append takes it too), taken *first*, so no
+    writer ever holds a case row while it waits for the chain (the order that deadlocks). SQLite: BEGIN
+    IMMEDIATE when no transaction is open yet, so the write lock is held before the reads a change is based
+    on (the driver would otherwise begin only at the first write, after those reads)."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPEND_LOCK_ID})
+    elif connection.dialect.name == "sqlite":
+        raw: Any = connection.connection.dbapi_connection
+        if raw is not None and not raw.in_transaction:
+            raw.execute("BEGIN IMMEDIATE")
+
+
 def append_event(
     session: Session,
     *,
@@ -64,9 +80,9 @@ def append_event(
     at: dt.datetime | None = None,
 ) -> CaseEvent:
     """Add the next entry of the chain to the session (flushed, not committed)."""
-    if session.get_bind().dialect.name == "postgresql":
-        # Two transactions must not both extend the same tail: hold a transaction-scoped lock.
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPEND_LOCK_ID})
+    # Two transactions must not both extend the same tail (PostgreSQL: the advisory lock; SQLite: the write
+    # lock, which the first write of the transaction takes anyway).
+    serialise_case_writes(session)
     session.flush()
     last = session.execute(
         select(CaseEvent.seq, CaseEvent.hash).order_by(CaseEvent.seq.desc()).limit(1)

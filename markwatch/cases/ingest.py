@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from checker.confidence import ReviewPolicy, reason, reason_code
 from crawler.store.models import Finding, Snapshot, Sweep, SweepPage
-from markwatch.cases.audit import append_event
+from markwatch.cases.audit import append_event, serialise_case_writes
+from markwatch.cases.derive import IDENTITY
 from markwatch.cases.lifecycle import AWAITING_RECTIFICATION, recheck, reopen
 from markwatch.cases.models import CONFIDENCES, Case, CaseFinding, CaseStatus
 from markwatch.cases.precision import PrecisionPolicy, review_policy
@@ -58,6 +59,8 @@ def ingest_sweep(
             f"sweep {sweep_id} is {sweep.state}, not finished: resume it with `markwatch sweep resume "
             f"{sweep_id}`, or open cases from it anyway with --allow-incomplete"
         )
+    # Before reading the cases this ingest changes: a decision taken meanwhile is then seen, not overwritten.
+    serialise_case_writes(session)
     review = review_policy(session, precision or PrecisionPolicy.from_env())
     actor = f"system:sweep#{sweep_id}" + (" (incomplete)" if incomplete else "")
     report = IngestReport(sweep_id=sweep_id)
@@ -70,11 +73,9 @@ def ingest_sweep(
     groups: dict[str, list[Finding]] = defaultdict(list)
     for finding in fresh:
         groups[finding.finding_key].append(finding)
+    marks = [f"from incomplete sweep {sweep_id}"] if incomplete else []
     for key, findings in groups.items():
-        case = _ingest_group(session, key, findings, actor, report, review)
-        if incomplete:
-            mark = f"from incomplete sweep {sweep_id}"
-            case.confidence_reasons = [*(case.confidence_reasons or []), mark]
+        _ingest_group(session, key, findings, actor, report, review, marks)
     if not incomplete:
         _close_rechecked(session, sweep_id, actor, report)
     session.flush()
@@ -119,25 +120,25 @@ def _set_confidence(
     session: Session, case: Case, confidence: str, reasons: list[str], actor: str, finding: Finding
 ) -> None:
     # A case follows its newest evidence, in both directions, but never silently: every change of
-    # confidence after opening is an audit entry naming the finding and the reasons.
+    # confidence or of its reasons after opening is an audit entry naming the finding and the new values
+    # (`audit verify` recomputes both from the entries).
     if case.confidence == confidence and list(case.confidence_reasons or []) == reasons:
         return
     previous = case.confidence
     case.confidence, case.confidence_reasons = confidence, reasons
-    if previous != confidence:
-        append_event(
-            session,
-            case_id=case.id,
-            kind="confidence_changed",
-            actor=actor,
-            payload={
-                "from": previous,
-                "to": confidence,
-                "reasons": reasons,
-                "finding_id": finding.id,
-                "sweep_id": finding.sweep_id,
-            },
-        )
+    append_event(
+        session,
+        case_id=case.id,
+        kind="confidence_changed",
+        actor=actor,
+        payload={
+            "from": previous,
+            "to": confidence,
+            "reasons": reasons,
+            "finding_id": finding.id,
+            "sweep_id": finding.sweep_id,
+        },
+    )
 
 
 def _ingest_group(
@@ -147,9 +148,11 @@ def _ingest_group(
     actor: str,
     report: IngestReport,
     review: ReviewPolicy,
+    marks: list[str],
 ) -> Case:
     latest = findings[-1]
     confidence, reasons = finding_confidence(latest, review)
+    reasons = [*reasons, *marks]
     case = session.scalar(select(Case).where(Case.case_key == key))
     if case is None:
         case = Case(
@@ -183,6 +186,8 @@ def _ingest_group(
                 "sweep_id": latest.sweep_id,
                 "confidence": confidence,
                 "confidence_reasons": reasons,
+                # What the case is about, as opened: `audit verify` finds a row edited since.
+                "case": {name: getattr(case, name) for name in IDENTITY},
             },
         )
         report.created += 1

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
-from markwatch.cases.audit import append_event
+from markwatch.cases.audit import append_event, serialise_case_writes
 from markwatch.cases.models import Case, CaseEvent, CaseStatus, DismissalKind
 from markwatch.cases.text import storable
 from markwatch.db import utcnow
@@ -28,12 +30,35 @@ TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
 }
 DECIDED = frozenset({S.CLOSED, S.DISMISSED})
 AWAITING_RECTIFICATION = frozenset({S.RECTIFICATION_DUE, S.ESCALATED})
+# The moves only the machine makes, by the kind of audit entry that records them (from -> to).
+AUTOMATIC: dict[str, dict[CaseStatus, frozenset[CaseStatus]]] = {
+    "reopened": {status: frozenset({S.OPEN}) for status in DECIDED},
+    "recheck_clean": {status: frozenset({S.CLOSED}) for status in AWAITING_RECTIFICATION},
+    "recheck_seen": {S.RECTIFICATION_DUE: frozenset({S.ESCALATED})},
+}
+OPENED = "opened"
 MAX_REASON = 2000
+# The last deadline any caller may set (the API refuses later dates before they get here).
+LATEST_DUE = dt.datetime(2999, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC)
 
 
 def allowed_targets(status: CaseStatus) -> frozenset[CaseStatus]:
     """The statuses an inspector may move a case to from `status`."""
     return TRANSITIONS[status]
+
+
+def allowed_step(kind: str, from_status: str | None, to_status: str) -> bool:
+    """Whether an audit entry of `kind` may record the move from `from_status` to `to_status`."""
+    try:
+        target = CaseStatus(to_status)
+        if from_status is None:
+            return kind == OPENED and target is S.OPEN
+        current = CaseStatus(from_status)
+    except ValueError:
+        return False
+    if kind == "transition":
+        return target in TRANSITIONS[current]
+    return target in AUTOMATIC.get(kind, {}).get(current, frozenset())
 
 
 def transition(
@@ -45,14 +70,24 @@ def transition(
     reason: str | None = None,
     due_at: dt.datetime | None = None,
     dismissal_kind: DismissalKind | None = None,
+    expected: CaseStatus | None = None,
     now: dt.datetime | None = None,
 ) -> CaseEvent:
     """Move a case as an inspector decided; refuses illegal moves and missing reasons or deadlines.
 
     A dismissal records its kind (not-a-claim, wrong-standard, other; default other): the kinds are what
-    each rule's confirmed precision is computed from (cases/precision.py)."""
+    each rule's confirmed precision is computed from (cases/precision.py).
+
+    The move is made from the status `case` holds (which the decision was based on) and refused with a
+    ConflictError when the database holds another by then: of several concurrent decisions on one case,
+    exactly one is recorded. `expected` is the status the deciding person saw, when it may be older still
+    (a form, an API client): the move is refused unless the case still has it."""
     now = now or utcnow()
     current = CaseStatus(case.status)
+    if expected is not None and expected is not current:
+        raise ConflictError(
+            f"case {case.id} is {current}, not {expected} as this decision assumed: reload it and decide again"
+        )
     if target not in TRANSITIONS[current]:
         allowed = ", ".join(sorted(TRANSITIONS[current])) or "none"
         raise ConflictError(f"case {case.id} is {current}: cannot move to {target} (allowed: {allowed})")
@@ -70,6 +105,8 @@ def transition(
             raise InputError("due_at needs a time zone", where="due_at")
         if due_at <= now:
             raise InputError("the rectification deadline must be in the future", where="due_at")
+        if due_at.date() > LATEST_DUE.date() or due_at.astimezone(dt.UTC) > LATEST_DUE:
+            raise InputError("the rectification deadline must be before the year 3000 (UTC)", where="due_at")
     elif due_at is not None:
         raise InputError(f"due_at only applies when moving to {S.RECTIFICATION_DUE}", where="due_at")
     if dismissal_kind is not None and target is not S.DISMISSED:
@@ -78,12 +115,9 @@ def transition(
     if reason is not None:
         payload["reason"] = reason
     if target is S.DISMISSED:
-        kind = dismissal_kind or DismissalKind.OTHER
-        case.dismissal_kind = kind.value
-        payload["dismissal_kind"] = kind.value
+        payload["dismissal_kind"] = (dismissal_kind or DismissalKind.OTHER).value
     if target is S.RECTIFICATION_DUE:
         assert due_at is not None
-        case.rectification_due_at = due_at
         payload["due_at"] = due_at
     if target is S.CLOSED and reason is None:
         payload["reason"] = "rectified"
@@ -142,9 +176,9 @@ def _move(
     payload: dict[str, object],
     now: dt.datetime,
 ) -> CaseEvent:
-    previous = case.status
-    case.status = target.value
-    case.updated_at = now
+    previous = _claim(session, case, target, now)
+    # Every field a move changes is in its audit entry too (payload or created_at): `audit verify`
+    # recomputes them from the entries (cases/derive.py).
     if target in DECIDED:
         case.decided_at = now
         case.decision_reason = str(payload.get("reason") or target.value)
@@ -153,6 +187,12 @@ def _move(
         case.decision_reason = None
         case.dismissal_kind = None
         case.rectification_due_at = None
+    if target is S.DISMISSED:
+        case.dismissal_kind = str(payload["dismissal_kind"])
+    if target is S.RECTIFICATION_DUE and kind == "transition":
+        due = payload["due_at"]
+        assert isinstance(due, dt.datetime)
+        case.rectification_due_at = due
     session.flush()
     return append_event(
         session,
@@ -164,3 +204,25 @@ def _move(
         payload=payload,
         at=now,
     )
+
+
+def _claim(session: Session, case: Case, target: CaseStatus, now: dt.datetime) -> str:
+    """Compare-and-set the status: from the one `case` holds to `target`, or ConflictError when the row
+    holds another by now (a concurrent decision won). Returns the status moved from."""
+    previous = case.status
+    serialise_case_writes(session)
+    moved = session.execute(
+        update(Case)
+        .where(Case.id == case.id, Case.status == previous)
+        .values(status=target.value, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(moved, "rowcount", 0) != 1:
+        now_status = session.scalar(select(Case.status).where(Case.id == case.id))
+        raise ConflictError(
+            f"case {case.id} was moved to {now_status} meanwhile (this decision was made on {previous}): "
+            "reload it and decide again"
+        )
+    set_committed_value(case, "status", target.value)
+    set_committed_value(case, "updated_at", now)
+    return previous

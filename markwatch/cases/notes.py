@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from markwatch.cases.audit import append_event
+from markwatch.cases.audit import append_event, serialise_case_writes
 from markwatch.cases.models import Case, CaseComment, CaseEvent
 from markwatch.cases.text import storable
 from markwatch.db import utcnow
@@ -21,6 +21,7 @@ def add_comment(session: Session, case: Case, *, author: str, body: str) -> Case
         raise InputError("a comment cannot be empty", where="body")
     if len(body) > MAX_COMMENT:
         raise InputError(f"a comment is limited to {MAX_COMMENT} characters", where="body")
+    serialise_case_writes(session)
     now = utcnow()
     comment = CaseComment(case_id=case.id, author=author, body=body, created_at=now)
     session.add(comment)
@@ -41,6 +42,9 @@ def assign(session: Session, case: Case, *, assignee: str | None, actor: str) ->
     cleaned = (storable(assignee, where="assignee") or "").strip() or None
     if cleaned is not None and len(cleaned) > MAX_ASSIGNEE:
         raise InputError(f"an assignee name is limited to {MAX_ASSIGNEE} characters", where="assignee")
+    serialise_case_writes(session)
+    # Under the lock: the entry's "from" is what the row holds now, not what this session read earlier.
+    session.refresh(case, attribute_names=["assignee"])
     previous = case.assignee
     case.assignee = cleaned
     case.updated_at = utcnow()

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from markwatch.cases.audit import append_event
+from markwatch.cases.audit import append_event, serialise_case_writes
 from markwatch.cases.models import Case, Waiver
 from markwatch.cases.text import storable
 from markwatch.db import utcnow
@@ -40,6 +40,7 @@ def grant_waiver(
         raise InputError("expires_at must be in the future", where="expires_at")
     if expires_at - now > dt.timedelta(days=MAX_WAIVER_DAYS):
         raise InputError(f"a waiver may last at most {MAX_WAIVER_DAYS} days", where="expires_at")
+    serialise_case_writes(session)
     waiver = Waiver(case_id=case.id, reason=reason, approver=approver, expires_at=expires_at, created_at=now)
     session.add(waiver)
     session.flush()
@@ -59,6 +60,8 @@ def revoke_waiver(session: Session, case: Case, waiver_id: int, *, actor: str) -
     waiver = next((w for w in case.waivers if w.id == waiver_id), None)
     if waiver is None:
         raise NotFoundError(f"case {case.id} has no waiver {waiver_id}")
+    serialise_case_writes(session)
+    session.refresh(waiver, attribute_names=["revoked_at"])
     if waiver.revoked_at is not None:
         raise ConflictError(f"waiver {waiver_id} is already revoked")
     now = utcnow()
