@@ -15,6 +15,9 @@ from urllib.parse import urlsplit
 import pytest
 from cases_support import LiveServer
 from console_support import (
+    DEADLINE,
+    DEADLINE_ISO,
+    DEADLINE_ZH,
     ConsoleData,
     console_app,
     pdf_text,
@@ -122,16 +125,18 @@ def test_inspector_flow_sign_in_filter_confirm_notice(browser: tuple[Browser, Co
     b.shot("03-case-confirmed")
 
     # The deadline is typed with the keyboard into the date field (zh-CN order: year, month, day).
-    assert type_date(page, "#notice-deadline-input", "2099", "03", "01")
+    assert type_date(
+        page, "#notice-deadline-input", str(DEADLINE.year), f"{DEADLINE.month:02d}", f"{DEADLINE.day:02d}"
+    )
     page.click("#open-notice")
     page.wait_for_url(f"**/console/cases/{data.cases['wording']}/notice?*")
     assert page.inner_text("#notice-enterprise") == "上海乙贸易有限公司"
-    assert page.inner_text("#notice-deadline") == "2099年3月1日"
+    assert page.inner_text("#notice-deadline") == DEADLINE_ZH
     assert page.locator("#notice-draft").count() == 1
     b.shot("04-notice-draft")
     page.click("#issue-notice")
     page.wait_for_selector('#case-status[data-status="rectification_due"]')
-    assert page.inner_text("#case-deadline") == "2099-03-01"
+    assert page.inner_text("#case-deadline") == DEADLINE_ISO
     issued = page.locator("#issued-notices li")
     assert issued.count() == 1
     recorded_hash = issued.locator(".notice-hash").inner_text()
@@ -139,7 +144,7 @@ def test_inspector_flow_sign_in_filter_confirm_notice(browser: tuple[Browser, Co
 
     issued.locator("a.notice-html").click()
     page.wait_for_url("**/notices/*")
-    assert page.inner_text("#notice-deadline") == "2099年3月1日"
+    assert page.inner_text("#notice-deadline") == DEADLINE_ZH
     assert page.locator("#notice-draft").count() == 0
     b.shot("06-notice-issued")
     seq = page.url.rsplit("/", 1)[1]
@@ -154,7 +159,7 @@ def test_inspector_flow_sign_in_filter_confirm_notice(browser: tuple[Browser, Co
     pdf = target.read_bytes()
     assert pdf.startswith(b"%PDF-")
     text = pdf_text(pdf)
-    assert "上海乙贸易有限公司" in text and "2099年3月1日" in text
+    assert "上海乙贸易有限公司" in text and DEADLINE_ZH in text
 
     b.goto("/console/dashboard?lang=en")
     assert page.locator("svg.chart").count() == 4
@@ -239,7 +244,7 @@ def test_hostile_page_runs_nothing_in_console_or_sandbox(browser: tuple[Browser,
             headers={"Origin": b.base},
         )
         assert response.ok
-    b.goto(f"/console/cases/{data.cases['hostile']}/notice?deadline=2099-03-01")
+    b.goto(f"/console/cases/{data.cases['hostile']}/notice?deadline={DEADLINE_ISO}")
     assert "<script>" in page.inner_text("#notice-enterprise")
     assert _pwned(page) is None
     b.shot("12-hostile-notice")

@@ -37,6 +37,12 @@ class ConsoleSettings(BaseModel):
     notice_number_pattern: str = Field(
         default="沪标识整改〔{year}〕{seq:04d}号", max_length=100, description="str.format pattern"
     )
+    # The latest rectification deadline a notice (or a move to rectification_due) may set, in days after today.
+    # A year is generous for taking a mark off a listing; a typo like 9999-12-31 would otherwise park a case
+    # for ever. No legal period is known for this mark (domain.md §3), so it is a setting.
+    max_deadline_days: int = Field(
+        default=365, ge=1, le=3650, description="latest deadline a notice may set, in days after today"
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -67,6 +73,10 @@ class ConsoleSettings(BaseModel):
     def notice_number(self, *, year: int, seq: int, case_id: int) -> str:
         """The number of the `seq`-th notice issued in `year`."""
         return self.notice_number_pattern.format(year=year, seq=seq, case_id=case_id)
+
+    def latest_deadline(self, today: dt.date) -> dt.date:
+        """The last day a deadline typed today may name."""
+        return today + dt.timedelta(days=self.max_deadline_days)
 
     def end_of_day(self, day: dt.date) -> dt.datetime:
         """23:59:59 local time on `day`: what a typed deadline date means."""
