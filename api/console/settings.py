@@ -86,13 +86,14 @@ class ConsoleSettings(BaseModel):
     def from_env(cls, environ: dict[str, str] | None = None) -> ConsoleSettings:
         """MARKWATCH_CONSOLE_<FIELD> variables; a bad value is an InputError naming the variable."""
         env = dict(os.environ if environ is None else environ)
-        values = {
+        values: dict[str, str] = {
             name: env[ENV_PREFIX + name.upper()]
             for name in cls.model_fields
             if ENV_PREFIX + name.upper() in env
         }
         try:
-            return cls(**values)
+            # Strings from the environment, coerced by the model (a number for max_deadline_days).
+            return cls.model_validate(values)
         except ValidationError as exc:
             where = ", ".join(ENV_PREFIX + str(e["loc"][0]).upper() for e in exc.errors() if e["loc"])
             raise InputError(f"invalid console settings: {exc.errors()[0]['msg']}", where=where) from exc
