@@ -7,6 +7,7 @@ there were none. Screenshots and the downloaded PDF are kept under test-artifact
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,8 @@ from console_support import (
 )
 
 from api.console.session import SESSION_COOKIE
+from markwatch import db
+from markwatch.cases.models import Case
 
 pytestmark = pytest.mark.browser
 
@@ -120,7 +123,9 @@ def test_inspector_flow_sign_in_filter_confirm_notice(browser: tuple[Browser, Co
     page.wait_for_selector('#case-status[data-status="confirmed"]')
     entry = page.locator('tr.audit-entry[data-to="confirmed"]')
     assert entry.count() == 1
-    assert "inspector:test-inspector#" in entry.inner_text()
+    assert "检查员 test-inspector" in entry.inner_text()
+    # Who acted, as the audit chain records it, stays on the page for whoever reports it.
+    assert entry.locator(".actor").get_attribute("data-actor").startswith("inspector:test-inspector#")  # type: ignore[union-attr]
     assert "商品页将上海标准表述为认证" in entry.inner_text()
     b.shot("03-case-confirmed")
 
@@ -441,3 +446,54 @@ def test_image_claim_is_drawn_with_its_box(sqlite_url: str) -> None:
             assert b.foreign_requests == [] and b.dialogs == []
         finally:
             chromium.close()
+
+
+# What QA's English sweep let through (technical names and data, not UI words).
+# The language switcher names English in English, as language switchers do.
+ALLOWED_LATIN = frozenset(
+    ["SHS", "DEMO", "SHA", "PDF", "CSV", "URL", "HTTP", "JSON", "GBK", "UTF", "USCC", "English"]
+)
+
+
+def _latin_words(text: str) -> set[str]:
+    """Latin words a reader sees, leaving out addresses and standard codes (data, not UI)."""
+    text = re.sub(r"https?://\S+|\b[\w.-]+\.(?:com|net|example|cn)\b", "", text)
+    text = re.sub(r"\b[A-Z]{1,6}/[A-Z/]*\S*", "", text)
+    return {word for word in re.findall(r"[A-Za-z][A-Za-z_\-]{2,}", text) if word not in ALLOWED_LATIN}
+
+
+def test_chinese_case_page_reads_in_chinese_in_the_browser(
+    browser: tuple[Browser, ConsoleData], sqlite_url: str
+) -> None:
+    driver, data = browser
+    case_id = data.cases["wording"]
+    with db.session_scope(sqlite_url) as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        case.confidence_reasons = [
+            "use: product (page:price, near:standard-label, against page:byline)",
+            "tie: title-only",
+        ]
+    driver.sign_in(data.keys["inspector"])
+    driver.goto(f"/console/cases/{case_id}")
+    driver.page.fill("#comment-body", "已核对存档")
+    driver.page.click("#comment-form button[type=submit]")
+    driver.page.wait_for_url(f"**/console/cases/{case_id}*")
+    driver.shot("case-chinese")
+    reasons = driver.page.inner_text("#confidence-reasons")
+    assert "用途判定：产品声称（依据：页面·标有价格" in reasons and "仅有标准名称（无编号）" in reasons
+    history = driver.page.inner_text("#audit-table")
+    assert "置信依据：" in history and "系统（第" in history
+    assert "检查员 " in driver.page.inner_text("#comments")
+    # The archived page (its text, addresses and hashes) is data, not UI: the rest is read word by word.
+    ui = driver.page.evaluate(
+        """() => { const c = document.body.cloneNode(true);
+                   c.querySelectorAll('#snapshot, code, q, iframe').forEach(e => e.remove());
+                   return c.innerText; }"""
+    )
+    # The inspector's key name is data too.
+    assert _latin_words(ui.replace("test-inspector", "")) == set()
+    driver.goto("/console/no-such-page")
+    assert "找不到该页面或记录。" in driver.page.inner_text("main")
+    driver.shot("not-found-chinese")
+    assert driver.foreign_requests == []
