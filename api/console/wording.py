@@ -180,6 +180,11 @@ def sweep_error(t: Translator, name: str) -> str:
     return t("sweep_error.unknown")
 
 
+def sweep_state(t: Translator, state: str) -> str:
+    """A sweep's state (crawler/store/models.py SWEEP_STATES) in the UI language."""
+    return t(f"sweep_state.{state}") if known(f"sweep_state.{state}") else t("sweep_state.unknown")
+
+
 def field_label(t: Translator, name: str) -> str:
     """A form or query field named by an error, in the UI language."""
     return t(f"form_field.{name}") if known(f"form_field.{name}") else t("form_field.unknown")
