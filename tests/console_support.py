@@ -15,6 +15,10 @@ from crawler.store.models import Finding, Sweep, SweepPage
 from markwatch import db
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
+# A notice deadline inside the console's allowed range (after today, within MARKWATCH_CONSOLE_MAX_DEADLINE_DAYS).
+DEADLINE = (NOW + dt.timedelta(days=60)).date()
+DEADLINE_ISO = DEADLINE.isoformat()
+DEADLINE_ZH = f"{DEADLINE.year}年{DEADLINE.month}月{DEADLINE.day}日"
 # Attacker-controlled text: each payload announces itself through window.__pwned or a dialog.
 SCRIPT_PAYLOAD = "<script>window.__pwned='script';alert('script')</script>"
 IMG_PAYLOAD = "<img src=x onerror=\"window.__pwned='img';alert('img')\">"

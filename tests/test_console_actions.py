@@ -95,7 +95,11 @@ def test_refused_moves_show_why(console: tuple[TestClient, ConsoleData, str]) ->
     past = client.post(
         f"{url}/transition", data={"to": "rectification_due", "due_on": "2020-01-01", "csrf_token": token}
     )
-    assert past.status_code == 422 and "in the future" in past.text
+    assert past.status_code == 422 and "整改期限须在今天之后" in past.text
+    far = client.post(
+        f"{url}/transition", data={"to": "rectification_due", "due_on": "9999-12-31", "csrf_token": token}
+    )
+    assert far.status_code == 422 and "整改期限过远" in far.text and "365 天内" in far.text
     assert _status(db_url, data.cases["wording"]) == "notice_sent"
 
 

@@ -7,6 +7,7 @@ there were none. Screenshots and the downloaded PDF are kept under test-artifact
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,9 @@ from urllib.parse import urlsplit
 import pytest
 from cases_support import LiveServer
 from console_support import (
+    DEADLINE,
+    DEADLINE_ISO,
+    DEADLINE_ZH,
     ConsoleData,
     console_app,
     pdf_text,
@@ -25,6 +29,8 @@ from console_support import (
 )
 
 from api.console.session import SESSION_COOKIE
+from markwatch import db
+from markwatch.cases.models import Case
 
 pytestmark = pytest.mark.browser
 
@@ -117,21 +123,25 @@ def test_inspector_flow_sign_in_filter_confirm_notice(browser: tuple[Browser, Co
     page.wait_for_selector('#case-status[data-status="confirmed"]')
     entry = page.locator('tr.audit-entry[data-to="confirmed"]')
     assert entry.count() == 1
-    assert "inspector:test-inspector#" in entry.inner_text()
+    assert "检查员 test-inspector" in entry.inner_text()
+    # Who acted, as the audit chain records it, stays on the page for whoever reports it.
+    assert entry.locator(".actor").get_attribute("data-actor").startswith("inspector:test-inspector#")  # type: ignore[union-attr]
     assert "商品页将上海标准表述为认证" in entry.inner_text()
     b.shot("03-case-confirmed")
 
     # The deadline is typed with the keyboard into the date field (zh-CN order: year, month, day).
-    assert type_date(page, "#notice-deadline-input", "2099", "03", "01")
+    assert type_date(
+        page, "#notice-deadline-input", str(DEADLINE.year), f"{DEADLINE.month:02d}", f"{DEADLINE.day:02d}"
+    )
     page.click("#open-notice")
     page.wait_for_url(f"**/console/cases/{data.cases['wording']}/notice?*")
     assert page.inner_text("#notice-enterprise") == "上海乙贸易有限公司"
-    assert page.inner_text("#notice-deadline") == "2099年3月1日"
+    assert page.inner_text("#notice-deadline") == DEADLINE_ZH
     assert page.locator("#notice-draft").count() == 1
     b.shot("04-notice-draft")
     page.click("#issue-notice")
     page.wait_for_selector('#case-status[data-status="rectification_due"]')
-    assert page.inner_text("#case-deadline") == "2099-03-01"
+    assert page.inner_text("#case-deadline") == DEADLINE_ISO
     issued = page.locator("#issued-notices li")
     assert issued.count() == 1
     recorded_hash = issued.locator(".notice-hash").inner_text()
@@ -139,7 +149,7 @@ def test_inspector_flow_sign_in_filter_confirm_notice(browser: tuple[Browser, Co
 
     issued.locator("a.notice-html").click()
     page.wait_for_url("**/notices/*")
-    assert page.inner_text("#notice-deadline") == "2099年3月1日"
+    assert page.inner_text("#notice-deadline") == DEADLINE_ZH
     assert page.locator("#notice-draft").count() == 0
     b.shot("06-notice-issued")
     seq = page.url.rsplit("/", 1)[1]
@@ -154,7 +164,7 @@ def test_inspector_flow_sign_in_filter_confirm_notice(browser: tuple[Browser, Co
     pdf = target.read_bytes()
     assert pdf.startswith(b"%PDF-")
     text = pdf_text(pdf)
-    assert "上海乙贸易有限公司" in text and "2099年3月1日" in text
+    assert "上海乙贸易有限公司" in text and DEADLINE_ZH in text
 
     b.goto("/console/dashboard?lang=en")
     assert page.locator("svg.chart").count() == 4
@@ -239,7 +249,7 @@ def test_hostile_page_runs_nothing_in_console_or_sandbox(browser: tuple[Browser,
             headers={"Origin": b.base},
         )
         assert response.ok
-    b.goto(f"/console/cases/{data.cases['hostile']}/notice?deadline=2099-03-01")
+    b.goto(f"/console/cases/{data.cases['hostile']}/notice?deadline={DEADLINE_ISO}")
     assert "<script>" in page.inner_text("#notice-enterprise")
     assert _pwned(page) is None
     b.shot("12-hostile-notice")
@@ -436,3 +446,54 @@ def test_image_claim_is_drawn_with_its_box(sqlite_url: str) -> None:
             assert b.foreign_requests == [] and b.dialogs == []
         finally:
             chromium.close()
+
+
+# What QA's English sweep let through (technical names and data, not UI words).
+# The language switcher names English in English, as language switchers do.
+ALLOWED_LATIN = frozenset(
+    ["SHS", "DEMO", "SHA", "PDF", "CSV", "URL", "HTTP", "JSON", "GBK", "UTF", "USCC", "English"]
+)
+
+
+def _latin_words(text: str) -> set[str]:
+    """Latin words a reader sees, leaving out addresses and standard codes (data, not UI)."""
+    text = re.sub(r"https?://\S+|\b[\w.-]+\.(?:com|net|example|cn)\b", "", text)
+    text = re.sub(r"\b[A-Z]{1,6}/[A-Z/]*\S*", "", text)
+    return {word for word in re.findall(r"[A-Za-z][A-Za-z_\-]{2,}", text) if word not in ALLOWED_LATIN}
+
+
+def test_chinese_case_page_reads_in_chinese_in_the_browser(
+    browser: tuple[Browser, ConsoleData], sqlite_url: str
+) -> None:
+    driver, data = browser
+    case_id = data.cases["wording"]
+    with db.session_scope(sqlite_url) as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        case.confidence_reasons = [
+            "use: product (page:price, near:standard-label, against page:byline)",
+            "tie: title-only",
+        ]
+    driver.sign_in(data.keys["inspector"])
+    driver.goto(f"/console/cases/{case_id}")
+    driver.page.fill("#comment-body", "已核对存档")
+    driver.page.click("#comment-form button[type=submit]")
+    driver.page.wait_for_url(f"**/console/cases/{case_id}*")
+    driver.shot("case-chinese")
+    reasons = driver.page.inner_text("#confidence-reasons")
+    assert "用途判定：产品声称（依据：页面·标有价格" in reasons and "仅有标准名称（无编号）" in reasons
+    history = driver.page.inner_text("#audit-table")
+    assert "置信依据：" in history and "系统（第" in history
+    assert "检查员 " in driver.page.inner_text("#comments")
+    # The archived page (its text, addresses and hashes) is data, not UI: the rest is read word by word.
+    ui = driver.page.evaluate(
+        """() => { const c = document.body.cloneNode(true);
+                   c.querySelectorAll('#snapshot, code, q, iframe').forEach(e => e.remove());
+                   return c.innerText; }"""
+    )
+    # The inspector's key name is data too.
+    assert _latin_words(ui.replace("test-inspector", "")) == set()
+    driver.goto("/console/no-such-page")
+    assert "找不到该页面或记录。" in driver.page.inner_text("main")
+    driver.shot("not-found-chinese")
+    assert driver.foreign_requests == []

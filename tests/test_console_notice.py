@@ -10,16 +10,29 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from console_support import AUTHORITY, ConsoleData, console_app, pdf_text, require_chromium, seed, sign_in
+from console_support import (
+    AUTHORITY,
+    DEADLINE,
+    DEADLINE_ISO,
+    DEADLINE_ZH,
+    ConsoleData,
+    console_app,
+    pdf_text,
+    require_chromium,
+    seed,
+    sign_in,
+)
 from fastapi.testclient import TestClient
 
 from api.console.basis import cite
 from api.console.pdf import CHROMIUM_ENV
+from api.console.settings import ConsoleSettings
 from api.console.uscc import valid_uscc
 from checker.rules.loader import load_rules
 from markwatch import db
 from markwatch.cases.audit import verify_chain
 from markwatch.cases.models import Case, CaseEvent
+from markwatch.errors import InputError
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
@@ -68,15 +81,15 @@ def test_notice_only_for_confirmed_cases(console: tuple[TestClient, ConsoleData,
     client, data, token, _ = console
     case_id = data.cases["expired"]
     assert 'id="open-notice"' not in client.get(f"/console/cases/{case_id}").text
-    refused = client.get(f"/console/cases/{case_id}/notice?deadline=2099-03-01")
+    refused = client.get(f"/console/cases/{case_id}/notice?deadline={DEADLINE_ISO}")
     assert refused.status_code == 409 and "once it is confirmed" in refused.text
     not_issued = client.post(
-        f"/console/cases/{case_id}/notices", data={"deadline": "2099-03-01", "csrf_token": token}
+        f"/console/cases/{case_id}/notices", data={"deadline": DEADLINE_ISO, "csrf_token": token}
     )
     assert not_issued.status_code == 409
     _confirm(client, case_id, token)
     assert 'id="open-notice"' in client.get(f"/console/cases/{case_id}").text
-    assert client.get(f"/console/cases/{case_id}/notice?deadline=2099-03-01").status_code == 200
+    assert client.get(f"/console/cases/{case_id}/notice?deadline={DEADLINE_ISO}").status_code == 200
 
 
 def test_draft_states_what_an_authority_notice_needs(
@@ -113,7 +126,7 @@ def test_the_chinese_notice_has_no_english(console: tuple[TestClient, ConsoleDat
     client, data, token, _ = console
     case_id = data.cases["expired"]
     _confirm(client, case_id, token)
-    html = client.get(f"/console/cases/{case_id}/notice?deadline=2099-03-01").text
+    html = client.get(f"/console/cases/{case_id}/notice?deadline={DEADLINE_ISO}").text
     body = re.search(r'<article class="notice-doc".*?</article>', html, flags=re.S).group(0)  # type: ignore[union-attr]
     text = re.sub(r"<[^>]+>", " ", body)
     # Identifiers may hold Latin letters (URL, hash, codes, rule id); words may not.
@@ -150,20 +163,20 @@ def test_issuing_is_audited_and_the_typed_deadline_is_the_one_stored(
     client, data, token, db_url = console
     case_id = data.cases["expired"]
     _confirm(client, case_id, token)
-    location = _issue(client, case_id, token, "2099-03-01", uscc="91350100M000100Y43")
+    location = _issue(client, case_id, token, DEADLINE_ISO, uscc="91350100M000100Y43")
     assert location.startswith(f"/console/cases/{case_id}?done=issued#notice-")
     event = _notice_event(db_url, case_id)
     payload = event.payload
     year = dt.datetime.now(SHANGHAI).year
     assert payload["number"] == f"演示标识整改〔{year}〕0001号"
-    assert payload["deadline"] == "2099-03-01"
+    assert payload["deadline"] == DEADLINE_ISO
     assert payload["content_sha256"] == hashlib.sha256(payload["html"].encode("utf-8")).hexdigest()
     assert event.actor.startswith("inspector:test-inspector#")
     with db.session_scope(db_url) as session:
         case = session.get(Case, case_id)
         assert case is not None and case.status == "rectification_due"
         assert case.rectification_due_at is not None
-        assert case.rectification_due_at.astimezone(SHANGHAI).date() == dt.date(2099, 3, 1)
+        assert case.rectification_due_at.astimezone(SHANGHAI).date() == DEADLINE
         kinds = [
             (e.kind, e.to_status)
             for e in session.query(CaseEvent).filter_by(case_id=case_id).order_by(CaseEvent.seq)
@@ -175,14 +188,14 @@ def test_issuing_is_audited_and_the_typed_deadline_is_the_one_stored(
         ]
         assert verify_chain(session) is None
     page = client.get(f"/console/cases/{case_id}").text
-    assert 'id="case-deadline">2099-03-01<' in page
+    assert f'id="case-deadline">{DEADLINE_ISO}<' in page
     assert f'id="notice-{event.seq}"' in page and payload["content_sha256"] in page
     # The audit shows the deadline in the inspectors' zone, not as a UTC ISO string.
-    assert "2099-03-01 23:59 北京时间" in page and "2099-03-01T15:59:59" not in page
+    assert f"{DEADLINE_ISO} 23:59 北京时间" in page and f"{DEADLINE_ISO}T15:59:59" not in page
     # A second notice gets the next number.
     second = data.cases["wording"]
     _confirm(client, second, token)
-    _issue(client, second, token, "2099-04-01")
+    _issue(client, second, token, (DEADLINE + dt.timedelta(days=1)).isoformat())
     assert _notice_event(db_url, second).payload["number"] == f"演示标识整改〔{year}〕0002号"
 
 
@@ -192,7 +205,7 @@ def test_the_issued_notice_is_reproduced_byte_for_byte_from_the_audit(
     client, data, token, db_url = console
     case_id = data.cases["expired"]
     _confirm(client, case_id, token)
-    _issue(client, case_id, token, "2099-03-01")
+    _issue(client, case_id, token, DEADLINE_ISO)
     event = _notice_event(db_url, case_id)
     reprint = client.get(f"/console/cases/{case_id}/notices/{event.seq}")
     assert reprint.status_code == 200
@@ -214,7 +227,7 @@ def test_notice_pdf_embeds_real_cjk_fonts_and_reprints_identically(
     client, data, token, db_url = console
     case_id = data.cases["expired"]
     _confirm(client, case_id, token)
-    _issue(client, case_id, token, "2099-03-01")
+    _issue(client, case_id, token, DEADLINE_ISO)
     event = _notice_event(db_url, case_id)
     response = client.get(f"/console/cases/{case_id}/notices/{event.seq}/pdf")
     assert response.status_code == 200, response.text
@@ -231,7 +244,7 @@ def test_notice_pdf_embeds_real_cjk_fonts_and_reprints_identically(
     assert any("NotoSerifCJK" in name for _, name in fonts), fonts
     assert len(pdf) < 160_000, len(pdf)  # ~110 KB for two pages; the Type 3 version was ~270 KB
     text = pdf_text(pdf)
-    assert "上海甲科技有限公司" in text and "2099年3月1日" in text
+    assert "上海甲科技有限公司" in text and DEADLINE_ZH in text
     assert _sha(client, case_id) in text and event.payload["number"] in text
     again = client.get(f"/console/cases/{case_id}/notices/{event.seq}/pdf").content
     assert again == pdf
@@ -243,7 +256,7 @@ def test_pdf_without_chromium_is_a_clear_503(
     client, data, token, db_url = console
     case_id = data.cases["expired"]
     _confirm(client, case_id, token)
-    _issue(client, case_id, token, "2099-03-01")
+    _issue(client, case_id, token, DEADLINE_ISO)
     monkeypatch.setenv(CHROMIUM_ENV, "/nonexistent/chromium")
     response = client.get(f"/console/cases/{case_id}/notices/{_notice_event(db_url, case_id).seq}/pdf")
     assert response.status_code == 503
@@ -256,9 +269,87 @@ def test_issuing_needs_a_configured_authority(sqlite_url: str) -> None:
         token = sign_in(client, data.keys["inspector"])
         case_id = data.cases["expired"]
         _confirm(client, case_id, token)
-        draft = client.get(f"/console/cases/{case_id}/notice?deadline=2099-03-01")
+        draft = client.get(f"/console/cases/{case_id}/notice?deadline={DEADLINE_ISO}")
         assert 'id="authority-missing"' in draft.text
         refused = client.post(
-            f"/console/cases/{case_id}/notices", data={"deadline": "2099-03-01", "csrf_token": token}
+            f"/console/cases/{case_id}/notices", data={"deadline": DEADLINE_ISO, "csrf_token": token}
         )
         assert refused.status_code == 409 and "MARKWATCH_CONSOLE_AUTHORITY_NAME" in refused.text
+
+
+def _notice_events(db_url: str, case_id: int) -> int:
+    with db.session_scope(db_url) as session:
+        return session.query(CaseEvent).filter_by(case_id=case_id, kind="notice_issued").count()
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("9999-12-31", "整改期限过远：最迟 {last}（今天起 365 天内）。"),
+        ("{yesterday}", "整改期限须在今天之后：最早 {first}。"),
+        ("{today}", "整改期限须在今天之后：最早 {first}。"),
+        ("31/12/2026", "整改期限不是有效日期，请填写 {first} 至 {last} 之间的日期（格式：年-月-日）。"),
+        ("", "请填写整改期限（{first} 至 {last} 之间的日期）。"),
+    ],
+)
+def test_a_deadline_out_of_range_is_refused_on_the_form(
+    console: tuple[TestClient, ConsoleData, str, str], typed: str, says: str
+) -> None:
+    """QA #16: a notice deadline of 9999-12-31 was accepted and became the case's rectification deadline."""
+    client, data, token, db_url = console
+    case_id = data.cases["expired"]
+    _confirm(client, case_id, token)
+    today = dt.datetime.now(SHANGHAI).date()
+    days = {
+        "today": today.isoformat(),
+        "yesterday": (today - dt.timedelta(days=1)).isoformat(),
+        "first": (today + dt.timedelta(days=1)).isoformat(),
+        "last": (today + dt.timedelta(days=365)).isoformat(),
+    }
+    typed, says = typed.format(**days), says.format(**days)
+    for response in (
+        client.get(
+            f"/console/cases/{case_id}/notice", params={"deadline": typed, "enterprise": "上海甲科技"}
+        ),
+        client.post(
+            f"/console/cases/{case_id}/notices",
+            data={"deadline": typed, "enterprise": "上海甲科技", "csrf_token": token},
+            follow_redirects=False,
+        ),
+    ):
+        assert response.status_code == 422, response.text
+        html = response.text
+        # The case page again, its notice form showing the error, what was typed kept, the field marked.
+        assert 'id="notice-form"' in html and 'id="issue-notice"' not in html
+        error = re.search(
+            r'<p class="error" id="notice-error" role="alert" data-field="deadline">(.*?)</p>', html
+        )
+        assert error is not None and error.group(1) == says
+        field = re.search(r'<input type="date" id="notice-deadline-input"[^>]*>', html).group(0)  # type: ignore[union-attr]
+        assert f'value="{typed}"' in field and 'aria-invalid="true"' in field
+        assert f'min="{days["first"]}"' in field and f'max="{days["last"]}"' in field
+        assert 'id="notice-enterprise-input" name="enterprise" maxlength="200" value="上海甲科技"' in html
+    assert _notice_events(db_url, case_id) == 0
+    with db.session_scope(db_url) as session:
+        case = session.get(Case, case_id)
+        assert case is not None and case.status == "confirmed" and case.rectification_due_at is None
+
+
+def test_the_latest_deadline_is_a_setting(sqlite_url: str) -> None:
+    data = seed(sqlite_url)
+    today = dt.datetime.now(SHANGHAI).date()
+    with TestClient(console_app(sqlite_url, console={"max_deadline_days": 30})) as client:
+        token = sign_in(client, data.keys["inspector"])
+        case_id = data.cases["expired"]
+        _confirm(client, case_id, token)
+        late = (today + dt.timedelta(days=31)).isoformat()
+        refused = client.get(f"/console/cases/{case_id}/notice?deadline={late}")
+        assert refused.status_code == 422 and "今天起 30 天内" in refused.text
+        assert "可选" in refused.text and "（今天起最多 30 天）" in refused.text
+        latest = (today + dt.timedelta(days=30)).isoformat()
+        assert client.get(f"/console/cases/{case_id}/notice?deadline={latest}").status_code == 200
+        _issue(client, case_id, token, latest)
+    assert ConsoleSettings.from_env({"MARKWATCH_CONSOLE_MAX_DEADLINE_DAYS": "90"}).max_deadline_days == 90
+    for bad in ("0", "99999", "a year"):
+        with pytest.raises(InputError, match="MARKWATCH_CONSOLE_MAX_DEADLINE_DAYS"):
+            ConsoleSettings.from_env({"MARKWATCH_CONSOLE_MAX_DEADLINE_DAYS": bad})

@@ -146,9 +146,9 @@ def test_sweep_history_lists_counts_errors_and_links(console: tuple[TestClient, 
     rows = re.findall(r'<tr data-sweep-id="(\d+)">(.*?)</tr>', html, flags=re.S)
     assert [int(i) for i, _ in rows] == sorted(data.sweeps, reverse=True)
     newest = rows[0][1]
-    assert "域名解析失败: 1" in newest and "HTTP 503 错误: 2" in newest and "失败" in newest
+    assert "域名解析失败：1" in newest and "HTTP 503 错误：2" in newest and "失败" in newest
     oldest = rows[1][1]
-    assert "超时: 3" in oldest and '<td class="num">12</td>' in oldest
+    assert "超时：3" in oldest and '<td class="num">12</td>' in oldest
     # Each sweep links to the cases it opened; the counts agree with the queue they lead to.
     old_id, new_id = data.sweeps
     assert f'href="/console/cases?sweep={new_id}" class="opened-link">2<' in html

@@ -80,7 +80,7 @@ def test_confirm_needs_a_reason_and_dismissal_records_its_kind(
         case = session.get(Case, case_id)
         assert case is not None and case.dismissal_kind == "not-a-claim"
     history = client.get(f"/console/cases/{case_id}").text
-    assert "驳回类型: 不是声称（新闻、陷阱词、名称等）" in history
+    assert "驳回类型：不是声称（新闻、陷阱词、名称等）" in history
     dashboard = client.get("/console/dashboard").text
     row = re.search(r'<tr data-rule="SHS003">(.*?)</tr>', dashboard, flags=re.S).group(1)  # type: ignore[union-attr]
     assert re.findall(r'<td class="num">(\d+)</td>', row)[1:4] == [

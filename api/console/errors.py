@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from markwatch.errors import ExecutionError, MarkwatchError
+from typing import Any
+
+from markwatch.errors import ExecutionError, InputError, MarkwatchError
 
 
 class SignInRequired(MarkwatchError):
@@ -15,3 +17,13 @@ class ConsoleForbidden(MarkwatchError):
 
 class PdfRenderError(ExecutionError):
     """The PDF of a notice could not be made (Chromium missing, failed or too slow)."""
+
+
+class FormError(InputError):
+    """A form field the console refuses, with the catalogue text (and its values) that explains it to the
+    inspector in the UI language; the English message stays the technical detail."""
+
+    def __init__(self, message: str, *, where: str, key: str, **values: Any) -> None:
+        super().__init__(message, where=where)
+        self.key = key
+        self.values = values

@@ -9,6 +9,7 @@ from importlib import resources
 from typing import Any
 
 import yaml
+from markupsafe import Markup, escape
 
 from markwatch.errors import MarkwatchError
 
@@ -53,6 +54,9 @@ class Translator:
             text = catalogue()[key][self.lang]
         except KeyError:
             raise CatalogueError(f"messages.yaml has no key {key!r}") from None
+        if any(isinstance(value, Markup) for value in values.values()):
+            # A value that is already HTML (a macro's output): the text is escaped, the value kept as it is.
+            return Markup(escape(text)).format(**values)
         return text.format(**values) if values else text
 
     def pick(self, texts: Mapping[str, str]) -> str:

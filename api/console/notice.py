@@ -25,6 +25,8 @@ from sqlalchemy.orm import Session
 
 from api.console.basis import cite
 from api.console.casefile import CaseFile
+from api.console.deadlines import check_deadline
+from api.console.errors import FormError
 from api.console.i18n import Translator
 from api.console.notice_time import BEIJING_TIME_ZONES
 from api.console.settings import ConsoleSettings
@@ -32,7 +34,7 @@ from api.console.uscc import valid_uscc
 from markwatch.cases.audit import append_event, canonical_content, entry_hash
 from markwatch.cases.lifecycle import transition
 from markwatch.cases.models import CaseEvent, CaseStatus
-from markwatch.errors import ConflictError, InputError, NotFoundError
+from markwatch.errors import ConflictError, NotFoundError
 
 NOTICE_EVENT = "notice_issued"
 # The console's suggestion for a deadline; the inspector types the real one. Not a legal period: none is
@@ -104,22 +106,22 @@ def read_request(
     uscc: str | None,
     today: dt.date,
 ) -> NoticeRequest:
-    """The form's values checked: a deadline after today, a valid USCC when one is given."""
-    value = (deadline or "").strip()
-    if not value:
-        raise InputError("a notice needs a rectification deadline (YYYY-MM-DD)", where="deadline")
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"{value!r} is not a date (YYYY-MM-DD)", where="deadline") from None
-    if day <= today:
-        raise InputError("the deadline must be after today", where="deadline")
+    """The form's values checked: a deadline after today and within the configured maximum, a valid USCC
+    when one is given. A FormError names the field and explains it in the UI language."""
+    day = check_deadline(deadline, field="deadline", today=today, settings=settings)
     name = (enterprise or "").strip()
     if len(name) > MAX_ENTERPRISE:
-        raise InputError(f"the enterprise name is limited to {MAX_ENTERPRISE} characters", where="enterprise")
+        raise FormError(
+            f"the enterprise name is limited to {MAX_ENTERPRISE} characters",
+            where="enterprise",
+            key="form.enterprise_too_long",
+            limit=MAX_ENTERPRISE,
+        )
     code = (uscc or "").strip().upper()
     if code and not valid_uscc(code):
-        raise InputError(f"{code!r} is not a valid unified social credit code", where="uscc")
+        raise FormError(
+            f"{code!r} is not a valid unified social credit code", where="uscc", key="form.uscc_invalid"
+        )
     return NoticeRequest(deadline=day, enterprise=name, uscc=code)
 
 

@@ -15,6 +15,7 @@ from jinja2.runtime import Context
 from api.console import wording
 from api.console.basis import cite
 from api.console.cookies import cookies_are_secure
+from api.console.explain import reasons_text
 from api.console.highlight import highlight
 from api.console.i18n import LANG_COOKIE, LANGUAGES, Translator, catalogue, pick_language
 from api.console.links import safe_href, url_link
@@ -22,7 +23,6 @@ from api.console.notice_time import BEIJING_TIME_ZONES
 from api.console.session import COOKIE_PATH
 from api.console.settings import console_settings
 from api.console.sites import site_name
-from checker.confidence import describe as describe_reason
 
 # No script at all: the console works with plain forms and links. Frames only from our own origin,
 # which is where the sandboxed archive route lives.
@@ -60,12 +60,15 @@ def environment() -> Environment:
     env.globals["safe_href"] = safe_href
     env.globals["event_kind"] = wording.event_kind
     env.globals["event_details"] = wording.event_details
+    env.globals["actor"] = wording.actor
     env.globals["decode_note"] = wording.decode_note
     env.globals["registry_type"] = wording.registry_type
     env.globals["sweep_error"] = wording.sweep_error
+    env.globals["sweep_state"] = wording.sweep_state
+    env.globals["field_label"] = wording.field_label
     env.globals["site_name"] = site_name
     env.globals["cite"] = cite
-    env.globals["confidence_reason"] = describe_reason
+    env.globals["reasons_text"] = reasons_text
     env.globals["hint_keys"] = frozenset(key for key in catalogue() if key.startswith("hint."))
     return env
 
@@ -135,6 +138,8 @@ def render(request: Request, template: str, context: dict[str, Any], *, status_c
         "user": None,
         "tz": settings.zone,
         "tz_name": settings.timezone,
+        # Chinese readers know these zones as 北京时间, not by their English IANA names.
+        "tz_is_beijing": settings.timezone in BEIJING_TIME_ZONES,
         **context,
     }
     html = environment().get_template(template).render(values)

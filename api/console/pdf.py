@@ -53,12 +53,20 @@ BOLD_ELEMENTS = (
 )
 
 
+# Printed whatever the document's own stylesheet says: notices issued before notice.css hid the console's
+# links under print (their stylesheet is part of the audited document and cannot change) print without them too.
+PRINT_GUARD = "@media print { .no-print { display: none !important; } }"
+
+
 def with_embedded_fonts(html: str) -> str:
-    """The document with @font-face rules for exactly the characters it holds, before </head>."""
+    """The document with @font-face rules for exactly the characters it holds, and the print guard, before
+    </head>."""
     document = lxml_html.document_fromstring(html)
+    for hidden in document.xpath("//*[contains(concat(' ', @class, ' '), ' no-print ')]"):
+        hidden.drop_tree()  # never printed: its characters need no glyphs
     # The bold face only needs the characters set in bold (headings, table heads, marks): a smaller file.
     bold = "".join(el.text_content() for el in document.xpath(BOLD_ELEMENTS))
-    style = f"<style>{font_face_css(document.text_content(), bold)}</style>"
+    style = f"<style>{font_face_css(document.text_content(), bold)}\n{PRINT_GUARD}</style>"
     at = html.find("</head>")
     return html[:at] + style + html[at:] if at >= 0 else style + html
 

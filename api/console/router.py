@@ -13,8 +13,9 @@ from api.console import (
     routes_sessions,
     routes_static,
 )
+from api.console.routes_fallback import fallback_router
 
-CONSOLE_ROUTERS: tuple[APIRouter, ...] = (
+PAGE_ROUTERS: tuple[APIRouter, ...] = (
     routes_auth.router,
     routes_cases.router,
     routes_evidence.router,
@@ -23,6 +24,8 @@ CONSOLE_ROUTERS: tuple[APIRouter, ...] = (
     routes_sessions.router,
     routes_static.router,
 )
+# Last: it answers every other /console address with the console's own 404 (or 405) page.
+CONSOLE_ROUTERS: tuple[APIRouter, ...] = (*PAGE_ROUTERS, fallback_router(PAGE_ROUTERS))
 
 
 def build_console_router() -> APIRouter:

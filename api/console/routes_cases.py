@@ -3,26 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Form, Request, status
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
-from api.console.auth import CurrentUser, FormUser
+from api.console.auth import ConsoleUser, CurrentUser, FormUser
 from api.console.casefile import load_case_file
 from api.console.common import console_router
-from api.console.errors import ConsoleForbidden
+from api.console.deadlines import check_deadline
+from api.console.errors import ConsoleForbidden, FormError
 from api.console.filters import CONFIDENCES, DUE_CHOICES, PAGE_SIZE, QUEUE_SORTS, parse_queue_query
 from api.console.images import image_evidence
 from api.console.notice import DEFAULT_NOTICE_DAYS, issued_notices
 from api.console.pages import render, with_headers
 from api.console.queue import queue_page
 from api.console.routes_evidence import marked_snapshot
-from api.console.settings import ConsoleSettingsDep
+from api.console.settings import ConsoleSettings, ConsoleSettingsDep
 from api.console.stats import open_case_ages
 from api.deps import RegistryCacheDep, SessionDep
 from api.routes.rules import RulesDep
 from api.schemas.common import IdPath
+from checker.registry import RegistryIndex
+from checker.rules.loader import RuleSet
 from markwatch.cases.lifecycle import transition
 from markwatch.cases.models import CaseStatus, DismissalKind
 from markwatch.cases.notes import add_comment, assign
@@ -85,6 +90,62 @@ def queue(
     return render(request, "queue.html", context)
 
 
+@dataclass(frozen=True)
+class NoticeFormState:
+    """The notice form as the inspector filled it in, and what was wrong with it (shown on the form)."""
+
+    values: dict[str, str]
+    error: FormError | None = None
+
+
+def case_view(
+    request: Request,
+    session: Session,
+    user: ConsoleUser,
+    rules: RuleSet,
+    registry: RegistryIndex,
+    settings: ConsoleSettings,
+    case_id: int,
+    *,
+    notice_form: NoticeFormState | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The case page; with `notice_form`, its notice form keeps the typed values and shows their error."""
+    done = request.query_params.get("done")
+    file = load_case_file(session, rules, case_id, registry)
+    snapshot = file.snapshot
+    hits = marked_snapshot(session, int(snapshot["id"]), file.locations).hits if snapshot is not None else ()
+    today = utcnow().astimezone(settings.zone).date()
+    suggested = today + dt.timedelta(days=min(DEFAULT_NOTICE_DAYS, settings.max_deadline_days))
+    values = {
+        "deadline": suggested.isoformat(),
+        "enterprise": file.case.claimant or "",
+        "uscc": file.uscc or "",
+    }
+    if notice_form is not None:
+        values.update(notice_form.values)
+    context = {
+        "user": user,
+        "csrf_token": user.csrf_token,
+        "file": file,
+        "hits": hits,
+        "flash": done if done in FLASHES else None,
+        "today": today,
+        "first_deadline": today + dt.timedelta(days=1),
+        "last_deadline": settings.latest_deadline(today),
+        "notice_values": values,
+        "notice_error": notice_form.error if notice_form is not None else None,
+        "notices": issued_notices(file.events),
+        "dismissal_kinds": list(DismissalKind),
+        "moves": sorted(file.allowed, key=MOVE_ORDER.index),
+        "settings": settings,
+        "images": {
+            index: image_evidence(session, loc.image) for index, loc in enumerate(file.locations) if loc.image
+        },
+    }
+    return render(request, "case.html", context, status_code=status_code)
+
+
 @router.get("/cases/{case_id}")
 def case_page(
     request: Request,
@@ -96,28 +157,7 @@ def case_page(
     settings: ConsoleSettingsDep,
 ) -> Response:
     """Snippet, rule, registry record, snapshot and archived page, history, and the action forms."""
-    done = request.query_params.get("done")
-    file = load_case_file(session, rules, case_id, registry.current(session))
-    snapshot = file.snapshot
-    hits = marked_snapshot(session, int(snapshot["id"]), file.locations).hits if snapshot is not None else ()
-    today = utcnow().astimezone(settings.zone).date()
-    context = {
-        "user": user,
-        "csrf_token": user.csrf_token,
-        "file": file,
-        "hits": hits,
-        "flash": done if done in FLASHES else None,
-        "today": today,
-        "suggested_deadline": today + dt.timedelta(days=DEFAULT_NOTICE_DAYS),
-        "notices": issued_notices(file.events),
-        "dismissal_kinds": list(DismissalKind),
-        "moves": sorted(file.allowed, key=MOVE_ORDER.index),
-        "settings": settings,
-        "images": {
-            index: image_evidence(session, loc.image) for index, loc in enumerate(file.locations) if loc.image
-        },
-    }
-    return render(request, "case.html", context)
+    return case_view(request, session, user, rules, registry.current(session), settings, case_id)
 
 
 @router.post("/cases/{case_id}/transition")
@@ -159,11 +199,9 @@ def move(
         except ValueError:
             raise InputError("choose why the case is dismissed", where="dismissal_kind") from None
     due_at = None
-    if due_on.strip():
-        try:
-            due_at = settings.end_of_day(dt.date.fromisoformat(due_on.strip()))
-        except ValueError:
-            raise InputError(f"{due_on!r} is not a date (YYYY-MM-DD)", where="due_on") from None
+    if due_on.strip() or target is CaseStatus.RECTIFICATION_DUE:
+        today = utcnow().astimezone(settings.zone).date()
+        due_at = settings.end_of_day(check_deadline(due_on, field="due_on", today=today, settings=settings))
     transition(
         session,
         case,

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.console.auth import CurrentUser, FormUser
 from api.console.casefile import load_case_file
 from api.console.common import console_router
+from api.console.errors import FormError
 from api.console.i18n import Translator
 from api.console.notice import (
     Notice,
@@ -24,6 +25,7 @@ from api.console.notice import (
 )
 from api.console.pages import environment, render, translator_for, with_headers
 from api.console.pdf import html_to_pdf
+from api.console.routes_cases import NoticeFormState, case_view
 from api.console.settings import ConsoleSettingsDep
 from api.deps import RegistryCacheDep, SessionDep
 from api.routes.rules import RulesDep
@@ -66,11 +68,20 @@ def notice_preview(
     uscc: FieldQuery = None,
 ) -> Response:
     """The draft notice with the values typed on the case page, and the button that issues it."""
-    file = load_case_file(session, rules, case_id, registry.current(session))
+    index = registry.current(session)
+    file = load_case_file(session, rules, case_id, index)
     require_notice_allowed(file)
     t = translator_for(request)
     today = utcnow().astimezone(settings.zone).date()
-    form = read_request(settings, deadline=deadline, enterprise=enterprise, uscc=uscc, today=today)
+    typed = {"deadline": deadline or "", "enterprise": enterprise or "", "uscc": uscc or ""}
+    try:
+        form = read_request(settings, deadline=deadline, enterprise=enterprise, uscc=uscc, today=today)
+    except FormError as exc:
+        # Back to the case page's notice form, with what was typed and what is wrong with it.
+        state = NoticeFormState(typed, exc)
+        return case_view(
+            request, session, user, rules, index, settings, case_id, notice_form=state, status_code=422
+        )
     notice = build_notice(file, t, settings, form, inspector=user.principal.name)
     context = {"user": user, "csrf_token": user.csrf_token, "notice": notice, "form": form}
     return render(request, "notice_preview.html", context)
@@ -90,7 +101,8 @@ def issue(
     uscc: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     """Issue the notice: number it, record it in the audit chain, and start its deadline on the case."""
-    file = load_case_file(session, rules, case_id, registry.current(session))
+    index = registry.current(session)
+    file = load_case_file(session, rules, case_id, index)
     if not file.issue_allowed:
         raise ConflictError(
             f"case {case_id} is {file.case.status}: a notice is issued from confirmed or escalated"
@@ -98,7 +110,14 @@ def issue(
     t = translator_for(request)
     now = utcnow()
     today = now.astimezone(settings.zone).date()
-    form = read_request(settings, deadline=deadline, enterprise=enterprise, uscc=uscc, today=today)
+    try:
+        form = read_request(settings, deadline=deadline, enterprise=enterprise, uscc=uscc, today=today)
+    except FormError as exc:
+        # A draft checked yesterday, or a tampered form: nothing is issued; the form says why.
+        state = NoticeFormState({"deadline": deadline, "enterprise": enterprise, "uscc": uscc}, exc)
+        return case_view(
+            request, session, user, rules, index, settings, case_id, notice_form=state, status_code=422
+        )
     event = issue_notice(
         session,
         file,

@@ -13,6 +13,7 @@ from api.console.charts import bars, stacked_bars
 from api.console.common import console_router
 from api.console.pages import render, translator_for
 from api.console.stats import deadline_ages, findings_per_week, open_case_ages
+from api.console.sweep_ledger import failed_per_sweep, ledger_urls, sweep_counts
 from api.deps import SessionDep
 from api.routes.rules import RulesDep
 from api.routes.sweeps import sweep_out
@@ -26,7 +27,7 @@ from markwatch.errors import NotFoundError
 
 router = console_router()
 SWEEPS_PER_PAGE = 25
-FAILED_PAGES_SHOWN = 500
+PARTIAL_PAGES_SHOWN = 500
 PRECISION_WINDOW = 50
 
 
@@ -99,6 +100,7 @@ def sweeps(
         "csrf_token": user.csrf_token,
         "sweeps": [sweep_out(session, sweep) for sweep in rows],
         "opened": _opened_per_sweep(session, [sweep.id for sweep in rows]),
+        "failed_urls": failed_per_sweep(session, rows),
         "total": int(total),
         "offset": offset,
         "page_size": SWEEPS_PER_PAGE,
@@ -107,18 +109,27 @@ def sweeps(
 
 
 @router.get("/sweeps/{sweep_id}")
-def sweep_page(request: Request, sweep_id: IdPath, session: SessionDep, user: CurrentUser) -> Response:
-    """One sweep: its counts, errors by kind, the pages it failed on and the cases it opened."""
+def sweep_page(
+    request: Request,
+    sweep_id: IdPath,
+    session: SessionDep,
+    user: CurrentUser,
+    failed_offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    skipped_offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> Response:
+    """One sweep: its counts, why URLs failed or were skipped and which ones (from its ledger), the pages
+    not read whole and the cases it opened."""
     sweep = session.get(Sweep, sweep_id)
     if sweep is None:
         raise NotFoundError(f"no sweep {sweep_id}")
     summary = sweep_out(session, sweep)
-    failed = list(
+    counts = sweep_counts(session, sweep)
+    partial = list(
         session.scalars(
             select(SweepPage)
             .where(SweepPage.sweep_id == sweep_id, SweepPage.status != "ok")
             .order_by(SweepPage.id)
-            .limit(FAILED_PAGES_SHOWN)
+            .limit(PARTIAL_PAGES_SHOWN)
         )
     )
     first = (
@@ -140,17 +151,18 @@ def sweep_page(request: Request, sweep_id: IdPath, session: SessionDep, user: Cu
         )
         or 0
     )
-    errors_total = sum(summary.errors.values())
     context = {
         "user": user,
         "csrf_token": user.csrf_token,
         "sweep": summary,
-        "failed": failed,
-        "failed_by_status": _count_by(failed),
+        "counts": counts,
+        "failed_urls": ledger_urls(session, sweep_id, "failed", failed_offset, counts.failed_total),
+        "skipped_urls": ledger_urls(session, sweep_id, "skipped", skipped_offset, counts.skipped_total),
+        "partial": partial,
+        "partial_by_status": _count_by(partial),
         "opened": opened,
         "seen": seen,
-        "errors_total": errors_total,
-        "shown_limit": FAILED_PAGES_SHOWN,
+        "shown_limit": PARTIAL_PAGES_SHOWN,
     }
     return render(request, "sweep.html", context)
 

@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.routing import APIRoute
 
-from api.console.errors import ConsoleForbidden, PdfRenderError, SignInRequired
+from api.console.errors import ConsoleForbidden, FormError, PdfRenderError, SignInRequired
 from api.console.pages import render, with_headers
 from api.errors import status_for
 from markwatch.errors import MarkwatchError
@@ -20,10 +20,17 @@ from markwatch.errors import MarkwatchError
 log = logging.getLogger(__name__)
 
 
-def error_page(request: Request, status_code: int, message: str, where: str | None = None) -> Response:
-    """An error shown as a console page with its HTTP status: a summary in the UI language, the field named,
-    and the technical detail (in English, as raised) for the English UI or for whoever reports it."""
-    context = {"status": status_code, "message": message, "where": where}
+def error_page(
+    request: Request,
+    status_code: int,
+    message: str,
+    where: str | None = None,
+    form_error: FormError | None = None,
+) -> Response:
+    """An error shown as a console page with its HTTP status: a summary in the UI language, the field named
+    (and, for a form error, what the field allows), and the technical detail (in English, as raised) for the
+    English UI or for whoever reports it."""
+    context = {"status": status_code, "message": message, "where": where, "form_error": form_error}
     return render(request, "error.html", context, status_code=status_code)
 
 
@@ -73,7 +80,11 @@ class ConsoleRoute(APIRoute):
                 if code >= 500:
                     log.error("console request failed: %s", exc, exc_info=exc)
                 page = error_page(
-                    request, code, getattr(exc, "detail", None) or str(exc), getattr(exc, "where", None)
+                    request,
+                    code,
+                    getattr(exc, "detail", None) or str(exc),
+                    getattr(exc, "where", None),
+                    exc if isinstance(exc, FormError) else None,
                 )
                 if retry_after := getattr(exc, "retry_after", None):
                     page.headers["Retry-After"] = retry_after

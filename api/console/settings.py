@@ -38,6 +38,12 @@ class ConsoleSettings(BaseModel):
     notice_number_pattern: str = Field(
         default="沪标识整改〔{year}〕{seq:04d}号", max_length=100, description="str.format pattern"
     )
+    # The latest rectification deadline a notice (or a move to rectification_due) may set, in days after today.
+    # A year is generous for taking a mark off a listing; a typo like 9999-12-31 would otherwise park a case
+    # for ever. No legal period is known for this mark (domain.md §3), so it is a setting.
+    max_deadline_days: int = Field(
+        default=365, ge=1, le=3650, description="latest deadline a notice may set, in days after today"
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -69,6 +75,10 @@ class ConsoleSettings(BaseModel):
         """The number of the `seq`-th notice issued in `year`."""
         return self.notice_number_pattern.format(year=year, seq=seq, case_id=case_id)
 
+    def latest_deadline(self, today: dt.date) -> dt.date:
+        """The last day a deadline typed today may name."""
+        return today + dt.timedelta(days=self.max_deadline_days)
+
     def end_of_day(self, day: dt.date) -> dt.datetime:
         """23:59:59 local time on `day`: what a typed deadline date means."""
         return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=self.zone)
@@ -77,13 +87,14 @@ class ConsoleSettings(BaseModel):
     def from_env(cls, environ: dict[str, str] | None = None) -> ConsoleSettings:
         """MARKWATCH_CONSOLE_<FIELD> variables; a bad value is an InputError naming the variable."""
         env = dict(os.environ if environ is None else environ)
-        values = {
+        values: dict[str, str] = {
             name: env[ENV_PREFIX + name.upper()]
             for name in cls.model_fields
             if ENV_PREFIX + name.upper() in env
         }
         try:
-            return cls(**values)
+            # Strings from the environment, coerced by the model (a number for max_deadline_days).
+            return cls.model_validate(values)
         except ValidationError as exc:
             # One line naming each variable and what it accepts, never pydantic's multi-line report.
             raise InputError(f"invalid console settings: {explain(exc, ENV_PREFIX)}") from None

@@ -1,7 +1,11 @@
-"""Stored values in the reader's language: audit event kinds and details, decoding notes, registry types.
+"""Stored values in the reader's language: audit event kinds, details and actors, decoding notes, registry
+types, sweep errors and form fields.
 
-Audit payloads and decoding notes are written in English (or as raw values) by the parts that make them; the
-console shows them in the UI language, with times in the inspectors' zone rather than as UTC ISO strings.
+Audit payloads, actors and decoding notes are written in English (or as raw values) by the parts that make them;
+the console shows them in the UI language, with times in the inspectors' zone rather than as UTC ISO strings.
+What the catalogue does not know (a payload key, an actor or a reason from newer code) never reads as raw
+English in the Chinese UI: it falls back to a generic label, and the stored value stays available (a
+`data-raw` attribute, or the audit entry's raw record marked as English).
 """
 
 from __future__ import annotations
@@ -9,9 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from api.console.explain import ReasonText, page_warning_label, reasons_text
 from api.console.i18n import Translator, catalogue
 from api.console.notice_time import BEIJING_TIME_ZONES
 
@@ -20,6 +26,11 @@ HIDDEN_KEYS = frozenset({"html", "notice"})
 TIME_KEYS = frozenset({"due_at", "observed_at", "expires_at"})
 DATE_KEYS = frozenset({"deadline", "issued_on"})
 STATUS_VALUE_KEYS = frozenset({"from_status", "to_status"})
+REASON_LIST_KEYS = frozenset({"confidence_reasons", "reasons"})
+CONFIDENCE_KEYS = frozenset({"confidence"})
+# Keys whose meaning depends on the event: `from`/`to` are assignees on `assigned`, confidences on
+# `confidence_changed`.
+KIND_KEYS = {("confidence_changed", "from"), ("confidence_changed", "to")}
 # checker/extract/decode.py notes -> message keys with their values.
 _NOTES = (
     (re.compile(r"^byte-order mark$"), "note.bom"),
@@ -31,6 +42,9 @@ _NOTES = (
     (re.compile(r"^detected gb18030 \(strict decode\)$"), "note.detected_gb18030"),
     (re.compile(r"^detected (?P<a>\S+) by charset-normalizer; undecodable bytes replaced$"), "note.detected"),
 )
+# Actors as the audit chain records them: api/auth.py Principal.actor and markwatch/cases/ingest.py.
+_PERSON = re.compile(r"^(?P<role>inspector|admin|enterprise):(?P<name>.+)#(?P<key>\d+)$")
+_SWEEP = re.compile(r"^system:sweep#(?P<id>\d+)(?P<incomplete> \(incomplete\))?$")
 
 
 def known(key: str) -> bool:
@@ -39,20 +53,54 @@ def known(key: str) -> bool:
 
 
 def event_kind(t: Translator, kind: str) -> str:
-    """An audit event kind in the UI language (unknown kinds, from newer code, as stored)."""
-    return t(f"event.{kind}") if known(f"event.{kind}") else kind
+    """An audit event kind in the UI language (a kind from newer code reads as a generic label)."""
+    return t(f"event.{kind}") if known(f"event.{kind}") else t("event.unknown")
 
 
-def _value(t: Translator, key: str, value: Any, zone: ZoneInfo) -> str:
-    if value is None or value == "":
+@dataclass(frozen=True)
+class Actor:
+    """Who did something, as a reader names them; `sweep_id` links a sweep's system actor to its sweep."""
+
+    label: str
+    raw: str
+    sweep_id: int | None = None
+
+
+def actor(t: Translator, raw: str | None) -> Actor:
+    """`inspector:alice#1` -> 检查员 alice; `system:sweep#3 (incomplete)` -> 系统（第 3 次巡查，未完成）."""
+    text = str(raw or "")
+    person = _PERSON.match(text)
+    if person:
+        return Actor(t("actor.person", role=t(f"role.{person['role']}"), name=person["name"]), text)
+    sweep = _SWEEP.match(text)
+    if sweep:
+        key = "actor.sweep_incomplete" if sweep["incomplete"] else "actor.sweep"
+        return Actor(t(key, id=sweep["id"]), text, int(sweep["id"]))
+    if text == "system" or text.startswith("system:"):
+        return Actor(t("actor.system"), text)
+    if not text:
+        return Actor("—", text)
+    return Actor(t("actor.unknown"), text)
+
+
+def _time(t: Translator, value: str, zone: ZoneInfo) -> str:
+    try:
+        local = dt.datetime.fromisoformat(value).astimezone(zone)
+    except ValueError:
+        return value
+    name = "北京时间" if t.lang == "zh" and str(zone.key) in BEIJING_TIME_ZONES else "%Z"
+    return local.strftime(f"%Y-%m-%d %H:%M {name}")
+
+
+def _value(t: Translator, kind: str, key: str, value: Any, zone: ZoneInfo) -> str | list[ReasonText]:
+    if value is None or value == "" or value == []:
         return "—"
     if key in TIME_KEYS and isinstance(value, str):
-        try:
-            local = dt.datetime.fromisoformat(value).astimezone(zone)
-        except ValueError:
-            return value
-        name = "北京时间" if t.lang == "zh" and str(zone.key) in BEIJING_TIME_ZONES else "%Z"
-        return local.strftime(f"%Y-%m-%d %H:%M {name}")
+        return _time(t, value, zone)
+    if key in REASON_LIST_KEYS and isinstance(value, list):
+        return reasons_text(t, [str(v) for v in value])
+    if (key in CONFIDENCE_KEYS or (kind, key) in KIND_KEYS) and known(f"confidence.{value}"):
+        return t(f"confidence.{value}")
     if key == "dismissal_kind" and known(f"dismissal.{value}"):
         return t(f"dismissal.{value}")
     if key in STATUS_VALUE_KEYS and known(f"status.{value}"):
@@ -62,19 +110,41 @@ def _value(t: Translator, key: str, value: Any, zone: ZoneInfo) -> str:
     if key == "reason" and value == "rectified":
         return t("event.reason_rectified")
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return t("list.separator").join(str(v) for v in value)
     return str(value)
 
 
-def event_details(t: Translator, payload: Mapping[str, Any] | None, zone: ZoneInfo) -> list[tuple[str, str]]:
-    """(label, value) pairs of an audit payload, labels and known values translated, times local."""
-    details = []
+@dataclass(frozen=True)
+class EventDetails:
+    """An audit payload as shown: (label, value) pairs in the UI language, and what could not be labelled
+    (kept as stored, shown as a raw record marked as English)."""
+
+    items: list[tuple[str, str | list[ReasonText]]]
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+def _label(t: Translator, kind: str, key: str) -> str | None:
+    for candidate in (f"detail.{kind}.{key}", f"detail.{key}"):
+        if known(candidate):
+            return t(candidate)
+    return None
+
+
+def event_details(
+    t: Translator, payload: Mapping[str, Any] | None, zone: ZoneInfo, kind: str = ""
+) -> EventDetails:
+    """The payload of an audit entry of `kind`: labels and known values translated, times local."""
+    items: list[tuple[str, str | list[ReasonText]]] = []
+    raw: dict[str, Any] = {}
     for key, value in (payload or {}).items():
         if key in HIDDEN_KEYS:
             continue
-        label = t(f"detail.{key}") if known(f"detail.{key}") else key
-        details.append((label, _value(t, key, value, zone)))
-    return details
+        label = _label(t, kind, key)
+        if label is None or isinstance(value, dict):
+            raw[key] = value
+            continue
+        items.append((label, _value(t, kind, key, value, zone)))
+    return EventDetails(items, raw)
 
 
 def decode_note(t: Translator, note: str) -> str:
@@ -86,24 +156,35 @@ def decode_note(t: Translator, note: str) -> str:
             if "src" in values:
                 values["src"] = t(f"note.source_{values['src']}")
             return t(key, **values)
-    return note
+    return t("note.unknown")
 
 
 def registry_type(t: Translator, value: str) -> str:
     """A designation type (local, group, enterprise, enterprise-joint) in the UI language."""
-    return t(f"registry_type.{value}") if known(f"registry_type.{value}") else value
+    return t(f"registry_type.{value}") if known(f"registry_type.{value}") else t("registry_type.unknown")
 
 
 _HTTP_ERROR = re.compile(r"^http_?(\d{3})$")
 
 
 def sweep_error(t: Translator, name: str) -> str:
-    """A sweep error kind or page result (timeout, http_503, …) in the UI language."""
+    """A sweep error kind, page result or page note (timeout, http_503, page-warning:too-complex…) in the UI
+    language; one the catalogue does not know yet reads as a generic label."""
     if known(f"sweep_error.{name}"):
         return t(f"sweep_error.{name}")
     match = _HTTP_ERROR.match(name)
     if match:
         return t("sweep_error.http", code=match.group(1))
     if name.startswith("page-warning:"):
-        return t("sweep_error.page_warning", code=name.removeprefix("page-warning:"))
-    return name
+        return t("sweep_error.page_warning", code=page_warning_label(t, name.removeprefix("page-warning:")))
+    return t("sweep_error.unknown")
+
+
+def sweep_state(t: Translator, state: str) -> str:
+    """A sweep's state (crawler/store/models.py SWEEP_STATES) in the UI language."""
+    return t(f"sweep_state.{state}") if known(f"sweep_state.{state}") else t("sweep_state.unknown")
+
+
+def field_label(t: Translator, name: str) -> str:
+    """A form or query field named by an error, in the UI language."""
+    return t(f"form_field.{name}") if known(f"form_field.{name}") else t("form_field.unknown")
