@@ -28,8 +28,8 @@ _PRECISION = re.compile(
 _INCOMPLETE_SWEEP = re.compile(r"^from incomplete sweep (?P<id>\d+)$")
 _CLOSE_CALL = re.compile(r"^close-call:(?P<a>[a-z-]+)~(?P<b>[a-z-]+)$")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
-# Reason codes whose detail is a list of signals, a tie kind or page warning codes (translated), and those
-# whose detail is data that needs no translation (scores and 《titles》, a standard code, an OCR score).
+# Reason codes whose detail is data that needs no translation (scores and 《titles》, a standard code, an OCR
+# score); the details of the others (signals, tie kinds, warning codes, counts) are translated in _detail.
 _PLAIN_DETAIL = frozenset(
     {"tie-page", "title-exact", "title-similar", "title-near-miss", "title-none-close", "ocr", "ocr-low"}
 )
