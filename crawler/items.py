@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -23,7 +23,9 @@ class PageItem:
     # The shop or seller name where the site adapter says it sits (the page's shop header); the checker
     # uses it only for claims whose own context names no claimant.
     seller: str | None = None
+    # The page's product images (checker.images.discover.PageImage), recorded as sightings.
+    images: list[Any] = field(default_factory=list)
 
     def asdict(self) -> dict[str, Any]:
         """Fields without the body (logs, feeds)."""
-        return {k: v for k, v in self.__dict__.items() if k != "body"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("body", "images")}

@@ -40,8 +40,12 @@ def _stats(spider: Spider) -> Any:
     return spider.crawler.stats
 
 
-def _allowed_domains(spider: Spider) -> list[str]:
-    return list(getattr(spider, "allowed_domains", None) or [])
+def _allowed_domains(spider: Spider, request: Request | None = None) -> list[str]:
+    domains = list(getattr(spider, "allowed_domains", None) or [])
+    target = getattr(spider, "target", None)
+    if request is not None and request.meta.get("markwatch_image") and target is not None:
+        domains += list(target.image_domains)  # image CDNs: for image requests only, never for pages
+    return domains
 
 
 class LinkGuardMiddleware:
@@ -52,7 +56,7 @@ class LinkGuardMiddleware:
         if parts.scheme not in ("http", "https"):
             _stats(spider).inc_value(STAT_NON_HTTP)
             raise IgnoreRequest(f"not http(s): {request.url}")
-        domains = _allowed_domains(spider)
+        domains = _allowed_domains(spider, request)
         if domains and not host_allowed(parts.hostname or "", domains):
             _stats(spider).inc_value(STAT_OFFSITE)
             raise IgnoreRequest(f"off-site: {request.url}")
@@ -70,7 +74,7 @@ class RedirectGuardMiddleware:
         if parts.scheme not in ("http", "https"):
             _stats(spider).inc_value(STAT_NON_HTTP)
             raise IgnoreRequest(f"redirect to non-http {target}")
-        domains = _allowed_domains(spider)
+        domains = _allowed_domains(spider, request)
         if domains and not host_allowed(parts.hostname or "", domains):
             _stats(spider).inc_value(STAT_OFFSITE)
             raise IgnoreRequest(f"redirect off-site to {target}")

@@ -63,6 +63,8 @@ class SweepPipeline:
             return snapshot.final_url or url, snapshot_body(session, snapshot), dict(snapshot.headers)
 
     def process_item(self, item: PageItem, spider: Any) -> PageItem:
+        if not isinstance(item, PageItem):
+            return item  # images: crawler.images.pipeline
         if item.replayed or item.requested_url in self.checked:
             return item
         assert self.sessions is not None and self.checker is not None

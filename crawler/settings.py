@@ -46,7 +46,10 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.RetryAfterMiddleware": 550,
     "crawler.middlewares.RedirectGuardMiddleware": 650,
 }
-ITEM_PIPELINES = {"crawler.pipelines.SweepPipeline": 300}
+# Images run behind the pages: SweepPipeline stores the page first, ImagePipeline its images' sightings.
+ITEM_PIPELINES = {"crawler.pipelines.SweepPipeline": 300, "crawler.images.pipeline.ImagePipeline": 310}
+# Product images (crawler/images): off with --set MARKWATCH_IMAGES=false (or `images: false` per target).
+MARKWATCH_IMAGES = True
 # The dupefilter is rebuilt on resume from the sweep's own records; JOBDIR keeps the pending queue.
 DUPEFILTER_CLASS = "crawler.middlewares.MemoryDupeFilter"
 

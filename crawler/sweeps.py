@@ -167,6 +167,7 @@ def progress(db_url: str, sweep_id: int) -> dict[str, Any]:
             "pages": sweep.pages_fetched if sweep else 0,
             "robots_skipped": sweep.robots_skipped if sweep else 0,
             "findings": findings or 0,
+            "images": dict((sweep.summary or {}).get("images") or {}) if sweep else {},
         }
 
 

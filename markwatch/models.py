@@ -10,6 +10,8 @@ MODEL_MODULES = (
     "crawler.store.models",
     "markwatch.cases.models",
     "markwatch.schedule.models",
+    "crawler.images.models",
+    "checker.images.store",
 )
 
 for _name in MODEL_MODULES:

@@ -25,7 +25,7 @@ class ClaimFacts(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    claim_kind: Literal["text", "logo"]
+    claim_kind: Literal["text", "logo", "image-text", "mark-image"]
     has_code: bool
     has_title: bool
     code_kind: str | None = None

@@ -16,6 +16,7 @@ from twisted.internet.error import ConnectError, DNSLookupError, TCPTimedOutErro
 from twisted.python.failure import Failure
 
 from crawler.adapters import Adapter, get_adapter
+from crawler.images.collect import STAT_FAILED, STAT_FETCHED, failed_item, image_item, page_images
 from crawler.items import PageItem
 from crawler.middlewares import STAT_NON_HTTP
 from crawler.snapshots import flat_headers
@@ -77,10 +78,11 @@ class SweepSpider(scrapy.Spider, abc.ABC):
         for loc in locs:
             yield from self.follow(response, loc, self.parse_sitemap if nested else self.parse_listing)
 
-    def page_item(self, response: Response, kind: str) -> Iterator[PageItem]:
-        """The page as evidence, unless the target's page limit is reached."""
+    def page_item(self, response: Response, kind: str) -> Iterator[Any]:
+        """The page as evidence, unless the target's page limit is reached; then its product images."""
         if not self.take_page():
             return
+        images, image_requests = page_images(self, response) if kind in ("item", "page") else ([], [])
         yield PageItem(
             requested_url=requested_url(response),
             final_url=response.url,
@@ -92,7 +94,21 @@ class SweepSpider(scrapy.Spider, abc.ABC):
             kind=kind,
             replayed=bool(response.meta.get("markwatch_replayed")),
             seller=self.seller(response),
+            images=images,
         )
+        yield from image_requests
+
+    def parse_image(self, response: Response) -> Iterator[Any]:
+        """A fetched product image: evidence for the image pipeline (no links followed)."""
+        self._stats().inc_value(STAT_FETCHED)
+        yield from image_item(response)
+
+    def on_image_error(self, failure: Failure) -> Iterator[Any]:
+        """A failed image fetch, counted and recorded against its sightings."""
+        kind = error_kind(failure) or "dropped"
+        self._stats().inc_value(STAT_FAILED)
+        if hasattr(failure, "request"):
+            yield failed_item(failure.request, kind)
 
     def seller(self, response: Response) -> str | None:
         """The first non-empty text at the adapter's seller selectors, whitespace collapsed."""

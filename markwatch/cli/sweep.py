@@ -10,6 +10,7 @@ from typing import Any
 import click
 from sqlalchemy import select
 
+from markwatch.cli.images import image_progress, image_summary
 from markwatch.cli.options import db_option
 from markwatch.config import database_url, home_dir
 from markwatch.errors import NotFoundError
@@ -92,7 +93,7 @@ def _progress_line(name: str) -> Any:
     def show(counts: dict[str, Any]) -> None:
         click.echo(
             f"\r{name}: {counts['pages']} pages, {counts['findings']} findings, "
-            f"{counts['robots_skipped']} skipped by robots.txt",
+            f"{counts['robots_skipped']} skipped by robots.txt" + image_progress(counts.get("images") or {}),
             err=True,
             nl=False,
         )
@@ -106,6 +107,7 @@ def _summary_line(sweep: Any) -> str:
         f"sweep {sweep.id} {sweep.target}: {sweep.state}; {sweep.pages_fetched} pages, {sweep.claims} claims, "
         f"findings new {sweep.findings_new} / recurring {sweep.findings_recurring} / resolved {sweep.findings_resolved}; "
         f"robots.txt skipped {sweep.robots_skipped}, off-site dropped {sweep.offsite_dropped}, errors: {errors}"
+        + image_summary((sweep.summary or {}).get("images") or {})
     )
 
 
