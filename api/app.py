@@ -14,7 +14,7 @@ from api.errors import install_error_handlers
 from api.fetch import AddressPolicy, SafeFetcher
 from api.limits import BodySizeLimit
 from api.ratelimit import RateLimiter
-from api.routes import cases, health, registry, rules, scheduler, selfcheck, sweeps
+from api.routes import cases, health, images, registry, rules, scheduler, selfcheck, selfcheck_image, sweeps
 from api.settings import Settings
 from api.sweep_runner import Launch, SweepRunner
 from checker.registry.cache import RegistryCache
@@ -37,11 +37,13 @@ Errors are JSON `{"detail", "error", "where"}`: 401 no or bad key, 403 wrong rol
 API_ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     registry.router,
+    selfcheck_image.router,
     selfcheck.router,
     cases.router,
     sweeps.router,
     scheduler.router,
     rules.router,
+    images.router,
 )
 
 

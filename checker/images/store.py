@@ -101,3 +101,28 @@ class DbCache:
             )
         )
         self.session.flush()
+
+
+class UrlCache:
+    """DbCache over its own short transactions on a database URL (CLI runs, API processes)."""
+
+    def __init__(self, db_url: str | None) -> None:
+        self.db_url = db_url
+        self.hits = self.misses = 0
+
+    def get(self, sha256: str, engine: str) -> ImageReading | None:
+        from markwatch.db import session_scope
+
+        with session_scope(self.db_url) as session:
+            found = DbCache(session).get(sha256, engine)
+        if found is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return found
+
+    def put(self, reading: ImageReading) -> None:
+        from markwatch.db import session_scope
+
+        with session_scope(self.db_url) as session:
+            DbCache(session).put(reading)

@@ -11,15 +11,20 @@ import click
 import httpx
 
 from checker.check import Checker
+from checker.images.settings import ImageSettings
+from checker.images.store import UrlCache
 from checker.registry import RegistryIndex
 from checker.report import TargetResult, dumps, to_json, to_sarif, to_text
 from checker.rules.schema import SEVERITY_RANK
+from markwatch.cli.imagefiles import IMAGE_SUFFIXES, ImageSource, check_target
 from markwatch.cli.options import db_option
 from markwatch.config import USER_AGENT
 from markwatch.db import session_scope
 from markwatch.errors import FetchError, InputError
 
 MAX_PAGE_BYTES = 8 * 1024 * 1024
+# What a directory target is searched for: saved pages and image files (issue 15).
+CHECKED_SUFFIXES = (".htm", ".html", ".xhtml", *IMAGE_SUFFIXES)
 FETCH_TIMEOUT_S = 20.0
 
 
@@ -60,7 +65,11 @@ def expand(targets: tuple[str, ...]) -> list[str]:
             continue
         path = Path(target)
         if path.is_dir():
-            out.extend(str(p) for p in sorted(path.rglob("*.htm*")) if p.is_file())
+            out.extend(
+                str(p)
+                for p in sorted(path.rglob("*"))
+                if p.is_file() and p.suffix.lower() in CHECKED_SUFFIXES
+            )
         elif path.is_file():
             out.append(target)
         else:
@@ -90,30 +99,46 @@ def read_target(target: str) -> tuple[bytes, str | None, str | None]:
     default="low",
     help="Exit 1 when a finding is at or above this severity.",
 )
+@click.option(
+    "--images/--no-images",
+    default=True,
+    show_default=True,
+    help="Read image files and the images of pages (OCR and mark matching).",
+)
 @db_option
 def check(
-    targets: tuple[str, ...], as_of: dt.datetime | None, output_format: str, fail_on: str, db_url: str | None
+    targets: tuple[str, ...],
+    as_of: dt.datetime | None,
+    output_format: str,
+    fail_on: str,
+    images: bool,
+    db_url: str | None,
 ) -> None:
     """Check pages for misuse of the 上海标准 mark; exit 0 clean, 1 findings, 2 error."""
     day = as_of.date() if as_of else dt.datetime.now(dt.UTC).date()
     with session_scope(db_url) as session:
         registry = RegistryIndex.load(session)
     checker = Checker()
+    source = ImageSource(ImageSettings.from_env(), UrlCache(db_url)) if images else None
     try:
         results = []
         for target in expand(targets):
             raw, url, declared_charset = read_target(target)
-            result = checker.check_page(
+            result = check_target(
+                checker,
+                source,
+                target,
                 raw,
                 url=url,
                 declared_charset=declared_charset,
-                observed_at=None,
                 registry=registry,
                 as_of=day,
             )
             results.append(TargetResult(target=target, result=result))
     finally:
         checker.close()
+        if source is not None:
+            source.close()
     if output_format == "json":
         click.echo(dumps(to_json(results, day)))
     elif output_format == "sarif":
