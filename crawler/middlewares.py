@@ -43,8 +43,14 @@ def _stats(spider: Spider) -> Any:
 def _allowed_domains(spider: Spider, request: Request | None = None) -> list[str]:
     domains = list(getattr(spider, "allowed_domains", None) or [])
     target = getattr(spider, "target", None)
-    if request is not None and request.meta.get("markwatch_image") and target is not None:
-        domains += list(target.image_domains)  # image CDNs: for image requests only, never for pages
+    is_robots = (
+        request is not None
+        and request.meta.get("dont_obey_robotstxt")
+        and request.url.endswith("/robots.txt")
+    )
+    if request is not None and target is not None and (request.meta.get("markwatch_image") or is_robots):
+        # Image CDNs: for image requests (and their hosts' robots.txt) only, never for pages.
+        domains += list(target.image_domains)
     return domains
 
 
@@ -131,7 +137,10 @@ class WaitingRobotsTxtMiddleware:
             raise IgnoreRequest(f"forbidden by robots.txt: {request.url}")
 
     async def _load(self, url: str, netloc: str) -> None:
-        request = Request(url, meta={"dont_obey_robotstxt": True}, callback=NO_CALLBACK, priority=1000)
+        # allow_offsite: Scrapy's own offsite filter knows only allowed_domains; LinkGuardMiddleware decides
+        # (an image CDN's robots.txt is allowed there, other hosts' are not).
+        meta = {"dont_obey_robotstxt": True, "allow_offsite": True}
+        request = Request(url, meta=meta, callback=NO_CALLBACK, priority=1000)
         try:
             response = await maybe_deferred_to_future(self.crawler.engine.download(request))
             if response.status >= 500:
