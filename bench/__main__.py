@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 # Explicit order: cheapest first, so a failure late in the run still leaves the early figures on screen.
-BENCHMARKS = ("bench.extraction", "bench.rules", "bench.sweep", "bench.api")
+BENCHMARKS = ("bench.extraction", "bench.rules", "bench.sweep", "bench.api", "bench.images")
 RESULTS_DIR = Path(__file__).parent / "results"
 # Each headline figure and the baseline measured beside it in the same run: (label, figure, baseline).
 HEADLINES: tuple[tuple[str, str, str], ...] = (
@@ -38,6 +38,16 @@ HEADLINES: tuple[tuple[str, str, str], ...] = (
         "API self-check req/s vs /health @32",
         "api.selfcheck text @32.req_per_s",
         "api.health (baseline) @32.req_per_s",
+    ),
+    (
+        "images/s: gate only vs gate + OCR",
+        "images.gate_only.images_per_s",
+        "images.corpus.images_per_s",
+    ),
+    (
+        "sweep pages/s fetching, images on vs off",
+        "images.sweep.on.pages_per_s_fetching",
+        "images.sweep.off.pages_per_s_fetching",
     ),
     (
         "API self-check p50 ms vs /health @1",

@@ -23,6 +23,9 @@ from checker.images.tiles import owns, tiles
         ("执行标准:GB/Tl9001—2O16", "执行标准:GB/T 19001-2016"),
         ("T / SHHJ 00000 3—2018 上海标淮", "T/SHHJ 000003-2018 上海标准"),
         ("DB31/T1108-2018Q/ABC0001-2020", "DB31/T 1108-2018 Q/ABC 0001-2020"),
+        # 準 is not in the recogniser's dictionary: traditional labels come out without it.
+        ("執行標：T/DEMO001-2022（上海標）", "执行标准:T/DEMO 001-2022(上海标准)"),
+        ("上海標志", "上海标志"),
         # Outside a code nothing is guessed: letters stay letters, 一 stays a character.
         ("一次成型 Old lot 2022", "一次成型 Old lot 2022"),
     ],

@@ -54,7 +54,7 @@ class Row:
 
     @property
     def raw(self) -> str:
-        return " ".join(line.text for line in self.lines)
+        return " ".join(_without_repeats(self.lines))
 
     @property
     def text(self) -> str:
@@ -63,6 +63,20 @@ class Row:
     @property
     def confidence(self) -> float:
         return min(line.confidence for line in self.lines)
+
+
+def _without_repeats(lines: list[OcrLine]) -> list[str]:
+    """Texts left to right; where the detector boxed overlapping pieces, the repeated characters go once."""
+    texts: list[str] = []
+    for previous, line in zip([None, *lines], lines, strict=False):
+        text = line.text
+        if previous is not None and line.bbox[0] < previous.bbox[2] - 2:
+            for k in range(min(4, len(text), len(previous.text)), 0, -1):
+                if previous.text.endswith(text[:k]):
+                    text = text[k:]
+                    break
+        texts.append(text)
+    return [text for text in texts if text]
 
 
 def union(boxes: object) -> Box:

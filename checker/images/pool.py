@@ -42,6 +42,8 @@ def _default_reader(settings: ImageSettings) -> Any:
 
 
 def _worker_main(conn: Connection, settings: ImageSettings, factory: ReaderFactory) -> None:
+    if settings.worker_nice > 0:
+        os.nice(settings.worker_nice)
     reader = factory(settings)
     conn.send(("ready", reader.version, resident_mb()))
     while True:

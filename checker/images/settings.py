@@ -38,6 +38,8 @@ class ImageSettings:
     workers: int = 1
     queue_size: int = 64
     worker_max_rss_mb: int = 1200
+    # OCR workers run at this niceness: on a small machine the crawl (and the API) keep the CPU first.
+    worker_nice: int = 10
     # Where operators keep reference images of the special mark (PNG); empty: the bundled stand-in.
     mark_references: str = ""
 

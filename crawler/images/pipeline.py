@@ -35,6 +35,9 @@ from markwatch import db
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.5
+# Checking a page's image claims (page context, rules) runs on the reactor: at most this long per tick
+# while the crawl runs, the rest when it is over, so fetching is never held up behind it.
+CHECK_BUDGET_S = 0.02
 
 
 class ImageCounters:
@@ -86,6 +89,7 @@ class ImagePipeline:
         self._loop: Any = None
         self._flushed_at = 0.0
         self._apply_later: list[ImageReading] = []
+        self._to_check: collections.deque[ImageReading] = collections.deque()
         self.enabled = False
 
     @classmethod
@@ -192,7 +196,10 @@ class ImagePipeline:
         if cached is not None:
             self.counters.values["cache_hits"] += 1
             self._apply(cached, from_cache=True)
-        elif digest not in self.in_flight:
+        elif digest in self.in_flight:
+            # The same bytes under another address, already being read: that one reading serves both.
+            self.counters.values["cache_hits"] += 1
+        else:
             self.in_flight.add(digest)
             self.backlog.append((digest, item.body))
             self._feed()
@@ -217,6 +224,7 @@ class ImagePipeline:
                 for _key, reading in self.pool.poll(0.0):
                     self._apply(reading)
                 self._feed()
+            self._check_some(CHECK_BUDGET_S)
             self.counters.values["pending"] = len(self.backlog) + (self.pool.pending if self.pool else 0)
             if time.monotonic() - self._flushed_at > 2.0:
                 self.flush()
@@ -243,7 +251,16 @@ class ImagePipeline:
                         .where(ImageBody.sha256 == reading.sha256)
                         .values(width=reading.width, height=reading.height)
                     )
-            if reading.lines or reading.marks:
+        if reading.lines or reading.marks:
+            self._to_check.append(reading)
+
+    def _check_some(self, budget: float | None) -> None:
+        """Check queued readings' pages, for at most `budget` seconds (None: all of them)."""
+        assert self.sessions is not None
+        deadline = None if budget is None else time.monotonic() + budget
+        while self._to_check and (deadline is None or time.monotonic() < deadline):
+            reading = self._to_check.popleft()
+            with self.sessions() as session, session.begin():
                 self._check_pages(session, reading)
 
     def _check_pages(self, session: Session, reading: ImageReading) -> None:
@@ -341,6 +358,7 @@ class ImagePipeline:
         later, self._apply_later = self._apply_later, []
         for reading in later:
             self._apply(reading, from_cache=True)
+        self._check_some(None)
         self.counters.values["pending"] = 0
         if self.pool is not None:
             stats = self.pool.stats
