@@ -200,6 +200,7 @@ def sweeps(pictures: list[bytes]) -> dict[str, Any]:
             ("off", ["MARKWATCH_IMAGES=false"]),
             ("on", []),
             ("on_warm_cache", []),
+            ("off_again", ["MARKWATCH_IMAGES=false"]),
         )
         for label, extra in runs:
             total = _sweep(targets, db_url, root / "jobs", extra)
