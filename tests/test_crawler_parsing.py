@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from scrapy.exceptions import IgnoreRequest
@@ -206,6 +207,47 @@ def test_real_marketplace_pages_match_their_adapters(
     url = f"http://127.0.0.1:9/{page}"
     response = HtmlResponse(url, body=(REALPAGES / page).read_bytes(), encoding=charset, request=Request(url))
     spider = _spider(MarketplaceSpider, adapter)
-    (item,) = list(spider.parse_item(response))
+    (item,) = [out for out in spider.parse_item(response) if isinstance(out, PageItem)]  # then its images
     assert item.seller == seller
     assert spider.crawler.stats.values.get(STAT_LAYOUT_DRIFT) is None
+
+
+@pytest.mark.parametrize(
+    ("adapter", "thumbnail", "full"),
+    [
+        ("tmall", "https://img.alicdn.com/i1/x.jpg_60x60q90.jpg", "https://img.alicdn.com/i1/x.jpg"),
+        ("taobao", "https://gd3.alicdn.com/i3/y.jpg_400x400.jpg", "https://gd3.alicdn.com/i3/y.jpg"),
+        ("jd", "http://img11.360buyimg.com/n5/g14/z.jpg", "http://img11.360buyimg.com/n1/g14/z.jpg"),
+        ("jd", "http://img11.360buyimg.com/n1/g14/z.jpg", "http://img11.360buyimg.com/n1/g14/z.jpg"),
+    ],
+)
+def test_adapters_turn_gallery_thumbnails_into_full_size_images(
+    adapter: str, thumbnail: str, full: str
+) -> None:
+    from crawler.adapters import get_adapter
+    from crawler.images.collect import rewritten
+
+    assert rewritten(thumbnail, list(get_adapter(adapter).image_rewrites)) == full
+
+
+def test_real_item_pages_yield_requests_for_their_gallery_and_detail_images() -> None:
+    from crawler.images.collect import IMAGE_META
+
+    url = "https://detail.tmall.com/item.htm?id=1"
+    response = HtmlResponse(
+        url, body=(REALPAGES / "tmall_item_01.html").read_bytes(), encoding="utf-8", request=Request(url)
+    )
+    spider = _spider(MarketplaceSpider, "tmall")
+    spider.target = spider.target.model_copy(
+        update={"allowed_domains": ["tmall.com"], "image_domains": ["alicdn.com"]}
+    )
+    out = list(spider.parse_item(response))
+    page = next(o for o in out if isinstance(o, PageItem))
+    requests = [o for o in out if isinstance(o, Request)]
+    assert {image.area for image in page.images} >= {"gallery", "detail"}
+    assert requests and all(r.meta[IMAGE_META] and r.headers.get("Referer") == url.encode() for r in requests)
+    assert not any("_60x60" in r.url for r in requests)  # thumbnails fetched at full size
+    hosts = {urlsplit(r.url).hostname or "" for r in requests}
+    assert all(
+        h.endswith((".alicdn.com", "tmall.com")) for h in hosts
+    )  # the target's pages and image CDN only

@@ -32,6 +32,9 @@ class Adapter(BaseModel):
     # Where product images sit: area (gallery | detail | params) -> CSS selectors of their holders. Images
     # elsewhere on an item page are still read (area "page"); lazy-loading attributes are read everywhere.
     images: dict[Literal["gallery", "detail", "params"], list[str]] = Field(default_factory=dict)
+    # Thumbnail addresses rewritten to the full-size picture ([regex, replacement] pairs, applied in order):
+    # a 60 x 60 gallery thumbnail cannot be read, the same picture at full size can.
+    image_rewrites: list[tuple[str, str]] = Field(default_factory=list)
     follow_all: bool = False
 
 

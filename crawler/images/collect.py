@@ -8,8 +8,9 @@ that shows it still records a sighting."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -46,12 +47,21 @@ class ImageItem:
 
 def enabled(spider: Any) -> bool:
     """Images are fetched when the crawl's MARKWATCH_IMAGES setting and the target both allow it."""
-    return bool(spider.crawler.settings.getbool("MARKWATCH_IMAGES", True) and spider.target.images)
+    settings = getattr(spider.crawler, "settings", None)
+    on = settings.getbool("MARKWATCH_IMAGES", True) if settings is not None else True
+    return bool(on and spider.target.images)
 
 
 def image_hosts(spider: Any) -> list[str]:
     """Hosts image requests may go to: the target's pages' domains and its image CDNs."""
     return [*spider.target.allowed_domains, *spider.target.image_domains]
+
+
+def rewritten(url: str, rules: list[tuple[str, str]]) -> str:
+    """An image address after the adapter's thumbnail-to-full-size rewrites."""
+    for pattern, replacement in rules:
+        url = re.sub(pattern, replacement, url)
+    return url
 
 
 def page_images(spider: Any, response: Response) -> tuple[list[PageImage], list[scrapy.Request]]:
@@ -60,6 +70,10 @@ def page_images(spider: Any, response: Response) -> tuple[list[PageImage], list[
         return [], []
     limit = spider.target.max_images_per_page
     found = find_images(response.text, response.url, dict(spider.adapter.images), limit=limit + 1)
+    if spider.adapter.image_rewrites:
+        rules = list(spider.adapter.image_rewrites)
+        found = [replace(image, url=rewritten(image.url, rules)) for image in found]
+        found = list({image.url: image for image in reversed(found)}.values())[::-1]
     stats = spider.crawler.stats
     stats.inc_value(STAT_FOUND, len(found))
     if len(found) > limit:

@@ -58,7 +58,8 @@ class SweepSpider(scrapy.Spider, abc.ABC):
     def parse_item(self, response: Response) -> Iterator[Any]:
         """An item page: evidence only, no further links."""
         for item in self.page_item(response, "item"):
-            self.check_layout(response)
+            if isinstance(item, PageItem):  # once per page, not per image request that follows it
+                self.check_layout(response)
             yield item
 
     def check_layout(self, response: Response) -> None:
