@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import click
 import httpx
 
 from checker.extract import PageClaims, extract_page
@@ -141,10 +142,14 @@ def check_target(
         return checker.check_page(
             raw, url=url, declared_charset=declared_charset, observed_at=None, registry=registry, as_of=as_of
         )
-    return check_with_images(
+    result = check_with_images(
         checker, None if is_image(raw) else raw, images, url=url, declared_charset=declared_charset,
         observed_at=None, registry=registry, as_of=as_of, low_confidence=source.settings.low_confidence if source else 0.85,
     )  # fmt: skip
+    for warning in result.page.warnings:
+        if warning.code.startswith("image-"):
+            click.echo(f"warning: {target}: {warning.message}", err=True)  # read errors never pass silently
+    return result
 
 
 def extract_target(
