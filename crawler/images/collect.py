@@ -24,6 +24,8 @@ from crawler.targets import host_allowed
 IMAGE_META = "markwatch_image"
 # Pages first: an image waits behind every page request already queued.
 IMAGE_PRIORITY = -10
+# Only formats the reader decodes (no AVIF/HEIC): a CDN then serves one of these.
+ACCEPT = "image/webp,image/png,image/jpeg,image/gif;q=0.9,image/bmp;q=0.5"
 STAT_FOUND = "markwatch/images/found"
 STAT_REQUESTED = "markwatch/images/requested"
 STAT_OFF_HOSTS = "markwatch/images/off_hosts"
@@ -92,7 +94,7 @@ def page_images(spider: Any, response: Response) -> tuple[list[PageImage], list[
                 callback=spider.parse_image,
                 errback=spider.on_image_error,
                 priority=IMAGE_PRIORITY,
-                headers={"Referer": response.url, "Accept": "image/avif,image/webp,image/*;q=0.8"},
+                headers={"Referer": response.url, "Accept": ACCEPT},
                 meta={
                     IMAGE_META: True,
                     "allow_offsite": True,  # LinkGuardMiddleware checks image requests against image_domains
