@@ -1,15 +1,18 @@
 """The image half of a sweep: sightings per page, image bodies once per sha256, OCR behind the crawl.
 
-Fetching never waits for OCR: readings are handed to worker processes through a bounded queue (what does
-not fit waits in a backlog here) and collected by a timer on the reactor; an image already read by the
-same reader version (any sweep, any URL) is a cache hit and is not read again. When a reading holds
-text or a mark, every page of this sweep that showed the image gets its image claims checked with the
-page's own context, and the findings join the page's findings (same keys, same table)."""
+Fetching never waits for images: the reactor only hands items to one background thread (a bounded queue:
+if the database cannot keep up, the crawl slows rather than memory growing). That thread writes sightings
+and image bodies, looks readings up in the cache (same sha256 and reader version: not read again), hands
+the rest to OCR worker processes through their bounded queue (what does not fit waits in a backlog), and
+when a reading holds text or a mark, checks each page of this sweep that showed the image, once, with the
+page's own context; the findings join the page's findings (same keys, same table)."""
 
 from __future__ import annotations
 
 import collections
 import logging
+import queue
+import threading
 import time
 from typing import Any
 
@@ -34,10 +37,10 @@ from crawler.store.models import Finding, Snapshot, Sweep
 from markwatch import db
 
 log = logging.getLogger(__name__)
-POLL_SECONDS = 0.5
-# Checking a page's image claims (page context, rules) runs on the reactor: at most this long per tick
-# while the crawl runs, the rest when it is over, so fetching is never held up behind it.
-CHECK_BUDGET_S = 0.02
+POLL_SECONDS = 0.2
+# Items waiting for the image thread; past this the reactor waits (back-pressure, bounded memory).
+ITEM_QUEUE = 256
+_STOP = object()
 
 
 class ImageCounters:
@@ -86,10 +89,12 @@ class ImagePipeline:
         self.sellers: dict[str, str] = {}
         self.counters = ImageCounters()
         self.page_checker: Any = None
-        self._loop: Any = None
         self._flushed_at = 0.0
         self._apply_later: list[ImageReading] = []
         self._to_check: collections.deque[ImageReading] = collections.deque()
+        self._checked: set[int] = set()  # sightings whose page was checked with their image
+        self._items: queue.Queue[Any] = queue.Queue(ITEM_QUEUE)
+        self._thread: threading.Thread | None = None
         self.enabled = False
 
     @classmethod
@@ -102,20 +107,38 @@ class ImagePipeline:
         if not self.enabled:
             return
         self.page_checker = load_checker(self.db_url)
-        from twisted.internet import task
-
-        self._loop = task.LoopingCall(self.pump)
-        self._loop.start(POLL_SECONDS, now=False)
+        self._thread = threading.Thread(target=self._run, name="markwatch-images", daemon=True)
+        self._thread.start()
 
     # --- items ---------------------------------------------------------------------------------------
     def process_item(self, item: Any, spider: Any) -> Any:
         if not self.enabled:
             return item
-        if isinstance(item, PageItem) and item.images and not item.replayed:
-            self._record_page(item)
-        elif isinstance(item, ImageItem):
-            self._record_image(item)
+        if (isinstance(item, PageItem) and item.images and not item.replayed) or isinstance(item, ImageItem):
+            self._items.put(item)  # the image thread takes it from here
         return item
+
+    def _run(self) -> None:
+        """The image thread: items in arrival order, readings as they finish, until told to stop."""
+        stopping = False
+        while True:
+            try:
+                item = self._items.get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                item = None
+            try:
+                if item is _STOP:
+                    stopping = True
+                elif isinstance(item, PageItem):
+                    self._record_page(item)
+                elif isinstance(item, ImageItem):
+                    self._record_image(item)
+                if stopping and self._items.empty():
+                    self._finish()
+                    return
+                self.pump()
+            except Exception:  # one bad image or page must not end the image thread
+                log.exception("image pipeline")
 
     def _record_page(self, item: PageItem) -> None:
         assert self.sessions is not None
@@ -215,21 +238,18 @@ class ImagePipeline:
             self.backlog.popleft()
 
     def pump(self) -> None:
-        """Collect finished readings (never waits) and hand the backlog on; called by a reactor timer."""
-        try:
-            later, self._apply_later = self._apply_later, []
-            for reading in later:
-                self._apply(reading, from_cache=True)
-            if self.pool is not None:
-                for _key, reading in self.pool.poll(0.0):
-                    self._apply(reading)
-                self._feed()
-            self._check_some(CHECK_BUDGET_S)
-            self.counters.values["pending"] = len(self.backlog) + (self.pool.pending if self.pool else 0)
-            if time.monotonic() - self._flushed_at > 2.0:
-                self.flush()
-        except Exception:  # a failure here must not stop the crawl's timer
-            log.exception("image pipeline")
+        """Collect finished readings (never waits), hand the backlog on, check pages (image thread)."""
+        later, self._apply_later = self._apply_later, []
+        for reading in later:
+            self._apply(reading, from_cache=True)
+        if self.pool is not None:
+            for _key, reading in self.pool.poll(0.0):
+                self._apply(reading)
+            self._feed()
+        self._check_some(None)
+        self.counters.values["pending"] = len(self.backlog) + (self.pool.pending if self.pool else 0)
+        if time.monotonic() - self._flushed_at > 2.0:
+            self.flush()
 
     def _apply(self, reading: ImageReading, *, from_cache: bool = False) -> None:
         assert self.sessions is not None
@@ -268,13 +288,18 @@ class ImagePipeline:
         registry = getattr(self.page_checker, "registry", None)
         if checker is None or registry is None:
             return  # a checker without rules (tests' code-only checker): images are stored and read only
-        sightings = session.scalars(
-            select(ImageSighting).where(
-                ImageSighting.sweep_id == self.sweep_id,
-                ImageSighting.image_sha256 == reading.sha256,
-                ImageSighting.snapshot_id.is_not(None),
+        sightings = [
+            sighting
+            for sighting in session.scalars(
+                select(ImageSighting).where(
+                    ImageSighting.sweep_id == self.sweep_id,
+                    ImageSighting.image_sha256 == reading.sha256,
+                    ImageSighting.snapshot_id.is_not(None),
+                )
             )
-        ).all()
+            if sighting.id not in self._checked
+        ]
+        self._checked.update(sighting.id for sighting in sightings)
         known = set(session.scalars(select(Finding.finding_key).where(Finding.sweep_id == self.sweep_id)))
         for sighting in sightings:
             snapshot = session.get(Snapshot, sighting.snapshot_id)
@@ -345,11 +370,13 @@ class ImagePipeline:
             sweep.summary = summary
 
     def close_spider(self, spider: Any) -> None:
-        if not self.enabled or self.sessions is None:
+        if not self.enabled or self.sessions is None or self._thread is None:
             return
-        if self._loop is not None and self._loop.running:
-            self._loop.stop()
-        # The crawl is over: read what is left (each image still bounded by the per-image time limit).
+        self._items.put(_STOP)
+        self._thread.join()
+
+    def _finish(self) -> None:
+        """The crawl is over: read what is left (each image still bounded by the per-image time limit)."""
         while self.backlog or (self.pool is not None and self.pool.pending):
             self._feed()
             assert self.pool is not None
