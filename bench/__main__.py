@@ -45,9 +45,9 @@ HEADLINES: tuple[tuple[str, str, str], ...] = (
         "images.corpus.images_per_s",
     ),
     (
-        "sweep pages/s fetching, images on vs off",
-        "images.sweep.on.pages_per_s_fetching",
-        "images.sweep.off.pages_per_s_fetching",
+        "polite sweep pages/s, images on vs off",
+        "images.sweep.polite.on.pages_per_s_fetching",
+        "images.sweep.polite.off.pages_per_s_fetching",
     ),
     (
         "API self-check p50 ms vs /health @1",

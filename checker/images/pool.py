@@ -41,9 +41,21 @@ def _default_reader(settings: ImageSettings) -> Any:
     return ImageReader(settings)
 
 
+def _release_freed_memory() -> Callable[[], Any]:
+    """glibc's malloc_trim: images of every size fragment the heap, and freed pages otherwise stay resident."""
+    try:
+        import ctypes
+
+        trim = ctypes.CDLL("libc.so.6").malloc_trim
+        return lambda: trim(0)
+    except (OSError, AttributeError):
+        return lambda: None
+
+
 def _worker_main(conn: Connection, settings: ImageSettings, factory: ReaderFactory) -> None:
     if settings.worker_nice > 0:
         os.nice(settings.worker_nice)
+    release = _release_freed_memory()
     reader = factory(settings)
     conn.send(("ready", reader.version, resident_mb()))
     while True:
@@ -61,6 +73,8 @@ def _worker_main(conn: Connection, settings: ImageSettings, factory: ReaderFacto
                 sha256=sha256_of(raw), engine=reader.version, status="error", reason="reader-failed",
                 message=f"{type(exc).__name__}: {exc}",
             )  # fmt: skip
+        del raw
+        release()
         rss = resident_mb()
         retiring = rss > settings.worker_max_rss_mb
         conn.send(("done", key, reading.model_dump(mode="json"), rss, retiring))
