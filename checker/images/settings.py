@@ -37,7 +37,7 @@ class ImageSettings:
     # Worker processes for OCR, their pending queue, and the resident size after which one is recycled.
     workers: int = 1
     queue_size: int = 64
-    worker_max_rss_mb: int = 1200
+    worker_max_rss_mb: int = 800
     # OCR workers run at this niceness: on a small machine the crawl (and the API) keep the CPU first.
     worker_nice: int = 10
     # Where operators keep reference images of the special mark (PNG); empty: the bundled stand-in.
