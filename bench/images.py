@@ -164,8 +164,10 @@ def _sweep(targets: Path, db_url: str, jobs: Path, extra: list[str]) -> float:
                "--job-dir", str(jobs), "--no-cases"]  # fmt: skip
     for pair in [*FAST, *extra]:
         command += ["--set", pair]
+    # The default: one OCR worker (on two cores the other one is the crawl's), whatever this run uses.
+    env = {**os.environ, "MARKWATCH_IMAGE_WORKERS": "1"}
     started = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, text=True, cwd=REPO)
+    result = subprocess.run(command, capture_output=True, text=True, cwd=REPO, env=env)
     if result.returncode != 0:
         raise RuntimeError(f"sweep failed: {result.stderr[-2000:]}")
     return time.perf_counter() - started
