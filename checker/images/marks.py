@@ -23,9 +23,8 @@ import numpy as np
 from PIL import Image
 
 from checker.images.models import Box, MarkHit
+from checker.images.versions import BUNDLED_DIR, MATCHER_VERSION
 
-BUNDLED_DIR = Path(__file__).parent / "marks"
-MATCHER_VERSION = "orb-ransac-1"
 # Each reference is described at these long sides (see the measurements above).
 REFERENCE_SIDES = (256, 128, 80)
 # Long side an image (or a tile of a tall strip) is searched at: marks on product images are 40-400 px.

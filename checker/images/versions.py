@@ -7,7 +7,9 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-from checker.images.marks import BUNDLED_DIR, MATCHER_VERSION
+# Defined here, not in marks.py, so that knowing the version never loads OpenCV.
+BUNDLED_DIR = Path(__file__).parent / "marks"
+MATCHER_VERSION = "orb-ransac-1"
 
 
 @cache
