@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,15 +11,21 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 
 from api import engine
+from api.auth import Authenticator
+from api.checkpointer import run_periodically
 from api.errors import install_error_handlers
 from api.fetch import AddressPolicy, SafeFetcher
+from api.headers import SecurityHeaders
 from api.limits import BodySizeLimit
 from api.ratelimit import RateLimiter
+from api.registry_index import ThrottledRegistryCache
 from api.routes import cases, health, images, registry, rules, scheduler, selfcheck, selfcheck_image, sweeps
 from api.settings import Settings
-from api.sweep_runner import Launch, SweepRunner
-from checker.registry.cache import RegistryCache
+from api.slots import KeyedSlots
+from api.writer import GroupWriter
+from crawler.runner import Launch, SweepRunner
 from markwatch import __version__
+from markwatch.cases.checkpoints import load_key
 from markwatch.cases.ingest import ingest_finished_since
 from markwatch.config import home_dir
 from markwatch.db import session_factory
@@ -31,7 +38,10 @@ sweeps; **admin** keys also approve waivers. Registry and rules are readable wit
 
 Errors are JSON `{"detail", "error", "where"}`: 401 no or bad key, 403 wrong role, 404 not found,
 409 not allowed in the current state, 413 body too large, 422 invalid input (the field is named),
-429 rate limit (see `Retry-After`).
+429 rate limit, too many wrong keys from one address, or too many URL checks at once (see `Retry-After`).
+
+Platforms checking many listings use `POST /v1/selfcheck/batch` (up to `MARKWATCH_BATCH_MAX_ITEMS` texts or
+pages per request, answered per item, stored in one transaction).
 """
 # Registered explicitly, one per resource; the console (issue 7) adds its own router beside these.
 API_ROUTERS: tuple[APIRouter, ...] = (
@@ -49,9 +59,21 @@ API_ROUTERS: tuple[APIRouter, ...] = (
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    yield
-    for closer in app.state.on_shutdown:
-        closer()
+    settings: Settings = app.state.settings
+    task = None
+    if app.state.audit_key is not None and settings.audit_checkpoint_seconds > 0:
+        task = asyncio.create_task(
+            run_periodically(
+                app.state.session_factory, app.state.audit_key, settings.audit_checkpoint_seconds
+            )
+        )
+    try:
+        yield
+    finally:
+        if task is not None:
+            task.cancel()
+        for closer in app.state.on_shutdown:
+            closer()
 
 
 def _ingest_finished(app: FastAPI, launch: Launch) -> None:
@@ -65,7 +87,11 @@ def _ingest_finished(app: FastAPI, launch: Launch) -> None:
 def create_app(settings: Settings | None = None, *, extra_routers: tuple[APIRouter, ...] = ()) -> FastAPI:
     """Build the app; `extra_routers` are mounted at the root (e.g. a server-rendered console)."""
     settings = settings or Settings.from_env()
+    docs = settings.docs_enabled
     app = FastAPI(
+        docs_url="/docs" if docs else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if docs else None,
         title="markwatch",
         version=__version__,
         summary="Checks use of the 上海标准 (Shanghai Standard) mark; cases for inspectors, self-checks for enterprises.",
@@ -74,8 +100,21 @@ def create_app(settings: Settings | None = None, *, extra_routers: tuple[APIRout
     )
     app.state.settings = settings
     app.state.session_factory = session_factory(settings.database_url)
-    app.state.registry_cache = RegistryCache()
+    # Read at start, so a malformed key stops the server instead of every checkpoint failing later.
+    app.state.audit_key = load_key()
+    app.state.registry_cache = ThrottledRegistryCache(settings.registry_check_seconds)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    app.state.authenticator = Authenticator(
+        app.state.session_factory,
+        cache_seconds=settings.auth_cache_seconds,
+        failures=RateLimiter(settings.auth_failures_per_minute, settings.auth_failure_burst),
+    )
+    app.state.sign_in_failures = RateLimiter(
+        settings.sign_in_failures_per_minute, settings.sign_in_failure_burst
+    )
+    app.state.url_slots = KeyedSlots(
+        settings.fetch_max_concurrent_per_key, settings.fetch_max_concurrent, "URL checks"
+    )
     app.state.fetcher = SafeFetcher(
         AddressPolicy.from_strings(settings.fetch_allow_networks),
         timeout=settings.fetch_timeout_seconds,
@@ -88,10 +127,12 @@ def create_app(settings: Settings | None = None, *, extra_routers: tuple[APIRout
         Path(settings.sweep_log_dir) if settings.sweep_log_dir else home_dir() / "sweep-logs",
         on_finished=lambda launch: _ingest_finished(app, launch),
     )
-    app.state.on_shutdown = [app.state.sweep_runner.stop_all]
+    app.state.selfcheck_writer = GroupWriter(app.state.session_factory)
+    app.state.on_shutdown = [app.state.sweep_runner.stop_all, app.state.selfcheck_writer.close]
     engine.install(app.state)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     for router in API_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     for router in extra_routers:

@@ -1,28 +1,34 @@
-"""FastAPI dependencies as annotated aliases: settings, database session, caller, role guards."""
+"""FastAPI dependencies as annotated aliases: settings, database session, caller, role guards.
+
+Every dependency here is `async def` on purpose: FastAPI runs a plain `def` dependency in the shared thread
+pool, so each would cost a thread hop per request, and authentication would wait behind whatever occupies
+that pool.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, Security, status
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.auth import Principal, api_key_scheme, authenticate
+from api.auth import Authenticator, Principal, api_key_scheme, client_address
+from api.errors import RateLimited
 from api.ratelimit import RateLimiter
 from api.settings import Settings
 from checker.registry.cache import RegistryCache
 from markwatch.cases.models import Role
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The settings the app was created with."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """A session per request; routes commit what they change, anything else is rolled back."""
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """A session per request (connecting lazily, on first use); anything uncommitted is rolled back."""
     factory: sessionmaker[Session] = request.app.state.session_factory
     session = factory()
     try:
@@ -36,7 +42,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_registry_cache(request: Request) -> RegistryCache:
+async def get_registry_cache(request: Request) -> RegistryCache:
     """The app's registry index, rebuilt only when the registry changed."""
     cache: RegistryCache = request.app.state.registry_cache
     return cache
@@ -45,16 +51,23 @@ def get_registry_cache(request: Request) -> RegistryCache:
 RegistryCacheDep = Annotated[RegistryCache, Depends(get_registry_cache)]
 
 
-def get_principal(session: SessionDep, api_key: Annotated[str | None, Security(api_key_scheme)]) -> Principal:
-    """The authenticated caller (401 without a valid key)."""
-    try:
-        return authenticate(session, api_key)
-    finally:
-        # Hand the connection back now: a slow self-check must not hold a pooled connection.
-        session.rollback()
+async def get_principal(
+    request: Request, api_key: Annotated[str | None, Security(api_key_scheme)]
+) -> Principal:
+    """The authenticated caller (401 without a valid key, 429 after too many wrong ones from one address)."""
+    authenticator: Authenticator = request.app.state.authenticator
+    return await authenticator.principal(api_key, client_address(request))
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def enforce_key_rate(request: Request, key_id: int) -> None:
+    """The per-key rate limit (API and console alike): RateLimited with Retry-After when exceeded."""
+    limiter: RateLimiter = request.app.state.rate_limiter
+    wait = limiter.acquire(str(key_id))
+    if wait > 0:
+        raise RateLimited("rate limit exceeded for this API key", retry_after=RateLimiter.retry_after(wait))
 
 
 class RoleGuard:
@@ -63,15 +76,8 @@ class RoleGuard:
     def __init__(self, *roles: Role) -> None:
         self.roles = frozenset(roles)
 
-    def __call__(self, request: Request, principal: PrincipalDep) -> Principal:
-        limiter: RateLimiter = request.app.state.rate_limiter
-        wait = limiter.acquire(str(principal.key_id))
-        if wait > 0:
-            raise HTTPException(
-                status.HTTP_429_TOO_MANY_REQUESTS,
-                "rate limit exceeded for this API key",
-                headers={"Retry-After": RateLimiter.retry_after(wait)},
-            )
+    async def __call__(self, request: Request, principal: PrincipalDep) -> Principal:
+        enforce_key_rate(request, principal.key_id)
         if principal.role not in self.roles:
             allowed = " or ".join(sorted(r.value for r in self.roles))
             raise HTTPException(status.HTTP_403_FORBIDDEN, f"this needs the {allowed} role")

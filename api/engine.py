@@ -1,10 +1,12 @@
-"""The checker behind the API: page checks run on the checker's one engine thread, awaited from async code."""
+"""The checker behind the API: pages are extracted and judged in one worker-thread hop per request (or per
+batch), the engine calls themselves on the checker's one engine thread."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -14,6 +16,7 @@ from checker.check import Checker
 from checker.claimants import Claimant, fill_claimant
 from checker.extract import extract_page
 from checker.registry import RegistryIndex
+from markwatch.errors import MarkwatchError
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,18 @@ class CheckOutcome:
     claims: list[dict[str, Any]]
     findings: list[dict[str, Any]]
     notes: list[str] = field(default_factory=list)
+    # Claims the page held before the per-self-check cap (None: not capped).
+    claims_found: int | None = None
+
+
+@dataclass(frozen=True)
+class PageInput:
+    """One page to check: its bytes, where it came from, and who stands behind unattributed claims."""
+
+    raw: bytes
+    url: str | None
+    declared_charset: str | None
+    claimant: str | None = None
 
 
 class CheckService(Protocol):
@@ -42,14 +57,68 @@ class CheckService(Protocol):
         ...
 
 
+async def check_all(
+    service: CheckService,
+    pages: list[PageInput],
+    *,
+    observed_at: dt.datetime,
+    registry: RegistryIndex,
+    max_claims: int,
+) -> list[CheckOutcome | MarkwatchError]:
+    """Check several pages in one go when the service can (the real one can), else one by one."""
+    many = getattr(service, "check_pages", None)
+    if many is not None:
+        results: list[CheckOutcome | MarkwatchError] = await many(
+            pages, observed_at=observed_at, registry=registry, max_claims=max_claims
+        )
+        return results
+    answers: list[CheckOutcome | MarkwatchError] = []
+    for page in pages:
+        try:
+            outcome = await service.check_page(
+                page.raw,
+                url=page.url,
+                declared_charset=page.declared_charset,
+                observed_at=observed_at,
+                registry=registry,
+                claimant=page.claimant,
+            )
+        except MarkwatchError as exc:
+            answers.append(exc)
+            continue
+        answers.append(_capped(outcome, max_claims))
+    return answers
+
+
+def _capped(outcome: CheckOutcome, max_claims: int) -> CheckOutcome:
+    if len(outcome.claims) <= max_claims:
+        return outcome
+    kept = outcome.claims[:max_claims]
+    ids = {c.get("id") for c in kept}
+    return CheckOutcome(
+        claims=kept,
+        findings=[f for f in outcome.findings if f.get("claim_id") in ids],
+        notes=[*outcome.notes, _cap_note(len(outcome.claims), max_claims)],
+        claims_found=len(outcome.claims),
+    )
+
+
+def _cap_note(found: int, kept: int) -> str:
+    return f"{found} claims found: only the first {kept} were checked (MARKWATCH_SELFCHECK_MAX_CLAIMS)"
+
+
 def get_check_service(request: Request) -> CheckService:
     """The app's check service, built on first use (loading rules is not free)."""
     state = request.app.state
+    service: CheckService | None = state.check_service
+    if service is not None:
+        return service
     with state.check_service_lock:
         if state.check_service is None:
             state.check_service = state.check_service_factory()
             state.on_shutdown.append(state.check_service.close)
-        service: CheckService = state.check_service
+        service = state.check_service
+    assert service is not None
     return service
 
 
@@ -60,11 +129,25 @@ def install(app_state: Any) -> None:
     app_state.check_service_factory = EngineCheckService
 
 
+# Inputs up to this size go to the thread for small inputs, larger ones to their own: a 2 MB page then
+# never holds up the many short texts behind it.
+SMALL_INPUT_BYTES = 64 * 1024
+
+
 class EngineCheckService:
-    """The real checker: extraction in a worker thread, every engine call on the checker's one engine thread."""
+    """The real checker: extraction on a check thread, every engine call on the checker's one engine thread.
+
+    Checking is CPU-bound Python: more threads add no speed under the GIL, only contention. With one check
+    thread per input size the engine-thread handoff finds the GIL free (the check thread is waiting on it),
+    instead of queueing behind a pool of busy threads for a switch interval each time."""
 
     def __init__(self) -> None:
         self.checker = Checker()
+        self._small = ThreadPoolExecutor(max_workers=1, thread_name_prefix="markwatch-check")
+        self._large = ThreadPoolExecutor(max_workers=1, thread_name_prefix="markwatch-check-large")
+
+    def _executor(self, pages: list[PageInput]) -> ThreadPoolExecutor:
+        return self._small if sum(len(p.raw) for p in pages) <= SMALL_INPUT_BYTES else self._large
 
     async def check_page(
         self,
@@ -77,20 +160,57 @@ class EngineCheckService:
         claimant: str | None = None,
     ) -> CheckOutcome:
         """Extract and judge one page without blocking the event loop."""
-        page = await asyncio.to_thread(
-            extract_page, raw, url=url, declared_charset=declared_charset, observed_at=observed_at
+        page = PageInput(raw, url, declared_charset, claimant)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._executor([page]), self._one, page, observed_at, registry, None
+        )
+
+    async def check_pages(
+        self, pages: list[PageInput], *, observed_at: dt.datetime, registry: RegistryIndex, max_claims: int
+    ) -> list[CheckOutcome | MarkwatchError]:
+        """Several pages in one worker-thread hop; a page that fails is answered with its error."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._executor(pages), self._many, pages, observed_at, registry, max_claims
+        )
+
+    def _many(
+        self, pages: list[PageInput], observed_at: dt.datetime, registry: RegistryIndex, max_claims: int
+    ) -> list[CheckOutcome | MarkwatchError]:
+        answers: list[CheckOutcome | MarkwatchError] = []
+        for page in pages:
+            try:
+                answers.append(self._one(page, observed_at, registry, max_claims))
+            except MarkwatchError as exc:
+                answers.append(exc)
+        return answers
+
+    def _one(
+        self, item: PageInput, observed_at: dt.datetime, registry: RegistryIndex, max_claims: int | None
+    ) -> CheckOutcome:
+        page = extract_page(
+            item.raw, url=item.url, declared_charset=item.declared_charset, observed_at=observed_at
         )
         notes = [*page.encoding_notes, *page.notes]
-        if claimant and (filled := fill_claimant(page, Claimant(claimant, "selfcheck"))):
-            notes.append(f"{filled} claim(s) name no seller: checked as made by {claimant}")
+        found: int | None = None
+        if max_claims is not None and len(page.claims) > max_claims:
+            found = len(page.claims)
+            page.claims = page.claims[:max_claims]
+            notes.append(_cap_note(found, max_claims))
+        if item.claimant and (filled := fill_claimant(page, Claimant(item.claimant, "selfcheck"))):
+            notes.append(f"{filled} claim(s) name no seller: checked as made by {item.claimant}")
         # check_claims hands the engine work to the checker's single engine thread and waits for it.
-        findings = await asyncio.to_thread(self.checker.check_claims, page, registry, observed_at.date())
+        findings = self.checker.check_claims(page, registry, observed_at.date())
         return CheckOutcome(
             claims=[c.model_dump(mode="json") for c in page.claims],
             findings=[f.model_dump(mode="json") for f in findings],
             notes=notes,
+            claims_found=found,
         )
 
     def close(self) -> None:
-        """Stop the engine thread."""
+        """Stop the check threads and the checker."""
+        self._small.shutdown(wait=False, cancel_futures=True)
+        self._large.shutdown(wait=False, cancel_futures=True)
         self.checker.close()

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import math
+import re
+from typing import Any
 
 from fastapi import FastAPI, Request, status
-from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError, OperationalError
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from markwatch.errors import (
     ConflictError,
@@ -19,9 +24,20 @@ from markwatch.errors import (
 )
 
 log = logging.getLogger(__name__)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class RateLimited(MarkwatchError):
+    """Too many requests from one key or client address; `retry_after` is the Retry-After value."""
+
+    def __init__(self, message: str, *, retry_after: str) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
 
 # Most specific first: the first family an error belongs to decides its status.
 STATUS_BY_FAMILY: tuple[tuple[type[MarkwatchError], int], ...] = (
+    (RateLimited, status.HTTP_429_TOO_MANY_REQUESTS),
     (NotFoundError, status.HTTP_404_NOT_FOUND),
     (InputError, status.HTTP_422_UNPROCESSABLE_CONTENT),
     (ConflictError, status.HTTP_409_CONFLICT),
@@ -39,7 +55,7 @@ def status_for(exc: MarkwatchError) -> int:
     return status.HTTP_500_INTERNAL_SERVER_ERROR
 
 
-async def markwatch_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+async def markwatch_error_handler(_request: Request, exc: Exception) -> Response:
     """Answer a MarkwatchError with its status and message, naming the source and field when known."""
     assert isinstance(exc, MarkwatchError)
     code = status_for(exc)
@@ -53,7 +69,8 @@ async def markwatch_error_handler(_request: Request, exc: Exception) -> JSONResp
         value = getattr(exc, name, None)
         if value:
             body[name] = value
-    return JSONResponse(body, status_code=code)
+    retry_after = getattr(exc, "retry_after", None)
+    return safe_json(body, code, {"Retry-After": retry_after} if retry_after else None)
 
 
 async def database_busy_handler(_request: Request, exc: Exception) -> JSONResponse:
@@ -75,8 +92,67 @@ async def integrity_error_handler(_request: Request, exc: Exception) -> JSONResp
     )
 
 
+def encodable(value: Any) -> Any:
+    """`value` with lone surrogates replaced and non-finite numbers spelled out, so JSON can always carry it."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, dict):
+        return {str(encodable(k)): encodable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [encodable(v) for v in value]
+    if value is None or isinstance(value, bool | int):
+        return value
+    return encodable(str(value))
+
+
+def safe_json(body: dict[str, Any], status_code: int, headers: dict[str, str] | None = None) -> Response:
+    """A JSON answer that cannot fail to encode, whatever the request held."""
+    content = json.dumps(encodable(body), ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return Response(content.encode("utf-8"), status_code, headers, media_type="application/json")
+
+
+def _where(loc: tuple[Any, ...] | list[Any]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+async def validation_error_handler(_request: Request, exc: Exception) -> Response:
+    """422 naming each invalid field; the input itself is never echoed (it may not even be encodable)."""
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"type": e.get("type", "value_error"), "loc": list(e.get("loc", ())), "msg": e.get("msg", "invalid")}
+        for e in exc.errors()
+    ]
+    body: dict[str, Any] = {"detail": errors, "error": "RequestValidationError"}
+    if errors:
+        body["where"] = _where(errors[0]["loc"])
+    return safe_json(body, status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
+async def data_error_handler(_request: Request, exc: Exception) -> Response:
+    """A value the database cannot store (out of range, or text it refuses): the input's fault, 422."""
+    log.warning("value refused by the database: %s", exc)
+    return safe_json(
+        {"detail": "a value is out of range or cannot be stored", "error": "DataError"},
+        status.HTTP_422_UNPROCESSABLE_CONTENT,
+    )
+
+
+async def unexpected_error_handler(_request: Request, exc: Exception) -> Response:
+    """Anything unforeseen: logged with its traceback, answered as JSON without one."""
+    log.error("request failed unexpectedly: %s", exc, exc_info=exc)
+    return safe_json(
+        {"detail": "internal error; it has been logged", "error": "InternalError"},
+        status.HTTP_500_INTERNAL_SERVER_ERROR,
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the mapping on an app."""
     app.add_exception_handler(MarkwatchError, markwatch_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(DataError, data_error_handler)
+    app.add_exception_handler(Exception, unexpected_error_handler)
     app.add_exception_handler(OperationalError, database_busy_handler)
     app.add_exception_handler(IntegrityError, integrity_error_handler)

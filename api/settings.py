@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from crawler.runner import default_sweep_command
 from markwatch.config import database_url
 from markwatch.errors import InputError
 
@@ -42,13 +43,43 @@ class Settings(BaseModel):
     fetch_max_redirects: int = Field(default=5, ge=0, le=20)
     # Networks the fetcher may reach although they are not public (tests: 127.0.0.1/32).
     fetch_allow_networks: tuple[str, ...] = ()
-    sweep_command: tuple[str, ...] = ("markwatch", "sweep", "run")
+    # `python -m markwatch.cli sweep run` with this interpreter: works without a virtualenv on PATH.
+    sweep_command: tuple[str, ...] = Field(default_factory=default_sweep_command)
     sweep_targets_file: str | None = Field(
         default=None, description="the targets file sweeps are started from"
     )
     sweep_log_dir: str | None = Field(default=None, description="default: MARKWATCH_HOME/sweep-logs")
     # The zone cron lines are read in; the scheduler takes the same MARKWATCH_TIMEZONE.
     timezone: str = Field(default="UTC", description="IANA time zone of the targets' cron schedules")
+    # URL self-checks wait on other servers: bounded per key and per process, refused (429) beyond.
+    fetch_max_concurrent_per_key: int = Field(default=4, ge=1, le=1000)
+    fetch_max_concurrent: int = Field(default=64, ge=1, le=10_000)
+    # A valid key is trusted for this long without a database lookup; a revoked key stops within it.
+    auth_cache_seconds: float = Field(default=5.0, ge=0, le=300)
+    # Wrong API keys per client address: a burst, then this many per minute (429 beyond).
+    auth_failures_per_minute: int = Field(default=20, ge=1)
+    auth_failure_burst: int = Field(default=10, ge=1)
+    # Failed console sign-ins per client address, likewise.
+    sign_in_failures_per_minute: int = Field(default=6, ge=1)
+    sign_in_failure_burst: int = Field(default=5, ge=1)
+    # A self-check checks at most this many claims (the rest are counted and named in a note).
+    selfcheck_max_claims: int = Field(default=500, ge=1, le=100_000)
+    # Claims and findings carried in a self-check answer; the rest are paged from its sub-resources.
+    selfcheck_answer_items: int = Field(default=100, ge=1, le=1000)
+    # Texts or pages in one POST /v1/selfcheck/batch.
+    batch_max_items: int = Field(default=100, ge=1, le=1000)
+    # How often the registry's one-query fingerprint is re-read (another process may have imported).
+    registry_check_seconds: float = Field(default=1.0, ge=0, le=3600)
+    # /docs and /openapi.json: None means on outside production, off in production.
+    api_docs: bool | None = None
+    # How often the API signs a checkpoint of the audit chain when it moved (0: only on `audit verify`/
+    # `audit checkpoint`); the key and the export file are read from the environment (cases/checkpoints.py).
+    audit_checkpoint_seconds: float = Field(default=300.0, ge=0)
+
+    @property
+    def docs_enabled(self) -> bool:
+        """Whether /docs and /openapi.json are served."""
+        return self.api_docs if self.api_docs is not None else self.environment is not Environment.PRODUCTION
 
     @field_validator("fetch_allow_networks")
     @classmethod

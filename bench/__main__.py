@@ -14,7 +14,17 @@ from pathlib import Path
 from typing import Any
 
 # Explicit order: cheapest first, so a failure late in the run still leaves the early figures on screen.
-BENCHMARKS = ("bench.extraction", "bench.rules", "bench.sweep", "bench.api", "bench.images")
+BENCHMARKS = (
+    "bench.extraction",
+    "bench.rules",
+    "bench.registry_import",
+    "bench.sweep",
+    "bench.api",
+    "bench.console",
+    "bench.images",
+    # Last: 10,000 mutated pages take several minutes.
+    "bench.fuzz",
+)
 RESULTS_DIR = Path(__file__).parent / "results"
 # Each headline figure and the baseline measured beside it in the same run: (label, figure, baseline).
 HEADLINES: tuple[tuple[str, str, str], ...] = (
@@ -24,20 +34,21 @@ HEADLINES: tuple[tuple[str, str, str], ...] = (
         "rules.durable_claims_per_s",
         "rules.plain_claims_per_s (baseline)",
     ),
+    ("sweep pages/s vs bare Scrapy crawl", "sweep.sweep_pages_per_s", "sweep.bare_scrapy_pages_per_s"),
     (
-        "sweep pages/s vs fetch-only crawl",
-        "sweep.sweep_pages_per_s_excl_startup",
-        "sweep.fetch_only_pages_per_s",
+        "one-page sweep s, now vs baseline rev",
+        "sweep.startup.one_page_sweep_seconds",
+        "sweep.startup.one_page_sweep_before_seconds",
     ),
     (
-        "API self-check req/s vs /health @1",
-        "api.selfcheck text @1.req_per_s",
-        "api.health (baseline) @1.req_per_s",
+        "cluster pages/s, 3 workers vs 1 (slow site)",
+        "sweep.distributed.slow_site.3_workers_pages_per_s",
+        "sweep.distributed.slow_site.1_workers_pages_per_s",
     ),
     (
-        "API self-check req/s vs /health @32",
-        "api.selfcheck text @32.req_per_s",
-        "api.health (baseline) @32.req_per_s",
+        "cluster pages/s, 3 workers vs 1 (CPU-bound)",
+        "sweep.distributed.cpu_bound_site.3_workers_pages_per_s",
+        "sweep.distributed.cpu_bound_site.1_workers_pages_per_s",
     ),
     (
         "images/s: gate only vs gate + OCR",
@@ -50,9 +61,34 @@ HEADLINES: tuple[tuple[str, str, str], ...] = (
         "images.sweep.polite.off.pages_per_s_fetching",
     ),
     (
-        "API self-check p50 ms vs /health @1",
-        "api.selfcheck text @1.p50_ms",
-        "api.health (baseline) @1.p50_ms",
+        "registry import s (100k) vs parse only",
+        "registry_import.first_import_s",
+        "registry_import.parse_only_s (baseline)",
+    ),
+    (
+        "fuzz max CPU s/page vs unmutated seeds",
+        "fuzz.max_cpu_s_per_page",
+        "fuzz.seed_max_cpu_s_per_page (baseline)",
+    ),
+    (
+        "API self-check req/s vs /health @32 (target >= 50%)",
+        "api.selfcheck @32.req_per_s",
+        "api.health @32.req_per_s",
+    ),
+    (
+        "API batch texts/s vs single self-checks/s @32",
+        "api.batch of 50 @32.texts_per_s",
+        "api.selfcheck @32.req_per_s",
+    ),
+    (
+        "API self-check p99 ms vs /health @1",
+        "api.selfcheck @1.p99_ms",
+        "api.health @1.p99_ms",
+    ),
+    (
+        "console queue p50 ms (600 cases) vs sign-in page",
+        "console.queue.p50_ms",
+        "console.login (baseline).p50_ms",
     ),
 )
 

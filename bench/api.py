@@ -1,19 +1,24 @@
-"""API latency: self-check p50/p99 at 1 and 32 concurrent clients (text claim, 300 KB page) beside /v1/health.
+"""API throughput and latency: /v1/health (the baseline), single and batch self-checks at 1 and 32 clients.
 
-Runs `markwatch serve` (uvicorn) on 127.0.0.1 in a subprocess, so the load generator does not share its GIL.
+One `markwatch serve` (uvicorn, MARKWATCH_BENCH_WORKERS processes, default 2 = one per core here) on a fresh
+SQLite database serves every scenario, so the ratios compare like with like. The load comes from Debian's
+`wrk` (C, one Lua script per scenario): a Python client would itself be the bottleneck long before /health
+is. Every self-check text is different (a counter in the Lua script), so nothing is answered from a cache.
+
+Targets (issue 17, 2-core machine): single self-check at 32 clients >= 50% of /health's req/s on the same
+server; batch >= 1,000 texts/s; p99 of a single self-check at 1 client <= 10 ms.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +26,45 @@ import httpx
 
 REPO = Path(__file__).resolve().parent.parent
 REGISTRY = REPO / "examples" / "registry.yaml"
-BIG_PAGE = REPO / "tests" / "data" / "realpages" / "taobao_item_01.html"
-CLAIM = "执行标准：T/SHHJ 000003-2018（上海标准）"
-TEXT = f"学校运动场地面层材料 {CLAIM} 生产企业：上海某某新材料有限公司"
 QUICK = os.environ.get("MARKWATCH_BENCH_QUICK") == "1"
-CONCURRENCY = (1, 32)
+SECONDS = 3 if QUICK else 8
+WORKERS = int(os.environ.get("MARKWATCH_BENCH_WORKERS", "2"))
+BATCH_ITEMS = 50
+CLIENTS = (1, 32)
+MARKWATCH = (sys.executable, "-c", "from markwatch.cli import main; main()")
+
+# wrk's Lua: a distinct text per request, and a JSON line with the figures at the end.
+_TEXT = "学校运动场地面层材料' .. n .. '号 执行标准：T/SHHJ 000003-2018（上海标准） 生产企业：上海某某新材料有限公司"
+_REPORT = """
+done = function(summary, latency, requests)
+  local non2xx = summary.errors.status
+  io.write(string.format('{"requests": %d, "seconds": %.3f, "p50_us": %d, "p99_us": %d, "non_2xx": %d, '
+    .. '"socket_errors": %d}\\n', summary.requests, summary.duration / 1e6, latency:percentile(50),
+    latency:percentile(99), non2xx, summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.timeout))
+end
+"""
+_HEALTH = "request = function() return wrk.format('GET', '/v1/health') end\n"
+_SINGLE = """
+local n = 0
+request = function()
+  n = n + 1
+  local body = '{"text": "%(text)s"}'
+  return wrk.format('POST', '/v1/selfcheck', {['Content-Type']='application/json', ['X-API-Key']='%(key)s'}, body)
+end
+"""
+_BATCH = """
+local n = 0
+request = function()
+  local items = {}
+  for i = 1, %(items)d do
+    n = n + 1
+    items[i] = '{"text": "%(text)s"}'
+  end
+  local body = '{"items": [' .. table.concat(items, ',') .. ']}'
+  return wrk.format('POST', '/v1/selfcheck/batch', {['Content-Type']='application/json', ['X-API-Key']='%(key)s'}, body)
+end
+"""
 
 
 def _free_port() -> int:
@@ -34,126 +73,99 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _big_page() -> str:
-    """A real ~300 KB marketplace page with one claim planted near the end of the body."""
-    page = BIG_PAGE.read_bytes().decode("utf-8", "replace")
-    cut = page.rfind("</body>")
-    cut = cut if cut > 0 else len(page)
-    return page[:cut] + f"<div class='attr'>{CLAIM}</div>" + page[cut:]
-
-
-MARKWATCH = (sys.executable, "-c", "from markwatch.cli import main; main()")
-
-
 def _markwatch(*args: str, env: dict[str, str]) -> str:
+    return subprocess.run([*MARKWATCH, *args], env=env, capture_output=True, text=True, check=True).stdout
+
+
+def _wrk(base: str, path: str, script: str, clients: int, tmp: Path) -> dict[str, Any]:
+    lua = tmp / f"scenario-{abs(hash(script))}.lua"
+    lua.write_text(script + _REPORT, encoding="utf-8")
+    threads = min(clients, 2)
     done = subprocess.run(
-        [*MARKWATCH, *args],
-        env=env,
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{clients}",
+            f"-d{SECONDS}s",
+            "--timeout",
+            "30s",
+            "-s",
+            str(lua),
+            base + path,
+        ],
         capture_output=True,
         text=True,
         check=True,
     )
-    return done.stdout
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
-    return ordered[index]
-
-
-async def _load(
-    client: httpx.AsyncClient,
-    method: str,
-    url: str,
-    body: Any,
-    headers: dict[str, str],
-    clients: int,
-    total: int,
-) -> dict[str, Any]:
-    latencies: list[float] = []
-    failures: Counter[str] = Counter()  # by status code or exception: a failure must be explainable
-    queue: asyncio.Queue[int] = asyncio.Queue()
-    for n in range(total):
-        queue.put_nowait(n)
-
-    async def worker() -> None:
-        while True:
-            try:
-                queue.get_nowait()
-            except asyncio.QueueEmpty:
-                return
-            started = time.perf_counter()
-            try:
-                response = await client.request(method, url, json=body, headers=headers)
-                if response.status_code >= 300:
-                    failures[f"HTTP {response.status_code}"] += 1
-            except httpx.HTTPError as exc:
-                failures[type(exc).__name__] += 1
-            latencies.append((time.perf_counter() - started) * 1000)
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(clients)))
-    elapsed = time.perf_counter() - started
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
     return {
-        "p50_ms": round(_percentile(latencies, 0.50), 2),
-        "p99_ms": round(_percentile(latencies, 0.99), 2),
-        "req_per_s": round(total / elapsed, 1),
-        "requests": total,
-        "failures": sum(failures.values()),
-        "failure_kinds": dict(failures),
+        "req_per_s": round(figures["requests"] / figures["seconds"], 1),
+        "p50_ms": round(figures["p50_us"] / 1000, 2),
+        "p99_ms": round(figures["p99_us"] / 1000, 2),
+        "requests": figures["requests"],
+        "failures": figures["non_2xx"] + figures["socket_errors"],
     }
 
 
-async def _measure(base: str, key: str) -> dict[str, Any]:
-    page = _big_page()
-    auth = {"X-API-Key": key}
-    scenarios: dict[str, tuple[str, str, Any, dict[str, str], int]] = {
-        "health (baseline)": ("GET", "/v1/health", None, {}, 400),
-        "selfcheck text": ("POST", "/v1/selfcheck", {"text": TEXT}, auth, 200),
-        "selfcheck 300KB page": ("POST", "/v1/selfcheck", {"html": page}, auth, 64),
+def _measure(base: str, key: str, tmp: Path) -> dict[str, Any]:
+    scenarios = {
+        "health": ("/v1/health", _HEALTH),
+        "selfcheck": ("/v1/selfcheck", _SINGLE % {"text": _TEXT, "key": key}),
+        f"batch of {BATCH_ITEMS}": (
+            "/v1/selfcheck/batch",
+            _BATCH % {"text": _TEXT, "key": key, "items": BATCH_ITEMS},
+        ),
     }
-    results: dict[str, Any] = {"page_bytes": len(page.encode())}
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-    async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
-        for name, (method, path, body, headers, total) in scenarios.items():
-            # Warm up: first self-check loads the rules and the engine.
-            await client.request(method, path, json=body, headers=headers)
-            for clients in CONCURRENCY:
-                count = max(clients * 2, total // (4 if QUICK else 1))
-                results[f"{name} @{clients}"] = await _load(
-                    client, method, path, body, headers, clients, count
-                )
+    results: dict[str, Any] = {}
+    with httpx.Client(base_url=base, timeout=60) as client:
+        # Warm up every worker: the first self-check in a process loads the rules and the engine.
+        for _ in range(8 * WORKERS):
+            client.post(
+                "/v1/selfcheck",
+                json={"text": "执行标准：GB/T 1-2020（上海标准）"},
+                headers={"X-API-Key": key},
+            )
+    for name, (path, script) in scenarios.items():
+        for clients in CLIENTS:
+            results[f"{name} @{clients}"] = _wrk(base, path, script, clients, tmp)
+    for clients in CLIENTS:
+        batch = results[f"batch of {BATCH_ITEMS} @{clients}"]
+        batch["texts_per_s"] = round(batch["req_per_s"] * BATCH_ITEMS, 1)
+    health32, single32 = results["health @32"], results["selfcheck @32"]
+    results["ratios"] = {
+        "selfcheck@32 / health@32 (target >= 0.5)": round(single32["req_per_s"] / health32["req_per_s"], 3),
+        "batch texts/s @32 (target >= 1000)": results[f"batch of {BATCH_ITEMS} @32"]["texts_per_s"],
+        "selfcheck p99 ms @1 (target <= 10)": results["selfcheck @1"]["p99_ms"],
+        "batch texts/s / single selfcheck req/s @32": round(
+            results[f"batch of {BATCH_ITEMS} @32"]["texts_per_s"] / single32["req_per_s"], 1
+        ),
+    }
     return results
 
 
 def run() -> dict[str, Any]:
-    """Start a server on a fresh database, measure, stop it."""
-    with tempfile.TemporaryDirectory(prefix="markwatch-bench-api-") as tmp:
-        db_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+    """Start a server on a fresh database, measure every scenario against it, stop it."""
+    if shutil.which("wrk") is None:
+        raise RuntimeError("bench/api.py needs wrk as its load generator: apt-get install wrk")
+    with tempfile.TemporaryDirectory(prefix="markwatch-bench-api-") as tmp_name:
+        tmp = Path(tmp_name)
         env = {
             **os.environ,
-            "MARKWATCH_DB": db_url,
-            "MARKWATCH_HOME": tmp,
+            "MARKWATCH_DB": f"sqlite:///{tmp / 'bench.db'}",
+            "MARKWATCH_HOME": tmp_name,
             "MARKWATCH_ENVIRONMENT": "development",
-            "MARKWATCH_RATE_LIMIT_PER_MINUTE": "10000000",
-            "MARKWATCH_RATE_LIMIT_BURST": "1000000",
+            "MARKWATCH_RATE_LIMIT_PER_MINUTE": "100000000",
+            "MARKWATCH_RATE_LIMIT_BURST": "10000000",
         }
         _markwatch("registry", "import", str(REGISTRY), env=env)
         key = _markwatch("keys", "create", "--role", "enterprise", "--name", "bench", env=env).split()[-1]
         port = _free_port()
-        # The access log goes to a file: an unread pipe fills up and stalls the server.
-        log_path = Path(tmp) / "server.log"
-        with log_path.open("wb") as log:
-            server = subprocess.Popen(
-                [*MARKWATCH, "serve", "--host", "127.0.0.1", "--port", str(port)],
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+        command = [*MARKWATCH, "serve", "--port", str(port), "--workers", str(WORKERS), "--no-access-log"]
+        with (tmp / "server.log").open("wb") as log:
+            server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 120
             while True:
                 try:
                     if httpx.get(f"{base}/v1/health", timeout=1).status_code == 200:
@@ -161,14 +173,16 @@ def run() -> dict[str, Any]:
                 except httpx.HTTPError:
                     pass
                 if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError(
-                        f"server did not start: {server.stderr.read().decode() if server.stderr else ''}"
-                    )
-                time.sleep(0.1)
-            return asyncio.run(_measure(base, key))
+                    raise RuntimeError(f"server did not start: {(tmp / 'server.log').read_text()[-2000:]}")
+                time.sleep(0.2)
+            results = _measure(base, key, tmp)
         finally:
             server.terminate()
-            server.wait(timeout=30)
+            server.wait(timeout=60)
+        server_config = (
+            f"markwatch serve --workers {WORKERS} --no-access-log, SQLite (WAL), wrk {SECONDS}s per run"
+        )
+        return {"server": server_config, "load": os.getloadavg(), **results}
 
 
 if __name__ == "__main__":

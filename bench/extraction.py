@@ -19,8 +19,15 @@ from typing import Any
 from bs4 import BeautifulSoup
 
 from checker.extract import extract_page
+from checker.extract.classify import Classifier, read_page
+from checker.extract.context import ContextFinder
 from checker.extract.decode import decode_page
+from checker.extract.document import load_page
+from checker.extract.extractor import _tie
 from checker.extract.gate import GATE_ENV, searcher
+from checker.extract.mentions import find_mentions
+from checker.extract.page_signals import PageSignalCollector
+from checker.extract.prune import prune
 
 REALPAGES = Path(__file__).resolve().parent.parent / "tests" / "data" / "realpages"
 # Claim-free pool: the real pages of 150-800 KB.
@@ -139,6 +146,45 @@ def _gate(choice: str) -> Iterator[None]:
         searcher.cache_clear()
 
 
+def _median_of(fn: Callable[[], object], repeat: int) -> float:
+    gc.collect()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def classification_cost(raw: bytes, repeat: int) -> dict[str, float]:
+    """What classifying occurrences costs on one claim page, timed apart from the rest of extraction.
+
+    The page-signal observer is the pruning pass with and without it (it reads the whole page before
+    anything is cut); the classification proper is reading the page's signals and deciding every occurrence."""
+    text = decode_page(raw).text
+    plain = _median_of(lambda: prune(text), repeat)
+    observed = _median_of(lambda: prune(text, observer=PageSignalCollector()), repeat)
+    collector = PageSignalCollector()
+    page = load_page(prune(text, observer=collector) or "")
+    mentions = find_mentions(page)
+    finder = ContextFinder(page)
+    ties = [_tie(mention) for mention in mentions]
+
+    def classify() -> None:
+        view = read_page(page, finder, collector.signals, "https://example.test/item")
+        classifier = Classifier(page, finder, view)
+        for mention, tied in zip(mentions, ties, strict=True):
+            classifier.decide(classifier.near(mention, tied))
+
+    return {
+        "prune_median_ms": round(plain, 2),
+        "prune_with_page_signals_median_ms": round(observed, 2),
+        "page_signals_overhead_ms": round(observed - plain, 2),
+        "classify_median_ms": round(_median_of(classify, repeat), 2),
+        "occurrences": len(mentions),
+    }
+
+
 def run() -> dict[str, Any]:
     """Measure and return every figure (also printed by `python -m bench extraction`)."""
     free, claims = corpus(57)
@@ -168,6 +214,10 @@ def run() -> dict[str, Any]:
             "naive_parse_median_ms": round(statistics.median(naive_ms), 1),
             "ratio_to_naive_parse": round(statistics.median(ours_ms) / statistics.median(naive_ms), 3),
         }
+    classification = {
+        f"{spec[0]} ({len(raw) // 1024} KB)": classification_cost(raw, repeat)
+        for spec, raw in zip(CLAIM_PAGES, claims, strict=True)
+    }
     return {
         "gate": searcher().name,
         "corpus_pages": len(pages),
@@ -183,6 +233,8 @@ def run() -> dict[str, Any]:
         # The machine's speed drifts (shared host): beside each page's figures, a naive parse of the same page
         # timed right after, so the ratio holds when the milliseconds do not.
         "claim_page_detail": claim_detail,
+        # The occurrence classifier (issue 13): the pre-pass observer's share of pruning, and the decisions.
+        "classification_cost": classification,
         "targets": "speedup >= 30, claim-free ratio <= 3, 300 KB claim page median <= 25 ms",
     }
 

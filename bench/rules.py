@@ -33,6 +33,7 @@ _CHOICES: dict[str, list[Any]] = {
     "record_has_scope": [True, None],
     "product_known": [True, False],
     "product_in_scope": [True, False, None],
+    "product_scope_score": [None, 25, 75],
 }
 
 

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel
 
 from checker.claimants import Claimant, fill_claimant
+from checker.confidence import REGISTRY_FACTS, ReviewPolicy, assess_claim, combine, condition_facts
 from checker.extract import PageClaims, extract_page
+from checker.extract.models import Claim
 from checker.findings import Evidence, Finding, finding_key
 from checker.registry import RegistryIndex
 from checker.rules.durable_engine import DurableEngine, shared_engine
 from checker.rules.executor import engine_thread
-from checker.rules.facts import ClaimFacts, enrich
+from checker.rules.facts import ClaimFacts, MatchOptions, enrich
 from checker.rules.loader import LoadedRule, RuleSet, load_rules
 from checker.rules.plain_engine import PlainEngine
+from checker.wording import render, standard_label
 
 
 class PageResult(BaseModel):
@@ -27,40 +31,92 @@ class PageResult(BaseModel):
     findings: list[Finding]
 
 
-class _Missing(dict[str, Any]):
-    def __missing__(self, key: str) -> str:
-        return "?"
+@dataclass
+class _Group:
+    """The claims of one page that fired one rule for one claimant and standard: one finding."""
+
+    loaded: LoadedRule
+    key: str
+    members: list[tuple[Claim, ClaimFacts]] = field(default_factory=list)
 
 
-def render(template: str, facts: ClaimFacts) -> str:
-    """A message with {placeholders} filled from facts; an unknown value shows as '?'."""
-    return template.format_map(_Missing(facts.as_fact()))
+def _evidence(claim: Claim) -> Evidence:
+    return Evidence(
+        snippet=claim.snippet,
+        location=claim.location,
+        claim_id=claim.id,
+        kind=claim.kind,
+        verbatim=claim.verbatim,
+        image=claim.image,
+    )
+
+
+def _message(zh: str, en: str, group: _Group) -> str:
+    """The rule's message from the first claim's facts, naming any other standard the group holds.
+
+    Title-only claims have no code in their key, so two different titles on one page firing one rule are one
+    finding (the case key is unchanged); the message must not hide the second title."""
+    first = group.members[0][1]
+    others = list(dict.fromkeys(standard_label(f, "zh") for _, f in group.members[1:]))
+    others = [label for label in others if label != standard_label(first, "zh")]
+    text_zh, text_en = render(zh, first, "zh"), render(en, first, "en")
+    if others:
+        text_zh += f"（同页另有：{'、'.join(others)}）"
+        text_en += f" (also on this page: {', '.join(others)})"
+    return f"{text_zh} / {text_en}"
+
+
+def uses_registry(loaded: LoadedRule) -> bool:
+    """Whether a rule judges the registry record a claim is tied to (its confidence then depends on the tie)."""
+    return bool(condition_facts(loaded.condition) & REGISTRY_FACTS)
 
 
 def make_finding(
-    loaded: LoadedRule,
-    facts: ClaimFacts,
-    claim_id: str,
-    page: PageClaims,
-    snippet: str,
-    location: str,
-    standard_key: str | None,
+    group: _Group, page: PageClaims, options: MatchOptions, policy: ReviewPolicy, registry_rule: bool
 ) -> Finding:
-    """A Finding for one rule that fired on one claim."""
-    rule = loaded.rule
+    """One Finding for a rule that fired on one or more claims of a page: the first claim speaks for the
+    message, every claim is a location."""
+    rule = group.loaded.rule
+    claim, facts = group.members[0]
+    assessment = combine(
+        rule.id,
+        [
+            assess_claim(
+                c,
+                f,
+                page,
+                rule_id=rule.id,
+                uses_registry=registry_rule,
+                near_miss=options.title_near_miss,
+                policy=policy,
+            )
+            for c, f in group.members
+        ],
+        policy,
+    )
+    locations = [_evidence(c) for c, _ in group.members]
+    judged = facts.registry_match in ("exact", "title")
     return Finding(
         rule_id=rule.id,
         rule=rule.slug,
         severity=rule.severity,
         standard_code=facts.standard_code,
-        claim_id=claim_id,
-        message=f"{render(rule.message.zh, facts)} / {render(rule.message.en, facts)}",
+        standard_title=facts.standard_title,
+        record_id=facts.record_id if judged else None,
+        record_code=facts.record_code if judged else None,
+        record_match=facts.registry_match,
+        title_score=facts.title_score,
+        patterns=sorted({c.pattern for c, _ in group.members if c.pattern}),
+        claim_id=claim.id,
+        claim_ids=[c.id for c, _ in group.members],
+        message=_message(rule.message.zh, rule.message.en, group),
         basis=rule.basis_text(),
-        remediation=f"{render(rule.remediation.zh, facts)} / {render(rule.remediation.en, facts)}",
-        evidence=Evidence(snippet=snippet, location=location, claim_id=claim_id),
-        claim_ids=[claim_id],
-        locations=[Evidence(snippet=snippet, location=location, claim_id=claim_id)],
-        finding_key=finding_key(page.url, facts.claimant, rule.id, standard_key),
+        remediation=f"{render(rule.remediation.zh, facts, 'zh')} / {render(rule.remediation.en, facts, 'en')}",
+        evidence=locations[0],
+        locations=locations,
+        confidence=assessment.confidence,
+        confidence_reasons=list(assessment.reasons),
+        finding_key=group.key,
     )
 
 
@@ -71,6 +127,7 @@ class Checker:
         self, rules_dir: Path | None = None, engine: Literal["durable", "plain"] = "durable"
     ) -> None:
         self.rules: RuleSet = load_rules(rules_dir)
+        self._registry_rules = {loaded.rule.id: uses_registry(loaded) for loaded in self.rules.rules}
         self._thread = engine_thread()
         self._engine: DurableEngine | PlainEngine
         if engine == "durable":
@@ -86,24 +143,32 @@ class Checker:
         """Rule ids fired per already-dumped fact, all on the engine thread."""
         return self._thread.call(lambda: [self._engine.matches(d) for d in facts])
 
-    def check_claims(self, page: PageClaims, registry: RegistryIndex, as_of: dt.date) -> list[Finding]:
-        """Findings for every claim of an extracted page."""
-        facts = [enrich(claim, page, registry, as_of) for claim in page.claims]
-        findings: list[Finding] = []
+    def check_claims(
+        self,
+        page: PageClaims,
+        registry: RegistryIndex,
+        as_of: dt.date,
+        review: ReviewPolicy | None = None,
+    ) -> list[Finding]:
+        """One finding per (page, claimant, rule, standard) with every claim behind it as a location.
+
+        A page that repeats a claim in its attribute summary, parameter table and description is one thing
+        to act on; the groups are exactly the case keys (finding_key), which do not change."""
+        options = self.rules.match_options()
+        facts = [enrich(claim, page, registry, as_of, options) for claim in page.claims]
+        groups: dict[str, _Group] = {}
         for claim, fact, fired in zip(page.claims, facts, self.match_facts(facts), strict=True):
             for rule_id in fired:
-                findings.append(
-                    make_finding(
-                        self.rules.by_id(rule_id),
-                        fact,
-                        claim.id,
-                        page,
-                        claim.snippet,
-                        claim.location,
-                        claim.standard_key,
-                    )
-                )
-        return findings
+                key = finding_key(page.url, fact.claimant, rule_id, claim.standard_key)
+                group = groups.get(key)
+                if group is None:
+                    group = groups[key] = _Group(self.rules.by_id(rule_id), key)
+                group.members.append((claim, fact))
+        policy = review or ReviewPolicy()
+        return [
+            make_finding(group, page, options, policy, self._registry_rules[group.loaded.rule.id])
+            for group in groups.values()
+        ]
 
     def check_page(
         self,
@@ -115,16 +180,18 @@ class Checker:
         registry: RegistryIndex,
         as_of: dt.date | None = None,
         fallback_claimant: Claimant | None = None,
+        review: ReviewPolicy | None = None,
     ) -> PageResult:
         """Extract and judge one page; as_of defaults to the observation date, then today (UTC).
 
         `fallback_claimant` names the claimant of claims the page itself ties to nobody (the seller a site
-        adapter found in the shop header, the enterprise asking for a self-check)."""
+        adapter found in the shop header, the enterprise asking for a self-check). `review` names the rules
+        and patterns inspectors' decisions send to review (markwatch.cases.precision.review_policy)."""
         page = extract_page(raw, url=url, declared_charset=declared_charset, observed_at=observed_at)
         if fallback_claimant is not None:
             fill_claimant(page, fallback_claimant)
         day = as_of or (observed_at.date() if observed_at else dt.datetime.now(dt.UTC).date())
-        return PageResult(page=page, as_of=day, findings=self.check_claims(page, registry, day))
+        return PageResult(page=page, as_of=day, findings=self.check_claims(page, registry, day, review))
 
     def close(self) -> None:
         """Nothing to stop: the engine thread and engine are shared by the whole process."""

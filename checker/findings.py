@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -29,7 +30,24 @@ class Finding(BaseModel):
     rule_id: str
     rule: str
     severity: str
-    standard_code: str | None
+    standard_code: str | None = Field(description="the code the claim names (None for a title-only claim)")
+    standard_title: str | None = Field(default=None, description="the 《title》 disclosed with the claim")
+    record_id: int | None = Field(
+        default=None, description="id of the registry record the rule judged (exact code or title match)"
+    )
+    record_code: str | None = Field(
+        default=None, description="code of that record: what a registry card beside the finding must show"
+    )
+    record_match: Literal["exact", "other-edition", "title", "none"] = Field(
+        default="none", description="how the claim was tied to the registry"
+    )
+    title_score: int | None = Field(
+        default=None,
+        description="title-only claims: similarity 0-100 to the nearest registered title (matched or not)",
+    )
+    patterns: list[str] = Field(
+        default_factory=list, description="the extractor patterns that found the claims behind the finding"
+    )
     claim_id: str = Field(description="the first claim behind the finding (claim_ids lists them all)")
     claim_ids: list[str] = Field(default_factory=list)
     message: str
@@ -42,6 +60,23 @@ class Finding(BaseModel):
     )
     confidence_reasons: list[str] = Field(default_factory=list)
     finding_key: str
+
+    def stored_evidence(self) -> dict[str, Any]:
+        """The evidence JSON a sweep stores with the finding: the first location's fields at the top (as
+        before), then every location, the claims, patterns, confidence and the registry record judged."""
+        return {
+            **self.evidence.model_dump(mode="json"),
+            "locations": [item.model_dump(mode="json") for item in self.locations],
+            "claim_ids": list(self.claim_ids),
+            "patterns": list(self.patterns),
+            "confidence": self.confidence,
+            "confidence_reasons": list(self.confidence_reasons),
+            "standard_title": self.standard_title,
+            "record_id": self.record_id,
+            "record_code": self.record_code,
+            "record_match": self.record_match,
+            "title_score": self.title_score,
+        }
 
 
 def finding_key(page_url: str | None, claimant: str | None, rule_id: str, standard_key: str | None) -> str:

@@ -8,7 +8,6 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from checker.claimants import Claimant
 from markwatch.errors import ExecutionError
 
 CHECKER_ENV = "MARKWATCH_CHECKER"
@@ -35,6 +34,8 @@ class CheckOutcome:
 
     claims: int
     findings: list[FindingRecord]
+    # PageWarning dumps ({code, message}): parts of the page the extractor could not read.
+    warnings: list[dict[str, str]] = field(default_factory=list)
 
 
 class PageChecker(Protocol):
@@ -67,6 +68,9 @@ class RegistryChecker:
         observed_at: dt.datetime,
         seller: str | None = None,
     ) -> CheckOutcome:
+        # Imported here: the sweep's page writer loads the checker on its own thread while the crawl starts.
+        from checker.claimants import Claimant
+
         result = self.checker.check_page(
             raw,
             url=url,
@@ -88,13 +92,16 @@ class RegistryChecker:
                     standard_code=finding.standard_code,
                     message=finding.message,
                     claim=claim.model_dump(mode="json") if claim is not None else {},
-                    evidence=evidence.model_dump(mode="json")
-                    if hasattr(evidence, "model_dump")
+                    # Every location, the confidence and the record judged travel with the stored finding.
+                    evidence=finding.stored_evidence()
+                    if hasattr(finding, "stored_evidence")
                     else dict(evidence),
                     claimant=getattr(claim, "claimant", None),
                 )
             )
-        return CheckOutcome(claims=len(claims), findings=records)
+        page = getattr(result, "page", None)
+        warnings = [w.model_dump() for w in page.warnings] if page is not None else []
+        return CheckOutcome(claims=len(claims), findings=records, warnings=warnings)
 
 
 def _claims_of(result: Any) -> list[Any]:

@@ -1,4 +1,9 @@
-"""What spiders hand to the pipeline: one fetched page."""
+"""What spiders hand to the pipeline: a fetched page, or what became of a request that gave no page.
+
+Every request a sweep takes from its frontier ends in exactly one of these, so every taken URL is
+accounted for (stored, failed with a reason, or skipped with a reason) before its frontier entry is
+acknowledged.
+"""
 
 from __future__ import annotations
 
@@ -19,13 +24,24 @@ class PageItem:
     fetched_at: dt.datetime
     declared_charset: str | None
     kind: str
-    replayed: bool = False
     # The shop or seller name where the site adapter says it sits (the page's shop header); the checker
     # uses it only for claims whose own context names no claimant.
     seller: str | None = None
-    # The page's product images (checker.images.discover.PageImage), recorded as sightings.
-    images: list[Any] = field(default_factory=list)
+    # Page-level notes the spider made (e.g. the adapter's parameter table is missing: layout drift).
+    notes: list[str] = field(default_factory=list)
+    # The frontier entry the page answers (acknowledged once the page is stored).
+    entry: Any = None
 
     def asdict(self) -> dict[str, Any]:
         """Fields without the body (logs, feeds)."""
-        return {k: v for k, v in self.__dict__.items() if k not in ("body", "images")}
+        return {k: v for k, v in self.__dict__.items() if k not in ("body", "entry")}
+
+
+@dataclass
+class UrlOutcome:
+    """A taken request that gave no page: failed (an error kind) or skipped (robots.txt, off-site, ...)."""
+
+    url: str
+    state: str  # "failed" | "skipped"
+    reason: str
+    entry: Any = None

@@ -1,4 +1,8 @@
-"""Downloader middlewares: robots.txt that waits, link guards, Retry-After retries, snapshot replay on resume."""
+"""Downloader middlewares: robots.txt that waits, link and address guards, Retry-After retries.
+
+A request one of them refuses raises SkipRequest with a reason (and whether it counts as skipped or
+failed): the request's errback turns that into the URL's outcome in the sweep's ledger.
+"""
 
 from __future__ import annotations
 
@@ -10,66 +14,100 @@ from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider
 from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.dupefilters import RFPDupeFilter
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.http import HtmlResponse, Response
+from scrapy.http import Response
 from scrapy.http.request import NO_CALLBACK
 from scrapy.robotstxt import ProtegoRobotParser
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet import defer
 from twisted.internet.interfaces import IReactorTime
 
+from crawler.addresses import forbidden_kind
 from crawler.targets import host_allowed
 
 log = logging.getLogger(__name__)
 
-STAT_ROBOTS = "markwatch/robots_skipped"
-STAT_OFFSITE = "markwatch/dropped/offsite"
-STAT_NON_HTTP = "markwatch/dropped/non_http"
-STAT_LOOP = "markwatch/dropped/redirect_loop"
 
+class SkipRequest(IgnoreRequest):
+    """A request refused on purpose: `state` "skipped" (robots.txt, off-site, ...) or "failed" (a loop)."""
 
-class MemoryDupeFilter(RFPDupeFilter):
-    """RFPDupeFilter that never persists to JOBDIR (resume re-discovers links from snapshots)."""
-
-    def __init__(self, path: str | None = None, debug: bool = False, **kwargs: Any) -> None:
-        super().__init__(None, debug, **kwargs)
+    def __init__(self, reason: str, detail: str, *, state: str = "skipped") -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.state = state
 
 
 def _stats(spider: Spider) -> Any:
     return spider.crawler.stats
 
 
-def _allowed_domains(spider: Spider, request: Request | None = None) -> list[str]:
-    domains = list(getattr(spider, "allowed_domains", None) or [])
-    target = getattr(spider, "target", None)
-    is_robots = (
-        request is not None
-        and request.meta.get("dont_obey_robotstxt")
-        and request.url.endswith("/robots.txt")
-    )
-    if request is not None and target is not None and (request.meta.get("markwatch_image") or is_robots):
-        # Image CDNs: for image requests (and their hosts' robots.txt) only, never for pages.
-        domains += list(target.image_domains)
-    return domains
+def _allowed_domains(spider: Spider) -> list[str]:
+    return list(getattr(spider, "allowed_domains", None) or [])
 
 
 class LinkGuardMiddleware:
-    """Drops, and counts, requests that are not http(s) or leave the target's domains."""
+    """Refuses requests that are not http(s), leave the target's domains, or name a forbidden address."""
 
     def process_request(self, request: Request, spider: Spider) -> None:
         parts = urlsplit(request.url)
         if parts.scheme not in ("http", "https"):
-            _stats(spider).inc_value(STAT_NON_HTTP)
-            raise IgnoreRequest(f"not http(s): {request.url}")
-        domains = _allowed_domains(spider, request)
+            raise SkipRequest("non_http", request.url)
+        kind = forbidden_kind(parts.hostname or "")
+        if kind is not None:
+            raise SkipRequest("forbidden_address", f"{kind} address refused")
+        domains = _allowed_domains(spider)
         if domains and not host_allowed(parts.hostname or "", domains):
-            _stats(spider).inc_value(STAT_OFFSITE)
-            raise IgnoreRequest(f"off-site: {request.url}")
+            raise SkipRequest("offsite", request.url)
+
+
+class AddressGuardMiddleware:
+    """Refuses a request whose host name resolves to a link-local or metadata address.
+
+    The check uses the reactor's resolver, whose cache then answers the download's own lookup, so the
+    address checked is the address connected to."""
+
+    def __init__(self) -> None:
+        self._verdicts: dict[str, str | None] = {}
+
+    def process_request(self, request: Request, spider: Spider) -> defer.Deferred[None] | None:
+        host = urlsplit(request.url).hostname or ""
+        if not host or _is_ip_literal(host):
+            return None  # literals are judged by LinkGuardMiddleware without a lookup
+        if host in self._verdicts:
+            self._refuse(host)
+            return None
+        return deferred_from_coro(self._resolve_and_check(host))
+
+    async def _resolve_and_check(self, host: str) -> None:
+        from twisted.internet import reactor
+
+        try:
+            address = await maybe_deferred_to_future(reactor.resolve(host))  # type: ignore[attr-defined]
+        except Exception:
+            return None  # the download reports the DNS failure itself
+        self._verdicts[host] = forbidden_kind(str(address))
+        self._refuse(host)
+        return None
+
+    def _refuse(self, host: str) -> None:
+        kind = self._verdicts.get(host)
+        if kind is not None:
+            raise SkipRequest("forbidden_address", f"{host} resolves to a {kind} address")
+
+
+def _is_ip_literal(host: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 class RedirectGuardMiddleware:
-    """Stops redirects that leave the target or loop, before RedirectMiddleware builds the next request."""
+    """Stops redirects that leave the target, loop or reach a forbidden address, before RedirectMiddleware
+    builds the next request."""
 
     def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
         location = response.headers.get(b"Location")
@@ -78,16 +116,16 @@ class RedirectGuardMiddleware:
         target = urljoin(request.url, location.decode("latin-1"))
         parts = urlsplit(target)
         if parts.scheme not in ("http", "https"):
-            _stats(spider).inc_value(STAT_NON_HTTP)
-            raise IgnoreRequest(f"redirect to non-http {target}")
-        domains = _allowed_domains(spider, request)
+            raise SkipRequest("redirect_non_http", f"redirect to {target}", state="failed")
+        kind = forbidden_kind(parts.hostname or "")
+        if kind is not None:
+            raise SkipRequest("forbidden_address", f"redirect to a {kind} address")
+        domains = _allowed_domains(spider)
         if domains and not host_allowed(parts.hostname or "", domains):
-            _stats(spider).inc_value(STAT_OFFSITE)
-            raise IgnoreRequest(f"redirect off-site to {target}")
+            raise SkipRequest("offsite", f"redirect off-site to {target}")
         chain = [*request.meta.get("redirect_urls", []), request.url]
         if target in chain:
-            _stats(spider).inc_value(STAT_LOOP)
-            raise IgnoreRequest(f"redirect loop at {target}")
+            raise SkipRequest("redirect_loop", f"redirect loop at {target}", state="failed")
         return response
 
 
@@ -133,14 +171,10 @@ class WaitingRobotsTxtMiddleware:
         if parser is True:
             return
         if parser is False or not parser.allowed(request.url, self.user_agent):
-            _stats(spider).inc_value(STAT_ROBOTS)
-            raise IgnoreRequest(f"forbidden by robots.txt: {request.url}")
+            raise SkipRequest("robots", f"forbidden by robots.txt: {request.url}")
 
     async def _load(self, url: str, netloc: str) -> None:
-        # allow_offsite: Scrapy's own offsite filter knows only allowed_domains; LinkGuardMiddleware decides
-        # (an image CDN's robots.txt is allowed there, other hosts' are not).
-        meta = {"dont_obey_robotstxt": True, "allow_offsite": True}
-        request = Request(url, meta=meta, callback=NO_CALLBACK, priority=1000)
+        request = Request(url, meta={"dont_obey_robotstxt": True}, callback=NO_CALLBACK, priority=1000)
         try:
             response = await maybe_deferred_to_future(self.crawler.engine.download(request))
             if response.status >= 500:
@@ -159,7 +193,10 @@ class WaitingRobotsTxtMiddleware:
 
 
 class RetryAfterMiddleware:
-    """Retries 429/503 (and other transient codes) after Retry-After, else exponential backoff."""
+    """Retries 429/503 (and other transient codes) after Retry-After, else exponential backoff.
+
+    A Retry-After longer than RETRY_AFTER_MAX is not waited for (that would hold the sweep for minutes) and
+    not cut short (that would be impolite): the page fails with its status, and the next sweep has it."""
 
     def __init__(self, settings: Any) -> None:
         if not settings.getbool("RETRY_ENABLED"):
@@ -185,7 +222,9 @@ class RetryAfterMiddleware:
         delay = retry_after_seconds(response.headers.get(b"Retry-After"), time.time())
         if delay is None:
             delay = self.base * 2 ** (attempt - 1)
-        delay = min(delay, self.cap)
+        elif delay > self.cap:
+            _stats(spider).inc_value(f"markwatch/retry_after_too_long/{response.status}")
+            return response
         _stats(spider).inc_value(f"markwatch/retry/{response.status}")
         # Imported late: the crawl process must install the asyncio reactor before anything imports one.
         from twisted.internet import reactor, task
@@ -214,18 +253,3 @@ def retry_after_seconds(value: bytes | None, now: float) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - now)
-
-
-class SnapshotReplayMiddleware:
-    """On resume, answers requests for pages this sweep already checked from their stored snapshot."""
-
-    def process_request(self, request: Request, spider: Spider) -> Response | None:
-        replay = getattr(spider, "replay", None)
-        if replay is None or request.meta.get("dont_obey_robotstxt"):
-            return None
-        stored = replay(request.url)
-        if stored is None:
-            return None
-        final_url, body, headers = stored
-        request.meta["markwatch_replayed"] = True
-        return HtmlResponse(final_url, body=body, headers=headers, request=request, status=200)

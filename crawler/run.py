@@ -1,30 +1,35 @@
-"""The sweep subprocess: one CrawlerProcess (one reactor) for one sweep; `python -m crawler.run`."""
+"""One sweep's crawl in this process: one CrawlerProcess, one reactor (so: once per process)."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from crawler.settings import base_settings, target_settings
-from crawler.spiders.marketplace import spider_for
-from crawler.targets import Target, load_targets
+from crawler.targets import Target
 
 EXIT_FINISHED = 0
 EXIT_FAILED = 1
 EXIT_INTERRUPTED = 3
 
 
-class CloseWatcher:
-    """Remembers why the spider closed; Scrapy holds signal receivers weakly, so main() keeps this object."""
+@dataclass
+class CrawlResult:
+    """How a crawl ended, as the sweep's bookkeeping needs to know."""
 
-    def __init__(self) -> None:
-        self.reason: str | None = None
+    reason: str | None
+    gave_up: str | None = None  # "database" / "redis": an outage outlasted its bound
+    all_written: bool = True  # every fetched page reached the database (else it waits in the spool)
+    counts: dict[str, int] = field(default_factory=dict)
 
-    def spider_closed(self, spider: Any, reason: str) -> None:
-        self.reason = reason
+    @property
+    def completed(self) -> bool:
+        """The crawl ran out of work by itself (not stopped by a signal, an outage or an error)."""
+        return self.reason == "finished" or (self.reason or "").startswith("closespider_")
 
 
 def parse_overrides(pairs: list[str]) -> dict[str, Any]:
@@ -47,51 +52,54 @@ def parse_overrides(pairs: list[str]) -> dict[str, Any]:
 
 
 def crawl_settings(
-    target: Target, *, db_url: str, sweep_id: int, job_dir: Path, overrides: dict[str, Any]
+    target: Target,
+    *,
+    db_url: str,
+    sweep_id: int,
+    job_dir: Path | None,
+    overrides: dict[str, Any],
+    extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Everything the CrawlerProcess for this sweep needs."""
     settings = base_settings()
-    settings.update(target_settings(target.delay, target.concurrency, target.max_depth))
-    settings.update({"MARKWATCH_DB": db_url, "MARKWATCH_SWEEP_ID": sweep_id, "JOBDIR": str(job_dir)})
+    settings.update(target_settings(target))
+    settings.update(
+        {
+            "MARKWATCH_DB": db_url,
+            "MARKWATCH_SWEEP_ID": sweep_id,
+            "MARKWATCH_JOB_DIR": str(job_dir) if job_dir else None,
+        }
+    )
+    settings.update(extra or {})
     settings.update(overrides)
     return settings
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run one sweep's crawl to its end; the exit code says finished, interrupted or failed."""
-    parser = argparse.ArgumentParser(prog="python -m crawler.run")
-    parser.add_argument("--targets", required=True, type=Path)
-    parser.add_argument("--target", required=True)
-    parser.add_argument("--sweep-id", required=True, type=int)
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--job-dir", required=True, type=Path)
-    parser.add_argument("--set", action="append", default=[], dest="overrides")
-    args = parser.parse_args(argv)
-
-    from scrapy import signals
+def crawl(
+    target: Target,
+    settings: dict[str, Any],
+    *,
+    spider_class: type | None = None,
+    on_progress: Callable[[dict[str, int]], None] | None = None,
+) -> CrawlResult:
+    """Run the crawl to its end (Ctrl-C / SIGTERM stop it gracefully: reason "shutdown")."""
     from scrapy.crawler import CrawlerProcess
 
-    target = load_targets(args.targets).get(args.target)
-    args.job_dir.mkdir(parents=True, exist_ok=True)
-    settings = crawl_settings(
-        target,
-        db_url=args.db,
-        sweep_id=args.sweep_id,
-        job_dir=args.job_dir,
-        overrides=parse_overrides(args.overrides),
-    )
+    from crawler.runtime import SweepRuntime
+    from crawler.spiders.marketplace import spider_for
+
+    # The page writer thread waits on the database with the GIL released and needs it back at once; the
+    # default 5 ms switch interval would let the reactor keep it that long after every statement.
+    sys.setswitchinterval(0.0005)
     process = CrawlerProcess(settings, install_root_handler=True)
-    watcher = CloseWatcher()
-    crawler = process.create_crawler(spider_for(target.adapter))
-    crawler.signals.connect(watcher.spider_closed, signal=signals.spider_closed)
+    crawler = process.create_crawler(spider_class or spider_for(target.adapter))
     process.crawl(crawler, target=target)
+    runtime = SweepRuntime.of(crawler)
+    runtime.on_progress = on_progress
     process.start()
-    if watcher.reason == "finished" or (watcher.reason or "").startswith("closespider_"):
-        return EXIT_FINISHED
-    if watcher.reason == "shutdown":
-        return EXIT_INTERRUPTED
-    return EXIT_FAILED
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    return CrawlResult(
+        reason=runtime.close_reason,
+        gave_up=runtime.gave_up,
+        all_written=runtime.all_written,
+        counts=dict(runtime.counts),
+    )

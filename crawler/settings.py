@@ -25,33 +25,44 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
 DOWNLOAD_MAXSIZE = 4 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
-DOWNLOAD_TIMEOUT = 30
-DNS_TIMEOUT = 15
+# A dead page costs at most timeout x (retries + 1) plus backoff: 8 s x 3 + 1 s + 2 s, under 30 s.
+DOWNLOAD_TIMEOUT = 8
+DNS_TIMEOUT = 8
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
 RETRY_ENABLED = True
-RETRY_TIMES = 3
+RETRY_TIMES = 2
 RETRY_HTTP_CODES = [429, 503, 502, 504, 500, 408]
 RETRY_BACKOFF_BASE = 1.0
-RETRY_AFTER_MAX = 120.0
+# A server asking for a longer pause than this is not retried in this sweep (the page fails with its code).
+RETRY_AFTER_MAX = 30.0
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    # Off-site requests are refused (and recorded) by the scheduler and LinkGuardMiddleware.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    # A meta refresh page is checked itself; the spider follows its target as a separate request.
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.LinkGuardMiddleware": 40,
+    "crawler.middlewares.AddressGuardMiddleware": 45,
     "crawler.middlewares.WaitingRobotsTxtMiddleware": 100,
-    "crawler.middlewares.SnapshotReplayMiddleware": 120,
     "crawler.middlewares.RetryAfterMiddleware": 550,
     "crawler.middlewares.RedirectGuardMiddleware": 650,
 }
-# Images run behind the pages: SweepPipeline stores the page first, ImagePipeline its images' sightings.
-ITEM_PIPELINES = {"crawler.pipelines.SweepPipeline": 300, "crawler.images.pipeline.ImagePipeline": 310}
-# Product images (crawler/images): off with --set MARKWATCH_IMAGES=false (or `images: false` per target).
-MARKWATCH_IMAGES = True
-# The dupefilter is rebuilt on resume from the sweep's own records; JOBDIR keeps the pending queue.
-DUPEFILTER_CLASS = "crawler.middlewares.MemoryDupeFilter"
+SPIDER_MIDDLEWARES = {
+    # Over-long URLs reach the scheduler, which records them as skipped instead of dropping them unseen.
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+}
+ITEM_PIPELINES = {"crawler.pipelines.SweepPipeline": 300}
+EXTENSIONS = {"crawler.runtime.SweepRuntime": 0}
+# The sweep's own scheduler: canonical URLs, the dupe filter and the page budget live on its frontier,
+# which is rebuilt from the sweep's ledger in the database (so resume needs no JOBDIR).
+SCHEDULER = "crawler.frontier.scheduler.FrontierScheduler"
+# Depth is tracked by Scrapy's DepthMiddleware; the scheduler enforces the target's max_depth and records it.
+DEPTH_LIMIT = 0
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
@@ -62,11 +73,13 @@ def base_settings() -> dict[str, Any]:
     return {key: value for key, value in globals().items() if key.isupper()}
 
 
-def target_settings(delay: float, concurrency: int, max_depth: int) -> dict[str, Any]:
-    """Per-target politeness: delay and concurrency per domain, depth limit."""
+def target_settings(target: Any) -> dict[str, Any]:
+    """Per-target politeness and limits: delay and concurrency per domain, timeout and retries."""
     return {
-        "DOWNLOAD_DELAY": delay,
-        "AUTOTHROTTLE_START_DELAY": max(delay, 0.1),
-        "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
-        "DEPTH_LIMIT": max_depth,
+        "DOWNLOAD_DELAY": target.delay,
+        "AUTOTHROTTLE_START_DELAY": max(target.delay, 0.1),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": target.concurrency,
+        "DOWNLOAD_TIMEOUT": target.timeout,
+        "RETRY_TIMES": target.retries,
+        "MARKWATCH_TARGET": target.model_dump(mode="json"),
     }

@@ -1,26 +1,31 @@
-"""Sweep bookkeeping: start or resume a sweep row, run its crawl subprocess, compare with the previous sweep."""
+"""Sweep bookkeeping: start or resume a sweep row (one running per target, enforced by the database), run
+its crawl, record how it ended with the accounting of every URL, compare with the previous sweep."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from crawler.run import EXIT_FINISHED, EXIT_INTERRUPTED
-from crawler.store.models import Finding, Sweep, SweepPage
+from crawler import ledger, process
+from crawler.run import CrawlResult
+from crawler.store.models import PARTIAL, Finding, Sweep, SweepPage
+from crawler.targets import Target
 from markwatch import db
-from markwatch.errors import ConflictError, NotFoundError
+from markwatch.errors import ConflictError, DatabaseError, NotFoundError
 
-UNFINISHED = ("running", "interrupted")
+log = logging.getLogger(__name__)
+
+UNFINISHED = ("running", "interrupted", "incomplete")
+# Missing URLs kept in the summary (all of them stay queryable in sweep_urls).
+SUMMARY_MISSING = 50
 
 
 @dataclass(frozen=True)
@@ -32,66 +37,103 @@ class Comparison:
     resolved: int
 
 
-def start_or_resume(session: Session, target: str, job_root: Path) -> tuple[Sweep, bool]:
-    """The target's unfinished sweep (resumed) or a new one; refuses while another process runs it."""
-    sweep = session.scalars(
+def reap_dead(session: Session, target: str | None = None) -> list[int]:
+    """Mark running sweeps whose process died (killed, crashed, machine rebooted) interrupted: resumable.
+
+    Only single-process sweeps started on this machine are judged; a cluster's sweep has no single
+    process and is carried on (or abandoned) with `markwatch cluster`."""
+    query = select(Sweep).where(Sweep.state == "running")
+    if target is not None:
+        query = query.where(Sweep.target == target)
+    reaped = []
+    for sweep in session.scalars(query):
+        summary = dict(sweep.summary or {})
+        if summary.get("distributed") or not process.is_local(summary) or process.is_alive(summary):
+            continue
+        result = session.execute(
+            update(Sweep)
+            .where(Sweep.id == sweep.id, Sweep.state == "running")
+            .values(state="interrupted", summary={**summary, "pid": None, "ended": "process gone"})
+        )
+        if _rowcount(result):
+            log.warning("sweep %d of %s: its process %s is gone; marked interrupted", sweep.id, sweep.target,
+                        summary.get("pid"))  # fmt: skip
+            reaped.append(sweep.id)
+    session.flush()
+    session.expire_all()
+    return reaped
+
+
+def running_sweep_id(session: Session, target: str) -> int | None:
+    """The target's sweep that is running now (a live process, or a cluster); dead ones are reaped first."""
+    reap_dead(session, target)
+    return session.scalar(select(Sweep.id).where(Sweep.target == target, Sweep.state == "running"))
+
+
+def _busy(session: Session, target: str) -> ConflictError:
+    sweep = session.scalars(select(Sweep).where(Sweep.target == target, Sweep.state == "running")).first()
+    if sweep is None:
+        return ConflictError(f"another sweep of {target!r} started at the same moment")
+    summary = sweep.summary or {}
+    if summary.get("distributed"):
+        return ConflictError(
+            f"sweep {sweep.id} of {target!r} is a distributed sweep in progress; "
+            f"run `markwatch cluster worker {sweep.id}` or `markwatch cluster abandon {sweep.id}`"
+        )
+    where = f" on {summary['host']}" if summary.get("host") and not process.is_local(summary) else ""
+    return ConflictError(f"sweep {sweep.id} of {target!r} is still running (pid {summary.get('pid')}{where})")
+
+
+def start_or_resume(session: Session, target: Target, job_root: Path) -> tuple[Sweep, bool]:
+    """The target's unfinished sweep (resumed) or a new one; ConflictError while another process runs one.
+
+    The row goes to "running" in one statement that the database checks against its one-running-sweep-
+    per-target index, so of several processes starting the same target at once exactly one wins."""
+    reap_dead(session, target.name)
+    if session.scalar(select(Sweep.id).where(Sweep.target == target.name, Sweep.state == "running")):
+        raise _busy(session, target.name)
+    me = {**process.identity(), "target": target.model_dump(mode="json")}
+    previous = session.scalars(
         select(Sweep)
-        .where(Sweep.target == target, Sweep.state.in_(UNFINISHED))
+        .where(Sweep.target == target.name, Sweep.state.in_(UNFINISHED))
         .order_by(Sweep.id.desc())
         .limit(1)
     ).first()
-    if sweep is not None:
-        if (sweep.summary or {}).get("distributed"):
-            # Its frontier lives in Redis: only `markwatch cluster worker` may carry it on.
-            raise ConflictError(
-                f"sweep {sweep.id} of {target!r} is a distributed sweep in progress; "
-                f"run `markwatch cluster worker {sweep.id}` or `markwatch cluster abandon {sweep.id}`"
+    try:
+        if previous is not None:
+            if (previous.summary or {}).get("distributed"):
+                raise _busy_cluster(previous)
+            summary = {
+                **(previous.summary or {}),
+                **me,
+                "resumed": (previous.summary or {}).get("resumed", 0) + 1,
+            }
+            moved = session.execute(
+                update(Sweep)
+                .where(Sweep.id == previous.id, Sweep.state.in_(("interrupted", "incomplete")))
+                .values(state="running", summary=summary)
             )
-        pid = (sweep.summary or {}).get("pid")
-        if sweep.state == "running" and isinstance(pid, int) and pid != os.getpid() and _alive(pid):
-            raise ConflictError(f"sweep {sweep.id} of {target!r} is still running (pid {pid})")
-        sweep.state = "running"
-        sweep.summary = {
-            **(sweep.summary or {}),
-            "pid": os.getpid(),
-            "resumed": (sweep.summary or {}).get("resumed", 0) + 1,
-        }
+            if not _rowcount(moved):
+                raise _busy(session, target.name)
+            session.flush()
+            session.refresh(previous)
+            return previous, True
+        sweep = Sweep(target=target.name, started_at=db.utcnow(), state="running", summary=me)
+        session.add(sweep)
         session.flush()
-        return sweep, True
-    sweep = Sweep(target=target, started_at=db.utcnow(), state="running", summary={"pid": os.getpid()})
-    session.add(sweep)
-    session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise _busy(session, target.name) from None
     sweep.job_dir = str(job_root / f"sweep-{sweep.id}")
     session.flush()
     return sweep, False
 
 
-def running_sweep_id(session: Session, target: str) -> int | None:
-    """The target's sweep that is running now: a live local process, or a distributed sweep (no single pid)."""
-    rows = session.scalars(select(Sweep).where(Sweep.target == target, Sweep.state == "running"))
-    for sweep in rows:
-        pid = (sweep.summary or {}).get("pid")
-        if (sweep.summary or {}).get("distributed") or (isinstance(pid, int) and pid > 0 and _alive(pid)):
-            return sweep.id
-    return None
-
-
-def _die_with_parent() -> None:
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        pr_set_pdeathsig = 1
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def _busy_cluster(sweep: Sweep) -> ConflictError:
+    return ConflictError(
+        f"sweep {sweep.id} of {sweep.target!r} is a distributed sweep ({sweep.state}); "
+        f"carry it on with `markwatch cluster worker {sweep.id}` or `markwatch sweep resume {sweep.id}`"
+    )
 
 
 def compare(session: Session, sweep: Sweep) -> Comparison:
@@ -104,7 +146,9 @@ def compare(session: Session, sweep: Sweep) -> Comparison:
     )
     if previous_id is None:
         return Comparison(new=len(current), recurring=0, resolved=0)
-    checked = set(session.scalars(select(SweepPage.url).where(SweepPage.sweep_id == sweep.id)))
+    checked = set(
+        session.scalars(select(SweepPage.url).where(SweepPage.sweep_id == sweep.id, SweepPage.status == "ok"))
+    )
     previous = session.execute(
         select(Finding.finding_key, Finding.page_url).where(Finding.sweep_id == previous_id)
     ).all()
@@ -115,32 +159,54 @@ def compare(session: Session, sweep: Sweep) -> Comparison:
     )
 
 
-def close_sweep(db_url: str, sweep_id: int, state: str) -> Sweep:
-    """Record the end state; a finished sweep also gets its comparison and summary."""
-    with db.session_scope(db_url) as session:
-        sweep = session.get(Sweep, sweep_id)
-        if sweep is None:
-            raise NotFoundError(f"no sweep {sweep_id}")
-        _record_end(session, sweep, state)
-        return sweep
+def apply_accounting(session: Session, sweep: Sweep) -> ledger.Accounting:
+    """Write the sweep's counts, aggregated from its ledger, into its row."""
+    acc = ledger.account(session, sweep.id)
+    sweep.pages_fetched, sweep.claims = acc.pages, acc.claims
+    sweep.urls_discovered, sweep.urls_taken = acc.discovered, acc.taken
+    sweep.urls_failed, sweep.urls_skipped, sweep.urls_missing = (
+        acc.failed_total,
+        acc.skipped_total,
+        acc.missing,
+    )
+    sweep.skipped = dict(acc.skipped)
+    sweep.robots_skipped = acc.skipped.get("robots", 0)
+    sweep.offsite_dropped = acc.skipped.get("offsite", 0)
+    # Failed URLs by reason, and page notes (layout drift) as before: what an operator should look at.
+    sweep.errors = {**acc.failed, **acc.notes}
+    return acc
 
 
-def finish_once(db_url: str, sweep_id: int) -> Sweep | None:
-    """Finish a running sweep; None when it is not running (another process of a cluster finished it)."""
-    with db.session_scope(db_url) as session:
-        # Row lock: of two processes finishing together, the second waits and then sees "finished".
-        sweep = session.get(Sweep, sweep_id, with_for_update=True)
-        if sweep is None:
-            raise NotFoundError(f"no sweep {sweep_id}")
-        if sweep.state != "running":
-            return None
-        _record_end(session, sweep, "finished")
-        return sweep
+def record_end(session: Session, sweep: Sweep, result: CrawlResult) -> Sweep:
+    """Set the end state from the ledger: finished only when no URL is left queued and every fetched page
+    reached the database; else interrupted (stopped by a signal) or incomplete (missing URLs listed)."""
+    acc = apply_accounting(session, sweep)
+    summary = {k: v for k, v in (sweep.summary or {}).items() if k not in ("pid", "missing", "spooled")}
+    summary["ended"] = _ended(result)
+    if acc.missing == 0 and result.all_written:
+        state = "finished"
+    else:
+        state = "interrupted" if result.reason == "shutdown" and not result.gave_up else "incomplete"
+        summary["missing"] = ledger.queued_urls(session, sweep.id, limit=SUMMARY_MISSING)
+        if not result.all_written:
+            summary["spooled"] = True  # fetched pages wait in the job directory for `sweep resume`
+    finish(session, sweep, state, summary)
+    return sweep
 
 
-def _record_end(session: Session, sweep: Sweep, state: str) -> None:
+def _ended(result: CrawlResult) -> str | None:
+    if result.gave_up in ("database", "redis"):
+        return (
+            f"{'PostgreSQL' if result.gave_up == 'database' else 'Redis'} unreachable past the outage bound"
+        )
+    if result.gave_up:
+        return "the page writer failed"
+    return result.reason
+
+
+def finish(session: Session, sweep: Sweep, state: str, summary: dict[str, Any]) -> None:
+    """Store the state (and, when finished, the comparison with the previous finished sweep)."""
     sweep.state = state
-    summary = {k: v for k, v in (sweep.summary or {}).items() if k != "pid"}
     if state == "finished":
         sweep.finished_at = db.utcnow()
         result = compare(session, sweep)
@@ -149,75 +215,161 @@ def _record_end(session: Session, sweep: Sweep, state: str) -> None:
             result.recurring,
             result.resolved,
         )
-        summary["pages_checked"] = session.scalar(
-            select(func.count()).select_from(SweepPage).where(SweepPage.sweep_id == sweep.id)
-        )
+        summary["pages_checked"] = sweep.pages_fetched
         summary["findings"] = result.new + result.recurring
-    sweep.summary = summary
-
-
-def progress(db_url: str, sweep_id: int) -> dict[str, Any]:
-    """Live counters for a running sweep."""
-    with db.session_scope(db_url) as session:
-        sweep = session.get(Sweep, sweep_id)
-        findings = session.scalar(
-            select(func.count()).select_from(Finding).where(Finding.sweep_id == sweep_id)
+        # Pages the extractor could not read whole: "no finding" there is not "no misuse".
+        summary["pages_partial"] = session.scalar(
+            select(func.count())
+            .select_from(SweepPage)
+            .where(SweepPage.sweep_id == sweep.id, SweepPage.status == PARTIAL)
         )
-        return {
-            "pages": sweep.pages_fetched if sweep else 0,
-            "robots_skipped": sweep.robots_skipped if sweep else 0,
-            "findings": findings or 0,
-            "images": dict((sweep.summary or {}).get("images") or {}) if sweep else {},
-        }
+    sweep.summary = summary
+    session.flush()
+
+
+def close_sweep(db_url: str, sweep_id: int, result: CrawlResult, *, wait: float = 120.0) -> Sweep:
+    """Record how the sweep ended, waiting up to `wait` seconds for an unreachable database."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            with db.session_scope(db_url) as session:
+                sweep = session.get(Sweep, sweep_id, with_for_update=True)
+                if sweep is None:
+                    raise NotFoundError(f"no sweep {sweep_id}")
+                return record_end(session, sweep, result)
+        except DatabaseError:
+            raise
+        except Exception as exc:
+            from crawler.storage import is_retryable, is_unreachable
+
+            if not (is_unreachable(exc) or is_retryable(exc)) or time.monotonic() > deadline:
+                if is_unreachable(exc):
+                    raise DatabaseError(
+                        f"database unreachable: sweep {sweep_id} could not be recorded as ended; "
+                        f"`markwatch sweep list` marks it interrupted once the database is back"
+                    ) from exc
+                raise
+            time.sleep(1.0)
+
+
+def finish_once(db_url: str, sweep_id: int) -> Sweep | None:
+    """Finish a cluster's sweep once its work is done; None when another worker already did."""
+    with db.session_scope(db_url) as session:
+        # Row lock: of two workers finishing together, the second waits and then sees "finished".
+        sweep = session.get(Sweep, sweep_id, with_for_update=True)
+        if sweep is None:
+            raise NotFoundError(f"no sweep {sweep_id}")
+        if sweep.state not in ("running", "incomplete"):
+            return None
+        record_end(session, sweep, CrawlResult(reason="finished"))
+        return sweep
 
 
 def run_sweep(
     targets_path: Path,
-    target: str,
+    target_name: str,
     *,
     db_url: str,
     job_root: Path,
     overrides: list[str] = (),  # type: ignore[assignment]
-    on_progress: Callable[[dict[str, Any]], None] | None = None,
+    on_progress: Callable[[dict[str, int]], None] | None = None,
+    outage_bound: float | None = None,
 ) -> Sweep:
-    """Start or resume the target's sweep, crawl in a subprocess, record how it ended."""
+    """Start or resume the target's sweep and crawl it in this process; record how it ended."""
+    from crawler.targets import load_targets
+
+    target = load_targets(targets_path).get(target_name)
     with db.session_scope(db_url) as session:
         sweep, _resumed = start_or_resume(session, target, job_root)
         sweep_id, job_dir = sweep.id, Path(sweep.job_dir or job_root / f"sweep-{sweep.id}")
-    command = [
-        sys.executable, "-m", "crawler.run", "--targets", str(targets_path), "--target", target,
-        "--sweep-id", str(sweep_id), "--db", db_url, "--job-dir", str(job_dir),
-    ]  # fmt: skip
-    for pair in overrides:
-        command += ["--set", pair]
-    # Own session: a terminal Ctrl-C reaches only us and is forwarded once (a second SIGINT would make
-    # Scrapy stop without finishing in-flight pages); the child dies with us if we are killed.
-    child = subprocess.Popen(command, start_new_session=True, preexec_fn=_die_with_parent)
-    interrupted = False
+    return _crawl_and_close(target, sweep_id, job_dir, db_url, overrides, on_progress, outage_bound)
 
-    def forward(signum: int, _frame: Any) -> None:
-        nonlocal interrupted
-        interrupted = True
-        child.send_signal(signal.SIGINT)
 
-    # Kept in locals for the whole run: Python's signal module holds these strongly, unlike Scrapy's dispatcher.
-    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
+def resume_sweep(
+    sweep_id: int,
+    *,
+    db_url: str,
+    job_root: Path,
+    overrides: list[str] = (),  # type: ignore[assignment]
+    on_progress: Callable[[dict[str, int]], None] | None = None,
+    outage_bound: float | None = None,
+) -> Sweep:
+    """Carry on one interrupted or incomplete single-process sweep by id (its target is in its row)."""
+    with db.session_scope(db_url) as session:
+        sweep = session.get(Sweep, sweep_id)
+        if sweep is None:
+            raise NotFoundError(f"no sweep {sweep_id}")
+        reap_dead(session, sweep.target)
+        session.refresh(sweep)
+        if sweep.state == "finished":
+            raise ConflictError(f"sweep {sweep_id} is finished: nothing to resume")
+        if sweep.state == "failed":
+            raise ConflictError(f"sweep {sweep_id} was abandoned (failed): start a new sweep instead")
+        stored = (sweep.summary or {}).get("target")
+        if stored is None:
+            raise ConflictError(
+                f"sweep {sweep_id} predates resumable sweeps: run `markwatch sweep run` instead"
+            )
+        target = Target.model_validate(stored)
+        newer = session.scalar(select(func.max(Sweep.id)).where(Sweep.target == sweep.target))
+        if newer != sweep_id:
+            raise ConflictError(
+                f"sweep {sweep_id} is not the newest sweep of {sweep.target!r} (sweep {newer} is)"
+            )
+        resumed, _ = start_or_resume(session, target, job_root)
+        if resumed.id != sweep_id:  # pragma: no cover - start_or_resume picks the newest unfinished row
+            raise ConflictError(f"sweep {resumed.id} of {sweep.target!r} was resumed instead")
+        job_dir = Path(resumed.job_dir or job_root / f"sweep-{sweep_id}")
+    return _crawl_and_close(target, sweep_id, job_dir, db_url, overrides, on_progress, outage_bound)
+
+
+def _crawl_and_close(
+    target: Target,
+    sweep_id: int,
+    job_dir: Path,
+    db_url: str,
+    overrides: list[str],
+    on_progress: Callable[[dict[str, int]], None] | None,
+    outage_bound: float | None,
+) -> Sweep:
+    from crawler.run import crawl, crawl_settings, parse_overrides
+
+    extra: dict[str, Any] = {}
+    if outage_bound is not None:
+        extra["MARKWATCH_OUTAGE_BOUND"] = outage_bound
+    settings = crawl_settings(
+        target, db_url=db_url, sweep_id=sweep_id, job_dir=job_dir, overrides=parse_overrides(list(overrides)),
+        extra=extra,
+    )  # fmt: skip
+    result: CrawlResult | None = None
     try:
-        while child.poll() is None:
-            if on_progress is not None:
-                on_progress(progress(db_url, sweep_id))
-            time.sleep(0.5)
+        result = crawl(target, settings, on_progress=on_progress)
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    code = child.returncode
-    state = (
-        "finished"
-        if code == EXIT_FINISHED and not interrupted
-        else (
-            "interrupted"
-            if code in (EXIT_INTERRUPTED, -signal.SIGINT, -signal.SIGTERM, -signal.SIGKILL) or interrupted
-            else "failed"
-        )
-    )
-    return close_sweep(db_url, sweep_id, state)
+        ended = close_sweep(db_url, sweep_id, result or CrawlResult(reason="error", all_written=False))
+    return ended
+
+
+def report(session: Session, sweep_id: int, *, missing_limit: int | None = None) -> dict[str, Any]:
+    """A sweep's row with its live accounting and missing URLs (for `sweep show` / `sweep status`)."""
+    sweep = session.get(Sweep, sweep_id)
+    if sweep is None:
+        raise NotFoundError(f"no sweep {sweep_id}")
+    data = {column.name: getattr(sweep, column.key) for column in Sweep.__table__.columns}
+    acc = ledger.account(session, sweep_id)
+    data["accounting"] = {
+        "discovered": acc.discovered,
+        "taken": acc.taken,
+        "stored": acc.stored,
+        "pages": acc.pages,
+        "failed": acc.failed,
+        "skipped": acc.skipped,
+        "missing": acc.missing,
+        "notes": acc.notes,
+    }
+    data["missing_urls"] = ledger.queued_urls(session, sweep_id, limit=missing_limit)
+    return data
+
+
+def _rowcount(result: Any) -> int:
+    # Result of an INSERT/UPDATE statement (a CursorResult): how many rows it wrote.
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from crawler.addresses import forbidden_kind
 from markwatch.errors import TargetsFileError
 
 # minute, hour, day-of-month, month, day-of-week: allowed ranges for a 5-field cron line.
@@ -28,6 +29,9 @@ class Seed(BaseModel):
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("must be an http(s) URL with a host")
+        kind = forbidden_kind(parts.hostname)
+        if kind is not None:
+            raise ValueError(f"refused: {kind} addresses are never crawled")
         return value
 
 
@@ -43,6 +47,10 @@ class Target(BaseModel):
     max_pages: int = Field(default=500, ge=1, le=1_000_000)
     delay: float = Field(default=1.0, ge=0, le=600)
     concurrency: int = Field(default=2, ge=1, le=32)
+    # Per request: seconds before a silent server counts as a timeout, and how often a failed request is
+    # tried again. The defaults keep one dead page under ~30 s (8 s x 3 tries + 1 s + 2 s of backoff).
+    timeout: float = Field(default=8.0, gt=0, le=300)
+    retries: int = Field(default=2, ge=0, le=10)
     schedule: str | None = None
     # Product images: hosts they may be fetched from besides allowed_domains (image CDNs such as
     # img.alicdn.com), whether to fetch them at all, and how many per page.
@@ -129,11 +137,24 @@ def load_targets(path: Path) -> TargetsFile:
     """Parse and validate a targets file; TargetsFileError names the file, the target and the field."""
     source = str(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
     except OSError as exc:
         raise TargetsFileError(f"cannot read: {exc.strerror}", source=source) from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise TargetsFileError(
+            f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded (save the file as UTF-8)",
+            source=source,
+            where=f"line {line}",
+        ) from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        raise TargetsFileError(_yaml_problem(exc), source=source, where=_yaml_where(exc)) from exc
     except yaml.YAMLError as exc:
-        raise TargetsFileError(f"not valid YAML: {exc}", source=source) from exc
+        raise TargetsFileError(f"not valid YAML: {_one_line(str(exc))}", source=source) from exc
     try:
         parsed = TargetsFile.model_validate(data)
     except ValidationError as exc:
@@ -150,6 +171,20 @@ def load_targets(path: Path) -> TargetsFile:
                 where=f"target {target.name!r} (#{index + 1}), field adapter",
             )
     return parsed
+
+
+def _yaml_where(exc: yaml.MarkedYAMLError) -> str | None:
+    mark = exc.problem_mark or exc.context_mark
+    return f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else None
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
+    what = " ".join(part for part in (exc.context, exc.problem) if part) or "syntax error"
+    return f"not valid YAML: {_one_line(what)}"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _describe(error: Any) -> str:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -108,17 +110,132 @@ def dispose_engines() -> None:
     _engines.clear()
 
 
+def _sqlite_file(engine: Engine) -> Path | None:
+    database = engine.url.database
+    if engine.url.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    return Path(database)
+
+
+def _lock_key(name: str) -> int:
+    """A stable 63-bit key for a PostgreSQL advisory lock named `name`."""
+    return zlib.crc32(f"markwatch:{name}".encode()) | (0x6D77 << 32)
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+b") as handle:
+        # Blocks until the holder's process releases it or exits (the kernel drops locks of dead processes).
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def lock_file(engine: Engine, name: str) -> Path | None:
+    """The lock file beside a SQLite database file for lock `name` (None for other databases)."""
+    database = _sqlite_file(engine)
+    return database.with_name(f"{database.name}.{name}.lock") if database else None
+
+
+@contextmanager
+def schema_lock(engine: Engine) -> Iterator[None]:
+    """Serialise schema migrations: a file lock beside a SQLite file, an advisory lock on PostgreSQL."""
+    path = lock_file(engine, "migrate")
+    if path is not None:
+        with _file_lock(path):
+            yield
+        return
+    if engine.url.get_backend_name() != "postgresql":
+        yield
+        return
+    with engine.connect() as connection:
+        key = _lock_key("migrate")
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+            connection.commit()
+
+
+def hold_until_transaction_ends(session: Session, name: str) -> None:
+    """Take lock `name` for the rest of the session's transaction (writers of one kind then go one by one).
+
+    PostgreSQL: a transaction-level advisory lock. SQLite: a file lock beside the database file, released
+    when the session commits or rolls back (SQLite's own write lock would time out under a long import)."""
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    if engine.url.get_backend_name() == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(name)})
+        return
+    path = lock_file(engine, name)
+    if path is None:
+        return
+    lock = _file_lock(path)
+    lock.__enter__()
+    released = False
+
+    def release(*_: Any) -> None:
+        nonlocal released
+        if not released:
+            released = True
+            lock.__exit__(None, None, None)
+
+    event.listen(session, "after_commit", release, once=True)
+    event.listen(session, "after_rollback", release, once=True)
+
+
+_MIGRATIONS = Path(__file__).parent / "migrations" / "versions"
+_REVISION = re.compile(r"^(down_revision|revision)\s*=\s*['\"]?([\w.-]+|None)['\"]?", re.MULTILINE)
+
+
+def _head_revisions() -> set[str]:
+    """The head revision ids, read from the migration files (no Alembic import, a few milliseconds)."""
+    revisions, parents = set(), set()
+    for path in _MIGRATIONS.glob("*.py"):
+        found: dict[str, str] = {
+            m.group(1): m.group(2) for m in _REVISION.finditer(path.read_text(encoding="utf-8"))
+        }
+        if "revision" in found:
+            revisions.add(found["revision"])
+            parents.add(found.get("down_revision", "None"))
+    return revisions - parents
+
+
+def _at_head(engine: Engine) -> bool:
+    # Every process upgrades on first use; importing Alembic and loading every migration to find nothing to
+    # do costs a short-lived command (a scheduled sweep, `sweep list`) half a second.
+    try:
+        with engine.connect() as conn:
+            current = {row[0] for row in conn.exec_driver_sql("SELECT version_num FROM alembic_version")}
+    except Exception:  # no table yet, or anything unusual: let Alembic decide
+        return False
+    return bool(current) and current == _head_revisions()
+
+
 def upgrade(url: str | None = None) -> None:
-    """Bring the schema to the newest Alembic revision (creates it on an empty database)."""
+    """Bring the schema to the newest Alembic revision (creates it on an empty database).
+
+    Under schema_lock: eight processes starting on a new database wait for the first to create the schema
+    instead of each trying to create the same tables."""
+    engine = get_engine(url)
+    if _at_head(engine):
+        return
     from alembic import command
     from alembic.config import Config
 
-    engine = get_engine(url)
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     config.attributes["connection_engine"] = engine
     try:
-        command.upgrade(config, "head")
+        with schema_lock(engine):
+            command.upgrade(config, "head")
     except OperationalError as exc:
         raise DatabaseError(f"cannot open database {engine.url!r}: {exc.orig}") from exc
 

@@ -9,6 +9,8 @@ MODEL_MODULES = (
     "checker.registry.models",
     "crawler.store.models",
     "markwatch.cases.models",
+    "markwatch.cases.audit_models",
+    "markwatch.cases.sessions",
     "markwatch.schedule.models",
     "crawler.images.models",
     "checker.images.store",

@@ -86,7 +86,7 @@ TEST_SECRET = "test-secret-key-0123456789abcdefghijklmnop"
 
 
 def make_settings(database_url: str, **overrides: Any) -> Any:
-    """Test settings: generous rate limits unless a test narrows them."""
+    """Test settings: generous rate limits and failure throttles unless a test narrows them."""
     from api.settings import Settings
 
     values: dict[str, Any] = {
@@ -95,6 +95,10 @@ def make_settings(database_url: str, **overrides: Any) -> Any:
         "database_url": database_url,
         "rate_limit_per_minute": 100_000,
         "rate_limit_burst": 10_000,
+        "auth_failures_per_minute": 100_000,
+        "auth_failure_burst": 10_000,
+        "sign_in_failures_per_minute": 100_000,
+        "sign_in_failure_burst": 10_000,
     }
     values.update(overrides)
     return Settings(**values)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from cases_support import REGISTRY, make_keys, make_settings
@@ -29,6 +30,17 @@ HOSTILE_BODY = (
     "<svg onload=\"window.__pwned='svg';alert('svg')\"></svg>"
     "<iframe srcdoc=\"<script>parent.parent.__pwned='srcdoc'</script>\"></iframe>"
     "</body></html>"
+)
+
+
+EXPIRED_MESSAGE = (
+    "T/DEMO 001-2019 的“上海标准”评价有效期至 2022-01-14，已过期。 / "
+    "The 上海标准 designation of T/DEMO 001-2019 was valid until 2022-01-14 and has expired."
+)
+# The claim twice on one page (description and parameter table): one finding, two locations to highlight.
+WORDING_BODY = (
+    "<html><body><p>本产品通过上海标准认证</p>" + "<p>填充段落</p>" * 60 + "<div id='spec'><table>"
+    "<tr><td>品名</td><td>智能水杯</td></tr><tr><td>认证</td><td>通过上海标准认证</td></tr></table></div></body></html>"
 )
 
 
@@ -58,14 +70,18 @@ def _finding(
     message: str,
     product: str = "智能水杯",
     certification_words: tuple[str, ...] = (),
+    locations: tuple[tuple[str, str], ...] = (("body > p", ""),),
+    raw: bytes | None = None,
+    content_type: str = "text/html; charset=utf-8",
+    standard_title: str | None = None,
 ) -> Finding:
     snapshot = store_snapshot(
         session,
-        body=body.encode("utf-8"),
+        body=raw if raw is not None else body.encode("utf-8"),
         requested_url=url,
         final_url=url,
         status=200,
-        headers={"Content-Type": "text/html; charset=utf-8"},
+        headers={"Content-Type": content_type},
         fetched_at=observed_at,
         sweep_id=sweep.id,
     )
@@ -76,7 +92,12 @@ def _finding(
         "claimant": claimant,
         "product_name": product,
         "certification_words": list(certification_words),
+        "standard_title": standard_title,
     }
+    places = [
+        {"snippet": snippet, "location": location, "verbatim": verbatim, "kind": "text", "claim_id": "c1"}
+        for location, verbatim in locations
+    ]
     finding = Finding(
         sweep_id=sweep.id,
         snapshot_id=snapshot.id,
@@ -86,7 +107,7 @@ def _finding(
         standard_code=code,
         claim=claim,
         message=message,
-        evidence={"snippet": snippet, "location": "body > p"},
+        evidence={**places[0], "locations": places},
         page_url=url,
         site=site,
         claimant=claimant,
@@ -144,11 +165,12 @@ def seed(database_url: str) -> ConsoleData:
             url="https://shop.example.com/item/1",
             site="shop.example.com",
             claimant="上海甲科技有限公司",
-            snippet="执行标准：T/DEMO 001-2022（上海标准）",
-            code="T/DEMO 001-2022",
+            snippet="执行标准：T/DEMO 001-2019（上海标准）",
+            code="T/DEMO 001-2019",
             observed_at=NOW - dt.timedelta(days=40),
-            body="<html><body><p>执行标准：T/DEMO 001-2022（上海标准）</p></body></html>",
-            message="“上海标准”评价已于 2030-05-31 到期。 / The designation expired.",
+            body="<html><body><p>执行标准：T/DEMO 001-2019（上海标准）</p></body></html>",
+            message=EXPIRED_MESSAGE,
+            locations=(("html > body > p:nth-of-type(1)", "上海标准"),),
         )
         _finding(
             session,
@@ -162,9 +184,13 @@ def seed(database_url: str) -> ConsoleData:
             snippet="本产品通过上海标准认证",
             code=None,
             observed_at=NOW - dt.timedelta(days=2),
-            body="<html><body><p>本产品通过上海标准认证</p></body></html>",
+            body=WORDING_BODY,
             message="“上海标准”被表述为产品认证 / presented as a certification",
             certification_words=("上海标准认证",),
+            locations=(
+                ("html > body > p:nth-of-type(1)", "上海标准认证"),
+                ("div#spec > table > tr:nth-of-type(2) > td:nth-of-type(2)", "上海标准认证"),
+            ),
         )
         _finding(
             session,
@@ -184,18 +210,124 @@ def seed(database_url: str) -> ConsoleData:
             certification_words=("上海标准认证",),
         )
         for sweep_id in sweeps:
-            ingest_sweep(session, sweep_id)
+            ingest_sweep(session, sweep_id, allow_incomplete=True)  # the newer sweep failed
         for case in session.query(Case):
             cases[case.case_key] = case.id
     return ConsoleData(cases=cases, sweeps=sweeps, keys=make_keys(database_url))
 
 
-def console_app(database_url: str, **overrides: Any) -> Any:
-    """The API app with the console mounted, as `markwatch serve` builds it."""
+AUTHORITY = {
+    "authority_name": "演示市场监督管理局（虚构）",
+    "authority_address": "演示市演示路 1 号（虚构）",
+    "authority_contact": "021-00000000",
+    "notice_number_pattern": "演示标识整改〔{year}〕{seq:04d}号",
+}
+
+
+def console_app(database_url: str, *, console: dict[str, Any] | None = None, **overrides: Any) -> Any:
+    """The API app with the console mounted, as `markwatch serve` builds it, with a (fictitious) authority."""
     from api.app import create_app
     from api.console import console_router
+    from api.console.settings import ConsoleSettings
 
-    return create_app(make_settings(database_url, **overrides), extra_routers=(console_router,))
+    app = create_app(make_settings(database_url, **overrides), extra_routers=(console_router,))
+    app.state.console_settings = ConsoleSettings(**{**AUTHORITY, **(console or {})})
+    return app
+
+
+REALPAGES = Path(__file__).resolve().parent / "data" / "realpages"
+GBK_CLAIM = "<li>执行标准：T/DEMO 001-2019（上海标准）</li>"
+LYING_CLAIM = '<li title="T/DEMO 001-2019">执行标准:&nbsp;T/DEMO 001-2019（上海标准）</li>'
+
+
+def _inject(raw: bytes, after: bytes, html: str, encoding: str) -> bytes:
+    at = raw.index(after) + len(after)
+    return raw[:at] + html.encode(encoding) + raw[at:]
+
+
+def seed_real_pages(database_url: str) -> dict[str, int]:
+    """Cases on real archived pages, located by the real extractor: a GBK page served without a charset,
+    a UTF-8 page whose header and <meta> say GBK, and a title-only claim. Returns case ids by name."""
+    from checker.extract import extract_page
+    from markwatch.cases.ingest import ingest_sweep
+    from markwatch.cases.models import Case
+
+    pages = {
+        "gbk": (
+            _inject(
+                (REALPAGES / "jd_item_01_gbk.html").read_bytes(),
+                b'class="detail-list">',
+                GBK_CLAIM,
+                "gb18030",
+            ),
+            "text/html",
+            "https://item.jd.com/917461.html",
+        ),
+        "lying": (
+            _inject(
+                (REALPAGES / "taobao_item_01.html").read_bytes(),
+                b'<ul class="attributes-list">',
+                LYING_CLAIM,
+                "utf-8",
+            ),
+            "text/html; charset=gbk",
+            "https://item.taobao.com/item.htm?id=562283240178",
+        ),
+    }
+    with db.session_scope(database_url) as session:
+        sweep = Sweep(target="realpages", state="finished", started_at=NOW - dt.timedelta(days=3))
+        session.add(sweep)
+        session.flush()
+        for key, (raw, content_type, url) in pages.items():
+            claim = extract_page(raw, url=url, declared_charset=declared(content_type)).claims[0]
+            _finding(
+                session,
+                sweep,
+                key=key,
+                rule_id="SHS003",
+                severity="high",
+                url=url,
+                site=url.split("/")[2],
+                claimant=claim.claimant or "上海丙电子有限公司",
+                snippet=claim.snippet,
+                code=claim.standard_code,
+                observed_at=NOW - dt.timedelta(days=3),
+                body="",
+                raw=raw,
+                content_type=content_type,
+                message=EXPIRED_MESSAGE,
+                product=claim.product_name or "",
+                locations=((claim.location, claim.verbatim),),
+            )
+        _finding(
+            session,
+            sweep,
+            key="title-only",
+            rule_id="SHS003",
+            severity="high",
+            url="https://shop.example.com/item/7",
+            site="shop.example.com",
+            claimant="上海丁科技有限公司",
+            snippet="本品依据《演示用智能水杯（旧版）》生产（上海标准）",
+            code=None,
+            standard_title="演示用智能水杯（旧版）",
+            observed_at=NOW - dt.timedelta(days=3),
+            body="<html><body><p>本品依据《演示用智能水杯（旧版）》生产（上海标准）</p></body></html>",
+            message="? 的“上海标准”评价有效期至 2022-01-14，已过期。 / The 上海标准 designation of ? was valid until "
+            "2022-01-14 and has expired.",
+            locations=(("html > body > p:nth-of-type(1)", "上海标准"),),
+        )
+        ingest_sweep(session, sweep.id)
+        return {
+            case.case_key: case.id
+            for case in session.query(Case).filter(Case.case_key.in_(["gbk", "lying", "title-only"]))
+        }
+
+
+def declared(content_type: str) -> str | None:
+    """The charset a Content-Type header names, as the crawler reads it."""
+    match = re.search(r"charset=([A-Za-z0-9_.:-]+)", content_type)
+    return match.group(1).lower() if match else None
 
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -251,3 +383,81 @@ def pdf_text(pdf: bytes) -> str:
 
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def tiny_png(width: int = 160, height: int = 60) -> bytes:
+    """A real PNG (grey, with a dark band where a label line would be), made without any imaging library."""
+    import struct
+    import zlib
+
+    rows = b""
+    for y in range(height):
+        dark = 20 <= y < 40
+        rows += b"\x00" + bytes([40 if dark and 10 <= x < 150 else 220 for x in range(width)])
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def seed_image_case(database_url: str) -> tuple[int, str]:
+    """A case whose claim was read by OCR inside an archived product image; returns (case id, image sha256)."""
+    import hashlib
+    import zlib
+
+    from crawler.store.models import SnapshotBody
+    from markwatch.cases.ingest import ingest_sweep
+    from markwatch.cases.models import Case
+
+    png = tiny_png()
+    digest = hashlib.sha256(png).hexdigest()
+    body = (
+        "<html><body><div id='desc'><img src='https://img.example.com/label.png' alt=''></div></body></html>"
+    )
+    with db.session_scope(database_url) as session:
+        session.add(SnapshotBody(sha256=digest, body=zlib.compress(png), size=len(png)))
+        sweep = Sweep(target="images", state="finished", started_at=NOW - dt.timedelta(days=1))
+        session.add(sweep)
+        session.flush()
+        finding = _finding(
+            session,
+            sweep,
+            key="image",
+            rule_id="SHS008",
+            severity="medium",
+            url="https://shop.example.com/item/9",
+            site="shop.example.com",
+            claimant="上海戊食品有限公司",
+            snippet="上海标准 优质食品",
+            code=None,
+            observed_at=NOW - dt.timedelta(days=1),
+            body=body,
+            message="页面使用“上海标准”字样但未公开标准编号或名称。 / The words are used with no standard disclosed.",
+            locations=(("div#desc > img:nth-of-type(1)", "上海标准"),),
+        )
+        image = {
+            "sha256": digest,
+            "url": "https://img.example.com/label.png",
+            "bbox": [10, 20, 150, 40],
+            "ocr_text": "上海标准 优质食品",
+            "ocr_confidence": 0.93,
+            "engine": "rapidocr 1.3",
+        }
+        places = [{**place, "kind": "image-text", "image": image} for place in finding.evidence["locations"]]
+        finding.evidence = {**places[0], "locations": places}
+        session.flush()
+        ingest_sweep(session, sweep.id)
+        case = session.query(Case).filter_by(case_key="image").one()
+        return case.id, digest

@@ -17,22 +17,26 @@ ITEMS_PER_PAGE = 4
 OVERSIZED_BYTES = 6 * 1024 * 1024
 
 
-def _item_html(number: int) -> str:
+def _item_html(number: int, claims: int = 1) -> str:
     code = "T/DEMO 001-2022" if number % 2 else "T/DEMO 001-2019"
+    # More claims make a page that costs the checker CPU (the benchmark's CPU-bound site).
+    extra = "".join(
+        f"<table><tr><td>型号 {number}-{n}</td><td>执行标准：T/DEMO {n:03d}-2020（上海标准）</td></tr></table>"
+        for n in range(2, claims + 1)
+    )
     return (
         f"<html><head><meta charset='utf-8'><title>Item {number}</title></head><body>"
         f"<h1>演示产品 {number}</h1><ul id='J_AttrUL'><li>产品标准号：{code}</li></ul>"
-        f"<div class='slogo-shopname'>演示旗舰店</div>{CLAIM_PAGE.format(code=code)}</body></html>"
+        f"<div class='slogo-shopname'>演示旗舰店</div>{CLAIM_PAGE.format(code=code)}{extra}</body></html>"
     )
 
 
-def _listing_html(page: int) -> str:
-    start = (page - 1) * ITEMS_PER_PAGE + 1
+def _listing_html(page: int, pages: int = LISTING_PAGES, per_page: int = ITEMS_PER_PAGE) -> str:
+    start = (page - 1) * per_page + 1
     items = "".join(
-        f"<li><a class='item' href='/item/{n}.html'>item {n}</a></li>"
-        for n in range(start, start + ITEMS_PER_PAGE)
+        f"<li><a class='item' href='/item/{n}.html'>item {n}</a></li>" for n in range(start, start + per_page)
     )
-    nxt = f"<a class='next-page' href='/list?page={page + 1}'>next</a>" if page < LISTING_PAGES else ""
+    nxt = f"<a class='next-page' href='/list?page={page + 1}'>next</a>" if page < pages else ""
     return (
         f"<html><body><ul class='listing'>{items}</ul>{nxt}<a href='/private/secret.html'>x</a></body></html>"
     )
@@ -44,6 +48,12 @@ INDEX = (
     " <a href='/malformed.html'>bad</a> <a href='/binary.html'>bin</a> <a href='/private/secret.html'>secret</a>"
     " <a href='/offsite'>off</a> <a href='/loop/a'>loop</a> <a href='mailto:x@example.com'>mail</a>"
     " <a href='javascript:void(0)'>js</a> <a href='ftp://127.0.0.1/f'>ftp</a>"
+    " <a href='http://offsite.invalid/elsewhere'>an off-site link</a>"
+    # The same page with tracking parameters, and one page with its query in two orders.
+    " <a href='/gbk.html?utm_source=mail&amp;spm=a1z10.1'>tracked</a>"
+    " <a href='/param.html?b=2&amp;a=1'>p1</a> <a href='/param.html?a=1&amp;b=2&amp;utm_medium=x'>p2</a>"
+    " <a href='/refresh.html'>refresh</a>"
+    " <a href='/metadata'>metadata</a> <a href='/metadata6'>metadata v6</a> <a href='/aliyun'>aliyun</a>"
     "</body></html>"
 )
 
@@ -52,12 +62,23 @@ class LocalSite:
     """Server state: options, the request log, and per-path counters."""
 
     def __init__(
-        self, *, robots_delay: float = 0.0, slow_delay: float = 2.0, item_delay: float = 0.0
+        self,
+        *,
+        robots_delay: float = 0.0,
+        slow_delay: float = 2.0,
+        item_delay: float = 0.0,
+        listing_pages: int = LISTING_PAGES,
+        items_per_page: int = ITEMS_PER_PAGE,
+        claims_per_item: int = 1,
     ) -> None:
         self.robots_delay = robots_delay
         self.slow_delay = slow_delay
         self.item_delay = item_delay
+        self.listing_pages = listing_pages
+        self.items_per_page = items_per_page
+        self.claims_per_item = claims_per_item
         self.requests: list[str] = []
+        self.times: list[float] = []  # time.monotonic() of each request, in arrival order
         self.user_agents: list[str] = []
         self.hits: dict[str, int] = {}
         self.lock = threading.Lock()
@@ -69,6 +90,12 @@ class LocalSite:
         assert self.server is not None
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
+    def marketplace_urls(self) -> set[str]:
+        """Every listing and item page a sweep from /list?page=1 should store (robots.txt forbids the rest)."""
+        pages = {f"{self.base}/list?page={n}" for n in range(1, self.listing_pages + 1)}
+        items = self.listing_pages * self.items_per_page
+        return pages | {f"{self.base}/item/{n}.html" for n in range(1, items + 1)}
+
     def paths(self) -> list[str]:
         """Every path requested so far, in order."""
         with self.lock:
@@ -78,6 +105,7 @@ class LocalSite:
         """Log one request; returns how often this path was hit, including this time."""
         with self.lock:
             self.requests.append(path)
+            self.times.append(time.monotonic())
             self.user_agents.append(agent)
             self.hits[path] = self.hits.get(path, 0) + 1
             return self.hits[path]
@@ -130,13 +158,13 @@ def _index(handler: Any, site: LocalSite, query: str, count: int) -> None:
 
 def _listing(handler: Any, site: LocalSite, query: str, count: int) -> None:
     page = int(parse_qs(query).get("page", ["1"])[0])
-    _html(handler, _listing_html(page))
+    _html(handler, _listing_html(page, site.listing_pages, site.items_per_page))
 
 
 def _item(handler: Any, site: LocalSite, query: str, count: int) -> None:
     time.sleep(site.item_delay)
     number = int(handler.path.rsplit("/", 1)[-1].split(".")[0])
-    _html(handler, _item_html(number))
+    _html(handler, _item_html(number, site.claims_per_item))
 
 
 def _gbk(handler: Any, site: LocalSite, query: str, count: int) -> None:
@@ -194,6 +222,30 @@ def _secret(handler: Any, site: LocalSite, query: str, count: int) -> None:
     _html(handler, "<html><body>must never be fetched</body></html>")
 
 
+def _param(handler: Any, site: LocalSite, query: str, count: int) -> None:
+    _html(handler, "<html><body><p>执行标准：T/DEMO 001-2022（上海标准）</p></body></html>")
+
+
+def _refresh(handler: Any, site: LocalSite, query: str, count: int) -> None:
+    # The refresh page carries a claim of its own; its target another one.
+    _html(
+        handler,
+        "<html><head><meta http-equiv='refresh' content='0; url=/refreshed.html'></head>"
+        "<body><p>执行标准：T/DEMO 001-2019（上海标准）</p></body></html>",
+    )
+
+
+def _refreshed(handler: Any, site: LocalSite, query: str, count: int) -> None:
+    _html(handler, "<html><body><p>产品标准：Q/DEMO 0002-2023 上海标准</p></body></html>")
+
+
+def _redirect_to(location: str) -> Any:
+    def route(handler: Any, site: LocalSite, query: str, count: int) -> None:
+        handler._send(302, b"", "text/plain", {"Location": location})
+
+    return route
+
+
 ROUTES: dict[str, Any] = {
     "/robots.txt": _robots,
     "/": _index,
@@ -210,6 +262,13 @@ ROUTES: dict[str, Any] = {
     "/malformed.html": _malformed,
     "/binary.html": _binary,
     "/private/secret.html": _secret,
+    "/param.html": _param,
+    "/refresh.html": _refresh,
+    "/refreshed.html": _refreshed,
+    # Cloud metadata services: a crawler must never be redirected into them, whatever its targets allow.
+    "/metadata": _redirect_to("http://169.254.169.254/latest/meta-data/"),
+    "/metadata6": _redirect_to("http://[fd00:ec2::254]/latest/meta-data/"),
+    "/aliyun": _redirect_to("http://100.100.100.200/latest/meta-data/"),
 }
 
 

@@ -72,11 +72,32 @@ def test_wrong_role_is_403(
     assert response.status_code == 403, response.text
 
 
-def test_revoked_key_is_401(tmp_path: Path) -> None:
+def test_revoked_key_is_401_within_the_cache_time(tmp_path: Path) -> None:
+    import time
+
     from markwatch.cases.keys import revoke_key
 
     url = f"sqlite:///{tmp_path / 'k.db'}"
-    app = create_app(make_settings(url))
+    app = create_app(make_settings(url, auth_cache_seconds=0.5))
+    keys = make_keys(url)
+    headers = {"X-API-Key": keys["inspector"]}
+    with TestClient(app) as test_client:
+        assert test_client.get("/v1/cases", headers=headers).status_code == 200
+        with db.session_scope(url) as session:
+            revoke_key(session, 1)
+        revoked_at = time.monotonic()
+        while test_client.get("/v1/cases", headers=headers).status_code == 200:
+            assert time.monotonic() - revoked_at < 1.5, "a revoked key still worked after the cache time"
+            time.sleep(0.05)
+        assert test_client.get("/v1/cases", headers=headers).status_code == 401
+    db.reset_caches()
+
+
+def test_revoked_key_is_401_at_once_without_cache(tmp_path: Path) -> None:
+    from markwatch.cases.keys import revoke_key
+
+    url = f"sqlite:///{tmp_path / 'k0.db'}"
+    app = create_app(make_settings(url, auth_cache_seconds=0))
     keys = make_keys(url)
     with TestClient(app) as test_client:
         assert test_client.get("/v1/cases", headers={"X-API-Key": keys["inspector"]}).status_code == 200

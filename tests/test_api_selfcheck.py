@@ -163,7 +163,7 @@ def test_url_from_allowlisted_server(
         "http://10.0.0.1/",
         "http://169.254.169.254/latest/meta-data/",
         "http://[::1]/",
-        "http://localhost/",
+        # (localhost is allowlisted here with 127.0.0.1; test_api_fetch refuses it without the allowlist)
         "http://127.0.0.2/",
         "{server}/to-metadata",
     ],

@@ -1,4 +1,5 @@
-"""The sweep runner: a subprocess per sweep, at most one per target, the finish handed on once."""
+"""The sweep runner (crawler/runner.py) the API and the scheduler share: a subprocess per sweep, at most one
+per target, the finish handed on once, started with this interpreter and the database in its environment."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from api.sweep_runner import Launch, SweepRunner
+from crawler.runner import Launch, SweepRunner, default_sweep_command
 from markwatch.errors import ConflictError
 
 SLEEPER = (
     sys.executable,
     "-c",
-    "import sys, time; time.sleep(float(sys.argv[1])); print('args', sys.argv[2:])",
+    "import os, sys, time; time.sleep(float(sys.argv[1])); print('args', sys.argv[2:], os.environ['MARKWATCH_DB'])",
 )
 
 
@@ -28,7 +29,9 @@ def test_one_running_sweep_per_target(tmp_path: Path) -> None:
     assert first.done.wait(10)
     assert [launch.target for launch in finished] == ["shop-b", "shop-a"]
     assert first.returncode == 0
-    assert "--db" in first.log_path.read_text()
+    logged = first.log_path.read_text()
+    # The database URL reaches the sweep in its environment, never on its command line (`ps` shows that).
+    assert "sqlite:///x.db" in logged and "--db" not in logged
     again = runner.start("shop-a", ("0",))
     assert again.done.wait(10)
     assert runner.running() == []
@@ -49,3 +52,7 @@ def test_stop_all_terminates_children(tmp_path: Path) -> None:
     runner.stop_all(timeout=5)
     assert launch.done.wait(10)
     assert launch.returncode != 0
+
+
+def test_sweeps_start_with_this_interpreter_not_a_command_on_path() -> None:
+    assert default_sweep_command() == (sys.executable, "-m", "markwatch.cli", "sweep", "run")

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from checker.check import Checker
 from checker.findings import finding_key
 from checker.registry import RegistryIndex
-from checker.report import TargetResult, to_json, to_sarif, to_text
+from checker.report import SCHEMA_FILE, TargetResult, to_json, to_json_v1, to_sarif, to_text
 from checker.rules.cases import record_from_case
 from markwatch.cli import cli
 from markwatch.cli.check import fetch
@@ -137,11 +137,11 @@ def _results(checker: Checker) -> list[TargetResult]:
     ]
 
 
-def test_json_is_markwatch_check_v1(checker: Checker) -> None:
-    doc = to_json(_results(checker), DAY)
+def test_json_v1_is_kept_unchanged_for_old_consumers(checker: Checker) -> None:
+    doc = to_json_v1(_results(checker), DAY)
     assert doc["schema"] == "markwatch.check.v1" and doc["as_of"] == "2026-11-26"
     result = doc["results"][0]
-    assert set(result) == {"target", "claims", "findings"}
+    assert set(result) == {"target", "claims", "warnings", "findings"}
     assert set(result["claims"][0]) == {
         "id",
         "kind",
@@ -164,6 +164,15 @@ def test_json_is_markwatch_check_v1(checker: Checker) -> None:
     }
     assert set(result["findings"][0]["evidence"]) == {"snippet", "location"}
     json.dumps(doc)
+
+
+def test_json_is_markwatch_check_v2_and_valid_against_its_schema(checker: Checker) -> None:
+    doc = to_json(_results(checker), DAY)
+    assert doc["schema"] == "markwatch.check.v2" and doc["as_of"] == "2026-11-26"
+    jsonschema.Draft202012Validator(json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))).validate(doc)
+    finding = doc["results"][0]["findings"][0]
+    assert finding["rule_id"] == "SHS004" and finding["confidence"] in ("high", "review")
+    assert finding["locations"][0]["claim_id"] == finding["claim_ids"][0]
 
 
 def test_sarif_validates_against_the_oasis_schema(checker: Checker) -> None:

@@ -9,7 +9,7 @@ import pytest
 import scrapy
 from scrapy.utils.request import request_from_dict
 
-from crawler.cluster import serializer
+from crawler.frontier import serializer
 
 
 class _Spider(scrapy.Spider):

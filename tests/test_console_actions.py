@@ -76,13 +76,21 @@ def test_refused_moves_show_why(console: tuple[TestClient, ConsoleData, str]) ->
     url = f"/console/cases/{data.cases['wording']}"
     illegal = client.post(f"{url}/transition", data={"to": "closed", "csrf_token": token})
     assert illegal.status_code == 409 and "cannot move to closed" in illegal.text
-    no_reason = client.post(f"{url}/transition", data={"to": "dismissed", "csrf_token": token})
+    no_kind = client.post(
+        f"{url}/transition", data={"to": "dismissed", "reason": "news", "csrf_token": token}
+    )
+    assert no_kind.status_code == 422 and "请选择驳回类型" in no_kind.text
+    no_reason = client.post(
+        f"{url}/transition", data={"to": "dismissed", "dismissal_kind": "other", "csrf_token": token}
+    )
     assert no_reason.status_code == 422 and "needs a reason" in no_reason.text
     unknown = client.post(f"{url}/transition", data={"to": "<b>x</b>", "csrf_token": token})
     assert unknown.status_code == 422 and "&lt;b&gt;x&lt;/b&gt;" in unknown.text
     assert _status(db_url, data.cases["wording"]) == "open"
     client.post(f"{url}/transition", data={"to": "in_review", "csrf_token": token})
-    client.post(f"{url}/transition", data={"to": "confirmed", "csrf_token": token})
+    unexplained = client.post(f"{url}/transition", data={"to": "confirmed", "csrf_token": token})
+    assert unexplained.status_code == 422 and "short reason" in unexplained.text
+    client.post(f"{url}/transition", data={"to": "confirmed", "reason": "wording", "csrf_token": token})
     client.post(f"{url}/transition", data={"to": "notice_sent", "csrf_token": token})
     past = client.post(
         f"{url}/transition", data={"to": "rectification_due", "due_on": "2020-01-01", "csrf_token": token}
@@ -96,15 +104,22 @@ def test_dismiss_and_reopen_need_reasons(console: tuple[TestClient, ConsoleData,
     token = sign_in(client, data.keys["inspector"])
     case_id = data.cases["expired"]
     url = f"/console/cases/{case_id}/transition"
-    client.post(url, data={"to": "dismissed", "reason": "satire page", "csrf_token": token})
+    client.post(
+        url,
+        data={
+            "to": "dismissed",
+            "reason": "satire page",
+            "dismissal_kind": "not-a-claim",
+            "csrf_token": token,
+        },
+    )
     assert _status(db_url, case_id) == "dismissed"
     assert client.post(url, data={"to": "open", "csrf_token": token}).status_code == 422
     client.post(url, data={"to": "open", "reason": "page changed", "csrf_token": token})
     assert _status(db_url, case_id) == "open"
-    assert [p.get("reason") for k, _, _, p in _events(db_url, case_id) if k == "transition"] == [
-        "satire page",
-        "page changed",
-    ]
+    moves = [p for k, _, _, p in _events(db_url, case_id) if k == "transition"]
+    assert [p.get("reason") for p in moves] == ["satire page", "page changed"]
+    assert moves[0]["dismissal_kind"] == "not-a-claim"
 
 
 def test_comment_and_assign(console: tuple[TestClient, ConsoleData, str]) -> None:

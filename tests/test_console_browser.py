@@ -6,6 +6,7 @@ there were none. Screenshots and the downloaded PDF are kept under test-artifact
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,17 @@ from urllib.parse import urlsplit
 
 import pytest
 from cases_support import LiveServer
-from console_support import ConsoleData, console_app, pdf_text, require_chromium, seed
+from console_support import (
+    ConsoleData,
+    console_app,
+    pdf_text,
+    require_chromium,
+    seed,
+    seed_image_case,
+    seed_real_pages,
+)
+
+from api.console.session import SESSION_COOKIE
 
 pytestmark = pytest.mark.browser
 
@@ -97,9 +108,11 @@ def test_inspector_flow_sign_in_filter_confirm_notice(browser: tuple[Browser, Co
     rows.first.locator("a.case-link").click()
     page.wait_for_url(f"**/console/cases/{data.cases['wording']}")
     assert page.locator("#snippet mark").all_inner_texts() == ["上海标准认证"]
+    # The primary action on a new case is to start review.
+    assert page.locator("form.action.primary").get_attribute("id") == "move-in_review"
     page.locator("#move-in_review button").click()
-    page.wait_for_selector("#flash")
-    page.fill("#move-confirmed input[name=reason]", "商品页将上海标准表述为认证")
+    page.wait_for_selector('#case-status[data-status="in_review"]')
+    page.fill("#reason-confirmed", "商品页将上海标准表述为认证")
     page.locator("#move-confirmed button").click()
     page.wait_for_selector('#case-status[data-status="confirmed"]')
     entry = page.locator('tr.audit-entry[data-to="confirmed"]')
@@ -108,34 +121,71 @@ def test_inspector_flow_sign_in_filter_confirm_notice(browser: tuple[Browser, Co
     assert "商品页将上海标准表述为认证" in entry.inner_text()
     b.shot("03-case-confirmed")
 
-    page.fill("#notice-form input[name=deadline]", "2099-03-01")
+    # The deadline is typed with the keyboard into the date field (zh-CN order: year, month, day).
+    assert type_date(page, "#notice-deadline-input", "2099", "03", "01")
     page.click("#open-notice")
     page.wait_for_url(f"**/console/cases/{data.cases['wording']}/notice?*")
     assert page.inner_text("#notice-enterprise") == "上海乙贸易有限公司"
-    assert page.inner_text("#notice-deadline") == "2099-03-01"
-    b.shot("04-notice")
+    assert page.inner_text("#notice-deadline") == "2099年3月1日"
+    assert page.locator("#notice-draft").count() == 1
+    b.shot("04-notice-draft")
+    page.click("#issue-notice")
+    page.wait_for_selector('#case-status[data-status="rectification_due"]')
+    assert page.inner_text("#case-deadline") == "2099-03-01"
+    issued = page.locator("#issued-notices li")
+    assert issued.count() == 1
+    recorded_hash = issued.locator(".notice-hash").inner_text()
+    b.shot("05-case-notice-issued")
 
+    issued.locator("a.notice-html").click()
+    page.wait_for_url("**/notices/*")
+    assert page.inner_text("#notice-deadline") == "2099年3月1日"
+    assert page.locator("#notice-draft").count() == 0
+    b.shot("06-notice-issued")
+    seq = page.url.rsplit("/", 1)[1]
+    # Reproduced from the audit byte for byte: the served document hashes to the hash the audit recorded.
+    reprint = page.request.get(f"{b.base}/console/cases/{data.cases['wording']}/notices/{seq}")
+    assert hashlib.sha256(reprint.body()).hexdigest() == recorded_hash
+    b.goto(f"/console/cases/{data.cases['wording']}")
     with page.expect_download() as download_info:
-        page.click("#notice-pdf")
+        page.locator("#issued-notices a.notice-pdf").click()
     target = ARTIFACTS / "notice.pdf"
     download_info.value.save_as(str(target))
     pdf = target.read_bytes()
-    assert pdf.startswith(b"%PDF-") and len(pdf) > 5_000
+    assert pdf.startswith(b"%PDF-")
     text = pdf_text(pdf)
-    assert "上海乙贸易有限公司" in text and "2099-03-01" in text
+    assert "上海乙贸易有限公司" in text and "2099年3月1日" in text
 
     b.goto("/console/dashboard?lang=en")
-    assert page.locator("svg.chart").count() == 3
+    assert page.locator("svg.chart").count() == 4
     assert page.inner_text("h1") == "Dashboard"
-    b.shot("05-dashboard-en")
+    b.shot("07-dashboard-en")
     b.goto("/console/sweeps")
     assert page.locator("#sweep-table tr[data-sweep-id]").count() == 2
-    b.shot("06-sweeps-en")
+    b.shot("08-sweeps-en")
+    page.locator("#sweep-table a.sweep-link").first.click()
+    page.wait_for_url("**/console/sweeps/*")
+    b.shot("09-sweep-en")
     page.click("#sign-out")
     page.wait_for_url("**/console/login")
     b.goto("/console/cases")
     assert "/console/login" in page.url
     assert b.dialogs == [] and b.foreign_requests == []
+
+
+def type_date(page: Any, selector: str, year: str, month: str, day: str) -> bool:
+    """Type a date into a date field with the keyboard alone, segment by segment, in whichever order the
+    browser's own locale shows them (headless Chromium uses month/day/year whatever the page's language)."""
+    for order in ((month, day, year), (year, month, day)):
+        page.fill(selector, "")
+        page.focus(selector)
+        for position, part in enumerate(order):
+            page.keyboard.type(part)
+            if position < 2 and len(part) == 4:
+                page.keyboard.press("Tab")  # a year segment takes up to six digits: move on by hand
+        if page.input_value(selector) == f"{year}-{month}-{day}":
+            return True
+    return False
 
 
 def _pwned(target: Any) -> Any:
@@ -154,7 +204,7 @@ def test_hostile_page_runs_nothing_in_console_or_sandbox(browser: tuple[Browser,
     page.wait_for_load_state("load")
     frame_element = page.locator("#archive-frame")
     assert frame_element.get_attribute("sandbox") == ""
-    archive = next(f for f in page.frames if f.url.endswith("/body"))
+    archive = next(f for f in page.frames if "/body" in f.url)
     archive.wait_for_load_state("load")
     # The payloads reached the browser as text, in the console and in the archived page.
     assert "<img src=x onerror=" in page.inner_text("#snippet")
@@ -165,7 +215,7 @@ def test_hostile_page_runs_nothing_in_console_or_sandbox(browser: tuple[Browser,
     # A user clicking the javascript: link in the archive still runs nothing.
     archive.locator("#jslink").click(force=True)
     page.wait_for_timeout(300)
-    b.shot("07-hostile-case")
+    b.shot("10-hostile-case")
     assert _pwned(page) is None
     assert _pwned(archive) is None
     assert b.dialogs == []
@@ -175,24 +225,24 @@ def test_hostile_page_runs_nothing_in_console_or_sandbox(browser: tuple[Browser,
     page.wait_for_load_state("load")
     assert "上海标准认证" in page.inner_text("body")
     assert _pwned(page) is None
-    b.shot("08-archive-top-level")
+    b.shot("11-archive-top-level")
 
     # The as-text view and the notice of the hostile case are inert too.
-    b.goto(archive.url.removeprefix(b.base).replace("/body", "/source"))
+    b.goto(archive.url.removeprefix(b.base).split("?")[0].replace("/body", "/source"))
     assert "<script>window.parent.__pwned" in page.inner_text("#page-source")
     assert _pwned(page) is None
     token = page.locator("input[name=csrf_token]").first.get_attribute("value")
     for target in ("in_review", "confirmed"):
         response = page.request.post(
             f"{b.base}/console/cases/{data.cases['hostile']}/transition",
-            form={"to": target, "csrf_token": token or ""},
+            form={"to": target, "reason": "hostile page", "csrf_token": token or ""},
             headers={"Origin": b.base},
         )
         assert response.ok
-    b.goto(f"/console/cases/{data.cases['hostile']}/notice")
+    b.goto(f"/console/cases/{data.cases['hostile']}/notice?deadline=2099-03-01")
     assert "<script>" in page.inner_text("#notice-enterprise")
     assert _pwned(page) is None
-    b.shot("09-hostile-notice")
+    b.shot("12-hostile-notice")
     assert b.dialogs == [] and b.foreign_requests == []
 
 
@@ -205,3 +255,184 @@ def test_control_the_payloads_do_run_when_nothing_stops_them(browser: tuple[Brow
     b.page.wait_for_timeout(300)
     assert _pwned(b.page) is not None
     assert b.dialogs, "the unsandboxed payload should have opened a dialog"
+
+
+@pytest.fixture
+def real_browser(sqlite_url: str) -> Iterator[tuple[Browser, ConsoleData, dict[str, int]]]:
+    executable = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    data = seed(sqlite_url)
+    real = seed_real_pages(sqlite_url)
+    with LiveServer(console_app(sqlite_url)) as base, sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, headless=True)
+        try:
+            context = chromium.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+            page = context.new_page()
+            driver = Browser(page, base)
+            context.route("**/*", driver.guard)
+            yield driver, data, real
+            context.close()
+        finally:
+            chromium.close()
+
+
+def _archive(page: Any) -> Any:
+    frame = page.frame(name="archive-frame")
+    assert frame is not None
+    frame.wait_for_load_state("load")
+    return frame
+
+
+def _in_view(frame: Any, selector: str) -> bool:
+    return bool(
+        frame.evaluate(
+            """sel => { const r = document.querySelector(sel).getBoundingClientRect();
+                        return r.top >= -2 && r.bottom <= window.innerHeight + 2; }""",
+            selector,
+        )
+    )
+
+
+@pytest.mark.parametrize("name", ["gbk", "lying"])
+def test_archived_gbk_and_lying_charset_pages_read_right_everywhere(
+    real_browser: tuple[Browser, ConsoleData, dict[str, int]], name: str
+) -> None:
+    b, data, real = real_browser
+    page = b.page
+    b.sign_in(data.keys["inspector"])
+    expected, own = (
+        ("华为P6", 0) if name == "gbk" else ("乳白亚克力外壳", 2)
+    )  # the Taobao copy has 2 U+FFFD of its own
+    b.goto(f"/console/cases/{real[name]}")
+    frame = _archive(page)
+    text = frame.inner_text("body")
+    assert expected in text and text.count("\ufffd") <= own
+    # The claim is marked where it was found; the jump scrolls the sandboxed frame to it.
+    assert (
+        "上海标准" in frame.locator("mark#mw-hit-1").inner_text()
+        or frame.locator('mark[data-mw-hit="1"]').count() > 1
+    )
+    page.click("#jump-1")
+    page.wait_for_function("() => true")
+    frame = _archive(page)
+    frame.wait_for_function("() => location.hash === '#mw-hit-1'")
+    assert _in_view(frame, "#mw-hit-1")
+    b.shot(f"13-evidence-{name}")
+    # Opened on its own, the page is still sandboxed and still readable.
+    b.goto(page.get_attribute("#open-archive", "href") or "")
+    body = page.inner_text("body")
+    assert expected in body and body.count("\ufffd") <= own
+    assert page.evaluate(
+        "() => { try { return typeof window.parent.document; } catch (e) { return 'blocked'; } }"
+    )
+    b.shot(f"14-archive-alone-{name}")
+    b.goto(f"/console/cases/{real[name]}")
+    page.click("#source-link")
+    page.wait_for_url("**/source")
+    source = page.inner_text("#page-source")
+    assert expected in source and source.count("\ufffd") <= own
+    b.shot(f"15-source-{name}")
+    assert b.dialogs == [] and b.foreign_requests == []
+
+
+def test_every_location_is_highlighted_and_jumped_to(
+    real_browser: tuple[Browser, ConsoleData, dict[str, int]],
+) -> None:
+    b, data, _ = real_browser
+    page = b.page
+    b.sign_in(data.keys["inspector"])
+    b.goto(f"/console/cases/{data.cases['wording']}")
+    frame = _archive(page)
+    assert frame.locator("mark.mw-hit").all_inner_texts() == ["上海标准认证", "上海标准认证"]
+    # The second location sits below 60 filler paragraphs: out of view until jumped to.
+    assert not _in_view(frame, "#mw-hit-2")
+    page.click("#jump-2")
+    frame = _archive(page)
+    frame.wait_for_function("() => location.hash === '#mw-hit-2'")
+    assert _in_view(frame, "#mw-hit-2")
+    # The :target style marks the location jumped to, drawn by our stylesheet inside the sandbox.
+    outline = frame.evaluate("() => getComputedStyle(document.querySelector('#mw-hit-2')).outlineWidth")
+    assert outline == "4px"
+    b.shot("16-highlight-jump")
+    page.click("#jump-1")
+    frame = _archive(page)
+    frame.wait_for_function("() => location.hash === '#mw-hit-1'")
+    assert _in_view(frame, "#mw-hit-1")
+    # The frame is still sandboxed with scripts off.
+    assert page.get_attribute("#archive-frame", "sandbox") == ""
+    assert b.dialogs == [] and b.foreign_requests == []
+
+
+def test_keyboard_skips_and_leaves_the_evidence_frame(browser: tuple[Browser, ConsoleData]) -> None:
+    b, data = browser
+    page = b.page
+    b.sign_in(data.keys["inspector"])
+    b.goto(f"/console/cases/{data.cases['hostile']}")
+    # The skip link is the first thing a keyboard reaches and it jumps to the main content.
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.id") == "skip-link"
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => location.hash === '#main'")
+    # Skipping the archived page moves on past the frame.
+    page.focus("#skip-frame")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.activeElement.id === 'after-archive'")
+    # Tabbing into the frame (its link is focusable) and on again comes back out: focus is never trapped.
+    page.focus("#skip-frame")
+    left = False
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.tagName") not in ("IFRAME", "A"):
+            left = True
+            break
+        if page.evaluate("() => document.activeElement.id") not in ("archive-frame", "skip-frame", ""):
+            left = True
+            break
+    assert left, "focus stayed in the evidence frame"
+    assert b.dialogs == []
+
+
+def test_copied_session_cookie_stops_working_after_sign_out(browser: tuple[Browser, ConsoleData]) -> None:
+    b, data = browser
+    page = b.page
+    b.sign_in(data.keys["admin"])
+    cookie = next(c for c in page.context.cookies() if c["name"] == SESSION_COOKIE)
+    b.goto("/console/sessions")
+    assert page.locator('#session-table tr[data-active="yes"]').count() == 1
+    b.shot("17-sessions")
+    page.click("#sign-out")
+    page.wait_for_url("**/console/login")
+    page.context.add_cookies([cookie])
+    b.goto("/console/cases")
+    assert "/console/login" in page.url
+
+
+def test_image_claim_is_drawn_with_its_box(sqlite_url: str) -> None:
+    executable = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    data = seed(sqlite_url)
+    case_id, digest = seed_image_case(sqlite_url)
+    with LiveServer(console_app(sqlite_url)) as base, sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, headless=True)
+        try:
+            context = chromium.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+            b = Browser(context.new_page(), base)
+            context.route("**/*", b.guard)
+            b.sign_in(data.keys["inspector"])
+            loaded: list[str] = []
+            b.page.on(
+                "response", lambda r: loaded.append(r.url) if f"/console/images/{digest}" in r.url else None
+            )
+            b.goto(f"/console/cases/{case_id}")
+            b.page.wait_for_load_state("load")
+            assert loaded, "the archived image was not requested"
+            box = b.page.locator("#image-1 rect.ocr-box").bounding_box()
+            assert box is not None and box["width"] > 0
+            b.page.locator("#image-1").scroll_into_view_if_needed()
+            b.shot("18-image-claim")
+            # The suspect's image host is never contacted: only the archived copy is shown.
+            assert b.foreign_requests == [] and b.dialogs == []
+        finally:
+            chromium.close()

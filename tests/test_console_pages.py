@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from console_support import NOW, ConsoleData, console_app, seed, sign_in
+from console_support import NOW, ConsoleData, console_app, seed, seed_real_pages, sign_in
 from fastapi.testclient import TestClient
 
 from api.console.i18n import LANG_COOKIE
@@ -26,7 +26,7 @@ def _days_ago(days: int) -> str:
 
 
 def _case_ids(html: str) -> list[int]:
-    return [int(i) for i in re.findall(r'<tr data-case-id="(\d+)">', html)]
+    return [int(i) for i in re.findall(r'<tr data-case-id="(\d+)"', html)]
 
 
 def test_queue_lists_filters_sorts_and_pages(console: tuple[TestClient, ConsoleData]) -> None:
@@ -76,46 +76,88 @@ def test_queue_shows_cases_by_age(console: tuple[TestClient, ConsoleData]) -> No
 def test_case_page_shows_evidence_rule_registry_and_history(console: tuple[TestClient, ConsoleData]) -> None:
     client, data = console
     html = client.get(f"/console/cases/{data.cases['expired']}").text
-    assert "<mark>T/DEMO 001-2022</mark>（<mark>上海标准</mark>）" in html
+    assert "<mark>T/DEMO 001-2019</mark>（<mark>上海标准</mark>）" in html
     assert "上海甲科技有限公司" in html
-    assert "designation expired" in html.lower() or "评价已于" in html
-    assert "关于深化推进“上海标准”标识制度实施的意见" in html  # SHS003's basis, from the rule file
-    # The registry record as of the observation date, from examples/registry.yaml.
-    assert "演示用智能水杯" in html and "2030-05-31" in html
-    assert re.search(r'id="registry-status"><strong>有效（已获评价）', html)
-    # The snapshot: URL as a link, time, sha256, and the archived page in a sandboxed frame.
+    # The stored "zh / en" message is shown in the UI's language only.
+    assert 'id="rule-message">T/DEMO 001-2019 的“上海标准”评价有效期至 2022-01-14，已过期。<' in html
+    assert "《关于深化推进“上海标准”标识制度实施的意见》（沪市监规范〔2023〕12号）第四部分" in html
+    english = client.get(f"/console/cases/{data.cases['expired']}?lang=en").text
+    assert "was valid until 2022-01-14 and has expired.</p>" in english and "评价有效期至" not in english
+    # The registry record as of the observation date agrees with the rule: expired, no "no record".
+    assert "演示用智能水杯（旧版）" in html and "2022-01-14" in html
+    assert re.search(r'id="registry-status" data-status="expired"><strong>已过期', html)
+    assert 'id="registry-conflict"' not in html and 'id="registry-none"' not in html
+    assert 'id="registry-type">团体标准<' in html
+    # The snapshot: URL as a link, local time, sha256, and the archived page in a sandboxed frame.
     assert '<a href="https://shop.example.com/item/1" rel="noopener noreferrer nofollow"' in html
-    sha = re.search(r'id="snapshot-sha">([0-9a-f]{64})<', html)
-    assert sha is not None
-    assert re.search(r'<iframe sandbox src="/console/snapshots/\d+/body"', html)
-    assert 'data-kind="opened"' in html
-    assert "system:sweep#" in html
+    assert re.search(r'id="snapshot-fetched">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d 北京时间<', html)
+    assert re.search(r'id="snapshot-sha">[0-9a-f]{64}<', html)
+    assert re.search(
+        r'<iframe sandbox src="/console/snapshots/\d+/body\?finding=\d+" name="archive-frame"', html
+    )
+    assert 'data-kind="opened"' in html and "system:sweep#" in html
+    assert '<td class="event-kind">立案</td>' in html
+    # A new case's primary action is to start review; dismissal comes last and asks why.
+    forms = re.findall(
+        r'<form method="post" action="/console/cases/\d+/transition" class="([^"]+)" id="move-([a-z_]+)"',
+        html,
+    )
+    assert forms == [("action primary", "in_review"), ("action", "dismissed")]
+    assert 'name="dismissal_kind" value="not-a-claim" required' in html
 
 
-def test_dashboard_draws_charts_from_findings(console: tuple[TestClient, ConsoleData]) -> None:
+def test_title_only_claim_shows_its_title_and_the_record_it_matched(db_url: str) -> None:
+    keys = seed(db_url).keys
+    cases = seed_real_pages(db_url)
+    with TestClient(console_app(db_url)) as client:
+        sign_in(client, keys["inspector"])
+        html = client.get(f"/console/cases/{cases['title-only']}").text
+        assert 'id="case-standard">《演示用智能水杯（旧版）》<' in html
+        assert 'id="registry-matched-by">标准名称<' in html
+        assert re.search(r'id="registry-status" data-status="expired">', html)
+        assert 'id="registry-none"' not in html and 'id="registry-conflict"' not in html
+        queue = client.get("/console/cases?rule=SHS003").text
+        assert "《演示用智能水杯（旧版）》" in queue
+        assert ">?<" not in html and ">?<" not in queue
+
+
+def test_dashboard_shows_every_rule_precision_and_deadlines(console: tuple[TestClient, ConsoleData]) -> None:
     client, _ = console
     html = client.get("/console/dashboard").text
-    assert html.count("<svg") == 3
+    assert html.count("<svg") == 4
     assert "<script" not in html
-    # One finding per rule in the legend, one bar per non-empty week and series.
     by_rule = html.split('id="chart-by-rule"')[1].split("</section>")[0]
-    assert ">SHS003</text>" in by_rule and ">SHS009</text>" in by_rule
+    # Every rule has its own legend entry (no "…" bucket), with one bar segment per non-empty week.
+    for number in range(1, 12):
+        assert f">SHS{number:03d}</text>" in by_rule
+    assert ">…</text>" not in by_rule
     assert len(re.findall(r"<rect [^>]*><title>", by_rule)) == 2
     by_site = html.split('id="chart-by-site"')[1].split("</section>")[0]
     assert ">mall.example.net</text>" in by_site and ">evil.example</text>" in by_site
     ages = html.split('id="chart-ages"')[1].split("</section>")[0]
     assert "<title>0-7: 2</title>" in ages and "<title>31-90: 1</title>" in ages
+    assert len(re.findall(r'<tr data-rule="SHS\d{3}">', html)) == 11
+    assert 'id="chart-deadlines"' in html
 
 
-def test_sweep_history_lists_counts_and_errors(console: tuple[TestClient, ConsoleData]) -> None:
+def test_sweep_history_lists_counts_errors_and_links(console: tuple[TestClient, ConsoleData]) -> None:
     client, data = console
     html = client.get("/console/sweeps").text
     rows = re.findall(r'<tr data-sweep-id="(\d+)">(.*?)</tr>', html, flags=re.S)
     assert [int(i) for i, _ in rows] == sorted(data.sweeps, reverse=True)
     newest = rows[0][1]
-    assert "dns_error: 1" in newest and "http_503: 2" in newest and "失败" in newest
+    assert "域名解析失败: 1" in newest and "HTTP 503 错误: 2" in newest and "失败" in newest
     oldest = rows[1][1]
-    assert "timeout: 3" in oldest and "<td>12</td>" in oldest
+    assert "超时: 3" in oldest and '<td class="num">12</td>' in oldest
+    # Each sweep links to the cases it opened; the counts agree with the queue they lead to.
+    old_id, new_id = data.sweeps
+    assert f'href="/console/cases?sweep={new_id}" class="opened-link">2<' in html
+    assert f'href="/console/cases?sweep={old_id}" class="opened-link">1<' in html
+    queue = client.get(f"/console/cases?sweep={new_id}").text
+    assert sorted(_case_ids(queue)) == sorted([data.cases["wording"], data.cases["hostile"]])
+    page = client.get(f"/console/sweeps/{new_id}").text
+    assert 'id="sweep-errors-total">3<' in page
+    assert len(re.findall(r'<li><a href="/console/cases/\d+">', page)) == 2
 
 
 def test_english_is_available_and_remembered(console: tuple[TestClient, ConsoleData]) -> None:

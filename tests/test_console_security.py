@@ -31,7 +31,7 @@ def console(sqlite_url: str) -> Iterator[tuple[TestClient, ConsoleData]]:
 
 
 def _snapshot_id(html: str) -> int:
-    return int(re.search(r'src="/console/snapshots/(\d+)/body"', html).group(1))  # type: ignore[union-attr]
+    return int(re.search(r'src="/console/snapshots/(\d+)/body', html).group(1))  # type: ignore[union-attr]
 
 
 def test_console_pages_send_a_strict_policy(console: tuple[TestClient, ConsoleData]) -> None:
@@ -104,7 +104,14 @@ def test_archived_page_is_served_sandboxed_and_unsniffable(console: tuple[TestCl
     snapshot_id = _snapshot_id(client.get(f"/console/cases/{data.cases['hostile']}").text)
     body = client.get(f"/console/snapshots/{snapshot_id}/body")
     assert body.status_code == 200
-    assert body.content == HOSTILE_BODY.encode("utf-8")  # exactly what was archived
+    # Shown re-serialised (decoded as the checker did, claims marked) but with every payload still in it:
+    # the sandbox, not any rewriting, is what keeps it inert.
+    assert "window.parent.__pwned='frame'" in body.text and 'onerror="window.__pwned' in body.text
+    raw = client.get(f"/console/snapshots/{snapshot_id}/raw")
+    assert raw.content == HOSTILE_BODY.encode("utf-8")  # exactly what was archived
+    assert raw.headers["content-type"] == "application/octet-stream"
+    assert raw.headers["content-security-policy"] == ARCHIVE_CSP
+    assert raw.headers["content-disposition"].startswith("attachment;")
     csp = body.headers["content-security-policy"]
     assert csp == ARCHIVE_CSP
     directives = [d.strip() for d in csp.split(";")]

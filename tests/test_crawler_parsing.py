@@ -9,12 +9,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Request, Response
 
-from crawler.items import PageItem
-from crawler.middlewares import LinkGuardMiddleware, RedirectGuardMiddleware, retry_after_seconds
-from crawler.spiders.base import STAT_LAYOUT_DRIFT, declared_charset, requested_url
+from crawler.frontier.local import LocalFrontier
+from crawler.items import PageItem, UrlOutcome
+from crawler.middlewares import LinkGuardMiddleware, RedirectGuardMiddleware, SkipRequest, retry_after_seconds
+from crawler.spiders.base import STAT_LAYOUT_DRIFT, STAT_NON_HTTP, declared_charset, requested_url
 from crawler.spiders.marketplace import MarketplaceSpider
 from crawler.spiders.site import SiteSpider
 from crawler.targets import Target
@@ -96,12 +96,28 @@ def test_item_page_fields(monkeypatch: pytest.MonkeyPatch) -> None:
     assert b"Q/DEMO 0002-2023" in item.body
 
 
-def test_page_limit_stops_items_and_links() -> None:
-    spider = _spider(SiteSpider, "generic", max_pages=1)
-    first = list(spider.parse_listing(_response("index.html")))
-    second = list(spider.parse_listing(_response("list-2.html")))
-    assert sum(isinstance(o, PageItem) for o in first) == 1
-    assert second == []
+def test_page_budget_is_spent_when_urls_are_accepted() -> None:
+    frontier = LocalFrontier(max_pages=2)
+    request = Request("http://127.0.0.1:9/a", meta={"markwatch_url": "http://127.0.0.1:9/a"})
+    assert frontier.push_new("http://127.0.0.1:9/a", request, {}) == "queued"
+    assert frontier.push_new("http://127.0.0.1:9/a", request, {}) == "dup"
+    assert (
+        frontier.push_new("http://127.0.0.1:9/b", request.replace(url="http://127.0.0.1:9/b"), {}) == "queued"
+    )
+    assert not frontier.budget_left()
+    assert (
+        frontier.push_new("http://127.0.0.1:9/c", request.replace(url="http://127.0.0.1:9/c"), {}) == "limit"
+    )
+    taken = frontier.take(None)
+    assert taken is not None and taken.url == "http://127.0.0.1:9/a" and frontier.in_flight() == 1
+    frontier.ack(taken.entry)
+    assert frontier.in_flight() == 0
+
+
+def test_a_page_is_yielded_after_the_links_it_holds() -> None:
+    # The sweep must know of a page's links before the page is stored and its entry acknowledged.
+    out = list(_spider(MarketplaceSpider, "demo-marketplace").parse_listing(_response("index.html")))
+    assert isinstance(out[-1], PageItem) and all(isinstance(o, Request) for o in out[:-1])
 
 
 def test_site_spider_drops_non_http_links() -> None:
@@ -110,7 +126,7 @@ def test_site_spider_drops_non_http_links() -> None:
     response = HtmlResponse("http://127.0.0.1:9/", body=body, request=Request("http://127.0.0.1:9/"))
     urls = [o.url for o in spider.parse_listing(response) if isinstance(o, Request)]
     assert urls == ["http://127.0.0.1:9/ok.html"]
-    assert spider.crawler.stats.get_value("markwatch/dropped/non_http") == 2
+    assert spider.crawler.stats.get_value(STAT_NON_HTTP) == 2
 
 
 def test_requested_url_and_declared_charset() -> None:
@@ -130,21 +146,45 @@ def test_retry_after_parsing() -> None:
     assert retry_after_seconds(None, now) is None
 
 
-def test_guards_drop_offsite_and_loops() -> None:
+def test_guards_refuse_offsite_loops_and_metadata_addresses() -> None:
     spider = _spider(SiteSpider, "generic")
-    with pytest.raises(IgnoreRequest):
+    with pytest.raises(SkipRequest) as offsite:
         LinkGuardMiddleware().process_request(Request("http://elsewhere.invalid/"), spider)
+    assert (offsite.value.reason, offsite.value.state) == ("offsite", "skipped")
+    with pytest.raises(SkipRequest) as metadata:
+        LinkGuardMiddleware().process_request(Request("http://169.254.169.254/latest/"), spider)
+    assert metadata.value.reason == "forbidden_address" and "169.254" not in str(metadata.value)
     guard = RedirectGuardMiddleware()
     loop_request = Request("http://127.0.0.1:9/b", meta={"redirect_urls": ["http://127.0.0.1:9/a"]})
-    with pytest.raises(IgnoreRequest, match="loop"):
+    with pytest.raises(SkipRequest, match="loop") as loop:
         guard.process_response(
             loop_request, Response(loop_request.url, status=302, headers={"Location": "/a"}), spider
         )
+    assert (loop.value.reason, loop.value.state) == ("redirect_loop", "failed")
+    for location in (
+        "http://[fd00:ec2::254]/",
+        "http://100.100.100.200/latest/",
+        "http://[::ffff:169.254.1.1]/",
+    ):
+        with pytest.raises(SkipRequest, match="forbidden_address"):
+            guard.process_response(
+                loop_request, Response(loop_request.url, status=302, headers={"Location": location}), spider
+            )
     fine = Response(loop_request.url, status=302, headers={"Location": "/c"})
     assert guard.process_response(loop_request, fine, spider) is fine
-    stats = spider.crawler.stats
-    assert stats.get_value("markwatch/dropped/offsite") == 1
-    assert stats.get_value("markwatch/dropped/redirect_loop") == 1
+
+
+def test_a_refused_request_becomes_its_urls_outcome() -> None:
+    from twisted.python.failure import Failure
+
+    spider = _spider(SiteSpider, "generic")
+    request = Request(
+        "http://127.0.0.1:9/x", meta={"markwatch_url": "http://127.0.0.1:9/x", "markwatch_entry": 7}
+    )
+    failure = Failure(SkipRequest("robots", "forbidden by robots.txt"))
+    failure.request = request  # type: ignore[attr-defined]
+    (outcome,) = list(spider.on_error(failure))
+    assert outcome == UrlOutcome("http://127.0.0.1:9/x", "skipped", "robots", entry=7)
 
 
 def test_sitemap_and_sitemap_index() -> None:
@@ -156,8 +196,13 @@ def test_sitemap_and_sitemap_index() -> None:
     index = (
         f"<sitemapindex xmlns='{ns}'><sitemap><loc>http://127.0.0.1:9/s2.xml</loc></sitemap></sitemapindex>"
     )
-    pages = list(spider.parse_sitemap(XmlResponse("http://127.0.0.1:9/s.xml", body=urlset.encode())))
+    pages = [
+        r
+        for r in spider.parse_sitemap(XmlResponse("http://127.0.0.1:9/s.xml", body=urlset.encode()))
+        if isinstance(r, Request)
+    ]
     nested = list(spider.parse_sitemap(XmlResponse("http://127.0.0.1:9/i.xml", body=index.encode())))
+    assert isinstance(nested.pop(), UrlOutcome)  # the sitemap itself: skipped, "sitemap", not a page
     assert [(r.url, r.callback.__name__) for r in pages] == [("http://127.0.0.1:9/a.html", "parse_listing")]
     assert [(r.url, r.callback.__name__) for r in nested] == [("http://127.0.0.1:9/s2.xml", "parse_sitemap")]
 
@@ -210,6 +255,54 @@ def test_real_marketplace_pages_match_their_adapters(
     (item,) = [out for out in spider.parse_item(response) if isinstance(out, PageItem)]  # then its images
     assert item.seller == seller
     assert spider.crawler.stats.values.get(STAT_LAYOUT_DRIFT) is None
+
+
+def test_a_name_resolving_to_a_metadata_address_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from twisted.internet import defer, reactor
+
+    from crawler.middlewares import AddressGuardMiddleware
+
+    answers = {"metadata.example": "169.254.169.254", "shop.example": "93.184.216.34"}
+    monkeypatch.setattr(reactor, "resolve", lambda host: defer.succeed(answers[host]), raising=False)
+    guard, spider = AddressGuardMiddleware(), _spider(SiteSpider, "generic")
+    failures: list[object] = []
+    refused = guard.process_request(Request("http://metadata.example/latest/"), spider)
+    assert refused is not None
+    refused.addErrback(failures.append)
+    assert failures and failures[0].check(SkipRequest)  # type: ignore[attr-defined]
+    assert failures[0].value.reason == "forbidden_address"  # type: ignore[attr-defined]
+    assert "169.254" not in str(failures[0].value)  # type: ignore[attr-defined]
+    allowed = guard.process_request(Request("http://shop.example/item"), spider)
+    assert allowed is not None and allowed.result is None  # type: ignore[attr-defined]
+    with pytest.raises(SkipRequest):  # the verdict is kept for the host
+        guard.process_request(Request("http://metadata.example/other"), spider)
+    assert guard.process_request(Request("http://127.0.0.1:9/"), spider) is None  # literals: LinkGuard's job
+
+
+def test_an_over_long_link_is_recorded_not_fetched() -> None:
+    from crawler.frontier.scheduler import URL_MAX, FrontierScheduler
+    from crawler.ledger import Discovery
+
+    class Runtime:
+        def __init__(self) -> None:
+            self.target = _target("generic")
+            self.frontier = LocalFrontier(100)
+            self.found: list[Discovery] = []
+
+        def canonical(self, url: str) -> str:
+            return url
+
+        def discover(self, discovery: Discovery) -> None:
+            self.found.append(discovery)
+
+    scheduler = FrontierScheduler.__new__(FrontierScheduler)
+    runtime = Runtime()
+    scheduler.runtime, scheduler.stats, scheduler.spider = runtime, _Stats(), _spider(SiteSpider, "generic")  # type: ignore[assignment]
+    long_url = "http://127.0.0.1:9/" + "a" * URL_MAX
+    assert scheduler.enqueue_request(Request(long_url)) is False
+    [found] = runtime.found
+    assert found.state == "skipped" and found.reason == "url_too_long" and len(found.url) < 2000
+
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
+from crawler.process import identity
 from crawler.snapshots import snapshot_body, store_snapshot
 from crawler.store.models import Finding, Snapshot, SnapshotBody, Sweep, SweepPage
-from crawler.sweeps import compare, start_or_resume
+from crawler.sweeps import compare, reap_dead, start_or_resume
+from crawler.targets import Target
 from markwatch import db
 from markwatch.errors import ConflictError
 
@@ -75,13 +77,69 @@ def test_new_recurring_resolved(db_url: str) -> None:
     assert (result.new, result.recurring, result.resolved) == (1, 1, 1)
 
 
+TARGET = Target(
+    name="t",
+    seeds=[{"url": "http://127.0.0.1:9/", "kind": "listing"}],  # type: ignore[list-item]
+    allowed_domains=["127.0.0.1"],
+)
+
+
 def test_resume_picks_unfinished_sweep_and_refuses_live_one(db_url: str, tmp_path: Path) -> None:
     with db.session_scope(db_url) as session:
-        first, resumed = start_or_resume(session, "t", tmp_path)
+        first, resumed = start_or_resume(session, TARGET, tmp_path)
         assert not resumed and first.job_dir == str(tmp_path / f"sweep-{first.id}")
-        first.state = "interrupted"
-        again, resumed = start_or_resume(session, "t", tmp_path)
-        assert resumed and again.id == first.id and again.summary["resumed"] == 1
-        again.summary = {**again.summary, "pid": os.getppid()}  # a live process that is not us
+        assert first.summary["pid"] == os.getpid() and first.summary["target"]["name"] == "t"
         with pytest.raises(ConflictError, match="still running"):
-            start_or_resume(session, "t", tmp_path)
+            start_or_resume(session, TARGET, tmp_path)  # we are alive
+        first.state = "interrupted"
+        session.flush()
+        again, resumed = start_or_resume(session, TARGET, tmp_path)
+        assert resumed and again.id == first.id and again.summary["resumed"] == 1
+        again.summary = {**again.summary, **identity(os.getppid())}  # a live process that is not us
+        session.flush()
+        with pytest.raises(ConflictError, match="still running"):
+            start_or_resume(session, TARGET, tmp_path)
+
+
+def test_a_dead_process_leaves_an_interrupted_resumable_sweep(db_url: str, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    dead_pid = int(gone.stdout)
+    with db.session_scope(db_url) as session:
+        session.add(
+            Sweep(target="t", started_at=T0, state="running", summary={**identity(), "pid": dead_pid})
+        )
+        # A row from another machine is never judged from here.
+        elsewhere = {"pid": os.getpid(), "host": "another-machine", "boot": None, "pid_started": None}
+        session.add(Sweep(target="u", started_at=T0, state="running", summary=elsewhere))
+    with db.session_scope(db_url) as session:
+        assert reap_dead(session) == [1]
+        assert session.get(Sweep, 1).state == "interrupted"  # type: ignore[union-attr]
+        assert session.get(Sweep, 2).state == "running"  # type: ignore[union-attr]
+        resumed, was_resumed = start_or_resume(session, TARGET, tmp_path)
+        assert was_resumed and resumed.id == 1
+
+
+def test_cases_come_only_from_finished_sweeps_unless_allowed_and_marked(db_url: str) -> None:
+    from cases_support import add_finding, make_sweep
+
+    from markwatch.cases.ingest import ingest_sweep
+    from markwatch.cases.models import Case
+
+    with db.session_scope(db_url) as session:
+        sweep = make_sweep(session, target="shop")
+        sweep.state = "incomplete"
+        add_finding(session, sweep, key="K1")
+        sweep_id = sweep.id
+    with db.session_scope(db_url) as session, pytest.raises(ConflictError, match="--allow-incomplete"):
+        ingest_sweep(session, sweep_id)
+    with db.session_scope(db_url) as session:
+        assert session.query(Case).count() == 0
+        report = ingest_sweep(session, sweep_id, allow_incomplete=True)
+        assert report.created == 1
+        case = session.query(Case).one()
+        assert f"from incomplete sweep {sweep_id}" in case.confidence_reasons

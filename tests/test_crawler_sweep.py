@@ -1,4 +1,5 @@
-"""Whole sweeps as subprocesses against the local site: robots, politeness, evidence, bookkeeping, resume."""
+"""Whole sweeps in a real subprocess against the local test site: robots.txt, politeness, errors, snapshots,
+accounting of every URL, resume without refetching, and what a killed sweep leaves behind."""
 
 from __future__ import annotations
 
@@ -15,18 +16,20 @@ import pytest
 from localsite import LocalSite, serve
 from sqlalchemy import func, select
 
-from crawler.store.models import Finding, Snapshot, SnapshotBody, Sweep, SweepPage
+from crawler.store.models import Finding, Snapshot, SnapshotBody, Sweep, SweepPage, SweepUrl
 from markwatch import db
 from markwatch.config import USER_AGENT
 
 REPO = Path(__file__).resolve().parent.parent
 CHECKER_PATH = REPO / "tests" / "data" / "crawler"
+MARKWATCH = str(Path(sys.executable).with_name("markwatch"))
 
 
 def _targets(
     path: Path, site: LocalSite, *, adapter: str, seeds: list[tuple[str, str]], max_pages: int = 100
 ) -> Path:
     seed_lines = "\n".join(f'      - {{url: "{site.base}{p}", kind: {kind}}}' for p, kind in seeds)
+    # timeout and retries per target: a dead page costs 2 s x 2 tries here.
     path.write_text(
         f"""targets:
   - name: local
@@ -38,6 +41,8 @@ def _targets(
     max_pages: {max_pages}
     delay: 0
     concurrency: 4
+    timeout: 2
+    retries: 1
     schedule: "*/30 * * * *"
 """,
         encoding="utf-8",
@@ -46,21 +51,20 @@ def _targets(
 
 
 def _command(targets: Path, db_url: str, job_dir: Path) -> list[str]:
-    return [
-        str(Path(sys.executable).with_name("markwatch")), "sweep", "run", str(targets), "--db", db_url,
-        "--job-dir", str(job_dir), "--set", "RETRY_TIMES=1", "--set", "AUTOTHROTTLE_ENABLED=false",
-        "--set", "DOWNLOAD_TIMEOUT=2",
-    ]  # fmt: skip
+    return [MARKWATCH, "sweep", "run", str(targets), "--db", db_url, "--job-dir", str(job_dir),
+            "--set", "AUTOTHROTTLE_ENABLED=false"]  # fmt: skip
 
 
 def _env() -> dict[str, str]:
     return dict(os.environ, MARKWATCH_CHECKER="code_checker:factory", PYTHONPATH=str(CHECKER_PATH))
 
 
+def _run(command: list[str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, env=_env(), capture_output=True, text=True, timeout=timeout, cwd=REPO)
+
+
 def _sweep(targets: Path, db_url: str, job_dir: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        _command(targets, db_url, job_dir), env=_env(), capture_output=True, text=True, timeout=120, cwd=REPO
-    )
+    return _run(_command(targets, db_url, job_dir))
 
 
 GENERIC_SEEDS = [
@@ -87,12 +91,21 @@ def generic_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
         paths = site.paths()
     return {
         "db": db_url,
+        "base": site.base,
         "first": first,
         "second": second,
         "paths_first": paths_first,
         "paths": paths,
         "agents": agents,
     }
+
+
+def _ledger(db_url: str, sweep_id: int) -> dict[str, tuple[str, str | None]]:
+    with db.session_scope(db_url) as session:
+        rows = session.execute(
+            select(SweepUrl.url, SweepUrl.state, SweepUrl.reason).where(SweepUrl.sweep_id == sweep_id)
+        )
+        return {url: (state, reason) for url, state, reason in rows}
 
 
 def test_sweep_finishes_and_prints_summary(generic_run: dict) -> None:
@@ -112,19 +125,69 @@ def test_user_agent_identifies_with_contact_url(generic_run: dict) -> None:
     assert "https://" in USER_AGENT
 
 
-def test_drops_and_errors_are_counted(generic_run: dict) -> None:
+def test_every_url_is_accounted_for(generic_run: dict) -> None:
     with db.session_scope(generic_run["db"]) as session:
         sweep = session.get(Sweep, 1)
         assert sweep is not None
-        assert sweep.robots_skipped >= 1
-        assert sweep.offsite_dropped == 1
-        assert sweep.errors["redirect_loop"] == 1
-        assert sweep.errors["non_http"] == 3
-        assert sweep.errors["too_large"] == 1
-        assert sweep.errors["http_503"] == 1  # retried once (Retry-After: 0), then given up
-        assert sweep.errors["timeout"] == 1  # DOWNLOAD_TIMEOUT, after one retry
-        assert "http_429" not in sweep.errors
+        assert sweep.robots_skipped == 1
+        assert sweep.offsite_dropped == 2  # an off-site link and an off-site redirect, counted alike
+        assert sweep.skipped == {"robots": 1, "offsite": 2, "non_http": 3, "forbidden_address": 3}
+        assert sweep.errors == {
+            "redirect_loop": 1,
+            "too_large": 1,
+            "http_503": 1,  # retried once (Retry-After: 0), then given up
+            "timeout": 1,  # the target's 2 s timeout, after its one retry
+            "undecodable": 1,  # random bytes served as text/html
+            "layout_param_table_missing": 1,  # a page note: /ratelimited.html has no table
+        }
+        pages = session.scalar(select(func.count()).select_from(SweepPage).where(SweepPage.sweep_id == 1))
+        assert sweep.urls_missing == 0 and sweep.pages_fetched == pages
+        assert sweep.urls_discovered == sweep.urls_taken + 4  # 3 non-http links, 1 off-site link: not taken
+        assert sweep.urls_failed == 5 and sweep.urls_skipped == 9
+        stored = session.scalar(
+            select(func.count())
+            .select_from(SweepUrl)
+            .where(SweepUrl.sweep_id == 1, SweepUrl.state == "stored")
+        )
+        # Every taken URL was stored or failed with a reason (or refused after taking: robots, redirects).
+        assert sweep.urls_taken == stored + sweep.urls_failed + 1 + 1 + 3
     assert not [p for p in generic_run["paths"] if "landing" in p]
+
+
+def test_binary_page_is_an_error_never_a_clean_page(generic_run: dict) -> None:
+    with db.session_scope(generic_run["db"]) as session:
+        page = session.scalars(
+            select(SweepPage).where(SweepPage.sweep_id == 1, SweepPage.url.like("%/binary.html"))
+        ).one()
+        assert page.status == "undecodable" and page.claims == 0 and page.snapshot_id is not None
+    ledger = _ledger(generic_run["db"], 1)
+    assert ledger[f"{generic_run['base']}/binary.html"] == ("failed", "undecodable")
+
+
+def test_tracking_parameters_and_query_order_make_no_second_page(generic_run: dict) -> None:
+    paths = generic_run["paths_first"]
+    assert paths.count("/gbk.html") == 1 and not [p for p in paths if "utm_" in p or "spm=" in p]
+    assert [p for p in paths if p.startswith("/param.html")] == ["/param.html?a=1&b=2"]
+    with db.session_scope(generic_run["db"]) as session:
+        keys = list(session.scalars(select(Finding.page_url).where(Finding.sweep_id == 1)))
+    assert keys.count(f"{generic_run['base']}/param.html?a=1&b=2") == 1
+    assert keys.count(f"{generic_run['base']}/gbk.html") == 1
+
+
+def test_meta_refresh_page_is_checked_and_its_target_fetched_separately(generic_run: dict) -> None:
+    base = generic_run["base"]
+    ledger = _ledger(generic_run["db"], 1)
+    assert ledger[f"{base}/refresh.html"] == ("stored", None)
+    assert ledger[f"{base}/refreshed.html"] == ("stored", None)
+    with db.session_scope(generic_run["db"]) as session:
+        urls = set(session.scalars(select(Finding.page_url).where(Finding.sweep_id == 1)))
+    assert {f"{base}/refresh.html", f"{base}/refreshed.html"} <= urls
+
+
+def test_redirects_to_metadata_addresses_are_refused(generic_run: dict) -> None:
+    ledger = _ledger(generic_run["db"], 1)
+    for path in ("/metadata", "/metadata6", "/aliyun"):
+        assert ledger[f"{generic_run['base']}{path}"] == ("skipped", "forbidden_address")
 
 
 def test_429_is_retried_after_retry_after(generic_run: dict) -> None:
@@ -148,13 +211,20 @@ def test_snapshots_are_compressed_hashed_and_complete(generic_run: dict) -> None
         assert snapshot.headers["Content-Type"] == "text/html; charset=gbk"
         assert snapshot.fetched_at.tzinfo is not None
         assert snapshot.sweep_id == 1
-        # Every checked page points at a snapshot; every finding at the snapshot it came from.
+        # Every stored page points at a snapshot; every finding at the snapshot it came from.
         assert (
             session.scalar(select(func.count()).select_from(SweepPage).where(SweepPage.snapshot_id.is_(None)))
             == 0
         )
         orphan = select(func.count()).select_from(Finding).where(Finding.snapshot_id.is_(None))
         assert session.scalar(orphan) == 0
+        # One snapshot per page and sweep.
+        per_url = session.execute(
+            select(Snapshot.sweep_id, Snapshot.requested_url, func.count()).group_by(
+                Snapshot.sweep_id, Snapshot.requested_url
+            )
+        ).all()
+        assert all(count == 1 for _, _, count in per_url)
 
 
 def test_gbk_and_lying_charset_pages_yield_findings(generic_run: dict) -> None:
@@ -226,35 +296,84 @@ def _wait_until_checked(db_url: str, pages: int) -> None:
             checked = session.scalar(select(func.count()).select_from(SweepPage)) or 0
 
 
-def test_killed_sweep_resumes_and_checks_every_page_once(tmp_path: Path) -> None:
-    db_url = f"sqlite:///{tmp_path / 'mw.db'}"
-    db.upgrade(db_url)
-    with serve(item_delay=0.25) as site:
-        targets = _targets(
-            tmp_path / "t.yaml", site, adapter="demo-marketplace", seeds=[("/list?page=1", "listing")]
-        )
-        command = [*_command(targets, db_url, tmp_path / "jobs"), "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
-        process = subprocess.Popen(command, env=_env(), cwd=REPO, start_new_session=True,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-        _wait_until_checked(db_url, 4)
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-        with db.session_scope(db_url) as session:
-            before = session.scalar(select(func.count()).select_from(SweepPage)) or 0
-            sweep = session.get(Sweep, 1)
-            assert sweep is not None and sweep.state == "running"
-        assert 4 <= before < 15
-        resumed = _sweep(targets, db_url, tmp_path / "jobs")
-    assert resumed.returncode == 0, resumed.stderr[-3000:]
+def _slow_marketplace(tmp_path: Path, site: LocalSite, db_url: str) -> list[str]:
+    targets = _targets(
+        tmp_path / "t.yaml", site, adapter="demo-marketplace", seeds=[("/list?page=1", "listing")]
+    )
+    return [*_command(targets, db_url, tmp_path / "jobs"), "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
+
+
+def _assert_every_page_once(db_url: str) -> None:
     with db.session_scope(db_url) as session:
         assert session.scalar(select(func.count()).select_from(Sweep)) == 1
         sweep = session.get(Sweep, 1)
         assert sweep is not None and sweep.state == "finished" and sweep.summary.get("resumed") == 1
         urls = list(session.scalars(select(SweepPage.url).where(SweepPage.sweep_id == 1)))
         assert len(urls) == len(set(urls)) == 15  # 3 listing pages + 12 items, each checked exactly once
-        assert sweep.pages_fetched == 15
+        assert sweep.pages_fetched == 15 and sweep.urls_missing == 0
         keys = list(session.scalars(select(Finding.finding_key).where(Finding.sweep_id == 1)))
         assert len(keys) == len(set(keys)) == 12
+
+
+def test_killed_sweep_is_marked_interrupted_then_resumes(db_url: str, tmp_path: Path) -> None:
+    with serve(item_delay=0.25) as site:
+        command = _slow_marketplace(tmp_path, site, db_url)
+        process = subprocess.Popen(command, env=_env(), cwd=REPO, start_new_session=True,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        _wait_until_checked(db_url, 4)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+        with db.session_scope(db_url) as session:
+            before = set(session.scalars(select(SweepPage.url)))
+            sweep = session.get(Sweep, 1)
+            assert sweep is not None and sweep.state == "running"  # nobody could say otherwise yet
+        assert 4 <= len(before) < 15
+        hits_at_kill = dict(site.hits)
+        # The next `sweep list` sees the dead pid and says so.
+        listed = _run([MARKWATCH, "sweep", "list", "--db", db_url])
+        assert listed.stdout.startswith("sweep 1 local: interrupted"), listed.stdout + listed.stderr
+        resumed = _run([MARKWATCH, "sweep", "resume", "1", "--db", db_url, "--job-dir", str(tmp_path / "jobs"),
+                        "--set", "AUTOTHROTTLE_ENABLED=false"])  # fmt: skip
+        hits = dict(site.hits)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    _assert_every_page_once(db_url)
+    # Pages stored before the kill were not fetched again (those fetched but not yet stored were).
+    again = {f"{site.base}{path}" for path, count in hits.items() if count > hits_at_kill.get(path, 0)}
+    assert again and not again & before
+
+
+def test_ctrl_c_interrupts_then_resume_fetches_nothing_twice(tmp_path: Path) -> None:
+    db_url = f"sqlite:///{tmp_path / 'mw.db'}"
+    with serve(item_delay=0.25) as site:
+        command = _slow_marketplace(tmp_path, site, db_url)
+        process = subprocess.Popen(command, env=_env(), cwd=REPO, stdout=subprocess.PIPE,
+                                   stderr=subprocess.DEVNULL, text=True)  # fmt: skip
+        _wait_until_checked(db_url, 3)
+        process.send_signal(signal.SIGINT)
+        out, _ = process.communicate(timeout=60)
+        assert process.returncode == 1
+        assert "interrupted" in out and "sweep resume 1" in out
+        resumed = _sweep(Path(command[3]), db_url, tmp_path / "jobs")
+        hits = dict(site.hits)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    _assert_every_page_once(db_url)
+    # A graceful stop stores what was in flight, and the queue and dupe filter come back from the ledger.
+    assert hits.pop("/robots.txt") == 2
+    assert all(count == 1 for count in hits.values()), hits
+
+
+def test_sigterm_marks_the_sweep_interrupted(tmp_path: Path) -> None:
+    db_url = f"sqlite:///{tmp_path / 'mw.db'}"
+    with serve(item_delay=0.25) as site:
+        process = subprocess.Popen(_slow_marketplace(tmp_path, site, db_url), env=_env(), cwd=REPO,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        _wait_until_checked(db_url, 3)
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
+    with db.session_scope(db_url) as session:
+        sweep = session.get(Sweep, 1)
+        assert sweep is not None and sweep.state == "interrupted" and sweep.urls_missing > 0
+        assert sweep.summary["missing"]
 
 
 def test_list_and_show(generic_run: dict) -> None:
@@ -268,29 +387,29 @@ def test_list_and_show(generic_run: dict) -> None:
     assert listed.output.splitlines()[0].startswith("sweep 2 local: finished")
     shown = runner.invoke(cli, ["sweep", "show", "1", "--db", generic_run["db"]])
     assert '"state": "finished"' in shown.output and '"robots_skipped": ' in shown.output
+    assert '"missing_urls": []' in shown.output
+    status = runner.invoke(cli, ["sweep", "status", "1", "--db", generic_run["db"]])
+    assert "0 missing" in status.output and "skipped: forbidden_address 3" in status.output
     missing = runner.invoke(cli, ["sweep", "show", "99", "--db", generic_run["db"]])
     assert missing.exit_code == 1 and "no sweep 99" in missing.output
 
 
-def test_ctrl_c_interrupts_then_resume_finishes(tmp_path: Path) -> None:
-    db_url = f"sqlite:///{tmp_path / 'mw.db'}"
-    db.upgrade(db_url)
-    with serve(item_delay=0.25) as site:
-        targets = _targets(
-            tmp_path / "t.yaml", site, adapter="demo-marketplace", seeds=[("/list?page=1", "listing")]
-        )
-        command = [*_command(targets, db_url, tmp_path / "jobs"), "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
-        process = subprocess.Popen(command, env=_env(), cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                   text=True)  # fmt: skip
-        _wait_until_checked(db_url, 3)
-        process.send_signal(signal.SIGINT)
-        out, _ = process.communicate(timeout=60)
-        assert process.returncode == 1
-        assert "interrupted" in out
-        resumed = _sweep(targets, db_url, tmp_path / "jobs")
-    assert resumed.returncode == 0, resumed.stderr[-3000:]
+def test_concurrent_runs_of_one_target_exactly_one_runs(db_url: str, tmp_path: Path) -> None:
+    with serve(item_delay=0.1) as site:
+        command = _slow_marketplace(tmp_path, site, db_url)
+        runs = [
+            subprocess.Popen(
+                command, env=_env(), cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+            for _ in range(4)
+        ]
+        results = [(run, *run.communicate(timeout=180)) for run in runs]
+    winners = [run for run, _out, _err in results if run.returncode == 0]
+    losers = [err for run, _out, err in results if run.returncode != 0]
+    assert len(winners) == 1, [err[-500:] for _, _, err in results]
+    assert len(losers) == 3
+    for err in losers:
+        assert "error: " in err and ("is still running" in err or "at the same moment" in err), err[-500:]
+        assert "Traceback" not in err
     with db.session_scope(db_url) as session:
-        sweep = session.get(Sweep, 1)
-        assert sweep is not None and sweep.state == "finished"
-        urls = list(session.scalars(select(SweepPage.url)))
-        assert len(urls) == len(set(urls)) == 15
+        assert session.scalar(select(func.count()).select_from(Sweep)) == 1

@@ -90,3 +90,67 @@ def test_bundled_adapters() -> None:
     jd = get_adapter("jd")
     assert jd.next_page and jd.item_links and jd.param_table and jd.seller
     assert get_adapter("generic").follow_all
+
+
+def test_yaml_syntax_errors_are_one_line_with_line_and_column(tmp_path: Path) -> None:
+    broken = GOOD.replace("    max_depth: 2\n", "    max_depth: [2\n")
+    with pytest.raises(TargetsFileError) as info:
+        load_targets(_write(tmp_path, broken))
+    message = str(info.value)
+    assert message.startswith(f"{tmp_path / 'targets.yaml'}: line ") and ", column " in message
+    assert "not valid YAML" in message and "\n" not in message
+    with pytest.raises(TargetsFileError, match=r"line 2, column 1: .*character '\\t'"):
+        load_targets(_write(tmp_path, "targets:\n\t- name: a\n"))
+
+
+def test_a_file_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "targets.yaml"
+    path.write_bytes(GOOD.replace("shop-a", "商店").encode("gbk"))
+    with pytest.raises(TargetsFileError) as info:
+        load_targets(path)
+    assert str(info.value) == (
+        f"{path}: line 2: not UTF-8: byte 0xc9 cannot be decoded (save the file as UTF-8)"
+    )
+
+
+@pytest.mark.parametrize(
+    "host", ["169.254.169.254", "169.254.0.1", "[fd00:ec2::254]", "100.100.100.200", "[fe80::1]"]
+)
+def test_seeds_at_metadata_addresses_are_refused_even_when_allowed(tmp_path: Path, host: str) -> None:
+    text = GOOD.replace("https://shop.example.com/list", f"http://{host}/latest/meta-data/").replace(
+        "allowed_domains: [example.com]", f"allowed_domains: [example.com, '{host}']"
+    )
+    with pytest.raises(
+        TargetsFileError, match=r"seeds.0.url: Value error, refused: .* addresses are never crawled"
+    ):
+        load_targets(_write(tmp_path, text))
+
+
+def test_a_dead_page_costs_under_30_seconds_by_default_and_per_target_otherwise(tmp_path: Path) -> None:
+    from crawler.run import crawl_settings
+
+    target = load_targets(_write(tmp_path, GOOD)).get("shop-a")
+    settings = crawl_settings(target, db_url="sqlite://", sweep_id=1, job_dir=None, overrides={})
+    tries = settings["RETRY_TIMES"] + 1
+    backoff = sum(settings["RETRY_BACKOFF_BASE"] * 2**n for n in range(settings["RETRY_TIMES"]))
+    assert settings["DOWNLOAD_TIMEOUT"] * tries + backoff < 30
+    fast = load_targets(
+        _write(tmp_path, GOOD.replace("concurrency: 1", "concurrency: 1\n    timeout: 3\n    retries: 0"))
+    )
+    settings = crawl_settings(fast.get("shop-a"), db_url="sqlite://", sweep_id=1, job_dir=None, overrides={})
+    assert (settings["DOWNLOAD_TIMEOUT"], settings["RETRY_TIMES"]) == (3, 0)
+
+
+def test_tracking_parameters_are_adapter_data() -> None:
+    from crawler.adapters import tracking_params
+    from crawler.canonical import Canonicalizer
+
+    tmall = Canonicalizer.of(tracking_params("tmall"))
+    url = "https://detail.tmall.com/item.htm?spm=a1.b2&id=42&utm_source=x&ali_trackid=9&skuId=7#reviews"
+    assert tmall(url) == "https://detail.tmall.com/item.htm?id=42&skuId=7"
+    assert (
+        tmall("HTTPS://Detail.Tmall.com:443/item.htm?b=2&a=1") == "https://detail.tmall.com/item.htm?a=1&b=2"
+    )
+    # The generic list applies everywhere; a site's own only to its adapter.
+    generic = Canonicalizer.of(tracking_params("generic"))
+    assert generic("http://a.example/p?utm_medium=m&ali_trackid=9") == "http://a.example/p?ali_trackid=9"

@@ -1,162 +1,95 @@
-"""One sweep, two worker processes, a real Redis frontier and a real PostgreSQL store, the local test site."""
+"""One sweep, several worker processes, a real Redis frontier and a real PostgreSQL store, the local site;
+and the frontier's Redis scripts one by one."""
 
 from __future__ import annotations
 
-import os
+import itertools
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from cluster_support import MARKWATCH, REPO, ClusterRun, checker_env, marketplace_targets, stored
 from localsite import serve
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from crawler.cluster.coordinator import connect
 from crawler.cluster.keys import SweepKeys
-from crawler.cluster.membership import Membership
 from crawler.cluster.politeness import SharedHostDelay
-from crawler.store.models import Finding, Sweep, SweepPage
+from crawler.cluster.redisconn import connect
+from crawler.cluster.stream import Scripts
+from crawler.store.models import Finding, Sweep
 from crawler.sweeps import start_or_resume
+from crawler.targets import load_targets
 from markwatch import db
 from markwatch.cli import cli
 from markwatch.errors import ConflictError
 
-REPO = Path(__file__).resolve().parent.parent
-MARKWATCH = str(Path(sys.executable).with_name("markwatch"))
-FAST = ["--set", "RETRY_TIMES=1", "--set", "DOWNLOAD_TIMEOUT=2", "--set", "AUTOTHROTTLE_ENABLED=false"]
-
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
-
-
-def _env() -> dict[str, str]:
-    return dict(
-        os.environ,
-        MARKWATCH_CHECKER="code_checker:factory",
-        PYTHONPATH=str(REPO / "tests" / "data" / "crawler"),
-    )
-
-
-def _targets(path: Path, base: str) -> Path:
-    path.write_text(
-        f"""targets:
-  - name: local
-    seeds: [{{url: "{base}/", kind: listing}}]
-    allowed_domains: [127.0.0.1]
-    adapter: generic
-    max_depth: 4
-    delay: 0
-    concurrency: 1
-""",
-        encoding="utf-8",
-    )
-    return path
-
-
-def _findings(db_url: str, sweep_id: int) -> set[tuple[str, str | None]]:
-    with db.session_scope(db_url) as session:
-        rows = session.execute(
-            select(Finding.finding_key, Finding.page_url).where(Finding.sweep_id == sweep_id)
-        )
-        return {(key, url) for key, url in rows}
 
 
 def test_two_workers_share_one_sweep(
     postgres_url: str, redis_url: str, sqlite_url: str, tmp_path: Path
 ) -> None:
-    # Slow item pages: one worker alone would need 12+ s, so the second one (which looks at the frontier
-    # every 5 s, Scrapy's engine heartbeat) gets its share.
-    with serve(item_delay=1.0) as site:
-        targets = _targets(tmp_path / "targets.yaml", site.base)
-        start = subprocess.run(
-            [MARKWATCH, "cluster", "start", str(targets), "--target", "local", "--db", postgres_url,
-             "--redis", redis_url],
-            env=_env(), cwd=REPO, capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
-        assert start.returncode == 0, start.stderr
-        sweep_id = int(start.stdout.strip())
-        command = [MARKWATCH, "cluster", "worker", str(sweep_id), "--db", postgres_url, "--redis", redis_url,
-                   "--idle-grace", "2", *FAST]  # fmt: skip
-        workers = [
-            subprocess.Popen(
-                command, env=_env(), cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-            )
-            for _ in range(2)
-        ]
-        outputs = [worker.communicate(timeout=180) for worker in workers]
+    # Slow enough pages that the second worker, however late it starts on a loaded machine, gets its share.
+    with serve(item_delay=0.5, listing_pages=6, items_per_page=6) as site:
+        run = ClusterRun(site, postgres_url, redis_url, tmp_path, concurrency=2)
+        sweep_id = run.start()
+        run.spawn(2)
+        results = run.finish(timeout=180)
         hits = dict(site.hits)
-        # The same site swept by one ordinary process, for the findings it should give.
+        # The same site swept by one ordinary process, for the pages and findings it should give.
         single = subprocess.run(
-            [MARKWATCH, "sweep", "run", str(targets), "--db", sqlite_url, "--job-dir", str(tmp_path / "jobs"),
-             "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=4", *FAST],
-            env=_env(), cwd=REPO, capture_output=True, text=True, timeout=180,
+            [MARKWATCH, "sweep", "run", str(run.targets), "--db", sqlite_url, "--job-dir", str(tmp_path / "jobs"),
+             "--set", "AUTOTHROTTLE_ENABLED=false", "--no-cases"],
+            env=checker_env(), cwd=REPO, capture_output=True, text=True, timeout=180,
         )  # fmt: skip
-    for worker, (_out, err) in zip(workers, outputs, strict=True):
-        assert worker.returncode == 0, err[-3000:]
+    for code, _out, err in results:
+        assert code == 0, err[-3000:]
     assert single.returncode == 0, single.stderr[-3000:]
-    stdout = [out for out, _ in outputs]
-    # Exactly one worker finished the sweep; the other left it to the last one out.
-    assert sum("finished by this worker" in out for out in stdout) == 1, stdout
-    assert sum("cases from sweep" in out for out in stdout) == 1
-    # Both did real work: each fetched pages (Scrapy's own per-process request counts in the logs).
-    for _, err in outputs:
-        assert "'downloader/request_count': " in err and "'item_scraped_count': " in err, err[-2000:]
-
-    # Every page fetched exactly once across both processes; robots.txt once per worker at most,
-    # and the Disallowed page never.
+    outputs = [out for _, out, _ in results]
+    # Exactly one worker finished the sweep; the other saw it finished.
+    assert sum("finished by this worker" in out for out in outputs) == 1, outputs
+    assert sum("cases from sweep" in out for out in outputs) == 1
+    # Both did real work (Scrapy's own per-process counts in the logs).
+    for _, _, err in results:
+        assert "'item_scraped_count': " in err, err[-2000:]
+    # Every page fetched exactly once across both processes; robots.txt once per worker at most.
     assert hits.pop("/robots.txt") <= 2
-    assert "/private/secret.html" not in hits
-    assert hits and all(count == 1 for count in hits.values()), hits
-    assert {f"/item/{n}.html" for n in range(1, 13)} <= set(hits)
-
-    with db.session_scope(postgres_url) as session:
-        sweep = session.get(Sweep, sweep_id)
-        assert sweep is not None and sweep.state == "finished" and sweep.finished_at is not None
-        urls = list(session.scalars(select(SweepPage.url).where(SweepPage.sweep_id == sweep_id)))
-        assert len(urls) == len(set(urls)) == sweep.pages_fetched == sweep.summary["pages_checked"]
-        assert sweep.robots_skipped >= 1 and sweep.offsite_dropped == 1
-        assert sweep.errors["redirect_loop"] == 1 and sweep.errors["non_http"] == 3
-        assert sweep.findings_new == sweep.summary["findings"] == len(_findings(postgres_url, sweep_id))
-        assert session.scalar(select(func.count()).select_from(Sweep)) == 1
+    assert all(count == 1 for count in hits.values()), hits
+    done = stored(postgres_url, sweep_id)
+    assert done.state == "finished" and sorted(done.pages) == sorted(site.marketplace_urls())
     with db.session_scope(sqlite_url) as session:
         reference = session.scalars(select(Sweep)).one()
-        assert reference.pages_fetched == sweep.pages_fetched
-    assert _findings(postgres_url, sweep_id) == _findings(sqlite_url, reference.id)
+        reference_findings = set(session.scalars(select(Finding.finding_key)))
+    with db.session_scope(postgres_url) as session:
+        sweep = session.get(Sweep, sweep_id)
+        assert sweep is not None
+        assert (sweep.pages_fetched, sweep.urls_discovered, sweep.skipped) == (
+            reference.pages_fetched,
+            reference.urls_discovered,
+            reference.skipped,
+        )
+        assert set(session.scalars(select(Finding.finding_key).where(Finding.sweep_id == sweep_id))) == (
+            reference_findings
+        )
     # The finished sweep's Redis keys are gone.
-    assert not connect(redis_url).exists(*SweepKeys(sweep_id).all())
+    assert not connect(redis_url).keys(f"{SweepKeys(sweep_id).prefix}*")
 
 
-def test_last_worker_out_is_decided_atomically(redis_url: str) -> None:
-    client = connect(redis_url)
-    keys = SweepKeys(7)
-    one, two = Membership(client, keys, "one"), Membership(client, keys, "two")
-    one.heartbeat()
-    two.heartbeat()
-    assert set(one.live_workers()) == {"one", "two"}
-    one.mark_idle()
-    assert not one.drained(0)  # "two" is still busy
-    two.mark_idle()
-    assert one.drained(0) and not one.drained(30)  # idle, but not for 30 s yet
-    client.zadd(keys.requests, {b"request": 0})
-    assert not one.drained(0)  # the frontier is not empty
-    assert one.leave() == 1
-    assert two.leave() == 0
-
-
-def test_a_dead_workers_heartbeat_goes_stale(redis_url: str) -> None:
-    client = connect(redis_url)
-    keys = SweepKeys(8)
-    dead = Membership(client, keys, "dead", stale_after=0.2)
-    dead.heartbeat()  # ... and then it was killed
-    alive = Membership(client, keys, "alive", stale_after=0.2)
-    alive.heartbeat()
-    alive.mark_idle()
-    assert not alive.drained(0)
-    time.sleep(0.3)
-    alive.heartbeat()
-    assert alive.drained(0)  # the dead one no longer holds the sweep open
-    assert alive.leave() == 0
+def test_politeness_spacing_holds_across_workers(postgres_url: str, redis_url: str, tmp_path: Path) -> None:
+    with serve(item_delay=0.05, listing_pages=2, items_per_page=6) as site:
+        run = ClusterRun(site, postgres_url, redis_url, tmp_path, concurrency=2, delay=0.3)
+        run.start()
+        run.spawn(2)
+        results = run.finish(timeout=180)
+        times = list(site.times)
+    assert all(code == 0 for code, _, _ in results), [err[-2000:] for _, _, err in results]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
+    # Two workers, one host, slots 0.3 s apart cluster-wide: each worker spacing only its own requests would
+    # take half the time. Arrivals jitter a little around their slots (connections, a loaded machine).
+    assert len(times) >= 14
+    assert times[-1] - times[0] >= 0.9 * 0.3 * (len(times) - 1), gaps
+    assert min(gaps) >= 0.15, sorted(gaps)[:5]
 
 
 def test_host_slots_are_spaced_across_workers(redis_url: str) -> None:
@@ -170,6 +103,56 @@ def test_host_slots_are_spaced_across_workers(redis_url: str) -> None:
     assert waits[0] == 0
     assert 0.4 <= waits[1] <= 0.5 and 0.9 <= waits[2] <= 1.0
     assert second.reserve("other.example.com") == 0  # per host
+
+
+def _push(code: Scripts, keys: SweepKeys, url: str, priority: int = 0, max_pages: int = 100) -> str:
+    result = code.push_new(
+        keys=[keys.epoch, keys.seen, keys.accepted, keys.priorities],
+        args=[url, priority, "{}", max_pages, keys.prefix],
+    )
+    return result.decode()
+
+
+def _take(code: Scripts, keys: SweepKeys, consumer: str, claim_ms: int = 60_000) -> list[str]:
+    raw = code.take(keys=[keys.epoch, keys.priorities], args=[keys.prefix, consumer, 1, claim_ms])
+    return [v.decode() for v in raw]
+
+
+def test_stream_frontier_dedupes_budgets_and_orders_by_priority(redis_url: str) -> None:
+    client = connect(redis_url)
+    code, keys = Scripts(client), SweepKeys(7)
+    assert _push(code, keys, "http://a/1") == "lost"  # no epoch: this Redis does not hold the sweep
+    client.set(keys.epoch, "x")
+    assert _push(code, keys, "http://a/1", max_pages=2) == "queued"
+    assert _push(code, keys, "http://a/1", max_pages=2) == "dup"
+    assert _push(code, keys, "http://a/2", priority=5, max_pages=2) == "queued"
+    assert _push(code, keys, "http://a/3", max_pages=2) == "limit"
+    assert _take(code, keys, "w1")[2] == "http://a/2"  # higher priority first
+    assert _take(code, keys, "w1")[2] == "http://a/1"
+    assert _take(code, keys, "w1") == []
+    assert code.left(keys=[keys.epoch, keys.priorities], args=[keys.prefix]) == 2  # both still in flight
+
+
+def test_entries_of_a_silent_worker_are_claimed_and_acks_delete(redis_url: str) -> None:
+    import time
+
+    client = connect(redis_url)
+    code, keys = Scripts(client), SweepKeys(8)
+    client.set(keys.epoch, "x")
+    _push(code, keys, "http://a/1")
+    _push(code, keys, "http://a/2")
+    held = _take(code, keys, "alive")
+    lost = _take(code, keys, "dead")
+    time.sleep(0.3)
+    # "alive" refreshes what it holds (its heartbeat); "dead" does not.
+    assert code.hold(keys=[held[0]], args=["alive", held[1]]) == []
+    claimed = _take(code, keys, "alive", claim_ms=200)
+    assert claimed[2] == lost[2] == "http://a/2" and claimed[4] == "2"  # second delivery
+    assert _take(code, keys, "other", claim_ms=200) == []  # the refreshed entry stays with its owner
+    assert code.hold(keys=[lost[0]], args=["dead", lost[1]]) == [lost[1].encode()]  # not taken back
+    for entry in (held, claimed):
+        code.ack(keys=[entry[0]], args=[entry[1]])
+    assert code.left(keys=[keys.epoch, keys.priorities], args=[keys.prefix]) == 0
 
 
 def test_worker_refuses_what_it_cannot_serve(postgres_url: str, redis_url: str) -> None:
@@ -190,31 +173,26 @@ def test_worker_refuses_what_it_cannot_serve(postgres_url: str, redis_url: str) 
 def test_a_distributed_sweep_is_not_resumed_locally_and_can_be_abandoned(
     postgres_url: str, redis_url: str, tmp_path: Path
 ) -> None:
-    targets = _targets(tmp_path / "t.yaml", "http://127.0.0.1:9")
+    with serve() as site:
+        targets = marketplace_targets(tmp_path / "t.yaml", site)
     runner = CliRunner()
-    started = runner.invoke(
-        cli,
-        ["cluster", "start", str(targets), "--target", "local", "--db", postgres_url, "--redis", redis_url],
-    )
+    args = ["--db", postgres_url, "--redis", redis_url]
+    started = runner.invoke(cli, ["cluster", "start", str(targets), "--target", "local", *args])
     assert started.exit_code == 0, started.output
     sweep_id = int(started.output.strip())
-    assert connect(redis_url).zcard(SweepKeys(sweep_id).requests) == 1  # the seed waits for workers
-    again = runner.invoke(
-        cli,
-        ["cluster", "start", str(targets), "--target", "local", "--db", postgres_url, "--redis", redis_url],
-    )
+    again = runner.invoke(cli, ["cluster", "start", str(targets), "--target", "local", *args])
     assert again.exit_code == 2 and f"sweep {sweep_id} of 'local' is still running" in again.output
+    target = load_targets(targets).get("local")
     with db.session_scope(postgres_url) as session, pytest.raises(ConflictError, match="distributed sweep"):
-        start_or_resume(session, "local", tmp_path)
-    status = runner.invoke(
-        cli, ["cluster", "status", str(sweep_id), "--db", postgres_url, "--redis", redis_url]
-    )
-    assert f"sweep {sweep_id}: running; 1 request(s) queued, 0 page(s) stored, 0 worker(s)" in status.output
-    gone = runner.invoke(
-        cli, ["cluster", "abandon", str(sweep_id), "--db", postgres_url, "--redis", redis_url]
-    )
+        start_or_resume(session, target, tmp_path)
+    local = runner.invoke(cli, ["sweep", "run", str(targets), "--db", postgres_url])
+    assert local.exit_code == 2 and "distributed sweep in progress" in local.output
+    status = runner.invoke(cli, ["cluster", "status", str(sweep_id), *args])
+    assert f"sweep {sweep_id}: running; 1 request(s) on the frontier (0 in flight)" in status.output
+    assert "1 URLs: 0 stored, 0 failed, 0 skipped, 1 queued" in status.output
+    gone = runner.invoke(cli, ["cluster", "abandon", str(sweep_id), *args])
     assert gone.exit_code == 0
     with db.session_scope(postgres_url) as session:
         sweep = session.get(Sweep, sweep_id)
         assert sweep is not None and sweep.state == "failed"
-    assert not connect(redis_url).exists(*SweepKeys(sweep_id).all())
+    assert not connect(redis_url).keys(f"{SweepKeys(sweep_id).prefix}*")

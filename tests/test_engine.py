@@ -28,6 +28,7 @@ def random_facts(rng: random.Random) -> dict[str, Any]:
     """A fact with every field randomly present or absent, within its type."""
     choices: dict[str, list[Any]] = {
         "claim_kind": ["text", "logo"],
+        "use": ["product", "organisation"],
         "has_code": [True, False],
         "has_title": [True, False],
         "code_kind": ["national", "industry", "local", "group", "enterprise", "unknown", None],
@@ -43,6 +44,8 @@ def random_facts(rng: random.Random) -> dict[str, Any]:
         "record_has_scope": [True, False, None],
         "product_known": [True, False],
         "product_in_scope": [True, False, None],
+        "product_scope_score": [None, 0, 49, 50, 100],
+        "title_score": [None, 40, 85, 100],
         "standard_code": ["T/ABC 1-2022", None],
     }
     return ClaimFacts.model_validate({k: rng.choice(v) for k, v in choices.items()}).as_fact()
@@ -59,7 +62,13 @@ def test_differential_durable_equals_plain_on_5000_facts() -> None:
 
 
 def test_5000_claims_in_a_row_never_hit_the_session_limit() -> None:
-    fact = {"claim_kind": "text", "has_code": False, "has_title": False, "registry_match": "none"}
+    fact = {
+        "claim_kind": "text",
+        "use": "product",
+        "has_code": False,
+        "has_title": False,
+        "registry_match": "none",
+    }
     results = THREAD.call(lambda: [ENGINE.matches(fact) for _ in range(5000)])
     assert all(r == ["SHS008"] for r in results)
 
@@ -67,6 +76,7 @@ def test_5000_claims_in_a_row_never_hit_the_session_limit() -> None:
 def test_several_rules_fire_for_one_claim() -> None:
     fact = {
         "claim_kind": "text",
+        "use": "product",
         "has_code": False,
         "has_title": False,
         "registry_match": "none",
@@ -107,7 +117,13 @@ def test_action_exception_is_raised(monkeypatch: pytest.MonkeyPatch) -> None:
         raise RuntimeError(f"boom in {rule_id}")
 
     monkeypatch.setattr(ENGINE._host, "record", broken)
-    fact = {"claim_kind": "text", "has_code": False, "has_title": False, "registry_match": "none"}
+    fact = {
+        "claim_kind": "text",
+        "use": "product",
+        "has_code": False,
+        "has_title": False,
+        "registry_match": "none",
+    }
     with pytest.raises(EngineError, match="boom in SHS008"):
         THREAD.call(lambda: ENGINE.matches(fact))
     monkeypatch.undo()
@@ -143,7 +159,13 @@ def test_not_compiles_to_the_same_meaning(condition: dict[str, Any]) -> None:
 def test_async_callers_share_the_engine_thread() -> None:
     import asyncio
 
-    fact = {"claim_kind": "text", "has_code": False, "has_title": False, "registry_match": "none"}
+    fact = {
+        "claim_kind": "text",
+        "use": "product",
+        "has_code": False,
+        "has_title": False,
+        "registry_match": "none",
+    }
 
     async def many() -> list[list[str]]:
         return list(await asyncio.gather(*(THREAD.acall(lambda: ENGINE.matches(fact)) for _ in range(50))))

@@ -33,7 +33,7 @@ def test_rule_table_is_well_formed() -> None:
     assert len(names) == len(set(names))
     for rule in GATE_RULES:
         assert rule.family in ("utf-8", "gb18030", "ascii"), rule.name
-        assert rule.anchors and rule.confirms and rule.why, rule.name
+        assert rule.anchors and rule.confirms and rule.why and rule.window > 0, rule.name
         if rule.caseless:
             # Both searchers fold the page to lower case for these: upper-case sequences would never match.
             assert all(s == s.lower() for s in (*rule.anchors, *rule.confirms)), rule.name
@@ -90,8 +90,8 @@ def test_window_edge(searcher_: Searcher, rule: GateRule) -> None:
         return anchor + filler + confirm if rule.forward else confirm + filler + anchor
 
     assert searcher_.holds(page(0), page_families)
-    assert searcher_.holds(page(GATE_WINDOW), page_families)
-    assert not searcher_.holds(page(GATE_WINDOW + 1), page_families)
+    assert searcher_.holds(page(rule.window), page_families)
+    assert not searcher_.holds(page(rule.window + 1), page_families)
     # The other order is no mention.
     assert not searcher_.holds(confirm + anchor if rule.forward else anchor + confirm, page_families)
 
@@ -157,3 +157,77 @@ def test_hyperscan_searcher_is_safe_across_threads() -> None:
         thread.join()
     assert not errors
     assert results == [expected * 5] * 8
+
+
+# Pieces the split and squeeze rules read: markup between the characters, invisible characters, references.
+_SPLIT_PIECES = [
+    "海".encode(),
+    "标".encode(),
+    "准".encode(),
+    "海".encode("gb18030"),
+    "標".encode("gb18030"),
+    "準".encode("gb18030"),
+    "\ufa45".encode(),
+    b"<span class='a>b'>",
+    b'<b title="x">',
+    b"</b>",
+    b"<!-- c -- d -> -->",
+    b"<rt>hai</rt>",
+    b"<rp>(</rp>",
+    b"&nbsp;",
+    b"&shy;",
+    b"&#173;",
+    b"&#x200b;",
+    "\u2060".encode(),
+    "\u00ad".encode(),
+    "\u3000".encode("gb18030"),
+    b"Stan",
+    b"dard",
+    b"Shang",
+    b"hai ",
+    b"<",
+    b"'",
+    b'"',
+]
+_SPLIT_PART = st.one_of(st.sampled_from(_SPLIT_PIECES), st.binary(max_size=6))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(parts=st.lists(_SPLIT_PART, max_size=12))
+def test_both_searchers_scan_alike(parts: list[bytes]) -> None:
+    raw = b"".join(parts)
+    page_families = families(raw)
+    assert HYPERSCAN.scan(raw, page_families) == FIND.scan(raw, page_families)
+    assert may_mention(raw, using=HYPERSCAN) == may_mention(raw, using=FIND)
+
+
+_GAPS = st.lists(
+    st.sampled_from(
+        [
+            "<span style='" + "x" * 500 + "'>",
+            "</span>",
+            "<!-- " + "a>b " * 120 + "-->",
+            "<rt>hǎi</rt>",
+            "\u2060",
+            "&NoBreak;",
+            "\u200e",
+            " ",
+            "&#8203;",
+            '<b title="&gt;>">',
+        ]
+    ),
+    max_size=4,
+).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(gaps=st.lists(_GAPS, min_size=3, max_size=3), encoding=st.sampled_from(["utf-8", "gb18030"]))
+def test_gate_passes_whatever_the_extractor_reads(gaps: list[str], encoding: str) -> None:
+    # The gate and the extractor agree: markup, ruby or invisible characters of any length between the
+    # characters never make the gate skip a page the extractor would read a claim on.
+    words = "上" + gaps[0] + "海" + gaps[1] + "标" + gaps[2] + "准"
+    raw = f"<html><body><p>执行标准：T/A 1-2020（{words}）</p></body></html>".encode(encoding)
+    claims = extract_page(raw).claims
+    if claims:
+        assert may_mention(raw, using=HYPERSCAN) and may_mention(raw, using=FIND)
+    assert claims, "the extractor reads every such spelling"

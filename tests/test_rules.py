@@ -76,6 +76,9 @@ def _edit(directory: Path, name: str, change: dict[str, object]) -> None:
             "expected int",
         ),
         ({"severity": "critical"}, "severity", "Input should be"),
+        ({"applies_to": ["discussion"]}, "applies_to.0", "Input should be"),
+        ({"applies_to": []}, "applies_to", "at least 1 item"),
+        ({"applies_to": ["product", "product"]}, "applies_to", "listed twice"),
         ({"message": {"zh": "{nope}", "en": "x"}}, "message.zh", "unknown placeholder"),
     ],
 )
@@ -111,3 +114,20 @@ def test_rules_dir_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("MARKWATCH_RULES_DIR", str(tmp_path / "missing"))
     with pytest.raises(RuleFileError, match="no rule files"):
         load_rules()
+
+
+def test_applies_to_is_required(rules_copy: Path) -> None:
+    path = rules_copy / "SHS004-designation-revoked.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    del data["applies_to"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(RuleFileError) as info:
+        load_rules(rules_copy)
+    assert info.value.where == "applies_to"
+
+
+def test_organisation_claims_are_judged_only_on_what_they_can_break() -> None:
+    # issue 13 §1: an announcement can break the designation's status and holder, nothing about a product.
+    judged = {r.rule.id for r in RULES.rules if "organisation" in r.rule.applies_to}
+    assert judged == {"SHS001", "SHS003", "SHS004", "SHS005", "SHS007", "SHS010"}
+    assert all("product" in r.rule.applies_to for r in RULES.rules)

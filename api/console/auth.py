@@ -19,9 +19,11 @@ from api.console.session import (
     decode_session,
     tokens_match,
 )
-from api.deps import SessionDep
+from api.deps import SessionDep, enforce_key_rate
 from api.settings import Settings
 from markwatch.cases.models import ApiKey, Role
+from markwatch.cases.sessions import find_session, touch
+from markwatch.db import utcnow
 
 CONSOLE_ROLES = frozenset({Role.INSPECTOR, Role.ADMIN})
 CSRF_FIELD = "csrf_token"
@@ -29,10 +31,11 @@ CSRF_FIELD = "csrf_token"
 
 @dataclass(frozen=True)
 class ConsoleUser:
-    """A signed-in inspector or admin, and the CSRF token their forms must carry."""
+    """A signed-in inspector or admin, the CSRF token their forms must carry, and their session's row id."""
 
     principal: Principal
     csrf_token: str
+    session_id: int = 0
 
     @property
     def is_admin(self) -> bool:
@@ -75,13 +78,20 @@ def principal_for_key(row: ApiKey | None) -> Principal | None:
 
 
 def current_user(request: Request, session: SessionDep) -> ConsoleUser:
-    """The signed-in user; a missing, forged or expired session, or a since revoked key, means sign in."""
+    """The signed-in user; a missing, forged or expired cookie, a session ended on the server (sign-out, an
+    admin's revocation) or a since revoked key, means sign in."""
     cookie: ConsoleSession | None = decode_session(secret_of(request), request.cookies.get(SESSION_COOKIE))
-    principal = principal_for_key(session.get(ApiKey, cookie.key_id)) if cookie else None
-    session.rollback()
-    if cookie is None or principal is None:
+    now = utcnow()
+    row = find_session(session, cookie.sid, now) if cookie and cookie.sid else None
+    principal = principal_for_key(session.get(ApiKey, cookie.key_id)) if cookie and row else None
+    if cookie is None or row is None or principal is None or row.api_key_id != cookie.key_id:
+        session.rollback()
         raise SignInRequired("sign in to use the console")
-    return ConsoleUser(principal=principal, csrf_token=cookie.csrf_token)
+    enforce_key_rate(request, principal.key_id)
+    if touch(row, now):
+        session.commit()
+    session.rollback()
+    return ConsoleUser(principal=principal, csrf_token=cookie.csrf_token, session_id=row.id)
 
 
 CurrentUser = Annotated[ConsoleUser, Depends(current_user)]

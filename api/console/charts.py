@@ -6,9 +6,12 @@ from collections.abc import Mapping, Sequence
 
 from markupsafe import Markup, escape
 
-# Colour-blind-safe palette (Okabe-Ito); series beyond it repeat colours but keep their legend entry.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
-WIDTH, HEIGHT = 720, 260
+# Colour-blind-safe palettes (Okabe-Ito, then Paul Tol's muted set), enough for every rule to have its own.
+PALETTE = (
+    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000",
+    "#882255", "#44AA99", "#999933", "#AA4499", "#332288", "#117733",
+)  # fmt: skip
+WIDTH, HEIGHT = 1000, 300
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 44, 160, 16, 48
 
 

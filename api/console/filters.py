@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlencode
 
+from sqlalchemy import UnaryExpression
 from starlette.datastructures import QueryParams
 
-from markwatch.cases.models import CaseStatus
+from markwatch.cases.models import CONFIDENCES as CASE_CONFIDENCES
+from markwatch.cases.models import Case, CaseStatus
 from markwatch.cases.queries import DEFAULT_SORT, SORTS, CaseFilter
 
 PAGE_SIZE = 25
@@ -16,6 +19,15 @@ MAX_OFFSET = 100_000
 MAX_TEXT = 200
 TEXT_FIELDS = ("rule", "severity", "site", "claimant", "assignee")
 DATE_FIELDS = ("seen_from", "seen_to")
+CONFIDENCES = CASE_CONFIDENCES
+# due: a rectification deadline is running; overdue: it passed and the case is still not closed.
+DUE_CHOICES = ("due", "overdue")
+WAIVED_CHOICES = ("yes", "no")
+# The queue sorts as the API does, and also by the nearest deadline.
+QUEUE_SORTS: dict[str, tuple[UnaryExpression[Any], ...]] = {
+    **SORTS,
+    "deadline": (Case.rectification_due_at.asc().nulls_last(), Case.id.asc()),
+}
 
 
 @dataclass(frozen=True)
@@ -28,6 +40,10 @@ class QueueQuery:
     sort: str = DEFAULT_SORT
     offset: int = 0
     invalid: tuple[str, ...] = ()
+    confidence: str | None = None
+    due: str | None = None
+    waived: str | None = None
+    sweep: int | None = None
 
     def case_filter(self) -> CaseFilter:
         """The filter for markwatch.cases.queries."""
@@ -41,6 +57,7 @@ class QueueQuery:
             assignee=self.text.get("assignee"),
             seen_from=_start_of(self.dates["seen_from"]) if "seen_from" in self.dates else None,
             seen_to=_start_of(seen_to) + dt.timedelta(days=1) if seen_to and seen_to < dt.date.max else None,
+            waived=None if self.waived is None else self.waived == "yes",
         )
 
     def query_string(self, **changes: object) -> str:
@@ -48,6 +65,10 @@ class QueueQuery:
         pairs: list[tuple[str, str]] = [("status", s.value) for s in self.statuses]
         pairs += list(self.text.items())
         pairs += [(name, day.isoformat()) for name, day in self.dates.items()]
+        choices = {"confidence": self.confidence, "due": self.due, "waived": self.waived, "sweep": self.sweep}
+        pairs += [
+            (name, str(value)) for name, value in choices.items() if value is not None and name not in changes
+        ]
         values: dict[str, object] = {"sort": self.sort, "offset": self.offset, **changes}
         pairs += [(name, str(value)) for name, value in values.items() if value not in (None, "")]
         return urlencode(pairs)
@@ -82,8 +103,24 @@ def parse_queue_query(params: QueryParams) -> QueueQuery:
             dates[name] = dt.date.fromisoformat(value)
         except ValueError:
             invalid.append(name)
+    choices: dict[str, str | None] = {}
+    for name, allowed in (("confidence", CONFIDENCES), ("due", DUE_CHOICES), ("waived", WAIVED_CHOICES)):
+        choice = (params.get(name) or "").strip() or None
+        if choice is not None and choice not in allowed:
+            invalid.append(name)
+            choice = None
+        choices[name] = choice
+    sweep: int | None = None
+    if (params.get("sweep") or "").strip():
+        try:
+            sweep = int(params.get("sweep") or "")
+            if not 0 < sweep < 2**62:
+                raise ValueError
+        except ValueError:
+            invalid.append("sweep")
+            sweep = None
     sort = params.get("sort") or DEFAULT_SORT
-    if sort not in SORTS:
+    if sort not in QUEUE_SORTS:
         invalid.append("sort")
         sort = DEFAULT_SORT
     try:
@@ -91,4 +128,15 @@ def parse_queue_query(params: QueryParams) -> QueueQuery:
     except ValueError:
         invalid.append("offset")
         offset = 0
-    return QueueQuery(tuple(dict.fromkeys(statuses)), text, dates, sort, offset, tuple(invalid))
+    return QueueQuery(
+        tuple(dict.fromkeys(statuses)),
+        text,
+        dates,
+        sort,
+        offset,
+        tuple(invalid),
+        confidence=choices["confidence"],
+        due=choices["due"],
+        waived=choices["waived"],
+        sweep=sweep,
+    )

@@ -1,86 +1,304 @@
-"""The printable notice for a confirmed case, as HTML for the browser and as a PDF via Chromium."""
+"""Rectification notices: drafted from a confirmed case, issued as an audited event, reprinted from the audit.
+
+Issuing renders the notice once, as a self-contained HTML document, and appends a `notice_issued` entry to
+the audit chain holding that exact document, its sha256, the number and the deadline the inspector typed.
+The case then moves to rectification_due with that same deadline. Reprinting (HTML or PDF) reads the
+document back from the audit entry, so what is printed later is byte for byte what was issued, and the chain
+hash proves nobody changed it since.
+"""
 
 from __future__ import annotations
 
+import base64
+import dataclasses
 import datetime as dt
+import hashlib
+import re
+import string
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
+from typing import Any
 
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from api.console.basis import cite
 from api.console.casefile import CaseFile
-from api.console.common import CHINA_TIME
 from api.console.i18n import Translator
-from markwatch.errors import ConflictError, InputError
+from api.console.notice_time import BEIJING_TIME_ZONES
+from api.console.settings import ConsoleSettings
+from api.console.uscc import valid_uscc
+from markwatch.cases.audit import append_event, canonical_content, entry_hash
+from markwatch.cases.lifecycle import transition
+from markwatch.cases.models import CaseEvent, CaseStatus
+from markwatch.errors import ConflictError, InputError, NotFoundError
 
-# The console's suggestion when the case has no deadline yet; the inspector can change it on the form.
-# Not a legal period: none is known for this mark (domain.md §3).
+NOTICE_EVENT = "notice_issued"
+# The console's suggestion for a deadline; the inspector types the real one. Not a legal period: none is
+# known for this mark (domain.md §3).
 DEFAULT_NOTICE_DAYS = 15
+MAX_ENTERPRISE = 200
+# Serialises numbering on PostgreSQL (a transaction-scoped advisory lock; SQLite serialises writers itself).
+_NUMBER_LOCK_ID = 0x6D77_6E6F
+_STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
 
 
 @dataclass(frozen=True)
 class Notice:
-    """What a notice states."""
+    """Everything a notice states; plain values only, so the audit entry can hold it as JSON."""
 
+    lang: str
+    draft: bool
+    case_id: int
     number: str
-    issued_on: dt.date
-    deadline: dt.date
+    issued_on: str  # YYYY-MM-DD in the inspectors' zone ("" on a draft)
+    deadline: str  # YYYY-MM-DD as typed
+    authority_name: str
+    authority_address: str
+    authority_contact: str
     enterprise: str
+    uscc: str
     page_url: str
+    product: str
     snippet: str
-    highlight_terms: list[str]
+    highlight_terms: tuple[str, ...]
+    standard: str
     evidence_sha256: str
-    evidence_fetched_at: dt.datetime | None
     evidence_url: str
+    observed_at: str  # local time, as printed
     rule_id: str
     rule_title: str
-    basis: list[str]
     message: str
+    basis: tuple[str, ...]
     remediation: str
-    standard_code: str
+    inspector: str
 
 
-def notice_deadline(file: CaseFile, requested: str | None, today: dt.date) -> dt.date:
-    """The case's rectification deadline, else the requested date, else today + DEFAULT_NOTICE_DAYS."""
-    if file.case.rectification_due_at is not None:
-        return file.case.rectification_due_at.astimezone(CHINA_TIME).date()
-    if requested:
-        try:
-            day = dt.date.fromisoformat(requested)
-        except ValueError:
-            raise InputError(f"{requested!r} is not a date (YYYY-MM-DD)", where="deadline") from None
-        if day <= today:
-            raise InputError("the deadline must be after today", where="deadline")
-        return day
-    return today + dt.timedelta(days=DEFAULT_NOTICE_DAYS)
+@dataclass(frozen=True)
+class NoticeRequest:
+    """What the inspector typed on the notice form."""
+
+    deadline: dt.date
+    enterprise: str
+    uscc: str
 
 
-def build_notice(file: CaseFile, t: Translator, *, deadline: str | None, now: dt.datetime) -> Notice:
-    """The notice for a case in a status that allows one (ConflictError otherwise)."""
-    case = file.case
+@dataclass(frozen=True)
+class IssuedNotice:
+    """A notice read back from its audit entry, with whether the entry still verifies."""
+
+    event: CaseEvent
+    number: str
+    deadline: str
+    content_sha256: str
+    html: str
+    verified: bool
+
+
+def read_request(
+    settings: ConsoleSettings,
+    *,
+    deadline: str | None,
+    enterprise: str | None,
+    uscc: str | None,
+    today: dt.date,
+) -> NoticeRequest:
+    """The form's values checked: a deadline after today, a valid USCC when one is given."""
+    value = (deadline or "").strip()
+    if not value:
+        raise InputError("a notice needs a rectification deadline (YYYY-MM-DD)", where="deadline")
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{value!r} is not a date (YYYY-MM-DD)", where="deadline") from None
+    if day <= today:
+        raise InputError("the deadline must be after today", where="deadline")
+    name = (enterprise or "").strip()
+    if len(name) > MAX_ENTERPRISE:
+        raise InputError(f"the enterprise name is limited to {MAX_ENTERPRISE} characters", where="enterprise")
+    code = (uscc or "").strip().upper()
+    if code and not valid_uscc(code):
+        raise InputError(f"{code!r} is not a valid unified social credit code", where="uscc")
+    return NoticeRequest(deadline=day, enterprise=name, uscc=code)
+
+
+def _plain(template: str) -> str:
+    # Remediation texts are templates; a notice prints them without placeholders it cannot fill.
+    return "".join(literal for literal, *_ in string.Formatter().parse(template))
+
+
+def letter_time(when: dt.datetime, settings: ConsoleSettings, lang: str) -> str:
+    """A time as a notice prints it, in the inspectors' zone: 2026年11月28日 15:17:47（北京时间）."""
+    local = when.astimezone(settings.zone)
+    clock = local.strftime("%H:%M:%S")
+    offset = local.strftime("%z")
+    utc_offset = f"UTC{offset[:3]}:{offset[3:]}"
+    if lang != "zh":
+        return f"{local.strftime('%Y-%m-%d')} {clock} ({utc_offset})"
+    zone = "北京时间" if settings.timezone in BEIJING_TIME_ZONES else utc_offset
+    return f"{local.year}年{local.month}月{local.day}日 {clock}（{zone}）"
+
+
+def require_notice_allowed(file: CaseFile) -> None:
+    """ConflictError unless the case is in a status a notice is made for."""
     if not file.notice_allowed:
-        raise ConflictError(f"case {case.id} is {case.status}: a notice is only printed once it is confirmed")
-    today = now.astimezone(CHINA_TIME).date()
+        raise ConflictError(
+            f"case {file.case.id} is {file.case.status}: a notice is only made once it is confirmed"
+        )
+
+
+def build_notice(
+    file: CaseFile,
+    t: Translator,
+    settings: ConsoleSettings,
+    request: NoticeRequest,
+    *,
+    inspector: str,
+    number: str = "",
+    issued_on: dt.date | None = None,
+) -> Notice:
+    """The notice for a case in a status that allows one (ConflictError otherwise); a draft without a number."""
+    case = file.case
+    require_notice_allowed(file)
     snapshot = file.snapshot or {}
+    fetched_at = snapshot.get("fetched_at")
     rule = file.rule.rule if file.rule else None
+    observed = letter_time(fetched_at, settings, t.lang) if fetched_at is not None else ""
     return Notice(
-        number=f"MW-{case.id:06d}",
-        issued_on=today,
-        deadline=notice_deadline(file, deadline, today),
-        enterprise=case.claimant or t("notice.unknown_enterprise"),
+        lang=t.lang,
+        draft=issued_on is None,
+        case_id=case.id,
+        number=number,
+        issued_on=issued_on.isoformat() if issued_on else "",
+        deadline=request.deadline.isoformat(),
+        authority_name=settings.authority_name,
+        authority_address=settings.authority_address,
+        authority_contact=settings.authority_contact,
+        enterprise=request.enterprise or case.claimant or "",
+        uscc=request.uscc or file.uscc or "",
         page_url=case.page_url or "",
+        product=file.product,
         snippet=file.snippet,
-        highlight_terms=file.highlight_terms,
+        highlight_terms=tuple(file.highlight_terms),
+        standard=file.standard_label or "",
         evidence_sha256=str(snapshot.get("sha256") or ""),
-        evidence_fetched_at=snapshot.get("fetched_at"),
         evidence_url=str(snapshot.get("url") or ""),
+        observed_at=observed,
         rule_id=case.rule_id,
         rule_title=t.pick(rule.title.model_dump()) if rule else case.rule_id,
-        basis=[f"{b.document} {b.part}" for b in rule.basis] if rule else [],
-        message=case.message,
-        remediation=t.pick(rule.remediation.model_dump()) if rule else "",
-        standard_code=case.standard_code or "",
+        message=file.message(t.lang),
+        basis=tuple(cite(b, t.lang) for b in rule.basis) if rule else (),
+        remediation=_plain(t.pick(rule.remediation.model_dump())) if rule else "",
+        inspector=inspector,
     )
 
 
+@cache
 def notice_css() -> str:
-    """The notice stylesheet, inlined into the document Chromium prints (it loads no other file)."""
+    """The notice stylesheet, inlined into the issued document (it loads no other file)."""
     return resources.files("api.console").joinpath("static/notice.css").read_text(encoding="utf-8")
+
+
+def style_hash(html: str) -> str:
+    """The CSP source that allows the document's one inline stylesheet ('sha256-…')."""
+    match = _STYLE.search(html)
+    digest = hashlib.sha256((match.group(1) if match else "").encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def content_sha256(html: str) -> str:
+    """The hash recorded for an issued notice: sha256 of its UTF-8 bytes."""
+    return hashlib.sha256(html.encode("utf-8")).hexdigest()
+
+
+def _next_seq(session: Session, year: int) -> int:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _NUMBER_LOCK_ID})
+    issued = session.scalars(select(CaseEvent.payload).where(CaseEvent.kind == NOTICE_EVENT))
+    return 1 + sum(1 for payload in issued if str(payload.get("issued_on", "")).startswith(f"{year}-"))
+
+
+def issue_notice(
+    session: Session,
+    file: CaseFile,
+    t: Translator,
+    settings: ConsoleSettings,
+    request: NoticeRequest,
+    *,
+    actor: str,
+    inspector: str,
+    now: dt.datetime,
+    render: Any,
+) -> CaseEvent:
+    """Number, render and record a notice, then move the case to rectification_due with its deadline."""
+    case = file.case
+    if not file.issue_allowed:
+        raise ConflictError(
+            f"case {case.id} is {case.status}: a notice is issued from confirmed or escalated"
+        )
+    if not settings.authority_name.strip():
+        raise ConflictError(
+            "the issuing authority is not configured: set MARKWATCH_CONSOLE_AUTHORITY_NAME (and its address "
+            "and contact) before issuing notices"
+        )
+    today = now.astimezone(settings.zone).date()
+    number = settings.notice_number(year=today.year, seq=_next_seq(session, today.year), case_id=case.id)
+    notice = build_notice(file, t, settings, request, inspector=inspector, number=number, issued_on=today)
+    html: str = render(notice)
+    due_at = settings.end_of_day(request.deadline)
+    event = append_event(
+        session,
+        case_id=case.id,
+        kind=NOTICE_EVENT,
+        actor=actor,
+        payload={
+            "number": number,
+            "issued_on": today.isoformat(),
+            "deadline": request.deadline.isoformat(),
+            "due_at": due_at,
+            "lang": t.lang,
+            "content_sha256": content_sha256(html),
+            "html": html,
+            "notice": dataclasses.asdict(notice),
+        },
+        at=now,
+    )
+    if CaseStatus(case.status) is not CaseStatus.NOTICE_SENT:
+        transition(session, case, CaseStatus.NOTICE_SENT, actor=actor, reason=number, now=now)
+    transition(
+        session, case, CaseStatus.RECTIFICATION_DUE, actor=actor, reason=number, due_at=due_at, now=now
+    )
+    return event
+
+
+def issued_notices(events: list[CaseEvent]) -> list[IssuedNotice]:
+    """The case's issued notices, oldest first, each checked against its own hashes."""
+    return [read_issued(event) for event in events if event.kind == NOTICE_EVENT]
+
+
+def read_issued(event: CaseEvent) -> IssuedNotice:
+    """One issued notice from its audit entry; `verified` when both the document and the entry match."""
+    payload = event.payload or {}
+    html = str(payload.get("html") or "")
+    recorded = str(payload.get("content_sha256") or "")
+    verified = (
+        content_sha256(html) == recorded
+        and entry_hash(canonical_content(event), event.prev_hash) == event.hash
+    )
+    return IssuedNotice(
+        event=event,
+        number=str(payload.get("number") or ""),
+        deadline=str(payload.get("deadline") or ""),
+        content_sha256=recorded,
+        html=html,
+        verified=verified,
+    )
+
+
+def find_issued(events: list[CaseEvent], seq: int) -> IssuedNotice:
+    """The notice issued in audit entry `seq` of this case (NotFoundError otherwise)."""
+    for event in events:
+        if event.seq == seq and event.kind == NOTICE_EVENT:
+            return read_issued(event)
+    raise NotFoundError(f"no notice was issued in audit entry {seq} of this case")

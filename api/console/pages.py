@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
 
+from api.console import wording
+from api.console.basis import cite
 from api.console.cookies import cookies_are_secure
 from api.console.highlight import highlight
-from api.console.i18n import LANG_COOKIE, LANGUAGES, Translator, pick_language
+from api.console.i18n import LANG_COOKIE, LANGUAGES, Translator, catalogue, pick_language
 from api.console.links import safe_href, url_link
+from api.console.notice_time import BEIJING_TIME_ZONES
 from api.console.session import COOKIE_PATH
+from api.console.settings import console_settings
+from api.console.sites import site_name
+from checker.confidence import describe as describe_reason
 
 # No script at all: the console works with plain forms and links. Frames only from our own origin,
 # which is where the sandboxed archive route lives.
@@ -45,9 +54,42 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["highlight"] = highlight
+    env.filters["local"] = local_time
+    env.filters["long_date"] = long_date
     env.globals["url_link"] = url_link
     env.globals["safe_href"] = safe_href
+    env.globals["event_kind"] = wording.event_kind
+    env.globals["event_details"] = wording.event_details
+    env.globals["decode_note"] = wording.decode_note
+    env.globals["registry_type"] = wording.registry_type
+    env.globals["sweep_error"] = wording.sweep_error
+    env.globals["site_name"] = site_name
+    env.globals["cite"] = cite
+    env.globals["confidence_reason"] = describe_reason
+    env.globals["hint_keys"] = frozenset(key for key in catalogue() if key.startswith("hint."))
     return env
+
+
+@pass_context
+def local_time(
+    context: Context, value: dt.datetime | None, zone: ZoneInfo, fmt: str = "%Y-%m-%d %H:%M"
+) -> str:
+    """A stored (UTC) time in the inspectors' zone; a %Z in `fmt` names the zone in the page's language
+    (北京时间 rather than CST in the Chinese UI)."""
+    if value is None:
+        return "—"
+    local = value.astimezone(zone)
+    if "%Z" in fmt and context.get("lang") == "zh" and str(zone.key) in BEIJING_TIME_ZONES:
+        fmt = fmt.replace("%Z", "北京时间")
+    return local.strftime(fmt)
+
+
+def long_date(value: str | dt.date, lang: str) -> str:
+    """A date the way a letter writes it: 2099年3月1日, or 1 March 2099."""
+    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    if lang == "zh":
+        return f"{day.year}年{day.month}月{day.day}日"
+    return f"{day.day} {day.strftime('%B')} {day.year}"
 
 
 def translator_for(request: Request) -> Translator:
@@ -85,6 +127,15 @@ def _switch_links(request: Request) -> dict[str, str]:
 def render(request: Request, template: str, context: dict[str, Any], *, status_code: int = 200) -> Response:
     """A template as an HTML response with the console headers."""
     t = translator_for(request)
-    values = {"t": t, "lang": t.lang, "lang_links": _switch_links(request), "user": None, **context}
+    settings = console_settings(request)
+    values = {
+        "t": t,
+        "lang": t.lang,
+        "lang_links": _switch_links(request),
+        "user": None,
+        "tz": settings.zone,
+        "tz_name": settings.timezone,
+        **context,
+    }
     html = environment().get_template(template).render(values)
     return with_headers(HTMLResponse(html, status_code=status_code), request)

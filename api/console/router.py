@@ -10,6 +10,7 @@ from api.console import (
     routes_evidence,
     routes_notice,
     routes_reports,
+    routes_sessions,
     routes_static,
 )
 
@@ -19,6 +20,7 @@ CONSOLE_ROUTERS: tuple[APIRouter, ...] = (
     routes_evidence.router,
     routes_notice.router,
     routes_reports.router,
+    routes_sessions.router,
     routes_static.router,
 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import Form, Request, status
@@ -24,14 +25,17 @@ from api.console.session import (
     COOKIE_PATH,
     PRESESSION_COOKIE,
     PRESESSION_SECONDS,
+    SESSION_SECONDS,
     decode_presession,
     encode_presession,
     encode_session,
     tokens_match,
 )
 from api.deps import SessionDep
+from api.throttle import sign_in_failed, sign_in_refused
 from markwatch.cases.keys import find_active_key
 from markwatch.cases.models import Role
+from markwatch.cases.sessions import ConsoleSessionRecord, end_session, open_session
 
 router = console_router()
 
@@ -83,8 +87,12 @@ def login(
     if not tokens_match(expected, csrf_token):
         raise ConsoleForbidden("the form's security token is missing or wrong; reload the page")
     t = translator_for(request)
+    if (refused := sign_in_refused(request)) is not None:
+        return refused
     row = find_active_key(session, api_key.strip())
     session.rollback()
+    if row is None or Role(row.role) not in CONSOLE_ROLES:
+        sign_in_failed(request)
     if row is None:
         return _login_page(
             request,
@@ -99,7 +107,15 @@ def login(
             error=t("login.wrong_role"),
             status_code=status.HTTP_403_FORBIDDEN,
         )
-    value, _ = encode_session(secret_of(request), row.id)
+    sid, _record = open_session(
+        session,
+        row,
+        lifetime=dt.timedelta(seconds=SESSION_SECONDS),
+        user_agent=request.headers.get("user-agent"),
+        client_ip=request.client.host if request.client else None,
+    )
+    session.commit()
+    value, _ = encode_session(secret_of(request), row.id, sid=sid)
     response = RedirectResponse(safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
     set_session_cookie(response, request, value)
     response.delete_cookie(PRESESSION_COOKIE, path=COOKIE_PATH)
@@ -107,8 +123,13 @@ def login(
 
 
 @router.post("/logout")
-def logout(request: Request, _user: FormUser) -> Response:
-    """End the session (the form carries the CSRF token, so no other site can sign anyone out)."""
+def logout(request: Request, session: SessionDep, user: FormUser) -> Response:
+    """End the session on the server, so a copy of the cookie stops working too (the form carries the CSRF
+    token, so no other site can sign anyone out)."""
+    record = session.get(ConsoleSessionRecord, user.session_id)
+    if record is not None:
+        end_session(record, by=user.principal.actor)
+        session.commit()
     response = RedirectResponse("/console/login", status_code=status.HTTP_303_SEE_OTHER)
     clear_session_cookie(response)
     return with_headers(response, request)

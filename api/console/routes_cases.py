@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import Form, Request, status
@@ -9,25 +10,41 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.console.auth import CurrentUser, FormUser
 from api.console.casefile import load_case_file
-from api.console.common import console_router, end_of_day
+from api.console.common import console_router
 from api.console.errors import ConsoleForbidden
-from api.console.filters import PAGE_SIZE, parse_queue_query
+from api.console.filters import CONFIDENCES, DUE_CHOICES, PAGE_SIZE, QUEUE_SORTS, parse_queue_query
+from api.console.images import image_evidence
+from api.console.notice import DEFAULT_NOTICE_DAYS, issued_notices
 from api.console.pages import render, with_headers
-from api.console.stats import age_bucket, open_case_ages
-from api.deps import SessionDep
+from api.console.queue import queue_page
+from api.console.routes_evidence import marked_snapshot
+from api.console.settings import ConsoleSettingsDep
+from api.console.stats import open_case_ages
+from api.deps import RegistryCacheDep, SessionDep
 from api.routes.rules import RulesDep
 from api.schemas.common import IdPath
 from markwatch.cases.lifecycle import transition
-from markwatch.cases.models import CaseStatus
+from markwatch.cases.models import CaseStatus, DismissalKind
 from markwatch.cases.notes import add_comment, assign
-from markwatch.cases.queries import SORTS, counts_by_status, get_case, list_cases
+from markwatch.cases.queries import counts_by_status, get_case
 from markwatch.cases.waivers import grant_waiver, revoke_waiver
 from markwatch.db import utcnow
-from markwatch.errors import InputError
+from markwatch.errors import ConflictError, InputError
 
 router = console_router()
+# The forward move first (it is the page's primary action: "start review" on a new case), dismissal last.
+MOVE_ORDER = [
+    CaseStatus.IN_REVIEW,
+    CaseStatus.CONFIRMED,
+    CaseStatus.NOTICE_SENT,
+    CaseStatus.RECTIFICATION_DUE,
+    CaseStatus.CLOSED,
+    CaseStatus.ESCALATED,
+    CaseStatus.OPEN,
+    CaseStatus.DISMISSED,
+]
 # Flash messages are keys into the catalogue, never text from the query string.
-FLASHES = frozenset({"moved", "commented", "assigned", "waived", "waiver_revoked"})
+FLASHES = frozenset({"moved", "already", "commented", "assigned", "waived", "waiver_revoked", "issued"})
 
 
 def _back_to_case(request: Request, case_id: int, flash: str) -> Response:
@@ -38,42 +55,67 @@ def _back_to_case(request: Request, case_id: int, flash: str) -> Response:
 
 
 @router.get("/cases")
-def queue(request: Request, session: SessionDep, user: CurrentUser, rules: RulesDep) -> Response:
+def queue(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    rules: RulesDep,
+    settings: ConsoleSettingsDep,
+) -> Response:
     """Filtered, sorted, paged cases with counts per status and open cases by age."""
     query = parse_queue_query(request.query_params)
-    rows, total = list_cases(
-        session, query.case_filter(), limit=PAGE_SIZE, offset=query.offset, sort=query.sort
-    )
     now = utcnow()
+    page = queue_page(session, query, rules, now=now, limit=PAGE_SIZE)
     context = {
         "user": user,
         "csrf_token": user.csrf_token,
         "query": query,
-        "cases": rows,
-        "ages": {case.id: age_bucket((now - case.first_seen_at).days) for case in rows},
-        "total": total,
+        "rows": page.rows,
+        "total": page.total,
         "page_size": PAGE_SIZE,
         "counts": counts_by_status(session),
         "open_ages": open_case_ages(session, now=now),
         "statuses": list(CaseStatus),
-        "rule_ids": [loaded.rule.id for loaded in rules.rules],
-        "sorts": list(SORTS),
+        "rules": [loaded.rule for loaded in rules.rules],
+        "sorts": list(QUEUE_SORTS),
+        "due_choices": DUE_CHOICES,
+        "confidences": CONFIDENCES,
+        "today": now.astimezone(settings.zone).date(),
     }
     return render(request, "queue.html", context)
 
 
 @router.get("/cases/{case_id}")
 def case_page(
-    request: Request, case_id: IdPath, session: SessionDep, user: CurrentUser, rules: RulesDep
+    request: Request,
+    case_id: IdPath,
+    session: SessionDep,
+    user: CurrentUser,
+    rules: RulesDep,
+    registry: RegistryCacheDep,
+    settings: ConsoleSettingsDep,
 ) -> Response:
     """Snippet, rule, registry record, snapshot and archived page, history, and the action forms."""
     done = request.query_params.get("done")
+    file = load_case_file(session, rules, case_id, registry.current(session))
+    snapshot = file.snapshot
+    hits = marked_snapshot(session, int(snapshot["id"]), file.locations).hits if snapshot is not None else ()
+    today = utcnow().astimezone(settings.zone).date()
     context = {
         "user": user,
         "csrf_token": user.csrf_token,
-        "file": load_case_file(session, rules, case_id),
+        "file": file,
+        "hits": hits,
         "flash": done if done in FLASHES else None,
-        "today": utcnow().date(),
+        "today": today,
+        "suggested_deadline": today + dt.timedelta(days=DEFAULT_NOTICE_DAYS),
+        "notices": issued_notices(file.events),
+        "dismissal_kinds": list(DismissalKind),
+        "moves": sorted(file.allowed, key=MOVE_ORDER.index),
+        "settings": settings,
+        "images": {
+            index: image_evidence(session, loc.image) for index, loc in enumerate(file.locations) if loc.image
+        },
     }
     return render(request, "case.html", context)
 
@@ -84,23 +126,52 @@ def move(
     case_id: IdPath,
     session: SessionDep,
     user: FormUser,
+    settings: ConsoleSettingsDep,
     to: Annotated[str, Form(max_length=40)] = "",
     reason: Annotated[str, Form(max_length=2000)] = "",
     due_on: Annotated[str, Form(max_length=20)] = "",
+    dismissal_kind: Annotated[str, Form(max_length=40)] = "",
+    expected: Annotated[str, Form(alias="from", max_length=40)] = "",
 ) -> Response:
-    """Move the case; the lifecycle refuses illegal moves and missing reasons or deadlines."""
+    """Move the case; the lifecycle refuses illegal moves and missing reasons or deadlines.
+
+    The form says which status the inspector saw (`from`). If the case has moved on since, the form is stale:
+    a second submission of the same move (a double click, a resent form) lands on the case page without a
+    second audit entry; any other stale move is refused instead of being applied to a case nobody looked at.
+    """
     try:
         target = CaseStatus(to)
     except ValueError:
         raise InputError(f"unknown status {to!r}", where="to") from None
     case = get_case(session, case_id)
+    if expected and expected != case.status:
+        if case.status == target.value:
+            return _back_to_case(request, case_id, "already")
+        raise ConflictError(
+            f"case {case_id} was moved to {case.status} meanwhile (the form was for {expected}); reload the page"
+        )
+    if target is CaseStatus.CONFIRMED and not reason.strip():
+        raise InputError("confirming misuse needs a short reason", where="reason")
+    kind = None
+    if target is CaseStatus.DISMISSED:
+        try:
+            kind = DismissalKind(dismissal_kind)
+        except ValueError:
+            raise InputError("choose why the case is dismissed", where="dismissal_kind") from None
+    due_at = None
+    if due_on.strip():
+        try:
+            due_at = settings.end_of_day(dt.date.fromisoformat(due_on.strip()))
+        except ValueError:
+            raise InputError(f"{due_on!r} is not a date (YYYY-MM-DD)", where="due_on") from None
     transition(
         session,
         case,
         target,
         actor=user.principal.actor,
         reason=reason,
-        due_at=end_of_day(due_on, field="due_on"),
+        due_at=due_at,
+        dismissal_kind=kind,
     )
     session.commit()
     return _back_to_case(request, case_id, "moved")
@@ -140,15 +211,19 @@ def waive(
     case_id: IdPath,
     session: SessionDep,
     user: FormUser,
+    settings: ConsoleSettingsDep,
     reason: Annotated[str, Form(max_length=2000)] = "",
     expires_on: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     """Grant a waiver; as in the API, only an admin approves one."""
     if not user.is_admin:
         raise ConsoleForbidden("only an admin may approve a waiver")
-    expires_at = end_of_day(expires_on, field="expires_on")
-    if expires_at is None:
+    if not expires_on.strip():
         raise InputError("a waiver needs an expiry date", where="expires_on")
+    try:
+        expires_at = settings.end_of_day(dt.date.fromisoformat(expires_on.strip()))
+    except ValueError:
+        raise InputError(f"{expires_on!r} is not a date (YYYY-MM-DD)", where="expires_on") from None
     case = get_case(session, case_id)
     grant_waiver(session, case, reason=reason, approver=user.principal.actor, expires_at=expires_at)
     session.commit()

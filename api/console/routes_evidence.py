@@ -1,20 +1,34 @@
-"""Archived pages: served only under a sandboxing CSP, or shown as escaped text. Never live in our origin."""
+"""Archived pages: served only under a sandboxing CSP, or shown as escaped text. Never live in our origin.
+
+The page is decoded with the charset the checker decoded it with and served as UTF-8, with the claim marked
+at each of its locations; the stored bytes and their sha256 stay untouched and can be downloaded as they are.
+"""
 
 from __future__ import annotations
 
-import codecs
-import re
+import threading
+from collections import OrderedDict
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Query, Request
 from fastapi.responses import Response
 
+from api.console.archive import (
+    Location,
+    MarkedPage,
+    declared_charset,
+    decode_snapshot,
+    locations_of,
+    mark_page,
+)
 from api.console.auth import CurrentUser
 from api.console.common import console_router
+from api.console.images import load_image
 from api.console.pages import render
 from api.deps import SessionDep
 from api.schemas.common import IdPath
 from crawler.snapshots import snapshot_body
-from crawler.store.models import Snapshot
+from crawler.store.models import Finding, Snapshot
 from markwatch.errors import ExecutionError, NotFoundError
 
 router = console_router()
@@ -31,7 +45,10 @@ ARCHIVE_HEADERS = {
     "Cache-Control": "no-store",
     "Cross-Origin-Resource-Policy": "same-origin",
 }
-_CHARSET = re.compile(r"charset=([A-Za-z0-9_\-]{1,40})")
+# The case page needs the hits (to offer a jump per location) and the frame needs the page: one render.
+_CACHE_SIZE = 16
+_cache: OrderedDict[tuple[object, ...], MarkedPage] = OrderedDict()
+_cache_lock = threading.Lock()
 
 
 def _load(session: SessionDep, snapshot_id: int) -> tuple[Snapshot, bytes]:
@@ -45,32 +62,86 @@ def _load(session: SessionDep, snapshot_id: int) -> tuple[Snapshot, bytes]:
         raise ExecutionError(str(exc)) from exc
 
 
-def _declared_charset(snapshot: Snapshot) -> str | None:
-    headers = {str(k).lower(): str(v) for k, v in (snapshot.headers or {}).items()}
-    match = _CHARSET.search(headers.get("content-type", ""))
-    if match is None:
-        return None
-    try:
-        return codecs.lookup(match.group(1)).name
-    except LookupError:
-        return None  # an invented charset name: let the browser read the page's own <meta>
+def marked_snapshot(session: SessionDep, snapshot_id: int, locations: list[Location]) -> MarkedPage:
+    """The archived page decoded as the checker did, with `locations` marked (cached per content)."""
+    snapshot = session.get(Snapshot, snapshot_id)
+    if snapshot is None:
+        raise NotFoundError(f"no snapshot {snapshot_id}")
+    key = (
+        snapshot.sha256,
+        declared_charset(snapshot.headers),
+        tuple((loc.location, loc.verbatim, loc.snippet, loc.kind) for loc in locations),
+    )
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    _, body = _load(session, snapshot_id)
+    page = mark_page(decode_snapshot(body, snapshot.headers), locations)
+    with _cache_lock:
+        _cache[key] = page
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return page
+
+
+def finding_locations(session: SessionDep, snapshot_id: int, finding_id: int | None) -> list[Location]:
+    """The locations of a finding made on this snapshot (none when no finding is named)."""
+    if finding_id is None:
+        return []
+    finding = session.get(Finding, finding_id)
+    if finding is None or finding.snapshot_id != snapshot_id:
+        raise NotFoundError(f"finding {finding_id} was not made on snapshot {snapshot_id}")
+    return locations_of(finding.evidence)
 
 
 @router.get("/snapshots/{snapshot_id}/body")
-def archived_body(snapshot_id: IdPath, session: SessionDep, _user: CurrentUser) -> Response:
-    """The stored bytes exactly as fetched, as sandboxed HTML."""
+def archived_body(
+    snapshot_id: IdPath,
+    session: SessionDep,
+    _user: CurrentUser,
+    finding: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+) -> Response:
+    """The archived page as sandboxed UTF-8 HTML, with the finding's locations marked (mw-hit-1, -2, …)."""
+    page = marked_snapshot(session, snapshot_id, finding_locations(session, snapshot_id, finding))
+    return Response(page.html.encode("utf-8"), media_type="text/html; charset=utf-8", headers=ARCHIVE_HEADERS)
+
+
+@router.get("/snapshots/{snapshot_id}/raw")
+def archived_raw(snapshot_id: IdPath, session: SessionDep, _user: CurrentUser) -> Response:
+    """The stored bytes exactly as fetched, as a download (their sha256 is the evidence hash)."""
     snapshot, body = _load(session, snapshot_id)
-    charset = _declared_charset(snapshot)
-    media_type = f"text/html; charset={charset}" if charset else "text/html"
-    return Response(body, media_type=media_type, headers=ARCHIVE_HEADERS)
+    headers = {
+        **ARCHIVE_HEADERS,
+        "Content-Disposition": f'attachment; filename="snapshot-{snapshot_id}-{snapshot.sha256[:16]}.bin"',
+    }
+    return Response(body, media_type="application/octet-stream", headers=headers)
+
+
+@router.get("/images/{sha256}")
+def archived_image(sha256: str, session: SessionDep, _user: CurrentUser) -> Response:
+    """An archived raster image (PNG, JPEG, GIF, WebP) by its sha256, sandboxed like an archived page."""
+    loaded = load_image(session, sha256.lower())
+    if loaded is None:
+        raise NotFoundError(f"no archived image {sha256[:64]!r}")
+    data, info = loaded
+    return Response(data, media_type=info.media_type, headers=ARCHIVE_HEADERS)
 
 
 @router.get("/snapshots/{snapshot_id}/source")
 def archived_source(
     request: Request, snapshot_id: IdPath, session: SessionDep, user: CurrentUser
 ) -> Response:
-    """The stored page as escaped text, for reading the markup itself."""
+    """The stored page as escaped text, decoded as the checker decoded it, for reading the markup itself."""
     snapshot, body = _load(session, snapshot_id)
-    text = body.decode(_declared_charset(snapshot) or "utf-8", errors="replace")
-    context = {"user": user, "csrf_token": user.csrf_token, "snapshot": snapshot, "source": text}
+    decoded = decode_snapshot(body, snapshot.headers)
+    context = {
+        "user": user,
+        "csrf_token": user.csrf_token,
+        "snapshot": snapshot,
+        "source": decoded.text,
+        "encoding": decoded.encoding,
+        "notes": decoded.notes,
+        "size": len(body),
+    }
     return render(request, "source.html", context)

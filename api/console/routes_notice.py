@@ -1,72 +1,147 @@
-"""The notice for a confirmed case: a printable page, and the same page as a PDF download."""
+"""Notices: a draft to check, issuing (audited, moves the case to its deadline), and reprints from the audit."""
 
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import Query, Request
-from fastapi.responses import Response
+from fastapi import Form, Query, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.console.auth import CurrentUser
+from api.console.auth import CurrentUser, FormUser
 from api.console.casefile import load_case_file
 from api.console.common import console_router
-from api.console.notice import build_notice, notice_css
+from api.console.i18n import Translator
+from api.console.notice import (
+    Notice,
+    build_notice,
+    find_issued,
+    issue_notice,
+    notice_css,
+    read_request,
+    require_notice_allowed,
+    style_hash,
+)
 from api.console.pages import environment, render, translator_for, with_headers
 from api.console.pdf import html_to_pdf
-from api.deps import SessionDep
+from api.console.settings import ConsoleSettingsDep
+from api.deps import RegistryCacheDep, SessionDep
 from api.routes.rules import RulesDep
 from api.schemas.common import IdPath
+from markwatch.cases.queries import case_events
 from markwatch.db import utcnow
+from markwatch.errors import ConflictError
 
 router = console_router()
-DeadlineQuery = Annotated[str | None, Query(max_length=20, description="YYYY-MM-DD")]
+FieldQuery = Annotated[str | None, Query(max_length=200)]
+
+
+def render_document(t: Translator, notice: Notice) -> str:
+    """The notice as the self-contained HTML document that is issued, hashed and printed."""
+    template = environment().get_template("notice.html")
+    return template.render(t=t, lang=notice.lang, notice=notice, inline_css=notice_css())
+
+
+def _document_response(html: str, request: Request, sha256: str) -> Response:
+    # The issued document carries its own stylesheet inline: allow exactly that one by hash, nothing else.
+    csp = (
+        f"default-src 'none'; style-src {style_hash(html)}; img-src data:; base-uri 'none'; "
+        "form-action 'none'; frame-ancestors 'none'"
+    )
+    response = HTMLResponse(html, headers={"Content-Security-Policy": csp, "X-Notice-Sha256": sha256})
+    return with_headers(response, request)
 
 
 @router.get("/cases/{case_id}/notice")
-def notice_page(
+def notice_preview(
     request: Request,
     case_id: IdPath,
     session: SessionDep,
     user: CurrentUser,
     rules: RulesDep,
-    deadline: DeadlineQuery = None,
+    registry: RegistryCacheDep,
+    settings: ConsoleSettingsDep,
+    deadline: FieldQuery = None,
+    enterprise: FieldQuery = None,
+    uscc: FieldQuery = None,
 ) -> Response:
-    """The notice as a printable page."""
-    file = load_case_file(session, rules, case_id)
-    notice = build_notice(file, translator_for(request), deadline=deadline, now=utcnow())
-    return render(
-        request,
-        "notice.html",
-        {"user": user, "notice": notice, "case_id": case_id, "inline_css": None, "deadline": deadline},
-    )
-
-
-@router.get("/cases/{case_id}/notice.pdf")
-def notice_pdf(
-    request: Request,
-    case_id: IdPath,
-    session: SessionDep,
-    user: CurrentUser,
-    rules: RulesDep,
-    deadline: DeadlineQuery = None,
-) -> Response:
-    """The same notice printed to PDF by headless Chromium (503 when Chromium is missing or fails)."""
-    file = load_case_file(session, rules, case_id)
+    """The draft notice with the values typed on the case page, and the button that issues it."""
+    file = load_case_file(session, rules, case_id, registry.current(session))
+    require_notice_allowed(file)
     t = translator_for(request)
-    notice = build_notice(file, t, deadline=deadline, now=utcnow())
-    html = (
-        environment()
-        .get_template("notice.html")
-        .render(
-            t=t,
-            lang=t.lang,
-            user=user,
-            notice=notice,
-            case_id=case_id,
-            inline_css=notice_css(),
-            deadline=deadline,
+    today = utcnow().astimezone(settings.zone).date()
+    form = read_request(settings, deadline=deadline, enterprise=enterprise, uscc=uscc, today=today)
+    notice = build_notice(file, t, settings, form, inspector=user.principal.name)
+    context = {"user": user, "csrf_token": user.csrf_token, "notice": notice, "form": form}
+    return render(request, "notice_preview.html", context)
+
+
+@router.post("/cases/{case_id}/notices")
+def issue(
+    request: Request,
+    case_id: IdPath,
+    session: SessionDep,
+    user: FormUser,
+    rules: RulesDep,
+    registry: RegistryCacheDep,
+    settings: ConsoleSettingsDep,
+    deadline: Annotated[str, Form(max_length=20)] = "",
+    enterprise: Annotated[str, Form(max_length=400)] = "",
+    uscc: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """Issue the notice: number it, record it in the audit chain, and start its deadline on the case."""
+    file = load_case_file(session, rules, case_id, registry.current(session))
+    if not file.issue_allowed:
+        raise ConflictError(
+            f"case {case_id} is {file.case.status}: a notice is issued from confirmed or escalated"
         )
+    t = translator_for(request)
+    now = utcnow()
+    today = now.astimezone(settings.zone).date()
+    form = read_request(settings, deadline=deadline, enterprise=enterprise, uscc=uscc, today=today)
+    event = issue_notice(
+        session,
+        file,
+        t,
+        settings,
+        form,
+        actor=user.principal.actor,
+        inspector=user.principal.name,
+        now=now,
+        render=lambda notice: render_document(t, notice),
     )
-    pdf = html_to_pdf(html)
-    headers = {"Content-Disposition": f'attachment; filename="markwatch-notice-{notice.number}.pdf"'}
+    session.commit()
+    target = f"/console/cases/{case_id}?done=issued#notice-{event.seq}"
+    return with_headers(RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER), request)
+
+
+@router.get("/cases/{case_id}/notices/{seq}")
+def issued_html(
+    request: Request, case_id: IdPath, seq: IdPath, session: SessionDep, _user: CurrentUser
+) -> Response:
+    """An issued notice exactly as issued, from its audit entry."""
+    notice = find_issued(case_events(session, case_id), seq)
+    if not notice.verified:
+        raise ConflictError(
+            f"notice {notice.number} no longer matches its recorded hash: the audit was altered"
+        )
+    return _document_response(notice.html, request, notice.content_sha256)
+
+
+@router.get("/cases/{case_id}/notices/{seq}/pdf")
+def issued_pdf(
+    request: Request, case_id: IdPath, seq: IdPath, session: SessionDep, _user: CurrentUser
+) -> Response:
+    """The issued notice printed to PDF (dated at issue, so every reprint is the same file)."""
+    notice = find_issued(case_events(session, case_id), seq)
+    if not notice.verified:
+        raise ConflictError(
+            f"notice {notice.number} no longer matches its recorded hash: the audit was altered"
+        )
+    pdf = html_to_pdf(notice.html, created_at=notice.event.created_at)
+    name = f"notice-{case_id}-{seq}.pdf"
+    headers = {
+        "Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(notice.number + '.pdf')}",
+        "X-Notice-Sha256": notice.content_sha256,
+    }
     return with_headers(Response(pdf, media_type="application/pdf", headers=headers), request)

@@ -20,9 +20,11 @@ from markwatch.errors import MarkwatchError
 log = logging.getLogger(__name__)
 
 
-def error_page(request: Request, status_code: int, message: str) -> Response:
-    """An error shown as a console page with its HTTP status."""
-    return render(request, "error.html", {"status": status_code, "message": message}, status_code=status_code)
+def error_page(request: Request, status_code: int, message: str, where: str | None = None) -> Response:
+    """An error shown as a console page with its HTTP status: a summary in the UI language, the field named,
+    and the technical detail (in English, as raised) for the English UI or for whoever reports it."""
+    context = {"status": status_code, "message": message, "where": where}
+    return render(request, "error.html", context, status_code=status_code)
 
 
 def sign_in_redirect(request: Request) -> Response:
@@ -43,7 +45,7 @@ def _invalid_request_page(request: Request, exc: RequestValidationError) -> Resp
             request, status.HTTP_404_NOT_FOUND, "No such page: the address holds a malformed id."
         )
     fields = ", ".join(str(error.get("loc", ("", "?"))[-1]) for error in errors) or "request"
-    return error_page(request, status.HTTP_422_UNPROCESSABLE_CONTENT, f"Invalid input: {fields}.")
+    return error_page(request, status.HTTP_422_UNPROCESSABLE_CONTENT, f"Invalid input: {fields}.", fields)
 
 
 class ConsoleRoute(APIRoute):
@@ -70,6 +72,11 @@ class ConsoleRoute(APIRoute):
                 )
                 if code >= 500:
                     log.error("console request failed: %s", exc, exc_info=exc)
-                return error_page(request, code, getattr(exc, "detail", None) or str(exc))
+                page = error_page(
+                    request, code, getattr(exc, "detail", None) or str(exc), getattr(exc, "where", None)
+                )
+                if retry_after := getattr(exc, "retry_after", None):
+                    page.headers["Retry-After"] = retry_after
+                return page
 
         return console_handler

@@ -28,6 +28,8 @@ class ConsoleSession:
     key_id: int
     csrf_token: str
     expires_at: int
+    # The server-side session (markwatch/cases/sessions.py) this cookie stands for.
+    sid: str = ""
 
 
 def new_csrf_token() -> str:
@@ -65,11 +67,13 @@ def _decode(secret: str, purpose: bytes, value: str | None, now: float) -> dict[
     return data
 
 
-def encode_session(secret: str, key_id: int, *, now: float | None = None) -> tuple[str, ConsoleSession]:
-    """A new session for `key_id` with a fresh CSRF token, as a cookie value and as data."""
+def encode_session(
+    secret: str, key_id: int, *, sid: str = "", now: float | None = None
+) -> tuple[str, ConsoleSession]:
+    """A new session for `key_id` (server-side id `sid`) with a fresh CSRF token, as a cookie value and as data."""
     expires = int((now or time.time()) + SESSION_SECONDS)
-    session = ConsoleSession(key_id=key_id, csrf_token=new_csrf_token(), expires_at=expires)
-    data: dict[str, object] = {"kid": key_id, "csrf": session.csrf_token, "exp": expires}
+    session = ConsoleSession(key_id=key_id, csrf_token=new_csrf_token(), expires_at=expires, sid=sid)
+    data: dict[str, object] = {"kid": key_id, "csrf": session.csrf_token, "exp": expires, "sid": sid}
     return _encode(secret, _SESSION_PURPOSE, data), session
 
 
@@ -78,10 +82,12 @@ def decode_session(secret: str, value: str | None, *, now: float | None = None) 
     data = _decode(secret, _SESSION_PURPOSE, value, time.time() if now is None else now)
     if data is None:
         return None
-    key_id, csrf, expires = data.get("kid"), data.get("csrf"), data.get("exp")
+    key_id, csrf, expires, sid = data.get("kid"), data.get("csrf"), data.get("exp"), data.get("sid", "")
     if not isinstance(key_id, int) or not isinstance(csrf, str) or not isinstance(expires, int):
         return None
-    return ConsoleSession(key_id=key_id, csrf_token=csrf, expires_at=expires)
+    if not isinstance(sid, str):
+        return None
+    return ConsoleSession(key_id=key_id, csrf_token=csrf, expires_at=expires, sid=sid)
 
 
 def encode_presession(secret: str, *, now: float | None = None) -> tuple[str, str]:

@@ -47,8 +47,13 @@ def findings_per_week(
     now: dt.datetime,
     weeks: int = 12,
     top: int = 6,
+    names: tuple[str, ...] = (),
 ) -> WeeklySeries:
-    """Findings observed in the last `weeks` weeks by `column` (rule or site); the rest pooled as OTHER."""
+    """Findings observed in the last `weeks` weeks by `column` (rule or site).
+
+    Every name in `names` gets its own series (all rules, even quiet ones). Others are named while they are
+    among the `top` most frequent or while pooling them would make OTHER bigger than a named series, so the
+    pooled bucket never outweighs what is named."""
     first = _week_start(now.date()) - dt.timedelta(weeks=weeks - 1)
     week_list = tuple(first + dt.timedelta(weeks=i) for i in range(weeks))
     since = dt.datetime.combine(first, dt.time(), tzinfo=dt.UTC)
@@ -61,9 +66,12 @@ def findings_per_week(
         label = name or "?"
         counts[(label, _week_start(observed_at.astimezone(dt.UTC).date()))] += 1
         totals[label] += 1
-    kept = [name for name, _ in totals.most_common(top)]
+    ranked = [name for name, _ in totals.most_common() if name not in names]
+    kept = list(names) + ranked[:top]
+    rest = ranked[top:]
+    while rest and sum(totals[n] for n in rest) > min((totals[n] for n in kept if totals[n]), default=0):
+        kept.append(rest.pop(0))
     series = {name: [counts[(name, week)] for week in week_list] for name in sorted(kept)}
-    rest = [name for name in totals if name not in kept]
     if rest:
         series[OTHER] = [sum(counts[(name, week)] for name in rest) for week in week_list]
     return WeeklySeries(weeks=week_list, series=series)
@@ -85,3 +93,37 @@ def age_bucket(days: int) -> str:
         if high is None or days <= high:
             return label
     return AGE_BUCKETS[-1][0]
+
+
+# Where undecided cases stand against their rectification deadlines (label, lower, upper days left).
+DEADLINE_BUCKETS: tuple[tuple[str, int | None, int | None], ...] = (
+    ("more_than_7", 8, None),
+    ("within_7", 0, 7),
+    ("overdue_7", -7, -1),
+    ("overdue_more", None, -8),
+)
+
+
+def deadline_ages(session: Session, *, now: dt.datetime) -> list[tuple[str, int]]:
+    """Cases waiting for rectification by days left to (or past) their deadline, and those with none yet."""
+    from markwatch.cases.lifecycle import AWAITING_RECTIFICATION
+    from markwatch.cases.models import CaseStatus
+
+    counts = Counter[str]()
+    waiting = [s.value for s in AWAITING_RECTIFICATION]
+    for status, due in session.execute(
+        select(Case.status, Case.rectification_due_at).where(
+            Case.status.in_([*waiting, CaseStatus.CONFIRMED.value, CaseStatus.NOTICE_SENT.value])
+        )
+    ):
+        if due is None or status not in waiting:
+            counts["no_deadline"] += 1
+            continue
+        days = (due - now).days if due >= now else -((now - due).days + 1)
+        for label, low, high in DEADLINE_BUCKETS:
+            if (low is None or days >= low) and (high is None or days <= high):
+                counts[label] += 1
+                break
+    return [(label, counts[label]) for label, _, _ in DEADLINE_BUCKETS] + [
+        ("no_deadline", counts["no_deadline"])
+    ]

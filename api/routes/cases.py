@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import Depends, Query, status
 from fastapi.responses import StreamingResponse
 
 from api.deps import AdminDep, SessionDep, StaffDep
+from api.routing import api_router
 from api.schemas.cases import (
     AssigneeIn,
     AuditEntryOut,
@@ -22,7 +24,7 @@ from api.schemas.cases import (
     WaiverIn,
     WaiverOut,
 )
-from api.schemas.common import ERROR_RESPONSES, ErrorBody, IdPath, LimitQuery, OffsetQuery, Page
+from api.schemas.common import ERROR_RESPONSES, Day, ErrorBody, IdPath, LimitQuery, OffsetQuery, Page
 from markwatch.cases.evidence import case_findings
 from markwatch.cases.export import csv_lines
 from markwatch.cases.lifecycle import allowed_targets, transition
@@ -39,7 +41,7 @@ from markwatch.cases.queries import (
 from markwatch.cases.waivers import active_waiver, grant_waiver, revoke_waiver
 from markwatch.db import utcnow
 
-router = APIRouter(prefix="/cases", tags=["cases"], responses=ERROR_RESPONSES)
+router = api_router("/cases", ["cases"], responses=ERROR_RESPONSES)
 NOT_FOUND: dict[int | str, dict[str, object]] = {404: {"model": ErrorBody, "description": "No such case"}}
 REFUSED: dict[int | str, dict[str, object]] = {
     **NOT_FOUND,
@@ -59,8 +61,8 @@ def case_filter(
     site: Annotated[str | None, Query(max_length=255)] = None,
     claimant: Annotated[str | None, Query(max_length=200, description="part of the claimant's name")] = None,
     assignee: Annotated[str | None, Query(max_length=200)] = None,
-    seen_from: Annotated[dt.date | None, Query(description="last seen on or after this day (UTC)")] = None,
-    seen_to: Annotated[dt.date | None, Query(description="first seen on or before this day (UTC)")] = None,
+    seen_from: Annotated[Day | None, Query(description="last seen on or after this day (UTC)")] = None,
+    seen_to: Annotated[Day | None, Query(description="first seen on or before this day (UTC)")] = None,
     waived: Annotated[bool | None, Query(description="only waived (true) or unwaived (false) cases")] = None,
 ) -> CaseFilter:
     """The case filter from query parameters."""
@@ -134,8 +136,11 @@ def counts_route(session: SessionDep, _who: StaffDep) -> CaseCounts:
 )
 def export_route(session: SessionDep, _who: StaffDep, f: FilterDep) -> StreamingResponse:
     """Cells a spreadsheet would run as a formula (= + - @) are prefixed with a quote."""
+    lines = csv_lines(iter_cases(session, f))
+    # Run the first query now: a filter the database refuses is an error answer, not a cut-off stream.
+    first = next(lines)
     return StreamingResponse(
-        csv_lines(iter_cases(session, f)),
+        itertools.chain((first,), lines),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="markwatch-cases.csv"'},
     )
@@ -151,9 +156,18 @@ def detail_route(case_id: IdPath, session: SessionDep, _who: StaffDep) -> CaseDe
 
 @router.post("/{case_id}/transitions", response_model=CaseDetail, summary="Move a case", responses=REFUSED)
 def transition_route(case_id: IdPath, body: TransitionIn, session: SessionDep, who: StaffDep) -> CaseDetail:
-    """Dismissing or reopening needs a reason; rectification_due needs `due_at` in the future."""
+    """Dismissing or reopening needs a reason; rectification_due needs `due_at` in the future; a dismissal
+    may say its kind (not-a-claim and wrong-standard count against the rule's confirmed precision)."""
     case = get_case(session, case_id)
-    transition(session, case, body.to, actor=who.actor, reason=body.reason, due_at=body.due_at)
+    transition(
+        session,
+        case,
+        body.to,
+        actor=who.actor,
+        reason=body.reason,
+        due_at=body.due_at,
+        dismissal_kind=body.dismissal_kind,
+    )
     session.commit()
     return _detail(session, case)
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from pydantic import BaseModel
 
+from api.routing import api_router
 from markwatch import __version__
 
-router = APIRouter(prefix="/health", tags=["health"])
+router = api_router("/health", ["health"])
 
 
 class Health(BaseModel):

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from api.deps import AnyRoleDep, RegistryCacheDep, SessionDep
-from api.schemas.common import ERROR_RESPONSES, CleanStr, ErrorBody, LimitQuery, OffsetQuery, Page
+from api.routing import api_router
+from api.schemas.common import ERROR_RESPONSES, CleanStr, Day, ErrorBody, LimitQuery, OffsetQuery, Page
 from api.schemas.registry import DesignationOut, LookupOut
 from checker.normalize import compact
 from checker.registry import DesignationStatus, DesignationType
 from markwatch.db import utcnow
 from markwatch.errors import NotFoundError
 
-router = APIRouter(prefix="/registry", tags=["registry"], responses=ERROR_RESPONSES)
-AsOfQuery = Annotated[dt.date | None, Query(description="day to compute the status on (default: today, UTC)")]
+router = api_router("/registry", ["registry"], responses=ERROR_RESPONSES)
+AsOfQuery = Annotated[Day | None, Query(description="day to compute the status on (default: today, UTC)")]
 
 
 @router.get("", response_model=Page[DesignationOut], summary="List designations with filters")

@@ -5,15 +5,16 @@ from __future__ import annotations
 import threading
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import Depends, Path, Request
 
 from api.deps import AnyRoleDep
+from api.routing import api_router
 from api.schemas.common import ERROR_RESPONSES, ErrorBody
 from api.schemas.rules import RuleDetail, RuleOut, RulesOut
 from checker.rules.loader import RuleSet, load_rules
 from markwatch.errors import NotFoundError
 
-router = APIRouter(prefix="/rules", tags=["rules"], responses=ERROR_RESPONSES)
+router = api_router("/rules", ["rules"], responses=ERROR_RESPONSES)
 _lock = threading.Lock()
 
 

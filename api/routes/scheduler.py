@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter
-
 from api.deps import SessionDep, SettingsDep, StaffDep
+from api.routing import api_router
 from api.schemas.common import ERROR_RESPONSES, ErrorBody
 from markwatch.db import utcnow
 from markwatch.errors import NotFoundError
 from markwatch.schedule.cron import zone
 from markwatch.schedule.status import TargetSchedule, schedule_status
 
-router = APIRouter(prefix="/scheduler", tags=["scheduler"], responses=ERROR_RESPONSES)
+router = api_router("/scheduler", ["scheduler"], responses=ERROR_RESPONSES)
 
 
 @router.get(

@@ -1,53 +1,67 @@
-"""Self-checks for enterprises: text, HTML or a URL in, claims and findings out; never a case."""
+"""Self-checks for enterprises: text, HTML or a URL in (one, or a batch), claims and findings out; never a case."""
 
 from __future__ import annotations
 
-import hashlib
-import html as html_lib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, status
-from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.deps import EnterpriseDep, SessionDep
 from api.engine import CheckService, get_check_service
 from api.fetch import SafeFetcher
+from api.routing import api_router
 from api.schemas.common import ERROR_RESPONSES, ErrorBody, IdPath, LimitQuery, OffsetQuery, Page
-from api.schemas.selfcheck import SelfCheckIn, SelfCheckOut
-from checker.registry import RegistryIndex
-from checker.registry.cache import RegistryCache
+from api.schemas.selfcheck import (
+    BatchIn,
+    BatchItemOut,
+    BatchOut,
+    ClaimOut,
+    FindingOut,
+    SelfCheckIn,
+    SelfCheckOut,
+)
+from api.selfchecks import (
+    Prepared,
+    answer,
+    build_row,
+    check_budget,
+    now,
+    prepare_inline,
+    registry_for,
+    run_checks,
+    store,
+    text_document,
+)
+from api.settings import Settings
+from api.slots import KeyedSlots
 from markwatch.cases.models import SelfCheck
-from markwatch.db import utcnow
-from markwatch.errors import NotFoundError
+from markwatch.errors import InputError, MarkwatchError, NotFoundError
 
-router = APIRouter(prefix="/selfcheck", tags=["selfcheck"], responses=ERROR_RESPONSES)
+__all__ = ["router", "text_document"]
+
+router: APIRouter = api_router("/selfcheck", ["selfcheck"], responses=ERROR_RESPONSES)
 CheckServiceDep = Annotated[CheckService, Depends(get_check_service)]
 
 
-def text_document(text: str) -> bytes:
-    """Plain text as a minimal UTF-8 HTML page, one paragraph per line (the extractor reads pages)."""
-    paragraphs = "".join(f"<p>{html_lib.escape(line)}</p>" for line in text.splitlines() if line.strip())
-    return (
-        f'<!doctype html><html><head><meta charset="utf-8"></head><body>{paragraphs}</body></html>'.encode()
-    )
+def _json(model: Any, status_code: int = status.HTTP_200_OK) -> Response:
+    # The model was built from validated data: serialise it once, without FastAPI validating it again.
+    return Response(model.model_dump_json(), status_code=status_code, media_type="application/json")
 
 
-def _relabel(item: dict[str, Any], field: str) -> dict[str, Any]:
-    return {**item, field: f"claimed-{item.get(field)}", "location": "claimed_standard"}
-
-
-def _load_registry(factory: sessionmaker[Session], cache: RegistryCache) -> RegistryIndex:
-    with factory() as session:
-        return cache.current(session)
-
-
-def _store(factory: sessionmaker[Session], row: SelfCheck) -> SelfCheckOut:
-    with factory() as session:
-        session.add(row)
-        session.commit()
-        return SelfCheckOut.from_result(row)
+async def _prepare_url(request: Request, body: SelfCheckIn, key_id: int, max_claims: int) -> Prepared:
+    fetcher: SafeFetcher = request.app.state.fetcher
+    slots: KeyedSlots = request.app.state.url_slots
+    assert body.url is not None
+    with slots.hold(str(key_id)):
+        page = await fetcher.afetch(body.url)
+    check_budget(page.body, max_claims, "url")
+    prepared = Prepared(body, "url", page.body, page.url, page.charset)
+    if page.redirects:
+        prepared.notes.append(f"followed {len(page.redirects)} redirect(s) to {page.url}")
+    return prepared
 
 
 @router.post(
@@ -56,89 +70,155 @@ def _store(factory: sessionmaker[Session], row: SelfCheck) -> SelfCheckOut:
     status_code=status.HTTP_201_CREATED,
     summary="Check a text, an HTML page or a public URL",
     responses={
-        422: {"model": ErrorBody, "description": "Invalid input, or a URL that was refused or failed"}
+        422: {"model": ErrorBody, "description": "Invalid input, or a URL that was refused or failed"},
+        429: {"model": ErrorBody, "description": "Rate limit, or too many URL checks running for this key"},
     },
 )
 async def create_route(
     body: SelfCheckIn, request: Request, who: EnterpriseDep, checks: CheckServiceDep
-) -> SelfCheckOut:
-    """URLs must be public http(s) pages: private, loopback, link-local and metadata addresses are refused."""
+) -> Response:
+    """URLs must be public http(s) pages: private, loopback, link-local and metadata addresses are refused.
+
+    At most MARKWATCH_FETCH_MAX_CONCURRENT_PER_KEY URL checks run at once per key (429 beyond); at most
+    MARKWATCH_SELFCHECK_MAX_CLAIMS claims are checked per input."""
+    settings: Settings = request.app.state.settings
     factory: sessionmaker[Session] = request.app.state.session_factory
-    notes: list[str] = []
-    url: str | None = None
-    charset: str | None = "utf-8"
     if body.url is not None:
-        fetcher: SafeFetcher = request.app.state.fetcher
-        page = await run_in_threadpool(fetcher.fetch, body.url)
-        raw, url, charset = page.body, page.url, page.charset
-        if page.redirects:
-            notes.append(f"followed {len(page.redirects)} redirect(s) to {page.url}")
-    elif body.html is not None:
-        raw = body.html.encode("utf-8")
+        prepared = await _prepare_url(request, body, who.key_id, settings.selfcheck_max_claims)
     else:
-        raw = text_document(body.text or "")
-    observed_at = utcnow()
-    registry = await run_in_threadpool(_load_registry, factory, request.app.state.registry_cache)
-    outcome = await checks.check_page(
-        raw,
-        url=url,
-        declared_charset=charset,
-        observed_at=observed_at,
+        prepared = prepare_inline(body, settings.selfcheck_max_claims)
+    observed_at = now()
+    registry = await registry_for(request.app.state.registry_cache, factory)
+    [result] = await run_checks(
+        checks,
+        [prepared],
         registry=registry,
-        claimant=body.enterprise_name,
+        observed_at=observed_at,
+        max_claims=settings.selfcheck_max_claims,
     )
-    claims, findings = outcome.claims, outcome.findings
-    if body.claimed_standard:
-        # The standard the enterprise says it implements is checked as the disclosure it would publish.
-        claimed = await checks.check_page(
-            text_document(f"执行标准：{body.claimed_standard}（上海标准）"),
-            url=None,
-            declared_charset="utf-8",
-            observed_at=observed_at,
-            registry=registry,
-            claimant=body.enterprise_name,
+    if isinstance(result, MarkwatchError):
+        raise result
+    row = build_row(who.key_id, prepared, *result, observed_at, original_url=body.url)
+    await store(request.app.state.selfcheck_writer, [row])
+    return _json(answer(row, settings.selfcheck_answer_items), status.HTTP_201_CREATED)
+
+
+@router.post(
+    "/batch",
+    response_model=BatchOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Check many texts or HTML pages in one request",
+    responses={422: {"model": ErrorBody, "description": "Invalid input, or more items than allowed"}},
+)
+async def batch_route(
+    body: BatchIn, request: Request, who: EnterpriseDep, checks: CheckServiceDep
+) -> Response:
+    """Up to MARKWATCH_BATCH_MAX_ITEMS items (default 100), answered per item in the order sent and stored in
+    one transaction. An item that cannot be checked is answered `failed` with the reason; the others are
+    still checked. URLs are not accepted here: send them to POST /v1/selfcheck."""
+    settings: Settings = request.app.state.settings
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    if len(body.items) > settings.batch_max_items:
+        raise InputError(
+            f"a batch holds at most {settings.batch_max_items} items, got {len(body.items)}", where="items"
         )
-        claims = claims + [_relabel(c, "id") for c in claimed.claims]
-        findings = findings + [_relabel(f, "claim_id") for f in claimed.findings]
-        notes.append("claims and findings with ids starting 'claimed-' are about claimed_standard")
-    row = SelfCheck(
-        api_key_id=who.key_id,
-        input_kind=body.kind,
-        url=url or body.url,
-        input_sha256=hashlib.sha256(raw).hexdigest(),
-        enterprise_name=body.enterprise_name,
-        uscc=body.uscc,
-        claimed_standard=body.claimed_standard,
-        result={"claims": claims, "findings": findings, "notes": notes + outcome.notes},
-        created_at=observed_at,
+    answers: list[BatchItemOut | None] = [None] * len(body.items)
+    prepared: list[tuple[int, Prepared]] = []
+    for index, item in enumerate(body.items):
+        try:
+            prepared.append((index, prepare_inline(item, settings.selfcheck_max_claims, f"items.{index}")))
+        except MarkwatchError as exc:
+            answers[index] = _failed(index, exc)
+    observed_at = now()
+    registry = await registry_for(request.app.state.registry_cache, factory)
+    results = await run_checks(
+        checks,
+        [p for _, p in prepared],
+        registry=registry,
+        observed_at=observed_at,
+        max_claims=settings.selfcheck_max_claims,
     )
-    return await run_in_threadpool(_store, factory, row)
+    rows: list[tuple[int, SelfCheck]] = []
+    for (index, ready), result in zip(prepared, results, strict=True):
+        if isinstance(result, MarkwatchError):
+            answers[index] = _failed(index, result)
+        else:
+            rows.append((index, build_row(who.key_id, ready, *result, observed_at)))
+    await store(request.app.state.selfcheck_writer, [row for _, row in rows])
+    for index, row in rows:
+        answers[index] = BatchItemOut(
+            index=index, status="checked", result=answer(row, settings.selfcheck_answer_items)
+        )
+    done = [a for a in answers if a is not None]
+    checked = sum(1 for a in done if a.status == "checked")
+    return _json(BatchOut(checked=checked, failed=len(done) - checked, items=done), status.HTTP_201_CREATED)
+
+
+def _failed(index: int, exc: MarkwatchError) -> BatchItemOut:
+    return BatchItemOut(index=index, status="failed", error=type(exc).__name__, detail=str(exc))
 
 
 @router.get("", response_model=Page[SelfCheckOut], summary="Your own self-checks, newest first")
 def list_route(
-    session: SessionDep, who: EnterpriseDep, limit: LimitQuery = 20, offset: OffsetQuery = 0
+    request: Request, session: SessionDep, who: EnterpriseDep, limit: LimitQuery = 20, offset: OffsetQuery = 0
 ) -> Page[SelfCheckOut]:
     """Only the self-checks made with the calling key."""
+    items = request.app.state.settings.selfcheck_answer_items
     mine = SelfCheck.api_key_id == who.key_id
     total = session.scalar(select(func.count(SelfCheck.id)).where(mine)) or 0
     rows = session.scalars(
         select(SelfCheck).where(mine).order_by(SelfCheck.id.desc()).limit(limit).offset(offset)
     )
     return Page[SelfCheckOut](
-        items=[SelfCheckOut.from_result(r) for r in rows], total=total, limit=limit, offset=offset
+        items=[SelfCheckOut.from_result(r, items) for r in rows], total=total, limit=limit, offset=offset
+    )
+
+
+NOT_MINE: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "No such self-check for this key"}
+}
+
+
+def _mine(session: Session, check_id: int, key_id: int) -> SelfCheck:
+    row = session.get(SelfCheck, check_id)
+    if row is None or row.api_key_id != key_id:
+        raise NotFoundError(f"no self-check {check_id}")
+    return row
+
+
+@router.get("/{check_id}", response_model=SelfCheckOut, summary="One of your self-checks", responses=NOT_MINE)
+def detail_route(check_id: IdPath, request: Request, session: SessionDep, who: EnterpriseDep) -> SelfCheckOut:
+    """Another key's self-check answers 404, exactly like a missing one."""
+    return SelfCheckOut.from_result(
+        _mine(session, check_id, who.key_id), request.app.state.settings.selfcheck_answer_items
     )
 
 
 @router.get(
-    "/{check_id}",
-    response_model=SelfCheckOut,
-    summary="One of your self-checks",
-    responses={404: {"model": ErrorBody, "description": "No such self-check for this key"}},
+    "/{check_id}/claims",
+    response_model=Page[ClaimOut],
+    summary="Page through a self-check's claims",
+    responses=NOT_MINE,
 )
-def detail_route(check_id: IdPath, session: SessionDep, who: EnterpriseDep) -> SelfCheckOut:
-    """Another key's self-check answers 404, exactly like a missing one."""
-    row = session.get(SelfCheck, check_id)
-    if row is None or row.api_key_id != who.key_id:
-        raise NotFoundError(f"no self-check {check_id}")
-    return SelfCheckOut.from_result(row)
+def claims_route(
+    check_id: IdPath, session: SessionDep, who: EnterpriseDep, limit: LimitQuery = 50, offset: OffsetQuery = 0
+) -> Page[ClaimOut]:
+    """In page order."""
+    stored = _mine(session, check_id, who.key_id).result.get("claims", [])
+    items = [ClaimOut.model_validate(c) for c in stored[offset : offset + limit]]
+    return Page[ClaimOut](items=items, total=len(stored), limit=limit, offset=offset)
+
+
+@router.get(
+    "/{check_id}/findings",
+    response_model=Page[FindingOut],
+    summary="Page through a self-check's findings",
+    responses=NOT_MINE,
+)
+def findings_route(
+    check_id: IdPath, session: SessionDep, who: EnterpriseDep, limit: LimitQuery = 50, offset: OffsetQuery = 0
+) -> Page[FindingOut]:
+    """In the order the rules reported them."""
+    stored = _mine(session, check_id, who.key_id).result.get("findings", [])
+    items = [FindingOut.model_validate(f) for f in stored[offset : offset + limit]]
+    return Page[FindingOut](items=items, total=len(stored), limit=limit, offset=offset)

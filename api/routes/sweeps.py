@@ -5,21 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import Query, Request, status
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.deps import SessionDep, SettingsDep, StaffDep
+from api.routing import api_router
 from api.schemas.common import ERROR_RESPONSES, ErrorBody, IdPath, LimitQuery, OffsetQuery, Page
 from api.schemas.sweeps import TARGET_PATTERN, LaunchOut, SweepIn, SweepOut
 from api.settings import Settings
-from api.sweep_runner import Launch, SweepRunner
+from crawler.runner import Launch, SweepRunner
 from crawler.store.models import Finding, Sweep, SweepPage
 from crawler.sweeps import running_sweep_id
 from crawler.targets import load_targets
 from markwatch.errors import ConflictError, NotFoundError
 
-router = APIRouter(prefix="/sweeps", tags=["sweeps"], responses=ERROR_RESPONSES)
+router = api_router("/sweeps", ["sweeps"], responses=ERROR_RESPONSES)
 
 
 def sweep_out(session: Session, sweep: Sweep) -> SweepOut:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from markwatch.cases.models import CaseStatus
+from api.schemas.common import Moment
+from markwatch.cases.models import CaseStatus, DismissalKind
 
 
 class WaiverOut(BaseModel):
@@ -119,7 +120,12 @@ class TransitionIn(BaseModel):
 
     to: CaseStatus
     reason: str | None = Field(default=None, max_length=2000)
-    due_at: AwareDatetime | None = None
+    due_at: Moment | None = None
+    dismissal_kind: DismissalKind | None = Field(
+        default=None,
+        description="when dismissing: not-a-claim, wrong-standard (both count against the rule's precision) "
+        "or other (default)",
+    )
 
 
 class CommentIn(BaseModel):
@@ -144,7 +150,7 @@ class WaiverIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field(min_length=1, max_length=2000)
-    expires_at: AwareDatetime
+    expires_at: Moment
 
 
 class CaseCounts(BaseModel):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Path, Query
-from pydantic import AfterValidator, BaseModel
+from pydantic import AfterValidator, AwareDatetime, BaseModel
 
 T = TypeVar("T")
 MAX_PAGE_SIZE = 200
@@ -56,3 +57,27 @@ def _clean_text(value: str) -> str:
 
 CleanStr = Annotated[str, AfterValidator(_clean_text)]
 IdPath = Annotated[int, Path(ge=1, le=2_147_483_647, description="numeric id")]
+
+
+# Dates an inspector or enterprise can mean; anything further out is a typo or an attack, and near the
+# ends of Python's range a time-zone shift overflows (9999-12-31T23:59:59-12:00 is past year 9999 in UTC).
+EARLIEST_DAY = dt.date(1900, 1, 1)
+LATEST_DAY = dt.date(2999, 12, 31)
+_RANGE = f"between {EARLIEST_DAY.isoformat()} and {LATEST_DAY.isoformat()}"
+
+
+def _day_in_range(value: dt.date) -> dt.date:
+    if not EARLIEST_DAY <= value <= LATEST_DAY:
+        raise ValueError(f"the date must be {_RANGE}")
+    return value
+
+
+def _moment_in_range(value: dt.datetime) -> dt.datetime:
+    # Compare the calendar day as written before any time-zone arithmetic, which could overflow.
+    if not EARLIEST_DAY <= value.date() <= LATEST_DAY:
+        raise ValueError(f"the date must be {_RANGE}")
+    return value
+
+
+Day = Annotated[dt.date, AfterValidator(_day_in_range)]
+Moment = Annotated[AwareDatetime, AfterValidator(_moment_in_range)]

@@ -90,7 +90,10 @@ class ClaimOut(BaseModel):
 
 
 class SelfCheckOut(BaseModel):
-    """A stored self-check: only the key that made it can read it back."""
+    """A stored self-check: only the key that made it can read it back.
+
+    `claims` and `findings` hold the first `MARKWATCH_SELFCHECK_ANSWER_ITEMS` of each; the totals say how
+    many there are, and `/v1/selfcheck/{id}/claims` and `/findings` page through all of them."""
 
     id: int
     created_at: dt.datetime
@@ -101,15 +104,22 @@ class SelfCheckOut(BaseModel):
     uscc: str | None
     claimed_standard: str | None
     verdict: Literal["ok", "problems"] = Field(description="problems when at least one finding was made")
+    claims_total: int = Field(description="claims checked (at most MARKWATCH_SELFCHECK_MAX_CLAIMS)")
+    findings_total: int
+    claims_found: int | None = Field(
+        default=None, description="claims the input held, when more than could be checked"
+    )
     claims: list[ClaimOut]
     findings: list[FindingOut]
     notes: list[str] = Field(default_factory=list, description="e.g. the encoding the page was read in")
 
     @classmethod
-    def from_result(cls, row: Any) -> SelfCheckOut:
-        """Build from a stored self_checks row."""
+    def from_result(cls, row: Any, items: int | None = None) -> SelfCheckOut:
+        """Build from a stored self_checks row, carrying at most `items` claims and findings."""
         result: dict[str, Any] = row.result
-        findings = [FindingOut.model_validate(f) for f in result.get("findings", [])]
+        stored_findings = result.get("findings", [])
+        stored_claims = result.get("claims", [])
+        findings = [FindingOut.model_validate(f) for f in stored_findings[:items]]
         return cls(
             id=row.id,
             created_at=row.created_at,
@@ -119,8 +129,60 @@ class SelfCheckOut(BaseModel):
             enterprise_name=row.enterprise_name,
             uscc=row.uscc,
             claimed_standard=row.claimed_standard,
-            verdict="problems" if findings else "ok",
-            claims=[ClaimOut.model_validate(c) for c in result.get("claims", [])],
+            verdict="problems" if stored_findings else "ok",
+            claims_total=len(stored_claims),
+            findings_total=len(stored_findings),
+            claims_found=result.get("claims_found"),
+            claims=[ClaimOut.model_validate(c) for c in stored_claims[:items]],
             findings=findings,
             notes=list(result.get("notes", [])),
         )
+
+
+class BatchItemIn(BaseModel):
+    """One text or HTML page of a batch (URLs are checked one request at a time, under their own limits)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: CleanStr | None = Field(default=None, min_length=1)
+    html: CleanStr | None = Field(default=None, min_length=1)
+    claimed_standard: CleanStr | None = Field(default=None, max_length=100)
+    enterprise_name: CleanStr | None = Field(default=None, max_length=200)
+    uscc: str | None = Field(default=None, pattern=USCC_PATTERN)
+
+    @model_validator(mode="after")
+    def _one_input(self) -> BatchItemIn:
+        if (self.text is None) == (self.html is None):
+            raise ValueError("give exactly one of text or html")
+        return self
+
+    @property
+    def kind(self) -> Literal["text", "html"]:
+        """Which input was given."""
+        return "text" if self.text is not None else "html"
+
+
+class BatchIn(BaseModel):
+    """Up to MARKWATCH_BATCH_MAX_ITEMS texts or pages, checked and stored together."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[BatchItemIn] = Field(min_length=1)
+
+
+class BatchItemOut(BaseModel):
+    """The answer for one item: its self-check, or why it could not be checked."""
+
+    index: int
+    status: Literal["checked", "failed"]
+    result: SelfCheckOut | None = None
+    error: str | None = None
+    detail: str | None = None
+
+
+class BatchOut(BaseModel):
+    """One answer per item, in the order sent."""
+
+    checked: int
+    failed: int
+    items: list[BatchItemOut]

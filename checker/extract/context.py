@@ -16,10 +16,12 @@ from checker.extract.patterns import (
     CLAIMANT_LABELS,
     GENERIC_HEADING,
     MAX_NAME_VALUE,
+    NOT_A_PRODUCT_NAME,
     PRODUCT_LABELS,
 )
 from checker.extract.prune import CONTEXT_INDEX, CTX_ATTR, CTX_SEPARATOR
 from checker.extract.selectors import rest_of
+from checker.normalize import compact
 
 _MAX_VALUE = 200
 # A listing card sits a few levels above its rows; looking higher only finds page-wide headings.
@@ -57,6 +59,7 @@ class Context:
     claimant_source: str | None
     product_name: str | None
     product_category: str | None
+    product_source: str | None = None
 
 
 def _ancestor_ids(element: Tag) -> set[int]:
@@ -165,6 +168,10 @@ class ContextFinder:
                         texts.append(text)
         return texts
 
+    def layout_texts(self, part: str) -> list[str]:
+        """Texts of the elements a layout selector of `part` (shop, product, breadcrumb) marked."""
+        return self._layout_texts(part)
+
     def _layout_text(self, part: str) -> str | None:
         texts = self._layout_texts(part)
         return _short(texts[0]) if texts else None
@@ -195,29 +202,52 @@ class ContextFinder:
             self.page_values[table] = _page_row_value(self.page.rows, table)
         return self.page_values[table]
 
-    def resolve(self, element: Tag) -> Context:
-        """Claimant, product and category for a claim made at element."""
+    def resolve(
+        self,
+        element: Tag,
+        *,
+        item_page: bool = True,
+        brands: set[str] | frozenset[str] = frozenset(),
+        models: set[str] | frozenset[str] = frozenset(),
+    ) -> Context:
+        """Claimant, product and category for a claim made at element.
+
+        `item_page`: the page offers a product, so its h1 or title block names it (on an article page the h1
+        is the article's title). `brands`/`models`: 品牌/型号 values seen on the page, never a product name."""
         block = self.block_of(element)
         local = self._block_rows(block)
         claimant, source = self._claimant(local)
-        product = _value(_row_value(local, PRODUCT_LABELS)) or (
-            self.heading(block) if block is not None else None
-        )
-        product = (
-            product
-            or self._jsonld_value("name")
-            or _value(self._page_value(PRODUCT_LABELS))
-            or self._layout_text("product")
-            or self.page.metas.get("og:title")
-            or self.page.title
-        )
+        product, product_source = self._product(block, local, item_page, set(brands), set(models))
         category = (
             _value(_row_value(local, CATEGORY_LABELS))
             or self._jsonld_value("category")
             or _value(self._page_value(CATEGORY_LABELS))
             or self._breadcrumb(product)
         )
-        return Context(claimant, source, _short(product), _short(category))
+        return Context(claimant, source, _short(product), _short(category), product_source)
+
+    def _product(
+        self, block: Tag | None, local: list[Row], item_page: bool, brands: set[str], models: set[str]
+    ) -> tuple[str | None, str | None]:
+        """The product's name and where it came from, from the most to the least specific source.
+
+        Never a page <title> or og:title (marketplace suffixes, shop names); None when nothing names it."""
+        row = _row_value(local, PRODUCT_LABELS)
+        page_row = self._page_value(PRODUCT_LABELS)
+        heading = self.heading(block) if block is not None else None
+        candidates: list[tuple[str | None, str]] = [
+            (row[1] if row else None, f"row:{row[0]}" if row else ""),
+            # A listing entry's own heading names its product; a block's heading on an article page is the
+            # article's title, so it counts only beside a product row or on a page that offers a product.
+            (heading if (row or item_page) else None, "heading"),
+            (self._jsonld_value("name"), "jsonld:name"),
+            (page_row[1] if page_row else None, f"row:{page_row[0]}" if page_row else ""),
+            (self._layout_text("product") if item_page else None, "layout:product"),
+        ]
+        for value, where in candidates:
+            if value and refused_name(value, brands, models) is None:
+                return value, where
+        return None, None
 
     def _claimant(self, local: list[Row]) -> tuple[str | None, str | None]:
         found = _row_value(local, CLAIMANT_LABELS) or self._page_value(CLAIMANT_LABELS)
@@ -257,3 +287,18 @@ class ContextFinder:
 
 def _value(found: tuple[str, str] | None) -> str | None:
     return found[1] if found else None
+
+
+def refused_name(value: str, brands: set[str], models: set[str]) -> str | None:
+    """Why a candidate is not a product name (a model, a brand alone, a certification word…), or None."""
+    name = compact(value)
+    if not name:
+        return "empty"
+    if name in brands:
+        return "brand"
+    if name in models:
+        return "model"
+    for pattern in NOT_A_PRODUCT_NAME:
+        if pattern.regex.search(value):
+            return pattern.name
+    return None

@@ -56,10 +56,11 @@ HEADINGS = ("h1", "h2", "h3", "h4")
 
 @dataclass
 class Run:
-    """The text of one block (inline children joined), raw and normalised."""
+    """The text of one block (inline children joined), normalised (`text`) and as the page wrote it (`raw`)."""
 
     element: Tag
     text: str
+    raw: str = ""
 
 
 @dataclass
@@ -114,9 +115,10 @@ def _runs(soup: BeautifulSoup) -> list[Run]:
     runs = []
     for key in order:
         block, parts = pieces[key]
-        text = "\n".join(normalize_text(line) for line in "".join(parts).split("\n")).strip()
+        raw = "".join(parts)
+        text = "\n".join(normalize_text(line) for line in raw.split("\n")).strip()
         if text:
-            runs.append(Run(block, text))
+            runs.append(Run(block, text, raw))
     return runs
 
 

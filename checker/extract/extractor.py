@@ -1,77 +1,120 @@
-"""extract_page: gate, decode, prune, parse with BeautifulSoup, find mentions, tie and give context."""
+"""extract_page: gate, decode, prune, parse with BeautifulSoup, find mentions, classify, tie and give context."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
+from checker.extract.classify import Classifier, Decision, PageView, org_claimant, read_page
 from checker.extract.context import ContextFinder
 from checker.extract.decode import decode_page
-from checker.extract.document import Page, css_path, load_page
+from checker.extract.document import css_path, load_page
 from checker.extract.gate import may_mention
+from checker.extract.limits import BudgetExceeded, ExtractLimits, Guard
 from checker.extract.mentions import Mention, certification_words, find_mentions
-from checker.extract.models import Claim, PageClaims
-from checker.extract.patterns import EXTRACTOR_VERSION, FIRST_PERSON_PRODUCT, NEWS_OG_TYPE, NEWS_TEXT
+from checker.extract.models import Claim, Occurrence, PageClaims
+from checker.extract.page_signals import PageSignalCollector
+from checker.extract.patterns import EXTRACTOR_VERSION
 from checker.extract.prune import prune
-from checker.extract.tie import sentence_span, tie, tie_logo
+from checker.extract.tie import Tie, sentence_span, tie, tie_logo
+from checker.extract.verbatim import Quoter, centred, display_text
 
 SNIPPET_CHARS = 300
 
 
 def snippet(text: str, start: int, end: int) -> str:
     """At most SNIPPET_CHARS of text centred on [start, end)."""
-    if len(text) <= SNIPPET_CHARS:
-        return text
-    left = max(0, min(start - (SNIPPET_CHARS - (end - start)) // 2, len(text) - SNIPPET_CHARS))
-    return text[left : left + SNIPPET_CHARS]
+    return centred(text, start, end, SNIPPET_CHARS)
 
 
-def _logo_snippet(mention: Mention) -> str:
-    return f"{mention.text} {mention.block_text}".strip()[:SNIPPET_CHARS]
+@dataclass(frozen=True)
+class Quotes:
+    """One occurrence quoted in the page's own characters, and its normalised snippet for matching."""
+
+    verbatim: str
+    snippet: str
+    snippet_normalized: str
 
 
-def is_news(page: Page, finder: ContextFinder) -> bool:
-    """A page about the policy in general: news markup and no product context at all."""
-    if finder.has_product_context:
-        return False
-    if page.soup.find("article") is not None or any(
-        "NewsArticle" in str(i.get("@type")) for i in page.jsonld
-    ):
-        return True
-    if NEWS_OG_TYPE.regex.search(page.metas.get("og:type", "")):
-        return True
-    return any(p.regex.search(run.text) for p in NEWS_TEXT for run in page.runs)
+class _Quoting:
+    """Quoters per run, built only for runs that hold an occurrence."""
+
+    def __init__(self) -> None:
+        self._quoters: dict[int, Quoter] = {}
+
+    def quotes(self, mention: Mention) -> Quotes:
+        if mention.kind == "logo":
+            normalized = f"{mention.text} {mention.block_text}".strip()[:SNIPPET_CHARS]
+            shown = display_text(f"{mention.raw} {mention.block_raw}")[:SNIPPET_CHARS]
+            return Quotes(display_text(mention.raw), shown, normalized)
+        key = id(mention.element)
+        quoter = self._quoters.get(key)
+        if quoter is None:
+            quoter = self._quoters[key] = Quoter(mention.raw, mention.block_text)
+        return Quotes(
+            quoter.verbatim(mention.start, mention.end),
+            quoter.snippet(mention.start, mention.end, SNIPPET_CHARS),
+            snippet(mention.block_text, mention.start, mention.end),
+        )
 
 
-def _first_person(mention: Mention) -> bool:
-    s_start, s_end = sentence_span(mention.block_text, mention.start, mention.end)
-    return bool(FIRST_PERSON_PRODUCT.regex.search(mention.block_text[s_start:s_end]))
-
-
-def _claim(number: int, mention: Mention, finder: ContextFinder) -> Claim:
+def _tie(mention: Mention) -> Tie:
     if mention.kind == "logo":
-        found = tie_logo(mention.own_text, mention.caption, mention.block_text, mention.unit)
-    else:
-        found = tie(mention.block_text, mention.start, mention.end, mention.unit)
-    context = finder.resolve(mention.element)
+        return tie_logo(mention.own_text, mention.caption, mention.block_text, mention.unit)
+    return tie(mention.block_text, mention.start, mention.end, mention.unit)
+
+
+def _sentence(mention: Mention) -> str:
+    if mention.kind == "logo":
+        return mention.block_text
+    start, end = sentence_span(mention.block_text, mention.start, mention.end)
+    return mention.block_text[start:end]
+
+
+def _claim(
+    number: int,
+    mention: Mention,
+    found: Tie,
+    decision: Decision,
+    finder: ContextFinder,
+    view: PageView,
+    quotes: Quotes,
+) -> Claim:
+    # The page's h1 names the product of an item page: one that offers a product, or one that holds a
+    # product claim and shows no sign of being an article (an article's h1 is its headline).
+    item_page = view.offers_product or (decision.use == "product" and not view.article)
+    context = finder.resolve(mention.element, item_page=item_page, brands=view.brands, models=view.models)
+    claimant, claimant_source = context.claimant, context.claimant_source
+    product, product_source, category = context.product_name, context.product_source, context.product_category
+    if decision.use == "organisation":
+        # An announcement is made by an organisation about its standard: no product is named or judged.
+        named, source = org_claimant(_sentence(mention), view)
+        claimant, claimant_source = (named, source) if named else (claimant, claimant_source)
+        product = product_source = category = None
     code = found.code
     return Claim(
         id=f"c{number}",
         kind="logo" if mention.kind == "logo" else "text",
         text=mention.text if mention.kind == "logo" else mention.block_text[mention.start : mention.end],
+        verbatim=quotes.verbatim,
+        pattern=mention.pattern or None,
+        use="organisation" if decision.use == "organisation" else "product",
+        use_signals=decision.signals,
+        use_confidence=decision.confidence,
         standard_code=code.display if code else None,
         standard_key=code.key if code else None,
         standard_number_key=code.number_key if code else None,
         standard_kind=code.kind.value if code else None,
         standard_title=found.title,
         tie=found.kind,
-        claimant=context.claimant,
-        claimant_source=context.claimant_source,
-        product_name=context.product_name,
-        product_category=context.product_category,
+        claimant=claimant,
+        claimant_source=claimant_source,
+        product_name=product,
+        product_source=product_source,
+        product_category=category,
         certification_words=certification_words(mention.block_text, mention.start, mention.end),
-        snippet=_logo_snippet(mention)
-        if mention.kind == "logo"
-        else snippet(mention.block_text, mention.start, mention.end),
+        snippet=quotes.snippet,
+        snippet_normalized=quotes.snippet_normalized,
         location=css_path(mention.element),
     )
 
@@ -82,27 +125,73 @@ def extract_page(
     url: str | None = None,
     declared_charset: str | None = None,
     observed_at: datetime | None = None,
+    limits: ExtractLimits | None = None,
 ) -> PageClaims:
-    """Every 上海标准 claim on a page, with the standard and the context each is tied to."""
+    """Every occurrence of the words or mark on a page, classified; the claims among them with the standard
+    and the context each is tied to.
+
+    Work is bounded by `limits` (default: limits.default_limits()); whatever part of the page could not be
+    read (too complex, undecodable bytes, depth cut, CPU budget) is listed in `warnings`."""
     result = PageClaims(url=url, observed_at=observed_at, encoding=None, extractor_version=EXTRACTOR_VERSION)
-    if not may_mention(raw):
+    guard = Guard.start(limits)
+    try:
+        _extract(raw, declared_charset, result, guard)
+    except BudgetExceeded as exc:
+        guard.over_budget(exc)
+    result.warnings.extend(w for w in guard.warnings if w not in result.warnings)
+    return result
+
+
+def _extract(raw: bytes, declared_charset: str | None, result: PageClaims, guard: Guard) -> None:
+    if not may_mention(raw, declared_charset=declared_charset):
         result.encoding_notes.append("not decoded: the raw-bytes gate found no possible mention")
-        return result
+        return
     decoded = decode_page(raw, declared_charset)
     result.encoding, result.encoding_notes = decoded.encoding, decoded.notes
-    html = prune(decoded.text)
+    result.warnings.extend(decoded.warnings)
+    guard.check("decoding")
+    collector = PageSignalCollector()
+    html = prune(decoded.text, guard, collector)
     if html is None:
-        return result
+        return
     page = load_page(html)
+    guard.check("parsing the kept blocks")
     mentions = find_mentions(page)
     if not mentions:
-        return result
+        return
     finder = ContextFinder(page)
-    if is_news(page, finder):
-        kept = [m for m in mentions if _first_person(m)]
-        result.notes.append(
-            f"news page without product context: {len(mentions) - len(kept)} mention(s) not treated as claims"
+    view = read_page(page, finder, collector.signals, result.url)
+    result.page_kind, result.page_signals = view.kind, view.labels
+    classifier = Classifier(page, finder, view)
+    quoting = _Quoting()
+    for mention in mentions:
+        guard.check("reading claims")
+        found = _tie(mention)
+        decision = classifier.decide(classifier.near(mention, found))
+        quotes = quoting.quotes(mention)
+        claim_id = None
+        if decision.use != "discussion":
+            claim = _claim(len(result.claims) + 1, mention, found, decision, finder, view, quotes)
+            result.claims.append(claim)
+            claim_id = claim.id
+        result.occurrences.append(
+            Occurrence(
+                text=mention.text,
+                verbatim=quotes.verbatim,
+                use=decision.use,
+                signals=decision.signals,
+                claim_id=claim_id,
+                snippet=quotes.snippet,
+                location=css_path(mention.element),
+            )
         )
-        mentions = kept
-    result.claims = [_claim(i, m, finder) for i, m in enumerate(mentions, start=1)]
-    return result
+    _notes(result)
+
+
+def _notes(result: PageClaims) -> None:
+    discussion = sum(1 for o in result.occurrences if o.use == "discussion")
+    if discussion:
+        result.notes.append(f"{discussion} occurrence(s) classified as discussion: not claims, not judged")
+    review = sum(1 for c in result.claims if c.use_confidence == "review")
+    if review:
+        result.notes.append(f"{review} claim(s) classified on a close call: use_confidence review")

@@ -1,25 +1,38 @@
 """A raw-bytes gate: can this page hold a mention at all? Decides before any decode or parse.
 
 Most pages in a sweep hold no mention, so this is the whole cost of most pages. Two searchers read the
-same rule table (patterns.GATE_RULES) and decide alike:
+same rule tables (patterns.GATE_RULES, patterns.SPLIT_RULES, patterns.SQUEEZE_TRIGGERS) and decide alike:
 
 - `hyperscan`: every rule of the page's byte families compiled into one Hyperscan database, one pass over
   the page whatever the number of rules (SIMD multi-pattern matching, as in intrusion-detection engines);
-- `find`: one `bytes.find` pass per anchor, the fallback where Hyperscan has no wheel (it is optional).
+- `find`: one `bytes.find` pass per anchor and Python regexes beside each hit, the fallback where Hyperscan
+  has no wheel (it is optional).
 
-`MARKWATCH_GATE=auto|hyperscan|find` picks one; `auto` (the default) takes Hyperscan when it imports.
+The answer never depends on decoding: a page with any non-ASCII byte is searched for the UTF-8 and the
+GB18030 spellings alike, so one stray byte cannot hide a mention. `MARKWATCH_GATE=auto|hyperscan|find`
+picks the searcher; `auto` (the default) takes Hyperscan when it imports.
 """
 
 from __future__ import annotations
 
-import codecs
 import functools
 import logging
 import os
+import re
 import threading
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
-from checker.extract.patterns import GATE_RULES, GATE_SAMPLES, GATE_SNIFF_BYTES, GATE_WINDOW, GateRule
+from checker.extract import charsets
+from checker.extract.patterns import (
+    GATE_RULES,
+    IGNORABLE_ENTITIES,
+    SPLIT_RULES,
+    SQUEEZE_RUN,
+    SQUEEZE_TRIGGERS,
+    GateRule,
+    SplitRule,
+)
+from checker.ignorables import is_default_ignorable
 from markwatch.errors import InputError
 
 if TYPE_CHECKING:
@@ -28,38 +41,30 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 GATE_ENV = "MARKWATCH_GATE"
 GATE_CHOICES = ("auto", "hyperscan", "find")
-
-
-def _sample(raw: bytes) -> bytes | None:
-    # Rendered pages open with long ASCII scripts, so look at a few spread-out slices, not just the head.
-    step = max(len(raw) // GATE_SAMPLES, 1)
-    for start in range(0, len(raw), step):
-        piece = raw[start : start + GATE_SNIFF_BYTES]
-        if not piece.isascii():
-            # A slice may open inside a UTF-8 character: drop its continuation bytes.
-            skip = 0
-            while skip < 3 and skip < len(piece) and 0x80 <= piece[skip] <= 0xBF:
-                skip += 1
-            return piece[skip:]
-    return None
+ALL_FAMILIES = ("utf-8", "gb18030", "ascii")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def families(raw: bytes) -> tuple[str, ...]:
-    """Byte families to search: a sample that is valid UTF-8 rules out GB18030 bytes, and the reverse."""
-    sample = _sample(raw)
-    if sample is None:
-        # No sampled slice has a high byte: a pure-ASCII page can only hold the ASCII spellings.
-        return ("ascii",) if raw.isascii() else ("utf-8", "gb18030", "ascii")
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
-    except UnicodeDecodeError:
-        return ("gb18030", "ascii")
-    return ("utf-8", "ascii")
+    """Byte families to search: all of them, unless the page is pure ASCII (then only the ASCII spellings)."""
+    return ("ascii",) if raw.isascii() else ALL_FAMILIES
 
 
 def rules_for(page_families: tuple[str, ...]) -> tuple[GateRule, ...]:
-    """The rules that apply to a page of these byte families."""
+    """The window rules that apply to a page of these byte families."""
     return tuple(rule for rule in GATE_RULES if rule.family in page_families)
+
+
+def split_rules_for(page_families: tuple[str, ...]) -> tuple[SplitRule, ...]:
+    """The split rules that apply to a page of these byte families."""
+    return tuple(rule for rule in SPLIT_RULES if rule.family in page_families)
+
+
+class Scan(NamedTuple):
+    """One pass over a page: did a rule hold, and are there invisible characters inside English words."""
+
+    hit: bool
+    squeeze: bool
 
 
 class Searcher(Protocol):
@@ -67,13 +72,21 @@ class Searcher(Protocol):
 
     name: str
 
+    def scan(self, raw: bytes, page_families: tuple[str, ...]) -> Scan: ...
+
     def holds(self, raw: bytes, page_families: tuple[str, ...]) -> bool: ...
 
 
+_TRIGGERS = tuple(re.compile(b"|".join(group), re.IGNORECASE) for group in SQUEEZE_TRIGGERS)
+
+
 class FindSearcher:
-    """One bytes.find pass per anchor, and a bounded find for the confirms beside each hit."""
+    """One bytes.find pass per anchor, a bounded find for the confirms beside each hit, regexes for the rest."""
 
     name = "find"
+
+    def __init__(self) -> None:
+        self._rests = {rule.name: re.compile(rule.rest()) for rule in SPLIT_RULES}
 
     def holds(self, raw: bytes, page_families: tuple[str, ...]) -> bool:
         folded: bytes | None = None
@@ -84,10 +97,16 @@ class FindSearcher:
                 page = folded = raw.lower() if folded is None else folded
             if self._rule_holds(page, rule):
                 return True
-        return False
+        return any(self._split_holds(raw, rule) for rule in split_rules_for(page_families))
+
+    def scan(self, raw: bytes, page_families: tuple[str, ...]) -> Scan:
+        if self.holds(raw, page_families):
+            return Scan(True, False)
+        return Scan(False, any(trigger.search(raw) for trigger in _TRIGGERS))
 
     @staticmethod
     def _rule_holds(raw: bytes, rule: GateRule) -> bool:
+        window = rule.window
         for anchor in rule.anchors:
             at = raw.find(anchor)
             while at != -1:
@@ -95,12 +114,22 @@ class FindSearcher:
                 for confirm in rule.confirms:
                     # bytes.find(sub, start, stop) wants sub wholly inside [start, stop).
                     if rule.forward:
-                        found = raw.find(confirm, end, end + GATE_WINDOW + len(confirm))
+                        found = raw.find(confirm, end, end + window + len(confirm))
                     else:
-                        found = raw.find(confirm, max(0, at - GATE_WINDOW - len(confirm)), at)
+                        found = raw.find(confirm, max(0, at - window - len(confirm)), at)
                     if found != -1:
                         return True
                 at = raw.find(anchor, at + 1)
+        return False
+
+    def _split_holds(self, raw: bytes, rule: SplitRule) -> bool:
+        rest = self._rests[rule.name]
+        for first in rule.first():
+            at = raw.find(first)
+            while at != -1:
+                if rest.match(raw, at + len(first)):
+                    return True
+                at = raw.find(first, at + 1)
         return False
 
 
@@ -113,9 +142,14 @@ def expressions(rule: GateRule) -> list[bytes]:
 
     One per anchor and confirm, so the window arithmetic stays that of FindSearcher per pair.
     """
-    gap = b"[\\s\\S]{0,%d}" % GATE_WINDOW
+    gap = b"[\\s\\S]{0,%d}" % rule.window
     pairs = [(_literal(a), _literal(c)) for a in rule.anchors for c in rule.confirms]
     return [a + gap + c if rule.forward else c + gap + a for a, c in pairs]
+
+
+class _Database(NamedTuple):
+    database: hyperscan.Database
+    first_trigger: int  # ids from here on are SQUEEZE_TRIGGERS, not rules
 
 
 class HyperscanSearcher:
@@ -127,7 +161,7 @@ class HyperscanSearcher:
         import hyperscan
 
         self._hs = hyperscan
-        self._databases: dict[tuple[str, ...], hyperscan.Database] = {}
+        self._databases: dict[tuple[str, ...], _Database] = {}
         self._compiling = threading.Lock()
         # Hyperscan releases the GIL while scanning, and a scratch space serves one scan at a time.
         self._local = threading.local()
@@ -135,27 +169,34 @@ class HyperscanSearcher:
         probe = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         probe.compile(expressions=[b"probe"], ids=[0], elements=1, flags=[0])
 
-    def _database(self, page_families: tuple[str, ...]) -> hyperscan.Database:
-        database = self._databases.get(page_families)
-        if database is not None:
-            return database
+    def _database(self, page_families: tuple[str, ...]) -> _Database:
+        found = self._databases.get(page_families)
+        if found is not None:
+            return found
         with self._compiling:
             if page_families not in self._databases:
-                # A few hundred ms (the bounded gaps), once per family set and process: one database per
-                # set keeps GB18030 rules from firing on the bytes of UTF-8 text, and the reverse.
+                # A few hundred ms (the bounded gaps), once per family set and process.
                 hs = self._hs
                 patterns: list[bytes] = []
                 flags: list[int] = []
                 for rule in rules_for(page_families):
-                    found = expressions(rule)
+                    found_expressions = expressions(rule)
                     rule_flags = hs.HS_FLAG_SINGLEMATCH | (hs.HS_FLAG_CASELESS if rule.caseless else 0)
-                    patterns += found
-                    flags += [rule_flags] * len(found)
+                    patterns += found_expressions
+                    flags += [rule_flags] * len(found_expressions)
+                for split in split_rules_for(page_families):
+                    patterns.append(split.expression())
+                    flags.append(hs.HS_FLAG_SINGLEMATCH)
+                # Last: the triggers of a second look without invisible characters (not hits by themselves).
+                first_trigger = len(patterns)
+                triggers = [expression for group in SQUEEZE_TRIGGERS for expression in group]
+                patterns += triggers
+                flags += [hs.HS_FLAG_SINGLEMATCH | hs.HS_FLAG_CASELESS] * len(triggers)
                 database = hs.Database(mode=hs.HS_MODE_BLOCK)
                 database.compile(
                     expressions=patterns, ids=list(range(len(patterns))), elements=len(patterns), flags=flags
                 )
-                self._databases[page_families] = database
+                self._databases[page_families] = _Database(database, first_trigger)
             return self._databases[page_families]
 
     def _scratch(self, page_families: tuple[str, ...]) -> hyperscan.Scratch:
@@ -163,26 +204,36 @@ class HyperscanSearcher:
         if scratches is None:
             scratches = self._local.scratches = {}
         if page_families not in scratches:
-            scratches[page_families] = self._hs.Scratch(self._database(page_families))
+            scratches[page_families] = self._hs.Scratch(self._database(page_families).database)
         return scratches[page_families]
 
-    def holds(self, raw: bytes, page_families: tuple[str, ...]) -> bool:
+    def scan(self, raw: bytes, page_families: tuple[str, ...]) -> Scan:
         if not raw:
-            return False
-        database = self._database(page_families)
+            return Scan(False, False)
+        found = self._database(page_families)
+        first_trigger = found.first_trigger
+        squeeze: list[bool] = []
+
+        def on_match(rule_id: int, start: int, end: int, flags: int, context: object) -> bool:
+            if rule_id >= first_trigger:
+                squeeze.append(True)
+                return False  # not a hit: keep looking for one
+            return True  # one hit decides the page: stop the scan
+
         try:
             # The sentinel byte works around a bug of the library in the hyperscan 0.9.1 wheel: with two
             # bounded-gap expressions sharing an anchor, a match that ends the data after a gap of ~50 bytes or
             # more is not reported (tests/test_extract_gate.py, test_window_edge). No expression ends with the
             # byte, so it cannot add a match; the copy costs ~0.05 ms per MB.
-            database.scan(raw + b"\n", match_event_handler=_stop, scratch=self._scratch(page_families))
+            found.database.scan(
+                raw + b"\n", match_event_handler=on_match, scratch=self._scratch(page_families)
+            )
         except self._hs.ScanTerminated:
-            return True
-        return False
+            return Scan(True, False)
+        return Scan(False, bool(squeeze))
 
-
-def _stop(rule_id: int, start: int, end: int, flags: int, context: object) -> bool:
-    return True  # one hit decides the page: stop the scan
+    def holds(self, raw: bytes, page_families: tuple[str, ...]) -> bool:
+        return self.scan(raw, page_families).hit
 
 
 def _make(choice: str) -> Searcher:
@@ -208,8 +259,45 @@ def searcher(choice: str | None = None) -> Searcher:
     return _make(choice)
 
 
-def may_mention(raw: bytes, *, using: Searcher | None = None) -> bool:
-    """True when some gate rule holds: an anchor with a confirming sequence within GATE_WINDOW bytes."""
-    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+_RUN = re.compile(rb"(?<=[a-zA-Z])" + SQUEEZE_RUN + rb"(?=[a-zA-Z])", re.IGNORECASE)
+_RUN_PIECE = re.compile(
+    rb"&#[xX]([0-9a-fA-F]{1,8});|&#([0-9]{1,8});|&(?:"
+    + b"|".join(name.encode() for name in IGNORABLE_ENTITIES)
+    + rb");?|[\x80-\xff]+",
+    re.IGNORECASE,
+)
+
+
+def _ignorable_piece(piece: re.Match[bytes]) -> bool:
+    hex_value, decimal = piece.group(1), piece.group(2)
+    if hex_value or decimal:
+        return is_default_ignorable(int(hex_value or decimal, 16 if hex_value else 10))
+    # A named reference matched here is one of IGNORABLE_ENTITIES; raw bytes matched here are
+    # default-ignorable code points (the run regex lets no other through).
+    return True
+
+
+def _squeezed(run: re.Match[bytes]) -> bytes:
+    pieces = list(_RUN_PIECE.finditer(run.group()))
+    return b"" if all(_ignorable_piece(piece) for piece in pieces) else run.group()
+
+
+def squeeze(raw: bytes) -> bytes:
+    """The page with runs of invisible characters (and their references) between two letters removed."""
+    return _RUN.sub(_squeezed, raw)
+
+
+def may_mention(raw: bytes, *, declared_charset: str | None = None, using: Searcher | None = None) -> bool:
+    """True when some gate rule holds (or the page is in an encoding the rules cannot read)."""
+    if raw[:2] in _UTF16_BOMS:
         return True  # UTF-16: anchors are not byte-comparable; decode and look
-    return (using or searcher()).holds(raw, families(raw))
+    declared = charsets.resolve(declared_charset)
+    if declared is not None and declared.name in charsets.UNSEARCHED:
+        return True  # the header names an encoding whose bytes no rule reads: decode and look
+    chosen = using or searcher()
+    page_families = families(raw)
+    found = chosen.scan(raw, page_families)
+    if found.hit:
+        return True
+    # Invisible characters inside English words: look once more without them.
+    return found.squeeze and chosen.holds(squeeze(raw), page_families)

@@ -35,6 +35,11 @@ class Mention:
     end: int
     caption: str | None = None
     own_text: str = ""  # a logo's alt/title text that names the mark (empty when a caption or file name did)
+    # The page's own characters: the block's text as written (text mentions) or the attribute, caption or
+    # file name that names the mark as written (logos). Quotes are cut from it (verbatim.py).
+    raw: str = ""
+    block_raw: str = ""  # a logo's block text as written
+    pattern: str = ""  # the pattern that found it: zh, en, logo-alt, logo-title, logo-caption, logo-file
 
 
 def excluded(text: str, start: int, end: int) -> bool:
@@ -46,12 +51,18 @@ def excluded(text: str, start: int, end: int) -> bool:
     )
 
 
+def find_named_in_text(text: str) -> Iterator[tuple[int, int, str]]:
+    """Spans of the words in a normalised text with the pattern that found each, traps left out, in order."""
+    spans = sorted((m.start(), m.end(), p.name) for p in MENTIONS for m in p.regex.finditer(text))
+    for start, end, name in spans:
+        if not excluded(text, start, end):
+            yield start, end, name
+
+
 def find_in_text(text: str) -> Iterator[tuple[int, int]]:
     """Spans of the words in a normalised text, traps left out, in text order."""
-    spans = sorted((m.start(), m.end()) for p in MENTIONS for m in p.regex.finditer(text))
-    for start, end in spans:
-        if not excluded(text, start, end):
-            yield start, end
+    for start, end, _ in find_named_in_text(text):
+        yield start, end
 
 
 def certification_words(text: str, start: int, end: int) -> list[str]:
@@ -66,21 +77,22 @@ def _caption(img: Tag) -> Tag | None:
     return figure.find("figcaption") if figure is not None else None
 
 
-def _logo_text(img: Tag) -> tuple[str, str] | None:
-    """(text naming the mark, where it came from: alt|title|caption|file), or None."""
+def _logo_text(img: Tag) -> tuple[str, str, str] | None:
+    """(text naming the mark, where it came from: alt|title|caption|file, the same as written), or None."""
     for attr in ("alt", "title"):
         value = img.get(attr)
         if isinstance(value, str) and any(find_in_text(clean(value))):
-            return clean(value), attr
+            return clean(value), attr, value
     caption = _caption(img)
     if caption is not None:
-        text = clean(caption.get_text(" "))
+        raw = caption.get_text(" ")
+        text = clean(raw)
         if any(find_in_text(text)):
-            return text, "caption"
+            return text, "caption", raw
     for attr in LOGO_FILE_ATTRS:
         value = img.get(attr)
         if isinstance(value, str) and (name := logo_file_name(value)):
-            return name, "file"
+            return name, "file", name
     return None
 
 
@@ -90,6 +102,7 @@ def find_mentions(page: Page) -> list[Mention]:
     order = {id(el): i for i, el in enumerate(page.soup.find_all(True))}
     captions: set[int] = set()
     runs = {id(run.element): run.text for run in page.runs}
+    raws = {id(run.element): run.raw for run in page.runs}
     for img in page.soup.find_all("img"):
         hit = _logo_text(img)
         if hit is None:
@@ -100,13 +113,36 @@ def find_mentions(page: Page) -> list[Mention]:
         unit = block_of(img) or img
         caption_text = clean(caption.get_text(" ")) if caption is not None else None
         own = "" if hit[1] in ("caption", "file") else hit[0]
-        mention = Mention("logo", img, unit, hit[0], runs.get(id(unit), ""), 0, 0, caption_text, own_text=own)
+        mention = Mention(
+            "logo",
+            img,
+            unit,
+            hit[0],
+            runs.get(id(unit), ""),
+            0,
+            0,
+            caption_text,
+            own_text=own,
+            raw=hit[2],
+            block_raw=raws.get(id(unit), ""),
+            pattern=f"logo-{hit[1]}",
+        )
         found.append((order.get(id(img), 0), mention))
     for run in page.runs:
         if id(run.element) in captions:
             continue  # the caption names the pictured mark: one logo claim, not a second text claim
-        for start, end in find_in_text(run.text):
-            mention = Mention("text", run.element, run.element, run.text[start:end], run.text, start, end)
+        for start, end, name in find_named_in_text(run.text):
+            mention = Mention(
+                "text",
+                run.element,
+                run.element,
+                run.text[start:end],
+                run.text,
+                start,
+                end,
+                raw=run.raw,
+                pattern=name,
+            )
             found.append((order.get(id(run.element), 0), mention))
     found.sort(key=lambda pair: (pair[0], pair[1].start))
     return [mention for _, mention in found]

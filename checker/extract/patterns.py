@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import NamedTuple
 from urllib.parse import unquote
 
-# Bump on any change that can add, drop or re-tie a claim on an unchanged page.
-EXTRACTOR_VERSION = "1.1.0"
+from checker import ignorables
+from checker.extract import charsets
+
+# Bump on any change that can add, drop or re-tie a claim on an unchanged page (use_table.py included).
+# 1.2.0: codes without a year in standard rows, new prefixes, OpenCC.
+# 1.3.0: occurrences classified product/organisation/discussion (use_table.py 1); verbatim quotes; product
+# names refused when they are a model, a brand, a certification word or a marketplace title.
+# 1.4.0: invisible characters, ruby, deep pages, WHATWG charsets, page limits (issue 14).
+EXTRACTOR_VERSION = "1.4.0"
 
 
 class Pattern(NamedTuple):
@@ -22,27 +30,26 @@ def _p(name: str, regex: str, why: str, flags: int = 0) -> Pattern:
     return Pattern(name, re.compile(regex, flags), why)
 
 
-# --- Raw-bytes gate (gate.py). A rule holds when one of its confirming sequences starts within GATE_WINDOW
-# bytes after one of its anchors ends (or, backward, ends within GATE_WINDOW bytes before it starts), so
-# tags, entities or spaces between the characters still pass.
-# The table is searched either in one multi-pattern pass (Hyperscan) or with one bytes.find pass per anchor;
-# both read this table and decide alike (tests/test_extract_gate.py holds them to it).
+# --- Raw-bytes gate (gate.py). A window rule holds when one of its confirming sequences starts within its
+# window (GATE_WINDOW bytes unless it says otherwise) after one of its anchors ends (or, backward, ends
+# within the window before it starts), so tags, entities or spaces between the characters still pass.
+# A split rule holds when its characters follow each other with only markup between them (SPLIT_GAP).
+# Both kinds are searched either in one multi-pattern pass (Hyperscan) or with bytes.find and Python regexes;
+# both searchers read these tables and decide alike (tests/test_extract_gate.py holds them to it).
 GATE_WINDOW = 400
-# A sample this long tells UTF-8 pages from GB pages (valid UTF-8 is never GBK by accident).
-GATE_SNIFF_BYTES = 4096
-GATE_SAMPLES = 16
 
 
 class GateRule(NamedTuple):
     """Raw byte sequences that, close together, may spell a mention in one byte family."""
 
     name: str
-    family: str  # "utf-8" or "gb18030": searched only on pages of that family; "ascii": on every page
+    family: str  # "utf-8" or "gb18030": searched only on pages with non-ASCII bytes; "ascii": on every page
     anchors: tuple[bytes, ...]
     confirms: tuple[bytes, ...]
     forward: bool  # the confirming sequence follows the anchor (True) or precedes it
     why: str
     caseless: bool = False  # ASCII letters in any case; the sequences are then written in lower case
+    window: int = GATE_WINDOW
 
 
 def _in_each_family(
@@ -61,6 +68,11 @@ def _in_each_family(
         for family in ("utf-8", "gb18030")
     )
 
+
+# Labels (WHATWG) of encodings whose bytes no rule here reads: a page declaring one is decoded and looked at.
+_UNSEARCHED_LABELS = tuple(
+    sorted(label.encode() for label, name in charsets.LABELS.items() if name in charsets.UNSEARCHED)
+)
 
 GATE_RULES: tuple[GateRule, ...] = (
     *_in_each_family(
@@ -113,7 +125,171 @@ GATE_RULES: tuple[GateRule, ...] = (
         "percent-encoded UTF-8 file names: %E6%B5%B7 = 海, %E5%87%86 = 准, %E6%BA%96 = 準",
         caseless=True,
     ),
+    GateRule(
+        "legacy-charset",
+        "ascii",
+        (b"charset",),
+        _UNSEARCHED_LABELS,
+        True,
+        "a page that declares Big5, Shift_JIS, EUC-JP/KR, ISO-2022-JP, UTF-16 or a refused encoding: its "
+        "bytes are none the rules read, so decode it and look (or say it cannot be read)",
+        caseless=True,
+        window=16,
+    ),
 )
+
+
+def _utf8_sequences(first: int, last: int) -> list[list[tuple[int, int]]]:
+    """Byte ranges, one list per UTF-8 length and alignment, that together encode exactly first..last."""
+    for boundary in (0x7F, 0x7FF, 0xFFFF):
+        if first <= boundary < last:
+            return _utf8_sequences(first, boundary) + _utf8_sequences(boundary + 1, last)
+    if last < 0x80:
+        return [[(first, last)]]
+    length = len(chr(first).encode())
+    for shift in range(1, length):
+        mask = (1 << (6 * shift)) - 1
+        if first & ~mask != last & ~mask:
+            if first & mask:
+                return _utf8_sequences(first, first | mask) + _utf8_sequences((first | mask) + 1, last)
+            if last & mask != mask:
+                return _utf8_sequences(first, (last & ~mask) - 1) + _utf8_sequences(last & ~mask, last)
+    low, high = chr(first).encode(), chr(last).encode()
+    return [[(low[i], high[i]) for i in range(length)]]
+
+
+def _byte_range(low: int, high: int) -> bytes:
+    return b"\\x%02x" % low if low == high else b"[\\x%02x-\\x%02x]" % (low, high)
+
+
+def utf8_alternatives(ranges: Iterable[tuple[int, int]]) -> bytes:
+    """A byte regex matching the UTF-8 encoding of any code point in the ranges."""
+    pieces = [
+        b"".join(_byte_range(low, high) for low, high in sequence)
+        for first, last in ranges
+        for sequence in _utf8_sequences(first, last)
+    ]
+    return b"(?:" + b"|".join(pieces) + b")"
+
+
+def _literal(text: bytes) -> bytes:
+    return b"".join(b"\\x%02x" % byte for byte in text)
+
+
+# Characters NFKC reads as a space: the normaliser makes one space of them, which the mention tables allow.
+_SPACES = (
+    (0x00A0, 0x00A0),
+    (0x1680, 0x1680),
+    (0x2000, 0x200A),
+    (0x2028, 0x2029),
+    (0x202F, 0x202F),
+    (0x205F, 0x205F),
+    (0x3000, 0x3000),
+)
+# What may stand between two characters of the words and still be one mention for the extractor: tags,
+# comments, ruby annotations with their text, whitespace, character references, and invisible
+# (default-ignorable) or space characters. No byte bound: the extractor joins a block's text across any
+# amount of markup, so the gate must too; the page limits bound the work instead.
+# Every alternative starts differently or consumes a different kind of text, so a Python regex reads a
+# run of them one way only and never backtracks exponentially; Hyperscan reads the same expression.
+_MARKUP_GAP = (
+    rb"<[A-Za-z/][^>\"']*>"  # a tag without quotes
+    rb"|<[A-Za-z/][^>\"']*(?:\"[^\"]*\"|'[^']*')(?:[^>\"']|\"[^\"]*\"|'[^']*')*>"  # quoted values read whole
+    rb"|<!--(?:[^-]|-[^-]|--+[^\->])*--+>"  # a comment, read to its first -->
+    rb"|<[rR][tTpP](?:\s[^>]*)?>\s*[^<\s][^<]*</[rR][tTpP]\s*>"  # ruby annotation <rt>shàng</rt>, <rp>(</rp>
+    rb"|\s"
+    rb"|&[#a-zA-Z0-9]{1,32};"
+)
+SPLIT_GAP: dict[str, bytes] = {
+    "utf-8": b"(?:" + _MARKUP_GAP + b"|" + utf8_alternatives((*ignorables.RANGES, *_SPACES)) + b")*",
+    # GB18030 spells every default-ignorable and space character but U+3000 (A1A1) in four bytes.
+    "gb18030": b"(?:" + _MARKUP_GAP + rb"|\xa1\xa1|[\x81-\xfe][\x30-\x39][\x81-\xfe][\x30-\x39])*",
+}
+
+
+class SplitRule(NamedTuple):
+    """Characters that spell the words when only markup (SPLIT_GAP) stands between them, in one family."""
+
+    name: str
+    family: str
+    chars: tuple[tuple[bytes, ...], ...]  # the spellings of each character, in order
+    why: str
+
+    def first(self) -> tuple[bytes, ...]:
+        """The spellings the rule starts with (searched as literals)."""
+        return self.chars[0]
+
+    def rest(self) -> bytes:
+        """The regex that must follow a first character (Hyperscan and Python syntax alike)."""
+        gap = SPLIT_GAP[self.family]
+        return b"".join(
+            gap + b"(?:" + b"|".join(map(_literal, spellings)) + b")" for spellings in self.chars[1:]
+        )
+
+    def expression(self) -> bytes:
+        """The whole rule as one regex."""
+        return b"(?:" + b"|".join(map(_literal, self.first())) + b")" + self.rest()
+
+
+# Every character the normaliser folds to 海, 标 or 准 (compatibility ideographs, traditional forms);
+# tests/test_extract_gate.py derives the set from normalize_text and holds this table to it.
+WORD_SPELLINGS = (("海", "\ufa45", "\U0002f901"), ("标", "標"), ("准", "準"))
+SPLIT_RULES: tuple[SplitRule, ...] = tuple(
+    SplitRule(
+        f"zh-split-{family}",
+        family,
+        tuple(tuple(char.encode(family) for char in spellings) for spellings in WORD_SPELLINGS),
+        "海…标…准 with any amount of markup, ruby annotations or invisible characters between the characters",
+    )
+    for family in ("utf-8", "gb18030")
+)
+
+# Invisible characters inside English words (Stan&shy;dard, Shang\u200bhai): a run of them between two ASCII
+# letters. When a page holds any (SQUEEZE_TRIGGERS: the characters in UTF-8, their named and numeric
+# references), the gate searches it once more with such runs removed (gate.squeeze). Chinese words need no
+# second look: SPLIT_GAP reads invisible characters between them.
+IGNORABLE_ENTITIES = (
+    "shy",
+    "zwj",
+    "zwnj",
+    "lrm",
+    "rlm",
+    "nobreak",
+    "zerowidthspace",
+    "af",
+    "applyfunction",
+    "it",
+    "invisibletimes",
+    "ic",
+    "invisiblecomma",
+    "negativemediumspace",
+    "negativethickspace",
+    "negativethinspace",
+    "negativeverythinspace",
+)
+# Only &shy may go without its semicolon (an HTML legacy reference); "&it" in a URL is no reference.
+_ENTITY_FORMS = tuple(b"&" + name.encode() + (b"" if name == "shy" else b";") for name in IGNORABLE_ENTITIES)
+_TAG_BLOCK = 0xE0000  # E0000-E0FFF: 4,096 code points, their references matched by a number pattern
+_SMALL = [cp for first, last in ignorables.RANGES for cp in range(first, last + 1) if cp < _TAG_BLOCK]
+# Grouped as the find searcher runs them (one Python regex per group); Hyperscan takes them one by one.
+SQUEEZE_TRIGGERS: tuple[tuple[bytes, ...], ...] = (
+    (utf8_alternatives(ignorables.RANGES),),
+    tuple(_literal(form) for form in _ENTITY_FORMS),
+    (
+        *(_literal(b"&#%d;" % cp) for cp in _SMALL),
+        *(_literal(b"&#x%x;" % cp) for cp in _SMALL),
+        rb"&#xe0[0-9a-f]{3};",
+        rb"&#9175(?:0[4-9]|[1-9][0-9]);|&#917[6-9][0-9][0-9];|&#91[89][0-9]{3};|&#920[0-9]{3};|&#921[0-5][0-9][0-9];",
+    ),
+)
+SQUEEZE_RUN = (
+    b"(?:"
+    + utf8_alternatives(ignorables.RANGES)
+    + b"|&(?:"
+    + b"|".join(name.encode() for name in IGNORABLE_ENTITIES)
+    + rb");?|&#[xX]?[0-9a-fA-F]{1,8};)+"
+)
+
 
 # --- Mentions, run over normalize_text output (full-width folded, 標準 -> 标准, debris removed).
 MENTIONS: tuple[Pattern, ...] = (
@@ -129,7 +305,27 @@ EXCLUSIONS_AFTER: tuple[Pattern, ...] = (
     _p("time", r"^ ?时间", "上海标准时间: Shanghai (China Standard) time"),
     _p("reference-material", r"^ ?物质", "上海标准物质: reference materials sold by labs"),
     _p("chartered", r"^ ?chartered", "Shanghai Standard Chartered …: a bank, not the mark", re.I),
-    _p("en-time", r"^ ?time", "Shanghai Standard Time", re.I),
+    _p("en-time", r"^ ?(?:time|cst)\b", "Shanghai Standard Time (CST): a time zone", re.I),
+    _p(
+        "en-parts",
+        r"^ ?(?:parts?|fasteners?|components?|screws?|bolts?)\b",
+        "Shanghai Standard Parts: 标准件, standard fasteners (a product class and company names), not the mark",
+        re.I,
+    ),
+    # Capitalised words then a company suffix: "Shanghai Standard Technology Co., Ltd." names a company.
+    # Lower-case words do not count ("Shanghai Standard certified by ABC Co." is a claim, not a name).
+    _p(
+        "en-company",
+        r"^ ?(?:[A-Z][A-Za-z&'.-]*\s+){0,3}(?i:co\b|co\.|company|ltd|limited|inc\b|corp\b|corporation|group|factory|plant)",
+        "a company named Shanghai Standard … Co., Ltd. (Shanghai Standard Technology Co.), not the mark",
+    ),
+    # 上海标准 opening a company's name: 上海标准电器有限公司. A particle (的, 是, 与…) ends a name, so
+    # "获评上海标准的公司" stays a mention.
+    _p(
+        "zh-company",
+        r"^ ?(?:(?![的之是为和与及或被获评认证执符合])[\u4e00-\u9fff]){0,8}?(?:股份有限公司|有限责任公司|有限公司|集团)",
+        "a company whose name starts with 上海标准 (上海标准电器有限公司), not the mark",
+    ),
 )
 EXCLUSIONS_BEFORE: tuple[Pattern, ...] = (
     _p("chartered-before", r"standard chartered[^.。]{0,40}$", "Standard Chartered … Shanghai …", re.I),
@@ -202,6 +398,9 @@ CLAIMANT_LABELS = (
     "企业名称",
 )
 PRODUCT_LABELS = ("商品名称", "产品名称", "产品名", "品名")
+# A standard's own detail table (an association's or a platform's page about one standard): its number and name.
+STANDARD_NUMBER_LABELS = frozenset(["标准编号", "标准号", "标准代号"])
+STANDARD_NAME_LABELS = frozenset(["标准名称"])
 CATEGORY_LABELS = ("产品类别", "商品类别", "产品类型", "产品分类", "商品分类", "类别", "品类")
 # Suffixes a label may carry (生产企业名称, 厂名厂址); any other suffix makes another field (厂家服务).
 LABEL_SUFFIXES = ("", "名称", "全称", "名字", "厂址", "地址")
@@ -214,23 +413,78 @@ ROW_TEXT = re.compile(r"^\s*(?P<label>[^:：]{1,16}?)\s*" + _COLON + r"\s*(?P<va
 # Headings that name a page section, not a product: a listing block heading must not be one.
 GENERIC_HEADING = re.compile(
     r"详情|介绍|参数|规格|包装|售后|评价|评论|说明|相关|推荐|资质|证书|新闻|公告|联系|导航|客服|热销|猜你喜欢|店铺|^主体$|基本信息"
+    r"|问答|问题|咨询|FAQ"
 )
 
-# --- News pages about the policy (domain.md §7). A page is news when it has news markup and no product
-# context; there a mention counts only with a first-person product subject (an enterprise's own claim).
-NEWS_OG_TYPE = _p("og-article", r"^article$", "og:type article marks an article page", re.I)
-NEWS_TEXT: tuple[Pattern, ...] = (
-    _p("byline", r"(?:发布时间|发布日期|来源|责任编辑|记者|作者)\s*[:：]", "news bylines and source lines"),
+# --- What a product name is never (issue 13 §4). The product is named from 商品名称/产品名称/品名 rows,
+# JSON-LD Product name, the h1 of an item page or a listing entry's title; a candidate matching any of these
+# is refused, and the product stays unknown rather than guessed.
+# 品牌/型号 rows (read over the whole page in the pre-pass): a name equal to one of their values is refused.
+BRAND_OR_MODEL = re.compile(
+    r"^\s*(?P<label>品牌|型号|型號|规格型号|產品型號|产品型号)\s*(?:[:：]\s*(?P<value>.{1,60}?))?\s*$"
 )
-FIRST_PERSON_PRODUCT = _p(
-    "first-person",
-    r"本产品|本品|我司|我公司|本公司|我厂|本厂|本店|our product",
-    "a seller speaking of its own goods",
-    re.I,
+NOT_A_PRODUCT_NAME: tuple[Pattern, ...] = (
+    _p(
+        "model-number",
+        r"^(?=[^ ]*\d)[A-Za-z0-9][A-Za-z0-9\-_/.]{1,24}$",
+        "a model or part number alone (XK-2000A, HRB400): one token of letters and digits, no name",
+    ),
+    _p(
+        "labelled-model",
+        r"^(?:型号|型號|牌号|牌號|货号|貨號|款号|款號|编号|編號|规格|規格|型号规格)\s*[:：]",
+        "a 型号/牌号/货号 line is a model, grade or article number, not the product's name",
+    ),
+    _p(
+        "certification-word",
+        r"认证|認證|证书|證書|资质|資質|合格证|合格證|检测报告|檢測報告|荣誉|榮譽|上海标准|上海標準|^.{0,6}标准$",
+        "a certification, award or standard word names no product (上海标准认证, 荣誉证书)",
+    ),
+    _p(
+        "marketplace-title",
+        r"批发.{0,12}价格|阿里巴巴|1688|tmall\.com|天猫|天貓|京东|京東|淘宝网|淘寶網|【[^】]*】.{0,20}-|-\s*(?:tmall|jd|taobao)",
+        "a page <title> with marketplace suffixes (…批发_…价格-阿里巴巴, -tmall.com天猫, 【…】-京东)",
+        re.I,
+    ),
 )
 
 # Sentences end here; a claim's certification wording and sentence tie stay inside one sentence.
 SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 STANDARD_TITLE = re.compile(r"《([^《》]{2,80})》")
+
+# --- A 《title》 ties to a claim only when it names a standard (issue 13 §3). Titles of laws, regulations,
+# opinions, plans and programmes never do. Matched on the normalised title with any trailing bracketed
+# edition note removed (《上海市标准化条例（2019修订）》); traditional forms listed beside simplified ones.
+NOT_A_STANDARD_TITLE: tuple[Pattern, ...] = (
+    _p("regulation", r"(?:条例|條例)$", "《…条例》 regulations (上海市标准化条例)"),
+    _p("measures", r"(?:办法|辦法)$", "《…办法》 administrative measures"),
+    _p("opinions", r"(?:意见|意見)$", "《…意见》 opinions (the 2023 Opinions that govern the mark)"),
+    _p("programme", r"(?:方案)$", "《…方案》 programmes and work plans"),
+    _p("plan", r"(?:规划|規劃|计划|計劃|行动计划|行動計劃)$", "《…规划》《…计划》 plans"),
+    _p("outline", r"(?:纲要|綱要)$", "《…纲要》 outlines (国家标准化发展纲要)"),
+    _p("notice", r"(?:通知|通告|公告|公示|函|批复|批覆)$", "《…通知》 notices, announcements and replies"),
+    _p(
+        "law",
+        r"(?<![方做算说用])法$",
+        "《…法》 laws (标准化法, 产品质量法); not 方法, a test method standard's title",
+    ),
+    _p(
+        "rules",
+        r"(?:规定|規定|决定|決定|细则|細則|决议|決議|章程)$",
+        "《…规定》《…决定》《…细则》 rules and decisions",
+    ),
+    _p(
+        "regarding",
+        r"^(?:关于|關於)",
+        "《关于…》 titles are documents about something (关于…的意见), never standards",
+    ),
+    _p(
+        "document-number",
+        r"〔\d{4}〕|\[\d{4}\]\s*\d+\s*[号號]",
+        "a document number (沪市监规范〔2023〕12号) names a policy document",
+    ),
+    _p("report", r"(?:报告|報告|白皮书|白皮書|年鉴|年鑑)$", "reports, white papers and yearbooks"),
+)
+# An edition or revision note after a title: 《…条例（2019修订）》, 《…（2023年版）》.
+TITLE_EDITION_NOTE = re.compile(r"\s*[(（][^()（）]{1,16}[)）]\s*$")
 # A code and a mention are one annotation when only brackets, quotes, colons or spaces separate them.
 ANNOTATION_GAP = re.compile(r"^[\s(（\[【\"'“”「」:：-]{0,4}$")

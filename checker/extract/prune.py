@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable
+from typing import Protocol
 
 from lxml import etree
 
+from checker import ignorables
+from checker.extract.bounds import bound_markup, flatten_depth
 from checker.extract.layouts import CONTEXT_SELECTORS
+from checker.extract.limits import TOO_COMPLEX, Guard
 from checker.extract.patterns import (
     CATEGORY_LABELS,
     CLAIMANT_LABELS,
@@ -20,12 +25,24 @@ from checker.extract.patterns import (
 from checker.extract.selectors import AncestorMemo, SelectorIndex
 from checker.normalize import normalize_text
 
-
 # Text that may hold a mention (any spelling the normaliser folds) or a context label.
 # Every spelling holds 海 (上海标准, 上海標準) or "standard" in some case, half- or full-width: a text node
 # with neither cannot start one. Substring tests: a case-insensitive regex costs 4x more on every node.
+# Invisible characters inside "Stan\u00addard" hide the substring: they are taken out first (str.isascii
+# is a flag lookup, so ASCII texts, most of a page, pay nothing).
+_IGNORABLE = re.compile(
+    "[" + "".join(f"\\U{first:08x}-\\U{last:08x}" for first, last in ignorables.RANGES) + "]"
+)
+
+
 def _has_standard(text: str) -> bool:
     folded = text.lower()
+    if "tandard" in folded or "ｔａｎｄａｒｄ" in folded:
+        return True
+    # The letters of "standard" survive any split: texts without them (most Chinese text) stop here.
+    if folded.isascii() or "d" not in folded or "t" not in folded or not _IGNORABLE.search(folded):
+        return False
+    folded = _IGNORABLE.sub("", folded)
     return "tandard" in folded or "ｔａｎｄａｒｄ" in folded
 
 
@@ -65,16 +82,32 @@ _BLOCK_LEVELS = 3
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>")
 CONTEXT_INDEX = SelectorIndex(CONTEXT_SELECTORS)
 NTH_ATTR = "data-mw-nth"
-# Without huge_tree libxml2 stops at 256 levels of nesting and silently drops the rest of the page.
-# Plain etree elements: lxml.html's Python element-class lookup doubles the cost of the walk.
-_PARSER = etree.HTMLParser(huge_tree=True)
+# Annotations above ruby base text (pinyin in <rt>, fallback brackets in <rp>): not part of the words.
+_RUBY_ANNOTATIONS = frozenset(["rt", "rp"])
+_PARSERS = threading.local()
+# How often the walk looks at the clock (elements).
+_CHECK_EVERY = 0xFFF
 # Marks elements a layout selector matched, so BeautifulSoup finds them without running selectors again.
 CTX_ATTR = "data-mw-ctx"
 CTX_SEPARATOR = "|"
 
 
+def _parser() -> etree.HTMLParser:
+    # Without huge_tree libxml2 stops at 256 levels of nesting and silently drops the rest of the page.
+    # Plain etree elements: lxml.html's Python element-class lookup doubles the cost of the walk. One parser
+    # per thread: its error log tells this page's parse from another thread's.
+    parser: etree.HTMLParser | None = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = etree.HTMLParser(huge_tree=True)
+    return parser
+
+
 def _text(el: etree._Element) -> str:
     return str(etree.tostring(el, method="text", encoding="unicode", with_tail=False))
+
+
+# libxml2 parses control characters into the tree, but lxml refuses them when Python sets a text.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _drop(el: etree._Element) -> None:
@@ -85,9 +118,9 @@ def _drop(el: etree._Element) -> None:
     if el.tail:
         previous = el.getprevious()
         if previous is not None:
-            previous.tail = (previous.tail or "") + el.tail
+            previous.tail = _NOT_XML.sub(" ", (previous.tail or "") + el.tail)
         else:
-            parent.text = (parent.text or "") + el.tail
+            parent.text = _NOT_XML.sub(" ", (parent.text or "") + el.tail)
     parent.remove(el)
 
 
@@ -100,19 +133,24 @@ def _unit(el: etree._Element) -> etree._Element:
     return el
 
 
-def _block(unit: etree._Element) -> etree._Element:
+def _block(unit: etree._Element, sizes: dict[etree._Element, int]) -> etree._Element:
+    # `sizes` remembers each parent's text length: 100,000 sibling mentions share one parent, and measuring
+    # it again for each made the walk quadratic.
     node = unit
     for _ in range(_BLOCK_LEVELS):
         parent = node.getparent()
         if parent is None or parent.tag in ("body", "html"):
             break
-        if len(_text(parent)) > _BLOCK_TEXT_LIMIT:
+        size = sizes.get(parent)
+        if size is None:
+            size = sizes[parent] = len(_text(parent))
+        if size > _BLOCK_TEXT_LIMIT:
             break
         node = parent
     return node
 
 
-_SKIP_OWN_TEXT = _DROP | {"meta", "title", "img"}
+_SKIP_OWN_TEXT = _DROP | _RUBY_ANNOTATIONS | {"meta", "title", "img"}
 _NO_CONTEXT = _DROP | {"meta", "title"}  # never a layout selector's element
 
 
@@ -126,57 +164,81 @@ def _image_names_mark(img: etree._Element) -> bool:
     return any((value := img.get(attr)) and logo_file_name(value) for attr in LOGO_FILE_ATTRS)
 
 
-class _Hits:
-    """What the walk keeps: mention blocks, context units and rows, head metadata."""
+class PageObserver(Protocol):
+    """Sees the whole page during the walk, before anything is cut (page-level signals such as bylines).
 
-    def __init__(self) -> None:
-        self.keep: set[etree._Element] = set()
+    `wants(text)` is a cheap pre-test run on every non-blank text outside scripts and styles; `text` is
+    called only for texts it accepts; `walked(root)` once after the walk, on the still-whole document."""
+
+    def wants(self, text: str) -> object: ...
+
+    def text(self, text: str, owner: etree._Element) -> None: ...
+
+    def walked(self, root: etree._Element) -> None: ...
+
+
+class _Hits:
+    """What the walk keeps: mention blocks, context units and rows, head metadata (in document order)."""
+
+    def __init__(self, guard: Guard) -> None:
+        self.guard = guard
+        self.mentions: dict[etree._Element, None] = {}
+        self.context: dict[etree._Element, None] = {}
         self.checked: set[etree._Element] = set()
-        self.mentioned = False
+        self.sizes: dict[etree._Element, int] = {}
+        self.ruby: list[etree._Element] = []
 
     def text(self, text: str, owner: etree._Element) -> None:
         if _may_mention(text):
             unit = _unit(owner)
             if unit not in self.checked:
                 self.checked.add(unit)
+                self.guard.check("pre-pass walk")
                 if _LOOSE_MENTION.search(normalize_text(_text(unit))):
-                    self.keep.add(_block(unit))
-                    self.mentioned = True
+                    self.mentions[_block(unit, self.sizes)] = None
                     return
         if _LABEL_HINT.match(text):  # anchored: search() would try every offset
-            self.keep.add(_unit(owner))
+            self.context[_unit(owner)] = None
 
     def element(self, el: etree._Element, tag: str) -> None:
         if tag in _DROP:
             if tag == "script" and (el.get("type") or "").lower() == "application/ld+json":
-                self.keep.add(el)
+                self.context[el] = None
         elif tag in ("meta", "title"):
-            self.keep.add(el)
+            self.context[el] = None
+        elif tag in _RUBY_ANNOTATIONS:
+            self.ruby.append(el)
         elif tag == "img" and _image_names_mark(el):
-            self.keep.add(_block(_unit(el)))
-            self.mentioned = True
+            self.mentions[_block(_unit(el), self.sizes)] = None
 
 
-def _hits(root: etree._Element) -> tuple[set[etree._Element], bool]:
+def _hits(root: etree._Element, guard: Guard, observer: PageObserver | None = None) -> _Hits:
     # The hot loop of a claim page: every element once, so plain attribute reads and set lookups only;
     # a text is looked at (hits.text) only when it holds a mention hint or starts like a label.
-    hits = _Hits()
-    keep = hits.keep
+    hits = _Hits(guard)
+    context = hits.context
     special = _SKIP_OWN_TEXT
     no_context = _NO_CONTEXT
     index = CONTEXT_INDEX
     ctx_tags, ctx_ids, ctx_classes = index.by_tag, index.by_id, index.class_names
     worth = _worth_a_look
     memo: AncestorMemo = {}
-    for el in root.iter(etree.Element):
+    wants = observer.wants if observer is not None else None
+    record = observer.text if observer is not None else None
+    for count, el in enumerate(root.iter(etree.Element)):
+        if not count & _CHECK_EVERY:
+            guard.check("pre-pass walk")
         tag = el.tag
         if tag in special:
             hits.element(el, tag)
         else:
             text = el.text
             # Most texts are the whitespace between tags: str.isspace first, a function call after.
-            if text and not text.isspace() and worth(text):
-                hits.text(text, el)
+            if text and not text.isspace():
+                if worth(text):
+                    hits.text(text, el)
+                if wants is not None and record is not None and wants(text):
+                    record(text, el)
         if tag not in no_context:
             ident = el.get("id")
             classes = el.get("class")
@@ -186,19 +248,32 @@ def _hits(root: etree._Element) -> tuple[set[etree._Element], bool]:
                 or (classes is not None and not ctx_classes.isdisjoint(classes.split()))
             ) and (selectors := index.match(el, memo)):
                 el.set(CTX_ATTR, CTX_SEPARATOR.join(selectors))
-                keep.add(el)
+                context[el] = None
         # A tail belongs to the parent's text whatever the element was (a script, an image).
         tail = el.tail
-        if tail and not tail.isspace() and worth(tail) and (parent := el.getparent()) is not None:
-            hits.text(tail, parent)
+        if tail and not tail.isspace() and (parent := el.getparent()) is not None:
+            if worth(tail):
+                hits.text(tail, parent)
+            if wants is not None and record is not None and wants(tail):
+                record(tail, parent)
     for other in root.iter(etree.Comment, etree.ProcessingInstruction):
         tail = other.tail
         if tail and worth(tail) and (parent := other.getparent()) is not None:
             hits.text(tail, parent)
-    return keep, hits.mentioned
+    return hits
+
+
+def _drop_scripts(block: etree._Element) -> None:
+    for inner in list(block.iter(*_DROP)):
+        if inner is not block and (inner.get("type") or "").lower() != "application/ld+json":
+            _drop(inner)
 
 
 def _sweep(root: etree._Element, keep: set[etree._Element], shells: set[etree._Element]) -> None:
+    if root in keep:
+        # Text after </body> is the root's own (a mention there makes the whole page the block).
+        _drop_scripts(root)
+        return
     # Iterative: pages nest deeper than Python's recursion limit.
     pending = [root]
     while pending:
@@ -212,9 +287,7 @@ def _sweep(root: etree._Element, keep: set[etree._Element], shells: set[etree._E
             counts[tag] = counts.get(tag, 0) + 1
             if child in keep:
                 child.set(NTH_ATTR, str(counts[tag]))
-                for inner in list(child.iter(*_DROP)):
-                    if inner is not child and (inner.get("type") or "").lower() != "application/ld+json":
-                        _drop(inner)
+                _drop_scripts(child)
             elif child in shells:
                 child.set(NTH_ATTR, str(counts[tag]))
                 child.text = None
@@ -234,21 +307,77 @@ def _ancestors(elements: Iterable[etree._Element]) -> set[etree._Element]:
     return shells
 
 
-def prune(text: str) -> str | None:
-    """The page as HTML holding only mention units, context rows and head metadata; None when no mention."""
+def _parse(text: str, guard: Guard) -> etree._Element | None:
+    parser = _parser()
+    root = etree.fromstring(text, parser)
+    if any("Excessive depth" in error.message for error in parser.error_log.filter_from_fatals()):
+        # libxml2 stopped at 2,048 levels and dropped the rest of the page: flatten the deep part, read again.
+        root = etree.fromstring(flatten_depth(text, guard), parser)
+    return root
+
+
+def _kept(hits: _Hits, guard: Guard) -> set[etree._Element]:
+    """Mention blocks and context (rows, metadata), each up to the limit; a kept element inside another is covered."""
+    limit = guard.limits.max_kept_blocks
+    mentions = list(hits.mentions)
+    if len(mentions) > limit:
+        guard.warn(
+            TOO_COMPLEX, f"{len(mentions):,} blocks mention the words: only the first {limit:,} were read"
+        )
+        mentions = mentions[:limit]
+    context = [el for el in hits.context if el not in hits.mentions]
+    if len(context) > limit:
+        guard.warn(
+            TOO_COMPLEX, f"{len(context):,} context rows and metadata: only the first {limit:,} were read"
+        )
+        context = context[:limit]
+    keep = set(mentions) | set(context)
+    return {el for el in keep if not any(a in keep for a in el.iterancestors())}
+
+
+def _bound_kept_elements(root: etree._Element, keep: set[etree._Element], guard: Guard) -> None:
+    limit = guard.limits.max_kept_elements
+    count = sum(1 for _ in root.iter())
+    if count <= limit:
+        return
+    for block in keep:
+        if block.tag != "script":
+            etree.strip_tags(block, "*")
+    guard.warn(
+        TOO_COMPLEX,
+        f"the blocks holding mentions have {count:,} elements: their inner markup (rows, cells, links) "
+        "was flattened to text",
+    )
+
+
+def prune(text: str, guard: Guard | None = None, observer: PageObserver | None = None) -> str | None:
+    """The page as HTML holding only mention units, context rows and head metadata; None when no mention.
+
+    `observer` sees every text of the whole page before anything is cut (page-level classification signals)."""
+    guard = guard or Guard.start()
     text = _XML_DECL.sub("", text, count=1)
     if not text.strip():
         return None
+    text = bound_markup(text, guard)
     try:
-        root = etree.fromstring(text, _PARSER)
+        root = _parse(text, guard)
     except (etree.ParserError, ValueError):
         return None
     if root is None:
         return None
-    keep, mentioned = _hits(root)
-    if not mentioned:
+    guard.check("parsing")
+    hits = _hits(root, guard, observer)
+    if hits.ruby:
+        # Ruby annotations (pinyin above 上海标准) split the words: drop them and look again.
+        for el in hits.ruby:
+            _drop(el)
+        hits = _hits(root, guard)
+    if not hits.mentions:
         return None
-    # A kept element inside another kept one is already covered.
-    keep = {el for el in keep if not any(a in keep for a in el.iterancestors())}
+    if observer is not None:
+        observer.walked(root)
+    keep = _kept(hits, guard)
     _sweep(root, keep, _ancestors(keep))
+    _bound_kept_elements(root, keep, guard)
+    guard.check("pruning")
     return str(etree.tostring(root, method="html", encoding="unicode"))

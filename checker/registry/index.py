@@ -13,6 +13,7 @@ from checker.codes import StandardCode, code_key, parse_code
 from checker.normalize import compact
 from checker.registry.models import Designation
 from checker.registry.records import CodeLookup, DesignationRecord, record_from_row
+from checker.registry.titles import TitleMatch, TitleMatcher
 from markwatch.errors import CodeParseError
 
 
@@ -24,6 +25,7 @@ class RegistryIndex:
     _by_key: Mapping[str, DesignationRecord]
     _by_number: Mapping[str, tuple[DesignationRecord, ...]]
     _by_title: Mapping[str, tuple[DesignationRecord, ...]]
+    _titles: TitleMatcher
 
     @classmethod
     def load(cls, session: Session) -> RegistryIndex:
@@ -46,6 +48,7 @@ class RegistryIndex:
             _by_key=MappingProxyType({record.code_key: record for record in kept}),
             _by_number=MappingProxyType({k: tuple(v) for k, v in by_number.items()}),
             _by_title=MappingProxyType({k: tuple(v) for k, v in by_title.items()}),
+            _titles=TitleMatcher(kept),
         )
 
     def __len__(self) -> int:
@@ -60,6 +63,10 @@ class RegistryIndex:
     def by_title(self, title: str) -> tuple[DesignationRecord, ...]:
         """Records whose title equals `title` after normalisation (width, dashes, spaces ignored)."""
         return self._by_title.get(compact(title), ())
+
+    def nearest_title(self, title: str) -> TitleMatch | None:
+        """The registered title most similar to `title` (simplified or traditional), with its score 0-100."""
+        return self._titles.nearest(title)
 
     def by_number_key(self, number_key: str) -> tuple[DesignationRecord, ...]:
         """Every edition registered under one number key."""

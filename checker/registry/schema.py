@@ -97,35 +97,75 @@ class ValidDesignation:
     year: int | None
 
 
-def validate_records(source: SourceFile) -> list[ValidDesignation]:
-    """Validate every record; raise one RegistryImportError listing all problems, or return them all."""
-    problems: list[Problem] = []
-    valid: list[ValidDesignation] = []
-    first_by_key: dict[str, int] = {}
-    for record in source.records:
+# A designation cannot end before it begins: these dates must not be earlier than designated_on.
+_NOT_BEFORE_DESIGNATION = ("valid_until", "revoked_on")
+
+
+class Validator:
+    """Validates records one at a time, remembering every problem and each code key seen."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.problems: list[Problem] = []
+        self._first_by_key: dict[str, int] = {}
+
+    def check(self, record: RawRecord) -> ValidDesignation | None:
+        """The record validated with its keys, or None (its problems recorded)."""
+        if record.problems:
+            self.problems.extend(record.problems)
+            return None
         try:
             data = DesignationIn.model_validate(record.fields)
         except ValidationError as exc:
-            problems.extend(_problems_from(record, exc))
-            continue
+            self.problems.extend(_problems_from(record, exc))
+            return None
+        order = _date_order_problems(record, data)
+        if order:
+            self.problems.extend(order)
+            return None
         try:
             designation = _with_keys(record, data)
         except CodeParseError as exc:
-            problems.append(Problem(_where(record, "code"), exc.detail))
-            continue
-        earlier = first_by_key.setdefault(designation.code_key, record.number)
+            self.problems.append(Problem(_where(record, "code"), exc.detail))
+            return None
+        earlier = self._first_by_key.setdefault(designation.code_key, record.number)
         if earlier != record.number:
-            problems.append(
+            self.problems.append(
                 Problem(
                     _where(record, "code"),
                     f"duplicate: '{data.code}' is the same code as record {earlier} (key '{designation.code_key}')",
                 )
             )
-            continue
-        valid.append(designation)
-    if problems:
-        raise_problems(source.name, problems)
+            return None
+        return designation
+
+    def raise_if_any(self) -> None:
+        """Raise one RegistryImportError listing the problems, when there are any."""
+        if self.problems:
+            raise_problems(self.source, self.problems)
+
+
+def validate_records(source: SourceFile) -> list[ValidDesignation]:
+    """Validate every record; raise one RegistryImportError listing all problems, or return them all."""
+    validator = Validator(source.name)
+    valid = [found for record in source.records() if (found := validator.check(record)) is not None]
+    validator.raise_if_any()
     return valid
+
+
+def _date_order_problems(record: RawRecord, data: DesignationIn) -> list[Problem]:
+    start = data.designated_on
+    if start is None:
+        return []
+    return [
+        Problem(
+            _where(record, name),
+            f"{name} {getattr(data, name).isoformat()} is before designated_on {start.isoformat()} "
+            f"(code {data.code!r})",
+        )
+        for name in _NOT_BEFORE_DESIGNATION
+        if getattr(data, name) is not None and getattr(data, name) < start
+    ]
 
 
 def _with_keys(record: RawRecord, data: DesignationIn) -> ValidDesignation:

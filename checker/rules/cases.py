@@ -13,7 +13,7 @@ from checker.codes import code_key, parse_code
 from checker.extract import extract_page
 from checker.registry import DesignationRecord, Holder, RegistryIndex
 from checker.registry.schema import DesignationIn
-from checker.rules.facts import ClaimFacts, enrich
+from checker.rules.facts import ClaimFacts, MatchOptions, enrich
 from checker.rules.loader import LoadedRule
 from checker.rules.plain_engine import evaluate
 from markwatch.errors import RuleFileError
@@ -72,8 +72,9 @@ def record_from_case(data: dict[str, Any], number: int) -> DesignationRecord:
     )
 
 
-def case_facts(case: dict[str, Any]) -> list[ClaimFacts]:
-    """The facts a case stands for: given directly, or extracted from `html` against `registry` as of `as_of`."""
+def case_facts(case: dict[str, Any], options: MatchOptions | None = None) -> list[ClaimFacts]:
+    """The facts a case stands for: given directly, or extracted from `html` against `registry` as of `as_of`
+    (claims tied to records as `options` say: the ruleset's RuleSet.match_options())."""
     if "facts" in case:
         return [ClaimFacts.model_validate(case["facts"])]
     registry = RegistryIndex.from_records(
@@ -81,11 +82,11 @@ def case_facts(case: dict[str, Any]) -> list[ClaimFacts]:
     )
     day = case["as_of"] if isinstance(case["as_of"], dt.date) else dt.date.fromisoformat(case["as_of"])
     page = extract_page(case["html"].encode("utf-8"), url=case.get("url"))
-    return [enrich(claim, page, registry, day) for claim in page.claims]
+    return [enrich(claim, page, registry, day, options) for claim in page.claims]
 
 
-def run_cases(loaded: LoadedRule) -> list[CaseResult]:
-    """Every case of a rule, judged by the plain evaluator (the oracle).
+def run_cases(loaded: LoadedRule, options: MatchOptions | None = None) -> list[CaseResult]:
+    """Every case of a rule, judged by the plain evaluator (the oracle); `options` as for case_facts.
 
     A violation case passes when some claim of it fires the rule; an ok case when none does.
     """
@@ -93,7 +94,7 @@ def run_cases(loaded: LoadedRule) -> list[CaseResult]:
     for kind, cases in load_cases(loaded).items():
         for i, case in enumerate(cases):
             try:
-                facts = case_facts(case)
+                facts = case_facts(case, options)
             except Exception as exc:
                 raise RuleFileError(str(exc), source=str(case_file(loaded)), where=f"{kind}[{i}]") from exc
             fired = any(evaluate(loaded.condition, f.as_fact()) for f in facts)

@@ -5,19 +5,46 @@ from __future__ import annotations
 import datetime as dt
 import types
 import typing
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
+from rapidfuzz.distance import LCSseq
 
 from checker.codes import CodeKind, parse_code
-from checker.extract.models import Claim, PageClaims
+from checker.extract.models import Claim, ClaimKind, ClaimUse, PageClaims
 from checker.normalize import compact
 from checker.registry import DesignationRecord, DesignationStatus, RegistryIndex
 from checker.registry.models import DesignationType
+from checker.registry.titles import TitleMatch, title_key
 from markwatch.errors import CodeParseError
 
 RegistryMatch = Literal["exact", "other-edition", "title", "none"]
 _HOLDER_TYPES = {DesignationType.ENTERPRISE, DesignationType.ENTERPRISE_JOINT}
+SCOPE_SEPARATOR = "、"
+
+
+@dataclass(frozen=True)
+class MatchOptions:
+    """How claims are tied to registry records; read from SHS001's parameters so every rule judges the same
+    record. `title_match_min`: a title at least this similar (0-100) to a registered title names that record;
+    below it SHS001 fires. `title_near_miss`: from this score up, such an SHS001 goes to review."""
+
+    title_match_min: float = 85.0
+    title_near_miss: float = 70.0
+
+    @classmethod
+    def from_params(cls, params: typing.Mapping[str, object]) -> MatchOptions:
+        """Options from a rule's parameters (SHS001), defaults for the ones it does not set."""
+
+        def number(name: str, default: float) -> float:
+            value = params.get(name, default)
+            return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else default
+
+        return cls(
+            title_match_min=number("title_match_min", cls.title_match_min),
+            title_near_miss=number("title_near_miss", cls.title_near_miss),
+        )
 
 
 class ClaimFacts(BaseModel):
@@ -25,7 +52,9 @@ class ClaimFacts(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    claim_kind: Literal["text", "logo", "image-text", "mark-image"]
+    claim_kind: ClaimKind
+    # product | organisation (discussion is never a claim); rules restrict themselves with `applies_to`.
+    use: ClaimUse = "product"
     has_code: bool
     has_title: bool
     code_kind: str | None = None
@@ -41,10 +70,17 @@ class ClaimFacts(BaseModel):
     record_has_scope: bool | None = None
     product_known: bool = False
     product_in_scope: bool | None = None
+    product_scope_score: int | None = None
+    title_score: int | None = None
     # Message-only fields: filled into {placeholders}; rules may test them too.
     standard_code: str | None = None
     standard_title: str | None = None
     record_code: str | None = None
+    record_id: int | None = None
+    record_title: str | None = None
+    record_scope: str | None = None
+    nearest_title: str | None = None
+    nearest_code: str | None = None
     valid_until: str | None = None
     revoked_on: str | None = None
     abolished_on: str | None = None
@@ -90,9 +126,17 @@ def _claimant_is_holder(claimant: str, record: DesignationRecord) -> bool:
     return any(compact(h.name) in name or name in compact(h.name) for h in record.holders if h.name)
 
 
-def _product_in_scope(claim: Claim, record: DesignationRecord) -> bool:
-    text = compact(" ".join(p for p in (claim.product_name, claim.product_category) if p))
-    return any(compact(term) in text for term in record.scope if term.strip())
+def _product_in_scope(claim: Claim, record: DesignationRecord) -> tuple[bool, int]:
+    """Whether a scope term names the product (either contains the other), and how close the nearest term
+    comes: the share (0-100) of its characters found, in order, in the product name (longest common
+    subsequence). SHS011 fires only when that share is low: "智能保温杯" against the term "智能水杯" (75) is
+    neither in scope nor clearly out of it; "不锈钢保温杯" (25) is clearly out."""
+    product = title_key(claim.product_name or "")
+    text = title_key(" ".join(p for p in (claim.product_name, claim.product_category) if p))
+    terms = [key for key in (title_key(term) for term in record.scope) if key]
+    inside = any(term in text or (product and product in term) for term in terms)
+    best = max((100 * LCSseq.similarity(term, product) / len(term) for term in terms), default=0.0)
+    return inside, round(best)
 
 
 def _code_facts(claim: Claim) -> tuple[str | None, bool | None]:
@@ -108,13 +152,21 @@ def _code_facts(claim: Claim) -> tuple[str | None, bool | None]:
     return code.kind.value, code.shanghai_eligible
 
 
-def enrich(claim: Claim, page: PageClaims, registry: RegistryIndex, as_of: dt.date) -> ClaimFacts:
+def enrich(
+    claim: Claim,
+    page: PageClaims,
+    registry: RegistryIndex,
+    as_of: dt.date,
+    options: MatchOptions | None = None,
+) -> ClaimFacts:
     """The facts of one claim on `page`, judged against `registry` as of `as_of`."""
     del page  # page-level context is already folded into each claim by the extractor
+    options = options or MatchOptions()
     code_kind, eligible = _code_facts(claim)
     record: DesignationRecord | None = None
     match: RegistryMatch = "none"
     other_code: str | None = None
+    nearest: TitleMatch | None = None
     if claim.standard_code is not None:
         try:
             lookup = registry.by_code(parse_code(claim.standard_code))
@@ -125,11 +177,12 @@ def enrich(claim: Claim, page: PageClaims, registry: RegistryIndex, as_of: dt.da
         elif lookup is not None and lookup.other_editions:
             match, other_code = "other-edition", ", ".join(r.code for r in lookup.other_editions)
     elif claim.standard_title:
-        titled = registry.by_title(claim.standard_title)
-        if titled:
-            record, match = _pick_title_record(titled, as_of), "title"
+        nearest = registry.nearest_title(claim.standard_title)
+        if nearest is not None and nearest.score >= options.title_match_min:
+            record, match = _pick_title_record(nearest.records, as_of), "title"
     values: dict[str, object] = {
         "claim_kind": claim.kind,
+        "use": claim.use,
         "has_code": claim.standard_code is not None,
         "has_title": bool(claim.standard_title),
         "code_kind": code_kind,
@@ -138,18 +191,29 @@ def enrich(claim: Claim, page: PageClaims, registry: RegistryIndex, as_of: dt.da
         "certification_wording": bool(claim.certification_words),
         "certification_text": "、".join(claim.certification_words) or None,
         "claimant_known": bool(claim.claimant),
-        "product_known": bool(claim.product_name or claim.product_category),
+        # Only a product *name* counts: the extractor leaves it None when it cannot name the product with
+        # confidence, and a category alone is too vague to call a product outside a standard's scope.
+        "product_known": bool(claim.product_name),
         "standard_code": claim.standard_code,
         "standard_title": claim.standard_title,
         "claimant": claim.claimant,
         "product_name": claim.product_name,
         "record_code": other_code,
     }
+    if nearest is not None:
+        values["title_score"] = round(nearest.score)
+        if nearest.score > 0:  # a title sharing no character with any registered one has no "nearest"
+            values.update(
+                nearest_title=nearest.title, nearest_code=", ".join(r.code for r in nearest.records)
+            )
     if record is not None:
         status = record.status_as_of(as_of)
         values.update(
             record_type=record.type.value,
             record_code=record.code,
+            record_id=record.id,
+            record_title=record.title,
+            record_scope=SCOPE_SEPARATOR.join(t for t in record.scope if t.strip()) or None,
             status=status.value,
             valid_until=_iso(record.valid_until),
             revoked_on=_iso(record.revoked_on),
@@ -163,5 +227,5 @@ def enrich(claim: Claim, page: PageClaims, registry: RegistryIndex, as_of: dt.da
         if claim.claimant and record.type in _HOLDER_TYPES and record.holders:
             values["claimant_is_holder"] = _claimant_is_holder(claim.claimant, record)
         if values["product_known"] and record.scope:
-            values["product_in_scope"] = _product_in_scope(claim, record)
+            values["product_in_scope"], values["product_scope_score"] = _product_in_scope(claim, record)
     return ClaimFacts.model_validate(values)

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,10 +14,13 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from checker.rules.facts import ClaimFacts
+from checker.rules.facts import ClaimFacts, MatchOptions
 from checker.rules.schema import ConditionError, Rule, check_condition
+from checker.wording import DERIVED
 from markwatch.errors import RuleFileError
 
+# The rule whose parameters say when a title names a registered standard (title_match_min, title_near_miss).
+TITLE_RULE = "SHS001"
 DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
 
 
@@ -43,9 +47,30 @@ class RuleSet:
                 return loaded
         raise KeyError(rule_id)
 
+    def param(self, rule_id: str, name: str) -> object | None:
+        """A rule's parameter, or None when the rule or the parameter is not there."""
+        for loaded in self.rules:
+            if loaded.rule.id == rule_id:
+                return loaded.rule.params.get(name)
+        return None
+
+    def match_options(self) -> MatchOptions:
+        """How claims are tied to registry records, from SHS001's parameters (see rules/SHS001-*.yaml)."""
+        for loaded in self.rules:
+            if loaded.rule.id == TITLE_RULE:
+                return MatchOptions.from_params(loaded.rule.params)
+        return MatchOptions()
+
 
 def _placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def with_uses(condition: dict[str, Any], uses: Sequence[str]) -> dict[str, Any]:
+    """The condition restricted to claims of the given uses (`applies_to`), as one more checked leaf.
+
+    Added here, before compilation, so the plain evaluator and the durable engine read the same condition."""
+    return {"all": [check_condition({"fact": "use", "in": list(uses)}, {}, "applies_to"), condition]}
 
 
 def load_rule_file(path: Path) -> LoadedRule:
@@ -66,10 +91,10 @@ def load_rule_file(path: Path) -> LoadedRule:
     if not path.stem.startswith(f"{rule.id}-") or path.stem != f"{rule.id}-{rule.slug}":
         raise RuleFileError(f"file name must be {rule.id}-{rule.slug}.yaml", source=source, where="id")
     try:
-        condition = check_condition(rule.when, rule.params)
+        condition = with_uses(check_condition(rule.when, rule.params), rule.applies_to)
     except ConditionError as exc:
         raise RuleFileError(str(exc).split(": ", 1)[1], source=source, where=exc.path) from exc
-    known = set(ClaimFacts.model_fields)
+    known = set(ClaimFacts.model_fields) | set(DERIVED)
     for field in ("message", "remediation"):
         for lang in ("zh", "en"):
             unknown = _placeholders(getattr(getattr(rule, field), lang)) - known

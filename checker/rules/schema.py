@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from checker.extract.models import ClaimUse
 from checker.rules.facts import fact_types
 
 Severity = Literal["low", "medium", "high"]
@@ -45,7 +46,17 @@ class Rule(BaseModel):
     message: Text
     remediation: Text
     params: dict[str, ParamValue] = Field(default_factory=dict)
+    # Which claims the rule judges: product claims, organisation announcements, or both (issue 13 §1).
+    # Required, so a new rule cannot silently judge announcements it cannot apply to.
+    applies_to: list[ClaimUse] = Field(min_length=1)
     when: dict[str, Any]
+
+    @field_validator("applies_to")
+    @classmethod
+    def _distinct_uses(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError(f"a use is listed twice: {value}")
+        return value
 
     @field_validator("params")
     @classmethod

@@ -36,6 +36,8 @@ class Adapter(BaseModel):
     # a 60 x 60 gallery thumbnail cannot be read, the same picture at full size can.
     image_rewrites: list[tuple[str, str]] = Field(default_factory=list)
     follow_all: bool = False
+    # Query parameters that only track clicks (shell globs); the generic adapter's list applies to all.
+    tracking_params: list[str] = Field(default_factory=list)
 
 
 @cache
@@ -63,3 +65,9 @@ def get_adapter(name: str) -> Adapter:
         return _load_all()[name]
     except KeyError:
         raise TargetsFileError(f"unknown adapter {name!r}") from None
+
+
+def tracking_params(name: str) -> list[str]:
+    """The tracking parameters of adapter `name`: the generic list and the adapter's own."""
+    own = get_adapter(name).tracking_params
+    return [*get_adapter("generic").tracking_params, *own] if name != "generic" else list(own)

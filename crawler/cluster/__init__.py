@@ -1,1 +1,1 @@
-"""One sweep shared by several crawler processes: scrapy-redis frontier in Redis, PostgreSQL as the store."""
+"""One sweep shared by several crawler processes: a Redis Streams frontier, PostgreSQL as the store."""

@@ -1,78 +1,70 @@
-"""The coordinator's side: create the sweep row, queue its seeds in the shared frontier, inspect, abandon."""
+"""The coordinator's side: create a distributed sweep (row, seed ledger, frontier), inspect it, abandon it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scrapy_redis.dupefilter import RFPDupeFilter
-from scrapy_redis.queue import PriorityQueue
+from sqlalchemy.exc import IntegrityError
 
-from crawler.cluster import serializer
+from crawler.adapters import tracking_params
+from crawler.canonical import Canonicalizer
 from crawler.cluster.keys import SweepKeys
-from crawler.cluster.membership import Membership
-from crawler.cluster.spiders import cluster_spider_for
+from crawler.cluster.redisconn import connect, safe_url
+from crawler.cluster.stream import Scripts, _text, load_frontier
+from crawler.frontier import META_URL, request_payload
+from crawler.ledger import Discovery, account, record_discoveries
 from crawler.store.models import Sweep
-from crawler.sweeps import running_sweep_id
+from crawler.sweeps import reap_dead, running_sweep_id
 from crawler.targets import Target, load_targets
 from markwatch import db
-from markwatch.errors import ConflictError, ExecutionError, NotFoundError
+from markwatch.errors import ConflictError, NotFoundError
 
 
-def connect(redis_url: str) -> Any:
-    """A Redis client, after checking the server answers."""
-    import redis
+def seed_discoveries(target: Target) -> list[Discovery]:
+    """The target's seeds as ledger rows, each with the request a worker will rebuild."""
+    from crawler.spiders.marketplace import spider_for
 
-    try:
-        client = redis.Redis.from_url(redis_url)
-        client.ping()
-    except (redis.RedisError, ValueError) as exc:
-        raise ExecutionError(f"cannot reach Redis at {_safe_url(redis_url)}: {exc}") from exc
-    return client
-
-
-def _safe_url(url: str) -> str:
-    # Never print a password from the URL.
-    _userinfo, sep, tail = url.rpartition("@")
-    return f"{url.split('//', 1)[0]}//***@{tail}" if sep else url
+    spider = spider_for(target.adapter)(target=target)
+    canonical = Canonicalizer.of(tracking_params(target.adapter))
+    found = []
+    for request in spider.seed_requests():
+        url = canonical(request.url)
+        seed = request.replace(url=url, meta={**request.meta, META_URL: url, "depth": 0})
+        found.append(Discovery(url, "queued", request=request_payload(seed, spider)))
+    return found
 
 
 def start_distributed(targets_path: Path, target_name: str, *, db_url: str, redis_url: str) -> int:
     """A new running sweep whose seeds wait in Redis for workers; its id."""
     target = load_targets(targets_path).get(target_name)
-    client = connect(redis_url)
+    conn = connect(redis_url)
     with db.session_scope(db_url) as session:
         busy = running_sweep_id(session, target_name)
         if busy is not None:
             raise ConflictError(f"sweep {busy} of {target_name!r} is still running")
-        sweep = Sweep(
-            target=target_name, started_at=db.utcnow(), state="running", summary={"distributed": True}
-        )
+        summary = {
+            "distributed": True,
+            "target": target.model_dump(mode="json"),
+            "redis": safe_url(redis_url),
+        }
+        sweep = Sweep(target=target_name, started_at=db.utcnow(), state="running", summary=summary)
         session.add(sweep)
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError:
+            session.rollback()
+            raise ConflictError(f"another sweep of {target_name!r} started at the same moment") from None
+        record_discoveries(session, sweep.id, seed_discoveries(target), db.utcnow())
         sweep_id = sweep.id
     try:
-        keys = SweepKeys(sweep_id)
-        client.set(keys.target, target.model_dump_json())
-        queue_seeds(client, keys, target)
+        canonical = Canonicalizer.of(tracking_params(target.adapter))
+        load_frontier(conn, SweepKeys(sweep_id), sweep_id, db_url, canonical)
     except Exception:
-        abandon(sweep_id, db_url=db_url, client=client)
+        abandon(sweep_id, db_url=db_url, client=conn)
         raise
     return sweep_id
-
-
-def queue_seeds(client: Any, keys: SweepKeys, target: Target) -> int:
-    """Put the target's seed requests in the frontier, serialised as the workers' scheduler reads them."""
-    spider = cluster_spider_for(target.adapter)(target=target)
-    queue = PriorityQueue(server=client, spider=spider, key=keys.requests, serializer=serializer)
-    seen = RFPDupeFilter(client, key=keys.dupefilter)
-    queued = 0
-    for request in spider.seed_requests():
-        if not seen.request_seen(request):
-            queue.push(request)
-            queued += 1
-    return queued
 
 
 @dataclass(frozen=True)
@@ -81,29 +73,53 @@ class ClusterStatus:
 
     sweep_id: int
     state: str
-    frontier: int
-    pages_taken: int
+    frontier: int  # entries on the streams: queued or in flight
+    in_flight: int  # taken by a worker, not yet acknowledged
     workers: dict[str, float]
     pages_stored: int
+    accounting: dict[str, Any] = field(default_factory=dict)
 
 
 def cluster_status(sweep_id: int, *, db_url: str, redis_url: str) -> ClusterStatus:
-    """Frontier size, live workers and pages stored so far."""
-    client = connect(redis_url)
+    """Frontier size, entries in flight, live workers, and the ledger's accounting."""
+    conn = connect(redis_url)
     keys = SweepKeys(sweep_id)
     with db.session_scope(db_url) as session:
+        reap_dead(session)
         sweep = session.get(Sweep, sweep_id)
         if sweep is None:
             raise NotFoundError(f"no sweep {sweep_id}")
-        state, pages = sweep.state, sweep.pages_fetched
+        state = sweep.state
+        acc = account(session, sweep_id)
+    code = Scripts(conn)
+    left = int(code.left(keys=[keys.epoch, keys.priorities], args=[keys.prefix]))
+    pending = 0
+    for priority in conn.zrange(keys.priorities, 0, -1):
+        summary = conn.xpending(keys.stream(_text(priority)), "workers")
+        pending += int(summary.get("pending", 0) or 0)
+    workers = {_text(k): float(v) for k, v in conn.hgetall(keys.workers).items()}
     return ClusterStatus(
         sweep_id=sweep_id,
         state=state,
-        frontier=int(client.zcard(keys.requests)),
-        pages_taken=int(client.get(keys.pages) or 0),
-        workers=Membership(client, keys, "status").live_workers(),
-        pages_stored=pages,
+        frontier=max(left, 0),
+        in_flight=pending,
+        workers=workers,
+        pages_stored=acc.pages,
+        accounting={
+            "discovered": acc.discovered,
+            "stored": acc.stored,
+            "failed": acc.failed_total,
+            "skipped": acc.skipped_total,
+            "queued": acc.missing,
+        },
     )
+
+
+def delete_frontier(conn: Any, sweep_id: int) -> None:
+    """Remove every Redis key of the sweep."""
+    keys = SweepKeys(sweep_id)
+    streams = [keys.stream(_text(p)) for p in conn.zrange(keys.priorities, 0, -1)]
+    conn.delete(*keys.fixed(), *streams)
 
 
 def abandon(sweep_id: int, *, db_url: str, client: Any) -> None:
@@ -112,7 +128,7 @@ def abandon(sweep_id: int, *, db_url: str, client: Any) -> None:
         sweep = session.get(Sweep, sweep_id, with_for_update=True)
         if sweep is None:
             raise NotFoundError(f"no sweep {sweep_id}")
-        if sweep.state == "running":
+        if sweep.state in ("running", "interrupted", "incomplete"):
             sweep.state = "failed"
             sweep.summary = {**(sweep.summary or {}), "abandoned": True}
-    client.delete(*SweepKeys(sweep_id).all())
+    delete_frontier(client, sweep_id)

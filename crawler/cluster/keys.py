@@ -7,6 +7,8 @@ from dataclasses import dataclass
 PREFIX = "markwatch:sweep"
 # Per host, across every sweep: politeness is owed to the site, not to one sweep.
 POLITENESS_PREFIX = "markwatch:polite"
+# The consumer group every worker of a sweep reads its streams in.
+GROUP = "workers"
 
 
 @dataclass(frozen=True)
@@ -15,43 +17,50 @@ class SweepKeys:
 
     sweep_id: int
 
-    def _key(self, name: str) -> str:
-        # {id} is a Redis Cluster hash tag: the scripts that touch several keys find them on one node.
-        return f"{PREFIX}:{{{self.sweep_id}}}:{name}"
+    @property
+    def prefix(self) -> str:
+        """Common prefix; {id} is a Redis Cluster hash tag, so a script's keys sit on one node."""
+        return f"{PREFIX}:{{{self.sweep_id}}}:"
+
+    def stream(self, priority: int | str) -> str:
+        """The request stream of one Scrapy priority (higher priorities are read first)."""
+        return f"{self.prefix}q:{priority}"
 
     @property
-    def requests(self) -> str:
-        """scrapy-redis priority queue: the shared frontier."""
-        return self._key("requests")
+    def priorities(self) -> str:
+        """Sorted set of the priorities that have a stream (score: minus the priority)."""
+        return self.prefix + "prios"
 
     @property
-    def dupefilter(self) -> str:
-        """scrapy-redis fingerprints; one set per sweep, so the next sweep fetches everything again."""
-        return self._key("dupefilter")
+    def seen(self) -> str:
+        """Canonical URLs the sweep knows of: the shared dupe filter."""
+        return self.prefix + "seen"
 
     @property
-    def target(self) -> str:
-        """The target's settings as JSON, so workers need no targets file."""
-        return self._key("target")
+    def accepted(self) -> str:
+        """URLs accepted onto the frontier, against the target's max_pages."""
+        return self.prefix + "accepted"
+
+    @property
+    def epoch(self) -> str:
+        """Present while this Redis holds the sweep's frontier; gone after a restart that lost the data."""
+        return self.prefix + "epoch"
 
     @property
     def workers(self) -> str:
-        """Hash worker id → last heartbeat (Redis server time, seconds)."""
-        return self._key("workers")
+        """Hash worker id -> last heartbeat (Redis server time, seconds)."""
+        return self.prefix + "workers"
 
-    @property
-    def idle(self) -> str:
-        """Hash worker id → since when it has had nothing to do."""
-        return self._key("idle")
+    def lock(self, name: str) -> str:
+        """A short lock (rebuild, reconcile) so one worker does it while the others wait."""
+        return f"{self.prefix}lock:{name}"
 
-    @property
-    def pages(self) -> str:
-        """Pages taken against the target's max_pages, over all workers."""
-        return self._key("pages")
-
-    def all(self) -> tuple[str, ...]:
-        """Every key of the sweep."""
-        return (self.requests, self.dupefilter, self.target, self.workers, self.idle, self.pages)
+    def fixed(self) -> tuple[str, ...]:
+        """The keys whose names do not depend on the priorities in use."""
+        return (
+            self.priorities, self.seen, self.accepted, self.epoch, self.workers,
+            self.lock("rebuild"), self.lock("reconcile"),
+        )  # fmt: skip
 
 
 def politeness_key(host: str) -> str:

@@ -1,4 +1,10 @@
-"""A per-host request spacing shared by every worker: N workers do not hit a site N times as often."""
+"""A per-host request spacing shared by every worker: N workers do not hit a site N times as often.
+
+Each request books the next free slot for its host in Redis (an atomic Lua script on the server's clock:
+a token bucket holding one token, refilled every `delay` seconds) and waits for it before it goes out.
+While Redis cannot be reached, a worker spaces its own requests by `delay` (it has stopped taking new
+requests meanwhile, so only the few in flight are concerned).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IReactorTime
 
 from crawler.cluster.keys import politeness_key
+from crawler.cluster.redisconn import client, redis_errors
 
 log = logging.getLogger(__name__)
 
@@ -30,12 +37,17 @@ class SharedHostDelay:
     """Books slots `delay` seconds apart per host in Redis; a booked slot is waited for before downloading."""
 
     def __init__(self, redis: Any, delay: float) -> None:
+        self.delay = delay
         self.delay_ms = int(delay * 1000)
         self._reserve = redis.register_script(_RESERVE)
+        self._errors = redis_errors()
 
     def reserve(self, host: str) -> float:
         """Seconds to wait before this request to `host` may go out."""
-        return int(self._reserve(keys=[politeness_key(host)], args=[self.delay_ms])) / 1000.0
+        try:
+            return int(self._reserve(keys=[politeness_key(host)], args=[self.delay_ms])) / 1000.0
+        except self._errors:
+            return self.delay
 
 
 class SharedPolitenessMiddleware:
@@ -46,13 +58,11 @@ class SharedPolitenessMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> SharedPolitenessMiddleware:
-        delay = crawler.settings.getfloat("DOWNLOAD_DELAY")
+        delay = crawler.settings.getfloat("MARKWATCH_HOST_SPACING")
         url = crawler.settings.get("MARKWATCH_REDIS_URL")
         if not url or delay <= 0:
             raise NotConfigured
-        import redis
-
-        return cls(SharedHostDelay(redis.Redis.from_url(url), delay))
+        return cls(SharedHostDelay(client(url), delay))
 
     def process_request(self, request: Request, spider: Spider) -> Deferred[None] | None:
         wait = self.spacing.reserve(urlsplit(request.url).hostname or "")

@@ -1,4 +1,9 @@
-"""Shared spider plumbing: seeds, page items, error kinds, page limits."""
+"""Shared spider plumbing: seeds, page items, outcomes of failed requests, error kinds.
+
+Every callback ends with exactly one item for the request it answers (a PageItem, or a UrlOutcome when
+there is no page), after the requests for the links it found: the sweep then knows of those links before
+the page is stored and its frontier entry acknowledged.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +11,27 @@ import abc
 import datetime as dt
 import re
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urldefrag, urlsplit
 
 import scrapy
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.response import get_meta_refresh
 from twisted.internet.error import ConnectError, DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
 from crawler.adapters import Adapter, get_adapter
-from crawler.images.collect import STAT_FAILED, STAT_FETCHED, failed_item, image_item, page_images
-from crawler.items import PageItem
-from crawler.middlewares import STAT_NON_HTTP
+from crawler.frontier import META_ENTRY, META_URL
+from crawler.items import PageItem, UrlOutcome
+from crawler.middlewares import SkipRequest
 from crawler.snapshots import flat_headers
 from crawler.targets import Target
 
-# Counted as an error kind of the sweep, so layout drift shows in its summary.
-STAT_LAYOUT_DRIFT = "markwatch/errors/layout_param_table_missing"
+# A page note (counted in the sweep's summary), so layout drift shows without failing the page.
+LAYOUT_DRIFT = "layout_param_table_missing"
+STAT_LAYOUT_DRIFT = f"markwatch/notes/{LAYOUT_DRIFT}"
+STAT_NON_HTTP = "markwatch/skipped/non_http"
 # A shop name is short; anything longer is a selector that matched a whole block by mistake.
 SELLER_MAX_CHARS = 120
 _CHARSET = re.compile(rb"charset=[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
@@ -37,7 +45,6 @@ class SweepSpider(scrapy.Spider, abc.ABC):
         self.target = target
         self.adapter: Adapter = get_adapter(target.adapter)
         self.allowed_domains = list(target.allowed_domains)
-        self.pages_seen = 0
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for request in self.seed_requests():
@@ -56,14 +63,12 @@ class SweepSpider(scrapy.Spider, abc.ABC):
         """A listing or site page: items and further links, as the concrete spider understands them."""
 
     def parse_item(self, response: Response) -> Iterator[Any]:
-        """An item page: evidence only, no further links."""
-        for item in self.page_item(response, "item"):
-            if isinstance(item, PageItem):  # once per page, not per image request that follows it
-                self.check_layout(response)
-            yield item
+        """An item page: evidence only (and its meta refresh target, if it has one)."""
+        yield from self.refresh(response, self.parse_item)
+        yield self.page_item(response, "item", notes=self.layout_notes(response))
 
-    def check_layout(self, response: Response) -> None:
-        """Count item pages where none of the adapter's parameter-table selectors matches.
+    def layout_notes(self, response: Response) -> list[str]:
+        """Layout drift: none of the adapter's parameter-table selectors matches this item page.
 
         Extraction reads parameter rows by their labels on any layout, so a miss loses nothing by itself;
         it tells the operator that the site changed its markup and the adapter needs a look."""
@@ -71,6 +76,8 @@ class SweepSpider(scrapy.Spider, abc.ABC):
         if selectors and is_html(response) and not any(response.css(sel) for sel in selectors):
             self._stats().inc_value(STAT_LAYOUT_DRIFT)
             self.logger.warning("no parameter table of adapter %s on %s", self.adapter.name, response.url)
+            return [LAYOUT_DRIFT]
+        return []
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         """Sitemap or sitemap index: each <loc> is followed (nested sitemaps recursively)."""
@@ -78,13 +85,19 @@ class SweepSpider(scrapy.Spider, abc.ABC):
         nested = bool(response.xpath("//*[local-name()='sitemapindex']"))
         for loc in locs:
             yield from self.follow(response, loc, self.parse_sitemap if nested else self.parse_listing)
+        yield UrlOutcome(requested_url(response), "skipped", "sitemap", entry=entry_of(response))
 
-    def page_item(self, response: Response, kind: str) -> Iterator[Any]:
-        """The page as evidence, unless the target's page limit is reached; then its product images."""
-        if not self.take_page():
+    def refresh(self, response: Response, callback: Any) -> Iterator[scrapy.Request]:
+        """A <meta http-equiv=refresh> target, as a request of its own under the same rules as a link."""
+        if not is_html(response):
             return
-        images, image_requests = page_images(self, response) if kind in ("item", "page") else ([], [])
-        yield PageItem(
+        _interval, url = get_meta_refresh(cast(TextResponse, response))
+        if url:
+            yield from self.follow(response, url, callback)
+
+    def page_item(self, response: Response, kind: str, notes: list[str] | None = None) -> PageItem:
+        """The page as evidence."""
+        return PageItem(
             requested_url=requested_url(response),
             final_url=response.url,
             status=response.status,
@@ -93,23 +106,10 @@ class SweepSpider(scrapy.Spider, abc.ABC):
             fetched_at=dt.datetime.now(dt.UTC),
             declared_charset=declared_charset(response),
             kind=kind,
-            replayed=bool(response.meta.get("markwatch_replayed")),
             seller=self.seller(response),
-            images=images,
+            notes=notes or [],
+            entry=entry_of(response),
         )
-        yield from image_requests
-
-    def parse_image(self, response: Response) -> Iterator[Any]:
-        """A fetched product image: evidence for the image pipeline (no links followed)."""
-        self._stats().inc_value(STAT_FETCHED)
-        yield from image_item(response)
-
-    def on_image_error(self, failure: Failure) -> Iterator[Any]:
-        """A failed image fetch, counted and recorded against its sightings."""
-        kind = error_kind(failure) or "dropped"
-        self._stats().inc_value(STAT_FAILED)
-        if hasattr(failure, "request"):
-            yield failed_item(failure.request, kind)
 
     def seller(self, response: Response) -> str | None:
         """The first non-empty text at the adapter's seller selectors, whitespace collapsed."""
@@ -123,25 +123,25 @@ class SweepSpider(scrapy.Spider, abc.ABC):
         return None
 
     def follow(self, response: Response, href: str, callback: Any) -> Iterator[scrapy.Request]:
-        """A request for href, unless it is not http(s) or the page limit is reached."""
-        url = urldefrag(response.urljoin(href))[0]
+        """A request for href (the scheduler records off-site, too deep or over budget links as skipped)."""
+        url = urldefrag(response.urljoin(href.strip()))[0]
         if urlsplit(url).scheme not in ("http", "https"):
             self._stats().inc_value(STAT_NON_HTTP)
+            runtime = self._runtime()
+            if runtime is not None:
+                runtime.refuse_link(url, "non_http")  # mailto:, javascript:, ftp: ... counted, not fetched
             return
-        if not self.pages_left():
+        if not self.budget_left():
             return
         yield scrapy.Request(url, callback=callback, errback=self.on_error)
 
-    def take_page(self) -> bool:
-        """Count one page against max_pages; False once the target's page limit is reached."""
-        if self.pages_seen >= self.target.max_pages:
-            return False
-        self.pages_seen += 1
-        return True
+    def budget_left(self) -> bool:
+        """Whether the sweep's page budget still takes URLs (once spent, links are not even followed)."""
+        runtime = self._runtime()
+        return True if runtime is None else bool(runtime.budget_left())
 
-    def pages_left(self) -> bool:
-        """Whether the page limit still allows following links."""
-        return self.pages_seen < self.target.max_pages
+    def _runtime(self) -> Any:
+        return getattr(getattr(self, "crawler", None), "_markwatch_runtime", None)
 
     def links(self, response: Response, selectors: list[str]) -> list[str]:
         """href values of <a> elements matched by any selector (the element itself or its <a> descendants)."""
@@ -158,22 +158,35 @@ class SweepSpider(scrapy.Spider, abc.ABC):
         assert stats is not None
         return stats
 
-    def on_error(self, failure: Failure) -> None:
-        """Count a failed request by kind (robots/off-site drops are counted where they happen)."""
-        kind = error_kind(failure)
-        if kind is not None:
-            self._stats().inc_value(f"markwatch/errors/{kind}")
-            self.logger.info("%s: %s", kind, failure.request.url if hasattr(failure, "request") else failure)
+    def on_error(self, failure: Failure) -> Iterator[UrlOutcome]:
+        """What became of a request that gave no page: skipped (robots.txt, off-site, ...) or failed."""
+        request = getattr(failure, "request", None)
+        if request is None:
+            return
+        url = request.meta.get(META_URL) or request.url
+        refused = failure.value
+        if isinstance(refused, SkipRequest):
+            state, reason = refused.state, refused.reason
+        else:
+            state, reason = "failed", error_kind(failure)
+        self._stats().inc_value(f"markwatch/{state}/{reason}")
+        self.logger.info("%s (%s): %s", state, reason, url)
+        yield UrlOutcome(url, state, reason, entry=request.meta.get(META_ENTRY))
 
 
-def error_kind(failure: Failure) -> str | None:
-    """A short stable name for a failed request, or None for deliberate drops."""
+def entry_of(response: Response) -> Any:
+    """The frontier entry the response answers."""
+    return response.request.meta.get(META_ENTRY) if response.request is not None else None
+
+
+def error_kind(failure: Failure) -> str:
+    """A short stable name for why a request failed."""
     from scrapy.exceptions import IgnoreRequest
 
     if failure.check(HttpError):
         return f"http_{getattr(failure.value, 'response').status}"  # noqa: B009 - HttpError lacks types
     if failure.check(IgnoreRequest):
-        return None
+        return "ignored"
     if failure.check(DNSLookupError):
         return "dns"
     if failure.check(TimeoutError, TCPTimedOutError):
@@ -187,8 +200,11 @@ def error_kind(failure: Failure) -> str | None:
 
 
 def requested_url(response: Response) -> str:
-    """The URL the crawl asked for (before redirects)."""
-    chain = response.meta.get("redirect_urls")
+    """The sweep URL the response answers (its canonical URL as queued, before any redirect)."""
+    request = response.request
+    if request is not None and request.meta.get(META_URL):
+        return str(request.meta[META_URL])
+    chain = response.meta.get("redirect_urls") if request is not None else None
     return str(chain[0]) if chain else str(response.url)
 
 

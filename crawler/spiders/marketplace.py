@@ -16,12 +16,13 @@ class MarketplaceSpider(SweepSpider):
     name = "marketplace"
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
-        """A listing page is evidence too (titles carry claims); then items, next pages, sub-listings."""
-        yield from self.page_item(response, "listing")
+        """Items, next pages, sub-listings; then the listing page itself, as evidence (titles carry claims)."""
         for href in self.links(response, self.adapter.item_links):
             yield from self.follow(response, href, self.parse_item)
         for href in self.links(response, [*self.adapter.next_page, *self.adapter.listing_links]):
             yield from self.follow(response, href, self.parse_listing)
+        yield from self.refresh(response, self.parse_listing)
+        yield self.page_item(response, "listing")
 
 
 def spider_for(adapter_name: str) -> type:

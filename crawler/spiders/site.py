@@ -16,7 +16,8 @@ class SiteSpider(SweepSpider):
     name = "site"
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
-        """Any page: keep it, follow its links."""
-        yield from self.page_item(response, "page")
+        """Any page: follow its links (and its meta refresh), then keep it."""
         for href in self.links(response, ["a"]):
             yield from self.follow(response, href, self.parse_listing)
+        yield from self.refresh(response, self.parse_listing)
+        yield self.page_item(response, "page")

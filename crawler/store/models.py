@@ -5,12 +5,31 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, synonym
 
 from markwatch.db import Base, UTCDateTime
 
-SWEEP_STATES = ("running", "finished", "interrupted", "failed")
+# running: a process (or a cluster) crawls it now; finished: every URL it took was stored or failed with a
+# reason; interrupted: stopped by a signal or a dead process, resumable; incomplete: gave up (an outage past
+# its bound, or work left over), URLs listed as missing, resumable; failed: abandoned, not resumable.
+SWEEP_STATES = ("running", "finished", "interrupted", "incomplete", "failed")
+# What happened to one URL of a sweep: queued (discovered, waiting or in flight), stored (its page and
+# findings are in the database), failed (taken, with a reason), skipped (not fetched, with a reason).
+URL_STATES = ("queued", "stored", "failed", "skipped")
+# sweep_pages.status of a page checked but not read whole (its warnings say what was given up).
+PARTIAL = "partial"
 
 
 class SnapshotBody(Base):
@@ -46,6 +65,17 @@ class Sweep(Base):
     """One crawl of one target: counters, state and the new/recurring/resolved comparison."""
 
     __tablename__ = "sweeps"
+    __table_args__ = (
+        # The database itself refuses a second running sweep of a target, whoever starts it (CLI, API,
+        # scheduler, cluster), so two racing starts cannot both win.
+        Index(
+            "uq_sweeps_running_target",
+            "target",
+            unique=True,
+            postgresql_where=text("state = 'running'"),
+            sqlite_where=text("state = 'running'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     target: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
@@ -62,12 +92,20 @@ class Sweep(Base):
     findings_recurring: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     findings_resolved: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    # Accounting, aggregated from sweep_urls when the sweep ends (never counted up under a row lock).
+    urls_discovered: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    urls_taken: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    urls_failed: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    urls_skipped: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    urls_missing: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    skipped: Mapped[dict[str, int]] = mapped_column(JSON, nullable=False, default=dict)
 
     status = synonym("state")
 
 
 class SweepPage(Base):
-    """A URL a sweep has checked (resume skips these; each is checked exactly once per sweep)."""
+    """A page a sweep fetched and stored, once per sweep and URL; status ok when it was checked, else why
+    not (undecodable: the bytes are not text; check_failed: the checker raised)."""
 
     __tablename__ = "sweep_pages"
     __table_args__ = (UniqueConstraint("sweep_id", "url"),)
@@ -79,8 +117,39 @@ class SweepPage(Base):
     status: Mapped[str] = mapped_column(String(20), nullable=False, default="ok")
     checked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
     claims: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # Parts of the page the extractor could not read ({code, message}); such a page has status "partial".
+    warnings: Mapped[list[dict[str, str]]] = mapped_column(JSON, nullable=False, default=list)
 
     fetched_at = synonym("checked_at")
+
+
+class SweepUrl(Base):
+    """One URL a sweep learned of and what became of it: the sweep's ledger, the truth its frontier is
+    rebuilt from, and the rows its accounting is aggregated from."""
+
+    __tablename__ = "sweep_urls"
+    __table_args__ = (
+        UniqueConstraint("sweep_id", "url"),
+        Index("ix_sweep_urls_sweep_id_state", "sweep_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sweep_id: Mapped[int] = mapped_column(ForeignKey("sweeps.id"), nullable=False)
+    # Canonical form (crawler.canonical): tracking parameters dropped, query sorted.
+    url: Mapped[str] = mapped_column(Text, nullable=False)
+    state: Mapped[str] = mapped_column(String(10), nullable=False)
+    # Why it failed or was skipped (error kind, robots, offsite, ...); NULL while queued or once stored.
+    reason: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    # True once a crawl process took it from the frontier (robots.txt and redirect refusals included).
+    taken: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # The queued request (crawler.cluster.serializer JSON), so the frontier can be rebuilt; NULL once done.
+    request: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # Page-level notes of a stored page (layout drift, extractor warnings), counted in the sweep summary.
+    notes: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    # How often it was put back on the frontier after being found lost; bounded, then failed.
+    requeues: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    discovered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class Finding(Base):

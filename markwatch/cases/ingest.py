@@ -5,16 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from checker.confidence import ReviewPolicy, reason, reason_code
 from crawler.store.models import Finding, Snapshot, Sweep, SweepPage
 from markwatch.cases.audit import append_event
 from markwatch.cases.lifecycle import AWAITING_RECTIFICATION, recheck, reopen
-from markwatch.cases.models import Case, CaseFinding, CaseStatus
+from markwatch.cases.models import CONFIDENCES, Case, CaseFinding, CaseStatus
+from markwatch.cases.precision import PrecisionPolicy, review_policy
 from markwatch.db import utcnow
-from markwatch.errors import NotFoundError
+from markwatch.errors import ConflictError, NotFoundError
 
 
 @dataclass
@@ -28,14 +31,35 @@ class IngestReport:
     reopened: int = 0
     escalated: int = 0
     closed: int = 0
+    review: int = 0  # cases left (or made) "review" by this ingest
 
 
-def ingest_sweep(session: Session, sweep_id: int) -> IngestReport:
-    """Link the sweep's new findings to cases (creating, reopening, escalating) and close re-checked ones."""
+def ingest_sweep(
+    session: Session,
+    sweep_id: int,
+    precision: PrecisionPolicy | None = None,
+    *,
+    allow_incomplete: bool = False,
+) -> IngestReport:
+    """Link the sweep's new findings to cases (creating, reopening, escalating) and close re-checked ones.
+
+    Each case takes the confidence of its newest finding, sent to review when inspectors' decisions put
+    the rule (or every extractor pattern behind the finding) below the precision floor (`precision`,
+    default from the environment: PrecisionPolicy.from_env).
+
+    Only a finished sweep is ingested, unless `allow_incomplete`: then its cases are marked (a confidence
+    reason and the event payload name the incomplete sweep) and none is closed by re-check."""
     sweep = session.get(Sweep, sweep_id)
     if sweep is None:
         raise NotFoundError(f"no sweep {sweep_id}")
-    actor = f"system:sweep#{sweep_id}"
+    incomplete = sweep.state != "finished"
+    if incomplete and not allow_incomplete:
+        raise ConflictError(
+            f"sweep {sweep_id} is {sweep.state}, not finished: resume it with `markwatch sweep resume "
+            f"{sweep_id}`, or open cases from it anyway with --allow-incomplete"
+        )
+    review = review_policy(session, precision or PrecisionPolicy.from_env())
+    actor = f"system:sweep#{sweep_id}" + (" (incomplete)" if incomplete else "")
     report = IngestReport(sweep_id=sweep_id)
     already = select(CaseFinding.finding_id)
     fresh = session.scalars(
@@ -47,16 +71,85 @@ def ingest_sweep(session: Session, sweep_id: int) -> IngestReport:
     for finding in fresh:
         groups[finding.finding_key].append(finding)
     for key, findings in groups.items():
-        _ingest_group(session, key, findings, actor, report)
-    _close_rechecked(session, sweep_id, actor, report)
+        case = _ingest_group(session, key, findings, actor, report, review)
+        if incomplete:
+            mark = f"from incomplete sweep {sweep_id}"
+            case.confidence_reasons = [*(case.confidence_reasons or []), mark]
+    if not incomplete:
+        _close_rechecked(session, sweep_id, actor, report)
     session.flush()
     return report
 
 
-def _ingest_group(
-    session: Session, key: str, findings: list[Finding], actor: str, report: IngestReport
+def finding_confidence(finding: Finding, review: ReviewPolicy) -> tuple[str, list[str]]:
+    """A stored finding's confidence and reasons, with the demotions inspectors' decisions call for.
+
+    Findings stored before confidence existed carry none: they count as high, as they were treated then."""
+    evidence: dict[str, Any] = finding.evidence if isinstance(finding.evidence, dict) else {}
+    stored = evidence.get("confidence")
+    confidence = stored if stored in CONFIDENCES else "high"
+    reasons = [str(r) for r in evidence.get("confidence_reasons") or [] if r]
+    codes = {reason_code(r) for r in reasons}
+    if finding.rule_id in review.rules and "rule-precision-low" not in codes:
+        reasons.append(reason("rule-precision-low", review.rules[finding.rule_id]))
+        confidence = "review"
+    patterns = [p for p in evidence.get("patterns") or [] if isinstance(p, str)]
+    claim_pattern = finding.claim.get("pattern") if isinstance(finding.claim, dict) else None
+    if not patterns and isinstance(claim_pattern, str):
+        patterns = [claim_pattern]
+    # Like the checker: the surest occurrence decides, so only when every pattern behind it is doubtful.
+    demoted = [(finding.rule_id, p) for p in patterns if (finding.rule_id, p) in review.patterns]
+    if patterns and len(demoted) == len(patterns) and "pattern-precision-low" not in codes:
+        reasons.extend(reason("pattern-precision-low", review.patterns[key]) for key in demoted)
+        confidence = "review"
+    return confidence, reasons
+
+
+def _case_standard(finding: Finding) -> str | None:
+    # A title-only claim names no code; the case carries the code of the record its title matched, so the
+    # registry card beside the case shows the record the rule judged (never "no record" beside "expired").
+    if finding.standard_code:
+        return finding.standard_code
+    evidence = finding.evidence if isinstance(finding.evidence, dict) else {}
+    code = evidence.get("record_code") if evidence.get("record_match") == "title" else None
+    return str(code) if code else None
+
+
+def _set_confidence(
+    session: Session, case: Case, confidence: str, reasons: list[str], actor: str, finding: Finding
 ) -> None:
+    # A case follows its newest evidence, in both directions, but never silently: every change of
+    # confidence after opening is an audit entry naming the finding and the reasons.
+    if case.confidence == confidence and list(case.confidence_reasons or []) == reasons:
+        return
+    previous = case.confidence
+    case.confidence, case.confidence_reasons = confidence, reasons
+    if previous != confidence:
+        append_event(
+            session,
+            case_id=case.id,
+            kind="confidence_changed",
+            actor=actor,
+            payload={
+                "from": previous,
+                "to": confidence,
+                "reasons": reasons,
+                "finding_id": finding.id,
+                "sweep_id": finding.sweep_id,
+            },
+        )
+
+
+def _ingest_group(
+    session: Session,
+    key: str,
+    findings: list[Finding],
+    actor: str,
+    report: IngestReport,
+    review: ReviewPolicy,
+) -> Case:
     latest = findings[-1]
+    confidence, reasons = finding_confidence(latest, review)
     case = session.scalar(select(Case).where(Case.case_key == key))
     if case is None:
         case = Case(
@@ -64,7 +157,7 @@ def _ingest_group(
             status=CaseStatus.OPEN.value,
             rule_id=latest.rule_id,
             severity=latest.severity,
-            standard_code=latest.standard_code,
+            standard_code=_case_standard(latest),
             page_url=latest.page_url,
             site=latest.site,
             claimant=latest.claimant,
@@ -72,6 +165,8 @@ def _ingest_group(
             first_seen_at=findings[0].observed_at,
             last_seen_at=latest.observed_at,
             reopen_count=0,
+            confidence=confidence,
+            confidence_reasons=reasons,
             created_at=utcnow(),
             updated_at=utcnow(),
         )
@@ -83,14 +178,21 @@ def _ingest_group(
             kind="opened",
             actor=actor,
             to_status=CaseStatus.OPEN.value,
-            payload={"finding_ids": [f.id for f in findings], "sweep_id": latest.sweep_id},
+            payload={
+                "finding_ids": [f.id for f in findings],
+                "sweep_id": latest.sweep_id,
+                "confidence": confidence,
+                "confidence_reasons": reasons,
+            },
         )
         report.created += 1
     else:
         case.last_seen_at = max(case.last_seen_at, latest.observed_at)
         case.severity, case.message = latest.severity, latest.message
         case.updated_at = utcnow()
+        _set_confidence(session, case, confidence, reasons, actor, latest)
         report.updated += 1
+    report.review += case.confidence == "review"
     for finding in findings:
         session.add(
             CaseFinding(
@@ -109,6 +211,7 @@ def _ingest_group(
         session, case, misuse_seen=True, observed_at=latest.observed_at, actor=actor, evidence=evidence
     ):
         report.escalated += 1
+    return case
 
 
 def _close_rechecked(session: Session, sweep_id: int, actor: str, report: IngestReport) -> None:

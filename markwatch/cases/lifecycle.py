@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from markwatch.cases.audit import append_event
 from markwatch.cases.models import Case, CaseEvent, CaseStatus, DismissalKind
+from markwatch.cases.text import storable
 from markwatch.db import utcnow
 from markwatch.errors import ConflictError, InputError
 
@@ -55,7 +56,7 @@ def transition(
     if target not in TRANSITIONS[current]:
         allowed = ", ".join(sorted(TRANSITIONS[current])) or "none"
         raise ConflictError(f"case {case.id} is {current}: cannot move to {target} (allowed: {allowed})")
-    reason = (reason or "").strip() or None
+    reason = (storable(reason, where="reason") or "").strip() or None
     if reason is not None and len(reason) > MAX_REASON:
         raise InputError(f"reason is longer than {MAX_REASON} characters", where="reason")
     if target is S.DISMISSED and reason is None:

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from markwatch.cases.audit import append_event
 from markwatch.cases.models import Case, CaseComment, CaseEvent
+from markwatch.cases.text import storable
 from markwatch.db import utcnow
 from markwatch.errors import InputError
 
@@ -15,7 +16,7 @@ MAX_ASSIGNEE = 200
 
 def add_comment(session: Session, case: Case, *, author: str, body: str) -> CaseComment:
     """Attach a comment to a case."""
-    body = body.strip()
+    body = (storable(body, where="body") or "").strip()
     if not body:
         raise InputError("a comment cannot be empty", where="body")
     if len(body) > MAX_COMMENT:
@@ -37,7 +38,7 @@ def add_comment(session: Session, case: Case, *, author: str, body: str) -> Case
 
 def assign(session: Session, case: Case, *, assignee: str | None, actor: str) -> CaseEvent:
     """Give a case to an inspector (None unassigns it)."""
-    cleaned = (assignee or "").strip() or None
+    cleaned = (storable(assignee, where="assignee") or "").strip() or None
     if cleaned is not None and len(cleaned) > MAX_ASSIGNEE:
         raise InputError(f"an assignee name is limited to {MAX_ASSIGNEE} characters", where="assignee")
     previous = case.assignee

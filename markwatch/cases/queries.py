@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Exists, UnaryExpression, and_, case, exist
 from sqlalchemy.orm import Session, selectinload
 
 from markwatch.cases.models import Case, CaseEvent, CaseStatus, Waiver
+from markwatch.cases.text import storable
 from markwatch.db import utcnow
 from markwatch.errors import InputError, NotFoundError
 
@@ -39,6 +40,8 @@ def _active_waiver(now: dt.datetime) -> Exists:
 def conditions(f: CaseFilter, now: dt.datetime | None = None) -> list[ColumnElement[bool]]:
     """The WHERE conditions a filter stands for."""
     where: list[ColumnElement[bool]] = []
+    for name in ("rule_id", "severity", "site", "claimant", "assignee"):
+        storable(getattr(f, name), where=name)
     if f.statuses:
         where.append(Case.status.in_([s.value for s in f.statuses]))
     if f.rule_id:

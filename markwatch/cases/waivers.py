@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from markwatch.cases.audit import append_event
 from markwatch.cases.models import Case, Waiver
+from markwatch.cases.text import storable
 from markwatch.db import utcnow
 from markwatch.errors import ConflictError, InputError, NotFoundError
 
@@ -26,7 +27,7 @@ def grant_waiver(
 ) -> Waiver:
     """Suppress a case until `expires_at`; a reason, an approver and a bounded expiry are required."""
     now = now or utcnow()
-    reason = reason.strip()
+    reason = (storable(reason, where="reason") or "").strip()
     if not reason:
         raise InputError("a waiver needs a reason", where="reason")
     if len(reason) > MAX_REASON:

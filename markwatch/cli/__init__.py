@@ -28,7 +28,22 @@ COMMAND_MODULES: tuple[tuple[str, str], ...] = (
 
 
 class MarkwatchGroup(click.Group):
-    """Turns every MarkwatchError into one clear line on stderr and its exit code, never a traceback."""
+    """Turns every MarkwatchError into one clear line on stderr and its exit code, never a traceback.
+
+    Subcommand modules are imported only when their command runs (or help lists them): a scheduled
+    `markwatch sweep run` should not pay for importing the API, the console and every other command."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *(name for _module, name in COMMAND_MODULES)})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None:
+            for module_name, attribute in COMMAND_MODULES:
+                if attribute == cmd_name:
+                    command = getattr(importlib.import_module(module_name), attribute)
+                    self.add_command(command)
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -48,15 +63,6 @@ class MarkwatchGroup(click.Group):
 @click.version_option(package_name="markwatch")
 def cli() -> None:
     """Watch how the 上海标准 (Shanghai Standard) mark is used and flag misuse."""
-
-
-def _register() -> None:
-    for module_name, attribute in COMMAND_MODULES:
-        module = importlib.import_module(module_name)
-        cli.add_command(getattr(module, attribute))
-
-
-_register()
 
 
 def main() -> None:

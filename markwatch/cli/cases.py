@@ -41,11 +41,14 @@ def list_command(
 
 @cases.command("ingest")
 @click.option("--sweep", "sweep_id", required=True, type=int, help="Sweep id whose findings to ingest.")
+@click.option(
+    "--allow-incomplete", is_flag=True, help="Ingest a sweep that did not finish (its cases are marked)."
+)
 @db_option
-def ingest_command(sweep_id: int, db_url: str | None) -> None:
-    """Group a sweep's findings into cases (safe to repeat: findings are linked once)."""
+def ingest_command(sweep_id: int, allow_incomplete: bool, db_url: str | None) -> None:
+    """Group a finished sweep's findings into cases (safe to repeat: findings are linked once)."""
     with session_scope(db_url) as session:
-        report = ingest_sweep(session, sweep_id)
+        report = ingest_sweep(session, sweep_id, allow_incomplete=allow_incomplete)
     click.echo(
         f"sweep {report.sweep_id}: {report.findings} new finding(s); {report.created} case(s) opened, "
         f"{report.updated} updated, {report.reopened} reopened, {report.escalated} escalated, "

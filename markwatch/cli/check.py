@@ -14,8 +14,9 @@ from checker.check import Checker
 from checker.images.settings import ImageSettings
 from checker.images.store import UrlCache
 from checker.registry import RegistryIndex
-from checker.report import TargetResult, dumps, to_json, to_sarif, to_text
+from checker.report import TargetResult, dumps, to_explain, to_json, to_json_v1, to_sarif, to_text
 from checker.rules.schema import SEVERITY_RANK
+from markwatch.cases.precision import PrecisionPolicy, review_policy
 from markwatch.cli.imagefiles import IMAGE_SUFFIXES, ImageSource, check_target
 from markwatch.cli.options import db_option
 from markwatch.config import USER_AGENT
@@ -92,7 +93,13 @@ def read_target(target: str) -> tuple[bytes, str | None, str | None]:
 @click.option(
     "--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Judge as of this day."
 )
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif"]), default="text")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "json-v1", "sarif"]),
+    default="text",
+    help="json is schema markwatch.check.v2; json-v1 is the previous schema (deprecated).",
+)
 @click.option(
     "--fail-on",
     type=click.Choice(["low", "medium", "high"]),
@@ -105,6 +112,11 @@ def read_target(target: str) -> tuple[bytes, str | None, str | None]:
     show_default=True,
     help="Read image files and the images of pages (OCR and mark matching).",
 )
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Text format: say why each occurrence was or was not judged and why each finding has its confidence.",
+)
 @db_option
 def check(
     targets: tuple[str, ...],
@@ -112,12 +124,18 @@ def check(
     output_format: str,
     fail_on: str,
     images: bool,
+    explain: bool,
     db_url: str | None,
 ) -> None:
     """Check pages for misuse of the 上海标准 mark; exit 0 clean, 1 findings, 2 error."""
+    if explain and output_format != "text":
+        # JSON v2 and SARIF already carry the occurrences and every finding's confidence reasons.
+        raise click.UsageError("--explain goes with --format text (json and sarif carry the same reasons)")
     day = as_of.date() if as_of else dt.datetime.now(dt.UTC).date()
     with session_scope(db_url) as session:
         registry = RegistryIndex.load(session)
+        # Rules (and extractor patterns) whose recent findings inspectors mostly dismissed go to review.
+        review = review_policy(session, PrecisionPolicy.from_env())
     checker = Checker()
     source = ImageSource(ImageSettings.from_env(), UrlCache(db_url)) if images else None
     try:
@@ -133,6 +151,7 @@ def check(
                 declared_charset=declared_charset,
                 registry=registry,
                 as_of=day,
+                review=review,
             )
             results.append(TargetResult(target=target, result=result))
     finally:
@@ -141,10 +160,16 @@ def check(
             source.close()
     if output_format == "json":
         click.echo(dumps(to_json(results, day)))
+    elif output_format == "json-v1":
+        click.echo("warning: markwatch.check.v1 is deprecated; --format json writes v2", err=True)
+        click.echo(dumps(to_json_v1(results, day)))
     elif output_format == "sarif":
         click.echo(dumps(to_sarif(results, checker.rules)))
     else:
         click.echo(to_text(results))
+        if explain:
+            click.echo("")
+            click.echo(to_explain(results))
     threshold = SEVERITY_RANK[fail_on]
     if any(SEVERITY_RANK[f.severity] >= threshold for r in results for f in r.result.findings):
         raise SystemExit(1)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from markwatch.cli.options import db_option
-from markwatch.config import database_url
+from markwatch.config import database_url, home_dir
 
 redis_option = click.option(
     "--redis",
@@ -41,13 +41,6 @@ def start(targets_file: Path, name: str, db_url: str | None, redis_url: str) -> 
 @click.argument("sweep_id", type=int)
 @db_option
 @redis_option
-@click.option(
-    "--idle-grace",
-    type=click.FloatRange(0),
-    default=10.0,
-    show_default=True,
-    help="Seconds the frontier must stay empty with every worker idle before workers exit.",
-)
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help="Scrapy setting override.")
 @click.option(
     "--cases/--no-cases",
@@ -56,37 +49,100 @@ def start(targets_file: Path, name: str, db_url: str | None, redis_url: str) -> 
     show_default=True,
     help="The worker that finishes the sweep turns its findings into cases.",
 )
+@click.option(
+    "--allow-incomplete",
+    is_flag=True,
+    help="Open cases even when the sweep ends incomplete (marked as such).",
+)
+@click.option(
+    "--claim-timeout",
+    type=click.FloatRange(1),
+    default=10.0,
+    show_default=True,
+    help="Seconds without a heartbeat after which a worker's requests are taken by the others.",
+)
+@click.option(
+    "--outage-bound",
+    type=click.FloatRange(1),
+    default=None,
+    help="Seconds the database or Redis may be unreachable before this worker stops (default 120).",
+)
 def worker(
     sweep_id: int,
     db_url: str | None,
     redis_url: str,
-    idle_grace: float,
     overrides: tuple[str, ...],
     make_cases: bool,
+    allow_incomplete: bool,
+    claim_timeout: float,
+    outage_bound: float | None,
 ) -> None:
-    """Crawl SWEEP_ID's shared frontier until it is drained; the last worker out finishes the sweep."""
+    """Crawl SWEEP_ID's shared frontier until nothing is left; the last worker out finishes the sweep.
+
+    Exit code 0: the sweep finished; 3: this worker was stopped by a signal; 4: it stopped after an outage
+    longer than the bound (the sweep is incomplete unless other workers carry on)."""
+    run_worker_command(
+        sweep_id, database_url(db_url), redis_url, overrides=overrides, make_cases=make_cases,
+        allow_incomplete=allow_incomplete, claim_timeout=claim_timeout, outage_bound=outage_bound,
+    )  # fmt: skip
+
+
+def run_worker_command(
+    sweep_id: int,
+    db_url: str,
+    redis_url: str,
+    *,
+    overrides: tuple[str, ...] = (),
+    make_cases: bool = True,
+    allow_incomplete: bool = False,
+    claim_timeout: float = 10.0,
+    outage_bound: float | None = None,
+    resume: bool = False,
+) -> None:
+    """Run one worker and say what became of the sweep (also `markwatch sweep resume` of a cluster sweep)."""
     from crawler.cluster.worker import run_worker
+    from crawler.run import parse_overrides
 
     result = run_worker(
         sweep_id,
-        db_url=database_url(db_url),
+        db_url=db_url,
         redis_url=redis_url,
-        idle_grace=idle_grace,
-        make_cases=make_cases,
-        overrides=list(overrides),
+        overrides=parse_overrides(list(overrides)),
+        claim_timeout=claim_timeout,
+        outage_bound=outage_bound,
+        job_root=home_dir() / "jobs",
     )
-    done = result.completion
-    if done is not None and done.finished_sweep:
-        click.echo(f"sweep {sweep_id}: finished by this worker; {done.pages} pages, {done.findings} findings")
-        if done.cases:
-            click.echo(f"cases from sweep {sweep_id}: {done.cases}")
-    elif done is not None:
+    if result.finished_here:
         click.echo(
-            f"sweep {sweep_id}: this worker stopped ({result.reason}); {done.remaining_workers} still working"
+            f"sweep {sweep_id}: finished by this worker; {result.pages} pages, {result.findings} findings"
+        )
+    elif result.state == "finished":
+        click.echo(f"sweep {sweep_id}: finished (by another worker)")
+    elif result.state in ("incomplete", "interrupted"):
+        click.echo(
+            f"sweep {sweep_id}: {result.state}, {result.missing} URL(s) missing; carry it on with "
+            f"`markwatch cluster worker {sweep_id}` (or `markwatch sweep resume {sweep_id}`)"
         )
     else:
-        click.echo(f"sweep {sweep_id}: worker stopped ({result.reason})")
+        click.echo(f"sweep {sweep_id}: this worker stopped ({result.reason}); other workers carry on")
+    # The worker that finished the sweep opens its cases (an incomplete one only when asked to).
+    if make_cases and (
+        result.finished_here or (allow_incomplete and result.state in ("incomplete", "interrupted"))
+    ):
+        click.echo(f"cases from sweep {sweep_id}: {_open_cases(db_url, sweep_id, allow_incomplete)}")
     sys.exit(result.exit_code)
+
+
+def _open_cases(db_url: str, sweep_id: int, allow_incomplete: bool) -> str:
+    from markwatch import db
+    from markwatch.cases.ingest import ingest_sweep
+
+    with db.session_scope(db_url) as session:
+        report = ingest_sweep(session, sweep_id, allow_incomplete=allow_incomplete)
+    return (
+        f"{report.created} new, {report.updated} updated, {report.reopened} reopened, "
+        f"{report.escalated} escalated, {report.closed} closed after re-check"
+    )
 
 
 @cluster.command("status")
@@ -94,13 +150,16 @@ def worker(
 @db_option
 @redis_option
 def status(sweep_id: int, db_url: str | None, redis_url: str) -> None:
-    """Frontier size, live workers and pages stored."""
+    """Requests queued and in flight, live workers, and the sweep's accounting."""
     from crawler.cluster.coordinator import cluster_status
 
     found = cluster_status(sweep_id, db_url=database_url(db_url), redis_url=redis_url)
+    acc = found.accounting
     click.echo(
-        f"sweep {found.sweep_id}: {found.state}; {found.frontier} request(s) queued, "
-        f"{found.pages_stored} page(s) stored, {len(found.workers)} worker(s)"
+        f"sweep {found.sweep_id}: {found.state}; {found.frontier} request(s) on the frontier "
+        f"({found.in_flight} in flight), {found.pages_stored} page(s) stored, {len(found.workers)} worker(s); "
+        f"{acc['discovered']} URLs: {acc['stored']} stored, {acc['failed']} failed, {acc['skipped']} skipped, "
+        f"{acc['queued']} queued"
     )
     for worker_id in sorted(found.workers):
         click.echo(f"  worker {worker_id}")
@@ -111,9 +170,9 @@ def status(sweep_id: int, db_url: str | None, redis_url: str) -> None:
 @db_option
 @redis_option
 def abandon(sweep_id: int, db_url: str | None, redis_url: str) -> None:
-    """Give a distributed sweep up (state failed) and delete its frontier, e.g. after losing Redis data."""
+    """Give a distributed sweep up (state failed) and delete its frontier."""
     from crawler.cluster.coordinator import abandon as give_up
-    from crawler.cluster.coordinator import connect
+    from crawler.cluster.redisconn import connect
 
     give_up(sweep_id, db_url=database_url(db_url), client=connect(redis_url))
     click.echo(f"sweep {sweep_id}: abandoned")

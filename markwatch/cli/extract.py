@@ -8,16 +8,19 @@ from pathlib import Path
 import click
 
 from checker.extract import Claim, PageClaims
+from checker.extract.models import Occurrence
 from markwatch.cli.imagefiles import extract_target, memory_source
 from markwatch.errors import InputError
 
 _FIELDS = (
+    ("verbatim", "verbatim"),
     ("standard", "standard_code"),
     ("title", "standard_title"),
     ("tie", "tie"),
     ("claimant", "claimant"),
     ("from", "claimant_source"),
     ("product", "product_name"),
+    ("product from", "product_source"),
     ("category", "product_category"),
     ("where", "location"),
 )
@@ -33,7 +36,9 @@ def _read(path: str) -> bytes:
 
 
 def _claim_lines(claim: Claim) -> list[str]:
-    lines = [f"  {claim.id} [{claim.kind}] {claim.text}"]
+    lines = [f"  {claim.id} [{claim.kind}] {claim.text}  use: {claim.use} ({claim.use_confidence})"]
+    if claim.use_signals:
+        lines.append(f"      why: {', '.join(claim.use_signals)}")
     for label, name in _FIELDS:
         value = getattr(claim, name)
         if value:
@@ -50,12 +55,29 @@ def _claim_lines(claim: Claim) -> list[str]:
     return lines
 
 
+def _occurrence_lines(occurrence: Occurrence) -> list[str]:
+    return [
+        f"  - {occurrence.use}: {occurrence.verbatim or occurrence.text} at {occurrence.location}",
+        f"      why: {', '.join(occurrence.signals) or '-'}",
+        f"      snippet: {occurrence.snippet}",
+    ]
+
+
 def render_text(path: str, page: PageClaims) -> str:
-    """One page's claims as indented text."""
+    """One page's claims, and the occurrences that are not claims, as indented text."""
     head = f"{path}: {len(page.claims)} claim(s), encoding {page.encoding or 'not decoded'}"
     lines = [head, *(f"  note: {note}" for note in (*page.encoding_notes, *page.notes))]
+    if page.page_kind:
+        lines.append(f"  page: {page.page_kind} ({', '.join(page.page_signals) or 'no page signal'})")
+    # Parts of the page that could not be read: "no claim found" must never look like "not read whole".
+    lines += [f"  warning [{w.code}]: {w.message}" for w in page.warnings]
     for claim in page.claims:
         lines.extend(_claim_lines(claim))
+    others = [o for o in page.occurrences if o.claim_id is None]
+    if others:
+        lines.append(f"  not claims: {len(others)} occurrence(s)")
+        for occurrence in others:
+            lines.extend(_occurrence_lines(occurrence))
     return "\n".join(lines)
 
 

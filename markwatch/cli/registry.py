@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 import re
 from pathlib import Path
@@ -21,9 +23,12 @@ from checker.registry import (
     RegistryIndex,
     import_registry_file,
 )
+from checker.registry.importer import PROGRESS_EVERY
+from checker.registry.problems import RegistryProblemsError
+from markwatch.cases.export import safe_cell
 from markwatch.cli.options import db_option
 from markwatch.db import session_scope
-from markwatch.errors import NotFoundError
+from markwatch.errors import InputError, NotFoundError, RegistryImportError
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -56,6 +61,22 @@ as_of_option = click.option(
 format_option = click.option(
     "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
+# Columns of `registry list --format csv`: the import file's columns, plus the status on the day.
+CSV_COLUMNS = (
+    "code",
+    "title",
+    "type",
+    "status",
+    "designated_on",
+    "valid_until",
+    "revoked_on",
+    "abolished_on",
+    "pool_entered_on",
+    "holders",
+    "scope",
+    "source",
+    "note",
+)
 
 
 @click.group("registry")
@@ -66,17 +87,57 @@ def registry() -> None:
 @registry.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Validate and show the changes without writing anything.")
+@click.option(
+    "--errors-file",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    help="On invalid records, write every problem to this file (the error shows the first 20).",
+)
 @db_option
-def import_command(file: Path, dry_run: bool, db_url: str | None) -> None:
+def import_command(file: Path, dry_run: bool, errors_file: Path | None, db_url: str | None) -> None:
     """Import designations from a YAML, JSON or CSV file (all or nothing; matched by code)."""
-    with session_scope(db_url) as session:
-        report = import_registry_file(session, file, dry_run=dry_run)
+    try:
+        with session_scope(db_url) as session:
+            report = import_registry_file(session, file, dry_run=dry_run, progress=_progress)
+    except RegistryProblemsError as exc:
+        if errors_file is not None:
+            _write_problems(errors_file, exc)
+            raise RegistryImportError(
+                f"{len(exc.problems):,} problems, nothing imported; all of them are in {errors_file}",
+                source=exc.source,
+            ) from exc
+        raise
     click.echo(_import_summary(report))
-    for change in report.changes:
+    for change in report.changes[:SHOWN_CHANGES]:
         if change.action is ChangeAction.ADDED:
             click.echo(f"  + {change.code}")
         else:
             click.echo(f"  ~ {change.code}  {change.field}: {change.old} -> {change.new}")
+    hidden = len(report.changes) - SHOWN_CHANGES
+    if hidden > 0:
+        where = (
+            f"markwatch registry history --batch {report.batch_id}" if report.batch_id else "a real import"
+        )
+        click.echo(f"  … and {hidden:,} more change(s): see {where}")
+
+
+# Changes listed after an import; a 100,000-record first import lists its first few and a count.
+SHOWN_CHANGES = 20
+
+
+def _progress(stage: str, count: int) -> None:
+    # Only big files report progress: the official list of a few dozen records imports in a blink.
+    if count >= PROGRESS_EVERY:
+        click.echo(f"{stage} {count:,} records…", err=True)
+
+
+def _write_problems(path: Path, error: RegistryProblemsError) -> None:
+    try:
+        with path.open("w", encoding="utf-8") as out:
+            for problem in error.problems:
+                out.write(f"{error.source}: {problem.line()}\n")
+    except OSError as exc:
+        raise InputError(f"cannot write the problems: {exc.strerror or exc}", source=str(path)) from exc
 
 
 def _import_summary(report: ImportReport) -> str:
@@ -92,7 +153,14 @@ def _import_summary(report: ImportReport) -> str:
     "--type", "designation_type", type=click.Choice([t.value for t in DesignationType]), default=None
 )
 @as_of_option
-@format_option
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "csv"]),
+    default="text",
+    show_default=True,
+    help="csv: for spreadsheets (cells a spreadsheet would run as formulas are neutralised).",
+)
 @db_option
 def list_command(
     status: str | None,
@@ -114,6 +182,9 @@ def list_command(
     if output_format == "json":
         payload = {"as_of": day.isoformat(), "designations": [_json_record(r, s) for r, s in rows]}
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    if output_format == "csv":
+        click.echo(_csv(rows), nl=False)
         return
     click.echo(f"{'CODE':<22} {'TYPE':<16} {'STATUS':<14} {'DESIGNATED':<10}  {'VALID UNTIL':<11} TITLE")
     for record, state in rows:
@@ -198,6 +269,21 @@ def _batch_line(batch: ImportBatch) -> str:
         f"batch {batch.id}  {when}  {batch.file_name}  sha256 {batch.sha256[:12]}  "
         f"{batch.added} added, {batch.updated} updated, {batch.unchanged} unchanged"
     )
+
+
+def _csv(rows: list[tuple[DesignationRecord, DesignationStatus]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for record, state in rows:
+        values = {**record.to_dict(), "status": state.value}
+        values["holders"] = ";".join(
+            h["name"] + (f"|{h['uscc']}" if h["uscc"] else "") for h in record.to_dict()["holders"]
+        )
+        values["scope"] = ";".join(record.scope)
+        # Registry text comes from files anyone may have edited: a title starting with "=" stays data.
+        writer.writerow([safe_cell(values.get(name)) for name in CSV_COLUMNS])
+    return buffer.getvalue()
 
 
 def _json_record(record: DesignationRecord, state: DesignationStatus) -> dict[str, Any]:

@@ -1,23 +1,57 @@
-"""`markwatch serve`: run the HTTP API with uvicorn."""
+"""`markwatch serve`: run the HTTP API and console with uvicorn, in one process or several."""
 
 from __future__ import annotations
+
+import os
 
 import click
 
 from markwatch.cli.options import db_option
 
+APP_FACTORY = "api.served:create_served_app"
+
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes sharing the port (about one per CPU core); see docs/deployment.md.",
+)
+@click.option(
+    "--forwarded-allow-ips",
+    default=None,
+    help="Proxy addresses trusted to name the client in X-Forwarded-For (per-address throttles need it "
+    "behind a proxy), e.g. 127.0.0.1.",
+)
+@click.option("--access-log/--no-access-log", default=True, show_default=True, help="Log every request.")
 @db_option
-def serve(host: str, port: int, db_url: str | None) -> None:
+def serve(
+    host: str, port: int, workers: int, forwarded_allow_ips: str | None, access_log: bool, db_url: str | None
+) -> None:
     """Serve the API under /v1 and the inspector console under /console (settings: MARKWATCH_*)."""
     import uvicorn
 
-    from api.app import create_app
-    from api.console import console_router
-    from api.settings import Settings
+    from api.served import create_served_app
 
-    app = create_app(Settings.from_env(database_url=db_url), extra_routers=(console_router,))
-    uvicorn.run(app, host=host, port=port, proxy_headers=False, server_header=False)
+    if db_url:
+        # Worker processes build their own app from the environment: hand the URL down that way.
+        os.environ["MARKWATCH_DB"] = db_url
+    # Build one app here even with several workers: bad settings fail now, once, with a clear message,
+    # and the schema is upgraded before the workers race to do it.
+    app = create_served_app()
+    target: object = app if workers == 1 else APP_FACTORY
+    uvicorn.run(
+        target,  # type: ignore[arg-type]
+        factory=workers > 1,
+        workers=workers if workers > 1 else None,
+        host=host,
+        port=port,
+        server_header=False,
+        access_log=access_log,
+        proxy_headers=bool(forwarded_allow_ips),
+        forwarded_allow_ips=forwarded_allow_ips,
+    )

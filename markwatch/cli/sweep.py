@@ -1,19 +1,48 @@
-"""`markwatch sweep`: run (or resume) a target's sweep in its own process, list sweeps, show one."""
+"""`markwatch sweep`: run (or resume) a target's sweep, list sweeps, show one with its accounting."""
 
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy import select
 
 from markwatch.cli.images import image_progress, image_summary
 from markwatch.cli.options import db_option
 from markwatch.config import database_url, home_dir
-from markwatch.errors import NotFoundError
+
+job_dir_option = click.option(
+    "--job-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Root of the per-sweep job directories (spooled pages during a database outage).",
+)
+overrides_option = click.option(
+    "--set", "overrides", multiple=True, metavar="KEY=VALUE", help="Scrapy setting override."
+)
+cases_option = click.option(
+    "--cases/--no-cases",
+    "make_cases",
+    default=True,
+    show_default=True,
+    help="Turn a finished sweep's findings into inspectors' cases.",
+)
+incomplete_option = click.option(
+    "--allow-incomplete",
+    is_flag=True,
+    help="Also open cases from a sweep that did not finish (the cases are marked as such).",
+)
+bound_option = click.option(
+    "--outage-bound",
+    type=click.FloatRange(1),
+    default=None,
+    help="Seconds the database may be unreachable before the sweep stops as incomplete (default 120).",
+)
 
 
 @click.group()
@@ -25,20 +54,11 @@ def sweep() -> None:
 @click.argument("targets_file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--target", "names", multiple=True, help="Sweep only this target (repeatable); default all.")
 @db_option
-@click.option(
-    "--job-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Root for per-sweep JOBDIRs.",
-)
-@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help="Scrapy setting override.")
-@click.option(
-    "--cases/--no-cases",
-    "make_cases",
-    default=True,
-    show_default=True,
-    help="Turn a finished sweep's findings into inspectors' cases.",
-)
+@job_dir_option
+@overrides_option
+@cases_option
+@incomplete_option
+@bound_option
 def run(
     targets_file: Path,
     names: tuple[str, ...],
@@ -46,45 +66,113 @@ def run(
     job_dir: Path | None,
     overrides: tuple[str, ...],
     make_cases: bool,
+    allow_incomplete: bool,
+    outage_bound: float | None,
 ) -> None:
-    """Run TARGETS_FILE's targets; an unfinished sweep of a target is resumed, not restarted."""
-    from crawler.sweeps import run_sweep
+    """Run TARGETS_FILE's targets; an unfinished sweep of a target is resumed, not restarted.
+
+    Exit code 0 when every sweep finished, 1 when one was interrupted or is incomplete."""
     from crawler.targets import load_targets
 
     targets = load_targets(targets_file)
     chosen = [targets.get(name) for name in names] if names else targets.targets
     url = database_url(db_url)
-    root = job_dir or home_dir() / "jobs"
+    if len(chosen) > 1:
+        # A reactor runs once per process: each target gets its own `sweep run` process, one after another.
+        options = _passed_options(job_dir, overrides, make_cases, allow_incomplete, outage_bound)
+        sys.exit(_run_each(targets_file, [t.name for t in chosen], url, options))
+    from crawler.sweeps import run_sweep
+
     tty = sys.stderr.isatty()
-    failed = False
-    for target in chosen:
-        result = run_sweep(
-            targets_file.resolve(),
-            target.name,
-            db_url=url,
-            job_root=root,
-            overrides=list(overrides),
-            on_progress=_progress_line(target.name) if tty else None,
-        )
-        if tty:
-            click.echo("", err=True)
-        click.echo(_summary_line(result))
-        failed = failed or result.state != "finished"
-        # Only a complete sweep may close cases by re-check: an interrupted one has not seen every page.
-        if make_cases and result.state == "finished":
-            click.echo(_ingest_line(url, result.id))
-    if failed:
+    result = run_sweep(
+        targets_file.resolve(),
+        chosen[0].name,
+        db_url=url,
+        job_root=job_dir or home_dir() / "jobs",
+        overrides=list(overrides),
+        on_progress=_progress_line(chosen[0].name) if tty else None,
+        outage_bound=outage_bound,
+    )
+    if tty:
+        click.echo("", err=True)
+    _report_end(url, result, make_cases=make_cases, allow_incomplete=allow_incomplete)
+
+
+def _passed_options(
+    job_dir: Path | None,
+    overrides: tuple[str, ...],
+    make_cases: bool,
+    allow_incomplete: bool,
+    outage_bound: float | None,
+) -> list[str]:
+    options = ["--cases" if make_cases else "--no-cases"]
+    if job_dir is not None:
+        options += ["--job-dir", str(job_dir)]
+    for pair in overrides:
+        options += ["--set", pair]
+    if allow_incomplete:
+        options.append("--allow-incomplete")
+    if outage_bound is not None:
+        options += ["--outage-bound", str(outage_bound)]
+    return options
+
+
+def _run_each(targets_file: Path, names: list[str], db_url: str, options: list[str]) -> int:
+    # The database URL goes by environment, not argv: `ps` shows argv to every user of the machine.
+    env = {**os.environ, "MARKWATCH_DB": db_url}
+    worst = 0
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the child, which stops cleanly
+    try:
+        for name in names:
+            command = [
+                sys.executable,
+                "-m",
+                "markwatch.cli",
+                "sweep",
+                "run",
+                str(targets_file),
+                "--target",
+                name,
+            ]
+            code = subprocess.call([*command, *options], env=env)
+            worst = max(worst, code)
+            if code not in (0, 1):
+                break
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    return worst
+
+
+def _report_end(db_url: str, result: Any, *, make_cases: bool, allow_incomplete: bool) -> None:
+    click.echo(summary_line(result))
+    if result.state != "finished":
+        click.echo(_missing_line(result))
+    # Only a complete sweep opens cases (and may close them by re-check), unless the operator says so.
+    if make_cases and (result.state == "finished" or (allow_incomplete and result.state != "failed")):
+        click.echo(_ingest_line(db_url, result.id, allow_incomplete=result.state != "finished"))
+    if result.state != "finished":
         sys.exit(1)
 
 
-def _ingest_line(db_url: str, sweep_id: int) -> str:
+def _missing_line(sweep: Any) -> str:
+    missing = (sweep.summary or {}).get("missing") or []
+    shown = ", ".join(missing[:5]) + (", ..." if sweep.urls_missing > 5 else "")
+    spooled = " (fetched pages wait in the job directory)" if (sweep.summary or {}).get("spooled") else ""
+    return (
+        f"sweep {sweep.id}: {sweep.urls_missing} URL(s) missing{': ' + shown if shown else ''}{spooled}; "
+        f"finish it with `markwatch sweep resume {sweep.id}`"
+    )
+
+
+def _ingest_line(db_url: str, sweep_id: int, *, allow_incomplete: bool = False) -> str:
     from markwatch.cases.ingest import ingest_sweep
     from markwatch.db import session_scope
 
     with session_scope(db_url) as session:
-        report = ingest_sweep(session, sweep_id)
+        report = ingest_sweep(session, sweep_id, allow_incomplete=allow_incomplete)
+    marked = " (from an incomplete sweep, marked on the cases)" if allow_incomplete else ""
     return (
-        f"cases from sweep {sweep_id}: {report.created} new, {report.updated} updated, "
+        f"cases from sweep {sweep_id}{marked}: {report.created} new, {report.updated} updated, "
         f"{report.reopened} reopened, {report.escalated} escalated, {report.closed} closed after re-check"
     )
 
@@ -92,8 +180,9 @@ def _ingest_line(db_url: str, sweep_id: int) -> str:
 def _progress_line(name: str) -> Any:
     def show(counts: dict[str, Any]) -> None:
         click.echo(
-            f"\r{name}: {counts['pages']} pages, {counts['findings']} findings, "
-            f"{counts['robots_skipped']} skipped by robots.txt" + image_progress(counts.get("images") or {}),
+            f"\r{name}: {counts['pages']} pages stored, {counts['failed']} failed, {counts['skipped']} skipped, "
+            f"{counts['queued']} queued, {counts['in_flight']} in flight"
+            + image_progress(counts.get("images") or {}),
             err=True,
             nl=False,
         )
@@ -101,46 +190,141 @@ def _progress_line(name: str) -> Any:
     return show
 
 
-def _summary_line(sweep: Any) -> str:
+def summary_line(sweep: Any) -> str:
+    """One line per sweep: state, pages, findings, and what was skipped or failed."""
     errors = ", ".join(f"{kind} {count}" for kind, count in sorted((sweep.errors or {}).items())) or "none"
     return (
         f"sweep {sweep.id} {sweep.target}: {sweep.state}; {sweep.pages_fetched} pages, {sweep.claims} claims, "
         f"findings new {sweep.findings_new} / recurring {sweep.findings_recurring} / resolved {sweep.findings_resolved}; "
+        f"{sweep.urls_discovered} URLs: {sweep.urls_taken} taken, {sweep.urls_failed} failed, "
+        f"{sweep.urls_skipped} skipped, {sweep.urls_missing} missing; "
         f"robots.txt skipped {sweep.robots_skipped}, off-site dropped {sweep.offsite_dropped}, errors: {errors}"
         + image_summary((sweep.summary or {}).get("images") or {})
     )
+
+
+@sweep.command("resume")
+@click.argument("sweep_id", type=int)
+@db_option
+@job_dir_option
+@overrides_option
+@cases_option
+@incomplete_option
+@bound_option
+@click.option("--redis", "redis_url", envvar="MARKWATCH_REDIS_URL", default=None,
+              help="Redis of a distributed sweep (env MARKWATCH_REDIS_URL).")  # fmt: skip
+def resume(
+    sweep_id: int,
+    db_url: str | None,
+    job_dir: Path | None,
+    overrides: tuple[str, ...],
+    make_cases: bool,
+    allow_incomplete: bool,
+    outage_bound: float | None,
+    redis_url: str | None,
+) -> None:
+    """Carry on an interrupted or incomplete sweep until it finishes (no page it stored is fetched again).
+
+    A distributed sweep is resumed as a cluster worker in this process (its frontier is rebuilt from the
+    database if Redis lost it); other workers may join with `markwatch cluster worker SWEEP_ID`."""
+    from crawler.store.models import Sweep
+    from markwatch.db import session_scope
+    from markwatch.errors import InputError, NotFoundError
+
+    url = database_url(db_url)
+    with session_scope(url) as session:
+        row = session.get(Sweep, sweep_id)
+        if row is None:
+            raise NotFoundError(f"no sweep {sweep_id}")
+        distributed = bool((row.summary or {}).get("distributed"))
+    if distributed:
+        if not redis_url:
+            raise InputError(f"sweep {sweep_id} is distributed: give --redis (or MARKWATCH_REDIS_URL)")
+        from markwatch.cli.cluster import run_worker_command
+
+        run_worker_command(sweep_id, url, redis_url, overrides=overrides, make_cases=make_cases,
+                           allow_incomplete=allow_incomplete, outage_bound=outage_bound, resume=True)  # fmt: skip
+        return
+    from crawler.sweeps import resume_sweep
+
+    tty = sys.stderr.isatty()
+    result = resume_sweep(
+        sweep_id,
+        db_url=url,
+        job_root=job_dir or home_dir() / "jobs",
+        overrides=list(overrides),
+        on_progress=_progress_line(f"sweep {sweep_id}") if tty else None,
+        outage_bound=outage_bound,
+    )
+    if tty:
+        click.echo("", err=True)
+    _report_end(url, result, make_cases=make_cases, allow_incomplete=allow_incomplete)
 
 
 @sweep.command("list")
 @db_option
 @click.option("--target", default=None)
 def list_sweeps(db_url: str | None, target: str | None) -> None:
-    """Sweeps, newest first."""
+    """Sweeps, newest first (a running sweep whose process died is marked interrupted first)."""
+    from sqlalchemy import select
+
     from crawler.store.models import Sweep
+    from crawler.sweeps import reap_dead
     from markwatch.db import session_scope
 
     with session_scope(db_url) as session:
+        reap_dead(session, target)
         query = select(Sweep).order_by(Sweep.id.desc())
         if target:
             query = query.where(Sweep.target == target)
         for row in session.scalars(query):
-            click.echo(_summary_line(row))
+            click.echo(summary_line(row))
 
 
 @sweep.command("show")
 @click.argument("sweep_id", type=int)
 @db_option
 def show(sweep_id: int, db_url: str | None) -> None:
-    """One sweep as JSON."""
-    from crawler.store.models import Sweep
+    """One sweep as JSON: its row, its accounting from the ledger, and every missing URL."""
+    from crawler.sweeps import reap_dead, report
     from markwatch.db import session_scope
 
     with session_scope(db_url) as session:
-        row = session.get(Sweep, sweep_id)
-        if row is None:
-            raise NotFoundError(f"no sweep {sweep_id}")
-        data = {column.name: getattr(row, column.key) for column in Sweep.__table__.columns}
+        reap_dead(session)
+        data = report(session, sweep_id)
     click.echo(json.dumps(data, default=str, ensure_ascii=False, indent=2))
+
+
+@sweep.command("status")
+@click.argument("sweep_id", type=int)
+@db_option
+def status(sweep_id: int, db_url: str | None) -> None:
+    """One sweep for a terminal: state, what became of its URLs, and the missing ones."""
+    from crawler.sweeps import reap_dead, report
+    from markwatch.db import session_scope
+
+    with session_scope(db_url) as session:
+        reap_dead(session)
+        data = report(session, sweep_id)
+    acc = data["accounting"]
+    click.echo(f"sweep {sweep_id} {data['target']}: {data['state']}")
+    click.echo(
+        f"  {acc['discovered']} URLs discovered, {acc['taken']} taken, {acc['stored']} stored and checked, "
+        f"{sum(acc['failed'].values())} failed, {sum(acc['skipped'].values())} skipped, {acc['missing']} missing"
+    )
+    for title, counts in (
+        ("failed", acc["failed"]),
+        ("skipped", acc["skipped"]),
+        ("page notes", acc["notes"]),
+    ):
+        if counts:
+            click.echo(f"  {title}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    if data["missing_urls"]:
+        click.echo("  missing:")
+        for url in data["missing_urls"]:
+            click.echo(f"    {url}")
+    if data["state"] in ("interrupted", "incomplete"):
+        click.echo(f"  finish it with `markwatch sweep resume {sweep_id}`")
 
 
 @sweep.command("sync-registry")
@@ -159,3 +343,7 @@ def sync_registry(source: str, db_url: str | None, dry_run: bool, save: Path | N
 
     report = sync(source, db_url=db_url, dry_run=dry_run, save=save)
     click.echo(report)
+
+
+# The demo (markwatch/demo.py) prints sweeps with the same line.
+_summary_line = summary_line

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import shutil
-import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,9 +17,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import func, select
 
-from api.sweep_runner import SweepRunner
+from crawler.runner import SweepRunner, default_sweep_command
 from crawler.store.models import Sweep
-from crawler.sweeps import UNFINISHED, running_sweep_id
+from crawler.sweeps import UNFINISHED, reap_dead, running_sweep_id
 from crawler.targets import Target, load_targets
 from markwatch import db
 from markwatch.errors import TargetsFileError
@@ -31,13 +29,6 @@ from markwatch.schedule.models import SchedulerRun
 log = logging.getLogger("markwatch.scheduler")
 
 DEFAULT_MISFIRE_GRACE = dt.timedelta(hours=1)
-
-
-def default_sweep_command() -> tuple[str, ...]:
-    """`markwatch sweep run` from this installation (the console script beside our interpreter)."""
-    beside = Path(sys.executable).with_name("markwatch")
-    found = str(beside) if beside.exists() else shutil.which("markwatch")
-    return (found, "sweep", "run") if found else (sys.executable, "-m", "markwatch.cli", "sweep", "run")
 
 
 @dataclass(frozen=True)
@@ -107,6 +98,10 @@ class SweepScheduler:
         db.upgrade(self.config.db_url)
         now = self.clock()
         with db.session_scope(self.config.db_url) as session:
+            # Sweeps left "running" by a process that died (the machine rebooted under the scheduler) become
+            # interrupted: resumable by their next run, and not mistaken for a sweep still in progress.
+            for sweep_id in reap_dead(session):
+                log.warning("sweep %d: its process is gone; marked interrupted", sweep_id)
             for name, scheduled in self.targets.items():
                 missed = missed_fire_times(session, name, scheduled.trigger, now)
                 options: dict[str, Any] = {}

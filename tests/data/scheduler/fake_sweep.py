@@ -1,4 +1,4 @@
-"""Stands in for `markwatch sweep run TARGETS --target NAME --db URL` in scheduler tests.
+"""Stands in for `markwatch sweep run TARGETS --target NAME` (database in MARKWATCH_DB) in scheduler tests.
 
 Writes a finished sweep row for the target (so the scheduler can name the sweep it started), then sleeps
 FAKE_SWEEP_SECONDS and exits with FAKE_SWEEP_EXIT.
@@ -10,17 +10,16 @@ import os
 import sys
 import time
 
+from crawler.process import identity
 from crawler.store.models import Sweep
 from markwatch import db
 
 
 def main(argv: list[str]) -> int:
     target = argv[argv.index("--target") + 1]
-    url = argv[argv.index("--db") + 1]
+    url = os.environ["MARKWATCH_DB"]
     with db.session_scope(url) as session:
-        session.add(
-            Sweep(target=target, started_at=db.utcnow(), state="running", summary={"pid": os.getpid()})
-        )
+        session.add(Sweep(target=target, started_at=db.utcnow(), state="running", summary=identity()))
     time.sleep(float(os.environ.get("FAKE_SWEEP_SECONDS", "0")))
     with db.session_scope(url) as session:
         sweep = session.query(Sweep).filter_by(target=target).order_by(Sweep.id.desc()).first()

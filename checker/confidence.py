@@ -1,0 +1,173 @@
+"""How sure a finding is: `high` (it can go straight to the queue) or `review` (an inspector looks first), and why.
+
+Reasons are strings `code: detail` with a code from REASONS (stable, translated by readers such as the console)
+and a detail that needs no translation (signals, scores, titles, codes)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from checker.extract.models import Claim, Confidence, PageClaims
+from checker.rules.facts import ClaimFacts
+
+# An OCR line read with less confidence than this may not say what the finding says it does.
+OCR_REVIEW_BELOW = 0.80
+
+# code -> (zh, en, sends the finding to review)
+REASONS: dict[str, tuple[str, str, bool]] = {
+    "use": ("用途判定", "classified as", False),
+    "use-close-call": ("用途判定接近边界", "use was a close call", True),
+    "tie": ("关联方式", "tied by", False),
+    "title-exact": ("标准名称与名录一致", "title matches the registry exactly", False),
+    "title-similar": ("标准名称与名录近似（非完全一致）", "title matched by similarity, not exactly", True),
+    "title-near-miss": ("名录中有相近的标准名称", "a registered title is close", True),
+    "title-none-close": ("名录中没有相近的标准名称", "no registered title is close", False),
+    "ocr": ("图片文字识别置信度", "OCR confidence", False),
+    "ocr-low": ("图片文字识别置信度低", "OCR confidence is low", True),
+    "page-partly-read": ("页面有部分内容未能读取", "part of the page could not be read", True),
+    "other-locations": ("其他位置单独看需复核", "other locations alone would need review", False),
+    "rule-precision-low": (
+        "该规则近期确认率低于下限",
+        "the rule's confirmed precision is below the floor",
+        True,
+    ),
+    "pattern-precision-low": (
+        "该识别模式近期确认率低于下限",
+        "the extractor pattern's confirmed precision is below the floor",
+        True,
+    ),
+}
+# Facts that come from the registry: a rule testing any of them judges the record a claim was tied to.
+REGISTRY_FACTS = frozenset(
+    {
+        "registry_match",
+        "record_type",
+        "status",
+        "days_since_expiry",
+        "claimant_is_holder",
+        "record_has_holders",
+        "record_has_scope",
+        "product_in_scope",
+        "product_scope_score",
+        "title_score",
+    }
+)
+
+
+def reason(code: str, detail: str | None = None) -> str:
+    """One reason string; `code` must be one of REASONS."""
+    if code not in REASONS:
+        raise ValueError(f"unknown confidence reason {code!r}")
+    return f"{code}: {detail}" if detail else code
+
+
+def reason_code(text: str) -> str:
+    """The code of a reason string."""
+    return text.split(":", 1)[0].strip()
+
+
+def sends_to_review(text: str) -> bool:
+    """Whether a reason is one that makes a finding `review`."""
+    entry = REASONS.get(reason_code(text))
+    return bool(entry and entry[2])
+
+
+def describe(text: str, lang: str = "en") -> str:
+    """A reason as a reader sees it: the code's label in `lang`, then the detail."""
+    code = reason_code(text)
+    entry = REASONS.get(code)
+    if entry is None:
+        return text
+    detail = text.split(":", 1)[1].strip() if ":" in text else ""
+    label = entry[0] if lang == "zh" else entry[1]
+    return f"{label}: {detail}" if detail else label
+
+
+@dataclass(frozen=True)
+class ReviewPolicy:
+    """Rules and (rule, extractor pattern) pairs whose new findings go to review, each with its reason detail.
+
+    Built from inspectors' decisions (markwatch.cases.precision.review_policy); the checker only applies it."""
+
+    rules: Mapping[str, str] = field(default_factory=dict)
+    patterns: Mapping[tuple[str, str], str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A confidence and the reasons behind it."""
+
+    confidence: Confidence
+    reasons: tuple[str, ...]
+
+
+def condition_facts(node: Mapping[str, Any]) -> set[str]:
+    """Every fact a checked `when` condition tests."""
+    if "all" in node or "any" in node:
+        return set().union(*(condition_facts(c) for c in node.get("all", node.get("any", []))))
+    if "not" in node:
+        return condition_facts(node["not"])
+    return {node["fact"]}
+
+
+def _title_reasons(facts: ClaimFacts, near_miss: float) -> list[str]:
+    if facts.has_code or not facts.has_title:
+        return []
+    score = facts.title_score
+    if facts.registry_match == "title":
+        detail = f"{score} 《{facts.standard_title}》 → 《{facts.record_title}》 {facts.record_code}"
+        return [reason("title-exact" if score == 100 else "title-similar", detail)]
+    if facts.nearest_title is None:
+        return [reason("title-none-close", f"{score or 0}")]
+    detail = f"{score} 《{facts.nearest_title}》 {facts.nearest_code}"
+    return [reason("title-near-miss" if (score or 0) >= near_miss else "title-none-close", detail)]
+
+
+def assess_claim(
+    claim: Claim,
+    facts: ClaimFacts,
+    page: PageClaims,
+    *,
+    rule_id: str,
+    uses_registry: bool,
+    near_miss: float,
+    policy: ReviewPolicy,
+) -> Assessment:
+    """How sure one claim's part of a finding is, and why."""
+    reasons = [reason("use", f"{claim.use} ({', '.join(claim.use_signals) or 'no signals'})")]
+    if claim.use_confidence == "review":
+        reasons.append(reason("use-close-call", ", ".join(claim.use_signals) or None))
+    reasons.append(reason("tie", claim.tie))
+    if uses_registry:
+        reasons.extend(_title_reasons(facts, near_miss))
+    if claim.image is not None and claim.image.ocr_confidence is not None:
+        score = claim.image.ocr_confidence
+        code = "ocr-low" if score < OCR_REVIEW_BELOW else "ocr"
+        reasons.append(
+            reason(code, f"{score:.2f}" + (f" < {OCR_REVIEW_BELOW:.2f}" if code == "ocr-low" else ""))
+        )
+    if page.warnings:
+        reasons.append(reason("page-partly-read", ", ".join(sorted({w.code for w in page.warnings}))))
+    if claim.pattern is not None and (rule_id, claim.pattern) in policy.patterns:
+        reasons.append(reason("pattern-precision-low", policy.patterns[(rule_id, claim.pattern)]))
+    confidence: Confidence = "review" if any(sends_to_review(r) for r in reasons) else "high"
+    return Assessment(confidence, tuple(reasons))
+
+
+def combine(rule_id: str, parts: Iterable[Assessment], policy: ReviewPolicy) -> Assessment:
+    """A finding's confidence: its surest occurrence decides (one certain location is enough), then the
+    rule-wide demotion from inspectors' decisions applies to all of it."""
+    ordered = list(parts)
+    best = next((a for a in ordered if a.confidence == "high"), ordered[0])
+    reasons = list(best.reasons)
+    if len(ordered) > 1:
+        # Say how the other occurrences stood, so "high" with a close-call location is not hidden.
+        review = sum(a.confidence == "review" for a in ordered)
+        if review and best.confidence == "high":
+            reasons.append(reason("other-locations", f"{review} of {len(ordered)}"))
+    if rule_id in policy.rules:
+        reasons.append(reason("rule-precision-low", policy.rules[rule_id]))
+    confidence: Confidence = "review" if any(sends_to_review(r) for r in reasons) else "high"
+    return Assessment(confidence, tuple(reasons))

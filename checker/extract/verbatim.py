@@ -1,0 +1,212 @@
+"""Quote the page as it was: map spans of normalised run text back to the page's own characters.
+
+Matching runs on normalised text (full-width folded, 標準 -> 标准, entities and invisible characters gone),
+but evidence must quote what the page showed. `OffsetMap` aligns the normalised text with the page text it
+came from, character by character, so a span found in one is an exact span of the other.
+
+The alignment does not re-implement the normaliser: it walks both texts and accepts a page character when
+`fold_char` (the normaliser's per-character step) or plain equality says it produced the next normalised
+characters. Characters the normaliser drops (invisible marks, entity debris, collapsed spaces) are skipped;
+anything else the normaliser does across characters (an entity such as `&ldquo;` left in the text, a
+phrase conversion) is bridged by re-synchronising on the next stretch both texts share.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from checker.normalize import fold_char, unescape_entities
+
+# HTML collapses these when it renders text; a quote shows them as one space, as the reader saw them.
+_HTML_SPACE = re.compile(r"[ \t\r\n\f]+")
+# How far ahead a re-synchronisation looks (page and normalised side): longer than any entity name.
+_RESYNC_WINDOW = 24
+# Consecutive agreeing characters that confirm a re-synchronisation point.
+_CONFIRM = 2
+# An entity left in the text (double-escaped in the HTML): the normaliser decodes it into one character.
+_ENTITY = re.compile(r"&(?:amp;)*(?:[A-Za-z][A-Za-z0-9]{1,31};?|#\d{1,7};?|#[xX][0-9A-Fa-f]{1,6};?)")
+# Characters whose runs the normaliser collapses into one.
+_COLLAPSING = frozenset("- ")
+
+
+def display_text(raw: str) -> str:
+    """The page text as a browser shows it: runs of HTML white space as one space, trimmed."""
+    return _HTML_SPACE.sub(" ", raw).strip()
+
+
+@lru_cache(maxsize=4096)
+def _fold(char: str) -> str:
+    return fold_char(char)
+
+
+def _is_space(char: str) -> bool:
+    return char.isspace()
+
+
+def _agrees(source: str, i: int, target: str, k: int) -> bool:
+    """Whether source[i] produces (the start of) target[k:], by equality, folding or as an entity."""
+    char = source[i]
+    if char == target[k]:
+        return True
+    if char == "&" and (match := _ENTITY.match(source, i)) is not None:
+        decoded = unescape_entities(match.group())
+        return decoded != match.group() and target.startswith("".join(_fold(c) for c in decoded), k)
+    piece = _fold(char)
+    return bool(piece) and target.startswith(piece, k)
+
+
+class OffsetMap:
+    """For each character of `normalized`, the span of `source` it came from."""
+
+    def __init__(self, source: str, normalized: str) -> None:
+        self.source = source
+        self.normalized = normalized
+        count = len(normalized)
+        self._starts = [0] * count
+        self._ends = [0] * count
+        self._align()
+
+    def _set(self, k: int, length: int, start: int, end: int) -> None:
+        for j in range(k, min(k + length, len(self.normalized))):
+            self._starts[j] = start
+            self._ends[j] = end
+
+    def _confirmed(self, i: int, k: int) -> bool:
+        """Whether the texts agree from (i, k) on for _CONFIRM characters (or up to the end of both)."""
+        source, target = self.source, self.normalized
+        for d in range(_CONFIRM):
+            if i + d >= len(source) or k + d >= len(target):
+                # Running out counts only when both texts end together (the last characters agree).
+                return d > 0 and i + d >= len(source) and k + d >= len(target)
+            if not _agrees(source, i + d, target, k + d):
+                return False
+        return True
+
+    def _resync(self, i: int, k: int) -> tuple[int, int] | None:
+        """The nearest (i2, k2) past a disagreement where both texts agree again.
+
+        Skipping page characters costs 1 each, skipping normalised ones 2: the normaliser mostly drops or
+        shrinks page text (entities, invisible marks, runs of dashes) and rarely adds any."""
+        for cost in range(1, 3 * _RESYNC_WINDOW + 1):
+            for skip_k in range(0, min(cost // 2, _RESYNC_WINDOW) + 1):
+                skip_i = cost - 2 * skip_k
+                if skip_i > _RESYNC_WINDOW:
+                    continue
+                i2, k2 = i + skip_i, k + skip_k
+                if i2 < len(self.source) and k2 < len(self.normalized) and self._confirmed(i2, k2):
+                    return i2, k2
+        return None
+
+    def _entity(self, i: int, k: int) -> tuple[int, int] | None:
+        """Past an entity at source[i] that the normaliser decoded into target[k:], or None."""
+        match = _ENTITY.match(self.source, i)
+        if match is None:
+            return None
+        decoded = unescape_entities(match.group())
+        if decoded == match.group():
+            return None
+        piece = "".join(_fold(c) for c in decoded)
+        if piece == "&" and not self.normalized.startswith(piece, k):
+            return match.end(), k  # an ampersand glued to a quote: debris the normaliser removes
+        if not self.normalized.startswith(piece, k):
+            return None
+        self._set(k, len(piece), i, match.end())
+        return match.end(), k + len(piece)
+
+    def _align(self) -> None:
+        source, target = self.source, self.normalized
+        i = k = 0
+        while k < len(target):
+            if i >= len(source):
+                # Text the normaliser added at the very end (never seen): it maps to the end of the source.
+                self._set(k, len(target) - k, len(source), len(source))
+                return
+            char = source[i]
+            if char == "&" and (entity := self._entity(i, k)) is not None:
+                i, k = entity
+                continue
+            if char == target[k]:
+                self._set(k, 1, i, i + 1)
+                i += 1
+                k += 1
+                continue
+            if _is_space(target[k]) and (_is_space(char) or _fold(char).isspace()):
+                self._set(k, 1, i, i + 1)
+                i += 1
+                k += 1
+                continue
+            piece = _fold(char)
+            if k > 0 and piece and piece == target[k - 1] and piece in _COLLAPSING:
+                self._ends[k - 1] = (
+                    i + 1
+                )  # a run the normaliser collapsed (—— to -): part of the same character
+                i += 1
+                continue
+            if piece and target.startswith(piece, k):
+                self._set(k, len(piece), i, i + 1)
+                i += 1
+                k += len(piece)
+                continue
+            if not piece or piece.isspace():
+                i += 1  # dropped by the normaliser (an invisible mark, a collapsed space)
+                continue
+            found = self._resync(i, k)
+            if found is None and k == len(target) - 1:
+                # The last normalised character came from all that is left (an entity such as &ldquo;).
+                rest = source[i:].rstrip()
+                self._set(k, 1, i, i + max(1, len(rest)))
+                return
+            if found is None:
+                # Nothing agrees nearby: treat the two characters as one substitution and move on.
+                self._set(k, 1, i, i + 1)
+                i += 1
+                k += 1
+                continue
+            i2, k2 = found
+            if k2 == k:
+                i = i2  # page characters the normaliser dropped (entity debris)
+                continue
+            self._set(k, k2 - k, i, max(i2, i + 1))
+            i, k = i2, k2
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The source span [s, e) that normalized[start:end] came from."""
+        if start >= end or not self.normalized:
+            position = self._starts[start] if start < len(self._starts) else len(self.source)
+            return position, position
+        return self._starts[start], self._ends[end - 1]
+
+
+def centred(text: str, start: int, end: int, limit: int) -> str:
+    """At most `limit` characters of text centred on [start, end)."""
+    if len(text) <= limit:
+        return text
+    left = max(0, min(start - (limit - (end - start)) // 2, len(text) - limit))
+    return text[left : left + limit]
+
+
+class Quoter:
+    """Quotes of one run: the mention as written and a window around it, both in the page's own characters."""
+
+    def __init__(self, raw: str, normalized: str) -> None:
+        self.display = display_text(raw)
+        self._map: OffsetMap | None = None
+        self._normalized = normalized
+
+    @property
+    def map(self) -> OffsetMap:
+        """The offset map, built on first use (only runs holding a mention need one)."""
+        if self._map is None:
+            self._map = OffsetMap(self.display, self._normalized)
+        return self._map
+
+    def verbatim(self, start: int, end: int) -> str:
+        """The page's own text for normalized[start:end]."""
+        first, last = self.map.span(start, end)
+        return self.display[first:last]
+
+    def snippet(self, start: int, end: int, limit: int) -> str:
+        """At most `limit` characters of the page's own text around normalized[start:end]."""
+        first, last = self.map.span(start, end)
+        return centred(self.display, first, last, limit)

@@ -1,0 +1,53 @@
+"""One spelling per page: tracking parameters dropped, query sorted, before dupe filtering and case keys.
+
+Marketplaces decorate every link with click-tracking parameters (Tmall's spm/scm/pvid, utm_* everywhere):
+the same item page reached from two listings would otherwise be fetched twice, stored twice and give two
+findings and two cases. Which parameters are tracking is site knowledge, so it is adapter data
+(`tracking_params` in crawler/adapters/*.yaml, the generic list applying to every adapter).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+@dataclass(frozen=True)
+class Canonicalizer:
+    """Drops query parameters whose name matches one of `patterns` (shell globs, case-insensitive)."""
+
+    patterns: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, patterns: Iterable[str]) -> Canonicalizer:
+        """A canonicalizer for these patterns (duplicates removed, lower-cased)."""
+        return cls(tuple(dict.fromkeys(p.lower() for p in patterns)))
+
+    def is_tracking(self, name: str) -> bool:
+        """Whether a query parameter name is a tracking parameter."""
+        lowered = name.lower()
+        return any(fnmatchcase(lowered, pattern) for pattern in self.patterns)
+
+    def __call__(self, url: str) -> str:
+        """The canonical form of an absolute http(s) URL; other URLs come back unchanged."""
+        parts = urlsplit(url)
+        if parts.scheme not in _DEFAULT_PORTS:
+            return url
+        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not self.is_tracking(k)]
+        netloc = parts.netloc
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        if port is not None and port == _DEFAULT_PORTS[parts.scheme]:
+            netloc = netloc.rsplit(":", 1)[0]
+        stripped = urlunsplit((parts.scheme, netloc, parts.path, urlencode(query), ""))
+        # w3lib sorts the query, normalises percent-encoding and case of the host, drops the fragment:
+        # the same rules Scrapy's own request fingerprints use.
+        return str(canonicalize_url(stripped, keep_blank_values=True))

@@ -1,0 +1,134 @@
+"""The Scrapy scheduler of a sweep: canonical URLs, dupe filter and page budget on the sweep's frontier.
+
+Every URL the spider yields comes through `enqueue_request`, so this is where the sweep learns of it: a URL
+outside the target (off-site, not http, a forbidden address, too deep, over budget) is recorded as skipped
+with its reason; a new one is recorded as queued (written with the page that found it, before that page's
+entry is acknowledged) and put on the frontier. Retries and redirects of a taken request carry its entry
+and keep its ledger URL. `next_request` hands out nothing while the database or Redis is down.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import Request, Spider
+from scrapy.core.scheduler import BaseScheduler
+
+from crawler.addresses import forbidden_kind
+from crawler.frontier import MAX_DELIVERIES, META_ENTRY, META_URL, request_payload
+from crawler.ledger import Discovery
+from crawler.runtime import SweepRuntime
+from crawler.targets import host_allowed
+
+log = logging.getLogger(__name__)
+
+# Scrapy's own URLLENGTH_LIMIT (its middleware would drop longer links unseen; this records them).
+URL_MAX = 2083
+URL_KEPT = 1900
+
+
+class FrontierScheduler(BaseScheduler):
+    """See the module docstring; the frontier backend comes from MARKWATCH_FRONTIER (local or stream)."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.runtime = SweepRuntime.of(crawler)
+        self.stats = crawler.stats
+        self.spider: Spider | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> FrontierScheduler:
+        return cls(crawler)
+
+    def open(self, spider: Spider) -> None:
+        from crawler.frontier.factory import open_frontier
+
+        self.spider = spider
+        self.runtime.frontier = open_frontier(self.runtime, spider)
+
+    def close(self, reason: str) -> None:
+        return None
+
+    def has_pending_requests(self) -> bool:
+        frontier = self.runtime.frontier
+        return frontier is not None and frontier.has_local()
+
+    def enqueue_request(self, request: Request) -> bool:
+        runtime, frontier, spider = self.runtime, self.runtime.frontier, self.spider
+        assert frontier is not None and spider is not None
+        parent = request.meta.get(META_ENTRY)
+        if parent is not None:
+            return self._enqueue_derived(request, parent)
+        url = runtime.canonical(request.url)
+        reason = self._refusal(url, request)
+        if len(url) > URL_MAX:
+            # Not fetched (servers and the ledger's index both have limits); recorded under a short key.
+            url = f"{url[:URL_KEPT]}#sha256={hashlib.sha256(url.encode()).hexdigest()}"
+            reason = reason or "url_too_long"
+        if reason is not None:
+            if frontier.seen_add(url):
+                runtime.discover(Discovery(url, "skipped", reason))
+            self.stats.inc_value(f"markwatch/skipped/{reason}")
+            return False
+        if url != request.url:
+            request = request.replace(url=url)
+        request.meta[META_URL] = url
+        payload = request_payload(request, spider)
+        result = frontier.push_new(url, request, payload)
+        if result == "dup":
+            self.stats.inc_value("dupefilter/filtered")
+            return False
+        if result == "limit":
+            runtime.discover(Discovery(url, "skipped", "page_limit"))
+            return False
+        runtime.discover(Discovery(url, "queued", request=payload))
+        self.stats.inc_value("scheduler/enqueued")
+        return True
+
+    def _enqueue_derived(self, request: Request, parent: Any) -> bool:
+        """A retry or redirect of a taken request: same ledger URL, same entry until it ends."""
+        runtime, frontier, spider = self.runtime, self.runtime.frontier, self.spider
+        assert frontier is not None and spider is not None
+        identity = request.meta[META_URL]
+        target = runtime.canonical(request.url)
+        # A redirect to a page the sweep has (or will have) under its own URL is not fetched twice.
+        check = target if target != identity and not request.dont_filter else None
+        result = frontier.push_derived(request, request_payload(request, spider), parent, check)
+        if result == "dup":
+            runtime.record_outcome(identity, "skipped", "redirect_duplicate", parent)
+            return False
+        self.stats.inc_value("scheduler/enqueued")
+        return True
+
+    def _refusal(self, url: str, request: Request) -> str | None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return "non_http"
+        if forbidden_kind(parts.hostname) is not None:
+            return "forbidden_address"
+        if not host_allowed(parts.hostname, self.runtime.target.allowed_domains):
+            return "offsite"
+        if int(request.meta.get("depth", 0)) > self.runtime.target.max_depth:
+            return "depth"
+        return None
+
+    def next_request(self) -> Request | None:
+        runtime, frontier, spider = self.runtime, self.runtime.frontier, self.spider
+        assert frontier is not None and spider is not None
+        while runtime.taking_allowed():
+            taken = frontier.take(spider)
+            if taken is None:
+                return None
+            if taken.deliveries > MAX_DELIVERIES:
+                log.error("%s was delivered %d times without an outcome: failed", taken.url, taken.deliveries)
+                runtime.record_outcome(taken.url, "failed", "poison", taken.entry)
+                continue
+            request = taken.request
+            request.meta[META_ENTRY] = taken.entry
+            request.meta[META_URL] = taken.url
+            self.stats.inc_value("scheduler/dequeued")
+            return request
+        return None

@@ -1,0 +1,286 @@
+"""The sweep's ledger in the database: one sweep_urls row per URL it learned of, and what became of it.
+
+Rows are only ever inserted or moved forward (queued -> stored | failed | skipped), with upserts, so the
+same page delivered twice, or by two workers at once, leaves one row; counts are aggregated from the rows
+when they are needed, never counted up under a lock. The frontier (memory or Redis) is rebuilt from the
+queued rows after a crash, a restart or a Redis that lost its data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import case, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from crawler.store.models import Snapshot, SweepPage, SweepUrl
+
+# Skipped before any process took them from the frontier: they never count against the page budget.
+UNTAKEN_SKIPS = frozenset({"offsite", "non_http", "forbidden_address", "depth", "page_limit"})
+# A URL found lost (queued, yet on no frontier) this often is failed rather than put back again.
+MAX_REQUEUES = 3
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """A URL the sweep learned of: queued with its request, or skipped at once with a reason."""
+
+    url: str
+    state: str  # "queued" | "skipped"
+    reason: str | None = None
+    request: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a URL: stored, failed or skipped, with a reason unless stored."""
+
+    url: str
+    state: str  # "stored" | "failed" | "skipped"
+    reason: str | None = None
+    taken: bool = True
+    notes: tuple[str, ...] = ()
+
+
+def insert(session: Session, table: Any) -> Any:
+    """INSERT with ON CONFLICT support on this session's database."""
+    name = session.get_bind().dialect.name
+    return pg_insert(table) if name == "postgresql" else sqlite_insert(table)
+
+
+def record_discoveries(session: Session, sweep_id: int, found: Sequence[Discovery], now: dt.datetime) -> None:
+    """Insert rows for new URLs; a URL the sweep already knows keeps its row."""
+    if not found:
+        return
+    rows = [
+        {
+            "sweep_id": sweep_id,
+            "url": d.url,
+            "state": d.state,
+            "reason": d.reason,
+            "taken": False,
+            "request": d.request,
+            "notes": None,
+            "requeues": 0,
+            "discovered_at": now,
+            "done_at": now if d.state != "queued" else None,
+        }
+        for d in _unique(found)
+    ]
+    statement = insert(session, SweepUrl).on_conflict_do_nothing(index_elements=["sweep_id", "url"])
+    session.execute(statement, rows)
+
+
+def record_outcomes(session: Session, sweep_id: int, outcomes: Sequence[Outcome], now: dt.datetime) -> None:
+    """Move URLs to their final state (creating the row if its discovery was never written).
+
+    The first final state wins, except that a stored page always wins: when two deliveries of one URL end
+    differently (a timeout here, a page there), the page that was stored is what the sweep has."""
+    if not outcomes:
+        return
+    rows = [
+        {
+            "sweep_id": sweep_id,
+            "url": o.url,
+            "state": o.state,
+            "reason": o.reason,
+            "taken": o.taken,
+            "request": None,
+            "notes": list(o.notes) or None,
+            "requeues": 0,
+            "discovered_at": now,
+            "done_at": now,
+        }
+        for o in _unique(outcomes)
+    ]
+    statement = insert(session, SweepUrl)
+    excluded = statement.excluded
+    statement = statement.on_conflict_do_update(
+        index_elements=["sweep_id", "url"],
+        set_={
+            "state": excluded.state,
+            "reason": excluded.reason,
+            "taken": excluded.taken,
+            "notes": excluded.notes,
+            "request": None,
+            "done_at": excluded.done_at,
+        },
+        where=(SweepUrl.state == "queued") | ((excluded.state == "stored") & (SweepUrl.state != "stored")),
+    )
+    session.execute(statement, rows)
+
+
+def _unique(records: Iterable[Any]) -> list[Any]:
+    # One row per URL per statement (PostgreSQL refuses to upsert one key twice in a statement); sorted,
+    # so concurrent writers lock index entries in the same order and cannot deadlock on them.
+    by_url: dict[str, Any] = {}
+    for record in records:
+        by_url.setdefault(record.url, record)
+    return [by_url[url] for url in sorted(by_url)]
+
+
+@dataclass
+class ResumeState:
+    """What a process needs to carry a sweep on: every URL known, the queued requests, the budget used."""
+
+    known: set[str] = field(default_factory=set)
+    queued: list[tuple[str, dict[str, Any] | None]] = field(default_factory=list)
+    accepted: int = 0
+    # Final URLs of stored pages that were redirected: seen too (not canonical yet: the frontier makes it).
+    redirected_to: set[str] = field(default_factory=set)
+
+
+def resume_state(session: Session, sweep_id: int) -> ResumeState:
+    """The ledger of a sweep as a frontier needs it."""
+    state = ResumeState()
+    rows = session.execute(
+        select(SweepUrl.url, SweepUrl.state, SweepUrl.reason, SweepUrl.request).where(
+            SweepUrl.sweep_id == sweep_id
+        )
+    )
+    for url, status, reason, request in rows:
+        state.known.add(url)
+        if status == "queued":
+            state.queued.append((url, request))
+        if not (status == "skipped" and reason in UNTAKEN_SKIPS):
+            state.accepted += 1
+    # A page stored under its requested URL also answered for the URL it was redirected to.
+    state.redirected_to.update(
+        url
+        for url in session.scalars(
+            select(Snapshot.final_url).where(
+                Snapshot.sweep_id == sweep_id, Snapshot.final_url != Snapshot.requested_url
+            )
+        )
+        if url
+    )
+    return state
+
+
+def queued_count(session: Session, sweep_id: int) -> int:
+    """URLs of the sweep not yet stored, failed or skipped."""
+    return int(
+        session.scalar(select(func.count()).where(SweepUrl.sweep_id == sweep_id, SweepUrl.state == "queued"))
+        or 0
+    )
+
+
+def queued_urls(session: Session, sweep_id: int, limit: int | None = None) -> list[str]:
+    """The URLs still queued (the missing ones, once a sweep has stopped), in URL order."""
+    query = (
+        select(SweepUrl.url)
+        .where(SweepUrl.sweep_id == sweep_id, SweepUrl.state == "queued")
+        .order_by(SweepUrl.url)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def queued_requests(session: Session, sweep_id: int) -> list[tuple[str, dict[str, Any] | None]]:
+    """Queued URLs with their stored requests (to put them back on a frontier)."""
+    return [
+        (url, request)
+        for url, request in session.execute(
+            select(SweepUrl.url, SweepUrl.request).where(
+                SweepUrl.sweep_id == sweep_id, SweepUrl.state == "queued"
+            )
+        )
+    ]
+
+
+def note_requeued(session: Session, sweep_id: int, urls: Sequence[str], now: dt.datetime) -> list[str]:
+    """Count one more requeue for each URL; those past MAX_REQUEUES are failed ("lost"). The rest."""
+    if not urls:
+        return []
+    session.execute(
+        update(SweepUrl)
+        .where(SweepUrl.sweep_id == sweep_id, SweepUrl.url.in_(urls), SweepUrl.state == "queued")
+        .values(requeues=SweepUrl.requeues + 1)
+    )
+    session.execute(
+        update(SweepUrl)
+        .where(
+            SweepUrl.sweep_id == sweep_id,
+            SweepUrl.state == "queued",
+            SweepUrl.requeues > MAX_REQUEUES,
+        )
+        .values(state="failed", reason="lost", request=None, done_at=now)
+    )
+    return list(
+        session.scalars(
+            select(SweepUrl.url).where(
+                SweepUrl.sweep_id == sweep_id, SweepUrl.url.in_(urls), SweepUrl.state == "queued"
+            )
+        )
+    )
+
+
+@dataclass
+class Accounting:
+    """Every URL of a sweep, by what became of it."""
+
+    discovered: int = 0
+    taken: int = 0
+    stored: int = 0
+    failed: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
+    missing: int = 0
+    notes: dict[str, int] = field(default_factory=dict)
+    pages: int = 0
+    claims: int = 0
+
+    @property
+    def failed_total(self) -> int:
+        """URLs that failed, all reasons."""
+        return sum(self.failed.values())
+
+    @property
+    def skipped_total(self) -> int:
+        """URLs skipped, all reasons."""
+        return sum(self.skipped.values())
+
+
+def account(session: Session, sweep_id: int) -> Accounting:
+    """The sweep's accounting, aggregated from its ledger and pages."""
+    result = Accounting()
+    rows = session.execute(
+        select(
+            SweepUrl.state,
+            SweepUrl.reason,
+            func.count(),
+            func.sum(case((SweepUrl.taken.is_(True), 1), else_=0)),
+        )
+        .where(SweepUrl.sweep_id == sweep_id)
+        .group_by(SweepUrl.state, SweepUrl.reason)
+    )
+    for state, reason, count, taken in rows:
+        result.discovered += count
+        result.taken += int(taken or 0)
+        if state == "stored":
+            result.stored += count
+        elif state == "failed":
+            result.failed[reason or "unknown"] = result.failed.get(reason or "unknown", 0) + count
+        elif state == "skipped":
+            result.skipped[reason or "unknown"] = result.skipped.get(reason or "unknown", 0) + count
+        else:
+            result.missing += count
+    notes: Counter[str] = Counter()
+    for (page_notes,) in session.execute(
+        select(SweepUrl.notes).where(SweepUrl.sweep_id == sweep_id, SweepUrl.notes.is_not(None))
+    ):
+        notes.update(page_notes or [])
+    result.notes = dict(notes)
+    pages, claims = session.execute(
+        select(func.count(), func.coalesce(func.sum(SweepPage.claims), 0)).where(
+            SweepPage.sweep_id == sweep_id
+        )
+    ).one()
+    result.pages, result.claims = int(pages), int(claims)
+    return result

@@ -1,0 +1,193 @@
+"""One transaction per batch: pages (snapshot, page row, findings), ledger outcomes and discoveries.
+
+Idempotent per (sweep, URL): page rows are claimed first with INSERT .. ON CONFLICT DO NOTHING RETURNING,
+and a page whose row already exists (delivered twice, or stored by another worker a moment ago) is left as
+it is, snapshot and findings included. Findings are inserted in key order with ON CONFLICT DO NOTHING, so two
+workers storing pages with a shared finding key neither fail nor deadlock on each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+from urllib.parse import urlsplit
+
+from sqlalchemy import Table, bindparam, update
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
+
+from crawler.checking import CheckOutcome
+from crawler.items import PageItem
+from crawler.ledger import Discovery, Outcome, insert, record_discoveries, record_outcomes
+from crawler.store.models import PARTIAL, Finding, Snapshot, SnapshotBody, SweepPage
+
+# A page row with one of these statuses holds the page and its findings (partial: not read whole).
+STORED_STATUSES = ("ok", PARTIAL)
+# SQLSTATEs of a transaction that lost a race and may simply be run again.
+_RETRY_SQLSTATES = {"40P01", "40001", "55P03"}  # deadlock, serialization failure, lock not available
+
+
+@dataclass
+class CheckedPage:
+    """A fetched page with the result of checking it (or why it was not checked)."""
+
+    item: PageItem
+    url: str  # the ledger URL it answers (canonical, as requested)
+    page_url: str  # canonical final URL: what findings and case keys name
+    status: str  # sweep_pages status: ok, partial (not read whole), undecodable, not_html, check_failed
+    outcome: CheckOutcome
+
+
+def write_batch(
+    session: Session,
+    sweep_id: int,
+    *,
+    pages: Sequence[CheckedPage] = (),
+    outcomes: Sequence[Outcome] = (),
+    discoveries: Sequence[Discovery] = (),
+    now: dt.datetime,
+) -> set[str]:
+    """Store everything of one batch (the caller commits); the URLs whose pages this batch stored."""
+    record_discoveries(session, sweep_id, discoveries, now)
+    stored = store_pages(session, sweep_id, pages, now)
+    final = list(outcomes)
+    for page in pages:
+        state, reason = ("stored", None) if page.status in STORED_STATUSES else ("failed", page.status)
+        # Counted by code in the sweep's errors: "no claim found" and "not read whole" never look the same.
+        warnings = sorted({f"page-warning:{w['code']}" for w in page.outcome.warnings})
+        notes = (*page.item.notes, *warnings)
+        final.append(Outcome(page.url, state, reason, taken=True, notes=notes))
+    record_outcomes(session, sweep_id, final, now)
+    return stored
+
+
+def store_pages(session: Session, sweep_id: int, pages: Sequence[CheckedPage], now: dt.datetime) -> set[str]:
+    """Pages, their snapshots and findings, a few statements for the whole batch; returns the URLs stored.
+
+    A page the sweep already has (delivered twice) writes nothing: its page row is claimed first, with
+    INSERT .. ON CONFLICT DO NOTHING RETURNING, and only the pages claimed here get snapshots and findings."""
+    unique = {page.url: page for page in sorted(pages, key=lambda p: p.url, reverse=True)}
+    if not unique:
+        return set()
+    ordered = [unique[url] for url in sorted(unique)]
+    claim = (
+        insert(session, SweepPage)
+        .values(
+            [
+                {
+                    "sweep_id": sweep_id,
+                    "url": page.url,
+                    "snapshot_id": None,
+                    "status": page.status,
+                    "checked_at": now,
+                    "claims": page.outcome.claims,
+                    "warnings": page.outcome.warnings,
+                }
+                for page in ordered
+            ]
+        )
+        .on_conflict_do_nothing(index_elements=["sweep_id", "url"])
+        .returning(SweepPage.url)
+    )
+    claimed = set(session.scalars(claim))
+    new = [page for page in ordered if page.url in claimed]
+    if not new:
+        return claimed
+    digests = {page.url: hashlib.sha256(page.item.body).hexdigest() for page in new}
+    bodies = {digests[page.url]: page.item.body for page in new}
+    session.execute(
+        insert(session, SnapshotBody)
+        .values(
+            [{"sha256": d, "body": zlib.compress(b, 6), "size": len(b)} for d, b in sorted(bodies.items())]
+        )
+        .on_conflict_do_nothing(index_elements=["sha256"])
+    )
+    snapshot_rows = session.execute(
+        insert(session, Snapshot)
+        .values(
+            [
+                {
+                    "body_sha256": digests[page.url],
+                    "requested_url": page.url,
+                    "final_url": page.item.final_url,
+                    "status": page.item.status,
+                    "headers": _clean(page.item.headers),
+                    "fetched_at": page.item.fetched_at,
+                    "sweep_id": sweep_id,
+                }
+                for page in new
+            ]
+        )
+        .returning(Snapshot.id, Snapshot.requested_url)
+    ).all()
+    snapshot_of = {url: snapshot_id for snapshot_id, url in snapshot_rows}
+    pages_table = cast(Table, SweepPage.__table__)
+    session.connection().execute(
+        update(pages_table)
+        .where(pages_table.c.sweep_id == sweep_id, pages_table.c.url == bindparam("page_url"))
+        .values(snapshot_id=bindparam("snapshot")),
+        [{"page_url": url, "snapshot": snapshot_id} for url, snapshot_id in sorted(snapshot_of.items())],
+    )
+    rows = [
+        {
+            "sweep_id": sweep_id,
+            "snapshot_id": snapshot_of[page.url],
+            "finding_key": record.finding_key,
+            "rule_id": record.rule_id,
+            "severity": record.severity,
+            "standard_code": _clean(record.standard_code),
+            "claim": _clean(record.claim),
+            "message": _clean(record.message),
+            "evidence": _clean(record.evidence),
+            "page_url": page.page_url,
+            "site": urlsplit(page.page_url).hostname,
+            "claimant": _clean(record.claimant),
+            "observed_at": page.item.fetched_at,
+        }
+        for page in new
+        for record in page.outcome.findings
+    ]
+    if rows:
+        rows.sort(key=lambda row: row["finding_key"])
+        session.execute(
+            insert(session, Finding).on_conflict_do_nothing(index_elements=["sweep_id", "finding_key"]), rows
+        )
+    return claimed
+
+
+def _clean(value: Any) -> Any:
+    # PostgreSQL text refuses NUL characters; a hostile page must not make its own evidence unstorable.
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """A lost race (deadlock, serialization failure, SQLite busy): run the same transaction again."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    if code in _RETRY_SQLSTATES:
+        return True
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig)
+
+
+def is_unreachable(exc: BaseException) -> bool:
+    """The database cannot be reached (down, restarting, network): wait for it, do not drop anything."""
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        code = getattr(exc.orig, "sqlstate", None)
+        # No SQLSTATE: the driver never got an answer. 08xxx connection exceptions, 57P0x shutdown.
+        return isinstance(exc, OperationalError) and (
+            code is None or str(code).startswith(("08", "57P")) or "unable to open" in str(exc.orig)
+        )
+    return isinstance(exc, ConnectionError | TimeoutError)

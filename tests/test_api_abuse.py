@@ -1,0 +1,181 @@
+"""The API under abuse: throttles per address and per key, bounded self-checks, batches, headers, docs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cases_support import REGISTRY, make_keys, make_settings
+from console_support import console_app, csrf_from, seed, sign_in
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from checker.registry import import_registry_file
+from markwatch import db
+from markwatch.cases.models import SelfCheck
+
+CLAIM = "执行标准：GB/T {n}-2020（上海标准）"
+
+
+def _claims_text(count: int) -> str:
+    return "\n".join(f"产品{n} " + CLAIM.format(n=10000 + n) for n in range(count))
+
+
+@pytest.fixture
+def checked(db_url: str) -> Iterator[tuple[TestClient, dict[str, str], str]]:
+    """The real checker on a database with the example registry, and small caps to reach."""
+    with db.session_scope(db_url) as session:
+        import_registry_file(session, REGISTRY)
+    keys = make_keys(db_url)
+    settings = make_settings(db_url, selfcheck_max_claims=5, selfcheck_answer_items=2, batch_max_items=4)
+    with TestClient(create_app(settings)) as client:
+        yield client, keys, db_url
+
+
+def test_wrong_keys_are_throttled_per_address(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    app = create_app(make_settings(url, auth_failures_per_minute=1, auth_failure_burst=3))
+    keys = make_keys(url)
+    with TestClient(app) as client, TestClient(app, client=("198.51.100.7", 5000)) as other:
+        good = {"X-API-Key": keys["inspector"]}
+        assert client.get("/v1/cases", headers=good).status_code == 200
+        answers = [client.get("/v1/cases", headers={"X-API-Key": f"mwk_wrong{n}"}) for n in range(4)]
+        assert [a.status_code for a in answers] == [401, 401, 401, 429]
+        assert int(answers[-1].headers["retry-after"]) >= 1
+        assert answers[-1].json()["error"] == "RateLimited"
+        # Blocked: even a key never seen before is not looked up from this address...
+        assert client.get("/v1/cases", headers={"X-API-Key": keys["admin"]}).status_code == 429
+        # ...but a key this process has just seen valid still works, and other addresses are not affected.
+        assert client.get("/v1/cases", headers=good).status_code == 200
+        assert other.get("/v1/cases", headers={"X-API-Key": keys["admin"]}).status_code == 200
+        assert other.get("/v1/cases", headers={"X-API-Key": "mwk_wrong"}).status_code == 401
+    db.reset_caches()
+
+
+def test_console_sign_ins_are_throttled_per_address(sqlite_url: str) -> None:
+    data = seed(sqlite_url)
+    app = console_app(sqlite_url, sign_in_failures_per_minute=1, sign_in_failure_burst=2)
+    with TestClient(app) as client:
+        statuses = []
+        for key in ("mwk_bad-1", data.keys["enterprise"], "mwk_bad-3"):
+            token = csrf_from(client.get("/console/login").text)
+            answer = client.post("/console/login", data={"api_key": key, "csrf_token": token})
+            statuses.append(answer.status_code)
+            last = answer
+        assert statuses == [401, 403, 429]
+        assert int(last.headers["retry-after"]) >= 1
+        assert "text/html" in last.headers["content-type"] and "登录失败次数过多" in last.text
+        # Even the right key waits: the address has used up its attempts.
+        token = csrf_from(client.get("/console/login").text)
+        right = client.post("/console/login", data={"api_key": data.keys["inspector"], "csrf_token": token})
+        assert right.status_code == 429
+
+
+def test_console_pages_count_against_the_key_rate_limit(sqlite_url: str) -> None:
+    data = seed(sqlite_url)
+    app = console_app(sqlite_url, rate_limit_per_minute=1, rate_limit_burst=3)
+    with TestClient(app) as client:
+        sign_in(client, data.keys["inspector"])
+        answers = [client.get("/console/cases") for _ in range(4)]
+        statuses = [a.status_code for a in answers]
+        # The burst of 3 is shared with the sign-in's own page load; then the key waits.
+        assert statuses[0] == 200 and statuses[-1] == 429 and set(statuses) == {200, 429}
+        assert int(answers[-1].headers["retry-after"]) >= 1
+
+
+def test_json_answers_are_nosniff(checked: tuple[TestClient, dict[str, str], str]) -> None:
+    client, keys, _url = checked
+    for response in (
+        client.get("/v1/health"),
+        client.get("/v1/cases", headers={"X-API-Key": keys["inspector"]}),
+        client.get("/v1/cases"),
+        client.post("/v1/selfcheck", json={"text": 1}, headers={"X-API-Key": keys["enterprise"]}),
+    ):
+        assert response.headers["x-content-type-options"] == "nosniff", response.url
+
+
+def test_docs_are_off_in_production(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'd.db'}"
+    production = create_app(make_settings(url, environment="production"))
+    with TestClient(production) as client:
+        assert client.get("/docs").status_code == 404
+        assert client.get("/openapi.json").status_code == 404
+        assert client.get("/redoc").status_code == 404
+    switched_on = create_app(make_settings(url, environment="production", api_docs=True))
+    with TestClient(switched_on) as client:
+        assert client.get("/openapi.json").status_code == 200
+    db.reset_caches()
+
+
+def test_claims_are_capped_and_answers_paged(checked: tuple[TestClient, dict[str, str], str]) -> None:
+    client, keys, db_url = checked
+    mine = {"X-API-Key": keys["enterprise"]}
+    made = client.post("/v1/selfcheck", json={"text": _claims_text(8)}, headers=mine)
+    assert made.status_code == 201, made.text
+    body = made.json()
+    assert (body["claims_total"], body["claims_found"]) == (5, 8)
+    assert any("only the first 5 were checked" in note for note in body["notes"])
+    assert len(body["claims"]) == 2 and len(body["findings"]) == 2
+    assert body["findings_total"] >= 5 and body["verdict"] == "problems"
+    claims = client.get(f"/v1/selfcheck/{body['id']}/claims?offset=2&limit=10", headers=mine).json()
+    assert claims["total"] == 5 and [c["id"] for c in claims["items"]] == ["c3", "c4", "c5"]
+    findings = client.get(f"/v1/selfcheck/{body['id']}/findings?limit=200", headers=mine).json()
+    assert len(findings["items"]) == findings["total"] == body["findings_total"]
+    # The stored result holds only what can be answered, not the checker's full records.
+    with db.session_scope(db_url) as session:
+        stored = session.get(SelfCheck, body["id"]).result
+    assert set(stored["claims"][0]) <= {
+        "id",
+        "kind",
+        "text",
+        "standard_code",
+        "standard_title",
+        "claimant",
+        "product_name",
+        "snippet",
+        "location",
+    }
+    other = make_keys(db_url)["enterprise"]
+    assert client.get(f"/v1/selfcheck/{body['id']}/claims", headers={"X-API-Key": other}).status_code == 404
+
+
+def test_mention_flood_is_refused_before_extraction(checked: tuple[TestClient, dict[str, str], str]) -> None:
+    client, keys, _url = checked
+    flood = "上海标准 " * 51  # over 10 candidates per allowed claim (cap 5)
+    refused = client.post("/v1/selfcheck", json={"text": flood}, headers={"X-API-Key": keys["enterprise"]})
+    assert refused.status_code == 422
+    assert "split it" in refused.json()["detail"]
+
+
+def test_batch_answers_per_item_in_one_transaction(checked: tuple[TestClient, dict[str, str], str]) -> None:
+    client, keys, db_url = checked
+    mine = {"X-API-Key": keys["enterprise"]}
+    items: list[dict[str, Any]] = [
+        {"text": "执行标准：GB/T 1499.2-2018（上海标准）"},
+        {"html": "<p>执行标准：T/SHHJ 000003-2018（上海标准）</p>", "enterprise_name": "上海某某有限公司"},
+        {"text": "上海标准 " * 60},
+        {"text": "无关的文字", "claimed_standard": "GB/T 1499.2-2018"},
+    ]
+    answer = client.post("/v1/selfcheck/batch", json={"items": items}, headers=mine)
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    assert (body["checked"], body["failed"]) == (3, 1)
+    assert [i["index"] for i in body["items"]] == [0, 1, 2, 3]
+    assert [i["status"] for i in body["items"]] == ["checked", "checked", "failed", "checked"]
+    assert body["items"][0]["result"]["verdict"] == "problems"
+    assert body["items"][2]["error"] == "InputError"
+    assert body["items"][3]["result"]["claims"][0]["id"] == "claimed-c1"
+    ids = [i["result"]["id"] for i in body["items"] if i["status"] == "checked"]
+    with db.session_scope(db_url) as session:
+        rows = [session.get(SelfCheck, i) for i in ids]
+        assert len({r.created_at for r in rows}) == 1  # stored together
+    listed = client.get("/v1/selfcheck", headers=mine).json()
+    assert listed["total"] == 3
+    too_many = client.post("/v1/selfcheck/batch", json={"items": items + items[:1]}, headers=mine)
+    assert too_many.status_code == 422 and too_many.json()["where"] == "items"
+    with_url = client.post(
+        "/v1/selfcheck/batch", json={"items": [{"url": "http://example.com/"}]}, headers=mine
+    )
+    assert with_url.status_code == 422

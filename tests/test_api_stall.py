@@ -1,0 +1,138 @@
+"""No client can stall everyone: many slow URL self-checks against a trickling server, real uvicorn, real
+concurrent clients; an inspector's case list must stay fast meanwhile, and each key is held to its slots."""
+
+from __future__ import annotations
+
+import asyncio
+import http.server
+import statistics
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from cases_support import LiveServer, add_finding, make_keys, make_settings, make_sweep
+
+from api.app import create_app
+from markwatch import db
+from markwatch.cases.ingest import ingest_sweep
+from markwatch.cases.keys import create_key
+from markwatch.cases.models import Role
+
+SLOW_CHECKS = 44
+TRICKLE_SECONDS = 12.0
+
+
+class _Trickle(http.server.BaseHTTPRequestHandler):
+    """Answers 200 at once, then one byte every quarter second: the slowest body a server can send."""
+
+    active = 0
+    lock = threading.Lock()
+
+    def do_GET(self) -> None:
+        with _Trickle.lock:
+            _Trickle.active += 1
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            deadline = time.monotonic() + TRICKLE_SECONDS
+            while time.monotonic() < deadline:
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(0.25)
+        except OSError:
+            pass
+        finally:
+            with _Trickle.lock:
+                _Trickle.active -= 1
+
+    def log_message(self, *_args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def trickle() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Trickle)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/slow"
+    server.shutdown()
+    server.server_close()
+
+
+def _live(url: str, timeout: float = 8, **overrides: Any) -> tuple[Any, dict[str, str]]:
+    with db.session_scope(url) as session:
+        sweep = make_sweep(session)
+        for n in range(5):
+            add_finding(session, sweep, key=f"K{n}")
+        ingest_sweep(session, sweep.id)
+    keys = make_keys(url)
+    with db.session_scope(url) as session:
+        keys["enterprise2"] = create_key(session, role=Role.ENTERPRISE, name="second enterprise").secret
+    settings = make_settings(
+        url, fetch_allow_networks=("127.0.0.1/32",), fetch_timeout_seconds=timeout, **overrides
+    )
+    return create_app(settings), keys
+
+
+async def _slow_checks(base: str, keys: list[str], target: str, count: int) -> list[int]:
+    return [a.status_code for a in await _slow_answers(base, keys, target, count)]
+
+
+async def _slow_answers(base: str, keys: list[str], target: str, count: int) -> list[httpx.Response]:
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+        return await asyncio.gather(
+            *(
+                client.post("/v1/selfcheck", json={"url": target}, headers={"X-API-Key": keys[n % len(keys)]})
+                for n in range(count)
+            )
+        )
+
+
+def test_case_list_stays_fast_while_slow_url_checks_run(db_url: str, trickle: str) -> None:
+    app, keys = _live(db_url, fetch_max_concurrent_per_key=SLOW_CHECKS, fetch_max_concurrent=SLOW_CHECKS)
+    with LiveServer(app) as base:
+        slow: list[int] = []
+        runner = threading.Thread(
+            target=lambda: slow.extend(
+                asyncio.run(
+                    _slow_checks(base, [keys["enterprise"], keys["enterprise2"]], trickle, SLOW_CHECKS)
+                )
+            )
+        )
+        runner.start()
+        deadline = time.monotonic() + 10
+        while _Trickle.active < SLOW_CHECKS:
+            assert time.monotonic() < deadline, f"only {_Trickle.active} slow fetches started"
+            time.sleep(0.05)
+        latencies = []
+        with httpx.Client(base_url=base, timeout=30) as inspector:
+            for _ in range(15):
+                started = time.perf_counter()
+                answer = inspector.get("/v1/cases", headers={"X-API-Key": keys["inspector"]})
+                latencies.append(time.perf_counter() - started)
+                assert answer.status_code == 200 and answer.json()["total"] == 5
+        still_slow = _Trickle.active
+        runner.join(timeout=60)
+    # Every slow fetch was still running while the inspector was answered, and each ended by the timeout.
+    assert still_slow == SLOW_CHECKS
+    assert slow == [422] * SLOW_CHECKS
+    # Before the fix the 40-thread pool filled and this list took 3-10 s; a loaded 2-core CI machine still
+    # answers in well under a second.
+    assert max(latencies) < 1.0, latencies
+    assert statistics.median(latencies) < 0.25, latencies
+
+
+def test_each_key_is_held_to_its_url_slots(sqlite_url: str, trickle: str) -> None:
+    app, keys = _live(sqlite_url, timeout=2, fetch_max_concurrent_per_key=2, fetch_max_concurrent=10)
+    with LiveServer(app) as base:
+        answers = asyncio.run(_slow_answers(base, [keys["enterprise"]], trickle, 3))
+        assert sorted(a.status_code for a in answers) == [422, 422, 429]
+        [busy] = [a for a in answers if a.status_code == 429]
+        assert busy.headers["retry-after"] == "1" and "per API key" in busy.json()["detail"]
+        # Four at once again, two through each of two keys: nobody is refused.
+        both = asyncio.run(_slow_checks(base, [keys["enterprise"], keys["enterprise2"]], trickle, 4))
+        assert both == [422] * 4

@@ -1,0 +1,153 @@
+"""Archived evidence is readable and verbatim: decoded as the checker decoded it, the claim marked in place."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+
+import pytest
+from console_support import (
+    REALPAGES,
+    ConsoleData,
+    console_app,
+    seed,
+    seed_image_case,
+    seed_real_pages,
+    sign_in,
+    tiny_png,
+)
+from fastapi.testclient import TestClient
+
+from api.console.archive import Location, decode_snapshot, mark_page, resolve
+from checker.extract import extract_page
+
+
+@pytest.fixture
+def console(db_url: str) -> Iterator[tuple[TestClient, ConsoleData, dict[str, int]]]:
+    data = seed(db_url)
+    real = seed_real_pages(db_url)
+    with TestClient(console_app(db_url)) as client:
+        sign_in(client, data.keys["inspector"])
+        yield client, data, real
+
+
+def _frame_src(html: str) -> str:
+    return re.search(r'<iframe sandbox src="([^"]+)"', html).group(1).replace("&amp;", "&")  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("name", ["gbk", "lying"])
+def test_archived_real_pages_read_as_the_checker_read_them(
+    console: tuple[TestClient, ConsoleData, dict[str, int]], name: str
+) -> None:
+    client, _, real = console
+    case_page = client.get(f"/console/cases/{real[name]}").text
+    body = client.get(_frame_src(case_page))
+    assert body.headers["content-type"] == "text/html; charset=utf-8"
+    text = body.content.decode("utf-8")
+    # No mojibake of ours: only the U+FFFD the page itself carries (the Taobao copy has two in a CSS comment).
+    encoding, expected = ("gb18030", "华为P6") if name == "gbk" else ("utf-8", "乳白亚克力外壳")
+    page_own = (REALPAGES / ("jd_item_01_gbk.html" if name == "gbk" else "taobao_item_01.html")).read_bytes()
+    assert text.count("\ufffd") == page_own.decode(encoding).count("\ufffd")
+    assert expected in text
+    assert "charset=gb" not in text.lower()  # its own <meta> now says what it is served as
+    # The claim is marked where the extractor located it, and only there.
+    marks = re.findall(r'<mark class="mw-hit" data-mw-hit="1" id="mw-hit-1">([^<]*)</mark>', text)
+    assert marks and "上海标准" in "".join(re.findall(r'data-mw-hit="1"[^>]*>([^<]*)<', text))
+    # The case page offers a jump to it, into the named sandboxed frame.
+    assert re.search(r'href="[^"]+#mw-hit-1" target="archive-frame" id="jump-1"', case_page)
+    # The as-text view decodes the same way and says how.
+    snapshot_id = re.search(r"/console/snapshots/(\d+)/source", case_page).group(1)  # type: ignore[union-attr]
+    source = client.get(f"/console/snapshots/{snapshot_id}/source").text
+    assert source.count("\ufffd") == page_own.decode(encoding).count("\ufffd") and expected in source
+    assert ('id="source-encoding">gb18030' if name == "gbk" else 'id="source-encoding">utf-8') in source
+    # The stored bytes are untouched and still match the evidence hash.
+    sha = re.search(r'id="snapshot-sha">([0-9a-f]{64})<', case_page).group(1)  # type: ignore[union-attr]
+    raw = client.get(f"/console/snapshots/{snapshot_id}/raw").content
+    assert hashlib.sha256(raw).hexdigest() == sha
+    assert (raw.decode("gb18030") if name == "gbk" else raw.decode("utf-8")).count("上海标准") == 1
+
+
+def test_every_location_of_a_finding_is_marked_with_a_jump(
+    console: tuple[TestClient, ConsoleData, dict[str, int]],
+) -> None:
+    client, data, _ = console
+    case_page = client.get(f"/console/cases/{data.cases['wording']}").text
+    assert len(re.findall(r'id="jump-\d"', case_page)) == 2
+    text = client.get(_frame_src(case_page)).text
+    assert re.search(
+        r'<p>本产品通过<mark class="mw-hit" data-mw-hit="1" id="mw-hit-1">上海标准认证</mark></p>', text
+    )
+    assert re.search(
+        r'<td>通过<mark class="mw-hit" data-mw-hit="2" id="mw-hit-2">上海标准认证</mark></td>', text
+    )
+
+
+def test_marking_is_html_safe_and_spans_inline_tags() -> None:
+    page = (
+        "<html><head><title>上海标准</title></head><body><div id='a'><p>执行标准：T/X 1-2020（上海<b>标准</b>）&lt;script&gt;</p>"
+        "<p title='\"><script>alert(1)</script>'>上海标准</p></div><!-- c --> 上海标准</body></html>"
+    )
+    decoded = decode_snapshot(page.encode("utf-8"), {"Content-Type": "text/html"})
+    marked = mark_page(
+        decoded,
+        [
+            Location("", "div#a > p:nth-of-type(1)", "上海标准", "text", None),
+            Location("", "div#a > p:nth-of-type(2)", "上海标准", "text", None),
+            Location("", "div#gone > p:nth-of-type(9)", "上海标准", "text", None),
+            Location("", "html > head > title", "", "text", None),
+        ],
+    )
+    assert [hit.how for hit in marked.hits] == ["text", "text", "page", "head"]
+    html = marked.html
+    # One location across <b>: two marks, the first one carries the anchor.
+    assert (
+        '<mark class="mw-hit" data-mw-hit="1" id="mw-hit-1">上海</mark><b><mark class="mw-hit" data-mw-hit="1">标准</mark></b>'
+        in html
+    )
+    # The page's escaped text and attribute stay escaped.
+    assert "&lt;script&gt;" in html and "<script>alert(1)</script>'" not in html
+    assert 'title="&quot;&gt;&lt;script&gt;' in html or "title='\"&gt;&lt;script&gt;" in html
+    # A path the page no longer holds falls back to the first unmarked occurrence on the page.
+    assert '<!-- c --> <mark class="mw-hit" data-mw-hit="3" id="mw-hit-3">上海标准</mark>' in html
+
+
+def test_resolver_follows_the_extractors_css_paths_on_real_pages() -> None:
+    raw = (REALPAGES / "tmall_item_01_gbk.html").read_bytes()
+    claim = "<li>执行标准：T/DEMO 001-2019（上海标准）</li>".encode("gb18030")
+    at = raw.index(b'<ul id="J_AttrUL">') + len(b'<ul id="J_AttrUL">')
+    page = raw[:at] + claim + raw[at:]
+    located = extract_page(page, url="https://detail.tmall.com/item.htm", declared_charset=None).claims[0]
+    decoded = decode_snapshot(page, {})
+    from lxml import etree
+
+    root = etree.fromstring(decoded.text, etree.HTMLParser(huge_tree=True))
+    element = resolve(root, located.location)
+    assert element is not None and "上海标准" in "".join(element.itertext())
+    marked = mark_page(decoded, [Location(located.snippet, located.location, located.verbatim, "text", None)])
+    assert marked.hits[0].how == "text" and "\ufffd" not in marked.html
+
+
+def test_image_claim_shows_the_image_with_its_box_and_the_text_read(db_url: str) -> None:
+    data = seed(db_url)
+    case_id, digest = seed_image_case(db_url)
+    with TestClient(console_app(db_url)) as client:
+        sign_in(client, data.keys["inspector"])
+        html = client.get(f"/console/cases/{case_id}").text
+        figure = re.search(r'<figure class="image-evidence" id="image-1">.*?</figure>', html, flags=re.S)
+        assert figure is not None
+        svg = figure.group(0)
+        assert 'viewBox="0 0 160 60"' in svg and f'<image href="/console/images/{digest}"' in svg
+        assert '<rect class="ocr-box" x="10" y="20" width="140" height="20"' in svg
+        assert "<mark>上海标准</mark> 优质食品" in svg and "93%" in svg and "rapidocr 1.3" in svg
+        image = client.get(f"/console/images/{digest}")
+        assert image.status_code == 200 and image.headers["content-type"] == "image/png"
+        assert image.content == tiny_png() and image.headers["content-security-policy"].startswith("sandbox")
+        # The <img> itself is marked in the archived page, and nothing but a raster image is ever served.
+        frame = client.get(_frame_src(html)).text
+        assert (
+            '<mark class="mw-hit" data-mw-hit="1" id="mw-hit-1"><img src="https://img.example.com/label.png"'
+            in frame
+        )
+        assert client.get("/console/images/" + "0" * 64).status_code == 404
+        assert client.get("/console/images/not-a-hash").status_code == 404

@@ -1,0 +1,335 @@
+"""Occurrence classification (issue 13 §1, §3, §4, §6; issue 14 long-article byline): the tables and the
+decisions they drive."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from checker.check import Checker
+from checker.extract import extract_page
+from checker.extract.decode import decode_page
+from checker.extract.mentions import find_in_text
+from checker.extract.patterns import NOT_A_PRODUCT_NAME, NOT_A_STANDARD_TITLE
+from checker.extract.prune import prune
+from checker.extract.tie import not_a_standard
+from checker.extract.use_table import (
+    AFTER_SIGNALS,
+    BEFORE_SIGNALS,
+    HEAD_SIGNALS,
+    NEAR_STRUCTURE,
+    PREPASS_SIGNALS,
+    SENTENCE_SIGNALS,
+    STRUCTURE,
+    USES,
+)
+from checker.normalize import normalize_text
+from checker.registry import RegistryIndex
+from checker.rules.cases import record_from_case
+from markwatch.cli import cli
+
+DEMO_ITEMS = Path(__file__).resolve().parent.parent / "crawler" / "demo_site" / "pages" / "item"
+REGISTRY = RegistryIndex.from_records(
+    [
+        record_from_case(
+            {
+                "code": "T/DEMO 001-2022",
+                "title": "演示用智能水杯",
+                "type": "group",
+                "holders": [{"name": "演示标准化协会"}],
+                "designated_on": "2022-06-01",
+            },
+            1,
+        )
+    ]
+)
+_PARAGRAPH = (
+    "记者了解到，本市近年来持续推进标准化工作，一批企业和社会团体积极参与标准的制定和实施，"
+    "在集成电路、生物医药、高端装备和民生服务等领域形成了一批具有较高水平的标准成果。"
+)
+
+
+@pytest.fixture(scope="module")
+def checker() -> Iterator[Checker]:
+    instance = Checker(engine="plain")
+    yield instance
+    instance.close()
+
+
+def _judge(checker: Checker, html: str, url: str = "https://example.test/page.html") -> list[str]:
+    result = checker.check_page(
+        html.encode(),
+        url=url,
+        declared_charset=None,
+        observed_at=None,
+        registry=REGISTRY,
+        as_of=dt.date(2026, 11, 26),
+    )
+    return [f.rule_id for f in result.findings]
+
+
+# --- the tables ----------------------------------------------------------------------------------------------
+
+
+def test_every_signal_is_named_once_weighted_and_explained() -> None:
+    tables = [*PREPASS_SIGNALS, *HEAD_SIGNALS, *SENTENCE_SIGNALS, *BEFORE_SIGNALS, *AFTER_SIGNALS]
+    names = [s.name for s in tables] + list(STRUCTURE) + list(NEAR_STRUCTURE)
+    assert len(names) == len(set(names)), "a signal name is used twice"
+    for signal in tables:
+        assert signal.why and signal.regex is not None and signal.weights
+        assert set(signal.weights) <= set(USES) and all(w > 0 for w in signal.weights.values())
+    for weights, why in (*STRUCTURE.values(), *NEAR_STRUCTURE.values()):
+        assert why and set(weights) <= set(USES)
+    for signal in PREPASS_SIGNALS:
+        assert signal.hints, f"{signal.name}: a pre-pass signal needs literal hints for the cheap pre-test"
+
+
+# --- issue 14: a long article keeps its byline ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["start", "end"])
+def test_a_long_article_keeps_its_byline(where: str) -> None:
+    byline = "<div class='info'>来源：某某日报　编辑：王某</div>"
+    body = "".join(f"<p>{_PARAGRAPH}</p>" for _ in range(30))
+    mention = "<p>截至目前，本市累计已有数十项标准获评“上海标准”。</p>"
+    parts = [byline, body, mention] if where == "start" else [body, mention, byline]
+    html = f"<html><body><div class='wrap'>{''.join(parts)}</div></body></html>"
+    assert len(re.sub(r"<[^>]+>", "", body)) > 2000
+    # Pruning cuts the byline away from the occurrence's block…
+    pruned = prune(decode_page(html.encode()).text)
+    assert pruned is not None and "来源" not in pruned
+    # …but the pre-pass saw it first, so the page is still read as an article.
+    result = extract_page(html.encode())
+    assert "page:byline" in result.page_signals
+    assert [o.use for o in result.occurrences] == ["discussion"]
+    assert result.claims == []
+
+
+# --- decisions -------------------------------------------------------------------------------------------------
+
+
+def test_a_product_page_claim_is_a_confident_product_claim(checker: Checker) -> None:
+    html = (
+        "<html><body><h1>演示智能水杯</h1><p class='price'>￥99.00</p><button>加入购物车</button>"
+        "<ul><li>产品名称：演示智能水杯</li><li>执行标准：T/DEMO 001-2022（上海标准）</li></ul></body></html>"
+    )
+    (claim,) = extract_page(html.encode()).claims
+    assert (claim.use, claim.use_confidence) == ("product", "high")
+    assert "near:standard-label" in claim.use_signals or "near:standard-row" in claim.use_signals
+    assert _judge(checker, html) == []
+
+
+def test_a_close_call_is_kept_as_a_claim_for_review() -> None:
+    # Nothing on the page says product or news: never dropped, never confidently judged.
+    (claim,) = extract_page("<html><body><p>上海标准</p></body></html>".encode()).claims
+    assert (claim.use, claim.use_confidence) == ("product", "review")
+    assert claim.use_signals == ["no-signal"]
+
+
+def test_news_about_the_scheme_yields_no_finding(checker: Checker) -> None:
+    html = (
+        "<html><head><title>首批“上海标准”发布_新闻中心</title></head><body><h1>首批“上海标准”发布</h1>"
+        "<p>发布时间：2020-12-25　来源：某某新闻网</p><p>12月24日，首批10项“上海标准”发布。</p>"
+        "<p>企业在公开标准编号时可以加注“上海标准”字样，例如“执行标准：T/XXX 001-2022（上海标准）”。</p>"
+        "</body></html>"
+    )
+    result = extract_page(html.encode())
+    assert {o.use for o in result.occurrences} == {"discussion"}
+    assert all(o.claim_id is None and o.signals for o in result.occurrences)
+    assert result.page_kind == "discussion"
+    assert _judge(checker, html) == []
+
+
+def test_an_organisation_announcement_is_judged_only_on_what_it_can_break(checker: Checker) -> None:
+    html = (
+        "<html><head><title>公司新闻-上海演示新材料有限公司</title></head><body>"
+        "<p>我公司主导制定的团体标准获评2023年度“上海标准”。</p>"
+        "<p>我公司主导制定的团体标准T/ZZZ 009-2022获评2023年度“上海标准”。</p>"
+        "<div>版权所有 © 上海演示新材料有限公司</div></body></html>"
+    )
+    claims = extract_page(html.encode()).claims
+    assert [(c.use, c.product_name, c.claimant) for c in claims] == [
+        ("organisation", None, "上海演示新材料有限公司"),
+        ("organisation", None, "上海演示新材料有限公司"),
+    ]
+    # No SHS008 for the announcement without a code; SHS001 for the unregistered one.
+    assert _judge(checker, html) == ["SHS001"]
+
+
+@pytest.mark.parametrize("page", sorted(DEMO_ITEMS.glob("*.html")), ids=lambda p: p.stem)
+def test_demo_site_claims_stay_confident_product_claims(page: Path) -> None:
+    result = extract_page(page.read_bytes())
+    assert result.claims and all((c.use, c.use_confidence) == ("product", "high") for c in result.claims)
+
+
+# --- §3: titles of laws and plans never tie ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "上海市标准化条例",
+        "上海市標準化條例",
+        "上海市标准化条例（2019修订）",
+        "关于深化推进“上海标准”标识制度实施的意见",
+        "上海市標準化推進專項資金管理辦法",
+        "上海市标准化发展行动计划",
+        "国家标准化发展纲要",
+        "某某工作方案",
+        "上海市质量发展规划（2021-2025年）",
+        "关于开展2024年度评价工作的通知",
+        "中华人民共和国标准化法",
+        "上海市促进浦东新区标准化创新发展若干规定",
+    ],
+)
+def test_laws_plans_and_notices_are_never_standards(title: str) -> None:
+    assert not_a_standard(normalize_text(title)) is not None
+    html = f"<p>依据《{title}》，本品执行上海标准。</p>"
+    claims = extract_page(html.encode()).claims
+    assert claims and all(c.standard_title is None and c.tie == "none" for c in claims)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "学校运动场地合成材料面层有害物质限量",
+        "监护型救护车配置规范",
+        "塑料 拉伸性能的测定方法",
+        "演示用智能水杯",
+    ],
+)
+def test_standard_titles_still_tie(title: str) -> None:
+    assert not_a_standard(title) is None
+    (claim,) = extract_page(f"<p>本品执行《{title}》（上海标准）。</p>".encode()).claims
+    assert claim.standard_title == title and claim.tie == "title-only"
+
+
+def test_a_law_before_a_standard_does_not_hide_the_standard() -> None:
+    html = "<p>依据《中华人民共和国标准化法》，本品执行《演示用智能水杯》（上海标准）。</p>"
+    (claim,) = extract_page(html.encode()).claims
+    assert claim.standard_title == "演示用智能水杯"
+
+
+def test_title_table_explains_every_entry() -> None:
+    assert all(p.why for p in NOT_A_STANDARD_TITLE) and all(p.why for p in NOT_A_PRODUCT_NAME)
+
+
+# --- §6: English traps and certification wording ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Shanghai Standard Parts Co., Ltd.",
+        "SHANGHAI STANDARD PARTS CO., LTD.",
+        "Shanghai Standard Technology Co., Ltd.",
+        "Shanghai Standard Time (CST)",
+        "shanghai standard time",
+        "Shanghai Standard Fasteners",
+        "Shanghai Standard Chartered branch",
+        "上海标准电器有限公司",
+        "上海标准件厂",
+    ],
+)
+def test_english_and_company_traps_are_not_mentions(text: str) -> None:
+    assert list(find_in_text(normalize_text(text))) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["certified Shanghai Standard product", "Shanghai Standard certified by ABC Co.", "获评上海标准的公司"],
+)
+def test_near_traps_stay_mentions(text: str) -> None:
+    assert len(list(find_in_text(normalize_text(text)))) == 1
+
+
+def test_certified_shanghai_standard_product_is_certification_wording(checker: Checker) -> None:
+    html = (
+        "<html><body><h1>Demo Smart Cup</h1><p>$19.90</p><button>Add to cart</button>"
+        "<p>Certified Shanghai Standard product.</p></body></html>"
+    )
+    (claim,) = extract_page(html.encode()).claims
+    assert claim.use == "product" and claim.certification_words
+    assert sorted(_judge(checker, html)) == ["SHS008", "SHS009"]
+
+
+# --- §4: products, known or unknown -----------------------------------------------------------------------------
+
+
+def _product(html: str) -> tuple[str | None, str | None]:
+    (claim,) = extract_page(html.encode()).claims
+    return claim.product_name, claim.product_source
+
+
+def test_a_model_number_never_names_the_product() -> None:
+    html = (
+        "<html><body><h1>CNMG120408</h1><table><tr><th>型号</th><td>CNMG120408</td></tr>"
+        "<tr><th>执行标准</th><td>T/DEMO 001-2022（上海标准）</td></tr></table></body></html>"
+    )
+    assert _product(html) == (None, None)
+
+
+def test_a_brand_alone_never_names_the_product() -> None:
+    html = (
+        "<html><body><h1>演示</h1><ul><li>品牌：演示</li><li>执行标准：T/DEMO 001-2022（上海标准）</li></ul>"
+        "</body></html>"
+    )
+    assert _product(html) == (None, None)
+
+
+def test_a_certification_word_never_names_the_product() -> None:
+    html = "<html><body><h1>上海市名牌产品证书</h1><ul><li>执行标准：T/DEMO 001-2022（上海标准）</li></ul></body></html>"
+    assert _product(html) == (None, None)
+
+
+def test_a_marketplace_title_never_names_the_product() -> None:
+    html = (
+        "<html><head><title>智能水杯批发_智能水杯价格-阿里巴巴</title>"
+        "<meta property='og:title' content='智能水杯批发_智能水杯价格-阿里巴巴'></head>"
+        "<body><ul><li>执行标准：T/DEMO 001-2022（上海标准）</li></ul></body></html>"
+    )
+    assert _product(html) == (None, None)
+
+
+def test_product_rows_and_item_headings_name_the_product() -> None:
+    row = "<html><body><h1>演示 XK-200</h1><ul><li>产品名称：演示智能水杯</li><li>执行标准：T/DEMO 001-2022（上海标准）</li></ul></body></html>"
+    assert _product(row) == ("演示智能水杯", "row:产品名称")
+    heading = "<html><body><h1>演示智能水杯 450ml</h1><ul><li>执行标准：T/DEMO 001-2022（上海标准）</li></ul></body></html>"
+    assert _product(heading) == ("演示智能水杯 450ml", "layout:product")
+    card = (
+        "<html><body><ul><li><h4>演示智能水杯 450ml</h4><p>￥99</p><ul><li>执行标准：T/DEMO 001-2022（上海标准）</li>"
+        "</ul></li><li><h4>别的水杯</h4></li></ul></body></html>"
+    )
+    assert _product(card) == ("演示智能水杯 450ml", "heading")
+
+
+def test_an_article_headline_is_not_a_product() -> None:
+    html = (
+        "<html><body><h1>本市企业积极参与标准制定</h1><p>来源：某某日报</p>"
+        "<p>本品执行T/DEMO 001-2022（上海标准）。</p></body></html>"
+    )
+    result = extract_page(html.encode())
+    assert all(c.product_name != "本市企业积极参与标准制定" for c in result.claims)
+
+
+# --- the extract command shows the classification ---------------------------------------------------------------
+
+
+def test_extract_shows_page_kind_uses_and_signals(tmp_path: Path) -> None:
+    page = tmp_path / "news.html"
+    page.write_text(
+        "<html><head><title>首批“上海标准”发布_新闻中心</title></head><body><h1>首批“上海标准”发布</h1>"
+        "<p>来源：某某新闻网</p><p>12月24日，首批10项“上海标准”发布。</p></body></html>",
+        encoding="utf-8",
+    )
+    text = CliRunner().invoke(cli, ["extract", str(page)])
+    assert text.exit_code == 0, text.output
+    assert "page: discussion (" in text.output and "page:byline" in text.output
+    assert "not claims: 2 occurrence(s)" in text.output and "- discussion: 上海标准" in text.output
+    as_json = CliRunner().invoke(cli, ["extract", "--format", "json", str(page)])
+    assert '"page_kind": "discussion"' in as_json.output and '"occurrences"' in as_json.output

@@ -1,0 +1,345 @@
+"""Hostile pages (issue 14): each defect's minimal input, and the warning a page gets when it is not read whole."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import unicodedata
+
+import pytest
+
+from checker.extract import extract_page
+from checker.extract.charsets import CODECS, LABELS, resolve
+from checker.extract.decode import decode_page
+from checker.extract.gate import FindSearcher, HyperscanSearcher, Searcher, families, may_mention
+from checker.extract.limits import ExtractLimits, default_limits, limits_from_env
+from checker.extract.patterns import SPLIT_RULES, WORD_SPELLINGS
+from checker.ignorables import RANGES, UNICODE_VERSION, code_points, is_default_ignorable
+from checker.normalize import normalize_text
+from markwatch.errors import InputError
+
+CLAIM = "<p>执行标准：T/A 1-2020（上海标准）</p>"
+SEARCHERS = [FindSearcher(), HyperscanSearcher()]
+
+
+def page(body: str) -> str:
+    return f"<html><head><meta charset='utf-8'></head><body>{body}</body></html>"
+
+
+def codes(raw: bytes, **kwargs: object) -> list[str | None]:
+    return [c.standard_code for c in extract_page(raw, **kwargs).claims]  # type: ignore[arg-type]
+
+
+def warning_codes(raw: bytes, **kwargs: object) -> list[str]:
+    return [w.code for w in extract_page(raw, **kwargs).warnings]  # type: ignore[arg-type]
+
+
+# --- Crashes: charset labels that are no text encodings ---
+
+NOT_ENCODINGS = ["undefined", "base64", "uu", "rot13", "zlib", "hex", "bz2", "quopri", "idna", "punycode"]
+NOT_ENCODINGS += [
+    "utf-8\x00",
+    "gbk\x00x",
+    "x" * 300,
+    "",
+    "  ",
+    "utf-7",
+    "mbcs",
+    "unicode_escape",
+    "raw_unicode_escape",
+]
+
+
+@pytest.mark.parametrize("label", NOT_ENCODINGS)
+def test_a_label_that_is_no_encoding_is_no_label(label: str) -> None:
+    assert resolve(label) is None
+    raw = page(CLAIM).encode()
+    assert codes(raw, declared_charset=label) == ["T/A 1-2020"]
+    meta = raw.replace(b"charset='utf-8'", b"charset='" + label.encode("utf-8", "replace")[:40] + b"'")
+    assert codes(meta) == ["T/A 1-2020"]
+    # The same label over bytes that are not UTF-8 must not reach a codec either.
+    gbk = page(CLAIM).replace("utf-8", "gbk").encode("gb18030")
+    assert codes(gbk, declared_charset=label) == ["T/A 1-2020"]
+
+
+def test_every_whatwg_label_resolves_to_a_text_codec() -> None:
+    import codecs
+
+    assert len(LABELS) >= 220
+    for label, name in LABELS.items():
+        assert resolve(label.upper()) == resolve(f"\t{label} "), label
+        if CODECS[name]:
+            assert codecs.lookup(CODECS[name])._is_text_encoding, name
+    assert resolve("gb2312").codec == resolve("GBK").codec == "gb18030"  # type: ignore[union-attr]
+
+
+def test_replacement_encoding_is_not_read_and_says_so() -> None:
+    raw = page(CLAIM).encode("gb18030")
+    result = extract_page(raw, declared_charset="hz-gb-2312")
+    assert result.claims == []
+    assert [w.code for w in result.warnings] == ["undecodable-bytes"]
+    assert "refuse" in result.warnings[0].message
+
+
+def test_x_user_defined_maps_high_bytes_to_the_private_area() -> None:
+    decoded = decode_page(b"a\x80\xff", "x-user-defined")
+    assert decoded.text == "a\uf780\uf7ff"
+
+
+@pytest.mark.parametrize("declared", [None, "utf-8", "gbk", "rot13"])
+def test_decoding_errors_never_escape(declared: str | None) -> None:
+    for raw in (b"\xff" * 50, b"\xe4\xb8" * 99, b"<meta charset=utf-16>\xff", bytes(range(256)) * 3):
+        decoded = decode_page(raw, declared)
+        assert isinstance(decoded.text, str)
+
+
+# --- Claims lost: one stray byte ---
+
+
+def test_one_stray_byte_in_a_utf8_page_keeps_utf8() -> None:
+    text = page(CLAIM + "<p>这是一个产品介绍页面，说明产品的用途和质量。</p>" * 3)
+    raw = text.encode()
+    stray = raw[:200] + b"\xff" + raw[200:]
+    result = extract_page(stray, declared_charset="utf-8")
+    assert result.encoding == "utf-8"
+    assert [c.standard_code for c in result.claims] == ["T/A 1-2020"]
+    assert [w.code for w in result.warnings] == ["undecodable-bytes"]
+    assert codes(stray) == ["T/A 1-2020"]  # no declaration at all: UTF-8 with a stray byte is still UTF-8
+
+
+@pytest.mark.parametrize("searcher", SEARCHERS, ids=lambda s: s.name)
+def test_a_stray_byte_early_does_not_make_the_gate_skip(searcher: Searcher) -> None:
+    raw = b"\xff" + ("x" * 5000 + CLAIM).encode()
+    assert families(raw) == ("utf-8", "gb18030", "ascii")
+    assert may_mention(raw, using=searcher)
+    gbk = b"\xe4\xb8\x8a" + ("x" * 5000 + CLAIM).encode("gb18030")  # a UTF-8 character before GB18030 text
+    assert may_mention(gbk, using=searcher)
+    assert codes(gbk) == ["T/A 1-2020"]
+
+
+@pytest.mark.parametrize("label", ["big5", "shift_jis", "euc-kr", "utf-16le", "iso-2022-kr"])
+def test_pages_in_encodings_the_gate_cannot_read_are_decoded(label: str) -> None:
+    raw = page(CLAIM).replace("utf-8", label).encode(resolve(label).codec or "utf-8", "replace")  # type: ignore[union-attr]
+    for searcher in SEARCHERS:
+        assert may_mention(raw.replace("上海标准".encode(), b""), declared_charset=label, using=searcher)
+        if not label.startswith("utf-16"):  # a UTF-16 meta is itself in UTF-16 (and means UTF-8 to HTML)
+            assert may_mention(raw.replace("上海标准".encode(), b""), using=searcher)  # the meta says it
+
+
+def test_a_big5_page_is_read() -> None:
+    raw = page("<p>執行標準：T/A 1-2020（上海標準）</p>").replace("utf-8", "big5").encode("big5hkscs")
+    assert codes(raw) == ["T/A 1-2020"]
+
+
+# --- Claims lost: nesting deeper than the parser holds ---
+
+
+@pytest.mark.parametrize("depth", [2049, 5000, 100_000])
+def test_deep_nesting_before_the_claim_keeps_the_claim(depth: int) -> None:
+    raw = page("<div>" * depth + "x" + "</div>" * depth + CLAIM).encode()
+    result = extract_page(raw)
+    assert [c.standard_code for c in result.claims] == ["T/A 1-2020"]
+    assert [w.code for w in result.warnings] == ["depth-cut"]
+
+
+def test_a_claim_inside_deep_nesting_is_read() -> None:
+    raw = page("<div>" * 3000 + CLAIM + "</div>" * 3000).encode()
+    assert codes(raw) == ["T/A 1-2020"]
+
+
+# --- Claims lost: invisible characters, ruby, long markup ---
+
+INVISIBLE = [
+    "\u2060",
+    "&NoBreak;",
+    "\u200e",
+    "\u200f",
+    "&lrm;",
+    "\u034f",
+    "\u180e",
+    "\u00ad",
+    "&shy;",
+    "&#173;",
+]
+INVISIBLE += [
+    "\ufe0f",
+    "\U000e0041",
+    "\u200b\u200c\u200d",
+    "\ufeff",
+    "&ZeroWidthSpace;",
+    "\u061c",
+    "&#x2064;",
+]
+
+
+@pytest.mark.parametrize("mark", INVISIBLE, ids=repr)
+@pytest.mark.parametrize("searcher", SEARCHERS, ids=lambda s: s.name)
+def test_invisible_characters_inside_the_words(mark: str, searcher: Searcher) -> None:
+    for words in (f"上{mark}海{mark}标{mark}准", f"Shang{mark}hai Stan{mark}dard"):
+        raw = page(f"<p>执行标准：T/A 1-2020（{words}）</p>").encode()
+        assert may_mention(raw, using=searcher), words
+        assert codes(raw) == ["T/A 1-2020"], words
+
+
+def test_every_default_ignorable_is_stripped() -> None:
+    for cp in code_points():
+        assert normalize_text(f"上海{chr(cp)}标准") == "上海标准", hex(cp)
+
+
+def test_the_ignorable_table_is_the_unicode_property() -> None:
+    assert UNICODE_VERSION.count(".") == 2
+    assert sum(last - first + 1 for first, last in RANGES) >= 4000
+    named = {0x00AD, 0x034F, 0x061C, 0x180E, 0x200B, 0x200E, 0x2060, 0x3164, 0xFE0F, 0xFEFF, 0xE0001}
+    assert all(is_default_ignorable(cp) for cp in named)
+    # Unicode never removes the property from a code point; Cf format characters the data knows must be in.
+    cf = [cp for cp in range(0x110000) if unicodedata.category(chr(cp)) == "Cf" and is_default_ignorable(cp)]
+    assert len(cf) >= 130
+    assert not any(is_default_ignorable(cp) for cp in (0x20, 0x41, 0x6D77, 0x3000, 0x00A0))
+
+
+@pytest.mark.parametrize("searcher", SEARCHERS, ids=lambda s: s.name)
+def test_ruby_markup(searcher: Searcher) -> None:
+    ruby = "<ruby>上<rp>(</rp><rt>shàng</rt><rp>)</rp>海<rt>hǎi</rt>标<rt>biāo</rt>准<rt>zhǔn</rt></ruby>"
+    raw = page(f"<p>执行标准：T/A 1-2020（{ruby}）</p>").encode()
+    assert may_mention(raw, using=searcher)
+    assert codes(raw) == ["T/A 1-2020"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+@pytest.mark.parametrize("searcher", SEARCHERS, ids=lambda s: s.name)
+def test_long_markup_between_the_characters(encoding: str, searcher: Searcher) -> None:
+    style = "color:red;" * 200  # 2,000 bytes of markup: far beyond the 400-byte window
+    words = f"上海<span style='{style}'><!-- {'a>b ' * 100} --></span>标<b title=\"x>y\">准</b>"
+    raw = f"<html><body><p>执行标准：T/A 1-2020（{words}）</p></body></html>".encode(encoding)
+    assert raw.count("上海".encode(encoding)) == 1  # the page has no other mention
+    assert may_mention(raw, using=searcher)
+    assert codes(raw) == ["T/A 1-2020"]
+
+
+def test_gate_spells_every_character_the_normaliser_folds_to_the_words() -> None:
+    # Compatibility ideographs (U+FA45 海), traditional forms: a page written with them must open the gate.
+    wanted = {char: {c for c in chars} for chars in WORD_SPELLINGS for char in chars[:1]}
+    for cp in range(0x3000, 0x30000):
+        folded = normalize_text(chr(cp))
+        if folded in wanted:
+            wanted[folded].discard(chr(cp))
+            assert (
+                chr(cp) in dict(zip([c[0] for c in WORD_SPELLINGS], WORD_SPELLINGS, strict=True))[folded]
+            ), hex(cp)
+    assert SPLIT_RULES
+
+
+# --- Hangs: bounded work ---
+
+
+def test_an_element_with_80000_attributes() -> None:
+    huge = "<p " + " ".join(f'a{i}=">"' for i in range(80_000)) + ">x</p>"
+    result = extract_page(page(huge + CLAIM).encode())
+    assert [c.standard_code for c in result.claims] == ["T/A 1-2020"]
+    assert [w.code for w in result.warnings] == ["too-complex"]
+    assert "80,000 attributes" in result.warnings[0].message
+
+
+def test_a_stray_quote_in_an_unquoted_value_is_not_an_attribute_flood() -> None:
+    # A real JD page writes class=“x">: the quote is part of the value, not the start of a quoted one.
+    raw = page('<img alt=“fans” class=“icon">' + "<p a='1'>filler</p>" * 400 + CLAIM).encode()
+    result = extract_page(raw)
+    assert result.warnings == []
+    assert [c.standard_code for c in result.claims] == ["T/A 1-2020"]
+
+
+def test_100000_sibling_mentions_are_capped() -> None:
+    # The cap, not the clock: a generous budget so a loaded machine cannot turn this into a cpu-budget stop.
+    limits = dataclasses.replace(default_limits(), max_kept_blocks=500, cpu_budget_seconds=60.0)
+    result = extract_page(page("<p>上海标准</p>" * 100_000).encode(), limits=limits)
+    assert len(result.claims) == 500
+    assert [w.message for w in result.warnings] == [
+        "100,000 blocks mention the words: only the first 500 were read"
+    ]
+
+
+def test_100000_siblings_before_a_claim() -> None:
+    assert codes(page("<p>x</p>" * 100_000 + CLAIM).encode()) == ["T/A 1-2020"]
+
+
+def test_too_many_tags_reads_the_first_part_and_says_so() -> None:
+    limits = dataclasses.replace(default_limits(), max_elements=1_000)
+    result = extract_page(page(CLAIM + "<i></i>" * 2_000).encode(), limits=limits)
+    assert [c.standard_code for c in result.claims] == ["T/A 1-2020"]
+    assert [w.code for w in result.warnings] == ["too-complex"]
+    late = extract_page(page("<i></i>" * 2_000 + CLAIM).encode(), limits=limits)
+    assert late.claims == [] and [w.code for w in late.warnings] == ["too-complex"]
+
+
+def test_text_beyond_the_size_limit_is_not_read_and_says_so() -> None:
+    limits = dataclasses.replace(default_limits(), max_text_chars=10_000)
+    result = extract_page(page("<p>" + "x" * 20_000 + "</p>" + CLAIM).encode(), limits=limits)
+    assert result.claims == []
+    assert [w.code for w in result.warnings] == ["too-complex"]
+
+
+def test_cpu_budget_stops_the_page_and_says_where() -> None:
+    limits = dataclasses.replace(default_limits(), cpu_budget_seconds=1e-9)
+    result = extract_page(page(CLAIM * 50).encode(), limits=limits)
+    assert [w.code for w in result.warnings] == ["cpu-budget"]
+    assert "stopped during" in result.warnings[0].message
+
+
+def test_no_claim_and_unread_never_look_the_same() -> None:
+    clean = extract_page(page("<p>上海品牌</p>").encode())
+    assert clean.claims == [] and clean.warnings == []
+
+
+def test_limits_are_settings_with_named_errors() -> None:
+    limits = limits_from_env(
+        {"MARKWATCH_EXTRACT_MAX_ATTRIBUTES": "64", "MARKWATCH_EXTRACT_CPU_BUDGET_SECONDS": "0.5"}
+    )
+    assert (limits.max_attributes, limits.cpu_budget_seconds) == (64, 0.5)
+    assert limits_from_env({}) == ExtractLimits()
+    with pytest.raises(InputError, match="MARKWATCH_EXTRACT_MAX_DEPTH: must be a whole number"):
+        limits_from_env({"MARKWATCH_EXTRACT_MAX_DEPTH": "deep"})
+    with pytest.raises(InputError, match="MARKWATCH_EXTRACT_MAX_DEPTH: must be below 2048"):
+        limits_from_env({"MARKWATCH_EXTRACT_MAX_DEPTH": "5000"})
+    with pytest.raises(InputError, match="MARKWATCH_EXTRACT_MAX_ELEMENTS: must be above zero"):
+        limits_from_env({"MARKWATCH_EXTRACT_MAX_ELEMENTS": "0"})
+
+
+def test_recursion_limit_is_untouched() -> None:
+    assert sys.getrecursionlimit() <= 10_000  # deep pages are handled without raising it
+
+
+# --- found by the fuzz benchmark (bench/fuzz.py) ---
+
+
+def test_a_control_character_in_a_dropped_elements_tail() -> None:
+    # libxml2 keeps \x0b in the tree; lxml refused it when the pre-pass moved the script's tail (a crash).
+    raw = "<p>执行标准：T/A 1-2020（上海标准）<script>x</script>\x0b尾</p>".encode()
+    assert codes(raw) == ["T/A 1-2020"]
+
+
+def test_a_utf8_page_with_a_gbk_piece_pasted_in_reads_both() -> None:
+    utf8 = page(CLAIM + "<p>这是一个产品介绍页面，说明产品的用途。</p>").encode()
+    gbk = "<p>执行标准：T/B 2-2021（上海标准）</p>".encode("gb18030")
+    result = extract_page(utf8.replace(b"</body>", gbk + b"</body>"), declared_charset="gbk")
+    assert [c.standard_code for c in result.claims] == ["T/A 1-2020", "T/B 2-2021"]
+    assert [w.code for w in result.warnings] == ["mixed-encoding"]
+
+
+def test_a_latin1_header_over_damaged_gbk_is_still_gbk() -> None:
+    raw = "<html><body><p>这是产品说明。执行标准：T/A 1-2020（上海标准）</p></body></html>".encode("gb18030")
+    damaged = raw[:13] + b"\xff\xfe\x80" + raw[13:]
+    result = extract_page(damaged, declared_charset="ISO-8859-1")
+    assert result.encoding == "gb18030"
+    assert [c.standard_code for c in result.claims] == ["T/A 1-2020"]
+    assert [w.code for w in result.warnings] == ["undecodable-bytes"]
+
+
+def test_a_mention_after_the_closing_body_tag() -> None:
+    # Text after </body> belongs to <html> itself: the whole page is then the mention block (it was emptied).
+    raw = (
+        "<html><body><p>Complies with T/A 1-2020 (SHANGHAI STANDARD).</p></body>（上海標準）</html>".encode()
+    )
+    assert sorted(map(str, codes(raw))) == [
+        "None",
+        "T/A 1-2020",
+    ]

@@ -1,0 +1,151 @@
+"""Evidence quotes the page as it was (issue 18): offsets from normalised text back to the page's characters."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from checker.extract import extract_page
+from checker.extract.decode import decode_page
+from checker.extract.document import load_page
+from checker.extract.verbatim import OffsetMap, Quoter, display_text
+from checker.normalize import compact, normalize_text
+
+CLAIMS = Path(__file__).parent / "data" / "claims"
+EXTRACT = Path(__file__).parent / "data" / "extract"
+REALPAGES = (
+    "tmall_item_01.html",
+    "tmall_item_01_gbk.html",
+    "taobao_item_01.html",
+    "jd_item_01_gbk.html",
+    "jd_item_02_derived_jsp.html",
+    "mfr_product_01_kingtec_steel.php",
+)
+# Pages in traditional script or full-width forms, where quote and match differ most.
+TRADITIONAL_OR_WIDE = (
+    CLAIMS / "d03_notice_traditional_repost_long.html",
+    CLAIMS / "d11_news_traditional_article.html",
+    CLAIMS / "d21_forum_traditional.html",
+    CLAIMS / "o07_company_news_traditional.html",
+    CLAIMS / "p08_traditional_store.html",
+    EXTRACT / "fullwidth_traditional.html",
+)
+_TOKEN = re.compile(r"\S+")
+
+
+def _assert_tokens_map_back(raw: str, normalized: str) -> int:
+    """Every white-space-delimited token of the normalised text maps to page text that normalises to it."""
+    display = display_text(raw)
+    offsets = OffsetMap(display, normalized)
+    checked = 0
+    for token in _TOKEN.finditer(normalized):
+        first, last = offsets.span(token.start(), token.end())
+        assert 0 <= first <= last <= len(display)
+        assert compact(normalize_text(display[first:last])) == compact(token.group()), (
+            token.group(),
+            display,
+        )
+        checked += 1
+    return checked
+
+
+@pytest.mark.parametrize("name", REALPAGES)
+def test_every_run_of_a_real_page_maps_back(realpages_dir: Path, name: str) -> None:
+    # The whole page, not a pruned one: thousands of runs of real marketplace text, entities and all.
+    page = load_page(decode_page((realpages_dir / name).read_bytes()).text)
+    checked = sum(_assert_tokens_map_back(run.raw, run.text) for run in page.runs)
+    assert checked > 20
+
+
+@pytest.mark.parametrize("path", TRADITIONAL_OR_WIDE, ids=lambda p: p.stem)
+def test_traditional_and_full_width_pages_map_back(path: Path) -> None:
+    page = load_page(path.read_text(encoding="utf-8"))
+    assert sum(_assert_tokens_map_back(run.raw, run.text) for run in page.runs) >= 3
+
+
+@pytest.mark.parametrize("path", TRADITIONAL_OR_WIDE, ids=lambda p: p.stem)
+def test_occurrences_quote_the_page_own_characters(path: Path) -> None:
+    html = path.read_text(encoding="utf-8")
+    result = extract_page(html.encode("utf-8"))
+    assert result.occurrences
+    shown = display_text(html)
+    for occurrence in result.occurrences:
+        assert occurrence.verbatim in occurrence.snippet
+        # Traditional pages keep 上海標準, full-width pages keep their forms: the quote is never normalised.
+        assert normalize_text(occurrence.verbatim) == occurrence.text
+        assert occurrence.snippet[:20] in shown or occurrence.snippet[:20] in html
+
+
+def test_a_full_width_claim_is_quoted_as_written() -> None:
+    html = "<ul><li>执行标准：ＤＢ３１／Ｔ　１１０８—２０１８（上海標準）</li></ul>"
+    (claim,) = extract_page(html.encode()).claims
+    assert claim.verbatim == "上海標準"
+    assert claim.snippet == "执行标准：ＤＢ３１／Ｔ　１１０８—２０１８（上海標準）"
+    assert claim.snippet_normalized == "执行标准:DB31/T 1108-2018(上海标准)"
+    assert claim.standard_code == "DB31/T 1108-2018"
+
+
+def test_entities_left_in_the_text_are_bridged() -> None:
+    # A double-escaped quote reaches the text as "&ldquo;"; the normaliser turns it into “.
+    quoter = Quoter(
+        "本品符合&ldquo;上海标准&rdquo;要求", normalize_text("本品符合&ldquo;上海标准&rdquo;要求")
+    )
+    start = quoter.map.normalized.index("上海标准")
+    assert quoter.verbatim(start, start + 4) == "上海标准"
+    assert quoter.snippet(start, start + 4, 300) == "本品符合&ldquo;上海标准&rdquo;要求"
+
+
+def test_long_snippets_are_cut_around_the_quote() -> None:
+    filler = "产品说明文字。" * 80
+    html = f"<p>{filler}执行标准：T/ABC 001-2022（上海標準）{filler}</p>"
+    (claim,) = extract_page(html.encode()).claims
+    assert len(claim.snippet) <= 300 and "上海標準" in claim.snippet
+    assert len(claim.snippet_normalized) <= 300 and "上海标准" in claim.snippet_normalized
+
+
+_PIECES = st.sampled_from(
+    [
+        "上海",
+        "標準",
+        "标准",
+        "Ｓｈａｎｇｈａｉ",
+        " ",
+        "\u3000",
+        "\u00a0",
+        "&ldquo;",
+        "&amp;ldquo;",
+        "“",
+        "—",
+        "－",
+        "（",
+        "㈱",
+        "ｶ",
+        "\u200b",
+        "认证",
+        "A1",
+    ]
+)
+
+
+@given(st.lists(_PIECES, max_size=30))
+def test_any_mix_of_forms_maps_back(pieces: list[str]) -> None:
+    raw = "".join(pieces)
+    normalized = normalize_text(raw)
+    _assert_tokens_map_back(raw, normalized)
+
+
+def test_random_spans_stay_inside_the_page() -> None:
+    rng = random.Random(18)
+    raw = "执行标准：ＤＢ３１／Ｔ　１１０８—２０１８（上海標準）&amp;本品 符合  要求\u200b。" * 5
+    normalized = normalize_text(raw)
+    offsets = OffsetMap(display_text(raw), normalized)
+    for _ in range(500):
+        start = rng.randrange(len(normalized))
+        end = rng.randrange(start, len(normalized) + 1)
+        first, last = offsets.span(start, end)
+        assert 0 <= first <= last <= len(display_text(raw))
