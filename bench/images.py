@@ -59,7 +59,7 @@ def accuracy(pool: ReaderPool, items: list[tuple[Sample, bytes]], settings: Imag
     readings = pool.read_all([raw for _, raw in items])
     elapsed = time.perf_counter() - started
     results = [
-        (s.file, s.expected, image_claims(r, ImageContext(), low_confidence=settings.low_confidence))
+        (s.file, s.expected, image_claims(r, ImageContext()))
         for (s, _), r in zip(items, readings, strict=True)
     ]
     out: dict[str, Any] = {

@@ -69,3 +69,21 @@ class SlowReader:
 def slow_reader(settings: ImageSettings) -> SlowReader:
     """Factory for the pool (module level, so a spawned worker can import it)."""
     return SlowReader(settings)
+
+
+class StuckReader:
+    """Never finishes an image (within any test): a sweep stopped meanwhile leaves its images unread."""
+
+    version = "stuck-reader 1"
+
+    def __init__(self, settings: ImageSettings) -> None:
+        self.settings = settings
+
+    def read(self, raw: bytes) -> ImageReading:
+        time.sleep(3600)
+        raise AssertionError("unreachable")
+
+
+def stuck_reader(settings: ImageSettings) -> StuckReader:
+    """Factory for MARKWATCH_IMAGE_READER (module level, importable by a spawned worker)."""
+    return StuckReader(settings)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import http.server
 import threading
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,9 +19,8 @@ from api.images import ImageService
 from checker.images.corpus import render, samples
 from checker.images.settings import ImageSettings
 from checker.registry import import_registry_file
-from crawler.images.models import ImageBody
+from crawler.store.models import SnapshotBody
 from markwatch import db
-from markwatch.db import utcnow
 
 
 @pytest.fixture(scope="module")
@@ -149,21 +149,16 @@ def test_evidence_images_are_served_with_their_sniffed_type_and_safe_headers(
 
     digest = sha256_of(label)
     disguised = b"<html><script>alert(1)</script></html>"
+    # Sweeps store images like pages: snapshot bodies by sha256, the one store the console reads too.
     with db.session_scope(sqlite_url) as session:
-        session.add(
-            ImageBody(
-                sha256=digest, body=label, size=len(label), content_type="text/html", first_seen=utcnow()
-            )
-        )
-        session.add(
-            ImageBody(
-                sha256="f" * 64,
-                body=disguised,
-                size=len(disguised),
-                content_type="image/png",
-                first_seen=utcnow(),
-            )
-        )
+        session.add(SnapshotBody(sha256=digest, body=zlib.compress(label, 0), size=len(label)))
+        session.add(SnapshotBody(sha256="f" * 64, body=zlib.compress(disguised), size=len(disguised)))
+    with db.session_scope(sqlite_url) as session:
+        from api.console.images import load_image
+
+        console = load_image(session, digest)
+        assert console is not None and console[0] == label  # what the console draws its box on
+        assert load_image(session, "f" * 64) is None  # markup is never an image, whatever its name
     answer = client.get(f"/v1/images/{digest}", headers=h["inspector"])
     assert answer.status_code == 200 and answer.content == label
     assert answer.headers["content-type"] == CONTENT_TYPES[sniff(label) or ""]  # sniffed, not the stored word

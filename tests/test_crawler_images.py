@@ -1,10 +1,16 @@
-"""Sweeps fetch product images under the crawl's rules, store them once, read them behind the crawl."""
+"""Sweeps fetch product images as ledger URLs under the crawl's rules, store them once as snapshots, read them
+behind the crawl, and do not finish while image work they took is left: on one machine, on resume after an
+interruption, and with two cluster workers on Redis and PostgreSQL."""
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 import threading
+import time
+from collections import Counter
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -12,17 +18,18 @@ from typing import Any
 
 import pytest
 from images_support import png_header_only
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from checker.images.corpus import render, samples
 from checker.images.store import ImageReadingRow
 from checker.registry import import_registry_file
-from crawler.images.models import ImageBody, ImageSighting
-from crawler.store.models import Finding, Sweep
+from crawler.images.models import ImageSighting
+from crawler.store.models import Finding, Snapshot, SnapshotBody, Sweep, SweepUrl
 from markwatch import db
 from markwatch.config import USER_AGENT
 
 REPO = Path(__file__).resolve().parent.parent
+MARKWATCH = str(Path(sys.executable).with_name("markwatch"))
 
 
 def _label() -> bytes:
@@ -34,20 +41,32 @@ def _label() -> bytes:
     return render(sample, template)
 
 
+LABEL = _label()
+
+
 class Shop:
     """A marketplace on 127.0.0.1 whose claims are only in images; records every request."""
 
-    def __init__(self) -> None:
-        self.label = _label()
+    def __init__(self, items: int = 4, item_delay: float = 0.0) -> None:
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.port = 0
+        self.items = items
+        self.item_delay = item_delay
+        self._lock = threading.Lock()
+
+    def hits(self) -> Counter[str]:
+        """Requests per host and path."""
+        with self._lock:
+            return Counter(path for path, _ in self.requests)
 
     def page(self, path: str) -> tuple[int, str, bytes]:
         cdn = f"http://localhost:{self.port}/cdn"
         pages = {
             "/robots.txt": "User-agent: *\nDisallow: /private/\n",
             "/": "<ul class='listing'>"
-            + "".join(f"<li><a class='item' href='/item/{n}.html'>{n}</a></li>" for n in range(1, 5))
+            + "".join(
+                f"<li><a class='item' href='/item/{n}.html'>{n}</a></li>" for n in range(1, self.items + 1)
+            )
             + "</ul>",
             "/item/1.html": "<h1>演示智能水杯</h1><ul class='gallery'><li>"
             "<img src='/s.gif' data-ks-lazyload='/cdn/label.jpg'></li></ul>",
@@ -56,28 +75,48 @@ class Shop:
             "<img src='http://example.invalid/x.jpg'><img src='/private/p.jpg'></div>",
             "/item/4.html": "<h1>四号</h1><div class='desc'><img src='/cdn/missing.jpg'></div>",
         }
+        for n in range(5, self.items + 1):  # more listings showing the same label (a cluster's share)
+            pages[f"/item/{n}.html"] = (
+                f"<h1>演示智能水杯 {n} 号</h1><div class='desc'><img data-src='{cdn}/label.jpg?n={n % 3}'></div>"
+            )
         if path in pages:
             kind = "text/plain" if path.endswith(".txt") else "text/html; charset=utf-8"
             body = pages[path]
             if kind.startswith("text/html"):
                 body = f"<html><head><meta charset='utf-8'><title>t</title></head><body>{body}</body></html>"
+                if path.startswith("/item/"):
+                    time.sleep(self.item_delay)
             return 200, kind, body.encode()
-        if path == "/cdn/label.jpg":
-            return 200, "image/jpeg", self.label
+        if path.split("?")[0] == "/cdn/label.jpg":
+            return 200, "image/jpeg", LABEL
         if path == "/cdn/bomb.png":
             return 200, "image/png", png_header_only(40_000, 40_000)
         return 404, "text/plain", b"not found"
 
+    def targets(self, path: Path) -> Path:
+        path.write_text(
+            f"""targets:
+  - name: shop
+    seeds: [{{url: "http://127.0.0.1:{self.port}/", kind: listing}}]
+    allowed_domains: [127.0.0.1]
+    image_domains: [localhost]
+    adapter: demo-marketplace
+    max_pages: 40
+    delay: 0
+    concurrency: 4
+""",
+            encoding="utf-8",
+        )
+        return path
 
-@pytest.fixture
-def shop() -> Iterator[Shop]:
-    state = Shop()
 
+def serve_shop(state: Shop) -> Iterator[Shop]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            state.requests.append(
-                (f"{self.headers.get('Host', '').split(':')[0]}{self.path}", dict(self.headers))
-            )
+            with state._lock:
+                state.requests.append(
+                    (f"{self.headers.get('Host', '').split(':')[0]}{self.path}", dict(self.headers))
+                )
             status, kind, body = state.page(self.path)
             self.send_response(status)
             self.send_header("Content-Type", kind)
@@ -89,6 +128,7 @@ def shop() -> Iterator[Shop]:
             return
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
     state.port = server.server_address[1]
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
@@ -98,38 +138,54 @@ def shop() -> Iterator[Shop]:
         server.server_close()
 
 
-def _sweep(shop: Shop, tmp_path: Path, db_url: str) -> subprocess.CompletedProcess[str]:
-    targets = tmp_path / "targets.yaml"
-    targets.write_text(
-        f"""targets:
-  - name: shop
-    seeds: [{{url: "http://127.0.0.1:{shop.port}/", kind: listing}}]
-    allowed_domains: [127.0.0.1]
-    image_domains: [localhost]
-    adapter: demo-marketplace
-    max_pages: 20
-    delay: 0
-    concurrency: 4
-""",
-        encoding="utf-8",
-    )
+@pytest.fixture
+def shop() -> Iterator[Shop]:
+    yield from serve_shop(Shop())
+
+
+FAST = ["--set", "AUTOTHROTTLE_ENABLED=false", "--set", "RETRY_TIMES=0"]
+
+
+def _env(**extra: str) -> dict[str, str]:
+    # tests/ on the path: a spawned OCR worker imports a test reader from images_support when asked to.
+    return {**os.environ, "PYTHONPATH": str(REPO / "tests"), **extra}
+
+
+def _sweep_command(targets: Path, db_url: str, jobs: Path) -> list[str]:
+    return [
+        MARKWATCH,
+        "sweep",
+        "run",
+        str(targets),
+        "--db",
+        db_url,
+        "--job-dir",
+        str(jobs),
+        *FAST,
+        "--no-cases",
+    ]
+
+
+def _sweep(shop: Shop, tmp_path: Path, db_url: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(Path(sys.executable).with_name("markwatch")), "sweep", "run", str(targets), "--db", db_url,
-         "--job-dir", str(tmp_path / "jobs"), "--set", "AUTOTHROTTLE_ENABLED=false", "--set", "RETRY_TIMES=0",
-         "--no-cases"],
-        capture_output=True, text=True, timeout=600, cwd=REPO,
+        _sweep_command(shop.targets(tmp_path / "targets.yaml"), db_url, tmp_path / "jobs"),
+        capture_output=True, text=True, timeout=600, cwd=REPO, env=_env(**env),
     )  # fmt: skip
+
+
+def _with_registry(db_url: str) -> None:
+    with db.session_scope(db_url) as session:
+        import_registry_file(session, REPO / "examples" / "registry.yaml")
 
 
 @pytest.mark.slow
 def test_images_are_fetched_politely_stored_once_read_once_and_judged(shop: Shop, tmp_path: Path) -> None:
     db_url = f"sqlite:///{tmp_path / 'mw.db'}"
-    with db.session_scope(db_url) as session:
-        import_registry_file(session, REPO / "examples" / "registry.yaml")
+    _with_registry(db_url)
     first = _sweep(shop, tmp_path, db_url)
     assert first.returncode == 0, first.stderr[-3000:]
-    assert "images: 6 found" in first.stdout and "too-many-pixels 1" in first.stdout
-    assert "robots.txt skipped 1, off-site dropped 0" in first.stdout
+    assert ": finished;" in first.stdout and "images: 6 found" in first.stdout, first.stdout
+    assert "errors: too-many-pixels 1" in first.stdout, first.stdout
 
     paths = [path for path, _ in shop.requests]
     assert "127.0.0.1/cdn/label.jpg" in paths and "localhost/cdn/label.jpg" in paths  # image CDN host allowed
@@ -140,14 +196,45 @@ def test_images_are_fetched_politely_stored_once_read_once_and_judged(shop: Shop
     assert all(h.get("User-Agent") == USER_AGENT and "/item/" in h.get("Referer", "") for h in image_headers)
 
     with db.session_scope(db_url) as session:
-        assert session.scalars(select(ImageBody.sha256)).all().__len__() == 2  # label (twice seen) and bomb
+        sweep = session.scalars(select(Sweep)).one()
+        # Every image request is a ledger URL with an outcome: stored, failed or skipped with a reason.
+        ledger = {
+            url.rsplit("/", 1)[-1]: (state, reason)
+            for url, state, reason in session.execute(
+                select(SweepUrl.url, SweepUrl.state, SweepUrl.reason).where(SweepUrl.kind == "image")
+            )
+        }
+        assert ledger == {
+            "label.jpg": ("stored", None),  # two addresses (page host and CDN), each fetched once
+            "bomb.png": ("stored", None),
+            "x.jpg": ("skipped", "offsite"),
+            "p.jpg": ("skipped", "robots"),
+            "missing.jpg": ("failed", "http_404"),
+        }
+        assert len([1 for url in session.scalars(select(SweepUrl.url)) if url.endswith("label.jpg")]) == 2
+        # The label's bytes are stored once (one snapshot body by sha256), one snapshot per address.
+        label_sha = session.scalars(
+            select(Snapshot.body_sha256).where(Snapshot.requested_url.like("%label.jpg"))
+        ).all()
+        assert len(label_sha) == 2 and len(set(label_sha)) == 1
+        assert (
+            session.scalar(
+                select(func.count()).select_from(SnapshotBody).where(SnapshotBody.sha256 == label_sha[0])
+            )
+            == 1
+        )
         sightings = session.scalars(select(ImageSighting).order_by(ImageSighting.page_url)).all()
         by_page = {(s.page_url.rsplit("/", 1)[-1], s.url.rsplit("/", 1)[-1]): s for s in sightings}
-        label_one, label_two = by_page[("1.html", "label.jpg")], by_page[("2.html", "label.jpg")]
-        assert label_one.image_sha256 == label_two.image_sha256 is not None
-        assert (label_one.area, label_two.area) == ("gallery", "detail")
-        assert by_page[("4.html", "missing.jpg")].status == "failed"
-        assert by_page[("3.html", "x.jpg")].status == "pending"  # seen, never requested (off the hosts)
+        one, two = by_page[("1.html", "label.jpg")], by_page[("2.html", "label.jpg")]
+        assert one.image_sha256 == two.image_sha256 == label_sha[0]
+        assert (one.area, two.area) == ("gallery", "detail") and one.status == two.status == "checked"
+        assert (by_page[("4.html", "missing.jpg")].status, by_page[("4.html", "missing.jpg")].reason) == (
+            "failed",
+            "failed:http_404",
+        )
+        assert by_page[("3.html", "x.jpg")].reason == "skipped:offsite"
+        assert by_page[("3.html", "p.jpg")].reason == "skipped:robots"
+        assert by_page[("3.html", "bomb.png")].reason == "error:too-many-pixels"
         readings = session.scalars(select(ImageReadingRow)).all()
         assert sorted(r.status for r in readings) == [
             "error",
@@ -156,15 +243,139 @@ def test_images_are_fetched_politely_stored_once_read_once_and_judged(shop: Shop
         findings = session.scalars(select(Finding).where(Finding.rule_id == "SHS003")).all()
         assert {f.page_url.rsplit("/", 1)[-1] for f in findings} == {"1.html", "2.html"}
         evidence = findings[0].evidence
-        assert evidence["kind"] == "image-text" and evidence["image"]["sha256"] == label_one.image_sha256
-        summary = session.scalars(select(Sweep)).one().summary["images"]
-        assert summary["read"] == 1 and summary["errors"].get("too-many-pixels") == 1
+        assert evidence["kind"] == "image-text" and evidence["image"]["sha256"] == label_sha[0]
+        images = sweep.summary["images"]
+        assert images["read"] == 1 and images["errors"] == {"too-many-pixels": 1} and images["pending"] == 0
+        assert images["fetch_skipped"] == {"offsite": 1, "robots": 1} and images["findings"] >= 2
+        assert sweep.pages_fetched == 5  # images are not pages
 
     second = _sweep(shop, tmp_path, db_url)
     assert second.returncode == 0, second.stderr[-3000:]
     with db.session_scope(db_url) as session:
         latest = session.scalars(select(Sweep).order_by(Sweep.id.desc())).first()
-        assert latest is not None
+        assert latest is not None and latest.state == "finished"
         images = latest.summary["images"]
         assert images["read"] == 0 and images["cache_hits"] >= 2  # nothing read again
         assert latest.findings_recurring >= 2
+
+
+@pytest.mark.slow
+def test_an_interrupted_sweep_reads_its_pending_images_on_resume(shop: Shop, tmp_path: Path) -> None:
+    db_url = f"sqlite:///{tmp_path / 'mw.db'}"
+    _with_registry(db_url)
+    targets = shop.targets(tmp_path / "targets.yaml")
+    # OCR that never finishes: the crawl stores every page and image, and its images wait for reading.
+    stuck = _env(MARKWATCH_IMAGE_READER="images_support:stuck_reader", MARKWATCH_IMAGE_TIME_LIMIT_S="3000")
+    process = subprocess.Popen(
+        _sweep_command(targets, db_url, tmp_path / "jobs"),
+        cwd=REPO, env=stuck, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 300
+    try:
+        while time.monotonic() < deadline:
+            if _crawled(db_url):
+                break
+            assert process.poll() is None, process.communicate()[1][-3000:]
+            time.sleep(0.5)
+        else:
+            pytest.fail("the crawl did not store its pages and images in time")
+        time.sleep(1.0)  # the crawl is over and waits for OCR
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 1, err[-3000:]
+    with db.session_scope(db_url) as session:
+        sweep = session.scalars(select(Sweep)).one()
+        assert sweep.state == "interrupted" and sweep.summary["images_pending"] >= 2
+        assert "image(s) not yet read or judged" in out and "sweep resume" in out
+        assert not session.scalars(select(Finding).where(Finding.rule_id == "SHS003")).all()
+        sweep_id = sweep.id
+    fetched_before = shop.hits()
+
+    resumed = subprocess.run(
+        [MARKWATCH, "sweep", "resume", str(sweep_id), "--db", db_url, "--job-dir", str(tmp_path / "jobs"),
+         "--no-cases"],
+        capture_output=True, text=True, timeout=600, cwd=REPO, env=_env(),
+    )  # fmt: skip
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert shop.hits() == fetched_before  # nothing fetched again: the pending work was reading and judging
+    with db.session_scope(db_url) as session:
+        sweep = session.scalars(select(Sweep)).one()
+        assert sweep.state == "finished" and "images_pending" not in sweep.summary
+        findings = session.scalars(select(Finding).where(Finding.rule_id == "SHS003")).all()
+        assert {f.page_url.rsplit("/", 1)[-1] for f in findings} == {"1.html", "2.html"}
+        statuses = Counter(session.scalars(select(ImageSighting.status)))
+        assert statuses["checked"] >= 3 and not statuses["waiting"] and not statuses["fetched"]
+
+
+def _crawled(db_url: str) -> bool:
+    """Every page and image URL of the sweep has its outcome, and the images await reading."""
+    try:
+        with db.session_scope(db_url) as session:
+            queued = session.scalar(select(func.count()).where(SweepUrl.state == "queued"))
+            pages = session.scalar(
+                select(func.count()).where(SweepUrl.kind == "page", SweepUrl.state == "stored")
+            )
+            fetched = session.scalar(select(func.count()).where(ImageSighting.status == "fetched"))
+    except Exception:  # the database file is being created
+        return False
+    return queued == 0 and (pages or 0) >= 5 and (fetched or 0) >= 3
+
+
+@pytest.mark.slow
+@pytest.mark.redis
+@pytest.mark.postgres
+def test_two_cluster_workers_share_the_images_and_finish_once_all_are_judged(
+    postgres_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    _with_registry(postgres_url)
+    for state in serve_shop(Shop(items=12, item_delay=0.3)):
+        targets = state.targets(tmp_path / "targets.yaml")
+        env = _env(MARKWATCH_HOME=str(tmp_path / "home"))
+        started = subprocess.run(
+            [MARKWATCH, "cluster", "start", str(targets), "--target", "shop", "--db", postgres_url,
+             "--redis", redis_url],
+            env=env, cwd=REPO, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert started.returncode == 0, started.stderr[-3000:]
+        sweep_id = int(started.stdout.strip())
+        command = [MARKWATCH, "cluster", "worker", str(sweep_id), "--db", postgres_url, "--redis", redis_url,
+                   "--claim-timeout", "3", *FAST]  # fmt: skip
+        workers = [
+            subprocess.Popen(
+                command, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+            for _ in range(2)
+        ]
+        results = [(w.wait(timeout=600), *w.communicate()) for w in workers]
+        hits = state.hits()
+    for code, _out, err in results:
+        assert code == 0, err[-3000:]
+    assert sum("finished by this worker" in out for _, out, _ in results) == 1, [o for _, o, _ in results]
+    # Both workers crawled; every page and every image address was fetched exactly once across them.
+    for _, _, err in results:
+        assert "'item_scraped_count': " in err, err[-2000:]
+    fetched = {path: n for path, n in hits.items() if not path.endswith("robots.txt")}
+    assert all(n == 1 for n in fetched.values()), fetched
+    assert sum(1 for path in fetched if "label.jpg" in path) == 5  # 127.0.0.1, localhost, and ?n=0,1,2
+    with db.session_scope(postgres_url) as session:
+        sweep = session.get(Sweep, sweep_id)
+        assert sweep is not None and sweep.state == "finished"
+        sightings = session.scalars(select(ImageSighting).where(ImageSighting.sweep_id == sweep_id)).all()
+        assert len(sightings) == 6 + 8 and not [
+            s for s in sightings if s.status in ("waiting", "fetched", "read")
+        ]
+        readings = session.scalars(select(ImageReadingRow).where(ImageReadingRow.status == "read")).all()
+        assert len(readings) == 1  # one picture under five addresses: read once
+        pages = {
+            f.page_url.rsplit("/", 1)[-1]
+            for f in session.scalars(
+                select(Finding).where(Finding.sweep_id == sweep_id, Finding.rule_id == "SHS003")
+            )
+        }
+        assert pages == {"1.html", "2.html", *(f"{n}.html" for n in range(5, 13))}
+        keys = session.scalars(select(Finding.finding_key).where(Finding.sweep_id == sweep_id)).all()
+        assert len(keys) == len(set(keys))
+        assert sweep.summary["images"]["pending"] == 0

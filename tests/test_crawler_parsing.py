@@ -6,7 +6,6 @@ import datetime as dt
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from scrapy.http import HtmlResponse, Request, Response
@@ -304,7 +303,6 @@ def test_an_over_long_link_is_recorded_not_fetched() -> None:
     assert found.state == "skipped" and found.reason == "url_too_long" and len(found.url) < 2000
 
 
-
 @pytest.mark.parametrize(
     ("adapter", "thumbnail", "full"),
     [
@@ -324,23 +322,66 @@ def test_adapters_turn_gallery_thumbnails_into_full_size_images(
 
 
 def test_real_item_pages_yield_requests_for_their_gallery_and_detail_images() -> None:
-    from crawler.images.collect import IMAGE_META
+    from crawler.frontier import META_IMAGE
 
     url = "https://detail.tmall.com/item.htm?id=1"
     response = HtmlResponse(
         url, body=(REALPAGES / "tmall_item_01.html").read_bytes(), encoding="utf-8", request=Request(url)
     )
     spider = _spider(MarketplaceSpider, "tmall")
-    spider.target = spider.target.model_copy(
-        update={"allowed_domains": ["tmall.com"], "image_domains": ["alicdn.com"]}
-    )
     out = list(spider.parse_item(response))
-    page = next(o for o in out if isinstance(o, PageItem))
+    assert isinstance(out[-1], PageItem)  # the requests first, then exactly one item for the page
+    page = out[-1]
     requests = [o for o in out if isinstance(o, Request)]
-    assert {image.area for image in page.images} >= {"gallery", "detail"}
-    assert requests and all(r.meta[IMAGE_META] and r.headers.get("Referer") == url.encode() for r in requests)
+    assert {image["area"] for image in page.images} >= {"gallery", "detail"}
+    assert [image["url"] for image in page.images] == [r.url for r in requests]
+    assert requests and all(r.meta[META_IMAGE] and r.headers.get("Referer") == url.encode() for r in requests)
+    assert all(r.callback == spider.parse_image and r.errback == spider.on_error for r in requests)
     assert not any("_60x60" in r.url for r in requests)  # thumbnails fetched at full size
-    hosts = {urlsplit(r.url).hostname or "" for r in requests}
-    assert all(
-        h.endswith((".alicdn.com", "tmall.com")) for h in hosts
-    )  # the target's pages and image CDN only
+
+
+def test_image_requests_are_ledger_urls_on_the_image_hosts_outside_the_page_budget() -> None:
+    from crawler.frontier import META_IMAGE
+    from crawler.frontier.scheduler import FrontierScheduler
+    from crawler.ledger import Discovery
+
+    class Runtime:
+        def __init__(self) -> None:
+            self.target = _target("tmall", 1).model_copy(
+                update={"allowed_domains": ["tmall.com"], "image_domains": ["alicdn.com"], "max_depth": 1}
+            )
+            self.frontier = LocalFrontier(1)
+            self.found: list[Discovery] = []
+
+        def canonical(self, url: str) -> str:
+            return url
+
+        def discover(self, discovery: Discovery) -> None:
+            self.found.append(discovery)
+
+    scheduler = FrontierScheduler.__new__(FrontierScheduler)
+    runtime = Runtime()
+    scheduler.runtime, scheduler.stats, scheduler.spider = (
+        runtime,
+        _Stats(),
+        _spider(MarketplaceSpider, "tmall"),
+    )  # type: ignore[assignment]
+    deep = {"depth": 5}
+    image = {META_IMAGE: True, **deep}
+    assert scheduler.enqueue_request(
+        Request("https://detail.tmall.com/item.htm?id=2")
+    )  # the one page allowed
+    assert scheduler.enqueue_request(Request("https://img.alicdn.com/a.jpg", meta=dict(image)))
+    assert scheduler.enqueue_request(Request("https://detail.tmall.com/b.jpg", meta=dict(image)))
+    assert not scheduler.enqueue_request(Request("https://img.alicdn.com/page.html", meta=dict(deep)))
+    assert not scheduler.enqueue_request(Request("https://tracker.example/c.jpg", meta=dict(image)))
+    assert not scheduler.enqueue_request(Request("https://detail.tmall.com/item.htm?id=3"))
+    found = {(d.url.rsplit("/", 1)[-1], d.state, d.reason, d.kind) for d in runtime.found}
+    assert found == {
+        ("item.htm?id=2", "queued", None, "page"),
+        ("a.jpg", "queued", None, "image"),  # an image CDN of the target, past the depth limit, no budget
+        ("b.jpg", "queued", None, "image"),
+        ("page.html", "skipped", "offsite", "page"),  # image hosts serve images, never pages
+        ("c.jpg", "skipped", "offsite", "image"),  # recorded, so its sighting ends with a reason
+        ("item.htm?id=3", "skipped", "page_limit", "page"),
+    }

@@ -53,8 +53,7 @@ def test_precision_and_recall_per_claim_kind(corpus_dir: Path) -> None:
     with ReaderPool(settings) as pool:
         readings = pool.read_all([(corpus_dir / s.file).read_bytes() for s in subset])
     results = [
-        (s.file, s.expected, image_claims(r, ImageContext(), low_confidence=settings.low_confidence))
-        for s, r in zip(subset, readings, strict=True)
+        (s.file, s.expected, image_claims(r, ImageContext())) for s, r in zip(subset, readings, strict=True)
     ]
     scores = score(results)
     report = {k: (round(v.precision, 3), round(v.recall, 3), v.misses) for k, v in scores.items()}

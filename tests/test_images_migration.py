@@ -1,4 +1,4 @@
-"""Migration 0009_images creates exactly the tables the image models describe; the reading cache works."""
+"""Migration 0010_images creates exactly what the image models describe; the reading cache works."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from checker.images.models import ImageReading
 from checker.images.store import DbCache
 from markwatch import db
 
-IMAGE_TABLES = {"images", "image_sightings", "image_readings"}
+IMAGE_TABLES = {"image_sightings", "image_readings", "sweep_urls"}
 
 
 def test_image_tables_match_the_models(db_url: str) -> None:

@@ -70,34 +70,34 @@ def test_a_label_claim_is_tied_across_rows_and_boxed_on_them() -> None:
         _line("（上海标准）", 100, confidence=0.7),
         _line("上海标准件厂 出品", 400),
     ]
-    claims = image_claims(_reading(lines), CONTEXT, low_confidence=0.85)
+    claims = image_claims(_reading(lines), CONTEXT)
     assert len(claims) == 1  # the fastener trap far below is not a claim
     claim = claims[0]
     assert claim.kind == "image-text" and claim.standard_code == "T/SHHJ 000003-2018"
     assert claim.image is not None and claim.image.bbox == (20, 55, 500, 130)
     assert claim.image.ocr_confidence == 0.7 and claim.image.sha256 == "ab" * 32
-    assert claim.use_confidence == "review" and "ocr:low-confidence 0.70" in claim.use_signals
+    # The low read is judged where findings are (checker/confidence.py `ocr-low`), not by re-classifying.
+    assert not any(signal.startswith("ocr:") for signal in claim.use_signals)
     assert claim.claimant == "演示旗舰店"  # the page's context, the label names no maker
     assert claim.product_name == "儿童运动鞋垫"  # the label's own product row wins
 
 
 def test_a_maker_printed_on_the_label_is_the_claimant() -> None:
     lines = [_line("执行标准：Q/ABC 0001-2020（上海标准）", 10), _line("生产企业：演示电器有限公司", 55)]
-    [claim] = image_claims(_reading(lines), CONTEXT, low_confidence=0.85)
+    [claim] = image_claims(_reading(lines), CONTEXT)
     assert claim.claimant == "演示电器有限公司" and claim.claimant_source == "image:row:生产企业"
-    assert claim.use_confidence == "high"
 
 
 def test_a_mark_is_tied_to_a_code_printed_near_it_else_to_the_page_else_nothing() -> None:
     mark = MarkHit(bbox=(100, 100, 200, 200), reference="standin-mark.png", score=0.8, inliers=40)
     near = [_line("T/DEMO 001-2022", 215, x=90)]
-    [claim] = image_claims(_reading(near, [mark]), CONTEXT, low_confidence=0.85)
+    [claim] = image_claims(_reading(near, [mark]), CONTEXT)
     assert (claim.kind, claim.standard_code, claim.tie) == ("mark-image", "T/DEMO 001-2022", "caption")
     far = [_line("T/DEMO 001-2022", 900, x=90)]
-    [alone] = image_claims(_reading(far, [mark]), CONTEXT, low_confidence=0.85)
+    [alone] = image_claims(_reading(far, [mark]), CONTEXT)
     assert alone.standard_code is None and alone.tie == "none"
     beside = ImageContext(block_text="执行标准 DB31/T 1108-2018")
-    [paged] = image_claims(_reading([], [mark]), beside, low_confidence=0.85)
+    [paged] = image_claims(_reading([], [mark]), beside)
     assert paged.standard_code == "DB31/T 1108-2018" and paged.tie == "sentence"
 
 

@@ -8,12 +8,13 @@ from fastapi import APIRouter, Path
 from fastapi.responses import Response
 
 from api.deps import SessionDep, StaffDep
+from api.routing import api_router
 from api.schemas.common import ERROR_RESPONSES
 from checker.images.loading import CONTENT_TYPES, sniff
-from crawler.images.models import ImageBody
+from crawler.images.evidence import image_bytes
 from markwatch.errors import NotFoundError
 
-router = APIRouter(prefix="/images", tags=["images"], responses=ERROR_RESPONSES)
+router: APIRouter = api_router("/images", ["images"], responses=ERROR_RESPONSES)
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 # Crawled bytes are hostile: the type comes from sniffing, the browser may not sniff again, and the
 # response can run nothing and load nothing even when opened directly.
@@ -38,10 +39,11 @@ def image_response(body: bytes) -> Response:
 def image_route(
     session: SessionDep, who: StaffDep, sha256: str = Path(min_length=64, max_length=64)
 ) -> Response:
-    """The image bytes as fetched by a sweep; the hash is the one image claims and notices cite."""
+    """The image bytes as fetched by a sweep (the store the console reads too); the hash is the one image
+    claims and notices cite."""
     if not _SHA256.match(sha256):
         raise NotFoundError("no image with this hash")
-    row = session.get(ImageBody, sha256)
-    if row is None:
+    body = image_bytes(session, sha256)
+    if body is None:
         raise NotFoundError(f"no image {sha256}")
-    return image_response(row.body)
+    return image_response(body)

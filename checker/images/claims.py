@@ -169,14 +169,7 @@ def _with_page_context(claim: Claim, context: ImageContext) -> dict[str, object]
     return update
 
 
-def _review(update: dict[str, object], confidence: float, threshold: float) -> None:
-    if confidence < threshold:
-        update.update(use_confidence="review", use_signals=[f"ocr:low-confidence {confidence:.2f}"])
-
-
-def text_claims(
-    reading: ImageReading, context: ImageContext, *, low_confidence: float
-) -> tuple[list[Claim], list[list[Row]]]:
+def text_claims(reading: ImageReading, context: ImageContext) -> tuple[list[Claim], list[list[Row]]]:
     """image-text claims: the OCR text read as a page, each claim boxed on the row(s) it came from."""
     paragraphs = paragraphs_of(rows_of(reading.lines))
     if not paragraphs:
@@ -190,8 +183,8 @@ def text_claims(
         coded = [r for r in _code_rows(rows, claim.standard_key) if r not in held][:1]
         involved = sorted(held + coded, key=lambda row: row.box[1])
         update = _with_page_context(claim, context)
+        # A low OCR confidence is judged where findings are (checker/confidence.py, `ocr-low`).
         ref = _ref(reading, involved, context, reading.engine)
-        _review(update, ref.ocr_confidence or 0.0, low_confidence)
         raw_text = "\n".join(row.raw for row in rows)
         claims.append(
             claim.model_copy(
@@ -229,9 +222,7 @@ def _nearest_disclosure(mark: MarkHit, rows: list[Row]) -> tuple[Row, CodeMatch 
     return best[1:] if best else None
 
 
-def mark_claims(
-    reading: ImageReading, paragraphs: list[list[Row]], context: ImageContext, *, low_confidence: float
-) -> list[Claim]:
+def mark_claims(reading: ImageReading, paragraphs: list[list[Row]], context: ImageContext) -> list[Claim]:
     """mark-image claims: each mark tied to a code or 《title》 printed near it, else in the page beside it."""
     rows = [row for paragraph in paragraphs for row in paragraph]
     claims: list[Claim] = []
@@ -277,15 +268,13 @@ def mark_claims(
             image=ref,
         )
         update = _with_page_context(claim, context)
-        if ref.ocr_confidence is not None:
-            _review(update, ref.ocr_confidence, low_confidence)
         claims.append(claim.model_copy(update=update))
     return claims
 
 
-def image_claims(reading: ImageReading, context: ImageContext, *, low_confidence: float) -> list[Claim]:
+def image_claims(reading: ImageReading, context: ImageContext) -> list[Claim]:
     """Every claim in one read image (ids are left for the page to number)."""
     if reading.status != "read":
         return []
-    texts, paragraphs = text_claims(reading, context, low_confidence=low_confidence)
-    return texts + mark_claims(reading, paragraphs, context, low_confidence=low_confidence)
+    texts, paragraphs = text_claims(reading, context)
+    return texts + mark_claims(reading, paragraphs, context)

@@ -45,9 +45,7 @@ def page_context(raw: bytes, *, url: str | None, declared_charset: str | None) -
     )
 
 
-def add_image_claims(
-    page: PageClaims, images: list[SeenImage], context: ImageContext | None, *, low_confidence: float
-) -> int:
+def add_image_claims(page: PageClaims, images: list[SeenImage], context: ImageContext | None) -> int:
     """Append the claims read in `images` to `page` (ids continue after the page's own); how many."""
     added: list[Claim] = []
     for seen in images:
@@ -59,7 +57,7 @@ def add_image_claims(
             block_text=where.block_text if where else "",
             location=f"{where.location} (image {where.position + 1})" if where else "image",
         )
-        added.extend(image_claims(seen.reading, own, low_confidence=low_confidence))
+        added.extend(image_claims(seen.reading, own))
     start = len(page.claims)
     page.claims.extend(
         claim.model_copy(update={"id": f"c{start + i}"}) for i, claim in enumerate(added, start=1)
@@ -101,8 +99,8 @@ def check_with_images(
     registry: RegistryIndex,
     as_of: dt.date | None = None,
     fallback_claimant: Claimant | None = None,
-    low_confidence: float,
     context: ImageContext | None = None,
+    review: Any = None,
 ) -> Any:
     """Extract a page's claims (none for a bare image), add its images' claims, judge them all."""
     from checker.check import PageResult
@@ -115,7 +113,7 @@ def check_with_images(
     if readable:
         if context is None and raw:
             context = page_context(raw, url=url, declared_charset=declared_charset)
-        add_image_claims(page, readable, context, low_confidence=low_confidence)
+        add_image_claims(page, readable, context)
     for seen in images:
         if seen.reading.status == "error":
             where = seen.url or (seen.where.url if seen.where else seen.reading.sha256[:12])
@@ -128,5 +126,5 @@ def check_with_images(
     if fallback_claimant is not None:
         fill_claimant(page, fallback_claimant)
     day = as_of or (observed_at.date() if observed_at else dt.datetime.now(dt.UTC).date())
-    findings = image_evidence(checker.check_claims(page, registry, day), page)
+    findings = image_evidence(checker.check_claims(page, registry, day, review), page)
     return PageResult(page=page, as_of=day, findings=findings)

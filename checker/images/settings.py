@@ -32,14 +32,19 @@ class ImageSettings:
     tile_overlap: int = 96
     # Wider images are scaled down to this width first (text on product images is large where they are wide).
     max_width: int = 1600
-    # OCR reads under this confidence (0..1) make a claim a `review` one, never high-confidence evidence.
-    low_confidence: float = 0.85
+    # A finding resting on an OCR read under this confidence (0..1) goes to review (checker/confidence.py's
+    # `ocr-low` reason), never straight to the queue as high. The one threshold: ocr_review_below() reads it.
+    low_confidence: float = 0.80
     # Worker processes for OCR, their pending queue, and the resident size after which one is recycled.
     workers: int = 1
     queue_size: int = 64
     worker_max_rss_mb: int = 800
     # OCR workers run at this niceness: on a small machine the crawl (and the API) keep the CPU first.
     worker_nice: int = 10
+    # After its crawl, a sweep waits at most this long for the OCR of the images it fetched (and gives up
+    # sooner when no image is finished for twice the per-image time limit); what is left keeps the sweep
+    # `incomplete`, and `sweep resume` reads it.
+    drain_timeout_s: float = 900.0
     # Where operators keep reference images of the special mark (PNG); empty: the bundled stand-in.
     mark_references: str = ""
 
@@ -71,3 +76,19 @@ class ImageSettings:
                 raise InputError("must be at least 1", source=ENV_PREFIX + name.upper())
         if not 0 < self.low_confidence <= 1:
             raise InputError("must be in (0, 1]", source=ENV_PREFIX + "LOW_CONFIDENCE")
+
+
+def ocr_review_below(environ: dict[str, str] | None = None) -> float:
+    """The OCR confidence under which a finding goes to review: MARKWATCH_IMAGE_LOW_CONFIDENCE, else the
+    default. Read on each call (cheap: one variable), so every process and test sees the same setting."""
+    env = os.environ if environ is None else environ
+    raw = env.get(ENV_PREFIX + "LOW_CONFIDENCE")
+    if raw is None:
+        return ImageSettings.low_confidence
+    try:
+        value = float(raw)
+    except ValueError:
+        raise InputError(f"must be a float, got {raw!r}", source=ENV_PREFIX + "LOW_CONFIDENCE") from None
+    if not 0 < value <= 1:
+        raise InputError("must be in (0, 1]", source=ENV_PREFIX + "LOW_CONFIDENCE")
+    return value

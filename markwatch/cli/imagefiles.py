@@ -134,17 +134,18 @@ def seen_images(
 
 def check_target(
     checker: Any, source: ImageSource | None, target: str, raw: bytes, *, url: str | None,
-    declared_charset: str | None, registry: Any, as_of: dt.date,
+    declared_charset: str | None, registry: Any, as_of: dt.date, review: Any = None,
 ) -> Any:  # fmt: skip
     """`markwatch check` for one target: a page (with its images unless --no-images) or an image file."""
     images = seen_images(source, target, raw, url, declared_charset) if source is not None else []
     if not images:
         return checker.check_page(
-            raw, url=url, declared_charset=declared_charset, observed_at=None, registry=registry, as_of=as_of
-        )
+            raw, url=url, declared_charset=declared_charset, observed_at=None, registry=registry, as_of=as_of,
+            review=review,
+        )  # fmt: skip
     result = check_with_images(
         checker, None if is_image(raw) else raw, images, url=url, declared_charset=declared_charset,
-        observed_at=None, registry=registry, as_of=as_of, low_confidence=source.settings.low_confidence if source else 0.85,
+        observed_at=None, registry=registry, as_of=as_of, review=review,
     )  # fmt: skip
     for warning in result.page.warnings:
         if warning.code.startswith("image-"):
@@ -167,7 +168,7 @@ def extract_target(
     images = seen_images(source, target, raw, url, charset)
     readable = [seen for seen in images if seen.reading.lines or seen.reading.marks]
     context = page_context(raw, url=url, declared_charset=charset) if readable and not image_file else None
-    add_image_claims(page, readable, context, low_confidence=source.settings.low_confidence)
+    add_image_claims(page, readable, context)
     for seen in images:
         if seen.reading.status != "read":
             page.notes.append(

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from markwatch.cli.images import image_progress, image_summary
+from markwatch.cli.images import image_progress, image_summary, pending_line
 from markwatch.cli.options import db_option
 from markwatch.config import database_url, home_dir
 
@@ -158,9 +158,11 @@ def _missing_line(sweep: Any) -> str:
     missing = (sweep.summary or {}).get("missing") or []
     shown = ", ".join(missing[:5]) + (", ..." if sweep.urls_missing > 5 else "")
     spooled = " (fetched pages wait in the job directory)" if (sweep.summary or {}).get("spooled") else ""
+    images = pending_line(sweep)
     return (
         f"sweep {sweep.id}: {sweep.urls_missing} URL(s) missing{': ' + shown if shown else ''}{spooled}; "
-        f"finish it with `markwatch sweep resume {sweep.id}`"
+        + (f"{images}; " if images else "")
+        + f"finish it with `markwatch sweep resume {sweep.id}`"
     )
 
 
@@ -319,6 +321,8 @@ def status(sweep_id: int, db_url: str | None) -> None:
     ):
         if counts:
             click.echo(f"  {title}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    if acc.get("images"):
+        click.echo("  " + image_summary(acc["images"]).removeprefix("; "))
     if data["missing_urls"]:
         click.echo("  missing:")
         for url in data["missing_urls"]:
