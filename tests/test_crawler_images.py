@@ -8,19 +8,15 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
-from images_support import png_header_only
+from images_support import Shop, serve_shop
 from sqlalchemy import func, select
 
-from checker.images.corpus import render, samples
 from checker.images.store import ImageReadingRow
 from checker.registry import import_registry_file
 from crawler.images.models import ImageSighting
@@ -30,112 +26,6 @@ from markwatch.config import USER_AGENT
 
 REPO = Path(__file__).resolve().parent.parent
 MARKWATCH = str(Path(sys.executable).with_name("markwatch"))
-
-
-def _label() -> bytes:
-    sample, template = next(
-        (s, t) for s, t in samples() if s.template == "annotation-group" and s.placement == "photo"
-    )
-    # The same label, but naming an expired edition (T/DEMO 001-2019, SHS003 in the example registry).
-    template = {**template, "lines": ["产品名称：演示智能水杯", "执行标准：T/DEMO 001-2019（上海标准）"]}
-    return render(sample, template)
-
-
-LABEL = _label()
-
-
-class Shop:
-    """A marketplace on 127.0.0.1 whose claims are only in images; records every request."""
-
-    def __init__(self, items: int = 4, item_delay: float = 0.0) -> None:
-        self.requests: list[tuple[str, dict[str, str]]] = []
-        self.port = 0
-        self.items = items
-        self.item_delay = item_delay
-        self._lock = threading.Lock()
-
-    def hits(self) -> Counter[str]:
-        """Requests per host and path."""
-        with self._lock:
-            return Counter(path for path, _ in self.requests)
-
-    def page(self, path: str) -> tuple[int, str, bytes]:
-        cdn = f"http://localhost:{self.port}/cdn"
-        pages = {
-            "/robots.txt": "User-agent: *\nDisallow: /private/\n",
-            "/": "<ul class='listing'>"
-            + "".join(
-                f"<li><a class='item' href='/item/{n}.html'>{n}</a></li>" for n in range(1, self.items + 1)
-            )
-            + "</ul>",
-            "/item/1.html": "<h1>演示智能水杯</h1><ul class='gallery'><li>"
-            "<img src='/s.gif' data-ks-lazyload='/cdn/label.jpg'></li></ul>",
-            "/item/2.html": f"<h1>演示智能水杯 二号</h1><div class='desc'><img data-src='{cdn}/label.jpg'></div>",
-            "/item/3.html": "<h1>三号</h1><div class='desc'><img src='/cdn/bomb.png'>"
-            "<img src='http://example.invalid/x.jpg'><img src='/private/p.jpg'></div>",
-            "/item/4.html": "<h1>四号</h1><div class='desc'><img src='/cdn/missing.jpg'></div>",
-        }
-        for n in range(5, self.items + 1):  # more listings showing the same label (a cluster's share)
-            pages[f"/item/{n}.html"] = (
-                f"<h1>演示智能水杯 {n} 号</h1><div class='desc'><img data-src='{cdn}/label.jpg?n={n % 3}'></div>"
-            )
-        if path in pages:
-            kind = "text/plain" if path.endswith(".txt") else "text/html; charset=utf-8"
-            body = pages[path]
-            if kind.startswith("text/html"):
-                body = f"<html><head><meta charset='utf-8'><title>t</title></head><body>{body}</body></html>"
-                if path.startswith("/item/"):
-                    time.sleep(self.item_delay)
-            return 200, kind, body.encode()
-        if path.split("?")[0] == "/cdn/label.jpg":
-            return 200, "image/jpeg", LABEL
-        if path == "/cdn/bomb.png":
-            return 200, "image/png", png_header_only(40_000, 40_000)
-        return 404, "text/plain", b"not found"
-
-    def targets(self, path: Path) -> Path:
-        path.write_text(
-            f"""targets:
-  - name: shop
-    seeds: [{{url: "http://127.0.0.1:{self.port}/", kind: listing}}]
-    allowed_domains: [127.0.0.1]
-    image_domains: [localhost]
-    adapter: demo-marketplace
-    max_pages: 40
-    delay: 0
-    concurrency: 4
-""",
-            encoding="utf-8",
-        )
-        return path
-
-
-def serve_shop(state: Shop) -> Iterator[Shop]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            with state._lock:
-                state.requests.append(
-                    (f"{self.headers.get('Host', '').split(':')[0]}{self.path}", dict(self.headers))
-                )
-            status, kind, body = state.page(self.path)
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    state.port = server.server_address[1]
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield state
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture

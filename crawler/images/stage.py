@@ -42,6 +42,7 @@ import uuid
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from multiprocessing.connection import Connection
 from typing import Any
 from urllib.parse import urlsplit
@@ -246,8 +247,10 @@ class ImageStage:
             self._release(sha)
 
     def _new_pool(self) -> Any:
+        # This process already runs at the workers' niceness; its OCR workers inherit it (not twice over).
+        settings = replace(self.settings, worker_nice=0)
         if self._pool_factory is not None:
-            return self._pool_factory(self.settings)
+            return self._pool_factory(settings)
         from checker.images.pool import ReaderPool
 
         # MARKWATCH_IMAGE_READER=module:function swaps the reader the OCR workers build (tests, like
@@ -256,8 +259,8 @@ class ImageStage:
         if spec:
             module_name, _, attribute = spec.partition(":")
             factory = getattr(importlib.import_module(module_name), attribute)
-            return ReaderPool(self.settings, factory)
-        return ReaderPool(self.settings)
+            return ReaderPool(settings, factory)
+        return ReaderPool(settings)
 
     def _collect(self, timeout: float) -> bool:
         if self._pool is None or not self._in_flight:
