@@ -175,7 +175,7 @@ def _sweep(targets: Path, db_url: str, jobs: Path, extra: list[str]) -> float:
 
 def _sweep_set(base: str, mode: str, delay: float, concurrency: int) -> dict[str, Any]:
     """Images off, on (cold cache), on (warm cache), off again: one fresh database, same site."""
-    from crawler.store.models import Snapshot, Sweep
+    from crawler.store.models import Snapshot, Sweep, SweepPage
     from markwatch import db
 
     figures: dict[str, Any] = {"delay_s": delay, "concurrency": concurrency}
@@ -205,10 +205,11 @@ def _sweep_set(base: str, mode: str, delay: float, concurrency: int) -> dict[str
             with db.session_scope(db_url) as session:
                 sweep = session.scalars(select(Sweep).order_by(Sweep.id.desc())).first()
                 assert sweep is not None
+                # Pages only: images are snapshots too (the one evidence store), fetched behind the pages.
                 first, last = session.execute(
-                    select(func.min(Snapshot.fetched_at), func.max(Snapshot.fetched_at)).where(
-                        Snapshot.sweep_id == sweep.id
-                    )
+                    select(func.min(Snapshot.fetched_at), func.max(Snapshot.fetched_at))
+                    .join(SweepPage, SweepPage.snapshot_id == Snapshot.id)
+                    .where(Snapshot.sweep_id == sweep.id)
                 ).one()
                 pages = sweep.pages_fetched
                 images = dict((sweep.summary or {}).get("images") or {})
