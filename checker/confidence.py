@@ -18,6 +18,11 @@ REASONS: dict[str, tuple[str, str, bool]] = {
     "use": ("用途判定", "classified as", False),
     "use-close-call": ("用途判定接近边界", "use was a close call", True),
     "tie": ("关联方式", "tied by", False),
+    "tie-page": (
+        "标准取自页面的执行标准栏，而非字样旁",
+        "the standard is the one the page's 执行标准 row declares, not one written beside the words",
+        True,
+    ),
     "title-exact": ("标准名称与名录一致", "title matches the registry exactly", False),
     "title-similar": ("标准名称与名录近似（非完全一致）", "title matched by similarity, not exactly", True),
     "title-near-miss": ("名录中有相近的标准名称", "a registered title is close", True),
@@ -140,6 +145,9 @@ def assess_claim(
     reasons.append(reason("tie", claim.tie))
     if uses_registry:
         reasons.extend(_title_reasons(facts, near_miss))
+        if claim.tie == "page":
+            # The words name no standard themselves: judging the page's declared one is an inference.
+            reasons.append(reason("tie-page", claim.standard_code))
     if claim.image is not None and claim.image.ocr_confidence is not None:
         # An OCR line read with less confidence than this may not say what the finding says it does
         # (MARKWATCH_IMAGE_LOW_CONFIDENCE, the one threshold).

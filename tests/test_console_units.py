@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from importlib import resources
+from pathlib import Path
 
 import pytest
 from markupsafe import Markup
 from starlette.datastructures import QueryParams
 
+from api.console import wording
 from api.console.charts import bars, stacked_bars
 from api.console.filters import parse_queue_query
 from api.console.highlight import highlight
@@ -164,3 +166,30 @@ def test_missing_chromium_skips_locally_and_fails_in_ci(monkeypatch: pytest.Monk
     monkeypatch.setenv("MARKWATCH_REQUIRE_SERVICES", "1")
     with pytest.raises(pytest.fail.Exception, match="MARKWATCH_REQUIRE_SERVICES=1"):
         console_support.require_chromium()
+
+
+def _crawler_reasons() -> set[str]:
+    """Every failure or skip reason the crawler can record, read from its source (so a new one is noticed)."""
+    root = Path(__file__).resolve().parent.parent / "crawler"
+    patterns = (
+        r'SkipRequest\(\s*"([a-z_]+)"',
+        r'"(?:failed|skipped)",\s*"([a-z_]+)"',
+        r'reason = reason or "([a-z_]+)"',
+        r'return "([a-z_]+)"',
+    )
+    reasons: set[str] = set()
+    for name in ("middlewares.py", "bodies.py", "frontier/scheduler.py", "spiders/base.py", "storage.py"):
+        text = (root / name).read_text(encoding="utf-8")
+        for pattern in patterns:
+            reasons.update(re.findall(pattern, text))
+    return reasons - {"ok"}
+
+
+def test_every_sweep_failure_reason_reads_in_chinese() -> None:
+    t = Translator("zh")
+    reasons = _crawler_reasons()
+    assert {"robots", "offsite", "not_html", "undecodable", "poison", "forbidden_address"} <= reasons
+    untranslated = {r for r in reasons if wording.sweep_error(t, r) == r}
+    assert untranslated == set()
+    assert wording.sweep_error(t, "http_503") == "HTTP 503 错误"
+    assert wording.sweep_error(t, "page-warning:too-complex") == "页面未能完整读取：too-complex"

@@ -161,10 +161,23 @@ def test_an_organisation_announcement_is_judged_only_on_what_it_can_break(checke
     assert _judge(checker, html) == ["SHS001"]
 
 
-@pytest.mark.parametrize("page", sorted(DEMO_ITEMS.glob("*.html")), ids=lambda p: p.stem)
+# The kettle's page says it makes no claim (无上海标准声明, "no 上海标准 declaration"): a denial, not a claim.
+DEMO_DENIAL = "maker-kettle"
+
+
+@pytest.mark.parametrize(
+    "page", [p for p in sorted(DEMO_ITEMS.glob("*.html")) if p.stem != DEMO_DENIAL], ids=lambda p: p.stem
+)
 def test_demo_site_claims_stay_confident_product_claims(page: Path) -> None:
     result = extract_page(page.read_bytes())
     assert result.claims and all((c.use, c.use_confidence) == ("product", "high") for c in result.claims)
+
+
+def test_demo_site_denial_is_no_claim() -> None:
+    result = extract_page((DEMO_ITEMS / f"{DEMO_DENIAL}.html").read_bytes())
+    assert result.claims == []
+    (occurrence,) = result.occurrences
+    assert occurrence.use == "discussion" and "near:negated" in occurrence.signals
 
 
 # --- §3: titles of laws and plans never tie ---------------------------------------------------------------------
@@ -333,3 +346,102 @@ def test_extract_shows_page_kind_uses_and_signals(tmp_path: Path) -> None:
     assert "not claims: 2 occurrence(s)" in text.output and "- discussion: 上海标准" in text.output
     as_json = CliRunner().invoke(cli, ["extract", "--format", "json", str(page)])
     assert '"page_kind": "discussion"' in as_json.output and '"occurrences"' in as_json.output
+
+
+# --- precision held-out rounds: general rules they called for -------------------------------------------------
+
+_ITEM = (
+    "<html><head><meta charset='utf-8'><title>演示智能水杯</title></head><body>"
+    "<h1>演示智能水杯 执行上海标准</h1><p class='price'>￥199.00</p><a>加入购物车</a>"
+    "<table><tr><td>产品名称</td><td>演示智能水杯</td></tr>"
+    "<tr><td>执行标准</td><td>T/DEMO 001-2022（上海标准）</td></tr></table>{extra}</body></html>"
+)
+
+
+def test_a_single_item_pages_declared_standard_covers_its_bare_claims(checker: Checker) -> None:
+    html = _ITEM.format(extra="<div class='desc'><p>本品执行上海标准，品质更放心。</p></div>")
+    result = extract_page(html.encode())
+    assert [(c.standard_code, c.tie) for c in result.claims] == [
+        ("T/DEMO 001-2022", "page"),
+        ("T/DEMO 001-2022", "annotation"),
+        ("T/DEMO 001-2022", "page"),
+    ]
+    assert _judge(checker, html) == []  # the standard is disclosed with the words: no SHS008
+
+
+def test_listing_cards_keep_only_their_own_standard(checker: Checker) -> None:
+    cards = "".join(
+        f"<li class='card'><a href='/i/{n}'>{name}</a><p>{claim}</p><span>￥{price}</span></li>"
+        for n, name, claim, price in (
+            (1, "演示智能水杯", "执行标准：T/DEMO 001-2022（上海标准）", 199),
+            (2, "空气净化器", "上海标准品质", 999),
+            (3, "电水壶", "执行标准：GB/T 24149-2009", 99),
+        )
+    )
+    html = f"<html><body><ul class='list'>{cards}</ul><a>加入购物车</a></body></html>"
+    result = extract_page(html.encode())
+    assert [c.tie for c in result.claims] == ["annotation", "none"]
+    assert _judge(checker, html) == ["SHS008"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "本款执行国家标准，未标注上海标准。",  # a denial
+        "该商品与上海标准毫无关系。",  # a denial after the words
+        "本品标准已入选“上海标准”培育池。",  # a pool entry is no designation
+        "执行标准：T/XXX 001-2022（上海标准）",  # a placeholder code
+    ],
+)
+def test_denials_pool_entries_and_placeholders_are_never_claims(sentence: str) -> None:
+    html = _ITEM.format(extra=f"<div class='desc'><p>{sentence}</p></div>").replace("执行上海标准", "")
+    html = html.replace("T/DEMO 001-2022（上海标准）", "T/DEMO 001-2022")
+    result = extract_page(html.encode())
+    (occurrence,) = result.occurrences
+    assert occurrence.use == "discussion" and result.claims == [], occurrence.signals
+
+
+def test_buyers_write_discussion_the_sellers_answer_claims() -> None:
+    html = _ITEM.replace("执行上海标准", "").replace("T/DEMO 001-2022（上海标准）", "T/DEMO 001-2022")
+    html = html.format(
+        extra="<div class='comment-list'><h3>商品评价</h3><p>听说上海标准是政府认证的，买了。</p></div>"
+        "<div class='ask'><p>问：这款是上海标准的吗？</p><p>答：本品执行T/DEMO 001-2022（上海标准）。</p></div>"
+    )
+    result = extract_page(html.encode())
+    assert [o.use for o in result.occurrences] == ["discussion", "discussion", "product"]
+
+
+def test_names_in_another_script_are_not_compared(checker: Checker) -> None:
+    registry = RegistryIndex.from_records(
+        [
+            record_from_case(
+                {
+                    "code": "Q/DEMO 0102-2022",
+                    "title": "演示用不锈钢真空保温杯",
+                    "type": "enterprise",
+                    "holders": [{"name": "上海演示日用制品有限公司"}],
+                    "designated_on": "2023-06-01",
+                    "scope": ["保温杯"],
+                },
+                1,
+            )
+        ]
+    )
+    html = (
+        "<html><head><meta property='og:site_name' content='Shanghai Demo Daily Products Co., Ltd.'></head><body>"
+        "<h1>Vacuum flask 500ml</h1><p>US$3.90</p><a>Add to cart</a><table>"
+        "<tr><td>Product name</td><td>Vacuum flask</td></tr>"
+        "<tr><td>Standard</td><td>Q/DEMO 0102-2022 (Shanghai Standard)</td></tr></table></body></html>"
+    )
+    result = checker.check_page(
+        html.encode(),
+        url=None,
+        declared_charset=None,
+        observed_at=None,
+        registry=registry,
+        as_of=dt.date(2026, 1, 1),
+    )
+    (claim,) = result.page.claims
+    assert claim.claimant and claim.standard_code == "Q/DEMO 0102-2022"
+    # An English seller and product name against a Chinese holder and scope: neither SHS010 nor SHS011.
+    assert result.findings == []

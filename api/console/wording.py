@@ -104,4 +104,6 @@ def sweep_error(t: Translator, name: str) -> str:
     match = _HTTP_ERROR.match(name)
     if match:
         return t("sweep_error.http", code=match.group(1))
+    if name.startswith("page-warning:"):
+        return t("sweep_error.page_warning", code=name.removeprefix("page-warning:"))
     return name

@@ -27,6 +27,9 @@ from checker.extract.use_table import (
     ASSOCIATION,
     BEFORE_SIGNALS,
     BEFORE_WINDOW,
+    CERTIFICATION_AFTER,
+    DECISIVE_DISCUSSION,
+    DESIGNATION_SIGNALS,
     FIRST_PERSON,
     GOV_META_NAMES,
     HEAD_SIGNALS,
@@ -34,6 +37,7 @@ from checker.extract.use_table import (
     MARGIN,
     MIN_SCORE,
     NAME_LEADING_NOISE,
+    NAMES_A_STANDARD,
     NEAR_STRUCTURE,
     NEWS_URL,
     ORGANISATION_NAME,
@@ -42,11 +46,17 @@ from checker.extract.use_table import (
     PREPASS_SIGNALS,
     PRICE,
     PRODUCT_JSONLD,
+    QUESTION_TITLE,
     REGULATOR,
     RELATED_LIST_HEADING,
+    SCHOLARLY_META_NAMES,
+    SELLER_VOICE,
     SENTENCE_SIGNALS,
+    STANDARD_LABELS_EN,
     STANDARDS_TABLE_HEADER,
     STRUCTURE,
+    USER_CONTENT_CLASS,
+    USER_CONTENT_HEADING,
     USES,
     Use,
 )
@@ -63,6 +73,11 @@ _SENTENCE_WINDOW = 120
 _AFTER_WINDOW = 16
 # How far above a list its heading may sit (the list, its box, the box's column).
 _RELATED_LEVELS = 3
+# How far above an occurrence a review or question section may start (a comment's text, its item, the list).
+_USER_CONTENT_LEVELS = 5
+_SECTION_HEADINGS = frozenset(["h2", "h3", "h4", "h5"])
+# The words of a class or id name: comment-item, J_Reviews, commentList.
+_NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 
 
 @dataclass(frozen=True)
@@ -89,6 +104,9 @@ class PageView:
     owners: list[tuple[str, str]]  # (organisation name, where it came from), best first
     offers_product: bool
     article: bool = False  # some signal says the page is an article, a notice or a post
+    # What the page-level signals that argue only for discussion add up to (a forum, a notice, a Q&A page):
+    # with no sign of an offer, the 执行标准 form there is quoted.
+    discussion_only: int = 0
     organisation_page: bool = False
     brands: set[str] = field(default_factory=set)
     models: set[str] = field(default_factory=set)
@@ -122,9 +140,9 @@ def _capped(fired: list[Fired]) -> dict[Use, int]:
     return {use: min(score, PAGE_CAP) for use, score in scores.items()}
 
 
-def _head_texts(page: Page, finder: ContextFinder, collected: PageSignals) -> list[str]:
+def _head_texts(page: Page, finder: ContextFinder, collected: PageSignals, headings: list[Tag]) -> list[str]:
     texts = [t for t in (page.title, page.metas.get("og:title")) if t]
-    texts.extend(clean(h.get_text(" ")) for h in page.soup.find_all(["h1", "h2"], limit=6))
+    texts.extend(clean(h.get_text(" ")) for h in headings)
     texts.extend(collected.crumbs)
     texts.extend(finder.layout_texts("breadcrumb"))
     return [t for t in texts if t]
@@ -151,7 +169,8 @@ def _jsonld_types(page: Page) -> str:
 def read_page(page: Page, finder: ContextFinder, collected: PageSignals, url: str | None) -> PageView:
     """The page-level signals: pre-pass texts, head texts, structure and metadata."""
     fired = [Fired("page", name, _PREPASS[name].weights) for name in collected.found]
-    heads = _head_texts(page, finder, collected)
+    headings = page.soup.find_all(["h1", "h2"], limit=6)
+    heads = _head_texts(page, finder, collected, headings)
     fired.extend(
         Fired("page", s.name, s.weights)
         for s in HEAD_SIGNALS
@@ -165,10 +184,16 @@ def read_page(page: Page, finder: ContextFinder, collected: PageSignals, url: st
         fired.append(_structure("gov-meta"))
     if ARTICLE_META_NAMES & page.metas.keys():
         fired.append(_structure("article-meta"))
+    if SCHOLARLY_META_NAMES & page.metas.keys():
+        fired.append(_structure("scholarly-meta"))
     if PRODUCT_JSONLD.search(types):
         fired.append(_structure("jsonld-product"))
     if og_type.startswith("product"):
         fired.append(_structure("og-product"))
+    first_h1 = next((h for h in headings if h.name == "h1"), None)
+    asked = [page.title, page.metas.get("og:title"), clean(first_h1.get_text(" ")) if first_h1 else None]
+    if any(text and QUESTION_TITLE.search(text) for text in asked):
+        fired.append(_structure("question-title"))
     product_rows = [r for r in page.rows if label_in(r.label, (*PRODUCT_LABELS, *STANDARD_LABELS))]
     if len(product_rows) >= 2 and "param-label" not in collected.found:
         fired.append(_structure("param-rows"))
@@ -191,6 +216,7 @@ def read_page(page: Page, finder: ContextFinder, collected: PageSignals, url: st
     article = any(f.weights.get("discussion", 0) > 0 for f in fired)
     # Not enough to tell news from an organisation's own news, but an article all the same.
     kind = best if scores[best] >= MIN_SCORE else "article" if article else "unknown"
+    only = sum(f.weights.get("discussion", 0) for f in fired if set(f.weights) == {"discussion"})
     return PageView(
         fired=fired,
         scores=scores,
@@ -198,6 +224,7 @@ def read_page(page: Page, finder: ContextFinder, collected: PageSignals, url: st
         owners=owners,
         offers_product=scores["product"] >= MIN_SCORE,
         article=article,
+        discussion_only=min(only, PAGE_CAP),
         organisation_page=any(f.name in ORGANISATION_PAGE for f in fired),
         brands=collected.brands,
         models=collected.models,
@@ -265,6 +292,24 @@ def _in_related_list(element: Tag) -> bool:
     return False
 
 
+def _in_user_content(element: Tag) -> bool:
+    """Whether an occurrence sits in buyers' reviews or questions: a section headed 商品评价/问大家, or a
+    container whose class or id names comments, reviews, ratings or questions."""
+    for level, node in enumerate([element, *element.parents]):
+        if level > _USER_CONTENT_LEVELS or node.name in ("body", "html", "[document]", "article", "main"):
+            return False
+        names = [*(node.get("class") or []), str(node.get("id") or "")]
+        if any(word.lower() in USER_CONTENT_CLASS for name in names for word in _NAME_WORDS.findall(name)):
+            return True
+        # A plain walk over the children: bs4's find_all builds a filter per call (most of this check's cost).
+        for child in node.children:
+            if isinstance(child, Tag) and child.name in _SECTION_HEADINGS:
+                if USER_CONTENT_HEADING.search(clean(child.get_text(" "))):
+                    return True
+                break  # a section's first heading names it
+    return False
+
+
 def _in_link(mention: Mention) -> bool:
     if mention.kind == "logo":
         return mention.element.find_parent("a") is not None
@@ -289,16 +334,19 @@ class Classifier:
             if label_in(row.label, STANDARD_LABELS)
             for match in find_codes(row.value)
         }
+        self._priced: dict[int, bool] = {}
 
     def near(self, mention: Mention, tied: Tie) -> list[Fired]:
         """The occurrence's own signals: its sentence, the words around it, its block and row."""
         text = mention.block_text
+        asked = False
         if mention.kind == "logo":
             start, end = 0, 0
             sentence = f"{mention.text} {text}"[: _SENTENCE_WINDOW * 2]
         else:
             start, end = mention.start, mention.end
             s_start, s_end = sentence_span(text, start, end)
+            asked = text[s_end : s_end + 1] in ("?", "？")
             s_start, s_end = max(s_start, start - _SENTENCE_WINDOW), min(s_end, end + _SENTENCE_WINDOW)
             sentence = text[s_start:s_end]
         fired = [
@@ -317,19 +365,47 @@ class Classifier:
             fired.extend(
                 Fired("near", s.name, s.weights) for s in AFTER_SIGNALS if s.regex and s.regex.search(after)
             )
+        if mention.kind != "logo" and self._certified_thing(mention, tied, sentence):
+            # 上海标准认证 of a thing that is no standard: a product's (mis)claim, not a designation announced.
+            fired = [f for f in fired if f.name not in DESIGNATION_SIGNALS]
+            fired.append(_near("certification-form"))
         fired.extend(self._structure(mention, tied, sentence, text))
+        if mention.kind != "logo" and asked:
+            fired.append(_near("asked"))
+        if (
+            self.view.scores["product"] == 0
+            and self.view.discussion_only >= MIN_SCORE
+            and not any(f.name in SELLER_VOICE for f in fired)
+        ):
+            fired.append(_near("no-offer"))
         return fired
+
+    @staticmethod
+    def _certified_thing(mention: Mention, tied: Tie, sentence: str) -> bool:
+        """Whether the words are followed by certification wording (上海标准认证) in a sentence that names no
+        standard besides them (no other 标准, code or 《title》)."""
+        if tied.code is not None or tied.title is not None:
+            return False
+        after = mention.block_text[mention.end : mention.end + _AFTER_WINDOW]
+        return bool(CERTIFICATION_AFTER.match(after)) and not NAMES_A_STANDARD.search(
+            sentence.replace(mention.text, "")
+        )
 
     def _structure(self, mention: Mention, tied: Tie, sentence: str, block: str) -> list[Fired]:
         fired: list[Fired] = []
         row = _row_of(mention.unit, self._rows)
-        if row is not None and label_in(row.label, STANDARD_LABELS):
+        if row is not None and (
+            label_in(row.label, STANDARD_LABELS) or row.label.lower() in STANDARD_LABELS_EN
+        ):
             fired.append(_near("standard-row"))
-        card = self.finder.block_of(mention.element)
+        in_link = _in_link(mention)
+        related = in_link and _in_related_list(mention.element)
+        user_content = _in_user_content(mention.element)
+        card = None if related or user_content else self.finder.block_of(mention.element)
         if card is not None:
             rows = self.finder.rows_under.get(id(card), [])
             if any(label_in(r.label, PRODUCT_LABELS) for r in rows) or (
-                self.view.offers_product and self.finder.heading(card)
+                self.view.offers_product and self.finder.heading(card) and self._card_offers(card)
             ):
                 fired.append(_near("product-card"))
         if tied.code is not None and tied.kind in ("annotation", "cell", "row", "caption"):
@@ -340,21 +416,44 @@ class Classifier:
             fired.append(_near("price-near"))
         if _in_standards_table(mention.unit):
             fired.append(_near("standards-table"))
+        named = organisations_in(sentence)
         if self.view.owners and any(
-            same_organisation(name, owner)
-            for name in organisations_in(sentence)
-            for owner, _ in self.view.owners
+            same_organisation(name, owner) for name in named for owner, _ in self.view.owners
         ):
             fired.append(_near("own-site"))
+        elif (
+            named
+            and self.view.owners  # the owner is known, and the organisation named is not it
+            and self.view.article
+            and not self.view.organisation_page
+            and not FIRST_PERSON.search(sentence)
+            and not any(f.name in ("standard-row", "product-card") for f in fired)
+        ):
+            fired.append(_near("other-organisation"))
         if FIRST_PERSON.search(block) and not FIRST_PERSON.search(sentence):
             fired.append(_near("first-person-block"))
-        if _in_link(mention):
+        if in_link:
             fired.append(_near("in-link"))
-            if _in_related_list(mention.element):
+            if related:
                 fired.append(_near("related-list"))
+        if user_content:
+            fired.append(_near("user-content"))
+        if any(node.name in ("blockquote", "q") for node in (mention.element, *mention.element.parents)):
+            fired.append(_near("quoted-block"))
         if mention.element.name in HEADINGS and not self.view.offers_product:
             fired.append(_near("in-heading"))
         return fired
+
+    def _card_offers(self, card: Tag) -> bool:
+        """Whether a heading-only card offers something: always on a page that is no article; on an article
+        page (a byline, news furniture) only when the card itself shows a price, since the block under an
+        article's headline is the article and the page's prices sit in a shop sidebar."""
+        if not self.view.article:
+            return True
+        key = id(card)
+        if key not in self._priced:
+            self._priced[key] = PRICE.search(clean(card.get_text(" "))) is not None
+        return self._priced[key]
 
     def decide(self, near: list[Fired]) -> Decision:
         """Add the page's (capped) and the occurrence's scores and decide, marking close calls."""
@@ -367,6 +466,14 @@ class Classifier:
         best, second = ranked[0], ranked[1]
         lead = scores[best] - scores[second]
         everything = [*self.view.fired, *near]
+        decisive = [f.label for f in near if f.name in DECISIVE_DISCUSSION]
+        if any(f.name == "user-content" for f in near) and not any(f.name in SELLER_VOICE for f in near):
+            # Buyers' reviews and questions: only the seller's own voice (本品…, 本款…) there makes a claim.
+            decisive.append("near:user-content")
+        if decisive:
+            # A placeholder code, a pool entry or a denial: this occurrence is no claim, whatever the page is.
+            explained = [label for label in _explain("discussion", everything) if label not in decisive]
+            return Decision("discussion", "high", [*dict.fromkeys(decisive), *explained], scores)
         if scores[best] == 0:
             return Decision("product", "review", ["no-signal"], scores)
         if scores["product"] == 0 and scores["organisation"] == 0:

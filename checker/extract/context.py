@@ -21,6 +21,7 @@ from checker.extract.patterns import (
 )
 from checker.extract.prune import CONTEXT_INDEX, CTX_ATTR, CTX_SEPARATOR
 from checker.extract.selectors import rest_of
+from checker.extract.use_table import PRICE
 from checker.normalize import compact
 
 _MAX_VALUE = 200
@@ -287,6 +288,35 @@ class ContextFinder:
 
 def _value(found: tuple[str, str] | None) -> str | None:
     return found[1] if found else None
+
+
+# A listing entry sits a few levels above what it holds (li > div > p), never higher than a card.
+_ENTRY_LEVELS = 8
+
+
+def listing_entry(element: Tag, twins: dict[tuple[int, str, str], int] | None = None) -> Tag | None:
+    """The repeated card an element sits in (a search result, a listing's li), or None on a single item's
+    page: the nearest ancestor with at least two siblings of its own tag and class (li.gl-item × 30).
+    `twins` caches sibling counts per (parent, tag, class) across calls on one page (listings are long)."""
+    counts = twins if twins is not None else {}
+    for level, node in enumerate([element, *element.parents]):
+        if level > _ENTRY_LEVELS or node.name in ("body", "html", "[document]"):
+            return None
+        classes = node.get("class")
+        parent = node.parent
+        if not classes or parent is None:
+            continue
+        key = (id(parent), node.name, " ".join(classes))
+        if key not in counts:
+            counts[key] = sum(
+                1
+                for sibling in parent.find_all(node.name, recursive=False)
+                if sibling.get("class") == classes
+            )
+        # A listing's cards each show a price; repeated rows of a spec table (dl.clearfix × 20) do not.
+        if counts[key] >= 3 and PRICE.search(clean(node.get_text(" "))):
+            return node
+    return None
 
 
 def refused_name(value: str, brands: set[str], models: set[str]) -> str | None:

@@ -144,6 +144,15 @@ def _rows(soup: BeautifulSoup, runs: list[Run]) -> list[Row]:
             value = clean(cells[1].get_text(" "))
             if label and value and len(label) <= 16:
                 rows.append(Row(label, value, tr))
+        # Marketplace attribute tables put two or three label/value pairs in one row (品牌|演示|产品名称|…);
+        # a header row (all th) is a list's column names, not pairs. The later pairs are keyed by their value
+        # cell, so a claim in that cell finds its own row.
+        if len(cells) >= 4 and len(cells) % 2 == 0 and not all(cell.name == "th" for cell in cells):
+            for label_cell, value_cell in zip(cells[2::2], cells[3::2], strict=True):
+                label = clean(label_cell.get_text()).replace(" ", "").rstrip(":")
+                value = clean(value_cell.get_text(" "))
+                if label and value and len(label) <= 16:
+                    rows.append(Row(label, value, value_cell))
     for dl in soup.find_all("dl"):
         term: str | None = None
         for child in dl.find_all(["dt", "dd"], recursive=False):

@@ -6,15 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from checker.extract.classify import Classifier, Decision, PageView, org_claimant, read_page
-from checker.extract.context import ContextFinder
+from checker.extract.context import ContextFinder, listing_entry
 from checker.extract.decode import decode_page
-from checker.extract.document import css_path, load_page
+from checker.extract.document import Page, css_path, label_in, load_page
 from checker.extract.gate import may_mention
 from checker.extract.limits import BudgetExceeded, ExtractLimits, Guard
 from checker.extract.mentions import Mention, certification_words, find_mentions
 from checker.extract.models import Claim, Occurrence, PageClaims
 from checker.extract.page_signals import PageSignalCollector
-from checker.extract.patterns import EXTRACTOR_VERSION
+from checker.extract.patterns import EXTRACTOR_VERSION, PRODUCT_LABELS
 from checker.extract.prune import prune
 from checker.extract.tie import Tie, sentence_span, tie, tie_logo
 from checker.extract.verbatim import Quoter, centred, display_text
@@ -164,6 +164,7 @@ def _extract(raw: bytes, declared_charset: str | None, result: PageClaims, guard
     result.page_kind, result.page_signals = view.kind, view.labels
     classifier = Classifier(page, finder, view)
     quoting = _Quoting()
+    claimed: list[tuple[Mention, int]] = []
     for mention in mentions:
         guard.check("reading claims")
         found = _tie(mention)
@@ -172,6 +173,7 @@ def _extract(raw: bytes, declared_charset: str | None, result: PageClaims, guard
         claim_id = None
         if decision.use != "discussion":
             claim = _claim(len(result.claims) + 1, mention, found, decision, finder, view, quotes)
+            claimed.append((mention, len(result.claims)))
             result.claims.append(claim)
             claim_id = claim.id
         result.occurrences.append(
@@ -185,7 +187,64 @@ def _extract(raw: bytes, declared_charset: str | None, result: PageClaims, guard
                 location=css_path(mention.element),
             )
         )
+    _page_standard(result, claimed, page)
     _notes(result)
+
+
+# Signals that put the words in the page's own 执行标准/产品标准号 row (classify.py, use_table.py).
+_ROW_SIGNALS = ("near:standard-row", "near:standard-label")
+
+
+def _declared_claim(
+    result: PageClaims,
+    claimed: list[tuple[Mention, int]],
+    page: Page,
+    twins: dict[tuple[int, str, str], int],
+) -> Claim | None:
+    """The claim whose 执行标准 row declares, with the words, the one standard of a single product page
+    (执行标准：T/… (上海标准)), or None: a listing, several products or several standards, where each claim
+    keeps only what it names itself. A row without the words is not enough: the page then never wrote the
+    words beside a standard, which is what SHS008 is about."""
+    names = {row.value for row in page.rows if label_in(row.label, PRODUCT_LABELS)}
+    if len(names) > 1:
+        return None
+    keys: set[str] = set()
+    declaring: Claim | None = None
+    for mention, index in claimed:
+        claim = result.claims[index]
+        if claim.use != "product" or not claim.standard_key:
+            continue
+        # Every product claim's standard counts: a page showing two standards declares neither for all.
+        keys.add(claim.standard_key)
+        if any(signal in claim.use_signals for signal in _ROW_SIGNALS):
+            if listing_entry(mention.element, twins) is not None:
+                return None  # a listing card's code speaks for its card only
+            declaring = declaring or claim
+    return declaring if len(keys) == 1 else None
+
+
+def _page_standard(result: PageClaims, claimed: list[tuple[Mention, int]], page: Page) -> None:
+    """Give the product claims that name no standard (执行上海标准 in an item title, 本品执行上海标准 in its
+    description) the one standard the page declares in its 执行标准 row, tie "page": the standard is disclosed
+    on the page, so no SHS008, and whatever is wrong with it is one finding with every location."""
+    twins: dict[tuple[int, str, str], int] = {}
+    bare = [
+        index
+        for mention, index in claimed
+        if result.claims[index].use == "product"
+        and result.claims[index].tie == "none"
+        and listing_entry(mention.element, twins) is None
+    ]
+    if not bare:
+        return
+    declaring = _declared_claim(result, claimed, page, twins)
+    if declaring is None:
+        return
+    fields = ("standard_code", "standard_key", "standard_number_key", "standard_kind")
+    update: dict[str, object] = {name: getattr(declaring, name) for name in fields}
+    update["tie"] = "page"
+    for index in bare:
+        result.claims[index] = result.claims[index].model_copy(update=update)
 
 
 def _notes(result: PageClaims) -> None:

@@ -10,7 +10,11 @@ from pydantic import BaseModel, Field
 # text: the words in the page's text; logo: an <img> whose alt/title/caption/file name names the mark;
 # image-text: the words read by OCR inside an image; mark-image: the mark's artwork detected inside an image.
 ClaimKind = Literal["text", "logo", "image-text", "mark-image"]
-TieKind = Literal["annotation", "cell", "row", "list-item", "sentence", "caption", "title-only", "none"]
+# page: the words name no standard themselves, and the single product page declares one in its 执行标准 row
+# (the item title says 执行上海标准, the parameter table says 执行标准：T/… (上海标准)).
+TieKind = Literal[
+    "annotation", "cell", "row", "list-item", "sentence", "caption", "title-only", "page", "none"
+]
 # product: the designation used for a product or service offered on the page (judged by every rule);
 # organisation: an enterprise or association announcing that its standard was designated (judged only on
 # what an announcement can break); discussion: news, notices, guides… about the scheme (never judged).

@@ -15,7 +15,9 @@ from checker.extract import charsets
 # 1.3.0: occurrences classified product/organisation/discussion (use_table.py 1); verbatim quotes; product
 # names refused when they are a model, a brand, a certification word or a marketplace title.
 # 1.4.0: invisible characters, ruby, deep pages, WHATWG charsets, page limits (issue 14).
-EXTRACTOR_VERSION = "1.4.0"
+# 1.5.0: use_table.py 2 (reports, enforcement, tenders, Q&A, reviews, denials, pool entries); a single product
+# page's declared standard ties its bare claims (tie "page"); two label/value pairs per attribute row.
+EXTRACTOR_VERSION = "1.5.0"
 
 
 class Pattern(NamedTuple):
@@ -413,7 +415,11 @@ ROW_TEXT = re.compile(r"^\s*(?P<label>[^:：]{1,16}?)\s*" + _COLON + r"\s*(?P<va
 # Headings that name a page section, not a product: a listing block heading must not be one.
 GENERIC_HEADING = re.compile(
     r"详情|介绍|参数|规格|包装|售后|评价|评论|说明|相关|推荐|资质|证书|新闻|公告|联系|导航|客服|热销|猜你喜欢|店铺|^主体$|基本信息"
-    r"|问答|问题|咨询|FAQ"
+    r"|问答|问题|咨询|FAQ|属性|描述"
+    # English section headings of international marketplaces (Key attributes, Product description).
+    r"|^\s*(?:key |main |product |other )?(?:attributes|specifications?|specs|details|description|overview|features"
+    r"|reviews|packaging(?: and delivery| & delivery)?|supplier|company profile)\s*$",
+    re.I,
 )
 
 # --- What a product name is never (issue 13 §4). The product is named from 商品名称/产品名称/品名 rows,

@@ -93,7 +93,8 @@ def in_standard_row(unit: Tag) -> bool:
         label_cell = cell if cell.name == "dt" else cell.find_previous_sibling("dt")
     else:
         row = cell.find_parent("tr")
-        label_cell = row.find(["th", "td"]) if row is not None else None
+        # The cell before a value labels it (attribute tables hold several label/value pairs in one row).
+        label_cell = cell.find_previous_sibling(["th", "td"]) or (row.find(["th", "td"]) if row else None)
     if label_cell is None:
         return False
     label = clean(label_cell.get_text()).replace(" ", "").rstrip(":")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Literal, NamedTuple
 
-USE_TABLE_VERSION = "1"
+USE_TABLE_VERSION = "3"
 
 Use = Literal["product", "organisation", "discussion"]
 USES: tuple[Use, ...] = ("product", "organisation", "discussion")
@@ -127,7 +127,7 @@ PREPASS_SIGNALS: tuple[Signal, ...] = (
     _s(
         "reporter",
         {"discussion": 4},
-        r"本报讯|本報訊|本报记者|本報記者|记者[^。]{0,10}(?:报道|獲悉|获悉|了解到|采访)|記者[^。]{0,10}報道|新华社|新華社|中新网|中新網",
+        r"本报讯|本報訊|本报记者|本報記者|记者[^。]{0,10}(?:报道|獲悉|获悉|了解到|采访|走访|走訪|发现|發現|调查|調查|注意到|看到)|記者[^。]{0,10}報道|新华社|新華社|中新网|中新網",
         "a reporter or news agency writes the page: journalism about the scheme, not a claim",
         hints=("本报", "本報", "记者", "記者", "新华社", "新華社", "中新"),
     ),
@@ -200,11 +200,87 @@ PREPASS_SIGNALS: tuple[Signal, ...] = (
         hints=("选择题", "選擇題", "判断题", "判斷題", "填空题", "答案", "练习题", "練習題", "试题", "試題"),
     ),
     _s(
+        "enforcement",
+        {"discussion": 4},
+        r"决定书文号|決定書文號|处罚决定书|處罰決定書|行政处罚决定|行政處罰決定|违法行为类型|違法行為類型|处罚内容|處罰內容"
+        r"|处罚依据|處罰依據|决定机关|決定機關|处罚机关|處罰機關|处罚结果|處罰結果|案件名称|案件名稱",
+        "an enforcement record (决定书文号, 违法行为类型, 处罚内容): it quotes what a seller wrote in order to sanction it",
+        hints=("决定", "決定", "处罚", "處罰", "违法", "違法", "案件"),
+    ),
+    _s(
+        "tender",
+        {"discussion": 3},
+        r"招标公告|招標公告|投标人|投標人|采购需求|採購需求|预算金额|預算金額|最高限价|最高限價|开标时间|開標時間|中标公告|中標公告"
+        r"|采购人|採購人|招标文件|招標文件|采购项目|採購項目|招标编号|招標編號|采购编号|採購編號",
+        "a tender or procurement notice (投标人, 采购需求, 预算金额): the buyer states requirements, nobody offers",
+        hints=(
+            "招标",
+            "招標",
+            "投标",
+            "投標",
+            "采购",
+            "採購",
+            "预算",
+            "預算",
+            "限价",
+            "限價",
+            "开标",
+            "開標",
+            "中标",
+            "中標",
+        ),
+    ),
+    _s(
+        "academic",
+        {"discussion": 3},
+        r"^\s*(?:摘\s*要|关键词|關鍵詞|关键字|基金资助|基金項目|基金项目|中图分类号|中圖分類號|作者单位|作者單位|参考文献|參考文獻|DOI)\s*[:：]"
+        r"|^\s*(?:Abstract|Keywords|References)\s*:",
+        "a paper's abstract page (摘要：, 关键词：, DOI：): research about the scheme; its price sells the paper",
+        hints=(
+            "摘",
+            "关键",
+            "關鍵",
+            "基金",
+            "分类号",
+            "分類號",
+            "作者单位",
+            "作者單位",
+            "参考文献",
+            "參考文獻",
+            "DOI",
+            "Abstract",
+            "Keywords",
+            "References",
+        ),
+    ),
+    _s(
+        "press-release",
+        {"organisation": 3},
+        r"/\s*[A-Z][A-Za-z ]{0,30}(?:Newswire|Wire)\s*/\s*--|^\s*SOURCE\s+[A-Z]|^\s*Media contacts?\s*:|新闻稿|新聞稿",
+        "a press release (CITY, date /PRNewswire/ --, SOURCE Company, 新闻稿): an organisation speaks for itself, wherever"
+        " the wire posts it",
+        hints=("Newswire", "Wire", "SOURCE", "Media contact", "新闻稿", "新聞稿"),
+    ),
+    _s(
         "q-and-a",
         {"discussion": 3},
-        r"^\s*(?:问|問|答|提问|提問)\s*[:：]|最佳答案|问题描述|问题补充|回答者|网友回答|網友回答|\d+\s*个回答",
-        "a question-and-answer page about the scheme (问：… 答：…)",
-        hints=("问", "問", "答", "提问", "回答"),
+        r"^\s*(?:问|問|答|提问|提問)\s*[:：]|最佳答案|问题描述|问题补充|回答者|网友回答|網友回答|\d+\s*个回答"
+        r"|被浏览\s*[\d,]|被瀏覽\s*[\d,]|关注者\s*[\d,]|關注者\s*[\d,]|赞同\s*\d|贊同\s*\d|编辑于\s*(?:19|20)\d\d",
+        "a question-and-answer page about the scheme (问：… 答：…; a Q&A site's 关注者, 被浏览, 赞同, 编辑于)",
+        hints=(
+            "问",
+            "問",
+            "答",
+            "提问",
+            "回答",
+            "浏览",
+            "瀏覽",
+            "关注者",
+            "關注者",
+            "赞同",
+            "贊同",
+            "编辑于",
+        ),
     ),
     _s(
         "article-nav",
@@ -352,6 +428,14 @@ HEAD_SIGNALS: tuple[Signal, ...] = (
         "consumer advice (消费提示, 12315): explains how to read the words, claims nothing",
     ),
     _s(
+        "shopping-guide",
+        {"discussion": 3},
+        r"(?:实测|實測|横评|橫評|对比|對比)\s*\d+\s*款|\d+\s*款[^，,]{0,8}(?:对比|對比|横评|橫評|推荐|推薦|测评|測評)|选购指南|選購指南"
+        r"|怎么选|怎麼選|如何选|如何選|哪款好|哪个牌子好|哪個牌子好|值得买吗|值得買嗎",
+        "a shopping guide or comparison (实测8款, 怎么选, 选购指南): a writer reports what listings say, the sellers claim"
+        " on their own pages",
+    ),
+    _s(
         "forum-site",
         {"discussion": 3},
         r"论坛|論壇|贴吧|貼吧|\bbbs\b|问答|問答|知乎|百度知道|博客|blog",
@@ -420,6 +504,14 @@ STRUCTURE: dict[str, tuple[dict[Use, int], str]] = {
     ),
     "shop": ({"product": 2}, "a marketplace shop block (layouts.py): the page is a listing"),
     "item-url": ({"product": 1}, "an item/product/goods path in the URL"),
+    "scholarly-meta": (
+        {"discussion": 4},
+        "scholarly metadata (<meta name=citation_title/citation_author>): a paper about the scheme",
+    ),
+    "question-title": (
+        {"discussion": 3},
+        "the page's <title> or h1 asks a question (…是什么意思？, 如何…): a Q&A or advice page; an item's title never asks",
+    ),
     "association-site": (
         {"organisation": 1},
         "the site's owner is an association or alliance (协会, 学会, 联盟)",
@@ -462,18 +554,20 @@ SENTENCE_SIGNALS: tuple[Signal, ...] = (
     _s(
         "product-verb",
         {"product": 2},
-        r"(?:执行|執行|符合|采用|採用|依据|依據|按照|遵循|达到|達到)[^。]{0,16}(?:标准|標準|\b[A-Z]{1,4}/)"
+        r"(?:执行|執行|符合|采用|採用|依据|依據|按照|遵循|达到|達到)[^。]{0,16}(?:标准|標準|(?<![A-Za-z])[A-Z]{1,4}/)"
         r"|按[^。]{0,20}生产|按[^。]{0,20}生產"
         r"|\b(?:complies with|conforms to|manufactured (?:to|according to))\b",
-        "a product made to, or meeting, a standard (执行…标准, 符合…标准)",
+        "a product made to, or meeting, a standard (执行…标准, 符合…标准, 执行T/…: a code's letters follow a Chinese"
+        " character with no word boundary between them)",
         flags=re.I,
     ),
     _s(
         "first-person-designation",
         {"organisation": 6},
-        rf"(?:{_FIRST_PERSON})[^。“”\"「」]{{0,40}}(?:{_DESIGNATED}|{_DRAFTED})"
-        rf"|(?:{_DESIGNATED}|{_DRAFTED})[^。“”\"「」]{{0,12}}(?:{_FIRST_PERSON})",
-        "an organisation announces its own standard's designation (我公司主导制定的…获评上海标准)",
+        rf"(?:{_FIRST_PERSON})[^。“”\"「」:：?？]{{0,40}}(?:{_DESIGNATED}|{_DRAFTED})"
+        rf"|(?:{_DESIGNATED}|{_DRAFTED})[^。“”\"「」:：?？]{{0,12}}(?:{_FIRST_PERSON})",
+        "an organisation announces its own standard's designation (我公司主导制定的…获评上海标准); not across a"
+        " colon or a question, which introduce someone else's words (客户问我们：…入选了上海标准？)",
     ),
     _s(
         "congratulation",
@@ -528,6 +622,42 @@ SENTENCE_SIGNALS: tuple[Signal, ...] = (
         "a placeholder standard (T/XXX 001-2022, 某某标准) only appears in guides and examples: never a claim",
     ),
     _s(
+        "reported-label",
+        {"discussion": 4},
+        r"(?:详情页|詳情頁|商品页|商品頁|产品页|產品頁|页面上|頁面上|网页上|網頁上|网店|網店|店铺|店鋪|包装上|包裝上|标签上|標籤上"
+        r"|吊牌上|说明书上|說明書上|宣传页|宣傳頁|广告|廣告|商品上|产品上|產品上|规格表|規格表|参数表|參數表|铭牌|銘牌)[^。]{0,12}"
+        r"(?:标注|標註|标明|標明|注明|註明|写着|寫著|写有|寫有|写的|寫的|写了|寫了|标的|標的|标着|標著|印有|印着|印著|出现|出現"
+        r"|宣称|宣稱|声称|聲稱)",
+        "a page or label is the object (详情页标注“…”, 商品上写着…, 包装上印有…): someone reports what a seller wrote;"
+        " a seller writing its own page does not describe it that way",
+    ),
+    _s(
+        "requirement",
+        {"discussion": 3},
+        r"(?:应当|應當|应|應|须|須|必须|必須|需要|需|要求|不得)[^。，,；;]{0,4}"
+        r"(?:符合|执行|執行|满足|滿足|达到|達到|采用|採用|提供|使用)",
+        "a requirement set by a buyer or a rule (应符合…, 须提供…, 不得使用…): it asks, it does not claim",
+    ),
+    _s(
+        "enforcement-words",
+        {"discussion": 3},
+        r"当事人|當事人|责令|責令|罚款|罰款|处罚|處罰|违法|違法|违反|違反|查处|查處|立案|涉嫌|整改|下架|执法|執法|经查|經查|涉案",
+        "enforcement wording (当事人, 责令, 罚款, 违反…规定, 整改): a sanction or a warning about claims, not a claim",
+    ),
+    _s(
+        "advice",
+        {"discussion": 2},
+        r"如果|假如|若是|建议|建議|提醒|留意|注意|当心|當心|小心|谨防|謹防|别被|別被|投诉|投訴|举报|舉報|核对|核對|留个心眼|留個心眼",
+        "advice and conditions (如果…, 建议, 提醒, 核对, 投诉): a text telling readers how to judge claims",
+    ),
+    _s(
+        "offer",
+        {"product": 3},
+        r"欢迎(?:新老)?(?:客户|客戶|朋友|各界)?(?:来电|來電)?(?:垂询|垂詢|订购|訂購|咨询|諮詢|选购|選購|采购|採購|洽谈|洽談)"
+        r"|订购热线|訂購熱線|销售热线|銷售熱線|量大从优|量大從優|现货供应|現貨供應|接受定制|支持定制",
+        "the sentence offers the product (欢迎垂询订购, 订购热线, 量大从优): a seller's promotion, wherever it is posted",
+    ),
+    _s(
         "question",
         {"discussion": 2},
         r"[?？]|吗|嗎|什么是|什麼是|怎么|怎麼|如何|怎样|怎樣|能否|可否|是否",
@@ -549,10 +679,18 @@ SENTENCE_SIGNALS: tuple[Signal, ...] = (
         flags=re.I,
     ),
     _s(
+        "english-announcement",
+        {"organisation": 4},
+        r"\b(?:announced|announces)\b[^.]{0,30}\bthat (?:its|their)\b[^.]{0,120}\b(?:designated|selected|recognised|recognized)\b",
+        "a press release's third-person voice (X announced today that its standard … has been designated)",
+        flags=re.I,
+    ),
+    _s(
         "english-organisation",
         {"organisation": 6},
-        r"\b(?:our|we)\b[^.]{0,60}\b(?:drafted|led|developed|designated|awarded|selected)\b|\bwe are proud\b",
-        "an English announcement of one's own standard (our standard … was designated)",
+        r"\b(?:our|we)\b[^.]{0,90}\b(?:drafted|led|developed|designated|awarded|selected)\b|\bwe are proud\b",
+        "an English announcement of one's own standard (our standard … was designated; the code and the product"
+        " between them take up to 90 characters)",
         flags=re.I,
     ),
 )
@@ -567,6 +705,19 @@ AFTER_SIGNALS: tuple[Signal, ...] = (
         r"|的申报|的申報|的评价工作|的認定|的认定|培育池|先进标准|先進標準|scheme|programme|program|system|list|designation)",
         "the words name the scheme itself (“上海标准”标识制度, 上海标准申报, 名单): talk about the policy",
         flags=re.I,
+    ),
+    _s(
+        "unrelated",
+        {"discussion": 6},
+        r"^[”\"」』’']?\s*(?:毫无关系|毫無關係|毫无关联|毫無關聯|无关|無關|没有关系|沒有關係|没关系|沒關係|不沾边|不沾邊|扯不上)",
+        "the words are said to have nothing to do with the thing (与上海标准毫无关系): a denial, not a claim",
+    ),
+    _s(
+        "pool",
+        {"discussion": 6},
+        r"^[”\"」』’']?\s*的?(?:培育池|培育庫|培育库|培育名单|培育名單|培育项目|培育項目|培育对象|培育對象|储备库|儲備庫|候选|候選)",
+        "the cultivation pool (入选“上海标准”培育池): a candidate, not a designation (2023 Opinions part 5); a truthful"
+        " pool entry claims no designation",
     ),
     _s(
         "the-words",
@@ -626,6 +777,22 @@ BEFORE_SIGNALS: tuple[Signal, ...] = (
         "a standard was designated (获评2023年度“上海标准”): an announcement or a report of one, not a product",
     ),
     _s(
+        "about-writing",
+        {"discussion": 4},
+        r"(?:写成|寫成|写为|寫為|只写|只寫|写着|寫著|写有|寫有|写的是|寫的是|写上|寫上|标成|標成|标为|標為|标注为|標註為"
+        r"|表述为|表述為|说成|說成|宣传为|宣傳為|宣传成|宣傳成|冒充|谎称|謊稱|自称|自稱)[^。,，]{0,6}[“\"「『‘]?$",
+        "the words are what someone wrote or called something (写成“…”, 只写“…”, 宣传为…): a text about wording",
+    ),
+    _s(
+        "negated",
+        {"discussion": 6},
+        r"(?:未|没有|沒有|没|沒|并非|並非|并不是|並不是|暂未|暫未|尚未|不是|不属于|不屬於|非|无|無)"
+        r"(?:标注|標註|标明|標明|使用|获得|獲得|获评|獲評|入选|入選|写|寫|加注|执行|執行|申请|申請|申报|申報|属于|屬於|是)?"
+        r"\s*[“\"「『‘]?$",
+        "the words are denied right before them (未标注上海标准, 不是上海标准, 并非上海标准): whatever the page is, this"
+        " occurrence claims nothing",
+    ),
+    _s(
         "scheme-verb",
         {"discussion": 3},
         r"(?:开展|開展|组织|組織|推进|推進|实施|實施|深化|做好|申请|申請|申报|申報|推荐|推薦|评审|評審|评选|評選|培育|认定|認定|什么是|什麼是)"
@@ -666,8 +833,37 @@ NEAR_STRUCTURE: dict[str, tuple[dict[Use, int], str]] = {
         "the words are a link's text (a related-news entry, a menu item): they point elsewhere",
     ),
     "related-list": (
-        {"discussion": 3},
+        {"discussion": 5},
         "the words sit in a list headed 相关资讯/热点新闻/推荐阅读: headlines of other pages, not this page's claim",
+    ),
+    "asked": (
+        {"discussion": 4},
+        "the occurrence's own sentence ends in a question mark (…入选了上海标准？, 这款是上海标准的吗？): nobody announces or"
+        " offers by asking",
+    ),
+    "quoted-block": (
+        {"discussion": 4},
+        "the occurrence sits in a <blockquote> or <q>: words quoted from elsewhere (a forum post quoting a listing)",
+    ),
+    "certification-form": (
+        {"product": 4},
+        "上海标准认证 said of a thing that is not a standard (我司保温杯荣获“上海标准认证”): the evaluation of a standard"
+        " presented as a product's certification, a product claim however the page celebrates it",
+    ),
+    "no-offer": (
+        {"discussion": 8},
+        "the page offers nothing (no price, cart, parameters or product markup) and reads as a forum, a notice, news,"
+        " a Q&A or a paper: the 执行标准：…（上海标准） form there is quoted, not used",
+    ),
+    "user-content": (
+        {"discussion": 6},
+        "the occurrence sits in buyers' reviews or questions (商品评价, 问大家, 评论, class comment/review/ask): what"
+        " buyers write is not the seller's claim; without the seller's voice there (本品, 本款) it is decisive",
+    ),
+    "other-organisation": (
+        {"discussion": 3},
+        "on an article page, the sentence names an organisation that is not the site's owner and does not speak in"
+        " the first person: a report about someone else's standard or product",
     ),
     "in-heading": (
         {"discussion": 1},
@@ -687,9 +883,81 @@ NAME_LEADING_NOISE = re.compile(rf"^.*?(?:[的与和及、由在为是被向对�
 STANDARDS_TABLE_HEADER = re.compile(r"^(?:标准编号|標準編號|标准号|標準號|标准名称|標準名稱|标准代号)$")
 # Page signals that make the page an organisation's own (an announcement can be made anywhere on it); on
 # other pages an organisation claim needs organisation wording near the occurrence.
-ORGANISATION_PAGE = frozenset(["company-news", "about-page", "association-site"])
+ORGANISATION_PAGE = frozenset(["company-news", "about-page", "association-site", "press-release"])
 # Headings of lists that point to other pages (a sidebar of news, related reading).
 RELATED_LIST_HEADING = re.compile(
     r"相关|相關|资讯|資訊|新闻|新聞|阅读|閱讀|推荐|推薦|热点|熱點|公告|动态|動態|专题|專題|related|news|reading",
     re.I,
+)
+# English labels of a product's standard row on international marketplaces (spaces removed, lower case):
+# "Standard: Q/… (Shanghai Standard)" is the same row as 执行标准.
+STANDARD_LABELS_EN = frozenset(
+    [
+        "standard",
+        "standardno.",
+        "standardno",
+        "standardnumber",
+        "executivestandard",
+        "executionstandard",
+        "implementationstandard",
+        "implementedstandard",
+        "productstandard",
+        "productstandardno.",
+    ]
+)
+# Occurrence signals that settle the use whatever else fired: a placeholder code, a cultivation-pool entry or a
+# denial is never a claim of designation, on any page (they never become claims, so they cannot cost recall).
+DECISIVE_DISCUSSION = frozenset(["placeholder-code", "pool", "negated", "unrelated"])
+# Sentence signals that announce a designation: dropped when the words are a certification of a thing that is
+# not a standard (上海标准认证 of a thermos), since the organisation then announces nothing about a standard.
+DESIGNATION_SIGNALS = frozenset(
+    ["first-person-designation", "designation-verb", "company-subject", "congratulation"]
+)
+# The words followed by certification wording (上海标准认证, 上海标準認證, Shanghai Standard certified).
+CERTIFICATION_AFTER = re.compile(r"^[”\"」』’']?\s*(?:认证|認證|certified|certification)", re.I)
+# A standard named in a sentence besides the words themselves (a standard, a code or a 《title》 is announced).
+NAMES_A_STANDARD = re.compile(r"标准|標準|standard|《", re.I)
+# Seller's voice in the occurrence's sentence: the product offered is the subject (these keep a claim a claim
+# on a page that otherwise offers nothing).
+SELLER_VOICE = frozenset(["product-subject", "offer"])
+# <meta> names of scholarly indexes (Google Scholar's citation_*, Dublin Core): a paper's page.
+SCHOLARLY_META_NAMES = frozenset(["citation_title", "citation_author", "citation_journal_title", "dc.title"])
+# Headings and container names of buyers' reviews and questions on item pages (and comment threads elsewhere).
+USER_CONTENT_HEADING = re.compile(
+    r"评价|評價|评论|評論|买家秀|買家秀|问大家|問大家|问答|問答|咨询|諮詢|晒单|曬單|网友|網友|留言|reviews?|comments?|q\s*&\s*a",
+    re.I,
+)
+# Words of class/id names (split at -, _ and camel case) that hold reviews and questions: J_Reviews,
+# comment-item, rate-grid, ask-answer (whole words only: J_LinkBasket is a cart button, not a question).
+USER_CONTENT_CLASS = frozenset(
+    [
+        "comment",
+        "comments",
+        "review",
+        "reviews",
+        "rate",
+        "rates",
+        "rating",
+        "ratings",
+        "ask",
+        "asks",
+        "answer",
+        "answers",
+        "question",
+        "questions",
+        "faq",
+        "faqs",
+        "reply",
+        "replies",
+        "consult",
+        "consults",
+        "evaluate",
+        "evaluation",
+        "evaluations",
+        "feedback",
+    ]
+)
+# Page <title>/og:title/h1 that asks a question: a Q&A or advice page (a product's title never asks).
+QUESTION_TITLE = re.compile(
+    r"[?？]\s*(?:[-_|｜—–].*)?$|(?:是什么|是什麼|什么意思|什麼意思|怎么办|怎麼辦|怎么样|怎麼樣|为什么|為什麼|如何|吗|嗎)\s*(?:[-_|｜—–].*)?$"
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import types
 import typing
 from dataclasses import dataclass
@@ -22,6 +23,14 @@ from markwatch.errors import CodeParseError
 RegistryMatch = Literal["exact", "other-edition", "title", "none"]
 _HOLDER_TYPES = {DesignationType.ENTERPRISE, DesignationType.ENTERPRISE_JOINT}
 SCOPE_SEPARATOR = "、"
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _same_script(a: str, b: str) -> bool:
+    """Whether two names can be compared character by character: both hold Chinese characters or neither
+    does. "Shanghai Demo Smart Home Co., Ltd." is a translation of 上海演示智能家居股份有限公司, not another
+    company, and "Vacuum flask" is not outside the scope term 保温杯: across scripts the fact stays unknown."""
+    return bool(_CJK.search(a)) == bool(_CJK.search(b))
 
 
 @dataclass(frozen=True)
@@ -121,9 +130,13 @@ def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day is not None else None
 
 
-def _claimant_is_holder(claimant: str, record: DesignationRecord) -> bool:
+def _claimant_is_holder(claimant: str, record: DesignationRecord) -> bool | None:
+    """Whether the claimant is one of the record's holders; None when no holder is named in its script."""
     name = compact(claimant)
-    return any(compact(h.name) in name or name in compact(h.name) for h in record.holders if h.name)
+    holders = [compact(h.name) for h in record.holders if h.name and _same_script(h.name, claimant)]
+    if not holders:
+        return None
+    return any(holder in name or name in holder for holder in holders)
 
 
 def _product_in_scope(claim: Claim, record: DesignationRecord) -> tuple[bool, int]:
@@ -226,6 +239,10 @@ def enrich(
             values["days_since_expiry"] = (as_of - record.valid_until).days
         if claim.claimant and record.type in _HOLDER_TYPES and record.holders:
             values["claimant_is_holder"] = _claimant_is_holder(claim.claimant, record)
-        if values["product_known"] and record.scope:
+        if (
+            values["product_known"]
+            and record.scope
+            and any(_same_script(term, claim.product_name or "") for term in record.scope)
+        ):
             values["product_in_scope"], values["product_scope_score"] = _product_in_scope(claim, record)
     return ClaimFacts.model_validate(values)
