@@ -20,7 +20,7 @@ from api.headers import SecurityHeaders
 from api.limits import BodySizeLimit
 from api.ratelimit import RateLimiter
 from api.registry_index import ThrottledRegistryCache
-from api.routes import cases, health, registry, rules, scheduler, selfcheck, sweeps
+from api.routes import cases, health, images, registry, rules, scheduler, selfcheck, selfcheck_image, sweeps
 from api.settings import Settings
 from api.slots import KeyedSlots
 from api.writer import GroupWriter
@@ -51,11 +51,13 @@ pages per request, answered per item, stored in one transaction).
 API_ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     registry.router,
+    selfcheck_image.router,
     selfcheck.router,
     cases.router,
     sweeps.router,
     scheduler.router,
     rules.router,
+    images.router,
 )
 
 

@@ -21,6 +21,7 @@ BENCHMARKS = (
     "bench.sweep",
     "bench.api",
     "bench.console",
+    "bench.images",
     # Last: 10,000 mutated pages take several minutes.
     "bench.fuzz",
 )
@@ -48,6 +49,16 @@ HEADLINES: tuple[tuple[str, str, str], ...] = (
         "cluster pages/s, 3 workers vs 1 (CPU-bound)",
         "sweep.distributed.cpu_bound_site.3_workers_pages_per_s",
         "sweep.distributed.cpu_bound_site.1_workers_pages_per_s",
+    ),
+    (
+        "images/s: gate only vs gate + OCR",
+        "images.gate_only.images_per_s",
+        "images.corpus.images_per_s",
+    ),
+    (
+        "polite sweep pages/s, images on vs off",
+        "images.sweep.polite.on.pages_per_s_fetching",
+        "images.sweep.polite.off.pages_per_s_fetching",
     ),
     (
         "registry import s (100k) vs parse only",

@@ -10,10 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checker.extract.models import Claim, Confidence, PageClaims
+from checker.images.settings import ocr_review_below
 from checker.rules.facts import ClaimFacts
-
-# An OCR line read with less confidence than this may not say what the finding says it does.
-OCR_REVIEW_BELOW = 0.80
 
 # code -> (zh, en, sends the finding to review)
 REASONS: dict[str, tuple[str, str, bool]] = {
@@ -151,11 +149,12 @@ def assess_claim(
             # The words name no standard themselves: judging the page's declared one is an inference.
             reasons.append(reason("tie-page", claim.standard_code))
     if claim.image is not None and claim.image.ocr_confidence is not None:
+        # An OCR line read with less confidence than this may not say what the finding says it does
+        # (MARKWATCH_IMAGE_LOW_CONFIDENCE, the one threshold).
+        below = ocr_review_below()
         score = claim.image.ocr_confidence
-        code = "ocr-low" if score < OCR_REVIEW_BELOW else "ocr"
-        reasons.append(
-            reason(code, f"{score:.2f}" + (f" < {OCR_REVIEW_BELOW:.2f}" if code == "ocr-low" else ""))
-        )
+        code = "ocr-low" if score < below else "ocr"
+        reasons.append(reason(code, f"{score:.2f}" + (f" < {below:.2f}" if code == "ocr-low" else "")))
     if page.warnings:
         reasons.append(reason("page-partly-read", ", ".join(sorted({w.code for w in page.warnings}))))
     if claim.pattern is not None and (rule_id, claim.pattern) in policy.patterns:

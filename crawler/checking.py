@@ -79,29 +79,33 @@ class RegistryChecker:
             registry=self.registry,
             fallback_claimant=Claimant(seller, "adapter:seller") if seller else None,
         )
-        claims = {claim.id: claim for claim in _claims_of(result)}
-        records = []
-        for finding in result.findings:
-            claim = claims.get(finding.claim_id)
-            evidence = finding.evidence
-            records.append(
-                FindingRecord(
-                    finding_key=finding.finding_key,
-                    rule_id=finding.rule_id,
-                    severity=str(finding.severity),
-                    standard_code=finding.standard_code,
-                    message=finding.message,
-                    claim=claim.model_dump(mode="json") if claim is not None else {},
-                    # Every location, the confidence and the record judged travel with the stored finding.
-                    evidence=finding.stored_evidence()
-                    if hasattr(finding, "stored_evidence")
-                    else dict(evidence),
-                    claimant=getattr(claim, "claimant", None),
-                )
+        return outcome_of(result)
+
+
+def outcome_of(result: Any) -> CheckOutcome:
+    """A checker.check.PageResult as the findings table needs it (also used for pages checked with their
+    images, crawler/images/stage.py)."""
+    claims = {claim.id: claim for claim in _claims_of(result)}
+    records = []
+    for finding in result.findings:
+        claim = claims.get(finding.claim_id)
+        evidence = finding.evidence
+        records.append(
+            FindingRecord(
+                finding_key=finding.finding_key,
+                rule_id=finding.rule_id,
+                severity=str(finding.severity),
+                standard_code=finding.standard_code,
+                message=finding.message,
+                claim=claim.model_dump(mode="json") if claim is not None else {},
+                # Every location, the confidence and the record judged travel with the stored finding.
+                evidence=finding.stored_evidence() if hasattr(finding, "stored_evidence") else dict(evidence),
+                claimant=getattr(claim, "claimant", None),
             )
-        page = getattr(result, "page", None)
-        warnings = [w.model_dump() for w in page.warnings] if page is not None else []
-        return CheckOutcome(claims=len(claims), findings=records, warnings=warnings)
+        )
+    page = getattr(result, "page", None)
+    warnings = [w.model_dump() for w in page.warnings] if page is not None else []
+    return CheckOutcome(claims=len(claims), findings=records, warnings=warnings)
 
 
 def _claims_of(result: Any) -> list[Any]:

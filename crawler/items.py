@@ -23,6 +23,7 @@ class PageItem:
     body: bytes
     fetched_at: dt.datetime
     declared_charset: str | None
+    # "listing", "item", "page", or "image" (a product image: stored as evidence, read behind the crawl)
     kind: str
     # The shop or seller name where the site adapter says it sits (the page's shop header); the checker
     # uses it only for claims whose own context names no claimant.
@@ -31,6 +32,9 @@ class PageItem:
     notes: list[str] = field(default_factory=list)
     # The frontier entry the page answers (acknowledged once the page is stored).
     entry: Any = None
+    # The page's product images, each {url, position, area, location, block_text} (checker.images.discover.
+    # PageImage as JSON values, so a spooled page keeps them): recorded as sightings with the page.
+    images: list[dict[str, Any]] = field(default_factory=list)
 
     def asdict(self) -> dict[str, Any]:
         """Fields without the body (logs, feeds)."""
@@ -45,3 +49,4 @@ class UrlOutcome:
     state: str  # "failed" | "skipped"
     reason: str
     entry: Any = None
+    kind: str = "page"  # "image" for a product image request

@@ -9,6 +9,7 @@ queued rows after a crash, a restart or a Redis that lost its data.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +26,20 @@ from crawler.store.models import Snapshot, SweepPage, SweepUrl
 UNTAKEN_SKIPS = frozenset({"offsite", "non_http", "forbidden_address", "depth", "page_limit"})
 # A URL found lost (queued, yet on no frontier) this often is failed rather than put back again.
 MAX_REQUEUES = 3
+# Scrapy's own URLLENGTH_LIMIT (its middleware would drop longer links unseen; the ledger records them under a
+# short key instead).
+URL_MAX = 2083
+URL_KEPT = 1900
+# Ledger URL kinds: pages, and product images (issue 15), which never count against the page budget.
+PAGE = "page"
+IMAGE = "image"
+
+
+def ledger_key(url: str) -> str:
+    """The key the ledger keeps a canonical URL under (over-long URLs: a prefix and their sha256)."""
+    if len(url) <= URL_MAX:
+        return url
+    return f"{url[:URL_KEPT]}#sha256={hashlib.sha256(url.encode()).hexdigest()}"
 
 
 @dataclass(frozen=True)
@@ -35,6 +50,7 @@ class Discovery:
     state: str  # "queued" | "skipped"
     reason: str | None = None
     request: dict[str, Any] | None = None
+    kind: str = PAGE
 
 
 @dataclass(frozen=True)
@@ -46,6 +62,7 @@ class Outcome:
     reason: str | None = None
     taken: bool = True
     notes: tuple[str, ...] = ()
+    kind: str = PAGE  # only used when the URL's row has to be created here
 
 
 def insert(session: Session, table: Any) -> Any:
@@ -63,6 +80,7 @@ def record_discoveries(session: Session, sweep_id: int, found: Sequence[Discover
             "sweep_id": sweep_id,
             "url": d.url,
             "state": d.state,
+            "kind": d.kind,
             "reason": d.reason,
             "taken": False,
             "request": d.request,
@@ -89,6 +107,7 @@ def record_outcomes(session: Session, sweep_id: int, outcomes: Sequence[Outcome]
             "sweep_id": sweep_id,
             "url": o.url,
             "state": o.state,
+            "kind": o.kind,
             "reason": o.reason,
             "taken": o.taken,
             "request": None,
@@ -140,15 +159,15 @@ def resume_state(session: Session, sweep_id: int) -> ResumeState:
     """The ledger of a sweep as a frontier needs it."""
     state = ResumeState()
     rows = session.execute(
-        select(SweepUrl.url, SweepUrl.state, SweepUrl.reason, SweepUrl.request).where(
+        select(SweepUrl.url, SweepUrl.state, SweepUrl.reason, SweepUrl.request, SweepUrl.kind).where(
             SweepUrl.sweep_id == sweep_id
         )
     )
-    for url, status, reason, request in rows:
+    for url, status, reason, request, kind in rows:
         state.known.add(url)
         if status == "queued":
             state.queued.append((url, request))
-        if not (status == "skipped" and reason in UNTAKEN_SKIPS):
+        if kind == PAGE and not (status == "skipped" and reason in UNTAKEN_SKIPS):
             state.accepted += 1
     # A page stored under its requested URL also answered for the URL it was redirected to.
     state.redirected_to.update(

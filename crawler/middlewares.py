@@ -23,6 +23,7 @@ from twisted.internet import defer
 from twisted.internet.interfaces import IReactorTime
 
 from crawler.addresses import forbidden_kind
+from crawler.frontier import META_IMAGE
 from crawler.targets import host_allowed
 
 log = logging.getLogger(__name__)
@@ -41,8 +42,17 @@ def _stats(spider: Spider) -> Any:
     return spider.crawler.stats
 
 
-def _allowed_domains(spider: Spider) -> list[str]:
-    return list(getattr(spider, "allowed_domains", None) or [])
+def _allowed_domains(spider: Spider, request: Request) -> list[str]:
+    domains = list(getattr(spider, "allowed_domains", None) or [])
+    target = getattr(spider, "target", None)
+    if target is not None and (request.meta.get(META_IMAGE) or request.meta.get(_ROBOTS_META)):
+        # The target's image CDNs: for product images (and those hosts' robots.txt) only, never for pages.
+        domains += list(target.image_domains)
+    return domains
+
+
+# Marks the robots.txt requests this module makes itself.
+_ROBOTS_META = "markwatch_robots"
 
 
 class LinkGuardMiddleware:
@@ -55,7 +65,7 @@ class LinkGuardMiddleware:
         kind = forbidden_kind(parts.hostname or "")
         if kind is not None:
             raise SkipRequest("forbidden_address", f"{kind} address refused")
-        domains = _allowed_domains(spider)
+        domains = _allowed_domains(spider, request)
         if domains and not host_allowed(parts.hostname or "", domains):
             raise SkipRequest("offsite", request.url)
 
@@ -120,7 +130,7 @@ class RedirectGuardMiddleware:
         kind = forbidden_kind(parts.hostname or "")
         if kind is not None:
             raise SkipRequest("forbidden_address", f"redirect to a {kind} address")
-        domains = _allowed_domains(spider)
+        domains = _allowed_domains(spider, request)
         if domains and not host_allowed(parts.hostname or "", domains):
             raise SkipRequest("offsite", f"redirect off-site to {target}")
         chain = [*request.meta.get("redirect_urls", []), request.url]
@@ -174,7 +184,8 @@ class WaitingRobotsTxtMiddleware:
             raise SkipRequest("robots", f"forbidden by robots.txt: {request.url}")
 
     async def _load(self, url: str, netloc: str) -> None:
-        request = Request(url, meta={"dont_obey_robotstxt": True}, callback=NO_CALLBACK, priority=1000)
+        meta = {"dont_obey_robotstxt": True, _ROBOTS_META: True}
+        request = Request(url, meta=meta, callback=NO_CALLBACK, priority=1000)
         try:
             response = await maybe_deferred_to_future(self.crawler.engine.download(request))
             if response.status >= 500:

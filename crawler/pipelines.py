@@ -32,7 +32,7 @@ class SweepPipeline:
         if isinstance(item, PageItem):
             job = Job(page=item, entry=item.entry)
         elif isinstance(item, UrlOutcome):
-            job = Job(outcome=Outcome(item.url, item.state, item.reason), entry=item.entry)
+            job = Job(outcome=Outcome(item.url, item.state, item.reason, kind=item.kind), entry=item.entry)
         else:
             return item
         done: Deferred[Any] = Deferred()

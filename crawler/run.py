@@ -25,6 +25,8 @@ class CrawlResult:
     gave_up: str | None = None  # "database" / "redis": an outage outlasted its bound
     all_written: bool = True  # every fetched page reached the database (else it waits in the spool)
     counts: dict[str, int] = field(default_factory=dict)
+    # How the image stage ended: drained, gave_up (drain bound), stopped (interrupted), died; None: no images
+    images: str | None = None
 
     @property
     def completed(self) -> bool:
@@ -80,7 +82,7 @@ def crawl(
     settings: dict[str, Any],
     *,
     spider_class: type | None = None,
-    on_progress: Callable[[dict[str, int]], None] | None = None,
+    on_progress: Callable[[dict[str, Any]], None] | None = None,
 ) -> CrawlResult:
     """Run the crawl to its end (Ctrl-C / SIGTERM stop it gracefully: reason "shutdown")."""
     from scrapy.crawler import CrawlerProcess
@@ -102,4 +104,5 @@ def crawl(
         gave_up=runtime.gave_up,
         all_written=runtime.all_written,
         counts=dict(runtime.counts),
+        images=runtime.images_ended,
     )

@@ -4,11 +4,15 @@ A Scrapy extension (`EXTENSIONS`) that the scheduler and the pipeline also reach
 holds what they share: the discoveries not yet written, the writer that stores pages and acknowledges their
 frontier entries, and whether the database or Redis is down (then no new request is taken; past
 `MARKWATCH_OUTAGE_BOUND` seconds the crawl stops with reason "outage" and the sweep becomes incomplete).
+It also starts the crawl's image stage (crawler/images/stage.py) when the first page with images is stored,
+and drains it (bounded) once the crawl is done, so OCR runs behind fetching and never holds it up.
 """
 
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -24,6 +28,7 @@ from crawler.adapters import tracking_params
 from crawler.canonical import Canonicalizer
 from crawler.checking import load_checker
 from crawler.frontier import META_ENTRY, META_URL, Frontier
+from crawler.images.stage import StageHandle, has_pending
 from crawler.ledger import Discovery, Outcome
 from crawler.targets import Target
 from crawler.writer import Job, PageWriter, WriterEvents
@@ -83,9 +88,14 @@ class SweepRuntime(WriterEvents):
         self.close_reason: str | None = None
         self.all_written = True
         self.counts: Counter[str] = Counter()
-        self.on_progress: Callable[[dict[str, int]], None] | None = None
+        self.on_progress: Callable[[dict[str, Any]], None] | None = None
         self._orphans_since: float | None = None
         self._spider: Any = None
+        # Product images (issue 15): read and judged by the image stage, a separate niced process.
+        self.images_on = settings.getbool("MARKWATCH_IMAGES", True) and self.target.images
+        self.images = StageHandle(self.db_url, self.sweep_id)
+        self.images_ended: str | None = None
+        self._interrupted = threading.Event()  # Ctrl-C / SIGTERM while the image stage drains
         self._loop = LoopingCall(self._tick)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
@@ -154,7 +164,13 @@ class SweepRuntime(WriterEvents):
             if job.entry is not None and self.frontier is not None:
                 self.frontier.ack(job.entry)
             if job.page is not None:
-                self.counts["pages"] += 1
+                self.counts["images" if job.page.kind == "image" else "pages"] += 1
+                if (
+                    self.images_on
+                    and not self.images.started
+                    and (job.page.images or job.page.kind == "image")
+                ):
+                    self.images.start()  # the first page with images: its stage loads while images download
             elif job.outcome is not None:
                 self.counts[job.outcome.state] += 1
         self.wake()
@@ -187,6 +203,13 @@ class SweepRuntime(WriterEvents):
         self._spider = spider
         self.writer.start()
         self._loop.start(TICK_SECONDS, now=False)
+        if self.images_on:
+            try:
+                resuming = has_pending(self.db_url, self.sweep_id)
+            except Exception:  # the database is down: the first stored page with images starts the stage
+                resuming = False
+            if resuming:
+                self.images.start()  # image work an earlier run of this sweep left
 
     def spider_idle(self, spider: Any) -> None:
         # Scrapy closes the spider when a handler raises anything but DontCloseSpider: an unexpected error
@@ -249,7 +272,48 @@ class SweepRuntime(WriterEvents):
                 close()
 
         closing.addCallback(finished)
+        if self.images_on:
+            self._watch_signals()
+        closing.addCallback(lambda _: threads.deferToThread(self._end_images, reason))
+        closing.addCallback(self._images_ended)
         return closing
+
+    def _end_images(self, reason: str) -> str | None:
+        """After the last page is written: drain the image stage if the crawl ran out of work (bounded by
+        the image drain settings), else stop it; unfinished image work stays for `sweep resume`."""
+        if not self.images_on:
+            return None
+        completed = self.gave_up is None and (reason == "finished" or reason.startswith("closespider_"))
+        if not self.images.started:
+            if not completed or not has_pending(self.db_url, self.sweep_id):
+                return None
+            self.images.start()
+        if not completed:
+            self.images.stop()
+            return self.images.ended
+        ended = self.images.drain(self._interrupted)
+        if ended == "stopped" and self._interrupted.is_set():
+            self.close_reason = "shutdown"  # stopped by a signal while reading: interrupted, resumable
+        return ended
+
+    def _watch_signals(self) -> None:
+        """Ctrl-C or SIGTERM while the crawl waits for OCR stops the image stage (Scrapy's own handlers,
+        still called, have nothing left to stop once the spider is closed)."""
+        for number in (signal.SIGINT, signal.SIGTERM):
+            previous = signal.getsignal(number)
+
+            def handler(signum: int, frame: Any, previous: Any = previous) -> None:
+                self._interrupted.set()
+                if callable(previous):
+                    previous(signum, frame)
+
+            try:
+                signal.signal(number, handler)
+            except ValueError:  # not the main thread (an embedding that runs the reactor elsewhere)
+                return
+
+    def _images_ended(self, ended: str | None) -> None:
+        self.images_ended = ended
 
     def _tick(self) -> None:
         if not self.writer.alive() and self.gave_up is None:
@@ -271,10 +335,12 @@ class SweepRuntime(WriterEvents):
         tick = getattr(self.frontier, "tick", None)
         if tick is not None:
             tick(self)
+        if self.images.started:
+            self.images.tick()
         if self.on_progress is not None:
             self.on_progress(self.progress())
 
-    def progress(self) -> dict[str, int]:
+    def progress(self) -> dict[str, Any]:
         """Live counts of this process (pages stored, outcomes, queued here, in flight)."""
         frontier = self.frontier
         return {
@@ -283,6 +349,16 @@ class SweepRuntime(WriterEvents):
             "skipped": self.counts["skipped"],
             "queued": getattr(frontier, "queued", lambda: 0)() if frontier is not None else 0,
             "in_flight": frontier.in_flight() if frontier is not None else 0,
+            "images": self.image_progress(),
+        }
+
+    def image_progress(self) -> dict[str, int]:
+        """Images found and fetched by this process, and what its image stage has done so far."""
+        stats = self.crawler.stats
+        return {
+            "found": int(stats.get_value("markwatch/images/found", 0) if stats else 0),
+            "fetched": self.counts["images"],
+            **{k: int(v) for k, v in self.images.last.items() if isinstance(v, int)},
         }
 
 

@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from crawler.checking import CheckOutcome
+from crawler.images.storage import IMAGE_STATUS, link_sightings, record_sightings, store_images
 from crawler.items import PageItem
 from crawler.ledger import Discovery, Outcome, insert, record_discoveries, record_outcomes
 from crawler.store.models import PARTIAL, Finding, Snapshot, SnapshotBody, SweepPage
@@ -38,8 +39,11 @@ class CheckedPage:
     item: PageItem
     url: str  # the ledger URL it answers (canonical, as requested)
     page_url: str  # canonical final URL: what findings and case keys name
-    status: str  # sweep_pages status: ok, partial (not read whole), undecodable, not_html, check_failed
+    status: str  # sweep_pages status: ok, partial (not read whole), undecodable, not_html, check_failed;
+    # or IMAGE_STATUS: a product image (no sweep_pages row; stored by crawler/images/storage.py)
     outcome: CheckOutcome
+    # The page's product images, their URLs as the ledger keys them (crawler/images/storage.py)
+    sightings: list[dict[str, Any]] = field(default_factory=list)
 
 
 def write_batch(
@@ -53,8 +57,14 @@ def write_batch(
 ) -> set[str]:
     """Store everything of one batch (the caller commits); the URLs whose pages this batch stored."""
     record_discoveries(session, sweep_id, discoveries, now)
-    stored = store_pages(session, sweep_id, pages, now)
+    images = [page for page in pages if page.status == IMAGE_STATUS]
+    pages = [page for page in pages if page.status != IMAGE_STATUS]
+    image_urls = store_images(session, sweep_id, images, now)
+    snapshots: dict[str, int] = {}
+    stored = store_pages(session, sweep_id, pages, now, snapshots=snapshots)
+    image_urls.update(record_sightings(session, sweep_id, pages, snapshots, now))
     final = list(outcomes)
+    image_urls.update(o.url for o in outcomes if o.kind == "image")
     for page in pages:
         state, reason = ("stored", None) if page.status in STORED_STATUSES else ("failed", page.status)
         # Counted by code in the sweep's errors: "no claim found" and "not read whole" never look the same.
@@ -62,11 +72,21 @@ def write_batch(
         notes = (*page.item.notes, *warnings)
         final.append(Outcome(page.url, state, reason, taken=True, notes=notes))
     record_outcomes(session, sweep_id, final, now)
+    # Sightings learn what became of their images (fetched here or earlier, failed, skipped).
+    link_sightings(session, sweep_id, image_urls)
     return stored
 
 
-def store_pages(session: Session, sweep_id: int, pages: Sequence[CheckedPage], now: dt.datetime) -> set[str]:
-    """Pages, their snapshots and findings, a few statements for the whole batch; returns the URLs stored.
+def store_pages(
+    session: Session,
+    sweep_id: int,
+    pages: Sequence[CheckedPage],
+    now: dt.datetime,
+    *,
+    snapshots: dict[str, int] | None = None,
+) -> set[str]:
+    """Pages, their snapshots and findings, a few statements for the whole batch; returns the URLs stored
+    (and fills `snapshots` with the snapshot id of each page written here).
 
     A page the sweep already has (delivered twice) writes nothing: its page row is claimed first, with
     INSERT .. ON CONFLICT DO NOTHING RETURNING, and only the pages claimed here get snapshots and findings."""
@@ -125,6 +145,8 @@ def store_pages(session: Session, sweep_id: int, pages: Sequence[CheckedPage], n
         .returning(Snapshot.id, Snapshot.requested_url)
     ).all()
     snapshot_of = {url: snapshot_id for snapshot_id, url in snapshot_rows}
+    if snapshots is not None:
+        snapshots.update(snapshot_of)
     pages_table = cast(Table, SweepPage.__table__)
     session.connection().execute(
         update(pages_table)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crawler import ledger, process
+from crawler.images.accounting import image_accounting, pending_images, pending_pages
 from crawler.run import CrawlResult
 from crawler.store.models import PARTIAL, Finding, Sweep, SweepPage
 from crawler.targets import Target
@@ -178,18 +179,30 @@ def apply_accounting(session: Session, sweep: Sweep) -> ledger.Accounting:
 
 
 def record_end(session: Session, sweep: Sweep, result: CrawlResult) -> Sweep:
-    """Set the end state from the ledger: finished only when no URL is left queued and every fetched page
-    reached the database; else interrupted (stopped by a signal) or incomplete (missing URLs listed)."""
+    """Set the end state from the ledger: finished only when no URL is left queued, every fetched page
+    reached the database and no image work it took is left (fetched, read or checked with its page); else
+    interrupted (stopped by a signal) or incomplete (missing URLs and pages waiting for images listed)."""
     acc = apply_accounting(session, sweep)
-    summary = {k: v for k, v in (sweep.summary or {}).items() if k not in ("pid", "missing", "spooled")}
+    dropped = ("pid", "missing", "spooled", "images_pending", "images_pending_pages")
+    summary = {k: v for k, v in (sweep.summary or {}).items() if k not in dropped}
     summary["ended"] = _ended(result)
-    if acc.missing == 0 and result.all_written:
+    images_left = pending_images(session, sweep.id)
+    images = image_accounting(session, sweep.id)
+    if images["found"] or images["requested"]:
+        summary["images"] = images
+    if acc.missing == 0 and result.all_written and images_left == 0:
         state = "finished"
     else:
         state = "interrupted" if result.reason == "shutdown" and not result.gave_up else "incomplete"
         summary["missing"] = ledger.queued_urls(session, sweep.id, limit=SUMMARY_MISSING)
         if not result.all_written:
             summary["spooled"] = True  # fetched pages wait in the job directory for `sweep resume`
+        if images_left:
+            # Image work left (the OCR drain bound passed, or the crawl was stopped): `sweep resume` does it.
+            summary["images_pending"] = images_left
+            summary["images_pending_pages"] = pending_pages(session, sweep.id)
+            if summary["ended"] == "finished":
+                summary["ended"] = f"images pending ({result.images or 'not drained'})"
     finish(session, sweep, state, summary)
     return sweep
 
@@ -272,7 +285,7 @@ def run_sweep(
     db_url: str,
     job_root: Path,
     overrides: list[str] = (),  # type: ignore[assignment]
-    on_progress: Callable[[dict[str, int]], None] | None = None,
+    on_progress: Callable[[dict[str, Any]], None] | None = None,
     outage_bound: float | None = None,
 ) -> Sweep:
     """Start or resume the target's sweep and crawl it in this process; record how it ended."""
@@ -291,7 +304,7 @@ def resume_sweep(
     db_url: str,
     job_root: Path,
     overrides: list[str] = (),  # type: ignore[assignment]
-    on_progress: Callable[[dict[str, int]], None] | None = None,
+    on_progress: Callable[[dict[str, Any]], None] | None = None,
     outage_bound: float | None = None,
 ) -> Sweep:
     """Carry on one interrupted or incomplete single-process sweep by id (its target is in its row)."""
@@ -329,7 +342,7 @@ def _crawl_and_close(
     job_dir: Path,
     db_url: str,
     overrides: list[str],
-    on_progress: Callable[[dict[str, int]], None] | None,
+    on_progress: Callable[[dict[str, Any]], None] | None,
     outage_bound: float | None,
 ) -> Sweep:
     from crawler.run import crawl, crawl_settings, parse_overrides
@@ -367,6 +380,9 @@ def report(session: Session, sweep_id: int, *, missing_limit: int | None = None)
         "notes": acc.notes,
     }
     data["missing_urls"] = ledger.queued_urls(session, sweep_id, limit=missing_limit)
+    images = image_accounting(session, sweep_id)
+    if images["found"] or images["requested"]:
+        data["accounting"]["images"] = images
     return data
 
 

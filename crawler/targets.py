@@ -52,8 +52,13 @@ class Target(BaseModel):
     timeout: float = Field(default=8.0, gt=0, le=300)
     retries: int = Field(default=2, ge=0, le=10)
     schedule: str | None = None
+    # Product images: hosts they may be fetched from besides allowed_domains (image CDNs such as
+    # img.alicdn.com), whether to fetch them at all, and how many per page.
+    image_domains: list[str] = Field(default_factory=list)
+    images: bool = True
+    max_images_per_page: int = Field(default=40, ge=0, le=500)
 
-    @field_validator("allowed_domains")
+    @field_validator("allowed_domains", "image_domains")
     @classmethod
     def _bare_hosts(cls, value: list[str]) -> list[str]:
         for host in value:

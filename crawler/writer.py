@@ -27,8 +27,9 @@ from typing import Any
 from crawler.bodies import unreadable_reason
 from crawler.canonical import Canonicalizer
 from crawler.checking import CheckOutcome, PageChecker
+from crawler.images.storage import IMAGE_STATUS
 from crawler.items import PageItem
-from crawler.ledger import Discovery, Outcome
+from crawler.ledger import Discovery, Outcome, ledger_key
 from crawler.storage import CheckedPage, is_retryable, is_unreachable, write_batch
 from crawler.store.models import PARTIAL
 from markwatch import db
@@ -211,9 +212,13 @@ class PageWriter:
     def _check(self, item: PageItem) -> CheckedPage:
         url = item.requested_url
         page_url = self.canonical(item.final_url)
+        if item.kind == "image":
+            # Evidence to store, not a page to check: read behind the crawl (crawler/images/stage.py).
+            return CheckedPage(item, url, page_url, IMAGE_STATUS, CheckOutcome(claims=0, findings=[]))
+        sightings = [{**image, "url": ledger_key(self.canonical(str(image["url"])))} for image in item.images]
         reason = unreadable_reason(item.body, _content_type(item.headers))
         if reason is not None:
-            return CheckedPage(item, url, page_url, reason, CheckOutcome(claims=0, findings=[]))
+            return CheckedPage(item, url, page_url, reason, CheckOutcome(claims=0, findings=[]), sightings)
         checker = self._checker_ready()
         try:
             outcome = checker.check(
@@ -225,9 +230,11 @@ class PageWriter:
             )
         except Exception:
             log.exception("checking %s failed", item.final_url)
-            return CheckedPage(item, url, page_url, "check_failed", CheckOutcome(claims=0, findings=[]))
+            return CheckedPage(
+                item, url, page_url, "check_failed", CheckOutcome(claims=0, findings=[]), sightings
+            )
         # A page not read whole is no evidence that a misuse stopped: "partial" keeps it from closing cases.
-        return CheckedPage(item, url, page_url, PARTIAL if outcome.warnings else "ok", outcome)
+        return CheckedPage(item, url, page_url, PARTIAL if outcome.warnings else "ok", outcome, sightings)
 
     def _write_with_retries(self, jobs: list[Job], checked: dict[int, CheckedPage]) -> None:
         attempt = 0

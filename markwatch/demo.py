@@ -109,7 +109,9 @@ def _findings_and_cases(db_url: str, sweep_id: int) -> None:
             page = (finding.page_url or "").rsplit("/", 1)[-1]
             code = finding.standard_code or "-"
             chinese = finding.message.split(" / ", 1)[0]  # messages are "zh / en"
-            _say(f"   {finding.severity:<6} {finding.rule_id}  {page:<22} {code:<18} {chinese}")
+            kind = (finding.evidence or {}).get("kind", "text")
+            seen = " [in an image]" if kind in ("image-text", "mark-image") else ""
+            _say(f"   {finding.severity:<6} {finding.rule_id}  {page:<22} {code:<18} {chinese}{seen}")
         statuses = Counter(session.scalars(select(Case.status)))
     _say(
         f"4. cases: {report.created} opened for inspectors "

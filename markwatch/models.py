@@ -12,6 +12,8 @@ MODEL_MODULES = (
     "markwatch.cases.audit_models",
     "markwatch.cases.sessions",
     "markwatch.schedule.models",
+    "crawler.images.models",
+    "checker.images.store",
 )
 
 for _name in MODEL_MODULES:

@@ -23,6 +23,7 @@ from markwatch.cli import cli
 from markwatch.cli.page_files import looks_like_html, scan_directory
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 32
+PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
 CLAIM = "执行标准：T/DEMO 001-2022（上海标准）"
 REGISTRY_YAML = (
     "designations:\n"
@@ -190,7 +191,11 @@ def test_a_file_that_is_not_a_sqlite_database_is_one_line(tmp_path: Path) -> Non
 # --- QA #20: URLs that fail, files that are not pages, directories of server-named pages ---
 
 
-SITE_PAGES = {"/page.php": ("text/html; charset=utf-8", page(CLAIM)), "/logo.png": ("image/png", PNG)}
+SITE_PAGES = {
+    "/page.php": ("text/html; charset=utf-8", page(CLAIM)),
+    "/logo.png": ("image/png", PNG),
+    "/manual.pdf": ("application/pdf", PDF),
+}
 
 
 class _Site(BaseHTTPRequestHandler):
@@ -240,22 +245,34 @@ def test_a_url_serving_a_page_is_checked(filled_db: str, site: str) -> None:
     assert result.exit_code == 0 and "1 claim(s)" in result.stdout, result.output
 
 
-def test_a_png_is_refused_as_not_a_page_not_reported_as_no_claims(
+def test_a_document_is_refused_as_not_a_page_not_reported_as_no_claims(
+    filled_db: str, site: str, tmp_path: Path
+) -> None:
+    manual = tmp_path / "manual.pdf"
+    manual.write_bytes(PDF)
+    runner = CliRunner()
+    for target, stdin in ((str(manual), None), (f"{site}/manual.pdf", None), ("-", PDF)):
+        line = one_line_error(runner.invoke(cli, ["check", target, "--db", filled_db], input=stdin))
+        assert "a PDF document, not an HTML page or an image" in line and "0 claim" not in line, line
+
+
+def test_an_image_is_refused_with_no_images_not_reported_as_no_claims(
     filled_db: str, site: str, tmp_path: Path
 ) -> None:
     image = tmp_path / "photo.png"
     image.write_bytes(PNG)
     runner = CliRunner()
     for target, stdin in ((str(image), None), (f"{site}/logo.png", None), ("-", PNG)):
-        line = one_line_error(runner.invoke(cli, ["check", target, "--db", filled_db], input=stdin))
-        assert "a PNG image, not an HTML page" in line and "0 claim" not in line, line
+        result = runner.invoke(cli, ["check", target, "--no-images", "--db", filled_db], input=stdin)
+        line = one_line_error(result)
+        assert "a PNG image, and images are not read with --no-images" in line, line
 
 
-def test_extract_refuses_an_image_too(tmp_path: Path) -> None:
-    image = tmp_path / "photo.png"
-    image.write_bytes(PNG)
-    line = one_line_error(CliRunner().invoke(cli, ["extract", str(image)]))
-    assert line.startswith(f"error: {image}: a PNG image, not an HTML page"), line
+def test_extract_refuses_a_document_too(tmp_path: Path) -> None:
+    manual = tmp_path / "manual.pdf"
+    manual.write_bytes(PDF)
+    line = one_line_error(CliRunner().invoke(cli, ["extract", str(manual)]))
+    assert line.startswith(f"error: {manual}: a PDF document, not an HTML page or an image"), line
 
 
 def test_a_directory_scan_reads_server_named_pages_and_says_what_it_skipped(
@@ -273,7 +290,8 @@ def test_a_directory_scan_reads_server_named_pages_and_says_what_it_skipped(
     (pages / "notes.txt").write_text("上海标准 T/DEMO 001-2022 notes", encoding="utf-8")
     (pages / "shop" / ".git" / "HEAD").write_text("ref: refs/heads/main\n", encoding="utf-8")
     result = CliRunner().invoke(
-        cli, ["check", str(pages), "--db", filled_db, "--format", "json", "--as-of", "2026-11-26"]
+        cli,
+        ["check", str(pages), "--no-images", "--db", filled_db, "--format", "json", "--as-of", "2026-11-26"],
     )
     assert result.exit_code == 0, result.output
     checked = [Path(r["target"]).relative_to(pages).as_posix() for r in json.loads(result.stdout)["results"]]
@@ -292,10 +310,10 @@ def test_a_directory_with_no_page_is_an_error_not_a_clean_result(filled_db: str,
     empty = tmp_path / "images"
     empty.mkdir()
     (empty / "logo.png").write_bytes(PNG)
-    result = CliRunner().invoke(cli, ["check", str(empty), "--db", filled_db])
+    result = CliRunner().invoke(cli, ["check", str(empty), "--no-images", "--db", filled_db])
     assert result.exit_code == 2, result.output
     assert "logo.png (a PNG image)" in result.stderr
-    assert result.stderr.strip().splitlines()[-1] == f"error: {empty}: no HTML pages to check"
+    assert result.stderr.strip().splitlines()[-1] == f"error: {empty}: no pages or images to check"
 
 
 @pytest.mark.parametrize(

@@ -497,3 +497,77 @@ def test_chinese_case_page_reads_in_chinese_in_the_browser(
     assert "找不到该页面或记录。" in driver.page.inner_text("main")
     driver.shot("not-found-chinese")
     assert driver.foreign_requests == []
+
+
+@pytest.mark.slow
+def test_a_swept_image_claim_shows_its_box_text_and_hash_in_the_case_and_notice(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """End to end: a real sweep reads a label photo by OCR, the case opened from it shows the archived image
+    with the claim's box and the text read, and its notice cites the image's sha256."""
+    import subprocess
+    import sys
+
+    from images_support import Shop, serve_shop
+    from sqlalchemy import select
+
+    from crawler.store.models import Finding
+    from markwatch import db
+    from markwatch.cases.lifecycle import transition
+    from markwatch.cases.models import Case, CaseStatus
+
+    executable = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    data = seed(sqlite_url)
+    markwatch = str(Path(sys.executable).with_name("markwatch"))
+    for shop in serve_shop(Shop()):
+        swept = subprocess.run(
+            [markwatch, "sweep", "run", str(shop.targets(tmp_path / "targets.yaml")), "--db", sqlite_url,
+             "--job-dir", str(tmp_path / "jobs"), "--set", "AUTOTHROTTLE_ENABLED=false", "--cases"],
+            capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+    assert swept.returncode == 0, swept.stderr[-3000:]
+    with db.session_scope(sqlite_url) as session:
+        case = session.scalars(
+            select(Case).where(Case.rule_id == "SHS003", Case.page_url.like("%/item/1.html"))
+        ).one()
+        finding = session.scalars(select(Finding).where(Finding.finding_key == case.case_key)).one()
+        image = finding.evidence["image"]
+        digest, bbox = image["sha256"], image["bbox"]
+        for status in (CaseStatus.IN_REVIEW, CaseStatus.CONFIRMED):
+            transition(session, case, status, actor="inspector:test", reason="label photo checked")
+        case_id = case.id
+    with LiveServer(console_app(sqlite_url)) as base, sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, headless=True)
+        try:
+            context = chromium.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+            b = Browser(context.new_page(), base)
+            context.route("**/*", b.guard)
+            b.sign_in(data.keys["inspector"])
+            loaded: list[int] = []
+            b.page.on(
+                "response",
+                lambda r: loaded.append(r.status) if f"/console/images/{digest}" in r.url else None,
+            )
+            b.goto(f"/console/cases/{case_id}")
+            b.page.wait_for_load_state("load")
+            assert loaded == [200], "the archived image was not served"
+            figure = b.page.locator("figure.image-evidence").first
+            rect = figure.locator("rect.ocr-box")
+            drawn = [int(float(rect.get_attribute(name) or "0")) for name in ("x", "y", "width", "height")]
+            assert drawn == [bbox[0], bbox[1], bbox[2] - bbox[0], bbox[3] - bbox[1]]
+            shown = rect.bounding_box()
+            assert shown is not None and shown["width"] > 10 and shown["height"] > 5  # visible, not collapsed
+            # The text exactly as OCR read it (the claim itself is read after normalisation).
+            assert "T/DEMO001-2019" in figure.locator("q.ocr-text").inner_text().replace(" ", "")
+            assert digest in figure.inner_text()
+            figure.scroll_into_view_if_needed()
+            b.shot("19-swept-image-claim")
+            b.goto(f"/console/cases/{case_id}/notice?deadline=2099-03-01")
+            assert b.page.locator(".notice-image-sha").all_inner_texts() == [digest]
+            b.shot("20-image-claim-notice")
+            # Only the archived copy is shown: the shop's image hosts are never contacted by the console.
+            assert b.foreign_requests == [] and b.dialogs == []
+        finally:
+            chromium.close()

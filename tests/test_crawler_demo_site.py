@@ -65,7 +65,7 @@ def test_demo_sweep(demo_base: str, tmp_path: Path) -> None:
         urls = {url.removeprefix(demo_base) for url in session.scalars(select(SweepPage.url))}
         assert not any(u.startswith("/private/") for u in urls)
         assert not session.scalars(select(Snapshot).where(Snapshot.requested_url.like("%/private/%"))).first()
-        assert len(urls) == 10  # two listing pages, eight items
+        assert len(urls) == 12  # two listing pages, ten items (two with their claims only in images)
         codes = {code for (code,) in session.execute(select(Finding.standard_code))}
     assert {"T/DEMO 001-2022", "T/DEMO 001-2019", "Q/DEMO 0002-2023", "Q/DEMO 0006-2025"} <= codes
 

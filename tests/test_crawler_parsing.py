@@ -251,7 +251,7 @@ def test_real_marketplace_pages_match_their_adapters(
     url = f"http://127.0.0.1:9/{page}"
     response = HtmlResponse(url, body=(REALPAGES / page).read_bytes(), encoding=charset, request=Request(url))
     spider = _spider(MarketplaceSpider, adapter)
-    (item,) = list(spider.parse_item(response))
+    (item,) = [out for out in spider.parse_item(response) if isinstance(out, PageItem)]  # then its images
     assert item.seller == seller
     assert spider.crawler.stats.values.get(STAT_LAYOUT_DRIFT) is None
 
@@ -301,3 +301,87 @@ def test_an_over_long_link_is_recorded_not_fetched() -> None:
     assert scheduler.enqueue_request(Request(long_url)) is False
     [found] = runtime.found
     assert found.state == "skipped" and found.reason == "url_too_long" and len(found.url) < 2000
+
+
+@pytest.mark.parametrize(
+    ("adapter", "thumbnail", "full"),
+    [
+        ("tmall", "https://img.alicdn.com/i1/x.jpg_60x60q90.jpg", "https://img.alicdn.com/i1/x.jpg"),
+        ("taobao", "https://gd3.alicdn.com/i3/y.jpg_400x400.jpg", "https://gd3.alicdn.com/i3/y.jpg"),
+        ("jd", "http://img11.360buyimg.com/n5/g14/z.jpg", "http://img11.360buyimg.com/n1/g14/z.jpg"),
+        ("jd", "http://img11.360buyimg.com/n1/g14/z.jpg", "http://img11.360buyimg.com/n1/g14/z.jpg"),
+    ],
+)
+def test_adapters_turn_gallery_thumbnails_into_full_size_images(
+    adapter: str, thumbnail: str, full: str
+) -> None:
+    from crawler.adapters import get_adapter
+    from crawler.images.collect import rewritten
+
+    assert rewritten(thumbnail, list(get_adapter(adapter).image_rewrites)) == full
+
+
+def test_real_item_pages_yield_requests_for_their_gallery_and_detail_images() -> None:
+    from crawler.frontier import META_IMAGE
+
+    url = "https://detail.tmall.com/item.htm?id=1"
+    response = HtmlResponse(
+        url, body=(REALPAGES / "tmall_item_01.html").read_bytes(), encoding="utf-8", request=Request(url)
+    )
+    spider = _spider(MarketplaceSpider, "tmall")
+    out = list(spider.parse_item(response))
+    assert isinstance(out[-1], PageItem)  # the requests first, then exactly one item for the page
+    page = out[-1]
+    requests = [o for o in out if isinstance(o, Request)]
+    assert {image["area"] for image in page.images} >= {"gallery", "detail"}
+    assert [image["url"] for image in page.images] == [r.url for r in requests]
+    assert requests and all(r.meta[META_IMAGE] and r.headers.get("Referer") == url.encode() for r in requests)
+    assert all(r.callback == spider.parse_image and r.errback == spider.on_error for r in requests)
+    assert not any("_60x60" in r.url for r in requests)  # thumbnails fetched at full size
+
+
+def test_image_requests_are_ledger_urls_on_the_image_hosts_outside_the_page_budget() -> None:
+    from crawler.frontier import META_IMAGE
+    from crawler.frontier.scheduler import FrontierScheduler
+    from crawler.ledger import Discovery
+
+    class Runtime:
+        def __init__(self) -> None:
+            self.target = _target("tmall", 1).model_copy(
+                update={"allowed_domains": ["tmall.com"], "image_domains": ["alicdn.com"], "max_depth": 1}
+            )
+            self.frontier = LocalFrontier(1)
+            self.found: list[Discovery] = []
+
+        def canonical(self, url: str) -> str:
+            return url
+
+        def discover(self, discovery: Discovery) -> None:
+            self.found.append(discovery)
+
+    scheduler = FrontierScheduler.__new__(FrontierScheduler)
+    runtime = Runtime()
+    scheduler.runtime, scheduler.stats, scheduler.spider = (
+        runtime,
+        _Stats(),
+        _spider(MarketplaceSpider, "tmall"),
+    )  # type: ignore[assignment]
+    deep = {"depth": 5}
+    image = {META_IMAGE: True, **deep}
+    assert scheduler.enqueue_request(
+        Request("https://detail.tmall.com/item.htm?id=2")
+    )  # the one page allowed
+    assert scheduler.enqueue_request(Request("https://img.alicdn.com/a.jpg", meta=dict(image)))
+    assert scheduler.enqueue_request(Request("https://detail.tmall.com/b.jpg", meta=dict(image)))
+    assert not scheduler.enqueue_request(Request("https://img.alicdn.com/page.html", meta=dict(deep)))
+    assert not scheduler.enqueue_request(Request("https://tracker.example/c.jpg", meta=dict(image)))
+    assert not scheduler.enqueue_request(Request("https://detail.tmall.com/item.htm?id=3"))
+    found = {(d.url.rsplit("/", 1)[-1], d.state, d.reason, d.kind) for d in runtime.found}
+    assert found == {
+        ("item.htm?id=2", "queued", None, "page"),
+        ("a.jpg", "queued", None, "image"),  # an image CDN of the target, past the depth limit, no budget
+        ("b.jpg", "queued", None, "image"),
+        ("page.html", "skipped", "offsite", "page"),  # image hosts serve images, never pages
+        ("c.jpg", "skipped", "offsite", "image"),  # recorded, so its sighting ends with a reason
+        ("item.htm?id=3", "skipped", "page_limit", "page"),
+    }

@@ -296,6 +296,15 @@ def _wait_until_checked(db_url: str, pages: int) -> None:
             checked = session.scalar(select(func.count()).select_from(SweepPage)) or 0
 
 
+def _wait_until_served(site: LocalSite, items: int) -> None:
+    """Poll the site until it has served `items` item pages (or 60 s pass): a signal sent then arrives while
+    the crawl is still fetching. (The store can lag the fetching by a dozen pages on a loaded machine, so a
+    signal sent once N pages are *checked* may arrive after the last page was fetched.)"""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and sum(1 for p in dict(site.hits) if p.startswith("/item/")) < items:
+        time.sleep(0.05)
+
+
 def _slow_marketplace(tmp_path: Path, site: LocalSite, db_url: str) -> list[str]:
     targets = _targets(
         tmp_path / "t.yaml", site, adapter="demo-marketplace", seeds=[("/list?page=1", "listing")]
@@ -348,7 +357,7 @@ def test_ctrl_c_interrupts_then_resume_fetches_nothing_twice(tmp_path: Path) -> 
         command = _slow_marketplace(tmp_path, site, db_url)
         process = subprocess.Popen(command, env=_env(), cwd=REPO, stdout=subprocess.PIPE,
                                    stderr=subprocess.DEVNULL, text=True)  # fmt: skip
-        _wait_until_checked(db_url, 3)
+        _wait_until_served(site, 3)
         process.send_signal(signal.SIGINT)
         out, _ = process.communicate(timeout=60)
         assert process.returncode == 1
@@ -367,7 +376,7 @@ def test_sigterm_marks_the_sweep_interrupted(tmp_path: Path) -> None:
     with serve(item_delay=0.25) as site:
         process = subprocess.Popen(_slow_marketplace(tmp_path, site, db_url), env=_env(), cwd=REPO,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-        _wait_until_checked(db_url, 3)
+        _wait_until_served(site, 3)
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=60)
     with db.session_scope(db_url) as session:

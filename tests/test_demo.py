@@ -26,6 +26,9 @@ def test_demo_runs_the_main_job_from_nothing(tmp_path: Path) -> None:
     fired = set(re.findall(r"\b(SHS0\d\d)\b", out))
     assert {"SHS002", "SHS003", "SHS004", "SHS005", "SHS007", "SHS009", "SHS010"} <= fired
     assert "tmall-cup.html " not in out
+    # Two item pages carry their claims only in images: a label photo and a detail strip with the mark.
+    assert re.search(r"SHS003  tmall-flask-photo\.html .*\[in an image\]", out)
+    assert re.search(r"SHS008  tmall-kettle-strip\.html .*\[in an image\]", out)
     # A second run starts from nothing again and reports the same.
     again = subprocess.run(
         [sys.executable, "-m", "markwatch.demo"], cwd=tmp_path, capture_output=True, text=True, timeout=300

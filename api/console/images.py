@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import re
 import struct
-import zlib
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from crawler.store.models import SnapshotBody
+from crawler.images.evidence import image_bytes
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -86,12 +85,9 @@ def image_info(data: bytes) -> ImageInfo | None:
 
 def load_image(session: Session, sha256: str) -> tuple[bytes, ImageInfo] | None:
     """The stored image with this sha256 and its info, or None (not stored, or not a raster image)."""
-    if not SHA256.match(sha256):
+    data = image_bytes(session, sha256)  # the one image store (crawler/images/evidence.py)
+    if data is None:
         return None
-    stored = session.get(SnapshotBody, sha256)
-    if stored is None:
-        return None
-    data = zlib.decompress(stored.body)
     info = image_info(data)
     return (data, info) if info is not None else None
 

@@ -75,6 +75,8 @@ class Notice:
     basis: tuple[str, ...]
     remediation: str
     inspector: str
+    # sha256 of each image the claim was read in (issue 15): the evidence a notice about an image cites.
+    evidence_images: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -193,6 +195,13 @@ def build_notice(
         basis=tuple(cite(b, t.lang) for b in rule.basis) if rule else (),
         remediation=_plain(t.pick(rule.remediation.model_dump())) if rule else "",
         inspector=inspector,
+        evidence_images=tuple(
+            dict.fromkeys(
+                str(loc.image.get("sha256"))
+                for loc in file.locations
+                if loc.image and loc.image.get("sha256")
+            )
+        ),
     )
 
 

@@ -195,6 +195,9 @@ class ClaimOut(BaseModel):
     product_name: str | None = None
     snippet: str | None = None
     location: str | None = None
+    image: dict[str, Any] | None = Field(
+        default=None, description="for claims read in an image: sha256, box, OCR text and confidence"
+    )
 
 
 class SelfCheckOut(BaseModel):

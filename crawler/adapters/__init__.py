@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -28,6 +29,12 @@ class Adapter(BaseModel):
     param_table: list[str] = Field(default_factory=list)
     # The shop header: its text is the claimant of claims whose own row or block names none.
     seller: list[str] = Field(default_factory=list)
+    # Where product images sit: area (gallery | detail | params) -> CSS selectors of their holders. Images
+    # elsewhere on an item page are still read (area "page"); lazy-loading attributes are read everywhere.
+    images: dict[Literal["gallery", "detail", "params"], list[str]] = Field(default_factory=dict)
+    # Thumbnail addresses rewritten to the full-size picture ([regex, replacement] pairs, applied in order):
+    # a 60 x 60 gallery thumbnail cannot be read, the same picture at full size can.
+    image_rewrites: list[tuple[str, str]] = Field(default_factory=list)
     follow_all: bool = False
     # Query parameters that only track clicks (shell globs); the generic adapter's list applies to all.
     tracking_params: list[str] = Field(default_factory=list)

@@ -22,15 +22,18 @@ local function ensure_stream(prefix, prios, priority)
 end
 """
 
-# KEYS: epoch, seen, accepted, prios. ARGV: url, priority, payload, max_pages, prefix.
+# KEYS: epoch, seen, accepted, prios. ARGV: url, priority, payload, max_pages (-1: outside the page budget,
+# a product image), prefix.
 PUSH_NEW = (
     _ENSURE_STREAM
     + """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 'lost' end
 if redis.call('SADD', KEYS[2], ARGV[1]) == 0 then return 'dup' end
 local max = tonumber(ARGV[4])
-if max > 0 and tonumber(redis.call('GET', KEYS[3]) or '0') >= max then return 'limit' end
-redis.call('INCR', KEYS[3])
+if max >= 0 then
+  if max > 0 and tonumber(redis.call('GET', KEYS[3]) or '0') >= max then return 'limit' end
+  redis.call('INCR', KEYS[3])
+end
 local stream = ensure_stream(ARGV[5], KEYS[4], ARGV[2])
 redis.call('XADD', stream, '*', 'u', ARGV[1], 'r', ARGV[3])
 return 'queued'

@@ -23,7 +23,7 @@ from crawler.cluster import scripts
 from crawler.cluster.keys import SweepKeys
 from crawler.cluster.redisconn import client as redis_client
 from crawler.cluster.redisconn import redis_errors
-from crawler.frontier import Taken, request_from_payload
+from crawler.frontier import META_IMAGE, Taken, request_from_payload
 from crawler.frontier import serializer as request_json
 from crawler.ledger import note_requeued, queued_count, queued_requests, resume_state
 from crawler.store.models import Sweep
@@ -121,7 +121,8 @@ class StreamFrontier:
             return True  # recorded as skipped twice at worst: the ledger keeps one row
 
     def push_new(self, url: str, request: Request, payload: dict[str, Any]) -> str:
-        args = (url, request.priority, request_json.dumps(payload))
+        budget = -1 if request.meta.get(META_IMAGE) else self.runtime.target.max_pages
+        args = (url, request.priority, request_json.dumps(payload), budget)
         if self._pushes or not self._up():
             self._pushes.append(("new", args))
             return "queued"
@@ -151,10 +152,10 @@ class StreamFrontier:
     def _run_push(self, kind: str, args: tuple[Any, ...]) -> str | None:
         try:
             if kind == "new":
-                url, priority, payload = args
+                url, priority, payload, budget = args
                 result = self.code.push_new(
                     keys=[self.keys.epoch, self.keys.seen, self.keys.accepted, self.keys.priorities],
-                    args=[url, priority, payload, self.runtime.target.max_pages, self.keys.prefix],
+                    args=[url, priority, payload, budget, self.keys.prefix],
                 )
             else:
                 check, priority, payload, url, stream, entry_id = args

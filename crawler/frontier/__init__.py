@@ -20,6 +20,9 @@ from crawler.frontier import serializer
 # answers (kept through retries and redirects).
 META_ENTRY = "markwatch_entry"
 META_URL = "markwatch_url"
+# A product image request (issue 15): a ledger URL of kind "image", outside the page budget, allowed on the
+# target's image hosts too.
+META_IMAGE = "markwatch_image"
 # A URL delivered this often without an outcome (it crashed its workers) is failed as "poison".
 MAX_DELIVERIES = 5
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from scrapy import Request
 
-from crawler.frontier import META_ENTRY, META_URL, Taken, request_from_payload
+from crawler.frontier import META_ENTRY, META_IMAGE, META_URL, Taken, request_from_payload
 from crawler.ledger import ResumeState
 
 
@@ -49,9 +49,10 @@ class LocalFrontier:
         if url in self.seen:
             return "dup"
         self.seen.add(url)
-        if self.accepted >= self.max_pages:
-            return "limit"
-        self.accepted += 1
+        if not request.meta.get(META_IMAGE):  # images are evidence of pages, not pages: no budget
+            if self.accepted >= self.max_pages:
+                return "limit"
+            self.accepted += 1
         self._push(request)
         return "queued"
 

@@ -9,7 +9,6 @@ and keep its ledger URL. `next_request` hands out nothing while the database or 
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,16 +17,13 @@ from scrapy import Request, Spider
 from scrapy.core.scheduler import BaseScheduler
 
 from crawler.addresses import forbidden_kind
-from crawler.frontier import MAX_DELIVERIES, META_ENTRY, META_URL, request_payload
-from crawler.ledger import Discovery
+from crawler.frontier import MAX_DELIVERIES, META_ENTRY, META_IMAGE, META_URL, request_payload
+from crawler.ledger import IMAGE, PAGE, URL_KEPT, URL_MAX, Discovery, ledger_key
 from crawler.runtime import SweepRuntime
 from crawler.targets import host_allowed
 
+__all__ = ["URL_KEPT", "URL_MAX", "FrontierScheduler"]
 log = logging.getLogger(__name__)
-
-# Scrapy's own URLLENGTH_LIMIT (its middleware would drop longer links unseen; this records them).
-URL_MAX = 2083
-URL_KEPT = 1900
 
 
 class FrontierScheduler(BaseScheduler):
@@ -63,14 +59,15 @@ class FrontierScheduler(BaseScheduler):
         if parent is not None:
             return self._enqueue_derived(request, parent)
         url = runtime.canonical(request.url)
-        reason = self._refusal(url, request)
+        kind = IMAGE if request.meta.get(META_IMAGE) else PAGE
+        reason = self._refusal(url, request, kind)
         if len(url) > URL_MAX:
             # Not fetched (servers and the ledger's index both have limits); recorded under a short key.
-            url = f"{url[:URL_KEPT]}#sha256={hashlib.sha256(url.encode()).hexdigest()}"
+            url = ledger_key(url)
             reason = reason or "url_too_long"
         if reason is not None:
             if frontier.seen_add(url):
-                runtime.discover(Discovery(url, "skipped", reason))
+                runtime.discover(Discovery(url, "skipped", reason, kind=kind))
             self.stats.inc_value(f"markwatch/skipped/{reason}")
             return False
         if url != request.url:
@@ -82,9 +79,9 @@ class FrontierScheduler(BaseScheduler):
             self.stats.inc_value("dupefilter/filtered")
             return False
         if result == "limit":
-            runtime.discover(Discovery(url, "skipped", "page_limit"))
+            runtime.discover(Discovery(url, "skipped", "page_limit", kind=kind))
             return False
-        runtime.discover(Discovery(url, "queued", request=payload))
+        runtime.discover(Discovery(url, "queued", request=payload, kind=kind))
         self.stats.inc_value("scheduler/enqueued")
         return True
 
@@ -103,15 +100,19 @@ class FrontierScheduler(BaseScheduler):
         self.stats.inc_value("scheduler/enqueued")
         return True
 
-    def _refusal(self, url: str, request: Request) -> str | None:
+    def _refusal(self, url: str, request: Request, kind: str) -> str | None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             return "non_http"
         if forbidden_kind(parts.hostname) is not None:
             return "forbidden_address"
-        if not host_allowed(parts.hostname, self.runtime.target.allowed_domains):
+        target = self.runtime.target
+        # A product image may also come from the target's image CDNs; it is evidence of the page that
+        # showed it, so the page's depth already bounds it.
+        hosts = [*target.allowed_domains, *target.image_domains] if kind == IMAGE else target.allowed_domains
+        if not host_allowed(parts.hostname, hosts):
             return "offsite"
-        if int(request.meta.get("depth", 0)) > self.runtime.target.max_depth:
+        if kind == PAGE and int(request.meta.get("depth", 0)) > target.max_depth:
             return "depth"
         return None
 

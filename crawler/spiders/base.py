@@ -22,7 +22,8 @@ from twisted.internet.error import ConnectError, DNSLookupError, TCPTimedOutErro
 from twisted.python.failure import Failure
 
 from crawler.adapters import Adapter, get_adapter
-from crawler.frontier import META_ENTRY, META_URL
+from crawler.frontier import META_ENTRY, META_IMAGE, META_URL
+from crawler.images.collect import STAT_FAILED, STAT_FETCHED, page_images, sightings
 from crawler.items import PageItem, UrlOutcome
 from crawler.middlewares import SkipRequest
 from crawler.snapshots import flat_headers
@@ -63,9 +64,26 @@ class SweepSpider(scrapy.Spider, abc.ABC):
         """A listing or site page: items and further links, as the concrete spider understands them."""
 
     def parse_item(self, response: Response) -> Iterator[Any]:
-        """An item page: evidence only (and its meta refresh target, if it has one)."""
+        """An item page: evidence only (and its meta refresh target and product images, if it has them)."""
         yield from self.refresh(response, self.parse_item)
-        yield self.page_item(response, "item", notes=self.layout_notes(response))
+        images, requests = page_images(self, response, "item")
+        yield from requests
+        yield self.page_item(response, "item", notes=self.layout_notes(response), images=sightings(images))
+
+    def parse_image(self, response: Response) -> Iterator[Any]:
+        """A fetched product image: stored as evidence by the page writer, read behind the crawl."""
+        self._stats().inc_value(STAT_FETCHED)
+        yield PageItem(
+            requested_url=requested_url(response),
+            final_url=response.url,
+            status=response.status,
+            headers=flat_headers(response.headers),
+            body=response.body,
+            fetched_at=dt.datetime.now(dt.UTC),
+            declared_charset=None,
+            kind="image",
+            entry=entry_of(response),
+        )
 
     def layout_notes(self, response: Response) -> list[str]:
         """Layout drift: none of the adapter's parameter-table selectors matches this item page.
@@ -95,8 +113,14 @@ class SweepSpider(scrapy.Spider, abc.ABC):
         if url:
             yield from self.follow(response, url, callback)
 
-    def page_item(self, response: Response, kind: str, notes: list[str] | None = None) -> PageItem:
-        """The page as evidence."""
+    def page_item(
+        self,
+        response: Response,
+        kind: str,
+        notes: list[str] | None = None,
+        images: list[dict[str, Any]] | None = None,
+    ) -> PageItem:
+        """The page as evidence (with the product images it shows, requested just before)."""
         return PageItem(
             requested_url=requested_url(response),
             final_url=response.url,
@@ -109,6 +133,7 @@ class SweepSpider(scrapy.Spider, abc.ABC):
             seller=self.seller(response),
             notes=notes or [],
             entry=entry_of(response),
+            images=images or [],
         )
 
     def seller(self, response: Response) -> str | None:
@@ -169,9 +194,12 @@ class SweepSpider(scrapy.Spider, abc.ABC):
             state, reason = refused.state, refused.reason
         else:
             state, reason = "failed", error_kind(failure)
-        self._stats().inc_value(f"markwatch/{state}/{reason}")
+        image = bool(request.meta.get(META_IMAGE))
+        self._stats().inc_value(STAT_FAILED if image else f"markwatch/{state}/{reason}")
         self.logger.info("%s (%s): %s", state, reason, url)
-        yield UrlOutcome(url, state, reason, entry=request.meta.get(META_ENTRY))
+        yield UrlOutcome(
+            url, state, reason, entry=request.meta.get(META_ENTRY), kind="image" if image else "page"
+        )
 
 
 def entry_of(response: Response) -> Any:

@@ -7,6 +7,7 @@ from typing import Any
 
 from scrapy.http import Response
 
+from crawler.images.collect import page_images, sightings
 from crawler.spiders.base import SweepSpider
 
 
@@ -20,4 +21,6 @@ class SiteSpider(SweepSpider):
         for href in self.links(response, ["a"]):
             yield from self.follow(response, href, self.parse_listing)
         yield from self.refresh(response, self.parse_listing)
-        yield self.page_item(response, "page")
+        images, requests = page_images(self, response, "page")
+        yield from requests
+        yield self.page_item(response, "page", images=sightings(images))

@@ -138,6 +138,8 @@ class SweepUrl(Base):
     # Canonical form (crawler.canonical): tracking parameters dropped, query sorted.
     url: Mapped[str] = mapped_column(Text, nullable=False)
     state: Mapped[str] = mapped_column(String(10), nullable=False)
+    # "page", or "image" (a product image, issue 15: never counted against the page budget).
+    kind: Mapped[str] = mapped_column(String(10), nullable=False, default="page", server_default="page")
     # Why it failed or was skipped (error kind, robots, offsite, ...); NULL while queued or once stored.
     reason: Mapped[str | None] = mapped_column(String(60), nullable=True)
     # True once a crawl process took it from the frontier (robots.txt and redirect refusals included).

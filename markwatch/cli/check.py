@@ -11,12 +11,15 @@ import click
 import httpx
 
 from checker.check import Checker
+from checker.images.settings import ImageSettings
+from checker.images.store import UrlCache
 from checker.registry import RegistryIndex
 from checker.report import TargetResult, dumps, to_explain, to_json, to_json_v1, to_sarif, to_text
 from checker.rules.schema import SEVERITY_RANK
 from markwatch.cases.precision import PrecisionPolicy, review_policy
+from markwatch.cli.imagefiles import ImageSource, check_target
 from markwatch.cli.options import db_option
-from markwatch.cli.page_files import SNIFF_BYTES, known_non_page, not_a_page, scan_directory, skipped_note
+from markwatch.cli.page_files import SNIFF_BYTES, refuse_non_page, scan_directory, skipped_note
 from markwatch.config import USER_AGENT
 from markwatch.db import session_scope
 from markwatch.errors import FetchError, InputError
@@ -57,9 +60,10 @@ def fetch(url: str, client: httpx.Client | None = None) -> Fetched:
             own.close()
 
 
-def expand(targets: tuple[str, ...], notes: list[str] | None = None) -> list[str]:
-    """Files, directories (every HTML page under them, by name or by content: page_files.py), URLs and '-'
-    for stdin, in order. What a directory scan skipped, and why, is added to `notes`."""
+def expand(targets: tuple[str, ...], notes: list[str] | None = None, *, images: bool = True) -> list[str]:
+    """Files, directories (every HTML page under them, by name or by content, and with `images` every image
+    file: page_files.py), URLs and '-' for stdin, in order. What a directory scan skipped, and why, is added
+    to `notes`."""
     out: list[str] = []
     for target in targets:
         if target == "-" or target.startswith(("http://", "https://")):
@@ -67,13 +71,13 @@ def expand(targets: tuple[str, ...], notes: list[str] | None = None) -> list[str
             continue
         path = Path(target)
         if path.is_dir():
-            scan = scan_directory(path)
+            scan = scan_directory(path, images=images)
             out.extend(str(page) for page in scan.pages)
             note = skipped_note(path, scan.skipped)
             if note is not None and notes is not None:
                 notes.append(note)
         elif path.is_file():
-            _refuse_non_page(target, _head(path))
+            refuse_non_page(target, _head(path), images=images)
             out.append(target)
         else:
             raise InputError("no such file, directory or URL", source=target)
@@ -88,12 +92,6 @@ def _head(path: Path) -> bytes:
         raise InputError(f"cannot read: {exc.strerror}", source=str(path)) from None
 
 
-def _refuse_non_page(target: str, head: bytes) -> None:
-    what = known_non_page(head)
-    if what is not None:
-        raise not_a_page(target, what)
-
-
 def refuse_empty_registry(registry: RegistryIndex, database: str) -> None:
     """An empty registry makes every designated-style code 'unregistered' (SHS001 on every claim): refuse
     it, naming the database and how to fill it (QA #6); --allow-empty-registry says it is meant."""
@@ -106,15 +104,15 @@ def refuse_empty_registry(registry: RegistryIndex, database: str) -> None:
         )
 
 
-def read_target(target: str) -> tuple[bytes, str | None, str | None]:
+def read_target(target: str, *, images: bool = True) -> tuple[bytes, str | None, str | None]:
     """The raw bytes of a target, its URL when it is one, and the charset its server declared."""
     if target == "-":
         raw = sys.stdin.buffer.read()
-        _refuse_non_page("stdin", raw[:SNIFF_BYTES])
+        refuse_non_page("stdin", raw[:SNIFF_BYTES], images=images)
         return raw, None, None
     if target.startswith(("http://", "https://")):
         page = fetch(target)
-        _refuse_non_page(target, page.body[:SNIFF_BYTES])
+        refuse_non_page(target, page.body[:SNIFF_BYTES], images=images)
         return page.body, target, page.declared_charset
     return Path(target).read_bytes(), None, None
 
@@ -138,6 +136,12 @@ def read_target(target: str) -> tuple[bytes, str | None, str | None]:
     help="Exit 1 when a finding is at or above this severity.",
 )
 @click.option(
+    "--images/--no-images",
+    default=True,
+    show_default=True,
+    help="Read image files and the images of pages (OCR and mark matching).",
+)
+@click.option(
     "--explain",
     is_flag=True,
     help="Text format: say why each occurrence was or was not judged and why each finding has its confidence.",
@@ -154,6 +158,7 @@ def check(
     as_of: dt.datetime | None,
     output_format: str,
     fail_on: str,
+    images: bool,
     explain: bool,
     allow_empty_registry: bool,
     db_url: str | None,
@@ -164,12 +169,12 @@ def check(
         raise click.UsageError("--explain goes with --format text (json and sarif carry the same reasons)")
     day = as_of.date() if as_of else dt.datetime.now(dt.UTC).date()
     notes: list[str] = []
-    pages = expand(targets, notes)
+    pages = expand(targets, notes, images=images)
     for note in notes:
         click.echo(note, err=True)
     if not pages:
         # Directories with no page in them: "0 claims" would read as "checked and clean".
-        raise InputError("no HTML pages to check", source=", ".join(targets))
+        raise InputError("no pages or images to check", source=", ".join(targets))
     with session_scope(db_url) as session:
         registry = RegistryIndex.load(session)
         database = session.get_bind().engine.url.render_as_string(hide_password=True)
@@ -184,15 +189,18 @@ def check(
             err=True,
         )
     checker = Checker()
+    source = ImageSource(ImageSettings.from_env(), UrlCache(db_url)) if images else None
     try:
         results = []
         for target in pages:
-            raw, url, declared_charset = read_target(target)
-            result = checker.check_page(
+            raw, url, declared_charset = read_target(target, images=images)
+            result = check_target(
+                checker,
+                source,
+                target,
                 raw,
                 url=url,
                 declared_charset=declared_charset,
-                observed_at=None,
                 registry=registry,
                 as_of=day,
                 review=review,
@@ -200,6 +208,8 @@ def check(
             results.append(TargetResult(target=target, result=result))
     finally:
         checker.close()
+        if source is not None:
+            source.close()
     if output_format == "json":
         click.echo(dumps(to_json(results, day)))
     elif output_format == "json-v1":

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import click
 
-from checker.extract import Claim, PageClaims, extract_page
+from checker.extract import Claim, PageClaims
 from checker.extract.models import Occurrence
-from markwatch.cli.page_files import SNIFF_BYTES, known_non_page, not_a_page
+from markwatch.cli.imagefiles import extract_target, memory_source
+from markwatch.cli.page_files import SNIFF_BYTES, refuse_non_page
 from markwatch.errors import InputError
 
 _FIELDS = (
@@ -26,16 +27,14 @@ _FIELDS = (
 )
 
 
-def _read(path: str) -> bytes:
+def _read(path: str, *, images: bool) -> bytes:
     try:
         raw = Path(path).read_bytes()
     except IsADirectoryError:
         raise InputError("is a directory, not a saved page", source=path) from None
     except OSError as exc:
         raise InputError(f"cannot read the page: {exc.strerror or exc}", source=path) from None
-    what = known_non_page(raw[:SNIFF_BYTES])
-    if what is not None:
-        raise not_a_page(path, what)
+    refuse_non_page(path, raw[:SNIFF_BYTES], images=images)
     return raw
 
 
@@ -49,6 +48,12 @@ def _claim_lines(claim: Claim) -> list[str]:
             lines.append(f"      {label}: {value}")
     if claim.certification_words:
         lines.append(f"      certification words: {', '.join(claim.certification_words)}")
+    if claim.image is not None:
+        image = claim.image
+        confidence = (
+            f", OCR confidence {image.ocr_confidence:.2f}" if image.ocr_confidence is not None else ""
+        )
+        lines.append(f"      image: {image.sha256[:16]}… box {image.bbox}{confidence}")
     lines.append(f"      snippet: {claim.snippet}")
     return lines
 
@@ -86,11 +91,27 @@ def render_text(path: str, page: PageClaims) -> str:
 )
 @click.option("--charset", default=None, help="Charset the HTTP header declared, when known.")
 @click.option("--url", default=None, help="URL the page was fetched from (only with one PAGE).")
-def extract(pages: tuple[str, ...], output_format: str, charset: str | None, url: str | None) -> None:
-    """Print every 上海标准 claim found on saved pages, with its standard and context."""
+@click.option(
+    "--images/--no-images",
+    default=True,
+    show_default=True,
+    help="Read image files and the pages' own images.",
+)
+def extract(
+    pages: tuple[str, ...], output_format: str, charset: str | None, url: str | None, images: bool
+) -> None:
+    """Print every 上海标准 claim found on saved pages or image files, with its standard and context."""
     if url and len(pages) > 1:
         raise InputError("--url names one page; give one PAGE with it", where="--url")
-    results = [(path, extract_page(_read(path), url=url, declared_charset=charset)) for path in pages]
+    source = memory_source() if images else None
+    try:
+        results = [
+            (path, extract_target(source, path, _read(path, images=images), url=url, charset=charset))
+            for path in pages
+        ]
+    finally:
+        if source is not None:
+            source.close()
     if output_format == "json":
         payload = [{"path": path, **page.model_dump(mode="json")} for path, page in results]
         click.echo(json.dumps(payload if len(payload) > 1 else payload[0], ensure_ascii=False, indent=2))

@@ -72,13 +72,32 @@ def known_non_page(head: bytes) -> str | None:
     return None
 
 
-def not_a_page(target: str, what: str) -> InputError:
-    """The error for a named file or a fetched body that is an image, a PDF or an archive: `check` and
-    `extract` would find nothing in it and say "0 claims" as if they had read a page (QA #20). Images are not
-    read on this version."""
+def readable_image(head: bytes) -> bool:
+    """Whether the first bytes are an image `check` and `extract` read (PNG, JPEG, GIF, WebP, BMP; not SVG)."""
+    from checker.images.loading import sniff
+
+    kind = sniff(head)
+    return kind is not None and kind != "svg"
+
+
+def refuse_non_page(target: str, head: bytes, *, images: bool) -> None:
+    """Refuse a named file or fetched body that is neither a page nor (with images on) an image we read."""
+    if images and readable_image(head):
+        return
+    what = known_non_page(head)
+    if what is not None:
+        raise not_a_page(target, what, images=images)
+
+
+def not_a_page(target: str, what: str, *, images: bool = True) -> InputError:
+    """The error for a named file or a fetched body that is a PDF or an archive (or an image with
+    --no-images): `check` and `extract` would find nothing in it and say "0 claims" as if they had read a
+    page (QA #20)."""
+    if not images and what.endswith("image"):
+        return InputError(f"{what}, and images are not read with --no-images", source=target)
     return InputError(
-        f"{what}, not an HTML page: markwatch reads HTML pages (images and documents are not read); "
-        "check the page that shows it instead",
+        f"{what}, not an HTML page or an image: markwatch reads HTML pages and images (PNG, JPEG, GIF, "
+        "WebP, BMP), not documents or archives; check the page that shows it instead",
         source=target,
     )
 
@@ -115,8 +134,9 @@ def _files(root: Path, scan: Scan) -> list[Path]:
     return sorted(found)
 
 
-def scan_directory(root: Path) -> Scan:
-    """Every page under root (recursively, in name order), and every file skipped with why."""
+def scan_directory(root: Path, *, images: bool = False) -> Scan:
+    """Every page (and with `images`, every image file) under root, recursively in name order, and every
+    file skipped with why."""
     scan = Scan()
     for path in _files(root, scan):
         if path.suffix.lower() in PAGE_SUFFIXES:
@@ -128,7 +148,7 @@ def scan_directory(root: Path) -> Scan:
         except OSError as exc:
             scan.skipped.append((path, f"unreadable: {exc.strerror}"))
             continue
-        if looks_like_html(head):
+        if looks_like_html(head) or (images and readable_image(head)):
             scan.pages.append(path)
         else:
             scan.skipped.append((path, _why_not(head)))
@@ -142,4 +162,4 @@ def skipped_note(root: Path, skipped: list[tuple[Path, str]]) -> str | None:
         return None
     named = ", ".join(f"{path.relative_to(root)} ({why})" for path, why in skipped[:NOTE_NAMES])
     more = f" and {len(skipped) - NOTE_NAMES} more" if len(skipped) > NOTE_NAMES else ""
-    return f"note: {root}: skipped {len(skipped)} file(s) that are not HTML pages: {named}{more}"
+    return f"note: {root}: skipped {len(skipped)} file(s) it does not read: {named}{more}"

@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from markwatch.cli.images import image_progress, image_summary, pending_line
 from markwatch.cli.options import db_option
 from markwatch.config import database_url, home_dir
 
@@ -157,9 +158,11 @@ def _missing_line(sweep: Any) -> str:
     missing = (sweep.summary or {}).get("missing") or []
     shown = ", ".join(missing[:5]) + (", ..." if sweep.urls_missing > 5 else "")
     spooled = " (fetched pages wait in the job directory)" if (sweep.summary or {}).get("spooled") else ""
+    images = pending_line(sweep)
     return (
         f"sweep {sweep.id}: {sweep.urls_missing} URL(s) missing{': ' + shown if shown else ''}{spooled}; "
-        f"finish it with `markwatch sweep resume {sweep.id}`"
+        + (f"{images}; " if images else "")
+        + f"finish it with `markwatch sweep resume {sweep.id}`"
     )
 
 
@@ -180,7 +183,8 @@ def _progress_line(name: str) -> Any:
     def show(counts: dict[str, Any]) -> None:
         click.echo(
             f"\r{name}: {counts['pages']} pages stored, {counts['failed']} failed, {counts['skipped']} skipped, "
-            f"{counts['queued']} queued, {counts['in_flight']} in flight",
+            f"{counts['queued']} queued, {counts['in_flight']} in flight"
+            + image_progress(counts.get("images") or {}),
             err=True,
             nl=False,
         )
@@ -197,6 +201,7 @@ def summary_line(sweep: Any) -> str:
         f"{sweep.urls_discovered} URLs: {sweep.urls_taken} taken, {sweep.urls_failed} failed, "
         f"{sweep.urls_skipped} skipped, {sweep.urls_missing} missing; "
         f"robots.txt skipped {sweep.robots_skipped}, off-site dropped {sweep.offsite_dropped}, errors: {errors}"
+        + image_summary((sweep.summary or {}).get("images") or {})
     )
 
 
@@ -316,6 +321,8 @@ def status(sweep_id: int, db_url: str | None) -> None:
     ):
         if counts:
             click.echo(f"  {title}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    if acc.get("images"):
+        click.echo("  " + image_summary(acc["images"]).removeprefix("; "))
     if data["missing_urls"]:
         click.echo("  missing:")
         for url in data["missing_urls"]:

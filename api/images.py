@@ -1,0 +1,60 @@
+"""Image reading for the API: one worker pool per app, started on the first image, closed at shutdown."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from fastapi import Request
+
+from checker.images.loading import sha256_of
+from checker.images.models import ImageReading
+from checker.images.pool import ReaderPool
+from checker.images.settings import ImageSettings
+from checker.images.store import UrlCache
+from checker.images.versions import reader_version
+
+
+class ImageService:
+    """Reads images (cached by sha256 and reader version in the app's database); thread-safe."""
+
+    def __init__(self, settings: ImageSettings, db_url: str) -> None:
+        self.settings = settings
+        self.cache = UrlCache(db_url)
+        self.version = reader_version(settings.mark_references or None)
+        self._pool: ReaderPool | None = None
+        self._lock = threading.Lock()
+
+    def read(self, raw: bytes) -> ImageReading:
+        """One image's reading (blocking: call it from a worker thread)."""
+        cached = self.cache.get(sha256_of(raw), self.version)
+        if cached is not None:
+            return cached
+        with self._lock:
+            if self._pool is None:
+                self._pool = ReaderPool(self.settings)
+            [reading] = self._pool.read_all([raw])
+        self.cache.put(reading)
+        return reading
+
+    def close(self) -> None:
+        """Stop the workers."""
+        with self._lock:
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
+
+
+_SERVICE_LOCK = threading.Lock()
+
+
+def get_image_service(request: Request) -> ImageService:
+    """The app's image service, built on first use (tests may set app.state.image_service)."""
+    state: Any = request.app.state
+    with _SERVICE_LOCK:
+        service = getattr(state, "image_service", None)
+        if service is None:
+            service = ImageService(ImageSettings.from_env(), state.settings.database_url)
+            state.image_service = service
+            state.on_shutdown.append(service.close)
+    return service

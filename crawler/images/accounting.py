@@ -1,0 +1,114 @@
+"""A sweep's images, aggregated from its rows (ledger URLs of kind image, sightings, readings) when they are
+needed: nothing is counted up under a lock, so any number of writers and image stages can work at once."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from checker.images.store import ImageReadingRow
+from crawler.images.models import PENDING_STATES, ImageSighting
+from crawler.ledger import IMAGE
+from crawler.store.models import Finding, SweepUrl
+
+IMAGE_CLAIM_KINDS = ("image-text", "mark-image")
+
+
+def pending_images(session: Session, sweep_id: int) -> int:
+    """Sightings whose image work (fetch, reading, the page's check with it) is not done yet."""
+    return int(
+        session.scalar(
+            select(func.count()).where(
+                ImageSighting.sweep_id == sweep_id, ImageSighting.status.in_(PENDING_STATES)
+            )
+        )
+        or 0
+    )
+
+
+def pending_pages(session: Session, sweep_id: int, limit: int = 20) -> list[str]:
+    """Pages still waiting for their images' work (listed on an incomplete sweep), in URL order."""
+    return list(
+        session.scalars(
+            select(ImageSighting.page_url)
+            .distinct()
+            .where(ImageSighting.sweep_id == sweep_id, ImageSighting.status.in_(PENDING_STATES))
+            .order_by(ImageSighting.page_url)
+            .limit(limit)
+        )
+    )
+
+
+def image_accounting(session: Session, sweep_id: int) -> dict[str, Any]:
+    """found, requested/fetched/failed/skipped (ledger), read/cache hits/gate skips/errors (readings),
+    claims and findings from images, OCR seconds, and what is still pending."""
+    ledger: Counter[str] = Counter()
+    fetch_failed: Counter[str] = Counter()
+    fetch_skipped: Counter[str] = Counter()
+    for state, reason, count in session.execute(
+        select(SweepUrl.state, SweepUrl.reason, func.count())
+        .where(SweepUrl.sweep_id == sweep_id, SweepUrl.kind == IMAGE)
+        .group_by(SweepUrl.state, SweepUrl.reason)
+    ):
+        ledger[state] += count
+        if state == "failed":
+            fetch_failed[reason or "unknown"] += count
+        elif state == "skipped":
+            fetch_skipped[reason or "unknown"] += count
+    rows = session.execute(
+        select(
+            ImageSighting.status,
+            ImageSighting.reason,
+            ImageSighting.reading,
+            ImageSighting.image_sha256,
+            ImageSighting.url,
+            ImageSighting.claims,
+        ).where(ImageSighting.sweep_id == sweep_id)
+    ).all()
+    statuses: Counter[str] = Counter(row.status for row in rows)
+    read_here = {row.image_sha256 for row in rows if row.reading == "read"}
+    ocr_read = {row.image_sha256 for row in rows if row.reading == "read" and row.reason is None}
+    cache_hits = {row.url for row in rows if row.reading == "cached"}
+    gated = {row.image_sha256 for row in rows if (row.reason or "").startswith("gate:")}
+    # Per image, not per sighting: a broken image on a thousand listings is one broken image.
+    broken = {(row.image_sha256, row.reason) for row in rows if row.image_sha256 and _is_error(row.reason)}
+    errors: Counter[str] = Counter(str(reason).split(":", 1)[1] for _, reason in broken)
+    seconds = 0.0
+    if read_here:
+        per_image = session.execute(
+            select(ImageReadingRow.sha256, func.max(ImageReadingRow.seconds))
+            .where(ImageReadingRow.sha256.in_(sorted(s for s in read_here if s)))
+            .group_by(ImageReadingRow.sha256)
+        ).all()
+        seconds = sum(float(value or 0.0) for _, value in per_image)
+    findings = sum(
+        1
+        for (evidence,) in session.execute(select(Finding.evidence).where(Finding.sweep_id == sweep_id))
+        if any(
+            (location or {}).get("kind") in IMAGE_CLAIM_KINDS
+            for location in (evidence or {}).get("locations") or [evidence or {}]
+        )
+    )
+    return {
+        "found": len(rows),
+        "requested": sum(ledger.values()),
+        "fetched": ledger["stored"],
+        "fetch_failed": dict(fetch_failed),
+        "fetch_skipped": dict(fetch_skipped),
+        "read": len(ocr_read),
+        "skipped_by_gate": len(gated),
+        "errors": dict(errors),
+        "cache_hits": len(cache_hits),
+        "claims": sum(row.claims for row in rows),
+        "findings": findings,
+        "ocr_seconds": round(seconds, 1),
+        "pending": sum(statuses[state] for state in PENDING_STATES),
+        "sightings": dict(statuses),
+    }
+
+
+def _is_error(reason: str | None) -> bool:
+    return bool(reason and reason.startswith("error:"))

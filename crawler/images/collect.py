@@ -1,0 +1,87 @@
+"""Image requests for a fetched page: the adapter's areas, lazy-loaded copies, the target's image hosts.
+
+Image requests are ordinary requests of the sweep: they go through its scheduler (canonical URL, dupe filter,
+the ledger, allowed hosts = the target's domains and its `image_domains`), robots.txt of the image host,
+the User-Agent, AutoThrottle and the per-host delay (shared across cluster workers), retries, at a lower
+priority than pages, with the image byte cap as their own `download_maxsize`. They are ledger URLs of kind
+"image": each ends stored (its bytes a snapshot, keyed by sha256) or failed/skipped with a reason, and they
+never count against the page budget. Every page that shows an image records a sighting, so an image on a
+thousand listings is fetched once per sweep and read once per reader version."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, replace
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+
+from checker.images.discover import PageImage, find_images
+from checker.images.settings import ImageSettings
+from crawler.frontier import META_IMAGE
+
+# Pages first: an image waits behind every page request already queued.
+IMAGE_PRIORITY = -10
+# Only formats the reader decodes (no AVIF/HEIC): a CDN then serves one of these.
+ACCEPT = "image/webp,image/png,image/jpeg,image/gif;q=0.9,image/bmp;q=0.5"
+STAT_FOUND = "markwatch/images/found"
+STAT_REQUESTED = "markwatch/images/requested"
+STAT_OVER_LIMIT = "markwatch/images/over_page_limit"
+STAT_FETCHED = "markwatch/images/fetched"
+STAT_FAILED = "markwatch/images/failed"
+# Page kinds whose images are evidence: item pages, and any page of a generic site.
+IMAGE_PAGE_KINDS = ("item", "page")
+
+
+def enabled(spider: Any) -> bool:
+    """Images are fetched when the crawl's MARKWATCH_IMAGES setting and the target both allow it."""
+    settings = getattr(getattr(spider, "crawler", None), "settings", None)
+    on = settings.getbool("MARKWATCH_IMAGES", True) if settings is not None else True
+    return bool(on and spider.target.images)
+
+
+def rewritten(url: str, rules: list[tuple[str, str]]) -> str:
+    """An image address after the adapter's thumbnail-to-full-size rewrites."""
+    for pattern, replacement in rules:
+        url = re.sub(pattern, replacement, url)
+    return url
+
+
+def page_images(spider: Any, response: Response, kind: str) -> tuple[list[PageImage], list[scrapy.Request]]:
+    """The page's images (at most max_images_per_page) and one request for each.
+
+    Requests go to the scheduler whatever their host: one off the target's hosts is recorded there as
+    skipped ("offsite"), like any link, so every sighting ends with a reason."""
+    if kind not in IMAGE_PAGE_KINDS or not enabled(spider) or not hasattr(response, "text"):
+        return [], []
+    limit = spider.target.max_images_per_page
+    found = find_images(response.text, response.url, dict(spider.adapter.images), limit=limit + 1)
+    if spider.adapter.image_rewrites:
+        rules = list(spider.adapter.image_rewrites)
+        found = [replace(image, url=rewritten(image.url, rules)) for image in found]
+        found = list({image.url: image for image in reversed(found)}.values())[::-1]
+    stats = spider.crawler.stats
+    stats.inc_value(STAT_FOUND, len(found))
+    if len(found) > limit:
+        stats.inc_value(STAT_OVER_LIMIT)
+        found = found[:limit]
+    max_bytes = ImageSettings.from_env().max_bytes
+    requests = [
+        scrapy.Request(
+            image.url,
+            callback=spider.parse_image,
+            errback=spider.on_error,
+            priority=IMAGE_PRIORITY,
+            headers={"Referer": response.url, "Accept": ACCEPT},
+            meta={META_IMAGE: True, "download_maxsize": max_bytes},
+        )
+        for image in found
+    ]
+    stats.inc_value(STAT_REQUESTED, len(requests))
+    return found, requests
+
+
+def sightings(images: list[PageImage]) -> list[dict[str, Any]]:
+    """The page's images as JSON values (PageItem.images)."""
+    return [asdict(image) for image in images]

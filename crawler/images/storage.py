@@ -1,0 +1,199 @@
+"""The image half of the page writer's transaction: image bytes, sightings, and linking the two.
+
+Runs inside `crawler.storage.write_batch`, in the writer thread, in the same transaction as the pages and
+ledger outcomes of the batch, so it inherits the writer's guarantees (group commit, retries of lost races,
+spooling during outages, acknowledgement only after commit) and its idempotency:
+
+- An image is claimed through its ledger row (queued -> stored, INSERT .. ON CONFLICT DO UPDATE .. WHERE not
+  stored RETURNING): an image delivered twice, or by two workers at once, gets one snapshot. Its bytes go to
+  `snapshot_bodies` once per sha256, like a page's: the one store the console, the API and notices read.
+- A page's sightings are written only when its page row was claimed here (so once), and a sighting is
+  linked to what became of its image URL in the ledger: fetched (with the sha256) or failed with the
+  ledger's reason. A link missed by a race between two workers' transactions is made later by the image
+  stage (`link_sightings` again), never lost: a sweep does not finish while any sighting is waiting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import zlib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Table, and_, bindparam, select, update
+from sqlalchemy.orm import Session
+
+from crawler.images.models import ImageSighting
+from crawler.ledger import IMAGE, insert
+from crawler.store.models import Snapshot, SnapshotBody, SweepUrl
+
+# sweep_pages never holds images: the writer marks a fetched image with this status instead of checking it.
+IMAGE_STATUS = "image"
+_CHUNK = 500
+# Already-compressed formats are stored as they are (zlib level 0: still a zlib stream, no CPU spent
+# compressing what does not compress); anything else is compressed like a page.
+_COMPRESSED_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
+
+
+def _level(body: bytes) -> int:
+    if body.startswith(_COMPRESSED_MAGIC) or (body[:4] == b"RIFF" and body[8:12] == b"WEBP"):
+        return 0
+    return 6
+
+
+def store_images(session: Session, sweep_id: int, images: Sequence[Any], now: dt.datetime) -> set[str]:
+    """Fetched images (CheckedPage with status IMAGE_STATUS): claimed in the ledger, bytes and snapshot
+    written for those claimed here; returns the ledger URLs claimed."""
+    unique = {image.url: image for image in images}
+    if not unique:
+        return set()
+    ordered = [unique[url] for url in sorted(unique)]
+    statement = insert(session, SweepUrl).values(
+        [
+            {
+                "sweep_id": sweep_id,
+                "url": image.url,
+                "state": "stored",
+                "kind": IMAGE,
+                "reason": None,
+                "taken": True,
+                "request": None,
+                "notes": None,
+                "requeues": 0,
+                "discovered_at": now,
+                "done_at": now,
+            }
+            for image in ordered
+        ]
+    )
+    excluded = statement.excluded
+    claim = statement.on_conflict_do_update(
+        index_elements=["sweep_id", "url"],
+        set_={"state": excluded.state, "reason": None, "taken": True, "request": None, "done_at": now},
+        where=SweepUrl.state != "stored",
+    ).returning(SweepUrl.url)
+    claimed = set(session.scalars(claim))
+    new = [image for image in ordered if image.url in claimed]
+    if not new:
+        return claimed
+    digests = {image.url: hashlib.sha256(image.item.body).hexdigest() for image in new}
+    bodies = {digests[image.url]: image.item.body for image in new}
+    session.execute(
+        insert(session, SnapshotBody)
+        .values(
+            [
+                {"sha256": digest, "body": zlib.compress(body, _level(body)), "size": len(body)}
+                for digest, body in sorted(bodies.items())
+            ]
+        )
+        .on_conflict_do_nothing(index_elements=["sha256"])
+    )
+    session.execute(
+        insert(session, Snapshot).values(
+            [
+                {
+                    "body_sha256": digests[image.url],
+                    "requested_url": image.url,
+                    "final_url": image.item.final_url,
+                    "status": image.item.status,
+                    "headers": image.item.headers,
+                    "fetched_at": image.item.fetched_at,
+                    "sweep_id": sweep_id,
+                }
+                for image in new
+            ]
+        )
+    )
+    return claimed
+
+
+def record_sightings(
+    session: Session, sweep_id: int, pages: Sequence[Any], snapshots: dict[str, int], now: dt.datetime
+) -> list[str]:
+    """Sightings of the pages whose rows this batch claimed (`snapshots`: ledger URL -> snapshot id);
+    returns the image URLs they name."""
+    rows = [
+        {
+            "sweep_id": sweep_id,
+            "snapshot_id": snapshots[page.url],
+            "page_url": page.page_url,
+            "page_ledger_url": page.url,
+            "seller": page.item.seller,
+            "position": image["position"],
+            "area": image["area"],
+            "location": str(image["location"])[:2000],
+            "block_text": str(image["block_text"]),
+            "url": image["url"],
+            "status": "waiting",
+            "reason": None,
+            "image_sha256": None,
+            "reading": None,
+            "claims": 0,
+            "seen_at": page.item.fetched_at,
+            "lease_owner": None,
+            "lease_until": None,
+        }
+        for page in pages
+        if page.url in snapshots
+        for image in page.sightings
+    ]
+    if not rows:
+        return []
+    rows.sort(key=lambda row: (row["page_url"], row["position"]))
+    session.execute(
+        insert(session, ImageSighting).on_conflict_do_nothing(
+            index_elements=["sweep_id", "page_url", "position"]
+        ),
+        rows,
+    )
+    return sorted({row["url"] for row in rows})
+
+
+def link_sightings(session: Session, sweep_id: int, urls: Iterable[str]) -> int:
+    """Waiting sightings of these image URLs, moved on by what the ledger says became of them; how many."""
+    wanted = sorted(set(urls))
+    if not wanted:
+        return 0
+    outcomes: dict[str, tuple[str, str | None]] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        for url, state, reason in session.execute(
+            select(SweepUrl.url, SweepUrl.state, SweepUrl.reason).where(
+                SweepUrl.sweep_id == sweep_id, SweepUrl.url.in_(chunk), SweepUrl.state != "queued"
+            )
+        ):
+            outcomes[url] = (state, reason)
+    stored = sorted(url for url, (state, _) in outcomes.items() if state == "stored")
+    digests: dict[str, str] = {}
+    for start in range(0, len(stored), _CHUNK):
+        chunk = stored[start : start + _CHUNK]
+        for url, digest in session.execute(
+            select(Snapshot.requested_url, Snapshot.body_sha256)
+            .where(Snapshot.sweep_id == sweep_id, Snapshot.requested_url.in_(chunk))
+            .order_by(Snapshot.id)
+        ):
+            digests[url] = digest
+    table: Table = ImageSighting.__table__  # type: ignore[assignment]
+    waiting = and_(
+        table.c.sweep_id == sweep_id, table.c.url == bindparam("image_url"), table.c.status == "waiting"
+    )
+    fetched = [{"image_url": url, "digest": digest} for url, digest in sorted(digests.items())]
+    failed = [
+        {"image_url": url, "why": f"{state}:{reason or 'unknown'}"[:80]}
+        for url, (state, reason) in sorted(outcomes.items())
+        if state != "stored"
+    ]
+    moved = 0
+    connection = session.connection()
+    if fetched:
+        result = connection.execute(
+            update(table).where(waiting).values(status="fetched", image_sha256=bindparam("digest")), fetched
+        )
+        moved += max(0, result.rowcount or 0)
+    if failed:
+        result = connection.execute(
+            update(table).where(waiting).values(status="failed", reason=bindparam("why")), failed
+        )
+        moved += max(0, result.rowcount or 0)
+    return moved

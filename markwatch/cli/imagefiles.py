@@ -1,0 +1,182 @@
+"""Images for `markwatch check` and `markwatch extract`: image files on their own, and pages with theirs.
+
+An image file (PNG, JPEG, WebP, GIF first frame, BMP; sniffed from its bytes, never its name) is checked
+as an image; a saved page's images are read from files beside it (relative addresses only, never outside
+the page's folder), a fetched page's from its server (http(s), size-capped). Images are read by OCR
+worker processes (per-image time limit), and readings are cached by (sha256, reader version)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import click
+import httpx
+
+from checker.extract import PageClaims, extract_page
+from checker.extract.decode import decode_page
+from checker.images.discover import PageImage, find_images
+from checker.images.loading import sniff
+from checker.images.models import ImageReading
+from checker.images.page import SeenImage, add_image_claims, check_with_images, page_context
+from checker.images.pool import ReaderPool
+from checker.images.settings import ImageSettings
+from checker.images.store import MemoryCache, ReadingCache
+from checker.images.versions import reader_version
+from markwatch.config import USER_AGENT
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp")
+MAX_PAGE_IMAGES = 40
+
+
+def is_image(raw: bytes) -> bool:
+    """Whether the bytes are an image we read (by their magic bytes)."""
+    kind = sniff(raw)
+    return kind is not None and kind != "svg"
+
+
+@dataclass
+class ImageSource:
+    """Reads images for one CLI run: one worker pool, started only when an image needs reading."""
+
+    settings: ImageSettings
+    cache: ReadingCache
+
+    def __post_init__(self) -> None:
+        self.pool: ReaderPool | None = None
+        self.version = reader_version(self.settings.mark_references or None)
+
+    def read(self, images: list[bytes]) -> list[ImageReading]:
+        """Readings in order, from the cache where it has them."""
+        from checker.images.loading import sha256_of
+
+        found: dict[int, ImageReading] = {}
+        todo: list[int] = []
+        for index, raw in enumerate(images):
+            cached = self.cache.get(sha256_of(raw), self.version)
+            if cached is not None:
+                found[index] = cached
+            else:
+                todo.append(index)
+        if todo:
+            if self.pool is None:
+                self.pool = ReaderPool(self.settings)
+            for index, reading in zip(todo, self.pool.read_all([images[i] for i in todo]), strict=True):
+                found[index] = reading
+                self.cache.put(reading)
+        return [found[i] for i in range(len(images))]
+
+    def close(self) -> None:
+        """Stop the workers."""
+        if self.pool is not None:
+            self.pool.close()
+
+
+def _local_image(page: Path, address: str) -> bytes | None:
+    parts = urlsplit(address)
+    if parts.scheme or parts.netloc:
+        return None
+    folder = page.resolve().parent
+    path = (folder / unquote(parts.path)).resolve()
+    if not path.is_relative_to(folder) or not path.is_file():
+        return None  # a saved page reaches only files in its own folder
+    return path.read_bytes()
+
+
+def _remote_image(address: str, settings: ImageSettings) -> bytes | None:
+    if urlsplit(address).scheme not in ("http", "https"):
+        return None
+    try:
+        with (
+            httpx.Client(headers={"User-Agent": USER_AGENT}, timeout=20, follow_redirects=True) as client,
+            client.stream("GET", address) as response,
+        ):
+            if response.status_code >= 400:
+                return None
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body.extend(chunk)
+                if len(body) > settings.max_bytes:
+                    return None
+            return bytes(body)
+    except httpx.HTTPError:
+        return None
+
+
+def page_images(
+    target: str, raw: bytes, url: str | None, charset: str | None, settings: ImageSettings
+) -> list[tuple[PageImage, bytes]]:
+    """A page's images with their bytes (those that could be had)."""
+    text = decode_page(raw, charset).text
+    found = find_images(text, url, limit=MAX_PAGE_IMAGES)
+    out: list[tuple[PageImage, bytes]] = []
+    for image in found:
+        data = _remote_image(image.url, settings) if url else _local_image(Path(target), image.url)
+        if data:
+            out.append((image, data))
+    return out
+
+
+def seen_images(
+    source: ImageSource, target: str, raw: bytes, url: str | None, charset: str | None
+) -> list[SeenImage]:
+    """The images to check with a target: itself when it is an image, else its page's images."""
+    if is_image(raw):
+        [reading] = source.read([raw])
+        return [SeenImage(reading, url=url or target)]
+    pairs = page_images(target, raw, url, charset, source.settings)
+    readings = source.read([data for _, data in pairs])
+    return [SeenImage(reading, where=image) for (image, _), reading in zip(pairs, readings, strict=True)]
+
+
+def check_target(
+    checker: Any, source: ImageSource | None, target: str, raw: bytes, *, url: str | None,
+    declared_charset: str | None, registry: Any, as_of: dt.date, review: Any = None,
+) -> Any:  # fmt: skip
+    """`markwatch check` for one target: a page (with its images unless --no-images) or an image file."""
+    images = seen_images(source, target, raw, url, declared_charset) if source is not None else []
+    if not images:
+        return checker.check_page(
+            raw, url=url, declared_charset=declared_charset, observed_at=None, registry=registry, as_of=as_of,
+            review=review,
+        )  # fmt: skip
+    result = check_with_images(
+        checker, None if is_image(raw) else raw, images, url=url, declared_charset=declared_charset,
+        observed_at=None, registry=registry, as_of=as_of, review=review,
+    )  # fmt: skip
+    for warning in result.page.warnings:
+        if warning.code.startswith("image-"):
+            click.echo(f"warning: {target}: {warning.message}", err=True)  # read errors never pass silently
+    return result
+
+
+def extract_target(
+    source: ImageSource | None, target: str, raw: bytes, *, url: str | None, charset: str | None
+) -> PageClaims:
+    """`markwatch extract` for one target: the page's claims and its images' claims, or an image's."""
+    image_file = is_image(raw)
+    page = (
+        PageClaims(url=url, extractor_version="image")
+        if image_file
+        else extract_page(raw, url=url, declared_charset=charset)
+    )
+    if source is None:
+        return page
+    images = seen_images(source, target, raw, url, charset)
+    readable = [seen for seen in images if seen.reading.lines or seen.reading.marks]
+    context = page_context(raw, url=url, declared_charset=charset) if readable and not image_file else None
+    add_image_claims(page, readable, context)
+    for seen in images:
+        if seen.reading.status != "read":
+            page.notes.append(
+                f"image {seen.url or (seen.where.url if seen.where else '')}: {seen.reading.status} ({seen.reading.reason})"
+            )
+    return page
+
+
+def memory_source() -> ImageSource:
+    """An image source with an in-process cache (extract: no database)."""
+    return ImageSource(ImageSettings.from_env(), MemoryCache())

@@ -1,0 +1,271 @@
+"""Sweeps fetch product images as ledger URLs under the crawl's rules, store them once as snapshots, read them
+behind the crawl, and do not finish while image work they took is left: on one machine, on resume after an
+interruption, and with two cluster workers on Redis and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from images_support import Shop, serve_shop
+from sqlalchemy import func, select
+
+from checker.images.store import ImageReadingRow
+from checker.registry import import_registry_file
+from crawler.images.models import ImageSighting
+from crawler.store.models import Finding, Snapshot, SnapshotBody, Sweep, SweepUrl
+from markwatch import db
+from markwatch.config import USER_AGENT
+
+REPO = Path(__file__).resolve().parent.parent
+MARKWATCH = str(Path(sys.executable).with_name("markwatch"))
+
+
+@pytest.fixture
+def shop() -> Iterator[Shop]:
+    yield from serve_shop(Shop())
+
+
+FAST = ["--set", "AUTOTHROTTLE_ENABLED=false", "--set", "RETRY_TIMES=0"]
+
+
+def _env(**extra: str) -> dict[str, str]:
+    # tests/ on the path: a spawned OCR worker imports a test reader from images_support when asked to.
+    return {**os.environ, "PYTHONPATH": str(REPO / "tests"), **extra}
+
+
+def _sweep_command(targets: Path, db_url: str, jobs: Path) -> list[str]:
+    return [
+        MARKWATCH,
+        "sweep",
+        "run",
+        str(targets),
+        "--db",
+        db_url,
+        "--job-dir",
+        str(jobs),
+        *FAST,
+        "--no-cases",
+    ]
+
+
+def _sweep(shop: Shop, tmp_path: Path, db_url: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        _sweep_command(shop.targets(tmp_path / "targets.yaml"), db_url, tmp_path / "jobs"),
+        capture_output=True, text=True, timeout=600, cwd=REPO, env=_env(**env),
+    )  # fmt: skip
+
+
+def _with_registry(db_url: str) -> None:
+    with db.session_scope(db_url) as session:
+        import_registry_file(session, REPO / "examples" / "registry.yaml")
+
+
+@pytest.mark.slow
+def test_images_are_fetched_politely_stored_once_read_once_and_judged(shop: Shop, tmp_path: Path) -> None:
+    db_url = f"sqlite:///{tmp_path / 'mw.db'}"
+    _with_registry(db_url)
+    first = _sweep(shop, tmp_path, db_url)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert ": finished;" in first.stdout and "images: 6 found" in first.stdout, first.stdout
+    assert "errors: too-many-pixels 1" in first.stdout, first.stdout
+
+    paths = [path for path, _ in shop.requests]
+    assert "127.0.0.1/cdn/label.jpg" in paths and "localhost/cdn/label.jpg" in paths  # image CDN host allowed
+    assert "localhost/robots.txt" in paths  # the image host's robots.txt is read like any host's
+    assert not any("/private/" in p for p in paths)  # robots.txt forbids it, for images too
+    assert not any("example.invalid" in p for p in paths)  # not an image host of the target: never fetched
+    image_headers = [headers for path, headers in shop.requests if path.endswith("label.jpg")]
+    assert all(h.get("User-Agent") == USER_AGENT and "/item/" in h.get("Referer", "") for h in image_headers)
+
+    with db.session_scope(db_url) as session:
+        sweep = session.scalars(select(Sweep)).one()
+        # Every image request is a ledger URL with an outcome: stored, failed or skipped with a reason.
+        ledger = {
+            url.rsplit("/", 1)[-1]: (state, reason)
+            for url, state, reason in session.execute(
+                select(SweepUrl.url, SweepUrl.state, SweepUrl.reason).where(SweepUrl.kind == "image")
+            )
+        }
+        assert ledger == {
+            "label.jpg": ("stored", None),  # two addresses (page host and CDN), each fetched once
+            "bomb.png": ("stored", None),
+            "x.jpg": ("skipped", "offsite"),
+            "p.jpg": ("skipped", "robots"),
+            "missing.jpg": ("failed", "http_404"),
+        }
+        assert len([1 for url in session.scalars(select(SweepUrl.url)) if url.endswith("label.jpg")]) == 2
+        # The label's bytes are stored once (one snapshot body by sha256), one snapshot per address.
+        label_sha = session.scalars(
+            select(Snapshot.body_sha256).where(Snapshot.requested_url.like("%label.jpg"))
+        ).all()
+        assert len(label_sha) == 2 and len(set(label_sha)) == 1
+        assert (
+            session.scalar(
+                select(func.count()).select_from(SnapshotBody).where(SnapshotBody.sha256 == label_sha[0])
+            )
+            == 1
+        )
+        sightings = session.scalars(select(ImageSighting).order_by(ImageSighting.page_url)).all()
+        by_page = {(s.page_url.rsplit("/", 1)[-1], s.url.rsplit("/", 1)[-1]): s for s in sightings}
+        one, two = by_page[("1.html", "label.jpg")], by_page[("2.html", "label.jpg")]
+        assert one.image_sha256 == two.image_sha256 == label_sha[0]
+        assert (one.area, two.area) == ("gallery", "detail") and one.status == two.status == "checked"
+        assert (by_page[("4.html", "missing.jpg")].status, by_page[("4.html", "missing.jpg")].reason) == (
+            "failed",
+            "failed:http_404",
+        )
+        assert by_page[("3.html", "x.jpg")].reason == "skipped:offsite"
+        assert by_page[("3.html", "p.jpg")].reason == "skipped:robots"
+        assert by_page[("3.html", "bomb.png")].reason == "error:too-many-pixels"
+        readings = session.scalars(select(ImageReadingRow)).all()
+        assert sorted(r.status for r in readings) == [
+            "error",
+            "read",
+        ]  # the label read once, the bomb refused
+        findings = session.scalars(select(Finding).where(Finding.rule_id == "SHS003")).all()
+        assert {f.page_url.rsplit("/", 1)[-1] for f in findings} == {"1.html", "2.html"}
+        evidence = findings[0].evidence
+        assert evidence["kind"] == "image-text" and evidence["image"]["sha256"] == label_sha[0]
+        images = sweep.summary["images"]
+        assert images["read"] == 1 and images["errors"] == {"too-many-pixels": 1} and images["pending"] == 0
+        assert images["fetch_skipped"] == {"offsite": 1, "robots": 1} and images["findings"] >= 2
+        assert sweep.pages_fetched == 5  # images are not pages
+
+    second = _sweep(shop, tmp_path, db_url)
+    assert second.returncode == 0, second.stderr[-3000:]
+    with db.session_scope(db_url) as session:
+        latest = session.scalars(select(Sweep).order_by(Sweep.id.desc())).first()
+        assert latest is not None and latest.state == "finished"
+        images = latest.summary["images"]
+        assert images["read"] == 0 and images["cache_hits"] >= 2  # nothing read again
+        assert latest.findings_recurring >= 2
+
+
+@pytest.mark.slow
+def test_an_interrupted_sweep_reads_its_pending_images_on_resume(shop: Shop, tmp_path: Path) -> None:
+    db_url = f"sqlite:///{tmp_path / 'mw.db'}"
+    _with_registry(db_url)
+    targets = shop.targets(tmp_path / "targets.yaml")
+    # OCR that never finishes: the crawl stores every page and image, and its images wait for reading.
+    stuck = _env(MARKWATCH_IMAGE_READER="images_support:stuck_reader", MARKWATCH_IMAGE_TIME_LIMIT_S="3000")
+    process = subprocess.Popen(
+        _sweep_command(targets, db_url, tmp_path / "jobs"),
+        cwd=REPO, env=stuck, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 300
+    try:
+        while time.monotonic() < deadline:
+            if _crawled(db_url):
+                break
+            assert process.poll() is None, process.communicate()[1][-3000:]
+            time.sleep(0.5)
+        else:
+            pytest.fail("the crawl did not store its pages and images in time")
+        time.sleep(1.0)  # the crawl is over and waits for OCR
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 1, err[-3000:]
+    with db.session_scope(db_url) as session:
+        sweep = session.scalars(select(Sweep)).one()
+        assert sweep.state == "interrupted" and sweep.summary["images_pending"] >= 2
+        assert "image(s) not yet read or judged" in out and "sweep resume" in out
+        assert not session.scalars(select(Finding).where(Finding.rule_id == "SHS003")).all()
+        sweep_id = sweep.id
+    fetched_before = shop.hits()
+
+    resumed = subprocess.run(
+        [MARKWATCH, "sweep", "resume", str(sweep_id), "--db", db_url, "--job-dir", str(tmp_path / "jobs"),
+         "--no-cases"],
+        capture_output=True, text=True, timeout=600, cwd=REPO, env=_env(),
+    )  # fmt: skip
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert shop.hits() == fetched_before  # nothing fetched again: the pending work was reading and judging
+    with db.session_scope(db_url) as session:
+        sweep = session.scalars(select(Sweep)).one()
+        assert sweep.state == "finished" and "images_pending" not in sweep.summary
+        findings = session.scalars(select(Finding).where(Finding.rule_id == "SHS003")).all()
+        assert {f.page_url.rsplit("/", 1)[-1] for f in findings} == {"1.html", "2.html"}
+        statuses = Counter(session.scalars(select(ImageSighting.status)))
+        assert statuses["checked"] >= 3 and not statuses["waiting"] and not statuses["fetched"]
+
+
+def _crawled(db_url: str) -> bool:
+    """Every page and image URL of the sweep has its outcome, and the images await reading."""
+    try:
+        with db.session_scope(db_url) as session:
+            queued = session.scalar(select(func.count()).where(SweepUrl.state == "queued"))
+            pages = session.scalar(
+                select(func.count()).where(SweepUrl.kind == "page", SweepUrl.state == "stored")
+            )
+            fetched = session.scalar(select(func.count()).where(ImageSighting.status == "fetched"))
+    except Exception:  # the database file is being created
+        return False
+    return queued == 0 and (pages or 0) >= 5 and (fetched or 0) >= 3
+
+
+@pytest.mark.slow
+@pytest.mark.redis
+@pytest.mark.postgres
+def test_two_cluster_workers_share_the_images_and_finish_once_all_are_judged(
+    postgres_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    _with_registry(postgres_url)
+    for state in serve_shop(Shop(items=12, item_delay=0.3)):
+        targets = state.targets(tmp_path / "targets.yaml")
+        env = _env(MARKWATCH_HOME=str(tmp_path / "home"))
+        started = subprocess.run(
+            [MARKWATCH, "cluster", "start", str(targets), "--target", "shop", "--db", postgres_url,
+             "--redis", redis_url],
+            env=env, cwd=REPO, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert started.returncode == 0, started.stderr[-3000:]
+        sweep_id = int(started.stdout.strip())
+        command = [MARKWATCH, "cluster", "worker", str(sweep_id), "--db", postgres_url, "--redis", redis_url,
+                   "--claim-timeout", "3", *FAST]  # fmt: skip
+        workers = [
+            subprocess.Popen(
+                command, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+            for _ in range(2)
+        ]
+        results = [(w.wait(timeout=600), *w.communicate()) for w in workers]
+        hits = state.hits()
+    for code, _out, err in results:
+        assert code == 0, err[-3000:]
+    assert sum("finished by this worker" in out for _, out, _ in results) == 1, [o for _, o, _ in results]
+    # Both workers crawled; every page and every image address was fetched exactly once across them.
+    for _, _, err in results:
+        assert "'item_scraped_count': " in err, err[-2000:]
+    fetched = {path: n for path, n in hits.items() if not path.endswith("robots.txt")}
+    assert all(n == 1 for n in fetched.values()), fetched
+    assert sum(1 for path in fetched if "label.jpg" in path) == 5  # 127.0.0.1, localhost, and ?n=0,1,2
+    with db.session_scope(postgres_url) as session:
+        sweep = session.get(Sweep, sweep_id)
+        assert sweep is not None and sweep.state == "finished"
+        sightings = session.scalars(select(ImageSighting).where(ImageSighting.sweep_id == sweep_id)).all()
+        assert len(sightings) == 6 + 8 and not [
+            s for s in sightings if s.status in ("waiting", "fetched", "read")
+        ]
+        readings = session.scalars(select(ImageReadingRow).where(ImageReadingRow.status == "read")).all()
+        assert len(readings) == 1  # one picture under five addresses: read once
+        pages = {
+            f.page_url.rsplit("/", 1)[-1]
+            for f in session.scalars(
+                select(Finding).where(Finding.sweep_id == sweep_id, Finding.rule_id == "SHS003")
+            )
+        }
+        assert pages == {"1.html", "2.html", *(f"{n}.html" for n in range(5, 13))}
+        keys = session.scalars(select(Finding.finding_key).where(Finding.sweep_id == sweep_id)).all()
+        assert len(keys) == len(set(keys))
+        assert sweep.summary["images"]["pending"] == 0

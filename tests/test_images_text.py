@@ -1,0 +1,124 @@
+"""OCR text to claims: normalisation of label confusions, rows and ties, tiles, page images, contexts."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from checker.images.claims import ImageContext, image_claims
+from checker.images.discover import find_images
+from checker.images.models import ImageReading, MarkHit, OcrLine
+from checker.images.ocrtext import normalize_ocr
+from checker.images.settings import ImageSettings
+from checker.images.tiles import owns, tiles
+
+
+@pytest.mark.parametrize(
+    ("read", "expected"),
+    [
+        ("执行标准：T/DEMO001-2022（上海标准）", "执行标准:T/DEMO 001-2022(上海标准)"),
+        ("DB31/T 11O8-2O18", "DB31/T 1108-2018"),
+        ("DB 31/T 1108一2018", "DB31/T 1108-2018"),
+        ("执行标准:GB/Tl9001—2O16", "执行标准:GB/T 19001-2016"),
+        ("T / SHHJ 00000 3—2018 上海标淮", "T/SHHJ 000003-2018 上海标准"),
+        ("DB31/T1108-2018Q/ABC0001-2020", "DB31/T 1108-2018 Q/ABC 0001-2020"),
+        # 準 is not in the recogniser's dictionary: traditional labels come out without it.
+        ("執行標：T/DEMO001-2022（上海標）", "执行标准:T/DEMO 001-2022(上海标准)"),
+        ("上海標志", "上海标志"),
+        # Outside a code nothing is guessed: letters stay letters, 一 stays a character.
+        ("一次成型 Old lot 2022", "一次成型 Old lot 2022"),
+    ],
+)
+def test_ocr_confusions_are_undone_only_inside_codes_and_the_words(read: str, expected: str) -> None:
+    assert normalize_ocr(read) == expected
+
+
+def test_tiles_overlap_and_every_line_is_kept_once() -> None:
+    settings = ImageSettings(tile_height=1000, tile_overlap=100)
+    cut = tiles(3500, settings)
+    assert cut[0].top == 0 and cut[-1].bottom == 3500
+    assert all(b.top == a.bottom - 100 for a, b in itertools.pairwise(cut))
+    for line_top in range(0, 3500, 7):
+        keepers = [
+            t
+            for i, t in enumerate(cut)
+            if t.top <= line_top < t.bottom and owns(t, line_top, cut[i - 1] if i else None)
+        ]
+        assert len(keepers) == 1, line_top
+    assert tiles(1000, settings) == [tiles(1000, settings)[0]] and len(tiles(1050, settings)) == 1
+
+
+def _line(text: str, y: int, x: int = 20, confidence: float = 0.98) -> OcrLine:
+    return OcrLine(text=text, bbox=(x, y, x + 20 * len(text), y + 30), confidence=confidence)
+
+
+def _reading(lines: list[OcrLine], marks: list[MarkHit] | None = None) -> ImageReading:
+    return ImageReading(sha256="ab" * 32, engine="test", status="read", lines=lines, marks=marks or [])
+
+
+CONTEXT = ImageContext(
+    url="https://img.example/1.jpg", claimant="演示旗舰店", claimant_source="shop", product_name="演示水杯"
+)
+
+
+def test_a_label_claim_is_tied_across_rows_and_boxed_on_them() -> None:
+    lines = [
+        _line("商品名称：儿童运动鞋垫", 10),
+        _line("执行标准：", 55),
+        _line("T/SHHJ 000003-2018", 55, x=140),
+        _line("（上海标准）", 100, confidence=0.7),
+        _line("上海标准件厂 出品", 400),
+    ]
+    claims = image_claims(_reading(lines), CONTEXT)
+    assert len(claims) == 1  # the fastener trap far below is not a claim
+    claim = claims[0]
+    assert claim.kind == "image-text" and claim.standard_code == "T/SHHJ 000003-2018"
+    assert claim.image is not None and claim.image.bbox == (20, 55, 500, 130)
+    assert claim.image.ocr_confidence == 0.7 and claim.image.sha256 == "ab" * 32
+    # The low read is judged where findings are (checker/confidence.py `ocr-low`), not by re-classifying.
+    assert not any(signal.startswith("ocr:") for signal in claim.use_signals)
+    assert claim.claimant == "演示旗舰店"  # the page's context, the label names no maker
+    assert claim.product_name == "儿童运动鞋垫"  # the label's own product row wins
+
+
+def test_a_maker_printed_on_the_label_is_the_claimant() -> None:
+    lines = [_line("执行标准：Q/ABC 0001-2020（上海标准）", 10), _line("生产企业：演示电器有限公司", 55)]
+    [claim] = image_claims(_reading(lines), CONTEXT)
+    assert claim.claimant == "演示电器有限公司" and claim.claimant_source == "image:row:生产企业"
+
+
+def test_a_mark_is_tied_to_a_code_printed_near_it_else_to_the_page_else_nothing() -> None:
+    mark = MarkHit(bbox=(100, 100, 200, 200), reference="standin-mark.png", score=0.8, inliers=40)
+    near = [_line("T/DEMO 001-2022", 215, x=90)]
+    [claim] = image_claims(_reading(near, [mark]), CONTEXT)
+    assert (claim.kind, claim.standard_code, claim.tie) == ("mark-image", "T/DEMO 001-2022", "caption")
+    far = [_line("T/DEMO 001-2022", 900, x=90)]
+    [alone] = image_claims(_reading(far, [mark]), CONTEXT)
+    assert alone.standard_code is None and alone.tie == "none"
+    beside = ImageContext(block_text="执行标准 DB31/T 1108-2018")
+    [paged] = image_claims(_reading([], [mark]), beside)
+    assert paged.standard_code == "DB31/T 1108-2018" and paged.tie == "sentence"
+
+
+def test_page_images_include_lazy_and_noscript_copies_with_their_areas() -> None:
+    page = """<html><body>
+    <ul id="J_UlThumb"><li><img src="//g.alicdn.com/s.gif" data-ks-lazyload="//img.alicdn.com/a.jpg"></li></ul>
+    <div id="description"><p>详情 执行标准 T/DEMO 001-2022</p>
+      <img class="lazy" src="data:image/gif;base64,R0lG" data-lazyload="/d/strip.jpg">
+      <img srcset="/d/s-375.jpg 375w, /d/s-750.jpg 750w">
+      <img src2="/d/b.jpg"><noscript><img src="/d/noscript.jpg"></noscript>
+      <img src="/d/strip.jpg"></div>
+    <img src="javascript:alert(1)"></body></html>"""
+    found = find_images(
+        page, "https://detail.tmall.com/item.htm", {"gallery": ["#J_UlThumb"], "detail": ["#description"]}
+    )
+    assert [(i.url, i.area) for i in found] == [
+        ("https://img.alicdn.com/a.jpg", "gallery"),
+        ("https://detail.tmall.com/d/strip.jpg", "detail"),
+        ("https://detail.tmall.com/d/s-750.jpg", "detail"),
+        ("https://detail.tmall.com/d/b.jpg", "detail"),
+        ("https://detail.tmall.com/d/noscript.jpg", "detail"),
+    ]
+    assert "T/DEMO 001-2022" in found[1].block_text
+    assert found[1].location.startswith("div#description > img")
