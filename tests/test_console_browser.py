@@ -6,6 +6,7 @@ there were none. Screenshots and the downloaded PDF are kept under test-artifact
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from collections.abc import Iterator
@@ -564,7 +565,9 @@ def test_a_swept_image_claim_shows_its_box_text_and_hash_in_the_case_and_notice(
             assert digest in figure.inner_text()
             figure.scroll_into_view_if_needed()
             b.shot("19-swept-image-claim")
-            b.goto(f"/console/cases/{case_id}/notice?deadline=2099-03-01")
+            # A deadline the console accepts: after today, within MARKWATCH_CONSOLE_MAX_DEADLINE_DAYS.
+            deadline = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+            b.goto(f"/console/cases/{case_id}/notice?deadline={deadline}")
             assert b.page.locator(".notice-image-sha").all_inner_texts() == [digest]
             b.shot("20-image-claim-notice")
             # Only the archived copy is shown: the shop's image hosts are never contacted by the console.

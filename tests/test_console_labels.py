@@ -77,7 +77,7 @@ def _page_warning_codes() -> set[str]:
 
 def _event_kinds() -> set[str]:
     source = _source("markwatch/**/*.py", "api/**/*.py")
-    kinds = set(re.findall(r'kind="([a-z_]+)"', source))
+    kinds = set(re.findall(r'\bkind="([a-z_]+)"', source))
     kinds |= set(re.findall(r'^[A-Z_]*EVENT = "([a-z_]+)"$', source, flags=re.M))
     return kinds
 
