@@ -16,6 +16,27 @@ PAGE = "https://shop.example.com/item/1"
 REGISTRY = Path(__file__).resolve().parent.parent / "examples" / "registry.yaml"
 
 
+def make_case(
+    session: Session, status: str = "open", *, key: str | None = None, rule_id: str = "SHS001"
+) -> Any:
+    """A bare case in `status` (no findings), flushed so it has an id."""
+    from markwatch.cases.models import Case
+
+    case = Case(
+        case_key=key or f"k-{status}-{id(session)}",
+        status=status,
+        rule_id=rule_id,
+        severity="high",
+        first_seen_at=T0,
+        last_seen_at=T0,
+        message="m",
+        reopen_count=0,
+    )
+    session.add(case)
+    session.flush()
+    return case
+
+
 def make_sweep(session: Session, target: str = "demo") -> Sweep:
     """A finished sweep row."""
     sweep = Sweep(target=target, state="finished", started_at=T0, finished_at=T0)

@@ -6,7 +6,7 @@ import datetime as dt
 import itertools
 
 import pytest
-from cases_support import T0, add_finding, add_page, make_sweep
+from cases_support import T0, add_finding, add_page, make_case, make_sweep
 from sqlalchemy.orm import Session
 
 from markwatch import db
@@ -21,18 +21,7 @@ ACTOR = "inspector:alice#1"
 
 
 def _case(session: Session, status: CaseStatus = S.OPEN) -> Case:
-    case = Case(
-        case_key=f"k-{status}-{id(session)}",
-        status=status.value,
-        rule_id="SHS001",
-        severity="high",
-        first_seen_at=T0,
-        last_seen_at=T0,
-        message="m",
-        reopen_count=0,
-    )
-    session.add(case)
-    session.flush()
+    case: Case = make_case(session, status.value)
     return case
 
 

@@ -6,7 +6,7 @@ Copied from the QA pass's tests/test_qa_regressions.py (branch qa); the reproduc
 from __future__ import annotations
 
 import pytest
-from cases_support import T0
+from cases_support import make_case
 from sqlalchemy.orm import Session
 
 from markwatch import db
@@ -19,18 +19,7 @@ ACTOR = "inspector:alice#1"
 
 
 def _case(session: Session, status: CaseStatus) -> Case:
-    case = Case(
-        case_key=f"qa-{status}",
-        status=status.value,
-        rule_id="SHS003",
-        severity="high",
-        first_seen_at=T0,
-        last_seen_at=T0,
-        message="m",
-        reopen_count=0,
-    )
-    session.add(case)
-    session.flush()
+    case: Case = make_case(session, status.value, key=f"qa-{status}", rule_id="SHS003")
     return case
 
 
