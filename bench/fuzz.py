@@ -226,9 +226,11 @@ _INVISIBLE = frozenset(["script", "style", "noscript", "template", "textarea", "
 
 def visible_text(raw: bytes, codec: str) -> str:
     """The page's visible text as an independent full parse reads it (the seed's codec), compacted."""
-    text = raw.decode(codec, errors="replace")
+    # A NUL reads as U+FFFD, as browsers' tokenizers read it: deleting it would mend a tag the NUL broke
+    # (`</t\0itle>` closes no title, so a browser shows the rest of the page as the title, not as text).
+    text = raw.decode(codec, errors="replace").replace("\x00", "\ufffd")
     try:
-        root = etree.fromstring(text.replace("\x00", ""), etree.HTMLParser(huge_tree=True))
+        root = etree.fromstring(text, etree.HTMLParser(huge_tree=True))
     except (etree.LxmlError, ValueError):
         return ""
     if root is None:
