@@ -22,12 +22,26 @@ REPO = Path(__file__).resolve().parent.parent
 MARKWATCH = str(Path(sys.executable).with_name("markwatch"))
 
 
+def _just_before_one_fire() -> dt.datetime:
+    """A minute before the latest */30 fire time, with the next one far enough off not to pass during startup.
+
+    "31 minutes ago" was wrong in the first minute after a half hour: two fire times had passed since, and
+    the catch-up run was (rightly) logged as coalescing one.
+    """
+    half_hour = dt.timedelta(minutes=30)
+    now = db.utcnow()
+    latest = now - (now - now.replace(minute=0, second=0, microsecond=0)) % half_hour
+    if latest + half_hour - now < dt.timedelta(seconds=90):
+        time.sleep((latest + half_hour - now).total_seconds() + 1)
+        latest += half_hour
+    return latest - dt.timedelta(minutes=1)
+
+
 def test_scheduler_process_runs_a_real_sweep_and_logs_it(db_url: str, tmp_path: Path) -> None:
     with db.session_scope(db_url) as session:
-        # Handled 31 minutes ago: the */30 line has fired since, so the scheduler catches up at once
-        # instead of making the test wait for the next half hour.
-        last = db.utcnow() - dt.timedelta(minutes=31)
-        session.add(SchedulerRun(target="local", scheduled_for=last, outcome="finished", coalesced=0))
+        # Handled a minute before the latest half hour: the */30 line has fired exactly once since, so the
+        # scheduler catches up at once (one run, nothing coalesced) instead of waiting for the next half hour.
+        session.add(SchedulerRun(target="local", scheduled_for=_just_before_one_fire(), outcome="finished", coalesced=0))
     env = dict(
         os.environ,
         MARKWATCH_CHECKER="code_checker:factory",
