@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -134,6 +135,11 @@ class Checker:
             self._engine = self._thread.call(lambda: shared_engine(self.rules))
         else:
             self._engine = PlainEngine(self.rules)
+
+    @property
+    def engine_executor(self) -> ThreadPoolExecutor:
+        """The engine thread as an executor: checks run there make their engine calls without a handoff."""
+        return self._thread.executor
 
     def match_facts(self, facts: list[ClaimFacts]) -> list[list[str]]:
         """Rule ids fired per fact, all on the engine thread."""

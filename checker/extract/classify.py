@@ -174,7 +174,7 @@ def _jsonld_types(page: Page) -> str:
 def read_page(page: Page, finder: ContextFinder, collected: PageSignals, url: str | None) -> PageView:
     """The page-level signals: pre-pass texts, head texts, structure and metadata."""
     fired = [Fired("page", name, _PREPASS[name].weights) for name in collected.found]
-    headings = page.soup.find_all(["h1", "h2"], limit=6)
+    headings = page.tags_named("h1", "h2")[:6]
     heads = _head_texts(page, finder, collected, headings)
     fired.extend(
         Fired("page", s.name, s.weights)
@@ -183,7 +183,7 @@ def read_page(page: Page, finder: ContextFinder, collected: PageSignals, url: st
     )
     types = _jsonld_types(page)
     og_type = page.metas.get("og:type", "").lower()
-    if page.soup.find("article") is not None or ARTICLE_JSONLD.search(types) or og_type == "article":
+    if page.tags_named("article") or ARTICLE_JSONLD.search(types) or og_type == "article":
         fired.append(_structure("article-markup"))
     if GOV_META_NAMES & page.metas.keys():
         fired.append(_structure("gov-meta"))

@@ -87,12 +87,12 @@ def _name_of(value: Any) -> str | None:
     return None
 
 
-def _headings_under(soup: Tag) -> dict[int, str | None]:
+def _headings_under(tags: list[Tag]) -> dict[int, str | None]:
     """For every element: the text of its first non-generic h1-h4 descendant, else of its first
     itemprop=name descendant. One pass over the page instead of two bs4 searches per card candidate."""
     heading: dict[int, str] = {}
     named: dict[int, Tag] = {}
-    for tag in soup.find_all(True):
+    for tag in tags:
         if tag.name in HEADINGS:
             text = clean(tag.get_text(" "))
             if text and not GENERIC_HEADING.search(text):
@@ -131,7 +131,7 @@ class ContextFinder:
     def __init__(self, page: Page) -> None:
         self.page = page
         self.marked: dict[str, list[Tag]] = {}
-        for container in page.soup.find_all(True, attrs={CTX_ATTR: True}):
+        for container in (tag for tag in page.tags if CTX_ATTR in tag.attrs):
             for selector in str(container.get(CTX_ATTR)).split(CTX_SEPARATOR):
                 rest = _REST.get(selector)
                 found = list(rest.select(container)) if rest is not None else [container]
@@ -219,7 +219,7 @@ class ContextFinder:
     def heading(self, block: Tag) -> str | None:
         """The block's first non-generic heading, else its itemprop=name text."""
         if self.headings is None:
-            self.headings = _headings_under(self.page.soup)
+            self.headings = _headings_under(self.page.tags)
         return self.headings.get(id(block))
 
     def _block_rows(self, block: Tag | None) -> list[Row]:

@@ -82,6 +82,43 @@ class Page:
     metas: dict[str, str]
     title: str | None
     jsonld: list[dict[str, Any]] = field(default_factory=list)
+    # Every element in document order, read once: the readers below and the extractor's later passes filter
+    # this list instead of calling bs4's find_all, which builds a filter object per call (a fifth of the
+    # cost of checking a short text).
+    tags: list[Tag] = field(default_factory=list)
+
+    def tags_named(self, *names: str) -> list[Tag]:
+        """The page's elements with one of these names, in document order."""
+        return [tag for tag in self.tags if tag.name in names]
+
+
+def child_tags(node: Tag, *names: str) -> list[Tag]:
+    """A node's child elements with one of these names (find_all(names, recursive=False) without a filter)."""
+    return [child for child in node.children if isinstance(child, Tag) and child.name in names]
+
+
+def descendant_tags(node: Tag, *names: str) -> list[Tag]:
+    """A node's descendant elements with one of these names (find_all(names) without a filter)."""
+    return [tag for tag in node.descendants if isinstance(tag, Tag) and tag.name in names]
+
+
+def parent_named(node: Tag | NavigableString, *names: str) -> Tag | None:
+    """The nearest ancestor (not the node itself) with one of these names (find_parent without a filter)."""
+    parent = node.parent
+    while parent is not None and parent.name not in names:
+        parent = parent.parent
+    return parent
+
+
+def _walk(soup: BeautifulSoup) -> tuple[list[Tag], list[NavigableString]]:
+    tags: list[Tag] = []
+    strings: list[NavigableString] = []
+    for node in soup.descendants:
+        if isinstance(node, Tag):
+            tags.append(node)
+        elif isinstance(node, NavigableString):
+            strings.append(node)
+    return tags, strings
 
 
 def block_of(node: Tag | NavigableString) -> Tag | None:
@@ -92,10 +129,10 @@ def block_of(node: Tag | NavigableString) -> Tag | None:
     return parent
 
 
-def _runs(soup: BeautifulSoup) -> list[Run]:
+def _runs(strings: list[NavigableString]) -> list[Run]:
     order: list[int] = []
     pieces: dict[int, tuple[Tag, list[str]]] = {}
-    for string in soup.find_all(string=True):
+    for string in strings:
         if (
             isinstance(string, Comment)
             or string.parent is None
@@ -135,10 +172,10 @@ def split_row(text: str) -> tuple[str, str] | None:
     return match.group("label").replace(" ", ""), match.group("value").strip()
 
 
-def _rows(soup: BeautifulSoup, runs: list[Run]) -> list[Row]:
+def _rows(tags: list[Tag], runs: list[Run]) -> list[Row]:
     rows: list[Row] = []
-    for tr in soup.find_all("tr"):
-        cells = tr.find_all(["th", "td"], recursive=False)
+    for tr in (tag for tag in tags if tag.name == "tr"):
+        cells = child_tags(tr, "th", "td")
         if len(cells) >= 2:
             label = clean(cells[0].get_text()).replace(" ", "").rstrip(":")
             value = clean(cells[1].get_text(" "))
@@ -153,9 +190,9 @@ def _rows(soup: BeautifulSoup, runs: list[Run]) -> list[Row]:
                 value = clean(value_cell.get_text(" "))
                 if label and value and len(label) <= 16:
                     rows.append(Row(label, value, value_cell))
-    for dl in soup.find_all("dl"):
+    for dl in (tag for tag in tags if tag.name == "dl"):
         term: str | None = None
-        for child in dl.find_all(["dt", "dd"], recursive=False):
+        for child in child_tags(dl, "dt", "dd"):
             if child.name == "dt":
                 term = clean(child.get_text()).replace(" ", "").rstrip(":")
             elif term and "Ptable-tips" not in (child.get("class") or []):
@@ -171,9 +208,14 @@ def _rows(soup: BeautifulSoup, runs: list[Run]) -> list[Row]:
     return rows
 
 
-def _jsonld(soup: BeautifulSoup) -> list[dict[str, Any]]:
+def _is_jsonld(tag: Tag) -> bool:
+    kind = tag.get("type")
+    return tag.name == "script" and isinstance(kind, str) and kind.lower() == "application/ld+json"
+
+
+def _jsonld(tags: list[Tag]) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
-    for script in soup.find_all("script", type=lambda t: bool(t) and t.lower() == "application/ld+json"):
+    for script in filter(_is_jsonld, tags):
         try:
             data = json.loads(script.string or "")
         except ValueError:
@@ -189,9 +231,9 @@ def _jsonld(soup: BeautifulSoup) -> list[dict[str, Any]]:
     return found
 
 
-def _metas(soup: BeautifulSoup) -> dict[str, str]:
+def _metas(tags: list[Tag]) -> dict[str, str]:
     metas: dict[str, str] = {}
-    for meta in soup.find_all("meta"):
+    for meta in (tag for tag in tags if tag.name == "meta"):
         key = meta.get("property") or meta.get("name")
         content = meta.get("content")
         if isinstance(key, str) and isinstance(content, str) and content.strip():
@@ -202,10 +244,11 @@ def _metas(soup: BeautifulSoup) -> dict[str, str]:
 def load_page(html: str) -> Page:
     """Parse pruned HTML with BeautifulSoup and read its runs, rows and metadata."""
     soup = BeautifulSoup(html, "lxml")
-    runs = _runs(soup)
-    title_tag = soup.find("title")
+    tags, strings = _walk(soup)
+    runs = _runs(strings)
+    title_tag = next((tag for tag in tags if tag.name == "title"), None)
     title = clean(title_tag.get_text()) if title_tag else None
-    return Page(soup, runs, _rows(soup, runs), _metas(soup), title or None, _jsonld(soup))
+    return Page(soup, runs, _rows(tags, runs), _metas(tags), title or None, _jsonld(tags), tags)
 
 
 def label_in(label: str, table: tuple[str, ...]) -> str | None:

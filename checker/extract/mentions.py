@@ -102,11 +102,11 @@ def _logo_text(img: Tag) -> tuple[str, str, str] | None:
 def find_mentions(page: Page) -> list[Mention]:
     """Every text and logo mention, in document order."""
     found: list[tuple[int, Mention]] = []
-    order = {id(el): i for i, el in enumerate(page.soup.find_all(True))}
+    order = {id(el): i for i, el in enumerate(page.tags)}
     captions: set[int] = set()
     runs = {id(run.element): run.text for run in page.runs}
     raws = {id(run.element): run.raw for run in page.runs}
-    for img in page.soup.find_all("img"):
+    for img in page.tags_named("img"):
         hit = _logo_text(img)
         if hit is None:
             continue

@@ -11,7 +11,7 @@ import re
 
 from bs4 import Tag
 
-from checker.extract.document import clean
+from checker.extract.document import clean, descendant_tags, parent_named
 from checker.extract.mentions import Mention, find_in_text
 from checker.extract.use_table import (
     PRICE,
@@ -156,8 +156,8 @@ def _headed_user_content(node: Tag) -> bool:
 def in_link(mention: Mention) -> bool:
     """Whether the words are (part of) a link's text."""
     if mention.kind == "logo":
-        return mention.element.find_parent("a") is not None
-    links = mention.element.find_all("a") if mention.element.name != "a" else [mention.element]
+        return parent_named(mention.element, "a") is not None
+    links = descendant_tags(mention.element, "a") if mention.element.name != "a" else [mention.element]
     return any(any(find_in_text(clean(a.get_text(" ")))) for a in links) or (
-        mention.element.find_parent("a") is not None
+        parent_named(mention.element, "a") is not None
     )

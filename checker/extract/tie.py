@@ -9,7 +9,7 @@ from bs4 import Tag
 
 from checker.codes import CodeMatch, StandardCode, find_codes
 from checker.extract.blocks import BlockText, BlockTexts, first_title, not_a_standard
-from checker.extract.document import clean, label_in
+from checker.extract.document import child_tags, clean, descendant_tags, label_in, parent_named
 from checker.extract.models import TieKind
 from checker.extract.patterns import (
     ANNOTATION_GAP,
@@ -93,13 +93,13 @@ def in_standard_row(unit: Tag) -> bool:
     There a code without a year is read as a code (codes.find_codes' standard context); a label inside the
     text itself (执行标准：GB 5296) is seen by find_codes on its own.
     """
-    cell = unit if unit.name in ("td", "th", "dd", "dt") else unit.find_parent(["td", "th", "dd", "dt"])
+    cell = unit if unit.name in ("td", "th", "dd", "dt") else parent_named(unit, "td", "th", "dd", "dt")
     if cell is None:
         return False
     if cell.name in ("dd", "dt"):
         label_cell = cell if cell.name == "dt" else cell.find_previous_sibling("dt")
     else:
-        row = cell.find_parent("tr")
+        row = parent_named(cell, "tr")
         # The cell before a value labels it (attribute tables hold several label/value pairs in one row).
         label_cell = cell.find_previous_sibling(["th", "td"]) or (row.find(["th", "td"]) if row else None)
     if label_cell is None:
@@ -160,7 +160,7 @@ class Tier:
 
     def tie_in_detail_table(self, unit: Tag) -> Tie | None:
         """tie_in_detail_table, once per table."""
-        table = unit.find_parent("table")
+        table = parent_named(unit, "table")
         if table is None:
             return None
         key = id(table)
@@ -199,13 +199,13 @@ class Tier:
 
 def tie_in_row(unit: Tag) -> Tie | None:
     """A code or title in the other cells of the mention's table row or dt/dd pair."""
-    cell = unit if unit.name in ("td", "th", "dd", "dt") else unit.find_parent(["td", "th", "dd", "dt"])
+    cell = unit if unit.name in ("td", "th", "dd", "dt") else parent_named(unit, "td", "th", "dd", "dt")
     if cell is None:
         return None
-    row = cell.find_parent(["tr", "dl"])
+    row = parent_named(cell, "tr", "dl")
     if row is None:
         return None
-    for other in row.find_all(["td", "th", "dd", "dt"]):
+    for other in descendant_tags(row, "td", "th", "dd", "dt"):
         if other is cell:
             continue
         text = clean(other.get_text(" "))
@@ -220,8 +220,8 @@ def _detail_table(table: Tag) -> Tie | None:
     """On a standard's own detail table (标准编号 | T/… rows), the code of its 标准编号 row."""
     code: StandardCode | None = None
     title: str | None = None
-    for row in table.find_all("tr"):
-        cells = row.find_all(["th", "td"], recursive=False)
+    for row in descendant_tags(table, "tr"):
+        cells = child_tags(row, "th", "td")
         if len(cells) < 2:
             continue
         label = clean(cells[0].get_text()).replace(" ", "")

@@ -15,10 +15,27 @@ class EngineThread:
     """A single-worker executor: durable-rules must only ever be touched from one thread."""
 
     def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="markwatch-engine")
+        self._ident: int | None = None
+        self._pool = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="markwatch-engine", initializer=self._remember_thread
+        )
+
+    def _remember_thread(self) -> None:
+        self._ident = threading.get_ident()
+
+    def on_engine_thread(self) -> bool:
+        """Whether the caller is the engine thread itself (work handed to `executor` runs there)."""
+        return self._ident == threading.get_ident()
+
+    @property
+    def executor(self) -> ThreadPoolExecutor:
+        """The engine thread as an executor: a whole job run here makes its engine calls without a handoff."""
+        return self._pool
 
     def call(self, fn: Callable[[], T]) -> T:
-        """Run `fn` on the engine thread and wait for it."""
+        """Run `fn` on the engine thread and wait for it (directly, when already there)."""
+        if self.on_engine_thread():
+            return fn()
         return self._pool.submit(fn).result()
 
     async def acall(self, fn: Callable[[], T]) -> T:
