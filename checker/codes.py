@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -237,6 +238,13 @@ def _strip_zeros(number: str) -> str:
     return ".".join(part.lstrip("0") or "0" for part in number.split("."))
 
 
+@lru_cache(maxsize=8192)
+def _fold_upper(char: str) -> str:
+    # Every code search folds its text a character at a time (offsets must map back): the few hundred
+    # characters a page's codes are written with fold once, not once per occurrence.
+    return fold_char(char).upper()
+
+
 def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     """Fold text for code matching and map every folded character back to its source index.
 
@@ -246,7 +254,7 @@ def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     folded: list[str] = []
     offsets: list[int] = []
     for index, char in enumerate(text):
-        piece = fold_char(char).upper()
+        piece = _fold_upper(char)
         if piece.isspace():
             if folded and folded[-1] == " ":
                 continue
