@@ -41,7 +41,11 @@ def test_scheduler_process_runs_a_real_sweep_and_logs_it(db_url: str, tmp_path: 
     with db.session_scope(db_url) as session:
         # Handled a minute before the latest half hour: the */30 line has fired exactly once since, so the
         # scheduler catches up at once (one run, nothing coalesced) instead of waiting for the next half hour.
-        session.add(SchedulerRun(target="local", scheduled_for=_just_before_one_fire(), outcome="finished", coalesced=0))
+        session.add(
+            SchedulerRun(
+                target="local", scheduled_for=_just_before_one_fire(), outcome="finished", coalesced=0
+            )
+        )
     env = dict(
         os.environ,
         MARKWATCH_CHECKER="code_checker:factory",
