@@ -4,7 +4,8 @@ A Scrapy extension (`EXTENSIONS`) that the scheduler and the pipeline also reach
 holds what they share: the discoveries not yet written, the writer that stores pages and acknowledges their
 frontier entries, and whether the database or Redis is down (then no new request is taken; past
 `MARKWATCH_OUTAGE_BOUND` seconds the crawl stops with reason "outage" and the sweep becomes incomplete).
-It also starts the crawl's image stage (crawler/images/stage.py) when the first page with images is stored,
+It also starts the crawl's image stage (crawler/images/stage.py) when the first image is stored (the stage
+has nothing to read before; spawning it costs a second of CPU, which the pages fetched first do not pay),
 and drains it (bounded) once the crawl is done, so OCR runs behind fetching and never holds it up.
 """
 
@@ -165,12 +166,10 @@ class SweepRuntime(WriterEvents):
                 self.frontier.ack(job.entry)
             if job.page is not None:
                 self.counts["images" if job.page.kind == "image" else "pages"] += 1
-                if (
-                    self.images_on
-                    and not self.images.started
-                    and (job.page.images or job.page.kind == "image")
-                ):
-                    self.images.start()  # the first page with images: its stage loads while images download
+                if self.images_on and not self.images.started and job.page.kind == "image":
+                    # The first image stored: its stage loads while the others download. Sightings waiting
+                    # before then need nothing of it; whatever is left at the end starts it (_end_images).
+                    self.images.start()
             elif job.outcome is not None:
                 self.counts[job.outcome.state] += 1
         self.wake()

@@ -15,6 +15,13 @@ ROBOTSTXT_OBEY = True
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 CONCURRENT_REQUESTS = 16
+# Outputs of one response handled at once. Every callback yields its requests and then exactly one item
+# (crawler/spiders/base.py), and only the item waits (for the writer). Scrapy's default of 100 set up 100
+# cooperative tasks for every response, pages and each product image alike; each task takes one output
+# per turn of the event loop, so 16 still queues a listing's links quickly.
+CONCURRENT_ITEMS = 16
+# Product images downloaded or scraped beside pages while any page is (crawler/frontier/scheduler.py).
+MARKWATCH_IMAGES_BESIDE_PAGES = 1
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
 RANDOMIZE_DOWNLOAD_DELAY = True

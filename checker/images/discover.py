@@ -82,17 +82,23 @@ def _location(el: etree._Element) -> str:
             parts.append(f"{node.tag}#{ident}")
             break
         parent = node.getparent()
-        nth = 1 + sum(1 for s in node.itersiblings(preceding=True) if s.tag == node.tag)
+        # Filtered by tag inside lxml: no element object made for the siblings of other kinds.
+        nth = 1 + sum(1 for _ in node.itersiblings(node.tag, preceding=True))
         parts.append(node.tag if node.tag == "body" or parent is None else f"{node.tag}:nth-of-type({nth})")
         node = parent
     return " > ".join(reversed(parts))
 
 
-def _block_text(el: etree._Element) -> str:
+def _block_text(el: etree._Element, done: dict[etree._Element, str] | None = None) -> str:
+    """The text of the nearest block around `el` (`done`: blocks already read, e.g. a page's <body>)."""
     for node in el.iterancestors():
         if node.tag in _BLOCKS:
-            text = " ".join(" ".join(node.itertext()).split())
-            return text[:_BLOCK_TEXT]
+            if done is not None and node in done:
+                return done[node]
+            text = " ".join(" ".join(node.itertext()).split())[:_BLOCK_TEXT]
+            if done is not None:
+                done[node] = text
+            return text
     return ""
 
 
@@ -116,7 +122,8 @@ def find_images(
 ) -> list[PageImage]:
     """The images of a page in document order, deduplicated by address; at most `limit` of them."""
     try:
-        root = html.document_fromstring(text)
+        # Plain lxml elements (no lxml.html class lookup in Python for every element touched): the same tree.
+        root = html.document_fromstring(text, parser=etree.HTMLParser())
     except (etree.ParserError, ValueError):
         return []
     in_area: dict[etree._Element, str] = {}
@@ -128,6 +135,7 @@ def find_images(
                     for img in [holder, *holder.iter("img")]:
                         in_area.setdefault(img, area)
     seen: set[str] = set()
+    blocks: dict[etree._Element, str] = {}
     out: list[PageImage] = []
     candidates = [(img, img) for img in root.iter("img")] + _noscript_images(root)
     for anchor, img in candidates:
@@ -141,7 +149,7 @@ def find_images(
             continue
         seen.add(absolute)
         area = in_area.get(img) or next((in_area[a] for a in anchor.iterancestors() if a in in_area), "page")
-        out.append(PageImage(absolute, len(out), area, _location(anchor), _block_text(anchor)))
+        out.append(PageImage(absolute, len(out), area, _location(anchor), _block_text(anchor, blocks)))
         if len(out) >= limit:
             break
     return out

@@ -83,6 +83,10 @@ class LocalFrontier:
     def has_local(self) -> bool:
         return bool(self._heap)
 
+    def next_is_image(self) -> bool:
+        """Whether the next request `take` gives is a product image (no page is queued before it)."""
+        return bool(self._heap) and bool(self._heap[0][2].meta.get(META_IMAGE))
+
     def budget_left(self) -> bool:
         return self.accepted < self.max_pages
 

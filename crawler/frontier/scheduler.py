@@ -5,6 +5,13 @@ outside the target (off-site, not http, a forbidden address, too deep, over budg
 with its reason; a new one is recorded as queued (written with the page that found it, before that page's
 entry is acknowledged) and put on the frontier. Retries and redirects of a taken request carry its entry
 and keep its ledger URL. `next_request` hands out nothing while the database or Redis is down.
+
+Product images come after pages: their priority puts them behind every page queued, and while pages are
+still being downloaded or scraped (so more may be found: a listing's links reach the scheduler a few at a
+time), at most MARKWATCH_IMAGES_BESIDE_PAGES images are downloaded or scraped beside them; the next image
+stays queued until then. Images then do not take the crawl process's CPU from pages; once no page is busy
+they go at the full concurrency. (The local frontier only: the cluster's stream frontier has no look at
+its next request, so there images follow their priority alone.)
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ class FrontierScheduler(BaseScheduler):
         self.runtime = SweepRuntime.of(crawler)
         self.stats = crawler.stats
         self.spider: Spider | None = None
+        self.beside_pages = max(1, crawler.settings.getint("MARKWATCH_IMAGES_BESIDE_PAGES", 1))
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> FrontierScheduler:
@@ -119,7 +127,10 @@ class FrontierScheduler(BaseScheduler):
     def next_request(self) -> Request | None:
         runtime, frontier, spider = self.runtime, self.runtime.frontier, self.spider
         assert frontier is not None and spider is not None
+        image_next = getattr(frontier, "next_is_image", None)
         while runtime.taking_allowed():
+            if image_next is not None and image_next() and not self._image_allowed():
+                return None  # asked again when a page or an image is done (downloaded, written)
             taken = frontier.take(spider)
             if taken is None:
                 return None
@@ -133,3 +144,16 @@ class FrontierScheduler(BaseScheduler):
             self.stats.inc_value("scheduler/dequeued")
             return request
         return None
+
+    def _image_allowed(self) -> bool:
+        """Whether an image may go now: no page is being downloaded or scraped (robots.txt requests aside),
+        or fewer than `beside_pages` images are."""
+        engine = getattr(self.crawler, "engine", None)
+        busy: list[Request] = list(getattr(getattr(engine, "downloader", None), "active", ()))
+        slot = getattr(getattr(engine, "scraper", None), "slot", None)
+        if slot is not None:
+            busy += slot.active
+            busy += [queued[1] for queued in slot.queue]
+        images = sum(1 for request in busy if request.meta.get(META_IMAGE))
+        pages = sum(1 for request in busy if not request.meta.get(META_IMAGE) and request.meta.get(META_URL))
+        return pages == 0 or images < self.beside_pages

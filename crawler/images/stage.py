@@ -1,9 +1,10 @@
 """The image stage: reads a sweep's fetched images and checks their pages with them, behind the crawl.
 
-One stage process per crawl process (a single sweep, or each cluster worker), started when the first page
-with images is stored (or at once when resuming a sweep with image work left). It is a separate, niced
-process with its own OCR worker processes (`checker.images.pool.ReaderPool`), so the crawl's reactor and
-page writer never share an interpreter lock or a core's priority with OCR: fetching never waits for it.
+One stage process per crawl process (a single sweep, or each cluster worker), started when the first image
+is stored (or at once when resuming a sweep with image work left, or at the crawl's end if any is left).
+It is a separate, niced process with its own OCR worker processes (`checker.images.pool.ReaderPool`), so
+the crawl's reactor and page writer never share an interpreter lock or a core's priority with OCR:
+fetching never waits for it.
 
 Everything the stage does is driven by, and written to, the database, so it is at-least-once and
 idempotent like the page writer, and survives crashes, restarts and resumes:
@@ -574,12 +575,13 @@ def _with_retries(work: Callable[[], int]) -> int:
 # --- the stage process ---------------------------------------------------------------------------------
 
 
-def stage_main(conn: Connection, db_url: str, sweep_id: int) -> None:
-    """The stage process: work until told to drain (then until nothing is left) or to stop."""
+def stage_main(conn: Connection, db_url: str, sweep_id: int, niced: bool = False) -> None:
+    """The stage process: work until told to drain (then until nothing is left) or to stop; `niced`: the
+    crawl process already lowered its priority (StageHandle.start)."""
     # Ctrl-C reaches the whole process group: the crawl decides, and tells this process to stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     settings = ImageSettings.from_env()
-    if settings.worker_nice > 0:
+    if settings.worker_nice > 0 and not niced:
         os.nice(settings.worker_nice)  # the crawl keeps the CPU first
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s [images] %(levelname)s: %(message)s")
     stage = ImageStage(db_url, sweep_id, settings)
@@ -670,13 +672,21 @@ class StageHandle:
     def start(self) -> None:
         """Start the stage process (spawned: a fresh interpreter, never a fork of the reactor)."""
         parent, child = self._ctx.Pipe()
+        nice = ImageSettings.from_env().worker_nice
         # Not a daemon: it starts OCR worker processes of its own. It exits when told to, or when this
         # process is gone (its end of the pipe closes); on a normal exit of this process it is stopped first.
         self._process = self._ctx.Process(
-            target=stage_main, args=(child, self.db_url, self.sweep_id), name="markwatch-images"
+            target=stage_main,
+            args=(child, self.db_url, self.sweep_id, nice > 0),
+            name="markwatch-images",
         )
         self._process.start()
         child.close()
+        if nice > 0:
+            # Niced as soon as it is spawned, not once it has imported everything: those imports are most of a
+            # second of CPU that a crawl fetching flat out on two cores would otherwise lose to it.
+            with contextlib.suppress(ProcessLookupError):  # it died at once: tick() starts it again
+                os.setpriority(os.PRIO_PROCESS, self._process.pid, os.getpriority(os.PRIO_PROCESS, 0) + nice)
         self._conn = parent
         if not self._exit_hook:
             atexit.register(self.stop)

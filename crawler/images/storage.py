@@ -49,61 +49,67 @@ def store_images(session: Session, sweep_id: int, images: Sequence[Any], now: dt
     if not unique:
         return set()
     ordered = [unique[url] for url in sorted(unique)]
-    statement = insert(session, SweepUrl).values(
-        [
-            {
-                "sweep_id": sweep_id,
-                "url": image.url,
-                "state": "stored",
-                "kind": IMAGE,
-                "reason": None,
-                "taken": True,
-                "request": None,
-                "notes": None,
-                "requeues": 0,
-                "discovered_at": now,
-                "done_at": now,
-            }
-            for image in ordered
-        ]
-    )
+    # Each statement is one executemany with rows as parameters, not a VALUES list built into the statement:
+    # compiled once per process and cached, where a statement of N literal rows was compiled for every batch
+    # (most of what storing an image cost the crawl process).
+    rows = [
+        {
+            "sweep_id": sweep_id,
+            "url": image.url,
+            "state": "stored",
+            "kind": IMAGE,
+            "reason": None,
+            "taken": True,
+            "request": None,
+            "notes": None,
+            "requeues": 0,
+            "discovered_at": now,
+            "done_at": now,
+        }
+        for image in ordered
+    ]
+    ledger: Table = SweepUrl.__table__  # type: ignore[assignment]
+    statement = insert(session, ledger)
     excluded = statement.excluded
     claim = statement.on_conflict_do_update(
         index_elements=["sweep_id", "url"],
-        set_={"state": excluded.state, "reason": None, "taken": True, "request": None, "done_at": now},
-        where=SweepUrl.state != "stored",
-    ).returning(SweepUrl.url)
-    claimed = set(session.scalars(claim))
+        set_={
+            "state": excluded.state,
+            "reason": None,
+            "taken": True,
+            "request": None,
+            "done_at": excluded.done_at,
+        },
+        where=ledger.c.state != "stored",
+    ).returning(ledger.c.url)
+    connection = session.connection()
+    claimed = set(connection.execute(claim, rows).scalars())
     new = [image for image in ordered if image.url in claimed]
     if not new:
         return claimed
     digests = {image.url: hashlib.sha256(image.item.body).hexdigest() for image in new}
     bodies = {digests[image.url]: image.item.body for image in new}
     session.execute(
-        insert(session, SnapshotBody)
-        .values(
-            [
-                {"sha256": digest, "body": zlib.compress(body, _level(body)), "size": len(body)}
-                for digest, body in sorted(bodies.items())
-            ]
-        )
-        .on_conflict_do_nothing(index_elements=["sha256"])
+        insert(session, SnapshotBody).on_conflict_do_nothing(index_elements=["sha256"]),
+        [
+            {"sha256": digest, "body": zlib.compress(body, _level(body)), "size": len(body)}
+            for digest, body in sorted(bodies.items())
+        ],
     )
     session.execute(
-        insert(session, Snapshot).values(
-            [
-                {
-                    "body_sha256": digests[image.url],
-                    "requested_url": image.url,
-                    "final_url": image.item.final_url,
-                    "status": image.item.status,
-                    "headers": image.item.headers,
-                    "fetched_at": image.item.fetched_at,
-                    "sweep_id": sweep_id,
-                }
-                for image in new
-            ]
-        )
+        insert(session, Snapshot),
+        [
+            {
+                "body_sha256": digests[image.url],
+                "requested_url": image.url,
+                "final_url": image.item.final_url,
+                "status": image.item.status,
+                "headers": image.item.headers,
+                "fetched_at": image.item.fetched_at,
+                "sweep_id": sweep_id,
+            }
+            for image in new
+        ],
     )
     return claimed
 
