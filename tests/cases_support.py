@@ -17,7 +17,12 @@ REGISTRY = Path(__file__).resolve().parent.parent / "examples" / "registry.yaml"
 
 
 def make_case(
-    session: Session, status: str = "open", *, key: str | None = None, rule_id: str = "SHS001"
+    session: Session,
+    status: str = "open",
+    *,
+    key: str | None = None,
+    rule_id: str = "SHS001",
+    severity: str = "high",
 ) -> Any:
     """A bare case in `status` (no findings), flushed so it has an id."""
     from markwatch.cases.models import Case
@@ -26,7 +31,7 @@ def make_case(
         case_key=key or f"k-{status}-{id(session)}",
         status=status,
         rule_id=rule_id,
-        severity="high",
+        severity=severity,
         first_seen_at=T0,
         last_seen_at=T0,
         message="m",

@@ -6,7 +6,7 @@ import itertools
 import json
 
 import pytest
-from cases_support import T0
+from cases_support import make_case
 from click.testing import CliRunner
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -22,18 +22,7 @@ from markwatch.errors import ConflictError
 
 
 def _history(session: Session) -> Case:
-    case = Case(
-        case_key="audit-1",
-        status="open",
-        rule_id="SHS002",
-        severity="high",
-        first_seen_at=T0,
-        last_seen_at=T0,
-        message="m",
-        reopen_count=0,
-    )
-    session.add(case)
-    session.flush()
+    case = make_case(session, "open", key="audit-1", rule_id="SHS002")
     append_event(session, case_id=case.id, kind="opened", actor="system", to_status="open")
     transition(session, case, CaseStatus.IN_REVIEW, actor="inspector:a#1")
     add_comment(session, case, author="inspector:a#1", body="上海标准认证 wording on the banner")
@@ -136,18 +125,7 @@ def test_concurrent_appends_keep_one_chain(db_url: str) -> None:
 
     with db.session_scope(db_url) as session:
         for n in range(8):
-            session.add(
-                Case(
-                    case_key=f"c{n}",
-                    status="open",
-                    rule_id="SHS001",
-                    severity="high",
-                    first_seen_at=T0,
-                    last_seen_at=T0,
-                    message="m",
-                    reopen_count=0,
-                )
-            )
+            make_case(session, "open", key=f"c{n}")
     errors: list[BaseException] = []
     retries: list[str] = []
 

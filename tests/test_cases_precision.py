@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from cases_support import T0
+from cases_support import make_case
 
 from markwatch import db
 from markwatch.cases.lifecycle import transition
@@ -19,18 +19,7 @@ _keys = itertools.count()
 
 
 def _decided(session, rule_id: str, target: CaseStatus, kind: DismissalKind | None = None) -> Case:
-    case = Case(
-        case_key=f"k{next(_keys)}",
-        status=S.OPEN.value,
-        rule_id=rule_id,
-        severity="medium",
-        first_seen_at=T0,
-        last_seen_at=T0,
-        message="m",
-        reopen_count=0,
-    )
-    session.add(case)
-    session.flush()
+    case = make_case(session, S.OPEN.value, key=f"k{next(_keys)}", rule_id=rule_id, severity="medium")
     transition(session, case, S.IN_REVIEW, actor=ACTOR)
     if target is S.DISMISSED:
         transition(session, case, S.DISMISSED, actor=ACTOR, reason="见说明", dismissal_kind=kind)
