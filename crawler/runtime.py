@@ -29,6 +29,7 @@ from crawler.adapters import tracking_params
 from crawler.canonical import Canonicalizer
 from crawler.checking import load_checker
 from crawler.frontier import META_ENTRY, META_URL, Frontier
+from crawler.images.backlog import ImageBacklog
 from crawler.images.stage import StageHandle, has_pending
 from crawler.ledger import Discovery, Outcome
 from crawler.targets import Target
@@ -96,6 +97,8 @@ class SweepRuntime(WriterEvents):
         self.images_on = settings.getbool("MARKWATCH_IMAGES", True) and self.target.images
         self.images = StageHandle(self.db_url, self.sweep_id)
         self.images_ended: str | None = None
+        # Images found on pages, requested once no page is queued (set by the scheduler: local frontier).
+        self.image_backlog: ImageBacklog | None = None
         self._interrupted = threading.Event()  # Ctrl-C / SIGTERM while the image stage drains
         self._loop = LoopingCall(self._tick)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)

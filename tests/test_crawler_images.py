@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from images_support import Shop, serve_shop
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
 from checker.images.store import ImageReadingRow
 from checker.registry import import_registry_file
@@ -198,6 +198,51 @@ def test_an_interrupted_sweep_reads_its_pending_images_on_resume(shop: Shop, tmp
         assert {f.page_url.rsplit("/", 1)[-1] for f in findings} == {"1.html", "2.html"}
         statuses = Counter(session.scalars(select(ImageSighting.status)))
         assert statuses["checked"] >= 3 and not statuses["waiting"] and not statuses["fetched"]
+
+
+@pytest.mark.slow
+def test_images_a_page_showed_before_a_crash_are_requested_on_resume(shop: Shop, tmp_path: Path) -> None:
+    # A page's images are requested after the pages (crawler/images/backlog.py): a crash in between leaves
+    # the page stored with its sightings waiting and no ledger row for its images. Resume requests them.
+    db_url = f"sqlite:///{tmp_path / 'mw.db'}"
+    _with_registry(db_url)
+    first = _sweep(shop, tmp_path, db_url)
+    assert first.returncode == 0, first.stderr[-3000:]
+    with db.session_scope(db_url) as session:
+        sweep = session.scalars(select(Sweep)).one()
+        image_urls = session.scalars(select(SweepUrl.url).where(SweepUrl.kind == "image")).all()
+        assert len(image_urls) == 6
+        session.execute(delete(Snapshot).where(Snapshot.requested_url.in_(image_urls)))
+        session.execute(delete(SweepUrl).where(SweepUrl.kind == "image"))
+        session.execute(
+            update(ImageSighting).values(
+                status="waiting", reason=None, image_sha256=None, reading=None, claims=0
+            )
+        )
+        session.execute(delete(Finding).where(Finding.rule_id == "SHS003"))
+        sweep.state = "interrupted"
+        sweep_id = sweep.id
+    before = shop.hits()
+
+    resumed = subprocess.run(
+        [MARKWATCH, "sweep", "resume", str(sweep_id), "--db", db_url, "--job-dir", str(tmp_path / "jobs"),
+         *FAST, "--no-cases"],
+        capture_output=True, text=True, timeout=600, cwd=REPO, env=_env(),
+    )  # fmt: skip
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    fetched = shop.hits() - before
+    assert fetched["127.0.0.1/cdn/label.jpg"] == fetched["localhost/cdn/label.jpg"] == 1
+    assert not [path for path in fetched if "/item/" in path]  # the pages were stored: not fetched again
+    with db.session_scope(db_url) as session:
+        sweep = session.scalars(select(Sweep)).one()
+        assert sweep.state == "finished", sweep.summary
+        ledger = dict(
+            session.execute(select(SweepUrl.url, SweepUrl.state).where(SweepUrl.kind == "image")).all()
+        )
+        assert sorted(ledger.values()) == ["failed", "skipped", "skipped", "stored", "stored", "stored"]
+        assert not session.scalars(select(ImageSighting).where(ImageSighting.status == "waiting")).all()
+        findings = session.scalars(select(Finding).where(Finding.rule_id == "SHS003")).all()
+        assert {f.page_url.rsplit("/", 1)[-1] for f in findings} == {"1.html", "2.html"}
 
 
 def _crawled(db_url: str) -> bool:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import asdict
+from urllib.parse import urldefrag, urljoin
 
 import pytest
 
 from checker.images.claims import ImageContext, image_claims
-from checker.images.discover import find_images
+from checker.images.discover import _absolute, find_images
 from checker.images.models import ImageReading, MarkHit, OcrLine
 from checker.images.ocrtext import normalize_ocr
 from checker.images.settings import ImageSettings
 from checker.images.tiles import owns, tiles
+from crawler.images.collect import sightings
 
 
 @pytest.mark.parametrize(
@@ -99,6 +102,26 @@ def test_a_mark_is_tied_to_a_code_printed_near_it_else_to_the_page_else_nothing(
     beside = ImageContext(block_text="执行标准 DB31/T 1108-2018")
     [paged] = image_claims(_reading([], [mark]), beside)
     assert paged.standard_code == "DB31/T 1108-2018" and paged.tie == "sentence"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "http://a/b.jpg", "https://a/b.jpg#x", "http://a/b/../c.jpg", "http://a/./c.jpg", "http://a/c.jpg?",
+        "http://a/c.jpg?x=1#f", "https://a", "http://a/c;p?q#", "http://a/%E4%B8%AD.jpg", "http://a/中.jpg",
+        "http://a//b.jpg", "http://user@a:80/b", "http://a/b?c=/./d", "//cdn.a/b.jpg", "/d/b.jpg", "b.jpg",
+        "../b.jpg", "?x=1", "#top", "HTTP://A/B.JPG",
+    ],
+)  # fmt: skip
+def test_an_image_address_is_resolved_as_urljoin_would(address: str) -> None:
+    # The shortcut for absolute addresses (no join) must give what the join gave.
+    base = "https://shop.example/item/1.html"
+    assert _absolute(address, base) == urldefrag(urljoin(base, address))[0]
+
+
+def test_a_page_s_sightings_are_its_images_as_json_values() -> None:
+    [image] = find_images("<img src='/a.jpg'>", "https://shop.example/item/1.html")
+    assert sightings([image]) == [asdict(image)]  # built by hand, so a new field must be added there too
 
 
 def test_page_images_include_lazy_and_noscript_copies_with_their_areas() -> None:

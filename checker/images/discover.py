@@ -102,6 +102,13 @@ def _block_text(el: etree._Element, done: dict[etree._Element, str] | None = Non
     return ""
 
 
+def _absolute(address: str, base_url: str | None) -> str:
+    """The address resolved against the page, without its fragment (most are absolute already: no join)."""
+    if address.startswith(("http://", "https://")) and "/." not in address and not address.endswith("?"):
+        return address.split("#", 1)[0]
+    return urldefrag(urljoin(base_url or "", address))[0]
+
+
 def _noscript_images(root: etree._Element) -> list[tuple[etree._Element, etree._Element]]:
     """<img> tags inside <noscript> (parsed from its text when the parser kept it as text)."""
     found: list[tuple[etree._Element, etree._Element]] = []
@@ -142,7 +149,7 @@ def find_images(
         address = image_address(img)
         if not address:
             continue
-        absolute = urldefrag(urljoin(base_url or "", address.replace("\\", "/")))[0]
+        absolute = _absolute(address.replace("\\", "/"), base_url)
         if absolute.startswith("//"):
             absolute = "https:" + absolute
         if urlsplit(absolute).scheme not in ("http", "https", "") or absolute in seen:

@@ -6,12 +6,15 @@ with its reason; a new one is recorded as queued (written with the page that fou
 entry is acknowledged) and put on the frontier. Retries and redirects of a taken request carry its entry
 and keep its ledger URL. `next_request` hands out nothing while the database or Redis is down.
 
-Product images come after pages: their priority puts them behind every page queued, and while pages are
-still being downloaded or scraped (so more may be found: a listing's links reach the scheduler a few at a
-time), at most MARKWATCH_IMAGES_BESIDE_PAGES images are downloaded or scraped beside them; the next image
-stays queued until then. Images then do not take the crawl process's CPU from pages; once no page is busy
-they go at the full concurrency. (The local frontier only: the cluster's stream frontier has no look at
-its next request, so there images follow their priority alone.)
+Product images come after pages. With the local frontier, the images a page shows wait in the sweep's
+image backlog (crawler/images/backlog.py) as plain URLs, and become requests here, a batch at a time, only
+when no page is queued: a saturated crawl spends nothing on them until its pages are fetched. Their
+priority then keeps them behind any page found later, and while pages are still being downloaded or
+scraped (so more may be found: a listing's links reach the scheduler a few at a time), at most
+MARKWATCH_IMAGES_BESIDE_PAGES images are downloaded or scraped beside them; the next image stays queued
+until then. Once no page is busy they go at the full concurrency. (The local frontier only: the cluster's
+stream frontier has no look at its next request, and a worker's backlog would die with it, so there
+images are requested with their page and follow their priority alone.)
 """
 
 from __future__ import annotations
@@ -25,12 +28,18 @@ from scrapy.core.scheduler import BaseScheduler
 
 from crawler.addresses import forbidden_kind
 from crawler.frontier import MAX_DELIVERIES, META_ENTRY, META_IMAGE, META_URL, request_payload
+from crawler.images.backlog import ImageBacklog, waiting_images
+from crawler.images.collect import image_requests
 from crawler.ledger import IMAGE, PAGE, URL_KEPT, URL_MAX, Discovery, ledger_key
 from crawler.runtime import SweepRuntime
 from crawler.targets import host_allowed
+from markwatch import db
 
 __all__ = ["URL_KEPT", "URL_MAX", "FrontierScheduler"]
 log = logging.getLogger(__name__)
+# Images requested from the backlog at a time: enough to fill the downloader, few enough that a page found
+# meanwhile still goes first.
+IMAGE_BATCH = 32
 
 
 class FrontierScheduler(BaseScheduler):
@@ -51,14 +60,22 @@ class FrontierScheduler(BaseScheduler):
         from crawler.frontier.factory import open_frontier
 
         self.spider = spider
-        self.runtime.frontier = open_frontier(self.runtime, spider)
+        runtime = self.runtime
+        runtime.frontier = open_frontier(runtime, spider)
+        if runtime.images_on and hasattr(runtime.frontier, "next_is_image"):
+            backlog = ImageBacklog()
+            with db.session_scope(runtime.db_url) as session:
+                backlog_left = waiting_images(session, runtime.sweep_id)
+            for url, page_url in backlog_left:  # a resumed sweep: images its pages showed, maybe never asked
+                backlog.add(page_url, [url])
+            runtime.image_backlog = backlog
 
     def close(self, reason: str) -> None:
         return None
 
     def has_pending_requests(self) -> bool:
         frontier = self.runtime.frontier
-        return frontier is not None and frontier.has_local()
+        return frontier is not None and (frontier.has_local() or bool(self.runtime.image_backlog))
 
     def enqueue_request(self, request: Request) -> bool:
         runtime, frontier, spider = self.runtime, self.runtime.frontier, self.spider
@@ -129,10 +146,15 @@ class FrontierScheduler(BaseScheduler):
         assert frontier is not None and spider is not None
         image_next = getattr(frontier, "next_is_image", None)
         while runtime.taking_allowed():
+            backlog = runtime.image_backlog
+            if backlog and image_next is not None and (image_next() or not frontier.has_local()):
+                self._request_images(backlog)  # no page is queued
             if image_next is not None and image_next() and not self._image_allowed():
                 return None  # asked again when a page or an image is done (downloaded, written)
             taken = frontier.take(spider)
             if taken is None:
+                if backlog:
+                    continue  # that batch was all duplicates or refusals (recorded): the next one
                 return None
             if taken.deliveries > MAX_DELIVERIES:
                 log.error("%s was delivered %d times without an outcome: failed", taken.url, taken.deliveries)
@@ -144,6 +166,11 @@ class FrontierScheduler(BaseScheduler):
             self.stats.inc_value("scheduler/dequeued")
             return request
         return None
+
+    def _request_images(self, backlog: ImageBacklog) -> None:
+        """A batch of the backlog's images onto the frontier (no page is queued), as any request would go."""
+        for request in image_requests(self.spider, backlog.take(IMAGE_BATCH)):
+            self.enqueue_request(request)
 
     def _image_allowed(self) -> bool:
         """Whether an image may go now: no page is being downloaded or scraped (robots.txt requests aside),

@@ -11,7 +11,8 @@ thousand listings is fetched once per sweep and read once per reader version."""
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, replace
+from dataclasses import replace
+from functools import cache
 from typing import Any
 
 import scrapy
@@ -48,13 +49,13 @@ def rewritten(url: str, rules: list[tuple[str, str]]) -> str:
     return url
 
 
-def page_images(spider: Any, response: Response, kind: str) -> tuple[list[PageImage], list[scrapy.Request]]:
-    """The page's images (at most max_images_per_page) and one request for each.
+def page_images(spider: Any, response: Response, kind: str) -> list[PageImage]:
+    """The page's images (at most max_images_per_page), found and counted; requested by `image_requests`.
 
     Requests go to the scheduler whatever their host: one off the target's hosts is recorded there as
     skipped ("offsite"), like any link, so every sighting ends with a reason."""
     if kind not in IMAGE_PAGE_KINDS or not enabled(spider) or not hasattr(response, "text"):
-        return [], []
+        return []
     limit = spider.target.max_images_per_page
     found = find_images(response.text, response.url, dict(spider.adapter.images), limit=limit + 1)
     if spider.adapter.image_rewrites:
@@ -66,22 +67,43 @@ def page_images(spider: Any, response: Response, kind: str) -> tuple[list[PageIm
     if len(found) > limit:
         stats.inc_value(STAT_OVER_LIMIT)
         found = found[:limit]
-    max_bytes = ImageSettings.from_env().max_bytes
+    return found
+
+
+def image_requests(spider: Any, pairs: list[tuple[str, str]]) -> list[scrapy.Request]:
+    """One request per (image URL, URL of the page that showed it), with that page as its Referer."""
+    max_bytes = _max_bytes()
     requests = [
         scrapy.Request(
-            image.url,
+            url,
             callback=spider.parse_image,
             errback=spider.on_error,
             priority=IMAGE_PRIORITY,
-            headers={"Referer": response.url, "Accept": ACCEPT},
+            headers={"Referer": page_url, "Accept": ACCEPT},
             meta={META_IMAGE: True, "download_maxsize": max_bytes},
         )
-        for image in found
+        for url, page_url in pairs
     ]
-    stats.inc_value(STAT_REQUESTED, len(requests))
-    return found, requests
+    spider.crawler.stats.inc_value(STAT_REQUESTED, len(requests))
+    return requests
+
+
+@cache
+def _max_bytes() -> int:
+    # The environment is read once per process (it was read for every page).
+    return ImageSettings.from_env().max_bytes
 
 
 def sightings(images: list[PageImage]) -> list[dict[str, Any]]:
     """The page's images as JSON values (PageItem.images)."""
-    return [asdict(image) for image in images]
+    # Built by hand: dataclasses.asdict deep-copies every field, for each image of every page.
+    return [
+        {
+            "url": image.url,
+            "position": image.position,
+            "area": image.area,
+            "location": image.location,
+            "block_text": image.block_text,
+        }
+        for image in images
+    ]

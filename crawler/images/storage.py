@@ -147,10 +147,10 @@ def record_sightings(
     if not rows:
         return []
     rows.sort(key=lambda row: (row["page_url"], row["position"]))
-    session.execute(
-        insert(session, ImageSighting).on_conflict_do_nothing(
-            index_elements=["sweep_id", "page_url", "position"]
-        ),
+    # Core executemany on the table, as for the images: the ORM's bulk insert cost about 45 us a row.
+    table: Table = ImageSighting.__table__  # type: ignore[assignment]
+    session.connection().execute(
+        insert(session, table).on_conflict_do_nothing(index_elements=["sweep_id", "page_url", "position"]),
         rows,
     )
     return sorted({row["url"] for row in rows})

@@ -21,9 +21,10 @@ from scrapy.utils.response import get_meta_refresh
 from twisted.internet.error import ConnectError, DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
+from checker.images.discover import PageImage
 from crawler.adapters import Adapter, get_adapter
 from crawler.frontier import META_ENTRY, META_IMAGE, META_URL
-from crawler.images.collect import STAT_FAILED, STAT_FETCHED, page_images, sightings
+from crawler.images.collect import STAT_FAILED, STAT_FETCHED, image_requests, page_images, sightings
 from crawler.items import PageItem, UrlOutcome
 from crawler.middlewares import SkipRequest
 from crawler.snapshots import flat_headers
@@ -66,9 +67,21 @@ class SweepSpider(scrapy.Spider, abc.ABC):
     def parse_item(self, response: Response) -> Iterator[Any]:
         """An item page: evidence only (and its meta refresh target and product images, if it has them)."""
         yield from self.refresh(response, self.parse_item)
-        images, requests = page_images(self, response, "item")
-        yield from requests
+        images = page_images(self, response, "item")
+        yield from self.request_images(response, images)
         yield self.page_item(response, "item", notes=self.layout_notes(response), images=sightings(images))
+
+    def request_images(self, response: Response, images: list[PageImage]) -> Iterator[scrapy.Request]:
+        """Requests for the page's images, or nothing when the sweep's image backlog takes them (a local
+        frontier: requested once no page is queued, crawler/images/backlog.py)."""
+        if not images:
+            return
+        runtime = self._runtime()
+        backlog = getattr(runtime, "image_backlog", None)
+        if backlog is not None:
+            backlog.add(response.url, [image.url for image in images])
+            return
+        yield from image_requests(self, [(image.url, response.url) for image in images])
 
     def parse_image(self, response: Response) -> Iterator[Any]:
         """A fetched product image: stored as evidence by the page writer, read behind the crawl."""

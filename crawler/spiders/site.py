@@ -21,6 +21,6 @@ class SiteSpider(SweepSpider):
         for href in self.links(response, ["a"]):
             yield from self.follow(response, href, self.parse_listing)
         yield from self.refresh(response, self.parse_listing)
-        images, requests = page_images(self, response, "page")
-        yield from requests
+        images = page_images(self, response, "page")
+        yield from self.request_images(response, images)
         yield self.page_item(response, "page", images=sightings(images))
