@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from cases_support import import_example_registry
 from click.testing import CliRunner
 from cluster_support import MARKWATCH, REPO, ClusterRun, checker_env, marketplace_targets, stored
 from localsite import serve
@@ -38,6 +39,7 @@ def test_two_workers_share_one_sweep(
         results = run.finish(timeout=180)
         hits = dict(site.hits)
         # The same site swept by one ordinary process, for the pages and findings it should give.
+        import_example_registry(sqlite_url)
         single = subprocess.run(
             [MARKWATCH, "sweep", "run", str(run.targets), "--db", sqlite_url, "--job-dir", str(tmp_path / "jobs"),
              "--set", "AUTOTHROTTLE_ENABLED=false", "--no-cases"],
@@ -175,6 +177,7 @@ def test_a_distributed_sweep_is_not_resumed_locally_and_can_be_abandoned(
 ) -> None:
     with serve() as site:
         targets = marketplace_targets(tmp_path / "t.yaml", site)
+    import_example_registry(postgres_url)
     runner = CliRunner()
     args = ["--db", postgres_url, "--redis", redis_url]
     started = runner.invoke(cli, ["cluster", "start", str(targets), "--target", "local", *args])
