@@ -17,11 +17,11 @@ from markwatch.errors import (
     ConflictError,
     DatabaseError,
     EngineError,
-    ExecutionError,
     FetchError,
     InputError,
     MarkwatchError,
     NotFoundError,
+    NotReady,
 )
 
 log = logging.getLogger(__name__)
@@ -34,14 +34,6 @@ class RateLimited(MarkwatchError):
     def __init__(self, message: str, *, retry_after: str) -> None:
         super().__init__(message)
         self.retry_after = retry_after
-
-
-class NotReady(ExecutionError):
-    """The service cannot give a correct answer until an operator acts (e.g. the registry is empty): 503."""
-
-
-class RegistryEmpty(NotReady):
-    """The designation registry holds no record: every designated code would be reported as not designated."""
 
 
 # Most specific first: the first family an error belongs to decides its status.

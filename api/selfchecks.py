@@ -16,11 +16,11 @@ import anyio.to_thread
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.engine import CheckOutcome, CheckService, PageInput, check_all
-from api.errors import RegistryEmpty
 from api.registry_index import ThrottledRegistryCache
 from api.schemas.selfcheck import ClaimOut, FindingOut, SelfCheckOut
 from api.writer import GroupWriter
 from checker.registry import RegistryIndex
+from checker.registry.gate import refuse_empty_registry
 from markwatch.cases.models import SelfCheck
 from markwatch.db import utcnow
 from markwatch.errors import InputError, MarkwatchError
@@ -197,11 +197,7 @@ async def registry_for(cache: ThrottledRegistryCache, factory: sessionmaker[Sess
     index = cache.fresh()
     if index is None:
         index = await anyio.to_thread.run_sync(cache.load, factory)
-    if len(index) == 0:
-        raise RegistryEmpty(
-            "the designation registry is empty, so no claim can be checked: an operator must import it first "
-            "(markwatch registry import FILE)"
-        )
+    refuse_empty_registry(len(index))
     return index
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from checker.registry.gate import require_registry
 from crawler import ledger, process
 from crawler.images.accounting import image_accounting, pending_images, pending_pages
 from crawler.run import CrawlResult
@@ -287,12 +288,17 @@ def run_sweep(
     overrides: list[str] = (),  # type: ignore[assignment]
     on_progress: Callable[[dict[str, Any]], None] | None = None,
     outage_bound: float | None = None,
+    allow_empty_registry: bool = False,
 ) -> Sweep:
-    """Start or resume the target's sweep and crawl it in this process; record how it ended."""
+    """Start or resume the target's sweep and crawl it in this process; record how it ended.
+
+    RegistryEmpty, with nothing written, when the registry holds no designation and `allow_empty_registry`
+    is not given: every claim would become an SHS001 finding (checker/registry/gate.py)."""
     from crawler.targets import load_targets
 
     target = load_targets(targets_path).get(target_name)
     with db.session_scope(db_url) as session:
+        require_registry(session, allow_empty=allow_empty_registry)
         sweep, _resumed = start_or_resume(session, target, job_root)
         sweep_id, job_dir = sweep.id, Path(sweep.job_dir or job_root / f"sweep-{sweep.id}")
     return _crawl_and_close(target, sweep_id, job_dir, db_url, overrides, on_progress, outage_bound)

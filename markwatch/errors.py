@@ -64,5 +64,22 @@ class DatabaseError(ExecutionError):
     """The database could not be reached or is at an unexpected schema version."""
 
 
+class NotReady(ExecutionError):
+    """No correct answer can be given until an operator acts (e.g. the registry is empty); the API's 503."""
+
+
+class RegistryEmpty(NotReady):
+    """The designation registry holds no record: every designated code would be judged unregistered (SHS001).
+
+    `str()` is the command line's one line (the database, how to fill it, the flag that allows it); `detail`
+    is what an operator must do, for the API's answer and the scheduler's log."""
+
+    reason = "registry_empty"
+
+    def __init__(self, message: str, *, detail: str) -> None:
+        super().__init__(message)
+        self.detail = detail
+
+
 class ConflictError(MarkwatchError):
     """The request conflicts with the current state (e.g. an illegal case transition)."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cases_support import import_example_registry
 from localsite import LocalSite
 from sqlalchemy import func, select
 
@@ -135,7 +136,8 @@ class ClusterRun:
         self.sweep_id = 0
 
     def start(self) -> int:
-        """`markwatch cluster start`: the sweep id."""
+        """`markwatch cluster start` (after importing the example registry: it refuses an empty one)."""
+        import_example_registry(self.db_url)
         result = subprocess.run(
             [MARKWATCH, "cluster", "start", str(self.targets), "--target", "local", "--db", self.db_url,
              "--redis", self.redis_url],

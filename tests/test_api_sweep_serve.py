@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import httpx
-from cases_support import TEST_SECRET
+from cases_support import TEST_SECRET, import_example_registry
 from localsite import serve
 from servers import free_port
 from sqlalchemy import select
@@ -51,6 +51,7 @@ def test_the_documented_units_can_write_where_sweeps_write() -> None:
 
 def test_post_sweeps_works_when_served_as_documented(tmp_path: Path) -> None:
     db_url = f"sqlite:///{tmp_path / 'mw.db'}"
+    import_example_registry(db_url)
     # PATH as a systemd unit has it: system directories only, no `markwatch` to be found.
     env = {
         "PATH": "/usr/sbin:/usr/bin:/sbin:/bin",

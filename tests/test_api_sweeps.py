@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cases_support import add_finding, add_page, make_keys, make_settings, make_sweep
+from cases_support import add_finding, add_page, import_example_registry, make_keys, make_settings, make_sweep
 from fastapi.testclient import TestClient
 
 from api.app import create_app
@@ -21,7 +21,7 @@ FAKE_SWEEP = (sys.executable, "-c", "import sys, time; print(sys.argv[1:]); time
 
 
 @pytest.fixture
-def api(db_url: str, tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str]]]:
+def api_without_registry(db_url: str, tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str]]]:
     with db.session_scope(db_url) as session:
         sweep = make_sweep(session, target="shop-a")
         add_page(session, sweep)
@@ -46,6 +46,14 @@ def api(db_url: str, tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str
     keys = make_keys(db_url)
     with TestClient(app) as client:
         yield client, {"X-API-Key": keys["inspector"]}
+
+
+@pytest.fixture
+def api(
+    db_url: str, api_without_registry: tuple[TestClient, dict[str, str]]
+) -> tuple[TestClient, dict[str, str]]:
+    import_example_registry(db_url)  # POST /v1/sweeps refuses an empty registry (503)
+    return api_without_registry
 
 
 def test_list_and_detail(api: tuple[TestClient, dict[str, str]]) -> None:
@@ -123,3 +131,32 @@ def test_finished_sweep_is_ingested_into_cases(api: tuple[TestClient, dict[str, 
         assert launch.done.wait(20)
     with db.session_scope(db_url) as session:
         assert session.query(Case).filter_by(case_key="NEW").count() == 1
+
+
+def test_an_empty_registry_is_503_and_no_sweep_starts(
+    api_without_registry: tuple[TestClient, dict[str, str]], db_url: str, tmp_path: Path
+) -> None:
+    """Against no designation every claim would become an SHS001 case: the same answer as a self-check."""
+    client, headers = api_without_registry
+    refused = client.post("/v1/sweeps", json={"target": "shop-b"}, headers=headers)
+    assert refused.status_code == 503, refused.text
+    assert refused.headers["content-type"] == "application/json"
+    answer = refused.json()
+    assert answer["error"] == "RegistryEmpty"
+    assert "registry is empty" in answer["detail"] and "markwatch registry import" in answer["detail"]
+    assert "--allow-empty-registry" not in answer["detail"] and db_url not in refused.text
+    runner = client.app.state.sweep_runner  # type: ignore[attr-defined]
+    assert runner.running() == [] and not list(tmp_path.glob("sweep-*.log"))
+    # An unknown target is still a 404, whatever the registry.
+    assert client.post("/v1/sweeps", json={"target": "shop-z"}, headers=headers).status_code == 404
+    import_example_registry(db_url)
+    started = client.post("/v1/sweeps", json={"target": "shop-b"}, headers=headers)
+    assert started.status_code == 202, started.text
+    for launch in runner.running():
+        assert launch.done.wait(20)
+
+
+def test_the_503_is_documented(api: tuple[TestClient, dict[str, str]]) -> None:
+    client, _headers = api
+    responses = client.get("/openapi.json").json()["paths"]["/v1/sweeps"]["post"]["responses"]
+    assert responses["503"]["description"] == "The designation registry is empty (RegistryEmpty)"

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cases_support import import_example_registry
 from cluster_support import (
     MARKWATCH,
     REPO,
@@ -188,6 +189,8 @@ def test_redis_down_past_the_bound_then_resumed(services: tuple, site: LocalSite
 
 
 def _single(db_url: str, site: LocalSite, tmp_path: Path, *extra: str) -> subprocess.Popen[str]:
+    """`markwatch sweep run` of the site in one process (after importing the registry it refuses to lack)."""
+    import_example_registry(db_url)
     targets = marketplace_targets(tmp_path / "t.yaml", site)
     return subprocess.Popen(
         [MARKWATCH, "sweep", "run", str(targets), "--db", db_url, "--job-dir", str(tmp_path / "jobs"),

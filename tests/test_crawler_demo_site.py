@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cases_support import import_example_registry
 from sqlalchemy import select
 
 from crawler.store.models import Finding, Snapshot, Sweep, SweepPage
@@ -55,6 +56,7 @@ def _sweep_demo(
 def test_demo_sweep(demo_base: str, tmp_path: Path) -> None:
     targets = _demo_targets(demo_base, tmp_path)
     db_url = f"sqlite:///{tmp_path / 'mw.db'}"
+    import_example_registry(db_url)  # `sweep run` refuses an empty registry (the test checker ignores it)
     env = dict(os.environ, MARKWATCH_CHECKER="code_checker:factory",
                PYTHONPATH=str(REPO / "tests" / "data" / "crawler"))  # fmt: skip
     result = _sweep_demo(targets, db_url, tmp_path / "jobs", env)
@@ -71,11 +73,8 @@ def test_demo_sweep(demo_base: str, tmp_path: Path) -> None:
 
 
 def test_demo_sweep_with_rules_checker(demo_base: str, tmp_path: Path) -> None:
-    from checker.registry import import_registry_file
-
     db_url = f"sqlite:///{tmp_path / 'mw.db'}"
-    with db.session_scope(db_url) as session:
-        import_registry_file(session, REPO / "examples" / "registry.yaml")
+    import_example_registry(db_url)
     targets = _demo_targets(demo_base, tmp_path)
     env = {k: v for k, v in os.environ.items() if k != "MARKWATCH_CHECKER"}
     result = _sweep_demo(targets, db_url, tmp_path / "jobs", env)

@@ -13,6 +13,7 @@ import zlib
 from pathlib import Path
 
 import pytest
+from cases_support import import_example_registry
 from localsite import LocalSite, serve
 from sqlalchemy import func, select
 
@@ -82,6 +83,7 @@ def generic_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """One generic sweep (robots.txt slow to load) and an identical second sweep."""
     tmp = tmp_path_factory.mktemp("generic")
     db_url = f"sqlite:///{tmp / 'mw.db'}"
+    import_example_registry(db_url)  # `sweep run` refuses an empty registry
     with serve(robots_delay=1.0, slow_delay=3.0) as site:
         targets = _targets(tmp / "targets.yaml", site, adapter="generic", seeds=GENERIC_SEEDS)
         first = _sweep(targets, db_url, tmp / "jobs")
@@ -274,6 +276,7 @@ def test_sweeps_turn_findings_into_cases_once(generic_run: dict) -> None:
 
 def test_marketplace_listing_pagination_to_items(tmp_path: Path) -> None:
     db_url = f"sqlite:///{tmp_path / 'mw.db'}"
+    import_example_registry(db_url)
     with serve() as site:
         targets = _targets(
             tmp_path / "t.yaml", site, adapter="demo-marketplace", seeds=[("/list?page=1", "listing")]
@@ -325,6 +328,7 @@ def _assert_every_page_once(db_url: str) -> None:
 
 
 def test_killed_sweep_is_marked_interrupted_then_resumes(db_url: str, tmp_path: Path) -> None:
+    import_example_registry(db_url)
     with serve(item_delay=0.25) as site:
         command = _slow_marketplace(tmp_path, site, db_url)
         process = subprocess.Popen(command, env=_env(), cwd=REPO, start_new_session=True,
@@ -353,6 +357,7 @@ def test_killed_sweep_is_marked_interrupted_then_resumes(db_url: str, tmp_path: 
 
 def test_ctrl_c_interrupts_then_resume_fetches_nothing_twice(tmp_path: Path) -> None:
     db_url = f"sqlite:///{tmp_path / 'mw.db'}"
+    import_example_registry(db_url)
     with serve(item_delay=0.25) as site:
         command = _slow_marketplace(tmp_path, site, db_url)
         process = subprocess.Popen(command, env=_env(), cwd=REPO, stdout=subprocess.PIPE,
@@ -373,6 +378,7 @@ def test_ctrl_c_interrupts_then_resume_fetches_nothing_twice(tmp_path: Path) -> 
 
 def test_sigterm_marks_the_sweep_interrupted(tmp_path: Path) -> None:
     db_url = f"sqlite:///{tmp_path / 'mw.db'}"
+    import_example_registry(db_url)
     with serve(item_delay=0.25) as site:
         process = subprocess.Popen(_slow_marketplace(tmp_path, site, db_url), env=_env(), cwd=REPO,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
@@ -404,6 +410,7 @@ def test_list_and_show(generic_run: dict) -> None:
 
 
 def test_concurrent_runs_of_one_target_exactly_one_runs(db_url: str, tmp_path: Path) -> None:
+    import_example_registry(db_url)
     with serve(item_delay=0.1) as site:
         command = _slow_marketplace(tmp_path, site, db_url)
         runs = [

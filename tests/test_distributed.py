@@ -8,11 +8,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from cases_support import import_example_registry
 from click.testing import CliRunner
 from cluster_support import MARKWATCH, REPO, ClusterRun, checker_env, marketplace_targets, stored
 from localsite import serve
 from sqlalchemy import select
 
+from crawler.cluster.coordinator import start_distributed
 from crawler.cluster.keys import SweepKeys
 from crawler.cluster.politeness import SharedHostDelay
 from crawler.cluster.redisconn import connect
@@ -22,7 +24,7 @@ from crawler.sweeps import start_or_resume
 from crawler.targets import load_targets
 from markwatch import db
 from markwatch.cli import cli
-from markwatch.errors import ConflictError
+from markwatch.errors import ConflictError, RegistryEmpty
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
@@ -38,6 +40,7 @@ def test_two_workers_share_one_sweep(
         results = run.finish(timeout=180)
         hits = dict(site.hits)
         # The same site swept by one ordinary process, for the pages and findings it should give.
+        import_example_registry(sqlite_url)
         single = subprocess.run(
             [MARKWATCH, "sweep", "run", str(run.targets), "--db", sqlite_url, "--job-dir", str(tmp_path / "jobs"),
              "--set", "AUTOTHROTTLE_ENABLED=false", "--no-cases"],
@@ -175,6 +178,7 @@ def test_a_distributed_sweep_is_not_resumed_locally_and_can_be_abandoned(
 ) -> None:
     with serve() as site:
         targets = marketplace_targets(tmp_path / "t.yaml", site)
+    import_example_registry(postgres_url)
     runner = CliRunner()
     args = ["--db", postgres_url, "--redis", redis_url]
     started = runner.invoke(cli, ["cluster", "start", str(targets), "--target", "local", *args])
@@ -196,3 +200,29 @@ def test_a_distributed_sweep_is_not_resumed_locally_and_can_be_abandoned(
         sweep = session.get(Sweep, sweep_id)
         assert sweep is not None and sweep.state == "failed"
     assert not connect(redis_url).keys(f"{SweepKeys(sweep_id).prefix}*")
+
+
+def test_cluster_start_refuses_an_empty_registry_and_writes_nothing(
+    postgres_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    with serve() as site:
+        targets = marketplace_targets(tmp_path / "t.yaml", site)
+    runner = CliRunner()
+    args = ["cluster", "start", str(targets), "--target", "local", "--db", postgres_url, "--redis", redis_url]
+    refused = runner.invoke(cli, args)
+    assert refused.exit_code == 2, refused.output
+    [line] = refused.output.strip().splitlines()
+    shown = db.get_engine(postgres_url).url.render_as_string(hide_password=True)
+    assert line.startswith(f"error: the registry in {shown} holds no designations")
+    assert "markwatch registry import FILE" in line and "--allow-empty-registry" in line
+    # The coordinator refuses for its other callers too, before the row, the seeds or the frontier.
+    with pytest.raises(RegistryEmpty):
+        start_distributed(targets, "local", db_url=postgres_url, redis_url=redis_url)
+    with db.session_scope(postgres_url) as session:
+        assert list(session.scalars(select(Sweep.id))) == []
+    assert not connect(redis_url).keys("markwatch:*")
+    allowed = runner.invoke(cli, [*args, "--allow-empty-registry"])
+    assert allowed.exit_code == 0, allowed.output
+    assert "warning: the registry in " in allowed.stderr
+    sweep_id = int(allowed.stdout.strip())
+    assert runner.invoke(cli, ["cluster", "abandon", str(sweep_id), *args[5:]]).exit_code == 0

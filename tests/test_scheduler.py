@@ -12,6 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from cases_support import import_example_registry
 from click.testing import CliRunner
 from sqlalchemy import select
 
@@ -68,8 +69,15 @@ def make_scheduler(
     started: list[SweepScheduler] = []
 
     def build(
-        db_url: str, schedules: dict[str, str | None], *, seconds: float = 0, grace: int = 3600
+        db_url: str,
+        schedules: dict[str, str | None],
+        *,
+        seconds: float = 0,
+        grace: int = 3600,
+        registry: bool = True,
     ) -> SweepScheduler:
+        if registry:  # scheduled runs are refused while the registry is empty
+            import_example_registry(db_url)
         monkeypatch.setenv("FAKE_SWEEP_SECONDS", str(seconds))
         monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parent.parent))
         config = SchedulerConfig(
@@ -177,6 +185,46 @@ def test_no_overlap_a_second_trigger_while_running_is_skipped_and_logged(
     assert skipped.sweep_id is None and skipped.started_at is None
     with db.session_scope(db_url) as session:
         assert len(list(session.scalars(select(Sweep.id)))) == 1
+
+
+def test_a_fire_time_with_an_empty_registry_is_logged_as_refused_with_its_reason(
+    db_url: str,
+    tmp_path: Path,
+    make_scheduler: Callable[..., SweepScheduler],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    service = make_scheduler(db_url, {"shop": RARELY}, registry=False)
+    service.start()
+    service.trigger_now("shop")
+    wait_for(lambda: len(runs(db_url)) == 1)
+    [run] = runs(db_url)
+    assert run.outcome == "refused"
+    assert run.detail is not None and run.detail.startswith(
+        "registry_empty: the designation registry is empty"
+    )
+    assert "markwatch registry import" in run.detail
+    # No sweep was started: no subprocess, no log of one, no sweep row.
+    assert (run.started_at, run.exit_code, run.sweep_id, run.log_path) == (None, None, None, None)
+    assert not (tmp_path / "logs").exists()
+    with db.session_scope(db_url) as session:
+        assert list(session.scalars(select(Sweep.id))) == []
+    assert any(
+        r.levelname == "ERROR"
+        and "shop: run at" in r.getMessage()
+        and "refused: registry_empty" in r.getMessage()
+        for r in caplog.records
+    )
+    shown = (
+        CliRunner()
+        .invoke(cli, ["scheduler", "status", str(tmp_path / "targets.yaml"), "--db", db_url])
+        .output
+    )
+    assert " refused, sweep - (registry_empty: " in shown
+    # The scheduler carries on: once the registry is imported, the next fire time runs.
+    assert service.scheduler.running and service.next_run("shop") is not None
+    import_example_registry(db_url)
+    service.trigger_now("shop")
+    wait_for(lambda: [r.outcome for r in runs(db_url)] == ["refused", "finished"])
 
 
 def test_a_sweep_running_outside_the_scheduler_is_not_overlapped(

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+from cases_support import import_example_registry
 from localsite import serve
 from sqlalchemy import select
 
@@ -38,6 +39,7 @@ def _just_before_one_fire() -> dt.datetime:
 
 
 def test_scheduler_process_runs_a_real_sweep_and_logs_it(db_url: str, tmp_path: Path) -> None:
+    import_example_registry(db_url)
     with db.session_scope(db_url) as session:
         # Handled a minute before the latest half hour: the */30 line has fired exactly once since, so the
         # scheduler catches up at once (one run, nothing coalesced) instead of waiting for the next half hour.

@@ -13,7 +13,15 @@ from api.deps import EnterpriseDep, SessionDep
 from api.engine import CheckService, get_check_service
 from api.fetch import SafeFetcher
 from api.routing import api_router
-from api.schemas.common import ERROR_RESPONSES, ErrorBody, IdPath, LimitQuery, OffsetQuery, Page
+from api.schemas.common import (
+    ERROR_RESPONSES,
+    REGISTRY_EMPTY_RESPONSE,
+    ErrorBody,
+    IdPath,
+    LimitQuery,
+    OffsetQuery,
+    Page,
+)
 from api.schemas.selfcheck import (
     BatchIn,
     BatchItemOut,
@@ -72,7 +80,7 @@ async def _prepare_url(request: Request, body: SelfCheckIn, key_id: int, max_cla
     responses={
         422: {"model": ErrorBody, "description": "Invalid input, or a URL that was refused or failed"},
         429: {"model": ErrorBody, "description": "Rate limit, or too many URL checks running for this key"},
-        503: {"model": ErrorBody, "description": "The designation registry is empty (RegistryEmpty)"},
+        503: REGISTRY_EMPTY_RESPONSE,
     },
 )
 async def create_route(
@@ -112,7 +120,7 @@ async def create_route(
     summary="Check many texts or HTML pages in one request",
     responses={
         422: {"model": ErrorBody, "description": "Invalid input, or more items than allowed"},
-        503: {"model": ErrorBody, "description": "The designation registry is empty (RegistryEmpty)"},
+        503: REGISTRY_EMPTY_RESPONSE,
     },
 )
 async def batch_route(

@@ -11,9 +11,18 @@ from sqlalchemy.orm import Session
 
 from api.deps import SessionDep, SettingsDep, StaffDep
 from api.routing import api_router
-from api.schemas.common import ERROR_RESPONSES, ErrorBody, IdPath, LimitQuery, OffsetQuery, Page
+from api.schemas.common import (
+    ERROR_RESPONSES,
+    REGISTRY_EMPTY_RESPONSE,
+    ErrorBody,
+    IdPath,
+    LimitQuery,
+    OffsetQuery,
+    Page,
+)
 from api.schemas.sweeps import TARGET_PATTERN, LaunchOut, SweepIn, SweepOut
 from api.settings import Settings
+from checker.registry.gate import require_registry
 from crawler.runner import Launch, SweepRunner
 from crawler.store.models import Finding, Sweep, SweepPage
 from crawler.sweeps import running_sweep_id
@@ -134,13 +143,17 @@ def detail_route(sweep_id: IdPath, session: SessionDep, _who: StaffDep) -> Sweep
     responses={
         404: {"model": ErrorBody, "description": "No such target in the targets file"},
         409: {"model": ErrorBody, "description": "A sweep of this target is already running"},
+        503: REGISTRY_EMPTY_RESPONSE,
     },
 )
 def trigger_route(
     body: SweepIn, request: Request, session: SessionDep, settings: SettingsDep, _who: StaffDep
 ) -> LaunchOut:
-    """Runs `markwatch sweep run` as a subprocess; its findings become cases when it finishes."""
+    """Runs `markwatch sweep run` as a subprocess; its findings become cases when it finishes.
+
+    Refused (503 RegistryEmpty) while the designation registry is empty: every claim would be a finding."""
     targets = known_target(settings, body.target)
+    require_registry(session)
     running = running_in_database(session, body.target)
     if running is not None:
         raise ConflictError(f"sweep {running} of {body.target!r} is still running")

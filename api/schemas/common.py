@@ -42,6 +42,11 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorBody, "description": "Request body over the size limit"},
     429: {"model": ErrorBody, "description": "Rate limit for this key exceeded; see Retry-After"},
 }
+# Routes that judge claims against the designation registry refuse while it is empty (checker/registry/gate.py).
+REGISTRY_EMPTY_RESPONSE: dict[str, Any] = {
+    "model": ErrorBody,
+    "description": "The designation registry is empty (RegistryEmpty)",
+}
 
 
 def clean_text(value: str) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from checker.registry.gate import require_registry
 from crawler.adapters import tracking_params
 from crawler.canonical import Canonicalizer
 from crawler.cluster.keys import SweepKeys
@@ -36,11 +37,17 @@ def seed_discoveries(target: Target) -> list[Discovery]:
     return found
 
 
-def start_distributed(targets_path: Path, target_name: str, *, db_url: str, redis_url: str) -> int:
-    """A new running sweep whose seeds wait in Redis for workers; its id."""
+def start_distributed(
+    targets_path: Path, target_name: str, *, db_url: str, redis_url: str, allow_empty_registry: bool = False
+) -> int:
+    """A new running sweep whose seeds wait in Redis for workers; its id.
+
+    RegistryEmpty, with nothing written, when the registry holds no designation and `allow_empty_registry`
+    is not given (checker/registry/gate.py): the workers would judge every claim unregistered."""
     target = load_targets(targets_path).get(target_name)
     conn = connect(redis_url)
     with db.session_scope(db_url) as session:
+        require_registry(session, allow_empty=allow_empty_registry)
         busy = running_sweep_id(session, target_name)
         if busy is not None:
             raise ConflictError(f"sweep {busy} of {target_name!r} is still running")

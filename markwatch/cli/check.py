@@ -14,11 +14,12 @@ from checker.check import Checker
 from checker.images.settings import ImageSettings
 from checker.images.store import UrlCache
 from checker.registry import RegistryIndex
+from checker.registry.gate import database_name, refuse_empty_registry
 from checker.report import TargetResult, dumps, to_explain, to_json, to_json_v1, to_sarif, to_text
 from checker.rules.schema import SEVERITY_RANK
 from markwatch.cases.precision import PrecisionPolicy, review_policy
 from markwatch.cli.imagefiles import ImageSource, check_target
-from markwatch.cli.options import db_option
+from markwatch.cli.options import allow_empty_registry_option, db_option, warn_empty_registry
 from markwatch.cli.page_files import SNIFF_BYTES, refuse_non_page, scan_directory, skipped_note
 from markwatch.config import USER_AGENT
 from markwatch.db import session_scope
@@ -92,18 +93,6 @@ def _head(path: Path) -> bytes:
         raise InputError(f"cannot read: {exc.strerror}", source=str(path)) from None
 
 
-def refuse_empty_registry(registry: RegistryIndex, database: str) -> None:
-    """An empty registry makes every designated-style code 'unregistered' (SHS001 on every claim): refuse
-    it, naming the database and how to fill it (QA #6); --allow-empty-registry says it is meant."""
-    if len(registry) == 0:
-        raise InputError(
-            f"the registry in {database} holds no designations, so every claimed standard would be judged "
-            "unregistered (SHS001): import the published list first (markwatch registry import FILE, or "
-            "markwatch sweep sync-registry URL), point --db at the database that holds it, or pass "
-            "--allow-empty-registry if an empty registry is meant"
-        )
-
-
 def read_target(target: str, *, images: bool = True) -> tuple[bytes, str | None, str | None]:
     """The raw bytes of a target, its URL when it is one, and the charset its server declared."""
     if target == "-":
@@ -146,12 +135,7 @@ def read_target(target: str, *, images: bool = True) -> tuple[bytes, str | None,
     is_flag=True,
     help="Text format: say why each occurrence was or was not judged and why each finding has its confidence.",
 )
-@click.option(
-    "--allow-empty-registry",
-    is_flag=True,
-    help="Check against a registry with no designations on purpose (every claimed standard is then "
-    "unregistered, SHS001); without it an empty registry is refused (exit 2).",
-)
+@allow_empty_registry_option
 @db_option
 def check(
     targets: tuple[str, ...],
@@ -177,17 +161,13 @@ def check(
         raise InputError("no pages or images to check", source=", ".join(targets))
     with session_scope(db_url) as session:
         registry = RegistryIndex.load(session)
-        database = session.get_bind().engine.url.render_as_string(hide_password=True)
+        database = database_name(session)
         # Rules (and extractor patterns) whose recent findings inspectors mostly dismissed go to review.
         review = review_policy(session, PrecisionPolicy.from_env())
     if not allow_empty_registry:
-        refuse_empty_registry(registry, database)
+        refuse_empty_registry(len(registry), database)
     elif len(registry) == 0:
-        click.echo(
-            f"warning: the registry in {database} holds no designations: every claimed standard is judged "
-            "unregistered (SHS001)",
-            err=True,
-        )
+        warn_empty_registry(database)
     checker = Checker()
     source = ImageSource(ImageSettings.from_env(), UrlCache(db_url)) if images else None
     try:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from markwatch.cli.options import db_option
+from markwatch.cli.options import allow_empty_registry_option, db_option, registry_gate
 from markwatch.config import database_url, home_dir
 
 redis_option = click.option(
@@ -29,11 +29,20 @@ def cluster() -> None:
 @click.option("--target", "name", required=True, help="The target to sweep.")
 @db_option
 @redis_option
-def start(targets_file: Path, name: str, db_url: str | None, redis_url: str) -> None:
-    """Create the sweep row and queue the target's seeds; prints the sweep id for the workers."""
+@allow_empty_registry_option
+def start(
+    targets_file: Path, name: str, db_url: str | None, redis_url: str, allow_empty_registry: bool
+) -> None:
+    """Create the sweep row and queue the target's seeds; prints the sweep id for the workers.
+
+    An empty registry is refused (exit 2, nothing written) unless --allow-empty-registry."""
     from crawler.cluster.coordinator import start_distributed
 
-    sweep_id = start_distributed(targets_file, name, db_url=database_url(db_url), redis_url=redis_url)
+    url = database_url(db_url)
+    registry_gate(url, allow_empty=allow_empty_registry)
+    sweep_id = start_distributed(
+        targets_file, name, db_url=url, redis_url=redis_url, allow_empty_registry=allow_empty_registry
+    )
     click.echo(sweep_id)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from markwatch.cli.images import image_progress, image_summary, pending_line
-from markwatch.cli.options import db_option
+from markwatch.cli.options import allow_empty_registry_option, db_option, registry_gate
 from markwatch.config import database_url, home_dir
 
 job_dir_option = click.option(
@@ -59,6 +59,7 @@ def sweep() -> None:
 @cases_option
 @incomplete_option
 @bound_option
+@allow_empty_registry_option
 def run(
     targets_file: Path,
     names: tuple[str, ...],
@@ -68,18 +69,26 @@ def run(
     make_cases: bool,
     allow_incomplete: bool,
     outage_bound: float | None,
+    allow_empty_registry: bool,
 ) -> None:
     """Run TARGETS_FILE's targets; an unfinished sweep of a target is resumed, not restarted.
 
-    Exit code 0 when every sweep finished, 1 when one was interrupted or is incomplete."""
+    Exit code 0 when every sweep finished, 1 when one was interrupted or is incomplete, 2 when the registry
+    is empty (refused before anything is written, unless --allow-empty-registry)."""
     from crawler.targets import load_targets
 
     targets = load_targets(targets_file)
     chosen = [targets.get(name) for name in names] if names else targets.targets
     url = database_url(db_url)
+    # Refused with --no-cases too: the sweep still stores its findings, which `markwatch cases ingest
+    # --sweep ID` turns into cases later and the next sweep is compared with (new / recurring / resolved).
+    # A sweep meant only to collect snapshots says so with --allow-empty-registry.
+    registry_gate(url, allow_empty=allow_empty_registry)
     if len(chosen) > 1:
         # A reactor runs once per process: each target gets its own `sweep run` process, one after another.
-        options = _passed_options(job_dir, overrides, make_cases, allow_incomplete, outage_bound)
+        options = _passed_options(
+            job_dir, overrides, make_cases, allow_incomplete, outage_bound, allow_empty_registry
+        )
         sys.exit(_run_each(targets_file, [t.name for t in chosen], url, options))
     from crawler.sweeps import run_sweep
 
@@ -92,6 +101,7 @@ def run(
         overrides=list(overrides),
         on_progress=_progress_line(chosen[0].name) if tty else None,
         outage_bound=outage_bound,
+        allow_empty_registry=allow_empty_registry,
     )
     if tty:
         click.echo("", err=True)
@@ -104,6 +114,7 @@ def _passed_options(
     make_cases: bool,
     allow_incomplete: bool,
     outage_bound: float | None,
+    allow_empty_registry: bool,
 ) -> list[str]:
     options = ["--cases" if make_cases else "--no-cases"]
     if job_dir is not None:
@@ -114,6 +125,8 @@ def _passed_options(
         options.append("--allow-incomplete")
     if outage_bound is not None:
         options += ["--outage-bound", str(outage_bound)]
+    if allow_empty_registry:
+        options.append("--allow-empty-registry")
     return options
 
 

@@ -17,12 +17,13 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import func, select
 
+from checker.registry.gate import require_registry
 from crawler.runner import SweepRunner, default_sweep_command
 from crawler.store.models import Sweep
 from crawler.sweeps import UNFINISHED, reap_dead, running_sweep_id
 from crawler.targets import Target, load_targets
 from markwatch import db
-from markwatch.errors import TargetsFileError
+from markwatch.errors import RegistryEmpty, TargetsFileError
 from markwatch.schedule.cron import cron_trigger, fire_times_between, next_fire
 from markwatch.schedule.models import SchedulerRun
 
@@ -152,6 +153,13 @@ class SweepScheduler:
         scheduled_for = self._scheduled_for(target, now)
         coalesced = max(0, self._catch_up.pop(target, 0) - 1)
         with db.session_scope(self.config.db_url) as session:
+            try:
+                require_registry(session)
+            except RegistryEmpty as refused:
+                # Logged like any run, so the operator sees why nothing was swept; the next fire time
+                # tries again (the registry may be imported meanwhile).
+                self._record_refusal(session, target, scheduled_for, coalesced, refused)
+                return
             busy = running_sweep_id(session, target)
             if busy is not None:
                 self._record_skip(session, target, scheduled_for, f"sweep {busy} is still running elsewhere")
@@ -197,6 +205,17 @@ class SweepScheduler:
     def _record_skip(self, session: Any, target: str, scheduled_for: dt.datetime, why: str) -> None:
         session.add(SchedulerRun(target=target, scheduled_for=scheduled_for, outcome="skipped", detail=why))
         log.warning("%s: run at %s skipped: %s", target, scheduled_for.isoformat(), why)
+
+    def _record_refusal(
+        self, session: Any, target: str, scheduled_for: dt.datetime, coalesced: int, refused: RegistryEmpty
+    ) -> None:
+        why = f"{refused.reason}: {refused.detail}"
+        session.add(
+            SchedulerRun(
+                target=target, scheduled_for=scheduled_for, outcome="refused", coalesced=coalesced, detail=why
+            )
+        )
+        log.error("%s: run at %s refused: %s", target, scheduled_for.isoformat(), why)
 
     def _on_skipped(self, event: JobEvent) -> None:
         times = getattr(event, "scheduled_run_times", None) or [self.clock()]
