@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from checker.registry.gate import require_registry
+from checker.registry.gate import ALLOWED_IN_SUMMARY, allowed_by_summary, require_registry
 from crawler import ledger, process
 from crawler.images.accounting import image_accounting, pending_images, pending_pages
 from crawler.run import CrawlResult
@@ -298,8 +298,10 @@ def run_sweep(
 
     target = load_targets(targets_path).get(target_name)
     with db.session_scope(db_url) as session:
-        require_registry(session, allow_empty=allow_empty_registry)
+        designations = require_registry(session, allow_empty=allow_empty_registry)
         sweep, _resumed = start_or_resume(session, target, job_root)
+        if not designations:  # let through by the flag: its resumes judge against nothing too, knowingly
+            sweep.summary = {**(sweep.summary or {}), ALLOWED_IN_SUMMARY: True}
         sweep_id, job_dir = sweep.id, Path(sweep.job_dir or job_root / f"sweep-{sweep.id}")
     return _crawl_and_close(target, sweep_id, job_dir, db_url, overrides, on_progress, outage_bound)
 
@@ -312,12 +314,17 @@ def resume_sweep(
     overrides: list[str] = (),  # type: ignore[assignment]
     on_progress: Callable[[dict[str, Any]], None] | None = None,
     outage_bound: float | None = None,
+    allow_empty_registry: bool = False,
 ) -> Sweep:
-    """Carry on one interrupted or incomplete single-process sweep by id (its target is in its row)."""
+    """Carry on one interrupted or incomplete single-process sweep by id (its target is in its row).
+
+    RegistryEmpty when the registry holds no designation, unless `allow_empty_registry` or the sweep was
+    started with that allowance (an emptied registry would turn the rest of its claims into SHS001)."""
     with db.session_scope(db_url) as session:
         sweep = session.get(Sweep, sweep_id)
         if sweep is None:
             raise NotFoundError(f"no sweep {sweep_id}")
+        require_registry(session, allow_empty=allow_empty_registry or allowed_by_summary(sweep.summary))
         reap_dead(session, sweep.target)
         session.refresh(sweep)
         if sweep.state == "finished":

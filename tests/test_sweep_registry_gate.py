@@ -20,8 +20,10 @@ from localsite import serve
 from sqlalchemy import func, select
 
 from checker.registry.gate import designation_count, require_registry
+from crawler.cluster.worker import claim_sweep
 from crawler.store.models import Finding, Sweep, SweepUrl
 from crawler.sweeps import run_sweep
+from crawler.targets import load_targets
 from markwatch import db
 from markwatch.cli import cli
 from markwatch.errors import RegistryEmpty
@@ -132,6 +134,33 @@ def test_allow_empty_registry_sweeps_with_a_warning_and_every_claim_is_unregiste
     with db.session_scope(db_url) as session:
         rules = list(session.scalars(select(Finding.rule_id)))
     assert rules and set(rules) == {"SHS001"}
+    with db.session_scope(db_url) as session:
+        sweep = session.scalars(select(Sweep)).one()
+        # The allowance is the sweep's: its resumes (and cluster workers) judge against nothing too.
+        assert sweep.summary["allow_empty_registry"] is True
+        sweep.state = "interrupted"
+    resumed = subprocess.run(
+        [MARKWATCH, "sweep", "resume", "1", "--db", db_url, "--job-dir", str(tmp_path / "jobs"), "--no-cases"],
+        env=env, cwd=REPO, capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert "sweep 1 local: finished" in resumed.stdout
+
+
+def test_resuming_a_sweep_after_its_registry_was_emptied_is_refused(db_url: str, tmp_path: Path) -> None:
+    targets = _targets(tmp_path / "targets.yaml")
+    target = load_targets(targets).get("local")
+    with db.session_scope(db_url) as session:
+        session.add(
+            Sweep(target="local", started_at=db.utcnow(), state="interrupted",
+                  summary={"target": target.model_dump(mode="json")})
+        )  # fmt: skip
+    with db.session_scope(db_url) as session:
+        sweep_id = session.scalars(select(Sweep.id)).one()
+    result = CliRunner().invoke(cli, ["sweep", "resume", str(sweep_id), "--db", db_url])
+    _refusal(result, db_url)
+    with db.session_scope(db_url) as session:
+        assert session.scalars(select(Sweep.state)).one() == "interrupted"  # untouched, resumable later
 
 
 def test_a_filled_registry_sweeps_without_a_word_about_it(sqlite_url: str, tmp_path: Path) -> None:
@@ -147,3 +176,23 @@ def test_a_filled_registry_sweeps_without_a_word_about_it(sqlite_url: str, tmp_p
         )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     assert "sweep 1 local: finished" in result.stdout and "warning: the registry" not in result.stderr
+
+
+def test_a_cluster_worker_refuses_an_emptied_registry_unless_its_sweep_was_allowed(
+    db_url: str, tmp_path: Path
+) -> None:
+    target = load_targets(_targets(tmp_path / "targets.yaml")).get("local").model_dump(mode="json")
+    with db.session_scope(db_url) as session:
+        for name, allowed in (("refused", False), ("allowed", True)):
+            summary = {"distributed": True, "target": {**target, "name": name}}
+            if allowed:
+                summary["allow_empty_registry"] = True
+            session.add(Sweep(target=name, started_at=db.utcnow(), state="interrupted", summary=summary))
+    with db.session_scope(db_url) as session:
+        ids = dict(session.execute(select(Sweep.target, Sweep.id)).all())
+    with pytest.raises(RegistryEmpty, match="holds no designations"):
+        claim_sweep(ids["refused"], db_url)
+    assert claim_sweep(ids["allowed"], db_url).name == "allowed"
+    with db.session_scope(db_url) as session:
+        states = dict(session.execute(select(Sweep.target, Sweep.state)).all())
+    assert states == {"refused": "interrupted", "allowed": "running"}  # the refused one is left as it was

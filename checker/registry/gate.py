@@ -11,6 +11,9 @@ from checker.registry.models import Designation
 from markwatch.errors import RegistryEmpty
 
 ALLOW_FLAG = "--allow-empty-registry"
+# Kept in a sweep's summary when ALLOW_FLAG let it start on an empty registry: its resumes and cluster workers
+# carry on under the same allowance, and any other sweep is refused at each start, resume or worker.
+ALLOWED_IN_SUMMARY = "allow_empty_registry"
 
 
 def designation_count(session: Session) -> int:
@@ -45,3 +48,8 @@ def require_registry(session: Session, *, allow_empty: bool = False) -> int:
     if not allow_empty:
         refuse_empty_registry(count, database_name(session))
     return count
+
+
+def allowed_by_summary(summary: dict[str, object] | None) -> bool:
+    """Whether a sweep (its summary) was started with ALLOW_FLAG on an empty registry."""
+    return bool((summary or {}).get(ALLOWED_IN_SUMMARY))

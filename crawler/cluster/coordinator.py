@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from checker.registry.gate import require_registry
+from checker.registry.gate import ALLOWED_IN_SUMMARY, require_registry
 from crawler.adapters import tracking_params
 from crawler.canonical import Canonicalizer
 from crawler.cluster.keys import SweepKeys
@@ -47,7 +47,7 @@ def start_distributed(
     target = load_targets(targets_path).get(target_name)
     conn = connect(redis_url)
     with db.session_scope(db_url) as session:
-        require_registry(session, allow_empty=allow_empty_registry)
+        designations = require_registry(session, allow_empty=allow_empty_registry)
         busy = running_sweep_id(session, target_name)
         if busy is not None:
             raise ConflictError(f"sweep {busy} of {target_name!r} is still running")
@@ -56,6 +56,8 @@ def start_distributed(
             "target": target.model_dump(mode="json"),
             "redis": safe_url(redis_url),
         }
+        if not designations:  # let through by the flag: its workers judge against nothing too, knowingly
+            summary[ALLOWED_IN_SUMMARY] = True
         sweep = Sweep(target=target_name, started_at=db.utcnow(), state="running", summary=summary)
         session.add(sweep)
         try:

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
+from checker.registry.gate import allowed_by_summary, require_registry
 from crawler.adapters import tracking_params
 from crawler.canonical import Canonicalizer
 from crawler.cluster import redisconn
@@ -100,6 +101,8 @@ def claim_sweep(sweep_id: int, db_url: str) -> Target:
             raise ConflictError(f"sweep {sweep_id} was abandoned")
         if "target" not in summary:
             raise ConflictError(f"sweep {sweep_id} predates resumable cluster sweeps: abandon it")
+        # A registry emptied since the sweep started would turn the rest of its claims into SHS001.
+        require_registry(session, allow_empty=allowed_by_summary(summary))
         if sweep.state != "running":
             try:
                 session.execute(

@@ -228,6 +228,7 @@ def summary_line(sweep: Any) -> str:
 @bound_option
 @click.option("--redis", "redis_url", envvar="MARKWATCH_REDIS_URL", default=None,
               help="Redis of a distributed sweep (env MARKWATCH_REDIS_URL).")  # fmt: skip
+@allow_empty_registry_option
 def resume(
     sweep_id: int,
     db_url: str | None,
@@ -237,6 +238,7 @@ def resume(
     allow_incomplete: bool,
     outage_bound: float | None,
     redis_url: str | None,
+    allow_empty_registry: bool,
 ) -> None:
     """Carry on an interrupted or incomplete sweep until it finishes (no page it stored is fetched again).
 
@@ -270,6 +272,7 @@ def resume(
         overrides=list(overrides),
         on_progress=_progress_line(f"sweep {sweep_id}") if tty else None,
         outage_bound=outage_bound,
+        allow_empty_registry=allow_empty_registry,
     )
     if tty:
         click.echo("", err=True)
