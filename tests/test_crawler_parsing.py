@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from scrapy.http import HtmlResponse, Request, Response
@@ -411,3 +412,58 @@ def test_image_requests_are_ledger_urls_on_the_image_hosts_outside_the_page_budg
         ("c.jpg", "skipped", "offsite", "image"),  # recorded, so its sighting ends with a reason
         ("item.htm?id=3", "skipped", "page_limit", "page"),
     }
+
+
+class _Slot:
+    """What the scheduler reads of a Scrapy download slot."""
+
+    def __init__(self, delay: float, queued: int = 0, transferring: int = 0, concurrency: int = 2) -> None:
+        self.delay, self.concurrency = delay, concurrency
+        self.queue = [object()] * queued
+        self.transferring = {object() for _ in range(transferring)}
+
+
+class _Downloader:
+    def __init__(self, slots: dict[str, _Slot]) -> None:
+        self.slots = slots
+        self.active: set[Request] = set()
+
+    def get_slot_key(self, request: Request) -> str:
+        return urlsplit(request.url).hostname or ""
+
+
+@pytest.mark.parametrize(
+    ("page_slot", "image_slot", "image_host", "expected"),
+    [
+        (None, None, "cdn.example", "page"),  # nothing waits for the page's host: pages first
+        (_Slot(1.0, queued=1), None, "cdn.example", "image"),  # a page waits out the delay: an image meanwhile
+        (_Slot(0.0, queued=3, transferring=2), None, "cdn.example", "page"),  # saturated: waits for a connection
+        (_Slot(1.0, queued=1, transferring=2), None, "cdn.example", "page"),  # all connections busy
+        (_Slot(1.0, queued=1), _Slot(1.0, queued=1), "cdn.example", "page"),  # the image host has one waiting
+        (_Slot(1.0, queued=1), None, "shop.example", "page"),  # same host: it would go before the page
+    ],
+)  # fmt: skip
+def test_an_image_goes_beside_pages_only_while_their_host_waits_out_its_delay(
+    page_slot: _Slot | None, image_slot: _Slot | None, image_host: str, expected: str
+) -> None:
+    from crawler.frontier import META_IMAGE, META_URL
+    from crawler.frontier.scheduler import FrontierScheduler
+
+    frontier = LocalFrontier(10)
+    page = Request("https://shop.example/item/2.html", meta={META_URL: "https://shop.example/item/2.html"})
+    image_url = f"https://{image_host}/a.jpg"
+    image = Request(image_url, priority=-10, meta={META_IMAGE: True, META_URL: image_url})
+    frontier.push_new(page.url, page, {})
+    frontier.push_new(image_url, image, {})
+    slots = {k: v for k, v in (("shop.example", page_slot), ("cdn.example", image_slot)) if v is not None}
+    scheduler = FrontierScheduler.__new__(FrontierScheduler)
+    scheduler.runtime = SimpleNamespace(  # type: ignore[assignment]
+        frontier=frontier, image_backlog=None, taking_allowed=lambda: True
+    )
+    scheduler.crawler = SimpleNamespace(engine=SimpleNamespace(downloader=_Downloader(slots), scraper=None))
+    scheduler.stats, scheduler.spider = _Stats(), _spider(MarketplaceSpider, "demo-marketplace")
+    taken = scheduler.next_request()
+    assert taken is not None and taken.url == (image_url if expected == "image" else page.url)
+    assert (
+        scheduler.next_request() is not None and scheduler.next_request() is None
+    )  # the other one, then none

@@ -13,13 +13,17 @@ from crawler.ledger import ResumeState
 
 
 class LocalFrontier:
-    """Higher priority first, first in first out within a priority (breadth-first), as Scrapy would."""
+    """Higher priority first, first in first out within a priority (breadth-first), as Scrapy would.
+
+    Product images wait in a queue of their own behind the pages (`take` gives a page while any is queued),
+    so the scheduler can also ask for an image while pages are queued (`take_image`)."""
 
     def __init__(self, max_pages: int) -> None:
         self.max_pages = max_pages
         self.seen: set[str] = set()
         self.accepted = 0
-        self._heap: list[tuple[int, int, Request]] = []
+        self._heap: list[tuple[int, int, Request]] = []  # pages
+        self._images: list[tuple[int, int, Request]] = []
         self._order = itertools.count()
         self._entries = itertools.count(1)
         self._in_flight: dict[int, str] = {}
@@ -63,12 +67,21 @@ class LocalFrontier:
         return "queued"
 
     def _push(self, request: Request) -> None:
-        heapq.heappush(self._heap, (-request.priority, next(self._order), request))
+        queue = self._images if request.meta.get(META_IMAGE) else self._heap
+        heapq.heappush(queue, (-request.priority, next(self._order), request))
 
     def take(self, spider: Any) -> Taken | None:
-        if not self._heap:
+        """The next page, else the next image."""
+        return self._take(self._heap if self._heap else self._images)
+
+    def take_image(self, spider: Any) -> Taken | None:
+        """The next image, whatever pages are queued."""
+        return self._take(self._images)
+
+    def _take(self, queue: list[tuple[int, int, Request]]) -> Taken | None:
+        if not queue:
             return None
-        _, _, request = heapq.heappop(self._heap)
+        _, _, request = heapq.heappop(queue)
         entry = request.meta.get(META_ENTRY)
         if entry is None:
             entry = next(self._entries)
@@ -81,11 +94,19 @@ class LocalFrontier:
         self._in_flight.pop(entry, None)
 
     def has_local(self) -> bool:
-        return bool(self._heap)
+        return bool(self._heap) or bool(self._images)
 
     def next_is_image(self) -> bool:
         """Whether the next request `take` gives is a product image (no page is queued before it)."""
-        return bool(self._heap) and bool(self._heap[0][2].meta.get(META_IMAGE))
+        return not self._heap and bool(self._images)
+
+    def next_page(self) -> Request | None:
+        """The page `take` would give next, if any."""
+        return self._heap[0][2] if self._heap else None
+
+    def next_image(self) -> Request | None:
+        """The image `take_image` would give next, if any."""
+        return self._images[0][2] if self._images else None
 
     def budget_left(self) -> bool:
         return self.accepted < self.max_pages
@@ -99,4 +120,4 @@ class LocalFrontier:
 
     def queued(self) -> int:
         """Requests waiting."""
-        return len(self._heap)
+        return len(self._heap) + len(self._images)

@@ -28,6 +28,7 @@ from scrapy.core.scheduler import BaseScheduler
 
 from crawler.addresses import forbidden_kind
 from crawler.frontier import MAX_DELIVERIES, META_ENTRY, META_IMAGE, META_URL, request_payload
+from crawler.frontier.local import LocalFrontier
 from crawler.images.backlog import ImageBacklog, waiting_images
 from crawler.images.collect import image_requests
 from crawler.ledger import IMAGE, PAGE, URL_KEPT, URL_MAX, Discovery, ledger_key
@@ -144,14 +145,20 @@ class FrontierScheduler(BaseScheduler):
     def next_request(self) -> Request | None:
         runtime, frontier, spider = self.runtime, self.runtime.frontier, self.spider
         assert frontier is not None and spider is not None
-        image_next = getattr(frontier, "next_is_image", None)
+        local = frontier if isinstance(frontier, LocalFrontier) else None
         while runtime.taking_allowed():
             backlog = runtime.image_backlog
-            if backlog and image_next is not None and (image_next() or not frontier.has_local()):
-                self._request_images(backlog)  # no page is queued
-            if image_next is not None and image_next() and not self._image_allowed():
-                return None  # asked again when a page or an image is done (downloaded, written)
-            taken = frontier.take(spider)
+            taken = None
+            if local is not None:
+                page = local.next_page()
+                if backlog and (page is None or (local.next_image() is None and self._waits_on_delay(page))):
+                    self._request_images(backlog)
+                if page is None:
+                    if local.next_image() is not None and not self._image_allowed():
+                        return None  # asked again when a page or an image is done (downloaded, written)
+                elif self._image_beside(page, local.next_image()):
+                    taken = local.take_image(spider)
+            taken = taken or frontier.take(spider)
             if taken is None:
                 if backlog:
                     continue  # that batch was all duplicates or refusals (recorded): the next one
@@ -166,6 +173,30 @@ class FrontierScheduler(BaseScheduler):
             self.stats.inc_value("scheduler/dequeued")
             return request
         return None
+
+    def _image_beside(self, page: Request, image: Request | None) -> bool:
+        """Whether the next image goes before the next page: the page's host is only waiting out its delay
+        (a polite crawl), and the image's host is another one with nothing waiting."""
+        if image is None or not self._waits_on_delay(page):
+            return False
+        downloader = self.crawler.engine.downloader
+        key = downloader.get_slot_key(image)
+        if key == downloader.get_slot_key(page):
+            return False  # in the same slot it would go before the page
+        slot = downloader.slots.get(key)
+        # No CPU rule here: pages waiting out a delay leave the crawl process idle.
+        return slot is None or not slot.queue
+
+    def _waits_on_delay(self, page: Request) -> bool:
+        """Whether the page's download slot already holds a request that waits for the host's delay (not
+        for a free connection): another page now would only wait there too."""
+        downloader = getattr(getattr(self.crawler, "engine", None), "downloader", None)
+        if downloader is None:
+            return False
+        slot = downloader.slots.get(downloader.get_slot_key(page))
+        return bool(
+            slot is not None and slot.queue and slot.delay > 0 and len(slot.transferring) < slot.concurrency
+        )
 
     def _request_images(self, backlog: ImageBacklog) -> None:
         """A batch of the backlog's images onto the frontier (no page is queued), as any request would go."""
