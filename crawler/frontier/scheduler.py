@@ -12,7 +12,10 @@ when no page is queued: a saturated crawl spends nothing on them until its pages
 priority then keeps them behind any page found later, and while pages are still being downloaded or
 scraped (so more may be found: a listing's links reach the scheduler a few at a time), at most
 MARKWATCH_IMAGES_BESIDE_PAGES images are downloaded or scraped beside them; the next image stays queued
-until then. Once no page is busy they go at the full concurrency. (The local frontier only: the cluster's
+until then. Once no page is busy they go at the full concurrency. In a polite crawl the pages mostly wait
+out their host's delay: while the next page's download slot already holds a page waiting for it, the next
+image goes to its own host's idle slot instead (never to the pages' own slot, where it would go first).
+(The local frontier only: the cluster's
 stream frontier has no look at its next request, and a worker's backlog would die with it, so there
 images are requested with their page and follow their priority alone.)
 """
