@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from zoneinfo import ZoneInfo
 
 import pytest
 from console_support import NOW, ConsoleData, console_app, seed, seed_real_pages, sign_in
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from api.console.i18n import LANG_COOKIE
+from crawler.store.models import Finding
+from markwatch import db
 
 
 @pytest.fixture
@@ -121,9 +125,12 @@ def test_title_only_claim_shows_its_title_and_the_record_it_matched(db_url: str)
         assert ">?<" not in html and ">?<" not in queue
 
 
-def test_dashboard_shows_every_rule_precision_and_deadlines(console: tuple[TestClient, ConsoleData]) -> None:
+def test_dashboard_shows_every_rule_precision_and_deadlines(
+    console: tuple[TestClient, ConsoleData], db_url: str
+) -> None:
     client, _ = console
     html = client.get("/console/dashboard").text
+    assert "每周从周一 0 点开始（北京时间）" in html  # the console's default zone, Asia/Shanghai
     assert html.count("<svg") == 4
     assert "<script" not in html
     by_rule = html.split('id="chart-by-rule"')[1].split("</section>")[0]
@@ -131,7 +138,20 @@ def test_dashboard_shows_every_rule_precision_and_deadlines(console: tuple[TestC
     for number in range(1, 12):
         assert f">SHS{number:03d}</text>" in by_rule
     assert ">…</text>" not in by_rule
-    assert len(re.findall(r"<rect [^>]*><title>", by_rule)) == 2
+    # One segment per rule and week with findings, the weeks being Shanghai's (which of the seeded days
+    # share a week depends on today's weekday there).
+    zone = ZoneInfo("Asia/Shanghai")
+
+    def week(day: dt.date) -> dt.date:
+        return day - dt.timedelta(days=day.weekday())
+
+    first = week(NOW.astimezone(zone).date()) - dt.timedelta(weeks=11)
+    with db.session_scope(db_url) as session:
+        rows = session.execute(select(Finding.rule_id, Finding.observed_at)).all()
+    segments = {(rule, week(at.astimezone(zone).date())) for rule, at in rows}
+    assert (
+        len(re.findall(r"<rect [^>]*><title>", by_rule)) == len({s for s in segments if s[1] >= first}) >= 2
+    )
     by_site = html.split('id="chart-by-site"')[1].split("</section>")[0]
     assert ">mall.example.net</text>" in by_site and ">evil.example</text>" in by_site
     ages = html.split('id="chart-ages"')[1].split("</section>")[0]

@@ -12,6 +12,7 @@ from api.console.auth import CurrentUser
 from api.console.charts import bars, stacked_bars
 from api.console.common import console_router
 from api.console.pages import render, translator_for
+from api.console.settings import ConsoleSettingsDep
 from api.console.stats import deadline_ages, findings_per_week, open_case_ages
 from api.console.sweep_ledger import failed_per_sweep, ledger_urls, sweep_counts
 from api.deps import SessionDep
@@ -32,13 +33,16 @@ PRECISION_WINDOW = 50
 
 
 @router.get("/dashboard")
-def dashboard(request: Request, session: SessionDep, user: CurrentUser, rules: RulesDep) -> Response:
-    """Findings per rule (every rule) and per site by week, precision per rule, case ages and deadlines."""
+def dashboard(
+    request: Request, session: SessionDep, user: CurrentUser, rules: RulesDep, settings: ConsoleSettingsDep
+) -> Response:
+    """Findings per rule (every rule) and per site by week (the inspectors' weeks), precision per rule, case
+    ages and deadlines."""
     t = translator_for(request)
     now = utcnow()
     rule_ids = tuple(loaded.rule.id for loaded in rules.rules)
-    by_rule = findings_per_week(session, Finding.rule_id, now=now, names=rule_ids)
-    by_site = findings_per_week(session, Finding.site, now=now, top=8)
+    by_rule = findings_per_week(session, Finding.rule_id, now=now, names=rule_ids, zone=settings.zone)
+    by_site = findings_per_week(session, Finding.site, now=now, top=8, zone=settings.zone)
     ages = open_case_ages(session, now=now)
     deadlines = deadline_ages(session, now=now)
     charts = {

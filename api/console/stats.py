@@ -48,15 +48,17 @@ def findings_per_week(
     weeks: int = 12,
     top: int = 6,
     names: tuple[str, ...] = (),
+    zone: dt.tzinfo = dt.UTC,
 ) -> WeeklySeries:
-    """Findings observed in the last `weeks` weeks by `column` (rule or site).
+    """Findings observed in the last `weeks` weeks by `column` (rule or site), weeks from Monday 00:00 in
+    `zone` (the inspectors' zone: a finding of Monday 05:00 in Shanghai is Sunday in UTC).
 
     Every name in `names` gets its own series (all rules, even quiet ones). Others are named while they are
     among the `top` most frequent or while pooling them would make OTHER bigger than a named series, so the
     pooled bucket never outweighs what is named."""
-    first = _week_start(now.date()) - dt.timedelta(weeks=weeks - 1)
+    first = _week_start(now.astimezone(zone).date()) - dt.timedelta(weeks=weeks - 1)
     week_list = tuple(first + dt.timedelta(weeks=i) for i in range(weeks))
-    since = dt.datetime.combine(first, dt.time(), tzinfo=dt.UTC)
+    since = dt.datetime.combine(first, dt.time(), tzinfo=zone).astimezone(dt.UTC)
     # Bucketing by week differs between SQLite and PostgreSQL, so only two narrow columns are read
     # and grouped here; a dashboard covers weeks, not the whole history.
     rows = session.execute(select(column, Finding.observed_at).where(Finding.observed_at >= since))
@@ -64,7 +66,9 @@ def findings_per_week(
     totals: Counter[str] = Counter()
     for name, observed_at in rows:
         label = name or "?"
-        counts[(label, _week_start(observed_at.astimezone(dt.UTC).date()))] += 1
+        # A naive time is UTC (SQLite keeps no offset); astimezone would take it for the server's local time.
+        aware = observed_at if observed_at.tzinfo else observed_at.replace(tzinfo=dt.UTC)
+        counts[(label, _week_start(aware.astimezone(zone).date()))] += 1
         totals[label] += 1
     ranked = [name for name, _ in totals.most_common() if name not in names]
     kept = list(names) + ranked[:top]
