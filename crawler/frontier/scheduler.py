@@ -15,9 +15,8 @@ MARKWATCH_IMAGES_BESIDE_PAGES images are downloaded or scraped beside them; the 
 until then. Once no page is busy they go at the full concurrency. In a polite crawl the pages mostly wait
 out their host's delay: while the next page's download slot already holds a page waiting for it, the next
 image goes to its own host's idle slot instead (never to the pages' own slot, where it would go first).
-(The local frontier only: the cluster's
-stream frontier has no look at its next request, and a worker's backlog would die with it, so there
-images are requested with their page and follow their priority alone.)
+(The local frontier only: the cluster's stream frontier has no look at its next request, and a worker's
+backlog would die with it, so there images are requested with their page and follow their priority alone.)
 """
 
 from __future__ import annotations
@@ -66,7 +65,7 @@ class FrontierScheduler(BaseScheduler):
         self.spider = spider
         runtime = self.runtime
         runtime.frontier = open_frontier(runtime, spider)
-        if runtime.images_on and hasattr(runtime.frontier, "next_is_image"):
+        if runtime.images_on and isinstance(runtime.frontier, LocalFrontier):
             backlog = ImageBacklog()
             with db.session_scope(runtime.db_url) as session:
                 backlog_left = waiting_images(session, runtime.sweep_id)
@@ -202,7 +201,8 @@ class FrontierScheduler(BaseScheduler):
         )
 
     def _request_images(self, backlog: ImageBacklog) -> None:
-        """A batch of the backlog's images onto the frontier (no page is queued), as any request would go."""
+        """A batch of the backlog's images onto the frontier (no page is queued, or the next one waits out its
+        host's delay), checked and recorded as any request is."""
         for request in image_requests(self.spider, backlog.take(IMAGE_BATCH)):
             self.enqueue_request(request)
 
