@@ -360,6 +360,7 @@ class SweepRuntime(WriterEvents):
         return {
             "found": int(stats.get_value("markwatch/images/found", 0) if stats else 0),
             "fetched": self.counts["images"],
+            "waiting": len(self.image_backlog or ()),
             **{k: int(v) for k, v in self.images.last.items() if isinstance(v, int)},
         }
 

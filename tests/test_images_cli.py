@@ -84,3 +84,12 @@ def test_image_settings_and_targets_name_the_bad_field(tmp_path: Path) -> None:
     )
     with pytest.raises(TargetsFileError, match="image_domains"):
         load_targets(targets)
+
+
+def test_the_progress_line_says_how_many_images_wait_to_be_requested() -> None:
+    from markwatch.cli.images import image_progress
+
+    assert image_progress({}) == ""
+    line = image_progress({"found": 720, "waiting": 600, "fetched": 120, "read": 3, "skipped_by_gate": 90})
+    assert line.startswith("; images 720 found (600 not yet requested), 120 fetched, 3 read, 90 gated")
+    assert "not yet requested" not in image_progress({"found": 6, "waiting": 0, "fetched": 6})

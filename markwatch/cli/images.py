@@ -9,8 +9,10 @@ def image_progress(images: dict[str, Any]) -> str:
     """The images part of the live progress line ('' before any image was found)."""
     if not images.get("found") and not images.get("fetched"):
         return ""
+    # Found on pages and not yet requested: a saturated crawl requests them once its pages are fetched.
+    waiting = f" ({images['waiting']} not yet requested)" if images.get("waiting") else ""
     return (
-        f"; images {images.get('found', 0)} found, {images.get('fetched', 0)} fetched, "
+        f"; images {images.get('found', 0)} found{waiting}, {images.get('fetched', 0)} fetched, "
         f"{images.get('read', 0)} read, {images.get('skipped_by_gate', 0)} gated, "
         f"{images.get('cache_hits', 0)} cache hits, {images.get('in_flight', 0)} in OCR"
     )
