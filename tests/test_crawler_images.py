@@ -63,6 +63,14 @@ def _sweep(shop: Shop, tmp_path: Path, db_url: str, **env: str) -> subprocess.Co
     )  # fmt: skip
 
 
+def _resume(sweep_id: int, db_url: str, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [MARKWATCH, "sweep", "resume", str(sweep_id), "--db", db_url, "--job-dir", str(tmp_path / "jobs"),
+         *extra, "--no-cases"],
+        capture_output=True, text=True, timeout=600, cwd=REPO, env=_env(),
+    )  # fmt: skip
+
+
 def _with_registry(db_url: str) -> None:
     with db.session_scope(db_url) as session:
         import_registry_file(session, REPO / "examples" / "registry.yaml")
@@ -184,11 +192,7 @@ def test_an_interrupted_sweep_reads_its_pending_images_on_resume(shop: Shop, tmp
         sweep_id = sweep.id
     fetched_before = shop.hits()
 
-    resumed = subprocess.run(
-        [MARKWATCH, "sweep", "resume", str(sweep_id), "--db", db_url, "--job-dir", str(tmp_path / "jobs"),
-         "--no-cases"],
-        capture_output=True, text=True, timeout=600, cwd=REPO, env=_env(),
-    )  # fmt: skip
+    resumed = _resume(sweep_id, db_url, tmp_path)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert shop.hits() == fetched_before  # nothing fetched again: the pending work was reading and judging
     with db.session_scope(db_url) as session:
@@ -224,11 +228,7 @@ def test_images_a_page_showed_before_a_crash_are_requested_on_resume(shop: Shop,
         sweep_id = sweep.id
     before = shop.hits()
 
-    resumed = subprocess.run(
-        [MARKWATCH, "sweep", "resume", str(sweep_id), "--db", db_url, "--job-dir", str(tmp_path / "jobs"),
-         *FAST, "--no-cases"],
-        capture_output=True, text=True, timeout=600, cwd=REPO, env=_env(),
-    )  # fmt: skip
+    resumed = _resume(sweep_id, db_url, tmp_path, *FAST)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     fetched = shop.hits() - before
     assert fetched["127.0.0.1/cdn/label.jpg"] == fetched["localhost/cdn/label.jpg"] == 1

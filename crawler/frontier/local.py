@@ -22,7 +22,7 @@ class LocalFrontier:
         self.max_pages = max_pages
         self.seen: set[str] = set()
         self.accepted = 0
-        self._heap: list[tuple[int, int, Request]] = []  # pages
+        self._pages: list[tuple[int, int, Request]] = []
         self._images: list[tuple[int, int, Request]] = []
         self._order = itertools.count()
         self._entries = itertools.count(1)
@@ -67,12 +67,12 @@ class LocalFrontier:
         return "queued"
 
     def _push(self, request: Request) -> None:
-        queue = self._images if request.meta.get(META_IMAGE) else self._heap
+        queue = self._images if request.meta.get(META_IMAGE) else self._pages
         heapq.heappush(queue, (-request.priority, next(self._order), request))
 
     def take(self, spider: Any) -> Taken | None:
         """The next page, else the next image."""
-        return self._take(self._heap if self._heap else self._images)
+        return self._take(self._pages if self._pages else self._images)
 
     def take_image(self, spider: Any) -> Taken | None:
         """The next image, whatever pages are queued."""
@@ -94,15 +94,11 @@ class LocalFrontier:
         self._in_flight.pop(entry, None)
 
     def has_local(self) -> bool:
-        return bool(self._heap) or bool(self._images)
-
-    def next_is_image(self) -> bool:
-        """Whether the next request `take` gives is a product image (no page is queued before it)."""
-        return not self._heap and bool(self._images)
+        return bool(self._pages) or bool(self._images)
 
     def next_page(self) -> Request | None:
         """The page `take` would give next, if any."""
-        return self._heap[0][2] if self._heap else None
+        return self._pages[0][2] if self._pages else None
 
     def next_image(self) -> Request | None:
         """The image `take_image` would give next, if any."""
@@ -120,4 +116,4 @@ class LocalFrontier:
 
     def queued(self) -> int:
         """Requests waiting."""
-        return len(self._heap) + len(self._images)
+        return len(self._pages) + len(self._images)
