@@ -71,6 +71,15 @@ def _resume(sweep_id: int, db_url: str, tmp_path: Path, *extra: str) -> subproce
     )  # fmt: skip
 
 
+def _swept(shop: Shop, tmp_path: Path) -> tuple[str, subprocess.CompletedProcess[str]]:
+    """A SQLite database with the example registry, swept once over the shop (successfully)."""
+    db_url = f"sqlite:///{tmp_path / 'mw.db'}"
+    _with_registry(db_url)
+    first = _sweep(shop, tmp_path, db_url)
+    assert first.returncode == 0, first.stderr[-3000:]
+    return db_url, first
+
+
 def _with_registry(db_url: str) -> None:
     with db.session_scope(db_url) as session:
         import_registry_file(session, REPO / "examples" / "registry.yaml")
@@ -78,10 +87,7 @@ def _with_registry(db_url: str) -> None:
 
 @pytest.mark.slow
 def test_images_are_fetched_politely_stored_once_read_once_and_judged(shop: Shop, tmp_path: Path) -> None:
-    db_url = f"sqlite:///{tmp_path / 'mw.db'}"
-    _with_registry(db_url)
-    first = _sweep(shop, tmp_path, db_url)
-    assert first.returncode == 0, first.stderr[-3000:]
+    db_url, first = _swept(shop, tmp_path)
     assert ": finished;" in first.stdout and "images: 6 found" in first.stdout, first.stdout
     assert "errors: too-many-pixels 1" in first.stdout, first.stdout
 
@@ -208,10 +214,7 @@ def test_an_interrupted_sweep_reads_its_pending_images_on_resume(shop: Shop, tmp
 def test_images_a_page_showed_before_a_crash_are_requested_on_resume(shop: Shop, tmp_path: Path) -> None:
     # A page's images are requested after the pages (crawler/images/backlog.py): a crash in between leaves
     # the page stored with its sightings waiting and no ledger row for its images. Resume requests them.
-    db_url = f"sqlite:///{tmp_path / 'mw.db'}"
-    _with_registry(db_url)
-    first = _sweep(shop, tmp_path, db_url)
-    assert first.returncode == 0, first.stderr[-3000:]
+    db_url, _ = _swept(shop, tmp_path)
     with db.session_scope(db_url) as session:
         sweep = session.scalars(select(Sweep)).one()
         image_urls = session.scalars(select(SweepUrl.url).where(SweepUrl.kind == "image")).all()
