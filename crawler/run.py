@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crawler.heap import freeze_long_lived, tune_collector
 from crawler.settings import base_settings, target_settings
 from crawler.targets import Target
 
@@ -98,6 +99,8 @@ def crawl(
     process.crawl(crawler, target=target)
     runtime = SweepRuntime.of(crawler)
     runtime.on_progress = on_progress
+    tune_collector()
+    freeze_long_lived()
     process.start()
     return CrawlResult(
         reason=runtime.close_reason,

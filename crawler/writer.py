@@ -27,6 +27,7 @@ from typing import Any
 from crawler.bodies import unreadable_reason
 from crawler.canonical import Canonicalizer
 from crawler.checking import CheckOutcome, PageChecker
+from crawler.heap import freeze_long_lived
 from crawler.images.storage import IMAGE_STATUS
 from crawler.items import PageItem
 from crawler.ledger import Discovery, Outcome, ledger_key
@@ -207,6 +208,8 @@ class PageWriter:
         # Loading reads the registry: a database outage here is waited out like one while writing.
         if self._checker is None:
             self._checker = self.checker_factory()
+            # The checker and the registry snapshot live as long as the sweep: out of the collector's scans.
+            freeze_long_lived()
         return self._checker
 
     def _check(self, item: PageItem) -> CheckedPage:

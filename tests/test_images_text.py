@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import itertools
+import random
+import re
 from dataclasses import asdict
 from urllib.parse import urldefrag, urljoin
 
 import pytest
 
 from checker.images.claims import ImageContext, image_claims
-from checker.images.discover import _absolute, find_images
+from checker.images.discover import _absolute, _collapsed_head, _is_placeholder, find_images
 from checker.images.models import ImageReading, MarkHit, OcrLine
 from checker.images.ocrtext import normalize_ocr
 from checker.images.settings import ImageSettings
@@ -145,3 +147,48 @@ def test_page_images_include_lazy_and_noscript_copies_with_their_areas() -> None
     ]
     assert "T/DEMO 001-2022" in found[1].block_text
     assert found[1].location.startswith("div#description > img")
+
+
+# The alternation this replaced (kept here as the reference the substring tests must agree with).
+_PLACEHOLDER_REGEX = re.compile(
+    r"(?:^data:|spaceball|s\.gif$|blank\.(?:gif|png)$|1x1|placeholder|grey\.gif$|loading\.gif$)", re.I
+)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "data:image/gif;base64,R0lG", "DATA:x", "//g.alicdn.com/s.gif", "/a/products.gif", "/S.GIF", "/blank.png",
+        "/Blank.GIF", "/spaceball.gif?x", "/img/1x1.png", "/PlaceHolder.jpg", "/grey.gif", "/loading.gif",
+        "/loading.gif?v=2", "/a.jpg", "/s.gif.jpg", "https://img.alicdn.com/O1CN01.jpg", "/s.gifx", "",
+    ],
+)  # fmt: skip
+def test_placeholders_are_recognised_as_the_regex_did(address: str) -> None:
+    assert _is_placeholder(address) == bool(_PLACEHOLDER_REGEX.search(address))
+
+
+def test_block_text_reads_only_what_it_keeps_and_keeps_what_a_full_read_kept() -> None:
+    rng = random.Random(7)
+    words = ["执行标准", "T/DEMO 001-2022", " ", "\n\t", "上海标准", "a", "  b  ", "", "\u3000", "长" * 50]
+    for _ in range(2_000):
+        pieces = [rng.choice(words) for _ in range(rng.randint(0, 400))]
+        expected = " ".join(" ".join(pieces).split())[:300]
+        assert _collapsed_head(iter(pieces), 300) == expected
+    pieces = iter(["文字" * 100] * 10_000)
+    _collapsed_head(pieces, 300)
+    assert len(list(pieces)) > 9_000  # a whole <body> is not read for 300 characters
+
+
+def test_images_that_share_a_parent_get_the_paths_a_walk_from_each_gives() -> None:
+    page = "<html><body><p>a</p><div><img src='/1.jpg'><img src='/2.jpg'><p><img src='/3.jpg'></p></div>" + (
+        "<div id='x'><span><img src='/4.jpg'></span><img src='/5.jpg'></div><img src='/6.jpg'></body></html>"
+    )
+    found = find_images(page, "https://shop.example/")
+    assert [image.location for image in found] == [
+        "body > div:nth-of-type(1) > img:nth-of-type(1)",
+        "body > div:nth-of-type(1) > img:nth-of-type(2)",
+        "body > div:nth-of-type(1) > p:nth-of-type(1) > img:nth-of-type(1)",
+        "div#x > span:nth-of-type(1) > img:nth-of-type(1)",
+        "div#x > img:nth-of-type(1)",
+        "body > img:nth-of-type(1)",
+    ]

@@ -5,9 +5,10 @@ Marketplaces put a 1x1 placeholder in `src` and the real address in `data-src`, 
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
+from itertools import islice
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from cssselect import GenericTranslator, SelectorError
@@ -16,9 +17,9 @@ from lxml import etree, html
 # Read in this order: the lazy loaders' attributes hold the real image, `src` often a placeholder.
 LAZY_ATTRS = ("data-src", "data-ks-lazyload", "data-lazyload", "data-original", "data-lazy-src", "src2")
 SRCSET_ATTRS = ("srcset", "data-srcset")
-_PLACEHOLDER = re.compile(
-    r"(?:^data:|spaceball|s\.gif$|blank\.(?:gif|png)$|1x1|placeholder|grey\.gif$|loading\.gif$)", re.I
-)
+# Placeholders lazy loading leaves in `src` (and sometimes in the lazy attributes): inline data, spacers.
+_PLACEHOLDER_PARTS = ("spaceball", "1x1", "placeholder")
+_PLACEHOLDER_ENDS = ("s.gif", "blank.gif", "blank.png", "grey.gif", "loading.gif")
 _BLOCKS = ("p", "div", "li", "td", "dd", "figure", "section", "article", "body")
 _BLOCK_TEXT = 300
 # Areas a site adapter can name; images outside every named area are "page".
@@ -44,6 +45,16 @@ def _xpath(selector: str) -> etree.XPath | None:
         return None
 
 
+def _is_placeholder(address: str) -> bool:
+    # Substring tests on the lower-cased address (an alternation regex cost more than the rest of the lookup).
+    lowered = address.lower()
+    return (
+        lowered.startswith("data:")
+        or lowered.endswith(_PLACEHOLDER_ENDS)
+        or any(part in lowered for part in _PLACEHOLDER_PARTS)
+    )
+
+
 def _srcset_best(value: str) -> str | None:
     """The largest candidate of a srcset (by its w or x descriptor), else the last one."""
     best: tuple[float, str] | None = None
@@ -63,43 +74,70 @@ def image_address(img: etree._Element) -> str | None:
     """The real address of an <img>: lazy attributes, then the largest srcset candidate, then src."""
     for attr in LAZY_ATTRS:
         value = (img.get(attr) or "").strip()
-        if value and not _PLACEHOLDER.search(value):
+        if value and not _is_placeholder(value):
             return value
     for attr in SRCSET_ATTRS:
         value = (img.get(attr) or "").strip()
-        if value and (best := _srcset_best(value)) and not _PLACEHOLDER.search(best):
+        if value and (best := _srcset_best(value)) and not _is_placeholder(best):
             return best
     value = (img.get("src") or "").strip()
-    return value if value and not _PLACEHOLDER.search(value) else None
+    return value if value and not _is_placeholder(value) else None
 
 
-def _location(el: etree._Element) -> str:
-    parts: list[str] = []
+def _location(el: etree._Element, done: dict[etree._Element, str]) -> str:
+    """A CSS path to `el` from <body> or the nearest ancestor with an id (`done`: paths already built on this
+    page, so images that share a parent walk and count their ancestors once)."""
+    chain: list[etree._Element] = []
     node: etree._Element | None = el
-    while node is not None and isinstance(node.tag, str) and node.tag not in ("html",):
+    path = ""
+    while node is not None and isinstance(node.tag, str) and node.tag != "html":
+        known = done.get(node)
+        if known is not None:
+            path = known
+            break
         ident = (node.get("id") or "").strip()
         if ident:
-            parts.append(f"{node.tag}#{ident}")
+            path = done[node] = f"{node.tag}#{ident}"
             break
+        chain.append(node)
+        node = node.getparent()
+    for node in reversed(chain):
         parent = node.getparent()
-        # Filtered by tag inside lxml: no element object made for the siblings of other kinds.
-        nth = 1 + sum(1 for _ in node.itersiblings(node.tag, preceding=True))
-        parts.append(node.tag if node.tag == "body" or parent is None else f"{node.tag}:nth-of-type({nth})")
-        node = parent
-    return " > ".join(reversed(parts))
+        if node.tag == "body" or parent is None:
+            part = str(node.tag)
+        else:
+            # Filtered by tag inside lxml: no element object made for the siblings of other kinds.
+            part = (
+                f"{node.tag}:nth-of-type({1 + sum(1 for _ in node.itersiblings(node.tag, preceding=True))})"
+            )
+        path = done[node] = f"{path} > {part}" if path else part
+    return path
 
 
-def _block_text(el: etree._Element, done: dict[etree._Element, str] | None = None) -> str:
-    """The text of the nearest block around `el` (`done`: blocks already read, e.g. a page's <body>)."""
+def _block_text(el: etree._Element, done: dict[etree._Element, str]) -> str:
+    """The text of the nearest block around `el`, whitespace collapsed, at most _BLOCK_TEXT characters
+    (`done`: blocks already read on this page, e.g. its <body>)."""
     for node in el.iterancestors():
         if node.tag in _BLOCKS:
-            if done is not None and node in done:
-                return done[node]
-            text = " ".join(" ".join(node.itertext()).split())[:_BLOCK_TEXT]
-            if done is not None:
-                done[node] = text
-            return text
+            if node not in done:
+                done[node] = _collapsed_head(node.itertext(), _BLOCK_TEXT)
+            return done[node]
     return ""
+
+
+def _collapsed_head(pieces: Iterator[str], limit: int) -> str:
+    """`" ".join(" ".join(pieces).split())[:limit]`, reading only as many pieces as that needs: a block can be
+    a whole <body>, and its first `limit` characters are all that is kept."""
+    read: list[str] = []
+    batch = 64
+    while chunk := list(islice(pieces, batch)):
+        read.extend(chunk)
+        # Later pieces are joined after a separator: they cannot change the text collapsed so far.
+        text = " ".join(" ".join(read).split())
+        if len(text) >= limit:
+            return text[:limit]
+        batch *= 2
+    return " ".join(" ".join(read).split())[:limit]
 
 
 def _absolute(address: str, base_url: str | None) -> str:
@@ -143,6 +181,7 @@ def find_images(
                         in_area.setdefault(img, area)
     seen: set[str] = set()
     blocks: dict[etree._Element, str] = {}
+    paths: dict[etree._Element, str] = {}
     out: list[PageImage] = []
     candidates = [(img, img) for img in root.iter("img")] + _noscript_images(root)
     for anchor, img in candidates:
@@ -152,11 +191,14 @@ def find_images(
         absolute = _absolute(address.replace("\\", "/"), base_url)
         if absolute.startswith("//"):
             absolute = "https:" + absolute
-        if urlsplit(absolute).scheme not in ("http", "https", "") or absolute in seen:
+        if absolute in seen or (
+            not absolute.startswith(("http://", "https://"))
+            and urlsplit(absolute).scheme not in ("http", "https", "")
+        ):
             continue
         seen.add(absolute)
         area = in_area.get(img) or next((in_area[a] for a in anchor.iterancestors() if a in in_area), "page")
-        out.append(PageImage(absolute, len(out), area, _location(anchor), _block_text(anchor, blocks)))
+        out.append(PageImage(absolute, len(out), area, _location(anchor, paths), _block_text(anchor, blocks)))
         if len(out) >= limit:
             break
     return out
