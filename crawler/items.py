@@ -35,6 +35,9 @@ class PageItem:
     # The page's product images, each {url, position, area, location, block_text} (checker.images.discover.
     # PageImage as JSON values, so a spooled page keeps them): recorded as sightings with the page.
     images: list[dict[str, Any]] = field(default_factory=list)
+    # Or, with a local frontier: the page's images are found once no page waits to be fetched, from the
+    # stored page (crawler/images/scan.py), so finding them never slows the pages' crawl.
+    scan_images: bool = False
 
     def asdict(self) -> dict[str, Any]:
         """Fields without the body (logs, feeds)."""

@@ -30,6 +30,8 @@ from crawler.canonical import Canonicalizer
 from crawler.checking import load_checker
 from crawler.frontier import META_ENTRY, META_URL, Frontier
 from crawler.images.backlog import ImageBacklog
+from crawler.images.collect import FoundImages, count_found, found_images
+from crawler.images.scan import ImageScans, ScanJob, ScanResult
 from crawler.images.stage import StageHandle, has_pending
 from crawler.ledger import Discovery, Outcome
 from crawler.targets import Target
@@ -99,6 +101,8 @@ class SweepRuntime(WriterEvents):
         self.images_ended: str | None = None
         # Images found on pages, requested once no page is queued (set by the scheduler: local frontier).
         self.image_backlog: ImageBacklog | None = None
+        # With the backlog: stored item pages whose images are found once no page is queued (images/scan.py).
+        self.image_scans: ImageScans | None = None
         self._interrupted = threading.Event()  # Ctrl-C / SIGTERM while the image stage drains
         self._loop = LoopingCall(self._tick)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
@@ -160,6 +164,9 @@ class SweepRuntime(WriterEvents):
     def database_up(self) -> None:
         _call_in_reactor(self._database_up)
 
+    def scanned(self, result: ScanResult | None) -> None:
+        _call_in_reactor(self._scanned, result)
+
     def _written(self, jobs: list[Job]) -> None:
         for job in jobs:
             if job.from_spool:
@@ -169,12 +176,38 @@ class SweepRuntime(WriterEvents):
                 self.frontier.ack(job.entry)
             if job.page is not None:
                 self.counts["images" if job.page.kind == "image" else "pages"] += 1
+                if job.page.scan_images and self.image_scans is not None:
+                    self.image_scans.page_stored()
                 if self.images_on and not self.images.started and job.page.kind == "image":
                     # The first image stored: its stage loads while the others download. Sightings waiting
                     # before then need nothing of it; whatever is left at the end starts it (_end_images).
                     self.images.start()
             elif job.outcome is not None:
                 self.counts[job.outcome.state] += 1
+        self.wake()
+
+    def scan_images(self) -> None:
+        """Hand the writer a scan of stored pages for their images, if one is wanted and none is running."""
+        scans, spider = self.image_scans, self._spider
+        if scans is None or spider is None or not scans.start():
+            return
+
+        def find(response: Any) -> tuple[FoundImages, str | None]:
+            return found_images(spider, response), spider.seller(response)
+
+        self.writer.submit(ScanJob(find))
+
+    def _scanned(self, result: ScanResult | None) -> None:
+        if self.image_scans is None:
+            return
+        self.image_scans.finished(result)
+        if result is not None:
+            stats = self.crawler.stats
+            for found in result.found:
+                count_found(stats, found)
+            if self.image_backlog is not None:
+                for page_url, image_urls in result.requests:
+                    self.image_backlog.add(page_url, image_urls)
         self.wake()
 
     def _database_down(self, since: float) -> None:

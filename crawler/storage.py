@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from crawler.checking import CheckOutcome
+from crawler.images.scan import PENDING as PENDING_SCAN
 from crawler.images.storage import IMAGE_STATUS, link_sightings, record_sightings, store_images
 from crawler.items import PageItem
 from crawler.ledger import Discovery, Outcome, insert, record_discoveries, record_outcomes
@@ -44,6 +45,16 @@ class CheckedPage:
     outcome: CheckOutcome
     # The page's product images, their URLs as the ledger keys them (crawler/images/storage.py)
     sightings: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def seller(self) -> str | None:
+        """The shop the adapter found on the page."""
+        return self.item.seller
+
+    @property
+    def seen_at(self) -> dt.datetime:
+        """When the page (and so its images) was fetched."""
+        return self.item.fetched_at
 
 
 def write_batch(
@@ -106,6 +117,8 @@ def store_pages(
                     "checked_at": now,
                     "claims": page.outcome.claims,
                     "warnings": page.outcome.warnings,
+                    # Its images are found later, from the stored page (crawler/images/scan.py).
+                    "image_scan": PENDING_SCAN if page.item.scan_images else None,
                 }
                 for page in ordered
             ]

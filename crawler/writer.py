@@ -28,6 +28,7 @@ from crawler.bodies import unreadable_reason
 from crawler.canonical import Canonicalizer
 from crawler.checking import CheckOutcome, PageChecker
 from crawler.heap import freeze_long_lived
+from crawler.images.scan import ScanJob, ScanResult, scan_pending_pages
 from crawler.images.storage import IMAGE_STATUS
 from crawler.items import PageItem
 from crawler.ledger import Discovery, Outcome, ledger_key
@@ -79,6 +80,9 @@ class WriterEvents:
     def database_up(self) -> None:
         """Writing works again."""
 
+    def scanned(self, result: ScanResult | None) -> None:
+        """A scan of stored pages for their images came back (None: it failed; crawler/images/scan.py)."""
+
 
 class PageWriter:
     """Checks and stores pages on its own thread; see the module docstring for the guarantees."""
@@ -108,6 +112,7 @@ class PageWriter:
         self.unwritten: list[Job] = []  # jobs still unwritten when the writer gave up
         self._current: list[Job] = []
         self._spool_done = False
+        self._scans: list[ScanJob] = []  # scans that arrived while a batch of jobs was being taken
 
     def start(self) -> None:
         """Start the thread (it loads the checker at once, while the crawl fetches robots.txt)."""
@@ -118,8 +123,8 @@ class PageWriter:
         """Whether the writer thread still runs (or has not been started yet)."""
         return not self._done.is_set()
 
-    def submit(self, job: Job) -> None:
-        """Queue a job (any thread)."""
+    def submit(self, job: Job | ScanJob) -> None:
+        """Queue a job or a scan (any thread)."""
         self._queue.put(job)
 
     def close(self, deadline: float) -> bool:
@@ -156,9 +161,15 @@ class PageWriter:
             self._done.set()
 
     def _take_batch(self) -> list[Job] | None:
+        if self._scans:
+            self._scan(self._scans.pop(0))
+            return []
         first = self._queue.get()
         if first is _STOP:
             return None
+        if isinstance(first, ScanJob):
+            self._scan(first)
+            return []
         if first is _WARM_UP:
             try:
                 self._checker_ready()
@@ -177,9 +188,32 @@ class PageWriter:
                 break
             if more is _WARM_UP:
                 continue
+            if isinstance(more, ScanJob):
+                self._scans.append(more)
+                continue
             jobs.append(more)
             size += more.size
         return jobs
+
+    def _scan(self, job: ScanJob) -> None:
+        """Find the images of stored pages pending a scan; the crawl hears back either way (a failure is
+        tried again later, and past MAX_FAILURES the pages wait for `sweep resume`)."""
+        result: ScanResult | None = None
+        for attempt in range(4):
+            try:
+                with db.session_scope(self.db_url) as session:
+                    result = scan_pending_pages(
+                        session, self.sweep_id, find=job.find, canonical=self.canonical, limit=job.limit,
+                        now=db.utcnow(),
+                    )  # fmt: skip
+                break
+            except Exception as exc:
+                if is_retryable(exc) and attempt < 3:
+                    time.sleep(0.05 * 2**attempt)
+                    continue
+                log.warning("sweep %d: finding images of stored pages failed: %s", self.sweep_id, _brief(exc))
+                break
+        self.events.scanned(result)
 
     def _drain_all(self) -> list[Job]:
         jobs: list[Job] = []
@@ -332,6 +366,8 @@ class PageWriter:
                 return arrived
             if isinstance(job, Job):
                 arrived.append(job)
+            elif isinstance(job, ScanJob):
+                self._scans.append(job)  # run once the database is back
 
     def _spool_and_release(self, job: Job) -> None:
         if job.spool_path is None and self.spool_dir is not None:

@@ -19,8 +19,9 @@ from sqlalchemy import delete, func, select, update
 
 from checker.images.store import ImageReadingRow
 from checker.registry import import_registry_file
+from crawler.images.accounting import pending_images
 from crawler.images.models import ImageSighting
-from crawler.store.models import Finding, Snapshot, SnapshotBody, Sweep, SweepUrl
+from crawler.store.models import Finding, Snapshot, SnapshotBody, Sweep, SweepPage, SweepUrl
 from markwatch import db
 from markwatch.config import USER_AGENT
 
@@ -243,6 +244,44 @@ def test_images_a_page_showed_before_a_crash_are_requested_on_resume(shop: Shop,
             session.execute(select(SweepUrl.url, SweepUrl.state).where(SweepUrl.kind == "image")).all()
         )
         assert sorted(ledger.values()) == ["failed", "skipped", "skipped", "stored", "stored", "stored"]
+        assert not session.scalars(select(ImageSighting).where(ImageSighting.status == "waiting")).all()
+        findings = session.scalars(select(Finding).where(Finding.rule_id == "SHS003")).all()
+        assert {f.page_url.rsplit("/", 1)[-1] for f in findings} == {"1.html", "2.html"}
+
+
+def test_pages_stored_before_their_images_were_looked_for_are_scanned_on_resume(
+    shop: Shop, tmp_path: Path
+) -> None:
+    # A local sweep finds a stored page's images once no page waits (crawler/images/scan.py): a crash in
+    # between leaves item pages marked pending, with no sightings and no image requested. Resume scans them.
+    db_url, _ = _swept(shop, tmp_path)
+    with db.session_scope(db_url) as session:
+        sweep = session.scalars(select(Sweep)).one()
+        marks = Counter(session.scalars(select(SweepPage.image_scan)))
+        assert marks["done"] >= 3 and set(marks) <= {"done", None}  # listings are not scanned
+        image_urls = session.scalars(select(SweepUrl.url).where(SweepUrl.kind == "image")).all()
+        session.execute(delete(Snapshot).where(Snapshot.requested_url.in_(image_urls)))
+        session.execute(delete(SweepUrl).where(SweepUrl.kind == "image"))
+        session.execute(delete(ImageSighting))
+        session.execute(update(SweepPage).where(SweepPage.image_scan == "done").values(image_scan="pending"))
+        session.execute(delete(Finding).where(Finding.rule_id == "SHS003"))
+        sweep.state = "interrupted"
+        sweep_id = sweep.id
+        assert pending_images(session, sweep_id) == marks["done"]  # the sweep would not be finished
+    before = shop.hits()
+
+    resumed = _resume(sweep_id, db_url, tmp_path, *FAST)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    fetched = shop.hits() - before
+    assert fetched["127.0.0.1/cdn/label.jpg"] == fetched["localhost/cdn/label.jpg"] == 1
+    assert not [path for path in fetched if "/item/" in path]  # the pages were stored: not fetched again
+    with db.session_scope(db_url) as session:
+        sweep = session.scalars(select(Sweep)).one()
+        assert sweep.state == "finished", sweep.summary
+        assert Counter(session.scalars(select(SweepPage.image_scan)))["done"] == marks["done"]
+        assert sweep.summary["images"]["found"] == session.scalar(
+            select(func.count()).select_from(ImageSighting)
+        )
         assert not session.scalars(select(ImageSighting).where(ImageSighting.status == "waiting")).all()
         findings = session.scalars(select(Finding).where(Finding.rule_id == "SHS003")).all()
         assert {f.page_url.rsplit("/", 1)[-1] for f in findings} == {"1.html", "2.html"}

@@ -12,7 +12,7 @@ import pytest
 from scrapy.http import HtmlResponse, Request, Response
 
 from crawler.frontier.local import LocalFrontier
-from crawler.images.backlog import ImageBacklog
+from crawler.images.scan import ImageScans
 from crawler.items import PageItem, UrlOutcome
 from crawler.middlewares import LinkGuardMiddleware, RedirectGuardMiddleware, SkipRequest, retry_after_seconds
 from crawler.spiders.base import STAT_LAYOUT_DRIFT, STAT_NON_HTTP, declared_charset, requested_url
@@ -125,7 +125,7 @@ ITEM_WITH_IMAGES = """<html><body><div class="desc"><p>执行标准：T/DEMO 001
 <img data-src="http://cdn.example/a.jpg"><img src="/b.png"></div></body></html>"""
 
 
-def test_an_item_s_images_wait_in_the_backlog_with_a_local_frontier() -> None:
+def test_an_item_s_images_are_found_later_with_a_local_frontier() -> None:
     url = "http://127.0.0.1:9/item/1.html"
     response = HtmlResponse(url, body=ITEM_WITH_IMAGES.encode(), encoding="utf-8", request=Request(url))
     # No sweep runtime (as in a cluster worker): the images are requested with the page, before its item.
@@ -133,17 +133,18 @@ def test_an_item_s_images_wait_in_the_backlog_with_a_local_frontier() -> None:
     out = list(spider.parse_item(response))
     assert [o.url for o in out[:-1]] == ["http://cdn.example/a.jpg", "http://127.0.0.1:9/b.png"]
     assert all(o.headers.get("Referer") == url.encode() and o.priority < 0 for o in out[:-1])
-    # A local frontier's runtime has a backlog: nothing requested yet, the item still shows its images.
-    backlog = ImageBacklog()
+    assert [i["url"] for i in out[-1].images] == [o.url for o in out[:-1]]
+    # A local frontier's runtime scans stored pages for images (crawler/images/scan.py): the page alone,
+    # marked for that scan; nothing found or counted yet.
     spider = _spider(MarketplaceSpider, "demo-marketplace")
-    spider.crawler._markwatch_runtime = SimpleNamespace(image_backlog=backlog, budget_left=lambda: True)
+    scans = ImageScans()
+    spider.crawler._markwatch_runtime = SimpleNamespace(image_scans=scans, budget_left=lambda: True)
     [item] = list(spider.parse_item(response))
-    assert isinstance(item, PageItem) and [i["url"] for i in item.images] == [
-        "http://cdn.example/a.jpg",
-        "http://127.0.0.1:9/b.png",
-    ]
-    assert backlog.take(5) == [("http://cdn.example/a.jpg", url), ("http://127.0.0.1:9/b.png", url)]
-    assert len(backlog) == 0 and spider.crawler.stats.values["markwatch/images/found"] == 2
+    assert isinstance(item, PageItem) and item.scan_images and item.images == []
+    assert "markwatch/images/found" not in spider.crawler.stats.values
+    # A listing's images are not evidence: nothing to scan.
+    [listing] = [o for o in spider.parse_listing(_response("index.html")) if isinstance(o, PageItem)]
+    assert not listing.scan_images
 
 
 def test_site_spider_drops_non_http_links() -> None:

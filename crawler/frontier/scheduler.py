@@ -33,6 +33,7 @@ from crawler.frontier import MAX_DELIVERIES, META_ENTRY, META_IMAGE, META_URL, r
 from crawler.frontier.local import LocalFrontier
 from crawler.images.backlog import ImageBacklog, waiting_images
 from crawler.images.collect import image_requests
+from crawler.images.scan import ImageScans
 from crawler.ledger import IMAGE, PAGE, URL_KEPT, URL_MAX, Discovery, ledger_key
 from crawler.runtime import SweepRuntime
 from crawler.targets import host_allowed
@@ -72,13 +73,19 @@ class FrontierScheduler(BaseScheduler):
             for url, page_url in backlog_left:  # a resumed sweep: images its pages showed, maybe never asked
                 backlog.add(page_url, [url])
             runtime.image_backlog = backlog
+            runtime.image_scans = ImageScans()
 
     def close(self, reason: str) -> None:
         return None
 
     def has_pending_requests(self) -> bool:
         frontier = self.runtime.frontier
-        return frontier is not None and (frontier.has_local() or bool(self.runtime.image_backlog))
+        scans = self.runtime.image_scans
+        return frontier is not None and (
+            frontier.has_local()
+            or bool(self.runtime.image_backlog)
+            or (scans is not None and scans.pending())
+        )
 
     def enqueue_request(self, request: Request) -> bool:
         runtime, frontier, spider = self.runtime, self.runtime.frontier, self.spider
@@ -155,6 +162,8 @@ class FrontierScheduler(BaseScheduler):
                 page = local.next_page()
                 if backlog and (page is None or (local.next_image() is None and self._waits_on_delay(page))):
                     self._request_images(backlog)
+                elif backlog is not None and not backlog and (page is None or self._waits_on_delay(page)):
+                    runtime.scan_images()  # stored pages' images into the backlog (images/scan.py)
                 if page is None:
                     if local.next_image() is not None and not self._image_allowed():
                         return None  # asked again when a page or an image is done (downloaded, written)

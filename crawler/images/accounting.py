@@ -11,35 +11,48 @@ from sqlalchemy.orm import Session
 
 from checker.images.store import ImageReadingRow
 from crawler.images.models import PENDING_STATES, ImageSighting
+from crawler.images.scan import FAILED as SCAN_FAILED
+from crawler.images.scan import PENDING as SCAN_PENDING
 from crawler.ledger import IMAGE
-from crawler.store.models import Finding, SweepUrl
+from crawler.store.models import Finding, SweepPage, SweepUrl
 
 IMAGE_CLAIM_KINDS = ("image-text", "mark-image")
 
 
 def pending_images(session: Session, sweep_id: int) -> int:
-    """Sightings whose image work (fetch, reading, the page's check with it) is not done yet."""
-    return int(
-        session.scalar(
-            select(func.count()).where(
-                ImageSighting.sweep_id == sweep_id, ImageSighting.status.in_(PENDING_STATES)
-            )
+    """Image work not done yet: sightings whose image is not fetched, read or judged with its page, and
+    stored pages whose images are not looked for yet (crawler/images/scan.py)."""
+    sightings = session.scalar(
+        select(func.count()).where(
+            ImageSighting.sweep_id == sweep_id, ImageSighting.status.in_(PENDING_STATES)
         )
-        or 0
     )
+    return int(sightings or 0) + _pages_to_scan(session, sweep_id)
+
+
+def _pages_to_scan(session: Session, sweep_id: int) -> int:
+    pages = session.scalar(
+        select(func.count()).where(SweepPage.sweep_id == sweep_id, SweepPage.image_scan == SCAN_PENDING)
+    )
+    return int(pages or 0)
 
 
 def pending_pages(session: Session, sweep_id: int, limit: int = 20) -> list[str]:
     """Pages still waiting for their images' work (listed on an incomplete sweep), in URL order."""
-    return list(
-        session.scalars(
-            select(ImageSighting.page_url)
-            .distinct()
-            .where(ImageSighting.sweep_id == sweep_id, ImageSighting.status.in_(PENDING_STATES))
-            .order_by(ImageSighting.page_url)
-            .limit(limit)
-        )
+    waiting = session.scalars(
+        select(ImageSighting.page_url)
+        .distinct()
+        .where(ImageSighting.sweep_id == sweep_id, ImageSighting.status.in_(PENDING_STATES))
+        .order_by(ImageSighting.page_url)
+        .limit(limit)
     )
+    unscanned = session.scalars(
+        select(SweepPage.url)
+        .where(SweepPage.sweep_id == sweep_id, SweepPage.image_scan == SCAN_PENDING)
+        .order_by(SweepPage.url)
+        .limit(limit)
+    )
+    return sorted({*waiting, *unscanned})[:limit]
 
 
 def image_accounting(session: Session, sweep_id: int) -> dict[str, Any]:
@@ -107,7 +120,16 @@ def image_accounting(session: Session, sweep_id: int) -> dict[str, Any]:
         "ocr_seconds": round(seconds, 1),
         "pending": sum(statuses[state] for state in PENDING_STATES),
         "sightings": dict(statuses),
+        # Pages whose images could not be looked for (logged): none of their images is known.
+        "pages_not_scanned": _failed_scans(session, sweep_id),
     }
+
+
+def _failed_scans(session: Session, sweep_id: int) -> int:
+    pages = session.scalar(
+        select(func.count()).where(SweepPage.sweep_id == sweep_id, SweepPage.image_scan == SCAN_FAILED)
+    )
+    return int(pages or 0)
 
 
 def _is_error(reason: str | None) -> bool:

@@ -2,13 +2,15 @@
 
 A page's images used to go to the scheduler with the page's links, as requests: each one a Request, a trip
 through the spider middlewares, a canonical URL, a serialised payload and a ledger row, while pages were
-still waiting to be fetched. That work (about twice a page's own cost for six images) now waits here, as
-plain (image URL, page URL) pairs, until the frontier has no page to give; the scheduler then turns a few
-at a time into ordinary image requests, under the same rules as before (crawler/frontier/scheduler.py).
+still waiting to be fetched. That work now waits here, as plain (image URL, page URL) pairs, until the
+frontier has no page to give; the scheduler then turns a few at a time into ordinary image requests, under
+the same rules as before (crawler/frontier/scheduler.py). The pairs come from scans of stored pages
+(crawler/images/scan.py), which run at the same moments, so finding the images waits too.
 
-Nothing is lost if the process dies first: every image the page showed is already in its stored
-sightings (`waiting`), and a resumed sweep starts with those sightings' images in its backlog again
-(`waiting_images`), the frontier's dupe filter dropping those that were requested after all.
+Nothing is lost if the process dies first: every image a scanned page showed is in its stored sightings
+(`waiting`), and a resumed sweep starts with those sightings' images in its backlog again (`waiting_images`),
+the frontier's dupe filter dropping those that were requested after all; pages not scanned yet are still
+marked pending and are scanned then.
 
 Only the local frontier defers: a cluster worker's backlog would die with it, so its spiders request
 their images with the page, as before.

@@ -11,7 +11,7 @@ thousand listings is fetched once per sweep and read once per reader version."""
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -49,25 +49,48 @@ def rewritten(url: str, rules: list[tuple[str, str]]) -> str:
     return url
 
 
-def page_images(spider: Any, response: Response, kind: str) -> list[PageImage]:
-    """The page's images (at most max_images_per_page), found and counted; requested by `image_requests`.
+@dataclass(frozen=True)
+class FoundImages:
+    """A page's images, at most max_images_per_page of them, and how many were found before that cut."""
 
-    Requests go to the scheduler whatever their host: one off the target's hosts is recorded there as
-    skipped ("offsite"), like any link, so every sighting ends with a reason."""
-    if kind not in IMAGE_PAGE_KINDS or not enabled(spider) or not hasattr(response, "text"):
-        return []
+    images: list[PageImage]
+    found: int
+    over_limit: bool
+
+
+def looks_for_images(spider: Any, response: Response, kind: str) -> bool:
+    """Whether this page's images are evidence: an item page (or any page of a generic site), images on."""
+    return kind in IMAGE_PAGE_KINDS and enabled(spider) and hasattr(response, "text")
+
+
+def found_images(spider: Any, response: Response) -> FoundImages:
+    """The page's images by the adapter's rules (no counting: any thread may call this)."""
     limit = spider.target.max_images_per_page
     found = find_images(response.text, response.url, dict(spider.adapter.images), limit=limit + 1)
     if spider.adapter.image_rewrites:
         rules = list(spider.adapter.image_rewrites)
         found = [replace(image, url=rewritten(image.url, rules)) for image in found]
         found = list({image.url: image for image in reversed(found)}.values())[::-1]
-    stats = spider.crawler.stats
-    stats.inc_value(STAT_FOUND, len(found))
-    if len(found) > limit:
+    return FoundImages(found[:limit], len(found), len(found) > limit)
+
+
+def count_found(stats: Any, found: FoundImages) -> None:
+    """The crawl's image counters for one page (reactor thread)."""
+    stats.inc_value(STAT_FOUND, found.found)
+    if found.over_limit:
         stats.inc_value(STAT_OVER_LIMIT)
-        found = found[:limit]
-    return found
+
+
+def page_images(spider: Any, response: Response, kind: str) -> list[PageImage]:
+    """The page's images (at most max_images_per_page), found and counted; requested by `image_requests`.
+
+    Requests go to the scheduler whatever their host: one off the target's hosts is recorded there as
+    skipped ("offsite"), like any link, so every sighting ends with a reason."""
+    if not looks_for_images(spider, response, kind):
+        return []
+    found = found_images(spider, response)
+    count_found(spider.crawler.stats, found)
+    return found.images
 
 
 def image_requests(spider: Any, pairs: list[tuple[str, str]]) -> list[scrapy.Request]:

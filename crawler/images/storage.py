@@ -118,14 +118,15 @@ def record_sightings(
     session: Session, sweep_id: int, pages: Sequence[Any], snapshots: dict[str, int], now: dt.datetime
 ) -> list[str]:
     """Sightings of the pages whose rows this batch claimed (`snapshots`: ledger URL -> snapshot id);
-    returns the image URLs they name."""
+    returns the image URLs they name. A page has `url` (its ledger URL), `page_url`, `seller`, `seen_at`
+    and `sightings` (crawler.storage.CheckedPage, crawler.images.scan.ScannedPage)."""
     rows = [
         {
             "sweep_id": sweep_id,
             "snapshot_id": snapshots[page.url],
             "page_url": page.page_url,
             "page_ledger_url": page.url,
-            "seller": page.item.seller,
+            "seller": page.seller,
             "position": image["position"],
             "area": image["area"],
             "location": str(image["location"])[:2000],
@@ -136,7 +137,7 @@ def record_sightings(
             "image_sha256": None,
             "reading": None,
             "claims": 0,
-            "seen_at": page.item.fetched_at,
+            "seen_at": page.seen_at,
             "lease_owner": None,
             "lease_until": None,
         }

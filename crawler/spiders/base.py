@@ -21,10 +21,16 @@ from scrapy.utils.response import get_meta_refresh
 from twisted.internet.error import ConnectError, DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
-from checker.images.discover import PageImage
 from crawler.adapters import Adapter, get_adapter
 from crawler.frontier import META_ENTRY, META_IMAGE, META_URL
-from crawler.images.collect import STAT_FAILED, STAT_FETCHED, image_requests, page_images, sightings
+from crawler.images.collect import (
+    STAT_FAILED,
+    STAT_FETCHED,
+    image_requests,
+    looks_for_images,
+    page_images,
+    sightings,
+)
 from crawler.items import PageItem, UrlOutcome
 from crawler.middlewares import SkipRequest
 from crawler.snapshots import flat_headers
@@ -67,21 +73,22 @@ class SweepSpider(scrapy.Spider, abc.ABC):
     def parse_item(self, response: Response) -> Iterator[Any]:
         """An item page: evidence only (and its meta refresh target and product images, if it has them)."""
         yield from self.refresh(response, self.parse_item)
-        images = page_images(self, response, "item")
-        yield from self.request_images(response, images)
-        yield self.page_item(response, "item", notes=self.layout_notes(response), images=sightings(images))
+        yield from self.page_with_images(response, "item", notes=self.layout_notes(response))
 
-    def request_images(self, response: Response, images: list[PageImage]) -> Iterator[scrapy.Request]:
-        """Requests for the page's images, or nothing when the sweep's image backlog takes them (a local
-        frontier: requested once no page is queued, crawler/images/backlog.py)."""
-        if not images:
+    def page_with_images(
+        self, response: Response, kind: str, notes: list[str] | None = None
+    ) -> Iterator[Any]:
+        """The page as evidence, and its product images: found later from the stored page when the sweep has
+        an image backlog (a local frontier: crawler/images/scan.py), else found now and requested with it."""
+        if not looks_for_images(self, response, kind):
+            yield self.page_item(response, kind, notes=notes)
             return
-        runtime = self._runtime()
-        backlog = getattr(runtime, "image_backlog", None)
-        if backlog is not None:
-            backlog.add(response.url, [image.url for image in images])
+        if getattr(self._runtime(), "image_scans", None) is not None:
+            yield self.page_item(response, kind, notes=notes, scan_images=True)
             return
+        images = page_images(self, response, kind)
         yield from image_requests(self, [(image.url, response.url) for image in images])
+        yield self.page_item(response, kind, notes=notes, images=sightings(images))
 
     def parse_image(self, response: Response) -> Iterator[Any]:
         """A fetched product image: stored as evidence by the page writer, read behind the crawl."""
@@ -132,6 +139,7 @@ class SweepSpider(scrapy.Spider, abc.ABC):
         kind: str,
         notes: list[str] | None = None,
         images: list[dict[str, Any]] | None = None,
+        scan_images: bool = False,
     ) -> PageItem:
         """The page as evidence (with the product images it shows, requested just before)."""
         return PageItem(
@@ -147,6 +155,7 @@ class SweepSpider(scrapy.Spider, abc.ABC):
             notes=notes or [],
             entry=entry_of(response),
             images=images or [],
+            scan_images=scan_images,
         )
 
     def seller(self, response: Response) -> str | None:

@@ -7,7 +7,6 @@ from typing import Any
 
 from scrapy.http import Response
 
-from crawler.images.collect import page_images, sightings
 from crawler.spiders.base import SweepSpider
 
 
@@ -21,6 +20,4 @@ class SiteSpider(SweepSpider):
         for href in self.links(response, ["a"]):
             yield from self.follow(response, href, self.parse_listing)
         yield from self.refresh(response, self.parse_listing)
-        images = page_images(self, response, "page")
-        yield from self.request_images(response, images)
-        yield self.page_item(response, "page", images=sightings(images))
+        yield from self.page_with_images(response, "page")

@@ -108,7 +108,10 @@ class SweepPage(Base):
     not (undecodable: the bytes are not text; check_failed: the checker raised)."""
 
     __tablename__ = "sweep_pages"
-    __table_args__ = (UniqueConstraint("sweep_id", "url"),)
+    __table_args__ = (
+        UniqueConstraint("sweep_id", "url"),
+        Index("ix_sweep_pages_sweep_image_scan", "sweep_id", "image_scan"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     sweep_id: Mapped[int] = mapped_column(ForeignKey("sweeps.id"), nullable=False, index=True)
@@ -119,6 +122,9 @@ class SweepPage(Base):
     claims: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     # Parts of the page the extractor could not read ({code, message}); such a page has status "partial".
     warnings: Mapped[list[dict[str, str]]] = mapped_column(JSON, nullable=False, default=list)
+    # "pending": an item page whose product images are found after the crawl's pages (crawler/images/scan.py),
+    # "done" once its sightings are written; None: images not looked for, or found with the page.
+    image_scan: Mapped[str | None] = mapped_column(String(10), nullable=True)
 
     fetched_at = synonym("checked_at")
 
