@@ -105,63 +105,60 @@ def store_pages(
     if not unique:
         return set()
     ordered = [unique[url] for url in sorted(unique)]
+    # Each statement is an executemany with the rows as parameters on the Core table: compiled once per
+    # process and cached. A VALUES list of N literal rows was compiled again for every batch (the largest
+    # part of storing a page in a saturated crawl), and the ORM's bulk insert added ~45 us a row.
+    connection = session.connection()
+    pages_table = cast(Table, SweepPage.__table__)
     claim = (
-        insert(session, SweepPage)
-        .values(
-            [
-                {
-                    "sweep_id": sweep_id,
-                    "url": page.url,
-                    "snapshot_id": None,
-                    "status": page.status,
-                    "checked_at": now,
-                    "claims": page.outcome.claims,
-                    "warnings": page.outcome.warnings,
-                    # Its images are found later, from the stored page (crawler/images/scan.py).
-                    "image_scan": PENDING_SCAN if page.item.scan_images else None,
-                }
-                for page in ordered
-            ]
-        )
+        insert(session, pages_table)
         .on_conflict_do_nothing(index_elements=["sweep_id", "url"])
-        .returning(SweepPage.url)
+        .returning(pages_table.c.url)
     )
-    claimed = set(session.scalars(claim))
+    page_rows = [
+        {
+            "sweep_id": sweep_id,
+            "url": page.url,
+            "snapshot_id": None,
+            "status": page.status,
+            "checked_at": now,
+            "claims": page.outcome.claims,
+            "warnings": page.outcome.warnings,
+            # Its images are found later, from the stored page (crawler/images/scan.py).
+            "image_scan": PENDING_SCAN if page.item.scan_images else None,
+        }
+        for page in ordered
+    ]
+    claimed = set(connection.execute(claim, page_rows).scalars())
     new = [page for page in ordered if page.url in claimed]
     if not new:
         return claimed
     digests = {page.url: hashlib.sha256(page.item.body).hexdigest() for page in new}
     bodies = {digests[page.url]: page.item.body for page in new}
-    session.execute(
-        insert(session, SnapshotBody)
-        .values(
-            [{"sha256": d, "body": zlib.compress(b, 6), "size": len(b)} for d, b in sorted(bodies.items())]
-        )
-        .on_conflict_do_nothing(index_elements=["sha256"])
+    connection.execute(
+        insert(session, SnapshotBody.__table__).on_conflict_do_nothing(index_elements=["sha256"]),
+        [{"sha256": d, "body": zlib.compress(b, 6), "size": len(b)} for d, b in sorted(bodies.items())],
     )
-    snapshot_rows = session.execute(
-        insert(session, Snapshot)
-        .values(
-            [
-                {
-                    "body_sha256": digests[page.url],
-                    "requested_url": page.url,
-                    "final_url": page.item.final_url,
-                    "status": page.item.status,
-                    "headers": _clean(page.item.headers),
-                    "fetched_at": page.item.fetched_at,
-                    "sweep_id": sweep_id,
-                }
-                for page in new
-            ]
-        )
-        .returning(Snapshot.id, Snapshot.requested_url)
+    snapshots_table = cast(Table, Snapshot.__table__)
+    snapshot_rows = connection.execute(
+        insert(session, snapshots_table).returning(snapshots_table.c.id, snapshots_table.c.requested_url),
+        [
+            {
+                "body_sha256": digests[page.url],
+                "requested_url": page.url,
+                "final_url": page.item.final_url,
+                "status": page.item.status,
+                "headers": _clean(page.item.headers),
+                "fetched_at": page.item.fetched_at,
+                "sweep_id": sweep_id,
+            }
+            for page in new
+        ],
     ).all()
     snapshot_of = {url: snapshot_id for snapshot_id, url in snapshot_rows}
     if snapshots is not None:
         snapshots.update(snapshot_of)
-    pages_table = cast(Table, SweepPage.__table__)
-    session.connection().execute(
+    connection.execute(
         update(pages_table)
         .where(pages_table.c.sweep_id == sweep_id, pages_table.c.url == bindparam("page_url"))
         .values(snapshot_id=bindparam("snapshot")),
