@@ -81,6 +81,16 @@ def _swept(shop: Shop, tmp_path: Path) -> tuple[str, subprocess.CompletedProcess
     return db_url, first
 
 
+def _resume_fetching_each_image_once(shop: Shop, db_url: str, tmp_path: Path, sweep_id: int) -> None:
+    """`sweep resume` succeeds, fetches each image once more and no page again (the pages were stored)."""
+    before = shop.hits()
+    resumed = _resume(sweep_id, db_url, tmp_path, *FAST)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    fetched = shop.hits() - before
+    assert fetched["127.0.0.1/cdn/label.jpg"] == fetched["localhost/cdn/label.jpg"] == 1
+    assert not [path for path in fetched if "/item/" in path]
+
+
 def _with_registry(db_url: str) -> None:
     with db.session_scope(db_url) as session:
         import_registry_file(session, REPO / "examples" / "registry.yaml")
@@ -230,13 +240,7 @@ def test_images_a_page_showed_before_a_crash_are_requested_on_resume(shop: Shop,
         session.execute(delete(Finding).where(Finding.rule_id == "SHS003"))
         sweep.state = "interrupted"
         sweep_id = sweep.id
-    before = shop.hits()
-
-    resumed = _resume(sweep_id, db_url, tmp_path, *FAST)
-    assert resumed.returncode == 0, resumed.stderr[-3000:]
-    fetched = shop.hits() - before
-    assert fetched["127.0.0.1/cdn/label.jpg"] == fetched["localhost/cdn/label.jpg"] == 1
-    assert not [path for path in fetched if "/item/" in path]  # the pages were stored: not fetched again
+    _resume_fetching_each_image_once(shop, db_url, tmp_path, sweep_id)
     with db.session_scope(db_url) as session:
         sweep = session.scalars(select(Sweep)).one()
         assert sweep.state == "finished", sweep.summary
@@ -268,13 +272,7 @@ def test_pages_stored_before_their_images_were_looked_for_are_scanned_on_resume(
         sweep.state = "interrupted"
         sweep_id = sweep.id
         assert pending_images(session, sweep_id) == marks["done"]  # the sweep would not be finished
-    before = shop.hits()
-
-    resumed = _resume(sweep_id, db_url, tmp_path, *FAST)
-    assert resumed.returncode == 0, resumed.stderr[-3000:]
-    fetched = shop.hits() - before
-    assert fetched["127.0.0.1/cdn/label.jpg"] == fetched["localhost/cdn/label.jpg"] == 1
-    assert not [path for path in fetched if "/item/" in path]  # the pages were stored: not fetched again
+    _resume_fetching_each_image_once(shop, db_url, tmp_path, sweep_id)
     with db.session_scope(db_url) as session:
         sweep = session.scalars(select(Sweep)).one()
         assert sweep.state == "finished", sweep.summary

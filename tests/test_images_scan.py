@@ -51,7 +51,7 @@ def _spider() -> Any:
         allowed_domains=["tmall.com", "jd.com"], adapter="tmall",
     )  # fmt: skip
     spider = MarketplaceSpider(target=target)
-    spider.crawler = SimpleNamespace(stats=_Stats())
+    spider.crawler = SimpleNamespace(stats=_Stats())  # type: ignore[assignment]
     return spider
 
 
@@ -79,6 +79,22 @@ class _Events(WriterEvents):
         self.scans.append(result)
 
 
+def _running_writer(db_url: str, tmp_path: Path) -> tuple[int, PageWriter, _Events]:
+    """A new sweep and its page writer, started (with a checker that finds nothing)."""
+    with db.session_scope(db_url) as session:
+        sweep = Sweep(target="t", started_at=T0, state="running")
+        session.add(sweep)
+        session.flush()
+        sweep_id = sweep.id
+    events = _Events()
+    writer = PageWriter(
+        db_url=db_url, sweep_id=sweep_id, checker_factory=lambda: _NoChecks(), canonical=Canonicalizer.of([]),
+        spool_dir=tmp_path / "spool", events=events,
+    )  # fmt: skip
+    writer.start()
+    return sweep_id, writer, events
+
+
 def _wait(condition: Any) -> None:
     deadline = time.monotonic() + 60
     while not condition():
@@ -89,17 +105,7 @@ def _wait(condition: Any) -> None:
 def test_stored_pages_get_the_sightings_the_spider_would_have_recorded(db_url: str, tmp_path: Path) -> None:
     spider = _spider()
     canonical = Canonicalizer.of([])
-    with db.session_scope(db_url) as session:
-        sweep = Sweep(target="t", started_at=T0, state="running")
-        session.add(sweep)
-        session.flush()
-        sweep_id = sweep.id
-    events = _Events()
-    writer = PageWriter(
-        db_url=db_url, sweep_id=sweep_id, checker_factory=lambda: _NoChecks(), canonical=canonical,
-        spool_dir=tmp_path / "spool", events=events,
-    )  # fmt: skip
-    writer.start()
+    sweep_id, writer, events = _running_writer(db_url, tmp_path)
     responses = [_response(*page) for page in PAGES]
     for response in responses:
         writer.submit(Job(page=_item(response)))
@@ -149,17 +155,7 @@ def test_a_page_that_cannot_be_scanned_is_marked_and_counted_and_the_rest_are_sc
     db_url: str, tmp_path: Path
 ) -> None:
     spider = _spider()
-    with db.session_scope(db_url) as session:
-        sweep = Sweep(target="t", started_at=T0, state="running")
-        session.add(sweep)
-        session.flush()
-        sweep_id = sweep.id
-    events = _Events()
-    writer = PageWriter(
-        db_url=db_url, sweep_id=sweep_id, checker_factory=lambda: _NoChecks(), canonical=Canonicalizer.of([]),
-        spool_dir=tmp_path / "spool", events=events,
-    )  # fmt: skip
-    writer.start()
+    sweep_id, writer, events = _running_writer(db_url, tmp_path)
     for page in PAGES[:2]:
         writer.submit(Job(page=_item(_response(*page))))
     _wait(lambda: len(events.jobs) == 2)
@@ -195,8 +191,8 @@ class _NoChecks:
 def test_a_stored_page_reads_as_the_fetched_one(body: str | bytes, url: str, content_type: str) -> None:
     fetched = _response(body, url, content_type)
     stored = stored_response(url, 200, flat_headers(fetched.headers), fetched.body)
-    assert type(stored) is type(fetched) and stored.encoding == fetched.encoding  # type: ignore[attr-defined]
-    assert stored.text == fetched.text  # type: ignore[attr-defined]
+    assert type(stored) is type(fetched) and stored.encoding == fetched.encoding
+    assert stored.text == fetched.text
 
 
 def test_one_scan_at_a_time_again_while_pages_come_and_not_forever_when_scans_fail() -> None:
