@@ -27,7 +27,7 @@ from crawler.targets import Target
 from crawler.writer import Job, PageWriter, WriterEvents
 from markwatch import db
 
-REALPAGES = Path(__file__).resolve().parent.parent.parent / "shared" / "fixtures" / "realpages"
+REALPAGES = Path(__file__).resolve().parent / "data" / "realpages"
 T0 = dt.datetime(2026, 11, 30, 8, 0, tzinfo=dt.UTC)
 HOSTILE = b"<html><body>" + b"<div>" * 200 + b"<img src='/deep.jpg'>" + b"</div>" * 200 + b"</body></html>"
 # (file or inline body, URL, Content-Type as served: the GBK pages' header lies about their charset)
