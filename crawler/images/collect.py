@@ -81,20 +81,11 @@ def count_found(stats: Any, found: FoundImages) -> None:
         stats.inc_value(STAT_OVER_LIMIT)
 
 
-def page_images(spider: Any, response: Response, kind: str) -> list[PageImage]:
-    """The page's images (at most max_images_per_page), found and counted; requested by `image_requests`.
+def image_requests(spider: Any, pairs: list[tuple[str, str]]) -> list[scrapy.Request]:
+    """One request per (image URL, URL of the page that showed it), with that page as its Referer.
 
     Requests go to the scheduler whatever their host: one off the target's hosts is recorded there as
     skipped ("offsite"), like any link, so every sighting ends with a reason."""
-    if not looks_for_images(spider, response, kind):
-        return []
-    found = found_images(spider, response)
-    count_found(spider.crawler.stats, found)
-    return found.images
-
-
-def image_requests(spider: Any, pairs: list[tuple[str, str]]) -> list[scrapy.Request]:
-    """One request per (image URL, URL of the page that showed it), with that page as its Referer."""
     max_bytes = _max_bytes()
     requests = [
         scrapy.Request(

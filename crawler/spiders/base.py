@@ -26,9 +26,10 @@ from crawler.frontier import META_ENTRY, META_IMAGE, META_URL
 from crawler.images.collect import (
     STAT_FAILED,
     STAT_FETCHED,
+    count_found,
+    found_images,
     image_requests,
     looks_for_images,
-    page_images,
     sightings,
 )
 from crawler.items import PageItem, UrlOutcome
@@ -86,7 +87,9 @@ class SweepSpider(scrapy.Spider, abc.ABC):
         if getattr(self._runtime(), "image_scans", None) is not None:
             yield self.page_item(response, kind, notes=notes, scan_images=True)
             return
-        images = page_images(self, response, kind)
+        found = found_images(self, response)
+        count_found(self._stats(), found)
+        images = found.images
         yield from image_requests(self, [(image.url, response.url) for image in images])
         yield self.page_item(response, kind, notes=notes, images=sightings(images))
 
