@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from checker.registry.gate import ALLOWED_IN_SUMMARY, allowed_by_summary, require_registry
 from crawler import ledger, process
-from crawler.images.accounting import image_accounting, pending_images, pending_pages
+from crawler.images.accounting import image_accounting, pages_to_scan, pending_images, pending_pages
 from crawler.run import CrawlResult
 from crawler.store.models import PARTIAL, Finding, Sweep, SweepPage
 from crawler.targets import Target
@@ -184,7 +184,7 @@ def record_end(session: Session, sweep: Sweep, result: CrawlResult) -> Sweep:
     reached the database and no image work it took is left (fetched, read or checked with its page); else
     interrupted (stopped by a signal) or incomplete (missing URLs and pages waiting for images listed)."""
     acc = apply_accounting(session, sweep)
-    dropped = ("pid", "missing", "spooled", "images_pending", "images_pending_pages")
+    dropped = ("pid", "missing", "spooled", "images_pending", "images_pending_scan", "images_pending_pages")
     summary = {k: v for k, v in (sweep.summary or {}).items() if k not in dropped}
     summary["ended"] = _ended(result)
     images_left = pending_images(session, sweep.id)
@@ -201,6 +201,7 @@ def record_end(session: Session, sweep: Sweep, result: CrawlResult) -> Sweep:
         if images_left:
             # Image work left (the OCR drain bound passed, or the crawl was stopped): `sweep resume` does it.
             summary["images_pending"] = images_left
+            summary["images_pending_scan"] = pages_to_scan(session, sweep.id)  # of images_pending
             summary["images_pending_pages"] = pending_pages(session, sweep.id)
             if summary["ended"] == "finished":
                 summary["ended"] = f"images pending ({result.images or 'not drained'})"

@@ -11,11 +11,12 @@ from urllib.parse import urlsplit
 import pytest
 from scrapy.http import HtmlResponse, Request, Response
 
+from crawler.decoding import declared_charset
 from crawler.frontier.local import LocalFrontier
 from crawler.images.scan import ImageScans
 from crawler.items import PageItem, UrlOutcome
 from crawler.middlewares import LinkGuardMiddleware, RedirectGuardMiddleware, SkipRequest, retry_after_seconds
-from crawler.spiders.base import STAT_LAYOUT_DRIFT, STAT_NON_HTTP, declared_charset, requested_url
+from crawler.spiders.base import STAT_LAYOUT_DRIFT, STAT_NON_HTTP, requested_url
 from crawler.spiders.marketplace import MarketplaceSpider
 from crawler.spiders.site import SiteSpider
 from crawler.targets import Target

@@ -93,3 +93,25 @@ def test_the_progress_line_says_how_many_images_wait_to_be_requested() -> None:
     line = image_progress({"found": 720, "waiting": 600, "fetched": 120, "read": 3, "skipped_by_gate": 90})
     assert line.startswith("; images 720 found (600 not yet requested), 120 fetched, 3 read, 90 gated")
     assert "not yet requested" not in image_progress({"found": 6, "waiting": 0, "fetched": 6})
+
+
+def test_an_incomplete_sweep_says_which_image_work_is_left() -> None:
+    from types import SimpleNamespace
+
+    from markwatch.cli.images import pending_line
+
+    def line(**summary: object) -> str:
+        return pending_line(SimpleNamespace(id=7, summary=summary))
+
+    assert line() == ""
+    pages = [f"https://shop.example/{n}.html" for n in range(7)]
+    both = line(images_pending=9, images_pending_scan=4, images_pending_pages=pages)
+    assert both.startswith(
+        "sweep 7: 5 image(s) not yet read or judged, 4 page(s) not yet looked at for images (pages: "
+    )
+    assert both.endswith("/4.html, ...)")
+    assert line(images_pending=3, images_pending_scan=3, images_pending_pages=pages[:1]) == (
+        "sweep 7: 3 page(s) not yet looked at for images (pages: https://shop.example/0.html)"
+    )
+    # A summary written before pages were scanned apart counts images only.
+    assert line(images_pending=2, images_pending_pages=pages[:1]).startswith("sweep 7: 2 image(s) not yet")

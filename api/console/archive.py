@@ -18,6 +18,7 @@ from typing import Any
 
 from lxml import etree
 
+from checker.extract.charsets import header_charset
 from checker.extract.decode import Decoded, decode_page
 
 HIT_PREFIX = "mw-hit-"
@@ -26,7 +27,6 @@ HIT_CLASS = "mw-hit"
 _PARSER = etree.HTMLParser(huge_tree=True)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>")
 _DOCTYPE = re.compile(r"\s*(?:<!--.*?-->\s*)*<!doctype", re.IGNORECASE | re.DOTALL)
-_HEADER_CHARSET = re.compile(r"charset=[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 # One step of the extractor's CSS path (checker/extract/document.py::css_path).
 _STEP = re.compile(
     r"^(?P<tag>[A-Za-z][A-Za-z0-9_-]*)(?:#(?P<id>\S+?))?(?P<classes>(?:\.[\w-]+)*)(?::nth-of-type\((?P<nth>\d+)\))?$"
@@ -97,16 +97,9 @@ def locations_of(evidence: dict[str, Any] | None) -> list[Location]:
     return found
 
 
-def declared_charset(headers: dict[str, Any] | None) -> str | None:
-    """The charset in a stored Content-Type header, as the crawler passed it to the checker."""
-    lowered = {str(k).lower(): str(v) for k, v in (headers or {}).items()}
-    match = _HEADER_CHARSET.search(lowered.get("content-type", ""))
-    return match.group(1).lower() if match else None
-
-
 def decode_snapshot(body: bytes, headers: dict[str, Any] | None) -> Decoded:
     """The page text exactly as the checker decoded it (deterministic: same bytes, same answer)."""
-    return decode_page(body, declared_charset(headers))
+    return decode_page(body, header_charset(headers))
 
 
 def anchor(index: int) -> str:

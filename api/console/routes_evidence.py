@@ -16,7 +16,6 @@ from fastapi.responses import Response
 from api.console.archive import (
     Location,
     MarkedPage,
-    declared_charset,
     decode_snapshot,
     locations_of,
     mark_page,
@@ -27,6 +26,7 @@ from api.console.images import load_image
 from api.console.pages import render
 from api.deps import SessionDep
 from api.schemas.common import IdPath
+from checker.extract.charsets import header_charset
 from crawler.snapshots import snapshot_body
 from crawler.store.models import Finding, Snapshot
 from markwatch.errors import ExecutionError, NotFoundError
@@ -69,7 +69,7 @@ def marked_snapshot(session: SessionDep, snapshot_id: int, locations: list[Locat
         raise NotFoundError(f"no snapshot {snapshot_id}")
     key = (
         snapshot.sha256,
-        declared_charset(snapshot.headers),
+        header_charset(snapshot.headers),
         tuple((loc.location, loc.verbatim, loc.snippet, loc.kind) for loc in locations),
     )
     with _cache_lock:

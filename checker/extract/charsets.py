@@ -8,8 +8,11 @@ holds bytes-to-bytes and text-to-text transforms that crash or garble a decode.
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 # WHATWG name -> Python codec. gbk is read as gb18030: pages labelled gbk/gb2312 carry four-byte GB18030
 # sequences (stack-notes.md), and gb18030 decodes every gbk byte sequence alike. WHATWG's Shift_JIS, EUC-KR
@@ -73,6 +76,7 @@ _DATA = json.loads((Path(__file__).parent / "data" / "whatwg_encodings.json").re
 LABELS: dict[str, str] = {label: item["name"] for item in _DATA["encodings"] for label in item["labels"]}
 # WHATWG "strip leading and trailing ASCII whitespace": TAB, LF, FF, CR, SPACE, nothing else.
 _ASCII_WHITESPACE = "\t\n\f\r "
+_HEADER_CHARSET = re.compile(r"charset=[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,18 @@ def resolve(label: str | None) -> Encoding | None:
         return None
     name = LABELS.get(label.strip(_ASCII_WHITESPACE).lower())
     return Encoding(name, CODECS[name]) if name else None
+
+
+def header_charset(headers: Mapping[str, Any] | None) -> str | None:
+    """The charset the Content-Type header declares, lower-cased, as the server sent it (right or wrong).
+
+    `headers` as stored with a snapshot (name -> value, repeats joined by ", "): the crawler, the image stage
+    and the evidence viewer all read a page's header charset here, so a page is decoded alike everywhere."""
+    for name, value in (headers or {}).items():
+        if str(name).lower() == "content-type":
+            match = _HEADER_CHARSET.search(str(value))
+            return match.group(1).lower() if match else None
+    return None
 
 
 def from_meta(label: str | None) -> Encoding | None:

@@ -27,10 +27,11 @@ def pending_images(session: Session, sweep_id: int) -> int:
             ImageSighting.sweep_id == sweep_id, ImageSighting.status.in_(PENDING_STATES)
         )
     )
-    return int(sightings or 0) + _pages_to_scan(session, sweep_id)
+    return int(sightings or 0) + pages_to_scan(session, sweep_id)
 
 
-def _pages_to_scan(session: Session, sweep_id: int) -> int:
+def pages_to_scan(session: Session, sweep_id: int) -> int:
+    """Stored pages whose images are not looked for yet (part of pending_images)."""
     pages = session.scalar(
         select(func.count()).where(SweepPage.sweep_id == sweep_id, SweepPage.image_scan == SCAN_PENDING)
     )

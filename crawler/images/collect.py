@@ -20,6 +20,7 @@ from scrapy.http import Response
 
 from checker.images.discover import PageImage, find_images
 from checker.images.settings import ImageSettings
+from crawler.decoding import readable
 from crawler.frontier import META_IMAGE
 
 # Pages first: an image waits behind every page request already queued.
@@ -64,9 +65,10 @@ def looks_for_images(spider: Any, response: Response, kind: str) -> bool:
 
 
 def found_images(spider: Any, response: Response) -> FoundImages:
-    """The page's images by the adapter's rules (no counting: any thread may call this)."""
+    """The page's images by the adapter's rules, read as the checker reads the page (no counting: any thread
+    may call this)."""
     limit = spider.target.max_images_per_page
-    found = find_images(response.text, response.url, dict(spider.adapter.images), limit=limit + 1)
+    found = find_images(readable(response).text, response.url, dict(spider.adapter.images), limit=limit + 1)
     if spider.adapter.image_rewrites:
         rules = list(spider.adapter.image_rewrites)
         found = [replace(image, url=rewritten(image.url, rules)) for image in found]

@@ -34,7 +34,6 @@ import importlib
 import logging
 import multiprocessing as mp
 import os
-import re
 import signal
 import socket
 import threading
@@ -51,6 +50,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
+from checker.extract.charsets import header_charset
 from checker.images.models import ImageReading
 from checker.images.settings import ImageSettings
 from checker.images.store import ImageReadingRow
@@ -68,7 +68,6 @@ READER_ENV = "MARKWATCH_IMAGE_READER"
 LINK_EVERY_S = 2.0
 STATUS_EVERY_S = 1.0
 PAGES_PER_STEP = 20
-_CHARSET = re.compile(r"charset=[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 
 
 def new_owner() -> str:
@@ -452,7 +451,7 @@ class ImageStage:
             raw,
             seen,
             url=page_url,
-            declared_charset=_declared_charset(snapshot.headers),
+            declared_charset=header_charset(snapshot.headers),
             observed_at=snapshot.fetched_at,
             registry=registry,
             fallback_claimant=Claimant(first.seller, "adapter:seller") if first.seller else None,
@@ -480,15 +479,6 @@ class ImageStage:
 
 def _error(sha: str, version: str, reason: str, message: str) -> ImageReading:
     return ImageReading(sha256=sha, engine=version, status="error", reason=reason, message=message)
-
-
-def _declared_charset(headers: dict[str, Any] | None) -> str | None:
-    """The charset the page's Content-Type header declared (as crawler.spiders.base.declared_charset)."""
-    for name, value in (headers or {}).items():
-        if name.lower() == "content-type":
-            match = _CHARSET.search(str(value))
-            return match.group(1).lower() if match else None
-    return None
 
 
 def _upsert_findings(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
-import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, cast
 from urllib.parse import urldefrag, urlsplit
@@ -22,6 +21,7 @@ from twisted.internet.error import ConnectError, DNSLookupError, TCPTimedOutErro
 from twisted.python.failure import Failure
 
 from crawler.adapters import Adapter, get_adapter
+from crawler.decoding import declared_charset, readable
 from crawler.frontier import META_ENTRY, META_IMAGE, META_URL
 from crawler.images.collect import (
     STAT_FAILED,
@@ -43,7 +43,6 @@ STAT_LAYOUT_DRIFT = f"markwatch/notes/{LAYOUT_DRIFT}"
 STAT_NON_HTTP = "markwatch/skipped/non_http"
 # A shop name is short; anything longer is a selector that matched a whole block by mistake.
 SELLER_MAX_CHARS = 120
-_CHARSET = re.compile(rb"charset=[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 
 
 class SweepSpider(scrapy.Spider, abc.ABC):
@@ -162,11 +161,13 @@ class SweepSpider(scrapy.Spider, abc.ABC):
         )
 
     def seller(self, response: Response) -> str | None:
-        """The first non-empty text at the adapter's seller selectors, whitespace collapsed."""
-        if not is_html(response):
+        """The first non-empty text at the adapter's seller selectors, whitespace collapsed (read as the
+        checker reads the page: crawler/decoding.py)."""
+        if not is_html(response) or not self.adapter.seller:
             return None
+        page = readable(response)
         for selector in self.adapter.seller:
-            for node in response.css(selector):
+            for node in page.css(selector):
                 text = " ".join(" ".join(node.css("::text").getall()).split())
                 if text:
                     return text[:SELLER_MAX_CHARS]
@@ -259,13 +260,6 @@ def requested_url(response: Response) -> str:
         return str(request.meta[META_URL])
     chain = response.meta.get("redirect_urls") if request is not None else None
     return str(chain[0]) if chain else str(response.url)
-
-
-def declared_charset(response: Response) -> str | None:
-    """The charset from the Content-Type header, as the server declared it (right or wrong)."""
-    content_type = response.headers.get(b"Content-Type") or b""
-    match = _CHARSET.search(content_type)
-    return match.group(1).decode("ascii").lower() if match else None
 
 
 def is_html(response: Response) -> bool:

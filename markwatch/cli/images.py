@@ -44,6 +44,11 @@ def pending_line(sweep: Any) -> str:
     left = summary.get("images_pending")
     if not left:
         return ""
+    # images_pending counts both: sightings whose image is not done, and pages not yet looked at for images.
+    unscanned = summary.get("images_pending_scan") or 0
+    parts = [f"{left - unscanned} image(s) not yet read or judged"] if left > unscanned else []
+    if unscanned:
+        parts.append(f"{unscanned} page(s) not yet looked at for images")
     pages = summary.get("images_pending_pages") or []
     shown = ", ".join(pages[:5]) + (", ..." if len(pages) > 5 else "")
-    return f"sweep {sweep.id}: {left} image(s) not yet read or judged (pages: {shown})"
+    return f"sweep {sweep.id}: {', '.join(parts)} (pages: {shown})"
