@@ -195,12 +195,14 @@ class SweepSpider(scrapy.Spider, abc.ABC):
         return getattr(getattr(self, "crawler", None), "_markwatch_runtime", None)
 
     def links(self, response: Response, selectors: list[str]) -> list[str]:
-        """href values of <a> elements matched by any selector (the element itself or its <a> descendants)."""
-        if not is_html(response):
+        """href values of <a> elements matched by any selector (the element itself or its <a> descendants),
+        read as the checker reads the page: a GBK page declared UTF-8 keeps its Chinese search links."""
+        if not is_html(response) or not selectors:
             return []
+        page = readable(response)
         found: list[str] = []
         for selector in selectors:
-            for node in response.css(selector):
+            for node in page.css(selector):
                 found.extend(node.xpath("self::a/@href | .//a/@href").getall())
         return list(dict.fromkeys(found))
 
