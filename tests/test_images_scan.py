@@ -142,6 +142,8 @@ def test_stored_pages_get_the_sightings_the_spider_would_have_recorded(db_url: s
         for row in rows:
             got[row.page_ledger_url].append((row.url, row.position, row.area, row.location, row.block_text))
             assert row.status == "waiting" and row.seen_at == T0
+            # The GBK pages whose header says UTF-8 are read as the checker reads them (crawler/decoding.py).
+            assert "\ufffd" not in (row.block_text or "") and row.seller in (None, "苏宁易购官方旗舰店")
         assert {url: sorted(v) for url, v in got.items()} == expected
         assert set(session.scalars(select(SweepPage.image_scan))) == {"done"}
         assert pending_images(session, sweep_id) == len(rows)  # the sightings' own work is what is left
