@@ -72,7 +72,24 @@ def test_a_gbk_page_whose_header_lies_keeps_its_real_seller_and_image_text(lying
 
 def test_a_page_without_a_header_charset_is_read_by_its_bytes() -> None:
     spider = _spider("tmall")
-    seller, images = _kept(spider, _served("tmall_item_01_gbk.html", None))
+    response = _served("tmall_item_01_gbk.html", None)
+    # Scrapy misses this page's <meta charset="gbk"> and reads it as ASCII (7,835 U+FFFD).
+    assert "\ufffd" in response.text
+    seller, images = _kept(spider, response)
+    assert seller == SELLER and images and not any("\ufffd" in block for _, _, block in images)
+
+
+def test_a_gbk_page_whose_meta_lies_keeps_its_real_seller() -> None:
+    spider = _spider("tmall")
+    raw = (
+        (REALPAGES / "tmall_item_01_gbk.html")
+        .read_bytes()
+        .replace(b'<meta charset="gbk">', b'<meta charset="utf-8">')
+    )
+    url = "https://detail.tmall.com/item.htm?id=1"
+    response = HtmlResponse(url, body=raw, request=Request(url))
+    assert "\ufffd" in response.text  # Scrapy's own reading
+    seller, images = _kept(spider, response)
     assert seller == SELLER and images and not any("\ufffd" in block for _, _, block in images)
 
 
