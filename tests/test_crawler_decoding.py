@@ -126,7 +126,7 @@ def test_the_header_charset_is_read_one_way_everywhere(
         assert declared_charset(response) == header_charset(flat_headers(response.headers)) == charset
 
 
-def test_links_on_a_gbk_page_whose_header_lies_are_followed_as_written() -> None:
+def test_links_and_refresh_on_a_gbk_page_whose_header_lies_are_followed_as_written() -> None:
     from urllib.parse import unquote
 
     from crawler.spiders.site import SiteSpider
@@ -137,10 +137,13 @@ def test_links_on_a_gbk_page_whose_header_lies_are_followed_as_written() -> None
     )  # fmt: skip
     spider = SiteSpider(target=target)
     spider.crawler = SimpleNamespace(stats=_Stats())  # type: ignore[assignment]
-    body = '<html><body><a href="/搜索?q=上海标准">上海标准产品</a></body></html>'.encode("gbk")
+    body = (
+        '<html><head><meta http-equiv="refresh" content="0; url=/新页.html"></head>'
+        '<body><a href="/搜索?q=上海标准">上海标准产品</a></body></html>'
+    ).encode("gbk")
     url = "http://127.0.0.1:9/list.html"
     response = HtmlResponse(
         url, body=body, headers={"Content-Type": "text/html; charset=utf-8"}, request=Request(url)
     )
     followed = [unquote(r.url) for r in spider.parse_listing(response) if isinstance(r, Request)]
-    assert followed == ["http://127.0.0.1:9/搜索?q=上海标准"]
+    assert followed == ["http://127.0.0.1:9/搜索?q=上海标准", "http://127.0.0.1:9/新页.html"]

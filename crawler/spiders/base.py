@@ -128,10 +128,11 @@ class SweepSpider(scrapy.Spider, abc.ABC):
         yield UrlOutcome(requested_url(response), "skipped", "sitemap", entry=entry_of(response))
 
     def refresh(self, response: Response, callback: Any) -> Iterator[scrapy.Request]:
-        """A <meta http-equiv=refresh> target, as a request of its own under the same rules as a link."""
+        """A <meta http-equiv=refresh> target, as a request of its own under the same rules as a link (read
+        as the checker reads the page, like links)."""
         if not is_html(response):
             return
-        _interval, url = get_meta_refresh(cast(TextResponse, response))
+        _interval, url = get_meta_refresh(cast(TextResponse, readable(response)))
         if url:
             yield from self.follow(response, url, callback)
 
