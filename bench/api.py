@@ -196,7 +196,10 @@ def run() -> dict[str, Any]:
         finally:
             server.terminate()
             server.wait(timeout=60)
-        server_config = f"markwatch serve --workers {WORKERS} --no-access-log, SQLite (WAL), wrk {SECONDS}s per run or {ROUNDS} median latencies if longer"
+        server_config = (
+            f"markwatch serve --workers {WORKERS} --no-access-log, SQLite (WAL), "
+            f"wrk {SECONDS}s per run ({ROUNDS} median latencies if longer)"
+        )
         return {"server": server_config, "load": os.getloadavg(), **results}
 
 
