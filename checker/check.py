@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from checker.claimants import Claimant, fill_claimant
-from checker.confidence import REGISTRY_FACTS, ReviewPolicy, assess_claim, combine, condition_facts
+from checker.confidence import ReviewPolicy, assess_claim, combine, condition_facts
 from checker.extract import PageClaims, extract_page
 from checker.extract.models import Claim
 from checker.findings import Evidence, Finding, finding_key
@@ -67,13 +67,13 @@ def _message(zh: str, en: str, group: _Group) -> str:
     return f"{text_zh} / {text_en}"
 
 
-def uses_registry(loaded: LoadedRule) -> bool:
-    """Whether a rule judges the registry record a claim is tied to (its confidence then depends on the tie)."""
-    return bool(condition_facts(loaded.condition) & REGISTRY_FACTS)
+def tested_facts(loaded: LoadedRule) -> frozenset[str]:
+    """The facts a rule's condition tests (its findings' confidence depends on how sure those facts are)."""
+    return frozenset(condition_facts(loaded.condition))
 
 
 def make_finding(
-    group: _Group, page: PageClaims, options: MatchOptions, policy: ReviewPolicy, registry_rule: bool
+    group: _Group, page: PageClaims, options: MatchOptions, policy: ReviewPolicy, tested: frozenset[str]
 ) -> Finding:
     """One Finding for a rule that fired on one or more claims of a page: the first claim speaks for the
     message, every claim is a location."""
@@ -87,7 +87,7 @@ def make_finding(
                 f,
                 page,
                 rule_id=rule.id,
-                uses_registry=registry_rule,
+                tested=tested,
                 near_miss=options.title_near_miss,
                 policy=policy,
             )
@@ -128,7 +128,7 @@ class Checker:
         self, rules_dir: Path | None = None, engine: Literal["durable", "plain"] = "durable"
     ) -> None:
         self.rules: RuleSet = load_rules(rules_dir)
-        self._registry_rules = {loaded.rule.id: uses_registry(loaded) for loaded in self.rules.rules}
+        self._tested = {loaded.rule.id: tested_facts(loaded) for loaded in self.rules.rules}
         self._thread = engine_thread()
         self._engine: DurableEngine | PlainEngine
         if engine == "durable":
@@ -172,7 +172,7 @@ class Checker:
                 group.members.append((claim, fact))
         policy = review or ReviewPolicy()
         return [
-            make_finding(group, page, options, policy, self._registry_rules[group.loaded.rule.id])
+            make_finding(group, page, options, policy, self._tested[group.loaded.rule.id])
             for group in groups.values()
         ]
 

@@ -436,6 +436,28 @@ def find_codes(text: str, *, standard_context: bool = False) -> list[CodeMatch]:
     return kept
 
 
+# Shaped like a standard number: letters (a province or city number may follow), a slash, letters or digits,
+# a dash and a year. Looser than every kind find_codes reads, so that a number it cannot read still shows.
+_CODE_SHAPED = re.compile(
+    r"(?<![A-Z0-9./_-])[A-Z]{1,4}\d{0,4}[ ]*[/\\][ ]*[A-Z0-9][A-Z0-9. ]{0,24}?[ ]*-[ ]*(?:19|20)\d{2}(?!\d)"
+)
+
+
+def unread_codes(text: str) -> list[str]:
+    """Spans of `text` shaped like a standard number that find_codes does not read, as written in `text`.
+
+    A claim with one beside its words may well disclose its standard (Q/31 0001-2020): "nothing disclosed"
+    is then a guess, and checker.confidence sends such a finding to review."""
+    folded, offsets = fold_with_offsets(text)
+    read = find_codes(text, standard_context=True)
+    unread: list[str] = []
+    for match in _CODE_SHAPED.finditer(folded):
+        start, end = offsets[match.start()], offsets[match.end()]
+        if not any(code.start < end and start < code.end for code in read):
+            unread.append(text[start:end].strip())
+    return unread
+
+
 def _with_raw(code: StandardCode, raw: str) -> StandardCode:
     return StandardCode(
         raw=raw,

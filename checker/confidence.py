@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from checker.codes import unread_codes
 from checker.extract.models import Claim, Confidence, PageClaims
 from checker.images.settings import ocr_review_below
 from checker.rules.facts import ClaimFacts
@@ -21,6 +22,11 @@ REASONS: dict[str, tuple[str, str, bool]] = {
     "tie-page": (
         "标准取自页面的执行标准栏，而非字样旁",
         "the standard is the one the page's 执行标准 row declares, not one written beside the words",
+        True,
+    ),
+    "code-unread": (
+        "字样旁有未能识别的标准编号",
+        "a standard number beside the words could not be read",
         True,
     ),
     "title-exact": ("标准名称与名录一致", "title matches the registry exactly", False),
@@ -42,6 +48,8 @@ REASONS: dict[str, tuple[str, str, bool]] = {
         True,
     ),
 }
+# Facts that say whether a standard was disclosed: a rule testing them judges that nothing was.
+DISCLOSURE_FACTS = frozenset({"has_code", "has_title"})
 # Facts that come from the registry: a rule testing any of them judges the record a claim was tied to.
 REGISTRY_FACTS = frozenset(
     {
@@ -134,16 +142,21 @@ def assess_claim(
     page: PageClaims,
     *,
     rule_id: str,
-    uses_registry: bool,
+    tested: frozenset[str],
     near_miss: float,
     policy: ReviewPolicy,
 ) -> Assessment:
-    """How sure one claim's part of a finding is, and why."""
+    """How sure one claim's part of a finding is, and why; `tested` holds the facts the rule's condition tests."""
     reasons = [reason("use", f"{claim.use} ({', '.join(claim.use_signals) or 'no signals'})")]
     if claim.use_confidence == "review":
         reasons.append(reason("use-close-call", ", ".join(claim.use_signals) or None))
     reasons.append(reason("tie", claim.tie))
-    if uses_registry:
+    if tested & DISCLOSURE_FACTS and not (facts.has_code or facts.has_title):
+        # "Nothing disclosed" is only sure when nothing beside the words looks like a standard number.
+        unread = unread_codes(claim.snippet_normalized or claim.snippet)
+        if unread:
+            reasons.append(reason("code-unread", "、".join(unread[:3])))
+    if tested & REGISTRY_FACTS:
         reasons.extend(_title_reasons(facts, near_miss))
         if claim.tie == "page":
             # The words name no standard themselves: judging the page's declared one is an inference.

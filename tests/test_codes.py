@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checker.code_prefixes import parse_prefixes, prefixes
-from checker.codes import CodeKind, code_key, find_codes, parse_code
+from checker.codes import CodeKind, code_key, find_codes, parse_code, unread_codes
 from checker.normalize import normalize_text
 from markwatch.errors import CodeParseError, MarkwatchError
 
@@ -370,3 +370,20 @@ def test_find_codes_never_crashes_and_spans_are_inside(text: str) -> None:
 )
 def test_normalize_text_examples(raw: str, expected: str) -> None:
     assert normalize_text(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "unread"),
+    [
+        ("执行标准: Q/31 0001-2020 上海标准", ["Q/31 0001-2020"]),
+        ("执行标准：Ｑ／３１ ０００１—２０２０", ["Ｑ／３１ ０００１—２０２０"]),  # as written, not folded
+        ("执行标准：T/31 0001-2020", ["T/31 0001-2020"]),
+        ("执行标准：Q/YYKJ 001-2021（上海标准）", []),  # read by find_codes
+        ("GB/T 19001-2016 与 DB31/T 1108-2018", []),
+        ("发布于 2020/11/30", []),  # a date is no number
+        ("详见 https://shop.example.cn/x-2020", []),  # nor a URL's path
+        ("上海标准", []),
+    ],
+)
+def test_unread_codes_are_number_shaped_spans_find_codes_does_not_read(text: str, unread: list[str]) -> None:
+    assert unread_codes(text) == unread

@@ -216,6 +216,28 @@ def test_title_claims_match_registered_titles_by_similarity(checker: Checker, re
     assert "nearest registered title" in far.message and "?" not in far.message
 
 
+def test_nothing_disclosed_is_review_when_an_unreadable_number_stands_beside_the_words(
+    checker: Checker, registry_db: str
+) -> None:
+    def only(row: str) -> tuple[str, str, set[str]]:
+        raw = (
+            f'<html><body><h1>检测仪</h1><ul class="params"><li>产品名称：检测仪</li><li>{row}</li>'
+            f"<li>生产企业：{MAKER}</li></ul></body></html>"
+        ).encode()
+        (finding,) = check(checker, registry_of(registry_db), raw).findings
+        return finding.rule_id, finding.confidence, {reason_code(r) for r in finding.confidence_reasons}
+
+    # Q/31 is no enterprise code the reader knows, but an inspector sees a number: "nothing disclosed" is a guess.
+    rule, confidence, reasons = only("执行标准: Q/31 0001-2020 上海标准")
+    assert (rule, confidence) == ("SHS008", "review") and "code-unread" in reasons
+    assert only("执行标准：Ｑ／３１　０００１—２０２０（上海标准）")[1:] == ("review", reasons)
+    # Nothing shaped like a number beside the words: still sure.
+    rule, confidence, reasons = only("执行标准：上海标准")
+    assert (rule, confidence) == ("SHS008", "high") and "code-unread" not in reasons
+    # A number the reader does read is judged as that number, never as "nothing disclosed".
+    assert only("执行标准：GB/T 19001-2016（上海标准）")[0] == "SHS002"
+
+
 def test_two_titles_in_one_finding_are_both_named(checker: Checker, registry_db: str) -> None:
     raw = title_page("《电动牙刷技术规范》").replace(
         b"</ul>", "<li>另执行《电动牙刷安全要求》（上海标准）</li></ul>".encode()

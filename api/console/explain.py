@@ -31,7 +31,16 @@ _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 # Reason codes whose detail is data that needs no translation (scores and 《titles》, a standard code, an OCR
 # score); the details of the others (signals, tie kinds, warning codes, counts) are translated in _detail.
 _PLAIN_DETAIL = frozenset(
-    {"tie-page", "title-exact", "title-similar", "title-near-miss", "title-none-close", "ocr", "ocr-low"}
+    {
+        "tie-page",
+        "code-unread",
+        "title-exact",
+        "title-similar",
+        "title-near-miss",
+        "title-none-close",
+        "ocr",
+        "ocr-low",
+    }
 )
 
 
