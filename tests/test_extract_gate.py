@@ -101,6 +101,9 @@ def test_window_edge(searcher_: Searcher, rule: GateRule) -> None:
     [
         "<li>&#19978;&#28023;&#26631;&#20934;</li>",  # decimal character references
         "<li>&#x4E0A;&#x6D77;&#x6A19;&#x6E96;</li>",  # hex, traditional 標準
+        "<li>&#19978;&#28023;标准</li>",  # references, then text (a CMS turned a few characters into them)
+        "<li>上海&#x6807;&#X51C6;</li>",  # text, then references
+        "<li>执行标准：T/ABC 001-2020（上&#x6D77;標準）</li>",
         "<img src='/i/SHANGHAI-BIAOZHUN.png'>",  # pinyin file name, any case
         "<img src='/i/%e4%b8%8a%e6%b5%b7%e6%a0%87%e5%87%86.png'>",  # percent-encoded UTF-8
         "<p>Ｓｈａｎｇｈａｉ Ｓｔａｎｄａｒｄ</p>",  # full-width English

@@ -17,7 +17,8 @@ from checker.extract import charsets
 # 1.4.0: invisible characters, ruby, deep pages, WHATWG charsets, page limits (issue 14).
 # 1.5.0: use_table.py 2 (reports, enforcement, tenders, Q&A, reviews, denials, pool entries); a single product
 # page's declared standard ties its bare claims (tie "page"); two label/value pairs per attribute row.
-EXTRACTOR_VERSION = "1.6.0"
+# 1.7.0: pages mixing character references and text for the words (上&#28023;标准) pass the gate.
+EXTRACTOR_VERSION = "1.7.0"
 
 
 class Pattern(NamedTuple):
@@ -76,6 +77,10 @@ _UNSEARCHED_LABELS = tuple(
     sorted(label.encode() for label, name in charsets.LABELS.items() if name in charsets.UNSEARCHED)
 )
 
+# 海 and 准/準 as decimal or hexadecimal character references (their "&#" / "&#x" left out, so both match).
+_NCR_HAI = (b"28023;", b"6d77;")
+_NCR_ZHUN = (b"20934;", b"28310;", b"51c6;", b"6e96;")
+
 GATE_RULES: tuple[GateRule, ...] = (
     *_in_each_family(
         "zh",
@@ -103,11 +108,36 @@ GATE_RULES: tuple[GateRule, ...] = (
     GateRule(
         "ncr",
         "ascii",
-        (b"28023;", b"6d77;"),
-        (b"20934;", b"28310;", b"51c6;", b"6e96;"),
+        _NCR_HAI,
+        _NCR_ZHUN,
         True,
         "numeric character references: &#28023;/&#x6d77; = 海, &#20934;/&#x51c6; = 准, &#28310;/&#x6e96; = 準",
         caseless=True,
+    ),
+    *(
+        rule
+        for family in ("utf-8", "gb18030")
+        for rule in (
+            GateRule(
+                f"ncr-then-text-{family}",
+                family,
+                _NCR_HAI,
+                ("准".encode(family), "準".encode(family)),
+                True,
+                "a reference for 海 and the text 准/準 (&#19978;&#28023;标准: a CMS or a paste turned a few "
+                "characters into references)",
+                caseless=True,
+            ),
+            GateRule(
+                f"text-then-ncr-{family}",
+                family,
+                ("海".encode(family),),
+                _NCR_ZHUN,
+                True,
+                "the text 海 and a reference for 准/準 (上海&#26631;&#20934;)",
+                caseless=True,
+            ),
+        )
     ),
     GateRule(
         "pinyin",
