@@ -56,17 +56,26 @@ class GateRule(NamedTuple):
 
 
 def _in_each_family(
-    name: str, anchors: tuple[str, ...], confirms: tuple[str, ...], forward: bool, why: str
+    name: str,
+    anchors: tuple[str, ...],
+    confirms: tuple[str, ...],
+    forward: bool,
+    why: str,
+    ascii_confirms: tuple[bytes, ...] = (),
 ) -> tuple[GateRule, ...]:
-    """One rule per multi-byte family: the same characters are different bytes in UTF-8 and GB18030."""
+    """One rule per multi-byte family: the same characters are different bytes in UTF-8 and GB18030.
+
+    `ascii_confirms` (character references) are the same bytes in both; they make the rule caseless, which
+    leaves the multi-byte sequences as they are (bytes.lower and Hyperscan fold ASCII letters only)."""
     return tuple(
         GateRule(
             f"{name}-{family}",
             family,
             tuple(a.encode(family) for a in anchors),
-            tuple(c.encode(family) for c in confirms),
+            tuple(c.encode(family) for c in confirms) + ascii_confirms,
             forward,
             why,
+            caseless=bool(ascii_confirms),
         )
         for family in ("utf-8", "gb18030")
     )
@@ -87,7 +96,9 @@ GATE_RULES: tuple[GateRule, ...] = (
         ("海",),
         ("准", "準"),
         True,
-        "上海标准 and 上海標準 share 海; 准/準 closes them (tags may split the words)",
+        "上海标准 and 上海標準 share 海; 准/準 closes them (tags may split the words), also as a character "
+        "reference (上海&#26631;&#20934;: a CMS or a paste turned a few characters into references)",
+        ascii_confirms=_NCR_ZHUN,
     ),
     *_in_each_family(
         "en-fullwidth",
@@ -109,35 +120,11 @@ GATE_RULES: tuple[GateRule, ...] = (
         "ncr",
         "ascii",
         _NCR_HAI,
-        _NCR_ZHUN,
+        _NCR_ZHUN + tuple(zhun.encode(family) for zhun in "准準" for family in ("utf-8", "gb18030")),
         True,
-        "numeric character references: &#28023;/&#x6d77; = 海, &#20934;/&#x51c6; = 准, &#28310;/&#x6e96; = 準",
+        "numeric character references: &#28023;/&#x6d77; = 海, &#20934;/&#x51c6; = 准, &#28310;/&#x6e96; = 準; "
+        "准/準 may follow as text (&#19978;&#28023;标准)",
         caseless=True,
-    ),
-    *(
-        rule
-        for family in ("utf-8", "gb18030")
-        for rule in (
-            GateRule(
-                f"ncr-then-text-{family}",
-                family,
-                _NCR_HAI,
-                ("准".encode(family), "準".encode(family)),
-                True,
-                "a reference for 海 and the text 准/準 (&#19978;&#28023;标准: a CMS or a paste turned a few "
-                "characters into references)",
-                caseless=True,
-            ),
-            GateRule(
-                f"text-then-ncr-{family}",
-                family,
-                ("海".encode(family),),
-                _NCR_ZHUN,
-                True,
-                "the text 海 and a reference for 准/準 (上海&#26631;&#20934;)",
-                caseless=True,
-            ),
-        )
     ),
     GateRule(
         "pinyin",
