@@ -18,6 +18,9 @@ _CHAR_MAP.update({0x00A0: " ", 0x3000: " "})
 # Invisible characters (soft hyphens, joiners, direction marks, variation selectors, tag characters…) split
 # words without showing: every default-ignorable code point goes, not a hand-picked few.
 _CHAR_MAP.update(dict.fromkeys(default_ignorables(), ""))
+# Control characters other than whitespace (C0, DEL, C1) show nothing either: a page can hide them inside the
+# words just the same (上海\x01标准). NUL never gets here: decode_page drops it, as browsers do.
+_CHAR_MAP.update(dict.fromkeys([*range(0x01, 0x09), *range(0x0E, 0x20), *range(0x7F, 0xA0)], ""))
 
 # One official copy renders quotes as `&“上海标准&”`: an ampersand glued to a quote is debris of a
 # half-decoded entity, never meaningful text.

@@ -183,6 +183,20 @@ def test_invisible_characters_inside_the_words(mark: str, searcher: Searcher) ->
         assert codes(raw) == ["T/A 1-2020"], words
 
 
+@pytest.mark.parametrize(
+    "control", ["\x00", "\x01", "\x08", "\x1b", "\x1f", "\x7f", "\x85", "\x9f"], ids=repr
+)
+@pytest.mark.parametrize("searcher", SEARCHERS, ids=lambda s: s.name)
+def test_control_characters_inside_the_words(control: str, searcher: Searcher) -> None:
+    # A browser shows 上海标准 (NUL is dropped, the others draw nothing); the quote keeps what the page held.
+    raw = page(f"<p>执行标准：T/A 1-2020（上{control}海{control}标{control}准）</p>").encode()
+    assert may_mention(raw, using=searcher)
+    (claim,) = extract_page(raw).claims
+    assert claim.standard_code == "T/A 1-2020"
+    assert claim.verbatim == ("上海标准" if control == "\x00" else f"上{control}海{control}标{control}准")
+    assert "\ufffd" not in claim.snippet
+
+
 def test_every_default_ignorable_is_stripped() -> None:
     for cp in code_points():
         assert normalize_text(f"上海{chr(cp)}标准") == "上海标准", hex(cp)

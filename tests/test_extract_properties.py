@@ -73,4 +73,5 @@ def test_decoding_round_trips(text: str, encoding: str) -> None:
         raw = text.encode(encoding)
     except UnicodeEncodeError:
         return
-    assert decode_page(raw).text in (text, text.lstrip("\ufeff"))
+    shown = text.replace("\x00", "")  # NUL is dropped, as browsers drop it from a page's text
+    assert decode_page(raw).text in (shown, shown.removeprefix("\ufeff"), shown.lstrip("\ufeff"))

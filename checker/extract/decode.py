@@ -209,9 +209,14 @@ def _shown(label: str) -> str:
 def decode_page(raw: bytes, declared_charset: str | None = None) -> Decoded:
     """Decode raw bytes: BOM, then (nearly) valid UTF-8, then the declared/meta charset, then detection.
 
-    Never raises a decoding error: whatever fails is read as UTF-8 with replacements and reported."""
+    Never raises a decoding error: whatever fails is read as UTF-8 with replacements and reported.
+    NUL characters are dropped: a browser ignores them in a page's text, and the parser would turn each into
+    U+FFFD, which would split the words it sits in (上海\x00标准 shows as 上海标准)."""
     try:
-        return _decode(raw, declared_charset)
+        decoded = _decode(raw, declared_charset)
+        if "\x00" in decoded.text:
+            decoded.text = decoded.text.replace("\x00", "")
+        return decoded
     except Exception as exc:  # a codec bug or a label we failed to foresee: the page must still be read
         log.warning("decoding failed (%s: %s); read as UTF-8 with replacements", type(exc).__name__, exc)
         lenient = _lenient(raw, "utf-8")

@@ -17,7 +17,8 @@ from checker.extract import charsets
 # 1.4.0: invisible characters, ruby, deep pages, WHATWG charsets, page limits (issue 14).
 # 1.5.0: use_table.py 2 (reports, enforcement, tenders, Q&A, reviews, denials, pool entries); a single product
 # page's declared standard ties its bare claims (tie "page"); two label/value pairs per attribute row.
-# 1.7.0: pages mixing character references and text for the words (上&#28023;标准) pass the gate.
+# 1.7.0: pages mixing character references and text for the words (上&#28023;标准) pass the gate; NUL and
+# control characters inside the words are read through.
 EXTRACTOR_VERSION = "1.7.0"
 
 
