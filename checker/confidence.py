@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checker.codes import unread_codes
+from checker.extract.context import names_maker
 from checker.extract.models import Claim, Confidence, PageClaims
 from checker.images.settings import ocr_review_below
 from checker.rules.facts import ClaimFacts
@@ -27,6 +28,12 @@ REASONS: dict[str, tuple[str, str, bool]] = {
     "code-unread": (
         "字样旁有未能识别的标准编号",
         "a standard number beside the words could not be read",
+        True,
+    ),
+    "claimant-not-maker": (
+        "页面所列经营者是销售方（店铺、卖家等），不是生产方：销售方可能销售持有单位的产品",
+        "the party named is a seller (a shop, a seller row, a brand or the site), not the maker: it may sell a "
+        "holder's product",
         True,
     ),
     "title-exact": ("标准名称与名录一致", "title matches the registry exactly", False),
@@ -156,6 +163,14 @@ def assess_claim(
         unread = unread_codes(claim.snippet_normalized or claim.snippet)
         if unread:
             reasons.append(reason("code-unread", "、".join(unread[:3])))
+    if (
+        "claimant_is_holder" in tested
+        and facts.claimant_is_holder is False
+        and claim.use == "product"
+        and not names_maker(claim.claimant_source)
+    ):
+        # An organisation announcing a designation speaks for itself; a product's seller may not be its maker.
+        reasons.append(reason("claimant-not-maker", claim.claimant_source))
     if tested & REGISTRY_FACTS:
         reasons.extend(_title_reasons(facts, near_miss))
         if claim.tie == "page":

@@ -36,6 +36,7 @@ from checker.extract.use_table import (
     GOV_META_NAMES,
     HEAD_SIGNALS,
     ITEM_URL,
+    MAKER_NAME,
     MARGIN,
     MIN_SCORE,
     NAME_LEADING_NOISE,
@@ -256,6 +257,29 @@ def _split_url(url: str | None) -> tuple[str, str]:
 
 def _core(name: str) -> str:
     return _NAME_NOISE.sub("", compact(name))
+
+
+# A maker named in a claim's own sentence (演示科技有限公司（虚构）出品，执行…), only where the verb ends the phrase
+# or names the product: 采用某某有限公司生产的设备 names the maker of equipment, not of the product.
+_MAKER_IN_SENTENCE = re.compile(
+    rf"(?P<name>(?:{MAKER_NAME.pattern})(?:[（(][^（）()]{{1,12}}[）)])?)\s*(?:荣誉|榮譽)?"
+    r"(?:出品|生产|生產|制造|製造|监制|監製)(?=[，,。；;！!、\s]|$|的?(?:本|该|該)?(?:产品|產品|商品))"
+)
+
+
+# Praise, not a name: 源头工厂生产, 知名大厂出品.
+_NOT_A_MAKER_NAME = re.compile(
+    r"源头|源頭|自家|自有|正规|正規|知名|优质|優質|专业|專業|大型|品牌|工厂直|大厂|大廠"
+)
+
+
+def maker_named(sentence: str) -> str | None:
+    """The organisation a product claim's sentence names as the product's maker (…出品, 由…生产), else None."""
+    for match in _MAKER_IN_SENTENCE.finditer(sentence):
+        name = NAME_LEADING_NOISE.sub("", match.group("name"))
+        if len(name) >= 4 and not REGULATOR.search(name) and not _NOT_A_MAKER_NAME.search(name):
+            return name
+    return None
 
 
 def organisations_in(sentence: str) -> list[str]:

@@ -15,9 +15,11 @@ from checker.extract.patterns import (
     CATEGORY_LABELS,
     CLAIMANT_LABELS,
     GENERIC_HEADING,
+    MAKER_LABELS,
     MAX_NAME_VALUE,
     NOT_A_PRODUCT_NAME,
     PRODUCT_LABELS,
+    SELLER_LABELS,
 )
 from checker.extract.prune import CONTEXT_INDEX, CTX_ATTR, CTX_SEPARATOR
 from checker.extract.selectors import rest_of
@@ -70,6 +72,25 @@ def _ancestor_ids(element: Tag) -> set[int]:
     ids = {id(element)}
     ids.update(id(parent) for parent in element.parents)
     return ids
+
+
+# Claim.claimant_source of a maker the claim's own sentence names (演示科技有限公司出品).
+MAKER_IN_SENTENCE = "sentence:maker"
+# Sources that name the product's maker outside a maker's label: the product's JSON-LD manufacturer, the
+# claim's own sentence, and the enterprise that asked for a self-check about its own claim.
+_MAKER_SOURCES = frozenset({"jsonld:manufacturer", MAKER_IN_SENTENCE, "selfcheck"})
+
+
+def names_maker(source: str | None) -> bool:
+    """Whether a claimant that came from `source` (Claim.claimant_source) is the product's maker.
+
+    A shop, a seller row, a brand or the site may sell a holder's product: "not a holder of the standard"
+    said of them is an inference, not something read on the page."""
+    if source is None:
+        return False
+    if source.startswith("row:"):
+        return source.removeprefix("row:") in MAKER_LABELS
+    return source in _MAKER_SOURCES
 
 
 def _short(value: str | None) -> str | None:
@@ -277,7 +298,7 @@ class ContextFinder:
         other card's product or seller; a shop block of the page names the seller of a shop's own listing."""
         local = self._block_rows(entry)
         claimant, source = None, None
-        found = _row_value(local, CLAIMANT_LABELS)
+        found = _row_value(local, CLAIMANT_LABELS) or _row_value(local, SELLER_LABELS)
         if found:
             claimant, source = _short(found[1]), f"row:{found[0]}"
         elif shop := _entry_text(entry, ENTRY_SHOP_SELECTORS):
@@ -322,7 +343,12 @@ class ContextFinder:
         return None, None
 
     def _claimant(self, local: list[Row]) -> tuple[str | None, str | None]:
-        found = _row_value(local, CLAIMANT_LABELS) or self._page_value(CLAIMANT_LABELS)
+        # The card's own maker, then its own seller (a listing card's 店铺：…), before anything page-wide.
+        found = (
+            _row_value(local, CLAIMANT_LABELS)
+            or _row_value(local, SELLER_LABELS)
+            or self._page_value(CLAIMANT_LABELS)
+        )
         if found:
             return _short(found[1]), f"row:{found[0]}"
         for item in self.products:
@@ -339,6 +365,9 @@ class ContextFinder:
                 name = _name_of(value)
                 if name:
                     return name, f"jsonld:{key}"
+        seller = self._page_value(SELLER_LABELS)
+        if seller:
+            return _short(seller[1]), f"row:{seller[0]}"
         shop = self._layout_text("shop")
         if shop:
             return shop, "shop"

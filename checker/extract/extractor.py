@@ -8,8 +8,8 @@ from datetime import datetime
 from bs4 import Tag
 
 from checker.extract.blocks import BlockTexts
-from checker.extract.classify import Classifier, Decision, PageView, org_claimant, read_page
-from checker.extract.context import ContextFinder, ListingEntries
+from checker.extract.classify import Classifier, Decision, PageView, maker_named, org_claimant, read_page
+from checker.extract.context import MAKER_IN_SENTENCE, ContextFinder, ListingEntries, names_maker
 from checker.extract.decode import decode_page
 from checker.extract.document import Page, css_path, label_in, load_page
 from checker.extract.gate import may_mention
@@ -107,6 +107,11 @@ def _claim(
     context = finder.resolve(mention.element, item_page=item_page, brands=view.brands, models=view.models)
     claimant, claimant_source = context.claimant, context.claimant_source
     product, product_source, category = context.product_name, context.product_source, context.product_category
+    if decision.use == "product" and not names_maker(claimant_source):
+        # The claim's own words name who made the product: a better claimant than the shop that sells it.
+        maker = maker_named(_sentence(mention, blocks))
+        if maker:
+            claimant, claimant_source = maker, MAKER_IN_SENTENCE
     if decision.use == "organisation":
         # An announcement is made by an organisation about its standard: no product is named or judged.
         named, source = org_claimant(_sentence(mention, blocks), view)

@@ -19,7 +19,9 @@ from checker.extract import charsets
 # page's declared standard ties its bare claims (tie "page"); two label/value pairs per attribute row.
 # 1.7.0: pages mixing character references and text for the words (上&#28023;标准) pass the gate; NUL and
 # control characters inside the words are read through.
-EXTRACTOR_VERSION = "1.7.0"
+# 1.8.0: a seller row (店铺：…, 卖家：…) names the claimant where no maker row does: a listing's shops are
+# separate claimants.
+EXTRACTOR_VERSION = "1.8.0"
 
 
 class Pattern(NamedTuple):
@@ -416,6 +418,23 @@ CLAIMANT_LABELS = (
     "委托单位",
     "公司名称",
     "企业名称",
+)
+# CLAIMANT_LABELS that name who makes the product or answers for it as maker (委托方: the commissioning party):
+# "the claimant is no holder of the standard" (SHS010) is sure only for them. 公司名称/企业名称 may be a shop's.
+MAKER_LABELS = CLAIMANT_LABELS[: CLAIMANT_LABELS.index("公司名称")]
+# Labels that name who sells (a listing card's 店铺：…): the claimant where no CLAIMANT_LABELS row names one, so
+# two shops' cards are two things to act on, never one finding with nobody named.
+SELLER_LABELS = (
+    "店铺",
+    "网店",
+    "商家",
+    "卖家",
+    "经销商",
+    "销售商",
+    "经销单位",
+    "销售单位",
+    "供应商",
+    "供货商",
 )
 PRODUCT_LABELS = ("商品名称", "产品名称", "产品名", "品名")
 # A standard's own detail table (an association's or a platform's page about one standard): its number and name.

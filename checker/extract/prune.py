@@ -19,6 +19,7 @@ from checker.extract.patterns import (
     LABEL_SUFFIXES,
     LOGO_FILE_ATTRS,
     PRODUCT_LABELS,
+    SELLER_LABELS,
     STANDARD_LABELS,
     logo_file_name,
 )
@@ -59,16 +60,15 @@ def _worth_a_look(text: str) -> bool:
 
 
 # A label is the whole text of a cell or the part before a colon; 厂家服务 or prose mentioning 公司 is not.
+_CONTEXT_LABELS = (*CLAIMANT_LABELS, *SELLER_LABELS, *PRODUCT_LABELS, *CATEGORY_LABELS, *STANDARD_LABELS)
 _LABEL_HINT = re.compile(
     r"^\s*(?:"
-    + "|".join(map(re.escape, (*CLAIMANT_LABELS, *PRODUCT_LABELS, *CATEGORY_LABELS, *STANDARD_LABELS)))
+    + "|".join(map(re.escape, _CONTEXT_LABELS))
     + r")(?:"
     + "|".join(map(re.escape, LABEL_SUFFIXES))
     + r")\s*(?:[:：]|$)"
 )
-_LABEL_FIRST = frozenset(
-    label[0] for label in (*CLAIMANT_LABELS, *PRODUCT_LABELS, *CATEGORY_LABELS, *STANDARD_LABELS)
-)
+_LABEL_FIRST = frozenset(label[0] for label in _CONTEXT_LABELS)
 # The unit a hit is kept with: the row, cell group, list item or paragraph that a tie can reach.
 _UNITS = frozenset(
     ["li", "tr", "dl", "p", "h1", "h2", "h3", "h4", "h5", "h6", "figure", "caption", "blockquote"]

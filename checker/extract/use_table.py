@@ -887,6 +887,8 @@ ORGANISATION_NAME = re.compile(
     rf"[{_CJK}（）()]{{2,30}}?(?:股份有限公司|有限责任公司|有限公司|集团|集團|协会|協會|学会|學會|研究院|研究所|联合会|聯合會"
     r"|商会|商會|联盟|聯盟|联合体|聯合體|促进会|促進會)"
 )
+# A maker's name: a company or a factory (上海某某电器厂), which ORGANISATION_NAME's announcers need not be.
+MAKER_NAME = re.compile(rf"[{_CJK}（）()]{{2,30}}?(?:公司|集团|集團|厂|廠)")
 # Words that open an organisation's name but are the sentence's, not the name's (我公司与上海某协会…).
 NAME_LEADING_NOISE = re.compile(rf"^.*?(?:[的与和及、由在为是被向对將将]|{_FIRST_PERSON})")
 # Header cells of a table that lists standards (not products).
