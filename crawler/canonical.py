@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
@@ -63,7 +63,14 @@ class Canonicalizer:
         parts = urlsplit(url)
         if parts.scheme not in _DEFAULT_PORTS:
             return url
-        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not self.is_tracking(k)]
+        # Byte for byte: a GBK site's query (q=%C9%CF%BA%A3) is not UTF-8, and decoding it as UTF-8 would turn
+        # it into U+FFFD, another query. Characters written unescaped are sent as UTF-8, as w3lib sends them.
+        escaped = "".join(char if char.isascii() else quote(char) for char in parts.query)
+        query = [
+            (k, v)
+            for k, v in parse_qsl(escaped, keep_blank_values=True, encoding="latin-1")
+            if not self.is_tracking(k)
+        ]
         netloc = parts.netloc
         try:
             port = parts.port
@@ -71,7 +78,7 @@ class Canonicalizer:
             port = None
         if port is not None and port == _DEFAULT_PORTS[parts.scheme]:
             netloc = netloc.rsplit(":", 1)[0]
-        stripped = urlunsplit((parts.scheme, netloc, parts.path, urlencode(query), ""))
+        stripped = urlunsplit((parts.scheme, netloc, parts.path, urlencode(query, encoding="latin-1"), ""))
         # w3lib sorts the query, normalises percent-encoding and case of the host, drops the fragment:
         # the same rules Scrapy's own request fingerprints use.
         return str(canonicalize_url(stripped, keep_blank_values=True))

@@ -101,3 +101,18 @@ def test_common_product_addresses_take_the_shortcut(url: str) -> None:
 )
 def test_addresses_that_change_do_not_take_the_shortcut(url: str, expected: str) -> None:
     assert Canonicalizer.of([])(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        # A GBK site's query keeps its bytes (decoding it as UTF-8 made it U+FFFD: another search).
+        ("http://a/s?q=%C9%CF%BA%A3&page=1&utm_source=x", "http://a/s?page=1&q=%C9%CF%BA%A3"),
+        ("http://a/s?%FF=1&spm=2", "http://a/s?%FF=1"),
+        # UTF-8 queries, spaces and characters written unescaped come out as before.
+        ("http://a/s?q=%E4%B8%8A&b=a+b", "http://a/s?b=a+b&q=%E4%B8%8A"),
+        ("http://a/s?q=上海 标准", "http://a/s?q=%E4%B8%8A%E6%B5%B7+%E6%A0%87%E5%87%86"),
+    ],
+)
+def test_queries_keep_their_bytes(url: str, expected: str) -> None:
+    assert Canonicalizer.of(tracking_params("tmall"))(url) == expected

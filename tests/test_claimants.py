@@ -101,6 +101,12 @@ def test_each_card_s_shop_is_its_own_claimant_and_its_own_finding() -> None:
     assert len({f.finding_key for f in result.findings}) == 3
 
 
+def test_a_seller_row_that_rates_the_shop_names_nobody() -> None:
+    for row in ("卖家：好评率98%", "商家：已认证", "店铺：进入店铺"):
+        page = f"<ul><li>执行标准：Q/DEMO 0009-2024（上海标准）</li><li>{row}</li></ul>".encode()
+        assert _check(page, None) == ([], [None], [None]), row
+
+
 def test_a_maker_row_wins_over_a_seller_row_and_a_seller_row_over_the_shop_header() -> None:
     both = "<ul><li>执行标准：Q/DEMO 0009-2024（上海标准）</li><li>店铺：别家旗舰店</li><li>生产企业：演示持有公司（虚构）</li></ul>"
     rules, names, sources = _check(both.encode(), Claimant("头部店铺", "adapter:seller"))

@@ -140,6 +140,17 @@ def _row_value(rows: list[Row], table: tuple[str, ...]) -> tuple[str, str] | Non
     return (best[1], best[2]) if best else None
 
 
+# A seller row that rates the shop (卖家：好评率98%, 商家：已认证, 店铺：进入店铺) names nobody.
+_NOT_A_SELLER = re.compile(
+    r"\d\s*[%％]|认证|認證|好评|好評|信誉|信譽|评分|評分|等级|等級|星级|星級|进入|進入|关注|關注|客服"
+)
+
+
+def _seller_value(rows: list[Row], page_wide: bool = False) -> tuple[str, str] | None:
+    named = [row for row in rows if not _NOT_A_SELLER.search(row.value)]
+    return _page_row_value(named, SELLER_LABELS) if page_wide else _row_value(named, SELLER_LABELS)
+
+
 def _page_row_value(rows: list[Row], table: tuple[str, ...]) -> tuple[str, str] | None:
     # A page-wide row speaks for every claim only when the page names one value (not a listing).
     values = {row.value for row in rows if label_in(row.label, table) and len(row.value) <= MAX_NAME_VALUE}
@@ -171,6 +182,7 @@ class ContextFinder:
         self._blocks: dict[int, Tag | None] = {}
         self._names_product: dict[int, bool] = {}
         self._resolved: dict[tuple[int, bool], Context] = {}
+        self._page_seller: tuple[tuple[str, str] | None] | None = None
         # The listing entry (search-result card) of each element, shared with the extractor.
         self.listings = ListingEntries()
         self.has_product_context = bool(
@@ -298,7 +310,7 @@ class ContextFinder:
         other card's product or seller; a shop block of the page names the seller of a shop's own listing."""
         local = self._block_rows(entry)
         claimant, source = None, None
-        found = _row_value(local, CLAIMANT_LABELS) or _row_value(local, SELLER_LABELS)
+        found = _row_value(local, CLAIMANT_LABELS) or _seller_value(local)
         if found:
             claimant, source = _short(found[1]), f"row:{found[0]}"
         elif shop := _entry_text(entry, ENTRY_SHOP_SELECTORS):
@@ -345,9 +357,7 @@ class ContextFinder:
     def _claimant(self, local: list[Row]) -> tuple[str | None, str | None]:
         # The card's own maker, then its own seller (a listing card's 店铺：…), before anything page-wide.
         found = (
-            _row_value(local, CLAIMANT_LABELS)
-            or _row_value(local, SELLER_LABELS)
-            or self._page_value(CLAIMANT_LABELS)
+            _row_value(local, CLAIMANT_LABELS) or _seller_value(local) or self._page_value(CLAIMANT_LABELS)
         )
         if found:
             return _short(found[1]), f"row:{found[0]}"
@@ -365,7 +375,9 @@ class ContextFinder:
                 name = _name_of(value)
                 if name:
                     return name, f"jsonld:{key}"
-        seller = self._page_value(SELLER_LABELS)
+        if self._page_seller is None:
+            self._page_seller = (_seller_value(self.page.rows, page_wide=True),)
+        seller = self._page_seller[0]
         if seller:
             return _short(seller[1]), f"row:{seller[0]}"
         shop = self._layout_text("shop")

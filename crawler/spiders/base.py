@@ -21,7 +21,7 @@ from twisted.internet.error import ConnectError, DNSLookupError, TCPTimedOutErro
 from twisted.python.failure import Failure
 
 from crawler.adapters import Adapter, get_adapter
-from crawler.decoding import declared_charset, readable
+from crawler.decoding import declared_charset, page_encoding, query_in_page_encoding, readable
 from crawler.frontier import META_ENTRY, META_IMAGE, META_URL
 from crawler.images.collect import (
     STAT_FAILED,
@@ -176,7 +176,7 @@ class SweepSpider(scrapy.Spider, abc.ABC):
 
     def follow(self, response: Response, href: str, callback: Any) -> Iterator[scrapy.Request]:
         """A request for href (the scheduler records off-site, too deep or over budget links as skipped)."""
-        url = urldefrag(response.urljoin(href.strip()))[0]
+        url = query_in_page_encoding(urldefrag(response.urljoin(href.strip()))[0], page_encoding(response))
         if urlsplit(url).scheme not in ("http", "https"):
             self._stats().inc_value(STAT_NON_HTTP)
             runtime = self._runtime()
