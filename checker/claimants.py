@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from checker.extract import PageClaims
+from checker.extract.context import OTHER_PRODUCT_CARD
 
 
 class Claimant(NamedTuple):
@@ -15,10 +16,13 @@ class Claimant(NamedTuple):
 
 
 def fill_claimant(page: PageClaims, claimant: Claimant) -> int:
-    """Give every claim that names no claimant this one; returns how many claims it filled."""
+    """Give every claim that names no claimant this one; returns how many claims it filled.
+
+    Claims in a card for another product (OTHER_PRODUCT_CARD) are left unnamed: the page's seller or the
+    enterprise asking is not known to be theirs."""
     filled = 0
     for index, claim in enumerate(page.claims):
-        if not claim.claimant:
+        if not claim.claimant and claim.claimant_source != OTHER_PRODUCT_CARD:
             page.claims[index] = claim.model_copy(
                 update={"claimant": claimant.name, "claimant_source": claimant.source}
             )

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checker.codes import unread_codes
-from checker.extract.context import names_maker
+from checker.extract.context import OTHER_PRODUCT_CARD, names_maker
 from checker.extract.models import Claim, Confidence, PageClaims
 from checker.images.settings import ocr_review_below
 from checker.rules.facts import ClaimFacts
@@ -28,6 +28,11 @@ REASONS: dict[str, tuple[str, str, bool]] = {
     "code-unread": (
         "字样旁有未能识别的标准编号",
         "a standard number beside the words could not be read",
+        True,
+    ),
+    "other-product-card": (
+        "字样在商品页上另一商品的卡片中（如“看了又看”），卡片未显示经营者",
+        "the words are in a card for another product on an item page (a recommendation) that names no seller",
         True,
     ),
     "claimant-not-maker": (
@@ -163,6 +168,9 @@ def assess_claim(
         unread = unread_codes(claim.snippet_normalized or claim.snippet)
         if unread:
             reasons.append(reason("code-unread", "、".join(unread[:3])))
+    if claim.claimant_source == OTHER_PRODUCT_CARD:
+        # Whose claim it is, and which page it belongs to, is for an inspector to establish.
+        reasons.append(reason("other-product-card"))
     if (
         "claimant_is_holder" in tested
         and facts.claimant_is_holder is False

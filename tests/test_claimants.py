@@ -197,3 +197,42 @@ def test_a_maker_the_sentence_names_answers_for_the_claim_instead_of_the_shop() 
     [finding] = _result(other, shop).findings
     assert (finding.rule_id, finding.confidence) == ("SHS010", "high")
     assert _check(other, shop)[1:] == (["别家制造有限公司"], ["sentence:maker"])
+
+
+def _recommendations(card_shop: str) -> bytes:
+    cards = "".join(
+        f"<li class='reco-item'><a href='/item/{n}'>上海标准 塑胶跑道面层 T/ZZZ 00{n}-2020</a>"
+        f"<span class='price'>¥{n}99</span>{card_shop.format(n=n)}</li>"
+        for n in (1, 2, 3)
+    )
+    return (
+        "<html><body><div class='shop-name'>本店旗舰店</div><h1>儿童安全座椅</h1>"
+        "<ul class='attributes'><li>产品名称：儿童安全座椅</li><li>执行标准：GB 27887-2011</li></ul>"
+        f"<div class='recommend'><h3>看了又看</h3><ul>{cards}</ul></div></body></html>"
+    ).encode()
+
+
+def test_an_item_page_s_recommendation_cards_are_not_its_shop_s_claims() -> None:
+    # Cards that show no seller: nobody is named, the shop header and the adapter's seller fill nothing,
+    # and each finding is for review (before: SHS001 x3, high, against 本店旗舰店).
+    result = _result(
+        _recommendations("<span class='by'>第{n}家商行</span>"), Claimant("本店旗舰店", "adapter:seller")
+    )
+    assert {(c.claimant, c.claimant_source) for c in result.page.claims} == {(None, "listing:other-product")}
+    assert [(f.rule_id, f.confidence) for f in result.findings] == [("SHS001", "review")] * 3
+    assert all("other-product-card" in f.confidence_reasons for f in result.findings)
+    # Cards that show their seller name it, and stay sure.
+    result = _result(_recommendations("<span class='shop-name'>第{n}家商行</span>"))
+    assert sorted(c.claimant or "" for c in result.page.claims) == ["第1家商行", "第2家商行", "第3家商行"]
+    assert [f.confidence for f in result.findings] == ["high"] * 3
+
+
+def test_a_shop_s_own_listing_names_the_shop_for_every_card() -> None:
+    # No product of the page's own outside the cards: a shop's listing, whose header names every card's seller.
+    page = _recommendations("").replace(
+        "<ul class='attributes'><li>产品名称：儿童安全座椅</li><li>执行标准：GB 27887-2011</li></ul>".encode(),
+        b"",
+    )
+    result = _result(page)
+    assert {(c.claimant, c.claimant_source) for c in result.page.claims} == {("本店旗舰店", "shop")}
+    assert [f.confidence for f in result.findings] == ["high"] * 3

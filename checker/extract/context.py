@@ -20,6 +20,7 @@ from checker.extract.patterns import (
     NOT_A_PRODUCT_NAME,
     PRODUCT_LABELS,
     SELLER_LABELS,
+    STANDARD_LABELS,
 )
 from checker.extract.prune import CONTEXT_INDEX, CTX_ATTR, CTX_SEPARATOR
 from checker.extract.selectors import rest_of
@@ -76,6 +77,9 @@ def _ancestor_ids(element: Tag) -> set[int]:
 
 # Claim.claimant_source of a maker the claim's own sentence names (演示科技有限公司出品).
 MAKER_IN_SENTENCE = "sentence:maker"
+# Claim.claimant_source of a claim in a card for another product on an item page (看了又看, 相关推荐) that shows
+# no seller of its own: the page's seller is not known to make it, and no fallback may name one.
+OTHER_PRODUCT_CARD = "listing:other-product"
 # Sources that name the product's maker outside a maker's label: the product's JSON-LD manufacturer, the
 # claim's own sentence, and the enterprise that asked for a self-check about its own claim.
 _MAKER_SOURCES = frozenset({"jsonld:manufacturer", MAKER_IN_SENTENCE, "selfcheck"})
@@ -183,6 +187,7 @@ class ContextFinder:
         self._names_product: dict[int, bool] = {}
         self._resolved: dict[tuple[int, bool], Context] = {}
         self._page_seller: tuple[tuple[str, str] | None] | None = None
+        self._own_product: bool | None = None
         # The listing entry (search-result card) of each element, shared with the extractor.
         self.listings = ListingEntries()
         self.has_product_context = bool(
@@ -315,6 +320,9 @@ class ContextFinder:
             claimant, source = _short(found[1]), f"row:{found[0]}"
         elif shop := _entry_text(entry, ENTRY_SHOP_SELECTORS):
             claimant, source = shop, "listing:shop"
+        elif self._offers_own_product():
+            # An item page's cards recommend other products, often other shops': its shop is not theirs.
+            claimant, source = None, OTHER_PRODUCT_CARD
         elif shop := self._layout_text("shop"):
             claimant, source = shop, "shop"
         row = _row_value(local, PRODUCT_LABELS)
@@ -330,6 +338,17 @@ class ContextFinder:
                 break
         category = _value(_row_value(local, CATEGORY_LABELS)) or self._breadcrumb(product)
         return Context(claimant, source, _short(product), _short(category), product_source)
+
+    def _offers_own_product(self) -> bool:
+        """Whether the page offers a product of its own outside its listing cards (a product-name or
+        standard row outside every card, or a JSON-LD Product): an item page, whose cards recommend others."""
+        if self._own_product is None:
+            labels = (*PRODUCT_LABELS, *STANDARD_LABELS)
+            self._own_product = bool(self.products) or any(
+                label_in(row.label, labels) and self.listings.of(row.element) is None
+                for row in self.page.rows
+            )
+        return self._own_product
 
     def _product(
         self, block: Tag | None, local: list[Row], item_page: bool, brands: set[str], models: set[str]
