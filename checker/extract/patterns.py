@@ -19,8 +19,9 @@ from checker.extract import charsets
 # page's declared standard ties its bare claims (tie "page"); two label/value pairs per attribute row.
 # 1.7.0: pages mixing character references and text for the words (上&#28023;标准) pass the gate; NUL and
 # control characters inside the words are read through.
-# 1.8.0: a seller row (店铺：…, 卖家：…) names the claimant where no maker row does: a listing's shops are
-# separate claimants.
+# 1.8.0: a seller row (店铺：…, 卖家：…) names the claimant where no maker row does (a listing's shops are
+# separate claimants); a maker the claim's sentence names (…有限公司出品) answers for it; an item page's
+# recommendation cards are not its shop's claims.
 EXTRACTOR_VERSION = "1.8.0"
 
 
