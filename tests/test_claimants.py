@@ -236,3 +236,13 @@ def test_a_shop_s_own_listing_names_the_shop_for_every_card() -> None:
     result = _result(page)
     assert {(c.claimant, c.claimant_source) for c in result.page.claims} == {("本店旗舰店", "shop")}
     assert [f.confidence for f in result.findings] == ["high"] * 3
+
+
+@pytest.mark.parametrize("heading", ["看了又看", "大家都在看", "同类热卖", "人气排行榜"])
+def test_a_recommendation_strip_s_heading_is_never_a_product_name(heading: str) -> None:
+    page = (
+        f"<html><body><div class='box'><h3>{heading}</h3><div class='c'><a href='/i/2'>上海标准 面层 "
+        "T/ZZZ 001-2020</a><span>¥99</span></div></div></body></html>"
+    ).encode()
+    [claim] = _result(page).page.claims
+    assert claim.product_name != heading

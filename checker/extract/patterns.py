@@ -454,6 +454,8 @@ ROW_TEXT = re.compile(r"^\s*(?P<label>[^:：]{1,16}?)\s*" + _COLON + r"\s*(?P<va
 GENERIC_HEADING = re.compile(
     r"详情|介绍|参数|规格|包装|售后|评价|评论|说明|相关|推荐|资质|证书|新闻|公告|联系|导航|客服|热销|猜你喜欢|店铺|^主体$|基本信息"
     r"|问答|问题|咨询|FAQ|属性|描述"
+    # A marketplace's recommendation strips (看了又看, 大家都在看, 为你推荐 is caught by 推荐 above).
+    r"|看了又看|看了还看|大家都在看|买了又买|还买了|还看了|同类|同款|热卖|热门商品|人气|排行榜"
     # A news or reading list's heading (行业资讯, 热点新闻, 推荐阅读: a sidebar of headlines), whole heading only:
     # 动态血压计, 阅读灯 and 热点 routers are products.
     r"|^[\u4e00-\u9fff]{0,4}(?:资讯|資訊|动态|動態|新闻|新聞|阅读|閱讀|热点|熱點|专题|專題|快讯|快訊|头条|頭條|公告)"
