@@ -258,6 +258,9 @@ def test_title_table_explains_every_entry() -> None:
         "Shanghai Standard Chartered branch",
         "上海标准电器有限公司",
         "上海标准件厂",
+        "上海标准五金专营店",
+        "店铺：上海标准好物旗舰店",
+        "上海標準五金專營店",
     ],
 )
 def test_english_and_company_traps_are_not_mentions(text: str) -> None:
@@ -266,7 +269,13 @@ def test_english_and_company_traps_are_not_mentions(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["certified Shanghai Standard product", "Shanghai Standard certified by ABC Co.", "获评上海标准的公司"],
+    [
+        "certified Shanghai Standard product",
+        "Shanghai Standard certified by ABC Co.",
+        "获评上海标准的公司",
+        "上海标准认证专卖店",
+        "上海标准产品的旗舰店",
+    ],
 )
 def test_near_traps_stay_mentions(text: str) -> None:
     assert len(list(find_in_text(normalize_text(text)))) == 1

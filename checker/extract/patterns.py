@@ -21,7 +21,7 @@ from checker.extract import charsets
 # control characters inside the words are read through.
 # 1.8.0: a seller row (店铺：…, 卖家：…) names the claimant where no maker row does (a listing's shops are
 # separate claimants); a maker the claim's sentence names (…有限公司出品) answers for it; an item page's
-# recommendation cards are not its shop's claims.
+# recommendation cards are not its shop's claims; a shop named 上海标准…专营店 is not the mark.
 EXTRACTOR_VERSION = "1.8.0"
 
 
@@ -348,6 +348,13 @@ EXCLUSIONS_AFTER: tuple[Pattern, ...] = (
         "zh-company",
         r"^ ?(?:(?![的之是为和与及或被获评认证执符合])[\u4e00-\u9fff]){0,8}?(?:股份有限公司|有限责任公司|有限公司|集团)",
         "a company whose name starts with 上海标准 (上海标准电器有限公司), not the mark",
+    ),
+    # The same for a shop's name on a marketplace: 店铺：上海标准五金专营店.
+    _p(
+        "zh-shop",
+        r"^ ?(?:(?![的之是为和与及或被获评认证執执符合])[\u4e00-\u9fff]){0,8}?"
+        r"(?:旗舰店|旗艦店|专营店|專營店|专卖店|專賣店|官方店|企业店|企業店|工厂店|工廠店|自营店|自營店|直营店|直營店|商行|经营部|經營部|门市部|門市部)",
+        "a shop whose name starts with 上海标准 (上海标准五金专营店), not the mark",
     ),
 )
 EXCLUSIONS_BEFORE: tuple[Pattern, ...] = (
