@@ -101,6 +101,15 @@ def test_each_card_s_shop_is_its_own_claimant_and_its_own_finding() -> None:
     assert len({f.finding_key for f in result.findings}) == 3
 
 
+def test_a_shop_row_beside_the_words_does_not_hide_the_maker_of_the_parameter_table() -> None:
+    page = (
+        "<div class='summary'><h1>儿童安全座椅</h1><p>店铺：别家旗舰店</p>"
+        "<p>执行标准：Q/DEMO 0009-2024（上海标准）</p></div>"
+        "<table class='params'><tr><td>生产企业</td><td>演示持有公司（虚构）</td></tr></table>"
+    ).encode()
+    assert _check(page, None) == ([], ["演示持有公司(虚构)"], ["row:生产企业"])
+
+
 def test_a_seller_row_that_rates_the_shop_names_nobody() -> None:
     for row in ("卖家：好评率98%", "商家：已认证", "店铺：进入店铺"):
         page = f"<ul><li>执行标准：Q/DEMO 0009-2024（上海标准）</li><li>{row}</li></ul>".encode()

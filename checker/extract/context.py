@@ -374,9 +374,10 @@ class ContextFinder:
         return None, None
 
     def _claimant(self, local: list[Row]) -> tuple[str | None, str | None]:
-        # The card's own maker, then its own seller (a listing card's 店铺：…), before anything page-wide.
+        # A maker row (the block's own, then the page's one), then the block's own seller (a listing card's
+        # 店铺：…): a shop row beside the words does not hide the maker the parameter table names.
         found = (
-            _row_value(local, CLAIMANT_LABELS) or _seller_value(local) or self._page_value(CLAIMANT_LABELS)
+            _row_value(local, CLAIMANT_LABELS) or self._page_value(CLAIMANT_LABELS) or _seller_value(local)
         )
         if found:
             return _short(found[1]), f"row:{found[0]}"
