@@ -255,3 +255,18 @@ def test_a_recommendation_strip_s_heading_is_never_a_product_name(heading: str) 
     ).encode()
     [claim] = _result(page).page.claims
     assert claim.product_name != heading
+
+
+def test_an_item_s_own_options_are_its_shop_s_claims() -> None:
+    # Priced options of the item itself (no link to another page) are not recommendation cards.
+    options = "".join(
+        f"<li class='sku'>{name} ¥{price}/㎡</li>"
+        for name, price in (("标准款", 99), ("上海标准款（执行T/ZZZ 001-2020）", 129), ("加厚款", 159))
+    )
+    page = (
+        "<html><body><div class='shop-name'>本店旗舰店</div><h1>塑胶跑道面层</h1>"
+        f"<ul class='attributes'><li>产品名称：塑胶跑道面层</li></ul><ul class='skus'>{options}</ul></body></html>"
+    ).encode()
+    result = _result(page)
+    assert [(c.claimant, c.claimant_source) for c in result.page.claims] == [("本店旗舰店", "shop")]
+    assert [(f.rule_id, f.confidence) for f in result.findings] == [("SHS001", "high")]

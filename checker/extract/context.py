@@ -320,8 +320,9 @@ class ContextFinder:
             claimant, source = _short(found[1]), f"row:{found[0]}"
         elif shop := _entry_text(entry, ENTRY_SHOP_SELECTORS):
             claimant, source = shop, "listing:shop"
-        elif self._offers_own_product():
-            # An item page's cards recommend other products, often other shops': its shop is not theirs.
+        elif self._offers_own_product() and _links_away(entry):
+            # An item page's cards that link to other pages recommend other products, often other shops':
+            # its shop is not theirs. (Cards without a link are the item's own options: 标准款, 加厚款.)
             claimant, source = None, OTHER_PRODUCT_CARD
         elif shop := self._layout_text("shop"):
             claimant, source = shop, "shop"
@@ -416,6 +417,15 @@ class ContextFinder:
     def _breadcrumb(self, product: str | None) -> str | None:
         crumbs = [c for c in self._layout_texts("breadcrumb") if not _NOT_CATEGORY.search(c) and c != product]
         return _short(crumbs[-1]) if crumbs else None
+
+
+def _links_away(entry: Tag) -> bool:
+    """Whether a card links to another page (not to an anchor or a script on this one)."""
+    for link in entry.find_all("a", href=True):
+        href = str(link.get("href", "")).strip().lower()
+        if href and not href.startswith(("#", "javascript:")):
+            return True
+    return False
 
 
 def _entry_text(entry: Tag, selectors: tuple[soupsieve.SoupSieve, ...]) -> str | None:
