@@ -30,6 +30,8 @@ class CheckOutcome:
     notes: list[str] = field(default_factory=list)
     # Claims the page held before the per-self-check cap (None: not capped).
     claims_found: int | None = None
+    # What the extractor could not read ({code, message}): "no finding" is then not "nothing wrong".
+    warnings: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,7 @@ def _capped(outcome: CheckOutcome, max_claims: int) -> CheckOutcome:
         findings=[f for f in outcome.findings if f.get("claim_id") in ids],
         notes=[*outcome.notes, _cap_note(len(outcome.claims), max_claims)],
         claims_found=len(outcome.claims),
+        warnings=outcome.warnings,
     )
 
 
@@ -240,6 +243,7 @@ class EngineCheckService:
             findings=[f.model_dump(mode="json") for f in findings],
             notes=notes,
             claims_found=found,
+            warnings=[warning.model_dump() for warning in page.warnings],
         )
 
     def close(self) -> None:

@@ -170,6 +170,8 @@ def build_row(
     }
     if outcome.claims_found is not None:
         result["claims_found"] = outcome.claims_found
+    if outcome.warnings:
+        result["warnings"] = outcome.warnings
     request = prepared.request
     return SelfCheck(
         api_key_id=key_id,

@@ -200,6 +200,15 @@ class ClaimOut(BaseModel):
     )
 
 
+class PageWarningOut(BaseModel):
+    """Part of the input the checker could not read: with one, "no finding" does not mean "nothing wrong"."""
+
+    code: str = Field(
+        description="too-complex | cpu-budget | undecodable-bytes | depth-cut | charset-guessed | …"
+    )
+    message: str = Field(description="what was given up and why")
+
+
 class SelfCheckOut(BaseModel):
     """A stored self-check: only the key that made it can read it back.
 
@@ -214,7 +223,10 @@ class SelfCheckOut(BaseModel):
     enterprise_name: str | None
     uscc: str | None
     claimed_standard: str | None
-    verdict: Literal["ok", "problems"] = Field(description="problems when at least one finding was made")
+    verdict: Literal["ok", "problems", "incomplete"] = Field(
+        description="problems: at least one finding; incomplete: no finding, but part of the input could not "
+        "be read (see warnings); ok: no finding in an input read whole"
+    )
     claims_total: int = Field(description="claims checked (at most MARKWATCH_SELFCHECK_MAX_CLAIMS)")
     findings_total: int
     claims_found: int | None = Field(
@@ -223,6 +235,9 @@ class SelfCheckOut(BaseModel):
     claims: list[ClaimOut]
     findings: list[FindingOut]
     notes: list[str] = Field(default_factory=list, description="e.g. the encoding the page was read in")
+    warnings: list[PageWarningOut] = Field(
+        default_factory=list, description="what could not be read (the findings then go to review)"
+    )
 
     @classmethod
     def from_result(cls, row: Any, items: int | None = None) -> SelfCheckOut:
@@ -231,6 +246,10 @@ class SelfCheckOut(BaseModel):
         stored_findings = result.get("findings", [])
         stored_claims = result.get("claims", [])
         findings = [FindingOut.model_validate(f) for f in stored_findings[:items]]
+        warnings = [PageWarningOut.model_validate(w) for w in result.get("warnings", [])]
+        verdict: Literal["ok", "problems", "incomplete"] = (
+            "problems" if stored_findings else "incomplete" if warnings else "ok"
+        )
         return cls(
             id=row.id,
             created_at=row.created_at,
@@ -240,13 +259,14 @@ class SelfCheckOut(BaseModel):
             enterprise_name=row.enterprise_name,
             uscc=row.uscc,
             claimed_standard=row.claimed_standard,
-            verdict="problems" if stored_findings else "ok",
+            verdict=verdict,
             claims_total=len(stored_claims),
             findings_total=len(stored_findings),
             claims_found=result.get("claims_found"),
             claims=[ClaimOut.model_validate(c) for c in stored_claims[:items]],
             findings=findings,
             notes=list(result.get("notes", [])),
+            warnings=warnings,
         )
 
 

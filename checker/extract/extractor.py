@@ -13,6 +13,7 @@ from checker.extract.context import MAKER_IN_SENTENCE, ContextFinder, ListingEnt
 from checker.extract.decode import decode_page
 from checker.extract.document import Page, css_path, label_in, load_page
 from checker.extract.gate import may_mention
+from checker.extract.head import head_only_warning
 from checker.extract.limits import BudgetExceeded, ExtractLimits, Guard
 from checker.extract.mentions import Mention, certification_words, find_mentions
 from checker.extract.models import Claim, Occurrence, PageClaims
@@ -184,12 +185,13 @@ def _extract(raw: bytes, declared_charset: str | None, result: PageClaims, guard
     guard.check("decoding")
     collector = PageSignalCollector()
     html = prune(decoded.text, guard, collector)
-    if html is None:
-        return
-    page = load_page(html)
+    page = None if html is None else load_page(html)
     guard.check("parsing the kept blocks")
-    mentions = find_mentions(page)
-    if not mentions:
+    mentions = [] if page is None else find_mentions(page)
+    if page is None or not mentions:
+        # Nothing in the body: words in the head alone are said, never silently "no claim".
+        if (head_only := head_only_warning(decoded.text)) is not None:
+            result.warnings.append(head_only)
         return
     finder = ContextFinder(page)
     view = read_page(page, finder, collector.signals, result.url)
