@@ -21,7 +21,8 @@ from checker.extract import charsets
 # control characters inside the words are read through.
 # 1.8.0: a seller row (店铺：…, 卖家：…) names the claimant where no maker row does (a listing's shops are
 # separate claimants); a maker the claim's sentence names (…有限公司出品) answers for it; an item page's
-# recommendation cards are not its shop's claims; a shop named 上海标准…专营店 is not the mark.
+# recommendation cards are not its shop's claims; a shop named 上海标准…专营店 is not the mark; words only in
+# the page's head are a head-only warning.
 EXTRACTOR_VERSION = "1.8.0"
 
 
