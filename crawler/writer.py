@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crawler.bodies import unreadable_reason
+from checker.extract.bodies import unreadable_reason
 from crawler.canonical import Canonicalizer
 from crawler.checking import CheckOutcome, PageChecker
 from crawler.heap import freeze_long_lived

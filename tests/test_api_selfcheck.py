@@ -121,6 +121,14 @@ def test_bad_input_is_4xx(
     assert response.status_code == 422, response.text
 
 
+# Answers that are no page: checked as one, each would have been "ok" for words never read.
+_NOT_PAGES = {
+    "/label.png": (b"\x89PNG\r\n\x1a\n" + bytes(64), "image/png"),
+    "/spec.pdf": (b"%PDF-1.7\n" + bytes(range(256)) * 4, "application/pdf"),
+    "/blob": (bytes(range(256)) * 16, ""),
+}
+
+
 class _Page(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         if self.path == "/to-metadata":
@@ -128,9 +136,11 @@ class _Page(http.server.BaseHTTPRequestHandler):
             self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
             self.end_headers()
             return
-        body = f"<p>{WORDING}</p>".encode("gb18030")
+        body, ctype = f"<p>{WORDING}</p>".encode("gb18030"), "text/html; charset=gbk"
+        if self.path in _NOT_PAGES:
+            body, ctype = _NOT_PAGES[self.path]
         self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=gbk")
+        self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -157,6 +167,25 @@ def test_url_from_allowlisted_server(
     raw, url, charset = fake.pages[-1]
     assert (url, charset) == (page_server + "/item", "gbk")
     assert WORDING.encode("gb18030") in raw
+
+
+@pytest.mark.parametrize(
+    ("path", "says"),
+    [
+        ("/label.png", "an image (image/png), not a page: send it to POST /v1/selfcheck/image"),
+        ("/spec.pdf", "application/pdf, not a page"),
+        ("/blob", "bytes that are not text"),
+    ],
+)
+def test_a_url_that_answers_no_page_is_refused_not_ok(
+    api: tuple[TestClient, dict[str, dict[str, str]], FakeChecks], page_server: str, path: str, says: str
+) -> None:
+    client, h, fake = api
+    before = len(fake.pages)
+    refused = client.post("/v1/selfcheck", json={"url": page_server + path}, headers=h["enterprise"])
+    assert refused.status_code == 422, refused.text
+    assert says in refused.json()["detail"] and refused.json()["where"] == "url"
+    assert len(fake.pages) == before  # nothing was checked
 
 
 @pytest.mark.parametrize(

@@ -45,6 +45,7 @@ from api.selfchecks import (
 )
 from api.settings import Settings
 from api.slots import KeyedSlots
+from checker.extract.bodies import unreadable_reason
 from markwatch.cases.models import SelfCheck
 from markwatch.errors import InputError, MarkwatchError, NotFoundError
 
@@ -52,6 +53,22 @@ __all__ = ["router", "text_document"]
 
 router: APIRouter = api_router("/selfcheck", ["selfcheck"], responses=ERROR_RESPONSES)
 CheckServiceDep = Annotated[CheckService, Depends(get_check_service)]
+
+
+def refuse_unreadable(body: bytes, content_type: str | None) -> None:
+    """InputError for a URL that answered no page (an image, a PDF, binary bytes): checked as a page, it would
+    be "ok" for words it never read."""
+    reason = unreadable_reason(body, content_type)
+    if reason is None:
+        return
+    media = (content_type or "").split(";", 1)[0].strip() or "no content type"
+    if media.lower().startswith("image/"):
+        raise InputError(
+            f"the URL answered an image ({media}), not a page: send it to POST /v1/selfcheck/image",
+            where="url",
+        )
+    what = f"{media}, not a page" if reason == "not_html" else "bytes that are not text"
+    raise InputError(f"the URL answered {what}: nothing on it could be checked", where="url")
 
 
 def _json(model: Any, status_code: int = status.HTTP_200_OK) -> Response:
@@ -65,6 +82,7 @@ async def _prepare_url(request: Request, body: SelfCheckIn, key_id: int, max_cla
     assert body.url is not None
     with slots.hold(str(key_id)):
         page = await fetcher.afetch(body.url)
+    refuse_unreadable(page.body, page.content_type)
     check_budget(page.body, max_claims, "url")
     prepared = Prepared(body, "url", page.body, page.url, page.charset)
     if page.redirects:
@@ -86,7 +104,8 @@ async def _prepare_url(request: Request, body: SelfCheckIn, key_id: int, max_cla
 async def create_route(
     body: SelfCheckIn, request: Request, who: EnterpriseDep, checks: CheckServiceDep
 ) -> Response:
-    """URLs must be public http(s) pages: private, loopback, link-local and metadata addresses are refused.
+    """URLs must be public http(s) pages: private, loopback, link-local and metadata addresses are refused,
+    and so is a URL that answers no page (an image, a PDF, binary bytes: 422, images go to /selfcheck/image).
 
     At most MARKWATCH_FETCH_MAX_CONCURRENT_PER_KEY URL checks run at once per key (429 beyond); at most
     MARKWATCH_SELFCHECK_MAX_CLAIMS claims are checked per input."""
