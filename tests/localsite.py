@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import random
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -276,13 +278,26 @@ ROUTES: dict[str, Any] = {
 def serve(**options: Any) -> Iterator[LocalSite]:
     """Run a LocalSite on 127.0.0.1 with a free port for the duration of the block."""
     site = LocalSite(**options)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(site))
+    with running(_handler(site)) as server:
+        site.server = server
+        yield site
+
+
+@contextmanager
+def running(handler: type[BaseHTTPRequestHandler]) -> Iterator[ThreadingHTTPServer]:
+    """Serve `handler` on 127.0.0.1 at a free port for the duration of the block."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
-    site.server = server
     thread = threading.Thread(target=server.serve_forever, name="localsite", daemon=True)
     thread.start()
     try:
-        yield site
+        yield server
     finally:
         server.shutdown()
         server.server_close()
+
+
+def sweep_command(targets: Path, db_url: str, jobs: Path, *extra: str) -> list[str]:
+    """`markwatch sweep run` of a targets file into db_url, from the running interpreter's environment."""
+    markwatch = str(Path(sys.executable).with_name("markwatch"))
+    return [markwatch, "sweep", "run", str(targets), "--db", db_url, "--job-dir", str(jobs), *extra]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from images_support import Shop, serve_shop
+from localsite import sweep_command
 from sqlalchemy import delete, func, select, update
 
 from checker.images.store import ImageReadingRow
@@ -43,18 +44,7 @@ def _env(**extra: str) -> dict[str, str]:
 
 
 def _sweep_command(targets: Path, db_url: str, jobs: Path) -> list[str]:
-    return [
-        MARKWATCH,
-        "sweep",
-        "run",
-        str(targets),
-        "--db",
-        db_url,
-        "--job-dir",
-        str(jobs),
-        *FAST,
-        "--no-cases",
-    ]
+    return sweep_command(targets, db_url, jobs, *FAST, "--no-cases")
 
 
 def _sweep(shop: Shop, tmp_path: Path, db_url: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_to_bytes, urlsplit
 
 import pytest
 from cases_support import import_example_registry
+from localsite import running, sweep_command
 from sqlalchemy import select
 
 from crawler.decoding import query_in_page_encoding
@@ -26,7 +25,6 @@ from crawler.store.models import Finding, SweepUrl
 from markwatch import db
 
 REPO = Path(__file__).resolve().parent.parent
-MARKWATCH = str(Path(sys.executable).with_name("markwatch"))
 SEARCH_PATH = "/搜索"
 WORDS = "上海标准"
 RESULT = "<html><head><meta charset='gbk'></head><body><h1>搜索结果</h1><p>执行标准：T/DEMO 001-2019（上海标准）</p></body></html>"
@@ -57,7 +55,7 @@ def _handler(site: _Site) -> type[BaseHTTPRequestHandler]:
                 page = (
                     f"<html><body><a href='{SEARCH_PATH}?q={WORDS}&amp;page=1'>{WORDS}产品</a></body></html>"
                 )
-                self._send(200, page.encode("gbk"), f"text/html; charset={self.server_charset()}")
+                self._send(200, page.encode("gbk"), f"text/html; charset={site.header}")
             elif path == SEARCH_PATH:
                 query = unquote_to_bytes(parts.query)
                 site.queries.append(query)
@@ -69,9 +67,6 @@ def _handler(site: _Site) -> type[BaseHTTPRequestHandler]:
                     self._send(404, b"not found", "text/plain")
             else:
                 self._send(404, b"not found", "text/plain")
-
-        def server_charset(self) -> str:
-            return site.header
 
         def _send(self, status: int, body: bytes, ctype: str) -> None:
             self.send_response(status)
@@ -86,15 +81,9 @@ def _handler(site: _Site) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def _serve(header: str) -> Iterator[_Site]:
     site = _Site(header)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(site))
-    site.base = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with running(_handler(site)) as server:
+        site.base = f"http://127.0.0.1:{server.server_address[1]}"
         yield site
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def _targets(path: Path, base: str) -> Path:
@@ -128,16 +117,7 @@ def test_a_gbk_listing_s_search_link_is_sent_as_a_browser_sends_it(tmp_path: Pat
     )
     with _serve(header) as site:
         targets = _targets(tmp_path / "targets.yaml", site.base)
-        command = [
-            MARKWATCH,
-            "sweep",
-            "run",
-            str(targets),
-            "--db",
-            db_url,
-            "--job-dir",
-            str(tmp_path / "jobs"),
-        ]
+        command = sweep_command(targets, db_url, tmp_path / "jobs")
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, cwd=REPO)
     assert done.returncode == 0, done.stdout + done.stderr
     assert [_pairs(query) for query in site.queries] == [_pairs(f"q={WORDS}&page=1".encode("gbk"))]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from cases_support import import_example_registry
-from localsite import LocalSite, serve
+from localsite import LocalSite, serve, sweep_command
 from sqlalchemy import func, select
 
 from crawler.store.models import Finding, Snapshot, SnapshotBody, Sweep, SweepPage, SweepUrl
@@ -52,8 +52,7 @@ def _targets(
 
 
 def _command(targets: Path, db_url: str, job_dir: Path) -> list[str]:
-    return [MARKWATCH, "sweep", "run", str(targets), "--db", db_url, "--job-dir", str(job_dir),
-            "--set", "AUTOTHROTTLE_ENABLED=false"]  # fmt: skip
+    return sweep_command(targets, db_url, job_dir, "--set", "AUTOTHROTTLE_ENABLED=false")
 
 
 def _env() -> dict[str, str]:
