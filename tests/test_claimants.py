@@ -110,6 +110,11 @@ def test_a_shop_row_beside_the_words_does_not_hide_the_maker_of_the_parameter_ta
     assert _check(page, None) == ([], ["演示持有公司(虚构)"], ["row:生产企业"])
 
 
+def test_a_shop_s_buttons_after_its_name_are_not_its_name() -> None:
+    page = "<ul><li>执行标准：Q/DEMO 0009-2024（上海标准）</li><li>店铺：<a>别家旗舰店</a> <span>进店逛逛</span></li></ul>"
+    assert _check(page.encode(), None)[1:] == (["别家旗舰店"], ["row:店铺"])
+
+
 def test_a_seller_row_that_rates_the_shop_names_nobody() -> None:
     for row in ("卖家：好评率98%", "商家：已认证", "店铺：进入店铺"):
         page = f"<ul><li>执行标准：Q/DEMO 0009-2024（上海标准）</li><li>{row}</li></ul>".encode()

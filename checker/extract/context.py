@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import soupsieve
@@ -144,6 +144,10 @@ def _row_value(rows: list[Row], table: tuple[str, ...]) -> tuple[str, str] | Non
     return (best[1], best[2]) if best else None
 
 
+# A shop's buttons after its name in the same row (店铺：甲乙丙旗舰店 进店逛逛): cut off.
+_SHOP_BUTTONS = re.compile(
+    r"\s*(?:进店|進店|进入店铺|進入店鋪|关注店铺|關注店鋪|收藏店铺|收藏店鋪|联系卖家|聯繫賣家|在线客服|在線客服|旺旺)"
+)
 # A seller row that rates the shop (卖家：好评率98%, 商家：已认证, 店铺：进入店铺) names nobody.
 _NOT_A_SELLER = re.compile(
     r"\d\s*[%％]|认证|認證|好评|好評|信誉|信譽|评分|評分|等级|等級|星级|星級|进入|進入|关注|關注|客服"
@@ -151,7 +155,11 @@ _NOT_A_SELLER = re.compile(
 
 
 def _seller_value(rows: list[Row], page_wide: bool = False) -> tuple[str, str] | None:
-    named = [row for row in rows if not _NOT_A_SELLER.search(row.value)]
+    named = []
+    for row in rows:
+        name = _SHOP_BUTTONS.split(row.value, maxsplit=1)[0].strip()
+        if name and not _NOT_A_SELLER.search(name):
+            named.append(replace(row, value=name))
     return _page_row_value(named, SELLER_LABELS) if page_wide else _row_value(named, SELLER_LABELS)
 
 
