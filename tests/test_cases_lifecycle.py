@@ -170,6 +170,27 @@ def test_recheck_after_deadline_closes_when_gone(db_url: str) -> None:
         assert case.decision_reason == "rectified"
 
 
+def test_the_same_misuse_named_for_another_claimant_is_not_rectified(db_url: str) -> None:
+    # A newer extractor ties the page's claim to another claimant (its maker rather than its shop): the
+    # finding's key changes, the misuse does not. The waiting case must not close as "rectified".
+    due = T0 + dt.timedelta(days=14)
+    with db.session_scope(db_url) as session:
+        case = _awaiting(session, due)
+        after = make_sweep(session)
+        add_page(session, after, fetched_at=due + dt.timedelta(days=1))
+        add_finding(
+            session, after, key="R-maker", claimant="别家制造有限公司", observed_at=due + dt.timedelta(days=1)
+        )
+        report = ingest_sweep(session, after.id)
+        assert report.closed == 0 and case.status == S.RECTIFICATION_DUE
+        # Another rule on that page is no trace of this case's misuse: a clean re-check still closes it.
+        clean = make_sweep(session)
+        add_page(session, clean, fetched_at=due + dt.timedelta(days=2))
+        add_finding(session, clean, key="other", rule_id="SHS009", observed_at=due + dt.timedelta(days=2))
+        assert ingest_sweep(session, clean.id).closed == 1
+        assert case.status == S.CLOSED
+
+
 def test_recheck_after_deadline_escalates_when_still_there(db_url: str) -> None:
     due = T0 + dt.timedelta(days=14)
     with db.session_scope(db_url) as session:

@@ -224,12 +224,22 @@ def _close_rechecked(session: Session, sweep_id: int, actor: str, report: Ingest
     pages = _fetched_pages(session, sweep_id)
     if not pages:
         return
-    seen = set(session.scalars(select(Finding.finding_key).where(Finding.sweep_id == sweep_id)))
+    found = session.execute(
+        select(Finding.finding_key, Finding.page_url, Finding.rule_id, Finding.standard_code).where(
+            Finding.sweep_id == sweep_id
+        )
+    ).all()
+    seen = {key for key, *_ in found}
+    # The same rule and standard on the same page under another key is the misuse still there, named for
+    # another claimant (a newer extractor reads the page's seller or maker differently): never "rectified".
+    still_there = {(page, rule, standard) for _, page, rule, standard in found}
     # Few cases wait for rectification at any time; a sweep can fetch many thousands of pages.
     waiting = session.scalars(select(Case).where(Case.status.in_([s.value for s in AWAITING_RECTIFICATION])))
     for case in waiting:
         fetched_at = pages.get(case.page_url or "")
         if fetched_at is None or case.case_key in seen:
+            continue
+        if (case.page_url, case.rule_id, case.standard_code) in still_there:
             continue
         evidence: dict[str, object] = {"sweep_id": sweep_id, "page_url": case.page_url}
         if recheck(session, case, misuse_seen=False, observed_at=fetched_at, actor=actor, evidence=evidence):
