@@ -275,3 +275,20 @@ def test_an_item_s_own_options_are_its_shop_s_claims() -> None:
     result = _result(page)
     assert [(c.claimant, c.claimant_source) for c in result.page.claims] == [("本店旗舰店", "shop")]
     assert [(f.rule_id, f.confidence) for f in result.findings] == [("SHS001", "high")]
+
+
+def test_a_strip_of_two_recommendation_cards_is_not_the_shop_s_claims() -> None:
+    # Below the three-card listing threshold: two priced cards that link away still recommend other products.
+    cards = "".join(
+        f"<li class='reco'><a href='/item/{n}'>上海标准 面层 T/ZZZ 00{n}-2020</a><span>¥{n}99</span></li>"
+        for n in (1, 2)
+    )
+    page = (
+        "<html><body><div class='shop-name'>本店旗舰店</div><h1>儿童安全座椅</h1>"
+        "<ul class='attributes'><li>产品名称：儿童安全座椅</li></ul>"
+        f"<div class='box'><h3>看了又看</h3><ul>{cards}</ul></div></body></html>"
+    ).encode()
+    result = _result(page, Claimant("本店旗舰店", "adapter:seller"))
+    assert [(c.claimant, c.claimant_source, c.product_name) for c in result.page.claims] == [
+        (None, "listing:other-product", None)
+    ] * 2

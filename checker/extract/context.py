@@ -489,7 +489,10 @@ class ListingEntries:
                     if sibling.get("class") == classes
                 )
             # A listing's cards each show a price; repeated rows of a spec table (dl.clearfix × 20) do not.
-            if self._counts[key] >= 3 and self._shows_price(node):
+            # Two cards make a listing when they link to other pages (a strip of two recommendations); two
+            # priced options of one item (标准款, 加厚款) do not link away.
+            count = self._counts[key]
+            if (count >= 3 or (count == 2 and _links_away(node))) and self._shows_price(node):
                 return node
         return None
 
