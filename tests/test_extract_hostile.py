@@ -375,3 +375,24 @@ def test_garbage_collection_is_not_charged_to_the_page() -> None:
         pass
     assert guard.used() >= 0.05
     del heap
+
+
+def test_the_budget_check_reads_the_cpu_clock_only_once_the_wall_clock_passed_the_budget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # CPU time never runs ahead of wall time: within the budget by the wall clock, the page is within it by
+    # the CPU clock, and the system call (a point where a loaded server thread is descheduled) is skipped.
+    reads: list[float] = []
+
+    def counted() -> float:
+        reads.append(0.0)
+        return 0.0
+
+    guard = Guard.start(dataclasses.replace(default_limits(), cpu_budget_seconds=60.0))
+    monkeypatch.setattr(time, "thread_time", counted)
+    for _ in range(10):
+        guard.check("a stage")
+    assert reads == []
+    guard.wall_started -= 61.0  # as if a minute of wall time had passed
+    guard.check("a stage")  # the CPU clock (0 s used) decides: not over budget
+    assert len(reads) == 1
