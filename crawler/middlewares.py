@@ -19,6 +19,7 @@ from scrapy.http import Response
 from scrapy.http.request import NO_CALLBACK
 from scrapy.robotstxt import ProtegoRobotParser
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
+from w3lib.url import safe_url_string
 from twisted.internet import defer
 from twisted.internet.interfaces import IReactorTime
 
@@ -123,7 +124,9 @@ class RedirectGuardMiddleware:
         location = response.headers.get(b"Location")
         if response.status not in (301, 302, 303, 307, 308) or not location:
             return response
-        target = urljoin(request.url, location.decode("latin-1"))
+        # Read as RedirectMiddleware reads it (UTF-8, unsafe characters percent-encoded): the guard judges the
+        # URL that will be requested, and a loop is seen by comparing like with like.
+        target = urljoin(request.url, safe_url_string(location))
         parts = urlsplit(target)
         if parts.scheme not in ("http", "https"):
             raise SkipRequest("redirect_non_http", f"redirect to {target}", state="failed")

@@ -202,6 +202,18 @@ def test_guards_refuse_offsite_loops_and_metadata_addresses() -> None:
     assert guard.process_response(loop_request, fine, spider) is fine
 
 
+def test_a_raw_utf8_location_is_read_as_the_redirect_will_request_it() -> None:
+    # Servers send non-ASCII Location bytes raw; RedirectMiddleware requests them as UTF-8, percent-encoded.
+    # Read as Latin-1 the guard compared mojibake with the chain and missed the loop.
+    spider = _spider(SiteSpider, "generic")
+    here = "http://127.0.0.1:9/%E4%B8%AD"
+    request = Request(here, meta={"redirect_urls": ["http://127.0.0.1:9/a"]})
+    looping = Response(here, status=302, headers={"Location": "/中".encode()})
+    with pytest.raises(SkipRequest, match="loop") as loop:
+        RedirectGuardMiddleware().process_response(request, looping, spider)
+    assert (loop.value.reason, str(loop.value).endswith(here)) == ("redirect_loop", True)
+
+
 def test_a_refused_request_becomes_its_urls_outcome() -> None:
     from twisted.python.failure import Failure
 

@@ -27,13 +27,19 @@ from markwatch import db
 REPO = Path(__file__).resolve().parent.parent
 SEARCH_PATH = "/搜索"
 WORDS = "上海标准"
-RESULT = "<html><head><meta charset='gbk'></head><body><h1>搜索结果</h1><p>执行标准：T/DEMO 001-2019（上海标准）</p></body></html>"
+IMAGE_PATH = "/图片"
+LABEL = "标签"
+RESULT = (
+    "<html><head><meta charset='gbk'></head><body><h1>搜索结果</h1><p>执行标准：T/DEMO 001-2019（上海标准）</p>"
+    f"<img src='{IMAGE_PATH}?name={LABEL}' width='400' height='300'></body></html>"
+)
 
 
 class _Site:
     def __init__(self, listing_charset_header: str) -> None:
         self.header = listing_charset_header
         self.queries: list[bytes] = []
+        self.image_queries: list[bytes] = []
         self.base = ""
 
 
@@ -65,6 +71,9 @@ def _handler(site: _Site) -> type[BaseHTTPRequestHandler]:
                     self._send(200, RESULT.encode("gbk"), "text/html; charset=gbk")
                 else:
                     self._send(404, b"not found", "text/plain")
+            elif path == IMAGE_PATH:
+                site.image_queries.append(unquote_to_bytes(parts.query))
+                self._send(404, b"not found", "text/plain")
             else:
                 self._send(404, b"not found", "text/plain")
 
@@ -107,7 +116,7 @@ def _targets(path: Path, base: str) -> Path:
 
 
 @pytest.mark.parametrize("header", ["gbk", "utf-8"])  # truthful, and a header that lies about GBK bytes
-def test_a_gbk_listing_s_search_link_is_sent_as_a_browser_sends_it(tmp_path: Path, header: str) -> None:
+def test_a_gbk_page_s_links_and_images_are_requested_as_a_browser_requests_them(tmp_path: Path, header: str) -> None:
     db_url = f"sqlite:///{tmp_path / 'mw.db'}"
     import_example_registry(db_url)
     env = dict(
@@ -121,6 +130,8 @@ def test_a_gbk_listing_s_search_link_is_sent_as_a_browser_sends_it(tmp_path: Pat
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, cwd=REPO)
     assert done.returncode == 0, done.stdout + done.stderr
     assert [_pairs(query) for query in site.queries] == [_pairs(f"q={WORDS}&page=1".encode("gbk"))]
+    # The result page's product image too: its query in GBK, as the browser showing that page requests it.
+    assert site.image_queries == [f"name={LABEL}".encode("gbk")]
     with db.session_scope(db_url) as session:
         ledger = {url: state for url, state in session.execute(select(SweepUrl.url, SweepUrl.state))}
         pages = list(session.scalars(select(Finding.page_url)))

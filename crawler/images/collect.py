@@ -20,7 +20,7 @@ from scrapy.http import Response
 
 from checker.images.discover import PageImage, find_images
 from checker.images.settings import ImageSettings
-from crawler.decoding import readable
+from crawler.decoding import page_encoding, query_in_page_encoding, readable
 from crawler.frontier import META_IMAGE
 
 # Pages first: an image waits behind every page request already queued.
@@ -69,10 +69,15 @@ def found_images(spider: Any, response: Response) -> FoundImages:
     may call this)."""
     limit = spider.target.max_images_per_page
     found = find_images(readable(response).text, response.url, dict(spider.adapter.images), limit=limit + 1)
-    if spider.adapter.image_rewrites:
-        rules = list(spider.adapter.image_rewrites)
-        found = [replace(image, url=rewritten(image.url, rules)) for image in found]
-        found = list({image.url: image for image in reversed(found)}.values())[::-1]
+    rules = list(spider.adapter.image_rewrites)
+    encoding = page_encoding(response)
+    # An image address is requested as the browser requests it: its query in the page's encoding (a GBK
+    # page's /img?name=标签 is name=%B1%EA%C7%A9 to its server), like the page's links.
+    found = [
+        replace(image, url=query_in_page_encoding(rewritten(image.url, rules) if rules else image.url, encoding))
+        for image in found
+    ]
+    found = list({image.url: image for image in reversed(found)}.values())[::-1]
     return FoundImages(found[:limit], len(found), len(found) > limit)
 
 
