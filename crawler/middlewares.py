@@ -19,9 +19,9 @@ from scrapy.http import Response
 from scrapy.http.request import NO_CALLBACK
 from scrapy.robotstxt import ProtegoRobotParser
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
-from w3lib.url import safe_url_string
 from twisted.internet import defer
 from twisted.internet.interfaces import IReactorTime
+from w3lib.url import safe_url_string
 
 from crawler.addresses import forbidden_kind
 from crawler.frontier import META_IMAGE
