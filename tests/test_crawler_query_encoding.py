@@ -116,7 +116,9 @@ def _targets(path: Path, base: str) -> Path:
 
 
 @pytest.mark.parametrize("header", ["gbk", "utf-8"])  # truthful, and a header that lies about GBK bytes
-def test_a_gbk_page_s_links_and_images_are_requested_as_a_browser_requests_them(tmp_path: Path, header: str) -> None:
+def test_a_gbk_page_s_links_and_images_are_requested_as_a_browser_requests_them(
+    tmp_path: Path, header: str
+) -> None:
     db_url = f"sqlite:///{tmp_path / 'mw.db'}"
     import_example_registry(db_url)
     env = dict(

@@ -74,7 +74,9 @@ def found_images(spider: Any, response: Response) -> FoundImages:
     # An image address is requested as the browser requests it: its query in the page's encoding (a GBK
     # page's /img?name=标签 is name=%B1%EA%C7%A9 to its server), like the page's links.
     found = [
-        replace(image, url=query_in_page_encoding(rewritten(image.url, rules) if rules else image.url, encoding))
+        replace(
+            image, url=query_in_page_encoding(rewritten(image.url, rules) if rules else image.url, encoding)
+        )
         for image in found
     ]
     found = list({image.url: image for image in reversed(found)}.values())[::-1]
