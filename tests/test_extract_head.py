@@ -52,6 +52,30 @@ def test_a_script_drawn_page_with_the_words_in_its_head_is_not_no_claim(head: st
     assert where in message and "no claim was read" in message
 
 
+ESCAPED_JSON_LD = json.dumps({"@type": "Product", "name": "塑胶跑道面层", "description": "上海标准产品"})
+
+
+@pytest.mark.parametrize(
+    ("head", "body"),
+    [
+        # JSON written with ASCII escapes only (json.dumps' default): no other spelling of the words on the page.
+        (f'<script type="application/ld+json">{ESCAPED_JSON_LD}</script>', BODY),
+        # JSON-LD in the body of a page drawn by script: as unseen as in the head.
+        (
+            "",
+            f'<body><div id="app"></div><script type="application/ld+json">{ESCAPED_JSON_LD}</script></body>',
+        ),
+        ("", f'<body><div id="app"></div><script type="application/ld+json">{JSON_LD}</script></body>'),
+    ],
+)
+def test_words_only_in_json_ld_escaped_or_in_the_body_are_said(head: str, body: str) -> None:
+    assert "上海" not in ESCAPED_JSON_LD
+    raw = _page(head, body)
+    assert extract_page(raw).claims == []
+    [message] = _head_only(raw)
+    assert "JSON-LD" in message
+
+
 def test_words_in_the_body_need_no_head_warning() -> None:
     raw = _page("<title>上海标准 面层</title>", "<body><p>执行标准：T/ZZZ 001-2020（上海标准）</p></body>")
     assert _head_only(raw) == [] and len(extract_page(raw).claims) == 1

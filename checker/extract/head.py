@@ -1,8 +1,9 @@
-"""Words in a page's head only: its <title>, <meta> contents and JSON-LD, with nothing in its body.
+"""Words only in what a page does not show: its <title>, <meta> contents and JSON-LD, nothing in its body text.
 
 Claims are read from what a page shows in its body. A page whose body is drawn by script (a single-page shop,
-a marketplace's client-rendered item) carries its product text only in the head, where the extractor reads
-no claim. Such a page is not "no claim found": it gets a warning saying where the words are, so an inspector
+a marketplace's client-rendered item) carries its product text only in the head or in structured data (JSON-LD,
+in the head or the body, often with every Chinese character written as a JSON escape), where the extractor
+reads no claim. Such a page is not "no claim found": it gets a warning saying where the words are, so an inspector
 or an enterprise knows to look (and a self-check answers `incomplete`, not `ok`).
 """
 
@@ -21,6 +22,8 @@ from checker.normalize import normalize_text
 HEAD_ONLY = "head-only"
 # The head is read up to the body, and no further than this: a head is a few KB, a hostile one is not.
 _HEAD_CHARS = 256 * 1024
+# JSON-LD is read wherever it is (shops put it in the body as often as in the head), up to this far in.
+_PAGE_CHARS = 4 * 1024 * 1024
 _BODY = re.compile(r"<body[\s>]", re.I)
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.I | re.S)
 _META_CONTENT = re.compile(r"<meta\b[^>]*?\bcontent\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", re.I | re.S)
@@ -35,7 +38,8 @@ def head_only_warning(text: str) -> PageWarning | None:
     body = _BODY.search(head)
     if body is not None:
         head = head[: body.start()]
-    places = [where for where, value in _head_texts(head) if any(find_in_text(normalize_text(value)))]
+    texts = [*_head_texts(head), *_json_ld_texts(text[:_PAGE_CHARS])]
+    places = [where for where, value in texts if any(find_in_text(normalize_text(value)))]
     if not places:
         return None
     return PageWarning(
@@ -52,7 +56,11 @@ def _head_texts(head: str) -> Iterator[tuple[str, str]]:
         yield "<title>", html.unescape(match.group(1))
     for match in _META_CONTENT.finditer(head):
         yield "<meta>", html.unescape(match.group(1) or match.group(2) or "")
-    for match in _JSON_LD.finditer(head):
+
+
+def _json_ld_texts(page: str) -> Iterator[tuple[str, str]]:
+    # Parsed as JSON, so its escapes (\u4e0a\u6d77…) read as the characters they are.
+    for match in _JSON_LD.finditer(page):
         try:
             data = json.loads(match.group(1))
         except ValueError:

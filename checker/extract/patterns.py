@@ -23,7 +23,8 @@ from checker.extract import charsets
 # separate claimants); a maker the claim's sentence names (…有限公司出品) answers for it; an item page's
 # recommendation cards are not its shop's claims; a shop named 上海标准…专营店 is not the mark; words only in
 # the page's head are a head-only warning.
-EXTRACTOR_VERSION = "1.8.0"
+# 1.8.1: JSON-LD anywhere in the page, and written with JSON escapes only (\u6d77…), counts for head-only.
+EXTRACTOR_VERSION = "1.8.1"
 
 
 class Pattern(NamedTuple):
@@ -129,6 +130,16 @@ GATE_RULES: tuple[GateRule, ...] = (
         True,
         "numeric character references: &#28023;/&#x6d77; = 海, &#20934;/&#x51c6; = 准, &#28310;/&#x6e96; = 準; "
         "准/準 may follow as text (&#19978;&#28023;标准)",
+        caseless=True,
+    ),
+    GateRule(
+        "json-escape",
+        "ascii",
+        (b"\\u6d77",),
+        (b"\\u51c6", b"\\u6e96"),
+        True,
+        "JSON string escapes (\\u6d77 = 海, \\u51c6 = 准, \\u6e96 = 準): JSON-LD written with ASCII escapes, the "
+        "only spelling on a page drawn by script (a head-only warning, never a silent pass)",
         caseless=True,
     ),
     GateRule(
