@@ -24,7 +24,7 @@ _CHAR_MAP.update(dict.fromkeys([*range(0x01, 0x09), *range(0x0E, 0x20), *range(0
 
 # One official copy renders quotes as `&“上海标准&”`: an ampersand glued to a quote is debris of a
 # half-decoded entity, never meaningful text.
-_ENTITY_DEBRIS = re.compile(r"&(?=[\"'“”‘’「」『』《》])|(?<=[\"'“”‘’「」『』《》])&(?![A-Za-z#])")
+ENTITY_DEBRIS = re.compile(r"&(?=[\"'“”‘’「」『』《》])|(?<=[\"'“”‘’「」『』《》])&(?![A-Za-z#])")
 _UNFINISHED_ENTITY = re.compile(r"&(?:amp;)+(?=[A-Za-z]+;|#\d+;|#x[0-9A-Fa-f]+;)")
 _SPACES = re.compile(r"[ \t\r\n\f\v]+")
 _DASH_RUN = re.compile(r"-{2,}")
@@ -47,7 +47,7 @@ def normalize_text(text: str) -> str:
     """NFKC, dash variants to "-", traditional to simplified, invisible characters and entity debris removed,
     spaces collapsed."""
     text = unescape_entities(text)
-    text = _ENTITY_DEBRIS.sub("", text)
+    text = ENTITY_DEBRIS.sub("", text)
     text = to_simplified(unicodedata.normalize("NFKC", text.translate(_CHAR_MAP)).translate(_CHAR_MAP))
     text = _DASH_RUN.sub("-", text)
     return _SPACES.sub(" ", text).strip()

@@ -128,6 +128,14 @@ _PIECES = st.sampled_from(
         "\u200b",
         "认证",
         "A1",
+        # Characters NFKC composes with the one before (text copied from a Mac is decomposed): each one was
+        # matched by nothing, and a run of them made the map drift onto other text.
+        "e\u0301",
+        "\u1112\u1161\u11ab",  # 한 as three jamo
+        "ｶﾞ",
+        "s\u0323\u0307",
+        "\u0301",
+        "&“",  # entity debris glued to a quote, repeated
     ]
 )
 
@@ -149,3 +157,33 @@ def test_random_spans_stay_inside_the_page() -> None:
         end = rng.randrange(start, len(normalized) + 1)
         first, last = offsets.span(start, end)
         assert 0 <= first <= last <= len(display_text(raw))
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        "한국 정품 수입 전기 주전자 안전 인증 완료 고객 만족 ".replace("한", "\u1112\u1161\u11ab"),
+        "\u1112\u1161\u11ab\u1100\u116e\u11a8 " * 20,  # Korean typed as jamo (copied from a Mac)
+        "e\u0301" * 30,
+        "ｶﾞ" * 30,
+        "s\u0323\u0307" * 15,
+        "&“" * 30,  # entity debris, repeated
+    ],
+)
+def test_the_quote_is_the_claim_whatever_composed_characters_come_before(before: str) -> None:
+    # Each of these matched nothing one character at a time; past about 24 in a row the map drifted and the
+    # quote (and the console's highlight) became other text: 'ᅳᆼ 완료 고객 만족 执行标准'.
+    html = f"<html><body><h1>电热水壶</h1><p>{before}执行标准：T/DEMO 001-2022（上海标准）</p></body></html>"
+    (claim,) = extract_page(html.encode()).claims
+    assert claim.verbatim == "上海标准"
+    assert claim.snippet.startswith(display_text(before)[:10]) and claim.snippet.endswith("（上海标准）")
+
+
+def test_a_page_of_composed_characters_is_quoted_quickly_and_the_budget_is_looked_at_on_each_resync() -> None:
+    # 8,000 decomposed é before a claim took 2.8 s of CPU (budget 2 s, looked at every 8,192 steps only).
+    html = "<p>" + "e\u0301" * 8000 + "执行标准：T/DEMO 001-2022（上海标准）</p>"
+    (claim,) = extract_page(html.encode()).claims
+    assert claim.verbatim == "上海标准"
+    ticks: list[int] = []
+    OffsetMap("abcdefgh" * 4, "zyxwvuts" * 4, tick=lambda: ticks.append(1))
+    assert len(ticks) >= 8  # texts that never agree: a resync per character, and a look at the budget each

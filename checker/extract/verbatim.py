@@ -14,10 +14,11 @@ phrase conversion) is bridged by re-synchronising on the next stretch both texts
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 
-from checker.normalize import fold_char, unescape_entities
+from checker.normalize import ENTITY_DEBRIS, fold_char, normalize_text, unescape_entities
 
 # HTML collapses these when it renders text; a quote shows them as one space, as the reader saw them.
 _HTML_SPACE = re.compile(r"[ \t\r\n\f]+")
@@ -31,6 +32,11 @@ _ENTITY = re.compile(r"&(?:amp;)*(?:[A-Za-z][A-Za-z0-9]{1,31};?|#\d{1,7};?|#[xX]
 _TICK_STEPS = 8_192
 # Characters whose runs the normaliser collapses into one.
 _COLLAPSING = frozenset("- ")
+# Characters NFKC may compose with the one before them although they are no combining mark: Hangul vowel and
+# final jamo (ᄒ ᅡ ᆫ -> 한, as text copied from a Mac is written) and the half-width voiced marks (ｶﾞ -> ガ).
+_COMPOSING = re.compile("[\u1160-\u11ff\ud7b0-\ud7ff\uff9e\uff9f]")
+# The longest run of characters read as one composed character.
+_CLUSTER_MAX = 8
 
 
 def display_text(raw: str) -> str:
@@ -120,6 +126,31 @@ class OffsetMap:
         self._set(k, len(piece), i, match.end())
         return match.end(), k + len(piece)
 
+    def _cluster(self, i: int, k: int) -> tuple[int, int] | None:
+        """Past a character and the marks NFKC composed it with (e + U+0301 -> é), or None.
+
+        fold_char sees one character at a time, so a composed character matched nothing, and the map
+        re-synchronised on the next shared text or, with many in a row, drifted (the quote became other
+        text)."""
+        source = self.source
+        end = i + 1
+        while (
+            end < len(source)
+            and end - i < _CLUSTER_MAX
+            # Invisible characters between them are dropped before NFKC composes (i + U+200B + U+0301 -> í).
+            and (
+                unicodedata.combining(source[end]) or _COMPOSING.match(source[end]) or not _fold(source[end])
+            )
+        ):
+            end += 1
+        if end == i + 1:
+            return None
+        piece = normalize_text(source[i:end])
+        if not piece or not self.normalized.startswith(piece, k):
+            return None
+        self._set(k, len(piece), i, end)
+        return end, k + len(piece)
+
     def _align(self) -> None:
         source, target = self.source, self.normalized
         i = k = 0
@@ -161,6 +192,14 @@ class OffsetMap:
             if not piece or piece.isspace():
                 i += 1  # dropped by the normaliser (an invisible mark, a collapsed space)
                 continue
+            if char == "&" and ENTITY_DEBRIS.match(source, i):
+                i += 1  # an ampersand glued to a quote (&“): debris the normaliser removes
+                continue
+            if (cluster := self._cluster(i, k)) is not None:
+                i, k = cluster
+                continue
+            if self._tick is not None:
+                self._tick()  # a re-synchronisation costs up to a few ms: the budget is looked at each time
             found = self._resync(i, k)
             if found is None and k == len(target) - 1:
                 # The last normalised character came from all that is left (an entity such as &ldquo;).
