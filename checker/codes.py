@@ -243,7 +243,8 @@ def _strip_zeros(number: str) -> str:
 def _fold_upper(char: str) -> str:
     # Every code search folds its text a character at a time (offsets must map back): the few hundred
     # characters a page's codes are written with fold once, not once per occurrence.
-    return fold_char(char).upper()
+    # 〇 (U+3007, the ideographic zero) stands for 0 in codes typed with an input method: T/ABC 〇〇1-2〇22.
+    return "0" if char == "\u3007" else fold_char(char).upper()
 
 
 def fold_with_offsets(text: str) -> tuple[str, list[int]]:

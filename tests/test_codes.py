@@ -22,6 +22,8 @@ KNOWN = [
     ("DB31/T1108—2018", CodeKind.LOCAL, "DB31/T 1108-2018", "DB31 1108-2018"),
     ("ＤＢ３１／Ｔ\u3000１１０８－２０１８", CodeKind.LOCAL, "DB31/T 1108-2018", "DB31 1108-2018"),
     ("db31/t 1108——2018", CodeKind.LOCAL, "DB31/T 1108-2018", "DB31 1108-2018"),
+    # 〇, the ideographic zero, typed for 0 with an input method (a code left untied was "not disclosed").
+    ("T/DEMO 〇〇1-2〇22", CodeKind.GROUP, "T/DEMO 001-2022", "T/DEMO 1-2022"),
     ("DB44/T 123-2019", CodeKind.LOCAL, "DB44/T 123-2019", "DB44 123-2019"),
     ("GB-T 701-2008", CodeKind.NATIONAL, "GB/T 701-2008", "GB 701-2008"),
     ("GB/T701-2008", CodeKind.NATIONAL, "GB/T 701-2008", "GB 701-2008"),

@@ -151,3 +151,17 @@ def test_image_claim_shows_the_image_with_its_box_and_the_text_read(db_url: str)
         )
         assert client.get("/console/images/" + "0" * 64).status_code == 404
         assert client.get("/console/images/not-a-hash").status_code == 404
+
+
+def test_a_claim_after_the_end_of_the_document_is_read_and_marked_where_it_is() -> None:
+    # Browsers show what follows </html> in the body; libxml2 dropped it, so it was neither read nor marked.
+    page = (
+        "<html><body><h1>电热水壶</h1><p>价格：￥199</p></body></html>"
+        "<p>执行标准：T/DEMO 001-2022（上海标准）</p>"
+    ).encode()
+    (claim,) = extract_page(page).claims
+    marked = mark_page(
+        decode_snapshot(page, {}), [Location(claim.snippet, claim.location, claim.verbatim, "text", None)]
+    )
+    assert marked.hits[0].how == "text"
+    assert '<mark class="mw-hit" data-mw-hit="1" id="mw-hit-1">上海标准</mark>' in marked.html

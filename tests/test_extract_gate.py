@@ -109,6 +109,11 @@ def test_window_edge(searcher_: Searcher, rule: GateRule) -> None:
         "<p>Ｓｈａｎｇｈａｉ Ｓｔａｎｄａｒｄ</p>",  # full-width English
         "<p>sHaNgHaI sTaNdArD</p>",  # English in any mix of case
         "<p>上海<span class='x'>标</span>准</p>",
+        # References without their semicolon: browsers read them all the same.
+        "<li>&#19978&#28023&#26631&#20934</li>",
+        "<li>执行标准：T/ABC 001-2020（上&#28023标准）</li>",
+        "<li>上海&#x6807&#X51C6</li>",
+        "<li>执行标准：T/ABC 001-2020（上\ufa45标准）</li>",  # a compatibility ideograph NFKC reads as 海
     ],
 )
 @pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])

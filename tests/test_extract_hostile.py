@@ -396,3 +396,27 @@ def test_the_budget_check_reads_the_cpu_clock_only_once_the_wall_clock_passed_th
     guard.wall_started -= 61.0  # as if a minute of wall time had passed
     guard.check("a stage")  # the CPU clock (0 s used) decides: not over budget
     assert len(reads) == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # Words split by inline tags with no paragraph, item or row around them: one text as the reader sees it.
+        "<div>执行标准：T/DEMO 001-2022（<span>上海</span><span>标准</span>）</div>",
+        "<section>执行标准：T/DEMO 001-2022（<font>上海</font><font>标准</font>）</section>",
+        "执行标准：T/DEMO 001-2022（<b>上海</b><i>标准</i>）",
+        "<div>Complies with T/DEMO 001-2022 (<span>Shanghai</span> <span>Standard</span>)</div>",
+        # After the end of the document (browsers show it in the body), and a second document pasted after it.
+        "</body></html><p>执行标准：T/DEMO 001-2022（上海标准）</p>",
+        "</body></html><html><body><p>执行标准：T/DEMO 001-2022（上海标准）</p></body></html>",
+    ],
+)
+def test_claims_the_reader_sees_are_read_wherever_the_markup_puts_them(body: str) -> None:
+    page = f"<html><head><meta charset='utf-8'></head><body><h1>电热水壶</h1><p>价格：￥199</p>{body}</body></html>"
+    (claim,) = extract_page(page.encode()).claims
+    assert claim.standard_code == "T/DEMO 001-2022" and claim.use == "product"
+
+
+def test_words_in_two_separate_blocks_are_not_joined() -> None:
+    page = "<html><body><div><span>上海</span></div><div><span>标准</span></div></body></html>"
+    assert extract_page(page.encode()).claims == []

@@ -20,12 +20,12 @@ from lxml import etree
 
 from checker.extract.charsets import header_charset
 from checker.extract.decode import Decoded, decode_page
+from checker.extract.prune import as_parsed
 
 HIT_PREFIX = "mw-hit-"
 HIT_CLASS = "mw-hit"
 # Parsed like the extractor's pruning pass (checker/extract/prune.py), so nth-of-type counts agree.
 _PARSER = etree.HTMLParser(huge_tree=True)
-_XML_DECL = re.compile(r"^\s*<\?xml[^>]*>")
 _DOCTYPE = re.compile(r"\s*(?:<!--.*?-->\s*)*<!doctype", re.IGNORECASE | re.DOTALL)
 # One step of the extractor's CSS path (checker/extract/document.py::css_path).
 _STEP = re.compile(
@@ -109,7 +109,7 @@ def anchor(index: int) -> str:
 
 def mark_page(decoded: Decoded, locations: Sequence[Location]) -> MarkedPage:
     """The decoded page with every location marked; an unparsable page is returned as escaped text."""
-    text = _XML_DECL.sub("", decoded.text, count=1)
+    text = as_parsed(decoded.text)
     try:
         root = etree.fromstring(text, _PARSER) if text.strip() else None
     except (etree.ParserError, ValueError):

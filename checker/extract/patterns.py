@@ -24,7 +24,10 @@ from checker.extract import charsets
 # recommendation cards are not its shop's claims; a shop named 上海标准…专营店 is not the mark; words only in
 # the page's head are a head-only warning.
 # 1.8.1: JSON-LD anywhere in the page, and written with JSON escapes only (\u6d77…), counts for head-only.
-EXTRACTOR_VERSION = "1.8.1"
+# 1.9.0: words split by inline tags outside any paragraph, text after </html>, references without their
+# semicolon, compatibility forms of 海 and the ideographic zero in codes are read; quotes past composed
+# characters stay the page's text.
+EXTRACTOR_VERSION = "1.9.0"
 
 
 class Pattern(NamedTuple):
@@ -95,6 +98,10 @@ _UNSEARCHED_LABELS = tuple(
 # 海 and 准/準 as decimal or hexadecimal character references (their "&#" / "&#x" left out, so both match).
 _NCR_HAI = (b"28023;", b"6d77;")
 _NCR_ZHUN = (b"20934;", b"28310;", b"51c6;", b"6e96;")
+# Browsers also read a numeric reference without its semicolon (上&#28023标准 shows 上海标准): these keep "&#",
+# so a bare number on the page (a price, an item id) is no hint.
+_NCR_HAI_OPEN = (b"&#28023", b"&#x6d77")
+_NCR_ZHUN_OPEN = (b"&#20934", b"&#28310", b"&#x51c6", b"&#x6e96")
 
 GATE_RULES: tuple[GateRule, ...] = (
     *_in_each_family(
@@ -104,7 +111,7 @@ GATE_RULES: tuple[GateRule, ...] = (
         True,
         "上海标准 and 上海標準 share 海; 准/準 closes them (tags may split the words), also as a character "
         "reference (上海&#26631;&#20934;: a CMS or a paste turned a few characters into references)",
-        ascii_confirms=_NCR_ZHUN,
+        ascii_confirms=_NCR_ZHUN + _NCR_ZHUN_OPEN,
     ),
     *_in_each_family(
         "en-fullwidth",
@@ -130,6 +137,16 @@ GATE_RULES: tuple[GateRule, ...] = (
         True,
         "numeric character references: &#28023;/&#x6d77; = 海, &#20934;/&#x51c6; = 准, &#28310;/&#x6e96; = 準; "
         "准/準 may follow as text (&#19978;&#28023;标准)",
+        caseless=True,
+    ),
+    GateRule(
+        "ncr-open",
+        "ascii",
+        _NCR_HAI_OPEN,
+        _NCR_ZHUN_OPEN + tuple(zhun.encode(family) for zhun in "准準" for family in ("utf-8", "gb18030")),
+        True,
+        "numeric character references without their semicolon, which browsers read all the same "
+        "(&#19978&#28023&#26631&#20934 shows 上海标准)",
         caseless=True,
     ),
     GateRule(

@@ -47,13 +47,18 @@ def _has_standard(text: str) -> bool:
     return "tandard" in folded or "ｔａｎｄａｒｄ" in folded
 
 
+def _has_hai(text: str) -> bool:
+    # 海 and the compatibility ideographs NFKC folds to it (U+FA45, U+2F901): 上\ufa45标准 reads 上海标准.
+    return "海" in text or (not text.isascii() and ("\ufa45" in text or "\U0002f901" in text))
+
+
 def _may_mention(text: str) -> bool:
-    return "海" in text or _has_standard(text)
+    return _has_hai(text) or _has_standard(text)
 
 
 def _worth_a_look(text: str) -> bool:
     """The walk's cheap pre-test: a mention hint, or a first character some label starts with."""
-    if "海" in text:
+    if _has_hai(text):
         return True
     stripped = text.lstrip()  # the same whitespace _LABEL_HINT's leading \s* skips
     return bool(stripped) and (stripped[0] in _LABEL_FIRST or _has_standard(text))
@@ -73,6 +78,11 @@ _LABEL_FIRST = frozenset(label[0] for label in _CONTEXT_LABELS)
 _UNITS = frozenset(
     ["li", "tr", "dl", "p", "h1", "h2", "h3", "h4", "h5", "h6", "figure", "caption", "blockquote"]
 )
+# Inline formatting: text inside it is part of the text around it.
+_INLINE = frozenset(
+    "a abbr b bdi bdo big cite code data del dfn em font i ins kbd label mark nobr q s samp small span strike "
+    "strong sub sup time tt u var".split()
+)
 # A hint is confirmed on its unit's normalised text before anything is kept (the mention tables are stricter).
 _LOOSE_MENTION = re.compile(r"海 ?[标標] ?[准準]|shanghai ?[-_]? ?standard", re.I)
 _DROP = frozenset(["script", "style", "noscript", "template", "svg", "iframe", "object", "link"])
@@ -80,6 +90,9 @@ _DROP = frozenset(["script", "style", "noscript", "template", "svg", "iframe", "
 _BLOCK_TEXT_LIMIT = 2000
 _BLOCK_LEVELS = 3
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>")
+# Browsers put anything after </body> or </html> into the body (HTML: "after body" reprocesses it "in body");
+# libxml2 drops whatever follows </html>, and a second document pasted after the first was lost unsaid.
+_DOCUMENT_END = re.compile(r"</(?:body|html)\s*>", re.I)
 CONTEXT_INDEX = SelectorIndex(CONTEXT_SELECTORS)
 NTH_ATTR = "data-mw-nth"
 # Annotations above ruby base text (pinyin in <rt>, fallback brackets in <rp>): not part of the words.
@@ -90,6 +103,12 @@ _CHECK_EVERY = 0xFFF
 # Marks elements a layout selector matched, so BeautifulSoup finds them without running selectors again.
 CTX_ATTR = "data-mw-ctx"
 CTX_SEPARATOR = "|"
+
+
+def as_parsed(text: str) -> str:
+    """A decoded page made ready for libxml2 as a browser reads it (the extractor and the console alike):
+    no XML declaration, nothing after a </body> or </html> lost."""
+    return _DOCUMENT_END.sub("", _XML_DECL.sub("", text, count=1))
 
 
 def _parser() -> etree.HTMLParser:
@@ -130,7 +149,13 @@ def _unit(el: etree._Element) -> etree._Element:
         if node.tag in _UNITS:
             return node
         node = node.getparent()
-    return el
+    # No row, item or paragraph around it: the nearest element that is not inline text formatting. The words
+    # split across <span>上海</span><span>标准</span> in a <div> are one text there, as the reader sees them
+    # (the span alone holds half the words, and the page was read as holding none).
+    node = el
+    while node.tag in _INLINE and (parent := node.getparent()) is not None:
+        node = parent
+    return node
 
 
 def _block(unit: etree._Element, sizes: dict[etree._Element, int]) -> etree._Element:
@@ -355,7 +380,7 @@ def prune(text: str, guard: Guard | None = None, observer: PageObserver | None =
 
     `observer` sees every text of the whole page before anything is cut (page-level classification signals)."""
     guard = guard or Guard.start()
-    text = _XML_DECL.sub("", text, count=1)
+    text = as_parsed(text)
     if not text.strip():
         return None
     text = bound_markup(text, guard)
