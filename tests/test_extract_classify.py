@@ -261,6 +261,16 @@ def test_title_table_explains_every_entry() -> None:
         "上海标准五金专营店",
         "店铺：上海标准好物旗舰店",
         "上海標準五金專營店",
+        # 上海 + a noun starting with 标准: a standard room, pitch, course, map, edition; a factory's name.
+        "上海标准间 含早 ￥299/晚",
+        "上海标准大床房",
+        "已承建上海标准足球场30余片",
+        "上海标准日本语考试辅导",
+        "上海标准地图（2024版）",
+        "上海标准版",
+        "上海标准普尔指数",
+        "生产厂家：上海标准电机厂",
+        "上海標準模型廠",
     ],
 )
 def test_english_and_company_traps_are_not_mentions(text: str) -> None:
@@ -275,6 +285,9 @@ def test_english_and_company_traps_are_not_mentions(text: str) -> None:
         "获评上海标准的公司",
         "上海标准认证专卖店",
         "上海标准产品的旗舰店",
+        "上海标准产品生产厂",
+        "上海标准厂家直销",
+        "上海标准产品，间接提升品质",
     ],
 )
 def test_near_traps_stay_mentions(text: str) -> None:
@@ -419,6 +432,64 @@ def test_denials_pool_entries_and_placeholders_are_never_claims(sentence: str) -
     result = extract_page(html.encode())
     (occurrence,) = result.occurrences
     assert occurrence.use == "discussion" and result.claims == [], occurrence.signals
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "本品未通过任何上海标准认证。",
+        "我们从不宣传上海标准认证。",
+        "說明：本品並非上海標準產品，也未通過任何上海標準認證。",
+    ],
+)
+def test_a_denied_certification_is_no_claim_and_no_certification(checker: Checker, sentence: str) -> None:
+    html = _ITEM.replace("执行上海标准", "").replace("T/DEMO 001-2022（上海标准）", "T/DEMO 001-2022")
+    html = html.format(extra=f"<div class='desc'><p>{sentence}</p></div>")
+    result = extract_page(html.encode())
+    assert result.claims == [] and {o.use for o in result.occurrences} == {"discussion"}
+    assert _judge(checker, html) == []
+
+
+def test_a_seller_correcting_the_certification_myth_is_not_certification_wording(checker: Checker) -> None:
+    # 上海标准不是认证: the clause denies the certification. Its standard is designated: nothing to report.
+    html = _ITEM.format(
+        extra="<div class='ask'><p>答：上海标准不是认证，是本品执行的标准获评“上海标准”。</p></div>"
+    )
+    assert all(not c.certification_words for c in extract_page(html.encode()).claims)
+    assert _judge(checker, html) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "words"),
+    [
+        ("本产品获评上海标准。", "产品获评或认定"),
+        ("本产品经上海市市场监管局认定为“上海标准”产品。", "产品获评或认定"),
+        ("本品荣膺“上海标准”称号。", "荣获"),
+        ("上海标准授权产品，品质保证。", "授权"),
+    ],
+)
+def test_a_product_said_to_be_rated_or_approved_is_certification_wording(
+    checker: Checker, sentence: str, words: str
+) -> None:
+    # §5 SHS009: a standard is designated; a product presented as rated, recognised or approved is misled.
+    html = _ITEM.format(extra=f"<div class='desc'><p>{sentence}</p></div>")
+    claims = [c for c in extract_page(html.encode()).claims if c.certification_words]
+    assert [words in c.certification_words for c in claims] == [True]
+    assert "SHS009" in _judge(checker, html)
+
+
+def test_one_card_s_standard_row_does_not_speak_for_another_card(checker: Checker) -> None:
+    # Two unlinked product cards (no listing): card B's bare words were tied "page" to card A's code.
+    html = (
+        "<html><body><div class='prod'><h3>演示智能水杯 A款</h3><p>￥799</p><p>执行标准：T/DEMO 001-2022（上海标准）</p></div>"
+        "<div class='prod'><h3>演示儿童安全座椅 B款</h3><p>￥999</p><p>上海标准品质</p></div></body></html>"
+    )
+    claims = extract_page(html.encode()).claims
+    assert [(c.product_name, c.tie, c.standard_code) for c in claims] == [
+        ("演示智能水杯 A款", "annotation", "T/DEMO 001-2022"),
+        ("演示儿童安全座椅 B款", "none", None),
+    ]
+    assert _judge(checker, html) == ["SHS008"]
 
 
 def test_buyers_write_discussion_the_sellers_answer_claims() -> None:

@@ -17,6 +17,7 @@ from checker.extract.head import head_only_warning
 from checker.extract.limits import BudgetExceeded, ExtractLimits, Guard
 from checker.extract.mentions import Mention, certification_words, find_mentions
 from checker.extract.models import Claim, Occurrence, PageClaims
+from checker.normalize import compact
 from checker.extract.page_signals import PageSignalCollector
 from checker.extract.patterns import EXTRACTOR_VERSION, PRODUCT_LABELS
 from checker.extract.prune import prune
@@ -247,6 +248,15 @@ def _declared_claim(
     words beside a standard, which is what SHS008 is about."""
     names = {row.value for row in page.rows if label_in(row.label, PRODUCT_LABELS)}
     if len(names) > 1:
+        return None
+    # Claims naming different products (two unlinked product cards, each with its heading): the page is no
+    # single product, and one card's 执行标准 row does not speak for the other card's words.
+    named = {
+        compact(c.product_name)
+        for _, i in claimed
+        if (c := result.claims[i]).use == "product" and c.product_name
+    }
+    if len(named) > 1:
         return None
     keys: set[str] = set()
     declaring: Claim | None = None

@@ -9,6 +9,7 @@ from bs4 import Tag
 
 from checker.extract.document import Page, block_of, clean
 from checker.extract.patterns import (
+    CERT_DENIED,
     CERT_WINDOW,
     CERTIFICATION,
     EXCLUSIONS_AFTER,
@@ -72,7 +73,14 @@ def certification_words(
     `sentence`: the mention's sentence span when the caller has it (BlockText.sentence_span)."""
     s_start, s_end = sentence if sentence is not None else sentence_span(text, start, end)
     window = text[max(s_start, start - CERT_WINDOW) : min(s_end, end + CERT_WINDOW)]
-    return [p.name for p in CERTIFICATION if p.regex.search(window)]
+    return [
+        p.name for p in CERTIFICATION if any(not _denied(window, m.start()) for m in p.regex.finditer(window))
+    ]
+
+
+def _denied(window: str, at: int) -> bool:
+    """Whether the certification wording at window[at:] is denied earlier in its own clause."""
+    return CERT_DENIED.search(window, 0, at) is not None
 
 
 def _caption(img: Tag) -> Tag | None:

@@ -26,7 +26,9 @@ from checker.extract import charsets
 # 1.8.1: JSON-LD anywhere in the page, and written with JSON escapes only (\u6d77…), counts for head-only.
 # 1.9.0: words split by inline tags outside any paragraph, text after </html>, references without their
 # semicolon, compatibility forms of 海 and the ideographic zero in codes are read; quotes past composed
-# characters stay the page's text.
+# characters stay the page's text. 上海 + a noun starting with 标准 (标准间, 标准足球场…) and factory names are
+# traps; certification denied in its clause is none; a product said to be rated or approved is SHS009 wording;
+# one card's 执行标准 row no longer ties another card's words (use_table.py 5).
 EXTRACTOR_VERSION = "1.9.0"
 
 
@@ -356,6 +358,16 @@ EXCLUSIONS_AFTER: tuple[Pattern, ...] = (
     _p("standardisation", r"^ ?化", "上海标准化(研究院/协会): standardisation bodies and the activity"),
     _p("time", r"^ ?时间", "上海标准时间: Shanghai (China Standard) time"),
     _p("reference-material", r"^ ?物质", "上海标准物质: reference materials sold by labs"),
+    # 上海 + a noun that starts with 标准 (standard room, standard pitch, standard Japanese…): the words are
+    # there, the designation is not. Each of these gave SHS008 high on any page with a price.
+    _p(
+        "standard-compound",
+        r"^ ?(?:间|間|房|大床房|双床房|雙床房|单人房|單人房|双人房|雙人房|足球场|足球場|篮球场|籃球場|游泳池|跑道"
+        r"|日本语|日本語|日语|日語|韩语|韓語|英语|英語|普通话|普通話|地图|地圖|版|户型|戶型|尺寸|尺码|尺碼|普尔|普爾"
+        r"|答案|动作|動作|层|層|厂房|廠房|体重|體重|套餐|集装箱|集裝箱|箱|杆|粉|差)",
+        "上海 followed by a noun that starts with 标准 (上海标准间: a standard room in Shanghai; 标准足球场, 标准日本语, "
+        "标准地图, 标准版, 标准普尔): not the designation",
+    ),
     _p("chartered", r"^ ?chartered", "Shanghai Standard Chartered …: a bank, not the mark", re.I),
     _p("en-time", r"^ ?(?:time|cst)\b", "Shanghai Standard Time (CST): a time zone", re.I),
     _p(
@@ -377,6 +389,13 @@ EXCLUSIONS_AFTER: tuple[Pattern, ...] = (
         "zh-company",
         r"^ ?(?:(?![的之是为和与及或被获评认证执符合])[\u4e00-\u9fff]){0,8}?(?:股份有限公司|有限责任公司|有限公司|集团)",
         "a company whose name starts with 上海标准 (上海标准电器有限公司), not the mark",
+    ),
+    # A factory's name: 上海标准电机厂, 上海标准模型厂 (厂家/厂商 are the generic "manufacturer" and 产品/生产
+    # make it a description: 上海标准产品生产厂 stays a mention).
+    _p(
+        "zh-factory",
+        r"^ ?(?:(?![的之是为和与及或被获评认证執执符合产品生])[\u4e00-\u9fff]){1,6}?(?:厂|廠)(?![家商])",
+        "a factory whose name starts with 上海标准 (上海标准电机厂), not the mark",
     ),
     # The same for a shop's name on a marketplace: 店铺：上海标准五金专营店.
     _p(
@@ -420,12 +439,34 @@ CERTIFICATION: tuple[Pattern, ...] = (
     _p("官方认证", r"官方.{0,4}认证", "claims an official certification"),
     _p("认证", r"认证", "certification wording of any form (上海标准认证, 认证产品)"),
     _p("获证", r"获证", "'obtained a certificate'"),
-    _p("荣获", r"荣获", "presents the mark as an award"),
+    _p("荣获", r"荣获|荣膺", "presents the mark as an award"),
+    # The product itself said to be rated, recognised or approved (本产品获评上海标准, 本产品经市场监管局认定为
+    # “上海标准”产品): a standard is designated, a product is not. With 标准 between them the subject is the
+    # standard (本品执行的标准获评“上海标准”: true, and no certification).
+    _p(
+        "产品获评或认定",
+        r"(?:本产品|本品|该产品|此产品|本商品|该商品|这款产品|我司产品|产品)(?:(?!标准)[^，,；;。]){0,20}"
+        r"(?:获评|认定|评定|授予|批准|通过(?:(?!标准)[^，,；;。]){0,12}评审)",
+        "presents the product itself as rated, recognised or approved as 上海标准 (a government approval, §5 SHS009)",
+    ),
+    _p(
+        "授权",
+        r"上海标准[”\"」』]? ?授权",
+        "上海标准授权产品: presents the mark as a licence granted to the product",
+    ),
     _p("授予", r"授予", "presents the mark as granted to the product"),
     _p("颁发", r"颁发", "presents the mark as issued like a certificate"),
     _p("批准", r"(?:政府|官方|国家)批准", "claims a government approval"),
     _p("certified", r"certifi(?:ed|cation)", "English certification wording", re.I),
     _p("awarded", r"\baward(?:ed)?\b|\bapproved\b", "English award/approval wording", re.I),
+)
+
+# Certification wording denied in its own clause is no certification claim: 上海标准不是认证, 本品未通过任何上海标准认证,
+# 我们从不宣传上海标准认证 (a seller correcting the misconception, or denying it). Bare 非 and 未 are too common
+# inside other words (非常, 未来) to count alone.
+CERT_DENIED = re.compile(
+    r"(?:不是|并非|並非|并不是|並不是|不属于|不屬於|不等于|不等於|不代表|绝非|絕非|而非|没有|沒有|从未|從未|从不|從不"
+    r"|并未|並未|不曾|未曾|尚未|暂未|暫未|未(?!来|來|必))[^，,；;。！？!?]*$"
 )
 
 # --- Labels of parameter rows (normalised, spaces removed). Order = priority.

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Literal, NamedTuple
 
-USE_TABLE_VERSION = "4"
+USE_TABLE_VERSION = "5"  # 5: denials with 从不/从未/并未…, 未通过任何…
 
 Use = Literal["product", "organisation", "discussion"]
 USES: tuple[Use, ...] = ("product", "organisation", "discussion")
@@ -796,8 +796,10 @@ BEFORE_SIGNALS: tuple[Signal, ...] = (
     _s(
         "negated",
         {"discussion": 6},
-        r"(?:未|没有|沒有|没|沒|并非|並非|并不是|並不是|暂未|暫未|尚未|不是|不属于|不屬於|非|无|無)"
-        r"(?:标注|標註|标明|標明|使用|获得|獲得|获评|獲評|入选|入選|写|寫|加注|执行|執行|申请|申請|申报|申報|属于|屬於|是)?"
+        r"(?:未|没有|沒有|没|沒|并非|並非|并不是|並不是|暂未|暫未|尚未|不是|不属于|不屬於|非|无|無|从未|從未|从不|從不"
+        r"|并未|並未|不曾|未曾|绝不|絕不)"
+        r"(?:标注|標註|标明|標明|使用|获得|獲得|获评|獲評|入选|入選|写|寫|加注|执行|執行|申请|申請|申报|申報|属于|屬於|是"
+        r"|通过|通過|取得|宣传|宣傳|声称|聲稱|标榜|標榜)?(?:过|過)?(?:任何|任何的)?"
         r"\s*[“\"「『‘]?$",
         "the words are denied right before them (未标注上海标准, 不是上海标准, 并非上海标准): whatever the page is, this"
         " occurrence claims nothing",
