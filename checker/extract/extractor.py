@@ -17,12 +17,12 @@ from checker.extract.head import head_only_warning
 from checker.extract.limits import BudgetExceeded, ExtractLimits, Guard
 from checker.extract.mentions import Mention, certification_words, find_mentions
 from checker.extract.models import Claim, Occurrence, PageClaims
-from checker.normalize import compact
 from checker.extract.page_signals import PageSignalCollector
 from checker.extract.patterns import EXTRACTOR_VERSION, PRODUCT_LABELS
 from checker.extract.prune import prune
 from checker.extract.tie import Tie, Tier
 from checker.extract.verbatim import Quoter, centred, display_text
+from checker.normalize import compact
 
 SNIPPET_CHARS = 300
 
