@@ -9,11 +9,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.codes import unread_codes
+from checker.codes import CodeKind, parse_code, unread_codes
 from checker.extract.context import OTHER_PRODUCT_CARD, names_maker
 from checker.extract.models import Claim, Confidence, PageClaims
 from checker.images.settings import ocr_review_below
 from checker.rules.facts import ClaimFacts
+from markwatch.errors import CodeParseError
 
 # code -> (zh, en, sends the finding to review)
 REASONS: dict[str, tuple[str, str, bool]] = {
@@ -28,6 +29,11 @@ REASONS: dict[str, tuple[str, str, bool]] = {
     "code-unread": (
         "字样旁有未能识别的标准编号",
         "a standard number beside the words could not be read",
+        True,
+    ),
+    "standard-elsewhere": (
+        "字样旁未写标准，但页面的执行标准栏另列有标准",
+        "nothing is disclosed beside the words, but the page's 执行标准 row declares a standard",
         True,
     ),
     "other-product-card": (
@@ -77,6 +83,14 @@ REGISTRY_FACTS = frozenset(
         "title_score",
     }
 )
+
+
+def _may_be_designated(code: str) -> bool:
+    try:
+        kind = parse_code(code).kind
+    except CodeParseError:
+        return True
+    return kind not in (CodeKind.NATIONAL, CodeKind.INDUSTRY)
 
 
 def reason(code: str, detail: str | None = None) -> str:
@@ -168,6 +182,12 @@ def assess_claim(
         unread = unread_codes(claim.snippet_normalized or claim.snippet)
         if unread:
             reasons.append(reason("code-unread", "、".join(unread[:3])))
+        eligible = [code for code in page.declared_standards if _may_be_designated(code)]
+        if eligible:
+            # A badge or slogan on an item page whose parameter row declares the standard without the words:
+            # "disclosed with the claim" is then a judgement about the page, an inspector's to make. (A
+            # national or industry standard is never designated: the claim is wrong either way.)
+            reasons.append(reason("standard-elsewhere", "、".join(eligible[:3])))
     if claim.claimant_source == OTHER_PRODUCT_CARD:
         # Whose claim it is, and which page it belongs to, is for an inspector to establish.
         reasons.append(reason("other-product-card"))

@@ -536,3 +536,33 @@ def test_names_in_another_script_are_not_compared(checker: Checker) -> None:
     assert claim.claimant and claim.standard_code == "Q/DEMO 0102-2022"
     # An English seller and product name against a Chinese holder and scope: neither SHS010 nor SHS011.
     assert result.findings == []
+
+
+@pytest.mark.parametrize(
+    ("row", "confidence"),
+    [
+        (
+            "Q/DEMO 0002-2023",
+            "review",
+        ),  # may be the designated standard the badge is about: an inspector judges
+        ("T/DEMO 001-2022", "review"),
+        ("GB/T 29606-2013", "high"),  # a national standard is never designated: wrong either way
+    ],
+)
+def test_a_badge_on_a_page_whose_row_declares_a_standard_without_the_words_is_for_review(
+    checker: Checker, row: str, confidence: str
+) -> None:
+    html = (
+        "<html><body><h1>演示儿童安全座椅</h1><p class='price'>￥1299.00</p><button>加入购物车</button>"
+        f"<img src='/shs.png' alt='上海标准'><p>执行标准：{row}</p><p>生产企业：演示科技有限公司</p></body></html>"
+    )
+    result = checker.check_page(
+        html.encode(), url=None, declared_charset=None, observed_at=None, registry=REGISTRY,
+        as_of=dt.date(2026, 11, 26),
+    )  # fmt: skip
+    assert result.page.declared_standards == [row]
+    (finding,) = result.findings
+    assert (finding.rule_id, finding.confidence) == ("SHS008", confidence)
+    assert any(r.startswith("standard-elsewhere") for r in finding.confidence_reasons) == (
+        confidence == "review"
+    )

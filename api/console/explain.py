@@ -34,6 +34,7 @@ _PLAIN_DETAIL = frozenset(
     {
         "tie-page",
         "code-unread",
+        "standard-elsewhere",
         "claimant-not-maker",
         "title-exact",
         "title-similar",

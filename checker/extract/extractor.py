@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bs4 import Tag
 
+from checker.codes import find_codes
 from checker.extract.blocks import BlockTexts
 from checker.extract.classify import Classifier, Decision, PageView, maker_named, org_claimant, read_page
 from checker.extract.context import MAKER_IN_SENTENCE, ContextFinder, ListingEntries, names_maker
@@ -18,7 +19,7 @@ from checker.extract.limits import BudgetExceeded, ExtractLimits, Guard
 from checker.extract.mentions import Mention, certification_words, find_mentions
 from checker.extract.models import Claim, Occurrence, PageClaims
 from checker.extract.page_signals import PageSignalCollector
-from checker.extract.patterns import EXTRACTOR_VERSION, PRODUCT_LABELS
+from checker.extract.patterns import EXTRACTOR_VERSION, PRODUCT_LABELS, STANDARD_LABELS
 from checker.extract.prune import prune
 from checker.extract.tie import Tie, Tier
 from checker.extract.verbatim import Quoter, centred, display_text
@@ -229,6 +230,7 @@ def _extract(raw: bytes, declared_charset: str | None, result: PageClaims, guard
             )
         )
     _page_standard(result, claimed, page, finder)
+    result.declared_standards = _declared_standards(result, page, finder.listings)
     _notes(result)
 
 
@@ -271,6 +273,22 @@ def _declared_claim(
                 return None  # a listing card's code speaks for its card only
             declaring = declaring or claim
     return declaring if len(keys) == 1 else None
+
+
+def _declared_standards(result: PageClaims, page: Page, listings: ListingEntries) -> list[str]:
+    """The codes a single-product page's own 执行标准 rows declare (not a listing card's, not when the page
+    names several products)."""
+    names = {row.value for row in page.rows if label_in(row.label, PRODUCT_LABELS)}
+    named = {compact(c.product_name) for c in result.claims if c.use == "product" and c.product_name}
+    if len(names) > 1 or len(named) > 1:
+        return []
+    codes = (
+        match.code.display
+        for row in page.rows
+        if label_in(row.label, STANDARD_LABELS) and listings.of(row.element) is None
+        for match in find_codes(row.value)
+    )
+    return list(dict.fromkeys(codes))
 
 
 def _page_standard(

@@ -137,3 +137,8 @@ class PageClaims(BaseModel):
     )
     occurrences: list[Occurrence] = Field(default_factory=list, description="every occurrence, classified")
     claims: list[Claim] = Field(default_factory=list)
+    declared_standards: list[str] = Field(
+        default_factory=list,
+        description="codes the 执行标准/产品标准号 rows of a single-product page declare, with or without the "
+        "words (a claim that names no standard itself is then judged with care)",
+    )
