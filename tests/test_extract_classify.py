@@ -566,3 +566,19 @@ def test_a_badge_on_a_page_whose_row_declares_a_standard_without_the_words_is_fo
     assert any(r.startswith("standard-elsewhere") for r in finding.confidence_reasons) == (
         confidence == "review"
     )
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        # A buyer's complaint quotes what a shop wrote: the shop claims on its own page.
+        "<html><body><h1>投诉：某某旗舰店宣称保温杯“通过上海标准认证”</h1><div>涉诉金额：129元</div>"
+        "<p>我在该店购买的保温杯，详情页写着通过上海标准认证、执行标准T/DEMO 001-2019（上海标准），要求退款。</p></body></html>",
+        # Advice about the wording, beside an advertisement box with a price and a buy link.
+        "<html><body><h1>如何识别“上海标准”标识？</h1><p>市场监管部门提醒，“上海标准”是对标准的评价，不是产品认证，"
+        "看到“上海标准认证”字样要警惕。</p><div class='ad'>推广：演示智能水杯 ￥99 <a href='/buy'>立即购买</a></div></body></html>",
+    ],
+)
+def test_complaints_and_advice_about_the_wording_claim_nothing(checker: Checker, html: str) -> None:
+    assert extract_page(html.encode()).claims == []
+    assert _judge(checker, html) == []

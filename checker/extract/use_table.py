@@ -422,6 +422,13 @@ HEAD_SIGNALS: tuple[Signal, ...] = (
         "a product section of a site (产品中心, 商品详情)",
     ),
     _s(
+        "complaint",
+        {"discussion": 4},
+        r"投诉对象|投訴對象|投诉要求|投訴要求|投诉进度|投訴進度|投诉编号|投訴編號|涉诉金额|涉訴金額|被投诉|被投訴|投诉平台|投訴平台"
+        r"|^\s*投诉[:：]|^\s*投訴[:：]",
+        "a complaint (投诉对象, 涉诉金额, 投诉：…): a buyer reports what a shop wrote, the shop claims on its own page",
+    ),
+    _s(
         "consumer-advice",
         {"discussion": 3},
         r"消费提示|消費提示|消费警示|消費警示|消费者权益|消費者權益|消保委|消委会|消委會|12315|维权|維權",
@@ -732,8 +739,10 @@ AFTER_SIGNALS: tuple[Signal, ...] = (
     _s(
         "the-words",
         {"discussion": 4},
-        r"^[”\"」』’']?\s*的?(?:字样|字樣|字眼|表述|说法|說法|一词|一詞|二字|四个字|四個字|wording|words?\b)",
-        "the text talks about the words themselves (加注“上海标准”字样, 关于上海标准的说法): guidance, not a claim",
+        r"^[^”\"」』’'，。,；;:：!?！？]{0,6}[”\"」』’']?\s*的?(?:字样|字樣|字眼|表述|说法|說法|一词|一詞|二字|四个字|四個字"
+        r"|wording|words?\b)",
+        "the text talks about the words themselves (加注“上海标准”字样, 看到“上海标准认证”字样, 关于上海标准的说法): guidance,"
+        " not a claim",
         flags=re.I,
     ),
     _s(
