@@ -77,3 +77,10 @@ def test_words_only_in_the_head_are_said(client: tuple[TestClient, dict[str, str
     )
     body = client[0].post("/v1/selfcheck", json={"html": page}, headers=client[1]).json()
     assert body["verdict"] == "incomplete" and [w["code"] for w in body["warnings"]] == ["head-only"]
+
+
+def test_a_page_that_shows_nothing_is_incomplete(client: tuple[TestClient, dict[str, str]]) -> None:
+    # A shell whose body a script draws (or an empty answer to a URL check): never "ok" for words unread.
+    page = "<html><head><title>演示商城</title></head><body><div id='app'></div><script src='/a.js'></script></body></html>"
+    body = client[0].post("/v1/selfcheck", json={"html": page}, headers=client[1]).json()
+    assert body["verdict"] == "incomplete" and [w["code"] for w in body["warnings"]] == ["blank-page"]

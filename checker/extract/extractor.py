@@ -8,6 +8,7 @@ from datetime import datetime
 from bs4 import Tag
 
 from checker.codes import find_codes
+from checker.extract.blank import blank_warning
 from checker.extract.blocks import BlockTexts
 from checker.extract.classify import Classifier, Decision, PageView, maker_named, org_claimant, read_page
 from checker.extract.context import MAKER_IN_SENTENCE, ContextFinder, ListingEntries, names_maker
@@ -180,6 +181,8 @@ def extract_page(
 def _extract(raw: bytes, declared_charset: str | None, result: PageClaims, guard: Guard) -> None:
     if not may_mention(raw, declared_charset=declared_charset):
         result.encoding_notes.append("not decoded: the raw-bytes gate found no possible mention")
+        if (blank := blank_warning(raw)) is not None:
+            result.warnings.append(blank)  # nothing shown is not "no claim"
         return
     decoded = decode_page(raw, declared_charset)
     result.encoding, result.encoding_notes = decoded.encoding, decoded.notes
