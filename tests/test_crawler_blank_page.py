@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from checker.extract import extract_page
 from checker.extract.blank import BLANK
-from crawler.store.models import SweepPage
+from crawler.store.models import Sweep, SweepPage
 from markwatch import db
 
 REPO = Path(__file__).resolve().parent.parent
@@ -68,6 +68,8 @@ def test_a_page_that_shows_nothing_is_partial_never_clean(tmp_path: Path, then: 
             assert done.returncode == 0, done.stdout + done.stderr
     with db.session_scope(db_url) as session:
         first, second = session.scalars(select(SweepPage).order_by(SweepPage.sweep_id)).all()
+        resolved = session.scalars(select(Sweep.findings_resolved).order_by(Sweep.id)).all()
+    assert resolved == [0, 0]  # the claim was not read away: its finding is not "resolved"
     assert (first.status, first.claims) == ("ok", 1)
     assert second.status == "partial" and [w["code"] for w in second.warnings] == [BLANK]
 
