@@ -7,6 +7,7 @@ import asyncio
 import datetime as dt
 import gc
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -18,7 +19,7 @@ from checker.check import Checker
 from checker.claimants import Claimant, fill_claimant
 from checker.extract import extract_page
 from checker.registry import RegistryIndex
-from markwatch.errors import MarkwatchError
+from markwatch.errors import InputError, MarkwatchError
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,46 @@ class PageInput:
     url: str | None
     declared_charset: str | None
     claimant: str | None = None
+
+
+class BatchSpent(InputError):
+    """An item of a batch not checked: the batch's budget was spent on the items before it."""
+
+
+@dataclass
+class BatchBudget:
+    """What one request may cost in all: claims checked and CPU seconds of checking.
+
+    Every limit of a single self-check (claims, the CPU budget, the answer size) holds per item, so a batch of
+    100 items could cost 100 of them (a 2 MB batch checked 50,000 claims for 128 s and stored 200 MB). Items
+    are checked in order until the budget is spent; the rest are answered "not checked" with the reason."""
+
+    max_claims: int
+    cpu_seconds: float
+    claims: int = 0
+    _started: float | None = None
+
+    def charge(self, outcome: CheckOutcome) -> None:
+        """Count one checked item."""
+        self.claims += len(outcome.claims)
+
+    def spent(self) -> str | None:
+        """Why nothing more is checked, or None (CPU time of the calling thread, from its first call)."""
+        now = time.thread_time()
+        if self._started is None:
+            self._started = now
+        if self.claims >= self.max_claims:
+            return f"the batch's {self.max_claims} claims (MARKWATCH_BATCH_MAX_CLAIMS) were checked on earlier items"
+        if now - self._started >= self.cpu_seconds:
+            return (
+                f"the batch's {self.cpu_seconds:g} s of checking (MARKWATCH_BATCH_CPU_SECONDS) were spent on earlier "
+                "items"
+            )
+        return None
+
+    def refusal(self, reason: str) -> BatchSpent:
+        """The error an unchecked item is answered with."""
+        return BatchSpent(f"not checked: {reason}; send this item again in another batch", where="items")
 
 
 class CheckService(Protocol):
@@ -68,16 +109,21 @@ async def check_all(
     observed_at: dt.datetime,
     registry: RegistryIndex,
     max_claims: int,
+    budget: BatchBudget | None = None,
 ) -> list[CheckOutcome | MarkwatchError]:
-    """Check several pages in one go when the service can (the real one can), else one by one."""
+    """Check several pages in one go when the service can (the real one can), else one by one; with a
+    `budget`, pages past it are answered BatchSpent."""
     many = getattr(service, "check_pages", None)
     if many is not None:
         results: list[CheckOutcome | MarkwatchError] = await many(
-            pages, observed_at=observed_at, registry=registry, max_claims=max_claims
+            pages, observed_at=observed_at, registry=registry, max_claims=max_claims, budget=budget
         )
         return results
     answers: list[CheckOutcome | MarkwatchError] = []
     for page in pages:
+        if budget is not None and (reason := budget.spent()) is not None:
+            answers.append(budget.refusal(reason))
+            continue
         try:
             outcome = await service.check_page(
                 page.raw,
@@ -91,6 +137,8 @@ async def check_all(
             answers.append(exc)
             continue
         answers.append(_capped(outcome, max_claims))
+        if budget is not None:
+            budget.charge(outcome)
     return answers
 
 
@@ -210,23 +258,41 @@ class EngineCheckService:
         )
 
     async def check_pages(
-        self, pages: list[PageInput], *, observed_at: dt.datetime, registry: RegistryIndex, max_claims: int
+        self,
+        pages: list[PageInput],
+        *,
+        observed_at: dt.datetime,
+        registry: RegistryIndex,
+        max_claims: int,
+        budget: BatchBudget | None = None,
     ) -> list[CheckOutcome | MarkwatchError]:
         """Several pages in one worker-thread hop; a page that fails is answered with its error."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(
-            self._executor(pages), self._many, pages, observed_at, registry, max_claims
+            self._executor(pages), self._many, pages, observed_at, registry, max_claims, budget
         )
 
     def _many(
-        self, pages: list[PageInput], observed_at: dt.datetime, registry: RegistryIndex, max_claims: int
+        self,
+        pages: list[PageInput],
+        observed_at: dt.datetime,
+        registry: RegistryIndex,
+        max_claims: int,
+        budget: BatchBudget | None,
     ) -> list[CheckOutcome | MarkwatchError]:
         answers: list[CheckOutcome | MarkwatchError] = []
         for page in pages:
+            if budget is not None and (reason := budget.spent()) is not None:
+                answers.append(budget.refusal(reason))
+                continue
             try:
-                answers.append(self._one(page, observed_at, registry, max_claims))
+                outcome = self._one(page, observed_at, registry, max_claims)
             except MarkwatchError as exc:
                 answers.append(exc)
+                continue
+            answers.append(outcome)
+            if budget is not None:
+                budget.charge(outcome)
         return answers
 
     def _one(

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 import anyio.to_thread
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.engine import CheckOutcome, CheckService, PageInput, check_all
+from api.engine import BatchBudget, CheckOutcome, CheckService, PageInput, check_all
 from api.registry_index import ThrottledRegistryCache
 from api.schemas.selfcheck import ClaimOut, FindingOut, SelfCheckOut
 from api.writer import GroupWriter
@@ -30,8 +30,8 @@ from markwatch.errors import InputError, MarkwatchError
 _MENTION_STARTS = (
     "上海".encode(),
     "上海".encode("gb18030"),
-    b"&#19978;",
-    b"&#x4e0a;",
+    b"&#19978",  # with or without its semicolon (browsers read both)
+    b"&#x4e0a",
     b"%e4%b8%8a",
     b"shanghai",
     "ｓｈａｎｇｈａｉ".encode(),
@@ -210,6 +210,7 @@ async def run_checks(
     registry: RegistryIndex,
     observed_at: dt.datetime,
     max_claims: int,
+    budget: BatchBudget | None = None,
 ) -> list[tuple[CheckOutcome, CheckOutcome | None] | MarkwatchError]:
     """Every prepared input checked in one call; per input its outcome (and the claimed standard's) or error."""
     pages: list[PageInput] = []
@@ -219,7 +220,7 @@ async def run_checks(
         spans.append((len(pages), len(item_pages)))
         pages.extend(item_pages)
     results = await check_all(
-        service, pages, observed_at=observed_at, registry=registry, max_claims=max_claims
+        service, pages, observed_at=observed_at, registry=registry, max_claims=max_claims, budget=budget
     )
     answers: list[tuple[CheckOutcome, CheckOutcome | None] | MarkwatchError] = []
     for start, count in spans:

@@ -69,6 +69,10 @@ class Settings(BaseModel):
     selfcheck_answer_items: int = Field(default=100, ge=1, le=1000)
     # Texts or pages in one POST /v1/selfcheck/batch.
     batch_max_items: int = Field(default=100, ge=1, le=1000)
+    # What one batch may cost in all: items past it are answered "not checked" (each item's own limits are a
+    # single self-check's, so 100 items would otherwise cost 100 self-checks at their limits).
+    batch_max_claims: int = Field(default=2000, ge=1, le=1_000_000)
+    batch_cpu_seconds: float = Field(default=10.0, gt=0, le=3600)
     # How often the registry's one-query fingerprint is re-read (another process may have imported).
     registry_check_seconds: float = Field(default=1.0, ge=0, le=3600)
     # /docs and /openapi.json: None means on outside production, off in production. /docs loads nothing

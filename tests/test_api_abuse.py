@@ -172,3 +172,32 @@ def test_batch_answers_per_item_in_one_transaction(checked: tuple[TestClient, di
         "/v1/selfcheck/batch", json={"items": [{"url": "http://example.com/"}]}, headers=mine
     )
     assert with_url.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("limit", "checked_items"),
+    [
+        ({"batch_max_claims": 6}, 2),  # 4 claims each: the third item would start past 6
+        ({"batch_cpu_seconds": 1e-9}, 1),  # the first item spends it
+    ],
+)
+def test_a_batch_costs_at_most_its_own_budget(
+    db_url: str, limit: dict[str, float], checked_items: int
+) -> None:
+    # Each item's limits are a single self-check's: a 2 MB batch of 100 items checked 50,000 claims for 128 s
+    # and stored 200 MB. Past the batch's budget, items are answered "not checked", to be sent again.
+    with db.session_scope(db_url) as session:
+        import_registry_file(session, REGISTRY)
+    keys = make_keys(db_url)
+    settings = make_settings(db_url, selfcheck_max_claims=5, batch_max_items=4, **limit)
+    with TestClient(create_app(settings)) as client:
+        items = [{"text": _claims_text(4)} for _ in range(4)]
+        body = client.post(
+            "/v1/selfcheck/batch", json={"items": items}, headers={"X-API-Key": keys["enterprise"]}
+        )
+        assert body.status_code == 201, body.text
+        answers = body.json()["items"]
+    assert [a["status"] for a in answers] == ["checked"] * checked_items + ["failed"] * (4 - checked_items)
+    refused = answers[checked_items]
+    assert refused["error"] == "BatchSpent" and "send this item again" in refused["detail"]
+    assert ("MARKWATCH_BATCH_MAX_CLAIMS" in refused["detail"]) == ("batch_max_claims" in limit)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.deps import EnterpriseDep, SessionDep
-from api.engine import CheckService, get_check_service
+from api.engine import BatchBudget, CheckService, get_check_service
 from api.fetch import SafeFetcher
 from api.routing import api_router
 from api.schemas.common import (
@@ -147,7 +147,9 @@ async def batch_route(
 ) -> Response:
     """Up to MARKWATCH_BATCH_MAX_ITEMS items (default 100), answered per item in the order sent and stored in
     one transaction. An item that cannot be checked is answered `failed` with the reason; the others are
-    still checked. URLs are not accepted here: send them to POST /v1/selfcheck."""
+    still checked. A batch checks at most MARKWATCH_BATCH_MAX_CLAIMS claims (default 2,000) in at most
+    MARKWATCH_BATCH_CPU_SECONDS of checking (default 10): the items after that are answered `failed`
+    (BatchSpent), to be sent again. URLs are not accepted here: send them to POST /v1/selfcheck."""
     settings: Settings = request.app.state.settings
     factory: sessionmaker[Session] = request.app.state.session_factory
     if len(body.items) > settings.batch_max_items:
@@ -169,6 +171,7 @@ async def batch_route(
         registry=registry,
         observed_at=observed_at,
         max_claims=settings.selfcheck_max_claims,
+        budget=BatchBudget(settings.batch_max_claims, settings.batch_cpu_seconds),
     )
     rows: list[tuple[int, SelfCheck]] = []
     for (index, ready), result in zip(prepared, results, strict=True):
