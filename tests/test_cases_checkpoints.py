@@ -136,6 +136,21 @@ def test_hand_edited_case_status_is_reported(db_url: str, key: AuditKey) -> None
     assert _verify(db_url, None) == problems
 
 
+def test_a_deleted_case_row_is_reported(db_url: str, key: AuditKey) -> None:
+    _checkpointed_history(db_url, key)
+    with db.session_scope(db_url) as session:
+        # Behind the database's back: the sqlite3 shell runs with foreign keys off; on PostgreSQL a superuser
+        # can switch their triggers off.
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SET LOCAL session_replication_role = replica"))  # no foreign-key triggers
+            session.execute(text("DELETE FROM cases WHERE id = 1"))
+        else:
+            session.connection().exec_driver_sql("PRAGMA foreign_keys=OFF")
+            session.execute(text("DELETE FROM cases WHERE id = 1"))
+    problems = _verify(db_url, key)
+    assert "case 1 is in the audit trail but its row was deleted" in problems, problems
+
+
 def test_deleted_checkpoints_are_caught_by_the_shipped_file(
     db_url: str, key: AuditKey, tmp_path: Path
 ) -> None:
