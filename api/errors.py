@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from markwatch.errors import (
     ConflictError,
@@ -157,4 +158,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DataError, data_error_handler)
     app.add_exception_handler(Exception, unexpected_error_handler)
     app.add_exception_handler(OperationalError, database_busy_handler)
+    app.add_exception_handler(PoolTimeout, database_busy_handler)  # every pooled connection in use
     app.add_exception_handler(IntegrityError, integrity_error_handler)

@@ -86,6 +86,8 @@ _URL_EXAMPLES = "sqlite:///path/to/markwatch.db or postgresql+psycopg://user@hos
 # Seconds to wait for a PostgreSQL server before saying it is unreachable (the driver would wait forever for a
 # host that drops packets); a connect_timeout in the URL's query wins.
 PG_CONNECT_TIMEOUT_S = 10
+# Seconds a request waits for one of the pool's connections before it is refused (503, Retry-After).
+PG_POOL_TIMEOUT_S = 5
 
 
 class SourcedUrl(str):
@@ -156,6 +158,9 @@ def get_engine(url: str | None = None) -> Engine:
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
     else:
         kwargs["pool_pre_ping"] = True
+        # A request waits this long for a pooled connection, then is answered 503 + Retry-After (api/errors.py):
+        # under a burst it was 30 s of stall and then a 500.
+        kwargs["pool_timeout"] = PG_POOL_TIMEOUT_S
         if "connect_timeout" not in parsed.query:
             kwargs["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT_S}
     try:

@@ -201,3 +201,26 @@ def test_a_batch_costs_at_most_its_own_budget(
     refused = answers[checked_items]
     assert refused["error"] == "BatchSpent" and "send this item again" in refused["detail"]
     assert ("MARKWATCH_BATCH_MAX_CLAIMS" in refused["detail"]) == ("batch_max_claims" in limit)
+
+
+@pytest.mark.postgres
+def test_a_spent_connection_pool_is_503_with_retry_after(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Under a burst on PostgreSQL (two workers, hundreds of requests) every pooled connection was taken: the
+    # requests behind waited 30 s and then failed with a 500.
+    monkeypatch.setattr(db, "PG_POOL_TIMEOUT_S", 0.2)
+    db.reset_caches()
+    keys = make_keys(postgres_url)
+    engine = db.get_engine(postgres_url)
+    with TestClient(create_app(make_settings(postgres_url))) as client:
+        held = [engine.connect() for _ in range(engine.pool.size() + engine.pool._max_overflow)]  # type: ignore[attr-defined]
+        try:
+            answer = client.get("/v1/cases", headers={"X-API-Key": keys["inspector"]})
+        finally:
+            for connection in held:
+                connection.close()
+        assert answer.status_code == 503 and answer.headers["retry-after"]
+        assert answer.json()["error"] == "DatabaseBusy"
+        assert client.get("/v1/cases", headers={"X-API-Key": keys["inspector"]}).status_code == 200
+    db.reset_caches()
