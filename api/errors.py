@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.requests import ClientDisconnect
 
 from markwatch.errors import (
     ConflictError,
@@ -142,6 +143,13 @@ async def data_error_handler(_request: Request, exc: Exception) -> Response:
     )
 
 
+async def client_gone_handler(_request: Request, exc: Exception) -> Response:
+    """The client left before its request body arrived: nobody to answer and nothing wrong here (logged as
+    an internal error with two tracebacks each, 1,500 such clients wrote 11 MB of log)."""
+    log.debug("client disconnected before sending its whole request: %s", exc)
+    return Response(status_code=status.HTTP_400_BAD_REQUEST)
+
+
 async def unexpected_error_handler(_request: Request, exc: Exception) -> Response:
     """Anything unforeseen: logged with its traceback, answered as JSON without one."""
     log.error("request failed unexpectedly: %s", exc, exc_info=exc)
@@ -159,4 +167,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, unexpected_error_handler)
     app.add_exception_handler(OperationalError, database_busy_handler)
     app.add_exception_handler(PoolTimeout, database_busy_handler)  # every pooled connection in use
+    app.add_exception_handler(ClientDisconnect, client_gone_handler)
     app.add_exception_handler(IntegrityError, integrity_error_handler)

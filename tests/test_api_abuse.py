@@ -224,3 +224,38 @@ def test_a_spent_connection_pool_is_503_with_retry_after(
         assert answer.json()["error"] == "DatabaseBusy"
         assert client.get("/v1/cases", headers={"X-API-Key": keys["inspector"]}).status_code == 200
     db.reset_caches()
+
+
+def test_a_client_that_leaves_mid_upload_is_no_internal_error(
+    db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # An unauthenticated client sends half a body and goes: two ERROR tracebacks each (11 MB for 1,500).
+    import asyncio
+
+    keys = make_keys(db_url)
+    app = create_app(make_settings(db_url))
+    messages = iter(
+        [
+            {"type": "http.request", "body": b'{"text": "', "more_body": True},
+            {"type": "http.disconnect"},
+        ]
+    )
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return next(messages)
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+        "path": "/v1/selfcheck", "raw_path": b"/v1/selfcheck", "query_string": b"", "root_path": "",
+        "headers": [(b"content-type", b"application/json"), (b"content-length", b"1000"),
+                    (b"x-api-key", keys["enterprise"].encode())],
+        "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000),
+    }  # fmt: skip
+    with TestClient(app), caplog.at_level("DEBUG"):  # started up, as under uvicorn
+        asyncio.run(app(scope, receive, send))  # raises nothing: uvicorn has nothing to log
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+    assert any("client disconnected" in r.getMessage() for r in caplog.records)
