@@ -6,6 +6,22 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # nosniff: a browser must never read a JSON answer (which may quote hostile page text) as HTML or script.
 DEFAULT_HEADERS: tuple[tuple[bytes, bytes], ...] = ((b"x-content-type-options", b"nosniff"),)
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+def _relative_location(header: tuple[bytes, bytes], scope: Scope) -> tuple[bytes, bytes]:
+    """A redirect to this server by the address the client gave in its Host header, made relative.
+
+    Starlette's trailing-slash redirect (/v1/cases/ -> /v1/cases) is built from the Host header: a request with
+    `Host: evil.example` was sent to http://evil.example/v1/cases (a cache or a proxy may keep that answer)."""
+    name, value = header
+    if name.lower() != b"location":
+        return header
+    host = next((v for k, v in scope.get("headers", []) if k == b"host"), None)
+    for scheme in (b"http://", b"https://"):
+        if host and value.startswith(scheme + host + b"/"):
+            return name, value[len(scheme) + len(host) :]
+    return header
 
 
 class SecurityHeaders:
@@ -24,6 +40,8 @@ class SecurityHeaders:
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
                 headers.extend(h for h in DEFAULT_HEADERS if h[0] not in present)
+                if message.get("status") in _REDIRECTS:
+                    headers = [_relative_location(h, scope) for h in headers]
                 message = {**message, "headers": headers}
             await send(message)
 

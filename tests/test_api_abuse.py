@@ -259,3 +259,27 @@ def test_a_client_that_leaves_mid_upload_is_no_internal_error(
         asyncio.run(app(scope, receive, send))  # raises nothing: uvicorn has nothing to log
     assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
     assert any("client disconnected" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("written", ["1_0", "+1", "%201", "1%20", "01e0", "١"])  # "١": an Arabic-Indic digit
+def test_a_path_id_is_digits_only(checked: tuple[TestClient, dict[str, str], str], written: str) -> None:
+    # Lax integer parsing answered /v1/selfcheck/1_0 as self-check 10, and " 1" or "+1" as 1.
+    client, keys, _url = checked
+    mine = {"X-API-Key": keys["enterprise"]}
+    made = client.post("/v1/selfcheck", json={"text": "执行标准：GB/T 1-2020"}, headers=mine)
+    assert made.status_code == 201 and made.json()["id"] == 1
+    assert client.get("/v1/selfcheck/1", headers=mine).status_code == 200
+    answer = client.get(f"/v1/selfcheck/{written}", headers=mine)
+    assert answer.status_code == 422 and answer.json()["where"] == "path.check_id", answer.text
+
+
+def test_a_slash_redirect_never_sends_the_client_to_the_host_it_named(
+    checked: tuple[TestClient, dict[str, str], str],
+) -> None:
+    client, keys, _url = checked
+    answer = client.get(
+        "/v1/selfcheck/?limit=5",
+        headers={"X-API-Key": keys["enterprise"], "Host": "evil.example"},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 307 and answer.headers["location"] == "/v1/selfcheck?limit=5"

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Path, Query
-from pydantic import AfterValidator, AwareDatetime, BaseModel
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator
 
 T = TypeVar("T")
 MAX_PAGE_SIZE = 200
@@ -62,7 +62,17 @@ def clean_text(value: str) -> str:
 
 
 CleanStr = Annotated[str, AfterValidator(clean_text)]
-IdPath = Annotated[int, Path(ge=1, le=2_147_483_647, description="numeric id")]
+
+
+def _digits(value: object) -> object:
+    # An id in a path is digits only: lax integer parsing also read "1_0" as 10 and " 1" or "+1" as 1, so one
+    # resource answered at several addresses (and audit entries named it by another).
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        raise ValueError("an id is written with the digits 0-9 only")
+    return value
+
+
+IdPath = Annotated[int, BeforeValidator(_digits), Path(ge=1, le=2_147_483_647, description="numeric id")]
 
 
 # Dates an inspector or enterprise can mean; anything further out is a typo or an attack, and near the
