@@ -3,26 +3,32 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 from fastapi import Request
 
 from checker.images.loading import sha256_of
-from checker.images.models import ImageReading
-from checker.images.pool import ReaderPool
+from checker.images.models import READER_UNAVAILABLE, ImageReading
+from checker.images.pool import ReaderFactory, ReaderPool
 from checker.images.settings import ImageSettings
 from checker.images.store import UrlCache
 from checker.images.versions import reader_version
+
+# How long a pool whose workers could not start answers "unavailable" before it is started again.
+RETRY_BROKEN_S = 60.0
 
 
 class ImageService:
     """Reads images (cached by sha256 and reader version in the app's database); thread-safe."""
 
-    def __init__(self, settings: ImageSettings, db_url: str) -> None:
+    def __init__(self, settings: ImageSettings, db_url: str, factory: ReaderFactory | None = None) -> None:
         self.settings = settings
+        self._factory = factory
         self.cache = UrlCache(db_url)
         self.version = reader_version(settings.mark_references or None)
         self._pool: ReaderPool | None = None
+        self._broken_at = 0.0
         self._lock = threading.Lock()
 
     def read(self, raw: bytes) -> ImageReading:
@@ -31,9 +37,26 @@ class ImageService:
         if cached is not None:
             return cached
         with self._lock:
+            if (
+                self._pool is not None
+                and self._pool.broken
+                and time.monotonic() - self._broken_at > RETRY_BROKEN_S
+            ):
+                # Workers that could not start (models missing, memory short) may start now: try again, once
+                # a while, rather than at every request (each try costs a few process starts).
+                self._pool.close()
+                self._pool, self._broken_at = None, 0.0
             if self._pool is None:
-                self._pool = ReaderPool(self.settings)
+                self._pool = (
+                    ReaderPool(self.settings)
+                    if self._factory is None
+                    else ReaderPool(self.settings, self._factory)
+                )
             [reading] = self._pool.read_all([raw])
+            if reading.reason == READER_UNAVAILABLE and not self._broken_at:
+                self._broken_at = time.monotonic()
+            elif reading.reason != READER_UNAVAILABLE:
+                self._broken_at = 0.0
         self.cache.put(reading)
         return reading
 
@@ -42,7 +65,7 @@ class ImageService:
         with self._lock:
             if self._pool is not None:
                 self._pool.close()
-                self._pool = None
+                self._pool, self._broken_at = None, 0.0
 
 
 _SERVICE_LOCK = threading.Lock()

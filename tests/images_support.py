@@ -91,6 +91,11 @@ class StuckReader:
         raise AssertionError("unreachable")
 
 
+def unloadable_reader(settings: ImageSettings) -> SlowReader:
+    """A worker whose models cannot be loaded (missing files, a broken install): it exits before it is ready."""
+    raise RuntimeError("OCR models cannot be loaded")
+
+
 def stuck_reader(settings: ImageSettings) -> StuckReader:
     """Factory for MARKWATCH_IMAGE_READER (module level, importable by a spawned worker)."""
     return StuckReader(settings)

@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 from cases_support import REGISTRY, make_keys, make_settings
 from fastapi.testclient import TestClient
-from images_support import png_header_only
+from images_support import png_header_only, unloadable_reader
 
 from api.app import create_app
 from api.images import ImageService
 from checker.images.corpus import render, samples
+from checker.images.loading import sha256_of
 from checker.images.settings import ImageSettings
 from checker.registry import import_registry_file
 from crawler.store.models import SnapshotBody
@@ -86,6 +87,9 @@ def test_an_uploaded_label_photo_is_read_and_judged(
         (b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>", "SVG"),
         (b"%PDF-1.4 not an image", "not a PNG"),
         (png_header_only(40_000, 40_000), "too-many-pixels"),
+        (b"<!doctype html><p>a page, not an image</p>", "not a PNG, JPEG, WebP, GIF or BMP image"),
+        # Pillow names its in-memory file (<_io.BytesIO object at 0x7f…>) in its message: not shown.
+        (b"\x89PNG\r\n\x1a\n" + b"\0" * 40, "the png header is damaged"),
     ],
 )
 def test_what_cannot_be_read_is_a_422_with_the_reason(
@@ -96,6 +100,26 @@ def test_what_cannot_be_read_is_a_422_with_the_reason(
         "/v1/selfcheck/image", files={"file": ("x.png", payload, "image/png")}, headers=h["enterprise"]
     )
     assert answer.status_code == 422 and reason in answer.text
+    assert "BytesIO" not in answer.text and ("SVG" in answer.text) == (reason == "SVG")
+
+
+def test_a_server_whose_image_readers_cannot_start_answers_503_and_keeps_nothing(
+    sqlite_url: str, label: bytes
+) -> None:
+    # Workers that exit before loading their models were restarted for ever, and the request waited for ever.
+    db.upgrade(sqlite_url)
+    app = create_app(make_settings(sqlite_url))
+    app.state.image_service = broken = ImageService(ImageSettings(workers=1), sqlite_url, unloadable_reader)
+    keys = make_keys(sqlite_url)
+    with TestClient(app) as client:
+        answer = client.post(
+            "/v1/selfcheck/image",
+            files={"file": ("l.png", label, "image/png")},
+            headers={"X-API-Key": keys["enterprise"]},
+        )
+    broken.close()
+    assert answer.status_code == 503 and "before loading their models" in answer.json()["detail"]
+    assert broken.cache.get(sha256_of(label), broken.version) is None  # a later try reads it
 
 
 def test_give_one_image_and_only_enterprises_self_check(

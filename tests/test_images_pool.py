@@ -6,10 +6,10 @@ import socket
 from pathlib import Path
 
 import pytest
-from images_support import slow_reader
+from images_support import slow_reader, unloadable_reader
 
 from checker.images.corpus import render, samples
-from checker.images.pool import ReaderPool
+from checker.images.pool import MAX_FAILED_STARTS, ReaderPool
 from checker.images.reading import ImageReader
 from checker.images.settings import ImageSettings
 
@@ -29,6 +29,20 @@ def test_a_crash_or_a_reader_bug_costs_one_image() -> None:
         readings = pool.read_all([b"crash", b"boom", b"fine"])
     assert [r.reason for r in readings] == ["worker-crashed", "reader-failed", None]
     assert "reader bug" in (readings[1].message or "")
+
+
+def test_workers_that_cannot_start_fail_the_images_instead_of_leaving_them_waiting() -> None:
+    # A worker that exits before it is ready was restarted for ever: every image (and the request or sweep
+    # behind it) waited for ever.
+    with ReaderPool(ImageSettings(workers=1, queue_size=4), unloadable_reader) as pool:
+        readings = pool.read_all([b"one", b"two"])
+        assert [(r.status, r.reason) for r in readings] == [("error", "reader-unavailable")] * 2
+        assert pool.broken and "before loading their models" in (readings[0].message or "")
+        assert pool.stats.restarts == MAX_FAILED_STARTS - 1
+        # Later images are answered at once too.
+        assert pool.submit("three", b"three") and [r.reason for _, r in pool.poll(0)] == [
+            "reader-unavailable"
+        ]
 
 
 def test_the_queue_is_bounded_and_submit_never_blocks() -> None:

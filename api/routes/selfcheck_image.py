@@ -29,9 +29,10 @@ from checker.check import Checker
 from checker.claimants import Claimant, fill_claimant
 from checker.extract import PageClaims
 from checker.images.loading import sha256_of, sniff
+from checker.images.models import READER_UNAVAILABLE
 from checker.images.page import SeenImage, add_image_claims, image_evidence
 from markwatch.cases.models import SelfCheck
-from markwatch.errors import InputError
+from markwatch.errors import InputError, NotReady
 
 router: APIRouter = api_router("/selfcheck", ["selfcheck"], responses=ERROR_RESPONSES)
 ImageServiceDep = Annotated[ImageService, Depends(get_image_service)]
@@ -88,9 +89,13 @@ async def image_route(
     if len(raw) > images.settings.max_bytes:
         raise InputError(f"the image is larger than {images.settings.max_bytes} bytes", where="file")
     kind = sniff(raw)
-    if kind is None or kind == "svg":
-        raise InputError("not a PNG, JPEG, WebP, GIF or BMP image (SVG is not read)", where="file")
+    if kind == "svg":
+        raise InputError("an SVG image: SVG is not read (send a PNG, JPEG, WebP, GIF or BMP)", where="file")
+    if kind is None:
+        raise InputError("not a PNG, JPEG, WebP, GIF or BMP image", where="file")
     reading = await run_in_threadpool(images.read, raw)
+    if reading.status == "error" and reading.reason == READER_UNAVAILABLE:
+        raise NotReady(f"images cannot be read on this server now: {reading.message}")
     if reading.status == "error":
         raise InputError(f"the image cannot be read: {reading.reason}: {reading.message}", where="file")
     observed_at = now()

@@ -147,7 +147,10 @@ def load_image(raw: bytes, settings: ImageSettings, *, source: str | None = None
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
             image = Image.open(io.BytesIO(raw), formats=_OPENERS)
-        except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        except UnidentifiedImageError:
+            # Pillow's message names the in-memory file object (<_io.BytesIO object at 0x7f…>): nothing to show.
+            raise ImageError("unreadable", f"the {kind} header is damaged", source=source) from None
+        except (OSError, ValueError, SyntaxError) as exc:
             raise ImageError("unreadable", f"cannot read the {kind} header: {exc}", source=source) from None
         except Image.DecompressionBombError as exc:
             # Pillow's own backstop (2x its warning limit) fired while reading the header.

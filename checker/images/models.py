@@ -10,6 +10,11 @@ Box = tuple[int, int, int, int]
 ReadingStatus = Literal["read", "skipped", "error"]
 
 
+# The reason of every image answered by a reader pool whose workers cannot start: none was read, and it is not
+# the image's fault (never cached; the API answers 503).
+READER_UNAVAILABLE = "reader-unavailable"
+
+
 class OcrLine(BaseModel):
     """One line of text as the OCR engine read it (before any normalisation)."""
 

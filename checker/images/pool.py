@@ -19,10 +19,12 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from checker.images.loading import sha256_of
-from checker.images.models import ImageReading
+from checker.images.models import READER_UNAVAILABLE, ImageReading
 from checker.images.settings import ImageSettings
 
 ReaderFactory = Callable[[ImageSettings], Any]
+# Workers in a row that may exit before they are ready before the pool stops starting them.
+MAX_FAILED_STARTS = 3
 
 
 def resident_mb(pid: int | None = None) -> float:
@@ -118,6 +120,9 @@ class ReaderPool:
         self._ready: list[tuple[Hashable, ImageReading]] = []
         self.stats = PoolStats()
         self.version = ""
+        # Workers that died before they were ready, in a row; past the limit the pool is broken (see _lost).
+        self._failed_starts = 0
+        self.broken: str | None = None
         for _ in range(settings.workers):
             self._workers.append(self._start())
 
@@ -145,6 +150,13 @@ class ReaderPool:
         return True
 
     def _dispatch(self) -> None:
+        if self.broken is not None:
+            # No worker can read: every image waiting is answered now, not queued for ever.
+            while self._queue:
+                key, raw = self._queue.popleft()
+                self._ready.append((key, self._error(raw, READER_UNAVAILABLE, self.broken)))
+                self.stats.completed += 1
+            return
         for worker in self._workers:
             if worker.job is None and worker.version and self._queue:
                 worker.job = self._queue.popleft()
@@ -163,11 +175,30 @@ class ReaderPool:
     def _fail(self, worker: _Worker, reason: str, message: str) -> None:
         assert worker.job is not None
         key, raw = worker.job
-        reading = ImageReading(
+        self._ready.append((key, self._error(raw, reason, message)))
+        self.stats.completed += 1
+
+    def _error(self, raw: bytes, reason: str, message: str) -> ImageReading:
+        return ImageReading(
             sha256=sha256_of(raw), engine=self.version, status="error", reason=reason, message=message
         )
-        self._ready.append((key, reading))
-        self.stats.completed += 1
+
+    def _lost(self, worker: _Worker) -> None:
+        """A worker exited: replaced, unless workers keep dying before they are ready (models that cannot be
+        loaded, a process killed at start): restarting those for ever left every image waiting for ever."""
+        if not worker.version:
+            self._failed_starts += 1
+            if self._failed_starts >= MAX_FAILED_STARTS:
+                self.broken = (
+                    f"the OCR workers exited {self._failed_starts} times in a row before loading their models "
+                    "(see the log of the worker processes)"
+                )
+        if self.broken is None:
+            self._replace(worker)
+        else:
+            worker.process.join(0.5)
+            worker.conn.close()
+            self._workers.remove(worker)
 
     def poll(self, timeout: float = 0.0) -> list[tuple[Hashable, ImageReading]]:
         """Readings finished so far (waiting up to `timeout` s for the first); enforces the time limit."""
@@ -190,10 +221,11 @@ class ReaderPool:
                 # Exited: recycled for its size after sending its result, or crashed on an image.
                 if worker.job is not None:
                     self._fail(worker, "worker-crashed", "the OCR worker died while reading this image")
-                self._replace(worker)
+                self._lost(worker)
                 continue
             if message[0] == "ready":
                 worker.version, worker.rss_mb = str(message[1]), float(message[2])
+                self._failed_starts = 0
                 self.version = self.version or worker.version
             else:
                 _, key, data, rss, retiring = message
@@ -215,7 +247,7 @@ class ReaderPool:
                 self.stats.timeouts += 1
                 self._replace(worker)
             elif worker.job is None and not worker.process.is_alive():
-                self._replace(worker)
+                self._lost(worker)
 
     def wait_ready(self, timeout: float = 120.0) -> None:
         """Block until every worker has loaded its models (tests and benchmarks measure reading, not loading)."""

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 from sqlalchemy import JSON, Float, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from checker.images.models import ImageReading
+from checker.images.models import READER_UNAVAILABLE, ImageReading
 from markwatch.db import Base, UTCDateTime, utcnow
 
 
@@ -66,7 +66,7 @@ class MemoryCache:
 
 
 # Failures of the run rather than of the image: read again next time.
-_NOT_KEPT = frozenset({"timeout", "worker-crashed", "reader-failed"})
+_NOT_KEPT = frozenset({"timeout", "worker-crashed", "reader-failed", READER_UNAVAILABLE})
 
 
 class DbCache:
