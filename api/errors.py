@@ -6,6 +6,7 @@ import json
 import logging
 import math
 import re
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request, status
@@ -13,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from markwatch.errors import (
@@ -143,6 +145,16 @@ async def data_error_handler(_request: Request, exc: Exception) -> Response:
     )
 
 
+async def http_error_handler(request: Request, exc: Exception) -> Response:
+    """FastAPI's own refusals (401 no or wrong key, 403 wrong role, 404 no route, 405 wrong method) in the
+    shape of every other error answer: `detail` and `error`, their headers (WWW-Authenticate, Allow) kept."""
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code < 400 or exc.status_code in (204, 304):
+        return Response(status_code=exc.status_code, headers=exc.headers)
+    name = "".join(word.capitalize() for word in HTTPStatus(exc.status_code).phrase.replace("-", " ").split())
+    return safe_json({"detail": exc.detail, "error": name}, exc.status_code, exc.headers)
+
+
 async def client_gone_handler(_request: Request, exc: Exception) -> Response:
     """The client left before its request body arrived: nobody to answer and nothing wrong here (logged as
     an internal error with two tracebacks each, 1,500 such clients wrote 11 MB of log)."""
@@ -168,4 +180,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(OperationalError, database_busy_handler)
     app.add_exception_handler(PoolTimeout, database_busy_handler)  # every pooled connection in use
     app.add_exception_handler(ClientDisconnect, client_gone_handler)
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)
     app.add_exception_handler(IntegrityError, integrity_error_handler)

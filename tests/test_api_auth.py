@@ -16,7 +16,10 @@ from markwatch import db
 from markwatch.cases.models import Role
 
 # The only routes that answer without a key. Adding one here is a deliberate, reviewed decision.
-PUBLIC = {("GET", f"{API_PREFIX}/health")}
+PUBLIC = {
+    ("GET", f"{API_PREFIX}/health"),
+    ("HEAD", f"{API_PREFIX}/health"),
+}  # HEAD: load balancers probe with it
 
 
 ROUTES = route_table()
@@ -147,3 +150,16 @@ def test_paging_is_capped(client: tuple[TestClient, dict[str, str]], query: str)
     test_client, keys = client
     response = test_client.get(f"/v1/cases?{query}", headers={"X-API-Key": keys["inspector"]})
     assert response.status_code == 422
+
+
+def test_refusals_carry_the_error_field_of_every_error_answer(
+    client: tuple[TestClient, dict[str, str]],
+) -> None:
+    test_client, keys = client
+    missing = test_client.get("/v1/cases")
+    assert (missing.status_code, missing.json()["error"]) == (401, "Unauthorized")
+    wrong_role = test_client.get("/v1/cases", headers={"X-API-Key": keys["enterprise"]})
+    assert (wrong_role.status_code, wrong_role.json()["error"]) == (403, "Forbidden")
+    no_route = test_client.get("/v1/nothing-here")
+    assert (no_route.status_code, no_route.json()["error"]) == (404, "NotFound")
+    assert test_client.head("/v1/health").status_code == 200
