@@ -152,7 +152,7 @@ async def http_error_handler(request: Request, exc: Exception) -> Response:
     if exc.status_code < 400 or exc.status_code in (204, 304):
         return Response(status_code=exc.status_code, headers=exc.headers)
     name = "".join(word.capitalize() for word in HTTPStatus(exc.status_code).phrase.replace("-", " ").split())
-    return safe_json({"detail": exc.detail, "error": name}, exc.status_code, exc.headers)
+    return safe_json({"detail": exc.detail, "error": name}, exc.status_code, dict(exc.headers or {}))
 
 
 async def client_gone_handler(_request: Request, exc: Exception) -> Response:
