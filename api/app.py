@@ -149,7 +149,9 @@ def create_app(
     install_error_handlers(app)
     if docs:
         install_docs(app, OPENAPI_PATH)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit, max_bytes=settings.max_body_bytes, body_seconds=settings.body_timeout_seconds
+    )
     app.add_middleware(SecurityHeaders)
     for router in API_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)

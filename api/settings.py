@@ -36,6 +36,9 @@ class Settings(BaseModel):
     # Signs console session cookies (issue 7); a placeholder is refused outside development.
     secret_key: str = "changeme"
     max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    # A request body must have arrived this long after the request began (408 beyond): slow senders hold a
+    # connection each, with no key needed.
+    body_timeout_seconds: float = Field(default=60.0, gt=0, le=3600)
     max_page_size: int = Field(default=200, ge=1, le=1000)
     rate_limit_per_minute: int = Field(default=120, ge=1)
     rate_limit_burst: int = Field(default=30, ge=1)

@@ -283,3 +283,39 @@ def test_a_slash_redirect_never_sends_the_client_to_the_host_it_named(
         follow_redirects=False,
     )
     assert answer.status_code == 307 and answer.headers["location"] == "/v1/selfcheck?limit=5"
+
+
+def test_a_body_that_does_not_arrive_in_time_is_408(db_url: str) -> None:
+    # A client sending a byte now and then (no key needed: the body is read first) held its request for ever.
+    import asyncio
+
+    app = create_app(make_settings(db_url, body_timeout_seconds=0.3))
+    sent: list[dict[str, Any]] = []
+    first = True
+
+    async def receive() -> dict[str, Any]:
+        nonlocal first
+        if first:
+            first = False
+            return {"type": "http.request", "body": b'{"te', "more_body": True}
+        await asyncio.sleep(3600)  # the rest never comes
+        raise AssertionError("unreachable")
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+        "path": "/v1/selfcheck", "raw_path": b"/v1/selfcheck", "query_string": b"", "root_path": "",
+        "headers": [(b"content-type", b"application/json"), (b"content-length", b"100")],
+        "client": ("127.0.0.1", 50001), "server": ("127.0.0.1", 8000),
+    }  # fmt: skip
+
+    async def run() -> None:
+        await asyncio.wait_for(app(scope, receive, send), 10)
+
+    with TestClient(app):
+        asyncio.run(run())
+    [start] = [m for m in sent if m["type"] == "http.response.start"]
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    assert start["status"] == 408 and b'"error": "RequestTimeout"' in body
