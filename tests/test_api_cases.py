@@ -105,6 +105,13 @@ def test_transitions_comments_assignment(api: tuple[TestClient, dict[str, dict[s
         headers=h["inspector"],
     )
     assert naive.status_code == 422
+    # As in the console, a deadline at most a year ahead (a typo like 2999 would park the case for ever).
+    far = client.post(
+        f"{url}/transitions",
+        json={"to": "rectification_due", "due_at": "2999-06-01T00:00:00+08:00"},
+        headers=h["inspector"],
+    )
+    assert far.status_code == 422 and far.json()["where"] == "due_at" and "365 days" in far.json()["detail"]
     comment = client.post(
         f"{url}/comments", json={"body": "checked the archived page"}, headers=h["inspector"]
     )

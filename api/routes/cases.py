@@ -6,9 +6,10 @@ import datetime as dt
 import itertools
 from typing import Annotated
 
-from fastapi import Depends, Query, status
+from fastapi import Depends, Query, Request, status
 from fastapi.responses import StreamingResponse
 
+from api.console.settings import ConsoleSettings
 from api.deps import AdminDep, SessionDep, StaffDep
 from api.routing import api_router
 from api.schemas.cases import (
@@ -40,6 +41,7 @@ from markwatch.cases.queries import (
 )
 from markwatch.cases.waivers import active_waiver, grant_waiver, revoke_waiver
 from markwatch.db import utcnow
+from markwatch.errors import InputError
 
 router = api_router("/cases", ["cases"], responses=ERROR_RESPONSES)
 NOT_FOUND: dict[int | str, dict[str, object]] = {404: {"model": ErrorBody, "description": "No such case"}}
@@ -155,13 +157,18 @@ def detail_route(case_id: IdPath, session: SessionDep, _who: StaffDep) -> CaseDe
 
 
 @router.post("/{case_id}/transitions", response_model=CaseDetail, summary="Move a case", responses=REFUSED)
-def transition_route(case_id: IdPath, body: TransitionIn, session: SessionDep, who: StaffDep) -> CaseDetail:
-    """Dismissing or reopening needs a reason; rectification_due needs `due_at` in the future; a dismissal
-    may say its kind (not-a-claim and wrong-standard count against the rule's confirmed precision).
+def transition_route(
+    case_id: IdPath, body: TransitionIn, request: Request, session: SessionDep, who: StaffDep
+) -> CaseDetail:
+    """Dismissing or reopening needs a reason; rectification_due needs `due_at` in the future and at most
+    MARKWATCH_CONSOLE_MAX_DEADLINE_DAYS (365) days ahead, as in the console; a dismissal may say its kind
+    (not-a-claim and wrong-standard count against the rule's confirmed precision).
 
     Of several concurrent decisions on one case exactly one is recorded; the others are answered 409. Send
     `from_status` (the status the decision was based on) so that a decision is never applied to a case
     that moved on since it was read."""
+    if body.due_at is not None:
+        _within_deadline_cap(request, body.due_at)
     case = get_case(session, case_id)
     transition(
         session,
@@ -175,6 +182,18 @@ def transition_route(case_id: IdPath, body: TransitionIn, session: SessionDep, w
     )
     session.commit()
     return _detail(session, case)
+
+
+def _within_deadline_cap(request: Request, due_at: dt.datetime) -> None:
+    # One cap for the API and the console: a typo like 9999-12-31 would park a case for ever.
+    settings = getattr(request.app.state, "console_settings", None) or ConsoleSettings()
+    latest = utcnow() + dt.timedelta(days=settings.max_deadline_days)
+    if due_at > latest:
+        raise InputError(
+            f"the deadline is more than {settings.max_deadline_days} days ahead "
+            "(MARKWATCH_CONSOLE_MAX_DEADLINE_DAYS)",
+            where="due_at",
+        )
 
 
 @router.post(
