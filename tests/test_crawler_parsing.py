@@ -481,3 +481,25 @@ def test_an_image_goes_beside_pages_only_while_their_host_waits_out_its_delay(
     assert (
         scheduler.next_request() is not None and scheduler.next_request() is None
     )  # the other one, then none
+
+
+@pytest.mark.parametrize(
+    ("message", "reason"),
+    [
+        ("max redirections reached", "too_many_redirects"),
+        (
+            "Ignored response <200 http://x/> because its body (1000 B compressed, 2000000 B decompressed so far) "
+            "exceeded DOWNLOAD_MAXSIZE (1000000 B) during decompression.",
+            "too_large",
+        ),
+        ("something else", "ignored"),
+    ],
+)
+def test_scrapys_own_refusals_are_named(message: str, reason: str) -> None:
+    # A gzip bomb and a redirect chain past the limit were both recorded as "ignored".
+    from scrapy.exceptions import IgnoreRequest
+    from twisted.python.failure import Failure
+
+    from crawler.spiders.base import error_kind
+
+    assert error_kind(Failure(IgnoreRequest(message))) == reason

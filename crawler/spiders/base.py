@@ -243,6 +243,12 @@ def error_kind(failure: Failure) -> str:
     if failure.check(HttpError):
         return f"http_{getattr(failure.value, 'response').status}"  # noqa: B009 - HttpError lacks types
     if failure.check(IgnoreRequest):
+        # Scrapy's own refusals say why only in their message: name the two a sweep meets.
+        message = str(failure.value)
+        if "max redirections" in message:
+            return "too_many_redirects"
+        if "during decompression" in message:
+            return "too_large"  # a compressed body past the size limit once decompressed (a gzip bomb)
         return "ignored"
     if failure.check(DNSLookupError):
         return "dns"
