@@ -271,6 +271,15 @@ def test_item_without_the_adapter_s_parameter_table_counts_as_layout_drift() -> 
     (item,) = list(spider.parse_item(changed))  # the page is still kept and checked
     assert item.final_url.endswith("redesigned.html")
     assert spider.crawler.stats.values[STAT_LAYOUT_DRIFT] == 1
+    # A PDF served as text fails as not_html: it has no layout to drift from.
+    pdf = HtmlResponse(
+        "http://127.0.0.1:9/item/manual.html",
+        body=b"%PDF-1.4\n" + bytes(range(32)) * 40,
+        headers={"Content-Type": "text/html"},
+        request=Request("http://127.0.0.1:9/item/manual.html"),
+    )
+    list(spider.parse_item(pdf))
+    assert spider.crawler.stats.values[STAT_LAYOUT_DRIFT] == 1
 
 
 REALPAGES = Path(__file__).resolve().parent / "data" / "realpages"

@@ -20,6 +20,7 @@ from scrapy.utils.response import get_meta_refresh
 from twisted.internet.error import ConnectError, DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
+from checker.extract.bodies import unreadable_reason
 from crawler.adapters import Adapter, get_adapter
 from crawler.decoding import declared_charset, page_encoding, query_in_page_encoding, readable
 from crawler.frontier import META_ENTRY, META_IMAGE, META_URL
@@ -113,7 +114,9 @@ class SweepSpider(scrapy.Spider, abc.ABC):
         Extraction reads parameter rows by their labels on any layout, so a miss loses nothing by itself;
         it tells the operator that the site changed its markup and the adapter needs a look."""
         selectors = self.adapter.param_table
-        if selectors and is_html(response) and not any(response.css(sel) for sel in selectors):
+        if not selectors or not is_html(response) or not _readable_page(response):
+            return []  # a PDF or binary bytes fail as not_html/undecodable: no layout to drift from
+        if not any(response.css(sel) for sel in selectors):
             self._stats().inc_value(STAT_LAYOUT_DRIFT)
             self.logger.warning("no parameter table of adapter %s on %s", self.adapter.name, response.url)
             return [LAYOUT_DRIFT]
@@ -269,6 +272,11 @@ def requested_url(response: Response) -> str:
         return str(request.meta[META_URL])
     chain = response.meta.get("redirect_urls") if request is not None else None
     return str(chain[0]) if chain else str(response.url)
+
+
+def _readable_page(response: Response) -> bool:
+    content_type = response.headers.get(b"Content-Type")
+    return unreadable_reason(response.body, content_type.decode("latin-1") if content_type else None) is None
 
 
 def is_html(response: Response) -> bool:
