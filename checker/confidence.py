@@ -5,6 +5,7 @@ and a detail that needs no translation (signals, scores, titles, codes)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,11 @@ REASONS: dict[str, tuple[str, str, bool]] = {
     "standard-elsewhere": (
         "字样旁未写标准，但页面的执行标准栏另列有标准",
         "nothing is disclosed beside the words, but the page's 执行标准 row declares a standard",
+        True,
+    ),
+    "dated-announcement": (
+        "组织按日期陈述当时的评价结果，当时可能属实",
+        "the organisation reports the designation with its date: it may have been true then",
         True,
     ),
     "other-product-card": (
@@ -83,6 +89,19 @@ REGISTRY_FACTS = frozenset(
         "title_score",
     }
 )
+
+
+# A year with a month or 年 before the words in the claim's own text: the statement is dated.
+_DATED = re.compile(r"(?:19|20)\d{2}\s*(?:年|[-./]\s*\d{1,2}\b)")
+STATUS_FACTS = frozenset({"status", "days_since_expiry"})
+# Designations that once held (a dated statement may have been true then); a pool entry never did.
+LAPSED = frozenset({"expired", "revoked", "abolished"})
+
+
+def _dated(claim: Claim) -> bool:
+    text = claim.snippet_normalized or claim.snippet
+    at = text.find(claim.text)
+    return bool(_DATED.search(text[: at if at >= 0 else len(text)]))
 
 
 def _may_be_designated(code: str) -> bool:
@@ -199,6 +218,10 @@ def assess_claim(
     ):
         # An organisation announcing a designation speaks for itself; a product's seller may not be its maker.
         reasons.append(reason("claimant-not-maker", claim.claimant_source))
+    if claim.use == "organisation" and tested & STATUS_FACTS and facts.status in LAPSED and _dated(claim):
+        # 2021年12月 企业标准…获评“上海标准”: a list of honours states what happened when; whether keeping it
+        # up after the designation ended misleads is an inspector's call.
+        reasons.append(reason("dated-announcement"))
     if tested & REGISTRY_FACTS:
         reasons.extend(_title_reasons(facts, near_miss))
         if claim.tie == "page":

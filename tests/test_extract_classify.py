@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cases_support import import_example_registry
 from click.testing import CliRunner
 
 from checker.check import Checker
@@ -31,6 +32,7 @@ from checker.extract.use_table import (
 from checker.normalize import normalize_text
 from checker.registry import RegistryIndex
 from checker.rules.cases import record_from_case
+from markwatch import db
 from markwatch.cli import cli
 
 DEMO_ITEMS = Path(__file__).resolve().parent.parent / "crawler" / "demo_site" / "pages" / "item"
@@ -582,3 +584,40 @@ def test_a_badge_on_a_page_whose_row_declares_a_standard_without_the_words_is_fo
 def test_complaints_and_advice_about_the_wording_claim_nothing(checker: Checker, html: str) -> None:
     assert extract_page(html.encode()).claims == []
     assert _judge(checker, html) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "confidence"),
+    [
+        ("2021年12月 企业标准Q/DEMO 0004-2021《演示用电动牙刷》获评“上海标准”", "review"),  # dated: true then
+        ("我公司企业标准Q/DEMO 0004-2021《演示用电动牙刷》获评“上海标准”", "high"),  # undated
+    ],
+)
+def test_a_dated_honour_for_a_lapsed_designation_is_for_review(
+    sqlite_url: str, line: str, confidence: str
+) -> None:
+    html = (
+        "<html><body><h2>企业荣誉</h2><ul class='honor-list'>"
+        f"<li>{line}</li><li>2022年 上海市高新技术企业</li></ul>"
+        "<div class='foot'>Copyright © 演示科技有限公司 All rights reserved.</div></body></html>"
+    )
+    import_example_registry(sqlite_url)
+    with db.session_scope(sqlite_url) as session:
+        registry = RegistryIndex.load(session)
+    result = Checker(engine="plain").check_page(
+        html.encode(), url=None, declared_charset=None, observed_at=None, registry=registry,
+        as_of=dt.date(2026, 12, 1),
+    )  # fmt: skip
+    (finding,) = result.findings
+    assert (finding.rule_id, finding.confidence) == ("SHS005", confidence)
+    assert any(r.startswith("dated-announcement") for r in finding.confidence_reasons) == (
+        confidence == "review"
+    )
+
+
+def test_a_quoted_form_called_a_labelling_is_talk_about_the_wording() -> None:
+    html = (
+        "<html><body><h1>如何识别“上海标准”标识？</h1><p>消费者在网购时常看到“执行标准：××（上海标准）”的标注。</p>"
+        "<div class='ad'>推广：演示智能水杯 ￥99 <a href='/buy'>立即购买</a></div></body></html>"
+    )
+    assert extract_page(html.encode()).claims == []

@@ -15,7 +15,9 @@ from __future__ import annotations
 import re
 from typing import Literal, NamedTuple
 
-USE_TABLE_VERSION = "5"  # 5: denials with 从不/从未/并未…, 未通过任何…
+USE_TABLE_VERSION = (
+    "6"  # 6: 的标注/提法 after the words talks about them; complaints. 5: denials with 从不/从未/并未…
+)
 
 Use = Literal["product", "organisation", "discussion"]
 USES: tuple[Use, ...] = ("product", "organisation", "discussion")
@@ -740,7 +742,7 @@ AFTER_SIGNALS: tuple[Signal, ...] = (
         "the-words",
         {"discussion": 4},
         r"^[^”\"」』’'，。,；;:：!?！？]{0,6}[”\"」』’']?\s*的?(?:字样|字樣|字眼|表述|说法|說法|一词|一詞|二字|四个字|四個字"
-        r"|wording|words?\b)",
+        r"|标注|標註|标示|標示|提法|用语|用語|wording|words?\b)",
         "the text talks about the words themselves (加注“上海标准”字样, 看到“上海标准认证”字样, 关于上海标准的说法): guidance,"
         " not a claim",
         flags=re.I,
