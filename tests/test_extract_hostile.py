@@ -420,3 +420,32 @@ def test_claims_the_reader_sees_are_read_wherever_the_markup_puts_them(body: str
 def test_words_in_two_separate_blocks_are_not_joined() -> None:
     page = "<html><body><div><span>上海</span></div><div><span>标准</span></div></body></html>"
     assert extract_page(page.encode()).claims == []
+
+
+@pytest.mark.parametrize(
+    ("body", "claims"),
+    [
+        # <noscript> is shown (to readers without scripts, and to the crawler): its text is read either way.
+        ("<div><noscript>执行标准：T/DEMO 001-2022（上海标准）</noscript></div>", 1),
+        ("<noscript><p>执行标准：T/DEMO 001-2022（上海标准）</p></noscript>", 1),
+        # <template> is inert markup nobody sees: never a claim, wrapped or not.
+        ("<template>执行标准：T/DEMO 001-2022（上海标准）</template>", 0),
+        ("<template><p>执行标准：T/DEMO 001-2022（上海标准）</p></template>", 0),
+    ],
+)
+def test_noscript_is_read_and_template_is_not_whatever_wraps_the_words(body: str, claims: int) -> None:
+    page = f"<html><body><h1>电热水壶</h1>{body}</body></html>"
+    assert len(extract_page(page.encode()).claims) == claims
+
+
+@pytest.mark.parametrize("ident", ["a", "x > y", "1st", "a#b"])
+def test_a_location_never_stops_at_an_id_that_does_not_name_one_element(ident: str) -> None:
+    # Two elements with one id: "div#a > p" named the first one, and the console marked the wrong text.
+    page = (
+        f"<html><body><div id='{ident}'><p>别的内容</p></div>"
+        f"<div id='{ident}'><p>执行标准：T/DEMO 001-2022（上海标准）</p></div></body></html>"
+    )
+    (claim,) = extract_page(page.encode()).claims
+    assert claim.location == "html > body > div:nth-of-type(2) > p:nth-of-type(1)"
+    unique = "<html><body><div id='params'><p>执行标准：T/DEMO 001-2022（上海标准）</p></div></body></html>"
+    assert extract_page(unique.encode()).claims[0].location == "div#params > p:nth-of-type(1)"

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from checker.extract.patterns import LABEL_SUFFIXES, ROW_TEXT
-from checker.extract.prune import NTH_ATTR
+from checker.extract.prune import DUP_ID_ATTR, NTH_ATTR
 from checker.normalize import normalize_text
 
 # Text inside one of these belongs to it; inline tags (b, span, a, font) join their text to the block's.
@@ -259,13 +260,17 @@ def label_in(label: str, table: tuple[str, ...]) -> str | None:
     return None
 
 
+# An id a location may stop at: one the path syntax reads back whole (no spaces, no ">" or "#").
+_PATH_ID = re.compile(r"[A-Za-z][A-Za-z0-9_:.-]{0,99}")
+
+
 def css_path(element: Tag) -> str:
     """A CSS path to an element, stopping at the nearest id; nth-of-type as in the original page."""
     parts: list[str] = []
     node: Tag | None = element
     while node is not None and node.name not in ("[document]", None):
         ident = node.get("id")
-        if isinstance(ident, str) and ident.strip():
+        if isinstance(ident, str) and _PATH_ID.fullmatch(ident.strip()) and node.get(DUP_ID_ATTR) is None:
             parts.append(f"{node.name}#{ident.strip()}")
             break
         piece = node.name

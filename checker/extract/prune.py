@@ -117,7 +117,10 @@ _INLINE = frozenset(
 )
 # A hint is confirmed on its unit's normalised text before anything is kept (the mention tables are stricter).
 _LOOSE_MENTION = re.compile(r"海 ?[标標] ?[准準]|shanghai ?[-_]? ?standard", re.I)
-_DROP = frozenset(["script", "style", "noscript", "template", "svg", "iframe", "object", "link"])
+# <noscript> is read: what it holds is shown (to readers without scripts, and to the crawler), and a claim in
+# it was read when wrapped in a <p> but not as its own text. <template> holds inert markup no reader sees: it
+# is removed before the walk (a claim in it was read when wrapped in a <p>).
+_DROP = frozenset(["script", "style", "template", "svg", "iframe", "object", "link"])
 # A mention keeps ancestors up to this much text, so a listing card keeps its own heading and rows.
 _BLOCK_TEXT_LIMIT = 2000
 _BLOCK_LEVELS = 3
@@ -127,6 +130,8 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>")
 _DOCUMENT_END = re.compile(r"</(?:body|html)\s*>", re.I)
 CONTEXT_INDEX = SelectorIndex(CONTEXT_SELECTORS)
 NTH_ATTR = "data-mw-nth"
+# Marks an element whose id another element of the page has too: locations do not stop at it.
+DUP_ID_ATTR = "data-mw-dupid"
 # Annotations above ruby base text (pinyin in <rt>, fallback brackets in <rp>): not part of the words.
 _RUBY_ANNOTATIONS = frozenset(["rt", "rp"])
 _PARSERS = threading.local()
@@ -280,6 +285,7 @@ def _hits(root: etree._Element, guard: Guard, observer: PageObserver | None = No
     ctx_tags, ctx_ids, ctx_classes = index.by_tag, index.by_id, index.class_names
     worth = _worth_a_look
     memo: AncestorMemo = {}
+    ids: dict[str, etree._Element] = {}
     wants = observer.wants if observer is not None else None
     record = observer.text if observer is not None else None
     for count, el in enumerate(root.iter(etree.Element)):
@@ -298,6 +304,12 @@ def _hits(root: etree._Element, guard: Guard, observer: PageObserver | None = No
                     record(text, el)
         if tag not in no_context:
             ident = el.get("id")
+            if ident is not None:
+                first = ids.setdefault(ident, el)
+                if first is not el:
+                    # Two elements share the id: a location "div#a > p" would name the first one.
+                    first.set(DUP_ID_ATTR, "")
+                    el.set(DUP_ID_ATTR, "")
             classes = el.get("class")
             if (
                 tag in ctx_tags
@@ -423,6 +435,8 @@ def prune(text: str, guard: Guard | None = None, observer: PageObserver | None =
     if root is None:
         return None
     guard.check("parsing")
+    for template in list(root.iter("template")):
+        _drop(template)
     hits = _hits(root, guard, observer)
     if hits.ruby:
         # Ruby annotations (pinyin above 上海标准) split the words: drop them and look again.
