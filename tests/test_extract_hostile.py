@@ -449,3 +449,22 @@ def test_a_location_never_stops_at_an_id_that_does_not_name_one_element(ident: s
     assert claim.location == "html > body > div:nth-of-type(2) > p:nth-of-type(1)"
     unique = "<html><body><div id='params'><p>执行标准：T/DEMO 001-2022（上海标准）</p></div></body></html>"
     assert extract_page(unique.encode()).claims[0].location == "div#params > p:nth-of-type(1)"
+
+
+@pytest.mark.parametrize(
+    ("body", "snippet"),
+    [
+        # Raw-text elements show their markup and entities as written: the quote does too, escaped once only.
+        (
+            "<xmp><b>执行标准：T/DEMO 001-2022（上海标准）</b></xmp>",
+            "<b>执行标准：T/DEMO 001-2022（上海标准）</b>",
+        ),
+        (
+            "<xmp>a &amp; b 执行标准：T/DEMO 001-2022（上海标准）</xmp>",
+            "a &amp; b 执行标准：T/DEMO 001-2022（上海标准）",
+        ),
+    ],
+)
+def test_legacy_raw_text_elements_are_quoted_as_shown(body: str, snippet: str) -> None:
+    (claim,) = extract_page(f"<html><body>{body}</body></html>".encode()).claims
+    assert claim.snippet == snippet and claim.location == "html > body > xmp:nth-of-type(1)"

@@ -10,7 +10,7 @@ from typing import Any
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from checker.extract.patterns import LABEL_SUFFIXES, ROW_TEXT
-from checker.extract.prune import DUP_ID_ATTR, NTH_ATTR
+from checker.extract.prune import DUP_ID_ATTR, NTH_ATTR, TAG_ATTR
 from checker.normalize import normalize_text
 
 # Text inside one of these belongs to it; inline tags (b, span, a, font) join their text to the block's.
@@ -269,11 +269,13 @@ def css_path(element: Tag) -> str:
     parts: list[str] = []
     node: Tag | None = element
     while node is not None and node.name not in ("[document]", None):
+        original = node.get(TAG_ATTR)
+        name = original if isinstance(original, str) else node.name
         ident = node.get("id")
         if isinstance(ident, str) and _PATH_ID.fullmatch(ident.strip()) and node.get(DUP_ID_ATTR) is None:
-            parts.append(f"{node.name}#{ident.strip()}")
+            parts.append(f"{name}#{ident.strip()}")
             break
-        piece = node.name
+        piece = name
         classes = [c for c in node.get("class") or [] if c.replace("-", "").replace("_", "").isalnum()][:2]
         if classes:
             piece += "".join(f".{c}" for c in classes)

@@ -130,6 +130,10 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>")
 _DOCUMENT_END = re.compile(r"</(?:body|html)\s*>", re.I)
 CONTEXT_INDEX = SelectorIndex(CONTEXT_SELECTORS)
 NTH_ATTR = "data-mw-nth"
+# The tag an element had on the page, where the pruned copy renamed it.
+TAG_ATTR = "data-mw-tag"
+# Legacy elements whose content is shown as plain text (<xmp><b>…</xmp> shows "<b>…").
+_LEGACY_RAW_TEXT = ("xmp", "plaintext", "listing", "noframes")
 # Marks an element whose id another element of the page has too: locations do not stop at it.
 DUP_ID_ATTR = "data-mw-dupid"
 # Annotations above ruby base text (pinyin in <rt>, fallback brackets in <rp>): not part of the words.
@@ -451,4 +455,9 @@ def prune(text: str, guard: Guard | None = None, observer: PageObserver | None =
     _sweep(root, keep, _ancestors(keep))
     _bound_kept_elements(root, keep, guard)
     guard.check("pruning")
+    for raw_text in root.iter(*_LEGACY_RAW_TEXT):
+        # libxml2 writes their text escaped (<b> as &lt;b&gt;) and BeautifulSoup reads it back as raw text:
+        # the page would be quoted with entity debris it never showed.
+        raw_text.set(TAG_ATTR, str(raw_text.tag))  # locations name the element the page has
+        raw_text.tag = "pre"
     return str(etree.tostring(root, method="html", encoding="unicode"))
