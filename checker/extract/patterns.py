@@ -28,7 +28,9 @@ from checker.extract import charsets
 # semicolon, compatibility forms of 海 and the ideographic zero in codes are read; quotes past composed
 # characters stay the page's text. 上海 + a noun starting with 标准 (标准间, 标准足球场…) and factory names are
 # traps; certification denied in its clause is none; a product said to be rated or approved is SHS009 wording;
-# one card's 执行标准 row no longer ties another card's words (use_table.py 5).
+# one card's 执行标准 row no longer ties another card's words (use_table.py 6); <noscript> text is read and
+# <template> never; locations skip shared ids; <xmp> text is quoted as shown; a page that shows nothing is a
+# blank-page warning.
 EXTRACTOR_VERSION = "1.9.0"
 
 
