@@ -121,6 +121,8 @@ class Shop:
         self.port = 0
         self.items = items
         self.item_delay = item_delay
+        # What /cdn/label.jpg answers: the label (200), or an HTTP error, or bytes that are no picture.
+        self.label: tuple[int, bytes] = (200, LABEL)
         self._lock = threading.Lock()
 
     def hits(self) -> Counter[str]:
@@ -157,7 +159,7 @@ class Shop:
                     time.sleep(self.item_delay)
             return 200, kind, body.encode()
         if path.split("?")[0] == "/cdn/label.jpg":
-            return 200, "image/jpeg", LABEL
+            return self.label[0], "image/jpeg", self.label[1]
         if path == "/cdn/bomb.png":
             return 200, "image/png", png_header_only(40_000, 40_000)
         return 404, "text/plain", b"not found"

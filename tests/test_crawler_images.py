@@ -344,3 +344,26 @@ def test_two_cluster_workers_share_the_images_and_finish_once_all_are_judged(
         keys = session.scalars(select(Finding.finding_key).where(Finding.sweep_id == sweep_id)).all()
         assert len(keys) == len(set(keys))
         assert sweep.summary["images"]["pending"] == 0
+
+
+@pytest.mark.slow
+def test_a_page_whose_image_is_not_read_again_is_partial_and_resolves_nothing(
+    shop: Shop, tmp_path: Path
+) -> None:
+    # The claim is only in the label image. When the image later fails (an HTTP error, bytes that are no
+    # picture), the page was "ok" with no claim: its findings were resolved and a case awaiting rectification
+    # would have closed as rectified while the label was unchanged.
+    db_url, _first = _swept(shop, tmp_path)
+    for label, code in (((503, b"busy"), "image-http_503"), ((200, b"\xff\xd8\xff" + b"\0" * 64), "image-")):
+        shop.label = label
+        again = _sweep(shop, tmp_path, db_url)
+        assert again.returncode == 0, again.stderr[-3000:]
+        with db.session_scope(db_url) as session:
+            sweep_id = session.scalar(select(func.max(Sweep.id)))
+            page = session.scalars(
+                select(SweepPage).where(SweepPage.sweep_id == sweep_id, SweepPage.url.like("%/item/1.html"))
+            ).one()
+            resolved = session.get(Sweep, sweep_id).findings_resolved  # type: ignore[union-attr]
+        assert page.status == "partial", (page.status, page.warnings)
+        assert any(w["code"].startswith(code) for w in page.warnings), page.warnings
+        assert resolved == 0

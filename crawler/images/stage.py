@@ -55,8 +55,9 @@ from checker.images.models import ImageReading
 from checker.images.settings import ImageSettings
 from checker.images.store import ImageReadingRow
 from crawler.images.models import PENDING_STATES, ImageSighting
+from crawler.images.storage import leaves_page_unread, mark_unread
 from crawler.ledger import insert
-from crawler.store.models import PARTIAL, Finding, Snapshot, SnapshotBody, SweepPage
+from crawler.store.models import Finding, Snapshot, SnapshotBody, SweepPage
 from markwatch import db
 
 log = logging.getLogger(__name__)
@@ -399,9 +400,15 @@ class ImageStage:
                 )
             )
             claims_by_sha = self._judge(session, page_url, sightings)
-            failures = [s for s in sightings if (s.reason or "").split(":", 1)[-1] in RUN_FAILURES]
+            failures = [
+                (s.url, s.reason or "")
+                for s in sightings
+                if s.status == "read"
+                and (s.reason or "").startswith("error:")
+                and leaves_page_unread(s.reason)
+            ]
             if failures:
-                _mark_partial(session, self.sweep_id, sightings[0].page_ledger_url, failures)
+                mark_unread(session, self.sweep_id, sightings[0].page_ledger_url, failures)
             for sighting in sightings:
                 if sighting.status == "read":
                     sighting.status = "checked"
@@ -531,22 +538,6 @@ def _upsert_findings(
         ),
         rows,
     )
-
-
-def _mark_partial(session: Session, sweep_id: int, ledger_url: str, failures: list[ImageSighting]) -> None:
-    """A page whose image could not be read this time was not read whole: partial, with a warning each."""
-    page = session.scalars(
-        select(SweepPage).where(SweepPage.sweep_id == sweep_id, SweepPage.url == ledger_url)
-    ).first()
-    if page is None:
-        return
-    warnings = list(page.warnings or [])
-    for sighting in failures:
-        kind = (sighting.reason or "error:unknown").split(":", 1)[-1]
-        warnings.append({"code": f"image-{kind}", "message": f"image {sighting.url} not read: {kind}"})
-    page.warnings = warnings
-    if page.status == "ok":
-        page.status = PARTIAL
 
 
 def _with_retries(work: Callable[[], int]) -> int:

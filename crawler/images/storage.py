@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from crawler.images.models import ImageSighting
 from crawler.ledger import IMAGE, insert
-from crawler.store.models import Snapshot, SnapshotBody, SweepUrl
+from crawler.store.models import PARTIAL, Snapshot, SnapshotBody, SweepPage, SweepUrl
 
 # sweep_pages never holds images: the writer marks a fetched image with this status instead of checking it.
 IMAGE_STATUS = "image"
@@ -199,8 +199,63 @@ def link_sightings(session: Session, sweep_id: int, urls: Iterable[str]) -> int:
         )
         moved += max(0, result.rowcount or 0)
     if failed:
+        # The pages showing these images were not read whole: each is partial now (it will get no other
+        # look: with every sighting failed, the image stage never checks it), so none closes a case.
+        reasons = {row["image_url"]: row["why"] for row in failed}
+        unread = [
+            sighting
+            for sighting in session.scalars(
+                select(ImageSighting).where(
+                    ImageSighting.sweep_id == sweep_id,
+                    ImageSighting.status == "waiting",
+                    ImageSighting.url.in_(sorted(reasons)),
+                )
+            )
+            if leaves_page_unread(reasons[sighting.url])
+        ]
         result = connection.execute(
             update(table).where(waiting).values(status="failed", reason=bindparam("why")), failed
         )
         moved += max(0, result.rowcount or 0)
+        by_page: dict[str, list[tuple[str, str]]] = {}
+        for sighting in unread:
+            by_page.setdefault(sighting.page_ledger_url, []).append((sighting.url, reasons[sighting.url]))
+        for ledger_url, images in sorted(by_page.items()):
+            mark_unread(session, sweep_id, ledger_url, images)
     return moved
+
+
+# Sightings whose image was not fetched because the target does not allow its host: a choice of the target's
+# settings (image_domains), the same every sweep, not a page left unread.
+_NOT_EVIDENCE = ("skipped:offsite",)
+
+
+def leaves_page_unread(reason: str | None) -> bool:
+    """Whether a sighting's failure (`failed:http_503`, `error:unreadable`…) leaves its page not read whole.
+
+    Gate decisions (`gate:blank`, `gate:too-small`: the image cannot hold a line of text) and hosts the target
+    does not allow do not."""
+    if not reason or reason.startswith("gate:"):
+        return False
+    return not reason.startswith(_NOT_EVIDENCE)
+
+
+def mark_unread(session: Session, sweep_id: int, ledger_url: str, images: list[tuple[str, str]]) -> None:
+    """A page whose images (url, reason) could not be fetched or read: partial, with a warning each.
+
+    Read as "no claim", such a page resolved its findings and closed a case awaiting rectification as
+    rectified, although the claim may still be in the image."""
+    page = session.scalars(
+        select(SweepPage).where(SweepPage.sweep_id == sweep_id, SweepPage.url == ledger_url)
+    ).first()
+    if page is None:
+        return
+    warnings = list(page.warnings or [])
+    for url, reason in images:
+        kind = reason.split(":", 1)[-1] or "unknown"
+        warning = {"code": f"image-{kind}", "message": f"image {url} not read: {reason}"}
+        if warning not in warnings:
+            warnings.append(warning)
+    page.warnings = warnings
+    if page.status == "ok":
+        page.status = PARTIAL
