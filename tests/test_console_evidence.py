@@ -165,3 +165,30 @@ def test_a_claim_after_the_end_of_the_document_is_read_and_marked_where_it_is() 
     )
     assert marked.hits[0].how == "text"
     assert '<mark class="mw-hit" data-mw-hit="1" id="mw-hit-1">上海标准</mark>' in marked.html
+
+
+def test_an_image_claim_is_marked_on_its_image_never_on_other_text() -> None:
+    # Sweeps locate image claims as "… > img:nth-of-type(1) (image 1)": the console could not resolve that,
+    # and its text fallback marked 上海标准 inside a shop name the checker had ruled out.
+    page = (
+        "<html><body><p>店铺：上海标准件厂旗舰店</p><div class='desc'><img src='/s.gif' "
+        "data-ks-lazyload='/cdn/label.jpg'></div></body></html>"
+    ).encode()
+    image = {"sha256": "0" * 64, "url": "http://shop.example/cdn/label.jpg"}
+    located = Location(
+        "", "html > body > div.desc:nth-of-type(1) > img:nth-of-type(1) (image 1)", "", "image-text", image
+    )
+    moved = Location(
+        "", "html > body > div:nth-of-type(9) > img:nth-of-type(1) (image 1)", "上海标准", "image-text", image
+    )
+    gone = Location(
+        "",
+        "html > body > div:nth-of-type(9) (image 1)",
+        "上海标准",
+        "image-text",
+        {"url": "http://x/other.png"},
+    )
+    marked = mark_page(decode_snapshot(page, {}), [located, moved, gone])
+    assert [hit.how for hit in marked.hits] == ["element", "element", "missing"]
+    assert 'id="mw-hit-1">' in marked.html and 'id="mw-hit-2"><img src="/s.gif"' in marked.html
+    assert "上海标准件厂旗舰店</p>" in marked.html  # the shop name is left alone

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -31,6 +32,9 @@ _DOCTYPE = re.compile(r"\s*(?:<!--.*?-->\s*)*<!doctype", re.IGNORECASE | re.DOTA
 _STEP = re.compile(
     r"^(?P<tag>[A-Za-z][A-Za-z0-9_-]*)(?:#(?P<id>\S+?))?(?P<classes>(?:\.[\w-]+)*)(?::nth-of-type\((?P<nth>\d+)\))?$"
 )
+_IMAGE_SUFFIX = re.compile(r"\s*\(image \d+\)\s*$")
+# Claims read in an image: their words are not the page's text, so a text search finds other words.
+_IMAGE_KINDS = frozenset({"image-text", "mark-image"})
 _NO_TEXT = frozenset({"script", "style", "noscript", "template", "textarea", "title", "head"})
 _MARK_WORDS = re.compile(r"上海\s*[标標]\s*[准準]|shanghai\s*standard", re.IGNORECASE)
 # Our own style inside the sandbox (its CSP allows inline style); :target is the hit jumped to last.
@@ -136,7 +140,11 @@ def _pre(text: str) -> etree._Element:
 
 
 def resolve(root: etree._Element, path: str) -> etree._Element | None:
-    """The element an extractor CSS path names, or None when the page does not hold it."""
+    """The element an extractor CSS path names, or None when the page does not hold it.
+
+    An image claim's location ends with which image of the element it is (`… > img:nth-of-type(1) (image 2)`,
+    checker/images/page.py): the path before it names the <img>."""
+    path = _IMAGE_SUFFIX.sub("", path)
     steps = [step.strip() for step in path.split(" > ") if step.strip()]
     if not steps:
         return None
@@ -187,10 +195,35 @@ def _mark_one(root: etree._Element, loc: Location, index: int) -> Hit:
         return Hit(index, anchor(index), "element")
     body = root.find("body")
     scope = body if body is not None else root
+    if loc.kind in _IMAGE_KINDS:
+        # Not the text of the page: mark the <img> that shows this image, or say it was not located (a text
+        # search marked 上海标准 in a shop name the checker had ruled out).
+        shown = _image_element(scope, loc.image)
+        if shown is not None:
+            _wrap_element(shown, index)
+            return Hit(index, anchor(index), "element")
+        return Hit(index, anchor(index), "missing")
     snippet_core = loc.snippet.strip()[:60]
     if _mark_text(scope, [*needles, *([snippet_core] if snippet_core else [])], index):
         return Hit(index, anchor(index), "page")
     return Hit(index, anchor(index), "missing")
+
+
+def _image_element(scope: etree._Element, image: dict[str, Any] | None) -> etree._Element | None:
+    """The <img> whose address (src or a lazy-loading attribute) names the image's file, if one does."""
+    url = (image or {}).get("url")
+    if not isinstance(url, str) or not url:
+        return None
+    path = urlsplit(url).path
+    name = path.rsplit("/", 1)[-1]
+    if not name:
+        return None
+    for img in scope.iter("img"):
+        for value in img.attrib.values():
+            written = urlsplit(str(value).strip()).path
+            if written == name or written.endswith("/" + name):
+                return img
+    return None
 
 
 def _new_mark(index: int, *, first: bool) -> etree._Element:
