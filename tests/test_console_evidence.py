@@ -192,3 +192,38 @@ def test_an_image_claim_is_marked_on_its_image_never_on_other_text() -> None:
     assert [hit.how for hit in marked.hits] == ["element", "element", "missing"]
     assert 'id="mw-hit-1">' in marked.html and 'id="mw-hit-2"><img src="/s.gif"' in marked.html
     assert "上海标准件厂旗舰店</p>" in marked.html  # the shop name is left alone
+
+
+def _encoded(fmt: str, size: tuple[int, int], **params: object) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, "white").save(out, fmt, **params)
+    return out.getvalue()
+
+
+def test_stored_images_of_every_served_format_have_their_upright_size() -> None:
+    # BMP and JPEGs with fill bytes were "not archived" (404), and an EXIF-rotated JPEG's box was drawn on
+    # the stored size while the reader's boxes are in upright pixels.
+    from PIL import Image
+
+    from api.console.images import image_info
+
+    jpeg = _encoded("JPEG", (300, 100))
+    filled = jpeg[:2] + b"\xff\xff\xff" + jpeg[2:]  # fill bytes before a marker (valid JPEG)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° to show upright
+    rotated = _encoded("JPEG", (300, 100), exif=exif.tobytes())
+    cases = {
+        "bmp": (_encoded("BMP", (30, 20)), ("image/bmp", 30, 20)),
+        "filled": (filled, ("image/jpeg", 300, 100)),
+        "rotated": (rotated, ("image/jpeg", 100, 300)),
+        "png": (_encoded("PNG", (7, 9)), ("image/png", 7, 9)),
+    }
+    for name, (data, expected) in cases.items():
+        info = image_info(data)
+        assert info is not None and (info.media_type, info.width, info.height) == expected, name
+    assert image_info(b"<svg xmlns='http://www.w3.org/2000/svg'></svg>") is None
+    assert image_info(b"\x89PNG\r\n\x1a\n" + b"\0" * 40) is None

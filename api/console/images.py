@@ -8,16 +8,19 @@ CSP, and drawn in the console beneath an SVG box computed here. SVG images are n
 
 from __future__ import annotations
 
+import io
 import re
-import struct
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
+from PIL import Image
 from sqlalchemy.orm import Session
 
 from crawler.images.evidence import image_bytes
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_ORIENTATION = 0x0112
 
 
 @dataclass(frozen=True)
@@ -42,45 +45,38 @@ class ImageEvidence:
     info: ImageInfo | None  # None: the image is not in the archive (yet)
 
 
-def _jpeg_size(data: bytes) -> tuple[int, int] | None:
-    at = 2
-    while at + 9 < len(data):
-        if data[at] != 0xFF:
-            return None
-        marker = data[at + 1]
-        length = struct.unpack(">H", data[at + 2 : at + 4])[0]
-        # Start-of-frame markers carry the size; C4/C8/CC are not frames.
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            height, width = struct.unpack(">HH", data[at + 5 : at + 9])
-            return width, height
-        at += 2 + length
-    return None
+# The formats served (passive content a browser shows in an <img>), by Pillow's name.
+_SERVED = {
+    "PNG": "image/png",
+    "JPEG": "image/jpeg",
+    "GIF": "image/gif",
+    "WEBP": "image/webp",
+    "BMP": "image/bmp",
+}
+# EXIF orientations that turn the picture a quarter: the reader's boxes are in upright pixels.
+_QUARTER_TURNS = frozenset({5, 6, 7, 8})
 
 
 def image_info(data: bytes) -> ImageInfo | None:
-    """Type and size of a PNG, JPEG, GIF or WebP from its header; None for anything else."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) >= 24:
-        width, height = struct.unpack(">II", data[16:24])
-        return ImageInfo("image/png", width, height)
-    if data.startswith(b"\xff\xd8"):
-        size = _jpeg_size(data)
-        return ImageInfo("image/jpeg", *size) if size else None
-    if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
-        width, height = struct.unpack("<HH", data[6:10])
-        return ImageInfo("image/gif", width, height)
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP" and len(data) >= 30:
-        chunk = data[12:16]
-        if chunk == b"VP8X":
-            width = 1 + int.from_bytes(data[24:27], "little")
-            height = 1 + int.from_bytes(data[27:30], "little")
-            return ImageInfo("image/webp", width, height)
-        if chunk == b"VP8L":
-            bits = int.from_bytes(data[21:25], "little")
-            return ImageInfo("image/webp", (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1)
-        if chunk == b"VP8 ":
-            width, height = struct.unpack("<HH", data[26:30])
-            return ImageInfo("image/webp", width & 0x3FFF, height & 0x3FFF)
-    return None
+    """Type and upright pixel size of a PNG, JPEG, GIF, WebP or BMP, read from its header; None otherwise.
+
+    Pillow reads the header only (no pixels are decoded). A hand-written reader missed BMP and JPEGs with fill
+    bytes before a marker, and gave the stored size of an EXIF-rotated JPEG: the box (drawn in the upright
+    pixels the reader saw) landed beside the text."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            with Image.open(io.BytesIO(data), formats=list(_SERVED)) as image:
+                width, height = image.size
+                kind = _SERVED.get(image.format or "")
+                orientation = image.getexif().get(_ORIENTATION) if image.format == "JPEG" else None
+        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+            return None
+    if kind is None or width <= 0 or height <= 0:
+        return None
+    if orientation in _QUARTER_TURNS:
+        width, height = height, width
+    return ImageInfo(kind, width, height)
 
 
 def load_image(session: Session, sha256: str) -> tuple[bytes, ImageInfo] | None:
