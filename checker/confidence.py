@@ -37,6 +37,11 @@ REASONS: dict[str, tuple[str, str, bool]] = {
         "nothing is disclosed beside the words, but the page's 执行标准 row declares a standard",
         True,
     ),
+    "drafting-participant": (
+        "组织称参与起草该标准：参与者未必是标准持有单位，但也未必冒用",
+        "the organisation says it took part in drafting the standard: not its holder, but not necessarily a misuse",
+        True,
+    ),
     "dated-announcement": (
         "组织按日期陈述当时的评价结果，当时可能属实",
         "the organisation reports the designation with its date: it may have been true then",
@@ -91,17 +96,20 @@ REGISTRY_FACTS = frozenset(
 )
 
 
-# A year with a month or 年 before the words in the claim's own text: the statement is dated.
-_DATED = re.compile(r"(?:19|20)\d{2}\s*(?:年|[-./]\s*\d{1,2}\b)")
+# The claim's line opens with its date (an honours list: "2021年12月 …获评“上海标准”"); a year inside the
+# sentence (公司成立于2010年，…是“上海标准”) dates something else.
+_DATED = re.compile(r"^\W{0,3}(?:19|20)\d{2}\s*(?:年|[-./]\s*\d{1,2}\b)")
 STATUS_FACTS = frozenset({"status", "days_since_expiry"})
+_PARTICIPATED = re.compile(
+    r"参与(?:了)?(?:起草|制定|编制|修订)|参编|参加(?:了)?(?:起草|制定)|协助(?:起草|制定)"
+)
 # Designations that once held (a dated statement may have been true then); a pool entry never did.
 LAPSED = frozenset({"expired", "revoked", "abolished"})
 
 
 def _dated(claim: Claim) -> bool:
     text = claim.snippet_normalized or claim.snippet
-    at = text.find(claim.text)
-    return bool(_DATED.search(text[: at if at >= 0 else len(text)]))
+    return bool(_DATED.search(text))
 
 
 def _may_be_designated(code: str) -> bool:
@@ -218,6 +226,15 @@ def assess_claim(
     ):
         # An organisation announcing a designation speaks for itself; a product's seller may not be its maker.
         reasons.append(reason("claimant-not-maker", claim.claimant_source))
+    if (
+        claim.use == "organisation"
+        and "claimant_is_holder" in tested
+        and facts.claimant_is_holder is False
+        and _PARTICIPATED.search(claim.snippet_normalized or claim.snippet)
+    ):
+        # 我司参与起草的企业标准…获评“上海标准”: a co-drafter reporting the designation is not its holder, and
+        # may still be telling the truth.
+        reasons.append(reason("drafting-participant"))
     if claim.use == "organisation" and tested & STATUS_FACTS and facts.status in LAPSED and _dated(claim):
         # 2021年12月 企业标准…获评“上海标准”: a list of honours states what happened when; whether keeping it
         # up after the designation ended misleads is an inspector's call.

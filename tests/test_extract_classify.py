@@ -12,7 +12,7 @@ import pytest
 from cases_support import import_example_registry
 from click.testing import CliRunner
 
-from checker.check import Checker
+from checker.check import Checker, PageResult
 from checker.extract import extract_page
 from checker.extract.decode import decode_page
 from checker.extract.mentions import find_in_text
@@ -620,4 +620,104 @@ def test_a_quoted_form_called_a_labelling_is_talk_about_the_wording() -> None:
         "<html><body><h1>如何识别“上海标准”标识？</h1><p>消费者在网购时常看到“执行标准：××（上海标准）”的标注。</p>"
         "<div class='ad'>推广：演示智能水杯 ￥99 <a href='/buy'>立即购买</a></div></body></html>"
     )
+    assert extract_page(html.encode()).claims == []
+
+
+def _check(sqlite_url: str, html: str) -> PageResult:
+    import_example_registry(sqlite_url)
+    with db.session_scope(sqlite_url) as session:
+        registry = RegistryIndex.load(session)
+    return Checker(engine="plain").check_page(
+        html.encode(), url=None, declared_charset=None, observed_at=None, registry=registry,
+        as_of=dt.date(2026, 12, 1),
+    )  # fmt: skip
+
+
+def test_a_listing_card_without_the_words_does_not_make_the_listing_an_item_page(sqlite_url: str) -> None:
+    # The plain card's 执行标准 row, all that pruning kept of it, read as the page's own product: every card
+    # became a recommendation (other-product-card) and the expired claim went to review.
+    cards = "".join(
+        f"<div class='item'><a href='/item/{n}.htm'>{name}</a><div class='price'>¥59.00</div>"
+        f"<div class='attr'>执行标准：{code}</div></div>"
+        for n, name, code in (
+            (1, "甲智能水杯", "T/DEMO 001-2019（上海标准）"),
+            (2, "乙智能水杯", "T/DEMO 001-2022（上海标准）"),
+            (3, "丙智能水杯", "T/DEMO 001-2022（上海标准）"),
+            (4, "丁玻璃杯", "GB/T 4548-1995"),
+        )
+    )
+    result = _check(sqlite_url, f"<html><body>{cards}</body></html>")
+    assert [(f.rule_id, f.confidence) for f in result.findings] == [("SHS003", "high")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "rule", "confidence", "claimant"),
+    [
+        # A partner's standard congratulated on a distributor's site: the partner's claim, and it holds it.
+        (
+            "近日，我司长期合作伙伴演示科技有限公司（虚构）主导制定的Q/DEMO 0002-2023获评“上海标准”，我司向其表示祝贺。",
+            None,
+            None,
+            "演示科技有限公司",
+        ),
+        # A co-drafter reporting the designation: not the holder, maybe not a misuse either.
+        (
+            "我司参与起草的企业标准Q/DEMO 0002-2023《演示用儿童座椅》获评“上海标准”。",
+            "SHS010",
+            "review",
+            "演示杯业有限公司",
+        ),
+    ],
+)
+def test_who_an_organisation_claim_belongs_to(
+    sqlite_url: str, sentence: str, rule: str | None, confidence: str | None, claimant: str
+) -> None:
+    html = (
+        f"<html><head><title>公司新闻 - 演示杯业有限公司</title></head><body><div class='news'><p>{sentence}</p></div>"
+        "<div class='foot'>Copyright © 演示杯业有限公司 All rights reserved.</div></body></html>"
+    )
+    result = _check(sqlite_url, html)
+    assert [c.claimant for c in result.page.claims] == [claimant]
+    assert [(f.rule_id, f.confidence) for f in result.findings] == ([(rule, confidence)] if rule else [])
+
+
+def test_a_standardisation_association_s_own_standard_is_its_claim(sqlite_url: str) -> None:
+    # Any "…标准化协会" was a regulator, so an association's own expired standard was read as discussion.
+    html = (
+        "<html><head><title>演示标准化协会</title></head><body><p>本会团体标准T/DEMO 001-2019是“上海标准”。</p>"
+        "<div class='foot'>版权所有 演示标准化协会</div></body></html>"
+    )
+    assert [f.rule_id for f in _check(sqlite_url, html).findings] == ["SHS003"]
+
+
+@pytest.mark.parametrize(
+    ("html", "product"),
+    [
+        # A long product title holding a section word (同款, 规格, 包装) is still the product.
+        (
+            "<h1>不锈钢分格饭盒 网红同款 学生上班族</h1><p>￥39</p><p>执行标准：T/DEMO 001-2022（上海标准）</p>",
+            "不锈钢分格饭盒 网红同款 学生上班族",
+        ),
+        # A member list's heading names a company, not a product.
+        (
+            "<div class='m'><h3>演示杯业有限公司</h3><p>主打产品执行团体标准T/DEMO 001-2022（上海标准）。</p></div><p>￥1</p>",
+            None,
+        ),
+    ],
+)
+def test_product_names_are_neither_section_headings_nor_companies(html: str, product: str | None) -> None:
+    claims = extract_page(f"<html><body>{html}</body></html>".encode()).claims
+    assert [c.product_name for c in claims] == [product]
+
+
+def test_a_founding_year_does_not_date_an_announcement(sqlite_url: str) -> None:
+    html = (
+        "<html><head><title>关于我们 - 演示杯业有限公司</title></head><body><div class='about'><p>演示杯业有限公司成立于"
+        "2010年，公司主导起草的T/DEMO 001-2019是“上海标准”。</p></div></body></html>"
+    )
+    assert [(f.rule_id, f.confidence) for f in _check(sqlite_url, html).findings] == [("SHS003", "high")]
+
+
+def test_a_shop_named_after_the_words_is_no_claim() -> None:
+    html = "<html><body><h1>扳手</h1><p>￥20</p><p>店铺：上海标准五金城</p><p>执行标准：GB/T 4440-2008</p></body></html>"
     assert extract_page(html.encode()).claims == []

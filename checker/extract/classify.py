@@ -286,7 +286,12 @@ def organisations_in(sentence: str) -> list[str]:
     """Organisations named in a sentence (the sentence's own words before a name trimmed off)."""
     names = []
     for match in ORGANISATION_NAME.finditer(sentence):
-        name = NAME_LEADING_NOISE.sub("", match.group(0))
+        name = match.group(0)
+        for _ in range(3):  # 我司长期合作伙伴X有限公司: each lead-in off in turn
+            trimmed = NAME_LEADING_NOISE.sub("", name)
+            if trimmed == name:
+                break
+            name = trimmed
         if len(name) >= 4 and not REGULATOR.search(name):
             names.append(name)
     return names
@@ -532,8 +537,24 @@ def _explain(use: Use, fired: list[Fired]) -> list[str]:
     return result
 
 
+# "X主导制定的…获评上海标准": X's standard, whoever reports it (我司合作伙伴X主导制定的…, on a distributor's site).
+# 参与起草 is taking part, not owning: it names no one here.
+_TRAILING_NOTE = re.compile(r"\s*[（(][^（）()]{1,12}[）)]$")
+_DRAFTED_BY = re.compile(r"(?:主导|牵头|负责)?(?:制定|起草|编制|研制)的")
+
+
 def org_claimant(sentence: str, view: PageView) -> tuple[str | None, str | None]:
-    """Who announces: the organisation named in the sentence, else the site's owner (first person)."""
+    """Who announces: the organisation named in the sentence as the standard's drafter, else the organisation
+    named in a sentence not in the first person, else the site's owner."""
+    for drafted in _DRAFTED_BY.finditer(sentence):
+        before = _TRAILING_NOTE.sub(
+            "", sentence[: drafted.start()].rstrip()
+        )  # 某某有限公司（虚构）主导制定的
+        if before.endswith(("参与", "参加", "协助")):
+            continue
+        names = [name for name in organisations_in(before) if before.endswith(name)]
+        if names:
+            return names[-1], "sentence"
     if not FIRST_PERSON.search(sentence):
         names = organisations_in(sentence)
         if names:

@@ -354,7 +354,9 @@ class ContextFinder:
         if self._own_product is None:
             labels = (*PRODUCT_LABELS, *STANDARD_LABELS)
             self._own_product = bool(self.products) or any(
-                label_in(row.label, labels) and self.listings.of(row.element) is None
+                label_in(row.label, labels)
+                and self.listings.of(row.element) is None
+                and not self.listings.in_card_alike(row.element)
                 for row in self.page.rows
             )
         return self._own_product
@@ -465,6 +467,9 @@ class ListingEntries:
         self._counts: dict[tuple[int, str, str], int] = {}
         self._priced: dict[int, bool] = {}
         self._entries: dict[int, Tag | None] = {}
+        # (parent, tag, class) of the entries found: a sibling card alike is a card too, even where the pruned
+        # page kept only its 执行标准 row (a card without the words loses its price and links to pruning).
+        self._entry_kinds: set[tuple[int, str, str]] = set()
 
     def of(self, element: Tag) -> Tag | None:
         """The listing entry element sits in, or None."""
@@ -493,8 +498,24 @@ class ListingEntries:
             # priced options of one item (标准款, 加厚款) do not link away.
             count = self._counts[key]
             if (count >= 3 or (count == 2 and _links_away(node))) and self._shows_price(node):
+                self._entry_kinds.add(key)
                 return node
         return None
+
+    def in_card_alike(self, element: Tag) -> bool:
+        """Whether element sits in a sibling of a listing entry of the same tag and class (a card of the
+        listing that the pruned page kept only a row of)."""
+        for level, node in enumerate([element, *element.parents]):
+            if level > _ENTRY_LEVELS or node.name in ("body", "html", "[document]"):
+                return False
+            classes = node.get("class")
+            if (
+                classes
+                and node.parent is not None
+                and (id(node.parent), node.name, " ".join(classes)) in self._entry_kinds
+            ):
+                return True
+        return False
 
     def _shows_price(self, node: Tag) -> bool:
         key = id(node)

@@ -403,7 +403,7 @@ EXCLUSIONS_AFTER: tuple[Pattern, ...] = (
     _p(
         "zh-shop",
         r"^ ?(?:(?![的之是为和与及或被获评认证執执符合])[\u4e00-\u9fff]){0,8}?"
-        r"(?:旗舰店|旗艦店|专营店|專營店|专卖店|專賣店|官方店|企业店|企業店|工厂店|工廠店|自营店|自營店|直营店|直營店|商行|经营部|經營部|门市部|門市部)",
+        r"(?:旗舰店|旗艦店|专营店|專營店|专卖店|專賣店|官方店|企业店|企業店|工厂店|工廠店|自营店|自營店|直营店|直營店|商行|经营部|經營部|门市部|門市部|商城|五金城|超市|商店|批发部|批發部|卖场|賣場)",
         "a shop whose name starts with 上海标准 (上海标准五金专营店), not the mark",
     ),
 )
@@ -531,10 +531,12 @@ ROW_TEXT = re.compile(r"^\s*(?P<label>[^:：]{1,16}?)\s*" + _COLON + r"\s*(?P<va
 
 # Headings that name a page section, not a product: a listing block heading must not be one.
 GENERIC_HEADING = re.compile(
-    r"详情|介绍|参数|规格|包装|售后|评价|评论|说明|相关|推荐|资质|证书|新闻|公告|联系|导航|客服|热销|猜你喜欢|店铺|^主体$|基本信息"
-    r"|问答|问题|咨询|FAQ|属性|描述"
+    # Section words in a short heading (商品详情, 规格参数, 包装清单, 热销推荐): a product title that holds one of
+    # them in a longer name (大容量不锈钢分格饭盒 规格齐全) is still a product.
+    r"^.{0,8}(?:详情|介绍|参数|规格|包装|售后|评价|评论|说明|相关|推荐|资质|证书|新闻|公告|联系|导航|客服|热销|猜你喜欢|店铺"
+    r"|基本信息|问答|问题|咨询|FAQ|属性|描述).{0,8}$|^主体$"
     # A marketplace's recommendation strips (看了又看, 大家都在看, 为你推荐 is caught by 推荐 above).
-    r"|看了又看|看了还看|大家都在看|买了又买|还买了|还看了|同类|同款|热卖|热门商品|人气|排行榜"
+    r"|^.{0,4}(?:看了又看|看了还看|大家都在看|买了又买|还买了|还看了|同类|同款|热卖|热门商品|人气|排行榜).{0,4}$"
     # A news or reading list's heading (行业资讯, 热点新闻, 推荐阅读: a sidebar of headlines), whole heading only:
     # 动态血压计, 阅读灯 and 热点 routers are products.
     r"|^[\u4e00-\u9fff]{0,4}(?:资讯|資訊|动态|動態|新闻|新聞|阅读|閱讀|热点|熱點|专题|專題|快讯|快訊|头条|頭條|公告)"
@@ -568,6 +570,11 @@ NOT_A_PRODUCT_NAME: tuple[Pattern, ...] = (
         "certification-word",
         r"认证|認證|证书|證書|资质|資質|合格证|合格證|检测报告|檢測報告|荣誉|榮譽|上海标准|上海標準|^.{0,6}标准$",
         "a certification, award or standard word names no product (上海标准认证, 荣誉证书)",
+    ),
+    _p(
+        "organisation-name",
+        r"(?:有限公司|有限責任公司|有限责任公司|股份公司|集团|集團|协会|協會|研究院|研究所|委员会|委員會|(?<!工)厂|廠)\s*$",
+        "a company or association's name (a member list's heading 演示杯业有限公司) names who, not what",
     ),
     _p(
         "marketplace-title",

@@ -381,7 +381,10 @@ CRUMB_HINTS = ("位置",)
 # Regulators and public bodies: a page they own or a sentence they are the subject of is about the scheme.
 REGULATOR = re.compile(
     r"市场监督管理局|市場監督管理局|市场监管局|市場監管局|市场监管部门|人民政府|办公厅|辦公廳|标准化研究院|標準化研究院"
-    r"|标准化协会|標準化協會|标准化管理委员会|国家标准委|委员会$|管理局$"
+    # The city's and the national standardisation associations run the scheme's work; any other association that
+    # publishes group standards may hold a designation (演示标准化协会：本会团体标准…是“上海标准”): no regulator.
+    r"|上海市标准化协会|上海標準化協會|上海市標準化協會|上海标准化协会|中国标准化协会|中國標準化協會"
+    r"|标准化管理委员会|国家标准委|委员会$|管理局$"
 )
 
 # ---------------------------------------------------------------------------------------------------------
@@ -903,7 +906,9 @@ ORGANISATION_NAME = re.compile(
 # A maker's name: a company or a factory (上海某某电器厂), which ORGANISATION_NAME's announcers need not be.
 MAKER_NAME = re.compile(rf"[{_CJK}（）()]{{2,30}}?(?:公司|集团|集團|厂|廠)")
 # Words that open an organisation's name but are the sentence's, not the name's (我公司与上海某协会…).
-NAME_LEADING_NOISE = re.compile(rf"^.*?(?:[的与和及、由在为是被向对將将]|{_FIRST_PERSON})")
+NAME_LEADING_NOISE = re.compile(
+    rf"^.*?(?:[的与和及、由在为是被向对將将]|{_FIRST_PERSON}|(?:长期|战略)?合作伙伴|祝贺|恭喜)"
+)
 # Header cells of a table that lists standards (not products).
 STANDARDS_TABLE_HEADER = re.compile(r"^(?:标准编号|標準編號|标准号|標準號|标准名称|標準名稱|标准代号)$")
 # Page signals that make the page an organisation's own (an announcement can be made anywhere on it); on
