@@ -30,6 +30,9 @@ class PageItem:
     seller: str | None = None
     # Page-level notes the spider made (e.g. the adapter's parameter table is missing: layout drift).
     notes: list[str] = field(default_factory=list)
+    # Parts of the page the crawl did not take ({code, message}: images past max_images_per_page): the page
+    # is then "partial", like one the extractor did not read whole.
+    warnings: list[dict[str, str]] = field(default_factory=list)
     # The frontier entry the page answers (acknowledged once the page is stored).
     entry: Any = None
     # The page's product images, each {url, position, area, location, block_text} (checker.images.discover.

@@ -20,7 +20,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -270,6 +270,8 @@ class PageWriter:
             return CheckedPage(
                 item, url, page_url, "check_failed", CheckOutcome(claims=0, findings=[]), sightings
             )
+        if item.warnings:
+            outcome = replace(outcome, warnings=[*outcome.warnings, *item.warnings])
         # A page not read whole is no evidence that a misuse stopped: "partial" keeps it from closing cases.
         return CheckedPage(item, url, page_url, PARTIAL if outcome.warnings else "ok", outcome, sightings)
 

@@ -367,3 +367,21 @@ def test_a_page_whose_image_is_not_read_again_is_partial_and_resolves_nothing(
         assert page.status == "partial", (page.status, page.warnings)
         assert any(w["code"].startswith(code) for w in page.warnings), page.warnings
         assert resolved == 0
+
+
+@pytest.mark.slow
+def test_images_past_the_per_page_limit_leave_the_page_partial(shop: Shop, tmp_path: Path) -> None:
+    # Item 3 shows three images; past max_images_per_page the rest were dropped without a word.
+    db_url = f"sqlite:///{tmp_path / 'mw.db'}"
+    _with_registry(db_url)
+    targets = shop.targets(tmp_path / "targets.yaml")
+    targets.write_text(targets.read_text(encoding="utf-8") + "    max_images_per_page: 1\n", encoding="utf-8")
+    done = subprocess.run(
+        _sweep_command(targets, db_url, tmp_path / "jobs"), capture_output=True, text=True, timeout=600, cwd=REPO,
+        env=_env(),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    with db.session_scope(db_url) as session:
+        page = session.scalars(select(SweepPage).where(SweepPage.url.like("%/item/3.html"))).one()
+    assert page.status == "partial"
+    assert [w["code"] for w in page.warnings if w["code"] == "images-over-limit"] == ["images-over-limit"]

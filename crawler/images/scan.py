@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from crawler.canonical import Canonicalizer
 from crawler.images.collect import FoundImages, sightings
-from crawler.images.storage import link_sightings, record_sightings
+from crawler.images.storage import add_page_warnings, images_over_limit, link_sightings, record_sightings
 from crawler.ledger import ledger_key
 from crawler.store.models import Snapshot, SnapshotBody, SweepPage
 
@@ -173,6 +173,9 @@ def scan_pending_pages(
             failed.append(row.id)
             continue
         result.found.append(found)
+        if found.over_limit:
+            # Images past max_images_per_page are not fetched: the page was not read whole.
+            add_page_warnings(session, sweep_id, row.url, [images_over_limit(len(found.images))])
         if not found.images:
             continue
         page_sightings = [

@@ -245,17 +245,32 @@ def mark_unread(session: Session, sweep_id: int, ledger_url: str, images: list[t
 
     Read as "no claim", such a page resolved its findings and closed a case awaiting rectification as
     rectified, although the claim may still be in the image."""
+    warnings = []
+    for url, reason in images:
+        kind = reason.split(":", 1)[-1] or "unknown"
+        warnings.append({"code": f"image-{kind}", "message": f"image {url} not read: {reason}"})
+    add_page_warnings(session, sweep_id, ledger_url, warnings)
+
+
+def images_over_limit(limit: int) -> dict[str, str]:
+    """The warning of a page that shows more images than the target's max_images_per_page."""
+    return {
+        "code": "images-over-limit",
+        "message": f"more than {limit} images: only the first {limit} were fetched (max_images_per_page)",
+    }
+
+
+def add_page_warnings(
+    session: Session, sweep_id: int, ledger_url: str, warnings: list[dict[str, str]]
+) -> None:
+    """Warnings on a stored page (each once); an `ok` page becomes `partial`."""
     page = session.scalars(
         select(SweepPage).where(SweepPage.sweep_id == sweep_id, SweepPage.url == ledger_url)
     ).first()
-    if page is None:
+    if page is None or not warnings:
         return
-    warnings = list(page.warnings or [])
-    for url, reason in images:
-        kind = reason.split(":", 1)[-1] or "unknown"
-        warning = {"code": f"image-{kind}", "message": f"image {url} not read: {reason}"}
-        if warning not in warnings:
-            warnings.append(warning)
-    page.warnings = warnings
+    kept = list(page.warnings or [])
+    kept.extend(warning for warning in warnings if warning not in kept)
+    page.warnings = kept
     if page.status == "ok":
         page.status = PARTIAL

@@ -33,6 +33,7 @@ from crawler.images.collect import (
     looks_for_images,
     sightings,
 )
+from crawler.images.storage import images_over_limit
 from crawler.items import PageItem, UrlOutcome
 from crawler.middlewares import SkipRequest
 from crawler.snapshots import flat_headers
@@ -91,7 +92,10 @@ class SweepSpider(scrapy.Spider, abc.ABC):
         count_found(self._stats(), found)
         images = found.images
         yield from image_requests(self, [(image.url, response.url) for image in images])
-        yield self.page_item(response, kind, notes=notes, images=sightings(images))
+        item = self.page_item(response, kind, notes=notes, images=sightings(images))
+        if found.over_limit:
+            item.warnings.append(images_over_limit(len(images)))
+        yield item
 
     def parse_image(self, response: Response) -> Iterator[Any]:
         """A fetched product image: stored as evidence by the page writer, read behind the crawl."""
