@@ -54,6 +54,22 @@ def test_check_reads_an_image_file_and_a_saved_pages_images(tmp_path: Path) -> N
     assert "SHS002" in by_target["national.png"] and "GB/T 24149-2009" in by_target["national.png"]
     assert "SHS002" not in by_target["item.html"]  # ../outside.jpg was not read
     assert "bomb.png" in result.stderr and "not decoded" in result.stderr
+    # Images that could not be had are said, each with its reason (they were dropped without a word).
+    assert "image ../outside.jpg not read: outside the saved page's folder" in result.stderr
+    assert "image /etc/passwd not read" in result.stderr
+
+
+def test_a_page_s_images_never_reach_private_addresses_from_the_operator_s_machine() -> None:
+    from markwatch.cli.imagefiles import ImageUnread, _remote_image
+
+    settings = ImageSettings()
+    for address in (
+        "http://169.254.169.254/latest/meta-data/x.png",
+        "http://10.0.0.1/x.png",
+        "http://[::1]/x.png",
+    ):
+        with pytest.raises(ImageUnread, match="refused"):
+            _remote_image(address, settings, page_host="shop.example")
 
 
 @pytest.mark.slow

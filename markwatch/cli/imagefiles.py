@@ -8,6 +8,8 @@ worker processes (per-image time limit), and readings are cached by (sha256, rea
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 import click
 import httpx
 
+from api.fetch import refusal_reason
 from checker.extract import PageClaims, extract_page
 from checker.extract.decode import decode_page
 from checker.images.discover import PageImage, find_images
@@ -75,49 +78,98 @@ class ImageSource:
             self.pool.close()
 
 
-def _local_image(page: Path, address: str) -> bytes | None:
+class ImageUnread(Exception):
+    """A page's image that could not be had; `reason` says why (shown, never dropped silently)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _local_image(page: Path, address: str) -> bytes:
     parts = urlsplit(address)
     if parts.scheme or parts.netloc:
-        return None
+        raise ImageUnread("an address on the web, beside a saved page (check the page's URL to fetch it)")
     folder = page.resolve().parent
     path = (folder / unquote(parts.path)).resolve()
-    if not path.is_relative_to(folder) or not path.is_file():
-        return None  # a saved page reaches only files in its own folder
+    if not path.is_relative_to(folder):
+        raise ImageUnread("outside the saved page's folder (not read)")
+    if not path.is_file():
+        raise ImageUnread("no such file beside the saved page")
     return path.read_bytes()
 
 
-def _remote_image(address: str, settings: ImageSettings) -> bytes | None:
+def _guard(page_host: str | None) -> Any:
+    def refuse_forbidden(request: httpx.Request) -> None:
+        # A page is hostile input: its images (and their redirects) must not reach private, loopback or cloud
+        # metadata addresses from the operator's machine; the page's own host is the operator's choice.
+        if request.url.host != page_host:
+            _refuse_forbidden(request.url.host)
+
+    return refuse_forbidden
+
+
+def _refuse_forbidden(host: str) -> None:
+    try:
+        addresses = [ipaddress.ip_address(host.strip("[]"))]
+    except ValueError:
+        try:
+            addresses = [ipaddress.ip_address(str(info[4][0])) for info in socket.getaddrinfo(host, None)]
+        except OSError:
+            return  # the request itself reports the name that does not resolve
+    reasons = sorted({reason for address in addresses if (reason := refusal_reason(address))})
+    if reasons:
+        raise ImageUnread(f"refused: the image's host is {reasons[0]}")
+
+
+def _remote_image(address: str, settings: ImageSettings, page_host: str | None = None) -> bytes:
     if urlsplit(address).scheme not in ("http", "https"):
-        return None
+        raise ImageUnread("not an http(s) address")
     try:
         with (
-            httpx.Client(headers={"User-Agent": USER_AGENT}, timeout=20, follow_redirects=True) as client,
+            httpx.Client(
+                headers={"User-Agent": USER_AGENT},
+                timeout=20,
+                follow_redirects=True,
+                event_hooks={"request": [_guard(page_host)]},
+            ) as client,
             client.stream("GET", address) as response,
         ):
             if response.status_code >= 400:
-                return None
+                raise ImageUnread(f"HTTP {response.status_code}")
             body = bytearray()
             for chunk in response.iter_bytes():
                 body.extend(chunk)
                 if len(body) > settings.max_bytes:
-                    return None
+                    raise ImageUnread(f"larger than {settings.max_bytes:,} bytes (not read)")
             return bytes(body)
-    except httpx.HTTPError:
-        return None
+    except httpx.HTTPError as exc:
+        raise ImageUnread(f"cannot fetch: {type(exc).__name__}") from None
 
 
 def page_images(
     target: str, raw: bytes, url: str | None, charset: str | None, settings: ImageSettings
-) -> list[tuple[PageImage, bytes]]:
-    """A page's images with their bytes (those that could be had)."""
+) -> tuple[list[tuple[PageImage, bytes]], list[tuple[str, str]]]:
+    """A page's images with their bytes, and (address, reason) for each one that could not be had."""
     text = decode_page(raw, charset).text
-    found = find_images(text, url, limit=MAX_PAGE_IMAGES)
+    found = find_images(text, url, limit=MAX_PAGE_IMAGES + 1)
+    unread: list[tuple[str, str]] = []
+    if len(found) > MAX_PAGE_IMAGES:
+        unread.append(("…", f"more than {MAX_PAGE_IMAGES} images on the page: the rest were not read"))
+        found = found[:MAX_PAGE_IMAGES]
     out: list[tuple[PageImage, bytes]] = []
     for image in found:
-        data = _remote_image(image.url, settings) if url else _local_image(Path(target), image.url)
-        if data:
-            out.append((image, data))
-    return out
+        try:
+            data = (
+                _remote_image(image.url, settings, urlsplit(url).hostname)
+                if url
+                else _local_image(Path(target), image.url)
+            )
+        except ImageUnread as exc:
+            unread.append((image.url, exc.reason))
+            continue
+        out.append((image, data))
+    return out, unread
 
 
 def seen_images(
@@ -127,7 +179,9 @@ def seen_images(
     if is_image(raw):
         [reading] = source.read([raw])
         return [SeenImage(reading, url=url or target)]
-    pairs = page_images(target, raw, url, charset, source.settings)
+    pairs, unread = page_images(target, raw, url, charset, source.settings)
+    for address, reason in unread:
+        click.echo(f"warning: {target}: image {address} not read: {reason}", err=True)  # never silently
     readings = source.read([data for _, data in pairs])
     return [SeenImage(reading, where=image) for (image, _), reading in zip(pairs, readings, strict=True)]
 
