@@ -34,8 +34,22 @@ def test_an_animated_gif_bomb_is_refused_and_a_normal_animation_reads_its_first_
     raw = encoded(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=50)
     loaded = load_image(raw, SETTINGS)
     assert (loaded.width, loaded.height) == (120, 80)
-    assert loaded.image.getpixel((5, 5))[0] > 200  # the first (red) frame
-    assert "animated image: first frame read" in loaded.notes
+    assert loaded.image.getpixel((5, 5))[0] > 200  # plain frames alike: the first (red) one
+    assert "animated image: frame 1 read (the one with most detail of the first 3)" in loaded.notes
+
+
+def test_an_animation_whose_label_comes_after_a_blank_frame_reads_the_label() -> None:
+    # The first frame blank, the label on the second: the image was gated as blank and the claim lost.
+    from PIL import ImageDraw
+
+    label = Image.new("RGB", (200, 80), "white")
+    ImageDraw.Draw(label).rectangle((10, 10, 190, 70), outline="black", width=3)
+    ImageDraw.Draw(label).text((20, 30), "T/DEMO 001-2019", fill="black")
+    blank = Image.new("RGB", (200, 80), "white")
+    raw = encoded(blank, "GIF", save_all=True, append_images=[label, blank], duration=50)
+    loaded = load_image(raw, SETTINGS)
+    assert "animated image: frame 2 read (the one with most detail of the first 3)" in loaded.notes
+    assert loaded.image.getpixel((10, 10)) != (255, 255, 255)  # the label's frame
 
 
 def test_truncated_images_are_errors_not_partial_pictures() -> None:

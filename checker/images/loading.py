@@ -12,7 +12,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, ImageStat, UnidentifiedImageError
 
 from checker.images.settings import ImageSettings
 from markwatch.errors import InputError
@@ -124,6 +124,29 @@ def _to_rgb(image: Image.Image, notes: list[str]) -> Image.Image:
     return image.convert("RGB")
 
 
+# Frames of an animated image looked at to choose the one to read (a banner's first frame is often blank or a
+# logo, the label comes later); each is decoded at most once, on a small copy.
+ANIMATION_FRAMES = 8
+
+
+def _busiest_frame(image: Image.Image) -> tuple[int, int]:
+    """The index of the frame with the most detail (pixel spread) among the first ANIMATION_FRAMES, and how
+    many frames were looked at. A frame that cannot be decoded ends the look."""
+    best, best_spread, looked = 0, -1.0, 0
+    for index in range(ANIMATION_FRAMES):
+        try:
+            image.seek(index)
+            small = image.convert("L")
+            small.thumbnail((256, 256))
+        except (EOFError, OSError, ValueError):
+            break
+        looked += 1
+        spread = ImageStat.Stat(small).stddev[0]
+        if spread > best_spread:
+            best, best_spread = index, spread
+    return best, max(looked, 1)
+
+
 def load_image(raw: bytes, settings: ImageSettings, *, source: str | None = None) -> LoadedImage:
     """Decode untrusted image bytes safely, or raise ImageError with the reason."""
     if not raw:
@@ -157,10 +180,14 @@ def load_image(raw: bytes, settings: ImageSettings, *, source: str | None = None
             raise ImageError("too-many-pixels", f"{exc} (not decoded)", source=source) from None
         check_size(image.width, image.height, settings, source)
         # is_animated looks at the second frame only (n_frames would walk an animated bomb to its end).
+        frame = 0
         if getattr(image, "is_animated", False):
-            notes.append("animated image: first frame read")
+            frame, looked = _busiest_frame(image)
+            notes.append(
+                f"animated image: frame {frame + 1} read (the one with most detail of the first {looked})"
+            )
         try:
-            image.seek(0)
+            image.seek(frame)
             image.load()
             upright: Image.Image = ImageOps.exif_transpose(image) or image
         except Image.DecompressionBombError as exc:
