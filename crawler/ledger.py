@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from crawler.store.models import Snapshot, SweepPage, SweepUrl
 
 # Skipped before any process took them from the frontier: they never count against the page budget.
-UNTAKEN_SKIPS = frozenset({"offsite", "non_http", "forbidden_address", "depth", "page_limit"})
+UNTAKEN_SKIPS = frozenset({"offsite", "non_http", "bad_url", "forbidden_address", "depth", "page_limit"})
 # A URL found lost (queued, yet on no frontier) this often is failed rather than put back again.
 MAX_REQUEUES = 3
 # Scrapy's own URLLENGTH_LIMIT (its middleware would drop longer links unseen; the ledger records them under a

@@ -188,12 +188,16 @@ def find_images(
         address = image_address(img)
         if not address:
             continue
-        absolute = _absolute(address.replace("\\", "/"), base_url)
-        if absolute.startswith("//"):
-            absolute = "https:" + absolute
+        try:
+            absolute = _absolute(address.replace("\\", "/"), base_url)
+            if absolute.startswith("//"):
+                absolute = "https:" + absolute
+            parts = urlsplit(absolute)
+            _port = parts.port  # raises for a port out of range
+        except ValueError:
+            continue  # http://[bad/x.png: no browser shows it; it must not cost the page its other images
         if absolute in seen or (
-            not absolute.startswith(("http://", "https://"))
-            and urlsplit(absolute).scheme not in ("http", "https", "")
+            not absolute.startswith(("http://", "https://")) and parts.scheme not in ("http", "https", "")
         ):
             continue
         seen.add(absolute)

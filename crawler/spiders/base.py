@@ -42,6 +42,7 @@ from crawler.targets import Target
 # A page note (counted in the sweep's summary), so layout drift shows without failing the page.
 LAYOUT_DRIFT = "layout_param_table_missing"
 STAT_LAYOUT_DRIFT = f"markwatch/notes/{LAYOUT_DRIFT}"
+STAT_BAD_URL = "markwatch/links/bad_url"
 STAT_NON_HTTP = "markwatch/skipped/non_http"
 # A shop name is short; anything longer is a selector that matched a whole block by mistake.
 SELLER_MAX_CHARS = 120
@@ -139,7 +140,12 @@ class SweepSpider(scrapy.Spider, abc.ABC):
         as the checker reads the page, like links)."""
         if not is_html(response):
             return
-        _interval, url = get_meta_refresh(cast(TextResponse, readable(response)))
+        try:
+            _interval, url = get_meta_refresh(cast(TextResponse, readable(response)))
+        except ValueError:  # a malformed refresh target (url=http://[bad/): followed by no browser either
+            self._stats().inc_value(STAT_BAD_URL)
+            self.logger.info("malformed meta refresh target on %s: not followed", response.url)
+            return
         if url:
             yield from self.follow(response, url, callback)
 
@@ -183,14 +189,33 @@ class SweepSpider(scrapy.Spider, abc.ABC):
 
     def follow(self, response: Response, href: str, callback: Any) -> Iterator[scrapy.Request]:
         """A request for href (the scheduler records off-site, too deep or over budget links as skipped)."""
-        url = query_in_page_encoding(urldefrag(response.urljoin(href.strip()))[0], page_encoding(response))
-        if urlsplit(url).scheme not in ("http", "https"):
+        try:
+            url = query_in_page_encoding(
+                urldefrag(response.urljoin(href.strip()))[0], page_encoding(response)
+            )
+            scheme = urlsplit(url).scheme
+            if scheme in ("http", "https"):
+                scrapy.Request(url)  # Scrapy's own checks (a port out of range…) before anything is yielded
+        except ValueError:
+            # http://[invalid/x, a port of 99999: no browser follows it either. One such link must not cost
+            # the page its evidence (the exception made the whole page a parse error) nor the links after it.
+            self._stats().inc_value(STAT_BAD_URL)
+            runtime = self._runtime()
+            if runtime is not None:
+                runtime.refuse_link(href.strip()[:2000], "bad_url")
+            return
+        if scheme not in ("http", "https"):
             self._stats().inc_value(STAT_NON_HTTP)
             runtime = self._runtime()
             if runtime is not None:
                 runtime.refuse_link(url, "non_http")  # mailto:, javascript:, ftp: ... counted, not fetched
             return
         if not self.budget_left():
+            # Still recorded: a link seen after the page budget was spent is "skipped: page_limit" in the
+            # ledger, like one the scheduler refused, never missing from it.
+            runtime = self._runtime()
+            if runtime is not None:
+                runtime.refuse_link(runtime.canonical(url), "page_limit")
             return
         yield scrapy.Request(url, callback=callback, errback=self.on_error)
 
