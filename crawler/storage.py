@@ -212,11 +212,20 @@ def is_retryable(exc: BaseException) -> bool:
     return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig)
 
 
+_SQLITE_WAIT = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CANTOPEN", "SQLITE_PROTOCOL")
+
+
 def is_unreachable(exc: BaseException) -> bool:
     """The database cannot be reached (down, restarting, network): wait for it, do not drop anything."""
     if isinstance(exc, DBAPIError):
         if exc.connection_invalidated:
             return True
+        sqlite_error = getattr(exc.orig, "sqlite_errorname", None)
+        if sqlite_error is not None:
+            # SQLite answers every failure as OperationalError without a SQLSTATE. Only a lock (or a file it
+            # cannot open for now) is worth waiting for: a full disk, a read-only or damaged file is not an
+            # outage, and waiting for it made a sweep alternate "unreachable"/"reachable again" for ever.
+            return str(sqlite_error).startswith(_SQLITE_WAIT)
         code = getattr(exc.orig, "sqlstate", None)
         # No SQLSTATE: the driver never got an answer. 08xxx connection exceptions, 57P0x shutdown.
         return isinstance(exc, OperationalError) and (
