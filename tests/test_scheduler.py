@@ -328,3 +328,21 @@ def test_migration_0004_matches_the_model(db_url: str) -> None:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         diffs = compare_metadata(context, db.Base.metadata)
     assert [d for d in diffs if "scheduler_runs" in repr(d)] == []
+
+
+@pytest.mark.parametrize("line", ["30 2 * * *", "*/30 * * * *", "0 2,3 * * *"])
+def test_the_night_summer_time_ends_fires_each_wall_time_once_and_ends(line: str) -> None:
+    # APScheduler answered the second 02:30 (Europe/Berlin, 31 Oct 2027) for any time after it: catching up
+    # over that night looped for ever at full CPU and the scheduler ignored SIGTERM.
+    from markwatch.schedule.cron import fire_times_between
+
+    zone = ZoneInfo("Europe/Berlin")
+    trigger = cron_trigger(line, zone)
+    start, end = dt.datetime(2027, 10, 30, 12, tzinfo=zone), dt.datetime(2027, 11, 1, 12, tzinfo=zone)
+    fires = fire_times_between(trigger, start, end)
+    instants = [fire.astimezone(dt.UTC) for fire in fires]
+    assert instants == sorted(set(instants))  # strictly forward
+    walls = [fire.replace(tzinfo=None, fold=0) for fire in fires]
+    assert len(walls) == len(set(walls))  # the repeated hour fires no wall time twice
+    assert dt.datetime(2027, 10, 31, 2, 30) in walls or line == "0 2,3 * * *"
+    assert next_fire(trigger, fires[-1]) is not None

@@ -53,10 +53,28 @@ def _bounds(base: str) -> tuple[int, int]:
     return int(low), int(high or low)
 
 
+# How far next_fire steps past a fire time the trigger keeps answering (at most a day of minutes).
+_MAX_STEPS = 1440
+
+
 def next_fire(trigger: CronTrigger, after: dt.datetime) -> dt.datetime | None:
-    """The first fire time strictly after `after`, or None if the line never fires again."""
-    fire: dt.datetime | None = trigger.get_next_fire_time(None, after + dt.timedelta(microseconds=1))
-    return fire
+    """The first fire time strictly after `after`, or None if the line never fires again.
+
+    A wall time the clock shows twice (02:30 when summer time ends) fires once, as cron does. APScheduler
+    answered the second 02:30 again and again for any time after it, and a scheduler catching up over that
+    night looped for ever at full CPU."""
+    # Arithmetic in UTC: adding to a local time keeps its wall clock, and across the repeated hour that went
+    # backwards.
+    cursor = after.astimezone(dt.UTC) + dt.timedelta(microseconds=1)
+    for _ in range(_MAX_STEPS):
+        fire: dt.datetime | None = trigger.get_next_fire_time(None, cursor)
+        if fire is None:
+            return None
+        same_wall_time = fire.replace(tzinfo=None, fold=0) == after.replace(tzinfo=None, fold=0)
+        if fire > after and not same_wall_time:
+            return fire
+        cursor = max(cursor, fire.astimezone(dt.UTC)) + dt.timedelta(minutes=1)
+    return None
 
 
 def fire_times_between(trigger: CronTrigger, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
