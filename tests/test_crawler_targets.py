@@ -154,3 +154,21 @@ def test_tracking_parameters_are_adapter_data() -> None:
     # The generic list applies everywhere; a site's own only to its adapter.
     generic = Canonicalizer.of(tracking_params("generic"))
     assert generic("http://a.example/p?utm_medium=m&ali_trackid=9") == "http://a.example/p?ali_trackid=9"
+
+
+def test_internationalised_domains_are_compared_in_their_xn_form() -> None:
+    # allowed_domains: [例子.测试] was compared with the xn-- host of every request: the seed was "offsite".
+    from crawler.targets import Target, host_allowed
+
+    target = Target.model_validate(
+        {
+            "name": "idn",
+            "seeds": [{"url": "http://例子.测试/", "kind": "listing"}],
+            "allowed_domains": ["例子.测试"],
+        }
+    )
+    assert target.allowed_domains == ["xn--fsqu00a.xn--0zwm56d"]
+    assert host_allowed("xn--fsqu00a.xn--0zwm56d", target.allowed_domains)
+    assert host_allowed("www.例子.测试", ["例子.测试"]) and not host_allowed(
+        "例子.测试.evil.example", ["例子.测试"]
+    )
