@@ -385,3 +385,48 @@ def test_images_past_the_per_page_limit_leave_the_page_partial(shop: Shop, tmp_p
         page = session.scalars(select(SweepPage).where(SweepPage.url.like("%/item/3.html"))).one()
     assert page.status == "partial"
     assert [w["code"] for w in page.warnings if w["code"] == "images-over-limit"] == ["images-over-limit"]
+
+
+class _LightboxShop(Shop):
+    """Item 1 links its label image for a lightbox: the same URL is a link and an image."""
+
+    def page(self, path: str) -> tuple[int, str, bytes]:
+        if path == "/item/1.html":
+            body = (
+                "<html><head><meta charset='utf-8'><title>t</title></head><body><h1>演示智能水杯</h1>"
+                "<ul class='gallery'><li><a href='/cdn/label.jpg'><img src='/cdn/label.jpg'></a></li></ul></body></html>"
+            )
+            return 200, "text/html; charset=utf-8", body.encode()
+        return super().page(path)
+
+    def targets(self, path: Path) -> Path:
+        # A generic site: its pages' links are followed, so the label is requested as a page too.
+        path.write_text(
+            f"""targets:
+  - name: shop
+    seeds: [{{url: "http://127.0.0.1:{self.port}/item/1.html", kind: listing}}]
+    allowed_domains: [127.0.0.1]
+    adapter: generic
+    max_pages: 10
+    delay: 0
+""",
+            encoding="utf-8",
+        )
+        return path
+
+
+@pytest.mark.slow
+def test_an_image_that_is_also_a_link_target_is_read(tmp_path: Path) -> None:
+    # Fetched once, as a page, it failed as not_html, and its sighting inherited the failure: never read.
+    state = _LightboxShop(items=1)
+    for shop in serve_shop(state):
+        db_url, _first = _swept(shop, tmp_path)
+        with db.session_scope(db_url) as session:
+            sighting = session.scalars(
+                select(ImageSighting).where(ImageSighting.page_url.like("%/item/1.html"))
+            ).one()
+            findings = session.scalars(
+                select(Finding.rule_id).where(Finding.page_url.like("%/item/1.html"))
+            ).all()
+        assert sighting.status == "checked" and sighting.image_sha256, (sighting.status, sighting.reason)
+        assert "SHS003" in findings

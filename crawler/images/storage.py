@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Table, and_, bindparam, select, update
 from sqlalchemy.orm import Session
 
+from checker.images.loading import sniff
 from crawler.images.models import ImageSighting
 from crawler.ledger import IMAGE, insert
 from crawler.store.models import PARTIAL, Snapshot, SnapshotBody, SweepPage, SweepUrl
@@ -171,6 +172,20 @@ def link_sightings(session: Session, sweep_id: int, urls: Iterable[str]) -> int:
             )
         ):
             outcomes[url] = (state, reason)
+    # An image that is also a link's target (<a href=label.png><img src=label.png>, a lightbox) was fetched
+    # once, as a page, and failed as not_html: its stored bytes are the image, read as such.
+    as_pages = sorted(
+        url for url, (state, reason) in outcomes.items() if state == "failed" and reason == "not_html"
+    )
+    for start in range(0, len(as_pages), _CHUNK):
+        chunk = as_pages[start : start + _CHUNK]
+        for url, body in session.execute(
+            select(Snapshot.requested_url, SnapshotBody.body)
+            .join(SnapshotBody, SnapshotBody.sha256 == Snapshot.body_sha256)
+            .where(Snapshot.sweep_id == sweep_id, Snapshot.requested_url.in_(chunk))
+        ):
+            if sniff(zlib.decompressobj().decompress(body, 4096)) not in (None, "svg"):
+                outcomes[url] = ("stored", None)
     stored = sorted(url for url, (state, _) in outcomes.items() if state == "stored")
     digests: dict[str, str] = {}
     for start in range(0, len(stored), _CHUNK):
