@@ -146,8 +146,9 @@ class WaitingRobotsTxtMiddleware:
     """robots.txt for every host, and no request to a host goes out before its robots.txt is parsed.
 
     Scrapy 2.14-2.19 let requests issued while robots.txt was loading skip the check; here each
-    request awaits the host's parser. A robots.txt that fails to load or answers 5xx disallows
-    the host (a compliance crawler errs on the side of not fetching); a 4xx allows everything.
+    request awaits the host's parser. A robots.txt that fails to load or answers 5xx or 429 disallows
+    the host (a compliance crawler errs on the side of not fetching; reason robots_unavailable); any other
+    4xx allows everything (RFC 9309).
     """
 
     def __init__(self, crawler: Any) -> None:
@@ -183,7 +184,13 @@ class WaitingRobotsTxtMiddleware:
         parser = self._parsers[netloc]
         if parser is True:
             return
-        if parser is False or not parser.allowed(request.url, self.user_agent):
+        if parser is False:
+            # Not the site's "no": its robots.txt could not be read. Said apart, so an operator sees a host
+            # that was never crawled for want of a readable robots.txt.
+            raise SkipRequest(
+                "robots_unavailable", f"robots.txt of {netloc} could not be read: {request.url}"
+            )
+        if not parser.allowed(request.url, self.user_agent):
             raise SkipRequest("robots", f"forbidden by robots.txt: {request.url}")
 
     async def _load(self, url: str, netloc: str) -> None:
@@ -191,7 +198,8 @@ class WaitingRobotsTxtMiddleware:
         request = Request(url, meta=meta, callback=NO_CALLBACK, priority=1000)
         try:
             response = await maybe_deferred_to_future(self.crawler.engine.download(request))
-            if response.status >= 500:
+            if response.status >= 500 or response.status == 429:
+                # 429 is the server asking for less, not "no robots.txt": treated like a 5xx (as Google does).
                 self._parsers[netloc] = False
             elif response.status >= 400:
                 self._parsers[netloc] = True

@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
+import pytest
 from cases_support import import_example_registry
 from localsite import running, sweep_command
 from sqlalchemy import select
@@ -107,3 +108,53 @@ def test_links_past_the_page_budget_are_recorded_as_page_limit(tmp_path: Path) -
     assert all(link in ledger for link in links), sorted(set(links) - set(ledger))
     assert {ledger[link] for link in links} <= {("stored", None), ("skipped", "page_limit")}
     assert sum(1 for link in links if ledger[link][0] == "stored") == 4  # the seed is the fifth page
+
+
+def _robots_server(status: int, seen: list[str]) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            return None
+
+        def do_GET(self) -> None:
+            seen.append(self.path)
+            code, body = (status, b"slow down") if self.path == "/robots.txt" else (200, b"<p>page</p>")
+            self.send_response(code)
+            self.send_header("Content-Type", "text/plain" if self.path == "/robots.txt" else "text/html")
+            self.send_header("Retry-After", "0")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    return Handler
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_a_robots_txt_that_cannot_be_read_keeps_the_host_unfetched_and_says_so(
+    tmp_path: Path, status: int
+) -> None:
+    # A 429 read as "no robots.txt" allowed everything; any unreadable robots.txt was reason "robots", the same
+    # as a path robots.txt forbids.
+    db_url = f"sqlite:///{tmp_path / 'mw.db'}"
+    import_example_registry(db_url)
+    seen: list[str] = []
+    with running(_robots_server(status, seen)) as server:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        targets = tmp_path / "targets.yaml"
+        targets.write_text(
+            f'targets:\n  - name: r\n    seeds:\n      - {{url: "{base}/page.html", kind: listing}}\n'
+            "    allowed_domains: [127.0.0.1]\n    adapter: generic\n    max_pages: 5\n    delay: 0\n"
+            "    timeout: 5\n    retries: 0\n",
+            encoding="utf-8",
+        )
+        done = subprocess.run(
+            sweep_command(targets, db_url, tmp_path / "jobs", "--no-cases"),
+            capture_output=True, text=True, timeout=300, cwd=REPO,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "/page.html" not in seen
+    with db.session_scope(db_url) as session:
+        ledger = {
+            url: (state, reason)
+            for url, state, reason in session.execute(select(SweepUrl.url, SweepUrl.state, SweepUrl.reason))
+        }
+    assert ledger[f"{base}/page.html"] == ("skipped", "robots_unavailable")
