@@ -164,14 +164,14 @@ class Shop:
             return 200, "image/png", png_header_only(40_000, 40_000)
         return 404, "text/plain", b"not found"
 
-    def targets(self, path: Path) -> Path:
+    def targets(self, path: Path, *, seed: str = "/", adapter: str = "demo-marketplace") -> Path:
         path.write_text(
             f"""targets:
   - name: shop
-    seeds: [{{url: "http://127.0.0.1:{self.port}/", kind: listing}}]
+    seeds: [{{url: "http://127.0.0.1:{self.port}{seed}", kind: listing}}]
     allowed_domains: [127.0.0.1]
     image_domains: [localhost]
-    adapter: demo-marketplace
+    adapter: {adapter}
     max_pages: 40
     delay: 0
     concurrency: 4

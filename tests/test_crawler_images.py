@@ -399,20 +399,9 @@ class _LightboxShop(Shop):
             return 200, "text/html; charset=utf-8", body.encode()
         return super().page(path)
 
-    def targets(self, path: Path) -> Path:
+    def targets(self, path: Path, *, seed: str = "/item/1.html", adapter: str = "generic") -> Path:
         # A generic site: its pages' links are followed, so the label is requested as a page too.
-        path.write_text(
-            f"""targets:
-  - name: shop
-    seeds: [{{url: "http://127.0.0.1:{self.port}/item/1.html", kind: listing}}]
-    allowed_domains: [127.0.0.1]
-    adapter: generic
-    max_pages: 10
-    delay: 0
-""",
-            encoding="utf-8",
-        )
-        return path
+        return super().targets(path, seed=seed, adapter=adapter)
 
 
 @pytest.mark.slow

@@ -601,14 +601,7 @@ def test_a_dated_honour_for_a_lapsed_designation_is_for_review(
         f"<li>{line}</li><li>2022年 上海市高新技术企业</li></ul>"
         "<div class='foot'>Copyright © 演示科技有限公司 All rights reserved.</div></body></html>"
     )
-    import_example_registry(sqlite_url)
-    with db.session_scope(sqlite_url) as session:
-        registry = RegistryIndex.load(session)
-    result = Checker(engine="plain").check_page(
-        html.encode(), url=None, declared_charset=None, observed_at=None, registry=registry,
-        as_of=dt.date(2026, 12, 1),
-    )  # fmt: skip
-    (finding,) = result.findings
+    (finding,) = _check(sqlite_url, html).findings
     assert (finding.rule_id, finding.confidence) == ("SHS005", confidence)
     assert any(r.startswith("dated-announcement") for r in finding.confidence_reasons) == (
         confidence == "review"
