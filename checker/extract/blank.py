@@ -29,7 +29,6 @@ _PICTURES = re.compile(rb"<(?:img|svg|picture|object|embed|video)\b", re.IGNOREC
 # a sweep passes here (on a 780 KB marketplace page the look cost about 3x the raw-bytes gate). A shell that
 # carries its state inline past this size is not called blank (conservative: no warning, as before).
 _MAX_BYTES = 64 * 1024
-_SCAN_BYTES = _MAX_BYTES
 _BODY = re.compile(rb"<body[\s>]", re.IGNORECASE)
 
 
@@ -47,12 +46,11 @@ def _shows_text(raw: bytes) -> bool:
     # From the body on: the head shows nothing, and a page with text shows some soon after <body>.
     body = _BODY.search(raw)
     position = body.end() if body is not None else 0
-    limit = min(len(raw), position + _SCAN_BYTES)
-    for hidden in _HIDDEN.finditer(raw, position, limit):
+    for hidden in _HIDDEN.finditer(raw, position):
         if not _nothing(raw, position, hidden.start()):
             return True
         position = hidden.end()
-    return (position < limit and not _nothing(raw, position, limit)) or limit < len(raw)
+    return not _nothing(raw, position, len(raw))
 
 
 def _nothing(raw: bytes, start: int, end: int) -> bool:
