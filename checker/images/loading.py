@@ -125,7 +125,8 @@ def _to_rgb(image: Image.Image, notes: list[str]) -> Image.Image:
 
 
 # Frames of an animated image looked at to choose the one to read (a banner's first frame is often blank or a
-# logo, the label comes later); each is decoded at most once, on a small copy.
+# logo, the label comes later); each is decoded at most once, on a small copy. Changing the choice changes what
+# is read: bump PREPARATION_VERSION (versions.py) so readings cached under the old choice are not reused.
 ANIMATION_FRAMES = 8
 
 

@@ -10,7 +10,7 @@ from checker.images.marks import MarkMatcher, load_references
 from checker.images.models import ImageReading
 from checker.images.ocr import OcrEngine, RapidOcrEngine
 from checker.images.settings import ImageSettings
-from checker.images.versions import matcher_version
+from checker.images.versions import reader_version
 
 
 class ImageReader:
@@ -25,7 +25,8 @@ class ImageReader:
         self.settings = settings
         self.engine = engine or RapidOcrEngine(settings)
         self.matcher = matcher or MarkMatcher(load_references(settings.mark_references or None))
-        self.version = f"{self.engine.version}; {matcher_version(settings.mark_references or None)}"
+        # The same key the callers look cached readings up by (versions.reader_version), or none would hit.
+        self.version = reader_version(settings.mark_references or None, self.engine.version)
 
     def read(self, raw: bytes) -> ImageReading:
         """Everything in one image; refusals and failures come back as status error with their reason."""

@@ -10,6 +10,11 @@ from pathlib import Path
 # Defined here, not in marks.py, so that knowing the version never loads OpenCV.
 BUNDLED_DIR = Path(__file__).parent / "marks"
 MATCHER_VERSION = "orb-ransac-1"
+# How an image is prepared before any engine sees it: which frame of an animation is read (loading.py), how
+# it is made upright and flattened, gated as blank and cut into tiles. A reading cached before a change here
+# was made from other pixels, so a change must bump this and every image is read again once.
+# 2: the frame with most detail among the first 8 (was: the first frame).
+PREPARATION_VERSION = "prep-2"
 
 
 @cache
@@ -35,6 +40,8 @@ def matcher_version(references: str | None) -> str:
     return f"{MATCHER_VERSION} refs {_digest(folder, '*.png')}"
 
 
-def reader_version(references: str | None) -> str:
-    """OCR engine + models + mark matcher + references: a change to any of them reads images again."""
-    return f"{ocr_version()}; {matcher_version(references)}"
+def reader_version(references: str | None, ocr: str | None = None) -> str:
+    """Preparation + OCR engine + models + mark matcher + references: a change to any reads images again.
+
+    `ocr` is the engine's own version when the reader holds one (a test engine), else rapidocr's."""
+    return f"{PREPARATION_VERSION}; {ocr or ocr_version()}; {matcher_version(references)}"
