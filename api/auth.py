@@ -3,7 +3,8 @@
 A valid key is remembered for a few seconds (key digest -> principal), so most requests authenticate
 without touching the database; a revoked key stops working within that time. A lookup that is needed runs
 in a small thread pool of its own, never in the pool that sync routes share. Wrong keys are counted per
-client address: past the allowance that address gets 429 without a database lookup.
+client address: past the allowance that address gets 429 without a database lookup, except for keys in the
+in-memory set of active keys (known_keys.py): a valid key behind the same NAT as a brute-forcer still works.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from fastapi.security import APIKeyHeader
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.errors import RateLimited
+from api.known_keys import ActiveKeyDigests
 from api.ratelimit import RateLimiter
 from markwatch.cases.keys import KEY_PREFIX, find_active_key, hash_key
 from markwatch.cases.models import Role
@@ -108,11 +110,29 @@ class Authenticator:
         *,
         cache_seconds: float,
         failures: RateLimiter,
+        active: ActiveKeyDigests | None = None,
     ) -> None:
         self.factory = factory
         self.cache = KeyCache(cache_seconds)
         self.failures = failures
+        self.active = active or ActiveKeyDigests()
         self._limiter: anyio.CapacityLimiter | None = None
+
+    def _capacity(self) -> anyio.CapacityLimiter:
+        if self._limiter is None:
+            self._limiter = anyio.CapacityLimiter(LOOKUP_THREADS)
+        return self._limiter
+
+    async def _is_active(self, digest: str | None) -> bool:
+        """Whether the digest is an active key's: from memory, or after one fingerprint check off the loop."""
+        if digest is None:
+            return False
+        known = self.active.known_now(digest)
+        if known is not None:
+            return known
+        return await anyio.to_thread.run_sync(
+            self.active.contains, self.factory, digest, limiter=self._capacity()
+        )
 
     def _lookup(self, secret: str) -> Principal | None:
         with self.factory() as session:
@@ -120,7 +140,8 @@ class Authenticator:
             return Principal(key_id=row.id, name=row.name, role=Role(row.role)) if row else None
 
     async def principal(self, secret: str | None, address: str) -> Principal:
-        """The caller's principal; 401 for a missing or wrong key, 429 once an address sent too many wrong ones."""
+        """The caller's principal; 401 for a missing or wrong key, 429 for a wrong key once its address sent too
+        many (a valid key is never refused for the failures of others at its address)."""
         if not secret:
             raise _unauthorised(f"an API key is required in the {API_KEY_HEADER} header")
         secret = secret.strip()
@@ -129,15 +150,13 @@ class Authenticator:
         if found is not None:
             return found
         wait = self.failures.waiting(address)
-        if wait > 0:
+        if wait > 0 and not await self._is_active(digest):
             raise RateLimited(
                 "too many invalid API keys from this address; retry later",
                 retry_after=RateLimiter.retry_after(wait),
             )
         if digest is not None:
-            if self._limiter is None:
-                self._limiter = anyio.CapacityLimiter(LOOKUP_THREADS)
-            found = await anyio.to_thread.run_sync(self._lookup, secret, limiter=self._limiter)
+            found = await anyio.to_thread.run_sync(self._lookup, secret, limiter=self._capacity())
         if found is None:
             self.failures.acquire(address)
             raise _unauthorised("the API key is not valid")

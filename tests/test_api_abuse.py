@@ -10,12 +10,15 @@ import pytest
 from cases_support import REGISTRY, make_keys, make_settings
 from console_support import console_app, csrf_from, seed, sign_in
 from fastapi.testclient import TestClient
+from sqlalchemy import event, select
 
 from api.app import create_app
+from api.known_keys import ActiveKeyDigests
 from api.schemas.selfcheck import ClaimOut
 from checker.registry import import_registry_file
 from markwatch import db
-from markwatch.cases.models import SelfCheck
+from markwatch.cases.keys import create_key, revoke_key
+from markwatch.cases.models import ApiKey, Role, SelfCheck
 
 CLAIM = "执行标准：GB/T {n}-2020（上海标准）"
 
@@ -46,12 +49,68 @@ def test_wrong_keys_are_throttled_per_address(tmp_path: Path) -> None:
         assert [a.status_code for a in answers] == [401, 401, 401, 429]
         assert int(answers[-1].headers["retry-after"]) >= 1
         assert answers[-1].json()["error"] == "RateLimited"
-        # Blocked: even a key never seen before is not looked up from this address...
-        assert client.get("/v1/cases", headers={"X-API-Key": keys["admin"]}).status_code == 429
-        # ...but a key this process has just seen valid still works, and other addresses are not affected.
+        # Valid keys at this address are never refused for its wrong ones: one seen before, and one never
+        # seen by this process (a colleague behind the same NAT); wrong keys still wait.
         assert client.get("/v1/cases", headers=good).status_code == 200
+        assert client.get("/v1/cases", headers={"X-API-Key": keys["admin"]}).status_code == 200
+        assert client.get("/v1/cases", headers={"X-API-Key": "mwk_wrong9"}).status_code == 429
+        # Other addresses are not affected.
         assert other.get("/v1/cases", headers={"X-API-Key": keys["admin"]}).status_code == 200
         assert other.get("/v1/cases", headers={"X-API-Key": "mwk_wrong"}).status_code == 401
+    db.reset_caches()
+
+
+def _api_key_queries(url: str) -> list[str]:
+    """Every statement on the api_keys table from now on (appended as they run)."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "api_keys" in statement:
+            seen.append(statement)
+
+    event.listen(db.get_engine(url), "before_cursor_execute", record)
+    return seen
+
+
+def test_brute_force_from_a_throttled_address_costs_no_key_lookups(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'b.db'}"
+    app = create_app(make_settings(url, auth_failures_per_minute=1, auth_failure_burst=2))
+    keys = make_keys(url)
+    with TestClient(app) as client:
+        assert [
+            client.get("/v1/cases", headers={"X-API-Key": f"mwk_x{n}"}).status_code for n in range(3)
+        ] == [
+            401,
+            401,
+            429,
+        ]
+        queries = _api_key_queries(url)
+        answers = [client.get("/v1/cases", headers={"X-API-Key": f"mwk_guess{n}"}) for n in range(200)]
+        assert {a.status_code for a in answers} == {429}
+        # At most the fingerprint of the keys table (once a second), never a lookup per guess.
+        assert len(queries) <= 2, queries
+        assert client.get("/v1/cases", headers={"X-API-Key": keys["inspector"]}).status_code == 200
+    db.reset_caches()
+
+
+def test_keys_created_or_revoked_elsewhere_are_seen_at_a_throttled_address(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    app = create_app(
+        make_settings(url, auth_failures_per_minute=1, auth_failure_burst=1, auth_cache_seconds=0)
+    )
+    keys = make_keys(url)
+    now = [0.0]
+    app.state.authenticator.active = ActiveKeyDigests(check_seconds=1.0, clock=lambda: now[0])
+    with TestClient(app) as client:
+        assert client.get("/v1/cases", headers={"X-API-Key": "mwk_x"}).status_code == 401
+        assert client.get("/v1/cases", headers={"X-API-Key": "mwk_y"}).status_code == 429
+        with db.session_scope(url) as session:  # `markwatch keys create` / `revoke` in another process
+            fresh = create_key(session, role=Role.INSPECTOR, name="new colleague").secret
+            revoke_key(session, session.scalars(select(ApiKey).where(ApiKey.name == "test-admin")).one().id)
+        now[0] += 1.5
+        assert client.get("/v1/cases", headers={"X-API-Key": fresh}).status_code == 200
+        assert client.get("/v1/cases", headers={"X-API-Key": keys["admin"]}).status_code == 429
+        assert client.get("/v1/cases", headers={"X-API-Key": keys["inspector"]}).status_code == 200
     db.reset_caches()
 
 
@@ -68,10 +127,17 @@ def test_console_sign_ins_are_throttled_per_address(sqlite_url: str) -> None:
         assert statuses == [401, 403, 429]
         assert int(last.headers["retry-after"]) >= 1
         assert "text/html" in last.headers["content-type"] and "登录失败次数过多" in last.text
-        # Even the right key waits: the address has used up its attempts.
+        # A wrong key waits; the right key does not (a colleague behind the same NAT signs in).
         token = csrf_from(client.get("/console/login").text)
-        right = client.post("/console/login", data={"api_key": data.keys["inspector"], "csrf_token": token})
-        assert right.status_code == 429
+        wrong = client.post("/console/login", data={"api_key": "mwk_bad-4", "csrf_token": token})
+        assert wrong.status_code == 429
+        token = csrf_from(client.get("/console/login").text)
+        right = client.post(
+            "/console/login",
+            data={"api_key": data.keys["inspector"], "csrf_token": token},
+            follow_redirects=False,
+        )
+        assert right.status_code == 303
 
 
 def test_console_pages_count_against_the_key_rate_limit(sqlite_url: str) -> None:

@@ -13,7 +13,7 @@ from starlette.datastructures import QueryParams
 from api.console import wording
 from api.console.charts import bars, stacked_bars
 from api.console.filters import parse_queue_query
-from api.console.highlight import highlight
+from api.console.highlight import as_written, highlight
 from api.console.i18n import LANGUAGES, CatalogueError, Translator, catalogue, pick_language
 from api.console.links import safe_href, url_link
 from api.console.session import (
@@ -39,6 +39,20 @@ def test_highlight_escapes_then_marks() -> None:
     assert highlight(None) == "" and highlight("") == ""
     # Overlapping phrases merge into one mark.
     assert highlight("通过上海标准认证", ["标准认证"]) == "通过<mark>上海标准认证</mark>"
+
+
+@pytest.mark.parametrize(
+    ("snippet", "shown"),
+    [
+        ("执行标准：Ｔ／ＤＥＭＯ\u3000００１－２０１９（上海标准）", "Ｔ／ＤＥＭＯ\u3000００１－２０１９"),
+        ("本品通过上海标准认证\xa0 Ｔ/DEMO 001—2019", "Ｔ/DEMO 001—2019"),
+        ("执行标准：T/DEMO 001-2019（上海标准）", "T/DEMO 001-2019"),
+    ],
+)
+def test_the_code_is_marked_as_the_page_wrote_it(snippet: str, shown: str) -> None:
+    # The case keeps the code normalised; the quote is the page's text, full-width forms and all.
+    out = highlight(snippet, as_written(snippet, ["T/DEMO 001-2019"]))
+    assert f"<mark>{shown}</mark>" in out
 
 
 @pytest.mark.parametrize(

@@ -83,6 +83,37 @@ def test_replacement_encoding_is_not_read_and_says_so() -> None:
     assert "refuse" in result.warnings[0].message
 
 
+# ISO-2022-JP, HZ-GB-2312 and ISO-2022-KR/CN are 7-bit: every byte is ASCII, so the bytes are "valid UTF-8"
+# too. Read as UTF-8 an ISO-2022-JP page lost its claim, and a replacement-encoding page was read as ASCII
+# debris, both without a word.
+JIS_CLAIM = "<p>適用規格：T/A 1-2020（上海標準）</p>"
+
+
+@pytest.mark.parametrize("where", ["header", "meta"])
+def test_an_iso_2022_jp_page_is_read_in_its_encoding(where: str) -> None:
+    raw = page(JIS_CLAIM).replace("utf-8", "iso-2022-jp" if where == "meta" else "x").encode("iso2022_jp")
+    assert raw.isascii()
+    result = extract_page(raw, declared_charset="iso-2022-jp" if where == "header" else None)
+    assert result.encoding == "iso2022_jp"
+    assert [(c.standard_code, c.verbatim) for c in result.claims] == [("T/A 1-2020", "上海標準")]
+    assert result.warnings == []
+
+
+def test_a_header_charset_still_wins_over_a_7_bit_meta() -> None:
+    raw = page("<p>T/A 1-2020 ~{IO:#1jW<~}</p>").replace("utf-8", "hz-gb-2312").encode("ascii")
+    assert decode_page(raw, "utf-8").encoding == "utf-8"
+
+
+@pytest.mark.parametrize("label", ["hz-gb-2312", "iso-2022-kr", "iso-2022-cn"])
+def test_a_7_bit_replacement_encoding_page_is_not_read_as_ascii(label: str) -> None:
+    raw = page("<p>执行标准：T/A 1-2020（上海标准）</p>").encode("hz")  # 7-bit, as such pages are
+    assert raw.isascii()
+    result = extract_page(raw, declared_charset=label)
+    assert result.claims == []
+    assert [w.code for w in result.warnings] == ["undecodable-bytes"]
+    assert "refuse" in result.warnings[0].message
+
+
 def test_x_user_defined_maps_high_bytes_to_the_private_area() -> None:
     decoded = decode_page(b"a\x80\xff", "x-user-defined")
     assert decoded.text == "a\uf780\uf7ff"

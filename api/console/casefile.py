@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from api.console.archive import Location, locations_of
 from api.console.bilingual import split_message
+from api.console.highlight import as_written
 from checker.normalize import compact
 from checker.registry import DesignationRecord, DesignationStatus, RegistryIndex
 from checker.rules.loader import LoadedRule, RuleSet
@@ -118,7 +119,8 @@ class CaseFile:
         words = [str(w) for w in self.claim.get("certification_words") or [] if w]
         words += [loc.verbatim for loc in self.locations if loc.verbatim]
         if self.standard_code:
-            words.append(self.standard_code)
+            # Stored normalised; the quote shows the page's own spelling (full-width, other dashes).
+            words += [self.standard_code, *as_written(self.snippet, [self.standard_code])]
         return words
 
     @property

@@ -7,6 +7,9 @@ from collections.abc import Iterable
 
 from markupsafe import Markup, escape
 
+from checker.extract.verbatim import OffsetMap
+from checker.normalize import normalize_text
+
 # The words themselves, in simplified and traditional characters (domain.md §6).
 MARK_WORDS = ("上海标准", "上海標準")
 
@@ -23,6 +26,26 @@ def _spans(text: str, needles: Iterable[str]) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
+
+
+def as_written(text: str | None, phrases: Iterable[str | None]) -> list[str]:
+    """The page's own spelling in `text` of each phrase stored normalised (a code written Ｔ／ＤＥＭＯ　００１),
+    found through the normaliser and mapped back to the page's characters; phrases not found are left out."""
+    if not text:
+        return []
+    normalized = normalize_text(text)
+    mapping: OffsetMap | None = None
+    found: list[str] = []
+    for phrase in phrases:
+        needle = normalize_text(phrase) if phrase else ""
+        if not needle.strip():
+            continue
+        for match in re.finditer(re.escape(needle), normalized):
+            mapping = mapping or OffsetMap(text, normalized)
+            start, end = mapping.span(match.start(), match.end())
+            if text[start:end].strip():
+                found.append(text[start:end])
+    return found
 
 
 def highlight(text: str | None, extra: Iterable[str | None] = ()) -> Markup:

@@ -87,7 +87,7 @@ def login(
     if not tokens_match(expected, csrf_token):
         raise ConsoleForbidden("the form's security token is missing or wrong; reload the page")
     t = translator_for(request)
-    if (refused := sign_in_refused(request)) is not None:
+    if (refused := sign_in_refused(request, api_key)) is not None:
         return refused
     row = find_active_key(session, api_key.strip())
     session.rollback()

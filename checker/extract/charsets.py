@@ -67,6 +67,9 @@ USER_DEFINED = "x-user-defined"
 UNSEARCHED = frozenset(
     {"Big5", "EUC-JP", "ISO-2022-JP", "Shift_JIS", "EUC-KR", "UTF-16BE", "UTF-16LE", REPLACEMENT}
 )
+# Encodings whose every byte is ASCII: their pages are valid UTF-8 (as ASCII) too, so the "valid UTF-8 beats
+# any label" rule must not apply to them (ISO-2022-KR/CN and HZ-GB-2312 are WHATWG's replacement encoding).
+SEVEN_BIT = frozenset({"ISO-2022-JP", REPLACEMENT})
 # One byte per character: none can spell a Chinese character, so such a label over Chinese bytes is a lie.
 SINGLE_BYTE = frozenset(
     name for name in CODECS if name.startswith(("ISO-8859", "windows-", "KOI8", "IBM", "mac", "x-mac"))

@@ -253,6 +253,8 @@ def _decode(raw: bytes, declared_charset: str | None) -> Decoded:
     # Valid UTF-8 with non-ASCII bytes is practically never a GBK page by accident, so it beats any label.
     text = _strict(raw, "utf-8")
     if text is not None:
+        if text.isascii() and labels and labels[0][0].name in charsets.SEVEN_BIT:
+            return _seven_bit(raw, labels[0], notes)
         if not text.isascii():
             notes += [
                 f"{source} says {said} but the bytes are valid UTF-8"
@@ -280,13 +282,7 @@ def _decode(raw: bytes, declared_charset: str | None) -> Decoded:
     tolerated: list[tuple[Encoding, _Lenient, str]] = []
     for enc, said, source in labels:
         if enc.name == charsets.REPLACEMENT:
-            # WHATWG: these labels (ISO-2022-KR/CN, HZ) decode to one U+FFFD, so no browser shows the page.
-            warning = PageWarning(
-                code=UNDECODABLE,
-                message=f"{source} declares {said}, which browsers refuse to decode (WHATWG replacement "
-                "encoding): the page cannot be read",
-            )
-            return Decoded("\ufffd", charsets.REPLACEMENT, notes, [warning])
+            return _refused(said, source, notes)
         if enc.name == charsets.USER_DEFINED:
             return Decoded(_x_user_defined(raw), charsets.USER_DEFINED, notes)
         if enc.name in charsets.SINGLE_BYTE:
@@ -320,6 +316,28 @@ def _decode(raw: bytes, declared_charset: str | None) -> Decoded:
         notes.append(f"read as {codec}: it leaves the fewest bytes undecoded")
         return Decoded(best.text, codec, notes, [_replaced(codec, best.invalid)])
     return _detected(raw, header or meta, notes)
+
+
+def _refused(said: str | None, source: str, notes: list[str]) -> Decoded:
+    # WHATWG: these labels (ISO-2022-KR/CN, HZ) decode to one U+FFFD, so no browser shows the page.
+    warning = PageWarning(
+        code=UNDECODABLE,
+        message=f"{source} declares {said}, which browsers refuse to decode (WHATWG replacement "
+        "encoding): the page cannot be read",
+    )
+    return Decoded("\ufffd", charsets.REPLACEMENT, notes, [warning])
+
+
+def _seven_bit(raw: bytes, label: tuple[Encoding, str | None, str], notes: list[str]) -> Decoded:
+    """An all-ASCII page whose governing label is a 7-bit encoding: read as that encoding, not as ASCII."""
+    enc, said, source = label
+    if enc.name == charsets.REPLACEMENT:
+        return _refused(said, source, notes)
+    lenient = _lenient(raw, enc.codec)
+    found = Decoded(lenient.text, enc.codec, notes)
+    if lenient.invalid:
+        found.warnings.append(_replaced(enc.codec, lenient.invalid))
+    return found
 
 
 def _detected(raw: bytes, declared: Encoding | None, notes: list[str]) -> Decoded:

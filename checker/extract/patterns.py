@@ -31,7 +31,9 @@ from checker.extract import charsets
 # one card's 执行标准 row no longer ties another card's words (use_table.py 6); <noscript> text is read and
 # <template> never; locations skip shared ids; <xmp> text is quoted as shown; a page that shows nothing is a
 # blank-page warning.
-EXTRACTOR_VERSION = "1.9.0"
+# 1.9.1: 7-bit pages are read in the encoding they declare: ISO-2022-JP as itself (its claims were lost as
+# ASCII), HZ-GB-2312 and ISO-2022-KR/CN as unreadable with a warning (they were read as ASCII debris).
+EXTRACTOR_VERSION = "1.9.1"
 
 
 class Pattern(NamedTuple):
