@@ -20,7 +20,18 @@ from api.headers import SecurityHeaders
 from api.limits import BodySizeLimit
 from api.ratelimit import RateLimiter
 from api.registry_index import ThrottledRegistryCache
-from api.routes import cases, health, images, registry, rules, scheduler, selfcheck, selfcheck_image, sweeps
+from api.routes import (
+    cases,
+    health,
+    images,
+    registry,
+    rules,
+    scheduler,
+    selfcheck,
+    selfcheck_image,
+    snapshots,
+    sweeps,
+)
 from api.settings import Settings
 from api.slots import KeyedSlots
 from api.writer import GroupWriter
@@ -58,6 +69,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     scheduler.router,
     rules.router,
     images.router,
+    snapshots.router,
 )
 
 

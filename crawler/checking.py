@@ -86,6 +86,14 @@ def outcome_of(result: Any) -> CheckOutcome:
     """A checker.check.PageResult as the findings table needs it (also used for pages checked with their
     images, crawler/images/stage.py)."""
     claims = {claim.id: claim for claim in _claims_of(result)}
+    page = getattr(result, "page", None)
+    # How the quotes were read: the console shows the archived bytes decoded the same way, whatever a later
+    # extractor version would make of them.
+    reading = (
+        {"decoded_as": page.encoding, "extractor_version": page.extractor_version}
+        if page is not None and page.encoding
+        else {}
+    )
     records = []
     for finding in result.findings:
         claim = claims.get(finding.claim_id)
@@ -99,11 +107,13 @@ def outcome_of(result: Any) -> CheckOutcome:
                 message=finding.message,
                 claim=claim.model_dump(mode="json") if claim is not None else {},
                 # Every location, the confidence and the record judged travel with the stored finding.
-                evidence=finding.stored_evidence() if hasattr(finding, "stored_evidence") else dict(evidence),
+                evidence={
+                    **(finding.stored_evidence() if hasattr(finding, "stored_evidence") else dict(evidence)),
+                    **reading,
+                },
                 claimant=getattr(claim, "claimant", None),
             )
         )
-    page = getattr(result, "page", None)
     warnings = [w.model_dump() for w in page.warnings] if page is not None else []
     return CheckOutcome(claims=len(claims), findings=records, warnings=warnings)
 

@@ -48,7 +48,10 @@ def snapshot_body(session: Session, snapshot: Snapshot) -> bytes:
     stored = session.get(SnapshotBody, snapshot.body_sha256)
     if stored is None:
         raise LookupError(f"snapshot {snapshot.id} has no body")
-    body = zlib.decompress(stored.body)
+    try:
+        body = zlib.decompress(stored.body)
+    except zlib.error as exc:
+        raise ValueError(f"snapshot {snapshot.id}: the stored body is damaged ({exc})") from None
     if hashlib.sha256(body).hexdigest() != snapshot.body_sha256:
         raise ValueError(f"snapshot {snapshot.id}: body does not match its sha256")
     return body

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from crawler.store.models import Finding, Snapshot, SnapshotBody, Sweep, SweepPage
+from crawler.snapshots import store_snapshot
+from crawler.store.models import Finding, Sweep, SweepPage
 
 T0 = dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.UTC)
 PAGE = "https://shop.example.com/item/1"
@@ -65,12 +65,9 @@ def add_finding(
 ) -> Finding:
     """A finding of `sweep`, with an archived snapshot."""
     body = f"<p>{snippet}</p><!-- {key} {observed_at.isoformat()} -->".encode()
-    digest = hashlib.sha256(body).hexdigest()
-    if session.get(SnapshotBody, digest) is None:
-        session.add(SnapshotBody(sha256=digest, body=body, size=len(body)))
-        session.flush()
-    snapshot = Snapshot(
-        body_sha256=digest,
+    snapshot = store_snapshot(
+        session,
+        body=body,
         requested_url=page_url,
         final_url=page_url,
         status=200,
@@ -78,8 +75,6 @@ def add_finding(
         fetched_at=observed_at,
         sweep_id=sweep.id,
     )
-    session.add(snapshot)
-    session.flush()
     finding = Finding(
         finding_key=key,
         rule_id=rule_id,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import codecs
 import csv
 import datetime as dt
+import hashlib
 import io
 from collections.abc import Iterator
 
@@ -12,6 +15,7 @@ from cases_support import T0, add_finding, make_keys, make_settings, make_sweep
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from crawler.store.models import Snapshot, SnapshotBody
 from markwatch import db
 from markwatch.cases.ingest import ingest_sweep
 
@@ -174,7 +178,9 @@ def test_csv_export_neutralises_formulas(api: tuple[TestClient, dict[str, dict[s
     response = client.get("/v1/cases/export.csv", headers=h["inspector"])
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.text)))
+    # Excel/WPS on a Chinese Windows read a CSV without a byte-order mark as GBK.
+    assert response.content.startswith(codecs.BOM_UTF8)
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [r["case_key"] for r in rows] == ["A", "B", "C"]
     claimants = {r["case_key"]: r["claimant"] for r in rows}
     assert claimants["B"] == '\'=HYPERLINK("http://evil")'
@@ -182,4 +188,62 @@ def test_csv_export_neutralises_formulas(api: tuple[TestClient, dict[str, dict[s
     assert claimants["A"] == "上海甲公司"
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row.values())
     only = client.get("/v1/cases/export.csv?rule=SHS009", headers=h["inspector"])
-    assert len(list(csv.DictReader(io.StringIO(only.text)))) == 1
+    assert len(list(csv.DictReader(io.StringIO(only.content.decode("utf-8-sig"))))) == 1
+
+
+def test_csv_export_carries_each_cases_latest_evidence(db_url: str) -> None:
+    with db.session_scope(db_url) as session:
+        first, second = make_sweep(session), make_sweep(session)
+        add_finding(
+            session, first, key="A", snippet="旧 执行标准：DB31/T 1108-2018（上海标准）", observed_at=T0
+        )
+        newest = add_finding(
+            session,
+            second,
+            key="A",
+            snippet="新 执行标准：DB31/T 1108-2018（上海标准）",
+            observed_at=T0 + dt.timedelta(1),
+        )
+        newest.evidence = {**newest.evidence, "verbatim": "上海标准", "decoded_as": "gb18030"}
+        add_finding(session, first, key="K", snippet="=cmd|' /C calc'!A0", observed_at=T0)
+        ingest_sweep(session, first.id)
+        ingest_sweep(session, second.id)
+        sha = session.get(Snapshot, newest.snapshot_id).sha256  # type: ignore[union-attr]
+    keys = make_keys(db_url)
+    with TestClient(create_app(make_settings(db_url))) as client:
+        text = client.get("/v1/cases/export.csv", headers={"X-API-Key": keys["inspector"]}).content
+    rows = {r["case_key"]: r for r in csv.DictReader(io.StringIO(text.decode("utf-8-sig")))}
+    assert (
+        rows["A"]["evidence_snippet"] == "新 执行标准：DB31/T 1108-2018（上海标准）"
+    )  # the newest finding's
+    assert (rows["A"]["evidence_quote"], rows["A"]["decoded_as"]) == ("上海标准", "gb18030")
+    assert rows["A"]["snapshot_sha256"] == sha
+    assert rows["K"]["evidence_snippet"] == "'=cmd|' /C calc'!A0"  # evidence cells are guarded like the rest
+    assert rows["K"]["evidence_quote"] == "" and rows["K"]["decoded_as"] == ""
+
+
+def test_snapshot_bytes_are_downloadable_and_match_their_hash(
+    api: tuple[TestClient, dict[str, dict[str, str]]], db_url: str
+) -> None:
+    client, h = api
+    case_id = client.get("/v1/cases?rule=SHS009", headers=h["inspector"]).json()["items"][0]["id"]
+    [finding] = client.get(f"/v1/cases/{case_id}", headers=h["inspector"]).json()["findings"]
+    snapshot = finding["snapshot"]
+    assert snapshot["decoded_as"] is None  # stored without it (the sweep records it, test_crawler_pipeline)
+    raw = client.get(f"/v1/snapshots/{snapshot['id']}/raw", headers=h["inspector"])
+    assert raw.status_code == 200 and hashlib.sha256(raw.content).hexdigest() == snapshot["sha256"]
+    assert raw.headers["content-type"] == "application/octet-stream"
+    assert raw.headers["content-disposition"].startswith("attachment;")
+    assert (
+        raw.headers["x-content-type-options"] == "nosniff"
+        and "sandbox" in raw.headers["content-security-policy"]
+    )
+    digest = base64.b64encode(hashlib.sha256(raw.content).digest()).decode()
+    assert raw.headers["repr-digest"] == f"sha-256=:{digest}:"
+    assert client.get(f"/v1/snapshots/{snapshot['id']}/raw", headers=h["enterprise"]).status_code == 403
+    assert client.get("/v1/snapshots/999999/raw", headers=h["inspector"]).status_code == 404
+    with db.session_scope(db_url) as session:
+        stored = session.get(Snapshot, snapshot["id"])
+        session.get(SnapshotBody, stored.body_sha256).body = b"not zlib"  # type: ignore[union-attr]
+    damaged = client.get(f"/v1/snapshots/{snapshot['id']}/raw", headers=h["inspector"])
+    assert damaged.status_code == 500 and "stored body is damaged" in damaged.json()["detail"]

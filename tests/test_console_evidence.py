@@ -21,6 +21,8 @@ from fastapi.testclient import TestClient
 
 from api.console.archive import Location, decode_snapshot, mark_page, resolve
 from checker.extract import extract_page
+from crawler.store.models import Finding
+from markwatch import db
 
 
 @pytest.fixture
@@ -66,6 +68,30 @@ def test_archived_real_pages_read_as_the_checker_read_them(
     raw = client.get(f"/console/snapshots/{snapshot_id}/raw").content
     assert hashlib.sha256(raw).hexdigest() == sha
     assert (raw.decode("gb18030") if name == "gbk" else raw.decode("utf-8")).count("上海标准") == 1
+
+
+def test_the_archive_is_shown_in_the_codec_the_finding_was_read_with(
+    console: tuple[TestClient, ConsoleData, dict[str, int]], db_url: str
+) -> None:
+    """A later extractor may decode the same bytes otherwise (1.9.1 reads ISO-2022-JP pages 1.9.0 read as
+    ASCII): the finding's quotes are in the text it was made from, so that is the text shown."""
+    client, _, real = console
+    case_page = client.get(f"/console/cases/{real['gbk']}").text
+    finding_id = int(re.search(r"/body\?finding=(\d+)", case_page).group(1))  # type: ignore[union-attr]
+    source_url = re.search(r'href="(/console/snapshots/\d+/source\?finding=\d+)"', case_page).group(1)  # type: ignore[union-attr]
+    assert 'id="source-encoding">gb18030' in client.get(source_url).text
+    with db.session_scope(db_url) as session:
+        finding = session.get(Finding, finding_id)
+        assert finding is not None and finding.evidence.get("decoded_as") is None  # seeded as before 1.9.1
+        finding.evidence = {**finding.evidence, "decoded_as": "big5"}
+    source = client.get(source_url).text
+    assert 'id="source-encoding">big5' in source
+    assert "按发现生成时的 big5 解码（现按 gb18030 解码）" in source
+    body = client.get(_frame_src(client.get(f"/console/cases/{real['gbk']}").text)).content.decode("utf-8")
+    raw = (REALPAGES / "jd_item_01_gbk.html").read_bytes()
+    assert "华为P6" not in body and raw[:2000].decode("big5", errors="replace")[-40:-20] in body
+    # Without a finding the source view decodes as the checker does now.
+    assert 'id="source-encoding">gb18030' in client.get(source_url.split("?")[0]).text
 
 
 def test_every_location_of_a_finding_is_marked_with_a_jump(

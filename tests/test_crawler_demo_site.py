@@ -12,6 +12,7 @@ import pytest
 from cases_support import import_example_registry
 from sqlalchemy import select
 
+from checker.extract import EXTRACTOR_VERSION
 from crawler.store.models import Finding, Snapshot, Sweep, SweepPage
 from markwatch import db
 
@@ -82,6 +83,14 @@ def test_demo_sweep_with_rules_checker(demo_base: str, tmp_path: Path) -> None:
     with db.session_scope(db_url) as session:
         rows = session.execute(select(Finding.page_url, Finding.rule_id, Finding.snapshot_id)).all()
         sweep = session.scalars(select(Sweep)).one()
+        read_as = {
+            (url or "").rsplit("/", 1)[-1]: (evidence.get("decoded_as"), evidence.get("extractor_version"))
+            for url, evidence in session.execute(select(Finding.page_url, Finding.evidence))
+        }
+    # Each finding records how its page was read, so its quotes are shown in that text later: the GBK pages
+    # (served with charset=gbk) as gb18030, by this extractor version.
+    assert read_as["jd-toothbrush.html"] == ("gb18030", EXTRACTOR_VERSION)
+    assert read_as["tmall-bike.html"] == ("utf-8", EXTRACTOR_VERSION)
     fired = {(url or "").rsplit("/", 1)[-1]: rule for url, rule, _ in rows}
     assert "tmall-cup.html" not in fired  # designated edition, named holder's scope: legitimate
     assert {"tmall-cup-old.html", "tmall-bike.html", "jd-toothbrush.html"} <= set(fired)

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from checker.extract.charsets import header_charset
-from checker.extract.decode import Decoded, decode_page
+from checker.extract.decode import Decoded, decode_as, decode_page
 from checker.extract.prune import as_parsed
 
 HIT_PREFIX = "mw-hit-"
@@ -101,9 +101,18 @@ def locations_of(evidence: dict[str, Any] | None) -> list[Location]:
     return found
 
 
-def decode_snapshot(body: bytes, headers: dict[str, Any] | None) -> Decoded:
-    """The page text exactly as the checker decoded it (deterministic: same bytes, same answer)."""
+def decode_snapshot(body: bytes, headers: dict[str, Any] | None, read_as: str | None = None) -> Decoded:
+    """The page text as the checker decoded it: with the codec a finding recorded (`read_as`), so its quotes
+    are found in the text they were taken from; without one, as the checker decodes the bytes now."""
+    if read_as:
+        return decode_as(body, read_as, header_charset(headers))
     return decode_page(body, header_charset(headers))
+
+
+def read_as(evidence: dict[str, Any] | None) -> str | None:
+    """The codec a stored finding's page was read with (findings stored before it was recorded: None)."""
+    value = (evidence or {}).get("decoded_as")
+    return value if isinstance(value, str) and value else None
 
 
 def anchor(index: int) -> str:

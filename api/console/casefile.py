@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from api.console.archive import Location, locations_of
+from api.console.archive import Location, locations_of, read_as
 from api.console.bilingual import split_message
 from api.console.highlight import as_written
 from checker.normalize import compact
@@ -75,6 +75,11 @@ class CaseFile:
     def locations(self) -> list[Location]:
         """Every place on the page the latest finding's claim was seen."""
         return locations_of((self.latest or {}).get("evidence"))
+
+    @property
+    def decoded_as(self) -> str | None:
+        """The codec the latest finding's page was read with, to show the archive as it was quoted."""
+        return read_as((self.latest or {}).get("evidence"))
 
     @property
     def snippet(self) -> str:

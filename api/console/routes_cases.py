@@ -114,7 +114,11 @@ def case_view(
     done = request.query_params.get("done")
     file = load_case_file(session, rules, case_id, registry)
     snapshot = file.snapshot
-    hits = marked_snapshot(session, int(snapshot["id"]), file.locations).hits if snapshot is not None else ()
+    hits = (
+        marked_snapshot(session, int(snapshot["id"]), file.locations, file.decoded_as).hits
+        if snapshot is not None
+        else ()
+    )
     today = utcnow().astimezone(settings.zone).date()
     suggested = today + dt.timedelta(days=min(DEFAULT_NOTICE_DAYS, settings.max_deadline_days))
     values = {

@@ -19,6 +19,7 @@ from api.console.archive import (
     decode_snapshot,
     locations_of,
     mark_page,
+    read_as,
 )
 from api.console.auth import CurrentUser
 from api.console.common import console_router
@@ -62,14 +63,18 @@ def _load(session: SessionDep, snapshot_id: int) -> tuple[Snapshot, bytes]:
         raise ExecutionError(str(exc)) from exc
 
 
-def marked_snapshot(session: SessionDep, snapshot_id: int, locations: list[Location]) -> MarkedPage:
-    """The archived page decoded as the checker did, with `locations` marked (cached per content)."""
+def marked_snapshot(
+    session: SessionDep, snapshot_id: int, locations: list[Location], decoded_as: str | None = None
+) -> MarkedPage:
+    """The archived page decoded as the checker did (with the codec the finding recorded, `decoded_as`), with
+    `locations` marked (cached per content)."""
     snapshot = session.get(Snapshot, snapshot_id)
     if snapshot is None:
         raise NotFoundError(f"no snapshot {snapshot_id}")
     key = (
         snapshot.sha256,
         header_charset(snapshot.headers),
+        decoded_as,
         tuple((loc.location, loc.verbatim, loc.snippet, loc.kind) for loc in locations),
     )
     with _cache_lock:
@@ -77,7 +82,7 @@ def marked_snapshot(session: SessionDep, snapshot_id: int, locations: list[Locat
             _cache.move_to_end(key)
             return _cache[key]
     _, body = _load(session, snapshot_id)
-    page = mark_page(decode_snapshot(body, snapshot.headers), locations)
+    page = mark_page(decode_snapshot(body, snapshot.headers, decoded_as), locations)
     with _cache_lock:
         _cache[key] = page
         while len(_cache) > _CACHE_SIZE:
@@ -85,14 +90,17 @@ def marked_snapshot(session: SessionDep, snapshot_id: int, locations: list[Locat
     return page
 
 
-def finding_locations(session: SessionDep, snapshot_id: int, finding_id: int | None) -> list[Location]:
-    """The locations of a finding made on this snapshot (none when no finding is named)."""
+def finding_reading(
+    session: SessionDep, snapshot_id: int, finding_id: int | None
+) -> tuple[list[Location], str | None]:
+    """The locations of a finding made on this snapshot and the codec its page was read with (none when no
+    finding is named)."""
     if finding_id is None:
-        return []
+        return [], None
     finding = session.get(Finding, finding_id)
     if finding is None or finding.snapshot_id != snapshot_id:
         raise NotFoundError(f"finding {finding_id} was not made on snapshot {snapshot_id}")
-    return locations_of(finding.evidence)
+    return locations_of(finding.evidence), read_as(finding.evidence)
 
 
 @router.get("/snapshots/{snapshot_id}/body")
@@ -103,7 +111,7 @@ def archived_body(
     finding: Annotated[int | None, Query(ge=1, le=2**62)] = None,
 ) -> Response:
     """The archived page as sandboxed UTF-8 HTML, with the finding's locations marked (mw-hit-1, -2, …)."""
-    page = marked_snapshot(session, snapshot_id, finding_locations(session, snapshot_id, finding))
+    page = marked_snapshot(session, snapshot_id, *finding_reading(session, snapshot_id, finding))
     return Response(page.html.encode("utf-8"), media_type="text/html; charset=utf-8", headers=ARCHIVE_HEADERS)
 
 
@@ -130,11 +138,17 @@ def archived_image(sha256: str, session: SessionDep, _user: CurrentUser) -> Resp
 
 @router.get("/snapshots/{snapshot_id}/source")
 def archived_source(
-    request: Request, snapshot_id: IdPath, session: SessionDep, user: CurrentUser
+    request: Request,
+    snapshot_id: IdPath,
+    session: SessionDep,
+    user: CurrentUser,
+    finding: Annotated[int | None, Query(ge=1, le=2**62)] = None,
 ) -> Response:
-    """The stored page as escaped text, decoded as the checker decoded it, for reading the markup itself."""
+    """The stored page as escaped text, decoded as the checker decoded it (for `finding`: as that finding's
+    page was read), for reading the markup itself."""
+    _, decoded_as = finding_reading(session, snapshot_id, finding)
     snapshot, body = _load(session, snapshot_id)
-    decoded = decode_snapshot(body, snapshot.headers)
+    decoded = decode_snapshot(body, snapshot.headers, decoded_as)
     context = {
         "user": user,
         "csrf_token": user.csrf_token,

@@ -41,6 +41,14 @@ _NOTES = (
     (re.compile(r"^(?P<src>header|meta) says (?P<a>\S+) but the bytes do not decode as it$"), "note.wrong"),
     (re.compile(r"^detected gb18030 \(strict decode\)$"), "note.detected_gb18030"),
     (re.compile(r"^detected (?P<a>\S+) by charset-normalizer; undecodable bytes replaced$"), "note.detected"),
+    (
+        re.compile(r"^read as (?P<a>\S+), as when the finding was made \(read as (?P<b>\S+) now\)$"),
+        "note.as_recorded",
+    ),
+    (
+        re.compile(r"^the finding was made reading the page as (?P<a>\S+); shown as read now$"),
+        "note.not_replayable",
+    ),
 )
 # Actors as the audit chain records them: api/auth.py Principal.actor and markwatch/cases/ingest.py.
 _PERSON = re.compile(r"^(?P<role>inspector|admin|enterprise):(?P<name>.+)#(?P<key>\d+)$")

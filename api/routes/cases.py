@@ -138,7 +138,7 @@ def counts_route(session: SessionDep, _who: StaffDep) -> CaseCounts:
 )
 def export_route(session: SessionDep, _who: StaffDep, f: FilterDep) -> StreamingResponse:
     """Cells a spreadsheet would run as a formula (= + - @) are prefixed with a quote."""
-    lines = csv_lines(iter_cases(session, f))
+    lines = csv_lines(iter_cases(session, f), session)
     # Run the first query now: a filter the database refuses is an error answer, not a cut-off stream.
     first = next(lines)
     return StreamingResponse(

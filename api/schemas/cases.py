@@ -60,8 +60,13 @@ class SnapshotRef(BaseModel):
 
     id: int
     url: str | None
-    sha256: str
+    sha256: str = Field(description="of the stored bytes (GET /v1/snapshots/{id}/raw)")
     fetched_at: dt.datetime | None
+    decoded_as: str | None = Field(
+        default=None,
+        description="the codec the page was read with when the finding was made; its quotes are in that text "
+        "(findings stored before this was recorded: null)",
+    )
 
 
 class CaseFindingOut(BaseModel):

@@ -227,6 +227,40 @@ def decode_page(raw: bytes, declared_charset: str | None = None) -> Decoded:
         return Decoded(lenient.text, "utf-8", [], [warning])
 
 
+def decode_as(raw: bytes, encoding: str, declared_charset: str | None = None) -> Decoded:
+    """The page read with `encoding`, the codec a finding recorded it was read with (evidence is shown as it
+    was quoted, whatever a later version of decode_page would choose for the same bytes).
+
+    An encoding that is not a plain codec (mixed-encoding, x-user-defined, replacement) cannot be replayed
+    alone: the page is then decoded as decode_page does today, with a note saying so."""
+    today = decode_page(raw, declared_charset)
+    if encoding == today.encoding:
+        return today
+    try:
+        text_codec = codecs.lookup(encoding)._is_text_encoding
+    except LookupError:
+        text_codec = False
+    if not text_codec:
+        today.notes.append(f"the finding was made reading the page as {encoding}; shown as read now")
+        return today
+    body = raw
+    for bom, codec in _BOMS:
+        if (
+            raw.startswith(bom)
+            and codecs.lookup(codec.removesuffix("-sig")).name == codecs.lookup(encoding).name
+        ):
+            body = raw[len(bom) :]
+    lenient = _lenient(body, encoding)
+    found = Decoded(
+        lenient.text.replace("\x00", ""),
+        encoding,
+        [f"read as {encoding}, as when the finding was made (read as {today.encoding} now)"],
+    )
+    if lenient.invalid:
+        found.warnings.append(_replaced(encoding, lenient.invalid))
+    return found
+
+
 def _decode(raw: bytes, declared_charset: str | None) -> Decoded:
     for bom, codec in _BOMS:
         if raw.startswith(bom):

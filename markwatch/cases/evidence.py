@@ -44,5 +44,7 @@ def finding_evidence(finding: Finding, snapshot: Snapshot | None) -> dict[str, A
             "url": snapshot.url,
             "sha256": snapshot.sha256,
             "fetched_at": snapshot.fetched_at,
+            # The codec the page was read with when the finding was made (its quotes are in that text).
+            "decoded_as": (finding.evidence or {}).get("decoded_as"),
         },
     }

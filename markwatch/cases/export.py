@@ -1,12 +1,22 @@
-"""CSV export of cases, safe to open in a spreadsheet (no formula injection)."""
+"""CSV export of cases, safe to open in a spreadsheet (no formula injection), with each case's evidence.
+
+The file starts with a UTF-8 byte-order mark: Excel and WPS on a Chinese Windows read a CSV without one as
+GBK, and every Chinese cell (claimants, quotes) would be garbled.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
 
-from markwatch.cases.models import Case
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from crawler.store.models import Finding, Snapshot
+from markwatch.cases.models import Case, CaseFinding
 from markwatch.cases.waivers import active_waiver
 
 COLUMNS = (
@@ -27,7 +37,29 @@ COLUMNS = (
     "rectification_due_at",
     "waived_until",
     "message",
+    "confidence",
+    # The latest finding's evidence: the mention as the page wrote it, its surrounding text, the archived
+    # page's hash and the codec the page was read with (the quote is in that text).
+    "evidence_quote",
+    "evidence_snippet",
+    "snapshot_sha256",
+    "decoded_as",
 )
+BOM = "\ufeff"
+# Cases per evidence query.
+_BATCH = 500
+
+
+@dataclass(frozen=True)
+class LatestEvidence:
+    """What the export shows of a case's most recent finding."""
+
+    quote: str | None
+    snippet: str | None
+    snapshot_sha256: str | None
+    decoded_as: str | None
+
+
 # A spreadsheet evaluates a cell starting with one of these (and tab/CR, which some strip first).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -40,25 +72,82 @@ def safe_cell(value: object) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def case_row(case: Case) -> list[str]:
+def case_row(case: Case, evidence: LatestEvidence | None = None) -> list[str]:
     """One case as guarded CSV cells in COLUMNS order."""
     waiver = active_waiver(case)
-    values = {
+    values: dict[str, Any] = {
         **{name: getattr(case, name) for name in COLUMNS if hasattr(case, name)},
         "waived_until": waiver.expires_at if waiver else None,
     }
+    if evidence is not None:
+        values |= {
+            "evidence_quote": evidence.quote,
+            "evidence_snippet": evidence.snippet,
+            "snapshot_sha256": evidence.snapshot_sha256,
+            "decoded_as": evidence.decoded_as,
+        }
     return [safe_cell(values.get(name)) for name in COLUMNS]
 
 
-def csv_lines(cases: Iterable[Case]) -> Iterator[str]:
-    """The header and one line per case, as text chunks for a streaming response."""
+def latest_evidence(session: Session, case_ids: list[int]) -> dict[int, LatestEvidence]:
+    """Per case id, the evidence of its most recent finding (one query for the whole list)."""
+    if not case_ids:
+        return {}
+    newest = (
+        func.row_number()
+        .over(partition_by=CaseFinding.case_id, order_by=(Finding.observed_at.desc(), Finding.id.desc()))
+        .label("newest")
+    )
+    ranked = (
+        select(CaseFinding.case_id, Finding.evidence, Snapshot.body_sha256, newest)
+        .join(Finding, Finding.id == CaseFinding.finding_id)
+        .outerjoin(Snapshot, Snapshot.id == Finding.snapshot_id)
+        .where(CaseFinding.case_id.in_(case_ids))
+        .subquery()
+    )
+    rows = session.execute(
+        select(ranked.c.case_id, ranked.c.evidence, ranked.c.body_sha256).where(ranked.c.newest == 1)
+    )
+    found: dict[int, LatestEvidence] = {}
+    for case_id, evidence, sha256 in rows:
+        item = evidence if isinstance(evidence, dict) else {}
+        found[case_id] = LatestEvidence(
+            quote=_text(item.get("verbatim")),
+            snippet=_text(item.get("snippet")),
+            snapshot_sha256=sha256,
+            decoded_as=_text(item.get("decoded_as")),
+        )
+    return found
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def csv_lines(cases: Iterable[Case], session: Session | None = None) -> Iterator[str]:
+    """The header and one line per case, as text chunks for a streaming response; with a session, each
+    case's latest evidence too (looked up _BATCH cases at a time)."""
     buffer = io.StringIO()
+    buffer.write(BOM)
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    for case in cases:
-        writer.writerow(case_row(case))
-        if buffer.tell() > 64 * 1024:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+    for batch in _batches(cases):
+        evidence = latest_evidence(session, [case.id for case in batch]) if session is not None else {}
+        for case in batch:
+            writer.writerow(case_row(case, evidence.get(case.id)))
+            if buffer.tell() > 64 * 1024:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
     yield buffer.getvalue()
+
+
+def _batches(cases: Iterable[Case]) -> Iterator[list[Case]]:
+    batch: list[Case] = []
+    for case in cases:
+        batch.append(case)
+        if len(batch) == _BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
