@@ -28,6 +28,8 @@ class CrawlResult:
     counts: dict[str, int] = field(default_factory=dict)
     # How the image stage ended: drained, gave_up (drain bound), stopped (interrupted), died; None: no images
     images: str | None = None
+    # What hosts asked for that the crawl did not do in full (crawler/politeness.py: crawl_delay_capped)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def completed(self) -> bool:
@@ -88,6 +90,7 @@ def crawl(
     """Run the crawl to its end (Ctrl-C / SIGTERM stop it gracefully: reason "shutdown")."""
     from scrapy.crawler import CrawlerProcess
 
+    from crawler.politeness import HostPolicy
     from crawler.runtime import SweepRuntime
     from crawler.spiders.marketplace import spider_for
 
@@ -108,4 +111,5 @@ def crawl(
         all_written=runtime.all_written,
         counts=dict(runtime.counts),
         images=runtime.images_ended,
+        warnings=[warning.as_dict() for warning in HostPolicy.of(crawler).warnings],
     )

@@ -187,6 +187,9 @@ def record_end(session: Session, sweep: Sweep, result: CrawlResult) -> Sweep:
     dropped = ("pid", "missing", "spooled", "images_pending", "images_pending_scan", "images_pending_pages")
     summary = {k: v for k, v in (sweep.summary or {}).items() if k not in dropped}
     summary["ended"] = _ended(result)
+    warnings = merge_warnings(summary.get("warnings") or [], result.warnings)
+    if warnings:
+        summary["warnings"] = warnings
     images_left = pending_images(session, sweep.id)
     images = image_accounting(session, sweep.id)
     if images["found"] or images["requested"]:
@@ -207,6 +210,14 @@ def record_end(session: Session, sweep: Sweep, result: CrawlResult) -> Sweep:
                 summary["ended"] = f"images pending ({result.images or 'not drained'})"
     finish(session, sweep, state, summary)
     return sweep
+
+
+def merge_warnings(kept: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A sweep's warnings over its runs (a resumed sweep keeps the earlier runs'), one per code and host."""
+    merged = {(w.get("code"), w.get("host")): w for w in kept}
+    for warning in new:
+        merged[(warning.get("code"), warning.get("host"))] = warning
+    return list(merged.values())
 
 
 def _ended(result: CrawlResult) -> str | None:

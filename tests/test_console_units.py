@@ -203,3 +203,21 @@ def test_every_sweep_failure_reason_reads_in_chinese() -> None:
     assert (
         wording.sweep_error(t, "page-warning:too-complex") == "页面未能完整读取：页面过于复杂，只读取了一部分"
     )
+
+
+def test_every_sweep_warning_reads_in_both_languages() -> None:
+    from crawler import politeness
+
+    source = (Path(__file__).resolve().parent.parent / "crawler" / "politeness.py").read_text(
+        encoding="utf-8"
+    )
+    codes = {getattr(politeness, name) for name in re.findall(r"HostWarning\(([A-Z_]+),", source)}
+    assert codes == {"crawl_delay_capped"}
+    for code in codes:
+        warning = {"code": code, "host": "shop.example", "asked": 600.0, "applied": 60.0}
+        for lang in ("zh", "en"):
+            t = Translator(lang)
+            text = wording.sweep_warning(t, warning)
+            assert "shop.example" in text and "600" in text and "60.0" not in text, text
+            assert not text.startswith(t("sweep_error.unknown")), text
+    assert wording.sweep_warning(Translator("zh"), {"code": "brand-new", "host": "h"}).startswith("其他")

@@ -218,6 +218,17 @@ def summary_line(sweep: Any) -> str:
     )
 
 
+def warning_line(warning: dict[str, Any]) -> str:
+    """One sweep warning for a terminal (crawl_delay_capped: what robots.txt asked and what was applied)."""
+    line = f"warning: {warning.get('code')} {warning.get('host')}"
+    if warning.get("code") == "crawl_delay_capped":
+        line += (
+            f" (robots.txt asks {warning.get('asked'):g} s between requests, {warning.get('applied'):g} s "
+            "applied: MARKWATCH_CRAWL_DELAY_MAX)"
+        )
+    return line
+
+
 @sweep.command("resume")
 @click.argument("sweep_id", type=int)
 @db_option
@@ -339,6 +350,8 @@ def status(sweep_id: int, db_url: str | None) -> None:
             click.echo(f"  {title}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     if acc.get("images"):
         click.echo("  " + image_summary(acc["images"]).removeprefix("; "))
+    for warning in (data.get("summary") or {}).get("warnings") or []:
+        click.echo("  " + warning_line(warning))
     if data["missing_urls"]:
         click.echo("  missing:")
         for url in data["missing_urls"]:
