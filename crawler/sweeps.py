@@ -63,7 +63,26 @@ def reap_dead(session: Session, target: str | None = None) -> list[int]:
             reaped.append(sweep.id)
     session.flush()
     session.expire_all()
+    for sweep_id in reaped:
+        # A killed process never wrote its counts (they are written as a sweep ends): write them now, from
+        # the ledger, so every view of the row (list, API, console) says what `sweep status` says.
+        sweep = session.get(Sweep, sweep_id)
+        if sweep is not None:
+            apply_accounting(session, sweep)
+            sweep.summary = {**(sweep.summary or {}),
+                             "missing": ledger.queued_urls(session, sweep_id, limit=SUMMARY_MISSING)}  # fmt: skip
+    session.flush()
     return reaped
+
+
+def with_live_counts(session: Session, sweep: Sweep) -> Sweep:
+    """A running sweep's row with its counts from the ledger so far (the row holds them only once it ends);
+    nothing is written, and a sweep that is not running is returned as it is."""
+    if sweep.state != "running":
+        return sweep
+    session.expunge(sweep)  # the counts below are for showing, never flushed into the running sweep's row
+    apply_accounting(session, sweep)
+    return sweep
 
 
 def running_sweep_id(session: Session, target: str) -> int | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -326,6 +327,26 @@ def _assert_every_page_once(db_url: str) -> None:
         assert len(keys) == len(set(keys)) == 12
 
 
+def _listed_counts(line: str) -> tuple[int, ...]:
+    """Pages, URLs discovered, taken, failed, skipped and missing from a `sweep list` line."""
+    found = re.search(
+        r"; (\d+) pages, .*?; (\d+) URLs: (\d+) taken, (\d+) failed, (\d+) skipped, (\d+) missing", line
+    )
+    assert found is not None, line
+    return tuple(int(n) for n in found.groups())
+
+
+def _status_counts(text: str) -> tuple[int, ...]:
+    """The same counts from `sweep status`."""
+    found = re.search(
+        r"(\d+) URLs discovered, (\d+) taken, (\d+) stored and checked, (\d+) failed, (\d+) skipped, (\d+) missing",
+        text,
+    )
+    assert found is not None, text
+    discovered, taken, stored, failed, skipped, missing = (int(n) for n in found.groups())
+    return stored, discovered, taken, failed, skipped, missing
+
+
 def test_killed_sweep_is_marked_interrupted_then_resumes(db_url: str, tmp_path: Path) -> None:
     import_example_registry(db_url)
     with serve(item_delay=0.25) as site:
@@ -344,6 +365,10 @@ def test_killed_sweep_is_marked_interrupted_then_resumes(db_url: str, tmp_path: 
         # The next `sweep list` sees the dead pid and says so.
         listed = _run([MARKWATCH, "sweep", "list", "--db", db_url])
         assert listed.stdout.startswith("sweep 1 local: interrupted"), listed.stdout + listed.stderr
+        # ... with the counts `sweep status` gives (the row's own counts were only written at a sweep's end).
+        status = _run([MARKWATCH, "sweep", "status", "1", "--db", db_url]).stdout
+        assert _listed_counts(listed.stdout) == _status_counts(status), listed.stdout + status
+        assert _listed_counts(listed.stdout)[0] >= len(before) > 0
         resumed = _run([MARKWATCH, "sweep", "resume", "1", "--db", db_url, "--job-dir", str(tmp_path / "jobs"),
                         "--set", "AUTOTHROTTLE_ENABLED=false"])  # fmt: skip
         hits = dict(site.hits)

@@ -298,7 +298,7 @@ def list_sweeps(db_url: str | None, target: str | None) -> None:
     from sqlalchemy import select
 
     from crawler.store.models import Sweep
-    from crawler.sweeps import reap_dead
+    from crawler.sweeps import reap_dead, with_live_counts
     from markwatch.db import session_scope
 
     with session_scope(db_url) as session:
@@ -306,8 +306,9 @@ def list_sweeps(db_url: str | None, target: str | None) -> None:
         query = select(Sweep).order_by(Sweep.id.desc())
         if target:
             query = query.where(Sweep.target == target)
-        for row in session.scalars(query):
-            click.echo(summary_line(row))
+        for row in list(session.scalars(query)):
+            # Counts as `sweep status` gives them, a running sweep's included.
+            click.echo(summary_line(with_live_counts(session, row)))
 
 
 @sweep.command("show")
