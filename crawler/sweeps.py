@@ -66,10 +66,10 @@ def reap_dead(session: Session, target: str | None = None) -> list[int]:
     for sweep_id in reaped:
         # A killed process never wrote its counts (they are written as a sweep ends): write them now, from
         # the ledger, so every view of the row (list, API, console) says what `sweep status` says.
-        sweep = session.get(Sweep, sweep_id)
-        if sweep is not None:
-            apply_accounting(session, sweep)
-            sweep.summary = {**(sweep.summary or {}),
+        dead = session.get(Sweep, sweep_id)
+        if dead is not None:
+            apply_accounting(session, dead)
+            dead.summary = {**(dead.summary or {}),
                              "missing": ledger.queued_urls(session, sweep_id, limit=SUMMARY_MISSING)}  # fmt: skip
     session.flush()
     return reaped
