@@ -31,6 +31,9 @@ AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
 DOWNLOAD_MAXSIZE = 4 * 1024 * 1024
+# A gzip sitemap (.xml.gz) is read up to this many bytes decompressed: the sitemaps protocol's own limit.
+# Past it the sitemap fails as sitemap_too_large (crawler/sitemaps.py).
+MARKWATCH_SITEMAP_MAXSIZE = 50 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 # A dead page costs at most timeout x (retries + 1) plus backoff: 8 s x 3 + 1 s + 2 s, under 30 s.
 DOWNLOAD_TIMEOUT = 8

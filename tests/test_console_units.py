@@ -176,6 +176,7 @@ def _crawler_reasons() -> set[str]:
         r'"(?:failed|skipped)",\s*"([a-z_]+)"',
         r'reason = reason or "([a-z_]+)"',
         r'return "([a-z_]+)"',
+        r'SitemapError\(\s*"([a-z_]+)"',
     )
     reasons: set[str] = set()
     sources = (
@@ -184,6 +185,7 @@ def _crawler_reasons() -> set[str]:
         "crawler/frontier/scheduler.py",
         "crawler/spiders/base.py",
         "crawler/storage.py",
+        "crawler/sitemaps.py",
     )
     for name in sources:
         text = (repo / name).read_text(encoding="utf-8")
@@ -196,6 +198,7 @@ def test_every_sweep_failure_reason_reads_in_chinese() -> None:
     t = Translator("zh")
     reasons = _crawler_reasons()
     assert {"robots", "offsite", "not_html", "undecodable", "poison", "forbidden_address"} <= reasons
+    assert {"sitemap_too_large", "sitemap_corrupt"} <= reasons
     # An unknown reason reads as the generic label: every reason the crawler records has its own.
     untranslated = {r for r in reasons if wording.sweep_error(t, r) == t("sweep_error.unknown")}
     assert untranslated == set()
