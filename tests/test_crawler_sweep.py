@@ -415,6 +415,31 @@ def test_sigterm_marks_the_sweep_interrupted(tmp_path: Path) -> None:
         assert sweep.summary["missing"]
 
 
+def test_a_second_sigterm_while_stopping_still_leaves_the_sweep_interrupted(tmp_path: Path) -> None:
+    # The second signal comes while a slow page is still being downloaded (the first one waits for it):
+    # the stop is forced, yet the sweep is resumable and every URL is stored or still queued.
+    db_url = f"sqlite:///{tmp_path / 'mw.db'}"
+    import_example_registry(db_url)
+    with serve(item_delay=3.0) as site:
+        process = subprocess.Popen(_slow_marketplace(tmp_path, site, db_url), env=_env(), cwd=REPO,
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)  # fmt: skip
+        _wait_until_served(site, 2)
+        process.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        process.send_signal(signal.SIGTERM)
+        out, _ = process.communicate(timeout=60)
+        in_flight = max((p for p in site.paths() if p.startswith("/item/")), key=site.paths().index)
+    assert process.returncode == 1, out
+    assert "interrupted" in out and "sweep resume 1" in out, out
+    with db.session_scope(db_url) as session:
+        sweep = session.get(Sweep, 1)
+        assert sweep is not None and sweep.state == "interrupted", (sweep.state if sweep else None, out)
+        assert f"{site.base}{in_flight}" in sweep.summary["missing"]
+        assert sweep.summary["ended"] == "shutdown"
+        states = {state for (state,) in session.execute(select(SweepUrl.state).where(SweepUrl.sweep_id == 1))}
+    assert states <= {"stored", "queued"}, states
+
+
 def test_list_and_show(generic_run: dict) -> None:
     from click.testing import CliRunner
 
