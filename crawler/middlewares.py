@@ -1,5 +1,8 @@
 """Downloader middlewares: robots.txt that waits, link and address guards, Retry-After retries.
 
+The spacing a host asks for (robots.txt Crawl-delay, a Retry-After) is handed to the crawl's HostPolicy,
+which holds back the host's whole download slot (crawler/politeness.py).
+
 A request one of them refuses raises SkipRequest with a reason (and whether it counts as skipped or
 failed): the request's errback turns that into the URL's outcome in the sweep's ledger.
 """
@@ -12,7 +15,7 @@ import time
 from typing import Any, cast
 from urllib.parse import urljoin, urlsplit
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
@@ -25,6 +28,7 @@ from w3lib.url import safe_url_string
 
 from crawler.addresses import forbidden_kind
 from crawler.frontier import META_IMAGE
+from crawler.politeness import HostPolicy, robots_spacing
 from crawler.targets import host_allowed
 
 log = logging.getLogger(__name__)
@@ -148,7 +152,8 @@ class WaitingRobotsTxtMiddleware:
     Scrapy 2.14-2.19 let requests issued while robots.txt was loading skip the check; here each
     request awaits the host's parser. A robots.txt that fails to load or answers 5xx or 429 disallows
     the host (a compliance crawler errs on the side of not fetching; reason robots_unavailable); any other
-    4xx allows everything (RFC 9309).
+    4xx allows everything (RFC 9309). Its Crawl-delay (or Request-rate) for our user agent becomes the
+    least spacing of the host's download slot before any other request to the host goes out.
     """
 
     def __init__(self, crawler: Any) -> None:
@@ -160,6 +165,7 @@ class WaitingRobotsTxtMiddleware:
         )
         self._parsers: dict[str, ProtegoRobotParser | bool] = {}
         self._waiters: dict[str, list[defer.Deferred[None]]] = {}
+        self.policy = HostPolicy.of(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> WaitingRobotsTxtMiddleware:
@@ -204,7 +210,10 @@ class WaitingRobotsTxtMiddleware:
             elif response.status >= 400:
                 self._parsers[netloc] = True
             else:
-                self._parsers[netloc] = ProtegoRobotParser(response.body, None)
+                parser = ProtegoRobotParser(response.body, None)
+                slot = self.crawler.engine.downloader.get_slot_key(request)
+                self.policy.robots_asked(slot, robots_spacing(parser.rp, self.user_agent))
+                self._parsers[netloc] = parser
             self.crawler.stats.inc_value(f"robotstxt/response_status_count/{response.status}")
         except Exception as exc:
             log.warning("robots.txt for %s unavailable (%s): not fetching from this host", netloc, exc)
@@ -218,19 +227,40 @@ class RetryAfterMiddleware:
     """Retries 429/503 (and other transient codes) after Retry-After, else exponential backoff.
 
     A Retry-After longer than RETRY_AFTER_MAX is not waited for (that would hold the sweep for minutes) and
-    not cut short (that would be impolite): the page fails with its status, and the next sweep has it."""
+    not cut short (that would be impolite): the page fails with its status, and the next sweep has it.
 
-    def __init__(self, settings: Any) -> None:
+    A 429 or 503 with Retry-After speaks for the server, not for one page: the host's whole download slot
+    waits that long (at most RETRY_AFTER_MAX), set as the response arrives, before the downloader sends the
+    slot's next request."""
+
+    PAUSING = frozenset({429, 503})
+
+    def __init__(self, settings: Any, policy: HostPolicy | None = None) -> None:
         if not settings.getbool("RETRY_ENABLED"):
             raise NotConfigured
         self.codes = {int(code) for code in settings.getlist("RETRY_HTTP_CODES")}
         self.max_times = settings.getint("RETRY_TIMES")
         self.base = settings.getfloat("RETRY_BACKOFF_BASE")
         self.cap = settings.getfloat("RETRY_AFTER_MAX")
+        self.policy = policy
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RetryAfterMiddleware:
-        return cls(crawler.settings)
+        middleware = cls(crawler.settings, HostPolicy.of(crawler))
+        # response_downloaded comes before the downloader frees the slot and sends its next request;
+        # process_response comes after, too late to hold that one back.
+        crawler.signals.connect(middleware.response_downloaded, signal=signals.response_downloaded)
+        return middleware
+
+    def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
+        """Pause the response's host for its Retry-After (429/503), bounded by RETRY_AFTER_MAX."""
+        if self.policy is None or response.status not in self.PAUSING:
+            return
+        delay = retry_after_seconds(response.headers.get(b"Retry-After"), time.time())
+        slot = request.meta.get("download_slot")
+        if delay and slot is not None:
+            self.policy.pause(slot, min(delay, self.cap))
+            _stats(spider).inc_value(f"markwatch/host_paused/{response.status}")
 
     def process_response(self, request: Request, response: Response, spider: Spider) -> Any:
         if response.status not in self.codes or request.meta.get("dont_retry"):

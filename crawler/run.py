@@ -28,6 +28,8 @@ class CrawlResult:
     counts: dict[str, int] = field(default_factory=dict)
     # How the image stage ended: drained, gave_up (drain bound), stopped (interrupted), died; None: no images
     images: str | None = None
+    # What hosts asked for that the crawl did not do in full (crawler/politeness.py: crawl_delay_capped)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def completed(self) -> bool:
@@ -78,6 +80,24 @@ def crawl_settings(
     return settings
 
 
+def _sweep_process_class() -> type:
+    """CrawlerProcess that remembers a shutdown signal (imported late: the reactor is chosen by settings)."""
+    from scrapy.crawler import CrawlerProcess
+
+    class SweepProcess(CrawlerProcess):
+        """Scrapy answers a second Ctrl-C/SIGTERM by stopping the reactor at once, before the spider is
+        closed: the sweep must still read as stopped by a signal (interrupted, resumable), not as a crawl
+        that ended by itself with work left (incomplete)."""
+
+        stop_signal: int | None = None
+
+        def _signal_shutdown(self, signum: int, frame: Any) -> None:
+            self.stop_signal = signum
+            super()._signal_shutdown(signum, frame)
+
+    return SweepProcess
+
+
 def crawl(
     target: Target,
     settings: dict[str, Any],
@@ -86,15 +106,15 @@ def crawl(
     on_progress: Callable[[dict[str, Any]], None] | None = None,
 ) -> CrawlResult:
     """Run the crawl to its end (Ctrl-C / SIGTERM stop it gracefully: reason "shutdown")."""
-    from scrapy.crawler import CrawlerProcess
-
+    from crawler.politeness import HostPolicy
     from crawler.runtime import SweepRuntime
     from crawler.spiders.marketplace import spider_for
 
+    process_class = _sweep_process_class()
     # The page writer thread waits on the database with the GIL released and needs it back at once; the
     # default 5 ms switch interval would let the reactor keep it that long after every statement.
     sys.setswitchinterval(0.0005)
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = process_class(settings, install_root_handler=True)
     crawler = process.create_crawler(spider_class or spider_for(target.adapter))
     process.crawl(crawler, target=target)
     runtime = SweepRuntime.of(crawler)
@@ -102,10 +122,13 @@ def crawl(
     tune_collector()
     freeze_long_lived()
     process.start()
+    if process.stop_signal is not None and not runtime.closed_cleanly():
+        runtime.after_forced_stop()
     return CrawlResult(
         reason=runtime.close_reason,
         gave_up=runtime.gave_up,
         all_written=runtime.all_written,
         counts=dict(runtime.counts),
         images=runtime.images_ended,
+        warnings=[warning.as_dict() for warning in HostPolicy.of(crawler).warnings],
     )

@@ -46,6 +46,8 @@ ORPHAN_SECONDS = 10.0
 DEFAULT_OUTAGE_BOUND = 120.0
 # After an outage past its bound, how long the writer still waits for the database to store what it holds.
 DEFAULT_FINAL_WAIT = 120.0
+# After a forced stop (a second Ctrl-C or SIGTERM), how long the writer may take to store the pages it holds.
+DEFAULT_FORCED_STOP_WAIT = 30.0
 
 
 class SweepRuntime(WriterEvents):
@@ -75,6 +77,9 @@ class SweepRuntime(WriterEvents):
         self.job_dir = Path(job_dir) if job_dir else None
         self.outage_bound = settings.getfloat("MARKWATCH_OUTAGE_BOUND", DEFAULT_OUTAGE_BOUND)
         self.final_wait = settings.getfloat("MARKWATCH_FINAL_WAIT", DEFAULT_FINAL_WAIT)
+        self.forced_stop_wait = settings.getfloat("MARKWATCH_FORCED_STOP_WAIT", DEFAULT_FORCED_STOP_WAIT)
+        self._writer_closed = False
+        self._closed = False
         self.frontier: Frontier | None = None
         self.writer = PageWriter(
             db_url=self.db_url,
@@ -302,6 +307,7 @@ class SweepRuntime(WriterEvents):
 
         def finished(all_written: bool) -> None:
             self.all_written = all_written
+            self._writer_closed = True
             close = getattr(self.frontier, "close", None)
             if close is not None:
                 close()
@@ -312,6 +318,30 @@ class SweepRuntime(WriterEvents):
         closing.addCallback(lambda _: threads.deferToThread(self._end_images, reason))
         closing.addCallback(self._images_ended)
         return closing
+
+    def after_forced_stop(self) -> None:
+        """The reactor was stopped before the crawl closed (a second Ctrl-C or SIGTERM while stopping): the
+        sweep was still stopped by a signal, so it stays resumable. What the writer holds is stored (or
+        spooled, past the wait); the downloads cut short stay queued in the ledger, listed as missing."""
+        self.close_reason = "shutdown"
+        frontier = self.frontier
+        cut = (
+            frontier.in_flight_urls() if frontier is not None and hasattr(frontier, "in_flight_urls") else []
+        )
+        if cut:
+            log.warning("sweep %d: stop forced; %d request(s) in flight stay queued: %s", self.sweep_id,
+                        len(cut), cut[:20])  # fmt: skip
+        if not self._writer_closed:
+            if self._discoveries:
+                self.submit(Job())
+            self.all_written = self.writer.close(time.monotonic() + self.forced_stop_wait)
+            self._writer_closed = True
+            close = getattr(frontier, "close", None)
+            if close is not None:
+                close()
+        if self.images.started:
+            self.images.stop()
+            self.images_ended = self.images.ended
 
     def _end_images(self, reason: str) -> str | None:
         """After the last page is written: drain the image stage if the crawl ran out of work (bounded by
@@ -349,6 +379,11 @@ class SweepRuntime(WriterEvents):
 
     def _images_ended(self, ended: str | None) -> None:
         self.images_ended = ended
+        self._closed = True
+
+    def closed_cleanly(self) -> bool:
+        """Whether the crawl's close ran to its end (pages written, image stage ended)."""
+        return self._closed
 
     def _tick(self) -> None:
         if not self.writer.alive() and self.gave_up is None:

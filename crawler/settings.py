@@ -31,6 +31,9 @@ AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
 DOWNLOAD_MAXSIZE = 4 * 1024 * 1024
+# A gzip sitemap (.xml.gz) is read up to this many bytes decompressed: the sitemaps protocol's own limit.
+# Past it the sitemap fails as sitemap_too_large (crawler/sitemaps.py).
+MARKWATCH_SITEMAP_MAXSIZE = 50 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 # A dead page costs at most timeout x (retries + 1) plus backoff: 8 s x 3 + 1 s + 2 s, under 30 s.
 DOWNLOAD_TIMEOUT = 8
@@ -43,8 +46,14 @@ RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [429, 503, 502, 504, 500, 408]
 RETRY_BACKOFF_BASE = 1.0
-# A server asking for a longer pause than this is not retried in this sweep (the page fails with its code).
+# A server asking for a longer pause than this is not retried in this sweep (the page fails with its code);
+# its host waits this long (crawler/politeness.py).
 RETRY_AFTER_MAX = 30.0
+# Longest robots.txt Crawl-delay (or Request-rate spacing) honoured per host; one asking more gets this, and
+# the sweep records a crawl_delay_capped warning (crawler/politeness.py).
+MARKWATCH_CRAWL_DELAY_MAX = 60.0
+# Scrapy's downloader, with slots that keep each host's robots.txt spacing and Retry-After pause.
+DOWNLOADER = "crawler.politeness.PoliteDownloader"
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,

@@ -63,7 +63,26 @@ def reap_dead(session: Session, target: str | None = None) -> list[int]:
             reaped.append(sweep.id)
     session.flush()
     session.expire_all()
+    for sweep_id in reaped:
+        # A killed process never wrote its counts (they are written as a sweep ends): write them now, from
+        # the ledger, so every view of the row (list, API, console) says what `sweep status` says.
+        dead = session.get(Sweep, sweep_id)
+        if dead is not None:
+            apply_accounting(session, dead)
+            dead.summary = {**(dead.summary or {}),
+                             "missing": ledger.queued_urls(session, sweep_id, limit=SUMMARY_MISSING)}  # fmt: skip
+    session.flush()
     return reaped
+
+
+def with_live_counts(session: Session, sweep: Sweep) -> Sweep:
+    """A running sweep's row with its counts from the ledger so far (the row holds them only once it ends);
+    nothing is written, and a sweep that is not running is returned as it is."""
+    if sweep.state != "running":
+        return sweep
+    session.expunge(sweep)  # the counts below are for showing, never flushed into the running sweep's row
+    apply_accounting(session, sweep)
+    return sweep
 
 
 def running_sweep_id(session: Session, target: str) -> int | None:
@@ -187,6 +206,9 @@ def record_end(session: Session, sweep: Sweep, result: CrawlResult) -> Sweep:
     dropped = ("pid", "missing", "spooled", "images_pending", "images_pending_scan", "images_pending_pages")
     summary = {k: v for k, v in (sweep.summary or {}).items() if k not in dropped}
     summary["ended"] = _ended(result)
+    warnings = merge_warnings(summary.get("warnings") or [], result.warnings)
+    if warnings:
+        summary["warnings"] = warnings
     images_left = pending_images(session, sweep.id)
     images = image_accounting(session, sweep.id)
     if images["found"] or images["requested"]:
@@ -207,6 +229,14 @@ def record_end(session: Session, sweep: Sweep, result: CrawlResult) -> Sweep:
                 summary["ended"] = f"images pending ({result.images or 'not drained'})"
     finish(session, sweep, state, summary)
     return sweep
+
+
+def merge_warnings(kept: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A sweep's warnings over its runs (a resumed sweep keeps the earlier runs'), one per code and host."""
+    merged = {(w.get("code"), w.get("host")): w for w in kept}
+    for warning in new:
+        merged[(warning.get("code"), warning.get("host"))] = warning
+    return list(merged.values())
 
 
 def _ended(result: CrawlResult) -> str | None:

@@ -60,6 +60,14 @@ class FetchError(ExecutionError):
     """A page could not be fetched (network, size, time, or a refused address)."""
 
 
+class SitemapError(FetchError):
+    """A fetched sitemap cannot be read; `reason` names why in the sweep's ledger."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 class DatabaseError(ExecutionError):
     """The database could not be reached or is at an unexpected schema version."""
 

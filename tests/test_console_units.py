@@ -190,6 +190,7 @@ def _crawler_reasons() -> set[str]:
         r'"(?:failed|skipped)",\s*"([a-z_]+)"',
         r'reason = reason or "([a-z_]+)"',
         r'return "([a-z_]+)"',
+        r'SitemapError\(\s*"([a-z_]+)"',
     )
     reasons: set[str] = set()
     sources = (
@@ -198,6 +199,7 @@ def _crawler_reasons() -> set[str]:
         "crawler/frontier/scheduler.py",
         "crawler/spiders/base.py",
         "crawler/storage.py",
+        "crawler/sitemaps.py",
     )
     for name in sources:
         text = (repo / name).read_text(encoding="utf-8")
@@ -210,6 +212,7 @@ def test_every_sweep_failure_reason_reads_in_chinese() -> None:
     t = Translator("zh")
     reasons = _crawler_reasons()
     assert {"robots", "offsite", "not_html", "undecodable", "poison", "forbidden_address"} <= reasons
+    assert {"sitemap_too_large", "sitemap_corrupt"} <= reasons
     # An unknown reason reads as the generic label: every reason the crawler records has its own.
     untranslated = {r for r in reasons if wording.sweep_error(t, r) == t("sweep_error.unknown")}
     assert untranslated == set()
@@ -217,3 +220,21 @@ def test_every_sweep_failure_reason_reads_in_chinese() -> None:
     assert (
         wording.sweep_error(t, "page-warning:too-complex") == "页面未能完整读取：页面过于复杂，只读取了一部分"
     )
+
+
+def test_every_sweep_warning_reads_in_both_languages() -> None:
+    from crawler import politeness
+
+    source = (Path(__file__).resolve().parent.parent / "crawler" / "politeness.py").read_text(
+        encoding="utf-8"
+    )
+    codes = {getattr(politeness, name) for name in re.findall(r"HostWarning\(([A-Z_]+),", source)}
+    assert codes == {"crawl_delay_capped"}
+    for code in codes:
+        warning = {"code": code, "host": "shop.example", "asked": 600.0, "applied": 60.0}
+        for lang in ("zh", "en"):
+            t = Translator(lang)
+            text = wording.sweep_warning(t, warning)
+            assert "shop.example" in text and "600" in text and "60.0" not in text, text
+            assert not text.startswith(t("sweep_error.unknown")), text
+    assert wording.sweep_warning(Translator("zh"), {"code": "brand-new", "host": "h"}).startswith("其他")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -326,6 +327,26 @@ def _assert_every_page_once(db_url: str) -> None:
         assert len(keys) == len(set(keys)) == 12
 
 
+def _listed_counts(line: str) -> tuple[int, ...]:
+    """Pages, URLs discovered, taken, failed, skipped and missing from a `sweep list` line."""
+    found = re.search(
+        r"; (\d+) pages, .*?; (\d+) URLs: (\d+) taken, (\d+) failed, (\d+) skipped, (\d+) missing", line
+    )
+    assert found is not None, line
+    return tuple(int(n) for n in found.groups())
+
+
+def _status_counts(text: str) -> tuple[int, ...]:
+    """The same counts from `sweep status`."""
+    found = re.search(
+        r"(\d+) URLs discovered, (\d+) taken, (\d+) stored and checked, (\d+) failed, (\d+) skipped, (\d+) missing",
+        text,
+    )
+    assert found is not None, text
+    discovered, taken, stored, failed, skipped, missing = (int(n) for n in found.groups())
+    return stored, discovered, taken, failed, skipped, missing
+
+
 def test_killed_sweep_is_marked_interrupted_then_resumes(db_url: str, tmp_path: Path) -> None:
     import_example_registry(db_url)
     with serve(item_delay=0.25) as site:
@@ -344,6 +365,10 @@ def test_killed_sweep_is_marked_interrupted_then_resumes(db_url: str, tmp_path: 
         # The next `sweep list` sees the dead pid and says so.
         listed = _run([MARKWATCH, "sweep", "list", "--db", db_url])
         assert listed.stdout.startswith("sweep 1 local: interrupted"), listed.stdout + listed.stderr
+        # ... with the counts `sweep status` gives (the row's own counts were only written at a sweep's end).
+        status = _run([MARKWATCH, "sweep", "status", "1", "--db", db_url]).stdout
+        assert _listed_counts(listed.stdout) == _status_counts(status), listed.stdout + status
+        assert _listed_counts(listed.stdout)[0] >= len(before) > 0
         resumed = _run([MARKWATCH, "sweep", "resume", "1", "--db", db_url, "--job-dir", str(tmp_path / "jobs"),
                         "--set", "AUTOTHROTTLE_ENABLED=false"])  # fmt: skip
         hits = dict(site.hits)
@@ -388,6 +413,31 @@ def test_sigterm_marks_the_sweep_interrupted(tmp_path: Path) -> None:
         sweep = session.get(Sweep, 1)
         assert sweep is not None and sweep.state == "interrupted" and sweep.urls_missing > 0
         assert sweep.summary["missing"]
+
+
+def test_a_second_sigterm_while_stopping_still_leaves_the_sweep_interrupted(tmp_path: Path) -> None:
+    # The second signal comes while a slow page is still being downloaded (the first one waits for it):
+    # the stop is forced, yet the sweep is resumable and every URL is stored or still queued.
+    db_url = f"sqlite:///{tmp_path / 'mw.db'}"
+    import_example_registry(db_url)
+    with serve(item_delay=3.0) as site:
+        process = subprocess.Popen(_slow_marketplace(tmp_path, site, db_url), env=_env(), cwd=REPO,
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)  # fmt: skip
+        _wait_until_served(site, 2)
+        process.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        process.send_signal(signal.SIGTERM)
+        out, _ = process.communicate(timeout=60)
+        in_flight = max((p for p in site.paths() if p.startswith("/item/")), key=site.paths().index)
+    assert process.returncode == 1, out
+    assert "interrupted" in out and "sweep resume 1" in out, out
+    with db.session_scope(db_url) as session:
+        sweep = session.get(Sweep, 1)
+        assert sweep is not None and sweep.state == "interrupted", (sweep.state if sweep else None, out)
+        assert f"{site.base}{in_flight}" in sweep.summary["missing"]
+        assert sweep.summary["ended"] == "shutdown"
+        states = {state for (state,) in session.execute(select(SweepUrl.state).where(SweepUrl.sweep_id == 1))}
+    assert states <= {"stored", "queued"}, states
 
 
 def test_list_and_show(generic_run: dict) -> None:

@@ -64,6 +64,7 @@ def environment() -> Environment:
     env.globals["decode_note"] = wording.decode_note
     env.globals["registry_type"] = wording.registry_type
     env.globals["sweep_error"] = wording.sweep_error
+    env.globals["sweep_warning"] = wording.sweep_warning
     env.globals["sweep_state"] = wording.sweep_state
     env.globals["field_label"] = wording.field_label
     env.globals["site_name"] = site_name

@@ -164,6 +164,7 @@ def sweep_page(
         "skipped_urls": ledger_urls(session, sweep_id, "skipped", skipped_offset, counts.skipped_total),
         "partial": partial,
         "partial_by_status": _count_by(partial),
+        "warnings": list((sweep.summary or {}).get("warnings") or []),
         "opened": opened,
         "seen": seen,
         "shown_limit": PARTIAL_PAGES_SHOWN,

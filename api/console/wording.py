@@ -175,6 +175,20 @@ def registry_type(t: Translator, value: str) -> str:
 _HTTP_ERROR = re.compile(r"^http_?(\d{3})$")
 
 
+def sweep_warning(t: Translator, warning: dict[str, Any]) -> str:
+    """A sweep warning (summary["warnings"]: crawl_delay_capped…) in the UI language; a code the catalogue
+    does not know yet reads as the generic label with its host."""
+    code = str(warning.get("code"))
+    if known(f"sweep_warning.{code}"):
+        return t(f"sweep_warning.{code}", **{k: _plain(v) for k, v in warning.items() if k != "code"})
+    return f"{t('sweep_error.unknown')}{t('detail.colon')}{warning.get('host')}"
+
+
+def _plain(value: Any) -> Any:
+    # 60.0 reads as 60 (seconds in a sentence)
+    return f"{value:g}" if isinstance(value, float) else value
+
+
 def sweep_error(t: Translator, name: str) -> str:
     """A sweep error kind, page result or page note (timeout, http_503, page-warning:too-complex…) in the UI
     language; one the catalogue does not know yet reads as a generic label."""

@@ -35,6 +35,7 @@ from crawler.images.backlog import ImageBacklog, waiting_images
 from crawler.images.collect import image_requests
 from crawler.images.scan import ImageScans
 from crawler.ledger import IMAGE, PAGE, URL_KEPT, URL_MAX, Discovery, ledger_key
+from crawler.politeness import spaced
 from crawler.runtime import SweepRuntime
 from crawler.targets import host_allowed
 from markwatch import db
@@ -199,14 +200,15 @@ class FrontierScheduler(BaseScheduler):
         return slot is None or not slot.queue
 
     def _waits_on_delay(self, page: Request) -> bool:
-        """Whether the page's download slot already holds a request that waits for the host's delay (not
-        for a free connection): another page now would only wait there too."""
+        """Whether the page's download slot already holds a request that waits for the host's delay, its
+        robots.txt spacing or a Retry-After pause (not for a free connection): another page now would only
+        wait there too."""
         downloader = getattr(getattr(self.crawler, "engine", None), "downloader", None)
         if downloader is None:
             return False
         slot = downloader.slots.get(downloader.get_slot_key(page))
         return bool(
-            slot is not None and slot.queue and slot.delay > 0 and len(slot.transferring) < slot.concurrency
+            slot is not None and slot.queue and spaced(slot) and len(slot.transferring) < slot.concurrency
         )
 
     def _request_images(self, backlog: ImageBacklog) -> None:

@@ -15,6 +15,7 @@ from urllib.parse import urldefrag, urlsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
+from scrapy.selector import Selector
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.response import get_meta_refresh
 from twisted.internet.error import ConnectError, DNSLookupError, TCPTimedOutError, TimeoutError
@@ -36,8 +37,10 @@ from crawler.images.collect import (
 from crawler.images.storage import images_over_limit
 from crawler.items import PageItem, UrlOutcome
 from crawler.middlewares import SkipRequest
+from crawler.sitemaps import DEFAULT_SITEMAP_MAXSIZE, sitemap_xml
 from crawler.snapshots import flat_headers
 from crawler.targets import Target
+from markwatch.errors import SitemapError
 
 # A page note (counted in the sweep's summary), so layout drift shows without failing the page.
 LAYOUT_DRIFT = "layout_param_table_missing"
@@ -128,9 +131,24 @@ class SweepSpider(scrapy.Spider, abc.ABC):
         return []
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
-        """Sitemap or sitemap index: each <loc> is followed (nested sitemaps recursively)."""
-        locs = [loc.strip() for loc in response.xpath("//*[local-name()='loc']/text()").getall()]
-        nested = bool(response.xpath("//*[local-name()='sitemapindex']"))
+        """Sitemap or sitemap index, plain or gzip (crawler/sitemaps.py): each <loc> is followed (nested
+        sitemaps recursively); one that cannot be read fails with its reason (sitemap_too_large,
+        sitemap_corrupt)."""
+        settings = getattr(getattr(self, "crawler", None), "settings", None)
+        maxsize = (
+            settings.getint("MARKWATCH_SITEMAP_MAXSIZE", DEFAULT_SITEMAP_MAXSIZE)
+            if settings is not None
+            else DEFAULT_SITEMAP_MAXSIZE
+        )
+        try:
+            document = Selector(body=sitemap_xml(response.body, max_size=maxsize), type="xml")
+        except SitemapError as exc:
+            self._stats().inc_value(f"markwatch/failed/{exc.reason}")
+            self.logger.warning("sitemap %s not read: %s", response.url, exc)
+            yield UrlOutcome(requested_url(response), "failed", exc.reason, entry=entry_of(response))
+            return
+        locs = [loc.strip() for loc in document.xpath("//*[local-name()='loc']/text()").getall()]
+        nested = bool(document.xpath("//*[local-name()='sitemapindex']"))
         for loc in locs:
             yield from self.follow(response, loc, self.parse_sitemap if nested else self.parse_listing)
         yield UrlOutcome(requested_url(response), "skipped", "sitemap", entry=entry_of(response))

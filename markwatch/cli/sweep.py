@@ -218,6 +218,17 @@ def summary_line(sweep: Any) -> str:
     )
 
 
+def warning_line(warning: dict[str, Any]) -> str:
+    """One sweep warning for a terminal (crawl_delay_capped: what robots.txt asked and what was applied)."""
+    line = f"warning: {warning.get('code')} {warning.get('host')}"
+    if warning.get("code") == "crawl_delay_capped":
+        line += (
+            f" (robots.txt asks {warning.get('asked'):g} s between requests, {warning.get('applied'):g} s "
+            "applied: MARKWATCH_CRAWL_DELAY_MAX)"
+        )
+    return line
+
+
 @sweep.command("resume")
 @click.argument("sweep_id", type=int)
 @db_option
@@ -287,7 +298,7 @@ def list_sweeps(db_url: str | None, target: str | None) -> None:
     from sqlalchemy import select
 
     from crawler.store.models import Sweep
-    from crawler.sweeps import reap_dead
+    from crawler.sweeps import reap_dead, with_live_counts
     from markwatch.db import session_scope
 
     with session_scope(db_url) as session:
@@ -295,8 +306,9 @@ def list_sweeps(db_url: str | None, target: str | None) -> None:
         query = select(Sweep).order_by(Sweep.id.desc())
         if target:
             query = query.where(Sweep.target == target)
-        for row in session.scalars(query):
-            click.echo(summary_line(row))
+        for row in list(session.scalars(query)):
+            # Counts as `sweep status` gives them, a running sweep's included.
+            click.echo(summary_line(with_live_counts(session, row)))
 
 
 @sweep.command("show")
@@ -339,6 +351,8 @@ def status(sweep_id: int, db_url: str | None) -> None:
             click.echo(f"  {title}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     if acc.get("images"):
         click.echo("  " + image_summary(acc["images"]).removeprefix("; "))
+    for warning in (data.get("summary") or {}).get("warnings") or []:
+        click.echo("  " + warning_line(warning))
     if data["missing_urls"]:
         click.echo("  missing:")
         for url in data["missing_urls"]:

@@ -1,0 +1,150 @@
+"""Per-host politeness as a site asks for it: robots.txt Crawl-delay / Request-rate, and Retry-After pauses.
+
+Scrapy spaces a download slot's requests (one slot per host name) by DOWNLOAD_DELAY, which AutoThrottle
+moves and RANDOMIZE_DOWNLOAD_DELAY jitters down to half, and it reads neither a robots.txt Crawl-delay nor a
+server's Retry-After for more than the one request that carried it. `HostPolicy` keeps what each host asked
+for (the robots.txt middleware and the retry middleware tell it); the slots `PoliteDownloader` makes never
+let a request out sooner than that, whatever AutoThrottle and the jitter say. The policy outlives a slot
+(Scrapy drops slots idle for a minute and makes them anew with the default delay).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from scrapy import Request, Spider
+from scrapy.core.downloader import Downloader, Slot
+
+log = logging.getLogger(__name__)
+
+# The longest Crawl-delay honoured, in seconds; a robots.txt asking more gets this and a sweep warning.
+DEFAULT_CRAWL_DELAY_MAX = 60.0
+CRAWL_DELAY_CAPPED = "crawl_delay_capped"
+
+
+@dataclass(frozen=True)
+class HostWarning:
+    """Something a host asked for that the sweep did not do in full (shown with the sweep)."""
+
+    code: str
+    host: str
+    asked: float
+    applied: float
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form kept in the sweep's summary."""
+        return asdict(self)
+
+
+class HostPolicy:
+    """Per download slot: the least spacing its robots.txt asks for, and until when a server paused it."""
+
+    def __init__(
+        self, crawl_delay_max: float = DEFAULT_CRAWL_DELAY_MAX, clock: Callable[[], float] = time.time
+    ):
+        self.crawl_delay_max = crawl_delay_max
+        self.clock = clock  # the clock Scrapy's slots use (slot.lastseen)
+        self._floors: dict[str, float] = {}
+        self._resume_at: dict[str, float] = {}
+        self.warnings: list[HostWarning] = []
+
+    @classmethod
+    def of(cls, crawler: Any) -> HostPolicy:
+        """The policy of this crawl (created on first use from MARKWATCH_CRAWL_DELAY_MAX)."""
+        policy: HostPolicy | None = getattr(crawler, "_markwatch_host_policy", None)
+        if policy is None:
+            cap = crawler.settings.getfloat("MARKWATCH_CRAWL_DELAY_MAX", DEFAULT_CRAWL_DELAY_MAX)
+            policy = cls(crawl_delay_max=cap)
+            crawler._markwatch_host_policy = policy
+        return policy
+
+    def robots_asked(self, key: str, seconds: float | None) -> float:
+        """A robots.txt for slot `key` asks for `seconds` between requests; returns the spacing applied."""
+        if not seconds or seconds <= 0:
+            return self._floors.get(key, 0.0)
+        applied = min(seconds, self.crawl_delay_max)
+        if applied < seconds:
+            warning = HostWarning(CRAWL_DELAY_CAPPED, key, float(seconds), float(applied))
+            if warning not in self.warnings:
+                self.warnings.append(warning)
+            log.warning("robots.txt of %s asks for %.0f s between requests: %.0f s applied (the cap, "
+                        "MARKWATCH_CRAWL_DELAY_MAX)", key, seconds, applied)  # fmt: skip
+        # Several origins (ports) on one host name share a slot: the most any of them asks for holds.
+        self._floors[key] = max(self._floors.get(key, 0.0), applied)
+        return self._floors[key]
+
+    def floor(self, key: str) -> float:
+        """The least spacing between requests to slot `key` (0 when its robots.txt asks for none)."""
+        return self._floors.get(key, 0.0)
+
+    def pause(self, key: str, seconds: float) -> None:
+        """No request to slot `key` before `seconds` from now (a server's Retry-After)."""
+        if seconds > 0:
+            self._resume_at[key] = max(self._resume_at.get(key, 0.0), self.clock() + seconds)
+
+    def resume_at(self, key: str) -> float:
+        """When slot `key` may be used again (0 when it was never paused)."""
+        return self._resume_at.get(key, 0.0)
+
+
+def robots_spacing(rules: Any, user_agent: str) -> float | None:
+    """Seconds between requests a parsed robots.txt (Protego) asks of `user_agent`: its Crawl-delay, or
+    its Request-rate as a spacing (1/5 = 5 s), whichever is longer; None when it asks for neither.
+
+    Request-rate's time-of-day window is ignored: the rate then holds all day, the polite reading."""
+    delay = rules.crawl_delay(user_agent)
+    rate = rules.request_rate(user_agent)
+    spacing = rate.seconds / rate.requests if rate is not None and rate.requests > 0 else None
+    asked = [float(value) for value in (delay, spacing) if value]
+    return max(asked) if asked else None
+
+
+class HostSlot(Slot):
+    """A download slot that also keeps its host's robots.txt spacing and Retry-After pause."""
+
+    def __init__(self, concurrency: int, delay: float, randomize_delay: bool, key: str, policy: HostPolicy):
+        super().__init__(concurrency, delay, randomize_delay)
+        self.key = key
+        self.policy = policy
+
+    def download_delay(self) -> float:
+        # Scrapy's downloader waits `delay - now + lastseen` before the next request: the pause term makes
+        # that wait end exactly at the pause's end.
+        delay = max(super().download_delay(), self.policy.floor(self.key))
+        return max(delay, self.policy.resume_at(self.key) - self.lastseen)
+
+    def spaced(self) -> bool:
+        """Whether requests here wait for time (a delay, a robots.txt spacing or a pause), not only for a
+        free connection."""
+        return (
+            self.delay > 0
+            or self.policy.floor(self.key) > 0
+            or self.policy.resume_at(self.key) > self.policy.clock()
+        )
+
+
+def spaced(slot: Slot) -> bool:
+    """`HostSlot.spaced` for any Scrapy slot."""
+    return slot.spaced() if isinstance(slot, HostSlot) else slot.delay > 0
+
+
+class PoliteDownloader(Downloader):
+    """Scrapy's downloader with HostSlots (DOWNLOADER setting).
+
+    Scrapy is pinned below 2.14, whose downloader is rewritten: `_get_slot` is the one place slots are made,
+    and tests/test_crawler_politeness.py proves the spacing end to end."""
+
+    def __init__(self, crawler: Any) -> None:
+        super().__init__(crawler)
+        self.policy = HostPolicy.of(crawler)
+
+    def _get_slot(self, request: Request, spider: Spider) -> tuple[str, Slot]:
+        key = self.get_slot_key(request)
+        if key not in self.slots:
+            _key, slot = super()._get_slot(request, spider)
+            self.slots[key] = HostSlot(slot.concurrency, slot.delay, slot.randomize_delay, key, self.policy)
+        return key, self.slots[key]

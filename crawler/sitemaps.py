@@ -1,0 +1,61 @@
+"""A sitemap's XML from its response: as it came, or gunzipped with a bound on the decompressed size.
+
+Sitemaps are often served as `.xml.gz` files (Content-Type application/x-gzip, application/gzip or
+octet-stream), which Scrapy's HttpCompressionMiddleware leaves alone: only a Content-Encoding is decoded
+there. As Scrapy's SitemapSpider does (`_get_sitemap_body`), a body that starts with the gzip magic number
+is gunzipped here, but strictly: Scrapy's `gunzip` returns whatever came before a corrupt or truncated part,
+which would lose the sitemap's later URLs without a word. A corrupt, truncated or over-large file raises
+SitemapError with its ledger reason instead.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+from markwatch.errors import SitemapError
+
+GZIP_MAGIC = b"\x1f\x8b"
+# The sitemaps protocol's own limit on a sitemap file, uncompressed: past it, a "sitemap" is a gzip bomb.
+DEFAULT_SITEMAP_MAXSIZE = 50 * 1024 * 1024
+_CHUNK = 64 * 1024
+
+
+def sitemap_xml(body: bytes, *, max_size: int = DEFAULT_SITEMAP_MAXSIZE) -> bytes:
+    """The sitemap's XML bytes: `body` itself, or gunzipped when it is gzip (at most `max_size` bytes)."""
+    if not body.startswith(GZIP_MAGIC):
+        return body
+    return gunzip_bounded(body, max_size=max_size)
+
+
+def gunzip_bounded(data: bytes, *, max_size: int) -> bytes:
+    """Every gzip member of `data`, checked (CRC and length) and complete; SitemapError when the output
+    would pass `max_size` bytes (reason sitemap_too_large) or the data is not whole gzip (sitemap_corrupt)."""
+    out: list[bytes] = []
+    total = 0
+    pending = data
+    while pending:
+        # wbits 31: the gzip wrapper, whose trailer zlib checks (a CRC or length mismatch is an error).
+        inflater = zlib.decompressobj(wbits=31)
+        try:
+            while True:
+                chunk = inflater.decompress(pending, _CHUNK)
+                total += len(chunk)
+                if total > max_size:
+                    raise SitemapError(
+                        "sitemap_too_large",
+                        f"sitemap decompresses to more than {max_size} bytes (from {len(data)} compressed)",
+                    )
+                out.append(chunk)
+                pending = inflater.unconsumed_tail
+                if inflater.eof or (not pending and not chunk):
+                    break
+        except zlib.error as exc:
+            raise SitemapError("sitemap_corrupt", f"sitemap is not valid gzip: {exc}") from None
+        if not inflater.eof:
+            raise SitemapError("sitemap_corrupt", "sitemap gzip data is truncated")
+        pending = inflater.unused_data
+        if pending and not pending.startswith(GZIP_MAGIC):
+            if pending.strip(b"\0"):  # zero padding after the last member is common and harmless
+                raise SitemapError("sitemap_corrupt", "sitemap has data after its gzip stream")
+            break
+    return b"".join(out)

@@ -1,0 +1,191 @@
+"""Politeness per host, as a site asks for it: robots.txt Crawl-delay (also when the robots.txt is read mid-crawl,
+and capped with a warning on the sweep), and Retry-After holding back the whole host, not one request.
+
+Real sweeps in a subprocess against real servers on 127.0.0.1. Spacing is asserted as a lower bound on the
+server's own arrival times: a loaded machine only ever widens the gaps, so the assertions cannot flake."""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+from cases_support import import_example_registry
+from localsite import running, sweep_command
+from sqlalchemy import select
+
+from crawler.store.models import Sweep, SweepUrl
+from markwatch import db
+
+REPO = Path(__file__).resolve().parent.parent
+# Some slack below the asked spacing for clock granularity (the crawler's and the server's clocks are one).
+SLACK = 0.05
+
+
+@dataclass
+class Site:
+    """A site's robots.txt and pages; records (monotonic time, path) of every request as it arrives."""
+
+    robots: str = "User-agent: *\nAllow: /\n"
+    pages: dict[str, str] = field(default_factory=dict)
+    # (status, headers) answered to the very first page request (the page itself is served when retried)
+    first: tuple[int, dict[str, str]] | None = None
+    seen: list[tuple[float, str]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    base: str = ""
+
+    def arrivals(self, keep: Callable[[str], bool] = lambda path: path != "/robots.txt") -> list[float]:
+        with self.lock:
+            return [at for at, path in self.seen if keep(path)]
+
+
+def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            return None
+
+        def do_GET(self) -> None:
+            with site.lock:
+                first_page = not any(path != "/robots.txt" for _at, path in site.seen)
+                site.seen.append((time.monotonic(), self.path))
+            headers: dict[str, str] = {}
+            if self.path == "/robots.txt":
+                status, body, kind = 200, site.robots.encode(), "text/plain"
+            elif site.first is not None and first_page and self.path != "/robots.txt":
+                status, headers = site.first
+                body, kind = b"busy", "text/plain"
+            elif self.path in site.pages:
+                status, body, kind = 200, site.pages[self.path].encode(), "text/html; charset=utf-8"
+            else:
+                status, body, kind = 404, b"not found", "text/plain"
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+    return Handler
+
+
+def _page(n: int, links: str = "") -> str:
+    return f"<html><body><h1>page {n}</h1>{links}</body></html>"
+
+
+def _targets(path: Path, seeds: list[str], *, kind: str = "product", concurrency: int = 4) -> Path:
+    lines = "\n".join(f'      - {{url: "{url}", kind: {kind}}}' for url in seeds)
+    path.write_text(
+        f"targets:\n  - name: polite\n    seeds:\n{lines}\n    allowed_domains: [127.0.0.1]\n"
+        f"    adapter: generic\n    max_depth: 2\n    max_pages: 50\n    delay: 0\n"
+        f"    concurrency: {concurrency}\n    timeout: 10\n    retries: 1\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _sweep(tmp_path: Path, targets: Path, *extra: str) -> tuple[str, subprocess.CompletedProcess[str]]:
+    db_url = f"sqlite:///{tmp_path / 'mw.db'}"
+    import_example_registry(db_url)
+    command = sweep_command(
+        targets, db_url, tmp_path / "jobs", "--no-cases", "--set", "AUTOTHROTTLE_ENABLED=false", *extra
+    )
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=REPO)
+    return db_url, done
+
+
+def _gaps(times: list[float]) -> list[float]:
+    return [later - earlier for earlier, later in pairwise(times)]
+
+
+def _sweep_row(db_url: str) -> Sweep:
+    with db.session_scope(db_url) as session:
+        sweep = session.scalars(select(Sweep)).one()
+        session.expunge(sweep)
+        return sweep
+
+
+def test_robots_crawl_delay_spaces_the_host_s_requests(tmp_path: Path) -> None:
+    # Our own group's Crawl-delay counts, not the one for everybody else.
+    site = Site(robots="User-agent: markwatch\nCrawl-delay: 1\n\nUser-agent: *\nCrawl-delay: 0\n")
+    site.pages = {f"/p/{n}.html": _page(n) for n in range(1, 5)}
+    with running(_handler(site)) as server:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        targets = _targets(tmp_path / "t.yaml", [f"{base}/p/{n}.html" for n in range(1, 5)])
+        db_url, done = _sweep(tmp_path, targets)
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    arrivals = site.arrivals()
+    assert len(arrivals) == 4
+    assert min(_gaps(arrivals)) >= 1.0 - SLACK, _gaps(arrivals)
+    assert "crawl_delay_capped" not in str(_sweep_row(db_url).summary)
+
+
+def test_a_crawl_delay_over_the_cap_is_capped_and_the_sweep_says_so(tmp_path: Path) -> None:
+    site = Site(robots="User-agent: *\nCrawl-delay: 600\n")
+    site.pages = {f"/p/{n}.html": _page(n) for n in range(1, 4)}
+    with running(_handler(site)) as server:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        targets = _targets(tmp_path / "t.yaml", [f"{base}/p/{n}.html" for n in range(1, 4)])
+        db_url, done = _sweep(tmp_path, targets, "--set", "MARKWATCH_CRAWL_DELAY_MAX=1")
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    arrivals = site.arrivals()
+    assert len(arrivals) == 3 and min(_gaps(arrivals)) >= 1.0 - SLACK, _gaps(arrivals)
+    sweep = _sweep_row(db_url)
+    assert sweep.state == "finished"
+    assert sweep.summary["warnings"] == [
+        {"code": "crawl_delay_capped", "host": "127.0.0.1", "asked": 600.0, "applied": 1.0}
+    ]
+    status = subprocess.run(
+        [*sweep_command(targets, db_url, tmp_path / "jobs")[:1], "sweep", "status", "1", "--db", db_url],
+        capture_output=True, text=True, timeout=60, cwd=REPO,
+    )  # fmt: skip
+    assert "warning: crawl_delay_capped 127.0.0.1" in status.stdout, status.stdout
+
+
+def test_a_crawl_delay_read_mid_crawl_applies_to_the_host_from_then_on(tmp_path: Path) -> None:
+    # The sweep starts on a host without a delay; the second server's robots.txt is read only when its links
+    # are met, with requests to the same host (download slot) already going out.
+    first = Site()
+    second = Site(robots="User-agent: *\nCrawl-delay: 1\n")
+    second.pages = {f"/q/{n}.html": _page(n) for n in range(1, 5)}
+    with running(_handler(first)) as one, running(_handler(second)) as two:
+        other = f"http://127.0.0.1:{two.server_address[1]}"
+        links = "".join(f"<a href='{other}/q/{n}.html'>{n}</a>" for n in range(1, 5))
+        first.pages = {"/": _page(0, links)}
+        targets = _targets(
+            tmp_path / "t.yaml", [f"http://127.0.0.1:{one.server_address[1]}/"], kind="listing"
+        )
+        _db_url, done = _sweep(tmp_path, targets)
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    arrivals = second.arrivals()
+    assert len(arrivals) == 4
+    assert min(_gaps(arrivals)) >= 1.0 - SLACK, _gaps(arrivals)
+
+
+def test_retry_after_holds_back_the_whole_host(tmp_path: Path) -> None:
+    # One page answers 429 with Retry-After: 2; the host's other pages wait the same two seconds.
+    site = Site()
+    site.pages = {f"/p/{n}.html": _page(n) for n in range(1, 6)}
+    site.first = (429, {"Retry-After": "2"})
+    with running(_handler(site)) as server:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        seeds = [f"{base}/p/{n}.html" for n in range(1, 6)]
+        # One connection at a time: nothing else is in flight when the 429 comes back.
+        targets = _targets(tmp_path / "t.yaml", seeds, concurrency=1)
+        db_url, done = _sweep(tmp_path, targets)
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    with site.lock:
+        seen = [(at, path) for at, path in site.seen if path != "/robots.txt"]
+    refused_at, _refused = seen[0]
+    after = [(round(at - refused_at, 2), path) for at, path in seen if at > refused_at]
+    assert len(after) == 5, after  # four other pages and the retry
+    assert min(wait for wait, _path in after) >= 2.0 - SLACK, after
+    with db.session_scope(db_url) as session:
+        states = set(session.scalars(select(SweepUrl.state)))
+    assert states == {"stored"}
