@@ -55,7 +55,27 @@ def _company_news(sentence: str) -> str:
     )
 
 
-# --- a national standard credited beside a designated one -------------------------------------------------------------
+# --- organisation claims of a standard that can never be designated (SHS002) ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "code"),
+    [
+        ("我司主导制定的GB/T 12345-2020获评“上海标准”。", "GB/T 12345-2020"),
+        ("公司主导制定的地方标准DB44/T 1234-2020获评“上海标准”。", "DB44/T 1234-2020"),
+        ("热烈祝贺我司主导制定的行业标准QB/T 4049-2010荣获“上海标准”称号。", "QB/T 4049-2010"),
+        ("我司主导制定的国家标准《塑料管材通用规范》GB/T 12345-2020获评“上海标准”称号。", "GB/T 12345-2020"),
+    ],
+)
+def test_an_organisation_calling_an_ineligible_standard_a_shanghai_standard_is_shs002(
+    checker: Checker, sentence: str, code: str
+) -> None:
+    # National, industry and other provinces' standards cannot be designated (domain.md §2): whatever the
+    # registry says, the statement is false. It was no finding at all (SHS002 judged products only, and
+    # SHS001 leaves ineligible codes to SHS002).
+    result = _check(checker, _company_news(sentence))
+    assert [c.use for c in result.page.claims] == ["organisation"]
+    assert _findings(result) == [("SHS002", code, "high")]
 
 
 @pytest.mark.parametrize(
@@ -77,6 +97,16 @@ def test_a_national_standard_credited_beside_a_designated_one_is_no_shs002(
     result = _check(checker, _company_news(sentence))
     assert not [f for f in result.findings if f.rule_id == "SHS002"]
     assert all(not (c.standard_code or "").startswith("GB") for c in result.page.claims)
+
+
+def test_an_ineligible_code_in_another_clause_of_an_organisation_claim_is_for_review(
+    checker: Checker,
+) -> None:
+    # "…participated in GB/T …, and was rated 上海标准": who or what was rated is not sure from the text.
+    result = _check(checker, _company_news("公司参与制定国家标准GB/T 12345-2020，并获评“上海标准”。"))
+    (finding,) = result.findings
+    assert (finding.rule_id, finding.confidence) == ("SHS002", "review")
+    assert any(r.startswith("code-other-clause") for r in finding.confidence_reasons)
 
 
 def test_a_product_claim_of_a_national_standard_is_unchanged(checker: Checker) -> None:
