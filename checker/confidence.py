@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.codes import CodeKind, parse_code, unread_codes
+from checker.codes import CodeKind, find_codes, parse_code, unread_codes
 from checker.extract.context import OTHER_PRODUCT_CARD, names_maker
 from checker.extract.models import Claim, Confidence, PageClaims
 from checker.images.settings import ocr_review_below
@@ -45,6 +45,12 @@ REASONS: dict[str, tuple[str, str, bool]] = {
     "dated-announcement": (
         "组织按日期陈述当时的评价结果，当时可能属实",
         "the organisation reports the designation with its date: it may have been true then",
+        True,
+    ),
+    "code-other-clause": (
+        "组织所称的标准编号与字样不在同一分句：所获评价未必指该标准",
+        "the organisation's standard number is in another clause than the words: the designation may be about "
+        "another standard",
         True,
     ),
     "other-product-card": (
@@ -105,6 +111,28 @@ _PARTICIPATED = re.compile(
 )
 # Designations that once held (a dated statement may have been true then); a pool entry never did.
 LAPSED = frozenset({"expired", "revoked", "abolished"})
+
+
+# Clauses end here (checker.extract.patterns.CLAUSE_END).
+_CLAUSE_END = re.compile(r"[。！？!?；;\n，,]")
+
+
+def _code_in_clause(claim: Claim) -> bool:
+    """Whether the claim's code is written in the same clause as the words (T/… 获评“上海标准”), as far as its
+    snippet shows; an annotation (GB/T …（上海标准）) always is."""
+    if claim.tie == "annotation":
+        return True
+    text = claim.snippet_normalized or ""
+    words = [i for i in range(len(text)) if text.startswith(claim.text, i)] if claim.text else []
+    for code in find_codes(text):
+        if code.code.key != claim.standard_key:
+            continue
+        for start in words:
+            end = start + len(claim.text)
+            between = text[code.end : start] if code.end <= start else text[end : code.start]
+            if not _CLAUSE_END.search(between):
+                return True
+    return False
 
 
 def _dated(claim: Claim) -> bool:
@@ -235,6 +263,15 @@ def assess_claim(
         # 我司参与起草的企业标准…获评“上海标准”: a co-drafter reporting the designation is not its holder, and
         # may still be telling the truth.
         reasons.append(reason("drafting-participant"))
+    if (
+        claim.use == "organisation"
+        and "code_eligible" in tested
+        and facts.code_eligible is False
+        and not _code_in_clause(claim)
+    ):
+        # 公司参与制定国家标准GB/T …，并获评“上海标准”: the number may be a drafting credit, not the standard the
+        # designation is about; which one was rated is for an inspector to read.
+        reasons.append(reason("code-other-clause", claim.standard_code))
     if claim.use == "organisation" and tested & STATUS_FACTS and facts.status in LAPSED and _dated(claim):
         # 2021年12月 企业标准…获评“上海标准”: a list of honours states what happened when; whether keeping it
         # up after the designation ended misleads is an inspector's call.

@@ -200,7 +200,10 @@ def read_page(page: Page, finder: ContextFinder, collected: PageSignals, url: st
     asked = [page.title, page.metas.get("og:title"), clean(first_h1.get_text(" ")) if first_h1 else None]
     if any(text and QUESTION_TITLE.search(text) for text in asked):
         fired.append(_structure("question-title"))
-    product_rows = [r for r in page.rows if label_in(r.label, (*PRODUCT_LABELS, *STANDARD_LABELS))]
+    # One product's parameter rows (a table of several items' columns is not one product's parameters).
+    product_rows = [
+        r for r in page.rows if not r.column and label_in(r.label, (*PRODUCT_LABELS, *STANDARD_LABELS))
+    ]
     if len(product_rows) >= 2 and "param-label" not in collected.found:
         fired.append(_structure("param-rows"))
     if finder.layout_texts("shop"):
@@ -325,12 +328,12 @@ class Classifier:
         self.blocks = blocks if blocks is not None else BlockTexts()
         self._placements: dict[tuple[int, int, str], _Placement] = {}
         self._surroundings = Surroundings()
-        self._rows = {id(row.element): row for row in page.rows}
+        self._rows = {id(row.element): row for row in page.rows if not row.column}
         # Number keys of the codes the page's own 执行标准/产品标准号 rows declare.
         self._declared = {
             match.code.number_key
             for row in page.rows
-            if label_in(row.label, STANDARD_LABELS)
+            if not row.column and label_in(row.label, STANDARD_LABELS)
             for match in find_codes(row.value)
         }
         self._priced: dict[int, bool] = {}

@@ -9,7 +9,7 @@ from typing import Any
 import soupsieve
 from bs4 import Tag
 
-from checker.extract.document import HEADINGS, Page, Row, clean, label_in
+from checker.extract.document import HEADINGS, Page, Row, clean, label_in, parent_named
 from checker.extract.layouts import CONTEXT_SELECTORS, ENTRY_NAMES, ENTRY_SHOPS, LAYOUTS
 from checker.extract.patterns import (
     CATEGORY_LABELS,
@@ -304,6 +304,9 @@ class ContextFinder:
         entry = self.listings.of(element)
         if entry is not None:
             return self._resolve_entry(entry, set(brands), set(models))
+        record = self._record_of(element)
+        if record is not None:
+            return self._resolve_record(record, set(brands), set(models))
         block = self.block_of(element)
         local = self._block_rows(block)
         claimant, source = self._claimant(local)
@@ -345,6 +348,25 @@ class ContextFinder:
             if value and refused_name(value, brands, models) is None:
                 product, product_source = value, where
                 break
+        category = _value(_row_value(local, CATEGORY_LABELS)) or self._breadcrumb(product)
+        return Context(claimant, source, _short(product), _short(category), product_source)
+
+    def _record_of(self, element: Tag) -> Tag | None:
+        """The row of a column table (品名 | 规格 | 执行标准 | 单价) that holds element, or None."""
+        row = element if element.name == "tr" else parent_named(element, "tr")
+        if row is None or not any(r.column for r in self.rows_under.get(id(row), ())):
+            return None
+        return row
+
+    def _resolve_record(self, record: Tag, brands: set[str], models: set[str]) -> Context:
+        """Context for a claim in one row of a column table (a price list, an exhibitor list): the row names its
+        own product or none; the page's h1 or product row names the list, not this row's item."""
+        local = self._block_rows(record)
+        claimant, source = self._claimant(local)
+        row = _row_value(local, PRODUCT_LABELS)
+        product = product_source = None
+        if row and refused_name(row[1], brands, models) is None:
+            product, product_source = row[1], f"row:{row[0]}"
         category = _value(_row_value(local, CATEGORY_LABELS)) or self._breadcrumb(product)
         return Context(claimant, source, _short(product), _short(category), product_source)
 

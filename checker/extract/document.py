@@ -71,6 +71,9 @@ class Row:
     label: str
     value: str
     element: Tag
+    # A cell of a table whose first row names the columns (品名 | 规格 | 执行标准 | 单价): one record per row, its
+    # label the column's name. Such rows describe several items and are not one product's parameter table.
+    column: bool = False
 
 
 @dataclass
@@ -173,10 +176,30 @@ def split_row(text: str) -> tuple[str, str] | None:
     return match.group("label").replace(" ", ""), match.group("value").strip()
 
 
+def _label(cell: Tag) -> str:
+    return clean(cell.get_text()).replace(" ", "").rstrip(":")
+
+
 def _rows(tags: list[Tag], runs: list[Run]) -> list[Row]:
     rows: list[Row] = []
+    # Per table: the column names of its first row when that row is all th cells (three or more), else None.
+    columns: dict[int, list[str] | None] = {}
     for tr in (tag for tag in tags if tag.name == "tr"):
         cells = child_tags(tr, "th", "td")
+        table = parent_named(tr, "table")
+        key = id(table) if table is not None else id(tr)
+        if key not in columns:
+            header = len(cells) >= 3 and all(cell.name == "th" for cell in cells)
+            columns[key] = [_label(cell) for cell in cells] if header else None
+            if header:
+                continue  # column names, not "label：value" (品名 | 规格 read as 品名：规格)
+        names = columns[key]
+        if names is not None and len(cells) == len(names):
+            for name, cell in zip(names, cells, strict=True):
+                value = clean(cell.get_text(" "))
+                if name and value and len(name) <= 16:
+                    rows.append(Row(name, value, cell, column=True))
+            continue
         if len(cells) >= 2:
             label = clean(cells[0].get_text()).replace(" ", "").rstrip(":")
             value = clean(cells[1].get_text(" "))

@@ -33,7 +33,11 @@ from checker.extract import charsets
 # blank-page warning.
 # 1.9.1: 7-bit pages are read in the encoding they declare: ISO-2022-JP as itself (its claims were lost as
 # ASCII), HZ-GB-2312 and ISO-2022-KR/CN as unreadable with a warning (they were read as ASCII debris).
-EXTRACTOR_VERSION = "1.9.1"
+# 1.10.0: a table whose first row is all column names (th) reads each later row as name → cell, never the
+# header as "label：value" (品名：规格); a claim in such a row takes its product from the row alone. A code in
+# another clause or sentence does not tie words whose own clause names another kind of standard
+# (…国家标准GB/T …，主导制定的团体标准获评“上海标准”).
+EXTRACTOR_VERSION = "1.10.0"
 
 
 class Pattern(NamedTuple):
@@ -574,6 +578,11 @@ NOT_A_PRODUCT_NAME: tuple[Pattern, ...] = (
         "a certification, award or standard word names no product (上海标准认证, 荣誉证书)",
     ),
     _p(
+        "standards-list",
+        r"(?:团体|團體|企业|企業|地方|国家|國家|行业|行業)?(?:标准|標準)(?:目录|目錄|清单|清單|列表|一览|一覽|汇总|匯總)?$",
+        "a heading that names standards (本会已发布团体标准, 企业标准目录) heads a list of standards, not a product",
+    ),
+    _p(
         "organisation-name",
         r"(?:有限公司|有限責任公司|有限责任公司|股份公司|集团|集團|协会|協會|研究院|研究所|委员会|委員會|(?<!工)厂|廠)\s*$",
         "a company or association's name (a member list's heading 演示杯业有限公司) names who, not what",
@@ -625,5 +634,21 @@ NOT_A_STANDARD_TITLE: tuple[Pattern, ...] = (
 )
 # An edition or revision note after a title: 《…条例（2019修订）》, 《…（2023年版）》.
 TITLE_EDITION_NOTE = re.compile(r"\s*[(（][^()（）]{1,16}[)）]\s*$")
+# Clauses end here (a sentence end or a comma). The words' own clause naming a kind of standard (主导制定的团体标准
+# 获评“上海标准”) names the standard that was designated: a code of another kind in another clause or sentence
+# (公司参与制定国家标准GB/T …，…) is a different standard, not the one the words are about.
+CLAUSE_END = re.compile(r"[。！？!?；;\n，,]")
+STANDARD_KIND_WORD = re.compile(r"(国家|國家|行业|行業|地方|团体|團體|企业|企業)(?:标准|標準)")
+STANDARD_KIND_OF_WORD = {
+    "国家": "national",
+    "國家": "national",
+    "行业": "industry",
+    "行業": "industry",
+    "地方": "local",
+    "团体": "group",
+    "團體": "group",
+    "企业": "enterprise",
+    "企業": "enterprise",
+}
 # A code and a mention are one annotation when only brackets, quotes, colons or spaces separate them.
 ANNOTATION_GAP = re.compile(r"^[\s(（\[【\"'“”「」:：-]{0,4}$")

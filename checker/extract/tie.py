@@ -13,6 +13,9 @@ from checker.extract.document import child_tags, clean, descendant_tags, label_i
 from checker.extract.models import TieKind
 from checker.extract.patterns import (
     ANNOTATION_GAP,
+    CLAUSE_END,
+    STANDARD_KIND_OF_WORD,
+    STANDARD_KIND_WORD,
     STANDARD_LABELS,
     STANDARD_NAME_LABELS,
     STANDARD_NUMBER_LABELS,
@@ -87,6 +90,23 @@ def _nearest(
     return min(candidates, key=lambda c: start - c.end if c.end <= start else c.start - end + 0.5)
 
 
+def clause_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The clause of text around [start, end): between the nearest clause ends (patterns.CLAUSE_END)."""
+    left = max((m.end() for m in CLAUSE_END.finditer(text, 0, start)), default=0)
+    right = CLAUSE_END.search(text, end)
+    return left, right.start() if right else len(text)
+
+
+def names_another_kind(text: str, start: int, end: int, hit: CodeMatch) -> bool:
+    """Whether the words' own clause names a kind of standard (团体标准, 企业标准…) that the code, written in
+    another clause or sentence, is not: 公司参与制定国家标准GB/T …，主导制定的团体标准获评“上海标准”."""
+    low, high = clause_span(text, start, end)
+    if low <= hit.start and hit.end <= high:
+        return False
+    kinds = {STANDARD_KIND_OF_WORD[m.group(1)] for m in STANDARD_KIND_WORD.finditer(text, low, high)}
+    return bool(kinds) and hit.code.kind.value not in kinds
+
+
 def in_standard_row(unit: Tag) -> bool:
     """Whether unit is, or sits in, a table row or dt/dd pair labelled as a standard (执行标准 | GB 5296).
 
@@ -146,7 +166,7 @@ class Tier:
             if low >= high:
                 low, high = (0, 1) if len(codes) == 1 else (0, 0)
         hit = _nearest(codes, low, high, before, start, end)
-        if hit is not None:
+        if hit is not None and not names_another_kind(text, start, end, hit):
             return Tie(hit.code, block.title, kind)
         title = block.title_within(s_start, s_end) or (block.title if kind != "sentence" else None)
         return Tie(None, title, "title-only") if title else None
