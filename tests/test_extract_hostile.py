@@ -112,7 +112,7 @@ def test_one_stray_byte_in_a_utf8_page_keeps_utf8() -> None:
 @pytest.mark.parametrize("searcher", SEARCHERS, ids=lambda s: s.name)
 def test_a_stray_byte_early_does_not_make_the_gate_skip(searcher: Searcher) -> None:
     raw = b"\xff" + ("x" * 5000 + CLAIM).encode()
-    assert families(raw) == ("utf-8", "gb18030", "ascii")
+    assert families(raw) == ("utf-8", "gb18030", "big5", "ascii")
     assert may_mention(raw, using=searcher)
     gbk = b"\xe4\xb8\x8a" + ("x" * 5000 + CLAIM).encode("gb18030")  # a UTF-8 character before GB18030 text
     assert may_mention(gbk, using=searcher)
@@ -468,3 +468,50 @@ def test_a_location_never_stops_at_an_id_that_does_not_name_one_element(ident: s
 def test_legacy_raw_text_elements_are_quoted_as_shown(body: str, snippet: str) -> None:
     (claim,) = extract_page(f"<html><body>{body}</body></html>".encode()).claims
     assert claim.snippet == snippet and claim.location == "html > body > xmp:nth-of-type(1)"
+
+
+# --- Charsets nobody declared: Big5, GB18030/GBK, UTF-16 with and without a byte-order mark ---
+
+# No header, no meta: the page's bytes alone say what it is.
+_BARE = "<html><head><title>商品</title></head><body><h1>{h1}</h1><p>{price}</p><p>{claim}</p></body></html>"
+_BIG5_PAGE = _BARE.format(h1="電熱水壺", price="價格：NT$199", claim="執行標準：T/DEMO 001-2022（上海標準）")
+_GB_PAGE = _BARE.format(h1="电热水壶", price="价格：￥199", claim="执行标准：T/DEMO 001-2022（上海标准）")
+
+
+@pytest.mark.parametrize("codec", ["big5", "big5hkscs"])
+@pytest.mark.parametrize("searcher", SEARCHERS, ids=lambda s: s.name)
+def test_a_big5_page_without_any_charset_is_read(codec: str, searcher: Searcher) -> None:
+    # 上海標準 in Big5 is A457 AEFC BCD0 B7C7: the gate skipped the page and its claim was lost unsaid.
+    raw = _BIG5_PAGE.encode(codec)
+    assert may_mention(raw, using=searcher)
+    split = _BIG5_PAGE.replace("上海標準", "上海<b style='color:red'>標</b><!-- x -->準").encode(codec)
+    assert may_mention(split, using=searcher)
+    result = extract_page(raw)
+    assert result.encoding == "big5hkscs" and [c.standard_code for c in result.claims] == ["T/DEMO 001-2022"]
+    assert result.claims[0].verbatim == "上海標準"
+    assert codes(split) == ["T/DEMO 001-2022"]
+
+
+def test_gbk_pages_without_a_charset_stay_gb18030_also_in_traditional_characters() -> None:
+    # Every Big5 pair is a GB18030 pair too: the choice must not turn GBK pages into Big5.
+    for text in (_GB_PAGE, _GB_PAGE.replace("执行标准", "執行標準").replace("上海标准", "上海標準")):
+        for codec in ("gbk", "gb18030"):
+            result = extract_page(text.encode(codec))
+            assert result.encoding == "gb18030", (codec, text)
+            assert [c.standard_code for c in result.claims] == ["T/DEMO 001-2022"]
+            assert result.warnings == []
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_pages_with_and_without_a_byte_order_mark(codec: str) -> None:
+    bom = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}[codec]
+    body = _GB_PAGE.encode(codec)
+    with_bom = extract_page(bom + body)
+    assert [c.standard_code for c in with_bom.claims] == ["T/DEMO 001-2022"] and with_bom.warnings == []
+    # Without a mark or a label browsers do not take it for UTF-16: read, and said to be a guess.
+    bare = extract_page(body)
+    assert bare.encoding == codec and [c.standard_code for c in bare.claims] == ["T/DEMO 001-2022"]
+    assert [w.code for w in bare.warnings] == ["charset-guessed"]
+    # A header that names it is no guess.
+    declared = extract_page(body, declared_charset=codec.replace("-16-", "-16"))
+    assert [c.standard_code for c in declared.claims] == ["T/DEMO 001-2022"] and declared.warnings == []

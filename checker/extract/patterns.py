@@ -31,7 +31,8 @@ from checker.extract import charsets
 # one card's 执行标准 row no longer ties another card's words (use_table.py 6); <noscript> text is read and
 # <template> never; locations skip shared ids; <xmp> text is quoted as shown; a page that shows nothing is a
 # blank-page warning.
-EXTRACTOR_VERSION = "1.9.0"
+# 1.10.0: pages in Big5 or UTF-16 that declare no charset are read (the gate reads Big5 bytes).
+EXTRACTOR_VERSION = "1.10.0"
 
 
 class Pattern(NamedTuple):
@@ -55,11 +56,19 @@ def _p(name: str, regex: str, why: str, flags: int = 0) -> Pattern:
 GATE_WINDOW = 400
 
 
+# Multi-byte encodings the gate reads on any page with a non-ASCII byte, declared or not. Big5 is there for the
+# pages that declare nothing (no header, no meta): 上海標準 is A457 AEFC BCD0 B7C7 there, bytes no UTF-8 or
+# GB18030 rule matches, and such a page was skipped without a word. Big5-HKSCS spells these characters alike.
+MULTIBYTE_FAMILIES = ("utf-8", "gb18030", "big5")
+
+
 class GateRule(NamedTuple):
     """Raw byte sequences that, close together, may spell a mention in one byte family."""
 
     name: str
-    family: str  # "utf-8" or "gb18030": searched only on pages with non-ASCII bytes; "ascii": on every page
+    family: (
+        str  # one of MULTIBYTE_FAMILIES: searched only on pages with non-ASCII bytes; "ascii": on every page
+    )
     anchors: tuple[bytes, ...]
     confirms: tuple[bytes, ...]
     forward: bool  # the confirming sequence follows the anchor (True) or precedes it
@@ -84,14 +93,22 @@ def _in_each_family(
         GateRule(
             f"{name}-{family}",
             family,
-            tuple(a.encode(family) for a in anchors),
-            tuple(c.encode(family) for c in confirms) + ascii_confirms,
+            tuple(spelled for a in anchors if (spelled := _encoded(a, family))),
+            tuple(spelled for c in confirms if (spelled := _encoded(c, family))) + ascii_confirms,
             forward,
             why,
             caseless=bool(ascii_confirms),
         )
-        for family in ("utf-8", "gb18030")
+        for family in MULTIBYTE_FAMILIES
     )
+
+
+def _encoded(text: str, family: str) -> bytes:
+    """The bytes of text in a family, or b"" when the family cannot spell it (Big5 has no 标)."""
+    try:
+        return text.encode(family)
+    except UnicodeEncodeError:
+        return b""
 
 
 # Labels (WHATWG) of encodings whose bytes no rule here reads: a page declaring one is decoded and looked at.
@@ -128,7 +145,7 @@ GATE_RULES: tuple[GateRule, ...] = (
         "en",
         "ascii",
         (b"tandard",),
-        (b"hanghai", "ｈａｉ".encode(), "ｈａｉ".encode("gb18030")),
+        (b"hanghai", "ｈａｉ".encode(), "ｈａｉ".encode("gb18030"), "ｈａｉ".encode("big5")),
         False,
         "Shanghai Standard in any case, and file names like shanghai-standard.png",
         caseless=True,
@@ -260,6 +277,8 @@ SPLIT_GAP: dict[str, bytes] = {
     "utf-8": b"(?:" + _MARKUP_GAP + b"|" + utf8_alternatives((*ignorables.RANGES, *_SPACES)) + b")*",
     # GB18030 spells every default-ignorable and space character but U+3000 (A1A1) in four bytes.
     "gb18030": b"(?:" + _MARKUP_GAP + rb"|\xa1\xa1|[\x81-\xfe][\x30-\x39][\x81-\xfe][\x30-\x39])*",
+    # Big5 spells no default-ignorable character; U+3000 is A140.
+    "big5": b"(?:" + _MARKUP_GAP + rb"|\xa1\x40)*",
 }
 
 
@@ -294,10 +313,13 @@ SPLIT_RULES: tuple[SplitRule, ...] = tuple(
     SplitRule(
         f"zh-split-{family}",
         family,
-        tuple(tuple(char.encode(family) for char in spellings) for spellings in WORD_SPELLINGS),
+        tuple(
+            tuple(spelled for char in spellings if (spelled := _encoded(char, family)))
+            for spellings in WORD_SPELLINGS
+        ),
         "海…标…准 with any amount of markup, ruby annotations or invisible characters between the characters",
     )
-    for family in ("utf-8", "gb18030")
+    for family in MULTIBYTE_FAMILIES
 )
 
 # Invisible characters inside English words (Stan&shy;dard, Shang\u200bhai): a run of them between two ASCII
