@@ -490,6 +490,9 @@ def test_a_big5_page_without_any_charset_is_read(codec: str, searcher: Searcher)
     assert result.encoding == "big5hkscs" and [c.standard_code for c in result.claims] == ["T/DEMO 001-2022"]
     assert result.claims[0].verbatim == "上海標準"
     assert codes(split) == ["T/DEMO 001-2022"]
+    # Rendered-DOM saves put 100 KB of script before the first Chinese character.
+    script = "<script>var config = {a: 1};</script>" * 3000
+    assert codes(_BIG5_PAGE.replace("<title>", script + "<title>").encode(codec)) == ["T/DEMO 001-2022"]
 
 
 def test_gbk_pages_without_a_charset_stay_gb18030_also_in_traditional_characters() -> None:
@@ -515,3 +518,41 @@ def test_utf16_pages_with_and_without_a_byte_order_mark(codec: str) -> None:
     # A header that names it is no guess.
     declared = extract_page(body, declared_charset=codec.replace("-16-", "-16"))
     assert [c.standard_code for c in declared.claims] == ["T/DEMO 001-2022"] and declared.warnings == []
+
+
+# --- A line break inside the words ---
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<p>执行标准：T/DEMO 001-2022（上海<br>标准）</p>",
+        "<p>执行标准：T/DEMO 001-2022（上<br/>海标准）</p>",
+        "<p>执行标准：T/DEMO 001-2022（上海 <br>\n 标准）</p>",
+        "<p>Complies with T/DEMO 001-2022 (Shanghai<br>Standard)</p>",
+    ],
+)
+def test_words_broken_over_two_lines_are_read_as_shown(body: str) -> None:
+    # A title broken over two lines reads as one phrase: the claim was lost.
+    (claim,) = extract_page(page(f"<h1>电热水壶</h1><p>价格：￥199</p>{body}").encode()).claims
+    assert claim.standard_code == "T/DEMO 001-2022" and claim.use == "product"
+    # The quote is the page's text as shown, the break as white space (as every quote shows a <br>).
+    assert claim.verbatim.replace(" ", "") in ("上海标准", "ShanghaiStandard")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # Precision traps stay traps across the break (§7).
+        "<p>上海<br>标准件厂</p>",
+        "<p>上海<br>标准化研究院</p>",
+        # Two rows, one per line: a place, then a standard.
+        "<p>产地：上海<br>标准：GB/T 1234-2020</p>",
+        "<p>产地：上海<br>标准号：GB/T 1234-2020</p>",
+        "<p>生产地址：浦东新区<br>产地：上海<br>标准代号：Q/XYZ 1-2020</p>",
+        "<p>Origin: Shanghai<br>Standard: GB/T 1234-2020</p>",
+    ],
+)
+def test_a_break_that_parts_two_rows_or_a_trap_is_no_claim(body: str) -> None:
+    result = extract_page(page(f"<h1>电热水壶</h1><p>价格：￥199</p>{body}").encode())
+    assert result.claims == [] and result.occurrences == []

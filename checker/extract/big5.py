@@ -12,14 +12,17 @@ frequent characters wins, by a clear margin only.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 
 # At least this share of the Big5 reading's non-ASCII characters must be frequent Big5 ones, and this much
 # more than the GB18030 reading's share: otherwise the page stays GB18030, as before.
 _MIN_SHARE = 0.8
 _MARGIN = 0.2
-# Non-ASCII characters looked at (the first ones of the page).
+# Non-ASCII characters looked at (the first ones of the page), and the fewest that tell the two apart: a
+# few characters read as frequent ones either way by chance.
 _SAMPLE = 4000
+_MIN_CHARS = 16
 _NON_ASCII = re.compile("[^\x00-\x7f]")
 
 
@@ -38,8 +41,9 @@ def _frequent(encoding: str, leads: range, trails: tuple[range, ...], last: int)
 
 @functools.cache
 def _gb2312_level1() -> frozenset[str]:
-    # Rows A1-A3: punctuation and full-width forms; B0-D7: level-1 hanzi.
-    symbols = _frequent("gb2312", range(0xA1, 0xA4), (range(0xA1, 0xFF),), 0xA3FE)
+    # Rows A1-A9: punctuation, full-width forms, kana, Greek, Cyrillic, pinyin letters, box drawing (a page of
+    # pinyin è is GB18030 text, though its bytes A8A8 are a frequent Big5 hanzi); B0-D7: level-1 hanzi.
+    symbols = _frequent("gb2312", range(0xA1, 0xAA), (range(0xA1, 0xFF),), 0xA9FE)
     return symbols | _frequent("gb2312", range(0xB0, 0xD8), (range(0xA1, 0xFF),), 0xD7FE)
 
 
@@ -53,7 +57,7 @@ def _big5_frequent() -> frozenset[str]:
 
 
 def _share(text: str, frequent: frozenset[str]) -> float:
-    chars = _NON_ASCII.findall(text)[:_SAMPLE]
+    chars = [match.group() for match in itertools.islice(_NON_ASCII.finditer(text), _SAMPLE)]
     if not chars:
         return 0.0
     return sum(1 for char in chars if char in frequent) / len(chars)
@@ -61,5 +65,7 @@ def _share(text: str, frequent: frozenset[str]) -> float:
 
 def reads_as_big5(gb_text: str, big5_text: str) -> bool:
     """Whether a page that decodes both ways is Big5 text rather than GB18030 text."""
+    if sum(1 for _ in itertools.islice(_NON_ASCII.finditer(big5_text), _MIN_CHARS)) < _MIN_CHARS:
+        return False
     big5 = _share(big5_text, _big5_frequent())
     return big5 >= _MIN_SHARE and big5 - _share(gb_text, _gb2312_level1()) >= _MARGIN

@@ -31,7 +31,8 @@ from checker.extract import charsets
 # one card's 执行标准 row no longer ties another card's words (use_table.py 6); <noscript> text is read and
 # <template> never; locations skip shared ids; <xmp> text is quoted as shown; a page that shows nothing is a
 # blank-page warning.
-# 1.10.0: pages in Big5 or UTF-16 that declare no charset are read (the gate reads Big5 bytes).
+# 1.10.0: pages in Big5 or UTF-16 that declare no charset are read (the gate reads Big5 bytes); the words
+# broken over two lines by a <br> are one mention, unless the break parts two rows (产地：上海<br>标准：…).
 EXTRACTOR_VERSION = "1.10.0"
 
 
@@ -370,11 +371,26 @@ SQUEEZE_RUN = (
 
 
 # --- Mentions, run over normalize_text output (full-width folded, 標準 -> 标准, debris removed).
+# A <br> inside the words (上海<br>标准) is a line break in the block's text: the words still read as one across
+# it, as a reader reads a title broken over two lines. Whether the break instead parts two rows
+# (产地：上海<br>标准：GB/T…) is decided after the match (mentions.parts_two_rows).
+_BREAK = r"(?: |\n)?"
 MENTIONS: tuple[Pattern, ...] = (
-    _p("zh", r"上 ?海 ?标 ?准", "the words; single stray spaces survive normalisation between characters"),
+    _p(
+        "zh",
+        rf"上{_BREAK}海{_BREAK}标{_BREAK}准",
+        "the words; a single stray space or line break survives normalisation between characters",
+    ),
     # Letters only as boundaries: \\b fails next to Chinese characters ("Shanghai Standard产品").
-    _p("en", r"(?<![a-z])shanghai ?[-_]? ?standards?(?![a-z])", "English form of the words, any case", re.I),
+    _p(
+        "en",
+        r"(?<![a-z])shanghai(?: ?[-_]? ?| ?\n ?)standards?(?![a-z])",
+        "English form of the words, any case, also broken over two lines",
+        re.I,
+    ),
 )
+# The label of a row that a line break starts: the rest of the words and a short label word (标准号, 标准代号).
+ROW_LABEL_AFTER_BREAK = 4
 
 # An exclusion matches the text right after (AFTER) or before (BEFORE) a mention.
 EXCLUSIONS_AFTER: tuple[Pattern, ...] = (
