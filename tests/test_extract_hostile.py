@@ -556,3 +556,42 @@ def test_words_broken_over_two_lines_are_read_as_shown(body: str) -> None:
 def test_a_break_that_parts_two_rows_or_a_trap_is_no_claim(body: str) -> None:
     result = extract_page(page(f"<h1>电热水壶</h1><p>价格：￥199</p>{body}").encode())
     assert result.claims == [] and result.occurrences == []
+
+
+# --- Words only in a client-rendered page's script state ---
+
+_STATE = '<div id=\'app\'></div><script>window.__INITIAL_STATE__ = {{"item": {{"std": "{std}"}}}};</script>'
+
+
+@pytest.mark.parametrize(
+    "std",
+    [
+        "执行标准：T/DEMO 001-2022（上海标准）",
+        "\\u6267\\u884c\\u6807\\u51c6\\uff1aT/DEMO 001-2022\\uff08\\u4e0a\\u6d77\\u6807\\u51c6\\uff09",
+        "\\u4E0A\\u6D77\\u6807\\u51C6",
+        "\\u{4e0a}\\u{6d77}\\u{6807}\\u{51c6}",
+        "%E4%B8%8A%E6%B5%B7%E6%A0%87%E5%87%86",
+        "&#19978;&#28023;&#26631;&#20934;",
+    ],
+)
+@pytest.mark.parametrize("searcher", SEARCHERS, ids=lambda s: s.name)
+def test_words_only_in_script_state_are_a_warning(std: str, searcher: Searcher) -> None:
+    # The page a marketplace draws from its state showed nothing to the extractor: "no claim", silently.
+    raw = page("<h1>商品</h1>" + _STATE.format(std=std)).encode()
+    assert may_mention(raw, using=searcher)
+    result = extract_page(raw)
+    assert result.claims == [] and [w.code for w in result.warnings] == ["script-state"]
+
+
+def test_script_state_warns_only_when_the_shown_text_has_no_mention() -> None:
+    shown = page(
+        "<h1>电热水壶</h1><p>执行标准：T/DEMO 001-2022（上海标准）</p>" + _STATE.format(std="上海标准")
+    )
+    result = extract_page(shown.encode())
+    assert len(result.claims) == 1 and result.warnings == []
+    trap = page("<h1>紧固件</h1>" + _STATE.format(std="上海标准件厂"))  # a trap is no mention there either
+    assert extract_page(trap.encode()).warnings == []
+    jsonld = page('<script type="application/ld+json">{"name": "上海标准"}</script><p>x</p>')
+    assert [w.code for w in extract_page(jsonld.encode()).warnings] == [
+        "head-only"
+    ]  # JSON-LD stays head-only

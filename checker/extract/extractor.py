@@ -22,6 +22,7 @@ from checker.extract.models import Claim, Occurrence, PageClaims
 from checker.extract.page_signals import PageSignalCollector
 from checker.extract.patterns import EXTRACTOR_VERSION, PRODUCT_LABELS, STANDARD_LABELS
 from checker.extract.prune import prune
+from checker.extract.script_state import script_state_warning
 from checker.extract.tie import Tie, Tier
 from checker.extract.verbatim import Quoter, centred, display_text
 from checker.normalize import compact
@@ -197,6 +198,8 @@ def _extract(raw: bytes, declared_charset: str | None, result: PageClaims, guard
         # Nothing in the body: words in the head alone are said, never silently "no claim".
         if (head_only := head_only_warning(decoded.text)) is not None:
             result.warnings.append(head_only)
+        elif (state := script_state_warning(decoded.text)) is not None:
+            result.warnings.append(state)
         return
     finder = ContextFinder(page)
     view = read_page(page, finder, collector.signals, result.url)

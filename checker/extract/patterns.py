@@ -32,7 +32,8 @@ from checker.extract import charsets
 # <template> never; locations skip shared ids; <xmp> text is quoted as shown; a page that shows nothing is a
 # blank-page warning.
 # 1.10.0: pages in Big5 or UTF-16 that declare no charset are read (the gate reads Big5 bytes); the words
-# broken over two lines by a <br> are one mention, unless the break parts two rows (产地：上海<br>标准：…).
+# broken over two lines by a <br> are one mention, unless the break parts two rows (产地：上海<br>标准：…); words
+# only in script state (window.__INITIAL_STATE__, any escaped spelling) are a script-state warning.
 EXTRACTOR_VERSION = "1.10.0"
 
 
@@ -179,6 +180,16 @@ GATE_RULES: tuple[GateRule, ...] = (
         True,
         "JSON string escapes (\\u6d77 = 海, \\u51c6 = 准, \\u6e96 = 準): JSON-LD written with ASCII escapes, the "
         "only spelling on a page drawn by script (a head-only warning, never a silent pass)",
+        caseless=True,
+    ),
+    GateRule(
+        "js-escape-braced",
+        "ascii",
+        (b"\\u{6d77}",),
+        (b"\\u{51c6}", b"\\u{6e96}"),
+        True,
+        "JavaScript code-point escapes (\\u{6d77} = 海) in a client-rendered page's script state: a script-state "
+        "warning, never a silent pass",
         caseless=True,
     ),
     GateRule(
