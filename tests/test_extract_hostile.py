@@ -7,6 +7,7 @@ import gc
 import sys
 import time
 import unicodedata
+from html import escape as html_escape
 
 import pytest
 
@@ -595,3 +596,36 @@ def test_script_state_warns_only_when_the_shown_text_has_no_mention() -> None:
     assert [w.code for w in extract_page(jsonld.encode()).warnings] == [
         "head-only"
     ]  # JSON-LD stays head-only
+
+
+# --- <iframe srcdoc>: a document in an attribute, shown as a frame ---
+
+
+def _srcdoc(inner: str) -> str:
+    return '<iframe srcdoc="' + html_escape(inner, quote=True) + '">fallback 上海标准</iframe>'
+
+
+def test_a_claim_in_an_iframe_srcdoc_is_read_with_a_location_inside_the_frame() -> None:
+    inner = "<html><body><h2>参数</h2><p>执行标准：T/DEMO 001-2022（上海标准）</p></body></html>"
+    result = extract_page(page(f"<h1>电热水壶</h1><p>价格：￥199</p><div>{_srcdoc(inner)}</div>").encode())
+    (claim,) = result.claims  # the fallback text between the tags is never shown: no second claim
+    assert claim.standard_code == "T/DEMO 001-2022" and claim.verbatim == "上海标准"
+    assert claim.location == "html > body > div:nth-of-type(1) > iframe:nth-of-type(1) > p:nth-of-type(1)"
+    assert result.warnings == []
+
+
+def test_nested_srcdoc_frames_are_read_to_a_bound_and_deeper_ones_said() -> None:
+    claim = "<p>执行标准：T/DEMO 001-2022（上海标准）</p>"
+    nested = claim
+    for _ in range(3):
+        nested = _srcdoc(nested)
+    result = extract_page(page(f"<h1>电热水壶</h1><p>价格：￥199</p>{nested}").encode())
+    assert [c.standard_code for c in result.claims] == ["T/DEMO 001-2022"] and result.warnings == []
+    assert result.claims[0].location.count("iframe") == 3
+    too_deep = extract_page(page(f"<h1>电热水壶</h1><p>价格：￥199</p>{_srcdoc(nested)}").encode())
+    assert too_deep.claims == [] and [w.code for w in too_deep.warnings] == ["depth-cut"]
+
+
+def test_an_iframe_without_srcdoc_and_a_trap_in_a_srcdoc_are_no_claims() -> None:
+    assert extract_page(page("<h1>螺丝</h1><iframe src='/x'>上海标准</iframe>").encode()).claims == []
+    assert extract_page(page("<h1>螺丝</h1>" + _srcdoc("<p>上海标准件厂</p>")).encode()).claims == []

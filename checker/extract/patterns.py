@@ -33,7 +33,8 @@ from checker.extract import charsets
 # blank-page warning.
 # 1.10.0: pages in Big5 or UTF-16 that declare no charset are read (the gate reads Big5 bytes); the words
 # broken over two lines by a <br> are one mention, unless the break parts two rows (产地：上海<br>标准：…); words
-# only in script state (window.__INITIAL_STATE__, any escaped spelling) are a script-state warning.
+# only in script state (window.__INITIAL_STATE__, any escaped spelling) are a script-state warning; the
+# documents of <iframe srcdoc> are read (locations pass through the iframe).
 EXTRACTOR_VERSION = "1.10.0"
 
 
