@@ -25,6 +25,7 @@ from checker.extract.prune import prune
 from checker.extract.script_state import script_state_warning
 from checker.extract.tie import Tie, Tier
 from checker.extract.verbatim import Quoter, centred, display_text
+from checker.extract.visibility import hidden_in
 from checker.normalize import compact
 
 SNIPPET_CHARS = 300
@@ -42,6 +43,7 @@ class Quotes:
     verbatim: str
     snippet: str
     snippet_normalized: str
+    hidden: str | None = None  # how the quoted words are hidden from buyers (visibility.py)
 
 
 class _Quoting:
@@ -56,15 +58,21 @@ class _Quoting:
         if mention.kind == "logo":
             normalized = f"{mention.text} {mention.block_text}".strip()[:SNIPPET_CHARS]
             shown = display_text(f"{mention.raw} {mention.block_raw}")[:SNIPPET_CHARS]
-            return Quotes(display_text(mention.raw), shown, normalized)
+            return Quotes(display_text(mention.raw), shown, normalized, mention.hidden)
         key = id(mention.element)
         quoter = self._quoters.get(key)
         if quoter is None:
             quoter = self._quoters[key] = Quoter(mention.raw, mention.block_text, tick=self._tick)
+        hidden = (
+            hidden_in(mention.hidden_ranges, quoter.raw_positions(mention.start, mention.end))
+            if mention.hidden_ranges
+            else None
+        )
         return Quotes(
             quoter.verbatim(mention.start, mention.end),
             quoter.snippet(mention.start, mention.end, SNIPPET_CHARS),
             snippet(mention.block_text, mention.start, mention.end),
+            hidden,
         )
 
 
@@ -147,6 +155,7 @@ def _claim(
         snippet=quotes.snippet,
         snippet_normalized=quotes.snippet_normalized,
         location=location,
+        hidden=quotes.hidden,
     )
 
 

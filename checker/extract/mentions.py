@@ -43,6 +43,9 @@ class Mention:
     raw: str = ""
     block_raw: str = ""  # a logo's block text as written
     pattern: str = ""  # the pattern that found it: zh, en, logo-alt, logo-title, logo-caption, logo-file
+    # How a logo is hidden from buyers, or the hidden spans of a text mention's raw block text (visibility.py).
+    hidden: str | None = None
+    hidden_ranges: tuple[tuple[int, int, str], ...] = ()
 
 
 def excluded(text: str, start: int, end: int) -> bool:
@@ -160,6 +163,7 @@ def find_mentions(page: Page) -> list[Mention]:
             raw=hit[2],
             block_raw=raws.get(id(unit), ""),
             pattern=f"logo-{hit[1]}",
+            hidden=page.visibility.hidden(img),
         )
         found.append((order.get(id(img), 0), mention))
     for run in page.runs:
@@ -176,6 +180,7 @@ def find_mentions(page: Page) -> list[Mention]:
                 end,
                 raw=run.raw,
                 pattern=name,
+                hidden_ranges=run.hidden,
             )
             found.append((order.get(id(run.element), 0), mention))
     found.sort(key=lambda pair: (pair[0], pair[1].start))

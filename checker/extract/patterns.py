@@ -34,7 +34,8 @@ from checker.extract import charsets
 # 1.10.0: pages in Big5 or UTF-16 that declare no charset are read (the gate reads Big5 bytes); the words
 # broken over two lines by a <br> are one mention, unless the break parts two rows (产地：上海<br>标准：…); words
 # only in script state (window.__INITIAL_STATE__, any escaped spelling) are a script-state warning; the
-# documents of <iframe srcdoc> are read (locations pass through the iframe).
+# documents of <iframe srcdoc> are read (locations pass through the iframe); claims hidden from buyers by the
+# hidden attribute or an inline style say how (Claim.hidden; inactive tab panels are not hiding).
 EXTRACTOR_VERSION = "1.10.0"
 
 
@@ -460,6 +461,17 @@ EXCLUSIONS_AFTER: tuple[Pattern, ...] = (
 EXCLUSIONS_BEFORE: tuple[Pattern, ...] = (
     _p("chartered-before", r"standard chartered[^.。]{0,40}$", "Standard Chartered … Shanghai …", re.I),
 )
+
+# --- Inactive tab panels (visibility.py): display:none or `hidden` on one of them is a tab not yet clicked, not
+# text kept from buyers. Marketplaces mark them with ARIA's role (Tmall: role="tabpanel"), a widget name (JD:
+# data-widget="tab-content", data-tab="item") or class and id names (tab-content, J_TabBar, ks-switchable-panel, slide-pannel).
+TAB_PANEL_ROLE = "tabpanel"
+TAB_PANEL_ATTRS: dict[str, re.Pattern[str]] = {
+    "data-widget": re.compile(r"tab", re.I),
+    "data-tab": re.compile(r""),  # JD: <div data-tab="item"> holds each tab's content (规格与包装 among them)
+    "class": re.compile(r"tab|switchable|pann?el", re.I),
+    "id": re.compile(r"tab|switchable|pann?el", re.I),
+}
 
 # --- Logo claims: an <img> whose alt, title, caption or file name names the mark.
 # The gate has rules for the English, pinyin and percent-encoded file names below (patterns.GATE_RULES).
