@@ -629,3 +629,34 @@ def test_nested_srcdoc_frames_are_read_to_a_bound_and_deeper_ones_said() -> None
 def test_an_iframe_without_srcdoc_and_a_trap_in_a_srcdoc_are_no_claims() -> None:
     assert extract_page(page("<h1>螺丝</h1><iframe src='/x'>上海标准</iframe>").encode()).claims == []
     assert extract_page(page("<h1>螺丝</h1>" + _srcdoc("<p>上海标准件厂</p>")).encode()).claims == []
+
+
+# --- Right-to-left overrides: words shown from characters written backwards ---
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "\u202e准标海上\u202c",
+        "上海\u202e准标\u202c",
+        "&#x202E;准标海上&#x202C;",
+        '<bdo dir="rtl">准标海上</bdo>',
+        "<bdo dir=rtl><span>准标</span>海上</bdo>",
+    ],
+)
+@pytest.mark.parametrize("searcher", SEARCHERS, ids=lambda s: s.name)
+def test_words_shown_by_a_right_to_left_override_are_a_warning(words: str, searcher: Searcher) -> None:
+    # \u202e准标海上\u202c shows 上海标准: the page's text holds it backwards, and it was read as nothing.
+    raw = page(f"<h1>电热水壶</h1><p>执行标准：T/DEMO 001-2022（{words}）</p>").encode()
+    assert may_mention(raw, using=searcher)
+    result = extract_page(raw)
+    assert result.claims == [] and [w.code for w in result.warnings] == ["bidi-override"]
+
+
+def test_an_override_that_shows_no_words_is_no_warning() -> None:
+    for body in (
+        "<p>\u202eabc\u202c 上海市</p>",
+        "<p>\u202e上海标准\u202c</p>",
+        "<bdo dir='ltr'>准标海上</bdo>",
+    ):
+        assert "bidi-override" not in warning_codes(page(body).encode())

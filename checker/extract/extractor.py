@@ -8,6 +8,7 @@ from datetime import datetime
 from bs4 import Tag
 
 from checker.codes import find_codes
+from checker.extract.bidi import bidi_warning
 from checker.extract.blank import blank_warning
 from checker.extract.blocks import BlockTexts
 from checker.extract.classify import Classifier, Decision, PageView, maker_named, org_claimant, read_page
@@ -197,6 +198,8 @@ def _extract(raw: bytes, declared_charset: str | None, result: PageClaims, guard
     decoded = decode_page(raw, declared_charset)
     result.encoding, result.encoding_notes = decoded.encoding, decoded.notes
     result.warnings.extend(decoded.warnings)
+    if (reversed_words := bidi_warning(decoded.text)) is not None:
+        result.warnings.append(reversed_words)
     guard.check("decoding")
     collector = PageSignalCollector()
     html = prune(decoded.text, guard, collector)

@@ -35,7 +35,8 @@ from checker.extract import charsets
 # broken over two lines by a <br> are one mention, unless the break parts two rows (产地：上海<br>标准：…); words
 # only in script state (window.__INITIAL_STATE__, any escaped spelling) are a script-state warning; the
 # documents of <iframe srcdoc> are read (locations pass through the iframe); claims hidden from buyers by the
-# hidden attribute or an inline style say how (Claim.hidden; inactive tab panels are not hiding).
+# hidden attribute or an inline style say how (Claim.hidden; inactive tab panels are not hiding); words a
+# right-to-left override shows from reversed characters are a bidi-override warning.
 EXTRACTOR_VERSION = "1.10.0"
 
 
@@ -332,6 +333,18 @@ SPLIT_RULES: tuple[SplitRule, ...] = tuple(
             for spellings in WORD_SPELLINGS
         ),
         "海…标…准 with any amount of markup, ruby annotations or invisible characters between the characters",
+    )
+    for family in MULTIBYTE_FAMILIES
+) + tuple(
+    SplitRule(
+        f"zh-reversed-{family}",
+        family,
+        tuple(
+            tuple(spelled for char in spellings if (spelled := _encoded(char, family)))
+            for spellings in reversed(WORD_SPELLINGS)
+        ),
+        "准…标…海: the words written backwards, which a right-to-left override (U+202E, <bdo dir=rtl>) shows "
+        "as 上海标准 (a bidi-override warning)",
     )
     for family in MULTIBYTE_FAMILIES
 )
