@@ -71,6 +71,11 @@ REASONS: dict[str, tuple[str, str, bool]] = {
     "ocr": ("图片文字识别置信度", "OCR confidence", False),
     "ocr-low": ("图片文字识别置信度低", "OCR confidence is low", True),
     "page-partly-read": ("页面有部分内容未能读取", "part of the page could not be read", True),
+    "hidden-text": (
+        "字样在页面上被隐藏（买家看不到），属隐藏使用",
+        "the words are hidden from buyers on the page (hidden keyword use)",
+        True,
+    ),
     "other-locations": ("其他位置单独看需复核", "other locations alone would need review", False),
     "rule-precision-low": (
         "该规则近期确认率低于下限",
@@ -288,6 +293,9 @@ def assess_claim(
         score = claim.image.ocr_confidence
         code = "ocr-low" if score < below else "ocr"
         reasons.append(reason(code, f"{score:.2f}" + (f" < {below:.2f}" if code == "ocr-low" else "")))
+    if claim.hidden:
+        # Hidden keyword stuffing is still a use, but a buyer never saw it: an inspector signs knowing that.
+        reasons.append(reason("hidden-text", claim.hidden))
     if page.warnings:
         reasons.append(reason("page-partly-read", ", ".join(sorted({w.code for w in page.warnings}))))
     if claim.pattern is not None and (rule_id, claim.pattern) in policy.patterns:

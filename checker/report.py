@@ -67,6 +67,7 @@ _CLAIM_FIELDS = (
     "product_name",
     "location",
     "image",
+    "hidden",
 )
 _FINDING_FIELDS = (
     "finding_key",

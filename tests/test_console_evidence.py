@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
+from html import escape as html_escape
 
 import pytest
 from console_support import (
@@ -253,3 +254,18 @@ def test_stored_images_of_every_served_format_have_their_upright_size() -> None:
         assert info is not None and (info.media_type, info.width, info.height) == expected, name
     assert image_info(b"<svg xmlns='http://www.w3.org/2000/svg'></svg>") is None
     assert image_info(b"\x89PNG\r\n\x1a\n" + b"\0" * 40) is None
+
+
+def test_a_claim_inside_an_iframe_srcdoc_marks_the_frame() -> None:
+    # The path goes on inside the frame's document, which the archived page holds as an attribute.
+    inner = html_escape("<p>执行标准：T/DEMO 001-2019（上海标准）</p>", quote=True)
+    page = (
+        f'<html><body><h1>电热水壶</h1><div><iframe srcdoc="{inner}"></iframe></div></body></html>'.encode()
+    )
+    located = extract_page(page).claims[0]
+    assert "iframe:nth-of-type(1) > p" in located.location
+    marked = mark_page(
+        decode_snapshot(page, {}),
+        [Location(located.snippet, located.location, located.verbatim, "text", None)],
+    )
+    assert marked.hits[0].how == "element" and 'data-mw-hit="1"' in marked.html

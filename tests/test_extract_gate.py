@@ -25,14 +25,20 @@ from markwatch.errors import InputError
 REALPAGES = Path(__file__).parent / "data" / "realpages"
 FIND = FindSearcher()
 HYPERSCAN = HyperscanSearcher()
-FAMILY_SETS = (("utf-8", "ascii"), ("gb18030", "ascii"), ("utf-8", "gb18030", "ascii"), ("ascii",))
+FAMILY_SETS = (
+    ("utf-8", "ascii"),
+    ("gb18030", "ascii"),
+    ("big5", "ascii"),
+    ("utf-8", "gb18030", "big5", "ascii"),
+    ("ascii",),
+)
 
 
 def test_rule_table_is_well_formed() -> None:
     names = [rule.name for rule in GATE_RULES]
     assert len(names) == len(set(names))
     for rule in GATE_RULES:
-        assert rule.family in ("utf-8", "gb18030", "ascii"), rule.name
+        assert rule.family in ("utf-8", "gb18030", "big5", "ascii"), rule.name
         assert rule.anchors and rule.confirms and rule.why and rule.window > 0, rule.name
         if rule.caseless:
             # Both searchers fold the page to lower case for these: upper-case sequences would never match.

@@ -7,6 +7,7 @@ import gc
 import sys
 import time
 import unicodedata
+from html import escape as html_escape
 
 import pytest
 
@@ -143,7 +144,7 @@ def test_one_stray_byte_in_a_utf8_page_keeps_utf8() -> None:
 @pytest.mark.parametrize("searcher", SEARCHERS, ids=lambda s: s.name)
 def test_a_stray_byte_early_does_not_make_the_gate_skip(searcher: Searcher) -> None:
     raw = b"\xff" + ("x" * 5000 + CLAIM).encode()
-    assert families(raw) == ("utf-8", "gb18030", "ascii")
+    assert families(raw) == ("utf-8", "gb18030", "big5", "ascii")
     assert may_mention(raw, using=searcher)
     gbk = b"\xe4\xb8\x8a" + ("x" * 5000 + CLAIM).encode("gb18030")  # a UTF-8 character before GB18030 text
     assert may_mention(gbk, using=searcher)
@@ -499,3 +500,194 @@ def test_a_location_never_stops_at_an_id_that_does_not_name_one_element(ident: s
 def test_legacy_raw_text_elements_are_quoted_as_shown(body: str, snippet: str) -> None:
     (claim,) = extract_page(f"<html><body>{body}</body></html>".encode()).claims
     assert claim.snippet == snippet and claim.location == "html > body > xmp:nth-of-type(1)"
+
+
+# --- Charsets nobody declared: Big5, GB18030/GBK, UTF-16 with and without a byte-order mark ---
+
+# No header, no meta: the page's bytes alone say what it is.
+_BARE = "<html><head><title>商品</title></head><body><h1>{h1}</h1><p>{price}</p><p>{claim}</p></body></html>"
+_BIG5_PAGE = _BARE.format(h1="電熱水壺", price="價格：NT$199", claim="執行標準：T/DEMO 001-2022（上海標準）")
+_GB_PAGE = _BARE.format(h1="电热水壶", price="价格：￥199", claim="执行标准：T/DEMO 001-2022（上海标准）")
+
+
+@pytest.mark.parametrize("codec", ["big5", "big5hkscs"])
+@pytest.mark.parametrize("searcher", SEARCHERS, ids=lambda s: s.name)
+def test_a_big5_page_without_any_charset_is_read(codec: str, searcher: Searcher) -> None:
+    # 上海標準 in Big5 is A457 AEFC BCD0 B7C7: the gate skipped the page and its claim was lost unsaid.
+    raw = _BIG5_PAGE.encode(codec)
+    assert may_mention(raw, using=searcher)
+    split = _BIG5_PAGE.replace("上海標準", "上海<b style='color:red'>標</b><!-- x -->準").encode(codec)
+    assert may_mention(split, using=searcher)
+    result = extract_page(raw)
+    assert result.encoding == "big5hkscs" and [c.standard_code for c in result.claims] == ["T/DEMO 001-2022"]
+    assert result.claims[0].verbatim == "上海標準"
+    assert codes(split) == ["T/DEMO 001-2022"]
+    # Rendered-DOM saves put 100 KB of script before the first Chinese character.
+    script = "<script>var config = {a: 1};</script>" * 3000
+    assert codes(_BIG5_PAGE.replace("<title>", script + "<title>").encode(codec)) == ["T/DEMO 001-2022"]
+
+
+def test_gbk_pages_without_a_charset_stay_gb18030_also_in_traditional_characters() -> None:
+    # Every Big5 pair is a GB18030 pair too: the choice must not turn GBK pages into Big5.
+    for text in (_GB_PAGE, _GB_PAGE.replace("执行标准", "執行標準").replace("上海标准", "上海標準")):
+        for codec in ("gbk", "gb18030"):
+            result = extract_page(text.encode(codec))
+            assert result.encoding == "gb18030", (codec, text)
+            assert [c.standard_code for c in result.claims] == ["T/DEMO 001-2022"]
+            assert result.warnings == []
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_pages_with_and_without_a_byte_order_mark(codec: str) -> None:
+    bom = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}[codec]
+    body = _GB_PAGE.encode(codec)
+    with_bom = extract_page(bom + body)
+    assert [c.standard_code for c in with_bom.claims] == ["T/DEMO 001-2022"] and with_bom.warnings == []
+    # Without a mark or a label browsers do not take it for UTF-16: read, and said to be a guess.
+    bare = extract_page(body)
+    assert bare.encoding == codec and [c.standard_code for c in bare.claims] == ["T/DEMO 001-2022"]
+    assert [w.code for w in bare.warnings] == ["charset-guessed"]
+    # A header that names it is no guess.
+    declared = extract_page(body, declared_charset=codec.replace("-16-", "-16"))
+    assert [c.standard_code for c in declared.claims] == ["T/DEMO 001-2022"] and declared.warnings == []
+
+
+# --- A line break inside the words ---
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<p>执行标准：T/DEMO 001-2022（上海<br>标准）</p>",
+        "<p>执行标准：T/DEMO 001-2022（上<br/>海标准）</p>",
+        "<p>执行标准：T/DEMO 001-2022（上海 <br>\n 标准）</p>",
+        "<p>Complies with T/DEMO 001-2022 (Shanghai<br>Standard)</p>",
+    ],
+)
+def test_words_broken_over_two_lines_are_read_as_shown(body: str) -> None:
+    # A title broken over two lines reads as one phrase: the claim was lost.
+    (claim,) = extract_page(page(f"<h1>电热水壶</h1><p>价格：￥199</p>{body}").encode()).claims
+    assert claim.standard_code == "T/DEMO 001-2022" and claim.use == "product"
+    # The quote is the page's text as shown, the break as white space (as every quote shows a <br>).
+    assert claim.verbatim.replace(" ", "") in ("上海标准", "ShanghaiStandard")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # Precision traps stay traps across the break (§7).
+        "<p>上海<br>标准件厂</p>",
+        "<p>上海<br>标准化研究院</p>",
+        # Two rows, one per line: a place, then a standard.
+        "<p>产地：上海<br>标准：GB/T 1234-2020</p>",
+        "<p>产地：上海<br>标准号：GB/T 1234-2020</p>",
+        "<p>生产地址：浦东新区<br>产地：上海<br>标准代号：Q/XYZ 1-2020</p>",
+        "<p>Origin: Shanghai<br>Standard: GB/T 1234-2020</p>",
+    ],
+)
+def test_a_break_that_parts_two_rows_or_a_trap_is_no_claim(body: str) -> None:
+    result = extract_page(page(f"<h1>电热水壶</h1><p>价格：￥199</p>{body}").encode())
+    assert result.claims == [] and result.occurrences == []
+
+
+# --- Words only in a client-rendered page's script state ---
+
+_STATE = '<div id=\'app\'></div><script>window.__INITIAL_STATE__ = {{"item": {{"std": "{std}"}}}};</script>'
+
+
+@pytest.mark.parametrize(
+    "std",
+    [
+        "执行标准：T/DEMO 001-2022（上海标准）",
+        "\\u6267\\u884c\\u6807\\u51c6\\uff1aT/DEMO 001-2022\\uff08\\u4e0a\\u6d77\\u6807\\u51c6\\uff09",
+        "\\u4E0A\\u6D77\\u6807\\u51C6",
+        "\\u{4e0a}\\u{6d77}\\u{6807}\\u{51c6}",
+        "%E4%B8%8A%E6%B5%B7%E6%A0%87%E5%87%86",
+        "&#19978;&#28023;&#26631;&#20934;",
+    ],
+)
+@pytest.mark.parametrize("searcher", SEARCHERS, ids=lambda s: s.name)
+def test_words_only_in_script_state_are_a_warning(std: str, searcher: Searcher) -> None:
+    # The page a marketplace draws from its state showed nothing to the extractor: "no claim", silently.
+    raw = page("<h1>商品</h1>" + _STATE.format(std=std)).encode()
+    assert may_mention(raw, using=searcher)
+    result = extract_page(raw)
+    assert result.claims == [] and [w.code for w in result.warnings] == ["script-state"]
+
+
+def test_script_state_warns_only_when_the_shown_text_has_no_mention() -> None:
+    shown = page(
+        "<h1>电热水壶</h1><p>执行标准：T/DEMO 001-2022（上海标准）</p>" + _STATE.format(std="上海标准")
+    )
+    result = extract_page(shown.encode())
+    assert len(result.claims) == 1 and result.warnings == []
+    trap = page("<h1>紧固件</h1>" + _STATE.format(std="上海标准件厂"))  # a trap is no mention there either
+    assert extract_page(trap.encode()).warnings == []
+    jsonld = page('<script type="application/ld+json">{"name": "上海标准"}</script><p>x</p>')
+    assert [w.code for w in extract_page(jsonld.encode()).warnings] == [
+        "head-only"
+    ]  # JSON-LD stays head-only
+
+
+# --- <iframe srcdoc>: a document in an attribute, shown as a frame ---
+
+
+def _srcdoc(inner: str) -> str:
+    return '<iframe srcdoc="' + html_escape(inner, quote=True) + '">fallback 上海标准</iframe>'
+
+
+def test_a_claim_in_an_iframe_srcdoc_is_read_with_a_location_inside_the_frame() -> None:
+    inner = "<html><body><h2>参数</h2><p>执行标准：T/DEMO 001-2022（上海标准）</p></body></html>"
+    result = extract_page(page(f"<h1>电热水壶</h1><p>价格：￥199</p><div>{_srcdoc(inner)}</div>").encode())
+    (claim,) = result.claims  # the fallback text between the tags is never shown: no second claim
+    assert claim.standard_code == "T/DEMO 001-2022" and claim.verbatim == "上海标准"
+    assert claim.location == "html > body > div:nth-of-type(1) > iframe:nth-of-type(1) > p:nth-of-type(1)"
+    assert result.warnings == []
+
+
+def test_nested_srcdoc_frames_are_read_to_a_bound_and_deeper_ones_said() -> None:
+    claim = "<p>执行标准：T/DEMO 001-2022（上海标准）</p>"
+    nested = claim
+    for _ in range(3):
+        nested = _srcdoc(nested)
+    result = extract_page(page(f"<h1>电热水壶</h1><p>价格：￥199</p>{nested}").encode())
+    assert [c.standard_code for c in result.claims] == ["T/DEMO 001-2022"] and result.warnings == []
+    assert result.claims[0].location.count("iframe") == 3
+    too_deep = extract_page(page(f"<h1>电热水壶</h1><p>价格：￥199</p>{_srcdoc(nested)}").encode())
+    assert too_deep.claims == [] and [w.code for w in too_deep.warnings] == ["depth-cut"]
+
+
+def test_an_iframe_without_srcdoc_and_a_trap_in_a_srcdoc_are_no_claims() -> None:
+    assert extract_page(page("<h1>螺丝</h1><iframe src='/x'>上海标准</iframe>").encode()).claims == []
+    assert extract_page(page("<h1>螺丝</h1>" + _srcdoc("<p>上海标准件厂</p>")).encode()).claims == []
+
+
+# --- Right-to-left overrides: words shown from characters written backwards ---
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "\u202e准标海上\u202c",
+        "上海\u202e准标\u202c",
+        "&#x202E;准标海上&#x202C;",
+        '<bdo dir="rtl">准标海上</bdo>',
+        "<bdo dir=rtl><span>准标</span>海上</bdo>",
+    ],
+)
+@pytest.mark.parametrize("searcher", SEARCHERS, ids=lambda s: s.name)
+def test_words_shown_by_a_right_to_left_override_are_a_warning(words: str, searcher: Searcher) -> None:
+    # \u202e准标海上\u202c shows 上海标准: the page's text holds it backwards, and it was read as nothing.
+    raw = page(f"<h1>电热水壶</h1><p>执行标准：T/DEMO 001-2022（{words}）</p>").encode()
+    assert may_mention(raw, using=searcher)
+    result = extract_page(raw)
+    assert result.claims == [] and [w.code for w in result.warnings] == ["bidi-override"]
+
+
+def test_an_override_that_shows_no_words_is_no_warning() -> None:
+    for body in (
+        "<p>\u202eabc\u202c 上海市</p>",
+        "<p>\u202e上海标准\u202c</p>",
+        "<bdo dir='ltr'>准标海上</bdo>",
+    ):
+        assert "bidi-override" not in warning_codes(page(body).encode())

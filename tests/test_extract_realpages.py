@@ -115,3 +115,26 @@ def test_breadcrumb_category_skips_the_brand_picker(realpages_dir: Path) -> None
     # (a dropdown holding a list) is not the product's trail: the category is the last real crumb.
     (claim,) = extract_page(_inject(realpages_dir, "jd_item_02_derived_jsp.html")).claims
     assert claim.product_category == "手机"
+
+
+def test_claims_in_real_pages_inactive_tabs_are_not_hidden_text(realpages_dir: Path) -> None:
+    # Marketplaces keep the 规格参数 table in a tab that is display:none until clicked (JD: data-tab="item";
+    # Tmall: role="tabpanel"). A buyer opens it: its claims are not hidden text, their findings stay high.
+    text = (realpages_dir / "jd_item_02_derived_jsp.html").read_bytes().decode("utf-8")
+    tab = '<div data-tab="item" class="hide">\n                    <div class="Ptable">'
+    assert text.count(tab) == 1
+    shown = tab.replace('class="hide"', 'class="hide" style="display:none"')
+    claim = '<div class="Ptable-item"><h3>主体</h3><dl><dt>执行标准</dt><dd>T/SHHJ 3-2018（上海标准）</dd></dl></div>'
+    (found,) = extract_page(text.replace(tab, shown + claim).encode()).claims
+    assert found.standard_code == "T/SHHJ 3-2018" and found.hidden is None
+    # The same table hidden by a bare display:none (no tab): hidden text.
+    bare = tab.replace('data-tab="item" class="hide"', 'style="display:none"')
+    (hidden,) = extract_page(text.replace(tab, bare + claim).encode()).claims
+    assert hidden.hidden == "display:none"
+    tmall = (realpages_dir / "tmall_item_01.html").read_bytes().decode("utf-8")
+    panel = 'id="ks-accordion-tab-panel1308" role="tabpanel" aria-hidden="true" aria-labelledby="ks-accordion-tab1325">'
+    assert tmall.count(panel) == 1
+    (in_panel,) = extract_page(
+        tmall.replace(panel, panel + "<li>执行标准：T/SHHJ 3-2018（上海标准）</li>").encode()
+    ).claims
+    assert in_panel.hidden is None

@@ -635,3 +635,73 @@ def test_api_dismissal_records_its_kind(registry_db: str) -> None:
         assert ok.status_code == 200, ok.text
     with db.session_scope(registry_db) as session:
         assert session.get(Case, case_id).dismissal_kind == "not-a-claim"  # type: ignore[union-attr]
+
+
+# ---- claims hidden from buyers ------------------------------------------------------------------------
+
+_SHOWN_CLAIM = "<p>执行标准：T/DEMO 002-2019（上海标准）</p>"
+
+
+def _item(body: str) -> bytes:
+    return (
+        f'<html><head><meta charset="utf-8"></head><body><h1>智能水杯</h1><p>价格：￥99</p>'
+        f"<ul><li>生产企业：{MAKER}</li></ul>{body}</body></html>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("body", "how"),
+    [
+        (f'<div style="display: none">{_SHOWN_CLAIM}</div>', "display:none"),
+        (f"<div hidden>{_SHOWN_CLAIM}</div>", "[hidden]"),
+        (f'<div style="color:red;visibility:hidden">{_SHOWN_CLAIM}</div>', "visibility:hidden"),
+        ('<p>执行标准：T/DEMO 002-2019（<span style="font-size:0px">上海标准</span>）</p>', "font-size:0"),
+        ('<p>执行标准：T/DEMO 002-2019（<span style="font-size:0">上海</span>标准）</p>', "font-size:0"),
+    ],
+)
+def test_a_hidden_claim_is_kept_and_its_findings_go_to_review(
+    registry_db: str, tmp_path: Path, body: str, how: str
+) -> None:
+    # Keyword stuffing a buyer never sees is still a use; an inspector signs it knowing it was hidden.
+    page = tmp_path / "item.html"
+    page.write_bytes(_item(body))
+    result = CliRunner().invoke(
+        cli, ["check", str(page), "--db", registry_db, "--as-of", "2026-11-26", "--format", "json"]
+    )
+    doc = json.loads(result.stdout)
+    jsonschema.Draft202012Validator(V2_SCHEMA).validate(doc)
+    (claim,) = doc["results"][0]["claims"]
+    assert claim["hidden"] == how
+    (finding,) = doc["results"][0]["findings"]
+    assert finding["rule_id"] == "SHS004" and finding["confidence"] == "review"
+    assert f"hidden-text: {how}" in finding["confidence_reasons"]
+    assert describe(f"hidden-text: {how}", "zh").startswith("字样在页面上被隐藏")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # Shown again below the hidden part, or never hidden by what we read.
+        f'<div style="visibility:hidden"><div style="visibility:visible">{_SHOWN_CLAIM}</div></div>',
+        f'<div hidden style="display:block">{_SHOWN_CLAIM}</div>',
+        '<div style="font-size:0"><p style="font-size:14px">执行标准：T/DEMO 002-2019（上海标准）</p></div>',
+        f'<div class="hide">{_SHOWN_CLAIM}</div>',  # a stylesheet's class: not evaluated
+        # Inactive tab panels: a buyer opens them with a click (marketplaces' 规格参数 tabs).
+        f'<div role="tabpanel" style="display:none">{_SHOWN_CLAIM}</div>',
+        f'<div data-widget="tab-content" style="display:none">{_SHOWN_CLAIM}</div>',
+        f'<div data-tab="item" style="display:none">{_SHOWN_CLAIM}</div>',
+        f'<div class="tab-content" hidden>{_SHOWN_CLAIM}</div>',
+    ],
+)
+def test_shown_claims_and_tab_panels_stay_high(checker: Checker, registry_db: str, body: str) -> None:
+    result = check(checker, registry_of(registry_db), _item(body))
+    assert [c.hidden for c in result.page.claims] == [None]
+    assert [(f.rule_id, f.confidence) for f in result.findings] == [("SHS004", "high")]
+
+
+def test_a_hidden_copy_beside_a_shown_one_is_one_high_finding(checker: Checker, registry_db: str) -> None:
+    raw = _item(f'{_SHOWN_CLAIM}<div style="display:none">{_SHOWN_CLAIM}</div>')
+    result = check(checker, registry_of(registry_db), raw)
+    assert [c.hidden for c in result.page.claims] == [None, "display:none"]
+    (finding,) = result.findings
+    assert finding.confidence == "high" and len(finding.locations) == 2  # the surest location decides

@@ -174,6 +174,10 @@ def resolve(root: etree._Element, path: str) -> etree._Element | None:
                 return None
             continue
         assert node is not None
+        if node.tag == "iframe":
+            # The rest of the path is inside the frame's srcdoc document (checker/extract/srcdoc.py): the
+            # archived page holds it as an attribute, so the frame itself is what can be marked.
+            return node
         same = [child for child in node if child.tag == tag]
         index = int(nth) - 1 if nth else 0
         if ident:
@@ -195,7 +199,7 @@ def _mark_one(root: etree._Element, loc: Location, index: int) -> Hit:
         return Hit(index, anchor(index), "head")
     needles = [n for n in (loc.verbatim,) if n.strip()]
     if element is not None:
-        if element.tag == "img" or loc.kind in ("image-text", "mark-image", "logo"):
+        if element.tag in ("img", "iframe") or loc.kind in ("image-text", "mark-image", "logo"):
             _wrap_element(element, index)
             return Hit(index, anchor(index), "element")
         if _mark_text(element, needles, index):

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from charset_normalizer import from_bytes
 
 from checker.extract import charsets
+from checker.extract.big5 import reads_as_big5
 from checker.extract.charsets import Encoding
 from checker.extract.models import PageWarning
+from checker.extract.sniff import utf16_without_bom
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,7 @@ _BOMS = (
 )
 _UTF8 = charsets.Encoding("UTF-8", "utf-8")
 _GB18030 = charsets.Encoding("gb18030", "gb18030")
+_BIG5 = charsets.Encoding("Big5", "big5hkscs")
 # "All but a few bytes": a page whose invalid sequences are at most this share of its non-ASCII bytes (or at
 # most _FEW_ABSOLUTE of them) is read with its declared charset, the bad sequences replaced and reported.
 _FEW_SHARE = 50
@@ -296,6 +299,9 @@ def _decode(raw: bytes, declared_charset: str | None) -> Decoded:
                 if enc.codec != "utf-8"
             ]
         return Decoded(text, "utf-8", notes)
+    utf16 = utf16_without_bom(raw)
+    if utf16 is not None:
+        return _utf16(raw, utf16, labels, notes)
     utf8 = _lenient_utf8(raw)
     valid = _utf8_valid(utf8) if utf8.text else 0
     if _mostly_utf8(utf8) or (
@@ -336,6 +342,14 @@ def _decode(raw: bytes, declared_charset: str | None) -> Decoded:
         notes.append(f"{source} says {said} but {lenient.invalid} byte sequence(s) do not decode as it")
         tolerated.append((enc, lenient, source))
     if gb_text is not None:
+        if (
+            not labels
+            and (big5_text := _strict(raw, _BIG5.codec)) is not None
+            and reads_as_big5(gb_text, big5_text)
+        ):
+            # Big5 pairs are valid GB18030 pairs too: without a label, only the characters tell them apart.
+            notes.append("detected Big5: it decodes as GB18030 too, but into rare characters")
+            return Decoded(big5_text, _BIG5.codec, notes)
         notes.append("detected gb18030 (strict decode)")
         return Decoded(gb_text, "gb18030", notes)
     for enc, lenient, source in tolerated:
@@ -372,6 +386,32 @@ def _seven_bit(raw: bytes, label: tuple[Encoding, str | None, str], notes: list[
     if lenient.invalid:
         found.warnings.append(_replaced(enc.codec, lenient.invalid))
     return found
+
+
+def _utf16(
+    raw: bytes, codec: str, labels: list[tuple[Encoding, str | None, str]], notes: list[str]
+) -> Decoded:
+    """A page whose zero bytes say UTF-16 (sniff.py). Read as such; unless a label says so too, it is a guess
+    browsers do not make (they sniff UTF-16 by its byte-order mark only), said with a warning."""
+    lenient = _lenient(raw, codec)
+    said = [said for enc, said, source in labels if source == "header" and enc.codec == codec]
+    warnings = (
+        []
+        if said
+        else [
+            PageWarning(
+                code=GUESSED,
+                message=f"no byte-order mark and no label, but the bytes are {codec.upper()} (zero bytes beside "
+                "the markup): read as such, a browser may show the page garbled",
+            )
+        ]
+    )
+    notes.append(
+        f"{codec} without a byte-order mark ({'header says so' if said else 'sniffed from zero bytes'})"
+    )
+    if lenient.invalid:
+        warnings.append(_replaced(codec, lenient.invalid))
+    return Decoded(lenient.text, codec, notes, warnings)
 
 
 def _detected(raw: bytes, declared: Encoding | None, notes: list[str]) -> Decoded:

@@ -11,6 +11,7 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from checker.extract.patterns import LABEL_SUFFIXES, ROW_TEXT
 from checker.extract.prune import DUP_ID_ATTR, NTH_ATTR, TAG_ATTR
+from checker.extract.visibility import Visibility
 from checker.normalize import normalize_text
 
 # Text inside one of these belongs to it; inline tags (b, span, a, font) join their text to the block's.
@@ -62,6 +63,8 @@ class Run:
     element: Tag
     text: str
     raw: str = ""
+    # Spans of `raw` a buyer does not see (visibility.py), with how each is hidden.
+    hidden: tuple[tuple[int, int, str], ...] = ()
 
 
 @dataclass
@@ -86,6 +89,7 @@ class Page:
     metas: dict[str, str]
     title: str | None
     jsonld: list[dict[str, Any]] = field(default_factory=list)
+    visibility: Visibility = field(default_factory=Visibility)
     # Every element in document order, read once: the readers below and the extractor's later passes filter
     # this list instead of calling bs4's find_all, which builds a filter object per call (a fifth of the
     # cost of checking a short text).
@@ -133,9 +137,11 @@ def block_of(node: Tag | NavigableString) -> Tag | None:
     return parent
 
 
-def _runs(strings: list[NavigableString]) -> list[Run]:
+def _runs(strings: list[NavigableString], visibility: Visibility) -> list[Run]:
     order: list[int] = []
     pieces: dict[int, tuple[Tag, list[str]]] = {}
+    hidden: dict[int, list[tuple[int, int, str]]] = {}
+    lengths: dict[int, int] = {}
     for string in strings:
         if (
             isinstance(string, Comment)
@@ -150,16 +156,22 @@ def _runs(strings: list[NavigableString]) -> list[Run]:
         if key not in pieces:
             pieces[key] = (block, [])
             order.append(key)
-        pieces[key][1].append(str(string).replace("\n", " "))
+        piece = str(string).replace("\n", " ")
+        pieces[key][1].append(piece)
+        start = lengths.get(key, 0)
+        lengths[key] = start + len(piece)
+        if (why := visibility.hidden(string.parent)) is not None:
+            hidden.setdefault(key, []).append((start, start + len(piece), why))
         if string.next_sibling is not None and getattr(string.next_sibling, "name", None) == "br":
             pieces[key][1].append("\n")
+            lengths[key] += 1
     runs = []
     for key in order:
         block, parts = pieces[key]
         raw = "".join(parts)
         text = "\n".join(normalize_text(line) for line in raw.split("\n")).strip()
         if text:
-            runs.append(Run(block, text, raw))
+            runs.append(Run(block, text, raw, tuple(hidden.get(key, ()))))
     return runs
 
 
@@ -269,10 +281,11 @@ def load_page(html: str) -> Page:
     """Parse pruned HTML with BeautifulSoup and read its runs, rows and metadata."""
     soup = BeautifulSoup(html, "lxml")
     tags, strings = _walk(soup)
-    runs = _runs(strings)
+    visibility = Visibility()
+    runs = _runs(strings, visibility)
     title_tag = next((tag for tag in tags if tag.name == "title"), None)
     title = clean(title_tag.get_text()) if title_tag else None
-    return Page(soup, runs, _rows(tags, runs), _metas(tags), title or None, _jsonld(tags), tags)
+    return Page(soup, runs, _rows(tags, runs), _metas(tags), title or None, _jsonld(tags), visibility, tags)
 
 
 def label_in(label: str, table: tuple[str, ...]) -> str | None:

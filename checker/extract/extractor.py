@@ -8,6 +8,7 @@ from datetime import datetime
 from bs4 import Tag
 
 from checker.codes import find_codes
+from checker.extract.bidi import bidi_warning
 from checker.extract.blank import blank_warning
 from checker.extract.blocks import BlockTexts
 from checker.extract.classify import Classifier, Decision, PageView, maker_named, org_claimant, read_page
@@ -22,8 +23,10 @@ from checker.extract.models import Claim, Occurrence, PageClaims
 from checker.extract.page_signals import PageSignalCollector
 from checker.extract.patterns import EXTRACTOR_VERSION, PRODUCT_LABELS, STANDARD_LABELS
 from checker.extract.prune import prune
+from checker.extract.script_state import script_state_warning
 from checker.extract.tie import Tie, Tier
 from checker.extract.verbatim import Quoter, centred, display_text
+from checker.extract.visibility import hidden_in
 from checker.normalize import compact
 
 SNIPPET_CHARS = 300
@@ -41,6 +44,7 @@ class Quotes:
     verbatim: str
     snippet: str
     snippet_normalized: str
+    hidden: str | None = None  # how the quoted words are hidden from buyers (visibility.py)
 
 
 class _Quoting:
@@ -55,15 +59,21 @@ class _Quoting:
         if mention.kind == "logo":
             normalized = f"{mention.text} {mention.block_text}".strip()[:SNIPPET_CHARS]
             shown = display_text(f"{mention.raw} {mention.block_raw}")[:SNIPPET_CHARS]
-            return Quotes(display_text(mention.raw), shown, normalized)
+            return Quotes(display_text(mention.raw), shown, normalized, mention.hidden)
         key = id(mention.element)
         quoter = self._quoters.get(key)
         if quoter is None:
             quoter = self._quoters[key] = Quoter(mention.raw, mention.block_text, tick=self._tick)
+        hidden = (
+            hidden_in(mention.hidden_ranges, quoter.raw_positions(mention.start, mention.end))
+            if mention.hidden_ranges
+            else None
+        )
         return Quotes(
             quoter.verbatim(mention.start, mention.end),
             quoter.snippet(mention.start, mention.end, SNIPPET_CHARS),
             snippet(mention.block_text, mention.start, mention.end),
+            hidden,
         )
 
 
@@ -146,6 +156,7 @@ def _claim(
         snippet=quotes.snippet,
         snippet_normalized=quotes.snippet_normalized,
         location=location,
+        hidden=quotes.hidden,
     )
 
 
@@ -187,6 +198,8 @@ def _extract(raw: bytes, declared_charset: str | None, result: PageClaims, guard
     decoded = decode_page(raw, declared_charset)
     result.encoding, result.encoding_notes = decoded.encoding, decoded.notes
     result.warnings.extend(decoded.warnings)
+    if (reversed_words := bidi_warning(decoded.text)) is not None:
+        result.warnings.append(reversed_words)
     guard.check("decoding")
     collector = PageSignalCollector()
     html = prune(decoded.text, guard, collector)
@@ -197,6 +210,8 @@ def _extract(raw: bytes, declared_charset: str | None, result: PageClaims, guard
         # Nothing in the body: words in the head alone are said, never silently "no claim".
         if (head_only := head_only_warning(decoded.text)) is not None:
             result.warnings.append(head_only)
+        elif (state := script_state_warning(decoded.text)) is not None:
+            result.warnings.append(state)
         return
     finder = ContextFinder(page)
     view = read_page(page, finder, collector.signals, result.url)

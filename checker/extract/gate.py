@@ -8,8 +8,8 @@ same rule tables (patterns.GATE_RULES, patterns.SPLIT_RULES, patterns.SQUEEZE_TR
 - `find`: one `bytes.find` pass per anchor and Python regexes beside each hit, the fallback where Hyperscan
   has no wheel (it is optional).
 
-The answer never depends on decoding: a page with any non-ASCII byte is searched for the UTF-8 and the
-GB18030 spellings alike, so one stray byte cannot hide a mention. `MARKWATCH_GATE=auto|hyperscan|find`
+The answer never depends on decoding: a page with any non-ASCII byte is searched for the UTF-8, GB18030 and
+Big5 spellings alike, so one stray byte (or a missing charset) cannot hide a mention. `MARKWATCH_GATE=auto|hyperscan|find`
 picks the searcher; `auto` (the default) takes Hyperscan when it imports.
 """
 
@@ -26,12 +26,14 @@ from checker.extract import charsets
 from checker.extract.patterns import (
     GATE_RULES,
     IGNORABLE_ENTITIES,
+    MULTIBYTE_FAMILIES,
     SPLIT_RULES,
     SQUEEZE_RUN,
     SQUEEZE_TRIGGERS,
     GateRule,
     SplitRule,
 )
+from checker.extract.sniff import utf16_without_bom
 from checker.ignorables import is_default_ignorable
 from markwatch.errors import InputError
 
@@ -41,7 +43,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 GATE_ENV = "MARKWATCH_GATE"
 GATE_CHOICES = ("auto", "hyperscan", "find")
-ALL_FAMILIES = ("utf-8", "gb18030", "ascii")
+ALL_FAMILIES = (*MULTIBYTE_FAMILIES, "ascii")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
@@ -289,7 +291,7 @@ def squeeze(raw: bytes) -> bytes:
 
 def may_mention(raw: bytes, *, declared_charset: str | None = None, using: Searcher | None = None) -> bool:
     """True when some gate rule holds (or the page is in an encoding the rules cannot read)."""
-    if raw[:2] in _UTF16_BOMS:
+    if raw[:2] in _UTF16_BOMS or utf16_without_bom(raw) is not None:
         return True  # UTF-16: anchors are not byte-comparable; decode and look
     declared = charsets.resolve(declared_charset)
     if declared is not None and declared.name in charsets.UNSEARCHED:

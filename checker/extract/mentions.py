@@ -16,6 +16,8 @@ from checker.extract.patterns import (
     EXCLUSIONS_BEFORE,
     LOGO_FILE_ATTRS,
     MENTIONS,
+    ROW_LABEL_AFTER_BREAK,
+    ROW_TEXT,
     logo_file_name,
 )
 from checker.extract.tie import sentence_span
@@ -41,6 +43,9 @@ class Mention:
     raw: str = ""
     block_raw: str = ""  # a logo's block text as written
     pattern: str = ""  # the pattern that found it: zh, en, logo-alt, logo-title, logo-caption, logo-file
+    # How a logo is hidden from buyers, or the hidden spans of a text mention's raw block text (visibility.py).
+    hidden: str | None = None
+    hidden_ranges: tuple[tuple[int, int, str], ...] = ()
 
 
 def excluded(text: str, start: int, end: int) -> bool:
@@ -52,11 +57,32 @@ def excluded(text: str, start: int, end: int) -> bool:
     )
 
 
+def parts_two_rows(text: str, start: int, end: int) -> bool:
+    """Whether a line break inside the words at text[start:end] parts two rows rather than the words:
+    the line before is a whole `label：value` row whose value is the words' first part (产地：上海), or the line
+    after starts a row whose label is the words' rest (标准：GB/T…, 标准号：…)."""
+    brk = text.find("\n", start, end)
+    if brk == -1:
+        return False
+    line_start = text.rfind("\n", 0, brk) + 1
+    line_end = text.find("\n", brk + 1)
+    before, after = text[line_start:brk], text[brk + 1 : len(text) if line_end == -1 else line_end]
+    head, rest = text[start:brk].strip(), text[brk + 1 : end].strip()
+    row = ROW_TEXT.match(before)
+    if row is not None and row.group("value").strip() == head:
+        return True
+    row = ROW_TEXT.match(after)
+    if row is None:
+        return False
+    label = row.group("label").replace(" ", "").lower()
+    return label.startswith(rest.replace(" ", "").lower()) and len(label) - len(rest) <= ROW_LABEL_AFTER_BREAK
+
+
 def find_named_in_text(text: str) -> Iterator[tuple[int, int, str]]:
     """Spans of the words in a normalised text with the pattern that found each, traps left out, in order."""
     spans = sorted((m.start(), m.end(), p.name) for p in MENTIONS for m in p.regex.finditer(text))
     for start, end, name in spans:
-        if not excluded(text, start, end):
+        if not excluded(text, start, end) and not parts_two_rows(text, start, end):
             yield start, end, name
 
 
@@ -137,6 +163,7 @@ def find_mentions(page: Page) -> list[Mention]:
             raw=hit[2],
             block_raw=raws.get(id(unit), ""),
             pattern=f"logo-{hit[1]}",
+            hidden=page.visibility.hidden(img),
         )
         found.append((order.get(id(img), 0), mention))
     for run in page.runs:
@@ -153,6 +180,7 @@ def find_mentions(page: Page) -> list[Mention]:
                 end,
                 raw=run.raw,
                 pattern=name,
+                hidden_ranges=run.hidden,
             )
             found.append((order.get(id(run.element), 0), mention))
     found.sort(key=lambda pair: (pair[0], pair[1].start))

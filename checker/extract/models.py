@@ -93,6 +93,11 @@ class Claim(BaseModel):
     snippet_normalized: str = Field(default="", description="the same text as normalised for matching")
     location: str = Field(default="", description="CSS path of the element holding the claim")
     image: ImageRef | None = Field(default=None, description="for image-text and mark-image claims")
+    hidden: str | None = Field(
+        default=None,
+        description="how the words are hidden from buyers (display:none, hidden attribute, visibility:hidden, "
+        "font-size:0; inline on the element or an ancestor, inactive tab panels excepted), None when shown",
+    )
 
 
 class Occurrence(BaseModel):

@@ -37,7 +37,13 @@ from checker.extract import charsets
 # header as "label：value" (品名：规格); a claim in such a row takes its product from the row alone. A code in
 # another clause or sentence does not tie words whose own clause names another kind of standard
 # (…国家标准GB/T …，主导制定的团体标准获评“上海标准”).
-EXTRACTOR_VERSION = "1.10.0"
+# 1.11.0: pages in Big5 or UTF-16 that declare no charset are read (the gate reads Big5 bytes); the words
+# broken over two lines by a <br> are one mention, unless the break parts two rows (产地：上海<br>标准：…); words
+# only in script state (window.__INITIAL_STATE__, any escaped spelling) are a script-state warning; the
+# documents of <iframe srcdoc> are read (locations pass through the iframe); claims hidden from buyers by the
+# hidden attribute or an inline style say how (Claim.hidden; inactive tab panels are not hiding); words a
+# right-to-left override shows from reversed characters are a bidi-override warning.
+EXTRACTOR_VERSION = "1.11.0"
 
 
 class Pattern(NamedTuple):
@@ -61,11 +67,19 @@ def _p(name: str, regex: str, why: str, flags: int = 0) -> Pattern:
 GATE_WINDOW = 400
 
 
+# Multi-byte encodings the gate reads on any page with a non-ASCII byte, declared or not. Big5 is there for the
+# pages that declare nothing (no header, no meta): 上海標準 is A457 AEFC BCD0 B7C7 there, bytes no UTF-8 or
+# GB18030 rule matches, and such a page was skipped without a word. Big5-HKSCS spells these characters alike.
+MULTIBYTE_FAMILIES = ("utf-8", "gb18030", "big5")
+
+
 class GateRule(NamedTuple):
     """Raw byte sequences that, close together, may spell a mention in one byte family."""
 
     name: str
-    family: str  # "utf-8" or "gb18030": searched only on pages with non-ASCII bytes; "ascii": on every page
+    family: (
+        str  # one of MULTIBYTE_FAMILIES: searched only on pages with non-ASCII bytes; "ascii": on every page
+    )
     anchors: tuple[bytes, ...]
     confirms: tuple[bytes, ...]
     forward: bool  # the confirming sequence follows the anchor (True) or precedes it
@@ -90,14 +104,22 @@ def _in_each_family(
         GateRule(
             f"{name}-{family}",
             family,
-            tuple(a.encode(family) for a in anchors),
-            tuple(c.encode(family) for c in confirms) + ascii_confirms,
+            tuple(spelled for a in anchors if (spelled := _encoded(a, family))),
+            tuple(spelled for c in confirms if (spelled := _encoded(c, family))) + ascii_confirms,
             forward,
             why,
             caseless=bool(ascii_confirms),
         )
-        for family in ("utf-8", "gb18030")
+        for family in MULTIBYTE_FAMILIES
     )
+
+
+def _encoded(text: str, family: str) -> bytes:
+    """The bytes of text in a family, or b"" when the family cannot spell it (Big5 has no 标)."""
+    try:
+        return text.encode(family)
+    except UnicodeEncodeError:
+        return b""
 
 
 # Labels (WHATWG) of encodings whose bytes no rule here reads: a page declaring one is decoded and looked at.
@@ -134,7 +156,7 @@ GATE_RULES: tuple[GateRule, ...] = (
         "en",
         "ascii",
         (b"tandard",),
-        (b"hanghai", "ｈａｉ".encode(), "ｈａｉ".encode("gb18030")),
+        (b"hanghai", "ｈａｉ".encode(), "ｈａｉ".encode("gb18030"), "ｈａｉ".encode("big5")),
         False,
         "Shanghai Standard in any case, and file names like shanghai-standard.png",
         caseless=True,
@@ -167,6 +189,16 @@ GATE_RULES: tuple[GateRule, ...] = (
         True,
         "JSON string escapes (\\u6d77 = 海, \\u51c6 = 准, \\u6e96 = 準): JSON-LD written with ASCII escapes, the "
         "only spelling on a page drawn by script (a head-only warning, never a silent pass)",
+        caseless=True,
+    ),
+    GateRule(
+        "js-escape-braced",
+        "ascii",
+        (b"\\u{6d77}",),
+        (b"\\u{51c6}", b"\\u{6e96}"),
+        True,
+        "JavaScript code-point escapes (\\u{6d77} = 海) in a client-rendered page's script state: a script-state "
+        "warning, never a silent pass",
         caseless=True,
     ),
     GateRule(
@@ -266,6 +298,8 @@ SPLIT_GAP: dict[str, bytes] = {
     "utf-8": b"(?:" + _MARKUP_GAP + b"|" + utf8_alternatives((*ignorables.RANGES, *_SPACES)) + b")*",
     # GB18030 spells every default-ignorable and space character but U+3000 (A1A1) in four bytes.
     "gb18030": b"(?:" + _MARKUP_GAP + rb"|\xa1\xa1|[\x81-\xfe][\x30-\x39][\x81-\xfe][\x30-\x39])*",
+    # Big5 spells no default-ignorable character; U+3000 is A140.
+    "big5": b"(?:" + _MARKUP_GAP + rb"|\xa1\x40)*",
 }
 
 
@@ -300,10 +334,25 @@ SPLIT_RULES: tuple[SplitRule, ...] = tuple(
     SplitRule(
         f"zh-split-{family}",
         family,
-        tuple(tuple(char.encode(family) for char in spellings) for spellings in WORD_SPELLINGS),
+        tuple(
+            tuple(spelled for char in spellings if (spelled := _encoded(char, family)))
+            for spellings in WORD_SPELLINGS
+        ),
         "海…标…准 with any amount of markup, ruby annotations or invisible characters between the characters",
     )
-    for family in ("utf-8", "gb18030")
+    for family in MULTIBYTE_FAMILIES
+) + tuple(
+    SplitRule(
+        f"zh-reversed-{family}",
+        family,
+        tuple(
+            tuple(spelled for char in spellings if (spelled := _encoded(char, family)))
+            for spellings in reversed(WORD_SPELLINGS)
+        ),
+        "准…标…海: the words written backwards, which a right-to-left override (U+202E, <bdo dir=rtl>) shows "
+        "as 上海标准 (a bidi-override warning)",
+    )
+    for family in MULTIBYTE_FAMILIES
 )
 
 # Invisible characters inside English words (Stan&shy;dard, Shang\u200bhai): a run of them between two ASCII
@@ -354,11 +403,26 @@ SQUEEZE_RUN = (
 
 
 # --- Mentions, run over normalize_text output (full-width folded, 標準 -> 标准, debris removed).
+# A <br> inside the words (上海<br>标准) is a line break in the block's text: the words still read as one across
+# it, as a reader reads a title broken over two lines. Whether the break instead parts two rows
+# (产地：上海<br>标准：GB/T…) is decided after the match (mentions.parts_two_rows).
+_BREAK = r"(?: |\n)?"
 MENTIONS: tuple[Pattern, ...] = (
-    _p("zh", r"上 ?海 ?标 ?准", "the words; single stray spaces survive normalisation between characters"),
+    _p(
+        "zh",
+        rf"上{_BREAK}海{_BREAK}标{_BREAK}准",
+        "the words; a single stray space or line break survives normalisation between characters",
+    ),
     # Letters only as boundaries: \\b fails next to Chinese characters ("Shanghai Standard产品").
-    _p("en", r"(?<![a-z])shanghai ?[-_]? ?standards?(?![a-z])", "English form of the words, any case", re.I),
+    _p(
+        "en",
+        r"(?<![a-z])shanghai(?: ?[-_]? ?| ?\n ?)standards?(?![a-z])",
+        "English form of the words, any case, also broken over two lines",
+        re.I,
+    ),
 )
+# The label of a row that a line break starts: the rest of the words and a short label word (标准号, 标准代号).
+ROW_LABEL_AFTER_BREAK = 4
 
 # An exclusion matches the text right after (AFTER) or before (BEFORE) a mention.
 EXCLUSIONS_AFTER: tuple[Pattern, ...] = (
@@ -416,6 +480,17 @@ EXCLUSIONS_AFTER: tuple[Pattern, ...] = (
 EXCLUSIONS_BEFORE: tuple[Pattern, ...] = (
     _p("chartered-before", r"standard chartered[^.。]{0,40}$", "Standard Chartered … Shanghai …", re.I),
 )
+
+# --- Inactive tab panels (visibility.py): display:none or `hidden` on one of them is a tab not yet clicked, not
+# text kept from buyers. Marketplaces mark them with ARIA's role (Tmall: role="tabpanel"), a widget name (JD:
+# data-widget="tab-content", data-tab="item") or class and id names (tab-content, J_TabBar, ks-switchable-panel, slide-pannel).
+TAB_PANEL_ROLE = "tabpanel"
+TAB_PANEL_ATTRS: dict[str, re.Pattern[str]] = {
+    "data-widget": re.compile(r"tab", re.I),
+    "data-tab": re.compile(r""),  # JD: <div data-tab="item"> holds each tab's content (规格与包装 among them)
+    "class": re.compile(r"tab|switchable|pann?el", re.I),
+    "id": re.compile(r"tab|switchable|pann?el", re.I),
+}
 
 # --- Logo claims: an <img> whose alt, title, caption or file name names the mark.
 # The gate has rules for the English, pinyin and percent-encoded file names below (patterns.GATE_RULES).

@@ -24,6 +24,7 @@ from checker.extract.patterns import (
     logo_file_name,
 )
 from checker.extract.selectors import AncestorMemo, SelectorIndex
+from checker.extract.srcdoc import ORIGINAL_TAG, inline_srcdocs
 from checker.normalize import normalize_text
 
 # Text that may hold a mention (any spelling the normaliser folds) or a context label.
@@ -131,7 +132,7 @@ _DOCUMENT_END = re.compile(r"</(?:body|html)\s*>", re.I)
 CONTEXT_INDEX = SelectorIndex(CONTEXT_SELECTORS)
 NTH_ATTR = "data-mw-nth"
 # The tag an element had on the page, where the pruned copy renamed it.
-TAG_ATTR = "data-mw-tag"
+TAG_ATTR = ORIGINAL_TAG
 # Legacy elements whose content is shown as plain text (<xmp><b>…</xmp> shows "<b>…").
 _LEGACY_RAW_TEXT = ("xmp", "plaintext", "listing", "noframes")
 # Marks an element whose id another element of the page has too: locations do not stop at it.
@@ -357,12 +358,14 @@ def _sweep(root: etree._Element, keep: set[etree._Element], shells: set[etree._E
             if not isinstance(tag, str):
                 el.remove(child)
                 continue
-            counts[tag] = counts.get(tag, 0) + 1
+            # Counted under the tag the page has (an iframe whose document was put in its place is a div here).
+            shown = child.get(TAG_ATTR) or tag
+            counts[shown] = counts.get(shown, 0) + 1
             if child in keep:
-                child.set(NTH_ATTR, str(counts[tag]))
+                child.set(NTH_ATTR, str(counts[shown]))
                 _drop_scripts(child)
             elif child in shells:
-                child.set(NTH_ATTR, str(counts[tag]))
+                child.set(NTH_ATTR, str(counts[shown]))
                 child.text = None
                 child.tail = None
                 pending.append(child)
@@ -441,6 +444,7 @@ def prune(text: str, guard: Guard | None = None, observer: PageObserver | None =
     guard.check("parsing")
     for template in list(root.iter("template")):
         _drop(template)
+    inline_srcdocs(root, lambda document: _parse(bound_markup(document, guard), guard), guard)
     hits = _hits(root, guard, observer)
     if hits.ruby:
         # Ruby annotations (pinyin above 上海标准) split the words: drop them and look again.

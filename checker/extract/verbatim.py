@@ -22,6 +22,8 @@ from checker.normalize import ENTITY_DEBRIS, fold_char, normalize_text, unescape
 
 # HTML collapses these when it renders text; a quote shows them as one space, as the reader saw them.
 _HTML_SPACE = re.compile(r"[ \t\r\n\f]+")
+# One display character each: a run of HTML white space (shown as one space) or any other character.
+_DISPLAY_CHAR = re.compile(r"[ \t\r\n\f]+|[^ \t\r\n\f]")
 # How far ahead a re-synchronisation looks (page and normalised side): longer than any entity name.
 _RESYNC_WINDOW = 24
 # Consecutive agreeing characters that confirm a re-synchronisation point.
@@ -37,6 +39,14 @@ _COLLAPSING = frozenset("- ")
 _COMPOSING = re.compile("[\u1160-\u11ff\ud7b0-\ud7ff\uff9e\uff9f]")
 # The longest run of characters read as one composed character.
 _CLUSTER_MAX = 8
+
+
+def _display_positions(raw: str) -> list[int]:
+    """For each character of display_text(raw), where in raw it comes from (a run of spaces: its start)."""
+    positions = [match.start() for match in _DISPLAY_CHAR.finditer(raw)]
+    collapsed = _HTML_SPACE.sub(" ", raw)
+    lead = len(collapsed) - len(collapsed.lstrip())
+    return positions[lead : lead + len(collapsed.strip())]
 
 
 def display_text(raw: str) -> str:
@@ -240,6 +250,8 @@ class Quoter:
 
     def __init__(self, raw: str, normalized: str, tick: Callable[[], None] | None = None) -> None:
         self.display = display_text(raw)
+        self._raw = raw
+        self._positions: list[int] | None = None
         self._map: OffsetMap | None = None
         self._normalized = normalized
         self._tick = tick
@@ -250,6 +262,17 @@ class Quoter:
         if self._map is None:
             self._map = OffsetMap(self.display, self._normalized, self._tick)
         return self._map
+
+    def raw_positions(self, start: int, end: int) -> list[int]:
+        """Where in the raw text the shown characters of normalized[start:end] are (spaces left out)."""
+        first, last = self.map.span(start, end)
+        if self._positions is None:
+            self._positions = _display_positions(self._raw)
+        return [
+            self._positions[i]
+            for i in range(first, min(last, len(self._positions)))
+            if self.display[i] != " "
+        ]
 
     def verbatim(self, start: int, end: int) -> str:
         """The page's own text for normalized[start:end]."""
