@@ -238,3 +238,58 @@ def test_every_sweep_warning_reads_in_both_languages() -> None:
             assert "shop.example" in text and "600" in text and "60.0" not in text, text
             assert not text.startswith(t("sweep_error.unknown")), text
     assert wording.sweep_warning(Translator("zh"), {"code": "brand-new", "host": "h"}).startswith("其他")
+
+
+_ZH = "<p>执行标准：T/DEMO 001-2019（上海标准）生产企业：上海某某新材料有限公司，本产品通过检验合格。</p>"
+_TW = "<p>執行標準：T/DEMO 001-2019（上海標準）生產企業：上海某某新材料有限公司，本產品通過檢驗合格。</p>"
+_MARKUP = "<html><head><title>x</title></head><body><div class=item>" + _ZH + "</div></body></html>"
+# One page per branch of checker.extract.decode that writes a note, and the note's label.
+_DECODED = [
+    (b"\xef\xbb\xbf" + _ZH.encode(), None, "note.bom"),
+    (_ZH.encode(), "x-foo", "note.unknown_charset"),
+    (b'<meta charset="x-foo">' + _ZH.encode(), None, "note.unknown_charset"),
+    (_ZH.encode(), "gbk", "note.valid_utf8"),
+    (_ZH.encode() * 3 + "上海".encode("gbk") + _ZH.encode() * 3, "gbk", "note.mixed"),
+    (_ZH.encode("gbk"), "iso-8859-1", "note.weak"),
+    (_ZH.encode("gbk"), "gbk", "note.gb18030"),
+    (_ZH.encode("gbk") + b"\x80\x80", "big5", "note.wrong"),
+    (_TW.encode("big5") + b"\xff\xff" + _TW.encode("big5") * 3, "big5", "note.mostly"),
+    (_TW.encode("big5"), None, "note.detected_big5"),
+    (_ZH.encode("gbk"), None, "note.detected_gb18030"),
+    (bytes(range(128, 256)) * 4, None, "note.fewest"),
+    (_MARKUP.encode("utf-16-le"), None, "note.utf16_sniffed"),
+]
+
+
+@pytest.mark.parametrize(("raw", "declared", "label"), _DECODED)
+def test_every_decoding_note_reads_as_a_sentence_not_other_note(
+    raw: bytes, declared: str | None, label: str
+) -> None:
+    """The archive and source views show how a page was decoded: a note the catalogue cannot match reads as
+    "其他解码说明", which tells an inspector nothing (eight of the decoder's notes did before)."""
+    from checker.extract.decode import decode_page
+
+    t = Translator("zh")
+    notes = decode_page(raw, declared).notes
+    assert notes
+    shown = [wording.decode_note(t, note) for note in notes]
+    assert t("note.unknown") not in shown, (notes, shown)
+    assert label in {_label_of(note) for note in notes}
+
+
+def _label_of(note: str) -> str | None:
+    return next((key for pattern, key in wording._NOTES if pattern.match(note)), None)
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "detected shift_jis by charset-normalizer",
+        "utf-16-be without a byte-order mark (header says so)",
+        "read as big5, as when the finding was made (read as gb18030 now)",
+        "the finding was made reading the page as mixed-encoding; shown as read now",
+    ],
+)
+def test_notes_of_rarer_branches_have_labels(note: str) -> None:
+    t = Translator("en")
+    assert wording.decode_note(t, note) != t("note.unknown") and "{" not in wording.decode_note(t, note)

@@ -32,15 +32,38 @@ CONFIDENCE_KEYS = frozenset({"confidence"})
 # `confidence_changed`.
 KIND_KEYS = {("confidence_changed", "from"), ("confidence_changed", "to")}
 # checker/extract/decode.py notes -> message keys with their values.
+# Every note checker.extract.decode writes, in the order tried (tests/test_console_units.py drives the decoder
+# through each branch and checks that none reads as note.unknown).
+_SRC = r"(?P<src>header|meta)"
 _NOTES = (
     (re.compile(r"^byte-order mark$"), "note.bom"),
-    (re.compile(r"^declared charset '?(?P<a>[^']*)'? unknown$"), "note.unknown_charset"),
-    (re.compile(r"^(?P<src>header|meta) says (?P<a>\S+) but the bytes are valid UTF-8$"), "note.valid_utf8"),
-    (re.compile(r"^(?P<src>header|meta) says (?P<a>\S+): ignored over non-UTF-8 high bytes$"), "note.weak"),
-    (re.compile(r"^meta says (?P<a>\S+): read as gb18030$"), "note.gb18030"),
-    (re.compile(r"^(?P<src>header|meta) says (?P<a>\S+) but the bytes do not decode as it$"), "note.wrong"),
+    (
+        re.compile(
+            r"^(?:declared|meta) charset '?(?P<a>.*?)'? is not an encoding label browsers know: ignored$"
+        ),
+        "note.unknown_charset",
+    ),
+    (re.compile(rf"^{_SRC} says (?P<a>\S+) but the bytes are (?:valid )?UTF-8$"), "note.valid_utf8"),
+    (re.compile(rf"^{_SRC} says (?P<a>\S+): ignored, the non-ASCII bytes are GB18030 text$"), "note.weak"),
+    (re.compile(rf"^{_SRC} says (?P<a>\S+): read as gb18030$"), "note.gb18030"),
+    (
+        re.compile(rf"^{_SRC} says (?P<a>\S+) but (?P<b>\d+) byte sequence\(s\) do not decode as it$"),
+        "note.wrong",
+    ),
+    (
+        re.compile(r"^read as UTF-8; (?P<a>\d+) sequence\(s\) that are not UTF-8 read as GB18030$"),
+        "note.mixed",
+    ),
+    (
+        re.compile(r"^detected Big5: it decodes as GB18030 too, but into rare characters$"),
+        "note.detected_big5",
+    ),
     (re.compile(r"^detected gb18030 \(strict decode\)$"), "note.detected_gb18030"),
-    (re.compile(r"^detected (?P<a>\S+) by charset-normalizer; undecodable bytes replaced$"), "note.detected"),
+    (re.compile(rf"^read as the {_SRC} charset (?P<a>\S+): all but a few bytes decode$"), "note.mostly"),
+    (re.compile(r"^read as (?P<a>\S+): it leaves the fewest bytes undecoded$"), "note.fewest"),
+    (re.compile(r"^(?P<a>\S+) without a byte-order mark \(header says so\)$"), "note.utf16_header"),
+    (re.compile(r"^(?P<a>\S+) without a byte-order mark \(sniffed from zero bytes\)$"), "note.utf16_sniffed"),
+    (re.compile(r"^detected (?P<a>\S+) by charset-normalizer$"), "note.detected"),
     (
         re.compile(r"^read as (?P<a>\S+), as when the finding was made \(read as (?P<b>\S+) now\)$"),
         "note.as_recorded",
