@@ -33,6 +33,8 @@ class CheckOutcome:
     claims_found: int | None = None
     # What the extractor could not read ({code, message}): "no finding" is then not "nothing wrong".
     warnings: list[dict[str, str]] = field(default_factory=list)
+    # The codec the input was read with (None: the raw-bytes gate skipped it undecoded).
+    decoded_as: str | None = None
 
 
 @dataclass(frozen=True)
@@ -317,6 +319,7 @@ class EngineCheckService:
             notes=notes,
             claims_found=found,
             warnings=[warning.model_dump() for warning in page.warnings],
+            decoded_as=page.encoding,
         )
 
     def close(self) -> None:

@@ -172,6 +172,8 @@ def build_row(
         result["claims_found"] = outcome.claims_found
     if outcome.warnings:
         result["warnings"] = outcome.warnings
+    if outcome.decoded_as:
+        result["decoded_as"] = outcome.decoded_as
     request = prepared.request
     return SelfCheck(
         api_key_id=key_id,

@@ -84,3 +84,52 @@ def test_a_page_that_shows_nothing_is_incomplete(client: tuple[TestClient, dict[
     page = "<html><head><title>演示商城</title></head><body><div id='app'></div><script src='/a.js'></script></body></html>"
     body = client[0].post("/v1/selfcheck", json={"html": page}, headers=client[1]).json()
     assert body["verdict"] == "incomplete" and [w["code"] for w in body["warnings"]] == ["blank-page"]
+
+
+def test_the_answer_says_which_codec_the_input_was_read_with(db_url: str) -> None:
+    """An integrator finds the quotes in the page again only in the text they were taken from."""
+    import http.server
+    import threading
+
+    class Gbk(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = CLAIM.encode("gb18030")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=gbk")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Gbk)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    import_example_registry(db_url)
+    keys = make_keys(db_url)
+    app = create_app(make_settings(db_url, fetch_allow_networks=("127.0.0.1/32",)))
+    try:
+        with TestClient(app) as test_client:
+            key = {"X-API-Key": keys["enterprise"]}
+            by_url = test_client.post(
+                "/v1/selfcheck",
+                json={"url": f"http://127.0.0.1:{server.server_address[1]}/item"},
+                headers=key,
+            ).json()
+            assert by_url["decoded_as"] == "gb18030" and by_url["findings_total"] >= 1
+            assert (
+                test_client.get(f"/v1/selfcheck/{by_url['id']}", headers=key).json()["decoded_as"]
+                == "gb18030"
+            )
+            assert (
+                test_client.post("/v1/selfcheck", json={"html": CLAIM}, headers=key).json()["decoded_as"]
+                == "utf-8"
+            )
+            # Nothing could spell the words: the input was never decoded, and the answer does not pretend.
+            skipped = test_client.post(
+                "/v1/selfcheck", json={"text": "执行标准：GB/T 1-2020"}, headers=key
+            ).json()
+            assert skipped["decoded_as"] is None and skipped["verdict"] == "ok"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -235,6 +235,11 @@ class SelfCheckOut(BaseModel):
     claims: list[ClaimOut]
     findings: list[FindingOut]
     notes: list[str] = Field(default_factory=list, description="e.g. the encoding the page was read in")
+    decoded_as: str | None = Field(
+        default=None,
+        description="the codec the input was read with (its quotes are in that text); null when the input "
+        "could hold no mention and was not decoded",
+    )
     warnings: list[PageWarningOut] = Field(
         default_factory=list, description="what could not be read (the findings then go to review)"
     )
@@ -266,6 +271,7 @@ class SelfCheckOut(BaseModel):
             claims=[ClaimOut.model_validate(c) for c in stored_claims[:items]],
             findings=findings,
             notes=list(result.get("notes", [])),
+            decoded_as=result.get("decoded_as"),
             warnings=warnings,
         )
 
