@@ -27,6 +27,17 @@ REASONS: dict[str, tuple[str, str, bool]] = {
         "the standard is the one the page's 执行标准 row declares, not one written beside the words",
         True,
     ),
+    "tie-block": (
+        "标准编号写在同段的另一句中，且非执行标准栏：字样所指未必是该标准",
+        "the standard number is in another sentence of the block, not introduced as the product's 执行标准: the"
+        " words may be about something else",
+        True,
+    ),
+    "tie-block-declared": (
+        "标准取自同段另一句的执行标准",
+        "the standard is the one the block's 执行标准 declares, in another sentence than the words",
+        False,
+    ),
     "code-unread": (
         "字样旁有未能识别的标准编号",
         "a standard number beside the words could not be read",
@@ -90,6 +101,8 @@ REASONS: dict[str, tuple[str, str, bool]] = {
 }
 # Facts that say whether a standard was disclosed: a rule testing them judges that nothing was.
 DISCLOSURE_FACTS = frozenset({"has_code", "has_title"})
+# Facts about the code tied to the claim (its kind): a rule testing them judges which standard the words name.
+CODE_FACTS = frozenset({"code_kind", "code_eligible"})
 # Facts that come from the registry: a rule testing any of them judges the record a claim was tied to.
 REGISTRY_FACTS = frozenset(
     {
@@ -286,6 +299,14 @@ def assess_claim(
         if claim.tie == "page":
             # The words name no standard themselves: judging the page's declared one is an inference.
             reasons.append(reason("tie-page", claim.standard_code))
+    if tested & (REGISTRY_FACTS | CODE_FACTS) and claim.use == "product":
+        if claim.tie == "block":
+            # 符合GB 4806.9-2016。品牌荣获“上海标准”称号: the block's only code may be a material's or a package's
+            # standard; that the words are about it is an inference an inspector checks.
+            reasons.append(reason("tie-block", claim.standard_code))
+        elif claim.tie == "block-declared":
+            # 本品为“上海标准”产品。执行标准：T/…: the product's own declared standard, in the next sentence.
+            reasons.append(reason("tie-block-declared", claim.standard_code))
     if claim.image is not None and claim.image.ocr_confidence is not None:
         # An OCR line read with less confidence than this may not say what the finding says it does
         # (MARKWATCH_IMAGE_LOW_CONFIDENCE, the one threshold).

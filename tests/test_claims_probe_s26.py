@@ -138,7 +138,7 @@ def test_a_price_list_s_header_row_is_not_a_label_and_its_value(checker: Checker
 
 
 def test_a_row_of_a_column_table_names_its_product_only_from_its_own_cells(checker: Checker) -> None:
-    # An exhibitor list: no product-name column; the page's h1 names the list, not the exhibit.
+    # An exhibitor list: the page's h1 names the list, not the exhibit; the row's 展品 cell names it (s26b).
     html = (
         "<html><body><h1>2025上海国际家居用品展览会 · 展商名录</h1>"
         "<table border='1'><tr><th>展位号</th><th>展商名称</th><th>展品</th><th>说明</th></tr>"
@@ -147,7 +147,7 @@ def test_a_row_of_a_column_table_names_its_product_only_from_its_own_cells(check
         "</table></body></html>"
     )
     result = _check(checker, html)
-    assert [c.product_name for c in result.page.claims] == [None]
+    assert [c.product_name for c in result.page.claims] == ["智能水杯"]
     assert _findings(result) == []
 
 

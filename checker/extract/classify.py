@@ -45,12 +45,14 @@ from checker.extract.use_table import (
     NEWS_URL,
     ORGANISATION_NAME,
     ORGANISATION_PAGE,
+    OWN_VOICE,
     PAGE_CAP,
     PREPASS_SIGNALS,
     PRICE,
     PRODUCT_JSONLD,
     QUESTION_TITLE,
     REGULATOR,
+    SCHEME_TALK,
     SCHOLARLY_META_NAMES,
     SELLER_VOICE,
     SENTENCE_SIGNALS,
@@ -102,6 +104,8 @@ class PageView:
     organisation_page: bool = False
     brands: set[str] = field(default_factory=set)
     models: set[str] = field(default_factory=set)
+    # The page's first h1: on a company's page of a job board or a shop, the company's name.
+    h1: str | None = None
 
     @property
     def labels(self) -> list[str]:
@@ -121,6 +125,7 @@ class _Placement:
     standards_table: bool
     quoted: bool
     heading: bool
+    self_introduction: bool = False
 
 
 @dataclass(frozen=True)
@@ -162,7 +167,8 @@ def _owners(page: Page, collected: PageSignals) -> list[tuple[str, str]]:
     owners.extend((owner, "site:copyright") for owner in collected.owners)
     if page.title:
         last = _TITLE_SEPARATORS.split(page.title)[-1].strip()
-        if last != page.title and ORGANISATION_NAME.fullmatch(last):
+        # A note after the name (演示标准化协会（筹）, （虚构）) still ends an organisation's name.
+        if last != page.title and ORGANISATION_NAME.fullmatch(_TRAILING_NOTE.sub("", last)):
             owners.append((last, "site:title"))
     # A registered name (上海某某有限公司) before a brand or an English site name: holders are registered names.
     return sorted(owners, key=lambda owner: ORGANISATION_NAME.fullmatch(owner[0]) is None)
@@ -237,6 +243,7 @@ def read_page(page: Page, finder: ContextFinder, collected: PageSignals, url: st
         organisation_page=any(f.name in ORGANISATION_PAGE for f in fired),
         brands=collected.brands,
         models=collected.models,
+        h1=clean(first_h1.get_text(" ")) if first_h1 else None,
     )
 
 
@@ -337,6 +344,7 @@ class Classifier:
             for match in find_codes(row.value)
         }
         self._priced: dict[int, bool] = {}
+        self._page_names = {f.name for f in view.fired}
 
     def near(self, mention: Mention, tied: Tie) -> list[Fired]:
         """The occurrence's own signals: its sentence, the words around it, its block and row."""
@@ -378,6 +386,9 @@ class Classifier:
             self.view.scores["product"] == 0
             and self.view.discussion_only >= MIN_SCORE
             and not any(f.name in SELLER_VOICE for f in fired)
+            and not (
+                any(f.name in OWN_VOICE for f in fired) and not any(f.name in SCHEME_TALK for f in fired)
+            )
         ):
             fired.append(_near("no-offer"))
         return fired
@@ -423,6 +434,7 @@ class Classifier:
                 node.name in ("blockquote", "q") for node in (mention.element, *mention.element.parents)
             ),
             heading=mention.element.name in HEADINGS,
+            self_introduction=self._surroundings.in_self_introduction(mention.element),
         )
         return found
 
@@ -471,6 +483,10 @@ class Classifier:
             fired.append(_near("quoted-block"))
         if place.heading and not self.view.offers_product:
             fired.append(_near("in-heading"))
+        if place.self_introduction and "job-advert" not in self._page_names:
+            # On a job advert the company box repeats the blurb of the company's own page on the board, where
+            # it is one thing to act on (one finding, not one per vacancy): the advert itself stays discussion.
+            fired.append(_near("self-introduction"))
         return fired
 
     def _card_offers(self, card: Tag) -> bool:
@@ -566,3 +582,18 @@ def org_claimant(sentence: str, view: PageView) -> tuple[str | None, str | None]
         if not REGULATOR.search(owner):
             return owner, source
     return None, None
+
+
+# Claim.claimant_source of the organisation whose self-introduction holds the claim, named by the page's h1.
+SELF_INTRODUCED = "heading:self-introduction"
+
+
+def introduced_organisation(view: PageView) -> str | None:
+    """The organisation a page presents (its h1 when that is an organisation's name, a note such as （虚构）
+    after it allowed): who speaks in a 公司简介 section of its company page on a job board."""
+    if not view.h1:
+        return None
+    name = view.h1.strip()
+    if ORGANISATION_NAME.fullmatch(_TRAILING_NOTE.sub("", name)) and not REGULATOR.search(name):
+        return name
+    return None

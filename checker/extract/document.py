@@ -9,7 +9,16 @@ from typing import Any
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
-from checker.extract.patterns import LABEL_SUFFIXES, ROW_TEXT
+from checker.extract.patterns import (
+    COLUMN_HEADER_MIN_CELLS,
+    COLUMN_HEADER_MIN_KNOWN,
+    COLUMN_HEADER_SHARE,
+    COLUMN_NAME_NOTE,
+    COLUMN_NAME_SHAPE,
+    COLUMN_NAMES,
+    LABEL_SUFFIXES,
+    ROW_TEXT,
+)
 from checker.extract.prune import DUP_ID_ATTR, NTH_ATTR, TAG_ATTR
 from checker.extract.visibility import Visibility
 from checker.normalize import normalize_text
@@ -192,16 +201,53 @@ def _label(cell: Tag) -> str:
     return clean(cell.get_text()).replace(" ", "").rstrip(":")
 
 
+def _column_name(cell: Tag) -> str:
+    """A header cell's text as a column name: spaces and "/" removed, a unit note (（元）) dropped, lower case."""
+    name = COLUMN_NAME_NOTE.sub("", clean(cell.get_text()))
+    return name.replace(" ", "").replace("/", "").rstrip(":").lower()
+
+
+def _emphasised(cell: Tag) -> bool:
+    """Whether a cell's whole text is bold (<strong>/<b> around it, or an inline font-weight)."""
+    style = str(cell.get("style") or "").replace(" ", "").lower()
+    if "font-weight:bold" in style or "font-weight:700" in style:
+        return True
+    text = clean(cell.get_text())
+    return any(clean(bold.get_text()) == text for bold in descendant_tags(cell, "strong", "b"))
+
+
+def _is_header(tr: Tag, cells: list[Tag]) -> bool:
+    """Whether a table's first row names its columns: all th (three or more), a row of a thead, or td cells that
+    are all short names, most of them known column names (patterns.COLUMN_NAMES)."""
+    if len(cells) < COLUMN_HEADER_MIN_CELLS:
+        return False
+    holder = parent_named(tr, "thead", "table")
+    if all(cell.name == "th" for cell in cells) or (holder is not None and holder.name == "thead"):
+        return True
+    names = [name for name in map(_column_name, cells) if name]
+    if len(names) < COLUMN_HEADER_MIN_CELLS or not all(COLUMN_NAME_SHAPE.fullmatch(n) for n in names):
+        return False
+    known = sum(1 for name in names if name in COLUMN_NAMES)
+    if known >= COLUMN_HEADER_MIN_KNOWN and all(
+        _emphasised(cell) for cell in cells if clean(cell.get_text())
+    ):
+        return True
+    return known >= COLUMN_HEADER_MIN_KNOWN and known >= COLUMN_HEADER_SHARE * len(names)
+
+
 def _rows(tags: list[Tag], runs: list[Run]) -> list[Row]:
     rows: list[Row] = []
-    # Per table: the column names of its first row when that row is all th cells (three or more), else None.
+    # Per table: the column names of its first row when that row names columns (_is_header), else None. A first
+    # row of one cell (a title spanning the table: 2025年出厂价格表) leaves the decision to the next row.
     columns: dict[int, list[str] | None] = {}
     for tr in (tag for tag in tags if tag.name == "tr"):
         cells = child_tags(tr, "th", "td")
         table = parent_named(tr, "table")
         key = id(table) if table is not None else id(tr)
         if key not in columns:
-            header = len(cells) >= 3 and all(cell.name == "th" for cell in cells)
+            if len(cells) == 1 and table is not None:
+                continue  # a title row; the table's next row may name its columns
+            header = _is_header(tr, cells)
             columns[key] = [_label(cell) for cell in cells] if header else None
             if header:
                 continue  # column names, not "label：value" (品名 | 规格 read as 品名：规格)

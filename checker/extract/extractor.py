@@ -11,7 +11,16 @@ from checker.codes import find_codes
 from checker.extract.bidi import bidi_warning
 from checker.extract.blank import blank_warning
 from checker.extract.blocks import BlockTexts
-from checker.extract.classify import Classifier, Decision, PageView, maker_named, org_claimant, read_page
+from checker.extract.classify import (
+    SELF_INTRODUCED,
+    Classifier,
+    Decision,
+    PageView,
+    introduced_organisation,
+    maker_named,
+    org_claimant,
+    read_page,
+)
 from checker.extract.context import MAKER_IN_SENTENCE, ContextFinder, ListingEntries, names_maker
 from checker.extract.decode import decode_page
 from checker.extract.document import Page, css_path, label_in, load_page
@@ -129,6 +138,9 @@ def _claim(
     if decision.use == "organisation":
         # An announcement is made by an organisation about its standard: no product is named or judged.
         named, source = org_claimant(_sentence(mention, blocks), view)
+        if not named and "near:self-introduction" in decision.signals:
+            # Its self-introduction speaks for the organisation the page presents (公司简介 on a job board).
+            named, source = introduced_organisation(view), SELF_INTRODUCED
         claimant, claimant_source = (named, source) if named else (claimant, claimant_source)
         product = product_source = category = None
     code = found.code

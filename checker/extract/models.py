@@ -12,8 +12,21 @@ from pydantic import BaseModel, Field
 ClaimKind = Literal["text", "logo", "image-text", "mark-image"]
 # page: the words name no standard themselves, and the single product page declares one in its 执行标准 row
 # (the item title says 执行上海标准, the parameter table says 执行标准：T/… (上海标准)).
+# block-declared: the block's only code, in another sentence, introduced by a standard label (…。执行标准：T/…);
+# block: the block's only code, in another sentence, in prose (符合GB 4806.9-2016。…荣获“上海标准”称号): which
+# standard the words are about is an inference (confidence.py: tie-block).
 TieKind = Literal[
-    "annotation", "cell", "row", "list-item", "sentence", "caption", "title-only", "page", "none"
+    "annotation",
+    "cell",
+    "row",
+    "list-item",
+    "sentence",
+    "block-declared",
+    "block",
+    "caption",
+    "title-only",
+    "page",
+    "none",
 ]
 # product: the designation used for a product or service offered on the page (judged by every rule);
 # organisation: an enterprise or association announcing that its standard was designated (judged only on

@@ -43,7 +43,12 @@ from checker.extract import charsets
 # documents of <iframe srcdoc> are read (locations pass through the iframe); claims hidden from buyers by the
 # hidden attribute or an inline style say how (Claim.hidden; inactive tab panels are not hiding); words a
 # right-to-left override shows from reversed characters are a bidi-override warning.
-EXTRACTOR_VERSION = "1.11.0"
+# 1.12.0: a table's first row of column names written in td (bold, plain or in a thead) is a header like a row of
+# th (品名 | 规格 | 执行标准 | 单价 was read as 品名：规格); 展品/货物名称 name a row's product and 展商名称/参展企业 its
+# claimant (not a maker); the block's only code in another sentence ties as "block" or, introduced by 执行标准,
+# "block-declared" (was "sentence"); use_table.py 7 (an organisation's 公司简介 on a job board, a list of an
+# organisation's own standards, 是一家… counts nothing).
+EXTRACTOR_VERSION = "1.12.0"
 
 
 class Pattern(NamedTuple):
@@ -579,6 +584,12 @@ CLAIMANT_LABELS = (
     "委托单位",
     "公司名称",
     "企业名称",
+    # An exhibitor (展商名称, 参展企业, 参展商, 参展单位) shows the products of its row; it may be their maker or
+    # a dealer, so it is a claimant but not a maker (after 公司名称: SHS010 about it goes to review).
+    "展商",
+    "参展企业",
+    "参展商",
+    "参展单位",
 )
 # CLAIMANT_LABELS that name who makes the product or answers for it as maker (委托方: the commissioning party):
 # "the claimant is no holder of the standard" (SHS010) is sure only for them. 公司名称/企业名称 may be a shop's.
@@ -597,10 +608,115 @@ SELLER_LABELS = (
     "供应商",
     "供货商",
 )
-PRODUCT_LABELS = ("商品名称", "产品名称", "产品名", "品名")
+# 展品 (an exhibitor list's exhibit) and 货物名称 (a tender's or procurement result's goods) name the product of
+# their row: an exhibit is shown to sell it, and goods are what the supplier delivers. 展品范围 (a fair's scope)
+# is no label: only LABEL_SUFFIXES may follow an entry.
+PRODUCT_LABELS = ("商品名称", "产品名称", "产品名", "品名", "货物名称", "展品")
 # A standard's own detail table (an association's or a platform's page about one standard): its number and name.
 STANDARD_NUMBER_LABELS = frozenset(["标准编号", "标准号", "标准代号"])
 STANDARD_NAME_LABELS = frozenset(["标准名称"])
+# --- A table's first row of column names written in td cells (1688 price lists, tender attachments, exhibitor
+# lists: 品名 | 规格 | 执行标准 | 单价 in plain or bold td, or a thead of td) is read like a row of th: each later
+# row is one record, never "品名：规格". The names below (normalised, spaces and "/" removed, a bracketed unit
+# such as （元） dropped) are what such headers are made of. A first row counts only when every cell is a short
+# name and most of them are known here (COLUMN_HEADER_SHARE; COLUMN_HEADER_MIN_KNOWN when all are bold): an
+# attribute table's first row (品牌 | 演示 | 产品名称 | 智能水杯) holds values between its labels and never does.
+COLUMN_NAMES = frozenset(
+    [
+        "序号",
+        "编号",
+        "品名",
+        "产品名称",
+        "商品名称",
+        "产品名",
+        "名称",
+        "货物名称",
+        "产品",
+        "商品",
+        "展品",
+        "图片",
+        "产品图片",
+        "规格",
+        "型号",
+        "规格型号",
+        "型号规格",
+        "货号",
+        "材质",
+        "颜色",
+        "容量",
+        "包装",
+        "包装规格",
+        "执行标准",
+        "产品执行标准",
+        "产品标准",
+        "标准",
+        "标准号",
+        "标准编号",
+        "标准名称",
+        "单价",
+        "价格",
+        "出厂价",
+        "出厂单价",
+        "零售价",
+        "批发价",
+        "报价",
+        "总价",
+        "金额",
+        "合计",
+        "数量",
+        "单位",
+        "起订量",
+        "库存",
+        "品牌",
+        "产地",
+        "生产企业",
+        "生产厂家",
+        "生产商",
+        "制造商",
+        "厂家",
+        "供应商",
+        "中标供应商",
+        "成交供应商",
+        "展位号",
+        "展位",
+        "展商",
+        "展商名称",
+        "参展企业",
+        "参展商",
+        "参展单位",
+        "备注",
+        "说明",
+        "用途",
+        "适用范围",
+        "交货期",
+        "质保期",
+        "no.",
+        "item",
+        "product",
+        "productname",
+        "description",
+        "model",
+        "specification",
+        "size",
+        "standard",
+        "price",
+        "unitprice",
+        "moq",
+        "quantity",
+        "qty",
+        "brand",
+        "manufacturer",
+        "remarks",
+    ]
+)
+# A header cell's name: short, letters only (no digit, code or colon: a value is none of these).
+COLUMN_NAME_SHAPE = re.compile(r"[\u4e00-\u9fffA-Za-z.]{1,10}")
+# A unit or note after a column name: 单价（元）, 金额(万元), Price (USD).
+COLUMN_NAME_NOTE = re.compile(r"\s*[(（][^()（）]{1,8}[)）]\s*$")
+COLUMN_HEADER_MIN_CELLS = 3
+COLUMN_HEADER_SHARE = 2 / 3
+COLUMN_HEADER_MIN_KNOWN = 2
+
 CATEGORY_LABELS = ("产品类别", "商品类别", "产品类型", "产品分类", "商品分类", "类别", "品类")
 # Suffixes a label may carry (生产企业名称, 厂名厂址); any other suffix makes another field (厂家服务).
 LABEL_SUFFIXES = ("", "名称", "全称", "名字", "厂址", "地址")
@@ -725,5 +841,10 @@ STANDARD_KIND_OF_WORD = {
     "企业": "enterprise",
     "企業": "enterprise",
 }
+# A code that a standard label introduces (执行标准：T/…, 产品标准号 GB …): the product's declared standard, which
+# the words elsewhere in its block may be tied to (tie "block-declared"); a code in prose (符合GB 4806.9-2016) may
+# be any standard the product meets (a material's, a package's), not the one the words are about.
+STANDARD_LABEL_BEFORE_CODE = re.compile("(?:" + "|".join(map(re.escape, STANDARD_LABELS)) + r")\s*[:：]?\s*$")
+STANDARD_LABEL_WINDOW = 12
 # A code and a mention are one annotation when only brackets, quotes, colons or spaces separate them.
 ANNOTATION_GAP = re.compile(r"^[\s(（\[【\"'“”「」:：-]{0,4}$")

@@ -13,10 +13,13 @@ from bs4 import Tag
 
 from checker.extract.document import clean, descendant_tags, parent_named
 from checker.extract.mentions import Mention, find_in_text
+from checker.extract.prune import SECTION_ATTR
 from checker.extract.use_table import (
     PRICE,
     RELATED_LIST_CLASS,
     RELATED_LIST_HEADING,
+    SELF_INTRO_HEADING,
+    SITE_FURNITURE_CLASS,
     STANDARDS_TABLE_HEADER,
     USER_CONTENT_CLASS,
     USER_CONTENT_HEADING,
@@ -37,6 +40,10 @@ _RELATED_HEADINGS = ["h2", "h3", "h4", "h5", "h6", "dt"]
 # The words of a class or id name: comment-item, J_Reviews, commentList.
 _NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 _TOP = ("body", "html", "[document]")
+# A section's heading is among the siblings just before its content, a few levels up (div.intro > h3 + p).
+_SECTION_LEVELS = 4
+_SECTION_SIBLINGS = 8
+_ANY_HEADING = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
 class Surroundings:
@@ -91,6 +98,23 @@ class Surroundings:
             self._priced[key] = PRICE.search(clean(element.get_text(" "))) is not None
         return self._priced[key]
 
+    def in_self_introduction(self, element: Tag) -> bool:
+        """Whether an occurrence sits in a section in which an organisation presents itself: the nearest heading
+        before it (among the previous siblings of it or of an ancestor) is 公司简介/公司介绍/关于我们, and no
+        footer or nav holds it (an 关于我们 there is the site's own)."""
+        if any(node.name in ("footer", "nav") or _names_furniture(node) for node in element.parents):
+            return False
+        for level, node in enumerate([element, *element.parents]):
+            if level > _SECTION_LEVELS or node.name in _TOP:
+                return False
+            # The heading read on the whole page and recorded on a kept block (prune.SECTION_ATTR) first: the
+            # pruned page has lost the headings between (公司介绍), and a kept h1 is not the block's section.
+            section = node.get(SECTION_ATTR)
+            heading = section if isinstance(section, str) else _previous_heading(node)
+            if heading is not None:
+                return SELF_INTRO_HEADING.search(heading) is not None
+        return False
+
     def in_user_content(self, element: Tag) -> bool:
         """Whether an occurrence sits in buyers' reviews or questions: a section headed 商品评价/问大家, or a
         container whose class or id names comments, reviews, ratings or questions."""
@@ -132,6 +156,24 @@ def _section_titles(node: Tag) -> list[str]:
         if len(text) <= _HEADER_CHARS and (heading := child.find(_RELATED_HEADINGS)) is not None:
             titles.append(clean(heading.get_text(" ")))
     return titles
+
+
+def _previous_heading(node: Tag) -> str | None:
+    """The text of the nearest heading before node among its previous siblings (a heading, or a short box
+    holding one: div.hd > h3), else None."""
+    for count, sibling in enumerate(s for s in node.previous_siblings if isinstance(s, Tag)):
+        if count >= _SECTION_SIBLINGS:
+            return None
+        if sibling.name in _ANY_HEADING:
+            return clean(sibling.get_text(" "))
+        if len(clean(sibling.get_text(" "))) <= _HEADER_CHARS and (inner := sibling.find(_ANY_HEADING)):
+            return clean(inner.get_text(" "))
+    return None
+
+
+def _names_furniture(node: Tag) -> bool:
+    names = [*(node.get("class") or []), str(node.get("id") or "")]
+    return any(word.lower() in SITE_FURNITURE_CLASS for name in names for word in _NAME_WORDS.findall(name))
 
 
 def _names_related(node: Tag) -> bool:

@@ -145,6 +145,15 @@ _CHECK_EVERY = 0xFFF
 # Marks elements a layout selector matched, so BeautifulSoup finds them without running selectors again.
 CTX_ATTR = "data-mw-ctx"
 CTX_SEPARATOR = "|"
+# The heading of the section a mention block sits in (公司介绍 before <p>…</p>), read before pruning cuts it:
+# the classifier tells an organisation's self-introduction from the rest of the page by it (placement.py).
+SECTION_ATTR = "data-mw-section"
+# Where that heading may be: among the previous siblings of the block or of an ancestor a few levels up.
+_SECTION_LEVELS = 4
+_SECTION_SIBLINGS = 8
+_SECTION_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_SECTION_HEADER_CHARS = 30
+_SECTION_CHARS = 40
 
 
 def as_parsed(text: str) -> str:
@@ -411,6 +420,32 @@ def _kept(hits: _Hits, guard: Guard) -> set[etree._Element]:
     return {el for el in keep if not any(a in keep for a in el.iterancestors())}
 
 
+def _section_heading(block: etree._Element) -> str | None:
+    """The text of the nearest heading before block (a heading sibling, or a short box holding one: div.hd > h3)
+    a few levels up, else None."""
+    node: etree._Element | None = block
+    for _ in range(_SECTION_LEVELS):
+        if node is None or node.tag in ("body", "html"):
+            return None
+        for count, sibling in enumerate(node.itersiblings(etree.Element, preceding=True)):
+            if count >= _SECTION_SIBLINGS:
+                break
+            if sibling.tag in _SECTION_HEADINGS:
+                return " ".join(_text(sibling).split())[:_SECTION_CHARS] or None
+            if len(_text(sibling).strip()) <= _SECTION_HEADER_CHARS:
+                inner = next(sibling.iter(*_SECTION_HEADINGS), None)
+                if inner is not None:
+                    return " ".join(_text(inner).split())[:_SECTION_CHARS] or None
+        node = node.getparent()
+    return None
+
+
+def _mark_sections(hits: _Hits, keep: set[etree._Element]) -> None:
+    for block in hits.mentions:
+        if block in keep and (heading := _section_heading(block)) is not None:
+            block.set(SECTION_ATTR, heading)
+
+
 def _bound_kept_elements(root: etree._Element, keep: set[etree._Element], guard: Guard) -> None:
     limit = guard.limits.max_kept_elements
     count = sum(1 for _ in root.iter())
@@ -456,6 +491,7 @@ def prune(text: str, guard: Guard | None = None, observer: PageObserver | None =
     if observer is not None:
         observer.walked(root)
     keep = _kept(hits, guard)
+    _mark_sections(hits, keep)
     _sweep(root, keep, _ancestors(keep))
     _bound_kept_elements(root, keep, guard)
     guard.check("pruning")

@@ -16,6 +16,8 @@ from checker.extract.patterns import (
     CLAUSE_END,
     STANDARD_KIND_OF_WORD,
     STANDARD_KIND_WORD,
+    STANDARD_LABEL_BEFORE_CODE,
+    STANDARD_LABEL_WINDOW,
     STANDARD_LABELS,
     STANDARD_NAME_LABELS,
     STANDARD_NUMBER_LABELS,
@@ -107,6 +109,14 @@ def names_another_kind(text: str, start: int, end: int, hit: CodeMatch) -> bool:
     return bool(kinds) and hit.code.kind.value not in kinds
 
 
+def _labelled(text: str, hit: CodeMatch) -> bool:
+    """Whether a standard label introduces the code (执行标准：T/…): the product's declared standard."""
+    return (
+        STANDARD_LABEL_BEFORE_CODE.search(text[max(0, hit.start - STANDARD_LABEL_WINDOW) : hit.start])
+        is not None
+    )
+
+
 def in_standard_row(unit: Tag) -> bool:
     """Whether unit is, or sits in, a table row or dt/dd pair labelled as a standard (执行标准 | GB 5296).
 
@@ -161,12 +171,15 @@ class Tier:
         if kind != "sentence":
             low, high = 0, len(codes)
         else:
-            # The codes of the mention's sentence, else the block's only code.
+            # The codes of the mention's sentence, else the block's only code (in another sentence: said so).
             low, high = block.codes_within(context, s_start, s_end)
             if low >= high:
                 low, high = (0, 1) if len(codes) == 1 else (0, 0)
+                kind = "block"
         hit = _nearest(codes, low, high, before, start, end)
         if hit is not None and not names_another_kind(text, start, end, hit):
+            if kind == "block" and _labelled(text, hit):
+                kind = "block-declared"
             return Tie(hit.code, block.title, kind)
         title = block.title_within(s_start, s_end) or (block.title if kind != "sentence" else None)
         return Tie(None, title, "title-only") if title else None

@@ -16,7 +16,8 @@ import re
 from typing import Literal, NamedTuple
 
 USE_TABLE_VERSION = (
-    "6"  # 6: 的标注/提法 after the words talks about them; complaints. 5: denials with 从不/从未/并未…
+    "7"  # 7: self-introduction (公司简介) beats a job board's no-offer; own-standards heading; 是一家 is no count.
+    # 6: 的标注/提法 after the words talks about them; complaints. 5: denials with 从不/从未/并未…
 )
 
 Use = Literal["product", "organisation", "discussion"]
@@ -421,6 +422,17 @@ HEAD_SIGNALS: tuple[Signal, ...] = (
         flags=re.I,
     ),
     _s(
+        "own-standards",
+        {"organisation": 4},
+        r"(?:本会|本會|我会|我會|本协会|本協會|本学会|本學會|本联盟|本聯盟|本联合会|本促进会|本促進會"
+        r"|本公司|我公司|我司|本企业|本企業|本集团|本集團)"
+        r"(?:(?:已|已经|已經)?(?:发布|發布|制定|制修订)的?)?(?:团体|團體|企业|企業)?(?:标准|標準)"
+        r"(?:目录|目錄|清单|清單|列表|一览|一覽|汇总|匯總|$)",
+        "the page lists an organisation's own standards (本会已发布团体标准, 本会团体标准目录, 我司企业标准清单): what it"
+        " marks 上海标准 there it says of its own standard; a platform's list of everyone's standards is not in the"
+        " first person, and a news headline (我会两项团体标准入选…) is no list",
+    ),
+    _s(
         "product-section",
         {"product": 2},
         r"产品中心|產品中心|产品展示|產品展示|产品介绍|產品介紹|产品详情|產品詳情|商品详情|商品詳情|所有分类|全部商品|产品列表",
@@ -617,8 +629,10 @@ SENTENCE_SIGNALS: tuple[Signal, ...] = (
     _s(
         "counting",
         {"discussion": 2},
-        r"首批|第[一二三四五六七八九十\d]+批|累计|累計|共有|共计|共計|截至|截止|已有|新增|(?:\d+|[一二两三四五六七八九十百几多数]+)\s*(?:项|項|个|個|家)",
-        "counting designations (首批, 第二批, 31项, 累计): a report on the scheme",
+        r"首批|第[一二三四五六七八九十\d]+批|累计|累計|共有|共计|共計|截至|截止|已有|新增"
+        r"|(?<![是为為])(?:\d+|[一二两三四五六七八九十百几多数]+)\s*(?:项|項|个|個|家)",
+        "counting designations (首批, 第二批, 31项, 累计): a report on the scheme; 是一家…企业 (is a company) counts"
+        " nothing",
     ),
     _s(
         "example",
@@ -895,6 +909,12 @@ NEAR_STRUCTURE: dict[str, tuple[dict[Use, int], str]] = {
         {"discussion": 1},
         "the words are in a heading of a page that offers no product: a headline or a section title",
     ),
+    "self-introduction": (
+        {"organisation": 5},
+        "the occurrence sits in a section headed 公司简介/公司介绍/关于我们 (not a footer): the organisation presents"
+        " itself, wherever the page is posted (its company page on a job board or a marketplace); the site's"
+        " own furniture and job-seekers' posts are not such a section",
+    ),
 }
 FIRST_PERSON = re.compile(_FIRST_PERSON)
 PRICE = re.compile(_PRICE)
@@ -913,7 +933,9 @@ NAME_LEADING_NOISE = re.compile(
 STANDARDS_TABLE_HEADER = re.compile(r"^(?:标准编号|標準編號|标准号|標準號|标准名称|標準名稱|标准代号)$")
 # Page signals that make the page an organisation's own (an announcement can be made anywhere on it); on
 # other pages an organisation claim needs organisation wording near the occurrence.
-ORGANISATION_PAGE = frozenset(["company-news", "about-page", "association-site", "press-release"])
+ORGANISATION_PAGE = frozenset(
+    ["company-news", "about-page", "association-site", "press-release", "own-standards"]
+)
 # Headings of lists that point to other pages (a sidebar of news, related reading).
 RELATED_LIST_HEADING = re.compile(
     r"相关|相關|资讯|資訊|新闻|新聞|阅读|閱讀|推荐|推薦|热点|熱點|公告|动态|動態|专题|專題|related|news|reading",
@@ -954,6 +976,20 @@ NAMES_A_STANDARD = re.compile(r"标准|標準|standard|《", re.I)
 # Seller's voice in the occurrence's sentence: the product offered is the subject (these keep a claim a claim
 # on a page that otherwise offers nothing).
 SELLER_VOICE = frozenset(["product-subject", "offer"])
+# The organisation's own voice around the occurrence: its self-introduction on a job board is no forum, notice
+# or news, so the page reading as discussion (a job board: no-offer) does not make what it says of itself quoted.
+OWN_VOICE = frozenset(["self-introduction"])
+# …unless the words there name the scheme itself (公司积极参与上海标准的申报工作): talk about the policy, wherever.
+SCHEME_TALK = frozenset(["scheme-noun", "scheme-verb", "scheme-evaluation", "the-words", "definition"])
+# Headings of a section in which an organisation presents itself (its 公司简介 on a job board or in a shop).
+SELF_INTRO_HEADING = re.compile(
+    r"^\s*(?:公司|企业|企業|集团|集團|协会|協會|学会|學會)(?:简介|簡介|介绍|介紹|概况|概況)\s*$|^\s*关于我们\s*$|^\s*關於我們\s*$"
+    r"|^\s*(?:about us|company (?:profile|introduction|overview))\s*$",
+    re.I,
+)
+# Containers of a site's own furniture (footer, bottom bar, copyright): an 关于我们 there is the site's, not the
+# organisation's on whose page it appears.
+SITE_FURNITURE_CLASS = frozenset(["footer", "foot", "bottom", "copyright", "nav", "sidebar"])
 # <meta> names of scholarly indexes (Google Scholar's citation_*, Dublin Core): a paper's page.
 SCHOLARLY_META_NAMES = frozenset(["citation_title", "citation_author", "citation_journal_title", "dc.title"])
 # Headings and container names of buyers' reviews and questions on item pages (and comment threads elsewhere).
