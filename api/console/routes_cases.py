@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated
 
 from fastapi import Form, Request, status
@@ -72,7 +72,13 @@ def queue(
     query = parse_queue_query(request.query_params)
     now = utcnow()
     page = queue_page(session, query, rules, now=now, limit=PAGE_SIZE)
+    # An offset past the end (a bookmark, a page whose cases were worked off): show the last page, and say so.
+    past_end = page.total > 0 and query.offset >= page.total
+    if past_end:
+        query = replace(query, offset=(page.total - 1) // PAGE_SIZE * PAGE_SIZE)
+        page = queue_page(session, query, rules, now=now, limit=PAGE_SIZE)
     context = {
+        "past_end": past_end,
         "user": user,
         "csrf_token": user.csrf_token,
         "query": query,
