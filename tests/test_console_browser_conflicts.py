@@ -176,3 +176,13 @@ def test_a_comment_sent_after_the_session_ended_comes_back_after_signing_in(
     page.wait_for_url(f"**/console/cases/{case_id}?done=commented")
     with db.session_scope(url) as session:
         assert [c.body for c in session.query(CaseComment).filter_by(case_id=case_id)] == [body]
+
+
+def test_the_queue_and_a_case_fit_a_phone_screen(two: tuple[Inspector, Inspector, ConsoleData, str]) -> None:
+    # An inspector on site with a phone: no page wider than the screen (the rule filter's long titles were).
+    alice, _bob, data, _url = two
+    alice.page.set_viewport_size({"width": 375, "height": 740})
+    for path in ("/console/cases", f"/console/cases/{data.cases['wording']}"):
+        alice.page.goto(alice.base + path)
+        width = alice.page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, (path, width)
