@@ -104,3 +104,15 @@ def test_confidence_reasons_read_in_the_pages_language(big: tuple[TestClient, st
     en = _reasons_shown(client.get(f"/console/cases/{case_id}?lang=en").text, "(", ")")
     assert "title-similar" not in en and "92/100" in en
     client.get("/console/cases?lang=zh")  # leave the module's client in Chinese for the other tests
+
+
+def test_a_page_past_the_end_shows_the_last_page_and_says_so(big: tuple[TestClient, str]) -> None:
+    # A bookmarked or shared page 3, after cases were worked off it, or a filter narrowed under an offset:
+    # never "第 576–550 件" over an empty table.
+    client, url = big
+    total = _count(url, status="open")
+    html = client.get("/console/cases?status=open&offset=99975").text
+    last_first = (total - 1) // 25 * 25 + 1
+    assert f"第 {last_first}–{total} 件，共 {total} 件" in html
+    assert len(re.findall(r"<tr data-case-id=", html)) == total - last_first + 1
+    assert 'id="past-end"' in html and 'id="next-page"' not in html

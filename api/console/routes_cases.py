@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated
 
 from fastapi import Form, Request, status
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from api.console.auth import ConsoleUser, CurrentUser, FormUser
 from api.console.casefile import load_case_file
 from api.console.common import console_router
+from api.console.conflicts import Conflict, comment_draft, last_change
 from api.console.deadlines import check_deadline
 from api.console.errors import ConsoleForbidden, FormError
 from api.console.filters import CONFIDENCES, DUE_CHOICES, PAGE_SIZE, QUEUE_SORTS, parse_queue_query
@@ -31,10 +32,10 @@ from checker.rules.loader import RuleSet
 from markwatch.cases.lifecycle import transition
 from markwatch.cases.models import CaseStatus, DismissalKind
 from markwatch.cases.notes import add_comment, assign
-from markwatch.cases.queries import counts_by_status, get_case
+from markwatch.cases.queries import case_events, counts_by_status, get_case
 from markwatch.cases.waivers import grant_waiver, revoke_waiver
 from markwatch.db import utcnow
-from markwatch.errors import ConflictError, InputError
+from markwatch.errors import InputError
 
 router = console_router()
 # The forward move first (it is the page's primary action: "start review" on a new case), dismissal last.
@@ -71,7 +72,13 @@ def queue(
     query = parse_queue_query(request.query_params)
     now = utcnow()
     page = queue_page(session, query, rules, now=now, limit=PAGE_SIZE)
+    # An offset past the end (a bookmark, a page whose cases were worked off): show the last page, and say so.
+    past_end = page.total > 0 and query.offset >= page.total
+    if past_end:
+        query = replace(query, offset=(page.total - 1) // PAGE_SIZE * PAGE_SIZE)
+        page = queue_page(session, query, rules, now=now, limit=PAGE_SIZE)
     context = {
+        "past_end": past_end,
         "user": user,
         "csrf_token": user.csrf_token,
         "query": query,
@@ -108,9 +115,11 @@ def case_view(
     case_id: int,
     *,
     notice_form: NoticeFormState | None = None,
+    conflict: Conflict | None = None,
     status_code: int = 200,
 ) -> Response:
-    """The case page; with `notice_form`, its notice form keeps the typed values and shows their error."""
+    """The case page; with `notice_form`, its notice form keeps the typed values and shows their error; with
+    `conflict`, it says why a stale form was refused and puts what was typed back into its form."""
     done = request.query_params.get("done")
     file = load_case_file(session, rules, case_id, registry)
     snapshot = file.snapshot
@@ -128,6 +137,9 @@ def case_view(
     }
     if notice_form is not None:
         values.update(notice_form.values)
+    moves = sorted(file.allowed, key=MOVE_ORDER.index)
+    # The assignment form says which assignment the inspector saw, so a newer one is never overwritten unseen.
+    assigned = last_change(file.events, "assign")
     context = {
         "user": user,
         "csrf_token": user.csrf_token,
@@ -141,7 +153,10 @@ def case_view(
         "notice_error": notice_form.error if notice_form is not None else None,
         "notices": issued_notices(file.events),
         "dismissal_kinds": list(DismissalKind),
-        "moves": sorted(file.allowed, key=MOVE_ORDER.index),
+        "moves": moves,
+        "conflict": conflict,
+        "assigned_seq": assigned.seq if assigned is not None else 0,
+        "comment_draft": comment_draft(conflict, [move.value for move in moves]),
         "settings": settings,
         "images": {
             index: image_evidence(session, loc.image) for index, loc in enumerate(file.locations) if loc.image
@@ -164,6 +179,26 @@ def case_page(
     return case_view(request, session, user, rules, registry.current(session), settings, case_id)
 
 
+def _refuse_stale(
+    request: Request,
+    session: Session,
+    user: ConsoleUser,
+    rules: RuleSet,
+    registry: RegistryIndex,
+    settings: ConsoleSettings,
+    case_id: int,
+    *,
+    what: str,
+    typed: dict[str, str],
+) -> Response:
+    """The case page as it is now (409), naming the change that made the form stale, with the form refilled."""
+    event = last_change(case_events(session, case_id), what)
+    conflict = Conflict(what=what, typed=typed, event=event)
+    return case_view(
+        request, session, user, rules, registry, settings, case_id, conflict=conflict, status_code=409
+    )
+
+
 @router.post("/cases/{case_id}/transition")
 def move(
     request: Request,
@@ -171,6 +206,8 @@ def move(
     session: SessionDep,
     user: FormUser,
     settings: ConsoleSettingsDep,
+    rules: RulesDep,
+    registry: RegistryCacheDep,
     to: Annotated[str, Form(max_length=40)] = "",
     reason: Annotated[str, Form(max_length=2000)] = "",
     due_on: Annotated[str, Form(max_length=20)] = "",
@@ -181,7 +218,9 @@ def move(
 
     The form says which status the inspector saw (`from`). If the case has moved on since, the form is stale:
     a second submission of the same move (a double click, a resent form) lands on the case page without a
-    second audit entry; any other stale move is refused instead of being applied to a case nobody looked at.
+    second audit entry; any other stale move is refused instead of being applied to a case nobody looked at,
+    on the case page as it is now, with the typed reason back in its form (or in the comment box when that
+    move can no longer be made).
     """
     try:
         target = CaseStatus(to)
@@ -189,10 +228,19 @@ def move(
         raise InputError(f"unknown status {to!r}", where="to") from None
     case = get_case(session, case_id)
     if expected and expected != case.status:
-        if case.status == target.value:
+        if case.status == target.value and _same_move_recorded(session, case_id, reason):
             return _back_to_case(request, case_id, "already")
-        raise ConflictError(
-            f"case {case_id} was moved to {case.status} meanwhile (the form was for {expected}); reload the page"
+        typed = {"to": to, "reason": reason, "due_on": due_on, "dismissal_kind": dismissal_kind}
+        return _refuse_stale(
+            request,
+            session,
+            user,
+            rules,
+            registry.current(session),
+            settings,
+            case_id,
+            what="move",
+            typed=typed,
         )
     if target is CaseStatus.CONFIRMED and not reason.strip():
         raise InputError("confirming misuse needs a short reason", where="reason")
@@ -219,6 +267,13 @@ def move(
     return _back_to_case(request, case_id, "moved")
 
 
+def _same_move_recorded(session: Session, case_id: int, reason: str) -> bool:
+    """Whether the latest move already carries this reason (or none was typed): the form was sent twice."""
+    event = last_change(case_events(session, case_id), "move")
+    recorded = str((event.payload or {}).get("reason") or "") if event is not None else ""
+    return not reason.strip() or reason.strip() == recorded.strip()
+
+
 @router.post("/cases/{case_id}/comment")
 def comment(
     request: Request,
@@ -239,10 +294,31 @@ def assign_case(
     case_id: IdPath,
     session: SessionDep,
     user: FormUser,
+    settings: ConsoleSettingsDep,
+    rules: RulesDep,
+    registry: RegistryCacheDep,
     assignee: Annotated[str, Form(max_length=200)] = "",
+    seen: Annotated[int | None, Form(alias="assigned_seq", ge=0)] = None,
 ) -> Response:
-    """Assign the case (empty unassigns it)."""
-    assign(session, get_case(session, case_id), assignee=assignee, actor=user.principal.actor)
+    """Assign the case (empty unassigns it). The form says which assignment the inspector saw (the audit
+    seq of the latest, 0 for none): one made meanwhile by someone else is not silently overwritten. (A seq
+    rather than the name: a browser's empty field reaches FastAPI as no field at all.)"""
+    case = get_case(session, case_id)
+    latest = last_change(case_events(session, case_id), "assign")
+    changed = seen is not None and seen != (latest.seq if latest is not None else 0)
+    if changed and assignee.strip() != (case.assignee or ""):
+        return _refuse_stale(
+            request,
+            session,
+            user,
+            rules,
+            registry.current(session),
+            settings,
+            case_id,
+            what="assign",
+            typed={"assignee": assignee},
+        )
+    assign(session, case, assignee=assignee, actor=user.principal.actor)
     session.commit()
     return _back_to_case(request, case_id, "assigned")
 

@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.routing import APIRoute
 
+from api.console.drafts import Draft, make_draft
 from api.console.errors import ConsoleForbidden, FormError, PdfRenderError, SignInRequired
 from api.console.pages import render, with_headers
 from api.errors import status_for
@@ -43,6 +44,28 @@ def sign_in_redirect(request: Request) -> Response:
     return with_headers(RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER), request)
 
 
+async def _draft_of(request: Request) -> Draft | None:
+    # The form was read before the session was checked; Starlette keeps it parsed on the request.
+    try:
+        form = await request.form()
+    except Exception:  # a body already consumed or malformed: nothing to keep
+        return None
+    return make_draft(request.url.path, form.multi_items())
+
+
+def draft_sign_in_page(request: Request, draft: Draft) -> Response:
+    """Sign in again (401): the form was not applied, and what was typed rides along in the sign-in form."""
+    from api.console.routes_auth import login_page  # the sign-in page lives with its routes
+
+    return login_page(
+        request,
+        next_url=f"/console/cases/{draft.case_id}",
+        error=None,
+        status_code=status.HTTP_401_UNAUTHORIZED,
+        draft=draft,
+    )
+
+
 def _invalid_request_page(request: Request, exc: RequestValidationError) -> Response:
     # A browser user typed or followed a bad URL: an HTML page, not the API's JSON. A malformed id in the
     # path names no page at all (404); a bad form or query field is 422 and names the field.
@@ -65,6 +88,8 @@ class ConsoleRoute(APIRoute):
             try:
                 return await handler(request)
             except SignInRequired:
+                if request.method == "POST" and (draft := await _draft_of(request)) is not None:
+                    return draft_sign_in_page(request, draft)
                 return sign_in_redirect(request)
             except ConsoleForbidden as exc:
                 return error_page(request, status.HTTP_403_FORBIDDEN, str(exc))

@@ -1,0 +1,44 @@
+"""A form refused because the case changed after the inspector loaded the page.
+
+The case page is shown again (409) with what changed, by whom and when, and with everything the inspector
+typed back in its form: a stale form is never applied, and never thrown away without a word either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from markwatch.cases.models import CaseEvent
+
+# The audit kinds that change a case's status, and the one that changes its assignee.
+_MOVE_KINDS = frozenset({"transition", "reopened", "recheck_clean", "recheck_seen"})
+_ASSIGN_KINDS = frozenset({"assigned"})
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """What was refused (`move` or `assign`), the change that made the form stale, and the typed values."""
+
+    what: str
+    typed: dict[str, str] = field(default_factory=dict)
+    # The audit entry that made the form stale (None when the case changed without one we can name).
+    event: CaseEvent | None = None
+
+    def typed_for_move(self, target: str) -> dict[str, str]:
+        """The typed values to put back into the form of the move `target` (empty for other forms)."""
+        return self.typed if self.what == "move" and self.typed.get("to") == target else {}
+
+
+def last_change(events: list[CaseEvent], what: str) -> CaseEvent | None:
+    """The latest audit entry of the kind that made a `what` form stale."""
+    kinds = _MOVE_KINDS if what == "move" else _ASSIGN_KINDS
+    return next((event for event in reversed(events) if event.kind in kinds), None)
+
+
+def comment_draft(conflict: Conflict | None, allowed_moves: list[str]) -> str:
+    """A reason typed for a move that can no longer be made goes into the comment box, to keep as a note."""
+    if conflict is None or conflict.what != "move":
+        return ""
+    if conflict.typed.get("to") in allowed_moves:
+        return ""
+    return conflict.typed.get("reason", "")
