@@ -449,7 +449,7 @@ def seed_image_case(database_url: str) -> tuple[int, str]:
             observed_at=NOW - dt.timedelta(days=1),
             body=body,
             message="页面使用“上海标准”字样但未公开标准编号或名称。 / The words are used with no standard disclosed.",
-            locations=(("div#desc > img:nth-of-type(1)", "上海标准"),),
+            locations=(("div#desc > img:nth-of-type(1) (image 1)", "上海标准"),),
         )
         image = {
             "sha256": digest,

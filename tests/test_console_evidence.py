@@ -167,6 +167,9 @@ def test_image_claim_shows_the_image_with_its_box_and_the_text_read(db_url: str)
         assert 'viewBox="0 0 160 60"' in svg and f'<image href="/console/images/{digest}"' in svg
         assert '<rect class="ocr-box" x="10" y="20" width="140" height="20"' in svg
         assert "<mark>上海标准</mark> 优质食品" in svg and "93%" in svg and "rapidocr 1.3" in svg
+        # The location is a path plus which image of the element, said in the reader's language.
+        assert '<code class="css-path">div#desc &gt; img:nth-of-type(1)</code>' in html
+        assert '<span class="image-n">（该元素中的第 1 张图片）</span>' in html and "(image 1)" not in html
         image = client.get(f"/console/images/{digest}")
         assert image.status_code == 200 and image.headers["content-type"] == "image/png"
         assert image.content == tiny_png() and image.headers["content-security-policy"].startswith("sandbox")

@@ -148,6 +148,15 @@ def _pre(text: str) -> etree._Element:
     return pre
 
 
+def location_parts(location: str) -> tuple[str, int | None]:
+    """An evidence location as its CSS path and, for an image claim, which image it is (1-based): the
+    " (image N)" suffix is prose for people, shown in the reader's language, not as part of the path."""
+    match = _IMAGE_SUFFIX.search(location)
+    if match is None:
+        return location, None
+    return location[: match.start()], int(re.sub(r"\D", "", match.group(0)))
+
+
 def resolve(root: etree._Element, path: str) -> etree._Element | None:
     """The element an extractor CSS path names, or None when the page does not hold it.
 

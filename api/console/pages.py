@@ -13,6 +13,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context, se
 from jinja2.runtime import Context
 
 from api.console import wording
+from api.console.archive import location_parts
 from api.console.basis import cite
 from api.console.cookies import cookies_are_secure
 from api.console.explain import reasons_text
@@ -54,6 +55,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["highlight"] = highlight
+    env.filters["location_parts"] = location_parts
     env.filters["local"] = local_time
     env.filters["long_date"] = long_date
     env.globals["url_link"] = url_link
