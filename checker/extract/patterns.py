@@ -43,7 +43,11 @@ from checker.extract import charsets
 # documents of <iframe srcdoc> are read (locations pass through the iframe); claims hidden from buyers by the
 # hidden attribute or an inline style say how (Claim.hidden; inactive tab panels are not hiding); words a
 # right-to-left override shows from reversed characters are a bidi-override warning.
-EXTRACTOR_VERSION = "1.11.0"
+# 1.12.0: words are read as a buyer sees them: characters hidden inside them (上海<span style="display:none">
+# xx</span>标准) are read through, the quote keeping them (Claim.hidden_inside), and hidden characters beside
+# them no longer make or unmake a trap; words an override draws backwards (\u202e上海标准\u202c) are a hidden
+# claim (Claim.hidden "bidi-override", findings to review).
+EXTRACTOR_VERSION = "1.12.0"
 
 
 class Pattern(NamedTuple):
@@ -291,6 +295,12 @@ _MARKUP_GAP = (
     rb"|<[A-Za-z/][^>\"']*(?:\"[^\"]*\"|'[^']*')(?:[^>\"']|\"[^\"]*\"|'[^']*')*>"  # quoted values read whole
     rb"|<!--(?:[^-]|-[^-]|--+[^\->])*--+>"  # a comment, read to its first -->
     rb"|<[rR][tTpP](?:\s[^>]*)?>\s*[^<\s][^<]*</[rR][tTpP]\s*>"  # ruby annotation <rt>shàng</rt>, <rp>(</rp>
+    # An element whose own attributes may hide its text (hidden, display:none, visibility:hidden, font-size:0)
+    # holding text only: the extractor reads the words as shown, without it (上海<i hidden>…</i>标准). Its
+    # text starts with a character no other alternative reads (not a space, "<" or "&"), so a gap is read
+    # one way only.
+    rb"|<[A-Za-z][^>]*(?:[hH][iI][dD][dD][eE][nN]|[nN][oO][nN][eE]|[sS][iI][zZ][eE]\s*:\s*[+-]?0)[^>]*>"
+    rb"\s*[^<\s&][^<]*</[A-Za-z][^>]*>"
     rb"|\s"
     rb"|&[#a-zA-Z0-9]{1,32};"
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import threading
 from collections.abc import Iterable
@@ -25,6 +26,7 @@ from checker.extract.patterns import (
 )
 from checker.extract.selectors import AncestorMemo, SelectorIndex
 from checker.extract.srcdoc import ORIGINAL_TAG, inline_srcdocs
+from checker.extract.visibility import may_hide
 from checker.normalize import normalize_text
 
 # Text that may hold a mention (any spelling the normaliser folds) or a context label.
@@ -185,6 +187,23 @@ def _drop(el: etree._Element) -> None:
     parent.remove(el)
 
 
+def _hiding(el: etree._Element) -> bool:
+    return may_hide(el.get("style"), el.get("hidden") is not None)
+
+
+def _shown_text(unit: etree._Element) -> str | None:
+    """The unit's text without what its inline attributes may hide (上海<span style="display:none">xx</span>标准
+    reads 上海标准 to a buyer), or None when nothing in it may hide anything."""
+    if not any(_hiding(el) for el in unit.iter(etree.Element) if el is not unit):
+        return None
+    shown = copy.deepcopy(unit)
+    shown.tail = None
+    for el in [el for el in shown.iter(etree.Element) if el is not shown and _hiding(el)]:
+        if el.getparent() is not None:  # not inside one dropped already
+            _drop(el)
+    return _text(shown)
+
+
 def _unit(el: etree._Element) -> etree._Element:
     node: etree._Element | None = el
     while node is not None:
@@ -261,7 +280,9 @@ class _Hits:
             if unit not in self.checked:
                 self.checked.add(unit)
                 self.guard.check("pre-pass walk")
-                if _LOOSE_MENTION.search(normalize_text(_text(unit))):
+                if _LOOSE_MENTION.search(normalize_text(_text(unit))) or (
+                    (shown := _shown_text(unit)) is not None and _LOOSE_MENTION.search(normalize_text(shown))
+                ):
                     self.mentions[_block(unit, self.sizes)] = None
                     return
         if _LABEL_HINT.match(text):  # anchored: search() would try every offset

@@ -42,7 +42,11 @@ _SHOWN = _State(None, False, False)
 
 
 def _style(tag: Tag) -> dict[str, str]:
-    style = tag.get("style")
+    return declarations(tag.get("style"))
+
+
+def declarations(style: object) -> dict[str, str]:
+    """The display, visibility and font-size an inline style declares (lower case, !important dropped)."""
     if not isinstance(style, str) or ":" not in style:
         return {}
     declared: dict[str, str] = {}
@@ -81,6 +85,20 @@ def _own(tag: Tag, parent: _State) -> _State:
     if hidden_by is parent.hidden_by and invisible is parent.invisible and zero_font is parent.zero_font:
         return parent
     return _State(hidden_by, invisible, zero_font)
+
+
+def may_hide(style: object, hidden_attribute: bool) -> bool:
+    """Whether an element's own attributes may hide it (the hidden attribute, display:none, visibility:hidden,
+    font-size:0): the pre-pass's loose test, without ancestors or tab panels."""
+    if hidden_attribute:
+        return True
+    declared = declarations(style)
+    size = declared.get("font-size")
+    return (
+        declared.get("display") == "none"
+        or declared.get("visibility") in _VISIBILITY_HIDDEN
+        or (size is not None and bool(_ZERO.match(size)))
+    )
 
 
 class Visibility:
