@@ -124,12 +124,15 @@ def parent_named(node: Tag | NavigableString, *names: str) -> Tag | None:
     return parent
 
 
-def _walk(soup: BeautifulSoup) -> tuple[list[Tag], list[NavigableString]]:
+def _walk(soup: BeautifulSoup) -> tuple[list[Tag], list[NavigableString | Tag]]:
+    """Every element, and the texts with the line breaks (<br>) among them, in document order."""
     tags: list[Tag] = []
-    strings: list[NavigableString] = []
+    strings: list[NavigableString | Tag] = []
     for node in soup.descendants:
         if isinstance(node, Tag):
             tags.append(node)
+            if node.name == "br":
+                strings.append(node)
         elif isinstance(node, NavigableString):
             strings.append(node)
     return tags, strings
@@ -143,7 +146,7 @@ def block_of(node: Tag | NavigableString) -> Tag | None:
     return parent
 
 
-def _runs(strings: list[NavigableString], visibility: Visibility) -> list[Run]:
+def _runs(strings: list[NavigableString | Tag], visibility: Visibility) -> list[Run]:
     order: list[int] = []
     pieces: dict[int, tuple[Tag, list[str]]] = {}
     hidden: dict[int, list[tuple[int, int, str]]] = {}
@@ -151,6 +154,15 @@ def _runs(strings: list[NavigableString], visibility: Visibility) -> list[Run]:
     overrides = Overrides()
     bidi: dict[int, BlockReader] = {}
     for string in strings:
+        if isinstance(string, Tag):
+            # Every <br> is a line in its block, wherever it stands: after a closed inline element
+            # (<b>产地：上海</b><br>标准：…) and doubled (上海<br><br>标准 leaves a blank line between).
+            if (block := block_of(string)) is not None and id(block) in pieces:
+                key = id(block)
+                pieces[key][1].append("\n")
+                bidi[key].piece("\n", lengths[key], "")  # a line break ends every override
+                lengths[key] += 1
+            continue
         if (
             isinstance(string, Comment)
             or string.parent is None
@@ -170,11 +182,9 @@ def _runs(strings: list[NavigableString], visibility: Visibility) -> list[Run]:
         lengths[key] = start + len(piece)
         if (why := visibility.hidden(string.parent)) is not None:
             hidden.setdefault(key, []).append((start, start + len(piece), why))
-        bidi.setdefault(key, BlockReader()).piece(piece, start, overrides.of(string.parent))
-        if string.next_sibling is not None and getattr(string.next_sibling, "name", None) == "br":
-            pieces[key][1].append("\n")
-            bidi[key].piece("\n", lengths[key], "")  # a line break ends every override
-            lengths[key] += 1
+        if key not in bidi:
+            bidi[key] = BlockReader()
+        bidi[key].piece(piece, start, overrides.of(string.parent))
     runs = []
     for key in order:
         block, parts = pieces[key]

@@ -224,6 +224,10 @@ def _extract(raw: bytes, declared_charset: str | None, result: PageClaims, guard
         elif (state := script_state_warning(decoded.text)) is not None:
             result.warnings.append(state)
         return
+    if all(mention.kind == "logo" for mention in mentions) and (
+        state := script_state_warning(decoded.text, images=True)
+    ):
+        result.warnings.append(state)  # the mark in an image, the words (and their code) drawn by script
     finder = ContextFinder(page)
     view = read_page(page, finder, collector.signals, result.url)
     result.page_kind, result.page_signals = view.kind, view.labels

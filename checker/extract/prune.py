@@ -17,6 +17,7 @@ from checker.extract.limits import TOO_COMPLEX, Guard
 from checker.extract.patterns import (
     CATEGORY_LABELS,
     CLAIMANT_LABELS,
+    INLINE_TAGS,
     LABEL_SUFFIXES,
     LOGO_FILE_ATTRS,
     PRODUCT_LABELS,
@@ -82,42 +83,7 @@ _UNITS = frozenset(
     ["li", "tr", "dl", "p", "h1", "h2", "h3", "h4", "h5", "h6", "figure", "caption", "blockquote"]
 )
 # Inline formatting: text inside it is part of the text around it.
-_INLINE = frozenset(
-    [
-        "a",
-        "abbr",
-        "b",
-        "bdi",
-        "bdo",
-        "big",
-        "cite",
-        "code",
-        "data",
-        "del",
-        "dfn",
-        "em",
-        "font",
-        "i",
-        "ins",
-        "kbd",
-        "label",
-        "mark",
-        "nobr",
-        "q",
-        "s",
-        "samp",
-        "small",
-        "span",
-        "strike",
-        "strong",
-        "sub",
-        "sup",
-        "time",
-        "tt",
-        "u",
-        "var",
-    ]
-)
+_INLINE = INLINE_TAGS
 # A hint is confirmed on its unit's normalised text before anything is kept (the mention tables are stricter).
 _LOOSE_MENTION = re.compile(r"海 ?[标標] ?[准準]|shanghai ?[-_]? ?standard", re.I)
 # <noscript> is read: what it holds is shown (to readers without scripts, and to the crawler), and a claim in

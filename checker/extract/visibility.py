@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from bs4 import Tag
 
-from checker.extract.patterns import TAB_PANEL_ATTRS, TAB_PANEL_ROLE
+from checker.extract.patterns import INLINE_TAGS, TAB_PANEL_ATTRS, TAB_PANEL_ROLE
 
 _DECLARATION = re.compile(r"(?:^|;)\s*(display|visibility|font-size)\s*:\s*([^;]*)", re.I)
 _ZERO = re.compile(r"^[+-]?(?:0+\.?0*|\.0+)(?:px|pt|pc|em|rem|ex|ch|vw|vh|%|cm|mm|in|q)?$", re.I)
@@ -57,6 +57,8 @@ def declarations(style: object) -> dict[str, str]:
 
 
 def _tab_panel(tag: Tag) -> bool:
+    if tag.name in INLINE_TAGS:
+        return False
     if str(tag.get("role") or "").lower() == TAB_PANEL_ROLE:
         return True
     for name in TAB_PANEL_ATTRS:
