@@ -13,6 +13,7 @@ from typing import Any
 from checker.codes import CodeKind, find_codes, parse_code, unread_codes
 from checker.extract.context import OTHER_PRODUCT_CARD, names_maker
 from checker.extract.models import Claim, Confidence, PageClaims
+from checker.extract.overrides import SHOWN_REVERSED
 from checker.images.settings import ocr_review_below
 from checker.rules.facts import ClaimFacts
 from markwatch.errors import CodeParseError
@@ -86,6 +87,17 @@ REASONS: dict[str, tuple[str, str, bool]] = {
         "字样在页面上被隐藏（买家看不到），属隐藏使用",
         "the words are hidden from buyers on the page (hidden keyword use)",
         True,
+    ),
+    "shown-reversed": (
+        "字样被从右到左覆盖控制符倒序显示（买家看到“准标海上”），不是买家读到的字样",
+        "a right-to-left override draws the words backwards (buyers see 准标海上, not the words)",
+        True,
+    ),
+    "hidden-inside": (
+        "字样中夹有买家看不到的字符，按买家看到的字样读取；引文保留页面原有字符",
+        "characters buyers do not see sit inside the words: read as buyers see them; the quote keeps the page's "
+        "characters",
+        False,
     ),
     "other-locations": ("其他位置单独看需复核", "other locations alone would need review", False),
     "rule-precision-low": (
@@ -314,9 +326,15 @@ def assess_claim(
         score = claim.image.ocr_confidence
         code = "ocr-low" if score < below else "ocr"
         reasons.append(reason(code, f"{score:.2f}" + (f" < {below:.2f}" if code == "ocr-low" else "")))
-    if claim.hidden:
+    if claim.hidden == SHOWN_REVERSED:
+        # \u202e上海标准\u202c: the page's text holds the words, a buyer sees 准标海上 (text for search engines).
+        reasons.append(reason("shown-reversed"))
+    elif claim.hidden:
         # Hidden keyword stuffing is still a use, but a buyer never saw it: an inspector signs knowing that.
         reasons.append(reason("hidden-text", claim.hidden))
+    if claim.hidden_inside:
+        # 上海<span style="display:none">xx</span>标准: the buyer saw the words; the quote shows what was hidden.
+        reasons.append(reason("hidden-inside", claim.hidden_inside))
     if page.warnings:
         reasons.append(reason("page-partly-read", ", ".join(sorted({w.code for w in page.warnings}))))
     if claim.pattern is not None and (rule_id, claim.pattern) in policy.patterns:

@@ -68,6 +68,7 @@ _CLAIM_FIELDS = (
     "location",
     "image",
     "hidden",
+    "hidden_inside",
 )
 _FINDING_FIELDS = (
     "finding_key",

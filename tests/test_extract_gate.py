@@ -228,6 +228,10 @@ _GAPS = st.lists(
             " ",
             "&#8203;",
             '<b title="&gt;>">',
+            # Text hidden from buyers inside the words, longer than any window rule (上海<i hidden>…</i>标准).
+            '<span style="display:none">' + "热卖" * 150 + "</span>",
+            "<i hidden>" + "x" * 450 + "</i>",
+            '<em style="font-size: 0">' + "热卖" * 150 + "</em>",
         ]
     ),
     max_size=4,

@@ -705,3 +705,27 @@ def test_a_hidden_copy_beside_a_shown_one_is_one_high_finding(checker: Checker, 
     assert [c.hidden for c in result.page.claims] == [None, "display:none"]
     (finding,) = result.findings
     assert finding.confidence == "high" and len(finding.locations) == 2  # the surest location decides
+
+
+def test_hidden_characters_inside_shown_words_keep_the_finding_high(
+    checker: Checker, registry_db: str
+) -> None:
+    # 上海<span style="display:none">xx</span>标准 shows 上海标准: a finding an inspector signs, with the reason
+    # telling why its quote holds characters the buyer did not see.
+    raw = _item('<p>执行标准：T/DEMO 002-2019（上海<span style="display:none">热卖</span>标准）</p>')
+    result = check(checker, registry_of(registry_db), raw)
+    (claim,) = result.page.claims
+    assert claim.verbatim == "上海热卖标准" and claim.hidden_inside == "display:none"
+    (finding,) = result.findings
+    assert (finding.rule_id, finding.confidence) == ("SHS004", "high")
+    assert "hidden-inside: display:none" in finding.confidence_reasons
+    assert finding.evidence.verbatim == "上海热卖标准"
+    assert describe("hidden-inside: display:none", "zh").startswith("字样中夹有买家看不到的字符")
+
+
+def test_words_an_override_draws_backwards_go_to_review(checker: Checker, registry_db: str) -> None:
+    raw = _item("<p>执行标准：T/DEMO 002-2019（\u202e上海标准\u202c）</p>")
+    result = check(checker, registry_of(registry_db), raw)
+    (finding,) = result.findings
+    assert finding.confidence == "review" and "shown-reversed" in finding.confidence_reasons
+    assert describe("shown-reversed", "en").startswith("a right-to-left override draws the words backwards")

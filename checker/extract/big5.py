@@ -15,6 +15,8 @@ import functools
 import itertools
 import re
 
+from checker.normalize import normalize_text
+
 # At least this share of the Big5 reading's non-ASCII characters must be frequent Big5 ones, and this much
 # more than the GB18030 reading's share: otherwise the page stays GB18030, as before.
 _MIN_SHARE = 0.8
@@ -24,6 +26,8 @@ _MARGIN = 0.2
 _SAMPLE = 4000
 _MIN_CHARS = 16
 _NON_ASCII = re.compile("[^\x00-\x7f]")
+_TAG = re.compile(r"<[^>]*>")
+_WORDS = "上海标准"
 
 
 def _frequent(encoding: str, leads: range, trails: tuple[range, ...], last: int) -> frozenset[str]:
@@ -65,7 +69,14 @@ def _share(text: str, frequent: frozenset[str]) -> float:
 
 def reads_as_big5(gb_text: str, big5_text: str) -> bool:
     """Whether a page that decodes both ways is Big5 text rather than GB18030 text."""
-    if sum(1 for _ in itertools.islice(_NON_ASCII.finditer(big5_text), _MIN_CHARS)) < _MIN_CHARS:
-        return False
     big5 = _share(big5_text, _big5_frequent())
-    return big5 >= _MIN_SHARE and big5 - _share(gb_text, _gb2312_level1()) >= _MARGIN
+    if sum(1 for _ in itertools.islice(_NON_ASCII.finditer(big5_text), _MIN_CHARS)) < _MIN_CHARS:
+        # Too few characters to weigh (執行標準：T/…（上海標準）is eleven): the words decide. Only a Big5 reading
+        # spells 上海標準 where the GB18030 one does not; a short GBK page holding the words keeps them.
+        return big5 >= _MIN_SHARE and _holds_words(big5_text) and not _holds_words(gb_text)
+    big5_share = big5
+    return big5_share >= _MIN_SHARE and big5_share - _share(gb_text, _gb2312_level1()) >= _MARGIN
+
+
+def _holds_words(text: str) -> bool:
+    return _WORDS in normalize_text(_TAG.sub("", text)).replace(" ", "")

@@ -9,6 +9,7 @@ from typing import Any
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
+from checker.extract.overrides import BlockReader, Overrides
 from checker.extract.patterns import (
     COLUMN_HEADER_MIN_CELLS,
     COLUMN_HEADER_MIN_KNOWN,
@@ -74,6 +75,11 @@ class Run:
     raw: str = ""
     # Spans of `raw` a buyer does not see (visibility.py), with how each is hidden.
     hidden: tuple[tuple[int, int, str], ...] = ()
+    # `text` as a buyer reads it, without the hidden spans (None when nothing is hidden): 上海<span
+    # style="display:none">xx</span>标准 shows 上海标准, and the page's text alone reads 上海xx标准.
+    shown: str | None = None
+    # Spans of `raw` a right-to-left override draws backwards (overrides.py).
+    reversed: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass
@@ -127,12 +133,15 @@ def parent_named(node: Tag | NavigableString, *names: str) -> Tag | None:
     return parent
 
 
-def _walk(soup: BeautifulSoup) -> tuple[list[Tag], list[NavigableString]]:
+def _walk(soup: BeautifulSoup) -> tuple[list[Tag], list[NavigableString | Tag]]:
+    """Every element, and the texts with the line breaks (<br>) among them, in document order."""
     tags: list[Tag] = []
-    strings: list[NavigableString] = []
+    strings: list[NavigableString | Tag] = []
     for node in soup.descendants:
         if isinstance(node, Tag):
             tags.append(node)
+            if node.name == "br":
+                strings.append(node)
         elif isinstance(node, NavigableString):
             strings.append(node)
     return tags, strings
@@ -146,12 +155,23 @@ def block_of(node: Tag | NavigableString) -> Tag | None:
     return parent
 
 
-def _runs(strings: list[NavigableString], visibility: Visibility) -> list[Run]:
+def _runs(strings: list[NavigableString | Tag], visibility: Visibility) -> list[Run]:
     order: list[int] = []
     pieces: dict[int, tuple[Tag, list[str]]] = {}
     hidden: dict[int, list[tuple[int, int, str]]] = {}
     lengths: dict[int, int] = {}
+    overrides = Overrides()
+    bidi: dict[int, BlockReader] = {}
     for string in strings:
+        if isinstance(string, Tag):
+            # Every <br> is a line in its block, wherever it stands: after a closed inline element
+            # (<b>产地：上海</b><br>标准：…) and doubled (上海<br><br>标准 leaves a blank line between).
+            if (block := block_of(string)) is not None and id(block) in pieces:
+                key = id(block)
+                pieces[key][1].append("\n")
+                bidi[key].piece("\n", lengths[key], "")  # a line break ends every override
+                lengths[key] += 1
+            continue
         if (
             isinstance(string, Comment)
             or string.parent is None
@@ -171,17 +191,35 @@ def _runs(strings: list[NavigableString], visibility: Visibility) -> list[Run]:
         lengths[key] = start + len(piece)
         if (why := visibility.hidden(string.parent)) is not None:
             hidden.setdefault(key, []).append((start, start + len(piece), why))
-        if string.next_sibling is not None and getattr(string.next_sibling, "name", None) == "br":
-            pieces[key][1].append("\n")
-            lengths[key] += 1
+        if key not in bidi:
+            bidi[key] = BlockReader()
+        bidi[key].piece(piece, start, overrides.of(string.parent))
     runs = []
     for key in order:
         block, parts = pieces[key]
         raw = "".join(parts)
-        text = "\n".join(normalize_text(line) for line in raw.split("\n")).strip()
+        text = _normalized_lines(raw)
+        spans = tuple(hidden.get(key, ()))
+        shown = _normalized_lines(without(raw, spans)) if spans else None
+        backwards = tuple(bidi[key].spans) if key in bidi else ()
         if text:
-            runs.append(Run(block, text, raw, tuple(hidden.get(key, ()))))
+            runs.append(Run(block, text, raw, spans, shown, backwards))
     return runs
+
+
+def _normalized_lines(raw: str) -> str:
+    return "\n".join(normalize_text(line) for line in raw.split("\n")).strip()
+
+
+def without(raw: str, spans: tuple[tuple[int, int, str], ...]) -> str:
+    """The raw text without the given (start, end, why) spans: what a buyer sees of it."""
+    kept: list[str] = []
+    position = 0
+    for start, end, _ in spans:
+        kept.append(raw[position:start])
+        position = max(position, end)
+    kept.append(raw[position:])
+    return "".join(kept)
 
 
 def clean(text: str) -> str:

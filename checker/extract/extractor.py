@@ -29,6 +29,7 @@ from checker.extract.head import head_only_warning
 from checker.extract.limits import BudgetExceeded, ExtractLimits, Guard
 from checker.extract.mentions import Mention, certification_words, find_mentions
 from checker.extract.models import Claim, Occurrence, PageClaims
+from checker.extract.overrides import SHOWN_REVERSED, reversed_in
 from checker.extract.page_signals import PageSignalCollector
 from checker.extract.patterns import EXTRACTOR_VERSION, PRODUCT_LABELS, STANDARD_LABELS
 from checker.extract.prune import prune
@@ -54,13 +55,15 @@ class Quotes:
     snippet: str
     snippet_normalized: str
     hidden: str | None = None  # how the quoted words are hidden from buyers (visibility.py)
+    # How the characters inside the quote that the shown words were read without are hidden (Claim.hidden_inside).
+    hidden_inside: str | None = None
 
 
 class _Quoting:
     """Quoters per run, built only for runs that hold an occurrence."""
 
     def __init__(self, guard: Guard | None = None) -> None:
-        self._quoters: dict[int, Quoter] = {}
+        self._quoters: dict[tuple[int, bool], Quoter] = {}
         # A huge run's offset map is built in steps the page's CPU budget can stop.
         self._tick = (lambda: guard.check("quoting the page")) if guard is not None else None
 
@@ -69,20 +72,27 @@ class _Quoting:
             normalized = f"{mention.text} {mention.block_text}".strip()[:SNIPPET_CHARS]
             shown = display_text(f"{mention.raw} {mention.block_raw}")[:SNIPPET_CHARS]
             return Quotes(display_text(mention.raw), shown, normalized, mention.hidden)
-        key = id(mention.element)
+        key = (id(mention.element), mention.shown)
         quoter = self._quoters.get(key)
         if quoter is None:
-            quoter = self._quoters[key] = Quoter(mention.raw, mention.block_text, tick=self._tick)
-        hidden = (
-            hidden_in(mention.hidden_ranges, quoter.raw_positions(mention.start, mention.end))
-            if mention.hidden_ranges
-            else None
-        )
+            # The shown reading was made without the hidden spans: its quotes keep them where they stand.
+            without = mention.hidden_ranges if mention.shown else ()
+            quoter = Quoter(mention.raw, mention.block_text, tick=self._tick, without=without)
+            self._quoters[key] = quoter
+        hidden = inside = None
+        if mention.shown:
+            inside = quoter.left_out(mention.start, mention.end)
+        elif mention.hidden_ranges:
+            hidden = hidden_in(mention.hidden_ranges, quoter.raw_positions(mention.start, mention.end))
+        if hidden is None and mention.reversed_ranges:
+            positions = quoter.raw_positions(mention.start, mention.end)
+            hidden = SHOWN_REVERSED if reversed_in(mention.reversed_ranges, positions) else None
         return Quotes(
             quoter.verbatim(mention.start, mention.end),
             quoter.snippet(mention.start, mention.end, SNIPPET_CHARS),
             snippet(mention.block_text, mention.start, mention.end),
             hidden,
+            inside,
         )
 
 
@@ -169,6 +179,7 @@ def _claim(
         snippet_normalized=quotes.snippet_normalized,
         location=location,
         hidden=quotes.hidden,
+        hidden_inside=quotes.hidden_inside,
     )
 
 
@@ -217,7 +228,7 @@ def _extract(raw: bytes, declared_charset: str | None, result: PageClaims, guard
     html = prune(decoded.text, guard, collector)
     page = None if html is None else load_page(html)
     guard.check("parsing the kept blocks")
-    mentions = [] if page is None else find_mentions(page)
+    mentions = [] if page is None else find_mentions(page, tick=lambda: guard.check("reading hidden text"))
     if page is None or not mentions:
         # Nothing in the body: words in the head alone are said, never silently "no claim".
         if (head_only := head_only_warning(decoded.text)) is not None:
@@ -225,6 +236,10 @@ def _extract(raw: bytes, declared_charset: str | None, result: PageClaims, guard
         elif (state := script_state_warning(decoded.text)) is not None:
             result.warnings.append(state)
         return
+    if all(mention.kind == "logo" for mention in mentions) and (
+        state := script_state_warning(decoded.text, images=True)
+    ):
+        result.warnings.append(state)  # the mark in an image, the words (and their code) drawn by script
     finder = ContextFinder(page)
     view = read_page(page, finder, collector.signals, result.url)
     result.page_kind, result.page_signals = view.kind, view.labels

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from bs4 import Tag
 
-from checker.extract.document import Page, block_of, clean
+from checker.extract.document import Page, Run, block_of, clean
 from checker.extract.patterns import (
     CERT_DENIED,
     CERT_WINDOW,
@@ -21,6 +21,8 @@ from checker.extract.patterns import (
     logo_file_name,
 )
 from checker.extract.tie import sentence_span
+from checker.extract.verbatim import Quoter
+from checker.extract.visibility import hidden_in
 
 _CONTEXT_CHARS = 60
 
@@ -46,6 +48,10 @@ class Mention:
     # How a logo is hidden from buyers, or the hidden spans of a text mention's raw block text (visibility.py).
     hidden: str | None = None
     hidden_ranges: tuple[tuple[int, int, str], ...] = ()
+    # Read from the text a buyer sees (document.Run.shown, the hidden spans left out) rather than the page's
+    # text: block_text is that shown text, and quotes keep the hidden characters where they stand.
+    shown: bool = False
+    reversed_ranges: tuple[tuple[int, int], ...] = ()  # spans of `raw` an override draws backwards
 
 
 def excluded(text: str, start: int, end: int) -> bool:
@@ -133,8 +139,9 @@ def _logo_text(img: Tag) -> tuple[str, str, str] | None:
     return None
 
 
-def find_mentions(page: Page) -> list[Mention]:
-    """Every text and logo mention, in document order."""
+def find_mentions(page: Page, tick: Callable[[], None] | None = None) -> list[Mention]:
+    """Every text and logo mention, in document order (`tick`: the page's CPU budget, looked at while a
+    block with hidden text is aligned with its page text)."""
     found: list[tuple[int, Mention]] = []
     order = {id(el): i for i, el in enumerate(page.tags)}
     captions: set[int] = set()
@@ -169,19 +176,41 @@ def find_mentions(page: Page) -> list[Mention]:
     for run in page.runs:
         if id(run.element) in captions:
             continue  # the caption names the pictured mark: one logo claim, not a second text claim
-        for start, end, name in find_named_in_text(run.text):
-            mention = Mention(
-                "text",
-                run.element,
-                run.element,
-                run.text[start:end],
-                run.text,
-                start,
-                end,
-                raw=run.raw,
-                pattern=name,
-                hidden_ranges=run.hidden,
-            )
+        for mention in _text_mentions(run, tick):
             found.append((order.get(id(run.element), 0), mention))
     found.sort(key=lambda pair: (pair[0], pair[1].start))
     return [mention for _, mention in found]
+
+
+def _text_mentions(run: Run, tick: Callable[[], None] | None) -> Iterator[Mention]:
+    """The mentions of one run: words a buyer sees are read from the shown text, so characters hidden inside
+    them (上海<span style="display:none">xx</span>标准) do not part them and hidden ones next to them do not
+    make or unmake a trap (上海标准<i hidden>x</i>件 shows 上海标准件); from the page's text only the words a
+    buyer does not wholly see (hidden keyword stuffing, kept as hidden claims)."""
+    if run.shown is None:
+        for start, end, name in find_named_in_text(run.text):
+            yield _text_mention(run, run.text, start, end, name, shown=False)
+        return
+    quoter = Quoter(run.raw, run.text, tick=tick)
+    for start, end, name in find_named_in_text(run.text):
+        if hidden_in(run.hidden, quoter.raw_positions(start, end)) is not None:
+            yield _text_mention(run, run.text, start, end, name, shown=False)
+    for start, end, name in find_named_in_text(run.shown):
+        yield _text_mention(run, run.shown, start, end, name, shown=True)
+
+
+def _text_mention(run: Run, text: str, start: int, end: int, name: str, *, shown: bool) -> Mention:
+    return Mention(
+        "text",
+        run.element,
+        run.element,
+        text[start:end],
+        text,
+        start,
+        end,
+        raw=run.raw,
+        pattern=name,
+        hidden_ranges=run.hidden,
+        shown=shown,
+        reversed_ranges=run.reversed,
+    )

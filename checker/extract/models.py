@@ -109,7 +109,14 @@ class Claim(BaseModel):
     hidden: str | None = Field(
         default=None,
         description="how the words are hidden from buyers (display:none, hidden attribute, visibility:hidden, "
-        "font-size:0; inline on the element or an ancestor, inactive tab panels excepted), None when shown",
+        "font-size:0; inline on the element or an ancestor, inactive tab panels excepted; bidi-override: a "
+        "right-to-left override draws them backwards), None when shown",
+    )
+    hidden_inside: str | None = Field(
+        default=None,
+        description="how characters inside the quoted words are hidden from buyers (display:none, …) when the "
+        "words were read as shown, without them (上海<span style=display:none>xx</span>标准 shows 上海标准): "
+        "`verbatim` and `snippet` keep them, as the page holds them; None when the quote holds none",
     )
 
 

@@ -48,7 +48,15 @@ from checker.extract import charsets
 # claimant (not a maker); the block's only code in another sentence ties as "block" or, introduced by 执行标准,
 # "block-declared" (was "sentence"); use_table.py 7 (an organisation's 公司简介 on a job board, a list of an
 # organisation's own standards, 是一家… counts nothing).
-EXTRACTOR_VERSION = "1.12.0"
+# 1.13.0: words are read as a buyer sees them: characters hidden inside them (上海<span style="display:none">
+# xx</span>标准) are read through, the quote keeping them (Claim.hidden_inside), and hidden characters beside
+# them no longer make or unmake a trap; words an override draws backwards (\u202e上海标准\u202c) are a hidden
+# claim (Claim.hidden "bidi-override", findings to review). Short label-less Big5 pages (執行標準：…（上海標準）)
+# are read as Big5 when only that reading holds the words (they were GB18030 nonsense, claims lost unsaid);
+# every <br> is a line wherever it stands, and a blank line (<br><br>) parts the words; table/tablet/stable
+# classes and inline elements are no tab panels; script state beside an image-only mark is a script-state
+# warning.
+EXTRACTOR_VERSION = "1.13.0"
 
 
 class Pattern(NamedTuple):
@@ -296,6 +304,12 @@ _MARKUP_GAP = (
     rb"|<[A-Za-z/][^>\"']*(?:\"[^\"]*\"|'[^']*')(?:[^>\"']|\"[^\"]*\"|'[^']*')*>"  # quoted values read whole
     rb"|<!--(?:[^-]|-[^-]|--+[^\->])*--+>"  # a comment, read to its first -->
     rb"|<[rR][tTpP](?:\s[^>]*)?>\s*[^<\s][^<]*</[rR][tTpP]\s*>"  # ruby annotation <rt>shàng</rt>, <rp>(</rp>
+    # An element whose own attributes may hide its text (hidden, display:none, visibility:hidden, font-size:0)
+    # holding text only: the extractor reads the words as shown, without it (上海<i hidden>…</i>标准). Its
+    # text starts with a character no other alternative reads (not a space, "<" or "&"), so a gap is read
+    # one way only.
+    rb"|<[A-Za-z][^>]*(?:[hH][iI][dD][dD][eE][nN]|[nN][oO][nN][eE]|[sS][iI][zZ][eE]\s*:\s*[+-]?0)[^>]*>"
+    rb"\s*[^<\s&][^<]*</[A-Za-z][^>]*>"
     rb"|\s"
     rb"|&[#a-zA-Z0-9]{1,32};"
 )
@@ -489,13 +503,53 @@ EXCLUSIONS_BEFORE: tuple[Pattern, ...] = (
 # --- Inactive tab panels (visibility.py): display:none or `hidden` on one of them is a tab not yet clicked, not
 # text kept from buyers. Marketplaces mark them with ARIA's role (Tmall: role="tabpanel"), a widget name (JD:
 # data-widget="tab-content", data-tab="item") or class and id names (tab-content, J_TabBar, ks-switchable-panel, slide-pannel).
+# "tab" not followed by "l": table, tablet, stable and notable are no tabs (a class="table-wrap" that hides a
+# 执行标准 row was read as shown). Inline formatting elements (INLINE_TAGS) are never a tab panel: a
+# <span class="tab" hidden> inside the words hides characters, it opens nothing.
 TAB_PANEL_ROLE = "tabpanel"
 TAB_PANEL_ATTRS: dict[str, re.Pattern[str]] = {
-    "data-widget": re.compile(r"tab", re.I),
+    "data-widget": re.compile(r"tab(?!l)", re.I),
     "data-tab": re.compile(r""),  # JD: <div data-tab="item"> holds each tab's content (规格与包装 among them)
-    "class": re.compile(r"tab|switchable|pann?el", re.I),
-    "id": re.compile(r"tab|switchable|pann?el", re.I),
+    "class": re.compile(r"tab(?!l)|switchable|pann?el", re.I),
+    "id": re.compile(r"tab(?!l)|switchable|pann?el", re.I),
 }
+# Inline formatting: text inside it is part of the text around it (the pre-pass's units, tab panels).
+INLINE_TAGS = frozenset(
+    [
+        "a",
+        "abbr",
+        "b",
+        "bdi",
+        "bdo",
+        "big",
+        "cite",
+        "code",
+        "data",
+        "del",
+        "dfn",
+        "em",
+        "font",
+        "i",
+        "ins",
+        "kbd",
+        "label",
+        "mark",
+        "nobr",
+        "q",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strike",
+        "strong",
+        "sub",
+        "sup",
+        "time",
+        "tt",
+        "u",
+        "var",
+    ]
+)
 
 # --- Logo claims: an <img> whose alt, title, caption or file name names the mark.
 # The gate has rules for the English, pinyin and percent-encoded file names below (patterns.GATE_RULES).

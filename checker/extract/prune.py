@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import threading
 from collections.abc import Iterable
@@ -16,6 +17,7 @@ from checker.extract.limits import TOO_COMPLEX, Guard
 from checker.extract.patterns import (
     CATEGORY_LABELS,
     CLAIMANT_LABELS,
+    INLINE_TAGS,
     LABEL_SUFFIXES,
     LOGO_FILE_ATTRS,
     PRODUCT_LABELS,
@@ -25,6 +27,7 @@ from checker.extract.patterns import (
 )
 from checker.extract.selectors import AncestorMemo, SelectorIndex
 from checker.extract.srcdoc import ORIGINAL_TAG, inline_srcdocs
+from checker.extract.visibility import may_hide
 from checker.normalize import normalize_text
 
 # Text that may hold a mention (any spelling the normaliser folds) or a context label.
@@ -80,42 +83,7 @@ _UNITS = frozenset(
     ["li", "tr", "dl", "p", "h1", "h2", "h3", "h4", "h5", "h6", "figure", "caption", "blockquote"]
 )
 # Inline formatting: text inside it is part of the text around it.
-_INLINE = frozenset(
-    [
-        "a",
-        "abbr",
-        "b",
-        "bdi",
-        "bdo",
-        "big",
-        "cite",
-        "code",
-        "data",
-        "del",
-        "dfn",
-        "em",
-        "font",
-        "i",
-        "ins",
-        "kbd",
-        "label",
-        "mark",
-        "nobr",
-        "q",
-        "s",
-        "samp",
-        "small",
-        "span",
-        "strike",
-        "strong",
-        "sub",
-        "sup",
-        "time",
-        "tt",
-        "u",
-        "var",
-    ]
-)
+_INLINE = INLINE_TAGS
 # A hint is confirmed on its unit's normalised text before anything is kept (the mention tables are stricter).
 _LOOSE_MENTION = re.compile(r"海 ?[标標] ?[准準]|shanghai ?[-_]? ?standard", re.I)
 # <noscript> is read: what it holds is shown (to readers without scripts, and to the crawler), and a claim in
@@ -194,6 +162,23 @@ def _drop(el: etree._Element) -> None:
     parent.remove(el)
 
 
+def _hiding(el: etree._Element) -> bool:
+    return may_hide(el.get("style"), el.get("hidden") is not None)
+
+
+def _shown_text(unit: etree._Element) -> str | None:
+    """The unit's text without what its inline attributes may hide (上海<span style="display:none">xx</span>标准
+    reads 上海标准 to a buyer), or None when nothing in it may hide anything."""
+    if not any(_hiding(el) for el in unit.iter(etree.Element) if el is not unit):
+        return None
+    shown = copy.deepcopy(unit)
+    shown.tail = None
+    for el in [el for el in shown.iter(etree.Element) if el is not shown and _hiding(el)]:
+        if el.getparent() is not None:  # not inside one dropped already
+            _drop(el)
+    return _text(shown)
+
+
 def _unit(el: etree._Element) -> etree._Element:
     node: etree._Element | None = el
     while node is not None:
@@ -270,7 +255,9 @@ class _Hits:
             if unit not in self.checked:
                 self.checked.add(unit)
                 self.guard.check("pre-pass walk")
-                if _LOOSE_MENTION.search(normalize_text(_text(unit))):
+                if _LOOSE_MENTION.search(normalize_text(_text(unit))) or (
+                    (shown := _shown_text(unit)) is not None and _LOOSE_MENTION.search(normalize_text(shown))
+                ):
                     self.mentions[_block(unit, self.sizes)] = None
                     return
         if _LABEL_HINT.match(text):  # anchored: search() would try every offset

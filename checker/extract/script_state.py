@@ -40,16 +40,21 @@ def _unescaped(script: str) -> str:
     return html.unescape(text)
 
 
-def script_state_warning(text: str) -> PageWarning | None:
-    """The warning for a decoded page whose scripts hold the words (call it when the shown text did not)."""
+def script_state_warning(text: str, *, images: bool = False) -> PageWarning | None:
+    """The warning for a decoded page whose scripts hold the words (call it when the shown text did not).
+
+    `images`: the page names the mark in images only (alt text, a logo file): those are claims, but the
+    script's words, often with the 执行标准 row that discloses a code, were not read (a finding of SHS008 on
+    the image alone would say nothing was disclosed)."""
     for match in _SCRIPT.finditer(text, 0, _PAGE_CHARS):
         if _JSON_LD.search(match.group(1)):
             continue  # JSON-LD is head.py's
         body = match.group(2)
         if _HINT.search(body) and any(find_in_text(normalize_text(_unescaped(body)))):
+            besides = "only an image names the mark" if images else "no claim was read"
             return PageWarning(
                 code=SCRIPT_STATE,
                 message="the words are in the page's script data (a page drawn by script, such as "
-                "window.__INITIAL_STATE__) but nowhere in its shown text: no claim was read",
+                f"window.__INITIAL_STATE__) but nowhere in its shown text: {besides}",
             )
     return None

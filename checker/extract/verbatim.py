@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -78,9 +79,18 @@ def _agrees(source: str, i: int, target: str, k: int) -> bool:
 class OffsetMap:
     """For each character of `normalized`, the span of `source` it came from."""
 
-    def __init__(self, source: str, normalized: str, tick: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        source: str,
+        normalized: str,
+        tick: Callable[[], None] | None = None,
+        skip: frozenset[int] = frozenset(),
+    ) -> None:
         self.source = source
         self.normalized = normalized
+        # Source characters the normalised text was made without (text hidden from buyers): passed over, so
+        # a span across them quotes them where they stand (上海xx标准 for the shown 上海标准).
+        self._skip = skip
         count = len(normalized)
         self._starts = [0] * count
         self._ends = [0] * count
@@ -173,6 +183,9 @@ class OffsetMap:
                 # Text the normaliser added at the very end (never seen): it maps to the end of the source.
                 self._set(k, len(target) - k, len(source), len(source))
                 return
+            if i in self._skip:
+                i += 1
+                continue
             char = source[i]
             if char == "&" and (entity := self._entity(i, k)) is not None:
                 i, k = entity
@@ -245,34 +258,69 @@ def centred(text: str, start: int, end: int, limit: int) -> str:
     return text[left : left + limit]
 
 
-class Quoter:
-    """Quotes of one run: the mention as written and a window around it, both in the page's own characters."""
+Spans = tuple[tuple[int, int, str], ...]
 
-    def __init__(self, raw: str, normalized: str, tick: Callable[[], None] | None = None) -> None:
+
+def _within(spans: Spans, position: int) -> str | None:
+    return next((why for start, end, why in spans if start <= position < end), None)
+
+
+class Quoter:
+    """Quotes of one run: the mention as written and a window around it, both in the page's own characters.
+
+    `without`: spans of the raw text (start, end, why) that `normalized` was made without (text hidden from
+    buyers, document.Run.shown); quotes keep them where they stand."""
+
+    def __init__(
+        self,
+        raw: str,
+        normalized: str,
+        tick: Callable[[], None] | None = None,
+        without: Spans = (),
+    ) -> None:
         self.display = display_text(raw)
         self._raw = raw
         self._positions: list[int] | None = None
         self._map: OffsetMap | None = None
         self._normalized = normalized
         self._tick = tick
+        self._without = without
+
+    @property
+    def positions(self) -> list[int]:
+        """For each character of the display text, where in the raw text it comes from."""
+        if self._positions is None:
+            self._positions = _display_positions(self._raw)
+        return self._positions
 
     @property
     def map(self) -> OffsetMap:
         """The offset map, built on first use (only runs holding a mention need one)."""
         if self._map is None:
-            self._map = OffsetMap(self.display, self._normalized, self._tick)
+            positions = self.positions  # increasing: each span is one slice of the display text
+            skip = frozenset(
+                i
+                for start, end, _ in self._without
+                for i in range(bisect_left(positions, start), bisect_left(positions, end))
+            )
+            self._map = OffsetMap(self.display, self._normalized, self._tick, skip)
         return self._map
 
     def raw_positions(self, start: int, end: int) -> list[int]:
         """Where in the raw text the shown characters of normalized[start:end] are (spaces left out)."""
         first, last = self.map.span(start, end)
-        if self._positions is None:
-            self._positions = _display_positions(self._raw)
-        return [
-            self._positions[i]
-            for i in range(first, min(last, len(self._positions)))
-            if self.display[i] != " "
-        ]
+        positions = self.positions
+        return [positions[i] for i in range(first, min(last, len(positions))) if self.display[i] != " "]
+
+    def left_out(self, start: int, end: int) -> str | None:
+        """How the characters inside the quote of normalized[start:end] that it was read without are hidden
+        (the first such character's `why`), or None when the quote holds none."""
+        if not self._without:
+            return None
+        for at in self.raw_positions(start, end):
+            if (why := _within(self._without, at)) is not None:
+                return why
+        return None
 
     def verbatim(self, start: int, end: int) -> str:
         """The page's own text for normalized[start:end]."""

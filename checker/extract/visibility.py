@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from bs4 import Tag
 
-from checker.extract.patterns import TAB_PANEL_ATTRS, TAB_PANEL_ROLE
+from checker.extract.patterns import INLINE_TAGS, TAB_PANEL_ATTRS, TAB_PANEL_ROLE
 
 _DECLARATION = re.compile(r"(?:^|;)\s*(display|visibility|font-size)\s*:\s*([^;]*)", re.I)
 _ZERO = re.compile(r"^[+-]?(?:0+\.?0*|\.0+)(?:px|pt|pc|em|rem|ex|ch|vw|vh|%|cm|mm|in|q)?$", re.I)
@@ -42,7 +42,11 @@ _SHOWN = _State(None, False, False)
 
 
 def _style(tag: Tag) -> dict[str, str]:
-    style = tag.get("style")
+    return declarations(tag.get("style"))
+
+
+def declarations(style: object) -> dict[str, str]:
+    """The display, visibility and font-size an inline style declares (lower case, !important dropped)."""
     if not isinstance(style, str) or ":" not in style:
         return {}
     declared: dict[str, str] = {}
@@ -53,6 +57,8 @@ def _style(tag: Tag) -> dict[str, str]:
 
 
 def _tab_panel(tag: Tag) -> bool:
+    if tag.name in INLINE_TAGS:
+        return False
     if str(tag.get("role") or "").lower() == TAB_PANEL_ROLE:
         return True
     for name in TAB_PANEL_ATTRS:
@@ -81,6 +87,20 @@ def _own(tag: Tag, parent: _State) -> _State:
     if hidden_by is parent.hidden_by and invisible is parent.invisible and zero_font is parent.zero_font:
         return parent
     return _State(hidden_by, invisible, zero_font)
+
+
+def may_hide(style: object, hidden_attribute: bool) -> bool:
+    """Whether an element's own attributes may hide it (the hidden attribute, display:none, visibility:hidden,
+    font-size:0): the pre-pass's loose test, without ancestors or tab panels."""
+    if hidden_attribute:
+        return True
+    declared = declarations(style)
+    size = declared.get("font-size")
+    return (
+        declared.get("display") == "none"
+        or declared.get("visibility") in _VISIBILITY_HIDDEN
+        or (size is not None and bool(_ZERO.match(size)))
+    )
 
 
 class Visibility:
