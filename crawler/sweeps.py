@@ -297,8 +297,9 @@ def close_sweep(db_url: str, sweep_id: int, result: CrawlResult, *, wait: float 
             time.sleep(1.0)
 
 
-def finish_once(db_url: str, sweep_id: int) -> Sweep | None:
-    """Finish a cluster's sweep once its work is done; None when another worker already did."""
+def finish_once(db_url: str, sweep_id: int, *, warnings: list[dict[str, Any]] | None = None) -> Sweep | None:
+    """Finish a cluster's sweep once its work is done, with its workers' host `warnings`; None when another
+    worker already did."""
     with db.session_scope(db_url) as session:
         # Row lock: of two workers finishing together, the second waits and then sees "finished".
         sweep = session.get(Sweep, sweep_id, with_for_update=True)
@@ -306,7 +307,7 @@ def finish_once(db_url: str, sweep_id: int) -> Sweep | None:
             raise NotFoundError(f"no sweep {sweep_id}")
         if sweep.state not in ("running", "incomplete"):
             return None
-        record_end(session, sweep, CrawlResult(reason="finished"))
+        record_end(session, sweep, CrawlResult(reason="finished", warnings=list(warnings or [])))
         return sweep
 
 
