@@ -29,6 +29,7 @@ from w3lib.url import safe_url_string
 from crawler.addresses import forbidden_kind
 from crawler.frontier import META_IMAGE
 from crawler.politeness import HostPolicy, robots_spacing
+from crawler.sitemaps import DEFAULT_SITEMAP_MAXSIZE, is_sitemap_request
 from crawler.targets import host_allowed
 
 log = logging.getLogger(__name__)
@@ -143,6 +144,44 @@ class RedirectGuardMiddleware:
         chain = [*request.meta.get("redirect_urls", []), request.url]
         if target in chain:
             raise SkipRequest("redirect_loop", f"redirect loop at {target}", state="failed")
+        return response
+
+
+class SitemapBodyMiddleware:
+    """A sitemap is bounded by MARKWATCH_SITEMAP_MAXSIZE (the sitemaps protocol's limit), not by
+    DOWNLOAD_MAXSIZE, and a gzip Content-Encoding is left for crawler/sitemaps.py to undo.
+
+    Scrapy's HttpCompressionMiddleware bounds a decompressed body by DOWNLOAD_MAXSIZE (a bomb sent with
+    Content-Encoding failed as too_large, the same bomb as a .xml.gz file as sitemap_too_large) and gunzips
+    leniently (a truncated stream gave the URLs before the cut, the rest lost without a word). Placed after
+    it (a higher number), so it sees the response first."""
+
+    GZIP = frozenset({b"gzip", b"x-gzip"})
+
+    def __init__(self, max_size: int) -> None:
+        self.max_size = max_size
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> SitemapBodyMiddleware:
+        return cls(crawler.settings.getint("MARKWATCH_SITEMAP_MAXSIZE", DEFAULT_SITEMAP_MAXSIZE))
+
+    def process_request(self, request: Request, spider: Spider) -> None:
+        if is_sitemap_request(request):
+            # Scrapy's download handlers read the body limit from the request: past it the download is
+            # cancelled, and the spider's errback names the failure sitemap_too_large.
+            request.meta.setdefault("download_maxsize", self.max_size)
+
+    def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
+        if not is_sitemap_request(request):
+            return response
+        encodings = [
+            token.strip().lower()
+            for value in response.headers.getlist(b"Content-Encoding")
+            for token in value.split(b",")
+            if token.strip()
+        ]
+        if encodings and all(token in self.GZIP for token in encodings):
+            del response.headers[b"Content-Encoding"]  # the body stays gzip: sitemap_xml reads each layer
         return response
 
 

@@ -6,6 +6,10 @@ server's Retry-After for more than the one request that carried it. `HostPolicy`
 for (the robots.txt middleware and the retry middleware tell it); the slots `PoliteDownloader` makes never
 let a request out sooner than that, whatever AutoThrottle and the jitter say. The policy outlives a slot
 (Scrapy drops slots idle for a minute and makes them anew with the default delay).
+
+A cluster worker shares its policy (`HostPolicy.share`): pauses and warnings go to every worker through
+Redis, and requests wait for their host's cluster-wide booking instead of this process's slots
+(crawler/cluster/politeness.py).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from scrapy import Request, Spider
 from scrapy.core.downloader import Downloader, Slot
@@ -40,6 +44,16 @@ class HostWarning:
         return asdict(self)
 
 
+class SharedHosts(Protocol):
+    """Where a host's spacing is kept when several crawl processes share it (a cluster's Redis)."""
+
+    def paused(self, key: str, seconds: float) -> None:
+        """A server asked for no request to host `key` for `seconds` (its Retry-After)."""
+
+    def warned(self, warning: HostWarning) -> None:
+        """A host asked for something the sweep does not do in full."""
+
+
 class HostPolicy:
     """Per download slot: the least spacing its robots.txt asks for, and until when a server paused it."""
 
@@ -51,6 +65,12 @@ class HostPolicy:
         self._floors: dict[str, float] = {}
         self._resume_at: dict[str, float] = {}
         self.warnings: list[HostWarning] = []
+        self.shared: SharedHosts | None = None
+
+    def share(self, shared: SharedHosts) -> None:
+        """Tell `shared` of every pause and warning from now on; requests then wait for its booking, which
+        holds the spacing and the pauses of all processes (this process's slots no longer add their own)."""
+        self.shared = shared
 
     @classmethod
     def of(cls, crawler: Any) -> HostPolicy:
@@ -71,6 +91,8 @@ class HostPolicy:
             warning = HostWarning(CRAWL_DELAY_CAPPED, key, float(seconds), float(applied))
             if warning not in self.warnings:
                 self.warnings.append(warning)
+                if self.shared is not None:
+                    self.shared.warned(warning)
             log.warning("robots.txt of %s asks for %.0f s between requests: %.0f s applied (the cap, "
                         "MARKWATCH_CRAWL_DELAY_MAX)", key, seconds, applied)  # fmt: skip
         # Several origins (ports) on one host name share a slot: the most any of them asks for holds.
@@ -85,6 +107,8 @@ class HostPolicy:
         """No request to slot `key` before `seconds` from now (a server's Retry-After)."""
         if seconds > 0:
             self._resume_at[key] = max(self._resume_at.get(key, 0.0), self.clock() + seconds)
+            if self.shared is not None:
+                self.shared.paused(key, seconds)
 
     def resume_at(self, key: str) -> float:
         """When slot `key` may be used again (0 when it was never paused)."""
@@ -112,6 +136,12 @@ class HostSlot(Slot):
         self.policy = policy
 
     def download_delay(self) -> float:
+        if self.policy.shared is not None:
+            # The request already waited for its cluster-wide slot, booked with this spacing and after any
+            # pause: a second, local spacing from `lastseen` would push it off that slot, and the next
+            # worker's request, on time, would then follow it closer than the host asked (measured 0.13 s
+            # apart under a 1 s Crawl-delay).
+            return super().download_delay()
         # Scrapy's downloader waits `delay - now + lastseen` before the next request: the pause term makes
         # that wait end exactly at the pause's end.
         delay = max(super().download_delay(), self.policy.floor(self.key))

@@ -66,6 +66,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.AddressGuardMiddleware": 45,
     "crawler.middlewares.WaitingRobotsTxtMiddleware": 100,
     "crawler.middlewares.RetryAfterMiddleware": 550,
+    # After HttpCompressionMiddleware (590): a sitemap's gzip Content-Encoding is undone strictly, bounded.
+    "crawler.middlewares.SitemapBodyMiddleware": 595,
     "crawler.middlewares.RedirectGuardMiddleware": 650,
 }
 SPIDER_MIDDLEWARES = {

@@ -6,25 +6,44 @@ there. As Scrapy's SitemapSpider does (`_get_sitemap_body`), a body that starts 
 is gunzipped here, but strictly: Scrapy's `gunzip` returns whatever came before a corrupt or truncated part,
 which would lose the sitemap's later URLs without a word. A corrupt, truncated or over-large file raises
 SitemapError with its ledger reason instead.
+
+A sitemap compressed on the wire (Content-Encoding: gzip) is left compressed by SitemapBodyMiddleware
+(crawler/middlewares.py) and gunzipped here the same way, so a bomb, a corrupt or a truncated stream fails
+for the same reason however it was sent; a .xml.gz file compressed again on the wire is two gzip layers.
 """
 
 from __future__ import annotations
 
 import zlib
+from typing import Any
 
 from markwatch.errors import SitemapError
 
 GZIP_MAGIC = b"\x1f\x8b"
+# A .xml.gz file, compressed again on the wire: two layers. More is no sitemap anyone serves.
+MAX_GZIP_LAYERS = 3
+# The callback of sitemap requests (crawler/spiders/base.py), by name: it survives the cluster's serializer.
+SITEMAP_CALLBACK = "parse_sitemap"
 # The sitemaps protocol's own limit on a sitemap file, uncompressed: past it, a "sitemap" is a gzip bomb.
 DEFAULT_SITEMAP_MAXSIZE = 50 * 1024 * 1024
 _CHUNK = 64 * 1024
 
 
+def is_sitemap_request(request: Any) -> bool:
+    """Whether a Scrapy request fetches a sitemap (or a sitemap index)."""
+    return getattr(getattr(request, "callback", None), "__name__", None) == SITEMAP_CALLBACK
+
+
 def sitemap_xml(body: bytes, *, max_size: int = DEFAULT_SITEMAP_MAXSIZE) -> bytes:
-    """The sitemap's XML bytes: `body` itself, or gunzipped when it is gzip (at most `max_size` bytes)."""
-    if not body.startswith(GZIP_MAGIC):
-        return body
-    return gunzip_bounded(body, max_size=max_size)
+    """The sitemap's XML bytes: `body` itself, or gunzipped while it is gzip (each layer at most `max_size`
+    bytes; an XML document never starts with the gzip magic number)."""
+    for _layer in range(MAX_GZIP_LAYERS):
+        if not body.startswith(GZIP_MAGIC):
+            return body
+        body = gunzip_bounded(body, max_size=max_size)
+    if body.startswith(GZIP_MAGIC):
+        raise SitemapError("sitemap_corrupt", f"sitemap is gzip more than {MAX_GZIP_LAYERS} times over")
+    return body
 
 
 def gunzip_bounded(data: bytes, *, max_size: int) -> bytes:

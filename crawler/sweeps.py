@@ -75,16 +75,6 @@ def reap_dead(session: Session, target: str | None = None) -> list[int]:
     return reaped
 
 
-def with_live_counts(session: Session, sweep: Sweep) -> Sweep:
-    """A running sweep's row with its counts from the ledger so far (the row holds them only once it ends);
-    nothing is written, and a sweep that is not running is returned as it is."""
-    if sweep.state != "running":
-        return sweep
-    session.expunge(sweep)  # the counts below are for showing, never flushed into the running sweep's row
-    apply_accounting(session, sweep)
-    return sweep
-
-
 def running_sweep_id(session: Session, target: str) -> int | None:
     """The target's sweep that is running now (a live process, or a cluster); dead ones are reaped first."""
     reap_dead(session, target)
@@ -297,8 +287,9 @@ def close_sweep(db_url: str, sweep_id: int, result: CrawlResult, *, wait: float 
             time.sleep(1.0)
 
 
-def finish_once(db_url: str, sweep_id: int) -> Sweep | None:
-    """Finish a cluster's sweep once its work is done; None when another worker already did."""
+def finish_once(db_url: str, sweep_id: int, *, warnings: list[dict[str, Any]] | None = None) -> Sweep | None:
+    """Finish a cluster's sweep once its work is done, with its workers' host `warnings`; None when another
+    worker already did."""
     with db.session_scope(db_url) as session:
         # Row lock: of two workers finishing together, the second waits and then sees "finished".
         sweep = session.get(Sweep, sweep_id, with_for_update=True)
@@ -306,7 +297,7 @@ def finish_once(db_url: str, sweep_id: int) -> Sweep | None:
             raise NotFoundError(f"no sweep {sweep_id}")
         if sweep.state not in ("running", "incomplete"):
             return None
-        record_end(session, sweep, CrawlResult(reason="finished"))
+        record_end(session, sweep, CrawlResult(reason="finished", warnings=list(warnings or [])))
         return sweep
 
 
@@ -404,30 +395,6 @@ def _crawl_and_close(
     finally:
         ended = close_sweep(db_url, sweep_id, result or CrawlResult(reason="error", all_written=False))
     return ended
-
-
-def report(session: Session, sweep_id: int, *, missing_limit: int | None = None) -> dict[str, Any]:
-    """A sweep's row with its live accounting and missing URLs (for `sweep show` / `sweep status`)."""
-    sweep = session.get(Sweep, sweep_id)
-    if sweep is None:
-        raise NotFoundError(f"no sweep {sweep_id}")
-    data = {column.name: getattr(sweep, column.key) for column in Sweep.__table__.columns}
-    acc = ledger.account(session, sweep_id)
-    data["accounting"] = {
-        "discovered": acc.discovered,
-        "taken": acc.taken,
-        "stored": acc.stored,
-        "pages": acc.pages,
-        "failed": acc.failed,
-        "skipped": acc.skipped,
-        "missing": acc.missing,
-        "notes": acc.notes,
-    }
-    data["missing_urls"] = ledger.queued_urls(session, sweep_id, limit=missing_limit)
-    images = image_accounting(session, sweep_id)
-    if images["found"] or images["requested"]:
-        data["accounting"]["images"] = images
-    return data
 
 
 def _rowcount(result: Any) -> int:

@@ -121,8 +121,10 @@ class ClusterRun:
         outage_bound: float | None = None,
         delay: float = 0,
         rules_checker: bool = False,
+        settings: tuple[str, ...] = (),
     ) -> None:
         self.site = site
+        self.settings = settings  # KEY=VALUE Scrapy settings for every worker
         self.db_url = db_url
         self.redis_url = redis_url
         self.tmp = tmp
@@ -154,6 +156,8 @@ class ClusterRun:
                    "--set", "LOG_LEVEL=INFO"]  # fmt: skip
         if self.outage_bound is not None:
             command += ["--outage-bound", str(self.outage_bound)]
+        for pair in self.settings:
+            command += ["--set", pair]
         return command
 
     def spawn(self, count: int = 1) -> list[subprocess.Popen[str]]:

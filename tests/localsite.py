@@ -72,8 +72,15 @@ class LocalSite:
         listing_pages: int = LISTING_PAGES,
         items_per_page: int = ITEMS_PER_PAGE,
         claims_per_item: int = 1,
+        robots_extra: str = "",
+        busy_first: dict[str, int] | None = None,
     ) -> None:
         self.robots_delay = robots_delay
+        # More lines for robots.txt's group for every agent (a Crawl-delay…).
+        self.robots_extra = robots_extra
+        # path -> Retry-After seconds: the path's first request answers 429 with that Retry-After.
+        self.busy_first = dict(busy_first or {})
+        self.busy_at: dict[str, float] = {}  # path -> time.monotonic() its 429 was answered
         self.slow_delay = slow_delay
         self.item_delay = item_delay
         self.listing_pages = listing_pages
@@ -151,7 +158,8 @@ def _html(handler: Any, text: str, charset: str = "utf-8", status: int = 200) ->
 
 def _robots(handler: Any, site: LocalSite, query: str, count: int) -> None:
     time.sleep(site.robots_delay)
-    handler._send(200, b"User-agent: *\nDisallow: /private/\n", "text/plain")
+    robots = "User-agent: *\nDisallow: /private/\n" + site.robots_extra
+    handler._send(200, robots.encode(), "text/plain")
 
 
 def _index(handler: Any, site: LocalSite, query: str, count: int) -> None:
@@ -164,6 +172,12 @@ def _listing(handler: Any, site: LocalSite, query: str, count: int) -> None:
 
 
 def _item(handler: Any, site: LocalSite, query: str, count: int) -> None:
+    pause = site.busy_first.get(handler.path)
+    if pause is not None and count == 1:
+        with site.lock:
+            site.busy_at[handler.path] = time.monotonic()
+        handler._send(429, b"slow down", "text/plain", {"Retry-After": str(pause)})
+        return
     time.sleep(site.item_delay)
     number = int(handler.path.rsplit("/", 1)[-1].split(".")[0])
     _html(handler, _item_html(number, site.claims_per_item))

@@ -60,6 +60,18 @@ def _handler(base: list[str]) -> type[BaseHTTPRequestHandler]:
                     body(_urlset("/e.html")).replace(b"</urlset>", b" " * (2 * BOUND) + b"</urlset>")
                 )
                 headers = {"Content-Type": "application/x-gzip"}
+            elif self.path == "/bomb-encoded.xml":  # compressed on the wire only, past DOWNLOAD_MAXSIZE too
+                data = gzip.compress(
+                    body(_urlset("/f.html")).replace(b"</urlset>", b" " * (6 * BOUND) + b"</urlset>")
+                )
+                headers = {"Content-Type": "application/xml", "Content-Encoding": "gzip"}
+            elif self.path == "/big.xml":  # a plain sitemap past the bound (under DOWNLOAD_MAXSIZE)
+                data = body(_urlset("/g.html")).replace(b"</urlset>", b" " * (2 * BOUND) + b"</urlset>")
+                headers = {"Content-Type": "application/xml"}
+            elif self.path == "/truncated-encoded.xml":  # cut short on the wire
+                whole = gzip.compress(body(_urlset(*(f"/u{n}.html" for n in range(200)))))
+                data = whole[: len(whole) // 2]
+                headers = {"Content-Type": "application/xml", "Content-Encoding": "gzip"}
             elif self.path == "/corrupt.xml.gz":
                 data = b"\x1f\x8b\x08\x00" + b"\x00" * 6 + b"not deflate at all" * 20
                 headers = {"Content-Type": "application/x-gzip"}
@@ -84,14 +96,14 @@ def test_compressed_sitemaps_are_read_and_bad_ones_fail_with_their_reason(tmp_pa
     import_example_registry(db_url)
     base: list[str] = []
     sitemaps = ["plain.xml.gz", "encoded.xml", "double.xml.gz", "index.xml.gz", "bomb.xml.gz", "corrupt.xml.gz",
-                "truncated.xml.gz"]  # fmt: skip
+                "truncated.xml.gz", "bomb-encoded.xml", "big.xml", "truncated-encoded.xml"]  # fmt: skip
     with running(_handler(base)) as server:
         base.append(f"http://127.0.0.1:{server.server_address[1]}")
         seeds = "\n".join(f'      - {{url: "{base[0]}/{name}", kind: sitemap}}' for name in sitemaps)
         targets = tmp_path / "targets.yaml"
         targets.write_text(
             f"targets:\n  - name: maps\n    seeds:\n{seeds}\n    allowed_domains: [127.0.0.1]\n"
-            "    adapter: generic\n    max_depth: 2\n    max_pages: 50\n    delay: 0\n    timeout: 5\n"
+            "    adapter: generic\n    max_depth: 2\n    max_pages: 500\n    delay: 0\n    timeout: 5\n"
             "    retries: 0\n",
             encoding="utf-8",
         )
@@ -112,9 +124,15 @@ def test_compressed_sitemaps_are_read_and_bad_ones_fail_with_their_reason(tmp_pa
     for sitemap in ("/plain.xml.gz", "/encoded.xml", "/double.xml.gz", "/index.xml.gz", "/nested.xml.gz"):
         assert ledger[sitemap] == ("skipped", "sitemap"), ledger
     assert ledger["/bomb.xml.gz"] == ("failed", "sitemap_too_large"), ledger
+    # The same bomb compressed on the wire, and a plain sitemap past the bound, fail for the same reason (not
+    # as too_large: Scrapy's decompression limit, DOWNLOAD_MAXSIZE, is not the sitemap's).
+    assert ledger["/bomb-encoded.xml"] == ("failed", "sitemap_too_large"), ledger
+    assert ledger["/big.xml"] == ("failed", "sitemap_too_large"), ledger
     assert ledger["/corrupt.xml.gz"] == ("failed", "sitemap_corrupt"), ledger
     # A truncated file: the URLs before the cut would be read and the rest lost without a word.
     assert ledger["/truncated.xml.gz"] == ("failed", "sitemap_corrupt"), ledger
+    assert ledger["/truncated-encoded.xml"] == ("failed", "sitemap_corrupt"), ledger
+    assert not any(url.startswith(("/f.", "/g.", "/u")) for url in ledger), ledger
     assert not any(reason == "parse_error" for _state, reason in ledger.values()), ledger
 
 
@@ -132,6 +150,12 @@ def test_gunzip_reads_every_member_and_padding_but_nothing_broken() -> None:
         whole[-8] ^= 0xFF  # the CRC in the trailer
         gunzip_bounded(bytes(whole), max_size=100)
     assert bad_crc.value.reason == "sitemap_corrupt"
+    # A .xml.gz file compressed again on the wire is read through both layers; layers without end are not.
+    xml = b"<urlset></urlset>"
+    assert sitemap_xml(gzip.compress(gzip.compress(xml)), max_size=100) == xml
+    with pytest.raises(SitemapError) as layers:
+        sitemap_xml(gzip.compress(gzip.compress(gzip.compress(gzip.compress(xml)))), max_size=1000)
+    assert layers.value.reason == "sitemap_corrupt"
     with pytest.raises(SitemapError) as big:
         gunzip_bounded(gzip.compress(b" " * 101), max_size=100)
     assert big.value.reason == "sitemap_too_large"

@@ -19,12 +19,12 @@ from api.deps import SessionDep
 from api.routes.rules import RulesDep
 from api.routes.sweeps import sweep_out
 from api.schemas.common import IdPath
-from crawler.store.models import Finding, Sweep, SweepPage
+from crawler.store.models import Finding, SweepPage
+from crawler.sweep_views import sweep_now, sweeps_now
 from markwatch.cases.models import Case, CaseFinding
 from markwatch.cases.precision import rule_precision
 from markwatch.cases.queries import counts_by_status
 from markwatch.db import utcnow
-from markwatch.errors import NotFoundError
 
 router = console_router()
 SWEEPS_PER_PAGE = 25
@@ -95,10 +95,8 @@ def sweeps(
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> Response:
     """Every sweep, newest first, with its page, claim and finding counts, its errors and the cases it opened."""
-    total = session.scalar(select(func.count(Sweep.id))) or 0
-    rows = list(
-        session.scalars(select(Sweep).order_by(Sweep.id.desc()).limit(SWEEPS_PER_PAGE).offset(offset))
-    )
+    found = sweeps_now(session, limit=SWEEPS_PER_PAGE, offset=offset)
+    total, rows = found.total, found.sweeps
     context = {
         "user": user,
         "csrf_token": user.csrf_token,
@@ -123,9 +121,7 @@ def sweep_page(
 ) -> Response:
     """One sweep: its counts, why URLs failed or were skipped and which ones (from its ledger), the pages
     not read whole and the cases it opened."""
-    sweep = session.get(Sweep, sweep_id)
-    if sweep is None:
-        raise NotFoundError(f"no sweep {sweep_id}")
+    sweep = sweep_now(session, sweep_id)
     summary = sweep_out(session, sweep)
     counts = sweep_counts(session, sweep)
     partial = list(

@@ -25,6 +25,7 @@ from api.settings import Settings
 from checker.registry.gate import require_registry
 from crawler.runner import Launch, SweepRunner
 from crawler.store.models import Finding, Sweep, SweepPage
+from crawler.sweep_views import sweep_now, sweeps_now
 from crawler.sweeps import running_sweep_id
 from crawler.targets import load_targets
 from markwatch.errors import ConflictError, NotFoundError
@@ -33,7 +34,8 @@ router = api_router("/sweeps", ["sweeps"], responses=ERROR_RESPONSES)
 
 
 def sweep_out(session: Session, sweep: Sweep) -> SweepOut:
-    """A sweep row with its page and finding counts."""
+    """A sweep with its page and finding counts (pass it through `crawler.sweep_views`, as every view
+    does, so a running sweep's counts are live)."""
     pages = dict(
         session.execute(
             select(SweepPage.status, func.count())
@@ -59,6 +61,12 @@ def sweep_out(session: Session, sweep: Sweep) -> SweepOut:
         findings_new=sweep.findings_new,
         findings_recurring=sweep.findings_recurring,
         findings_resolved=sweep.findings_resolved,
+        urls_discovered=sweep.urls_discovered,
+        urls_taken=sweep.urls_taken,
+        urls_failed=sweep.urls_failed,
+        urls_skipped=sweep.urls_skipped,
+        urls_missing=sweep.urls_missing,
+        warnings=list((sweep.summary or {}).get("warnings") or []),
     )
 
 
@@ -97,16 +105,11 @@ def list_route(
     limit: LimitQuery = 50,
     offset: OffsetQuery = 0,
 ) -> Page[SweepOut]:
-    """Each with its counts of pages, errors and findings."""
-    where = []
-    if target:
-        where.append(Sweep.target == target)
-    if state:
-        where.append(Sweep.state == state)
-    total = session.scalar(select(func.count(Sweep.id)).where(*where)) or 0
-    rows = session.scalars(select(Sweep).where(*where).order_by(Sweep.id.desc()).limit(limit).offset(offset))
+    """Each with its counts of pages, errors and findings (a running sweep's from its ledger so far; one
+    whose process is gone is interrupted), as `markwatch sweep list` shows them."""
+    found = sweeps_now(session, target=target, state=state, limit=limit, offset=offset)
     return Page[SweepOut](
-        items=[sweep_out(session, s) for s in rows], total=total, limit=limit, offset=offset
+        items=[sweep_out(session, s) for s in found.sweeps], total=found.total, limit=limit, offset=offset
     )
 
 
@@ -128,11 +131,8 @@ def running_route(request: Request, _who: StaffDep) -> list[LaunchOut]:
     responses={404: {"model": ErrorBody, "description": "No such sweep"}},
 )
 def detail_route(sweep_id: IdPath, session: SessionDep, _who: StaffDep) -> SweepOut:
-    """Counts of pages, errors and findings."""
-    sweep = session.get(Sweep, sweep_id)
-    if sweep is None:
-        raise NotFoundError(f"no sweep {sweep_id}")
-    return sweep_out(session, sweep)
+    """Counts of pages, errors and findings, as the list shows them."""
+    return sweep_out(session, sweep_now(session, sweep_id))
 
 
 @router.post(

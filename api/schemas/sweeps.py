@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -14,7 +15,9 @@ class SweepOut(BaseModel):
 
     id: int
     target: str
-    state: str = Field(description="running, finished, interrupted or failed")
+    state: str = Field(
+        description="running, finished, interrupted (stopped, or its process gone), incomplete or failed"
+    )
     started_at: dt.datetime
     finished_at: dt.datetime | None
     pages_fetched: int
@@ -28,6 +31,15 @@ class SweepOut(BaseModel):
     findings_new: int
     findings_recurring: int
     findings_resolved: int
+    urls_discovered: int = Field(description="URLs the sweep learned of (its ledger)")
+    urls_taken: int
+    urls_failed: int
+    urls_skipped: int
+    urls_missing: int = Field(description="URLs still queued: not fetched yet, or left when it stopped")
+    warnings: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="what hosts asked that the sweep did not do in full (crawl_delay_capped)",
+    )
 
 
 class SweepIn(BaseModel):

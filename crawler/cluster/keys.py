@@ -7,6 +7,8 @@ from dataclasses import dataclass
 PREFIX = "markwatch:sweep"
 # Per host, across every sweep: politeness is owed to the site, not to one sweep.
 POLITENESS_PREFIX = "markwatch:polite"
+# Per host, across every sweep: until when a server asked for no request (its Retry-After).
+PAUSE_PREFIX = "markwatch:paused"
 # The consumer group every worker of a sweep reads its streams in.
 GROUP = "workers"
 
@@ -51,6 +53,11 @@ class SweepKeys:
         """Hash worker id -> last heartbeat (Redis server time, seconds)."""
         return self.prefix + "workers"
 
+    @property
+    def warnings(self) -> str:
+        """Hash "code host" -> JSON: what hosts asked of any worker that the sweep did not do in full."""
+        return self.prefix + "warnings"
+
     def lock(self, name: str) -> str:
         """A short lock (rebuild, reconcile) so one worker does it while the others wait."""
         return f"{self.prefix}lock:{name}"
@@ -58,7 +65,7 @@ class SweepKeys:
     def fixed(self) -> tuple[str, ...]:
         """The keys whose names do not depend on the priorities in use."""
         return (
-            self.priorities, self.seen, self.accepted, self.epoch, self.workers,
+            self.priorities, self.seen, self.accepted, self.epoch, self.workers, self.warnings,
             self.lock("rebuild"), self.lock("reconcile"),
         )  # fmt: skip
 
@@ -66,3 +73,8 @@ class SweepKeys:
 def politeness_key(host: str) -> str:
     """When the next request to `host` may go out, cluster-wide."""
     return f"{POLITENESS_PREFIX}:{host}"
+
+
+def pause_key(host: str) -> str:
+    """Until when (Redis server time, ms) no request may go to `host`, cluster-wide."""
+    return f"{PAUSE_PREFIX}:{host}"

@@ -63,7 +63,8 @@ def load_frontier(
     with db.session_scope(db_url) as session:
         state = resume_state(session, sweep_id)
     code = Scripts(conn)
-    stale = [key for key in keys.fixed() if key not in (keys.workers, keys.lock("rebuild"))]
+    # The workers' heartbeats and the hosts' warnings stay true of the sweep whatever its frontier holds.
+    stale = [key for key in keys.fixed() if key not in (keys.workers, keys.warnings, keys.lock("rebuild"))]
     stale += [keys.stream(_text(p)) for p in conn.zrange(keys.priorities, 0, -1)]
     conn.delete(*stale)
     known = sorted(state.known | {canonical(url) for url in state.redirected_to})

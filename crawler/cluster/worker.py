@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +23,12 @@ from crawler.canonical import Canonicalizer
 from crawler.cluster import redisconn
 from crawler.cluster.coordinator import delete_frontier
 from crawler.cluster.keys import SweepKeys
+from crawler.cluster.politeness import record_warnings, sweep_warnings
 from crawler.cluster.stream import DEFAULT_CLAIM_TIMEOUT, Scripts, load_frontier
 from crawler.run import EXIT_FINISHED, EXIT_INTERRUPTED, CrawlResult, crawl, crawl_settings
 from crawler.settings import DOWNLOADER_MIDDLEWARES
 from crawler.store.models import Sweep
-from crawler.sweeps import close_sweep, finish_once
+from crawler.sweeps import close_sweep, finish_once, merge_warnings
 from crawler.targets import Target
 from markwatch import db
 from markwatch.errors import ConflictError, NotFoundError
@@ -184,12 +185,25 @@ def _others_alive(redis_url: str, sweep_id: int, worker_id: str, stale_after: fl
         return 0  # nobody can be seen: the sweep's state must say what happened
 
 
+def _all_warnings(redis_url: str, sweep_id: int, own: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every worker's host warnings: this worker's written again (Redis may have lost them since), then all
+    of them read back; this worker's alone when Redis cannot be reached."""
+    try:
+        conn = redisconn.client(redis_url)
+    except redisconn.redis_errors():
+        return own
+    record_warnings(conn, sweep_id, own)
+    return merge_warnings(sweep_warnings(conn, sweep_id), own)
+
+
 def _after_crawl(
     sweep_id: int, db_url: str, redis_url: str, worker_id: str, result: CrawlResult | None, claim: float
 ) -> WorkerResult:
     result = result or CrawlResult(reason="error", all_written=False)
+    # Whichever worker records the sweep's end writes what hosts asked of every worker, not only of itself.
+    result = replace(result, warnings=_all_warnings(redis_url, sweep_id, result.warnings))
     if result.completed and result.all_written:
-        swept = finish_once(db_url, sweep_id)
+        swept = finish_once(db_url, sweep_id, warnings=result.warnings)
         if swept is not None and swept.state == "finished":
             try:
                 delete_frontier(redisconn.client(redis_url), sweep_id)

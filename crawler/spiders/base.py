@@ -37,7 +37,7 @@ from crawler.images.collect import (
 from crawler.images.storage import images_over_limit
 from crawler.items import PageItem, UrlOutcome
 from crawler.middlewares import SkipRequest
-from crawler.sitemaps import DEFAULT_SITEMAP_MAXSIZE, sitemap_xml
+from crawler.sitemaps import DEFAULT_SITEMAP_MAXSIZE, is_sitemap_request, sitemap_xml
 from crawler.snapshots import flat_headers
 from crawler.targets import Target
 from markwatch.errors import SitemapError
@@ -273,6 +273,10 @@ class SweepSpider(scrapy.Spider, abc.ABC):
             state, reason = refused.state, refused.reason
         else:
             state, reason = "failed", error_kind(failure)
+            if reason == "too_large" and is_sitemap_request(request):
+                # Past MARKWATCH_SITEMAP_MAXSIZE on the wire, or once decompressed (a deflate or brotli
+                # Content-Encoding, which Scrapy still decodes): the reason a .xml.gz bomb gets.
+                reason = "sitemap_too_large"
         image = bool(request.meta.get(META_IMAGE))
         self._stats().inc_value(STAT_FAILED if image else f"markwatch/{state}/{reason}")
         self.logger.info("%s (%s): %s", state, reason, url)

@@ -295,20 +295,13 @@ def resume(
 @click.option("--target", default=None)
 def list_sweeps(db_url: str | None, target: str | None) -> None:
     """Sweeps, newest first (a running sweep whose process died is marked interrupted first)."""
-    from sqlalchemy import select
-
-    from crawler.store.models import Sweep
-    from crawler.sweeps import reap_dead, with_live_counts
+    from crawler.sweep_views import sweeps_now
     from markwatch.db import session_scope
 
     with session_scope(db_url) as session:
-        reap_dead(session, target)
-        query = select(Sweep).order_by(Sweep.id.desc())
-        if target:
-            query = query.where(Sweep.target == target)
-        for row in list(session.scalars(query)):
-            # Counts as `sweep status` gives them, a running sweep's included.
-            click.echo(summary_line(with_live_counts(session, row)))
+        # As the API and the console show them: a running sweep's counts from its ledger so far.
+        for row in sweeps_now(session, target=target).sweeps:
+            click.echo(summary_line(row))
 
 
 @sweep.command("show")
@@ -316,11 +309,10 @@ def list_sweeps(db_url: str | None, target: str | None) -> None:
 @db_option
 def show(sweep_id: int, db_url: str | None) -> None:
     """One sweep as JSON: its row, its accounting from the ledger, and every missing URL."""
-    from crawler.sweeps import reap_dead, report
+    from crawler.sweep_views import report
     from markwatch.db import session_scope
 
     with session_scope(db_url) as session:
-        reap_dead(session)
         data = report(session, sweep_id)
     click.echo(json.dumps(data, default=str, ensure_ascii=False, indent=2))
 
@@ -330,11 +322,10 @@ def show(sweep_id: int, db_url: str | None) -> None:
 @db_option
 def status(sweep_id: int, db_url: str | None) -> None:
     """One sweep for a terminal: state, what became of its URLs, and the missing ones."""
-    from crawler.sweeps import reap_dead, report
+    from crawler.sweep_views import report
     from markwatch.db import session_scope
 
     with session_scope(db_url) as session:
-        reap_dead(session)
         data = report(session, sweep_id)
     acc = data["accounting"]
     click.echo(f"sweep {sweep_id} {data['target']}: {data['state']}")
