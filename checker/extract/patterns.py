@@ -48,7 +48,10 @@ from checker.extract import charsets
 # claimant (not a maker); the block's only code in another sentence ties as "block" or, introduced by 执行标准,
 # "block-declared" (was "sentence"); use_table.py 7 (an organisation's 公司简介 on a job board, a list of an
 # organisation's own standards, 是一家… counts nothing).
-EXTRACTOR_VERSION = "1.12.0"
+# 1.13.0: a seller row naming a private person (卖家：个人闲置) names no claimant (seller:private); use_table.py 8
+# (English export prices and buy buttons are an offer, procurement results and public bodies' pages quote a
+# product's 执行标准 form, a viewer's line in a livestream or comments is no claim).
+EXTRACTOR_VERSION = "1.13.0"
 
 
 class Pattern(NamedTuple):
