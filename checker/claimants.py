@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from checker.extract import PageClaims
-from checker.extract.context import OTHER_PRODUCT_CARD
+from checker.extract.context import OTHER_PRODUCT_CARD, PRIVATE_SELLER
+
+# Claims that name nobody on purpose: no claimant from outside may be given to them.
+_UNNAMED = frozenset({OTHER_PRODUCT_CARD, PRIVATE_SELLER})
 
 
 class Claimant(NamedTuple):
@@ -19,10 +22,11 @@ def fill_claimant(page: PageClaims, claimant: Claimant) -> int:
     """Give every claim that names no claimant this one; returns how many claims it filled.
 
     Claims in a card for another product (OTHER_PRODUCT_CARD) are left unnamed: the page's seller or the
-    enterprise asking is not known to be theirs."""
+    enterprise asking is not known to be theirs. So are a private reseller's (PRIVATE_SELLER: 卖家：个人闲置): the
+    shop a crawl names on a resale platform is that person's nickname, no maker or trader."""
     filled = 0
     for index, claim in enumerate(page.claims):
-        if not claim.claimant and claim.claimant_source != OTHER_PRODUCT_CARD:
+        if not claim.claimant and claim.claimant_source not in _UNNAMED:
             page.claims[index] = claim.model_copy(
                 update={"claimant": claimant.name, "claimant_source": claimant.source}
             )

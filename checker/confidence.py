@@ -59,6 +59,12 @@ REASONS: dict[str, tuple[str, str, bool]] = {
         "the organisation reports the designation with its date: it may have been true then",
         True,
     ),
+    "past-designation": (
+        "商品描述称其当时属于上海标准（过去时，如转卖时说明购买时的情况），当时可能属实",
+        "the listing says the product was 上海标准 at the time (past tense, as a resale says what was bought): it"
+        " may have been true then",
+        True,
+    ),
     "code-other-clause": (
         "组织所称的标准编号与字样不在同一分句：所获评价未必指该标准",
         "the organisation's standard number is in another clause than the words: the designation may be about "
@@ -143,6 +149,12 @@ _PARTICIPATED = re.compile(
 LAPSED = frozenset({"expired", "revoked", "abolished"})
 
 
+# A product said to have been 上海标准 back then, in the words' own clause (2021年买的，当时是上海标准产品; 曾经是…):
+# a past statement, as a private resale describes what was bought.
+_PAST = re.compile(
+    r"(?:当时|當時|那时|那時|那会|那會|购买时|購買時|买的时候|買的時候|买时|買時|曾经|曾經|曾是|曾为|曾為|原先|以前|之前)"
+    r"[^。！？!?；;，,\n]{0,8}$"
+)
 # Clauses end here (checker.extract.patterns.CLAUSE_END).
 _CLAUSE_END = re.compile(r"[。！？!?；;\n，,]")
 
@@ -162,6 +174,19 @@ def _code_in_clause(claim: Claim) -> bool:
             between = text[code.end : start] if code.end <= start else text[end : code.start]
             if not _CLAUSE_END.search(between):
                 return True
+    return False
+
+
+def _past(claim: Claim) -> bool:
+    """Whether the claim's snippet puts the words in the past (当时是“上海标准”产品) in their own clause."""
+    text = claim.snippet_normalized or ""
+    if not claim.text:
+        return False
+    start = text.find(claim.text)
+    while start >= 0:
+        if _PAST.search(text, 0, start):
+            return True
+        start = text.find(claim.text, start + 1)
     return False
 
 
@@ -306,6 +331,10 @@ def assess_claim(
         # 2021年12月 企业标准…获评“上海标准”: a list of honours states what happened when; whether keeping it
         # up after the designation ended misleads is an inspector's call.
         reasons.append(reason("dated-announcement"))
+    if claim.use == "product" and tested & STATUS_FACTS and facts.status in LAPSED and _past(claim):
+        # 2021年买的，当时是上海标准产品: a resale says what the product was when bought; the edition may have been
+        # designated then. Whether saying so now misleads is an inspector's call, as for a dated announcement.
+        reasons.append(reason("past-designation"))
     if tested & REGISTRY_FACTS:
         reasons.extend(_title_reasons(facts, near_miss))
         if claim.tie == "page":

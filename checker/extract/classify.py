@@ -50,6 +50,7 @@ from checker.extract.use_table import (
     PREPASS_SIGNALS,
     PRICE,
     PRODUCT_JSONLD,
+    PUBLIC_BODY_PAGE,
     QUESTION_TITLE,
     REGULATOR,
     SCHEME_TALK,
@@ -59,6 +60,7 @@ from checker.extract.use_table import (
     STANDARD_LABELS_EN,
     STRUCTURE,
     USES,
+    VIEWER_LINE,
     Use,
 )
 from checker.normalize import compact
@@ -106,6 +108,8 @@ class PageView:
     models: set[str] = field(default_factory=set)
     # The page's first h1: on a company's page of a job board or a shop, the company's name.
     h1: str | None = None
+    # A public body's page (use_table.PUBLIC_BODY_PAGE): a regulator sells nothing, whatever its words say.
+    public_body: bool = False
 
     @property
     def labels(self) -> list[str]:
@@ -244,6 +248,7 @@ def read_page(page: Page, finder: ContextFinder, collected: PageSignals, url: st
         brands=collected.brands,
         models=collected.models,
         h1=clean(first_h1.get_text(" ")) if first_h1 else None,
+        public_body=any(f.name in PUBLIC_BODY_PAGE for f in fired),
     )
 
 
@@ -385,7 +390,9 @@ class Classifier:
         if (
             self.view.scores["product"] == 0
             and self.view.discussion_only >= MIN_SCORE
-            and not any(f.name in SELLER_VOICE for f in fired)
+            # The seller's voice (本产品…, 欢迎订购) keeps a claim on a page that shows no offer, except on a
+            # public body's page: a regulator's 该产品…执行标准：… reports someone else's product.
+            and not (any(f.name in SELLER_VOICE for f in fired) and not self.view.public_body)
             and not (
                 any(f.name in OWN_VOICE for f in fired) and not any(f.name in SCHEME_TALK for f in fired)
             )
@@ -477,7 +484,7 @@ class Classifier:
             fired.append(_near("in-link"))
             if place.related:
                 fired.append(_near("related-list"))
-        if place.user_content:
+        if place.user_content or self._viewer_line(mention):
             fired.append(_near("user-content"))
         if place.quoted:
             fired.append(_near("quoted-block"))
@@ -488,6 +495,15 @@ class Classifier:
             # it is one thing to act on (one finding, not one per vacancy): the advert itself stays discussion.
             fired.append(_near("self-introduction"))
         return fired
+
+    @staticmethod
+    def _viewer_line(mention: Mention) -> bool:
+        """Whether the words sit on a line a viewer or buyer opens with their name (弹幕：这个是上海标准吗？)."""
+        if mention.kind == "logo":
+            return False
+        text = mention.block_text
+        start = text.rfind("\n", 0, mention.start) + 1
+        return VIEWER_LINE.match(text, start, mention.start) is not None
 
     def _card_offers(self, card: Tag) -> bool:
         """Whether a heading-only card offers something: always on a page that is no article; on an article

@@ -154,6 +154,20 @@ _NOT_A_SELLER = re.compile(
 )
 
 
+# A seller row that names a private person (卖家：个人闲置, 个人卖家, 私人): a resale by someone who neither makes
+# nor trades the product, so no one is named who could hold (or fail to hold) its standard (SHS010).
+_PRIVATE_SELLER = re.compile(
+    r"^(?:个人|個人|私人)(?:闲置|閒置|卖家|賣家|用户|用戶|转让|轉讓|出售|自用)?$|^(?:闲置|閒置)(?:卖家|賣家|转让|轉讓|出售)?$"
+)
+# Claim.claimant_source of a claim whose seller row names a private person: nobody is the claimant, and no
+# fallback (a shop block, the site's name, a crawl's shop) may name one.
+PRIVATE_SELLER = "seller:private"
+
+
+def _private(found: tuple[str, str] | None) -> bool:
+    return found is not None and found[0] in SELLER_LABELS and bool(_PRIVATE_SELLER.match(found[1]))
+
+
 def _seller_value(rows: list[Row], page_wide: bool = False) -> tuple[str, str] | None:
     named = []
     for row in rows:
@@ -327,7 +341,9 @@ class ContextFinder:
         local = self._block_rows(entry)
         claimant, source = None, None
         found = _row_value(local, CLAIMANT_LABELS) or _seller_value(local)
-        if found:
+        if _private(found):
+            claimant, source = None, PRIVATE_SELLER
+        elif found:
             claimant, source = _short(found[1]), f"row:{found[0]}"
         elif shop := _entry_text(entry, ENTRY_SHOP_SELECTORS):
             claimant, source = shop, "listing:shop"
@@ -412,6 +428,8 @@ class ContextFinder:
         found = (
             _row_value(local, CLAIMANT_LABELS) or self._page_value(CLAIMANT_LABELS) or _seller_value(local)
         )
+        if _private(found):
+            return None, PRIVATE_SELLER
         if found:
             return _short(found[1]), f"row:{found[0]}"
         for item in self.products:
@@ -431,6 +449,8 @@ class ContextFinder:
         if self._page_seller is None:
             self._page_seller = (_seller_value(self.page.rows, page_wide=True),)
         seller = self._page_seller[0]
+        if _private(seller):
+            return None, PRIVATE_SELLER
         if seller:
             return _short(seller[1]), f"row:{seller[0]}"
         shop = self._layout_text("shop")

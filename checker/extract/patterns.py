@@ -56,7 +56,10 @@ from checker.extract import charsets
 # every <br> is a line wherever it stands, and a blank line (<br><br>) parts the words; table/tablet/stable
 # classes and inline elements are no tab panels; script state beside an image-only mark is a script-state
 # warning.
-EXTRACTOR_VERSION = "1.13.0"
+# 1.14.0: a seller row naming a private person (卖家：个人闲置) names no claimant (seller:private); use_table.py 8
+# (English export prices and buy buttons are an offer, procurement results and public bodies' pages quote a
+# product's 执行标准 form, a viewer's line in a livestream or comments is no claim).
+EXTRACTOR_VERSION = "1.14.0"
 
 
 class Pattern(NamedTuple):

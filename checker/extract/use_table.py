@@ -16,7 +16,10 @@ import re
 from typing import Literal, NamedTuple
 
 USE_TABLE_VERSION = (
-    "7"  # 7: self-introduction (公司简介) beats a job board's no-offer; own-standards heading; 是一家 is no count.
+    "8"  # 8: English prices (US $, USD) and buy buttons (Inquire now, Min. Order) are an offer; procurement-result;
+    # on a public body's page the seller's words do not keep a claim from no-offer; a viewer's line (弹幕：) is
+    # user content.
+    # 7: self-introduction (公司简介) beats a job board's no-offer; own-standards heading; 是一家 is no count.
     # 6: 的标注/提法 after the words talks about them; complaints. 5: denials with 从不/从未/并未…
 )
 
@@ -73,7 +76,14 @@ _BYLINE_LABELS = (
 _PRICE = (
     r"[¥￥]\s*\d|(?:价格|價格|售价|售價|促销价|促銷價|到手价|优惠价|零售价|批发价|批發價|市场价|会员价|单价|參考價|参考价)"
     r"\s*[:：]?\s*(?:[¥￥]|RMB)?\s*\d"
+    # Export offers in English (US $3.80, USD 8.50, US$ 3.50-4.20 / Piece, 3.80 USD): a currency beside an
+    # amount, never a sum of millions or billions (news: "USD 2.5 billion"); the amount is read whole first.
+    r"|(?:\bUS\s?[$＄]|\bUSD|\bEUR|€|\bGBP|£|(?<![A-Za-z])[$＄])\s*(?>\d[\d,]*(?:\.\d+)?)"
+    r"(?!\s*(?:billion|million|trillion|thousand|bn|mn|[mkb]n?)\b)"
+    r"|(?>\d[\d,]*(?:\.\d+)?)\s*(?:USD|US\s?[$＄])(?!\s*(?:billion|million|trillion|thousand|bn|mn)\b)"
 )
+# Literal pieces every price holds (the pre-test before the price regex runs).
+_PRICE_HINTS = ("¥", "￥", "价", "價", "$", "＄", "USD", "EUR", "€", "GBP", "£")
 # Literal pieces every byline label holds (the pre-test before the byline regex runs).
 _BYLINE_HINTS = (
     "作者",
@@ -234,6 +244,15 @@ PREPASS_SIGNALS: tuple[Signal, ...] = (
         ),
     ),
     _s(
+        "procurement-result",
+        {"discussion": 4},
+        r"成交供应商|成交供應商|中标供应商|中標供應商|成交单位|成交單位|中标单位|中標單位|成交金额|成交金額|中标金额|中標金額"
+        r"|成交结果|成交結果|中标结果|中標結果|成交公告",
+        "a procurement result (成交供应商, 中标金额, 成交结果公告): the buyer reports whom it bought from and which goods;"
+        " the supplier offers nothing on this page, and its goods' 执行标准 row is quoted",
+        hints=("成交", "中标", "中標"),
+    ),
+    _s(
         "academic",
         {"discussion": 3},
         r"^\s*(?:摘\s*要|关键词|關鍵詞|关键字|基金资助|基金項目|基金项目|中图分类号|中圖分類號|作者单位|作者單位|参考文献|參考文獻|DOI)\s*[:：]"
@@ -296,23 +315,41 @@ PREPASS_SIGNALS: tuple[Signal, ...] = (
         "price",
         {"product": 2},
         _PRICE,
-        "a price: the page offers something for sale",
-        hints=("¥", "￥", "价", "價"),
+        "a price: the page offers something for sale (¥59, 价格：59; in English US $3.80, USD 8.50)",
+        hints=_PRICE_HINTS,
     ),
     _s(
         "cart",
         {"product": 3},
         r"加入购物车|加入購物車|立即购买|立即購買|立即订购|立即下单|马上抢|加入采购单|立即询价|在线订购|在线询价|购买数量|"
-        r"add to cart|buy now",
-        "a cart or buy button: the page sells a product",
-        hints=("购", "購", "订购", "下单", "马上抢", "询价", "dd to cart", "uy now"),
+        r"add to cart|buy now|inquire now|send (?:an )?inquir(?:y|ies)|add to inquiry|contact (?:the )?supplier"
+        r"|get latest price|start order",
+        "a cart or buy button: the page sells a product (an export marketplace's Inquire now, Send Inquiry,"
+        " Contact Supplier are its buy buttons)",
+        hints=(
+            "购",
+            "購",
+            "订购",
+            "下单",
+            "马上抢",
+            "询价",
+            "dd to cart",
+            "uy now",
+            "nquir",
+            "NQUIR",
+            "upplier",
+            "UPPLIER",
+            "atest price",
+            "tart order",
+        ),
         flags=re.I,
     ),
     _s(
         "sales",
         {"product": 2},
-        r"月销|月銷|累计评价|累計評價|已售\s*\d|库存\s*\d|起批|起订|运费|運費|包邮|包郵|七天无理由|7天无理由|售后保障",
-        "sales furniture (月销, 库存, 起批, 包邮): a listing",
+        r"月销|月銷|累计评价|累計評價|已售\s*\d|库存\s*\d|起批|起订|运费|運費|包邮|包郵|七天无理由|7天无理由|售后保障"
+        r"|\bMin(?:imum|\.)?\s*Order(?:\s*Quantity)?\s*:|\bMOQ\b",
+        "sales furniture (月销, 库存, 起批, 包邮; Min. Order, MOQ on export marketplaces): a listing",
         hints=(
             "销",
             "銷",
@@ -328,6 +365,8 @@ PREPASS_SIGNALS: tuple[Signal, ...] = (
             "包郵",
             "无理由",
             "售后",
+            "Min",
+            "MOQ",
         ),
     ),
     _s(
@@ -897,8 +936,9 @@ NEAR_STRUCTURE: dict[str, tuple[dict[Use, int], str]] = {
     ),
     "user-content": (
         {"discussion": 6},
-        "the occurrence sits in buyers' reviews or questions (商品评价, 问大家, 评论, class comment/review/ask): what"
-        " buyers write is not the seller's claim; without the seller's voice there (本品, 本款) it is decisive",
+        "the occurrence sits in buyers' reviews or questions (商品评价, 问大家, 评论, class comment/review/ask), or on a"
+        " line a viewer or buyer opens with their name (弹幕：, 网友：, 观众：): what buyers write is not the seller's"
+        " claim; without the seller's voice there (本品, 本款) it is decisive",
     ),
     "other-organisation": (
         {"discussion": 3},
@@ -973,6 +1013,9 @@ DESIGNATION_SIGNALS = frozenset(
 CERTIFICATION_AFTER = re.compile(r"^[”\"」』’']?\s*(?:认证|認證|certified|certification)", re.I)
 # A standard named in a sentence besides the words themselves (a standard, a code or a 《title》 is announced).
 NAMES_A_STANDARD = re.compile(r"标准|標準|standard|《", re.I)
+# Page signals of a public body's page (a regulator's notice, a government CMS, a .gov host): it sells nothing,
+# so a product it writes about (该产品…执行标准：…) is someone else's, seller's words or not.
+PUBLIC_BODY_PAGE = frozenset(["gov-host", "gov-cms", "gov-meta", "regulator-site"])
 # Seller's voice in the occurrence's sentence: the product offered is the subject (these keep a claim a claim
 # on a page that otherwise offers nothing).
 SELLER_VOICE = frozenset(["product-subject", "offer"])
@@ -1026,6 +1069,13 @@ USER_CONTENT_CLASS = frozenset(
         "evaluations",
         "feedback",
     ]
+)
+# A line opened by a viewer's or buyer's name (弹幕：…, 网友小美：…, 观众：…, 评论：… in a livestream's transcript or a
+# post's comments): what follows is theirs, not the seller's (its rules as for USER_CONTENT_HEADING). A seller's
+# notice to buyers (买家须知：…) is the seller's. Matched from the line's start (re.match with a position).
+VIEWER_LINE = re.compile(
+    r"\s*(?:弹幕|彈幕|网友|網友|观众|觀眾|粉丝|粉絲|评论|評論|留言|游客|遊客|访客|訪客|买家|買家|顾客|顧客|用户|用戶)"
+    r"(?!须知|須知|必读|必讀|注意|手册|手冊)[^:：，,。；;！？!?]{0,12}\s*[:：]"
 )
 # Page <title>/og:title/h1 that asks a question: a Q&A or advice page (a product's title never asks).
 QUESTION_TITLE = re.compile(
