@@ -86,6 +86,13 @@ class LocalSite:
         self.listing_pages = listing_pages
         self.items_per_page = items_per_page
         self.claims_per_item = claims_per_item
+        # Items past the first `slow_items_after` take `slowed_delay` more until release(): a fault injected
+        # after the first pages are stored then always strikes while work remains, however far the database
+        # lags behind the crawl on a loaded machine (the crawl cannot fetch ahead of what the site serves).
+        self.slow_items_after: int | None = None
+        self.slowed_delay = 1.5
+        self.items_served = 0
+        self.released = threading.Event()
         self.requests: list[str] = []
         self.times: list[float] = []  # time.monotonic() of each request, in arrival order
         self.user_agents: list[str] = []
@@ -104,6 +111,10 @@ class LocalSite:
         pages = {f"{self.base}/list?page={n}" for n in range(1, self.listing_pages + 1)}
         items = self.listing_pages * self.items_per_page
         return pages | {f"{self.base}/item/{n}.html" for n in range(1, items + 1)}
+
+    def release(self) -> None:
+        """Serve items at their normal pace again (see slow_items_after)."""
+        self.released.set()
 
     def paths(self) -> list[str]:
         """Every path requested so far, in order."""
@@ -179,6 +190,11 @@ def _item(handler: Any, site: LocalSite, query: str, count: int) -> None:
         handler._send(429, b"slow down", "text/plain", {"Retry-After": str(pause)})
         return
     time.sleep(site.item_delay)
+    with site.lock:
+        site.items_served += 1
+        held = site.slow_items_after is not None and site.items_served > site.slow_items_after
+    if held:
+        site.released.wait(site.slowed_delay)
     number = int(handler.path.rsplit("/", 1)[-1].split(".")[0])
     _html(handler, _item_html(number, site.claims_per_item))
 

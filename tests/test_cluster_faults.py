@@ -36,6 +36,10 @@ pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.slow]
 
 LISTINGS, PER_PAGE = 5, 8  # 45 pages: 5 listings, 40 items
 ITEM_DELAY = 0.25  # two workers of concurrency 2: about 8 pages/s, a sweep of 5-6 s without faults
+# Past-the-bound faults are injected once 10 pages are stored; items past this many are served slowly until the
+# workers gave up (LocalSite.slow_items_after). Under CI load the database lagged so far behind the crawl that
+# the whole site was fetched and stored before the fault struck: the sweep finished and the workers exited 0.
+HELD_AFTER = 14
 
 
 @pytest.fixture(scope="module")
@@ -161,11 +165,13 @@ def _assert_missing_exactly(run: ClusterRun) -> None:
 def test_postgres_down_past_the_bound_leaves_an_incomplete_sweep(
     services: tuple, site: LocalSite, tmp_path: Path
 ) -> None:
+    site.slow_items_after = HELD_AFTER  # the outage must outlast its bound while pages are still to fetch
     run = _run(services, site, tmp_path, outage_bound=3)
     try:
         results = postgres_past_the_bound(run, *services)
     finally:
         run.stop_all()
+        site.release()
     assert [code for code, _, _ in results] == [4, 4], [r[2][-2000:] for r in results]
     # Pages fetched during the outage were spooled and stored when the database came back; what the
     # sweep had not fetched is listed as missing, exactly.
@@ -176,11 +182,13 @@ def test_postgres_down_past_the_bound_leaves_an_incomplete_sweep(
 
 
 def test_redis_down_past_the_bound_then_resumed(services: tuple, site: LocalSite, tmp_path: Path) -> None:
+    site.slow_items_after = HELD_AFTER
     run = _run(services, site, tmp_path, outage_bound=3)
     try:
         results = redis_past_the_bound(run, *services)
     finally:
         run.stop_all()
+        site.release()
     assert [code for code, _, _ in results] == [4, 4], [r[2][-2000:] for r in results]
     _assert_missing_exactly(run)
     resumed = resume(run)  # Redis came back empty: the frontier is rebuilt from the ledger
@@ -230,6 +238,7 @@ def test_a_single_machine_sweep_past_the_bound_is_incomplete_then_resumed(
 ) -> None:
     pg, _redis = services
     db_url = pg.create_database()
+    site.slow_items_after = HELD_AFTER
     sweep = _single(db_url, site, tmp_path, "--outage-bound", "3")
     try:
         _wait_stored(sweep, db_url, 10)
@@ -240,6 +249,7 @@ def test_a_single_machine_sweep_past_the_bound_is_incomplete_then_resumed(
     finally:
         if sweep.poll() is None:
             sweep.kill()
+        site.release()
     assert sweep.returncode == 1, err[-3000:]
     assert "sweep 1 local: incomplete" in out and "finish it with `markwatch sweep resume 1`" in out
     done = stored(db_url, 1)
