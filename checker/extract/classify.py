@@ -19,7 +19,7 @@ from checker.extract.document import HEADINGS, Page, Row, clean, label_in
 from checker.extract.mentions import Mention
 from checker.extract.models import Confidence
 from checker.extract.page_signals import PageSignals
-from checker.extract.patterns import PRODUCT_LABELS, STANDARD_LABELS
+from checker.extract.patterns import PRODUCT_LABELS, RESALE_HOSTS, STANDARD_LABELS
 from checker.extract.placement import Surroundings, in_link
 from checker.extract.tie import Tie
 from checker.extract.use_table import (
@@ -57,7 +57,6 @@ from checker.extract.use_table import (
     SCHOLARLY_META_NAMES,
     SELLER_VOICE,
     SENTENCE_SIGNALS,
-    STANDARD_LABELS_EN,
     STRUCTURE,
     USES,
     VIEWER_LINE,
@@ -110,6 +109,8 @@ class PageView:
     h1: str | None = None
     # A public body's page (use_table.PUBLIC_BODY_PAGE): a regulator sells nothing, whatever its words say.
     public_body: bool = False
+    # A person-to-person resale platform's page (patterns.RESALE_HOSTS): its shop is a private person.
+    private_resale: bool = False
 
     @property
     def labels(self) -> list[str]:
@@ -249,6 +250,7 @@ def read_page(page: Page, finder: ContextFinder, collected: PageSignals, url: st
         models=collected.models,
         h1=clean(first_h1.get_text(" ")) if first_h1 else None,
         public_body=any(f.name in PUBLIC_BODY_PAGE for f in fired),
+        private_resale=any(host == h or host.endswith("." + h) for h in RESALE_HOSTS),
     )
 
 
@@ -449,9 +451,7 @@ class Classifier:
         fired: list[Fired] = []
         place = self._placement(mention)
         row = place.row
-        if row is not None and (
-            label_in(row.label, STANDARD_LABELS) or row.label.lower() in STANDARD_LABELS_EN
-        ):
+        if row is not None and label_in(row.label, STANDARD_LABELS):
             fired.append(_near("standard-row"))
         if place.product_card:
             fired.append(_near("product-card"))

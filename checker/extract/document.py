@@ -17,8 +17,10 @@ from checker.extract.patterns import (
     COLUMN_NAME_NOTE,
     COLUMN_NAME_SHAPE,
     COLUMN_NAMES,
+    ENGLISH_LABELS,
     LABEL_SUFFIXES,
     ROW_TEXT,
+    label_fits,
 )
 from checker.extract.prune import DUP_ID_ATTR, NTH_ATTR, TAG_ATTR
 from checker.extract.visibility import Visibility
@@ -293,13 +295,13 @@ def _rows(tags: list[Tag], runs: list[Run]) -> list[Row]:
         if names is not None and len(cells) == len(names):
             for name, cell in zip(names, cells, strict=True):
                 value = clean(cell.get_text(" "))
-                if name and value and len(name) <= 16:
+                if name and value and label_fits(name):
                     rows.append(Row(name, value, cell, column=True))
             continue
         if len(cells) >= 2:
             label = clean(cells[0].get_text()).replace(" ", "").rstrip(":")
             value = clean(cells[1].get_text(" "))
-            if label and value and len(label) <= 16:
+            if label and value and label_fits(label):
                 rows.append(Row(label, value, tr))
         # Marketplace attribute tables put two or three label/value pairs in one row (品牌|演示|产品名称|…);
         # a header row (all th) is a list's column names, not pairs. The later pairs are keyed by their value
@@ -308,7 +310,7 @@ def _rows(tags: list[Tag], runs: list[Run]) -> list[Row]:
             for label_cell, value_cell in zip(cells[2::2], cells[3::2], strict=True):
                 label = clean(label_cell.get_text()).replace(" ", "").rstrip(":")
                 value = clean(value_cell.get_text(" "))
-                if label and value and len(label) <= 16:
+                if label and value and label_fits(label):
                     rows.append(Row(label, value, value_cell))
     for dl in (tag for tag in tags if tag.name == "dl"):
         term: str | None = None
@@ -373,11 +375,13 @@ def load_page(html: str) -> Page:
 
 
 def label_in(label: str, table: tuple[str, ...]) -> str | None:
-    """The table entry a row label stands for (a short suffix allowed), or None."""
+    """The table entry a row label stands for (a short suffix allowed), or None. An English label stands for
+    the entry patterns.ENGLISH_LABELS gives it (Product name for 产品名称, Executive Standard for 执行标准)."""
     for entry in table:
         if label.startswith(entry) and label[len(entry) :] in LABEL_SUFFIXES:
             return entry
-    return None
+    alias = ENGLISH_LABELS.get(label.lower())
+    return alias if alias is not None and alias in table else None
 
 
 # An id a location may stop at: one the path syntax reads back whole (no spaces, no ">" or "#").

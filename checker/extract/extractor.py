@@ -21,7 +21,13 @@ from checker.extract.classify import (
     org_claimant,
     read_page,
 )
-from checker.extract.context import MAKER_IN_SENTENCE, ContextFinder, ListingEntries, names_maker
+from checker.extract.context import (
+    MAKER_IN_SENTENCE,
+    PRIVATE_SELLER,
+    ContextFinder,
+    ListingEntries,
+    names_maker,
+)
 from checker.extract.decode import decode_page
 from checker.extract.document import Page, css_path, label_in, load_page
 from checker.extract.gate import may_mention
@@ -123,6 +129,11 @@ def _sentence(mention: Mention, blocks: BlockTexts) -> str:
     return mention.block_text[start:end]
 
 
+# Where a claimant comes from when no row, JSON-LD or sentence of the page names it: the shop header the page's
+# layout shows, the site's name, or nobody (then a crawl's shop header fills it).
+_PLATFORM_SOURCES = frozenset([None, "shop", "og:site_name"])
+
+
 def _claim(
     number: int,
     mention: Mention,
@@ -145,6 +156,10 @@ def _claim(
         maker = maker_named(_sentence(mention, blocks))
         if maker:
             claimant, claimant_source = maker, MAKER_IN_SENTENCE
+    if view.private_resale and claimant_source in _PLATFORM_SOURCES:
+        # A resale platform's shop header is a private person's nickname and its site name sells nothing: no
+        # claimant, and none may be filled in later (checker/claimants.py).
+        claimant, claimant_source = None, PRIVATE_SELLER
     if decision.use == "organisation":
         # An announcement is made by an organisation about its standard: no product is named or judged.
         named, source = org_claimant(_sentence(mention, blocks), view)
@@ -283,48 +298,68 @@ def _extract(raw: bytes, declared_charset: str | None, result: PageClaims, guard
 _ROW_SIGNALS = ("near:standard-row", "near:standard-label")
 
 
+def _claimed_products(claims: list[Claim], names: set[str]) -> set[str]:
+    """The products the page's product claims name. With one product-name row on the page, a claim named by a
+    heading (the item's title) names that product in longer words (Shanghai Standard Certified Vacuum Flask
+    500ml beside Product name: Vacuum flask): only row names count then."""
+    return {
+        compact(c.product_name)
+        for c in claims
+        if c.use == "product"
+        and c.product_name
+        and not (names and not (c.product_source or "").startswith("row:"))
+    }
+
+
 def _declared_claim(
     result: PageClaims,
     claimed: list[tuple[Mention, int]],
     page: Page,
     listings: ListingEntries,
-) -> Claim | None:
+) -> tuple[Claim, bool] | None:
     """The claim whose 执行标准 row declares, with the words, the one standard of a single product page
-    (执行标准：T/… (上海标准)), or None: a listing, several products or several standards, where each claim
-    keeps only what it names itself. A row without the words is not enough: the page then never wrote the
+    (执行标准：T/… (上海标准)), and True; else the claim that writes that one standard with the words in prose
+    (本品执行T/…（上海标准）), and False; or None: a listing, several products or several standards, where each
+    claim keeps only what it names itself. A row without the words is not enough: the page then never wrote the
     words beside a standard, which is what SHS008 is about."""
     names = {row.value for row in page.rows if label_in(row.label, PRODUCT_LABELS)}
     if len(names) > 1:
         return None
     # Claims naming different products (two unlinked product cards, each with its heading): the page is no
     # single product, and one card's 执行标准 row does not speak for the other card's words.
-    named = {
-        compact(c.product_name)
-        for _, i in claimed
-        if (c := result.claims[i]).use == "product" and c.product_name
-    }
+    named = _claimed_products(result.claims, names)
     if len(named) > 1:
         return None
     keys: set[str] = set()
     declaring: Claim | None = None
+    annotated: Claim | None = None
     for mention, index in claimed:
         claim = result.claims[index]
         if claim.use != "product" or not claim.standard_key:
             continue
         # Every product claim's standard counts: a page showing two standards declares neither for all.
         keys.add(claim.standard_key)
+        in_card = listings.of(mention.element) is not None
         if any(signal in claim.use_signals for signal in _ROW_SIGNALS):
-            if listings.of(mention.element) is not None:
+            if in_card:
                 return None  # a listing card's code speaks for its card only
             declaring = declaring or claim
-    return declaring if len(keys) == 1 else None
+        elif claim.tie == "annotation" and not in_card:
+            # 本品执行T/… （上海标准） in the description: the words written with the code, outside any row
+            # (it speaks for the item's title only: _page_standard).
+            annotated = annotated or claim
+    if len(keys) != 1:
+        return None
+    if declaring is not None:
+        return declaring, True
+    return (annotated, False) if annotated is not None else None
 
 
 def _declared_standards(result: PageClaims, page: Page, listings: ListingEntries) -> list[str]:
     """The codes a single-product page's own 执行标准 rows declare (not a listing card's, not when the page
     names several products)."""
     names = {row.value for row in page.rows if label_in(row.label, PRODUCT_LABELS)}
-    named = {compact(c.product_name) for c in result.claims if c.use == "product" and c.product_name}
+    named = _claimed_products(result.claims, names)
     if len(names) > 1 or len(named) > 1:
         return []
     codes = (
@@ -352,9 +387,18 @@ def _page_standard(
     ]
     if not bare:
         return
-    declaring = _declared_claim(result, claimed, page, listings)
-    if declaring is None:
+    declared = _declared_claim(result, claimed, page, listings)
+    if declared is None:
         return
+    declaring, in_row = declared
+    if not in_row:
+        # Written with the words in prose, the standard speaks for the item's title (its h1) only: a title
+        # repeating the words (演示智能水杯 上海标准 500ml) is the same claim of the same product, and judged
+        # alone it was a second finding, SHS008 "not disclosed", on a page that discloses it. Another sentence
+        # (certified as a shanghai standard supplier) may be about something else and keeps naming nothing.
+        bare = [index for mention, index in claimed if index in bare and mention.element.name == "h1"]
+        if not bare:
+            return
     fields = ("standard_code", "standard_key", "standard_number_key", "standard_kind")
     update: dict[str, object] = {name: getattr(declaring, name) for name in fields}
     update["tie"] = "page"

@@ -59,7 +59,14 @@ from checker.extract import charsets
 # 1.14.0: a seller row naming a private person (卖家：个人闲置) names no claimant (seller:private); use_table.py 8
 # (English export prices and buy buttons are an offer, procurement results and public bodies' pages quote a
 # product's 执行标准 form, a viewer's line in a livestream or comments is no claim).
-EXTRACTOR_VERSION = "1.14.0"
+# 1.15.0: English labels up to 30 letters are rows (Executive Standard, Implementation Standard, Product Standard
+# No. were cut at 16 characters and never matched) and English column headers (Product Name, Model No., Executive
+# Standard) make a header row; Product name/Standard rows name the product and standard as 产品名称/执行标准 do;
+# on a person-to-person resale platform (RESALE_HOSTS) no shop header or site name becomes the claimant
+# (seller:private); a claim naming no standard on a single-product page takes the one standard the page writes
+# with the words (a headline repeating 上海标准 beside 本品执行T/…（上海标准）: one finding, not SHS008 as well),
+# and an item title no longer counts as a second product beside the page's product-name row.
+EXTRACTOR_VERSION = "1.15.0"
 
 
 class Pattern(NamedTuple):
@@ -764,16 +771,64 @@ COLUMN_NAMES = frozenset(
         "brand",
         "manufacturer",
         "remarks",
+        # English export price lists and exhibitor lists (spaces removed, lower case).
+        "productname",
+        "itemname",
+        "itemno.",
+        "modelno.",
+        "executivestandard",
+        "executionstandard",
+        "implementationstandard",
+        "productstandard",
+        "productstandardno.",
+        "standardno.",
+        "fobprice",
+        "material",
+        "color",
+        "capacity",
+        "packing",
+        "supplier",
+        "origin",
+        "leadtime",
     ]
 )
-# A header cell's name: short, letters only (no digit, code or colon: a value is none of these).
-COLUMN_NAME_SHAPE = re.compile(r"[\u4e00-\u9fffA-Za-z.]{1,10}")
+# A header cell's name: short, letters only (no digit, code or colon: a value is none of these). English names
+# run longer (productname, specification, executivestandard: spaces removed).
+COLUMN_NAME_SHAPE = re.compile(r"[\u4e00-\u9fffA-Za-z.]{1,10}|[A-Za-z.]{11,24}")
 # A unit or note after a column name: 单价（元）, 金额(万元), Price (USD).
 COLUMN_NAME_NOTE = re.compile(r"\s*[(（][^()（）]{1,8}[)）]\s*$")
 COLUMN_HEADER_MIN_CELLS = 3
 COLUMN_HEADER_SHARE = 2 / 3
 COLUMN_HEADER_MIN_KNOWN = 2
 
+# English labels (spaces removed, lower case) that stand for an entry of the label tables above, so an export
+# page's "Product name: Smart cup" and "Executive Standard: …" rows name its product and standard as 产品名称 and
+# 执行标准 do (document.label_in). Only labels that mean nothing else: "Name" or "Item" alone may name a company
+# or a line number. "Standard: Q/… (Shanghai Standard)" is the same row as 执行标准 (signal near:standard-row).
+ENGLISH_PRODUCT_LABELS = frozenset(["product", "productname", "itemname", "commodity", "commodityname"])
+ENGLISH_STANDARD_LABELS = frozenset(
+    [
+        "standard",
+        "standardno.",
+        "standardno",
+        "standardnumber",
+        "executivestandard",
+        "executionstandard",
+        "implementationstandard",
+        "implementedstandard",
+        "productstandard",
+        "productstandardno.",
+    ]
+)
+ENGLISH_LABELS: dict[str, str] = {
+    **{label: "产品名称" for label in ENGLISH_PRODUCT_LABELS},
+    **{label: "执行标准" for label in ENGLISH_STANDARD_LABELS},
+}
+# Hosts of person-to-person resale platforms (闲鱼, 转转): a listing's "shop" there is a private person's nickname,
+# and the platform's name (og:site_name) sells nothing. Claims on their pages that no maker or seller row names
+# get no claimant (seller:private), so neither a crawl's shop header nor the site's name becomes one and SHS010
+# is never judged against a nickname. A host ends with one of these (m.goofish.com). Data: extend as seen.
+RESALE_HOSTS = ("goofish.com", "2.taobao.com", "zhuanzhuan.com")
 CATEGORY_LABELS = ("产品类别", "商品类别", "产品类型", "产品分类", "商品分类", "类别", "品类")
 # Suffixes a label may carry (生产企业名称, 厂名厂址); any other suffix makes another field (厂家服务).
 LABEL_SUFFIXES = ("", "名称", "全称", "名字", "厂址", "地址")
@@ -781,7 +836,27 @@ LABEL_SUFFIXES = ("", "名称", "全称", "名字", "厂址", "地址")
 MAX_NAME_VALUE = 80
 
 _COLON = r"[:：]"
-ROW_TEXT = re.compile(r"^\s*(?P<label>[^:：]{1,16}?)\s*" + _COLON + r"\s*(?P<value>.+?)\s*$", re.S)
+# A row's label: up to MAX_LABEL characters (执行标准, 生产企业名称), or an English label of Latin words up to
+# MAX_LABEL_LATIN letters: "Executive Standard", "Implementation Standard" and "Product Standard No." are the
+# 执行标准 row of export pages and were cut at 16 characters, so the English standard labels could never match them.
+MAX_LABEL = 16
+MAX_LABEL_LATIN = 30
+LATIN_LABEL = re.compile(r"[A-Za-z][A-Za-z.]*")
+ROW_TEXT = re.compile(
+    r"^\s*(?P<label>[^:：]{1,16}?|[A-Za-z][A-Za-z. ]{15,"
+    + str(MAX_LABEL_LATIN - 1)
+    + r"}?)\s*"
+    + _COLON
+    + r"\s*(?P<value>.+?)\s*$",
+    re.S,
+)
+
+
+def label_fits(label: str) -> bool:
+    """Whether a label (spaces removed) is short enough to be one: MAX_LABEL characters, or MAX_LABEL_LATIN
+    for English words."""
+    return len(label) <= MAX_LABEL or (len(label) <= MAX_LABEL_LATIN and bool(LATIN_LABEL.fullmatch(label)))
+
 
 # Headings that name a page section, not a product: a listing block heading must not be one.
 GENERIC_HEADING = re.compile(

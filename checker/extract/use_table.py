@@ -985,22 +985,6 @@ RELATED_LIST_HEADING = re.compile(
 RELATED_LIST_CLASS = frozenset(
     ["news", "related", "headline", "headlines", "articles", "xinwen", "zixun", "xwzx", "newslist"]
 )
-# English labels of a product's standard row on international marketplaces (spaces removed, lower case):
-# "Standard: Q/… (Shanghai Standard)" is the same row as 执行标准.
-STANDARD_LABELS_EN = frozenset(
-    [
-        "standard",
-        "standardno.",
-        "standardno",
-        "standardnumber",
-        "executivestandard",
-        "executionstandard",
-        "implementationstandard",
-        "implementedstandard",
-        "productstandard",
-        "productstandardno.",
-    ]
-)
 # Occurrence signals that settle the use whatever else fired: a placeholder code, a cultivation-pool entry or a
 # denial is never a claim of designation, on any page (they never become claims, so they cannot cost recall).
 DECISIVE_DISCUSSION = frozenset(["placeholder-code", "pool", "negated", "unrelated"])
