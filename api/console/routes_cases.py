@@ -30,6 +30,7 @@ from api.routes.rules import RulesDep
 from api.schemas.common import IdPath
 from checker.registry import RegistryIndex
 from checker.rules.loader import RuleSet
+from markwatch.cases.bulk import MAX_BULK
 from markwatch.cases.lifecycle import transition
 from markwatch.cases.models import CaseStatus, DismissalKind
 from markwatch.cases.notes import add_comment, assign
@@ -96,6 +97,8 @@ def queue(
         "due_choices": DUE_CHOICES,
         "confidences": CONFIDENCES,
         "today": now.astimezone(settings.zone).date(),
+        "select_all": request.query_params.get("select") == "page",
+        "max_bulk": MAX_BULK,
     }
     return render(request, "queue.html", context)
 
