@@ -33,6 +33,7 @@ def build_cases(database_url: str, cases: int = 600, *, now: dt.datetime | None 
     from markwatch.cases.ingest import ingest_sweep
     from markwatch.cases.lifecycle import transition
     from markwatch.cases.models import Case, CaseStatus, DismissalKind
+    from markwatch.cases.sent import SendMethod, SentNotice
     from markwatch.cases.waivers import grant_waiver
 
     now = now or dt.datetime.now(dt.UTC)
@@ -102,7 +103,8 @@ def build_cases(database_url: str, cases: int = 600, *, now: dt.datetime | None 
             elif index % 5 == 3:
                 transition(session, case, CaseStatus.IN_REVIEW, actor="bench")
                 transition(session, case, CaseStatus.CONFIRMED, actor="bench", reason="bench")
-                transition(session, case, CaseStatus.NOTICE_SENT, actor="bench")
+                sent = SentNotice(number=f"bench-{index}", sent_on=now.date(), method=SendMethod.POST)
+                transition(session, case, CaseStatus.NOTICE_SENT, actor="bench", sent=sent)
                 transition(
                     session,
                     case,

@@ -247,3 +247,21 @@ def test_snapshot_bytes_are_downloadable_and_match_their_hash(
         session.get(SnapshotBody, stored.body_sha256).body = b"not zlib"  # type: ignore[union-attr]
     damaged = client.get(f"/v1/snapshots/{snapshot['id']}/raw", headers=h["inspector"])
     assert damaged.status_code == 500 and "stored body is damaged" in damaged.json()["detail"]
+
+
+def test_notice_sent_over_the_api_names_the_notice(api: tuple[TestClient, dict[str, dict[str, str]]]) -> None:
+    """As in the console: a case is marked as notified only with the notice that was sent (number, day, how)."""
+    client, h = api
+    case_id = client.get("/v1/cases?rule=SHS009", headers=h["inspector"]).json()["items"][0]["id"]
+    url = f"/v1/cases/{case_id}/transitions"
+    client.post(url, json={"to": "in_review"}, headers=h["inspector"])
+    client.post(url, json={"to": "confirmed", "reason": "wording"}, headers=h["inspector"])
+    bare = client.post(url, json={"to": "notice_sent"}, headers=h["inspector"])
+    assert bare.status_code == 422 and bare.json()["where"] == "notice_number"
+    forged = {"number": "X-1", "sent_on": "2026-01-02", "method": "markwatch"}
+    refused = client.post(url, json={"to": "notice_sent", "notice": forged}, headers=h["inspector"])
+    assert refused.status_code == 422 and "was issued" in refused.json()["detail"]
+    paper = {"number": "沪市监整〔2026〕7号", "sent_on": "2026-01-02", "method": "post"}
+    moved = client.post(url, json={"to": "notice_sent", "notice": paper}, headers=h["inspector"])
+    assert moved.status_code == 200 and moved.json()["status"] == "notice_sent"
+    assert moved.json()["events"][-1]["payload"]["sent"] == paper

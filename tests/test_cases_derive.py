@@ -22,6 +22,7 @@ from markwatch.cases.ingest import ingest_sweep
 from markwatch.cases.lifecycle import transition
 from markwatch.cases.models import Case, CaseStatus, DismissalKind
 from markwatch.cases.notes import add_comment, assign
+from markwatch.cases.sent import SendMethod, SentNotice
 from markwatch.cases.waivers import grant_waiver, revoke_waiver
 from markwatch.cli import cli
 
@@ -57,7 +58,8 @@ def _full_history(url: str) -> int:
         assign(session, case, assignee="bob", actor=ACTOR)
         add_comment(session, case, author=ACTOR, body="标签上写着“上海标准”")
         transition(session, case, S.CONFIRMED, actor=ACTOR, reason="the label says so")
-        transition(session, case, S.NOTICE_SENT, actor=ACTOR, reason="notice 2026-001")
+        sent = SentNotice(number="notice 2026-001", sent_on=now.date(), method=SendMethod.POST)
+        transition(session, case, S.NOTICE_SENT, actor=ACTOR, reason="notice 2026-001", sent=sent)
         transition(session, case, S.RECTIFICATION_DUE, actor=ACTOR, due_at=due)
         case_id = case.id
     with db.session_scope(url) as session:

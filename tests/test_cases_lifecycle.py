@@ -14,10 +14,13 @@ from markwatch.cases.audit import verify_chain
 from markwatch.cases.ingest import ingest_sweep
 from markwatch.cases.lifecycle import TRANSITIONS, transition
 from markwatch.cases.models import Case, CaseEvent, CaseStatus
+from markwatch.cases.sent import SendMethod, SentNotice
 from markwatch.errors import ConflictError, InputError
 
 S = CaseStatus
 ACTOR = "inspector:alice#1"
+# A notice served outside markwatch: what a move to notice_sent records.
+PAPER = SentNotice(number="沪市监整〔2026〕0001号", sent_on=T0.date(), method=SendMethod.IN_PERSON)
 
 
 def _case(session: Session, status: CaseStatus = S.OPEN) -> Case:
@@ -32,8 +35,9 @@ def _future(days: int = 30) -> dt.datetime:
 def test_full_path_to_closed_is_recorded(db_url: str) -> None:
     with db.session_scope(db_url) as session:
         case = _case(session)
-        for target in (S.IN_REVIEW, S.CONFIRMED, S.NOTICE_SENT):
+        for target in (S.IN_REVIEW, S.CONFIRMED):
             transition(session, case, target, actor=ACTOR)
+        transition(session, case, S.NOTICE_SENT, actor=ACTOR, sent=PAPER)
         transition(session, case, S.RECTIFICATION_DUE, actor=ACTOR, due_at=_future())
         transition(session, case, S.CLOSED, actor=ACTOR)
         assert case.status == S.CLOSED
@@ -149,8 +153,9 @@ def _awaiting(session: Session, due: dt.datetime) -> Case:
     add_finding(session, sweep, key="R", observed_at=T0)
     ingest_sweep(session, sweep.id)
     case = session.query(Case).filter_by(case_key="R").one()
-    for target in (S.IN_REVIEW, S.CONFIRMED, S.NOTICE_SENT):
+    for target in (S.IN_REVIEW, S.CONFIRMED):
         transition(session, case, target, actor=ACTOR)
+    transition(session, case, S.NOTICE_SENT, actor=ACTOR, sent=PAPER)
     transition(session, case, S.RECTIFICATION_DUE, actor=ACTOR, due_at=due, now=due - dt.timedelta(days=14))
     return case
 
@@ -211,5 +216,37 @@ def test_recheck_after_deadline_escalates_when_still_there(db_url: str) -> None:
         add_page(session, clean, fetched_at=due + dt.timedelta(days=9))
         assert ingest_sweep(session, clean.id).closed == 1
         assert case.status == S.CLOSED
+    with db.session_scope(db_url) as session:
+        assert verify_chain(session) is None
+
+
+def test_notice_sent_records_the_notice_that_was_sent(db_url: str) -> None:
+    """A case is never marked as notified without a document: number, day sent and how, in the entry."""
+    with db.session_scope(db_url) as session:
+        case = _case(session, S.CONFIRMED)
+        with pytest.raises(InputError, match="notice that was sent"):
+            transition(session, case, S.NOTICE_SENT, actor=ACTOR, reason="sent")
+        blank = SentNotice(number="  ", sent_on=T0.date(), method=SendMethod.POST)
+        with pytest.raises(InputError, match="number is required"):
+            transition(session, case, S.NOTICE_SENT, actor=ACTOR, sent=blank)
+        later = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=2)
+        future = SentNotice(number="X-1", sent_on=later, method=SendMethod.POST)
+        with pytest.raises(InputError, match="future"):
+            transition(session, case, S.NOTICE_SENT, actor=ACTOR, sent=future)
+        # "Issued in markwatch" is checked against the chain: no such notice was issued on this case.
+        forged = SentNotice(number="X-1", sent_on=T0.date(), method=SendMethod.MARKWATCH)
+        with pytest.raises(InputError, match="was issued"):
+            transition(session, case, S.NOTICE_SENT, actor=ACTOR, sent=forged)
+        assert case.status == S.CONFIRMED
+        transition(session, case, S.NOTICE_SENT, actor=ACTOR, sent=PAPER)
+        event = session.query(CaseEvent).order_by(CaseEvent.seq.desc()).first()
+        assert event is not None and event.to_status == S.NOTICE_SENT
+        assert event.payload["sent"] == {
+            "number": PAPER.number,
+            "sent_on": T0.date().isoformat(),
+            "method": "in-person",
+        }
+        with pytest.raises(InputError, match="only applies"):
+            transition(session, case, S.DISMISSED, actor=ACTOR, reason="x", sent=PAPER)
     with db.session_scope(db_url) as session:
         assert verify_chain(session) is None

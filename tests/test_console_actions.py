@@ -14,6 +14,9 @@ from markwatch import db
 from markwatch.cases.audit import verify_chain
 from markwatch.cases.models import Case, CaseEvent
 
+# A paper notice served on an inspection: what the console's secondary form records.
+PAPER = {"notice_number": "沪市监整〔2026〕0007号", "sent_on": "2026-01-05", "send_method": "in-person"}
+
 
 @pytest.fixture
 def console(db_url: str) -> Iterator[tuple[TestClient, ConsoleData, str]]:
@@ -44,14 +47,15 @@ def test_full_lifecycle_through_forms_is_audited(console: tuple[TestClient, Cons
     for target, extra in (
         ("in_review", {}),
         ("confirmed", {"reason": "certification wording on the listing"}),
-        ("notice_sent", {}),
+        ("notice_sent", PAPER),
         ("rectification_due", {"due_on": due}),
     ):
         response = client.post(
             f"{url}/transition", data={"to": target, "csrf_token": token, **extra}, follow_redirects=False
         )
         assert response.status_code == 303, response.text
-        assert response.headers["location"] == f"{url}?done=moved"
+        flash = "sent_recorded" if target == "notice_sent" else "moved"
+        assert response.headers["location"] == f"{url}?done={flash}"
         assert _status(db_url, case_id) == target
     events = _events(db_url, case_id)
     assert [(kind, to) for kind, _, to, _ in events] == [
@@ -91,7 +95,7 @@ def test_refused_moves_show_why(console: tuple[TestClient, ConsoleData, str]) ->
     unexplained = client.post(f"{url}/transition", data={"to": "confirmed", "csrf_token": token})
     assert unexplained.status_code == 422 and "short reason" in unexplained.text
     client.post(f"{url}/transition", data={"to": "confirmed", "reason": "wording", "csrf_token": token})
-    client.post(f"{url}/transition", data={"to": "notice_sent", "csrf_token": token})
+    client.post(f"{url}/transition", data={"to": "notice_sent", "csrf_token": token, **PAPER})
     past = client.post(
         f"{url}/transition", data={"to": "rectification_due", "due_on": "2020-01-01", "csrf_token": token}
     )
@@ -184,3 +188,46 @@ def test_an_oversized_form_field_is_an_html_page_naming_it(
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("text/html")
     assert 'id="error-message"' in response.text and "Invalid input: body." in response.text
+
+
+def test_a_case_is_marked_notified_only_with_the_notice_served(
+    console: tuple[TestClient, ConsoleData, str],
+) -> None:
+    """On a confirmed case issuing a notice is the primary action; a notice served outside markwatch is
+    recorded on a folded secondary form by number, day and how, and a bare "notice sent" is refused."""
+    client, data, db_url = console
+    token = sign_in(client, data.keys["inspector"])
+    case_id = data.cases["wording"]
+    url = f"/console/cases/{case_id}"
+    client.post(f"{url}/transition", data={"to": "in_review", "csrf_token": token})
+    client.post(f"{url}/transition", data={"to": "confirmed", "reason": "wording", "csrf_token": token})
+    page = client.get(url).text
+    primary = re.findall(r'<button type="submit"[^>]*class="primary"[^>]*>([^<]*)<', page)
+    assert primary == ["预览通知书"], primary
+    assert re.search(r'<details class="record-sent" id="record-sent">\s*<summary>', page)
+    assert 'class="action primary"' not in page
+    bare = client.post(f"{url}/transition", data={"to": "notice_sent", "csrf_token": token})
+    assert bare.status_code == 422 and 'data-field="notice_number"' in bare.text
+    for field, bad in (("sent_on", "2999-01-01"), ("sent_on", "soon"), ("send_method", "markwatch")):
+        refused = client.post(
+            f"{url}/transition", data={"to": "notice_sent", "csrf_token": token, **PAPER, field: bad}
+        )
+        assert refused.status_code == 422 and f'data-field="{field}"' in refused.text, (field, bad)
+    assert _status(db_url, case_id) == "confirmed"
+    done = client.post(
+        f"{url}/transition",
+        data={"to": "notice_sent", "csrf_token": token, **PAPER},
+        follow_redirects=False,
+    )
+    assert done.headers["location"] == f"{url}?done=sent_recorded"
+    kind, _, to, payload = _events(db_url, case_id)[-1]
+    assert (kind, to) == ("transition", "notice_sent")
+    assert payload["sent"] == {
+        "number": PAPER["notice_number"],
+        "sent_on": "2026-01-05",
+        "method": "in-person",
+    }
+    history = client.get(url).text
+    assert "沪市监整〔2026〕0007号" in history and "直接送达" in history and "送达日期" in history
+    with db.session_scope(db_url) as session:
+        assert verify_chain(session) is None

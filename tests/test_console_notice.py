@@ -141,6 +141,11 @@ def test_the_chinese_notice_has_no_english(console: tuple[TestClient, ConsoleDat
         text = text.replace(allowed, " ")
     text = re.sub(r"\b[0-9a-f]{64}\b", " ", text)
     assert re.findall(r"[A-Za-z]{2,}", text) == []
+    # Chinese punctuation throughout: no ASCII colon after a label (观察时间：, not 观察时间: ).
+    assert re.findall(r"[\u4e00-\u9fff]:", text) == []
+    assert "观察时间：" in text
+    english = client.get(f"/console/cases/{case_id}/notice?deadline={DEADLINE_ISO}&lang=en").text
+    assert "Observed at: <span" in english
 
 
 def test_every_rule_basis_is_cited_in_chinese() -> None:

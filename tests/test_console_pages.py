@@ -206,3 +206,40 @@ def test_malformed_ids_and_fields_are_html_pages(console: tuple[TestClient, Cons
         assert response.status_code == 404, path
         assert response.headers["content-type"].startswith("text/html"), path
         assert 'id="error-message"' in response.text and "malformed id" in response.text
+
+
+def test_error_pages_keep_the_navigation_and_sign_out(console: tuple[TestClient, ConsoleData]) -> None:
+    """A 404 or 409 is a page inside the console: its navigation, who is signed in and sign-out stay."""
+    client, data = console
+    case_url = f"/console/cases/{data.cases['wording']}"
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(case_url).text).group(1)  # type: ignore[union-attr]
+    conflict = client.post(f"{case_url}/transition", data={"to": "closed", "csrf_token": token})
+    pages = {
+        "unknown case": client.get("/console/cases/999999"),
+        "malformed id": client.get("/console/cases/abc"),
+        "no such page": client.get("/console/no-such-page"),
+        "conflict": conflict,
+    }
+    for name, page in pages.items():
+        assert page.status_code in (404, 409), name
+        assert 'id="sign-out"' in page.text and 'href="/console/dashboard"' in page.text, name
+        assert f'value="{token}"' in page.text, name  # the sign-out form works from the error page
+    with TestClient(client.app) as stranger:
+        anonymous = stranger.get("/console/no-such-page")
+        assert anonymous.status_code == 404 and 'id="sign-out"' not in anonymous.text
+
+
+def test_source_view_links_back_to_its_case_and_marks_the_claim(
+    console: tuple[TestClient, ConsoleData],
+) -> None:
+    client, data = console
+    case_id = data.cases["expired"]
+    case_page = client.get(f"/console/cases/{case_id}").text
+    source_url = re.search(r'href="(/console/snapshots/\d+/source\?finding=\d+)"', case_page).group(1)  # type: ignore[union-attr]
+    source = client.get(source_url).text
+    assert f'<a href="/console/cases/{case_id}" id="back-to-case">' in source
+    assert '<mark id="src-hit-1">上海标准</mark>' in source
+    assert 'href="#src-hit-1"' in source
+    # Without a finding there is no case to go back to, and the words are still marked.
+    plain = client.get(source_url.split("?")[0]).text
+    assert 'id="back-to-case"' not in plain and "<mark" in plain

@@ -91,10 +91,30 @@ def current_user(request: Request, session: SessionDep) -> ConsoleUser:
     if touch(row, now):
         session.commit()
     session.rollback()
-    return ConsoleUser(principal=principal, csrf_token=cookie.csrf_token, session_id=row.id)
+    user = ConsoleUser(principal=principal, csrf_token=cookie.csrf_token, session_id=row.id)
+    # Kept for the error page a later failure of this request becomes: it keeps the navigation and sign-out.
+    request.state.console_user = user
+    return user
 
 
 CurrentUser = Annotated[ConsoleUser, Depends(current_user)]
+
+
+def optional_user(request: Request, session: SessionDep) -> ConsoleUser | None:
+    """The signed-in user, or None (pages anyone may see, such as the 404 of an unknown address)."""
+    try:
+        return current_user(request, session)
+    except SignInRequired:
+        return None
+
+
+OptionalUser = Annotated[ConsoleUser | None, Depends(optional_user)]
+
+
+def user_of(request: Request) -> ConsoleUser | None:
+    """The user this request was signed in as, if it got that far."""
+    user = getattr(request.state, "console_user", None)
+    return user if isinstance(user, ConsoleUser) else None
 
 
 def check_origin(request: Request) -> None:

@@ -48,8 +48,9 @@ def as_written(text: str | None, phrases: Iterable[str | None]) -> list[str]:
     return found
 
 
-def highlight(text: str | None, extra: Iterable[str | None] = ()) -> Markup:
-    """`text` escaped, with the mark's words and any `extra` phrases wrapped in <mark>."""
+def highlight(text: str | None, extra: Iterable[str | None] = (), anchors: str = "") -> Markup:
+    """`text` escaped, with the mark's words and any `extra` phrases wrapped in <mark>; with `anchors`, each
+    mark gets the id `{anchors}{n}` (1, 2, …) so that a page can link to them."""
     if not text:
         return Markup("")
     needles = [*MARK_WORDS, *(e for e in extra if e)]
@@ -57,9 +58,10 @@ def highlight(text: str | None, extra: Iterable[str | None] = ()) -> Markup:
     # split an entity such as &lt; and no text from the page ever reaches the output unescaped.
     parts: list[str] = []
     cursor = 0
-    for start, end in _spans(text, needles):
+    for n, (start, end) in enumerate(_spans(text, needles), start=1):
         parts.append(str(escape(text[cursor:start])))
-        parts.append(f"<mark>{escape(text[start:end])}</mark>")
+        anchor = f' id="{escape(anchors)}{n}"' if anchors else ""
+        parts.append(f"<mark{anchor}>{escape(text[start:end])}</mark>")
         cursor = end
     parts.append(str(escape(text[cursor:])))
     return Markup("".join(parts))

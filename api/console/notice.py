@@ -34,9 +34,9 @@ from api.console.uscc import valid_uscc
 from markwatch.cases.audit import append_event, canonical_content, entry_hash
 from markwatch.cases.lifecycle import transition
 from markwatch.cases.models import CaseEvent, CaseStatus
+from markwatch.cases.sent import NOTICE_EVENT, SendMethod, SentNotice
 from markwatch.errors import ConflictError, NotFoundError
 
-NOTICE_EVENT = "notice_issued"
 # The console's suggestion for a deadline; the inspector types the real one. Not a legal period: none is
 # known for this mark (domain.md §3).
 DEFAULT_NOTICE_DAYS = 15
@@ -276,7 +276,8 @@ def issue_notice(
         at=now,
     )
     if CaseStatus(case.status) is not CaseStatus.NOTICE_SENT:
-        transition(session, case, CaseStatus.NOTICE_SENT, actor=actor, reason=number, now=now)
+        sent = SentNotice(number=number, sent_on=today, method=SendMethod.MARKWATCH)
+        transition(session, case, CaseStatus.NOTICE_SENT, actor=actor, reason=number, now=now, sent=sent)
     transition(
         session, case, CaseStatus.RECTIFICATION_DUE, actor=actor, reason=number, due_at=due_at, now=now
     )

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from api.console import (
     routes_auth,
+    routes_bulk,
     routes_cases,
     routes_evidence,
     routes_notice,
@@ -17,6 +18,7 @@ from api.console.routes_fallback import fallback_router
 
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     routes_auth.router,
+    routes_bulk.router,  # before the case pages: /cases/bulk is not a case id
     routes_cases.router,
     routes_evidence.router,
     routes_notice.router,

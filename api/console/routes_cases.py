@@ -22,6 +22,7 @@ from api.console.notice import DEFAULT_NOTICE_DAYS, issued_notices
 from api.console.pages import render, with_headers
 from api.console.queue import queue_page
 from api.console.routes_evidence import marked_snapshot
+from api.console.sent_form import SEND_METHODS, sent_outside
 from api.console.settings import ConsoleSettings, ConsoleSettingsDep
 from api.console.stats import open_case_ages
 from api.deps import RegistryCacheDep, SessionDep
@@ -29,6 +30,7 @@ from api.routes.rules import RulesDep
 from api.schemas.common import IdPath
 from checker.registry import RegistryIndex
 from checker.rules.loader import RuleSet
+from markwatch.cases.bulk import MAX_BULK
 from markwatch.cases.lifecycle import transition
 from markwatch.cases.models import CaseStatus, DismissalKind
 from markwatch.cases.notes import add_comment, assign
@@ -50,7 +52,9 @@ MOVE_ORDER = [
     CaseStatus.DISMISSED,
 ]
 # Flash messages are keys into the catalogue, never text from the query string.
-FLASHES = frozenset({"moved", "already", "commented", "assigned", "waived", "waiver_revoked", "issued"})
+FLASHES = frozenset(
+    {"moved", "already", "commented", "assigned", "waived", "waiver_revoked", "issued", "sent_recorded"}
+)
 
 
 def _back_to_case(request: Request, case_id: int, flash: str) -> Response:
@@ -93,6 +97,8 @@ def queue(
         "due_choices": DUE_CHOICES,
         "confidences": CONFIDENCES,
         "today": now.astimezone(settings.zone).date(),
+        "select_all": request.query_params.get("select") == "page",
+        "max_bulk": MAX_BULK,
     }
     return render(request, "queue.html", context)
 
@@ -137,7 +143,9 @@ def case_view(
     }
     if notice_form is not None:
         values.update(notice_form.values)
-    moves = sorted(file.allowed, key=MOVE_ORDER.index)
+    # Marking a case as notified is not a move among others: it records a notice sent outside markwatch, on
+    # its own form beside (and after) issuing one here. The others keep their order, dismissal last.
+    moves = sorted((m for m in file.allowed if m is not CaseStatus.NOTICE_SENT), key=MOVE_ORDER.index)
     # The assignment form says which assignment the inspector saw, so a newer one is never overwritten unseen.
     assigned = last_change(file.events, "assign")
     context = {
@@ -154,9 +162,11 @@ def case_view(
         "notices": issued_notices(file.events),
         "dismissal_kinds": list(DismissalKind),
         "moves": moves,
+        "record_sent": CaseStatus.NOTICE_SENT in file.allowed,
+        "send_methods": SEND_METHODS,
         "conflict": conflict,
         "assigned_seq": assigned.seq if assigned is not None else 0,
-        "comment_draft": comment_draft(conflict, [move.value for move in moves]),
+        "comment_draft": comment_draft(conflict, [move.value for move in file.allowed]),
         "settings": settings,
         "images": {
             index: image_evidence(session, loc.image) for index, loc in enumerate(file.locations) if loc.image
@@ -213,6 +223,9 @@ def move(
     due_on: Annotated[str, Form(max_length=20)] = "",
     dismissal_kind: Annotated[str, Form(max_length=40)] = "",
     expected: Annotated[str, Form(alias="from", max_length=40)] = "",
+    notice_number: Annotated[str, Form(max_length=200)] = "",
+    sent_on: Annotated[str, Form(max_length=20)] = "",
+    send_method: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     """Move the case; the lifecycle refuses illegal moves and missing reasons or deadlines.
 
@@ -230,7 +243,15 @@ def move(
     if expected and expected != case.status:
         if case.status == target.value and _same_move_recorded(session, case_id, reason):
             return _back_to_case(request, case_id, "already")
-        typed = {"to": to, "reason": reason, "due_on": due_on, "dismissal_kind": dismissal_kind}
+        typed = {
+            "to": to,
+            "reason": reason,
+            "due_on": due_on,
+            "dismissal_kind": dismissal_kind,
+            "notice_number": notice_number,
+            "sent_on": sent_on,
+            "send_method": send_method,
+        }
         return _refuse_stale(
             request,
             session,
@@ -254,6 +275,10 @@ def move(
     if due_on.strip() or target is CaseStatus.RECTIFICATION_DUE:
         today = utcnow().astimezone(settings.zone).date()
         due_at = settings.end_of_day(check_deadline(due_on, field="due_on", today=today, settings=settings))
+    sent = None
+    if target is CaseStatus.NOTICE_SENT:
+        today = utcnow().astimezone(settings.zone).date()
+        sent = sent_outside(notice_number, sent_on, send_method, today=today)
     transition(
         session,
         case,
@@ -262,9 +287,10 @@ def move(
         reason=reason,
         due_at=due_at,
         dismissal_kind=kind,
+        sent=sent,
     )
     session.commit()
-    return _back_to_case(request, case_id, "moved")
+    return _back_to_case(request, case_id, "sent_recorded" if sent else "moved")
 
 
 def _same_move_recorded(session: Session, case_id: int, reason: str) -> bool:

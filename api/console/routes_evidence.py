@@ -12,6 +12,7 @@ from typing import Annotated
 
 from fastapi import Query, Request
 from fastapi.responses import Response
+from sqlalchemy import select
 
 from api.console.archive import (
     Location,
@@ -30,6 +31,7 @@ from api.schemas.common import IdPath
 from checker.extract.charsets import header_charset
 from crawler.snapshots import snapshot_body
 from crawler.store.models import Finding, Snapshot
+from markwatch.cases.models import CaseFinding
 from markwatch.errors import ExecutionError, NotFoundError
 
 router = console_router()
@@ -146,10 +148,19 @@ def archived_source(
 ) -> Response:
     """The stored page as escaped text, decoded as the checker decoded it (for `finding`: as that finding's
     page was read), for reading the markup itself."""
-    _, decoded_as = finding_reading(session, snapshot_id, finding)
+    locations, decoded_as = finding_reading(session, snapshot_id, finding)
     snapshot, body = _load(session, snapshot_id)
     decoded = decode_snapshot(body, snapshot.headers, decoded_as)
+    # Back to the case this finding belongs to, and the claim's words marked in the markup (the words as
+    # the page wrote them at each location; the mark's own words always).
+    case_id = (
+        session.scalar(select(CaseFinding.case_id).where(CaseFinding.finding_id == finding))
+        if finding is not None
+        else None
+    )
     context = {
+        "case_id": case_id,
+        "terms": [loc.verbatim for loc in locations if loc.verbatim],
         "user": user,
         "csrf_token": user.csrf_token,
         "snapshot": snapshot,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request, status
 from fastapi.responses import RedirectResponse, Response
 from fastapi.routing import APIRoute
 
+from api.console.auth import OptionalUser
 from api.console.common import console_router
 from api.console.routing import error_page
 
@@ -30,11 +31,12 @@ def _allowed(pages: Sequence[APIRouter], path: str) -> set[str]:
 
 def fallback_router(pages: Sequence[APIRouter]) -> APIRouter:
     """A router answering every address under /console that none of `pages` has. It changes nothing, so it
-    needs no session or CSRF token: it only says that the address is not a console page."""
+    needs no CSRF token: it only says that the address is not a console page (with the navigation when
+    signed in; `_user` is read for the page, which takes it from the request)."""
     router = console_router()
 
     @router.api_route("/{rest:path}", methods=METHODS, name=NOT_FOUND_ROUTE)
-    def not_found(request: Request, rest: str) -> Response:
+    def not_found(request: Request, rest: str, _user: OptionalUser) -> Response:
         """The 404 page for an address the console does not have; 405 for a page asked with the wrong method."""
         path = request.url.path
         # Starlette's own slash redirect never runs now that this route matches everything: keep it.

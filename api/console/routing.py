@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.routing import APIRoute
 
+from api.console.auth import user_of
 from api.console.drafts import Draft, make_draft
 from api.console.errors import ConsoleForbidden, FormError, PdfRenderError, SignInRequired
 from api.console.pages import render, with_headers
@@ -31,7 +32,15 @@ def error_page(
     """An error shown as a console page with its HTTP status: a summary in the UI language, the field named
     (and, for a form error, what the field allows), and the technical detail (in English, as raised) for the
     English UI or for whoever reports it."""
-    context = {"status": status_code, "message": message, "where": where, "form_error": form_error}
+    context: dict[str, object] = {
+        "status": status_code,
+        "message": message,
+        "where": where,
+        "form_error": form_error,
+    }
+    if (user := user_of(request)) is not None:
+        # Still inside the console: its navigation and sign-out, not a dead end.
+        context.update(user=user, csrf_token=user.csrf_token)
     return render(request, "error.html", context, status_code=status_code)
 
 

@@ -170,12 +170,26 @@ def event_details(
     for key, value in (payload or {}).items():
         if key in HIDDEN_KEYS:
             continue
+        if key == "sent" and isinstance(value, dict):
+            # The notice a move to notice_sent names (cases/sent.py): one detail per field, not a raw record.
+            items.extend(_sent_items(t, value))
+            continue
         label = _label(t, kind, key)
         if label is None or isinstance(value, dict):
             raw[key] = value
             continue
         items.append((label, _value(t, kind, key, value, zone)))
     return EventDetails(items, raw)
+
+
+def _sent_items(t: Translator, sent: Mapping[str, Any]) -> list[tuple[str, str | list[ReasonText]]]:
+    method = str(sent.get("method") or "")
+    how = t(f"send_method.{method}") if known(f"send_method.{method}") else method or "—"
+    return [
+        (t("detail.number"), str(sent.get("number") or "—")),
+        (t("detail.sent_on"), str(sent.get("sent_on") or "—")),
+        (t("detail.send_method"), how),
+    ]
 
 
 def decode_note(t: Translator, note: str) -> str:

@@ -162,7 +162,8 @@ def transition_route(
 ) -> CaseDetail:
     """Dismissing or reopening needs a reason; rectification_due needs `due_at` in the future and at most
     MARKWATCH_CONSOLE_MAX_DEADLINE_DAYS (365) days ahead, as in the console; a dismissal may say its kind
-    (not-a-claim and wrong-standard count against the rule's confirmed precision).
+    (not-a-claim and wrong-standard count against the rule's confirmed precision); notice_sent needs
+    `notice`, the notice that was sent (number, day, how).
 
     Of several concurrent decisions on one case exactly one is recorded; the others are answered 409. Send
     `from_status` (the status the decision was based on) so that a decision is never applied to a case
@@ -179,6 +180,7 @@ def transition_route(
         due_at=body.due_at,
         dismissal_kind=body.dismissal_kind,
         expected=body.from_status,
+        sent=body.notice.record() if body.notice is not None else None,
     )
     session.commit()
     return _detail(session, case)

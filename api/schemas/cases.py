@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.common import Moment
 from markwatch.cases.models import CaseStatus, DismissalKind
+from markwatch.cases.sent import MAX_NUMBER, SendMethod, SentNotice
 
 
 class WaiverOut(BaseModel):
@@ -123,6 +124,21 @@ class CaseDetail(CaseSummary):
     waivers: list[WaiverOut]
 
 
+class SentNoticeIn(BaseModel):
+    """The notice a move to notice_sent records: a notice issued in markwatch (method `markwatch`, its number
+    as issued) or one served outside it (in-person, post, electronic, other)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    number: str = Field(min_length=1, max_length=MAX_NUMBER)
+    sent_on: dt.date = Field(description="the day it was sent or handed over; not in the future")
+    method: SendMethod
+
+    def record(self) -> SentNotice:
+        """As the lifecycle takes it."""
+        return SentNotice(number=self.number, sent_on=self.sent_on, method=self.method)
+
+
 class TransitionIn(BaseModel):
     """Move a case: a reason is required to dismiss or reopen, a deadline to set rectification due."""
 
@@ -140,6 +156,10 @@ class TransitionIn(BaseModel):
         default=None,
         description="when dismissing: not-a-claim, wrong-standard (both count against the rule's precision) "
         "or other (default)",
+    )
+    notice: SentNoticeIn | None = Field(
+        default=None,
+        description="required when moving to notice_sent: the notice that was sent (number, day, how)",
     )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from markwatch.cases.audit import append_event, serialise_case_writes
 from markwatch.cases.models import Case, CaseEvent, CaseStatus, DismissalKind
+from markwatch.cases.sent import SentNotice, checked
 from markwatch.cases.text import storable
 from markwatch.db import utcnow
 from markwatch.errors import ConflictError, InputError
@@ -72,8 +73,12 @@ def transition(
     dismissal_kind: DismissalKind | None = None,
     expected: CaseStatus | None = None,
     now: dt.datetime | None = None,
+    sent: SentNotice | None = None,
 ) -> CaseEvent:
     """Move a case as an inspector decided; refuses illegal moves and missing reasons or deadlines.
+
+    A move to notice_sent records the notice that was sent (`sent`: number, day, how; cases/sent.py): a
+    case is never marked as notified without a document somebody can produce.
 
     A dismissal records its kind (not-a-claim, wrong-standard, other; default other): the kinds are what
     each rule's confirmed precision is computed from (cases/precision.py).
@@ -109,6 +114,10 @@ def transition(
             raise InputError("the rectification deadline must be before the year 3000 (UTC)", where="due_at")
     elif due_at is not None:
         raise InputError(f"due_at only applies when moving to {S.RECTIFICATION_DUE}", where="due_at")
+    if sent is not None and target is not S.NOTICE_SENT:
+        raise InputError(f"a sent notice only applies when moving to {S.NOTICE_SENT}", where="notice_number")
+    if target is S.NOTICE_SENT:
+        sent = checked(session, case, sent, now)
     if dismissal_kind is not None and target is not S.DISMISSED:
         raise InputError(f"dismissal_kind only applies when moving to {S.DISMISSED}", where="dismissal_kind")
     payload: dict[str, object] = {}
@@ -116,6 +125,8 @@ def transition(
         payload["reason"] = reason
     if target is S.DISMISSED:
         payload["dismissal_kind"] = (dismissal_kind or DismissalKind.OTHER).value
+    if sent is not None:
+        payload["sent"] = sent.payload()
     if target is S.RECTIFICATION_DUE:
         assert due_at is not None
         payload["due_at"] = due_at
