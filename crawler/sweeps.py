@@ -18,7 +18,7 @@ from checker.registry.gate import ALLOWED_IN_SUMMARY, allowed_by_summary, requir
 from crawler import ledger, process
 from crawler.images.accounting import image_accounting, pages_to_scan, pending_images, pending_pages
 from crawler.run import CrawlResult
-from crawler.store.models import PARTIAL, Finding, Sweep, SweepPage
+from crawler.store.models import PARTIAL, Finding, Snapshot, Sweep, SweepPage
 from crawler.targets import Target
 from markwatch import db
 from markwatch.errors import ConflictError, DatabaseError, NotFoundError
@@ -160,11 +160,19 @@ def compare(session: Session, sweep: Sweep) -> Comparison:
     checked = set(
         session.scalars(select(SweepPage.url).where(SweepPage.sweep_id == sweep.id, SweepPage.status == "ok"))
     )
+    # A finding is stored under its page's address after redirects, a sweep's pages under the address
+    # requested: the finding's snapshot holds both, so a claim taken off a redirected page is seen resolved.
     previous = session.execute(
-        select(Finding.finding_key, Finding.page_url).where(Finding.sweep_id == previous_id)
+        select(Finding.finding_key, Finding.page_url, Snapshot.requested_url)
+        .outerjoin(Snapshot, Snapshot.id == Finding.snapshot_id)
+        .where(Finding.sweep_id == previous_id)
     ).all()
-    previous_keys = {key for key, _ in previous}
-    resolved = {key for key, url in previous if key not in current and url in checked}
+    previous_keys = {key for key, _, _ in previous}
+    resolved = {
+        key
+        for key, url, requested in previous
+        if key not in current and (url in checked or requested in checked)
+    }
     return Comparison(
         new=len(current - previous_keys), recurring=len(current & previous_keys), resolved=len(resolved)
     )

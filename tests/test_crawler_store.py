@@ -77,6 +77,25 @@ def test_new_recurring_resolved(db_url: str) -> None:
     assert (result.new, result.recurring, result.resolved) == (1, 1, 1)
 
 
+def test_a_claim_removed_from_a_redirected_page_is_resolved(db_url: str) -> None:
+    """A finding is stored under the page's address after redirects (https, a canonical item URL), the
+    sweep's pages under the address requested: a claim taken off such a page was never counted resolved."""
+    with db.session_scope(db_url) as session:
+        before = Sweep(target="t", started_at=T0, state="finished")
+        session.add(before)
+        session.flush()
+        snap = store_snapshot(session, body=b"<p>old</p>", requested_url="http://p/item?id=1",
+                              final_url="https://p/item/1.html", status=200, headers={}, fetched_at=T0,
+                              sweep_id=before.id)  # fmt: skip
+        session.add(
+            SweepPage(sweep_id=before.id, url="http://p/item?id=1", snapshot_id=snap.id, checked_at=T0)
+        )
+        session.add(Finding(sweep_id=before.id, snapshot_id=snap.id, finding_key="k", rule_id="SHS003",
+                            severity="high", message="m", page_url="https://p/item/1.html", observed_at=T0))  # fmt: skip
+        current = _sweep_with(session, "t", "running", {}, ["http://p/item?id=1"])
+        assert compare(session, current).resolved == 1
+
+
 TARGET = Target(
     name="t",
     seeds=[{"url": "http://127.0.0.1:9/", "kind": "listing"}],  # type: ignore[list-item]
