@@ -11,13 +11,16 @@ import io
 from collections.abc import Iterator
 
 import pytest
-from cases_support import T0, add_finding, make_keys, make_settings, make_sweep
+from cases_support import PAGE, T0, add_finding, make_keys, make_settings, make_sweep
+from console_support import console_app, sign_in
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from crawler.store.models import Snapshot, SnapshotBody
+from crawler.store.models import Snapshot, SnapshotBody, SweepPage
 from markwatch import db
 from markwatch.cases.ingest import ingest_sweep
+from markwatch.cases.models import Case
+from markwatch.cases.staleness import not_seen_since
 
 
 @pytest.fixture
@@ -265,3 +268,54 @@ def test_notice_sent_over_the_api_names_the_notice(api: tuple[TestClient, dict[s
     moved = client.post(url, json={"to": "notice_sent", "notice": paper}, headers=h["inspector"])
     assert moved.status_code == 200 and moved.json()["status"] == "notice_sent"
     assert moved.json()["events"][-1]["payload"]["sent"] == paper
+
+
+def test_a_case_whose_page_was_read_again_without_it_says_so(db_url: str) -> None:
+    """A sweep closes only cases waiting for rectification: an open case whose claim is gone needs an
+    inspector, who must be told it is gone rather than find a stale case."""
+    with db.session_scope(db_url) as session:
+        first = make_sweep(session)
+        add_finding(session, first, key="A", observed_at=T0)
+        ingest_sweep(session, first.id)
+        partly = make_sweep(session)  # read only in part: says nothing about the claim
+        session.add(
+            SweepPage(sweep_id=partly.id, url=PAGE, status="partial", checked_at=T0 + dt.timedelta(1))
+        )
+        again = make_sweep(session)
+        session.add(SweepPage(sweep_id=again.id, url=PAGE, status="ok", checked_at=T0 + dt.timedelta(2)))
+        session.flush()
+        ingest_sweep(session, partly.id)
+        ingest_sweep(session, again.id)
+        again_id = again.id
+    keys = make_keys(db_url)
+    app = create_app(make_settings(db_url))
+    with TestClient(app) as client:
+        h = {"X-API-Key": keys["inspector"]}
+        case_id = client.get("/v1/cases", headers=h).json()["items"][0]["id"]
+        detail = client.get(f"/v1/cases/{case_id}", headers=h).json()
+        assert detail["status"] == "open" and detail["not_seen_since"]["sweep_id"] == again_id
+    with TestClient(console_app(db_url)) as console:
+        sign_in(console, keys["inspector"])
+        page = console.get(f"/console/cases/{case_id}").text
+        assert f'id="not-seen" role="status" data-sweep="{again_id}">第 {again_id} 次巡查' in page
+    with TestClient(app) as client:
+        with db.session_scope(db_url) as session:
+            session.get(Case, case_id).status = "dismissed"  # type: ignore[union-attr]
+        assert client.get(f"/v1/cases/{case_id}", headers=h).json()["not_seen_since"] is None
+
+
+def test_a_case_seen_again_or_not_read_again_says_nothing(db_url: str) -> None:
+    with db.session_scope(db_url) as session:
+        first = make_sweep(session)
+        add_finding(session, first, key="A", observed_at=T0)
+        ingest_sweep(session, first.id)
+        second = make_sweep(session)
+        add_finding(session, second, key="A", observed_at=T0 + dt.timedelta(1))
+        session.add(SweepPage(sweep_id=second.id, url=PAGE, status="ok", checked_at=T0 + dt.timedelta(1)))
+        other = make_sweep(session, target="other")  # another target's sweep of the same address
+        session.add(SweepPage(sweep_id=other.id, url=PAGE, status="ok", checked_at=T0 + dt.timedelta(2)))
+        session.flush()
+        ingest_sweep(session, second.id)
+        ingest_sweep(session, other.id)
+        [case] = session.query(Case).all()
+        assert not_seen_since(session, case) is None

@@ -18,6 +18,7 @@ from markwatch.cases.evidence import case_findings
 from markwatch.cases.lifecycle import allowed_targets
 from markwatch.cases.models import Case, CaseEvent, CaseStatus
 from markwatch.cases.queries import case_events, get_case
+from markwatch.cases.staleness import DONE_STATUSES, NotSeenSince, not_seen_since
 from markwatch.cases.waivers import active_waiver
 from markwatch.db import utcnow
 
@@ -60,6 +61,8 @@ class CaseFile:
     registry: RegistryView | None
     allowed: list[CaseStatus]
     waived: bool
+    # A finished sweep read the page whole again without the finding (None: not since, or the case is done).
+    not_seen: NotSeenSince | None = None
 
     @property
     def latest(self) -> dict[str, Any] | None:
@@ -227,4 +230,5 @@ def load_case_file(
         registry=registry_view(index or RegistryIndex.load(session), code, title, observed_at),
         allowed=sorted(allowed_targets(CaseStatus(case.status))),
         waived=active_waiver(case, utcnow()) is not None,
+        not_seen=None if case.status in DONE_STATUSES else not_seen_since(session, case),
     )

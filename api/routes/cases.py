@@ -21,6 +21,7 @@ from api.schemas.cases import (
     CaseSummary,
     CommentIn,
     CommentOut,
+    NotSeenOut,
     TransitionIn,
     WaiverIn,
     WaiverOut,
@@ -39,6 +40,7 @@ from markwatch.cases.queries import (
     iter_cases,
     list_cases,
 )
+from markwatch.cases.staleness import DONE_STATUSES, not_seen_since
 from markwatch.cases.waivers import active_waiver, grant_waiver, revoke_waiver
 from markwatch.db import utcnow
 from markwatch.errors import InputError
@@ -104,8 +106,12 @@ def _waiver_out(waiver: Waiver, now: dt.datetime) -> WaiverOut:
 
 def _detail(session: SessionDep, case: Case) -> CaseDetail:
     now = utcnow()
+    not_seen = None if case.status in DONE_STATUSES else not_seen_since(session, case)
     return CaseDetail(
         **summary(case, now).model_dump(),
+        not_seen_since=NotSeenOut(sweep_id=not_seen.sweep_id, checked_at=not_seen.checked_at)
+        if not_seen
+        else None,
         allowed_transitions=sorted(allowed_targets(CaseStatus(case.status))),
         findings=[CaseFindingOut(**f) for f in case_findings(session, case)],
         events=[AuditEntryOut.model_validate(e) for e in case_events(session, case.id)],

@@ -114,9 +114,21 @@ class CommentOut(BaseModel):
     created_at: dt.datetime
 
 
+class NotSeenOut(BaseModel):
+    """A finished sweep that read the case's page whole again and no longer found its claim."""
+
+    sweep_id: int
+    checked_at: dt.datetime
+
+
 class CaseDetail(CaseSummary):
     """A case with its evidence, history, comments and waivers."""
 
+    not_seen_since: NotSeenOut | None = Field(
+        default=None,
+        description="the first finished sweep after the latest finding that read the page whole without it: "
+        "check whether it was rectified (null for closed and dismissed cases, or when not read again since)",
+    )
     allowed_transitions: list[CaseStatus]
     findings: list[CaseFindingOut]
     events: list[AuditEntryOut]
