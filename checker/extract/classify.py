@@ -24,6 +24,8 @@ from checker.extract.placement import Surroundings, in_link
 from checker.extract.tie import Tie
 from checker.extract.use_table import (
     AFTER_SIGNALS,
+    AGENCY_OWNER,
+    AGENCY_SIGNALS,
     ARTICLE_JSONLD,
     ARTICLE_META_NAMES,
     ASSOCIATION,
@@ -49,10 +51,12 @@ from checker.extract.use_table import (
     PAGE_CAP,
     PREPASS_SIGNALS,
     PRICE,
+    PRINT_SUPPLIER,
     PRODUCT_JSONLD,
     PUBLIC_BODY_PAGE,
     QUESTION_TITLE,
     REGULATOR,
+    SAMPLE_CONTEXT,
     SCHEME_TALK,
     SCHOLARLY_META_NAMES,
     SELLER_VOICE,
@@ -131,6 +135,7 @@ class _Placement:
     quoted: bool
     heading: bool
     self_introduction: bool = False
+    in_menu: bool = False
 
 
 @dataclass(frozen=True)
@@ -231,6 +236,12 @@ def read_page(page: Page, finder: ContextFinder, collected: PageSignals, url: st
         fired.append(_structure("regulator-site"))
     elif any(ASSOCIATION.search(name) for name, _ in owners):
         fired.append(_structure("association-site"))
+    site_name = _TITLE_SEPARATORS.split(page.title)[-1].strip() if page.title else ""
+    if any(
+        AGENCY_OWNER.search(name) and not REGULATOR.search(name)
+        for name in (*(name for name, _ in owners), *([site_name] if site_name != page.title else []))
+    ):
+        fired.append(_structure("agency-site"))
     scores = _capped(fired)
     best = max(USES, key=lambda use: scores[use])
     article = any(f.weights.get("discussion", 0) > 0 for f in fired)
@@ -373,6 +384,10 @@ class Classifier:
         ]
         if any(f.name == "first-person-designation" for f in fired):
             fired = [f for f in fired if f.name != "first-person"]
+        agency = any(f.name in AGENCY_SIGNALS for f in fired)
+        if agency:
+            # An agency's 在我司辅导下…获评, 认证代办: the designation is its client's, the certification its service's.
+            fired = [f for f in fired if f.name not in DESIGNATION_SIGNALS]
         if mention.kind != "logo":
             before = text[max(0, start - BEFORE_WINDOW) : start]
             after = text[end : end + _AFTER_WINDOW]
@@ -382,11 +397,18 @@ class Classifier:
             fired.extend(
                 Fired("near", s.name, s.weights) for s in AFTER_SIGNALS if s.regex and s.regex.search(after)
             )
-        if mention.kind != "logo" and self._certified_thing(mention, tied, sentence):
+        if (
+            mention.kind != "logo"
+            and self._certified_thing(mention, tied, sentence)
+            and not (agency and not any(f.name in SELLER_VOICE for f in fired))
+        ):
             # 上海标准认证 of a thing that is no standard: a product's (mis)claim, not a designation announced.
             fired = [f for f in fired if f.name not in DESIGNATION_SIGNALS]
             fired.append(_near("certification-form"))
         fired.extend(self._structure(mention, tied, sentence, text))
+        if PRINT_SUPPLIER in self._page_names and SAMPLE_CONTEXT.search(sentence):
+            # A printer's sample or a client's finished label: the printer sells no such product.
+            fired.append(_near("printed-sample"))
         if mention.kind != "logo" and asked:
             fired.append(_near("asked"))
         if (
@@ -444,6 +466,7 @@ class Classifier:
             ),
             heading=mention.element.name in HEADINGS,
             self_introduction=self._surroundings.in_self_introduction(mention.element),
+            in_menu=linked and mention.kind != "logo" and self._surroundings.in_menu(mention.element),
         )
         return found
 
@@ -471,8 +494,10 @@ class Classifier:
             fired.append(_near("own-site"))
         elif (
             named
-            and self.view.owners  # the owner is known, and the organisation named is not it
-            and self.view.article
+            # The owner is known and the organisation named is not it; an agency's site (its name in the title:
+            # 成功案例-演示咨询) names its clients, whether or not its footer names it. An article page reports.
+            and (self.view.owners or "agency-site" in self._page_names)
+            and (self.view.article or "agency-site" in self._page_names)
             and not self.view.organisation_page
             and not FIRST_PERSON.search(sentence)
             and not any(f.name in ("standard-row", "product-card") for f in fired)
@@ -482,6 +507,8 @@ class Classifier:
             fired.append(_near("first-person-block"))
         if place.in_link:
             fired.append(_near("in-link"))
+            if place.in_menu:
+                fired.append(_near("in-menu"))
             if place.related:
                 fired.append(_near("related-list"))
         if place.user_content or self._viewer_line(mention):

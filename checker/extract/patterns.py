@@ -66,7 +66,12 @@ from checker.extract import charsets
 # (seller:private); a claim naming no standard on a single-product page takes the one standard the page writes
 # with the words (a headline repeating 上海标准 beside 本品执行T/…（上海标准）: one finding, not SHS008 as well),
 # and an item title no longer counts as a second product beside the page's product-name row.
-EXTRACTOR_VERSION = "1.15.0"
+# 1.16.0: use_table.py 9: a service about the scheme (认证代办, 认证咨询, 申报辅导, an agency's 在我司辅导下) is no
+# product's certification nor an organisation's announcement; a printer's or packager's sample, template or client
+# label is not its claim (printed-sample); a short link in a nav or menu (上海标准专区) names a part of the site; a
+# buyer's request (求购, 采购要求, Buying Request) demands and claims nothing; training and logo-usage pages explain
+# the scheme; on a consultancy's site the organisations it names are its clients (other-organisation).
+EXTRACTOR_VERSION = "1.16.0"
 
 
 class Pattern(NamedTuple):

@@ -15,6 +15,8 @@ from checker.extract.document import clean, descendant_tags, parent_named
 from checker.extract.mentions import Mention, find_in_text
 from checker.extract.prune import SECTION_ATTR
 from checker.extract.use_table import (
+    MENU_CLASS,
+    MENU_LINK_MAX,
     PRICE,
     RELATED_LIST_CLASS,
     RELATED_LIST_HEADING,
@@ -44,6 +46,8 @@ _TOP = ("body", "html", "[document]")
 _SECTION_LEVELS = 4
 _SECTION_SIBLINGS = 8
 _ANY_HEADING = ("h1", "h2", "h3", "h4", "h5", "h6")
+# How far above a menu entry its menu may be (nav > ul > li > a).
+_MENU_LEVELS = 4
 
 
 class Surroundings:
@@ -115,6 +119,20 @@ class Surroundings:
                 return SELF_INTRO_HEADING.search(heading) is not None
         return False
 
+    def in_menu(self, element: Tag) -> bool:
+        """Whether a linked occurrence is a short entry of a navigation bar or menu: its link's text is short and a
+        <nav>, or a container whose class or id names a nav, menu or breadcrumb, holds it (a few levels up)."""
+        link = element if element.name == "a" else parent_named(element, "a")
+        text = clean((link if link is not None else element).get_text(" "))
+        if len(text) > MENU_LINK_MAX:
+            return False
+        for level, node in enumerate([element, *element.parents]):
+            if level > _MENU_LEVELS or node.name in _TOP:
+                return False
+            if node.name == "nav" or _names_menu(node):
+                return True
+        return False
+
     def in_user_content(self, element: Tag) -> bool:
         """Whether an occurrence sits in buyers' reviews or questions: a section headed 商品评价/问大家, or a
         container whose class or id names comments, reviews, ratings or questions."""
@@ -174,6 +192,11 @@ def _previous_heading(node: Tag) -> str | None:
 def _names_furniture(node: Tag) -> bool:
     names = [*(node.get("class") or []), str(node.get("id") or "")]
     return any(word.lower() in SITE_FURNITURE_CLASS for name in names for word in _NAME_WORDS.findall(name))
+
+
+def _names_menu(node: Tag) -> bool:
+    names = [*(node.get("class") or []), str(node.get("id") or "")]
+    return any(word.lower() in MENU_CLASS for name in names for word in _NAME_WORDS.findall(name))
 
 
 def _names_related(node: Tag) -> bool:

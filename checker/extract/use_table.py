@@ -16,7 +16,12 @@ import re
 from typing import Literal, NamedTuple
 
 USE_TABLE_VERSION = (
-    "8"  # 8: English prices (US $, USD) and buy buttons (Inquire now, Min. Order) are an offer; procurement-result;
+    "9"  # 9: services about the scheme (代办, 认证咨询, 申报辅导; an agency's 在我司辅导下) announce and certify
+    # nothing; a printer's or packager's sample, template or finished client label is not its claim; a menu link
+    # (上海标准专区) points elsewhere; a buyer's request (求购, Buying Request) demands, it does not claim; training
+    # and logo-usage pages (课程, 标识使用规范, may print the mark) explain the scheme; a consultancy's list of its
+    # clients' designations is a report about other organisations.
+    # 8: English prices (US $, USD) and buy buttons (Inquire now, Min. Order) are an offer; procurement-result;
     # on a public body's page the seller's words do not keep a claim from no-offer; a viewer's line (弹幕：) is
     # user content.
     # 7: self-introduction (公司简介) beats a job board's no-offer; own-standards heading; 是一家 is no count.
@@ -242,6 +247,30 @@ PREPASS_SIGNALS: tuple[Signal, ...] = (
             "中标",
             "中標",
         ),
+    ),
+    _s(
+        "buying-request",
+        {"discussion": 6},
+        r"求购\s*[:：]|求購\s*[:：]|求购数量|求購數量|采购数量|採購數量|采购要求|採購要求|采购商\s*[:：]|採購商\s*[:：]"
+        r"|立即报价|立即報價|我要报价|我要報價|报价截止|報價截止|\bBuying Requests?\b|\bQuantity Required\b|\bQuote Now\b"
+        r"|\bRequest for Quotations?\b|\bSourcing Requests?\b",
+        "a buyer's request for quotation (求购：, 采购要求, 立即报价; Buying Request, Quote Now): the buyer states what it"
+        " wants and suppliers answer; nobody offers a product here. Two distinct pieces are needed: a marketplace's"
+        " 发布求购 link alone is its furniture",
+        hints=(
+            "求购",
+            "求購",
+            "采购",
+            "採購",
+            "报价",
+            "報價",
+            "Buying Request",
+            "Quantity Required",
+            "Quote Now",
+            "Request for Quotation",
+            "Sourcing Request",
+        ),
+        min_distinct=2,
     ),
     _s(
         "procurement-result",
@@ -472,6 +501,40 @@ HEAD_SIGNALS: tuple[Signal, ...] = (
         " first person, and a news headline (我会两项团体标准入选…) is no list",
     ),
     _s(
+        "agency-page",
+        {"discussion": 3},
+        r"代办|代辦|代理申报|代理申報|申报辅导|申報輔導|认证咨询|認證諮詢|申报咨询|申報諮詢|咨询服务|諮詢服務|辅导服务|輔導服務"
+        r"|客户案例|客戶案例|服务案例|服務案例|辅导案例|輔導案例",
+        "an agency's page about the scheme (认证代办, 申报辅导, 认证咨询, 客户案例): it sells help with applying, not a"
+        " product that implements a designated standard",
+    ),
+    _s(
+        "training-page",
+        {"discussion": 3},
+        r"培训|培訓|课程|課程|讲座|講座|研修|训练营|訓練營|公开课|公開課|内训|內訓|讲师|講師"
+        r"|\btraining\b|\bcourses?\b|\bworkshops?\b|\bseminars?\b|\bwebinars?\b",
+        "a training page (培训, 课程大纲, 讲座; workshop): it teaches how the scheme and its words work",
+        flags=re.I,
+    ),
+    _s(
+        "usage-guide",
+        {"discussion": 3},
+        r"(?:标识|標識|标志|標誌|标记|標記)的?使用|\blogo (?:guide|usage|rules)|\bbrand guidelines?\b"
+        r"|\busing the mark\b|\bmark usage\b|\busage of the mark\b",
+        "a guide to using the mark (标识使用指引, 标识使用规范; logo guide, using the mark): rules about the words, not"
+        " a use of them; a product page's 使用指南 is about the product, so the mark must be named",
+        flags=re.I,
+    ),
+    _s(
+        "print-supplier",
+        {"discussion": 1},
+        r"印刷|印務|印务|印制|印製|彩盒|不干胶|不乾膠|标签定制|標籤定制|包装定制|包裝定制|纸箱|紙箱|吊牌定制"
+        r"|\bprinting\b",
+        "a printing or packaging supplier's page (不干胶标签印刷, 彩盒定制): labels it shows may be its clients';"
+        " alone it decides little (a seller may print logos on request), beside a sample it makes printed-sample",
+        flags=re.I,
+    ),
+    _s(
         "product-section",
         {"product": 2},
         r"产品中心|產品中心|产品展示|產品展示|产品介绍|產品介紹|产品详情|產品詳情|商品详情|商品詳情|所有分类|全部商品|产品列表",
@@ -574,6 +637,11 @@ STRUCTURE: dict[str, tuple[dict[Use, int], str]] = {
     "question-title": (
         {"discussion": 3},
         "the page's <title> or h1 asks a question (…是什么意思？, 如何…): a Q&A or advice page; an item's title never asks",
+    ),
+    "agency-site": (
+        {"discussion": 2},
+        "the site's owner or the site name in its <title> is a consultancy or agency (咨询, 顾问): organisations it"
+        " names are its clients",
     ),
     "association-site": (
         {"organisation": 1},
@@ -723,6 +791,46 @@ SENTENCE_SIGNALS: tuple[Signal, ...] = (
         "the sentence offers the product (欢迎垂询订购, 订购热线, 量大从优): a seller's promotion, wherever it is posted",
     ),
     _s(
+        "agency-service",
+        {"discussion": 6},
+        r"代办|代辦|代理申报|代理申報|申报辅导|申報輔導|认证咨询|認證諮詢|申报咨询|申報諮詢|咨询服务|諮詢服務|辅导服务|輔導服務"
+        r"|通过率|通過率|包过|包過|包通过|包通過|代写|代寫"
+        r"|(?:在|经|經|通过|通過)(?:我司|我们|我們|本公司|我公司|本机构|本機構)[^。，,]{0,6}"
+        r"(?:辅导|輔導|协助|協助|帮助|幫助|指导|指導|服务|服務)",
+        "a service about the scheme (上海标准认证代办, 认证咨询, 申报辅导, 包过; 在我司辅导下 a client…): the agency sells"
+        " help with applying and reports its clients' results; it announces no designation of its own and no"
+        " product of its is certified (the designation and certification signals of the sentence are dropped)",
+    ),
+    _s(
+        "buyer-demand",
+        {"discussion": 4},
+        r"求购|求購|采购要求|採購要求|采购需求|採購需求|(?:要求|需|须|須|必须|必須)供应商(?:提供|具备|具備)"
+        r"|供应商(?:需|须|須|必须|必須|应|應)(?:提供|具备|具備)"
+        r"|\b(?:requirements?|required)\s*:|\bmust (?:comply|conform|meet)\b|\bsuppliers? (?:must|shall|should)\b",
+        "a buyer's demand (求购, 采购要求：产品须执行…, 供应商需提供; Requirements: products must comply with…): it asks"
+        " for goods to a standard, it claims nothing",
+        flags=re.I,
+    ),
+    _s(
+        "guide-conditional",
+        {"discussion": 3},
+        r"获评后|獲評後|入选后|入選後|评上后|評上後|(?:可|可以|方可|才能|才可|不得|不能|禁止)在[^。，,]{0,16}"
+        r"(?:使用|标注|標註|加注|印制|印製)"
+        r"|\b(?:may|can|must|shall|should)\s+(?:not\s+)?(?:print|use|display|add|apply|affix)\b[^.]{0,40}"
+        r"\b(?:mark|logo|words)\b"
+        r"|\b(?:mark|logo|words)\b[^.]{0,20}\b(?:may|can|must|shall|should)\s+(?:not\s+)?be\s+"
+        r"(?:printed|used|displayed|added|applied|affixed)\b",
+        "what may be done once designated (获评后可在标准文本上使用…, holders may print the mark…): a rule or a guide,"
+        " no one's use",
+        flags=re.I,
+    ),
+    _s(
+        "usage-rules",
+        {"discussion": 3},
+        r"(?:标识|標識|标志|標誌|标记|標記)的?使用(?:规范|規範|规则|規則|指引|指南|办法|辦法|说明|說明|要求)",
+        "the rules for using the mark (上海标准标识使用规范): a course topic or a rule's name, not a use",
+    ),
+    _s(
         "question",
         {"discussion": 2},
         r"[?？]|吗|嗎|什么是|什麼是|怎么|怎麼|如何|怎样|怎樣|能否|可否|是否",
@@ -779,6 +887,13 @@ AFTER_SIGNALS: tuple[Signal, ...] = (
         r"|评审|評審|建设|建設|体系|體系|战略|戰略|行动|行動|数量|總數|总数|项目|項目|评价结果|評價結果|公示|申请|申請|企业名单"
         r"|的申报|的申報|的评价工作|的認定|的认定|培育池|先进标准|先進標準|scheme|programme|program|system|list|designation)",
         "the words name the scheme itself (“上海标准”标识制度, 上海标准申报, 名单): talk about the policy",
+        flags=re.I,
+    ),
+    _s(
+        "section-name",
+        {"discussion": 4},
+        r"^[”\"」』’']?\s*(?:专区|專區|频道|頻道|栏目|欄目|专栏|專欄|板块|版块|板塊|导航|導航|入口|\bzone\b|\bchannel\b)",
+        "the words name a part of a site (上海标准专区, 上海标准频道): a menu or section title, nothing said of a product",
         flags=re.I,
     ),
     _s(
@@ -857,8 +972,11 @@ BEFORE_SIGNALS: tuple[Signal, ...] = (
         "about-writing",
         {"discussion": 4},
         r"(?:写成|寫成|写为|寫為|只写|只寫|写着|寫著|写有|寫有|写的是|寫的是|写上|寫上|标成|標成|标为|標為|标注为|標註為"
-        r"|表述为|表述為|说成|說成|宣传为|宣傳為|宣传成|宣傳成|冒充|谎称|謊稱|自称|自稱)[^。,，]{0,6}[“\"「『‘]?$",
-        "the words are what someone wrote or called something (写成“…”, 只写“…”, 宣传为…): a text about wording",
+        r"|表述为|表述為|说成|說成|宣传为|宣傳為|宣传成|宣傳成|冒充|谎称|謊稱|自称|自稱)[^。,，]{0,6}[“\"「『‘]?$"
+        # 标注“上海标准认证”: marking with the words opened in quotes is what someone wrote, reported.
+        r"|(?:标注|標註|标有|標有)\s*[“\"「『‘]$",
+        "the words are what someone wrote or called something (写成“…”, 只写“…”, 宣传为…, 标注“…”): a text about"
+        " wording",
     ),
     _s(
         "negated",
@@ -949,6 +1067,16 @@ NEAR_STRUCTURE: dict[str, tuple[dict[Use, int], str]] = {
         {"discussion": 1},
         "the words are in a heading of a page that offers no product: a headline or a section title",
     ),
+    "in-menu": (
+        {"discussion": 6},
+        "the words are a short link in a navigation bar or menu (<nav>, class nav/menu/navbar/breadcrumb: 上海标准专区):"
+        " they point to a part of the site; a shop's menu naming its goods is a close call at most",
+    ),
+    "printed-sample": (
+        {"discussion": 8},
+        "on a printer's or packaging supplier's page, the words are on a sample, template or client's finished label"
+        " (样品标签内容：…, 标签文字：…, 按客户提供的…印制): the label is the client's, the printer sells no such product",
+    ),
     "self-introduction": (
         {"organisation": 5},
         "the occurrence sits in a section headed 公司简介/公司介绍/关于我们 (not a footer): the organisation presents"
@@ -985,9 +1113,41 @@ RELATED_LIST_HEADING = re.compile(
 RELATED_LIST_CLASS = frozenset(
     ["news", "related", "headline", "headlines", "articles", "xinwen", "zixun", "xwzx", "newslist"]
 )
+# Sentence signals of a service about the scheme (an agency's 代办, 认证咨询, 在我司辅导下): what it says of
+# certification or designation is about its service or its clients, so those signals of the sentence are dropped.
+AGENCY_SIGNALS = frozenset(["agency-service"])
+# Site owners that are consultancies or agencies (咨询, 顾问): the organisations they name are their clients.
+AGENCY_OWNER = re.compile(r"咨询|諮詢|顾问|顧問|认证服务|認證服務|代办|代辦")
+# Words of class/id names of navigation bars and menus (a link there names a part of the site).
+MENU_CLASS = frozenset(
+    [
+        "nav",
+        "navbar",
+        "navigation",
+        "menu",
+        "menus",
+        "mainmenu",
+        "topnav",
+        "subnav",
+        "breadcrumb",
+        "crumbs",
+        "crumb",
+    ]
+)
+# A menu entry is short: longer link texts in a nav are headlines or product names, not sections.
+MENU_LINK_MAX = 16
+# The head signal of a printing or packaging supplier, and the sentence context of a sample, template or client's
+# finished label on such a page (together: near:printed-sample, decisive). Not 打样, 来样定制 or 支持…印刷: a factory
+# selling its own goods offers those too, beside its own 执行标准.
+PRINT_SUPPLIER = "print-supplier"
+SAMPLE_CONTEXT = re.compile(
+    r"样品标签|樣品標籤|样品展示|樣品展示|样张|樣張|样稿|樣稿|模板|模版|效果图|效果圖|设计稿|設計稿|标签文字|標籤文字"
+    r"|标签内容|標籤內容|印刷内容|印刷內容|客户提供|客戶提供|代印|\bsample labels?\b|\btemplates?\b",
+    re.I,
+)
 # Occurrence signals that settle the use whatever else fired: a placeholder code, a cultivation-pool entry or a
 # denial is never a claim of designation, on any page (they never become claims, so they cannot cost recall).
-DECISIVE_DISCUSSION = frozenset(["placeholder-code", "pool", "negated", "unrelated"])
+DECISIVE_DISCUSSION = frozenset(["placeholder-code", "pool", "negated", "unrelated", "printed-sample"])
 # Sentence signals that announce a designation: dropped when the words are a certification of a thing that is
 # not a standard (上海标准认证 of a thermos), since the organisation then announces nothing about a standard.
 DESIGNATION_SIGNALS = frozenset(
