@@ -226,3 +226,40 @@ def test_cluster_start_refuses_an_empty_registry_and_writes_nothing(
     assert "warning: the registry in " in allowed.stderr
     sweep_id = int(allowed.stdout.strip())
     assert runner.invoke(cli, ["cluster", "abandon", str(sweep_id), *args[5:]]).exit_code == 0
+
+
+def test_a_cluster_whose_workers_all_died_is_interrupted_by_its_heartbeat(
+    postgres_url: str, redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A cluster's sweep has no process a view could look at: while a worker beats it is running, from any
+    # machine; once every worker is killed it is interrupted past the bound, and a new worker carries it on.
+    import time
+
+    monkeypatch.setenv("MARKWATCH_SWEEP_STALE_SECONDS", "10")
+    with serve(item_delay=0.25) as site:
+        site.slow_items_after = 4  # the kill strikes while items remain
+        run = ClusterRun(site, postgres_url, redis_url, tmp_path, concurrency=2)
+        run.env["MARKWATCH_SWEEP_HEARTBEAT_SECONDS"] = "0.5"
+        sweep_id = run.start()
+        (worker,) = run.spawn(1)
+        try:
+            run.wait_stored(2)
+            listed = CliRunner().invoke(cli, ["sweep", "list", "--db", postgres_url]).output
+            assert f"sweep {sweep_id} local: running" in listed, listed
+            run.kill(worker)
+            worker.wait(10)
+        finally:
+            run.stop_all()
+        deadline = time.monotonic() + 120
+        while stored(postgres_url, sweep_id).state == "running" and time.monotonic() < deadline:
+            CliRunner().invoke(cli, ["sweep", "list", "--db", postgres_url])
+            time.sleep(1)
+        dead = stored(postgres_url, sweep_id)
+        assert dead.state == "interrupted" and dead.summary["ended"] == "no heartbeat for 10 s", dead.summary
+        assert dead.queued and dead.sweep["urls_missing"] == len(dead.queued)
+        site.release()
+        run.workers = []
+        run.spawn(1)
+        ((code, out, err),) = run.finish()
+    assert code == 0, out + err[-3000:]
+    assert stored(postgres_url, sweep_id).state == "finished"

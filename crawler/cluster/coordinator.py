@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from checker.registry.gate import ALLOWED_IN_SUMMARY, require_registry
+from crawler import heartbeat
 from crawler.adapters import tracking_params
 from crawler.canonical import Canonicalizer
 from crawler.cluster.keys import SweepKeys
@@ -58,7 +59,9 @@ def start_distributed(
         }
         if not designations:  # let through by the flag: its workers judge against nothing too, knowingly
             summary[ALLOWED_IN_SUMMARY] = True
-        sweep = Sweep(target=target_name, started_at=db.utcnow(), state="running", summary=summary)
+        # Its first sign of life: workers beat from their start; none within the bound, and it is interrupted.
+        sweep = Sweep(target=target_name, started_at=db.utcnow(), state="running", summary=summary,
+                      heartbeat_at=heartbeat.now_value(session))  # fmt: skip
         session.add(sweep)
         try:
             session.flush()
