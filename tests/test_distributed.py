@@ -4,6 +4,7 @@ and the frontier's Redis scripts one by one."""
 from __future__ import annotations
 
 import itertools
+import re
 import subprocess
 from pathlib import Path
 
@@ -263,3 +264,47 @@ def test_a_cluster_whose_workers_all_died_is_interrupted_by_its_heartbeat(
         ((code, out, err),) = run.finish()
     assert code == 0, out + err[-3000:]
     assert stored(postgres_url, sweep_id).state == "finished"
+
+
+def test_cluster_status_shows_paused_hosts_and_host_warnings(
+    postgres_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    # Why a distributed sweep is slow: the hosts a Retry-After paused for every worker, and what hosts asked
+    # that the sweep does not do in full (a capped Crawl-delay), in text and JSON.
+    import json
+
+    from crawler.cluster.politeness import record_warnings
+
+    with serve() as site:
+        targets = marketplace_targets(tmp_path / "t.yaml", site)
+    import_example_registry(postgres_url)
+    args = ["--db", postgres_url, "--redis", redis_url]
+    runner = CliRunner()
+    sweep_id = int(runner.invoke(cli, ["cluster", "start", str(targets), "--target", "local", *args]).output)
+    conn = connect(redis_url)
+    spacing = SharedHostDelay(conn, 0)
+    assert spacing.pause("127.0.0.1", 120)
+    assert spacing.pause("elsewhere.example", 120)  # another sweep's host: not this sweep's business
+    capped = {"code": "crawl_delay_capped", "host": "127.0.0.1", "asked": 600.0, "applied": 60.0}
+    assert record_warnings(conn, sweep_id, [capped])
+    try:
+        text = runner.invoke(cli, ["cluster", "status", str(sweep_id), *args])
+        assert text.exit_code == 0, text.output
+        assert re.search(r"^  paused 127\.0\.0\.1: (\d+) s more \(Retry-After\)$", text.output, re.M), (
+            text.output
+        )
+        assert "elsewhere.example" not in text.output
+        assert (
+            "  warning: crawl_delay_capped 127.0.0.1 (robots.txt asks 600 s between requests, 60 s applied"
+            in (text.output)
+        )
+        found = runner.invoke(cli, ["cluster", "status", str(sweep_id), "--format", "json", *args])
+        data = json.loads(found.output)
+        assert (
+            data["sweep_id"] == sweep_id and data["state"] == "running" and data["accounting"]["queued"] == 1
+        )
+        assert list(data["paused"]) == ["127.0.0.1"] and 100 < data["paused"]["127.0.0.1"] <= 120
+        assert data["warnings"] == [capped]
+    finally:
+        conn.delete("markwatch:paused:127.0.0.1", "markwatch:paused:elsewhere.example")
+        runner.invoke(cli, ["cluster", "abandon", str(sweep_id), *args])
