@@ -29,7 +29,7 @@ from w3lib.url import safe_url_string
 from crawler.addresses import forbidden_kind
 from crawler.frontier import META_IMAGE
 from crawler.politeness import HostPolicy, robots_spacing
-from crawler.sitemaps import DEFAULT_SITEMAP_MAXSIZE, is_sitemap_request
+from crawler.sitemaps import DEFAULT_SITEMAP_MAXSIZE, SITEMAP_ENCODINGS, is_sitemap_request
 from crawler.targets import host_allowed
 
 log = logging.getLogger(__name__)
@@ -149,14 +149,13 @@ class RedirectGuardMiddleware:
 
 class SitemapBodyMiddleware:
     """A sitemap is bounded by MARKWATCH_SITEMAP_MAXSIZE (the sitemaps protocol's limit), not by
-    DOWNLOAD_MAXSIZE, and a gzip Content-Encoding is left for crawler/sitemaps.py to undo.
+    DOWNLOAD_MAXSIZE, and its Content-Encoding is left for crawler/sitemaps.py to undo (or refuse).
 
     Scrapy's HttpCompressionMiddleware bounds a decompressed body by DOWNLOAD_MAXSIZE (a bomb sent with
-    Content-Encoding failed as too_large, the same bomb as a .xml.gz file as sitemap_too_large) and gunzips
-    leniently (a truncated stream gave the URLs before the cut, the rest lost without a word). Placed after
-    it (a higher number), so it sees the response first."""
-
-    GZIP = frozenset({b"gzip", b"x-gzip"})
+    Content-Encoding failed as too_large, the same bomb as a .xml.gz file as sitemap_too_large) and decodes
+    gzip, deflate and brotli leniently (a truncated stream gave the URLs before the cut, the rest lost without
+    a word; an encoding it cannot decode was parsed as XML and gave no URL). Placed after it (a higher number),
+    so it sees the response first; the encodings travel in the request's meta to the spider's parse_sitemap."""
 
     def __init__(self, max_size: int) -> None:
         self.max_size = max_size
@@ -174,14 +173,16 @@ class SitemapBodyMiddleware:
     def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
         if not is_sitemap_request(request):
             return response
-        encodings = [
-            token.strip().lower()
+        encodings = tuple(
+            token.strip().lower().decode("latin-1")
             for value in response.headers.getlist(b"Content-Encoding")
             for token in value.split(b",")
             if token.strip()
-        ]
-        if encodings and all(token in self.GZIP for token in encodings):
-            del response.headers[b"Content-Encoding"]  # the body stays gzip: sitemap_xml reads each layer
+        )
+        if encodings:
+            del response.headers[b"Content-Encoding"]  # the body stays encoded: sitemap_xml reads each layer
+        # Set even when empty: a retried request carries its meta, and must not inherit an earlier answer's.
+        request.meta[SITEMAP_ENCODINGS] = encodings
         return response
 
 

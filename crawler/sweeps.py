@@ -3,6 +3,7 @@ its crawl, record how it ended with the accounting of every URL, compare with th
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections.abc import Callable
@@ -10,12 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from checker.registry.gate import ALLOWED_IN_SUMMARY, allowed_by_summary, require_registry
-from crawler import ledger, process
+from crawler import heartbeat, ledger, process
 from crawler.images.accounting import image_accounting, pages_to_scan, pending_images, pending_pages
 from crawler.run import CrawlResult
 from crawler.store.models import PARTIAL, Finding, Snapshot, Sweep, SweepPage
@@ -42,24 +43,35 @@ class Comparison:
 def reap_dead(session: Session, target: str | None = None) -> list[int]:
     """Mark running sweeps whose process died (killed, crashed, machine rebooted) interrupted: resumable.
 
-    Only single-process sweeps started on this machine are judged; a cluster's sweep has no single
-    process and is carried on (or abandoned) with `markwatch cluster`."""
+    On the machine that runs a single-process sweep its pid answers at once (alive: running, gone: dead).
+    Anywhere else, and for a cluster's sweep (no single process), a sweep is dead once its heartbeat is older
+    than `heartbeat.stale_after()` seconds: every host then tells the same story."""
     query = select(Sweep).where(Sweep.state == "running")
     if target is not None:
         query = query.where(Sweep.target == target)
+    now, bound = heartbeat.clock(session), heartbeat.stale_after()
+    cutoff = now - dt.timedelta(seconds=bound)
     reaped = []
     for sweep in session.scalars(query):
         summary = dict(sweep.summary or {})
-        if summary.get("distributed") or not process.is_local(summary) or process.is_alive(summary):
-            continue
-        result = session.execute(
-            update(Sweep)
-            .where(Sweep.id == sweep.id, Sweep.state == "running")
-            .values(state="interrupted", summary={**summary, "pid": None, "ended": "process gone"})
-        )
+        where = [Sweep.id == sweep.id, Sweep.state == "running"]
+        if not summary.get("distributed") and process.is_local(summary):
+            if process.is_alive(summary):
+                continue
+            ended = {"pid": None, "ended": "process gone"}
+        else:
+            if heartbeat.last_sign_of_life(sweep) >= cutoff:
+                continue
+            # Checked again in the statement: a beat that lands meanwhile keeps the sweep running.
+            where.append(or_(Sweep.heartbeat_at.is_(None), Sweep.heartbeat_at < cutoff))
+            where.append(Sweep.started_at < cutoff)
+            ended = {"ended": f"no heartbeat for {bound:.0f} s",
+                     "last_heartbeat": heartbeat.last_sign_of_life(sweep).isoformat()}  # fmt: skip
+        result = session.execute(update(Sweep).where(*where).values(state="interrupted",
+                                                                    summary={**summary, **ended}))  # fmt: skip
         if _rowcount(result):
-            log.warning("sweep %d of %s: its process %s is gone; marked interrupted", sweep.id, sweep.target,
-                        summary.get("pid"))  # fmt: skip
+            log.warning("sweep %d of %s: %s (process %s on %s); marked interrupted", sweep.id, sweep.target,
+                        ended["ended"], summary.get("pid"), summary.get("host"))  # fmt: skip
             reaped.append(sweep.id)
     session.flush()
     session.expire_all()
@@ -122,14 +134,15 @@ def start_or_resume(session: Session, target: Target, job_root: Path) -> tuple[S
             moved = session.execute(
                 update(Sweep)
                 .where(Sweep.id == previous.id, Sweep.state.in_(("interrupted", "incomplete")))
-                .values(state="running", summary=summary)
+                .values(state="running", summary=summary, heartbeat_at=heartbeat.now_value(session))
             )
             if not _rowcount(moved):
                 raise _busy(session, target.name)
             session.flush()
             session.refresh(previous)
             return previous, True
-        sweep = Sweep(target=target.name, started_at=db.utcnow(), state="running", summary=me)
+        sweep = Sweep(target=target.name, started_at=db.utcnow(), state="running", summary=me,
+                      heartbeat_at=heartbeat.now_value(session))  # fmt: skip
         session.add(sweep)
         session.flush()
     except IntegrityError:
@@ -303,7 +316,9 @@ def finish_once(db_url: str, sweep_id: int, *, warnings: list[dict[str, Any]] | 
         sweep = session.get(Sweep, sweep_id, with_for_update=True)
         if sweep is None:
             raise NotFoundError(f"no sweep {sweep_id}")
-        if sweep.state not in ("running", "incomplete"):
+        # Interrupted too: a view that heard no heartbeat within its bound (a long database outage) may have
+        # marked it so while its workers carried on.
+        if sweep.state not in ("running", "incomplete", "interrupted"):
             return None
         record_end(session, sweep, CrawlResult(reason="finished", warnings=list(warnings or [])))
         return sweep
@@ -399,7 +414,8 @@ def _crawl_and_close(
     )  # fmt: skip
     result: CrawlResult | None = None
     try:
-        result = crawl(target, settings, on_progress=on_progress)
+        with heartbeat.Heartbeat(db_url, sweep_id):
+            result = crawl(target, settings, on_progress=on_progress)
     finally:
         ended = close_sweep(db_url, sweep_id, result or CrawlResult(reason="error", all_written=False))
     return ended

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import subprocess
+import zlib
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,20 @@ def _handler(base: list[str]) -> type[BaseHTTPRequestHandler]:
                 whole = gzip.compress(body(_urlset(*(f"/u{n}.html" for n in range(200)))))
                 data = whole[: len(whole) // 2]
                 headers = {"Content-Type": "application/xml", "Content-Encoding": "gzip"}
+            elif self.path == "/deflate.xml":  # deflate on the wire, as HTTP means it (zlib-wrapped)
+                data = zlib.compress(body(_urlset("/h.html")))
+                headers = {"Content-Type": "application/xml", "Content-Encoding": "deflate"}
+            elif self.path == "/raw-deflate.xml":  # deflate without its zlib wrapper, as some servers send it
+                packer = zlib.compressobj(wbits=-15)
+                data = packer.compress(body(_urlset("/i.html"))) + packer.flush()
+                headers = {"Content-Type": "application/xml", "Content-Encoding": "deflate"}
+            elif self.path == "/truncated-deflate.xml":  # cut short on the wire
+                whole = zlib.compress(body(_urlset(*(f"/v{n}.html" for n in range(200)))))
+                data = whole[: len(whole) // 2]
+                headers = {"Content-Type": "application/xml", "Content-Encoding": "deflate"}
+            elif self.path == "/brotli.xml":  # an encoding markwatch does not decode (nor ask for)
+                data = b"\x1b\x03\x00\xf8\x8d\x94\x6e\xde\x44\x67\xf2\x02\x00"
+                headers = {"Content-Type": "application/xml", "Content-Encoding": "br"}
             elif self.path == "/corrupt.xml.gz":
                 data = b"\x1f\x8b\x08\x00" + b"\x00" * 6 + b"not deflate at all" * 20
                 headers = {"Content-Type": "application/x-gzip"}
@@ -96,7 +111,8 @@ def test_compressed_sitemaps_are_read_and_bad_ones_fail_with_their_reason(tmp_pa
     import_example_registry(db_url)
     base: list[str] = []
     sitemaps = ["plain.xml.gz", "encoded.xml", "double.xml.gz", "index.xml.gz", "bomb.xml.gz", "corrupt.xml.gz",
-                "truncated.xml.gz", "bomb-encoded.xml", "big.xml", "truncated-encoded.xml"]  # fmt: skip
+                "truncated.xml.gz", "bomb-encoded.xml", "big.xml", "truncated-encoded.xml", "deflate.xml",
+                "raw-deflate.xml", "truncated-deflate.xml", "brotli.xml"]  # fmt: skip
     with running(_handler(base)) as server:
         base.append(f"http://127.0.0.1:{server.server_address[1]}")
         seeds = "\n".join(f'      - {{url: "{base[0]}/{name}", kind: sitemap}}' for name in sitemaps)
@@ -119,9 +135,17 @@ def test_compressed_sitemaps_are_read_and_bad_ones_fail_with_their_reason(tmp_pa
             url.removeprefix(base[0]): (state, reason)
             for url, state, reason in session.execute(select(SweepUrl.url, SweepUrl.state, SweepUrl.reason))
         }
-    for page in ("/a.html", "/b.html", "/c.html", "/d.html"):
+    for page in ("/a.html", "/b.html", "/c.html", "/d.html", "/h.html", "/i.html"):
         assert ledger[page] == ("stored", None), ledger
-    for sitemap in ("/plain.xml.gz", "/encoded.xml", "/double.xml.gz", "/index.xml.gz", "/nested.xml.gz"):
+    for sitemap in (
+        "/plain.xml.gz",
+        "/encoded.xml",
+        "/double.xml.gz",
+        "/index.xml.gz",
+        "/nested.xml.gz",
+        "/deflate.xml",
+        "/raw-deflate.xml",
+    ):
         assert ledger[sitemap] == ("skipped", "sitemap"), ledger
     assert ledger["/bomb.xml.gz"] == ("failed", "sitemap_too_large"), ledger
     # The same bomb compressed on the wire, and a plain sitemap past the bound, fail for the same reason (not
@@ -132,7 +156,10 @@ def test_compressed_sitemaps_are_read_and_bad_ones_fail_with_their_reason(tmp_pa
     # A truncated file: the URLs before the cut would be read and the rest lost without a word.
     assert ledger["/truncated.xml.gz"] == ("failed", "sitemap_corrupt"), ledger
     assert ledger["/truncated-encoded.xml"] == ("failed", "sitemap_corrupt"), ledger
-    assert not any(url.startswith(("/f.", "/g.", "/u")) for url in ledger), ledger
+    # Deflate is read as strictly as gzip; brotli (or any other encoding) is refused with its own reason.
+    assert ledger["/truncated-deflate.xml"] == ("failed", "sitemap_corrupt"), ledger
+    assert ledger["/brotli.xml"] == ("failed", "sitemap_encoding"), ledger
+    assert not any(url.startswith(("/f.", "/g.", "/u", "/v")) for url in ledger), ledger
     assert not any(reason == "parse_error" for _state, reason in ledger.values()), ledger
 
 

@@ -132,9 +132,11 @@ def test_a_dead_process_leaves_an_interrupted_resumable_sweep(db_url: str, tmp_p
         session.add(
             Sweep(target="t", started_at=T0, state="running", summary={**identity(), "pid": dead_pid})
         )
-        # A row from another machine is never judged from here.
-        elsewhere = {"pid": os.getpid(), "host": "another-machine", "boot": None, "pid_started": None}
-        session.add(Sweep(target="u", started_at=T0, state="running", summary=elsewhere))
+        # A row from another machine is never judged by its pid from here, only by its heartbeat (fresh).
+        elsewhere = {"pid": 999_999_999, "host": "another-machine", "boot": None, "pid_started": None}
+        session.add(
+            Sweep(target="u", started_at=T0, state="running", summary=elsewhere, heartbeat_at=db.utcnow())
+        )
     with db.session_scope(db_url) as session:
         assert reap_dead(session) == [1]
         assert session.get(Sweep, 1).state == "interrupted"  # type: ignore[union-attr]

@@ -478,3 +478,56 @@ def test_concurrent_runs_of_one_target_exactly_one_runs(db_url: str, tmp_path: P
         assert "Traceback" not in err
     with db.session_scope(db_url) as session:
         assert session.scalar(select(func.count()).select_from(Sweep)) == 1
+
+
+def _heartbeat(db_url: str) -> object:
+    with db.session_scope(db_url) as session:
+        sweep = session.get(Sweep, 1)
+        assert sweep is not None
+        return sweep.heartbeat_at
+
+
+def test_a_sweep_killed_on_another_machine_is_interrupted_by_its_heartbeat(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `sweep list` on a machine that did not run the sweep cannot judge its pid: the heartbeat says it is
+    # alive while it crawls, and dead once no beat came within the bound, with its counts from the ledger.
+    import_example_registry(db_url)
+    monkeypatch.setenv("MARKWATCH_SWEEP_STALE_SECONDS", "10")
+    with serve(item_delay=0.25) as site:
+        site.slow_items_after = 4  # the kill strikes while items remain, however loaded the machine
+        command = _slow_marketplace(tmp_path, site, db_url)
+        env = {**_env(), "MARKWATCH_SWEEP_HEARTBEAT_SECONDS": "0.5"}
+        process = subprocess.Popen(command, env=env, cwd=REPO, start_new_session=True,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        try:
+            _wait_until_checked(db_url, 2)
+            with db.session_scope(db_url) as session:
+                sweep = session.get(Sweep, 1)
+                assert sweep is not None and sweep.state == "running"
+                # As if it ran on crawler-2: its pid is not this machine's to judge.
+                sweep.summary = {**sweep.summary, "host": "crawler-2.internal"}
+            first = _heartbeat(db_url)
+            deadline = time.monotonic() + 60
+            while _heartbeat(db_url) == first and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert _heartbeat(db_url) != first  # refreshed while it runs
+            listed = _run([MARKWATCH, "sweep", "list", "--db", db_url])
+            assert listed.stdout.startswith("sweep 1 local: running"), listed.stdout + listed.stderr
+        finally:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+            site.release()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        listed = _run([MARKWATCH, "sweep", "list", "--db", db_url])
+        if not listed.stdout.startswith("sweep 1 local: running"):
+            break
+        time.sleep(1)
+    assert listed.stdout.startswith("sweep 1 local: interrupted"), listed.stdout + listed.stderr
+    status = _run([MARKWATCH, "sweep", "status", "1", "--db", db_url]).stdout
+    assert _listed_counts(listed.stdout) == _status_counts(status), listed.stdout + status
+    assert _listed_counts(listed.stdout)[0] >= 2
+    with db.session_scope(db_url) as session:
+        sweep = session.get(Sweep, 1)
+        assert sweep is not None and sweep.summary["ended"] == "no heartbeat for 10 s"

@@ -4,6 +4,7 @@ and the frontier's Redis scripts one by one."""
 from __future__ import annotations
 
 import itertools
+import re
 import subprocess
 from pathlib import Path
 
@@ -226,3 +227,84 @@ def test_cluster_start_refuses_an_empty_registry_and_writes_nothing(
     assert "warning: the registry in " in allowed.stderr
     sweep_id = int(allowed.stdout.strip())
     assert runner.invoke(cli, ["cluster", "abandon", str(sweep_id), *args[5:]]).exit_code == 0
+
+
+def test_a_cluster_whose_workers_all_died_is_interrupted_by_its_heartbeat(
+    postgres_url: str, redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A cluster's sweep has no process a view could look at: while a worker beats it is running, from any
+    # machine; once every worker is killed it is interrupted past the bound, and a new worker carries it on.
+    import time
+
+    monkeypatch.setenv("MARKWATCH_SWEEP_STALE_SECONDS", "10")
+    with serve(item_delay=0.25) as site:
+        site.slow_items_after = 4  # the kill strikes while items remain
+        run = ClusterRun(site, postgres_url, redis_url, tmp_path, concurrency=2)
+        run.env["MARKWATCH_SWEEP_HEARTBEAT_SECONDS"] = "0.5"
+        sweep_id = run.start()
+        (worker,) = run.spawn(1)
+        try:
+            run.wait_stored(2)
+            listed = CliRunner().invoke(cli, ["sweep", "list", "--db", postgres_url]).output
+            assert f"sweep {sweep_id} local: running" in listed, listed
+            run.kill(worker)
+            worker.wait(10)
+        finally:
+            run.stop_all()
+        deadline = time.monotonic() + 120
+        while stored(postgres_url, sweep_id).state == "running" and time.monotonic() < deadline:
+            CliRunner().invoke(cli, ["sweep", "list", "--db", postgres_url])
+            time.sleep(1)
+        dead = stored(postgres_url, sweep_id)
+        assert dead.state == "interrupted" and dead.summary["ended"] == "no heartbeat for 10 s", dead.summary
+        assert dead.queued and dead.sweep["urls_missing"] == len(dead.queued)
+        site.release()
+        run.workers = []
+        run.spawn(1)
+        ((code, out, err),) = run.finish()
+    assert code == 0, out + err[-3000:]
+    assert stored(postgres_url, sweep_id).state == "finished"
+
+
+def test_cluster_status_shows_paused_hosts_and_host_warnings(
+    postgres_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    # Why a distributed sweep is slow: the hosts a Retry-After paused for every worker, and what hosts asked
+    # that the sweep does not do in full (a capped Crawl-delay), in text and JSON.
+    import json
+
+    from crawler.cluster.politeness import record_warnings
+
+    with serve() as site:
+        targets = marketplace_targets(tmp_path / "t.yaml", site)
+    import_example_registry(postgres_url)
+    args = ["--db", postgres_url, "--redis", redis_url]
+    runner = CliRunner()
+    sweep_id = int(runner.invoke(cli, ["cluster", "start", str(targets), "--target", "local", *args]).output)
+    conn = connect(redis_url)
+    spacing = SharedHostDelay(conn, 0)
+    assert spacing.pause("127.0.0.1", 120)
+    assert spacing.pause("elsewhere.example", 120)  # another sweep's host: not this sweep's business
+    capped = {"code": "crawl_delay_capped", "host": "127.0.0.1", "asked": 600.0, "applied": 60.0}
+    assert record_warnings(conn, sweep_id, [capped])
+    try:
+        text = runner.invoke(cli, ["cluster", "status", str(sweep_id), *args])
+        assert text.exit_code == 0, text.output
+        assert re.search(r"^  paused 127\.0\.0\.1: (\d+) s more \(Retry-After\)$", text.output, re.M), (
+            text.output
+        )
+        assert "elsewhere.example" not in text.output
+        assert (
+            "  warning: crawl_delay_capped 127.0.0.1 (robots.txt asks 600 s between requests, 60 s applied"
+            in (text.output)
+        )
+        found = runner.invoke(cli, ["cluster", "status", str(sweep_id), "--format", "json", *args])
+        data = json.loads(found.output)
+        assert (
+            data["sweep_id"] == sweep_id and data["state"] == "running" and data["accounting"]["queued"] == 1
+        )
+        assert list(data["paused"]) == ["127.0.0.1"] and 100 < data["paused"]["127.0.0.1"] <= 120
+        assert data["warnings"] == [capped]
+    finally:
+        conn.delete("markwatch:paused:127.0.0.1", "markwatch:paused:elsewhere.example")
+        runner.invoke(cli, ["cluster", "abandon", str(sweep_id), *args])

@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
 from checker.registry.gate import ALLOWED_IN_SUMMARY, require_registry
+from crawler import heartbeat
 from crawler.adapters import tracking_params
 from crawler.canonical import Canonicalizer
 from crawler.cluster.keys import SweepKeys
+from crawler.cluster.politeness import paused_hosts, sweep_warnings
 from crawler.cluster.redisconn import connect, safe_url
 from crawler.cluster.stream import Scripts, _text, load_frontier
 from crawler.frontier import META_URL, request_payload
 from crawler.ledger import Discovery, account, record_discoveries
 from crawler.store.models import Sweep
 from crawler.sweeps import reap_dead, running_sweep_id
-from crawler.targets import Target, load_targets
+from crawler.targets import Target, host_allowed, load_targets
 from markwatch import db
 from markwatch.errors import ConflictError, NotFoundError
 
@@ -58,7 +60,9 @@ def start_distributed(
         }
         if not designations:  # let through by the flag: its workers judge against nothing too, knowingly
             summary[ALLOWED_IN_SUMMARY] = True
-        sweep = Sweep(target=target_name, started_at=db.utcnow(), state="running", summary=summary)
+        # Its first sign of life: workers beat from their start; none within the bound, and it is interrupted.
+        sweep = Sweep(target=target_name, started_at=db.utcnow(), state="running", summary=summary,
+                      heartbeat_at=heartbeat.now_value(session))  # fmt: skip
         session.add(sweep)
         try:
             session.flush()
@@ -87,6 +91,14 @@ class ClusterStatus:
     workers: dict[str, float]
     pages_stored: int
     accounting: dict[str, Any] = field(default_factory=dict)
+    # Why it may be slow: the sweep's hosts paused by a Retry-After (seconds left), what hosts asked that it
+    # does not do in full (crawl_delay_capped), as every worker met them so far.
+    paused: dict[str, float] = field(default_factory=dict)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form `markwatch cluster status --format json` prints."""
+        return asdict(self)
 
 
 def cluster_status(sweep_id: int, *, db_url: str, redis_url: str) -> ClusterStatus:
@@ -100,6 +112,8 @@ def cluster_status(sweep_id: int, *, db_url: str, redis_url: str) -> ClusterStat
             raise NotFoundError(f"no sweep {sweep_id}")
         state = sweep.state
         acc = account(session, sweep_id)
+        stored = (sweep.summary or {}).get("target")
+        target = Target.model_validate(stored) if stored else None
     code = Scripts(conn)
     left = int(code.left(keys=[keys.epoch, keys.priorities], args=[keys.prefix]))
     pending = 0
@@ -107,6 +121,10 @@ def cluster_status(sweep_id: int, *, db_url: str, redis_url: str) -> ClusterStat
         summary = conn.xpending(keys.stream(_text(priority)), "workers")
         pending += int(summary.get("pending", 0) or 0)
     workers = {_text(k): float(v) for k, v in conn.hgetall(keys.workers).items()}
+    paused = paused_hosts(conn)
+    if target is not None:  # pauses are per host across sweeps: only the hosts this sweep may fetch from
+        domains = [*target.allowed_domains, *target.image_domains]
+        paused = {host: left for host, left in paused.items() if host_allowed(host, domains)}
     return ClusterStatus(
         sweep_id=sweep_id,
         state=state,
@@ -121,6 +139,8 @@ def cluster_status(sweep_id: int, *, db_url: str, redis_url: str) -> ClusterStat
             "skipped": acc.skipped_total,
             "queued": acc.missing,
         },
+        paused=paused,
+        warnings=sweep_warnings(conn, sweep_id),
     )
 
 

@@ -27,7 +27,7 @@ from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IReactorTime
 
-from crawler.cluster.keys import SweepKeys, pause_key, politeness_key
+from crawler.cluster.keys import PAUSE_PREFIX, SweepKeys, pause_key, politeness_key
 from crawler.cluster.redisconn import client, redis_errors
 from crawler.politeness import HostPolicy, HostWarning
 
@@ -117,6 +117,22 @@ def sweep_warnings(conn: Any, sweep_id: int) -> list[dict[str, Any]]:
     except redis_errors():
         return []
     return [json.loads(value) for _field, value in sorted(raw.items())]
+
+
+def paused_hosts(conn: Any) -> dict[str, float]:
+    """Hosts a Retry-After paused for every worker (any sweep's), with the seconds each pause has left on
+    Redis's clock."""
+    seconds, micros = conn.time()
+    now_ms = int(seconds) * 1000 + int(micros) // 1000
+    keys = list(conn.scan_iter(match=f"{PAUSE_PREFIX}:*", count=500))
+    if not keys:
+        return {}
+    left = {}
+    for key, until in zip(keys, conn.mget(keys), strict=True):
+        if until is not None and int(until) > now_ms:  # a key may outlive its pause by its 1 s margin
+            name = key.decode() if isinstance(key, bytes) else str(key)
+            left[name.removeprefix(f"{PAUSE_PREFIX}:")] = (int(until) - now_ms) / 1000.0
+    return dict(sorted(left.items()))
 
 
 class ClusterHosts:

@@ -18,6 +18,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from checker.registry.gate import allowed_by_summary, require_registry
+from crawler import heartbeat
 from crawler.adapters import tracking_params
 from crawler.canonical import Canonicalizer
 from crawler.cluster import redisconn
@@ -109,11 +110,18 @@ def claim_sweep(sweep_id: int, db_url: str) -> Target:
                 session.execute(
                     update(Sweep)
                     .where(Sweep.id == sweep_id, Sweep.state.in_(("interrupted", "incomplete")))
-                    .values(state="running", summary={**summary, "resumed": summary.get("resumed", 0) + 1})
+                    .values(
+                        state="running",
+                        summary={**summary, "resumed": summary.get("resumed", 0) + 1},
+                        heartbeat_at=heartbeat.now_value(session),
+                    )
                 )
                 session.flush()
             except IntegrityError:
                 raise ConflictError(f"another sweep of {sweep.target!r} is running") from None
+        else:
+            # A worker joining a running sweep: alive from now, before its crawl's first beat.
+            heartbeat.beat(session, sweep_id)
         return Target.model_validate(summary["target"])
 
 
@@ -169,7 +177,9 @@ def run_worker(
     )  # fmt: skip
     result: CrawlResult | None = None
     try:
-        result = crawl(target, settings)
+        # Every worker beats: the sweep is alive while any of them is, whichever host looks.
+        with heartbeat.Heartbeat(db_url, sweep_id):
+            result = crawl(target, settings)
     finally:
         ended = _after_crawl(sweep_id, db_url, redis_url, worker_id, result, claim_timeout)
     return ended

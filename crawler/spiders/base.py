@@ -37,7 +37,7 @@ from crawler.images.collect import (
 from crawler.images.storage import images_over_limit
 from crawler.items import PageItem, UrlOutcome
 from crawler.middlewares import SkipRequest
-from crawler.sitemaps import DEFAULT_SITEMAP_MAXSIZE, is_sitemap_request, sitemap_xml
+from crawler.sitemaps import DEFAULT_SITEMAP_MAXSIZE, SITEMAP_ENCODINGS, is_sitemap_request, sitemap_xml
 from crawler.snapshots import flat_headers
 from crawler.targets import Target
 from markwatch.errors import SitemapError
@@ -133,7 +133,7 @@ class SweepSpider(scrapy.Spider, abc.ABC):
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         """Sitemap or sitemap index, plain or gzip (crawler/sitemaps.py): each <loc> is followed (nested
         sitemaps recursively); one that cannot be read fails with its reason (sitemap_too_large,
-        sitemap_corrupt)."""
+        sitemap_corrupt, sitemap_encoding)."""
         settings = getattr(getattr(self, "crawler", None), "settings", None)
         maxsize = (
             settings.getint("MARKWATCH_SITEMAP_MAXSIZE", DEFAULT_SITEMAP_MAXSIZE)
@@ -141,7 +141,9 @@ class SweepSpider(scrapy.Spider, abc.ABC):
             else DEFAULT_SITEMAP_MAXSIZE
         )
         try:
-            document = Selector(body=sitemap_xml(response.body, max_size=maxsize), type="xml")
+            encodings = tuple(response.meta.get(SITEMAP_ENCODINGS) or ())
+            xml = sitemap_xml(response.body, max_size=maxsize, content_encodings=encodings)
+            document = Selector(body=xml, type="xml")
         except SitemapError as exc:
             self._stats().inc_value(f"markwatch/failed/{exc.reason}")
             self.logger.warning("sitemap %s not read: %s", response.url, exc)

@@ -82,6 +82,8 @@ class Sweep(Base):
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     state: Mapped[str] = mapped_column(String(20), nullable=False, default="running")
+    # Written by the process(es) crawling a running sweep at a bounded interval (crawler/heartbeat.py).
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     job_dir: Mapped[str | None] = mapped_column(Text, nullable=True)
     pages_fetched: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     robots_skipped: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

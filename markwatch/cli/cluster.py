@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -158,11 +159,17 @@ def _open_cases(db_url: str, sweep_id: int, allow_incomplete: bool) -> str:
 @click.argument("sweep_id", type=int)
 @db_option
 @redis_option
-def status(sweep_id: int, db_url: str | None, redis_url: str) -> None:
-    """Requests queued and in flight, live workers, and the sweep's accounting."""
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def status(sweep_id: int, db_url: str | None, redis_url: str, fmt: str) -> None:
+    """Requests queued and in flight, live workers, the sweep's accounting, and why it may be slow: its
+    hosts paused by a Retry-After and the host warnings its workers met."""
     from crawler.cluster.coordinator import cluster_status
+    from markwatch.cli.sweep import warning_line
 
     found = cluster_status(sweep_id, db_url=database_url(db_url), redis_url=redis_url)
+    if fmt == "json":
+        click.echo(json.dumps(found.as_dict(), ensure_ascii=False, indent=2))
+        return
     acc = found.accounting
     click.echo(
         f"sweep {found.sweep_id}: {found.state}; {found.frontier} request(s) on the frontier "
@@ -172,6 +179,10 @@ def status(sweep_id: int, db_url: str | None, redis_url: str) -> None:
     )
     for worker_id in sorted(found.workers):
         click.echo(f"  worker {worker_id}")
+    for host, left in found.paused.items():
+        click.echo(f"  paused {host}: {left:.0f} s more (Retry-After)")
+    for warning in found.warnings:
+        click.echo(f"  {warning_line(warning)}")  # as `sweep show` words them
 
 
 @cluster.command("abandon")
