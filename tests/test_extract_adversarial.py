@@ -131,7 +131,51 @@ CASES: dict[str, Case] = {
         _page(f'<p>执行标准：{C}（上海<span class="tab" style="display:none">xx</span>标准）</p>'), 1
     ),
     "tab-genuine": Case(
-        _page(f'<div role="tabpanel" style="display:none"><p>执行标准：{C}（上海标准）</p></div>'), 1
+        _page(
+            '<ul role="tablist"><li role="tab">详情</li><li role="tab">规格参数</li></ul>'
+            f'<div role="tabpanel">详情</div><div role="tabpanel" style="display:none"><p>执行标准：{C}（上海标准）</p></div>'
+        ),
+        1,
+    ),
+    # A panel's name alone is no tab: the rest of a tab set must be on the page (tabs.py).
+    "tab-lone-panel": Case(
+        _page(f'<div class="tab-content" style="display:none"><p>执行标准：{C}（上海标准）</p></div>'),
+        1,
+        hidden="display:none",
+    ),
+    "tab-lone-role": Case(
+        _page(f'<div role="tabpanel" hidden><p>执行标准：{C}（上海标准）</p></div>'), 1, hidden="[hidden]"
+    ),
+    "tab-hidden-siblings-only": Case(
+        _page(
+            '<div><div class="tab-pane" style="display:none">a</div>'
+            f'<div class="tab-pane" style="display:none"><p>执行标准：{C}（上海标准）</p></div></div>'
+        ),
+        1,
+        hidden="display:none",
+    ),
+    "tab-bootstrap-panels": Case(
+        _page(
+            '<div><div class="panel panel-default">说明</div>'
+            f'<div class="panel panel-default" style="display:none"><p>执行标准：{C}（上海标准）</p></div></div>'
+        ),
+        1,
+        hidden="display:none",
+    ),
+    "tab-bootstrap-panel-in-tabs": Case(
+        _page(
+            '<ul class="nav nav-tabs"><li><a data-toggle="tab" href="#a">详情</a></li>'
+            '<li><a data-toggle="tab" href="#b">参数</a></li></ul><div class="tab-content">'
+            f'<div class="panel" id="b" style="display:none"><p>执行标准：{C}（上海标准）</p></div></div>'
+        ),
+        1,
+    ),
+    "tab-shown-sibling": Case(
+        _page(
+            '<div><div data-tab="item">商品介绍</div>'
+            f'<div data-tab="item" style="display:none"><p>执行标准：{C}（上海标准）</p></div></div>'
+        ),
+        1,
     ),
     "tab-zero-font": Case(
         _page(f'<div class="tab-content" style="font-size:0"><p>执行标准：{C}（上海标准）</p></div>'),

@@ -657,6 +657,16 @@ def _item(body: str) -> bytes:
         (f'<div style="color:red;visibility:hidden">{_SHOWN_CLAIM}</div>', "visibility:hidden"),
         ('<p>执行标准：T/DEMO 002-2019（<span style="font-size:0px">上海标准</span>）</p>', "font-size:0"),
         ('<p>执行标准：T/DEMO 002-2019（<span style="font-size:0">上海</span>标准）</p>', "font-size:0"),
+        # The page's own stylesheet (simple selectors: stylesheet.py).
+        (
+            f'<style>.k{{display:none}}</style><div class="k">{_SHOWN_CLAIM}</div>',
+            "display:none (stylesheet .k)",
+        ),
+        (f'<style>#s{{font-size:0}}</style><div id="s">{_SHOWN_CLAIM}</div>', "font-size:0 (stylesheet #s)"),
+        # A tab panel's name without the rest of a tab set, and Bootstrap's panel boxes, are no tabs.
+        (f'<div class="tab-content" style="display:none">{_SHOWN_CLAIM}</div>', "display:none"),
+        (f'<div role="tabpanel" hidden>{_SHOWN_CLAIM}</div>', "[hidden]"),
+        (f'<div class="panel">说明</div><div class="panel" hidden>{_SHOWN_CLAIM}</div>', "[hidden]"),
     ],
 )
 def test_a_hidden_claim_is_kept_and_its_findings_go_to_review(
@@ -685,12 +695,18 @@ def test_a_hidden_claim_is_kept_and_its_findings_go_to_review(
         f'<div style="visibility:hidden"><div style="visibility:visible">{_SHOWN_CLAIM}</div></div>',
         f'<div hidden style="display:block">{_SHOWN_CLAIM}</div>',
         '<div style="font-size:0"><p style="font-size:14px">执行标准：T/DEMO 002-2019（上海标准）</p></div>',
-        f'<div class="hide">{_SHOWN_CLAIM}</div>',  # a stylesheet's class: not evaluated
-        # Inactive tab panels: a buyer opens them with a click (marketplaces' 规格参数 tabs).
+        f'<div class="hide">{_SHOWN_CLAIM}</div>',  # an external stylesheet's class (JD's .hide): never fetched
+        # Inactive tab panels of a tab set: a buyer opens them with a click (marketplaces' 规格参数 tabs).
+        '<ul role="tablist"><li role="tab">详情</li><li role="tab">参数</li></ul>'
         f'<div role="tabpanel" style="display:none">{_SHOWN_CLAIM}</div>',
+        '<div data-widget="tab-content">详情</div>'
         f'<div data-widget="tab-content" style="display:none">{_SHOWN_CLAIM}</div>',
+        '<ul><li data-tab="trigger">介绍</li><li data-tab="trigger">规格</li></ul>'
         f'<div data-tab="item" style="display:none">{_SHOWN_CLAIM}</div>',
+        '<a data-toggle="tab" href="#a">详情</a><a data-toggle="tab" href="#b">参数</a>'
         f'<div class="tab-content" hidden>{_SHOWN_CLAIM}</div>',
+        # A popup the page's stylesheet opens on hover.
+        f'<style>.pop{{display:none}} .more:hover .pop{{display:block}}</style><div class="pop">{_SHOWN_CLAIM}</div>',
     ],
 )
 def test_shown_claims_and_tab_panels_stay_high(checker: Checker, registry_db: str, body: str) -> None:

@@ -23,6 +23,8 @@ ENV_PREFIX = "MARKWATCH_EXTRACT_"
 TOO_COMPLEX = "too-complex"
 CPU_BUDGET = "cpu-budget"
 DEPTH_CUT = "depth-cut"
+# The page's inline stylesheets were read only up to their bound (stylesheet.py).
+STYLES_CUT = "styles-cut"
 # libxml2 stops building the tree past this depth even with huge_tree (and drops the rest of the page).
 PARSER_MAX_DEPTH = 2048
 

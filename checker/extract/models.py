@@ -109,7 +109,8 @@ class Claim(BaseModel):
     hidden: str | None = Field(
         default=None,
         description="how the words are hidden from buyers (display:none, hidden attribute, visibility:hidden, "
-        "font-size:0; inline on the element or an ancestor, inactive tab panels excepted; bidi-override: a "
+        "font-size:0; inline or from the page's <style> rule named in brackets, on the element or an ancestor, "
+        "inactive tab panels of a tab set excepted; bidi-override: a "
         "right-to-left override draws them backwards), None when shown",
     )
     hidden_inside: str | None = Field(

@@ -71,7 +71,12 @@ from checker.extract import charsets
 # label is not its claim (printed-sample); a short link in a nav or menu (上海标准专区) names a part of the site; a
 # buyer's request (求购, 采购要求, Buying Request) demands and claims nothing; training and logo-usage pages explain
 # the scheme; on a consultancy's site the organisations it names are its clients (other-organisation).
-EXTRACTOR_VERSION = "1.16.0"
+# 1.17.0: the page's own <style> blocks hide text (simple selectors only, bounded: stylesheet.py): characters
+# they hide inside the words are read through and a claim they hide is a hidden claim (stuffing by a class was
+# read as shown); a tab panel's name exempts it only in a real tab set (a shown sibling panel or tabs beside
+# it: a lone class="tab-content" style="display:none" was exempt), a block the sheet opens on hover or an open
+# class is no hiding.
+EXTRACTOR_VERSION = "1.17.0"
 
 
 class Pattern(NamedTuple):
@@ -319,12 +324,11 @@ _MARKUP_GAP = (
     rb"|<[A-Za-z/][^>\"']*(?:\"[^\"]*\"|'[^']*')(?:[^>\"']|\"[^\"]*\"|'[^']*')*>"  # quoted values read whole
     rb"|<!--(?:[^-]|-[^-]|--+[^\->])*--+>"  # a comment, read to its first -->
     rb"|<[rR][tTpP](?:\s[^>]*)?>\s*[^<\s][^<]*</[rR][tTpP]\s*>"  # ruby annotation <rt>shàng</rt>, <rp>(</rp>
-    # An element whose own attributes may hide its text (hidden, display:none, visibility:hidden, font-size:0)
-    # holding text only: the extractor reads the words as shown, without it (上海<i hidden>…</i>标准). Its
-    # text starts with a character no other alternative reads (not a space, "<" or "&"), so a gap is read
-    # one way only.
-    rb"|<[A-Za-z][^>]*(?:[hH][iI][dD][dD][eE][nN]|[nN][oO][nN][eE]|[sS][iI][zZ][eE]\s*:\s*[+-]?0)[^>]*>"
-    rb"\s*[^<\s&][^<]*</[A-Za-z][^>]*>"
+    # An element holding text only, which its attributes (hidden, display:none, visibility:hidden,
+    # font-size:0) or the page's stylesheet may hide (a class, an id or its tag name: stylesheet.py): the
+    # extractor reads the words as shown, without it (上海<i class="h">…</i>标准). Its text starts with a
+    # character no other alternative reads (not a space, "<" or "&"), so a gap is read one way only.
+    rb"|<[A-Za-z][^>]*>\s*[^<\s&][^<]*</[A-Za-z][^>]*>"
     rb"|\s"
     rb"|&[#a-zA-Z0-9]{1,32};"
 )
@@ -524,9 +528,27 @@ EXCLUSIONS_BEFORE: tuple[Pattern, ...] = (
 TAB_PANEL_ROLE = "tabpanel"
 TAB_PANEL_ATTRS: dict[str, re.Pattern[str]] = {
     "data-widget": re.compile(r"tab(?!l)", re.I),
-    "data-tab": re.compile(r""),  # JD: <div data-tab="item"> holds each tab's content (规格与包装 among them)
+    "data-tab": re.compile(r"^(?!\s*trigger\s*$)"),  # JD: <div data-tab="item"> holds each tab's content
     "class": re.compile(r"tab(?!l)|switchable|pann?el", re.I),
     "id": re.compile(r"tab(?!l)|switchable|pann?el", re.I),
+}
+# A name matched above that says only "panel" (Bootstrap's panel boxes, slide-pannel): a tab panel only beside
+# tab controls (tabs.py), never by a shown sibling of the same name.
+TAB_PANEL_ONLY_NAMES = re.compile(r"pann?el", re.I)
+# The rest of a tab set (tabs.py): tabs (ARIA role="tab", Bootstrap's data-toggle="tab"/"pill", JD's
+# data-tab="trigger", KISSY's ks-switchable-trigger) and tab lists (role="tablist", Tmall's J_TabBar/tabbar,
+# tab-nav, Bootstrap's nav-tabs, KISSY's ks-switchable-nav), a list counting one tab per item.
+TAB_ROLE = "tab"
+TAB_LIST_ROLE = "tablist"
+TAB_CONTROL_ATTRS: dict[str, re.Pattern[str]] = {
+    "data-toggle": re.compile(r"^\s*(?:tab|pill)\s*$", re.I),
+    "data-bs-toggle": re.compile(r"^\s*(?:tab|pill)\s*$", re.I),
+    "data-tab": re.compile(r"^\s*trigger\s*$", re.I),
+    "class": re.compile(r"switchable-trigger|\btab-?(?:trigger|item|btn|link)\b", re.I),
+}
+TAB_LIST_ATTRS: dict[str, re.Pattern[str]] = {
+    "class": re.compile(r"\btab-?(?:bar|nav|list|s|head|header)\b|nav-tabs|switchable-nav", re.I),
+    "id": re.compile(r"tab-?(?:bar|nav|list|s|head|header)\b", re.I),
 }
 # Inline formatting: text inside it is part of the text around it (the pre-pass's units, tab panels).
 INLINE_TAGS = frozenset(

@@ -13,7 +13,7 @@ from lxml import etree
 from checker import ignorables
 from checker.extract.bounds import bound_markup, flatten_depth
 from checker.extract.layouts import CONTEXT_SELECTORS
-from checker.extract.limits import TOO_COMPLEX, Guard
+from checker.extract.limits import STYLES_CUT, TOO_COMPLEX, Guard
 from checker.extract.patterns import (
     CATEGORY_LABELS,
     CLAIMANT_LABELS,
@@ -27,7 +27,9 @@ from checker.extract.patterns import (
 )
 from checker.extract.selectors import AncestorMemo, SelectorIndex
 from checker.extract.srcdoc import ORIGINAL_TAG, inline_srcdocs
-from checker.extract.visibility import may_hide
+from checker.extract.stylesheet import Sheet, carried, hides, read_sheet
+from checker.extract.tabs import TAB_ATTR, TabSets, panel_kind
+from checker.extract.visibility import CSS_ATTR, OPENS_ATTR, may_hide
 from checker.normalize import normalize_text
 
 # Text that may hold a mention (any spelling the normaliser folds) or a context label.
@@ -162,18 +164,25 @@ def _drop(el: etree._Element) -> None:
     parent.remove(el)
 
 
-def _hiding(el: etree._Element) -> bool:
-    return may_hide(el.get("style"), el.get("hidden") is not None)
+def _hiding(el: etree._Element, sheet: Sheet) -> bool:
+    """Whether an element's own attributes or the page's stylesheet may hide it (a loose test: no cascade
+    against the inline style, no ancestors)."""
+    if may_hide(el.get("style"), el.get("hidden") is not None):
+        return True
+    if not sheet.hides:
+        return False
+    declared = sheet.declared(str(el.get(TAG_ATTR) or el.tag), el.get("id"), el.get("class"))
+    return any(hides(prop, found.value) for prop, found in declared.items())
 
 
-def _shown_text(unit: etree._Element) -> str | None:
-    """The unit's text without what its inline attributes may hide (上海<span style="display:none">xx</span>标准
-    reads 上海标准 to a buyer), or None when nothing in it may hide anything."""
-    if not any(_hiding(el) for el in unit.iter(etree.Element) if el is not unit):
+def _shown_text(unit: etree._Element, sheet: Sheet) -> str | None:
+    """The unit's text without what its inline attributes or the page's stylesheet may hide (上海<span
+    style="display:none">xx</span>标准 reads 上海标准 to a buyer), or None when nothing in it may hide anything."""
+    if not any(_hiding(el, sheet) for el in unit.iter(etree.Element) if el is not unit):
         return None
     shown = copy.deepcopy(unit)
     shown.tail = None
-    for el in [el for el in shown.iter(etree.Element) if el is not shown and _hiding(el)]:
+    for el in [el for el in shown.iter(etree.Element) if el is not shown and _hiding(el, sheet)]:
         if el.getparent() is not None:  # not inside one dropped already
             _drop(el)
     return _text(shown)
@@ -241,8 +250,9 @@ class PageObserver(Protocol):
 class _Hits:
     """What the walk keeps: mention blocks, context units and rows, head metadata (in document order)."""
 
-    def __init__(self, guard: Guard) -> None:
+    def __init__(self, guard: Guard, sheet: Sheet) -> None:
         self.guard = guard
+        self.sheet = sheet
         self.mentions: dict[etree._Element, None] = {}
         self.context: dict[etree._Element, None] = {}
         self.checked: set[etree._Element] = set()
@@ -256,7 +266,8 @@ class _Hits:
                 self.checked.add(unit)
                 self.guard.check("pre-pass walk")
                 if _LOOSE_MENTION.search(normalize_text(_text(unit))) or (
-                    (shown := _shown_text(unit)) is not None and _LOOSE_MENTION.search(normalize_text(shown))
+                    (shown := _shown_text(unit, self.sheet)) is not None
+                    and _LOOSE_MENTION.search(normalize_text(shown))
                 ):
                     self.mentions[_block(unit, self.sizes)] = None
                     return
@@ -275,10 +286,10 @@ class _Hits:
             self.mentions[_block(_unit(el), self.sizes)] = None
 
 
-def _hits(root: etree._Element, guard: Guard, observer: PageObserver | None = None) -> _Hits:
+def _hits(root: etree._Element, guard: Guard, sheet: Sheet, observer: PageObserver | None = None) -> _Hits:
     # The hot loop of a claim page: every element once, so plain attribute reads and set lookups only;
     # a text is looked at (hits.text) only when it holds a mention hint or starts like a label.
-    hits = _Hits(guard)
+    hits = _Hits(guard, sheet)
     context = hits.context
     special = _SKIP_OWN_TEXT
     no_context = _NO_CONTEXT
@@ -448,6 +459,44 @@ def _bound_kept_elements(root: etree._Element, keep: set[etree._Element], guard:
     )
 
 
+def _mark_tab_panels(
+    keep: set[etree._Element], shells: set[etree._Element], sheet: Sheet, guard: Guard
+) -> None:
+    """Mark the hidden panels that belong to a real tab set (tabs.py) while their siblings and tab controls are
+    still there: pruning cuts them, and visibility.py exempts only marked panels."""
+    sets = TabSets(lambda el: _hiding(el, sheet))
+    candidates = [*shells, *(el for block in keep for el in block.iter(etree.Element))]
+    for count, el in enumerate(candidates):
+        if not count & _CHECK_EVERY:
+            guard.check("finding tab panels")
+        kind = panel_kind(el)
+        if kind is not None and _hiding(el, sheet) and sets.real(el, kind):
+            el.set(TAB_ATTR, "")
+
+
+def _carry_stylesheet(root: etree._Element, sheet: Sheet, guard: Guard) -> None:
+    """Write on each kept element what the page's stylesheet declares for it (visibility.py reads it there:
+    BeautifulSoup never sees the <style> blocks); a frame's document is not styled by the page's sheet."""
+    if not (sheet.by_id or sheet.by_class or sheet.by_tag or sheet.opened):
+        return
+    pending = [root]
+    count = 0
+    while pending:
+        el = pending.pop()
+        count += 1
+        if not count & _CHECK_EVERY:
+            guard.check("reading the stylesheet")
+        tag = str(el.get(TAG_ATTR) or el.tag)
+        ident, classes = el.get("id"), el.get("class")
+        declared = sheet.declared(tag, ident, classes)
+        if declared:
+            el.set(CSS_ATTR, carried(declared))
+        if sheet.opens(ident, classes):
+            el.set(OPENS_ATTR, "")
+        if tag != "iframe":
+            pending.extend(child for child in el if isinstance(child.tag, str))
+
+
 def prune(text: str, guard: Guard | None = None, observer: PageObserver | None = None) -> str | None:
     """The page as HTML holding only mention units, context rows and head metadata; None when no mention.
 
@@ -466,21 +515,28 @@ def prune(text: str, guard: Guard | None = None, observer: PageObserver | None =
     guard.check("parsing")
     for template in list(root.iter("template")):
         _drop(template)
+    # The page's own stylesheets, read before frames are put in place: a frame's styles are its document's.
+    sheet = read_sheet(style.text or "" for style in root.iter("style"))
     inline_srcdocs(root, lambda document: _parse(bound_markup(document, guard), guard), guard)
-    hits = _hits(root, guard, observer)
+    hits = _hits(root, guard, sheet, observer)
     if hits.ruby:
         # Ruby annotations (pinyin above 上海标准) split the words: drop them and look again.
         for el in hits.ruby:
             _drop(el)
-        hits = _hits(root, guard)
+        hits = _hits(root, guard, sheet)
     if not hits.mentions:
         return None
     if observer is not None:
         observer.walked(root)
+    if sheet.cut is not None:
+        guard.warn(STYLES_CUT, f"{sheet.cut}: text hidden by the rest of them may have been read as shown")
     keep = _kept(hits, guard)
     _mark_sections(hits, keep)
-    _sweep(root, keep, _ancestors(keep))
+    shells = _ancestors(keep)
+    _mark_tab_panels(keep, shells, sheet, guard)
+    _sweep(root, keep, shells)
     _bound_kept_elements(root, keep, guard)
+    _carry_stylesheet(root, sheet, guard)
     guard.check("pruning")
     for raw_text in root.iter(*_LEGACY_RAW_TEXT):
         # libxml2 writes their text escaped (<b> as &lt;b&gt;) and BeautifulSoup reads it back as raw text:

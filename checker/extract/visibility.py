@@ -1,12 +1,16 @@
-"""Text a buyer does not see: hidden by the `hidden` attribute or an inline style, on the element or above it.
+"""Text a buyer does not see: hidden by the `hidden` attribute, an inline style or the page's own stylesheet, on
+the element or above it.
 
 Hidden keyword stuffing is still a use of the words, so such a claim is kept; but an inspector cannot sign a
-finding on text nobody sees without knowing it (checker/confidence.py, `hidden-text`). Only what the page
-itself says inline is read: stylesheets are not evaluated (a class that hides, such as JD's `hide`, is not seen).
+finding on text nobody sees without knowing it (checker/confidence.py, `hidden-text`). The page's inline
+<style> blocks are read for simple selectors only (stylesheet.py); the pruned page carries what they declare
+for each element (CSS_ATTR), and the reason names the rule (display:none (stylesheet .k)).
 
-An inactive tab panel (a marketplace's 规格参数 tab, `display:none` until its tab is clicked) is shown to any
-buyer who clicks: display:none or `hidden` there is not hiding (patterns.TAB_PANEL says what a tab panel is).
-visibility:hidden and font-size:0 are never how a tab opens.
+An inactive tab panel of a real tab set (a marketplace's 规格参数 tab, display:none until its tab is clicked;
+tabs.py decides on the whole page and marks it, TAB_ATTR) is shown to any buyer who clicks: display:none or
+`hidden` there is not hiding. Nor is a block the stylesheet hides but shows in a state a buyer brings about
+(.nav:hover .sub, .open > .menu: a dropdown or popup; OPENS_ATTR). visibility:hidden and font-size:0 are never
+how a tab opens.
 """
 
 from __future__ import annotations
@@ -16,91 +20,106 @@ from dataclasses import dataclass
 
 from bs4 import Tag
 
-from checker.extract.patterns import INLINE_TAGS, TAB_PANEL_ATTRS, TAB_PANEL_ROLE
+from checker.extract.patterns import INLINE_TAGS
+from checker.extract.stylesheet import Declared, hides, uncarried
+from checker.extract.tabs import TAB_ATTR
 
+# Set by the pre-pass (prune.py): the stylesheet's winning declarations for the element, and whether the
+# stylesheet shows it in a state a buyer brings about.
+CSS_ATTR = "data-mw-css"
+OPENS_ATTR = "data-mw-opens"
 _DECLARATION = re.compile(r"(?:^|;)\s*(display|visibility|font-size)\s*:\s*([^;]*)", re.I)
-_ZERO = re.compile(r"^[+-]?(?:0+\.?0*|\.0+)(?:px|pt|pc|em|rem|ex|ch|vw|vh|%|cm|mm|in|q)?$", re.I)
+_IMPORTANT = re.compile(r"!\s*important", re.I)
 _RELATIVE = re.compile(r"(?:em|ex|ch|%)$", re.I)
-_VISIBILITY_HIDDEN = frozenset({"hidden", "collapse"})
 
 
 @dataclass(frozen=True)
 class _State:
     hidden_by: str | None  # display:none or the hidden attribute here or above: nothing below can show
-    invisible: bool  # the inherited visibility is hidden (a descendant may set visible again)
-    zero_font: bool  # the inherited font size is zero (a descendant may set a size again)
+    invisible: str | None  # how the inherited visibility is hidden (a descendant may set visible again)
+    zero_font: str | None  # how the inherited font size is zero (a descendant may set a size again)
 
     def reason(self) -> str | None:
-        if self.hidden_by:
-            return self.hidden_by
-        if self.invisible:
-            return "visibility:hidden"
-        return "font-size:0" if self.zero_font else None
+        return self.hidden_by or self.invisible or self.zero_font
 
 
-_SHOWN = _State(None, False, False)
-
-
-def _style(tag: Tag) -> dict[str, str]:
-    return declarations(tag.get("style"))
+_SHOWN = _State(None, None, None)
 
 
 def declarations(style: object) -> dict[str, str]:
     """The display, visibility and font-size an inline style declares (lower case, !important dropped)."""
+    return {prop: value for prop, (value, _) in _inline(style).items()}
+
+
+def _inline(style: object) -> dict[str, tuple[str, bool]]:
     if not isinstance(style, str) or ":" not in style:
         return {}
-    declared: dict[str, str] = {}
+    declared: dict[str, tuple[str, bool]] = {}
     for match in _DECLARATION.finditer(style):
-        value = match.group(2).lower().replace("!important", "").strip()
-        declared[match.group(1).lower()] = value
+        value = match.group(2).lower()
+        declared[match.group(1).lower()] = (_IMPORTANT.sub("", value).strip(), bool(_IMPORTANT.search(value)))
     return declared
 
 
-def _tab_panel(tag: Tag) -> bool:
+def _cascade(tag: Tag) -> dict[str, tuple[str, str | None]]:
+    """Per property, the value that wins (inline over the stylesheet, unless only the stylesheet's is
+    !important) and the stylesheet rule it comes from (None: inline)."""
+    inline = _inline(tag.get("style"))
+    sheet: dict[str, Declared] = uncarried(tag.get(CSS_ATTR))
+    won: dict[str, tuple[str, str | None]] = {}
+    for prop in inline.keys() | sheet.keys():
+        mine, theirs = inline.get(prop), sheet.get(prop)
+        if mine is not None and (theirs is None or mine[1] or not theirs.important):
+            won[prop] = (mine[0], None)
+        elif theirs is not None:
+            won[prop] = (theirs.value, theirs.selector)
+    return won
+
+
+def _why(how: str, rule: str | None) -> str:
+    # The reason names the stylesheet rule, so an inspector can find it in the stored page.
+    return how if rule is None else f"{how} (stylesheet {rule})"
+
+
+def _exempt(tag: Tag, rule: str | None) -> bool:
+    """Whether hiding this block is no hiding: a real tab panel (display:none, hidden), or a block the
+    stylesheet hides and shows again in a state a buyer brings about (a dropdown, a popup)."""
     if tag.name in INLINE_TAGS:
         return False
-    if str(tag.get("role") or "").lower() == TAB_PANEL_ROLE:
-        return True
-    for name in TAB_PANEL_ATTRS:
-        value = tag.get(name)
-        text = " ".join(value) if isinstance(value, list) else str(value or "")
-        if text and TAB_PANEL_ATTRS[name].search(text):
-            return True
-    return False
+    return tag.has_attr(TAB_ATTR) or (rule is not None and tag.has_attr(OPENS_ATTR))
 
 
 def _own(tag: Tag, parent: _State) -> _State:
-    style = _style(tag)
+    style = _cascade(tag)
     hidden_by = parent.hidden_by
     if hidden_by is None:
         display = style.get("display")
-        hides = display == "none" or (tag.has_attr("hidden") and display is None)  # inline display wins
-        if hides and not _tab_panel(tag):
-            hidden_by = "display:none" if display == "none" else "[hidden]"
+        if display is not None and display[0] == "none":
+            if not _exempt(tag, display[1]):
+                hidden_by = _why("display:none", display[1])
+        elif tag.has_attr("hidden") and display is None and not _exempt(tag, None):
+            hidden_by = "[hidden]"  # a declared display wins over the attribute
     invisible = parent.invisible
     if "visibility" in style:
-        invisible = style["visibility"] in _VISIBILITY_HIDDEN
+        value, rule = style["visibility"]
+        # A popup the stylesheet shows on hover may be visibility:hidden until then; a tab never opens so.
+        opened = rule is not None and tag.name not in INLINE_TAGS and tag.has_attr(OPENS_ATTR)
+        invisible = _why("visibility:hidden", rule) if hides("visibility", value) and not opened else None
     zero_font = parent.zero_font
     size = style.get("font-size")
-    if size is not None and not (zero_font and _RELATIVE.search(size)):  # 1.2em of nothing is nothing
-        zero_font = bool(_ZERO.match(size))
-    if hidden_by is parent.hidden_by and invisible is parent.invisible and zero_font is parent.zero_font:
+    if size is not None and not (zero_font and _RELATIVE.search(size[0])):  # 1.2em of nothing is nothing
+        zero_font = _why("font-size:0", size[1]) if hides("font-size", size[0]) else None
+    if hidden_by == parent.hidden_by and invisible == parent.invisible and zero_font == parent.zero_font:
         return parent
     return _State(hidden_by, invisible, zero_font)
 
 
 def may_hide(style: object, hidden_attribute: bool) -> bool:
     """Whether an element's own attributes may hide it (the hidden attribute, display:none, visibility:hidden,
-    font-size:0): the pre-pass's loose test, without ancestors or tab panels."""
+    font-size:0): the pre-pass's loose test, without ancestors, stylesheets or tab panels."""
     if hidden_attribute:
         return True
-    declared = declarations(style)
-    size = declared.get("font-size")
-    return (
-        declared.get("display") == "none"
-        or declared.get("visibility") in _VISIBILITY_HIDDEN
-        or (size is not None and bool(_ZERO.match(size)))
-    )
+    return any(hides(prop, value) for prop, value in declarations(style).items())
 
 
 class Visibility:

@@ -1,0 +1,266 @@
+"""The page's own <style> blocks, read for the few declarations that hide text from buyers.
+
+`<style>.h{display:none}</style>上海<i class="h">xx</i>标准` shows 上海标准, and `.k{display:none}` on a
+执行标准 row is keyword stuffing: both were read as if nothing hid them. Only what a page ships inline is read
+(external stylesheets are never fetched), and only rules a cheap matcher answers exactly: simple selectors
+(`tag`, `.class`, `#id`, `tag.class`, compounds of these, comma lists) setting display, visibility or
+font-size, with `!important`. Combinators, pseudo-classes, attribute selectors and at-rules (`@media`,
+`@supports`) are not evaluated: such a rule neither hides nor shows.
+
+A page may ship megabytes of CSS: the text read and the rules kept are bounded, and a page cut short says so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+# Bounds: Tmall's rendered item page ships 196,000 characters of inline CSS and about 6,000 rules.
+MAX_CSS_CHARS = 400_000
+MAX_RULES = 20_000
+# Rules indexed under one class, id or tag (real sheets: a few per name).
+MAX_RULES_PER_NAME = 200
+# Longer selectors are not evaluated (no real one comes close): the subject search below would be quadratic.
+_MAX_SELECTOR = 500
+# The selector named in Claim.hidden (stylesheet .k), cut to this length.
+_SELECTOR_SHOWN = 40
+
+PROPERTIES = ("display", "visibility", "font-size")
+_COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.S)
+# Quoted strings may hold braces (content:"}"): emptied first so they cannot shift a rule's end.
+_STRING = re.compile(r""""(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'""", re.S)
+_BRACE = re.compile(r"[{}]")
+_DECLARATION = re.compile(r"(?:^|;)\s*(display|visibility|font-size)\s*:\s*([^;]*)", re.I)
+_IMPORTANT = re.compile(r"!\s*important\s*$", re.I)
+# One compound: an optional type, then classes and ids (CSS identifiers, non-ASCII letters included).
+_NAME = r"-?[_a-zA-Z\u00a0-\uffff][-_a-zA-Z0-9\u00a0-\uffff]*"
+_SIMPLE = re.compile(rf"(?P<tag>[a-zA-Z][a-zA-Z0-9-]*)?(?P<rest>(?:[.#]{_NAME})*)")
+_PART = re.compile(rf"([.#])({_NAME})")
+# The last compound of a selector we do not evaluate (.menu:hover .sub, .open > .list): the element it styles.
+_SUBJECT = re.compile(rf"((?:[.#]{_NAME})+)(?::[-a-z()]+)*\s*$")
+# A selector that shows its subject in a state a buyer brings about: a pseudo-class of interaction, or a state
+# class on it or an ancestor (Bootstrap's .open/.show/.in/.active, marketplaces' .on/.cur/.current/.hover).
+_STATE = re.compile(
+    r":(?:hover|focus|focus-within|target|checked|active)\b"
+    r"|[.](?:active|show|shown|open|opened|on|cur|current|selected|expand|expanded|in|hover|visible)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Declared:
+    """One declaration a rule makes: its value (lower case), whether it is !important, and where it is from."""
+
+    value: str
+    important: bool
+    selector: str  # the rule's selector, as Claim.hidden names it
+    rank: tuple[int, int, int, int] = (0, 0, 0, 0)  # specificity (ids, classes, types), then order
+
+
+@dataclass(frozen=True)
+class _Rule:
+    tag: str | None
+    ids: frozenset[str]
+    classes: frozenset[str]
+    declared: dict[str, Declared]
+
+    def matches(self, tag: str, ident: str | None, classes: frozenset[str]) -> bool:
+        return (
+            (self.tag is None or self.tag == tag)
+            and (not self.ids or (ident is not None and self.ids == {ident}))
+            and self.classes <= classes
+        )
+
+
+@dataclass
+class Sheet:
+    """The rules of a page's <style> blocks that a simple matcher answers, indexed by id, class and type."""
+
+    by_id: dict[str, list[_Rule]] = field(default_factory=dict)
+    by_class: dict[str, list[_Rule]] = field(default_factory=dict)
+    by_tag: dict[str, list[_Rule]] = field(default_factory=dict)
+    # Classes and ids a rule we do not evaluate shows in a state a buyer brings about (.nav:hover .sub,
+    # .open > .menu): a dropdown or popup the buyer opens, not text kept from buyers.
+    opened: set[str] = field(default_factory=set)
+    cut: str | None = None  # what was not read, when a bound was hit
+    hides: bool = False  # whether any rule may hide anything (most pages: no, and nothing is matched)
+
+    def declared(self, tag: str, ident: str | None, class_attr: str | None) -> dict[str, Declared]:
+        """The winning declaration per property for an element (highest !important, specificity, order)."""
+        if not (self.by_id or self.by_class or self.by_tag):
+            return {}
+        classes = frozenset(class_attr.split()) if class_attr else frozenset()
+        candidates: list[_Rule] = list(self.by_tag.get(tag, ()))
+        if ident is not None:
+            candidates.extend(self.by_id.get(ident, ()))
+        for name in classes:
+            candidates.extend(self.by_class.get(name, ()))
+        won: dict[str, Declared] = {}
+        for rule in candidates:
+            if not rule.matches(tag, ident, classes):
+                continue
+            for prop, declared in rule.declared.items():
+                current = won.get(prop)
+                if current is None or (declared.important, declared.rank) > (current.important, current.rank):
+                    won[prop] = declared
+        return won
+
+    def opens(self, ident: str | None, class_attr: str | None) -> bool:
+        """Whether the page shows this element in a state a buyer brings about (hover, an open class)."""
+        if not self.opened:
+            return False
+        names = set(class_attr.split()) if class_attr else set()
+        if ident is not None:
+            names.add("#" + ident)
+        return not self.opened.isdisjoint(names)
+
+
+def _declarations(body: str) -> dict[str, tuple[str, bool]]:
+    found: dict[str, tuple[str, bool]] = {}
+    for match in _DECLARATION.finditer(body):
+        value = match.group(2).strip().lower()
+        important = bool(_IMPORTANT.search(value))
+        value = _IMPORTANT.sub("", value).replace("!", "").strip()
+        prop = match.group(1).lower()
+        if important or not found.get(prop, ("", False))[1]:  # a later !important-less one does not win
+            found[prop] = (value, important)
+    return found
+
+
+def _compound(selector: str) -> tuple[str | None, frozenset[str], frozenset[str]] | None:
+    match = _SIMPLE.fullmatch(selector)
+    if match is None or not selector:
+        return None
+    ids = {name for kind, name in _PART.findall(match.group("rest")) if kind == "#"}
+    classes = {name for kind, name in _PART.findall(match.group("rest")) if kind == "."}
+    if len(ids) > 1:
+        return None  # #a#b matches nothing
+    tag = match.group("tag")
+    return (tag.lower() if tag else None), frozenset(ids), frozenset(classes)
+
+
+def _blocks(css: str) -> Iterable[tuple[str, str]]:
+    """(prelude, body) of each top-level rule; at-rules and what they hold are skipped whole."""
+    # Brace by brace: a regex for "text, then a brace" retries from every offset of a long braceless text
+    # (quadratic on a hostile sheet).
+    depth = 0
+    start = 0
+    prelude = ""
+    for match in _BRACE.finditer(css):
+        if match.group() == "{":
+            if depth == 0:
+                prelude = css[start : match.start()]
+                start = match.end()
+            depth += 1
+        elif depth > 0:
+            depth -= 1
+            if depth == 0:
+                if not prelude.lstrip().startswith("@"):
+                    yield prelude, css[start : match.start()]
+                start = match.end()
+        else:
+            start = match.end()  # a stray "}" at the top ends nothing: start again after it
+
+
+def read_sheet(styles: Iterable[str]) -> Sheet:
+    """The simple rules of a page's <style> texts, in order, within MAX_CSS_CHARS and MAX_RULES."""
+    sheet = Sheet()
+    texts: list[str] = []
+    size = 0
+    for text in styles:
+        if size + len(text) > MAX_CSS_CHARS:
+            texts.append(text[: MAX_CSS_CHARS - size])
+            sheet.cut = f"the page's inline stylesheets hold more than {MAX_CSS_CHARS:,} characters"
+            break
+        texts.append(text)
+        size += len(text)
+    css = _STRING.sub('""', _COMMENT.sub(" ", "\n".join(texts)))
+    order = 0
+    for prelude, body in _blocks(css):
+        declared = _declarations(body)
+        if not declared:
+            continue
+        for selector in (part.strip() for part in prelude.split(",")):
+            order += 1
+            if order > MAX_RULES:
+                sheet.cut = f"the page's inline stylesheets hold more than {MAX_RULES:,} rules"
+                return sheet
+            _add(sheet, selector, declared, order)
+    return sheet
+
+
+def _add(sheet: Sheet, selector: str, declared: dict[str, tuple[str, bool]], order: int) -> None:
+    if len(selector) > _MAX_SELECTOR:
+        return
+    compound = _compound(selector)
+    if compound is None:
+        _note_opened(sheet, selector, declared)
+        return
+    tag, ids, classes = compound
+    rank = (len(ids), len(classes), 1 if tag else 0, order)
+    shown = selector[:_SELECTOR_SHOWN]
+    rule = _Rule(
+        tag,
+        ids,
+        classes,
+        {prop: Declared(value, important, shown, rank) for prop, (value, important) in declared.items()},
+    )
+    if ids:
+        bucket = sheet.by_id.setdefault(next(iter(ids)), [])
+    elif classes:
+        bucket = sheet.by_class.setdefault(min(classes), [])
+    else:
+        bucket = sheet.by_tag.setdefault(tag or "", [])
+    if len(bucket) >= MAX_RULES_PER_NAME:
+        # Every element with that name would be matched against all of them (div{…} 20,000 times).
+        sheet.cut = f"the page's inline stylesheets hold more than {MAX_RULES_PER_NAME} rules for {shown}"
+        return
+    bucket.append(rule)
+    sheet.hides = sheet.hides or any(hides(prop, value) for prop, (value, _) in declared.items())
+
+
+def _note_opened(sheet: Sheet, selector: str, declared: dict[str, tuple[str, bool]]) -> None:
+    display = declared.get("display")
+    visibility = declared.get("visibility")
+    if not (
+        (display is not None and display[0] not in ("none", ""))
+        or (visibility is not None and visibility[0] == "visible")
+    ):
+        return
+    subject = _SUBJECT.search(selector)
+    if subject is None or not _STATE.search(selector):
+        return
+    for kind, name in _PART.findall(subject.group(1)):
+        sheet.opened.add(("#" + name) if kind == "#" else name)
+
+
+_ZERO = re.compile(r"^[+-]?(?:0+\.?0*|\.0+)(?:px|pt|pc|em|rem|ex|ch|vw|vh|%|cm|mm|in|q)?$", re.I)
+
+
+def hides(prop: str, value: str) -> bool:
+    """Whether one declaration hides text (display:none, visibility:hidden/collapse, font-size:0)."""
+    if prop == "display":
+        return value == "none"
+    if prop == "visibility":
+        return value in ("hidden", "collapse")
+    return prop == "font-size" and bool(_ZERO.match(value))
+
+
+def carried(declared: dict[str, Declared]) -> str:
+    """The winning declarations as an attribute value the pruned page carries to BeautifulSoup."""
+    return ";".join(
+        f"{prop}:{d.value}{'!' if d.important else ''}@{d.selector}" for prop, d in declared.items()
+    )
+
+
+def uncarried(text: object) -> dict[str, Declared]:
+    """The declarations `carried` wrote (selectors hold no ";" or "@", values no "!")."""
+    if not isinstance(text, str) or not text:
+        return {}
+    found: dict[str, Declared] = {}
+    for part in text.split(";"):
+        head, _, selector = part.rpartition("@")
+        prop, _, value = head.partition(":")
+        found[prop] = Declared(value.rstrip("!"), value.endswith("!"), selector)
+    return found
