@@ -691,3 +691,20 @@ def test_an_override_that_shows_no_words_is_no_warning() -> None:
         "<bdo dir='ltr'>准标海上</bdo>",
     ):
         assert "bidi-override" not in warning_codes(page(body).encode())
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        # A section heading the pre-pass records on the claim's block (公司简介 on a job board).
+        "<html><body><h2>公司\x01简介</h2><div><p>我司主导制定的T/DEMO 001-2022获评“上海标准”。</p></div></body></html>",
+        # A stylesheet declaration the pre-pass carries on the element it hides.
+        '<html><head><style>.k{display:none;font-family:"a\x01b"}</style></head><body>'
+        "<div class=k>执行标准：T/DEMO 001-2022（上海标准）</div></body></html>",
+    ],
+)
+def test_control_characters_the_pre_pass_copies_into_attributes_never_crash_the_page(page: str) -> None:
+    """lxml refuses XML-incompatible characters in attribute values: a page holding \\x01 in a heading
+    crashed the extraction (the fuzz bench's two crashes)."""
+    claims = extract_page(page.encode(), url="https://x.example/p").claims
+    assert [claim.standard_code for claim in claims] == ["T/DEMO 001-2022"]

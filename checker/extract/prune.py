@@ -328,7 +328,7 @@ def _hits(root: etree._Element, guard: Guard, sheet: Sheet, observer: PageObserv
                 or (ident is not None and ident in ctx_ids)
                 or (classes is not None and not ctx_classes.isdisjoint(classes.split()))
             ) and (selectors := index.match(el, memo)):
-                el.set(CTX_ATTR, CTX_SEPARATOR.join(selectors))
+                el.set(CTX_ATTR, xml_safe(CTX_SEPARATOR.join(selectors)))
                 context[el] = None
         # A tail belongs to the parent's text whatever the element was (a script, an image).
         tail = el.tail
@@ -438,10 +438,21 @@ def _section_heading(block: etree._Element) -> str | None:
     return None
 
 
+# Characters XML 1.0 forbids: lxml refuses them in an attribute value (ValueError), and a page's text may hold
+# them (the HTML parser keeps \x01 in text). Whatever the pre-pass writes from page text into an attribute
+# goes through xml_safe (the fuzz bench found a heading with \x01 crashing the page).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` without the characters an XML attribute cannot hold."""
+    return _NOT_XML.sub("", text)
+
+
 def _mark_sections(hits: _Hits, keep: set[etree._Element]) -> None:
     for block in hits.mentions:
         if block in keep and (heading := _section_heading(block)) is not None:
-            block.set(SECTION_ATTR, heading)
+            block.set(SECTION_ATTR, xml_safe(heading))
 
 
 def _bound_kept_elements(root: etree._Element, keep: set[etree._Element], guard: Guard) -> None:
@@ -490,7 +501,7 @@ def _carry_stylesheet(root: etree._Element, sheet: Sheet, guard: Guard) -> None:
         ident, classes = el.get("id"), el.get("class")
         declared = sheet.declared(tag, ident, classes)
         if declared:
-            el.set(CSS_ATTR, carried(declared))
+            el.set(CSS_ATTR, xml_safe(carried(declared)))
         if sheet.opens(ident, classes):
             el.set(OPENS_ATTR, "")
         if tag != "iframe":
