@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from checker.check import Checker
 from checker.extract.gate import GATE_ENV, Searcher, searcher
 from markwatch import db
 
@@ -109,3 +110,11 @@ def gate(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Ite
     searcher.cache_clear()
     yield searcher()
     searcher.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def checker() -> Iterator[Checker]:
+    """One checker (and its rules engine) per test module; a module may define its own."""
+    instance = Checker()
+    yield instance
+    instance.close()

@@ -6,46 +6,12 @@ registry (examples/registry.yaml) on 2026-11-26."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-import yaml
+from claims_probe_support import check as _check
+from claims_probe_support import findings as _findings
 
-from checker.check import Checker, PageResult
+from checker.check import Checker
 from checker.extract import extract_page
-from checker.registry import RegistryIndex
-from checker.rules.cases import record_from_case
-
-_EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "registry.yaml"
-REGISTRY = RegistryIndex.from_records(
-    record_from_case(record, number)
-    for number, record in enumerate(yaml.safe_load(_EXAMPLES.read_text("utf-8"))["designations"], start=1)
-)
-
-
-@pytest.fixture(scope="module")
-def checker() -> Iterator[Checker]:
-    instance = Checker()
-    yield instance
-    instance.close()
-
-
-def _check(checker: Checker, html: str, url: str = "https://example.test/page.html") -> PageResult:
-    return checker.check_page(
-        html.encode(),
-        url=url,
-        declared_charset=None,
-        observed_at=None,
-        registry=REGISTRY,
-        as_of=dt.date(2026, 11, 26),
-    )
-
-
-def _findings(result: PageResult) -> list[tuple[str, str | None, str]]:
-    return sorted((f.rule_id, f.standard_code, f.confidence) for f in result.findings)
-
 
 # --- column tables whose header row is written with td ---------------------------------------------------
 

@@ -6,55 +6,15 @@ registry (examples/registry.yaml) on 2026-11-26."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
-
 import pytest
-import yaml
+from claims_probe_support import RECORDS
+from claims_probe_support import check as _check
+from claims_probe_support import findings as _findings
 
-from checker.check import Checker, PageResult
-from checker.claimants import Claimant
+from checker.check import Checker
 from checker.extract.document import split_row
 from checker.registry import RegistryIndex
 from checker.rules.cases import record_from_case
-
-_EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "registry.yaml"
-_RECORDS: list[dict[str, Any]] = yaml.safe_load(_EXAMPLES.read_text("utf-8"))["designations"]
-REGISTRY = RegistryIndex.from_records(
-    record_from_case(record, number) for number, record in enumerate(_RECORDS, start=1)
-)
-
-
-@pytest.fixture(scope="module")
-def checker() -> Iterator[Checker]:
-    instance = Checker()
-    yield instance
-    instance.close()
-
-
-def _check(
-    checker: Checker,
-    html: str,
-    url: str = "https://example.test/page.html",
-    registry: RegistryIndex = REGISTRY,
-    seller: str | None = None,
-) -> PageResult:
-    return checker.check_page(
-        html.encode(),
-        url=url,
-        declared_charset=None,
-        observed_at=None,
-        registry=registry,
-        as_of=dt.date(2026, 11, 26),
-        fallback_claimant=Claimant(seller, "adapter:seller") if seller else None,
-    )
-
-
-def _findings(result: PageResult) -> list[tuple[str, str | None, str]]:
-    return sorted((f.rule_id, f.standard_code, f.confidence) for f in result.findings)
-
 
 # --- English labels longer than 16 characters -----------------------------------------------------------------
 
@@ -99,7 +59,7 @@ def test_row_labels(line: str, row: tuple[str, str] | None) -> None:
 
 
 def _with_english_scope() -> RegistryIndex:
-    records = [dict(r) for r in _RECORDS]
+    records = [dict(r) for r in RECORDS]
     for record in records:
         if record["code"] == "T/DEMO 001-2022":
             record["scope"] = [*record["scope"], "smart cup", "vacuum flask"]

@@ -1,0 +1,46 @@
+"""Shared by the probe-round tests (test_claims_probe_s26*.py): the example registry as an index and how a small
+page is judged (as of 2026-11-26, the day the probe expectations were written); the checker is conftest's."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from checker.check import Checker, PageResult
+from checker.claimants import Claimant
+from checker.registry import RegistryIndex
+from checker.rules.cases import record_from_case
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "registry.yaml"
+RECORDS: list[dict[str, Any]] = yaml.safe_load(EXAMPLES.read_text("utf-8"))["designations"]
+REGISTRY = RegistryIndex.from_records(
+    record_from_case(record, number) for number, record in enumerate(RECORDS, start=1)
+)
+AS_OF = dt.date(2026, 11, 26)
+
+
+def check(
+    checker: Checker,
+    html: str,
+    url: str = "https://example.test/page.html",
+    registry: RegistryIndex = REGISTRY,
+    seller: str | None = None,
+) -> PageResult:
+    """A page judged as a sweep would, with `seller` as the crawl's shop name when given."""
+    return checker.check_page(
+        html.encode(),
+        url=url,
+        declared_charset=None,
+        observed_at=None,
+        registry=registry,
+        as_of=AS_OF,
+        fallback_claimant=Claimant(seller, "adapter:seller") if seller else None,
+    )
+
+
+def findings(result: PageResult) -> list[tuple[str, str | None, str]]:
+    """(rule, standard, confidence) of each finding, sorted."""
+    return sorted((f.rule_id, f.standard_code, f.confidence) for f in result.findings)
