@@ -69,6 +69,33 @@ def sitemap_xml(
     return body
 
 
+def _inflate_stream(
+    inflater: Any, data: bytes, out: list[bytes], total: int, *, max_size: int, kind: str, compressed: int
+) -> int:
+    """Run one zlib stream of `data` to its end into `out`, bounded: the new output total. SitemapError
+    when the output passes `max_size` (sitemap_too_large), or the stream is corrupt or truncated."""
+    pending = data
+    try:
+        while True:
+            chunk = inflater.decompress(pending, _CHUNK)
+            total += len(chunk)
+            if total > max_size:
+                raise SitemapError(
+                    "sitemap_too_large",
+                    f"sitemap decompresses to more than {max_size} bytes (from {compressed} compressed)",
+                )
+            out.append(chunk)
+            pending = inflater.unconsumed_tail
+            if inflater.eof or (not pending and not chunk):
+                break
+    except zlib.error as exc:
+        raise SitemapError("sitemap_corrupt", f"sitemap is not valid {kind}: {exc}") from None
+    # Unlike Scrapy's gunzip/inflate, a stream that never reached its end is an error, not a shorter sitemap.
+    if not inflater.eof:
+        raise SitemapError("sitemap_corrupt", f"sitemap {kind} data is truncated")
+    return total
+
+
 def gunzip_bounded(data: bytes, *, max_size: int) -> bytes:
     """Every gzip member of `data`, checked (CRC and length) and complete; SitemapError when the output
     would pass `max_size` bytes (reason sitemap_too_large) or the data is not whole gzip (sitemap_corrupt)."""
@@ -78,23 +105,9 @@ def gunzip_bounded(data: bytes, *, max_size: int) -> bytes:
     while pending:
         # wbits 31: the gzip wrapper, whose trailer zlib checks (a CRC or length mismatch is an error).
         inflater = zlib.decompressobj(wbits=31)
-        try:
-            while True:
-                chunk = inflater.decompress(pending, _CHUNK)
-                total += len(chunk)
-                if total > max_size:
-                    raise SitemapError(
-                        "sitemap_too_large",
-                        f"sitemap decompresses to more than {max_size} bytes (from {len(data)} compressed)",
-                    )
-                out.append(chunk)
-                pending = inflater.unconsumed_tail
-                if inflater.eof or (not pending and not chunk):
-                    break
-        except zlib.error as exc:
-            raise SitemapError("sitemap_corrupt", f"sitemap is not valid gzip: {exc}") from None
-        if not inflater.eof:
-            raise SitemapError("sitemap_corrupt", "sitemap gzip data is truncated")
+        total = _inflate_stream(
+            inflater, pending, out, total, max_size=max_size, kind="gzip", compressed=len(data)
+        )
         pending = inflater.unused_data
         if pending and not pending.startswith(GZIP_MAGIC):
             if pending.strip(b"\0"):  # zero padding after the last member is common and harmless
@@ -110,26 +123,7 @@ def inflate_bounded(data: bytes, *, max_size: int) -> bytes:
     wrapped = len(data) >= 2 and data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0
     inflater = zlib.decompressobj(wbits=15 if wrapped else -15)
     out: list[bytes] = []
-    total = 0
-    pending = data
-    try:
-        while True:
-            chunk = inflater.decompress(pending, _CHUNK)
-            total += len(chunk)
-            if total > max_size:
-                raise SitemapError(
-                    "sitemap_too_large",
-                    f"sitemap decompresses to more than {max_size} bytes (from {len(data)} compressed)",
-                )
-            out.append(chunk)
-            pending = inflater.unconsumed_tail
-            if inflater.eof or (not pending and not chunk):
-                break
-    except zlib.error as exc:
-        raise SitemapError("sitemap_corrupt", f"sitemap is not valid deflate: {exc}") from None
-    # Unlike Scrapy's inflate, a stream that never reached its last block is an error, not a shorter sitemap.
-    if not inflater.eof:
-        raise SitemapError("sitemap_corrupt", "sitemap deflate data is truncated")
+    _inflate_stream(inflater, data, out, 0, max_size=max_size, kind="deflate", compressed=len(data))
     if inflater.unused_data.strip(b"\0"):
         raise SitemapError("sitemap_corrupt", "sitemap has data after its deflate stream")
     return b"".join(out)
