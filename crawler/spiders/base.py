@@ -141,7 +141,10 @@ class SweepSpider(scrapy.Spider, abc.ABC):
             else DEFAULT_SITEMAP_MAXSIZE
         )
         try:
-            encodings = tuple(response.meta.get(SITEMAP_ENCODINGS) or ())
+            # The encodings SitemapBodyMiddleware left undone; a response built without a request (a saved
+            # sitemap read by hand) has none.
+            meta = response.request.meta if response.request is not None else {}
+            encodings = tuple(meta.get(SITEMAP_ENCODINGS) or ())
             xml = sitemap_xml(response.body, max_size=maxsize, content_encodings=encodings)
             document = Selector(body=xml, type="xml")
         except SitemapError as exc:
