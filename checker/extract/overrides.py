@@ -14,6 +14,8 @@ import re
 
 from bs4 import Tag
 
+from checker.extract.inherited import Inherited
+
 SHOWN_REVERSED = "bidi-override"
 _RLO, _LRO, _RLE, _LRE, _PDF = "\u202e", "\u202d", "\u202b", "\u202a", "\u202c"
 _ISOLATES, _PDI = frozenset("\u2066\u2067\u2068"), "\u2069"
@@ -42,25 +44,16 @@ class Overrides:
     """The element overrides of one parsed page, each element's answer computed once."""
 
     def __init__(self) -> None:
-        self._states: dict[int, str] = {}
+        self._states = Inherited("", _inherit_override)
 
     def of(self, tag: Tag) -> str:
         """The override in force for an element's text: "rtl", "ltr" or "" (none)."""
-        chain: list[Tag] = []
-        node: Tag | None = tag
-        state = ""
-        while node is not None and node.name != "[document]":
-            known = self._states.get(id(node))
-            if known is not None:
-                state = known
-                break
-            chain.append(node)
-            node = node.parent
-        for element in reversed(chain):
-            own = _element_override(element)
-            state = state if own is None else own
-            self._states[id(element)] = state
-        return state
+        return self._states.of(tag)
+
+
+def _inherit_override(element: Tag, inherited: str) -> str:
+    own = _element_override(element)
+    return inherited if own is None else own
 
 
 class BlockReader:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from bs4 import Tag
 
+from checker.extract.inherited import Inherited
 from checker.extract.patterns import INLINE_TAGS
 from checker.extract.stylesheet import Declared, hides, uncarried
 from checker.extract.tabs import TAB_ATTR
@@ -126,27 +127,11 @@ class Visibility:
     """Whether elements of one parsed page are hidden, each ancestor's state computed once."""
 
     def __init__(self) -> None:
-        self._states: dict[int, _State] = {}
+        self._states = Inherited(_SHOWN, _own)
 
     def hidden(self, tag: Tag) -> str | None:
         """How the element is hidden (display:none, [hidden], visibility:hidden, font-size:0), or None."""
-        return self._state(tag).reason()
-
-    def _state(self, tag: Tag) -> _State:
-        chain: list[Tag] = []
-        node: Tag | None = tag
-        state = _SHOWN
-        while node is not None and node.name != "[document]":
-            known = self._states.get(id(node))
-            if known is not None:
-                state = known
-                break
-            chain.append(node)
-            node = node.parent
-        for element in reversed(chain):
-            state = _own(element, state)
-            self._states[id(element)] = state
-        return state
+        return self._states.of(tag).reason()
 
 
 def hidden_in(ranges: tuple[tuple[int, int, str], ...], positions: list[int]) -> str | None:
