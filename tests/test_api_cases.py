@@ -20,6 +20,7 @@ from crawler.store.models import Snapshot, SnapshotBody, SweepPage
 from markwatch import db
 from markwatch.cases.ingest import ingest_sweep
 from markwatch.cases.models import Case
+from markwatch.cases.queries import CaseFilter, list_cases
 from markwatch.cases.staleness import not_seen_since
 
 
@@ -294,28 +295,48 @@ def test_a_case_whose_page_was_read_again_without_it_says_so(db_url: str) -> Non
         case_id = client.get("/v1/cases", headers=h).json()["items"][0]["id"]
         detail = client.get(f"/v1/cases/{case_id}", headers=h).json()
         assert detail["status"] == "open" and detail["not_seen_since"]["sweep_id"] == again_id
+        # The queue can be narrowed to such cases (the same judgement, in SQL over every case).
+        assert [c["id"] for c in client.get("/v1/cases?claim_gone=true", headers=h).json()["items"]] == [
+            case_id
+        ]
+        assert client.get("/v1/cases?claim_gone=false", headers=h).json()["total"] == 0
     with TestClient(console_app(db_url)) as console:
         sign_in(console, keys["inspector"])
         page = console.get(f"/console/cases/{case_id}").text
         assert f'id="not-seen" role="status" data-sweep="{again_id}">第 {again_id} 次巡查' in page
+        queue = console.get("/console/cases?claim=gone").text
+        assert f'href="/console/cases/{case_id}"' in queue and 'class="badge gone"' in queue
+        assert 'class="badge gone"' not in console.get("/console/cases?claim=present").text
     with TestClient(app) as client:
         with db.session_scope(db_url) as session:
             session.get(Case, case_id).status = "dismissed"  # type: ignore[union-attr]
         assert client.get(f"/v1/cases/{case_id}", headers=h).json()["not_seen_since"] is None
+        assert client.get("/v1/cases?claim_gone=true", headers=h).json()["total"] == 0
 
 
 def test_a_case_seen_again_or_not_read_again_says_nothing(db_url: str) -> None:
+    other_page = "https://shop.example.com/item/2"
     with db.session_scope(db_url) as session:
         first = make_sweep(session)
         add_finding(session, first, key="A", observed_at=T0)
+        add_finding(session, first, key="B", page_url=other_page, observed_at=T0)
         ingest_sweep(session, first.id)
         second = make_sweep(session)
         add_finding(session, second, key="A", observed_at=T0 + dt.timedelta(1))
         session.add(SweepPage(sweep_id=second.id, url=PAGE, status="ok", checked_at=T0 + dt.timedelta(1)))
+        # The same sweep read B's page whole without B: only B is gone, each case judged on its own.
+        session.add(
+            SweepPage(sweep_id=second.id, url=other_page, status="ok", checked_at=T0 + dt.timedelta(1))
+        )
         other = make_sweep(session, target="other")  # another target's sweep of the same address
         session.add(SweepPage(sweep_id=other.id, url=PAGE, status="ok", checked_at=T0 + dt.timedelta(2)))
         session.flush()
         ingest_sweep(session, second.id)
         ingest_sweep(session, other.id)
-        [case] = session.query(Case).all()
-        assert not_seen_since(session, case) is None
+        cases = {case.page_url: case for case in session.query(Case).all()}
+        assert not_seen_since(session, cases[PAGE]) is None
+        assert not_seen_since(session, cases[other_page]) is not None
+        gone, total = list_cases(session, CaseFilter(claim_gone=True), limit=10, offset=0)
+        assert total == 1 and gone[0].id == cases[other_page].id
+        present, _ = list_cases(session, CaseFilter(claim_gone=False), limit=10, offset=0)
+        assert [case.id for case in present] == [cases[PAGE].id]

@@ -23,6 +23,8 @@ CONFIDENCES = CASE_CONFIDENCES
 # due: a rectification deadline is running; overdue: it passed and the case is still not closed.
 DUE_CHOICES = ("due", "overdue")
 WAIVED_CHOICES = ("yes", "no")
+# gone: a later sweep read the page whole without the claim; present: not (yet) shown gone.
+GONE_CHOICES = ("gone", "present")
 # The queue sorts as the API does, and also by the nearest deadline.
 QUEUE_SORTS: dict[str, tuple[UnaryExpression[Any], ...]] = {
     **SORTS,
@@ -44,6 +46,7 @@ class QueueQuery:
     due: str | None = None
     waived: str | None = None
     sweep: int | None = None
+    claim: str | None = None
 
     def case_filter(self) -> CaseFilter:
         """The filter for markwatch.cases.queries."""
@@ -58,6 +61,7 @@ class QueueQuery:
             seen_from=_start_of(self.dates["seen_from"]) if "seen_from" in self.dates else None,
             seen_to=_start_of(seen_to) + dt.timedelta(days=1) if seen_to and seen_to < dt.date.max else None,
             waived=None if self.waived is None else self.waived == "yes",
+            claim_gone=None if self.claim is None else self.claim == "gone",
         )
 
     def query_string(self, **changes: object) -> str:
@@ -65,7 +69,13 @@ class QueueQuery:
         pairs: list[tuple[str, str]] = [("status", s.value) for s in self.statuses]
         pairs += list(self.text.items())
         pairs += [(name, day.isoformat()) for name, day in self.dates.items()]
-        choices = {"confidence": self.confidence, "due": self.due, "waived": self.waived, "sweep": self.sweep}
+        choices = {
+            "confidence": self.confidence,
+            "due": self.due,
+            "waived": self.waived,
+            "claim": self.claim,
+            "sweep": self.sweep,
+        }
         pairs += [
             (name, str(value)) for name, value in choices.items() if value is not None and name not in changes
         ]
@@ -104,7 +114,12 @@ def parse_queue_query(params: QueryParams) -> QueueQuery:
         except ValueError:
             invalid.append(name)
     choices: dict[str, str | None] = {}
-    for name, allowed in (("confidence", CONFIDENCES), ("due", DUE_CHOICES), ("waived", WAIVED_CHOICES)):
+    for name, allowed in (
+        ("confidence", CONFIDENCES),
+        ("due", DUE_CHOICES),
+        ("waived", WAIVED_CHOICES),
+        ("claim", GONE_CHOICES),
+    ):
         choice = (params.get(name) or "").strip() or None
         if choice is not None and choice not in allowed:
             invalid.append(name)
@@ -138,5 +153,6 @@ def parse_queue_query(params: QueryParams) -> QueueQuery:
         confidence=choices["confidence"],
         due=choices["due"],
         waived=choices["waived"],
+        claim=choices["claim"],
         sweep=sweep,
     )

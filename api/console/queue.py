@@ -16,6 +16,7 @@ from crawler.store.models import Finding
 from markwatch.cases.lifecycle import AWAITING_RECTIFICATION
 from markwatch.cases.models import Case, CaseFinding, CaseStatus
 from markwatch.cases.queries import conditions
+from markwatch.cases.staleness import claim_gone
 from markwatch.cases.waivers import active_waiver
 
 _AWAITING = [s.value for s in AWAITING_RECTIFICATION]
@@ -30,6 +31,7 @@ class QueueRow:
     product: str | None
     standard_title: str | None
     waived: bool
+    claim_gone: bool  # a later sweep read the page whole without the claim
     age: str
     deadline_state: str | None  # "due" | "overdue" | None
 
@@ -101,7 +103,11 @@ def queue_page(
             .offset(query.offset)
         )
     )
-    claims = _latest_claims(session, [case.id for case in cases])
+    page_ids = [case.id for case in cases]
+    claims = _latest_claims(session, page_ids)
+    gone = (
+        set(session.scalars(select(Case.id).where(Case.id.in_(page_ids), claim_gone()))) if cases else set()
+    )
     titles = {loaded.rule.id: loaded.rule.title.model_dump() for loaded in rules.rules}
     rows = []
     for case in cases:
@@ -113,6 +119,7 @@ def queue_page(
                 product=str(claim.get("product_name") or "") or None,
                 standard_title=str(claim.get("standard_title") or "") or None,
                 waived=active_waiver(case, now) is not None,
+                claim_gone=case.id in gone,
                 age=age_bucket((now - case.first_seen_at).days),
                 deadline_state=deadline_state(case, now),
             )

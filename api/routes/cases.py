@@ -68,6 +68,12 @@ def case_filter(
     seen_from: Annotated[Day | None, Query(description="last seen on or after this day (UTC)")] = None,
     seen_to: Annotated[Day | None, Query(description="first seen on or before this day (UTC)")] = None,
     waived: Annotated[bool | None, Query(description="only waived (true) or unwaived (false) cases")] = None,
+    claim_gone: Annotated[
+        bool | None,
+        Query(
+            description="only cases whose page a later sweep read whole without their claim (true), or not"
+        ),
+    ] = None,
 ) -> CaseFilter:
     """The case filter from query parameters."""
     return CaseFilter(
@@ -80,6 +86,7 @@ def case_filter(
         seen_from=_start_of(seen_from) if seen_from else None,
         seen_to=_start_of(seen_to) + dt.timedelta(days=1) if seen_to and seen_to < dt.date.max else None,
         waived=waived,
+        claim_gone=claim_gone,
     )
 
 

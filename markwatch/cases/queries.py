@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Exists, UnaryExpression, and_, case, exist
 from sqlalchemy.orm import Session, selectinload
 
 from markwatch.cases.models import Case, CaseEvent, CaseStatus, Waiver
+from markwatch.cases.staleness import claim_gone
 from markwatch.cases.text import storable
 from markwatch.db import utcnow
 from markwatch.errors import InputError, NotFoundError
@@ -29,6 +30,7 @@ class CaseFilter:
     seen_from: dt.datetime | None = None  # last seen at or after
     seen_to: dt.datetime | None = None  # first seen before
     waived: bool | None = None
+    claim_gone: bool | None = None  # page read whole again without the claim (see cases.staleness)
 
 
 def _active_waiver(now: dt.datetime) -> Exists:
@@ -62,6 +64,9 @@ def conditions(f: CaseFilter, now: dt.datetime | None = None) -> list[ColumnElem
     if f.waived is not None:
         condition = _active_waiver(now or utcnow())
         where.append(condition if f.waived else ~condition)
+    if f.claim_gone is not None:
+        gone = claim_gone()
+        where.append(gone if f.claim_gone else ~gone)
     return where
 
 

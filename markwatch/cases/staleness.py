@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, exists, literal, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from crawler.store.models import Finding, Snapshot, Sweep, SweepPage
 from markwatch.cases.models import Case, CaseFinding, CaseStatus
@@ -29,40 +29,59 @@ class NotSeenSince:
     checked_at: dt.datetime
 
 
-def not_seen_since(session: Session, case: Case) -> NotSeenSince | None:
-    """The first finished sweep after the case's latest finding that read its page whole without the
-    finding (None: not read again since, read only in part, or seen again)."""
-    latest = session.execute(
-        select(Finding.sweep_id, Finding.page_url, Snapshot.requested_url, Sweep.target)
+def _unseen_pages(case_id: ColumnElement[int] | InstrumentedAttribute[int]) -> Select[int, dt.datetime]:
+    """The pages read whole, by a finished sweep of the same target after the case's latest finding, that
+    linked nothing to the case: one SQL shape for one case and for a whole queue (correlated on Case.id)."""
+    latest = (
+        select(Finding.id)
         .join(CaseFinding, CaseFinding.finding_id == Finding.id)
-        .join(Sweep, Sweep.id == Finding.sweep_id)
-        .outerjoin(Snapshot, Snapshot.id == Finding.snapshot_id)
-        .where(CaseFinding.case_id == case.id)
+        .where(CaseFinding.case_id == case_id)
         .order_by(Finding.observed_at.desc(), Finding.id.desc())
         .limit(1)
-    ).first()
-    if latest is None:
-        return None
-    sweep_id, page_url, requested_url, target = latest
-    # The page is stored under the address requested; the finding under the address after redirects.
-    addresses = {url for url in (page_url, requested_url) if url}
-    if not addresses:
-        return None
-    linked_in_sweep = exists().where(
-        CaseFinding.case_id == case.id, CaseFinding.sweep_id == SweepPage.sweep_id
+        .correlate(Case)
+        .scalar_subquery()
     )
-    row = session.execute(
+    found_in = aliased(Sweep)
+    linked_in_sweep = (
+        exists()
+        .where(CaseFinding.case_id == case_id, CaseFinding.sweep_id == SweepPage.sweep_id)
+        .correlate(Case, SweepPage)
+    )
+    return (
         select(SweepPage.sweep_id, SweepPage.checked_at)
+        .select_from(Finding)
+        .join(found_in, found_in.id == Finding.sweep_id)
+        .outerjoin(Snapshot, Snapshot.id == Finding.snapshot_id)
+        # The page is stored under the address requested; the finding under the address after redirects.
+        .join(
+            SweepPage,
+            and_(
+                SweepPage.sweep_id > Finding.sweep_id,
+                or_(SweepPage.url == Finding.page_url, SweepPage.url == Snapshot.requested_url),
+            ),
+        )
         .join(Sweep, Sweep.id == SweepPage.sweep_id)
         .where(
-            Sweep.target == target,
+            Finding.id == latest,
+            Sweep.target == found_in.target,
             Sweep.state == "finished",
-            SweepPage.sweep_id > sweep_id,
-            SweepPage.url.in_(addresses),
             SweepPage.status == "ok",
             ~linked_in_sweep,
         )
-        .order_by(SweepPage.sweep_id)
-        .limit(1)
-    ).first()
+        # Case.id two subqueries down must name the enclosing query's case, which auto-correlation (one
+        # level only) would not do: it would add every case to the inner FROM.
+        .correlate(Case)
+    )
+
+
+def not_seen_since(session: Session, case: Case) -> NotSeenSince | None:
+    """The first finished sweep after the case's latest finding that read its page whole without the
+    finding (None: not read again since, read only in part, or seen again)."""
+    row = session.execute(_unseen_pages(literal(case.id)).order_by(SweepPage.sweep_id).limit(1)).first()
     return NotSeenSince(int(row[0]), row[1]) if row is not None else None
+
+
+def claim_gone() -> ColumnElement[bool]:
+    """Cases still needing work whose page was read whole again without their claim: the queue's filter and
+    badge, the same judgement as `not_seen_since` for each case."""
+    return and_(Case.status.not_in(DONE_STATUSES), exists(_unseen_pages(Case.id)))
