@@ -64,9 +64,16 @@ def test_start_review_on_several_each_on_its_own(console: tuple[TestClient, Cons
     assert "开始审查：2 件已处理，1 件被拒绝。" in response.text
     assert "您选择之后该案件状态已被变更" in response.text
     assert 'href="/console/cases?rule=SHS009" id="back-to-queue"' in response.text
+    batches = set()
     for name in ("expired", "wording"):
         [entry] = _entries(db_url, data.cases[name], "transition")
         assert (entry.from_status, entry.to_status) == ("open", "in_review")
+        # Each entry says it was one of the three selected at once, and which batch.
+        assert entry.payload["bulk_size"] == 3
+        batches.add(entry.payload["bulk_batch"])
+    assert len(batches) == 1
+    history = client.get(f"/console/cases/{data.cases['expired']}").text
+    assert "批量操作编号" in history and batches.pop() in history and "批量操作选中案件数" in history
     assert len(_entries(db_url, moved_meanwhile, "transition")) == 1  # only the other inspector's
     with db.session_scope(db_url) as session:
         assert verify_chain(session) is None

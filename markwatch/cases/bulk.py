@@ -8,6 +8,7 @@ by someone else is refused and named while the others go through, and every outc
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -72,10 +73,14 @@ def apply_bulk(
     if action is BulkAction.ASSIGN and not assignee.strip():
         # Unassigning many cases at once is not a bulk step: it would silently drop everyone's work.
         raise InputError("name the inspector to assign the cases to", where="assignee")
+    unique = list(dict((s.case_id, s) for s in selected).values())
+    # Every audit entry the action writes names its batch and size: an auditor reading one case's history
+    # sees that the move was one of many made at once, and can find the others.
+    part_of = {"bulk_batch": secrets.token_hex(6), "bulk_size": len(unique)}
     results = []
-    for item in dict((s.case_id, s) for s in selected).values():
+    for item in unique:
         try:
-            result = _apply_one(session, item, action, actor=actor, assignee=assignee)
+            result = _apply_one(session, item, action, actor=actor, assignee=assignee, part_of=part_of)
         except MarkwatchError as exc:
             session.rollback()
             case = session.get(Case, item.case_id)
@@ -91,7 +96,13 @@ def apply_bulk(
 
 
 def _apply_one(
-    session: Session, item: Selected, action: BulkAction, *, actor: str, assignee: str
+    session: Session,
+    item: Selected,
+    action: BulkAction,
+    *,
+    actor: str,
+    assignee: str,
+    part_of: dict[str, object],
 ) -> BulkResult:
     case = session.get(Case, item.case_id)
     if case is None:
@@ -104,12 +115,19 @@ def _apply_one(
     if action is BulkAction.REVIEW:
         if CaseStatus.IN_REVIEW not in allowed_targets(CaseStatus(case.status)):
             return BulkResult(case.id, Outcome.NOT_ALLOWED, case.status, f"case {case.id} is {case.status}")
-        transition(session, case, CaseStatus.IN_REVIEW, actor=actor, expected=CaseStatus(item.status))
+        transition(
+            session,
+            case,
+            CaseStatus.IN_REVIEW,
+            actor=actor,
+            expected=CaseStatus(item.status),
+            part_of=part_of,
+        )
     else:
         if (case.assignee or "") != item.assignee:
             detail = f"case {case.id} was assigned to {case.assignee!r} meanwhile"
             return BulkResult(case.id, Outcome.ASSIGNED_MEANWHILE, case.status, detail)
         if (case.assignee or "") == assignee.strip():
             return BulkResult(case.id, Outcome.ALREADY, case.status)
-        assign(session, case, assignee=assignee, actor=actor)
+        assign(session, case, assignee=assignee, actor=actor, part_of=part_of)
     return BulkResult(case.id, Outcome.DONE, case.status)

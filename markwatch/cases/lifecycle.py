@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -74,8 +75,11 @@ def transition(
     expected: CaseStatus | None = None,
     now: dt.datetime | None = None,
     sent: SentNotice | None = None,
+    part_of: Mapping[str, object] | None = None,
 ) -> CaseEvent:
     """Move a case as an inspector decided; refuses illegal moves and missing reasons or deadlines.
+
+    `part_of` marks the audit entry as one move of a larger action (a bulk action's batch and size).
 
     A move to notice_sent records the notice that was sent (`sent`: number, day, how; cases/sent.py): a
     case is never marked as notified without a document somebody can produce.
@@ -132,6 +136,7 @@ def transition(
         payload["due_at"] = due_at
     if target is S.CLOSED and reason is None:
         payload["reason"] = "rectified"
+    payload.update(part_of or {})
     return _move(session, case, target, kind="transition", actor=actor, payload=payload, now=now)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy.orm import Session
 
 from markwatch.cases.audit import append_event, serialise_case_writes
@@ -37,8 +39,15 @@ def add_comment(session: Session, case: Case, *, author: str, body: str) -> Case
     return comment
 
 
-def assign(session: Session, case: Case, *, assignee: str | None, actor: str) -> CaseEvent:
-    """Give a case to an inspector (None unassigns it)."""
+def assign(
+    session: Session,
+    case: Case,
+    *,
+    assignee: str | None,
+    actor: str,
+    part_of: Mapping[str, object] | None = None,
+) -> CaseEvent:
+    """Give a case to an inspector (None unassigns it); `part_of` marks the entry as one of a bulk action."""
     cleaned = (storable(assignee, where="assignee") or "").strip() or None
     if cleaned is not None and len(cleaned) > MAX_ASSIGNEE:
         raise InputError(f"an assignee name is limited to {MAX_ASSIGNEE} characters", where="assignee")
@@ -54,6 +63,6 @@ def assign(session: Session, case: Case, *, assignee: str | None, actor: str) ->
         case_id=case.id,
         kind="assigned",
         actor=actor,
-        payload={"from": previous, "to": cleaned},
+        payload={"from": previous, "to": cleaned, **(part_of or {})},
         at=case.updated_at,
     )
