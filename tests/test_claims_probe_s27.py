@@ -157,3 +157,28 @@ def test_a_code_in_another_standard_row_sends_not_disclosed_to_review(checker: C
     assert _findings(result) == [("SHS008", None, "review")]
     reasons = result.findings[0].confidence_reasons
     assert any(r.startswith("standard-elsewhere") and "PDLH/DEMO 001-2023" in r for r in reasons)
+
+
+# --- a class of designated organisations and products --------------------------------------------------------
+
+
+def test_designated_organisations_and_products_as_a_class_are_no_claim(checker: Checker) -> None:
+    # An exhibition's news: 展示获评上海标准的企业和产品 reports those designated as a group (was an organisation
+    # claim, on a close call).
+    html = _page(
+        "博览会设立“上海标准”展区-2026演示博览会",
+        "<h1>博览会设立“上海标准”展区</h1><div class='info'>发布时间：2026-06-01</div>"
+        "<p>本届博览会首次设立“上海标准”展区，集中展示获评上海标准的企业和产品，市市场监管局相关负责人出席开幕式。</p>",
+    )
+    result = _check(checker, html, "https://www.demo-expo.example.com/news/34.html")
+    assert result.page.claims == []
+    assert any("near:designated-class" in o.signals for o in result.page.occurrences)
+
+
+def test_a_designated_enterprise_standard_is_still_announced(checker: Checker) -> None:
+    # 的企业标准 names the standard announced, not a class in a list.
+    html = _ABOUT_CERTIFIED.replace(
+        "我司产品通过上海标准认证", "我司获评上海标准的企业标准为Q/DEMO 0002-2023"
+    )
+    result = _check(checker, html, "https://www.demo-chuju.example.com/about.html")
+    assert [c.use for c in result.page.claims] == ["organisation"]

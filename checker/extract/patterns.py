@@ -79,7 +79,8 @@ from checker.extract import charsets
 # 1.18.0: use_table.py 10 (我司产品通过上海标准认证 is a product claim: it got no SHS009); a product nobody is named
 # beside takes the site's owner from its footer, also written before 版权所有 (SHS010 to review); English
 # Manufacturer/Supplier rows name the maker/seller; a code in a row naming another standard (通信接口标准) is
-# disclosed on the page (SHS008 to review, was high); 公司简介/关于我们 headings name no product.
+# disclosed on the page (SHS008 to review, was high); 公司简介/关于我们 headings name no product; 展示获评上海标准的
+# 企业和产品 in an exhibition's news is no organisation's claim (designated-class).
 EXTRACTOR_VERSION = "1.18.0"
 
 

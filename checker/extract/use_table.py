@@ -17,7 +17,8 @@ from typing import Literal, NamedTuple
 
 USE_TABLE_VERSION = (
     "10"  # 10: an organisation's own products called 上海标准认证 (我司产品通过上海标准认证) are a product claim, on
-    # its about page too (own-products-certified); a footer's owner written before 版权所有 is the site's owner.
+    # its about page too (own-products-certified); a footer's owner written before 版权所有 is the site's owner;
+    # 获评上海标准的企业和产品 qualifies a listed class (designated-class), no one's announcement.
     # 9: services about the scheme (代办, 认证咨询, 申报辅导; an agency's 在我司辅导下) announce and certify
     # nothing; a printer's or packager's sample, template or finished client label is not its claim; a menu link
     # (上海标准专区) points elsewhere; a buyer's request (求购, Buying Request) demands, it does not claim; training
@@ -897,6 +898,13 @@ SENTENCE_SIGNALS: tuple[Signal, ...] = (
 
 # Right after the occurrence: the words name the scheme as a thing (the policy), not a product's claim.
 AFTER_SIGNALS: tuple[Signal, ...] = (
+    _s(
+        "designated-class",
+        {"discussion": 4},
+        r"^[”\"」』’']?\s*的\s*(?:企业|企業|单位|單位|产品|產品|项目|項目|标准|標準)(?:和|与|與|及|、|们|們)",
+        "the words qualify a class in a list (展示获评上海标准的企业和产品, 上海标准的企业与产品): those designated"
+        " as a group, reported or shown, not one organisation's announcement or one product's claim",
+    ),
     _s(
         "scheme-noun",
         {"discussion": 4},
