@@ -627,6 +627,20 @@ def org_claimant(sentence: str, view: PageView) -> tuple[str | None, str | None]
     return None, None
 
 
+# Where a site's owner is read from for a product nobody is named beside: its copyright or 主办 notice. (A
+# title's trailing name is not enough: a dealer's page titles itself, and the maker it sells for is named in
+# its text: a claimant there made SHS010 about a holder's authorised dealer.)
+SITE_OWNER_SOURCES = ("site:copyright",)
+
+
+def site_owner(view: PageView) -> tuple[str | None, str | None]:
+    """The organisation the site's own furniture names as its owner (not a regulator), or (None, None)."""
+    for owner, source in view.owners:
+        if source in SITE_OWNER_SOURCES and not REGULATOR.search(owner):
+            return owner, source
+    return None, None
+
+
 # Claim.claimant_source of the organisation whose self-introduction holds the claim, named by the page's h1.
 SELF_INTRODUCED = "heading:self-introduction"
 

@@ -20,6 +20,7 @@ from checker.extract.classify import (
     maker_named,
     org_claimant,
     read_page,
+    site_owner,
 )
 from checker.extract.context import (
     MAKER_IN_SENTENCE,
@@ -37,7 +38,12 @@ from checker.extract.mentions import Mention, certification_words, find_mentions
 from checker.extract.models import Claim, Occurrence, PageClaims
 from checker.extract.overrides import SHOWN_REVERSED, reversed_in
 from checker.extract.page_signals import PageSignalCollector
-from checker.extract.patterns import EXTRACTOR_VERSION, PRODUCT_LABELS, STANDARD_LABELS
+from checker.extract.patterns import (
+    EXTRACTOR_VERSION,
+    OTHER_STANDARD_ROW,
+    PRODUCT_LABELS,
+    STANDARD_LABELS,
+)
 from checker.extract.prune import prune
 from checker.extract.script_state import script_state_warning
 from checker.extract.tie import Tie, Tier
@@ -156,6 +162,20 @@ def _claim(
         maker = maker_named(_sentence(mention, blocks))
         if maker:
             claimant, claimant_source = maker, MAKER_IN_SENTENCE
+    if (
+        decision.use == "product"
+        and "near:own-products-certified" in decision.signals
+        and not names_maker(claimant_source)
+    ):
+        # 我司产品通过上海标准认证: the organisation speaking makes or answers for the products it certifies.
+        named, source = org_claimant(_sentence(mention, blocks), view)
+        if named:
+            claimant, claimant_source = named, source
+    if decision.use == "product" and claimant is None and claimant_source is None:
+        # Nobody named beside the product: the site's owner (its footer's 某某有限公司 版权所有) offers it on its
+        # own site. Not named as its maker: SHS010 about it goes to review,
+        # and a crawl's own seller (a marketplace shop) replaces it (checker/claimants.py).
+        claimant, claimant_source = site_owner(view)
     if view.private_resale and claimant_source in _PLATFORM_SOURCES:
         # A resale platform's shop header is a private person's nickname and its site name sells nothing: no
         # claimant, and none may be filled in later (checker/claimants.py).
@@ -356,8 +376,8 @@ def _declared_claim(
 
 
 def _declared_standards(result: PageClaims, page: Page, listings: ListingEntries) -> list[str]:
-    """The codes a single-product page's own 执行标准 rows declare (not a listing card's, not when the page
-    names several products)."""
+    """The codes a single-product page's own 执行标准 rows, or other rows naming a standard (通信接口标准),
+    declare (not a listing card's, not when the page names several products)."""
     names = {row.value for row in page.rows if label_in(row.label, PRODUCT_LABELS)}
     named = _claimed_products(result.claims, names)
     if len(names) > 1 or len(named) > 1:
@@ -365,7 +385,8 @@ def _declared_standards(result: PageClaims, page: Page, listings: ListingEntries
     codes = (
         match.code.display
         for row in page.rows
-        if label_in(row.label, STANDARD_LABELS) and listings.of(row.element) is None
+        if (label_in(row.label, STANDARD_LABELS) or OTHER_STANDARD_ROW.search(row.label))
+        and listings.of(row.element) is None
         for match in find_codes(row.value)
     )
     return list(dict.fromkeys(codes))

@@ -17,6 +17,7 @@ from checker.extract.use_table import (
     CRUMB_LABEL,
     PREPASS_SIGNALS,
     SITE_OWNER,
+    SITE_OWNER_BEFORE,
     SITE_OWNER_HINTS,
 )
 from checker.normalize import compact, normalize_text
@@ -85,7 +86,11 @@ class PageSignalCollector:
                 if len(seen) < signal.min_distinct:
                     continue
             found.setdefault(signal.name, normalized[:_MAX_EVIDENCE])
-        owner_match = SITE_OWNER.search(normalized) if hints & _OWNER_HINTS else None
+        owner_match = (
+            (SITE_OWNER.search(normalized) or SITE_OWNER_BEFORE.search(normalized))
+            if hints & _OWNER_HINTS
+            else None
+        )
         if owner_match is not None and len(self.signals.owners) < _MAX_OWNERS:
             self.signals.owners.append(owner_match.group("owner"))
         if hints & _CRUMB_HINTS and len(self._crumb_owners) < _MAX_CRUMBS and CRUMB_LABEL.search(normalized):

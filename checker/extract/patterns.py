@@ -76,7 +76,12 @@ from checker.extract import charsets
 # read as shown); a tab panel's name exempts it only in a real tab set (a shown sibling panel or tabs beside
 # it: a lone class="tab-content" style="display:none" was exempt), a block the sheet opens on hover or an open
 # class is no hiding.
-EXTRACTOR_VERSION = "1.17.0"
+# 1.18.0: use_table.py 10 (我司产品通过上海标准认证 is a product claim: it got no SHS009); a product nobody is named
+# beside takes the site's owner from its footer, also written before 版权所有 (SHS010 to review); English
+# Manufacturer/Supplier rows name the maker/seller; a code in a row naming another standard (通信接口标准) is
+# disclosed on the page (SHS008 to review, was high); 公司简介/关于我们 headings name no product; 展示获评上海标准的
+# 企业和产品 in an exhibition's news is no organisation's claim (designated-class).
+EXTRACTOR_VERSION = "1.18.0"
 
 
 class Pattern(NamedTuple):
@@ -659,6 +664,9 @@ STANDARD_LABELS = (
     "标准号",
     "产品标准",
 )
+# Other rows that name a standard the product follows (通信接口标准, 安全标准, 接口标准号): not the product's 执行标准,
+# but a code there is disclosed on the page, so a bare 上海标准 beside them (标准类型：上海标准) is no sure SHS008.
+OTHER_STANDARD_ROW = re.compile(r"(?:标准|標準)(?:号|號|编号|編號|代号|代號)?$")
 CLAIMANT_LABELS = (
     # Manufacturer labels first: the holder check (SHS010) is about who implements the standard.
     "生产企业",
@@ -847,9 +855,18 @@ ENGLISH_STANDARD_LABELS = frozenset(
         "productstandardno.",
     ]
 )
+# Export pages' rows naming who makes the product (Manufacturer: …) and who sells it (Supplier: …): the maker
+# answers for the standard as 生产商 does; a supplier or seller may trade the holder's goods (SHS010 to review).
+ENGLISH_MAKER_LABELS = frozenset(["manufacturer", "manufacturername", "maker", "producer", "factoryname"])
+ENGLISH_SELLER_LABELS = frozenset(
+    ["supplier", "suppliername", "seller", "sellername", "vendor", "distributor"]
+)
 ENGLISH_LABELS: dict[str, str] = {
     **{label: "产品名称" for label in ENGLISH_PRODUCT_LABELS},
     **{label: "执行标准" for label in ENGLISH_STANDARD_LABELS},
+    **{label: "生产商" for label in ENGLISH_MAKER_LABELS},
+    **{label: "供应商" for label in ENGLISH_SELLER_LABELS},
+    "companyname": "公司名称",
 }
 # Hosts of person-to-person resale platforms (闲鱼, 转转): a listing's "shop" there is a private person's nickname,
 # and the platform's name (og:site_name) sells nothing. Claims on their pages that no maker or seller row names
@@ -889,7 +906,7 @@ def label_fits(label: str) -> bool:
 GENERIC_HEADING = re.compile(
     # Section words in a short heading (商品详情, 规格参数, 包装清单, 热销推荐): a product title that holds one of
     # them in a longer name (大容量不锈钢分格饭盒 规格齐全) is still a product.
-    r"^.{0,8}(?:详情|介绍|参数|规格|包装|售后|评价|评论|说明|相关|推荐|资质|证书|新闻|公告|联系|导航|客服|热销|猜你喜欢|店铺"
+    r"^.{0,8}(?:详情|介绍|简介|簡介|概况|概況|关于我们|關於我們|参数|规格|包装|售后|评价|评论|说明|相关|推荐|资质|证书|新闻|公告|联系|导航|客服|热销|猜你喜欢|店铺"
     r"|基本信息|问答|问题|咨询|FAQ|属性|描述).{0,8}$|^主体$"
     # A marketplace's recommendation strips (看了又看, 大家都在看, 为你推荐 is caught by 推荐 above).
     r"|^.{0,4}(?:看了又看|看了还看|大家都在看|买了又买|还买了|还看了|同类|同款|热卖|热门商品|人气|排行榜).{0,4}$"

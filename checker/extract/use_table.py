@@ -16,7 +16,10 @@ import re
 from typing import Literal, NamedTuple
 
 USE_TABLE_VERSION = (
-    "9"  # 9: services about the scheme (代办, 认证咨询, 申报辅导; an agency's 在我司辅导下) announce and certify
+    "10"  # 10: an organisation's own products called 上海标准认证 (我司产品通过上海标准认证) are a product claim, on
+    # its about page too (own-products-certified); a footer's owner written before 版权所有 is the site's owner;
+    # 获评上海标准的企业和产品 qualifies a listed class (designated-class), no one's announcement.
+    # 9: services about the scheme (代办, 认证咨询, 申报辅导; an agency's 在我司辅导下) announce and certify
     # nothing; a printer's or packager's sample, template or finished client label is not its claim; a menu link
     # (上海标准专区) points elsewhere; a buyer's request (求购, Buying Request) demands, it does not claim; training
     # and logo-usage pages (课程, 标识使用规范, may print the mark) explain the scheme; a consultancy's list of its
@@ -441,6 +444,13 @@ SITE_OWNER = re.compile(
     r"|中心|联合会|聯合會|商会|商會|联盟|聯盟|委员会|委員會|管理局|人民政府|办公厅|辦公廳|局|单位|單位))",
     re.I,
 )
+# The same name written before the notice (宁波某某有限公司 版权所有 浙ICP备…), as many company sites' footers do.
+SITE_OWNER_BEFORE = re.compile(
+    rf"(?P<owner>[{_CJK}（）()]{{2,40}}?(?:股份有限公司|有限责任公司|有限公司|集团|集團|协会|協會|学会|學會|研究院"
+    r"|研究所|中心|联合会|聯合會|商会|商會|联盟|聯盟|委员会|委員會|管理局|人民政府|办公厅|辦公廳))"
+    r"\s*(?:©\s*)?(?:\d{4}\s*(?:[-–]\s*\d{4})?\s*)?(?:版权所有|版權所有|all rights reserved)",
+    re.I,
+)
 SITE_OWNER_HINTS = ("版权", "版權", "opyright", "OPYRIGHT", "©", "主办", "主辦")
 # Where a breadcrumb trail starts (当前位置：首页 > 新闻中心 > …): the trail is the rest of its container.
 CRUMB_LABEL = re.compile(
@@ -713,6 +723,14 @@ SENTENCE_SIGNALS: tuple[Signal, ...] = (
         "a bare 公司/协会 as the subject (公司获评…, 公司主导制定…): how an organisation writes about itself",
     ),
     _s(
+        "own-products-certified",
+        {"product": 8},
+        rf"(?:{_FIRST_PERSON}|公司|本厂|本廠)的?[^。，,；;“”\"「」]{{0,6}}?(?:产品|產品|商品)[^。；;，,]{{0,16}}"
+        r"上海(?:标准|標準)[”\"」』]?\s*(?:认证|認證)",
+        "an organisation says its own products are 上海标准认证 (我司产品通过上海标准认证): a product certification"
+        " claimed for the goods it sells, not the announcement of a designated standard, on whatever page it sits",
+    ),
+    _s(
         "first-person",
         {"organisation": 1},
         _FIRST_PERSON,
@@ -880,6 +898,13 @@ SENTENCE_SIGNALS: tuple[Signal, ...] = (
 
 # Right after the occurrence: the words name the scheme as a thing (the policy), not a product's claim.
 AFTER_SIGNALS: tuple[Signal, ...] = (
+    _s(
+        "designated-class",
+        {"discussion": 4},
+        r"^[”\"」』’']?\s*的\s*(?:企业|企業|单位|單位|产品|產品|项目|項目|标准|標準)(?:和|与|與|及|、|们|們)",
+        "the words qualify a class in a list (展示获评上海标准的企业和产品, 上海标准的企业与产品): those designated"
+        " as a group, reported or shown, not one organisation's announcement or one product's claim",
+    ),
     _s(
         "scheme-noun",
         {"discussion": 4},
