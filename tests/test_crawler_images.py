@@ -4,6 +4,8 @@ interruption, and with two cluster workers on Redis and PostgreSQL."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import signal
 import subprocess
@@ -12,19 +14,23 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
-from images_support import Shop, serve_shop
+from images_support import LABEL, Shop, serve_shop
 from localsite import sweep_command
 from sqlalchemy import delete, func, select, update
 
+from api.routes.images import image_response
 from checker.images.store import ImageReadingRow
 from checker.registry import import_registry_file
 from crawler.images.accounting import pending_images
+from crawler.images.evidence import image_bytes
 from crawler.images.models import ImageSighting
 from crawler.store.models import Finding, Snapshot, SnapshotBody, Sweep, SweepPage, SweepUrl
 from markwatch import db
 from markwatch.config import USER_AGENT
+from markwatch.errors import NotFoundError
 
 REPO = Path(__file__).resolve().parent.parent
 MARKWATCH = str(Path(sys.executable).with_name("markwatch"))
@@ -419,3 +425,66 @@ def test_an_image_that_is_also_a_link_target_is_read(tmp_path: Path) -> None:
             ).all()
         assert sighting.status == "checked" and sighting.image_sha256, (sighting.status, sighting.reason)
         assert "SHS003" in findings
+
+
+class _InlineShop(Shop):
+    """Item pages that show the label where only a browser looks: carried in the page as a data: URI
+    (base64 and percent-encoded), as a CSS background, as a <picture>'s <source>; and an SVG data: URI."""
+
+    def page(self, path: str) -> tuple[int, str, bytes]:
+        shown = {
+            "/item/1.html": f"<img src='data:image/jpeg;base64,{base64.b64encode(LABEL).decode()}'>",
+            "/item/2.html": f"<img src='data:image/jpeg,{quote(LABEL + b'pct')}'>",
+            "/item/3.html": "<div style=\"background-image:url('/cdn/label.jpg?bg');height:400px\"></div>",
+            "/item/4.html": "<picture><source srcset='/cdn/label.jpg?source 2x'>"
+            "<img src='data:image/gif;base64,R0lGODlhAQABAAAAACw='></picture>",
+            "/item/5.html": "<img src='data:image/svg+xml,"
+            + quote(
+                "<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script>"
+                + "<text>上海标准</text>" * 40
+            )
+            + "</svg>'>",
+        }
+        if path in shown:
+            body = "<html><head><meta charset='utf-8'><title>t</title></head><body><h1>演示智能水杯</h1>"
+            return (
+                200,
+                "text/html; charset=utf-8",
+                (body + f"<div class='desc'>{shown[path]}</div></body></html>").encode(),
+            )
+        return super().page(path)
+
+
+@pytest.mark.slow
+def test_images_a_page_carries_or_shows_without_an_img_src_are_kept_read_and_judged(tmp_path: Path) -> None:
+    # Before: a data: URI was always a placeholder, a background or a <source> was not looked at: the label
+    # was never read, and each page was "ok" as if read whole.
+    for shop in serve_shop(_InlineShop(items=5)):
+        db_url, first = _swept(shop, tmp_path)
+        assert ": finished;" in first.stdout, first.stdout
+        with db.session_scope(db_url) as session:
+            sightings = {s.page_url.rsplit("/", 1)[-1]: s for s in session.scalars(select(ImageSighting))}
+            rules = {
+                (f.page_url.rsplit("/", 1)[-1], f.rule_id, f.evidence["image"]["sha256"])
+                for f in session.scalars(select(Finding))
+            }
+            pages = {p.url.rsplit("/", 1)[-1]: p for p in session.scalars(select(SweepPage))}
+            inline_sha = hashlib.sha256(LABEL).hexdigest()
+            assert sightings["1.html"].url == f"data:image/jpeg;sha256={inline_sha}"
+            assert sightings["1.html"].image_sha256 == inline_sha  # the hash of the bytes the page carried
+            assert sightings["2.html"].image_sha256 == hashlib.sha256(LABEL + b"pct").hexdigest()
+            for name in ("1.html", "2.html", "3.html", "4.html"):
+                assert sightings[name].status == "checked" and sightings[name].reason is None, name
+                assert (name, "SHS003", sightings[name].image_sha256) in rules, name
+                assert pages[name].status == "ok", name
+            # The SVG is kept (its hash is evidence) but never rasterised: the page says it was not read whole.
+            svg = sightings["5.html"]
+            assert (svg.status, svg.reason) == ("checked", "error:svg") and svg.image_sha256
+            assert pages["5.html"].status == "partial"
+            assert [w["code"] for w in pages["5.html"].warnings] == ["image-svg"]
+            # Served back as fetched, with its sniffed type; the SVG is never served at all.
+            served = image_response(image_bytes(session, inline_sha) or b"")
+            assert served.body == LABEL and served.media_type == "image/jpeg"
+            assert served.headers["content-security-policy"].endswith("sandbox")
+            with pytest.raises(NotFoundError):
+                image_response(image_bytes(session, svg.image_sha256) or b"")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from checker.images.settings import ImageSettings
 from checker.registry import import_registry_file
 from crawler.targets import load_targets
 from markwatch import db
+from markwatch.cli.imagefiles import page_images
 from markwatch.errors import InputError, TargetsFileError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -131,3 +133,16 @@ def test_an_incomplete_sweep_says_which_image_work_is_left() -> None:
     )
     # A summary written before pages were scanned apart counts images only.
     assert line(images_pending=2, images_pending_pages=pages[:1]).startswith("sweep 7: 2 image(s) not yet")
+
+
+def test_a_saved_page_s_data_uri_image_is_read_from_the_page(tmp_path: Path) -> None:
+    # Its key (data:<type>;sha256=…) is no address: asked for as a remote or local file, it was "not read".
+    label = _image("words-without-code")
+    page = (
+        "<html><body><img src='data:image/jpeg;base64,"
+        + base64.b64encode(label).decode()
+        + "'></body></html>"
+    ).encode()
+    for url in (None, "https://shop.example/item.html"):
+        pairs, unread = page_images(str(tmp_path / "item.html"), page, url, "utf-8", ImageSettings.from_env())
+        assert unread == [] and [data for _, data in pairs] == [label], url

@@ -3,7 +3,9 @@ sightings the spider would have recorded with the page, every page marked, failu
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -214,3 +216,26 @@ def test_one_scan_at_a_time_again_while_pages_come_and_not_forever_when_scans_fa
         assert scans.start()
         scans.finished(None)
     assert not scans.pending()  # the pages wait in the database for `sweep resume`
+
+
+def test_a_page_s_data_uri_images_are_stored_items_not_requests_when_found_with_the_page() -> None:
+    """A cluster worker finds images with the page: an image the page carries as a data: URI is handed to the
+    writer as a fetched image under its key (its bytes, their sha256), never requested, and the page's
+    sighting names the same key, so the two are linked like a fetched image and its page."""
+    label = bytes(range(256)) * 4
+    digest = hashlib.sha256(label).hexdigest()
+    body = (
+        "<html><body><div id='description'>"
+        f"<img src='data:image/jpeg;base64,{base64.b64encode(label).decode()}'><img src='/d/a.jpg'>"
+        "</div></body></html>"
+    ).encode()
+    url = "https://detail.tmall.com/item.htm?id=9"
+    out = list(_spider().page_with_images(_response(body, url, "text/html; charset=utf-8"), "item"))
+    requests = [r.url for r in out if isinstance(r, Request)]
+    items = [i for i in out if isinstance(i, PageItem)]
+    [image] = [i for i in items if i.kind == "image"]
+    [page] = [i for i in items if i.kind == "item"]
+    assert requests == ["https://detail.tmall.com/d/a.jpg"]  # before: no data: image at all
+    assert image.requested_url == image.final_url == f"data:image/jpeg;sha256={digest}"
+    assert image.body == label and image.headers == {"Content-Type": "image/jpeg"}
+    assert [s["url"] for s in page.images] == [image.requested_url, "https://detail.tmall.com/d/a.jpg"]

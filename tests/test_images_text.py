@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import itertools
 import random
 import re
 from dataclasses import asdict
-from urllib.parse import urldefrag, urljoin
+from urllib.parse import quote, urldefrag, urljoin
 
 import pytest
 
@@ -123,7 +125,60 @@ def test_an_image_address_is_resolved_as_urljoin_would(address: str) -> None:
 
 def test_a_page_s_sightings_are_its_images_as_json_values() -> None:
     [image] = find_images("<img src='/a.jpg'>", "https://shop.example/item/1.html")
-    assert sightings([image]) == [asdict(image)]  # built by hand, so a new field must be added there too
+    # Built by hand, so a new field must be added there too (an inline image's bytes travel as their own
+    # image item, never inside the page's sightings).
+    assert sightings([image]) == [{k: v for k, v in asdict(image).items() if k != "inline"}]
+
+
+def test_data_uri_images_are_kept_by_the_hash_of_their_decoded_bytes_and_placeholders_are_not() -> None:
+    label = bytes(range(256)) * 8  # stands for a JPEG's bytes: discovery does not decode pictures
+    b64 = base64.b64encode(label).decode()
+    wrapped = "\n".join(b64[i : i + 76] for i in range(0, len(b64), 76)).rstrip("=")  # wrapped, unpadded
+    page = f"""<html><body><div class="desc">
+      <img src="data:image/gif;base64,R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==">
+      <img src="data:image/jpeg;base64,{b64}"><img src="DATA:image/jpeg;base64,{wrapped}">
+      <img src="data:image/png,{quote(label)}"><img src="data:image/png;base64,@@@{"A" * 600}">
+      <img src='data:image/svg+xml,{quote("<svg><script>alert(1)</script>" + "<text>上海标准</text>" * 30 + "</svg>")}'>
+    </div></body></html>"""
+    found = find_images(page, "https://shop.example/item/1.html", {"detail": [".desc"]})
+    digest = hashlib.sha256(label).hexdigest()
+    # Before: every data: URI was a placeholder, so a label carried in the page was never read and the
+    # page looked read whole.
+    assert [(i.url, i.area) for i in found[:2]] == [
+        (
+            f"data:image/jpeg;sha256={digest}",
+            "detail",
+        ),  # the 1x1 GIF is a placeholder; the wrapped copy is it
+        (f"data:image/png;sha256={digest}", "detail"),  # percent-encoded bytes
+    ]
+    assert found[0].inline is not None and found[0].inline.body == label
+    bad, svg = found[2].inline, found[3].inline
+    assert bad is not None and bad.body.startswith(
+        b"data:image/png;base64,@@@"
+    )  # kept: the reader refuses it
+    assert svg is not None and svg.media_type == "image/svg+xml" and svg.body.startswith(b"<svg><script>")
+    assert len(found) == 4 and all(len(i.url) < 120 for i in found)
+
+
+def test_picture_sources_and_background_images_are_page_images() -> None:
+    page = """<html><body>
+      <picture><source srcset="/p/a.webp 1x, /p/a2.webp 2x" type="image/webp">
+        <img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="></picture>
+      <picture><source srcset="/p/b.webp"><img src="/p/b.jpg"></picture>
+      <div class="banner" style="color:red; background-image: url( '/bg/label.jpg' )">x</div>
+      <section style="background:#fff url(/bg/two.png) no-repeat">y</section>
+      <div data-bg="/bg/lazy.jpg" style="background-image:url(/s.gif)"></div>
+      <div style="background-color:red">no image</div>
+    </body></html>"""
+    found = find_images(page, "https://shop.example/item/1.html")
+    assert [i.url for i in found] == [
+        "https://shop.example/p/a2.webp",  # the <img> is a placeholder: the <source> is what is shown
+        "https://shop.example/p/b.jpg",
+        "https://shop.example/bg/label.jpg",
+        "https://shop.example/bg/two.png",
+        "https://shop.example/bg/lazy.jpg",
+    ]
+    assert found[2].location == "body > div:nth-of-type(1)"
 
 
 def test_page_images_include_lazy_and_noscript_copies_with_their_areas() -> None:

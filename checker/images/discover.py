@@ -1,10 +1,14 @@
 """Where a page's product images are, including the copies lazy loading hides from `src`.
 
 Marketplaces put a 1x1 placeholder in `src` and the real address in `data-src`, `data-ks-lazyload`
-(Taobao/Tmall), `data-lazyload` (JD), `data-original`, `src2`, `srcset`, or a `<noscript>` copy of the tag."""
+(Taobao/Tmall), `data-lazyload` (JD), `data-original`, `src2`, `srcset`, a `<picture>`'s `<source>`, or a
+`<noscript>` copy of the tag. Detail pages also show images as an element's inline `background-image` (or a
+lazy `data-bg`), and carry some inside the page as `data:` URIs (checker/images/inline.py): a buyer sees all
+of them, so all are evidence."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -14,12 +18,19 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 from cssselect import GenericTranslator, SelectorError
 from lxml import etree, html
 
+from checker.images.inline import InlineImage, decode_data_uri, is_data_uri, is_placeholder_data
+
 # Read in this order: the lazy loaders' attributes hold the real image, `src` often a placeholder.
 LAZY_ATTRS = ("data-src", "data-ks-lazyload", "data-lazyload", "data-original", "data-lazy-src", "src2")
 SRCSET_ATTRS = ("srcset", "data-srcset")
 # Placeholders lazy loading leaves in `src` (and sometimes in the lazy attributes): inline data, spacers.
 _PLACEHOLDER_PARTS = ("spaceball", "1x1", "placeholder")
 _PLACEHOLDER_ENDS = ("s.gif", "blank.gif", "blank.png", "grey.gif", "loading.gif")
+# Lazy background loaders (lazysizes' data-bg, data-background) and an inline style's background image.
+BACKGROUND_ATTRS = ("data-bg", "data-background")
+_CSS_URL = re.compile(
+    r"""background(?:-image)?\s*:[^;]*?url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)""", re.I
+)
 _BLOCKS = ("p", "div", "li", "td", "dd", "figure", "section", "article", "body")
 _BLOCK_TEXT = 300
 # Areas a site adapter can name; images outside every named area are "page".
@@ -35,6 +46,8 @@ class PageImage:
     area: str
     location: str
     block_text: str
+    # An image the page carries as a data: URI: its bytes (url is then its key, never requested).
+    inline: InlineImage | None = None
 
 
 @cache
@@ -48,11 +61,9 @@ def _xpath(selector: str) -> etree.XPath | None:
 def _is_placeholder(address: str) -> bool:
     # Substring tests on the lower-cased address (an alternation regex cost more than the rest of the lookup).
     lowered = address.lower()
-    return (
-        lowered.startswith("data:")
-        or lowered.endswith(_PLACEHOLDER_ENDS)
-        or any(part in lowered for part in _PLACEHOLDER_PARTS)
-    )
+    if is_data_uri(lowered):
+        return is_placeholder_data(address)
+    return lowered.endswith(_PLACEHOLDER_ENDS) or any(part in lowered for part in _PLACEHOLDER_PARTS)
 
 
 def _srcset_best(value: str) -> str | None:
@@ -81,6 +92,31 @@ def image_address(img: etree._Element) -> str | None:
         if value and (best := _srcset_best(value)) and not _is_placeholder(best):
             return best
     value = (img.get("src") or "").strip()
+    if value and not _is_placeholder(value):
+        return value
+    # <picture><source srcset=…><img src=placeholder></picture>: the browser shows a source's image.
+    # libxml2 does not know <source> is empty: the <img> may sit inside the last <source>.
+    picture = next((a for a in islice(img.iterancestors(), 8) if a.tag == "picture"), None)
+    if picture is not None:
+        for source in picture.iter("source"):
+            for attr in SRCSET_ATTRS:
+                value = (source.get(attr) or "").strip()
+                if value and (best := _srcset_best(value)) and not _is_placeholder(best):
+                    return best
+    return None
+
+
+def background_address(el: etree._Element) -> str | None:
+    """The image an element shows as its background: a lazy data-bg, else its inline style's url()."""
+    for attr in BACKGROUND_ATTRS:
+        value = (el.get(attr) or "").strip()
+        if value and not _is_placeholder(value):
+            return value
+    style = el.get("style") or ""
+    if "url(" not in style.lower():
+        return None
+    match = _CSS_URL.search(style)
+    value = next((group for group in match.groups() if group), "").strip() if match else ""
     return value if value and not _is_placeholder(value) else None
 
 
@@ -162,6 +198,11 @@ def _noscript_images(root: etree._Element) -> list[tuple[etree._Element, etree._
     return found
 
 
+def _area(anchor: etree._Element, img: etree._Element, in_area: dict[etree._Element, str]) -> str:
+    """The adapter's area an image sits in (its own, else its nearest ancestor's), else "page"."""
+    return in_area.get(img) or next((in_area[a] for a in anchor.iterancestors() if a in in_area), "page")
+
+
 def find_images(
     text: str, base_url: str | None, areas: dict[str, list[str]] | None = None, *, limit: int = 200
 ) -> list[PageImage]:
@@ -184,9 +225,35 @@ def find_images(
     paths: dict[etree._Element, str] = {}
     out: list[PageImage] = []
     candidates = [(img, img) for img in root.iter("img")] + _noscript_images(root)
+    backgrounds = {
+        el: address
+        for el in root.xpath("//*[@style or @data-bg or @data-background]")
+        if isinstance(el.tag, str) and el.tag != "img" and (address := background_address(el))
+    }
+    if backgrounds:
+        # In document order with the <img> tags (a noscript copy stays last, as before).
+        order = {el: n for n, el in enumerate(root.iter())}
+        candidates = sorted(
+            [(img, img) for img in root.iter("img")] + [(el, el) for el in backgrounds],
+            key=lambda pair: order.get(pair[0], 0),
+        ) + _noscript_images(root)
     for anchor, img in candidates:
-        address = image_address(img)
+        address = backgrounds.get(img) or image_address(img)
         if not address:
+            continue
+        if is_data_uri(address):
+            inline = decode_data_uri(address)
+            if inline.key in seen:
+                continue
+            seen.add(inline.key)
+            area = _area(anchor, img, in_area)
+            out.append(
+                PageImage(
+                    inline.key, len(out), area, _location(anchor, paths), _block_text(anchor, blocks), inline
+                )
+            )
+            if len(out) >= limit:
+                break
             continue
         try:
             absolute = _absolute(address.replace("\\", "/"), base_url)
@@ -201,7 +268,7 @@ def find_images(
         ):
             continue
         seen.add(absolute)
-        area = in_area.get(img) or next((in_area[a] for a in anchor.iterancestors() if a in in_area), "page")
+        area = _area(anchor, img, in_area)
         out.append(PageImage(absolute, len(out), area, _location(anchor, paths), _block_text(anchor, blocks)))
         if len(out) >= limit:
             break

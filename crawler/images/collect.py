@@ -10,6 +10,7 @@ thousand listings is fetched once per sweep and read once per reader version."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, replace
 from functools import cache
@@ -22,6 +23,7 @@ from checker.images.discover import PageImage, find_images
 from checker.images.settings import ImageSettings
 from crawler.decoding import page_encoding, query_in_page_encoding, readable
 from crawler.frontier import META_IMAGE
+from crawler.items import PageItem
 
 # Pages first: an image waits behind every page request already queued.
 IMAGE_PRIORITY = -10
@@ -74,13 +76,39 @@ def found_images(spider: Any, response: Response) -> FoundImages:
     # An image address is requested as the browser requests it: its query in the page's encoding (a GBK
     # page's /img?name=标签 is name=%B1%EA%C7%A9 to its server), like the page's links.
     found = [
-        replace(
+        image
+        if image.inline is not None  # carried by the page: no address to rewrite or request
+        else replace(
             image, url=query_in_page_encoding(rewritten(image.url, rules) if rules else image.url, encoding)
         )
         for image in found
     ]
     found = list({image.url: image for image in reversed(found)}.values())[::-1]
     return FoundImages(found[:limit], len(found), len(found) > limit)
+
+
+def fetched_images(images: list[PageImage]) -> list[PageImage]:
+    """The images to request: all but those the page carries as data: URIs."""
+    return [image for image in images if image.inline is None]
+
+
+def inline_items(images: list[PageImage], fetched_at: dt.datetime) -> list[PageItem]:
+    """The page's data: URI images as fetched images (stored by the page writer under their key, read behind
+    the crawl like any image): their bytes came with the page."""
+    unique = {image.url: image.inline for image in images if image.inline is not None}
+    return [
+        PageItem(
+            requested_url=key,
+            final_url=key,
+            status=200,
+            headers={"Content-Type": inline.media_type},
+            body=inline.body,
+            fetched_at=fetched_at,
+            declared_charset=None,
+            kind="image",
+        )
+        for key, inline in unique.items()
+    ]
 
 
 def count_found(stats: Any, found: FoundImages) -> None:

@@ -33,8 +33,15 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from crawler.canonical import Canonicalizer
-from crawler.images.collect import FoundImages, sightings
-from crawler.images.storage import add_page_warnings, images_over_limit, link_sightings, record_sightings
+from crawler.images.collect import FoundImages, fetched_images, inline_items, sightings
+from crawler.images.storage import (
+    add_page_warnings,
+    images_over_limit,
+    link_sightings,
+    record_sightings,
+    store_images,
+)
+from crawler.items import PageItem
 from crawler.ledger import ledger_key
 from crawler.store.models import Snapshot, SnapshotBody, SweepPage
 
@@ -135,6 +142,14 @@ def stored_response(url: str, status: int, headers: dict[str, Any] | None, body:
     return kind(url=url, status=status, headers=scrapy_headers, body=body)
 
 
+@dataclass(frozen=True)
+class _StoredInline:
+    """A data: URI image as `store_images` takes a fetched one (its ledger URL and the item)."""
+
+    url: str
+    item: PageItem
+
+
 def scan_pending_pages(
     session: Session, sweep_id: int, *, find: Finder, canonical: Canonicalizer, limit: int, now: dt.datetime
 ) -> ScanResult:
@@ -160,6 +175,7 @@ def scan_pending_pages(
     scanned: list[ScannedPage] = []
     snapshots: dict[str, int] = {}
     failed: list[int] = []
+    inline: list[_StoredInline] = []
     for row in rows:
         # One body at a time: a batch of large pages is never all in memory at once.
         body = session.scalar(select(SnapshotBody.body).where(SnapshotBody.sha256 == row.body_sha256))
@@ -183,7 +199,13 @@ def scan_pending_pages(
         ]
         scanned.append(ScannedPage(row.url, canonical(row.final_url), seller, row.fetched_at, page_sightings))
         snapshots[row.url] = row.snapshot_id
-        result.requests.append((response.url, [image.url for image in found.images]))
+        inline.extend(
+            _StoredInline(item.requested_url, item) for item in inline_items(found.images, row.fetched_at)
+        )
+        if fetched := fetched_images(found.images):
+            result.requests.append((response.url, [image.url for image in fetched]))
+    # Images the pages carry as data: URIs are stored now, like a fetched image (their bytes are at hand).
+    store_images(session, sweep_id, inline, now)
     image_urls = record_sightings(session, sweep_id, scanned, snapshots, now)
     done = [row.id for row in rows if row.id not in set(failed)]
     if done:

@@ -29,8 +29,10 @@ from crawler.images.collect import (
     STAT_FAILED,
     STAT_FETCHED,
     count_found,
+    fetched_images,
     found_images,
     image_requests,
+    inline_items,
     looks_for_images,
     sightings,
 )
@@ -95,7 +97,8 @@ class SweepSpider(scrapy.Spider, abc.ABC):
         found = found_images(self, response)
         count_found(self._stats(), found)
         images = found.images
-        yield from image_requests(self, [(image.url, response.url) for image in images])
+        yield from image_requests(self, [(image.url, response.url) for image in fetched_images(images)])
+        yield from inline_items(images, dt.datetime.now(dt.UTC))
         item = self.page_item(response, kind, notes=notes, images=sightings(images))
         if found.over_limit:
             item.warnings.append(images_over_limit(len(images)))

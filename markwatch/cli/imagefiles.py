@@ -159,6 +159,9 @@ def page_images(
         found = found[:MAX_PAGE_IMAGES]
     out: list[tuple[PageImage, bytes]] = []
     for image in found:
+        if image.inline is not None:  # carried by the page as a data: URI: its bytes are at hand
+            out.append((image, image.inline.body))
+            continue
         try:
             data = (
                 _remote_image(image.url, settings, urlsplit(url).hostname)
