@@ -15,7 +15,6 @@ from urllib.parse import urldefrag, urlsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
-from scrapy.selector import Selector
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.response import get_meta_refresh
 from twisted.internet.error import (
@@ -45,7 +44,13 @@ from crawler.images.collect import (
 from crawler.images.storage import images_over_limit
 from crawler.items import PageItem, UrlOutcome
 from crawler.middlewares import SkipRequest
-from crawler.sitemaps import DEFAULT_SITEMAP_MAXSIZE, SITEMAP_ENCODINGS, is_sitemap_request, sitemap_xml
+from crawler.sitemaps import (
+    DEFAULT_SITEMAP_MAXSIZE,
+    SITEMAP_ENCODINGS,
+    is_sitemap_request,
+    read_sitemap,
+    sitemap_xml,
+)
 from crawler.snapshots import flat_headers
 from crawler.targets import Target
 from markwatch.errors import SitemapError
@@ -139,9 +144,10 @@ class SweepSpider(scrapy.Spider, abc.ABC):
         return []
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
-        """Sitemap or sitemap index, plain or gzip (crawler/sitemaps.py): each <loc> is followed (nested
-        sitemaps recursively); one that cannot be read fails with its reason (sitemap_too_large,
-        sitemap_corrupt, sitemap_encoding)."""
+        """Sitemap or sitemap index, plain or gzip, XML, feed or text (crawler/sitemaps.py): each URL is
+        followed (nested sitemaps recursively); one that cannot be read fails with its reason
+        (sitemap_too_large, sitemap_corrupt, sitemap_encoding, sitemap_format), one read only in part follows
+        what it read and fails as sitemap_malformed."""
         settings = getattr(getattr(self, "crawler", None), "settings", None)
         maxsize = (
             settings.getint("MARKWATCH_SITEMAP_MAXSIZE", DEFAULT_SITEMAP_MAXSIZE)
@@ -153,18 +159,23 @@ class SweepSpider(scrapy.Spider, abc.ABC):
             # sitemap read by hand) has none.
             meta = response.request.meta if response.request is not None else {}
             encodings = tuple(meta.get(SITEMAP_ENCODINGS) or ())
-            xml = sitemap_xml(response.body, max_size=maxsize, content_encodings=encodings)
-            document = Selector(body=xml, type="xml")
+            content = read_sitemap(sitemap_xml(response.body, max_size=maxsize, content_encodings=encodings))
         except SitemapError as exc:
-            self._stats().inc_value(f"markwatch/failed/{exc.reason}")
-            self.logger.warning("sitemap %s not read: %s", response.url, exc)
-            yield UrlOutcome(requested_url(response), "failed", exc.reason, entry=entry_of(response))
+            yield self._sitemap_failed(response, exc)
             return
-        locs = [loc.strip() for loc in document.xpath("//*[local-name()='loc']/text()").getall()]
-        nested = bool(document.xpath("//*[local-name()='sitemapindex']"))
-        for loc in locs:
-            yield from self.follow(response, loc, self.parse_sitemap if nested else self.parse_listing)
+        for url in content.urls:
+            yield from self.follow(
+                response, url, self.parse_sitemap if content.nested else self.parse_listing
+            )
+        if content.problem is not None:
+            yield self._sitemap_failed(response, content.problem)
+            return
         yield UrlOutcome(requested_url(response), "skipped", "sitemap", entry=entry_of(response))
+
+    def _sitemap_failed(self, response: Response, exc: SitemapError) -> UrlOutcome:
+        self._stats().inc_value(f"markwatch/failed/{exc.reason}")
+        self.logger.warning("sitemap %s not read: %s", response.url, exc)
+        return UrlOutcome(requested_url(response), "failed", exc.reason, entry=entry_of(response))
 
     def refresh(self, response: Response, callback: Any) -> Iterator[scrapy.Request]:
         """A <meta http-equiv=refresh> target, as a request of its own under the same rules as a link (read
