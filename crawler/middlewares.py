@@ -297,7 +297,8 @@ class WaitingRobotsTxtMiddleware:
             else:
                 parser = ProtegoRobotParser(response.body, None)
                 slot = self.crawler.engine.downloader.get_slot_key(request)
-                self.policy.robots_asked(slot, robots_spacing(parser.rp, self.user_agent))
+                text = response.body.decode("utf-8", errors="ignore")  # as Scrapy reads it for Protego
+                self.policy.robots_asked(slot, robots_spacing(parser.rp, self.user_agent, text))
                 self._parsers[netloc] = parser
             self.crawler.stats.inc_value(f"robotstxt/response_status_count/{response.status}")
         except Exception as exc:
