@@ -235,9 +235,12 @@ class WaitingRobotsTxtMiddleware:
     """robots.txt for every host, and no request to a host goes out before its robots.txt is parsed.
 
     Scrapy 2.14-2.19 let requests issued while robots.txt was loading skip the check; here each
-    request awaits the host's parser. A robots.txt that fails to load or answers 5xx or 429 disallows
-    the host (a compliance crawler errs on the side of not fetching; reason robots_unavailable); any other
-    4xx allows everything (RFC 9309). Its Crawl-delay (or Request-rate) for our user agent becomes the
+    request awaits the host's parser. A robots.txt that fails to load (a body cut short or corrupt too:
+    ContentCodingMiddleware), answers 5xx or 429, or a redirect that leads nowhere (no Location, off the
+    target's domains, past REDIRECT_MAX_TIMES) disallows the host (a compliance crawler errs on the side of
+    not fetching; reason robots_unavailable); any other 4xx allows everything (RFC 9309). Redirects within
+    the target's domains are followed, and the whole file is read up to DOWNLOAD_MAXSIZE (RFC 9309 asks for
+    at least 500 KiB); a larger one fails to load. Its Crawl-delay (or Request-rate) for our user agent becomes the
     least spacing of the host's download slot before any other request to the host goes out.
     """
 
@@ -289,8 +292,9 @@ class WaitingRobotsTxtMiddleware:
         request = Request(url, meta=meta, callback=NO_CALLBACK, priority=1000)
         try:
             response = await maybe_deferred_to_future(self.crawler.engine.download(request))
-            if response.status >= 500 or response.status == 429:
+            if response.status == 429 or not (200 <= response.status < 300 or 400 <= response.status < 500):
                 # 429 is the server asking for less, not "no robots.txt": treated like a 5xx (as Google does).
+                # A 3xx left here (no Location) never led to a robots.txt: not read, not "none" either.
                 self._parsers[netloc] = False
             elif response.status >= 400:
                 self._parsers[netloc] = True
