@@ -18,8 +18,9 @@ from urllib.parse import urljoin, urlsplit
 from scrapy import Request, Spider, signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from scrapy.http.request import NO_CALLBACK
+from scrapy.responsetypes import responsetypes
 from scrapy.robotstxt import ProtegoRobotParser
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet import defer
@@ -27,10 +28,12 @@ from twisted.internet.interfaces import IReactorTime
 from w3lib.url import safe_url_string
 
 from crawler.addresses import forbidden_kind
+from crawler.content_coding import content_codings, decode_content
 from crawler.frontier import META_IMAGE
 from crawler.politeness import HostPolicy, robots_spacing
 from crawler.sitemaps import DEFAULT_SITEMAP_MAXSIZE, SITEMAP_ENCODINGS, is_sitemap_request
 from crawler.targets import host_allowed
+from markwatch.errors import ContentCodingError
 
 log = logging.getLogger(__name__)
 
@@ -147,52 +150,97 @@ class RedirectGuardMiddleware:
         return response
 
 
-class SitemapBodyMiddleware:
-    """A sitemap is bounded by MARKWATCH_SITEMAP_MAXSIZE (the sitemaps protocol's limit), not by
-    DOWNLOAD_MAXSIZE, and its Content-Encoding is left for crawler/sitemaps.py to undo (or refuse).
+# A decoding failure's kind (crawler/content_coding.py) as a page's ledger reason.
+PAGE_CODING_REASONS = {
+    "truncated": "truncated",
+    "corrupt": "content_corrupt",
+    "too_large": "too_large",
+    "encoding": "content_encoding",
+}
+# Failures a second download may not have (the connection cut the body short, or garbled it).
+_TRANSIENT_KINDS = frozenset({"truncated", "corrupt"})
 
-    Scrapy's HttpCompressionMiddleware bounds a decompressed body by DOWNLOAD_MAXSIZE (a bomb sent with
-    Content-Encoding failed as too_large, the same bomb as a .xml.gz file as sitemap_too_large) and decodes
-    gzip, deflate and brotli leniently (a truncated stream gave the URLs before the cut, the rest lost without
-    a word; an encoding it cannot decode was parsed as XML and gave no URL). Placed after it (a higher number),
-    so it sees the response first; the encodings travel in the request's meta to the spider's parse_sitemap."""
 
-    def __init__(self, max_size: int) -> None:
+class ContentCodingMiddleware:
+    """Every response body whole or not at all: its Content-Encoding undone strictly (crawler/content_coding.py),
+    a body the connection cut short never passed on as the page.
+
+    Scrapy's HttpCompressionMiddleware decodes gzip, deflate and brotli leniently: a truncated stream gave the
+    page (or sitemap, or robots.txt) up to the cut, a bad CRC was ignored, an encoding it cannot decode was
+    passed on still encoded. Placed after it (a higher number), this sees the response first and takes the
+    Content-Encoding off, so Scrapy's never runs. A page that cannot be decoded whole is downloaded again (a
+    cut is often the network's), then fails with its reason (truncated, content_corrupt, content_encoding,
+    too_large); a robots.txt that cannot is unavailable, so its host is not crawled.
+
+    A sitemap is bounded by MARKWATCH_SITEMAP_MAXSIZE (the sitemaps protocol's limit), not DOWNLOAD_MAXSIZE,
+    and its Content-Encoding is left for crawler/sitemaps.py to undo with a .xml.gz file's own gzip; the
+    encodings travel in the request's meta to the spider's parse_sitemap."""
+
+    def __init__(self, max_size: int, sitemap_max_size: int) -> None:
         self.max_size = max_size
+        self.sitemap_max_size = sitemap_max_size
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> SitemapBodyMiddleware:
-        return cls(crawler.settings.getint("MARKWATCH_SITEMAP_MAXSIZE", DEFAULT_SITEMAP_MAXSIZE))
+    def from_crawler(cls, crawler: Any) -> ContentCodingMiddleware:
+        settings = crawler.settings
+        return cls(
+            settings.getint("DOWNLOAD_MAXSIZE"),
+            settings.getint("MARKWATCH_SITEMAP_MAXSIZE", DEFAULT_SITEMAP_MAXSIZE),
+        )
 
     def process_request(self, request: Request, spider: Spider) -> None:
         if is_sitemap_request(request):
             # Scrapy's download handlers read the body limit from the request: past it the download is
             # cancelled, and the spider's errback names the failure sitemap_too_large.
-            request.meta.setdefault("download_maxsize", self.max_size)
+            request.meta.setdefault("download_maxsize", self.sitemap_max_size)
 
-    def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
-        if not is_sitemap_request(request):
+    def process_response(self, request: Request, response: Response, spider: Spider) -> Request | Response:
+        if request.method == "HEAD":
             return response
-        encodings = tuple(
-            token.strip().lower().decode("latin-1")
-            for value in response.headers.getlist(b"Content-Encoding")
-            for token in value.split(b",")
-            if token.strip()
-        )
+        encodings = content_codings(response.headers)
         if encodings:
-            del response.headers[b"Content-Encoding"]  # the body stays encoded: sitemap_xml reads each layer
-        # Set even when empty: a retried request carries its meta, and must not inherit an earlier answer's.
-        request.meta[SITEMAP_ENCODINGS] = encodings
-        return response
+            # Taken off in every case: Scrapy's lenient decoding must never see it.
+            del response.headers[b"Content-Encoding"]
+        if is_sitemap_request(request):
+            # Set even when empty: a retried request carries its meta, and must not inherit an earlier answer's.
+            request.meta[SITEMAP_ENCODINGS] = encodings
+            return response
+        if "dataloss" in response.flags:
+            # Only with DOWNLOAD_FAIL_ON_DATALOSS off: Scrapy then passes on a body shorter than its length.
+            return self._undecodable(request, spider, "truncated", "body shorter than its Content-Length")
+        if not encodings:
+            return response
+        max_size = int(request.meta.get("download_maxsize", self.max_size))
+        try:
+            body = decode_content(response.body, encodings, max_size=max_size)
+        except ContentCodingError as exc:
+            return self._undecodable(request, spider, exc.kind, f"{', '.join(encodings)} body: {exc}")
+        kind = responsetypes.from_args(headers=response.headers, url=response.url, body=body)
+        changes: dict[str, Any] = {"cls": kind, "body": body}
+        if issubclass(kind, TextResponse):
+            changes["encoding"] = None  # from the headers and the decoded body, not the compressed bytes
+        return response.replace(**changes)
+
+    def _undecodable(self, request: Request, spider: Spider, kind: str, detail: str) -> Request:
+        reason = PAGE_CODING_REASONS[kind]
+        _stats(spider).inc_value(f"markwatch/content_coding/{reason}")
+        if kind in _TRANSIENT_KINDS and not request.meta.get("dont_retry"):
+            retry = get_retry_request(request, spider=spider, reason=reason)
+            if retry is not None:
+                return retry
+        raise SkipRequest(reason, f"{request.url}: {detail}", state="failed")
 
 
 class WaitingRobotsTxtMiddleware:
     """robots.txt for every host, and no request to a host goes out before its robots.txt is parsed.
 
     Scrapy 2.14-2.19 let requests issued while robots.txt was loading skip the check; here each
-    request awaits the host's parser. A robots.txt that fails to load or answers 5xx or 429 disallows
-    the host (a compliance crawler errs on the side of not fetching; reason robots_unavailable); any other
-    4xx allows everything (RFC 9309). Its Crawl-delay (or Request-rate) for our user agent becomes the
+    request awaits the host's parser. A robots.txt that fails to load (a body cut short or corrupt too:
+    ContentCodingMiddleware), answers 5xx or 429, or a redirect that leads nowhere (no Location, off the
+    target's domains, past REDIRECT_MAX_TIMES) disallows the host (a compliance crawler errs on the side of
+    not fetching; reason robots_unavailable); any other 4xx allows everything (RFC 9309). Redirects within
+    the target's domains are followed, and the whole file is read up to DOWNLOAD_MAXSIZE (RFC 9309 asks for
+    at least 500 KiB); a larger one fails to load. Its Crawl-delay (or Request-rate) for our user agent becomes the
     least spacing of the host's download slot before any other request to the host goes out.
     """
 
@@ -244,15 +292,17 @@ class WaitingRobotsTxtMiddleware:
         request = Request(url, meta=meta, callback=NO_CALLBACK, priority=1000)
         try:
             response = await maybe_deferred_to_future(self.crawler.engine.download(request))
-            if response.status >= 500 or response.status == 429:
+            if response.status == 429 or not (200 <= response.status < 300 or 400 <= response.status < 500):
                 # 429 is the server asking for less, not "no robots.txt": treated like a 5xx (as Google does).
+                # A 3xx left here (no Location) never led to a robots.txt: not read, not "none" either.
                 self._parsers[netloc] = False
             elif response.status >= 400:
                 self._parsers[netloc] = True
             else:
                 parser = ProtegoRobotParser(response.body, None)
                 slot = self.crawler.engine.downloader.get_slot_key(request)
-                self.policy.robots_asked(slot, robots_spacing(parser.rp, self.user_agent))
+                text = response.body.decode("utf-8", errors="ignore")  # as Scrapy reads it for Protego
+                self.policy.robots_asked(slot, robots_spacing(parser.rp, self.user_agent, text))
                 self._parsers[netloc] = parser
             self.crawler.stats.inc_value(f"robotstxt/response_status_count/{response.status}")
         except Exception as exc:

@@ -15,11 +15,13 @@ Redis, and requests wait for their host's cluster-wide booking instead of this p
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
+from protego import Protego
 from scrapy import Request, Spider
 from scrapy.core.downloader import Downloader, Slot
 
@@ -115,16 +117,44 @@ class HostPolicy:
         return self._resume_at.get(key, 0.0)
 
 
-def robots_spacing(rules: Any, user_agent: str) -> float | None:
+def robots_spacing(rules: Any, user_agent: str, text: str | None = None) -> float | None:
     """Seconds between requests a parsed robots.txt (Protego) asks of `user_agent`: its Crawl-delay, or
     its Request-rate as a spacing (1/5 = 5 s), whichever is longer; None when it asks for neither.
 
-    Request-rate's time-of-day window is ignored: the rate then holds all day, the polite reading."""
+    Request-rate is no part of RFC 9309; it comes from the 1996 extended robots.txt draft, where a rate may
+    hold only in a time-of-day window (`Request-rate: 1/10s 0600-0845`, UTC) and a group may give several.
+    Windows are not evaluated: a sweep runs for hours across them, and a rate kept only inside its window would
+    be broken the moment the window opens mid-crawl. The slowest rate any line of our group asks holds all day.
+    Protego keeps only a group's last Request-rate line, so with the robots.txt `text` every line is read.
+    Visit-time (the draft's hours to crawl in) is not honoured: a sweep runs when it is scheduled."""
     delay = rules.crawl_delay(user_agent)
-    rate = rules.request_rate(user_agent)
-    spacing = rate.seconds / rate.requests if rate is not None and rate.requests > 0 else None
-    asked = [float(value) for value in (delay, spacing) if value]
+    rates = [rules.request_rate(user_agent)]
+    if text is not None:
+        rates += each_request_rate(text, user_agent)
+    spacings = [rate.seconds / rate.requests for rate in rates if rate is not None and rate.requests > 0]
+    asked = [float(value) for value in (delay, *spacings) if value]
     return max(asked) if asked else None
+
+
+_REQUEST_RATE_LINE = re.compile(r"^\s*request[- ]rate\s*:", re.IGNORECASE)
+# Request-rate lines read one by one; a robots.txt with more is read for its first ones (and Protego's last).
+MAX_REQUEST_RATE_LINES = 16
+
+
+def each_request_rate(text: str, user_agent: str) -> list[Any]:
+    """The Request-rate each line of `text` gives `user_agent` (Protego's RequestRate; None for a line of
+    another group): each line read alone, the other Request-rate lines taken out, so Protego's own group
+    matching decides which lines are ours."""
+    lines = text.splitlines()
+    rate_lines = [number for number, line in enumerate(lines) if _REQUEST_RATE_LINE.match(line)]
+    if len(rate_lines) < 2:
+        return []  # none, or the one Protego read already
+    others = set(rate_lines)
+    rates = []
+    for keep in rate_lines[:MAX_REQUEST_RATE_LINES]:
+        alone = "\n".join(line for number, line in enumerate(lines) if number == keep or number not in others)
+        rates.append(Protego.parse(alone).request_rate(user_agent))
+    return rates
 
 
 class HostSlot(Slot):

@@ -35,6 +35,9 @@ DOWNLOAD_MAXSIZE = 4 * 1024 * 1024
 # Past it the sitemap fails as sitemap_too_large (crawler/sitemaps.py).
 MARKWATCH_SITEMAP_MAXSIZE = 50 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+# Scrapy's default, said here because the sweep relies on it: a body shorter than its Content-Length, or a
+# chunked body cut before its last chunk, fails (retried, then "truncated") instead of passing as the page.
+DOWNLOAD_FAIL_ON_DATALOSS = True
 # A dead page costs at most timeout x (retries + 1) plus backoff: 8 s x 3 + 1 s + 2 s, under 30 s.
 DOWNLOAD_TIMEOUT = 8
 DNS_TIMEOUT = 8
@@ -66,8 +69,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.AddressGuardMiddleware": 45,
     "crawler.middlewares.WaitingRobotsTxtMiddleware": 100,
     "crawler.middlewares.RetryAfterMiddleware": 550,
-    # After HttpCompressionMiddleware (590): a sitemap's gzip Content-Encoding is undone strictly, bounded.
-    "crawler.middlewares.SitemapBodyMiddleware": 595,
+    # After HttpCompressionMiddleware (590): every Content-Encoding is undone strictly and bounded, or the
+    # page fails with its reason (a sitemap's is left for crawler/sitemaps.py), never read up to a cut.
+    "crawler.middlewares.ContentCodingMiddleware": 595,
     "crawler.middlewares.RedirectGuardMiddleware": 650,
 }
 SPIDER_MIDDLEWARES = {

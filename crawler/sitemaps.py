@@ -7,7 +7,7 @@ is gunzipped here, but strictly: Scrapy's `gunzip` returns whatever came before 
 which would lose the sitemap's later URLs without a word. A corrupt, truncated or over-large file raises
 SitemapError with its ledger reason instead.
 
-A sitemap compressed on the wire (any Content-Encoding) is left compressed by SitemapBodyMiddleware
+A sitemap compressed on the wire (any Content-Encoding) is left compressed by ContentCodingMiddleware
 (crawler/middlewares.py), which hands its encodings to `sitemap_xml`: gzip and deflate are undone here as
 strictly, so a bomb, a corrupt or a truncated stream fails for the same reason however it was sent (Scrapy
 inflates deflate leniently too); a .xml.gz file compressed again on the wire is two gzip layers. Any other
@@ -17,21 +17,30 @@ sitemap_encoding rather than read in part or as nothing.
 
 from __future__ import annotations
 
-import zlib
+import io
+import re
+from dataclasses import dataclass
 from typing import Any
 
-from markwatch.errors import SitemapError
+from lxml import etree
 
-GZIP_MAGIC = b"\x1f\x8b"
+from crawler import content_coding
+from crawler.content_coding import GZIP_MAGIC
+from markwatch.errors import ContentCodingError, SitemapError
+
 # A .xml.gz file, compressed again on the wire: two layers. More is no sitemap anyone serves.
-MAX_GZIP_LAYERS = 3
+MAX_GZIP_LAYERS = content_coding.MAX_LAYERS
 # The callback of sitemap requests (crawler/spiders/base.py), by name: it survives the cluster's serializer.
 SITEMAP_CALLBACK = "parse_sitemap"
 # Request meta: the sitemap response's Content-Encoding tokens, left for sitemap_xml to undo.
 SITEMAP_ENCODINGS = "markwatch_sitemap_encodings"
 # The sitemaps protocol's own limit on a sitemap file, uncompressed: past it, a "sitemap" is a gzip bomb.
 DEFAULT_SITEMAP_MAXSIZE = 50 * 1024 * 1024
-_CHUNK = 64 * 1024
+# A decoding failure's kind (crawler/content_coding.py) as a sitemap's ledger reason.
+_REASONS = {
+    "too_large": "sitemap_too_large",
+    "encoding": "sitemap_encoding",
+}
 
 
 def is_sitemap_request(request: Any) -> bool:
@@ -39,8 +48,9 @@ def is_sitemap_request(request: Any) -> bool:
     return getattr(getattr(request, "callback", None), "__name__", None) == SITEMAP_CALLBACK
 
 
-GZIP_CODINGS = frozenset({"gzip", "x-gzip"})
-DEFLATE_CODINGS = frozenset({"deflate"})
+def _sitemap_error(exc: ContentCodingError) -> SitemapError:
+    reason = _REASONS.get(exc.kind, "sitemap_corrupt")  # truncated or corrupt: sitemap_corrupt
+    return SitemapError(reason, f"sitemap {exc}")
 
 
 def sitemap_xml(
@@ -49,81 +59,120 @@ def sitemap_xml(
     """The sitemap's XML bytes: `body` with its `content_encodings` (the response's Content-Encoding tokens,
     in the order applied) undone, then gunzipped while it is gzip (each layer at most `max_size` bytes; an
     XML document never starts with the gzip magic number)."""
-    if len(content_encodings) > MAX_GZIP_LAYERS:
-        raise SitemapError("sitemap_corrupt", f"sitemap is encoded {len(content_encodings)} times over")
-    for coding in reversed(content_encodings):
-        if coding in GZIP_CODINGS:
-            body = gunzip_bounded(body, max_size=max_size)
-        elif coding in DEFLATE_CODINGS:
-            body = inflate_bounded(body, max_size=max_size)
-        elif coding != "identity":
-            raise SitemapError(
-                "sitemap_encoding", f"sitemap sent with Content-Encoding {coding!r}, not decoded"
-            )
-    for _layer in range(MAX_GZIP_LAYERS):
-        if not body.startswith(GZIP_MAGIC):
-            return body
-        body = gunzip_bounded(body, max_size=max_size)
+    try:
+        body = content_coding.decode_content(body, content_encodings, max_size=max_size)
+        for _layer in range(MAX_GZIP_LAYERS):
+            if not body.startswith(GZIP_MAGIC):
+                return body
+            body = content_coding.gunzip_bounded(body, max_size=max_size)
+    except ContentCodingError as exc:
+        raise _sitemap_error(exc) from None
     if body.startswith(GZIP_MAGIC):
         raise SitemapError("sitemap_corrupt", f"sitemap is gzip more than {MAX_GZIP_LAYERS} times over")
     return body
 
 
-def _inflate_stream(
-    inflater: Any, data: bytes, out: list[bytes], total: int, *, max_size: int, kind: str, compressed: int
-) -> int:
-    """Run one zlib stream of `data` to its end into `out`, bounded: the new output total. SitemapError
-    when the output passes `max_size` (sitemap_too_large), or the stream is corrupt or truncated."""
-    pending = data
-    try:
-        while True:
-            chunk = inflater.decompress(pending, _CHUNK)
-            total += len(chunk)
-            if total > max_size:
-                raise SitemapError(
-                    "sitemap_too_large",
-                    f"sitemap decompresses to more than {max_size} bytes (from {compressed} compressed)",
-                )
-            out.append(chunk)
-            pending = inflater.unconsumed_tail
-            if inflater.eof or (not pending and not chunk):
-                break
-    except zlib.error as exc:
-        raise SitemapError("sitemap_corrupt", f"sitemap is not valid {kind}: {exc}") from None
-    # Unlike Scrapy's gunzip/inflate, a stream that never reached its end is an error, not a shorter sitemap.
-    if not inflater.eof:
-        raise SitemapError("sitemap_corrupt", f"sitemap {kind} data is truncated")
-    return total
-
-
 def gunzip_bounded(data: bytes, *, max_size: int) -> bytes:
-    """Every gzip member of `data`, checked (CRC and length) and complete; SitemapError when the output
-    would pass `max_size` bytes (reason sitemap_too_large) or the data is not whole gzip (sitemap_corrupt)."""
-    out: list[bytes] = []
-    total = 0
-    pending = data
-    while pending:
-        # wbits 31: the gzip wrapper, whose trailer zlib checks (a CRC or length mismatch is an error).
-        inflater = zlib.decompressobj(wbits=31)
-        total = _inflate_stream(
-            inflater, pending, out, total, max_size=max_size, kind="gzip", compressed=len(data)
-        )
-        pending = inflater.unused_data
-        if pending and not pending.startswith(GZIP_MAGIC):
-            if pending.strip(b"\0"):  # zero padding after the last member is common and harmless
-                raise SitemapError("sitemap_corrupt", "sitemap has data after its gzip stream")
-            break
-    return b"".join(out)
+    """Every gzip member of `data`, checked and complete; SitemapError when the output would pass `max_size`
+    bytes (reason sitemap_too_large) or the data is not whole gzip (sitemap_corrupt)."""
+    try:
+        return content_coding.gunzip_bounded(data, max_size=max_size)
+    except ContentCodingError as exc:
+        raise _sitemap_error(exc) from None
 
 
-def inflate_bounded(data: bytes, *, max_size: int) -> bytes:
-    """A whole HTTP deflate body: zlib-wrapped (RFC 9110, its Adler-32 checked) or, as some servers send it,
-    raw; SitemapError when it is truncated, corrupt, followed by data, or past `max_size` bytes."""
-    # A zlib stream opens with a header whose 16-bit value is a multiple of 31 and names deflate (CM 8).
-    wrapped = len(data) >= 2 and data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0
-    inflater = zlib.decompressobj(wbits=15 if wrapped else -15)
-    out: list[bytes] = []
-    _inflate_stream(inflater, data, out, 0, max_size=max_size, kind="deflate", compressed=len(data))
-    if inflater.unused_data.strip(b"\0"):
-        raise SitemapError("sitemap_corrupt", "sitemap has data after its deflate stream")
-    return b"".join(out)
+@dataclass(frozen=True)
+class SitemapContent:
+    """What a sitemap lists: page URLs, or (an index) sitemap URLs; `problem` when it was read only in part
+    (malformed XML: the URLs before the fault are followed, and the sitemap fails with this reason)."""
+
+    urls: list[str]
+    nested: bool = False
+    problem: SitemapError | None = None
+
+
+# Root elements of the formats read (sitemaps.org: XML sitemap and index, RSS 2.0 and Atom feeds, text).
+_FEEDS = frozenset({"rss", "feed"})
+_SITEMAPS = frozenset({"urlset", "sitemapindex"})
+_URL_LINE = re.compile(r"https?://\S+", re.IGNORECASE)
+
+
+def read_sitemap(data: bytes) -> SitemapContent:
+    """The URLs of a sitemap's decoded bytes, in any format sitemaps.org allows: an XML urlset or sitemap
+    index, an RSS 2.0 or Atom feed (their item links), or a UTF-8 text file of one URL per line.
+
+    SitemapError("sitemap_format") for anything else (an HTML error page answered with 200, an empty body,
+    text that is not a list of URLs): read as XML, such a page gave no URL and the sitemap passed as read."""
+    text = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not text:
+        raise SitemapError("sitemap_format", "sitemap is empty")
+    if text.startswith(b"<"):
+        return _read_xml(data)
+    return _read_text(text)
+
+
+def _read_xml(data: bytes) -> SitemapContent:
+    """Read as a stream: a URL counts once its element has closed, so a document cut short (or broken)
+    gives the URLs before the fault, never a URL cut in half, and says it was read in part."""
+    root: str | None = None
+    urls: list[str] = []
+    problem: SitemapError | None = None
+    # Entities are not expanded and nothing is fetched: a sitemap is hostile input like any page.
+    events = etree.iterparse(
+        io.BytesIO(data),
+        events=("start", "end"),
+        resolve_entities=False,
+        no_network=True,
+        remove_comments=True,
+    )
+    try:
+        for event, element in events:
+            name = _local_name(element)
+            if event == "start":
+                root = root or name
+            elif root is not None:
+                url = _listed_url(root, name, element)
+                if url:
+                    urls.append(url)
+    except etree.XMLSyntaxError as exc:
+        problem = SitemapError("sitemap_malformed", f"sitemap is not well-formed XML, read in part: {exc}")
+    if root in _SITEMAPS or root in _FEEDS:
+        return SitemapContent(urls, nested=root == "sitemapindex", problem=problem)
+    what = f"a <{root}> document" if root else "no XML document"
+    raise SitemapError("sitemap_format", f"sitemap is {what}, not a sitemap, feed or list of URLs")
+
+
+def _local_name(element: Any) -> str | None:
+    return etree.QName(element).localname if isinstance(element.tag, str) else None
+
+
+def _listed_url(root: str, name: str | None, element: Any) -> str | None:
+    """The URL a closed element lists in a document whose root is `root`, if it lists one."""
+    parent = element.getparent()
+    if root in _SITEMAPS and name == "loc":
+        return (element.text or "").strip() or None
+    if root == "rss" and name == "link" and parent is not None and _local_name(parent) == "item":
+        url = (element.text or "").strip()
+        return url if _URL_LINE.fullmatch(url) else None
+    in_entry = parent is not None and _local_name(parent) == "entry"
+    if root == "feed" and name == "link" and in_entry and element.get("rel", "alternate") == "alternate":
+        return (element.get("href") or "").strip() or None
+    return None
+
+
+def _read_text(text: bytes) -> SitemapContent:
+    try:
+        lines = text.decode("utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise SitemapError("sitemap_format", "text sitemap is not UTF-8") from None
+    urls: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        url = line.strip()
+        if not url:
+            continue
+        if not _URL_LINE.fullmatch(url):
+            raise SitemapError(
+                "sitemap_format", f"sitemap is neither XML nor a list of URLs (line {number}: {url[:80]!r})"
+            )
+        urls.append(url)
+    return SitemapContent(urls)

@@ -60,6 +60,15 @@ class FetchError(ExecutionError):
     """A page could not be fetched (network, size, time, or a refused address)."""
 
 
+class ContentCodingError(FetchError):
+    """A response body whose Content-Encoding cannot be undone whole; `kind` is truncated, corrupt, too_large
+    or encoding (one markwatch does not decode)."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
 class SitemapError(FetchError):
     """A fetched sitemap cannot be read; `reason` names why in the sweep's ledger."""
 

@@ -191,6 +191,7 @@ def _crawler_reasons() -> set[str]:
         r'reason = reason or "([a-z_]+)"',
         r'return "([a-z_]+)"',
         r'SitemapError\(\s*"([a-z_]+)"',
+        r'^\s+"[a-z_]+": "([a-z_]+)",$',  # a decoding failure's kind as a ledger reason (its values)
     )
     reasons: set[str] = set()
     sources = (
@@ -204,7 +205,7 @@ def _crawler_reasons() -> set[str]:
     for name in sources:
         text = (repo / name).read_text(encoding="utf-8")
         for pattern in patterns:
-            reasons.update(re.findall(pattern, text))
+            reasons.update(re.findall(pattern, text, flags=re.M))
     return reasons - {"ok"}
 
 
@@ -212,7 +213,8 @@ def test_every_sweep_failure_reason_reads_in_chinese() -> None:
     t = Translator("zh")
     reasons = _crawler_reasons()
     assert {"robots", "offsite", "not_html", "undecodable", "poison", "forbidden_address"} <= reasons
-    assert {"sitemap_too_large", "sitemap_corrupt"} <= reasons
+    assert {"sitemap_too_large", "sitemap_corrupt", "sitemap_encoding"} <= reasons
+    assert {"truncated", "content_corrupt", "content_encoding", "connection_lost"} <= reasons
     # An unknown reason reads as the generic label: every reason the crawler records has its own.
     untranslated = {r for r in reasons if wording.sweep_error(t, r) == t("sweep_error.unknown")}
     assert untranslated == set()

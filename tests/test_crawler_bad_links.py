@@ -7,6 +7,7 @@ real server on 127.0.0.1."""
 
 from __future__ import annotations
 
+import gzip
 import os
 import subprocess
 from http.server import BaseHTTPRequestHandler
@@ -110,17 +111,20 @@ def test_links_past_the_page_budget_are_recorded_as_page_limit(tmp_path: Path) -
     assert sum(1 for link in links if ledger[link][0] == "stored") == 4  # the seed is the fifth page
 
 
-def _robots_server(status: int, seen: list[str]) -> type[BaseHTTPRequestHandler]:
+def _robots_server(
+    answer: tuple[int, dict[str, str], bytes], seen: list[str]
+) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:
             return None
 
         def do_GET(self) -> None:
             seen.append(self.path)
-            code, body = (status, b"slow down") if self.path == "/robots.txt" else (200, b"<p>page</p>")
+            code, headers, body = answer if self.path == "/robots.txt" else (200, {}, b"<p>page</p>")
             self.send_response(code)
             self.send_header("Content-Type", "text/plain" if self.path == "/robots.txt" else "text/html")
-            self.send_header("Retry-After", "0")
+            for key, value in headers.items():
+                self.send_header(key, value)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -128,16 +132,35 @@ def _robots_server(status: int, seen: list[str]) -> type[BaseHTTPRequestHandler]
     return Handler
 
 
-@pytest.mark.parametrize("status", [429, 503])
+def _gzip_cut(text: bytes) -> bytes:
+    whole = gzip.compress(text)
+    return whole[: len(whole) // 2]
+
+
+# What robots.txt answers: a 3xx without a Location led to no robots.txt (it was read as an empty one, allowing
+# everything); a gzip body cut short was read up to the cut, losing the Disallow line further down.
+ROBOTS_ANSWERS = {
+    "429": (429, {"Retry-After": "0"}, b"slow down"),
+    "503": (503, {"Retry-After": "0"}, b"down"),
+    "302-nowhere": (302, {}, b""),
+    "gzip-cut": (
+        200,
+        {"Content-Encoding": "gzip"},
+        _gzip_cut(b"User-agent: *\nAllow: /x\n" + b"# padding\n" * 2000 + b"Disallow: /page.html\n"),
+    ),
+}
+
+
+@pytest.mark.parametrize("answer", list(ROBOTS_ANSWERS))
 def test_a_robots_txt_that_cannot_be_read_keeps_the_host_unfetched_and_says_so(
-    tmp_path: Path, status: int
+    tmp_path: Path, answer: str
 ) -> None:
     # A 429 read as "no robots.txt" allowed everything; any unreadable robots.txt was reason "robots", the same
     # as a path robots.txt forbids.
     db_url = f"sqlite:///{tmp_path / 'mw.db'}"
     import_example_registry(db_url)
     seen: list[str] = []
-    with running(_robots_server(status, seen)) as server:
+    with running(_robots_server(ROBOTS_ANSWERS[answer], seen)) as server:
         base = f"http://127.0.0.1:{server.server_address[1]}"
         targets = tmp_path / "targets.yaml"
         targets.write_text(

@@ -126,6 +126,21 @@ def test_robots_crawl_delay_spaces_the_host_s_requests(tmp_path: Path) -> None:
     assert "crawl_delay_capped" not in str(_sweep_row(db_url).summary)
 
 
+def test_the_slowest_request_rate_of_the_group_holds_all_day(tmp_path: Path) -> None:
+    # Protego keeps a group's last Request-rate only: the window's 1/1s was lost to the 10/1s after it, and
+    # inside 0600-0845 UTC the host got ten times what it asked. Windows are not evaluated: the slowest holds.
+    site = Site(robots="User-agent: *\nRequest-rate: 1/1s 0600-0845\nRequest-rate: 10/1s 0845-0600\n")
+    site.pages = {f"/p/{n}.html": _page(n) for n in range(1, 5)}
+    with running(_handler(site)) as server:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        targets = _targets(tmp_path / "t.yaml", [f"{base}/p/{n}.html" for n in range(1, 5)])
+        _db_url, done = _sweep(tmp_path, targets)
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    arrivals = site.arrivals()
+    assert len(arrivals) == 4
+    assert min(_gaps(arrivals)) >= 1.0 - SLACK, _gaps(arrivals)
+
+
 def test_a_crawl_delay_over_the_cap_is_capped_and_the_sweep_says_so(tmp_path: Path) -> None:
     site = Site(robots="User-agent: *\nCrawl-delay: 600\n")
     site.pages = {f"/p/{n}.html": _page(n) for n in range(1, 4)}

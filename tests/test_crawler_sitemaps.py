@@ -186,3 +186,77 @@ def test_gunzip_reads_every_member_and_padding_but_nothing_broken() -> None:
     with pytest.raises(SitemapError) as big:
         gunzip_bounded(gzip.compress(b" " * 101), max_size=100)
     assert big.value.reason == "sitemap_too_large"
+
+
+def _formats_handler(base: list[str]) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            return None
+
+        def do_GET(self) -> None:
+            kind = "application/xml"
+            if self.path == "/robots.txt":
+                data, kind = b"User-agent: *\nAllow: /\n", "text/plain"
+            elif self.path == "/error.xml":  # the site's error page, answered with 200
+                data, kind = b"<html><body><h1>Page not found</h1></body></html>", "text/html"
+            elif self.path == "/empty.xml":
+                data = b""
+            elif self.path == "/sitemap.txt":  # sitemaps.org's text format: one URL per line, UTF-8
+                data, kind = f"{base[0]}/t1.html\n\n{base[0]}/t2.html\r\n".encode(), "text/plain"
+            elif self.path == "/notes.txt":  # text, but not a list of URLs
+                data, kind = f"our pages:\n{base[0]}/n1.html\n".encode(), "text/plain"
+            elif self.path == "/cut.xml":  # well-formed up to a cut the server made itself
+                data = _urlset("/k1.html", "/k2.html", "/k3.html").replace(b"{base}", base[0].encode())
+                data = data[: data.index(b"/k3.html")]
+            elif self.path == "/feed.rss":  # an RSS 2.0 feed: sitemaps.org accepts it, its items' links
+                data = (f"<rss version='2.0'><channel><link>{base[0]}/</link><item><link>{base[0]}/r1.html"
+                        "</link></item></channel></rss>").encode()  # fmt: skip
+            else:
+                data, kind = b"<html><body><p>page</p></body></html>", "text/html; charset=utf-8"
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    return Handler
+
+
+def test_a_sitemap_that_is_not_one_fails_with_its_reason_and_text_sitemaps_are_read(tmp_path: Path) -> None:
+    """An HTML error page, an empty answer or stray text was read as XML with no <loc>, and the sitemap
+    passed as read ("skipped: sitemap") with its site's pages never learnt; a text sitemap (legal per
+    sitemaps.org) gave nothing the same way; a sitemap cut short gave the URLs before the cut in silence."""
+    db_url = f"sqlite:///{tmp_path / 'mw.db'}"
+    import_example_registry(db_url)
+    base: list[str] = []
+    sitemaps = ["error.xml", "empty.xml", "sitemap.txt", "notes.txt", "cut.xml", "feed.rss"]
+    with running(_formats_handler(base)) as server:
+        base.append(f"http://127.0.0.1:{server.server_address[1]}")
+        seeds = "\n".join(f'      - {{url: "{base[0]}/{name}", kind: sitemap}}' for name in sitemaps)
+        targets = tmp_path / "targets.yaml"
+        targets.write_text(
+            f"targets:\n  - name: maps\n    seeds:\n{seeds}\n    allowed_domains: [127.0.0.1]\n"
+            "    adapter: generic\n    max_depth: 2\n    max_pages: 50\n    delay: 0\n    timeout: 5\n"
+            "    retries: 0\n",
+            encoding="utf-8",
+        )
+        done = subprocess.run(
+            sweep_command(targets, db_url, tmp_path / "jobs", "--no-cases"),
+            capture_output=True, text=True, timeout=300, cwd=REPO,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    # The sweep's own line says what was not read.
+    assert "sitemap_format 3" in done.stdout and "sitemap_malformed 1" in done.stdout, done.stdout
+    with db.session_scope(db_url) as session:
+        ledger = {
+            url.removeprefix(base[0]): (state, reason)
+            for url, state, reason in session.execute(select(SweepUrl.url, SweepUrl.state, SweepUrl.reason))
+        }
+    for sitemap in ("/error.xml", "/empty.xml", "/notes.txt"):
+        assert ledger[sitemap] == ("failed", "sitemap_format"), ledger
+    assert ledger["/sitemap.txt"] == ledger["/feed.rss"] == ("skipped", "sitemap"), ledger
+    for page in ("/t1.html", "/t2.html", "/r1.html", "/k1.html", "/k2.html"):
+        assert ledger[page] == ("stored", None), ledger
+    # Cut short: what it held before the cut is followed, and the sitemap itself is not "read".
+    assert ledger["/cut.xml"] == ("failed", "sitemap_malformed"), ledger
+    assert "/n1.html" not in ledger and "/" not in ledger, sorted(ledger.items())

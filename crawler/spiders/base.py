@@ -15,11 +15,18 @@ from urllib.parse import urldefrag, urlsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
-from scrapy.selector import Selector
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.response import get_meta_refresh
-from twisted.internet.error import ConnectError, DNSLookupError, TCPTimedOutError, TimeoutError
+from twisted.internet.error import (
+    ConnectError,
+    ConnectionDone,
+    ConnectionLost,
+    DNSLookupError,
+    TCPTimedOutError,
+    TimeoutError,
+)
 from twisted.python.failure import Failure
+from twisted.web._newclient import ResponseFailed, ResponseNeverReceived, _DataLoss
 
 from checker.extract.bodies import unreadable_reason
 from crawler.adapters import Adapter, get_adapter
@@ -39,7 +46,13 @@ from crawler.images.collect import (
 from crawler.images.storage import images_over_limit
 from crawler.items import PageItem, UrlOutcome
 from crawler.middlewares import SkipRequest
-from crawler.sitemaps import DEFAULT_SITEMAP_MAXSIZE, SITEMAP_ENCODINGS, is_sitemap_request, sitemap_xml
+from crawler.sitemaps import (
+    DEFAULT_SITEMAP_MAXSIZE,
+    SITEMAP_ENCODINGS,
+    is_sitemap_request,
+    read_sitemap,
+    sitemap_xml,
+)
 from crawler.snapshots import flat_headers
 from crawler.targets import Target
 from markwatch.errors import SitemapError
@@ -134,9 +147,10 @@ class SweepSpider(scrapy.Spider, abc.ABC):
         return []
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
-        """Sitemap or sitemap index, plain or gzip (crawler/sitemaps.py): each <loc> is followed (nested
-        sitemaps recursively); one that cannot be read fails with its reason (sitemap_too_large,
-        sitemap_corrupt, sitemap_encoding)."""
+        """Sitemap or sitemap index, plain or gzip, XML, feed or text (crawler/sitemaps.py): each URL is
+        followed (nested sitemaps recursively); one that cannot be read fails with its reason
+        (sitemap_too_large, sitemap_corrupt, sitemap_encoding, sitemap_format), one read only in part follows
+        what it read and fails as sitemap_malformed."""
         settings = getattr(getattr(self, "crawler", None), "settings", None)
         maxsize = (
             settings.getint("MARKWATCH_SITEMAP_MAXSIZE", DEFAULT_SITEMAP_MAXSIZE)
@@ -144,22 +158,27 @@ class SweepSpider(scrapy.Spider, abc.ABC):
             else DEFAULT_SITEMAP_MAXSIZE
         )
         try:
-            # The encodings SitemapBodyMiddleware left undone; a response built without a request (a saved
+            # The encodings ContentCodingMiddleware left undone; a response built without a request (a saved
             # sitemap read by hand) has none.
             meta = response.request.meta if response.request is not None else {}
             encodings = tuple(meta.get(SITEMAP_ENCODINGS) or ())
-            xml = sitemap_xml(response.body, max_size=maxsize, content_encodings=encodings)
-            document = Selector(body=xml, type="xml")
+            content = read_sitemap(sitemap_xml(response.body, max_size=maxsize, content_encodings=encodings))
         except SitemapError as exc:
-            self._stats().inc_value(f"markwatch/failed/{exc.reason}")
-            self.logger.warning("sitemap %s not read: %s", response.url, exc)
-            yield UrlOutcome(requested_url(response), "failed", exc.reason, entry=entry_of(response))
+            yield self._sitemap_failed(response, exc)
             return
-        locs = [loc.strip() for loc in document.xpath("//*[local-name()='loc']/text()").getall()]
-        nested = bool(document.xpath("//*[local-name()='sitemapindex']"))
-        for loc in locs:
-            yield from self.follow(response, loc, self.parse_sitemap if nested else self.parse_listing)
+        for url in content.urls:
+            yield from self.follow(
+                response, url, self.parse_sitemap if content.nested else self.parse_listing
+            )
+        if content.problem is not None:
+            yield self._sitemap_failed(response, content.problem)
+            return
         yield UrlOutcome(requested_url(response), "skipped", "sitemap", entry=entry_of(response))
+
+    def _sitemap_failed(self, response: Response, exc: SitemapError) -> UrlOutcome:
+        self._stats().inc_value(f"markwatch/failed/{exc.reason}")
+        self.logger.warning("sitemap %s not read: %s", response.url, exc)
+        return UrlOutcome(requested_url(response), "failed", exc.reason, entry=entry_of(response))
 
     def refresh(self, response: Response, callback: Any) -> Iterator[scrapy.Request]:
         """A <meta http-equiv=refresh> target, as a request of its own under the same rules as a link (read
@@ -184,7 +203,7 @@ class SweepSpider(scrapy.Spider, abc.ABC):
         scan_images: bool = False,
     ) -> PageItem:
         """The page as evidence (with the product images it shows, requested just before)."""
-        return PageItem(
+        item = PageItem(
             requested_url=requested_url(response),
             final_url=response.url,
             status=response.status,
@@ -199,6 +218,10 @@ class SweepSpider(scrapy.Spider, abc.ABC):
             images=images or [],
             scan_images=scan_images,
         )
+        unverified = end_unseen(response)
+        if unverified is not None:
+            item.warnings.append(unverified)
+        return item
 
     def seller(self, response: Response) -> str | None:
         """The first non-empty text at the adapter's seller selectors, whitespace collapsed (read as the
@@ -293,6 +316,26 @@ class SweepSpider(scrapy.Spider, abc.ABC):
         )
 
 
+# A page whose end could not be told from a cut: checked, kept as evidence, never read as the whole page.
+BODY_END_UNSEEN = "body-end-unseen"
+# How far from the end of a body its closing </html> tag is looked for (trailing comments, scripts, padding).
+_END_TAIL = 4096
+
+
+def end_unseen(response: Response) -> dict[str, str] | None:
+    """The warning of a body that may have been cut short unseen: the server gave no length (no
+    Content-Length, not chunked) and ended it by closing the connection, which Twisted cannot tell from a
+    connection reset mid-body (Scrapy flags such a response "partial"), and the document's closing </html>
+    did not arrive. None for a body whose length was given, or whose end was seen."""
+    if "partial" not in response.flags or b"</html" in response.body[-_END_TAIL:].lower():
+        return None
+    return {
+        "code": BODY_END_UNSEEN,
+        "message": "the server ended the page by closing the connection without saying its length, and the "
+        "page stops before </html>: it may have been cut short",
+    }
+
+
 def entry_of(response: Response) -> Any:
     """The frontier entry the response answers."""
     return response.request.meta.get(META_ENTRY) if response.request is not None else None
@@ -312,6 +355,15 @@ def error_kind(failure: Failure) -> str:
         if "during decompression" in message:
             return "too_large"  # a compressed body past the size limit once decompressed (a gzip bomb)
         return "ignored"
+    if failure.check(ResponseFailed):
+        # The connection ended inside the body: shorter than its Content-Length or a chunked body cut before
+        # its last chunk (DOWNLOAD_FAIL_ON_DATALOSS) is "truncated"; reset or dropped otherwise.
+        reasons = getattr(failure.value, "reasons", None) or []
+        return "truncated" if any(r.check(_DataLoss) for r in reasons) else "connection_lost"
+    if failure.check(ConnectionLost, ConnectionDone):
+        return "connection_lost"
+    if failure.check(ResponseNeverReceived):
+        return "no_response"
     if failure.check(DNSLookupError):
         return "dns"
     if failure.check(TimeoutError, TCPTimedOutError):
