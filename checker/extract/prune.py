@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import re
 import threading
 from collections.abc import Iterable
@@ -147,21 +146,40 @@ def _text(el: etree._Element) -> str:
 
 
 # libxml2 parses control characters into the tree, but lxml refuses them when Python sets a text.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_TEXT_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def _drop(el: etree._Element) -> None:
-    """Remove an element but keep its tail text in place."""
-    parent = el.getparent()
-    if parent is None:
-        return
-    if el.tail:
-        previous = el.getprevious()
-        if previous is not None:
-            previous.tail = _NOT_XML.sub(" ", (previous.tail or "") + el.tail)
-        else:
-            parent.text = _NOT_XML.sub(" ", (parent.text or "") + el.tail)
-    parent.remove(el)
+def _drop_all(elements: Iterable[etree._Element]) -> None:
+    """Remove elements but keep their tail texts in place, each parent rebuilt once.
+
+    Dropping one at a time appended each tail to its kept neighbour's text: 40,000 ruby annotations or scripts
+    in one paragraph copied that growing text 40,000 times (13 s of CPU on a 2 s budget, unchecked)."""
+    doomed: dict[etree._Element, set[etree._Element]] = {}
+    for el in elements:
+        parent = el.getparent()
+        if parent is not None:
+            doomed.setdefault(parent, set()).add(el)
+    for parent, gone in doomed.items():
+        pieces: list[str] = [parent.text or ""]
+        kept: etree._Element | None = None
+        for child in list(parent):
+            if child in gone:
+                if child.tail:
+                    pieces.append(child.tail)
+                parent.remove(child)  # takes its tail with it: kept in `pieces`
+                continue
+            _set_leading(parent, kept, pieces)
+            kept, pieces = child, [child.tail or ""]
+        _set_leading(parent, kept, pieces)
+
+
+def _set_leading(parent: etree._Element, kept: etree._Element | None, pieces: list[str]) -> None:
+    """Put the text gathered since `kept` (None: the parent's start) back where it stands."""
+    text = _TEXT_NOT_XML.sub(" ", "".join(pieces)) if len(pieces) > 1 else pieces[0]
+    if kept is None:
+        parent.text = text or None
+    else:
+        kept.tail = text or None
 
 
 def _hiding(el: etree._Element, sheet: Sheet) -> bool:
@@ -177,15 +195,29 @@ def _hiding(el: etree._Element, sheet: Sheet) -> bool:
 
 def _shown_text(unit: etree._Element, sheet: Sheet) -> str | None:
     """The unit's text without what its inline attributes or the page's stylesheet may hide (上海<span
-    style="display:none">xx</span>标准 reads 上海标准 to a buyer), or None when nothing in it may hide anything."""
+    style="display:none">xx</span>标准 reads 上海标准 to a buyer), or None when nothing in it may hide anything.
+    One walk, nothing copied: a unit of 20,000 hidden spans is read in linear time."""
     if not any(_hiding(el, sheet) for el in unit.iter(etree.Element) if el is not unit):
         return None
-    shown = copy.deepcopy(unit)
-    shown.tail = None
-    for el in [el for el in shown.iter(etree.Element) if el is not shown and _hiding(el, sheet)]:
-        if el.getparent() is not None:  # not inside one dropped already
-            _drop(el)
-    return _text(shown)
+    parts: list[str] = []
+    # Elements to open, and tails (strings) to write once the element before them is done.
+    pending: list[etree._Element | str] = [unit]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            parts.append(item)
+            continue
+        if item is not unit and not isinstance(item.tag, str):
+            continue  # a comment or processing instruction shows nothing (its tail was queued apart)
+        if item is not unit and _hiding(item, sheet):
+            continue
+        if item.text and isinstance(item.tag, str):
+            parts.append(item.text)
+        for child in reversed(item):
+            if child.tail:
+                pending.append(child.tail)
+            pending.append(child)
+    return "".join(parts)
 
 
 def _unit(el: etree._Element) -> etree._Element:
@@ -345,9 +377,11 @@ def _hits(root: etree._Element, guard: Guard, sheet: Sheet, observer: PageObserv
 
 
 def _drop_scripts(block: etree._Element) -> None:
-    for inner in list(block.iter(*_DROP)):
-        if inner is not block and (inner.get("type") or "").lower() != "application/ld+json":
-            _drop(inner)
+    _drop_all(
+        inner
+        for inner in list(block.iter(*_DROP))
+        if inner is not block and (inner.get("type") or "").lower() != "application/ld+json"
+    )
 
 
 def _sweep(root: etree._Element, keep: set[etree._Element], shells: set[etree._Element]) -> None:
@@ -524,16 +558,14 @@ def prune(text: str, guard: Guard | None = None, observer: PageObserver | None =
     if root is None:
         return None
     guard.check("parsing")
-    for template in list(root.iter("template")):
-        _drop(template)
+    _drop_all(list(root.iter("template")))
     # The page's own stylesheets, read before frames are put in place: a frame's styles are its document's.
     sheet = read_sheet(style.text or "" for style in root.iter("style"))
     inline_srcdocs(root, lambda document: _parse(bound_markup(document, guard), guard), guard)
     hits = _hits(root, guard, sheet, observer)
     if hits.ruby:
         # Ruby annotations (pinyin above 上海标准) split the words: drop them and look again.
-        for el in hits.ruby:
-            _drop(el)
+        _drop_all(hits.ruby)
         hits = _hits(root, guard, sheet)
     if not hits.mentions:
         return None

@@ -1,0 +1,41 @@
+"""Hostile pages, round s27: markup that hid a claim from the extractor, faked one, or blew the CPU budget."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from checker.extract import extract_page
+from checker.extract.limits import default_limits
+
+CODE = "T/SHHJ 000003-2018"
+
+
+def page(body: str, css: str = "") -> bytes:
+    style = f"<style>{css}</style>" if css else ""
+    return (
+        f'<html><head><meta charset="utf-8">{style}</head><body><h1>塑胶跑道面层材料</h1>'
+        f"<p>价格：￥99</p>{body}</body></html>"
+    ).encode()
+
+
+# --- CPU: work that grew with the square of the page ---
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "上海<rt>shang</rt>" * 40_000 + "标准",  # ruby annotations dropped before a second look
+        "上海标准" + "上海<script>x</script>" * 40_000,  # scripts dropped from a kept block
+        # Hidden spans inside the words (the pre-pass reads the paragraph without them), zero-width spaces after.
+        f"执行标准：{CODE}（上海" + '<span style="display:none">x</span>\u200b' * 40_000 + "标准）",
+    ],
+)
+def test_dropping_many_elements_from_one_paragraph_is_linear(paragraph: str) -> None:
+    # Each dropped element's tail was appended to its neighbour's growing text (12-13 s of CPU here, unchecked
+    # by the budget). A budget of 5 s leaves a loaded machine room; the linear pre-pass takes well under 1.5 s.
+    limits = dataclasses.replace(default_limits(), cpu_budget_seconds=5.0)
+    result = extract_page(page(f"<p>{paragraph}</p>"), limits=limits)
+    assert [w.code for w in result.warnings] == []
+    assert [c.text for c in result.claims] == ["上海标准"]
