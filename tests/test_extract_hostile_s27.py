@@ -39,3 +39,29 @@ def test_dropping_many_elements_from_one_paragraph_is_linear(paragraph: str) -> 
     result = extract_page(page(f"<p>{paragraph}</p>"), limits=limits)
     assert [w.code for w in result.warnings] == []
     assert [c.text for c in result.claims] == ["上海标准"]
+
+
+# --- Hiding written in CSS's own escapes and comments ---
+
+
+@pytest.mark.parametrize(
+    ("css", "style"),
+    [
+        ("", "display:n\\6f ne"),  # a hex escape
+        ("", "display:/**/none"),  # a comment where a space may stand
+        ("", "disp\\lay:none"),  # an escaped letter in the property's name
+        (".h{display:\\6e one}", ""),  # the page's stylesheet, escaped alike
+    ],
+)
+def test_hiding_written_with_css_escapes_or_comments_is_read_as_hiding(css: str, style: str) -> None:
+    # A buyer sees 上海标准: read as written, the declaration hid nothing and the words were 上海x标准, lost.
+    words = f'上海<span class="h" style="{style}">x</span>标准'
+    (claim,) = extract_page(page(f"<p>执行标准：{CODE}（{words}）</p>", css)).claims
+    assert claim.text == "上海标准" and claim.standard_code == CODE
+    assert claim.hidden is None and (claim.hidden_inside or "").startswith("display:none")
+
+
+def test_stuffing_hidden_by_an_escaped_declaration_is_a_hidden_claim() -> None:
+    raw = page(f'<div style="display:\\6e one">执行标准：{CODE}（上海标准）</div>')
+    (claim,) = extract_page(raw).claims
+    assert claim.hidden == "display:none"
