@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from html import escape as html_escape
 
 import pytest
 
@@ -65,3 +66,35 @@ def test_stuffing_hidden_by_an_escaped_declaration_is_a_hidden_claim() -> None:
     raw = page(f'<div style="display:\\6e one">执行标准：{CODE}（上海标准）</div>')
     (claim,) = extract_page(raw).claims
     assert claim.hidden == "display:none"
+
+
+# --- An <iframe srcdoc> document is styled by its own <style>, not by the page's ---
+
+
+def _framed(document: str, css: str = "") -> bytes:
+    return page(f'<iframe srcdoc="{html_escape(document)}"></iframe>', css)
+
+
+def test_a_frames_own_stylesheet_hides_inside_the_words_and_hides_stuffing() -> None:
+    parted = (
+        "<html><head><style>.h{display:none}</style></head><body>"
+        f'<p>本品执行{CODE}（上海<i class="h">热卖</i>标准）</p></body></html>'
+    )
+    (claim,) = extract_page(_framed(parted)).claims
+    assert claim.text == "上海标准" and claim.standard_code == CODE
+    assert claim.hidden is None and claim.hidden_inside == "display:none (stylesheet .h)"
+    stuffed = f'<style>.k{{display:none}}</style><div class="k">执行标准：{CODE}（上海标准）</div>'
+    (hidden,) = extract_page(_framed(stuffed)).claims
+    assert hidden.hidden == "display:none (stylesheet .k)"
+
+
+def test_the_pages_stylesheet_does_not_style_a_frames_document() -> None:
+    # Inside the frame the buyer sees 上海xx标准: the page's .h rule does not reach it, in the pre-pass either.
+    parted = f'<p>本品执行{CODE}（上海<i class="h">xx</i>标准）</p>'
+    assert extract_page(_framed(parted, ".h{display:none}")).claims == []
+    stuffing = f'<div class="k">执行标准：{CODE}（上海标准）</div>'
+    (shown,) = extract_page(_framed(stuffing, ".k{display:none}")).claims
+    assert shown.hidden is None
+    # The frame element itself is the page's: a page rule hiding it hides what it shows.
+    (framed,) = extract_page(_framed(stuffing, "iframe{display:none}")).claims
+    assert framed.hidden == "display:none (stylesheet iframe)"
