@@ -98,3 +98,39 @@ def test_the_pages_stylesheet_does_not_style_a_frames_document() -> None:
     # The frame element itself is the page's: a page rule hiding it hides what it shows.
     (framed,) = extract_page(_framed(stuffing, "iframe{display:none}")).claims
     assert framed.hidden == "display:none (stylesheet iframe)"
+
+
+# --- Characters drawn like the words or the code's but spelled otherwise ---
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "\u0422/SHHJ 000003-2018",  # a Cyrillic Т
+        "\u0422/\u0405\u041d\u041d\u0408 000003-2018",  # Т/ЅННЈ: every letter Cyrillic
+        "\u03a4/SHHJ 000003-2018",  # a Greek Τ
+        "T/SHHJ 00000\u03013-2018",  # a combining accent over a digit
+        "T/SHHJ 000003\u20432018",  # a hyphen bullet for the dash
+        "T/SHHJ 000003\u30fc2018",  # a katakana prolonged-sound mark for the dash
+        "T/SHHJ 000003\u207b2018",  # a superscript minus
+    ],
+)
+def test_a_code_a_buyer_reads_as_the_standard_is_the_standard(written: str) -> None:
+    # Read as written the code was lost or cut (T/SHHJ 000003): a false SHS008 or SHS001 on a disclosed code.
+    (claim,) = extract_page(page(f"<p>执行标准：{written}（上海标准）</p>")).claims
+    assert claim.standard_code == CODE
+    assert written in claim.snippet  # the quote keeps the page's characters
+
+
+def test_russian_technical_conditions_are_no_code() -> None:
+    from checker.codes import find_codes
+
+    assert find_codes("ТУ 14-1-2018") == []
+
+
+@pytest.mark.parametrize("mark", ["\u0301", "\u0308\u0323", "\u20dd", "\u302a"])
+def test_combining_marks_over_the_words_leave_the_words(mark: str) -> None:
+    # 上海\u0301标准 shows the words with an accent: it was read as no mention at all.
+    (claim,) = extract_page(page(f"<p>执行标准：{CODE}（上海{mark}标准）</p>")).claims
+    assert claim.text == "上海标准" and claim.standard_code == CODE
+    assert claim.verbatim == f"上海{mark}标准"

@@ -76,7 +76,11 @@ from checker.extract import charsets
 # read as shown); a tab panel's name exempts it only in a real tab set (a shown sibling panel or tabs beside
 # it: a lone class="tab-content" style="display:none" was exempt), a block the sheet opens on hover or an open
 # class is no hiding.
-EXTRACTOR_VERSION = "1.17.0"
+# 1.18.0: an iframe srcdoc document is styled by its own <style> (never the page's); hiding written with CSS escapes
+# or comments hides (display:n\6f ne); combining marks over the words leave the words; a code written with
+# Cyrillic or Greek capitals, a combining mark or a dash-like sign (⁃ ー ⁻) is the code a buyer reads; dropping many
+# elements from one block no longer runs out the CPU budget.
+EXTRACTOR_VERSION = "1.18.0"
 
 
 class Pattern(NamedTuple):
