@@ -174,8 +174,12 @@ def _drop_all(elements: Iterable[etree._Element]) -> None:
 
 
 def _set_leading(parent: etree._Element, kept: etree._Element | None, pieces: list[str]) -> None:
-    """Put the text gathered since `kept` (None: the parent's start) back where it stands."""
-    text = _TEXT_NOT_XML.sub(" ", "".join(pieces)) if len(pieces) > 1 else pieces[0]
+    """Put the text gathered since `kept` (None: the parent's start) back where it stands, when a dropped
+    element's tail joined it (a text left as parsed is not set again: lxml refuses the control characters
+    libxml2 parsed into it)."""
+    if len(pieces) == 1:
+        return
+    text = _TEXT_NOT_XML.sub(" ", "".join(pieces))
     if kept is None:
         parent.text = text or None
     else:
