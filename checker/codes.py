@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from checker.code_prefixes import Prefix, prefixes
-from checker.normalize import fold_char
+from checker.normalize import COMBINING_MARKS, fold_char
 from markwatch.errors import CodeParseError
 
 
@@ -239,12 +239,31 @@ def _strip_zeros(number: str) -> str:
     return ".".join(part.lstrip("0") or "0" for part in number.split("."))
 
 
+# Cyrillic and Greek capitals drawn exactly as Latin ones: Т/ЅННЈ 000003-2018 shows T/SHHJ 000003-2018, and
+# read as written the code was lost (a claim of no standard: a false SHS008). Not У (the Russian ТУ, "technical
+# conditions", is no TY code).
+_LATIN_LOOKALIKES = str.maketrans(
+    "АВЕЅІЈКМНОРСТХΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+    "ABESIJKMHOPCTXABEZHIKMNOPTYX",
+)
+# Written for a dash in codes typed with a Japanese input method (ー, half-width ｰ): in codes only, since
+# elsewhere it lengthens a katakana vowel.
+_CODE_DASHES = frozenset("\u30fc\uff70")
+_MARKS = re.compile(f"[{COMBINING_MARKS}]")
+
+
 @lru_cache(maxsize=8192)
 def _fold_upper(char: str) -> str:
     # Every code search folds its text a character at a time (offsets must map back): the few hundred
     # characters a page's codes are written with fold once, not once per occurrence.
     # 〇 (U+3007, the ideographic zero) stands for 0 in codes typed with an input method: T/ABC 〇〇1-2〇22.
-    return "0" if char == "\u3007" else fold_char(char).upper()
+    if char == "\u3007":
+        return "0"
+    if char in _CODE_DASHES:
+        return "-"
+    if _MARKS.fullmatch(char):
+        return ""  # a combining mark drawn over a digit or letter (00000\u03013) leaves it that digit
+    return fold_char(char).upper().translate(_LATIN_LOOKALIKES)
 
 
 def fold_with_offsets(text: str) -> tuple[str, list[int]]:

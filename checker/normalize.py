@@ -10,7 +10,11 @@ from checker.ignorables import code_points as default_ignorables
 from checker.traditional import char_to_simplified, to_simplified
 
 # Every dash-like character seen on listings, plus the ones NFKC leaves alone, folded to "-".
-DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d\ufe58\ufe63\u2500\u2501\u2e3a\u2e3b"
+# U+2043 (hyphen bullet), U+02D7 (modifier minus) and U+2796 (heavy minus) draw a dash too: a code written with
+# one (T/SHHJ 000003\u20432018) was cut before its year.
+DASHES = (
+    "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d\ufe58\ufe63\u2500\u2501\u2e3a\u2e3b\u2043\u02d7\u2796"
+)
 
 _CHAR_MAP: dict[int, str] = {ord(d): "-" for d in DASHES}
 # NFKC keeps these as they are; a page may still use them where it means a plain space.
@@ -27,6 +31,15 @@ _CHAR_MAP.update(dict.fromkeys([*range(0x01, 0x09), *range(0x0E, 0x20), *range(0
 ENTITY_DEBRIS = re.compile(r"&(?=[\"'“”‘’「」『』《》])|(?<=[\"'“”‘’「」『』《》])&(?![A-Za-z#])")
 _UNFINISHED_ENTITY = re.compile(r"&(?:amp;)+(?=[A-Za-z]+;|#\d+;|#x[0-9A-Fa-f]+;)")
 _SPACES = re.compile(r"[ \t\r\n\f\v]+")
+# Combining marks NFKC leaves standing (nothing composes with a Han character or a digit): 上海\u0301标准 shows
+# the words with an accent and was read as no mention. Dropped after ideographs, digits and Latin letters only,
+# where no script needs them.
+COMBINING_MARKS = (
+    "\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u302a-\u302f\u3099\u309a"
+)
+_STRAY_MARKS = re.compile(
+    f"(?<=[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f])[{COMBINING_MARKS}]+"
+)
 _DASH_RUN = re.compile(r"-{2,}")
 
 
@@ -35,7 +48,8 @@ def fold_char(char: str) -> str:
     mapped = char.translate(_CHAR_MAP)
     if mapped != char:
         return mapped
-    return char_to_simplified(unicodedata.normalize("NFKC", char))
+    # Mapped again after NFKC, as normalize_text does: ⁻ and ︱ fold to a minus and a dash NFKC leaves as such.
+    return char_to_simplified(unicodedata.normalize("NFKC", char).translate(_CHAR_MAP))
 
 
 def unescape_entities(text: str) -> str:
@@ -49,6 +63,7 @@ def normalize_text(text: str) -> str:
     text = unescape_entities(text)
     text = ENTITY_DEBRIS.sub("", text)
     text = to_simplified(unicodedata.normalize("NFKC", text.translate(_CHAR_MAP)).translate(_CHAR_MAP))
+    text = _STRAY_MARKS.sub("", text)
     text = _DASH_RUN.sub("-", text)
     return _SPACES.sub(" ", text).strip()
 

@@ -81,7 +81,11 @@ from checker.extract import charsets
 # Manufacturer/Supplier rows name the maker/seller; a code in a row naming another standard (通信接口标准) is
 # disclosed on the page (SHS008 to review, was high); 公司简介/关于我们 headings name no product; 展示获评上海标准的
 # 企业和产品 in an exhibition's news is no organisation's claim (designated-class).
-EXTRACTOR_VERSION = "1.18.0"
+# 1.19.0: an iframe srcdoc document is styled by its own <style> (never the page's); hiding written with CSS escapes
+# or comments hides (display:n\6f ne); combining marks over the words leave the words; a code written with
+# Cyrillic or Greek capitals, a combining mark or a dash-like sign (⁃ ー ⁻) is the code a buyer reads; dropping many
+# elements from one block no longer runs out the CPU budget.
+EXTRACTOR_VERSION = "1.19.0"
 
 
 class Pattern(NamedTuple):

@@ -22,6 +22,9 @@ MAX_DEPTH = 3
 ORIGINAL_TAG = "data-mw-tag"
 
 Parse = Callable[[str], "etree._Element | None"]
+# Each frame put in place (the renamed element) with the texts of its document's own <style> blocks: the frame's
+# text is styled by them, never by the page's sheet.
+FrameStyles = list[tuple[etree._Element, list[str]]]
 
 
 class _Budget:
@@ -36,14 +39,17 @@ class _Budget:
             self.guard.warn(code, message)
 
 
-def inline_srcdocs(root: etree._Element, parse: Parse, guard: Guard) -> None:
-    """Replace every `<iframe srcdoc>` of the tree by its document's body, renamed a block."""
+def inline_srcdocs(root: etree._Element, parse: Parse, guard: Guard) -> FrameStyles:
+    """Replace every `<iframe srcdoc>` of the tree by its document's body, renamed a block; the frames put in
+    place with their documents' style texts, outer frames before the frames inside them."""
+    styles: FrameStyles = []
     if root.find(".//iframe[@srcdoc]") is None:
-        return
-    _inline(root, parse, _Budget(guard), 1)
+        return styles
+    _inline(root, parse, _Budget(guard), 1, styles)
+    return styles
 
 
-def _inline(root: etree._Element, parse: Parse, budget: _Budget, depth: int) -> None:
+def _inline(root: etree._Element, parse: Parse, budget: _Budget, depth: int, styles: FrameStyles) -> None:
     for frame in list(root.iter("iframe")):
         document = frame.get("srcdoc")
         if document is None:
@@ -62,8 +68,11 @@ def _inline(root: etree._Element, parse: Parse, budget: _Budget, depth: int) -> 
         inner = parse(document) if document.strip() else None
         body = None if inner is None else inner.find("body")
         content = body if body is not None else inner
+        # Its <style> blocks, in the head as in the body (those of frames inside it are not its own).
+        own = [] if inner is None else [style.text or "" for style in inner.iter("style")]
+        styles.append((frame, own))
         if content is not None:
-            _inline(content, parse, budget, depth + 1)
+            _inline(content, parse, budget, depth + 1, styles)
         _replace(frame, content)
 
 

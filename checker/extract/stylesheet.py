@@ -31,6 +31,8 @@ _COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.S)
 # Quoted strings may hold braces (content:"}"): emptied first so they cannot shift a rule's end.
 _STRING = re.compile(r""""(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'""", re.S)
 _BRACE = re.compile(r"[{}]")
+# A CSS escape: up to six hex digits and one optional whitespace after them, or any other character.
+_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})[ \t\n\r\f]?|(.))", re.S)
 _DECLARATION = re.compile(r"(?:^|;)\s*(display|visibility|font-size)\s*:\s*([^;]*)", re.I)
 _IMPORTANT = re.compile(r"!\s*important\s*$", re.I)
 # One compound: an optional type, then classes and ids (CSS identifiers, non-ASCII letters included).
@@ -116,9 +118,24 @@ class Sheet:
         return not self.opened.isdisjoint(names)
 
 
+def _unescaped(match: re.Match[str]) -> str:
+    if match.group(1) is None:
+        return match.group(2)
+    code = int(match.group(1), 16)
+    return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
+
+
+def css_text(text: str) -> str:
+    """Declarations as a browser reads them: comments gone, escapes decoded (display:/**/none and
+    display:n\\6f ne hide like display:none; read as written, they hid the words' inside unseen)."""
+    if "/*" in text:
+        text = _COMMENT.sub(" ", text)
+    return _ESCAPE.sub(_unescaped, text) if "\\" in text else text
+
+
 def _declarations(body: str) -> dict[str, tuple[str, bool]]:
     found: dict[str, tuple[str, bool]] = {}
-    for match in _DECLARATION.finditer(body):
+    for match in _DECLARATION.finditer(css_text(body)):
         value = match.group(2).strip().lower()
         important = bool(_IMPORTANT.search(value))
         value = _IMPORTANT.sub("", value).replace("!", "").strip()

@@ -22,7 +22,7 @@ from bs4 import Tag
 
 from checker.extract.inherited import Inherited
 from checker.extract.patterns import INLINE_TAGS
-from checker.extract.stylesheet import Declared, hides, uncarried
+from checker.extract.stylesheet import Declared, css_text, hides, uncarried
 from checker.extract.tabs import TAB_ATTR
 
 # Set by the pre-pass (prune.py): the stylesheet's winning declarations for the element, and whether the
@@ -56,7 +56,7 @@ def _inline(style: object) -> dict[str, tuple[str, bool]]:
     if not isinstance(style, str) or ":" not in style:
         return {}
     declared: dict[str, tuple[str, bool]] = {}
-    for match in _DECLARATION.finditer(style):
+    for match in _DECLARATION.finditer(css_text(style)):
         value = match.group(2).lower()
         declared[match.group(1).lower()] = (_IMPORTANT.sub("", value).strip(), bool(_IMPORTANT.search(value)))
     return declared
