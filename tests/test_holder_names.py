@@ -187,10 +187,15 @@ def test_an_english_supplier_matching_no_registered_name_is_review_for_both_reas
 
 
 def test_the_holder_under_another_spelling_of_its_registered_english_name_is_a_holder() -> None:
-    result = check(
-        export_page("Manufacturer", "DEMO TECHNOLOGY COMPANY LIMITED"), seat_record(english_names=[HOLDER_EN])
-    )
+    record = seat_record(english_names=[HOLDER_EN])
+    result = check(export_page("Manufacturer", "DEMO TECHNOLOGY COMPANY LIMITED"), record)
     assert result.findings == []
+    index = RegistryIndex.from_records([record_from_case(record, 1)])
+    assert result.page.claims
+    for claim in result.page.claims:
+        facts = enrich(claim, result.page, index, AS_OF)
+        assert (facts.claimant_is_holder, facts.claimant_holder_match) == (True, "name")
+        assert (facts.claimant_matched_name, facts.holder_name) == (HOLDER_EN, "演示科技有限公司（虚构）")
 
 
 def test_a_former_name_is_the_renamed_holder_and_other_findings_say_so() -> None:
@@ -282,3 +287,28 @@ def test_the_example_registry_gives_english_names_to_invented_holders_only(db_ur
     assert named
     # Real records carry no invented English name (their sources publish none).
     assert all((r.note or "").startswith("demo record (invented)") for r in named)
+
+
+# --- the console's notice form -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("claimant", "uscc"),
+    [
+        ("演示科技有限公司（虚构）", "91310000DEMO00002Y"),
+        ("Demo Technology Company Limited", "91310000DEMO00002Y"),  # the registered English name, respelt
+        ("Ningbo Demo Baby Products Co., Ltd.", None),  # another company: no holder's code is offered
+    ],
+)
+def test_a_case_file_offers_the_holders_code_for_its_registered_names(
+    claimant: str, uscc: str | None
+) -> None:
+    from api.console.casefile import CaseFile, RegistryView
+    from checker.registry import DesignationStatus
+    from markwatch.cases.models import Case
+
+    record = record_from_case(seat_record(uscc="91310000DEMO00002Y", english_names=[HOLDER_EN]), 1)
+    view = RegistryView(record, AS_OF, DesignationStatus.DESIGNATED, "code")
+    case = Case(claimant=claimant)
+    file = CaseFile(case=case, findings=[], events=[], rule=None, registry=view, allowed=[], waived=False)
+    assert file.uscc == uscc
