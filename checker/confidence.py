@@ -329,7 +329,11 @@ def assess_claim(
         # "Ningbo Demo Baby Products Co., Ltd." against a registered "Demo Technology Co., Ltd.": names are
         # compared exactly (checker/holder_names.py) and English spellings of one company vary, so an
         # inspector confirms it is another company before this is signed.
-        reasons.append(reason("claimant-english-name", facts.claimant))
+        detail = facts.claimant or ""
+        if facts.holders_not_compared:
+            # A holder without a registered English name may be the one the page names.
+            detail += f"; {facts.holders_not_compared} holder(s) without a registered English name"
+        reasons.append(reason("claimant-english-name", detail or None))
     if tested & REGISTRY_FACTS and facts.claimant_holder_match == "former-name":
         # The page names a holder by the name it had before a rename: it is that holder (no SHS010), and a
         # finding about the claim says so, so the inspector reads the page's name as the holder's.

@@ -75,6 +75,9 @@ class NameMatch:
     outcome: HolderMatch
     matched: str | None = None
     current: str | None = None
+    # Holders with no registered name in the claimant's script (they could not be compared): an English
+    # name matching none of the others may still be theirs.
+    uncompared: int = 0
 
     @property
     def is_holder(self) -> bool | None:
@@ -114,5 +117,6 @@ def match_claimant(claimant: str, holders: Iterable[HolderNames]) -> NameMatch:
             return NameMatch("former-name", name, holder.name)
     if not current:
         # Former names alone do not say who holds the standard today.
-        return NameMatch("not-compared")
-    return NameMatch(unmatched)
+        return NameMatch("not-compared", uncompared=len(holders))
+    named = {id(holder) for holder, _ in current}
+    return NameMatch(unmatched, uncompared=sum(id(holder) not in named for holder in holders))

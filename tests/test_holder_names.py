@@ -174,6 +174,30 @@ def test_an_english_maker_matching_no_registered_name_is_shs010_at_review_never_
     assert "claimant-english-name" in codes
     # A maker row: the only reason for review is the English name.
     assert "claimant-not-maker" not in codes
+    assert "claimant-english-name: Ningbo Demo Baby Products Co., Ltd." in finding.confidence_reasons
+
+
+def test_a_holder_without_an_english_name_is_said_to_be_uncompared_in_the_review_reason() -> None:
+    # An enterprise-joint standard: the lead has a registered English name, the co-holder none. The page's
+    # English maker matches the lead's name not, and may be the co-holder's: the inspector is told.
+    record = {
+        **seat_record(english_names=[HOLDER_EN]),
+        "code": "PDLH/DEMO 009-2024",
+        "type": "enterprise-joint",
+        "holders": [
+            {"name": "演示科技有限公司（虚构）", "english_names": [HOLDER_EN]},
+            {"name": "演示起草单位甲（虚构）"},
+        ],
+    }
+    page = export_page("Manufacturer", "Ningbo Demo Baby Products Co., Ltd.").replace(
+        SEAT.encode(), b"PDLH/DEMO 009-2024"
+    )
+    [finding] = shs010(check(page, record))
+    assert finding.confidence == "review"
+    assert (
+        "claimant-english-name: Ningbo Demo Baby Products Co., Ltd.; 1 holder(s) without a registered English name"
+        in finding.confidence_reasons
+    )
 
 
 def test_an_english_supplier_matching_no_registered_name_is_review_for_both_reasons() -> None:

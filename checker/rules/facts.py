@@ -79,6 +79,8 @@ class ClaimFacts(BaseModel):
     # name, former-name, no-match, english-no-match, or not-compared (no holder has a registered name in
     # the claimant's script, so claimant_is_holder stays unknown).
     claimant_holder_match: HolderMatch | None = None
+    # Holders with no registered name in the claimant's script, so not compared with it.
+    holders_not_compared: int | None = None
     record_has_holders: bool | None = None
     record_has_scope: bool | None = None
     product_known: bool = False
@@ -242,6 +244,7 @@ def enrich(
                 claimant_holder_match=found.outcome,
                 claimant_matched_name=found.matched,
                 holder_name=found.current,
+                holders_not_compared=found.uncompared,
             )
         if (
             values["product_known"]
