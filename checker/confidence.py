@@ -82,6 +82,17 @@ REASONS: dict[str, tuple[str, str, bool]] = {
         "holder's product",
         True,
     ),
+    "claimant-english-name": (
+        "页面以英文列出经营者，与持有单位登记的英文名称均不一致：同一企业的英文译名可能不同",
+        "the party is named in English and matches none of the holders' registered English names: one company's"
+        " English name may be spelt in more than one way",
+        True,
+    ),
+    "holder-former-name": (
+        "页面所列经营者是持有单位更名前的名称（不是非持有单位）",
+        "the party named is a holder's former name (the holder was renamed; not a non-holder)",
+        False,
+    ),
     "title-exact": ("标准名称与名录一致", "title matches the registry exactly", False),
     "title-similar": ("标准名称与名录近似（非完全一致）", "title matched by similarity, not exactly", True),
     "title-near-miss": ("名录中有相近的标准名称", "a registered title is close", True),
@@ -129,6 +140,7 @@ REGISTRY_FACTS = frozenset(
         "status",
         "days_since_expiry",
         "claimant_is_holder",
+        "claimant_holder_match",
         "record_has_holders",
         "record_has_scope",
         "product_in_scope",
@@ -309,6 +321,23 @@ def assess_claim(
     ):
         # An organisation announcing a designation speaks for itself; a product's seller may not be its maker.
         reasons.append(reason("claimant-not-maker", claim.claimant_source))
+    if (
+        "claimant_is_holder" in tested
+        and facts.claimant_is_holder is False
+        and facts.claimant_holder_match == "english-no-match"
+    ):
+        # "Ningbo Demo Baby Products Co., Ltd." against a registered "Demo Technology Co., Ltd.": names are
+        # compared exactly (checker/holder_names.py) and English spellings of one company vary, so an
+        # inspector confirms it is another company before this is signed.
+        detail = facts.claimant or ""
+        if facts.holders_not_compared:
+            # A holder without a registered English name may be the one the page names.
+            detail += f"; {facts.holders_not_compared} holder(s) without a registered English name"
+        reasons.append(reason("claimant-english-name", detail or None))
+    if tested & REGISTRY_FACTS and facts.claimant_holder_match == "former-name":
+        # The page names a holder by the name it had before a rename: it is that holder (no SHS010), and a
+        # finding about the claim says so, so the inspector reads the page's name as the holder's.
+        reasons.append(reason("holder-former-name", f"{facts.claimant_matched_name} → {facts.holder_name}"))
     if (
         claim.use == "organisation"
         and "claimant_is_holder" in tested

@@ -36,6 +36,23 @@ def test_lookup_any_spelling(api: tuple[TestClient, dict[str, str]], spelling: s
     assert body["designation"]["status"] == "designated"
 
 
+def test_holders_are_served_with_their_registered_other_names(api: tuple[TestClient, dict[str, str]]) -> None:
+    client, headers = api
+    response = client.get("/v1/registry/lookup", params={"code": "Q/DEMO 0002-2023"}, headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.json()["designation"]["holders"] == [
+        {
+            "name": "演示科技有限公司（虚构）",
+            "uscc": "91310000DEMO00002Y",
+            "english_names": ["Demo Technology Co., Ltd. (fictional)"],
+            "former_names": [],
+        }
+    ]
+    # A holder with no English name registered is served with an empty list: "not compared", not unknown.
+    real = client.get("/v1/registry/lookup", params={"code": "DB31/T 1108-2018"}, headers=headers).json()
+    assert real["designation"]["holders"][0]["english_names"] == []
+
+
 def test_status_as_of_a_date(api: tuple[TestClient, dict[str, str]]) -> None:
     client, headers = api
     before = client.get(

@@ -132,13 +132,16 @@ def test_an_english_supplier_row_names_a_seller(checker: Checker) -> None:
     assert _findings(result) == [("SHS010", "Q/DEMO 0002-2023", "review")]
 
 
-def test_an_english_makers_latin_name_is_read_but_not_compared(checker: Checker) -> None:
-    # The holders are named in Chinese only: a Latin-script maker cannot be told apart from the holder's own
-    # English name, so the holder check is not judged (as before), but the claimant is known.
+def test_an_english_makers_latin_name_is_compared_with_the_registered_english_name(checker: Checker) -> None:
+    # The holder has a registered English name (examples/registry.yaml): a Latin-script maker equal to none is
+    # SHS010 at review, never high (one company's English name may be spelt in more than one way). Without
+    # a registered English name it is not compared at all (tests/test_holder_names.py).
     html = _export_seat("Manufacturer", "Ningbo Demo Baby Products Co., Ltd.")
     result = _check(checker, html, "https://www.alibaba.example.com/p/3.html")
     assert _claimants(result) == {("Ningbo Demo Baby Products Co., Ltd.", "row:生产商")}
-    assert _findings(result) == []
+    assert _findings(result) == [("SHS010", "Q/DEMO 0002-2023", "review")]
+    [finding] = result.findings
+    assert "claimant-english-name: Ningbo Demo Baby Products Co., Ltd." in finding.confidence_reasons
 
 
 # --- a code in a row that is no 执行标准 row -----------------------------------------------------------------

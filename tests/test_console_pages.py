@@ -92,6 +92,11 @@ def test_case_page_shows_evidence_rule_registry_and_history(console: tuple[TestC
     assert re.search(r'id="registry-status" data-status="expired"><strong>已过期', html)
     assert 'id="registry-conflict"' not in html and 'id="registry-none"' not in html
     assert 'id="registry-type">团体标准<' in html
+    # The holder with its registered English name (the one SHS010 compares English claimants with).
+    assert (
+        'id="registry-holders">演示标准化协会（虚构） <span lang="en">(Demo Standardization Association (fictional))'
+        "</span></dd>" in html
+    )
     # The snapshot: URL as a link, local time, sha256, and the archived page in a sandboxed frame.
     assert '<a href="https://shop.example.com/item/1" rel="noopener noreferrer nofollow"' in html
     assert re.search(r'id="snapshot-fetched">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d 北京时间<', html)

@@ -127,7 +127,10 @@ def test_show_any_spelling(db_url: str) -> None:
     assert "T/DEMO 001-2019 (expired)" in result.stdout
     as_json = json.loads(run(db_url, "show", "TSHHJ 003-2018", "--format", "json").stdout)
     assert as_json["code"] == "T/SHHJ 000003-2018"
-    assert as_json["holders"] == [{"name": "上海市化学建材行业协会", "uscc": None}]
+    # A real holder: no English name registered (its source publishes none), so none is listed.
+    assert as_json["holders"] == [
+        {"name": "上海市化学建材行业协会", "uscc": None, "english_names": [], "former_names": []}
+    ]
 
 
 def test_show_not_found_exits_1_and_names_other_editions(db_url: str) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from api.console.archive import Location, locations_of, read_as
 from api.console.bilingual import split_message
 from api.console.highlight import as_written
+from checker.holder_names import english_name_key
 from checker.normalize import compact
 from checker.registry import DesignationRecord, DesignationStatus, RegistryIndex
 from checker.rules.loader import LoadedRule, RuleSet
@@ -177,8 +178,14 @@ class CaseFile:
                 return value.strip()
         if self.registry is not None and self.case.claimant:
             name = compact(self.case.claimant)
+            english = english_name_key(self.case.claimant)
             for holder in self.registry.record.holders:
-                if holder.uscc and holder.name and compact(holder.name) == name:
+                if not holder.uscc:
+                    continue
+                if holder.name and compact(holder.name) == name:
+                    return holder.uscc
+                # A claimant named by a registered English name is that holder too (checker/holder_names.py).
+                if english and any(english_name_key(n) == english for n in holder.english_names):
                     return holder.uscc
         return None
 

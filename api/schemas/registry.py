@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from checker.registry import DesignationRecord, DesignationStatus
 
@@ -14,6 +14,12 @@ class HolderOut(BaseModel):
 
     name: str
     uscc: str | None
+    english_names: list[str] = Field(
+        default_factory=list,
+        description="English names registered for the holder (its registration record); empty: none registered,"
+        " so English names on pages are not compared with it",
+    )
+    former_names: list[str] = Field(default_factory=list, description="names the holder had before a rename")
 
 
 class DesignationOut(BaseModel):

@@ -31,7 +31,8 @@ from checker.registry.sources import read_registry_file
 from markwatch.db import hold_until_transaction_ends, utcnow
 from markwatch.errors import ConflictError
 
-# Compared and recorded per field, in this order; `holders` is compared as a list of {name, uscc}.
+# Compared and recorded per field, in this order; `holders` is compared as a list of
+# {name, uscc, english_names, former_names}.
 TRACKED_FIELDS = (
     "code",
     "number_key",
@@ -57,8 +58,10 @@ CHUNK = 500
 PROGRESS_EVERY = 10_000
 IMPORT_LOCK = "registry-import"
 
-# A record's tracked values in TRACKED_FIELDS order; holders as ((name, uscc), ...), scope as a tuple.
+# A record's tracked values in TRACKED_FIELDS order; holders as HolderValues, scope as a tuple.
 Values = tuple[Any, ...]
+# One holder: name, uscc, English names, former names (the name lists as tuples).
+HolderValues = tuple[str, str | None, tuple[str, ...], tuple[str, ...]]
 Progress = Callable[[str, int], None]
 
 
@@ -150,13 +153,17 @@ def import_registry_file(
 
 def _load_existing(session: Session) -> dict[str, _Existing]:
     """Every registry row as tuples: two queries, no ORM objects."""
-    holders: dict[int, list[tuple[str, str | None]]] = {}
-    for designation_id, name, uscc in session.execute(
-        select(DesignationHolder.designation_id, DesignationHolder.name, DesignationHolder.uscc).order_by(
-            DesignationHolder.designation_id, DesignationHolder.position
-        )
+    holders: dict[int, list[HolderValues]] = {}
+    for designation_id, name, uscc, english, former in session.execute(
+        select(
+            DesignationHolder.designation_id,
+            DesignationHolder.name,
+            DesignationHolder.uscc,
+            DesignationHolder.english_names,
+            DesignationHolder.former_names,
+        ).order_by(DesignationHolder.designation_id, DesignationHolder.position)
     ):
-        holders.setdefault(designation_id, []).append((name, uscc))
+        holders.setdefault(designation_id, []).append((name, uscc, tuple(english or ()), tuple(former or ())))
     columns = [getattr(Designation, name) for name in _COLUMN_FIELDS]
     existing: dict[str, _Existing] = {}
     for row in session.execute(select(Designation.id, Designation.code_key, *columns)):
@@ -176,7 +183,7 @@ def _incoming_values(designation: ValidDesignation) -> Values:
         designation.year,
         data.title,
         data.type.value,
-        tuple((h.name, h.uscc) for h in data.holders),
+        tuple((h.name, h.uscc, tuple(h.english_names), tuple(h.former_names)) for h in data.holders),
         data.designated_on,
         data.valid_until,
         data.revoked_on,
@@ -189,10 +196,21 @@ def _incoming_values(designation: ValidDesignation) -> Values:
 
 
 def _plain(values: Values) -> list[Any]:
-    """Values as the change log records them: holders as [{name, uscc}], scope as a list."""
+    """Values as the change log records them: holders as [{name, uscc, english_names, former_names}] (the
+    name lists only when registered, so a log written before they existed reads the same), scope as a list."""
     plain = list(values)
-    plain[_HOLDERS] = [{"name": name, "uscc": uscc} for name, uscc in values[_HOLDERS]]
+    plain[_HOLDERS] = [_plain_holder(holder) for holder in values[_HOLDERS]]
     plain[_SCOPE] = list(values[_SCOPE])
+    return plain
+
+
+def _plain_holder(holder: HolderValues) -> dict[str, Any]:
+    name, uscc, english, former = holder
+    plain: dict[str, Any] = {"name": name, "uscc": uscc}
+    if english:
+        plain["english_names"] = list(english)
+    if former:
+        plain["former_names"] = list(former)
     return plain
 
 
@@ -286,9 +304,16 @@ def _write(
 
 def _insert_holders(session: Session, rows: list[tuple[int, Values]]) -> None:
     holders = [
-        {"designation_id": designation_id, "position": position, "name": name, "uscc": uscc}
+        {
+            "designation_id": designation_id,
+            "position": position,
+            "name": name,
+            "uscc": uscc,
+            "english_names": list(english),
+            "former_names": list(former),
+        }
         for designation_id, values in rows
-        for position, (name, uscc) in enumerate(values[_HOLDERS])
+        for position, (name, uscc, english, former) in enumerate(values[_HOLDERS])
     ]
     if holders:
         session.execute(insert(DesignationHolder), holders)

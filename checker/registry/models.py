@@ -79,6 +79,10 @@ class DesignationHolder(Base):
     position: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(Text)
     uscc: Mapped[str | None] = mapped_column(String(USCC_LENGTH))
+    # Other registered names (checker/holder_names.py): English names from the holder's registration, and
+    # the names it had before a rename. Empty: none registered, so English names on pages are not compared.
+    english_names: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    former_names: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
     designation: Mapped[Designation] = relationship(back_populates="holders")
 

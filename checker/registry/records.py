@@ -12,10 +12,22 @@ from checker.registry.status import DesignationStatus, status_on
 
 @dataclass(frozen=True)
 class Holder:
-    """A holder of a designated standard; `uscc` is the unified social credit code when known."""
+    """A holder of a designated standard; `uscc` is the unified social credit code when known,
+    `english_names` its registered English names, `former_names` the names it had before a rename."""
 
     name: str
     uscc: str | None = None
+    english_names: tuple[str, ...] = ()
+    former_names: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields."""
+        return {
+            "name": self.name,
+            "uscc": self.uscc,
+            "english_names": list(self.english_names),
+            "former_names": list(self.former_names),
+        }
 
 
 @dataclass(frozen=True)
@@ -59,7 +71,7 @@ class DesignationRecord:
             "year": self.year,
             "title": self.title,
             "type": self.type.value,
-            "holders": [{"name": h.name, "uscc": h.uscc} for h in self.holders],
+            "holders": [h.to_dict() for h in self.holders],
             "designated_on": _iso(self.designated_on),
             "valid_until": _iso(self.valid_until),
             "revoked_on": _iso(self.revoked_on),
@@ -93,7 +105,10 @@ def record_from_row(row: Designation) -> DesignationRecord:
         year=row.year,
         title=row.title,
         type=DesignationType(row.type),
-        holders=tuple(Holder(h.name, h.uscc) for h in row.holders),
+        holders=tuple(
+            Holder(h.name, h.uscc, tuple(h.english_names or ()), tuple(h.former_names or ()))
+            for h in row.holders
+        ),
         designated_on=row.designated_on,
         valid_until=row.valid_until,
         revoked_on=row.revoked_on,

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
 
 from checker.codes import SHANGHAI_PROVINCE, CodeKind, StandardCode, code_key, parse_code
+from checker.holder_names import english_name_key, has_cjk
 from checker.registry.models import CODE_LENGTH, DesignationType
 from checker.registry.problems import Problem, raise_problems, record_where
 from checker.registry.sources import RawRecord, SourceFile
@@ -57,13 +58,36 @@ IsoDate = Annotated[dt.date | None, BeforeValidator(_iso_date)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
+def _english_name(value: Any) -> Any:
+    # An English name is compared with English names on pages (checker/holder_names.py); one holding
+    # Chinese characters is a Chinese name put in the wrong field, and one that is nothing but a legal form
+    # ("Co., Ltd.") would name every company.
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if has_cjk(text):
+        raise ValueError(f"an English name holds no Chinese characters, got {value!r}")
+    if text and not english_name_key(text):
+        raise ValueError(f"{value!r} is only a legal form, not a company's name")
+    return text
+
+
+EnglishName = Annotated[str, BeforeValidator(_english_name), StringConstraints(min_length=1)]
+
+
 class HolderIn(BaseModel):
-    """A holder as written in an import file."""
+    """A holder as written in an import file.
+
+    `english_names`: the English names registered for the holder (its registration/USCC record), never a
+    translation made up for it; a holder without one is not compared with English names on pages.
+    `former_names`: names it was registered under before a rename, in either script."""
 
     model_config = ConfigDict(extra="forbid")
 
     name: Text
     uscc: Annotated[str | None, BeforeValidator(_uscc)] = None
+    english_names: Annotated[list[EnglishName], BeforeValidator(_none_as_empty)] = Field(default_factory=list)
+    former_names: Annotated[list[Text], BeforeValidator(_none_as_empty)] = Field(default_factory=list)
 
 
 class DesignationIn(BaseModel):

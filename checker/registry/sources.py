@@ -37,7 +37,7 @@ from markwatch.errors import RegistryImportError
 
 # The official list is a few dozen records; a file above this is a mistake or an attack.
 MAX_FILE_BYTES = 20 * 1024 * 1024
-# A record is at most three levels deep (record > holders > holder); anything far deeper is an attack.
+# A record is at most four levels deep (record > holders > holder > its names); anything far deeper is an attack.
 MAX_NESTING = 32
 TOP_KEY = "designations"
 SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv"}

@@ -60,7 +60,9 @@ def record_from_case(data: dict[str, Any], number: int) -> DesignationRecord:
         year=parsed.year,
         title=record.title,
         type=record.type,
-        holders=tuple(Holder(h.name, h.uscc) for h in record.holders),
+        holders=tuple(
+            Holder(h.name, h.uscc, tuple(h.english_names), tuple(h.former_names)) for h in record.holders
+        ),
         designated_on=record.designated_on,
         valid_until=record.valid_until,
         revoked_on=record.revoked_on,

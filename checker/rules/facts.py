@@ -14,7 +14,7 @@ from rapidfuzz.distance import LCSseq
 
 from checker.codes import CodeKind, parse_code
 from checker.extract.models import Claim, ClaimKind, ClaimUse, PageClaims
-from checker.normalize import compact
+from checker.holder_names import HolderMatch, match_claimant
 from checker.registry import DesignationRecord, DesignationStatus, RegistryIndex
 from checker.registry.models import DesignationType
 from checker.registry.titles import TitleMatch, title_key
@@ -27,9 +27,9 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _same_script(a: str, b: str) -> bool:
-    """Whether two names can be compared character by character: both hold Chinese characters or neither
-    does. "Shanghai Demo Smart Home Co., Ltd." is a translation of 上海演示智能家居股份有限公司, not another
-    company, and "Vacuum flask" is not outside the scope term 保温杯: across scripts the fact stays unknown."""
+    """Whether two texts can be compared character by character: both hold Chinese characters or neither
+    does. "Vacuum flask" is not outside the scope term 保温杯: across scripts the fact stays unknown. (Names
+    of holders are compared the same way, with their registered English names: checker/holder_names.py.)"""
     return bool(_CJK.search(a)) == bool(_CJK.search(b))
 
 
@@ -75,6 +75,12 @@ class ClaimFacts(BaseModel):
     certification_wording: bool = False
     claimant_known: bool = False
     claimant_is_holder: bool | None = None
+    # How the claimant's name stood against the holders' registered names (checker/holder_names.py):
+    # name, former-name, no-match, english-no-match, or not-compared (no holder has a registered name in
+    # the claimant's script, so claimant_is_holder stays unknown).
+    claimant_holder_match: HolderMatch | None = None
+    # Holders with no registered name in the claimant's script, so not compared with it.
+    holders_not_compared: int | None = None
     record_has_holders: bool | None = None
     record_has_scope: bool | None = None
     product_known: bool = False
@@ -95,6 +101,9 @@ class ClaimFacts(BaseModel):
     abolished_on: str | None = None
     designated_on: str | None = None
     claimant: str | None = None
+    # The registered name the claimant matched (a former name: that name) and the holder's name today.
+    claimant_matched_name: str | None = None
+    holder_name: str | None = None
     product_name: str | None = None
     certification_text: str | None = None
 
@@ -128,15 +137,6 @@ def _pick_title_record(records: tuple[DesignationRecord, ...], day: dt.date) -> 
 
 def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day is not None else None
-
-
-def _claimant_is_holder(claimant: str, record: DesignationRecord) -> bool | None:
-    """Whether the claimant is one of the record's holders; None when no holder is named in its script."""
-    name = compact(claimant)
-    holders = [compact(h.name) for h in record.holders if h.name and _same_script(h.name, claimant)]
-    if not holders:
-        return None
-    return any(holder in name or name in holder for holder in holders)
 
 
 def _product_in_scope(claim: Claim, record: DesignationRecord) -> tuple[bool, int]:
@@ -238,7 +238,14 @@ def enrich(
         if record.valid_until is not None and record.valid_until < as_of:
             values["days_since_expiry"] = (as_of - record.valid_until).days
         if claim.claimant and record.type in _HOLDER_TYPES and record.holders:
-            values["claimant_is_holder"] = _claimant_is_holder(claim.claimant, record)
+            found = match_claimant(claim.claimant, record.holders)
+            values.update(
+                claimant_is_holder=found.is_holder,
+                claimant_holder_match=found.outcome,
+                claimant_matched_name=found.matched,
+                holder_name=found.current,
+                holders_not_compared=found.uncompared,
+            )
         if (
             values["product_known"]
             and record.scope

@@ -18,6 +18,7 @@ from checker.registry import (
     DesignationRecord,
     DesignationStatus,
     DesignationType,
+    Holder,
     ImportBatch,
     ImportReport,
     RegistryIndex,
@@ -227,7 +228,7 @@ def show_command(code: str, as_of: dt.date | None, output_format: str, db_url: s
         ("pool entered on", _day(record.pool_entered_on)),
         (
             "holders",
-            "; ".join(h.name + (f" (USCC {h.uscc})" if h.uscc else "") for h in record.holders) or "-",
+            "; ".join(_holder_line(h) for h in record.holders) or "-",
         ),
         ("scope", "; ".join(record.scope) or "-"),
         ("source", record.source or "-"),
@@ -261,6 +262,15 @@ def history_command(batch_id: int | None, db_url: str | None) -> None:
         for batch in batches:
             click.echo(_batch_line(batch))
         click.echo(f"{len(batches)} import batch(es)")
+
+
+def _holder_line(holder: Holder) -> str:
+    line = holder.name + (f" (USCC {holder.uscc})" if holder.uscc else "")
+    if holder.english_names:
+        line += f" [English: {' / '.join(holder.english_names)}]"
+    if holder.former_names:
+        line += f" [formerly: {' / '.join(holder.former_names)}]"
+    return line
 
 
 def _batch_line(batch: ImportBatch) -> str:
