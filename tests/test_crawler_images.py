@@ -451,6 +451,9 @@ SVG_ENTITY = (
 ).encode()
 
 
+AVIF = b"\x00\x00\x00\x1cftypavif\x00\x00\x00\x00avifmif1miaf" + b"\x00" * 200
+
+
 class _InlineShop(Shop):
     """Item pages that show the label where only a browser looks: carried in the page as a data: URI
     (base64 and percent-encoded), as a CSS background, as a <picture>'s <source>; and an SVG data: URI."""
@@ -467,7 +470,12 @@ class _InlineShop(Shop):
             "/item/6.html": "<img src='data:image/svg+xml," + quote(SVG_ICON.decode()) + "'>",
             # Text behind an entity that is never expanded: not read, and the page says so.
             "/item/7.html": "<img src='data:image/svg+xml," + quote(SVG_ENTITY.decode()) + "'>",
+            # A comma inside a srcset URL is part of it (was: cut there, and "b 1x" requested instead).
+            "/item/8.html": "<img srcset='/cdn/label.jpg?a,b 1x'>",
+            "/item/9.html": "<img src='/cdn/label.avif'>",
         }
+        if path == "/cdn/label.avif":
+            return 200, "image/avif", AVIF
         if path in shown:
             body = "<html><head><meta charset='utf-8'><title>t</title></head><body><h1>演示智能水杯</h1>"
             return (
@@ -482,7 +490,7 @@ class _InlineShop(Shop):
 def test_images_a_page_carries_or_shows_without_an_img_src_are_kept_read_and_judged(tmp_path: Path) -> None:
     # Before: a data: URI was always a placeholder, a background or a <source> was not looked at: the label
     # was never read, and each page was "ok" as if read whole.
-    for shop in serve_shop(_InlineShop(items=7)):
+    for shop in serve_shop(_InlineShop(items=9)):
         db_url, first = _swept(shop, tmp_path)
         assert ": finished;" in first.stdout, first.stdout
         with db.session_scope(db_url) as session:
@@ -518,6 +526,13 @@ def test_images_a_page_carries_or_shows_without_an_img_src_are_kept_read_and_jud
             assert (entity.status, entity.reason) == ("checked", "error:svg-entities")
             assert pages["7.html"].status == "partial"
             assert [w["code"] for w in pages["7.html"].warnings] == ["image-svg-entities"]
+            srcset = sightings["8.html"]
+            assert "/cdn/label.jpg?a%2Cb" in srcset.url and srcset.reason is None  # canonical form of a,b
+            assert ("8.html", "SHS003", srcset.image_sha256) in rules
+            # AVIF is named as a format not read (was: not-an-image); the page is not read whole.
+            avif = sightings["9.html"]
+            assert (avif.status, avif.reason) == ("checked", "error:unsupported-format")
+            assert [w["code"] for w in pages["9.html"].warnings] == ["image-unsupported-format"]
             # Served back as fetched, with its sniffed type; the SVG is never served at all.
             served = image_response(image_bytes(session, inline_sha) or b"")
             assert served.body == LABEL and served.media_type == "image/jpeg"
