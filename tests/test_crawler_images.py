@@ -473,6 +473,9 @@ class _InlineShop(Shop):
             # A comma inside a srcset URL is part of it (was: cut there, and "b 1x" requested instead).
             "/item/8.html": "<img srcset='/cdn/label.jpg?a,b 1x'>",
             "/item/9.html": "<img src='/cdn/label.avif'>",
+            # Words drawn by an inline <svg> are page text (was: the <svg> pruned whole, no claim).
+            "/item/10.html": "<svg width='420' height='60'><text x='8' y='40'>执行标准：T/DEMO 001-2019（上海标准）"
+            "</text></svg>",
         }
         if path == "/cdn/label.avif":
             return 200, "image/avif", AVIF
@@ -490,13 +493,13 @@ class _InlineShop(Shop):
 def test_images_a_page_carries_or_shows_without_an_img_src_are_kept_read_and_judged(tmp_path: Path) -> None:
     # Before: a data: URI was always a placeholder, a background or a <source> was not looked at: the label
     # was never read, and each page was "ok" as if read whole.
-    for shop in serve_shop(_InlineShop(items=9)):
+    for shop in serve_shop(_InlineShop(items=10)):
         db_url, first = _swept(shop, tmp_path)
         assert ": finished;" in first.stdout, first.stdout
         with db.session_scope(db_url) as session:
             sightings = {s.page_url.rsplit("/", 1)[-1]: s for s in session.scalars(select(ImageSighting))}
             rules = {
-                (f.page_url.rsplit("/", 1)[-1], f.rule_id, f.evidence["image"]["sha256"])
+                (f.page_url.rsplit("/", 1)[-1], f.rule_id, (f.evidence.get("image") or {}).get("sha256"))
                 for f in session.scalars(select(Finding))
             }
             pages = {p.url.rsplit("/", 1)[-1]: p for p in session.scalars(select(SweepPage))}
@@ -533,6 +536,7 @@ def test_images_a_page_carries_or_shows_without_an_img_src_are_kept_read_and_jud
             avif = sightings["9.html"]
             assert (avif.status, avif.reason) == ("checked", "error:unsupported-format")
             assert [w["code"] for w in pages["9.html"].warnings] == ["image-unsupported-format"]
+            assert ("10.html", "SHS003", None) in rules and pages["10.html"].status == "ok"
             # Served back as fetched, with its sniffed type; the SVG is never served at all.
             served = image_response(image_bytes(session, inline_sha) or b"")
             assert served.body == LABEL and served.media_type == "image/jpeg"

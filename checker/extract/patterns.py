@@ -81,7 +81,10 @@ from checker.extract import charsets
 # Manufacturer/Supplier rows name the maker/seller; a code in a row naming another standard (通信接口标准) is
 # disclosed on the page (SHS008 to review, was high); 公司简介/关于我们 headings name no product; 展示获评上海标准的
 # 企业和产品 in an exhibition's news is no organisation's claim (designated-class).
-EXTRACTOR_VERSION = "1.18.0"
+# 1.19.0: an inline <svg>'s drawn <text> is page text (svgtext.py; the whole <svg> was pruned, so a badge drawing
+# 上海标准 gave no claim); what SVG hides (display/visibility attributes, a zero-sized <svg>) is a hidden claim,
+# <title>/<desc>/<defs> are not drawn and not read.
+EXTRACTOR_VERSION = "1.19.0"
 
 
 class Pattern(NamedTuple):
