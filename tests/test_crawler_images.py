@@ -427,6 +427,33 @@ def test_an_image_that_is_also_a_link_target_is_read(tmp_path: Path) -> None:
         assert "SHS003" in findings
 
 
+# An SVG label: a script, an outside reference, a hidden <title>, and its words as <text> (the code in a <tspan>).
+SVG_LABEL = (
+    "<svg xmlns='http://www.w3.org/2000/svg' xmlns:xlink='http://www.w3.org/1999/xlink' width='480' height='160'>"
+    "<script>alert(1)</script><image xlink:href='http://127.0.0.1:9/tracker.png' width='10' height='10'/>"
+    "<rect x='4' y='4' width='472' height='152' fill='none' stroke='black'/>"
+    "<title>tooltip</title><text x='16' y='50' font-size='24'>产品名称：演示智能水杯</text>"
+    "<text x='16' y='100' font-size='24'>执行标准：<tspan>T/DEMO 001-2019</tspan>（上海标准）</text>"
+    + "<!-- pad -->" * 60
+    + "</svg>"
+).encode()
+SVG_ICON = (
+    "<svg xmlns='http://www.w3.org/2000/svg' width='24' height='24' viewBox='0 0 24 24'>"
+    + "<path d='M12 2 L22 22 L2 22 Z' fill='#333'/>" * 20
+    + "</svg>"
+).encode()
+SVG_ENTITY = (
+    "<?xml version='1.0'?><!DOCTYPE svg [<!ENTITY a 'T/DEMO 001-2019（上海标准）'>"
+    + "<!ENTITY b '&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;'>" * 1
+    + "]><svg xmlns='http://www.w3.org/2000/svg' width='400' height='100'><text x='10' y='50'>执行标准：&b;</text>"
+    + "<!-- pad -->" * 60
+    + "</svg>"
+).encode()
+
+
+AVIF = b"\x00\x00\x00\x1cftypavif\x00\x00\x00\x00avifmif1miaf" + b"\x00" * 200
+
+
 class _InlineShop(Shop):
     """Item pages that show the label where only a browser looks: carried in the page as a data: URI
     (base64 and percent-encoded), as a CSS background, as a <picture>'s <source>; and an SVG data: URI."""
@@ -438,13 +465,20 @@ class _InlineShop(Shop):
             "/item/3.html": "<div style=\"background-image:url('/cdn/label.jpg?bg');height:400px\"></div>",
             "/item/4.html": "<picture><source srcset='/cdn/label.jpg?source 2x'>"
             "<img src='data:image/gif;base64,R0lGODlhAQABAAAAACw='></picture>",
-            "/item/5.html": "<img src='data:image/svg+xml,"
-            + quote(
-                "<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script>"
-                + "<text>上海标准</text>" * 40
-            )
-            + "</svg>'>",
+            "/item/5.html": "<img src='data:image/svg+xml," + quote(SVG_LABEL.decode()) + "'>",
+            # A decorative icon (no text, 24 px): skipped like a tiny bitmap, the page read whole.
+            "/item/6.html": "<img src='data:image/svg+xml," + quote(SVG_ICON.decode()) + "'>",
+            # Text behind an entity that is never expanded: not read, and the page says so.
+            "/item/7.html": "<img src='data:image/svg+xml," + quote(SVG_ENTITY.decode()) + "'>",
+            # A comma inside a srcset URL is part of it (was: cut there, and "b 1x" requested instead).
+            "/item/8.html": "<img srcset='/cdn/label.jpg?a,b 1x'>",
+            "/item/9.html": "<img src='/cdn/label.avif'>",
+            # Words drawn by an inline <svg> are page text (was: the <svg> pruned whole, no claim).
+            "/item/10.html": "<svg width='420' height='60'><text x='8' y='40'>执行标准：T/DEMO 001-2019（上海标准）"
+            "</text></svg>",
         }
+        if path == "/cdn/label.avif":
+            return 200, "image/avif", AVIF
         if path in shown:
             body = "<html><head><meta charset='utf-8'><title>t</title></head><body><h1>演示智能水杯</h1>"
             return (
@@ -459,13 +493,13 @@ class _InlineShop(Shop):
 def test_images_a_page_carries_or_shows_without_an_img_src_are_kept_read_and_judged(tmp_path: Path) -> None:
     # Before: a data: URI was always a placeholder, a background or a <source> was not looked at: the label
     # was never read, and each page was "ok" as if read whole.
-    for shop in serve_shop(_InlineShop(items=5)):
+    for shop in serve_shop(_InlineShop(items=10)):
         db_url, first = _swept(shop, tmp_path)
         assert ": finished;" in first.stdout, first.stdout
         with db.session_scope(db_url) as session:
             sightings = {s.page_url.rsplit("/", 1)[-1]: s for s in session.scalars(select(ImageSighting))}
             rules = {
-                (f.page_url.rsplit("/", 1)[-1], f.rule_id, f.evidence["image"]["sha256"])
+                (f.page_url.rsplit("/", 1)[-1], f.rule_id, (f.evidence.get("image") or {}).get("sha256"))
                 for f in session.scalars(select(Finding))
             }
             pages = {p.url.rsplit("/", 1)[-1]: p for p in session.scalars(select(SweepPage))}
@@ -477,14 +511,67 @@ def test_images_a_page_carries_or_shows_without_an_img_src_are_kept_read_and_jud
                 assert sightings[name].status == "checked" and sightings[name].reason is None, name
                 assert (name, "SHS003", sightings[name].image_sha256) in rules, name
                 assert pages[name].status == "ok", name
-            # The SVG is kept (its hash is evidence) but never rasterised: the page says it was not read whole.
+            # The SVG label is read: its <text> (the script and the outside reference never run or fetched).
             svg = sightings["5.html"]
-            assert (svg.status, svg.reason) == ("checked", "error:svg") and svg.image_sha256
-            assert pages["5.html"].status == "partial"
-            assert [w["code"] for w in pages["5.html"].warnings] == ["image-svg"]
+            assert (svg.status, svg.reason) == ("checked", None) and svg.image_sha256
+            assert svg.image_sha256 == hashlib.sha256(SVG_LABEL).hexdigest()
+            assert ("5.html", "SHS003", svg.image_sha256) in rules
+            assert pages["5.html"].status == "ok"
+            finding = session.scalars(select(Finding).where(Finding.page_url.like("%/5.html"))).first()
+            assert finding is not None and "上海标准" in (finding.evidence["image"].get("ocr_text") or ""), (
+                finding.evidence
+            )
+            # A decorative icon leaves the page read whole; text that could not be read leaves it partial.
+            icon = sightings["6.html"]
+            assert (icon.status, icon.reason) == ("checked", "gate:icon")
+            assert pages["6.html"].status == "ok" and not pages["6.html"].warnings
+            entity = sightings["7.html"]
+            assert (entity.status, entity.reason) == ("checked", "error:svg-entities")
+            assert pages["7.html"].status == "partial"
+            assert [w["code"] for w in pages["7.html"].warnings] == ["image-svg-entities"]
+            srcset = sightings["8.html"]
+            assert "/cdn/label.jpg?a%2Cb" in srcset.url and srcset.reason is None  # canonical form of a,b
+            assert ("8.html", "SHS003", srcset.image_sha256) in rules
+            # AVIF is named as a format not read (was: not-an-image); the page is not read whole.
+            avif = sightings["9.html"]
+            assert (avif.status, avif.reason) == ("checked", "error:unsupported-format")
+            assert [w["code"] for w in pages["9.html"].warnings] == ["image-unsupported-format"]
+            assert ("10.html", "SHS003", None) in rules and pages["10.html"].status == "ok"
             # Served back as fetched, with its sniffed type; the SVG is never served at all.
             served = image_response(image_bytes(session, inline_sha) or b"")
             assert served.body == LABEL and served.media_type == "image/jpeg"
             assert served.headers["content-security-policy"].endswith("sandbox")
             with pytest.raises(NotFoundError):
                 image_response(image_bytes(session, svg.image_sha256) or b"")
+
+
+@pytest.mark.slow
+def test_an_svg_refused_unread_by_an_older_reader_is_read_again(tmp_path: Path) -> None:
+    # A reading kept as error:svg (the reader before SVGs were read) stood for the bytes under the same reader
+    # version: the label stayed unread, its page partial, although this reader reads it.
+    for shop in serve_shop(_InlineShop(items=5)):
+        db_url, _first = _swept(shop, tmp_path)
+        sha = hashlib.sha256(SVG_LABEL).hexdigest()
+        with db.session_scope(db_url) as session:
+            row = session.scalars(select(ImageReadingRow).where(ImageReadingRow.sha256 == sha)).one()
+            old = {"sha256": sha, "engine": row.engine, "status": "error", "reason": "svg"}
+            session.execute(
+                update(ImageReadingRow)
+                .where(ImageReadingRow.sha256 == sha)
+                .values(status="error", reason="svg", reading=old)
+            )
+        second = _sweep(shop, tmp_path, db_url)
+        assert ": finished;" in second.stdout, second.stdout
+        with db.session_scope(db_url) as session:
+            last = session.scalars(select(func.max(Sweep.id))).one()
+            sighting = session.scalars(
+                select(ImageSighting).where(
+                    ImageSighting.sweep_id == last, ImageSighting.page_url.like("%/item/5.html")
+                )
+            ).one()
+            kept = session.scalars(select(ImageReadingRow).where(ImageReadingRow.sha256 == sha)).one()
+            page = session.scalars(
+                select(SweepPage).where(SweepPage.sweep_id == last, SweepPage.url.like("%/item/5.html"))
+            ).one()
+        assert (sighting.status, sighting.reason) == ("checked", None)
+        assert kept.status == "read" and page.status == "ok"

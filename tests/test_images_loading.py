@@ -67,6 +67,11 @@ def test_truncated_images_are_errors_not_partial_pictures() -> None:
         (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>x</script></svg>', "svg"),
         (b"<svg width='10' height='10'></svg>", "svg"),
         (b"\x89PNG\r\n\x1a\n" + b"\0" * 40, "unreadable"),
+        # AVIF and HEIF are images in a format not decoded here, not "not an image" (was: not-an-image).
+        (encoded(Image.new("RGB", (64, 32), "red"), "AVIF"), "unsupported-format"),
+        (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\0" * 64, "unsupported-format"),
+        # An XHTML page showing an inline <svg> near its top is a page, not an SVG image (was: "svg").
+        (b'<?xml version="1.0"?><html><body><svg><text>x</text></svg></body></html>', "not-an-image"),
     ],
 )
 def test_wrong_types_and_svg_are_refused_by_their_bytes(raw: bytes, reason: str) -> None:

@@ -13,7 +13,13 @@ from urllib.parse import quote, urldefrag, urljoin
 import pytest
 
 from checker.images.claims import ImageContext, image_claims
-from checker.images.discover import _absolute, _collapsed_head, _is_placeholder, find_images
+from checker.images.discover import (
+    _absolute,
+    _collapsed_head,
+    _is_placeholder,
+    find_images,
+    srcset_candidates,
+)
 from checker.images.models import ImageReading, MarkHit, OcrLine
 from checker.images.ocrtext import normalize_ocr
 from checker.images.settings import ImageSettings
@@ -247,3 +253,22 @@ def test_images_that_share_a_parent_get_the_paths_a_walk_from_each_gives() -> No
         "div#x > img:nth-of-type(1)",
         "body > img:nth-of-type(1)",
     ]
+
+
+@pytest.mark.parametrize(
+    ("srcset", "candidates"),
+    [
+        # A URL runs to whitespace: its commas are its own (was: cut at the comma, "b.jpg 1x" taken instead).
+        ("/a,b.jpg 1x, /c.jpg 2x", [("/a,b.jpg", "1x"), ("/c.jpg", "2x")]),
+        (
+            "data:image/png;base64,AAAA 1x,/big.jpg 800w",
+            [("data:image/png;base64,AAAA", "1x"), ("/big.jpg", "800w")],
+        ),
+        # A comma ending a URL separates candidates; one inside descriptor parentheses does not.
+        ("/x.jpg,, /y.jpg 2x", [("/x.jpg", ""), ("/y.jpg", "2x")]),
+        (" /a.jpg 100w (x, y), /b.jpg", [("/a.jpg", "100w (x, y)"), ("/b.jpg", "")]),
+        (" , ", []),
+    ],
+)
+def test_srcset_is_parsed_as_the_html_standard_does(srcset: str, candidates: list[tuple[str, str]]) -> None:
+    assert srcset_candidates(srcset) == candidates

@@ -88,11 +88,8 @@ async def image_route(
         raw, url = page.body, page.url
     if len(raw) > images.settings.max_bytes:
         raise InputError(f"the image is larger than {images.settings.max_bytes} bytes", where="file")
-    kind = sniff(raw)
-    if kind == "svg":
-        raise InputError("an SVG image: SVG is not read (send a PNG, JPEG, WebP, GIF or BMP)", where="file")
-    if kind is None:
-        raise InputError("not a PNG, JPEG, WebP, GIF or BMP image", where="file")
+    if sniff(raw) is None:
+        raise InputError("not a PNG, JPEG, WebP, GIF, BMP or SVG image", where="file")
     reading = await run_in_threadpool(images.read, raw)
     if reading.status == "error" and reading.reason == READER_UNAVAILABLE:
         raise NotReady(f"images cannot be read on this server now: {reading.message}")

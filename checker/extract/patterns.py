@@ -85,7 +85,10 @@ from checker.extract import charsets
 # or comments hides (display:n\6f ne); combining marks over the words leave the words; a code written with
 # Cyrillic or Greek capitals, a combining mark or a dash-like sign (⁃ ー ⁻) is the code a buyer reads; dropping many
 # elements from one block no longer runs out the CPU budget.
-EXTRACTOR_VERSION = "1.19.0"
+# 1.20.0: an inline <svg>'s drawn <text> is page text (svgtext.py; the whole <svg> was pruned, so a badge drawing
+# 上海标准 gave no claim); what SVG hides (display/visibility attributes, a zero-sized <svg>) is a hidden claim,
+# <title>/<desc>/<defs> are not drawn and not read.
+EXTRACTOR_VERSION = "1.20.0"
 
 
 class Pattern(NamedTuple):

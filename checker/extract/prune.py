@@ -27,6 +27,7 @@ from checker.extract.patterns import (
 from checker.extract.selectors import AncestorMemo, SelectorIndex
 from checker.extract.srcdoc import ORIGINAL_TAG, FrameStyles, inline_srcdocs
 from checker.extract.stylesheet import Sheet, carried, hides, read_sheet
+from checker.extract.svgtext import svg_as_text
 from checker.extract.tabs import TAB_ATTR, TabSets, panel_kind
 from checker.extract.visibility import CSS_ATTR, OPENS_ATTR, may_hide
 from checker.normalize import normalize_text
@@ -573,6 +574,16 @@ def _carry_stylesheet(root: etree._Element, sheets: _Sheets, guard: Guard) -> No
         pending.extend((child, below) for child in el if isinstance(child.tag, str))
 
 
+def _svgs_as_text(root: etree._Element) -> None:
+    """Each inline <svg> (outermost ones) replaced by the text it draws (svgtext.py): a claim drawn as SVG text
+    is read, under the same hidden-text logic as the <svg> itself."""
+    for svg in list(root.iter("svg")):
+        parent = svg.getparent()
+        if parent is None or any(ancestor.tag == "svg" for ancestor in svg.iterancestors()):
+            continue  # inside an outer <svg> already read
+        parent.replace(svg, svg_as_text(svg, TAG_ATTR))
+
+
 def prune(text: str, guard: Guard | None = None, observer: PageObserver | None = None) -> str | None:
     """The page as HTML holding only mention units, context rows and head metadata; None when no mention.
 
@@ -593,6 +604,7 @@ def prune(text: str, guard: Guard | None = None, observer: PageObserver | None =
     # The page's own stylesheets, read before frames are put in place: a frame's styles are its document's.
     sheet = read_sheet(style.text or "" for style in root.iter("style"))
     frames = inline_srcdocs(root, lambda document: _parse(bound_markup(document, guard), guard), guard)
+    _svgs_as_text(root)
     sheets = _Sheets(sheet, frames)
     hits = _hits(root, guard, sheets, observer)
     if hits.ruby:

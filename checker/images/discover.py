@@ -66,18 +66,45 @@ def _is_placeholder(address: str) -> bool:
     return lowered.endswith(_PLACEHOLDER_ENDS) or any(part in lowered for part in _PLACEHOLDER_PARTS)
 
 
+def srcset_candidates(value: str) -> list[tuple[str, str]]:
+    """(URL, descriptor) pairs of a srcset, parsed as the HTML standard does: a URL runs to the next whitespace
+    (so `/a,b.jpg 1x` and `data:…;base64,… 2x` keep their commas) and a comma at its end separates candidates;
+    descriptors run to a comma outside parentheses."""
+    candidates: list[tuple[str, str]] = []
+    position, end = 0, len(value)
+    while position < end:
+        while position < end and (value[position].isspace() or value[position] == ","):
+            position += 1
+        start = position
+        while position < end and not value[position].isspace():
+            position += 1
+        url = value[start:position]
+        if not url:
+            break
+        if url.endswith(","):
+            candidates.append((url.rstrip(","), ""))
+            continue
+        start, depth = position, 0
+        while position < end and (value[position] != "," or depth):
+            if value[position] == "(":
+                depth += 1
+            elif value[position] == ")" and depth:
+                depth -= 1
+            position += 1
+        candidates.append((url, " ".join(value[start:position].split())))
+    return candidates
+
+
 def _srcset_best(value: str) -> str | None:
     """The largest candidate of a srcset (by its w or x descriptor), else the last one."""
     best: tuple[float, str] | None = None
-    for part in value.split(","):
-        bits = part.strip().split()
-        if not bits:
-            continue
+    for url, descriptor in srcset_candidates(value):
+        bits = descriptor.split()
         size = 0.0
-        if len(bits) > 1 and bits[1][:-1].replace(".", "", 1).isdigit():
-            size = float(bits[1][:-1])
+        if bits and bits[0][:-1].replace(".", "", 1).isdigit():
+            size = float(bits[0][:-1])
         if best is None or size >= best[0]:
-            best = (size, bits[0])
+            best = (size, url)
     return best[1] if best else None
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,15 +64,33 @@ class LoadedImage:
         return CONTENT_TYPES[self.format]
 
 
+# ISO base media files (major brand after `ftyp`) we do not decode: named, so the reason says what they are.
+_AVIF_BRANDS = frozenset([b"avif", b"avis"])
+_HEIF_BRANDS = frozenset([b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"])
+_SVG_START = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:(?:<!--.*?-->|<!doctype[^>\[]*(?:\[.*?\])?\s*>)\s*)*<svg[\s>/]",
+    re.DOTALL,
+)
+# Named formats read nowhere: refused with "unsupported-format" (not "not-an-image": they are images).
+UNSUPPORTED = {"avif": "AVIF", "heif": "HEIF/HEIC"}
+
+
 def sniff(raw: bytes) -> str | None:
-    """The image format the bytes really are (png, jpeg, gif, webp, bmp), "svg", or None."""
+    """The image format the bytes really are (png, jpeg, gif, webp, bmp), "svg", "avif", "heif", or None."""
     for magic, offset, name in _MAGIC:
         if raw[offset : offset + len(magic)] == magic:
             if name == "webp" and raw[:4] != b"RIFF":
                 continue
             return name
-    head = raw[:1024].lstrip().lower()
-    if head.startswith((b"<svg", b"<?xml")) and b"<svg" in raw[:4096].lower():
+    if raw[4:8] == b"ftyp":
+        brand = raw[8:12]
+        if brand in _AVIF_BRANDS:
+            return "avif"
+        if brand in _HEIF_BRANDS:
+            return "heif"
+    # The root element must be <svg> (after an XML declaration, comments, a doctype): an XHTML page that shows
+    # an inline <svg> near its top is a page, not an SVG image.
+    if _SVG_START.match(raw[:4096].lower()):
         return "svg"
     return None
 
@@ -161,9 +180,15 @@ def load_image(raw: bytes, settings: ImageSettings, *, source: str | None = None
     kind = sniff(raw)
     if kind == "svg":
         raise ImageError("svg", "SVG images are not rasterised from untrusted sources", source=source)
+    if kind in UNSUPPORTED:
+        raise ImageError(
+            "unsupported-format",
+            f"{UNSUPPORTED[kind]} images are not decoded (PNG, JPEG, GIF, WebP, BMP and SVG are)",
+            source=source,
+        )
     if kind is None:
         raise ImageError(
-            "not-an-image", "the bytes are not a PNG, JPEG, GIF, WebP or BMP image", source=source
+            "not-an-image", "the bytes are not a PNG, JPEG, GIF, WebP, BMP or SVG image", source=source
         )
     notes: list[str] = []
     with warnings.catch_warnings():

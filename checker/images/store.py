@@ -49,7 +49,7 @@ class MemoryCache:
 
     def get(self, sha256: str, engine: str) -> ImageReading | None:
         found = self._items.get((sha256, engine))
-        if found is None:
+        if found is None or not reusable(found):
             self.misses += 1
             return None
         self.hits += 1
@@ -57,7 +57,7 @@ class MemoryCache:
         return found
 
     def put(self, reading: ImageReading) -> None:
-        if reading.reason in _NOT_KEPT:
+        if reading.reason in _NOT_KEPT or not reusable(reading):
             return
         self._items[(reading.sha256, reading.engine)] = reading
         self._items.move_to_end((reading.sha256, reading.engine))
@@ -67,6 +67,15 @@ class MemoryCache:
 
 # Failures of the run rather than of the image: read again next time.
 _NOT_KEPT = frozenset({"timeout", "worker-crashed", "reader-failed", READER_UNAVAILABLE})
+# Refusals made from the first bytes, before anything is decoded: repeating one costs a sniff, and what the reader
+# says of such bytes changes without PREPARATION_VERSION (which would read every image again): SVG was refused
+# as "svg" and is read now, AVIF/HEIF were "not-an-image" and have their own reason. Never kept, never reused.
+REFUSED_UNREAD = frozenset({"svg", "not-an-image", "unsupported-format"})
+
+
+def reusable(reading: ImageReading) -> bool:
+    """Whether a kept reading may stand for reading the image again (not a refusal made before decoding)."""
+    return not (reading.status == "error" and reading.reason in REFUSED_UNREAD)
 
 
 class DbCache:
@@ -78,14 +87,15 @@ class DbCache:
 
     def get(self, sha256: str, engine: str) -> ImageReading | None:
         row = self.session.get(ImageReadingRow, (sha256, engine))
-        if row is None:
+        found = ImageReading.model_validate(row.reading) if row is not None else None
+        if found is None or not reusable(found):
             self.misses += 1
             return None
         self.hits += 1
-        return ImageReading.model_validate(row.reading)
+        return found
 
     def put(self, reading: ImageReading) -> None:
-        if reading.reason in _NOT_KEPT:
+        if reading.reason in _NOT_KEPT or not reusable(reading):
             return
         if self.session.get(ImageReadingRow, (reading.sha256, reading.engine)) is not None:
             return

@@ -47,13 +47,13 @@ from multiprocessing.connection import Connection
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from checker.extract.charsets import header_charset
 from checker.images.models import ImageReading
 from checker.images.settings import ImageSettings
-from checker.images.store import ImageReadingRow
+from checker.images.store import REFUSED_UNREAD, ImageReadingRow, reusable
 from crawler.images.models import PENDING_STATES, ImageSighting
 from crawler.images.storage import leaves_page_unread, mark_unread
 from crawler.ledger import insert
@@ -232,6 +232,8 @@ class ImageStage:
         with db.session_scope(self.db_url) as session:
             row = session.get(ImageReadingRow, (sha, self.version))
             cached = ImageReading.model_validate(row.reading) if row is not None else None
+            if cached is not None and not reusable(cached):
+                cached = None
             stored = session.get(SnapshotBody, sha) if cached is None else None
             raw = zlib.decompress(stored.body) if stored is not None else None
         if cached is not None:
@@ -277,7 +279,19 @@ class ImageStage:
     def _keep(self, reading: ImageReading) -> None:
         if reading.reason in RUN_FAILURES:
             return  # a later run may have more time or a healthier worker
+        if not reusable(reading):
+            return  # a refusal made before decoding: repeated at no cost, its reason may change
         with db.session_scope(self.db_url) as session:
+            # A refusal kept by an older reader (an SVG once refused unread) gives way to this reading, or the
+            # page's judgement would find the old row and no lines.
+            session.execute(
+                delete(ImageReadingRow).where(
+                    ImageReadingRow.sha256 == reading.sha256,
+                    ImageReadingRow.engine == (reading.engine or self.version),
+                    ImageReadingRow.status == "error",
+                    ImageReadingRow.reason.in_(sorted(REFUSED_UNREAD)),
+                )
+            )
             session.execute(
                 insert(session, ImageReadingRow)
                 .values(

@@ -1,6 +1,6 @@
 """Images for `markwatch check` and `markwatch extract`: image files on their own, and pages with theirs.
 
-An image file (PNG, JPEG, WebP, GIF first frame, BMP; sniffed from its bytes, never its name) is checked
+An image file (PNG, JPEG, WebP, GIF first frame, BMP, SVG; sniffed from its bytes, never its name) is checked
 as an image; a saved page's images are read from files beside it (relative addresses only, never outside
 the page's folder), a fetched page's from its server (http(s), size-capped). Images are read by OCR
 worker processes (per-image time limit), and readings are cached by (sha256, reader version)."""
@@ -37,8 +37,7 @@ MAX_PAGE_IMAGES = 40
 
 def is_image(raw: bytes) -> bool:
     """Whether the bytes are an image we read (by their magic bytes)."""
-    kind = sniff(raw)
-    return kind is not None and kind != "svg"
+    return sniff(raw) is not None
 
 
 @dataclass

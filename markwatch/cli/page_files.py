@@ -73,11 +73,11 @@ def known_non_page(head: bytes) -> str | None:
 
 
 def readable_image(head: bytes) -> bool:
-    """Whether the first bytes are an image `check` and `extract` read (PNG, JPEG, GIF, WebP, BMP; not SVG)."""
+    """Whether the first bytes are an image `check` and `extract` read (PNG, JPEG, GIF, WebP, BMP, SVG; AVIF
+    and HEIF too, to be refused as such by the reader)."""
     from checker.images.loading import sniff
 
-    kind = sniff(head)
-    return kind is not None and kind != "svg"
+    return sniff(head) is not None
 
 
 def refuse_non_page(target: str, head: bytes, *, images: bool) -> None:
