@@ -10,6 +10,7 @@ from typing import Protocol
 from lxml import etree
 
 from checker import ignorables
+from checker.extract import css_hiding
 from checker.extract.bounds import bound_markup, flatten_depth
 from checker.extract.layouts import CONTEXT_SELECTORS
 from checker.extract.limits import STYLES_CUT, TOO_COMPLEX, Guard
@@ -28,7 +29,7 @@ from checker.extract.selectors import AncestorMemo, SelectorIndex
 from checker.extract.srcdoc import ORIGINAL_TAG, FrameStyles, inline_srcdocs
 from checker.extract.stylesheet import Sheet, carried, hides, read_sheet
 from checker.extract.tabs import TAB_ATTR, TabSets, panel_kind
-from checker.extract.visibility import CSS_ATTR, OPENS_ATTR, may_hide
+from checker.extract.visibility import CSS_ATTR, OPENS_ATTR, declarations
 from checker.normalize import normalize_text
 
 # Text that may hold a mention (any spelling the normaliser folds) or a context label.
@@ -123,6 +124,8 @@ _SECTION_SIBLINGS = 8
 _SECTION_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _SECTION_HEADER_CHARS = 30
 _SECTION_CHARS = 40
+# How far up the pre-pass looks for the background a text colour is drawn on (its loose test).
+_PAPER_LEVELS = 8
 
 
 def as_parsed(text: str) -> str:
@@ -212,15 +215,44 @@ class _Sheets:
         return None if first is None else self._inside.get(first)
 
 
+def _declared(el: etree._Element, sheet: Sheet) -> dict[str, str]:
+    """What the page's stylesheet and the inline style declare for an element (the inline one over the
+    sheet's: a loose cascade, !important not weighed)."""
+    found: dict[str, str] = {}
+    if sheet.hides or sheet.papers:
+        declared = sheet.declared(str(el.get(TAG_ATTR) or el.tag), el.get("id"), el.get("class"))
+        found = {prop: rule.value for prop, rule in declared.items()}
+    found.update(declarations(el.get("style")))
+    return found
+
+
 def _hiding(el: etree._Element, sheet: Sheet) -> bool:
     """Whether an element's own attributes or the page's stylesheet may hide it (a loose test: no cascade
-    against the inline style, no ancestors)."""
-    if may_hide(el.get("style"), el.get("hidden") is not None):
+    against the inline style, a text colour against the nearest few backgrounds only)."""
+    if el.get("hidden") is not None:
         return True
-    if not sheet.hides:
+    declared = _declared(el, sheet)
+    inline = str(el.get(TAG_ATTR) or el.tag) in INLINE_TAGS
+    if (
+        any(hides(prop, value) for prop, value in declared.items())
+        or css_hiding.box_hiding(declared, inline, el.get("class")) is not None
+        or css_hiding.indent_hides(declared, inline)
+    ):
+        return True
+    ink = css_hiding.colour(declared.get("color"))
+    if ink == css_hiding.TRANSPARENT:
+        return True
+    if not isinstance(ink, tuple):
         return False
-    declared = sheet.declared(str(el.get(TAG_ATTR) or el.tag), el.get("id"), el.get("class"))
-    return any(hides(prop, found.value) for prop, found in declared.items())
+    node: etree._Element | None = el
+    for _ in range(_PAPER_LEVELS):
+        if node is None or not isinstance(node.tag, str):
+            return False
+        paper = css_hiding.background(declared if node is el else _declared(node, sheet))
+        if paper is not None and paper != css_hiding.TRANSPARENT:
+            return css_hiding.same_colour(ink, paper)
+        node = node.getparent()
+    return False
 
 
 def _shown_text(unit: etree._Element, sheets: _Sheets) -> str | None:

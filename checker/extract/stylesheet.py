@@ -16,6 +16,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from checker.extract import css_hiding
+
 # Bounds: Tmall's rendered item page ships 196,000 characters of inline CSS and about 6,000 rules.
 MAX_CSS_CHARS = 400_000
 MAX_RULES = 20_000
@@ -26,14 +28,17 @@ _MAX_SELECTOR = 500
 # The selector named in Claim.hidden (stylesheet .k), cut to this length.
 _SELECTOR_SHOWN = 40
 
-PROPERTIES = ("display", "visibility", "font-size")
+PROPERTIES = ("display", "visibility", "font-size", *css_hiding.PROPERTIES)
 _COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.S)
 # Quoted strings may hold braces (content:"}"): emptied first so they cannot shift a rule's end.
 _STRING = re.compile(r""""(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'""", re.S)
 _BRACE = re.compile(r"[{}]")
 # A CSS escape: up to six hex digits and one optional whitespace after them, or any other character.
 _ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})[ \t\n\r\f]?|(.))", re.S)
-_DECLARATION = re.compile(r"(?:^|;)\s*(display|visibility|font-size)\s*:\s*([^;]*)", re.I)
+# Longest names first: "background" must not stop short of "background-color".
+DECLARATION = re.compile(
+    r"(?:^|;)\s*(" + "|".join(sorted(PROPERTIES, key=len, reverse=True)) + r")\s*:\s*([^;]*)", re.I
+)
 _IMPORTANT = re.compile(r"!\s*important\s*$", re.I)
 # One compound: an optional type, then classes and ids (CSS identifiers, non-ASCII letters included).
 _NAME = r"-?[_a-zA-Z\u00a0-\uffff][-_a-zA-Z0-9\u00a0-\uffff]*"
@@ -87,6 +92,8 @@ class Sheet:
     opened: set[str] = field(default_factory=set)
     cut: str | None = None  # what was not read, when a bound was hit
     hides: bool = False  # whether any rule may hide anything (most pages: no, and nothing is matched)
+    inks: bool = False  # whether any rule sets a text colour
+    papers: bool = False  # whether any rule sets a background colour (text in it may be hidden)
 
     def declared(self, tag: str, ident: str | None, class_attr: str | None) -> dict[str, Declared]:
         """The winning declaration per property for an element (highest !important, specificity, order)."""
@@ -135,7 +142,7 @@ def css_text(text: str) -> str:
 
 def _declarations(body: str) -> dict[str, tuple[str, bool]]:
     found: dict[str, tuple[str, bool]] = {}
-    for match in _DECLARATION.finditer(css_text(body)):
+    for match in DECLARATION.finditer(css_text(body)):
         value = match.group(2).strip().lower()
         important = bool(_IMPORTANT.search(value))
         value = _IMPORTANT.sub("", value).replace("!", "").strip()
@@ -234,7 +241,17 @@ def _add(sheet: Sheet, selector: str, declared: dict[str, tuple[str, bool]], ord
         sheet.cut = f"the page's inline stylesheets hold more than {MAX_RULES_PER_NAME} rules for {shown}"
         return
     bucket.append(rule)
-    sheet.hides = sheet.hides or any(hides(prop, value) for prop, (value, _) in declared.items())
+    sheet.hides = sheet.hides or any(
+        hides(prop, value) or css_hiding.suggests_hiding(prop, value) for prop, (value, _) in declared.items()
+    )
+    for prop, (value, _) in declared.items():
+        if css_hiding.paints(prop, value):
+            if prop == "color":
+                sheet.inks = True
+            else:
+                sheet.papers = True
+    if sheet.inks and sheet.papers:
+        sheet.hides = True
 
 
 def _note_opened(sheet: Sheet, selector: str, declared: dict[str, tuple[str, bool]]) -> None:
