@@ -131,3 +131,33 @@ def test_a_background_a_linked_sheet_may_paint_is_not_known() -> None:
         f'<div style="background:#fff"><p>执行标准：{CODE}（上海<span class="c" style="color:#fff">xx</span>标准）</p></div>'
     )
     assert extract_page(raw).claims == []
+
+
+# --- Words a stylesheet draws as generated content ---
+
+
+@pytest.mark.parametrize(
+    "css",
+    [
+        '.brand::after{content:"上海标准"}',
+        ".brand:before { content: '上海' '标准' }",
+        '.brand::after{content:"\\4e0a\\6d77\\6807\\51c6"} .x{color:red}',  # CSS escapes
+        '.brand::after{/* x */content:/* y */"上海标准"}',
+    ],
+)
+def test_words_only_in_generated_content_are_said(css: str) -> None:
+    # A buyer reads 上海标准 where .brand stands; nothing in the document's text holds it, and the page read as
+    # "no claim" without a word.
+    raw = page(f'<p>执行标准：{CODE}（<span class="brand"></span>）</p><p>上海标准</p>', css)
+    assert "css-content" in {w.code for w in extract_page(raw).warnings}
+
+
+def test_generated_content_without_the_words_says_nothing() -> None:
+    raw = page("<p>上海标准</p>", '.a::after{content:"标准"} .b::before{content:"\\201c"}')
+    assert [w.code for w in extract_page(raw).warnings] == []
+
+
+def test_many_unterminated_style_tags_are_read_in_linear_time() -> None:
+    raw = page("<p>上海标准</p>" + "<style>content" * 100_000)
+    result = extract_page(raw)
+    assert "cpu-budget" not in {w.code for w in result.warnings}
