@@ -49,10 +49,32 @@ _SUBJECT = re.compile(rf"((?:[.#]{_NAME})+)(?::[-a-z()]+)*\s*$")
 # A selector that shows its subject in a state a buyer brings about: a pseudo-class of interaction, or a state
 # class on it or an ancestor (Bootstrap's .open/.show/.in/.active, marketplaces' .on/.cur/.current/.hover).
 _STATE = re.compile(
-    r":(?:hover|focus|focus-within|target|checked|active)\b"
-    r"|[.](?:active|show|shown|open|opened|on|cur|current|selected|expand|expanded|in|hover|visible)\b",
+    r":(?:hover|focus-within|focus|target|checked|active)(?![-_a-zA-Z0-9])"
+    r"|[.](?:active|show|shown|open|opened|on|cur|current|selected|expand|expanded|in|hover|visible)"
+    r"(?![-_a-zA-Z0-9])",
     re.I,
 )
+
+# Compounds and the combinators between them (None: a space).
+_COMBINATOR = re.compile(r"\s*([>+~])\s*|\s+")
+_PSEUDO_STATE = re.compile(r":(?:hover|focus-within|focus|target|checked|active)(?![-_a-zA-Z0-9])", re.I)
+# The state parts of a compound, taken off to find the element that carries them.
+_STATE_PART = _STATE
+
+
+@dataclass(frozen=True)
+class Opener:
+    """Where the element a rule shows on a buyer's action stands: under (or, `sibling`, after) an element that
+    matches `tag`, `ids` and `classes` (the state taken off: any element when all are empty), its parent
+    only when `parent_only`. `control`: the state is only a class a script sets (.open), so that element must
+    hold a control that sets it (data-toggle, aria-expanded, a button), not any text."""
+
+    tag: str | None
+    ids: frozenset[str]
+    classes: frozenset[str]
+    sibling: bool
+    parent_only: bool
+    control: bool
 
 
 @dataclass(frozen=True)
@@ -87,9 +109,10 @@ class Sheet:
     by_id: dict[str, list[_Rule]] = field(default_factory=dict)
     by_class: dict[str, list[_Rule]] = field(default_factory=dict)
     by_tag: dict[str, list[_Rule]] = field(default_factory=dict)
-    # Classes and ids a rule we do not evaluate shows in a state a buyer brings about (.nav:hover .sub,
-    # .open > .menu): a dropdown or popup the buyer opens, not text kept from buyers.
-    opened: set[str] = field(default_factory=set)
+    # Per class or id (#id), how a rule we do not evaluate shows it in a state a buyer brings about
+    # (.nav:hover .sub, .dropdown.open > .menu): a dropdown or popup the buyer opens, not text kept from buyers,
+    # once the page holds what the buyer acts on (prune.py checks: Opener).
+    opened: dict[str, list[Opener]] = field(default_factory=dict)
     cut: str | None = None  # what was not read, when a bound was hit
     hides: bool = False  # whether any rule may hide anything (most pages: no, and nothing is matched)
     inks: bool = False  # whether any rule sets a text colour
@@ -115,14 +138,14 @@ class Sheet:
                     won[prop] = declared
         return won
 
-    def opens(self, ident: str | None, class_attr: str | None) -> bool:
-        """Whether the page shows this element in a state a buyer brings about (hover, an open class)."""
+    def openers(self, ident: str | None, class_attr: str | None) -> list[Opener]:
+        """The states in which the page shows this element (hover on an ancestor, an open class on it)."""
         if not self.opened:
-            return False
-        names = set(class_attr.split()) if class_attr else set()
+            return []
+        names = class_attr.split() if class_attr else []
         if ident is not None:
-            names.add("#" + ident)
-        return not self.opened.isdisjoint(names)
+            names.append("#" + ident)
+        return [opener for name in names for opener in self.opened.get(name, ())]
 
 
 def _unescaped(match: re.Match[str]) -> str:
@@ -255,18 +278,49 @@ def _add(sheet: Sheet, selector: str, declared: dict[str, tuple[str, bool]], ord
 
 
 def _note_opened(sheet: Sheet, selector: str, declared: dict[str, tuple[str, bool]]) -> None:
+    """Record a rule that shows its subject in a state a buyer brings about. The state must sit on another
+    element than the subject (.k:hover, .k.open: the hidden element itself is never hovered or clicked), and
+    that element must be one the matcher can look for (a compound of tag, classes and ids once the state is
+    taken off); anything else opens nothing."""
     display = declared.get("display")
     visibility = declared.get("visibility")
+    opacity = declared.get("opacity")
     if not (
         (display is not None and display[0] not in ("none", ""))
         or (visibility is not None and visibility[0] == "visible")
+        or (
+            opacity is not None and opacity[0] != "" and not css_hiding.suggests_hiding("opacity", opacity[0])
+        )
     ):
         return
-    subject = _SUBJECT.search(selector)
-    if subject is None or not _STATE.search(selector):
+    parts = _COMBINATOR.split(selector.strip())
+    compounds, combinators = parts[0::2], parts[1::2]
+    subject = _SUBJECT.search(compounds[-1])
+    if subject is None or len(compounds) < 2 or _STATE.search(compounds[-1]):
         return
+    stated = [index for index, compound in enumerate(compounds[:-1]) if _STATE.search(compound)]
+    if not stated:
+        return
+    index = stated[-1]
+    bare = _STATE_PART.sub("", compounds[index])
+    compound = _compound(bare) if bare else (None, frozenset(), frozenset())
+    if compound is None:
+        return
+    joined = (combinators[index] or " ").strip()
+    last = index == len(compounds) - 2
+    if joined in ("+", "~") and not last:
+        return  # a sibling of an ancestor: not looked for
+    tag, ids, classes = compound
+    opener = Opener(
+        tag=tag,
+        ids=ids,
+        classes=classes,
+        sibling=joined in ("+", "~"),
+        parent_only=joined == ">" and last,
+        control=not bare and not _PSEUDO_STATE.search(compounds[index]),
+    )
     for kind, name in _PART.findall(subject.group(1)):
-        sheet.opened.add(("#" + name) if kind == "#" else name)
+        sheet.opened.setdefault(("#" + name) if kind == "#" else name, []).append(opener)
 
 
 _ZERO = re.compile(r"^[+-]?(?:0+\.?0*|\.0+)(?:px|pt|pc|em|rem|ex|ch|vw|vh|%|cm|mm|in|q)?$", re.I)

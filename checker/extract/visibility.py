@@ -10,8 +10,13 @@ for each element (CSS_ATTR), and the reason names the rule (display:none (styles
 An inactive tab panel of a real tab set (a marketplace's 规格参数 tab, display:none until its tab is clicked;
 tabs.py decides on the whole page and marks it, TAB_ATTR) is shown to any buyer who clicks: display:none or
 `hidden` there is not hiding. Nor is a block the stylesheet hides but shows in a state a buyer brings about
-(.nav:hover .sub, .open > .menu: a dropdown or popup; OPENS_ATTR). visibility:hidden and font-size:0 are never
-how a tab opens.
+(.nav:hover .sub, .dropdown.open > .menu: a dropdown or popup; OPENS_ATTR), when the page holds what the buyer
+acts on: the state sits on another element than the hidden one (never .k:hover or .k.open: a hidden element is
+not hovered or clicked), that element is on the page around it (an ancestor matching the rule's compound, the
+parent for `>`, a preceding sibling for `+`/`~`), shown, and holds something to point at besides the block (any
+text or image for :hover; for a class only a script sets, named by nothing else (.open .k), a control: a
+button, a label, data-toggle, aria-expanded…). An unused `.open .k{display:block}` opens nothing (prune.py
+checks before pruning cuts the page around it). visibility:hidden and font-size:0 are never how a tab opens.
 """
 
 from __future__ import annotations
