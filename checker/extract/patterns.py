@@ -85,7 +85,11 @@ from checker.extract import charsets
 # or comments hides (display:n\6f ne); combining marks over the words leave the words; a code written with
 # Cyrillic or Greek capitals, a combining mark or a dash-like sign (⁃ ー ⁻) is the code a buyer reads; dropping many
 # elements from one block no longer runs out the CPU budget.
-EXTRACTOR_VERSION = "1.19.0"
+# 1.20.0: opacity:0, transparent or background-coloured text, off-screen positioning, text-indent, clip, scale(0),
+# zero height/width with overflow hidden, content-visibility and screen-reader-only classes hide (css_hiding.py);
+# a tab panel needs a shown sibling panel or a shown tab pointing at it, a dropdown rule an element a buyer acts
+# on; words drawn as CSS generated content are a css-content warning.
+EXTRACTOR_VERSION = "1.20.0"
 
 
 class Pattern(NamedTuple):
