@@ -161,3 +161,9 @@ def test_many_unterminated_style_tags_are_read_in_linear_time() -> None:
     raw = page("<p>上海标准</p>" + "<style>content" * 100_000)
     result = extract_page(raw)
     assert "cpu-budget" not in {w.code for w in result.warnings}
+
+
+def test_words_only_in_escaped_generated_content_pass_the_gate_and_are_said() -> None:
+    # Nothing else on the page spells the words: the raw-bytes gate read the page as holding no mention.
+    raw = page('<p>执行标准：<span class="b"></span></p>', '.b::after{content:"\\4E0A\\6D77\\6807\\51C6"}')
+    assert [w.code for w in extract_page(raw).warnings] == ["css-content"]
