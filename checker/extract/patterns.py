@@ -241,8 +241,13 @@ GATE_RULES: tuple[GateRule, ...] = (
         "css-escape",
         "ascii",
         (b"\\6d77", b"\\06d77", b"\\006d77"),
-        (b"\\51c6", b"\\6e96", b"\\0051c6", b"\\006e96")
-        + tuple(zhun.encode(family) for zhun in "准準" for family in ("utf-8", "gb18030")),
+        (
+            b"\\51c6",
+            b"\\6e96",
+            b"\\0051c6",
+            b"\\006e96",
+            *(zhun.encode(family) for zhun in "准準" for family in ("utf-8", "gb18030")),
+        ),
         True,
         'CSS escapes (\\6d77 = 海, \\51c6 = 准) in a stylesheet\'s generated content (content:"\\4e0a\\6d77…"): '
         "a css-content warning, never a silent pass",
