@@ -598,7 +598,10 @@ def _mark_opened(
             guard.check("finding dropdowns")
         sheet = sheets.of(el)
         openers = sheet.openers(el.get("id"), el.get("class"))
-        if openers and _hiding(el, sheet) and any(_opened_by(el, opener, sheets) for opener in openers):
+        if not openers or not _hiding(el, sheet):
+            continue
+        guard.check("finding dropdowns")  # each looks up to _OPENER_LEVELS ancestors per opener
+        if any(_opened_by(el, opener, sheets) for opener in openers):
             el.set(OPENS_ATTR, "")
 
 

@@ -23,6 +23,8 @@ MAX_CSS_CHARS = 400_000
 MAX_RULES = 20_000
 # Rules indexed under one class, id or tag (real sheets: a few per name).
 MAX_RULES_PER_NAME = 200
+# Distinct states that show one class or id (real sheets: a few; more are not looked for).
+MAX_OPENERS_PER_NAME = 16
 # Longer selectors are not evaluated (no real one comes close): the subject search below would be quadratic.
 _MAX_SELECTOR = 500
 # The selector named in Claim.hidden (stylesheet .k), cut to this length.
@@ -328,7 +330,10 @@ def _note_opened(sheet: Sheet, selector: str, declared: dict[str, tuple[str, boo
         control=not bare and not _PSEUDO_STATE.search(compounds[index]),
     )
     for kind, name in _PART.findall(subject.group(1)):
-        sheet.opened.setdefault(("#" + name) if kind == "#" else name, []).append(opener)
+        known = sheet.opened.setdefault(("#" + name) if kind == "#" else name, [])
+        # Each opener is looked for around every hidden element of that name: bounded like the rules.
+        if opener not in known and len(known) < MAX_OPENERS_PER_NAME:
+            known.append(opener)
 
 
 _ZERO = re.compile(r"^[+-]?(?:0+\.?0*|\.0+)(?:px|pt|pc|em|rem|ex|ch|vw|vh|%|cm|mm|in|q)?$", re.I)
