@@ -167,3 +167,15 @@ def test_words_only_in_escaped_generated_content_pass_the_gate_and_are_said() ->
     # Nothing else on the page spells the words: the raw-bytes gate read the page as holding no mention.
     raw = page('<p>执行标准：<span class="b"></span></p>', '.b::after{content:"\\4E0A\\6D77\\6807\\51C6"}')
     assert [w.code for w in extract_page(raw).warnings] == ["css-content"]
+
+
+def test_a_background_far_above_the_words_still_hides_the_characters_inside_them() -> None:
+    # The pre-pass looked 8 levels up for the background: the paragraph was read as 上海xx标准 and dropped.
+    raw = page(
+        '<div style="background:#fff">'
+        + "<div>" * 12
+        + f'<p>执行标准：{CODE}（上海<span style="color:#fff">xx</span>标准）</p>'
+        + "</div>" * 13
+    )
+    (claim,) = extract_page(raw).claims
+    assert claim.text == "上海标准" and claim.hidden_inside == "color #ffffff on background #ffffff"

@@ -124,8 +124,6 @@ _SECTION_SIBLINGS = 8
 _SECTION_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _SECTION_HEADER_CHARS = 30
 _SECTION_CHARS = 40
-# How far up the pre-pass looks for the background a text colour is drawn on (its loose test).
-_PAPER_LEVELS = 8
 
 
 def as_parsed(text: str) -> str:
@@ -244,15 +242,27 @@ def _hiding(el: etree._Element, sheet: Sheet) -> bool:
         return True
     if not isinstance(ink, tuple):
         return False
+    return css_hiding.same_colour(ink, _paper(el, sheet))
+
+
+def _paper(el: etree._Element, sheet: Sheet) -> css_hiding.Colour | None:
+    """The background colour an element is drawn on: its own, or its nearest painted ancestor's (None: none
+    declared, or not a plain colour). Memoised per sheet: every ancestor is looked at once per page."""
+    chain: list[etree._Element] = []
     node: etree._Element | None = el
-    for _ in range(_PAPER_LEVELS):
-        if node is None or not isinstance(node.tag, str):
-            return False
-        paper = css_hiding.background(declared if node is el else _declared(node, sheet))
-        if paper is not None and paper != css_hiding.TRANSPARENT:
-            return css_hiding.same_colour(ink, paper)
+    paper: css_hiding.Colour | None = None
+    while node is not None and isinstance(node.tag, str):
+        if node in sheet.backgrounds:
+            paper = sheet.backgrounds[node]
+            break
+        chain.append(node)
         node = node.getparent()
-    return False
+    for element in reversed(chain):
+        own = css_hiding.background(_declared(element, sheet))
+        if own is not None and own != css_hiding.TRANSPARENT:
+            paper = None if own == css_hiding.UNKNOWN else own
+        sheet.backgrounds[element] = paper
+    return paper
 
 
 def _shown_text(unit: etree._Element, sheets: _Sheets) -> str | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from checker.extract import css_hiding
 
@@ -120,6 +121,8 @@ class Sheet:
     hides: bool = False  # whether any rule may hide anything (most pages: no, and nothing is matched)
     inks: bool = False  # whether any rule sets a text colour
     papers: bool = False  # whether any rule sets a background colour (text in it may be hidden)
+    # The pre-pass's memo of the background colour each element is drawn on (prune.py).
+    backgrounds: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def declared(self, tag: str, ident: str | None, class_attr: str | None) -> dict[str, Declared]:
         """The winning declaration per property for an element (highest !important, specificity, order)."""
