@@ -3,9 +3,11 @@
 `<style>.h{display:none}</style>上海<i class="h">xx</i>标准` shows 上海标准, and `.k{display:none}` on a
 执行标准 row is keyword stuffing: both were read as if nothing hid them. Only what a page ships inline is read
 (external stylesheets are never fetched), and only rules a cheap matcher answers exactly: simple selectors
-(`tag`, `.class`, `#id`, `tag.class`, compounds of these, comma lists) setting display, visibility or
-font-size, with `!important`. Combinators, pseudo-classes, attribute selectors and at-rules (`@media`,
-`@supports`) are not evaluated: such a rule neither hides nor shows.
+(`tag`, `.class`, `#id`, `tag.class`, compounds of these, comma lists) setting display, visibility,
+font-size or a property css_hiding.py reads (opacity, colours, position, clip, transform, sizes, overflow…),
+with `!important`. Combinators, pseudo-classes, attribute selectors and at-rules (`@media`, `@supports`) are
+not evaluated: such a rule neither hides nor shows, except that one showing its subject in a state a buyer
+brings about (.nav:hover .sub) is kept as an Opener (visibility.py says when it counts).
 
 A page may ship megabytes of CSS: the text read and the rules kept are bounded, and a page cut short says so.
 """
