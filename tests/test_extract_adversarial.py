@@ -5,11 +5,13 @@ Each page says what a buyer sees and what an inspector would expect read from it
 
 from __future__ import annotations
 
+import dataclasses
 from typing import NamedTuple
 
 import pytest
 
 from checker.extract.extractor import extract_page
+from checker.extract.limits import default_limits
 
 C = "T/SHHJ 000003-2018"
 
@@ -177,6 +179,47 @@ CASES: dict[str, Case] = {
         ),
         1,
     ),
+    # Tab controls count only when shown and pointing at the panel (or named by it): a list named a tab bar
+    # beside a hidden panel, or tabs pointing elsewhere, open nothing.
+    "tab-fake-tablist": Case(
+        _page(
+            '<ul role="tablist"><li>a</li><li>b</li></ul>'
+            f'<div class="tab-content" style="display:none"><p>执行标准：{C}（上海标准）</p></div>'
+        ),
+        1,
+        hidden="display:none",
+    ),
+    "tab-controls-pointing-elsewhere": Case(
+        _page(
+            '<ul class="nav nav-tabs"><li><a data-toggle="tab" href="#x">详情</a></li>'
+            '<li><a data-toggle="tab" href="#y">参数</a></li></ul>'
+            f'<div class="tab-pane" id="z" style="display:none"><p>执行标准：{C}（上海标准）</p></div>'
+        ),
+        1,
+        hidden="display:none",
+    ),
+    "tab-hidden-control": Case(
+        _page(
+            '<div style="display:none"><a role="tab" aria-controls="p">参数</a></div>'
+            f'<div role="tabpanel" id="p" hidden><p>执行标准：{C}（上海标准）</p></div>'
+        ),
+        1,
+        hidden="[hidden]",
+    ),
+    "tab-aria-controls": Case(
+        _page(
+            '<ul><li role="tab" aria-controls="p">参数</li></ul>'
+            f'<div class="tab-pane" id="p" style="display:none"><p>执行标准：{C}（上海标准）</p></div>'
+        ),
+        1,
+    ),
+    "tab-labelled-by-a-shown-tab": Case(
+        _page(
+            '<span role="tab" id="t">参数</span>'
+            f'<div role="tabpanel" aria-labelledby="t" hidden><p>执行标准：{C}（上海标准）</p></div>'
+        ),
+        1,
+    ),
     "tab-zero-font": Case(
         _page(f'<div class="tab-content" style="font-size:0"><p>执行标准：{C}（上海标准）</p></div>'),
         1,
@@ -200,3 +243,29 @@ def test_hostile_page(name: str) -> None:
     if page.claims:
         assert page.claims[0].hidden == case.hidden
     assert case.warnings <= {w.code for w in page.warnings}
+
+
+def test_a_tab_panel_beside_its_shown_sibling_in_a_tabs_box_is_exempt() -> None:
+    # The box around the tab set is named like a tab bar (div.tabs): its panels are panels, not tabs.
+    raw = _page(
+        '<div class="tabs"><ul class="tab-nav"><li>详情</li><li>参数</li></ul>'
+        '<div class="tab-panel">详情</div>'
+        f'<div class="tab-panel" style="display:none"><p>执行标准：{C}（上海标准）</p></div></div>'
+    ).encode()
+    (claim,) = extract_page(raw).claims
+    assert claim.hidden is None
+
+
+def test_many_hidden_tabs_pointing_at_many_panels_sharing_an_id_are_read_in_linear_time() -> None:
+    # Each panel looked through every pointer at its id: 1,000 panels x 40,000 hidden tabs ran 7 s of CPU.
+    # A budget of 5 s leaves a loaded machine room; answered once per id it takes about 1.5 s.
+    limits = dataclasses.replace(default_limits(), cpu_budget_seconds=5.0)
+    body = (
+        '<a role="tab" aria-controls="p" style="display:none">t</a>' * 40_000
+        + '<div id="p" class="tab-pane" hidden>' * 1_000
+        + f"<p>执行标准：{C}（上海标准）</p>"
+        + "</div>" * 1_000
+    )
+    result = extract_page(_page(body).encode(), limits=limits)
+    assert [w.code for w in result.warnings] == []
+    assert [c.hidden for c in result.claims] == ["[hidden]"]

@@ -95,25 +95,57 @@ def test_an_important_rule_beats_an_inline_style_and_specificity_decides() -> No
 
 
 def test_a_block_the_page_opens_on_a_click_or_hover_is_not_hidden() -> None:
-    # A dropdown or popup: hidden by a simple rule, shown again by a rule of a state a buyer brings about.
-    for shown_by in (".more:hover .pop{display:block}", ".open > .pop{display:block}"):
-        raw = _item(
-            f".pop{{display:none}} {shown_by}", f'<div class="pop">执行标准：{CODE}（上海标准）</div>'
-        )
+    # A dropdown or popup: hidden by a simple rule, shown again by a rule of a state a buyer brings about on an
+    # element the page holds (the menu item hovered, the dropdown whose toggle sets .open).
+    row = f'<div class="pop">执行标准：{CODE}（上海标准）</div>'
+    for shown_by, around in (
+        (".more:hover .pop{display:block}", '<div class="more">更多{}</div>'),
+        (".open > .pop{display:block}", '<div><a data-toggle="dropdown">参数</a>{}</div>'),
+        (".dropdown.open .pop{opacity:1}", '<li class="dropdown">参数{}</li>'),
+        ("input:checked ~ .pop{display:block}", '<div><input type="checkbox">{}</div>'),
+    ):
+        css = ".pop{display:none}" if "opacity" not in shown_by else ".pop{opacity:0}"
+        raw = _item(f"{css} {shown_by}", around.format(row))
         assert extract_page(raw).claims[0].hidden is None, shown_by
     # A state rule that shows something else opens nothing.
-    raw = _item(
-        ".pop{display:none} .open .menu{display:block}",
-        f'<div class="pop">执行标准：{CODE}（上海标准）</div>',
-    )
+    raw = _item(".pop{display:none} .open .menu{display:block}", row)
     assert extract_page(raw).claims[0].hidden == "display:none (stylesheet .pop)"
     # Characters inside the words are never opened: a tooltip's text is not part of what a buyer reads.
     raw = _item(
         ".tip{display:none} a:hover .tip{display:inline}",
-        f'<p>本品执行{CODE}（上海<span class="tip">xx</span>标准）</p>',
+        f'<p>本品执行{CODE}（<a>上海<span class="tip">xx</span>标准</a>）</p>',
     )
     (claim,) = extract_page(raw).claims
     assert claim.hidden_inside == "display:none (stylesheet .tip)"
+
+
+@pytest.mark.parametrize(
+    ("css", "body"),
+    [
+        # An unused state rule: nothing on the page carries .open, nothing sets it.
+        (".k{display:none} .open .k{display:block}", '<div class="k">{}</div>'),
+        (".k{display:none} .open > .k{display:block}", '<div><div class="k">{}</div></div>'),
+        # The state on the hidden element itself: a hidden block is never hovered or clicked.
+        (".k{display:none} .k:hover{display:block}", '<div class="k">{}</div>'),
+        (".k{display:none} .k.show{display:block}", '<div class="k">{}</div>'),
+        # The hovered element named by the rule is not on the page around it.
+        (
+            ".k{display:none} .nav:hover .k{display:block}",
+            '<div class="menu">菜单<div class="k">{}</div></div>',
+        ),
+        # A script's state class on an ancestor holding text but no control that sets it.
+        (".k{display:none} .open .k{display:block}", '<div>热卖<div class="k">{}</div></div>'),
+        # The hovered ancestor is hidden itself.
+        (
+            ".k{display:none} .nav:hover .k{display:block}",
+            '<div class="nav" style="display:none">菜单<div class="k">{}</div></div>',
+        ),
+    ],
+)
+def test_a_state_rule_no_buyer_can_bring_about_opens_nothing(css: str, body: str) -> None:
+    # Read as a dropdown, keyword stuffing hidden by .k counted as shown (a high finding on hidden text).
+    raw = _item(css, body.format(f"执行标准：{CODE}（上海标准）"))
+    assert (extract_page(raw).claims[0].hidden or "").startswith("display:none")
 
 
 def test_a_frames_stylesheet_does_not_style_the_page() -> None:

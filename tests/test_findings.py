@@ -667,6 +667,24 @@ def _item(body: str) -> bytes:
         (f'<div class="tab-content" style="display:none">{_SHOWN_CLAIM}</div>', "display:none"),
         (f'<div role="tabpanel" hidden>{_SHOWN_CLAIM}</div>', "[hidden]"),
         (f'<div class="panel">说明</div><div class="panel" hidden>{_SHOWN_CLAIM}</div>', "[hidden]"),
+        # Tabs that point at nothing, and a popup rule nothing on the page can bring about, open nothing.
+        (
+            '<ul role="tablist"><li role="tab">详情</li><li role="tab">参数</li></ul>'
+            f'<div role="tabpanel" style="display:none">{_SHOWN_CLAIM}</div>',
+            "display:none",
+        ),
+        (
+            '<a data-toggle="tab" href="#a">详情</a><a data-toggle="tab" href="#b">参数</a>'
+            f'<div class="tab-content" hidden>{_SHOWN_CLAIM}</div>',
+            "[hidden]",
+        ),
+        (
+            f'<style>.pop{{display:none}} .more:hover .pop{{display:block}}</style><div class="pop">{_SHOWN_CLAIM}</div>',
+            "display:none (stylesheet .pop)",
+        ),
+        # Hiding beyond display:none (css_hiding.py).
+        (f'<div style="opacity:0">{_SHOWN_CLAIM}</div>', "opacity:0"),
+        (f'<div class="sr-only">{_SHOWN_CLAIM}</div>', "screen-reader-only class"),
     ],
 )
 def test_a_hidden_claim_is_kept_and_its_findings_go_to_review(
@@ -696,17 +714,19 @@ def test_a_hidden_claim_is_kept_and_its_findings_go_to_review(
         f'<div hidden style="display:block">{_SHOWN_CLAIM}</div>',
         '<div style="font-size:0"><p style="font-size:14px">执行标准：T/DEMO 002-2019（上海标准）</p></div>',
         f'<div class="hide">{_SHOWN_CLAIM}</div>',  # an external stylesheet's class (JD's .hide): never fetched
-        # Inactive tab panels of a tab set: a buyer opens them with a click (marketplaces' 规格参数 tabs).
-        '<ul role="tablist"><li role="tab">详情</li><li role="tab">参数</li></ul>'
-        f'<div role="tabpanel" style="display:none">{_SHOWN_CLAIM}</div>',
+        # Inactive tab panels of a tab set: a buyer opens them with a click (marketplaces' 规格参数 tabs): a shown
+        # tab points at the panel, or a sibling panel is shown (tabs.py).
+        '<ul role="tablist"><li role="tab" aria-controls="p2">详情</li><li role="tab">参数</li></ul>'
+        f'<div role="tabpanel" id="p2" style="display:none">{_SHOWN_CLAIM}</div>',
         '<div data-widget="tab-content">详情</div>'
         f'<div data-widget="tab-content" style="display:none">{_SHOWN_CLAIM}</div>',
         '<ul><li data-tab="trigger">介绍</li><li data-tab="trigger">规格</li></ul>'
-        f'<div data-tab="item" style="display:none">{_SHOWN_CLAIM}</div>',
+        f'<div><div data-tab="item">介绍</div><div data-tab="item" style="display:none">{_SHOWN_CLAIM}</div></div>',
         '<a data-toggle="tab" href="#a">详情</a><a data-toggle="tab" href="#b">参数</a>'
-        f'<div class="tab-content" hidden>{_SHOWN_CLAIM}</div>',
-        # A popup the page's stylesheet opens on hover.
-        f'<style>.pop{{display:none}} .more:hover .pop{{display:block}}</style><div class="pop">{_SHOWN_CLAIM}</div>',
+        f'<div class="tab-content" id="b" hidden>{_SHOWN_CLAIM}</div>',
+        # A popup the page's stylesheet opens on hover over the element holding it.
+        "<style>.pop{display:none} .more:hover .pop{display:block}</style>"
+        f'<div class="more">更多<div class="pop">{_SHOWN_CLAIM}</div></div>',
     ],
 )
 def test_shown_claims_and_tab_panels_stay_high(checker: Checker, registry_db: str, body: str) -> None:

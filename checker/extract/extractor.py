@@ -29,6 +29,7 @@ from checker.extract.context import (
     ListingEntries,
     names_maker,
 )
+from checker.extract.css_content import css_content_warning
 from checker.extract.decode import decode_page
 from checker.extract.document import Page, css_path, label_in, load_page
 from checker.extract.gate import may_mention
@@ -258,6 +259,8 @@ def _extract(raw: bytes, declared_charset: str | None, result: PageClaims, guard
     result.warnings.extend(decoded.warnings)
     if (reversed_words := bidi_warning(decoded.text)) is not None:
         result.warnings.append(reversed_words)
+    if (drawn := css_content_warning(decoded.text)) is not None:
+        result.warnings.append(drawn)  # words a stylesheet draws are read nowhere else
     guard.check("decoding")
     collector = PageSignalCollector()
     html = prune(decoded.text, guard, collector)

@@ -88,7 +88,11 @@ from checker.extract import charsets
 # 1.20.0: an inline <svg>'s drawn <text> is page text (svgtext.py; the whole <svg> was pruned, so a badge drawing
 # 上海标准 gave no claim); what SVG hides (display/visibility attributes, a zero-sized <svg>) is a hidden claim,
 # <title>/<desc>/<defs> are not drawn and not read.
-EXTRACTOR_VERSION = "1.20.0"
+# 1.21.0: opacity:0, transparent or background-coloured text, off-screen positioning, text-indent, clip, scale(0),
+# zero height/width with overflow hidden, content-visibility and screen-reader-only classes hide (css_hiding.py);
+# a tab panel needs a shown sibling panel or a shown tab pointing at it, a dropdown rule an element a buyer acts
+# on; words drawn as CSS generated content are a css-content warning.
+EXTRACTOR_VERSION = "1.21.0"
 
 
 class Pattern(NamedTuple):
@@ -234,6 +238,22 @@ GATE_RULES: tuple[GateRule, ...] = (
         True,
         "JSON string escapes (\\u6d77 = 海, \\u51c6 = 准, \\u6e96 = 準): JSON-LD written with ASCII escapes, the "
         "only spelling on a page drawn by script (a head-only warning, never a silent pass)",
+        caseless=True,
+    ),
+    GateRule(
+        "css-escape",
+        "ascii",
+        (b"\\6d77", b"\\06d77", b"\\006d77"),
+        (
+            b"\\51c6",
+            b"\\6e96",
+            b"\\0051c6",
+            b"\\006e96",
+            *(zhun.encode(family) for zhun in "准準" for family in ("utf-8", "gb18030")),
+        ),
+        True,
+        'CSS escapes (\\6d77 = 海, \\51c6 = 准) in a stylesheet\'s generated content (content:"\\4e0a\\6d77…"): '
+        "a css-content warning, never a silent pass",
         caseless=True,
     ),
     GateRule(

@@ -10,6 +10,7 @@ from typing import Protocol
 from lxml import etree
 
 from checker import ignorables
+from checker.extract import css_hiding
 from checker.extract.bounds import bound_markup, flatten_depth
 from checker.extract.layouts import CONTEXT_SELECTORS
 from checker.extract.limits import STYLES_CUT, TOO_COMPLEX, Guard
@@ -26,10 +27,10 @@ from checker.extract.patterns import (
 )
 from checker.extract.selectors import AncestorMemo, SelectorIndex
 from checker.extract.srcdoc import ORIGINAL_TAG, FrameStyles, inline_srcdocs
-from checker.extract.stylesheet import Sheet, carried, hides, read_sheet
+from checker.extract.stylesheet import Opener, Sheet, carried, hides, read_sheet
 from checker.extract.svgtext import svg_as_text
 from checker.extract.tabs import TAB_ATTR, TabSets, panel_kind
-from checker.extract.visibility import CSS_ATTR, OPENS_ATTR, may_hide
+from checker.extract.visibility import CSS_ATTR, OPENS_ATTR, declarations
 from checker.normalize import normalize_text
 
 # Text that may hold a mention (any spelling the normaliser folds) or a context label.
@@ -213,15 +214,56 @@ class _Sheets:
         return None if first is None else self._inside.get(first)
 
 
+def _declared(el: etree._Element, sheet: Sheet) -> dict[str, str]:
+    """What the page's stylesheet and the inline style declare for an element (the inline one over the
+    sheet's: a loose cascade, !important not weighed)."""
+    found: dict[str, str] = {}
+    if sheet.hides or sheet.papers:
+        declared = sheet.declared(str(el.get(TAG_ATTR) or el.tag), el.get("id"), el.get("class"))
+        found = {prop: rule.value for prop, rule in declared.items()}
+    found.update(declarations(el.get("style")))
+    return found
+
+
 def _hiding(el: etree._Element, sheet: Sheet) -> bool:
     """Whether an element's own attributes or the page's stylesheet may hide it (a loose test: no cascade
-    against the inline style, no ancestors)."""
-    if may_hide(el.get("style"), el.get("hidden") is not None):
+    against the inline style, a text colour against the nearest few backgrounds only)."""
+    if el.get("hidden") is not None:
         return True
-    if not sheet.hides:
+    declared = _declared(el, sheet)
+    inline = str(el.get(TAG_ATTR) or el.tag) in INLINE_TAGS
+    if (
+        any(hides(prop, value) for prop, value in declared.items())
+        or css_hiding.box_hiding(declared, inline, el.get("class")) is not None
+        or css_hiding.indent_hides(declared, inline)
+    ):
+        return True
+    ink = css_hiding.colour(declared.get("color"))
+    if ink == css_hiding.TRANSPARENT:
+        return True
+    if not isinstance(ink, tuple):
         return False
-    declared = sheet.declared(str(el.get(TAG_ATTR) or el.tag), el.get("id"), el.get("class"))
-    return any(hides(prop, found.value) for prop, found in declared.items())
+    return css_hiding.same_colour(ink, _paper(el, sheet))
+
+
+def _paper(el: etree._Element, sheet: Sheet) -> css_hiding.Colour | None:
+    """The background colour an element is drawn on: its own, or its nearest painted ancestor's (None: none
+    declared, or not a plain colour). Memoised per sheet: every ancestor is looked at once per page."""
+    chain: list[etree._Element] = []
+    node: etree._Element | None = el
+    paper: css_hiding.Colour | None = None
+    while node is not None and isinstance(node.tag, str):
+        if node in sheet.backgrounds:
+            paper = sheet.backgrounds[node]
+            break
+        chain.append(node)
+        node = node.getparent()
+    for element in reversed(chain):
+        own = css_hiding.background(_declared(element, sheet))
+        if own is not None and own != css_hiding.TRANSPARENT:
+            paper = None if own == css_hiding.UNKNOWN else own
+        sheet.backgrounds[element] = paper
+    return paper
 
 
 def _shown_text(unit: etree._Element, sheets: _Sheets) -> str | None:
@@ -536,11 +578,15 @@ def _bound_kept_elements(root: etree._Element, keep: set[etree._Element], guard:
 
 
 def _mark_tab_panels(
-    keep: set[etree._Element], shells: set[etree._Element], sheets: _Sheets, guard: Guard
+    root: etree._Element,
+    keep: set[etree._Element],
+    shells: set[etree._Element],
+    sheets: _Sheets,
+    guard: Guard,
 ) -> None:
     """Mark the hidden panels that belong to a real tab set (tabs.py) while their siblings and tab controls are
     still there: pruning cuts them, and visibility.py exempts only marked panels."""
-    sets = TabSets(lambda el: _hiding(el, sheets.of(el)))
+    sets = TabSets(root, lambda el: _hiding(el, sheets.of(el)), guard.check)
     candidates = [*shells, *(el for block in keep for el in block.iter(etree.Element))]
     for count, el in enumerate(candidates):
         if not count & _CHECK_EVERY:
@@ -550,10 +596,98 @@ def _mark_tab_panels(
             el.set(TAB_ATTR, "")
 
 
+def _mark_opened(
+    keep: set[etree._Element], shells: set[etree._Element], sheets: _Sheets, guard: Guard
+) -> None:
+    """Mark the hidden blocks the stylesheet shows in a state a buyer brings about (a dropdown under a menu
+    item, a popup beside its trigger), while what the buyer acts on is still there (pruning cuts it)."""
+    if not any(sheet.opened for sheet in sheets.all):
+        return
+    candidates = [*shells, *(el for block in keep for el in block.iter(etree.Element))]
+    for count, el in enumerate(candidates):
+        if not count & _CHECK_EVERY:
+            guard.check("finding dropdowns")
+        sheet = sheets.of(el)
+        openers = sheet.openers(el.get("id"), el.get("class"))
+        if not openers or not _hiding(el, sheet):
+            continue
+        guard.check("finding dropdowns")  # each looks up to _OPENER_LEVELS ancestors per opener
+        if any(_opened_by(el, opener, sheets) for opener in openers):
+            el.set(OPENS_ATTR, "")
+
+
+# How far the element a buyer acts on may be from what it opens, and how much of it is looked at.
+_OPENER_LEVELS = 16
+_OPENER_ELEMENTS = 200
+# What sets a state class (.open) when clicked: a script's toggle, or an element made to be clicked.
+_CONTROL_ATTRS = ("data-toggle", "data-bs-toggle", "aria-haspopup", "aria-expanded", "aria-controls")
+_CONTROL_TAGS = frozenset(["button", "summary", "label", "select", "input"])
+
+
+def _carries(node: etree._Element, opener: Opener) -> bool:
+    if opener.tag is not None and str(node.get(TAG_ATTR) or node.tag).lower() != opener.tag:
+        return False
+    if opener.ids and node.get("id") not in opener.ids:
+        return False
+    return opener.classes <= set((node.get("class") or "").split())
+
+
+def _opened_by(el: etree._Element, opener: Opener, sheets: _Sheets) -> bool:
+    """Whether the page holds what a buyer acts on to show `el` by this rule: the element carrying the state,
+    shown, holding something to hover or click besides `el` (a control when the state is a script's class)."""
+    if opener.sibling:
+        for count, sibling in enumerate(el.itersiblings(etree.Element, preceding=True)):
+            if count >= _OPENER_ELEMENTS:
+                break
+            if _carries(sibling, opener) and not _hiding(sibling, sheets.of(sibling)):
+                return True
+        return False
+    node = el.getparent()
+    for _ in range(_OPENER_LEVELS):
+        if node is None or node.tag in ("body", "html"):
+            return False
+        if (
+            _carries(node, opener)
+            and not _hiding(node, sheets.of(node))
+            and _acted_on(node, el, opener.control)
+        ):
+            return True
+        if opener.parent_only:
+            return False
+        node = node.getparent()
+    return False
+
+
+def _acted_on(node: etree._Element, opened: etree._Element, control: bool) -> bool:
+    """Whether `node` holds, outside `opened`, a control (`control`) or any text or image a buyer points at."""
+    if not control and node.text and not node.text.isspace():
+        return True
+    pending = [child for child in reversed(node) if isinstance(child.tag, str)]
+    seen = 0
+    while pending and seen < _OPENER_ELEMENTS:
+        item = pending.pop()
+        seen += 1
+        if not control and item.tail and not item.tail.isspace():
+            return True
+        if item is opened:
+            continue
+        if control:
+            if str(item.tag).lower() in _CONTROL_TAGS or any(
+                item.get(name) is not None for name in _CONTROL_ATTRS
+            ):
+                return True
+            if (item.get("role") or "").lower() == "button":
+                return True
+        elif (item.text and not item.text.isspace()) or item.tag == "img":
+            return True
+        pending.extend(child for child in reversed(item) if isinstance(child.tag, str))
+    return False
+
+
 def _carry_stylesheet(root: etree._Element, sheets: _Sheets, guard: Guard) -> None:
     """Write on each kept element what its stylesheet declares for it (visibility.py reads it there:
     BeautifulSoup never sees the <style> blocks): the page's, or inside a frame the frame's document's."""
-    if not any(sheet.by_id or sheet.by_class or sheet.by_tag or sheet.opened for sheet in sheets.all):
+    if not any(sheet.by_id or sheet.by_class or sheet.by_tag for sheet in sheets.all):
         return
     pending = [(root, sheets.page)]
     count = 0
@@ -567,8 +701,6 @@ def _carry_stylesheet(root: etree._Element, sheets: _Sheets, guard: Guard) -> No
         declared = sheet.declared(tag, ident, classes)
         if declared:
             el.set(CSS_ATTR, xml_safe(carried(declared)))
-        if sheet.opens(ident, classes):
-            el.set(OPENS_ATTR, "")
         inner = sheets.frame_sheet(el) if tag == "iframe" else None
         below = inner if inner is not None else sheet
         pending.extend((child, below) for child in el if isinstance(child.tag, str))
@@ -620,7 +752,8 @@ def prune(text: str, guard: Guard | None = None, observer: PageObserver | None =
     keep = _kept(hits, guard)
     _mark_sections(hits, keep)
     shells = _ancestors(keep)
-    _mark_tab_panels(keep, shells, sheets, guard)
+    _mark_tab_panels(root, keep, shells, sheets, guard)
+    _mark_opened(keep, shells, sheets, guard)
     _sweep(root, keep, shells)
     _bound_kept_elements(root, keep, guard)
     _carry_stylesheet(root, sheets, guard)

@@ -3,9 +3,11 @@
 `<style>.h{display:none}</style>上海<i class="h">xx</i>标准` shows 上海标准, and `.k{display:none}` on a
 执行标准 row is keyword stuffing: both were read as if nothing hid them. Only what a page ships inline is read
 (external stylesheets are never fetched), and only rules a cheap matcher answers exactly: simple selectors
-(`tag`, `.class`, `#id`, `tag.class`, compounds of these, comma lists) setting display, visibility or
-font-size, with `!important`. Combinators, pseudo-classes, attribute selectors and at-rules (`@media`,
-`@supports`) are not evaluated: such a rule neither hides nor shows.
+(`tag`, `.class`, `#id`, `tag.class`, compounds of these, comma lists) setting display, visibility,
+font-size or a property css_hiding.py reads (opacity, colours, position, clip, transform, sizes, overflow…),
+with `!important`. Combinators, pseudo-classes, attribute selectors and at-rules (`@media`, `@supports`) are
+not evaluated: such a rule neither hides nor shows, except that one showing its subject in a state a buyer
+brings about (.nav:hover .sub) is kept as an Opener (visibility.py says when it counts).
 
 A page may ship megabytes of CSS: the text read and the rules kept are bounded, and a page cut short says so.
 """
@@ -15,25 +17,34 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
+
+from checker.extract import css_hiding
 
 # Bounds: Tmall's rendered item page ships 196,000 characters of inline CSS and about 6,000 rules.
 MAX_CSS_CHARS = 400_000
 MAX_RULES = 20_000
 # Rules indexed under one class, id or tag (real sheets: a few per name).
 MAX_RULES_PER_NAME = 200
+# Distinct states that show one class or id (real sheets: a few; more are not looked for).
+MAX_OPENERS_PER_NAME = 16
 # Longer selectors are not evaluated (no real one comes close): the subject search below would be quadratic.
 _MAX_SELECTOR = 500
 # The selector named in Claim.hidden (stylesheet .k), cut to this length.
 _SELECTOR_SHOWN = 40
 
-PROPERTIES = ("display", "visibility", "font-size")
+PROPERTIES = ("display", "visibility", "font-size", *css_hiding.PROPERTIES)
 _COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.S)
 # Quoted strings may hold braces (content:"}"): emptied first so they cannot shift a rule's end.
 _STRING = re.compile(r""""(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'""", re.S)
 _BRACE = re.compile(r"[{}]")
 # A CSS escape: up to six hex digits and one optional whitespace after them, or any other character.
 _ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})[ \t\n\r\f]?|(.))", re.S)
-_DECLARATION = re.compile(r"(?:^|;)\s*(display|visibility|font-size)\s*:\s*([^;]*)", re.I)
+_PROPERTY_NAMES = frozenset(PROPERTIES)
+# Longest names first: "background" must not stop short of "background-color".
+DECLARATION = re.compile(
+    r"(?:^|;)\s*(" + "|".join(sorted(PROPERTIES, key=len, reverse=True)) + r")\s*:\s*([^;]*)", re.I
+)
 _IMPORTANT = re.compile(r"!\s*important\s*$", re.I)
 # One compound: an optional type, then classes and ids (CSS identifiers, non-ASCII letters included).
 _NAME = r"-?[_a-zA-Z\u00a0-\uffff][-_a-zA-Z0-9\u00a0-\uffff]*"
@@ -44,10 +55,32 @@ _SUBJECT = re.compile(rf"((?:[.#]{_NAME})+)(?::[-a-z()]+)*\s*$")
 # A selector that shows its subject in a state a buyer brings about: a pseudo-class of interaction, or a state
 # class on it or an ancestor (Bootstrap's .open/.show/.in/.active, marketplaces' .on/.cur/.current/.hover).
 _STATE = re.compile(
-    r":(?:hover|focus|focus-within|target|checked|active)\b"
-    r"|[.](?:active|show|shown|open|opened|on|cur|current|selected|expand|expanded|in|hover|visible)\b",
+    r":(?:hover|focus-within|focus|target|checked|active)(?![-_a-zA-Z0-9])"
+    r"|[.](?:active|show|shown|open|opened|on|cur|current|selected|expand|expanded|in|hover|visible)"
+    r"(?![-_a-zA-Z0-9])",
     re.I,
 )
+
+# Compounds and the combinators between them (None: a space).
+_COMBINATOR = re.compile(r"\s*([>+~])\s*|\s+")
+_PSEUDO_STATE = re.compile(r":(?:hover|focus-within|focus|target|checked|active)(?![-_a-zA-Z0-9])", re.I)
+# The state parts of a compound, taken off to find the element that carries them.
+_STATE_PART = _STATE
+
+
+@dataclass(frozen=True)
+class Opener:
+    """Where the element a rule shows on a buyer's action stands: under (or, `sibling`, after) an element that
+    matches `tag`, `ids` and `classes` (the state taken off: any element when all are empty), its parent
+    only when `parent_only`. `control`: the state is only a class a script sets (.open), so that element must
+    hold a control that sets it (data-toggle, aria-expanded, a button), not any text."""
+
+    tag: str | None
+    ids: frozenset[str]
+    classes: frozenset[str]
+    sibling: bool
+    parent_only: bool
+    control: bool
 
 
 @dataclass(frozen=True)
@@ -82,11 +115,16 @@ class Sheet:
     by_id: dict[str, list[_Rule]] = field(default_factory=dict)
     by_class: dict[str, list[_Rule]] = field(default_factory=dict)
     by_tag: dict[str, list[_Rule]] = field(default_factory=dict)
-    # Classes and ids a rule we do not evaluate shows in a state a buyer brings about (.nav:hover .sub,
-    # .open > .menu): a dropdown or popup the buyer opens, not text kept from buyers.
-    opened: set[str] = field(default_factory=set)
+    # Per class or id (#id), how a rule we do not evaluate shows it in a state a buyer brings about
+    # (.nav:hover .sub, .dropdown.open > .menu): a dropdown or popup the buyer opens, not text kept from buyers,
+    # once the page holds what the buyer acts on (prune.py checks: Opener).
+    opened: dict[str, list[Opener]] = field(default_factory=dict)
     cut: str | None = None  # what was not read, when a bound was hit
     hides: bool = False  # whether any rule may hide anything (most pages: no, and nothing is matched)
+    inks: bool = False  # whether any rule sets a text colour
+    papers: bool = False  # whether any rule sets a background colour (text in it may be hidden)
+    # The pre-pass's memo of the background colour each element is drawn on (prune.py).
+    backgrounds: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def declared(self, tag: str, ident: str | None, class_attr: str | None) -> dict[str, Declared]:
         """The winning declaration per property for an element (highest !important, specificity, order)."""
@@ -108,14 +146,14 @@ class Sheet:
                     won[prop] = declared
         return won
 
-    def opens(self, ident: str | None, class_attr: str | None) -> bool:
-        """Whether the page shows this element in a state a buyer brings about (hover, an open class)."""
+    def openers(self, ident: str | None, class_attr: str | None) -> list[Opener]:
+        """The states in which the page shows this element (hover on an ancestor, an open class on it)."""
         if not self.opened:
-            return False
-        names = set(class_attr.split()) if class_attr else set()
+            return []
+        names = class_attr.split() if class_attr else []
         if ident is not None:
-            names.add("#" + ident)
-        return not self.opened.isdisjoint(names)
+            names.append("#" + ident)
+        return [opener for name in names for opener in self.opened.get(name, ())]
 
 
 def _unescaped(match: re.Match[str]) -> str:
@@ -135,11 +173,16 @@ def css_text(text: str) -> str:
 
 def _declarations(body: str) -> dict[str, tuple[str, bool]]:
     found: dict[str, tuple[str, bool]] = {}
-    for match in _DECLARATION.finditer(css_text(body)):
-        value = match.group(2).strip().lower()
-        important = bool(_IMPORTANT.search(value))
-        value = _IMPORTANT.sub("", value).replace("!", "").strip()
-        prop = match.group(1).lower()
+    # Split by hand: one regex naming every property costs more than the rest of the reading (Tmall's sheet).
+    for declaration in css_text(body).split(";"):
+        name, colon, raw = declaration.partition(":")
+        prop = name.strip().lower()
+        if not colon or prop not in _PROPERTY_NAMES:
+            continue
+        value = raw.strip().lower()
+        important = "!" in value and bool(_IMPORTANT.search(value))
+        if "!" in value:
+            value = _IMPORTANT.sub("", value).replace("!", "").strip()
         if important or not found.get(prop, ("", False))[1]:  # a later !important-less one does not win
             found[prop] = (value, important)
     return found
@@ -234,22 +277,68 @@ def _add(sheet: Sheet, selector: str, declared: dict[str, tuple[str, bool]], ord
         sheet.cut = f"the page's inline stylesheets hold more than {MAX_RULES_PER_NAME} rules for {shown}"
         return
     bucket.append(rule)
-    sheet.hides = sheet.hides or any(hides(prop, value) for prop, (value, _) in declared.items())
+    if sheet.hides and sheet.papers:
+        return  # nothing left to learn (most real sheets, early on: the test below parses colours)
+    sheet.hides = sheet.hides or any(
+        hides(prop, value) or css_hiding.suggests_hiding(prop, value) for prop, (value, _) in declared.items()
+    )
+    for prop, (value, _) in declared.items():
+        if css_hiding.paints(prop, value):
+            if prop == "color":
+                sheet.inks = True
+            else:
+                sheet.papers = True
+    if sheet.inks and sheet.papers:
+        sheet.hides = True
 
 
 def _note_opened(sheet: Sheet, selector: str, declared: dict[str, tuple[str, bool]]) -> None:
+    """Record a rule that shows its subject in a state a buyer brings about. The state must sit on another
+    element than the subject (.k:hover, .k.open: the hidden element itself is never hovered or clicked), and
+    that element must be one the matcher can look for (a compound of tag, classes and ids once the state is
+    taken off); anything else opens nothing."""
     display = declared.get("display")
     visibility = declared.get("visibility")
+    opacity = declared.get("opacity")
     if not (
         (display is not None and display[0] not in ("none", ""))
         or (visibility is not None and visibility[0] == "visible")
+        or (
+            opacity is not None and opacity[0] != "" and not css_hiding.suggests_hiding("opacity", opacity[0])
+        )
     ):
         return
-    subject = _SUBJECT.search(selector)
-    if subject is None or not _STATE.search(selector):
+    parts = _COMBINATOR.split(selector.strip())
+    compounds, combinators = parts[0::2], parts[1::2]
+    subject = _SUBJECT.search(compounds[-1])
+    if subject is None or len(compounds) < 2 or _STATE.search(compounds[-1]):
         return
+    stated = [index for index, compound in enumerate(compounds[:-1]) if _STATE.search(compound)]
+    if not stated:
+        return
+    index = stated[-1]
+    bare = _STATE_PART.sub("", compounds[index])
+    compound = _compound(bare) if bare else (None, frozenset(), frozenset())
+    if compound is None:
+        return
+    joined = (combinators[index] or " ").strip()
+    last = index == len(compounds) - 2
+    if joined in ("+", "~") and not last:
+        return  # a sibling of an ancestor: not looked for
+    tag, ids, classes = compound
+    opener = Opener(
+        tag=tag,
+        ids=ids,
+        classes=classes,
+        sibling=joined in ("+", "~"),
+        parent_only=joined == ">" and last,
+        control=not bare and not _PSEUDO_STATE.search(compounds[index]),
+    )
     for kind, name in _PART.findall(subject.group(1)):
-        sheet.opened.add(("#" + name) if kind == "#" else name)
+        known = sheet.opened.setdefault(("#" + name) if kind == "#" else name, [])
+        # Each opener is looked for around every hidden element of that name: bounded like the rules.
+        if opener not in known and len(known) < MAX_OPENERS_PER_NAME:
+            known.append(opener)
 
 
 _ZERO = re.compile(r"^[+-]?(?:0+\.?0*|\.0+)(?:px|pt|pc|em|rem|ex|ch|vw|vh|%|cm|mm|in|q)?$", re.I)

@@ -1,10 +1,19 @@
 """Which hidden containers are inactive tab panels of a real tab set, judged on the whole page.
 
 A tab panel hidden until its tab is clicked is not text kept from buyers (a marketplace's 规格参数 tab). But a
-name alone is no tab: `<div class="tab-content" style="display:none">` with nothing beside it was exempt, and
-keyword stuffing only had to borrow the name. A panel counts when the page holds the rest of a tab set: a
-shown sibling panel (the active tab), or tab controls around it (role=tab/tablist, data-toggle="tab", JD's
-data-tab="trigger", a tab bar). Bootstrap's `panel` boxes are tab panels only beside such controls.
+name alone is no tab, nor is a list named a tab bar beside it: `<div class="tab-content" style="display:none">`
+alone, or after `<ul role=tablist><li>a</li><li>b</li></ul>` that opens nothing, was exempt, and keyword
+stuffing only had to borrow the name or add the list. A panel counts when the page holds the rest of a real tab
+set, one of:
+
+- a shown sibling tab panel (the active tab: JD's data-tab="item" boxes), never for a name that says only
+  "panel" (Bootstrap's panel boxes);
+- a shown tab that points at the panel: any element whose aria-controls, data-target or data-bs-target names
+  the panel's id (Tmall's accordion: role=tab aria-controls=…), or a tab control (role=tab, data-toggle="tab",
+  a tab-item class, or a link inside a tab list) whose href is "#id" (Bootstrap's nav-tabs);
+- a shown tab (role=tab) the panel's aria-labelledby names.
+
+"Shown": the control and its ancestors hide nothing by their own attributes or the page's stylesheet.
 
 The check needs the siblings and controls that pruning cuts, so the pre-pass makes it and marks real panels
 (TAB_ATTR) for visibility.py.
@@ -12,6 +21,7 @@ The check needs the siblings and controls that pruning cuts, so the pre-pass mak
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from lxml import etree
@@ -28,11 +38,15 @@ from checker.extract.patterns import (
 )
 
 TAB_ATTR = "data-mw-tab"
-# How far up the tab set's container may be (the panel's parent: JD; its grandparent: Tmall's accordion),
-# and how many of its elements are looked at for controls.
-_CONTAINER_LEVELS = 2
-_CONTAINER_ELEMENTS = 400
-_MIN_CONTROLS = 2  # one tab is no tab set
+# How far up a link's tab list may be (Bootstrap: ul.nav-tabs > li > a).
+_LIST_LEVELS = 3
+# Pointers that name a panel by its id alone, and those written as a fragment ("#id").
+_POINTERS_BY_ID = ("aria-controls",)
+_POINTERS_BY_FRAGMENT = ("data-target", "data-bs-target", "href")
+# How many ids of a panel's aria-labelledby are looked up (real panels name one).
+_LABELS = 4
+# How often the index walk looks at the clock (elements).
+_CHECK_EVERY = 0xFFF
 
 
 def panel_kind(el: etree._Element) -> str | None:
@@ -52,68 +66,130 @@ def panel_kind(el: etree._Element) -> str | None:
     return kind
 
 
-def _controls(el: etree._Element) -> int:
-    """How many tabs an element stands for: a tab 1, a tab list (role=tablist, a tab bar) its items."""
-    role = (el.get("role") or "").lower()
-    if role == TAB_LIST_ROLE or any(
+def _matches(el: etree._Element, attrs: dict[str, re.Pattern[str]]) -> bool:
+    return any(
         (value := el.get(name)) is not None and pattern.search(value) is not None
-        for name, pattern in TAB_LIST_ATTRS.items()
-    ):
-        return sum(1 for _ in el.iterchildren(etree.Element))
-    if role == TAB_ROLE:
-        return 1
-    return int(
-        any(
-            (value := el.get(name)) is not None and pattern.search(value) is not None
-            for name, pattern in TAB_CONTROL_ATTRS.items()
-        )
+        for name, pattern in attrs.items()
     )
 
 
-class TabSets:
-    """Answers, per hidden panel, whether it belongs to a real tab set; containers are read once each."""
+def _tab_list(el: etree._Element) -> bool:
+    return (el.get("role") or "").lower() == TAB_LIST_ROLE or _matches(el, TAB_LIST_ATTRS)
 
-    def __init__(self, hidden: Callable[[etree._Element], bool]) -> None:
+
+def _tab_control(el: etree._Element) -> bool:
+    """Whether an element is a tab: role=tab, a tab control's attributes, or an item of a tab list."""
+    if (el.get("role") or "").lower() == TAB_ROLE or _matches(el, TAB_CONTROL_ATTRS):
+        return True
+    node = el.getparent()
+    for _ in range(_LIST_LEVELS):
+        if node is None:
+            return False
+        if _tab_list(node):
+            return True
+        node = node.getparent()
+    return False
+
+
+class TabSets:
+    """Answers, per hidden panel, whether it belongs to a real tab set; the page's pointers are indexed once."""
+
+    def __init__(
+        self, root: etree._Element, hidden: Callable[[etree._Element], bool], check: Callable[[str], None]
+    ) -> None:
+        self._root = root
         self._hidden = hidden  # whether an element hides itself (inline style, hidden attribute, stylesheet)
+        self._check = check
         self._shown_panels: dict[etree._Element, int] = {}
-        self._controls: dict[etree._Element, dict[etree._Element, int]] = {}
+        self._pointers: dict[str, list[etree._Element]] | None = None
+        self._ids: dict[str, etree._Element] = {}
+        self._shown: dict[etree._Element, bool] = {}
+        self._answers: dict[str, bool] = {}
 
     def real(self, panel: etree._Element, kind: str) -> bool:
-        """Whether a panel (panel_kind) sits in a tab set: a shown sibling tab panel, or tabs beside it or
-        beside its parent (outside the panel itself: a tab list inside a lone panel opens nothing)."""
+        """Whether a panel (panel_kind) sits in a tab set: a shown sibling tab panel, or a shown tab that points
+        at it or that it names."""
         parent = panel.getparent()
         if parent is None:
             return False
         if kind == "tab" and self._shown_siblings(parent) - (0 if self._hidden(panel) else 1) > 0:
             return True
-        node, container = panel, parent
-        for _ in range(_CONTAINER_LEVELS):
-            if container is None or container.tag == "html":
-                break
-            counts = self._controls_in(container)
-            if sum(counts.values()) - counts.get(node, 0) >= _MIN_CONTROLS:
+        ident = panel.get("id")
+        if ident and self._pointed_at(ident, panel):
+            return True
+        for named in (panel.get("aria-labelledby") or "").split()[:_LABELS]:
+            self._index()
+            tab = self._ids.get(named)
+            if tab is not None and (tab.get("role") or "").lower() == TAB_ROLE and self._is_shown(tab):
                 return True
-            node, container = container, container.getparent()
         return False
+
+    def _pointed_at(self, ident: str, panel: etree._Element) -> bool:
+        """Whether a shown tab points at this id (answered once per id: 3,000 panels sharing one id, each
+        looking through 3,000 hidden pointers, was quadratic)."""
+        known = self._answers.get(ident)
+        if known is None:
+            pointers = self._index().get(ident, ())
+            known = self._answers[ident] = any(
+                self._is_shown(control) for control in pointers if control is not panel
+            )
+        return known
 
     def _shown_siblings(self, parent: etree._Element) -> int:
         count = self._shown_panels.get(parent)
         if count is None:
-            count = sum(1 for child in parent if panel_kind(child) == "tab" and not self._hidden(child))
+            # A tab bar named like a panel (ul.nav-tabs) is no panel: beside any hidden box it showed one.
+            count = sum(
+                1
+                for child in parent
+                if panel_kind(child) == "tab"
+                and not _tab_list(child)
+                and (child.get("role") or "").lower() != TAB_ROLE
+                and not _matches(child, TAB_CONTROL_ATTRS)
+                and not self._hidden(child)
+            )
             self._shown_panels[parent] = count
         return count
 
-    def _controls_in(self, container: etree._Element) -> dict[etree._Element, int]:
-        """The tabs under each child of a container (the first _CONTAINER_ELEMENTS elements looked at)."""
-        known = self._controls.get(container)
-        if known is None:
-            known = self._controls[container] = {}
-            seen = 0
-            for child in container.iterchildren(etree.Element):
-                for el in child.iter(etree.Element):
-                    seen += 1
-                    if seen > _CONTAINER_ELEMENTS:
-                        return known
-                    if found := _controls(el):
-                        known[child] = known.get(child, 0) + found
-        return known
+    def _index(self) -> dict[str, list[etree._Element]]:
+        """Per id, the elements that point at it as a tab does (read once, on the first panel with an id)."""
+        if self._pointers is not None:
+            return self._pointers
+        pointers: dict[str, list[etree._Element]] = {}
+        for count, el in enumerate(self._root.iter(etree.Element)):
+            if not count & _CHECK_EVERY:
+                self._check("finding tab controls")
+            ident = el.get("id")
+            if ident is not None:
+                self._ids.setdefault(ident, el)
+            for name in _POINTERS_BY_ID:
+                for target in (el.get(name) or "").split():
+                    pointers.setdefault(target, []).append(el)
+            for name in _POINTERS_BY_FRAGMENT:
+                value = el.get(name)
+                if (
+                    value
+                    and value.startswith("#")
+                    and len(value) > 1
+                    and (name != "href" or _tab_control(el))
+                ):
+                    pointers.setdefault(value[1:], []).append(el)
+        self._pointers = pointers
+        return pointers
+
+    def _is_shown(self, el: etree._Element) -> bool:
+        """Whether an element and its ancestors hide nothing by their own attributes (memoised per element)."""
+        chain: list[etree._Element] = []
+        node: etree._Element | None = el
+        shown = True
+        while node is not None:
+            known = self._shown.get(node)
+            if known is not None:
+                shown = known
+                break
+            chain.append(node)
+            node = node.getparent()
+        for element in reversed(chain):
+            shown = shown and not self._hidden(element)
+            self._shown[element] = shown
+        return shown

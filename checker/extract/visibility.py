@@ -1,5 +1,6 @@
 """Text a buyer does not see: hidden by the `hidden` attribute, an inline style or the page's own stylesheet, on
-the element or above it.
+the element or above it: display:none, visibility:hidden, font-size:0, and the ways css_hiding.py reads (opacity:0,
+a colour on its background, off-screen, clipped, scaled or squeezed to nothing, screen-reader-only classes).
 
 Hidden keyword stuffing is still a use of the words, so such a claim is kept; but an inspector cannot sign a
 finding on text nobody sees without knowing it (checker/confidence.py, `hidden-text`). The page's inline
@@ -9,8 +10,13 @@ for each element (CSS_ATTR), and the reason names the rule (display:none (styles
 An inactive tab panel of a real tab set (a marketplace's 规格参数 tab, display:none until its tab is clicked;
 tabs.py decides on the whole page and marks it, TAB_ATTR) is shown to any buyer who clicks: display:none or
 `hidden` there is not hiding. Nor is a block the stylesheet hides but shows in a state a buyer brings about
-(.nav:hover .sub, .open > .menu: a dropdown or popup; OPENS_ATTR). visibility:hidden and font-size:0 are never
-how a tab opens.
+(.nav:hover .sub, .dropdown.open > .menu: a dropdown or popup; OPENS_ATTR), when the page holds what the buyer
+acts on: the state sits on another element than the hidden one (never .k:hover or .k.open: a hidden element is
+not hovered or clicked), that element is on the page around it (an ancestor matching the rule's compound, the
+parent for `>`, a preceding sibling for `+`/`~`), shown, and holds something to point at besides the block (any
+text or image for :hover; for a class only a script sets, named by nothing else (.open .k), a control: a
+button, a label, data-toggle, aria-expanded…). An unused `.open .k{display:block}` opens nothing (prune.py
+checks before pruning cuts the page around it). visibility:hidden and font-size:0 are never how a tab opens.
 """
 
 from __future__ import annotations
@@ -20,35 +26,52 @@ from dataclasses import dataclass
 
 from bs4 import Tag
 
+from checker.extract import css_hiding
 from checker.extract.inherited import Inherited
 from checker.extract.patterns import INLINE_TAGS
-from checker.extract.stylesheet import Declared, css_text, hides, uncarried
+from checker.extract.stylesheet import DECLARATION, Declared, css_text, hides, uncarried
 from checker.extract.tabs import TAB_ATTR
 
 # Set by the pre-pass (prune.py): the stylesheet's winning declarations for the element, and whether the
 # stylesheet shows it in a state a buyer brings about.
 CSS_ATTR = "data-mw-css"
 OPENS_ATTR = "data-mw-opens"
-_DECLARATION = re.compile(r"(?:^|;)\s*(display|visibility|font-size)\s*:\s*([^;]*)", re.I)
 _IMPORTANT = re.compile(r"!\s*important", re.I)
 _RELATIVE = re.compile(r"(?:em|ex|ch|%)$", re.I)
 
 
 @dataclass(frozen=True)
 class _State:
-    hidden_by: str | None  # display:none or the hidden attribute here or above: nothing below can show
+    hidden_by: (
+        str | None
+    )  # display:none, the hidden attribute, opacity:0 & co here or above: nothing below shows
     invisible: str | None  # how the inherited visibility is hidden (a descendant may set visible again)
     zero_font: str | None  # how the inherited font size is zero (a descendant may set a size again)
+    indent: str | None = None  # how the inherited text-indent puts the text off the screen (may be set again)
+    ink: tuple[css_hiding.Colour, str | None] | None = None  # the inherited text colour and its rule
+    paper: css_hiding.Colour | None = None  # the nearest background colour (None: not declared or not known)
 
     def reason(self) -> str | None:
-        return self.hidden_by or self.invisible or self.zero_font
+        return self.hidden_by or self.invisible or self.zero_font or self.indent or self._unreadable()
+
+    def _unreadable(self) -> str | None:
+        if self.ink is None:
+            return None
+        ink, rule = self.ink
+        if ink == css_hiding.TRANSPARENT:
+            return _why("color:transparent", rule)
+        if css_hiding.same_colour(ink, self.paper):
+            assert self.paper is not None and not isinstance(ink, str)
+            paper = css_hiding.describe(self.paper)
+            return _why(f"color {css_hiding.describe(ink)} on background {paper}", rule)
+        return None
 
 
 _SHOWN = _State(None, None, None)
 
 
 def declarations(style: object) -> dict[str, str]:
-    """The display, visibility and font-size an inline style declares (lower case, !important dropped)."""
+    """The properties an inline style declares that may hide (lower case, !important dropped)."""
     return {prop: value for prop, (value, _) in _inline(style).items()}
 
 
@@ -56,7 +79,7 @@ def _inline(style: object) -> dict[str, tuple[str, bool]]:
     if not isinstance(style, str) or ":" not in style:
         return {}
     declared: dict[str, tuple[str, bool]] = {}
-    for match in _DECLARATION.finditer(css_text(style)):
+    for match in DECLARATION.finditer(css_text(style)):
         value = match.group(2).lower()
         declared[match.group(1).lower()] = (_IMPORTANT.sub("", value).strip(), bool(_IMPORTANT.search(value)))
     return declared
@@ -110,17 +133,34 @@ def _own(tag: Tag, parent: _State) -> _State:
     size = style.get("font-size")
     if size is not None and not (zero_font and _RELATIVE.search(size[0])):  # 1.2em of nothing is nothing
         zero_font = _why("font-size:0", size[1]) if hides("font-size", size[0]) else None
-    if hidden_by == parent.hidden_by and invisible == parent.invisible and zero_font == parent.zero_font:
-        return parent
-    return _State(hidden_by, invisible, zero_font)
+    values = {prop: value for prop, (value, _) in style.items()}
+    inline = tag.name in INLINE_TAGS
+    if hidden_by is None and (box := css_hiding.box_hiding(values, inline, _classes(tag))) is not None:
+        how, prop = box
+        rule = style[prop][1] if prop is not None and prop in style else None
+        # A popup the stylesheet fades or folds in on hover is no hiding (as visibility:hidden above).
+        if not (rule is not None and not inline and tag.has_attr(OPENS_ATTR)):
+            hidden_by = _why(how, rule)
+    indent = parent.indent
+    if (pushed := css_hiding.indent_hides(values, inline)) is not None:
+        indent = _why("text-indent off the screen", style["text-indent"][1]) if pushed else None
+    ink = parent.ink
+    if "color" in style:
+        found = css_hiding.colour(style["color"][0])
+        ink = None if found is None else (found, style["color"][1])
+    paper = parent.paper
+    painted = css_hiding.background(values)
+    if painted is not None and painted != css_hiding.TRANSPARENT:
+        paper = None if painted == css_hiding.UNKNOWN else painted
+    elif painted is None and (tag.has_attr("class") or tag.has_attr("id")):
+        paper = None  # a sheet the page links (never read) may paint an element it names: not known
+    state = _State(hidden_by, invisible, zero_font, indent, ink, paper)
+    return parent if state == parent else state
 
 
-def may_hide(style: object, hidden_attribute: bool) -> bool:
-    """Whether an element's own attributes may hide it (the hidden attribute, display:none, visibility:hidden,
-    font-size:0): the pre-pass's loose test, without ancestors, stylesheets or tab panels."""
-    if hidden_attribute:
-        return True
-    return any(hides(prop, value) for prop, value in declarations(style).items())
+def _classes(tag: Tag) -> str | None:
+    value = tag.get("class")
+    return " ".join(value) if isinstance(value, list) else value
 
 
 class Visibility:
