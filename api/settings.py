@@ -39,6 +39,9 @@ class Settings(BaseModel):
     # A request body must have arrived this long after the request began (408 beyond): slow senders hold a
     # connection each, with no key needed.
     body_timeout_seconds: float = Field(default=60.0, gt=0, le=3600)
+    # A request's headers must have arrived this long after the connection opened or its last answer (the
+    # connection is closed beyond): above what an honest client needs on a slow link (nginx allows 60 s).
+    header_timeout_seconds: float = Field(default=10.0, gt=0, le=3600)
     max_page_size: int = Field(default=200, ge=1, le=1000)
     rate_limit_per_minute: int = Field(default=120, ge=1)
     rate_limit_burst: int = Field(default=30, ge=1)
