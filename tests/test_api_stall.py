@@ -4,6 +4,7 @@ concurrent clients; an inspector's case list must stay fast meanwhile, and each 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import http.server
 import statistics
 import threading
@@ -144,3 +145,41 @@ def test_each_key_is_held_to_its_url_slots(sqlite_url: str, trickle: str) -> Non
         # Four at once again, two through each of two keys: nobody is refused.
         both = asyncio.run(_slow_checks(base, [keys["enterprise"], keys["enterprise2"]], trickle, 4))
         assert both == [422] * 4
+
+
+def test_a_single_self_check_is_checked_between_a_batchs_slices(sqlite_url: str) -> None:
+    """A batch of 100 short texts (~1.3 s of checking) was one job on the checker's thread: three keys sending
+    batches made another key's single self-check wait 1.4 s at the median, behind them. A batch now goes back
+    to the queue after each slice of CPU time, so a single queued behind it is checked long before it ends."""
+    from api.engine import EngineCheckService, PageInput
+    from api.registry_index import ThrottledRegistryCache
+    from api.selfchecks import text_document
+
+    import_example_registry(sqlite_url)
+    registry = ThrottledRegistryCache(1).load(db.session_factory(sqlite_url))
+    service = EngineCheckService()
+    observed_at = dt.datetime.now(dt.UTC)
+
+    def page(n: int) -> PageInput:
+        text = f"产品{n} 执行标准：T/SHHJ 000003-2018（上海标准） 生产企业：上海某某新材料有限公司"
+        return PageInput(text_document(text), None, "utf-8")
+
+    async def check(pages: list[PageInput], done: list[tuple[str, float]], name: str) -> None:
+        answers = await service.check_pages(pages, observed_at=observed_at, registry=registry, max_claims=50)
+        assert all(not isinstance(a, Exception) and a.claims for a in answers), answers[:1]
+        done.append((name, time.monotonic()))
+
+    async def race() -> list[tuple[str, float]]:
+        await check([page(0)], [], "warm-up")  # loads the rules
+        done: list[tuple[str, float]] = []
+        batch = asyncio.create_task(check([page(n) for n in range(1, 301)], done, "batch"))
+        await asyncio.sleep(0.05)  # the batch is on the thread now
+        await check([page(0)], done, "single")
+        await batch
+        return done
+
+    try:
+        done = asyncio.run(race())
+    finally:
+        service.close()
+    assert [name for name, _ in done] == ["single", "batch"], done
