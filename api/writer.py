@@ -16,7 +16,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, Table, insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from markwatch.cases.models import SelfCheck
@@ -27,7 +27,7 @@ MAX_GROUP_ROWS = 2000
 # The columns a self-check row is written with (all but its id, which the database assigns).
 _COLUMNS = tuple(c.key for c in SelfCheck.__table__.columns if c.key != "id")
 # One INSERT … RETURNING id for all the rows of a transaction, the ids in the rows' order.
-_TABLE = SelfCheck.__table__
+_TABLE: Table = SelfCheck.__table__  # type: ignore[assignment]  # declared as FromClause, always a Table
 _INSERT = insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True)
 
 
