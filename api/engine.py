@@ -8,6 +8,7 @@ import datetime as dt
 import gc
 import threading
 import time
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -227,10 +228,12 @@ def install(app_state: Any) -> None:
 # Inputs up to this size go to the thread for small inputs, larger ones to their own: a 2 MB page then
 # never holds up the many short texts behind it.
 SMALL_INPUT_BYTES = 64 * 1024
-# A request with many pages (a batch) goes back to the end of its thread's queue after this much CPU time
-# (and at least one page): the single self-checks queued meanwhile are checked between its slices. Checked
-# whole, three keys sending batches of 100 short texts (1.3 s each) made another key's single self-check
-# wait 1.4 s at the median. A slice costs one executor round trip, ~0.1 ms.
+# A batch goes back to the end of its thread's queue after this much CPU time (and at least one page): the
+# single self-checks queued meanwhile are checked between its slices. Checked whole, three keys sending
+# batches of 100 short texts (1.3 s each) made another key's single self-check wait 1.4 s at the median.
+# Batches take turns on a thread whole, in order of arrival: sliced against each other, 32 batches at once
+# would all finish together, each after all of them (none of 32 batches of 50 finished within 3 s).
+# A slice costs one executor round trip, ~0.1 ms.
 SLICE_CPU_SECONDS = 0.01
 
 
@@ -246,6 +249,11 @@ class EngineCheckService:
         self.checker = Checker()
         self._small = self.checker.engine_executor
         self._large = ThreadPoolExecutor(max_workers=1, thread_name_prefix="markwatch-check-large")
+        # One batch at a time per thread, per event loop (an asyncio lock belongs to one loop; tests run
+        # several apps, each on its own loop).
+        self._batch_turns: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, dict[ThreadPoolExecutor, asyncio.Lock]
+        ] = weakref.WeakKeyDictionary()
 
     def _executor(self, pages: list[PageInput]) -> ThreadPoolExecutor:
         return self._small if sum(len(p.raw) for p in pages) <= SMALL_INPUT_BYTES else self._large
@@ -276,9 +284,27 @@ class EngineCheckService:
         max_claims: int,
         budget: BatchBudget | None = None,
     ) -> list[CheckOutcome | MarkwatchError]:
-        """Several pages, a slice of them per worker-thread hop; a page that fails is answered with its error."""
+        """Several pages, a slice of them per worker-thread hop; a page that fails is answered with its error.
+
+        A batch (a `budget` is given) waits for the batches before it on the same thread to finish."""
         loop = asyncio.get_running_loop()
         executor = self._executor(pages)
+        if budget is None:
+            return await self._slices(loop, executor, pages, observed_at, registry, max_claims, None)
+        turns = self._batch_turns.setdefault(loop, {})
+        async with turns.setdefault(executor, asyncio.Lock()):
+            return await self._slices(loop, executor, pages, observed_at, registry, max_claims, budget)
+
+    async def _slices(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        executor: ThreadPoolExecutor,
+        pages: list[PageInput],
+        observed_at: dt.datetime,
+        registry: RegistryIndex,
+        max_claims: int,
+        budget: BatchBudget | None,
+    ) -> list[CheckOutcome | MarkwatchError]:
         answers: list[CheckOutcome | MarkwatchError] = []
         while len(answers) < len(pages):
             answers += await loop.run_in_executor(

@@ -147,16 +147,14 @@ def test_each_key_is_held_to_its_url_slots(sqlite_url: str, trickle: str) -> Non
         assert both == [422] * 4
 
 
-def test_a_single_self_check_is_checked_between_a_batchs_slices(sqlite_url: str) -> None:
-    """A batch of 100 short texts (~1.3 s of checking) was one job on the checker's thread: three keys sending
-    batches made another key's single self-check wait 1.4 s at the median, behind them. A batch now goes back
-    to the queue after each slice of CPU time, so a single queued behind it is checked long before it ends."""
-    from api.engine import EngineCheckService, PageInput
+def _engine_race(url: str, race: Any) -> Any:
+    """Run `race(check, page)` against a real check service on the example registry."""
+    from api.engine import BatchBudget, EngineCheckService, PageInput
     from api.registry_index import ThrottledRegistryCache
     from api.selfchecks import text_document
 
-    import_example_registry(sqlite_url)
-    registry = ThrottledRegistryCache(1).load(db.session_factory(sqlite_url))
+    import_example_registry(url)
+    registry = ThrottledRegistryCache(1).load(db.session_factory(url))
     service = EngineCheckService()
     observed_at = dt.datetime.now(dt.UTC)
 
@@ -164,22 +162,53 @@ def test_a_single_self_check_is_checked_between_a_batchs_slices(sqlite_url: str)
         text = f"产品{n} 执行标准：T/SHHJ 000003-2018（上海标准） 生产企业：上海某某新材料有限公司"
         return PageInput(text_document(text), None, "utf-8")
 
-    async def check(pages: list[PageInput], done: list[tuple[str, float]], name: str) -> None:
-        answers = await service.check_pages(pages, observed_at=observed_at, registry=registry, max_claims=50)
+    async def check(count: int, done: list[tuple[str, float]], name: str) -> None:
+        # A batch comes with its budget, a single self-check without.
+        budget = BatchBudget(100_000, 3600.0) if count > 1 else None
+        pages = [page(n) for n in range(count)]
+        answers = await service.check_pages(
+            pages, observed_at=observed_at, registry=registry, max_claims=50, budget=budget
+        )
         assert all(not isinstance(a, Exception) and a.claims for a in answers), answers[:1]
         done.append((name, time.monotonic()))
 
-    async def race() -> list[tuple[str, float]]:
-        await check([page(0)], [], "warm-up")  # loads the rules
+    async def main() -> Any:
+        await check(1, [], "warm-up")  # loads the rules
+        return await race(check)
+
+    try:
+        return asyncio.run(main())
+    finally:
+        service.close()
+
+
+def test_a_single_self_check_is_checked_between_a_batchs_slices(sqlite_url: str) -> None:
+    """A batch of 100 short texts (~1.3 s of checking) was one job on the checker's thread: three keys sending
+    batches made another key's single self-check wait 1.4 s at the median, behind them. A batch now goes back
+    to the queue after each slice of CPU time, so a single queued behind it is checked long before it ends."""
+
+    async def race(check: Any) -> list[tuple[str, float]]:
         done: list[tuple[str, float]] = []
-        batch = asyncio.create_task(check([page(n) for n in range(1, 301)], done, "batch"))
+        batch = asyncio.create_task(check(300, done, "batch"))
         await asyncio.sleep(0.05)  # the batch is on the thread now
-        await check([page(0)], done, "single")
+        await check(1, done, "single")
         await batch
         return done
 
-    try:
-        done = asyncio.run(race())
-    finally:
-        service.close()
+    done = _engine_race(sqlite_url, race)
     assert [name for name, _ in done] == ["single", "batch"], done
+
+
+def test_batches_take_turns_whole(sqlite_url: str) -> None:
+    """Sliced against each other, concurrent batches all finished together, each after all of them: 32
+    batches of 50 at once finished none within 3 s. Batches keep their order of arrival on a thread."""
+
+    async def race(check: Any) -> list[tuple[str, float]]:
+        done: list[tuple[str, float]] = []
+        started = time.monotonic()
+        await asyncio.gather(check(150, done, "first"), check(150, done, "second"))
+        return [(name, at - started) for name, at in done]
+
+    [(first, first_at), (second, second_at)] = _engine_race(sqlite_url, race)
+    assert (first, second) == ("first", "second")
+    assert first_at < 0.75 * second_at, (first_at, second_at)
