@@ -146,6 +146,8 @@ def create_app(
     app.state.url_slots = KeyedSlots(
         settings.fetch_max_concurrent_per_key, settings.fetch_max_concurrent, "URL checks"
     )
+    # Refused beyond, never queued: the batch queue is one per thread, shared by every key.
+    app.state.batch_slots = KeyedSlots(settings.batch_max_concurrent_per_key, 1_000_000, "batches")
     app.state.fetcher = SafeFetcher(
         AddressPolicy.from_strings(settings.fetch_allow_networks),
         timeout=settings.fetch_timeout_seconds,

@@ -212,3 +212,30 @@ def test_batches_take_turns_whole(sqlite_url: str) -> None:
     [(first, first_at), (second, second_at)] = _engine_race(sqlite_url, race)
     assert (first, second) == ("first", "second")
     assert first_at < 0.75 * second_at, (first_at, second_at)
+
+
+def test_each_key_is_held_to_its_batch_slots(sqlite_url: str) -> None:
+    """Batches take turns whole: one key's 30 batches at once made every other key's batch wait behind all of
+    them (~40 s). Past its slots a key is answered 429 with Retry-After; another key is not."""
+    app, keys = _live(sqlite_url, batch_max_concurrent_per_key=1)
+    text = "".join(f"产品{n} 执行标准：T/SHHJ 0000{n % 10}3-2018（上海标准）\n" for n in range(12))
+    body = {"items": [{"text": f"{text}#{n}"} for n in range(100)]}
+
+    async def batches(base: str) -> list[httpx.Response]:
+        async with httpx.AsyncClient(base_url=base, timeout=120) as client:
+            return await asyncio.gather(
+                *(
+                    client.post("/v1/selfcheck/batch", json=body, headers={"X-API-Key": key})
+                    for key in (keys["enterprise"], keys["enterprise"], keys["enterprise2"])
+                )
+            )
+
+    with LiveServer(app) as base:
+        first, second, other = asyncio.run(batches(base))
+    assert sorted([first.status_code, second.status_code]) == [201, 429], (
+        first.text[:200],
+        second.text[:200],
+    )
+    refused = first if first.status_code == 429 else second
+    assert refused.headers["retry-after"] == "1" and "batches" in refused.json()["detail"]
+    assert other.status_code == 201, other.text[:200]
