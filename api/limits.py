@@ -1,5 +1,5 @@
 """Request-size and request-time limits as ASGI middleware: 413 before an oversized body is read into memory,
-408 when a body does not arrive in time."""
+408 when a body does not arrive in time, 415 for a compressed body (never inflated here)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,19 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
+        headers = dict(scope.get("headers") or [])
+        encoding = headers.get(b"content-encoding", b"identity").strip().lower()
+        if encoding not in (b"", b"identity"):
+            # A gzip body was read as JSON and answered 422 "can't decode byte 0x8b": say what is wrong. A
+            # compressed body is never inflated here (its size limit would then be the compressed size).
+            await self._answer(
+                send,
+                415,
+                "request bodies are not accepted compressed (Content-Encoding): send them as they are",
+                "UnsupportedMediaType",
+            )
+            return
+        declared = headers.get(b"content-length")
         if declared is not None:
             try:
                 too_big = int(declared) > self.max_bytes

@@ -39,6 +39,9 @@ class Settings(BaseModel):
     # A request body must have arrived this long after the request began (408 beyond): slow senders hold a
     # connection each, with no key needed.
     body_timeout_seconds: float = Field(default=60.0, gt=0, le=3600)
+    # A request's headers must have arrived this long after the connection opened or its last answer (the
+    # connection is closed beyond): above what an honest client needs on a slow link (nginx allows 60 s).
+    header_timeout_seconds: float = Field(default=10.0, gt=0, le=3600)
     max_page_size: int = Field(default=200, ge=1, le=1000)
     rate_limit_per_minute: int = Field(default=120, ge=1)
     rate_limit_burst: int = Field(default=30, ge=1)
@@ -76,6 +79,9 @@ class Settings(BaseModel):
     # single self-check's, so 100 items would otherwise cost 100 self-checks at their limits).
     batch_max_claims: int = Field(default=2000, ge=1, le=1_000_000)
     batch_cpu_seconds: float = Field(default=10.0, gt=0, le=3600)
+    # Batches of one key queued or running at once per process (429 beyond): batches take turns whole, so
+    # one key's 30 batches at once made every other key's batch wait behind all of them (~40 s).
+    batch_max_concurrent_per_key: int = Field(default=4, ge=1, le=1000)
     # How often the registry's one-query fingerprint is re-read (another process may have imported).
     registry_check_seconds: float = Field(default=1.0, ge=0, le=3600)
     # /docs and /openapi.json: None means on outside production, off in production. /docs loads nothing

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import Engine, Table, insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from markwatch.cases.models import SelfCheck
@@ -23,6 +24,11 @@ from markwatch.cases.models import SelfCheck
 log = logging.getLogger(__name__)
 # Rows per transaction at most; a drained queue rarely holds more.
 MAX_GROUP_ROWS = 2000
+# The columns a self-check row is written with (all but its id, which the database assigns).
+_COLUMNS = tuple(c.key for c in SelfCheck.__table__.columns if c.key != "id")
+# One INSERT … RETURNING id for all the rows of a transaction, the ids in the rows' order.
+_TABLE: Table = SelfCheck.__table__  # type: ignore[assignment]  # declared as FromClause, always a Table
+_INSERT = insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True)
 
 
 @dataclass
@@ -37,6 +43,7 @@ class GroupWriter:
 
     def __init__(self, factory: sessionmaker[Session]) -> None:
         self.factory = factory
+        self._engine: Engine = factory.kw["bind"]
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -111,9 +118,13 @@ class GroupWriter:
             self._settle(job, None)
 
     def _write(self, rows: list[SelfCheck]) -> None:
-        with self.factory() as session:
-            session.add_all(rows)
-            session.commit()
+        # A plain INSERT rather than the ORM's unit of work: the rows are new and never change afterwards,
+        # and flushing them as objects cost 0.3 ms of a single self-check's ~2.2 ms of CPU (0.12 ms this way).
+        values = [{column: getattr(row, column) for column in _COLUMNS} for row in rows]
+        with self._engine.begin() as connection:
+            ids = connection.execute(_INSERT, values).scalars().all()
+        for row, row_id in zip(rows, ids, strict=True):
+            row.id = row_id
 
     @staticmethod
     def _settle(job: _Job, error: BaseException | None, *_: object) -> None:

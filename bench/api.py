@@ -173,6 +173,8 @@ def run() -> dict[str, Any]:
             "MARKWATCH_ENVIRONMENT": "development",
             "MARKWATCH_RATE_LIMIT_PER_MINUTE": "100000000",
             "MARKWATCH_RATE_LIMIT_BURST": "10000000",
+            # One key stands for the 32 clients here: it may have all its batches in flight.
+            "MARKWATCH_BATCH_MAX_CONCURRENT_PER_KEY": "1000",
         }
         _markwatch("registry", "import", str(REGISTRY), env=env)
         key = _markwatch("keys", "create", "--role", "enterprise", "--name", "bench", env=env).split()[-1]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -385,3 +387,28 @@ def test_a_body_that_does_not_arrive_in_time_is_408(db_url: str) -> None:
     [start] = [m for m in sent if m["type"] == "http.response.start"]
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     assert start["status"] == 408 and b'"error": "RequestTimeout"' in body
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "br", "GZIP"])
+def test_a_compressed_body_is_415(checked: tuple[TestClient, dict[str, str], str], encoding: str) -> None:
+    """A gzip body was read as JSON: 422 "'utf-8' codec can't decode byte 0x8b", naming nothing an integrator
+    could act on. Compressed bodies are refused as such, and never inflated (the size limit is on what is read)."""
+    client, keys, _ = checked
+    body = gzip.compress(json.dumps({"text": "执行标准：GB/T 1-2020（上海标准）"}).encode())
+    answer = client.post(
+        "/v1/selfcheck",
+        content=body,
+        headers={
+            "X-API-Key": keys["enterprise"],
+            "Content-Type": "application/json",
+            "Content-Encoding": encoding,
+        },
+    )
+    assert answer.status_code == 415, answer.text
+    assert answer.json()["error"] == "UnsupportedMediaType" and "Content-Encoding" in answer.json()["detail"]
+    plain = client.post(
+        "/v1/selfcheck",
+        json={"text": "执行标准：GB/T 1-2020（上海标准）"},
+        headers={"X-API-Key": keys["enterprise"], "Content-Encoding": "identity"},
+    )
+    assert plain.status_code == 201, plain.text

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import resource
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import httpx
@@ -25,8 +26,10 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serving(tmp_path: Path, *extra: str) -> Iterator[str]:
-    """A real `markwatch serve` in production mode on a free 127.0.0.1 port; yields its base URL."""
+def serving(tmp_path: Path, *extra: str, open_files: int | None = None) -> Iterator[str]:
+    """A real `markwatch serve` in production mode on a free 127.0.0.1 port; yields its base URL.
+
+    `open_files`: start it with this soft limit on open files, as systemd starts a service at 1,024."""
     port = _free_port()
     env = {
         **os.environ,
@@ -39,6 +42,7 @@ def serving(tmp_path: Path, *extra: str) -> Iterator[str]:
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        preexec_fn=None if open_files is None else lambda: _lower_open_files(open_files),
     )
     base = f"http://127.0.0.1:{port}"
     serving.pid = server.pid  # type: ignore[attr-defined]
@@ -56,6 +60,10 @@ def serving(tmp_path: Path, *extra: str) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def _lower_open_files(soft: int) -> None:
+    resource.setrlimit(resource.RLIMIT_NOFILE, (soft, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
 
 
 def test_serve_answers_and_refuses_without_key(tmp_path: Path) -> None:
@@ -166,3 +174,69 @@ def test_serve_with_several_workers(tmp_path: Path) -> None:
         assert len({a.json()["id"] for a in answers}) == 12
         listed = httpx.get(f"{base}/v1/selfcheck?limit=50", headers={"X-API-Key": key}).json()
         assert listed["total"] == 12
+
+
+def _read_until_closed(sock: socket.socket, seconds: float) -> bytes | None:
+    """What the server sent before closing the connection, or None if it was still open after `seconds`."""
+    sock.settimeout(seconds)
+    received = b""
+    try:
+        while chunk := sock.recv(4096):
+            received += chunk
+    except TimeoutError:
+        return None
+    except ConnectionResetError:
+        pass
+    return received
+
+
+def _connect(base: str) -> socket.socket:
+    host, port = base.removeprefix("http://").split(":")
+    return socket.create_connection((host, int(port)))
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_connections_that_never_finish_their_headers_are_closed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: str
+) -> None:
+    """uvicorn timed connections out only after an answer: one client holding 1,100 connections that sent
+    nothing (or headers a byte now and then) made /v1/health fail for everyone, for as long as it held them."""
+    monkeypatch.setenv("MARKWATCH_HEADER_TIMEOUT_SECONDS", "1")
+    with serving(tmp_path, "--workers", workers, "--no-access-log") as base:
+        idle = _connect(base)
+        trickling = _connect(base)
+        trickling.sendall(b"GET /v1/health HTTP/1.1\r\nHost: x\r\n")
+        after_an_answer = _connect(base)
+        after_an_answer.sendall(b"GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert b"200 OK" in after_an_answer.recv(4096)
+        started = time.monotonic()
+        for _ in range(6):  # a header line every 0.3 s: more bytes never extend the deadline
+            time.sleep(0.3)
+            for sock in (trickling, after_an_answer):
+                with suppress(OSError):
+                    sock.sendall(b"X-A: b\r\n")
+        assert _read_until_closed(idle, 5) == b""
+        assert b"408 Request Timeout" in (_read_until_closed(trickling, 5) or b"")
+        assert _read_until_closed(after_an_answer, 5) is not None
+        assert time.monotonic() - started < 8
+        # Headers in time, then a body slower than the header deadline: the body has its own (60 s).
+        slow_body = _connect(base)
+        slow_body.sendall(
+            b"POST /v1/selfcheck HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 2\r\nConnection: close\r\n\r\n{"
+        )
+        time.sleep(1.8)
+        slow_body.sendall(b"}")
+        answer = _read_until_closed(slow_body, 10) or b""
+        assert answer.startswith(b"HTTP/1.1 401"), answer[:200]
+        assert httpx.get(f"{base}/v1/health").status_code == 200
+
+
+def test_serve_lifts_the_open_files_limit(tmp_path: Path) -> None:
+    """Each connection holds a descriptor: at systemd's 1,024 a thousand idle sockets stopped the server."""
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    with serving(tmp_path, open_files=256):
+        limits = Path(f"/proc/{serving.pid}/limits").read_text()  # type: ignore[attr-defined]
+    [line] = [row for row in limits.splitlines() if row.startswith("Max open files")]
+    soft = int(line.split()[3])
+    assert soft == (65536 if hard == resource.RLIM_INFINITY else min(65536, hard)), line

@@ -4,6 +4,7 @@ concurrent clients; an inspector's case list must stay fast meanwhile, and each 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import http.server
 import statistics
 import threading
@@ -144,3 +145,97 @@ def test_each_key_is_held_to_its_url_slots(sqlite_url: str, trickle: str) -> Non
         # Four at once again, two through each of two keys: nobody is refused.
         both = asyncio.run(_slow_checks(base, [keys["enterprise"], keys["enterprise2"]], trickle, 4))
         assert both == [422] * 4
+
+
+def _engine_race(url: str, race: Any) -> Any:
+    """Run `race(check, page)` against a real check service on the example registry."""
+    from api.engine import BatchBudget, EngineCheckService, PageInput
+    from api.registry_index import ThrottledRegistryCache
+    from api.selfchecks import text_document
+
+    import_example_registry(url)
+    registry = ThrottledRegistryCache(1).load(db.session_factory(url))
+    service = EngineCheckService()
+    observed_at = dt.datetime.now(dt.UTC)
+
+    def page(n: int) -> PageInput:
+        text = f"产品{n} 执行标准：T/SHHJ 000003-2018（上海标准） 生产企业：上海某某新材料有限公司"
+        return PageInput(text_document(text), None, "utf-8")
+
+    async def check(count: int, done: list[tuple[str, float]], name: str) -> None:
+        # A batch comes with its budget, a single self-check without.
+        budget = BatchBudget(100_000, 3600.0) if count > 1 else None
+        pages = [page(n) for n in range(count)]
+        answers = await service.check_pages(
+            pages, observed_at=observed_at, registry=registry, max_claims=50, budget=budget
+        )
+        assert all(not isinstance(a, Exception) and a.claims for a in answers), answers[:1]
+        done.append((name, time.monotonic()))
+
+    async def main() -> Any:
+        await check(1, [], "warm-up")  # loads the rules
+        return await race(check)
+
+    try:
+        return asyncio.run(main())
+    finally:
+        service.close()
+
+
+def test_a_single_self_check_is_checked_between_a_batchs_slices(sqlite_url: str) -> None:
+    """A batch of 100 short texts (~1.3 s of checking) was one job on the checker's thread: three keys sending
+    batches made another key's single self-check wait 1.4 s at the median, behind them. A batch now goes back
+    to the queue after each slice of CPU time, so a single queued behind it is checked long before it ends."""
+
+    async def race(check: Any) -> list[tuple[str, float]]:
+        done: list[tuple[str, float]] = []
+        batch = asyncio.create_task(check(300, done, "batch"))
+        await asyncio.sleep(0.05)  # the batch is on the thread now
+        await check(1, done, "single")
+        await batch
+        return done
+
+    done = _engine_race(sqlite_url, race)
+    assert [name for name, _ in done] == ["single", "batch"], done
+
+
+def test_batches_take_turns_whole(sqlite_url: str) -> None:
+    """Sliced against each other, concurrent batches all finished together, each after all of them: 32
+    batches of 50 at once finished none within 3 s. Batches keep their order of arrival on a thread."""
+
+    async def race(check: Any) -> list[tuple[str, float]]:
+        done: list[tuple[str, float]] = []
+        started = time.monotonic()
+        await asyncio.gather(check(150, done, "first"), check(150, done, "second"))
+        return [(name, at - started) for name, at in done]
+
+    [(first, first_at), (second, second_at)] = _engine_race(sqlite_url, race)
+    assert (first, second) == ("first", "second")
+    assert first_at < 0.75 * second_at, (first_at, second_at)
+
+
+def test_each_key_is_held_to_its_batch_slots(sqlite_url: str) -> None:
+    """Batches take turns whole: one key's 30 batches at once made every other key's batch wait behind all of
+    them (~40 s). Past its slots a key is answered 429 with Retry-After; another key is not."""
+    app, keys = _live(sqlite_url, batch_max_concurrent_per_key=1)
+    text = "".join(f"产品{n} 执行标准：T/SHHJ 0000{n % 10}3-2018（上海标准）\n" for n in range(12))
+    body = {"items": [{"text": f"{text}#{n}"} for n in range(100)]}
+
+    async def batches(base: str) -> list[httpx.Response]:
+        async with httpx.AsyncClient(base_url=base, timeout=120) as client:
+            return await asyncio.gather(
+                *(
+                    client.post("/v1/selfcheck/batch", json=body, headers={"X-API-Key": key})
+                    for key in (keys["enterprise"], keys["enterprise"], keys["enterprise2"])
+                )
+            )
+
+    with LiveServer(app) as base:
+        first, second, other = asyncio.run(batches(base))
+    assert sorted([first.status_code, second.status_code]) == [201, 429], (
+        first.text[:200],
+        second.text[:200],
+    )
+    refused = first if first.status_code == 429 else second
+    assert refused.headers["retry-after"] == "1" and "batches" in refused.json()["detail"]
+    assert other.status_code == 201, other.text[:200]

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.auth import Principal
 from api.deps import EnterpriseDep, SessionDep
 from api.engine import BatchBudget, CheckService, get_check_service
 from api.fetch import SafeFetcher
@@ -139,6 +140,7 @@ async def create_route(
     summary="Check many texts or HTML pages in one request",
     responses={
         422: {"model": ErrorBody, "description": "Invalid input, or more items than allowed"},
+        429: {"model": ErrorBody, "description": "Rate limit, or too many batches running for this key"},
         503: REGISTRY_EMPTY_RESPONSE,
     },
 )
@@ -149,7 +151,16 @@ async def batch_route(
     one transaction. An item that cannot be checked is answered `failed` with the reason; the others are
     still checked. A batch checks at most MARKWATCH_BATCH_MAX_CLAIMS claims (default 2,000) in at most
     MARKWATCH_BATCH_CPU_SECONDS of checking (default 10): the items after that are answered `failed`
-    (BatchSpent), to be sent again. URLs are not accepted here: send them to POST /v1/selfcheck."""
+    (BatchSpent), to be sent again. URLs are not accepted here: send them to POST /v1/selfcheck.
+
+    At most MARKWATCH_BATCH_MAX_CONCURRENT_PER_KEY batches (default 4) run or wait at once per key (429
+    with Retry-After beyond): batches are checked one after another, so more would only queue."""
+    slots: KeyedSlots = request.app.state.batch_slots
+    with slots.hold(str(who.key_id)):
+        return await _batch(body, request, who, checks)
+
+
+async def _batch(body: BatchIn, request: Request, who: Principal, checks: CheckService) -> Response:
     settings: Settings = request.app.state.settings
     factory: sessionmaker[Session] = request.app.state.session_factory
     if len(body.items) > settings.batch_max_items:

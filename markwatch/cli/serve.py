@@ -35,6 +35,7 @@ def serve(
     """Serve the API under /v1 and the inspector console under /console (settings: MARKWATCH_*)."""
     import uvicorn
 
+    from api.connections import HeaderDeadlineProtocol, raise_open_files_limit
     from api.served import create_served_app
 
     if db_url:
@@ -44,6 +45,8 @@ def serve(
     # and the schema is upgraded before the workers race to do it.
     app = create_served_app()
     target: object = app if workers == 1 else APP_FACTORY
+    # Before the socket opens: the workers inherit the limit.
+    raise_open_files_limit()
     uvicorn.run(
         target,  # type: ignore[arg-type]
         factory=workers > 1,
@@ -51,6 +54,8 @@ def serve(
         host=host,
         port=port,
         server_header=False,
+        # Closes connections that do not finish a request's headers in time (uvicorn alone never does).
+        http=HeaderDeadlineProtocol,
         access_log=access_log,
         proxy_headers=bool(forwarded_allow_ips),
         forwarded_allow_ips=forwarded_allow_ips,
