@@ -1,4 +1,4 @@
-"""Regenerate checker/data/default_ignorable.json from the Unicode Character Database.
+"""Regenerate pagetext/data/default_ignorable.json from the Unicode Character Database.
 
     python scripts/gen_unicode_tables.py [/usr/share/unicode/DerivedCoreProperties.txt]
 

@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 @pytest.fixture
 def demo_base() -> Iterator[str]:
     server = subprocess.Popen(
-        [sys.executable, "-m", "crawler.demo_site", "--port", "0"],
+        [sys.executable, "-m", "markwatch.demo_site", "--port", "0"],
         stdout=subprocess.PIPE,
         text=True,
         cwd=REPO,

@@ -5,12 +5,12 @@ from __future__ import annotations
 import time
 
 from checker.images.gate import gate_reason
-from checker.images.loading import ImageError, load_image, sha256_of
 from checker.images.marks import MarkMatcher, load_references
 from checker.images.models import ImageReading
 from checker.images.ocr import OcrEngine, RapidOcrEngine
-from checker.images.settings import ImageSettings
 from checker.images.versions import reader_version
+from crawler.images.loading import ImageError, load_image, sha256_of
+from crawler.images.settings import ImageSettings
 
 
 class ImageReader:

@@ -14,11 +14,11 @@ from rapidfuzz.distance import LCSseq
 
 from checker.codes import CodeKind, parse_code
 from checker.extract.models import Claim, ClaimKind, ClaimUse, PageClaims
-from checker.normalize import compact
 from checker.registry import DesignationRecord, DesignationStatus, RegistryIndex
 from checker.registry.models import DesignationType
 from checker.registry.titles import TitleMatch, title_key
 from markwatch.errors import CodeParseError
+from pagetext.normalize import compact
 
 RegistryMatch = Literal["exact", "other-edition", "title", "none"]
 _HOLDER_TYPES = {DesignationType.ENTERPRISE, DesignationType.ENTERPRISE_JOINT}

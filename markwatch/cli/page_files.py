@@ -74,7 +74,7 @@ def known_non_page(head: bytes) -> str | None:
 
 def readable_image(head: bytes) -> bool:
     """Whether the first bytes are an image `check` and `extract` read (PNG, JPEG, GIF, WebP, BMP; not SVG)."""
-    from checker.images.loading import sniff
+    from crawler.images.loading import sniff
 
     kind = sniff(head)
     return kind is not None and kind != "svg"
