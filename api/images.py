@@ -8,12 +8,12 @@ from typing import Any
 
 from fastapi import Request
 
-from checker.images.loading import sha256_of
 from checker.images.models import READER_UNAVAILABLE, ImageReading
 from checker.images.pool import ReaderFactory, ReaderPool
-from checker.images.settings import ImageSettings
 from checker.images.store import UrlCache
 from checker.images.versions import reader_version
+from crawler.images.loading import sha256_of
+from crawler.images.settings import ImageSettings
 
 # How long a pool whose workers could not start answers "unavailable" before it is started again.
 RETRY_BROKEN_S = 60.0

@@ -21,7 +21,6 @@ from bs4 import BeautifulSoup
 from checker.extract import extract_page
 from checker.extract.classify import Classifier, read_page
 from checker.extract.context import ContextFinder
-from checker.extract.decode import decode_page
 from checker.extract.document import load_page
 from checker.extract.extractor import tie_mention
 from checker.extract.gate import GATE_ENV, searcher
@@ -29,6 +28,7 @@ from checker.extract.mentions import find_mentions
 from checker.extract.page_signals import PageSignalCollector
 from checker.extract.prune import prune
 from checker.extract.tie import Tier
+from pagetext.decode import decode_page
 
 REALPAGES = Path(__file__).resolve().parent.parent / "tests" / "data" / "realpages"
 # Claim-free pool: the real pages of 150-800 KB.

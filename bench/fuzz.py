@@ -33,7 +33,7 @@ from lxml import etree
 from bench.extraction import CLAIM_PAGES, FREE_PAGES, REALPAGES, claim_page
 from checker.extract import PageClaims, extract_page
 from checker.extract.limits import default_limits
-from checker.normalize import compact
+from pagetext.normalize import compact
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "extract"
 FUZZ_PAGES = 10_000

@@ -25,9 +25,9 @@ from checker.images.claims import ImageContext, image_claims
 from checker.images.corpus import Sample, generate, samples
 from checker.images.corpus.evaluate import score
 from checker.images.gate import gate_reason
-from checker.images.loading import load_image
 from checker.images.pool import ReaderPool
-from checker.images.settings import ImageSettings
+from crawler.images.loading import load_image
+from crawler.images.settings import ImageSettings
 
 REPO = Path(__file__).resolve().parent.parent
 CACHE_DIR = Path(

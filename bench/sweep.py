@@ -202,13 +202,13 @@ def _baseline_tree(root: Path) -> Path | None:
 
 def startup(root: Path) -> dict[str, Any]:
     """Wall time of a one-page sweep and of the 10-page demo sweep, now and at the baseline revision."""
-    from crawler.demo_site.__main__ import DemoHandler
+    from markwatch.demo_site.__main__ import DemoHandler
 
     baseline = _baseline_tree(root)
     results: dict[str, Any] = {}
     import functools
 
-    from crawler.demo_site import PAGES
+    from markwatch.demo_site import PAGES
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(DemoHandler, directory=str(PAGES)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -227,7 +227,7 @@ def startup(root: Path) -> dict[str, Any]:
                 now.append(_timed(_sweep_command(targets, db_url, root / "j")))
                 if baseline is not None:
                     # From the baseline tree: `python -c` puts the working directory first on sys.path, and the
-                    # old `sweep run` starts `python -m crawler.run`, which must find the old code too.
+                    # old `sweep run` starts its crawl as `python -m <module>`, which must find the old code too.
                     env = {**os.environ, "PYTHONPATH": str(baseline)}
                     old = [sys.executable, "-c", "from markwatch.cli import main; main()"]
                     db_url = f"sqlite:///{root / f'{name}-{attempt}-before.db'}"

@@ -22,8 +22,8 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from checker.code_prefixes import Prefix, prefixes
-from checker.normalize import COMBINING_MARKS, fold_char
 from markwatch.errors import CodeParseError
+from pagetext.normalize import COMBINING_MARKS, fold_char
 
 
 class CodeKind(StrEnum):

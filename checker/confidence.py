@@ -14,8 +14,8 @@ from checker.codes import CodeKind, find_codes, parse_code, unread_codes
 from checker.extract.context import OTHER_PRODUCT_CARD, names_maker
 from checker.extract.models import Claim, Confidence, PageClaims
 from checker.extract.overrides import SHOWN_REVERSED
-from checker.images.settings import ocr_review_below
 from checker.rules.facts import ClaimFacts
+from crawler.images.settings import ocr_review_below
 from markwatch.errors import CodeParseError
 
 # code -> (zh, en, sends the finding to review)

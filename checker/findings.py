@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from checker.extract.models import Confidence, ImageRef
-from checker.normalize import compact
+from pagetext.normalize import compact
 
 
 class Evidence(BaseModel):

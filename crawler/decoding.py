@@ -3,7 +3,7 @@
 Scrapy decodes a page by its Content-Type header first. Marketplace pages often declare UTF-8 in the header
 while their bytes are GBK: Scrapy's text is then mojibake, and so is any evidence the crawl takes from it (the
 seller who stands behind a page's claims, the text beside a product image). The checker's decoder
-(checker.extract.decode) weighs the header against the bytes and the page's <meta>, and is the one the page
+(pagetext.decode) weighs the header against the bytes and the page's <meta>, and is the one the page
 itself is checked and shown with. Text the crawl keeps is taken from a response decoded by it.
 """
 
@@ -15,9 +15,9 @@ from weakref import WeakKeyDictionary
 
 from scrapy.http import Response, TextResponse
 
-from checker.extract.charsets import header_charset
-from checker.extract.decode import decode_page
 from crawler.snapshots import flat_headers
+from pagetext.charsets import header_charset
+from pagetext.decode import decode_page
 
 # Seller and images are read from the same response in one callback: decode it once. The copy is None when
 # Scrapy read it alike (the response itself as the value would keep its own entry alive); beside it, the

@@ -4,7 +4,7 @@ A sweep row names the process crawling it, but a pid can only be judged on its o
 console on another host would show a killed sweep `running` for ever. So the process crawling a sweep (the
 single-process crawl, and each worker of a distributed one) writes `sweeps.heartbeat_at` every
 `MARKWATCH_SWEEP_HEARTBEAT_SECONDS` (default 30), and every view treats a running sweep whose last sign of
-life is older than `MARKWATCH_SWEEP_STALE_SECONDS` (default 600) as dead (`crawler.sweeps.reap_dead`).
+life is older than `MARKWATCH_SWEEP_STALE_SECONDS` (default 600) as dead (`sweeps.bookkeeping.reap_dead`).
 
 On PostgreSQL the heartbeat is written and judged on the database server's clock, so the hosts' clocks never
 matter; SQLite serves one machine, whose clock both sides read.

@@ -35,7 +35,7 @@ class PageItem:
     warnings: list[dict[str, str]] = field(default_factory=list)
     # The frontier entry the page answers (acknowledged once the page is stored).
     entry: Any = None
-    # The page's product images, each {url, position, area, location, block_text} (checker.images.discover.
+    # The page's product images, each {url, position, area, location, block_text} (crawler.images.discover.
     # PageImage as JSON values, so a spooled page keeps them): recorded as sightings with the page.
     images: list[dict[str, Any]] = field(default_factory=list)
     # Or, with a local frontier: the page's images are found once no page waits to be fetched, from the

@@ -20,7 +20,7 @@ CONCURRENT_REQUESTS = 16
 # cooperative tasks for every response, pages and each product image alike; each task takes one output
 # per turn of the event loop, so 16 still queues a listing's links quickly.
 CONCURRENT_ITEMS = 16
-# Product images downloaded or scraped beside pages while any page is (crawler/frontier/scheduler.py).
+# Product images downloaded or scraped beside pages while any page is (sweeps/scheduler.py).
 MARKWATCH_IMAGES_BESIDE_PAGES = 1
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
@@ -78,11 +78,8 @@ SPIDER_MIDDLEWARES = {
     # Over-long URLs reach the scheduler, which records them as skipped instead of dropping them unseen.
     "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
 }
-ITEM_PIPELINES = {"crawler.pipelines.SweepPipeline": 300}
-EXTENSIONS = {"crawler.runtime.SweepRuntime": 0}
-# The sweep's own scheduler: canonical URLs, the dupe filter and the page budget live on its frontier,
-# which is rebuilt from the sweep's ledger in the database (so resume needs no JOBDIR).
-SCHEDULER = "crawler.frontier.scheduler.FrontierScheduler"
+# The item pipeline, the sweep extension and the scheduler are the sweep's (sweeps/run.py adds them): the crawl
+# names nothing above it.
 # Depth is tracked by Scrapy's DepthMiddleware; the scheduler enforces the target's max_depth and records it.
 DEPTH_LIMIT = 0
 

@@ -36,8 +36,8 @@ def demo_marketplace() -> Iterator[str]:
     import functools
     from http.server import ThreadingHTTPServer
 
-    from crawler.demo_site import PAGES
-    from crawler.demo_site.__main__ import DemoHandler
+    from markwatch.demo_site import PAGES
+    from markwatch.demo_site.__main__ import DemoHandler
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(DemoHandler, directory=str(PAGES)))
     thread = threading.Thread(target=server.serve_forever, name="demo-marketplace", daemon=True)
@@ -71,10 +71,10 @@ def _import_registry(db_url: str) -> None:
 
 
 def _sweep(db_url: str, base: str, home: Path) -> int:
-    from crawler.sweeps import run_sweep
     from markwatch.cli.sweep import _summary_line
+    from sweeps.bookkeeping import run_sweep
 
-    bundled = (REPO / "crawler" / "demo_site" / "targets.yaml").read_text(encoding="utf-8")
+    bundled = (REPO / "markwatch" / "demo_site" / "targets.yaml").read_text(encoding="utf-8")
     targets = home / "targets.yaml"
     targets.write_text(bundled.replace(BUNDLED_TARGETS_PORT, base), encoding="utf-8")
     _say(f"2. demo marketplace on {base}/ (robots.txt forbids /private/)")

@@ -1,4 +1,4 @@
-"""Regenerate checker/data/default_ignorable.json from the Unicode Character Database.
+"""Regenerate pagetext/data/default_ignorable.json from the Unicode Character Database.
 
     python scripts/gen_unicode_tables.py [/usr/share/unicode/DerivedCoreProperties.txt]
 
@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 SOURCE = Path("/usr/share/unicode/DerivedCoreProperties.txt")
-TARGET = Path(__file__).resolve().parent.parent / "checker" / "data" / "default_ignorable.json"
+TARGET = Path(__file__).resolve().parent.parent / "pagetext" / "data" / "default_ignorable.json"
 PROPERTY = "Default_Ignorable_Code_Point"
 _LINE = re.compile(r"^([0-9A-F]{4,6})(?:\.\.([0-9A-F]{4,6}))?\s*;\s*(\w+)")
 _VERSION = re.compile(r"^#\s*DerivedCoreProperties-(\d+\.\d+\.\d+)\.txt")

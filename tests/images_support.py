@@ -18,7 +18,7 @@ from PIL import Image
 
 from checker.images.corpus import render, samples
 from checker.images.models import ImageReading
-from checker.images.settings import ImageSettings
+from crawler.images.settings import ImageSettings
 
 
 def png_header_only(width: int, height: int) -> bytes:

@@ -17,9 +17,9 @@ from images_support import png_header_only, unloadable_reader
 from api.app import create_app
 from api.images import ImageService
 from checker.images.corpus import render, samples
-from checker.images.loading import sha256_of
-from checker.images.settings import ImageSettings
 from checker.registry import import_registry_file
+from crawler.images.loading import sha256_of
+from crawler.images.settings import ImageSettings
 from crawler.store.models import SnapshotBody
 from markwatch import db
 
@@ -190,7 +190,7 @@ def test_evidence_images_are_served_with_their_sniffed_type_and_safe_headers(
     api: tuple[TestClient, dict[str, dict[str, str]]], label: bytes, sqlite_url: str
 ) -> None:
     client, h = api
-    from checker.images.loading import CONTENT_TYPES, sha256_of, sniff
+    from crawler.images.loading import CONTENT_TYPES, sha256_of, sniff
 
     digest = sha256_of(label)
     disguised = b"<html><script>alert(1)</script></html>"

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from checker.code_prefixes import parse_prefixes, prefixes
 from checker.codes import CodeKind, code_key, find_codes, parse_code, unread_codes
-from checker.normalize import normalize_text
 from markwatch.errors import CodeParseError, MarkwatchError
+from pagetext.normalize import normalize_text
 
 KNOWN = [
     # (as written, kind, display, key)

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from checker.codes import find_codes, parse_code
-from checker.normalize import normalize_text
 from markwatch.errors import CodeParseError
+from pagetext.normalize import normalize_text
 
 CORPUS = Path(__file__).parent / "data" / "codes" / "corpus.csv"
 FIELDS = ["written", "context", "expect", "kind", "key", "source", "note"]

@@ -52,7 +52,7 @@ def _ledger_sweep(db_url: str) -> int:
         ]
         record_outcomes(session, sweep.id, outcomes, NOW)
         acc = account(session, sweep.id)
-        sweep.errors = {**acc.failed, **acc.notes}  # as crawler/sweeps.py writes them
+        sweep.errors = {**acc.failed, **acc.notes}  # as sweeps/bookkeeping.py writes them
         return sweep.id
 
 

@@ -196,10 +196,10 @@ def _crawler_reasons() -> set[str]:
     reasons: set[str] = set()
     sources = (
         "crawler/middlewares.py",
-        "checker/extract/bodies.py",  # not_html, undecodable: shared with the API's URL self-checks
-        "crawler/frontier/scheduler.py",
+        "pagetext/bodies.py",  # not_html, undecodable: shared with the API's URL self-checks
+        "sweeps/scheduler.py",
         "crawler/spiders/base.py",
-        "crawler/storage.py",
+        "sweeps/storage.py",
         "crawler/sitemaps.py",
     )
     for name in sources:
@@ -245,7 +245,7 @@ def test_every_sweep_warning_reads_in_both_languages() -> None:
 _ZH = "<p>执行标准：T/DEMO 001-2019（上海标准）生产企业：上海某某新材料有限公司，本产品通过检验合格。</p>"
 _TW = "<p>執行標準：T/DEMO 001-2019（上海標準）生產企業：上海某某新材料有限公司，本產品通過檢驗合格。</p>"
 _MARKUP = "<html><head><title>x</title></head><body><div class=item>" + _ZH + "</div></body></html>"
-# One page per branch of checker.extract.decode that writes a note, and the note's label.
+# One page per branch of pagetext.decode that writes a note, and the note's label.
 _DECODED = [
     (b"\xef\xbb\xbf" + _ZH.encode(), None, "note.bom"),
     (_ZH.encode(), "x-foo", "note.unknown_charset"),
@@ -269,7 +269,7 @@ def test_every_decoding_note_reads_as_a_sentence_not_other_note(
 ) -> None:
     """The archive and source views show how a page was decoded: a note the catalogue cannot match reads as
     "其他解码说明", which tells an inspector nothing (eight of the decoder's notes did before)."""
-    from checker.extract.decode import decode_page
+    from pagetext.decode import decode_page
 
     t = Translator("zh")
     notes = decode_page(raw, declared).notes

@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
 
-from checker.extract.charsets import header_charset
 from crawler.decoding import declared_charset, readable
 from crawler.images.collect import found_images
 from crawler.items import PageItem
 from crawler.snapshots import flat_headers
 from crawler.spiders.marketplace import MarketplaceSpider
 from crawler.targets import Target
+from pagetext.charsets import header_charset
 
 REALPAGES = Path(__file__).resolve().parent / "data" / "realpages"
 SELLER = "苏宁易购官方旗舰店"

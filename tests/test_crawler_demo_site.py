@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 @pytest.fixture
 def demo_base() -> Iterator[str]:
     server = subprocess.Popen(
-        [sys.executable, "-m", "crawler.demo_site", "--port", "0"],
+        [sys.executable, "-m", "markwatch.demo_site", "--port", "0"],
         stdout=subprocess.PIPE,
         text=True,
         cwd=REPO,
@@ -38,7 +38,7 @@ def demo_base() -> Iterator[str]:
 
 def _demo_targets(demo_base: str, tmp_path: Path) -> Path:
     """The bundled targets file pointed at this test's server, without politeness delays."""
-    bundled = (REPO / "crawler" / "demo_site" / "targets.yaml").read_text(encoding="utf-8")
+    bundled = (REPO / "markwatch" / "demo_site" / "targets.yaml").read_text(encoding="utf-8")
     targets = tmp_path / "targets.yaml"
     targets.write_text(bundled.replace("http://127.0.0.1:8765", demo_base).replace("delay: 0.2", "delay: 0"))
     return targets

@@ -24,13 +24,13 @@ from sqlalchemy import delete, func, select, update
 from api.routes.images import image_response
 from checker.images.store import ImageReadingRow
 from checker.registry import import_registry_file
-from crawler.images.accounting import pending_images
 from crawler.images.evidence import image_bytes
 from crawler.images.models import ImageSighting
 from crawler.store.models import Finding, Snapshot, SnapshotBody, Sweep, SweepPage, SweepUrl
 from markwatch import db
 from markwatch.config import USER_AGENT
 from markwatch.errors import NotFoundError
+from sweeps.images.accounting import pending_images
 
 REPO = Path(__file__).resolve().parent.parent
 MARKWATCH = str(Path(sys.executable).with_name("markwatch"))

@@ -13,15 +13,15 @@ from sqlalchemy import select
 
 from checker.extract.limits import default_limits
 from crawler.canonical import Canonicalizer
-from crawler.checking import load_checker
 from crawler.items import PageItem
-from crawler.run import CrawlResult
 from crawler.store.models import PARTIAL, Sweep, SweepPage
-from crawler.sweeps import close_sweep
-from crawler.writer import Job, PageWriter, WriterEvents
 from markwatch import db
 from markwatch.cases.ingest import _fetched_pages
 from markwatch.cli import cli
+from sweeps.bookkeeping import close_sweep
+from sweeps.checking import load_checker
+from sweeps.run import CrawlResult
+from sweeps.writer import Job, PageWriter, WriterEvents
 
 T0 = dt.datetime(2026, 11, 30, 8, 0, tzinfo=dt.UTC)
 REGISTRY = (

@@ -21,7 +21,7 @@ from crawler.spiders.marketplace import MarketplaceSpider
 from crawler.spiders.site import SiteSpider
 from crawler.targets import Target
 
-DEMO = Path(__file__).resolve().parent.parent / "crawler" / "demo_site" / "pages"
+DEMO = Path(__file__).resolve().parent.parent / "markwatch" / "demo_site" / "pages"
 
 
 def _target(adapter: str, max_pages: int = 100) -> Target:
@@ -329,8 +329,8 @@ def test_a_name_resolving_to_a_metadata_address_is_refused(monkeypatch: pytest.M
 
 
 def test_an_over_long_link_is_recorded_not_fetched() -> None:
-    from crawler.frontier.scheduler import URL_MAX, FrontierScheduler
     from crawler.ledger import Discovery
+    from sweeps.scheduler import URL_MAX, FrontierScheduler
 
     class Runtime:
         def __init__(self) -> None:
@@ -392,8 +392,8 @@ def test_real_item_pages_yield_requests_for_their_gallery_and_detail_images() ->
 
 def test_image_requests_are_ledger_urls_on_the_image_hosts_outside_the_page_budget() -> None:
     from crawler.frontier import META_IMAGE
-    from crawler.frontier.scheduler import FrontierScheduler
     from crawler.ledger import Discovery
+    from sweeps.scheduler import FrontierScheduler
 
     class Runtime:
         def __init__(self) -> None:
@@ -470,7 +470,7 @@ def test_an_image_goes_beside_pages_only_while_their_host_waits_out_its_delay(
     page_slot: _Slot | None, image_slot: _Slot | None, image_host: str, expected: str
 ) -> None:
     from crawler.frontier import META_IMAGE, META_URL
-    from crawler.frontier.scheduler import FrontierScheduler
+    from sweeps.scheduler import FrontierScheduler
 
     frontier = LocalFrontier(10)
     page = Request("https://shop.example/item/2.html", meta={META_URL: "https://shop.example/item/2.html"})

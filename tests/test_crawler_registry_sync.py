@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from checker.registry.models import Designation
-from crawler.registry_sync import parse_list_page
+from checker.registry.sync import parse_list_page
 from markwatch import db
 from markwatch.cli import cli
 from markwatch.errors import RegistryImportError

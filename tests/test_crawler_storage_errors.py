@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from crawler.storage import is_retryable, is_unreachable
+from sweeps.storage import is_retryable, is_unreachable
 
 
 def _full(tmp_path: Path) -> OperationalError:

@@ -127,7 +127,7 @@ def test_seeds_at_metadata_addresses_are_refused_even_when_allowed(tmp_path: Pat
 
 
 def test_a_dead_page_costs_under_30_seconds_by_default_and_per_target_otherwise(tmp_path: Path) -> None:
-    from crawler.run import crawl_settings
+    from sweeps.run import crawl_settings
 
     target = load_targets(_write(tmp_path, GOOD)).get("shop-a")
     settings = crawl_settings(target, db_url="sqlite://", sweep_id=1, job_dir=None, overrides={})

@@ -13,15 +13,15 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from crawler import writer as writer_module
 from crawler.canonical import Canonicalizer
-from crawler.checking import CheckOutcome, FindingRecord
 from crawler.items import PageItem
 from crawler.ledger import Discovery, Outcome
-from crawler.storage import CheckedPage, write_batch
 from crawler.store.models import Finding, Snapshot, Sweep, SweepPage, SweepUrl
-from crawler.writer import Job, PageWriter, WriterEvents
 from markwatch import db
+from sweeps import writer as writer_module
+from sweeps.checking import CheckOutcome, FindingRecord
+from sweeps.storage import CheckedPage, write_batch
+from sweeps.writer import Job, PageWriter, WriterEvents
 
 T0 = dt.datetime(2026, 11, 30, 8, 0, tzinfo=dt.UTC)
 URL = "http://127.0.0.1:9/item/1.html"
@@ -221,7 +221,7 @@ def test_past_the_deadline_the_spool_stays_and_the_next_run_stores_it(
 
 
 def test_page_warnings_are_counted_in_the_sweep(db_url: str) -> None:
-    from crawler.sweeps import apply_accounting
+    from sweeps.bookkeeping import apply_accounting
 
     sweep_id = _sweep(db_url)
     warning = {"code": "too-complex", "message": "a tag has 300 attributes: only the first 256 were read"}

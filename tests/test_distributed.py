@@ -15,17 +15,17 @@ from cluster_support import MARKWATCH, REPO, ClusterRun, checker_env, marketplac
 from localsite import serve
 from sqlalchemy import select
 
-from crawler.cluster.coordinator import start_distributed
 from crawler.cluster.keys import SweepKeys
 from crawler.cluster.politeness import SharedHostDelay
 from crawler.cluster.redisconn import connect
 from crawler.cluster.stream import Scripts
 from crawler.store.models import Finding, Sweep
-from crawler.sweeps import start_or_resume
 from crawler.targets import load_targets
 from markwatch import db
 from markwatch.cli import cli
 from markwatch.errors import ConflictError, RegistryEmpty
+from sweeps.bookkeeping import start_or_resume
+from sweeps.cluster.coordinator import start_distributed
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 

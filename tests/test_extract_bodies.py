@@ -1,4 +1,4 @@
-"""Which fetched bodies are pages: 7-bit and UTF-16 pages are text, random bytes are not (checker/extract/bodies.py)."""
+"""Which fetched bodies are pages: 7-bit and UTF-16 pages are text, random bytes are not (pagetext/bodies.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from checker.extract.bodies import unreadable_reason
+from pagetext.bodies import unreadable_reason
 
 PAGE = "<html><head><meta charset='{label}'></head><body><p>{words}执行标准：T/A 1-2020（上海标准）</p></body></html>"
 JIS = PAGE.replace("执行标准", "適用規格").replace("上海标准", "上海標準")

@@ -14,7 +14,6 @@ from click.testing import CliRunner
 
 from checker.check import Checker, PageResult
 from checker.extract import extract_page
-from checker.extract.decode import decode_page
 from checker.extract.mentions import find_in_text
 from checker.extract.patterns import NOT_A_PRODUCT_NAME, NOT_A_STANDARD_TITLE
 from checker.extract.prune import prune
@@ -29,13 +28,14 @@ from checker.extract.use_table import (
     STRUCTURE,
     USES,
 )
-from checker.normalize import normalize_text
 from checker.registry import RegistryIndex
 from checker.rules.cases import record_from_case
 from markwatch import db
 from markwatch.cli import cli
+from pagetext.decode import decode_page
+from pagetext.normalize import normalize_text
 
-DEMO_ITEMS = Path(__file__).resolve().parent.parent / "crawler" / "demo_site" / "pages" / "item"
+DEMO_ITEMS = Path(__file__).resolve().parent.parent / "markwatch" / "demo_site" / "pages" / "item"
 REGISTRY = RegistryIndex.from_records(
     [
         record_from_case(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 
-from checker.extract.decode import decode_as, decode_page
+from pagetext.decode import decode_as, decode_page
 
 # ISO-2022-JP is all 7-bit bytes: extractor 1.9.0 read it as UTF-8 (ASCII debris), 1.9.1 as ISO-2022-JP.
 ISO_2022_JP = '<meta charset="iso-2022-jp"><p>上海標準 T/DEMO 001-2019</p>'.encode("iso2022_jp")

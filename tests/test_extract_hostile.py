@@ -12,14 +12,14 @@ from html import escape as html_escape
 import pytest
 
 from checker.extract import extract_page
-from checker.extract.charsets import CODECS, LABELS, resolve
-from checker.extract.decode import decode_page
 from checker.extract.gate import FindSearcher, HyperscanSearcher, Searcher, families, may_mention
 from checker.extract.limits import ExtractLimits, Guard, default_limits, limits_from_env
 from checker.extract.patterns import SPLIT_RULES, WORD_SPELLINGS
-from checker.ignorables import RANGES, UNICODE_VERSION, code_points, is_default_ignorable
-from checker.normalize import normalize_text
 from markwatch.errors import InputError
+from pagetext.charsets import CODECS, LABELS, resolve
+from pagetext.decode import decode_page
+from pagetext.ignorables import RANGES, UNICODE_VERSION, code_points, is_default_ignorable
+from pagetext.normalize import normalize_text
 
 CLAIM = "<p>执行标准：T/A 1-2020（上海标准）</p>"
 SEARCHERS = [FindSearcher(), HyperscanSearcher()]

@@ -6,10 +6,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checker.extract import extract_page
-from checker.extract.decode import decode_page
 from checker.extract.gate import may_mention
 from checker.extract.mentions import find_in_text
-from checker.normalize import normalize_text
+from pagetext.decode import decode_page
+from pagetext.normalize import normalize_text
 
 FULLWIDTH = {chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)}
 # Spellings of the words a page may use; every one must be found after normalisation.

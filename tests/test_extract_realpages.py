@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from checker.extract import extract_page
-from checker.extract.decode import decode_page
 from checker.extract.gate import may_mention
+from pagetext.decode import decode_page
 
 # page -> (encoding the page really is in, text that must appear once decoded)
 KNOWN_TEXT = {

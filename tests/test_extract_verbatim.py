@@ -11,10 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from checker.extract import extract_page
-from checker.extract.decode import decode_page
 from checker.extract.document import load_page
 from checker.extract.verbatim import OffsetMap, Quoter, display_text
-from checker.normalize import compact, normalize_text
+from pagetext.decode import decode_page
+from pagetext.normalize import compact, normalize_text
 
 CLAIMS = Path(__file__).parent / "data" / "claims"
 EXTRACT = Path(__file__).parent / "data" / "extract"

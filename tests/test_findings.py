@@ -20,7 +20,6 @@ from checker.extract.models import Claim, ImageRef, Occurrence, PageClaims, Page
 from checker.registry import RegistryIndex
 from checker.report import SCHEMA_FILE, TargetResult, to_explain, to_json, to_sarif, to_text
 from checker.rules.cases import record_from_case
-from crawler.checking import RegistryChecker
 from crawler.store.models import Finding, Sweep
 from markwatch import db
 from markwatch.cases.ingest import ingest_sweep
@@ -28,6 +27,7 @@ from markwatch.cases.lifecycle import transition
 from markwatch.cases.models import Case, CaseEvent, CaseStatus, DismissalKind
 from markwatch.cases.precision import PrecisionPolicy, review_policy
 from markwatch.cli import cli
+from sweeps.checking import RegistryChecker
 
 DATA = Path(__file__).parent / "data"
 SARIF_SCHEMA = json.loads((DATA / "sarif-2.1.0.json").read_text(encoding="utf-8"))
@@ -416,7 +416,7 @@ def _sweep(session: object) -> Sweep:
 
 
 def _store(session: object, sweep: Sweep, records: list, url: str, at: dt.datetime = T0) -> None:  # type: ignore[type-arg]
-    """What the sweep pipeline stores per finding (crawler/pipelines.py::_persist), without a crawl."""
+    """What the sweep pipeline stores per finding (sweeps/pipelines.py::_persist), without a crawl."""
     for record in records:
         session.add(  # type: ignore[attr-defined]
             Finding(

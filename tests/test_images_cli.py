@@ -12,8 +12,8 @@ import pytest
 from images_support import png_header_only
 
 from checker.images.corpus import render, samples
-from checker.images.settings import ImageSettings
 from checker.registry import import_registry_file
+from crawler.images.settings import ImageSettings
 from crawler.targets import load_targets
 from markwatch import db
 from markwatch.cli.imagefiles import page_images

@@ -16,7 +16,7 @@ from checker.images.claims import ImageContext, image_claims
 from checker.images.corpus import Sample, generate, samples
 from checker.images.corpus.evaluate import score
 from checker.images.pool import ReaderPool
-from checker.images.settings import ImageSettings
+from crawler.images.settings import ImageSettings
 
 # Measured 2026-11-30 on the subset below (the full corpus in bench/images.py: image-text P 0.994 / R 0.903
 # before the 準 fix, mark-image P 1.000 / R 0.886).

@@ -7,8 +7,8 @@ from images_support import encoded, gif_bomb, png_header_only
 from PIL import Image
 
 from checker.images.gate import gate_reason
-from checker.images.loading import ImageError, load_image, sniff
-from checker.images.settings import ImageSettings
+from crawler.images.loading import ImageError, load_image, sniff
+from crawler.images.settings import ImageSettings
 
 SETTINGS = ImageSettings()
 

@@ -12,7 +12,7 @@ from checker.images import versions
 from checker.images.corpus import render, samples
 from checker.images.pool import MAX_FAILED_STARTS, ReaderPool
 from checker.images.reading import ImageReader
-from checker.images.settings import ImageSettings
+from crawler.images.settings import ImageSettings
 
 
 def test_a_hung_image_times_out_and_the_next_one_is_still_read() -> None:

@@ -16,7 +16,6 @@ from scrapy.http import HtmlResponse, Request, Response
 from sqlalchemy import select
 
 from crawler.canonical import Canonicalizer
-from crawler.images.accounting import image_accounting, pending_images, pending_pages
 from crawler.images.collect import FoundImages, found_images
 from crawler.images.models import ImageSighting
 from crawler.images.scan import MAX_FAILURES, ImageScans, ScanJob, ScanResult, stored_response
@@ -26,8 +25,9 @@ from crawler.snapshots import flat_headers
 from crawler.spiders.marketplace import MarketplaceSpider
 from crawler.store.models import Sweep, SweepPage
 from crawler.targets import Target
-from crawler.writer import Job, PageWriter, WriterEvents
 from markwatch import db
+from sweeps.images.accounting import image_accounting, pending_images, pending_pages
+from sweeps.writer import Job, PageWriter, WriterEvents
 
 REALPAGES = Path(__file__).resolve().parent / "data" / "realpages"
 T0 = dt.datetime(2026, 11, 30, 8, 0, tzinfo=dt.UTC)
@@ -186,7 +186,7 @@ class _NoChecks:
     """A checker that finds nothing (these tests are about images, not claims)."""
 
     def check(self, raw: bytes, **_: Any) -> Any:
-        from crawler.checking import CheckOutcome
+        from sweeps.checking import CheckOutcome
 
         return CheckOutcome(claims=0, findings=[])
 

@@ -6,7 +6,6 @@ import time
 
 import pytest
 
-from checker.images.settings import ImageSettings
 from checker.images.svg import (
     MAX_SVG_BYTES,
     SvgRefused,
@@ -15,6 +14,7 @@ from checker.images.svg import (
     rasterise,
     render_size,
 )
+from crawler.images.settings import ImageSettings
 
 NS = "xmlns='http://www.w3.org/2000/svg' xmlns:xlink='http://www.w3.org/1999/xlink'"
 

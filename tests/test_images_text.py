@@ -13,18 +13,18 @@ from urllib.parse import quote, urldefrag, urljoin
 import pytest
 
 from checker.images.claims import ImageContext, image_claims
-from checker.images.discover import (
+from checker.images.models import ImageReading, MarkHit, OcrLine
+from checker.images.ocrtext import normalize_ocr
+from checker.images.tiles import owns, tiles
+from crawler.images.collect import sightings
+from crawler.images.discover import (
     _absolute,
     _collapsed_head,
     _is_placeholder,
     find_images,
     srcset_candidates,
 )
-from checker.images.models import ImageReading, MarkHit, OcrLine
-from checker.images.ocrtext import normalize_ocr
-from checker.images.settings import ImageSettings
-from checker.images.tiles import owns, tiles
-from crawler.images.collect import sightings
+from crawler.images.settings import ImageSettings
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import pytest
 
 from checker.images import versions
 from checker.images.reading import ImageReader
-from checker.images.settings import ImageSettings
+from crawler.images.settings import ImageSettings
 
 
 def test_a_change_in_image_preparation_changes_the_reader_version(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checker.extract import extract_page
-from checker.normalize import fold_char, normalize_text
-from checker.traditional import char_to_simplified, to_simplified
+from pagetext.normalize import fold_char, normalize_text
+from pagetext.traditional import char_to_simplified, to_simplified
 
 # A notice as a Hong Kong or Taiwan outlet would print it, with the words inspectors read for.
 ARTICLE = """消費者報：上海市市場監督管理局發布「上海標準」標識使用指引

@@ -141,7 +141,7 @@ def test_many_mentions_in_one_block_extract_in_near_linear_time() -> None:
 # --- Adapted from qa-regressions.py: fixed on main (#3, #5), kept so they stay fixed ---
 
 NEGATED = [
-    # crawler/demo_site/pages/item/maker-kettle.html: the demo's own SHS002 came from this sentence.
+    # markwatch/demo_site/pages/item/maker-kettle.html: the demo's own SHS002 came from this sentence.
     "<p>本产品符合国家标准 GB/T 24149-2009，无上海标准声明。</p>",
     "<p>温馨提示：本产品执行国家标准，不属于“上海标准”产品，也未申请“上海标准”评价。</p>",
 ]

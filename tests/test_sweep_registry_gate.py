@@ -20,13 +20,13 @@ from localsite import serve
 from sqlalchemy import func, select
 
 from checker.registry.gate import designation_count, require_registry
-from crawler.cluster.worker import claim_sweep
 from crawler.store.models import Finding, Sweep, SweepUrl
-from crawler.sweeps import run_sweep
 from crawler.targets import load_targets
 from markwatch import db
 from markwatch.cli import cli
 from markwatch.errors import RegistryEmpty
+from sweeps.bookkeeping import run_sweep
+from sweeps.cluster.worker import claim_sweep
 
 REPO = Path(__file__).resolve().parent.parent
 MARKWATCH = str(Path(sys.executable).with_name("markwatch"))

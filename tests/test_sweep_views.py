@@ -1,4 +1,4 @@
-"""Every view of sweeps tells one story (crawler/sweep_views.py): `sweep list|status`, `GET /v1/sweeps` and
+"""Every view of sweeps tells one story (sweeps/views.py): `sweep list|status`, `GET /v1/sweeps` and
 its detail, the console's sweep list and sweep page. A running sweep shows its counts from the ledger so far
 (its row holds them only once it ends), and a sweep whose process was killed shows as interrupted: judged by
 its pid on the machine that ran it, by its heartbeat from any other machine and for a cluster's sweep."""

@@ -1,7 +1,7 @@
 """Archived pages for reading: decoded as the checker decoded them, with the claim marked where it was found.
 
 The stored bytes and their sha256 are never touched. For display the page is decoded with
-`checker.extract.decode.decode_page` from the same bytes and declared charset the checker saw, so a GBK page
+`pagetext.decode.decode_page` from the same bytes and declared charset the checker saw, so a GBK page
 without a header charset, or one whose header or <meta> lies, reads as the checker read it. The decoded text
 is re-parsed with the extractor's parser (lxml, so CSS paths with nth-of-type resolve the same way), each
 location gets a <mark id="mw-hit-N"> around its text, and the tree is serialised again by lxml: text and
@@ -19,9 +19,9 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from checker.extract.charsets import header_charset
-from checker.extract.decode import Decoded, decode_as, decode_page
 from checker.extract.prune import as_parsed
+from pagetext.charsets import header_charset
+from pagetext.decode import Decoded, decode_as, decode_page
 
 HIT_PREFIX = "mw-hit-"
 HIT_CLASS = "mw-hit"

@@ -12,7 +12,6 @@ from api.console.archive import Location, locations_of, read_as
 from api.console.bilingual import split_message
 from api.console.highlight import as_written
 from checker.holder_names import english_name_key
-from checker.normalize import compact
 from checker.registry import DesignationRecord, DesignationStatus, RegistryIndex
 from checker.rules.loader import LoadedRule, RuleSet
 from markwatch.cases.evidence import case_findings
@@ -22,6 +21,7 @@ from markwatch.cases.queries import case_events, get_case
 from markwatch.cases.staleness import DONE_STATUSES, NotSeenSince, not_seen_since
 from markwatch.cases.waivers import active_waiver
 from markwatch.db import utcnow
+from pagetext.normalize import compact
 
 # A notice is for misuse an inspector has confirmed; before that there is nothing to notify.
 NOTICE_STATUSES = frozenset(

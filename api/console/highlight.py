@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from markupsafe import Markup, escape
 
 from checker.extract.verbatim import OffsetMap
-from checker.normalize import normalize_text
+from pagetext.normalize import normalize_text
 
 # The words themselves, in simplified and traditional characters (domain.md §6).
 MARK_WORDS = ("上海标准", "上海標準")

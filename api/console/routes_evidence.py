@@ -28,11 +28,11 @@ from api.console.images import load_image
 from api.console.pages import render
 from api.deps import SessionDep
 from api.schemas.common import IdPath
-from checker.extract.charsets import header_charset
 from crawler.snapshots import snapshot_body
 from crawler.store.models import Finding, Snapshot
 from markwatch.cases.models import CaseFinding
 from markwatch.errors import ExecutionError, NotFoundError
+from pagetext.charsets import header_charset
 
 router = console_router()
 

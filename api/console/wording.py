@@ -31,8 +31,8 @@ CONFIDENCE_KEYS = frozenset({"confidence"})
 # Keys whose meaning depends on the event: `from`/`to` are assignees on `assigned`, confidences on
 # `confidence_changed`.
 KIND_KEYS = {("confidence_changed", "from"), ("confidence_changed", "to")}
-# checker/extract/decode.py notes -> message keys with their values.
-# Every note checker.extract.decode writes, in the order tried (tests/test_console_units.py drives the decoder
+# pagetext/decode.py notes -> message keys with their values.
+# Every note pagetext.decode writes, in the order tried (tests/test_console_units.py drives the decoder
 # through each branch and checks that none reads as note.unknown).
 _SRC = r"(?P<src>header|meta)"
 _NOTES = (
@@ -193,7 +193,7 @@ def _sent_items(t: Translator, sent: Mapping[str, Any]) -> list[tuple[str, str |
 
 
 def decode_note(t: Translator, note: str) -> str:
-    """A decoding note from checker.extract.decode in the UI language."""
+    """A decoding note from pagetext.decode in the UI language."""
     for pattern, key in _NOTES:
         match = pattern.match(note)
         if match:

@@ -10,8 +10,8 @@ from fastapi.responses import Response
 from api.deps import SessionDep, StaffDep
 from api.routing import api_router
 from api.schemas.common import ERROR_RESPONSES
-from checker.images.loading import CONTENT_TYPES, sniff
 from crawler.images.evidence import image_bytes
+from crawler.images.loading import CONTENT_TYPES, sniff
 from markwatch.errors import NotFoundError
 
 router: APIRouter = api_router("/images", ["images"], responses=ERROR_RESPONSES)

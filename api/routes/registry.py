@@ -10,10 +10,10 @@ from api.deps import AnyRoleDep, RegistryCacheDep, SessionDep
 from api.routing import api_router
 from api.schemas.common import ERROR_RESPONSES, CleanStr, Day, ErrorBody, LimitQuery, OffsetQuery, Page
 from api.schemas.registry import DesignationOut, LookupOut
-from checker.normalize import compact
 from checker.registry import DesignationStatus, DesignationType
 from markwatch.db import utcnow
 from markwatch.errors import NotFoundError
+from pagetext.normalize import compact
 
 router = api_router("/registry", ["registry"], responses=ERROR_RESPONSES)
 AsOfQuery = Annotated[Day | None, Query(description="day to compute the status on (default: today, UTC)")]

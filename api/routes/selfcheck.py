@@ -46,9 +46,9 @@ from api.selfchecks import (
 )
 from api.settings import Settings
 from api.slots import KeyedSlots
-from checker.extract.bodies import unreadable_reason
 from markwatch.cases.models import SelfCheck
 from markwatch.errors import InputError, MarkwatchError, NotFoundError
+from pagetext.bodies import unreadable_reason
 
 __all__ = ["router", "text_document"]
 

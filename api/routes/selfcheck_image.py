@@ -28,9 +28,9 @@ from api.slots import KeyedSlots
 from checker.check import Checker
 from checker.claimants import Claimant, fill_claimant
 from checker.extract import PageClaims
-from checker.images.loading import sha256_of, sniff
 from checker.images.models import READER_UNAVAILABLE
 from checker.images.page import SeenImage, add_image_claims, image_evidence
+from crawler.images.loading import sha256_of, sniff
 from markwatch.cases.models import SelfCheck
 from markwatch.errors import InputError, NotReady
 

@@ -25,16 +25,16 @@ from api.settings import Settings
 from checker.registry.gate import require_registry
 from crawler.runner import Launch, SweepRunner
 from crawler.store.models import Finding, Sweep, SweepPage
-from crawler.sweep_views import sweep_now, sweeps_now
-from crawler.sweeps import running_sweep_id
 from crawler.targets import load_targets
 from markwatch.errors import ConflictError, NotFoundError
+from sweeps.bookkeeping import running_sweep_id
+from sweeps.views import sweep_now, sweeps_now
 
 router = api_router("/sweeps", ["sweeps"], responses=ERROR_RESPONSES)
 
 
 def sweep_out(session: Session, sweep: Sweep) -> SweepOut:
-    """A sweep with its page and finding counts (pass it through `crawler.sweep_views`, as every view
+    """A sweep with its page and finding counts (pass it through `sweeps.views`, as every view
     does, so a running sweep's counts are live)."""
     pages = dict(
         session.execute(

@@ -14,7 +14,7 @@ import re
 
 from checker.extract.mentions import find_in_text
 from checker.extract.models import PageWarning
-from checker.normalize import normalize_text
+from pagetext.normalize import normalize_text
 
 BIDI_OVERRIDE = "bidi-override"
 _RLO, _PDF = "\u202e", "\u202c"

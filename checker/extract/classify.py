@@ -66,7 +66,7 @@ from checker.extract.use_table import (
     VIEWER_LINE,
     Use,
 )
-from checker.normalize import compact
+from pagetext.normalize import compact
 
 _PREPASS = {signal.name: signal for signal in PREPASS_SIGNALS}
 # A site name ends a <title> after one of these: "公司新闻 - 上海某某有限公司".

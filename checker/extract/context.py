@@ -25,7 +25,7 @@ from checker.extract.patterns import (
 from checker.extract.prune import CONTEXT_INDEX, CTX_ATTR, CTX_SEPARATOR
 from checker.extract.selectors import rest_of
 from checker.extract.use_table import PRICE
-from checker.normalize import compact
+from pagetext.normalize import compact
 
 _MAX_VALUE = 200
 # A listing card sits a few levels above its rows; looking higher only finds page-wide headings.

@@ -14,7 +14,7 @@ import re
 from checker.extract.mentions import find_in_text
 from checker.extract.models import PageWarning
 from checker.extract.stylesheet import css_text
-from checker.normalize import normalize_text
+from pagetext.normalize import normalize_text
 
 CSS_CONTENT = "css-content"
 # Style blocks are read this far into the page (script_state.py reads scripts as far), and this much of them.

@@ -24,7 +24,7 @@ from checker.extract.patterns import (
 )
 from checker.extract.prune import DUP_ID_ATTR, NTH_ATTR, TAG_ATTR
 from checker.extract.visibility import Visibility
-from checker.normalize import normalize_text
+from pagetext.normalize import normalize_text
 
 # Text inside one of these belongs to it; inline tags (b, span, a, font) join their text to the block's.
 BLOCKS = frozenset(

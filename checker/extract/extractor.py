@@ -30,7 +30,6 @@ from checker.extract.context import (
     names_maker,
 )
 from checker.extract.css_content import css_content_warning
-from checker.extract.decode import decode_page
 from checker.extract.document import Page, css_path, label_in, load_page
 from checker.extract.gate import may_mention
 from checker.extract.head import head_only_warning
@@ -50,7 +49,8 @@ from checker.extract.script_state import script_state_warning
 from checker.extract.tie import Tie, Tier
 from checker.extract.verbatim import Quoter, centred, display_text
 from checker.extract.visibility import hidden_in
-from checker.normalize import compact
+from pagetext.decode import decode_page
+from pagetext.normalize import compact
 
 SNIPPET_CHARS = 300
 

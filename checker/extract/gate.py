@@ -22,7 +22,6 @@ import re
 import threading
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
-from checker.extract import charsets
 from checker.extract.patterns import (
     GATE_RULES,
     IGNORABLE_ENTITIES,
@@ -33,9 +32,10 @@ from checker.extract.patterns import (
     GateRule,
     SplitRule,
 )
-from checker.extract.sniff import utf16_without_bom
-from checker.ignorables import is_default_ignorable
 from markwatch.errors import InputError
+from pagetext import charsets
+from pagetext.ignorables import is_default_ignorable
+from pagetext.sniff import utf16_without_bom
 
 if TYPE_CHECKING:
     import hyperscan

@@ -17,7 +17,7 @@ from typing import Any
 
 from checker.extract.mentions import find_in_text
 from checker.extract.models import PageWarning
-from checker.normalize import normalize_text
+from pagetext.normalize import normalize_text
 
 HEAD_ONLY = "head-only"
 # The head is read up to the body, and no further than this: a head is a few KB, a hostile one is not.

@@ -7,6 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+# Decoding (pagetext/decode.py) writes warnings too: the model lives below both.
+from pagetext.warnings import PageWarning
+
 # text: the words in the page's text; logo: an <img> whose alt/title/caption/file name names the mark;
 # image-text: the words read by OCR inside an image; mark-image: the mark's artwork detected inside an image.
 ClaimKind = Literal["text", "logo", "image-text", "mark-image"]
@@ -131,13 +134,6 @@ class Occurrence(BaseModel):
     claim_id: str | None = Field(default=None, description="the claim it became; None when it was not judged")
     snippet: str = ""
     location: str = ""
-
-
-class PageWarning(BaseModel):
-    """The extractor could not read part of the page: never to be confused with "no claim found"."""
-
-    code: str = Field(description="too-complex | cpu-budget | undecodable-bytes | depth-cut | …")
-    message: str = Field(description="what was given up and why, in one line")
 
 
 class PageClaims(BaseModel):

@@ -20,7 +20,7 @@ from checker.extract.use_table import (
     SITE_OWNER_BEFORE,
     SITE_OWNER_HINTS,
 )
-from checker.normalize import compact, normalize_text
+from pagetext.normalize import compact, normalize_text
 
 # One pre-test for every text of the page: the literal hints of every pre-pass signal, site owners, crumbs.
 _HINTS = sorted(

@@ -7,8 +7,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 from urllib.parse import unquote
 
-from checker import ignorables
-from checker.extract import charsets
+from pagetext import charsets, ignorables
 
 # Bump on any change that can add, drop or re-tie a claim on an unchanged page (use_table.py included).
 # 1.2.0: codes without a year in standard rows, new prefixes, OpenCC.

@@ -9,7 +9,6 @@ from typing import Protocol
 
 from lxml import etree
 
-from checker import ignorables
 from checker.extract import css_hiding
 from checker.extract.bounds import bound_markup, flatten_depth
 from checker.extract.layouts import CONTEXT_SELECTORS
@@ -31,7 +30,8 @@ from checker.extract.stylesheet import Opener, Sheet, carried, hides, read_sheet
 from checker.extract.svgtext import svg_as_text
 from checker.extract.tabs import TAB_ATTR, TabSets, panel_kind
 from checker.extract.visibility import CSS_ATTR, OPENS_ATTR, declarations
-from checker.normalize import normalize_text
+from pagetext import ignorables
+from pagetext.normalize import normalize_text
 
 # Text that may hold a mention (any spelling the normaliser folds) or a context label.
 # Every spelling holds 海 (上海标准, 上海標準) or "standard" in some case, half- or full-width: a text node

@@ -15,7 +15,7 @@ from urllib.parse import unquote
 
 from checker.extract.mentions import find_in_text
 from checker.extract.models import PageWarning
-from checker.normalize import normalize_text
+from pagetext.normalize import normalize_text
 
 SCRIPT_STATE = "script-state"
 # Scripts are read this far into the page (head.py reads JSON-LD as far).

@@ -19,7 +19,7 @@ from bisect import bisect_left
 from collections.abc import Callable
 from functools import lru_cache
 
-from checker.normalize import ENTITY_DEBRIS, fold_char, normalize_text, unescape_entities
+from pagetext.normalize import ENTITY_DEBRIS, fold_char, normalize_text, unescape_entities
 
 # HTML collapses these when it renders text; a quote shows them as one space, as the reader saw them.
 _HTML_SPACE = re.compile(r"[ \t\r\n\f]+")

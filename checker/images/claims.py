@@ -19,7 +19,7 @@ from checker.extract.models import ImageRef
 from checker.extract.patterns import CERTIFICATION, STANDARD_TITLE
 from checker.images.models import Box, ImageReading, MarkHit, OcrLine
 from checker.images.ocrtext import normalize_ocr
-from checker.normalize import normalize_text
+from pagetext.normalize import normalize_text
 
 # Rows further apart than this many line heights start a new paragraph (a new block of the label).
 _PARAGRAPH_GAP = 1.6

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PIL import Image, ImageStat
 
-from checker.images.settings import ImageSettings
+from crawler.images.settings import ImageSettings
 
 # Thumbnail side for the contrast test: big enough to keep a line of text's strokes, cheap to compute.
 _THUMB = 64

@@ -8,9 +8,9 @@ import numpy as np
 from PIL import Image
 
 from checker.images.models import OcrLine
-from checker.images.settings import ImageSettings
 from checker.images.tiles import owns, tiles
 from checker.images.versions import ocr_version
+from crawler.images.settings import ImageSettings
 
 Box = tuple[int, int, int, int]
 

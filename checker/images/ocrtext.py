@@ -1,13 +1,13 @@
 """OCR-specific normalisation: the confusions OCR makes on label text, undone before claim extraction.
 
-Applied on top of checker.normalize.normalize_text (full-width forms, dashes, traditional characters),
+Applied on top of pagetext.normalize.normalize_text (full-width forms, dashes, traditional characters),
 and only where a confusion is unambiguous: inside what is shaped like a standard code, or in the words."""
 
 from __future__ import annotations
 
 import re
 
-from checker.normalize import normalize_text
+from pagetext.normalize import normalize_text
 
 # A code's prefix as OCR prints it (spaces may appear anywhere inside it); the organisation code of a
 # group or enterprise standard is letters only here, so its letters are never read as digits.

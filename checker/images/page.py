@@ -9,14 +9,14 @@ from typing import Any
 from checker.claimants import Claimant, fill_claimant
 from checker.extract import PageClaims, extract_page
 from checker.extract.context import ContextFinder
-from checker.extract.decode import decode_page
 from checker.extract.document import load_page
 from checker.extract.models import Claim, PageWarning
 from checker.findings import Finding
 from checker.images.claims import ImageContext, image_claims
-from checker.images.discover import PageImage
 from checker.images.models import ImageReading
 from checker.registry import RegistryIndex
+from crawler.images.discover import PageImage
+from pagetext.decode import decode_page
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from checker.images.loading import sha256_of
 from checker.images.models import READER_UNAVAILABLE, ImageReading
-from checker.images.settings import ImageSettings
+from crawler.images.loading import sha256_of
+from crawler.images.settings import ImageSettings
 
 ReaderFactory = Callable[[ImageSettings], Any]
 # Workers in a row that may exit before they are ready before the pool stops starting them.

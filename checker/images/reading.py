@@ -5,13 +5,13 @@ from __future__ import annotations
 import time
 
 from checker.images.gate import gate_reason
-from checker.images.loading import ImageError, load_image, sha256_of, sniff
 from checker.images.marks import MarkMatcher, load_references
 from checker.images.models import ImageReading, OcrLine
 from checker.images.ocr import OcrEngine, RapidOcrEngine
-from checker.images.settings import ImageSettings
 from checker.images.svg import SvgRefused, is_icon, parse_svg, rasterise, render_size
 from checker.images.versions import reader_version
+from crawler.images.loading import ImageError, load_image, sha256_of, sniff
+from crawler.images.settings import ImageSettings
 
 
 class ImageReader:

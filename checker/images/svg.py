@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 from PIL import Image
 
-from checker.images.settings import ImageSettings
+from crawler.images.settings import ImageSettings
 
 # Bounds on what is parsed at all: labels and icons are far below both; a bigger SVG is refused with its reason.
 MAX_SVG_BYTES = 4 * 1024 * 1024

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checker.images.settings import ImageSettings
+from crawler.images.settings import ImageSettings
 
 
 @dataclass(frozen=True)

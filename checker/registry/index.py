@@ -10,11 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from checker.codes import StandardCode, code_key, parse_code
-from checker.normalize import compact
 from checker.registry.models import Designation
 from checker.registry.records import CodeLookup, DesignationRecord, record_from_row
 from checker.registry.titles import TitleMatch, TitleMatcher
 from markwatch.errors import CodeParseError
+from pagetext.normalize import compact
 
 
 @dataclass(frozen=True)

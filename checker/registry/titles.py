@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from checker.normalize import compact
 from checker.registry.records import DesignationRecord
+from pagetext.normalize import compact
 
 # Brackets, quotes, dashes and spaces never change which standard a title names; pages add and drop them.
 _NOISE = re.compile(r"[\W_]+")

@@ -149,7 +149,7 @@ class ClusterHosts:
                         seconds)  # fmt: skip
 
     def warned(self, warning: HostWarning) -> None:
-        # Unreachable now: the worker writes its warnings again as it leaves (crawler/cluster/worker.py).
+        # Unreachable now: the worker writes its warnings again as it leaves (sweeps/cluster/worker.py).
         record_warnings(self.conn, self.sweep_id, [warning.as_dict()])
 
 

@@ -4,7 +4,7 @@ A page's images used to go to the scheduler with the page's links, as requests: 
 through the spider middlewares, a canonical URL, a serialised payload and a ledger row, while pages were
 still waiting to be fetched. That work now waits here, as plain (image URL, page URL) pairs, until the
 frontier has no page to give; the scheduler then turns a few at a time into ordinary image requests, under
-the same rules as before (crawler/frontier/scheduler.py). The pairs come from scans of stored pages
+the same rules as before (sweeps/scheduler.py). The pairs come from scans of stored pages
 (crawler/images/scan.py), which run at the same moments, so finding the images waits too.
 
 Nothing is lost if the process dies first: every image a scanned page showed is in its stored sightings

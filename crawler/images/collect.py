@@ -19,10 +19,10 @@ from typing import Any
 import scrapy
 from scrapy.http import Response
 
-from checker.images.discover import PageImage, find_images
-from checker.images.settings import ImageSettings
 from crawler.decoding import page_encoding, query_in_page_encoding, readable
 from crawler.frontier import META_IMAGE
+from crawler.images.discover import PageImage, find_images
+from crawler.images.settings import ImageSettings
 from crawler.items import PageItem
 
 # Pages first: an image waits behind every page request already queued.

@@ -11,7 +11,7 @@ images by the adapter's rules (the same function the spider used), writes their 
 `done` in one transaction, and hands the image addresses to the backlog.
 
 Nothing is lost if the process dies between the two: the mark is in the database, so a resumed sweep scans
-what is still pending, and a sweep with pages pending is not finished (crawler/images/accounting.py). A
+what is still pending, and a sweep with pages pending is not finished (sweeps/images/accounting.py). A
 page that cannot be scanned (a bug, not the page's content: the finder reads anything) is marked `failed`,
 logged and counted in the sweep's image summary. Cluster workers still find images with the page: their
 scheduler has no backlog that outlives the worker.

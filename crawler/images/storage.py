@@ -1,6 +1,6 @@
 """The image half of the page writer's transaction: image bytes, sightings, and linking the two.
 
-Runs inside `crawler.storage.write_batch`, in the writer thread, in the same transaction as the pages and
+Runs inside `sweeps.storage.write_batch`, in the writer thread, in the same transaction as the pages and
 ledger outcomes of the batch, so it inherits the writer's guarantees (group commit, retries of lost races,
 spooling during outages, acknowledgement only after commit) and its idempotency:
 
@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import Table, and_, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from checker.images.loading import sniff
+from crawler.images.loading import sniff
 from crawler.images.models import ImageSighting
 from crawler.ledger import IMAGE, insert
 from crawler.store.models import PARTIAL, Snapshot, SnapshotBody, SweepPage, SweepUrl
@@ -120,7 +120,7 @@ def record_sightings(
 ) -> list[str]:
     """Sightings of the pages whose rows this batch claimed (`snapshots`: ledger URL -> snapshot id);
     returns the image URLs they name. A page has `url` (its ledger URL), `page_url`, `seller`, `seen_at`
-    and `sightings` (crawler.storage.CheckedPage, crawler.images.scan.ScannedPage)."""
+    and `sightings` (sweeps.storage.CheckedPage, crawler.images.scan.ScannedPage)."""
     rows = [
         {
             "sweep_id": sweep_id,

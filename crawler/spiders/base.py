@@ -28,7 +28,6 @@ from twisted.internet.error import (
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived, _DataLoss
 
-from checker.extract.bodies import unreadable_reason
 from crawler.adapters import Adapter, get_adapter
 from crawler.decoding import declared_charset, page_encoding, query_in_page_encoding, readable
 from crawler.frontier import META_ENTRY, META_IMAGE, META_URL
@@ -56,6 +55,7 @@ from crawler.sitemaps import (
 from crawler.snapshots import flat_headers
 from crawler.targets import Target
 from markwatch.errors import SitemapError
+from pagetext.bodies import unreadable_reason
 
 # A page note (counted in the sweep's summary), so layout drift shows without failing the page.
 LAYOUT_DRIFT = "layout_param_table_missing"

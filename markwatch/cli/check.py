@@ -11,12 +11,12 @@ import click
 import httpx
 
 from checker.check import Checker
-from checker.images.settings import ImageSettings
 from checker.images.store import UrlCache
 from checker.registry import RegistryIndex
 from checker.registry.gate import database_name, refuse_empty_registry
 from checker.report import TargetResult, dumps, to_explain, to_json, to_json_v1, to_sarif, to_text
 from checker.rules.schema import SEVERITY_RANK
+from crawler.images.settings import ImageSettings
 from markwatch.cases.precision import PrecisionPolicy, review_policy
 from markwatch.cli.imagefiles import ImageSource, check_target
 from markwatch.cli.options import allow_empty_registry_option, db_option, warn_empty_registry

@@ -37,7 +37,7 @@ def start(
     """Create the sweep row and queue the target's seeds; prints the sweep id for the workers.
 
     An empty registry is refused (exit 2, nothing written) unless --allow-empty-registry."""
-    from crawler.cluster.coordinator import start_distributed
+    from sweeps.cluster.coordinator import start_distributed
 
     url = database_url(db_url)
     registry_gate(url, allow_empty=allow_empty_registry)
@@ -110,8 +110,8 @@ def run_worker_command(
     resume: bool = False,
 ) -> None:
     """Run one worker and say what became of the sweep (also `markwatch sweep resume` of a cluster sweep)."""
-    from crawler.cluster.worker import run_worker
-    from crawler.run import parse_overrides
+    from sweeps.cluster.worker import run_worker
+    from sweeps.run import parse_overrides
 
     result = run_worker(
         sweep_id,
@@ -163,8 +163,8 @@ def _open_cases(db_url: str, sweep_id: int, allow_incomplete: bool) -> str:
 def status(sweep_id: int, db_url: str | None, redis_url: str, fmt: str) -> None:
     """Requests queued and in flight, live workers, the sweep's accounting, and why it may be slow: its
     hosts paused by a Retry-After and the host warnings its workers met."""
-    from crawler.cluster.coordinator import cluster_status
     from markwatch.cli.sweep import warning_line
+    from sweeps.cluster.coordinator import cluster_status
 
     found = cluster_status(sweep_id, db_url=database_url(db_url), redis_url=redis_url)
     if fmt == "json":
@@ -191,8 +191,8 @@ def status(sweep_id: int, db_url: str | None, redis_url: str, fmt: str) -> None:
 @redis_option
 def abandon(sweep_id: int, db_url: str | None, redis_url: str) -> None:
     """Give a distributed sweep up (state failed) and delete its frontier."""
-    from crawler.cluster.coordinator import abandon as give_up
     from crawler.cluster.redisconn import connect
+    from sweeps.cluster.coordinator import abandon as give_up
 
     give_up(sweep_id, db_url=database_url(db_url), client=connect(redis_url))
     click.echo(f"sweep {sweep_id}: abandoned")

@@ -20,16 +20,16 @@ import httpx
 
 from api.fetch import refusal_reason
 from checker.extract import PageClaims, extract_page
-from checker.extract.decode import decode_page
-from checker.images.discover import PageImage, find_images
-from checker.images.loading import sniff
 from checker.images.models import ImageReading
 from checker.images.page import SeenImage, add_image_claims, check_with_images, page_context
 from checker.images.pool import ReaderPool
-from checker.images.settings import ImageSettings
 from checker.images.store import MemoryCache, ReadingCache
 from checker.images.versions import reader_version
+from crawler.images.discover import PageImage, find_images
+from crawler.images.loading import sniff
+from crawler.images.settings import ImageSettings
 from markwatch.config import USER_AGENT
+from pagetext.decode import decode_page
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp")
 MAX_PAGE_IMAGES = 40
@@ -53,7 +53,7 @@ class ImageSource:
 
     def read(self, images: list[bytes]) -> list[ImageReading]:
         """Readings in order, from the cache where it has them."""
-        from checker.images.loading import sha256_of
+        from crawler.images.loading import sha256_of
 
         found: dict[int, ImageReading] = {}
         todo: list[int] = []

@@ -75,7 +75,7 @@ def known_non_page(head: bytes) -> str | None:
 def readable_image(head: bytes) -> bool:
     """Whether the first bytes are an image `check` and `extract` read (PNG, JPEG, GIF, WebP, BMP, SVG; AVIF
     and HEIF too, to be refused as such by the reader)."""
-    from checker.images.loading import sniff
+    from crawler.images.loading import sniff
 
     return sniff(head) is not None
 

@@ -90,7 +90,7 @@ def run(
             job_dir, overrides, make_cases, allow_incomplete, outage_bound, allow_empty_registry
         )
         sys.exit(_run_each(targets_file, [t.name for t in chosen], url, options))
-    from crawler.sweeps import run_sweep
+    from sweeps.bookkeeping import run_sweep
 
     tty = sys.stderr.isatty()
     result = run_sweep(
@@ -273,7 +273,7 @@ def resume(
         run_worker_command(sweep_id, url, redis_url, overrides=overrides, make_cases=make_cases,
                            allow_incomplete=allow_incomplete, outage_bound=outage_bound, resume=True)  # fmt: skip
         return
-    from crawler.sweeps import resume_sweep
+    from sweeps.bookkeeping import resume_sweep
 
     tty = sys.stderr.isatty()
     result = resume_sweep(
@@ -295,8 +295,8 @@ def resume(
 @click.option("--target", default=None)
 def list_sweeps(db_url: str | None, target: str | None) -> None:
     """Sweeps, newest first (a running sweep whose process died is marked interrupted first)."""
-    from crawler.sweep_views import sweeps_now
     from markwatch.db import session_scope
+    from sweeps.views import sweeps_now
 
     with session_scope(db_url) as session:
         # As the API and the console show them: a running sweep's counts from its ledger so far.
@@ -309,8 +309,8 @@ def list_sweeps(db_url: str | None, target: str | None) -> None:
 @db_option
 def show(sweep_id: int, db_url: str | None) -> None:
     """One sweep as JSON: its row, its accounting from the ledger, and every missing URL."""
-    from crawler.sweep_views import report
     from markwatch.db import session_scope
+    from sweeps.views import report
 
     with session_scope(db_url) as session:
         data = report(session, sweep_id)
@@ -322,8 +322,8 @@ def show(sweep_id: int, db_url: str | None) -> None:
 @db_option
 def status(sweep_id: int, db_url: str | None) -> None:
     """One sweep for a terminal: state, what became of its URLs, and the missing ones."""
-    from crawler.sweep_views import report
     from markwatch.db import session_scope
+    from sweeps.views import report
 
     with session_scope(db_url) as session:
         data = report(session, sweep_id)
@@ -364,7 +364,7 @@ def status(sweep_id: int, db_url: str | None) -> None:
 )
 def sync_registry(source: str, db_url: str | None, dry_run: bool, save: Path | None) -> None:
     """Read the regulator's published list page (URL or file) into a registry import."""
-    from crawler.registry_sync import sync
+    from checker.registry.sync import sync
 
     report = sync(source, db_url=db_url, dry_run=dry_run, save=save)
     click.echo(report)

@@ -20,12 +20,12 @@ from sqlalchemy import func, select
 from checker.registry.gate import require_registry
 from crawler.runner import SweepRunner, default_sweep_command
 from crawler.store.models import Sweep
-from crawler.sweeps import UNFINISHED, reap_dead, running_sweep_id
 from crawler.targets import Target, load_targets
 from markwatch import db
 from markwatch.errors import RegistryEmpty, TargetsFileError
 from markwatch.schedule.cron import cron_trigger, fire_times_between, next_fire
 from markwatch.schedule.models import SchedulerRun
+from sweeps.bookkeeping import UNFINISHED, reap_dead, running_sweep_id
 
 log = logging.getLogger("markwatch.scheduler")
 

@@ -7,7 +7,7 @@ import datetime as dt
 from checker.claimants import Claimant, fill_claimant
 from checker.extract import extract_page
 from checker.findings import finding_key
-from crawler.checking import CheckOutcome, FindingRecord
+from sweeps.checking import CheckOutcome, FindingRecord
 
 
 class ClaimChecker:

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from markwatch.errors import ExecutionError
 
 CHECKER_ENV = "MARKWATCH_CHECKER"
-DEFAULT_CHECKER = "crawler.checking:registry_checker"
+DEFAULT_CHECKER = "sweeps.checking:registry_checker"
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ class RegistryChecker:
 
 def outcome_of(result: Any) -> CheckOutcome:
     """A checker.check.PageResult as the findings table needs it (also used for pages checked with their
-    images, crawler/images/stage.py)."""
+    images, sweeps/images/stage.py)."""
     claims = {claim.id: claim for claim in _claims_of(result)}
     page = getattr(result, "page", None)
     # How the quotes were read: the console shows the archived bytes decoded the same way, whatever a later

@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 
 from checker.registry.gate import ALLOWED_IN_SUMMARY, allowed_by_summary, require_registry
 from crawler import heartbeat, ledger, process
-from crawler.images.accounting import image_accounting, pages_to_scan, pending_images, pending_pages
-from crawler.run import CrawlResult
 from crawler.store.models import PARTIAL, Finding, Snapshot, Sweep, SweepPage
 from crawler.targets import Target
 from markwatch import db
 from markwatch.errors import ConflictError, DatabaseError, NotFoundError
+from sweeps.images.accounting import image_accounting, pages_to_scan, pending_images, pending_pages
+from sweeps.run import CrawlResult
 
 log = logging.getLogger(__name__)
 
@@ -296,7 +296,7 @@ def close_sweep(db_url: str, sweep_id: int, result: CrawlResult, *, wait: float 
         except DatabaseError:
             raise
         except Exception as exc:
-            from crawler.storage import is_retryable, is_unreachable
+            from sweeps.storage import is_retryable, is_unreachable
 
             if not (is_unreachable(exc) or is_retryable(exc)) or time.monotonic() > deadline:
                 if is_unreachable(exc):
@@ -403,7 +403,7 @@ def _crawl_and_close(
     on_progress: Callable[[dict[str, Any]], None] | None,
     outage_bound: float | None,
 ) -> Sweep:
-    from crawler.run import crawl, crawl_settings, parse_overrides
+    from sweeps.run import crawl, crawl_settings, parse_overrides
 
     extra: dict[str, Any] = {}
     if outage_bound is not None:

@@ -20,12 +20,12 @@ from sqlalchemy import Table, bindparam, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
-from crawler.checking import CheckOutcome
 from crawler.images.scan import PENDING as PENDING_SCAN
 from crawler.images.storage import IMAGE_STATUS, link_sightings, record_sightings, store_images
 from crawler.items import PageItem
 from crawler.ledger import Discovery, Outcome, insert, record_discoveries, record_outcomes
 from crawler.store.models import PARTIAL, Finding, Snapshot, SnapshotBody, SweepPage
+from sweeps.checking import CheckOutcome
 
 # A page row with one of these statuses holds the page and its findings (partial: not read whole).
 STORED_STATUSES = ("ok", PARTIAL)

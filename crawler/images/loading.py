@@ -15,7 +15,7 @@ from typing import Any
 
 from PIL import Image, ImageFile, ImageOps, ImageStat, UnidentifiedImageError
 
-from checker.images.settings import ImageSettings
+from crawler.images.settings import ImageSettings
 from markwatch.errors import InputError
 
 # Formats we decode, by their magic bytes; everything else is refused with its reason.

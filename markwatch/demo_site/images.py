@@ -1,6 +1,6 @@
 """The demo marketplace's product images (invented text, the project's STAND-IN mark), drawn reproducibly.
 
-`python -m crawler.demo_site.images` rewrites pages/img/; the committed files are its output."""
+`python -m markwatch.demo_site.images` rewrites pages/img/; the committed files are its output."""
 
 from __future__ import annotations
 

@@ -22,17 +22,17 @@ from crawler import heartbeat
 from crawler.adapters import tracking_params
 from crawler.canonical import Canonicalizer
 from crawler.cluster import redisconn
-from crawler.cluster.coordinator import delete_frontier
 from crawler.cluster.keys import SweepKeys
 from crawler.cluster.politeness import record_warnings, sweep_warnings
 from crawler.cluster.stream import DEFAULT_CLAIM_TIMEOUT, Scripts, load_frontier
-from crawler.run import EXIT_FINISHED, EXIT_INTERRUPTED, CrawlResult, crawl, crawl_settings
 from crawler.settings import DOWNLOADER_MIDDLEWARES
 from crawler.store.models import Sweep
-from crawler.sweeps import close_sweep, finish_once, merge_warnings
 from crawler.targets import Target
 from markwatch import db
 from markwatch.errors import ConflictError, NotFoundError
+from sweeps.bookkeeping import close_sweep, finish_once, merge_warnings
+from sweeps.cluster.coordinator import delete_frontier
+from sweeps.run import EXIT_FINISHED, EXIT_INTERRUPTED, CrawlResult, crawl, crawl_settings
 
 log = logging.getLogger(__name__)
 EXIT_INCOMPLETE = 4

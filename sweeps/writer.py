@@ -24,17 +24,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from checker.extract.bodies import unreadable_reason
 from crawler.canonical import Canonicalizer
-from crawler.checking import CheckOutcome, PageChecker
 from crawler.heap import freeze_long_lived
 from crawler.images.scan import ScanJob, ScanResult, scan_pending_pages
 from crawler.images.storage import IMAGE_STATUS
 from crawler.items import PageItem
 from crawler.ledger import Discovery, Outcome, ledger_key
-from crawler.storage import CheckedPage, is_retryable, is_unreachable, write_batch
 from crawler.store.models import PARTIAL
 from markwatch import db
+from pagetext.bodies import unreadable_reason
+from sweeps.checking import CheckOutcome, PageChecker
+from sweeps.storage import CheckedPage, is_retryable, is_unreachable, write_batch
 
 log = logging.getLogger(__name__)
 
@@ -250,7 +250,7 @@ class PageWriter:
         url = item.requested_url
         page_url = self.canonical(item.final_url)
         if item.kind == "image":
-            # Evidence to store, not a page to check: read behind the crawl (crawler/images/stage.py).
+            # Evidence to store, not a page to check: read behind the crawl (sweeps/images/stage.py).
             return CheckedPage(item, url, page_url, IMAGE_STATUS, CheckOutcome(claims=0, findings=[]))
         sightings = [{**image, "url": ledger_key(self.canonical(str(image["url"])))} for image in item.images]
         reason = unreadable_reason(item.body, _content_type(item.headers))

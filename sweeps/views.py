@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crawler import ledger
-from crawler.images.accounting import image_accounting
 from crawler.store.models import Sweep
-from crawler.sweeps import apply_accounting, reap_dead
 from markwatch.errors import NotFoundError
+from sweeps.bookkeeping import apply_accounting, reap_dead
+from sweeps.images.accounting import image_accounting
 
 
 @dataclass(frozen=True)

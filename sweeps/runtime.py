@@ -4,7 +4,7 @@ A Scrapy extension (`EXTENSIONS`) that the scheduler and the pipeline also reach
 holds what they share: the discoveries not yet written, the writer that stores pages and acknowledges their
 frontier entries, and whether the database or Redis is down (then no new request is taken; past
 `MARKWATCH_OUTAGE_BOUND` seconds the crawl stops with reason "outage" and the sweep becomes incomplete).
-It also starts the crawl's image stage (crawler/images/stage.py) when the first image is stored (the stage
+It also starts the crawl's image stage (sweeps/images/stage.py) when the first image is stored (the stage
 has nothing to read before; spawning it costs a second of CPU, which the pages fetched first do not pay),
 and drains it (bounded) once the crawl is done, so OCR runs behind fetching and never holds it up.
 """
@@ -27,15 +27,15 @@ from twisted.internet.task import LoopingCall
 
 from crawler.adapters import tracking_params
 from crawler.canonical import Canonicalizer
-from crawler.checking import load_checker
 from crawler.frontier import META_ENTRY, META_URL, Frontier
 from crawler.images.backlog import ImageBacklog
 from crawler.images.collect import FoundImages, count_found, found_images
 from crawler.images.scan import ImageScans, ScanJob, ScanResult
-from crawler.images.stage import StageHandle, has_pending
 from crawler.ledger import Discovery, Outcome
 from crawler.targets import Target
-from crawler.writer import Job, PageWriter, WriterEvents
+from sweeps.checking import load_checker
+from sweeps.images.stage import StageHandle, has_pending
+from sweeps.writer import Job, PageWriter, WriterEvents
 
 log = logging.getLogger(__name__)
 

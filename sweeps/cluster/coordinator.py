@@ -19,10 +19,10 @@ from crawler.cluster.stream import Scripts, _text, load_frontier
 from crawler.frontier import META_URL, request_payload
 from crawler.ledger import Discovery, account, record_discoveries
 from crawler.store.models import Sweep
-from crawler.sweeps import reap_dead, running_sweep_id
 from crawler.targets import Target, host_allowed, load_targets
 from markwatch import db
 from markwatch.errors import ConflictError, NotFoundError
+from sweeps.bookkeeping import reap_dead, running_sweep_id
 
 
 def seed_discoveries(target: Target) -> list[Discovery]:

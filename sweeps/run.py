@@ -56,6 +56,16 @@ def parse_overrides(pairs: list[str]) -> dict[str, Any]:
     return result
 
 
+# What makes a crawl a sweep: each page is written, checked and accounted for by the sweep's pipeline and
+# runtime; the sweep's own scheduler keeps canonical URLs, the dupe filter and the page budget on its frontier,
+# which is rebuilt from the sweep's ledger in the database (so resume needs no JOBDIR).
+SWEEP_COMPONENTS: dict[str, Any] = {
+    "ITEM_PIPELINES": {"sweeps.pipelines.SweepPipeline": 300},
+    "EXTENSIONS": {"sweeps.runtime.SweepRuntime": 0},
+    "SCHEDULER": "sweeps.scheduler.FrontierScheduler",
+}
+
+
 def crawl_settings(
     target: Target,
     *,
@@ -67,6 +77,7 @@ def crawl_settings(
 ) -> dict[str, Any]:
     """Everything the CrawlerProcess for this sweep needs."""
     settings = base_settings()
+    settings.update(SWEEP_COMPONENTS)
     settings.update(target_settings(target))
     settings.update(
         {
@@ -107,8 +118,8 @@ def crawl(
 ) -> CrawlResult:
     """Run the crawl to its end (Ctrl-C / SIGTERM stop it gracefully: reason "shutdown")."""
     from crawler.politeness import HostPolicy
-    from crawler.runtime import SweepRuntime
     from crawler.spiders.marketplace import spider_for
+    from sweeps.runtime import SweepRuntime
 
     process_class = _sweep_process_class()
     # The page writer thread waits on the database with the GIL released and needs it back at once; the

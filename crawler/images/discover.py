@@ -3,7 +3,7 @@
 Marketplaces put a 1x1 placeholder in `src` and the real address in `data-src`, `data-ks-lazyload`
 (Taobao/Tmall), `data-lazyload` (JD), `data-original`, `src2`, `srcset`, a `<picture>`'s `<source>`, or a
 `<noscript>` copy of the tag. Detail pages also show images as an element's inline `background-image` (or a
-lazy `data-bg`), and carry some inside the page as `data:` URIs (checker/images/inline.py): a buyer sees all
+lazy `data-bg`), and carry some inside the page as `data:` URIs (crawler/images/inline.py): a buyer sees all
 of them, so all are evidence."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 from cssselect import GenericTranslator, SelectorError
 from lxml import etree, html
 
-from checker.images.inline import InlineImage, decode_data_uri, is_data_uri, is_placeholder_data
+from crawler.images.inline import InlineImage, decode_data_uri, is_data_uri, is_placeholder_data
 
 # Read in this order: the lazy loaders' attributes hold the real image, `src` often a placeholder.
 LAZY_ATTRS = ("data-src", "data-ks-lazyload", "data-lazyload", "data-original", "data-lazy-src", "src2")

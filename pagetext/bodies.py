@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from checker.extract import charsets
+from pagetext import charsets
 
 # Media types whose bodies are markup or text the extractor reads; anything else (images, PDF, archives,
 # octet streams) is stored as evidence that it was fetched, and counted as not checked.

@@ -36,9 +36,9 @@ from crawler.images.collect import image_requests
 from crawler.images.scan import ImageScans
 from crawler.ledger import IMAGE, PAGE, URL_KEPT, URL_MAX, Discovery, ledger_key
 from crawler.politeness import spaced
-from crawler.runtime import SweepRuntime
 from crawler.targets import host_allowed
 from markwatch import db
+from sweeps.runtime import SweepRuntime
 
 __all__ = ["URL_KEPT", "URL_MAX", "FrontierScheduler"]
 log = logging.getLogger(__name__)

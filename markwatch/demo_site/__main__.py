@@ -1,4 +1,4 @@
-"""`python -m crawler.demo_site --port N`: serve the demo marketplace on 127.0.0.1."""
+"""`python -m markwatch.demo_site --port N`: serve the demo marketplace on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import functools
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from crawler.demo_site import GBK_PAGES, PAGES
+from markwatch.demo_site import GBK_PAGES, PAGES
 
 
 class DemoHandler(SimpleHTTPRequestHandler):
@@ -27,7 +27,7 @@ class DemoHandler(SimpleHTTPRequestHandler):
 
 def main(argv: list[str] | None = None) -> None:
     """Serve until interrupted."""
-    parser = argparse.ArgumentParser(prog="python -m crawler.demo_site")
+    parser = argparse.ArgumentParser(prog="python -m markwatch.demo_site")
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args(argv)
     server = ThreadingHTTPServer(

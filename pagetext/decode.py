@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 
 from charset_normalizer import from_bytes
 
-from checker.extract import charsets
-from checker.extract.big5 import reads_as_big5
-from checker.extract.charsets import Encoding
-from checker.extract.models import PageWarning
-from checker.extract.sniff import utf16_without_bom
+from pagetext import charsets
+from pagetext.big5 import reads_as_big5
+from pagetext.charsets import Encoding
+from pagetext.sniff import utf16_without_bom
+from pagetext.warnings import PageWarning
 
 log = logging.getLogger(__name__)
 

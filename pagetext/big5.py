@@ -15,7 +15,7 @@ import functools
 import itertools
 import re
 
-from checker.normalize import normalize_text
+from pagetext.normalize import normalize_text
 
 # At least this share of the Big5 reading's non-ASCII characters must be frequent Big5 ones, and this much
 # more than the GB18030 reading's share: otherwise the page stays GB18030, as before.

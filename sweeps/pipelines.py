@@ -1,4 +1,4 @@
-"""The item pipeline of a sweep: every page or outcome goes to the page writer (crawler/writer.py).
+"""The item pipeline of a sweep: every page or outcome goes to the page writer (sweeps/writer.py).
 
 The writer checks each page (claims, findings), stores it with its snapshot and findings and the URLs
 discovered before it, in one transaction, and only then acknowledges the frontier entry it answers. The
@@ -14,8 +14,8 @@ from twisted.internet.defer import Deferred
 
 from crawler.items import PageItem, UrlOutcome
 from crawler.ledger import Outcome
-from crawler.runtime import SweepRuntime
-from crawler.writer import Job
+from sweeps.runtime import SweepRuntime
+from sweeps.writer import Job
 
 
 class SweepPipeline:

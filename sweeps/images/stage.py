@@ -19,7 +19,7 @@ idempotent like the page writer, and survives crashes, restarts and resumes:
            readable image (same extraction, context, rules): findings are upserted by (sweep, finding_key),
            so the page's text findings gain their image locations and image-only findings are added.
 
-A sweep is `finished` only when no sighting is waiting, fetched or read (crawler/sweeps.py): when its
+A sweep is `finished` only when no sighting is waiting, fetched or read (sweeps/bookkeeping.py): when its
 crawl ends, the stage is drained for at most MARKWATCH_IMAGE_DRAIN_TIMEOUT seconds (and gives up sooner
 when nothing finishes for twice the per-image time limit); what is left keeps the sweep incomplete and is
 done by `sweep resume` (or the next cluster worker), which starts a stage for it again.
@@ -50,15 +50,15 @@ from urllib.parse import urlsplit
 from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from checker.extract.charsets import header_charset
 from checker.images.models import ImageReading
-from checker.images.settings import ImageSettings
 from checker.images.store import REFUSED_UNREAD, ImageReadingRow, reusable
 from crawler.images.models import PENDING_STATES, ImageSighting
+from crawler.images.settings import ImageSettings
 from crawler.images.storage import leaves_page_unread, mark_unread
 from crawler.ledger import insert
 from crawler.store.models import Finding, Snapshot, SnapshotBody, SweepPage
 from markwatch import db
+from pagetext.charsets import header_charset
 
 log = logging.getLogger(__name__)
 
@@ -449,10 +449,10 @@ class ImageStage:
         if checker is None or registry is None:
             return {}  # a checker without rules (the crawler tests' code-only one): images read, not judged
         from checker.claimants import Claimant
-        from checker.images.discover import PageImage
         from checker.images.page import SeenImage, check_with_images
-        from crawler.checking import outcome_of
+        from crawler.images.discover import PageImage
         from crawler.snapshots import snapshot_body
+        from sweeps.checking import outcome_of
 
         first = sightings[0]
         snapshot = session.get(Snapshot, first.snapshot_id) if first.snapshot_id else None
@@ -491,7 +491,7 @@ class ImageStage:
 
     def _page_checker(self) -> Any:
         if self._checker is None:
-            from crawler.checking import load_checker
+            from sweeps.checking import load_checker
 
             factory = self._checker_factory or load_checker
             self._checker = factory(self.db_url)
@@ -507,7 +507,7 @@ def _upsert_findings(
 ) -> None:
     """The page's findings with its images: a key the page text already had gains the image locations,
     a new key is added (same table, same keys: case keys do not change)."""
-    from crawler.storage import _clean
+    from sweeps.storage import _clean
 
     if not records:
         return
@@ -555,7 +555,7 @@ def _upsert_findings(
 
 
 def _with_retries(work: Callable[[], int]) -> int:
-    from crawler.storage import is_retryable
+    from sweeps.storage import is_retryable
 
     for attempt in range(20):
         try:
@@ -633,7 +633,7 @@ def _doable(stage: ImageStage) -> int:
 
 
 def _note_failure(exc: BaseException) -> None:
-    from crawler.storage import is_retryable, is_unreachable
+    from sweeps.storage import is_retryable, is_unreachable
 
     if is_unreachable(exc) or is_retryable(exc):
         log.warning("image stage: database not available (%s); retrying", exc)

@@ -6,8 +6,8 @@ import html
 import re
 import unicodedata
 
-from checker.ignorables import code_points as default_ignorables
-from checker.traditional import char_to_simplified, to_simplified
+from pagetext.ignorables import code_points as default_ignorables
+from pagetext.traditional import char_to_simplified, to_simplified
 
 # Every dash-like character seen on listings, plus the ones NFKC leaves alone, folded to "-".
 # U+2043 (hyphen bullet), U+02D7 (modifier minus) and U+2796 (heavy minus) draw a dash too: a code written with
