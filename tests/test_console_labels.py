@@ -68,7 +68,7 @@ def _signal_scopes() -> set[str]:
 
 
 def _page_warning_codes() -> set[str]:
-    source = _source("checker/extract/*.py")
+    source = _source("checker/extract/*.py", "pagetext/*.py")  # decoding warns too
     constants = dict(re.findall(r'^([A-Z_]+) = "([a-z-]+)"$', source, flags=re.M))
     used = set(re.findall(r"code=([A-Z_]+)", source)) | set(re.findall(r"\.warn\(\s*([A-Z_]+)", source))
     assert used <= set(constants), f"warning codes not read as constants: {used - set(constants)}"
