@@ -44,6 +44,12 @@ REASONS: dict[str, tuple[str, str, bool]] = {
         "a standard number beside the words could not be read",
         True,
     ),
+    "tie-page-row": (
+        "标准取自页面的执行标准栏（该栏未写字样），为曾获评的上海标准",
+        "the standard is the one the page's 执行标准 row declares without the words, a designated 上海标准 now or"
+        " once",
+        True,
+    ),
     "standard-elsewhere": (
         "字样旁未写标准，但页面的执行标准栏另列有标准",
         "nothing is disclosed beside the words, but the page's 执行标准 row declares a standard",
@@ -369,6 +375,10 @@ def assess_claim(
         if claim.tie == "page":
             # The words name no standard themselves: judging the page's declared one is an inference.
             reasons.append(reason("tie-page", claim.standard_code))
+        elif claim.tie == "page-row" and facts.has_code:
+            # The words name no standard and the row naming it does not carry them: that the claim is about
+            # the page's one designated standard is an inference an inspector checks.
+            reasons.append(reason("tie-page-row", claim.standard_code))
     if tested & (REGISTRY_FACTS | CODE_FACTS) and claim.use == "product":
         if claim.tie == "block":
             # 符合GB 4806.9-2016。品牌荣获“上海标准”称号: the block's only code may be a material's or a package's

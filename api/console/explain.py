@@ -33,6 +33,7 @@ _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 _PLAIN_DETAIL = frozenset(
     {
         "tie-page",
+        "tie-page-row",
         "code-unread",
         "standard-elsewhere",
         "claimant-not-maker",

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bs4 import Tag
 
-from checker.codes import find_codes
+from checker.codes import StandardCode, find_codes
 from checker.extract.bidi import bidi_warning
 from checker.extract.blank import blank_warning
 from checker.extract.blocks import BlockTexts
@@ -378,7 +378,7 @@ def _declared_claim(
     return (annotated, False) if annotated is not None else None
 
 
-def _declared_standards(result: PageClaims, page: Page, listings: ListingEntries) -> list[str]:
+def _declared_codes(result: PageClaims, page: Page, listings: ListingEntries) -> list[StandardCode]:
     """The codes a single-product page's own 执行标准 rows, or other rows naming a standard (通信接口标准),
     declare (not a listing card's, not when the page names several products)."""
     names = {row.value for row in page.rows if label_in(row.label, PRODUCT_LABELS)}
@@ -386,13 +386,29 @@ def _declared_standards(result: PageClaims, page: Page, listings: ListingEntries
     if len(names) > 1 or len(named) > 1:
         return []
     codes = (
-        match.code.display
+        match.code
         for row in page.rows
         if (label_in(row.label, STANDARD_LABELS) or OTHER_STANDARD_ROW.search(row.label))
         and listings.of(row.element) is None
         for match in find_codes(row.value)
     )
-    return list(dict.fromkeys(codes))
+    return list({code.key: code for code in codes}.values())
+
+
+def _declared_standards(result: PageClaims, page: Page, listings: ListingEntries) -> list[str]:
+    return [code.display for code in _declared_codes(result, page, listings)]
+
+
+def _row_standard(result: PageClaims, page: Page, listings: ListingEntries) -> StandardCode | None:
+    """The one standard a single-product page's rows declare without the words (执行标准：T/… beside a title
+    saying 上海标准产品), when no product claim names another. Not yet the claim's standard: a row without the
+    words never wrote them beside a standard, so the tie ("page-row") holds only when the registry knows the
+    code as a designated 上海标准, now or once (checker/rules/facts.py); else the claim names nothing (SHS008)."""
+    codes = _declared_codes(result, page, listings)
+    if len(codes) != 1:
+        return None
+    named = {claim.standard_key for claim in result.claims if claim.use == "product" and claim.standard_key}
+    return codes[0] if named <= {codes[0].key} else None
 
 
 def _page_standard(
@@ -413,6 +429,18 @@ def _page_standard(
         return
     declared = _declared_claim(result, claimed, page, listings)
     if declared is None:
+        if (code := _row_standard(result, page, listings)) is not None:
+            # The title's 上海标准产品 and the 执行标准 row's expired edition: the edition is the thing to act on,
+            # not a "not disclosed" that the page's own row contradicts (rules judge whether the tie holds).
+            row_tie = {
+                "standard_code": code.display,
+                "standard_key": code.key,
+                "standard_number_key": code.number_key,
+                "standard_kind": code.kind.value,
+                "tie": "page-row",
+            }
+            for index in bare:
+                result.claims[index] = result.claims[index].model_copy(update=row_tie)
         return
     declaring, in_row = declared
     if not in_row:

@@ -15,6 +15,9 @@ from pagetext.warnings import PageWarning
 ClaimKind = Literal["text", "logo", "image-text", "mark-image"]
 # page: the words name no standard themselves, and the single product page declares one in its 执行标准 row
 # (the item title says 执行上海标准, the parameter table says 执行标准：T/… (上海标准)).
+# page-row: the words name no standard, and the single product page's rows declare one without the words
+# (上海标准产品 in the title, 执行标准：T/… in the table): the claim's standard only when the registry knows the
+# code as a designated 上海标准, now or once (checker/rules/facts.py); else the claim names none (SHS008).
 # block-declared: the block's only code, in another sentence, introduced by a standard label (…。执行标准：T/…);
 # block: the block's only code, in another sentence, in prose (符合GB 4806.9-2016。…荣获“上海标准”称号): which
 # standard the words are about is an inference (confidence.py: tie-block).
@@ -29,6 +32,7 @@ TieKind = Literal[
     "caption",
     "title-only",
     "page",
+    "page-row",
     "none",
 ]
 # product: the designation used for a product or service offered on the page (judged by every rule);

@@ -165,6 +165,28 @@ def _code_facts(claim: Claim) -> tuple[str | None, bool | None]:
     return code.kind.value, code.shanghai_eligible
 
 
+def _row_tie_holds(claim: Claim, registry: RegistryIndex, as_of: dt.date) -> bool:
+    """Whether a claim tied only through the page's rows ("page-row") has the rows' standard: when the
+    registry knows its number as a designated 上海标准 (this edition or another, now or once). A row without the
+    words never wrote them beside a standard: any other code (unregistered, never designated, national) stays
+    apart from the claim, which then names none (SHS008, standard-elsewhere)."""
+    try:
+        lookup = registry.by_code(parse_code(claim.standard_code or ""))
+    except CodeParseError:
+        return False
+    records = ([lookup.exact] if lookup.exact is not None else []) + list(lookup.other_editions)
+    return any(r.designated_on is not None and r.designated_on <= as_of for r in records)
+
+
+def resolve_row_tie(claim: Claim, registry: RegistryIndex, as_of: dt.date) -> Claim:
+    """The claim as judged: a "page-row" tie that does not hold leaves it naming no standard, as extracted
+    before the tie existed (same standard key, so the same case key)."""
+    if claim.tie != "page-row" or _row_tie_holds(claim, registry, as_of):
+        return claim
+    unset = dict.fromkeys(("standard_code", "standard_key", "standard_number_key", "standard_kind"))
+    return claim.model_copy(update={**unset, "tie": "none"})
+
+
 def enrich(
     claim: Claim,
     page: PageClaims,
@@ -175,6 +197,7 @@ def enrich(
     """The facts of one claim on `page`, judged against `registry` as of `as_of`."""
     del page  # page-level context is already folded into each claim by the extractor
     options = options or MatchOptions()
+    claim = resolve_row_tie(claim, registry, as_of)
     code_kind, eligible = _code_facts(claim)
     record: DesignationRecord | None = None
     match: RegistryMatch = "none"
