@@ -148,18 +148,19 @@ def test_an_english_makers_latin_name_is_compared_with_the_registered_english_na
 
 
 def test_a_code_in_another_standard_row_sends_not_disclosed_to_review(checker: Checker) -> None:
-    # 标准类型：上海标准 beside 通信接口标准：PDLH/DEMO 001-2023 in the same spec table: the page discloses a designated
-    # code, so "nothing disclosed" is an inspector's judgement (was SHS008 high).
+    # 标准类型：上海标准 beside 通信接口标准：PDLH/DEMO 009-2023 in the same spec table: the page discloses a code the
+    # registry does not know, so "nothing disclosed" is an inspector's judgement (was SHS008 high). (The
+    # designated PDLH/DEMO 001-2023 there is the claim's standard: test_claims_row_tie.py.)
     html = _page(
         "R5工业机器人-演示起草单位甲（虚构）",
         "<h1>R5 六轴工业机器人</h1><h2>规格参数</h2><table class='spec'>"
-        "<tr><th>产品名称</th><td>工业机器人</td></tr><tr><th>通信接口标准</th><td>PDLH/DEMO 001-2023</td></tr>"
+        "<tr><th>产品名称</th><td>工业机器人</td></tr><tr><th>通信接口标准</th><td>PDLH/DEMO 009-2023</td></tr>"
         "<tr><th>标准类型</th><td>上海标准</td></tr><tr><th>生产商</th><td>演示起草单位甲（虚构）</td></tr></table>",
     )
     result = _check(checker, html, "https://www.demo-jiaqi.example.com/product/robot-r5.html")
     assert _findings(result) == [("SHS008", None, "review")]
     reasons = result.findings[0].confidence_reasons
-    assert any(r.startswith("standard-elsewhere") and "PDLH/DEMO 001-2023" in r for r in reasons)
+    assert any(r.startswith("standard-elsewhere") and "PDLH/DEMO 009-2023" in r for r in reasons)
 
 
 # --- a class of designated organisations and products --------------------------------------------------------

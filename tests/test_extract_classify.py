@@ -547,7 +547,7 @@ def test_names_in_another_script_are_not_compared(checker: Checker) -> None:
             "Q/DEMO 0002-2023",
             "review",
         ),  # may be the designated standard the badge is about: an inspector judges
-        ("T/DEMO 001-2022", "review"),
+        ("T/ZZB 0123-2019", "review"),  # a group standard the registry does not know
         ("GB/T 29606-2013", "high"),  # a national standard is never designated: wrong either way
     ],
 )
@@ -568,6 +568,21 @@ def test_a_badge_on_a_page_whose_row_declares_a_standard_without_the_words_is_fo
     assert any(r.startswith("standard-elsewhere") for r in finding.confidence_reasons) == (
         confidence == "review"
     )
+
+
+def test_a_badge_on_a_page_whose_row_declares_a_designated_standard_takes_it(checker: Checker) -> None:
+    # The row's code is a designated 上海标准: the badge is about it (tie page-row), nothing is undisclosed.
+    html = (
+        "<html><body><h1>演示儿童安全座椅</h1><p class='price'>￥1299.00</p><button>加入购物车</button>"
+        "<img src='/shs.png' alt='上海标准'><p>执行标准：T/DEMO 001-2022</p><p>生产企业：演示科技有限公司</p></body></html>"
+    )
+    result = checker.check_page(
+        html.encode(), url=None, declared_charset=None, observed_at=None, registry=REGISTRY,
+        as_of=dt.date(2026, 11, 26),
+    )  # fmt: skip
+    (claim,) = result.page.claims
+    assert (claim.standard_code, claim.tie) == ("T/DEMO 001-2022", "page-row")
+    assert all(f.rule_id != "SHS008" for f in result.findings)
 
 
 @pytest.mark.parametrize(
