@@ -81,3 +81,24 @@ def test_two_codes_in_the_rows_tie_neither(checker: Checker) -> None:
     html = _jd("上海标准 智能水杯 温显", "T/DEMO 001-2022；GB/T 29606-2013")
     result = _check(checker, html, _URL)
     assert [rule for rule, _, _ in _findings(result)] == ["SHS008"]
+
+
+def test_another_edition_of_a_designated_number_ties_for_the_edition_finding(checker: Checker) -> None:
+    # The number was designated (2019, 2022), this edition never: the edition is the thing to act on.
+    result = _check(checker, _jd("上海标准 智能水杯 温显", "T/DEMO 001-2016"), _URL)
+    assert _findings(result) == [("SHS006", "T/DEMO 001-2016", "review")]
+
+
+def test_a_revoked_designation_in_the_row_is_its_own_finding(checker: Checker) -> None:
+    result = _check(checker, _jd("上海标准 智能水杯 温显", "T/DEMO 003-2020"), _URL)
+    assert [(rule, code) for rule, code, _ in _findings(result)][:1] == [("SHS004", "T/DEMO 003-2020")]
+    assert all(confidence == "review" for _, _, confidence in _findings(result))
+
+
+def test_a_standard_never_designated_does_not_tie(checker: Checker) -> None:
+    # Pool only (T/DEMO 005-2024), or designated after the day judged (Q/DEMO 0006-2025, from 2031): the registry
+    # does not know the code as a 上海标准 yet, so the row says nothing about the words.
+    for code in ("T/DEMO 005-2024", "Q/DEMO 0006-2025"):
+        result = _check(checker, _jd("上海标准 智能水杯 温显", code), _URL)
+        assert _findings(result) == [("SHS008", None, "review")], code
+        assert result.page.claims[0].tie == "none"
