@@ -161,10 +161,12 @@ class Checker:
         A page that repeats a claim in its attribute summary, parameter table and description is one thing
         to act on; the groups are exactly the case keys (finding_key), which do not change."""
         options = self.rules.match_options()
-        claims = [resolve_row_tie(claim, registry, as_of) for claim in page.claims]
-        facts = [enrich(claim, page, registry, as_of, options) for claim in claims]
+        # A row's standard the registry does not know as a 上海标准 is not the claim's: every caller (a sweep, the
+        # API, an image check) stores and shows the claims as judged, naming no standard then.
+        page.claims = [resolve_row_tie(claim, registry, as_of) for claim in page.claims]
+        facts = [enrich(claim, page, registry, as_of, options) for claim in page.claims]
         groups: dict[str, _Group] = {}
-        for claim, fact, fired in zip(claims, facts, self.match_facts(facts), strict=True):
+        for claim, fact, fired in zip(page.claims, facts, self.match_facts(facts), strict=True):
             for rule_id in fired:
                 key = finding_key(page.url, fact.claimant, rule_id, claim.standard_key)
                 group = groups.get(key)
@@ -198,8 +200,6 @@ class Checker:
         if fallback_claimant is not None:
             fill_claimant(page, fallback_claimant)
         day = as_of or (observed_at.date() if observed_at else dt.datetime.now(dt.UTC).date())
-        # A row's standard the registry does not know as designated is not the claim's: the stored claim says so.
-        page.claims = [resolve_row_tie(claim, registry, day) for claim in page.claims]
         return PageResult(page=page, as_of=day, findings=self.check_claims(page, registry, day, review))
 
     def close(self) -> None:

@@ -7,10 +7,12 @@ Pages in the style of probe round s27 (p02, p37, p38, p42), judged against examp
 
 from __future__ import annotations
 
+from claims_probe_support import AS_OF, REGISTRY
 from claims_probe_support import check as _check
 from claims_probe_support import findings as _findings
 
 from checker.check import Checker
+from checker.extract import extract_page
 
 
 def _jd(title: str, row_code: str) -> str:
@@ -102,3 +104,16 @@ def test_a_standard_never_designated_does_not_tie(checker: Checker) -> None:
         result = _check(checker, _jd("上海标准 智能水杯 温显", code), _URL)
         assert _findings(result) == [("SHS008", None, "review")], code
         assert result.page.claims[0].tie == "none"
+
+
+def test_judging_extracted_claims_leaves_an_untied_claim_naming_nothing(checker: Checker) -> None:
+    # The API and image checks extract first and judge with check_claims: the claims they return and store are
+    # the judged ones, so a console never shows a row's unregistered code as the standard of a "not disclosed".
+    page = extract_page(
+        _jd("上海标准 智能水杯 温显", "T/ZZB 0123-2019").encode(), url=_URL, declared_charset=None
+    )
+    assert page.claims[0].tie == "page-row"
+    findings = checker.check_claims(page, REGISTRY, AS_OF)
+    assert [f.rule_id for f in findings] == ["SHS008"]
+    claim = page.claims[0]
+    assert (claim.standard_code, claim.standard_key, claim.tie) == (None, None, "none")
