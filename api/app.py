@@ -58,6 +58,10 @@ URL checks or batches at once (see `Retry-After`),
 
 Platforms checking many listings use `POST /v1/selfcheck/batch` (up to `MARKWATCH_BATCH_MAX_ITEMS` texts or
 pages per request, answered per item, stored in one transaction).
+
+Rate limits are per key and counted in self-checks: a request costs one, a batch one per item (refused whole
+with 429 when it does not fit, never half-run). Answers carry `RateLimit-Limit`, `RateLimit-Remaining` and
+`RateLimit-Reset` (seconds until the budget is full).
 """
 # Registered explicitly, one per resource; the console (issue 7) adds its own router beside these.
 API_ROUTERS: tuple[APIRouter, ...] = (

@@ -21,6 +21,9 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 # A percent-encoded or raw NUL anywhere in the query string (the decoder would hand it to a filter).
 _QUERY_NUL = re.compile(rb"%00|\x00")
 Location = tuple[str | int, ...]
+# Where the parsed JSON body is kept in the request's ASGI scope (a dependency may weigh it before FastAPI
+# validates it: a batch costs one self-check per item).
+JSON_SCOPE_KEY = "markwatch.json"
 
 
 def text_problem(value: str) -> str | None:
@@ -102,10 +105,15 @@ class CleanRoute(APIRoute):
                 body = await request.body()
                 if body:
                     # FastAPI reads request.json() next, which returns what is cached here.
-                    request._json = parse_clean_json(body)
+                    request._json = request.scope[JSON_SCOPE_KEY] = parse_clean_json(body)
             return await handler(request)
 
         return clean_handler
+
+
+def parsed_json(request: Request) -> Any:
+    """The request's JSON body as CleanRoute parsed it, or None (no body, or not JSON)."""
+    return request.scope.get(JSON_SCOPE_KEY)
 
 
 def api_router(prefix: str, tags: list[str], **kwargs: Any) -> APIRouter:
