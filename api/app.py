@@ -51,8 +51,8 @@ sweeps; **admin** keys also approve waivers. Registry and rules are readable wit
 
 Errors are JSON `{"detail", "error", "where"}`: 401 no or bad key, 403 wrong role, 404 not found,
 409 not allowed in the current state, 413 body too large, 415 compressed body (send it uncompressed),
-422 invalid input (the field is named), 429 rate limit, too many wrong keys from one address, or too many
-URL checks or batches at once (see `Retry-After`),
+422 invalid input (the field is named; a JSON object naming a key twice is refused too), 429 rate limit,
+too many wrong keys from one address, or too many URL checks or batches at once (see `Retry-After`),
 503 the service cannot answer correctly now (the database is busy, or the designation registry is empty:
 `RegistryEmpty`).
 
