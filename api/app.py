@@ -16,6 +16,7 @@ from api.checkpointer import run_periodically
 from api.docs import install_docs
 from api.errors import install_error_handlers
 from api.fetch import AddressPolicy, SafeFetcher
+from api.head import HeadAsGet
 from api.headers import SecurityHeaders
 from api.limits import BodySizeLimit
 from api.ratelimit import RateLimiter
@@ -61,7 +62,7 @@ pages per request, answered per item, stored in one transaction).
 
 Rate limits are per key and counted in self-checks: a request costs one, a batch one per item (refused whole
 with 429 when it does not fit, never half-run). Answers carry `RateLimit-Limit`, `RateLimit-Remaining` and
-`RateLimit-Reset` (seconds until the budget is full).
+`RateLimit-Reset` (seconds until the budget is full). GET routes answer HEAD too.
 """
 # Registered explicitly, one per resource; the console (issue 7) adds its own router beside these.
 API_ROUTERS: tuple[APIRouter, ...] = (
@@ -175,6 +176,7 @@ def create_app(
         BodySizeLimit, max_bytes=settings.max_body_bytes, body_seconds=settings.body_timeout_seconds
     )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HeadAsGet)
     for router in API_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     for router in extra_routers:
