@@ -85,6 +85,14 @@ def enforce_key_rate(request: Request, key_id: int, cost: int = 1) -> None:
         )
 
 
+def refund_key_rate(request: Request, key_id: int, cost: int) -> None:
+    """Give back what enforce_key_rate took for self-checks that were not made (a batch's items past its
+    budget, answered BatchSpent and to be sent again, would otherwise be paid for twice)."""
+    if cost > 0:
+        limiter: RateLimiter = request.app.state.rate_limiter
+        request.scope[QUOTA_SCOPE_KEY] = limiter.give_back(str(key_id), cost)
+
+
 RequestCost = Callable[[Request], int]
 
 

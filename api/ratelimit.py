@@ -96,6 +96,18 @@ class RateLimiter:
                 wait=wait,
             )
 
+    def give_back(self, key: str, tokens: int) -> Quota:
+        """Return tokens taken for work that was not done (never above the burst); the budget now."""
+        with self._lock:
+            bucket = self._refilled(key, self._clock())
+            bucket.tokens = min(self.burst, bucket.tokens + tokens)
+            return Quota(
+                limit=int(self.burst),
+                remaining=int(bucket.tokens),
+                reset=(self.burst - bucket.tokens) / self.rate,
+                wait=0.0,
+            )
+
     def waiting(self, key: str) -> float:
         """Seconds until `key` has a token again (0 if it has one now), without taking it."""
         with self._lock:

@@ -82,3 +82,20 @@ def test_every_keyed_answer_reports_the_budget(limited: tuple[TestClient, dict[s
     assert [int(r.headers["ratelimit-remaining"]) for r in (single, listed, forbidden)] == [9, 8, 7]
     # No key, no budget to report.
     assert "ratelimit-remaining" not in client.get("/v1/health").headers
+
+
+def test_items_a_batch_budget_did_not_reach_are_not_charged(db_url: str) -> None:
+    with db.session_scope(db_url) as session:
+        import_registry_file(session, REGISTRY)
+    keys = make_keys(db_url)
+    settings = make_settings(db_url, rate_limit_per_minute=1, rate_limit_burst=10, batch_max_claims=2)
+    with TestClient(create_app(settings)) as client:
+        answer = client.post(
+            "/v1/selfcheck/batch", json={"items": [TEXT] * 5}, headers={"X-API-Key": keys["enterprise"]}
+        )
+    assert answer.status_code == 201, answer.text
+    spent = [item for item in answer.json()["items"] if item.get("error") == "BatchSpent"]
+    checked = answer.json()["checked"]
+    assert spent and checked + len(spent) == 5
+    # Only what was checked is paid for; the rest is to be sent again.
+    assert int(answer.headers["ratelimit-remaining"]) == 10 - checked

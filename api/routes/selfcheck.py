@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth import Principal
-from api.deps import EnterpriseDep, RoleGuard, SessionDep
-from api.engine import BatchBudget, CheckService, get_check_service
+from api.deps import EnterpriseDep, RoleGuard, SessionDep, refund_key_rate
+from api.engine import BatchBudget, BatchSpent, CheckService, get_check_service
 from api.fetch import SafeFetcher
 from api.routing import api_router, parsed_json
 from api.schemas.common import (
@@ -165,7 +165,8 @@ async def batch_route(
     """Up to MARKWATCH_BATCH_MAX_ITEMS items (default 100), answered per item in the order sent and stored in
     one transaction. Each item counts as one self-check against the key's rate limit: a batch that does not
     fit in what is left is refused whole (429, Retry-After says when it would fit), never half-run; one
-    larger than the key's whole budget (MARKWATCH_RATE_LIMIT_BURST) is refused with 422. An item that cannot be checked is answered `failed` with the reason; the others are
+    larger than the key's whole budget (MARKWATCH_RATE_LIMIT_BURST) is refused with 422. Items answered
+    `BatchSpent` were not checked and do not count. An item that cannot be checked is answered `failed` with the reason; the others are
     still checked. A batch checks at most MARKWATCH_BATCH_MAX_CLAIMS claims (default 2,000) in at most
     MARKWATCH_BATCH_CPU_SECONDS of checking (default 10): the items after that are answered `failed`
     (BatchSpent), to be sent again. URLs are not accepted here: send them to POST /v1/selfcheck.
@@ -201,6 +202,8 @@ async def _batch(body: BatchIn, request: Request, who: Principal, checks: CheckS
         max_claims=settings.selfcheck_max_claims,
         budget=BatchBudget(settings.batch_max_claims, settings.batch_cpu_seconds),
     )
+    # Items the batch's budget did not reach were not checked: their rate-limit tokens are given back.
+    refund_key_rate(request, who.key_id, sum(isinstance(r, BatchSpent) for r in results))
     rows: list[tuple[int, SelfCheck]] = []
     for (index, ready), result in zip(prepared, results, strict=True):
         if isinstance(result, MarkwatchError):
