@@ -16,6 +16,7 @@ from api.checkpointer import run_periodically
 from api.docs import install_docs
 from api.errors import install_error_handlers
 from api.fetch import AddressPolicy, SafeFetcher
+from api.head import HeadAsGet
 from api.headers import SecurityHeaders
 from api.limits import BodySizeLimit
 from api.ratelimit import RateLimiter
@@ -51,13 +52,17 @@ sweeps; **admin** keys also approve waivers. Registry and rules are readable wit
 
 Errors are JSON `{"detail", "error", "where"}`: 401 no or bad key, 403 wrong role, 404 not found,
 409 not allowed in the current state, 413 body too large, 415 compressed body (send it uncompressed),
-422 invalid input (the field is named), 429 rate limit, too many wrong keys from one address, or too many
-URL checks or batches at once (see `Retry-After`),
+422 invalid input (the field is named; a JSON object naming a key twice is refused too), 429 rate limit,
+too many wrong keys from one address, or too many URL checks or batches at once (see `Retry-After`),
 503 the service cannot answer correctly now (the database is busy, or the designation registry is empty:
 `RegistryEmpty`).
 
 Platforms checking many listings use `POST /v1/selfcheck/batch` (up to `MARKWATCH_BATCH_MAX_ITEMS` texts or
 pages per request, answered per item, stored in one transaction).
+
+Rate limits are per key and counted in self-checks: a request costs one, a batch one per item (refused whole
+with 429 when it does not fit, never half-run). Answers carry `RateLimit-Limit`, `RateLimit-Remaining` and
+`RateLimit-Reset` (seconds until the budget is full). GET routes answer HEAD too.
 """
 # Registered explicitly, one per resource; the console (issue 7) adds its own router beside these.
 API_ROUTERS: tuple[APIRouter, ...] = (
@@ -171,6 +176,7 @@ def create_app(
         BodySizeLimit, max_bytes=settings.max_body_bytes, body_seconds=settings.body_timeout_seconds
     )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HeadAsGet)
     for router in API_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     for router in extra_routers:

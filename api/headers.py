@@ -1,8 +1,12 @@
-"""Headers every answer carries, as ASGI middleware (no per-request objects, so no measurable cost)."""
+"""Headers every answer carries, as ASGI middleware (no per-request objects, so no measurable cost); and a
+keyed request's rate-limit budget (RateLimit-*, api/ratelimit.py), on its answer whatever it is (an error
+included), once the key's limit was applied."""
 
 from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.ratelimit import QUOTA_SCOPE_KEY, Quota
 
 # nosniff: a browser must never read a JSON answer (which may quote hostile page text) as HTML or script.
 DEFAULT_HEADERS: tuple[tuple[bytes, bytes], ...] = ((b"x-content-type-options", b"nosniff"),)
@@ -25,7 +29,8 @@ def _relative_location(header: tuple[bytes, bytes], scope: Scope) -> tuple[bytes
 
 
 class SecurityHeaders:
-    """Adds DEFAULT_HEADERS to every HTTP answer that does not set them itself."""
+    """Adds DEFAULT_HEADERS to every HTTP answer that does not set them itself, and RateLimit-* when the
+    request's key was charged."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -40,6 +45,9 @@ class SecurityHeaders:
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
                 headers.extend(h for h in DEFAULT_HEADERS if h[0] not in present)
+                quota: Quota | None = scope.get(QUOTA_SCOPE_KEY)
+                if quota is not None:
+                    headers.extend(quota.headers())
                 if message.get("status") in _REDIRECTS:
                     headers = [_relative_location(h, scope) for h in headers]
                 message = {**message, "headers": headers}

@@ -1,4 +1,10 @@
-"""Token buckets per key (an API key, a client address): a steady rate with a burst, answered with 429."""
+"""Token buckets per key (an API key, a client address): a steady rate with a burst, answered with 429.
+
+A request may cost more than one token (a batch costs one per item): it is taken whole or not at all, and
+what is left is reported as RateLimit-Limit / RateLimit-Remaining / RateLimit-Reset (IETF draft
+"RateLimit header fields for HTTP", one header per field): the burst, the whole tokens left, and the seconds
+until the bucket is full again.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,31 @@ from dataclasses import dataclass
 # Beyond this many tracked keys, full buckets (which behave exactly like absent ones) are forgotten, so
 # requests from ever-new addresses cannot grow the table without bound.
 MAX_TRACKED = 50_000
+# Where a request's Quota is kept in its ASGI scope, for the middleware that writes the headers.
+QUOTA_SCOPE_KEY = "markwatch.quota"
+
+
+@dataclass(frozen=True)
+class Quota:
+    """A key's budget after one request asked for `cost` tokens: taken (`wait` 0) or refused whole."""
+
+    limit: int
+    remaining: int
+    reset: float
+    wait: float
+
+    @property
+    def allowed(self) -> bool:
+        """Whether the tokens were taken."""
+        return self.wait <= 0
+
+    def headers(self) -> list[tuple[bytes, bytes]]:
+        """The RateLimit-* header fields (raw ASGI pairs)."""
+        return [
+            (b"ratelimit-limit", str(self.limit).encode()),
+            (b"ratelimit-remaining", str(self.remaining).encode()),
+            (b"ratelimit-reset", str(math.ceil(self.reset)).encode()),
+        ]
 
 
 @dataclass
@@ -46,12 +77,36 @@ class RateLimiter:
 
     def acquire(self, key: str) -> float:
         """Take one token for `key`; return 0 when allowed, else the seconds to wait."""
+        return self.take(key, 1).wait
+
+    def take(self, key: str, cost: int) -> Quota:
+        """Take `cost` tokens for `key` all at once, or none: the refused Quota's `wait` is when they would
+        all be there (a cost above the burst never fits: callers refuse it before asking)."""
         with self._lock:
             bucket = self._refilled(key, self._clock())
-            if bucket.tokens >= 1.0:
-                bucket.tokens -= 1.0
-                return 0.0
-            return (1.0 - bucket.tokens) / self.rate
+            wait = 0.0
+            if bucket.tokens >= cost:
+                bucket.tokens -= cost
+            else:
+                wait = (cost - bucket.tokens) / self.rate
+            return Quota(
+                limit=int(self.burst),
+                remaining=int(bucket.tokens),
+                reset=(self.burst - bucket.tokens) / self.rate,
+                wait=wait,
+            )
+
+    def give_back(self, key: str, tokens: int) -> Quota:
+        """Return tokens taken for work that was not done (never above the burst); the budget now."""
+        with self._lock:
+            bucket = self._refilled(key, self._clock())
+            bucket.tokens = min(self.burst, bucket.tokens + tokens)
+            return Quota(
+                limit=int(self.burst),
+                remaining=int(bucket.tokens),
+                reset=(self.burst - bucket.tokens) / self.rate,
+                wait=0.0,
+            )
 
     def waiting(self, key: str) -> float:
         """Seconds until `key` has a token again (0 if it has one now), without taking it."""

@@ -1,8 +1,10 @@
-"""The API's route class: input no database can store is refused as a 422 before any route sees it.
+"""The API's route class: input no database can store, or whose meaning is ambiguous, is refused as a 422
+before any route sees it.
 
 PostgreSQL refuses NUL in text, no database can store a lone surrogate (it is not Unicode), and a non-finite
-number has no JSON spelling to answer with. Checking once here, on the parsed JSON body and on the query
-string, covers every field of every route, including fields added later.
+number has no JSON spelling to answer with. An object with the same key twice has no one meaning (parsers
+disagree on which value wins; Python's takes the last silently). Checking once here, on the parsed JSON body
+and on the query string, covers every field of every route, including fields added later.
 """
 
 from __future__ import annotations
@@ -21,6 +23,17 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 # A percent-encoded or raw NUL anywhere in the query string (the decoder would hand it to a filter).
 _QUERY_NUL = re.compile(rb"%00|\x00")
 Location = tuple[str | int, ...]
+# Where the parsed JSON body is kept in the request's ASGI scope (a dependency may weigh it before FastAPI
+# validates it: a batch costs one self-check per item).
+JSON_SCOPE_KEY = "markwatch.json"
+
+
+class _DuplicateKey(ValueError):
+    """An object in the body names a key twice (raised while parsing; located afterwards)."""
+
+
+class _Pairs(list[tuple[str, Any]]):
+    """An object's members in the order sent, duplicates kept (only to locate a duplicate)."""
 
 
 def text_problem(value: str) -> str | None:
@@ -48,6 +61,49 @@ def _finite_float(text: str) -> float:
     return value
 
 
+def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # dict() of the pairs is what json builds anyway; only a length comparison is added per object.
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise _DuplicateKey
+    return obj
+
+
+def _members(value: Any) -> list[tuple[str | int, Any]]:
+    if isinstance(value, _Pairs):
+        return list(value)
+    if isinstance(value, list):
+        return list(enumerate(value))
+    return []
+
+
+def _first_duplicate(value: Any, loc: Location) -> tuple[Location, str] | None:
+    """Where the first object with a repeated key is, and the key (depth first, in the order sent)."""
+    if isinstance(value, _Pairs):
+        seen: set[str] = set()
+        for key, _item in value:
+            if key in seen:
+                return loc, key
+            seen.add(key)
+    for name, item in _members(value):
+        found = _first_duplicate(item, (*loc, name))
+        if found:
+            return found
+    return None
+
+
+def _duplicate_error(body: bytes) -> RequestValidationError:
+    # Only when a duplicate was seen: parse again keeping every member, to name the key and where it is.
+    try:
+        found = _first_duplicate(json.loads(body, object_pairs_hook=_Pairs), ("body",))
+    except (ValueError, RecursionError):  # the rest of the body is no JSON either: the duplicate is named
+        found = None
+    if found is None:
+        return _invalid(("body",), "a key appears more than once in one object", "duplicate_key")
+    loc, key = found
+    return _invalid((*loc, key), f"the key {key!r} appears more than once in one object", "duplicate_key")
+
+
 def _check_tree(value: Any, loc: Location) -> None:
     if isinstance(value, str):
         problem = text_problem(value)
@@ -65,10 +121,18 @@ def _check_tree(value: Any, loc: Location) -> None:
 
 
 def parse_clean_json(body: bytes) -> Any:
-    """The JSON body, or RequestValidationError for NaN/Infinity, overflowing numbers, NUL or surrogates."""
+    """The JSON body, or RequestValidationError for NaN/Infinity, overflowing numbers, NUL or surrogates, or
+    a key repeated in an object."""
     try:
-        data = json.loads(body, parse_constant=_refuse_constant, parse_float=_finite_float)
+        data = json.loads(
+            body,
+            parse_constant=_refuse_constant,
+            parse_float=_finite_float,
+            object_pairs_hook=_unique_object,
+        )
         _check_tree(data, ("body",))
+    except _DuplicateKey:
+        raise _duplicate_error(body) from None
     except ValueError as exc:
         if isinstance(exc, json.JSONDecodeError):
             raise _invalid(("body", exc.pos), f"JSON decode error: {exc.msg}", "json_invalid") from None
@@ -102,10 +166,15 @@ class CleanRoute(APIRoute):
                 body = await request.body()
                 if body:
                     # FastAPI reads request.json() next, which returns what is cached here.
-                    request._json = parse_clean_json(body)
+                    request._json = request.scope[JSON_SCOPE_KEY] = parse_clean_json(body)
             return await handler(request)
 
         return clean_handler
+
+
+def parsed_json(request: Request) -> Any:
+    """The request's JSON body as CleanRoute parsed it, or None (no body, or not JSON)."""
+    return request.scope.get(JSON_SCOPE_KEY)
 
 
 def api_router(prefix: str, tags: list[str], **kwargs: Any) -> APIRouter:

@@ -43,8 +43,10 @@ class Settings(BaseModel):
     # connection is closed beyond): above what an honest client needs on a slow link (nginx allows 60 s).
     header_timeout_seconds: float = Field(default=10.0, gt=0, le=3600)
     max_page_size: int = Field(default=200, ge=1, le=1000)
+    # Per key, in self-checks: a request costs one, a batch one per item (taken whole or refused), so the
+    # burst is also the largest batch a key can send: it defaults to BATCH_MAX_ITEMS' default.
     rate_limit_per_minute: int = Field(default=120, ge=1)
-    rate_limit_burst: int = Field(default=30, ge=1)
+    rate_limit_burst: int = Field(default=100, ge=1)
     fetch_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     fetch_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     fetch_max_redirects: int = Field(default=5, ge=0, le=20)

@@ -218,6 +218,13 @@ def test_no_server_errors(
             if response.status_code == 422:
                 assert response.headers["content-type"].startswith("application/json"), response.text
                 assert response.json()["detail"]
+            if method == "GET":
+                # The same request as HEAD: GET's status, no body (never a 405, never a server error).
+                head = client.request(
+                    "HEAD", target + (f"?{query}" if query else ""), headers=request_headers
+                )
+                if head.status_code != response.status_code or head.content:
+                    failures.append(f"HEAD {target}?{query}: {head.status_code}, GET {response.status_code}")
 
         fuzz()
     assert failures == []
@@ -234,6 +241,10 @@ def test_no_server_errors(
         ("POST", "/v1/selfcheck", b"[" * 200_000 + b"]" * 200_000),
         ("POST", "/v1/selfcheck/batch", b'{"items": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"),
         ("POST", "/v1/cases/1/comments", b'{"body": "\\u0000"}'),
+        # A key named twice, at the top and deep in a batch, and with the duplicate's value hostile too.
+        ("POST", "/v1/selfcheck", b'{"text": "a", "text": "b"}'),
+        ("POST", "/v1/selfcheck/batch", b'{"items": [{"text": "a", "text": "\\ud800"}]}'),
+        ("POST", "/v1/cases/1/comments", b'{"body": "a", "body": NaN}'),
         ("POST", "/v1/cases/1/comments", b'{"body": "\\ud800"}'),
         ("PUT", "/v1/cases/1/assignee", b'{"assignee": "bob\\u0000"}'),
         ("POST", "/v1/cases/1/transitions", b'{"to": "dismissed", "reason": "x\\u0000"}'),

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth import Principal
-from api.deps import EnterpriseDep, SessionDep
-from api.engine import BatchBudget, CheckService, get_check_service
+from api.deps import EnterpriseDep, RoleGuard, SessionDep, refund_key_rate
+from api.engine import BatchBudget, BatchSpent, CheckService, get_check_service
 from api.fetch import SafeFetcher
-from api.routing import api_router
+from api.routing import api_router, parsed_json
 from api.schemas.common import (
     ERROR_RESPONSES,
     REGISTRY_EMPTY_RESPONSE,
@@ -46,7 +46,7 @@ from api.selfchecks import (
 )
 from api.settings import Settings
 from api.slots import KeyedSlots
-from markwatch.cases.models import SelfCheck
+from markwatch.cases.models import Role, SelfCheck
 from markwatch.errors import InputError, MarkwatchError, NotFoundError
 from pagetext.bodies import unreadable_reason
 
@@ -54,6 +54,21 @@ __all__ = ["router", "text_document"]
 
 router: APIRouter = api_router("/selfcheck", ["selfcheck"], responses=ERROR_RESPONSES)
 CheckServiceDep = Annotated[CheckService, Depends(get_check_service)]
+
+
+def batch_cost(request: Request) -> int:
+    """What a batch costs against its key's rate limit: one self-check per item, so a key limited to R per
+    minute checks R texts a minute however it sends them. A body that is no valid batch, or holds more
+    items than allowed, costs one request: it is refused without checking anything."""
+    body = parsed_json(request)
+    items = body.get("items") if isinstance(body, dict) else None
+    if not isinstance(items, list) or not items:
+        return 1
+    settings: Settings = request.app.state.settings
+    return len(items) if len(items) <= settings.batch_max_items else 1
+
+
+BatchEnterpriseDep = Annotated[Principal, Depends(RoleGuard(Role.ENTERPRISE, cost=batch_cost))]
 
 
 def refuse_unreadable(body: bytes, content_type: str | None) -> None:
@@ -145,10 +160,13 @@ async def create_route(
     },
 )
 async def batch_route(
-    body: BatchIn, request: Request, who: EnterpriseDep, checks: CheckServiceDep
+    body: BatchIn, request: Request, who: BatchEnterpriseDep, checks: CheckServiceDep
 ) -> Response:
     """Up to MARKWATCH_BATCH_MAX_ITEMS items (default 100), answered per item in the order sent and stored in
-    one transaction. An item that cannot be checked is answered `failed` with the reason; the others are
+    one transaction. Each item counts as one self-check against the key's rate limit: a batch that does not
+    fit in what is left is refused whole (429, Retry-After says when it would fit), never half-run; one
+    larger than the key's whole budget (MARKWATCH_RATE_LIMIT_BURST) is refused with 422. Items answered
+    `BatchSpent` were not checked and do not count. An item that cannot be checked is answered `failed` with the reason; the others are
     still checked. A batch checks at most MARKWATCH_BATCH_MAX_CLAIMS claims (default 2,000) in at most
     MARKWATCH_BATCH_CPU_SECONDS of checking (default 10): the items after that are answered `failed`
     (BatchSpent), to be sent again. URLs are not accepted here: send them to POST /v1/selfcheck.
@@ -184,6 +202,8 @@ async def _batch(body: BatchIn, request: Request, who: Principal, checks: CheckS
         max_claims=settings.selfcheck_max_claims,
         budget=BatchBudget(settings.batch_max_claims, settings.batch_cpu_seconds),
     )
+    # Items the batch's budget did not reach were not checked: their rate-limit tokens are given back.
+    refund_key_rate(request, who.key_id, sum(isinstance(r, BatchSpent) for r in results))
     rows: list[tuple[int, SelfCheck]] = []
     for (index, ready), result in zip(prepared, results, strict=True):
         if isinstance(result, MarkwatchError):
