@@ -91,7 +91,9 @@ from pagetext import charsets, ignorables
 # zero height/width with overflow hidden, content-visibility and screen-reader-only classes hide (css_hiding.py);
 # a tab panel needs a shown sibling panel or a shown tab pointing at it, a dropdown rule an element a buyer acts
 # on; words drawn as CSS generated content are a css-content warning.
-EXTRACTOR_VERSION = "1.21.0"
+# 1.21.1: inline <svg> text is read by checker/svglines.py, the one reading SVG images use too: opacity or
+# fill-opacity below 0 hides (clamped to 0; only a written zero hid).
+EXTRACTOR_VERSION = "1.21.1"
 
 
 class Pattern(NamedTuple):
