@@ -225,3 +225,13 @@ def rasterise(markup: bytes, size: tuple[int, int]) -> Image.Image:
     except (ValueError, OSError) as exc:
         raise SvgRefused("svg-unrendered", f"the SVG could not be drawn: {exc}") from None
     return image.convert("RGB")
+
+
+def render_png(raw: bytes, settings: ImageSettings) -> bytes:
+    """What an inspector sees of an SVG: the sanitised drawing rasterised to PNG by the code and at the size the
+    reader drew it for OCR (so a box read in it lands where it was read); SvgRefused when it cannot be drawn."""
+    document = parse_svg(raw)
+    image = rasterise(document.drawing, render_size(document, settings))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
