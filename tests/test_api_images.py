@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
 import threading
 import zlib
@@ -81,15 +82,19 @@ def test_an_uploaded_label_photo_is_read_and_judged(
     )
 
 
+@pytest.mark.parametrize("gzipped", [False, True], ids=["svg", "svgz"])
 def test_an_uploaded_svg_label_is_read_from_its_text(
-    api: tuple[TestClient, dict[str, dict[str, str]]],
+    api: tuple[TestClient, dict[str, dict[str, str]]], gzipped: bool
 ) -> None:
     # SVG uploads were refused ("SVG is not read"): an enterprise's label drawn as SVG could not be self-checked.
+    # A gzipped one (.svgz) was refused as "not a PNG, JPEG, WebP, GIF, BMP or SVG image" until it was inflated.
     svg = (
         "<svg xmlns='http://www.w3.org/2000/svg' width='480' height='120'><script>alert(1)</script>"
         "<text x='10' y='40' font-size='24'>产品名称：演示智能水杯</text>"
         "<text x='10' y='90' font-size='24'>执行标准：GB/T 24149-2009（上海标准）</text></svg>"
     ).encode()
+    if gzipped:
+        svg = gzip.compress(svg)
     client, h = api
     made = client.post(
         "/v1/selfcheck/image", files={"file": ("label.svg", svg, "image/svg+xml")}, headers=h["enterprise"]

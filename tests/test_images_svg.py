@@ -100,3 +100,23 @@ def test_an_svg_image_hides_text_as_an_inline_svg_does() -> None:
         "</svg>".encode()
     )
     assert document.lines == ["上海标准", "上海标准"]
+
+
+def test_a_gzipped_svg_is_read_and_its_inflating_is_bounded() -> None:
+    # Before: .svgz (gzip) bytes were no SVG to sniff() and parse_svg refused them as malformed XML.
+    import gzip
+
+    from crawler.images.loading import sniff
+
+    plain = f"<svg {NS} width='400' height='100'><text x='10' y='40'>上海标准</text></svg>".encode()
+    assert sniff(gzip.compress(plain)) == "svg" and parse_svg(gzip.compress(plain)).lines == ["上海标准"]
+    # A bomb stops at the byte bound; a cut stream is malformed; gzip of something else is no SVG.
+    bomb = gzip.compress(plain[:-6] + b" " * (MAX_SVG_BYTES + 1) + b"</svg>")
+    assert len(bomb) < 10_000 and sniff(bomb) == "svg"
+    with pytest.raises(SvgRefused) as refused:
+        parse_svg(bomb)
+    assert refused.value.reason == "svg-too-large"
+    with pytest.raises(SvgRefused) as refused:
+        parse_svg(gzip.compress(plain)[:-12])
+    assert refused.value.reason == "svg-malformed"
+    assert sniff(gzip.compress(b"<html><body>not an image</body></html>")) is None

@@ -19,7 +19,9 @@ from lxml import etree
 from PIL import Image
 
 from checker.svglines import drawn_lines, standing, svg_name
+from crawler.content_coding import GZIP_MAGIC, gunzip_bounded
 from crawler.images.settings import ImageSettings
+from markwatch.errors import ContentCodingError
 
 # Bounds on what is parsed at all: labels and icons are far below both; a bigger SVG is refused with its reason.
 MAX_SVG_BYTES = 4 * 1024 * 1024
@@ -156,6 +158,13 @@ def parse_svg(raw: bytes) -> SvgDocument:
     """Parse untrusted SVG bytes within the bounds, or raise SvgRefused with the reason."""
     if len(raw) > MAX_SVG_BYTES:
         raise SvgRefused("svg-too-large", f"SVG is {len(raw):,} bytes, over the limit {MAX_SVG_BYTES:,}")
+    if raw.startswith(GZIP_MAGIC):
+        # .svgz: inflated whole and checked, never past the same byte bound (a gzip bomb stops there).
+        try:
+            raw = gunzip_bounded(raw, max_size=MAX_SVG_BYTES)
+        except ContentCodingError as exc:
+            reason = "svg-too-large" if exc.kind == "too_large" else "svg-malformed"
+            raise SvgRefused(reason, f"the gzipped SVG (.svgz) cannot be read: {exc}") from None
     try:
         root = etree.fromstring(raw, _parser())
     except etree.XMLSyntaxError as exc:
