@@ -416,8 +416,9 @@ def tiny_png(width: int = 160, height: int = 60) -> bytes:
     )
 
 
-def seed_image_case(database_url: str) -> tuple[int, str]:
-    """A case whose claim was read by OCR inside an archived product image; returns (case id, image sha256)."""
+def seed_image_case(database_url: str, picture: bytes | None = None) -> tuple[int, str]:
+    """A case whose claim was read by OCR inside an archived product image (`picture`, else a tiny PNG); returns
+    (case id, image sha256)."""
     import hashlib
     import zlib
 
@@ -425,7 +426,7 @@ def seed_image_case(database_url: str) -> tuple[int, str]:
     from markwatch.cases.ingest import ingest_sweep
     from markwatch.cases.models import Case
 
-    png = tiny_png()
+    png = tiny_png() if picture is None else picture
     digest = hashlib.sha256(png).hexdigest()
     body = (
         "<html><body><div id='desc'><img src='https://img.example.com/label.png' alt=''></div></body></html>"

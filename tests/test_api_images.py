@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
 import threading
 import zlib
@@ -81,15 +82,19 @@ def test_an_uploaded_label_photo_is_read_and_judged(
     )
 
 
+@pytest.mark.parametrize("gzipped", [False, True], ids=["svg", "svgz"])
 def test_an_uploaded_svg_label_is_read_from_its_text(
-    api: tuple[TestClient, dict[str, dict[str, str]]],
+    api: tuple[TestClient, dict[str, dict[str, str]]], gzipped: bool
 ) -> None:
     # SVG uploads were refused ("SVG is not read"): an enterprise's label drawn as SVG could not be self-checked.
+    # A gzipped one (.svgz) was refused as "not a PNG, JPEG, WebP, GIF, BMP or SVG image" until it was inflated.
     svg = (
         "<svg xmlns='http://www.w3.org/2000/svg' width='480' height='120'><script>alert(1)</script>"
         "<text x='10' y='40' font-size='24'>产品名称：演示智能水杯</text>"
         "<text x='10' y='90' font-size='24'>执行标准：GB/T 24149-2009（上海标准）</text></svg>"
     ).encode()
+    if gzipped:
+        svg = gzip.compress(svg)
     client, h = api
     made = client.post(
         "/v1/selfcheck/image", files={"file": ("label.svg", svg, "image/svg+xml")}, headers=h["enterprise"]
@@ -212,3 +217,33 @@ def test_evidence_images_are_served_with_their_sniffed_type_and_safe_headers(
     assert client.get("/v1/images/" + "f" * 64, headers=h["inspector"]).status_code == 404
     assert client.get("/v1/images/" + "0" * 64, headers=h["inspector"]).status_code == 404
     assert client.get(f"/v1/images/{digest}", headers=h["enterprise"]).status_code == 403
+
+
+def test_a_stored_svg_is_served_as_markwatchs_rendering_and_its_original_only_as_a_download(
+    api: tuple[TestClient, dict[str, dict[str, str]]], sqlite_url: str, label: bytes
+) -> None:
+    # Before: /v1/images/<sha of an SVG> answered 404 (SVG is active content): an inspector had nothing to see.
+    client, h = api
+    svg = (
+        "<svg xmlns='http://www.w3.org/2000/svg' width='240' height='60'><script>alert(1)</script>"
+        "<text x='10' y='40' font-size='24'>上海标准</text></svg>"
+    ).encode()
+    digest = sha256_of(svg)
+    with db.session_scope(sqlite_url) as session:
+        session.add(SnapshotBody(sha256=digest, body=zlib.compress(svg), size=len(svg)))
+        session.add(SnapshotBody(sha256=sha256_of(label), body=zlib.compress(label), size=len(label)))
+    answer = client.get(f"/v1/images/{digest}", headers=h["inspector"])
+    assert answer.status_code == 200 and answer.headers["content-type"] == "image/png"
+    assert answer.content.startswith(b"\x89PNG\r\n\x1a\n") and b"alert" not in answer.content
+    assert answer.headers["x-markwatch-rendering-of"] == f"image/svg+xml sha256={digest}"
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert "sandbox" in answer.headers["content-security-policy"]
+    original = client.get(f"/v1/images/{digest}/original", headers=h["inspector"])
+    assert original.status_code == 200 and original.content == svg
+    assert original.headers["content-type"] == "application/octet-stream"
+    assert original.headers["content-disposition"].startswith("attachment;")
+    assert "sandbox" in original.headers["content-security-policy"]
+    # Staff only; a raster has no "original" beside itself; an unknown hash is a 404.
+    assert client.get(f"/v1/images/{digest}/original", headers=h["enterprise"]).status_code == 403
+    assert client.get(f"/v1/images/{sha256_of(label)}/original", headers=h["inspector"]).status_code == 404
+    assert client.get("/v1/images/" + "0" * 64 + "/original", headers=h["inspector"]).status_code == 404

@@ -272,3 +272,44 @@ def test_a_claim_inside_an_iframe_srcdoc_marks_the_frame() -> None:
         [Location(located.snippet, located.location, located.verbatim, "text", None)],
     )
     assert marked.hits[0].how == "element" and 'data-mw-hit="1"' in marked.html
+
+
+SVG_LABEL = (
+    "<svg xmlns='http://www.w3.org/2000/svg' width='240' height='60'><script>alert(1)</script>"
+    "<rect width='240' height='60' fill='#c00' onclick='alert(2)'/>"
+    "<text x='10' y='40' font-size='24'>上海标准 优质食品</text></svg>"
+).encode()
+
+
+def test_an_svg_image_claim_shows_markwatchs_rendering_and_offers_the_original_only_as_a_download(
+    db_url: str,
+) -> None:
+    # Before: an SVG is never served (active content), so the case page said "not in the archive" and an
+    # inspector saw only the quoted words and a hash, nothing to look at.
+    data = seed(db_url)
+    case_id, digest = seed_image_case(db_url, SVG_LABEL)
+    with TestClient(console_app(db_url)) as client:
+        sign_in(client, data.keys["inspector"])
+        html = client.get(f"/console/cases/{case_id}").text
+        figure = re.search(r'<figure class="image-evidence" id="image-1">.*?</figure>', html, flags=re.S)
+        assert figure is not None and "image-missing" not in figure.group(0)
+        # Drawn at the reader's size (1200 px on the longer side), so the OCR box lands where it was read.
+        assert 'viewBox="0 0 1200 300"' in figure.group(0)
+        assert f'<image href="/console/images/{digest}"' in figure.group(0)
+        assert f"markwatch 对该 SVG 的渲染（原始文件的 sha256：{digest}" in figure.group(0)
+        assert f'href="/console/images/{digest}/original"' in figure.group(0)
+        english = client.get(f"/console/cases/{case_id}?lang=en").text
+        assert f"markwatch&#39;s rendering of the SVG (sha256 of the original: {digest}" in english
+        rendering = client.get(f"/console/images/{digest}")
+        assert rendering.status_code == 200 and rendering.headers["content-type"] == "image/png"
+        assert rendering.content.startswith(b"\x89PNG\r\n\x1a\n") and b"<svg" not in rendering.content
+        assert rendering.headers["content-security-policy"].startswith("sandbox")
+        assert rendering.headers["x-content-type-options"] == "nosniff"
+        original = client.get(f"/console/images/{digest}/original")
+        assert original.status_code == 200 and original.content == SVG_LABEL
+        assert original.headers["content-type"] == "application/octet-stream"
+        assert original.headers["content-disposition"].startswith("attachment;")
+        assert "sandbox" in original.headers["content-security-policy"]
+        assert original.headers["x-content-type-options"] == "nosniff"
+        # Nothing but a stored SVG has an "original" download here.
+        assert client.get("/console/images/" + "0" * 64 + "/original").status_code == 404

@@ -29,7 +29,6 @@ from crawler.images.models import ImageSighting
 from crawler.store.models import Finding, Snapshot, SnapshotBody, Sweep, SweepPage, SweepUrl
 from markwatch import db
 from markwatch.config import USER_AGENT
-from markwatch.errors import NotFoundError
 from sweeps.images.accounting import pending_images
 
 REPO = Path(__file__).resolve().parent.parent
@@ -476,6 +475,9 @@ class _InlineShop(Shop):
             # Words drawn by an inline <svg> are page text (was: the <svg> pruned whole, no claim).
             "/item/10.html": "<svg width='420' height='60'><text x='8' y='40'>执行标准：T/DEMO 001-2019（上海标准）"
             "</text></svg>",
+            # A bitmap an inline <svg> draws (<image href>) is a page image (was: never fetched nor read).
+            "/item/11.html": "<svg width='400' height='300'><image href='/cdn/label.jpg?svg' width='400'"
+            " height='300'/></svg>",
         }
         if path == "/cdn/label.avif":
             return 200, "image/avif", AVIF
@@ -493,7 +495,7 @@ class _InlineShop(Shop):
 def test_images_a_page_carries_or_shows_without_an_img_src_are_kept_read_and_judged(tmp_path: Path) -> None:
     # Before: a data: URI was always a placeholder, a background or a <source> was not looked at: the label
     # was never read, and each page was "ok" as if read whole.
-    for shop in serve_shop(_InlineShop(items=10)):
+    for shop in serve_shop(_InlineShop(items=11)):
         db_url, first = _swept(shop, tmp_path)
         assert ": finished;" in first.stdout, first.stdout
         with db.session_scope(db_url) as session:
@@ -537,12 +539,17 @@ def test_images_a_page_carries_or_shows_without_an_img_src_are_kept_read_and_jud
             assert (avif.status, avif.reason) == ("checked", "error:unsupported-format")
             assert [w["code"] for w in pages["9.html"].warnings] == ["image-unsupported-format"]
             assert ("10.html", "SHS003", None) in rules and pages["10.html"].status == "ok"
-            # Served back as fetched, with its sniffed type; the SVG is never served at all.
+            drawn = sightings["11.html"]
+            assert "/cdn/label.jpg?svg" in drawn.url and (drawn.status, drawn.reason) == ("checked", None)
+            assert ("11.html", "SHS003", drawn.image_sha256) in rules and pages["11.html"].status == "ok"
+            # Served back as fetched, with its sniffed type; the SVG never as such, only markwatch's rendering.
             served = image_response(image_bytes(session, inline_sha) or b"")
             assert served.body == LABEL and served.media_type == "image/jpeg"
             assert served.headers["content-security-policy"].endswith("sandbox")
-            with pytest.raises(NotFoundError):
-                image_response(image_bytes(session, svg.image_sha256) or b"")
+            rendering = image_response(image_bytes(session, svg.image_sha256) or b"")
+            assert rendering.media_type == "image/png" and bytes(rendering.body).startswith(b"\x89PNG")
+            assert rendering.headers["x-markwatch-rendering-of"] == f"image/svg+xml sha256={svg.image_sha256}"
+            assert rendering.headers["content-security-policy"].endswith("sandbox")
 
 
 @pytest.mark.slow

@@ -45,6 +45,9 @@ def test_lines_placed_apart_stay_apart_and_titles_and_definitions_are_not_drawn(
         (f"<svg><text display='none'>本品执行{CODE}（上海标准）</text></svg>", ""),
         (f"<svg><g visibility='hidden'><text>本品执行{CODE}（上海标准）</text></g></svg>", ""),
         (f"<svg width='0' height='0'><text>本品执行{CODE}（上海标准）</text></svg>", ""),
+        # Opacity below 0 is clamped to 0 (was read as shown: only a written zero hid).
+        (f"<svg><text opacity='-1'>本品执行{CODE}（上海标准）</text></svg>", ""),
+        (f"<svg><text style='fill-opacity:-0.5'>本品执行{CODE}（上海标准）</text></svg>", ""),
         (
             f"<svg class='off'><text>本品执行{CODE}（上海标准）</text></svg>",
             "<style>.off{display:none}</style>",

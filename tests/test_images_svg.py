@@ -85,3 +85,38 @@ def test_icons_are_small_and_textless_and_drawings_are_sized_for_reading() -> No
     assert render_size(wide, ImageSettings()) == (1200, 400)
     image = rasterise(wide.drawing, render_size(wide, ImageSettings(max_pixels=10_000)))
     assert image.width * image.height <= 10_000 and image.mode == "RGB"
+
+
+def test_an_svg_image_hides_text_as_an_inline_svg_does() -> None:
+    # Before: the image reader had its own reading of SVG hiding, narrower than the page's: fill-opacity in a
+    # style, opacity in percent and !important were read as shown, and a negative font-size (invalid, so
+    # ignored: the text is drawn) dropped words a buyer sees. Both now read SVG through checker/svglines.py.
+    document = parse_svg(
+        f"<svg {NS} width='400' height='200'>"
+        "<text style='fill-opacity:0'>隐藏一</text><text opacity='0%'>隐藏二</text>"
+        "<text style='opacity:0 !important'>隐藏三</text><text opacity='-1'>隐藏四</text>"
+        "<text x='10' y='20' font-size='-3'>上海标准</text>"
+        "<text x='10' y='40'>上海<tspan display='none'>隐藏五</tspan>标准</text>"
+        "</svg>".encode()
+    )
+    assert document.lines == ["上海标准", "上海标准"]
+
+
+def test_a_gzipped_svg_is_read_and_its_inflating_is_bounded() -> None:
+    # Before: .svgz (gzip) bytes were no SVG to sniff() and parse_svg refused them as malformed XML.
+    import gzip
+
+    from crawler.images.loading import sniff
+
+    plain = f"<svg {NS} width='400' height='100'><text x='10' y='40'>上海标准</text></svg>".encode()
+    assert sniff(gzip.compress(plain)) == "svg" and parse_svg(gzip.compress(plain)).lines == ["上海标准"]
+    # A bomb stops at the byte bound; a cut stream is malformed; gzip of something else is no SVG.
+    bomb = gzip.compress(plain[:-6] + b" " * (MAX_SVG_BYTES + 1) + b"</svg>")
+    assert len(bomb) < 10_000 and sniff(bomb) == "svg"
+    with pytest.raises(SvgRefused) as refused:
+        parse_svg(bomb)
+    assert refused.value.reason == "svg-too-large"
+    with pytest.raises(SvgRefused) as refused:
+        parse_svg(gzip.compress(plain)[:-12])
+    assert refused.value.reason == "svg-malformed"
+    assert sniff(gzip.compress(b"<html><body>not an image</body></html>")) is None

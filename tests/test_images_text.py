@@ -272,3 +272,19 @@ def test_images_that_share_a_parent_get_the_paths_a_walk_from_each_gives() -> No
 )
 def test_srcset_is_parsed_as_the_html_standard_does(srcset: str, candidates: list[tuple[str, str]]) -> None:
     assert srcset_candidates(srcset) == candidates
+
+
+def test_an_image_an_inline_svg_draws_is_a_page_image() -> None:
+    # Before: an <svg> badge around a bitmap (<image href=…>) showed the label to a buyer, but it was no page
+    # image: never fetched, never read.
+    page = """<html><body><div class="desc"><p>x</p>
+      <svg width="400" height="300"><image href="/badge/label.png" width="400" height="300"/></svg>
+      <svg><image xlink:href="/badge/old.jpg"/><image href="/s.gif"/></svg>
+      <image href="/not-in-svg.png"/>
+    </div></body></html>"""
+    found = find_images(page, "https://shop.example/item/1.html")
+    assert [i.url for i in found] == [
+        "https://shop.example/badge/label.png",
+        "https://shop.example/badge/old.jpg",
+    ]
+    assert found[0].location == "body > div:nth-of-type(1) > svg:nth-of-type(1) > image:nth-of-type(1)"

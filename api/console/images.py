@@ -3,7 +3,8 @@
 Coordinated only through the findings contract (`Evidence.image`: sha256, url, bbox, ocr_text,
 ocr_confidence, engine). The image bytes are looked up by sha256 among the stored evidence bodies; only raster
 formats a browser shows as passive content (PNG, JPEG, GIF, WebP) are served, under the archive's sandbox
-CSP, and drawn in the console beneath an SVG box computed here. SVG images are never served.
+CSP, and drawn in the console beneath an SVG box computed here. SVG images are never served: markwatch's PNG
+rendering of one is (api/svg_rendering.py, the reader's own drawing), labelled as such beside the original's hash.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from __future__ import annotations
 import io
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from PIL import Image
 from sqlalchemy.orm import Session
 
+from api.svg_rendering import svg_rendering
 from crawler.images.evidence import image_bytes
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -30,6 +32,7 @@ class ImageInfo:
     media_type: str
     width: int
     height: int
+    svg_rendering: bool = False  # markwatch's PNG rendering of a stored SVG, not the bytes the sha256 is of
 
 
 @dataclass(frozen=True)
@@ -80,10 +83,15 @@ def image_info(data: bytes) -> ImageInfo | None:
 
 
 def load_image(session: Session, sha256: str) -> tuple[bytes, ImageInfo] | None:
-    """The stored image with this sha256 and its info, or None (not stored, or not a raster image)."""
+    """The stored image with this sha256 and its info, or None (not stored, or not a raster image); for a stored
+    SVG, markwatch's PNG rendering of it (None when it cannot be drawn)."""
     data = image_bytes(session, sha256)  # the one image store (crawler/images/evidence.py)
     if data is None:
         return None
+    rendering = svg_rendering(data)
+    if rendering is not None:
+        drawn = image_info(rendering)
+        return (rendering, replace(drawn, svg_rendering=True)) if drawn is not None else None
     info = image_info(data)
     return (data, info) if info is not None else None
 

@@ -28,6 +28,8 @@ from api.console.images import load_image
 from api.console.pages import render
 from api.deps import SessionDep
 from api.schemas.common import IdPath
+from api.svg_rendering import is_svg, original_download_headers
+from crawler.images.evidence import image_bytes
 from crawler.snapshots import snapshot_body
 from crawler.store.models import Finding, Snapshot
 from markwatch.cases.models import CaseFinding
@@ -130,12 +132,24 @@ def archived_raw(snapshot_id: IdPath, session: SessionDep, _user: CurrentUser) -
 
 @router.get("/images/{sha256}")
 def archived_image(sha256: str, session: SessionDep, _user: CurrentUser) -> Response:
-    """An archived raster image (PNG, JPEG, GIF, WebP) by its sha256, sandboxed like an archived page."""
+    """An archived raster image (PNG, JPEG, GIF, WebP) by its sha256, sandboxed like an archived page; for an
+    SVG, markwatch's PNG rendering of it."""
     loaded = load_image(session, sha256.lower())
     if loaded is None:
         raise NotFoundError(f"no archived image {sha256[:64]!r}")
     data, info = loaded
     return Response(data, media_type=info.media_type, headers=ARCHIVE_HEADERS)
+
+
+@router.get("/images/{sha256}/original")
+def archived_image_original(sha256: str, session: SessionDep, _user: CurrentUser) -> Response:
+    """A stored SVG's original bytes (the ones its sha256 is of), only as a download: the console shows
+    markwatch's rendering of it, never the SVG itself (active content)."""
+    digest = sha256.lower()
+    body = image_bytes(session, digest)
+    if body is None or not is_svg(body):
+        raise NotFoundError(f"no archived SVG image {sha256[:64]!r}")
+    return Response(body, media_type="application/octet-stream", headers=original_download_headers(digest))
 
 
 @router.get("/snapshots/{snapshot_id}/source")

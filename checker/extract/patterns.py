@@ -94,7 +94,9 @@ from pagetext import charsets, ignorables
 # 1.22.0: a bare product claim on a single-product page whose rows declare one standard without the words takes
 # it with tie "page-row" (上海标准产品 + 执行标准：expired edition was SHS008 "not disclosed"; now SHS003 for review);
 # the tie holds only for a code the registry knows as designated, now or once (checker/rules/facts.py).
-EXTRACTOR_VERSION = "1.22.0"
+# 1.23.0: inline <svg> text is read by checker/svglines.py, the one reading SVG images use too: opacity or
+# fill-opacity below 0 hides (clamped to 0; only a written zero hid).
+EXTRACTOR_VERSION = "1.23.0"
 
 
 class Pattern(NamedTuple):

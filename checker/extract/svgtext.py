@@ -15,88 +15,18 @@ import re
 
 from lxml import etree
 
-# libxml2's HTML parser keeps SVG elements under their lower-cased names.
-NOT_DRAWN = frozenset(
-    [
-        "defs",
-        "symbol",
-        "clippath",
-        "mask",
-        "pattern",
-        "marker",
-        "title",
-        "desc",
-        "metadata",
-        "style",
-        "script",
-    ]
-)
+from checker.svglines import drawn_lines
+
 _CARRIED = ("id", "class", "style", "hidden")
-_HIDING_STYLE = re.compile(
-    r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)"
-    r"|(?:opacity|fill-opacity|font-size)\s*:\s*0*(?:\.0*)?(?:px|%)?\s*(?:!important\s*)?(?:;|$))",
-    re.I,
-)
 _ZERO = re.compile(r"^\s*0*(?:\.0*)?\s*(?:px|%|em)?\s*$")
-
-
-def hidden_by_svg(el: etree._Element) -> bool:
-    """Hidden by its own SVG presentation attributes or inline style."""
-    if (el.get("display") or "").strip().lower() == "none":
-        return True
-    if (el.get("visibility") or "").strip().lower() in ("hidden", "collapse"):
-        return True
-    for name in ("opacity", "fill-opacity", "font-size"):
-        value = el.get(name)
-        if value is not None and _ZERO.match(value):
-            return True
-    return bool(_HIDING_STYLE.search(el.get("style") or ""))
-
-
-def _text_lines(text_el: etree._Element) -> list[tuple[str, bool]]:
-    """The lines one <text> draws, each with whether SVG hides it: a <tspan> placed anew (x, y or dy) starts a
-    line; a hidden <tspan> is a hidden line of its own."""
-    lines: list[tuple[list[str], bool]] = [([], False)]
-    # An explicit stack of (element, tail only, hidden): a deep page cannot exhaust recursion.
-    pending = [(text_el, False, False)]
-    while pending:
-        el, tail_only, hidden = pending.pop()
-        if tail_only:
-            if lines[-1][1] != hidden:
-                lines.append(([], hidden))
-            lines[-1][0].append(el.tail or "")
-            continue
-        if not isinstance(el.tag, str) or el.tag.lower() in NOT_DRAWN:
-            continue
-        hidden = hidden or hidden_by_svg(el)
-        placed = el is not text_el and (el.get("x") or el.get("y") or el.get("dy"))
-        if (placed and lines[-1][0]) or lines[-1][1] != hidden:
-            lines.append(([], hidden))
-        lines[-1][0].append(el.text or "")
-        for child in reversed(list(el)):
-            pending.append((child, True, hidden))
-            pending.append((child, False, hidden))
-    out = [(" ".join("".join(parts).split()), hidden) for parts, hidden in lines]
-    return [(line, hidden) for line, hidden in out if line]
 
 
 def shown_lines(svg: etree._Element) -> list[tuple[str, bool]]:
     """The lines of text an inline <svg> draws, each with whether SVG itself hides it (presentation attributes,
-    inline style, a zero-sized <svg>); what is not drawn where it stands (<defs>, <title>…) is not a line."""
-    hidden_svg = hidden_by_svg(svg) or any(_ZERO.match(svg.get(side) or "x") for side in ("width", "height"))
-    lines: list[tuple[str, bool]] = []
-    for el in svg.iter("text"):
-        node: etree._Element | None = el.getparent()
-        drawn, hidden = True, hidden_svg
-        while node is not None and node is not svg:
-            if not isinstance(node.tag, str) or node.tag.lower() in NOT_DRAWN:
-                drawn = False
-                break
-            hidden = hidden or hidden_by_svg(node)
-            node = node.getparent()
-        if drawn:
-            lines.extend((line, hidden or line_hidden) for line, line_hidden in _text_lines(el))
-    return lines
+    inline style, a zero-sized <svg>); what is not drawn where it stands (<defs>, <title>…) is not a line. The
+    reading is checker/svglines.py's, the one SVG images are read with."""
+    zero_sized = any(_ZERO.match(svg.get(side) or "x") for side in ("width", "height"))
+    return [(line, hidden or zero_sized) for line, hidden in drawn_lines(svg, keep_hidden=True)]
 
 
 def svg_as_text(svg: etree._Element, tag_attr: str) -> etree._Element:

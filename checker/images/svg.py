@@ -18,7 +18,10 @@ from dataclasses import dataclass, field
 from lxml import etree
 from PIL import Image
 
+from checker.svglines import drawn_lines, standing, svg_name
+from crawler.content_coding import GZIP_MAGIC, gunzip_bounded
 from crawler.images.settings import ImageSettings
+from markwatch.errors import ContentCodingError
 
 # Bounds on what is parsed at all: labels and icons are far below both; a bigger SVG is refused with its reason.
 MAX_SVG_BYTES = 4 * 1024 * 1024
@@ -37,34 +40,12 @@ DEFAULT_SIZE = (300.0, 150.0)
 # itself: Chinese <text> drew nothing. Noto CJK is what Debian's fonts-noto-cjk installs; where it is missing the
 # words are still read from the markup, only a mark set as text is not drawn.
 _SANS, _SERIF = "Noto Sans CJK SC", "Noto Serif CJK SC"
-_TEXT_TAGS = frozenset(["text"])
-# Content under these is not drawn where it stands (definitions, clip shapes, metadata, tooltips).
-_NOT_DRAWN = frozenset(
-    [
-        "defs",
-        "symbol",
-        "clipPath",
-        "mask",
-        "pattern",
-        "marker",
-        "title",
-        "desc",
-        "metadata",
-        "style",
-        "script",
-    ]
-)
 # Removed before rasterising: never run, never fetch.
-_REMOVED = frozenset(["script", "foreignObject", "iframe", "audio", "video", "handler", "listener"])
+_REMOVED = frozenset(["script", "foreignobject", "iframe", "audio", "video", "handler", "listener"])
 _HREFS = ("href", "{http://www.w3.org/1999/xlink}href")
 _SAFE_DATA = re.compile(r"^\s*data:image/(?:png|jpeg|gif|webp)[;,]", re.I)
 _LENGTH = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:e[+-]?\d+)?)\s*(px|pt|pc|mm|cm|in)?\s*$", re.I)
 _UNIT_PX = {"": 1.0, "px": 1.0, "pt": 4 / 3, "pc": 16.0, "mm": 96 / 25.4, "cm": 96 / 2.54, "in": 96.0}
-_HIDDEN_STYLE = re.compile(
-    r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)|opacity\s*:\s*0(?:\.0*)?\s*(?:;|$)"
-    r"|font-size\s*:\s*0(?:\.0*)?(?:px)?\s*(?:;|$))",
-    re.I,
-)
 
 
 class SvgRefused(Exception):
@@ -87,10 +68,6 @@ class SvgDocument:
     drawing_without_text: bytes
     has_graphics: bool
     notes: list[str] = field(default_factory=list)
-
-
-def _local(tag: object) -> str:
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
 
 
 def _parser() -> etree.XMLParser:
@@ -128,59 +105,12 @@ def declared_size(root: etree._Element) -> tuple[float, float]:
     return (width or DEFAULT_SIZE[0], height or DEFAULT_SIZE[1])
 
 
-def _hidden(el: etree._Element) -> bool:
-    """Hidden by its own attributes or style (display/visibility/opacity 0/font-size 0)."""
-    if el.get("display", "").strip().lower() == "none":
-        return True
-    if el.get("visibility", "").strip().lower() in ("hidden", "collapse"):
-        return True
-    for name in ("opacity", "fill-opacity", "font-size"):
-        try:
-            if float((el.get(name) or "1").strip().removesuffix("px")) <= 0:
-                return True
-        except ValueError:
-            pass
-    return bool(_HIDDEN_STYLE.search(el.get("style") or ""))
-
-
-def _shown(el: etree._Element) -> bool:
-    """Drawn where it stands: not hidden itself or by an ancestor, not inside a definition or metadata."""
-    node: etree._Element | None = el
-    while node is not None:
-        if _local(node.tag) in _NOT_DRAWN or _hidden(node):
-            return False
-        node = node.getparent()
-    return True
-
-
-def _text_lines(text_el: etree._Element) -> list[str]:
-    """The lines of one <text>: a <tspan> placed anew (x, y or dy) starts a line, as multi-line labels are set."""
-    lines: list[list[str]] = [[]]
-
-    def walk(el: etree._Element) -> None:
-        if isinstance(el, etree._Entity):
-            raise SvgRefused("svg-entities", "an entity reference in the SVG's text is not expanded")
-        if not isinstance(el.tag, str) or _local(el.tag) in _NOT_DRAWN or _hidden(el):
-            return
-        if el is not text_el and (el.get("x") or el.get("y") or el.get("dy")) and lines[-1]:
-            lines.append([])
-        lines[-1].append(el.text or "")
-        for child in el:
-            walk(child)
-            if isinstance(child.tag, str) or isinstance(child, etree._Entity):
-                lines[-1].append(child.tail or "")
-
-    walk(text_el)
-    out = [" ".join("".join(parts).split()) for parts in lines]
-    return [line for line in out if line]
-
-
 def _sanitised(root: etree._Element) -> None:
     """Remove what could run or fetch: scripts, foreign content, event handlers, outside references."""
     for el in list(root.iter()):
         if not isinstance(el.tag, str):
             continue
-        if _local(el.tag) in _REMOVED and el is not root:
+        if svg_name(el.tag) in _REMOVED and el is not root:
             parent = el.getparent()
             if parent is not None:
                 parent.remove(el)
@@ -206,7 +136,7 @@ def _check_expansion(root: etree._Element) -> None:
             raise SvgRefused("svg-too-large", "an SVG <use> refers to itself")
         busy.add(el)
         total = 1 + sum(size(child) for child in el if isinstance(child.tag, str))
-        if _local(el.tag) == "use":
+        if svg_name(el.tag) == "use":
             target = next((el.get(name) for name in _HREFS if el.get(name)), "")
             if target.strip().startswith("#") and (found := by_id.get(target.strip()[1:])) is not None:
                 total += size(found)
@@ -228,28 +158,36 @@ def parse_svg(raw: bytes) -> SvgDocument:
     """Parse untrusted SVG bytes within the bounds, or raise SvgRefused with the reason."""
     if len(raw) > MAX_SVG_BYTES:
         raise SvgRefused("svg-too-large", f"SVG is {len(raw):,} bytes, over the limit {MAX_SVG_BYTES:,}")
+    if raw.startswith(GZIP_MAGIC):
+        # .svgz: inflated whole and checked, never past the same byte bound (a gzip bomb stops there).
+        try:
+            raw = gunzip_bounded(raw, max_size=MAX_SVG_BYTES)
+        except ContentCodingError as exc:
+            reason = "svg-too-large" if exc.kind == "too_large" else "svg-malformed"
+            raise SvgRefused(reason, f"the gzipped SVG (.svgz) cannot be read: {exc}") from None
     try:
         root = etree.fromstring(raw, _parser())
     except etree.XMLSyntaxError as exc:
         # libxml2 stops an entity amplification (billion laughs) itself, even unexpanded: said as such.
         reason = "svg-entities" if "entit" in str(exc).lower() else "svg-malformed"
         raise SvgRefused(reason, f"the SVG is not well-formed XML: {exc}") from None
-    if _local(root.tag) != "svg":
-        raise SvgRefused("svg-malformed", f"the document's root is <{_local(root.tag)}>, not <svg>")
+    if svg_name(root.tag) != "svg":
+        raise SvgRefused("svg-malformed", f"the document's root is <{svg_name(root.tag)}>, not <svg>")
     for count, _ in enumerate(root.iter(), 1):
         if count > MAX_SVG_ELEMENTS:
             raise SvgRefused("svg-too-large", f"SVG has over {MAX_SVG_ELEMENTS:,} elements")
     _check_expansion(root)
-    lines: list[str] = []
-    texts = [el for el in root.iter() if isinstance(el.tag, str) and _local(el.tag) in _TEXT_TAGS]
+    texts = [el for el in root.iter() if svg_name(el.tag) == "text"]
+    if any(isinstance(node, etree._Entity) for el in texts for node in el.iter()):
+        raise SvgRefused("svg-entities", "an entity reference in the SVG's text is not expanded")
+    # What the image shows: hidden lines are not drawn, so they are no words of the image at all.
+    lines = [line for line, _ in drawn_lines(root, keep_hidden=False)]
     has_graphics = any(
-        isinstance(el.tag, str) and _local(el.tag) not in _TEXT_TAGS and _local(el.tag) not in ("tspan", "textPath")
-        and _local(el.tag) not in _NOT_DRAWN and el is not root and _shown(el)
+        svg_name(el.tag) not in ("", "text", "tspan", "textpath")
+        and el is not root
+        and standing(el) == (True, False)
         for el in root.iter()
-    )  # fmt: skip
-    for el in texts:
-        if _shown(el):
-            lines.extend(_text_lines(el))
+    )
     width, height = declared_size(root)
     # resvg refuses root sizes in percent or in/cm/mm ("invalid size"): the size worked out here, in pixels, with
     # the viewBox it implies where there is none (a user unit is a CSS pixel then).
@@ -296,3 +234,13 @@ def rasterise(markup: bytes, size: tuple[int, int]) -> Image.Image:
     except (ValueError, OSError) as exc:
         raise SvgRefused("svg-unrendered", f"the SVG could not be drawn: {exc}") from None
     return image.convert("RGB")
+
+
+def render_png(raw: bytes, settings: ImageSettings) -> bytes:
+    """What an inspector sees of an SVG: the sanitised drawing rasterised to PNG by the code and at the size the
+    reader drew it for OCR (so a box read in it lands where it was read); SvgRefused when it cannot be drawn."""
+    document = parse_svg(raw)
+    image = rasterise(document.drawing, render_size(document, settings))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()

@@ -14,7 +14,9 @@ MATCHER_VERSION = "orb-ransac-1"
 # it is made upright and flattened, gated as blank and cut into tiles. A reading cached before a change here
 # was made from other pixels, so a change must bump this and every image is read again once.
 # 2: the frame with most detail among the first 8 (was: the first frame).
-PREPARATION_VERSION = "prep-2"
+# 3: SVG text is read by checker/svglines.py (as inline page <svg> is): fill-opacity, opacity in % or !important
+# hide, a negative font-size (invalid, ignored) does not.
+PREPARATION_VERSION = "prep-3"
 
 
 @cache

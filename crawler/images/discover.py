@@ -3,7 +3,7 @@
 Marketplaces put a 1x1 placeholder in `src` and the real address in `data-src`, `data-ks-lazyload`
 (Taobao/Tmall), `data-lazyload` (JD), `data-original`, `src2`, `srcset`, a `<picture>`'s `<source>`, or a
 `<noscript>` copy of the tag. Detail pages also show images as an element's inline `background-image` (or a
-lazy `data-bg`), and carry some inside the page as `data:` URIs (crawler/images/inline.py): a buyer sees all
+lazy `data-bg`) or as an inline `<svg>`'s `<image href>`, and carry some inside the page as `data:` URIs (crawler/images/inline.py): a buyer sees all
 of them, so all are evidence."""
 
 from __future__ import annotations
@@ -210,6 +210,22 @@ def _absolute(address: str, base_url: str | None) -> str:
     return urldefrag(urljoin(base_url or "", address))[0]
 
 
+def svg_image_address(el: etree._Element) -> str | None:
+    """The address an inline <svg>'s <image> draws (href, else the older xlink:href), unless a placeholder."""
+    value = (el.get("href") or el.get("xlink:href") or "").strip()
+    return value if value and not _is_placeholder(value) else None
+
+
+def _svg_images(root: etree._Element) -> dict[etree._Element, str]:
+    """The <image> elements inline <svg>s draw (libxml2's HTML parser keeps them as <image>, lower-cased) with
+    their addresses: a badge drawn as an <svg> around a bitmap shows that bitmap to a buyer."""
+    found: dict[etree._Element, str] = {}
+    for el in root.iter("image"):
+        if any(a.tag == "svg" for a in el.iterancestors()) and (address := svg_image_address(el)):
+            found[el] = address
+    return found
+
+
 def _noscript_images(root: etree._Element) -> list[tuple[etree._Element, etree._Element]]:
     """<img> tags inside <noscript> (parsed from its text when the parser kept it as text)."""
     found: list[tuple[etree._Element, etree._Element]] = []
@@ -257,6 +273,7 @@ def find_images(
         for el in root.xpath("//*[@style or @data-bg or @data-background]")
         if isinstance(el.tag, str) and el.tag != "img" and (address := background_address(el))
     }
+    backgrounds.update(_svg_images(root))
     if backgrounds:
         # In document order with the <img> tags (a noscript copy stays last, as before).
         order = {el: n for n, el in enumerate(root.iter())}

@@ -10,11 +10,13 @@ import hashlib
 import io
 import re
 import warnings
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
 from PIL import Image, ImageFile, ImageOps, ImageStat, UnidentifiedImageError
 
+from crawler.content_coding import GZIP_MAGIC
 from crawler.images.settings import ImageSettings
 from markwatch.errors import InputError
 
@@ -76,7 +78,8 @@ UNSUPPORTED = {"avif": "AVIF", "heif": "HEIF/HEIC"}
 
 
 def sniff(raw: bytes) -> str | None:
-    """The image format the bytes really are (png, jpeg, gif, webp, bmp), "svg", "avif", "heif", or None."""
+    """The image format the bytes really are (png, jpeg, gif, webp, bmp), "svg" (also gzipped, .svgz), "avif",
+    "heif", or None."""
     for magic, offset, name in _MAGIC:
         if raw[offset : offset + len(magic)] == magic:
             if name == "webp" and raw[:4] != b"RIFF":
@@ -92,7 +95,17 @@ def sniff(raw: bytes) -> str | None:
     # an inline <svg> near its top is a page, not an SVG image.
     if _SVG_START.match(raw[:4096].lower()):
         return "svg"
+    if raw.startswith(GZIP_MAGIC) and _SVG_START.match(_gzip_head(raw).lower()):
+        return "svg"  # .svgz: gzipped SVG (checker/images/svg.py inflates it whole, bounded)
     return None
+
+
+def _gzip_head(raw: bytes) -> bytes:
+    """The first 4 KiB a gzip stream inflates to (at most 64 KiB read): enough to know an SVG, never a bomb."""
+    try:
+        return zlib.decompressobj(wbits=31).decompress(raw[: 64 * 1024], 4096)
+    except zlib.error:
+        return b""
 
 
 def sha256_of(raw: bytes) -> str:
