@@ -4,18 +4,9 @@ squeezed text is hidden from buyers; each way only in the combination that reall
 from __future__ import annotations
 
 import pytest
+from hostile_support import CODE, page
 
 from checker.extract import extract_page
-
-CODE = "T/SHHJ 000003-2018"
-
-
-def page(body: str, css: str = "") -> bytes:
-    style = f"<style>{css}</style>" if css else ""
-    return (
-        f'<html><head><meta charset="utf-8">{style}</head><body><h1>塑胶跑道面层材料</h1>'
-        f"<p>价格：￥99</p>{body}</body></html>"
-    ).encode()
 
 
 @pytest.mark.parametrize(

@@ -6,20 +6,10 @@ import dataclasses
 from html import escape as html_escape
 
 import pytest
+from hostile_support import CODE, page
 
 from checker.extract import extract_page
 from checker.extract.limits import default_limits
-
-CODE = "T/SHHJ 000003-2018"
-
-
-def page(body: str, css: str = "") -> bytes:
-    style = f"<style>{css}</style>" if css else ""
-    return (
-        f'<html><head><meta charset="utf-8">{style}</head><body><h1>塑胶跑道面层材料</h1>'
-        f"<p>价格：￥99</p>{body}</body></html>"
-    ).encode()
-
 
 # --- CPU: work that grew with the square of the page ---
 
