@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import opencc
 
+from pagetext.cpuclock import preparation
+
 # Blocks holding every character OpenCC's t2s tables map (CJK unified ideographs and their extensions,
 # radicals, compatibility ideographs): scanned once per process to learn which characters convert.
 _CJK_BLOCKS = (
@@ -40,6 +42,11 @@ class _Tables:
 
 @functools.cache
 def _tables() -> _Tables:
+    with preparation():  # once per process, not the work of the page that first needs it
+        return _build_tables()
+
+
+def _build_tables() -> _Tables:
     converter = opencc.OpenCC("t2s")
     chars = [chr(point) for low, high in _CJK_BLOCKS for point in range(low, high + 1)]
     # One call for all: the newlines keep OpenCC's phrase matching from joining neighbours.

@@ -34,6 +34,7 @@ from checker.extract.patterns import (
 )
 from markwatch.errors import InputError
 from pagetext import charsets
+from pagetext.cpuclock import preparation
 from pagetext.ignorables import is_default_ignorable
 from pagetext.sniff import utf16_without_bom
 
@@ -175,9 +176,9 @@ class HyperscanSearcher:
         found = self._databases.get(page_families)
         if found is not None:
             return found
-        with self._compiling:
+        with self._compiling, preparation():
             if page_families not in self._databases:
-                # A few hundred ms (the bounded gaps), once per family set and process.
+                # 1-2 s of CPU (the bounded gaps), once per family set and process: not the page's work.
                 hs = self._hs
                 patterns: list[bytes] = []
                 flags: list[int] = []

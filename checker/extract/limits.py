@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import gc
 import os
-import threading
 import time
 from dataclasses import dataclass, field
 
 from checker.extract.models import PageWarning
 from markwatch.errors import ExecutionError, InputError
+from pagetext.cpuclock import page_clock
 
 ENV_PREFIX = "MARKWATCH_EXTRACT_"
 TOO_COMPLEX = "too-complex"
@@ -92,31 +91,12 @@ class BudgetExceeded(ExecutionError):
         self.stage = stage
 
 
-class _CollectorTime(threading.local):
-    """CPU seconds this thread has spent in the garbage collector (collections run in the allocating thread)."""
-
-    total: float = 0.0
-    began: float = 0.0
-
-
-_collector_time = _CollectorTime()
-
-
-def _count_collection(phase: str, _info: dict[str, int]) -> None:
-    if phase == "start":
-        _collector_time.began = time.thread_time()
-    else:
-        _collector_time.total += time.thread_time() - _collector_time.began
-
-
-gc.callbacks.append(_count_collection)
-
-
 def _page_clock() -> float:
     # A full collection scans the whole process's heap: in a long sweep or a test run that is seconds spent on
     # other pages' garbage, and charged to whichever page triggered it, it cut that page's claims (seen in CI:
-    # a 100,000-element page that takes 0.25 s stopped at its 2 s budget). The page's own work is the rest.
-    return time.thread_time() - _collector_time.total
+    # a 100,000-element page that takes 0.25 s stopped at its 2 s budget). One-time preparation (the gate's
+    # Hyperscan database) is not the page's work either: pagetext/cpuclock.py.
+    return page_clock()
 
 
 @dataclass
