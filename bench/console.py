@@ -28,13 +28,14 @@ def build_cases(database_url: str, cases: int = 600, *, now: dt.datetime | None 
     """`cases` cases across every rule, made the way sweeps make them, some moved along the lifecycle."""
     from checker.registry import import_registry_file
     from crawler.snapshots import store_snapshot
-    from crawler.store.models import Finding, Sweep, SweepPage
+    from crawler.store.models import Sweep, SweepPage
     from markwatch import db
     from markwatch.cases.ingest import ingest_sweep
     from markwatch.cases.lifecycle import transition
     from markwatch.cases.models import Case, CaseStatus, DismissalKind
     from markwatch.cases.sent import SendMethod, SentNotice
     from markwatch.cases.waivers import grant_waiver
+    from sweeps.models import Finding
 
     now = now or dt.datetime.now(dt.UTC)
     sweeps = max(cases // 100, 1)

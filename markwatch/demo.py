@@ -94,10 +94,10 @@ def _sweep(db_url: str, base: str, home: Path) -> int:
 
 
 def _findings_and_cases(db_url: str, sweep_id: int) -> None:
-    from crawler.store.models import Finding
     from markwatch.cases.ingest import ingest_sweep
     from markwatch.cases.models import Case
     from markwatch.db import session_scope
+    from sweeps.models import Finding
 
     with session_scope(db_url) as session:
         report = ingest_sweep(session, sweep_id)

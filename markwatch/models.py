@@ -8,6 +8,7 @@ import importlib
 MODEL_MODULES = (
     "checker.registry.models",
     "crawler.store.models",
+    "sweeps.models",
     "markwatch.cases.models",
     "markwatch.cases.audit_models",
     "markwatch.cases.sessions",

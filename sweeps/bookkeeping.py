@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session
 
 from checker.registry.gate import ALLOWED_IN_SUMMARY, allowed_by_summary, require_registry
 from crawler import heartbeat, ledger, process
-from crawler.store.models import PARTIAL, Finding, Snapshot, Sweep, SweepPage
+from crawler.store.models import PARTIAL, Snapshot, Sweep, SweepPage
 from crawler.targets import Target
 from markwatch import db
 from markwatch.errors import ConflictError, DatabaseError, NotFoundError
 from sweeps.images.accounting import image_accounting, pages_to_scan, pending_images, pending_pages
+from sweeps.models import Finding
 from sweeps.run import CrawlResult
 
 log = logging.getLogger(__name__)

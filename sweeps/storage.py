@@ -24,8 +24,9 @@ from crawler.images.scan import PENDING as PENDING_SCAN
 from crawler.images.storage import IMAGE_STATUS, link_sightings, record_sightings, store_images
 from crawler.items import PageItem
 from crawler.ledger import Discovery, Outcome, insert, record_discoveries, record_outcomes
-from crawler.store.models import PARTIAL, Finding, Snapshot, SnapshotBody, SweepPage
+from crawler.store.models import PARTIAL, Snapshot, SnapshotBody, SweepPage
 from sweeps.checking import CheckOutcome
+from sweeps.models import Finding
 
 # A page row with one of these statuses holds the page and its findings (partial: not read whole).
 STORED_STATUSES = ("ok", PARTIAL)

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from crawler.snapshots import store_snapshot
-from crawler.store.models import Finding, Sweep, SweepPage
+from crawler.store.models import Sweep, SweepPage
+from sweeps.models import Finding
 
 T0 = dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.UTC)
 PAGE = "https://shop.example.com/item/1"

@@ -17,8 +17,9 @@ from cases_support import import_example_registry
 from localsite import LocalSite
 from sqlalchemy import func, select
 
-from crawler.store.models import Finding, Snapshot, Sweep, SweepPage, SweepUrl
+from crawler.store.models import Snapshot, Sweep, SweepPage, SweepUrl
 from markwatch import db
+from sweeps.models import Finding
 
 REPO = Path(__file__).resolve().parent.parent
 MARKWATCH = str(Path(sys.executable).with_name("markwatch"))

@@ -11,8 +11,9 @@ from typing import Any
 from cases_support import REGISTRY, make_keys, make_settings
 
 from crawler.snapshots import store_snapshot
-from crawler.store.models import Finding, Sweep, SweepPage
+from crawler.store.models import Sweep, SweepPage
 from markwatch import db
+from sweeps.models import Finding
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 # A notice deadline inside the console's allowed range (after today, within MARKWATCH_CONSOLE_MAX_DEADLINE_DAYS).

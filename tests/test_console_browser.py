@@ -512,10 +512,10 @@ def test_a_swept_image_claim_shows_its_box_text_and_hash_in_the_case_and_notice(
     from images_support import Shop, serve_shop
     from sqlalchemy import select
 
-    from crawler.store.models import Finding
     from markwatch import db
     from markwatch.cases.lifecycle import transition
     from markwatch.cases.models import Case, CaseStatus
+    from sweeps.models import Finding
 
     executable = require_chromium()
     from playwright.sync_api import sync_playwright

@@ -22,8 +22,8 @@ from fastapi.testclient import TestClient
 
 from api.console.archive import Location, decode_snapshot, mark_page, resolve
 from checker.extract import extract_page
-from crawler.store.models import Finding
 from markwatch import db
+from sweeps.models import Finding
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from api.console.i18n import LANG_COOKIE
-from crawler.store.models import Finding
 from markwatch import db
+from sweeps.models import Finding
 
 
 @pytest.fixture

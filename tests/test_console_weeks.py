@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from cases_support import add_finding, make_sweep
 
 from api.console.stats import findings_per_week
-from crawler.store.models import Finding
 from markwatch import db
+from sweeps.models import Finding
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 12, 2, 4, 0, tzinfo=dt.UTC)  # Wednesday 12:00 in Shanghai

@@ -19,8 +19,9 @@ from cases_support import import_example_registry
 from localsite import running, sweep_command
 from sqlalchemy import select
 
-from crawler.store.models import Finding, SweepUrl
+from crawler.store.models import SweepUrl
 from markwatch import db
+from sweeps.models import Finding
 
 REPO = Path(__file__).resolve().parent.parent
 HOSTILE = (

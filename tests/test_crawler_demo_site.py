@@ -13,8 +13,9 @@ from cases_support import import_example_registry
 from sqlalchemy import select
 
 from checker.extract import EXTRACTOR_VERSION
-from crawler.store.models import Finding, Snapshot, Sweep, SweepPage
+from crawler.store.models import Snapshot, Sweep, SweepPage
 from markwatch import db
+from sweeps.models import Finding
 
 REPO = Path(__file__).resolve().parent.parent
 

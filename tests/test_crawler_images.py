@@ -26,10 +26,11 @@ from checker.images.store import ImageReadingRow
 from checker.registry import import_registry_file
 from crawler.images.evidence import image_bytes
 from crawler.images.models import ImageSighting
-from crawler.store.models import Finding, Snapshot, SnapshotBody, Sweep, SweepPage, SweepUrl
+from crawler.store.models import Snapshot, SnapshotBody, Sweep, SweepPage, SweepUrl
 from markwatch import db
 from markwatch.config import USER_AGENT
 from sweeps.images.accounting import pending_images
+from sweeps.models import Finding
 
 REPO = Path(__file__).resolve().parent.parent
 MARKWATCH = str(Path(sys.executable).with_name("markwatch"))

@@ -21,8 +21,9 @@ from localsite import running, sweep_command
 from sqlalchemy import select
 
 from crawler.decoding import query_in_page_encoding
-from crawler.store.models import Finding, SweepUrl
+from crawler.store.models import SweepUrl
 from markwatch import db
+from sweeps.models import Finding
 
 REPO = Path(__file__).resolve().parent.parent
 SEARCH_PATH = "/搜索"

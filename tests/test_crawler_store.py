@@ -12,11 +12,12 @@ from sqlalchemy.orm import Session
 
 from crawler.process import identity
 from crawler.snapshots import snapshot_body, store_snapshot
-from crawler.store.models import Finding, Snapshot, SnapshotBody, Sweep, SweepPage
+from crawler.store.models import Snapshot, SnapshotBody, Sweep, SweepPage
 from crawler.targets import Target
 from markwatch import db
 from markwatch.errors import ConflictError
 from sweeps.bookkeeping import compare, reap_dead, start_or_resume
+from sweeps.models import Finding
 
 T0 = dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.UTC)
 

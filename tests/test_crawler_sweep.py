@@ -18,9 +18,10 @@ from cases_support import import_example_registry
 from localsite import LocalSite, serve, sweep_command
 from sqlalchemy import func, select
 
-from crawler.store.models import Finding, Snapshot, SnapshotBody, Sweep, SweepPage, SweepUrl
+from crawler.store.models import Snapshot, SnapshotBody, Sweep, SweepPage, SweepUrl
 from markwatch import db
 from markwatch.config import USER_AGENT
+from sweeps.models import Finding
 
 REPO = Path(__file__).resolve().parent.parent
 CHECKER_PATH = REPO / "tests" / "data" / "crawler"

@@ -16,10 +16,11 @@ from sqlalchemy.exc import OperationalError
 from crawler.canonical import Canonicalizer
 from crawler.items import PageItem
 from crawler.ledger import Discovery, Outcome
-from crawler.store.models import Finding, Snapshot, Sweep, SweepPage, SweepUrl
+from crawler.store.models import Snapshot, Sweep, SweepPage, SweepUrl
 from markwatch import db
 from sweeps import writer as writer_module
 from sweeps.checking import CheckOutcome, FindingRecord
+from sweeps.models import Finding
 from sweeps.storage import CheckedPage, write_batch
 from sweeps.writer import Job, PageWriter, WriterEvents
 

@@ -19,13 +19,14 @@ from crawler.cluster.keys import SweepKeys
 from crawler.cluster.politeness import SharedHostDelay
 from crawler.cluster.redisconn import connect
 from crawler.cluster.stream import Scripts
-from crawler.store.models import Finding, Sweep
+from crawler.store.models import Sweep
 from crawler.targets import load_targets
 from markwatch import db
 from markwatch.cli import cli
 from markwatch.errors import ConflictError, RegistryEmpty
 from sweeps.bookkeeping import start_or_resume
 from sweeps.cluster.coordinator import start_distributed
+from sweeps.models import Finding
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 

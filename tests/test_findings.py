@@ -20,7 +20,7 @@ from checker.extract.models import Claim, ImageRef, Occurrence, PageClaims, Page
 from checker.registry import RegistryIndex
 from checker.report import SCHEMA_FILE, TargetResult, to_explain, to_json, to_sarif, to_text
 from checker.rules.cases import record_from_case
-from crawler.store.models import Finding, Sweep
+from crawler.store.models import Sweep
 from markwatch import db
 from markwatch.cases.ingest import ingest_sweep
 from markwatch.cases.lifecycle import transition
@@ -28,6 +28,7 @@ from markwatch.cases.models import Case, CaseEvent, CaseStatus, DismissalKind
 from markwatch.cases.precision import PrecisionPolicy, review_policy
 from markwatch.cli import cli
 from sweeps.checking import RegistryChecker
+from sweeps.models import Finding
 
 DATA = Path(__file__).parent / "data"
 SARIF_SCHEMA = json.loads((DATA / "sarif-2.1.0.json").read_text(encoding="utf-8"))

@@ -20,13 +20,14 @@ from localsite import serve
 from sqlalchemy import func, select
 
 from checker.registry.gate import designation_count, require_registry
-from crawler.store.models import Finding, Sweep, SweepUrl
+from crawler.store.models import Sweep, SweepUrl
 from crawler.targets import load_targets
 from markwatch import db
 from markwatch.cli import cli
 from markwatch.errors import RegistryEmpty
 from sweeps.bookkeeping import run_sweep
 from sweeps.cluster.worker import claim_sweep
+from sweeps.models import Finding
 
 REPO = Path(__file__).resolve().parent.parent
 MARKWATCH = str(Path(sys.executable).with_name("markwatch"))

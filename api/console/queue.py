@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session, selectinload
 from api.console.filters import QUEUE_SORTS, QueueQuery
 from api.console.stats import age_bucket
 from checker.rules.loader import RuleSet
-from crawler.store.models import Finding
 from markwatch.cases.lifecycle import AWAITING_RECTIFICATION
 from markwatch.cases.models import Case, CaseFinding, CaseStatus
 from markwatch.cases.queries import conditions
 from markwatch.cases.staleness import claim_gone
 from markwatch.cases.waivers import active_waiver
+from sweeps.models import Finding
 
 _AWAITING = [s.value for s in AWAITING_RECTIFICATION]
 

@@ -31,10 +31,11 @@ from api.schemas.common import IdPath
 from api.svg_rendering import is_svg, original_download_headers
 from crawler.images.evidence import image_bytes
 from crawler.snapshots import snapshot_body
-from crawler.store.models import Finding, Snapshot
+from crawler.store.models import Snapshot
 from markwatch.cases.models import CaseFinding
 from markwatch.errors import ExecutionError, NotFoundError
 from pagetext.charsets import header_charset
+from sweeps.models import Finding
 
 router = console_router()
 

@@ -19,11 +19,12 @@ from api.deps import SessionDep
 from api.routes.rules import RulesDep
 from api.routes.sweeps import sweep_out
 from api.schemas.common import IdPath
-from crawler.store.models import Finding, SweepPage
+from crawler.store.models import SweepPage
 from markwatch.cases.models import Case, CaseFinding
 from markwatch.cases.precision import rule_precision
 from markwatch.cases.queries import counts_by_status
 from markwatch.db import utcnow
+from sweeps.models import Finding
 from sweeps.views import sweep_now, sweeps_now
 
 router = console_router()

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from crawler.store.models import Finding
 from markwatch.cases.lifecycle import DECIDED
 from markwatch.cases.models import Case
+from sweeps.models import Finding
 
 # (label, lower bound in days, upper bound in days or None)
 AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (

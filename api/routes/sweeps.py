@@ -24,10 +24,11 @@ from api.schemas.sweeps import TARGET_PATTERN, LaunchOut, SweepIn, SweepOut
 from api.settings import Settings
 from checker.registry.gate import require_registry
 from crawler.runner import Launch, SweepRunner
-from crawler.store.models import Finding, Sweep, SweepPage
+from crawler.store.models import Sweep, SweepPage
 from crawler.targets import load_targets
 from markwatch.errors import ConflictError, NotFoundError
 from sweeps.bookkeeping import running_sweep_id
+from sweeps.models import Finding
 from sweeps.views import sweep_now, sweeps_now
 
 router = api_router("/sweeps", ["sweeps"], responses=ERROR_RESPONSES)

@@ -1,1 +1,1 @@
-"""Crawl tables: snapshot bodies, snapshots, sweeps, sweep pages, findings."""
+"""Crawl tables: snapshot bodies, snapshots, sweeps, sweep pages and the URL ledger."""

@@ -1,4 +1,4 @@
-"""Tables written by sweeps: immutable snapshots, sweep bookkeeping and per-sweep findings."""
+"""Tables written by the crawl: immutable snapshots, sweeps and their ledger of URLs and pages (findings: sweeps/models.py)."""
 
 from __future__ import annotations
 
@@ -160,28 +160,3 @@ class SweepUrl(Base):
     requeues: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     discovered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
     done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
-
-
-class Finding(Base):
-    """A finding of one sweep on one snapshot; finding_key is stable across sweeps."""
-
-    __tablename__ = "findings"
-    __table_args__ = (
-        UniqueConstraint("sweep_id", "finding_key"),
-        Index("ix_findings_finding_key", "finding_key"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    sweep_id: Mapped[int] = mapped_column(ForeignKey("sweeps.id"), nullable=False, index=True)
-    snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshots.id"), nullable=True, index=True)
-    finding_key: Mapped[str] = mapped_column(String(200), nullable=False)
-    rule_id: Mapped[str] = mapped_column(String(40), nullable=False)
-    severity: Mapped[str] = mapped_column(String(20), nullable=False)
-    standard_code: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    claim: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
-    message: Mapped[str] = mapped_column(Text, nullable=False)
-    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
-    page_url: Mapped[str | None] = mapped_column(Text, nullable=True)
-    site: Mapped[str | None] = mapped_column(String(255), nullable=True)
-    claimant: Mapped[str | None] = mapped_column(Text, nullable=True)
-    observed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)

@@ -7,8 +7,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crawler.store.models import Finding, Snapshot
+from crawler.store.models import Snapshot
 from markwatch.cases.models import Case, CaseFinding
+from sweeps.models import Finding
 
 
 def case_findings(session: Session, case: Case) -> list[dict[str, Any]]:

@@ -15,9 +15,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from crawler.store.models import Finding, Snapshot
+from crawler.store.models import Snapshot
 from markwatch.cases.models import Case, CaseFinding
 from markwatch.cases.waivers import active_waiver
+from sweeps.models import Finding
 
 COLUMNS = (
     "id",

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from checker.confidence import ReviewPolicy, reason, reason_code
-from crawler.store.models import Finding, Snapshot, Sweep, SweepPage
+from crawler.store.models import Snapshot, Sweep, SweepPage
 from markwatch.cases.audit import append_event, serialise_case_writes
 from markwatch.cases.derive import IDENTITY
 from markwatch.cases.lifecycle import AWAITING_RECTIFICATION, recheck, reopen
@@ -19,6 +19,7 @@ from markwatch.cases.models import CONFIDENCES, Case, CaseFinding, CaseStatus
 from markwatch.cases.precision import PrecisionPolicy, review_policy
 from markwatch.db import utcnow
 from markwatch.errors import ConflictError, NotFoundError
+from sweeps.models import Finding
 
 
 @dataclass

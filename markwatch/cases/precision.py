@@ -18,9 +18,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from checker.confidence import ReviewPolicy
-from crawler.store.models import Finding
 from markwatch.cases.models import Case, CaseFinding, CaseStatus, DismissalKind
 from markwatch.errors import InputError
+from sweeps.models import Finding
 
 CONFIRMED_STATES = (
     CaseStatus.CONFIRMED.value,

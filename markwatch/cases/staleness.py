@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Select, and_, exists, literal, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
-from crawler.store.models import Finding, Snapshot, Sweep, SweepPage
+from crawler.store.models import Snapshot, Sweep, SweepPage
 from markwatch.cases.models import Case, CaseFinding, CaseStatus
+from sweeps.models import Finding
 
 # Cases whose work is over: whether their page still shows the claim no longer asks anything of anyone.
 DONE_STATUSES = frozenset({CaseStatus.CLOSED.value, CaseStatus.DISMISSED.value})

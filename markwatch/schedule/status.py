@@ -10,10 +10,11 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from crawler.store.models import Finding, Sweep
+from crawler.store.models import Sweep
 from crawler.targets import load_targets
 from markwatch.schedule.cron import cron_trigger, next_fire
 from markwatch.schedule.models import SchedulerRun
+from sweeps.models import Finding
 
 
 class LastSweep(BaseModel):

@@ -14,7 +14,8 @@ from crawler.images.models import PENDING_STATES, ImageSighting
 from crawler.images.scan import FAILED as SCAN_FAILED
 from crawler.images.scan import PENDING as SCAN_PENDING
 from crawler.ledger import IMAGE
-from crawler.store.models import Finding, SweepPage, SweepUrl
+from crawler.store.models import SweepPage, SweepUrl
+from sweeps.models import Finding
 
 IMAGE_CLAIM_KINDS = ("image-text", "mark-image")
 

@@ -56,9 +56,10 @@ from crawler.images.models import PENDING_STATES, ImageSighting
 from crawler.images.settings import ImageSettings
 from crawler.images.storage import leaves_page_unread, mark_unread
 from crawler.ledger import insert
-from crawler.store.models import Finding, Snapshot, SnapshotBody, SweepPage
+from crawler.store.models import Snapshot, SnapshotBody, SweepPage
 from markwatch import db
 from pagetext.charsets import header_charset
+from sweeps.models import Finding
 
 log = logging.getLogger(__name__)
 
