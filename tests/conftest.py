@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ from sqlalchemy.engine import make_url
 
 from checker.check import Checker
 from checker.extract.gate import GATE_ENV, Searcher, searcher
+from checker.extract.gate_cache import CACHE_ENV
 from markwatch import db
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -20,6 +22,13 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 # kept in the repository so a clean clone on a fresh machine runs the same tests.
 REALPAGES_DIR = REPO_ROOT / "tests" / "data" / "realpages"
 REQUIRE_SERVICES = os.environ.get("MARKWATCH_REQUIRE_SERVICES") == "1"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Compiled gate databases go to a directory of this run (inherited by every subprocess a test starts), not
+    # to the user's ~/.cache: the run compiles each once instead of once per process.
+    if CACHE_ENV not in os.environ:
+        os.environ[CACHE_ENV] = tempfile.mkdtemp(prefix="markwatch-gate-cache-")
 
 
 def _pg_admin_url() -> str | None:

@@ -22,6 +22,7 @@ import re
 import threading
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
+from checker.extract.gate_cache import cache_dir, load_or_compile
 from checker.extract.patterns import (
     GATE_RULES,
     IGNORABLE_ENTITIES,
@@ -178,7 +179,8 @@ class HyperscanSearcher:
             return found
         with self._compiling, preparation():
             if page_families not in self._databases:
-                # 1-2 s of CPU (the bounded gaps), once per family set and process: not the page's work.
+                # 1-2 s of CPU (the bounded gaps), once per family set and process (unless gate_cache has it):
+                # not the page's work.
                 hs = self._hs
                 patterns: list[bytes] = []
                 flags: list[int] = []
@@ -195,9 +197,15 @@ class HyperscanSearcher:
                 triggers = [expression for group in SQUEEZE_TRIGGERS for expression in group]
                 patterns += triggers
                 flags += [hs.HS_FLAG_SINGLEMATCH | hs.HS_FLAG_CASELESS] * len(triggers)
-                database = hs.Database(mode=hs.HS_MODE_BLOCK)
-                database.compile(
-                    expressions=patterns, ids=list(range(len(patterns))), elements=len(patterns), flags=flags
+                ids = list(range(len(patterns)))
+
+                def compile_database() -> hyperscan.Database:
+                    database = hs.Database(mode=hs.HS_MODE_BLOCK)
+                    database.compile(expressions=patterns, ids=ids, elements=len(patterns), flags=flags)
+                    return database
+
+                database = load_or_compile(
+                    hs, hs.HS_MODE_BLOCK, patterns, ids, flags, compile_database, cache_dir()
                 )
                 self._databases[page_families] = _Database(database, first_trigger)
             return self._databases[page_families]
