@@ -30,6 +30,11 @@ RESULTS_DIR = Path(__file__).parent / "results"
 HEADLINES: tuple[tuple[str, str, str], ...] = (
     ("extraction pages/s vs naive bs4 parse", "extraction.pages_per_s", "extraction.baseline_pages_per_s"),
     (
+        "first page of a new process s, cached gate vs compiled",
+        "extraction.first_page_in_new_process.warm_cache_s",
+        "extraction.first_page_in_new_process.compiled_s",
+    ),
+    (
         "rules claims/s, durable vs plain Python",
         "rules.durable_claims_per_s",
         "rules.plain_claims_per_s (baseline)",

@@ -11,6 +11,9 @@ import contextlib
 import gc
 import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -187,6 +190,42 @@ def classification_cost(raw: bytes, repeat: int) -> dict[str, float]:
     }
 
 
+_FIRST_PAGE = (
+    "import time\n"
+    "from checker.extract.extractor import extract_page\n"
+    "page = '<p>执行标准：T/SHHJ 000003-2018（上海标准）</p>'.encode()\n"
+    "began = time.perf_counter()\n"
+    "assert extract_page(page, declared_charset='utf-8').claims\n"
+    "print(time.perf_counter() - began)\n"
+)
+
+
+def first_page_seconds(repeat: int) -> dict[str, float]:
+    """Wall seconds of the first page a fresh process reads: the gate compiled there (cache off, the baseline)
+    and loaded from a warm on-disk cache (checker/extract/gate_cache.py)."""
+    figures: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-gate-cache-") as directory:
+        for label, setting in (("compiled_s", "off"), ("warm_cache_s", directory)):
+            environ = dict(os.environ, MARKWATCH_GATE_CACHE=setting)
+            if setting != "off":  # fill the cache once
+                subprocess.run(
+                    [sys.executable, "-c", _FIRST_PAGE], env=environ, check=True, capture_output=True
+                )
+            times = []
+            for _ in range(repeat):
+                done = subprocess.run(
+                    [sys.executable, "-c", _FIRST_PAGE],
+                    env=environ,
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                )
+                times.append(float(done.stdout.strip().splitlines()[-1]))
+            figures[label] = round(statistics.median(times), 3)
+    figures["speedup"] = round(figures["compiled_s"] / figures["warm_cache_s"], 1)
+    return figures
+
+
 def run() -> dict[str, Any]:
     """Measure and return every figure (also printed by `python -m bench extraction`)."""
     free, claims = corpus(57)
@@ -237,6 +276,8 @@ def run() -> dict[str, Any]:
         "claim_page_detail": claim_detail,
         # The occurrence classifier (issue 13): the pre-pass observer's share of pruning, and the decisions.
         "classification_cost": classification,
+        # A `markwatch check`, sweep process or cluster worker: its first page, gate compiled vs cached.
+        "first_page_in_new_process": first_page_seconds(3 if _quick() else 5),
         "targets": "speedup >= 30, claim-free ratio <= 3, 300 KB claim page median <= 25 ms",
     }
 
