@@ -235,7 +235,14 @@ def _problems_from(record: RawRecord, exc: ValidationError) -> list[Problem]:
         location = [str(part) for part in error["loc"]]
         field = ".".join(location) or None
         message = str(error["msg"]).removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
+        if error["type"] == "extra_forbidden" and location == ["status"]:
+            # `registry list --format csv` writes it for readers; importing it would let an edited status
+            # look applied while the dates say otherwise.
+            message = (
+                "status is computed from the dates (designated_on, valid_until, revoked_on, abolished_on), "
+                "never imported: remove the column, change the dates"
+            )
+        elif error["type"] == "extra_forbidden":
             message = "unknown key (not part of the registry format)"
         elif error["type"] == "model_type" and not location:
             message = f"expected a mapping of fields, got {type(record.fields).__name__}"

@@ -43,6 +43,8 @@ TOP_KEY = "designations"
 SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv"}
 CSV_LIST_SEPARATOR = ";"
 CSV_HOLDER_SEPARATOR = "|"
+# Labelled pieces of a CSV holder after its name and USCC: `en:Demo Co., Ltd.`, `former:旧名有限公司`.
+CSV_HOLDER_TAGS = {"en": "english_names", "former": "former_names"}
 
 
 @dataclass(frozen=True)
@@ -497,11 +499,17 @@ def _csv_records(text: str, name: str) -> Iterator[RawRecord]:
                 )
                 yield RawRecord(number, line, {}, {}, (problem,))
                 continue
-            fields = {
-                column: _csv_cell(column, cell)
-                for column, cell in zip(columns, row, strict=True)
-                if cell.strip()
-            }
+            try:
+                fields = {
+                    column: _csv_cell(column, cell)
+                    for column, cell in zip(columns, row, strict=True)
+                    if cell.strip()
+                }
+            except _CellError as exc:
+                yield RawRecord(
+                    number, line, {}, {}, (Problem(record_where(number, line, exc.column), exc.message),)
+                )
+                continue
             yield RawRecord(number, line, fields, dict.fromkeys(fields, line))
     except csv.Error as exc:
         raise RegistryImportError(
@@ -523,16 +531,50 @@ def _csv_header(row: list[str], line: int, name: str) -> list[str]:
     return columns
 
 
+class _CellError(ValueError):
+    def __init__(self, column: str, message: str) -> None:
+        super().__init__(message)
+        self.column, self.message = column, message
+
+
 def _csv_cell(column: str, cell: str) -> Any:
     value = cell.strip()
     if column == "scope":
         return [part.strip() for part in value.split(CSV_LIST_SEPARATOR) if part.strip()]
     if column == "holders":
-        holders: list[dict[str, str]] = []
-        for part in value.split(CSV_LIST_SEPARATOR):
-            if not part.strip():
-                continue
-            name, _, uscc = (piece.strip() for piece in part.partition(CSV_HOLDER_SEPARATOR))
-            holders.append({"name": name, "uscc": uscc} if uscc else {"name": name})
-        return holders
+        return [
+            csv_holder(part, f"holders.{index}")
+            for index, part in enumerate(p for p in value.split(CSV_LIST_SEPARATOR) if p.strip())
+        ]
     return value
+
+
+def csv_holder(text: str, column: str = "holders") -> dict[str, Any]:
+    """One holder of a CSV holders cell: `name`, then `|USCC` if known, then any `|en:English name` and
+    `|former:former name` pieces (as `registry list --format csv` writes them)."""
+    name, *pieces = (piece.strip() for piece in text.split(CSV_HOLDER_SEPARATOR))
+    holder: dict[str, Any] = {"name": name}
+    for position, piece in enumerate(pieces):
+        tag, colon, tagged = piece.partition(":")
+        if colon and tag.strip() in CSV_HOLDER_TAGS:
+            holder.setdefault(CSV_HOLDER_TAGS[tag.strip()], []).append(tagged.strip())
+        elif position == 0:
+            if piece:
+                holder["uscc"] = piece
+        else:
+            raise _CellError(
+                column,
+                f"unlabelled piece {piece!r} after the holder's name and USCC: write en:NAME for an English "
+                "name or former:NAME for a former name",
+            )
+    return holder
+
+
+def csv_holder_text(holder: dict[str, Any]) -> str:
+    """A holder as one piece of a CSV holders cell (read back by csv_holder)."""
+    pieces = [holder["name"], holder.get("uscc") or ""]
+    for key, tag in (("english_names", "en"), ("former_names", "former")):
+        pieces += [f"{tag}:{name}" for name in holder.get(key) or ()]
+    while len(pieces) > 1 and not pieces[-1]:
+        pieces.pop()
+    return CSV_HOLDER_SEPARATOR.join(pieces)

@@ -26,6 +26,7 @@ from checker.registry import (
 )
 from checker.registry.importer import PROGRESS_EVERY
 from checker.registry.problems import RegistryProblemsError
+from checker.registry.sources import CSV_LIST_SEPARATOR, csv_holder_text
 from markwatch.cases.export import safe_cell
 from markwatch.cli.options import db_option
 from markwatch.db import session_scope
@@ -287,9 +288,8 @@ def _csv(rows: list[tuple[DesignationRecord, DesignationStatus]]) -> str:
     writer.writerow(CSV_COLUMNS)
     for record, state in rows:
         values = {**record.to_dict(), "status": state.value}
-        values["holders"] = ";".join(
-            h["name"] + (f"|{h['uscc']}" if h["uscc"] else "") for h in record.to_dict()["holders"]
-        )
+        # English and former names too: a list exported and imported again keeps every holder field.
+        values["holders"] = CSV_LIST_SEPARATOR.join(csv_holder_text(h) for h in record.to_dict()["holders"])
         values["scope"] = ";".join(record.scope)
         # Registry text comes from files anyone may have edited: a title starting with "=" stays data.
         writer.writerow([safe_cell(values.get(name)) for name in CSV_COLUMNS])
