@@ -30,6 +30,7 @@ from api.routes.rules import RulesDep
 from api.schemas.common import IdPath
 from checker.registry import RegistryIndex
 from checker.rules.loader import RuleSet
+from markwatch.cases.audit import serialise_case_writes
 from markwatch.cases.bulk import MAX_BULK
 from markwatch.cases.lifecycle import transition
 from markwatch.cases.models import CaseStatus, DismissalKind
@@ -239,6 +240,10 @@ def move(
         target = CaseStatus(to)
     except ValueError:
         raise InputError(f"unknown status {to!r}", where="to") from None
+    # The write lock before the read the stale check rests on: of two decisions sent at the same moment, the
+    # second is then judged on the case the first left (and refused with its words kept), not on the status
+    # both read before either was made (which left it to the compare-and-set, a bare 409 page).
+    serialise_case_writes(session)
     case = get_case(session, case_id)
     if expected and expected != case.status:
         if case.status == target.value and _same_move_recorded(session, case_id, reason):
@@ -329,6 +334,8 @@ def assign_case(
     """Assign the case (empty unassigns it). The form says which assignment the inspector saw (the audit
     seq of the latest, 0 for none): one made meanwhile by someone else is not silently overwritten. (A seq
     rather than the name: a browser's empty field reaches FastAPI as no field at all.)"""
+    # As for moves: an assignment made at the same moment is seen, not overwritten.
+    serialise_case_writes(session)
     case = get_case(session, case_id)
     latest = last_change(case_events(session, case_id), "assign")
     changed = seen is not None and seen != (latest.seq if latest is not None else 0)
