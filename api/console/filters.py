@@ -48,8 +48,9 @@ class QueueQuery:
     sweep: int | None = None
     claim: str | None = None
 
-    def case_filter(self) -> CaseFilter:
-        """The filter for markwatch.cases.queries."""
+    def case_filter(self, zone: dt.tzinfo) -> CaseFilter:
+        """The filter for markwatch.cases.queries; the seen days are calendar days in `zone` (the inspectors'
+        zone, the one every date in the console is shown in), not UTC days, which start at 08:00 in Beijing."""
         seen_to = self.dates.get("seen_to")
         return CaseFilter(
             statuses=self.statuses,
@@ -58,8 +59,10 @@ class QueueQuery:
             site=self.text.get("site"),
             claimant=self.text.get("claimant"),
             assignee=self.text.get("assignee"),
-            seen_from=_start_of(self.dates["seen_from"]) if "seen_from" in self.dates else None,
-            seen_to=_start_of(seen_to) + dt.timedelta(days=1) if seen_to and seen_to < dt.date.max else None,
+            seen_from=_start_of(self.dates["seen_from"], zone) if "seen_from" in self.dates else None,
+            seen_to=_start_of(seen_to + dt.timedelta(days=1), zone)
+            if seen_to and seen_to < dt.date.max
+            else None,
             waived=None if self.waived is None else self.waived == "yes",
             claim_gone=None if self.claim is None else self.claim == "gone",
         )
@@ -84,8 +87,8 @@ class QueueQuery:
         return urlencode(pairs)
 
 
-def _start_of(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+def _start_of(day: dt.date, zone: dt.tzinfo) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=zone).astimezone(dt.UTC)
 
 
 def parse_queue_query(params: QueryParams) -> QueueQuery:

@@ -76,12 +76,12 @@ def queue(
     """Filtered, sorted, paged cases with counts per status and open cases by age."""
     query = parse_queue_query(request.query_params)
     now = utcnow()
-    page = queue_page(session, query, rules, now=now, limit=PAGE_SIZE)
+    page = queue_page(session, query, rules, now=now, limit=PAGE_SIZE, zone=settings.zone)
     # An offset past the end (a bookmark, a page whose cases were worked off): show the last page, and say so.
     past_end = page.total > 0 and query.offset >= page.total
     if past_end:
         query = replace(query, offset=(page.total - 1) // PAGE_SIZE * PAGE_SIZE)
-        page = queue_page(session, query, rules, now=now, limit=PAGE_SIZE)
+        page = queue_page(session, query, rules, now=now, limit=PAGE_SIZE, zone=settings.zone)
     context = {
         "past_end": past_end,
         "user": user,
