@@ -64,3 +64,21 @@ def test_seen_from_and_to_are_beijing_days(live: tuple[httpx.Client, ConsoleData
     # The queue shows the same day the filter used.
     row = re.search(rf'<tr data-case-id="{late}".*?</tr>', client.get("/console/cases").text, re.S)
     assert row is not None and "2026-03-02" in row.group(0)
+
+
+def test_deadline_order_puts_running_deadlines_first(live: tuple[httpx.Client, ConsoleData, str]) -> None:
+    client, data, url = live
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    running = data.cases["expired"]
+    overdue = data.cases["wording"]
+    stopped = data.cases["hostile"]
+    # A deadline that runs in 30 days, one that passed and was escalated (still awaiting rectification),
+    # and one whose case was closed after its deadline: the date stays on the case, the clock has stopped.
+    _set(url, running, status="rectification_due", rectification_due_at=now + dt.timedelta(days=30))
+    _set(url, overdue, status="escalated", rectification_due_at=now - dt.timedelta(days=3))
+    _set(url, stopped, status="closed", rectification_due_at=now - dt.timedelta(days=40), decided_at=now)
+    ids = _ids(client, "sort=deadline")
+    assert ids == [overdue, running, stopped]
+    page = client.get("/console/cases?sort=deadline").text
+    states = re.findall(r'<tr data-case-id="\d+" data-confidence="\w+"(?: data-deadline="(\w+)")?', page)
+    assert states == ["overdue", "due", ""]

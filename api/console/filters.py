@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import UnaryExpression
+from sqlalchemy import UnaryExpression, case
 from starlette.datastructures import QueryParams
 
+from markwatch.cases.lifecycle import AWAITING_RECTIFICATION
 from markwatch.cases.models import CONFIDENCES as CASE_CONFIDENCES
 from markwatch.cases.models import Case, CaseStatus
 from markwatch.cases.queries import DEFAULT_SORT, SORTS, CaseFilter
@@ -25,10 +26,14 @@ DUE_CHOICES = ("due", "overdue")
 WAIVED_CHOICES = ("yes", "no")
 # gone: a later sweep read the page whole without the claim; present: not (yet) shown gone.
 GONE_CHOICES = ("gone", "present")
-# The queue sorts as the API does, and also by the nearest deadline.
+# A deadline clock runs while the case awaits rectification (due, or escalated past it); a closed or
+# dismissed case keeps its last deadline's date with the clock stopped, and sorted among running ones by that
+# old date, it came first.
+_CLOCK_STOPPED = case((Case.status.in_([s.value for s in AWAITING_RECTIFICATION]), 0), else_=1)
+# The queue sorts as the API does, and also by the nearest deadline (running clocks first).
 QUEUE_SORTS: dict[str, tuple[UnaryExpression[Any], ...]] = {
     **SORTS,
-    "deadline": (Case.rectification_due_at.asc().nulls_last(), Case.id.asc()),
+    "deadline": (_CLOCK_STOPPED.asc(), Case.rectification_due_at.asc().nulls_last(), Case.id.asc()),
 }
 
 
