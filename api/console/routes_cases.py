@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, replace
 from typing import Annotated
 
@@ -31,6 +32,7 @@ from api.schemas.common import IdPath
 from checker.registry import RegistryIndex
 from checker.rules.loader import RuleSet
 from markwatch.cases.audit import serialise_case_writes
+from markwatch.cases.audit_export import case_audit
 from markwatch.cases.bulk import MAX_BULK
 from markwatch.cases.lifecycle import transition
 from markwatch.cases.models import CaseStatus, DismissalKind
@@ -188,6 +190,14 @@ def case_page(
 ) -> Response:
     """Snippet, rule, registry record, snapshot and archived page, history, and the action forms."""
     return case_view(request, session, user, rules, registry.current(session), settings, case_id)
+
+
+@router.get("/cases/{case_id}/audit.json")
+def audit_json(request: Request, case_id: IdPath, session: SessionDep, _user: CurrentUser) -> Response:
+    """The case's audit entries with their hash-chain fields, as a file to attach to the case's record."""
+    body = json.dumps(case_audit(session, case_id), ensure_ascii=False, indent=2)
+    headers = {"Content-Disposition": f'attachment; filename="case-{case_id}-audit.json"'}
+    return with_headers(Response(body, media_type="application/json", headers=headers), request)
 
 
 def _refuse_stale(
