@@ -213,6 +213,7 @@ def _refuse_stale(
     typed: dict[str, str],
 ) -> Response:
     """The case page as it is now (409), naming the change that made the form stale, with the form refilled."""
+    session.rollback()  # nothing is written: the case-write lock the check was made under is not held to render
     event = last_change(case_events(session, case_id), what)
     conflict = Conflict(what=what, typed=typed, event=event)
     return case_view(
