@@ -8,6 +8,9 @@ ended is not applied, says so, and comes back filled in after signing in again.
 
 from __future__ import annotations
 
+import re
+import sqlite3
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -97,6 +100,71 @@ def test_a_stale_decision_is_refused_on_the_case_page_with_the_reason_kept(
     page.click("#move-dismissed button")
     page.wait_for_url("**?done=moved")
     assert _case(url, case_id).status == "dismissed"
+
+
+def _sqlite_path(url: str) -> str:
+    return url.removeprefix("sqlite:///")
+
+
+def test_two_decisions_sent_at_the_same_moment_one_wins_and_the_other_keeps_its_words(
+    two: tuple[Inspector, Inspector, ConsoleData, str],
+) -> None:
+    # Both forms are sent while another writer holds the database, so both requests read the case as the
+    # inspectors saw it (open) before either decision is made: the stale-form check alone cannot tell.
+    # Which one gets the lock first is SQLite's choice; the other is the one refused.
+    alice, bob, data, url = two
+    case_id = data.cases["wording"]
+    alice.open_case(case_id)
+    bob.open_case(case_id)
+    review = "先看图片再决定，页面上还有第二处表述"
+    alice.page.fill("#reason-in_review", review)
+    dismissal = "页面写的是企业名称“上海标准件厂”，不是标识使用，驳回"
+    bob.page.check("#move-dismissed input[value=not-a-claim]")
+    bob.page.fill("#reason-dismissed", dismissal)
+    holder = sqlite3.connect(_sqlite_path(url), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        alice.page.click("#move-in_review button", no_wait_after=True)
+        bob.page.click("#move-dismissed button", no_wait_after=True)
+        time.sleep(1.5)  # both requests have read the case and wait for the lock
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    for inspector in (alice, bob):
+        # The winner is sent back to the case page, the loser answered in place of the form it sent.
+        inspector.page.wait_for_url(re.compile(r"(/transition|\?done=moved)$"))
+        inspector.page.wait_for_load_state()
+    status = _case(url, case_id).status
+    assert status in ("in_review", "dismissed")
+    assert _events(url, case_id).count("transition") == 1
+    alice_won = status == "in_review"
+    winner, loser = (alice, bob) if alice_won else (bob, alice)
+    assert winner.page.url.endswith("?done=moved")
+    page = loser.page
+    # The loser is told, on the case page, who moved the case to what, and that nothing of theirs was applied...
+    conflict = page.locator("#conflict")
+    assert conflict.count() == 1, page.locator("body").inner_text()[:400]
+    assert conflict.get_attribute("role") == "alert"
+    text = conflict.inner_text()
+    assert ("审查中" if alice_won else "已驳回") in text, text
+    assert ("test-inspector" if alice_won else "test-admin") in text, text
+    assert "未执行" in text
+    assert page.locator("#case-status").get_attribute("data-status") == status
+    # ...and what they typed is still on the page: Bob's dismissal in its form, to send on the case as it is
+    # now; Alice's reason (review can no longer start on a dismissed case) in the comment box.
+    if alice_won:
+        assert page.input_value("#reason-dismissed") == dismissal
+        assert page.locator("#move-dismissed input[value=not-a-claim]").is_checked()
+        assert page.locator("#move-dismissed input[name=from]").get_attribute("value") == "in_review"
+        page.click("#move-dismissed button")
+        page.wait_for_url("**?done=moved")
+        assert _case(url, case_id).status == "dismissed"
+    else:
+        assert page.input_value("#comment-body") == review
+        page.click("#comment-form button")
+        page.wait_for_url("**?done=commented")
+        with db.session_scope(url) as session:
+            assert [c.body for c in session.query(CaseComment).filter_by(case_id=case_id)] == [review]
 
 
 def test_the_same_move_made_twice_keeps_the_second_reason_for_a_comment(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from importlib import resources
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from markupsafe import Markup
@@ -157,8 +159,10 @@ def test_queue_query_reads_browser_forms_leniently() -> None:
     assert query.text == {"rule": "SHS003"}
     assert set(query.invalid) == {"status", "seen_to", "sort"}
     assert query.offset == 0 and query.sort == "last_seen_desc"
-    f = query.case_filter()
-    assert f.rule_id == "SHS003" and f.seen_from is not None and f.seen_to is None
+    f = query.case_filter(ZoneInfo("Asia/Shanghai"))
+    assert f.rule_id == "SHS003" and f.seen_to is None
+    # 5 January in Beijing starts at 16:00 UTC the day before.
+    assert f.seen_from == dt.datetime(2026, 1, 4, 16, tzinfo=dt.UTC)
     assert "offset=25" in query.query_string(offset=25) and "rule=SHS003" in query.query_string()
 
 

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import UnaryExpression
+from sqlalchemy import UnaryExpression, case
 from starlette.datastructures import QueryParams
 
+from markwatch.cases.lifecycle import AWAITING_RECTIFICATION
 from markwatch.cases.models import CONFIDENCES as CASE_CONFIDENCES
 from markwatch.cases.models import Case, CaseStatus
 from markwatch.cases.queries import DEFAULT_SORT, SORTS, CaseFilter
@@ -25,10 +26,14 @@ DUE_CHOICES = ("due", "overdue")
 WAIVED_CHOICES = ("yes", "no")
 # gone: a later sweep read the page whole without the claim; present: not (yet) shown gone.
 GONE_CHOICES = ("gone", "present")
-# The queue sorts as the API does, and also by the nearest deadline.
+# A deadline clock runs while the case awaits rectification (due, or escalated past it); a closed or
+# dismissed case keeps its last deadline's date with the clock stopped, and sorted among running ones by that
+# old date, it came first.
+_CLOCK_STOPPED = case((Case.status.in_([s.value for s in AWAITING_RECTIFICATION]), 0), else_=1)
+# The queue sorts as the API does, and also by the nearest deadline (running clocks first).
 QUEUE_SORTS: dict[str, tuple[UnaryExpression[Any], ...]] = {
     **SORTS,
-    "deadline": (Case.rectification_due_at.asc().nulls_last(), Case.id.asc()),
+    "deadline": (_CLOCK_STOPPED.asc(), Case.rectification_due_at.asc().nulls_last(), Case.id.asc()),
 }
 
 
@@ -48,8 +53,9 @@ class QueueQuery:
     sweep: int | None = None
     claim: str | None = None
 
-    def case_filter(self) -> CaseFilter:
-        """The filter for markwatch.cases.queries."""
+    def case_filter(self, zone: dt.tzinfo) -> CaseFilter:
+        """The filter for markwatch.cases.queries; the seen days are calendar days in `zone` (the inspectors'
+        zone, the one every date in the console is shown in), not UTC days, which start at 08:00 in Beijing."""
         seen_to = self.dates.get("seen_to")
         return CaseFilter(
             statuses=self.statuses,
@@ -58,8 +64,10 @@ class QueueQuery:
             site=self.text.get("site"),
             claimant=self.text.get("claimant"),
             assignee=self.text.get("assignee"),
-            seen_from=_start_of(self.dates["seen_from"]) if "seen_from" in self.dates else None,
-            seen_to=_start_of(seen_to) + dt.timedelta(days=1) if seen_to and seen_to < dt.date.max else None,
+            seen_from=_start_of(self.dates["seen_from"], zone) if "seen_from" in self.dates else None,
+            seen_to=_start_of(seen_to + dt.timedelta(days=1), zone)
+            if seen_to and seen_to < dt.date.max
+            else None,
             waived=None if self.waived is None else self.waived == "yes",
             claim_gone=None if self.claim is None else self.claim == "gone",
         )
@@ -84,8 +92,8 @@ class QueueQuery:
         return urlencode(pairs)
 
 
-def _start_of(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+def _start_of(day: dt.date, zone: dt.tzinfo) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=zone).astimezone(dt.UTC)
 
 
 def parse_queue_query(params: QueryParams) -> QueueQuery:

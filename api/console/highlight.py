@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from markupsafe import Markup, escape
@@ -12,6 +13,23 @@ from pagetext.normalize import normalize_text
 
 # The words themselves, in simplified and traditional characters (domain.md §6).
 MARK_WORDS = ("上海标准", "上海標準")
+# Characters that change the order text is drawn in (embeddings, overrides, isolates, marks): a quote holding
+# them can show "2019" where it says "9102". Unicode's Bidi_Control set.
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _marker(match: re.Match[str]) -> str:
+    char = match.group()
+    code = f"U+{ord(char):04X}"
+    return f'<span class="bidi-control" title="{code} {unicodedata.name(char, "")}">⟨{code}⟩</span>'
+
+
+def reveal(text: str | None) -> Markup:
+    """`text` escaped, each bidi control shown as a marker (⟨U+202E⟩) instead of obeyed: what a page quotes
+    is shown in the order it is stored, and the controls it hid are there to see. Only the view changes."""
+    if not text:
+        return Markup("")
+    return Markup(BIDI_CONTROLS.sub(_marker, str(escape(text))))
 
 
 def _spans(text: str, needles: Iterable[str]) -> list[tuple[int, int]]:
@@ -55,13 +73,14 @@ def highlight(text: str | None, extra: Iterable[str | None] = (), anchors: str =
         return Markup("")
     needles = [*MARK_WORDS, *(e for e in extra if e)]
     # Matches are found on the raw text and each slice is escaped on its own, so a match can never
-    # split an entity such as &lt; and no text from the page ever reaches the output unescaped.
+    # split an entity such as &lt; and no text from the page ever reaches the output unescaped (nor a bidi
+    # control unmarked).
     parts: list[str] = []
     cursor = 0
     for n, (start, end) in enumerate(_spans(text, needles), start=1):
-        parts.append(str(escape(text[cursor:start])))
+        parts.append(reveal(text[cursor:start]))
         anchor = f' id="{escape(anchors)}{n}"' if anchors else ""
-        parts.append(f"<mark{anchor}>{escape(text[start:end])}</mark>")
+        parts.append(f"<mark{anchor}>{reveal(text[start:end])}</mark>")
         cursor = end
-    parts.append(str(escape(text[cursor:])))
+    parts.append(reveal(text[cursor:]))
     return Markup("".join(parts))

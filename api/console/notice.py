@@ -20,7 +20,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.console.basis import cite
@@ -31,7 +31,7 @@ from api.console.i18n import Translator
 from api.console.notice_time import BEIJING_TIME_ZONES
 from api.console.settings import ConsoleSettings
 from api.console.uscc import valid_uscc
-from markwatch.cases.audit import append_event, canonical_content, entry_hash
+from markwatch.cases.audit import append_event, canonical_content, entry_hash, serialise_case_writes
 from markwatch.cases.lifecycle import transition
 from markwatch.cases.models import CaseEvent, CaseStatus
 from markwatch.cases.sent import NOTICE_EVENT, SendMethod, SentNotice
@@ -41,8 +41,6 @@ from markwatch.errors import ConflictError, NotFoundError
 # known for this mark (domain.md §3).
 DEFAULT_NOTICE_DAYS = 15
 MAX_ENTERPRISE = 200
-# Serialises numbering on PostgreSQL (a transaction-scoped advisory lock; SQLite serialises writers itself).
-_NUMBER_LOCK_ID = 0x6D77_6E6F
 _STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
 
 
@@ -224,8 +222,10 @@ def content_sha256(html: str) -> str:
 
 
 def _next_seq(session: Session, year: int) -> int:
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _NUMBER_LOCK_ID})
+    # The count is read under the lock that every case write takes until it commits (SQLite: BEGIN IMMEDIATE;
+    # PostgreSQL: the chain's advisory lock), so no other issuer can count the same notices and reuse the
+    # number: SQLite read it before any lock, and notices issued at the same moment all got one number.
+    serialise_case_writes(session)
     issued = session.scalars(select(CaseEvent.payload).where(CaseEvent.kind == NOTICE_EVENT))
     return 1 + sum(1 for payload in issued if str(payload.get("issued_on", "")).startswith(f"{year}-"))
 

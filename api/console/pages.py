@@ -17,7 +17,7 @@ from api.console.archive import location_parts
 from api.console.basis import cite
 from api.console.cookies import cookies_are_secure
 from api.console.explain import reasons_text
-from api.console.highlight import highlight
+from api.console.highlight import highlight, reveal
 from api.console.i18n import LANG_COOKIE, LANGUAGES, Translator, catalogue, pick_language
 from api.console.links import safe_href, url_link
 from api.console.notice_time import BEIJING_TIME_ZONES
@@ -55,6 +55,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["highlight"] = highlight
+    env.filters["reveal"] = reveal
     env.filters["location_parts"] = location_parts
     env.filters["local"] = local_time
     env.filters["long_date"] = long_date

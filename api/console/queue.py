@@ -88,10 +88,11 @@ def _latest_claims(session: Session, case_ids: list[int]) -> dict[int, dict[str,
 
 
 def queue_page(
-    session: Session, query: QueueQuery, rules: RuleSet, *, now: dt.datetime, limit: int
+    session: Session, query: QueueQuery, rules: RuleSet, *, now: dt.datetime, limit: int, zone: dt.tzinfo
 ) -> QueuePage:
-    """The cases `query` selects, one page of them, with each row's rule title, product and deadline state."""
-    where = [*conditions(query.case_filter(), now), *extra_conditions(query, now)]
+    """The cases `query` selects, one page of them, with each row's rule title, product and deadline state;
+    the days the query names are calendar days in `zone`."""
+    where = [*conditions(query.case_filter(zone), now), *extra_conditions(query, now)]
     total = int(session.scalar(select(func.count(Case.id)).where(*where)) or 0)
     cases = list(
         session.scalars(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, replace
 from typing import Annotated
 
@@ -30,6 +31,8 @@ from api.routes.rules import RulesDep
 from api.schemas.common import IdPath
 from checker.registry import RegistryIndex
 from checker.rules.loader import RuleSet
+from markwatch.cases.audit import serialise_case_writes
+from markwatch.cases.audit_export import case_audit
 from markwatch.cases.bulk import MAX_BULK
 from markwatch.cases.lifecycle import transition
 from markwatch.cases.models import CaseStatus, DismissalKind
@@ -75,12 +78,12 @@ def queue(
     """Filtered, sorted, paged cases with counts per status and open cases by age."""
     query = parse_queue_query(request.query_params)
     now = utcnow()
-    page = queue_page(session, query, rules, now=now, limit=PAGE_SIZE)
+    page = queue_page(session, query, rules, now=now, limit=PAGE_SIZE, zone=settings.zone)
     # An offset past the end (a bookmark, a page whose cases were worked off): show the last page, and say so.
     past_end = page.total > 0 and query.offset >= page.total
     if past_end:
         query = replace(query, offset=(page.total - 1) // PAGE_SIZE * PAGE_SIZE)
-        page = queue_page(session, query, rules, now=now, limit=PAGE_SIZE)
+        page = queue_page(session, query, rules, now=now, limit=PAGE_SIZE, zone=settings.zone)
     context = {
         "past_end": past_end,
         "user": user,
@@ -189,6 +192,14 @@ def case_page(
     return case_view(request, session, user, rules, registry.current(session), settings, case_id)
 
 
+@router.get("/cases/{case_id}/audit.json")
+def audit_json(request: Request, case_id: IdPath, session: SessionDep, _user: CurrentUser) -> Response:
+    """The case's audit entries with their hash-chain fields, as a file to attach to the case's record."""
+    body = json.dumps(case_audit(session, case_id), ensure_ascii=False, indent=2)
+    headers = {"Content-Disposition": f'attachment; filename="case-{case_id}-audit.json"'}
+    return with_headers(Response(body, media_type="application/json", headers=headers), request)
+
+
 def _refuse_stale(
     request: Request,
     session: Session,
@@ -202,6 +213,7 @@ def _refuse_stale(
     typed: dict[str, str],
 ) -> Response:
     """The case page as it is now (409), naming the change that made the form stale, with the form refilled."""
+    session.rollback()  # nothing is written: the case-write lock the check was made under is not held to render
     event = last_change(case_events(session, case_id), what)
     conflict = Conflict(what=what, typed=typed, event=event)
     return case_view(
@@ -239,6 +251,10 @@ def move(
         target = CaseStatus(to)
     except ValueError:
         raise InputError(f"unknown status {to!r}", where="to") from None
+    # The write lock before the read the stale check rests on: of two decisions sent at the same moment, the
+    # second is then judged on the case the first left (and refused with its words kept), not on the status
+    # both read before either was made (which left it to the compare-and-set, a bare 409 page).
+    serialise_case_writes(session)
     case = get_case(session, case_id)
     if expected and expected != case.status:
         if case.status == target.value and _same_move_recorded(session, case_id, reason):
@@ -329,6 +345,8 @@ def assign_case(
     """Assign the case (empty unassigns it). The form says which assignment the inspector saw (the audit
     seq of the latest, 0 for none): one made meanwhile by someone else is not silently overwritten. (A seq
     rather than the name: a browser's empty field reaches FastAPI as no field at all.)"""
+    # As for moves: an assignment made at the same moment is seen, not overwritten.
+    serialise_case_writes(session)
     case = get_case(session, case_id)
     latest = last_change(case_events(session, case_id), "assign")
     changed = seen is not None and seen != (latest.seq if latest is not None else 0)
