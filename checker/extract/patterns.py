@@ -96,7 +96,9 @@ from pagetext import charsets, ignorables
 # the tie holds only for a code the registry knows as designated, now or once (checker/rules/facts.py).
 # 1.23.0: inline <svg> text is read by checker/svglines.py, the one reading SVG images use too: opacity or
 # fill-opacity below 0 hides (clamped to 0; only a written zero hid).
-EXTRACTOR_VERSION = "1.23.0"
+# 1.24.0: use_table.py 11 (probe s29): a competitor's claim a seller reports, an application in progress and an
+# English denial are no claims (SHS009/SHS002/SHS008 high against the seller or for a pending standard).
+EXTRACTOR_VERSION = "1.24.0"
 
 
 class Pattern(NamedTuple):

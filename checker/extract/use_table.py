@@ -16,7 +16,9 @@ import re
 from typing import Literal, NamedTuple
 
 USE_TABLE_VERSION = (
-    "10"  # 10: an organisation's own products called 上海标准认证 (我司产品通过上海标准认证) are a product claim, on
+    "11"  # 11: a competitor's claim reported (竞品自称…, 与某些宣称…的竞品不同, unlike other brands that claim…), an
+    # application in progress (正在申报, 已申请, （申报中）) and an English denial (is not a … product) are no claims.
+    # 10: an organisation's own products called 上海标准认证 (我司产品通过上海标准认证) are a product claim, on
     # its about page too (own-products-certified); a footer's owner written before 版权所有 is the site's owner;
     # 获评上海标准的企业和产品 qualifies a listed class (designated-class), no one's announcement.
     # 9: services about the scheme (代办, 认证咨询, 申报辅导; an agency's 在我司辅导下) announce and certify
@@ -928,6 +930,12 @@ AFTER_SIGNALS: tuple[Signal, ...] = (
         "the words are said to have nothing to do with the thing (与上海标准毫无关系): a denial, not a claim",
     ),
     _s(
+        "pending-status",
+        {"discussion": 6},
+        r"^[”\"」』’']?\s*[(（]?\s*(?:申报中|申報中|申请中|申請中|评审中|評審中|审核中|審核中|待评审|待評審|公示中)",
+        "an application in progress written after the words (上海标准（申报中）): not designated (yet), as pending",
+    ),
+    _s(
         "pool",
         {"discussion": 6},
         r"^[”\"」』’']?\s*的?(?:培育池|培育庫|培育库|培育名单|培育名單|培育项目|培育項目|培育对象|培育對象|储备库|儲備庫|候选|候選)",
@@ -1013,6 +1021,40 @@ BEFORE_SIGNALS: tuple[Signal, ...] = (
         r"\s*[“\"「『‘]?$",
         "the words are denied right before them (未标注上海标准, 不是上海标准, 并非上海标准): whatever the page is, this"
         " occurrence claims nothing",
+    ),
+    _s(
+        "others-claim",
+        {"discussion": 8},
+        r"(?:竞品|競品|竞争对手|競爭對手|同行|别家|別家|别人|別人|他人|其他|其它|某些|部分|一些|有些|个别|個別|不良|不法|无良|無良"
+        r"|市面上)[^。，,；;“”\"「」]{0,12}(?:宣称|宣稱|自称|自稱|号称|號稱|声称|聲稱|标榜|標榜|冒称|冒稱|吹嘘|打着|打著)"
+        r"[^。，,；;]{0,6}[“\"「『‘]?$"
+        r"|\b(?:other|some|many|rival|competing)\s+(?:brands?|sellers?|suppliers?|vendors?|manufacturers?|factories"
+        r"|products?|shops?|stores?)\b[^.,;:]{0,30}\b(?:claims?|claiming|claimed|advertis\w*|boasts?|boasting"
+        r"|says?|saying)\b[^.,;:]{0,20}$"
+        r"|\bcompetitors?\b[^.,;:]{0,30}\b(?:claims?|claiming|claimed|advertis\w*|boasts?|says?)\b[^.,;:]{0,20}$",
+        "someone else's claim, reported by the page (与某些宣称“上海标准认证”的竞品不同, 竞品自称上海标准产品, unlike other"
+        " brands that claim…): a seller setting itself apart quotes a competitor; its own claim is elsewhere",
+        flags=re.I,
+    ),
+    _s(
+        "pending",
+        {"discussion": 6},
+        r"(?:正在|正|拟|擬|准备|準備|计划|計劃|即将|即將|已|已经|已經)(?:申报|申報|申请|申請|参评|參評|参加|參加|提交)了?"
+        r"[^。，,；;]{0,4}[“\"「『‘]?$",
+        "an application in progress (正在申报上海标准, 已申请上海标准评价): the standard is not designated (yet), as a"
+        " cultivation-pool entry is not; no designation is claimed",
+    ),
+    _s(
+        "negated-en",
+        {"discussion": 6},
+        r"\b(?:is|are|was|were|be|been|has|have|had)\s+(?:not|never|no\s+longer)\s+"
+        r"(?:(?:a|an|the|yet|been|labell?ed|called|rated|designated|listed|certified|marked|as)\s+){0,3}$"
+        r"|\b(?:isn't|aren't|wasn't|weren't|hasn't|haven't)\s+(?:(?:a|an|the|yet|been|labell?ed|called|rated"
+        r"|designated|listed|certified|marked|as)\s+){0,3}$"
+        r"|\bnon-$",
+        "the words denied in English (this product is not a Shanghai Standard product, isn't labelled as): a denial"
+        " (negated), not a claim; 'not only a' is no denial",
+        flags=re.I,
     ),
     _s(
         "scheme-verb",
@@ -1170,9 +1212,22 @@ SAMPLE_CONTEXT = re.compile(
     r"|标签内容|標籤內容|印刷内容|印刷內容|客户提供|客戶提供|代印|\bsample labels?\b|\btemplates?\b",
     re.I,
 )
-# Occurrence signals that settle the use whatever else fired: a placeholder code, a cultivation-pool entry or a
-# denial is never a claim of designation, on any page (they never become claims, so they cannot cost recall).
-DECISIVE_DISCUSSION = frozenset(["placeholder-code", "pool", "negated", "unrelated", "printed-sample"])
+# Occurrence signals that settle the use whatever else fired: a placeholder code, a cultivation-pool entry, an
+# application in progress, a denial or a competitor's claim reported is never a claim of designation, on any page
+# (they never become claims, so they cannot cost recall).
+DECISIVE_DISCUSSION = frozenset(
+    [
+        "placeholder-code",
+        "pool",
+        "pending",
+        "pending-status",
+        "negated",
+        "negated-en",
+        "others-claim",
+        "unrelated",
+        "printed-sample",
+    ]
+)
 # Sentence signals that announce a designation: dropped when the words are a certification of a thing that is
 # not a standard (上海标准认证 of a thermos), since the organisation then announces nothing about a standard.
 DESIGNATION_SIGNALS = frozenset(

@@ -1,0 +1,134 @@
+"""What probe round s29 found, pinned: a competitor's claim quoted on a seller's page, English denials, an
+application still pending.
+
+Each case is a small page in the style the probe pages used; the findings are judged against the example
+registry (examples/registry.yaml) on 2026-11-26."""
+
+from __future__ import annotations
+
+import pytest
+from claims_probe_support import check as _check
+from claims_probe_support import findings as _findings
+
+from checker.check import Checker
+
+
+def _page(title: str, body: str, lang: str = "zh-CN") -> str:
+    return f'<html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title></head><body>{body}</body></html>'
+
+
+def _item(name: str, rows: str, extra: str = "", price: str = "¥59") -> str:
+    return _page(
+        f"{name}-演示旗舰店",
+        f"<h1>{name}</h1><p class='price'>{price}</p><button>加入购物车</button>"
+        f"<table class='spec'>{rows}</table>{extra}",
+    )
+
+
+def _row(label: str, value: str) -> str:
+    return f"<tr><th>{label}</th><td>{value}</td></tr>"
+
+
+_CUP = _row("产品名称", "智能水杯")
+_URL = "https://shop.example.test/item/1.html"
+
+
+# --- a competitor's claim, quoted by a seller ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "与某些宣称“上海标准认证”的竞品不同，我们如实公开执行标准。",
+        "市面上部分竞品自称上海标准产品，但其执行的GB/T 29606-2013并非上海标准。",
+        "有些商家号称“上海标准认证产品”，请注意辨别。",
+    ],
+)
+def test_a_competitors_claim_quoted_by_a_seller_is_not_the_sellers(checker: Checker, sentence: str) -> None:
+    # 竞品自称/某些宣称…: the seller reports what others claim (to set itself apart); its own claim is its row.
+    # The competitor's 上海标准认证 was SHS009 high against the seller, its GB/T code SHS002 high.
+    html = _item("演示智能水杯", _CUP + _row("执行标准", "T/DEMO 001-2022（上海标准）"), f"<p>{sentence}</p>")
+    result = _check(checker, html, _URL)
+    assert _findings(result) == []
+    assert any("near:others-claim" in o.signals for o in result.page.occurrences)
+
+
+def test_the_sellers_own_claim_beside_a_competitors_is_still_judged(checker: Checker) -> None:
+    html = _item(
+        "演示智能水杯",
+        _CUP + _row("执行标准", "T/DEMO 001-2019（上海标准）"),
+        "<p>与某些宣称“上海标准认证”的竞品不同，我们如实公开执行标准。</p>",
+    )
+    assert _findings(_check(checker, html, _URL)) == [("SHS003", "T/DEMO 001-2019", "high")]
+
+
+def test_an_english_unlike_other_brands_is_not_the_sellers_certification(checker: Checker) -> None:
+    html = _page(
+        "Smart cup",
+        "<h1>Smart Cup 500ml</h1><p>US$ 8.50</p><a>Send Inquiry</a>"
+        "<p>Unlike other brands that only claim a Shanghai Standard certification, our cup implements"
+        " T/DEMO 001-2019 (Shanghai Standard).</p>",
+        lang="en",
+    )
+    # The seller's own claim in the same sentence is judged (expired edition); the others' wording is not its.
+    assert _findings(_check(checker, html, _URL)) == [("SHS003", "T/DEMO 001-2019", "high")]
+
+
+# --- English denials -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Note: this product is not a Shanghai Standard product.",
+        "This flask isn't a Shanghai Standard product.",
+        "Our products are not labelled as Shanghai Standard.",
+    ],
+)
+def test_an_english_denial_is_no_claim(checker: Checker, note: str) -> None:
+    # "is not a Shanghai Standard product" was a product claim tied to the GB/T code: SHS002 high.
+    html = _page(
+        "Vacuum flask",
+        "<h1>Vacuum Flask</h1><p>US$ 3.80 / Piece</p><button>Inquire now</button>"
+        f"<p>Standard: GB/T 29606-2013. {note}</p>",
+        lang="en",
+    )
+    result = _check(checker, html, _URL)
+    assert [o.use for o in result.page.occurrences] == ["discussion"]
+    assert _findings(result) == []
+
+
+def test_an_english_not_only_is_no_denial(checker: Checker) -> None:
+    html = _page(
+        "Vacuum flask",
+        "<h1>Vacuum Flask</h1><p>US$ 3.80 / Piece</p><button>Inquire now</button>"
+        "<p>Standard: GB/T 29606-2013. It is not only a Shanghai Standard product but also a best seller.</p>",
+        lang="en",
+    )
+    assert _findings(_check(checker, html, _URL)) == [("SHS002", "GB/T 29606-2013", "high")]
+
+
+# --- an application still pending ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "本品标准正在申报上海标准（申报中）。",
+        "本品执行的团体标准T/DEMO 005-2024正在申报“上海标准”。",
+        "本品标准已申请上海标准评价，结果待公布。",
+    ],
+)
+def test_a_pending_application_claims_no_designation(checker: Checker, sentence: str) -> None:
+    # Like a cultivation-pool entry, an application in progress says the standard is not (yet) designated: it
+    # was a product claim, SHS008 high "nothing disclosed".
+    html = _item("演示空气净化器", _row("产品名称", "空气净化器"), f"<p>{sentence}</p>", price="¥1999")
+    result = _check(checker, html, _URL)
+    assert [o.use for o in result.page.occurrences] == ["discussion"]
+    assert "near:pending" in result.page.occurrences[0].signals
+    assert _findings(result) == []
+
+
+def test_a_pool_standard_written_as_shanghai_standard_is_still_not_designated(checker: Checker) -> None:
+    html = _item("演示空气净化器", _row("执行标准", "T/DEMO 005-2024（上海标准）"), price="¥1999")
+    assert _findings(_check(checker, html, _URL)) == [("SHS007", "T/DEMO 005-2024", "high")]
