@@ -1,5 +1,5 @@
 """What probe round s29 found, pinned: a competitor's claim quoted on a seller's page, English denials, an
-application still pending.
+application still pending, 上海标准证书.
 
 Each case is a small page in the style the probe pages used; the findings are judged against the example
 registry (examples/registry.yaml) on 2026-11-26."""
@@ -132,3 +132,28 @@ def test_a_pending_application_claims_no_designation(checker: Checker, sentence:
 def test_a_pool_standard_written_as_shanghai_standard_is_still_not_designated(checker: Checker) -> None:
     html = _item("演示空气净化器", _row("执行标准", "T/DEMO 005-2024（上海标准）"), price="¥1999")
     assert _findings(_check(checker, html, _URL)) == [("SHS007", "T/DEMO 005-2024", "high")]
+
+
+# --- a certificate ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "本产品已获得上海标准证书，品质有保障。",
+        "本产品持有“上海标准”证书。",
+        "This cup holds a Shanghai Standard certificate.",
+    ],
+)
+def test_a_shanghai_standard_certificate_is_certification_wording(checker: Checker, sentence: str) -> None:
+    # A standard is designated, no certificate is issued to a product: 上海标准证书 presents it as a
+    # certification (SHS009). It was no finding (the code is designated).
+    html = _item("演示智能水杯", _CUP + _row("执行标准", "T/DEMO 001-2022"), f"<p>{sentence}</p>")
+    assert _findings(_check(checker, html, _URL)) == [("SHS009", "T/DEMO 001-2022", "high")]
+
+
+def test_another_certificate_beside_the_words_is_no_certification_wording(checker: Checker) -> None:
+    html = _item(
+        "演示智能水杯", _CUP, "<p>本品执行T/DEMO 001-2022（上海标准），另附第三方检测机构出具的检测证书。</p>"
+    )
+    assert _findings(_check(checker, html, _URL)) == []
