@@ -1,5 +1,5 @@
 """What probe round s29 found, pinned: a competitor's claim quoted on a seller's page, English denials, an
-application still pending, 上海标准证书.
+application still pending, 上海标准证书, a code written without its year.
 
 Each case is a small page in the style the probe pages used; the findings are judged against the example
 registry (examples/registry.yaml) on 2026-11-26."""
@@ -157,3 +157,20 @@ def test_another_certificate_beside_the_words_is_no_certification_wording(checke
         "演示智能水杯", _CUP, "<p>本品执行T/DEMO 001-2022（上海标准），另附第三方检测机构出具的检测证书。</p>"
     )
     assert _findings(_check(checker, html, _URL)) == []
+
+
+# --- a code written without its year ------------------------------------------------------------------------
+
+
+def test_a_code_without_its_year_is_an_edition_for_review(checker: Checker) -> None:
+    # T/DEMO 001 names no edition; the registry's designated edition may be the one implemented. SHS006 "names
+    # a different edition" was high, a guess.
+    html = _item("演示智能水杯", _CUP + _row("执行标准", "T/DEMO 001（上海标准）"))
+    result = _check(checker, html, _URL)
+    assert _findings(result) == [("SHS006", "T/DEMO 001", "review")]
+    assert any(r.startswith("code-without-year") for r in result.findings[0].confidence_reasons)
+
+
+def test_a_code_with_another_year_stays_high(checker: Checker) -> None:
+    html = _item("演示智能水杯", _CUP + _row("执行标准", "T/DEMO 001-2021（上海标准）"))
+    assert _findings(_check(checker, html, _URL)) == [("SHS006", "T/DEMO 001-2021", "high")]
