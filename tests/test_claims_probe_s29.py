@@ -1,5 +1,5 @@
 """What probe round s29 found, pinned: a competitor's claim quoted on a seller's page, English denials, an
-application still pending, 上海标准证书, a code written without its year.
+application still pending, 上海标准证书, a code written without its year, a code split across a row's cells.
 
 Each case is a small page in the style the probe pages used; the findings are judged against the example
 registry (examples/registry.yaml) on 2026-11-26."""
@@ -174,3 +174,25 @@ def test_a_code_without_its_year_is_an_edition_for_review(checker: Checker) -> N
 def test_a_code_with_another_year_stays_high(checker: Checker) -> None:
     html = _item("演示智能水杯", _CUP + _row("执行标准", "T/DEMO 001-2021（上海标准）"))
     assert _findings(_check(checker, html, _URL)) == [("SHS006", "T/DEMO 001-2021", "high")]
+
+
+# --- a code split across a row's cells ----------------------------------------------------------------------
+
+
+def test_a_code_split_across_a_standard_rows_cells_is_declared(checker: Checker) -> None:
+    # 标准号 | T/DEMO | 001-2019 with 标准类型：上海标准 below: the page discloses T/DEMO 001-2019 (expired). It
+    # was SHS008 high, "nothing disclosed".
+    html = _item(
+        "演示智能水杯",
+        _CUP + "<tr><th>标准号</th><td>T/DEMO</td><td>001-2019</td></tr>" + _row("标准类型", "上海标准"),
+    )
+    result = _check(checker, html, _URL)
+    assert result.page.declared_standards == ["T/DEMO 001-2019"]
+    assert _findings(result) == [("SHS003", "T/DEMO 001-2019", "review")]
+
+
+def test_a_three_cell_standard_row_with_a_remark_keeps_its_code(checker: Checker) -> None:
+    html = _item(
+        "演示智能水杯", _CUP + "<tr><th>执行标准</th><td>T/DEMO 001-2019（上海标准）</td><td>现行</td></tr>"
+    )
+    assert _findings(_check(checker, html, _URL)) == [("SHS003", "T/DEMO 001-2019", "high")]
