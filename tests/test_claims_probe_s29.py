@@ -196,3 +196,29 @@ def test_a_three_cell_standard_row_with_a_remark_keeps_its_code(checker: Checker
         "演示智能水杯", _CUP + "<tr><th>执行标准</th><td>T/DEMO 001-2019（上海标准）</td><td>现行</td></tr>"
     )
     assert _findings(_check(checker, html, _URL)) == [("SHS003", "T/DEMO 001-2019", "high")]
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        (
+            _item("演示智能水杯", _CUP, "<p>本品执行T/DEMO 001-2019，该标准已申报并获评“上海标准”。</p>"),
+            [("SHS003", "T/DEMO 001-2019", "high")],
+        ),
+        (
+            _page(
+                "公司新闻-演示科技有限公司",
+                "<h1>喜报</h1><p>我公司主导制定的企业标准Q/DEMO 0004-2021已申报并入选“上海标准”。</p>"
+                "<p>© 2026 演示科技有限公司 版权所有</p>",
+            ),
+            [("SHS005", "Q/DEMO 0004-2021", "high")],
+        ),
+    ],
+)
+def test_an_application_that_succeeded_is_a_designation(
+    checker: Checker, html: str, expected: list[tuple[str, str, str]]
+) -> None:
+    # 已申报并获评: applied for and designated, no application in progress.
+    result = _check(checker, html, _URL)
+    assert "near:pending" not in {s for o in result.page.occurrences for s in o.signals}
+    assert _findings(result) == expected

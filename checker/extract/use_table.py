@@ -1040,9 +1040,9 @@ BEFORE_SIGNALS: tuple[Signal, ...] = (
         "pending",
         {"discussion": 6},
         r"(?:正在|正|拟|擬|准备|準備|计划|計劃|即将|即將|已|已经|已經)(?:申报|申報|申请|申請|参评|參評|参加|參加|提交)了?"
-        r"[^。，,；;]{0,4}[“\"「『‘]?$",
+        r"[^。，,；;获獲评評选選通成]{0,4}[“\"「『‘]?$",
         "an application in progress (正在申报上海标准, 已申请上海标准评价): the standard is not designated (yet), as a"
-        " cultivation-pool entry is not; no designation is claimed",
+        " cultivation-pool entry is not; no designation is claimed (已申报并获评/入选/通过… is a designation)",
     ),
     _s(
         "negated-en",
