@@ -222,3 +222,140 @@ def test_an_application_that_succeeded_is_a_designation(
     result = _check(checker, html, _URL)
     assert "near:pending" not in {s for o in result.page.occurrences for s in o.signals}
     assert _findings(result) == expected
+
+
+# --- the rest of round s29: pages the checker already judged as expected, kept so they stay so ----------------
+
+_CAT = (
+    "<h1>杯壶系列</h1><div class='goods'><h3>智能水杯 500ml</h3><p>¥89</p><p>执行标准：{a}</p></div>"
+    "<div class='goods'><h3>不锈钢保温杯</h3><p>¥49</p><p>执行标准：{b}</p></div>"
+    "<div class='goods'><h3>电热水壶</h3><p>¥129</p><p>执行标准：{c}</p></div><button>加入购物车</button>"
+)
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        # unusual labels in a spec table
+        (_item("演示智能水杯", _CUP + _row("产品标准号", "T/DEMO 001-2022（上海标准）")), []),
+        (
+            _item(
+                "儿童安全座椅",
+                _row("品名", "儿童安全座椅")
+                + _row("企标", "Q/DEMO 0002-2023（上海标准）")
+                + _row("生产企业", "演示科技有限公司（虚构）"),
+            ),
+            [],
+        ),
+        (
+            _item(
+                "演示电饭煲", _row("产品名称", "电饭煲") + _row("执行标准", "Q/SHDM 0099-2024（上海标准）")
+            ),
+            [("SHS001", "Q/SHDM 0099-2024", "high")],
+        ),
+        (
+            _item("演示智能水杯", _CUP + _row("执行标准", "Ｔ／ＤＥＭＯ　００１－２０１９（上海标准）")),
+            [("SHS003", "T/DEMO 001-2019", "high")],
+        ),
+        (
+            _item("演示智能水杯", _CUP + _row("执行标准", "T/DEMO001——2019【上海标准】")),
+            [("SHS003", "T/DEMO 001-2019", "high")],
+        ),
+        (
+            _item(
+                "监护型救护车",
+                _row("产品名称", "监护型救护车") + _row("执行标准", "DB31/T 1108-2020（上海标准）"),
+            ),
+            [("SHS006", "DB31/T 1108-2020", "high")],
+        ),
+        # a category page: only one product is designated
+        (
+            _page(
+                "杯壶系列",
+                _CAT.format(a="T/DEMO 001-2019（上海标准）", b="GB/T 29606-2013", c="Q/DEMO 0004-2021"),
+            ),
+            [("SHS003", "T/DEMO 001-2019", "high")],
+        ),
+        # a comparison table: the other brand's column claims nothing
+        (
+            _page(
+                "对比评测",
+                "<h1>智能水杯对比</h1><p>¥89</p><button>加入购物车</button><table>"
+                "<tr><th>项目</th><th>本品</th><th>某品牌</th></tr>"
+                "<tr><td>执行标准</td><td>T/DEMO 001-2022（上海标准）</td><td>GB/T 29606-2013</td></tr></table>",
+            ),
+            [],
+        ),
+        # policy news and FAQs beside an offer
+        (
+            _item(
+                "演示保温杯",
+                _row("产品名称", "保温杯") + _row("执行标准", "GB/T 29606-2013"),
+                "<div class='desc'><p>政策速递：根据《关于深化推进“上海标准”标识制度实施的意见》，实施上海标准的产品可在公开"
+                "标准编号或名称时加注“上海标准”字样。</p></div>",
+            ),
+            [],
+        ),
+        (
+            _item(
+                "演示智能水杯",
+                _CUP + _row("执行标准", "T/DEMO 001-2022（上海标准）"),
+                "<div class='faq'><p>问：什么是上海标准？</p><p>答：上海标准是对标准的评价，不是产品认证。</p></div>",
+            ),
+            [],
+        ),
+        # a truthful pool entry, denials
+        (
+            _item(
+                "演示空气净化器",
+                _row("产品名称", "空气净化器") + _row("执行标准", "T/DEMO 005-2024"),
+                "<p>本品执行的团体标准T/DEMO 005-2024已入选“上海标准”培育库。</p>",
+            ),
+            [],
+        ),
+        (
+            _item(
+                "演示保温杯",
+                _row("产品名称", "保温杯"),
+                "<p>本品执行标准为GB/T 29606-2013，不属于上海标准。</p>",
+            ),
+            [],
+        ),
+        # certification wording with a code, two things to act on
+        (
+            _item("演示智能水杯 上海标准认证", _CUP + _row("执行标准", "T/DEMO 001-2019（上海标准）")),
+            [("SHS003", "T/DEMO 001-2019", "high"), ("SHS009", "T/DEMO 001-2019", "high")],
+        ),
+        # the mark's alt text beside a designated code; a fastener maker's name
+        (
+            _item(
+                "演示智能水杯",
+                _CUP + _row("执行标准", "T/DEMO 001-2022"),
+                "<img src='/i/m.png' alt='上海标准标识'>",
+            ),
+            [],
+        ),
+        (
+            _item(
+                "上海标准件厂直销 六角头螺栓",
+                _row("产品名称", "六角头螺栓")
+                + _row("执行标准", "GB/T 5782-2016")
+                + _row("生产厂家", "上海标准件厂"),
+            ),
+            [],
+        ),
+        # one claim repeated in the title, a bullet and the table: one finding
+        (
+            _item(
+                "演示智能水杯 上海标准",
+                _CUP + _row("执行标准", "T/DEMO 001-2019（上海标准）"),
+                "<ul><li>上海标准产品，执行T/DEMO 001-2019</li></ul><p>再次提醒：本品执行T/DEMO 001-2019（上海标准）。</p>",
+            ),
+            [("SHS003", "T/DEMO 001-2019", "high")],
+        ),
+    ],
+)
+def test_round_s29_pages_judged_as_expected(
+    checker: Checker, html: str, expected: list[tuple[str, str, str]]
+) -> None:
+    assert _findings(_check(checker, html, _URL)) == expected
