@@ -224,6 +224,35 @@ def test_an_application_that_succeeded_is_a_designation(
     assert _findings(result) == expected
 
 
+# --- a news box on a product page ------------------------------------------------------------------------------
+
+_GB_FLASK = _row("产品名称", "保温杯") + _row("执行标准", "GB/T 29606-2013")
+
+
+@pytest.mark.parametrize(
+    "box",
+    [
+        "<div class='sidebar'><h4>行业新闻</h4><p>某公司企业标准Q/DEMO 0004-2021获评“上海标准”。</p></div>",
+        "<div class='side'><div class='hd'><h3>最新资讯</h3></div><div class='bd'>"
+        "<p>T/DEMO 003-2020等标准获评“上海标准”，市市场监管局发布名单。</p></div></div>",
+        "<div class='news'><p>演示标准化协会团体标准T/DEMO 003-2020获评上海标准</p></div>",
+    ],
+)
+def test_a_news_box_beside_a_product_is_not_its_claim(checker: Checker, box: str) -> None:
+    # Industry news in a shop's sidebar reports someone else's standard: it was a product claim of the flask on
+    # sale, SHS005/SHS004 high about a standard the page never said the flask implements.
+    result = _check(checker, _item("演示保温杯", _GB_FLASK, box), _URL)
+    assert [o.use for o in result.page.occurrences] == ["discussion"]
+    assert "near:news-box" in result.page.occurrences[0].signals
+    assert _findings(result) == []
+
+
+def test_the_sellers_own_words_in_a_news_box_stay_a_claim(checker: Checker) -> None:
+    box = "<div class='sidebar'><h4>店铺资讯</h4><p>好消息：本品执行的T/DEMO 001-2019是上海标准！</p></div>"
+    result = _check(checker, _item("演示智能水杯", _CUP, box), _URL)
+    assert _findings(result) == [("SHS003", "T/DEMO 001-2019", "high")]
+
+
 # --- the rest of round s29: pages the checker already judged as expected, kept so they stay so ----------------
 
 _CAT = (

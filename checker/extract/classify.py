@@ -136,6 +136,7 @@ class _Placement:
     heading: bool
     self_introduction: bool = False
     in_menu: bool = False
+    news_box: bool = False
 
 
 @dataclass(frozen=True)
@@ -467,6 +468,10 @@ class Classifier:
             heading=mention.element.name in HEADINGS,
             self_introduction=self._surroundings.in_self_introduction(mention.element),
             in_menu=linked and mention.kind != "logo" and self._surroundings.in_menu(mention.element),
+            news_box=self.view.offers_product
+            and row is None
+            and not user_content
+            and self._surroundings.in_news_box(mention.element),
         )
         return found
 
@@ -513,6 +518,8 @@ class Classifier:
                 fired.append(_near("related-list"))
         if place.user_content or self._viewer_line(mention):
             fired.append(_near("user-content"))
+        if place.news_box:
+            fired.append(_near("news-box"))
         if place.quoted:
             fired.append(_near("quoted-block"))
         if place.heading and not self.view.offers_product:
@@ -558,6 +565,9 @@ class Classifier:
         if any(f.name == "user-content" for f in near) and not any(f.name in SELLER_VOICE for f in near):
             # Buyers' reviews and questions: only the seller's own voice (本品…, 本款…) there makes a claim.
             decisive.append("near:user-content")
+        if any(f.name == "news-box" for f in near) and not any(f.name in SELLER_VOICE for f in near):
+            # News beside the goods: only the seller's own voice there (本品…, 本店…) makes a claim.
+            decisive.append("near:news-box")
         if decisive:
             # A placeholder code, a pool entry or a denial: this occurrence is no claim, whatever the page is.
             explained = [label for label in _explain("discussion", everything) if label not in decisive]

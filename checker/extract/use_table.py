@@ -17,7 +17,8 @@ from typing import Literal, NamedTuple
 
 USE_TABLE_VERSION = (
     "11"  # 11: a competitor's claim reported (竞品自称…, 与某些宣称…的竞品不同, unlike other brands that claim…), an
-    # application in progress (正在申报, 已申请, （申报中）) and an English denial (is not a … product) are no claims.
+    # application in progress (正在申报, 已申请, （申报中）) and an English denial (is not a … product) are no claims;
+    # a news box on a product page (行业新闻 in a sidebar) reports, it does not claim (news-box).
     # 10: an organisation's own products called 上海标准认证 (我司产品通过上海标准认证) are a product claim, on
     # its about page too (own-products-certified); a footer's owner written before 版权所有 is the site's owner;
     # 获评上海标准的企业和产品 qualifies a listed class (designated-class), no one's announcement.
@@ -1096,6 +1097,12 @@ NEAR_STRUCTURE: dict[str, tuple[dict[Use, int], str]] = {
         {"discussion": 2},
         "the words are a link's text (a related-news entry, a menu item): they point elsewhere",
     ),
+    "news-box": (
+        {"discussion": 6},
+        "on a page that offers a product, the words sit in a box of news (titled 行业新闻/最新资讯/News, or named"
+        " news/xinwen/zixun): a report of the scheme or of someone else's standard beside the goods; without the"
+        " seller's voice there (本品, 本店) or a 执行标准 row it is decisive",
+    ),
     "related-list": (
         {"discussion": 5},
         "the words sit in a list headed 相关资讯/热点新闻/推荐阅读: headlines of other pages, not this page's claim",
@@ -1176,6 +1183,10 @@ RELATED_LIST_HEADING = re.compile(
     r"相关|相關|资讯|資訊|新闻|新聞|阅读|閱讀|推荐|推薦|热点|熱點|公告|动态|動態|专题|專題|related|news|reading",
     re.I,
 )
+# Titles of a box of news on a page that offers a product (行业新闻, 最新资讯, News): reports of the scheme or of others'
+# standards beside the goods, not the seller's words about them. Narrower than RELATED_LIST_HEADING: 相关/推荐 boxes
+# hold products too, 公告/动态 may be the shop's own notices.
+NEWS_BOX_HEADING = re.compile(r"资讯|資訊|新闻|新聞|快讯|快訊|要闻|要聞|政策速递|政策速遞|\bnews\b", re.I)
 # Words of class/id names of containers that list other pages' headlines (news-list, relatedArticles, xinwen).
 RELATED_LIST_CLASS = frozenset(
     ["news", "related", "headline", "headlines", "articles", "xinwen", "zixun", "xwzx", "newslist"]
