@@ -253,6 +253,32 @@ def test_the_sellers_own_words_in_a_news_box_stay_a_claim(checker: Checker) -> N
     assert _findings(result) == [("SHS003", "T/DEMO 001-2019", "high")]
 
 
+# --- the words as a column's name ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("column", "marks"),
+    [("是否上海标准", ("是", "否")), ("上海标准", ("✓", "—")), ("上海标准产品", ("√", ""))],
+)
+def test_the_words_naming_a_column_are_for_review(
+    checker: Checker, column: str, marks: tuple[str, str]
+) -> None:
+    # A price list's column 是否上海标准 | 是/否: each row's mark says which product is claimed, and the row's
+    # code is beside it; the header alone discloses nothing of its own. It was SHS008 high ("nothing
+    # disclosed") on a table that discloses a code in every row.
+    html = _page(
+        "价格表-演示杯业",
+        "<h1>2026年出厂价格表</h1><table border='1'>"
+        f"<tr><th>品名</th><th>执行标准</th><th>{column}</th><th>单价</th></tr>"
+        f"<tr><td>智能水杯</td><td>T/DEMO 001-2022</td><td>{marks[0]}</td><td>¥89</td></tr>"
+        f"<tr><td>保温杯</td><td>GB/T 29606-2013</td><td>{marks[1]}</td><td>¥49</td></tr></table>",
+    )
+    result = _check(checker, html, _URL)
+    assert result.findings, "the column still says something of the products listed"
+    assert {f.confidence for f in result.findings} == {"review"}
+    assert all("near:column-name" in c.use_signals for c in result.page.claims)
+
+
 # --- the rest of round s29: pages the checker already judged as expected, kept so they stay so ----------------
 
 _CAT = (

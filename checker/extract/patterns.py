@@ -100,7 +100,8 @@ from pagetext import charsets, ignorables
 # English denial are no claims (SHS009/SHS002/SHS008 high against the seller or for a pending standard); 上海标准证书
 # (Shanghai Standard certificate) is certification wording (SHS009; it was none); a standard row's code written
 # across its value cells (标准号 | T/DEMO | 001-2019) is read joined (it was no code: SHS008 high); a news box on a
-# product page (行业新闻 in a sidebar) is no claim of the goods (SHS005 high about another company's standard).
+# product page (行业新闻 in a sidebar) is no claim of the goods (SHS005 high about another company's standard); the
+# words naming a table's column (是否上海标准 | 是/否) make a claim for review only (it was SHS008 high).
 EXTRACTOR_VERSION = "1.24.0"
 
 

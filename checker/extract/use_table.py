@@ -18,7 +18,8 @@ from typing import Literal, NamedTuple
 USE_TABLE_VERSION = (
     "11"  # 11: a competitor's claim reported (竞品自称…, 与某些宣称…的竞品不同, unlike other brands that claim…), an
     # application in progress (正在申报, 已申请, （申报中）) and an English denial (is not a … product) are no claims;
-    # a news box on a product page (行业新闻 in a sidebar) reports, it does not claim (news-box).
+    # a news box on a product page (行业新闻 in a sidebar) reports, it does not claim (news-box); the words naming a
+    # table's column (是否上海标准) claim nothing sure of one product (column-name: review).
     # 10: an organisation's own products called 上海标准认证 (我司产品通过上海标准认证) are a product claim, on
     # its about page too (own-products-certified); a footer's owner written before 版权所有 is the site's owner;
     # 获评上海标准的企业和产品 qualifies a listed class (designated-class), no one's announcement.
@@ -1096,6 +1097,11 @@ NEAR_STRUCTURE: dict[str, tuple[dict[Use, int], str]] = {
     "in-link": (
         {"discussion": 2},
         "the words are a link's text (a related-news entry, a menu item): they point elsewhere",
+    ),
+    "column-name": (
+        {"product": 1},
+        "the words name a column of a table of records (是否上海标准 | 是/否, 上海标准 | ✓): what they say of each row is"
+        " in that row's cell, so a claim made of them is never sure (use_confidence review)",
     ),
     "news-box": (
         {"discussion": 6},
