@@ -279,6 +279,37 @@ def test_the_words_naming_a_column_are_for_review(
     assert all("near:column-name" in c.use_signals for c in result.page.claims)
 
 
+# --- a definition of the scheme beside an offer -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "上海标准是对标准的评价，不是产品认证。",
+        "“上海标准”是指经市市场监管局评价、达到国际先进水平的标准。",
+        "The Shanghai Standard is an evaluation of standards, not a product certification.",
+        "Shanghai Standard refers to a designation of standards by the Shanghai regulator.",
+    ],
+)
+def test_a_definition_of_the_scheme_beside_an_offer_is_no_claim(checker: Checker, text: str) -> None:
+    # A shop explaining what the scheme is claims nothing for its flask: it was SHS008 high ("nothing disclosed").
+    html = _item("演示保温杯", _GB_FLASK, f"<p>{text}</p>")
+    result = _check(checker, html, _URL)
+    assert [o.use for o in result.page.occurrences] == ["discussion"]
+    assert _findings(result) == []
+
+
+def test_an_english_what_is_question_is_at_most_for_review(checker: Checker) -> None:
+    # As 什么是上海标准？ is: a question about the scheme, never a sure claim (it was SHS008 high).
+    html = _item("演示保温杯", _GB_FLASK, "<p>What is the Shanghai Standard? Ask our service team.</p>")
+    assert {f.confidence for f in _check(checker, html, _URL).findings} <= {"review"}
+
+
+def test_a_product_said_to_be_a_shanghai_standard_product_is_no_definition(checker: Checker) -> None:
+    html = _item("演示智能水杯", _CUP, "<p>本品是上海标准产品，执行T/DEMO 001-2019。</p>")
+    assert _findings(_check(checker, html, _URL)) == [("SHS003", "T/DEMO 001-2019", "high")]
+
+
 # --- the rest of round s29: pages the checker already judged as expected, kept so they stay so ----------------
 
 _CAT = (

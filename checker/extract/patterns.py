@@ -101,7 +101,8 @@ from pagetext import charsets, ignorables
 # (Shanghai Standard certificate) is certification wording (SHS009; it was none); a standard row's code written
 # across its value cells (标准号 | T/DEMO | 001-2019) is read joined (it was no code: SHS008 high); a news box on a
 # product page (行业新闻 in a sidebar) is no claim of the goods (SHS005 high about another company's standard); the
-# words naming a table's column (是否上海标准 | 是/否) make a claim for review only (it was SHS008 high).
+# words naming a table's column (是否上海标准 | 是/否) make a claim for review only (it was SHS008 high); the words
+# defined on a product page (上海标准是对标准的评价, is an evaluation of standards) are no claim (SHS008 high).
 EXTRACTOR_VERSION = "1.24.0"
 
 

@@ -19,7 +19,8 @@ USE_TABLE_VERSION = (
     "11"  # 11: a competitor's claim reported (竞品自称…, 与某些宣称…的竞品不同, unlike other brands that claim…), an
     # application in progress (正在申报, 已申请, （申报中）) and an English denial (is not a … product) are no claims;
     # a news box on a product page (行业新闻 in a sidebar) reports, it does not claim (news-box); the words naming a
-    # table's column (是否上海标准) claim nothing sure of one product (column-name: review).
+    # table's column (是否上海标准) claim nothing sure of one product (column-name: review); the words defined
+    # (上海标准是对标准的评价, is an evaluation of) are the scheme explained (defined), What is… asks (question-en).
     # 10: an organisation's own products called 上海标准认证 (我司产品通过上海标准认证) are a product claim, on
     # its about page too (own-products-certified); a footer's owner written before 版权所有 is the site's owner;
     # 获评上海标准的企业和产品 qualifies a listed class (designated-class), no one's announcement.
@@ -968,6 +969,18 @@ AFTER_SIGNALS: tuple[Signal, ...] = (
         flags=re.I,
     ),
     _s(
+        "defined",
+        {"discussion": 8},
+        r"^[”\"」』’']?\s*(?:是指|指的是|是对|是對|是一项|是一項|是一种|是一種|是由|是本市|是上海市"
+        # The after-window is 16 characters: " is an evaluatio" holds the word's stem only.
+        r"|\s+(?:is|was)\s+(?:an?|the)\s+(?:evaluat|designat|scheme|program|rating|label|system)"
+        r"|\s+refers?\s+to\b|\s+means\b)",
+        "the words are defined (上海标准是对标准的评价, 上海标准是指…, the Shanghai Standard is an evaluation of…, refers"
+        " to): the scheme explained, on whatever page; a seller's product is said to BE one (本品是上海标准产品), never"
+        " the words to be an evaluation",
+        flags=re.I,
+    ),
+    _s(
         "definition",
         {"discussion": 4},
         r"^[”\"」』’']?\s*(?:是指|指的是|是对|是對|即|作为|作為|是一项|是一種|是一种|是|不是|并非|並非|就是|\s+is\s+(?:a|an|the)\b)",
@@ -1056,6 +1069,13 @@ BEFORE_SIGNALS: tuple[Signal, ...] = (
         r"|\bnon-$",
         "the words denied in English (this product is not a Shanghai Standard product, isn't labelled as): a denial"
         " (negated), not a claim; 'not only a' is no denial",
+        flags=re.I,
+    ),
+    _s(
+        "question-en",
+        {"discussion": 3},
+        r"\b(?:what|how|why)(?:'s|\s+is|\s+are|\s+does|\s+do)\s+(?:an?\s+|the\s+)?[“\"']?$",
+        "an English question about the scheme (What is the Shanghai Standard?), as 什么是上海标准 (scheme-verb)",
         flags=re.I,
     ),
     _s(
@@ -1238,6 +1258,7 @@ DECISIVE_DISCUSSION = frozenset(
         "pool",
         "pending",
         "pending-status",
+        "defined",
         "negated",
         "negated-en",
         "others-claim",
