@@ -971,7 +971,7 @@ AFTER_SIGNALS: tuple[Signal, ...] = (
     _s(
         "defined",
         {"discussion": 8},
-        r"^[”\"」』’']?\s*(?:是指|指的是|是对|是對|是一项|是一項|是一种|是一種|是由|是本市|是上海市"
+        r"^[”\"」』’']?\s*(?:是指|指的是|是对|是對|是一项|是一項|是一种|是一種|是由"
         # The after-window is 16 characters: " is an evaluatio" holds the word's stem only.
         r"|\s+(?:is|was)\s+(?:an?|the)\s+(?:evaluat|designat|scheme|program|rating|label|system)"
         r"|\s+refers?\s+to\b|\s+means\b)",
