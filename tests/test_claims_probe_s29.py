@@ -445,3 +445,15 @@ def test_round_s29_pages_judged_as_expected(
     checker: Checker, html: str, expected: list[tuple[str, str, str]]
 ) -> None:
     assert _findings(_check(checker, html, _URL)) == expected
+
+
+def test_an_announcement_of_one_of_the_citys_first_is_no_definition(checker: Checker) -> None:
+    html = _page(
+        "公司新闻-演示科技有限公司",
+        "<h1>喜报</h1><p>我公司主导制定的企业标准Q/DEMO 0004-2021获评的“上海标准”是本市首批获评的企业标准。</p>"
+        "<p>© 2026 演示科技有限公司 版权所有</p>",
+    )
+    result = _check(checker, html, _URL)
+    # 是本市… after the words says which one it is, not what the scheme is (the announcement stays one).
+    assert [o.use for o in result.page.occurrences] == ["organisation"]
+    assert _findings(result) == [("SHS005", "Q/DEMO 0004-2021", "high")]
