@@ -39,6 +39,11 @@ REASONS: dict[str, tuple[str, str, bool]] = {
         "the standard is the one the block's 执行标准 declares, in another sentence than the words",
         False,
     ),
+    "code-without-year": (
+        "页面所写标准编号未注明年代号：所执行的可能正是获评价的版本",
+        "the standard number on the page has no year: the edition implemented may be the designated one",
+        True,
+    ),
     "code-unread": (
         "字样旁有未能识别的标准编号",
         "a standard number beside the words could not be read",
@@ -213,6 +218,16 @@ def _dated(claim: Claim) -> bool:
     return bool(_DATED.search(text))
 
 
+def _without_year(code: str | None) -> bool:
+    """Whether a claim's code is written without its year (edition)."""
+    if not code:
+        return False
+    try:
+        return parse_code(code).year is None
+    except CodeParseError:
+        return False
+
+
 def _may_be_designated(code: str) -> bool:
     try:
         kind = parse_code(code).kind
@@ -370,6 +385,14 @@ def assess_claim(
         # 2021年买的，当时是上海标准产品: a resale says what the product was when bought; the edition may have been
         # designated then. Whether saying so now misleads is an inspector's call, as for a dated announcement.
         reasons.append(reason("past-designation"))
+    if (
+        tested & REGISTRY_FACTS
+        and facts.registry_match == "other-edition"
+        and _without_year(claim.standard_code)
+    ):
+        # T/DEMO 001 beside the words names the number, not an edition: "another edition than the registry's" is
+        # then a guess, for an inspector to establish from the product.
+        reasons.append(reason("code-without-year", claim.standard_code))
     if tested & REGISTRY_FACTS:
         reasons.extend(_title_reasons(facts, near_miss))
         if claim.tie == "page":

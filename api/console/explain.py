@@ -35,6 +35,7 @@ _PLAIN_DETAIL = frozenset(
         "tie-page",
         "tie-page-row",
         "code-unread",
+        "code-without-year",
         "standard-elsewhere",
         "claimant-not-maker",
         "title-exact",

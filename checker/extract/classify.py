@@ -136,6 +136,8 @@ class _Placement:
     heading: bool
     self_introduction: bool = False
     in_menu: bool = False
+    news_box: bool = False
+    column_name: bool = False
 
 
 @dataclass(frozen=True)
@@ -331,6 +333,10 @@ def same_organisation(a: str, b: str) -> bool:
     return len(core_a) >= 2 and len(core_b) >= 2 and (core_a in core_b or core_b in core_a)
 
 
+def _table_of(element: Tag) -> Tag | None:
+    return next((node for node in element.parents if node.name == "table"), None)
+
+
 def _row_of(element: Tag, rows_by_element: dict[int, Row]) -> Row | None:
     for level, node in enumerate([element, *element.parents]):
         if level > 3 or node.name in ("table", "body", "html", "[document]"):
@@ -354,6 +360,10 @@ class Classifier:
         self._placements: dict[tuple[int, int, str], _Placement] = {}
         self._surroundings = Surroundings()
         self._rows = {id(row.element): row for row in page.rows if not row.column}
+        # Tables whose first row names columns (品名 | 执行标准 | 是否上海标准 | 单价), and the rows of their records.
+        column_cells = [row.element for row in page.rows if row.column]
+        self._column_tables = {id(t) for t in map(_table_of, column_cells) if t is not None}
+        self._record_rows = {id(cell.parent) for cell in column_cells}
         # Number keys of the codes the page's own 执行标准/产品标准号 rows declare.
         self._declared = {
             match.code.number_key
@@ -467,6 +477,11 @@ class Classifier:
             heading=mention.element.name in HEADINGS,
             self_introduction=self._surroundings.in_self_introduction(mention.element),
             in_menu=linked and mention.kind != "logo" and self._surroundings.in_menu(mention.element),
+            column_name=self._names_column(mention.unit),
+            news_box=self.view.offers_product
+            and row is None
+            and not user_content
+            and self._surroundings.in_news_box(mention.element),
         )
         return found
 
@@ -513,6 +528,10 @@ class Classifier:
                 fired.append(_near("related-list"))
         if place.user_content or self._viewer_line(mention):
             fired.append(_near("user-content"))
+        if place.news_box:
+            fired.append(_near("news-box"))
+        if place.column_name:
+            fired.append(_near("column-name"))
         if place.quoted:
             fired.append(_near("quoted-block"))
         if place.heading and not self.view.offers_product:
@@ -522,6 +541,13 @@ class Classifier:
             # it is one thing to act on (one finding, not one per vacancy): the advert itself stays discussion.
             fired.append(_near("self-introduction"))
         return fired
+
+    def _names_column(self, unit: Tag) -> bool:
+        """Whether the unit is a cell of the row naming a table's columns (是否上海标准 above 是/否 cells)."""
+        if unit.name not in ("th", "td") or unit.parent is None or id(unit.parent) in self._record_rows:
+            return False
+        table = _table_of(unit)
+        return table is not None and id(table) in self._column_tables
 
     @staticmethod
     def _viewer_line(mention: Mention) -> bool:
@@ -558,6 +584,9 @@ class Classifier:
         if any(f.name == "user-content" for f in near) and not any(f.name in SELLER_VOICE for f in near):
             # Buyers' reviews and questions: only the seller's own voice (本品…, 本款…) there makes a claim.
             decisive.append("near:user-content")
+        if any(f.name == "news-box" for f in near) and not any(f.name in SELLER_VOICE for f in near):
+            # News beside the goods: only the seller's own voice there (本品…, 本店…) makes a claim.
+            decisive.append("near:news-box")
         if decisive:
             # A placeholder code, a pool entry or a denial: this occurrence is no claim, whatever the page is.
             explained = [label for label in _explain("discussion", everything) if label not in decisive]
@@ -576,7 +605,11 @@ class Classifier:
             claim_use: Use = "organisation" if scores["organisation"] > scores["product"] else "product"
             signals = [*_explain(claim_use, everything), f"close-call:{claim_use}~discussion"]
             return Decision(claim_use, "review", signals, scores)
-        confident = scores[best] >= MIN_SCORE and lead >= MARGIN
+        # The words naming a column (是否上海标准 | 是/否) say something of the rows their cells mark, not of one
+        # product: which one, and with which row's code, is for a person to read.
+        confident = (
+            scores[best] >= MIN_SCORE and lead >= MARGIN and not any(f.name == "column-name" for f in near)
+        )
         signals = _explain(best, everything)
         if not confident:
             signals.append(f"close-call:{best}~{second}")

@@ -9,6 +9,7 @@ from typing import Any
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
+from checker.codes import find_codes
 from checker.extract.overrides import BlockReader, Overrides
 from checker.extract.patterns import (
     COLUMN_HEADER_MIN_CELLS,
@@ -19,7 +20,9 @@ from checker.extract.patterns import (
     COLUMN_NAMES,
     ENGLISH_LABELS,
     LABEL_SUFFIXES,
+    OTHER_STANDARD_ROW,
     ROW_TEXT,
+    STANDARD_LABELS,
     label_fits,
 )
 from checker.extract.prune import DUP_ID_ATTR, NTH_ATTR, TAG_ATTR
@@ -275,6 +278,22 @@ def _is_header(tr: Tag, cells: list[Tag]) -> bool:
     return known >= COLUMN_HEADER_MIN_KNOWN and known >= COLUMN_HEADER_SHARE * len(names)
 
 
+def _standard_value(label: str, cells: list[Tag]) -> str | None:
+    """A standard row's code written across its value cells (标准号 | T/DEMO | 001-2019), joined; None when the
+    first value cell holds a code of its own or the cells make none (a remark cell stays out of the value)."""
+    if len(cells) < 3 or not (label_in(label, STANDARD_LABELS) or OTHER_STANDARD_ROW.search(label)):
+        return None
+    first = clean(cells[1].get_text(" "))
+    if find_codes(first, standard_context=True):
+        return None
+    joined = " ".join(clean(cell.get_text(" ")) for cell in cells[1:])
+    return (
+        joined
+        if any(m.start < len(first) < m.end for m in find_codes(joined, standard_context=True))
+        else None
+    )
+
+
 def _rows(tags: list[Tag], runs: list[Run]) -> list[Row]:
     rows: list[Row] = []
     # Per table: the column names of its first row when that row names columns (_is_header), else None. A first
@@ -300,7 +319,7 @@ def _rows(tags: list[Tag], runs: list[Run]) -> list[Row]:
             continue
         if len(cells) >= 2:
             label = clean(cells[0].get_text()).replace(" ", "").rstrip(":")
-            value = clean(cells[1].get_text(" "))
+            value = _standard_value(label, cells) or clean(cells[1].get_text(" "))
             if label and value and label_fits(label):
                 rows.append(Row(label, value, tr))
         # Marketplace attribute tables put two or three label/value pairs in one row (品牌|演示|产品名称|…);

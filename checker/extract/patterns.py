@@ -96,7 +96,14 @@ from pagetext import charsets, ignorables
 # the tie holds only for a code the registry knows as designated, now or once (checker/rules/facts.py).
 # 1.23.0: inline <svg> text is read by checker/svglines.py, the one reading SVG images use too: opacity or
 # fill-opacity below 0 hides (clamped to 0; only a written zero hid).
-EXTRACTOR_VERSION = "1.23.0"
+# 1.24.0: use_table.py 11 (probe s29): a competitor's claim a seller reports, an application in progress and an
+# English denial are no claims (SHS009/SHS002/SHS008 high against the seller or for a pending standard); 上海标准证书
+# (Shanghai Standard certificate) is certification wording (SHS009; it was none); a standard row's code written
+# across its value cells (标准号 | T/DEMO | 001-2019) is read joined (it was no code: SHS008 high); a news box on a
+# product page (行业新闻 in a sidebar) is no claim of the goods (SHS005 high about another company's standard); the
+# words naming a table's column (是否上海标准 | 是/否) make a claim for review only (it was SHS008 high); the words
+# defined on a product page (上海标准是对标准的评价, is an evaluation of standards) are no claim (SHS008 high).
+EXTRACTOR_VERSION = "1.24.0"
 
 
 class Pattern(NamedTuple):
@@ -654,6 +661,14 @@ CERTIFICATION: tuple[Pattern, ...] = (
     _p("官方认证", r"官方.{0,4}认证", "claims an official certification"),
     _p("认证", r"认证", "certification wording of any form (上海标准认证, 认证产品)"),
     _p("获证", r"获证", "'obtained a certificate'"),
+    # Only a certificate of the words themselves (上海标准证书, “上海标准”评价证书): a test report's or another
+    # scheme's certificate beside the words (另附检测证书) certifies something else.
+    _p(
+        "证书",
+        r"上海标准[”\"」』]?\s?(?:认证|评价)?(?:证书|证明)|Shanghai Standard[”\"']?\s(?:certificate|certification)",
+        "presents the designation as a certificate issued for the product (获得上海标准证书, Shanghai Standard certificate)",
+        re.I,
+    ),
     _p("荣获", r"荣获|荣膺", "presents the mark as an award"),
     # The product itself said to be rated, recognised or approved (本产品获评上海标准, 本产品经市场监管局认定为
     # “上海标准”产品): a standard is designated, a product is not. With 标准 between them the subject is the

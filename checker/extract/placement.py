@@ -17,6 +17,7 @@ from checker.extract.prune import SECTION_ATTR
 from checker.extract.use_table import (
     MENU_CLASS,
     MENU_LINK_MAX,
+    NEWS_BOX_HEADING,
     PRICE,
     RELATED_LIST_CLASS,
     RELATED_LIST_HEADING,
@@ -58,6 +59,7 @@ class Surroundings:
         self._related: dict[int, bool] = {}
         self._priced: dict[int, bool] = {}
         self._user_content: dict[int, bool] = {}
+        self._news: dict[int, bool] = {}
 
     def in_standards_table(self, unit: Tag) -> bool:
         """Whether the element sits in a table whose first row heads a list of standards (标准编号, 标准名称)."""
@@ -117,6 +119,24 @@ class Surroundings:
             heading = section if isinstance(section, str) else _previous_heading(node)
             if heading is not None:
                 return SELF_INTRO_HEADING.search(heading) is not None
+        return False
+
+    def in_news_box(self, element: Tag) -> bool:
+        """Whether the element sits in a box of news (a few levels up): a box titled 行业新闻/最新资讯/News (its own
+        heading child, or its header's: div.hd > h3) or named news/xinwen/zixun. The caller asks on pages that
+        offer a product only (a company's news page is its own news)."""
+        node: Tag | None = element
+        for _ in range(_RELATED_LEVELS + 1):
+            if node is None or node.name in (*_TOP, "article", "main"):
+                return False
+            key = id(node)
+            if key not in self._news:
+                self._news[key] = _names_related(node) or any(
+                    NEWS_BOX_HEADING.search(text) for text in _section_titles(node)
+                )
+            if self._news[key]:
+                return True
+            node = node.parent
         return False
 
     def in_menu(self, element: Tag) -> bool:

@@ -16,7 +16,12 @@ import re
 from typing import Literal, NamedTuple
 
 USE_TABLE_VERSION = (
-    "10"  # 10: an organisation's own products called 上海标准认证 (我司产品通过上海标准认证) are a product claim, on
+    "11"  # 11: a competitor's claim reported (竞品自称…, 与某些宣称…的竞品不同, unlike other brands that claim…), an
+    # application in progress (正在申报, 已申请, （申报中）) and an English denial (is not a … product) are no claims;
+    # a news box on a product page (行业新闻 in a sidebar) reports, it does not claim (news-box); the words naming a
+    # table's column (是否上海标准) claim nothing sure of one product (column-name: review); the words defined
+    # (上海标准是对标准的评价, is an evaluation of) are the scheme explained (defined), What is… asks (question-en).
+    # 10: an organisation's own products called 上海标准认证 (我司产品通过上海标准认证) are a product claim, on
     # its about page too (own-products-certified); a footer's owner written before 版权所有 is the site's owner;
     # 获评上海标准的企业和产品 qualifies a listed class (designated-class), no one's announcement.
     # 9: services about the scheme (代办, 认证咨询, 申报辅导; an agency's 在我司辅导下) announce and certify
@@ -928,6 +933,12 @@ AFTER_SIGNALS: tuple[Signal, ...] = (
         "the words are said to have nothing to do with the thing (与上海标准毫无关系): a denial, not a claim",
     ),
     _s(
+        "pending-status",
+        {"discussion": 6},
+        r"^[”\"」』’']?\s*[(（]?\s*(?:申报中|申報中|申请中|申請中|评审中|評審中|审核中|審核中|待评审|待評審|公示中)",
+        "an application in progress written after the words (上海标准（申报中）): not designated (yet), as pending",
+    ),
+    _s(
         "pool",
         {"discussion": 6},
         r"^[”\"」』’']?\s*的?(?:培育池|培育庫|培育库|培育名单|培育名單|培育项目|培育項目|培育对象|培育對象|储备库|儲備庫|候选|候選)",
@@ -955,6 +966,18 @@ AFTER_SIGNALS: tuple[Signal, ...] = (
         {"product": 2},
         r"^[”\"」』’']?\s*(?:产品|產品|商品|好物|货|貨|认证产品|認證產品|products?\b|goods\b|items?\b|mark\b)",
         "the words qualify goods (上海标准产品, Shanghai Standard product): a product claim",
+        flags=re.I,
+    ),
+    _s(
+        "defined",
+        {"discussion": 8},
+        r"^[”\"」』’']?\s*(?:是指|指的是|是对|是對|是一项|是一項|是一种|是一種|是由"
+        # The after-window is 16 characters: " is an evaluatio" holds the word's stem only.
+        r"|\s+(?:is|was)\s+(?:an?|the)\s+(?:evaluat|designat|scheme|program|rating|label|system)"
+        r"|\s+refers?\s+to\b|\s+means\b)",
+        "the words are defined (上海标准是对标准的评价, 上海标准是指…, the Shanghai Standard is an evaluation of…, refers"
+        " to): the scheme explained, on whatever page; a seller's product is said to BE one (本品是上海标准产品), never"
+        " the words to be an evaluation",
         flags=re.I,
     ),
     _s(
@@ -1015,6 +1038,47 @@ BEFORE_SIGNALS: tuple[Signal, ...] = (
         " occurrence claims nothing",
     ),
     _s(
+        "others-claim",
+        {"discussion": 8},
+        r"(?:竞品|競品|竞争对手|競爭對手|同行|别家|別家|别人|別人|他人|其他|其它|某些|部分|一些|有些|个别|個別|不良|不法|无良|無良"
+        r"|市面上)[^。，,；;“”\"「」]{0,12}(?:宣称|宣稱|自称|自稱|号称|號稱|声称|聲稱|标榜|標榜|冒称|冒稱|吹嘘|打着|打著)"
+        r"[^。，,；;]{0,6}[“\"「『‘]?$"
+        r"|\b(?:other|some|many|rival|competing)\s+(?:brands?|sellers?|suppliers?|vendors?|manufacturers?|factories"
+        r"|products?|shops?|stores?)\b[^.,;:]{0,30}\b(?:claims?|claiming|claimed|advertis\w*|boasts?|boasting"
+        r"|says?|saying)\b[^.,;:]{0,20}$"
+        r"|\bcompetitors?\b[^.,;:]{0,30}\b(?:claims?|claiming|claimed|advertis\w*|boasts?|says?)\b[^.,;:]{0,20}$",
+        "someone else's claim, reported by the page (与某些宣称“上海标准认证”的竞品不同, 竞品自称上海标准产品, unlike other"
+        " brands that claim…): a seller setting itself apart quotes a competitor; its own claim is elsewhere",
+        flags=re.I,
+    ),
+    _s(
+        "pending",
+        {"discussion": 6},
+        r"(?:正在|正|拟|擬|准备|準備|计划|計劃|即将|即將|已|已经|已經)(?:申报|申報|申请|申請|参评|參評|参加|參加|提交)了?"
+        r"[^。，,；;获獲评評选選通成]{0,4}[“\"「『‘]?$",
+        "an application in progress (正在申报上海标准, 已申请上海标准评价): the standard is not designated (yet), as a"
+        " cultivation-pool entry is not; no designation is claimed (已申报并获评/入选/通过… is a designation)",
+    ),
+    _s(
+        "negated-en",
+        {"discussion": 6},
+        r"\b(?:is|are|was|were|be|been|has|have|had)\s+(?:not|never|no\s+longer)\s+"
+        r"(?:(?:a|an|the|yet|been|labell?ed|called|rated|designated|listed|certified|marked|as)\s+){0,3}$"
+        r"|\b(?:isn't|aren't|wasn't|weren't|hasn't|haven't)\s+(?:(?:a|an|the|yet|been|labell?ed|called|rated"
+        r"|designated|listed|certified|marked|as)\s+){0,3}$"
+        r"|\bnon-$",
+        "the words denied in English (this product is not a Shanghai Standard product, isn't labelled as): a denial"
+        " (negated), not a claim; 'not only a' is no denial",
+        flags=re.I,
+    ),
+    _s(
+        "question-en",
+        {"discussion": 3},
+        r"\b(?:what|how|why)(?:'s|\s+is|\s+are|\s+does|\s+do)\s+(?:an?\s+|the\s+)?[“\"']?$",
+        "an English question about the scheme (What is the Shanghai Standard?), as 什么是上海标准 (scheme-verb)",
+        flags=re.I,
+    ),
+    _s(
         "scheme-verb",
         {"discussion": 3},
         r"(?:开展|開展|组织|組織|推进|推進|实施|實施|深化|做好|申请|申請|申报|申報|推荐|推薦|评审|評審|评选|評選|培育|认定|認定|什么是|什麼是)"
@@ -1053,6 +1117,17 @@ NEAR_STRUCTURE: dict[str, tuple[dict[Use, int], str]] = {
     "in-link": (
         {"discussion": 2},
         "the words are a link's text (a related-news entry, a menu item): they point elsewhere",
+    ),
+    "column-name": (
+        {"product": 1},
+        "the words name a column of a table of records (是否上海标准 | 是/否, 上海标准 | ✓): what they say of each row is"
+        " in that row's cell, so a claim made of them is never sure (use_confidence review)",
+    ),
+    "news-box": (
+        {"discussion": 6},
+        "on a page that offers a product, the words sit in a box of news (titled 行业新闻/最新资讯/News, or named"
+        " news/xinwen/zixun): a report of the scheme or of someone else's standard beside the goods; without the"
+        " seller's voice there (本品, 本店) or a 执行标准 row it is decisive",
     ),
     "related-list": (
         {"discussion": 5},
@@ -1134,6 +1209,10 @@ RELATED_LIST_HEADING = re.compile(
     r"相关|相關|资讯|資訊|新闻|新聞|阅读|閱讀|推荐|推薦|热点|熱點|公告|动态|動態|专题|專題|related|news|reading",
     re.I,
 )
+# Titles of a box of news on a page that offers a product (行业新闻, 最新资讯, News): reports of the scheme or of others'
+# standards beside the goods, not the seller's words about them. Narrower than RELATED_LIST_HEADING: 相关/推荐 boxes
+# hold products too, 公告/动态 may be the shop's own notices.
+NEWS_BOX_HEADING = re.compile(r"资讯|資訊|新闻|新聞|快讯|快訊|要闻|要聞|政策速递|政策速遞|\bnews\b", re.I)
 # Words of class/id names of containers that list other pages' headlines (news-list, relatedArticles, xinwen).
 RELATED_LIST_CLASS = frozenset(
     ["news", "related", "headline", "headlines", "articles", "xinwen", "zixun", "xwzx", "newslist"]
@@ -1170,9 +1249,23 @@ SAMPLE_CONTEXT = re.compile(
     r"|标签内容|標籤內容|印刷内容|印刷內容|客户提供|客戶提供|代印|\bsample labels?\b|\btemplates?\b",
     re.I,
 )
-# Occurrence signals that settle the use whatever else fired: a placeholder code, a cultivation-pool entry or a
-# denial is never a claim of designation, on any page (they never become claims, so they cannot cost recall).
-DECISIVE_DISCUSSION = frozenset(["placeholder-code", "pool", "negated", "unrelated", "printed-sample"])
+# Occurrence signals that settle the use whatever else fired: a placeholder code, a cultivation-pool entry, an
+# application in progress, a denial or a competitor's claim reported is never a claim of designation, on any page
+# (they never become claims, so they cannot cost recall).
+DECISIVE_DISCUSSION = frozenset(
+    [
+        "placeholder-code",
+        "pool",
+        "pending",
+        "pending-status",
+        "defined",
+        "negated",
+        "negated-en",
+        "others-claim",
+        "unrelated",
+        "printed-sample",
+    ]
+)
 # Sentence signals that announce a designation: dropped when the words are a certification of a thing that is
 # not a standard (上海标准认证 of a thermos), since the organisation then announces nothing about a standard.
 DESIGNATION_SIGNALS = frozenset(
