@@ -96,7 +96,9 @@ from pagetext import charsets, ignorables
 # the tie holds only for a code the registry knows as designated, now or once (checker/rules/facts.py).
 # 1.23.0: inline <svg> text is read by checker/svglines.py, the one reading SVG images use too: opacity or
 # fill-opacity below 0 hides (clamped to 0; only a written zero hid).
-EXTRACTOR_VERSION = "1.23.0"
+# 1.24.0: the gate reads through elements nested inside a hidden one (上海<i class="h"><b>x</b>…</i>标准, a comment,
+# a <br> or a reference inside), which it skipped unread.
+EXTRACTOR_VERSION = "1.24.0"
 
 
 class Pattern(NamedTuple):
@@ -350,24 +352,67 @@ _SPACES = (
     (0x3000, 0x3000),
 )
 # What may stand between two characters of the words and still be one mention for the extractor: tags,
-# comments, ruby annotations with their text, whitespace, character references, and invisible
-# (default-ignorable) or space characters. No byte bound: the extractor joins a block's text across any
-# amount of markup, so the gate must too; the page limits bound the work instead.
-# Every alternative starts differently or consumes a different kind of text, so a Python regex reads a
-# run of them one way only and never backtracks exponentially; Hyperscan reads the same expression.
-_MARKUP_GAP = (
+# comments, ruby annotations with their text, whitespace, character references, invisible (default-ignorable)
+# or space characters, and elements holding text (nested ones too) which the page may hide. No byte bound: the
+# extractor joins a block's text across any amount of markup, so the gate must too; the page limits bound the
+# work instead.
+# Every gap is read one way only, so a Python regex never backtracks exponentially on a page where the words do
+# not follow (an element read both as an element and as two tags, 40 times over, is 2^40 tries); Hyperscan
+# reads the same expression.
+_TAG = (
     rb"<[A-Za-z/][^>\"']*>"  # a tag without quotes
     rb"|<[A-Za-z/][^>\"']*(?:\"[^\"]*\"|'[^']*')(?:[^>\"']|\"[^\"]*\"|'[^']*')*>"  # quoted values read whole
-    rb"|<!--(?:[^-]|-[^-]|--+[^\->])*--+>"  # a comment, read to its first -->
-    rb"|<[rR][tTpP](?:\s[^>]*)?>\s*[^<\s][^<]*</[rR][tTpP]\s*>"  # ruby annotation <rt>shàng</rt>, <rp>(</rp>
-    # An element holding text only, which its attributes (hidden, display:none, visibility:hidden,
-    # font-size:0) or the page's stylesheet may hide (a class, an id or its tag name: stylesheet.py): the
-    # extractor reads the words as shown, without it (上海<i class="h">…</i>标准). Its text starts with a
-    # character no other alternative reads (not a space, "<" or "&"), so a gap is read one way only.
-    rb"|<[A-Za-z][^>]*>\s*[^<\s&][^<]*</[A-Za-z][^>]*>"
-    rb"|\s"
-    rb"|&[#a-zA-Z0-9]{1,32};"
 )
+_COMMENT = rb"<!--(?:[^-]|-[^-]|--+[^\->])*--+>"  # a comment, read to its first -->
+# Line breaks and images inside a hidden element have no end tag (上海<i hidden>热<br>卖</i>标准). A start tag
+# names any other element, spelled out letter by letter (no look-ahead in Hyperscan): read either way, each
+# <img> in a list doubled the tries at every level.
+_VOID = rb"<(?:[bB][rR]|[wW][bB][rR]|[iI][mM][gG])(?:[\s/][^>]*)?>"
+_NAME_CHAR = rb"[^\s/>]"
+
+
+def _not_name(first: bytes, rest: bytes) -> bytes:
+    """A tag name that starts with `first` (a letter, both cases) and is not `first` + `rest`."""
+    if not rest:
+        return b"[" + first.lower() + first.upper() + b"]" + _NAME_CHAR + b"+"
+    head = rest[:1]
+    other = b"[^" + head.lower() + head.upper() + rb"\s/>]" + _NAME_CHAR + b"*"
+    return b"[" + first.lower() + first.upper() + b"](?:" + other + b"|" + _not_name(head, rest[1:]) + b")?"
+
+
+_START = (
+    rb"<(?:[ac-hj-vx-zAC-HJ-VX-Z]"
+    + _NAME_CHAR
+    + b"*|"
+    + b"|".join(_not_name(name[:1], name[1:]) for name in (b"br", b"wbr", b"img"))
+    + rb")(?:[\s/][^>]*)?>"
+)
+_END = rb"</[A-Za-z][^>]*>"
+# How deep elements inside a hidden one are read (上海<i class="h"><b><u>热</u>卖</b>x</i>标准): a regex cannot
+# match tags to each other at any depth, and each level is another copy of the expression.
+_NESTED_DEPTH = 1
+
+
+def _element(depth: int) -> bytes:
+    """Any element holding text, comments, line breaks and elements `depth` levels deep, read one way."""
+    inner = rb"[^<]*(?:(?:" + _COMMENT + b"|" + _VOID
+    if depth > 0:
+        inner += b"|" + _element(depth - 1)
+    return b"(?:" + _START + inner + rb")[^<]*)*" + _END + b")"
+
+
+def _text_element() -> bytes:
+    """An element with text of its own, which a buyer may not see: its attributes or the page's stylesheet
+    (a class, an id or its tag name: stylesheet.py) may hide it, and the extractor then reads the words as shown,
+    without it (上海<i class="h">…</i>标准). Its own text (the first character that is no space or reference:
+    ruby annotations <rt>shàng</rt> too) is what tells it from the tags around it, so an element without text
+    of its own is read as tags only, and a gap is read one way."""
+    item = b"(?:" + _COMMENT + b"|" + _VOID + b"|" + _element(_NESTED_DEPTH - 1) + b")"
+    spaces = rb"(?:\s|&[#a-zA-Z0-9]{1,32};)*"
+    return _START + spaces + b"(?:" + item + spaces + b")*" + rb"[^<\s&][^<]*(?:" + item + rb"[^<]*)*" + _END
+
+
+_MARKUP_GAP = _TAG + b"|" + _COMMENT + b"|" + _text_element() + rb"|\s|&[#a-zA-Z0-9]{1,32};"
 SPLIT_GAP: dict[str, bytes] = {
     "utf-8": b"(?:" + _MARKUP_GAP + b"|" + utf8_alternatives((*ignorables.RANGES, *_SPACES)) + b")*",
     # GB18030 spells every default-ignorable and space character but U+3000 (A1A1) in four bytes.
