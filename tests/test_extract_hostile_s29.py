@@ -48,3 +48,70 @@ def test_the_fallback_gate_is_linear_where_the_words_do_not_follow(piece: str) -
     started = time.process_time()
     assert not FIND.holds(raw, families(raw))
     assert time.process_time() - started < 1.0
+
+
+# --- Hiding written in ways the reader did not know ---
+
+STUFFED = f"执行标准：{CODE}（上海标准）"
+
+
+@pytest.mark.parametrize(
+    ("style", "how"),
+    [
+        ("position:absolute;right:-9999px", "positioned off the screen"),
+        ("position:fixed;bottom:-5000px", "positioned off the screen"),
+        ("margin-left:-9999px", "negative margin off the screen"),
+        ("margin:-9999px 0 0 0", "negative margin off the screen"),
+        ("margin:0 0 0 -9999px", "negative margin off the screen"),
+        ("transform:translate(-9999px)", "transform:translate off the screen"),
+        ("transform:translate3d(0, -9999px, 0)", "transform:translate off the screen"),
+        ("filter:opacity(0)", "filter:opacity(0)"),
+        ("filter:blur(0) opacity(2%)", "filter:opacity(0)"),
+        ("opacity:0.01", "opacity below 0.05"),
+        ("opacity:3%", "opacity below 0.05"),
+        ("color:hsl(0, 0%, 100%);background:#fff", "color #ffffff on background #ffffff"),
+        ("color:hsla(0 0% 100% / 1);background-color:white", "color #ffffff on background #ffffff"),
+        ("color:ghostwhite;background:#f8f8ff", "color #f8f8ff on background #f8f8ff"),
+        ("color:white;background:hsl(0turn 0% 100%)", "color #ffffff on background #ffffff"),
+        ("color:ivory;background:ivory", "color #fffff0 on background #fffff0"),
+        ("font-size:1px", "font-size below 3px"),
+        ("font-size:2pt", "font-size below 3px"),
+    ],
+)
+def test_hiding_the_reader_did_not_know_is_hidden(style: str, how: str) -> None:
+    # Each was read as shown: keyword stuffing no buyer sees, signed as a high finding.
+    (inline,) = extract_page(page(f'<div style="{style}">{STUFFED}</div>')).claims
+    assert inline.hidden == how
+    (sheet,) = extract_page(page(f'<div class="k">{STUFFED}</div>', f".k{{{style}}}")).claims
+    assert sheet.hidden == f"{how} (stylesheet .k)"
+
+
+@pytest.mark.parametrize(
+    "style",
+    [
+        "opacity:0.5",
+        "filter:opacity(60%)",
+        "font-size:3px",
+        "font-size:0.1em",  # of a parent not known here
+        "margin-left:-10px",
+        "margin-top:-9999px;display:inline",  # a top margin moves no inline box
+        "position:absolute;right:-20px",
+        "transform:translate(-20px)",
+        "color:hsl(0, 0%, 0%);background:#fff",
+        "color:navy;background:ivory",
+    ],
+)
+def test_what_a_buyer_still_reads_is_shown(style: str) -> None:
+    (claim,) = extract_page(page(f'<div><span style="{style}">{STUFFED}</span></div>')).claims
+    assert claim.hidden is None
+
+
+def test_a_hidden_line_break_inside_the_words_parts_nothing() -> None:
+    # display:none on a <br> breaks no line: the buyer reads 上海标准. One was read as a line inside the words,
+    # two as a blank line parting them (no claim).
+    (one,) = extract_page(page(f'<p>执行标准：{CODE}（上海<br style="display:none">标准）</p>')).claims
+    assert one.text == "上海标准" and one.hidden is None
+    two = page(f'<p>执行标准：{CODE}（上海<br class="h"><br class="h">标准）</p>', "br.h{display:none}")
+    (claim,) = extract_page(two).claims
+    assert claim.text == "上海标准" and claim.standard_code == CODE and claim.hidden is None
+    assert extract_page(page(f"<p>执行标准：{CODE}（上海<br><br>标准）</p>")).claims == []

@@ -97,7 +97,9 @@ from pagetext import charsets, ignorables
 # 1.23.0: inline <svg> text is read by checker/svglines.py, the one reading SVG images use too: opacity or
 # fill-opacity below 0 hides (clamped to 0; only a written zero hid).
 # 1.24.0: the gate reads through elements nested inside a hidden one (上海<i class="h"><b>x</b>…</i>标准, a comment,
-# a <br> or a reference inside), which it skipped unread.
+# a <br> or a reference inside), which it skipped unread; right/bottom or a margin far off the screen,
+# translate(-9999px), filter:opacity(0), opacity below 0.05, a font size below 3px, text in its background's
+# colour written as hsl() or a CSS colour name (css_colours.py) hide; a hidden <br> breaks no line.
 EXTRACTOR_VERSION = "1.24.0"
 
 

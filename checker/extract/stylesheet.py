@@ -345,12 +345,13 @@ _ZERO = re.compile(r"^[+-]?(?:0+\.?0*|\.0+)(?:px|pt|pc|em|rem|ex|ch|vw|vh|%|cm|m
 
 
 def hides(prop: str, value: str) -> bool:
-    """Whether one declaration hides text (display:none, visibility:hidden/collapse, font-size:0)."""
+    """Whether one declaration hides text (display:none, visibility:hidden/collapse, a font size of 0 or below
+    3px)."""
     if prop == "display":
         return value == "none"
     if prop == "visibility":
         return value in ("hidden", "collapse")
-    return prop == "font-size" and bool(_ZERO.match(value))
+    return prop == "font-size" and (bool(_ZERO.match(value)) or css_hiding.tiny_font(value))
 
 
 def carried(declared: dict[str, Declared]) -> str:

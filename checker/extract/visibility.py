@@ -132,7 +132,12 @@ def _own(tag: Tag, parent: _State) -> _State:
     zero_font = parent.zero_font
     size = style.get("font-size")
     if size is not None and not (zero_font and _RELATIVE.search(size[0])):  # 1.2em of nothing is nothing
-        zero_font = _why("font-size:0", size[1]) if hides("font-size", size[0]) else None
+        tiny = css_hiding.tiny_font(size[0])
+        zero_font = (
+            _why("font-size below 3px" if tiny else "font-size:0", size[1])
+            if hides("font-size", size[0])
+            else None
+        )
     values = {prop: value for prop, (value, _) in style.items()}
     inline = tag.name in INLINE_TAGS
     if hidden_by is None and (box := css_hiding.box_hiding(values, inline, _classes(tag))) is not None:
