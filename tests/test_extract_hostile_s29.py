@@ -115,3 +115,49 @@ def test_a_hidden_line_break_inside_the_words_parts_nothing() -> None:
     (claim,) = extract_page(two).claims
     assert claim.text == "上海标准" and claim.standard_code == CODE and claim.hidden is None
     assert extract_page(page(f"<p>执行标准：{CODE}（上海<br><br>标准）</p>")).claims == []
+
+
+# --- Stylesheet rules inside at-rules ---
+
+
+@pytest.mark.parametrize(
+    "css",
+    [
+        "@media screen{.k{display:none}}",
+        "@media all{.k{visibility:hidden}}",
+        "@media only screen, print{.k{display:none}}",
+        "@media not print{.k{display:none}}",
+        "@supports (display:grid){.k{display:none}}",
+        "@supports (display:grid){@media screen{.k{display:none}}}",
+        "@layer base{.k{display:none}}",
+        '@import url("a.css");@charset "utf-8";.k{display:none}',  # the rule after a statement
+    ],
+)
+def test_rules_a_buyers_browser_applies_inside_at_rules_hide(css: str) -> None:
+    # Skipped whole with their at-rule: stuffing the sheet hid for every screen was read as shown.
+    (claim,) = extract_page(page(f'<div class="k">{STUFFED}</div>', css)).claims
+    assert (claim.hidden or "").endswith("(stylesheet .k)")
+
+
+@pytest.mark.parametrize(
+    "css",
+    [
+        "@media print{.k{display:none}}",
+        "@media (max-width:600px){.k{display:none}}",  # phones only: a desktop buyer sees it
+        "@media screen and (min-width:1200px){.k{display:none}}",
+        "@supports not (display:grid){.k{display:none}}",
+        "@keyframes f{0%{opacity:0}100%{opacity:1}}",
+        "@font-face{font-family:x}.k{color:red}",
+    ],
+)
+def test_rules_for_some_buyers_or_no_rules_at_all_hide_nothing(css: str) -> None:
+    (claim,) = extract_page(page(f'<div class="k">{STUFFED}</div>', css)).claims
+    assert claim.hidden is None
+
+
+def test_an_imported_stylesheet_is_said_not_read() -> None:
+    # Never fetched: what it hides would be guessed. The page is read without it and says so.
+    result = extract_page(page(f'<div class="k">{STUFFED}</div>', "@import url(/s.css);"))
+    assert [c.hidden for c in result.claims] == [None]
+    assert [w.code for w in result.warnings] == ["styles-imported"]
+    assert extract_page(page(f"<div>{STUFFED}</div>", ".k{color:red}")).warnings == []

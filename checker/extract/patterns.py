@@ -100,6 +100,8 @@ from pagetext import charsets, ignorables
 # a <br> or a reference inside), which it skipped unread; right/bottom or a margin far off the screen,
 # translate(-9999px), filter:opacity(0), opacity below 0.05, a font size below 3px, text in its background's
 # colour written as hsl() or a CSS colour name (css_colours.py) hide; a hidden <br> breaks no line.
+# Stylesheet rules inside @media for every screen, @supports and @layer hide (print and size queries do not);
+# an @import is a styles-imported warning, and the rule after it is read.
 EXTRACTOR_VERSION = "1.24.0"
 
 

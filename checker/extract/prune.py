@@ -12,7 +12,7 @@ from lxml import etree
 from checker.extract import css_hiding
 from checker.extract.bounds import bound_markup, flatten_depth
 from checker.extract.layouts import CONTEXT_SELECTORS
-from checker.extract.limits import STYLES_CUT, TOO_COMPLEX, Guard
+from checker.extract.limits import STYLES_CUT, STYLES_IMPORTED, TOO_COMPLEX, Guard
 from checker.extract.patterns import (
     CATEGORY_LABELS,
     CLAIMANT_LABELS,
@@ -749,6 +749,12 @@ def prune(text: str, guard: Guard | None = None, observer: PageObserver | None =
         observer.walked(root)
     for cut in dict.fromkeys(found.cut for found in sheets.all if found.cut is not None):
         guard.warn(STYLES_CUT, f"{cut}: text hidden by the rest of them may have been read as shown")
+    if any(found.imports for found in sheets.all):
+        # Not fetched (no request leaves the extractor): said, rather than guessed either way.
+        guard.warn(
+            STYLES_IMPORTED,
+            "the page imports a stylesheet (@import) that was not fetched: text it hides may have been read as shown",
+        )
     keep = _kept(hits, guard)
     _mark_sections(hits, keep)
     shells = _ancestors(keep)
