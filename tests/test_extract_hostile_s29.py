@@ -161,3 +161,42 @@ def test_an_imported_stylesheet_is_said_not_read() -> None:
     assert [c.hidden for c in result.claims] == [None]
     assert [w.code for w in result.warnings] == ["styles-imported"]
     assert extract_page(page(f"<div>{STUFFED}</div>", ".k{color:red}")).warnings == []
+
+
+# --- What a buyer's browser draws: shadow roots, <noscript>, dialogs ---
+
+
+@pytest.mark.parametrize("mode", ["open", "closed"])
+def test_a_declarative_shadow_root_is_shown(mode: str) -> None:
+    # The browser draws a <template shadowrootmode> in place of its host's content: it was dropped as inert.
+    raw = page(f'<div id="host"><template shadowrootmode="{mode}"><p>{STUFFED}</p></template></div>')
+    (claim,) = extract_page(raw).claims
+    assert claim.hidden is None and claim.standard_code == CODE
+    assert claim.location is not None and "template" in claim.location
+
+
+def test_a_plain_template_is_never_read() -> None:
+    assert extract_page(page(f"<template><p>{STUFFED}</p></template>")).claims == []
+
+
+@pytest.mark.parametrize(
+    ("body", "how"),
+    [
+        (f"<noscript><p>{STUFFED}</p></noscript>", "noscript"),
+        (f"<dialog><p>{STUFFED}</p></dialog>", "dialog (closed)"),
+    ],
+)
+def test_noscript_and_closed_dialogs_are_hidden(body: str, how: str) -> None:
+    # A buyer's browser runs scripts (no <noscript>) and draws no dialog until a script opens it: both were
+    # read as shown, a high finding on text no buyer sees.
+    (claim,) = extract_page(page(body)).claims
+    assert claim.hidden == how
+    (opened,) = extract_page(page(f"<dialog open><p>{STUFFED}</p></dialog>")).claims
+    assert opened.hidden is None
+
+
+def test_noscript_inside_the_words_parts_nothing() -> None:
+    (claim,) = extract_page(
+        page(f"<p>执行标准：{CODE}（上海<noscript>请启用脚本</noscript>标准）</p>")
+    ).claims
+    assert claim.text == "上海标准" and claim.hidden is None and claim.hidden_inside == "noscript"

@@ -102,6 +102,7 @@ from pagetext import charsets, ignorables
 # colour written as hsl() or a CSS colour name (css_colours.py) hide; a hidden <br> breaks no line.
 # Stylesheet rules inside @media for every screen, @supports and @layer hide (print and size queries do not);
 # an @import is a styles-imported warning, and the rule after it is read.
+# A declarative shadow root (<template shadowrootmode>) is shown; <noscript> and a <dialog> without `open` are hidden.
 EXTRACTOR_VERSION = "1.24.0"
 
 

@@ -89,9 +89,9 @@ _UNITS = frozenset(
 _INLINE = INLINE_TAGS
 # A hint is confirmed on its unit's normalised text before anything is kept (the mention tables are stricter).
 _LOOSE_MENTION = re.compile(r"海 ?[标標] ?[准準]|shanghai ?[-_]? ?standard", re.I)
-# <noscript> is read: what it holds is shown (to readers without scripts, and to the crawler), and a claim in
-# it was read when wrapped in a <p> but not as its own text. <template> holds inert markup no reader sees: it
-# is removed before the walk (a claim in it was read when wrapped in a <p>).
+# <noscript> is read, as hidden text (visibility.py: a buyer's browser runs scripts and never shows it). A
+# <template> holds inert markup no reader sees: it is removed before the walk (a claim in it was read when
+# wrapped in a <p>), unless it is a declarative shadow root (shadowrootmode), which the browser draws.
 _DROP = frozenset(["script", "style", "template", "svg", "iframe", "object", "link"])
 # A mention keeps ancestors up to this much text, so a listing card keeps its own heading and rows.
 _BLOCK_TEXT_LIMIT = 2000
@@ -225,10 +225,27 @@ def _declared(el: etree._Element, sheet: Sheet) -> dict[str, str]:
     return found
 
 
+def _templates(root: etree._Element) -> None:
+    """Drop inert <template>s; a declarative shadow root (<template shadowrootmode="open">) is drawn where it
+    stands, so it stays, as a box that locations still name a template."""
+    inert = []
+    for template in root.iter("template"):
+        if (template.get("shadowrootmode") or "").strip().lower() in ("open", "closed"):
+            template.tag = "div"
+            template.set(TAG_ATTR, "template")
+        else:
+            inert.append(template)
+    _drop_all(inert)
+
+
 def _hiding(el: etree._Element, sheet: Sheet) -> bool:
     """Whether an element's own attributes or the page's stylesheet may hide it (a loose test: no cascade
     against the inline style, a text colour against the nearest few backgrounds only)."""
-    if el.get("hidden") is not None:
+    if (
+        el.get("hidden") is not None
+        or el.tag == "noscript"
+        or (el.tag == "dialog" and el.get("open") is None)
+    ):
         return True
     declared = _declared(el, sheet)
     inline = str(el.get(TAG_ATTR) or el.tag) in INLINE_TAGS
@@ -732,7 +749,7 @@ def prune(text: str, guard: Guard | None = None, observer: PageObserver | None =
     if root is None:
         return None
     guard.check("parsing")
-    _drop_all(list(root.iter("template")))
+    _templates(root)
     # The page's own stylesheets, read before frames are put in place: a frame's styles are its document's.
     sheet = read_sheet(style.text or "" for style in root.iter("style"))
     frames = inline_srcdocs(root, lambda document: _parse(bound_markup(document, guard), guard), guard)

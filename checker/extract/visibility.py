@@ -123,6 +123,10 @@ def _own(tag: Tag, parent: _State) -> _State:
                 hidden_by = _why("display:none", display[1])
         elif tag.has_attr("hidden") and display is None and not _exempt(tag, None):
             hidden_by = "[hidden]"  # a declared display wins over the attribute
+        elif tag.name == "noscript":
+            hidden_by = "noscript"  # shown only where scripts are off: never to a buyer's browser
+        elif tag.name == "dialog" and not tag.has_attr("open") and display is None:
+            hidden_by = "dialog (closed)"  # a dialog without `open` is not drawn until a script opens it
     invisible = parent.invisible
     if "visibility" in style:
         value, rule = style["visibility"]
