@@ -200,3 +200,36 @@ def test_noscript_inside_the_words_parts_nothing() -> None:
         page(f"<p>执行标准：{CODE}（上海<noscript>请启用脚本</noscript>标准）</p>")
     ).claims
     assert claim.text == "上海标准" and claim.hidden is None and claim.hidden_inside == "noscript"
+
+
+# --- A stylesheet that draws the words backwards ---
+
+OVERRIDE = "unicode-bidi:bidi-override;direction:rtl"
+
+
+@pytest.mark.parametrize(
+    ("css", "body"),
+    [
+        (f".r{{{OVERRIDE}}}", f'<p class="r">{STUFFED}</p>'),
+        (f".r{{{OVERRIDE}}}", f'<p>执行标准：{CODE}（<span class="r">上海标准</span>）</p>'),
+        (f"@media screen{{#x{{{OVERRIDE}}}}}", f'<p id="x">{STUFFED}</p>'),
+        (".r{unicode-bidi:bidi-override}", f'<p class="r" dir="rtl">{STUFFED}</p>'),
+    ],
+)
+def test_words_a_stylesheet_draws_backwards_are_hidden(css: str, body: str) -> None:
+    # A buyer reads 准标海上: the inline override was a hidden claim, the same override from a class was not.
+    (claim,) = extract_page(page(body, css)).claims
+    assert claim.hidden == "bidi-override"
+
+
+@pytest.mark.parametrize(
+    ("css", "style"),
+    [
+        (".r{direction:rtl}", ""),  # no override: Chinese keeps its order
+        (f".r{{{OVERRIDE}}}", "unicode-bidi:normal"),  # the inline style wins over the class
+        (f"@media print{{.r{{{OVERRIDE}}}}}", ""),
+    ],
+)
+def test_no_override_in_force_draws_nothing_backwards(css: str, style: str) -> None:
+    (claim,) = extract_page(page(f'<p class="r" style="{style}">{STUFFED}</p>', css)).claims
+    assert claim.hidden is None

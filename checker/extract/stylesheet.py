@@ -36,7 +36,8 @@ _MAX_SELECTOR = 500
 # The selector named in Claim.hidden (stylesheet .k), cut to this length.
 _SELECTOR_SHOWN = 40
 
-PROPERTIES = ("display", "visibility", "font-size", *css_hiding.PROPERTIES)
+# direction and unicode-bidi: a class may draw the words backwards (overrides.py).
+PROPERTIES = ("display", "visibility", "font-size", "direction", "unicode-bidi", *css_hiding.PROPERTIES)
 _COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.S)
 # Quoted strings may hold braces (content:"}"): emptied first so they cannot shift a rule's end.
 _STRING = re.compile(r""""(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'""", re.S)
