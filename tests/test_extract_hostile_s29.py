@@ -27,6 +27,7 @@ FILLER = "热卖" * 150
         f'上海<span class="h">x<br>{FILLER}</span>标准',  # a line break inside
         f'上海<span class="h">&amp;{FILLER}</span>标准',  # text opening with a reference
         f"上海<span hidden>x<b>{FILLER}</b>z</span>标准",
+        f"上海<span hidden>\u200b\u3000{FILLER}</span>标准",  # invisible characters before its text
         f'上<b><i></i></b>海<span class="h"><!-- x --><u>{FILLER}</u>y</span>标准',
     ],
 )
@@ -40,7 +41,17 @@ def test_the_gate_reads_through_elements_nested_in_hidden_text(words: str) -> No
     assert claim.hidden is None and claim.hidden_inside is not None
 
 
-@pytest.mark.parametrize("piece", ["<rt>a</rt>", "<i>x</i><!-- c -->", "<li><img src=a>b</li>"])
+@pytest.mark.parametrize(
+    "piece",
+    [
+        "<rt>a</rt>",
+        "<i>x</i><!-- c -->",
+        "<li><img src=a>b</li>",
+        "<i>\u200b</i>",
+        "<i>\u3000</i>",
+        "<i>&nbsp;</i>",
+    ],
+)
 def test_the_fallback_gate_is_linear_where_the_words_do_not_follow(piece: str) -> None:
     # A ruby annotation was read both as an element and as two tags: 2^n tries when no 标 followed (24 of them,
     # 10 s; 40, days) for the bytes.find searcher, used where Hyperscan has no wheel.

@@ -333,6 +333,19 @@ def _byte_range(low: int, high: int) -> bytes:
     return b"\\x%02x" % low if low == high else b"[\\x%02x-\\x%02x]" % (low, high)
 
 
+def complement(ranges: Iterable[tuple[int, int]], first: int, last: int) -> tuple[tuple[int, int], ...]:
+    """The code points from `first` to `last` in none of the ranges (surrogates left out: UTF-8 has none)."""
+    found: list[tuple[int, int]] = []
+    low = first
+    for start, end in sorted((*ranges, (0xD800, 0xDFFF))):
+        if start > low:
+            found.append((low, min(start - 1, last)))
+        low = max(low, end + 1)
+    if low <= last:
+        found.append((low, last))
+    return tuple((start, end) for start, end in found if start <= end)
+
+
 def utf8_alternatives(ranges: Iterable[tuple[int, int]]) -> bytes:
     """A byte regex matching the UTF-8 encoding of any code point in the ranges."""
     pieces = [
@@ -407,24 +420,60 @@ def _element(depth: int) -> bytes:
     return b"(?:" + _START + inner + rb")[^<]*)*" + _END + b")"
 
 
-def _text_element() -> bytes:
-    """An element with text of its own, which a buyer may not see: its attributes or the page's stylesheet
-    (a class, an id or its tag name: stylesheet.py) may hide it, and the extractor then reads the words as shown,
-    without it (上海<i class="h">…</i>标准). Its own text (the first character that is no space or reference:
-    ruby annotations <rt>shàng</rt> too) is what tells it from the tags around it, so an element without text
-    of its own is read as tags only, and a gap is read one way."""
+def _gap(invisible: bytes, visible: bytes) -> bytes:
+    """What may part the words in one byte family, where `invisible` spells its default-ignorable and space
+    characters and `visible` any other character but "<", "&" and white space.
+
+    An element with text of its own is read through, as a buyer may not see it: its attributes or the page's
+    stylesheet (a class, an id or its tag name: stylesheet.py) may hide it, and the extractor then reads the
+    words as shown, without it (上海<i class="h">…</i>标准). Its first visible character (ruby annotations
+    <rt>shàng</rt> too) is what tells it from the tags around it, so an element holding no visible text (only
+    spaces, references or invisible characters) is read as tags only, and a gap is read one way."""
+    spaces = rb"(?:\s|&[#a-zA-Z0-9]{1,32};|" + invisible + b")*"
     item = b"(?:" + _COMMENT + b"|" + _VOID + b"|" + _element(_NESTED_DEPTH - 1) + b")"
-    spaces = rb"(?:\s|&[#a-zA-Z0-9]{1,32};)*"
-    return _START + spaces + b"(?:" + item + spaces + b")*" + rb"[^<\s&][^<]*(?:" + item + rb"[^<]*)*" + _END
+    text_element = (
+        _START
+        + spaces
+        + b"(?:"
+        + item
+        + spaces
+        + b")*(?:"
+        + visible
+        + rb")[^<]*(?:"
+        + item
+        + rb"[^<]*)*"
+        + _END
+    )
+    return (
+        b"(?:"
+        + _TAG
+        + b"|"
+        + _COMMENT
+        + b"|"
+        + text_element
+        + rb"|\s|&[#a-zA-Z0-9]{1,32};|"
+        + invisible
+        + b")*"
+    )
 
 
-_MARKUP_GAP = _TAG + b"|" + _COMMENT + b"|" + _text_element() + rb"|\s|&[#a-zA-Z0-9]{1,32};"
+_INVISIBLE = (*ignorables.RANGES, *_SPACES)
+_ASCII_VISIBLE = rb"[^<\s&\x80-\xff]"
 SPLIT_GAP: dict[str, bytes] = {
-    "utf-8": b"(?:" + _MARKUP_GAP + b"|" + utf8_alternatives((*ignorables.RANGES, *_SPACES)) + b")*",
+    "utf-8": _gap(
+        utf8_alternatives(_INVISIBLE),
+        _ASCII_VISIBLE + b"|" + utf8_alternatives(complement(_INVISIBLE, 0x80, 0x10FFFF)),
+    ),
     # GB18030 spells every default-ignorable and space character but U+3000 (A1A1) in four bytes.
-    "gb18030": b"(?:" + _MARKUP_GAP + rb"|\xa1\xa1|[\x81-\xfe][\x30-\x39][\x81-\xfe][\x30-\x39])*",
+    "gb18030": _gap(
+        rb"\xa1\xa1|[\x81-\xfe][\x30-\x39][\x81-\xfe][\x30-\x39]",
+        _ASCII_VISIBLE + rb"|\xa1[\x40-\x7e\x80-\xa0\xa2-\xfe]|[\x81-\xa0\xa2-\xfe][\x40-\x7e\x80-\xfe]",
+    ),
     # Big5 spells no default-ignorable character; U+3000 is A140.
-    "big5": b"(?:" + _MARKUP_GAP + rb"|\xa1\x40)*",
+    "big5": _gap(
+        rb"\xa1\x40",
+        _ASCII_VISIBLE + rb"|\xa1[\x41-\x7e\xa1-\xfe]|[\x81-\xa0\xa2-\xfe][\x40-\x7e\xa1-\xfe]",
+    ),
 }
 
 
