@@ -244,3 +244,17 @@ def test_words_a_stylesheet_draws_backwards_are_hidden(css: str, body: str) -> N
 def test_no_override_in_force_draws_nothing_backwards(css: str, style: str) -> None:
     (claim,) = extract_page(page(f'<p class="r" style="{style}">{STUFFED}</p>', css)).claims
     assert claim.hidden is None
+
+
+@pytest.mark.parametrize(
+    ("css", "style"),
+    [(f".r{{{OVERRIDE}}}", ""), ("", OVERRIDE)],
+)
+def test_words_written_backwards_that_an_override_shows_are_said(css: str, style: str) -> None:
+    # 准标海上 under the override shows 上海标准: the page's text holds no words, and the page passed as holding
+    # none (only U+202E and <bdo> were looked for).
+    body = f'<p>执行标准：{CODE}（<span class="r" style="{style}">准标海上</span>）</p>'
+    result = extract_page(page(body, css))
+    assert result.claims == [] and [w.code for w in result.warnings] == ["bidi-override"]
+    plain = extract_page(page(f"<p>执行标准：{CODE}（准标海上）</p>"))
+    assert plain.claims == [] and plain.warnings == []

@@ -88,7 +88,8 @@ _UNITS = frozenset(
 # Inline formatting: text inside it is part of the text around it.
 _INLINE = INLINE_TAGS
 # A hint is confirmed on its unit's normalised text before anything is kept (the mention tables are stricter).
-_LOOSE_MENTION = re.compile(r"海 ?[标標] ?[准準]|shanghai ?[-_]? ?standard", re.I)
+# The words written backwards (准标海上) are kept too: an override may draw them forwards (bidi.py).
+_LOOSE_MENTION = re.compile(r"海 ?[标標] ?[准準]|[准準] ?[标標] ?海|shanghai ?[-_]? ?standard", re.I)
 # <noscript> is read, as hidden text (visibility.py: a buyer's browser runs scripts and never shows it). A
 # <template> holds inert markup no reader sees: it is removed before the walk (a claim in it was read when
 # wrapped in a <p>), unless it is a declarative shadow root (shadowrootmode), which the browser draws.
