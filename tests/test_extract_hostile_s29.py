@@ -258,3 +258,26 @@ def test_words_written_backwards_that_an_override_shows_are_said(css: str, style
     assert result.claims == [] and [w.code for w in result.warnings] == ["bidi-override"]
     plain = extract_page(page(f"<p>执行标准：{CODE}（准标海上）</p>"))
     assert plain.claims == [] and plain.warnings == []
+
+
+@pytest.mark.parametrize(
+    ("shadow", "child", "how"),
+    [
+        (
+            "<p>店铺首页</p>",
+            "<p>{}</p>",
+            "outside the shadow root's slots",
+        ),  # no slot: the host draws only this
+        ('<slot name="b"></slot>', '<p slot="a">{}</p>', "outside the shadow root's slots"),
+        ("<slot></slot>", "<p>{}</p>", None),  # the default slot draws every child
+        ('<slot name="a"></slot>', '<p slot="a">{}</p>', None),
+    ],
+)
+def test_a_shadow_hosts_own_children_show_only_through_a_slot(
+    shadow: str, child: str, how: str | None
+) -> None:
+    # A host with a declarative shadow root draws the root, not its own children: stuffing left outside any
+    # <slot> was read as shown.
+    raw = page(f'<div><template shadowrootmode="open">{shadow}</template>{child.format(STUFFED)}</div>')
+    (claim,) = extract_page(raw).claims
+    assert claim.hidden == how

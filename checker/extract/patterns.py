@@ -103,6 +103,7 @@ from pagetext import charsets, ignorables
 # Stylesheet rules inside @media for every screen, @supports and @layer hide (print and size queries do not);
 # an @import is a styles-imported warning, and the rule after it is read.
 # A declarative shadow root (<template shadowrootmode>) is shown; <noscript> and a <dialog> without `open` are hidden.
+# A shadow host's own children that no <slot> of its declarative shadow root draws are hidden.
 # A stylesheet rule setting unicode-bidi:bidi-override; direction:rtl draws the words backwards: bidi-override;
 # words written backwards that such an override (a class or inline) shows forwards are a bidi-override warning.
 EXTRACTOR_VERSION = "1.24.0"

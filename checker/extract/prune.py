@@ -29,7 +29,7 @@ from checker.extract.srcdoc import ORIGINAL_TAG, FrameStyles, inline_srcdocs
 from checker.extract.stylesheet import Opener, Sheet, carried, hides, read_sheet
 from checker.extract.svgtext import svg_as_text
 from checker.extract.tabs import TAB_ATTR, TabSets, panel_kind
-from checker.extract.visibility import CSS_ATTR, OPENS_ATTR, declarations
+from checker.extract.visibility import CSS_ATTR, OPENS_ATTR, UNSLOTTED_ATTR, declarations
 from pagetext import ignorables
 from pagetext.normalize import normalize_text
 
@@ -228,15 +228,30 @@ def _declared(el: etree._Element, sheet: Sheet) -> dict[str, str]:
 
 def _templates(root: etree._Element) -> None:
     """Drop inert <template>s; a declarative shadow root (<template shadowrootmode="open">) is drawn where it
-    stands, so it stays, as a box that locations still name a template."""
+    stands, so it stays, as a box that locations still name a template, and its host's own children are drawn
+    only through its <slot>s (the others are marked UNSLOTTED_ATTR: hidden)."""
     inert = []
-    for template in root.iter("template"):
+    for template in list(root.iter("template")):
         if (template.get("shadowrootmode") or "").strip().lower() in ("open", "closed"):
             template.tag = "div"
             template.set(TAG_ATTR, "template")
+            _mark_unslotted(template)
         else:
             inert.append(template)
     _drop_all(inert)
+
+
+def _mark_unslotted(shadow: etree._Element) -> None:
+    host = shadow.getparent()
+    if host is None:
+        return
+    slots = [slot.get("name") for slot in shadow.iter("slot")]
+    if None in slots or "" in slots:
+        return  # a default slot draws every child
+    named = {name for name in slots if name}
+    for child in host.iterchildren(etree.Element):
+        if child is not shadow and child.get(TAG_ATTR) != "template" and child.get("slot") not in named:
+            child.set(UNSLOTTED_ATTR, "")
 
 
 def _hiding(el: etree._Element, sheet: Sheet) -> bool:
@@ -246,6 +261,7 @@ def _hiding(el: etree._Element, sheet: Sheet) -> bool:
         el.get("hidden") is not None
         or el.tag == "noscript"
         or (el.tag == "dialog" and el.get("open") is None)
+        or el.get(UNSLOTTED_ATTR) is not None
     ):
         return True
     declared = _declared(el, sheet)

@@ -36,6 +36,8 @@ from checker.extract.tabs import TAB_ATTR
 # stylesheet shows it in a state a buyer brings about.
 CSS_ATTR = "data-mw-css"
 OPENS_ATTR = "data-mw-opens"
+# Set by the pre-pass on a shadow host's child that no <slot> of its declarative shadow root draws.
+UNSLOTTED_ATTR = "data-mw-unslotted"
 _IMPORTANT = re.compile(r"!\s*important", re.I)
 _RELATIVE = re.compile(r"(?:em|ex|ch|%)$", re.I)
 
@@ -123,6 +125,8 @@ def _own(tag: Tag, parent: _State) -> _State:
                 hidden_by = _why("display:none", display[1])
         elif tag.has_attr("hidden") and display is None and not _exempt(tag, None):
             hidden_by = "[hidden]"  # a declared display wins over the attribute
+        elif tag.has_attr(UNSLOTTED_ATTR):
+            hidden_by = "outside the shadow root's slots"  # the host draws its shadow root instead
         elif tag.name == "noscript":
             hidden_by = "noscript"  # shown only where scripts are off: never to a buyer's browser
         elif tag.name == "dialog" and not tag.has_attr("open") and display is None:
