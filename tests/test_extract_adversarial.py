@@ -119,6 +119,7 @@ CASES: dict[str, Case] = {
             '<script>window.__INITIAL_STATE__={"s":"上海标准"}</script>'
         ),
         1,
+        hidden="noscript",  # read, as text a buyer's browser (scripts on) never shows
     ),
     # The tab-panel exemption: only a container a buyer can open with a click.
     "tab-table-class": Case(

@@ -457,7 +457,7 @@ def test_words_in_two_separate_blocks_are_not_joined() -> None:
 @pytest.mark.parametrize(
     ("body", "claims"),
     [
-        # <noscript> is shown (to readers without scripts, and to the crawler): its text is read either way.
+        # <noscript> is read either way (as hidden text: a buyer's browser runs scripts and never shows it).
         ("<div><noscript>执行标准：T/DEMO 001-2022（上海标准）</noscript></div>", 1),
         ("<noscript><p>执行标准：T/DEMO 001-2022（上海标准）</p></noscript>", 1),
         # <template> is inert markup nobody sees: never a claim, wrapped or not.

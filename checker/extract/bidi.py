@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 
 from checker.extract.mentions import find_in_text
 from checker.extract.models import PageWarning
@@ -41,6 +42,20 @@ def bidi_warning(text: str) -> PageWarning | None:
     for match in _BDO.finditer(text):
         if _shows_words(text, match.start(), match.end(), _TAG.sub("", match.group(1))):
             return _warning()
+    return None
+
+
+def reversed_runs_warning(runs: Iterable[tuple[str, tuple[tuple[int, int], ...]]]) -> PageWarning | None:
+    """The warning for blocks (their text, and the spans an override draws backwards: overrides.py) where the
+    override shows more of the words than the text holds: 准标海上 in an element a stylesheet class overrides
+    (.r{unicode-bidi:bidi-override;direction:rtl}), which the page's text alone never shows."""
+    for raw, spans in runs:
+        for start, end in spans:
+            if end - start < 2:
+                continue
+            shown = raw[:start] + raw[start:end][::-1] + raw[end:]
+            if len(list(find_in_text(normalize_text(shown)))) > len(list(find_in_text(normalize_text(raw)))):
+                return _warning()
     return None
 
 

@@ -5,15 +5,17 @@ background's colour, moved off the screen, clipped, scaled or squeezed to nothin
 shown, the first was lost and the second signed as a high finding. Each rule here says what a browser does
 whatever the rest of the page (no layout is computed), so what it cannot know statically it does not guess:
 
-- opacity:0, transform:scale(0), content-visibility:hidden, clip-path:inset(50%) and more hide the element and
-  everything in it; a descendant cannot undo them.
+- opacity below 0.05 (or filter:opacity() so), transform:scale(0), content-visibility:hidden,
+  clip-path:inset(50%) and more hide the element and everything in it; a descendant cannot undo them.
 - clip:rect(0,0,0,0) (or the 1px box of screen-reader-only classes) hides only an absolutely positioned element;
-  position:absolute|fixed with left/top at -1000px or further puts it off the screen.
+  position:absolute|fixed with left, top, right or bottom at -1000px or further puts it off the screen, and so
+  does a left margin of -1000px or further (a top one on a box), or transform:translate() that far.
 - zero height, max-height or width hides only with overflow hidden (or clip), and only without padding in that
   direction (a zero-height box with padding-bottom:56% is the aspect-ratio trick and shows its content).
 - transform, text-indent, height and width do nothing on an inline element unless it is made a box (a display
   other than inline, absolute positioning, a float).
 - text-indent:-1000px or further pushes the text of a block off its left edge; a descendant block may set it again.
+- a font size below 3px cannot be read (font-size:1px stuffing), and a zero one shows nothing (stylesheet.hides).
 - color:transparent (or a colour with alpha 0) is inherited: a descendant may set a colour again. A text colour
   within a few steps of the background colour (same element or nearest ancestor declaring one) cannot be read; a
   background image or gradient in between makes the background unknown, and so does an element in between (the
@@ -28,6 +30,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from checker.extract.css_colours import HSL, NAMED, hsl_rgb
+
 # Properties read from inline styles and the page's stylesheet (stylesheet.PROPERTIES adds display & co).
 PROPERTIES = (
     "opacity",
@@ -38,6 +42,12 @@ PROPERTIES = (
     "position",
     "left",
     "top",
+    "right",
+    "bottom",
+    "margin",
+    "margin-left",
+    "margin-top",
+    "filter",
     "text-indent",
     "overflow",
     "overflow-x",
@@ -76,6 +86,12 @@ _PX_PER = {"px": 1.0, "pt": 4 / 3, "em": 16.0, "rem": 16.0, "in": 96.0, "cm": 96
 _LENGTH = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+))(px|pt|em|rem|in|cm|mm)?$")
 _ZERO = re.compile(r"^[+-]?(?:0+\.?0*|\.0+)(?:px|pt|pc|em|rem|ex|ch|vw|vh|%|cm|mm|in|q)?$", re.I)
 _NUMBER = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+))(%)?$")
+# translate(-9999px), translateX(-9999px), translate3d(0, -9999px, 0): the lengths it moves the box by.
+_TRANSLATE = re.compile(r"\btranslate(?:[xy]|3d)?\(([^)]*)\)", re.I)
+_FILTER_OPACITY = re.compile(r"\bopacity\(\s*([+-]?(?:\d+\.?\d*|\.\d+))(%?)\s*\)", re.I)
+# Below this opacity (or font size) no buyer reads the text: 0.01 is stuffing, not a design.
+_FAINT = 0.05
+_TINY_FONT_PX = 3.0
 _SCALE_ZERO = re.compile(r"\bscale[xy]?\(\s*[+-]?0*\.?0+\s*(?:[,)]|,)", re.I)
 _CLIP_RECT = re.compile(r"^rect\(\s*(.*?)\s*\)$")
 _INSET = re.compile(r"^inset\(\s*(\d+(?:\.\d+)?)%")
@@ -110,6 +126,45 @@ def _far_off(value: str | None) -> bool:
 def _transparent_number(value: str) -> bool:
     match = _NUMBER.match(value.strip())
     return match is not None and float(match.group(1)) <= 0
+
+
+def _faint(value: str | None) -> bool:
+    """Whether an opacity (a number, or a percentage) lets no buyer read the text."""
+    match = _NUMBER.match((value or "").strip())
+    if match is None:
+        return False
+    return float(match.group(1)) / (100 if match.group(2) else 1) < _FAINT
+
+
+def _filter_faint(value: str | None) -> bool:
+    match = _FILTER_OPACITY.search(value or "")
+    return match is not None and float(match.group(1)) / (100 if match.group(2) else 1) < _FAINT
+
+
+def _translated_off(value: str | None) -> bool:
+    return any(
+        _far_off(part)
+        for match in _TRANSLATE.finditer(value or "")
+        for part in re.split(r"[\s,]+", match.group(1))
+    )
+
+
+def _margin_off(declared: Mapping[str, str], boxed: bool) -> bool:
+    """A left margin (or, on a box, a top one) that puts the element off the screen."""
+    parts = (declared.get("margin") or "").split()
+    # margin: top [right [bottom [left]]]: the left one is the fourth, else the second, else the first.
+    left = declared.get("margin-left") or (
+        parts[3] if len(parts) == 4 else parts[1] if len(parts) > 1 else None
+    )
+    top = declared.get("margin-top") or (parts[0] if parts else None)
+    return _far_off(left) or (boxed and _far_off(top))
+
+
+def tiny_font(value: str) -> bool:
+    """Whether a font size in absolute units is above zero but below what a buyer reads (font-size:1px)."""
+    # em and rem are the parent's size and the root's: not known here (0.1em of a 100px heading is 10px).
+    px = None if value.strip().endswith("em") else _px(value)
+    return px is not None and 0 < px < _TINY_FONT_PX
 
 
 def _boxed(declared: Mapping[str, str], inline: bool) -> bool:
@@ -157,11 +212,24 @@ def box_hiding(
     opacity = declared.get("opacity")
     if opacity is not None and _transparent_number(opacity):
         return "opacity:0", "opacity"
+    if _faint(opacity):
+        return f"opacity below {_FAINT}", "opacity"
+    if _filter_faint(declared.get("filter")):
+        return "filter:opacity(0)", "filter"
     if declared.get("content-visibility") == "hidden" and _boxed(declared, inline):
         return "content-visibility:hidden", "content-visibility"
     positioned = declared.get("position") in ("absolute", "fixed")
-    if positioned and (_far_off(declared.get("left")) or _far_off(declared.get("top"))):
+    if positioned and any(_far_off(declared.get(side)) for side in ("left", "top", "right", "bottom")):
         return "positioned off the screen", "position"
+    if _margin_off(declared, _boxed(declared, inline)):
+        prop = (
+            "margin-left"
+            if "margin-left" in declared
+            else "margin-top"
+            if "margin-top" in declared
+            else "margin"
+        )
+        return "negative margin off the screen", prop
     clip = declared.get("clip")
     if positioned and clip is not None and _clip_rect_empty(clip):
         return "clip:rect(0,0,0,0)", "clip"
@@ -176,6 +244,8 @@ def box_hiding(
         scale is not None and _transparent_number(scale.split()[0] if scale.split() else scale)
     ):
         return "transform:scale(0)", "transform" if transform is not None else "scale"
+    if _translated_off(transform):
+        return "transform:translate off the screen", "transform"
     for prop, axis, sides in (
         ("height", "y", ("top", "bottom")),
         ("max-height", "y", ("top", "bottom")),
@@ -196,21 +266,8 @@ def indent_hides(declared: Mapping[str, str], inline: bool) -> bool | None:
     return _far_off(indent.split()[0] if indent.split() else indent)
 
 
-# Colours: a few names, #rgb(a), #rrggbb(aa), rgb()/rgba(); anything else (hsl, currentcolor, var()) is unknown.
-_NAMED = {
-    "white": (255, 255, 255),
-    "black": (0, 0, 0),
-    "red": (255, 0, 0),
-    "green": (0, 128, 0),
-    "blue": (0, 0, 255),
-    "yellow": (255, 255, 0),
-    "gray": (128, 128, 128),
-    "grey": (128, 128, 128),
-    "silver": (192, 192, 192),
-    "orange": (255, 165, 0),
-    "whitesmoke": (245, 245, 245),
-    "snow": (255, 250, 250),
-}
+# Colours: CSS's named colours, #rgb(a), #rrggbb(aa), rgb()/rgba(), hsl()/hsla() (css_colours.py); anything
+# else (currentcolor, var(), color-mix()) is unknown.
 _HEX = re.compile(r"^#([0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})$")
 _RGB = re.compile(r"^rgba?\(\s*([\d.]+)[\s,]+([\d.]+)[\s,]+([\d.]+)\s*(?:[,/]\s*([\d.]+%?)\s*)?\)$")
 TRANSPARENT = "transparent"
@@ -224,8 +281,8 @@ def colour(value: str | None) -> Colour | None:
     value = value.strip()
     if value == TRANSPARENT:
         return TRANSPARENT
-    if value in _NAMED:
-        return _NAMED[value]
+    if value in NAMED:
+        return NAMED[value]
     if match := _HEX.match(value):
         digits = match.group(1)
         if len(digits) <= 4:
@@ -241,6 +298,13 @@ def colour(value: str | None) -> Colour | None:
             return None  # half-transparent text over an unknown backdrop: not guessed
         channels = tuple(min(255, round(float(match.group(i)))) for i in (1, 2, 3))
         return channels[0], channels[1], channels[2]
+    if match := HSL.match(value):
+        alpha = match.group(5)
+        if alpha is not None and _transparent_number(alpha):
+            return TRANSPARENT
+        if alpha is not None and float(alpha.rstrip("%")) < (100 if alpha.endswith("%") else 1):
+            return None  # half-transparent text over an unknown backdrop: not guessed
+        return hsl_rgb(match)
     return None
 
 
@@ -279,7 +343,13 @@ def suggests_hiding(prop: str, value: str) -> bool:
     """Whether one declaration may take part in hiding (a cheap test: a sheet none of whose rules does is not
     matched against elements at all). A text colour takes part only beside a background colour."""
     if prop == "opacity":
-        return _transparent_number(value)
+        return _faint(value)
+    if prop == "filter":
+        return _filter_faint(value)
+    if prop in ("right", "bottom", "margin-left", "margin-top"):
+        return _far_off(value.split()[0] if value.split() else value)
+    if prop == "margin":
+        return any(_far_off(part) for part in value.split())
     if prop in ("height", "max-height", "width", "max-width"):
         return _zero(value)
     if prop in ("left", "top", "text-indent"):
@@ -289,7 +359,11 @@ def suggests_hiding(prop: str, value: str) -> bool:
     if prop == "clip-path":
         return bool(_INSET.match(value))
     if prop in ("transform", "scale"):
-        return bool(_SCALE_ZERO.search(value)) or (prop == "scale" and _transparent_number(value.split()[0]))
+        return (
+            bool(_SCALE_ZERO.search(value))
+            or _translated_off(value)
+            or (prop == "scale" and _transparent_number(value.split()[0]))
+        )
     if prop == "color":
         return colour(value) == TRANSPARENT
     return prop == "content-visibility" and value == "hidden"

@@ -174,7 +174,12 @@ def _runs(strings: list[NavigableString | Tag], visibility: Visibility) -> list[
             if (block := block_of(string)) is not None and id(block) in pieces:
                 key = id(block)
                 pieces[key][1].append("\n")
-                bidi[key].piece("\n", lengths[key], "")  # a line break ends every override
+                if (why := visibility.hidden(string)) is not None:
+                    # A hidden <br> breaks no line (上海<br class="h">标准 shows 上海标准): read as shown, it
+                    # parted the words, and two of them hid the claim.
+                    hidden.setdefault(key, []).append((lengths[key], lengths[key] + 1, why))
+                else:
+                    bidi[key].piece("\n", lengths[key], "")  # a line break ends every override
                 lengths[key] += 1
             continue
         if (

@@ -8,7 +8,7 @@ from datetime import datetime
 from bs4 import Tag
 
 from checker.codes import StandardCode, find_codes
-from checker.extract.bidi import bidi_warning
+from checker.extract.bidi import BIDI_OVERRIDE, bidi_warning, reversed_runs_warning
 from checker.extract.blank import blank_warning
 from checker.extract.blocks import BlockTexts
 from checker.extract.classify import (
@@ -267,6 +267,12 @@ def _extract(raw: bytes, declared_charset: str | None, result: PageClaims, guard
     page = None if html is None else load_page(html)
     guard.check("parsing the kept blocks")
     mentions = [] if page is None else find_mentions(page, tick=lambda: guard.check("reading hidden text"))
+    if page is not None and all(w.code != BIDI_OVERRIDE for w in result.warnings):
+        # An override from the page's stylesheet (a class) draws text backwards that no regex over the page
+        # sees: the blocks' reversed spans say it.
+        reversed_words = reversed_runs_warning((run.raw, run.reversed) for run in page.runs if run.reversed)
+        if reversed_words is not None:
+            result.warnings.append(reversed_words)
     if page is None or not mentions:
         # Nothing in the body: words in the head alone are said, never silently "no claim".
         if (head_only := head_only_warning(decoded.text)) is not None:

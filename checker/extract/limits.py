@@ -24,6 +24,8 @@ CPU_BUDGET = "cpu-budget"
 DEPTH_CUT = "depth-cut"
 # The page's inline stylesheets were read only up to their bound (stylesheet.py).
 STYLES_CUT = "styles-cut"
+# The page imports a stylesheet (@import), which is never fetched: what it hides was read as shown.
+STYLES_IMPORTED = "styles-imported"
 # libxml2 stops building the tree past this depth even with huge_tree (and drops the rest of the page).
 PARSER_MAX_DEPTH = 2048
 

@@ -1,6 +1,7 @@
 """Which characters of a block a right-to-left override lays out backwards (\u202e上海标准\u202c shows 准标海上).
 
-An override (U+202E RLO, <bdo dir="rtl">, an inline `unicode-bidi: bidi-override; direction: rtl`) makes a
+An override (U+202E RLO, <bdo dir="rtl">, `unicode-bidi: bidi-override; direction: rtl` inline or from the
+page's stylesheet, which the pre-pass carries on the element: visibility.CSS_ATTR) makes a
 browser draw every character under it right to left, Chinese included; an embedding (U+202B RLE, dir="rtl"
 on other elements) or an isolate does not reverse Chinese, which is strongly left-to-right. Words written
 forwards under an override are not what a buyer reads: they are kept as a claim hidden from buyers
@@ -15,11 +16,14 @@ import re
 from bs4 import Tag
 
 from checker.extract.inherited import Inherited
+from checker.extract.stylesheet import uncarried
+from checker.extract.visibility import CSS_ATTR
 
 SHOWN_REVERSED = "bidi-override"
 _RLO, _LRO, _RLE, _LRE, _PDF = "\u202e", "\u202d", "\u202b", "\u202a", "\u202c"
 _ISOLATES, _PDI = frozenset("\u2066\u2067\u2068"), "\u2069"
 _CONTROLS = frozenset({_RLO, _LRO, _RLE, _LRE, _PDF, _PDI, *_ISOLATES})
+_BIDI_PROPERTIES = frozenset(["direction", "unicode-bidi"])
 _DECLARATION = re.compile(r"(?:^|;)\s*(direction|unicode-bidi)\s*:\s*([^;]*)", re.I)
 
 
@@ -27,10 +31,15 @@ def _element_override(tag: Tag) -> str | None:
     """The override an element sets: "rtl" or "ltr" when the element overrides the direction of its
     text, "" when it ends an override (an embedding or isolate), None when it says nothing."""
     direction = str(tag.get("dir") or "").strip().lower()
+    # The stylesheet's declarations (a class setting the override: .r{unicode-bidi:bidi-override;direction:rtl}
+    # drew the words backwards unseen), then the inline style's over them.
     declared = {
-        match.group(1).lower(): match.group(2).replace("!important", "").strip().lower()
-        for match in _DECLARATION.finditer(str(tag.get("style") or ""))
+        prop: found.value for prop, found in uncarried(tag.get(CSS_ATTR)).items() if prop in _BIDI_PROPERTIES
     }
+    declared.update(
+        (match.group(1).lower(), match.group(2).replace("!important", "").strip().lower())
+        for match in _DECLARATION.finditer(str(tag.get("style") or ""))
+    )
     direction = declared.get("direction", direction)
     bidi = declared.get("unicode-bidi")
     if tag.name == "bdo" or (bidi is not None and "override" in bidi):

@@ -103,7 +103,17 @@ from pagetext import charsets, ignorables
 # product page (行业新闻 in a sidebar) is no claim of the goods (SHS005 high about another company's standard); the
 # words naming a table's column (是否上海标准 | 是/否) make a claim for review only (it was SHS008 high); the words
 # defined on a product page (上海标准是对标准的评价, is an evaluation of standards) are no claim (SHS008 high).
-EXTRACTOR_VERSION = "1.24.0"
+# 1.25.0: the gate reads through elements nested inside a hidden one (上海<i class="h"><b>x</b>…</i>标准, a comment,
+# a <br> or a reference inside), which it skipped unread; right/bottom or a margin far off the screen,
+# translate(-9999px), filter:opacity(0), opacity below 0.05, a font size below 3px, text in its background's
+# colour written as hsl() or a CSS colour name (css_colours.py) hide; a hidden <br> breaks no line.
+# Stylesheet rules inside @media for every screen, @supports and @layer hide (print and size queries do not);
+# an @import is a styles-imported warning, and the rule after it is read.
+# A declarative shadow root (<template shadowrootmode>) is shown; <noscript> and a <dialog> without `open` are hidden.
+# A shadow host's own children that no <slot> of its declarative shadow root draws are hidden.
+# A stylesheet rule setting unicode-bidi:bidi-override; direction:rtl draws the words backwards: bidi-override;
+# words written backwards that such an override (a class or inline) shows forwards are a bidi-override warning.
+EXTRACTOR_VERSION = "1.25.0"
 
 
 class Pattern(NamedTuple):
@@ -332,6 +342,19 @@ def _byte_range(low: int, high: int) -> bytes:
     return b"\\x%02x" % low if low == high else b"[\\x%02x-\\x%02x]" % (low, high)
 
 
+def complement(ranges: Iterable[tuple[int, int]], first: int, last: int) -> tuple[tuple[int, int], ...]:
+    """The code points from `first` to `last` in none of the ranges (surrogates left out: UTF-8 has none)."""
+    found: list[tuple[int, int]] = []
+    low = first
+    for start, end in sorted((*ranges, (0xD800, 0xDFFF))):
+        if start > low:
+            found.append((low, min(start - 1, last)))
+        low = max(low, end + 1)
+    if low <= last:
+        found.append((low, last))
+    return tuple((start, end) for start, end in found if start <= end)
+
+
 def utf8_alternatives(ranges: Iterable[tuple[int, int]]) -> bytes:
     """A byte regex matching the UTF-8 encoding of any code point in the ranges."""
     pieces = [
@@ -357,30 +380,109 @@ _SPACES = (
     (0x3000, 0x3000),
 )
 # What may stand between two characters of the words and still be one mention for the extractor: tags,
-# comments, ruby annotations with their text, whitespace, character references, and invisible
-# (default-ignorable) or space characters. No byte bound: the extractor joins a block's text across any
-# amount of markup, so the gate must too; the page limits bound the work instead.
-# Every alternative starts differently or consumes a different kind of text, so a Python regex reads a
-# run of them one way only and never backtracks exponentially; Hyperscan reads the same expression.
-_MARKUP_GAP = (
+# comments, ruby annotations with their text, whitespace, character references, invisible (default-ignorable)
+# or space characters, and elements holding text (nested ones too) which the page may hide. No byte bound: the
+# extractor joins a block's text across any amount of markup, so the gate must too; the page limits bound the
+# work instead.
+# Every gap is read one way only, so a Python regex never backtracks exponentially on a page where the words do
+# not follow (an element read both as an element and as two tags, 40 times over, is 2^40 tries); Hyperscan
+# reads the same expression.
+_TAG = (
     rb"<[A-Za-z/][^>\"']*>"  # a tag without quotes
     rb"|<[A-Za-z/][^>\"']*(?:\"[^\"]*\"|'[^']*')(?:[^>\"']|\"[^\"]*\"|'[^']*')*>"  # quoted values read whole
-    rb"|<!--(?:[^-]|-[^-]|--+[^\->])*--+>"  # a comment, read to its first -->
-    rb"|<[rR][tTpP](?:\s[^>]*)?>\s*[^<\s][^<]*</[rR][tTpP]\s*>"  # ruby annotation <rt>shàng</rt>, <rp>(</rp>
-    # An element holding text only, which its attributes (hidden, display:none, visibility:hidden,
-    # font-size:0) or the page's stylesheet may hide (a class, an id or its tag name: stylesheet.py): the
-    # extractor reads the words as shown, without it (上海<i class="h">…</i>标准). Its text starts with a
-    # character no other alternative reads (not a space, "<" or "&"), so a gap is read one way only.
-    rb"|<[A-Za-z][^>]*>\s*[^<\s&][^<]*</[A-Za-z][^>]*>"
-    rb"|\s"
-    rb"|&[#a-zA-Z0-9]{1,32};"
 )
+_COMMENT = rb"<!--(?:[^-]|-[^-]|--+[^\->])*--+>"  # a comment, read to its first -->
+# Line breaks and images inside a hidden element have no end tag (上海<i hidden>热<br>卖</i>标准). A start tag
+# names any other element, spelled out letter by letter (no look-ahead in Hyperscan): read either way, each
+# <img> in a list doubled the tries at every level.
+_VOID = rb"<(?:[bB][rR]|[wW][bB][rR]|[iI][mM][gG])(?:[\s/][^>]*)?>"
+_NAME_CHAR = rb"[^\s/>]"
+
+
+def _not_name(first: bytes, rest: bytes) -> bytes:
+    """A tag name that starts with `first` (a letter, both cases) and is not `first` + `rest`."""
+    if not rest:
+        return b"[" + first.lower() + first.upper() + b"]" + _NAME_CHAR + b"+"
+    head = rest[:1]
+    other = b"[^" + head.lower() + head.upper() + rb"\s/>]" + _NAME_CHAR + b"*"
+    return b"[" + first.lower() + first.upper() + b"](?:" + other + b"|" + _not_name(head, rest[1:]) + b")?"
+
+
+_START = (
+    rb"<(?:[ac-hj-vx-zAC-HJ-VX-Z]"
+    + _NAME_CHAR
+    + b"*|"
+    + b"|".join(_not_name(name[:1], name[1:]) for name in (b"br", b"wbr", b"img"))
+    + rb")(?:[\s/][^>]*)?>"
+)
+_END = rb"</[A-Za-z][^>]*>"
+# How deep elements inside a hidden one are read (上海<i class="h"><b><u>热</u>卖</b>x</i>标准): a regex cannot
+# match tags to each other at any depth, and each level is another copy of the expression.
+_NESTED_DEPTH = 1
+
+
+def _element(depth: int) -> bytes:
+    """Any element holding text, comments, line breaks and elements `depth` levels deep, read one way."""
+    inner = rb"[^<]*(?:(?:" + _COMMENT + b"|" + _VOID
+    if depth > 0:
+        inner += b"|" + _element(depth - 1)
+    return b"(?:" + _START + inner + rb")[^<]*)*" + _END + b")"
+
+
+def _gap(invisible: bytes, visible: bytes) -> bytes:
+    """What may part the words in one byte family, where `invisible` spells its default-ignorable and space
+    characters and `visible` any other character but "<", "&" and white space.
+
+    An element with text of its own is read through, as a buyer may not see it: its attributes or the page's
+    stylesheet (a class, an id or its tag name: stylesheet.py) may hide it, and the extractor then reads the
+    words as shown, without it (上海<i class="h">…</i>标准). Its first visible character (ruby annotations
+    <rt>shàng</rt> too) is what tells it from the tags around it, so an element holding no visible text (only
+    spaces, references or invisible characters) is read as tags only, and a gap is read one way."""
+    spaces = rb"(?:\s|&[#a-zA-Z0-9]{1,32};|" + invisible + b")*"
+    item = b"(?:" + _COMMENT + b"|" + _VOID + b"|" + _element(_NESTED_DEPTH - 1) + b")"
+    text_element = (
+        _START
+        + spaces
+        + b"(?:"
+        + item
+        + spaces
+        + b")*(?:"
+        + visible
+        + rb")[^<]*(?:"
+        + item
+        + rb"[^<]*)*"
+        + _END
+    )
+    return (
+        b"(?:"
+        + _TAG
+        + b"|"
+        + _COMMENT
+        + b"|"
+        + text_element
+        + rb"|\s|&[#a-zA-Z0-9]{1,32};|"
+        + invisible
+        + b")*"
+    )
+
+
+_INVISIBLE = (*ignorables.RANGES, *_SPACES)
+_ASCII_VISIBLE = rb"[^<\s&\x80-\xff]"
 SPLIT_GAP: dict[str, bytes] = {
-    "utf-8": b"(?:" + _MARKUP_GAP + b"|" + utf8_alternatives((*ignorables.RANGES, *_SPACES)) + b")*",
+    "utf-8": _gap(
+        utf8_alternatives(_INVISIBLE),
+        _ASCII_VISIBLE + b"|" + utf8_alternatives(complement(_INVISIBLE, 0x80, 0x10FFFF)),
+    ),
     # GB18030 spells every default-ignorable and space character but U+3000 (A1A1) in four bytes.
-    "gb18030": b"(?:" + _MARKUP_GAP + rb"|\xa1\xa1|[\x81-\xfe][\x30-\x39][\x81-\xfe][\x30-\x39])*",
+    "gb18030": _gap(
+        rb"\xa1\xa1|[\x81-\xfe][\x30-\x39][\x81-\xfe][\x30-\x39]",
+        _ASCII_VISIBLE + rb"|\xa1[\x40-\x7e\x80-\xa0\xa2-\xfe]|[\x81-\xa0\xa2-\xfe][\x40-\x7e\x80-\xfe]",
+    ),
     # Big5 spells no default-ignorable character; U+3000 is A140.
-    "big5": b"(?:" + _MARKUP_GAP + rb"|\xa1\x40)*",
+    "big5": _gap(
+        rb"\xa1\x40",
+        _ASCII_VISIBLE + rb"|\xa1[\x41-\x7e\xa1-\xfe]|[\x81-\xa0\xa2-\xfe][\x40-\x7e\xa1-\xfe]",
+    ),
 }
 
 

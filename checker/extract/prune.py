@@ -12,7 +12,7 @@ from lxml import etree
 from checker.extract import css_hiding
 from checker.extract.bounds import bound_markup, flatten_depth
 from checker.extract.layouts import CONTEXT_SELECTORS
-from checker.extract.limits import STYLES_CUT, TOO_COMPLEX, Guard
+from checker.extract.limits import STYLES_CUT, STYLES_IMPORTED, TOO_COMPLEX, Guard
 from checker.extract.patterns import (
     CATEGORY_LABELS,
     CLAIMANT_LABELS,
@@ -29,7 +29,7 @@ from checker.extract.srcdoc import ORIGINAL_TAG, FrameStyles, inline_srcdocs
 from checker.extract.stylesheet import Opener, Sheet, carried, hides, read_sheet
 from checker.extract.svgtext import svg_as_text
 from checker.extract.tabs import TAB_ATTR, TabSets, panel_kind
-from checker.extract.visibility import CSS_ATTR, OPENS_ATTR, declarations
+from checker.extract.visibility import CSS_ATTR, OPENS_ATTR, UNSLOTTED_ATTR, declarations
 from pagetext import ignorables
 from pagetext.normalize import normalize_text
 
@@ -88,10 +88,11 @@ _UNITS = frozenset(
 # Inline formatting: text inside it is part of the text around it.
 _INLINE = INLINE_TAGS
 # A hint is confirmed on its unit's normalised text before anything is kept (the mention tables are stricter).
-_LOOSE_MENTION = re.compile(r"海 ?[标標] ?[准準]|shanghai ?[-_]? ?standard", re.I)
-# <noscript> is read: what it holds is shown (to readers without scripts, and to the crawler), and a claim in
-# it was read when wrapped in a <p> but not as its own text. <template> holds inert markup no reader sees: it
-# is removed before the walk (a claim in it was read when wrapped in a <p>).
+# The words written backwards (准标海上) are kept too: an override may draw them forwards (bidi.py).
+_LOOSE_MENTION = re.compile(r"海 ?[标標] ?[准準]|[准準] ?[标標] ?海|shanghai ?[-_]? ?standard", re.I)
+# <noscript> is read, as hidden text (visibility.py: a buyer's browser runs scripts and never shows it). A
+# <template> holds inert markup no reader sees: it is removed before the walk (a claim in it was read when
+# wrapped in a <p>), unless it is a declarative shadow root (shadowrootmode), which the browser draws.
 _DROP = frozenset(["script", "style", "template", "svg", "iframe", "object", "link"])
 # A mention keeps ancestors up to this much text, so a listing card keeps its own heading and rows.
 _BLOCK_TEXT_LIMIT = 2000
@@ -225,10 +226,43 @@ def _declared(el: etree._Element, sheet: Sheet) -> dict[str, str]:
     return found
 
 
+def _templates(root: etree._Element) -> None:
+    """Drop inert <template>s; a declarative shadow root (<template shadowrootmode="open">) is drawn where it
+    stands, so it stays, as a box that locations still name a template, and its host's own children are drawn
+    only through its <slot>s (the others are marked UNSLOTTED_ATTR: hidden)."""
+    inert = []
+    for template in list(root.iter("template")):
+        if (template.get("shadowrootmode") or "").strip().lower() in ("open", "closed"):
+            template.tag = "div"
+            template.set(TAG_ATTR, "template")
+            _mark_unslotted(template)
+        else:
+            inert.append(template)
+    _drop_all(inert)
+
+
+def _mark_unslotted(shadow: etree._Element) -> None:
+    host = shadow.getparent()
+    if host is None:
+        return
+    slots = [slot.get("name") for slot in shadow.iter("slot")]
+    if None in slots or "" in slots:
+        return  # a default slot draws every child
+    named = {name for name in slots if name}
+    for child in host.iterchildren(etree.Element):
+        if child is not shadow and child.get(TAG_ATTR) != "template" and child.get("slot") not in named:
+            child.set(UNSLOTTED_ATTR, "")
+
+
 def _hiding(el: etree._Element, sheet: Sheet) -> bool:
     """Whether an element's own attributes or the page's stylesheet may hide it (a loose test: no cascade
     against the inline style, a text colour against the nearest few backgrounds only)."""
-    if el.get("hidden") is not None:
+    if (
+        el.get("hidden") is not None
+        or el.tag == "noscript"
+        or (el.tag == "dialog" and el.get("open") is None)
+        or el.get(UNSLOTTED_ATTR) is not None
+    ):
         return True
     declared = _declared(el, sheet)
     inline = str(el.get(TAG_ATTR) or el.tag) in INLINE_TAGS
@@ -732,7 +766,7 @@ def prune(text: str, guard: Guard | None = None, observer: PageObserver | None =
     if root is None:
         return None
     guard.check("parsing")
-    _drop_all(list(root.iter("template")))
+    _templates(root)
     # The page's own stylesheets, read before frames are put in place: a frame's styles are its document's.
     sheet = read_sheet(style.text or "" for style in root.iter("style"))
     frames = inline_srcdocs(root, lambda document: _parse(bound_markup(document, guard), guard), guard)
@@ -749,6 +783,12 @@ def prune(text: str, guard: Guard | None = None, observer: PageObserver | None =
         observer.walked(root)
     for cut in dict.fromkeys(found.cut for found in sheets.all if found.cut is not None):
         guard.warn(STYLES_CUT, f"{cut}: text hidden by the rest of them may have been read as shown")
+    if any(found.imports for found in sheets.all):
+        # Not fetched (no request leaves the extractor): said, rather than guessed either way.
+        guard.warn(
+            STYLES_IMPORTED,
+            "the page imports a stylesheet (@import) that was not fetched: text it hides may have been read as shown",
+        )
     keep = _kept(hits, guard)
     _mark_sections(hits, keep)
     shells = _ancestors(keep)

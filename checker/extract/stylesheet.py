@@ -5,9 +5,12 @@
 (external stylesheets are never fetched), and only rules a cheap matcher answers exactly: simple selectors
 (`tag`, `.class`, `#id`, `tag.class`, compounds of these, comma lists) setting display, visibility,
 font-size or a property css_hiding.py reads (opacity, colours, position, clip, transform, sizes, overflow…),
-with `!important`. Combinators, pseudo-classes, attribute selectors and at-rules (`@media`, `@supports`) are
-not evaluated: such a rule neither hides nor shows, except that one showing its subject in a state a buyer
-brings about (.nav:hover .sub) is kept as an Opener (visibility.py says when it counts).
+with `!important`. Rules inside `@media` for every screen (`screen`, `all`, `not print`; not `print`, and not a
+query on the screen's size, which holds for some buyers only), `@supports` and `@layer` are read like the rest.
+Combinators, pseudo-classes, attribute selectors and other at-rules are not evaluated: such a rule neither hides
+nor shows, except that one showing its subject in a state a buyer brings about (.nav:hover .sub) is kept as an
+Opener (visibility.py says when it counts). A sheet the page `@import`s is never fetched: the sheet says so
+(`imports`), and the page is said to be read without it.
 
 A page may ship megabytes of CSS: the text read and the rules kept are bounded, and a page cut short says so.
 """
@@ -33,7 +36,8 @@ _MAX_SELECTOR = 500
 # The selector named in Claim.hidden (stylesheet .k), cut to this length.
 _SELECTOR_SHOWN = 40
 
-PROPERTIES = ("display", "visibility", "font-size", *css_hiding.PROPERTIES)
+# direction and unicode-bidi: a class may draw the words backwards (overrides.py).
+PROPERTIES = ("display", "visibility", "font-size", "direction", "unicode-bidi", *css_hiding.PROPERTIES)
 _COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.S)
 # Quoted strings may hold braces (content:"}"): emptied first so they cannot shift a rule's end.
 _STRING = re.compile(r""""(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'""", re.S)
@@ -120,6 +124,7 @@ class Sheet:
     # once the page holds what the buyer acts on (prune.py checks: Opener).
     opened: dict[str, list[Opener]] = field(default_factory=dict)
     cut: str | None = None  # what was not read, when a bound was hit
+    imports: bool = False  # whether the page imports a stylesheet (@import), which is never fetched
     hides: bool = False  # whether any rule may hide anything (most pages: no, and nothing is matched)
     inks: bool = False  # whether any rule sets a text colour
     papers: bool = False  # whether any rule sets a background colour (text in it may be hidden)
@@ -200,8 +205,41 @@ def _compound(selector: str) -> tuple[str | None, frozenset[str], frozenset[str]
     return (tag.lower() if tag else None), frozenset(ids), frozenset(classes)
 
 
-def _blocks(css: str) -> Iterable[tuple[str, str]]:
-    """(prelude, body) of each top-level rule; at-rules and what they hold are skipped whole."""
+# At-rules whose rules a buyer's browser applies, read as if they stood at the top (nested a few deep at most).
+_MAX_AT_DEPTH = 4
+_SCREENS = frozenset(["screen", "all"])
+
+
+def _media_applies(queries: str) -> bool:
+    """Whether a media query list holds on every buyer's screen: one query naming screen or all (or no type),
+    or negating another type, with no condition on the screen's size or kind (features hold for some only)."""
+    for query in queries.lower().split(","):
+        words = query.split()
+        if "(" in query or "and" in words:
+            continue
+        negated = bool(words) and words[0] == "not"
+        kind = [word for word in words if word not in ("not", "only")]
+        media = kind[0] if kind else "all"
+        if (media in _SCREENS) != negated:
+            return True
+    return False
+
+
+def _at_rule_applies(prelude: str) -> bool:
+    name, _, rest = prelude.strip()[1:].partition(" ")
+    name = name.lower()
+    if name.startswith("media"):
+        return _media_applies(prelude.strip()[6:])
+    if name.startswith("supports"):
+        return (
+            not rest.strip().lower().startswith("not")
+        )  # the conditions are taken to hold (a modern browser)
+    return name.startswith("layer")
+
+
+def _blocks(css: str, nesting: int = 0) -> Iterable[tuple[str, str]]:
+    """(prelude, body) of each rule at the top or inside an at-rule a buyer's browser applies (@media screen,
+    @supports, @layer); other at-rules and what they hold are skipped whole."""
     # Brace by brace: a regex for "text, then a brace" retries from every offset of a long braceless text
     # (quadratic on a hostile sheet).
     depth = 0
@@ -216,8 +254,12 @@ def _blocks(css: str) -> Iterable[tuple[str, str]]:
         elif depth > 0:
             depth -= 1
             if depth == 0:
+                # Statements (@import url(a.css); @charset "…";) end at ";": the rule's selector follows them.
+                prelude = prelude.rpartition(";")[2]
                 if not prelude.lstrip().startswith("@"):
                     yield prelude, css[start : match.start()]
+                elif nesting < _MAX_AT_DEPTH and _at_rule_applies(prelude):
+                    yield from _blocks(css[start : match.start()], nesting + 1)
                 start = match.end()
         else:
             start = match.end()  # a stray "}" at the top ends nothing: start again after it
@@ -236,6 +278,7 @@ def read_sheet(styles: Iterable[str]) -> Sheet:
         texts.append(text)
         size += len(text)
     css = _STRING.sub('""', _COMMENT.sub(" ", "\n".join(texts)))
+    sheet.imports = "@import" in css.lower()
     order = 0
     for prelude, body in _blocks(css):
         declared = _declarations(body)
@@ -345,12 +388,13 @@ _ZERO = re.compile(r"^[+-]?(?:0+\.?0*|\.0+)(?:px|pt|pc|em|rem|ex|ch|vw|vh|%|cm|m
 
 
 def hides(prop: str, value: str) -> bool:
-    """Whether one declaration hides text (display:none, visibility:hidden/collapse, font-size:0)."""
+    """Whether one declaration hides text (display:none, visibility:hidden/collapse, a font size of 0 or below
+    3px)."""
     if prop == "display":
         return value == "none"
     if prop == "visibility":
         return value in ("hidden", "collapse")
-    return prop == "font-size" and bool(_ZERO.match(value))
+    return prop == "font-size" and (bool(_ZERO.match(value)) or css_hiding.tiny_font(value))
 
 
 def carried(declared: dict[str, Declared]) -> str:

@@ -36,6 +36,8 @@ from checker.extract.tabs import TAB_ATTR
 # stylesheet shows it in a state a buyer brings about.
 CSS_ATTR = "data-mw-css"
 OPENS_ATTR = "data-mw-opens"
+# Set by the pre-pass on a shadow host's child that no <slot> of its declarative shadow root draws.
+UNSLOTTED_ATTR = "data-mw-unslotted"
 _IMPORTANT = re.compile(r"!\s*important", re.I)
 _RELATIVE = re.compile(r"(?:em|ex|ch|%)$", re.I)
 
@@ -123,6 +125,12 @@ def _own(tag: Tag, parent: _State) -> _State:
                 hidden_by = _why("display:none", display[1])
         elif tag.has_attr("hidden") and display is None and not _exempt(tag, None):
             hidden_by = "[hidden]"  # a declared display wins over the attribute
+        elif tag.has_attr(UNSLOTTED_ATTR):
+            hidden_by = "outside the shadow root's slots"  # the host draws its shadow root instead
+        elif tag.name == "noscript":
+            hidden_by = "noscript"  # shown only where scripts are off: never to a buyer's browser
+        elif tag.name == "dialog" and not tag.has_attr("open") and display is None:
+            hidden_by = "dialog (closed)"  # a dialog without `open` is not drawn until a script opens it
     invisible = parent.invisible
     if "visibility" in style:
         value, rule = style["visibility"]
@@ -132,7 +140,12 @@ def _own(tag: Tag, parent: _State) -> _State:
     zero_font = parent.zero_font
     size = style.get("font-size")
     if size is not None and not (zero_font and _RELATIVE.search(size[0])):  # 1.2em of nothing is nothing
-        zero_font = _why("font-size:0", size[1]) if hides("font-size", size[0]) else None
+        tiny = css_hiding.tiny_font(size[0])
+        zero_font = (
+            _why("font-size below 3px" if tiny else "font-size:0", size[1])
+            if hides("font-size", size[0])
+            else None
+        )
     values = {prop: value for prop, (value, _) in style.items()}
     inline = tag.name in INLINE_TAGS
     if hidden_by is None and (box := css_hiding.box_hiding(values, inline, _classes(tag))) is not None:
