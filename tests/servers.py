@@ -27,6 +27,21 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def wait_until_serving(server: subprocess.Popen[bytes], base: str, timeout: float = 60) -> None:
+    """Wait until a started `markwatch serve` answers /v1/health; fail with its stderr if it exits first."""
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            httpx.get(f"{base}/v1/health", timeout=1)
+            return
+        except httpx.HTTPError:
+            assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.1)
+
+
 def available() -> str | None:
     """Why dedicated servers cannot run here, or None when they can."""
     if shutil.which("redis-server") is None:

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 from cases_support import TEST_SECRET, import_example_registry
+from servers import wait_until_serving
 
 SERVE = [sys.executable, "-c", "from markwatch.cli import main; main()", "serve"]
 
@@ -47,15 +48,7 @@ def serving(tmp_path: Path, *extra: str, open_files: int | None = None) -> Itera
     base = f"http://127.0.0.1:{port}"
     serving.pid = server.pid  # type: ignore[attr-defined]
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(f"{base}/v1/health", timeout=1)
-                break
-            except httpx.HTTPError:
-                assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.1)
+        wait_until_serving(server, base)
         yield base
     finally:
         server.terminate()

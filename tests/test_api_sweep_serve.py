@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 from cases_support import TEST_SECRET, import_example_registry
 from localsite import serve
-from servers import free_port
+from servers import free_port, wait_until_serving
 from sqlalchemy import select
 
 from crawler.store.models import Sweep
@@ -93,14 +93,7 @@ def test_post_sweeps_works_when_served_as_documented(tmp_path: Path) -> None:
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    httpx.get(f"{base}/v1/health", timeout=1)
-                    break
-                except httpx.HTTPError:
-                    assert server.poll() is None and time.monotonic() < deadline, "server did not start"
-                    time.sleep(0.1)
+            wait_until_serving(server, base)
             started = httpx.post(f"{base}/v1/sweeps", json={"target": "local"}, headers={"X-API-Key": key})
             assert started.status_code == 202, started.text
             deadline = time.monotonic() + 120

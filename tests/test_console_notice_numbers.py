@@ -23,6 +23,7 @@ from pathlib import Path
 import httpx
 from cases_support import TEST_SECRET, LiveServer
 from console_support import AUTHORITY, DEADLINE_ISO, console_app, seed, sign_in
+from servers import wait_until_serving
 
 from markwatch import db
 from markwatch.cases.audit import _APPEND_LOCK_ID, verify_chain
@@ -133,15 +134,7 @@ def two_processes(tmp_path: Path, url: str) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(f"{base}/v1/health", timeout=1)
-                break
-            except httpx.HTTPError:
-                assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.1)
+        wait_until_serving(server, base)
         yield base
     finally:
         server.terminate()

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from markwatch.cases.audit import canonical_content, chain_length, entry_hash
 from markwatch.cases.audit_models import AuditCheckpoint
+from markwatch.cases.checkpoints import checkpoint_fields
 from markwatch.cases.models import CaseEvent
 from markwatch.cases.queries import case_events, get_case
 from markwatch.db import utcnow
@@ -71,20 +72,9 @@ def case_audit(session: Session, case_id: int, *, now: dt.datetime | None = None
             "head_seq": int(head[0]) if head else 0,
             "head_hash": str(head[1]) if head else None,
         },
-        "checkpoint": _checkpoint(checkpoint) if checkpoint is not None else None,
+        "checkpoint": checkpoint_fields(checkpoint) if checkpoint is not None else None,
         "entries_ok": all(entry["hash_ok"] for entry in entries),
         "entries": entries,
-    }
-
-
-def _checkpoint(checkpoint: AuditCheckpoint) -> dict[str, Any]:
-    return {
-        "seq": checkpoint.seq,
-        "head_hash": checkpoint.head_hash,
-        "created_at": _iso(checkpoint.created_at),
-        "reason": checkpoint.reason,
-        "key_id": checkpoint.key_id,
-        "signature": checkpoint.signature,
     }
 
 

@@ -97,19 +97,21 @@ def _head(session: Session) -> tuple[int, str] | None:
     return (int(row[0]), str(row[1])) if row else None
 
 
+def checkpoint_fields(checkpoint: AuditCheckpoint) -> dict[str, Any]:
+    """One checkpoint as exported (the checkpoint file's lines, a case's audit record)."""
+    return {
+        "seq": checkpoint.seq,
+        "head_hash": checkpoint.head_hash,
+        "created_at": _iso(checkpoint.created_at),
+        "reason": checkpoint.reason,
+        "key_id": checkpoint.key_id,
+        "signature": checkpoint.signature,
+    }
+
+
 def checkpoint_line(checkpoint: AuditCheckpoint) -> str:
     """One checkpoint as the JSON line of the export file."""
-    return json.dumps(
-        {
-            "seq": checkpoint.seq,
-            "head_hash": checkpoint.head_hash,
-            "created_at": _iso(checkpoint.created_at),
-            "reason": checkpoint.reason,
-            "key_id": checkpoint.key_id,
-            "signature": checkpoint.signature,
-        },
-        separators=(",", ":"),
-    )
+    return json.dumps(checkpoint_fields(checkpoint), separators=(",", ":"))
 
 
 def append_export(path: Path, checkpoints: Iterable[AuditCheckpoint]) -> None:
