@@ -95,6 +95,11 @@ HEADLINES: tuple[tuple[str, str, str], ...] = (
         "console.queue.p50_ms",
         "console.login (baseline).p50_ms",
     ),
+    (
+        "issue a notice ms (2,000 before it) vs old count",
+        "console.notice.issue_ms",
+        "console.notice.issue_old_count_ms (baseline)",
+    ),
 )
 
 

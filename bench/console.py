@@ -2,7 +2,8 @@
 
 Server time per page (in-process ASGI, so no network or browser in the figure) for the queue as an inspector
 opens it, filtered, sorted by deadline and paged, and for a case page; the baseline is the sign-in page, which
-touches no case data, measured in the same run.
+touches no case data, measured in the same run. Issuing a notice with 2,000 issued before it, beside the
+same with the year's next number counted the old way (every issued document read under the case-write lock).
 """
 
 from __future__ import annotations
@@ -132,12 +133,98 @@ def _timed(client: Any, path: str, rounds: int) -> dict[str, float]:
     return {"p50_ms": statistics.median(times), "p90_ms": times[int(len(times) * 0.9) - 1]}
 
 
+PRIOR_NOTICES = 2000
+
+
+def _count_the_old_way(session: Any, year: int) -> int:
+    # How the year's next notice number was found before the register (api/console/notice.py until s30):
+    # every issued notice's payload, its whole document included, read under the case-write lock.
+    from sqlalchemy import select
+
+    from markwatch.cases.audit import serialise_case_writes
+    from markwatch.cases.models import CaseEvent
+
+    serialise_case_writes(session)
+    issued = session.scalars(select(CaseEvent.payload).where(CaseEvent.kind == "notice_issued"))
+    return 1 + sum(1 for payload in issued if str(payload.get("issued_on", "")).startswith(f"{year}-"))
+
+
+def notice_issuing(client: Any, url: str, rounds: int) -> dict[str, Any]:
+    """Issuing one notice (POST, in-process) with PRIOR_NOTICES issued before it, numbered from the register
+    and, alternately in the same run, counted the old way; and the numbering step alone, which runs under
+    the lock every other case write waits for."""
+    from markwatch import db
+    from markwatch.cases import notice_numbers
+    from markwatch.cases.audit import append_event
+    from markwatch.cases.lifecycle import transition
+    from markwatch.cases.models import Case, CaseEvent, CaseStatus
+
+    deadline = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    page = client.get("/console/cases").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    with db.session_scope(url) as session:
+        cases = session.query(Case).filter_by(status="open").order_by(Case.id).limit(2 * rounds + 1).all()
+        assert len(cases) == 2 * rounds + 1, "too few open cases for the notice rounds"
+        for case in cases:
+            transition(session, case, CaseStatus.IN_REVIEW, actor="bench")
+            transition(session, case, CaseStatus.CONFIRMED, actor="bench", reason="bench")
+        ids = [case.id for case in cases]
+
+    def issue(case_id: int) -> float:
+        started = time.perf_counter()
+        answer = client.post(
+            f"/console/cases/{case_id}/notices",
+            data={"deadline": deadline, "csrf_token": token},
+            follow_redirects=False,
+        )
+        assert answer.status_code == 303, answer.text[:300]
+        return (time.perf_counter() - started) * 1000
+
+    issue(ids[0])  # one real notice: its document is the one the prior notices repeat
+    with db.session_scope(url) as session:
+        real = session.query(CaseEvent).filter_by(kind="notice_issued").one()
+        year = int(str(real.payload["issued_on"])[:4])
+        for n in range(2, PRIOR_NOTICES + 1):
+            payload = {**real.payload, "number": f"bench-{year}-{n:04d}"}
+            event = append_event(
+                session, case_id=real.case_id, kind="notice_issued", actor="bench", payload=payload
+            )
+            notice_numbers.record(session, year=year, seq=n, event=event, number=payload["number"])
+        document_kib = len(str(real.payload["html"]).encode("utf-8")) / 1024
+    new_ms, old_ms = [], []
+    register_next_seq = notice_numbers.next_seq
+    for n in range(rounds):
+        new_ms.append(issue(ids[1 + 2 * n]))
+        notice_numbers.next_seq = _count_the_old_way
+        try:
+            old_ms.append(issue(ids[2 + 2 * n]))
+        finally:
+            notice_numbers.next_seq = register_next_seq
+    numbering: dict[str, list[float]] = {"new": [], "old": []}
+    for _ in range(rounds):
+        for name, step in (("new", register_next_seq), ("old", _count_the_old_way)):
+            with db.session_scope(url) as session:
+                started = time.perf_counter()
+                step(session, year)
+                numbering[name].append((time.perf_counter() - started) * 1000)
+                session.rollback()
+    return {
+        "prior_notices": PRIOR_NOTICES,
+        "document_kib": round(document_kib, 1),
+        "issue_ms": statistics.median(new_ms),
+        "issue_old_count_ms (baseline)": statistics.median(old_ms),
+        "numbering_under_lock_ms": statistics.median(numbering["new"]),
+        "numbering_old_count_ms (baseline)": statistics.median(numbering["old"]),
+    }
+
+
 def run() -> dict[str, Any]:
     """Queue, filtered queue, deadline sort, a later page and a case page, beside the sign-in page."""
     from fastapi.testclient import TestClient
 
     from api.app import create_app
     from api.console import console_router
+    from api.console.settings import ConsoleSettings
     from api.settings import Environment, Settings
     from markwatch import db
     from markwatch.cases.keys import create_key
@@ -157,6 +244,7 @@ def run() -> dict[str, Any]:
             rate_limit_burst=10**6,
         )
         app = create_app(settings, extra_routers=(console_router,))
+        app.state.console_settings = ConsoleSettings(authority_name="演示市场监督管理局（虚构）")
         with TestClient(app) as client:
             form = client.get("/console/login").text
             token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
@@ -173,6 +261,7 @@ def run() -> dict[str, Any]:
             figures["queue page 10"] = _timed(client, "/console/cases?offset=225", rounds)
             figures["case page"] = _timed(client, "/console/cases/1", rounds)
             figures["dashboard"] = _timed(client, "/console/dashboard", max(rounds // 3, 3))
+            figures["notice"] = notice_issuing(client, url, 3 if QUICK else 7)
     return figures
 
 

@@ -8,7 +8,16 @@ from sqlalchemy import inspect
 
 from markwatch import db
 
-CASE_TABLES = {"cases", "case_findings", "case_events", "case_comments", "waivers", "api_keys", "self_checks"}
+CASE_TABLES = {
+    "cases",
+    "case_findings",
+    "case_events",
+    "notice_numbers",
+    "case_comments",
+    "waivers",
+    "api_keys",
+    "self_checks",
+}
 
 
 def test_case_tables_match_the_models(db_url: str) -> None:

@@ -16,18 +16,26 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
 from cases_support import TEST_SECRET, LiveServer
 from console_support import AUTHORITY, DEADLINE_ISO, console_app, seed, sign_in
+from fastapi.testclient import TestClient
 from servers import wait_until_serving
+from sqlalchemy import event, inspect, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from markwatch import db
-from markwatch.cases.audit import _APPEND_LOCK_ID, verify_chain
-from markwatch.cases.models import CaseEvent
+from markwatch.cases import notice_numbers
+from markwatch.cases.audit import _APPEND_LOCK_ID, append_event, verify_chain
+from markwatch.cases.checkpoints import verify_audit
+from markwatch.cases.models import CaseEvent, NoticeNumber
 
 
 @contextmanager
@@ -52,11 +60,12 @@ def writer_holding(url: str) -> Iterator[None]:
             conn.execute("SELECT pg_advisory_unlock(%s)", (_APPEND_LOCK_ID,))
 
 
-def _confirm(client: httpx.Client, case_id: int, token: str) -> None:
+def _confirm(client: httpx.Client | TestClient, case_id: int, token: str) -> None:
     for target in ("in_review", "confirmed"):
         response = client.post(
             f"/console/cases/{case_id}/transition",
             data={"to": target, "reason": "checked the archive", "csrf_token": token},
+            follow_redirects=False,
         )
         assert response.status_code == 303, response.text
 
@@ -156,3 +165,98 @@ def test_two_server_processes_on_one_sqlite_file_number_notices_apart(tmp_path: 
     with two_processes(tmp_path, url) as base:
         _issue_all_at_once(base, url, data.keys, case_ids)
     _distinct_from_one(_numbers(url), len(case_ids))
+
+
+def _statements_while(db_url: str, action: Callable[[], None]) -> list[str]:
+    """Every SQL statement the app's engine runs during `action`."""
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        seen.append(" ".join(statement.split()))
+
+    engine = db.get_engine(db_url)
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        action()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_the_next_number_is_found_without_reading_other_notices(db_url: str) -> None:
+    """Numbering runs under the lock every case write waits for: it must not read the notices issued before
+    (each holds its whole rendered document), or every issue holds all writers for as long as that takes
+    (1.57 s at 2,000 notices). Only the case's own entries may be read whole."""
+    data = seed(db_url)
+    first, second = data.cases["expired"], data.cases["wording"]
+    with TestClient(console_app(db_url)) as client:
+        token = sign_in(client, data.keys["inspector"])
+        for case_id in (first, second):
+            _confirm(client, case_id, token)
+        issue = {"deadline": DEADLINE_ISO, "csrf_token": token}
+        assert client.post(f"/console/cases/{first}/notices", data=issue).status_code == 200
+
+        def issue_second() -> None:
+            answer = client.post(f"/console/cases/{second}/notices", data=issue, follow_redirects=False)
+            assert answer.status_code == 303, answer.text
+
+        statements = _statements_while(db_url, issue_second)
+    payload_reads = [
+        s
+        for s in statements
+        if s.startswith("SELECT") and re.search(r"\bcase_events\.payload\b", s.split(" FROM ")[0])
+    ]
+    assert payload_reads, "the case's own history is read: the capture saw nothing"
+    # Every read of an entry's payload is of this case's entries (its page, its own notices), never the year's.
+    assert all("case_events.case_id =" in s for s in payload_reads), payload_reads
+    numbers = _numbers(db_url)
+    assert [int(re.findall(r"(\d{4})号", n)[0]) for n in numbers] == [1, 2]
+
+
+def _alembic(url: str) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(db.__file__).parent / "migrations"))
+    config.attributes["connection_engine"] = db.get_engine(url)
+    return config
+
+
+def test_0014_registers_the_notices_issued_before_it_by_year_in_chain_order(db_url: str) -> None:
+    """The register is what the chain says: the n-th notice entry of a year took its number n. Filled from the
+    chain on upgrade, it gives each year's next number; a row the chain does not account for is named by
+    `audit verify`, and the register refuses edits as the chain does."""
+    from alembic import command
+
+    config = _alembic(db_url)
+    command.downgrade(config, "0013_holder_names")
+    issued: dict[str, int] = {}
+    with Session(db.get_engine(db_url)) as session:
+        for name, day in (("a", "2025-12-30"), ("b", "2026-01-02"), ("c", "2025-12-31")):
+            payload = {"number": f"第{name}号", "issued_on": day, "html": "<p>通知书</p>" * 2000}
+            event = append_event(session, case_id=None, kind="notice_issued", actor="test", payload=payload)
+            issued[name] = event.id
+        other = append_event(session, case_id=None, kind="session_revoked", actor="test").id
+        session.commit()
+    command.upgrade(config, "head")
+    with db.session_scope(db_url) as session:
+        rows = session.scalars(select(NoticeNumber).order_by(NoticeNumber.year, NoticeNumber.seq)).all()
+        assert [(r.year, r.seq, r.event_id, r.number) for r in rows] == [
+            (2025, 1, issued["a"], "第a号"),
+            (2025, 2, issued["c"], "第c号"),
+            (2026, 1, issued["b"], "第b号"),
+        ]
+        assert [notice_numbers.next_seq(session, y) for y in (2025, 2026, 2027)] == [3, 2, 1]
+        assert verify_audit(session, None).problems == []
+    with db.session_scope(db_url) as session:
+        session.add(NoticeNumber(year=2026, seq=2, event_id=other, number="第x号"))
+    with db.session_scope(db_url) as session:
+        assert verify_audit(session, None).problems == [
+            "notice number 2026/2 ('第x号') is registered but no entry issued it"
+        ]
+    with pytest.raises(DBAPIError), db.get_engine(db_url).begin() as connection:
+        connection.execute(text("DELETE FROM notice_numbers WHERE year = 2026 AND seq = 2"))
+    command.downgrade(config, "0013_holder_names")
+    with db.get_engine(db_url).connect() as connection:
+        assert "notice_numbers" not in inspect(connection).get_table_names()
+    command.upgrade(config, "head")

@@ -20,7 +20,6 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.console.basis import cite
@@ -31,7 +30,8 @@ from api.console.i18n import Translator
 from api.console.notice_time import BEIJING_TIME_ZONES
 from api.console.settings import ConsoleSettings
 from api.console.uscc import valid_uscc
-from markwatch.cases.audit import append_event, canonical_content, entry_hash, serialise_case_writes
+from markwatch.cases import notice_numbers
+from markwatch.cases.audit import append_event, canonical_content, entry_hash
 from markwatch.cases.lifecycle import transition
 from markwatch.cases.models import CaseEvent, CaseStatus
 from markwatch.cases.sent import NOTICE_EVENT, SendMethod, SentNotice
@@ -221,15 +221,6 @@ def content_sha256(html: str) -> str:
     return hashlib.sha256(html.encode("utf-8")).hexdigest()
 
 
-def _next_seq(session: Session, year: int) -> int:
-    # The count is read under the lock that every case write takes until it commits (SQLite: BEGIN IMMEDIATE;
-    # PostgreSQL: the chain's advisory lock), so no other issuer can count the same notices and reuse the
-    # number: SQLite read it before any lock, and notices issued at the same moment all got one number.
-    serialise_case_writes(session)
-    issued = session.scalars(select(CaseEvent.payload).where(CaseEvent.kind == NOTICE_EVENT))
-    return 1 + sum(1 for payload in issued if str(payload.get("issued_on", "")).startswith(f"{year}-"))
-
-
 def issue_notice(
     session: Session,
     file: CaseFile,
@@ -254,7 +245,9 @@ def issue_notice(
             "and contact) before issuing notices"
         )
     today = now.astimezone(settings.zone).date()
-    number = settings.notice_number(year=today.year, seq=_next_seq(session, today.year), case_id=case.id)
+    # Taken under the case-write lock, held until the commit: no other issuer can take the same number.
+    seq = notice_numbers.next_seq(session, today.year)
+    number = settings.notice_number(year=today.year, seq=seq, case_id=case.id)
     notice = build_notice(file, t, settings, request, inspector=inspector, number=number, issued_on=today)
     html: str = render(notice)
     due_at = settings.end_of_day(request.deadline)
@@ -275,6 +268,7 @@ def issue_notice(
         },
         at=now,
     )
+    notice_numbers.record(session, year=today.year, seq=seq, event=event, number=number)
     if CaseStatus(case.status) is not CaseStatus.NOTICE_SENT:
         sent = SentNotice(number=number, sent_on=today, method=SendMethod.MARKWATCH)
         transition(session, case, CaseStatus.NOTICE_SENT, actor=actor, reason=number, now=now, sent=sent)

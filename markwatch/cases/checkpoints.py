@@ -33,6 +33,7 @@ from markwatch.cases.audit import BrokenEntry, chain_length, verify_chain
 from markwatch.cases.audit_models import AuditCheckpoint
 from markwatch.cases.derive import case_problems
 from markwatch.cases.models import Case, CaseEvent
+from markwatch.cases.notice_numbers import register_problems
 from markwatch.db import utcnow
 from markwatch.errors import InputError
 
@@ -223,10 +224,12 @@ class AuditReport:
 
 
 def check_case_states(session: Session, report: AuditReport) -> None:
-    """Report every case whose row, comments or waivers its entries do not account for, and every case whose
-    moves do not follow one from the other (cases/derive.py)."""
+    """Report every case whose row, comments or waivers its entries do not account for, every case whose
+    moves do not follow one from the other (cases/derive.py), and every notice number the register holds
+    otherwise than the chain issued it (cases/notice_numbers.py)."""
     report.cases_checked = int(session.scalar(select(func.count()).select_from(Case)) or 0)
     report.problems.extend(case_problems(session))
+    report.problems.extend(register_problems(session))
 
 
 def _stored_heads(session: Session) -> list[SignedHead]:

@@ -1,4 +1,5 @@
-"""Case tables: cases, their findings, the append-only audit chain, comments, waivers, API keys, self-checks."""
+"""Case tables: cases, their findings, the append-only audit chain and its register of notice numbers, comments,
+waivers, API keys, self-checks."""
 
 from __future__ import annotations
 
@@ -139,6 +140,21 @@ class CaseEvent(Base):
     hash: Mapped[str] = mapped_column(String(HASH_LENGTH), unique=True)
 
 
+class NoticeNumber(Base):
+    """The register of issued notice numbers: per year, from 1 without gaps, one row per notice_issued entry.
+
+    Derived from the audit chain (each entry holds its number and day; `audit verify` compares the two), and
+    kept so that the year's next number is one index lookup under the case-write lock: counting the entries
+    read every issued document (1.57 s at 2,000 notices, every other case write waiting)."""
+
+    __tablename__ = "notice_numbers"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    event_id: Mapped[int] = mapped_column(ForeignKey("case_events.id", ondelete="RESTRICT"), unique=True)
+    number: Mapped[str] = mapped_column(Text)
+
+
 class CaseComment(Base):
     """A note an inspector left on a case."""
 
@@ -209,3 +225,9 @@ class SelfCheck(Base):
 @event.listens_for(CaseEvent, "before_delete")
 def _append_only(_mapper: Any, _connection: Any, target: CaseEvent) -> None:
     raise ConflictError(f"audit entry {target.seq} is append-only")
+
+
+@event.listens_for(NoticeNumber, "before_update")
+@event.listens_for(NoticeNumber, "before_delete")
+def _number_kept(_mapper: Any, _connection: Any, target: NoticeNumber) -> None:
+    raise ConflictError(f"notice number {target.year}/{target.seq} was issued: it is never changed or reused")

@@ -79,7 +79,11 @@ def checked(session: Session, case: Case, sent: SentNotice | None, now: dt.datet
 
 def issued_numbers(session: Session, case_id: int) -> set[str]:
     """The numbers of the notices issued on the case in markwatch."""
-    payloads = session.scalars(
-        select(CaseEvent.payload).where(CaseEvent.case_id == case_id, CaseEvent.kind == NOTICE_EVENT)
+    # Only the number out of each entry (read in SQL): this runs under the case-write lock, and each entry
+    # also holds its whole issued document.
+    numbers = session.scalars(
+        select(CaseEvent.payload["number"].as_string()).where(
+            CaseEvent.case_id == case_id, CaseEvent.kind == NOTICE_EVENT
+        )
     )
-    return {str(payload.get("number")) for payload in payloads if isinstance(payload, dict)}
+    return {str(number) for number in numbers if number is not None}
