@@ -8,16 +8,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from api.console.i18n import Translator
 from markwatch.cases.models import CaseEvent
 
 # The audit kinds that change a case's status, and the one that changes its assignee.
 _MOVE_KINDS = frozenset({"transition", "reopened", "recheck_clean", "recheck_seen"})
 _ASSIGN_KINDS = frozenset({"assigned"})
+_NOTICE_KIND = "notice_issued"
 
 
 @dataclass(frozen=True)
 class Conflict:
-    """What was refused (`move` or `assign`), the change that made the form stale, and the typed values."""
+    """What was refused (`move`, `assign` or `notice`), the change that made the form stale, and the typed
+    values."""
 
     what: str
     typed: dict[str, str] = field(default_factory=dict)
@@ -42,3 +45,18 @@ def comment_draft(conflict: Conflict | None, allowed_moves: list[str]) -> str:
     if conflict.typed.get("to") in allowed_moves:
         return ""
     return conflict.typed.get("reason", "")
+
+
+def notice_change(events: list[CaseEvent], seen: int | None) -> CaseEvent | None:
+    """What made a notice form stale: the notice issued after the inspector's preview (audit seq `seen`), else
+    the latest move since (every entry when the form does not say what it saw)."""
+    later = [event for event in events if seen is None or event.seq > seen]
+    notice = next((event for event in reversed(later) if event.kind == _NOTICE_KIND), None)
+    return notice if notice is not None else last_change(later, "move")
+
+
+def notice_draft(t: Translator, typed: dict[str, str]) -> str:
+    """The fields of a notice that can no longer be issued, as a note for the comment box."""
+    blank = t("notice.uscc_unknown")
+    values = {name: (typed.get(name) or "").strip() or blank for name in ("deadline", "enterprise", "uscc")}
+    return t("conflict.notice_draft", **values)

@@ -17,7 +17,7 @@ _ACTION = re.compile(r"^/console/cases/([1-9][0-9]{0,17})/(transition|comment|as
 # What each kept field is: shown as typed text (a textarea for long text), or carried unseen.
 LONG_TEXT = frozenset({"reason", "body"})
 SHORT_TEXT = frozenset({"assignee", "due_on", "expires_on", "deadline", "enterprise", "uscc"})
-HIDDEN = frozenset({"to", "from", "dismissal_kind", "assigned_seq"})
+HIDDEN = frozenset({"to", "from", "dismissal_kind", "assigned_seq", "seen"})
 MAX_VALUE = 10_000
 MAX_DRAFT = 40_000
 

@@ -31,7 +31,7 @@ from api.console.notice_time import BEIJING_TIME_ZONES
 from api.console.settings import ConsoleSettings
 from api.console.uscc import valid_uscc
 from markwatch.cases import notice_numbers
-from markwatch.cases.audit import append_event, canonical_content, entry_hash
+from markwatch.cases.audit import append_event, canonical_content, entry_hash, serialise_case_writes
 from markwatch.cases.lifecycle import transition
 from markwatch.cases.models import CaseEvent, CaseStatus
 from markwatch.cases.sent import NOTICE_EVENT, SendMethod, SentNotice
@@ -42,6 +42,10 @@ from markwatch.errors import ConflictError, NotFoundError
 DEFAULT_NOTICE_DAYS = 15
 MAX_ENTERPRISE = 200
 _STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+
+
+class StaleNotice(ConflictError):
+    """The case was moved on (another notice issued, a dismissal) while this one waited for the lock."""
 
 
 @dataclass(frozen=True)
@@ -244,8 +248,14 @@ def issue_notice(
             "the issuing authority is not configured: set MARKWATCH_CONSOLE_AUTHORITY_NAME (and its address "
             "and contact) before issuing notices"
         )
+    # The case as it is once this transaction holds the case-write lock (held until the commit): of two
+    # notices sent on one case at the same moment, the second is judged on the case the first left.
+    serialise_case_writes(session)
+    session.refresh(case, attribute_names=["status"])
+    if not file.issue_allowed:
+        raise StaleNotice(f"case {case.id} was moved to {case.status} meanwhile: this notice was not issued")
     today = now.astimezone(settings.zone).date()
-    # Taken under the case-write lock, held until the commit: no other issuer can take the same number.
+    # Under that lock: no other issuer can take the same number.
     seq = notice_numbers.next_seq(session, today.year)
     number = settings.notice_number(year=today.year, seq=seq, case_id=case.id)
     notice = build_notice(file, t, settings, request, inspector=inspector, number=number, issued_on=today)

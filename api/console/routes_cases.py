@@ -14,13 +14,13 @@ from sqlalchemy.orm import Session
 from api.console.auth import ConsoleUser, CurrentUser, FormUser
 from api.console.casefile import load_case_file
 from api.console.common import console_router
-from api.console.conflicts import Conflict, comment_draft, last_change
+from api.console.conflicts import Conflict, comment_draft, last_change, notice_draft
 from api.console.deadlines import check_deadline
 from api.console.errors import ConsoleForbidden, FormError
 from api.console.filters import CONFIDENCES, DUE_CHOICES, PAGE_SIZE, QUEUE_SORTS, parse_queue_query
 from api.console.images import image_evidence
 from api.console.notice import DEFAULT_NOTICE_DAYS, issued_notices
-from api.console.pages import render, with_headers
+from api.console.pages import render, translator_for, with_headers
 from api.console.queue import queue_page
 from api.console.routes_evidence import marked_snapshot
 from api.console.sent_form import SEND_METHODS, sent_outside
@@ -146,6 +146,14 @@ def case_view(
     }
     if notice_form is not None:
         values.update(notice_form.values)
+    draft = comment_draft(conflict, [move.value for move in file.allowed])
+    if conflict is not None and conflict.what == "notice":
+        # A notice refused as stale keeps what was typed: in its form while one can still be issued, else
+        # in the comment box, to keep as a note.
+        if file.issue_allowed:
+            values.update(conflict.typed)
+        else:
+            draft = notice_draft(translator_for(request), conflict.typed)
     # Marking a case as notified is not a move among others: it records a notice sent outside markwatch, on
     # its own form beside (and after) issuing one here. The others keep their order, dismissal last.
     moves = sorted((m for m in file.allowed if m is not CaseStatus.NOTICE_SENT), key=MOVE_ORDER.index)
@@ -169,7 +177,7 @@ def case_view(
         "send_methods": SEND_METHODS,
         "conflict": conflict,
         "assigned_seq": assigned.seq if assigned is not None else 0,
-        "comment_draft": comment_draft(conflict, [move.value for move in file.allowed]),
+        "comment_draft": draft,
         "settings": settings,
         "images": {
             index: image_evidence(session, loc.image) for index, loc in enumerate(file.locations) if loc.image

@@ -7,14 +7,17 @@ from urllib.parse import quote
 
 from fastapi import Form, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
-from api.console.auth import CurrentUser, FormUser
+from api.console.auth import ConsoleUser, CurrentUser, FormUser
 from api.console.casefile import load_case_file
 from api.console.common import console_router
+from api.console.conflicts import Conflict, notice_change
 from api.console.errors import FormError
 from api.console.i18n import Translator
 from api.console.notice import (
     Notice,
+    StaleNotice,
     build_notice,
     find_issued,
     issue_notice,
@@ -26,11 +29,14 @@ from api.console.notice import (
 from api.console.pages import environment, render, translator_for, with_headers
 from api.console.pdf import html_to_pdf
 from api.console.routes_cases import NoticeFormState, case_view
-from api.console.settings import ConsoleSettingsDep
+from api.console.settings import ConsoleSettings, ConsoleSettingsDep
 from api.deps import RegistryCacheDep, SessionDep
 from api.routes.rules import RulesDep
 from api.schemas.common import IdPath
+from checker.registry import RegistryIndex
+from checker.rules.loader import RuleSet
 from markwatch.cases.queries import case_events
+from markwatch.cases.sent import NOTICE_EVENT
 from markwatch.db import utcnow
 from markwatch.errors import ConflictError
 
@@ -83,7 +89,9 @@ def notice_preview(
             request, session, user, rules, index, settings, case_id, notice_form=state, status_code=422
         )
     notice = build_notice(file, t, settings, form, inspector=user.principal.name)
-    context = {"user": user, "csrf_token": user.csrf_token, "notice": notice, "form": form}
+    # The audit entry the draft was made after: a notice issued (or a move made) after it makes this one stale.
+    seen = file.events[-1].seq if file.events else 0
+    context = {"user": user, "csrf_token": user.csrf_token, "notice": notice, "form": form, "seen": seen}
     return render(request, "notice_preview.html", context)
 
 
@@ -99,14 +107,18 @@ def issue(
     deadline: Annotated[str, Form(max_length=20)] = "",
     enterprise: Annotated[str, Form(max_length=400)] = "",
     uscc: Annotated[str, Form(max_length=40)] = "",
+    seen: Annotated[int | None, Form(ge=0)] = None,
 ) -> Response:
-    """Issue the notice: number it, record it in the audit chain, and start its deadline on the case."""
+    """Issue the notice: number it, record it in the audit chain, and start its deadline on the case.
+
+    The form says which audit entry of the case the inspector's draft was made after (`seen`). A notice sent
+    for a case moved on since (another notice issued, a dismissal), whether before this request or while it
+    waited for the lock, is refused on the case page naming that notice or move, with the typed fields kept."""
     index = registry.current(session)
     file = load_case_file(session, rules, case_id, index)
+    typed = {"deadline": deadline, "enterprise": enterprise, "uscc": uscc}
     if not file.issue_allowed:
-        raise ConflictError(
-            f"case {case_id} is {file.case.status}: a notice is issued from confirmed or escalated"
-        )
+        return _refuse_stale_notice(request, session, user, rules, index, settings, case_id, typed, seen)
     t = translator_for(request)
     now = utcnow()
     today = now.astimezone(settings.zone).date()
@@ -114,24 +126,64 @@ def issue(
         form = read_request(settings, deadline=deadline, enterprise=enterprise, uscc=uscc, today=today)
     except FormError as exc:
         # A draft checked yesterday, or a tampered form: nothing is issued; the form says why.
-        state = NoticeFormState({"deadline": deadline, "enterprise": enterprise, "uscc": uscc}, exc)
+        state = NoticeFormState(typed, exc)
         return case_view(
             request, session, user, rules, index, settings, case_id, notice_form=state, status_code=422
         )
-    event = issue_notice(
-        session,
-        file,
-        t,
-        settings,
-        form,
-        actor=user.principal.actor,
-        inspector=user.principal.name,
-        now=now,
-        render=lambda notice: render_document(t, notice),
-    )
+    try:
+        event = issue_notice(
+            session,
+            file,
+            t,
+            settings,
+            form,
+            actor=user.principal.actor,
+            inspector=user.principal.name,
+            now=now,
+            render=lambda notice: render_document(t, notice),
+        )
+    except StaleNotice:
+        return _refuse_stale_notice(request, session, user, rules, index, settings, case_id, typed, seen)
     session.commit()
-    target = f"/console/cases/{case_id}?done=issued#notice-{event.seq}"
+    return _to_notice(request, case_id, event.seq)
+
+
+def _to_notice(request: Request, case_id: int, seq: int) -> Response:
+    target = f"/console/cases/{case_id}?done=issued#notice-{seq}"
     return with_headers(RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER), request)
+
+
+def _refuse_stale_notice(
+    request: Request,
+    session: Session,
+    user: ConsoleUser,
+    rules: RuleSet,
+    registry: RegistryIndex,
+    settings: ConsoleSettings,
+    case_id: int,
+    typed: dict[str, str],
+    seen: int | None,
+) -> Response:
+    """The case page as it is now (409), naming the notice (or move) that made the form stale, with what was
+    typed kept; the same form sent twice lands on the notice it issued instead."""
+    session.rollback()  # nothing is written: the case-write lock is not held to render
+    change = notice_change(case_events(session, case_id), seen)
+    if change is None:
+        raise ConflictError(
+            f"case {case_id} is {load_case_file(session, rules, case_id, registry).case.status}: a notice is "
+            "issued from confirmed or escalated"
+        )
+    payload = change.payload or {}
+    if (
+        change.kind == NOTICE_EVENT
+        and change.actor == user.principal.actor
+        and payload.get("deadline") == typed["deadline"].strip()
+    ):
+        return _to_notice(request, case_id, change.seq)  # a double click, or the form sent again
+    conflict = Conflict(what="notice", typed=typed, event=change)
+    return case_view(
+        request, session, user, rules, registry, settings, case_id, conflict=conflict, status_code=409
+    )
 
 
 @router.get("/cases/{case_id}/notices/{seq}")
