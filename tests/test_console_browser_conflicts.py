@@ -167,6 +167,60 @@ def test_two_decisions_sent_at_the_same_moment_one_wins_and_the_other_keeps_its_
             assert [c.body for c in session.query(CaseComment).filter_by(case_id=case_id)] == [review]
 
 
+def test_two_notices_issued_at_the_same_moment_the_loser_is_told_which_and_keeps_its_fields(
+    two: tuple[Inspector, Inspector, ConsoleData, str],
+) -> None:
+    # Both inspectors preview a notice on the confirmed case and press issue while another writer holds the
+    # database: both requests read the case as confirmed; SQLite picks the winner.
+    alice, bob, data, url = two
+    case_id = data.cases["wording"]
+    alice.open_case(case_id)
+    alice.page.click("#move-in_review button")
+    alice.page.wait_for_url("**?done=moved")
+    alice.page.fill("#reason-confirmed", "认证表述，确认")
+    alice.page.click("#move-confirmed button")
+    alice.page.wait_for_url("**?done=moved")
+    typed = {alice: ("上海乙贸易有限公司", ""), bob: ("上海乙贸易有限公司第一分公司", "91350100M000100Y43")}
+    for inspector, (enterprise, uscc) in typed.items():
+        inspector.open_case(case_id)
+        inspector.page.fill("#notice-enterprise-input", enterprise)
+        inspector.page.fill("#notice-uscc-input", uscc)
+        inspector.page.click("#open-notice")
+        inspector.page.wait_for_selector("#issue-notice")
+    holder = sqlite3.connect(_sqlite_path(url), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        alice.page.click("#issue-notice", no_wait_after=True)
+        bob.page.click("#issue-notice", no_wait_after=True)
+        time.sleep(1.5)  # both requests have read the case and wait for the lock
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    for inspector in (alice, bob):
+        inspector.page.wait_for_url(re.compile(r"(/notices|#notice-\d+)$"))
+        inspector.page.wait_for_load_state()
+    assert _events(url, case_id).count("notice_issued") == 1
+    loser = alice if alice.page.url.endswith("/notices") else bob
+    winner = bob if loser is alice else alice
+    assert re.search(r"\?done=issued#notice-\d+$", winner.page.url), winner.page.url
+    page = loser.page
+    number = page.locator("#issued-notices .notice-number").inner_text()
+    said = page.locator("#conflict").inner_text()
+    # Which notice was issued, by whom, and that this one was not (nor numbered)...
+    assert number in said and ("test-admin" if loser is alice else "test-inspector") in said, said
+    assert (
+        "未签发" in said and page.locator("#case-status").get_attribute("data-status") == "rectification_due"
+    )
+    # ...and what was typed is in the comment box, to keep as a note with one click.
+    kept = page.input_value("#comment-body")
+    enterprise, uscc = typed[loser]
+    assert enterprise in kept and (uscc or "未知") in kept, kept
+    page.click("#comment-form button")
+    page.wait_for_url("**?done=commented")
+    with db.session_scope(url) as session:
+        assert [c.body for c in session.query(CaseComment).filter_by(case_id=case_id)] == [kept]
+
+
 def test_the_same_move_made_twice_keeps_the_second_reason_for_a_comment(
     two: tuple[Inspector, Inspector, ConsoleData, str],
 ) -> None:
