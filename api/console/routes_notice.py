@@ -35,7 +35,7 @@ from api.routes.rules import RulesDep
 from api.schemas.common import IdPath
 from checker.registry import RegistryIndex
 from checker.rules.loader import RuleSet
-from markwatch.cases.queries import case_events
+from markwatch.cases.queries import case_events, get_case
 from markwatch.cases.sent import NOTICE_EVENT
 from markwatch.db import utcnow
 from markwatch.errors import ConflictError
@@ -169,10 +169,8 @@ def _refuse_stale_notice(
     session.rollback()  # nothing is written: the case-write lock is not held to render
     change = notice_change(case_events(session, case_id), seen)
     if change is None:
-        raise ConflictError(
-            f"case {case_id} is {load_case_file(session, rules, case_id, registry).case.status}: a notice is "
-            "issued from confirmed or escalated"
-        )
+        status_now = get_case(session, case_id).status
+        raise ConflictError(f"case {case_id} is {status_now}: a notice is issued from confirmed or escalated")
     payload = change.payload or {}
     if (
         change.kind == NOTICE_EVENT
