@@ -5,7 +5,8 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from cases_support import make_case
+from cases_support import add_finding, make_case, make_sweep
+from sqlalchemy.orm import Session
 
 from markwatch import db
 from markwatch.cases.lifecycle import transition
@@ -62,3 +63,45 @@ def test_dismissal_kind_is_recorded_and_refused_elsewhere(sqlite_url: str) -> No
             transition(
                 session, case, S.CONFIRMED, actor=ACTOR, reason="x", dismissal_kind=DismissalKind.OTHER
             )
+
+
+def test_ingest_reads_the_decisions_before_it_takes_the_case_write_lock(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The review policy reads every decided case and its newest finding's claim and evidence: under the lock
+    an ingest holds for the whole sweep, every inspector's decision waited for that too. A decision made while
+    it is read counts from the next sweep."""
+    from sqlalchemy import event
+
+    from markwatch.cases import ingest
+
+    with db.session_scope(db_url) as session:
+        for _ in range(10):  # PrecisionPolicy.min_judged
+            _decided(session, "SHS008", S.DISMISSED, DismissalKind.NOT_A_CLAIM)
+        sweep = make_sweep(session)
+        add_finding(session, sweep, key="after-the-decisions", rule_id="SHS008")
+        sweep_id = sweep.id
+    seen: list[str] = []
+    locking = ingest.serialise_case_writes
+
+    def lock(session: Session) -> None:
+        seen.append("LOCK")
+        locking(session)
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        seen.append(" ".join(statement.split()))
+
+    monkeypatch.setattr(ingest, "serialise_case_writes", lock)
+    engine = db.get_engine(db_url)
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        with db.session_scope(db_url) as session:
+            report = ingest.ingest_sweep(session, sweep_id)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert report.created == 1
+    policy = [n for n, s in enumerate(seen) if "case_findings.finding_id" in s and "max(" in s.lower()]
+    assert policy and max(policy) < seen.index("LOCK"), seen
+    with db.session_scope(db_url) as session:
+        case = session.query(Case).filter_by(case_key="after-the-decisions").one()
+        assert case.confidence == "review"  # the decisions still send the rule's new finding to review

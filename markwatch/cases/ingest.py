@@ -60,9 +60,11 @@ def ingest_sweep(
             f"sweep {sweep_id} is {sweep.state}, not finished: resume it with `markwatch sweep resume "
             f"{sweep_id}`, or open cases from it anyway with --allow-incomplete"
         )
+    # Read before the lock: it reads every decided case and its newest finding's claim and evidence, which no
+    # other writer should wait for (a decision made meanwhile counts from the next sweep).
+    review = review_policy(session, precision or PrecisionPolicy.from_env())
     # Before reading the cases this ingest changes: a decision taken meanwhile is then seen, not overwritten.
     serialise_case_writes(session)
-    review = review_policy(session, precision or PrecisionPolicy.from_env())
     actor = f"system:sweep#{sweep_id}" + (" (incomplete)" if incomplete else "")
     report = IngestReport(sweep_id=sweep_id)
     already = select(CaseFinding.finding_id)
