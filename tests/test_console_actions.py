@@ -231,3 +231,45 @@ def test_a_case_is_marked_notified_only_with_the_notice_served(
     assert "沪市监整〔2026〕0007号" in history and "直接送达" in history and "送达日期" in history
     with db.session_scope(db_url) as session:
         assert verify_chain(session) is None
+
+
+def test_an_assignment_reads_no_audit_payload_under_the_lock(
+    console: tuple[TestClient, ConsoleData, str],
+) -> None:
+    """Which assignment the form saw is checked under the case-write lock: only the latest assignment's seq is
+    read there, not the case's whole history (its issued notices hold their documents)."""
+    from sqlalchemy import event
+
+    client, data, db_url = console
+    token = sign_in(client, data.keys["inspector"])
+    url = f"/console/cases/{data.cases['expired']}"
+    client.post(f"{url}/comment", data={"body": "long note " * 500, "csrf_token": token})
+    first = client.post(f"{url}/assign", data={"assignee": "张三", "assigned_seq": "0", "csrf_token": token})
+    assert first.status_code == 200
+    seen = int(re.findall(r'name="assigned_seq" value="(\d+)"', first.text)[0])
+    statements: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(" ".join(statement.split()))
+
+    engine = db.get_engine(db_url)
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        answer = client.post(
+            f"{url}/assign",
+            data={"assignee": "李四", "assigned_seq": str(seen), "csrf_token": token},
+            follow_redirects=False,
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert answer.status_code == 303, answer.text
+    reads = [
+        s for s in statements if s.startswith("SELECT") and "case_events.payload" in s.split(" FROM ")[0]
+    ]
+    assert reads == []
+    assert _events(db_url, data.cases["expired"])[-1][3] == {"from": "张三", "to": "李四"}
+    # A form that saw an older assignment is still refused.
+    stale = client.post(
+        f"{url}/assign", data={"assignee": "王五", "assigned_seq": str(seen), "csrf_token": token}
+    )
+    assert stale.status_code == 409 and 'id="conflict"' in stale.text

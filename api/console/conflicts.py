@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
 from api.console.i18n import Translator
 from markwatch.cases.models import CaseEvent
 
@@ -36,6 +39,14 @@ def last_change(events: list[CaseEvent], what: str) -> CaseEvent | None:
     """The latest audit entry of the kind that made a `what` form stale."""
     kinds = _MOVE_KINDS if what == "move" else _ASSIGN_KINDS
     return next((event for event in reversed(events) if event.kind in kinds), None)
+
+
+def latest_seq(session: Session, case_id: int, what: str) -> int:
+    """The audit seq of the case's latest entry of the kind that makes a `what` form stale (0 for none), read
+    without the entries' payloads."""
+    kinds = _MOVE_KINDS if what == "move" else _ASSIGN_KINDS
+    query = select(func.max(CaseEvent.seq)).where(CaseEvent.case_id == case_id, CaseEvent.kind.in_(kinds))
+    return int(session.scalar(query) or 0)
 
 
 def comment_draft(conflict: Conflict | None, allowed_moves: list[str]) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from api.console.auth import ConsoleUser, CurrentUser, FormUser
 from api.console.casefile import load_case_file
 from api.console.common import console_router
-from api.console.conflicts import Conflict, comment_draft, last_change, notice_draft
+from api.console.conflicts import Conflict, comment_draft, last_change, latest_seq, notice_draft
 from api.console.deadlines import check_deadline
 from api.console.errors import ConsoleForbidden, FormError
 from api.console.filters import CONFIDENCES, DUE_CHOICES, PAGE_SIZE, QUEUE_SORTS, parse_queue_query
@@ -356,8 +356,8 @@ def assign_case(
     # As for moves: an assignment made at the same moment is seen, not overwritten.
     serialise_case_writes(session)
     case = get_case(session, case_id)
-    latest = last_change(case_events(session, case_id), "assign")
-    changed = seen is not None and seen != (latest.seq if latest is not None else 0)
+    # Only the latest assignment's seq, under the lock: not the case's whole history with its documents.
+    changed = seen is not None and seen != latest_seq(session, case_id, "assign")
     if changed and assignee.strip() != (case.assignee or ""):
         return _refuse_stale(
             request,
