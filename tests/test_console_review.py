@@ -105,3 +105,39 @@ def test_every_form_field_is_labelled_and_pages_have_a_skip_link(
             ident = re.search(r'id="([^"]+)"', field)
             assert ident and ident.group(1) in labels, (path, field)
             assert "placeholder=" not in field
+
+
+def test_a_resent_move_is_recognised_without_reading_the_case_history(
+    console: tuple[TestClient, ConsoleData, str, str],
+) -> None:
+    """Whether a stale form is the same move sent again is decided under the case-write lock: only the latest
+    move's reason is read there (out of its entry, in SQL), not every entry of the case whole."""
+    import re
+
+    from sqlalchemy import event
+
+    client, data, token, db_url = console
+    case_id = data.cases["wording"]
+    url = f"/console/cases/{case_id}/transition"
+    form = {"to": "in_review", "from": "open", "reason": "先看图片再决定", "csrf_token": token}
+    assert client.post(url, data=form, follow_redirects=False).headers["location"].endswith("?done=moved")
+    statements: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(" ".join(statement.split()))
+
+    engine = db.get_engine(db_url)
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        again = client.post(url, data=form, follow_redirects=False)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert again.status_code == 303 and again.headers["location"].endswith("?done=already")
+    # A whole payload in a select list (JSON_EXTRACT(case_events.payload, …) or case_events.payload ->> … reads
+    # one field of it).
+    whole = re.compile(r"(?<!\()\bcase_events\.payload\b(?!\s*->)")
+    reads = [s for s in statements if s.startswith("SELECT") and whole.search(s.split(" FROM ")[0])]
+    assert reads == []
+    assert _moves(db_url, case_id) == ["open", "in_review"]
+    other = {**form, "reason": "另一条理由"}
+    assert client.post(url, data=other).status_code == 409  # another reason is another move: refused

@@ -49,6 +49,17 @@ def latest_seq(session: Session, case_id: int, what: str) -> int:
     return int(session.scalar(query) or 0)
 
 
+def latest_move_reason(session: Session, case_id: int) -> str:
+    """The reason recorded with the case's latest move ("" for none), read out of its entry alone."""
+    query = (
+        select(CaseEvent.payload["reason"].as_string())
+        .where(CaseEvent.case_id == case_id, CaseEvent.kind.in_(_MOVE_KINDS))
+        .order_by(CaseEvent.seq.desc())
+        .limit(1)
+    )
+    return str(session.scalar(query) or "")
+
+
 def comment_draft(conflict: Conflict | None, allowed_moves: list[str]) -> str:
     """A reason typed for a move that can no longer be made goes into the comment box, to keep as a note."""
     if conflict is None or conflict.what != "move":

@@ -14,7 +14,14 @@ from sqlalchemy.orm import Session
 from api.console.auth import ConsoleUser, CurrentUser, FormUser
 from api.console.casefile import load_case_file
 from api.console.common import console_router
-from api.console.conflicts import Conflict, comment_draft, last_change, latest_seq, notice_draft
+from api.console.conflicts import (
+    Conflict,
+    comment_draft,
+    last_change,
+    latest_move_reason,
+    latest_seq,
+    notice_draft,
+)
 from api.console.deadlines import check_deadline
 from api.console.errors import ConsoleForbidden, FormError
 from api.console.filters import CONFIDENCES, DUE_CHOICES, PAGE_SIZE, QUEUE_SORTS, parse_queue_query
@@ -319,9 +326,7 @@ def move(
 
 def _same_move_recorded(session: Session, case_id: int, reason: str) -> bool:
     """Whether the latest move already carries this reason (or none was typed): the form was sent twice."""
-    event = last_change(case_events(session, case_id), "move")
-    recorded = str((event.payload or {}).get("reason") or "") if event is not None else ""
-    return not reason.strip() or reason.strip() == recorded.strip()
+    return not reason.strip() or reason.strip() == latest_move_reason(session, case_id).strip()
 
 
 @router.post("/cases/{case_id}/comment")
