@@ -1,0 +1,82 @@
+"""What probe round s30 found, pinned: a lapsed designation is one thing to act on (no scope or holder finding
+beside it), a seller's FAQ answering yes to "…是上海标准吗？", the mark's image whose alt text discloses the code,
+a product said to have passed the Shanghai Standard evaluation, and an application pending written after the words.
+
+Each case is a small page in the style the probe pages used; the findings are judged against the example
+registry (examples/registry.yaml) on 2026-11-26."""
+
+from __future__ import annotations
+
+import pytest
+from claims_probe_support import check as _check
+from claims_probe_support import findings as _findings
+
+from checker.check import Checker
+
+
+def _page(title: str, body: str, lang: str = "zh-CN") -> str:
+    return f'<html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title></head><body>{body}</body></html>'
+
+
+def _item(name: str, rows: str, extra: str = "", price: str = "¥59") -> str:
+    return _page(
+        f"{name}-演示旗舰店",
+        f"<h1>{name}</h1><p class='price'>{price}</p><button>加入购物车</button>"
+        f"<table class='spec'>{rows}</table>{extra}",
+    )
+
+
+def _row(label: str, value: str) -> str:
+    return f"<tr><th>{label}</th><td>{value}</td></tr>"
+
+
+_CUP = _row("产品名称", "智能水杯")
+_URL = "https://shop.example.test/item/1.html"
+
+
+# --- a lapsed designation is one thing to act on ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        # An expired edition claimed for a kettle (outside the cup standard's scope): SHS011 low came beside
+        # SHS003 high, two findings for one claim whose fix is the same (stop using the words).
+        (
+            _row("产品名称", "电热水壶") + _row("执行标准", "T/DEMO 001-2019（上海标准）"),
+            [("SHS003", "T/DEMO 001-2019", "high")],
+        ),
+        # A standard designated only from 2031 claimed by a shop that is not its holder: SHS007 only (SHS010
+        # came beside it, for review).
+        (
+            _row("产品名称", "扫地机器人") + _row("执行标准", "Q/DEMO 0006-2025（上海标准）"),
+            [("SHS007", "Q/DEMO 0006-2025", "high")],
+        ),
+    ],
+)
+def test_a_lapsed_designation_is_one_finding(
+    checker: Checker, rows: str, expected: list[tuple[str, str, str]]
+) -> None:
+    result = _check(checker, _item("演示商品", rows), _URL, seller="演示杯具旗舰店")
+    assert _findings(result) == expected
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        (
+            _row("产品名称", "电热水壶") + _row("执行标准", "T/DEMO 001-2022（上海标准）"),
+            [("SHS011", "T/DEMO 001-2022", "high")],
+        ),
+        (
+            _row("产品名称", "儿童安全座椅")
+            + _row("执行标准", "Q/DEMO 0002-2023（上海标准）")
+            + _row("生产企业", "杭州某某儿童用品有限公司"),
+            [("SHS010", "Q/DEMO 0002-2023", "high")],
+        ),
+    ],
+)
+def test_a_valid_designation_keeps_its_scope_and_holder_findings(
+    checker: Checker, rows: str, expected: list[tuple[str, str, str]]
+) -> None:
+    assert _findings(_check(checker, _item("演示商品", rows), _URL)) == expected
