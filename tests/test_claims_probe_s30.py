@@ -80,3 +80,40 @@ def test_a_valid_designation_keeps_its_scope_and_holder_findings(
     checker: Checker, rows: str, expected: list[tuple[str, str, str]]
 ) -> None:
     assert _findings(_check(checker, _item("演示商品", rows), _URL)) == expected
+
+
+# --- an application pending, written after the words -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rows", "extra"),
+    [
+        # The annotation of the legitimate form, then the status: the pool standard's SHS007 was high.
+        (_row("执行标准", "T/DEMO 005-2024（上海标准）（申报中）"), ""),
+        (_row("执行标准", "T/DEMO 005-2024【上海标准 评审中】"), ""),
+        (_row("执行标准", "T/DEMO 005-2024"), "<p>本品执行标准的上海标准正在申报中，敬请期待。</p>"),
+        (_row("执行标准", "T/DEMO 005-2024"), "<p>本品标准“上海标准”评价已提交申请，等待评审。</p>"),
+        (_row("产品名称", "空气净化器"), "<ul><li>高效HEPA滤网</li><li>上海标准（申报中）</li></ul>"),
+        (_row("Standard", "T/DEMO 005-2024 (Shanghai Standard application in progress)"), ""),
+    ],
+)
+def test_an_application_pending_after_the_words_claims_no_designation(
+    checker: Checker, rows: str, extra: str
+) -> None:
+    # As 正在申报上海标准 before the words (round s29): the seller says the standard is not designated yet.
+    result = _check(checker, _item("演示空气净化器", rows, extra, price="¥1999"), _URL)
+    assert [o.use for o in result.page.occurrences] == ["discussion"]
+    assert "near:pending-status" in result.page.occurrences[0].signals
+    assert _findings(result) == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "T/DEMO 001-2019（上海标准）（已申报并获评）",
+        "T/DEMO 001-2019（上海标准，已提交申请并通过评审）",
+    ],
+)
+def test_an_application_that_succeeded_after_the_words_is_a_designation(checker: Checker, value: str) -> None:
+    result = _check(checker, _item("演示智能水杯", _CUP + _row("执行标准", value)), _URL)
+    assert _findings(result) == [("SHS003", "T/DEMO 001-2019", "high")]

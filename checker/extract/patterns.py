@@ -113,7 +113,9 @@ from pagetext import charsets, ignorables
 # A shadow host's own children that no <slot> of its declarative shadow root draws are hidden.
 # A stylesheet rule setting unicode-bidi:bidi-override; direction:rtl draws the words backwards: bidi-override;
 # words written backwards that such an override (a class or inline) shows forwards are a bidi-override warning.
-EXTRACTOR_VERSION = "1.25.0"
+# 1.26.0: use_table.py 12 (probe s30): an application in progress written after the words, a closing bracket or the
+# scheme's noun between (T/…（上海标准）（申报中）, 上海标准正在申报中), is no claim (SHS007 high for a pool standard).
+EXTRACTOR_VERSION = "1.26.0"
 
 
 class Pattern(NamedTuple):

@@ -16,7 +16,9 @@ import re
 from typing import Literal, NamedTuple
 
 USE_TABLE_VERSION = (
-    "11"  # 11: a competitor's claim reported (竞品自称…, 与某些宣称…的竞品不同, unlike other brands that claim…), an
+    "12"  # 12: an application in progress written after the words (T/…（上海标准）（申报中）, 上海标准正在申报中,
+    # 上海标准评价已提交申请, application in progress) is no claim, as before them (pending-status).
+    # 11: a competitor's claim reported (竞品自称…, 与某些宣称…的竞品不同, unlike other brands that claim…), an
     # application in progress (正在申报, 已申请, （申报中）) and an English denial (is not a … product) are no claims;
     # a news box on a product page (行业新闻 in a sidebar) reports, it does not claim (news-box); the words naming a
     # table's column (是否上海标准) claim nothing sure of one product (column-name: review); the words defined
@@ -935,8 +937,16 @@ AFTER_SIGNALS: tuple[Signal, ...] = (
     _s(
         "pending-status",
         {"discussion": 6},
-        r"^[”\"」』’']?\s*[(（]?\s*(?:申报中|申報中|申请中|申請中|评审中|評審中|审核中|審核中|待评审|待評審|公示中)",
-        "an application in progress written after the words (上海标准（申报中）): not designated (yet), as pending",
+        # Closing quotes or brackets may come first (T/…（上海标准）（申报中）), and the scheme's own nouns between
+        # (上海标准评价已提交申请); an application that went through (已申报并获评, 已提交申请并通过) is none.
+        r"^[”\"」』’')）\]】]*\s*[(（\[【,，]?\s*(?:评价|評價|称号|稱號|标识|標識)?\s*"
+        r"(?:(?:申报|申報|申请|申請|评审|評審|审核|審核|审批|審批)(?:中|进行中|進行中|阶段|階段)|待评审|待評審|公示中|待公示"
+        r"|(?:正在|尚在|仍在|还在|還在)(?:申报|申報|申请|申請|评审|評審|审核|審核|参评|參評)"
+        r"|(?:已|已经|已經)?(?:提交|递交|遞交)(?:了)?(?:申报|申報|申请|申請)(?![^。；;]{0,8}(?:获|獲|通过|通過|入选|入選))"
+        r"|\(?(?:application\s+(?:pending|in\b|under\b)|pending\b|under\s+review\b))",
+        "an application in progress written after the words (上海标准（申报中）, 上海标准正在申报中, 上海标准评价已提交申请,"
+        " Shanghai Standard application in progress): not designated (yet), as pending",
+        flags=re.I,
     ),
     _s(
         "pool",
