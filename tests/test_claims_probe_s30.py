@@ -117,3 +117,48 @@ def test_an_application_pending_after_the_words_claims_no_designation(
 def test_an_application_that_succeeded_after_the_words_is_a_designation(checker: Checker, value: str) -> None:
     result = _check(checker, _item("演示智能水杯", _CUP + _row("执行标准", value)), _URL)
     assert _findings(result) == [("SHS003", "T/DEMO 001-2019", "high")]
+
+
+# --- the mark's image whose alt text discloses the code -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("image", "expected"),
+    [
+        # The file name names the mark, the alt text the standard: it was SHS008 ("nothing disclosed").
+        (
+            "<img src='/static/shanghai-standard-mark.png' alt='GB/T 29606-2013'>",
+            [("SHS002", "GB/T 29606-2013", "high")],
+        ),
+        (
+            "<img src='/img/上海标准.png' alt='执行标准：T/DEMO 003-2020'>",
+            [("SHS004", "T/DEMO 003-2020", "high")],
+        ),
+        # The caption names the mark, the image's alt text the standard.
+        (
+            "<figure><img src='/img/p.png' alt='执行标准GB/T 29606-2013'><figcaption>上海标准</figcaption></figure>",
+            [("SHS002", "GB/T 29606-2013", "high")],
+        ),
+        # The alt text names the mark, the title the standard.
+        (
+            "<img src='/img/m.png' alt='上海标准' title='GB/T 29606-2013'>",
+            [("SHS002", "GB/T 29606-2013", "high")],
+        ),
+        # The alt text naming the mark with the code stays as it was.
+        ("<img src='/img/m.png' alt='上海标准 GB/T 29606-2013'>", [("SHS002", "GB/T 29606-2013", "high")]),
+    ],
+)
+def test_the_marks_image_discloses_the_code_its_own_text_gives(
+    checker: Checker, image: str, expected: list[tuple[str, str, str]]
+) -> None:
+    html = _item("演示保温杯", _row("产品名称", "保温杯"), f"<div class='detail'>{image}</div>")
+    result = _check(checker, html, _URL)
+    assert _findings(result) == expected
+    assert [c.kind for c in result.page.claims] == ["logo"]
+
+
+def test_a_mark_image_with_a_plain_alt_discloses_nothing(checker: Checker) -> None:
+    html = _item(
+        "演示保温杯", _row("产品名称", "保温杯"), "<img src='/img/shanghai-standard.png' alt='产品细节图'>"
+    )
+    assert _findings(_check(checker, html, _URL)) == [("SHS008", None, "high")]

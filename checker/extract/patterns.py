@@ -115,6 +115,8 @@ from pagetext import charsets, ignorables
 # words written backwards that such an override (a class or inline) shows forwards are a bidi-override warning.
 # 1.26.0: use_table.py 12 (probe s30): an application in progress written after the words, a closing bracket or the
 # scheme's noun between (T/…（上海标准）（申报中）, 上海标准正在申报中), is no claim (SHS007 high for a pool standard).
+# The mark's image ties the code its own alt or title text discloses whichever of its texts named the mark (a file
+# name or caption naming it, alt="GB/T …": SHS008 "nothing disclosed", now SHS002).
 EXTRACTOR_VERSION = "1.26.0"
 
 
