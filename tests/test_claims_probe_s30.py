@@ -162,3 +162,37 @@ def test_a_mark_image_with_a_plain_alt_discloses_nothing(checker: Checker) -> No
         "演示保温杯", _row("产品名称", "保温杯"), "<img src='/img/shanghai-standard.png' alt='产品细节图'>"
     )
     assert _findings(_check(checker, html, _URL)) == [("SHS008", None, "high")]
+
+
+# --- a product said to have passed the evaluation ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "本产品已通过上海标准评价，品质可靠。",
+        "本品通过“上海标准”评审，放心选购。",
+        "该产品被评为上海标准产品。",
+        "This product has passed the Shanghai Standard evaluation.",
+    ],
+)
+def test_a_product_said_to_have_passed_the_evaluation_is_certification_wording(
+    checker: Checker, sentence: str
+) -> None:
+    # A standard is evaluated, a product is not (domain.md §1): the product presented as having passed it is a
+    # product certification or approval (SHS009). It was no finding (the row's code is designated).
+    html = _item("演示智能水杯", _CUP + _row("执行标准", "T/DEMO 001-2022"), f"<p>{sentence}</p>")
+    assert _findings(_check(checker, html, _URL)) == [("SHS009", "T/DEMO 001-2022", "high")]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "本品执行的团体标准T/DEMO 001-2022已通过上海标准评价。",
+        "本产品执行T/DEMO 001-2022，该标准通过上海标准评价。",
+        "The standard our cup implements, T/DEMO 001-2022, passed the Shanghai Standard evaluation.",
+    ],
+)
+def test_a_standard_said_to_have_passed_the_evaluation_is_true(checker: Checker, sentence: str) -> None:
+    html = _item("演示智能水杯", _CUP + _row("执行标准", "T/DEMO 001-2022"), f"<p>{sentence}</p>")
+    assert _findings(_check(checker, html, _URL)) == []

@@ -117,6 +117,8 @@ from pagetext import charsets, ignorables
 # scheme's noun between (T/…（上海标准）（申报中）, 上海标准正在申报中), is no claim (SHS007 high for a pool standard).
 # The mark's image ties the code its own alt or title text discloses whichever of its texts named the mark (a file
 # name or caption naming it, alt="GB/T …": SHS008 "nothing disclosed", now SHS002).
+# A product said to have passed the 上海标准 evaluation or been rated one (本产品已通过上海标准评价, 被评为上海标准产品,
+# this product has passed the Shanghai Standard evaluation) is certification wording (SHS009; it was none).
 EXTRACTOR_VERSION = "1.26.0"
 
 
@@ -784,6 +786,19 @@ CERTIFICATION: tuple[Pattern, ...] = (
         r"(?:本产品|本品|该产品|此产品|本商品|该商品|这款产品|我司产品|产品)(?:(?!标准)[^，,；;。]){0,20}"
         r"(?:获评|认定|评定|授予|批准|通过(?:(?!标准)[^，,；;。]){0,12}评审)",
         "presents the product itself as rated, recognised or approved as 上海标准 (a government approval, §5 SHS009)",
+    ),
+    # The product said to have passed the evaluation itself (本产品已通过上海标准评价, 本品通过“上海标准”评审, 被评为
+    # 上海标准产品, this product has passed the Shanghai Standard evaluation): the evaluation is of a standard
+    # (domain.md §1). With 标准 between the product and the verb the subject is the standard (本品执行的标准通过…).
+    _p(
+        "产品通过评价",
+        r"(?:本产品|本品|该产品|此产品|本商品|该商品|这款产品|我司产品|产品)(?:(?!标准)[^，,；;。]){0,20}"
+        r"(?:(?:通过|经过)[“\"「『]?上海标准[”\"」』]?的?(?:评价|评审|审核|认定|评定)|被?评为[“\"「『]?上海标准)"
+        r"|\b(?:product|item|goods|it)\s+(?:has\s+|have\s+)?passed\s+(?:the\s+)?[“\"']?Shanghai Standard"
+        r"[”\"']?\s+(?:evaluation|assessment|review)",
+        "presents the product itself as having passed the 上海标准 evaluation or been rated one (a product approval,"
+        " §5 SHS009)",
+        re.I,
     ),
     _p(
         "授权",
