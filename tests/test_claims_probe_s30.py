@@ -196,3 +196,61 @@ def test_a_product_said_to_have_passed_the_evaluation_is_certification_wording(
 def test_a_standard_said_to_have_passed_the_evaluation_is_true(checker: Checker, sentence: str) -> None:
     html = _item("演示智能水杯", _CUP + _row("执行标准", "T/DEMO 001-2022"), f"<p>{sentence}</p>")
     assert _findings(_check(checker, html, _URL)) == []
+
+
+# --- a seller's FAQ answering yes -------------------------------------------------------------------------
+
+_GB_FLASK = _row("产品名称", "保温杯") + _row("执行标准", "GB/T 29606-2013")
+
+
+@pytest.mark.parametrize(
+    "faq",
+    [
+        "<div class='faq'><h3>常见问题</h3><p>问：这款保温杯是上海标准吗？</p><p>答：是的。</p></div>",
+        "<div class='faq'><h3>常见问题</h3><p>Q：这款是上海标准产品吗？</p><p>A：是的，放心购买。</p></div>",
+        "<ul class='qa'><li>这款是上海标准吗？是的！</li></ul>",
+        "<div class='ask-answer'><h3>问大家</h3><p>问：这个是上海标准吗？</p><p>商家回复：是的亲。</p></div>",
+    ],
+)
+def test_the_sellers_yes_to_is_it_a_shanghai_standard_is_its_claim(checker: Checker, faq: str) -> None:
+    # Asking is no claim (near:asked), but the seller's yes answers for the product: it was discussion, no
+    # finding, on a page that discloses only a national standard (nothing designated with the words: SHS008).
+    result = _check(checker, _item("演示保温杯", _GB_FLASK, faq), _URL)
+    assert "near:affirmed" in result.page.claims[0].use_signals
+    assert _findings(result) == [("SHS008", None, "high")]
+
+
+def test_the_sellers_yes_takes_the_code_its_reply_discloses(checker: Checker) -> None:
+    faq = (
+        "<div class='ask-answer'><h3>问大家</h3><p>问：这个是上海标准吗？</p>"
+        "<p>商家回复：是的，本品执行T/DEMO 001-2019。</p></div>"
+    )
+    result = _check(checker, _item("演示智能水杯", _CUP, faq), _URL)
+    assert _findings(result) == [("SHS003", "T/DEMO 001-2019", "review")]
+
+
+def test_the_sellers_yes_beside_a_designated_row_is_true(checker: Checker) -> None:
+    faq = "<div class='faq'><h3>常见问题</h3><p>问：这款水杯是上海标准吗？</p><p>答：是的。</p></div>"
+    result = _check(
+        checker, _item("演示智能水杯", _CUP + _row("执行标准", "T/DEMO 001-2022（上海标准）"), faq), _URL
+    )
+    assert _findings(result) == []
+
+
+@pytest.mark.parametrize(
+    "faq",
+    [
+        # Another buyer's yes under 问大家 is not the seller's word.
+        "<div class='ask-answer'><h3>问大家</h3><p>问：这个是上海标准吗？</p><p>答：是的，我买过。</p></div>",
+        "<div class='comments'><p>买家小王：这个是上海标准吗？</p><p>买家老李：是的</p></div>",
+        # A no, a yes taken back, an explanation of the scheme.
+        "<div class='faq'><h3>常见问题</h3><p>问：这款是上海标准吗？</p><p>答：不是，本品执行国家标准。</p></div>",
+        "<div class='faq'><h3>常见问题</h3><p>问：这款是上海标准吗？</p><p>答：是的，不过不是上海标准，是国家标准。</p></div>",
+        "<div class='faq'><h3>常见问题</h3><p>问：什么是上海标准？</p><p>答：是对标准的评价，不是产品认证。</p></div>",
+        "<div class='faq'><h3>常见问题</h3><p>问：这款是上海标准吗？</p><p>答：请以执行标准栏为准。</p></div>",
+    ],
+)
+def test_no_sellers_yes_leaves_the_question_a_question(checker: Checker, faq: str) -> None:
+    result = _check(checker, _item("演示保温杯", _GB_FLASK, faq), _URL)
+    assert {o.use for o in result.page.occurrences} == {"discussion"}
+    assert _findings(result) == []

@@ -16,7 +16,7 @@ from checker.codes import find_codes
 from checker.extract.blocks import BlockTexts
 from checker.extract.context import ContextFinder
 from checker.extract.document import HEADINGS, Page, Row, clean, label_in
-from checker.extract.mentions import Mention
+from checker.extract.mentions import Mention, find_in_text
 from checker.extract.models import Confidence
 from checker.extract.page_signals import PageSignals
 from checker.extract.patterns import PRODUCT_LABELS, RESALE_HOSTS, STANDARD_LABELS
@@ -26,11 +26,14 @@ from checker.extract.use_table import (
     AFTER_SIGNALS,
     AGENCY_OWNER,
     AGENCY_SIGNALS,
+    ANSWER,
+    ANSWER_DENIED,
     ARTICLE_JSONLD,
     ARTICLE_META_NAMES,
     ASSOCIATION,
     BEFORE_SIGNALS,
     BEFORE_WINDOW,
+    BUYER_QUESTIONS_HEADING,
     CERTIFICATION_AFTER,
     DECISIVE_DISCUSSION,
     DESIGNATION_SIGNALS,
@@ -77,6 +80,12 @@ _NAME_NOISE = re.compile(
 )
 _SENTENCE_WINDOW = 120
 _AFTER_WINDOW = 16
+# How much of the answer after a question is read (its label and yes open it), and how far up the question's
+# element the next block holding the answer is looked for (<p>问…</p><p>答…</p>, <div class=q>…</div><div class=a>).
+_ANSWER_CHARS = 200
+_ANSWERED = frozenset(["asked", "question", "user-content"])
+_ANSWER_LEVELS = 3
+_SECTION_LEVELS = 5
 
 
 @dataclass(frozen=True)
@@ -373,11 +382,13 @@ class Classifier:
         }
         self._priced: dict[int, bool] = {}
         self._page_names = {f.name for f in view.fired}
+        self._answers: dict[tuple[int, int], str | None] = {}
 
     def near(self, mention: Mention, tied: Tie) -> list[Fired]:
         """The occurrence's own signals: its sentence, the words around it, its block and row."""
         text = mention.block_text
         asked = False
+        question_end = 0
         if mention.kind == "logo":
             start, end = 0, 0
             sentence = f"{mention.text} {text}"[: _SENTENCE_WINDOW * 2]
@@ -385,6 +396,7 @@ class Classifier:
             start, end = mention.start, mention.end
             s_start, s_end = self.blocks.of(text).sentence_span(start, end)
             asked = text[s_end : s_end + 1] in ("?", "？")
+            question_end = s_end + 1
             s_start, s_end = max(s_start, start - _SENTENCE_WINDOW), min(s_end, end + _SENTENCE_WINDOW)
             sentence = text[s_start:s_end]
         fired = [
@@ -421,6 +433,10 @@ class Classifier:
             fired.append(_near("printed-sample"))
         if mention.kind != "logo" and asked:
             fired.append(_near("asked"))
+            if self.sellers_yes(mention, question_end) is not None:
+                # The seller's yes turns the question into its statement: what argued "only asked" no longer does.
+                fired = [f for f in fired if f.name not in _ANSWERED]
+                fired.append(_near("affirmed"))
         if (
             self.view.scores["product"] == 0
             and self.view.discussion_only >= MIN_SCORE
@@ -433,6 +449,58 @@ class Classifier:
         ):
             fired.append(_near("no-offer"))
         return fired
+
+    def sellers_yes(self, mention: Mention, question_end: int | None = None) -> str | None:
+        """The seller's yes to the question holding the words (问：这款是上海标准吗？ 答：是的，…), as written, or None:
+        no answer, no yes, or a yes by another buyer (a plain 答 under 问大家, 买家老李：是的)."""
+        key = (id(mention.element), mention.start)
+        if key in self._answers:
+            return self._answers[key]
+        answer = None
+        if question_end is not None:
+            text = self._answer_text(mention, question_end)
+            found = ANSWER.match(text)
+            if (
+                found is not None
+                and not ANSWER_DENIED.match(text, found.end("yes"))
+                # An answer writing the words itself (是的，本品执行T/…（上海标准）) is the claim: one, not two.
+                and not any(find_in_text(text))
+                and (found.group("seller") or not self._buyers_question(mention))
+            ):
+                answer = text
+        self._answers[key] = answer
+        return answer
+
+    @staticmethod
+    def _answer_text(mention: Mention, question_end: int) -> str:
+        """What follows the question: the rest of its block, else the next block beside it or an ancestor."""
+        rest = mention.block_text[question_end:].strip()
+        if rest:
+            return rest[:_ANSWER_CHARS]
+        node: Tag | None = mention.element
+        for _ in range(_ANSWER_LEVELS):
+            if node is None or node.name in ("body", "html", "[document]"):
+                break
+            sibling = node.find_next_sibling()
+            if sibling is not None:
+                return clean(sibling.get_text(" "))[:_ANSWER_CHARS]
+            node = node.parent
+        return ""
+
+    def _buyers_question(self, mention: Mention) -> bool:
+        """Whether the question is a buyer's: on a line opened by a buyer's name, or in a section headed 问大家,
+        评价, 买家… (there a plain 答 is another buyer's)."""
+        if self._viewer_line(mention):
+            return True
+        for level, node in enumerate(mention.element.parents):
+            if level > _SECTION_LEVELS or node.name in ("body", "html", "[document]"):
+                return False
+            heading = next(
+                (c for c in node.children if isinstance(c, Tag) and c.name in (*HEADINGS, "h5", "h6")), None
+            )
+            if heading is not None and BUYER_QUESTIONS_HEADING.search(clean(heading.get_text(" "))):
+                return True
+        return False
 
     @staticmethod
     def _certified_thing(mention: Mention, tied: Tie, sentence: str) -> bool:

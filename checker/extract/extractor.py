@@ -109,6 +109,13 @@ class _Quoting:
         )
 
 
+def _answer_tie(found: Tie, answer: str | None) -> Tie:
+    """A question's words tied to the code the seller's yes discloses (问：是上海标准吗？ 商家回复：是的，本品执行T/…):
+    another block than the words, so tied as "block" (an inference, for review)."""
+    codes = find_codes(answer or "")
+    return Tie(codes[0].code, found.title, "block") if codes else found
+
+
 def tie_mention(tier: Tier, mention: Mention) -> Tie:
     """What one mention is tied to (the page's tier shares what each block discloses)."""
     if mention.kind == "logo":
@@ -297,6 +304,8 @@ def _extract(raw: bytes, declared_charset: str | None, result: PageClaims, guard
         guard.check("reading claims")
         found = tie_mention(tier, mention)
         decision = classifier.decide(classifier.near(mention, found))
+        if found.code is None and "near:affirmed" in decision.signals:
+            found = _answer_tie(found, classifier.sellers_yes(mention))
         quotes = quoting.quotes(mention)
         location = places.path(mention.element)
         claim_id = None

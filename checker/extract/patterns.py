@@ -119,6 +119,8 @@ from pagetext import charsets, ignorables
 # name or caption naming it, alt="GB/T …": SHS008 "nothing disclosed", now SHS002).
 # A product said to have passed the 上海标准 evaluation or been rated one (本产品已通过上海标准评价, 被评为上海标准产品,
 # this product has passed the Shanghai Standard evaluation) is certification wording (SHS009; it was none).
+# The seller's yes to 问：这款是上海标准吗？ (a shop's FAQ, 商家回复：是的 under 问大家) is its product claim (it was
+# discussion), tied to a code the reply discloses as "block"; another buyer's yes is none.
 EXTRACTOR_VERSION = "1.26.0"
 
 

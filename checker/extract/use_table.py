@@ -18,6 +18,8 @@ from typing import Literal, NamedTuple
 USE_TABLE_VERSION = (
     "12"  # 12: an application in progress written after the words (T/…（上海标准）（申报中）, 上海标准正在申报中,
     # 上海标准评价已提交申请, application in progress) is no claim, as before them (pending-status).
+    # The seller's yes to a question about the words (常见问题 问：这款是上海标准吗？ 答：是的。, 商家回复：是的) is its
+    # claim for the product (affirmed; the question's asked/question/user-content no longer count); a buyer's is not.
     # 11: a competitor's claim reported (竞品自称…, 与某些宣称…的竞品不同, unlike other brands that claim…), an
     # application in progress (正在申报, 已申请, （申报中）) and an English denial (is not a … product) are no claims;
     # a news box on a product page (行业新闻 in a sidebar) reports, it does not claim (news-box); the words naming a
@@ -1143,6 +1145,11 @@ NEAR_STRUCTURE: dict[str, tuple[dict[Use, int], str]] = {
         {"discussion": 5},
         "the words sit in a list headed 相关资讯/热点新闻/推荐阅读: headlines of other pages, not this page's claim",
     ),
+    "affirmed": (
+        {"product": 8},
+        "the occurrence's question about the words is answered yes by the seller (常见问题 问：这款是上海标准吗？ 答：是的。,"
+        " 商家回复：是的): the seller's claim for the product, asked or not; a yes by another buyer (问大家) is none",
+    ),
     "asked": (
         {"discussion": 4},
         "the occurrence's own sentence ends in a question mark (…入选了上海标准？, 这款是上海标准的吗？): nobody announces or"
@@ -1290,7 +1297,7 @@ NAMES_A_STANDARD = re.compile(r"标准|標準|standard|《", re.I)
 PUBLIC_BODY_PAGE = frozenset(["gov-host", "gov-cms", "gov-meta", "regulator-site"])
 # Seller's voice in the occurrence's sentence: the product offered is the subject (these keep a claim a claim
 # on a page that otherwise offers nothing).
-SELLER_VOICE = frozenset(["product-subject", "offer"])
+SELLER_VOICE = frozenset(["product-subject", "offer", "affirmed"])
 # The organisation's own voice around the occurrence: its self-introduction on a job board is no forum, notice
 # or news, so the page reading as discussion (a job board: no-offer) does not make what it says of itself quoted.
 OWN_VOICE = frozenset(["self-introduction"])
@@ -1348,6 +1355,24 @@ USER_CONTENT_CLASS = frozenset(
 VIEWER_LINE = re.compile(
     r"\s*(?:弹幕|彈幕|网友|網友|观众|觀眾|粉丝|粉絲|评论|評論|留言|游客|遊客|访客|訪客|买家|買家|顾客|顧客|用户|用戶)"
     r"(?!须知|須知|必读|必讀|注意|手册|手冊)[^:：，,。；;！？!?]{0,12}\s*[:：]"
+)
+# The answer to a question about the words (问：这款是上海标准吗？ 答：是的。): a label naming who answers, then a yes.
+# The seller's labels (商家回复, 客服, 掌柜) make it the seller's wherever it stands; a plain 答/A/回答 is the seller's
+# only outside buyers' questions (a shop's 常见问题, not 问大家 or reviews, where other buyers answer).
+ANSWER = re.compile(
+    r"^\s*(?:(?P<seller>商家|商傢|卖家|賣家|掌柜|掌櫃|客服|官方|店家|店主|品牌方|seller|shop|store)[^:：，,。]{0,6}\s*[:：]\s*"
+    r"|(?:答|回答|回复|回覆|a|answer)\s*[:：.]?\s*)?"
+    # A bare 是/对/当然 only as the whole first clause: 是对标准的评价 answering 什么是上海标准？ is no yes.
+    r"(?P<yes>是的|是滴|对的|對的|没错|沒錯|确实是|確實是|(?:是|对|對|当然|當然|嗯)(?=[，,。.！!～~\s]|$)"
+    r"|yes\b|yep\b|correct\b)",
+    re.I,
+)
+# A yes taken back in the same clause (是的，但不是…; 当然不是 never matched): no affirmation.
+ANSWER_DENIED = re.compile(r"[^。.!！?？]{0,16}(?:不是|并非|並非|不属于|不屬於|\bnot\b|\bno\b)", re.I)
+# Headings of buyers' questions and reviews: there a plain 答 is another buyer's word, not the seller's.
+BUYER_QUESTIONS_HEADING = re.compile(
+    r"问大家|問大家|买家|買家|网友|網友|评价|評價|评论|評論|晒单|曬單|留言|reviews?|comments?|customer questions",
+    re.I,
 )
 # Page <title>/og:title/h1 that asks a question: a Q&A or advice page (a product's title never asks).
 QUESTION_TITLE = re.compile(
