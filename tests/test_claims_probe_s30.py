@@ -254,3 +254,32 @@ def test_no_sellers_yes_leaves_the_question_a_question(checker: Checker, faq: st
     result = _check(checker, _item("演示保温杯", _GB_FLASK, faq), _URL)
     assert {o.use for o in result.page.occurrences} == {"discussion"}
     assert _findings(result) == []
+
+
+# --- an export page's English standard row ------------------------------------------------------------------
+
+
+def _export(row_label: str, code: str, sentence: str) -> str:
+    return _page(
+        "Smart Water Cup 500ml - Buy Product",
+        "<h1>Smart Water Cup 500ml</h1><div class='price'>US $3.80 - $5.20 / Piece</div><p>Min. Order: 500 Pieces</p>"
+        f"<a class='inquiry'>Send Inquiry</a><table class='attrs'><tr><th>Product Name</th><td>Smart cup</td></tr>"
+        f"<tr><th>{row_label}</th><td>{code}</td></tr></table><p>{sentence}</p>",
+        lang="en",
+    )
+
+
+@pytest.mark.parametrize("label", ["Executive Standard", "Standard No.", "Implementation Standard"])
+def test_an_english_standard_row_declares_the_pages_standard(checker: Checker, label: str) -> None:
+    # The row was pruned before reading (only Chinese labels were kept as context): the page declared nothing,
+    # and "Certified by Shanghai Standard" was SHS008 (nothing disclosed) beside SHS009 with no code.
+    html = _export(label, "T/DEMO 001-2022", "Certified by Shanghai Standard, safe for daily use.")
+    result = _check(checker, html, "https://www.b2b.example.com/product-detail/cup_32.html")
+    assert result.page.declared_standards == ["T/DEMO 001-2022"]
+    assert _findings(result) == [("SHS009", "T/DEMO 001-2022", "high")]
+
+
+def test_an_english_row_with_an_expired_edition_is_its_own_finding(checker: Checker) -> None:
+    html = _export("Executive Standard", "T/DEMO 001-2019", "A Shanghai Standard product.")
+    result = _check(checker, html, "https://www.b2b.example.com/product-detail/cup_33.html")
+    assert _findings(result) == [("SHS003", "T/DEMO 001-2019", "review")]

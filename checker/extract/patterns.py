@@ -121,6 +121,8 @@ from pagetext import charsets, ignorables
 # this product has passed the Shanghai Standard evaluation) is certification wording (SHS009; it was none).
 # The seller's yes to 问：这款是上海标准吗？ (a shop's FAQ, 商家回复：是的 under 问大家) is its product claim (it was
 # discussion), tied to a code the reply discloses as "block"; another buyer's yes is none.
+# An English standard row (Executive Standard: T/…, Standard No.) is kept as context like 执行标准 (it was pruned: the
+# page declared no standard, so "Certified by Shanghai Standard" beside it was SHS008 as well as SHS009 without a code).
 EXTRACTOR_VERSION = "1.26.0"
 
 
