@@ -220,6 +220,12 @@ def test_the_sellers_yes_to_is_it_a_shanghai_standard_is_its_claim(checker: Chec
     assert _findings(result) == [("SHS008", None, "high")]
 
 
+def test_the_sellers_yes_to_a_certification_question_is_certification_wording(checker: Checker) -> None:
+    faq = "<div class='faq'><h3>常见问题</h3><p>问：有上海标准认证吗？</p><p>答：有的。</p></div>"
+    result = _check(checker, _item("演示智能水杯", _CUP + _row("执行标准", "T/DEMO 001-2022"), faq), _URL)
+    assert _findings(result) == [("SHS009", "T/DEMO 001-2022", "high")]
+
+
 def test_the_sellers_yes_takes_the_code_its_reply_discloses(checker: Checker) -> None:
     faq = (
         "<div class='ask-answer'><h3>问大家</h3><p>问：这个是上海标准吗？</p>"

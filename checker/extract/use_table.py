@@ -1363,7 +1363,7 @@ ANSWER = re.compile(
     r"^\s*(?:(?P<seller>商家|商傢|卖家|賣家|掌柜|掌櫃|客服|官方|店家|店主|品牌方|seller|shop|store)[^:：，,。]{0,6}\s*[:：]\s*"
     r"|(?:答|回答|回复|回覆|a|answer)\s*[:：.]?\s*)?"
     # A bare 是/对/当然 only as the whole first clause: 是对标准的评价 answering 什么是上海标准？ is no yes.
-    r"(?P<yes>是的|是滴|对的|對的|没错|沒錯|确实是|確實是|(?:是|对|對|当然|當然|嗯)(?=[，,。.！!～~\s]|$)"
+    r"(?P<yes>是的|是滴|对的|對的|有的|没错|沒錯|确实是|確實是|(?:是|对|對|有|当然|當然|嗯)(?=[，,。.！!～~\s]|$)"
     r"|yes\b|yep\b|correct\b)",
     re.I,
 )
