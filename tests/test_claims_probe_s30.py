@@ -289,3 +289,60 @@ def test_an_english_row_with_an_expired_edition_is_its_own_finding(checker: Chec
     html = _export("Executive Standard", "T/DEMO 001-2019", "A Shanghai Standard product.")
     result = _check(checker, html, "https://www.b2b.example.com/product-detail/cup_33.html")
     assert _findings(result) == [("SHS003", "T/DEMO 001-2019", "review")]
+
+
+# --- the words presented as an honour --------------------------------------------------------------------------
+
+
+def test_the_words_listed_as_an_honour_are_award_wording(checker: Checker) -> None:
+    # 获得荣誉：上海标准、上海品牌: the mark presented as an award (SHS009); it was no finding (the code is designated).
+    html = _item(
+        "演示智能水杯", _CUP + _row("执行标准", "T/DEMO 001-2022") + _row("获得荣誉", "上海标准、上海品牌")
+    )
+    assert _findings(_check(checker, html, _URL)) == [("SHS009", "T/DEMO 001-2022", "high")]
+
+
+def test_an_organisations_products_holding_the_words_as_an_honour_are_a_product_claim(
+    checker: Checker,
+) -> None:
+    # On its about page, 公司产品…获得…上海标准等荣誉 was an organisation's announcement with no standard, so no finding.
+    html = _page(
+        "关于我们-演示厨具有限公司",
+        "<h1>公司简介</h1><p>演示厨具有限公司成立于2005年。公司产品先后获得上海品牌认证、上海标准等荣誉。</p>"
+        "<div class='footer'>演示厨具有限公司 版权所有</div>",
+    )
+    result = _check(checker, html, "https://www.demo-chuju2.example.com/about.html")
+    assert [c.use for c in result.page.claims] == ["product"]
+    assert {(f.rule_id, f.standard_code) for f in result.findings} == {("SHS008", None), ("SHS009", None)}
+
+
+def test_an_organisations_standard_designated_is_still_an_announcement(checker: Checker) -> None:
+    html = _page(
+        "关于我们-演示科技有限公司（虚构）",
+        "<h1>公司简介</h1><p>公司产品执行的企业标准Q/DEMO 0002-2023荣获“上海标准”称号。</p>"
+        "<div class='footer'>演示科技有限公司（虚构） 版权所有</div>",
+    )
+    result = _check(checker, html, "https://www.demo-tech.example.com/about.html")
+    assert [c.use for c in result.page.claims] == ["organisation"]
+    assert _findings(result) == []
+
+
+# --- a standard replaced by a new edition -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "本品执行的上海标准已由T/DEMO 001-2019升级为T/DEMO 001-2022。",
+        "本品执行的上海标准T/DEMO 001-2019（旧版）已更新为T/DEMO 001-2022。",
+    ],
+)
+def test_the_edition_a_standard_was_upgraded_to_is_the_claims(checker: Checker, sentence: str) -> None:
+    # 由…2019升级为…2022: the words were tied to the nearer, replaced edition (SHS003 high).
+    html = _item("演示智能水杯", _CUP + _row("执行标准", "T/DEMO 001-2022"), f"<p>{sentence}</p>")
+    assert _findings(_check(checker, html, _URL)) == []
+
+
+def test_two_editions_not_said_to_replace_each_other_keep_the_nearer(checker: Checker) -> None:
+    html = _item("演示智能水杯", _CUP, "<p>本品执行的上海标准为T/DEMO 001-2019，另见T/DEMO 001-2022。</p>")
+    assert _findings(_check(checker, html, _URL)) == [("SHS003", "T/DEMO 001-2019", "high")]

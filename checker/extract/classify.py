@@ -427,6 +427,9 @@ class Classifier:
             # 上海标准认证 of a thing that is no standard: a product's (mis)claim, not a designation announced.
             fired = [f for f in fired if f.name not in DESIGNATION_SIGNALS]
             fired.append(_near("certification-form"))
+        if any(f.name == "own-products-certified" for f in fired):
+            # 公司产品获得…上海标准等荣誉: the products hold the words as an honour, no standard is announced.
+            fired = [f for f in fired if f.name not in DESIGNATION_SIGNALS]
         fired.extend(self._structure(mention, tied, sentence, text))
         if PRINT_SUPPLIER in self._page_names and SAMPLE_CONTEXT.search(sentence):
             # A printer's sample or a client's finished label: the printer sells no such product.

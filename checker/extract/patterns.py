@@ -123,6 +123,9 @@ from pagetext import charsets, ignorables
 # discussion), tied to a code the reply discloses as "block"; another buyer's yes is none.
 # An English standard row (Executive Standard: T/…, Standard No.) is kept as context like 执行标准 (it was pruned: the
 # page declared no standard, so "Certified by Shanghai Standard" beside it was SHS008 as well as SHS009 without a code).
+# The words presented as an honour (获得荣誉 | 上海标准, 上海标准等荣誉, 获奖) are award wording, a row's label (产品认证 |
+# 上海标准) counts for its value; an organisation's products holding them as an honour are a product claim; a code
+# said to be replaced (由T/… 2019升级为T/… 2022) ties the words to the code replacing it.
 EXTRACTOR_VERSION = "1.26.0"
 
 
@@ -782,6 +785,8 @@ CERTIFICATION: tuple[Pattern, ...] = (
         re.I,
     ),
     _p("荣获", r"荣获|荣膺", "presents the mark as an award"),
+    # An honour or award beside the words (获得荣誉：上海标准, 上海标准等荣誉, 获奖): the mark presented as one.
+    _p("荣誉", r"荣誉|榮譽|殊荣|殊榮|获奖|獲獎|奖项|獎項", "presents the mark as an honour or award"),
     # The product itself said to be rated, recognised or approved (本产品获评上海标准, 本产品经市场监管局认定为
     # “上海标准”产品): a standard is designated, a product is not. With 标准 between them the subject is the
     # standard (本品执行的标准获评“上海标准”: true, and no certification).
@@ -822,6 +827,15 @@ CERTIFICATION: tuple[Pattern, ...] = (
 CERT_DENIED = re.compile(
     r"(?:不是|并非|並非|并不是|並不是|不属于|不屬於|不等于|不等於|不代表|绝非|絕非|而非|没有|沒有|从未|從未|从不|從不"
     r"|并未|並未|不曾|未曾|尚未|暂未|暫未|未(?!来|來|必))[^，,；;。！？!?]*$"
+)
+
+# The words between two codes saying the first was replaced by the second (T/… 2019升级为T/… 2022, 已由…更新为…):
+# the standard implemented now is the second (tie.py), whichever is nearer the words.
+SUPERSEDED_BY = re.compile(
+    r"\s*(?:[(（][^()（）]{0,8}[)）])?\s*(?:已|已经|已經)?\s*(?:升级|升級|更新|修订|修訂|变更|變更|替换|替換|换版|換版|调整|調整"
+    r"|过渡|過渡|改)(?:为|為|成|至|到)\s*[“\"「『]?\s*"
+    r"|\s*(?:was\s+|has\s+been\s+)?(?:upgraded|updated|revised|replaced|superseded)\s+(?:to|by|with)\s+",
+    re.I,
 )
 
 # --- Labels of parameter rows (normalised, spaces removed). Order = priority.

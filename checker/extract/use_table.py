@@ -20,6 +20,8 @@ USE_TABLE_VERSION = (
     # 上海标准评价已提交申请, application in progress) is no claim, as before them (pending-status).
     # The seller's yes to a question about the words (常见问题 问：这款是上海标准吗？ 答：是的。, 商家回复：是的) is its
     # claim for the product (affirmed; the question's asked/question/user-content no longer count); a buyer's is not.
+    # An organisation's products holding the words as an honour (公司产品获得…上海标准等荣誉) are own-products-certified,
+    # which then drops the designation signals (no standard is announced); a standard between them keeps it an announcement.
     # 11: a competitor's claim reported (竞品自称…, 与某些宣称…的竞品不同, unlike other brands that claim…), an
     # application in progress (正在申报, 已申请, （申报中）) and an English denial (is not a … product) are no claims;
     # a news box on a product page (行业新闻 in a sidebar) reports, it does not claim (news-box); the words naming a
@@ -734,10 +736,11 @@ SENTENCE_SIGNALS: tuple[Signal, ...] = (
     _s(
         "own-products-certified",
         {"product": 8},
-        rf"(?:{_FIRST_PERSON}|公司|本厂|本廠)的?[^。，,；;“”\"「」]{{0,6}}?(?:产品|產品|商品)[^。；;，,]{{0,16}}"
-        r"上海(?:标准|標準)[”\"」』]?\s*(?:认证|認證)",
-        "an organisation says its own products are 上海标准认证 (我司产品通过上海标准认证): a product certification"
-        " claimed for the goods it sells, not the announcement of a designated standard, on whatever page it sits",
+        # Not a standard between the products and the words (公司产品执行的团体标准获评…: the standard's designation).
+        rf"(?:{_FIRST_PERSON}|公司|本厂|本廠)的?[^。，,；;“”\"「」]{{0,6}}?(?:产品|產品|商品)(?:(?!标准|標準)[^。；;，,]){{0,16}}"
+        r"上海(?:标准|標準)[”\"」』]?\s*(?:认证|認證|等?(?:荣誉|榮譽|奖项|獎項|称号|稱號))",
+        "an organisation says its own products are 上海标准认证 or hold it as an honour (我司产品通过上海标准认证, 公司产品获得"
+        "…上海标准等荣誉): a product certification or award claimed for the goods it sells, not the announcement of a designated standard, on whatever page it sits",
     ),
     _s(
         "first-person",
