@@ -346,3 +346,28 @@ def test_the_edition_a_standard_was_upgraded_to_is_the_claims(checker: Checker, 
 def test_two_editions_not_said_to_replace_each_other_keep_the_nearer(checker: Checker) -> None:
     html = _item("演示智能水杯", _CUP, "<p>本品执行的上海标准为T/DEMO 001-2019，另见T/DEMO 001-2022。</p>")
     assert _findings(_check(checker, html, _URL)) == [("SHS003", "T/DEMO 001-2019", "high")]
+
+
+def test_an_english_organisations_products_certified_are_a_product_claim(checker: Checker) -> None:
+    # As 我司产品通过上海标准认证 (round s27): it was an organisation's announcement naming no standard, no finding.
+    html = _page(
+        "About us - Demo Kitchen Co., Ltd.",
+        "<h1>About us</h1><p>Demo Kitchen Co., Ltd. was founded in 2005. Our products are certified to Shanghai"
+        " Standard and sold in 30 countries.</p><div class='footer'>© Demo Kitchen Co., Ltd.</div>",
+        lang="en",
+    )
+    result = _check(checker, html, "https://en.demo-kitchen.example.com/about.html")
+    assert [c.use for c in result.page.claims] == ["product"]
+    assert result.page.claims[0].product_name is None  # "About us" names a section, not a product
+    assert _findings(result) == [("SHS008", None, "high"), ("SHS009", None, "high")]
+
+
+def test_an_english_organisations_standard_designated_stays_an_announcement(checker: Checker) -> None:
+    html = _page(
+        "About us - Demo Technology Co., Ltd. (fictional)",
+        "<h1>About us</h1><p>Our products implement our enterprise standard Q/DEMO 0002-2023, designated a Shanghai"
+        " Standard in 2023.</p><div class='footer'>© Demo Technology Co., Ltd. (fictional)</div>",
+        lang="en",
+    )
+    result = _check(checker, html, "https://en.demo-tech.example.com/about.html")
+    assert all("near:own-products-certified" not in c.use_signals for c in result.page.claims)

@@ -126,6 +126,7 @@ from pagetext import charsets, ignorables
 # The words presented as an honour (获得荣誉 | 上海标准, 上海标准等荣誉, 获奖) are award wording, a row's label (产品认证 |
 # 上海标准) counts for its value; an organisation's products holding them as an honour are a product claim; a code
 # said to be replaced (由T/… 2019升级为T/… 2022) ties the words to the code replacing it.
+# English: our products are certified to Shanghai Standard is own-products-certified, and About us names no product.
 EXTRACTOR_VERSION = "1.26.0"
 
 
@@ -1102,7 +1103,9 @@ GENERIC_HEADING = re.compile(
     r"|^\s*(?:latest |related |industry |more )?(?:news|articles|reading)\s*$"
     # English section headings of international marketplaces (Key attributes, Product description).
     r"|^\s*(?:key |main |product |other )?(?:attributes|specifications?|specs|details|description|overview|features"
-    r"|reviews|packaging(?: and delivery| & delivery)?|supplier|company profile)\s*$",
+    r"|reviews|packaging(?: and delivery| & delivery)?|supplier|company profile)\s*$"
+    # An organisation's own section headings, as 关于我们/公司简介 above.
+    r"|^\s*(?:about us|about the company|who we are|company (?:introduction|overview))\s*$",
     re.I,
 )
 

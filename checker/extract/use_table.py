@@ -738,9 +738,15 @@ SENTENCE_SIGNALS: tuple[Signal, ...] = (
         {"product": 8},
         # Not a standard between the products and the words (公司产品执行的团体标准获评…: the standard's designation).
         rf"(?:{_FIRST_PERSON}|公司|本厂|本廠)的?[^。，,；;“”\"「」]{{0,6}}?(?:产品|產品|商品)(?:(?!标准|標準)[^。；;，,]){{0,16}}"
-        r"上海(?:标准|標準)[”\"」』]?\s*(?:认证|認證|等?(?:荣誉|榮譽|奖项|獎項|称号|稱號))",
+        r"上海(?:标准|標準)[”\"」』]?\s*(?:认证|認證|等?(?:荣誉|榮譽|奖项|獎項|称号|稱號))"
+        # In English: Our products are certified to Shanghai Standard, …are Shanghai Standard certified.
+        r"|\b(?:our|its)\s+(?:products?|goods)\b(?:(?!standard)[^.;]){0,40}"
+        r"(?:\b(?:certified|certification|awarded|honou?red)\b[^.;]{0,12}Shanghai Standard"
+        r"|Shanghai Standard[”\"']?\s+(?:certified|certification|certificate|award|honou?r))",
         "an organisation says its own products are 上海标准认证 or hold it as an honour (我司产品通过上海标准认证, 公司产品获得"
-        "…上海标准等荣誉): a product certification or award claimed for the goods it sells, not the announcement of a designated standard, on whatever page it sits",
+        "…上海标准等荣誉, our products are certified to Shanghai Standard): a product certification or award claimed for the"
+        " goods it sells, not the announcement of a designated standard, on whatever page it sits",
+        flags=re.I,
     ),
     _s(
         "first-person",
