@@ -8,6 +8,7 @@ registry (examples/registry.yaml) on 2026-11-26."""
 from __future__ import annotations
 
 import pytest
+from claims_probe_support import AS_OF, REGISTRY
 from claims_probe_support import check as _check
 from claims_probe_support import findings as _findings
 
@@ -371,3 +372,151 @@ def test_an_english_organisations_standard_designated_stays_an_announcement(chec
     )
     result = _check(checker, html, "https://en.demo-tech.example.com/about.html")
     assert all("near:own-products-certified" not in c.use_signals for c in result.page.claims)
+
+
+# --- the rest of round s30: pages the checker already judged as expected, kept so they stay so ----------------
+
+_FLASK_GB = _row("产品名称", "保温杯") + _row("执行标准", "GB/T 29606-2013")
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        # precision traps beside an offer
+        (_item("演示保温杯", _FLASK_GB, "<p>发货时间：上海标准时间每日15:00前下单当天发货。</p>"), []),
+        (_item("演示保温杯", _FLASK_GB, "<p>经上海标准化研究院检测合格。</p>"), []),
+        (_item("演示保温杯", _FLASK_GB, "<p>10% off for Standard Chartered Shanghai card holders.</p>"), []),
+        (
+            _item(
+                "演示保温杯",
+                _FLASK_GB,
+                "<div class='rate'><h3>商品评价</h3><p>买家评价：说是上海标准，质量一般。</p></div>",
+            ),
+            [],
+        ),
+        (
+            _item(
+                "演示保温杯", _row("产品名称", "保温杯"), "<p>本品不是上海标准产品，执行GB/T 29606-2013。</p>"
+            ),
+            [],
+        ),
+        # two codes in one row, the words annotating the designated one
+        (_item("演示智能水杯", _CUP + _row("执行标准", "GB 4806.9-2016、T/DEMO 001-2022（上海标准）")), []),
+        (_item("演示智能水杯", _CUP + _row("执行标准", "T/DEMO 001-2022（上海标准）、GB 4806.9-2016")), []),
+        # an unpadded number, a standard with no scope, a local standard's holder unjudged
+        (
+            _item(
+                "塑胶跑道面层",
+                _row("产品名称", "塑胶跑道面层") + _row("执行标准", "T/SHHJ 3-2018（上海标准）"),
+            ),
+            [],
+        ),
+        (
+            _item(
+                "演示电动自行车",
+                _row("产品名称", "电动自行车") + _row("执行标准", "DB31/T 1108-2018（上海标准）"),
+            ),
+            [],
+        ),
+        # a second product's claim on the same page, a pool standard, a standard designated later
+        (
+            _item(
+                "演示智能水杯",
+                _CUP + _row("执行标准", "T/DEMO 001-2022（上海标准）"),
+                "<p>配套杯套执行T/DEMO 003-2020（上海标准）。</p>",
+            ),
+            [("SHS004", "T/DEMO 003-2020", "high")],
+        ),
+        (
+            _item("演示智能水杯", _CUP + _row("执行标准", "T/DEMO 001-2022（上海标准认证）")),
+            [("SHS009", "T/DEMO 001-2022", "high")],
+        ),
+        (
+            _item(
+                "演示电饭煲", _row("产品名称", "电饭煲") + _row("执行标准", "DB44/T 1234-2020（上海标准）")
+            ),
+            [("SHS002", "DB44/T 1234-2020", "high")],
+        ),
+        # a shop notice and a service strip using the words for the goods on a page disclosing only GB/T
+        (
+            _item(
+                "演示保温杯",
+                _FLASK_GB,
+                "<div class='shop-notice'><h4>店铺公告</h4><p>本店所有产品均为上海标准产品。</p></div>",
+            ),
+            [("SHS008", None, "high")],
+        ),
+        (
+            _item(
+                "演示保温杯",
+                _FLASK_GB,
+                "<div class='service'><span>正品保障</span> | <span>上海标准</span></div>",
+            ),
+            [("SHS008", None, "high")],
+        ),
+        # buyers asking buyers; tenders and procurement results; a regulator's case; a comparison blog
+        (
+            _item(
+                "演示智能水杯",
+                _CUP + _row("执行标准", "T/DEMO 001-2019"),
+                "<div class='ask-answer'><h3>问大家</h3><p>买家小王：这个是上海标准吗？</p><p>买家老李：不清楚</p></div>",
+            ),
+            [],
+        ),
+        (
+            _page(
+                "监护型救护车采购项目招标公告",
+                "<h1>监护型救护车采购项目招标公告</h1><h2>采购需求</h2><p>投标产品须符合DB31/T 1108-2018（上海标准）的配置要求，"
+                "预算金额：180万元。</p>",
+            ),
+            [],
+        ),
+        (
+            _page(
+                "成交结果公告",
+                "<h1>办公用品采购成交结果公告</h1><p>成交供应商：某某商贸有限公司</p><p>成交金额：12.8万元</p>"
+                "<p>中标产品：智能水杯，执行标准T/DEMO 001-2019（上海标准）</p>",
+            ),
+            [],
+        ),
+        (
+            _page(
+                "典型案例｜虚假宣传“上海标准”案-上海市市场监督管理局",
+                "<h1>典型案例</h1><p>当事人在其销售的保温杯详情页标注“执行标准：GB/T 29606-2013（上海标准）”，构成虚假宣传。</p>"
+                "<div class='footer'>主办：上海市市场监督管理局</div>",
+            ),
+            [],
+        ),
+        (
+            _page(
+                "参展企业名录",
+                "<h1>参展企业名录</h1><table><tr><th>展商名称</th><th>展品名称</th><th>执行标准</th></tr>"
+                "<tr><td>演示科技有限公司（虚构）</td><td>儿童安全座椅</td><td>Q/DEMO 0002-2023（上海标准）</td></tr>"
+                "<tr><td>某某电器有限公司</td><td>扫地机器人</td><td>Q/DEMO 0006-2025（上海标准）</td></tr></table>",
+            ),
+            [("SHS007", "Q/DEMO 0006-2025", "high")],
+        ),
+    ],
+)
+def test_round_s30_pages_judged_as_expected(
+    checker: Checker, html: str, expected: list[tuple[str, str | None, str]]
+) -> None:
+    assert _findings(_check(checker, html, _URL)) == expected
+
+
+def test_a_gbk_page_with_the_sellers_yes_is_read_and_judged(checker: Checker) -> None:
+    html = _item(
+        "演示共享单车",
+        _row("产品名称", "共享单车") + _row("执行标准", "T/DEMO 003-2020"),
+        "<div class='faq'><h3>常见问题</h3><p>问：这款单车是上海标准吗？</p><p>答：是的。</p></div>",
+        price="￥899",
+    ).replace('charset="utf-8"', 'charset="gbk"')
+    result = checker.check_page(
+        html.encode("gbk"),
+        url=_URL,
+        declared_charset=None,
+        observed_at=None,
+        registry=REGISTRY,
+        as_of=AS_OF,
+    )
+    assert _findings(result) == [("SHS004", "T/DEMO 003-2020", "review")]
