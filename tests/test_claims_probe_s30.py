@@ -520,3 +520,37 @@ def test_a_gbk_page_with_the_sellers_yes_is_read_and_judged(checker: Checker) ->
         as_of=AS_OF,
     )
     assert _findings(result) == [("SHS004", "T/DEMO 003-2020", "review")]
+
+
+# --- a parameter row named by the words that says no ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        _row("是否上海标准", "否"),
+        _row("上海标准", "无"),
+        _row("Shanghai Standard", "No"),
+        "<tr><td>是否上海标准：否</td></tr>",
+        _row("是否上海标准", "—"),
+    ],
+)
+def test_a_row_named_by_the_words_saying_no_is_a_denial(checker: Checker, row: str) -> None:
+    # The seller states the flask is not one: it was SHS008 high ("nothing disclosed") against it.
+    result = _check(checker, _item("演示保温杯", _FLASK_GB + row), _URL)
+    assert [o.use for o in result.page.occurrences] == ["discussion"]
+    assert {"near:row-denied", "near:value-denied"} & set(result.page.occurrences[0].signals)
+    assert _findings(result) == []
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        (_row("是否上海标准", "是"), [("SHS008", None, "high")]),
+        (_row("Shanghai Standard", "Yes"), [("SHS008", None, "high")]),
+    ],
+)
+def test_a_row_named_by_the_words_saying_yes_is_a_claim(
+    checker: Checker, row: str, expected: list[tuple[str, None, str]]
+) -> None:
+    assert _findings(_check(checker, _item("演示保温杯", _FLASK_GB + row), _URL)) == expected

@@ -47,6 +47,7 @@ from checker.extract.use_table import (
     NAME_LEADING_NOISE,
     NAMES_A_STANDARD,
     NEAR_STRUCTURE,
+    NEGATIVE_VALUE,
     NEWS_URL,
     ORGANISATION_NAME,
     ORGANISATION_PAGE,
@@ -562,6 +563,9 @@ class Classifier:
         row = place.row
         if row is not None and label_in(row.label, STANDARD_LABELS):
             fired.append(_near("standard-row"))
+        if row is not None and NEGATIVE_VALUE.fullmatch(row.value) and not any(find_in_text(row.value)):
+            # 是否上海标准：否: the words name the row, its value denies them.
+            fired.append(_near("row-denied"))
         if place.product_card:
             fired.append(_near("product-card"))
         if tied.code is not None and tied.kind in ("annotation", "cell", "row", "caption"):

@@ -127,6 +127,8 @@ from pagetext import charsets, ignorables
 # 上海标准) counts for its value; an organisation's products holding them as an honour are a product claim; a code
 # said to be replaced (由T/… 2019升级为T/… 2022) ties the words to the code replacing it.
 # English: our products are certified to Shanghai Standard is own-products-certified, and About us names no product.
+# A parameter row named by the words whose value says no (是否上海标准：否, 上海标准 | 无, Shanghai Standard: No) is a
+# denial (row-denied, value-denied): it was SHS008 high against the seller.
 EXTRACTOR_VERSION = "1.26.0"
 
 

@@ -17,7 +17,8 @@ from typing import Literal, NamedTuple
 
 USE_TABLE_VERSION = (
     "12"  # 12: an application in progress written after the words (T/…（上海标准）（申报中）, 上海标准正在申报中,
-    # 上海标准评价已提交申请, application in progress) is no claim, as before them (pending-status).
+    # 上海标准评价已提交申请, application in progress) is no claim, as before them (pending-status); a parameter row
+    # named by the words whose value says no (是否上海标准：否, Shanghai Standard: No) is a denial (row-denied).
     # The seller's yes to a question about the words (常见问题 问：这款是上海标准吗？ 答：是的。, 商家回复：是的) is its
     # claim for the product (affirmed; the question's asked/question/user-content no longer count); a buyer's is not.
     # An organisation's products holding the words as an honour (公司产品获得…上海标准等荣誉) are own-products-certified,
@@ -960,6 +961,13 @@ AFTER_SIGNALS: tuple[Signal, ...] = (
         flags=re.I,
     ),
     _s(
+        "value-denied",
+        {"discussion": 8},
+        r"^[”\"」』’']?\s*[:：]\s*(?:否|无|無|不是|非|没有|沒有|暂无|暫無|no|none|n/?a|×|✗|✘)\s*[。.]?\s*$",
+        "the words label a value that says no, written in one text (是否上海标准：否, Shanghai Standard: No)",
+        flags=re.I,
+    ),
+    _s(
         "pool",
         {"discussion": 6},
         r"^[”\"」』’']?\s*的?(?:培育池|培育庫|培育库|培育名单|培育名單|培育项目|培育項目|培育对象|培育對象|储备库|儲備庫|候选|候選)",
@@ -1139,6 +1147,11 @@ NEAR_STRUCTURE: dict[str, tuple[dict[Use, int], str]] = {
         {"discussion": 2},
         "the words are a link's text (a related-news entry, a menu item): they point elsewhere",
     ),
+    "row-denied": (
+        {"discussion": 8},
+        "the words name a parameter row whose value says no (是否上海标准：否, 上海标准 | 无, Shanghai Standard: No): the"
+        " seller states the product is not one, as 不是上海标准 does",
+    ),
     "column-name": (
         {"product": 1},
         "the words name a column of a table of records (是否上海标准 | 是/否, 上海标准 | ✓): what they say of each row is"
@@ -1281,6 +1294,8 @@ SAMPLE_CONTEXT = re.compile(
 DECISIVE_DISCUSSION = frozenset(
     [
         "placeholder-code",
+        "row-denied",
+        "value-denied",
         "pool",
         "pending",
         "pending-status",
@@ -1381,6 +1396,11 @@ ANSWER_DENIED = re.compile(r"[^。.!！?？]{0,16}(?:不是|并非|並非|不属
 # Headings of buyers' questions and reviews: there a plain 答 is another buyer's word, not the seller's.
 BUYER_QUESTIONS_HEADING = re.compile(
     r"问大家|問大家|买家|買家|网友|網友|评价|評價|评论|評論|晒单|曬單|留言|reviews?|comments?|customer questions",
+    re.I,
+)
+# A parameter row's value that says no (是否上海标准：否, 上海标准 | 无, Shanghai Standard: No, ×, —): the whole value.
+NEGATIVE_VALUE = re.compile(
+    r"\s*(?:否|无|無|不是|非|没有|沒有|不属于|不屬於|暂无|暫無|no|none|not applicable|n/?a|×|✗|✘|—+|-+|/)\s*[。.]?\s*",
     re.I,
 )
 # Page <title>/og:title/h1 that asks a question: a Q&A or advice page (a product's title never asks).
