@@ -554,3 +554,10 @@ def test_a_row_named_by_the_words_saying_yes_is_a_claim(
     checker: Checker, row: str, expected: list[tuple[str, None, str]]
 ) -> None:
     assert _findings(_check(checker, _item("演示保温杯", _FLASK_GB + row), _URL)) == expected
+
+
+def test_the_words_qualifying_a_drafter_are_an_organisation_presenting_itself(checker: Checker) -> None:
+    # 店铺资质：上海标准起草单位: the shop presents itself as a drafter; it was SHS008 high against the flask.
+    result = _check(checker, _item("演示保温杯", _FLASK_GB + _row("店铺资质", "上海标准起草单位")), _URL)
+    assert [c.use for c in result.page.claims] == ["organisation"]
+    assert _findings(result) == []

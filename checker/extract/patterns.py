@@ -129,6 +129,7 @@ from pagetext import charsets, ignorables
 # English: our products are certified to Shanghai Standard is own-products-certified, and About us names no product.
 # A parameter row named by the words whose value says no (是否上海标准：否, 上海标准 | 无, Shanghai Standard: No) is a
 # denial (row-denied, value-denied): it was SHS008 high against the seller.
+# The words qualifying a drafter (店铺资质：上海标准起草单位) are an organisation presenting itself (drafter-of).
 EXTRACTOR_VERSION = "1.26.0"
 
 

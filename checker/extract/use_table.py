@@ -18,7 +18,8 @@ from typing import Literal, NamedTuple
 USE_TABLE_VERSION = (
     "12"  # 12: an application in progress written after the words (T/…（上海标准）（申报中）, 上海标准正在申报中,
     # 上海标准评价已提交申请, application in progress) is no claim, as before them (pending-status); a parameter row
-    # named by the words whose value says no (是否上海标准：否, Shanghai Standard: No) is a denial (row-denied).
+    # named by the words whose value says no (是否上海标准：否, Shanghai Standard: No) is a denial (row-denied); the
+    # words qualifying a drafter (上海标准起草单位) are an organisation presenting itself (drafter-of).
     # The seller's yes to a question about the words (常见问题 问：这款是上海标准吗？ 答：是的。, 商家回复：是的) is its
     # claim for the product (affirmed; the question's asked/question/user-content no longer count); a buyer's is not.
     # An organisation's products holding the words as an honour (公司产品获得…上海标准等荣誉) are own-products-certified,
@@ -959,6 +960,16 @@ AFTER_SIGNALS: tuple[Signal, ...] = (
         "an application in progress written after the words (上海标准（申报中）, 上海标准正在申报中, 上海标准评价已提交申请,"
         " Shanghai Standard application in progress): not designated (yet), as pending",
         flags=re.I,
+    ),
+    _s(
+        "drafter-of",
+        # Outweighs a product page as a whole and the card the words sit in (8 + 3): the words themselves say whom
+        # they are about.
+        {"organisation": 14},
+        r"^[”\"」』’']?\s*的?(?:主导|主導|牵头|牽頭|参与|參與)?(?:起草|制定|编制|編制|主编|主編|参编|參編|研制)"
+        r"(?:单位|單位|企业|企業|方|人)",
+        "the words qualify who drafted a designated standard (上海标准起草单位, 店铺资质：上海标准起草单位): an organisation"
+        " presenting itself, not a product's claim; with no code it names no standard to judge",
     ),
     _s(
         "value-denied",
