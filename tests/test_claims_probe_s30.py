@@ -561,3 +561,24 @@ def test_the_words_qualifying_a_drafter_are_an_organisation_presenting_itself(ch
     result = _check(checker, _item("演示保温杯", _FLASK_GB + _row("店铺资质", "上海标准起草单位")), _URL)
     assert [c.use for c in result.page.claims] == ["organisation"]
     assert _findings(result) == []
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "<p><a href='https://scjgj.sh.gov.example.cn/shbz'>了解上海标准政策 &gt;</a></p>",
+        "<p><a href='/help/shbz.html'>上海标准申报指南</a></p>",
+    ],
+)
+def test_a_link_naming_the_scheme_beside_an_offer_is_no_claim(checker: Checker, link: str) -> None:
+    # The link's text names the policy (上海标准政策, 申报指南) and points elsewhere: it was SHS008 for review.
+    result = _check(checker, _item("演示保温杯", _FLASK_GB, link), _URL)
+    assert [o.use for o in result.page.occurrences] == ["discussion"]
+    assert _findings(result) == []
+
+
+def test_a_link_naming_a_product_as_a_shanghai_standard_stays_a_claim(checker: Checker) -> None:
+    result = _check(
+        checker, _item("演示保温杯", _FLASK_GB, "<p><a href='/item/2'>上海标准产品 保温杯 热卖</a></p>"), _URL
+    )
+    assert [o.use for o in result.page.occurrences] == ["product"]

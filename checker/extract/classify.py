@@ -85,6 +85,8 @@ _AFTER_WINDOW = 16
 # element the next block holding the answer is looked for (<p>问…</p><p>答…</p>, <div class=q>…</div><div class=a>).
 _ANSWER_CHARS = 200
 _ANSWERED = frozenset(["asked", "question", "user-content"])
+# Words after the mention that name the scheme or a part of a site (上海标准政策, 上海标准申报指南, 上海标准专区).
+_SCHEME_NAMED = frozenset(["scheme-noun", "section-name"])
 _ANSWER_LEVELS = 3
 _SECTION_LEVELS = 5
 
@@ -659,6 +661,9 @@ class Classifier:
         if any(f.name == "user-content" for f in near) and not any(f.name in SELLER_VOICE for f in near):
             # Buyers' reviews and questions: only the seller's own voice (本品…, 本款…) there makes a claim.
             decisive.append("near:user-content")
+        if any(f.name == "in-link" for f in near) and any(f.name in _SCHEME_NAMED for f in near):
+            # A link whose words name the policy (了解上海标准政策, 上海标准申报指南) points to it: nothing is claimed.
+            decisive.append("near:in-link")
         if any(f.name == "news-box" for f in near) and not any(f.name in SELLER_VOICE for f in near):
             # News beside the goods: only the seller's own voice there (本品…, 本店…) makes a claim.
             decisive.append("near:news-box")

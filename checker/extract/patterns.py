@@ -130,6 +130,7 @@ from pagetext import charsets, ignorables
 # A parameter row named by the words whose value says no (是否上海标准：否, 上海标准 | 无, Shanghai Standard: No) is a
 # denial (row-denied, value-denied): it was SHS008 high against the seller.
 # The words qualifying a drafter (店铺资质：上海标准起草单位) are an organisation presenting itself (drafter-of).
+# A link whose words name the scheme (了解上海标准政策, 上海标准申报指南) is no claim beside an offer (in-link decisive).
 EXTRACTOR_VERSION = "1.26.0"
 
 

@@ -20,6 +20,7 @@ USE_TABLE_VERSION = (
     # 上海标准评价已提交申请, application in progress) is no claim, as before them (pending-status); a parameter row
     # named by the words whose value says no (是否上海标准：否, Shanghai Standard: No) is a denial (row-denied); the
     # words qualifying a drafter (上海标准起草单位) are an organisation presenting itself (drafter-of).
+    # A link whose words name the scheme (scheme-noun, section-name: 了解上海标准政策) settles the use as discussion.
     # The seller's yes to a question about the words (常见问题 问：这款是上海标准吗？ 答：是的。, 商家回复：是的) is its
     # claim for the product (affirmed; the question's asked/question/user-content no longer count); a buyer's is not.
     # An organisation's products holding the words as an honour (公司产品获得…上海标准等荣誉) are own-products-certified,
