@@ -1593,3 +1593,81 @@ add(
 )
 # x08 was written as SHS010 and SHS011: the page names no seller or maker, and SHS010 needs a named claimant
 # (rules/README.md: unknown is no finding), so the written verdict was wrong; SHS011 alone is due.
+
+# --- batch pages10 (over-reach of the new signals; y07, 荣誉资质 heading above the words, left open) ---
+GB10 = li("产品名称", "保温杯") + li("执行标准", "GB/T 29606-2013")
+add(
+    "y01",
+    tmall(
+        "演示保温杯 Y01",
+        GB10,
+        "<div class='faq'><h3>常见问题</h3><p>问：这款是上海标准吗？</p><p>答：是的，我们正在申报。</p></div>",
+    ),
+    [],
+)
+add(
+    "y02",
+    tmall(
+        "演示保温杯 Y02",
+        GB10,
+        "<div class='faq'><h3>常见问题</h3><p>问：你们是上海标准化协会会员吗？</p><p>答：是的。</p></div>",
+    ),
+    [],
+)
+add(
+    "y03",
+    tmall(
+        "演示智能水杯 Y03",
+        li("产品名称", "智能水杯"),
+        "<p>本品执行的T/DEMO 001-2019（上海标准）起草单位为演示标准化协会。</p>",
+    ),
+    [("SHS003", "T/DEMO 001-2019")],
+)
+add(
+    "y04",
+    tmall(
+        "演示智能水杯 Y04",
+        li("产品名称", "智能水杯")
+        + li("执行标准", "T/DEMO 001-2022")
+        + li("上海标准制定单位", "演示标准化协会（虚构）"),
+    ),
+    [],
+)
+add("y05", tmall("演示保温杯 Y05", GB10 + li("是否上海标准", "否（申报中）")), [])
+add(
+    "y06",
+    tmall(
+        "演示智能水杯 Y06",
+        li("产品名称", "智能水杯") + li("执行标准", "T/DEMO 001-2022（上海标准）替代T/DEMO 001-2019"),
+    ),
+    [],
+)
+add(
+    "y08",
+    en_b2b(
+        "Smart Cup Y08",
+        [("Product Name", "Smart cup"), ("Executive Standard", "T/DEMO 001-2019")],
+        "<div class='faq'><h3>FAQ</h3><p>Q: Is it a Shanghai Standard product?</p><p>A: Yes, it is.</p></div>",
+    ),
+    [("SHS003", "T/DEMO 001-2019")],
+    url="https://www.b2b.example.com/product-detail/y08.html",
+)
+add(
+    "y09",
+    en_b2b(
+        "Air Purifier Y09",
+        [("Product Name", "Air purifier")],
+        "<ul><li>HEPA filter</li><li>Shanghai Standard (pending)</li></ul>",
+    ),
+    [],
+    url="https://www.b2b.example.com/product-detail/y09.html",
+)
+add(
+    "y10",
+    tmall(
+        "演示保温杯 Y10",
+        GB10,
+        "<div class='faq'><h3>常见问题</h3><p>问：这款是上海标准吗？</p><p>答：对，是上海标准。</p></div>",
+    ),
+    [("SHS008", None)],
+)

@@ -582,3 +582,25 @@ def test_a_link_naming_a_product_as_a_shanghai_standard_stays_a_claim(checker: C
         checker, _item("演示保温杯", _FLASK_GB, "<p><a href='/item/2'>上海标准产品 保温杯 热卖</a></p>"), _URL
     )
     assert [o.use for o in result.page.occurrences] == ["product"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        # A yes that says the standard is only applied for claims no designation (it was SHS008 high).
+        ("答：是的，我们正在申报。", []),
+        # A yes repeating the words without the seller's voice answers for the question's words (it was no finding:
+        # the answer's own words, in the FAQ box, read as a buyer's).
+        ("答：对，是上海标准。", [("SHS008", None, "high")]),
+    ],
+)
+def test_what_the_sellers_answer_says_after_its_yes(
+    checker: Checker, answer: str, expected: list[tuple[str, None, str]]
+) -> None:
+    faq = f"<div class='faq'><h3>常见问题</h3><p>问：这款是上海标准吗？</p><p>{answer}</p></div>"
+    assert _findings(_check(checker, _item("演示保温杯", _FLASK_GB, faq), _URL)) == expected
+
+
+def test_a_row_saying_no_with_a_note_is_a_denial(checker: Checker) -> None:
+    result = _check(checker, _item("演示保温杯", _FLASK_GB + _row("是否上海标准", "否（申报中）")), _URL)
+    assert _findings(result) == []

@@ -73,6 +73,9 @@ from checker.extract.use_table import (
 from pagetext.normalize import compact
 
 _PREPASS = {signal.name: signal for signal in PREPASS_SIGNALS}
+_PRODUCT_SUBJECT = next(
+    s.regex for s in SENTENCE_SIGNALS if s.name == "product-subject" and s.regex is not None
+)
 # A site name ends a <title> after one of these: "公司新闻 - 上海某某有限公司".
 _TITLE_SEPARATORS = re.compile(r"\s*[-_|｜—–]\s*")
 # Words an organisation's name carries that say nothing about which organisation it is.
@@ -469,8 +472,9 @@ class Classifier:
             if (
                 found is not None
                 and not ANSWER_DENIED.match(text, found.end("yes"))
-                # An answer writing the words itself (是的，本品执行T/…（上海标准）) is the claim: one, not two.
-                and not any(find_in_text(text))
+                # An answer writing the words of the product itself (是的，本品执行T/…（上海标准）) is the claim: one,
+                # not two; one writing them without the seller's voice (对，是上海标准) stays in the buyers' box.
+                and not (any(find_in_text(text)) and _PRODUCT_SUBJECT.search(text))
                 and (found.group("seller") or not self._buyers_question(mention))
             ):
                 answer = text

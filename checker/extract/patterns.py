@@ -131,6 +131,8 @@ from pagetext import charsets, ignorables
 # denial (row-denied, value-denied): it was SHS008 high against the seller.
 # The words qualifying a drafter (店铺资质：上海标准起草单位) are an organisation presenting itself (drafter-of).
 # A link whose words name the scheme (了解上海标准政策, 上海标准申报指南) is no claim beside an offer (in-link decisive).
+# A seller's yes that says the standard is only applied for (是的，我们正在申报) affirms nothing; one repeating the words
+# without the product as subject (对，是上海标准) answers for the question; 是否上海标准：否（申报中） is a denial.
 EXTRACTOR_VERSION = "1.26.0"
 
 

@@ -1404,7 +1404,13 @@ ANSWER = re.compile(
     re.I,
 )
 # A yes taken back in the same clause (是的，但不是…; 当然不是 never matched): no affirmation.
-ANSWER_DENIED = re.compile(r"[^。.!！?？]{0,16}(?:不是|并非|並非|不属于|不屬於|\bnot\b|\bno\b)", re.I)
+# …or said to be only applied for (是的，我们正在申报): as an application in progress, no designation is claimed.
+ANSWER_DENIED = re.compile(
+    r"[^。.!！?？]{0,16}(?:不是|并非|並非|不属于|不屬於|\bnot\b|\bno\b"
+    r"|正在申|申报中|申報中|申请中|申請中|评审中|評審中|审核中|審核中|已申[请請报報](?![^，,。]{0,2}(?:并|並|获|獲|入选|通过))|培育"
+    r"|\bpending\b|\bapplied\b)",
+    re.I,
+)
 # Headings of buyers' questions and reviews: there a plain 答 is another buyer's word, not the seller's.
 BUYER_QUESTIONS_HEADING = re.compile(
     r"问大家|問大家|买家|買家|网友|網友|评价|評價|评论|評論|晒单|曬單|留言|reviews?|comments?|customer questions",
@@ -1412,7 +1418,8 @@ BUYER_QUESTIONS_HEADING = re.compile(
 )
 # A parameter row's value that says no (是否上海标准：否, 上海标准 | 无, Shanghai Standard: No, ×, —): the whole value.
 NEGATIVE_VALUE = re.compile(
-    r"\s*(?:否|无|無|不是|非|没有|沒有|不属于|不屬於|暂无|暫無|no|none|not applicable|n/?a|×|✗|✘|—+|-+|/)\s*[。.]?\s*",
+    r"\s*(?:否|无|無|不是|非|没有|沒有|不属于|不屬於|暂无|暫無|no|none|not applicable|n/?a|×|✗|✘|—+|-+|/)\s*[。.]?\s*"
+    r"(?:[(（][^()（）]{0,12}[)）]\s*)?",  # a note after it (否（申报中）)
     re.I,
 )
 # Page <title>/og:title/h1 that asks a question: a Q&A or advice page (a product's title never asks).
