@@ -16,7 +16,7 @@ from checker.codes import find_codes
 from checker.extract.blocks import BlockTexts
 from checker.extract.context import ContextFinder
 from checker.extract.document import HEADINGS, Page, Row, clean, label_in
-from checker.extract.mentions import Mention
+from checker.extract.mentions import Mention, find_in_text
 from checker.extract.models import Confidence
 from checker.extract.page_signals import PageSignals
 from checker.extract.patterns import PRODUCT_LABELS, RESALE_HOSTS, STANDARD_LABELS
@@ -26,11 +26,14 @@ from checker.extract.use_table import (
     AFTER_SIGNALS,
     AGENCY_OWNER,
     AGENCY_SIGNALS,
+    ANSWER,
+    ANSWER_DENIED,
     ARTICLE_JSONLD,
     ARTICLE_META_NAMES,
     ASSOCIATION,
     BEFORE_SIGNALS,
     BEFORE_WINDOW,
+    BUYER_QUESTIONS_HEADING,
     CERTIFICATION_AFTER,
     DECISIVE_DISCUSSION,
     DESIGNATION_SIGNALS,
@@ -44,6 +47,7 @@ from checker.extract.use_table import (
     NAME_LEADING_NOISE,
     NAMES_A_STANDARD,
     NEAR_STRUCTURE,
+    NEGATIVE_VALUE,
     NEWS_URL,
     ORGANISATION_NAME,
     ORGANISATION_PAGE,
@@ -69,6 +73,9 @@ from checker.extract.use_table import (
 from pagetext.normalize import compact
 
 _PREPASS = {signal.name: signal for signal in PREPASS_SIGNALS}
+_PRODUCT_SUBJECT = next(
+    s.regex for s in SENTENCE_SIGNALS if s.name == "product-subject" and s.regex is not None
+)
 # A site name ends a <title> after one of these: "公司新闻 - 上海某某有限公司".
 _TITLE_SEPARATORS = re.compile(r"\s*[-_|｜—–]\s*")
 # Words an organisation's name carries that say nothing about which organisation it is.
@@ -77,6 +84,14 @@ _NAME_NOISE = re.compile(
 )
 _SENTENCE_WINDOW = 120
 _AFTER_WINDOW = 16
+# How much of the answer after a question is read (its label and yes open it), and how far up the question's
+# element the next block holding the answer is looked for (<p>问…</p><p>答…</p>, <div class=q>…</div><div class=a>).
+_ANSWER_CHARS = 200
+_ANSWERED = frozenset(["asked", "question", "user-content"])
+# Words after the mention that name the scheme or a part of a site (上海标准政策, 上海标准申报指南, 上海标准专区).
+_SCHEME_NAMED = frozenset(["scheme-noun", "section-name"])
+_ANSWER_LEVELS = 3
+_SECTION_LEVELS = 5
 
 
 @dataclass(frozen=True)
@@ -373,11 +388,13 @@ class Classifier:
         }
         self._priced: dict[int, bool] = {}
         self._page_names = {f.name for f in view.fired}
+        self._answers: dict[tuple[int, int], str | None] = {}
 
     def near(self, mention: Mention, tied: Tie) -> list[Fired]:
         """The occurrence's own signals: its sentence, the words around it, its block and row."""
         text = mention.block_text
         asked = False
+        question_end = 0
         if mention.kind == "logo":
             start, end = 0, 0
             sentence = f"{mention.text} {text}"[: _SENTENCE_WINDOW * 2]
@@ -385,6 +402,7 @@ class Classifier:
             start, end = mention.start, mention.end
             s_start, s_end = self.blocks.of(text).sentence_span(start, end)
             asked = text[s_end : s_end + 1] in ("?", "？")
+            question_end = s_end + 1
             s_start, s_end = max(s_start, start - _SENTENCE_WINDOW), min(s_end, end + _SENTENCE_WINDOW)
             sentence = text[s_start:s_end]
         fired = [
@@ -415,12 +433,19 @@ class Classifier:
             # 上海标准认证 of a thing that is no standard: a product's (mis)claim, not a designation announced.
             fired = [f for f in fired if f.name not in DESIGNATION_SIGNALS]
             fired.append(_near("certification-form"))
+        if any(f.name == "own-products-certified" for f in fired):
+            # 公司产品获得…上海标准等荣誉: the products hold the words as an honour, no standard is announced.
+            fired = [f for f in fired if f.name not in DESIGNATION_SIGNALS]
         fired.extend(self._structure(mention, tied, sentence, text))
         if PRINT_SUPPLIER in self._page_names and SAMPLE_CONTEXT.search(sentence):
             # A printer's sample or a client's finished label: the printer sells no such product.
             fired.append(_near("printed-sample"))
         if mention.kind != "logo" and asked:
             fired.append(_near("asked"))
+            if self.sellers_yes(mention, question_end) is not None:
+                # The seller's yes turns the question into its statement: what argued "only asked" no longer does.
+                fired = [f for f in fired if f.name not in _ANSWERED]
+                fired.append(_near("affirmed"))
         if (
             self.view.scores["product"] == 0
             and self.view.discussion_only >= MIN_SCORE
@@ -433,6 +458,59 @@ class Classifier:
         ):
             fired.append(_near("no-offer"))
         return fired
+
+    def sellers_yes(self, mention: Mention, question_end: int | None = None) -> str | None:
+        """The seller's yes to the question holding the words (问：这款是上海标准吗？ 答：是的，…), as written, or None:
+        no answer, no yes, or a yes by another buyer (a plain 答 under 问大家, 买家老李：是的)."""
+        key = (id(mention.element), mention.start)
+        if key in self._answers:
+            return self._answers[key]
+        answer = None
+        if question_end is not None:
+            text = self._answer_text(mention, question_end)
+            found = ANSWER.match(text)
+            if (
+                found is not None
+                and not ANSWER_DENIED.match(text, found.end("yes"))
+                # An answer writing the words of the product itself (是的，本品执行T/…（上海标准）) is the claim: one,
+                # not two; one writing them without the seller's voice (对，是上海标准) stays in the buyers' box.
+                and not (any(find_in_text(text)) and _PRODUCT_SUBJECT.search(text))
+                and (found.group("seller") or not self._buyers_question(mention))
+            ):
+                answer = text
+        self._answers[key] = answer
+        return answer
+
+    @staticmethod
+    def _answer_text(mention: Mention, question_end: int) -> str:
+        """What follows the question: the rest of its block, else the next block beside it or an ancestor."""
+        rest = mention.block_text[question_end:].strip()
+        if rest:
+            return rest[:_ANSWER_CHARS]
+        node: Tag | None = mention.element
+        for _ in range(_ANSWER_LEVELS):
+            if node is None or node.name in ("body", "html", "[document]"):
+                break
+            sibling = node.find_next_sibling()
+            if sibling is not None:
+                return clean(sibling.get_text(" "))[:_ANSWER_CHARS]
+            node = node.parent
+        return ""
+
+    def _buyers_question(self, mention: Mention) -> bool:
+        """Whether the question is a buyer's: on a line opened by a buyer's name, or in a section headed 问大家,
+        评价, 买家… (there a plain 答 is another buyer's)."""
+        if self._viewer_line(mention):
+            return True
+        for level, node in enumerate(mention.element.parents):
+            if level > _SECTION_LEVELS or node.name in ("body", "html", "[document]"):
+                return False
+            heading = next(
+                (c for c in node.children if isinstance(c, Tag) and c.name in (*HEADINGS, "h5", "h6")), None
+            )
+            if heading is not None and BUYER_QUESTIONS_HEADING.search(clean(heading.get_text(" "))):
+                return True
+        return False
 
     @staticmethod
     def _certified_thing(mention: Mention, tied: Tie, sentence: str) -> bool:
@@ -491,6 +569,9 @@ class Classifier:
         row = place.row
         if row is not None and label_in(row.label, STANDARD_LABELS):
             fired.append(_near("standard-row"))
+        if row is not None and NEGATIVE_VALUE.fullmatch(row.value) and not any(find_in_text(row.value)):
+            # 是否上海标准：否: the words name the row, its value denies them.
+            fired.append(_near("row-denied"))
         if place.product_card:
             fired.append(_near("product-card"))
         if tied.code is not None and tied.kind in ("annotation", "cell", "row", "caption"):
@@ -584,6 +665,9 @@ class Classifier:
         if any(f.name == "user-content" for f in near) and not any(f.name in SELLER_VOICE for f in near):
             # Buyers' reviews and questions: only the seller's own voice (本品…, 本款…) there makes a claim.
             decisive.append("near:user-content")
+        if any(f.name == "in-link" for f in near) and any(f.name in _SCHEME_NAMED for f in near):
+            # A link whose words name the policy (了解上海标准政策, 上海标准申报指南) points to it: nothing is claimed.
+            decisive.append("near:in-link")
         if any(f.name == "news-box" for f in near) and not any(f.name in SELLER_VOICE for f in near):
             # News beside the goods: only the seller's own voice there (本品…, 本店…) makes a claim.
             decisive.append("near:news-box")

@@ -30,7 +30,7 @@ from checker.extract.context import (
     names_maker,
 )
 from checker.extract.css_content import css_content_warning
-from checker.extract.document import Page, css_path, label_in, load_page
+from checker.extract.document import Page, clean, css_path, label_in, load_page, parent_named
 from checker.extract.gate import may_mention
 from checker.extract.head import head_only_warning
 from checker.extract.limits import BudgetExceeded, ExtractLimits, Guard
@@ -39,7 +39,9 @@ from checker.extract.models import Claim, Occurrence, PageClaims
 from checker.extract.overrides import SHOWN_REVERSED, reversed_in
 from checker.extract.page_signals import PageSignalCollector
 from checker.extract.patterns import (
+    CERTIFICATION,
     EXTRACTOR_VERSION,
+    MAX_LABEL,
     OTHER_STANDARD_ROW,
     PRODUCT_LABELS,
     STANDARD_LABELS,
@@ -107,6 +109,13 @@ class _Quoting:
             hidden,
             inside,
         )
+
+
+def _answer_tie(found: Tie, answer: str | None) -> Tie:
+    """A question's words tied to the code the seller's yes discloses (问：是上海标准吗？ 商家回复：是的，本品执行T/…):
+    another block than the words, so tied as "block" (an inference, for review)."""
+    codes = find_codes(answer or "")
+    return Tie(codes[0].code, found.title, "block") if codes else found
 
 
 def tie_mention(tier: Tier, mention: Mention) -> Tie:
@@ -222,7 +231,26 @@ def _claim(
 def _certification(mention: Mention, blocks: BlockTexts) -> list[str]:
     text, start, end = mention.block_text, mention.start, mention.end
     sentence = blocks.of(text).sentence_span(start, end)
-    return certification_words(text, start, end, sentence)
+    words = certification_words(text, start, end, sentence)
+    return [*words, *(word for word in _label_certification(mention.unit) if word not in words)]
+
+
+def _label_certification(unit: Tag) -> list[str]:
+    """Certification or award words in the label of the row whose value holds the words (产品认证 | 上海标准,
+    获得荣誉 | 上海标准、上海品牌): the row presents them as one. A label written in the cell itself
+    (产品认证：上海标准) is the block's text, read with it."""
+    cell = unit if unit.name in ("td", "dd") else parent_named(unit, "td", "dd")
+    if cell is None:
+        return []
+    label = (
+        cell.find_previous_sibling("dt") if cell.name == "dd" else cell.find_previous_sibling(["th", "td"])
+    )
+    if label is None:
+        return []
+    text = clean(label.get_text(" "))
+    if len(text) > MAX_LABEL:
+        return []
+    return [pattern.name for pattern in CERTIFICATION if pattern.regex.search(text)]
 
 
 def extract_page(
@@ -297,6 +325,8 @@ def _extract(raw: bytes, declared_charset: str | None, result: PageClaims, guard
         guard.check("reading claims")
         found = tie_mention(tier, mention)
         decision = classifier.decide(classifier.near(mention, found))
+        if found.code is None and "near:affirmed" in decision.signals:
+            found = _answer_tie(found, classifier.sellers_yes(mention))
         quotes = quoting.quotes(mention)
         location = places.path(mention.element)
         claim_id = None

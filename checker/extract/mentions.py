@@ -39,7 +39,9 @@ class Mention:
     start: int
     end: int
     caption: str | None = None
-    own_text: str = ""  # a logo's alt/title text that names the mark (empty when a caption or file name did)
+    # A logo's own alt and title texts (the one naming the mark first), whichever named it: the image's file name
+    # or caption may name the mark while its alt text discloses the standard (alt="GB/T …").
+    own_text: str = ""
     # The page's own characters: the block's text as written (text mentions) or the attribute, caption or
     # file name that names the mark as written (logos). Quotes are cut from it (verbatim.py).
     raw: str = ""
@@ -139,6 +141,16 @@ def _logo_text(img: Tag) -> tuple[str, str, str] | None:
     return None
 
 
+def _own_texts(img: Tag, naming: str | None) -> str:
+    """The image's alt and title texts, the one naming the mark first, one per line."""
+    texts = [naming] if naming else []
+    for attr in ("alt", "title"):
+        value = img.get(attr)
+        if isinstance(value, str) and (text := clean(value)) and text not in texts:
+            texts.append(text)
+    return "\n".join(texts)
+
+
 def find_mentions(page: Page, tick: Callable[[], None] | None = None) -> list[Mention]:
     """Every text and logo mention, in document order (`tick`: the page's CPU budget, looked at while a
     block with hidden text is aligned with its page text)."""
@@ -156,7 +168,7 @@ def find_mentions(page: Page, tick: Callable[[], None] | None = None) -> list[Me
             captions.add(id(caption))
         unit = block_of(img) or img
         caption_text = clean(caption.get_text(" ")) if caption is not None else None
-        own = "" if hit[1] in ("caption", "file") else hit[0]
+        own = _own_texts(img, hit[0] if hit[1] in ("alt", "title") else None)
         mention = Mention(
             "logo",
             img,

@@ -113,7 +113,27 @@ from pagetext import charsets, ignorables
 # A shadow host's own children that no <slot> of its declarative shadow root draws are hidden.
 # A stylesheet rule setting unicode-bidi:bidi-override; direction:rtl draws the words backwards: bidi-override;
 # words written backwards that such an override (a class or inline) shows forwards are a bidi-override warning.
-EXTRACTOR_VERSION = "1.25.0"
+# 1.26.0: use_table.py 12 (probe s30): an application in progress written after the words, a closing bracket or the
+# scheme's noun between (T/…（上海标准）（申报中）, 上海标准正在申报中), is no claim (SHS007 high for a pool standard).
+# The mark's image ties the code its own alt or title text discloses whichever of its texts named the mark (a file
+# name or caption naming it, alt="GB/T …": SHS008 "nothing disclosed", now SHS002).
+# A product said to have passed the 上海标准 evaluation or been rated one (本产品已通过上海标准评价, 被评为上海标准产品,
+# this product has passed the Shanghai Standard evaluation) is certification wording (SHS009; it was none).
+# The seller's yes to 问：这款是上海标准吗？ (a shop's FAQ, 商家回复：是的 under 问大家) is its product claim (it was
+# discussion), tied to a code the reply discloses as "block"; another buyer's yes is none.
+# An English standard row (Executive Standard: T/…, Standard No.) is kept as context like 执行标准 (it was pruned: the
+# page declared no standard, so "Certified by Shanghai Standard" beside it was SHS008 as well as SHS009 without a code).
+# The words presented as an honour (获得荣誉 | 上海标准, 上海标准等荣誉, 获奖) are award wording, a row's label (产品认证 |
+# 上海标准) counts for its value; an organisation's products holding them as an honour are a product claim; a code
+# said to be replaced (由T/… 2019升级为T/… 2022) ties the words to the code replacing it.
+# English: our products are certified to Shanghai Standard is own-products-certified, and About us names no product.
+# A parameter row named by the words whose value says no (是否上海标准：否, 上海标准 | 无, Shanghai Standard: No) is a
+# denial (row-denied, value-denied): it was SHS008 high against the seller.
+# The words qualifying a drafter (店铺资质：上海标准起草单位) are an organisation presenting itself (drafter-of).
+# A link whose words name the scheme (了解上海标准政策, 上海标准申报指南) is no claim beside an offer (in-link decisive).
+# A seller's yes that says the standard is only applied for (是的，我们正在申报) affirms nothing; one repeating the words
+# without the product as subject (对，是上海标准) answers for the question; 是否上海标准：否（申报中） is a denial.
+EXTRACTOR_VERSION = "1.26.0"
 
 
 class Pattern(NamedTuple):
@@ -772,6 +792,8 @@ CERTIFICATION: tuple[Pattern, ...] = (
         re.I,
     ),
     _p("荣获", r"荣获|荣膺", "presents the mark as an award"),
+    # An honour or award beside the words (获得荣誉：上海标准, 上海标准等荣誉, 获奖): the mark presented as one.
+    _p("荣誉", r"荣誉|榮譽|殊荣|殊榮|获奖|獲獎|奖项|獎項", "presents the mark as an honour or award"),
     # The product itself said to be rated, recognised or approved (本产品获评上海标准, 本产品经市场监管局认定为
     # “上海标准”产品): a standard is designated, a product is not. With 标准 between them the subject is the
     # standard (本品执行的标准获评“上海标准”: true, and no certification).
@@ -780,6 +802,19 @@ CERTIFICATION: tuple[Pattern, ...] = (
         r"(?:本产品|本品|该产品|此产品|本商品|该商品|这款产品|我司产品|产品)(?:(?!标准)[^，,；;。]){0,20}"
         r"(?:获评|认定|评定|授予|批准|通过(?:(?!标准)[^，,；;。]){0,12}评审)",
         "presents the product itself as rated, recognised or approved as 上海标准 (a government approval, §5 SHS009)",
+    ),
+    # The product said to have passed the evaluation itself (本产品已通过上海标准评价, 本品通过“上海标准”评审, 被评为
+    # 上海标准产品, this product has passed the Shanghai Standard evaluation): the evaluation is of a standard
+    # (domain.md §1). With 标准 between the product and the verb the subject is the standard (本品执行的标准通过…).
+    _p(
+        "产品通过评价",
+        r"(?:本产品|本品|该产品|此产品|本商品|该商品|这款产品|我司产品|产品)(?:(?!标准)[^，,；;。]){0,20}"
+        r"(?:(?:通过|经过)[“\"「『]?上海标准[”\"」』]?的?(?:评价|评审|审核|认定|评定)|被?评为[“\"「『]?上海标准)"
+        r"|\b(?:product|item|goods|it)\s+(?:has\s+|have\s+)?passed\s+(?:the\s+)?[“\"']?Shanghai Standard"
+        r"[”\"']?\s+(?:evaluation|assessment|review)",
+        "presents the product itself as having passed the 上海标准 evaluation or been rated one (a product approval,"
+        " §5 SHS009)",
+        re.I,
     ),
     _p(
         "授权",
@@ -799,6 +834,15 @@ CERTIFICATION: tuple[Pattern, ...] = (
 CERT_DENIED = re.compile(
     r"(?:不是|并非|並非|并不是|並不是|不属于|不屬於|不等于|不等於|不代表|绝非|絕非|而非|没有|沒有|从未|從未|从不|從不"
     r"|并未|並未|不曾|未曾|尚未|暂未|暫未|未(?!来|來|必))[^，,；;。！？!?]*$"
+)
+
+# The words between two codes saying the first was replaced by the second (T/… 2019升级为T/… 2022, 已由…更新为…):
+# the standard implemented now is the second (tie.py), whichever is nearer the words.
+SUPERSEDED_BY = re.compile(
+    r"\s*(?:[(（][^()（）]{0,8}[)）])?\s*(?:已|已经|已經)?\s*(?:升级|升級|更新|修订|修訂|变更|變更|替换|替換|换版|換版|调整|調整"
+    r"|过渡|過渡|改)(?:为|為|成|至|到)\s*[“\"「『]?\s*"
+    r"|\s*(?:was\s+|has\s+been\s+)?(?:upgraded|updated|revised|replaced|superseded)\s+(?:to|by|with)\s+",
+    re.I,
 )
 
 # --- Labels of parameter rows (normalised, spaces removed). Order = priority.
@@ -1065,7 +1109,9 @@ GENERIC_HEADING = re.compile(
     r"|^\s*(?:latest |related |industry |more )?(?:news|articles|reading)\s*$"
     # English section headings of international marketplaces (Key attributes, Product description).
     r"|^\s*(?:key |main |product |other )?(?:attributes|specifications?|specs|details|description|overview|features"
-    r"|reviews|packaging(?: and delivery| & delivery)?|supplier|company profile)\s*$",
+    r"|reviews|packaging(?: and delivery| & delivery)?|supplier|company profile)\s*$"
+    # An organisation's own section headings, as 关于我们/公司简介 above.
+    r"|^\s*(?:about us|about the company|who we are|company (?:introduction|overview))\s*$",
     re.I,
 )
 

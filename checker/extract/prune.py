@@ -16,6 +16,7 @@ from checker.extract.limits import STYLES_CUT, STYLES_IMPORTED, TOO_COMPLEX, Gua
 from checker.extract.patterns import (
     CATEGORY_LABELS,
     CLAIMANT_LABELS,
+    ENGLISH_STANDARD_LABELS,
     INLINE_TAGS,
     LABEL_SUFFIXES,
     LOGO_FILE_ATTRS,
@@ -81,6 +82,17 @@ _LABEL_HINT = re.compile(
     + r")\s*(?:[:：]|$)"
 )
 _LABEL_FIRST = frozenset(label[0] for label in _CONTEXT_LABELS)
+# An export page's English standard row (Executive Standard: T/…, Standard No. | Q/…) is the product's 执行标准 row:
+# kept as context, or the page declared no standard and a bare "Shanghai Standard certified" beside it was SHS008.
+# Such texts hold "standard", so the walk looks at them already (_has_standard); spaces may part the words.
+_ENGLISH_STANDARD_HINT = re.compile(
+    r"^\s*(?:"
+    + "|".join(
+        r"\s?".join(map(re.escape, label)) for label in sorted(ENGLISH_STANDARD_LABELS, key=len, reverse=True)
+    )
+    + r")\s*(?:[:：]|$)",
+    re.I,
+)
 # The unit a hit is kept with: the row, cell group, list item or paragraph that a tie can reach.
 _UNITS = frozenset(
     ["li", "tr", "dl", "p", "h1", "h2", "h3", "h4", "h5", "h6", "figure", "caption", "blockquote"]
@@ -410,7 +422,9 @@ class _Hits:
                 ):
                     self.mentions[_block(unit, self.sizes)] = None
                     return
-        if _LABEL_HINT.match(text):  # anchored: search() would try every offset
+        if _LABEL_HINT.match(text) or (  # anchored: search() would try every offset
+            _has_standard(text) and _ENGLISH_STANDARD_HINT.match(text)
+        ):
             self.context[_unit(owner)] = None
 
     def element(self, el: etree._Element, tag: str) -> None:

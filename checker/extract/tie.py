@@ -21,6 +21,7 @@ from checker.extract.patterns import (
     STANDARD_LABELS,
     STANDARD_NAME_LABELS,
     STANDARD_NUMBER_LABELS,
+    SUPERSEDED_BY,
 )
 
 __all__ = ["Tie", "Tier", "in_standard_row", "not_a_standard", "sentence_span", "tie", "tie_in_row"]
@@ -90,6 +91,18 @@ def _nearest(
     if not candidates:
         return None
     return min(candidates, key=lambda c: start - c.end if c.end <= start else c.start - end + 0.5)
+
+
+def _current_edition(text: str, codes: list[CodeMatch], hit: CodeMatch) -> CodeMatch:
+    """The code that replaces `hit` when the text says it was replaced (由T/… 2019升级为T/… 2022: the standard now
+    implemented is the second), else `hit`."""
+    index = next((i for i, code in enumerate(codes) if code is hit), None)
+    while index is not None and index + 1 < len(codes):
+        following = codes[index + 1]
+        if not SUPERSEDED_BY.fullmatch(text[codes[index].end : following.start]):
+            break
+        index += 1
+    return codes[index] if index is not None else hit
 
 
 def clause_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -165,7 +178,7 @@ class Tier:
         before, after = block.codes_around(context, start, end)
         hit = _annotated(block, codes, before, after, start, end)
         if hit is not None:
-            return Tie(hit.code, block.title, "annotation")
+            return Tie(_current_edition(text, codes, hit).code, block.title, "annotation")
         kind = _UNIT_TIE.get(unit.name, "sentence")
         s_start, s_end = block.sentence_span(start, end)
         if kind != "sentence":
@@ -177,6 +190,8 @@ class Tier:
                 low, high = (0, 1) if len(codes) == 1 else (0, 0)
                 kind = "block"
         hit = _nearest(codes, low, high, before, start, end)
+        if hit is not None:
+            hit = _current_edition(text, codes, hit)
         if hit is not None and not names_another_kind(text, start, end, hit):
             if kind == "block" and _labelled(text, hit):
                 kind = "block-declared"

@@ -16,7 +16,16 @@ import re
 from typing import Literal, NamedTuple
 
 USE_TABLE_VERSION = (
-    "11"  # 11: a competitor's claim reported (竞品自称…, 与某些宣称…的竞品不同, unlike other brands that claim…), an
+    "12"  # 12: an application in progress written after the words (T/…（上海标准）（申报中）, 上海标准正在申报中,
+    # 上海标准评价已提交申请, application in progress) is no claim, as before them (pending-status); a parameter row
+    # named by the words whose value says no (是否上海标准：否, Shanghai Standard: No) is a denial (row-denied); the
+    # words qualifying a drafter (上海标准起草单位) are an organisation presenting itself (drafter-of).
+    # A link whose words name the scheme (scheme-noun, section-name: 了解上海标准政策) settles the use as discussion.
+    # The seller's yes to a question about the words (常见问题 问：这款是上海标准吗？ 答：是的。, 商家回复：是的) is its
+    # claim for the product (affirmed; the question's asked/question/user-content no longer count); a buyer's is not.
+    # An organisation's products holding the words as an honour (公司产品获得…上海标准等荣誉) are own-products-certified,
+    # which then drops the designation signals (no standard is announced); a standard between them keeps it an announcement.
+    # 11: a competitor's claim reported (竞品自称…, 与某些宣称…的竞品不同, unlike other brands that claim…), an
     # application in progress (正在申报, 已申请, （申报中）) and an English denial (is not a … product) are no claims;
     # a news box on a product page (行业新闻 in a sidebar) reports, it does not claim (news-box); the words naming a
     # table's column (是否上海标准) claim nothing sure of one product (column-name: review); the words defined
@@ -730,10 +739,17 @@ SENTENCE_SIGNALS: tuple[Signal, ...] = (
     _s(
         "own-products-certified",
         {"product": 8},
-        rf"(?:{_FIRST_PERSON}|公司|本厂|本廠)的?[^。，,；;“”\"「」]{{0,6}}?(?:产品|產品|商品)[^。；;，,]{{0,16}}"
-        r"上海(?:标准|標準)[”\"」』]?\s*(?:认证|認證)",
-        "an organisation says its own products are 上海标准认证 (我司产品通过上海标准认证): a product certification"
-        " claimed for the goods it sells, not the announcement of a designated standard, on whatever page it sits",
+        # Not a standard between the products and the words (公司产品执行的团体标准获评…: the standard's designation).
+        rf"(?:{_FIRST_PERSON}|公司|本厂|本廠)的?[^。，,；;“”\"「」]{{0,6}}?(?:产品|產品|商品)(?:(?!标准|標準)[^。；;，,]){{0,16}}"
+        r"上海(?:标准|標準)[”\"」』]?\s*(?:认证|認證|等?(?:荣誉|榮譽|奖项|獎項|称号|稱號))"
+        # In English: Our products are certified to Shanghai Standard, …are Shanghai Standard certified.
+        r"|\b(?:our|its)\s+(?:products?|goods)\b(?:(?!standard)[^.;]){0,40}"
+        r"(?:\b(?:certified|certification|awarded|honou?red)\b[^.;]{0,12}Shanghai Standard"
+        r"|Shanghai Standard[”\"']?\s+(?:certified|certification|certificate|award|honou?r))",
+        "an organisation says its own products are 上海标准认证 or hold it as an honour (我司产品通过上海标准认证, 公司产品获得"
+        "…上海标准等荣誉, our products are certified to Shanghai Standard): a product certification or award claimed for the"
+        " goods it sells, not the announcement of a designated standard, on whatever page it sits",
+        flags=re.I,
     ),
     _s(
         "first-person",
@@ -935,8 +951,33 @@ AFTER_SIGNALS: tuple[Signal, ...] = (
     _s(
         "pending-status",
         {"discussion": 6},
-        r"^[”\"」』’']?\s*[(（]?\s*(?:申报中|申報中|申请中|申請中|评审中|評審中|审核中|審核中|待评审|待評審|公示中)",
-        "an application in progress written after the words (上海标准（申报中）): not designated (yet), as pending",
+        # Closing quotes or brackets may come first (T/…（上海标准）（申报中）), and the scheme's own nouns between
+        # (上海标准评价已提交申请); an application that went through (已申报并获评, 已提交申请并通过) is none.
+        r"^[”\"」』’')）\]】]*\s*[(（\[【,，]?\s*(?:评价|評價|称号|稱號|标识|標識)?\s*"
+        r"(?:(?:申报|申報|申请|申請|评审|評審|审核|審核|审批|審批)(?:中|进行中|進行中|阶段|階段)|待评审|待評審|公示中|待公示"
+        r"|(?:正在|尚在|仍在|还在|還在)(?:申报|申報|申请|申請|评审|評審|审核|審核|参评|參評)"
+        r"|(?:已|已经|已經)?(?:提交|递交|遞交)(?:了)?(?:申报|申報|申请|申請)(?![^。；;]{0,8}(?:获|獲|通过|通過|入选|入選))"
+        r"|\(?(?:application\s+(?:pending|in\b|under\b)|pending\b|under\s+review\b))",
+        "an application in progress written after the words (上海标准（申报中）, 上海标准正在申报中, 上海标准评价已提交申请,"
+        " Shanghai Standard application in progress): not designated (yet), as pending",
+        flags=re.I,
+    ),
+    _s(
+        "drafter-of",
+        # Outweighs a product page as a whole and the card the words sit in (8 + 3): the words themselves say whom
+        # they are about.
+        {"organisation": 14},
+        r"^[”\"」』’']?\s*的?(?:主导|主導|牵头|牽頭|参与|參與)?(?:起草|制定|编制|編制|主编|主編|参编|參編|研制)"
+        r"(?:单位|單位|企业|企業|方|人)",
+        "the words qualify who drafted a designated standard (上海标准起草单位, 店铺资质：上海标准起草单位): an organisation"
+        " presenting itself, not a product's claim; with no code it names no standard to judge",
+    ),
+    _s(
+        "value-denied",
+        {"discussion": 8},
+        r"^[”\"」』’']?\s*[:：]\s*(?:否|无|無|不是|非|没有|沒有|暂无|暫無|no|none|n/?a|×|✗|✘)\s*[。.]?\s*$",
+        "the words label a value that says no, written in one text (是否上海标准：否, Shanghai Standard: No)",
+        flags=re.I,
     ),
     _s(
         "pool",
@@ -1118,6 +1159,11 @@ NEAR_STRUCTURE: dict[str, tuple[dict[Use, int], str]] = {
         {"discussion": 2},
         "the words are a link's text (a related-news entry, a menu item): they point elsewhere",
     ),
+    "row-denied": (
+        {"discussion": 8},
+        "the words name a parameter row whose value says no (是否上海标准：否, 上海标准 | 无, Shanghai Standard: No): the"
+        " seller states the product is not one, as 不是上海标准 does",
+    ),
     "column-name": (
         {"product": 1},
         "the words name a column of a table of records (是否上海标准 | 是/否, 上海标准 | ✓): what they say of each row is"
@@ -1132,6 +1178,11 @@ NEAR_STRUCTURE: dict[str, tuple[dict[Use, int], str]] = {
     "related-list": (
         {"discussion": 5},
         "the words sit in a list headed 相关资讯/热点新闻/推荐阅读: headlines of other pages, not this page's claim",
+    ),
+    "affirmed": (
+        {"product": 8},
+        "the occurrence's question about the words is answered yes by the seller (常见问题 问：这款是上海标准吗？ 答：是的。,"
+        " 商家回复：是的): the seller's claim for the product, asked or not; a yes by another buyer (问大家) is none",
     ),
     "asked": (
         {"discussion": 4},
@@ -1255,6 +1306,8 @@ SAMPLE_CONTEXT = re.compile(
 DECISIVE_DISCUSSION = frozenset(
     [
         "placeholder-code",
+        "row-denied",
+        "value-denied",
         "pool",
         "pending",
         "pending-status",
@@ -1280,7 +1333,7 @@ NAMES_A_STANDARD = re.compile(r"标准|標準|standard|《", re.I)
 PUBLIC_BODY_PAGE = frozenset(["gov-host", "gov-cms", "gov-meta", "regulator-site"])
 # Seller's voice in the occurrence's sentence: the product offered is the subject (these keep a claim a claim
 # on a page that otherwise offers nothing).
-SELLER_VOICE = frozenset(["product-subject", "offer"])
+SELLER_VOICE = frozenset(["product-subject", "offer", "affirmed"])
 # The organisation's own voice around the occurrence: its self-introduction on a job board is no forum, notice
 # or news, so the page reading as discussion (a job board: no-offer) does not make what it says of itself quoted.
 OWN_VOICE = frozenset(["self-introduction"])
@@ -1338,6 +1391,36 @@ USER_CONTENT_CLASS = frozenset(
 VIEWER_LINE = re.compile(
     r"\s*(?:弹幕|彈幕|网友|網友|观众|觀眾|粉丝|粉絲|评论|評論|留言|游客|遊客|访客|訪客|买家|買家|顾客|顧客|用户|用戶)"
     r"(?!须知|須知|必读|必讀|注意|手册|手冊)[^:：，,。；;！？!?]{0,12}\s*[:：]"
+)
+# The answer to a question about the words (问：这款是上海标准吗？ 答：是的。): a label naming who answers, then a yes.
+# The seller's labels (商家回复, 客服, 掌柜) make it the seller's wherever it stands; a plain 答/A/回答 is the seller's
+# only outside buyers' questions (a shop's 常见问题, not 问大家 or reviews, where other buyers answer).
+ANSWER = re.compile(
+    r"^\s*(?:(?P<seller>商家|商傢|卖家|賣家|掌柜|掌櫃|客服|官方|店家|店主|品牌方|seller|shop|store)[^:：，,。]{0,6}\s*[:：]\s*"
+    r"|(?:答|回答|回复|回覆|a|answer)\s*[:：.]?\s*)?"
+    # A bare 是/对/当然 only as the whole first clause: 是对标准的评价 answering 什么是上海标准？ is no yes.
+    r"(?P<yes>是的|是滴|对的|對的|有的|没错|沒錯|确实是|確實是|(?:是|对|對|有|当然|當然|嗯)(?=[，,。.！!～~\s]|$)"
+    r"|yes\b|yep\b|correct\b)",
+    re.I,
+)
+# A yes taken back in the same clause (是的，但不是…; 当然不是 never matched): no affirmation.
+# …or said to be only applied for (是的，我们正在申报): as an application in progress, no designation is claimed.
+ANSWER_DENIED = re.compile(
+    r"[^。.!！?？]{0,16}(?:不是|并非|並非|不属于|不屬於|\bnot\b|\bno\b"
+    r"|正在申|申报中|申報中|申请中|申請中|评审中|評審中|审核中|審核中|已申[请請报報](?![^，,。]{0,2}(?:并|並|获|獲|入选|通过))|培育"
+    r"|\bpending\b|\bapplied\b)",
+    re.I,
+)
+# Headings of buyers' questions and reviews: there a plain 答 is another buyer's word, not the seller's.
+BUYER_QUESTIONS_HEADING = re.compile(
+    r"问大家|問大家|买家|買家|网友|網友|评价|評價|评论|評論|晒单|曬單|留言|reviews?|comments?|customer questions",
+    re.I,
+)
+# A parameter row's value that says no (是否上海标准：否, 上海标准 | 无, Shanghai Standard: No, ×, —): the whole value.
+NEGATIVE_VALUE = re.compile(
+    r"\s*(?:否|无|無|不是|非|没有|沒有|不属于|不屬於|暂无|暫無|no|none|not applicable|n/?a|×|✗|✘|—+|-+|/)\s*[。.]?\s*"
+    r"(?:[(（][^()（）]{0,12}[)）]\s*)?",  # a note after it (否（申报中）)
+    re.I,
 )
 # Page <title>/og:title/h1 that asks a question: a Q&A or advice page (a product's title never asks).
 QUESTION_TITLE = re.compile(
