@@ -4,7 +4,9 @@ Most pages in a sweep hold no mention, so this is the whole cost of most pages. 
 same rule tables (patterns.GATE_RULES, patterns.SPLIT_RULES, patterns.SQUEEZE_TRIGGERS) and decide alike:
 
 - `hyperscan`: every rule of the page's byte families compiled into one Hyperscan database, one pass over
-  the page whatever the number of rules (SIMD multi-pattern matching, as in intrusion-detection engines);
+  the page whatever the number of rules (SIMD multi-pattern matching, as in intrusion-detection engines); the
+  split rules in it are cheaper supersets (SplitRule.prefilter), and only a page one of them holds on is
+  scanned again with the exact split rules;
 - `find`: one `bytes.find` pass per anchor and Python regexes beside each hit, the fallback where Hyperscan
   has no wheel (it is optional).
 
@@ -153,6 +155,7 @@ def expressions(rule: GateRule) -> list[bytes]:
 
 class _Database(NamedTuple):
     database: hyperscan.Database
+    first_split: int  # ids from here on are split-rule prefilters (SplitRule.prefilter), not decisive
     first_trigger: int  # ids from here on are SQUEEZE_TRIGGERS, not rules
 
 
@@ -166,12 +169,25 @@ class HyperscanSearcher:
 
         self._hs = hyperscan
         self._databases: dict[tuple[str, ...], _Database] = {}
+        # The exact split rules (SplitRule.expression), run only on a page where a prefilter held.
+        self._exact: dict[tuple[str, ...], hyperscan.Database] = {}
         self._compiling = threading.Lock()
         # Hyperscan releases the GIL while scanning, and a scratch space serves one scan at a time.
         self._local = threading.local()
         # Fail here, not on a page, where Hyperscan cannot run on this CPU (it needs SSSE3 or NEON).
         probe = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         probe.compile(expressions=[b"probe"], ids=[0], elements=1, flags=[0])
+
+    def _compile(self, patterns: list[bytes], flags: list[int]) -> hyperscan.Database:
+        hs = self._hs
+        ids = list(range(len(patterns)))
+
+        def compile_database() -> hyperscan.Database:
+            database = hs.Database(mode=hs.HS_MODE_BLOCK)
+            database.compile(expressions=patterns, ids=ids, elements=len(patterns), flags=flags)
+            return database
+
+        return load_or_compile(hs, hs.HS_MODE_BLOCK, patterns, ids, flags, compile_database, cache_dir())
 
     def _database(self, page_families: tuple[str, ...]) -> _Database:
         found = self._databases.get(page_families)
@@ -189,59 +205,84 @@ class HyperscanSearcher:
                     rule_flags = hs.HS_FLAG_SINGLEMATCH | (hs.HS_FLAG_CASELESS if rule.caseless else 0)
                     patterns += found_expressions
                     flags += [rule_flags] * len(found_expressions)
+                first_split = len(patterns)
                 for split in split_rules_for(page_families):
-                    patterns.append(split.expression())
+                    patterns.append(split.prefilter())
                     flags.append(hs.HS_FLAG_SINGLEMATCH)
                 # Last: the triggers of a second look without invisible characters (not hits by themselves).
                 first_trigger = len(patterns)
                 triggers = [expression for group in SQUEEZE_TRIGGERS for expression in group]
                 patterns += triggers
                 flags += [hs.HS_FLAG_SINGLEMATCH | hs.HS_FLAG_CASELESS] * len(triggers)
-                ids = list(range(len(patterns)))
-
-                def compile_database() -> hyperscan.Database:
-                    database = hs.Database(mode=hs.HS_MODE_BLOCK)
-                    database.compile(expressions=patterns, ids=ids, elements=len(patterns), flags=flags)
-                    return database
-
-                database = load_or_compile(
-                    hs, hs.HS_MODE_BLOCK, patterns, ids, flags, compile_database, cache_dir()
-                )
-                self._databases[page_families] = _Database(database, first_trigger)
+                database = self._compile(patterns, flags)
+                self._databases[page_families] = _Database(database, first_split, first_trigger)
             return self._databases[page_families]
 
-    def _scratch(self, page_families: tuple[str, ...]) -> hyperscan.Scratch:
-        scratches: dict[tuple[str, ...], hyperscan.Scratch] | None = getattr(self._local, "scratches", None)
+    def _exact_database(self, page_families: tuple[str, ...]) -> hyperscan.Database:
+        found = self._exact.get(page_families)
+        if found is not None:
+            return found
+        with self._compiling, preparation():
+            if page_families not in self._exact:
+                splits = [split.expression() for split in split_rules_for(page_families)]
+                self._exact[page_families] = self._compile(
+                    splits, [self._hs.HS_FLAG_SINGLEMATCH] * len(splits)
+                )
+            return self._exact[page_families]
+
+    def _scratch(self, page_families: tuple[str, ...], exact: bool = False) -> hyperscan.Scratch:
+        scratches: dict[tuple[tuple[str, ...], bool], hyperscan.Scratch] | None = getattr(
+            self._local, "scratches", None
+        )
         if scratches is None:
             scratches = self._local.scratches = {}
-        if page_families not in scratches:
-            scratches[page_families] = self._hs.Scratch(self._database(page_families).database)
-        return scratches[page_families]
+        key = (page_families, exact)
+        if key not in scratches:
+            database = (
+                self._exact_database(page_families) if exact else self._database(page_families).database
+            )
+            scratches[key] = self._hs.Scratch(database)
+        return scratches[key]
 
     def scan(self, raw: bytes, page_families: tuple[str, ...]) -> Scan:
         if not raw:
             return Scan(False, False)
         found = self._database(page_families)
-        first_trigger = found.first_trigger
+        first_split, first_trigger = found.first_split, found.first_trigger
         squeeze: list[bool] = []
+        prefiltered: list[bool] = []
 
         def on_match(rule_id: int, start: int, end: int, flags: int, context: object) -> bool:
             if rule_id >= first_trigger:
                 squeeze.append(True)
                 return False  # not a hit: keep looking for one
+            if rule_id >= first_split:
+                prefiltered.append(True)
+                return False  # a split rule may hold: the exact rules decide after the scan
             return True  # one hit decides the page: stop the scan
 
+        # The sentinel byte works around a bug of the library in the hyperscan 0.9.1 wheel: with two
+        # bounded-gap expressions sharing an anchor, a match that ends the data after a gap of ~50 bytes or
+        # more is not reported (tests/test_extract_gate.py, test_window_edge). No expression ends with the
+        # byte, so it cannot add a match; the copy costs ~0.05 ms per MB.
+        data = raw + b"\n"
         try:
-            # The sentinel byte works around a bug of the library in the hyperscan 0.9.1 wheel: with two
-            # bounded-gap expressions sharing an anchor, a match that ends the data after a gap of ~50 bytes or
-            # more is not reported (tests/test_extract_gate.py, test_window_edge). No expression ends with the
-            # byte, so it cannot add a match; the copy costs ~0.05 ms per MB.
-            found.database.scan(
-                raw + b"\n", match_event_handler=on_match, scratch=self._scratch(page_families)
-            )
+            found.database.scan(data, match_event_handler=on_match, scratch=self._scratch(page_families))
         except self._hs.ScanTerminated:
             return Scan(True, False)
+        if prefiltered and self._split_holds(data, page_families):
+            return Scan(True, False)
         return Scan(False, bool(squeeze))
+
+    def _split_holds(self, data: bytes, page_families: tuple[str, ...]) -> bool:
+        """The exact split rules, on a page where a prefilter held."""
+        try:
+            self._exact_database(page_families).scan(
+                data, match_event_handler=lambda *_: True, scratch=self._scratch(page_families, exact=True)
+            )
+        except self._hs.ScanTerminated:
+            return True
+        return False
 
     def holds(self, raw: bytes, page_families: tuple[str, ...]) -> bool:
         return self.scan(raw, page_families).hit
