@@ -421,18 +421,17 @@ _END = rb"</[A-Za-z][^>]*>"
 _NESTED_DEPTH = 1
 
 
-def _element(depth: int, start: bytes = _START) -> bytes:
+def _element(depth: int) -> bytes:
     """Any element holding text, comments, line breaks and elements `depth` levels deep, read one way."""
     inner = rb"[^<]*(?:(?:" + _COMMENT + b"|" + _VOID
     if depth > 0:
-        inner += b"|" + _element(depth - 1, start)
-    return b"(?:" + start + inner + rb")[^<]*)*" + _END + b")"
+        inner += b"|" + _element(depth - 1)
+    return b"(?:" + _START + inner + rb")[^<]*)*" + _END + b")"
 
 
-def _gap(invisible: bytes, visible: bytes, start: bytes = _START) -> bytes:
+def _gap(invisible: bytes, visible: bytes) -> bytes:
     """What may part the words in one byte family, where `invisible` spells its default-ignorable and space
-    characters and `visible` any other character but "<", "&" and white space (`start`: how an element's start
-    tag is read; _ANY_START for the prefilter, SPLIT_PREFILTER_GAP).
+    characters and `visible` any other character but "<", "&" and white space.
 
     An element with text of its own is read through, as a buyer may not see it: its attributes or the page's
     stylesheet (a class, an id or its tag name: stylesheet.py) may hide it, and the extractor then reads the
@@ -440,9 +439,9 @@ def _gap(invisible: bytes, visible: bytes, start: bytes = _START) -> bytes:
     <rt>shàng</rt> too) is what tells it from the tags around it, so an element holding no visible text (only
     spaces, references or invisible characters) is read as tags only, and a gap is read one way."""
     spaces = rb"(?:\s|&[#a-zA-Z0-9]{1,32};|" + invisible + b")*"
-    item = b"(?:" + _COMMENT + b"|" + _VOID + b"|" + _element(_NESTED_DEPTH - 1, start) + b")"
+    item = b"(?:" + _COMMENT + b"|" + _VOID + b"|" + _element(_NESTED_DEPTH - 1) + b")"
     text_element = (
-        start
+        _START
         + spaces
         + b"(?:"
         + item
@@ -487,15 +486,31 @@ _GAP_CLASSES: dict[str, tuple[bytes, bytes]] = {
     ),
 }
 SPLIT_GAP: dict[str, bytes] = {family: _gap(*classes) for family, classes in _GAP_CLASSES.items()}
-# A start tag of any name (br, wbr and img too): what SPLIT_PREFILTER_GAP reads an element's start with.
+# A start tag of any name (br, wbr and img too).
 _ANY_START = rb"<[A-Za-z][^>]*>"
-# A superset of SPLIT_GAP for Hyperscan only (a <br> read either as a line break or as an element's start is
-# two ways, fine for an automaton, exponential for a Python regex). Hyperscan compiles the names spelled out
-# letter by letter in _START into some 30 more NFA states per level, and after 上海 in a list of links (a
-# province picker) the gap reads on for kilobytes: that NFA cost 0.07 ms a hit, twice this one's. The gate
-# runs the exact SPLIT_GAP only on a page this one lets through (gate.py), so it decides as before.
+
+
+def _prefilter_gap(invisible: bytes) -> bytes:
+    """A superset of _gap for Hyperscan only: an element's content is any text, comments, line breaks and
+    elements one level deeper, its start tag any name (a <br> read both as a line break and as an element's
+    start, or an element read both as one and as tags, is two ways: fine for an automaton, exponential for a
+    Python regex). Every gap _gap reads, this reads (the text of an element, its spaces, references and
+    invisible characters, hold no "<")."""
+    deepest = rb"(?:[^<]|" + _COMMENT + b"|" + _VOID + b")*"
+    inner = rb"(?:[^<]|" + _COMMENT + b"|" + _VOID + b"|" + _ANY_START + deepest + _END + b")*"
+    element = _ANY_START + inner + _END
+    return (
+        b"(?:" + _TAG + b"|" + _COMMENT + rb"|\s|&[#a-zA-Z0-9]{1,32};|" + invisible + b"|" + element + b")*"
+    )
+
+
+# After 上海 in a list of links (a province picker) a gap reads on for kilobytes, every item an element that
+# may be hidden; Hyperscan runs SPLIT_GAP there as an NFA of some 300 states, and the gate cost 40% more on
+# such a page than before elements nested in hidden ones were read. This gap has a third of the states and
+# SplitRule.prefilter stops at the rule's second character: the gate runs the exact rules only on a page where
+# a prefilter held (gate.py), so it decides as before.
 SPLIT_PREFILTER_GAP: dict[str, bytes] = {
-    family: _gap(*classes, start=_ANY_START) for family, classes in _GAP_CLASSES.items()
+    family: _prefilter_gap(invisible) for family, (invisible, _) in _GAP_CLASSES.items()
 }
 
 
@@ -511,11 +526,13 @@ class SplitRule(NamedTuple):
         """The spellings the rule starts with (searched as literals)."""
         return self.chars[0]
 
-    def rest(self, gaps: dict[str, bytes] = SPLIT_GAP) -> bytes:
-        """The regex that must follow a first character (Hyperscan and Python syntax alike)."""
+    def rest(self, gaps: dict[str, bytes] = SPLIT_GAP, characters: int | None = None) -> bytes:
+        """The regex that must follow a first character (Hyperscan and Python syntax alike), up to the rule's
+        `characters`-th character (all of them by default)."""
         gap = gaps[self.family]
         return b"".join(
-            gap + b"(?:" + b"|".join(map(_literal, spellings)) + b")" for spellings in self.chars[1:]
+            gap + b"(?:" + b"|".join(map(_literal, spellings)) + b")"
+            for spellings in self.chars[1:characters]
         )
 
     def expression(self) -> bytes:
@@ -523,8 +540,9 @@ class SplitRule(NamedTuple):
         return b"(?:" + b"|".join(map(_literal, self.first())) + b")" + self.rest()
 
     def prefilter(self) -> bytes:
-        """A Hyperscan expression that holds wherever `expression` does, and costs less on long runs of markup."""
-        return b"(?:" + b"|".join(map(_literal, self.first())) + b")" + self.rest(SPLIT_PREFILTER_GAP)
+        """A Hyperscan expression that holds wherever `expression` does, and costs less on long runs of markup:
+        the rule's first two characters, a SPLIT_PREFILTER_GAP between them."""
+        return b"(?:" + b"|".join(map(_literal, self.first())) + b")" + self.rest(SPLIT_PREFILTER_GAP, 2)
 
 
 # Every character the normaliser folds to 海, 标 or 准 (compatibility ideographs, traditional forms);
