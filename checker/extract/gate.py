@@ -5,8 +5,8 @@ same rule tables (patterns.GATE_RULES, patterns.SPLIT_RULES, patterns.SQUEEZE_TR
 
 - `hyperscan`: every rule of the page's byte families compiled into one Hyperscan database, one pass over
   the page whatever the number of rules (SIMD multi-pattern matching, as in intrusion-detection engines); the
-  split rules in it are cheaper supersets (SplitRule.prefilter), and only a page one of them holds on is
-  scanned again with the exact split rules;
+  split rules in it are cheaper supersets (SplitRule.prefilter), and only on a page one of them holds on
+  are the exact split rules read, by the `find` searcher's regexes;
 - `find`: one `bytes.find` pass per anchor and Python regexes beside each hit, the fallback where Hyperscan
   has no wheel (it is optional).
 
@@ -103,6 +103,10 @@ class FindSearcher:
                 page = folded = raw.lower() if folded is None else folded
             if self._rule_holds(page, rule):
                 return True
+        return self.split_holds(raw, page_families)
+
+    def split_holds(self, raw: bytes, page_families: tuple[str, ...]) -> bool:
+        """Whether a split rule holds: the words with only markup between them."""
         return any(self._split_holds(raw, rule) for rule in split_rules_for(page_families))
 
     def scan(self, raw: bytes, page_families: tuple[str, ...]) -> Scan:
@@ -169,8 +173,9 @@ class HyperscanSearcher:
 
         self._hs = hyperscan
         self._databases: dict[tuple[str, ...], _Database] = {}
-        # The exact split rules (SplitRule.expression), run only on a page where a prefilter held.
-        self._exact: dict[tuple[str, ...], hyperscan.Database] = {}
+        # The exact split rules, read only on a page where a prefilter held: by the find searcher's regexes (too
+        # long for Hyperscan's limit on a pattern), so both searchers decide alike.
+        self._exact = FindSearcher()
         self._compiling = threading.Lock()
         # Hyperscan releases the GIL while scanning, and a scratch space serves one scan at a time.
         self._local = threading.local()
@@ -218,31 +223,13 @@ class HyperscanSearcher:
                 self._databases[page_families] = _Database(database, first_split, first_trigger)
             return self._databases[page_families]
 
-    def _exact_database(self, page_families: tuple[str, ...]) -> hyperscan.Database:
-        found = self._exact.get(page_families)
-        if found is not None:
-            return found
-        with self._compiling, preparation():
-            if page_families not in self._exact:
-                splits = [split.expression() for split in split_rules_for(page_families)]
-                self._exact[page_families] = self._compile(
-                    splits, [self._hs.HS_FLAG_SINGLEMATCH] * len(splits)
-                )
-            return self._exact[page_families]
-
-    def _scratch(self, page_families: tuple[str, ...], exact: bool = False) -> hyperscan.Scratch:
-        scratches: dict[tuple[tuple[str, ...], bool], hyperscan.Scratch] | None = getattr(
-            self._local, "scratches", None
-        )
+    def _scratch(self, page_families: tuple[str, ...]) -> hyperscan.Scratch:
+        scratches: dict[tuple[str, ...], hyperscan.Scratch] | None = getattr(self._local, "scratches", None)
         if scratches is None:
             scratches = self._local.scratches = {}
-        key = (page_families, exact)
-        if key not in scratches:
-            database = (
-                self._exact_database(page_families) if exact else self._database(page_families).database
-            )
-            scratches[key] = self._hs.Scratch(database)
-        return scratches[key]
+        if page_families not in scratches:
+            scratches[page_families] = self._hs.Scratch(self._database(page_families).database)
+        return scratches[page_families]
 
     def scan(self, raw: bytes, page_families: tuple[str, ...]) -> Scan:
         if not raw:
@@ -270,19 +257,9 @@ class HyperscanSearcher:
             found.database.scan(data, match_event_handler=on_match, scratch=self._scratch(page_families))
         except self._hs.ScanTerminated:
             return Scan(True, False)
-        if prefiltered and self._split_holds(data, page_families):
+        if prefiltered and self._exact.split_holds(raw, page_families):
             return Scan(True, False)
         return Scan(False, bool(squeeze))
-
-    def _split_holds(self, data: bytes, page_families: tuple[str, ...]) -> bool:
-        """The exact split rules, on a page where a prefilter held."""
-        try:
-            self._exact_database(page_families).scan(
-                data, match_event_handler=lambda *_: True, scratch=self._scratch(page_families, exact=True)
-            )
-        except self._hs.ScanTerminated:
-            return True
-        return False
 
     def holds(self, raw: bytes, page_families: tuple[str, ...]) -> bool:
         return self.scan(raw, page_families).hit
