@@ -113,7 +113,9 @@ from pagetext import charsets, ignorables
 # A shadow host's own children that no <slot> of its declarative shadow root draws are hidden.
 # A stylesheet rule setting unicode-bidi:bidi-override; direction:rtl draws the words backwards: bidi-override;
 # words written backwards that such an override (a class or inline) shows forwards are a bidi-override warning.
-EXTRACTOR_VERSION = "1.25.0"
+# 1.26.0: the gate reads through every element without end tag inside a hidden one (<input>, <hr>, <meta>, <link>,
+# <source>, <col>, <area>, <embed>, <param>, <track>, <base>, as <br>, <wbr> and <img> before): it stopped there.
+EXTRACTOR_VERSION = "1.26.0"
 
 
 class Pattern(NamedTuple):
@@ -392,29 +394,76 @@ _TAG = (
     rb"|<[A-Za-z/][^>\"']*(?:\"[^\"]*\"|'[^']*')(?:[^>\"']|\"[^\"]*\"|'[^']*')*>"  # quoted values read whole
 )
 _COMMENT = rb"<!--(?:[^-]|-[^-]|--+[^\->])*--+>"  # a comment, read to its first -->
-# Line breaks and images inside a hidden element have no end tag (上海<i hidden>热<br>卖</i>标准). A start tag
-# names any other element, spelled out letter by letter (no look-ahead in Hyperscan): read either way, each
-# <img> in a list doubled the tries at every level.
-_VOID = rb"<(?:[bB][rR]|[wW][bB][rR]|[iI][mM][gG])(?:[\s/][^>]*)?>"
+# Elements without end tag (HTML's void elements): line breaks, images, form fields and the like inside a hidden
+# element (上海<i hidden>热<br>卖<input type=hidden>x</i>标准). A start tag names any other element, spelled out
+# letter by letter (no look-ahead in Hyperscan): read either way, each <img> in a list doubled the tries at
+# every level.
+VOID_NAMES = (
+    b"area",
+    b"base",
+    b"br",
+    b"col",
+    b"embed",
+    b"hr",
+    b"img",
+    b"input",
+    b"link",
+    b"meta",
+    b"param",
+    b"source",
+    b"track",
+    b"wbr",
+)
 _NAME_CHAR = rb"[^\s/>]"
 
 
-def _not_name(first: bytes, rest: bytes) -> bytes:
-    """A tag name that starts with `first` (a letter, both cases) and is not `first` + `rest`."""
-    if not rest:
-        return b"[" + first.lower() + first.upper() + b"]" + _NAME_CHAR + b"+"
-    head = rest[:1]
-    other = b"[^" + head.lower() + head.upper() + rb"\s/>]" + _NAME_CHAR + b"*"
-    return b"[" + first.lower() + first.upper() + b"](?:" + other + b"|" + _not_name(head, rest[1:]) + b")?"
+def _letters(letters: Iterable[bytes]) -> bytes:
+    return b"".join(letter.lower() + letter.upper() for letter in sorted(set(letters)))
 
 
-_START = (
-    rb"<(?:[ac-hj-vx-zAC-HJ-VX-Z]"
-    + _NAME_CHAR
-    + b"*|"
-    + b"|".join(_not_name(name[:1], name[1:]) for name in (b"br", b"wbr", b"img"))
+def _other_names(names: Iterable[bytes]) -> bytes:
+    """A tag name (its first character a letter) that is none of `names`, read one way only."""
+    trie: dict[bytes, dict] = {}
+    for name in names:
+        node = trie
+        for letter in name:
+            node = node.setdefault(bytes([letter]), {})
+        node[b""] = {}
+
+    def after(node: dict[bytes, dict]) -> bytes:
+        children = [letter for letter in node if letter]
+        alternatives = [b"[^" + _letters(children) + rb"\s/>]" + _NAME_CHAR + b"*"]
+        alternatives += [b"[" + _letters([c]) + b"]" + after(node[c]) for c in sorted(children)]
+        body = b"(?:" + b"|".join(alternatives) + b")"
+        return body if b"" in node else body + b"?"  # a void name must go on; any other may end here
+
+    firsts = [letter for letter in trie if letter]
+    others = bytes(c for c in b"abcdefghijklmnopqrstuvwxyz" if bytes([c]) not in firsts)
+    alternatives = [b"[" + others + others.upper() + b"]" + _NAME_CHAR + b"*"]
+    alternatives += [b"[" + _letters([c]) + b"]" + after(trie[c]) for c in sorted(firsts)]
+    return b"(?:" + b"|".join(alternatives) + b")"
+
+
+_VOID = (
+    b"<(?:"
+    + b"|".join(b"".join(b"[" + _letters([bytes([c])]) + b"]" for c in name) for name in VOID_NAMES)
     + rb")(?:[\s/][^>]*)?>"
 )
+# What the prefilter (SplitRule.prefilter) reads as an element without end tag: a superset of _VOID, letter by
+# letter of the names of each length (br and hr; col, img and wbr; ...), some 20 NFA states against 60 for the
+# names spelled out; the few other names it reads (<cog>) are none of HTML's.
+_ANY_VOID = (
+    b"<(?:"
+    + b"|".join(
+        b"".join(
+            b"[" + _letters(bytes([name[i]]) for name in VOID_NAMES if len(name) == length) + b"]"
+            for i in range(length)
+        )
+        for length in sorted({len(name) for name in VOID_NAMES})
+    )
+    + rb")(?:[\s/][^>]*)?>"
+)
+_START = b"<" + _other_names(VOID_NAMES) + rb"(?:[\s/][^>]*)?>"
 _END = rb"</[A-Za-z][^>]*>"
 # How deep elements inside a hidden one are read (上海<i class="h"><b><u>热</u>卖</b>x</i>标准): a regex cannot
 # match tags to each other at any depth, and each level is another copy of the expression.
@@ -496,9 +545,10 @@ def _prefilter_gap(invisible: bytes) -> bytes:
     start, or an element read both as one and as tags, is two ways: fine for an automaton, exponential for a
     Python regex). Every gap _gap reads, this reads (the text of an element, its spaces, references and
     invisible characters, hold no "<")."""
-    deepest = rb"(?:[^<]|" + _COMMENT + b"|" + _VOID + b")*"
-    inner = rb"(?:[^<]|" + _COMMENT + b"|" + _VOID + b"|" + _ANY_START + deepest + _END + b")*"
-    element = _ANY_START + inner + _END
+    content = rb"(?:[^<]|" + _COMMENT + b"|" + _ANY_VOID + b")*"
+    for _ in range(_NESTED_DEPTH):
+        content = rb"(?:[^<]|" + _COMMENT + b"|" + _ANY_VOID + b"|" + _ANY_START + content + _END + b")*"
+    element = _ANY_START + content + _END
     return (
         b"(?:" + _TAG + b"|" + _COMMENT + rb"|\s|&[#a-zA-Z0-9]{1,32};|" + invisible + b"|" + element + b")*"
     )
