@@ -107,7 +107,7 @@ class FindSearcher:
 
     def split_holds(self, raw: bytes, page_families: tuple[str, ...]) -> bool:
         """Whether a split rule holds: the words with only markup between them."""
-        return any(self._split_holds(raw, rule) for rule in split_rules_for(page_families))
+        return any(self.split_rule_holds(raw, rule) for rule in split_rules_for(page_families))
 
     def scan(self, raw: bytes, page_families: tuple[str, ...]) -> Scan:
         if self.holds(raw, page_families):
@@ -132,7 +132,8 @@ class FindSearcher:
                 at = raw.find(anchor, at + 1)
         return False
 
-    def _split_holds(self, raw: bytes, rule: SplitRule) -> bool:
+    def split_rule_holds(self, raw: bytes, rule: SplitRule) -> bool:
+        """Whether one split rule holds somewhere in the page."""
         rest = self._rests[rule.name]
         for first in rule.first():
             at = raw.find(first)
@@ -237,14 +238,14 @@ class HyperscanSearcher:
         found = self._database(page_families)
         first_split, first_trigger = found.first_split, found.first_trigger
         squeeze: list[bool] = []
-        prefiltered: list[bool] = []
+        prefiltered: set[int] = set()
 
         def on_match(rule_id: int, start: int, end: int, flags: int, context: object) -> bool:
             if rule_id >= first_trigger:
                 squeeze.append(True)
                 return False  # not a hit: keep looking for one
             if rule_id >= first_split:
-                prefiltered.append(True)
+                prefiltered.add(rule_id - first_split)
                 return False  # a split rule may hold: the exact rules decide after the scan
             return True  # one hit decides the page: stop the scan
 
@@ -257,7 +258,8 @@ class HyperscanSearcher:
             found.database.scan(data, match_event_handler=on_match, scratch=self._scratch(page_families))
         except self._hs.ScanTerminated:
             return Scan(True, False)
-        if prefiltered and self._exact.split_holds(raw, page_families):
+        splits = split_rules_for(page_families)
+        if any(self._exact.split_rule_holds(raw, splits[index]) for index in sorted(prefiltered)):
             return Scan(True, False)
         return Scan(False, bool(squeeze))
 
