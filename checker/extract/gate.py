@@ -4,7 +4,9 @@ Most pages in a sweep hold no mention, so this is the whole cost of most pages. 
 same rule tables (patterns.GATE_RULES, patterns.SPLIT_RULES, patterns.SQUEEZE_TRIGGERS) and decide alike:
 
 - `hyperscan`: every rule of the page's byte families compiled into one Hyperscan database, one pass over
-  the page whatever the number of rules (SIMD multi-pattern matching, as in intrusion-detection engines);
+  the page whatever the number of rules (SIMD multi-pattern matching, as in intrusion-detection engines); the
+  split rules in it are cheaper supersets (SplitRule.prefilter), and only on a page one of them holds on
+  are the exact split rules read, by the `find` searcher's regexes;
 - `find`: one `bytes.find` pass per anchor and Python regexes beside each hit, the fallback where Hyperscan
   has no wheel (it is optional).
 
@@ -101,7 +103,11 @@ class FindSearcher:
                 page = folded = raw.lower() if folded is None else folded
             if self._rule_holds(page, rule):
                 return True
-        return any(self._split_holds(raw, rule) for rule in split_rules_for(page_families))
+        return self.split_holds(raw, page_families)
+
+    def split_holds(self, raw: bytes, page_families: tuple[str, ...]) -> bool:
+        """Whether a split rule holds: the words with only markup between them."""
+        return any(self.split_rule_holds(raw, rule) for rule in split_rules_for(page_families))
 
     def scan(self, raw: bytes, page_families: tuple[str, ...]) -> Scan:
         if self.holds(raw, page_families):
@@ -126,7 +132,8 @@ class FindSearcher:
                 at = raw.find(anchor, at + 1)
         return False
 
-    def _split_holds(self, raw: bytes, rule: SplitRule) -> bool:
+    def split_rule_holds(self, raw: bytes, rule: SplitRule) -> bool:
+        """Whether one split rule holds somewhere in the page."""
         rest = self._rests[rule.name]
         for first in rule.first():
             at = raw.find(first)
@@ -153,6 +160,7 @@ def expressions(rule: GateRule) -> list[bytes]:
 
 class _Database(NamedTuple):
     database: hyperscan.Database
+    first_split: int  # ids from here on are split-rule prefilters (SplitRule.prefilter), not decisive
     first_trigger: int  # ids from here on are SQUEEZE_TRIGGERS, not rules
 
 
@@ -166,12 +174,26 @@ class HyperscanSearcher:
 
         self._hs = hyperscan
         self._databases: dict[tuple[str, ...], _Database] = {}
+        # The exact split rules, read only on a page where a prefilter held: by the find searcher's regexes (too
+        # long for Hyperscan's limit on a pattern), so both searchers decide alike.
+        self._exact = FindSearcher()
         self._compiling = threading.Lock()
         # Hyperscan releases the GIL while scanning, and a scratch space serves one scan at a time.
         self._local = threading.local()
         # Fail here, not on a page, where Hyperscan cannot run on this CPU (it needs SSSE3 or NEON).
         probe = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         probe.compile(expressions=[b"probe"], ids=[0], elements=1, flags=[0])
+
+    def _compile(self, patterns: list[bytes], flags: list[int]) -> hyperscan.Database:
+        hs = self._hs
+        ids = list(range(len(patterns)))
+
+        def compile_database() -> hyperscan.Database:
+            database = hs.Database(mode=hs.HS_MODE_BLOCK)
+            database.compile(expressions=patterns, ids=ids, elements=len(patterns), flags=flags)
+            return database
+
+        return load_or_compile(hs, hs.HS_MODE_BLOCK, patterns, ids, flags, compile_database, cache_dir())
 
     def _database(self, page_families: tuple[str, ...]) -> _Database:
         found = self._databases.get(page_families)
@@ -189,25 +211,17 @@ class HyperscanSearcher:
                     rule_flags = hs.HS_FLAG_SINGLEMATCH | (hs.HS_FLAG_CASELESS if rule.caseless else 0)
                     patterns += found_expressions
                     flags += [rule_flags] * len(found_expressions)
+                first_split = len(patterns)
                 for split in split_rules_for(page_families):
-                    patterns.append(split.expression())
+                    patterns.append(split.prefilter())
                     flags.append(hs.HS_FLAG_SINGLEMATCH)
                 # Last: the triggers of a second look without invisible characters (not hits by themselves).
                 first_trigger = len(patterns)
                 triggers = [expression for group in SQUEEZE_TRIGGERS for expression in group]
                 patterns += triggers
                 flags += [hs.HS_FLAG_SINGLEMATCH | hs.HS_FLAG_CASELESS] * len(triggers)
-                ids = list(range(len(patterns)))
-
-                def compile_database() -> hyperscan.Database:
-                    database = hs.Database(mode=hs.HS_MODE_BLOCK)
-                    database.compile(expressions=patterns, ids=ids, elements=len(patterns), flags=flags)
-                    return database
-
-                database = load_or_compile(
-                    hs, hs.HS_MODE_BLOCK, patterns, ids, flags, compile_database, cache_dir()
-                )
-                self._databases[page_families] = _Database(database, first_trigger)
+                database = self._compile(patterns, flags)
+                self._databases[page_families] = _Database(database, first_split, first_trigger)
             return self._databases[page_families]
 
     def _scratch(self, page_families: tuple[str, ...]) -> hyperscan.Scratch:
@@ -222,24 +236,30 @@ class HyperscanSearcher:
         if not raw:
             return Scan(False, False)
         found = self._database(page_families)
-        first_trigger = found.first_trigger
+        first_split, first_trigger = found.first_split, found.first_trigger
         squeeze: list[bool] = []
+        prefiltered: set[int] = set()
 
         def on_match(rule_id: int, start: int, end: int, flags: int, context: object) -> bool:
             if rule_id >= first_trigger:
                 squeeze.append(True)
                 return False  # not a hit: keep looking for one
+            if rule_id >= first_split:
+                prefiltered.add(rule_id - first_split)
+                return False  # a split rule may hold: the exact rules decide after the scan
             return True  # one hit decides the page: stop the scan
 
+        # The sentinel byte works around a bug of the library in the hyperscan 0.9.1 wheel: with two
+        # bounded-gap expressions sharing an anchor, a match that ends the data after a gap of ~50 bytes or
+        # more is not reported (tests/test_extract_gate.py, test_window_edge). No expression ends with the
+        # byte, so it cannot add a match; the copy costs ~0.05 ms per MB.
+        data = raw + b"\n"
         try:
-            # The sentinel byte works around a bug of the library in the hyperscan 0.9.1 wheel: with two
-            # bounded-gap expressions sharing an anchor, a match that ends the data after a gap of ~50 bytes or
-            # more is not reported (tests/test_extract_gate.py, test_window_edge). No expression ends with the
-            # byte, so it cannot add a match; the copy costs ~0.05 ms per MB.
-            found.database.scan(
-                raw + b"\n", match_event_handler=on_match, scratch=self._scratch(page_families)
-            )
+            found.database.scan(data, match_event_handler=on_match, scratch=self._scratch(page_families))
         except self._hs.ScanTerminated:
+            return Scan(True, False)
+        splits = split_rules_for(page_families)
+        if any(self._exact.split_rule_holds(raw, splits[index]) for index in sorted(prefiltered)):
             return Scan(True, False)
         return Scan(False, bool(squeeze))
 
