@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from crawler.snapshots import store_snapshot
@@ -15,6 +18,25 @@ from sweeps.models import Finding
 T0 = dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.UTC)
 PAGE = "https://shop.example.com/item/1"
 REGISTRY = Path(__file__).resolve().parent.parent / "examples" / "registry.yaml"
+
+
+@contextlib.contextmanager
+def recorded_statements(db_url: str, into: list[str] | None = None) -> Iterator[list[str]]:
+    """Every SQL statement the engine of `db_url` runs inside the block, white space folded, appended to `into`
+    (a new list when not given): tests that pin what runs under the case-write lock read it."""
+    from markwatch import db
+
+    seen: list[str] = [] if into is None else into
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        seen.append(" ".join(statement.split()))
+
+    engine = db.get_engine(db_url)
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 def make_case(

@@ -1,4 +1,4 @@
-"""Shared by the probe-round tests (test_claims_probe_s26*.py): the example registry as an index and how a small
+"""Shared by the probe-round tests (test_claims_probe_s*.py): the example registry as an index, how a small
 page is judged (as of 2026-11-26, the day the probe expectations were written); the checker is conftest's."""
 
 from __future__ import annotations
@@ -44,3 +44,26 @@ def check(
 def findings(result: PageResult) -> list[tuple[str, str | None, str]]:
     """(rule, standard, confidence) of each finding, sorted."""
     return sorted((f.rule_id, f.standard_code, f.confidence) for f in result.findings)
+
+
+def page(title: str, body: str, lang: str = "zh-CN") -> str:
+    """A whole small page, UTF-8 declared, in the style every probe round wrote."""
+    return f'<html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title></head><body>{body}</body></html>'
+
+
+def listing(name: str, rows: str, extra: str = "", price: str = "¥59") -> str:
+    """A marketplace listing: the product's heading, a price and a buy button (an offer), its spec table."""
+    return page(
+        f"{name}-演示旗舰店",
+        f"<h1>{name}</h1><p class='price'>{price}</p><button>加入购物车</button>"
+        f"<table class='spec'>{rows}</table>{extra}",
+    )
+
+
+def spec_row(label: str, value: str) -> str:
+    """One row of a listing's spec table."""
+    return f"<tr><th>{label}</th><td>{value}</td></tr>"
+
+
+CUP_ROW = spec_row("产品名称", "智能水杯")
+SHOP_URL = "https://shop.example.test/item/1.html"

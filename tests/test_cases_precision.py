@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from cases_support import add_finding, make_case, make_sweep
+from cases_support import add_finding, make_case, make_sweep, recorded_statements
 from sqlalchemy.orm import Session
 
 from markwatch import db
@@ -71,8 +71,6 @@ def test_ingest_reads_the_decisions_before_it_takes_the_case_write_lock(
     """The review policy reads every decided case and its newest finding's claim and evidence: under the lock
     an ingest holds for the whole sweep, every inspector's decision waited for that too. A decision made while
     it is read counts from the next sweep."""
-    from sqlalchemy import event
-
     from markwatch.cases import ingest
 
     with db.session_scope(db_url) as session:
@@ -88,17 +86,9 @@ def test_ingest_reads_the_decisions_before_it_takes_the_case_write_lock(
         seen.append("LOCK")
         locking(session)
 
-    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        seen.append(" ".join(statement.split()))
-
     monkeypatch.setattr(ingest, "serialise_case_writes", lock)
-    engine = db.get_engine(db_url)
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        with db.session_scope(db_url) as session:
-            report = ingest.ingest_sweep(session, sweep_id)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    with recorded_statements(db_url, into=seen), db.session_scope(db_url) as session:
+        report = ingest.ingest_sweep(session, sweep_id)
     assert report.created == 1
     policy = [n for n, s in enumerate(seen) if "case_findings.finding_id" in s and "max(" in s.lower()]
     assert policy and max(policy) < seen.index("LOCK"), seen

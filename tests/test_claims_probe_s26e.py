@@ -10,16 +10,13 @@ from __future__ import annotations
 import pytest
 from claims_probe_support import check as _check
 from claims_probe_support import findings as _findings
+from claims_probe_support import page as _page
 
 from checker.check import Checker, PageResult
 
 
 def _uses(result: PageResult) -> list[str]:
     return [o.use for o in result.page.occurrences if "head" not in o.location]
-
-
-def _page(title: str, body: str) -> str:
-    return f'<html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title></head><body>{body}</body></html>'
 
 
 # --- an agency selling a service about the scheme --------------------------------------------------------------

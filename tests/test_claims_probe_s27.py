@@ -9,12 +9,9 @@ from __future__ import annotations
 
 from claims_probe_support import check as _check
 from claims_probe_support import findings as _findings
+from claims_probe_support import page as _page
 
 from checker.check import Checker, PageResult
-
-
-def _page(title: str, body: str, lang: str = "zh-CN") -> str:
-    return f'<html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title></head><body>{body}</body></html>'
 
 
 def _claimants(result: PageResult) -> set[tuple[str | None, str | None]]:

@@ -7,31 +7,15 @@ registry (examples/registry.yaml) on 2026-11-26."""
 from __future__ import annotations
 
 import pytest
+from claims_probe_support import CUP_ROW as _CUP
+from claims_probe_support import SHOP_URL as _URL
 from claims_probe_support import check as _check
 from claims_probe_support import findings as _findings
+from claims_probe_support import listing as _item
+from claims_probe_support import page as _page
+from claims_probe_support import spec_row as _row
 
 from checker.check import Checker
-
-
-def _page(title: str, body: str, lang: str = "zh-CN") -> str:
-    return f'<html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title></head><body>{body}</body></html>'
-
-
-def _item(name: str, rows: str, extra: str = "", price: str = "¥59") -> str:
-    return _page(
-        f"{name}-演示旗舰店",
-        f"<h1>{name}</h1><p class='price'>{price}</p><button>加入购物车</button>"
-        f"<table class='spec'>{rows}</table>{extra}",
-    )
-
-
-def _row(label: str, value: str) -> str:
-    return f"<tr><th>{label}</th><td>{value}</td></tr>"
-
-
-_CUP = _row("产品名称", "智能水杯")
-_URL = "https://shop.example.test/item/1.html"
-
 
 # --- a competitor's claim, quoted by a seller ------------------------------------------------------------
 

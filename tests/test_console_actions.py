@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from cases_support import recorded_statements
 from console_support import ConsoleData, console_app, seed, sign_in
 from fastapi.testclient import TestClient
 
@@ -238,8 +239,6 @@ def test_an_assignment_reads_no_audit_payload_under_the_lock(
 ) -> None:
     """Which assignment the form saw is checked under the case-write lock: only the latest assignment's seq is
     read there, not the case's whole history (its issued notices hold their documents)."""
-    from sqlalchemy import event
-
     client, data, db_url = console
     token = sign_in(client, data.keys["inspector"])
     url = f"/console/cases/{data.cases['expired']}"
@@ -247,21 +246,12 @@ def test_an_assignment_reads_no_audit_payload_under_the_lock(
     first = client.post(f"{url}/assign", data={"assignee": "张三", "assigned_seq": "0", "csrf_token": token})
     assert first.status_code == 200
     seen = int(re.findall(r'name="assigned_seq" value="(\d+)"', first.text)[0])
-    statements: list[str] = []
-
-    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        statements.append(" ".join(statement.split()))
-
-    engine = db.get_engine(db_url)
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(db_url) as statements:
         answer = client.post(
             f"{url}/assign",
             data={"assignee": "李四", "assigned_seq": str(seen), "csrf_token": token},
             follow_redirects=False,
         )
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert answer.status_code == 303, answer.text
     reads = [
         s for s in statements if s.startswith("SELECT") and "case_events.payload" in s.split(" FROM ")[0]

@@ -23,11 +23,11 @@ from typing import Any
 
 import httpx
 import pytest
-from cases_support import TEST_SECRET, LiveServer
+from cases_support import TEST_SECRET, LiveServer, recorded_statements
 from console_support import AUTHORITY, DEADLINE_ISO, console_app, seed, sign_in
 from fastapi.testclient import TestClient
 from servers import wait_until_serving
-from sqlalchemy import event, inspect, select, text
+from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -169,17 +169,8 @@ def test_two_server_processes_on_one_sqlite_file_number_notices_apart(tmp_path: 
 
 def _statements_while(db_url: str, action: Callable[[], None]) -> list[str]:
     """Every SQL statement the app's engine runs during `action`."""
-    seen: list[str] = []
-
-    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        seen.append(" ".join(statement.split()))
-
-    engine = db.get_engine(db_url)
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(db_url) as seen:
         action()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     return seen
 
 

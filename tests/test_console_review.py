@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from cases_support import recorded_statements
 from console_support import ConsoleData, console_app, seed, sign_in
 from fastapi.testclient import TestClient
 
@@ -112,26 +113,13 @@ def test_a_resent_move_is_recognised_without_reading_the_case_history(
 ) -> None:
     """Whether a stale form is the same move sent again is decided under the case-write lock: only the latest
     move's reason is read there (out of its entry, in SQL), not every entry of the case whole."""
-    import re
-
-    from sqlalchemy import event
-
     client, data, token, db_url = console
     case_id = data.cases["wording"]
     url = f"/console/cases/{case_id}/transition"
     form = {"to": "in_review", "from": "open", "reason": "先看图片再决定", "csrf_token": token}
     assert client.post(url, data=form, follow_redirects=False).headers["location"].endswith("?done=moved")
-    statements: list[str] = []
-
-    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        statements.append(" ".join(statement.split()))
-
-    engine = db.get_engine(db_url)
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(db_url) as statements:
         again = client.post(url, data=form, follow_redirects=False)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert again.status_code == 303 and again.headers["location"].endswith("?done=already")
     # A whole payload in a select list (JSON_EXTRACT(case_events.payload, …) or case_events.payload ->> … reads
     # one field of it).
