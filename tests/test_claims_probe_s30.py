@@ -588,3 +588,45 @@ def test_what_the_sellers_answer_says_after_its_yes(
 def test_a_row_saying_no_with_a_note_is_a_denial(checker: Checker) -> None:
     result = _check(checker, _item("演示保温杯", _FLASK_GB + _row("是否上海标准", "否（申报中）")), _URL)
     assert _findings(result) == []
+
+
+# --- an organisation's own certificate or honour in the next clause ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # The company's ISO certificate, its honours and awards, named in a clause of their own after a true
+        # claim: the words are not presented as a certificate or an award (SHS009 high against the seller).
+        "本品执行标准T/SHHJ 000003-2018（上海标准），公司通过ISO9001认证。",
+        "本品执行标准T/SHHJ 000003-2018（上海标准），公司曾获多项荣誉。",
+        "本品执行标准T/SHHJ 000003-2018（上海标准）；我司荣获高新技术企业称号。",
+        "本品执行标准T/SHHJ 000003-2018（上海标准），同时企业获得省级设计奖项。",
+        "公司获奖，本品（上海标准）执行T/SHHJ 000003-2018。",
+    ],
+)
+def test_an_organisations_own_certificate_in_another_clause_is_not_the_words_presented_as_one(
+    checker: Checker, sentence: str
+) -> None:
+    html = _item("智能水杯", _CUP, f"<p>{sentence}</p>")
+    assert _findings(_check(checker, html, url=_URL)) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # The words themselves presented as a certificate or award, in their own clause or one that goes on
+        # without a subject of its own: SHS009 as before.
+        "本品通过上海标准认证，执行标准T/SHHJ 000003-2018。",
+        "本品执行标准T/SHHJ 000003-2018，荣获上海标准。",
+        "本品执行T/SHHJ 000003-2018（上海标准），并通过认证。",
+        "公司产品执行T/SHHJ 000003-2018，获得上海标准等荣誉。",
+    ],
+)
+def test_the_words_presented_as_a_certificate_in_their_own_clause_stay_certification_wording(
+    checker: Checker, sentence: str
+) -> None:
+    html = _item("智能水杯", _CUP, f"<p>{sentence}</p>")
+    assert ("SHS009", "T/SHHJ 000003-2018") in {
+        (rule, code) for rule, code, _ in _findings(_check(checker, html, url=_URL))
+    }

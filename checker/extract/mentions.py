@@ -12,10 +12,12 @@ from checker.extract.patterns import (
     CERT_DENIED,
     CERT_WINDOW,
     CERTIFICATION,
+    CLAUSE_BREAK,
     EXCLUSIONS_AFTER,
     EXCLUSIONS_BEFORE,
     LOGO_FILE_ATTRS,
     MENTIONS,
+    ORGANISATION_SUBJECT,
     ROW_LABEL_AFTER_BREAK,
     ROW_TEXT,
     logo_file_name,
@@ -106,10 +108,33 @@ def certification_words(
     """Certification/award/approval words bound to the mention at text[start:end] (same sentence, near it).
     `sentence`: the mention's sentence span when the caller has it (BlockText.sentence_span)."""
     s_start, s_end = sentence if sentence is not None else sentence_span(text, start, end)
-    window = text[max(s_start, start - CERT_WINDOW) : min(s_end, end + CERT_WINDOW)]
+    low, high = _clauses_of_the_words(
+        text, start, end, max(s_start, start - CERT_WINDOW), min(s_end, end + CERT_WINDOW), s_start
+    )
+    window = text[low:high]
     return [
         p.name for p in CERTIFICATION if any(not _denied(window, m.start()) for m in p.regex.finditer(window))
     ]
+
+
+def _clauses_of_the_words(
+    text: str, start: int, end: int, low: int, high: int, sentence_start: int
+) -> tuple[int, int]:
+    """The part of text[low:high] that can speak of the words at text[start:end]: a clause beside theirs that
+    opens with the organisation as its own subject (…（上海标准），公司通过ISO9001认证) is cut off, with all beyond it."""
+    for brk in CLAUSE_BREAK.finditer(text, end, high):
+        if ORGANISATION_SUBJECT.match(text, brk.end()):
+            high = brk.start()
+            break
+    # Where each clause before the words' own begins; the window's edge is one only at the sentence's start.
+    starts = ([low] if low == sentence_start else []) + [
+        m.end() for m in CLAUSE_BREAK.finditer(text, low, start)
+    ]
+    for earlier, following in zip(reversed(starts[:-1]), reversed(starts[1:]), strict=True):
+        if ORGANISATION_SUBJECT.match(text, earlier):
+            low = following
+            break
+    return low, high
 
 
 def _denied(window: str, at: int) -> bool:

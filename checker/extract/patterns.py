@@ -135,7 +135,10 @@ from pagetext import charsets, ignorables
 # without the product as subject (对，是上海标准) answers for the question; 是否上海标准：否（申报中） is a denial.
 # 1.27.0: the gate reads through every element without end tag inside a hidden one (<input>, <hr>, <meta>, <link>,
 # <source>, <col>, <area>, <embed>, <param>, <track>, <base>, as <br>, <wbr> and <img> before): it stopped there.
-EXTRACTOR_VERSION = "1.27.0"
+# 1.28.0: certification, honour or award wording in a clause of the words' sentence that opens with the organisation
+# as its own subject (…（上海标准），公司通过ISO9001认证; 公司获奖，本品（上海标准）…) is the organisation's, not the words
+# presented as one: it was SHS009 high against a true claim.
+EXTRACTOR_VERSION = "1.28.0"
 
 
 class Pattern(NamedTuple):
@@ -919,6 +922,16 @@ CERTIFICATION: tuple[Pattern, ...] = (
 CERT_DENIED = re.compile(
     r"(?:不是|并非|並非|并不是|並不是|不属于|不屬於|不等于|不等於|不代表|绝非|絕非|而非|没有|沒有|从未|從未|从不|從不"
     r"|并未|並未|不曾|未曾|尚未|暂未|暫未|未(?!来|來|必))[^，,；;。！？!?]*$"
+)
+
+# Where a clause of the words' sentence begins (after ，；, as normalised) and whether it names a subject of its own
+# that is the organisation (…（上海标准），公司通过ISO9001认证；公司获奖，本品（上海标准）…): its certificate, honour or
+# award is the organisation's, and the words are not presented as one (mentions.certification_words).
+CLAUSE_BREAK = re.compile(r"[,;，；]")
+ORGANISATION_SUBJECT = re.compile(
+    r"\s*(?:并且?|且|同时|另外|此外|另|还)?\s*(?:本公司|我公司|我司|公司|本企业|我企业|企业|本集团|集团|本厂|工厂|厂家|我们|本店|店铺)"
+    r"|\s*(?:also\s+|and\s+)?(?:the company|our company|we)\s",
+    re.I,
 )
 
 # The words between two codes saying the first was replaced by the second (T/… 2019升级为T/… 2022, 已由…更新为…):
