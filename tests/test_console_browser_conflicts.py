@@ -40,6 +40,14 @@ class Inspector:
     def open_case(self, case_id: int) -> None:
         self.page.goto(f"{self.base}/console/cases/{case_id}")
 
+    def review_and_confirm(self) -> None:
+        """Move the open case (open) to in_review, then to confirmed, from its page."""
+        self.page.click("#move-in_review button")
+        self.page.wait_for_url("**?done=moved")
+        self.page.fill("#reason-confirmed", "认证表述，确认")
+        self.page.click("#move-confirmed button")
+        self.page.wait_for_url("**?done=moved")
+
 
 @pytest.fixture
 def two(sqlite_url: str) -> Iterator[tuple[Inspector, Inspector, ConsoleData, str]]:
@@ -175,11 +183,7 @@ def test_two_notices_issued_at_the_same_moment_the_loser_is_told_which_and_keeps
     alice, bob, data, url = two
     case_id = data.cases["wording"]
     alice.open_case(case_id)
-    alice.page.click("#move-in_review button")
-    alice.page.wait_for_url("**?done=moved")
-    alice.page.fill("#reason-confirmed", "认证表述，确认")
-    alice.page.click("#move-confirmed button")
-    alice.page.wait_for_url("**?done=moved")
+    alice.review_and_confirm()
     typed = {alice: ("上海乙贸易有限公司", ""), bob: ("上海乙贸易有限公司第一分公司", "91350100M000100Y43")}
     for inspector, (enterprise, uscc) in typed.items():
         inspector.open_case(case_id)
@@ -228,11 +232,7 @@ def test_the_same_move_made_twice_keeps_the_second_reason_for_a_comment(
     case_id = data.cases["wording"]
     alice.open_case(case_id)
     bob.open_case(case_id)
-    alice.page.click("#move-in_review button")
-    alice.page.wait_for_url("**?done=moved")
-    alice.page.fill("#reason-confirmed", "认证表述，确认")
-    alice.page.click("#move-confirmed button")
-    alice.page.wait_for_url("**?done=moved")
+    alice.review_and_confirm()
 
     bob.page.fill("#reason-in_review", "我也要看一下：页面还有图片")
     bob.page.click("#move-in_review button")
