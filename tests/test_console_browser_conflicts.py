@@ -49,6 +49,20 @@ class Inspector:
         self.page.wait_for_url("**?done=moved")
 
 
+def _press_both_while_held(url: str, *presses: tuple[Inspector, str]) -> None:
+    """Each inspector presses a button while another writer holds the SQLite database: every request reads the
+    case before it waits for the lock, so they meet as two inspectors acting at the same moment would."""
+    holder = sqlite3.connect(_sqlite_path(url), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        for inspector, selector in presses:
+            inspector.page.click(selector, no_wait_after=True)
+        time.sleep(1.5)  # both requests have read the case and wait for the lock
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
 @pytest.fixture
 def two(sqlite_url: str) -> Iterator[tuple[Inspector, Inspector, ConsoleData, str]]:
     executable = require_chromium()
@@ -129,15 +143,7 @@ def test_two_decisions_sent_at_the_same_moment_one_wins_and_the_other_keeps_its_
     dismissal = "页面写的是企业名称“上海标准件厂”，不是标识使用，驳回"
     bob.page.check("#move-dismissed input[value=not-a-claim]")
     bob.page.fill("#reason-dismissed", dismissal)
-    holder = sqlite3.connect(_sqlite_path(url), isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    try:
-        alice.page.click("#move-in_review button", no_wait_after=True)
-        bob.page.click("#move-dismissed button", no_wait_after=True)
-        time.sleep(1.5)  # both requests have read the case and wait for the lock
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
+    _press_both_while_held(url, (alice, "#move-in_review button"), (bob, "#move-dismissed button"))
     for inspector in (alice, bob):
         # The winner is sent back to the case page, the loser answered in place of the form it sent.
         inspector.page.wait_for_url(re.compile(r"(/transition|\?done=moved)$"))
@@ -191,15 +197,7 @@ def test_two_notices_issued_at_the_same_moment_the_loser_is_told_which_and_keeps
         inspector.page.fill("#notice-uscc-input", uscc)
         inspector.page.click("#open-notice")
         inspector.page.wait_for_selector("#issue-notice")
-    holder = sqlite3.connect(_sqlite_path(url), isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    try:
-        alice.page.click("#issue-notice", no_wait_after=True)
-        bob.page.click("#issue-notice", no_wait_after=True)
-        time.sleep(1.5)  # both requests have read the case and wait for the lock
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
+    _press_both_while_held(url, (alice, "#issue-notice"), (bob, "#issue-notice"))
     for inspector in (alice, bob):
         inspector.page.wait_for_url(re.compile(r"(/notices|#notice-\d+)$"))
         inspector.page.wait_for_load_state()
