@@ -129,6 +129,8 @@ def test_applies_to_is_required(rules_copy: Path) -> None:
 def test_organisation_claims_are_judged_only_on_what_they_can_break() -> None:
     # issue 13 §1: an announcement can break the designation's status and holder, nothing about a product;
     # and naming a standard whose type can never be designated (SHS002) is false whoever says it.
+    # SHS009 judges an organisation only on the words listed among its own honours (presented_as_honour:
+    # domain.md §5, 上海标准 presented as an award); its rule file and test cases say so.
     judged = {r.rule.id for r in RULES.rules if "organisation" in r.rule.applies_to}
-    assert judged == {"SHS001", "SHS002", "SHS003", "SHS004", "SHS005", "SHS007", "SHS010"}
+    assert judged == {"SHS001", "SHS002", "SHS003", "SHS004", "SHS005", "SHS007", "SHS009", "SHS010"}
     assert all("product" in r.rule.applies_to for r in RULES.rules)

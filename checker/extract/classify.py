@@ -186,12 +186,20 @@ def _head_texts(page: Page, finder: ContextFinder, collected: PageSignals, headi
     return [t for t in texts if t]
 
 
-def _owners(page: Page, collected: PageSignals) -> list[tuple[str, str]]:
+def _owners(page: Page, collected: PageSignals, host: str = "") -> list[tuple[str, str]]:
     owners: list[tuple[str, str]] = []
     site = page.metas.get("og:site_name")
     if site:
         owners.append((site, "og:site_name"))
     owners.extend((owner, "site:copyright") for owner in collected.owners)
+    # An English footer's company names the organisation only on its own site: the page's title or host shares a
+    # word of its name (a marketplace's footer on a supplier's profile names the marketplace: no claimant).
+    own = f"{page.title or ''} {host}".lower()
+    owners.extend(
+        (owner, ENGLISH_COPYRIGHT)
+        for owner in collected.english_owners
+        if any(word in own for word in _distinctive_words(owner))
+    )
     if page.title:
         last = _TITLE_SEPARATORS.split(page.title)[-1].strip()
         # A note after the name (演示标准化协会（筹）, （虚构）) still ends an organisation's name.
@@ -248,7 +256,7 @@ def read_page(page: Page, finder: ContextFinder, collected: PageSignals, url: st
         fired.append(_structure("news-url"))
     if path and ITEM_URL.search(path) and _url_may_count(fired):
         fired.append(_structure("item-url"))
-    owners = _owners(page, collected)
+    owners = _owners(page, collected, host)
     if any(REGULATOR.search(name) for name, _ in owners):
         fired.append(_structure("regulator-site"))
     elif any(ASSOCIATION.search(name) for name, _ in owners):
@@ -290,6 +298,62 @@ def _url_may_count(fired: list[Fired]) -> bool:
     offers = any(f.weights.get("product", 0) > 0 for f in fired)
     article = any(f.weights.get("discussion", 0) > 0 for f in fired)
     return offers or not article
+
+
+# Where an English footer's owner came from (© 2024 X Co., Ltd.): an organisation's claimant, never a product's (a
+# product on a page that names its seller nowhere else is judged without one; SITE_OWNER_SOURCES stays Chinese).
+ENGLISH_COPYRIGHT = "site:copyright-en"
+# Words of an English company name that say nothing of which company it is.
+_COMPANY_FORM_WORDS = frozenset(
+    [
+        "co",
+        "ltd",
+        "limited",
+        "inc",
+        "llc",
+        "corp",
+        "corporation",
+        "company",
+        "group",
+        "holding",
+        "holdings",
+        "international",
+        "trading",
+        "technology",
+        "technologies",
+        "industrial",
+        "industry",
+        "industries",
+        "products",
+        "product",
+        "manufacturing",
+        "science",
+        "the",
+        "and",
+        "of",
+        "china",
+        "shanghai",
+        "beijing",
+        "hangzhou",
+        "shenzhen",
+        "guangzhou",
+        "ningbo",
+        "suzhou",
+        "jiangsu",
+        "zhejiang",
+        "guangdong",
+    ]
+)
+
+
+def _distinctive_words(name: str) -> list[str]:
+    """The words of an English company name that tell it apart (Hangzhou Mouhou Baby Products Co., Ltd.: mouhou,
+    baby, hangzhou), lower case, four letters or more."""
+    return [
+        word
+        for word in re.findall(r"[a-z0-9]+", name.lower())
+        if len(word) >= 4 and word not in _COMPANY_FORM_WORDS
+    ]
 
 
 def _split_url(url: str | None) -> tuple[str, str]:

@@ -41,11 +41,13 @@ from checker.extract.page_signals import PageSignalCollector
 from checker.extract.patterns import (
     CERTIFICATION,
     EXTRACTOR_VERSION,
+    HONOURS_LISTED,
     MAX_LABEL,
     OTHER_STANDARD_ROW,
     PRODUCT_LABELS,
     STANDARD_LABELS,
 )
+from checker.extract.placement import in_honours_list
 from checker.extract.prune import prune
 from checker.extract.script_state import script_state_warning
 from checker.extract.tie import Tie, Tier
@@ -232,7 +234,23 @@ def _certification(mention: Mention, blocks: BlockTexts) -> list[str]:
     text, start, end = mention.block_text, mention.start, mention.end
     sentence = blocks.of(text).sentence_span(start, end)
     words = certification_words(text, start, end, sentence)
+    if _an_honour_listed(mention) and HONOURS_LISTED not in words:
+        words.append(HONOURS_LISTED)
     return [*words, *(word for word in _label_certification(mention.unit) if word not in words)]
+
+
+# An honours list's item is short (2024年 上海标准, “上海标准”称号); a paragraph under the heading tells more.
+_HONOUR_ITEM_CHARS = 40
+
+
+def _an_honour_listed(mention: Mention) -> bool:
+    """Whether the words are an item of an organisation's list of honours (荣誉资质 | 2024年 上海标准) that does not
+    disclose the standard designated (a code or a 《title》 in the item: domain.md §3's form, no award)."""
+    if mention.kind != "text" or len(mention.block_text) > _HONOUR_ITEM_CHARS:
+        return False
+    if find_codes(mention.block_text) or "《" in mention.block_text:
+        return False
+    return in_honours_list(mention.unit)
 
 
 def _label_certification(unit: Tag) -> list[str]:

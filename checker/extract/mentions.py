@@ -18,8 +18,10 @@ from checker.extract.patterns import (
     LOGO_FILE_ATTRS,
     MENTIONS,
     ORGANISATION_SUBJECT,
+    PASSED_IN_SENTENCE_EN,
     ROW_LABEL_AFTER_BREAK,
     ROW_TEXT,
+    STANDARD_SUBJECT_EN,
     logo_file_name,
 )
 from checker.extract.tie import sentence_span
@@ -112,9 +114,24 @@ def certification_words(
         text, start, end, max(s_start, start - CERT_WINDOW), min(s_end, end + CERT_WINDOW), s_start
     )
     window = text[low:high]
-    return [
+    words = [
         p.name for p in CERTIFICATION if any(not _denied(window, m.start()) for m in p.regex.finditer(window))
     ]
+    if not words and _passed_in_sentence(text, start, end, s_start, s_end):
+        words.append(PASSED_IN_SENTENCE_EN.name)
+    return words
+
+
+def _passed_in_sentence(text: str, start: int, end: int, s_start: int, s_end: int) -> bool:
+    """Whether the words' own sentence says something that is no standard passed the evaluation they name or
+    was rated one (English; patterns.PASSED_IN_SENTENCE_EN), its clauses of the organisation left out."""
+    low, high = _clauses_of_the_words(text, start, end, s_start, s_end, s_start)
+    for match in PASSED_IN_SENTENCE_EN.regex.finditer(text, low, high):
+        if match.start("words") != start:
+            continue
+        before = text[low : match.start()]
+        return STANDARD_SUBJECT_EN.search(before) is None and not _denied(before, len(before))
+    return False
 
 
 def _clauses_of_the_words(

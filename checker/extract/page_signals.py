@@ -18,6 +18,7 @@ from checker.extract.use_table import (
     PREPASS_SIGNALS,
     SITE_OWNER,
     SITE_OWNER_BEFORE,
+    SITE_OWNER_EN,
     SITE_OWNER_HINTS,
 )
 from pagetext.normalize import compact, normalize_text
@@ -52,6 +53,8 @@ class PageSignals:
     found: dict[str, str] = field(default_factory=dict)
     distinct: dict[str, set[str]] = field(default_factory=dict)
     owners: list[str] = field(default_factory=list)
+    # English footers' owners (© 2024 X Co., Ltd.): the page's owner only if the page names it too.
+    english_owners: list[str] = field(default_factory=list)
     crumbs: list[str] = field(default_factory=list)
     # Values of 品牌/型号 rows anywhere on the page: a product name is never a brand alone or a model number.
     brands: set[str] = field(default_factory=set)
@@ -93,6 +96,12 @@ class PageSignalCollector:
         )
         if owner_match is not None and len(self.signals.owners) < _MAX_OWNERS:
             self.signals.owners.append(owner_match.group("owner"))
+        elif (
+            hints & _OWNER_HINTS
+            and len(self.signals.english_owners) < _MAX_OWNERS
+            and (english := SITE_OWNER_EN.search(normalized)) is not None
+        ):
+            self.signals.english_owners.append(english.group("owner").strip())
         if hints & _CRUMB_HINTS and len(self._crumb_owners) < _MAX_CRUMBS and CRUMB_LABEL.search(normalized):
             self._crumb_owners.append(owner)
         if any(hint in text for hint in _NAME_HINTS):

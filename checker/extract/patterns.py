@@ -138,7 +138,16 @@ from pagetext import charsets, ignorables
 # 1.28.0: certification, honour or award wording in a clause of the words' sentence that opens with the organisation
 # as its own subject (…（上海标准），公司通过ISO9001认证; 公司获奖，本品（上海标准）…) is the organisation's, not the words
 # presented as one: it was SHS009 high against a true claim.
-EXTRACTOR_VERSION = "1.28.0"
+# 1.29.0: use_table.py 13 (probe s31, s30's open questions): the words as an item of an organisation's own honours
+# list (荣誉资质 | 2024年 上海标准) are presented as its award (certification word 列为荣誉, fact presented_as_honour:
+# SHS009 for the organisation claim); an item disclosing the standard (Q/… 《…》（上海标准）) is not. An English
+# footer's company (© 2024 X Co., Ltd.) is an organisation claim's claimant when the page's title or host names it
+# (site:copyright-en; a marketplace's footer names the marketplace, so not otherwise, and never a product's). An
+# English product said to have passed the Shanghai Standard evaluation or been rated one is certification wording
+# anywhere in the words' sentence (it was within 24 characters), not when a standard or a code is the subject. The
+# short element after a question block (问：这款是上海标准吗？ | 答：是的) is kept by the pre-pass: a seller's FAQ written
+# as plain paragraphs lost its answer, so its bare yes was discussion (now SHS008, as in a .faq box).
+EXTRACTOR_VERSION = "1.29.0"
 
 
 class Pattern(NamedTuple):
@@ -915,6 +924,28 @@ CERTIFICATION: tuple[Pattern, ...] = (
     _p("certified", r"certifi(?:ed|cation)", "English certification wording", re.I),
     _p("awarded", r"\baward(?:ed)?\b|\bapproved\b", "English award/approval wording", re.I),
 )
+
+# What a claim listed among an organisation's honours reports (荣誉资质 | 上海标准: SHS009's certification_text, the
+# rules' presented_as_honour fact): the words presented as its award (extractor._an_honour_listed).
+HONOURS_LISTED = "列为荣誉"
+
+# English: something in the words' sentence said to have passed the evaluation or been rated, recognised or
+# approved as one (This product, which we export to Europe, passed the Shanghai Standard evaluation; our cup was
+# rated a Shanghai Standard product), however far from the words in their sentence (mentions.certification_words;
+# CERT_WINDOW alone missed it). The words must be the ones the verb is about (group `words`), and what comes before
+# the verb in the sentence must not make a standard its subject (STANDARD_SUBJECT_EN).
+PASSED_IN_SENTENCE_EN = _p(
+    "product-passed-en",
+    r"\b(?:passed|(?:was|were|been|is|are|got|get|gets)\s+(?:officially\s+)?(?:rated|recogni[sz]ed|approved|certified"
+    r"|awarded|named|listed)(?:\s+as)?|rated\s+as|recogni[sz]ed\s+as)\s+(?:the\s+|an?\s+)?[“\"']?"
+    r"(?P<words>Shanghai\s+Standard)",
+    "presents a product as having passed the Shanghai Standard evaluation or been rated one (§5 SHS009)",
+    re.I,
+)
+# A standard (the word, a code, or a relative pronoun after one) as the subject of the sentence's verb: the standard
+# passed the evaluation, which is true (The group standard this product implements passed …; …T/DEMO 001-2022,
+# which passed …).
+STANDARD_SUBJECT_EN = re.compile(r"(?i:\bstandards?\b)|\b[TQ]\s?/\s?[A-Z]{2,}|\bDB\s?\d{2}|\bGB(?:/T)?\s?\d")
 
 # Certification wording denied in its own clause is no certification claim: 上海标准不是认证, 本品未通过任何上海标准认证,
 # 我们从不宣传上海标准认证 (a seller correcting the misconception, or denying it). Bare 非 and 未 are too common

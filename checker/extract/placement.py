@@ -15,6 +15,7 @@ from checker.extract.document import clean, descendant_tags, parent_named
 from checker.extract.mentions import Mention, find_in_text
 from checker.extract.prune import SECTION_ATTR
 from checker.extract.use_table import (
+    HONOURS_HEADING,
     MENU_CLASS,
     MENU_LINK_MAX,
     NEWS_BOX_HEADING,
@@ -207,6 +208,22 @@ def _previous_heading(node: Tag) -> str | None:
         if len(clean(sibling.get_text(" "))) <= _HEADER_CHARS and (inner := sibling.find(_ANY_HEADING)):
             return clean(inner.get_text(" "))
     return None
+
+
+def in_honours_list(element: Tag) -> bool:
+    """Whether an occurrence is an item of a list of the organisation's honours: the nearest heading before it
+    (among the previous siblings of it or of an ancestor, or the heading recorded on a kept block) is 荣誉资质,
+    企业荣誉 or 资质荣誉, and no footer or nav holds it."""
+    if any(node.name in ("footer", "nav") or _names_furniture(node) for node in element.parents):
+        return False
+    for level, node in enumerate([element, *element.parents]):
+        if level > _SECTION_LEVELS or node.name in _TOP:
+            return False
+        section = node.get(SECTION_ATTR)
+        heading = section if isinstance(section, str) else _previous_heading(node)
+        if heading is not None:
+            return HONOURS_HEADING.search(heading) is not None
+    return False
 
 
 def _names_furniture(node: Tag) -> bool:

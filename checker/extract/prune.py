@@ -569,8 +569,26 @@ def _kept(hits: _Hits, guard: Guard) -> set[etree._Element]:
             TOO_COMPLEX, f"{len(context):,} context rows and metadata: only the first {limit:,} were read"
         )
         context = context[:limit]
-    keep = set(mentions) | set(context)
+    keep = set(mentions) | set(context) | _answers_to(mentions)
     return {el for el in keep if not any(a in keep for a in el.iterancestors())}
+
+
+# A question block's answer is the element just after it, a short one (答：是的, A: Yes.).
+_QUESTION_END = re.compile(r"[？?]\s*$")
+_ANSWER_CHARS = 200
+
+
+def _answers_to(blocks: Iterable[etree._Element]) -> set[etree._Element]:
+    """The short element after each block that ends in a question (问：这款是上海标准吗？ | 答：是的): the seller's
+    answer decides whether the question became its claim (classify.sellers_yes), and it holds no words to keep it."""
+    answers: set[etree._Element] = set()
+    for block in blocks:
+        if not _QUESTION_END.search(_text(block)):
+            continue
+        answer = next(block.itersiblings(etree.Element), None)
+        if answer is not None and len(_text(answer)) <= _ANSWER_CHARS:
+            answers.add(answer)
+    return answers
 
 
 def _section_heading(block: etree._Element) -> str | None:

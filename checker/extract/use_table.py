@@ -16,7 +16,9 @@ import re
 from typing import Literal, NamedTuple
 
 USE_TABLE_VERSION = (
-    "12"  # 12: an application in progress written after the words (T/…（上海标准）（申报中）, 上海标准正在申报中,
+    "13"  # 13: headings of an organisation's honours list (HONOURS_HEADING: 荣誉资质, 企业荣誉, 资质荣誉) and an English
+    # footer's owner (SITE_OWNER_EN: © 2024 X Co., Ltd.), taken only when the page's title or host names it too.
+    # 12: an application in progress written after the words (T/…（上海标准）（申报中）, 上海标准正在申报中,
     # 上海标准评价已提交申请, application in progress) is no claim, as before them (pending-status); a parameter row
     # named by the words whose value says no (是否上海标准：否, Shanghai Standard: No) is a denial (row-denied); the
     # words qualifying a drafter (上海标准起草单位) are an organisation presenting itself (drafter-of).
@@ -464,6 +466,14 @@ SITE_OWNER_BEFORE = re.compile(
     r"|研究所|中心|联合会|聯合會|商会|商會|联盟|聯盟|委员会|委員會|管理局|人民政府|办公厅|辦公廳))"
     r"\s*(?:©\s*)?(?:\d{4}\s*(?:[-–]\s*\d{4})?\s*)?(?:版权所有|版權所有|all rights reserved)",
     re.I,
+)
+# An English footer's owner (© 2024 Hangzhou X Co., Ltd. All rights reserved.): a name ending in a company form. A
+# marketplace's footer names the marketplace (Focus Technology Co., Ltd. on a supplier's profile), so the name is
+# the page's owner only when it shares a word with the page's title or host (classify._owners).
+SITE_OWNER_EN = re.compile(
+    r"(?:copyright|©)\s*(?:©\s*)?(?:\d{4}\s*(?:[-–]\s*\d{4})?\s*)?(?:by\s+)?"
+    r"(?P<owner>[A-Z][A-Za-z0-9&'.\- ]{1,60}?\s(?:Co\.,?\s*Ltd\.?|Co\.,?\s*Limited|Company Limited|Limited|Ltd\.?"
+    r"|Inc\.|Inc\b|LLC|Corporation|Corp\.)(?:\s*\([A-Za-z ]{1,20}\))?)",
 )
 SITE_OWNER_HINTS = ("版权", "版權", "opyright", "OPYRIGHT", "©", "主办", "主辦")
 # Where a breadcrumb trail starts (当前位置：首页 > 新闻中心 > …): the trail is the rest of its container.
@@ -1343,6 +1353,14 @@ SCHEME_TALK = frozenset(["scheme-noun", "scheme-verb", "scheme-evaluation", "the
 SELF_INTRO_HEADING = re.compile(
     r"^\s*(?:公司|企业|企業|集团|集團|协会|協會|学会|學會)(?:简介|簡介|介绍|介紹|概况|概況)\s*$|^\s*关于我们\s*$|^\s*關於我們\s*$"
     r"|^\s*(?:about us|company (?:profile|introduction|overview))\s*$",
+    re.I,
+)
+# Headings of the list of an organisation's honours (荣誉资质, 企业荣誉, 资质荣誉): an item there that is the words
+# (2024年 上海标准) presents them as the organisation's award (domain.md §5 SHS009), unless the item discloses the
+# standard the designation is of (Q/… 《…》（上海标准）, the form part 4 of the Opinions allows: domain.md §3).
+HONOURS_HEADING = re.compile(
+    r"^\s*(?:(?:公司|企业|企業|集团|集團|协会|協會)?(?:荣誉|榮譽)(?:资质|資質|证书|證書|墙|牆)?|(?:资质|資質)(?:荣誉|榮譽)"
+    r"|(?:所获|所獲|获得|獲得)?(?:荣誉|榮譽)(?:与|與|和|及)(?:资质|資質|奖项|獎項)|honou?rs?(?: (?:and|&) (?:awards|qualifications))?)\s*$",
     re.I,
 )
 # Containers of a site's own furniture (footer, bottom bar, copyright): an 关于我们 there is the site's, not the

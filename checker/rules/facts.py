@@ -14,6 +14,7 @@ from rapidfuzz.distance import LCSseq
 
 from checker.codes import CodeKind, parse_code
 from checker.extract.models import Claim, ClaimKind, ClaimUse, PageClaims
+from checker.extract.patterns import HONOURS_LISTED
 from checker.holder_names import HolderMatch, match_claimant
 from checker.registry import DesignationRecord, DesignationStatus, RegistryIndex
 from checker.registry.models import DesignationType
@@ -73,6 +74,8 @@ class ClaimFacts(BaseModel):
     status: str | None = None
     days_since_expiry: int | None = None
     certification_wording: bool = False
+    # The words are an item of the organisation's own list of honours (荣誉资质 | 上海标准): its award (SHS009).
+    presented_as_honour: bool = False
     claimant_known: bool = False
     claimant_is_holder: bool | None = None
     # How the claimant's name stood against the holders' registered names (checker/holder_names.py):
@@ -125,6 +128,12 @@ def fact_types() -> dict[str, type]:
         assert isinstance(annotation, type)
         result[name] = annotation
     return result
+
+
+def _discloses_its_standard(page: PageClaims) -> bool:
+    """Whether the organisation's page announces a standard of its own by code (企业标准Q/… 获评“上海标准”): an
+    honours item naming the words (“上海标准”证书, “上海标准”实施单位) then refers to that standard's designation."""
+    return any(claim.use == "organisation" and claim.standard_code for claim in page.claims)
 
 
 def _pick_title_record(records: tuple[DesignationRecord, ...], day: dt.date) -> DesignationRecord:
@@ -195,7 +204,8 @@ def enrich(
     options: MatchOptions | None = None,
 ) -> ClaimFacts:
     """The facts of one claim on `page`, judged against `registry` as of `as_of`."""
-    del page  # page-level context is already folded into each claim by the extractor
+    # Page-level context is folded into each claim by the extractor, but for whether the page announces the
+    # organisation's own standard by code (an honours item then refers to it: presented_as_honour).
     options = options or MatchOptions()
     claim = resolve_row_tie(claim, registry, as_of)
     code_kind, eligible = _code_facts(claim)
@@ -226,6 +236,8 @@ def enrich(
         "registry_match": match,
         "certification_wording": bool(claim.certification_words),
         "certification_text": "、".join(claim.certification_words) or None,
+        "presented_as_honour": HONOURS_LISTED in claim.certification_words
+        and not _discloses_its_standard(page),
         "claimant_known": bool(claim.claimant),
         # Only a product *name* counts: the extractor leaves it None when it cannot name the product with
         # confidence, and a category alone is too vague to call a product outside a standard's scope.
