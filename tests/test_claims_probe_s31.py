@@ -96,17 +96,19 @@ def test_the_holders_own_english_footer_is_no_finding(checker: Checker) -> None:
     assert result.page.claims[0].claimant == "Demo Technology Co., Ltd. (fictional)"
 
 
-def test_a_marketplaces_footer_names_no_supplier(checker: Checker) -> None:
+@pytest.mark.parametrize("owner", ["Focus Technology Co., Ltd.", "Focus Demo Market Co., Ltd."])
+def test_a_marketplaces_footer_names_no_supplier(checker: Checker, owner: str) -> None:
     # A supplier's profile on a B2B marketplace: the footer's company runs the marketplace, it sells nothing here
-    # and shares no name with the page; no claimant, so no SHS010 against it.
+    # and shares no name with the page (market in both the host and the marketplace's name says which site it is,
+    # not whose); no claimant, so no SHS010 against it.
     html, url = _about_en(
         "Hangzhou Mouhou Baby Products - Company Profile",
-        "Copyright © 1998-2024 Focus Technology Co., Ltd. All Rights Reserved.",
+        f"Copyright © 1998-2024 {owner} All Rights Reserved.",
         "mouhou.b2b-market.example.com",
     )
     result = _check(checker, html, url)
     assert _findings(result) == []
-    assert result.page.claims[0].claimant != "Focus Technology Co., Ltd."
+    assert result.page.claims[0].claimant != owner
 
 
 # --- an English product said to have passed the evaluation, anywhere in its sentence ----------------------------
@@ -192,3 +194,45 @@ def test_a_sellers_faq_saying_yes_without_a_code_is_standard_not_disclosed(
 )
 def test_buyers_questions_and_a_sellers_no_are_no_claim(checker: Checker, faq: str) -> None:
     assert _findings(_check(checker, _item("演示保温杯", _CUP_PAGE_ROW, faq), _URL)) == []
+
+
+# --- a dealer's page naming the maker it deals for (probe s31 rs04) ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("maker", "expected"),
+    [
+        ("演示科技有限公司（虚构）", []),
+        ("杭州某某儿童用品有限公司", [("SHS010", "Q/DEMO 0002-2023")]),
+    ],
+)
+def test_a_dealer_saying_its_goods_are_made_by_the_company_it_deals_for_names_that_maker(
+    checker: Checker, maker: str, expected: list[tuple[str, str]]
+) -> None:
+    # SHS010 is about who implements the standard (domain.md §5: the seller/manufacturer named on the page): the
+    # sentence names the maker (由该公司生产, the company it is the authorised dealer of), not the shop crawled.
+    html = _page(
+        "授权经销-儿童安全座椅",
+        "<h1>儿童安全座椅 授权经销</h1><p class='price'>¥1199</p><button>立即购买</button>"
+        f"<p>本店为{maker}授权经销商，所售座椅由该公司生产，执行Q/DEMO 0002-2023（上海标准）。</p>",
+    )
+    result = _check(checker, html, _URL, seller="某某母婴专营店")
+    assert [(f.rule_id, f.standard_code) for f in result.findings] == expected
+
+
+# --- a livestream's transcript heading is no product (probe s31 l01) -----------------------------------------------
+
+
+@pytest.mark.parametrize("heading", ["直播文字实录", "直播回放字幕", "Live transcript"])
+def test_a_livestream_transcripts_heading_names_no_product(checker: Checker, heading: str) -> None:
+    # SHS011 needs the product named on the page (domain.md §5); a transcript's section heading names none, the
+    # room's product card does (演示智能水杯, inside the cup standard's scope): no finding.
+    html = _page(
+        "演示智能水杯-直播回放",
+        "<div class='live-card'><h1>演示智能水杯</h1><span class='price'>¥79</span><button>去购买</button></div>"
+        f"<div class='transcript'><h3>{heading}</h3>"
+        "<p>主播：这款智能水杯执行T/DEMO 001-2022（上海标准），今晚直播间专享价。</p></div>",
+    )
+    result = _check(checker, html, _URL)
+    assert _findings(result) == []
+    assert result.page.claims[0].product_name != heading

@@ -194,11 +194,9 @@ def _owners(page: Page, collected: PageSignals, host: str = "") -> list[tuple[st
     owners.extend((owner, "site:copyright") for owner in collected.owners)
     # An English footer's company names the organisation only on its own site: the page's title or host shares a
     # word of its name (a marketplace's footer on a supplier's profile names the marketplace: no claimant).
-    own = f"{page.title or ''} {host}".lower()
+    own = set(_WORDS.findall(f"{page.title or ''} {host}".lower()))
     owners.extend(
-        (owner, ENGLISH_COPYRIGHT)
-        for owner in collected.english_owners
-        if any(word in own for word in _distinctive_words(owner))
+        (owner, ENGLISH_COPYRIGHT) for owner in collected.english_owners if _distinctive_words(owner) & own
     )
     if page.title:
         last = _TITLE_SEPARATORS.split(page.title)[-1].strip()
@@ -303,57 +301,22 @@ def _url_may_count(fired: list[Fired]) -> bool:
 # Where an English footer's owner came from (© 2024 X Co., Ltd.): an organisation's claimant, never a product's (a
 # product on a page that names its seller nowhere else is judged without one; SITE_OWNER_SOURCES stays Chinese).
 ENGLISH_COPYRIGHT = "site:copyright-en"
-# Words of an English company name that say nothing of which company it is.
+# Words of an English company name that say nothing of which company it is: its form, its trade, a place, and the
+# words of a marketplace's own name (a supplier's profile on b2b-market.example.com shares "market" with it).
 _COMPANY_FORM_WORDS = frozenset(
-    [
-        "co",
-        "ltd",
-        "limited",
-        "inc",
-        "llc",
-        "corp",
-        "corporation",
-        "company",
-        "group",
-        "holding",
-        "holdings",
-        "international",
-        "trading",
-        "technology",
-        "technologies",
-        "industrial",
-        "industry",
-        "industries",
-        "products",
-        "product",
-        "manufacturing",
-        "science",
-        "the",
-        "and",
-        "of",
-        "china",
-        "shanghai",
-        "beijing",
-        "hangzhou",
-        "shenzhen",
-        "guangzhou",
-        "ningbo",
-        "suzhou",
-        "jiangsu",
-        "zhejiang",
-        "guangdong",
-    ]
+    ["co", "ltd", "limited", "inc", "llc", "corp", "corporation", "company", "group", "holding", "holdings", "international", "trading", "technology", "technologies", "industrial", "industry", "industries", "products", "product", "manufacturing", "science", "the", "and", "of", "china", "shanghai", "beijing", "hangzhou", "shenzhen", "guangzhou", "ningbo", "suzhou", "jiangsu", "zhejiang", "guangdong", "market", "markets", "mall", "online", "global", "sources", "trade", "b2b", "shop", "store", "www", "example"]
 )
 
 
-def _distinctive_words(name: str) -> list[str]:
+def _distinctive_words(name: str) -> set[str]:
     """The words of an English company name that tell it apart (Hangzhou Mouhou Baby Products Co., Ltd.: mouhou,
-    baby, hangzhou), lower case, four letters or more."""
-    return [
-        word
-        for word in re.findall(r"[a-z0-9]+", name.lower())
-        if len(word) >= 4 and word not in _COMPANY_FORM_WORDS
-    ]
+    baby), lower case, four letters or more."""
+    return {
+        word for word in _WORDS.findall(name.lower()) if len(word) >= 4 and word not in _COMPANY_FORM_WORDS
+    }
+
+
+_WORDS = re.compile(r"[a-z0-9]+")
 
 
 def _split_url(url: str | None) -> tuple[str, str]:
@@ -376,6 +339,16 @@ _MAKER_IN_SENTENCE = re.compile(
 )
 
 
+# A dealer saying the goods it sells are made by the company it deals for (本店为X授权经销商，所售座椅由该公司生产): X
+# is the maker the sentence names; an authorised dealer alone may sell others' goods too, so the pointer back to X
+# (该公司, 其) with a making verb is required.
+_MAKER_DEALT_FOR = re.compile(
+    rf"(?P<name>(?:{MAKER_NAME.pattern})(?:[（(][^（）()]{{1,12}}[）)])?)\s*的?(?:授权|授權|特约|特約|指定)"
+    r"(?:经销商|經銷商|经销|經銷|代理商|代理|专卖店|專賣店)[^。；;！!]{0,30}?由?(?:该公司|該公司|该厂|該廠|其)"
+    r"(?:出品|生产|生產|制造|製造)"
+)
+
+
 # Praise, not a name: 源头工厂生产, 知名大厂出品.
 _NOT_A_MAKER_NAME = re.compile(
     r"源头|源頭|自家|自有|正规|正規|知名|优质|優質|专业|專業|大型|品牌|工厂直|大厂|大廠"
@@ -384,7 +357,7 @@ _NOT_A_MAKER_NAME = re.compile(
 
 def maker_named(sentence: str) -> str | None:
     """The organisation a product claim's sentence names as the product's maker (…出品, 由…生产), else None."""
-    for match in _MAKER_IN_SENTENCE.finditer(sentence):
+    for match in (*_MAKER_IN_SENTENCE.finditer(sentence), *_MAKER_DEALT_FOR.finditer(sentence)):
         name = NAME_LEADING_NOISE.sub("", match.group("name"))
         if len(name) >= 4 and not REGULATOR.search(name) and not _NOT_A_MAKER_NAME.search(name):
             return name

@@ -1240,7 +1240,9 @@ GENERIC_HEADING = re.compile(
     r"|^\s*(?:key |main |product |other )?(?:attributes|specifications?|specs|details|description|overview|features"
     r"|reviews|packaging(?: and delivery| & delivery)?|supplier|company profile)\s*$"
     # An organisation's own section headings, as 关于我们/公司简介 above.
-    r"|^\s*(?:about us|about the company|who we are|company (?:introduction|overview))\s*$",
+    r"|^\s*(?:about us|about the company|who we are|company (?:introduction|overview))\s*$"
+    # A livestream's or video's transcript or subtitles (直播文字实录, 直播回放字幕, Live transcript): what the host said.
+    r"|^.{0,6}(?:文字实录|文字實錄|实录|實錄|字幕|逐字稿|口播稿)$|^\s*(?:live |video )?(?:transcript|subtitles|captions)\s*$",
     re.I,
 )
 
