@@ -1,12 +1,12 @@
 """Probe round s31's pages, each with the verdict an inspector would sign, written down before the checker ran on them.
 
-One batch (s31a, 84 pages) of kinds the earlier rounds did not cover: livestream and short-video copy, B2B catalogues
+Two batches (s31a, 89 pages; s31b, 26 pages probing the over-reach of s31a's fixes) of kinds the earlier rounds did not cover: livestream and short-video copy, B2B catalogues
 with many SKUs in a table, tenders and bids, recruitment pages, company news about drafting a standard, traditional-
 character Hong Kong and Taiwan shops, English export pages, pages mixing a true claim and a false one, the mark's
 image with alt text, hostile obfuscation, comparisons, resellers naming the maker, a designated DB31 standard beside
-a national one, and the decisions of s30's open questions (honours lists, English footers, the seller's FAQ). The
-batch was written after the open questions' fixes (EXTRACTOR_VERSION 1.29.0) and before the checker ran on any of
-its pages. Judged against the example registry (examples/registry.yaml) on 2026-11-26 by
+a national one, and the decisions of s30's open questions (honours lists, English footers, the seller's FAQ). Batch
+s31a was written after the open questions' fixes (EXTRACTOR_VERSION 1.29.0) and before the checker ran on any of its
+pages; batch s31b after s31a's fixes, before it ran. Judged against the example registry (examples/registry.yaml) on 2026-11-26 by
 tests/test_claims_probe_s31_pages.py."""
 
 from __future__ import annotations
@@ -751,8 +751,247 @@ add(
     [("SHS008", None)],
 )
 
-# Pages the checker judged wrong on the first run and that were not fixed in session 31 (their written verdicts
-# stand; the pinned test leaves them out until they are): l01 (a livestream card: SHS011 low against the cup
-# standard), r03 (a non-holder's job-board 公司简介 names itself: SHS010 missed), e09 and rs04 (SHS010 for review
-# against a marketplace-named or dealer page the verdict says names no other maker).
-OPEN = frozenset(["l01", "r03", "e09", "rs04"])
+# --- batch s31b (over-reach of this session's fixes; written after batch s31a's fixes, before it ran) ---
+# Honours lists.
+add(
+    "hb01",
+    company("荣誉资质", "<h2>荣誉资质</h2><ul><li>参与起草上海标准1项</li><li>高新技术企业</li></ul>"),
+    [],
+    url="https://www.demo-tech.example.com/honor3.html",
+)
+add(
+    "hb02",
+    company("荣誉资质", "<h2>荣誉资质</h2><ul><li>上海标准化协会理事单位</li><li>高新技术企业</li></ul>"),
+    [],
+    url="https://www.demo-tech.example.com/honor4.html",
+)
+add(
+    "hb03",
+    company(
+        "荣誉资质",
+        "<h2>荣誉资质</h2><ul><li>“上海标准”证书</li><li>ISO9001认证证书</li></ul>",
+        owner="杭州某某儿童用品有限公司",
+    ),
+    [("SHS009", None)],
+    url="https://www.hz-baby.example.com/honor.html",
+)
+add(
+    "hb04",
+    company(
+        "荣誉资质",
+        "<h2>荣誉资质</h2><p>公司高度重视标准化工作，主导制定的企业标准Q/DEMO 0002-2023《演示用儿童座椅》于2024年获评“上海标准”，"
+        "并多次获得行业协会表彰。</p>",
+    ),
+    [],
+    url="https://www.demo-tech.example.com/honor5.html",
+)
+add(
+    "hb05",
+    company(
+        "产品中心",
+        "<h1>产品中心</h1><p>儿童安全座椅系列</p><div class='footer-nav'><h4>荣誉资质</h4><ul><li><a href='/sh'>上海标准专区</a></li></ul></div>",
+    ),
+    [],
+    url="https://www.demo-tech.example.com/products.html",
+)
+add(
+    "hb06",
+    page(
+        "Honors - Hangzhou Mouhou Baby Products",
+        "<h2>Honors</h2><ul><li>High-tech Enterprise</li><li>Shanghai Standard (2024)</li></ul>"
+        "<div class='footer'>© 2024 Hangzhou Mouhou Baby Products Co., Ltd.</div>",
+        lang="en",
+    ),
+    [("SHS009", None)],
+    url="https://www.mouhou-baby.example.com/honors.html",
+)
+add(
+    "hb07",
+    company(
+        "企业荣誉",
+        "<h2>企业荣誉</h2><ul><li>上海品牌</li><li>上海标准</li></ul>",
+        owner="杭州某某儿童用品有限公司",
+    ),
+    [("SHS009", None)],
+    url="https://www.hz-baby.example.com/honor2.html",
+)
+# English "passed" wording.
+add(
+    "hb08",
+    en(
+        "Smart Cup HB8",
+        [("Product Name", "Smart cup"), ("Executive Standard", "T/DEMO 001-2022")],
+        "<p>The standard was rated a Shanghai Standard in 2022, and this cup implements it.</p>",
+    ),
+    [],
+)
+add(
+    "hb09",
+    en(
+        "Vacuum Flask HB9",
+        [("Product Name", "Vacuum flask"), ("Executive Standard", "GB/T 29606-2013")],
+        "<p>Is this flask a Shanghai Standard product? No: it has not passed the Shanghai Standard evaluation.</p>",
+    ),
+    [],
+)
+add(
+    "hb10",
+    en(
+        "Smart Cup HB10",
+        [("Product Name", "Smart cup"), ("Executive Standard", "T/DEMO 001-2022")],
+        "<p>This cup implements a group standard that passed the Shanghai Standard evaluation.</p>",
+    ),
+    [],
+)
+# A question and its answer as plain paragraphs.
+add(
+    "hb11",
+    listing(
+        "演示保温杯 HB11",
+        FLASK,
+        "<h3>常见问题</h3><p>问：这款是上海标准吗？</p><p>答：不是的，本品执行国标。</p>",
+    ),
+    [],
+)
+add(
+    "hb12",
+    listing(
+        "演示保温杯 HB12",
+        FLASK,
+        "<h3>常见问题</h3><p>这款是上海标准吗？</p><p>能开发票吗？</p><p>几天发货？</p>",
+    ),
+    [],
+)
+add(
+    "hb13",
+    page(
+        "什么是上海标准",
+        "<h1>政策问答</h1><h2>什么是“上海标准”？</h2><p>是的，很多人问这个问题：它是对标准的评价。</p>",
+    ),
+    [],
+    url="https://news.example.test/qa/31013.html",
+)
+add(
+    "hb14",
+    listing(
+        "演示共享单车锁 HB14",
+        row("产品名称", "共享单车锁"),
+        "<h3>常见问题</h3><p>问：这款是上海标准吗？</p><p>答：是的，执行T/DEMO 003-2020。</p>",
+    ),
+    [("SHS004", "T/DEMO 003-2020")],
+)
+# Dealers and makers.
+add(
+    "hb15",
+    listing(
+        "演示儿童安全座椅 HB15",
+        SEAT + row("执行标准", "Q/DEMO 0002-2023（上海标准）") + row("生产企业", "杭州某某儿童用品有限公司"),
+        "<p>本店为演示科技有限公司（虚构）授权经销商，店内另售其他品牌座椅。</p>",
+    ),
+    [("SHS010", "Q/DEMO 0002-2023")],
+    seller="某某母婴专营店",
+)
+add(
+    "hb16",
+    page(
+        "授权代理-儿童安全座椅",
+        "<h1>儿童安全座椅</h1><p class='price'>¥999</p><button>立即购买</button>"
+        "<p>我们是杭州某某儿童用品有限公司的授权代理，其生产的儿童安全座椅执行Q/DEMO 0002-2023（上海标准）。</p>",
+    ),
+    [("SHS010", "Q/DEMO 0002-2023")],
+    seller="某某母婴专营店",
+)
+# Transcript-like product names.
+add(
+    "hb17",
+    listing(
+        "演示LED字幕机",
+        row("产品名称", "LED字幕机") + row("执行标准", "T/DEMO 001-2022（上海标准）"),
+        price="¥2999",
+    ),
+    [("SHS011", "T/DEMO 001-2022")],
+)
+# English footers on the company's own shop.
+add(
+    "hb18",
+    page(
+        "Child Safety Seat - Mouhou Baby Products",
+        "<h1>Child Safety Seat</h1><div class='price'>US $129</div><a class='buy'>Add to cart</a>"
+        "<table><tr><th>Executive Standard</th><td>Q/DEMO 0002-2023 (Shanghai Standard)</td></tr></table>"
+        "<div class='footer'>© 2024 Hangzhou Mouhou Baby Products Co., Ltd.</div>",
+        lang="en",
+    ),
+    [("SHS010", "Q/DEMO 0002-2023")],
+    url="https://www.mouhou-baby.example.com/item/seat.html",
+)
+add(
+    "hb19",
+    page(
+        "Child Safety Seat - Demo Technology",
+        "<h1>Child Safety Seat</h1><div class='price'>US $139</div><a class='buy'>Add to cart</a>"
+        "<table><tr><th>Executive Standard</th><td>Q/DEMO 0002-2023 (Shanghai Standard)</td></tr></table>"
+        "<div class='footer'>© 2024 Demo Technology Co., Ltd. (fictional)</div>",
+        lang="en",
+    ),
+    [],
+    url="https://www.demo-tech.example.com/item/seat.html",
+)
+# More obfuscation.
+add(
+    "hb20",
+    listing("演示智能水杯 HB20", CUP + row("执行标准", "T/DEMO 001-2019（上\u00ad海标准）")),
+    [("SHS003", "T/DEMO 001-2019")],
+)
+add(
+    "hb21",
+    hk("演示共享單車鎖 HB21", row("執行標準", "Ｔ／ＤＥＭＯ　００３－２０２０（上海標準）")),
+    [("SHS004", "T/DEMO 003-2020")],
+)
+add(
+    "hb22",
+    listing("演示智能水杯 HB22", CUP + row("执行标准", "T/DEMO 001-2019（上海<wbr>标准）")),
+    [("SHS003", "T/DEMO 001-2019")],
+)
+add("hb23", listing("演示螺栓 HB23", row("产品名称", "螺栓"), "<p>上 海 标 准 件，规格齐全。</p>"), [])
+# A bidder's response table, two products, a DB31 standard without scope.
+add(
+    "hb24",
+    page(
+        "投标响应表",
+        "<h1>投标文件 技术响应表</h1><table><tr><th>投标人</th><td>杭州某某儿童用品有限公司</td></tr>"
+        "<tr><th>投标产品</th><td>儿童安全座椅</td></tr><tr><th>执行标准</th><td>Q/DEMO 0002-2023（上海标准）</td></tr>"
+        "<tr><th>投标报价</th><td>¥120,000</td></tr></table>",
+    ),
+    [("SHS010", "Q/DEMO 0002-2023")],
+    url="https://bid.example.test/response/31024.html",
+)
+add(
+    "hb25",
+    page(
+        "家电专区-演示旗舰店",
+        "<h1>家电专区</h1><div class='item'><h3>智能水杯</h3><p class='price'>¥89</p><p>执行标准：T/DEMO 001-2022（上海标准）</p></div>"
+        "<div class='item'><h3>空气净化器</h3><p class='price'>¥1999</p><p>执行标准：T/DEMO 005-2024（上海标准）</p></div>",
+    ),
+    [("SHS007", "T/DEMO 005-2024")],
+)
+add(
+    "hb26",
+    listing(
+        "演示救护车担架",
+        row("产品名称", "救护车担架") + row("执行标准", "DB31/T 1108-2018（上海标准）"),
+        price="¥8,800",
+    ),
+    [],
+)
+
+# Pages still judged wrong at the end of session 31 (their written verdicts stand; the pinned test leaves them out
+# until they are fixed or the lead decides):
+# - r03 (s31a): a non-holder's 公司简介 on a job advert presenting its seats as Q/DEMO 0002-2023（上海标准）, written as
+#   SHS010; use_table 7 keeps a job advert's company box discussion on purpose (the company's own page on the board is
+#   the one thing to act on).
+# - hb09 (s31b): "Is this flask a Shanghai Standard product? No: …" on an English listing: the question answered no is
+#   SHS008 high (the English yes/no answer is read only for a yes).
+# - hb12 (s31b): a seller's FAQ listing questions only (这款是上海标准吗？ 能开发票吗？): SHS008 for review.
+# - hb24 (s31b): a bidder's technical response table (投标人 | 杭州某某…, 执行标准 | Q/…（上海标准）): no claim read.
+# Fixed in this session after their batch's first run: l01, e09, rs04 (s31a); hb01, hb04, hb06, hb13, hb18 (s31b).
+OPEN = frozenset(["r03", "hb09", "hb12", "hb24"])

@@ -41,6 +41,7 @@ from checker.extract.use_table import (
     GOV_META_NAMES,
     HEAD_SIGNALS,
     ITEM_URL,
+    ITSELF_A_QUESTION,
     MAKER_NAME,
     MARGIN,
     MIN_SCORE,
@@ -49,6 +50,7 @@ from checker.extract.use_table import (
     NEAR_STRUCTURE,
     NEGATIVE_VALUE,
     NEWS_URL,
+    OPEN_QUESTION,
     ORGANISATION_NAME,
     ORGANISATION_PAGE,
     OWN_VOICE,
@@ -298,8 +300,8 @@ def _url_may_count(fired: list[Fired]) -> bool:
     return offers or not article
 
 
-# Where an English footer's owner came from (© 2024 X Co., Ltd.): an organisation's claimant, never a product's (a
-# product on a page that names its seller nowhere else is judged without one; SITE_OWNER_SOURCES stays Chinese).
+# Where an English footer's owner came from (© 2024 X Co., Ltd.): the site's owner as a Chinese footer's is (an
+# organisation's claimant; a product's, for review, that a crawl's seller replaces: SITE_OWNER_SOURCES).
 ENGLISH_COPYRIGHT = "site:copyright-en"
 # Words of an English company name that say nothing of which company it is: its form, its trade, a place, and the
 # words of a marketplace's own name (a supplier's profile on b2b-market.example.com shares "market" with it).
@@ -423,9 +425,16 @@ def organisations_in(sentence: str) -> list[str]:
             if trimmed == name:
                 break
             name = trimmed
-        if len(name) >= 4 and not REGULATOR.search(name):
+        if len(name) >= 4 and not REGULATOR.search(name) and not _NO_PROPER_NAME.match(name):
             names.append(name)
     return names
+
+
+# A kind of organisation, no one organisation's name (…并多次获得行业协会表彰, 受到有关部门表彰): what it did
+# (获得, 受到) comes before it, and its name is only a category.
+_NO_PROPER_NAME = re.compile(
+    r"^.{0,8}?(?:获得|獲得|荣获|榮獲|受到|得到)|^(?:行业|行業|有关|有關|相关|相關|各级|各級|各|多家|多个|多個|主管)"
+)
 
 
 def same_organisation(a: str, b: str) -> bool:
@@ -557,6 +566,8 @@ class Classifier:
             found = ANSWER.match(text)
             if (
                 found is not None
+                and not ITSELF_A_QUESTION.search(text)
+                and not OPEN_QUESTION.search(mention.block_text[:question_end])
                 and not ANSWER_DENIED.match(text, found.end("yes"))
                 # An answer writing the words of the product itself (是的，本品执行T/…（上海标准）) is the claim: one,
                 # not two; one writing them without the seller's voice (对，是上海标准) stays in the buyers' box.
@@ -833,7 +844,7 @@ def org_claimant(sentence: str, view: PageView) -> tuple[str | None, str | None]
 # Where a site's owner is read from for a product nobody is named beside: its copyright or 主办 notice. (A
 # title's trailing name is not enough: a dealer's page titles itself, and the maker it sells for is named in
 # its text: a claimant there made SHS010 about a holder's authorised dealer.)
-SITE_OWNER_SOURCES = ("site:copyright",)
+SITE_OWNER_SOURCES = ("site:copyright", ENGLISH_COPYRIGHT)
 
 
 def site_owner(view: PageView) -> tuple[str | None, str | None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -243,12 +244,17 @@ def _certification(mention: Mention, blocks: BlockTexts) -> list[str]:
 _HONOUR_ITEM_CHARS = 40
 
 
+# An honours item crediting the organisation with drafting one (参与起草上海标准1项, 主导制定): its work on a standard,
+# not the words presented as its award.
+_DRAFTED = re.compile(r"起草|制定|制订|编制|編制|牵头|牽頭|主导|主導|\bdraft", re.I)
+
+
 def _an_honour_listed(mention: Mention) -> bool:
     """Whether the words are an item of an organisation's list of honours (荣誉资质 | 2024年 上海标准) that does not
     disclose the standard designated (a code or a 《title》 in the item: domain.md §3's form, no award)."""
     if mention.kind != "text" or len(mention.block_text) > _HONOUR_ITEM_CHARS:
         return False
-    if find_codes(mention.block_text) or "《" in mention.block_text:
+    if find_codes(mention.block_text) or "《" in mention.block_text or _DRAFTED.search(mention.block_text):
         return False
     return in_honours_list(mention.unit)
 

@@ -17,6 +17,7 @@ from checker.extract.patterns import (
     EXCLUSIONS_BEFORE,
     LOGO_FILE_ATTRS,
     MENTIONS,
+    NEGATED_EN,
     ORGANISATION_SUBJECT,
     PASSED_IN_SENTENCE_EN,
     ROW_LABEL_AFTER_BREAK,
@@ -130,7 +131,7 @@ def _passed_in_sentence(text: str, start: int, end: int, s_start: int, s_end: in
         if match.start("words") != start:
             continue
         before = text[low : match.start()]
-        return STANDARD_SUBJECT_EN.search(before) is None and not _denied(before, len(before))
+        return STANDARD_SUBJECT_EN.search(before) is None and not NEGATED_EN.search(before)
     return False
 
 

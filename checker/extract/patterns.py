@@ -141,12 +141,20 @@ from pagetext import charsets, ignorables
 # 1.29.0: use_table.py 13 (probe s31, s30's open questions): the words as an item of an organisation's own honours
 # list (荣誉资质 | 2024年 上海标准) are presented as its award (certification word 列为荣誉, fact presented_as_honour:
 # SHS009 for the organisation claim); an item disclosing the standard (Q/… 《…》（上海标准）) is not. An English
-# footer's company (© 2024 X Co., Ltd.) is an organisation claim's claimant when the page's title or host names it
-# (site:copyright-en; a marketplace's footer names the marketplace, so not otherwise, and never a product's). An
+# footer's company (© 2024 X Co., Ltd.) is the site's owner when the page's title or host shares a distinctive word
+# of its name (site:copyright-en, as a Chinese footer's: an organisation's claimant, a product's for review that a
+# crawl's seller replaces; a marketplace's footer names the marketplace, so not otherwise). An
 # English product said to have passed the Shanghai Standard evaluation or been rated one is certification wording
 # anywhere in the words' sentence (it was within 24 characters), not when a standard or a code is the subject. The
 # short element after a question block (问：这款是上海标准吗？ | 答：是的) is kept by the pre-pass: a seller's FAQ written
-# as plain paragraphs lost its answer, so its bare yes was discussion (now SHS008, as in a .faq box).
+# as plain paragraphs lost its answer, so its bare yes was discussion (now SHS008, as in a .faq box). A dealer
+# saying its goods are made by the company it deals for (本店为X授权经销商，所售座椅由该公司生产) names X as their maker
+# (SHS010 was judged on the crawled shop); a livestream's transcript heading (直播文字实录, Live transcript) names no
+# product (SHS011 against 直播文字实录). Over-reach found by probe batch s31b: an honours item crediting the organisation
+# with drafting one (参与起草上海标准1项) is no award; an English honours heading (Honors) makes an about page; an English
+# product that has not passed the evaluation is a denial (negated-en), no SHS009; a yes after an open question
+# (什么是“上海标准”？) or a line that is itself a question (能开发票吗？) answers nothing; a category after what it did
+# (…并多次获得行业协会表彰) names no organisation (it was the claimant: SHS010 high against a holder's own page).
 EXTRACTOR_VERSION = "1.29.0"
 
 
@@ -945,6 +953,8 @@ PASSED_IN_SENTENCE_EN = _p(
 # A standard (the word, a code, or a relative pronoun after one) as the subject of the sentence's verb: the standard
 # passed the evaluation, which is true (The group standard this product implements passed …; …T/DEMO 001-2022,
 # which passed …).
+# The verb denied just before it (has not passed, was never rated, hasn't been): no claim of passing.
+NEGATED_EN = re.compile(r"(?:\bnot|\bnever|\bno longer|n't)\s+(?:[a-z]+\s+){0,2}$", re.I)
 STANDARD_SUBJECT_EN = re.compile(r"(?i:\bstandards?\b)|\b[TQ]\s?/\s?[A-Z]{2,}|\bDB\s?\d{2}|\bGB(?:/T)?\s?\d")
 
 # Certification wording denied in its own clause is no certification claim: 上海标准不是认证, 本品未通过任何上海标准认证,

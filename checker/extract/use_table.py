@@ -16,7 +16,8 @@ import re
 from typing import Literal, NamedTuple
 
 USE_TABLE_VERSION = (
-    "13"  # 13: headings of an organisation's honours list (HONOURS_HEADING: 荣誉资质, 企业荣誉, 资质荣誉) and an English
+    "13"  # 13: an English honours heading (Honors, Honours & Awards) makes an about page, and a denial may say the
+    # product has not passed the evaluation (negated-en); headings of an organisation's honours list (HONOURS_HEADING: 荣誉资质, 企业荣誉, 资质荣誉) and an English
     # footer's owner (SITE_OWNER_EN: © 2024 X Co., Ltd.), taken only when the page's title or host names it too.
     # 12: an application in progress written after the words (T/…（上海标准）（申报中）, 上海标准正在申报中,
     # 上海标准评价已提交申请, application in progress) is no claim, as before them (pending-status); a parameter row
@@ -519,7 +520,7 @@ HEAD_SIGNALS: tuple[Signal, ...] = (
         {"organisation": 3},
         r"关于我们|關於我們|公司简介|公司簡介|企业简介|企業簡介|公司介绍|公司介紹|企业介绍|企業介紹|公司概况|公司概況"
         r"|集团简介|集團簡介|协会简介|協會簡介|本会简介|学会简介|发展历程|發展歷程|荣誉资质|榮譽資質|企业荣誉|企業榮譽"
-        r"|公司荣誉|資質榮譽|资质荣誉|about us",
+        r"|公司荣誉|資質榮譽|资质荣誉|about us|^\s*honou?rs\b",
         "an about page (关于我们, 公司简介, 荣誉资质): an organisation presents itself",
         flags=re.I,
     ),
@@ -1114,11 +1115,12 @@ BEFORE_SIGNALS: tuple[Signal, ...] = (
         "negated-en",
         {"discussion": 6},
         r"\b(?:is|are|was|were|be|been|has|have|had)\s+(?:not|never|no\s+longer)\s+"
-        r"(?:(?:a|an|the|yet|been|labell?ed|called|rated|designated|listed|certified|marked|as)\s+){0,3}$"
+        r"(?:(?:a|an|the|yet|been|labell?ed|called|rated|designated|listed|certified|marked|passed|as)\s+){0,3}$"
         r"|\b(?:isn't|aren't|wasn't|weren't|hasn't|haven't)\s+(?:(?:a|an|the|yet|been|labell?ed|called|rated"
-        r"|designated|listed|certified|marked|as)\s+){0,3}$"
+        r"|designated|listed|certified|marked|passed|as)\s+){0,3}$"
         r"|\bnon-$",
-        "the words denied in English (this product is not a Shanghai Standard product, isn't labelled as): a denial"
+        "the words denied in English (this product is not a Shanghai Standard product, isn't labelled as, has not"
+        " passed the Shanghai Standard evaluation): a denial"
         " (negated), not a claim; 'not only a' is no denial",
         flags=re.I,
     ),
@@ -1423,6 +1425,12 @@ ANSWER = re.compile(
 )
 # A yes taken back in the same clause (是的，但不是…; 当然不是 never matched): no affirmation.
 # …or said to be only applied for (是的，我们正在申报): as an application in progress, no designation is claimed.
+# A question no yes answers (什么是“上海标准”？, 为什么…, how is…?): a yes after it is no seller's claim; nor is a line
+# that is itself a question (a FAQ listing only questions: 这款是上海标准吗？ 能开发票吗？, 能 read as a yes).
+OPEN_QUESTION = re.compile(
+    r"什么|甚麼|什麼|为何|為何|怎么|怎麼|如何|哪|\b(?:what|how|why|which|where|when)\b", re.I
+)
+ITSELF_A_QUESTION = re.compile(r"[？?]\s*$")
 ANSWER_DENIED = re.compile(
     r"[^。.!！?？]{0,16}(?:不是|并非|並非|不属于|不屬於|\bnot\b|\bno\b"
     r"|正在申|申报中|申報中|申请中|申請中|评审中|評審中|审核中|審核中|已申[请請报報](?![^，,。]{0,2}(?:并|並|获|獲|入选|通过))|培育"
