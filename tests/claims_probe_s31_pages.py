@@ -989,8 +989,8 @@ add(
 # - r03 (s31a): a non-holder's 公司简介 on a job advert presenting its seats as Q/DEMO 0002-2023（上海标准）, written as
 #   SHS010; use_table 7 keeps a job advert's company box discussion on purpose (the company's own page on the board is
 #   the one thing to act on).
-# - hb09 (s31b): "Is this flask a Shanghai Standard product? No: …" on an English listing: the question answered no is
-#   SHS008 high (the English yes/no answer is read only for a yes).
+# - hb09 (s31b): "Is this flask a Shanghai Standard product? No: …" on an English listing: the question answered no was
+#   SHS008 high, now SHS008 for review (question-en); the English no is not read as a denial yet.
 # - hb12 (s31b): a seller's FAQ listing questions only (这款是上海标准吗？ 能开发票吗？): SHS008 for review.
 # - hb24 (s31b): a bidder's technical response table (投标人 | 杭州某某…, 执行标准 | Q/…（上海标准）): no claim read.
 # Fixed in this session after their batch's first run: l01, e09, rs04 (s31a); hb01, hb04, hb06, hb13, hb18 (s31b).

@@ -154,7 +154,9 @@ from pagetext import charsets, ignorables
 # with drafting one (参与起草上海标准1项) is no award; an English honours heading (Honors) makes an about page; an English
 # product that has not passed the evaluation is a denial (negated-en), no SHS009; a yes after an open question
 # (什么是“上海标准”？) or a line that is itself a question (能开发票吗？) answers nothing; a category after what it did
-# (…并多次获得行业协会表彰) names no organisation (it was the claimant: SHS010 high against a holder's own page).
+# (…并多次获得行业协会表彰) names no organisation (it was the claimant: SHS010 high against a holder's own page); an
+# English yes/no question opening the sentence (Is this flask a Shanghai Standard product?) is asked (question-en:
+# SHS008 high became review).
 EXTRACTOR_VERSION = "1.29.0"
 
 
