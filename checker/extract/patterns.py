@@ -156,7 +156,8 @@ from pagetext import charsets, ignorables
 # (什么是“上海标准”？) or a line that is itself a question (能开发票吗？) answers nothing; a category after what it did
 # (…并多次获得行业协会表彰) names no organisation (it was the claimant: SHS010 high against a holder's own page); an
 # English yes/no question opening the sentence (Is this flask a Shanghai Standard product?) is asked (question-en:
-# SHS008 high became review).
+# SHS008 high became review). A tender response's bidder row (投标人 | 杭州某某…) names the claimant as an exhibitor's
+# does (not a maker: SHS010 for review); the response's claim was judged with nobody named.
 EXTRACTOR_VERSION = "1.29.0"
 
 
@@ -1022,6 +1023,12 @@ CLAIMANT_LABELS = (
     "参展企业",
     "参展商",
     "参展单位",
+    # A bidder (投标人, 投标单位) offers the goods of its tender response; it may be their maker or a dealer, as an
+    # exhibitor: a claimant, not a maker (SHS010 about it goes to review).
+    "投标人",
+    "投标单位",
+    "投标企业",
+    "投标供应商",
 )
 # CLAIMANT_LABELS that name who makes the product or answers for it as maker (委托方: the commissioning party):
 # "the claimant is no holder of the standard" (SHS010) is sure only for them. 公司名称/企业名称 may be a shop's.
