@@ -990,7 +990,7 @@ add(
 #   SHS010; use_table 7 keeps a job advert's company box discussion on purpose (the company's own page on the board is
 #   the one thing to act on).
 # - hb09 (s31b): "Is this flask a Shanghai Standard product? No: …" on an English listing: the question answered no was
-#   SHS008 high, now SHS008 for review (question-en); the English no is not read as a denial yet.
+#   SHS008 high, now SHS008 for review (yes-no-question-en); the English no is not read as a denial yet.
 # - hb12 (s31b): a seller's FAQ listing questions only (这款是上海标准吗？ 能开发票吗？): SHS008 for review.
 # Fixed in this session after their batch's first run: l01, e09, rs04 (s31a); hb01, hb04, hb06, hb13, hb18, hb24
 # (s31b).

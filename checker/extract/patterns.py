@@ -155,7 +155,7 @@ from pagetext import charsets, ignorables
 # product that has not passed the evaluation is a denial (negated-en), no SHS009; a yes after an open question
 # (什么是“上海标准”？) or a line that is itself a question (能开发票吗？) answers nothing; a category after what it did
 # (…并多次获得行业协会表彰) names no organisation (it was the claimant: SHS010 high against a holder's own page); an
-# English yes/no question opening the sentence (Is this flask a Shanghai Standard product?) is asked (question-en:
+# English yes/no question opening the sentence (Is this flask a Shanghai Standard product?) is asked (yes-no-question-en:
 # SHS008 high became review). A tender response's bidder row (投标人 | 杭州某某…) names the claimant as an exhibitor's
 # does (not a maker: SHS010 for review); the response's claim was judged with nobody named.
 EXTRACTOR_VERSION = "1.29.0"

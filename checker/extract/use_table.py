@@ -17,7 +17,7 @@ from typing import Literal, NamedTuple
 
 USE_TABLE_VERSION = (
     "13"  # 13: an English honours heading (Honors, Honours & Awards) makes an about page, and a denial may say the
-    # product has not passed the evaluation (negated-en); an English yes/no question is asked (question-en); headings of an organisation's honours list (HONOURS_HEADING: 荣誉资质, 企业荣誉, 资质荣誉) and an English
+    # product has not passed the evaluation (negated-en); an English yes/no question is asked (yes-no-question-en); headings of an organisation's honours list (HONOURS_HEADING: 荣誉资质, 企业荣誉, 资质荣誉) and an English
     # footer's owner (SITE_OWNER_EN: © 2024 X Co., Ltd.), taken only when the page's title or host names it too.
     # 12: an application in progress written after the words (T/…（上海标准）（申报中）, 上海标准正在申报中,
     # 上海标准评价已提交申请, application in progress) is no claim, as before them (pending-status); a parameter row
@@ -887,7 +887,7 @@ SENTENCE_SIGNALS: tuple[Signal, ...] = (
         "a question about the scheme (什么是, 如何申报, 吗？)",
     ),
     _s(
-        "question-en",
+        "yes-no-question-en",
         {"discussion": 2},
         r"^\s*(?:Q\s*[:：.]\s*|Question\s*[:：]\s*)?(?:is|are|was|were|does|do|did|has|have|can|could|will)\s+"
         r"(?:this|it|the|these|that|those|your|its|my)\b",
