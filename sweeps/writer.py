@@ -30,7 +30,7 @@ from crawler.images.scan import ScanJob, ScanResult, scan_pending_pages
 from crawler.images.storage import IMAGE_STATUS
 from crawler.items import PageItem
 from crawler.ledger import Discovery, Outcome, ledger_key
-from crawler.store.models import PARTIAL
+from crawler.store.models import CHECK_FAILED, PARTIAL
 from markwatch import db
 from pagetext.bodies import unreadable_reason
 from sweeps.checking import CheckOutcome, PageChecker
@@ -256,7 +256,17 @@ class PageWriter:
         reason = unreadable_reason(item.body, _content_type(item.headers))
         if reason is not None:
             return CheckedPage(item, url, page_url, reason, CheckOutcome(claims=0, findings=[]), sightings)
-        checker = self._checker_ready()
+        try:
+            checker = self._checker_ready()
+        except Exception as exc:
+            if is_unreachable(exc) or is_retryable(exc):
+                raise  # the registry is read from the database: waited out like any outage
+            # A checker that cannot load (a broken rules directory) checks nothing: each page says so, and
+            # no page reads as a storage error.
+            log.error("sweep %d: the checker cannot be loaded: %s", self.sweep_id, _brief(exc))
+            return CheckedPage(
+                item, url, page_url, CHECK_FAILED, CheckOutcome(claims=0, findings=[]), sightings
+            )
         try:
             outcome = checker.check(
                 item.body,
@@ -268,7 +278,7 @@ class PageWriter:
         except Exception:
             log.exception("checking %s failed", item.final_url)
             return CheckedPage(
-                item, url, page_url, "check_failed", CheckOutcome(claims=0, findings=[]), sightings
+                item, url, page_url, CHECK_FAILED, CheckOutcome(claims=0, findings=[]), sightings
             )
         if item.warnings:
             outcome = replace(outcome, warnings=[*outcome.warnings, *item.warnings])
