@@ -229,8 +229,8 @@ def record_end(session: Session, sweep: Sweep, result: CrawlResult) -> Sweep:
     interrupted (stopped by a signal) or incomplete (missing URLs, URLs not handled by reason and pages
     waiting for images listed)."""
     acc = apply_accounting(session, sweep)
-    dropped = ("pid", "missing", "spooled", "images_pending", "images_pending_scan", "images_pending_pages",
-               "unhandled")  # fmt: skip
+    dropped = ("pid", "missing", "spooled", "unkept", "images_pending", "images_pending_scan",
+               "images_pending_pages", "unhandled")  # fmt: skip
     summary = {k: v for k, v in (sweep.summary or {}).items() if k not in dropped}
     summary["ended"] = _ended(result)
     warnings = merge_warnings(summary.get("warnings") or [], result.warnings)
@@ -250,7 +250,9 @@ def record_end(session: Session, sweep: Sweep, result: CrawlResult) -> Sweep:
             summary["unhandled"] = unhandled  # by reason; `sweep resume` fetches and checks them again
             if summary["ended"] == "finished":
                 summary["ended"] = f"{sum(unhandled.values())} URL(s) not handled"
-        if not result.all_written:
+        if result.unkept:
+            summary["unkept"] = result.unkept  # in no spool either: their URLs, queued, are fetched again
+        elif not result.all_written:
             summary["spooled"] = True  # fetched pages wait in the job directory for `sweep resume`
         if images_left:
             # Image work left (the OCR drain bound passed, or the crawl was stopped): `sweep resume` does it.

@@ -123,6 +123,11 @@ class PageWriter:
         """Whether the writer thread still runs (or has not been started yet)."""
         return not self._done.is_set()
 
+    def unkept(self) -> int:
+        """Jobs left unwritten that are in no spool file either (a full or read-only job directory): their
+        pages are lost to this run; their URLs stay queued, so `sweep resume` fetches them again."""
+        return sum(1 for job in self.unwritten if job.spool_path is None)
+
     def submit(self, job: Job | ScanJob) -> None:
         """Queue a job or a scan (any thread)."""
         self._queue.put(job)
@@ -149,8 +154,9 @@ class PageWriter:
         except _GaveUp as gave_up:
             self.unwritten = gave_up.jobs
             log.error(
-                "sweep %d: database still unreachable at the deadline; %d job(s) kept in %s",
-                self.sweep_id, len(gave_up.jobs), self.spool_dir,
+                "sweep %d: database still unreachable at the deadline; %d job(s) kept in %s, %d in no spool "
+                "(their URLs stay queued)", self.sweep_id, len(gave_up.jobs) - self.unkept(), self.spool_dir,
+                self.unkept(),
             )  # fmt: skip
         except Exception:  # a bug here must not hang the crawl: report, and keep what is left on disk
             log.exception("sweep %d: page writer failed", self.sweep_id)

@@ -170,7 +170,10 @@ def _report_end(db_url: str, result: Any, *, make_cases: bool, allow_incomplete:
 def _missing_line(sweep: Any) -> str:
     missing = (sweep.summary or {}).get("missing") or []
     shown = ", ".join(missing[:5]) + (", ..." if sweep.urls_missing > 5 else "")
-    spooled = " (fetched pages wait in the job directory)" if (sweep.summary or {}).get("spooled") else ""
+    summary = sweep.summary or {}
+    spooled = " (fetched pages wait in the job directory)" if summary.get("spooled") else ""
+    if summary.get("unkept"):
+        spooled = f" ({summary['unkept']} fetched page(s) could not be kept in the job directory either)"
     images = pending_line(sweep)
     return (
         f"sweep {sweep.id}: {sweep.urls_missing} URL(s) missing{': ' + shown if shown else ''}{spooled}; "
