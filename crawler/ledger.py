@@ -15,15 +15,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, delete, func, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnClause
 
-from crawler.store.models import Snapshot, SweepPage, SweepUrl
+from crawler.store.models import CHECK_FAILED, Snapshot, SweepPage, SweepUrl
 
 # Skipped before any process took them from the frontier: they never count against the page budget.
 UNTAKEN_SKIPS = frozenset({"offsite", "non_http", "bad_url", "forbidden_address", "depth", "page_limit"})
+# Failures of markwatch itself, not answers of the site: the page could not be checked (check_failed) or
+# stored (store_error), its callback crashed (parse_error), the request was delivered again and again without
+# an outcome (poison) or fell off the frontier (lost). A sweep with any of them is not finished, and resuming
+# it puts them back on the queue (their requests are kept for that).
+UNHANDLED = frozenset({CHECK_FAILED, "store_error", "parse_error", "poison", "lost"})
+# The same as SQL literals: an upsert runs as executemany, which takes no expanding IN parameter.
+_UNHANDLED_SQL: list[ColumnClause[Any]] = [literal_column(f"'{reason}'") for reason in sorted(UNHANDLED)]
 # A URL found lost (queued, yet on no frontier) this often is failed rather than put back again.
 MAX_REQUEUES = 3
 # Scrapy's own URLLENGTH_LIMIT (its middleware would drop longer links unseen; the ledger records them under a
@@ -127,7 +135,7 @@ def record_outcomes(session: Session, sweep_id: int, outcomes: Sequence[Outcome]
             "reason": excluded.reason,
             "taken": excluded.taken,
             "notes": excluded.notes,
-            "request": None,
+            "request": case((excluded.reason.in_(_UNHANDLED_SQL), SweepUrl.request), else_=None),
             "done_at": excluded.done_at,
         },
         where=(SweepUrl.state == "queued") | ((excluded.state == "stored") & (SweepUrl.state != "stored")),
@@ -230,7 +238,7 @@ def note_requeued(session: Session, sweep_id: int, urls: Sequence[str], now: dt.
             SweepUrl.state == "queued",
             SweepUrl.requeues > MAX_REQUEUES,
         )
-        .values(state="failed", reason="lost", request=None, done_at=now)
+        .values(state="failed", reason="lost", done_at=now)  # the request is kept: `sweep resume` retries it
     )
     return list(
         session.scalars(
@@ -239,6 +247,24 @@ def note_requeued(session: Session, sweep_id: int, urls: Sequence[str], now: dt.
             )
         )
     )
+
+
+def requeue_unhandled(session: Session, sweep_id: int) -> int:
+    """Put the URLs markwatch failed itself (UNHANDLED) back on the queue, as a resumed sweep does; their pages
+    stored unchecked are dropped from the sweep so the next fetch is stored and checked in their place (the
+    snapshot of the failed attempt stays archived). How many were put back."""
+    failed = (SweepUrl.sweep_id == sweep_id, SweepUrl.state == "failed", SweepUrl.reason.in_(UNHANDLED))
+    session.execute(
+        delete(SweepPage).where(
+            SweepPage.sweep_id == sweep_id,
+            SweepPage.status == CHECK_FAILED,
+            SweepPage.url.in_(select(SweepUrl.url).where(*failed)),
+        )
+    )
+    moved = session.execute(
+        update(SweepUrl).where(*failed).values(state="queued", reason=None, done_at=None, requeues=0)
+    )
+    return int(getattr(moved, "rowcount", 0) or 0)
 
 
 @dataclass
@@ -264,6 +290,11 @@ class Accounting:
     def skipped_total(self) -> int:
         """URLs skipped, all reasons."""
         return sum(self.skipped.values())
+
+    @property
+    def unhandled(self) -> dict[str, int]:
+        """Failed URLs by reason, of the reasons that are markwatch's own failures (UNHANDLED)."""
+        return {reason: count for reason, count in sorted(self.failed.items()) if reason in UNHANDLED}
 
 
 def account(session: Session, sweep_id: int) -> Accounting:

@@ -17,17 +17,26 @@ from sqlalchemy.orm import Session
 
 from checker.registry.gate import ALLOWED_IN_SUMMARY, allowed_by_summary, require_registry
 from crawler import heartbeat, ledger, process
+from crawler.images.scan import rescan_failed
 from crawler.store.models import PARTIAL, Snapshot, Sweep, SweepPage
 from crawler.targets import Target
 from markwatch import db
 from markwatch.errors import ConflictError, DatabaseError, NotFoundError
-from sweeps.images.accounting import image_accounting, pages_to_scan, pending_images, pending_pages
+from sweeps.images.accounting import (
+    image_accounting,
+    pages_not_scanned,
+    pages_to_scan,
+    pending_images,
+    pending_pages,
+)
 from sweeps.models import Finding
 from sweeps.run import CrawlResult
 
 log = logging.getLogger(__name__)
 
 UNFINISHED = ("running", "interrupted", "incomplete")
+# A not-handled reason beside ledger.UNHANDLED: stored pages whose images could not be looked for.
+IMAGES_NOT_SCANNED = "images_not_scanned"
 # Missing URLs kept in the summary (all of them stay queryable in sweep_urls).
 SUMMARY_MISSING = 50
 
@@ -139,6 +148,9 @@ def start_or_resume(session: Session, target: Target, job_root: Path) -> tuple[S
             )
             if not _rowcount(moved):
                 raise _busy(session, target.name)
+            # What markwatch failed itself last time (a page it could not check or store) is done again.
+            ledger.requeue_unhandled(session, previous.id)
+            rescan_failed(session, previous.id)
             session.flush()
             session.refresh(previous)
             return previous, True
@@ -211,11 +223,14 @@ def apply_accounting(session: Session, sweep: Sweep) -> ledger.Accounting:
 
 
 def record_end(session: Session, sweep: Sweep, result: CrawlResult) -> Sweep:
-    """Set the end state from the ledger: finished only when no URL is left queued, every fetched page
-    reached the database and no image work it took is left (fetched, read or checked with its page); else
-    interrupted (stopped by a signal) or incomplete (missing URLs and pages waiting for images listed)."""
+    """Set the end state from the ledger: finished only when no URL is left queued, no URL failed by
+    markwatch's own fault (ledger.UNHANDLED: a page it could not check or store), every fetched page reached
+    the database and no image work it took is left (fetched, read or checked with its page); else
+    interrupted (stopped by a signal) or incomplete (missing URLs, URLs not handled by reason and pages
+    waiting for images listed)."""
     acc = apply_accounting(session, sweep)
-    dropped = ("pid", "missing", "spooled", "images_pending", "images_pending_scan", "images_pending_pages")
+    dropped = ("pid", "missing", "spooled", "unkept", "images_pending", "images_pending_scan",
+               "images_pending_pages", "unhandled")  # fmt: skip
     summary = {k: v for k, v in (sweep.summary or {}).items() if k not in dropped}
     summary["ended"] = _ended(result)
     warnings = merge_warnings(summary.get("warnings") or [], result.warnings)
@@ -225,12 +240,19 @@ def record_end(session: Session, sweep: Sweep, result: CrawlResult) -> Sweep:
     images = image_accounting(session, sweep.id)
     if images["found"] or images["requested"]:
         summary["images"] = images
-    if acc.missing == 0 and result.all_written and images_left == 0:
+    unhandled = not_handled(session, sweep.id, acc)
+    if acc.missing == 0 and result.all_written and images_left == 0 and not unhandled:
         state = "finished"
     else:
         state = "interrupted" if result.reason == "shutdown" and not result.gave_up else "incomplete"
         summary["missing"] = ledger.queued_urls(session, sweep.id, limit=SUMMARY_MISSING)
-        if not result.all_written:
+        if unhandled:
+            summary["unhandled"] = unhandled  # by reason; `sweep resume` fetches and checks them again
+            if summary["ended"] == "finished":
+                summary["ended"] = f"{sum(unhandled.values())} URL(s) not handled"
+        if result.unkept:
+            summary["unkept"] = result.unkept  # in no spool either: their URLs, queued, are fetched again
+        elif not result.all_written:
             summary["spooled"] = True  # fetched pages wait in the job directory for `sweep resume`
         if images_left:
             # Image work left (the OCR drain bound passed, or the crawl was stopped): `sweep resume` does it.
@@ -241,6 +263,17 @@ def record_end(session: Session, sweep: Sweep, result: CrawlResult) -> Sweep:
                 summary["ended"] = f"images pending ({result.images or 'not drained'})"
     finish(session, sweep, state, summary)
     return sweep
+
+
+def not_handled(session: Session, sweep_id: int, acc: ledger.Accounting) -> dict[str, int]:
+    """What markwatch failed itself in a sweep, by reason: URLs it could not check or store
+    (ledger.UNHANDLED) and stored pages whose images it could not look for (their image claims unknown).
+    Any of them keeps the sweep from being finished; `sweep resume` does them again."""
+    counts = dict(acc.unhandled)
+    unscanned = pages_not_scanned(session, sweep_id)
+    if unscanned:
+        counts[IMAGES_NOT_SCANNED] = unscanned
+    return counts
 
 
 def merge_warnings(kept: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:

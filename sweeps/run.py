@@ -25,6 +25,8 @@ class CrawlResult:
     reason: str | None
     gave_up: str | None = None  # "database" / "redis": an outage outlasted its bound
     all_written: bool = True  # every fetched page reached the database (else it waits in the spool)
+    # Fetched pages neither written nor spooled (the job directory full or read-only): fetched again on resume
+    unkept: int = 0
     counts: dict[str, int] = field(default_factory=dict)
     # How the image stage ended: drained, gave_up (drain bound), stopped (interrupted), died; None: no images
     images: str | None = None
@@ -139,6 +141,7 @@ def crawl(
         reason=runtime.close_reason,
         gave_up=runtime.gave_up,
         all_written=runtime.all_written,
+        unkept=runtime.writer.unkept(),
         counts=dict(runtime.counts),
         images=runtime.images_ended,
         warnings=[warning.as_dict() for warning in HostPolicy.of(crawler).warnings],

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from crawler import ledger
 from crawler.store.models import Sweep
 from markwatch.errors import NotFoundError
-from sweeps.bookkeeping import apply_accounting, reap_dead
+from sweeps.bookkeeping import apply_accounting, not_handled, reap_dead
 from sweeps.images.accounting import image_accounting
 
 
@@ -90,6 +90,8 @@ def report(session: Session, sweep_id: int, *, missing_limit: int | None = None)
         "stored": acc.stored,
         "pages": acc.pages,
         "failed": acc.failed,
+        # markwatch's own failures (a page it could not check or store, or whose images it could not look for)
+        "unhandled": not_handled(session, sweep_id, acc),
         "skipped": acc.skipped,
         "missing": acc.missing,
         "notes": acc.notes,

@@ -30,7 +30,7 @@ from crawler.images.scan import ScanJob, ScanResult, scan_pending_pages
 from crawler.images.storage import IMAGE_STATUS
 from crawler.items import PageItem
 from crawler.ledger import Discovery, Outcome, ledger_key
-from crawler.store.models import PARTIAL
+from crawler.store.models import CHECK_FAILED, PARTIAL
 from markwatch import db
 from pagetext.bodies import unreadable_reason
 from sweeps.checking import CheckOutcome, PageChecker
@@ -123,6 +123,11 @@ class PageWriter:
         """Whether the writer thread still runs (or has not been started yet)."""
         return not self._done.is_set()
 
+    def unkept(self) -> int:
+        """Jobs left unwritten that are in no spool file either (a full or read-only job directory): their
+        pages are lost to this run; their URLs stay queued, so `sweep resume` fetches them again."""
+        return sum(1 for job in self.unwritten if job.spool_path is None)
+
     def submit(self, job: Job | ScanJob) -> None:
         """Queue a job or a scan (any thread)."""
         self._queue.put(job)
@@ -149,8 +154,9 @@ class PageWriter:
         except _GaveUp as gave_up:
             self.unwritten = gave_up.jobs
             log.error(
-                "sweep %d: database still unreachable at the deadline; %d job(s) kept in %s",
-                self.sweep_id, len(gave_up.jobs), self.spool_dir,
+                "sweep %d: database still unreachable at the deadline; %d job(s) kept in %s, %d in no spool "
+                "(their URLs stay queued)", self.sweep_id, len(gave_up.jobs) - self.unkept(), self.spool_dir,
+                self.unkept(),
             )  # fmt: skip
         except Exception:  # a bug here must not hang the crawl: report, and keep what is left on disk
             log.exception("sweep %d: page writer failed", self.sweep_id)
@@ -256,7 +262,17 @@ class PageWriter:
         reason = unreadable_reason(item.body, _content_type(item.headers))
         if reason is not None:
             return CheckedPage(item, url, page_url, reason, CheckOutcome(claims=0, findings=[]), sightings)
-        checker = self._checker_ready()
+        try:
+            checker = self._checker_ready()
+        except Exception as exc:
+            if is_unreachable(exc) or is_retryable(exc):
+                raise  # the registry is read from the database: waited out like any outage
+            # A checker that cannot load (a broken rules directory) checks nothing: each page says so, and
+            # no page reads as a storage error.
+            log.error("sweep %d: the checker cannot be loaded: %s", self.sweep_id, _brief(exc))
+            return CheckedPage(
+                item, url, page_url, CHECK_FAILED, CheckOutcome(claims=0, findings=[]), sightings
+            )
         try:
             outcome = checker.check(
                 item.body,
@@ -268,7 +284,7 @@ class PageWriter:
         except Exception:
             log.exception("checking %s failed", item.final_url)
             return CheckedPage(
-                item, url, page_url, "check_failed", CheckOutcome(claims=0, findings=[]), sightings
+                item, url, page_url, CHECK_FAILED, CheckOutcome(claims=0, findings=[]), sightings
             )
         if item.warnings:
             outcome = replace(outcome, warnings=[*outcome.warnings, *item.warnings])

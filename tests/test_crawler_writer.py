@@ -238,3 +238,45 @@ def test_page_warnings_are_counted_in_the_sweep(db_url: str) -> None:
     assert accounting.stored == 1
     assert accounting.notes == {"page-warning:too-complex": 1}
     assert sweep.errors == {"page-warning:too-complex": 1}
+
+
+def test_a_page_that_cannot_be_spooled_either_is_counted_not_said_to_wait_in_the_spool(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database down past the deadline and the job directory unwritable (full, read-only): the page is
+    in neither; its URL stays queued (fetched again on resume) and the sweep says so, rather than that it
+    waits in the job directory."""
+    from sweeps.bookkeeping import record_end
+    from sweeps.run import CrawlResult
+
+    sweep_id = _sweep(sqlite_url)
+    url = "http://127.0.0.1:9/item/1.html"
+    with db.session_scope(sqlite_url) as session:
+        write_batch(session, sweep_id, discoveries=[Discovery(url, "queued", request={"url": url})], now=T0)
+
+    def unreachable(*args: Any, **kwargs: Any) -> Any:
+        raise OperationalError("INSERT", {}, Exception("connection refused"))
+
+    def disk_full(self: Path, *args: Any, **kwargs: Any) -> int:
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(writer_module, "write_batch", unreachable)
+        patched.setattr(writer_module.db, "session_scope", lambda url=None: (_ for _ in ()).throw(
+            OperationalError("SELECT 1", {}, Exception("connection refused"))))  # fmt: skip
+        patched.setattr(Path, "write_text", disk_full)
+        events = _Events()
+        writer = _writer(sqlite_url, sweep_id, tmp_path / "spool", events)
+        writer.start()
+        writer.submit(Job(page=_item(url), entry="e1"))
+        _wait(lambda: events.released_jobs)
+        assert not writer.close(time.monotonic() + 1)
+    assert not list((tmp_path / "spool").glob("*"))
+    assert writer.unkept() == 1
+    with db.session_scope(sqlite_url) as session:
+        sweep = session.get(Sweep, sweep_id)
+        assert sweep is not None
+        record_end(session, sweep, CrawlResult(reason="outage", all_written=False, unkept=writer.unkept()))
+        assert sweep.state == "incomplete" and sweep.urls_missing == 1
+        assert sweep.summary["unkept"] == 1 and "spooled" not in sweep.summary
+        assert sweep.summary["missing"] == [url]

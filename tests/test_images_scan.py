@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from scrapy.http import HtmlResponse, Request, Response
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from crawler.canonical import Canonicalizer
 from crawler.images.collect import FoundImages, found_images
@@ -26,7 +26,10 @@ from crawler.spiders.marketplace import MarketplaceSpider
 from crawler.store.models import Sweep, SweepPage
 from crawler.targets import Target
 from markwatch import db
+from sweeps.bookkeeping import record_end, start_or_resume
 from sweeps.images.accounting import image_accounting, pending_images, pending_pages
+from sweeps.run import CrawlResult
+from sweeps.views import report
 from sweeps.writer import Job, PageWriter, WriterEvents
 
 REALPAGES = Path(__file__).resolve().parent / "data" / "realpages"
@@ -180,6 +183,39 @@ def test_a_page_that_cannot_be_scanned_is_marked_and_counted_and_the_rest_are_sc
         assert image_accounting(session, sweep_id)["pages_not_scanned"] == 1
         assert session.scalars(select(ImageSighting.page_ledger_url)).all()
         assert set(session.scalars(select(ImageSighting.page_ledger_url))) == {PAGES[1][1]}
+
+
+def test_a_page_whose_images_were_not_looked_for_leaves_the_sweep_incomplete_until_resumed(
+    db_url: str, tmp_path: Path
+) -> None:
+    """Its image claims are unknown: the sweep is not finished (so it neither opens nor closes cases), says
+    why, and resuming it looks for the page's images again."""
+    spider = _spider()
+    sweep_id, writer, events = _running_writer(db_url, tmp_path)
+    for page in PAGES[:2]:
+        writer.submit(Job(page=_item(_response(*page))))
+    _wait(lambda: len(events.jobs) == 2)
+
+    def find(response: Response) -> tuple[FoundImages, str | None]:
+        if response.url.endswith("id=1"):
+            raise RuntimeError("a bug in an adapter")
+        return found_images(spider, response), None
+
+    writer.submit(ScanJob(find))
+    _wait(lambda: len(events.scans) == 1)
+    assert writer.close(time.monotonic() + 30)
+    with db.session_scope(db_url) as session:
+        sweep = session.get(Sweep, sweep_id)
+        assert sweep is not None
+        session.execute(update(ImageSighting).values(status="checked"))  # the scanned page's images: done
+        record_end(session, sweep, CrawlResult(reason="finished"))
+        assert sweep.state == "incomplete"
+        assert sweep.summary["unhandled"] == {"images_not_scanned": 1}
+        assert report(session, sweep_id)["accounting"]["unhandled"] == {"images_not_scanned": 1}
+        resumed, again = start_or_resume(session, spider.target, tmp_path / "jobs")
+        assert again and resumed.id == sweep_id
+        marks = dict(session.execute(select(SweepPage.url, SweepPage.image_scan)).all())
+    assert marks == {PAGES[0][1]: "pending", PAGES[1][1]: "done"}
 
 
 class _NoChecks:

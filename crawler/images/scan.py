@@ -150,6 +150,16 @@ class _StoredInline:
     item: PageItem
 
 
+def rescan_failed(session: Session, sweep_id: int) -> int:
+    """Stored pages whose images could not be looked for, pending again (a resumed sweep); how many."""
+    moved = session.execute(
+        update(SweepPage)
+        .where(SweepPage.sweep_id == sweep_id, SweepPage.image_scan == FAILED)
+        .values(image_scan=PENDING)
+    )
+    return int(getattr(moved, "rowcount", 0) or 0)
+
+
 def scan_pending_pages(
     session: Session, sweep_id: int, *, find: Finder, canonical: Canonicalizer, limit: int, now: dt.datetime
 ) -> ScanResult:

@@ -21,15 +21,19 @@ from sqlalchemy.orm import Mapped, mapped_column, synonym
 
 from markwatch.db import Base, UTCDateTime
 
-# running: a process (or a cluster) crawls it now; finished: every URL it took was stored or failed with a
-# reason; interrupted: stopped by a signal or a dead process, resumable; incomplete: gave up (an outage past
-# its bound, or work left over), URLs listed as missing, resumable; failed: abandoned, not resumable.
+# running: a process (or a cluster) crawls it now; finished: every URL it took was stored, or failed with
+# the site's answer (an HTTP error, a timeout...) as its reason; interrupted: stopped by a signal or a dead
+# process, resumable; incomplete: gave up (an outage past its bound, or work left over), URLs listed as
+# missing, or markwatch itself failed a page it fetched (crawler.ledger.UNHANDLED), resumable; failed:
+# abandoned, not resumable.
 SWEEP_STATES = ("running", "finished", "interrupted", "incomplete", "failed")
 # What happened to one URL of a sweep: queued (discovered, waiting or in flight), stored (its page and
 # findings are in the database), failed (taken, with a reason), skipped (not fetched, with a reason).
 URL_STATES = ("queued", "stored", "failed", "skipped")
 # sweep_pages.status of a page checked but not read whole (its warnings say what was given up).
 PARTIAL = "partial"
+# sweep_pages.status of a page stored but not checked: the checker raised, or could not be loaded.
+CHECK_FAILED = "check_failed"
 
 
 class SnapshotBody(Base):

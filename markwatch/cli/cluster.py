@@ -129,8 +129,11 @@ def run_worker_command(
     elif result.state == "finished":
         click.echo(f"sweep {sweep_id}: finished (by another worker)")
     elif result.state in ("incomplete", "interrupted"):
+        from markwatch.cli.sweep import not_handled_part
+
         click.echo(
-            f"sweep {sweep_id}: {result.state}, {result.missing} URL(s) missing; carry it on with "
+            f"sweep {sweep_id}: {result.state}, {result.missing} URL(s) missing; "
+            f"{not_handled_part(result.unhandled)}carry it on with "
             f"`markwatch cluster worker {sweep_id}` (or `markwatch sweep resume {sweep_id}`)"
         )
     else:

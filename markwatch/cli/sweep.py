@@ -170,13 +170,26 @@ def _report_end(db_url: str, result: Any, *, make_cases: bool, allow_incomplete:
 def _missing_line(sweep: Any) -> str:
     missing = (sweep.summary or {}).get("missing") or []
     shown = ", ".join(missing[:5]) + (", ..." if sweep.urls_missing > 5 else "")
-    spooled = " (fetched pages wait in the job directory)" if (sweep.summary or {}).get("spooled") else ""
+    summary = sweep.summary or {}
+    spooled = " (fetched pages wait in the job directory)" if summary.get("spooled") else ""
+    if summary.get("unkept"):
+        spooled = f" ({summary['unkept']} fetched page(s) could not be kept in the job directory either)"
     images = pending_line(sweep)
     return (
         f"sweep {sweep.id}: {sweep.urls_missing} URL(s) missing{': ' + shown if shown else ''}{spooled}; "
+        + not_handled_part((sweep.summary or {}).get("unhandled") or {})
         + (f"{images}; " if images else "")
         + f"finish it with `markwatch sweep resume {sweep.id}`"
     )
+
+
+def not_handled_part(unhandled: dict[str, int]) -> str:
+    """What markwatch failed itself in a sweep (its summary's `unhandled`), for a terminal line; "" if none."""
+    return f"{sum(unhandled.values())} URL(s) not handled ({_by_reason(unhandled)}); " if unhandled else ""
+
+
+def _by_reason(counts: dict[str, int]) -> str:
+    return ", ".join(f"{reason} {count}" for reason, count in sorted(counts.items()))
 
 
 def _ingest_line(db_url: str, sweep_id: int, *, allow_incomplete: bool = False) -> str:
@@ -335,11 +348,12 @@ def status(sweep_id: int, db_url: str | None) -> None:
     )
     for title, counts in (
         ("failed", acc["failed"]),
+        ("not handled (markwatch's own failures, done again on resume)", acc["unhandled"]),
         ("skipped", acc["skipped"]),
         ("page notes", acc["notes"]),
     ):
         if counts:
-            click.echo(f"  {title}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+            click.echo(f"  {title}: {_by_reason(counts)}")
     if acc.get("images"):
         click.echo("  " + image_summary(acc["images"]).removeprefix("; "))
     for warning in (data.get("summary") or {}).get("warnings") or []:

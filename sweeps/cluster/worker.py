@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import socket
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from checker.registry.gate import allowed_by_summary, require_registry
-from crawler import heartbeat
+from crawler import heartbeat, ledger
 from crawler.adapters import tracking_params
 from crawler.canonical import Canonicalizer
 from crawler.cluster import redisconn
@@ -116,6 +116,9 @@ def claim_sweep(sweep_id: int, db_url: str) -> Target:
                         heartbeat_at=heartbeat.now_value(session),
                     )
                 )
+                # What markwatch failed itself last time (a page it could not check or store) is done again:
+                # queued in the ledger, it reaches the stream as any queued URL on no stream does.
+                ledger.requeue_unhandled(session, sweep_id)
                 session.flush()
             except IntegrityError:
                 raise ConflictError(f"another sweep of {sweep.target!r} is running") from None
@@ -150,6 +153,8 @@ class WorkerResult:
     pages: int = 0
     findings: int = 0
     missing: int = 0
+    # What markwatch failed itself, by reason (the sweep summary's `unhandled`), when this worker recorded it
+    unhandled: dict[str, int] = field(default_factory=dict)
 
 
 def run_worker(
@@ -237,4 +242,5 @@ def _after_crawl(
     swept = close_sweep(db_url, sweep_id, result)
     code = {"finished": EXIT_FINISHED, "interrupted": EXIT_INTERRUPTED}.get(swept.state, EXIT_INCOMPLETE)
     return WorkerResult(code, result.reason, swept.state, finished_here=swept.state == "finished",
-                        missing=swept.urls_missing)  # fmt: skip
+                        missing=swept.urls_missing,
+                        unhandled=dict((swept.summary or {}).get("unhandled") or {}))  # fmt: skip

@@ -123,11 +123,12 @@ def image_accounting(session: Session, sweep_id: int) -> dict[str, Any]:
         "pending": sum(statuses[state] for state in PENDING_STATES),
         "sightings": dict(statuses),
         # Pages whose images could not be looked for (logged): none of their images is known.
-        "pages_not_scanned": _failed_scans(session, sweep_id),
+        "pages_not_scanned": pages_not_scanned(session, sweep_id),
     }
 
 
-def _failed_scans(session: Session, sweep_id: int) -> int:
+def pages_not_scanned(session: Session, sweep_id: int) -> int:
+    """Stored pages whose images could not be looked for (crawler/images/scan.py marked them failed)."""
     pages = session.scalar(
         select(func.count()).where(SweepPage.sweep_id == sweep_id, SweepPage.image_scan == SCAN_FAILED)
     )
