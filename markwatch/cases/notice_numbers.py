@@ -35,6 +35,16 @@ def next_seq(session: Session, year: int) -> int:
     """The year's next number, read under the lock every case write takes until it commits (SQLite: BEGIN
     IMMEDIATE; PostgreSQL: the chain's advisory lock), so no other issuer can take the same one."""
     serialise_case_writes(session)
+    return _after_last(session, year)
+
+
+def likely_next_seq(session: Session, year: int) -> int:
+    """The year's next number as it stands, read without the lock: another issuer may take it first, so only
+    `next_seq` may number a notice; this lets the document be prepared before the lock."""
+    return _after_last(session, year)
+
+
+def _after_last(session: Session, year: int) -> int:
     last = session.scalar(select(func.max(NoticeNumber.seq)).where(NoticeNumber.year == year))
     return int(last or 0) + 1
 
