@@ -11,6 +11,7 @@ import click
 from markwatch.cases.checkpoints import (
     KEY_ENV,
     KEY_FILE_ENV,
+    CheckpointNotShipped,
     SignedHead,
     export_path,
     load_key,
@@ -62,13 +63,18 @@ def verify_command(db_url: str | None, checkpoint_file: Path | None, fmt: str) -
     extra = _shipped_checkpoints(checkpoint_file)
     with session_scope(db_url) as session:
         report = verify_audit(session, key, extra)
-        written = None
-        if report.ok and key is not None:
-            written = write_checkpoint(session, key, reason="verify", export=export_path())
+    written, not_written = None, None
+    if report.ok and key is not None:
+        try:
+            with session_scope(db_url) as session:
+                written = write_checkpoint(session, key, reason="verify", export=export_path())
+        except CheckpointNotShipped as exc:
+            not_written = str(exc)  # the verification's own result is still reported, with this beside it
     if fmt == "json":
-        click.echo(
-            json.dumps({**summary(report), "checkpoint_written": written is not None}, ensure_ascii=False)
-        )
+        fields = {**summary(report), "checkpoint_written": written is not None}
+        if not_written:
+            fields["checkpoint_error"] = not_written
+        click.echo(json.dumps(fields, ensure_ascii=False))
     else:
         for warning in report.warnings:
             click.echo(f"warning: {warning}", err=True)
@@ -79,7 +85,9 @@ def verify_command(db_url: str | None, checkpoint_file: Path | None, fmt: str) -
         if report.ok:
             checked = f", {report.checkpoints_checked} checkpoint(s), {report.cases_checked} case(s)"
             click.echo(f"audit chain OK: {report.entries} entries{checked}")
-    if not report.ok:
+        if not_written:
+            click.echo(f"PROBLEM: {not_written}", err=True)
+    if not report.ok or not_written:
         raise SystemExit(1)
 
 
