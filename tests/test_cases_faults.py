@@ -99,6 +99,59 @@ def test_a_bulk_action_whose_write_fails_for_one_case_reports_every_case(
     assert moved == {ids[0], ids[2]}  # no entry for the case whose row could not be written
 
 
+def _fail_audit_entries_of_case(db_url: str, case_id: int) -> None:
+    """The database refuses every audit entry of one case (its decisions, comments and assignments)."""
+    with db.session_scope(db_url) as session:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(
+                text(
+                    "CREATE FUNCTION injected_fault() RETURNS trigger AS $$ "
+                    "BEGIN RAISE EXCEPTION 'injected disk fault'; END $$ LANGUAGE plpgsql"
+                )
+            )
+            session.execute(
+                text(
+                    "CREATE TRIGGER injected_fault BEFORE INSERT ON case_events FOR EACH ROW "
+                    f"WHEN (NEW.case_id = {case_id}) EXECUTE FUNCTION injected_fault()"
+                )
+            )
+        else:
+            session.execute(
+                text(
+                    f"CREATE TRIGGER injected_fault BEFORE INSERT ON case_events WHEN NEW.case_id = {case_id} "
+                    "BEGIN SELECT RAISE(ABORT, 'injected disk fault'); END"
+                )
+            )
+
+
+def test_a_decision_comment_or_assignment_the_database_fails_is_an_error_answer_and_logged(
+    db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Already so before this test: each API write is one transaction, so a failed audit entry takes the
+    change with it, the client is answered an error (never a 2xx), and the reason is in the log."""
+    with db.session_scope(db_url) as session:
+        case_id = make_case(session, key="fault").id
+    _fail_audit_entries_of_case(db_url, case_id)
+    keys = make_keys(db_url)
+    headers = {"X-API-Key": keys["inspector"]}
+    writes = [
+        ("post", f"/v1/cases/{case_id}/transitions", {"to": "in_review"}),
+        ("post", f"/v1/cases/{case_id}/comments", {"body": "上海标准 wording seen"}),
+        ("put", f"/v1/cases/{case_id}/assignee", {"assignee": "张三"}),
+    ]
+    app = create_app(make_settings(db_url))
+    with caplog.at_level(logging.WARNING), TestClient(app, raise_server_exceptions=False) as client:
+        for method, path, body in writes:
+            answer = client.request(method, path, json=body, headers=headers)
+            assert answer.status_code >= 400 and answer.json()["error"], (path, answer.text)
+    assert caplog.text.count("injected disk fault") >= len(writes), caplog.text
+    with db.session_scope(db_url) as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        assert (case.status, case.assignee, list(case.comments)) == ("open", None, [])
+        assert session.query(CaseEvent).filter_by(case_id=case_id).count() == 0
+
+
 EXPORTED_CASES = 1000
 # Long enough that the export (about 40 MB) fills the socket buffers while the client is not reading: the
 # server is then stopped inside the first batch of 500 cases, before the second batch is queried.
