@@ -152,6 +152,37 @@ def test_a_decision_comment_or_assignment_the_database_fails_is_an_error_answer_
         assert session.query(CaseEvent).filter_by(case_id=case_id).count() == 0
 
 
+def test_a_console_form_the_database_fails_comes_back_filled_in(
+    db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Before: the console answered the API's JSON error (409 WriteConflict on SQLite, 500 on PostgreSQL) and
+    the inspector's typed words were not on it. Now the form comes back filled in to send again or drop."""
+    data = seed(db_url)
+    case_id = data.cases["expired"]
+    _fail_audit_entries_of_case(db_url, case_id)
+    comment = "电话核实：企业称已下架该商品，待复查。"
+    with TestClient(console_app(db_url), raise_server_exceptions=False) as client:
+        token = sign_in(client, data.keys["inspector"])
+        with caplog.at_level(logging.WARNING):
+            page = client.post(
+                f"/console/cases/{case_id}/comment", data={"body": comment, "csrf_token": token}
+            )
+        assert page.status_code == 503, page.text[:300]
+        assert page.headers["content-type"].startswith("text/html")
+        assert f'action="/console/cases/{case_id}/comment"' in page.text
+        assert f">{comment}</textarea>" in page.text and "injected disk fault" in page.text
+        assert "未作任何变更" in page.text and 'id="sign-out"' in page.text
+        fresh = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert fresh is not None and fresh.group(1) == token
+    assert any(
+        f"/console/cases/{case_id}/comment" in r.getMessage() and "injected disk fault" in r.getMessage()
+        for r in caplog.records
+    ), [r.getMessage() for r in caplog.records]
+    with db.session_scope(db_url) as session:
+        case = session.get(Case, case_id)
+        assert case is not None and list(case.comments) == []
+
+
 EXPORTED_CASES = 1000
 # Long enough that the export (about 40 MB) fills the socket buffers while the client is not reading: the
 # server is then stopped inside the first batch of 500 cases, before the second batch is queried.
