@@ -100,6 +100,11 @@ HEADLINES: tuple[tuple[str, str, str], ...] = (
         "console.notice.issue_ms",
         "console.notice.issue_old_count_ms (baseline)",
     ),
+    (
+        "issuing holds the case-write lock ms vs rendering under it",
+        "console.notice.lock_held_ms",
+        "console.notice.lock_held_render_inside_ms (baseline)",
+    ),
 )
 
 

@@ -3,7 +3,9 @@
 Server time per page (in-process ASGI, so no network or browser in the figure) for the queue as an inspector
 opens it, filtered, sorted by deadline and paged, and for a case page; the baseline is the sign-in page, which
 touches no case data, measured in the same run. Issuing a notice with 2,000 issued before it, beside the
-same with the year's next number counted the old way (every issued document read under the case-write lock).
+same with the year's next number counted the old way (every issued document read under the case-write lock),
+and how long an issue holds the case-write lock, beside the same with the document rendered under it (as
+until s31).
 """
 
 from __future__ import annotations
@@ -149,10 +151,38 @@ def _count_the_old_way(session: Any, year: int) -> int:
     return 1 + sum(1 for payload in issued if str(payload.get("issued_on", "")).startswith(f"{year}-"))
 
 
+def _lock_held_ms(into: list[float]) -> Any:
+    """Patch issuing so that each issue appends how long it held the case-write lock (from taking it to the
+    commit); returns the undo."""
+    from sqlalchemy import event
+
+    import api.console.notice as notice_module
+
+    taken = notice_module.serialise_case_writes
+
+    def timed(session: Any) -> None:
+        taken(session)
+        started = time.perf_counter()
+
+        def released(_session: Any) -> None:
+            into.append((time.perf_counter() - started) * 1000)
+
+        event.listen(session, "after_commit", released, once=True)
+
+    notice_module.serialise_case_writes = timed
+
+    def undo() -> None:
+        notice_module.serialise_case_writes = taken
+
+    return undo
+
+
 def notice_issuing(client: Any, url: str, rounds: int) -> dict[str, Any]:
     """Issuing one notice (POST, in-process) with PRIOR_NOTICES issued before it, numbered from the register
-    and, alternately in the same run, counted the old way; and the numbering step alone, which runs under
-    the lock every other case write waits for."""
+    and, alternately in the same run, counted the old way; the numbering step alone, which runs under the
+    lock every other case write waits for; and the time an issue holds that lock, the document rendered
+    before it, beside the same with the document rendered under it (the guessed number made to miss, so the
+    document is rendered again once the lock is held, as it always was until s31)."""
     from markwatch import db
     from markwatch.cases import notice_numbers
     from markwatch.cases.audit import append_event
@@ -163,8 +193,8 @@ def notice_issuing(client: Any, url: str, rounds: int) -> dict[str, Any]:
     page = client.get("/console/cases").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
     with db.session_scope(url) as session:
-        cases = session.query(Case).filter_by(status="open").order_by(Case.id).limit(2 * rounds + 1).all()
-        assert len(cases) == 2 * rounds + 1, "too few open cases for the notice rounds"
+        cases = session.query(Case).filter_by(status="open").order_by(Case.id).limit(4 * rounds + 1).all()
+        assert len(cases) == 4 * rounds + 1, "too few open cases for the notice rounds"
         for case in cases:
             transition(session, case, CaseStatus.IN_REVIEW, actor="bench")
             transition(session, case, CaseStatus.CONFIRMED, actor="bench", reason="bench")
@@ -200,6 +230,22 @@ def notice_issuing(client: Any, url: str, rounds: int) -> dict[str, Any]:
             old_ms.append(issue(ids[2 + 2 * n]))
         finally:
             notice_numbers.next_seq = register_next_seq
+    held: dict[str, list[float]] = {"new": [], "old": []}
+    likely_next_seq = notice_numbers.likely_next_seq
+
+    def never_the_number_taken(session: Any, year: int) -> int:
+        return 0
+
+    for n in range(rounds):
+        for name, case_id in (("new", ids[1 + 2 * rounds + 2 * n]), ("old", ids[2 + 2 * rounds + 2 * n])):
+            undo = _lock_held_ms(held[name])
+            if name == "old":
+                notice_numbers.likely_next_seq = never_the_number_taken
+            try:
+                issue(case_id)
+            finally:
+                undo()
+                notice_numbers.likely_next_seq = likely_next_seq
     numbering: dict[str, list[float]] = {"new": [], "old": []}
     for _ in range(rounds):
         for name, step in (("new", register_next_seq), ("old", _count_the_old_way)):
@@ -215,6 +261,8 @@ def notice_issuing(client: Any, url: str, rounds: int) -> dict[str, Any]:
         "issue_old_count_ms (baseline)": statistics.median(old_ms),
         "numbering_under_lock_ms": statistics.median(numbering["new"]),
         "numbering_old_count_ms (baseline)": statistics.median(numbering["old"]),
+        "lock_held_ms": statistics.median(held["new"]),
+        "lock_held_render_inside_ms (baseline)": statistics.median(held["old"]),
     }
 
 

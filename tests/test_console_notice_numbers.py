@@ -8,6 +8,7 @@ before the lock, they all get the same one.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import socket
@@ -105,6 +106,14 @@ def _numbers(db_url: str) -> list[str]:
         issued = session.query(CaseEvent).filter_by(kind="notice_issued").order_by(CaseEvent.seq).all()
         numbers = [str(event.payload["number"]) for event in issued]
         assert verify_chain(session) is None
+    for event, number in zip(issued, numbers, strict=True):
+        # The document is rendered before the lock with the number the year would take then: whichever
+        # number the lock gave, the document (and the facts recorded beside it) must print that one only.
+        html = str(event.payload["html"])
+        assert f'<span id="notice-number">{number}</span>' in html, number
+        assert not [other for other in numbers if other != number and other in html], number
+        assert event.payload["notice"]["number"] == number
+        assert event.payload["content_sha256"] == hashlib.sha256(html.encode("utf-8")).hexdigest()
     return numbers
 
 

@@ -15,10 +15,10 @@ import datetime as dt
 import hashlib
 import re
 import string
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -235,7 +235,7 @@ def issue_notice(
     actor: str,
     inspector: str,
     now: dt.datetime,
-    render: Any,
+    render: Callable[[Notice], str],
 ) -> CaseEvent:
     """Number, render and record a notice, then move the case to rectification_due with its deadline."""
     case = file.case
@@ -248,18 +248,27 @@ def issue_notice(
             "the issuing authority is not configured: set MARKWATCH_CONSOLE_AUTHORITY_NAME (and its address "
             "and contact) before issuing notices"
         )
+    today = now.astimezone(settings.zone).date()
+
+    def numbered(seq: int) -> tuple[str, Notice, str]:
+        number = settings.notice_number(year=today.year, seq=seq, case_id=case.id)
+        notice = build_notice(file, t, settings, request, inspector=inspector, number=number, issued_on=today)
+        return number, notice, render(notice)
+
+    # Rendered before the lock with the number the year would take now (rendering held every other case write
+    # for its few ms): the document depends only on what was read before the lock and on the number.
+    guess = notice_numbers.likely_next_seq(session, today.year)
+    drafted = numbered(guess)
     # The case as it is once this transaction holds the case-write lock (held until the commit): of two
     # notices sent on one case at the same moment, the second is judged on the case the first left.
     serialise_case_writes(session)
     session.refresh(case, attribute_names=["status"])
     if not file.issue_allowed:
         raise StaleNotice(f"case {case.id} was moved to {case.status} meanwhile: this notice was not issued")
-    today = now.astimezone(settings.zone).date()
-    # Under that lock: no other issuer can take the same number.
+    # Under that lock: no other issuer can take the same number. Another notice issued between the guess and
+    # the lock took the guessed one: render again with the number this one takes (rare, and still correct).
     seq = notice_numbers.next_seq(session, today.year)
-    number = settings.notice_number(year=today.year, seq=seq, case_id=case.id)
-    notice = build_notice(file, t, settings, request, inspector=inspector, number=number, issued_on=today)
-    html: str = render(notice)
+    number, notice, html = drafted if seq == guess else numbered(seq)
     due_at = settings.end_of_day(request.deadline)
     event = append_event(
         session,

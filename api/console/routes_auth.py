@@ -76,6 +76,8 @@ def resume_context(user: ConsoleUser, draft: Draft) -> dict[str, object]:
         "draft": draft,
         "move_keys": frozenset(f"move.{status.value}" for status in CaseStatus),
         "dismissal_kinds": frozenset(kind.value for kind in DismissalKind),
+        "help_key": "draft.resume_help",
+        "detail": "",
     }
 
 

@@ -11,6 +11,7 @@ from fastapi import Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.routing import APIRoute
+from sqlalchemy.exc import SQLAlchemyError
 
 from api.console.auth import user_of
 from api.console.drafts import Draft, make_draft
@@ -75,6 +76,21 @@ def draft_sign_in_page(request: Request, draft: Draft) -> Response:
     )
 
 
+def not_saved_page(request: Request, draft: Draft, exc: SQLAlchemyError) -> Response | None:
+    """A case form the database failed to save (a lock past its timeout, a lost connection, a disk fault),
+    given back filled in to send again or drop (503), with the database's reason; None when nobody is signed in
+    to give it back to. Nothing of it was applied: the request's transaction was rolled back."""
+    from api.console.routes_auth import resume_context  # the resume page lives with the sign-in routes
+
+    user = user_of(request)
+    if user is None:
+        return None
+    reason = str(getattr(exc, "orig", None) or exc).strip()
+    log.error("console form %s not saved: %s", request.url.path, reason, exc_info=exc)
+    context = {**resume_context(user, draft), "help_key": "draft.db_failed", "detail": reason}
+    return render(request, "resume.html", context, status_code=status.HTTP_503_SERVICE_UNAVAILABLE)
+
+
 def _invalid_request_page(request: Request, exc: RequestValidationError) -> Response:
     # A browser user typed or followed a bad URL: an HTML page, not the API's JSON. A malformed id in the
     # path names no page at all (404); a bad form or query field is 422 and names the field.
@@ -104,6 +120,12 @@ class ConsoleRoute(APIRoute):
                 return error_page(request, status.HTTP_403_FORBIDDEN, str(exc))
             except RequestValidationError as exc:
                 return _invalid_request_page(request, exc)
+            except SQLAlchemyError as exc:
+                draft = await _draft_of(request) if request.method == "POST" else None
+                page = not_saved_page(request, draft, exc) if draft is not None else None
+                if page is None:
+                    raise  # not a case form: the API's answer (503 busy, 409 conflict, 500), logged there
+                return page
             except MarkwatchError as exc:
                 # A missing or failing Chromium is the server's problem, and may pass: 503, not 500.
                 code = (

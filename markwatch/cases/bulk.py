@@ -8,10 +8,12 @@ by someone else is refused and named while the others go through, and every outc
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from markwatch.cases.audit import serialise_case_writes
@@ -20,6 +22,7 @@ from markwatch.cases.models import Case, CaseStatus
 from markwatch.cases.notes import assign
 from markwatch.errors import ConflictError, InputError, MarkwatchError
 
+log = logging.getLogger(__name__)
 # A page of the queue at most: more than an inspector looked at is not a selection.
 MAX_BULK = 100
 
@@ -41,6 +44,7 @@ class Outcome(StrEnum):
     ASSIGNED_MEANWHILE = "assigned-meanwhile"  # someone else assigned it since
     NOT_ALLOWED = "not-allowed"  # the lifecycle does not allow the move from its status
     REFUSED = "refused"  # refused for another reason (the detail says which)
+    NOT_SAVED = "not-saved"  # the database failed the write (the detail says how): nothing recorded for it
 
 
 @dataclass(frozen=True)
@@ -81,18 +85,35 @@ def apply_bulk(
     for item in unique:
         try:
             result = _apply_one(session, item, action, actor=actor, assignee=assignee, part_of=part_of)
+            if result.outcome is Outcome.DONE:
+                session.commit()
+            else:
+                session.rollback()
         except MarkwatchError as exc:
             session.rollback()
             case = session.get(Case, item.case_id)
             outcome = Outcome.MOVED_MEANWHILE if isinstance(exc, ConflictError) else Outcome.REFUSED
             result = BulkResult(item.case_id, outcome, case.status if case else None, str(exc))
-        else:
-            if result.outcome is Outcome.DONE:
-                session.commit()
-            else:
-                session.rollback()
+        except SQLAlchemyError as exc:
+            # One case's write failed (a lock timeout, a lost connection, a disk fault): its transaction is
+            # rolled back, so it is named as not saved, and the others are still tried, each on its own; the
+            # cases already committed stay so and are listed as done.
+            session.rollback()
+            reason = str(getattr(exc, "orig", None) or exc).strip()
+            log.warning("bulk %s: case %s not saved: %s", action.value, item.case_id, reason)
+            result = BulkResult(item.case_id, Outcome.NOT_SAVED, _status_now(session, item.case_id), reason)
         results.append(result)
     return results
+
+
+def _status_now(session: Session, case_id: int) -> str | None:
+    # After a failed write the database may be gone altogether: the outcome is known, the status need not be.
+    try:
+        case = session.get(Case, case_id)
+    except SQLAlchemyError:
+        session.rollback()
+        return None
+    return case.status if case else None
 
 
 def _apply_one(

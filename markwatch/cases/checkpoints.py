@@ -35,7 +35,7 @@ from markwatch.cases.derive import case_problems
 from markwatch.cases.models import Case, CaseEvent
 from markwatch.cases.notice_numbers import register_problems
 from markwatch.db import utcnow
-from markwatch.errors import InputError
+from markwatch.errors import ExecutionError, InputError
 
 KEY_ENV = "MARKWATCH_AUDIT_KEY"
 KEY_FILE_ENV = "MARKWATCH_AUDIT_KEY_FILE"
@@ -115,18 +115,28 @@ def checkpoint_line(checkpoint: AuditCheckpoint) -> str:
     return json.dumps(checkpoint_fields(checkpoint), separators=(",", ":"))
 
 
+class CheckpointNotShipped(ExecutionError):
+    """A checkpoint could not be appended to the export file (a full disk, a read-only directory); the
+    transaction that signed it is rolled back, so the table holds no checkpoint the shipped file lacks."""
+
+
 def append_export(path: Path, checkpoints: Iterable[AuditCheckpoint]) -> None:
     """Append checkpoints to the export file (O_APPEND: never rewrites what is there)."""
     lines = "".join(checkpoint_line(c) + "\n" for c in checkpoints)
     if not lines:
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
     try:
-        os.write(fd, lines.encode("ascii"))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        try:
+            os.write(fd, lines.encode("ascii"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise CheckpointNotShipped(
+            f"no checkpoint was written: cannot append to {path} ({EXPORT_ENV}): {exc.strerror or exc}"
+        ) from exc
 
 
 def write_checkpoint(

@@ -2,12 +2,17 @@
 
 The file starts with a UTF-8 byte-order mark: Excel and WPS on a Chinese Windows read a CSV without one as
 GBK, and every Chinese cell (claimants, quotes) would be garbled.
+
+An export cut by an error once rows were sent (the database failed between two batches) ends with one line
+saying so, then the transfer is broken off (no end of the chunked body): a client that keeps what it got
+despite the broken transfer still holds a file that says it is not the whole export.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +52,10 @@ COLUMNS = (
     "decoded_as",
 )
 BOM = "\ufeff"
+INCOMPLETE_MARKER = (
+    "# EXPORT INCOMPLETE: cut after {count} cases by an error ({error}); this file is not the whole export"
+)
+log = logging.getLogger(__name__)
 # Cases per evidence query.
 _BATCH = 500
 
@@ -132,14 +141,25 @@ def csv_lines(cases: Iterable[Case], session: Session | None = None) -> Iterator
     buffer.write(BOM)
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    for batch in _batches(cases):
-        evidence = latest_evidence(session, [case.id for case in batch]) if session is not None else {}
-        for case in batch:
-            writer.writerow(case_row(case, evidence.get(case.id)))
-            if buffer.tell() > 64 * 1024:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
+    written, sent = 0, False
+    try:
+        for batch in _batches(cases):
+            evidence = latest_evidence(session, [case.id for case in batch]) if session is not None else {}
+            for case in batch:
+                writer.writerow(case_row(case, evidence.get(case.id)))
+                written += 1
+                if buffer.tell() > 64 * 1024:
+                    yield buffer.getvalue()
+                    sent = True
+                    buffer.seek(0)
+                    buffer.truncate()
+    except Exception as exc:
+        if not sent:
+            raise  # nothing sent yet: the caller can still answer with the error instead
+        log.error("case export cut after %d cases", written, exc_info=exc)
+        writer.writerow([INCOMPLETE_MARKER.format(count=written, error=type(exc).__name__)])
+        yield buffer.getvalue()
+        raise
     yield buffer.getvalue()
 
 

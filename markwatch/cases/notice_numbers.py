@@ -4,7 +4,8 @@ The audit chain is the source of truth: every `notice_issued` entry holds its nu
 and the n-th such entry of a year (in chain order) took the year's number n. The `notice_numbers` register
 holds the same, one row per entry, so that the next number is one index lookup under the case-write lock
 (counting the entries meant reading every issued document, whole, while every other writer waited).
-`audit verify` rebuilds the register from the chain and names every row that disagrees.
+`audit verify` rebuilds the register from the chain and names every row that disagrees; `rebuild` adds the rows
+a restore lost (the register is append-only, like the chain, so a row that disagrees is refused, never rewritten).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from markwatch.cases.audit import serialise_case_writes
 from markwatch.cases.models import CaseEvent, NoticeNumber
 from markwatch.cases.sent import NOTICE_EVENT
+from markwatch.errors import ConflictError
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,16 @@ def next_seq(session: Session, year: int) -> int:
     """The year's next number, read under the lock every case write takes until it commits (SQLite: BEGIN
     IMMEDIATE; PostgreSQL: the chain's advisory lock), so no other issuer can take the same one."""
     serialise_case_writes(session)
+    return _after_last(session, year)
+
+
+def likely_next_seq(session: Session, year: int) -> int:
+    """The year's next number as it stands, read without the lock: another issuer may take it first, so only
+    `next_seq` may number a notice; this lets the document be prepared before the lock."""
+    return _after_last(session, year)
+
+
+def _after_last(session: Session, year: int) -> int:
     last = session.scalar(select(func.max(NoticeNumber.seq)).where(NoticeNumber.year == year))
     return int(last or 0) + 1
 
@@ -66,27 +78,72 @@ def from_chain(session: Session) -> list[Numbered]:
     return numbered
 
 
-def register_problems(session: Session) -> list[str]:
-    """Every way the stored register differs from the one the chain gives (empty when they agree)."""
+class RegisterDisagrees(ConflictError):
+    """The register holds a row the chain does not account for: rebuilding would have to rewrite it."""
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The stored register against the one the chain gives."""
+
+    missing: list[Numbered]  # issued in the chain, absent from the register
+    disagreeing: list[str]  # rows present but otherwise than the chain issued them, or issued by no entry
+    registered: int  # rows that agree
+
+
+def compare(session: Session) -> Comparison:
+    """Every way the stored register differs from the one the chain gives."""
     stored = {
         (row.year, row.seq): row
         for row in session.scalars(select(NoticeNumber).order_by(NoticeNumber.year, NoticeNumber.seq))
     }
-    problems = []
+    missing, disagreeing, registered = [], [], 0
     for want in from_chain(session):
         row = stored.pop((want.year, want.seq), None)
         if row is None:
-            problems.append(
-                f"notice number {want.year}/{want.seq} (entry id {want.event_id}) is missing from the register"
-            )
+            missing.append(want)
         elif (row.event_id, row.number) != (want.event_id, want.number):
-            problems.append(
+            disagreeing.append(
                 f"notice number {want.year}/{want.seq} is registered as {row.number!r} (entry id {row.event_id}), "
                 f"but the chain's entry id {want.event_id} issued {want.number!r}"
             )
+        else:
+            registered += 1
     for (year, seq), row in stored.items():
-        problems.append(f"notice number {year}/{seq} ({row.number!r}) is registered but no entry issued it")
-    return problems
+        disagreeing.append(
+            f"notice number {year}/{seq} ({row.number!r}) is registered but no entry issued it"
+        )
+    return Comparison(missing, disagreeing, registered)
+
+
+def register_problems(session: Session) -> list[str]:
+    """Every way the stored register differs from the one the chain gives (empty when they agree)."""
+    found = compare(session)
+    lost = [
+        f"notice number {want.year}/{want.seq} (entry id {want.event_id}) is missing from the register"
+        for want in found.missing
+    ]
+    return [*lost, *found.disagreeing]
+
+
+def rebuild(session: Session) -> Comparison:
+    """Add to the register (flushed, not committed) every number the chain issued that it lacks, as after a
+    restore that lost the table or left it behind the chain; a second run adds nothing. Under the case-write
+    lock, so no notice is issued meanwhile. RegisterDisagrees, adding nothing, when a stored row disagrees with
+    the chain: the register is append-only, and such a row was written by hand, not lost by a restore."""
+    serialise_case_writes(session)
+    found = compare(session)
+    if found.disagreeing:
+        raise RegisterDisagrees(
+            "the notice number register holds rows the audit chain does not account for, so it is not "
+            "rebuilt (nothing was written): " + "; ".join(found.disagreeing)
+        )
+    session.add_all(
+        NoticeNumber(year=want.year, seq=want.seq, event_id=want.event_id, number=want.number)
+        for want in found.missing
+    )
+    session.flush()
+    return found
 
 
 def _year(issued_on: str | None) -> int | None:
