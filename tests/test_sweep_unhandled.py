@@ -14,12 +14,15 @@ import datetime as dt
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
-from cases_support import import_example_registry
+from cases_support import import_example_registry, make_keys, make_settings
 from cluster_support import ClusterRun, stored
+from fastapi.testclient import TestClient
 from localsite import LocalSite, serve, sweep_command
 from sqlalchemy import select
 
+from api.app import create_app
 from crawler.ledger import UNHANDLED, Discovery, Outcome, account, note_requeued, requeue_unhandled
 from crawler.store.models import Sweep, SweepPage, SweepUrl
 from markwatch import db
@@ -72,6 +75,15 @@ def _sweep(db_url: str) -> Sweep:
         return sweep
 
 
+def _api_sweep(db_url: str, sweep_id: int) -> dict[str, Any]:
+    """GET /v1/sweeps/{id} as an inspector sees it."""
+    with TestClient(create_app(make_settings(db_url))) as client:
+        answer = client.get(f"/v1/sweeps/{sweep_id}", headers={"X-API-Key": make_keys(db_url)["inspector"]})
+    assert answer.status_code == 200, answer.text
+    body: dict[str, Any] = answer.json()
+    return body
+
+
 def test_a_page_not_checked_or_not_stored_leaves_the_sweep_incomplete_until_resumed(
     db_url: str, tmp_path: Path
 ) -> None:
@@ -86,6 +98,7 @@ def test_a_page_not_checked_or_not_stored_leaves_the_sweep_incomplete_until_resu
         ledger = _ledger(db_url)
         sweep = _sweep(db_url)
         status = _run([MARKWATCH, "sweep", "status", "1", "--db", db_url]).stdout
+        over_http = _api_sweep(db_url, 1)
         # The checker is mended (a fixed rules copy, a fixed bug): resume checks and stores both pages.
         resumed = _run([MARKWATCH, "sweep", "resume", "1", "--db", db_url, *jobs],
                        MARKWATCH_CHECKER="code_checker:factory")  # fmt: skip
@@ -101,6 +114,8 @@ def test_a_page_not_checked_or_not_stored_leaves_the_sweep_incomplete_until_resu
     assert "2 URL(s) not handled (check_failed 1, store_error 1)" in first.stdout
     assert "own failures, done again on resume): check_failed 1, store_error 1" in status
     assert "sweep resume 1" in status
+    assert over_http["state"] == "incomplete"
+    assert over_http["unhandled"] == {"check_failed": 1, "store_error": 1}
     # Resumed: only the two pages are fetched again, and the sweep is finished.
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr[-3000:]
     assert "sweep 1 local: finished" in resumed.stdout
@@ -108,6 +123,7 @@ def test_a_page_not_checked_or_not_stored_leaves_the_sweep_incomplete_until_resu
     assert hits["/item/1.html"] == hits["/item/4.html"] == hits["/list?page=1"] == 1
     after = _sweep(db_url)
     assert after.state == "finished" and "unhandled" not in after.summary and after.urls_failed == 0
+    assert _api_sweep(db_url, 1)["unhandled"] == {}
     assert set(_ledger(db_url).values()) == {("stored", None)}
     with db.session_scope(db_url) as session:
         statuses = list(session.scalars(select(SweepPage.status).where(SweepPage.sweep_id == 1)))

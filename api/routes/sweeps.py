@@ -57,6 +57,7 @@ def sweep_out(session: Session, sweep: Sweep) -> SweepOut:
         robots_skipped=sweep.robots_skipped,
         offsite_dropped=sweep.offsite_dropped,
         errors={str(k): int(v) for k, v in (sweep.errors or {}).items()},
+        unhandled={str(k): int(v) for k, v in ((sweep.summary or {}).get("unhandled") or {}).items()},
         claims=sweep.claims,
         findings=int(findings),
         findings_new=sweep.findings_new,

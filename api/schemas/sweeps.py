@@ -26,6 +26,12 @@ class SweepOut(BaseModel):
     robots_skipped: int
     offsite_dropped: int
     errors: dict[str, int] = Field(description="error counts by kind")
+    unhandled: dict[str, int] = Field(
+        default_factory=dict,
+        description="what markwatch failed itself when the sweep ended, by reason (check_failed, store_error, "
+        "parse_error, poison, lost, images_not_scanned): any of them leaves the sweep incomplete, and "
+        "`markwatch sweep resume` does them again; empty while a sweep runs and once it is complete",
+    )
     claims: int
     findings: int
     findings_new: int
