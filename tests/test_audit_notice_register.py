@@ -9,20 +9,24 @@ nothing written.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from console_support import DEADLINE_ISO, console_app, seed, sign_in
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 from test_cases_audit import drop_append_only_triggers
+from test_console_notice_numbers import confirm
 
 from markwatch import db
 from markwatch.cases import notice_numbers
 from markwatch.cases.audit import append_event
 from markwatch.cases.checkpoints import EXPORT_ENV, KEY_ENV, load_key, write_checkpoint
-from markwatch.cases.models import NoticeNumber
+from markwatch.cases.models import Case, CaseEvent, NoticeNumber
 from markwatch.cases.sent import NOTICE_EVENT
 from markwatch.cli import cli
 
@@ -34,7 +38,9 @@ def _issue(session: Session, day: str, *, register: bool = True) -> None:
     """A notice entry numbered as issuing does it (the year's next number, under the lock), registered or not
     (as the register restored from a backup older than the chain's never saw it)."""
     year = int(day[:4])
-    seq = notice_numbers.next_seq(session, year)
+    # Unregistered, it was numbered before the register was restored from the older backup: issuing now refuses
+    # while the register is behind (test_no_notice_is_numbered_while_the_register_is_behind_the_chain).
+    seq = (notice_numbers.next_seq if register else notice_numbers.likely_next_seq)(session, year)
     number = f"沪标识整改〔{year}〕{seq:04d}号"
     payload = {"number": number, "issued_on": day, "html": f"<p>{number}</p>"}
     event = append_event(session, case_id=None, kind=NOTICE_EVENT, actor="inspector:a#1", payload=payload)
@@ -179,3 +185,36 @@ def test_a_register_row_the_chain_does_not_account_for_is_refused(db_url: str) -
     assert result.exit_code == 2, result.output
     assert "2025/1 is registered as '第x号'" in result.output and "nothing was written" in result.output
     assert _register(db_url) == before
+
+
+def test_no_notice_is_numbered_while_the_register_is_behind_the_chain(db_url: str) -> None:
+    """A restore that left the register behind the chain would hand out a number already issued (two
+    enterprises holding letters with one number). Issuing refuses, with the typed form given back and the
+    command that mends it named, until the register is rebuilt; then the next number follows the chain's."""
+    data = seed(db_url)
+    first, second = data.cases["expired"], data.cases["wording"]
+    with TestClient(console_app(db_url)) as client:
+        token = sign_in(client, data.keys["inspector"])
+        for case_id in (first, second):
+            confirm(client, case_id, token)
+        issue = {"deadline": DEADLINE_ISO, "csrf_token": token, "enterprise": "演示企业（虚构）"}
+        assert client.post(f"/console/cases/{first}/notices", data=issue).status_code == 200
+        with db.session_scope(db_url) as session:
+            _truncate(session)
+        refused = client.post(f"/console/cases/{second}/notices", data=issue, follow_redirects=False)
+        assert refused.status_code == 503, refused.text
+        assert "audit rebuild-notice-numbers" in refused.text and "演示企业（虚构）" in refused.text
+        assert "需由管理员先处理" in refused.text or "an operator must first" in refused.text
+        with db.session_scope(db_url) as session:
+            assert session.scalar(select(func.count()).where(CaseEvent.kind == NOTICE_EVENT)) == 1
+            assert session.get(Case, second).status == "confirmed"  # type: ignore[union-attr]
+        assert _rebuild(db_url).exit_code == 0
+        assert client.post(f"/console/cases/{second}/notices", data=issue).status_code == 200
+    with db.session_scope(db_url) as session:
+        numbers = session.scalars(
+            select(CaseEvent.payload["number"].as_string())
+            .where(CaseEvent.kind == NOTICE_EVENT)
+            .order_by(CaseEvent.seq)
+        ).all()
+    assert [int(re.findall(r"(\d{4})号", n)[0]) for n in numbers] == [1, 2]
+    assert _verify(db_url).exit_code == 0

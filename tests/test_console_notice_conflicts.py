@@ -17,7 +17,7 @@ import time
 import httpx
 from cases_support import LiveServer
 from console_support import DEADLINE, console_app, seed, sign_in
-from test_console_notice_numbers import _confirm, writer_holding
+from test_console_notice_numbers import confirm, writer_holding
 
 from markwatch import db
 from markwatch.cases.checkpoints import verify_audit
@@ -65,7 +65,7 @@ def test_two_notices_at_the_same_moment_one_issued_the_other_told_which_with_its
         clients = [httpx.Client(base_url=base, timeout=60) for _ in typed]
         try:
             tokens = [sign_in(clients[0], data.keys["inspector"]), sign_in(clients[1], data.keys["admin"])]
-            _confirm(clients[0], case_id, tokens[0])
+            confirm(clients[0], case_id, tokens[0])
             forms = [_issue_form(c, case_id, t) for c, t in zip(clients, typed, strict=True)]
             answers: dict[int, httpx.Response] = {}
 
@@ -112,7 +112,7 @@ def test_an_issue_form_sent_twice_lands_on_the_notice_it_issued(db_url: str) -> 
     typed = {"deadline": DEADLINE.isoformat(), "enterprise": "上海甲科技有限公司", "uscc": ""}
     with LiveServer(console_app(db_url)) as base, httpx.Client(base_url=base, timeout=60) as client:
         token = sign_in(client, data.keys["inspector"])
-        _confirm(client, case_id, token)
+        confirm(client, case_id, token)
         form = _issue_form(client, case_id, typed)
         first = client.post(f"/console/cases/{case_id}/notices", data=form, follow_redirects=False)
         again = client.post(f"/console/cases/{case_id}/notices", data=form, follow_redirects=False)

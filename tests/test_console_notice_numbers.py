@@ -61,7 +61,7 @@ def writer_holding(url: str) -> Iterator[None]:
             conn.execute("SELECT pg_advisory_unlock(%s)", (_APPEND_LOCK_ID,))
 
 
-def _confirm(client: httpx.Client | TestClient, case_id: int, token: str) -> None:
+def confirm(client: httpx.Client | TestClient, case_id: int, token: str) -> None:
     for target in ("in_review", "confirmed"):
         response = client.post(
             f"/console/cases/{case_id}/transition",
@@ -78,7 +78,7 @@ def _issue_all_at_once(base: str, db_url: str, keys: dict[str, str], case_ids: l
     try:
         tokens = [sign_in(client, keys["inspector"]) for client in clients]
         for case_id in case_ids:
-            _confirm(clients[0], case_id, tokens[0])
+            confirm(clients[0], case_id, tokens[0])
 
         def issue(n: int) -> None:
             answers[n] = clients[n].post(
@@ -192,7 +192,7 @@ def test_the_next_number_is_found_without_reading_other_notices(db_url: str) -> 
     with TestClient(console_app(db_url)) as client:
         token = sign_in(client, data.keys["inspector"])
         for case_id in (first, second):
-            _confirm(client, case_id, token)
+            confirm(client, case_id, token)
         issue = {"deadline": DEADLINE_ISO, "csrf_token": token}
         assert client.post(f"/console/cases/{first}/notices", data=issue).status_code == 200
 

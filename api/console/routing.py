@@ -18,7 +18,7 @@ from api.console.drafts import Draft, make_draft
 from api.console.errors import ConsoleForbidden, FormError, PdfRenderError, SignInRequired
 from api.console.pages import render, with_headers
 from api.errors import status_for
-from markwatch.errors import MarkwatchError
+from markwatch.errors import MarkwatchError, NotReady
 
 log = logging.getLogger(__name__)
 
@@ -76,18 +76,20 @@ def draft_sign_in_page(request: Request, draft: Draft) -> Response:
     )
 
 
-def not_saved_page(request: Request, draft: Draft, exc: SQLAlchemyError) -> Response | None:
-    """A case form the database failed to save (a lock past its timeout, a lost connection, a disk fault),
-    given back filled in to send again or drop (503), with the database's reason; None when nobody is signed in
-    to give it back to. Nothing of it was applied: the request's transaction was rolled back."""
+def not_saved_page(request: Request, draft: Draft, exc: SQLAlchemyError | NotReady) -> Response | None:
+    """A case form the database failed to save (a lock past its timeout, a lost connection, a disk fault), or
+    one that waits for an operator (NotReady: e.g. the notice register behind the chain), given back filled in
+    to send again or drop (503), with the reason; None when nobody is signed in to give it back to. Nothing of
+    it was applied: the request's transaction was rolled back."""
     from api.console.routes_auth import resume_context  # the resume page lives with the sign-in routes
 
     user = user_of(request)
     if user is None:
         return None
-    reason = str(getattr(exc, "orig", None) or exc).strip()
+    reason = str(getattr(exc, "detail", None) or getattr(exc, "orig", None) or exc).strip()
     log.error("console form %s not saved: %s", request.url.path, reason, exc_info=exc)
-    context = {**resume_context(user, draft), "help_key": "draft.db_failed", "detail": reason}
+    help_key = "draft.not_ready" if isinstance(exc, NotReady) else "draft.db_failed"
+    context = {**resume_context(user, draft), "help_key": help_key, "detail": reason}
     return render(request, "resume.html", context, status_code=status.HTTP_503_SERVICE_UNAVAILABLE)
 
 
@@ -101,6 +103,24 @@ def _invalid_request_page(request: Request, exc: RequestValidationError) -> Resp
         )
     fields = ", ".join(str(error.get("loc", ("", "?"))[-1]) for error in errors) or "request"
     return error_page(request, status.HTTP_422_UNPROCESSABLE_CONTENT, f"Invalid input: {fields}.", fields)
+
+
+def markwatch_error_page(request: Request, exc: MarkwatchError) -> Response:
+    """A markwatch error as the console's HTML page, with the API's status for it."""
+    # A missing or failing Chromium is the server's problem, and may pass: 503, not 500.
+    code = status.HTTP_503_SERVICE_UNAVAILABLE if isinstance(exc, PdfRenderError) else status_for(exc)
+    if code >= 500:
+        log.error("console request failed: %s", exc, exc_info=exc)
+    page = error_page(
+        request,
+        code,
+        getattr(exc, "detail", None) or str(exc),
+        getattr(exc, "where", None),
+        exc if isinstance(exc, FormError) else None,
+    )
+    if retry_after := getattr(exc, "retry_after", None):
+        page.headers["Retry-After"] = retry_after
+    return page
 
 
 class ConsoleRoute(APIRoute):
@@ -126,24 +146,11 @@ class ConsoleRoute(APIRoute):
                 if page is None:
                     raise  # not a case form: the API's answer (503 busy, 409 conflict, 500), logged there
                 return page
+            except NotReady as exc:
+                draft = await _draft_of(request) if request.method == "POST" else None
+                page = not_saved_page(request, draft, exc) if draft is not None else None
+                return page or markwatch_error_page(request, exc)
             except MarkwatchError as exc:
-                # A missing or failing Chromium is the server's problem, and may pass: 503, not 500.
-                code = (
-                    status.HTTP_503_SERVICE_UNAVAILABLE
-                    if isinstance(exc, PdfRenderError)
-                    else status_for(exc)
-                )
-                if code >= 500:
-                    log.error("console request failed: %s", exc, exc_info=exc)
-                page = error_page(
-                    request,
-                    code,
-                    getattr(exc, "detail", None) or str(exc),
-                    getattr(exc, "where", None),
-                    exc if isinstance(exc, FormError) else None,
-                )
-                if retry_after := getattr(exc, "retry_after", None):
-                    page.headers["Retry-After"] = retry_after
-                return page
+                return markwatch_error_page(request, exc)
 
         return console_handler

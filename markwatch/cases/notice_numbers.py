@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from markwatch.cases.audit import serialise_case_writes
 from markwatch.cases.models import CaseEvent, NoticeNumber
 from markwatch.cases.sent import NOTICE_EVENT
-from markwatch.errors import ConflictError
+from markwatch.errors import ConflictError, NotReady
 
 
 @dataclass(frozen=True)
@@ -31,11 +31,40 @@ class Numbered:
     number: str
 
 
+class RegisterBehind(NotReady):
+    """The chain holds a notice entry the register lacks (a restore left it behind): the register's next
+    number may be one already issued, so nothing is numbered until an operator rebuilds it."""
+
+    def __init__(self, event_id: int) -> None:
+        super().__init__(
+            f"the notice number register is behind the audit chain (notice entry id {event_id} is not in it, "
+            "as after a restore): no notice is numbered, so none takes a number already issued; an operator "
+            "runs `markwatch audit rebuild-notice-numbers`, then the notice can be issued again"
+        )
+
+
 def next_seq(session: Session, year: int) -> int:
     """The year's next number, read under the lock every case write takes until it commits (SQLite: BEGIN
-    IMMEDIATE; PostgreSQL: the chain's advisory lock), so no other issuer can take the same one."""
+    IMMEDIATE; PostgreSQL: the chain's advisory lock), so no other issuer can take the same one.
+    RegisterBehind when a notice entry came after the register's last: its number would be given twice."""
     serialise_case_writes(session)
+    _refuse_when_behind(session)
     return _after_last(session, year)
+
+
+def _refuse_when_behind(session: Session) -> None:
+    # Entries are appended in id order and the register is append-only, so a register a restore left behind
+    # lacks a suffix of the chain's notices: one look past its last entry finds it. The primary key's range
+    # holds only what came after the last notice, so this reads no payload and no old entry.
+    last_registered = session.scalar(select(func.max(NoticeNumber.event_id))) or 0
+    unregistered = session.scalar(
+        select(CaseEvent.id)
+        .where(CaseEvent.id > last_registered, CaseEvent.kind == NOTICE_EVENT)
+        .order_by(CaseEvent.id)
+        .limit(1)
+    )
+    if unregistered is not None:
+        raise RegisterBehind(int(unregistered))
 
 
 def likely_next_seq(session: Session, year: int) -> int:
