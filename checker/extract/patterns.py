@@ -640,6 +640,16 @@ class SplitRule(NamedTuple):
         second = b"|".join(map(_literal, self.chars[1]))
         return first + SPLIT_SPACES[self.family] + b"(?:<|" + second + b")"
 
+    def after_trigger(self) -> list[tuple[bytes, bytes]]:
+        """(spelling, Hyperscan expression) for each spelling of the rule's characters after the first: the
+        expression's first match ends where the spelling first starts after the end of the rule's first trigger
+        (deep_split.py starts its searches there)."""
+        return [
+            (spelling, self.trigger() + rb"[\s\S]*" + _literal(spelling))
+            for spellings in self.chars[1:]
+            for spelling in spellings
+        ]
+
 
 # Every character the normaliser folds to 海, 标 or 准 (compatibility ideographs, traditional forms);
 # tests/test_extract_gate.py derives the set from normalize_text and holds this table to it.
