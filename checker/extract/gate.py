@@ -22,8 +22,10 @@ import logging
 import os
 import re
 import threading
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
+from checker.extract.deep_split import deep_split_holds
 from checker.extract.gate_cache import cache_dir, load_or_compile
 from checker.extract.patterns import (
     GATE_RULES,
@@ -84,6 +86,7 @@ class Searcher(Protocol):
 
 
 _TRIGGERS = tuple(re.compile(b"|".join(group), re.IGNORECASE) for group in SQUEEZE_TRIGGERS)
+_LESS_THAN = 0x3C
 
 
 class FindSearcher:
@@ -93,6 +96,9 @@ class FindSearcher:
 
     def __init__(self) -> None:
         self._rests = {rule.name: re.compile(rule.rest()) for rule in SPLIT_RULES}
+        # What must follow a trigger that ends with the second character (SplitRule.trigger).
+        self._tails = {rule.name: re.compile(rule.rest(read=2)) for rule in SPLIT_RULES}
+        self._split_triggers = {rule.name: re.compile(rule.trigger()) for rule in SPLIT_RULES}
 
     def holds(self, raw: bytes, page_families: tuple[str, ...]) -> bool:
         folded: bytes | None = None
@@ -132,15 +138,40 @@ class FindSearcher:
                 at = raw.find(anchor, at + 1)
         return False
 
-    def split_rule_holds(self, raw: bytes, rule: SplitRule) -> bool:
-        """Whether one split rule holds somewhere in the page."""
-        rest = self._rests[rule.name]
-        for first in rule.first():
-            at = raw.find(first)
-            while at != -1:
-                if rest.match(raw, at + len(first)):
+    def split_rule_holds(
+        self,
+        raw: bytes,
+        rule: SplitRule,
+        found: tuple[list[int], Mapping[bytes, int]] | None = None,
+        *,
+        exact: bool = True,
+    ) -> bool:
+        """Whether one split rule holds somewhere in the page: its regex (when `exact`: a page its Hyperscan
+        prefilter held on, or any page here) or its characters parted by hidden markup nested deeper
+        (deep_split.py), both read from the rule's triggers. `found`, from the Hyperscan pass: the triggers'
+        match end offsets (ascending) and where the rule's later characters first start after the first
+        (SplitRule.after_trigger); found here when not given."""
+        trigger_ends, first_after = (self.trigger_ends(raw, rule), None) if found is None else found
+        if exact and self.exact_split_holds(raw, rule, trigger_ends):
+            return True
+        return deep_split_holds(raw, rule, trigger_ends, first_after)
+
+    def trigger_ends(self, raw: bytes, rule: SplitRule) -> list[int]:
+        """The end offsets of the rule's triggers (SplitRule.trigger) in the page, ascending."""
+        return [found.end() for found in self._split_triggers[rule.name].finditer(raw)]
+
+    def exact_split_holds(self, raw: bytes, rule: SplitRule, trigger_ends: list[int]) -> bool:
+        """Whether the rule's regex (SplitRule.expression) matches in the page, read from its triggers only."""
+        # Every match of the rule starts with a trigger (SplitRule.trigger), and a gap read from the trigger's "<"
+        # reads as one read from the first character (what stands before it shows nothing and holds no "<"): the
+        # same answer as the rule's regex tried after every first character of the page, read only from triggers.
+        rest, tail = self._rests[rule.name], self._tails[rule.name]
+        for end in trigger_ends:
+            if raw[end - 1] == _LESS_THAN:
+                if rest.match(raw, end - 1):
                     return True
-                at = raw.find(first, at + 1)
+            elif tail.match(raw, end):
+                return True
         return False
 
 
@@ -158,9 +189,17 @@ def expressions(rule: GateRule) -> list[bytes]:
     return [a + gap + c if rule.forward else c + gap + a for a, c in pairs]
 
 
+# The longest span of a window rule: its longest anchor, window and confirm (the tail HyperscanSearcher scans again).
+_TAIL = max(max(map(len, rule.anchors)) + rule.window + max(map(len, rule.confirms)) for rule in GATE_RULES)
+
+
 class _Database(NamedTuple):
     database: hyperscan.Database
     first_split: int  # ids from here on are split-rule prefilters (SplitRule.prefilter), not decisive
+    first_split_trigger: (
+        int  # ids from here on: split-rule triggers (SplitRule.trigger), every match reported
+    )
+    after_trigger: tuple[tuple[int, bytes], ...]  # ids after the triggers: (split rule index, spelling)
     first_trigger: int  # ids from here on are SQUEEZE_TRIGGERS, not rules
 
 
@@ -215,13 +254,29 @@ class HyperscanSearcher:
                 for split in split_rules_for(page_families):
                     patterns.append(split.prefilter())
                     flags.append(hs.HS_FLAG_SINGLEMATCH)
+                # Every end of a trigger: where the exact split rules and the deep look read from.
+                first_split_trigger = len(patterns)
+                for split in split_rules_for(page_families):
+                    patterns.append(split.trigger())
+                    flags.append(0)
+                # Where the deep look's characters first start after a rule's first trigger (deep_split.py):
+                # bytes.find over each trigger's window cost 0.3M instructions on a GBK page (jd_item_01_gbk),
+                # reporting every start 8K instructions a callback.
+                after_trigger: list[tuple[int, bytes]] = []
+                for index, split in enumerate(split_rules_for(page_families)):
+                    for spelling, expression in split.after_trigger():
+                        after_trigger.append((index, spelling))
+                        patterns.append(expression)
+                        flags.append(hs.HS_FLAG_SINGLEMATCH)
                 # Last: the triggers of a second look without invisible characters (not hits by themselves).
                 first_trigger = len(patterns)
                 triggers = [expression for group in SQUEEZE_TRIGGERS for expression in group]
                 patterns += triggers
                 flags += [hs.HS_FLAG_SINGLEMATCH | hs.HS_FLAG_CASELESS] * len(triggers)
                 database = self._compile(patterns, flags)
-                self._databases[page_families] = _Database(database, first_split, first_trigger)
+                self._databases[page_families] = _Database(
+                    database, first_split, first_split_trigger, tuple(after_trigger), first_trigger
+                )
             return self._databases[page_families]
 
     def _scratch(self, page_families: tuple[str, ...]) -> hyperscan.Scratch:
@@ -236,32 +291,66 @@ class HyperscanSearcher:
         if not raw:
             return Scan(False, False)
         found = self._database(page_families)
-        first_split, first_trigger = found.first_split, found.first_trigger
+        first_split, first_split_trigger, first_trigger = (
+            found.first_split,
+            found.first_split_trigger,
+            found.first_trigger,
+        )
         squeeze: list[bool] = []
         prefiltered: set[int] = set()
+        splits = split_rules_for(page_families)
+        first_spelling = first_split_trigger + len(splits)
+        trigger_ends: list[list[int]] = [[] for _ in splits]
+        first_after: list[dict[bytes, int]] = [{} for _ in splits]
 
         def on_match(rule_id: int, start: int, end: int, flags: int, context: object) -> bool:
             if rule_id >= first_trigger:
                 squeeze.append(True)
                 return False  # not a hit: keep looking for one
+            if rule_id >= first_spelling:
+                index, spelling = found.after_trigger[rule_id - first_spelling]
+                first_after[index][spelling] = end - len(spelling)
+                return False  # where the deep look starts its searches
+            if rule_id >= first_split_trigger:
+                trigger_ends[rule_id - first_split_trigger].append(end)
+                return False  # where a split may start: read on from it after the scan
             if rule_id >= first_split:
                 prefiltered.add(rule_id - first_split)
                 return False  # a split rule may hold: the exact rules decide after the scan
             return True  # one hit decides the page: stop the scan
 
-        # The sentinel byte works around a bug of the library in the hyperscan 0.9.1 wheel: with two
-        # bounded-gap expressions sharing an anchor, a match that ends the data after a gap of ~50 bytes or
-        # more is not reported (tests/test_extract_gate.py, test_window_edge). No expression ends with the
-        # byte, so it cannot add a match; the copy costs ~0.05 ms per MB.
-        data = raw + b"\n"
         try:
-            found.database.scan(data, match_event_handler=on_match, scratch=self._scratch(page_families))
+            found.database.scan(raw, match_event_handler=on_match, scratch=self._scratch(page_families))
+            self._scan_tail(raw, found, page_families)
         except self._hs.ScanTerminated:
             return Scan(True, False)
-        splits = split_rules_for(page_families)
-        if any(self._exact.split_rule_holds(raw, splits[index]) for index in sorted(prefiltered)):
+        if not any(trigger_ends):
+            return Scan(False, bool(squeeze))
+        if any(
+            self._exact.split_rule_holds(
+                raw, rule, (sorted(ends), first_after[index]), exact=index in prefiltered
+            )
+            for index, (rule, ends) in enumerate(zip(splits, trigger_ends, strict=True))
+            if ends
+        ):
             return Scan(True, False)
         return Scan(False, bool(squeeze))
+
+    def _scan_tail(self, raw: bytes, found: _Database, page_families: tuple[str, ...]) -> None:
+        """Raise ScanTerminated where a window rule ends at the page's end.
+
+        Works around a bug of the library in the hyperscan 0.9.1 wheel: with two bounded-gap expressions sharing
+        an anchor, a match that ends the data after a gap of ~50 bytes or more is not reported
+        (tests/test_extract_gate.py, test_window_edge). The page's last bytes with a sentinel byte after them
+        are scanned once more (no expression ends with the byte, so it cannot add a match), where a copy of the
+        whole page with it cost 1 instruction a byte under valgrind (0.16M on a 160 KB page, 7% of its gate)."""
+        first_split = found.first_split
+
+        def on_match(rule_id: int, start: int, end: int, flags: int, context: object) -> bool:
+            return rule_id < first_split  # only window rules: the page's scan read every other expression
+
+        tail = raw[-_TAIL:] + b"\n"
+        found.database.scan(tail, match_event_handler=on_match, scratch=self._scratch(page_families))
 
     def holds(self, raw: bytes, page_families: tuple[str, ...]) -> bool:
         return self.scan(raw, page_families).hit

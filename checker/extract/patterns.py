@@ -158,7 +158,11 @@ from pagetext import charsets, ignorables
 # English yes/no question opening the sentence (Is this flask a Shanghai Standard product?) is asked (yes-no-question-en:
 # SHS008 high became review). A tender response's bidder row (投标人 | 杭州某某…) names the claimant as an exhibitor's
 # does (not a maker: SHS010 for review); the response's claim was judged with nobody named.
-EXTRACTOR_VERSION = "1.29.0"
+# 1.30.0: the gate reads words parted by hidden markup nested to any depth (上海<span class="h">a<b>b<u>…</u></b></span>标准,
+# between any two characters, in UTF-8, GB18030 and Big5 bytes): both searchers skipped such a page unread past
+# one level (deep_split.py, a bounded look after each split trigger); the exact split rules are read from those
+# triggers only (the same answer, no longer a regex tried after every 海 of the page).
+EXTRACTOR_VERSION = "1.30.0"
 
 
 class Pattern(NamedTuple):
@@ -521,6 +525,11 @@ def _element(depth: int) -> bytes:
     return b"(?:" + _START + inner + rb")[^<]*)*" + _END + b")"
 
 
+def _spaces(invisible: bytes) -> bytes:
+    """What shows nothing between the words outside any element: white space, references, invisible characters."""
+    return rb"(?:\s|&[#a-zA-Z0-9]{1,32};|" + invisible + b")*"
+
+
 def _gap(invisible: bytes, visible: bytes) -> bytes:
     """What may part the words in one byte family, where `invisible` spells its default-ignorable and space
     characters and `visible` any other character but "<", "&" and white space.
@@ -530,7 +539,7 @@ def _gap(invisible: bytes, visible: bytes) -> bytes:
     words as shown, without it (上海<i class="h">…</i>标准). Its first visible character (ruby annotations
     <rt>shàng</rt> too) is what tells it from the tags around it, so an element holding no visible text (only
     spaces, references or invisible characters) is read as tags only, and a gap is read one way."""
-    spaces = rb"(?:\s|&[#a-zA-Z0-9]{1,32};|" + invisible + b")*"
+    spaces = _spaces(invisible)
     item = b"(?:" + _COMMENT + b"|" + _VOID + b"|" + _element(_NESTED_DEPTH - 1) + b")"
     text_element = (
         _START
@@ -605,6 +614,10 @@ def _prefilter_gap(invisible: bytes) -> bytes:
 SPLIT_PREFILTER_GAP: dict[str, bytes] = {
     family: _prefilter_gap(invisible) for family, (invisible, _) in _GAP_CLASSES.items()
 }
+# Per family: the white space, references and invisible characters a gap may open with (SplitRule.trigger).
+SPLIT_SPACES: dict[str, bytes] = {
+    family: _spaces(invisible) for family, (invisible, _) in _GAP_CLASSES.items()
+}
 
 
 class SplitRule(NamedTuple):
@@ -619,13 +632,13 @@ class SplitRule(NamedTuple):
         """The spellings the rule starts with (searched as literals)."""
         return self.chars[0]
 
-    def rest(self, gaps: dict[str, bytes] = SPLIT_GAP, characters: int | None = None) -> bytes:
-        """The regex that must follow a first character (Hyperscan and Python syntax alike), up to the rule's
-        `characters`-th character (all of them by default)."""
+    def rest(self, gaps: dict[str, bytes] = SPLIT_GAP, characters: int | None = None, read: int = 1) -> bytes:
+        """The regex that must follow the rule's first `read` characters (Hyperscan and Python syntax alike), up
+        to its `characters`-th character (all of them by default)."""
         gap = gaps[self.family]
         return b"".join(
             gap + b"(?:" + b"|".join(map(_literal, spellings)) + b")"
-            for spellings in self.chars[1:characters]
+            for spellings in self.chars[read:characters]
         )
 
     def expression(self) -> bytes:
@@ -636,6 +649,26 @@ class SplitRule(NamedTuple):
         """A Hyperscan expression that holds wherever `expression` does, and costs less on long runs of markup:
         the rule's first two characters, a SPLIT_PREFILTER_GAP between them."""
         return b"(?:" + b"|".join(map(_literal, self.first())) + b")" + self.rest(SPLIT_PREFILTER_GAP, 2)
+
+    def trigger(self) -> bytes:
+        """Where a split may start: a first character, then only what shows nothing outside an element, then
+        a tag's "<" or the second character. Every match of `expression` (and every split of the words by
+        hidden markup, nested to any depth) starts with one; each 海 ends at most one (none of the spaces is
+        a "<" or a character of the words, in any alignment), so Hyperscan's match ends and Python's
+        re.finditer ends are the same offsets (gate.py reads the words on from each)."""
+        first = b"(?:" + b"|".join(map(_literal, self.first())) + b")"
+        second = b"|".join(map(_literal, self.chars[1]))
+        return first + SPLIT_SPACES[self.family] + b"(?:<|" + second + b")"
+
+    def after_trigger(self) -> list[tuple[bytes, bytes]]:
+        """(spelling, Hyperscan expression) for each spelling of the rule's characters after the first: the
+        expression's first match ends where the spelling first starts after the end of the rule's first trigger
+        (deep_split.py starts its searches there)."""
+        return [
+            (spelling, self.trigger() + rb"[\s\S]*" + _literal(spelling))
+            for spellings in self.chars[1:]
+            for spelling in spellings
+        ]
 
 
 # Every character the normaliser folds to 海, 标 or 准 (compatibility ideographs, traditional forms);
