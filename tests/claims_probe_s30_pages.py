@@ -2,11 +2,11 @@
 
 Nine batches (p: marketplace listings, company pages, news, tenders, FAQs, tables, English and GBK pages; q-x: harder
 ones written after the first fixes, each verdict still written before its batch ran). Judged against the example
-registry (examples/registry.yaml) on 2026-11-26 by tests/test_claims_probe_s30_pages.py."""
+registry (examples/registry.yaml) on 2026-11-26 by tests/test_claims_probe_pages.py."""
 
 from __future__ import annotations
 
-from typing import Any
+from claims_probe_support import ProbeRound
 
 # Builders of the page styles (a Tmall or JD item, an English B2B listing, a news article).
 
@@ -55,27 +55,9 @@ def news(title: str, body: str, host_footer: str = "演示日报社 版权所有
     )
 
 
-PAGES: list[dict[str, Any]] = []
-
-
-def add(
-    pid: str,
-    html: str,
-    expected: list[tuple[str, str | None]],
-    url: str = "https://detail.tmall.example.com/item.htm?id=6001",
-    seller: str | None = None,
-    enc: str | None = None,
-) -> None:
-    PAGES.append(
-        {
-            "id": pid,
-            "html": html,
-            "expected": sorted(expected, key=str),
-            "url": url,
-            "seller": seller,
-            "enc": enc,
-        }
-    )
+_ROUND = ProbeRound("https://detail.tmall.example.com/item.htm?id=6001")
+PAGES = _ROUND.pages
+add = _ROUND.add
 
 
 # --- batch pages ---

@@ -7,37 +7,19 @@ image with alt text, hostile obfuscation, comparisons, resellers naming the make
 a national one, and the decisions of s30's open questions (honours lists, English footers, the seller's FAQ). Batch
 s31a was written after the open questions' fixes (EXTRACTOR_VERSION 1.29.0) and before the checker ran on any of its
 pages; batch s31b after s31a's fixes, before it ran. Judged against the example registry (examples/registry.yaml) on 2026-11-26 by
-tests/test_claims_probe_s31_pages.py."""
+tests/test_claims_probe_pages.py."""
 
 from __future__ import annotations
 
-from typing import Any
+from claims_probe_support import ProbeRound, listing, page, spec_row
 
-from claims_probe_support import listing, page, spec_row
-
-PAGES: list[dict[str, Any]] = []
 _ITEM = "https://shop.example.test/item/31.html"
 _HOLDER = "演示科技有限公司（虚构）"
 
 
-def add(
-    pid: str,
-    html: str,
-    expected: list[tuple[str, str | None]],
-    url: str = _ITEM,
-    seller: str | None = None,
-    enc: str | None = None,
-) -> None:
-    PAGES.append(
-        {
-            "id": pid,
-            "html": html,
-            "expected": sorted(expected, key=str),
-            "url": url,
-            "seller": seller,
-            "enc": enc,
-        }
-    )
+_ROUND = ProbeRound(_ITEM)
+PAGES = _ROUND.pages
+add = _ROUND.add
 
 
 def row(label: str, value: str) -> str:

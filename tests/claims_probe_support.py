@@ -67,3 +67,32 @@ def spec_row(label: str, value: str) -> str:
 
 CUP_ROW = spec_row("产品名称", "智能水杯")
 SHOP_URL = "https://shop.example.test/item/1.html"
+
+
+class ProbeRound:
+    """A probe round's pages, each with the verdict an inspector would sign (the rule ids and codes of the findings
+    due), written down before the checker first ran on it."""
+
+    def __init__(self, default_url: str) -> None:
+        self.pages: list[dict[str, Any]] = []
+        self.default_url = default_url
+
+    def add(
+        self,
+        pid: str,
+        html: str,
+        expected: list[tuple[str, str | None]],
+        url: str | None = None,
+        seller: str | None = None,
+        enc: str | None = None,
+    ) -> None:
+        self.pages.append(
+            {
+                "id": pid,
+                "html": html,
+                "expected": sorted(expected, key=str),
+                "url": url or self.default_url,
+                "seller": seller,
+                "enc": enc,
+            }
+        )
