@@ -109,18 +109,8 @@ class Surroundings:
         """Whether an occurrence sits in a section in which an organisation presents itself: the nearest heading
         before it (among the previous siblings of it or of an ancestor) is 公司简介/公司介绍/关于我们, and no
         footer or nav holds it (an 关于我们 there is the site's own)."""
-        if any(node.name in ("footer", "nav") or _names_furniture(node) for node in element.parents):
-            return False
-        for level, node in enumerate([element, *element.parents]):
-            if level > _SECTION_LEVELS or node.name in _TOP:
-                return False
-            # The heading read on the whole page and recorded on a kept block (prune.SECTION_ATTR) first: the
-            # pruned page has lost the headings between (公司介绍), and a kept h1 is not the block's section.
-            section = node.get(SECTION_ATTR)
-            heading = section if isinstance(section, str) else _previous_heading(node)
-            if heading is not None:
-                return SELF_INTRO_HEADING.search(heading) is not None
-        return False
+        heading = section_heading(element)
+        return heading is not None and SELF_INTRO_HEADING.search(heading) is not None
 
     def in_news_box(self, element: Tag) -> bool:
         """Whether the element sits in a box of news (a few levels up): a box titled 行业新闻/最新资讯/News (its own
@@ -211,19 +201,28 @@ def _previous_heading(node: Tag) -> str | None:
 
 
 def in_honours_list(element: Tag) -> bool:
-    """Whether an occurrence is an item of a list of the organisation's honours: the nearest heading before it
-    (among the previous siblings of it or of an ancestor, or the heading recorded on a kept block) is 荣誉资质,
-    企业荣誉 or 资质荣誉, and no footer or nav holds it."""
+    """Whether an occurrence is an item of a list of the organisation's honours: its section's heading
+    (section_heading) is 荣誉资质, 企业荣誉 or 资质荣誉."""
+    heading = section_heading(element)
+    return heading is not None and HONOURS_HEADING.search(heading) is not None
+
+
+def section_heading(element: Tag) -> str | None:
+    """The heading of the section an occurrence sits in: the nearest heading before it, among the previous
+    siblings of it or of an ancestor a few levels up; None when there is none, or a footer or nav holds it (a
+    heading there is the site's own, not the page's section)."""
     if any(node.name in ("footer", "nav") or _names_furniture(node) for node in element.parents):
-        return False
+        return None
     for level, node in enumerate([element, *element.parents]):
         if level > _SECTION_LEVELS or node.name in _TOP:
-            return False
+            return None
+        # The heading read on the whole page and recorded on a kept block (prune.SECTION_ATTR) first: the
+        # pruned page has lost the headings between (公司介绍), and a kept h1 is not the block's section.
         section = node.get(SECTION_ATTR)
         heading = section if isinstance(section, str) else _previous_heading(node)
         if heading is not None:
-            return HONOURS_HEADING.search(heading) is not None
-    return False
+            return heading
+    return None
 
 
 def _names_furniture(node: Tag) -> bool:
