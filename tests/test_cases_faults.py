@@ -38,8 +38,9 @@ KEY = "audit-key-for-tests-0123456789abcdefghijklmnop"
 FULL_DISK = Path("/dev/full")
 
 
-def _fail_writes_to_case(db_url: str, case_id: int) -> None:
-    """The database refuses any change to one case row, as a failing disk page or a lost connection would."""
+def _inject_fault(db_url: str, event: str, when: str) -> None:
+    """A trigger that makes the database refuse the rows `when` picks, as a failing disk page or a lost
+    connection would: `event` is "UPDATE ON cases" or "INSERT ON case_events", `when` a condition on OLD/NEW."""
     with db.session_scope(db_url) as session:
         if session.get_bind().dialect.name == "postgresql":
             session.execute(
@@ -50,17 +51,22 @@ def _fail_writes_to_case(db_url: str, case_id: int) -> None:
             )
             session.execute(
                 text(
-                    "CREATE TRIGGER injected_fault BEFORE UPDATE ON cases FOR EACH ROW "
-                    f"WHEN (OLD.id = {case_id}) EXECUTE FUNCTION injected_fault()"
+                    f"CREATE TRIGGER injected_fault BEFORE {event} FOR EACH ROW "
+                    f"WHEN ({when}) EXECUTE FUNCTION injected_fault()"
                 )
             )
         else:
             session.execute(
                 text(
-                    f"CREATE TRIGGER injected_fault BEFORE UPDATE ON cases WHEN OLD.id = {case_id} "
+                    f"CREATE TRIGGER injected_fault BEFORE {event} WHEN {when} "
                     "BEGIN SELECT RAISE(ABORT, 'injected disk fault'); END"
                 )
             )
+
+
+def _fail_writes_to_case(db_url: str, case_id: int) -> None:
+    """The database refuses any change to one case row."""
+    _inject_fault(db_url, "UPDATE ON cases", f"OLD.id = {case_id}")
 
 
 def _outcomes(html: str) -> dict[int, str]:
@@ -101,27 +107,7 @@ def test_a_bulk_action_whose_write_fails_for_one_case_reports_every_case(
 
 def _fail_audit_entries_of_case(db_url: str, case_id: int) -> None:
     """The database refuses every audit entry of one case (its decisions, comments and assignments)."""
-    with db.session_scope(db_url) as session:
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(
-                text(
-                    "CREATE FUNCTION injected_fault() RETURNS trigger AS $$ "
-                    "BEGIN RAISE EXCEPTION 'injected disk fault'; END $$ LANGUAGE plpgsql"
-                )
-            )
-            session.execute(
-                text(
-                    "CREATE TRIGGER injected_fault BEFORE INSERT ON case_events FOR EACH ROW "
-                    f"WHEN (NEW.case_id = {case_id}) EXECUTE FUNCTION injected_fault()"
-                )
-            )
-        else:
-            session.execute(
-                text(
-                    f"CREATE TRIGGER injected_fault BEFORE INSERT ON case_events WHEN NEW.case_id = {case_id} "
-                    "BEGIN SELECT RAISE(ABORT, 'injected disk fault'); END"
-                )
-            )
+    _inject_fault(db_url, "INSERT ON case_events", f"NEW.case_id = {case_id}")
 
 
 def test_a_decision_comment_or_assignment_the_database_fails_is_an_error_answer_and_logged(
