@@ -158,9 +158,8 @@ def test_stored_pages_get_the_sightings_the_spider_would_have_recorded(db_url: s
     }
 
 
-def test_a_page_that_cannot_be_scanned_is_marked_and_counted_and_the_rest_are_scanned(
-    db_url: str, tmp_path: Path
-) -> None:
+def _scan_two_pages_failing_on_the_first(db_url: str, tmp_path: Path) -> tuple[int, _Events]:
+    """Two pages stored, then an image scan whose adapter raises on the first (id=1); the writer closed."""
     spider = _spider()
     sweep_id, writer, events = _running_writer(db_url, tmp_path)
     for page in PAGES[:2]:
@@ -175,6 +174,13 @@ def test_a_page_that_cannot_be_scanned_is_marked_and_counted_and_the_rest_are_sc
     writer.submit(ScanJob(find))
     _wait(lambda: len(events.scans) == 1)
     assert writer.close(time.monotonic() + 30)
+    return sweep_id, events
+
+
+def test_a_page_that_cannot_be_scanned_is_marked_and_counted_and_the_rest_are_scanned(
+    db_url: str, tmp_path: Path
+) -> None:
+    sweep_id, events = _scan_two_pages_failing_on_the_first(db_url, tmp_path)
     [result] = events.scans
     assert result is not None and (result.pages, result.failed) == (2, 1)
     with db.session_scope(db_url) as session:
@@ -190,20 +196,7 @@ def test_a_page_whose_images_were_not_looked_for_leaves_the_sweep_incomplete_unt
 ) -> None:
     """Its image claims are unknown: the sweep is not finished (so it neither opens nor closes cases), says
     why, and resuming it looks for the page's images again."""
-    spider = _spider()
-    sweep_id, writer, events = _running_writer(db_url, tmp_path)
-    for page in PAGES[:2]:
-        writer.submit(Job(page=_item(_response(*page))))
-    _wait(lambda: len(events.jobs) == 2)
-
-    def find(response: Response) -> tuple[FoundImages, str | None]:
-        if response.url.endswith("id=1"):
-            raise RuntimeError("a bug in an adapter")
-        return found_images(spider, response), None
-
-    writer.submit(ScanJob(find))
-    _wait(lambda: len(events.scans) == 1)
-    assert writer.close(time.monotonic() + 30)
+    sweep_id, _ = _scan_two_pages_failing_on_the_first(db_url, tmp_path)
     with db.session_scope(db_url) as session:
         sweep = session.get(Sweep, sweep_id)
         assert sweep is not None
@@ -212,7 +205,7 @@ def test_a_page_whose_images_were_not_looked_for_leaves_the_sweep_incomplete_unt
         assert sweep.state == "incomplete"
         assert sweep.summary["unhandled"] == {"images_not_scanned": 1}
         assert report(session, sweep_id)["accounting"]["unhandled"] == {"images_not_scanned": 1}
-        resumed, again = start_or_resume(session, spider.target, tmp_path / "jobs")
+        resumed, again = start_or_resume(session, _spider().target, tmp_path / "jobs")
         assert again and resumed.id == sweep_id
         marks = dict(session.execute(select(SweepPage.url, SweepPage.image_scan)).all())
     assert marks == {PAGES[0][1]: "pending", PAGES[1][1]: "done"}
