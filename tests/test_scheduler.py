@@ -170,6 +170,24 @@ def test_a_failing_sweep_is_logged_as_failed(
     assert runs(sqlite_url)[0].exit_code == 1
 
 
+def test_a_sweep_left_incomplete_is_logged_as_incomplete_with_what_was_not_handled(
+    sqlite_url: str, make_scheduler: Callable[..., SweepScheduler], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`sweep run` exits 1 when markwatch failed a page itself (the sweep is incomplete, not failed): the next
+    scheduled run resumes it, and the log says so rather than "failed"."""
+    monkeypatch.setenv("FAKE_SWEEP_EXIT", "1")
+    monkeypatch.setenv("FAKE_SWEEP_STATE", "incomplete")
+    service = make_scheduler(sqlite_url, {"shop": RARELY})
+    service.start()
+    service.trigger_now("shop")
+    wait_for(lambda: [r.outcome for r in runs(sqlite_url)] == ["incomplete"])
+    [run] = runs(sqlite_url)
+    assert run.exit_code == 1 and run.sweep_id is not None
+    assert run.detail == (
+        f"sweep {run.sweep_id} is incomplete: not handled check_failed 1; the next run resumes it"
+    )
+
+
 def test_no_overlap_a_second_trigger_while_running_is_skipped_and_logged(
     db_url: str, make_scheduler: Callable[..., SweepScheduler]
 ) -> None:

@@ -194,6 +194,11 @@ class SweepScheduler:
             sweep_id = created or unfinished
             done = session.get(SchedulerRun, run_id)
             assert done is not None
+            swept = session.get(Sweep, sweep_id) if sweep_id is not None else None
+            if outcome == "failed" and swept is not None and swept.state == "incomplete":
+                # Not a failure of the run: markwatch could not handle some of the sweep's pages itself, and
+                # the next run resumes it (UNFINISHED). The log says what was left, as `sweep run` does.
+                outcome, done.detail = "incomplete", incomplete_detail(swept)
             done.outcome, done.exit_code, done.sweep_id = outcome, launch.returncode, sweep_id
             done.finished_at, done.log_path = finished, str(launch.log_path)
             done.duration_seconds = round((finished - now).total_seconds(), 3)
@@ -240,3 +245,10 @@ class SweepScheduler:
         log.warning(
             "%s: run at %s missed: scheduler was down past the grace time", event.job_id, when.isoformat()
         )
+
+
+def incomplete_detail(sweep: Sweep) -> str:
+    """What an incomplete sweep left, for the scheduler's log: its not-handled pages by reason."""
+    unhandled = (sweep.summary or {}).get("unhandled") or {}
+    left = ", ".join(f"{reason} {count}" for reason, count in sorted(unhandled.items())) or "none recorded"
+    return f"sweep {sweep.id} is incomplete: not handled {left}; the next run resumes it"

@@ -1,7 +1,8 @@
 """Stands in for `markwatch sweep run TARGETS --target NAME` (database in MARKWATCH_DB) in scheduler tests.
 
-Writes a finished sweep row for the target (so the scheduler can name the sweep it started), then sleeps
-FAKE_SWEEP_SECONDS and exits with FAKE_SWEEP_EXIT.
+Writes a sweep row for the target (so the scheduler can name the sweep it started), sleeps FAKE_SWEEP_SECONDS,
+ends the sweep finished (or incomplete, with a page not checked, when FAKE_SWEEP_STATE=incomplete) and exits
+with FAKE_SWEEP_EXIT.
 """
 
 from __future__ import annotations
@@ -24,7 +25,10 @@ def main(argv: list[str]) -> int:
     with db.session_scope(url) as session:
         sweep = session.query(Sweep).filter_by(target=target).order_by(Sweep.id.desc()).first()
         assert sweep is not None
-        sweep.state, sweep.finished_at, sweep.summary = "finished", db.utcnow(), {}
+        if os.environ.get("FAKE_SWEEP_STATE") == "incomplete":  # as sweeps.bookkeeping.record_end leaves it
+            sweep.state, sweep.summary = "incomplete", {"unhandled": {"check_failed": 1}}
+        else:
+            sweep.state, sweep.finished_at, sweep.summary = "finished", db.utcnow(), {}
     return int(os.environ.get("FAKE_SWEEP_EXIT", "0"))
 
 
