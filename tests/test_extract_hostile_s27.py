@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
+from collections.abc import Callable
 from html import escape as html_escape
 
 import pytest
-from hostile_support import CODE, page
+from hostile_support import CODE, extracted_in_linear_time, page
 
 from checker.extract import extract_page
-from checker.extract.limits import default_limits
 
 # --- CPU: work that grew with the square of the page ---
 
@@ -17,17 +16,17 @@ from checker.extract.limits import default_limits
 @pytest.mark.parametrize(
     "paragraph",
     [
-        "上海<rt>shang</rt>" * 40_000 + "标准",  # ruby annotations dropped before a second look
-        "上海标准" + "上海<script>x</script>" * 40_000,  # scripts dropped from a kept block
+        lambda n: "上海<rt>shang</rt>" * n + "标准",  # ruby annotations dropped before a second look
+        lambda n: "上海标准" + "上海<script>x</script>" * n,  # scripts dropped from a kept block
         # Hidden spans inside the words (the pre-pass reads the paragraph without them), zero-width spaces after.
-        f"执行标准：{CODE}（上海" + '<span style="display:none">x</span>\u200b' * 40_000 + "标准）",
+        lambda n: f"执行标准：{CODE}（上海" + '<span style="display:none">x</span>\u200b' * n + "标准）",
     ],
+    ids=["ruby", "scripts", "hidden-spans"],
 )
-def test_dropping_many_elements_from_one_paragraph_is_linear(paragraph: str) -> None:
-    # Each dropped element's tail was appended to its neighbour's growing text (12-13 s of CPU here, unchecked
-    # by the budget). A budget of 5 s leaves a loaded machine room; the linear pre-pass takes well under 1.5 s.
-    limits = dataclasses.replace(default_limits(), cpu_budget_seconds=5.0)
-    result = extract_page(page(f"<p>{paragraph}</p>"), limits=limits)
+def test_dropping_many_elements_from_one_paragraph_is_linear(paragraph: Callable[[int], str]) -> None:
+    # Each dropped element's tail was appended to its neighbour's growing text: 12-13 s of CPU at 40,000 elements,
+    # unchecked by the budget.
+    result = extracted_in_linear_time(lambda n: page(f"<p>{paragraph(n)}</p>"), 10_000)
     assert [w.code for w in result.warnings] == []
     assert [c.text for c in result.claims] == ["上海标准"]
 
