@@ -7,6 +7,7 @@ lost) with use_confidence "review", and its signals say what pulled each way.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -406,6 +407,7 @@ _NOT_A_MAKER_NAME = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=64)
 def maker_named(sentence: str) -> str | None:
     """The organisation a product claim's sentence names as the product's maker (…出品, 由…生产), else None."""
     for match in (*_MAKER_IN_SENTENCE.finditer(sentence), *_MAKER_DEALT_FOR.finditer(sentence)):

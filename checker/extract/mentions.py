@@ -127,12 +127,20 @@ def _passed_in_sentence(text: str, start: int, end: int, s_start: int, s_end: in
     """Whether the words' own sentence says something that is no standard passed the evaluation they name or
     was rated one (English; patterns.PASSED_IN_SENTENCE_EN), its clauses of the organisation left out."""
     low, high = _clauses_of_the_words(text, start, end, s_start, s_end, s_start)
-    for match in PASSED_IN_SENTENCE_EN.regex.finditer(text, low, high):
+    # Read near the words only: a block with no sentence break is one sentence, and reading all of it for each
+    # of its mentions made a page of 2,000 mentions quadratic (test_qa_regressions_extract).
+    for match in PASSED_IN_SENTENCE_EN.regex.finditer(text, max(low, start - _VERB_REACH), min(high, end)):
         if match.start("words") != start:
             continue
-        before = text[low : match.start()]
+        before = text[max(low, match.start() - _SUBJECT_REACH) : match.start()]
         return STANDARD_SUBJECT_EN.search(before) is None and not NEGATED_EN.search(before)
     return False
+
+
+# How far before the words the verb of PASSED_IN_SENTENCE_EN can start ("were officially recognised as an “" is
+# under 40 characters), and how far before the verb its subject is looked for (an English sentence's subject).
+_VERB_REACH = 80
+_SUBJECT_REACH = 400
 
 
 def _clauses_of_the_words(
