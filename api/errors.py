@@ -89,12 +89,39 @@ async def database_busy_handler(_request: Request, exc: Exception) -> JSONRespon
     )
 
 
-async def integrity_error_handler(_request: Request, exc: Exception) -> JSONResponse:
-    """Two writers raced for the same unique row (e.g. the next audit entry): the loser retries."""
-    log.warning("write conflict: %s", exc)
-    return JSONResponse(
-        {"detail": "a concurrent change conflicted with this one; retry", "error": "WriteConflict"},
-        status_code=status.HTTP_409_CONFLICT,
+# SQLSTATEs of a race between two writers: the same unique row (the next audit entry, a key), an exclusion
+# constraint, or a row referenced while another transaction removed it. Retrying answers them.
+_RACE_SQLSTATES = frozenset({"23505", "23P01", "23503"})
+_RACE_SQLITE_MESSAGES = ("UNIQUE constraint failed", "FOREIGN KEY constraint failed")
+
+
+def is_write_race(exc: IntegrityError) -> bool:
+    """Whether the database refused a write because another writer got there first (not a NOT NULL or CHECK
+    constraint, nor a trigger that refuses the write: those are not cured by trying again)."""
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate is not None:
+        return sqlstate in _RACE_SQLSTATES
+    return str(exc.orig).startswith(_RACE_SQLITE_MESSAGES)
+
+
+async def integrity_error_handler(_request: Request, exc: Exception) -> Response:
+    """Two writers raced for the same unique row (e.g. the next audit entry): 409, the loser retries. Any other
+    refusal (a constraint or trigger that says no) is ours to look into: 500, logged with its traceback. The
+    request's transaction was rolled back either way: nothing of it was stored."""
+    assert isinstance(exc, IntegrityError)
+    if is_write_race(exc):
+        log.warning("write conflict: %s", exc)
+        return safe_json(
+            {"detail": "a concurrent change conflicted with this one; retry", "error": "WriteConflict"},
+            status.HTTP_409_CONFLICT,
+        )
+    log.error("the database refused a write: %s", exc.orig, exc_info=exc)
+    return safe_json(
+        {
+            "detail": "the database refused this change, so nothing of it was stored; it has been logged",
+            "error": "WriteRefused",
+        },
+        status.HTTP_500_INTERNAL_SERVER_ERROR,
     )
 
 

@@ -8,9 +8,11 @@ import pytest
 from cases_support import make_settings
 from fastapi import APIRouter
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import IntegrityError
 
 from api.app import create_app
-from api.errors import status_for
+from api.errors import is_write_race, status_for
 from markwatch import db
 from markwatch.errors import (
     CodeParseError,
@@ -67,3 +69,24 @@ def test_error_bodies_name_the_field(client: TestClient) -> None:
     conflict = client.get("/probe/conflict")
     assert (conflict.status_code, conflict.json()["detail"]) == (409, "case 1 is closed")
     assert "Traceback" not in conflict.text
+
+
+def _refusal(db_url: str, statement: str) -> IntegrityError:
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("CREATE TABLE IF NOT EXISTS refusals (k INTEGER UNIQUE NOT NULL)"))
+            connection.execute(text("DELETE FROM refusals"))
+            connection.execute(text("INSERT INTO refusals (k) VALUES (1)"))
+        with pytest.raises(IntegrityError) as caught, engine.begin() as connection:
+            connection.execute(text(statement))
+        return caught.value
+    finally:
+        engine.dispose()
+
+
+def test_only_a_race_between_writers_is_answered_retry(db_url: str) -> None:
+    """Before: every IntegrityError was answered 409 "a concurrent change conflicted; retry", a NOT NULL
+    refusal (a bug of ours) included, which no retry cures."""
+    assert is_write_race(_refusal(db_url, "INSERT INTO refusals (k) VALUES (1)"))
+    assert not is_write_race(_refusal(db_url, "INSERT INTO refusals (k) VALUES (NULL)"))

@@ -5,6 +5,7 @@ Every tampering here is done the way an insider with database rights would: plai
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from pathlib import Path
@@ -26,6 +27,8 @@ from markwatch.cases.checkpoints import (
     EXPORT_ENV,
     KEY_ENV,
     AuditKey,
+    checkpoint_interval,
+    default_stale_after,
     load_key,
     read_export,
     verify_audit,
@@ -208,3 +211,61 @@ def test_api_writes_checkpoints_periodically(sqlite_url: str, key: AuditKey) -> 
             assert time.monotonic() < deadline, seqs
             time.sleep(0.1)
     assert _verify(sqlite_url, key) == []
+
+
+def _unsigned_warnings(report_warnings: list[str]) -> list[str]:
+    return [w for w in report_warnings if "in no signed checkpoint" in w]
+
+
+def test_entries_waiting_too_long_for_a_checkpoint_are_reported(db_url: str, key: AuditKey) -> None:
+    _checkpointed_history(db_url, key)
+    with db.session_scope(db_url) as session:
+        add_comment(session, session.query(Case).one(), author="inspector:a#1", body="after the checkpoint")
+        add_comment(session, session.query(Case).one(), author="inspector:a#1", body="and another")
+    with db.session_scope(db_url) as session:
+        fresh = verify_audit(session, key, stale_after=dt.timedelta(minutes=10))
+    assert (fresh.unsigned_entries, fresh.ok) == (2, True)
+    assert fresh.oldest_unsigned_at is not None and _unsigned_warnings(fresh.warnings) == []
+    time.sleep(0.3)
+    with db.session_scope(db_url) as session:
+        late = verify_audit(session, key, stale_after=dt.timedelta(seconds=0.2))
+    [warning] = _unsigned_warnings(late.warnings)
+    assert warning.startswith("2 entries are in no signed checkpoint") and "writer" in warning
+    assert late.ok  # a writer that is behind is not a tampered chain
+
+
+def test_a_failing_periodic_checkpoint_writer_is_seen_by_verify(
+    sqlite_url: str, key: AuditKey, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with db.session_scope(sqlite_url) as session:
+        assert write_checkpoint(session, key, reason="test") is not None  # the empty chain, signed
+    # The shipped file cannot be written (its path is a directory): every periodic checkpoint fails.
+    unwritable = tmp_path / "not-a-file"
+    unwritable.mkdir()
+    monkeypatch.setenv(EXPORT_ENV, str(unwritable))
+    app = create_app(make_settings(sqlite_url, audit_checkpoint_seconds=0.1))
+    with TestClient(app):
+        with db.session_scope(sqlite_url) as session:
+            _history(session)
+        time.sleep(1.0)
+    with db.session_scope(sqlite_url) as session:
+        assert [c.seq for c in session.query(AuditCheckpoint).all()] == [0]
+    monkeypatch.setenv("MARKWATCH_AUDIT_CHECKPOINT_SECONDS", "0.1")  # as the API was run: due every 0.1 s
+    monkeypatch.delenv(EXPORT_ENV)
+    result = CliRunner().invoke(cli, ["audit", "verify", "--db", sqlite_url, "--stale-after", "0.5"])
+    assert result.exit_code == 0, result.output
+    assert "5 entries are in no signed checkpoint" in result.stderr and "writer" in result.stderr
+    default = CliRunner().invoke(cli, ["audit", "verify", "--db", sqlite_url, "--format", "json"])
+    report = json.loads(default.stdout)
+    assert report["unsigned_entries"] == 0 and report["oldest_unsigned_at"] is None  # the verify above signed
+
+
+def test_stale_after_defaults_follow_the_api_interval(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert default_stale_after(checkpoint_interval({})) == dt.timedelta(seconds=660)
+    assert default_stale_after(checkpoint_interval({"MARKWATCH_AUDIT_CHECKPOINT_SECONDS": "0"})) is None
+    with pytest.raises(InputError, match="MARKWATCH_AUDIT_CHECKPOINT_SECONDS"):
+        checkpoint_interval({"MARKWATCH_AUDIT_CHECKPOINT_SECONDS": "soon"})
+    monkeypatch.setenv("MARKWATCH_AUDIT_CHECKPOINT_SECONDS", "-5")
+    result = CliRunner().invoke(cli, ["audit", "verify", "--db", "sqlite:///:memory:"])
+    assert result.exit_code != 0 and "MARKWATCH_AUDIT_CHECKPOINT_SECONDS" in result.output
+    assert "Traceback" not in result.output

@@ -40,6 +40,9 @@ from markwatch.errors import ExecutionError, InputError
 KEY_ENV = "MARKWATCH_AUDIT_KEY"
 KEY_FILE_ENV = "MARKWATCH_AUDIT_KEY_FILE"
 EXPORT_ENV = "MARKWATCH_AUDIT_CHECKPOINT_FILE"
+# The API's checkpoint interval (api/settings.py audit_checkpoint_seconds, read from the same variable).
+INTERVAL_ENV = "MARKWATCH_AUDIT_CHECKPOINT_SECONDS"
+DEFAULT_INTERVAL_S = 300.0
 MIN_KEY_LENGTH = 32
 # Bound into every signature so a checkpoint can never be mistaken for another signed thing.
 _PURPOSE = "markwatch-audit-checkpoint-v1"
@@ -226,6 +229,9 @@ class AuditReport:
     checkpoints_checked: int = 0
     latest_checkpoint: SignedHead | None = None
     cases_checked: int = 0
+    # Entries past the latest valid checkpoint (all of them when there is none), and when the oldest was written.
+    unsigned_entries: int = 0
+    oldest_unsigned_at: dt.datetime | None = None
 
     @property
     def ok(self) -> bool:
@@ -285,9 +291,18 @@ def _check_heads(session: Session, heads: list[SignedHead], key: AuditKey, repor
 
 
 def verify_audit(
-    session: Session, key: AuditKey | None, extra: Iterable[SignedHead] = (), *, states: bool = True
+    session: Session,
+    key: AuditKey | None,
+    extra: Iterable[SignedHead] = (),
+    *,
+    states: bool = True,
+    stale_after: dt.timedelta | None = None,
 ) -> AuditReport:
-    """Chain links and hashes, checkpoints (database and `extra`, e.g. an export file), case statuses."""
+    """Chain links and hashes, checkpoints (database and `extra`, e.g. an export file), case statuses.
+
+    With `stale_after`, entries left out of every signed checkpoint for longer than that are reported (a
+    warning): checkpoints are due every interval, so the writer that should have signed them is not running or
+    failing, and a removed tail among those entries would go unnoticed."""
     report = AuditReport(entries=chain_length(session))
     report.broken = verify_chain(session)
     if key is None:
@@ -297,9 +312,59 @@ def verify_audit(
         )
     else:
         _check_heads(session, [*_stored_heads(session), *extra], key, report)
+        _check_unsigned(session, report, stale_after)
     if states:
         check_case_states(session, report)
     return report
+
+
+def checkpoint_interval(environ: Mapping[str, str] | None = None) -> float:
+    """The API's checkpoint interval in seconds (0: it writes none); InputError naming the variable."""
+    raw = (os.environ if environ is None else environ).get(INTERVAL_ENV, "").strip()
+    if not raw:
+        return DEFAULT_INTERVAL_S
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not (seconds >= 0 and seconds != float("inf")):
+        raise InputError(
+            f"{INTERVAL_ENV} must be a number of seconds >= 0, not {raw!r}", source="environment"
+        )
+    return seconds
+
+
+def default_stale_after(interval_s: float) -> dt.timedelta | None:
+    """How long an entry may wait for a checkpoint before verify says the writer is behind: two intervals
+    and a minute (a write in flight, a restart); None when the API writes no periodic checkpoints."""
+    return dt.timedelta(seconds=2 * interval_s + 60) if interval_s > 0 else None
+
+
+def _check_unsigned(session: Session, report: AuditReport, stale_after: dt.timedelta | None) -> None:
+    signed_up_to = report.latest_checkpoint.seq if report.latest_checkpoint is not None else 0
+    count, oldest = session.execute(
+        select(func.count(), func.min(CaseEvent.created_at)).where(CaseEvent.seq > signed_up_to)
+    ).one()
+    report.unsigned_entries, report.oldest_unsigned_at = int(count or 0), oldest
+    if stale_after is None or oldest is None or report.latest_checkpoint is None:
+        return  # with no valid checkpoint at all, _check_heads has already said so
+    waited = utcnow() - oldest
+    if waited > stale_after:
+        report.warnings.append(
+            f"{report.unsigned_entries} entries are in no signed checkpoint, the oldest written {_iso(oldest)} "
+            f"({_duration(waited)} ago) while one is due every {_duration(stale_after)} at most: the periodic "
+            "checkpoint writer is not running or failing (the API log says why), and a removed tail among "
+            "them would go unnoticed"
+        )
+
+
+def _duration(value: dt.timedelta) -> str:
+    seconds = int(value.total_seconds())
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 2 * 3600:
+        return f"{seconds // 60} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def _iso(value: dt.datetime) -> str:
@@ -318,4 +383,6 @@ def summary(report: AuditReport) -> dict[str, Any]:
         "checkpoints_checked": report.checkpoints_checked,
         "latest_checkpoint": None if latest is None else {"seq": latest.seq, "at": _iso(latest.created_at)},
         "cases_checked": report.cases_checked,
+        "unsigned_entries": report.unsigned_entries,
+        "oldest_unsigned_at": None if report.oldest_unsigned_at is None else _iso(report.oldest_unsigned_at),
     }

@@ -3,16 +3,20 @@ its head; restore the notice number register from it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
 import click
 
 from markwatch.cases.checkpoints import (
+    INTERVAL_ENV,
     KEY_ENV,
     KEY_FILE_ENV,
     CheckpointNotShipped,
     SignedHead,
+    checkpoint_interval,
+    default_stale_after,
     export_path,
     load_key,
     read_export,
@@ -55,14 +59,31 @@ def _shipped_checkpoints(checkpoint_file: Path | None) -> list[SignedHead]:
 @db_option
 @checkpoints_option
 @format_option
-def verify_command(db_url: str | None, checkpoint_file: Path | None, fmt: str) -> None:
+@click.option(
+    "--stale-after",
+    "stale_after_s",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help=f"Warn when an entry has waited longer than this many seconds for a signed checkpoint (default: two "
+    f"of the API's checkpoint intervals ({INTERVAL_ENV}, 300 s) and a minute; none when that is 0).",
+)
+def verify_command(
+    db_url: str | None, checkpoint_file: Path | None, fmt: str, stale_after_s: float | None
+) -> None:
     """Check links and hashes, checkpoints (truncation, rewrites) and case statuses; exit 1 on any problem.
 
-    When everything verifies and a key is set, a new checkpoint of the head is signed and written."""
+    Entries that have waited too long for a checkpoint are a warning: the API's periodic checkpoint writer is
+    not running or failing. When everything verifies and a key is set, a new checkpoint of the head is signed
+    and written."""
     key = load_key()
     extra = _shipped_checkpoints(checkpoint_file)
+    stale_after = (
+        dt.timedelta(seconds=stale_after_s)
+        if stale_after_s is not None
+        else default_stale_after(checkpoint_interval())
+    )
     with session_scope(db_url) as session:
-        report = verify_audit(session, key, extra)
+        report = verify_audit(session, key, extra, stale_after=stale_after)
     written, not_written = None, None
     if report.ok and key is not None:
         try:
