@@ -37,9 +37,17 @@ _SPACES = re.compile(r"[ \t\r\n\f\v]+")
 COMBINING_MARKS = (
     "\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u302a-\u302f\u3099\u309a"
 )
-_STRAY_MARKS = re.compile(
-    f"(?<=[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f])[{COMBINING_MARKS}]+"
-)
+_MARK_BASES = "0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_STRAY_MARKS = re.compile(f"(?<=[{_MARK_BASES}])[{COMBINING_MARKS}]+")
+_MARK_BASE = re.compile(f"[{_MARK_BASES}]")
+_MARK = re.compile(f"[{COMBINING_MARKS}]")
+
+
+def drops_mark(after: str, char: str) -> bool:
+    """Whether normalize_text drops `char` when it follows the normalised character `after` (a stray mark)."""
+    return bool(_MARK.fullmatch(char) and _MARK_BASE.fullmatch(after))
+
+
 _DASH_RUN = re.compile(r"-{2,}")
 
 

@@ -19,7 +19,7 @@ from bisect import bisect_left
 from collections.abc import Callable
 from functools import lru_cache
 
-from pagetext.normalize import ENTITY_DEBRIS, fold_char, normalize_text, unescape_entities
+from pagetext.normalize import ENTITY_DEBRIS, drops_mark, fold_char, normalize_text, unescape_entities
 
 # HTML collapses these when it renders text; a quote shows them as one space, as the reader saw them.
 _HTML_SPACE = re.compile(r"[ \t\r\n\f]+")
@@ -217,6 +217,11 @@ class OffsetMap:
                 continue
             if char == "&" and ENTITY_DEBRIS.match(source, i):
                 i += 1  # an ampersand glued to a quote (&“): debris the normaliser removes
+                continue
+            if k > 0 and drops_mark(target[k - 1], char):
+                # A mark standing after a letter, digit or ideograph (上海\u0301): the normaliser drops it. Left to
+                # re-synchronisation, it pulled the next word's start back over the text in between.
+                i += 1
                 continue
             if (cluster := self._cluster(i, k)) is not None:
                 i, k = cluster
