@@ -966,14 +966,13 @@ add(
     [],
 )
 
-# Pages still judged wrong at the end of session 31 (their written verdicts stand; the pinned test leaves them out
-# until they are fixed or the lead decides):
-# - r03 (s31a): a non-holder's 公司简介 on a job advert presenting its seats as Q/DEMO 0002-2023（上海标准）, written as
-#   SHS010; use_table 7 keeps a job advert's company box discussion on purpose (the company's own page on the board is
-#   the one thing to act on).
-# - hb09 (s31b): "Is this flask a Shanghai Standard product? No: …" on an English listing: the question answered no was
-#   SHS008 high, now SHS008 for review (yes-no-question-en); the English no is not read as a denial yet.
-# - hb12 (s31b): a seller's FAQ listing questions only (这款是上海标准吗？ 能开发票吗？): SHS008 for review.
-# Fixed in this session after their batch's first run: l01, e09, rs04 (s31a); hb01, hb04, hb06, hb13, hb18, hb24
+# Pages judged wrong at the end of session 31, fixed in session 32 (their written verdicts stand):
+# - r03 (s31a): a non-holder's 公司简介 on a job advert presenting its seats as Q/DEMO 0002-2023（上海标准）: use_table 7
+#   kept a job advert's company box discussion; the employer's box saying something of its products is its own
+#   statement (use_table 14; its designation announced there stays discussion, s26b).
+# - hb09 (s31b): "Is this flask a Shanghai Standard product? No: …": the English no is read as a denial (answered-no).
+# - hb12 (s31b): a seller's FAQ listing questions only (这款是上海标准吗？ 能开发票吗？): a question followed by another
+#   question is unanswered and claims nothing (unanswered).
+# Fixed in session 31 after their batch's first run: l01, e09, rs04 (s31a); hb01, hb04, hb06, hb13, hb18, hb24
 # (s31b).
-OPEN = frozenset(["r03", "hb09", "hb12"])
+OPEN: frozenset[str] = frozenset()

@@ -1,4 +1,4 @@
-"""The probe rounds' pages (tests/claims_probe_s30_pages.py, tests/claims_probe_s31_pages.py) judged as the
+"""The probe rounds' pages (tests/claims_probe_s3*_pages.py) judged as the
 inspector's verdicts written before the checker first ran on them: every finding due, none else. A round's OPEN
 pages are still judged wrong, each with its reason in the round's file."""
 
@@ -8,13 +8,14 @@ from typing import Any
 
 import claims_probe_s30_pages
 import claims_probe_s31_pages
+import claims_probe_s32_pages
 import pytest
 from claims_probe_support import AS_OF, REGISTRY
 
 from checker.check import Checker
 from checker.claimants import Claimant
 
-ROUNDS = {"s30": claims_probe_s30_pages, "s31": claims_probe_s31_pages}
+ROUNDS = {"s30": claims_probe_s30_pages, "s31": claims_probe_s31_pages, "s32": claims_probe_s32_pages}
 _JUDGED = [
     (name, probe)
     for name, pages in ROUNDS.items()

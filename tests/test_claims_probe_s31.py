@@ -238,7 +238,7 @@ def test_a_livestream_transcripts_heading_names_no_product(checker: Checker, hea
     assert result.page.claims[0].product_name != heading
 
 
-# --- an English yes/no question about the words is asked, not claimed (probe s31 hb09) ---------------------------
+# --- an English yes/no question about the words answered no is no claim (probe s31 hb09, decided in s32) ---------
 
 
 @pytest.mark.parametrize(
@@ -248,12 +248,11 @@ def test_a_livestream_transcripts_heading_names_no_product(checker: Checker, hea
         "<p>Q: Is this flask a Shanghai Standard product?</p><p>A: No.</p>",
     ],
 )
-def test_an_english_question_answered_no_is_no_sure_claim(checker: Checker, faq: str) -> None:
-    # It was SHS008 high: nobody claims by asking (the Chinese 吗 question is discussion). The answer no is not read
-    # in English yet, so the close call between the offer and the question goes to review, never high.
+def test_an_english_question_answered_no_is_no_claim(checker: Checker, faq: str) -> None:
+    # It was SHS008 high, then (s31) for review: nobody claims by asking, and the answer no denies it, as 不是 does.
     html = _page(
         "Vacuum Flask",
         "<h1>Vacuum Flask</h1><div class='price'>US $4.00</div><a class='inquiry'>Send Inquiry</a>" + faq,
         lang="en",
     )
-    assert _findings(_check(checker, html, _URL)) == [("SHS008", None, "review")]
+    assert _findings(_check(checker, html, _URL)) == []

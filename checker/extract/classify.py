@@ -22,6 +22,7 @@ from checker.extract.models import Confidence
 from checker.extract.page_signals import PageSignals
 from checker.extract.patterns import PRODUCT_LABELS, RESALE_HOSTS, STANDARD_LABELS
 from checker.extract.placement import Surroundings, in_link
+from checker.extract.prune import ANSWER_CUT_ATTR
 from checker.extract.tie import Tie
 from checker.extract.use_table import (
     AFTER_SIGNALS,
@@ -29,6 +30,7 @@ from checker.extract.use_table import (
     AGENCY_SIGNALS,
     ANSWER,
     ANSWER_DENIED,
+    ANSWER_NO,
     ARTICLE_JSONLD,
     ARTICLE_META_NAMES,
     ASSOCIATION,
@@ -38,7 +40,9 @@ from checker.extract.use_table import (
     CERTIFICATION_AFTER,
     DECISIVE_DISCUSSION,
     DESIGNATION_SIGNALS,
+    ENGLISH_COMPANY,
     FIRST_PERSON,
+    FIRST_SENTENCE,
     GOV_META_NAMES,
     HEAD_SIGNALS,
     ITEM_URL,
@@ -533,7 +537,12 @@ class Classifier:
         if any(f.name == "own-products-certified" for f in fired):
             # 公司产品获得…上海标准等荣誉: the products hold the words as an honour, no standard is announced.
             fired = [f for f in fired if f.name not in DESIGNATION_SIGNALS]
-        fired.extend(self._structure(mention, tied, sentence, text))
+        # What the words' own sentence says of products (本品执行…, 生产…，产品执行…（上海标准）, 我司产品通过…认证), not of a
+        # designation announced: on a job advert, only that makes the employer's company box its claim.
+        of_products = any(f.weights.get("product", 0) > 0 for f in fired) and not any(
+            f.name in DESIGNATION_SIGNALS for f in fired
+        )
+        fired.extend(self._structure(mention, tied, sentence, text, of_products))
         if PRINT_SUPPLIER in self._page_names and SAMPLE_CONTEXT.search(sentence):
             # A printer's sample or a client's finished label: the printer sells no such product.
             fired.append(_near("printed-sample"))
@@ -543,6 +552,8 @@ class Classifier:
                 # The seller's yes turns the question into its statement: what argued "only asked" no longer does.
                 fired = [f for f in fired if f.name not in _ANSWERED]
                 fired.append(_near("affirmed"))
+            else:
+                fired.extend(self._unclaimed_question(mention, question_end))
         if (
             self.view.scores["product"] == 0
             and self.view.discussion_only >= MIN_SCORE
@@ -580,10 +591,37 @@ class Classifier:
         self._answers[key] = answer
         return answer
 
+    def _unclaimed_question(self, mention: Mention, question_end: int) -> list[Fired]:
+        """A question about the words that no yes answers: answered no (答：不是的, A: No.), or followed by another
+        question instead of an answer (这款是上海标准吗？ 能开发票吗？). Either way it claims nothing."""
+        reply = self._answer_text(mention, question_end)
+        first = FIRST_SENTENCE.match(reply)
+        first_sentence = first.group(0) if first else ""
+        if ITSELF_A_QUESTION.search(first_sentence):
+            # A yes after the next question answers that one (问：…上海标准吗？问：能退货吗？答：是的).
+            return [] if self._answer_cut(mention) else [_near("unanswered")]
+        if ANSWER_NO.match(reply):
+            return [_near("answered-no")]
+        return []
+
+    @staticmethod
+    def _answer_cut(mention: Mention) -> bool:
+        """Whether the element after the question held an answer too long to keep (prune.ANSWER_CUT_ATTR): what
+        now follows it on the pruned page is not its answer."""
+        node: Tag | None = mention.element
+        for _ in range(_ANSWER_LEVELS):
+            if node is None or node.name in ("body", "html", "[document]"):
+                return False
+            if node.get(ANSWER_CUT_ATTR) is not None:
+                return True
+            node = node.parent
+        return False
+
     @staticmethod
     def _answer_text(mention: Mention, question_end: int) -> str:
         """What follows the question: the rest of its block, else the next block beside it or an ancestor."""
-        rest = mention.block_text[question_end:].strip()
+        # A bounded slice: a block of thousands of questions is read in linear time (each reads 200 characters).
+        rest = mention.block_text[question_end : question_end + 4 * _ANSWER_CHARS].strip()
         if rest:
             return rest[:_ANSWER_CHARS]
         node: Tag | None = mention.element
@@ -662,7 +700,9 @@ class Classifier:
         )
         return found
 
-    def _structure(self, mention: Mention, tied: Tie, sentence: str, block: str) -> list[Fired]:
+    def _structure(
+        self, mention: Mention, tied: Tie, sentence: str, block: str, of_products: bool = False
+    ) -> list[Fired]:
         fired: list[Fired] = []
         place = self._placement(mention)
         row = place.row
@@ -716,9 +756,10 @@ class Classifier:
             fired.append(_near("quoted-block"))
         if place.heading and not self.view.offers_product:
             fired.append(_near("in-heading"))
-        if place.self_introduction and "job-advert" not in self._page_names:
-            # On a job advert the company box repeats the blurb of the company's own page on the board, where
-            # it is one thing to act on (one finding, not one per vacancy): the advert itself stays discussion.
+        if place.self_introduction and (of_products or "job-advert" not in self._page_names):
+            # On a job advert the employer's company box is its own statement about its products (产品执行…（上海标准）);
+            # its designation announced there repeats the company's own page on the board, where it is the one thing
+            # to act on (one finding, not one per vacancy). The rest of the advert is not the employer's claim.
             fired.append(_near("self-introduction"))
         return fired
 
@@ -861,12 +902,12 @@ def site_owner(view: PageView) -> tuple[str | None, str | None]:
 SELF_INTRODUCED = "heading:self-introduction"
 
 
-def introduced_organisation(view: PageView) -> str | None:
+def introduced_organisation(view: PageView, sentence: str = "") -> str | None:
     """The organisation a page presents (its h1 when that is an organisation's name, a note such as （虚构）
-    after it allowed): who speaks in a 公司简介 section of its company page on a job board."""
-    if not view.h1:
-        return None
-    name = view.h1.strip()
-    if ORGANISATION_NAME.fullmatch(_TRAILING_NOTE.sub("", name)) and not REGULATOR.search(name):
+    after it allowed): who speaks in a 公司简介 section of its company page on a job board. On a job advert, whose
+    h1 is the vacancy, an English profile names the company in its own sentence (X Co., Ltd. makes…)."""
+    name = view.h1.strip() if view.h1 else ""
+    if name and ORGANISATION_NAME.fullmatch(_TRAILING_NOTE.sub("", name)) and not REGULATOR.search(name):
         return name
-    return None
+    english = ENGLISH_COMPANY.search(sentence)
+    return english.group("name").strip() if english else None

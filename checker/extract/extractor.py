@@ -198,7 +198,7 @@ def _claim(
         named, source = org_claimant(_sentence(mention, blocks), view)
         if not named and "near:self-introduction" in decision.signals:
             # Its self-introduction speaks for the organisation the page presents (公司简介 on a job board).
-            named, source = introduced_organisation(view), SELF_INTRODUCED
+            named, source = introduced_organisation(view, _sentence(mention, blocks)), SELF_INTRODUCED
         claimant, claimant_source = (named, source) if named else (claimant, claimant_source)
         product = product_source = category = None
     code = found.code

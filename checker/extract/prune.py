@@ -574,20 +574,28 @@ def _kept(hits: _Hits, guard: Guard) -> set[etree._Element]:
 
 
 # A question block's answer is the element just after it, a short one (答：是的, A: Yes.).
+# Marks a question block whose answer was too long to keep: the element after it on the pruned page is not its
+# answer, so a question found there does not make it unanswered (classify.Classifier.near).
+ANSWER_CUT_ATTR = "data-mw-answer-cut"
 _QUESTION_END = re.compile(r"[？?]\s*$")
 _ANSWER_CHARS = 200
 
 
 def _answers_to(blocks: Iterable[etree._Element]) -> set[etree._Element]:
     """The short element after each block that ends in a question (问：这款是上海标准吗？ | 答：是的): the seller's
-    answer decides whether the question became its claim (classify.sellers_yes), and it holds no words to keep it."""
+    answer decides whether the question became its claim (classify.sellers_yes), and it holds no words to keep it.
+    A longer one is not kept, and the block says so (ANSWER_CUT_ATTR)."""
     answers: set[etree._Element] = set()
     for block in blocks:
         if not _QUESTION_END.search(_text(block)):
             continue
         answer = next(block.itersiblings(etree.Element), None)
-        if answer is not None and len(_text(answer)) <= _ANSWER_CHARS:
+        if answer is None:
+            continue
+        if len(_text(answer)) <= _ANSWER_CHARS:
             answers.add(answer)
+        else:
+            block.set(ANSWER_CUT_ATTR, "")
     return answers
 
 

@@ -16,7 +16,12 @@ import re
 from typing import Literal, NamedTuple
 
 USE_TABLE_VERSION = (
-    "13"  # 13: an English honours heading (Honors, Honours & Awards) makes an about page, and a denial may say the
+    "14"  # 14: a question about the words answered no (答：不是的, 暂时还不是, A: No. / Not yet / No, it is not) is no claim
+    # (answered-no), nor one followed by another question instead of an answer (a FAQ listing questions: unanswered);
+    # customer service's address before a yes or no (亲，是的哦) is read through; on a job advert the employer's company
+    # box saying something of its products (生产…，产品执行…（上海标准）) is its own statement (self-introduction), and
+    # an English profile's own sentence names the company (X Co., Ltd. makes…: ENGLISH_COMPANY).
+    # 13: an English honours heading (Honors, Honours & Awards) makes an about page, and a denial may say the
     # product has not passed the evaluation (negated-en); an English yes/no question is asked (yes-no-question-en); headings of an organisation's honours list (HONOURS_HEADING: 荣誉资质, 企业荣誉, 资质荣誉) and an English
     # footer's owner (SITE_OWNER_EN: © 2024 X Co., Ltd.), taken only when the page's title or host names it too.
     # 12: an application in progress written after the words (T/…（上海标准）（申报中）, 上海标准正在申报中,
@@ -471,11 +476,17 @@ SITE_OWNER_BEFORE = re.compile(
 # An English footer's owner (© 2024 Hangzhou X Co., Ltd. All rights reserved.): a name ending in a company form. A
 # marketplace's footer names the marketplace (Focus Technology Co., Ltd. on a supplier's profile), so the name is
 # the page's owner only when it shares a word with the page's title or host (classify._owners).
+_ENGLISH_COMPANY = (
+    r"[A-Z][A-Za-z0-9&'.\- ]{1,60}?\s(?:Co\.,?\s*Ltd\.?|Co\.,?\s*Limited|Company Limited|Limited|Ltd\.?"
+    r"|Inc\.|Inc\b|LLC|Corporation|Corp\.)(?:\s*\([A-Za-z ]{1,20}\))?"
+)
 SITE_OWNER_EN = re.compile(
     r"(?:copyright|©)\s*(?:©\s*)?(?:\d{4}\s*(?:[-–]\s*\d{4})?\s*)?(?:by\s+)?"
-    r"(?P<owner>[A-Z][A-Za-z0-9&'.\- ]{1,60}?\s(?:Co\.,?\s*Ltd\.?|Co\.,?\s*Limited|Company Limited|Limited|Ltd\.?"
-    r"|Inc\.|Inc\b|LLC|Corporation|Corp\.)(?:\s*\([A-Za-z ]{1,20}\))?)",
+    rf"(?P<owner>{_ENGLISH_COMPANY})",
 )
+# An English company name in a sentence (Ningbo X Baby Products Co., Ltd. makes…): who speaks in an English company
+# profile whose page's heading names the vacancy, not the company.
+ENGLISH_COMPANY = re.compile(rf"(?P<name>{_ENGLISH_COMPANY})")
 SITE_OWNER_HINTS = ("版权", "版權", "opyright", "OPYRIGHT", "©", "主办", "主辦")
 # Where a breadcrumb trail starts (当前位置：首页 > 新闻中心 > …): the trail is the rest of its container.
 CRUMB_LABEL = re.compile(
@@ -1205,6 +1216,17 @@ NEAR_STRUCTURE: dict[str, tuple[dict[Use, int], str]] = {
         "the occurrence's question about the words is answered yes by the seller (常见问题 问：这款是上海标准吗？ 答：是的。,"
         " 商家回复：是的): the seller's claim for the product, asked or not; a yes by another buyer (问大家) is none",
     ),
+    "answered-no": (
+        {"discussion": 6},
+        "the occurrence's question about the words is answered no (答：不是的, 暂时还不是, A: No. / Not yet / No, it is"
+        " not): nobody claims by asking, and the answer denies it, as 不是上海标准 does",
+    ),
+    "unanswered": (
+        {"discussion": 6},
+        "the occurrence's question about the words is followed by another question, not an answer (a FAQ listing only"
+        " questions: 这款是上海标准吗？ 能开发票吗？; a yes after it answers the next one): a question no one answers"
+        " claims nothing",
+    ),
     "asked": (
         {"discussion": 4},
         "the occurrence's own sentence ends in a question mark (…入选了上海标准？, 这款是上海标准的吗？): nobody announces or"
@@ -1335,6 +1357,8 @@ DECISIVE_DISCUSSION = frozenset(
         "defined",
         "negated",
         "negated-en",
+        "answered-no",
+        "unanswered",
         "others-claim",
         "unrelated",
         "printed-sample",
@@ -1424,12 +1448,28 @@ VIEWER_LINE = re.compile(
 # The answer to a question about the words (问：这款是上海标准吗？ 答：是的。): a label naming who answers, then a yes.
 # The seller's labels (商家回复, 客服, 掌柜) make it the seller's wherever it stands; a plain 答/A/回答 is the seller's
 # only outside buyers' questions (a shop's 常见问题, not 问大家 or reviews, where other buyers answer).
-ANSWER = re.compile(
+_ANSWER_LABEL = (
     r"^\s*(?:(?P<seller>商家|商傢|卖家|賣家|掌柜|掌櫃|客服|官方|店家|店主|品牌方|seller|shop|store)[^:：，,。]{0,6}\s*[:：]\s*"
     r"|(?:答|回答|回复|回覆|a|answer)\s*[:：.]?\s*)?"
+    # Customer service opens with an address before its answer (亲，是的哦; 亲亲，不是的).
+    r"(?:(?:亲亲|親親|亲|親|您好|你好)\s*[，,！!～~\s]\s*)?"
+)
+ANSWER = re.compile(
+    _ANSWER_LABEL
     # A bare 是/对/当然 only as the whole first clause: 是对标准的评价 answering 什么是上海标准？ is no yes.
-    r"(?P<yes>是的|是滴|对的|對的|有的|没错|沒錯|确实是|確實是|(?:是|对|對|有|当然|當然|嗯)(?=[，,。.！!～~\s]|$)"
+    + r"(?P<yes>是的|是滴|对的|對的|有的|没错|沒錯|确实是|確實是|(?:是|对|對|有|当然|當然|嗯)(?=[，,。.！!～~\s]|$)"
     r"|yes\b|yep\b|correct\b)",
+    re.I,
+)
+# The answer to a question about the words that opens with a no (答：不是的; 暂时还不是; A: No. / Not yet / No, it is
+# not): whoever answers, the question claims nothing (as 不是上海标准 before the words denies them). Not a no: 没问题,
+# 没错, 没得说 (a yes), no doubt / no problem, not only.
+ANSWER_NO = re.compile(
+    _ANSWER_LABEL
+    + r"(?P<no>(?:(?:暂时|暫時|目前|现在|現在|当前|當前|暂|暫|还|還|尚|仍|并|並|抱歉|很抱歉)[，,]?\s*)*"
+    r"(?:不是|并非|並非|不属于|不屬於|(?:尚|暂|暫|还|還)未|没有(?!问题)|沒有(?!問題)|没(?!问题|错|毛病|得说|的说)|沒(?!問題|錯|得說|的說)"
+    r"|(?:不|否)(?=[，,。.！!～~\s]|$))"
+    r"|no\b(?!\s+(?:doubt|problem|worries|question|need|matter)\b)|nope\b|not\b(?!\s+only\b))",
     re.I,
 )
 # A yes taken back in the same clause (是的，但不是…; 当然不是 never matched): no affirmation.
@@ -1440,6 +1480,9 @@ OPEN_QUESTION = re.compile(
     r"什么|甚麼|什麼|为何|為何|怎么|怎麼|如何|哪|\b(?:what|how|why|which|where|when)\b", re.I
 )
 ITSELF_A_QUESTION = re.compile(r"[？?]\s*$")
+# The first sentence of what follows a question: when it is itself a question (a FAQ listing questions, 这款是上海标准吗？
+# 能开发票吗？, or a yes that answers the next one), the question about the words is left unanswered.
+FIRST_SENTENCE = re.compile(r"[^。.!！?？\n]*[。.!！?？]?")
 ANSWER_DENIED = re.compile(
     r"[^。.!！?？]{0,16}(?:不是|并非|並非|不属于|不屬於|\bnot\b|\bno\b"
     r"|正在申|申报中|申報中|申请中|申請中|评审中|評審中|审核中|審核中|已申[请請报報](?![^，,。]{0,2}(?:并|並|获|獲|入选|通过))|培育"
