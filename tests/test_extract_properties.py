@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+import contextlib
+
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from checker.extract import extract_page
@@ -68,10 +70,19 @@ def test_gate_and_extractor_find_every_spelling(
 
 
 @given(text=st.text(max_size=300), encoding=st.sampled_from(["utf-8", "gb18030"]))
+# GB18030 bytes that are valid UTF-8 too (觻 is d3 80, which UTF-8 reads as Ӏ): with nothing declared, UTF-8 is
+# the reading a browser takes, so either text is right. Drawn at random, this made the test fail now and then.
+@example(text="觻", encoding="gb18030")
 def test_decoding_round_trips(text: str, encoding: str) -> None:
     try:
         raw = text.encode(encoding)
     except UnicodeEncodeError:
         return
-    shown = text.replace("\x00", "")  # NUL is dropped, as browsers drop it from a page's text
-    assert decode_page(raw).text in (shown, shown.removeprefix("\ufeff"), shown.lstrip("\ufeff"))
+    readings = [text]
+    if encoding != "utf-8":
+        with contextlib.suppress(UnicodeDecodeError):
+            readings.append(raw.decode("utf-8"))
+    # NUL is dropped, as browsers drop it from a page's text; a leading BOM is not text.
+    shown = [r.replace("\x00", "") for r in readings]
+    accepted = {form for r in shown for form in (r, r.removeprefix("\ufeff"), r.lstrip("\ufeff"))}
+    assert decode_page(raw).text in accepted
