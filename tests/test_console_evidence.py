@@ -9,9 +9,12 @@ from html import escape as html_escape
 
 import pytest
 from console_support import (
+    NOW,
     REALPAGES,
     ConsoleData,
+    _finding,
     console_app,
+    make_keys,
     seed,
     seed_image_case,
     seed_real_pages,
@@ -22,7 +25,10 @@ from fastapi.testclient import TestClient
 
 from api.console.archive import Location, decode_snapshot, mark_page, resolve
 from checker.extract import extract_page
+from crawler.store.models import Sweep
 from markwatch import db
+from markwatch.cases.ingest import ingest_sweep
+from markwatch.cases.models import Case
 from sweeps.models import Finding
 
 
@@ -313,3 +319,53 @@ def test_an_svg_image_claim_shows_markwatchs_rendering_and_offers_the_original_o
         assert original.headers["x-content-type-options"] == "nosniff"
         # Nothing but a stored SVG has an "original" download here.
         assert client.get("/console/images/" + "0" * 64 + "/original").status_code == 404
+
+
+# Word writes a manual line break as U+000B; pages pasted from it carry one, and other C0/C1 controls turn up in
+# copied text. The normaliser drops them, so 上海\x0b标准 is a claim; lxml refuses to hold such a character in a
+# node, and marking the text node around it raised ValueError: the case page and the archived page were a 500.
+CONTROLS_NEAR_THE_CLAIM = {
+    "vertical-tab-inside-the-words": "执行标准：T/DEMO 009-2022（上海\x0b标准）",
+    "vertical-tab-after-the-words": "执行标准：T/DEMO 009-2022（上海标准）型号\x0bA1",
+    "c0-and-c1-around": "\x01执行标准：T/DEMO 009-2022（上海标准）\x7f\x85\x1f",
+}
+
+
+@pytest.mark.parametrize("text", CONTROLS_NEAR_THE_CLAIM.values(), ids=CONTROLS_NEAR_THE_CLAIM.keys())
+def test_control_characters_beside_the_claim_are_marked_not_a_crash(text: str) -> None:
+    page = f"<html><body><h1>电热水壶</h1><p>{text}</p></body></html>".encode()
+    (claim,) = extract_page(page).claims
+    assert claim.verbatim in claim.snippet and claim.standard_code == "T/DEMO 009-2022"
+    marked = mark_page(
+        decode_snapshot(page, {}), [Location(claim.snippet, claim.location, claim.verbatim, "text", None)]
+    )
+    assert marked.hits[0].how == "text"
+    marks = re.findall(r'data-mw-hit="1"[^>]*>([^<]*)<', marked.html)
+    # The control character is shown as lxml shows every other one on the page (U+FFFD), the words around it.
+    assert "".join(marks).replace("\ufffd", "") == "上海标准"
+
+
+def test_a_case_whose_page_holds_a_control_character_opens(db_url: str) -> None:
+    snippet = CONTROLS_NEAR_THE_CLAIM["vertical-tab-inside-the-words"]
+    with db.session_scope(db_url) as session:
+        sweep = Sweep(target="controls", state="finished", started_at=NOW)
+        session.add(sweep)
+        session.flush()
+        _finding(
+            session, sweep, key="vt", rule_id="SHS001", severity="high",
+            url="https://shop.example.com/item/vt", site="shop.example.com", claimant="上海某某公司",
+            snippet=snippet, code="T/DEMO 009-2022", observed_at=NOW,
+            body=f"<html><body><h1>电热水壶</h1><p>{snippet}</p></body></html>", message="unregistered",
+            locations=(("html > body > p:nth-of-type(1)", "上海\x0b标准"),),
+        )  # fmt: skip
+        ingest_sweep(session, sweep.id)
+        case_id = session.query(Case).filter_by(case_key="vt").one().id
+    with TestClient(console_app(db_url)) as client:
+        sign_in(client, make_keys(db_url)["inspector"])
+        case_page = client.get(f"/console/cases/{case_id}")
+        assert case_page.status_code == 200, case_page.text[:300]
+        # The quote is the page's own text, control character and all, with the words marked around it.
+        assert "（<mark>上海\x0b标准</mark>）" in case_page.text
+        body = client.get(_frame_src(case_page.text))
+        assert body.status_code == 200
+        assert "".join(re.findall(r'data-mw-hit="1"[^>]*>([^<]*)<', body.text)) == "上海\ufffd标准"

@@ -37,6 +37,10 @@ _IMAGE_SUFFIX = re.compile(r"\s*\(image \d+\)\s*$")
 _IMAGE_KINDS = frozenset({"image-text", "mark-image"})
 _NO_TEXT = frozenset({"script", "style", "noscript", "template", "textarea", "title", "head"})
 _MARK_WORDS = re.compile(r"上海\s*[标標]\s*[准準]|shanghai\s*standard", re.IGNORECASE)
+# What XML 1.0 cannot hold (C0 controls but tab, LF and CR; U+FFFE, U+FFFF; surrogates). Pages carry them (Word
+# writes a line break as U+000B) and lxml parses them, but refuses them in text set on a node, so marking a text
+# node holding one raised ValueError (the case page was a 500); it serialises the parsed ones as U+FFFD.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 # Our own style inside the sandbox (its CSP allows inline style); :target is the hit jumped to last.
 _HIT_STYLE = (
     f"mark.{HIT_CLASS}{{background:#ffe066!important;color:#000!important;outline:2px solid #d55e00;}}"
@@ -144,8 +148,13 @@ def mark_page(decoded: Decoded, locations: Sequence[Location]) -> MarkedPage:
 
 def _pre(text: str) -> etree._Element:
     pre = etree.Element("pre")
-    pre.text = text
+    pre.text = _settable(text)
     return pre
+
+
+def _settable(text: str | None) -> str | None:
+    """Page text as a node can hold it: what XML cannot hold becomes U+FFFD, as lxml serialises it anyway."""
+    return _NOT_XML.sub("\ufffd", text) if text else text
 
 
 def location_parts(location: str) -> tuple[str, int | None]:
@@ -259,7 +268,7 @@ def _new_mark(index: int, *, first: bool) -> etree._Element:
 
 def _wrap_element(element: etree._Element, index: int) -> None:
     mark = _new_mark(index, first=True)
-    mark.tail, element.tail = element.tail, None
+    mark.tail, element.tail = _settable(element.tail), None
     element.addprevious(mark)
     mark.append(element)
 
@@ -268,7 +277,7 @@ def _flag_element(element: etree._Element, index: int) -> None:
     # The element is right but its words were not found (the page changed shape): mark its start.
     mark = _new_mark(index, first=True)
     mark.text = "▶"
-    mark.tail = element.text
+    mark.tail = _settable(element.text)
     element.text = None
     element.insert(0, mark)
 
@@ -342,12 +351,12 @@ def _mark_text(scope: etree._Element, needles: list[str], index: int) -> bool:
     # Right to left, so splitting one piece never moves the text of the pieces still to split.
     for order, ((node, kind, text), low, high) in reversed(list(enumerate(pieces))):
         mark = _new_mark(index, first=order == 0)
-        mark.text, mark.tail = text[low:high], text[high:]
+        mark.text, mark.tail = _settable(text[low:high]), _settable(text[high:])
         if kind == "text":
-            node.text = text[:low]
+            node.text = _settable(text[:low])
             node.insert(0, mark)
         else:
-            node.tail = text[:low]
+            node.tail = _settable(text[:low])
             node.addnext(mark)
     return True
 
