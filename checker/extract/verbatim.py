@@ -221,6 +221,11 @@ class OffsetMap:
             if (cluster := self._cluster(i, k)) is not None:
                 i, k = cluster
                 continue
+            if unicodedata.combining(char):
+                # A mark standing after a character it does not compose with (上海\u0301): the normaliser drops
+                # it; re-synchronising instead mapped the next word from the mark on (\u0301 é上海 for é上海).
+                i += 1
+                continue
             if self._tick is not None:
                 self._tick()  # a re-synchronisation costs up to a few ms: the budget is looked at each time
             found = self._resync(i, k)
