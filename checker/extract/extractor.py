@@ -61,7 +61,7 @@ SNIPPET_CHARS = 300
 
 
 def snippet(text: str, start: int, end: int) -> str:
-    """At most SNIPPET_CHARS of text centred on [start, end)."""
+    """text[start:end] whole, centred in at most SNIPPET_CHARS shown characters of text (verbatim.centred)."""
     return centred(text, start, end, SNIPPET_CHARS)
 
 

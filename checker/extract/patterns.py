@@ -165,7 +165,10 @@ from pagetext import charsets, ignorables
 # 1.30.1: the English "passed / was rated" wording is read within 400 characters before its verb, not the whole
 # sentence (a block with no sentence break made a page of 2,000 mentions take 23 s, quadratic).
 # 1.30.2: a combining mark standing after a character it does not compose with (上海\u0301) is passed over when
-# quoting, as the normaliser drops it: the quote of the next word began with the mark.
+# quoting, as the normaliser drops it: the quote of the next word began with the mark. A snippet holds its whole
+# quote, and only characters a reader sees count towards its 300 (verbatim.centred): a quote with 400 zero-width
+# spaces or soft hyphens inside the words was cut to 300 of them, one 400 characters wide (上海 + 400 &nbsp; + 标准)
+# inside itself, so the snippet, and the console, showed neither the words nor the code.
 EXTRACTOR_VERSION = "1.30.2"
 
 

@@ -255,12 +255,42 @@ class OffsetMap:
         return self._starts[start], self._ends[end - 1]
 
 
+# Context a quote wider than the snippet limit still gets, in shown characters (the code beside the words).
+_WIDE_QUOTE_CONTEXT = 5
+
+
+def _shown(char: str) -> bool:
+    """Whether a reader sees the character: the ones the normaliser drops (zero-width, soft hyphen, controls)
+    take no room on screen."""
+    return bool(_fold(char))
+
+
+def _reach(text: str, at: int, count: int, step: int) -> tuple[int, int]:
+    """From `at`, leftwards (step -1) or rightwards (+1), the position past `count` shown characters (or the
+    end of the text) and how many shown characters that took."""
+    seen = 0
+    while seen < count and (at > 0 if step < 0 else at < len(text)):
+        at += step
+        seen += _shown(text[at if step < 0 else at - 1])
+    return at, seen
+
+
 def centred(text: str, start: int, end: int, limit: int) -> str:
-    """At most `limit` characters of text centred on [start, end)."""
+    """The whole of text[start:end] with context centred on it, at most `limit` shown characters in all.
+
+    Only shown characters count: a quote holding 400 zero-width spaces was cut to 300 of them, and one 400
+    characters wide was cut inside itself, so the snippet showed neither the words nor the code. A quote wider
+    than `limit` keeps a fifth of it as context."""
     if len(text) <= limit:
         return text
-    left = max(0, min(start - (limit - (end - start)) // 2, len(text) - limit))
-    return text[left : left + limit]
+    width = sum(map(_shown, text[start:end]))
+    room = max(limit - width, limit // _WIDE_QUOTE_CONTEXT)
+    _, after = _reach(text, end, room, 1)
+    _, before = _reach(text, start, room, -1)
+    take_before = min(before, max(room // 2, room - after))
+    left, _ = _reach(text, start, take_before, -1)
+    right, _ = _reach(text, end, room - take_before, 1)
+    return text[left:right]
 
 
 Spans = tuple[tuple[int, int, str], ...]
@@ -333,6 +363,6 @@ class Quoter:
         return self.display[first:last]
 
     def snippet(self, start: int, end: int, limit: int) -> str:
-        """At most `limit` characters of the page's own text around normalized[start:end]."""
+        """The page's own text for normalized[start:end], whole, in at most `limit` shown characters around it."""
         first, last = self.map.span(start, end)
         return centred(self.display, first, last, limit)
