@@ -23,7 +23,7 @@ from console_support import (
 )
 from fastapi.testclient import TestClient
 
-from api.console.archive import Location, decode_snapshot, mark_page, resolve
+from api.console.archive import Location, decode_snapshot, mark_page, read_otherwise, resolve
 from checker.extract import extract_page
 from crawler.store.models import Sweep
 from markwatch import db
@@ -369,3 +369,35 @@ def test_a_case_whose_page_holds_a_control_character_opens(db_url: str) -> None:
         body = client.get(_frame_src(case_page.text))
         assert body.status_code == 200
         assert "".join(re.findall(r'data-mw-hit="1"[^>]*>([^<]*)<', body.text)) == "上海\ufffd标准"
+
+
+_GBK_PAGE = "<html><head>{meta}</head><body><p>执行标准：T/DEMO 009-2022（上海标准）𠮷</p></body></html>"
+_QUOTE = "执行标准：T/DEMO 009-2022（上海标准）𠮷"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "meta", "content_type", "shown_as"),
+    [
+        ("gb18030", "", "text/html; charset=utf-8", "utf-8"),  # GBK bytes, the header says UTF-8
+        ("utf-8", "<meta charset='gbk'>", "text/html; charset=gbk", "gbk"),  # and the reverse
+        ("gb18030", "<meta charset='utf-8'>", "text/html", "utf-8"),  # no header charset, the <meta> lies
+        ("gb18030", "<meta charset='gbk'>", "text/html; charset=iso-8859-1", "iso-8859-1"),  # Latin-1 header
+        ("gb18030", "<meta charset='utf-8'>", "text/html; charset=gbk", None),  # the header is right: it wins
+        (
+            "gb18030",
+            "<meta charset='gbk'>",
+            "text/html",
+            None,
+        ),  # 𠮷 is 4 bytes of GB18030, as browsers read gbk
+        ("utf-8", "<meta charset='gbk'>", "text/html; charset=utf-8", None),
+        ("gb18030", "", "text/html", None),  # nothing declared: browsers guess, and so does markwatch
+    ],
+)
+def test_a_quote_a_browser_showed_otherwise_is_said_to_be(
+    encoding: str, meta: str, content_type: str, shown_as: str | None
+) -> None:
+    # The checker reads a page for what its bytes are; a buyer's browser obeys the label and shows mojibake.
+    # The quote is then not what a visitor saw, and the inspector signing the case must know it.
+    body = _GBK_PAGE.format(meta=meta).encode(encoding)
+    read = decode_snapshot(body, {"Content-Type": content_type}).encoding
+    assert read_otherwise(body, {"Content-Type": content_type}, read, [_QUOTE]) == shown_as

@@ -52,7 +52,8 @@ class Probe:
     content_type: str = UTF8
     decoded_as: str = "utf-8"
     # False where the server's header lies about the bytes: a browser obeying it shows mojibake, while
-    # markwatch reads the bytes for what they are (stack-notes.md) and records which codec it used.
+    # markwatch reads the bytes for what they are (stack-notes.md), records which codec it used, and the case
+    # page says that buyers may not have seen the quote.
     visitor_reads_it: bool = True
 
 
@@ -305,6 +306,12 @@ def _check(
     response = page.goto(f"{console}/console/cases/{finding['case']}")
     if response is None or response.status != 200:
         return [*problems, f"{name}: the case page answered {response.status if response else None}"]
+    # Where the label a browser obeys shows the quote otherwise, the case page says so beside it.
+    warned = page.locator("#shown-otherwise").count() == 1
+    if warned == probe.visitor_reads_it:
+        problems.append(
+            f"{name}: the case page {'says' if warned else 'does not say'} a browser showed it otherwise"
+        )
     quote = page.locator("#snippet")
     shown = BIDI_CONTROLS.sub(lambda m: f"⟨U+{ord(m.group()):04X}⟩", snippet)  # shown, never obeyed
     if quote.inner_text() != shown:
