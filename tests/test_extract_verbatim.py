@@ -220,3 +220,17 @@ def test_a_snippet_of_visible_text_is_cut_as_before() -> None:
     assert centred(text, 500, 504, 300) == text[352:652]
     assert centred(text, 10, 14, 300) == text[:300]
     assert centred(text, 990, 994, 300) == text[700:]
+
+
+@pytest.mark.parametrize(
+    "alt",
+    ["本店产品说明" * 60 + "上海标准标志", "上海" + "\u200b" * 400 + "标准", "上海标准" + "说明" * 200],
+    ids=["words-at-the-end", "invisible-run-inside", "words-first"],
+)
+def test_a_mark_images_long_alt_text_is_quoted_whole(alt: str) -> None:
+    # A logo's quote is its alt text; its snippet was the first 300 characters of alt and block, which left out
+    # the words of an alt text longer than that (the console showed a quote without 上海标准).
+    html = f"<div><img src='/m.png' alt='{alt}'><p>执行标准：T/DEMO 001-2022</p></div>"
+    (claim,) = extract_page(f"<html><body><h1>电热水壶</h1>{html}</body></html>".encode()).claims
+    assert claim.kind == "logo" and claim.verbatim == alt
+    assert claim.snippet.startswith(alt)

@@ -168,7 +168,8 @@ from pagetext import charsets, ignorables
 # quoting, as the normaliser drops it: the quote of the next word began with the mark. A snippet holds its whole
 # quote, and only characters a reader sees count towards its 300 (verbatim.centred): a quote with 400 zero-width
 # spaces or soft hyphens inside the words was cut to 300 of them, one 400 characters wide (上海 + 400 &nbsp; + 标准)
-# inside itself, so the snippet, and the console, showed neither the words nor the code.
+# inside itself, so the snippet, and the console, showed neither the words nor the code. A mark image's alt text (its
+# quote) is held whole in its snippet: the first 300 characters left out the words of a longer one.
 EXTRACTOR_VERSION = "1.30.2"
 
 
