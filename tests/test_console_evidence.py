@@ -65,6 +65,10 @@ def test_archived_real_pages_read_as_the_checker_read_them(
     assert marks and "上海标准" in "".join(re.findall(r'data-mw-hit="1"[^>]*>([^<]*)<', text))
     # The case page offers a jump to it, into the named sandboxed frame.
     assert re.search(r'href="[^"]+#mw-hit-1" target="archive-frame" id="jump-1"', case_page)
+    # The Taobao copy's UTF-8 bytes served as gbk: a browser showed its quote as mojibake, and the page says so.
+    assert ('id="shown-otherwise"' in case_page) == (name == "lying")
+    if name == "lying":
+        assert "页面声明的字符集是 gbk，但其字节不是 gbk：本引文按 utf-8 解码" in case_page
     # The as-text view decodes the same way and says how.
     snapshot_id = re.search(r"/console/snapshots/(\d+)/source", case_page).group(1)  # type: ignore[union-attr]
     source = client.get(f"/console/snapshots/{snapshot_id}/source").text
