@@ -9,9 +9,12 @@ from html import escape as html_escape
 
 import pytest
 from console_support import (
+    NOW,
     REALPAGES,
     ConsoleData,
+    _finding,
     console_app,
+    make_keys,
     seed,
     seed_image_case,
     seed_real_pages,
@@ -20,9 +23,12 @@ from console_support import (
 )
 from fastapi.testclient import TestClient
 
-from api.console.archive import Location, decode_snapshot, mark_page, resolve
+from api.console.archive import Location, decode_snapshot, mark_page, read_otherwise, resolve
 from checker.extract import extract_page
+from crawler.store.models import Sweep
 from markwatch import db
+from markwatch.cases.ingest import ingest_sweep
+from markwatch.cases.models import Case
 from sweeps.models import Finding
 
 
@@ -59,6 +65,10 @@ def test_archived_real_pages_read_as_the_checker_read_them(
     assert marks and "上海标准" in "".join(re.findall(r'data-mw-hit="1"[^>]*>([^<]*)<', text))
     # The case page offers a jump to it, into the named sandboxed frame.
     assert re.search(r'href="[^"]+#mw-hit-1" target="archive-frame" id="jump-1"', case_page)
+    # The Taobao copy's UTF-8 bytes served as gbk: a browser showed its quote as mojibake, and the page says so.
+    assert ('id="shown-otherwise"' in case_page) == (name == "lying")
+    if name == "lying":
+        assert "页面声明的字符集是 gbk，但其字节不是 gbk：本引文按 utf-8 解码" in case_page
     # The as-text view decodes the same way and says how.
     snapshot_id = re.search(r"/console/snapshots/(\d+)/source", case_page).group(1)  # type: ignore[union-attr]
     source = client.get(f"/console/snapshots/{snapshot_id}/source").text
@@ -313,3 +323,85 @@ def test_an_svg_image_claim_shows_markwatchs_rendering_and_offers_the_original_o
         assert original.headers["x-content-type-options"] == "nosniff"
         # Nothing but a stored SVG has an "original" download here.
         assert client.get("/console/images/" + "0" * 64 + "/original").status_code == 404
+
+
+# Word writes a manual line break as U+000B; pages pasted from it carry one, and other C0/C1 controls turn up in
+# copied text. The normaliser drops them, so 上海\x0b标准 is a claim; lxml refuses to hold such a character in a
+# node, and marking the text node around it raised ValueError: the case page and the archived page were a 500.
+CONTROLS_NEAR_THE_CLAIM = {
+    "vertical-tab-inside-the-words": "执行标准：T/DEMO 009-2022（上海\x0b标准）",
+    "vertical-tab-after-the-words": "执行标准：T/DEMO 009-2022（上海标准）型号\x0bA1",
+    "c0-and-c1-around": "\x01执行标准：T/DEMO 009-2022（上海标准）\x7f\x85\x1f",
+}
+
+
+@pytest.mark.parametrize("text", CONTROLS_NEAR_THE_CLAIM.values(), ids=CONTROLS_NEAR_THE_CLAIM.keys())
+def test_control_characters_beside_the_claim_are_marked_not_a_crash(text: str) -> None:
+    page = f"<html><body><h1>电热水壶</h1><p>{text}</p></body></html>".encode()
+    (claim,) = extract_page(page).claims
+    assert claim.verbatim in claim.snippet and claim.standard_code == "T/DEMO 009-2022"
+    marked = mark_page(
+        decode_snapshot(page, {}), [Location(claim.snippet, claim.location, claim.verbatim, "text", None)]
+    )
+    assert marked.hits[0].how == "text"
+    marks = re.findall(r'data-mw-hit="1"[^>]*>([^<]*)<', marked.html)
+    # The control character is shown as lxml shows every other one on the page (U+FFFD), the words around it.
+    assert "".join(marks).replace("\ufffd", "") == "上海标准"
+
+
+def test_a_case_whose_page_holds_a_control_character_opens(db_url: str) -> None:
+    snippet = CONTROLS_NEAR_THE_CLAIM["vertical-tab-inside-the-words"]
+    with db.session_scope(db_url) as session:
+        sweep = Sweep(target="controls", state="finished", started_at=NOW)
+        session.add(sweep)
+        session.flush()
+        _finding(
+            session, sweep, key="vt", rule_id="SHS001", severity="high",
+            url="https://shop.example.com/item/vt", site="shop.example.com", claimant="上海某某公司",
+            snippet=snippet, code="T/DEMO 009-2022", observed_at=NOW,
+            body=f"<html><body><h1>电热水壶</h1><p>{snippet}</p></body></html>", message="unregistered",
+            locations=(("html > body > p:nth-of-type(1)", "上海\x0b标准"),),
+        )  # fmt: skip
+        ingest_sweep(session, sweep.id)
+        case_id = session.query(Case).filter_by(case_key="vt").one().id
+    with TestClient(console_app(db_url)) as client:
+        sign_in(client, make_keys(db_url)["inspector"])
+        case_page = client.get(f"/console/cases/{case_id}")
+        assert case_page.status_code == 200, case_page.text[:300]
+        # The quote is the page's own text, control character and all, with the words marked around it.
+        assert "（<mark>上海\x0b标准</mark>）" in case_page.text
+        body = client.get(_frame_src(case_page.text))
+        assert body.status_code == 200
+        assert "".join(re.findall(r'data-mw-hit="1"[^>]*>([^<]*)<', body.text)) == "上海\ufffd标准"
+
+
+_GBK_PAGE = "<html><head>{meta}</head><body><p>执行标准：T/DEMO 009-2022（上海标准）𠮷</p></body></html>"
+_QUOTE = "执行标准：T/DEMO 009-2022（上海标准）𠮷"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "meta", "content_type", "shown_as"),
+    [
+        ("gb18030", "", "text/html; charset=utf-8", "utf-8"),  # GBK bytes, the header says UTF-8
+        ("utf-8", "<meta charset='gbk'>", "text/html; charset=gbk", "gbk"),  # and the reverse
+        ("gb18030", "<meta charset='utf-8'>", "text/html", "utf-8"),  # no header charset, the <meta> lies
+        ("gb18030", "<meta charset='gbk'>", "text/html; charset=iso-8859-1", "iso-8859-1"),  # Latin-1 header
+        ("gb18030", "<meta charset='utf-8'>", "text/html; charset=gbk", None),  # the header is right: it wins
+        (
+            "gb18030",
+            "<meta charset='gbk'>",
+            "text/html",
+            None,
+        ),  # 𠮷 is 4 bytes of GB18030, as browsers read gbk
+        ("utf-8", "<meta charset='gbk'>", "text/html; charset=utf-8", None),
+        ("gb18030", "", "text/html", None),  # nothing declared: browsers guess, and so does markwatch
+    ],
+)
+def test_a_quote_a_browser_showed_otherwise_is_said_to_be(
+    encoding: str, meta: str, content_type: str, shown_as: str | None
+) -> None:
+    # The checker reads a page for what its bytes are; a buyer's browser obeys the label and shows mojibake.
+    # The quote is then not what a visitor saw, and the inspector signing the case must know it.
+    body = _GBK_PAGE.format(meta=meta).encode(encoding)
+    read = decode_snapshot(body, {"Content-Type": content_type}).encoding
+    assert read_otherwise(body, {"Content-Type": content_type}, read, [_QUOTE]) == shown_as

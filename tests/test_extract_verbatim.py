@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from checker.extract import extract_page
 from checker.extract.document import load_page
-from checker.extract.verbatim import OffsetMap, Quoter, display_text
+from checker.extract.verbatim import OffsetMap, Quoter, centred, display_text
 from pagetext.decode import decode_page
 from pagetext.normalize import compact, normalize_text
 
@@ -189,3 +189,48 @@ def test_a_page_of_composed_characters_is_quoted_quickly_and_the_budget_is_looke
     ticks: list[int] = []
     OffsetMap("abcdefgh" * 4, "zyxwvuts" * 4, tick=lambda: ticks.append(1))
     assert len(ticks) >= 8  # texts that never agree: a resync per character, and a look at the budget each
+
+
+@pytest.mark.parametrize(
+    ("between", "shown", "context"),
+    [
+        # Invisible: they take no room, so the snippet keeps its 300 shown characters (4 of them the words).
+        ("\u200b" * 400, "\u200b" * 400, 296),  # zero-width spaces
+        ("&shy;" * 400, "\u00ad" * 400, 296),  # soft hyphens
+        # A browser shows every no-break space: the quote is 404 characters wide, and keeps 60 of context.
+        ("&nbsp;" * 400, "\u00a0" * 400, 60),
+    ],
+    ids=["zero-width-space", "soft-hyphen", "no-break-space"],
+)
+def test_a_quote_wider_than_the_snippet_is_quoted_whole_with_its_code(
+    between: str, shown: str, context: int
+) -> None:
+    # The snippet was the 300 characters in the middle of the quote: invisible characters or spaces only, so
+    # the console showed an empty quote with nothing marked, neither the words nor the code.
+    html = f"<p>{'产品说明。' * 40}执行标准：T/DEMO 001-2022（上海{between}标准）{'售后说明。' * 40}</p>"
+    (claim,) = extract_page(html.encode()).claims
+    assert claim.verbatim == f"上海{shown}标准"
+    assert claim.verbatim in claim.snippet and "T/DEMO 001-2022（" in claim.snippet
+    assert claim.snippet in display_text(html.replace(between, shown))
+    assert len(claim.snippet) - len(claim.verbatim) == context
+
+
+def test_a_snippet_of_visible_text_is_cut_as_before() -> None:
+    text = "".join(chr(0x4E00 + i) for i in range(1000))
+    assert centred(text, 500, 504, 300) == text[352:652]
+    assert centred(text, 10, 14, 300) == text[:300]
+    assert centred(text, 990, 994, 300) == text[700:]
+
+
+@pytest.mark.parametrize(
+    "alt",
+    ["本店产品说明" * 60 + "上海标准标志", "上海" + "\u200b" * 400 + "标准", "上海标准" + "说明" * 200],
+    ids=["words-at-the-end", "invisible-run-inside", "words-first"],
+)
+def test_a_mark_images_long_alt_text_is_quoted_whole(alt: str) -> None:
+    # A logo's quote is its alt text; its snippet was the first 300 characters of alt and block, which left out
+    # the words of an alt text longer than that (the console showed a quote without 上海标准).
+    html = f"<div><img src='/m.png' alt='{alt}'><p>执行标准：T/DEMO 001-2022</p></div>"
+    (claim,) = extract_page(f"<html><body><h1>电热水壶</h1>{html}</body></html>".encode()).claims
+    assert claim.kind == "logo" and claim.verbatim == alt
+    assert claim.snippet.startswith(alt)

@@ -20,8 +20,9 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from checker.extract.prune import as_parsed
+from pagetext import charsets
 from pagetext.charsets import header_charset
-from pagetext.decode import Decoded, decode_as, decode_page
+from pagetext.decode import Decoded, decode_as, decode_page, meta_charset
 
 HIT_PREFIX = "mw-hit-"
 HIT_CLASS = "mw-hit"
@@ -37,6 +38,10 @@ _IMAGE_SUFFIX = re.compile(r"\s*\(image \d+\)\s*$")
 _IMAGE_KINDS = frozenset({"image-text", "mark-image"})
 _NO_TEXT = frozenset({"script", "style", "noscript", "template", "textarea", "title", "head"})
 _MARK_WORDS = re.compile(r"上海\s*[标標]\s*[准準]|shanghai\s*standard", re.IGNORECASE)
+# What XML 1.0 cannot hold (C0 controls but tab, LF and CR; U+FFFE, U+FFFF; surrogates). Pages carry them (Word
+# writes a line break as U+000B) and lxml parses them, but refuses them in text set on a node, so marking a text
+# node holding one raised ValueError (the case page was a 500); it serialises the parsed ones as U+FFFD.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 # Our own style inside the sandbox (its CSP allows inline style); :target is the hit jumped to last.
 _HIT_STYLE = (
     f"mark.{HIT_CLASS}{{background:#ffe066!important;color:#000!important;outline:2px solid #d55e00;}}"
@@ -77,6 +82,8 @@ class MarkedPage:
     hits: tuple[Hit, ...]
     encoding: str
     notes: tuple[str, ...]
+    # The charset label a browser read the page with, where that showed the quotes otherwise (read_otherwise).
+    shown_as: str | None = None
 
 
 def locations_of(evidence: dict[str, Any] | None) -> list[Location]:
@@ -115,6 +122,39 @@ def read_as(evidence: dict[str, Any] | None) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+# A byte-order mark decides a browser's reading whatever the header or <meta> says.
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+# How much of a page a browser's prescan reads for <meta charset> (WHATWG: the first 1024 bytes).
+_PRESCAN_BYTES = 1024
+
+
+def read_otherwise(
+    body: bytes, headers: dict[str, Any] | None, encoding: str, quotes: Iterable[str]
+) -> str | None:
+    """The charset label a browser read the page with (the header's, else the <meta>'s) when it shows one of
+    `quotes` otherwise than markwatch read it with `encoding`: a server or page that lies about the bytes.
+
+    markwatch reads such a page for what its bytes are (GBK bytes declared UTF-8), so its quotes are text a
+    buyer's browser, obeying the label, showed garbled. None when the labels agree, or none is usable."""
+    if body.startswith(_BOMS):
+        return None
+    said = header_charset(headers)
+    declared = charsets.resolve(said)
+    if declared is None:
+        said = meta_charset(body[:_PRESCAN_BYTES])
+        declared = charsets.from_meta(said)
+    if declared is None or not declared.codec or said is None:
+        return None
+    for quote in quotes:
+        try:
+            written = quote.encode(encoding)
+        except (UnicodeError, LookupError):
+            continue
+        if written.decode(declared.codec, errors="replace") != quote:
+            return said
+    return None
+
+
 def anchor(index: int) -> str:
     """The fragment id of the index-th location (1-based)."""
     return f"{HIT_PREFIX}{index}"
@@ -144,8 +184,13 @@ def mark_page(decoded: Decoded, locations: Sequence[Location]) -> MarkedPage:
 
 def _pre(text: str) -> etree._Element:
     pre = etree.Element("pre")
-    pre.text = text
+    pre.text = _settable(text)
     return pre
+
+
+def _settable(text: str | None) -> str | None:
+    """Page text as a node can hold it: what XML cannot hold becomes U+FFFD, as lxml serialises it anyway."""
+    return _NOT_XML.sub("\ufffd", text) if text else text
 
 
 def location_parts(location: str) -> tuple[str, int | None]:
@@ -259,7 +304,7 @@ def _new_mark(index: int, *, first: bool) -> etree._Element:
 
 def _wrap_element(element: etree._Element, index: int) -> None:
     mark = _new_mark(index, first=True)
-    mark.tail, element.tail = element.tail, None
+    mark.tail, element.tail = _settable(element.tail), None
     element.addprevious(mark)
     mark.append(element)
 
@@ -268,7 +313,7 @@ def _flag_element(element: etree._Element, index: int) -> None:
     # The element is right but its words were not found (the page changed shape): mark its start.
     mark = _new_mark(index, first=True)
     mark.text = "▶"
-    mark.tail = element.text
+    mark.tail = _settable(element.text)
     element.text = None
     element.insert(0, mark)
 
@@ -342,12 +387,12 @@ def _mark_text(scope: etree._Element, needles: list[str], index: int) -> bool:
     # Right to left, so splitting one piece never moves the text of the pieces still to split.
     for order, ((node, kind, text), low, high) in reversed(list(enumerate(pieces))):
         mark = _new_mark(index, first=order == 0)
-        mark.text, mark.tail = text[low:high], text[high:]
+        mark.text, mark.tail = _settable(text[low:high]), _settable(text[high:])
         if kind == "text":
-            node.text = text[:low]
+            node.text = _settable(text[:low])
             node.insert(0, mark)
         else:
-            node.tail = text[:low]
+            node.tail = _settable(text[:low])
             node.addnext(mark)
     return True
 

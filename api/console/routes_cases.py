@@ -139,11 +139,12 @@ def case_view(
     done = request.query_params.get("done")
     file = load_case_file(session, rules, case_id, registry)
     snapshot = file.snapshot
-    hits = (
-        marked_snapshot(session, int(snapshot["id"]), file.locations, file.decoded_as).hits
+    archived = (
+        marked_snapshot(session, int(snapshot["id"]), file.locations, file.decoded_as)
         if snapshot is not None
-        else ()
+        else None
     )
+    hits = archived.hits if archived is not None else ()
     today = utcnow().astimezone(settings.zone).date()
     suggested = today + dt.timedelta(days=min(DEFAULT_NOTICE_DAYS, settings.max_deadline_days))
     values = {
@@ -171,6 +172,9 @@ def case_view(
         "csrf_token": user.csrf_token,
         "file": file,
         "hits": hits,
+        # A label the browser obeyed showed the quote otherwise than markwatch read it (archive.read_otherwise).
+        "shown_as": archived.shown_as if archived is not None else None,
+        "read_as": archived.encoding if archived is not None else None,
         "flash": done if done in FLASHES else None,
         "today": today,
         "first_deadline": today + dt.timedelta(days=1),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import Query, Request
@@ -21,6 +22,7 @@ from api.console.archive import (
     locations_of,
     mark_page,
     read_as,
+    read_otherwise,
 )
 from api.console.auth import CurrentUser
 from api.console.common import console_router
@@ -88,6 +90,10 @@ def marked_snapshot(
             return _cache[key]
     _, body = _load(session, snapshot_id)
     page = mark_page(decode_snapshot(body, snapshot.headers, decoded_as), locations)
+    quotes = [
+        loc.snippet or loc.verbatim for loc in locations if loc.kind not in ("image-text", "mark-image")
+    ]
+    page = replace(page, shown_as=read_otherwise(body, snapshot.headers, page.encoding, quotes))
     with _cache_lock:
         _cache[key] = page
         while len(_cache) > _CACHE_SIZE:

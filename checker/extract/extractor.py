@@ -52,7 +52,7 @@ from checker.extract.placement import in_honours_list
 from checker.extract.prune import prune
 from checker.extract.script_state import script_state_warning
 from checker.extract.tie import Tie, Tier
-from checker.extract.verbatim import Quoter, centred, display_text
+from checker.extract.verbatim import Quoter, centred, display_text, shown_counts
 from checker.extract.visibility import hidden_in
 from pagetext.decode import decode_page
 from pagetext.normalize import compact
@@ -61,7 +61,7 @@ SNIPPET_CHARS = 300
 
 
 def snippet(text: str, start: int, end: int) -> str:
-    """At most SNIPPET_CHARS of text centred on [start, end)."""
+    """text[start:end] whole, centred in at most SNIPPET_CHARS shown characters of text (verbatim.centred)."""
     return centred(text, start, end, SNIPPET_CHARS)
 
 
@@ -88,8 +88,12 @@ class _Quoting:
     def quotes(self, mention: Mention) -> Quotes:
         if mention.kind == "logo":
             normalized = f"{mention.text} {mention.block_text}".strip()[:SNIPPET_CHARS]
-            shown = display_text(f"{mention.raw} {mention.block_raw}")[:SNIPPET_CHARS]
-            return Quotes(display_text(mention.raw), shown, normalized, mention.hidden)
+            quote = display_text(mention.raw)
+            # The alt text is the quote: held whole (its first 300 characters left out the words of a longer
+            # one), with the block's text after it as context.
+            around = display_text(f"{mention.raw} {mention.block_raw}")
+            shown = centred(around, 0, len(quote), SNIPPET_CHARS, shown_counts(around))
+            return Quotes(quote, shown, normalized, mention.hidden)
         key = (id(mention.element), mention.shown)
         quoter = self._quoters.get(key)
         if quoter is None:

@@ -165,7 +165,11 @@ from pagetext import charsets, ignorables
 # 1.30.1: the English "passed / was rated" wording is read within 400 characters before its verb, not the whole
 # sentence (a block with no sentence break made a page of 2,000 mentions take 23 s, quadratic).
 # 1.30.2: a combining mark the normaliser drops after a letter, digit or ideograph (上海\u0301) is passed over by the
-# quote map; it pulled the next word's quote back over the text between them (hypothesis found it).
+# quote map; it pulled the next word's quote back over the text between them (hypothesis found it). A snippet holds
+# its whole quote, and only characters a reader sees count towards its 300 (verbatim.centred): a quote with 400
+# zero-width spaces or soft hyphens inside the words was cut to 300 of them, one 400 characters wide (上海 + 400 &nbsp;
+# + 标准) inside itself, so the snippet, and the console, showed neither the words nor the code. A mark image's alt text
+# (its quote) is held whole in its snippet: the first 300 characters left out the words of a longer one.
 # 1.31.0: use_table.py 14 (probe s31's open pages, s32): a question about the words answered no, in English as in
 # Chinese (Is this flask a Shanghai Standard product? No: …; 答：不是的), is no claim (it was SHS008 for review); so is a
 # question followed by another question, not an answer (这款是上海标准吗？ 能开发票吗？; a yes after the next question

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_left
-from collections.abc import Callable
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Sequence
 from functools import lru_cache
+from itertools import accumulate
 
 from pagetext.normalize import ENTITY_DEBRIS, drops_mark, fold_char, normalize_text, unescape_entities
 
@@ -255,12 +256,33 @@ class OffsetMap:
         return self._starts[start], self._ends[end - 1]
 
 
-def centred(text: str, start: int, end: int, limit: int) -> str:
-    """At most `limit` characters of text centred on [start, end)."""
+# A quote wider than the snippet limit keeps limit // _WIDE_QUOTE_CONTEXT shown characters of context (the code).
+_WIDE_QUOTE_CONTEXT = 5
+
+
+def shown_counts(text: str) -> list[int]:
+    """For each position of text, how many characters before it a reader sees: the ones the normaliser drops
+    (zero-width, soft hyphen, controls) take no room on screen."""
+    return list(accumulate((1 if _fold(char) else 0 for char in text), initial=0))
+
+
+def centred(text: str, start: int, end: int, limit: int, counts: Sequence[int] | None = None) -> str:
+    """The whole of text[start:end] with context centred on it, at most `limit` shown characters in all.
+
+    `counts`: shown_counts(text) (computed once per text by the caller); without it every character counts.
+    Only shown characters count: a quote holding 400 zero-width spaces was cut to 300 of them, and one 400
+    characters wide was cut inside itself, so the snippet showed neither the words nor the code. A quote wider
+    than `limit` keeps a fifth of it as context."""
     if len(text) <= limit:
         return text
-    left = max(0, min(start - (limit - (end - start)) // 2, len(text) - limit))
-    return text[left : left + limit]
+    shown = counts if counts is not None else range(len(text) + 1)
+    room = max(limit - (shown[end] - shown[start]), limit // _WIDE_QUOTE_CONTEXT)
+    before, after = min(shown[start], room), min(shown[-1] - shown[end], room)
+    take_before = min(before, max(room // 2, room - after))
+    # The nearest cut that leaves take_before shown characters before the quote and room - take_before after.
+    left = bisect_right(shown, shown[start] - take_before, 0, start + 1) - 1
+    right = min(bisect_left(shown, shown[end] + room - take_before, end), len(text))
+    return text[left:right]
 
 
 Spans = tuple[tuple[int, int, str], ...]
@@ -286,6 +308,7 @@ class Quoter:
         self.display = display_text(raw)
         self._raw = raw
         self._positions: list[int] | None = None
+        self._counts: list[int] | None = None
         self._map: OffsetMap | None = None
         self._normalized = normalized
         self._tick = tick
@@ -333,6 +356,8 @@ class Quoter:
         return self.display[first:last]
 
     def snippet(self, start: int, end: int, limit: int) -> str:
-        """At most `limit` characters of the page's own text around normalized[start:end]."""
+        """The page's own text for normalized[start:end], whole, in at most `limit` shown characters around it."""
         first, last = self.map.span(start, end)
-        return centred(self.display, first, last, limit)
+        if self._counts is None and len(self.display) > limit:
+            self._counts = shown_counts(self.display)  # once per run: a run may hold many mentions
+        return centred(self.display, first, last, limit, self._counts)
