@@ -123,6 +123,24 @@ def host_allowed(host: str, domains: list[str]) -> bool:
     return any(host == domain or host.endswith("." + domain) for domain in (ascii_host(d) for d in domains))
 
 
+def link_refusal(url: str, target: Target, *, image: bool = False, depth: int = 0) -> str | None:
+    """Why the sweep of `target` never fetches `url` whatever its page budget (a ledger reason: non_http,
+    forbidden_address, offsite, depth), or None when only the budget could stop it."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "non_http"
+    if forbidden_kind(parts.hostname) is not None:
+        return "forbidden_address"
+    # A product image may also come from the target's image CDNs; it is evidence of the page that showed it,
+    # so the page's depth already bounds it.
+    hosts = [*target.allowed_domains, *target.image_domains] if image else target.allowed_domains
+    if not host_allowed(parts.hostname, hosts):
+        return "offsite"
+    if not image and depth > target.max_depth:
+        return "depth"
+    return None
+
+
 def validate_cron(line: str) -> None:
     """Raise ValueError unless `line` is a 5-field cron expression."""
     fields = line.split()

@@ -53,7 +53,7 @@ from crawler.sitemaps import (
     sitemap_xml,
 )
 from crawler.snapshots import flat_headers
-from crawler.targets import Target
+from crawler.targets import Target, link_refusal
 from markwatch.errors import SitemapError
 from pagetext.bodies import unreadable_reason
 
@@ -261,10 +261,16 @@ class SweepSpider(scrapy.Spider, abc.ABC):
             return
         if not self.budget_left():
             # Still recorded: a link seen after the page budget was spent is "skipped: page_limit" in the
-            # ledger, like one the scheduler refused, never missing from it.
+            # ledger, like one the scheduler refused, never missing from it; unless no budget would ever have
+            # fetched it (off-site, a metadata address, too deep): then that is its reason, as before the
+            # budget ran out.
             runtime = self._runtime()
             if runtime is not None:
-                runtime.refuse_link(runtime.canonical(url), "page_limit")
+                canonical = runtime.canonical(url)
+                depth = int(response.meta.get("depth", 0)) + 1  # as DepthMiddleware would set it
+                runtime.refuse_link(
+                    canonical, link_refusal(canonical, self.target, depth=depth) or "page_limit"
+                )
             return
         yield scrapy.Request(url, callback=callback, errback=self.on_error)
 
