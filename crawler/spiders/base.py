@@ -26,7 +26,7 @@ from twisted.internet.error import (
     TimeoutError,
 )
 from twisted.python.failure import Failure
-from twisted.web._newclient import ResponseFailed, ResponseNeverReceived, _DataLoss
+from twisted.web._newclient import ParseError, ResponseFailed, ResponseNeverReceived, _DataLoss
 
 from crawler.adapters import Adapter, get_adapter
 from crawler.decoding import declared_charset, page_encoding, query_in_page_encoding, readable
@@ -361,15 +361,19 @@ def error_kind(failure: Failure) -> str:
         if "during decompression" in message:
             return "too_large"  # a compressed body past the size limit once decompressed (a gzip bomb)
         return "ignored"
-    if failure.check(ResponseFailed):
+    if failure.check(ResponseFailed, ResponseNeverReceived):
+        reasons = getattr(failure.value, "reasons", None) or []
+        # Twisted refused what the server sent (a status line without a number, conflicting or non-numeric
+        # Content-Length headers, a header line without a colon): the server answered, not in HTTP.
+        if any(r.check(ParseError, ValueError) for r in reasons):
+            return "bad_response"
+        if failure.check(ResponseNeverReceived):
+            return "no_response"
         # The connection ended inside the body: shorter than its Content-Length or a chunked body cut before
         # its last chunk (DOWNLOAD_FAIL_ON_DATALOSS) is "truncated"; reset or dropped otherwise.
-        reasons = getattr(failure.value, "reasons", None) or []
         return "truncated" if any(r.check(_DataLoss) for r in reasons) else "connection_lost"
     if failure.check(ConnectionLost, ConnectionDone):
         return "connection_lost"
-    if failure.check(ResponseNeverReceived):
-        return "no_response"
     if failure.check(DNSLookupError):
         return "dns"
     if failure.check(TimeoutError, TCPTimedOutError):
