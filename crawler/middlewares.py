@@ -321,7 +321,8 @@ class RetryAfterMiddleware:
 
     A 429 or 503 with Retry-After speaks for the server, not for one page: the host's whole download slot
     waits that long (at most RETRY_AFTER_MAX), set as the response arrives, before the downloader sends the
-    slot's next request."""
+    slot's next request. One asking more than RETRY_AFTER_MAX is left alone for the time it asked: the
+    host's other requests fail host_paused without being sent (crawler/politeness.py PoliteDownloader)."""
 
     PAUSING = frozenset({429, 503})
 
@@ -350,6 +351,10 @@ class RetryAfterMiddleware:
         slot = request.meta.get("download_slot")
         if delay and slot is not None:
             self.policy.pause(slot, min(delay, self.cap))
+            if delay > self.cap:
+                # Longer than this sweep waits: the host's remaining pages fail host_paused unrequested, rather
+                # than going out one every RETRY_AFTER_MAX while the server asked for a day's rest.
+                self.policy.leave_alone(slot, delay)
             _stats(spider).inc_value(f"markwatch/host_paused/{response.status}")
 
     def process_response(self, request: Request, response: Response, spider: Spider) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -121,6 +122,32 @@ def host_allowed(host: str, domains: list[str]) -> bool:
     """True when host is one of the domains or a subdomain of one (either written in Unicode or xn-- form)."""
     host = ascii_host(host)
     return any(host == domain or host.endswith("." + domain) for domain in (ascii_host(d) for d in domains))
+
+
+def link_refusal(url: str, target: Target, *, image: bool = False, depth: int = 0) -> str | None:
+    """Why the sweep of `target` never fetches `url` whatever its page budget (a ledger reason: non_http,
+    forbidden_address, offsite, depth), or None when only the budget could stop it."""
+    parts = urlsplit(url)
+    # A product image may also come from the target's image CDNs; it is evidence of the page that showed it,
+    # so the page's depth already bounds it.
+    hosts = (*target.allowed_domains, *target.image_domains) if image else tuple(target.allowed_domains)
+    refused = _host_refusal(parts.scheme, parts.hostname, hosts)
+    if refused is None and not image and depth > target.max_depth:
+        return "depth"
+    return refused
+
+
+@functools.lru_cache(maxsize=4096)
+def _host_refusal(scheme: str, host: str | None, domains: tuple[str, ...]) -> str | None:
+    # Cached: a listing's links name a handful of hosts, and a page of 100,000 links past the page budget
+    # checked each one in full (21 us a link, 2.1 s a page).
+    if scheme not in ("http", "https") or not host:
+        return "non_http"
+    if forbidden_kind(host) is not None:
+        return "forbidden_address"
+    if not host_allowed(host, list(domains)):
+        return "offsite"
+    return None
 
 
 def validate_cron(line: str) -> None:

@@ -23,12 +23,10 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
 from scrapy.core.scheduler import BaseScheduler
 
-from crawler.addresses import forbidden_kind
 from crawler.frontier import MAX_DELIVERIES, META_ENTRY, META_IMAGE, META_URL, request_payload
 from crawler.frontier.local import LocalFrontier
 from crawler.images.backlog import ImageBacklog, waiting_images
@@ -36,7 +34,7 @@ from crawler.images.collect import image_requests
 from crawler.images.scan import ImageScans
 from crawler.ledger import IMAGE, PAGE, URL_KEPT, URL_MAX, Discovery, ledger_key
 from crawler.politeness import spaced
-from crawler.targets import host_allowed
+from crawler.targets import link_refusal
 from markwatch import db
 from sweeps.runtime import SweepRuntime
 
@@ -137,20 +135,8 @@ class FrontierScheduler(BaseScheduler):
         return True
 
     def _refusal(self, url: str, request: Request, kind: str) -> str | None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            return "non_http"
-        if forbidden_kind(parts.hostname) is not None:
-            return "forbidden_address"
-        target = self.runtime.target
-        # A product image may also come from the target's image CDNs; it is evidence of the page that
-        # showed it, so the page's depth already bounds it.
-        hosts = [*target.allowed_domains, *target.image_domains] if kind == IMAGE else target.allowed_domains
-        if not host_allowed(parts.hostname, hosts):
-            return "offsite"
-        if kind == PAGE and int(request.meta.get("depth", 0)) > target.max_depth:
-            return "depth"
-        return None
+        depth = int(request.meta.get("depth", 0))
+        return link_refusal(url, self.runtime.target, image=kind == IMAGE, depth=depth)
 
     def next_request(self) -> Request | None:
         runtime, frontier, spider = self.runtime, self.runtime.frontier, self.spider

@@ -19,7 +19,7 @@ from cases_support import import_example_registry
 from localsite import running, sweep_command
 from sqlalchemy import select
 
-from crawler.store.models import SweepUrl
+from crawler.store.models import Sweep, SweepUrl
 from markwatch import db
 from sweeps.models import Finding
 
@@ -32,6 +32,12 @@ HOSTILE = (
 )
 AFTER = "<html><body><h1>之后</h1><p>执行标准：T/DEMO 001-2019（上海标准）</p></body></html>"
 LINKS = 20
+# Links no page budget would ever let the sweep fetch. .invalid never resolves (RFC 6761).
+ELSEWHERE = {
+    "http://offsite.invalid/landing": "offsite",
+    "http://169.254.169.254/latest/meta-data/": "forbidden_address",
+    "http://[fd00:ec2::254]/latest/meta-data/": "forbidden_address",
+}
 
 
 def _handler(seen: list[str]) -> type[BaseHTTPRequestHandler]:
@@ -50,6 +56,11 @@ def _handler(seen: list[str]) -> type[BaseHTTPRequestHandler]:
             elif self.path == "/many.html":
                 links = "".join(f"<a href='/p/{n}.html'>{n}</a>" for n in range(1, LINKS + 1))
                 body, kind = f"<html><body>{links}</body></html>".encode(), "text/html; charset=utf-8"
+            elif self.path == "/many-then-elsewhere.html":
+                links = "".join(f"<a href='/p/{n}.html'>{n}</a>" for n in range(1, LINKS + 1))
+                elsewhere = "".join(f"<a href='{href}'>x</a>" for href in ELSEWHERE)
+                body = f"<html><body>{links}{elsewhere}</body></html>".encode()
+                kind = "text/html; charset=utf-8"
             else:
                 body, kind = b"<html><body><p>plain</p></body></html>", "text/html; charset=utf-8"
             self.send_response(200)
@@ -110,6 +121,24 @@ def test_links_past_the_page_budget_are_recorded_as_page_limit(tmp_path: Path) -
     assert all(link in ledger for link in links), sorted(set(links) - set(ledger))
     assert {ledger[link] for link in links} <= {("stored", None), ("skipped", "page_limit")}
     assert sum(1 for link in links if ledger[link][0] == "stored") == 4  # the seed is the fifth page
+
+
+def test_links_past_the_page_budget_keep_the_reason_they_would_never_be_fetched(tmp_path: Path) -> None:
+    # Once the budget was spent every link was "page_limit": an off-site link, or one to a cloud metadata
+    # address, read as a page a larger budget would have fetched (and off-site counts stayed 0).
+    db_url, seen, _base = _sweep(tmp_path, "/many-then-elsewhere.html", 5)
+    with db.session_scope(db_url) as session:
+        ledger = {
+            url: (state, reason)
+            for url, state, reason in session.execute(select(SweepUrl.url, SweepUrl.state, SweepUrl.reason))
+        }
+        sweep = session.scalars(select(Sweep)).one()
+    assert {url: ledger.get(url) for url in ELSEWHERE} == {
+        url: ("skipped", reason) for url, reason in ELSEWHERE.items()
+    }
+    assert sweep.offsite_dropped == 1 and sweep.skipped["forbidden_address"] == 2, sweep.skipped
+    assert sweep.skipped["page_limit"] == LINKS - 4 and sweep.state == "finished"
+    assert [path for path in seen if not path.startswith(("/p/", "/many", "/robots"))] == []
 
 
 def _robots_server(

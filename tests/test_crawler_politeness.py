@@ -204,3 +204,33 @@ def test_retry_after_holds_back_the_whole_host(tmp_path: Path) -> None:
     with db.session_scope(db_url) as session:
         states = set(session.scalars(select(SweepUrl.state)))
     assert states == {"stored"}
+
+
+def test_a_host_that_asks_for_a_pause_past_the_sweep_is_left_alone_and_its_pages_say_why(
+    tmp_path: Path,
+) -> None:
+    # 429 with Retry-After: 86400 (tomorrow). The page failed http_429, but the host's other pages were still
+    # requested, one every RETRY_AFTER_MAX (30 s by default), each answered 429 again: measured 6 pages in
+    # 62.5 s, all after the server asked for a day's rest.
+    site = Site()
+    site.pages = {f"/p/{n}.html": _page(n) for n in range(1, 6)}
+    site.first = (429, {"Retry-After": "86400"})
+    with running(_handler(site)) as server:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        seeds = [f"{base}/p/{n}.html" for n in range(1, 6)]
+        targets = _targets(tmp_path / "t.yaml", seeds, concurrency=1)
+        started = time.monotonic()
+        db_url, done = _sweep(tmp_path, targets, "--set", "RETRY_AFTER_MAX=3")
+        took = time.monotonic() - started
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    with site.lock:
+        pages = [path for _at, path in site.seen if path != "/robots.txt"]
+    assert len(pages) == 1, pages  # the one that was told to wait, and nothing after it
+    with db.session_scope(db_url) as session:
+        ledger = {url: reason for url, reason in session.execute(select(SweepUrl.url, SweepUrl.reason))}
+    assert ledger.pop(f"{base}{pages[0]}") == "http_429"
+    assert sorted(ledger.values()) == ["host_paused"] * 4
+    sweep = _sweep_row(db_url)
+    assert sweep.state == "finished" and sweep.errors == {"http_429": 1, "host_paused": 4}
+    assert "host_paused 4" in done.stdout
+    assert took < 3 * 4, took  # not one RETRY_AFTER_MAX wait per page

@@ -26,7 +26,7 @@ from twisted.internet.error import (
     TimeoutError,
 )
 from twisted.python.failure import Failure
-from twisted.web._newclient import ResponseFailed, ResponseNeverReceived, _DataLoss
+from twisted.web._newclient import ParseError, ResponseFailed, ResponseNeverReceived, _DataLoss
 
 from crawler.adapters import Adapter, get_adapter
 from crawler.decoding import declared_charset, page_encoding, query_in_page_encoding, readable
@@ -53,7 +53,7 @@ from crawler.sitemaps import (
     sitemap_xml,
 )
 from crawler.snapshots import flat_headers
-from crawler.targets import Target
+from crawler.targets import Target, link_refusal
 from markwatch.errors import SitemapError
 from pagetext.bodies import unreadable_reason
 
@@ -261,10 +261,16 @@ class SweepSpider(scrapy.Spider, abc.ABC):
             return
         if not self.budget_left():
             # Still recorded: a link seen after the page budget was spent is "skipped: page_limit" in the
-            # ledger, like one the scheduler refused, never missing from it.
+            # ledger, like one the scheduler refused, never missing from it; unless no budget would ever have
+            # fetched it (off-site, a metadata address, too deep): then that is its reason, as before the
+            # budget ran out.
             runtime = self._runtime()
             if runtime is not None:
-                runtime.refuse_link(runtime.canonical(url), "page_limit")
+                canonical = runtime.canonical(url)
+                depth = int(response.meta.get("depth", 0)) + 1  # as DepthMiddleware would set it
+                runtime.refuse_link(
+                    canonical, link_refusal(canonical, self.target, depth=depth) or "page_limit"
+                )
             return
         yield scrapy.Request(url, callback=callback, errback=self.on_error)
 
@@ -355,15 +361,19 @@ def error_kind(failure: Failure) -> str:
         if "during decompression" in message:
             return "too_large"  # a compressed body past the size limit once decompressed (a gzip bomb)
         return "ignored"
-    if failure.check(ResponseFailed):
+    if failure.check(ResponseFailed, ResponseNeverReceived):
+        reasons = getattr(failure.value, "reasons", None) or []
+        # Twisted refused what the server sent (a status line without a number, conflicting or non-numeric
+        # Content-Length headers, a header line without a colon): the server answered, not in HTTP.
+        if any(r.check(ParseError, ValueError) for r in reasons):
+            return "bad_response"
+        if failure.check(ResponseNeverReceived):
+            return "no_response"
         # The connection ended inside the body: shorter than its Content-Length or a chunked body cut before
         # its last chunk (DOWNLOAD_FAIL_ON_DATALOSS) is "truncated"; reset or dropped otherwise.
-        reasons = getattr(failure.value, "reasons", None) or []
         return "truncated" if any(r.check(_DataLoss) for r in reasons) else "connection_lost"
     if failure.check(ConnectionLost, ConnectionDone):
         return "connection_lost"
-    if failure.check(ResponseNeverReceived):
-        return "no_response"
     if failure.check(DNSLookupError):
         return "dns"
     if failure.check(TimeoutError, TCPTimedOutError):
