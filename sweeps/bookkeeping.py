@@ -24,10 +24,13 @@ from markwatch import db
 from markwatch.errors import ConflictError, DatabaseError, NotFoundError
 from sweeps.images.accounting import (
     image_accounting,
+    pages_not_read,
+    pages_not_read_urls,
     pages_not_scanned,
     pages_to_scan,
     pending_images,
     pending_pages,
+    reread_run_failures,
 )
 from sweeps.models import Finding
 from sweeps.run import CrawlResult
@@ -35,8 +38,12 @@ from sweeps.run import CrawlResult
 log = logging.getLogger(__name__)
 
 UNFINISHED = ("running", "interrupted", "incomplete")
-# A not-handled reason beside ledger.UNHANDLED: stored pages whose images could not be looked for.
+# Not-handled reasons beside ledger.UNHANDLED, counting stored pages: pages whose images could not be looked for,
+# and pages with an image markwatch's own reading failed on in this run (time limit, crashed or failing OCR
+# worker, no worker: checker/images/store.py RUN_FAILURES), not one that is the image's own (undecodable,
+# unsupported, refused by the gate, not fetched from its host: recorded on the page, the sweep still finishes).
 IMAGES_NOT_SCANNED = "images_not_scanned"
+IMAGES_NOT_READ = "images_not_read"
 # Missing URLs kept in the summary (all of them stay queryable in sweep_urls).
 SUMMARY_MISSING = 50
 
@@ -151,6 +158,7 @@ def start_or_resume(session: Session, target: Target, job_root: Path) -> tuple[S
             # What markwatch failed itself last time (a page it could not check or store) is done again.
             ledger.requeue_unhandled(session, previous.id)
             rescan_failed(session, previous.id)
+            reread_run_failures(session, previous.id)
             session.flush()
             session.refresh(previous)
             return previous, True
@@ -227,10 +235,10 @@ def record_end(session: Session, sweep: Sweep, result: CrawlResult) -> Sweep:
     markwatch's own fault (ledger.UNHANDLED: a page it could not check or store), every fetched page reached
     the database and no image work it took is left (fetched, read or checked with its page); else
     interrupted (stopped by a signal) or incomplete (missing URLs, URLs not handled by reason and pages
-    waiting for images listed)."""
+    waiting for images, or with images markwatch failed to read, listed)."""
     acc = apply_accounting(session, sweep)
     dropped = ("pid", "missing", "spooled", "unkept", "images_pending", "images_pending_scan",
-               "images_pending_pages", "unhandled")  # fmt: skip
+               "images_pending_pages", "unhandled", "images_not_read_pages")  # fmt: skip
     summary = {k: v for k, v in (sweep.summary or {}).items() if k not in dropped}
     summary["ended"] = _ended(result)
     warnings = merge_warnings(summary.get("warnings") or [], result.warnings)
@@ -249,7 +257,11 @@ def record_end(session: Session, sweep: Sweep, result: CrawlResult) -> Sweep:
         if unhandled:
             summary["unhandled"] = unhandled  # by reason; `sweep resume` fetches and checks them again
             if summary["ended"] == "finished":
-                summary["ended"] = f"{sum(unhandled.values())} URL(s) not handled"
+                by_reason = ", ".join(f"{reason} {count}" for reason, count in sorted(unhandled.items()))
+                summary["ended"] = f"{sum(unhandled.values())} URL(s) not handled ({by_reason})"
+            if unhandled.get(IMAGES_NOT_READ):
+                # `sweep resume` reads their images again (reread_run_failures).
+                summary["images_not_read_pages"] = pages_not_read_urls(session, sweep.id, SUMMARY_MISSING)
         if result.unkept:
             summary["unkept"] = result.unkept  # in no spool either: their URLs, queued, are fetched again
         elif not result.all_written:
@@ -267,12 +279,16 @@ def record_end(session: Session, sweep: Sweep, result: CrawlResult) -> Sweep:
 
 def not_handled(session: Session, sweep_id: int, acc: ledger.Accounting) -> dict[str, int]:
     """What markwatch failed itself in a sweep, by reason: URLs it could not check or store
-    (ledger.UNHANDLED) and stored pages whose images it could not look for (their image claims unknown).
-    Any of them keeps the sweep from being finished; `sweep resume` does them again."""
+    (ledger.UNHANDLED), stored pages whose images it could not look for, and stored pages with an image it
+    could not read in this run (their image claims unknown). Any of them keeps the sweep from being finished;
+    `sweep resume` does them again."""
     counts = dict(acc.unhandled)
     unscanned = pages_not_scanned(session, sweep_id)
     if unscanned:
         counts[IMAGES_NOT_SCANNED] = unscanned
+    unread = pages_not_read(session, sweep_id)
+    if unread:
+        counts[IMAGES_NOT_READ] = unread
     return counts
 
 

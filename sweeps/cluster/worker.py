@@ -32,6 +32,7 @@ from markwatch import db
 from markwatch.errors import ConflictError, NotFoundError
 from sweeps.bookkeeping import close_sweep, finish_once, merge_warnings
 from sweeps.cluster.coordinator import delete_frontier
+from sweeps.images.accounting import reread_run_failures
 from sweeps.run import EXIT_FINISHED, EXIT_INTERRUPTED, CrawlResult, crawl, crawl_settings
 
 log = logging.getLogger(__name__)
@@ -119,6 +120,8 @@ def claim_sweep(sweep_id: int, db_url: str) -> Target:
                 # What markwatch failed itself last time (a page it could not check or store) is done again:
                 # queued in the ledger, it reaches the stream as any queued URL on no stream does.
                 ledger.requeue_unhandled(session, sweep_id)
+                # Images markwatch failed to read (its OCR, not the image) are read again by this worker's stage.
+                reread_run_failures(session, sweep_id)
                 session.flush()
             except IntegrityError:
                 raise ConflictError(f"another sweep of {sweep.target!r} is running") from None
