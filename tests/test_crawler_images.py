@@ -399,6 +399,7 @@ def test_images_markwatch_failed_to_read_leave_the_sweep_incomplete_until_resume
     failed = _sweep(shop, tmp_path, db_url, MARKWATCH_IMAGE_READER=reader)
     assert failed.returncode == 1, failed.stderr[-3000:]
     assert f"{len(pages)} URL(s) not handled (images_not_read {len(pages)})" in failed.stdout, failed.stdout
+    assert f"images not read on http://127.0.0.1:{shop.port}/item/1.html, " in failed.stdout, failed.stdout
     with db.session_scope(db_url) as session:
         sweep = session.scalars(select(Sweep)).one()
         assert sweep.state == "incomplete" and sweep.summary["unhandled"] == {"images_not_read": len(pages)}

@@ -167,3 +167,26 @@ def test_an_image_s_own_failure_alone_lets_the_sweep_finish_with_its_page_partia
     ended = _end(db_url, sweep_id)
     assert ended.state == "finished" and "unhandled" not in ended.summary, ended.summary
     assert _pages(db_url, sweep_id) == {BROKEN: (PARTIAL, ["image-unreadable"])}
+
+
+def test_the_api_lists_images_not_read_among_what_markwatch_failed_itself(db_url: str) -> None:
+    from cases_support import make_keys, make_settings
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    sweep_id = _swept(db_url)
+    _end(db_url, sweep_id)
+    headers = {"X-API-Key": make_keys(db_url)["inspector"]}
+    with TestClient(create_app(make_settings(db_url))) as client:
+        listed = client.get("/v1/sweeps", headers=headers)
+        one = client.get(f"/v1/sweeps/{sweep_id}", headers=headers)
+        schema = client.get("/openapi.json").json()
+    assert listed.status_code == one.status_code == 200, (listed.text, one.text)
+    [row] = listed.json()["items"]
+    assert row["state"] == one.json()["state"] == "incomplete"
+    assert row["unhandled"] == one.json()["unhandled"] == {IMAGES_NOT_READ: 1}
+    assert (
+        IMAGES_NOT_READ
+        in schema["components"]["schemas"]["SweepOut"]["properties"]["unhandled"]["description"]
+    )

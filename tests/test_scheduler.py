@@ -188,6 +188,26 @@ def test_a_sweep_left_incomplete_is_logged_as_incomplete_with_what_was_not_handl
     )
 
 
+def test_a_sweep_with_images_markwatch_could_not_read_is_logged_incomplete_naming_the_pages(
+    sqlite_url: str, make_scheduler: Callable[..., SweepScheduler], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As record_end leaves a sweep whose OCR failed on seven pages' images (not the images' fault)."""
+    pages = [f"https://shop.example.com/item/{n}.html" for n in range(1, 8)]
+    summary = {"unhandled": {"images_not_read": 7}, "images_not_read_pages": pages}
+    monkeypatch.setenv("FAKE_SWEEP_EXIT", "1")
+    monkeypatch.setenv("FAKE_SWEEP_STATE", "incomplete")
+    monkeypatch.setenv("FAKE_SWEEP_SUMMARY", json.dumps(summary))
+    service = make_scheduler(sqlite_url, {"shop": RARELY})
+    service.start()
+    service.trigger_now("shop")
+    wait_for(lambda: [r.outcome for r in runs(sqlite_url)] == ["incomplete"])
+    [run] = runs(sqlite_url)
+    assert run.detail == (
+        f"sweep {run.sweep_id} is incomplete: not handled images_not_read 7 (images not read on "
+        f"{', '.join(pages[:5])}, ...); the next run resumes it"
+    )
+
+
 def test_no_overlap_a_second_trigger_while_running_is_skipped_and_logged(
     db_url: str, make_scheduler: Callable[..., SweepScheduler]
 ) -> None:

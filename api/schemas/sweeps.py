@@ -29,8 +29,11 @@ class SweepOut(BaseModel):
     unhandled: dict[str, int] = Field(
         default_factory=dict,
         description="what markwatch failed itself when the sweep ended, by reason (check_failed, store_error, "
-        "parse_error, poison, lost, images_not_scanned): any of them leaves the sweep incomplete, and "
-        "`markwatch sweep resume` does them again; empty while a sweep runs and once it is complete",
+        "parse_error, poison, lost: URLs; images_not_scanned: pages whose images could not be looked for; "
+        "images_not_read: pages with an image markwatch's own reading failed on in that run, an OCR time limit "
+        "or a crashed, failing or missing OCR worker, never an image that is itself broken): any of them leaves "
+        "the sweep incomplete, and `markwatch sweep resume` does them again; empty while a sweep runs and once "
+        "it is complete",
     )
     claims: int
     findings: int

@@ -175,9 +175,16 @@ def _missing_line(sweep: Any) -> str:
     if summary.get("unkept"):
         spooled = f" ({summary['unkept']} fetched page(s) could not be kept in the job directory either)"
     images = pending_line(sweep)
+    unread = summary.get("images_not_read_pages") or []
     return (
         f"sweep {sweep.id}: {sweep.urls_missing} URL(s) missing{': ' + shown if shown else ''}{spooled}; "
         + not_handled_part((sweep.summary or {}).get("unhandled") or {})
+        # Pages whose images markwatch's own reading failed on (OCR timeout, crashed worker): read on resume.
+        + (
+            f"images not read on {', '.join(unread[:5])}{', ...' if len(unread) > 5 else ''}; "
+            if unread
+            else ""
+        )
         + (f"{images}; " if images else "")
         + f"finish it with `markwatch sweep resume {sweep.id}`"
     )

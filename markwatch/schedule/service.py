@@ -247,8 +247,20 @@ class SweepScheduler:
         )
 
 
+# Pages named in the log line of a sweep whose images markwatch could not read (all are in its summary).
+DETAIL_PAGES = 5
+
+
 def incomplete_detail(sweep: Sweep) -> str:
-    """What an incomplete sweep left, for the scheduler's log: its not-handled pages by reason."""
-    unhandled = (sweep.summary or {}).get("unhandled") or {}
+    """What an incomplete sweep left, for the scheduler's log: its not-handled pages by reason (the first
+    pages whose images markwatch could not read named: `images_not_read`)."""
+    summary = sweep.summary or {}
+    unhandled = summary.get("unhandled") or {}
     left = ", ".join(f"{reason} {count}" for reason, count in sorted(unhandled.items())) or "none recorded"
+    unread = [str(url) for url in summary.get("images_not_read_pages") or []]
+    if unread:
+        more = (
+            ", ..." if len(unread) > DETAIL_PAGES or unhandled.get("images_not_read", 0) > len(unread) else ""
+        )
+        left += f" (images not read on {', '.join(unread[:DETAIL_PAGES])}{more})"
     return f"sweep {sweep.id} is incomplete: not handled {left}; the next run resumes it"
