@@ -29,6 +29,7 @@ from crawler.images.models import ImageSighting
 from crawler.store.models import Snapshot, SnapshotBody, Sweep, SweepPage, SweepUrl
 from markwatch import db
 from markwatch.config import USER_AGENT
+from sweeps.cluster.worker import EXIT_INCOMPLETE
 from sweeps.images.accounting import pending_images
 from sweeps.models import Finding
 
@@ -350,6 +351,58 @@ def test_two_cluster_workers_share_the_images_and_finish_once_all_are_judged(
         keys = session.scalars(select(Finding.finding_key).where(Finding.sweep_id == sweep_id)).all()
         assert len(keys) == len(set(keys))
         assert sweep.summary["images"]["pending"] == 0
+
+
+@pytest.mark.slow
+@pytest.mark.redis
+@pytest.mark.postgres
+def test_a_cluster_sweep_whose_images_a_worker_failed_to_read_is_finished_by_the_next_worker(
+    postgres_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    # A worker taking up an incomplete cluster sweep (sweeps/cluster/worker.py claim_sweep) reads again the
+    # images an earlier worker's OCR failed on, as `sweep resume` does for a single-process sweep.
+    _with_registry(postgres_url)
+    for state in serve_shop(Shop()):
+        targets = state.targets(tmp_path / "targets.yaml")
+        env = _env(MARKWATCH_HOME=str(tmp_path / "home"))
+        started = subprocess.run(
+            [MARKWATCH, "cluster", "start", str(targets), "--target", "shop", "--db", postgres_url,
+             "--redis", redis_url],
+            env=env, cwd=REPO, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert started.returncode == 0, started.stderr[-3000:]
+        sweep_id = int(started.stdout.strip())
+        command = [MARKWATCH, "cluster", "worker", str(sweep_id), "--db", postgres_url, "--redis", redis_url,
+                   "--claim-timeout", "3", *FAST]  # fmt: skip
+        failing = {**env, "MARKWATCH_IMAGE_READER": "images_support:label_failing_reader"}
+        first = subprocess.run(command, env=failing, cwd=REPO, capture_output=True, text=True, timeout=600)
+        assert first.returncode == EXIT_INCOMPLETE, first.stdout + first.stderr[-3000:]
+        assert "2 URL(s) not handled (images_not_read 2)" in first.stdout, first.stdout
+        with db.session_scope(postgres_url) as session:
+            sweep = session.get(Sweep, sweep_id)
+            assert sweep is not None and sweep.state == "incomplete"
+            assert sweep.summary["unhandled"] == {"images_not_read": 2}
+        fetched_before = state.hits()
+        second = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, timeout=600)
+        assert second.returncode == 0, second.stdout + second.stderr[-3000:]
+        assert "finished by this worker" in second.stdout, second.stdout
+        assert state.hits() == fetched_before  # only reading and judging were left
+    with db.session_scope(postgres_url) as session:
+        sweep = session.get(Sweep, sweep_id)
+        assert sweep is not None and sweep.state == "finished" and "unhandled" not in sweep.summary
+        findings = session.scalars(
+            select(Finding).where(Finding.sweep_id == sweep_id, Finding.rule_id == "SHS003")
+        ).all()
+        assert {f.page_url.rsplit("/", 1)[-1] for f in findings} == {"1.html", "2.html"}
+        labels = session.scalars(
+            select(SweepPage).where(SweepPage.sweep_id == sweep_id, SweepPage.url.like("%/item/_.html"))
+        ).all()
+        assert {
+            p.url.rsplit("/", 1)[-1]: p.status for p in labels if p.url.endswith(("1.html", "2.html"))
+        } == {
+            "1.html": "ok",
+            "2.html": "ok",
+        }
 
 
 @pytest.mark.slow
