@@ -14,7 +14,7 @@ from api.console import wording
 from api.console.i18n import Translator
 from api.console.sweep_ledger import URLS_PER_PAGE
 from crawler.ledger import Discovery, Outcome, account, record_discoveries, record_outcomes
-from crawler.store.models import PARTIAL, SWEEP_STATES, Sweep
+from crawler.store.models import PARTIAL, SWEEP_STATES, Sweep, SweepPage
 from markwatch import db
 
 NOT_FOUND = 7
@@ -99,6 +99,34 @@ def test_sweep_page_lists_failed_and_skipped_urls_and_its_counts_agree(
     # Crawled addresses are hostile: escaped, and only http(s) become links.
     assert SCRIPT_PAYLOAD not in page and "&lt;script&gt;" in page
     assert 'href="javascript:' not in page and '<span class="unsafe-url">javascript:' in page
+
+
+def test_sweep_page_says_what_markwatch_failed_itself_by_reason_in_chinese(
+    console: tuple[TestClient, ConsoleData, int], db_url: str
+) -> None:
+    client, _, sweep_id = console
+    with db.session_scope(db_url) as session:
+        sweep = session.get(Sweep, sweep_id)
+        assert sweep is not None
+        # As sweeps/bookkeeping.py record_end leaves a sweep whose OCR failed on two pages' images.
+        sweep.summary = {"unhandled": {"images_not_read": 2, "check_failed": 1}}
+        session.add(
+            SweepPage(sweep_id=sweep_id, url="https://shop.example.com/item/1.html", status=PARTIAL,
+                      checked_at=NOW, warnings=[{"code": "image-timeout", "message": "image x not read"}])
+        )  # fmt: skip
+    page = client.get(f"/console/sweeps/{sweep_id}").text
+    row = re.search(r'id="sweep-unhandled">(.*?)</dd>', page, flags=re.S)
+    assert row is not None
+    assert '<span class="kv" data-reason="images_not_read">页面上有图片本系统未能识别' in row.group(1)
+    assert "（识别超时或识别进程故障，并非图片本身的问题）：2<" in row.group(1)
+    assert '<span class="kv" data-reason="check_failed">检查出错：1<' in row.group(1)
+    assert "页面未能完整读取：有图片识别超时（本系统的原因，续跑时重新识别）" in page
+    english = client.get(f"/console/sweeps/{sweep_id}?lang=en").text
+    assert "pages with an image markwatch failed to read" in english
+    # A sweep with nothing of the kind shows no such row.
+    with db.session_scope(db_url) as session:
+        session.get(Sweep, sweep_id).summary = {}  # type: ignore[union-attr]
+    assert 'id="sweep-unhandled"' not in client.get(f"/console/sweeps/{sweep_id}").text
 
 
 def test_failed_urls_are_paged(console: tuple[TestClient, ConsoleData, int]) -> None:
