@@ -190,3 +190,21 @@ def test_the_api_lists_images_not_read_among_what_markwatch_failed_itself(db_url
         IMAGES_NOT_READ
         in schema["components"]["schemas"]["SweepOut"]["properties"]["unhandled"]["description"]
     )
+
+
+def test_a_run_failure_kept_by_an_older_stage_is_not_reused_and_gives_way_to_a_reading(db_url: str) -> None:
+    from checker.images.store import DbCache
+
+    poisoned = ImageReading(sha256=SHA[LABEL], engine="reader 1", status="error", reason="reader-unavailable")
+    with db.session_scope(db_url) as session:
+        session.add(
+            ImageReadingRow(sha256=SHA[LABEL], engine="reader 1", status="error", reason="reader-unavailable",
+                            reading=poisoned.model_dump(mode="json"), seconds=0.0, created_at=T0)
+        )  # fmt: skip
+    read = ImageReading(sha256=SHA[LABEL], engine="reader 1", status="read")
+    with db.session_scope(db_url) as session:
+        cache = DbCache(session)
+        assert cache.get(SHA[LABEL], "reader 1") is None  # a miss: the image is read again
+        cache.put(read)
+    with db.session_scope(db_url) as session:
+        assert DbCache(session).get(SHA[LABEL], "reader 1") == read

@@ -99,8 +99,14 @@ class DbCache:
     def put(self, reading: ImageReading) -> None:
         if not reusable(reading):
             return
-        if self.session.get(ImageReadingRow, (reading.sha256, reading.engine)) is not None:
-            return
+        kept = self.session.get(ImageReadingRow, (reading.sha256, reading.engine))
+        if kept is not None:
+            if reusable(ImageReading.model_validate(kept.reading)):
+                return
+            # A row no one may reuse (kept by an older reader: an SVG refused unread, a `reader-unavailable`)
+            # gives way, or every later check would miss the cache and read the image again.
+            self.session.delete(kept)
+            self.session.flush()
         self.session.add(
             ImageReadingRow(
                 sha256=reading.sha256,
