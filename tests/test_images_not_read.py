@@ -208,3 +208,35 @@ def test_a_run_failure_kept_by_an_older_stage_is_not_reused_and_gives_way_to_a_r
         cache.put(read)
     with db.session_scope(db_url) as session:
         assert DbCache(session).get(SHA[LABEL], "reader 1") == read
+
+
+def test_an_image_that_times_out_on_every_attempt_is_given_up_and_the_next_run_starts_a_new_sweep(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A label crafted to time the OCR out every time: read twice (MARKWATCH_MAX_ATTEMPTS=2), then given up.
+    The sweep stays incomplete with its page's warning, and says nothing is left to retry."""
+    monkeypatch.setenv("MARKWATCH_MAX_ATTEMPTS", "2")
+    sweep_id = _swept(db_url)
+    first = _end(db_url, sweep_id)
+    assert "given_up" not in first.summary and not first.summary.get("nothing_to_retry")
+    pool = _Pool("timeout")
+    _resume_and_read(db_url, sweep_id, pool, tmp_path)
+    assert pool.submitted == [SHA[LABEL]]
+    second = _end(db_url, sweep_id)
+    assert second.state == "incomplete" and second.finished_at is None
+    assert second.summary["unhandled"] == {IMAGES_NOT_READ: 1}
+    assert second.summary["given_up"] == {IMAGES_NOT_READ: 1} and second.summary["nothing_to_retry"] is True
+    assert second.summary["given_up_items"] == [
+        {"reason": IMAGES_NOT_READ, "url": TIMED_OUT, "image": f"https://shop.example.com/cdn/{SHA[LABEL][:8]}.jpg",
+         "attempts": 2}
+    ]  # fmt: skip
+    assert _pages(db_url, sweep_id)[TIMED_OUT] == (PARTIAL, ["image-timeout"])
+    with db.session_scope(db_url) as session:
+        fresh, resumed = start_or_resume(session, TARGET, tmp_path / "jobs")
+        assert not resumed and fresh.id != sweep_id
+        label = session.scalars(
+            select(ImageSighting).where(
+                ImageSighting.sweep_id == sweep_id, ImageSighting.page_url == TIMED_OUT
+            )
+        ).one()
+        assert (label.status, label.reason, label.retries) == ("checked", "error:timeout", 1)

@@ -119,9 +119,11 @@ def claim_sweep(sweep_id: int, db_url: str) -> Target:
                 )
                 # What markwatch failed itself last time (a page it could not check or store) is done again:
                 # queued in the ledger, it reaches the stream as any queued URL on no stream does.
-                ledger.requeue_unhandled(session, sweep_id)
+                # Each only up to MARKWATCH_MAX_ATTEMPTS times in all; past that it stays given up.
+                attempts = ledger.max_attempts()
+                ledger.requeue_unhandled(session, sweep_id, max_attempts=attempts)
                 # Images markwatch failed to read (its OCR, not the image) are read again by this worker's stage.
-                reread_run_failures(session, sweep_id)
+                reread_run_failures(session, sweep_id, attempts=attempts)
                 session.flush()
             except IntegrityError:
                 raise ConflictError(f"another sweep of {sweep.target!r} is running") from None

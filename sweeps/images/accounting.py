@@ -170,17 +170,58 @@ def pages_not_read_urls(session: Session, sweep_id: int, limit: int) -> list[str
     )
 
 
-def reread_run_failures(session: Session, sweep_id: int) -> int:
-    """Sightings whose reading failed for a reason of the run, fetched again (a resumed sweep): the image stage
-    reads them and checks their pages again, taking back the earlier run's warnings; how many."""
+def not_read_given_up(
+    session: Session, sweep_id: int, attempts: int, limit: int
+) -> tuple[int, list[dict[str, Any]]]:
+    """Pages with an image markwatch's reading failed on `attempts` times or more and none it may still read
+    again: how many, and up to `limit` of their given-up images ({reason, url, image, attempts}, URL order)."""
+    retryable = set(
+        session.scalars(
+            select(ImageSighting.page_ledger_url)
+            .distinct()
+            .where(*_not_read(sweep_id), ImageSighting.retries + 1 < attempts)
+        )
+    )
+    rows = session.execute(
+        select(ImageSighting.page_ledger_url, ImageSighting.url, ImageSighting.retries)
+        .where(*_not_read(sweep_id), ImageSighting.retries + 1 >= attempts)
+        .order_by(ImageSighting.page_ledger_url, ImageSighting.url)
+    ).all()
+    pages = sorted({page for page, _, _ in rows} - retryable)
+    items = [
+        {"reason": "images_not_read", "url": page, "image": image, "attempts": retries + 1}
+        for page, image, retries in rows
+        if page not in retryable
+    ]
+    return len(pages), items[:limit]
+
+
+def reread_run_failures(
+    session: Session, sweep_id: int, *, attempts: int, retry_given_up: bool = False
+) -> int:
+    """Sightings whose reading failed for a reason of the run, fetched again (a resumed sweep), each counted
+    as one more retry: the image stage reads them and checks their pages again, taking back the earlier run's
+    warnings. Those already tried `attempts` times stay as they are (given up, their page keeps its warning)
+    unless `retry_given_up`. How many."""
+    where: tuple[Any, ...] = (
+        ImageSighting.sweep_id == sweep_id,
+        ImageSighting.status.in_(("read", "checked")),
+        ImageSighting.reason.in_(_RUN_FAILED),
+    )
+    if not retry_given_up:
+        where = (*where, ImageSighting.retries + 1 < attempts)
     moved = session.execute(
         update(ImageSighting)
-        .where(
-            ImageSighting.sweep_id == sweep_id,
-            ImageSighting.status.in_(("read", "checked")),
-            ImageSighting.reason.in_(_RUN_FAILED),
+        .where(*where)
+        .values(
+            status="fetched",
+            reason=None,
+            reading=None,
+            claims=0,
+            lease_owner=None,
+            lease_until=None,
+            retries=ImageSighting.retries + 1,
         )
-        .values(status="fetched", reason=None, reading=None, claims=0, lease_owner=None, lease_until=None)
     )
     return int(getattr(moved, "rowcount", 0) or 0)
 
