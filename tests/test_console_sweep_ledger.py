@@ -166,3 +166,51 @@ def test_every_sweep_state_and_page_status_reads_in_chinese() -> None:
         assert wording.sweep_state(t, state) != t("sweep_state.unknown"), state
     assert wording.sweep_state(t, "brand-new") == "其他状态"
     assert wording.sweep_error(t, PARTIAL) == "页面未能完整读取"
+
+
+def test_sweep_page_says_what_was_given_up_and_that_nothing_is_left_to_retry(
+    console: tuple[TestClient, ConsoleData, int], db_url: str
+) -> None:
+    """As record_end leaves a sweep whose every not-handled item used its MARKWATCH_MAX_ATTEMPTS attempts."""
+    client, _, sweep_id = console
+    with db.session_scope(db_url) as session:
+        sweep = session.get(Sweep, sweep_id)
+        assert sweep is not None
+        sweep.summary = {
+            "unhandled": {"images_not_read": 1, "check_failed": 1},
+            "given_up": {"images_not_read": 1, "check_failed": 1},
+            "given_up_items": [
+                {"reason": "check_failed", "url": HOSTILE_URL, "attempts": 3},
+                {
+                    "reason": "images_not_read",
+                    "url": "https://shop.example.com/item/1.html",
+                    "image": f"https://shop.example.com/{SCRIPT_PAYLOAD}.jpg",
+                    "attempts": 3,
+                },
+            ],
+            "nothing_to_retry": True,
+            "max_attempts": 3,
+        }
+    page = client.get(f"/console/sweeps/{sweep_id}").text
+    assert 'data-state="incomplete">未完成（已无可重试项）<' in page
+    row = re.search(r'id="sweep-given-up">(.*?)</dd>', page, flags=re.S)
+    assert row is not None
+    assert '<span class="kv" data-reason="check_failed">检查出错：1<' in row.group(1)
+    assert "已尝试 3 次仍失败，续跑时不再重试" in page
+    assert 'id="sweep-nothing-to-retry"' in page and "--retry-given-up" in page
+    items = re.search(r'<ul id="sweep-given-up-items">(.*?)</ul>', page, flags=re.S)
+    assert items is not None and items.group(1).count("<li") == 2
+    # Crawled addresses are hostile: escaped, never markup.
+    assert SCRIPT_PAYLOAD not in page and "&lt;script&gt;" in page
+    history = client.get("/console/sweeps").text
+    listed = re.search(rf'<tr data-sweep-id="{sweep_id}">(.*?)</tr>', history, flags=re.S)
+    assert listed is not None and "未完成（已无可重试项）" in listed.group(1)
+    english = client.get(f"/console/sweeps/{sweep_id}?lang=en").text
+    assert "incomplete (nothing left to retry)" in english
+    assert "Given up after 3 attempts (not retried on resume)" in english
+    # A sweep that gave nothing up shows none of it, and can be resumed.
+    with db.session_scope(db_url) as session:
+        session.get(Sweep, sweep_id).summary = {"unhandled": {"check_failed": 1}}  # type: ignore[union-attr]
+    plain = client.get(f"/console/sweeps/{sweep_id}?lang=zh").text
+    assert 'id="sweep-given-up"' not in plain and 'id="sweep-nothing-to-retry"' not in plain
+    assert 'data-state="incomplete">未完成（可续跑）<' in plain

@@ -240,3 +240,34 @@ def test_an_image_that_times_out_on_every_attempt_is_given_up_and_the_next_run_s
             )
         ).one()
         assert (label.status, label.reason, label.retries) == ("checked", "error:timeout", 1)
+
+
+def test_the_api_and_the_console_show_what_was_given_up(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cases_support import make_keys, make_settings
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    monkeypatch.setenv("MARKWATCH_MAX_ATTEMPTS", "1")
+    sweep_id = _swept(db_url)
+    _end(db_url, sweep_id)
+    headers = {"X-API-Key": make_keys(db_url)["inspector"]}
+    with TestClient(create_app(make_settings(db_url))) as client:
+        listed = client.get("/v1/sweeps", headers=headers)
+        one = client.get(f"/v1/sweeps/{sweep_id}", headers=headers)
+        schema = client.get("/openapi.json").json()
+    assert listed.status_code == one.status_code == 200, (listed.text, one.text)
+    [row] = listed.json()["items"]
+    image = f"https://shop.example.com/cdn/{SHA[LABEL][:8]}.jpg"
+    for body in (row, one.json()):
+        assert body["state"] == "incomplete" and body["unhandled"] == {IMAGES_NOT_READ: 1}
+        assert body["given_up"] == {IMAGES_NOT_READ: 1} and body["nothing_to_retry"] is True
+        assert body["max_attempts"] == 1
+        assert body["given_up_items"] == [
+            {"reason": IMAGES_NOT_READ, "url": TIMED_OUT, "image": image, "attempts": 1}
+        ]
+    properties = schema["components"]["schemas"]["SweepOut"]["properties"]
+    assert "MARKWATCH_MAX_ATTEMPTS" in properties["given_up"]["description"]
+    assert "--retry-given-up" in properties["nothing_to_retry"]["description"]
