@@ -271,3 +271,43 @@ def test_the_api_and_the_console_show_what_was_given_up(
     properties = schema["components"]["schemas"]["SweepOut"]["properties"]
     assert "MARKWATCH_MAX_ATTEMPTS" in properties["given_up"]["description"]
     assert "--retry-given-up" in properties["nothing_to_retry"]["description"]
+
+
+def test_a_page_whose_images_can_never_be_looked_for_is_given_up_too(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """images_not_scanned: the scan of a page failed (crawler/images/scan.py marks it "failed"); each resume
+    looks again, twice in all here, then the page is given up and the sweep has nothing left to retry."""
+    monkeypatch.setenv("MARKWATCH_MAX_ATTEMPTS", "2")
+    with db.session_scope(db_url) as session:
+        sweep = Sweep(
+            target=TARGET.name,
+            started_at=T0,
+            state="running",
+            summary={"target": TARGET.model_dump(mode="json")},
+        )
+        session.add(sweep)
+        session.flush()
+        sweep_id = sweep.id
+        session.add(
+            SweepPage(sweep_id=sweep_id, url=TIMED_OUT, status="ok", checked_at=T0, image_scan="failed")
+        )
+    first = _end(db_url, sweep_id)
+    assert first.summary["unhandled"] == {"images_not_scanned": 1} and "given_up" not in first.summary
+    with db.session_scope(db_url) as session:
+        resumed, again = start_or_resume(session, TARGET, tmp_path / "jobs")
+        assert again and resumed.id == sweep_id
+        page = session.scalars(select(SweepPage).where(SweepPage.sweep_id == sweep_id)).one()
+        assert (page.image_scan, page.image_scan_retries) == ("pending", 1)
+        page.image_scan = "failed"  # the second look fails as the first did
+    second = _end(db_url, sweep_id)
+    assert second.state == "incomplete"
+    assert (
+        second.summary["given_up"] == {"images_not_scanned": 1} and second.summary["nothing_to_retry"] is True
+    )
+    assert second.summary["given_up_items"] == [
+        {"reason": "images_not_scanned", "url": TIMED_OUT, "attempts": 2}
+    ]
+    with db.session_scope(db_url) as session:
+        fresh, resumed_again = start_or_resume(session, TARGET, tmp_path / "jobs")
+        assert not resumed_again and fresh.id != sweep_id

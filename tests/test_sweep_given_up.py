@@ -10,6 +10,7 @@ through the MARKWATCH_CHECKER seam (tests/data/crawler/faulty_checker.py)."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import subprocess
 import time
@@ -180,8 +181,9 @@ def test_a_page_that_always_crashes_the_checker_is_given_up_and_resume_says_so(
 
 
 def test_the_scheduler_opens_cases_from_a_given_up_sweep_and_starts_a_new_one_next_time(
-    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="markwatch.scheduler")
     import_example_registry(db_url)
     for key, value in {**ALWAYS_CRASHES, ATTEMPTS_VARIABLE: "1", "PYTHONPATH": str(CHECKERS),
                        "MARKWATCH_HOME": str(tmp_path / "home")}.items():  # fmt: skip
@@ -214,6 +216,7 @@ def test_the_scheduler_opens_cases_from_a_given_up_sweep_and_starts_a_new_one_ne
     assert f"{site.base}/item/2.html" in first.detail
     assert "cases opened from it (marked incomplete)" in first.detail
     assert "the next run starts a new sweep" in first.detail
+    assert f"local: run {first.id}: {first.detail}" in caplog.text  # the scheduler's log says it too
     # Cases opened from it, each marked as from an incomplete sweep (item 1, 3 and 4 carry findings).
     assert n_cases > 0 and len(marked) == n_cases
     # The next run did not resume sweep 1 (it would have refetched nothing): it swept the target anew.

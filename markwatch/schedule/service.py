@@ -208,10 +208,14 @@ class SweepScheduler:
             done.outcome, done.exit_code, done.sweep_id = outcome, launch.returncode, sweep_id
             done.finished_at, done.log_path = finished, str(launch.log_path)
             done.duration_seconds = round((finished - now).total_seconds(), 3)
+            detail = done.detail
         log.info(
             "%s: run %d %s: exit code %s, sweep %s, %.1f s",
             target, run_id, outcome, launch.returncode, sweep_id, (finished - now).total_seconds(),
         )  # fmt: skip
+        if outcome == "incomplete":
+            # What was left, or given up (and the cases opened from it), as scheduler_runs.detail says it.
+            log.warning("%s: run %d: %s", target, run_id, detail)
 
     def _record_skip(self, session: Any, target: str, scheduled_for: dt.datetime, why: str) -> None:
         session.add(SchedulerRun(target=target, scheduled_for=scheduled_for, outcome="skipped", detail=why))
