@@ -233,23 +233,32 @@ def given_up(
         unhandled = not_handled(session, sweep_id, ledger.account(session, sweep_id))
     counts: dict[str, int] = {}
     items: list[dict[str, Any]] = []
-    urls = session.execute(
+    # Counted in the database, listed up to the bound: a broken checker may give up every page of a sweep.
+    for reason, count in session.execute(
+        select(SweepUrl.reason, func.count())
+        .where(*ledger.unhandled_given_up(sweep_id, attempts))
+        .group_by(SweepUrl.reason)
+    ):
+        counts[str(reason)] = int(count)
+    for reason, url, retries in session.execute(
         select(SweepUrl.reason, SweepUrl.url, SweepUrl.retries)
         .where(*ledger.unhandled_given_up(sweep_id, attempts))
         .order_by(SweepUrl.url)
-    ).all()
-    for reason, url, retries in urls:
-        reason = str(reason)  # never NULL here: the rows failed with an UNHANDLED reason
-        counts[reason] = counts.get(reason, 0) + 1
-        items.append({"reason": reason, "url": url, "attempts": retries + 1})
-    scans = session.execute(
-        select(SweepPage.url, SweepPage.image_scan_retries)
-        .where(*scan_given_up(sweep_id, attempts))
-        .order_by(SweepPage.url)
-    ).all()
-    if scans:
-        counts[IMAGES_NOT_SCANNED] = len(scans)
-        items += [{"reason": IMAGES_NOT_SCANNED, "url": url, "attempts": n + 1} for url, n in scans]
+        .limit(SUMMARY_GIVEN_UP)
+    ):
+        items.append({"reason": str(reason), "url": url, "attempts": retries + 1})
+    scanned = session.scalar(select(func.count()).where(*scan_given_up(sweep_id, attempts)))
+    if scanned:
+        counts[IMAGES_NOT_SCANNED] = int(scanned)
+        items += [
+            {"reason": IMAGES_NOT_SCANNED, "url": url, "attempts": n + 1}
+            for url, n in session.execute(
+                select(SweepPage.url, SweepPage.image_scan_retries)
+                .where(*scan_given_up(sweep_id, attempts))
+                .order_by(SweepPage.url)
+                .limit(SUMMARY_GIVEN_UP)
+            )
+        ]
     pages, unread = not_read_given_up(session, sweep_id, attempts, SUMMARY_GIVEN_UP)
     if pages:
         counts[IMAGES_NOT_READ] = pages

@@ -242,3 +242,22 @@ def _wait_for_runs(db_url: str, count: int) -> None:
     raise AssertionError(
         f"timed out waiting for {count} scheduler run(s): {[r.outcome for r in _runs(db_url)]}"
     )
+
+
+def test_every_given_up_url_is_counted_and_the_first_50_are_listed(db_url: str) -> None:
+    """A checker broken for every page gives them all up: counted in full, listed up to a bound."""
+    urls = [f"http://127.0.0.1:9/item/{n:03d}" for n in range(60)]
+    with db.session_scope(db_url) as session:
+        sweep = Sweep(target="t", started_at=T0, state="running")
+        session.add(sweep)
+        session.flush()
+        sweep_id = sweep.id
+        write_batch(
+            session, sweep_id, discoveries=[Discovery(u, "queued", request={"url": u}) for u in urls], now=T0
+        )
+        write_batch(session, sweep_id, outcomes=[Outcome(u, "failed", "check_failed") for u in urls], now=T0)
+    with db.session_scope(db_url) as session:
+        left = given_up(session, sweep_id, max_attempts=1)
+        assert requeue_unhandled(session, sweep_id, max_attempts=1) == 0
+    assert left.counts == {"check_failed": 60} and left.retryable == 0 and left.attempts == 1
+    assert [item["url"] for item in left.items] == urls[:50]
