@@ -160,6 +160,8 @@ class WorkerResult:
     missing: int = 0
     # What markwatch failed itself, by reason (the sweep summary's `unhandled`), when this worker recorded it
     unhandled: dict[str, int] = field(default_factory=dict)
+    # The sweep's summary when this worker recorded its end (given_up, nothing_to_retry, max_attempts)
+    summary: dict[str, Any] = field(default_factory=dict)
 
 
 def run_worker(
@@ -248,4 +250,5 @@ def _after_crawl(
     code = {"finished": EXIT_FINISHED, "interrupted": EXIT_INTERRUPTED}.get(swept.state, EXIT_INCOMPLETE)
     return WorkerResult(code, result.reason, swept.state, finished_here=swept.state == "finished",
                         missing=swept.urls_missing,
-                        unhandled=dict((swept.summary or {}).get("unhandled") or {}))  # fmt: skip
+                        unhandled=dict((swept.summary or {}).get("unhandled") or {}),
+                        summary=dict(swept.summary or {}))  # fmt: skip
