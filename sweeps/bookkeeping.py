@@ -507,6 +507,7 @@ def run_sweep(
     from crawler.targets import load_targets
 
     target = load_targets(targets_path).get(target_name)
+    ledger.max_attempts()  # a wrong setting is refused now, before anything is written, not as the sweep ends
     with db.session_scope(db_url) as session:
         designations = require_registry(session, allow_empty=allow_empty_registry)
         sweep, _resumed = start_or_resume(session, target, job_root)
@@ -533,6 +534,7 @@ def resume_sweep(
     started with that allowance (an emptied registry would turn the rest of its claims into SHS001).
     ConflictError for a sweep with nothing left to retry (is_given_up), unless `retry_given_up`: then what
     was given up is done once more."""
+    ledger.max_attempts()  # a wrong setting is refused now, before anything is written, not as the sweep ends
     with db.session_scope(db_url) as session:
         sweep = session.get(Sweep, sweep_id)
         if sweep is None:

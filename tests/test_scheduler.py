@@ -384,3 +384,14 @@ def test_the_night_summer_time_ends_fires_each_wall_time_once_and_ends(line: str
     assert len(walls) == len(set(walls))  # the repeated hour fires no wall time twice
     assert dt.datetime(2027, 10, 31, 2, 30) in walls or line == "0 2,3 * * *"
     assert next_fire(trigger, fires[-1]) is not None
+
+
+def test_a_wrong_max_attempts_setting_stops_the_scheduler_at_start(
+    sqlite_url: str, make_scheduler: Callable[..., SweepScheduler], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every sweep it starts reads MARKWATCH_MAX_ATTEMPTS: refused once, by name, not as each run fails."""
+    from markwatch.errors import InputError
+
+    monkeypatch.setenv("MARKWATCH_MAX_ATTEMPTS", "0")
+    with pytest.raises(InputError, match="MARKWATCH_MAX_ATTEMPTS: must be a whole number"):
+        make_scheduler(sqlite_url, {"shop": RARELY})

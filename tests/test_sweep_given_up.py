@@ -261,3 +261,19 @@ def test_every_given_up_url_is_counted_and_the_first_50_are_listed(db_url: str) 
         assert requeue_unhandled(session, sweep_id, max_attempts=1) == 0
     assert left.counts == {"check_failed": 60} and left.retryable == 0 and left.attempts == 1
     assert [item["url"] for item in left.items] == urls[:50]
+
+
+def test_a_wrong_setting_is_refused_before_anything_is_written(db_url: str, tmp_path: Path) -> None:
+    import_example_registry(db_url)
+    with serve(listing_pages=1, items_per_page=1) as site:
+        targets = _targets(tmp_path / "t.yaml", site)
+        refused = _run(sweep_command(targets, db_url, tmp_path / "jobs"), **{ATTEMPTS_VARIABLE: "none"})
+        hits = dict(site.hits)
+    assert refused.returncode == 2, refused.stdout + refused.stderr[-3000:]
+    assert (
+        f"{ATTEMPTS_VARIABLE}: must be a whole number of attempts from 1 to 1000, got 'none'"
+        in refused.stderr
+    )
+    assert hits == {}
+    with db.session_scope(db_url) as session:
+        assert session.scalars(select(Sweep)).all() == []

@@ -18,6 +18,7 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import func, select
 
 from checker.registry.gate import require_registry
+from crawler.ledger import max_attempts
 from crawler.runner import SweepRunner, default_sweep_command
 from crawler.store.models import Sweep
 from crawler.targets import Target, load_targets
@@ -83,6 +84,8 @@ class SweepScheduler:
     def __init__(self, config: SchedulerConfig, *, clock: Callable[[], dt.datetime] = db.utcnow) -> None:
         self.config = config
         self.clock = clock
+        # Read by every sweep it starts (they inherit this environment): refused now, by name, not run after run.
+        max_attempts()
         self.targets = {s.target.name: s for s in scheduled_targets(config.targets_path, config.timezone)}
         self.runner = SweepRunner(config.sweep_command, config.db_url, config.log_dir)
         self.scheduler = BackgroundScheduler(
