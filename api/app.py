@@ -39,7 +39,7 @@ from api.writer import GroupWriter
 from crawler.runner import Launch, SweepRunner
 from markwatch import __version__
 from markwatch.cases.checkpoints import load_key
-from markwatch.cases.ingest import ingest_finished_since
+from markwatch.cases.ingest import ingest_finished_since, ingest_given_up
 from markwatch.config import home_dir
 from markwatch.db import session_factory
 
@@ -105,6 +105,9 @@ def _ingest_finished(app: FastAPI, launch: Launch) -> None:
     since = launch.started_at - dt.timedelta(seconds=5)
     with app.state.session_factory() as session:
         ingest_finished_since(session, launch.target, since)
+        # A sweep that ended with nothing left to retry (its items given up) opens its cases marked as from an
+        # incomplete sweep, as the scheduler does; else one hostile page would keep the target from any case.
+        ingest_given_up(session, launch.target)
         session.commit()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnClause
 
 from crawler.store.models import CHECK_FAILED, Snapshot, SweepPage, SweepUrl
+from markwatch.errors import InputError
 
 # Skipped before any process took them from the frontier: they never count against the page budget.
 UNTAKEN_SKIPS = frozenset({"offsite", "non_http", "bad_url", "forbidden_address", "depth", "page_limit"})
@@ -34,6 +36,14 @@ UNHANDLED = frozenset({CHECK_FAILED, "store_error", "parse_error", "poison", "lo
 _UNHANDLED_SQL: list[ColumnClause[Any]] = [literal_column(f"'{reason}'") for reason in sorted(UNHANDLED)]
 # A URL found lost (queued, yet on no frontier) this often is failed rather than put back again.
 MAX_REQUEUES = 3
+# Attempts at an item markwatch failed itself (a URL of UNHANDLED, an image its reading failed on, a page whose
+# images it could not look for), counted across resumes of one sweep: the first run's failure is attempt 1, and
+# each resume that does it again one more. Past the bound it is given up (not done again on resume), so an item
+# that fails the same way every time (an image crafted to time the OCR out) cannot keep its sweep resuming for
+# ever: the sweep stays incomplete and says nothing is left to retry (sweeps/bookkeeping.py given_up).
+ATTEMPTS_VARIABLE = "MARKWATCH_MAX_ATTEMPTS"
+DEFAULT_MAX_ATTEMPTS = 3
+_ATTEMPTS_LIMIT = 1000
 # Scrapy's own URLLENGTH_LIMIT (its middleware would drop longer links unseen; the ledger records them under a
 # short key instead).
 URL_MAX = 2083
@@ -249,11 +259,46 @@ def note_requeued(session: Session, sweep_id: int, urls: Sequence[str], now: dt.
     )
 
 
-def requeue_unhandled(session: Session, sweep_id: int) -> int:
-    """Put the URLs markwatch failed itself (UNHANDLED) back on the queue, as a resumed sweep does; their pages
-    stored unchecked are dropped from the sweep so the next fetch is stored and checked in their place (the
-    snapshot of the failed attempt stays archived). How many were put back."""
-    failed = (SweepUrl.sweep_id == sweep_id, SweepUrl.state == "failed", SweepUrl.reason.in_(UNHANDLED))
+def max_attempts() -> int:
+    """Attempts at an item markwatch failed itself before it is given up (MARKWATCH_MAX_ATTEMPTS, default 3)."""
+    raw = os.environ.get(ATTEMPTS_VARIABLE, "").strip()
+    if not raw:
+        return DEFAULT_MAX_ATTEMPTS
+    value = int(raw) if raw.isdigit() else 0
+    if not 1 <= value <= _ATTEMPTS_LIMIT:
+        raise InputError(
+            f"must be a whole number of attempts from 1 to {_ATTEMPTS_LIMIT}, got {raw!r}",
+            source=ATTEMPTS_VARIABLE,
+        )
+    return value
+
+
+def unhandled_given_up(sweep_id: int, attempts: int) -> tuple[Any, ...]:
+    """The ledger rows of URLs markwatch failed itself `attempts` times or more: not put back on resume."""
+    return (
+        SweepUrl.sweep_id == sweep_id,
+        SweepUrl.state == "failed",
+        SweepUrl.reason.in_(UNHANDLED),
+        SweepUrl.retries + 1 >= attempts,
+    )
+
+
+def requeue_unhandled(
+    session: Session, sweep_id: int, *, max_attempts: int | None = None, retry_given_up: bool = False
+) -> int:
+    """Put the URLs markwatch failed itself (UNHANDLED) back on the queue, as a resumed sweep does, each
+    counted as one more retry; their pages stored unchecked are dropped from the sweep so the next fetch is
+    stored and checked in their place (the snapshot of the failed attempt stays archived). A URL already
+    tried `max_attempts` times (default: the MARKWATCH_MAX_ATTEMPTS setting) stays failed, given up, unless
+    `retry_given_up` (then it gets one more attempt). How many were put back."""
+    attempts = max_attempts_or_setting(max_attempts)
+    failed: tuple[Any, ...] = (
+        SweepUrl.sweep_id == sweep_id,
+        SweepUrl.state == "failed",
+        SweepUrl.reason.in_(UNHANDLED),
+    )
+    if not retry_given_up:
+        failed = (*failed, SweepUrl.retries + 1 < attempts)
     session.execute(
         delete(SweepPage).where(
             SweepPage.sweep_id == sweep_id,
@@ -262,9 +307,16 @@ def requeue_unhandled(session: Session, sweep_id: int) -> int:
         )
     )
     moved = session.execute(
-        update(SweepUrl).where(*failed).values(state="queued", reason=None, done_at=None, requeues=0)
+        update(SweepUrl)
+        .where(*failed)
+        .values(state="queued", reason=None, done_at=None, requeues=0, retries=SweepUrl.retries + 1)
     )
     return int(getattr(moved, "rowcount", 0) or 0)
+
+
+def max_attempts_or_setting(given: int | None) -> int:
+    """`given`, or the MARKWATCH_MAX_ATTEMPTS setting when None."""
+    return max_attempts() if given is None else given
 
 
 @dataclass

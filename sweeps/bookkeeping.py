@@ -17,17 +17,21 @@ from sqlalchemy.orm import Session
 
 from checker.registry.gate import ALLOWED_IN_SUMMARY, allowed_by_summary, require_registry
 from crawler import heartbeat, ledger, process
-from crawler.images.scan import rescan_failed
-from crawler.store.models import PARTIAL, Snapshot, Sweep, SweepPage
+from crawler.images.scan import rescan_failed, scan_given_up
+from crawler.store.models import PARTIAL, Snapshot, Sweep, SweepPage, SweepUrl
 from crawler.targets import Target
 from markwatch import db
 from markwatch.errors import ConflictError, DatabaseError, NotFoundError
 from sweeps.images.accounting import (
     image_accounting,
+    not_read_given_up,
+    pages_not_read,
+    pages_not_read_urls,
     pages_not_scanned,
     pages_to_scan,
     pending_images,
     pending_pages,
+    reread_run_failures,
 )
 from sweeps.models import Finding
 from sweeps.run import CrawlResult
@@ -35,10 +39,39 @@ from sweeps.run import CrawlResult
 log = logging.getLogger(__name__)
 
 UNFINISHED = ("running", "interrupted", "incomplete")
-# A not-handled reason beside ledger.UNHANDLED: stored pages whose images could not be looked for.
+# Not-handled reasons beside ledger.UNHANDLED, counting stored pages: pages whose images could not be looked for,
+# and pages with an image markwatch's own reading failed on in this run (time limit, crashed or failing OCR
+# worker, no worker: checker/images/store.py RUN_FAILURES), not one that is the image's own (undecodable,
+# unsupported, refused by the gate, not fetched from its host: recorded on the page, the sweep still finishes).
 IMAGES_NOT_SCANNED = "images_not_scanned"
+IMAGES_NOT_READ = "images_not_read"
 # Missing URLs kept in the summary (all of them stay queryable in sweep_urls).
 SUMMARY_MISSING = 50
+# Given-up items listed in the summary (all of them stay queryable: failed rows with their retries).
+SUMMARY_GIVEN_UP = 50
+# Written by record_end, never carried from one run of a sweep to the next.
+_PER_RUN = ("pid", "missing", "spooled", "unkept", "images_pending", "images_pending_scan",
+            "images_pending_pages", "unhandled", "images_not_read_pages", "given_up", "given_up_items",
+            "nothing_to_retry", "max_attempts")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class GivenUp:
+    """What markwatch failed itself in a sweep as often as it may (MARKWATCH_MAX_ATTEMPTS): by reason (the
+    units of `not_handled`: URLs, or pages for images_not_scanned/images_not_read), the first items, and how
+    many not-handled items a resume would still do again."""
+
+    counts: dict[str, int]
+    items: list[dict[str, Any]]
+    retryable: int
+    attempts: int
+
+
+def is_given_up(sweep: Sweep) -> bool:
+    """An incomplete sweep with nothing left to retry: every item markwatch failed itself used its attempts.
+    It is never resumed by itself (the next run of its target starts a new sweep); only `sweep resume ID
+    --retry-given-up` does it again."""
+    return sweep.state == "incomplete" and bool((sweep.summary or {}).get("nothing_to_retry"))
 
 
 @dataclass(frozen=True)
@@ -117,8 +150,14 @@ def _busy(session: Session, target: str) -> ConflictError:
     return ConflictError(f"sweep {sweep.id} of {target!r} is still running (pid {summary.get('pid')}{where})")
 
 
-def start_or_resume(session: Session, target: Target, job_root: Path) -> tuple[Sweep, bool]:
+def start_or_resume(
+    session: Session, target: Target, job_root: Path, *, retry_given_up: bool = False
+) -> tuple[Sweep, bool]:
     """The target's unfinished sweep (resumed) or a new one; ConflictError while another process runs one.
+
+    What markwatch failed itself in it is done again, each item only up to MARKWATCH_MAX_ATTEMPTS times in
+    all; a sweep with nothing left to retry (is_given_up) is not resumed but replaced by a new sweep, unless
+    `retry_given_up` (then each given-up item is done once more).
 
     The row goes to "running" in one statement that the database checks against its one-running-sweep-
     per-target index, so of several processes starting the same target at once exactly one wins."""
@@ -132,6 +171,9 @@ def start_or_resume(session: Session, target: Target, job_root: Path) -> tuple[S
         .order_by(Sweep.id.desc())
         .limit(1)
     ).first()
+    if previous is not None and is_given_up(previous) and not retry_given_up:
+        # Resuming it would do nothing but end it incomplete again: the target is swept anew instead.
+        previous = None
     try:
         if previous is not None:
             if (previous.summary or {}).get("distributed"):
@@ -148,9 +190,9 @@ def start_or_resume(session: Session, target: Target, job_root: Path) -> tuple[S
             )
             if not _rowcount(moved):
                 raise _busy(session, target.name)
-            # What markwatch failed itself last time (a page it could not check or store) is done again.
-            ledger.requeue_unhandled(session, previous.id)
-            rescan_failed(session, previous.id)
+            # What markwatch failed itself last time (a page it could not check or store, images it could not
+            # look for or read) is done again, up to the bound of attempts.
+            redo_unhandled(session, previous.id, retry_given_up=retry_given_up)
             session.flush()
             session.refresh(previous)
             return previous, True
@@ -164,6 +206,75 @@ def start_or_resume(session: Session, target: Target, job_root: Path) -> tuple[S
     sweep.job_dir = str(job_root / f"sweep-{sweep.id}")
     session.flush()
     return sweep, False
+
+
+def redo_unhandled(session: Session, sweep_id: int, *, retry_given_up: bool = False) -> int:
+    """Put back what markwatch failed itself in a sweep (URLs, image scans, image readings), each item that
+    has attempts left (MARKWATCH_MAX_ATTEMPTS), or every one when `retry_given_up`. How many items."""
+    attempts = ledger.max_attempts()
+    return (
+        ledger.requeue_unhandled(session, sweep_id, max_attempts=attempts, retry_given_up=retry_given_up)
+        + rescan_failed(session, sweep_id, attempts=attempts, retry_given_up=retry_given_up)
+        + reread_run_failures(session, sweep_id, attempts=attempts, retry_given_up=retry_given_up)
+    )
+
+
+def given_up(
+    session: Session,
+    sweep_id: int,
+    *,
+    max_attempts: int | None = None,
+    unhandled: dict[str, int] | None = None,
+) -> GivenUp:
+    """What markwatch failed itself in the sweep `max_attempts` times (default: the setting) and no longer
+    does again on resume, by reason, with the first SUMMARY_GIVEN_UP items."""
+    attempts = ledger.max_attempts_or_setting(max_attempts)
+    if unhandled is None:
+        unhandled = not_handled(session, sweep_id, ledger.account(session, sweep_id))
+    counts: dict[str, int] = {}
+    items: list[dict[str, Any]] = []
+    # Counted in the database, listed up to the bound: a broken checker may give up every page of a sweep.
+    for reason, count in session.execute(
+        select(SweepUrl.reason, func.count())
+        .where(*ledger.unhandled_given_up(sweep_id, attempts))
+        .group_by(SweepUrl.reason)
+    ):
+        counts[str(reason)] = int(count)
+    for reason, url, retries in session.execute(
+        select(SweepUrl.reason, SweepUrl.url, SweepUrl.retries)
+        .where(*ledger.unhandled_given_up(sweep_id, attempts))
+        .order_by(SweepUrl.url)
+        .limit(SUMMARY_GIVEN_UP)
+    ):
+        items.append({"reason": str(reason), "url": url, "attempts": retries + 1})
+    scanned = session.scalar(select(func.count()).where(*scan_given_up(sweep_id, attempts)))
+    if scanned:
+        counts[IMAGES_NOT_SCANNED] = int(scanned)
+        items += [
+            {"reason": IMAGES_NOT_SCANNED, "url": url, "attempts": n + 1}
+            for url, n in session.execute(
+                select(SweepPage.url, SweepPage.image_scan_retries)
+                .where(*scan_given_up(sweep_id, attempts))
+                .order_by(SweepPage.url)
+                .limit(SUMMARY_GIVEN_UP)
+            )
+        ]
+    pages, unread = not_read_given_up(session, sweep_id, attempts, SUMMARY_GIVEN_UP)
+    if pages:
+        counts[IMAGES_NOT_READ] = pages
+        items += unread
+    return GivenUp(
+        counts=dict(sorted(counts.items())),
+        items=items[:SUMMARY_GIVEN_UP],
+        retryable=sum(unhandled.values()) - sum(counts.values()),
+        attempts=attempts,
+    )
+
+
+def given_up_text(counts: dict[str, int], attempts: int) -> str:
+    """ "nothing left to retry: 2 given up after 3 attempt(s) (check_failed 1, images_not_read 1)"."""
+    by_reason = ", ".join(f"{reason} {count}" for reason, count in sorted(counts.items()))
+    return f"nothing left to retry: {sum(counts.values())} given up after {attempts} attempt(s) ({by_reason})"
 
 
 def _busy_cluster(sweep: Sweep) -> ConflictError:
@@ -227,11 +338,9 @@ def record_end(session: Session, sweep: Sweep, result: CrawlResult) -> Sweep:
     markwatch's own fault (ledger.UNHANDLED: a page it could not check or store), every fetched page reached
     the database and no image work it took is left (fetched, read or checked with its page); else
     interrupted (stopped by a signal) or incomplete (missing URLs, URLs not handled by reason and pages
-    waiting for images listed)."""
+    waiting for images, or with images markwatch failed to read, listed)."""
     acc = apply_accounting(session, sweep)
-    dropped = ("pid", "missing", "spooled", "unkept", "images_pending", "images_pending_scan",
-               "images_pending_pages", "unhandled")  # fmt: skip
-    summary = {k: v for k, v in (sweep.summary or {}).items() if k not in dropped}
+    summary = {k: v for k, v in (sweep.summary or {}).items() if k not in _PER_RUN}
     summary["ended"] = _ended(result)
     warnings = merge_warnings(summary.get("warnings") or [], result.warnings)
     if warnings:
@@ -249,7 +358,25 @@ def record_end(session: Session, sweep: Sweep, result: CrawlResult) -> Sweep:
         if unhandled:
             summary["unhandled"] = unhandled  # by reason; `sweep resume` fetches and checks them again
             if summary["ended"] == "finished":
-                summary["ended"] = f"{sum(unhandled.values())} URL(s) not handled"
+                by_reason = ", ".join(f"{reason} {count}" for reason, count in sorted(unhandled.items()))
+                summary["ended"] = f"{sum(unhandled.values())} URL(s) not handled ({by_reason})"
+            if unhandled.get(IMAGES_NOT_READ):
+                # `sweep resume` reads their images again (reread_run_failures).
+                summary["images_not_read_pages"] = pages_not_read_urls(session, sweep.id, SUMMARY_MISSING)
+            left = given_up(session, sweep.id, unhandled=unhandled)
+            if left.counts:
+                # Tried MARKWATCH_MAX_ATTEMPTS times: still recorded with their reasons, not done again.
+                summary["given_up"], summary["given_up_items"] = left.counts, left.items
+                summary["max_attempts"] = left.attempts
+            nothing_left = (
+                state == "incomplete" and left.retryable == 0 and acc.missing == 0 and result.all_written
+                and images_left == 0 and not result.gave_up
+            )  # fmt: skip
+            if nothing_left:
+                # Incomplete, never finished; but a resume would do nothing: the next run of the target
+                # starts a new sweep, and the scheduler opens cases from this one marked incomplete.
+                summary["nothing_to_retry"] = True
+                summary["ended"] = given_up_text(left.counts, left.attempts)
         if result.unkept:
             summary["unkept"] = result.unkept  # in no spool either: their URLs, queued, are fetched again
         elif not result.all_written:
@@ -267,12 +394,16 @@ def record_end(session: Session, sweep: Sweep, result: CrawlResult) -> Sweep:
 
 def not_handled(session: Session, sweep_id: int, acc: ledger.Accounting) -> dict[str, int]:
     """What markwatch failed itself in a sweep, by reason: URLs it could not check or store
-    (ledger.UNHANDLED) and stored pages whose images it could not look for (their image claims unknown).
-    Any of them keeps the sweep from being finished; `sweep resume` does them again."""
+    (ledger.UNHANDLED), stored pages whose images it could not look for, and stored pages with an image it
+    could not read in this run (their image claims unknown). Any of them keeps the sweep from being finished;
+    `sweep resume` does them again."""
     counts = dict(acc.unhandled)
     unscanned = pages_not_scanned(session, sweep_id)
     if unscanned:
         counts[IMAGES_NOT_SCANNED] = unscanned
+    unread = pages_not_read(session, sweep_id)
+    if unread:
+        counts[IMAGES_NOT_READ] = unread
     return counts
 
 
@@ -376,6 +507,7 @@ def run_sweep(
     from crawler.targets import load_targets
 
     target = load_targets(targets_path).get(target_name)
+    ledger.max_attempts()  # a wrong setting is refused now, before anything is written, not as the sweep ends
     with db.session_scope(db_url) as session:
         designations = require_registry(session, allow_empty=allow_empty_registry)
         sweep, _resumed = start_or_resume(session, target, job_root)
@@ -394,11 +526,15 @@ def resume_sweep(
     on_progress: Callable[[dict[str, Any]], None] | None = None,
     outage_bound: float | None = None,
     allow_empty_registry: bool = False,
+    retry_given_up: bool = False,
 ) -> Sweep:
     """Carry on one interrupted or incomplete single-process sweep by id (its target is in its row).
 
     RegistryEmpty when the registry holds no designation, unless `allow_empty_registry` or the sweep was
-    started with that allowance (an emptied registry would turn the rest of its claims into SHS001)."""
+    started with that allowance (an emptied registry would turn the rest of its claims into SHS001).
+    ConflictError for a sweep with nothing left to retry (is_given_up), unless `retry_given_up`: then what
+    was given up is done once more."""
+    ledger.max_attempts()  # a wrong setting is refused now, before anything is written, not as the sweep ends
     with db.session_scope(db_url) as session:
         sweep = session.get(Sweep, sweep_id)
         if sweep is None:
@@ -421,7 +557,15 @@ def resume_sweep(
             raise ConflictError(
                 f"sweep {sweep_id} is not the newest sweep of {sweep.target!r} (sweep {newer} is)"
             )
-        resumed, _ = start_or_resume(session, target, job_root)
+        if is_given_up(sweep) and not retry_given_up:
+            summary = sweep.summary or {}
+            raise ConflictError(
+                f"sweep {sweep_id} is incomplete with "
+                + given_up_text(summary.get("given_up") or {}, int(summary.get("max_attempts") or 0))
+                + f" (MARKWATCH_MAX_ATTEMPTS); `markwatch sweep run` starts a new sweep of {sweep.target!r}, "
+                f"or try them once more with `markwatch sweep resume {sweep_id} --retry-given-up`"
+            )
+        resumed, _ = start_or_resume(session, target, job_root, retry_given_up=retry_given_up)
         if resumed.id != sweep_id:  # pragma: no cover - start_or_resume picks the newest unfinished row
             raise ConflictError(f"sweep {resumed.id} of {sweep.target!r} was resumed instead")
         job_dir = Path(resumed.job_dir or job_root / f"sweep-{sweep_id}")

@@ -113,6 +113,27 @@ def _label() -> bytes:
 LABEL = _label()
 
 
+class LabelFailingReader:
+    """The real reader, except that it fails on the label as a reader bug would (reason `reader-failed`): a
+    failure of markwatch's own reading, not of the image."""
+
+    def __init__(self, settings: ImageSettings) -> None:
+        from checker.images.reading import ImageReader
+
+        self.inner = ImageReader(settings)
+        self.version = self.inner.version  # the stage keys its readings by the real reader's version
+
+    def read(self, raw: bytes) -> ImageReading:
+        if raw == LABEL:
+            raise RuntimeError("the OCR engine failed on this image")
+        return self.inner.read(raw)
+
+
+def label_failing_reader(settings: ImageSettings) -> LabelFailingReader:
+    """Factory for MARKWATCH_IMAGE_READER (module level, importable by a spawned worker)."""
+    return LabelFailingReader(settings)
+
+
 class Shop:
     """A marketplace on 127.0.0.1 whose claims are only in images; records every request."""
 

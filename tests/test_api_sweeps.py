@@ -133,6 +133,36 @@ def test_finished_sweep_is_ingested_into_cases(api: tuple[TestClient, dict[str, 
         assert session.query(Case).filter_by(case_key="NEW").count() == 1
 
 
+def test_a_sweep_with_nothing_left_to_retry_is_ingested_marked_incomplete(
+    api: tuple[TestClient, dict[str, str]], db_url: str
+) -> None:
+    """As record_end leaves a sweep whose every not-handled item used its MARKWATCH_MAX_ATTEMPTS attempts: a
+    triggered run opens its cases as the scheduler does (marked; none closed by re-check)."""
+    client, headers = api
+    started = client.post("/v1/sweeps", json={"target": "shop-b"}, headers=headers)
+    assert started.status_code == 202
+    with db.session_scope(db_url) as session:
+        sweep = make_sweep(session, target="shop-b")
+        sweep.state, sweep.finished_at = "incomplete", None
+        sweep.summary = {"unhandled": {"check_failed": 1}, "given_up": {"check_failed": 1},
+                         "nothing_to_retry": True, "max_attempts": 3}  # fmt: skip
+        add_finding(session, sweep, key="GIVEN-UP")
+        retryable = make_sweep(session, target="shop-c")
+        retryable.state, retryable.summary = "incomplete", {"unhandled": {"check_failed": 1}}
+        add_finding(session, retryable, key="STILL-RETRYING")
+        sweep_id = sweep.id
+    for launch in client.app.state.sweep_runner.running():  # type: ignore[attr-defined]
+        assert launch.done.wait(20)
+    assert client.post("/v1/sweeps", json={"target": "shop-c"}, headers=headers).status_code == 202
+    for launch in client.app.state.sweep_runner.running():  # type: ignore[attr-defined]
+        assert launch.done.wait(20)
+    with db.session_scope(db_url) as session:
+        [case] = session.query(Case).filter_by(case_key="GIVEN-UP").all()
+        assert f"from incomplete sweep {sweep_id}" in (case.confidence_reasons or [])
+        # An incomplete sweep that still has items to retry is resumed next time, not ingested.
+        assert session.query(Case).filter_by(case_key="STILL-RETRYING").count() == 0
+
+
 def test_an_empty_registry_is_503_and_no_sweep_starts(
     api_without_registry: tuple[TestClient, dict[str, str]], db_url: str, tmp_path: Path
 ) -> None:

@@ -14,7 +14,7 @@ from api.console import wording
 from api.console.i18n import Translator
 from api.console.sweep_ledger import URLS_PER_PAGE
 from crawler.ledger import Discovery, Outcome, account, record_discoveries, record_outcomes
-from crawler.store.models import PARTIAL, SWEEP_STATES, Sweep
+from crawler.store.models import PARTIAL, SWEEP_STATES, Sweep, SweepPage
 from markwatch import db
 
 NOT_FOUND = 7
@@ -101,6 +101,34 @@ def test_sweep_page_lists_failed_and_skipped_urls_and_its_counts_agree(
     assert 'href="javascript:' not in page and '<span class="unsafe-url">javascript:' in page
 
 
+def test_sweep_page_says_what_markwatch_failed_itself_by_reason_in_chinese(
+    console: tuple[TestClient, ConsoleData, int], db_url: str
+) -> None:
+    client, _, sweep_id = console
+    with db.session_scope(db_url) as session:
+        sweep = session.get(Sweep, sweep_id)
+        assert sweep is not None
+        # As sweeps/bookkeeping.py record_end leaves a sweep whose OCR failed on two pages' images.
+        sweep.summary = {"unhandled": {"images_not_read": 2, "check_failed": 1}}
+        session.add(
+            SweepPage(sweep_id=sweep_id, url="https://shop.example.com/item/1.html", status=PARTIAL,
+                      checked_at=NOW, warnings=[{"code": "image-timeout", "message": "image x not read"}])
+        )  # fmt: skip
+    page = client.get(f"/console/sweeps/{sweep_id}").text
+    row = re.search(r'id="sweep-unhandled">(.*?)</dd>', page, flags=re.S)
+    assert row is not None
+    assert '<span class="kv" data-reason="images_not_read">页面上有图片本系统未能识别' in row.group(1)
+    assert "（识别超时或识别进程故障，并非图片本身的问题）：2<" in row.group(1)
+    assert '<span class="kv" data-reason="check_failed">检查出错：1<' in row.group(1)
+    assert "页面未能完整读取：有图片识别超时（本系统的原因，续跑时重新识别）" in page
+    english = client.get(f"/console/sweeps/{sweep_id}?lang=en").text
+    assert "pages with an image markwatch failed to read" in english
+    # A sweep with nothing of the kind shows no such row.
+    with db.session_scope(db_url) as session:
+        session.get(Sweep, sweep_id).summary = {}  # type: ignore[union-attr]
+    assert 'id="sweep-unhandled"' not in client.get(f"/console/sweeps/{sweep_id}").text
+
+
 def test_failed_urls_are_paged(console: tuple[TestClient, ConsoleData, int]) -> None:
     client, _, sweep_id = console
     first = client.get(f"/console/sweeps/{sweep_id}").text
@@ -138,3 +166,51 @@ def test_every_sweep_state_and_page_status_reads_in_chinese() -> None:
         assert wording.sweep_state(t, state) != t("sweep_state.unknown"), state
     assert wording.sweep_state(t, "brand-new") == "其他状态"
     assert wording.sweep_error(t, PARTIAL) == "页面未能完整读取"
+
+
+def test_sweep_page_says_what_was_given_up_and_that_nothing_is_left_to_retry(
+    console: tuple[TestClient, ConsoleData, int], db_url: str
+) -> None:
+    """As record_end leaves a sweep whose every not-handled item used its MARKWATCH_MAX_ATTEMPTS attempts."""
+    client, _, sweep_id = console
+    with db.session_scope(db_url) as session:
+        sweep = session.get(Sweep, sweep_id)
+        assert sweep is not None
+        sweep.summary = {
+            "unhandled": {"images_not_read": 1, "check_failed": 1},
+            "given_up": {"images_not_read": 1, "check_failed": 1},
+            "given_up_items": [
+                {"reason": "check_failed", "url": HOSTILE_URL, "attempts": 3},
+                {
+                    "reason": "images_not_read",
+                    "url": "https://shop.example.com/item/1.html",
+                    "image": f"https://shop.example.com/{SCRIPT_PAYLOAD}.jpg",
+                    "attempts": 3,
+                },
+            ],
+            "nothing_to_retry": True,
+            "max_attempts": 3,
+        }
+    page = client.get(f"/console/sweeps/{sweep_id}").text
+    assert 'data-state="incomplete">未完成（已无可重试项）<' in page
+    row = re.search(r'id="sweep-given-up">(.*?)</dd>', page, flags=re.S)
+    assert row is not None
+    assert '<span class="kv" data-reason="check_failed">检查出错：1<' in row.group(1)
+    assert "已尝试 3 次仍失败，续跑时不再重试" in page
+    assert 'id="sweep-nothing-to-retry"' in page and "--retry-given-up" in page
+    items = re.search(r'<ul id="sweep-given-up-items">(.*?)</ul>', page, flags=re.S)
+    assert items is not None and items.group(1).count("<li") == 2
+    # Crawled addresses are hostile: escaped, never markup.
+    assert SCRIPT_PAYLOAD not in page and "&lt;script&gt;" in page
+    history = client.get("/console/sweeps").text
+    listed = re.search(rf'<tr data-sweep-id="{sweep_id}">(.*?)</tr>', history, flags=re.S)
+    assert listed is not None and "未完成（已无可重试项）" in listed.group(1)
+    english = client.get(f"/console/sweeps/{sweep_id}?lang=en").text
+    assert "incomplete (nothing left to retry)" in english
+    assert "Given up after 3 attempts (not retried on resume)" in english
+    # A sweep that gave nothing up shows none of it, and can be resumed.
+    with db.session_scope(db_url) as session:
+        session.get(Sweep, sweep_id).summary = {"unhandled": {"check_failed": 1}}  # type: ignore[union-attr]
+    plain = client.get(f"/console/sweeps/{sweep_id}?lang=zh").text
+    assert 'id="sweep-given-up"' not in plain and 'id="sweep-nothing-to-retry"' not in plain
+    assert 'data-state="incomplete">未完成（可续跑）<' in plain

@@ -29,6 +29,7 @@ from crawler.images.models import ImageSighting
 from crawler.store.models import Snapshot, SnapshotBody, Sweep, SweepPage, SweepUrl
 from markwatch import db
 from markwatch.config import USER_AGENT
+from sweeps.cluster.worker import EXIT_INCOMPLETE
 from sweeps.images.accounting import pending_images
 from sweeps.models import Finding
 
@@ -353,6 +354,58 @@ def test_two_cluster_workers_share_the_images_and_finish_once_all_are_judged(
 
 
 @pytest.mark.slow
+@pytest.mark.redis
+@pytest.mark.postgres
+def test_a_cluster_sweep_whose_images_a_worker_failed_to_read_is_finished_by_the_next_worker(
+    postgres_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    # A worker taking up an incomplete cluster sweep (sweeps/cluster/worker.py claim_sweep) reads again the
+    # images an earlier worker's OCR failed on, as `sweep resume` does for a single-process sweep.
+    _with_registry(postgres_url)
+    for state in serve_shop(Shop()):
+        targets = state.targets(tmp_path / "targets.yaml")
+        env = _env(MARKWATCH_HOME=str(tmp_path / "home"))
+        started = subprocess.run(
+            [MARKWATCH, "cluster", "start", str(targets), "--target", "shop", "--db", postgres_url,
+             "--redis", redis_url],
+            env=env, cwd=REPO, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert started.returncode == 0, started.stderr[-3000:]
+        sweep_id = int(started.stdout.strip())
+        command = [MARKWATCH, "cluster", "worker", str(sweep_id), "--db", postgres_url, "--redis", redis_url,
+                   "--claim-timeout", "3", *FAST]  # fmt: skip
+        failing = {**env, "MARKWATCH_IMAGE_READER": "images_support:label_failing_reader"}
+        first = subprocess.run(command, env=failing, cwd=REPO, capture_output=True, text=True, timeout=600)
+        assert first.returncode == EXIT_INCOMPLETE, first.stdout + first.stderr[-3000:]
+        assert "2 URL(s) not handled (images_not_read 2)" in first.stdout, first.stdout
+        with db.session_scope(postgres_url) as session:
+            sweep = session.get(Sweep, sweep_id)
+            assert sweep is not None and sweep.state == "incomplete"
+            assert sweep.summary["unhandled"] == {"images_not_read": 2}
+        fetched_before = state.hits()
+        second = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, timeout=600)
+        assert second.returncode == 0, second.stdout + second.stderr[-3000:]
+        assert "finished by this worker" in second.stdout, second.stdout
+        assert state.hits() == fetched_before  # only reading and judging were left
+    with db.session_scope(postgres_url) as session:
+        sweep = session.get(Sweep, sweep_id)
+        assert sweep is not None and sweep.state == "finished" and "unhandled" not in sweep.summary
+        findings = session.scalars(
+            select(Finding).where(Finding.sweep_id == sweep_id, Finding.rule_id == "SHS003")
+        ).all()
+        assert {f.page_url.rsplit("/", 1)[-1] for f in findings} == {"1.html", "2.html"}
+        labels = session.scalars(
+            select(SweepPage).where(SweepPage.sweep_id == sweep_id, SweepPage.url.like("%/item/_.html"))
+        ).all()
+        assert {
+            p.url.rsplit("/", 1)[-1]: p.status for p in labels if p.url.endswith(("1.html", "2.html"))
+        } == {
+            "1.html": "ok",
+            "2.html": "ok",
+        }
+
+
+@pytest.mark.slow
 def test_a_page_whose_image_is_not_read_again_is_partial_and_resolves_nothing(
     shop: Shop, tmp_path: Path
 ) -> None:
@@ -369,10 +422,70 @@ def test_a_page_whose_image_is_not_read_again_is_partial_and_resolves_nothing(
             page = session.scalars(
                 select(SweepPage).where(SweepPage.sweep_id == sweep_id, SweepPage.url.like("%/item/1.html"))
             ).one()
-            resolved = session.get(Sweep, sweep_id).findings_resolved  # type: ignore[union-attr]
+            swept = session.get(Sweep, sweep_id)
+            assert swept is not None
+            resolved, state, summary = swept.findings_resolved, swept.state, swept.summary
+        # The image's own failure (its host's error, bytes no reader decodes) is a fact about the page, not
+        # work markwatch left undone: the sweep finishes.
+        assert state == "finished" and "unhandled" not in summary, summary
         assert page.status == "partial", (page.status, page.warnings)
         assert any(w["code"].startswith(code) for w in page.warnings), page.warnings
         assert resolved == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("reader", "reason", "pages"),
+    [
+        ("images_support:label_failing_reader", "reader-failed", ["1.html", "2.html"]),
+        # No OCR worker can start: every fetched image (the label's two addresses, item 3's bomb) is not read.
+        ("images_support:unloadable_reader", "reader-unavailable", ["1.html", "2.html", "3.html"]),
+    ],
+)
+def test_images_markwatch_failed_to_read_leave_the_sweep_incomplete_until_resume_reads_them(
+    shop: Shop, tmp_path: Path, reader: str, reason: str, pages: list[str]
+) -> None:
+    # Only a failure of markwatch's own reading counts: item 3's offsite and robots images and item 4's
+    # HTTP 404 are the images' own (the page is partial, the sweep finishes: see the next test).
+    db_url = f"sqlite:///{tmp_path / 'mw.db'}"
+    _with_registry(db_url)
+    failed = _sweep(shop, tmp_path, db_url, MARKWATCH_IMAGE_READER=reader)
+    assert failed.returncode == 1, failed.stderr[-3000:]
+    assert f"{len(pages)} URL(s) not handled (images_not_read {len(pages)})" in failed.stdout, failed.stdout
+    assert f"images not read on http://127.0.0.1:{shop.port}/item/1.html, " in failed.stdout, failed.stdout
+    with db.session_scope(db_url) as session:
+        sweep = session.scalars(select(Sweep)).one()
+        assert sweep.state == "incomplete" and sweep.summary["unhandled"] == {"images_not_read": len(pages)}
+        assert [url.rsplit("/", 1)[-1] for url in sweep.summary["images_not_read_pages"]] == pages
+        assert "images_not_read" in sweep.summary["ended"]
+        statuses = {
+            page.url.rsplit("/", 1)[-1]: (page.status, [w["code"] for w in page.warnings])
+            for page in session.scalars(select(SweepPage).where(SweepPage.url.like("%/item/%")))
+        }
+        assert statuses["1.html"] == statuses["2.html"] == ("partial", [f"image-{reason}"])
+        assert statuses["4.html"] == ("partial", ["image-http_404"])
+        assert not session.scalars(select(Finding).where(Finding.rule_id == "SHS003")).all()
+        # A failure of the run is never kept as the image's reading.
+        assert not session.scalars(select(ImageReadingRow).where(ImageReadingRow.reason == reason)).all()
+        sweep_id = sweep.id
+    fetched_before = shop.hits()
+
+    resumed = _resume(sweep_id, db_url, tmp_path, *FAST)  # the real reader again
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr[-3000:]
+    assert shop.hits() == fetched_before  # nothing fetched again: only reading and judging were left
+    with db.session_scope(db_url) as session:
+        sweep = session.scalars(select(Sweep)).one()
+        assert sweep.state == "finished", sweep.summary
+        assert "unhandled" not in sweep.summary and "images_not_read_pages" not in sweep.summary
+        statuses = {
+            page.url.rsplit("/", 1)[-1]: (page.status, [w["code"] for w in page.warnings])
+            for page in session.scalars(select(SweepPage).where(SweepPage.url.like("%/item/%")))
+        }
+        assert statuses["1.html"] == statuses["2.html"] == ("ok", [])  # the stale warning taken back
+        assert statuses["3.html"][0] == statuses["4.html"][0] == "partial"
+        findings = session.scalars(select(Finding).where(Finding.rule_id == "SHS003")).all()
+        assert {f.page_url.rsplit("/", 1)[-1] for f in findings} == {"1.html", "2.html"}
+        assert all(f.evidence["kind"] == "image-text" for f in findings)
 
 
 @pytest.mark.slow

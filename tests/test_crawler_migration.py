@@ -1,5 +1,5 @@
-"""Migrations 0009_sweep_accounting and 0012_sweep_heartbeat create exactly what the sweep models describe, on
-SQLite and PostgreSQL."""
+"""Migrations 0009_sweep_accounting, 0012_sweep_heartbeat and 0015_retries create exactly what the sweep models
+describe, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
-from crawler.store.models import Sweep
+from crawler.store.models import Sweep, SweepUrl
 from markwatch import db
 
 SWEEP_TABLES = {"snapshot_bodies", "snapshots", "sweeps", "sweep_pages", "sweep_urls", "findings"}
@@ -81,3 +81,38 @@ def test_0012_upgrades_a_database_with_a_running_sweep(tmp_path: object) -> None
     command.downgrade(config, "0011_image_scan")
     with db.get_engine(url).connect() as connection:
         assert "heartbeat_at" not in {c["name"] for c in inspect(connection).get_columns("sweeps")}
+
+
+def test_0015_counts_retries_from_zero_for_rows_already_there_and_downgrades(tmp_path: object) -> None:
+    """Rows a sweep wrote before the revision have been retried 0 times (each gets its full attempts)."""
+    from pathlib import Path
+
+    from alembic import command
+    from alembic.config import Config
+
+    url = f"sqlite:///{Path(str(tmp_path)) / 'old.db'}"
+    config = Config()
+    config.set_main_option("script_location", str(Path(db.__file__).parent / "migrations"))
+    config.attributes["connection_engine"] = db.get_engine(url)
+    command.upgrade(config, "0014_notice_numbers")
+    with db.get_engine(url).begin() as connection:
+        connection.execute(
+            text("INSERT INTO sweeps (target, started_at, state, job_dir, pages_fetched, robots_skipped, "
+                 "offsite_dropped, errors, claims, findings_new, findings_recurring, findings_resolved, summary, "
+                 "urls_discovered, urls_taken, urls_failed, urls_skipped, urls_missing, skipped) VALUES ('t', "
+                 "'2026-01-05 08:00:00.000000', 'incomplete', NULL, 0, 0, 0, '{}', 0, 0, 0, 0, '{}', 0, 0, 0, 0, 0, "
+                 "'{}')")
+        )  # fmt: skip
+        connection.execute(
+            text("INSERT INTO sweep_urls (sweep_id, url, state, kind, reason, taken, requeues, discovered_at) "
+                 "VALUES (1, 'http://x/1', 'failed', 'page', 'check_failed', 1, 0, '2026-01-05 08:00:00.000000')")
+        )  # fmt: skip
+    db.upgrade(url)
+    with db.session_scope(url) as session:
+        assert session.scalars(select(SweepUrl.retries)).all() == [0]
+    command.downgrade(config, "0014_notice_numbers")
+    with db.get_engine(url).connect() as connection:
+        inspector = inspect(connection)
+        for table, column in (("sweep_urls", "retries"), ("image_sightings", "retries"),
+                              ("sweep_pages", "image_scan_retries")):  # fmt: skip
+            assert column not in {c["name"] for c in inspector.get_columns(table)}

@@ -188,6 +188,26 @@ def test_a_sweep_left_incomplete_is_logged_as_incomplete_with_what_was_not_handl
     )
 
 
+def test_a_sweep_with_images_markwatch_could_not_read_is_logged_incomplete_naming_the_pages(
+    sqlite_url: str, make_scheduler: Callable[..., SweepScheduler], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As record_end leaves a sweep whose OCR failed on seven pages' images (not the images' fault)."""
+    pages = [f"https://shop.example.com/item/{n}.html" for n in range(1, 8)]
+    summary = {"unhandled": {"images_not_read": 7}, "images_not_read_pages": pages}
+    monkeypatch.setenv("FAKE_SWEEP_EXIT", "1")
+    monkeypatch.setenv("FAKE_SWEEP_STATE", "incomplete")
+    monkeypatch.setenv("FAKE_SWEEP_SUMMARY", json.dumps(summary))
+    service = make_scheduler(sqlite_url, {"shop": RARELY})
+    service.start()
+    service.trigger_now("shop")
+    wait_for(lambda: [r.outcome for r in runs(sqlite_url)] == ["incomplete"])
+    [run] = runs(sqlite_url)
+    assert run.detail == (
+        f"sweep {run.sweep_id} is incomplete: not handled images_not_read 7 (images not read on "
+        f"{', '.join(pages[:5])}, ...); the next run resumes it"
+    )
+
+
 def test_no_overlap_a_second_trigger_while_running_is_skipped_and_logged(
     db_url: str, make_scheduler: Callable[..., SweepScheduler]
 ) -> None:
@@ -364,3 +384,14 @@ def test_the_night_summer_time_ends_fires_each_wall_time_once_and_ends(line: str
     assert len(walls) == len(set(walls))  # the repeated hour fires no wall time twice
     assert dt.datetime(2027, 10, 31, 2, 30) in walls or line == "0 2,3 * * *"
     assert next_fire(trigger, fires[-1]) is not None
+
+
+def test_a_wrong_max_attempts_setting_stops_the_scheduler_at_start(
+    sqlite_url: str, make_scheduler: Callable[..., SweepScheduler], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every sweep it starts reads MARKWATCH_MAX_ATTEMPTS: refused once, by name, not as each run fails."""
+    from markwatch.errors import InputError
+
+    monkeypatch.setenv("MARKWATCH_MAX_ATTEMPTS", "0")
+    with pytest.raises(InputError, match="MARKWATCH_MAX_ATTEMPTS: must be a whole number"):
+        make_scheduler(sqlite_url, {"shop": RARELY})

@@ -212,3 +212,23 @@ def test_a_distributed_sweep_does_again_what_markwatch_failed_when_a_worker_resu
     assert done.state == "finished" and "unhandled" not in done.summary
     assert sorted(done.pages) == sorted(site.marketplace_urls())
     assert hits["/item/2.html"] == 2 and hits["/item/1.html"] == hits["/item/3.html"] == 1
+
+
+def test_a_distributed_sweep_gives_up_what_fails_every_time_and_says_so(
+    postgres_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    """MARKWATCH_MAX_ATTEMPTS=1: the page the checker always crashes on is given up at once; the worker says
+    nothing is left to retry instead of asking for another worker."""
+    with serve(listing_pages=1, items_per_page=3) as site:
+        run = ClusterRun(site, postgres_url, redis_url, tmp_path)
+        run.env.update(MARKWATCH_CHECKER="faulty_checker:factory", MARKWATCH_TEST_FAULTS="check:/item/2.html",
+                       MARKWATCH_MAX_ATTEMPTS="1")  # fmt: skip
+        sweep_id = run.start()
+        run.spawn(1)
+        [(code, out, err)] = run.finish(timeout=180)
+        swept = stored(postgres_url, sweep_id)
+    assert code != 0, out + err[-3000:]
+    assert swept.state == "incomplete" and swept.summary["nothing_to_retry"] is True
+    assert swept.summary["given_up"] == {"check_failed": 1}
+    assert "nothing left to retry: 1 given up after 1 attempt(s) (check_failed 1)" in out, out
+    assert "`markwatch cluster start` sweeps the target anew" in out

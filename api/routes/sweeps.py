@@ -20,7 +20,7 @@ from api.schemas.common import (
     OffsetQuery,
     Page,
 )
-from api.schemas.sweeps import TARGET_PATTERN, LaunchOut, SweepIn, SweepOut
+from api.schemas.sweeps import TARGET_PATTERN, GivenUpItem, LaunchOut, SweepIn, SweepOut
 from api.settings import Settings
 from checker.registry.gate import require_registry
 from crawler.runner import Launch, SweepRunner
@@ -58,6 +58,14 @@ def sweep_out(session: Session, sweep: Sweep) -> SweepOut:
         offsite_dropped=sweep.offsite_dropped,
         errors={str(k): int(v) for k, v in (sweep.errors or {}).items()},
         unhandled={str(k): int(v) for k, v in ((sweep.summary or {}).get("unhandled") or {}).items()},
+        given_up={str(k): int(v) for k, v in ((sweep.summary or {}).get("given_up") or {}).items()},
+        given_up_items=[
+            GivenUpItem.model_validate(item)
+            for item in (sweep.summary or {}).get("given_up_items") or []
+            if isinstance(item, dict)
+        ],
+        nothing_to_retry=bool((sweep.summary or {}).get("nothing_to_retry")) and sweep.state == "incomplete",
+        max_attempts=(sweep.summary or {}).get("max_attempts"),
         claims=sweep.claims,
         findings=int(findings),
         findings_new=sweep.findings_new,

@@ -10,6 +10,15 @@ from pydantic import BaseModel, ConfigDict, Field
 TARGET_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
 
 
+class GivenUpItem(BaseModel):
+    """One item markwatch failed itself MARKWATCH_MAX_ATTEMPTS times and no longer does again on resume."""
+
+    reason: str = Field(description="a reason of `unhandled` (check_failed, images_not_read, ...)")
+    url: str = Field(description="the URL (for images_not_read and images_not_scanned: its page)")
+    image: str | None = Field(default=None, description="images_not_read: the image that was not read")
+    attempts: int
+
+
 class SweepOut(BaseModel):
     """One sweep with its counters and the comparison with the previous sweep of its target."""
 
@@ -29,8 +38,31 @@ class SweepOut(BaseModel):
     unhandled: dict[str, int] = Field(
         default_factory=dict,
         description="what markwatch failed itself when the sweep ended, by reason (check_failed, store_error, "
-        "parse_error, poison, lost, images_not_scanned): any of them leaves the sweep incomplete, and "
-        "`markwatch sweep resume` does them again; empty while a sweep runs and once it is complete",
+        "parse_error, poison, lost: URLs; images_not_scanned: pages whose images could not be looked for; "
+        "images_not_read: pages with an image markwatch's own reading failed on in that run, an OCR time limit "
+        "or a crashed, failing or missing OCR worker, never an image that is itself broken): any of them leaves "
+        "the sweep incomplete, and `markwatch sweep resume` does them again; empty while a sweep runs and once "
+        "it is complete",
+    )
+    given_up: dict[str, int] = Field(
+        default_factory=dict,
+        description="of `unhandled`, by reason, what markwatch failed itself as often as it may "
+        "(MARKWATCH_MAX_ATTEMPTS attempts, counted across resumes of the sweep, default 3): still recorded with "
+        "its reason, no longer done again on resume",
+    )
+    given_up_items: list[GivenUpItem] = Field(
+        default_factory=list,
+        description="the first 50 given-up items (URL order per reason); all stay in the sweep's ledger",
+    )
+    nothing_to_retry: bool = Field(
+        default=False,
+        description="true for an incomplete sweep whose every not-handled item was given up: it is never "
+        "finished, a resume would do nothing, so the scheduler opens cases from it marked as from an incomplete "
+        "sweep (none closed by re-check) and the next run starts a new sweep; `markwatch sweep resume ID "
+        "--retry-given-up` tries the given-up items once more",
+    )
+    max_attempts: int | None = Field(
+        default=None, description="the bound of attempts the sweep's end was judged with, when it gave up any"
     )
     claims: int
     findings: int

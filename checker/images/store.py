@@ -57,7 +57,7 @@ class MemoryCache:
         return found
 
     def put(self, reading: ImageReading) -> None:
-        if reading.reason in _NOT_KEPT or not reusable(reading):
+        if not reusable(reading):
             return
         self._items[(reading.sha256, reading.engine)] = reading
         self._items.move_to_end((reading.sha256, reading.engine))
@@ -65,8 +65,9 @@ class MemoryCache:
             self._items.popitem(last=False)
 
 
-# Failures of the run rather than of the image: read again next time.
-_NOT_KEPT = frozenset({"timeout", "worker-crashed", "reader-failed", READER_UNAVAILABLE})
+# Failures of the run rather than of the image (time limit, a crashed or failing worker, no worker at all): never
+# kept, never reused, read again next time; a sweep in which one happened is not complete (sweeps/bookkeeping.py).
+RUN_FAILURES = frozenset({"timeout", "worker-crashed", "reader-failed", READER_UNAVAILABLE})
 # Refusals made from the first bytes, before anything is decoded: repeating one costs a sniff, and what the reader
 # says of such bytes changes without PREPARATION_VERSION (which would read every image again): SVG was refused
 # as "svg" and is read now, AVIF/HEIF were "not-an-image" and have their own reason. Never kept, never reused.
@@ -74,8 +75,9 @@ REFUSED_UNREAD = frozenset({"svg", "not-an-image", "unsupported-format"})
 
 
 def reusable(reading: ImageReading) -> bool:
-    """Whether a kept reading may stand for reading the image again (not a refusal made before decoding)."""
-    return not (reading.status == "error" and reading.reason in REFUSED_UNREAD)
+    """Whether a kept reading may stand for reading the image again (not a refusal made before decoding, nor a
+    failure of the run that made it: the sweeps' image stage once kept `reader-unavailable` readings)."""
+    return not (reading.status == "error" and reading.reason in REFUSED_UNREAD | RUN_FAILURES)
 
 
 class DbCache:
@@ -95,10 +97,16 @@ class DbCache:
         return found
 
     def put(self, reading: ImageReading) -> None:
-        if reading.reason in _NOT_KEPT or not reusable(reading):
+        if not reusable(reading):
             return
-        if self.session.get(ImageReadingRow, (reading.sha256, reading.engine)) is not None:
-            return
+        kept = self.session.get(ImageReadingRow, (reading.sha256, reading.engine))
+        if kept is not None:
+            if reusable(ImageReading.model_validate(kept.reading)):
+                return
+            # A row no one may reuse (kept by an older reader: an SVG refused unread, a `reader-unavailable`)
+            # gives way, or every later check would miss the cache and read the image again.
+            self.session.delete(kept)
+            self.session.flush()
         self.session.add(
             ImageReadingRow(
                 sha256=reading.sha256,

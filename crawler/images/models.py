@@ -61,3 +61,6 @@ class ImageSighting(Base):
     # work is taken over, never lost, and two live ones do not read the same image at once.
     lease_owner: Mapped[str | None] = mapped_column(String(80), nullable=True)
     lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # How often a resume of the sweep read it again after markwatch's own reading failed (a run failure:
+    # timeout, crashed or failing worker, no worker): bounded by MARKWATCH_MAX_ATTEMPTS, then given up.
+    retries: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")

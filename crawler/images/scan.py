@@ -150,12 +150,26 @@ class _StoredInline:
     item: PageItem
 
 
-def rescan_failed(session: Session, sweep_id: int) -> int:
-    """Stored pages whose images could not be looked for, pending again (a resumed sweep); how many."""
+def scan_given_up(sweep_id: int, attempts: int) -> tuple[Any, ...]:
+    """Stored pages whose images markwatch failed to look for `attempts` times or more: not looked for again."""
+    return (
+        SweepPage.sweep_id == sweep_id,
+        SweepPage.image_scan == FAILED,
+        SweepPage.image_scan_retries + 1 >= attempts,
+    )
+
+
+def rescan_failed(session: Session, sweep_id: int, *, attempts: int, retry_given_up: bool = False) -> int:
+    """Stored pages whose images could not be looked for, pending again (a resumed sweep), each counted as
+    one more retry; those already tried `attempts` times stay failed (given up) unless `retry_given_up`.
+    How many."""
+    where: tuple[Any, ...] = (SweepPage.sweep_id == sweep_id, SweepPage.image_scan == FAILED)
+    if not retry_given_up:
+        where = (*where, SweepPage.image_scan_retries + 1 < attempts)
     moved = session.execute(
         update(SweepPage)
-        .where(SweepPage.sweep_id == sweep_id, SweepPage.image_scan == FAILED)
-        .values(image_scan=PENDING)
+        .where(*where)
+        .values(image_scan=PENDING, image_scan_retries=SweepPage.image_scan_retries + 1)
     )
     return int(getattr(moved, "rowcount", 0) or 0)
 

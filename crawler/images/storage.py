@@ -260,11 +260,13 @@ def mark_unread(session: Session, sweep_id: int, ledger_url: str, images: list[t
 
     Read as "no claim", such a page resolved its findings and closed a case awaiting rectification as
     rectified, although the claim may still be in the image."""
-    warnings = []
-    for url, reason in images:
-        kind = reason.split(":", 1)[-1] or "unknown"
-        warnings.append({"code": f"image-{kind}", "message": f"image {url} not read: {reason}"})
-    add_page_warnings(session, sweep_id, ledger_url, warnings)
+    add_page_warnings(session, sweep_id, ledger_url, [unread_warning(url, reason) for url, reason in images])
+
+
+def unread_warning(url: str, reason: str) -> dict[str, str]:
+    """The page warning of an image (url) not fetched or read, for `reason` (`failed:http_503`, `error:timeout`)."""
+    kind = reason.split(":", 1)[-1] or "unknown"
+    return {"code": f"image-{kind}", "message": f"image {url} not read: {reason}"}
 
 
 def images_over_limit(limit: int) -> dict[str, str]:
@@ -289,3 +291,22 @@ def add_page_warnings(
     page.warnings = kept
     if page.status == "ok":
         page.status = PARTIAL
+
+
+def drop_page_warnings(
+    session: Session, sweep_id: int, ledger_url: str, warnings: list[dict[str, str]]
+) -> None:
+    """These warnings taken off a stored page (an image read after all); a `partial` page left with none is `ok`."""
+    if not warnings:
+        return
+    page = session.scalars(
+        select(SweepPage).where(SweepPage.sweep_id == sweep_id, SweepPage.url == ledger_url)
+    ).first()
+    if page is None or not page.warnings:
+        return
+    kept = [warning for warning in page.warnings if warning not in warnings]
+    if len(kept) == len(page.warnings):
+        return
+    page.warnings = kept
+    if page.status == PARTIAL and not kept:
+        page.status = "ok"

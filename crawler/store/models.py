@@ -131,6 +131,9 @@ class SweepPage(Base):
     # "pending": an item page whose product images are found after the crawl's pages (crawler/images/scan.py),
     # "done" once its sightings are written; None: images not looked for, or found with the page.
     image_scan: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    # How often a resume looked for its images again after markwatch failed to (image_scan "failed"): bounded
+    # by MARKWATCH_MAX_ATTEMPTS (crawler/ledger.py max_attempts), then given up.
+    image_scan_retries: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
 
     fetched_at = synonym("checked_at")
 
@@ -162,5 +165,8 @@ class SweepUrl(Base):
     notes: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     # How often it was put back on the frontier after being found lost; bounded, then failed.
     requeues: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # How often a resume of the sweep put it back after markwatch failed it itself (ledger.UNHANDLED): its
+    # attempts are retries + 1, bounded by MARKWATCH_MAX_ATTEMPTS, then it is given up (ledger.max_attempts).
+    retries: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     discovered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
     done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -19,6 +19,7 @@ from markwatch.cases.models import CONFIDENCES, Case, CaseFinding, CaseStatus
 from markwatch.cases.precision import PrecisionPolicy, review_policy
 from markwatch.db import utcnow
 from markwatch.errors import ConflictError, NotFoundError
+from sweeps.bookkeeping import is_given_up
 from sweeps.models import Finding
 
 
@@ -273,3 +274,16 @@ def ingest_finished_since(session: Session, target: str, since: dt.datetime) -> 
         .order_by(Sweep.id)
     ).all()
     return [ingest_sweep(session, sweep_id) for sweep_id in sweep_ids]
+
+
+def ingest_given_up(session: Session, target: str) -> IngestReport | None:
+    """The target's newest sweep when it is incomplete with nothing left to retry (every item markwatch failed
+    itself used its MARKWATCH_MAX_ATTEMPTS attempts): its findings as cases marked as from an incomplete sweep,
+    none closed by re-check, as the scheduler does after such a run. None for any other sweep (an incomplete
+    sweep with items left to retry is resumed by the next run instead). Ingesting one twice changes nothing."""
+    newest = session.scalars(
+        select(Sweep).where(Sweep.target == target).order_by(Sweep.id.desc()).limit(1)
+    ).first()
+    if newest is None or not is_given_up(newest):
+        return None
+    return ingest_sweep(session, newest.id, allow_incomplete=True)

@@ -128,6 +128,14 @@ def run_worker_command(
         )
     elif result.state == "finished":
         click.echo(f"sweep {sweep_id}: finished (by another worker)")
+    elif result.state == "incomplete" and result.summary.get("nothing_to_retry"):
+        from markwatch.cli.sweep import given_up_part, not_handled_part
+
+        # Every item markwatch failed itself used its MARKWATCH_MAX_ATTEMPTS attempts: a worker would redo nothing.
+        click.echo(
+            f"sweep {sweep_id}: incomplete, {not_handled_part(result.unhandled)}{given_up_part(result.summary)}; "
+            f"`markwatch cluster start` sweeps the target anew"
+        )
     elif result.state in ("incomplete", "interrupted"):
         from markwatch.cli.sweep import not_handled_part
 

@@ -175,12 +175,39 @@ def _missing_line(sweep: Any) -> str:
     if summary.get("unkept"):
         spooled = f" ({summary['unkept']} fetched page(s) could not be kept in the job directory either)"
     images = pending_line(sweep)
+    unread = summary.get("images_not_read_pages") or []
     return (
         f"sweep {sweep.id}: {sweep.urls_missing} URL(s) missing{': ' + shown if shown else ''}{spooled}; "
         + not_handled_part((sweep.summary or {}).get("unhandled") or {})
+        # Pages whose images markwatch's own reading failed on (OCR timeout, crashed worker): read on resume.
+        + (
+            f"images not read on {', '.join(unread[:5])}{', ...' if len(unread) > 5 else ''}; "
+            if unread
+            else ""
+        )
         + (f"{images}; " if images else "")
-        + f"finish it with `markwatch sweep resume {sweep.id}`"
+        + _next_step(sweep)
     )
+
+
+def _next_step(sweep: Any) -> str:
+    summary = sweep.summary or {}
+    if summary.get("nothing_to_retry"):
+        # Given up (MARKWATCH_MAX_ATTEMPTS): resuming would only end it incomplete again.
+        return (
+            f"{given_up_part(summary)}; the next `markwatch sweep run` starts a new sweep; try them once more "
+            f"with `markwatch sweep resume {sweep.id} --retry-given-up`"
+        )
+    given = f"{given_up_part(summary)} (not retried); " if summary.get("given_up") else ""
+    return f"{given}finish it with `markwatch sweep resume {sweep.id}`"
+
+
+def given_up_part(summary: dict[str, Any]) -> str:
+    """What a sweep gave up (its summary's `given_up`), for a terminal line; "" if nothing."""
+    from sweeps.bookkeeping import given_up_text
+
+    counts = summary.get("given_up") or {}
+    return given_up_text(counts, int(summary.get("max_attempts") or 0)) if counts else ""
 
 
 def not_handled_part(unhandled: dict[str, int]) -> str:
@@ -253,6 +280,12 @@ def warning_line(warning: dict[str, Any]) -> str:
 @click.option("--redis", "redis_url", envvar="MARKWATCH_REDIS_URL", default=None,
               help="Redis of a distributed sweep (env MARKWATCH_REDIS_URL).")  # fmt: skip
 @allow_empty_registry_option
+@click.option(
+    "--retry-given-up",
+    is_flag=True,
+    help="Also do once more what markwatch failed itself MARKWATCH_MAX_ATTEMPTS times (given up); without it "
+    "a sweep with nothing else left to retry is refused.",
+)
 def resume(
     sweep_id: int,
     db_url: str | None,
@@ -263,6 +296,7 @@ def resume(
     outage_bound: float | None,
     redis_url: str | None,
     allow_empty_registry: bool,
+    retry_given_up: bool,
 ) -> None:
     """Carry on an interrupted or incomplete sweep until it finishes (no page it stored is fetched again).
 
@@ -279,6 +313,8 @@ def resume(
             raise NotFoundError(f"no sweep {sweep_id}")
         distributed = bool((row.summary or {}).get("distributed"))
     if distributed:
+        if retry_given_up:
+            raise InputError("--retry-given-up is not supported for a distributed sweep yet")
         if not redis_url:
             raise InputError(f"sweep {sweep_id} is distributed: give --redis (or MARKWATCH_REDIS_URL)")
         from markwatch.cli.cluster import run_worker_command
@@ -297,6 +333,7 @@ def resume(
         on_progress=_progress_line(f"sweep {sweep_id}") if tty else None,
         outage_bound=outage_bound,
         allow_empty_registry=allow_empty_registry,
+        retry_given_up=retry_given_up,
     )
     if tty:
         click.echo("", err=True)
@@ -346,9 +383,12 @@ def status(sweep_id: int, db_url: str | None) -> None:
         f"  {acc['discovered']} URLs discovered, {acc['taken']} taken, {acc['stored']} stored and checked, "
         f"{sum(acc['failed'].values())} failed, {sum(acc['skipped'].values())} skipped, {acc['missing']} missing"
     )
+    summary = data.get("summary") or {}
+    tried = summary.get("max_attempts")
     for title, counts in (
         ("failed", acc["failed"]),
         ("not handled (markwatch's own failures, done again on resume)", acc["unhandled"]),
+        (f"given up (tried {tried} times, not retried on resume)", summary.get("given_up") or {}),
         ("skipped", acc["skipped"]),
         ("page notes", acc["notes"]),
     ):
@@ -362,7 +402,12 @@ def status(sweep_id: int, db_url: str | None) -> None:
         click.echo("  missing:")
         for url in data["missing_urls"]:
             click.echo(f"    {url}")
-    if data["state"] in ("interrupted", "incomplete"):
+    if summary.get("nothing_to_retry") and data["state"] == "incomplete":
+        click.echo(
+            f"  nothing left to retry: the next `markwatch sweep run` starts a new sweep; try the given-up "
+            f"items once more with `markwatch sweep resume {sweep_id} --retry-given-up`"
+        )
+    elif data["state"] in ("interrupted", "incomplete"):
         click.echo(f"  finish it with `markwatch sweep resume {sweep_id}`")
 
 

@@ -12,8 +12,10 @@ from markwatch.db import Base, UTCDateTime
 # running: sweep subprocess started; finished / failed: it exited (0 / non-zero); skipped: the previous
 # sweep of the target was still running; missed: the scheduler was down longer than the grace time.
 # interrupted: the scheduler was stopped while it ran (the sweep resumes on its next run).
-# incomplete: the sweep ended incomplete (markwatch could not handle some of its pages; `detail` says which by
-# reason) and the next run resumes it.
+# incomplete: the sweep ended incomplete (markwatch could not handle some of its pages: check or store them, look
+# for their images or read their images; `detail` says which by reason) and the next run resumes it; or, when
+# every such item was tried MARKWATCH_MAX_ATTEMPTS times (nothing left to retry), `detail` says what was given
+# up and the cases opened from it (marked incomplete), and the next run starts a new sweep.
 # refused: not started, for the reason that opens `detail` (registry_empty: no designation to judge by).
 RUN_OUTCOMES = ("running", "finished", "failed", "incomplete", "interrupted", "skipped", "missed", "refused")
 

@@ -18,14 +18,16 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import func, select
 
 from checker.registry.gate import require_registry
+from crawler.ledger import max_attempts
 from crawler.runner import SweepRunner, default_sweep_command
 from crawler.store.models import Sweep
 from crawler.targets import Target, load_targets
 from markwatch import db
+from markwatch.cases.ingest import ingest_sweep
 from markwatch.errors import RegistryEmpty, TargetsFileError
 from markwatch.schedule.cron import cron_trigger, fire_times_between, next_fire
 from markwatch.schedule.models import SchedulerRun
-from sweeps.bookkeeping import UNFINISHED, reap_dead, running_sweep_id
+from sweeps.bookkeeping import UNFINISHED, is_given_up, reap_dead, running_sweep_id
 
 log = logging.getLogger("markwatch.scheduler")
 
@@ -82,6 +84,8 @@ class SweepScheduler:
     def __init__(self, config: SchedulerConfig, *, clock: Callable[[], dt.datetime] = db.utcnow) -> None:
         self.config = config
         self.clock = clock
+        # Read by every sweep it starts (they inherit this environment): refused now, by name, not run after run.
+        max_attempts()
         self.targets = {s.target.name: s for s in scheduled_targets(config.targets_path, config.timezone)}
         self.runner = SweepRunner(config.sweep_command, config.db_url, config.log_dir)
         self.scheduler = BackgroundScheduler(
@@ -199,13 +203,22 @@ class SweepScheduler:
                 # Not a failure of the run: markwatch could not handle some of the sweep's pages itself, and
                 # the next run resumes it (UNFINISHED). The log says what was left, as `sweep run` does.
                 outcome, done.detail = "incomplete", incomplete_detail(swept)
+                if is_given_up(swept):
+                    # Nothing left to retry: resuming it for ever would keep the target from ever opening
+                    # cases again. Its findings become cases marked as from an incomplete sweep (none is
+                    # closed by re-check), and the next run starts a new sweep (start_or_resume).
+                    done.detail += "; " + _ingest_given_up(session, swept)
             done.outcome, done.exit_code, done.sweep_id = outcome, launch.returncode, sweep_id
             done.finished_at, done.log_path = finished, str(launch.log_path)
             done.duration_seconds = round((finished - now).total_seconds(), 3)
+            detail = done.detail
         log.info(
             "%s: run %d %s: exit code %s, sweep %s, %.1f s",
             target, run_id, outcome, launch.returncode, sweep_id, (finished - now).total_seconds(),
         )  # fmt: skip
+        if outcome == "incomplete":
+            # What was left, or given up (and the cases opened from it), as scheduler_runs.detail says it.
+            log.warning("%s: run %d: %s", target, run_id, detail)
 
     def _record_skip(self, session: Any, target: str, scheduled_for: dt.datetime, why: str) -> None:
         session.add(SchedulerRun(target=target, scheduled_for=scheduled_for, outcome="skipped", detail=why))
@@ -247,8 +260,51 @@ class SweepScheduler:
         )
 
 
+# Pages named in the log line of a sweep whose images markwatch could not read (all are in its summary).
+DETAIL_PAGES = 5
+
+
+def _ingest_given_up(session: Any, sweep: Sweep) -> str:
+    try:
+        # In a savepoint: a failing ingest must not take the run's own log row down with it.
+        with session.begin_nested():
+            report = ingest_sweep(session, sweep.id, allow_incomplete=True)
+    except Exception as exc:
+        log.exception("sweep %d: cases could not be opened from it", sweep.id)
+        return (
+            f"cases NOT opened ({type(exc).__name__}: {exc}); open them with "
+            f"`markwatch cases ingest --sweep {sweep.id} --allow-incomplete`"
+        )
+    return (
+        f"cases opened from it (marked incomplete): {report.created} new, {report.updated} updated, "
+        f"{report.reopened} reopened, {report.escalated} escalated"
+    )
+
+
 def incomplete_detail(sweep: Sweep) -> str:
-    """What an incomplete sweep left, for the scheduler's log: its not-handled pages by reason."""
-    unhandled = (sweep.summary or {}).get("unhandled") or {}
+    """What an incomplete sweep left, for the scheduler's log: its not-handled pages by reason (the first
+    pages whose images markwatch could not read named: `images_not_read`); for a sweep with nothing left to
+    retry, what was given up after how many attempts (the first items named)."""
+    summary = sweep.summary or {}
+    if is_given_up(sweep):
+        counts = summary.get("given_up") or {}
+        given = ", ".join(f"{reason} {count}" for reason, count in sorted(counts.items())) or "none recorded"
+        items = [
+            str(item.get("url")) for item in summary.get("given_up_items") or [] if isinstance(item, dict)
+        ]
+        named = sorted(dict.fromkeys(items))
+        more = ", ..." if len(named) > DETAIL_PAGES or sum(counts.values()) > len(named) else ""
+        shown = f" ({', '.join(named[:DETAIL_PAGES])}{more})" if named else ""
+        return (
+            f"sweep {sweep.id} is incomplete: nothing left to retry, given up {given} after "
+            f"{summary.get('max_attempts')} attempt(s){shown}; the next run starts a new sweep"
+        )
+    unhandled = summary.get("unhandled") or {}
     left = ", ".join(f"{reason} {count}" for reason, count in sorted(unhandled.items())) or "none recorded"
+    unread = [str(url) for url in summary.get("images_not_read_pages") or []]
+    if unread:
+        more = (
+            ", ..." if len(unread) > DETAIL_PAGES or unhandled.get("images_not_read", 0) > len(unread) else ""
+        )
+        left += f" (images not read on {', '.join(unread[:DETAIL_PAGES])}{more})"
     return f"sweep {sweep.id} is incomplete: not handled {left}; the next run resumes it"

@@ -32,6 +32,7 @@ from markwatch import db
 from markwatch.errors import ConflictError, NotFoundError
 from sweeps.bookkeeping import close_sweep, finish_once, merge_warnings
 from sweeps.cluster.coordinator import delete_frontier
+from sweeps.images.accounting import reread_run_failures
 from sweeps.run import EXIT_FINISHED, EXIT_INTERRUPTED, CrawlResult, crawl, crawl_settings
 
 log = logging.getLogger(__name__)
@@ -118,7 +119,11 @@ def claim_sweep(sweep_id: int, db_url: str) -> Target:
                 )
                 # What markwatch failed itself last time (a page it could not check or store) is done again:
                 # queued in the ledger, it reaches the stream as any queued URL on no stream does.
-                ledger.requeue_unhandled(session, sweep_id)
+                # Each only up to MARKWATCH_MAX_ATTEMPTS times in all; past that it stays given up.
+                attempts = ledger.max_attempts()
+                ledger.requeue_unhandled(session, sweep_id, max_attempts=attempts)
+                # Images markwatch failed to read (its OCR, not the image) are read again by this worker's stage.
+                reread_run_failures(session, sweep_id, attempts=attempts)
                 session.flush()
             except IntegrityError:
                 raise ConflictError(f"another sweep of {sweep.target!r} is running") from None
@@ -155,6 +160,8 @@ class WorkerResult:
     missing: int = 0
     # What markwatch failed itself, by reason (the sweep summary's `unhandled`), when this worker recorded it
     unhandled: dict[str, int] = field(default_factory=dict)
+    # The sweep's summary when this worker recorded its end (given_up, nothing_to_retry, max_attempts)
+    summary: dict[str, Any] = field(default_factory=dict)
 
 
 def run_worker(
@@ -243,4 +250,5 @@ def _after_crawl(
     code = {"finished": EXIT_FINISHED, "interrupted": EXIT_INTERRUPTED}.get(swept.state, EXIT_INCOMPLETE)
     return WorkerResult(code, result.reason, swept.state, finished_here=swept.state == "finished",
                         missing=swept.urls_missing,
-                        unhandled=dict((swept.summary or {}).get("unhandled") or {}))  # fmt: skip
+                        unhandled=dict((swept.summary or {}).get("unhandled") or {}),
+                        summary=dict(swept.summary or {}))  # fmt: skip

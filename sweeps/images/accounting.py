@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from checker.images.store import ImageReadingRow
+from checker.images.store import RUN_FAILURES, ImageReadingRow
 from crawler.images.models import PENDING_STATES, ImageSighting
 from crawler.images.scan import FAILED as SCAN_FAILED
 from crawler.images.scan import PENDING as SCAN_PENDING
@@ -18,6 +18,8 @@ from crawler.store.models import SweepPage, SweepUrl
 from sweeps.models import Finding
 
 IMAGE_CLAIM_KINDS = ("image-text", "mark-image")
+# A sighting's reason when markwatch's own reading failed in this run (the stage's `error:<reading reason>`).
+_RUN_FAILED = sorted(f"error:{reason}" for reason in RUN_FAILURES)
 
 
 def pending_images(session: Session, sweep_id: int) -> int:
@@ -124,6 +126,8 @@ def image_accounting(session: Session, sweep_id: int) -> dict[str, Any]:
         "sightings": dict(statuses),
         # Pages whose images could not be looked for (logged): none of their images is known.
         "pages_not_scanned": pages_not_scanned(session, sweep_id),
+        # Pages with an image markwatch failed to read in this run: read again by `sweep resume`.
+        "pages_not_read": pages_not_read(session, sweep_id),
     }
 
 
@@ -133,6 +137,93 @@ def pages_not_scanned(session: Session, sweep_id: int) -> int:
         select(func.count()).where(SweepPage.sweep_id == sweep_id, SweepPage.image_scan == SCAN_FAILED)
     )
     return int(pages or 0)
+
+
+def _not_read(sweep_id: int) -> tuple[Any, ...]:
+    # Done with (checked with its page) but not read: the reading failed for a reason of the run, not the image.
+    return (
+        ImageSighting.sweep_id == sweep_id,
+        ImageSighting.status == "checked",
+        ImageSighting.reason.in_(_RUN_FAILED),
+    )
+
+
+def pages_not_read(session: Session, sweep_id: int) -> int:
+    """Pages with an image markwatch failed to read in this run (time limit, a crashed or failing OCR worker,
+    no worker at all): their image claims are unknown, and `sweep resume` reads those images again."""
+    pages = session.scalar(
+        select(func.count(func.distinct(ImageSighting.page_ledger_url))).where(*_not_read(sweep_id))
+    )
+    return int(pages or 0)
+
+
+def pages_not_read_urls(session: Session, sweep_id: int, limit: int) -> list[str]:
+    """Up to `limit` of those pages (as the ledger knows them), in URL order."""
+    return list(
+        session.scalars(
+            select(ImageSighting.page_ledger_url)
+            .distinct()
+            .where(*_not_read(sweep_id))
+            .order_by(ImageSighting.page_ledger_url)
+            .limit(limit)
+        )
+    )
+
+
+def not_read_given_up(
+    session: Session, sweep_id: int, attempts: int, limit: int
+) -> tuple[int, list[dict[str, Any]]]:
+    """Pages with an image markwatch's reading failed on `attempts` times or more and none it may still read
+    again: how many, and up to `limit` of their given-up images ({reason, url, image, attempts}, URL order)."""
+    retryable = set(
+        session.scalars(
+            select(ImageSighting.page_ledger_url)
+            .distinct()
+            .where(*_not_read(sweep_id), ImageSighting.retries + 1 < attempts)
+        )
+    )
+    rows = session.execute(
+        select(ImageSighting.page_ledger_url, ImageSighting.url, ImageSighting.retries)
+        .where(*_not_read(sweep_id), ImageSighting.retries + 1 >= attempts)
+        .order_by(ImageSighting.page_ledger_url, ImageSighting.url)
+    ).all()
+    pages = sorted({page for page, _, _ in rows} - retryable)
+    items = [
+        {"reason": "images_not_read", "url": page, "image": image, "attempts": retries + 1}
+        for page, image, retries in rows
+        if page not in retryable
+    ]
+    return len(pages), items[:limit]
+
+
+def reread_run_failures(
+    session: Session, sweep_id: int, *, attempts: int, retry_given_up: bool = False
+) -> int:
+    """Sightings whose reading failed for a reason of the run, fetched again (a resumed sweep), each counted
+    as one more retry: the image stage reads them and checks their pages again, taking back the earlier run's
+    warnings. Those already tried `attempts` times stay as they are (given up, their page keeps its warning)
+    unless `retry_given_up`. How many."""
+    where: tuple[Any, ...] = (
+        ImageSighting.sweep_id == sweep_id,
+        ImageSighting.status.in_(("read", "checked")),
+        ImageSighting.reason.in_(_RUN_FAILED),
+    )
+    if not retry_given_up:
+        where = (*where, ImageSighting.retries + 1 < attempts)
+    moved = session.execute(
+        update(ImageSighting)
+        .where(*where)
+        .values(
+            status="fetched",
+            reason=None,
+            reading=None,
+            claims=0,
+            lease_owner=None,
+            lease_until=None,
+            retries=ImageSighting.retries + 1,
+        )
+    )
+    return int(getattr(moved, "rowcount", 0) or 0)
 
 
 def _is_error(reason: str | None) -> bool:

@@ -51,10 +51,10 @@ from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from checker.images.models import ImageReading
-from checker.images.store import REFUSED_UNREAD, ImageReadingRow, reusable
+from checker.images.store import REFUSED_UNREAD, RUN_FAILURES, ImageReadingRow, reusable
 from crawler.images.models import PENDING_STATES, ImageSighting
 from crawler.images.settings import ImageSettings
-from crawler.images.storage import leaves_page_unread, mark_unread
+from crawler.images.storage import drop_page_warnings, leaves_page_unread, mark_unread, unread_warning
 from crawler.ledger import insert
 from crawler.store.models import Snapshot, SnapshotBody, SweepPage
 from markwatch import db
@@ -63,9 +63,10 @@ from sweeps.models import Finding
 
 log = logging.getLogger(__name__)
 
-# Readings that failed because of this run, not because of the image: errors for this sweep, never cached,
-# and a page whose image hit one is "partial" (not read whole: no evidence that a claim is gone).
-RUN_FAILURES = frozenset({"timeout", "worker-crashed", "reader-failed"})
+# Readings that failed because of this run, not because of the image (checker/images/store.py RUN_FAILURES):
+# errors for this sweep, never cached; a page whose image hit one is "partial" (not read whole: no evidence
+# that a claim is gone), and the sweep is not complete until `sweep resume` reads the image again
+# (sweeps/images/accounting.py pages_not_read, reread_run_failures).
 READER_ENV = "MARKWATCH_IMAGE_READER"
 LINK_EVERY_S = 2.0
 STATUS_EVERY_S = 1.0
@@ -278,19 +279,19 @@ class ImageStage:
         return bool(done)
 
     def _keep(self, reading: ImageReading) -> None:
-        if reading.reason in RUN_FAILURES:
-            return  # a later run may have more time or a healthier worker
         if not reusable(reading):
-            return  # a refusal made before decoding: repeated at no cost, its reason may change
+            # A failure of this run (a later run may have more time or a healthier worker), or a refusal made
+            # before decoding (repeated at no cost, its reason may change).
+            return
         with db.session_scope(self.db_url) as session:
-            # A refusal kept by an older reader (an SVG once refused unread) gives way to this reading, or the
-            # page's judgement would find the old row and no lines.
+            # A refusal kept by an older reader (an SVG once refused unread), or a `reader-unavailable` this stage
+            # once kept, gives way to this reading, or the page's judgement would find the old row and no lines.
             session.execute(
                 delete(ImageReadingRow).where(
                     ImageReadingRow.sha256 == reading.sha256,
                     ImageReadingRow.engine == (reading.engine or self.version),
                     ImageReadingRow.status == "error",
-                    ImageReadingRow.reason.in_(sorted(REFUSED_UNREAD)),
+                    ImageReadingRow.reason.in_(sorted(REFUSED_UNREAD | RUN_FAILURES)),
                 )
             )
             session.execute(
@@ -415,6 +416,15 @@ class ImageStage:
                 )
             )
             claims_by_sha = self._judge(session, page_url, sightings)
+            # An image read again (`sweep resume` after a failure of an earlier run) takes back that run's
+            # warning: the page is `ok` again when nothing else is left unread.
+            stale = [
+                unread_warning(s.url, f"error:{reason}")
+                for s in sightings
+                if s.status == "read"
+                for reason in sorted(RUN_FAILURES)
+            ]
+            drop_page_warnings(session, self.sweep_id, sightings[0].page_ledger_url, stale)
             failures = [
                 (s.url, s.reason or "")
                 for s in sightings

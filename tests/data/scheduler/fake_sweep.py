@@ -1,12 +1,13 @@
 """Stands in for `markwatch sweep run TARGETS --target NAME` (database in MARKWATCH_DB) in scheduler tests.
 
 Writes a sweep row for the target (so the scheduler can name the sweep it started), sleeps FAKE_SWEEP_SECONDS,
-ends the sweep finished (or incomplete, with a page not checked, when FAKE_SWEEP_STATE=incomplete) and exits
-with FAKE_SWEEP_EXIT.
+ends the sweep finished (or incomplete when FAKE_SWEEP_STATE=incomplete: with a page not checked, or the summary
+in FAKE_SWEEP_SUMMARY as JSON) and exits with FAKE_SWEEP_EXIT.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -26,7 +27,9 @@ def main(argv: list[str]) -> int:
         sweep = session.query(Sweep).filter_by(target=target).order_by(Sweep.id.desc()).first()
         assert sweep is not None
         if os.environ.get("FAKE_SWEEP_STATE") == "incomplete":  # as sweeps.bookkeeping.record_end leaves it
-            sweep.state, sweep.summary = "incomplete", {"unhandled": {"check_failed": 1}}
+            summary = os.environ.get("FAKE_SWEEP_SUMMARY")
+            sweep.state = "incomplete"
+            sweep.summary = json.loads(summary) if summary else {"unhandled": {"check_failed": 1}}
         else:
             sweep.state, sweep.finished_at, sweep.summary = "finished", db.utcnow(), {}
     return int(os.environ.get("FAKE_SWEEP_EXIT", "0"))
