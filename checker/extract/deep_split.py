@@ -10,12 +10,22 @@ hold the words", a superset: the extractor decides what a buyer sees.
 
 Bounded and linear: a look reads at most DEEP_SPLIT_WINDOW bytes past the last first character it met, each step
 moves on, and a trigger inside a stretch an earlier look read alive is not read again (the earlier look, holding
-at least the elements this one would, read it as a superset). Both searchers of gate.py call it with the same
-trigger offsets, so they decide alike.
+at least the elements this one would, read it as a superset). Markup never closed ends a look: nothing after it
+shows. A look that reaches its bound undecided, where the rest of the words follow somewhere after:
+- inside one element opened since that it never left (hidden text longer than the window, at any depth) cannot
+  tell, and answers "may hold": the page goes to the extractor, which reads all of it;
+- elsewhere (a list of links after 上海, a province picker, reads on like hidden text, and most claim-free pages
+  hold 标准 somewhere), the split rule's regex (patterns.SPLIT_GAP: one level of elements, no bound) is read from
+  that trigger, once a page: a second such look answers "may hold". The regexes were tried from every trigger,
+  and read a stretch of markup left open to the page's end once per trigger (quadratic). Hidden siblings that
+  each hold elements two levels deep, longer than the window together, are still not read: the look cannot tell
+  them from a province picker without the page's styles, and the regex reads one level.
+Both searchers of gate.py call it with the same trigger offsets, so they decide alike.
 """
 
 from __future__ import annotations
 
+import enum
 import functools
 import re
 from collections.abc import Mapping, Sequence
@@ -25,8 +35,8 @@ from checker.extract.patterns import SPLIT_SPACES, VOID_NAMES, SplitRule
 # How far past a first character of the words a look reads for the rest of them. Hidden text parting the words is
 # keyword stuffing of a few hundred bytes to a few KB (a hidden list of hot searches); 16 KB is four times the
 # largest seen, and at ~20 bytes a token some 800 Python steps, ~0.3 ms, on the longest stretch of markup a
-# claim-free page holds after 上海 (a province picker). Hidden text longer than this between two characters is not
-# read by this look (the split rules' regexes still read one level deep without a bound).
+# claim-free page holds after 上海 (a province picker). A look still reading hidden text or markup at this bound
+# answers "may hold" (the extractor decides), so hidden text longer than this does not hide the words from the gate.
 DEEP_SPLIT_WINDOW = 16 * 1024
 # Elements whose content is text to their end tag, never markup (a "<" in a script opens nothing).
 _RAW_TEXT = frozenset(
@@ -35,6 +45,15 @@ _RAW_TEXT = frozenset(
 _VOIDS = frozenset(VOID_NAMES)
 _TAG = re.compile(rb"<(/?)([A-Za-z][^\s/>]*)")
 _LESS_THAN = 0x3C
+
+
+class _Look(enum.Enum):
+    """How one look from a trigger ended."""
+
+    SPELLED = enum.auto()  # the words, parted only by markup and text an element opened since may hide
+    PARTED = enum.auto()  # shown text, or a wrong character shown, parts them: no mention from here
+    WRAPPED = enum.auto()  # at the bound inside an element opened since that it never left: cannot tell
+    UNDECIDED = enum.auto()  # at the bound elsewhere (or inside a comment, tag or script closed past it)
 
 
 class _Words:
@@ -49,6 +68,9 @@ class _Words:
         self.next_stop = re.compile(
             b"<|" + b"|".join(re.escape(s) for spellings in rule.chars for s in spellings)
         )
+        # The rule's regex after its first character (from a trigger's "<") and after its second.
+        self.after_first = re.compile(rule.rest())
+        self.after_second = re.compile(rule.rest(read=2))
 
 
 @functools.cache
@@ -91,8 +113,9 @@ class _Needle:
 def deep_split_holds(
     raw: bytes, rule: SplitRule, trigger_ends: Sequence[int], first_after: Mapping[bytes, int] | None = None
 ) -> bool:
-    """Whether the rule's characters follow one of its triggers (match end offsets, ascending) with only markup,
-    hidden text at any depth of elements opened after the first character, and white space between them.
+    """Whether the rule's characters may follow one of its triggers (match end offsets, ascending) with only
+    markup, hidden text at any depth of elements opened after the first character, and white space between them:
+    true too where a look reached its bound still reading such markup, and the rest of the words follow.
 
     `first_after`, when the Hyperscan pass found it (SplitRule.after_trigger): where each spelling of the rule's
     characters after the first starts first after the end of the rule's first trigger (absent: nowhere). It only
@@ -115,26 +138,32 @@ def deep_split_holds(
         for spellings in rule.chars
     ]
     read_to = -1
+    regex_read = False
     for end in trigger_ends:
         # A trigger ends with a tag's "<" (read from there, the second character wanted) or with the second one.
         start, wanted = (end - 1, 1) if raw[end - 1] == _LESS_THAN else (end, 2)
-        if start < read_to or not _may_follow(needles, wanted, start):
+        if start < read_to or not _may_follow(needles, wanted, start, len(raw)):
             continue
-        held, read_to = _read_on(raw, words, start, wanted)
-        if held:
-            return True
+        look, read_to = _read_on(raw, words, start, wanted)
+        if look is _Look.SPELLED or look is _Look.WRAPPED:
+            return True  # WRAPPED: cannot tell, and the rest of the words follow (_may_follow)
+        if look is _Look.UNDECIDED:
+            if regex_read:
+                return True  # a second look that cannot tell: one regex read a page keeps the gate linear
+            regex_read = True
+            if (words.after_first if wanted == 1 else words.after_second).match(raw, start):
+                return True
     return False
 
 
 def _none_within_reach(
     raw: bytes, rule: SplitRule, trigger_ends: Sequence[int], first_after: Mapping[bytes, int]
 ) -> bool:
-    """Whether, by where the Hyperscan pass saw the characters first after the first trigger, no trigger's window
-    can hold the rest of the words (most pages with a trigger: no bytes.find, no needle is needed)."""
-    reach = trigger_ends[-1] + DEEP_SPLIT_WINDOW
+    """Whether, by where the Hyperscan pass saw the characters first after the first trigger, no trigger can be
+    followed by the rest of the words (most pages with a trigger: no bytes.find, no needle is needed)."""
 
     def seen(index: int) -> bool:
-        return any(first_after.get(spelling, len(raw)) < reach for spelling in rule.chars[index])
+        return any(first_after.get(spelling, len(raw)) < len(raw) for spelling in rule.chars[index])
 
     if not all(seen(index) for index in range(2, len(rule.chars))):
         return True
@@ -142,9 +171,10 @@ def _none_within_reach(
     return not seen(1) and all(raw[end - 1] == _LESS_THAN for end in trigger_ends)
 
 
-def _may_follow(needles: list[list[_Needle]], wanted: int, start: int) -> bool:
-    """Whether the wanted characters start in order within the window at all (bytes.find speed, no parse)."""
-    at, stop = start, start + DEEP_SPLIT_WINDOW
+def _may_follow(needles: list[list[_Needle]], wanted: int, start: int, stop: int) -> bool:
+    """Whether the wanted characters start in order after `start` at all (bytes.find speed, no parse): a look that
+    cannot tell within its window answers "may hold" only where they do."""
+    at = start
     for spellings in needles[wanted:]:
         found = [offset for needle in spellings if (offset := needle.first(at, stop)) != -1]
         if not found:
@@ -153,15 +183,16 @@ def _may_follow(needles: list[list[_Needle]], wanted: int, start: int) -> bool:
     return True
 
 
-def _read_on(raw: bytes, words: _Words, start: int, wanted: int) -> tuple[bool, int]:
-    """(whether the words are spelled, the offset the look stopped at), reading from `start` with character
-    `wanted` (an index into the rule's characters) next."""
+def _read_on(raw: bytes, words: _Words, start: int, wanted: int) -> tuple[_Look, int]:
+    """(how the look ended, the offset it stopped at), reading from `start` with character `wanted` (an index into
+    the rule's characters) next."""
     limit = min(len(raw), start + DEEP_SPLIT_WINDOW)
     alive = {wanted}  # the characters that may come next, one per first character still read on from
     opened: dict[
         bytes, int
     ] = {}  # elements opened since, by name (an end tag of another closes nothing here)
     depth = 0
+    left = False  # whether the look has been back outside every element it opened
     at = start
     while at < limit:
         if depth == 0:
@@ -176,41 +207,48 @@ def _read_on(raw: bytes, words: _Words, start: int, wanted: int) -> tuple[bool, 
                 follows.add(1)  # another first character: read on from it too, with its own window
                 limit = min(len(raw), character.end() + DEEP_SPLIT_WINDOW)
             if words.count in follows:
-                return True, at
+                return _Look.SPELLED, at
             # Shown (no element opened since holds it), a character ends every look that did not want it.
             alive = alive | follows if depth else follows
             if not alive:
-                return False, at
+                return _Look.PARTED, at
             at = character.end()
             continue
         if raw[at] == _LESS_THAN:
-            after, depth = _markup(raw, at, limit, opened, depth)
+            was = depth
+            after, depth = _markup(raw, at, opened, depth)
             if after == -1:
-                # The rest of the window is inside a tag, comment or script: no text in it, a trigger there none.
-                return False, limit
+                # The rest of the page is inside a tag, comment or script that never ends: nothing after it shows.
+                return _Look.PARTED, len(raw)
+            left = left or (was > 0 and depth == 0)
             if after != at:
                 at = after
                 continue
         if depth == 0:
-            return False, at  # text no element opened since can hide
+            return _Look.PARTED, at  # text no element opened since can hide
         stop = words.next_stop.search(raw, at + 1, limit)
         at = limit if stop is None else stop.start()
-    return False, at
+    if at >= len(raw):
+        return _Look.PARTED, at  # the page ended: the words do not follow
+    return (_Look.WRAPPED if depth and not left else _Look.UNDECIDED), at
 
 
-def _markup(raw: bytes, at: int, limit: int, opened: dict[bytes, int], depth: int) -> tuple[int, int]:
-    """(offset after the markup at `at`, the depth after it): offset -1 where it does not end in the window, and
-    `at` itself where the "<" opens nothing (it is then text, which only an element opened since can hide)."""
+def _markup(raw: bytes, at: int, opened: dict[bytes, int], depth: int) -> tuple[int, int]:
+    """(offset after the markup at `at`, the depth after it): offset -1 where it never ends, and `at` itself where
+    the "<" opens nothing (it is then text, which only an element opened since can hide). Its end is searched to
+    the page's end, past the look's window: a look that meets one never closed reads nothing after it, and one
+    closed past the window ends the look undecided; either way the stretch is searched once, not once a trigger
+    (a comment left open after every 海 was searched to the page's end from each)."""
     if raw.startswith(b"<!--", at):
-        close = raw.find(b"-->", at + 4, limit)
+        close = raw.find(b"-->", at + 4)
         return (-1, depth) if close == -1 else (close + 3, depth)
-    tag = _TAG.match(raw, at, limit)
+    tag = _TAG.match(raw, at)
     if tag is None:
         if raw.startswith((b"<!", b"<?", b"</"), at):  # a doctype or a bogus comment, to its ">"
-            close = raw.find(b">", at, limit)
+            close = raw.find(b">", at)
             return (-1, depth) if close == -1 else (close + 1, depth)
         return at, depth
-    close = raw.find(b">", tag.end(), limit)  # read to its first ">", as the split rules' elements are
+    close = raw.find(b">", tag.end())  # read to its first ">", as the split rules' elements are
     if close == -1:
         return -1, depth
     name = tag.group(2).lower()
@@ -224,6 +262,6 @@ def _markup(raw: bytes, at: int, limit: int, opened: dict[bytes, int], depth: in
     opened[name] = opened.get(name, 0) + 1
     if name in _RAW_TEXT:
         # Its content is no markup: read on from its end tag (which closes it), or nothing if none comes.
-        end_tag = _raw_text_end(name).search(raw, close + 1, limit)
+        end_tag = _raw_text_end(name).search(raw, close + 1)
         return (-1, depth) if end_tag is None else (end_tag.start(), depth + 1)
     return close + 1, depth + 1

@@ -164,7 +164,13 @@ from pagetext import charsets, ignorables
 # triggers only (the same answer, no longer a regex tried after every 海 of the page).
 # 1.30.1: the English "passed / was rated" wording is read within 400 characters before its verb, not the whole
 # sentence (a block with no sentence break made a page of 2,000 mentions take 23 s, quadratic).
-EXTRACTOR_VERSION = "1.30.1"
+# 1.31.0: the gate reads its split rules in linear time: their regexes, tried from every trigger, read markup left
+# open to the page's end once per trigger (海<!-- c 4,000 times took 14 times what 1,000 did in the fallback
+# searcher, a long unclosed tag 30 times). The deep look reads them (deep_split.py): markup never closed ends it;
+# at its 16 KB bound inside one element opened since, it lets the page through (hidden text longer than the bound,
+# nested two levels or more, hid the words from the extractor: the page was skipped); elsewhere at the bound the
+# split regex is read once a page, from that trigger.
+EXTRACTOR_VERSION = "1.31.0"
 
 
 class Pattern(NamedTuple):
@@ -182,7 +188,8 @@ def _p(name: str, regex: str, why: str, flags: int = 0) -> Pattern:
 # --- Raw-bytes gate (gate.py). A window rule holds when one of its confirming sequences starts within its
 # window (GATE_WINDOW bytes unless it says otherwise) after one of its anchors ends (or, backward, ends
 # within the window before it starts), so tags, entities or spaces between the characters still pass.
-# A split rule holds when its characters follow each other with only markup between them (SPLIT_GAP).
+# A split rule holds when its characters follow each other with only markup between them (SPLIT_GAP): the gate
+# reads it on from the rule's triggers with a look that pairs tags (deep_split.py), a superset of SPLIT_GAP.
 # Both kinds are searched either in one multi-pattern pass (Hyperscan) or with bytes.find and Python regexes;
 # both searchers read these tables and decide alike (tests/test_extract_gate.py holds them to it).
 GATE_WINDOW = 400
@@ -433,8 +440,10 @@ _SPACES = (
 # What may stand between two characters of the words and still be one mention for the extractor: tags,
 # comments, ruby annotations with their text, whitespace, character references, invisible (default-ignorable)
 # or space characters, and elements holding text (nested ones too) which the page may hide. No byte bound: the
-# extractor joins a block's text across any amount of markup, so the gate must too; the page limits bound the
-# work instead.
+# extractor joins a block's text across any amount of markup, so the gate must too. The gate reads these regexes
+# from one trigger a page at most, where its deep look reached its bound undecided (deep_split.py): tried from
+# every trigger, they read a stretch of markup left open to the page's end once per trigger (quadratic). Wherever
+# SplitRule.expression holds, the gate holds (tests/test_extract_gate_deep.py).
 # Every gap is read one way only, so a Python regex never backtracks exponentially on a page where the words do
 # not follow (an element read both as an element and as two tags, 40 times over, is 2^40 tries); Hyperscan
 # reads the same expression.
@@ -496,20 +505,6 @@ def _other_names(names: Iterable[bytes]) -> bytes:
 _VOID = (
     b"<(?:"
     + b"|".join(b"".join(b"[" + _letters([bytes([c])]) + b"]" for c in name) for name in VOID_NAMES)
-    + rb")(?:[\s/][^>]*)?>"
-)
-# What the prefilter (SplitRule.prefilter) reads as an element without end tag: a superset of _VOID, letter by
-# letter of the names of each length (br and hr; col, img and wbr; ...), some 20 NFA states against 60 for the
-# names spelled out; the few other names it reads (<cog>) are none of HTML's.
-_ANY_VOID = (
-    b"<(?:"
-    + b"|".join(
-        b"".join(
-            b"[" + _letters(bytes([name[i]]) for name in VOID_NAMES if len(name) == length) + b"]"
-            for i in range(length)
-        )
-        for length in sorted({len(name) for name in VOID_NAMES})
-    )
     + rb")(?:[\s/][^>]*)?>"
 )
 _START = b"<" + _other_names(VOID_NAMES) + rb"(?:[\s/][^>]*)?>"
@@ -589,33 +584,6 @@ _GAP_CLASSES: dict[str, tuple[bytes, bytes]] = {
     ),
 }
 SPLIT_GAP: dict[str, bytes] = {family: _gap(*classes) for family, classes in _GAP_CLASSES.items()}
-# A start tag of any name (br, wbr and img too).
-_ANY_START = rb"<[A-Za-z][^>]*>"
-
-
-def _prefilter_gap(invisible: bytes) -> bytes:
-    """A superset of _gap for Hyperscan only: an element's content is any text, comments, line breaks and
-    elements one level deeper, its start tag any name (a <br> read both as a line break and as an element's
-    start, or an element read both as one and as tags, is two ways: fine for an automaton, exponential for a
-    Python regex). Every gap _gap reads, this reads (the text of an element, its spaces, references and
-    invisible characters, hold no "<")."""
-    content = rb"(?:[^<]|" + _COMMENT + b"|" + _ANY_VOID + b")*"
-    for _ in range(_NESTED_DEPTH):
-        content = rb"(?:[^<]|" + _COMMENT + b"|" + _ANY_VOID + b"|" + _ANY_START + content + _END + b")*"
-    element = _ANY_START + content + _END
-    return (
-        b"(?:" + _TAG + b"|" + _COMMENT + rb"|\s|&[#a-zA-Z0-9]{1,32};|" + invisible + b"|" + element + b")*"
-    )
-
-
-# After 上海 in a list of links (a province picker) a gap reads on for kilobytes, every item an element that
-# may be hidden; Hyperscan runs SPLIT_GAP there as an NFA of some 300 states, and the gate cost 40% more on
-# such a page than before elements nested in hidden ones were read. This gap has a third of the states and
-# SplitRule.prefilter stops at the rule's second character: the gate runs the exact rules only on a page where
-# a prefilter held (gate.py), so it decides as before.
-SPLIT_PREFILTER_GAP: dict[str, bytes] = {
-    family: _prefilter_gap(invisible) for family, (invisible, _) in _GAP_CLASSES.items()
-}
 # Per family: the white space, references and invisible characters a gap may open with (SplitRule.trigger).
 SPLIT_SPACES: dict[str, bytes] = {
     family: _spaces(invisible) for family, (invisible, _) in _GAP_CLASSES.items()
@@ -646,11 +614,6 @@ class SplitRule(NamedTuple):
     def expression(self) -> bytes:
         """The whole rule as one regex."""
         return b"(?:" + b"|".join(map(_literal, self.first())) + b")" + self.rest()
-
-    def prefilter(self) -> bytes:
-        """A Hyperscan expression that holds wherever `expression` does, and costs less on long runs of markup:
-        the rule's first two characters, a SPLIT_PREFILTER_GAP between them."""
-        return b"(?:" + b"|".join(map(_literal, self.first())) + b")" + self.rest(SPLIT_PREFILTER_GAP, 2)
 
     def trigger(self) -> bytes:
         """Where a split may start: a first character, then only what shows nothing outside an element, then
