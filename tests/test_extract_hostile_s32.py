@@ -1,4 +1,4 @@
-"""Hostile pages, round s32: markup left unclosed after every trigger, and hidden text past the deep look's window."""
+"""Hostile pages, round s32: markup left open after every trigger, the look's bound, and children shown again."""
 
 from __future__ import annotations
 
@@ -39,6 +39,86 @@ def test_unclosed_markup_after_every_trigger_is_read_in_linear_time(
     assert result.claims == []
     monkeypatch.setattr(extractor, "may_mention", lambda *_, **__: True)
     assert extract_page(page(piece * 10 + FAR + "标准")).claims == []
+
+
+CLAIM = f"产品执行{CODE}（上海标准）"
+
+
+def _hidden(body: str, css: str = "") -> str | None:
+    """How the page's one claim is hidden (None: shown), read with the gate out of the way."""
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(extractor, "may_mention", lambda *_, **__: True)
+        (claim,) = extract_page(page(body, css)).claims
+    assert claim.standard_code == CODE
+    return claim.hidden
+
+
+@pytest.mark.parametrize(
+    ("body", "css", "hidden"),
+    [
+        # visibility is inherited, and a descendant that sets it visible again is shown.
+        (
+            f'<div style="visibility:hidden">促销<span style="visibility:visible">{CLAIM}</span></div>',
+            "",
+            None,
+        ),
+        (
+            f'<div class="h">促销<p class="v">{CLAIM}</p></div>',
+            ".h{visibility:hidden}.v{visibility:visible}",
+            None,
+        ),
+        (
+            f'<div style="visibility:hidden">促销<span style="visibility:initial">{CLAIM}</span></div>',
+            "",
+            None,
+        ),
+        # The hidden parent's own text stays hidden, and so does a hidden child of a shown parent.
+        (
+            f'<div style="visibility:hidden">{CLAIM}<span style="visibility:visible">促销</span></div>',
+            "",
+            "v",
+        ),
+        (
+            f'<div style="visibility:visible">促销<span style="visibility:hidden">{CLAIM}</span></div>',
+            "",
+            "v",
+        ),
+        (
+            f'<div style="visibility:hidden"><p style="visibility:visible"><b class="h">{CLAIM}</b></p></div>',
+            ".h{visibility:collapse}",
+            "v",
+        ),
+        # Values that keep the inherited visibility (inherit, unset, revert) or that a browser drops (a typo)
+        # leave the child as hidden as its parent: they were read as setting it visible.
+        (f'<div style="visibility:hidden"><span style="visibility:inherit">{CLAIM}</span></div>', "", "v"),
+        (f'<div style="visibility:hidden"><span style="visibility:unset">{CLAIM}</span></div>', "", "v"),
+        (f'<div style="visibility:hidden"><span style="visibility:revert">{CLAIM}</span></div>', "", "v"),
+        (f'<div style="visibility:hidden"><span style="visibility:visibel">{CLAIM}</span></div>', "", "v"),
+        (
+            f'<div class="h"><span class="i">{CLAIM}</span></div>',
+            ".h{visibility:hidden}.i{visibility:inherit}",
+            "v",
+        ),
+        # font-size is inherited alike.
+        (f'<div style="font-size:0"><span style="font-size:inherit">{CLAIM}</span></div>', "", "f"),
+        (f'<div style="font-size:0"><span style="font-size:14px">{CLAIM}</span></div>', "", None),
+        # display:none is not undone by a descendant.
+        (
+            f'<div style="display:none"><span style="visibility:visible;display:inline">{CLAIM}</span></div>',
+            "",
+            "d",
+        ),
+    ],
+)
+def test_a_child_shown_again_inside_a_visibility_hidden_parent(
+    body: str, css: str, hidden: str | None
+) -> None:
+    found = _hidden(body, css)
+    if hidden is None:
+        assert found is None
+    else:
+        expected = {"v": "visibility:hidden", "d": "display:none", "f": "font-size:0"}[hidden]
+        assert found is not None and found.startswith(expected), found
 
 
 def test_a_second_look_that_cannot_tell_lets_the_page_through() -> None:

@@ -170,7 +170,9 @@ from pagetext import charsets, ignorables
 # at its 16 KB bound inside one element opened since, it lets the page through (hidden text longer than the bound,
 # nested two levels or more, hid the words from the extractor: the page was skipped); elsewhere at the bound the
 # split regex is read once a page, from that trigger.
-EXTRACTOR_VERSION = "1.31.0"
+# 1.31.1: visibility and font-size set to inherit, unset, revert (or a visibility value a browser drops) inside a
+# hidden parent keep it hidden: they were read as showing the text again (visibility:visible and initial still do).
+EXTRACTOR_VERSION = "1.31.1"
 
 
 class Pattern(NamedTuple):
