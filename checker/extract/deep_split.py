@@ -111,7 +111,12 @@ class _Needle:
 
 
 def deep_split_holds(
-    raw: bytes, rule: SplitRule, trigger_ends: Sequence[int], first_after: Mapping[bytes, int] | None = None
+    raw: bytes,
+    rule: SplitRule,
+    trigger_ends: Sequence[int],
+    first_after: Mapping[bytes, int] | None = None,
+    *,
+    regex_may_hold: bool = True,
 ) -> bool:
     """Whether the rule's characters may follow one of its triggers (match end offsets, ascending) with only
     markup, hidden text at any depth of elements opened after the first character, and white space between them:
@@ -120,7 +125,8 @@ def deep_split_holds(
     `first_after`, when the Hyperscan pass found it (SplitRule.after_trigger): where each spelling of the rule's
     characters after the first starts first after the end of the rule's first trigger (absent: nowhere). It only
     spares bytes.find passes (0.3M instructions over three triggers' windows on a GBK page); the answer is the
-    same without it."""
+    same without it. `regex_may_hold` False: the Hyperscan pass saw the rule's prefilter (SplitRule.prefilter, a
+    superset of its regex) nowhere, so the regex is not read (it would not hold: the same answer)."""
     if not trigger_ends or (
         first_after is not None and _none_within_reach(raw, rule, trigger_ends, first_after)
     ):
@@ -151,7 +157,8 @@ def deep_split_holds(
             if regex_read:
                 return True  # a second look that cannot tell: one regex read a page keeps the gate linear
             regex_read = True
-            if (words.after_first if wanted == 1 else words.after_second).match(raw, start):
+            regex = words.after_first if wanted == 1 else words.after_second
+            if regex_may_hold and regex.match(raw, start):
                 return True
     return False
 

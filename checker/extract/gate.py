@@ -5,7 +5,8 @@ same rule tables (patterns.GATE_RULES, patterns.SPLIT_RULES, patterns.SQUEEZE_TR
 
 - `hyperscan`: every rule of the page's byte families compiled into one Hyperscan database, one pass over
   the page whatever the number of rules (SIMD multi-pattern matching, as in intrusion-detection engines); it
-  reports the split rules' triggers, and the split rules are read on from them (deep_split.py);
+  reports the split rules' triggers, and the split rules are read on from them (deep_split.py), their regexes
+  only on a page where a cheaper superset of them held (SplitRule.prefilter);
 - `find`: one `bytes.find` pass per anchor and Python regexes beside each hit, the fallback where Hyperscan
   has no wheel (it is optional).
 
@@ -134,16 +135,22 @@ class FindSearcher:
         return False
 
     def split_rule_holds(
-        self, raw: bytes, rule: SplitRule, found: tuple[list[int], Mapping[bytes, int]] | None = None
+        self,
+        raw: bytes,
+        rule: SplitRule,
+        found: tuple[list[int], Mapping[bytes, int]] | None = None,
+        *,
+        regex_may_hold: bool = True,
     ) -> bool:
         """Whether one split rule may hold somewhere in the page: its characters parted by markup or hidden text
         nested to any depth, read on from the rule's triggers (deep_split.py). `found`, from the Hyperscan pass:
         the triggers' match end offsets (ascending) and where the rule's later characters first start after the
-        first (SplitRule.after_trigger); found here when not given."""
+        first (SplitRule.after_trigger); found here when not given. `regex_may_hold` False: the rule's prefilter
+        held nowhere in the Hyperscan pass, so its regex would not hold either."""
         # The rules' regexes (SplitRule.expression) are no longer tried from each trigger: they read a stretch of
         # markup left open to the page's end once per trigger. The deep look reads them from one at most.
         trigger_ends, first_after = (self.trigger_ends(raw, rule), None) if found is None else found
-        return deep_split_holds(raw, rule, trigger_ends, first_after)
+        return deep_split_holds(raw, rule, trigger_ends, first_after, regex_may_hold=regex_may_hold)
 
     def trigger_ends(self, raw: bytes, rule: SplitRule) -> list[int]:
         """The end offsets of the rule's triggers (SplitRule.trigger) in the page, ascending."""
@@ -170,6 +177,7 @@ _TAIL = max(max(map(len, rule.anchors)) + rule.window + max(map(len, rule.confir
 
 class _Database(NamedTuple):
     database: hyperscan.Database
+    first_split: int  # ids from here on are split-rule prefilters (SplitRule.prefilter), not decisive
     first_split_trigger: (
         int  # ids from here on: split-rule triggers (SplitRule.trigger), every match reported
     )
@@ -224,6 +232,11 @@ class HyperscanSearcher:
                     rule_flags = hs.HS_FLAG_SINGLEMATCH | (hs.HS_FLAG_CASELESS if rule.caseless else 0)
                     patterns += found_expressions
                     flags += [rule_flags] * len(found_expressions)
+                # Where a split rule's regex may hold (deep_split.py reads it only there): a superset, linear.
+                first_split = len(patterns)
+                for split in split_rules_for(page_families):
+                    patterns.append(split.prefilter())
+                    flags.append(hs.HS_FLAG_SINGLEMATCH)
                 # Every end of a trigger: where the exact split rules and the deep look read from.
                 first_split_trigger = len(patterns)
                 for split in split_rules_for(page_families):
@@ -245,7 +258,7 @@ class HyperscanSearcher:
                 flags += [hs.HS_FLAG_SINGLEMATCH | hs.HS_FLAG_CASELESS] * len(triggers)
                 database = self._compile(patterns, flags)
                 self._databases[page_families] = _Database(
-                    database, first_split_trigger, tuple(after_trigger), first_trigger
+                    database, first_split, first_split_trigger, tuple(after_trigger), first_trigger
                 )
             return self._databases[page_families]
 
@@ -261,8 +274,13 @@ class HyperscanSearcher:
         if not raw:
             return Scan(False, False)
         found = self._database(page_families)
-        first_split_trigger, first_trigger = found.first_split_trigger, found.first_trigger
+        first_split, first_split_trigger, first_trigger = (
+            found.first_split,
+            found.first_split_trigger,
+            found.first_trigger,
+        )
         squeeze: list[bool] = []
+        prefiltered: set[int] = set()
         splits = split_rules_for(page_families)
         first_spelling = first_split_trigger + len(splits)
         trigger_ends: list[list[int]] = [[] for _ in splits]
@@ -279,6 +297,9 @@ class HyperscanSearcher:
             if rule_id >= first_split_trigger:
                 trigger_ends[rule_id - first_split_trigger].append(end)
                 return False  # where a split may start: read on from it after the scan
+            if rule_id >= first_split:
+                prefiltered.add(rule_id - first_split)
+                return False  # a split rule's regex may hold: deep_split.py may read it
             return True  # one hit decides the page: stop the scan
 
         try:
@@ -289,7 +310,9 @@ class HyperscanSearcher:
         if not any(trigger_ends):
             return Scan(False, bool(squeeze))
         if any(
-            self._splits.split_rule_holds(raw, rule, (sorted(ends), first_after[index]))
+            self._splits.split_rule_holds(
+                raw, rule, (sorted(ends), first_after[index]), regex_may_hold=index in prefiltered
+            )
             for index, (rule, ends) in enumerate(zip(splits, trigger_ends, strict=True))
             if ends
         ):
@@ -304,11 +327,11 @@ class HyperscanSearcher:
         (tests/test_extract_gate.py, test_window_edge). The page's last bytes with a sentinel byte after them
         are scanned once more (no expression ends with the byte, so it cannot add a match), where a copy of the
         whole page with it cost 1 instruction a byte under valgrind (0.16M on a 160 KB page, 7% of its gate)."""
-        first_split_trigger = found.first_split_trigger
+        first_split = found.first_split
 
         def on_match(rule_id: int, start: int, end: int, flags: int, context: object) -> bool:
             # Only window rules: the page's scan read every other expression.
-            return rule_id < first_split_trigger
+            return rule_id < first_split
 
         tail = raw[-_TAIL:] + b"\n"
         found.database.scan(tail, match_event_handler=on_match, scratch=self._scratch(page_families))
