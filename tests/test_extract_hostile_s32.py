@@ -102,6 +102,9 @@ def _hidden(body: str, css: str = "") -> str | None:
         # font-size is inherited alike.
         (f'<div style="font-size:0"><span style="font-size:inherit">{CLAIM}</span></div>', "", "f"),
         (f'<div style="font-size:0"><span style="font-size:14px">{CLAIM}</span></div>', "", None),
+        # So is the text colour: a child's color:inherit under color:transparent is as transparent.
+        (f'<div style="color:transparent"><span style="color:inherit">{CLAIM}</span></div>', "", "c"),
+        (f'<div style="color:transparent"><span style="color:#333">{CLAIM}</span></div>', "", None),
         # display:none is not undone by a descendant.
         (
             f'<div style="display:none"><span style="visibility:visible;display:inline">{CLAIM}</span></div>',
@@ -117,7 +120,12 @@ def test_a_child_shown_again_inside_a_visibility_hidden_parent(
     if hidden is None:
         assert found is None
     else:
-        expected = {"v": "visibility:hidden", "d": "display:none", "f": "font-size:0"}[hidden]
+        expected = {
+            "v": "visibility:hidden",
+            "d": "display:none",
+            "f": "font-size:0",
+            "c": "color:transparent",
+        }[hidden]
         assert found is not None and found.startswith(expected), found
 
 

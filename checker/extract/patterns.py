@@ -172,7 +172,8 @@ from pagetext import charsets, ignorables
 # split regex is read once a page, from that trigger.
 # 1.31.1: visibility and font-size set to inherit, unset, revert (or a visibility value a browser drops) inside a
 # hidden parent keep it hidden: they were read as showing the text again (visibility:visible and initial still do).
-EXTRACTOR_VERSION = "1.31.1"
+# 1.31.2: so does color set to inherit, unset or revert under color:transparent (or a colour on its background).
+EXTRACTOR_VERSION = "1.31.2"
 
 
 class Pattern(NamedTuple):

@@ -40,7 +40,7 @@ OPENS_ATTR = "data-mw-opens"
 UNSLOTTED_ATTR = "data-mw-unslotted"
 _IMPORTANT = re.compile(r"!\s*important", re.I)
 _RELATIVE = re.compile(r"(?:em|ex|ch|%)$", re.I)
-# Values that leave an inherited property (visibility, font-size) as the parent has it: a child set so inside a
+# Values that leave an inherited property (visibility, font-size, color) as the parent has it: a child set so inside a
 # hidden parent stays hidden (they were read as showing it again).
 _KEEPS_INHERITED = frozenset({"inherit", "unset", "revert", "revert-layer"})
 # The values a browser takes for visibility; any other (a typo) is dropped and the inherited one stays.
@@ -168,7 +168,7 @@ def _own(tag: Tag, parent: _State) -> _State:
     if (pushed := css_hiding.indent_hides(values, inline)) is not None:
         indent = _why("text-indent off the screen", style["text-indent"][1]) if pushed else None
     ink = parent.ink
-    if "color" in style:
+    if "color" in style and style["color"][0] not in _KEEPS_INHERITED:
         found = css_hiding.colour(style["color"][0])
         ink = None if found is None else (found, style["color"][1])
     paper = parent.paper
