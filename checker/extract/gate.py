@@ -4,9 +4,9 @@ Most pages in a sweep hold no mention, so this is the whole cost of most pages. 
 same rule tables (patterns.GATE_RULES, patterns.SPLIT_RULES, patterns.SQUEEZE_TRIGGERS) and decide alike:
 
 - `hyperscan`: every rule of the page's byte families compiled into one Hyperscan database, one pass over
-  the page whatever the number of rules (SIMD multi-pattern matching, as in intrusion-detection engines); the
-  split rules in it are cheaper supersets (SplitRule.prefilter), and only on a page one of them holds on
-  are the exact split rules read, by the `find` searcher's regexes;
+  the page whatever the number of rules (SIMD multi-pattern matching, as in intrusion-detection engines); it
+  reports the split rules' triggers, and the split rules are read on from them (deep_split.py), their regexes
+  only on a page where a cheaper superset of them held (SplitRule.prefilter);
 - `find`: one `bytes.find` pass per anchor and Python regexes beside each hit, the fallback where Hyperscan
   has no wheel (it is optional).
 
@@ -86,7 +86,6 @@ class Searcher(Protocol):
 
 
 _TRIGGERS = tuple(re.compile(b"|".join(group), re.IGNORECASE) for group in SQUEEZE_TRIGGERS)
-_LESS_THAN = 0x3C
 
 
 class FindSearcher:
@@ -95,9 +94,6 @@ class FindSearcher:
     name = "find"
 
     def __init__(self) -> None:
-        self._rests = {rule.name: re.compile(rule.rest()) for rule in SPLIT_RULES}
-        # What must follow a trigger that ends with the second character (SplitRule.trigger).
-        self._tails = {rule.name: re.compile(rule.rest(read=2)) for rule in SPLIT_RULES}
         self._split_triggers = {rule.name: re.compile(rule.trigger()) for rule in SPLIT_RULES}
 
     def holds(self, raw: bytes, page_families: tuple[str, ...]) -> bool:
@@ -144,35 +140,21 @@ class FindSearcher:
         rule: SplitRule,
         found: tuple[list[int], Mapping[bytes, int]] | None = None,
         *,
-        exact: bool = True,
+        regex_may_hold: bool = True,
     ) -> bool:
-        """Whether one split rule holds somewhere in the page: its regex (when `exact`: a page its Hyperscan
-        prefilter held on, or any page here) or its characters parted by hidden markup nested deeper
-        (deep_split.py), both read from the rule's triggers. `found`, from the Hyperscan pass: the triggers'
-        match end offsets (ascending) and where the rule's later characters first start after the first
-        (SplitRule.after_trigger); found here when not given."""
+        """Whether one split rule may hold somewhere in the page: its characters parted by markup or hidden text
+        nested to any depth, read on from the rule's triggers (deep_split.py). `found`, from the Hyperscan pass:
+        the triggers' match end offsets (ascending) and where the rule's later characters first start after the
+        first (SplitRule.after_trigger); found here when not given. `regex_may_hold` False: the rule's prefilter
+        held nowhere in the Hyperscan pass, so its regex would not hold either."""
+        # The rules' regexes (SplitRule.expression) are no longer tried from each trigger: they read a stretch of
+        # markup left open to the page's end once per trigger. The deep look reads them from one at most.
         trigger_ends, first_after = (self.trigger_ends(raw, rule), None) if found is None else found
-        if exact and self.exact_split_holds(raw, rule, trigger_ends):
-            return True
-        return deep_split_holds(raw, rule, trigger_ends, first_after)
+        return deep_split_holds(raw, rule, trigger_ends, first_after, regex_may_hold=regex_may_hold)
 
     def trigger_ends(self, raw: bytes, rule: SplitRule) -> list[int]:
         """The end offsets of the rule's triggers (SplitRule.trigger) in the page, ascending."""
         return [found.end() for found in self._split_triggers[rule.name].finditer(raw)]
-
-    def exact_split_holds(self, raw: bytes, rule: SplitRule, trigger_ends: list[int]) -> bool:
-        """Whether the rule's regex (SplitRule.expression) matches in the page, read from its triggers only."""
-        # Every match of the rule starts with a trigger (SplitRule.trigger), and a gap read from the trigger's "<"
-        # reads as one read from the first character (what stands before it shows nothing and holds no "<"): the
-        # same answer as the rule's regex tried after every first character of the page, read only from triggers.
-        rest, tail = self._rests[rule.name], self._tails[rule.name]
-        for end in trigger_ends:
-            if raw[end - 1] == _LESS_THAN:
-                if rest.match(raw, end - 1):
-                    return True
-            elif tail.match(raw, end):
-                return True
-        return False
 
 
 def _literal(needle: bytes) -> bytes:
@@ -213,9 +195,9 @@ class HyperscanSearcher:
 
         self._hs = hyperscan
         self._databases: dict[tuple[str, ...], _Database] = {}
-        # The exact split rules, read only on a page where a prefilter held: by the find searcher's regexes (too
-        # long for Hyperscan's limit on a pattern), so both searchers decide alike.
-        self._exact = FindSearcher()
+        # The split rules are read on from the triggers this pass reports by the find searcher's deep look, so
+        # both searchers decide alike.
+        self._splits = FindSearcher()
         self._compiling = threading.Lock()
         # Hyperscan releases the GIL while scanning, and a scratch space serves one scan at a time.
         self._local = threading.local()
@@ -250,6 +232,7 @@ class HyperscanSearcher:
                     rule_flags = hs.HS_FLAG_SINGLEMATCH | (hs.HS_FLAG_CASELESS if rule.caseless else 0)
                     patterns += found_expressions
                     flags += [rule_flags] * len(found_expressions)
+                # Where a split rule's regex may hold (deep_split.py reads it only there): a superset, linear.
                 first_split = len(patterns)
                 for split in split_rules_for(page_families):
                     patterns.append(split.prefilter())
@@ -316,7 +299,7 @@ class HyperscanSearcher:
                 return False  # where a split may start: read on from it after the scan
             if rule_id >= first_split:
                 prefiltered.add(rule_id - first_split)
-                return False  # a split rule may hold: the exact rules decide after the scan
+                return False  # a split rule's regex may hold: deep_split.py may read it
             return True  # one hit decides the page: stop the scan
 
         try:
@@ -327,8 +310,8 @@ class HyperscanSearcher:
         if not any(trigger_ends):
             return Scan(False, bool(squeeze))
         if any(
-            self._exact.split_rule_holds(
-                raw, rule, (sorted(ends), first_after[index]), exact=index in prefiltered
+            self._splits.split_rule_holds(
+                raw, rule, (sorted(ends), first_after[index]), regex_may_hold=index in prefiltered
             )
             for index, (rule, ends) in enumerate(zip(splits, trigger_ends, strict=True))
             if ends
@@ -347,7 +330,8 @@ class HyperscanSearcher:
         first_split = found.first_split
 
         def on_match(rule_id: int, start: int, end: int, flags: int, context: object) -> bool:
-            return rule_id < first_split  # only window rules: the page's scan read every other expression
+            # Only window rules: the page's scan read every other expression.
+            return rule_id < first_split
 
         tail = raw[-_TAIL:] + b"\n"
         found.database.scan(tail, match_event_handler=on_match, scratch=self._scratch(page_families))

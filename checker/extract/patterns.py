@@ -178,7 +178,16 @@ from pagetext import charsets, ignorables
 # was discussion). On a job advert, the employer's 公司简介 saying something of its products is its claim (SHS010 was
 # lost: the advert kept it discussion); its designation announced there stays discussion (the company's page on the
 # board is the one thing to act on). An English company profile on a job page names the company in its sentence.
-EXTRACTOR_VERSION = "1.31.0"
+# 1.32.0: the gate reads its split rules in linear time: their regexes, tried from every trigger, read markup left
+# open to the page's end once per trigger (海<!-- c 4,000 times took 14 times what 1,000 did in the fallback
+# searcher, a long unclosed tag 30 times). The deep look reads them (deep_split.py): markup never closed ends it;
+# at its 16 KB bound inside one element opened since, it lets the page through (hidden text longer than the bound,
+# nested two levels or more, hid the words from the extractor: the page was skipped); elsewhere at the bound the
+# split regex is read once a page, from that trigger.
+# 1.32.1: visibility and font-size set to inherit, unset, revert (or a visibility value a browser drops) inside a
+# hidden parent keep it hidden: they were read as showing the text again (visibility:visible and initial still do).
+# 1.32.2: so does color set to inherit, unset or revert under color:transparent (or a colour on its background).
+EXTRACTOR_VERSION = "1.32.2"
 
 
 class Pattern(NamedTuple):
@@ -196,7 +205,8 @@ def _p(name: str, regex: str, why: str, flags: int = 0) -> Pattern:
 # --- Raw-bytes gate (gate.py). A window rule holds when one of its confirming sequences starts within its
 # window (GATE_WINDOW bytes unless it says otherwise) after one of its anchors ends (or, backward, ends
 # within the window before it starts), so tags, entities or spaces between the characters still pass.
-# A split rule holds when its characters follow each other with only markup between them (SPLIT_GAP).
+# A split rule holds when its characters follow each other with only markup between them (SPLIT_GAP): the gate
+# reads it on from the rule's triggers with a look that pairs tags (deep_split.py), a superset of SPLIT_GAP.
 # Both kinds are searched either in one multi-pattern pass (Hyperscan) or with bytes.find and Python regexes;
 # both searchers read these tables and decide alike (tests/test_extract_gate.py holds them to it).
 GATE_WINDOW = 400
@@ -447,8 +457,10 @@ _SPACES = (
 # What may stand between two characters of the words and still be one mention for the extractor: tags,
 # comments, ruby annotations with their text, whitespace, character references, invisible (default-ignorable)
 # or space characters, and elements holding text (nested ones too) which the page may hide. No byte bound: the
-# extractor joins a block's text across any amount of markup, so the gate must too; the page limits bound the
-# work instead.
+# extractor joins a block's text across any amount of markup, so the gate must too. The gate reads these regexes
+# from one trigger a page at most, where its deep look reached its bound undecided (deep_split.py): tried from
+# every trigger, they read a stretch of markup left open to the page's end once per trigger (quadratic). Wherever
+# SplitRule.expression holds, the gate holds (tests/test_extract_gate_deep.py).
 # Every gap is read one way only, so a Python regex never backtracks exponentially on a page where the words do
 # not follow (an element read both as an element and as two tags, 40 times over, is 2^40 tries); Hyperscan
 # reads the same expression.
@@ -625,8 +637,8 @@ def _prefilter_gap(invisible: bytes) -> bytes:
 # After 上海 in a list of links (a province picker) a gap reads on for kilobytes, every item an element that
 # may be hidden; Hyperscan runs SPLIT_GAP there as an NFA of some 300 states, and the gate cost 40% more on
 # such a page than before elements nested in hidden ones were read. This gap has a third of the states and
-# SplitRule.prefilter stops at the rule's second character: the gate runs the exact rules only on a page where
-# a prefilter held (gate.py), so it decides as before.
+# SplitRule.prefilter stops at the rule's second character: the gate reads the split regex (deep_split.py) only
+# on a page where a prefilter held (gate.py), so it decides as before (the regex would not hold).
 SPLIT_PREFILTER_GAP: dict[str, bytes] = {
     family: _prefilter_gap(invisible) for family, (invisible, _) in _GAP_CLASSES.items()
 }

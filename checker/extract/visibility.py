@@ -40,6 +40,11 @@ OPENS_ATTR = "data-mw-opens"
 UNSLOTTED_ATTR = "data-mw-unslotted"
 _IMPORTANT = re.compile(r"!\s*important", re.I)
 _RELATIVE = re.compile(r"(?:em|ex|ch|%)$", re.I)
+# Values that leave an inherited property (visibility, font-size, color) as the parent has it: a child set so inside a
+# hidden parent stays hidden (they were read as showing it again).
+_KEEPS_INHERITED = frozenset({"inherit", "unset", "revert", "revert-layer"})
+# The values a browser takes for visibility; any other (a typo) is dropped and the inherited one stays.
+_VISIBILITY_SHOWN = frozenset({"visible", "initial"})
 
 
 @dataclass(frozen=True)
@@ -136,9 +141,14 @@ def _own(tag: Tag, parent: _State) -> _State:
         value, rule = style["visibility"]
         # A popup the stylesheet shows on hover may be visibility:hidden until then; a tab never opens so.
         opened = rule is not None and tag.name not in INLINE_TAGS and tag.has_attr(OPENS_ATTR)
-        invisible = _why("visibility:hidden", rule) if hides("visibility", value) and not opened else None
+        if hides("visibility", value):
+            invisible = None if opened else _why("visibility:hidden", rule)
+        elif value in _VISIBILITY_SHOWN:
+            invisible = None  # visibility is inherited, and a descendant may show itself again
     zero_font = parent.zero_font
     size = style.get("font-size")
+    if size is not None and size[0] in _KEEPS_INHERITED:
+        size = None
     if size is not None and not (zero_font and _RELATIVE.search(size[0])):  # 1.2em of nothing is nothing
         tiny = css_hiding.tiny_font(size[0])
         zero_font = (
@@ -158,7 +168,7 @@ def _own(tag: Tag, parent: _State) -> _State:
     if (pushed := css_hiding.indent_hides(values, inline)) is not None:
         indent = _why("text-indent off the screen", style["text-indent"][1]) if pushed else None
     ink = parent.ink
-    if "color" in style:
+    if "color" in style and style["color"][0] not in _KEEPS_INHERITED:
         found = css_hiding.colour(style["color"][0])
         ink = None if found is None else (found, style["color"][1])
     paper = parent.paper
