@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
 import sys
 import threading
 import time
@@ -331,3 +333,37 @@ def sweep_command(targets: Path, db_url: str, jobs: Path, *extra: str) -> list[s
     """`markwatch sweep run` of a targets file into db_url, from the running interpreter's environment."""
     markwatch = str(Path(sys.executable).with_name("markwatch"))
     return [markwatch, "sweep", "run", str(targets), "--db", db_url, "--job-dir", str(jobs), *extra]
+
+
+# The checker seams (faulty_checker.py, code_checker.py) that MARKWATCH_CHECKER names in a sweep subprocess.
+CHECKERS = Path(__file__).resolve().parent / "data" / "crawler"
+
+
+def local_targets(path: Path, site: LocalSite, schedule: str = "*/30 * * * *") -> Path:
+    """A targets file of one target, `local`: the site's listings, 127.0.0.1 only, no delay, one retry."""
+    path.write_text(
+        f"""targets:
+  - name: local
+    seeds:
+      - {{url: "{site.base}/list?page=1", kind: listing}}
+    allowed_domains: [127.0.0.1]
+    adapter: demo-marketplace
+    max_depth: 4
+    max_pages: 100
+    delay: 0
+    concurrency: 4
+    timeout: 5
+    retries: 1
+    schedule: "{schedule}"
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def run_markwatch(command: list[str], **env: str) -> subprocess.CompletedProcess[str]:
+    """A markwatch command in a subprocess, with the checker seams importable and `env` added."""
+    environment = {**os.environ, "PYTHONPATH": str(CHECKERS), **env}
+    return subprocess.run(
+        command, env=environment, capture_output=True, text=True, timeout=180, cwd=CHECKERS.parents[2]
+    )

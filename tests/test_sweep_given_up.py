@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
 from cases_support import import_example_registry
-from localsite import LocalSite, serve, sweep_command
+from localsite import CHECKERS, local_targets, run_markwatch, serve, sweep_command
 from sqlalchemy import select
 
 from crawler.ledger import ATTEMPTS_VARIABLE, Discovery, Outcome, account, max_attempts, requeue_unhandled
@@ -31,40 +29,12 @@ from markwatch.schedule.service import SchedulerConfig, SweepScheduler
 from sweeps.bookkeeping import given_up
 from sweeps.storage import write_batch
 
-REPO = Path(__file__).resolve().parent.parent
-CHECKERS = REPO / "tests" / "data" / "crawler"
 MARKWATCH = str(Path(sweep_command(Path("t"), "", Path("j"))[0]))
 ALWAYS_CRASHES = {
     "MARKWATCH_CHECKER": "faulty_checker:factory",
     "MARKWATCH_TEST_FAULTS": "check:/item/2.html",
 }
 T0 = dt.datetime(2026, 12, 2, 8, 0, tzinfo=dt.UTC)
-
-
-def _targets(path: Path, site: LocalSite) -> Path:
-    path.write_text(
-        f"""targets:
-  - name: local
-    seeds:
-      - {{url: "{site.base}/list?page=1", kind: listing}}
-    allowed_domains: [127.0.0.1]
-    adapter: demo-marketplace
-    max_depth: 4
-    max_pages: 100
-    delay: 0
-    concurrency: 4
-    timeout: 5
-    retries: 1
-    schedule: "0 0 1 1 *"
-""",
-        encoding="utf-8",
-    )
-    return path
-
-
-def _run(command: list[str], **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "PYTHONPATH": str(CHECKERS), **env}
-    return subprocess.run(command, env=environment, capture_output=True, text=True, timeout=180, cwd=REPO)
 
 
 def _sweep(db_url: str, sweep_id: int) -> Sweep:
@@ -133,20 +103,22 @@ def test_a_page_that_always_crashes_the_checker_is_given_up_and_resume_says_so(
     env = {**ALWAYS_CRASHES, ATTEMPTS_VARIABLE: "2"}
     jobs = ["--job-dir", str(tmp_path / "jobs"), "--set", "AUTOTHROTTLE_ENABLED=false"]
     with serve(listing_pages=1, items_per_page=4) as site:
-        targets = _targets(tmp_path / "t.yaml", site)
-        first = _run([*sweep_command(targets, db_url, tmp_path / "jobs"), "--set", "AUTOTHROTTLE_ENABLED=false"],
+        targets = local_targets(tmp_path / "t.yaml", site, schedule="0 0 1 1 *")
+        first = run_markwatch([*sweep_command(targets, db_url, tmp_path / "jobs"), "--set", "AUTOTHROTTLE_ENABLED=false"],
                      **env)  # fmt: skip
         after_first = _sweep(db_url, 1)
-        second = _run([MARKWATCH, "sweep", "resume", "1", "--db", db_url, *jobs], **env)
+        second = run_markwatch([MARKWATCH, "sweep", "resume", "1", "--db", db_url, *jobs], **env)
         after_second = _sweep(db_url, 1)
         hits_before_third = dict(site.hits)
-        third = _run([MARKWATCH, "sweep", "resume", "1", "--db", db_url, *jobs], **env)
+        third = run_markwatch([MARKWATCH, "sweep", "resume", "1", "--db", db_url, *jobs], **env)
         hits_after_third = dict(site.hits)
-        status = _run([MARKWATCH, "sweep", "status", "1", "--db", db_url]).stdout
-        anyway = _run([MARKWATCH, "sweep", "resume", "1", "--db", db_url, "--retry-given-up", *jobs], **env)
+        status = run_markwatch([MARKWATCH, "sweep", "status", "1", "--db", db_url]).stdout
+        anyway = run_markwatch(
+            [MARKWATCH, "sweep", "resume", "1", "--db", db_url, "--retry-given-up", *jobs], **env
+        )
         hits_anyway = dict(site.hits)
         # A new `sweep run` of the target starts a new sweep: the given-up one is not resumed.
-        fresh = _run(
+        fresh = run_markwatch(
             [*sweep_command(targets, db_url, tmp_path / "jobs"), "--set", "AUTOTHROTTLE_ENABLED=false"]
         )
     assert first.returncode == 1, first.stdout + first.stderr[-3000:]
@@ -190,7 +162,9 @@ def test_the_scheduler_opens_cases_from_a_given_up_sweep_and_starts_a_new_one_ne
         monkeypatch.setenv(key, value)
     with serve(listing_pages=1, items_per_page=4) as site:
         config = SchedulerConfig(
-            targets_path=_targets(tmp_path / "t.yaml", site), db_url=db_url, log_dir=tmp_path / "logs"
+            targets_path=local_targets(tmp_path / "t.yaml", site, schedule="0 0 1 1 *"),
+            db_url=db_url,
+            log_dir=tmp_path / "logs",
         )
         service = SweepScheduler(config)
         service.start()
@@ -266,8 +240,10 @@ def test_every_given_up_url_is_counted_and_the_first_50_are_listed(db_url: str) 
 def test_a_wrong_setting_is_refused_before_anything_is_written(db_url: str, tmp_path: Path) -> None:
     import_example_registry(db_url)
     with serve(listing_pages=1, items_per_page=1) as site:
-        targets = _targets(tmp_path / "t.yaml", site)
-        refused = _run(sweep_command(targets, db_url, tmp_path / "jobs"), **{ATTEMPTS_VARIABLE: "none"})
+        targets = local_targets(tmp_path / "t.yaml", site, schedule="0 0 1 1 *")
+        refused = run_markwatch(
+            sweep_command(targets, db_url, tmp_path / "jobs"), **{ATTEMPTS_VARIABLE: "none"}
+        )
         hits = dict(site.hits)
     assert refused.returncode == 2, refused.stdout + refused.stderr[-3000:]
     assert (

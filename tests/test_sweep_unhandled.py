@@ -19,7 +19,7 @@ from typing import Any
 from cases_support import import_example_registry, make_keys, make_settings
 from cluster_support import ClusterRun, stored
 from fastapi.testclient import TestClient
-from localsite import LocalSite, serve, sweep_command
+from localsite import local_targets, run_markwatch, serve, sweep_command
 from sqlalchemy import select
 
 from api.app import create_app
@@ -29,34 +29,7 @@ from markwatch import db
 from sweeps.storage import write_batch
 
 REPO = Path(__file__).resolve().parent.parent
-CHECKERS = REPO / "tests" / "data" / "crawler"
 MARKWATCH = str(Path(sweep_command(Path("t"), "", Path("j"))[0]))
-
-
-def _targets(path: Path, site: LocalSite) -> Path:
-    path.write_text(
-        f"""targets:
-  - name: local
-    seeds:
-      - {{url: "{site.base}/list?page=1", kind: listing}}
-    allowed_domains: [127.0.0.1]
-    adapter: demo-marketplace
-    max_depth: 4
-    max_pages: 100
-    delay: 0
-    concurrency: 4
-    timeout: 5
-    retries: 1
-    schedule: "*/30 * * * *"
-""",
-        encoding="utf-8",
-    )
-    return path
-
-
-def _run(command: list[str], **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "PYTHONPATH": str(CHECKERS), **env}
-    return subprocess.run(command, env=environment, capture_output=True, text=True, timeout=180, cwd=REPO)
 
 
 def _ledger(db_url: str) -> dict[str, tuple[str, str | None]]:
@@ -91,16 +64,16 @@ def test_a_page_not_checked_or_not_stored_leaves_the_sweep_incomplete_until_resu
     faults = {"MARKWATCH_CHECKER": "faulty_checker:factory",
               "MARKWATCH_TEST_FAULTS": "check:/item/2.html,store:/item/3.html"}  # fmt: skip
     with serve(listing_pages=1, items_per_page=4) as site:
-        targets = _targets(tmp_path / "t.yaml", site)
+        targets = local_targets(tmp_path / "t.yaml", site)
         jobs = ["--job-dir", str(tmp_path / "jobs"), "--set", "AUTOTHROTTLE_ENABLED=false"]
-        first = _run([*sweep_command(targets, db_url, tmp_path / "jobs"), "--set", "AUTOTHROTTLE_ENABLED=false"],
+        first = run_markwatch([*sweep_command(targets, db_url, tmp_path / "jobs"), "--set", "AUTOTHROTTLE_ENABLED=false"],
                      **faults)  # fmt: skip
         ledger = _ledger(db_url)
         sweep = _sweep(db_url)
-        status = _run([MARKWATCH, "sweep", "status", "1", "--db", db_url]).stdout
+        status = run_markwatch([MARKWATCH, "sweep", "status", "1", "--db", db_url]).stdout
         over_http = _api_sweep(db_url, 1)
         # The checker is mended (a fixed rules copy, a fixed bug): resume checks and stores both pages.
-        resumed = _run([MARKWATCH, "sweep", "resume", "1", "--db", db_url, *jobs],
+        resumed = run_markwatch([MARKWATCH, "sweep", "resume", "1", "--db", db_url, *jobs],
                        MARKWATCH_CHECKER="code_checker:factory")  # fmt: skip
         hits = dict(site.hits)
     # Each loss is recorded with its reason, tied to the sweep...
@@ -140,7 +113,7 @@ def test_a_checker_that_cannot_load_its_rules_fails_pages_as_not_checked(
     rules.mkdir()
     (rules / "SHS001.yaml").write_text("id: SHS001\nthis is: [not a rule\n", encoding="utf-8")
     with serve(listing_pages=1, items_per_page=2) as site:
-        targets = _targets(tmp_path / "t.yaml", site)
+        targets = local_targets(tmp_path / "t.yaml", site)
         environment = {k: v for k, v in os.environ.items() if k != "MARKWATCH_CHECKER"}
         result = subprocess.run(
             [*sweep_command(targets, sqlite_url, tmp_path / "jobs"), "--set", "AUTOTHROTTLE_ENABLED=false"],
