@@ -149,25 +149,7 @@ def _raw_server(hits: list[str]) -> Iterator[str]:
 
 
 def test_an_answer_that_is_not_http_is_recorded_as_malformed_not_as_a_lost_connection(tmp_path: Path) -> None:
-    db_url = f"sqlite:///{tmp_path / 'mw.db'}"
-    import_example_registry(db_url)
-    hits: list[str] = []
-    env = dict(os.environ)
-    env.pop("MARKWATCH_CHECKER", None)
-    with _raw_server(hits) as base:
-        seeds = "".join(
-            f'      - {{url: "{base}{path}", kind: product}}\n' for path in ["/whole.html", *MALFORMED]
-        )
-        targets = tmp_path / "targets.yaml"
-        targets.write_text(
-            f"targets:\n  - name: raw\n    seeds:\n{seeds}    allowed_domains: [127.0.0.1]\n    adapter: generic\n"
-            "    max_depth: 0\n    max_pages: 20\n    delay: 0\n    timeout: 5\n    retries: 1\n",
-            encoding="utf-8",
-        )
-        done = subprocess.run(
-            sweep_command(targets, db_url, tmp_path / "jobs", "--no-cases"),
-            env=env, capture_output=True, text=True, timeout=300, cwd=REPO,
-        )  # fmt: skip
+    db_url, base, hits, done = _sweep(tmp_path, ["/whole.html", *MALFORMED], kind="product", max_depth=0)
     assert done.returncode == 0, done.stdout + done.stderr[-3000:]
     with db.session_scope(db_url) as session:
         ledger = {
@@ -184,18 +166,21 @@ def test_an_answer_that_is_not_http_is_recorded_as_malformed_not_as_a_lost_conne
     assert all(hits.count(path) == 2 for path in MALFORMED), hits
 
 
-def _sweep(tmp_path: Path, paths: list[str]) -> tuple[str, str, list[str], subprocess.CompletedProcess[str]]:
+def _sweep(
+    tmp_path: Path, paths: list[str], *, kind: str = "listing", max_depth: int = 1
+) -> tuple[str, str, list[str], subprocess.CompletedProcess[str]]:
+    """A real sweep of the raw server's `paths` (seeds of `kind`) into a fresh SQLite database."""
     db_url = f"sqlite:///{tmp_path / 'mw.db'}"
     import_example_registry(db_url)
     hits: list[str] = []
     env = dict(os.environ)
     env.pop("MARKWATCH_CHECKER", None)
     with _raw_server(hits) as base:
-        seeds = "".join(f'      - {{url: "{base}{path}", kind: listing}}\n' for path in paths)
+        seeds = "".join(f'      - {{url: "{base}{path}", kind: {kind}}}\n' for path in paths)
         targets = tmp_path / "targets.yaml"
         targets.write_text(
             f"targets:\n  - name: raw\n    seeds:\n{seeds}    allowed_domains: [127.0.0.1]\n    adapter: generic\n"
-            "    max_depth: 1\n    max_pages: 40\n    delay: 0\n    timeout: 5\n    retries: 1\n",
+            f"    max_depth: {max_depth}\n    max_pages: 40\n    delay: 0\n    timeout: 5\n    retries: 1\n",
             encoding="utf-8",
         )
         done = subprocess.run(

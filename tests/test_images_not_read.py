@@ -12,6 +12,7 @@ import time
 import zlib
 from collections.abc import Hashable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -169,20 +170,26 @@ def test_an_image_s_own_failure_alone_lets_the_sweep_finish_with_its_page_partia
     assert _pages(db_url, sweep_id) == {BROKEN: (PARTIAL, ["image-unreadable"])}
 
 
-def test_the_api_lists_images_not_read_among_what_markwatch_failed_itself(db_url: str) -> None:
+def _sweep_answers(db_url: str, sweep_id: int) -> tuple[Any, Any, dict[str, Any]]:
+    """GET /v1/sweeps, GET /v1/sweeps/<id> (both 200) and the OpenAPI schema, as an inspector."""
     from cases_support import make_keys, make_settings
     from fastapi.testclient import TestClient
 
     from api.app import create_app
 
-    sweep_id = _swept(db_url)
-    _end(db_url, sweep_id)
     headers = {"X-API-Key": make_keys(db_url)["inspector"]}
     with TestClient(create_app(make_settings(db_url))) as client:
         listed = client.get("/v1/sweeps", headers=headers)
         one = client.get(f"/v1/sweeps/{sweep_id}", headers=headers)
         schema = client.get("/openapi.json").json()
     assert listed.status_code == one.status_code == 200, (listed.text, one.text)
+    return listed, one, schema
+
+
+def test_the_api_lists_images_not_read_among_what_markwatch_failed_itself(db_url: str) -> None:
+    sweep_id = _swept(db_url)
+    _end(db_url, sweep_id)
+    listed, one, schema = _sweep_answers(db_url, sweep_id)
     [row] = listed.json()["items"]
     assert row["state"] == one.json()["state"] == "incomplete"
     assert row["unhandled"] == one.json()["unhandled"] == {IMAGES_NOT_READ: 1}
@@ -245,20 +252,10 @@ def test_an_image_that_times_out_on_every_attempt_is_given_up_and_the_next_run_s
 def test_the_api_and_the_console_show_what_was_given_up(
     db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cases_support import make_keys, make_settings
-    from fastapi.testclient import TestClient
-
-    from api.app import create_app
-
     monkeypatch.setenv("MARKWATCH_MAX_ATTEMPTS", "1")
     sweep_id = _swept(db_url)
     _end(db_url, sweep_id)
-    headers = {"X-API-Key": make_keys(db_url)["inspector"]}
-    with TestClient(create_app(make_settings(db_url))) as client:
-        listed = client.get("/v1/sweeps", headers=headers)
-        one = client.get(f"/v1/sweeps/{sweep_id}", headers=headers)
-        schema = client.get("/openapi.json").json()
-    assert listed.status_code == one.status_code == 200, (listed.text, one.text)
+    listed, one, schema = _sweep_answers(db_url, sweep_id)
     [row] = listed.json()["items"]
     image = f"https://shop.example.com/cdn/{SHA[LABEL][:8]}.jpg"
     for body in (row, one.json()):
