@@ -187,7 +187,9 @@ from pagetext import charsets, ignorables
 # 1.32.1: visibility and font-size set to inherit, unset, revert (or a visibility value a browser drops) inside a
 # hidden parent keep it hidden: they were read as showing the text again (visibility:visible and initial still do).
 # 1.32.2: so does color set to inherit, unset or revert under color:transparent (or a colour on its background).
-EXTRACTOR_VERSION = "1.32.2"
+# 1.32.3: entity debris is removed again once characters are folded, and a run of ampersands at once ('\x1f&, ＂＆,
+# &&“ kept an ampersand a second normalisation removed: normalize_text was not idempotent).
+EXTRACTOR_VERSION = "1.32.3"
 
 
 class Pattern(NamedTuple):
