@@ -16,7 +16,10 @@ import re
 from typing import Literal, NamedTuple
 
 USE_TABLE_VERSION = (
-    "14"  # 14: a question about the words answered no (答：不是的, 暂时还不是, A: No. / Not yet / No, it is not) is no claim
+    "15"  # 15: an English job advert (job-advert-en, two distinct labels: Responsibilities, Requirements, Salary: …)
+    # is a job advert as job-advert is (JOB_ADVERT_SIGNALS); an English maker's sentence (X makes child seats to Q/…,
+    # made to, produced according to) is product-verb; a question nothing follows on the page is unanswered.
+    # 14: a question about the words answered no (答：不是的, 暂时还不是, A: No. / Not yet / No, it is not) is no claim
     # (answered-no), nor one followed by another question instead of an answer (a FAQ listing questions: unanswered);
     # customer service's address before a yes or no (亲，是的哦) is read through; on a job advert the employer's company
     # box saying something of its products (生产…，产品执行…（上海标准）) is its own statement (self-introduction), and
@@ -227,6 +230,37 @@ PREPASS_SIGNALS: tuple[Signal, ...] = (
             "經驗",
             "招聘",
         ),
+    ),
+    _s(
+        "job-advert-en",
+        {"discussion": 4},
+        # Anchored labels (a heading, or a label before its colon), two distinct ones: a product's "Requirements"
+        # (system requirements) alone makes no job advert, nor do "customs duties" or a location.
+        r"^\s*(?:job\s+(?:description|responsibilities|requirements|duties|type)|(?:key\s+)?responsibilities"
+        r"|requirements|qualifications|salary(?:\s+range)?|employment\s+type|apply\s+now|work(?:ing)?\s+location)"
+        r"\s*(?::|$)",
+        "an English job advert (Responsibilities, Requirements, Salary: …), as job-advert in Chinese: it may name the"
+        " words but offers no product",
+        hints=(
+            "esponsibilit",
+            "ESPONSIBILIT",
+            "equirement",
+            "EQUIREMENT",
+            "ualification",
+            "UALIFICATION",
+            "alary",
+            "ALARY",
+            "mployment",
+            "MPLOYMENT",
+            "pply",
+            "PPLY",
+            "ocation",
+            "OCATION",
+            "ob ",
+            "OB ",
+        ),
+        min_distinct=2,
+        flags=re.I,
     ),
     _s(
         "encyclopedia",
@@ -733,9 +767,12 @@ SENTENCE_SIGNALS: tuple[Signal, ...] = (
         {"product": 2},
         r"(?:执行|執行|符合|采用|採用|依据|依據|按照|遵循|达到|達到)[^。]{0,16}(?:标准|標準|(?<![A-Za-z])[A-Z]{1,4}/)"
         r"|按[^。]{0,20}生产|按[^。]{0,20}生產"
-        r"|\b(?:complies with|conforms to|manufactured (?:to|according to))\b",
+        r"|\b(?:complies with|conforms to|(?:manufactured|made|produced) (?:to|according to|in accordance with))\b"
+        # An English maker of goods (X Co., Ltd. makes child safety seats to Q/…): the verb, its goods, then the code.
+        r"|\b(?:makes|produces|manufactures)\b[^.;]{1,60}?\b(?:to|according to|in accordance with)\s+"
+        r"(?:[A-Z]{1,4}/|(?:the|our)\s+(?:[\w-]+\s+){0,3}standards?\b)",
         "a product made to, or meeting, a standard (执行…标准, 符合…标准, 执行T/…: a code's letters follow a Chinese"
-        " character with no word boundary between them)",
+        " character with no word boundary between them; made to, X makes seats to Q/…)",
         flags=re.I,
     ),
     _s(
@@ -1224,8 +1261,8 @@ NEAR_STRUCTURE: dict[str, tuple[dict[Use, int], str]] = {
     "unanswered": (
         {"discussion": 6},
         "the occurrence's question about the words is followed by another question, not an answer (a FAQ listing only"
-        " questions: 这款是上海标准吗？ 能开发票吗？; a yes after it answers the next one): a question no one answers"
-        " claims nothing",
+        " questions: 这款是上海标准吗？ 能开发票吗？; a yes after it answers the next one), or by nothing at all on the"
+        " page: a question no one answers claims nothing",
     ),
     "asked": (
         {"discussion": 4},
@@ -1366,6 +1403,9 @@ DECISIVE_DISCUSSION = frozenset(
 )
 # Sentence signals that announce a designation: dropped when the words are a certification of a thing that is
 # not a standard (上海标准认证 of a thermos), since the organisation then announces nothing about a standard.
+# A job advert's page signals, in Chinese and English: the advert is not the employer's claim, its company box speaking
+# of its products is (classify.Classifier._structure).
+JOB_ADVERT_SIGNALS = frozenset(["job-advert", "job-advert-en"])
 DESIGNATION_SIGNALS = frozenset(
     ["first-person-designation", "designation-verb", "company-subject", "congratulation"]
 )
