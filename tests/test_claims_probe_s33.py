@@ -206,3 +206,86 @@ def test_a_question_followed_by_text_that_answers_neither_way_stays_for_review(c
     result = _check(checker, _item("演示保温杯", _FLASK, faq), _URL)
     assert "near:unanswered" not in result.page.occurrences[0].signals
     assert _findings(result) == [("SHS008", None, "review")]
+
+
+# --- a designation reported as revoked (probe s33 s12) ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "经复评，本会团体标准T/DEMO 003-2020的“上海标准”资格已于2024年5月1日撤销。",
+        "关于团体标准T/DEMO 003-2020“上海标准”资格撤销的说明",
+        "T/DEMO 003-2020的上海标准称号已被收回，相关产品不得继续标注。",
+        "The Shanghai Standard designation of T/DEMO 003-2020 was revoked on 1 May 2024.",
+    ],
+)
+def test_a_designation_reported_as_revoked_claims_nothing(checker: Checker, text: str) -> None:
+    # The holder reporting the end of its standard's designation (domain.md §3: re-review) announces no designation:
+    # it was SHS004 for review against the very standard it says was revoked.
+    html = _page(
+        "通知公告-演示标准化协会（虚构）",
+        f"<div class='header'>演示标准化协会（虚构）</div><h1>通知公告</h1><p>{text}</p>"
+        "<div class='footer'>© 2026 演示标准化协会（虚构） 版权所有</div>",
+    )
+    result = _check(checker, html, "https://www.demo-sa.example.org/notice/33201.html")
+    assert result.page.occurrences
+    assert all("near:designation-ended" in o.signals for o in result.page.occurrences)
+    assert _findings(result) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Not a revocation: an order cancelled, a product still claimed.
+        "本品执行T/DEMO 003-2020（上海标准），上海标准产品不支持取消订单。",
+        "执行标准：T/DEMO 003-2020（上海标准），撤销订单请联系客服。",
+    ],
+)
+def test_cancelling_an_order_is_no_revocation(checker: Checker, text: str) -> None:
+    result = _check(checker, _item("演示共享单车锁", _LOCK, f"<p>{text}</p>"), _URL)
+    assert not any("near:designation-ended" in o.signals for o in result.page.occurrences)
+    assert ("SHS004", "T/DEMO 003-2020") in [(f.rule_id, f.standard_code) for f in result.findings]
+
+
+# --- a certificate's basis, a what-is heading (probe s33 s09, s14) ----------------------------------------------------
+
+
+def test_a_fake_certificate_discloses_the_standard_it_names_as_its_basis(checker: Checker) -> None:
+    # 认证依据 names the standard the product is said to meet: disclosed on the page, so no "nothing disclosed"
+    # (SHS008 high before); the certification wording is the thing to act on, and the seller is not the holder.
+    cert = (
+        "<div class='cert'><h3>上海标准认证证书</h3><p>证书编号：SHBZ-2025-0077</p>"
+        "<p>认证依据：Q/DEMO 0002-2023</p></div>"
+    )
+    html = _item("演示儿童安全座椅", _row("产品名称", "儿童安全座椅"), cert)
+    result = _check(checker, html, _URL, seller="某某母婴专营店")
+    assert [(f.rule_id, f.standard_code) for f in result.findings] == [
+        ("SHS009", "Q/DEMO 0002-2023"),
+        ("SHS010", "Q/DEMO 0002-2023"),
+    ]
+
+
+@pytest.mark.parametrize("heading", ["科普：什么是上海标准", "什么是“上海标准”", "何为上海标准"])
+def test_a_what_is_heading_without_a_question_mark_is_asked(checker: Checker, heading: str) -> None:
+    # As 什么是上海标准？ (test_claims_probe_s29): a question about the scheme, never a sure claim; it was SHS008 high.
+    faq = f"<h3>{heading}</h3><p>欢迎咨询在线客服，下单后48小时内发货。</p>"
+    result = _check(checker, _item("演示保温杯", _FLASK, faq), _URL)
+    assert any(signal.endswith("near:asked") for signal in result.page.occurrences[0].signals)
+    assert {f.confidence for f in result.findings} <= {"review"}
+
+
+def test_a_what_is_heading_the_page_ends_with_claims_nothing(checker: Checker) -> None:
+    result = _check(checker, _item("演示保温杯", _FLASK, "<h3>什么是上海标准</h3>"), _URL)
+    assert [o.use for o in result.page.occurrences] == ["discussion"]
+    assert _findings(result) == []
+
+
+def test_what_is_inside_a_product_name_is_no_question(checker: Checker) -> None:
+    # Only the words ending the sentence after 什么是 ask: a claim that goes on is still a claim.
+    html = _item(
+        "演示共享单车锁", _LOCK, "<p>不知道什么是上海标准产品？本品执行T/DEMO 003-2020（上海标准）。</p>"
+    )
+    assert ("SHS004", "T/DEMO 003-2020") in [
+        (f.rule_id, f.standard_code) for f in _check(checker, html, _URL).findings
+    ]

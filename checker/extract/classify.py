@@ -40,6 +40,7 @@ from checker.extract.use_table import (
     CERTIFICATION_AFTER,
     DECISIVE_DISCUSSION,
     DESIGNATION_SIGNALS,
+    ENDS_SENTENCE,
     ENGLISH_COMPANY,
     FIRST_PERSON,
     FIRST_SENTENCE,
@@ -76,6 +77,7 @@ from checker.extract.use_table import (
     STRUCTURE,
     USES,
     VIEWER_LINE,
+    WHAT_IS_BEFORE,
     Use,
 )
 from pagetext.normalize import compact
@@ -504,7 +506,10 @@ class Classifier:
         else:
             start, end = mention.start, mention.end
             s_start, s_end = self.blocks.of(text).sentence_span(start, end)
-            asked = text[s_end : s_end + 1] in ("?", "？")
+            asked = text[s_end : s_end + 1] in ("?", "？") or (
+                WHAT_IS_BEFORE.search(text, s_start, start) is not None
+                and ENDS_SENTENCE.fullmatch(text, end, s_end) is not None
+            )
             question_end = s_end + 1
             s_start, s_end = max(s_start, start - _SENTENCE_WINDOW), min(s_end, end + _SENTENCE_WINDOW)
             sentence = text[s_start:s_end]
