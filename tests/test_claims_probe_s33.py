@@ -289,3 +289,21 @@ def test_what_is_inside_a_product_name_is_no_question(checker: Checker) -> None:
     assert ("SHS004", "T/DEMO 003-2020") in [
         (f.rule_id, f.standard_code) for f in _check(checker, html, _URL).findings
     ]
+
+
+def test_an_english_supplier_profile_with_qualifications_and_requirements_is_no_job_advert(
+    checker: Checker,
+) -> None:
+    # A supplier's profile lists its qualifications and order requirements: no job advert, so its profile sentence
+    # stays the company's claim about its seats (SHS010 for review against an English name), as before session 33.
+    html = _page(
+        "Company Profile - Ningbo Mouhou Baby Products Co., Ltd.",
+        "<h1>Ningbo Mouhou Baby Products Co., Ltd.</h1><h3>Company Profile</h3><p>Ningbo Mouhou Baby Products Co., Ltd."
+        " makes child safety seats to Q/DEMO 0002-2023 (Shanghai Standard).</p>"
+        "<h3>Qualifications</h3><p>ISO 9001</p><h3>Requirements</h3><p>MOQ 100 pieces.</p>",
+        lang="en",
+    )
+    result = _check(checker, html, "https://www.mouhou-baby.example.com/profile.html")
+    assert not any("job-advert-en" in signal for signal in result.page.occurrences[0].signals)
+    assert result.page.claims[0].claimant == "Ningbo Mouhou Baby Products Co., Ltd."
+    assert _findings(result) == [("SHS010", "Q/DEMO 0002-2023", "review")]

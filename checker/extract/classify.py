@@ -42,6 +42,7 @@ from checker.extract.use_table import (
     DESIGNATION_SIGNALS,
     ENDS_SENTENCE,
     ENGLISH_COMPANY,
+    ENGLISH_MAKER,
     FIRST_PERSON,
     FIRST_SENTENCE,
     GOV_META_NAMES,
@@ -546,9 +547,9 @@ class Classifier:
             fired = [f for f in fired if f.name not in DESIGNATION_SIGNALS]
         # What the words' own sentence says of products (本品执行…, 生产…，产品执行…（上海标准）, 我司产品通过…认证), not of a
         # designation announced: on a job advert, only that makes the employer's company box its claim.
-        of_products = any(f.weights.get("product", 0) > 0 for f in fired) and not any(
-            f.name in DESIGNATION_SIGNALS for f in fired
-        )
+        of_products = (
+            any(f.weights.get("product", 0) > 0 for f in fired) or ENGLISH_MAKER.search(sentence) is not None
+        ) and not any(f.name in DESIGNATION_SIGNALS for f in fired)
         fired.extend(self._structure(mention, tied, sentence, text, of_products))
         if PRINT_SUPPLIER in self._page_names and SAMPLE_CONTEXT.search(sentence):
             # A printer's sample or a client's finished label: the printer sells no such product.

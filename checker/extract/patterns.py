@@ -200,7 +200,12 @@ from pagetext import charsets, ignorables
 # 依据标准 introduce a standard as 执行标准 does (a fake 上海标准认证证书 naming its basis was SHS008 high, "nothing
 # disclosed"; now SHS009 with the code). 什么是/何为 right before the words that end their sentence (a heading
 # 什么是上海标准) asks as 什么是上海标准？ does: never a sure claim (it was SHS008 high beside an offer).
-EXTRACTOR_VERSION = "1.33.1"
+# 1.33.2: use_table.py 17. An English job advert is known by labels only adverts carry (Job Description, Key
+# Responsibilities, Salary:): Requirements and Qualifications, which a supplier's profile lists too, made the profile a
+# job advert. The English maker's verb (makes … to Q/…) is no product weight any more, only what tells an
+# employer's box speaking of its products: as a weight it made a supplier's profile sentence a product claim with
+# nobody named (its SHS010 was lost).
+EXTRACTOR_VERSION = "1.33.2"
 
 
 class Pattern(NamedTuple):

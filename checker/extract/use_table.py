@@ -16,7 +16,9 @@ import re
 from typing import Literal, NamedTuple
 
 USE_TABLE_VERSION = (
-    "16"  # 16: a designation reported as revoked or withdrawn (“上海标准”资格撤销, 称号已被收回, was revoked) is no claim
+    "17"  # 17: job-advert-en reads only labels a job advert alone carries (not Requirements, Qualifications); the
+    # English maker's verb is ENGLISH_MAKER, not a product-verb weight.
+    # 16: a designation reported as revoked or withdrawn (“上海标准”资格撤销, 称号已被收回, was revoked) is no claim
     # (designation-ended, decisive); 什么是/何为 before the words that end their sentence asks (WHAT_IS_BEFORE).
     # 15: an English job advert (job-advert-en, two distinct labels: Responsibilities, Requirements, Salary: …)
     # is a job advert as job-advert is (JOB_ADVERT_SIGNALS); an English maker's sentence (X makes child seats to Q/…,
@@ -236,32 +238,25 @@ PREPASS_SIGNALS: tuple[Signal, ...] = (
     _s(
         "job-advert-en",
         {"discussion": 4},
-        # Anchored labels (a heading, or a label before its colon), two distinct ones: a product's "Requirements"
-        # (system requirements) alone makes no job advert, nor do "customs duties" or a location.
-        r"^\s*(?:job\s+(?:description|responsibilities|requirements|duties|type)|(?:key\s+)?responsibilities"
-        r"|requirements|qualifications|salary(?:\s+range)?|employment\s+type|apply\s+now|work(?:ing)?\s+location)"
-        r"\s*(?::|$)",
-        "an English job advert (Responsibilities, Requirements, Salary: …), as job-advert in Chinese: it may name the"
-        " words but offers no product",
+        # Anchored labels only a job advert carries (a heading, or a label before its colon). Not Requirements or
+        # Qualifications alone: a supplier's profile lists its qualifications and order requirements.
+        r"^\s*(?:job\s+(?:description|responsibilities|requirements|duties|type|title)|key\s+responsibilities"
+        r"|salary(?:\s+range)?|employment\s+type|work(?:ing)?\s+location)\s*(?::|$)",
+        "an English job advert (Job Description, Key Responsibilities, Salary: …), as job-advert in Chinese: it may name"
+        " the words but offers no product",
         hints=(
+            "Job ",
+            "job ",
+            "JOB ",
             "esponsibilit",
             "ESPONSIBILIT",
-            "equirement",
-            "EQUIREMENT",
-            "ualification",
-            "UALIFICATION",
             "alary",
             "ALARY",
             "mployment",
             "MPLOYMENT",
-            "pply",
-            "PPLY",
             "ocation",
             "OCATION",
-            "ob ",
-            "OB ",
         ),
-        min_distinct=2,
         flags=re.I,
     ),
     _s(
@@ -769,12 +764,9 @@ SENTENCE_SIGNALS: tuple[Signal, ...] = (
         {"product": 2},
         r"(?:执行|執行|符合|采用|採用|依据|依據|按照|遵循|达到|達到)[^。]{0,16}(?:标准|標準|(?<![A-Za-z])[A-Z]{1,4}/)"
         r"|按[^。]{0,20}生产|按[^。]{0,20}生產"
-        r"|\b(?:complies with|conforms to|(?:manufactured|made|produced) (?:to|according to|in accordance with))\b"
-        # An English maker of goods (X Co., Ltd. makes child safety seats to Q/…): the verb, its goods, then the code.
-        r"|\b(?:makes|produces|manufactures)\b[^.;]{1,60}?\b(?:to|according to|in accordance with)\s+"
-        r"(?:[A-Z]{1,4}/|(?:the|our)\s+(?:[\w-]+\s+){0,3}standards?\b)",
+        r"|\b(?:complies with|conforms to|manufactured (?:to|according to))\b",
         "a product made to, or meeting, a standard (执行…标准, 符合…标准, 执行T/…: a code's letters follow a Chinese"
-        " character with no word boundary between them; made to, X makes seats to Q/…)",
+        " character with no word boundary between them)",
         flags=re.I,
     ),
     _s(
@@ -1422,6 +1414,15 @@ DECISIVE_DISCUSSION = frozenset(
 )
 # Sentence signals that announce a designation: dropped when the words are a certification of a thing that is
 # not a standard (上海标准认证 of a thermos), since the organisation then announces nothing about a standard.
+# An English maker speaking of its goods (X Co., Ltd. makes child safety seats to Q/…, our seats are made to …): on a
+# job advert, the employer's box saying so is its own statement, as 生产…，产品执行… is (classify: of its products). Not
+# a weight: elsewhere such a sentence stays the organisation's (its name is the claimant, SHS010).
+ENGLISH_MAKER = re.compile(
+    r"\b(?:made|produced|manufactured)\s+(?:to|according to|in accordance with)\b"
+    r"|\b(?:makes|produces|manufactures)\b[^.;]{1,60}?\b(?:to|according to|in accordance with)\s+"
+    r"(?:[A-Z]{1,4}/|(?:the|our)\s+(?:[\w-]+\s+){0,3}standards?\b)",
+    re.I,
+)
 # A job advert's page signals, in Chinese and English: the advert is not the employer's claim, its company box speaking
 # of its products is (classify.Classifier._structure).
 JOB_ADVERT_SIGNALS = frozenset(["job-advert", "job-advert-en"])
