@@ -70,8 +70,44 @@ class GivenUp:
 def is_given_up(sweep: Sweep) -> bool:
     """An incomplete sweep with nothing left to retry: every item markwatch failed itself used its attempts.
     It is never resumed by itself (the next run of its target starts a new sweep); only `sweep resume ID
-    --retry-given-up` does it again."""
+    --retry-given-up` does it again, or a resume once MARKWATCH_MAX_ATTEMPTS was raised (resume_plan)."""
     return sweep.state == "incomplete" and bool((sweep.summary or {}).get("nothing_to_retry"))
+
+
+def resume_plan(session: Session, sweep: Sweep, *, retry_given_up: bool, anew: str) -> dict[str, Any]:
+    """What a resume of `sweep` records in its summary before it redoes anything (`reopened` when a raised
+    MARKWATCH_MAX_ATTEMPTS gives given-up items attempts again, else nothing); ConflictError for a sweep that
+    gave up with nothing left to retry under the limit in force, unless `retry_given_up`. `anew` is the
+    command that sweeps the target anew instead, named in the refusal."""
+    if not is_given_up(sweep) or retry_given_up:
+        return {}
+    summary = sweep.summary or {}
+    was = int(summary.get("max_attempts") or 0)
+    left = given_up(session, sweep.id)
+    if left.attempts > was and left.retryable > 0:
+        # The limit was raised since the sweep gave up: what has attempts left under the new one is done
+        # again, and the sweep says why it was resumed after saying nothing was left to retry.
+        log.warning("sweep %d: %s raised from %d to %d: %d given-up item(s) tried again", sweep.id,
+                    ledger.ATTEMPTS_VARIABLE, was, left.attempts, left.retryable)  # fmt: skip
+        return {"reopened": {"max_attempts_was": was, "max_attempts": left.attempts, "items": left.retryable}}
+    raise ConflictError(
+        f"sweep {sweep.id} is incomplete with "
+        + given_up_text(summary.get("given_up") or {}, was)
+        + f" ({ledger.ATTEMPTS_VARIABLE}); {anew} starts a new sweep of {sweep.target!r}, "
+        f"or try them once more with `markwatch sweep resume {sweep.id} --retry-given-up` "
+        f"(or raise {ledger.ATTEMPTS_VARIABLE} above {was})"
+    )
+
+
+def reopened_text(summary: dict[str, Any]) -> str:
+    """ "MARKWATCH_MAX_ATTEMPTS raised from 2 to 4: 1 given-up item(s) tried again"; "" if not reopened."""
+    reopened = summary.get("reopened") or {}
+    if not reopened:
+        return ""
+    return (
+        f"{ledger.ATTEMPTS_VARIABLE} raised from {reopened.get('max_attempts_was')} to "
+        f"{reopened.get('max_attempts')}: {reopened.get('items')} given-up item(s) tried again"
+    )
 
 
 @dataclass(frozen=True)
@@ -171,16 +207,21 @@ def start_or_resume(
         .order_by(Sweep.id.desc())
         .limit(1)
     ).first()
-    if previous is not None and is_given_up(previous) and not retry_given_up:
-        # Resuming it would do nothing but end it incomplete again: the target is swept anew instead.
-        previous = None
+    plan: dict[str, Any] = {}
+    if previous is not None:
+        try:
+            plan = resume_plan(session, previous, retry_given_up=retry_given_up, anew="`markwatch sweep run`")
+        except ConflictError:
+            # Resuming it would do nothing but end it incomplete again: the target is swept anew instead.
+            previous = None
     try:
         if previous is not None:
             if (previous.summary or {}).get("distributed"):
                 raise _busy_cluster(previous)
             summary = {
-                **(previous.summary or {}),
+                **{k: v for k, v in (previous.summary or {}).items() if k != "reopened"},
                 **me,
+                **plan,
                 "resumed": (previous.summary or {}).get("resumed", 0) + 1,
             }
             moved = session.execute(
@@ -557,14 +598,7 @@ def resume_sweep(
             raise ConflictError(
                 f"sweep {sweep_id} is not the newest sweep of {sweep.target!r} (sweep {newer} is)"
             )
-        if is_given_up(sweep) and not retry_given_up:
-            summary = sweep.summary or {}
-            raise ConflictError(
-                f"sweep {sweep_id} is incomplete with "
-                + given_up_text(summary.get("given_up") or {}, int(summary.get("max_attempts") or 0))
-                + f" (MARKWATCH_MAX_ATTEMPTS); `markwatch sweep run` starts a new sweep of {sweep.target!r}, "
-                f"or try them once more with `markwatch sweep resume {sweep_id} --retry-given-up`"
-            )
+        resume_plan(session, sweep, retry_given_up=retry_given_up, anew="`markwatch sweep run`")
         resumed, _ = start_or_resume(session, target, job_root, retry_given_up=retry_given_up)
         if resumed.id != sweep_id:  # pragma: no cover - start_or_resume picks the newest unfinished row
             raise ConflictError(f"sweep {resumed.id} of {sweep.target!r} was resumed instead")
