@@ -17,13 +17,14 @@ from sqlalchemy.orm import Session
 
 from checker.registry.gate import ALLOWED_IN_SUMMARY, allowed_by_summary, require_registry
 from crawler import heartbeat, ledger, process
-from crawler.images.scan import rescan_failed, scan_given_up
+from crawler.images.scan import mark_scans_given_up, rescan_failed, scan_given_up
 from crawler.store.models import PARTIAL, Snapshot, Sweep, SweepPage, SweepUrl
 from crawler.targets import Target
 from markwatch import db
 from markwatch.errors import ConflictError, DatabaseError, NotFoundError
 from sweeps.images.accounting import (
     image_accounting,
+    mark_reads_given_up,
     not_read_given_up,
     pages_not_read,
     pages_not_read_urls,
@@ -406,9 +407,12 @@ def record_end(session: Session, sweep: Sweep, result: CrawlResult) -> Sweep:
                 summary["images_not_read_pages"] = pages_not_read_urls(session, sweep.id, SUMMARY_MISSING)
             left = given_up(session, sweep.id, unhandled=unhandled)
             if left.counts:
-                # Tried MARKWATCH_MAX_ATTEMPTS times: still recorded with their reasons, not done again.
+                # Tried MARKWATCH_MAX_ATTEMPTS times: still recorded with their reasons, not done again, and
+                # marked so on their pages (a page's images, an image on it).
                 summary["given_up"], summary["given_up_items"] = left.counts, left.items
                 summary["max_attempts"] = left.attempts
+                mark_scans_given_up(session, sweep.id, left.attempts)
+                mark_reads_given_up(session, sweep.id, left.attempts)
             nothing_left = (
                 state == "incomplete" and left.retryable == 0 and acc.missing == 0 and result.all_written
                 and images_left == 0 and not result.gave_up

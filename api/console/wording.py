@@ -239,6 +239,15 @@ def sweep_error(t: Translator, name: str) -> str:
     return t("sweep_error.unknown")
 
 
+def given_up_warning(t: Translator, warning: dict[str, Any]) -> str:
+    """A page's warning of an item markwatch gave up on (its `given_up_after` attempts, MARKWATCH_MAX_ATTEMPTS):
+    what failed and after how many attempts, not the label of an item still to be retried on resume."""
+    code = str(warning.get("code"))
+    reason = t(f"given_up_reason.{code}") if known(f"given_up_reason.{code}") else t("page_warning.unknown")
+    attempts = warning.get("given_up_after")
+    return t("page_warning.given_up", reason=reason, count=attempts if isinstance(attempts, int) else "?")
+
+
 def sweep_state(t: Translator, state: str) -> str:
     """A sweep's state (crawler/store/models.py SWEEP_STATES) in the UI language."""
     return t(f"sweep_state.{state}") if known(f"sweep_state.{state}") else t("sweep_state.unknown")
