@@ -248,6 +248,17 @@ def given_up_warning(t: Translator, warning: dict[str, Any]) -> str:
     return t("page_warning.given_up", reason=reason, count=attempts if isinstance(attempts, int) else "?")
 
 
+# Missing register numbers named in one sentence; the register page lists them all.
+_NUMBERS_NAMED = 10
+
+
+def register_numbers(t: Translator, numbers: list[tuple[int, int]]) -> str:
+    """Notice numbers (year, seq) missing from the register, as a short list ("2026 no. 1, 2026 no. 4 …")."""
+    named = [t("register.number", year=year, seq=seq) for year, seq in numbers[:_NUMBERS_NAMED]]
+    more = t("register.more", count=len(numbers) - _NUMBERS_NAMED) if len(numbers) > _NUMBERS_NAMED else ""
+    return t("register.separator").join(named) + more
+
+
 def sweep_state(t: Translator, state: str) -> str:
     """A sweep's state (crawler/store/models.py SWEEP_STATES) in the UI language."""
     return t(f"sweep_state.{state}") if known(f"sweep_state.{state}") else t("sweep_state.unknown")
