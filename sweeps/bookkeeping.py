@@ -100,6 +100,33 @@ def resume_plan(session: Session, sweep: Sweep, *, retry_given_up: bool, anew: s
     )
 
 
+def stored_target(sweep: Sweep, *, anew: str) -> Target:
+    """The target a sweep resumes with: the one stored with it (its targets file may have changed since, or
+    lost it). ConflictError, before anything is written, when markwatch can no longer use it (a field it no
+    longer knows, an adapter since removed): a resume would set the sweep running, count an attempt against
+    every item it puts back, and fail before fetching any. `anew` names the command that starts a new sweep."""
+    from pydantic import ValidationError
+
+    from crawler.adapters import adapter_names
+
+    stored = (sweep.summary or {}).get("target")
+    if stored is None:
+        raise ConflictError(f"sweep {sweep.id} predates resumable sweeps: {anew} starts a new sweep instead")
+    try:
+        target = Target.model_validate(stored)
+    except ValidationError as exc:
+        problem = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:3])
+        problem = f"the target stored with it no longer reads ({problem})"
+    else:
+        if target.adapter in adapter_names():
+            return target
+        problem = f"unknown adapter {target.adapter!r} (known: {', '.join(adapter_names())})"
+    raise ConflictError(
+        f"sweep {sweep.id} of {sweep.target!r} cannot be resumed: {problem}; nothing was resumed, "
+        f"{anew} starts a new sweep from the targets file"
+    )
+
+
 def reopened_text(summary: dict[str, Any]) -> str:
     """ "MARKWATCH_MAX_ATTEMPTS raised from 2 to 4: 1 given-up item(s) tried again"; "" if not reopened."""
     reopened = summary.get("reopened") or {}
@@ -591,12 +618,7 @@ def resume_sweep(
             raise ConflictError(f"sweep {sweep_id} is finished: nothing to resume")
         if sweep.state == "failed":
             raise ConflictError(f"sweep {sweep_id} was abandoned (failed): start a new sweep instead")
-        stored = (sweep.summary or {}).get("target")
-        if stored is None:
-            raise ConflictError(
-                f"sweep {sweep_id} predates resumable sweeps: run `markwatch sweep run` instead"
-            )
-        target = Target.model_validate(stored)
+        target = stored_target(sweep, anew="`markwatch sweep run`")
         newer = session.scalar(select(func.max(Sweep.id)).where(Sweep.target == sweep.target))
         if newer != sweep_id:
             raise ConflictError(

@@ -20,7 +20,7 @@ from crawler.store.models import Sweep, SweepPage, SweepUrl
 from crawler.targets import Target
 from markwatch import db
 from markwatch.errors import ConflictError
-from sweeps.bookkeeping import record_end, reopened_text, start_or_resume
+from sweeps.bookkeeping import record_end, reopened_text, resume_sweep, start_or_resume
 from sweeps.cluster.worker import claim_sweep
 from sweeps.run import CrawlResult
 from sweeps.storage import write_batch
@@ -157,3 +157,32 @@ def test_a_limit_not_raised_leaves_a_given_up_sweep_given_up(
         with pytest.raises(ConflictError) as refused:
             claim_sweep(sweep_id, db_url)
         assert f"raise {ATTEMPTS_VARIABLE} above 2" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [({"adapter": "adapter-since-removed"}, "unknown adapter 'adapter-since-removed'"),
+     ({"field_since_removed": 1}, "field_since_removed")],
+    ids=["adapter-removed", "stored-with-an-old-field"],
+)  # fmt: skip
+@pytest.mark.parametrize("distributed", [False, True], ids=["single", "cluster"])
+def test_a_sweep_whose_stored_target_can_no_longer_be_used_is_refused_before_anything_is_written(
+    db_url: str, tmp_path: Path, distributed: bool, change: dict[str, Any], named: str
+) -> None:
+    """The target a sweep resumes with is the one stored with it (its targets file may have changed or lost it):
+    one markwatch can no longer read is refused by name, not a traceback or a sweep set running and failed."""
+    sweep_id = _swept(db_url, distributed=distributed)
+    with db.session_scope(db_url) as session:
+        sweep = session.get(Sweep, sweep_id)
+        assert sweep is not None
+        sweep.summary = {**sweep.summary, "target": {**sweep.summary["target"], **change}}
+    with pytest.raises(ConflictError) as refused:
+        if distributed:
+            claim_sweep(sweep_id, db_url)
+        else:
+            resume_sweep(sweep_id, db_url=db_url, job_root=tmp_path / "jobs")
+    assert f"sweep {sweep_id}" in str(refused.value) and named in str(refused.value)
+    assert "markwatch sweep run" in str(refused.value) or "markwatch cluster start" in str(refused.value)
+    assert _items(db_url, sweep_id) == {"url": ("failed", 0), "scan": ("failed", 0)}
+    with db.session_scope(db_url) as session:
+        assert session.get(Sweep, sweep_id).state == "incomplete"  # type: ignore[union-attr]

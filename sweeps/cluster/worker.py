@@ -37,6 +37,7 @@ from sweeps.bookkeeping import (
     redo_unhandled,
     reopened_text,
     resume_plan,
+    stored_target,
 )
 from sweeps.cluster.coordinator import delete_frontier
 from sweeps.run import EXIT_FINISHED, EXIT_INTERRUPTED, CrawlResult, crawl, crawl_settings
@@ -113,6 +114,7 @@ def claim_sweep(sweep_id: int, db_url: str, *, retry_given_up: bool = False) -> 
             raise ConflictError(f"sweep {sweep_id} was abandoned")
         if "target" not in summary:
             raise ConflictError(f"sweep {sweep_id} predates resumable cluster sweeps: abandon it")
+        target = stored_target(sweep, anew="`markwatch cluster start`")
         # A registry emptied since the sweep started would turn the rest of its claims into SHS001.
         require_registry(session, allow_empty=allowed_by_summary(summary))
         if sweep.state != "running":
@@ -148,7 +150,7 @@ def claim_sweep(sweep_id: int, db_url: str, *, retry_given_up: bool = False) -> 
                 )
             # A worker joining a running sweep: alive from now, before its crawl's first beat.
             heartbeat.beat(session, sweep_id)
-        return Target.model_validate(summary["target"])
+        return target
 
 
 def ensure_frontier(conn: Any, sweep_id: int, db_url: str, target: Target) -> None:
