@@ -104,10 +104,12 @@ def _end(db_url: str, sweep_id: int) -> Sweep:
         return sweep
 
 
-def _resume_and_read(db_url: str, sweep_id: int, pool: _Pool, tmp_path: Path) -> None:
+def _resume_and_read(
+    db_url: str, sweep_id: int, pool: _Pool, tmp_path: Path, *, retry_given_up: bool = False
+) -> None:
     """`start_or_resume` as `sweep resume` calls it, then the image stage until its work is done."""
     with db.session_scope(db_url) as session:
-        resumed, again = start_or_resume(session, TARGET, tmp_path / "jobs")
+        resumed, again = start_or_resume(session, TARGET, tmp_path / "jobs", retry_given_up=retry_given_up)
         assert again and resumed.id == sweep_id
     stage = ImageStage(db_url, sweep_id, ImageSettings(), pool_factory=lambda settings: pool)
     deadline = time.monotonic() + 30
@@ -359,14 +361,7 @@ def test_a_given_up_image_is_marked_on_its_page_with_its_reason_and_attempts(
     assert "given up" not in own
     assert "已尝试 1 次仍失败，续跑时不再重试" in chinese
     # Tried once more (--retry-given-up) and read: the mark goes with the warning, the page is ok again.
-    with db.session_scope(db_url) as session:
-        resumed, again = start_or_resume(session, TARGET, tmp_path / "jobs", retry_given_up=True)
-        assert again and resumed.id == sweep_id
-    stage = ImageStage(db_url, sweep_id, ImageSettings(), pool_factory=lambda settings: _Pool(None))
-    deadline = time.monotonic() + 30
-    while stage.doable() and time.monotonic() < deadline:
-        stage.step()
-    stage.close()
+    _resume_and_read(db_url, sweep_id, _Pool(None), tmp_path, retry_given_up=True)
     assert _pages(db_url, sweep_id)[TIMED_OUT] == ("ok", [])
     assert _end(db_url, sweep_id).state == "finished"
 
@@ -377,13 +372,7 @@ def test_a_given_up_image_that_fails_again_on_retry_is_marked_with_its_new_attem
     monkeypatch.setenv("MARKWATCH_MAX_ATTEMPTS", "1")
     sweep_id = _swept(db_url)
     _end(db_url, sweep_id)
-    with db.session_scope(db_url) as session:
-        start_or_resume(session, TARGET, tmp_path / "jobs", retry_given_up=True)
-    stage = ImageStage(db_url, sweep_id, ImageSettings(), pool_factory=lambda settings: _Pool("timeout"))
-    deadline = time.monotonic() + 30
-    while stage.doable() and time.monotonic() < deadline:
-        stage.step()
-    stage.close()
+    _resume_and_read(db_url, sweep_id, _Pool("timeout"), tmp_path, retry_given_up=True)
     _end(db_url, sweep_id)
     with db.session_scope(db_url) as session:
         page = session.scalars(select(SweepPage).where(SweepPage.url == TIMED_OUT)).one()
