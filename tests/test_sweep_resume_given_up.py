@@ -8,6 +8,8 @@ On SQLite and PostgreSQL with the real bookkeeping; the cluster worker's claim i
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -186,3 +188,89 @@ def test_a_sweep_whose_stored_target_can_no_longer_be_used_is_refused_before_any
     assert _items(db_url, sweep_id) == {"url": ("failed", 0), "scan": ("failed", 0)}
     with db.session_scope(db_url) as session:
         assert session.get(Sweep, sweep_id).state == "incomplete"  # type: ignore[union-attr]
+
+
+def test_two_resumes_of_one_sweep_at_once_run_it_once_and_count_one_attempt(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two `sweep resume` (or a resume and a scheduled run) reaching the same sweep together: the database
+    lets one set it running; the other is refused as busy, and what was put back counts one attempt."""
+    import threading
+
+    monkeypatch.setenv(ATTEMPTS_VARIABLE, "3")
+    sweep_id = _swept(db_url, distributed=False)
+    gate = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def resume() -> None:
+        with db.session_scope(db_url) as session:
+            gate.wait(timeout=30)
+            try:
+                start_or_resume(session, TARGET, tmp_path / "jobs")
+                outcomes.append("resumed")
+            except ConflictError as exc:
+                outcomes.append(f"refused: {exc}")
+
+    threads = [threading.Thread(target=resume) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(o.split(":")[0] for o in outcomes) == ["refused", "resumed"], outcomes
+    assert f"sweep {sweep_id}" in next(o for o in outcomes if o.startswith("refused"))
+    assert _items(db_url, sweep_id) == {"url": ("queued", 1), "scan": ("pending", 1)}
+    with db.session_scope(db_url) as session:
+        sweeps = session.scalars(select(Sweep)).all()
+        assert [(s.id, s.state) for s in sweeps] == [(sweep_id, "running")]
+        assert sweeps[0].summary["resumed"] == 1
+
+
+def _exited_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_a_crash_while_recording_a_given_up_end_loses_nothing(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The process dies after the given-up items are marked on their pages and before the summary is written:
+    both are one transaction, so neither is kept; the sweep, found dead, is interrupted (resumable), and its
+    resume records the given-up end with the marks."""
+    import sweeps.bookkeeping as bookkeeping
+
+    monkeypatch.setenv(ATTEMPTS_VARIABLE, "2")
+    sweep_id = _swept(db_url, distributed=False)
+    with db.session_scope(db_url) as session:
+        start_or_resume(session, TARGET, tmp_path / "jobs")
+        write_batch(session, sweep_id, now=T0, outcomes=[Outcome(CRASHES, "failed", "check_failed")])
+        page = session.scalars(select(SweepPage).where(SweepPage.sweep_id == sweep_id)).one()
+        page.image_scan = "failed"
+
+    def dies(*args: Any, **kwargs: Any) -> None:
+        raise SystemExit("killed while recording the end")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(bookkeeping, "finish", dies)
+        with pytest.raises(SystemExit):
+            _end(db_url, sweep_id)
+    with db.session_scope(db_url) as session:
+        sweep = session.get(Sweep, sweep_id)
+        assert sweep is not None and sweep.state == "running" and not sweep.summary.get("nothing_to_retry")
+        page = session.scalars(select(SweepPage).where(SweepPage.sweep_id == sweep_id)).one()
+        assert page.warnings == []  # the page mark went with the summary
+        # Its process is gone.
+        sweep.summary = {**sweep.summary, "pid": _exited_pid()}
+    with db.session_scope(db_url) as session:
+        assert bookkeeping.reap_dead(session) == [sweep_id]
+    with db.session_scope(db_url) as session:
+        resumed, again = start_or_resume(session, TARGET, tmp_path / "jobs")
+        assert again and resumed.id == sweep_id
+    ended = _end(db_url, sweep_id)
+    assert ended["nothing_to_retry"] is True and ended["given_up"] == {
+        "check_failed": 1,
+        "images_not_scanned": 1,
+    }
+    with db.session_scope(db_url) as session:
+        page = session.scalars(select(SweepPage).where(SweepPage.sweep_id == sweep_id)).one()
+        assert [w.get("given_up_after") for w in page.warnings] == [2]
