@@ -82,7 +82,8 @@ def _items(db_url: str, sweep_id: int) -> dict[str, tuple[str, int]]:
 
 
 def test_a_cluster_resume_looks_again_for_the_images_of_a_page_whose_scan_failed(db_url: str) -> None:
-    """As a single-process resume does (rescan_failed): the worker's image stage scans pending pages."""
+    """As a single-process resume does (rescan_failed): pending again, they are scanned at the worker's start
+    (the whole path, with Redis: test_crawler_images.py)."""
     sweep_id = _swept(db_url, distributed=True)
     claim_sweep(sweep_id, db_url)
     assert _items(db_url, sweep_id) == {"url": ("queued", 1), "scan": ("pending", 1)}

@@ -14,7 +14,8 @@ Nothing is lost if the process dies between the two: the mark is in the database
 what is still pending, and a sweep with pages pending is not finished (sweeps/images/accounting.py). A
 page that cannot be scanned (a bug, not the page's content: the finder reads anything) is marked `failed`,
 logged and counted in the sweep's image summary. Cluster workers still find images with the page: their
-scheduler has no backlog that outlives the worker.
+scheduler has no backlog that outlives the worker (a resumed distributed sweep's pages whose scan failed are
+scanned once, at a worker's start: sweeps/scheduler.py).
 """
 
 from __future__ import annotations

@@ -135,8 +135,8 @@ def claim_sweep(sweep_id: int, db_url: str, *, retry_given_up: bool = False) -> 
                 if getattr(moved, "rowcount", 0):
                     # What markwatch failed itself last time is done again, as a single-process resume does:
                     # a URL it could not check or store (queued in the ledger, it reaches the stream as any
-                    # queued URL on no stream does), a page whose images it could not look for (this worker's
-                    # image stage scans it), an image its OCR failed on. Each only up to MARKWATCH_MAX_ATTEMPTS
+                    # queued URL on no stream does), a page whose images it could not look for (looked for
+                    # at this worker's start: sweeps/scheduler.py), an image its OCR failed on. Each only up to MARKWATCH_MAX_ATTEMPTS
                     # times in all, unless `retry_given_up`.
                     redo_unhandled(session, sweep_id, retry_given_up=retry_given_up)
                 session.flush()
