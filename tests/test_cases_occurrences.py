@@ -24,11 +24,12 @@ from cases_support import (
     add_finding,
     add_page,
     import_example_registry,
+    make_case,
     make_keys,
     make_settings,
     make_sweep,
 )
-from console_support import console_app, sign_in
+from console_support import DEADLINE_ISO, console_app, sign_in
 from fastapi.testclient import TestClient
 from localsite import run_markwatch, running, sweep_command
 from sqlalchemy import func, select
@@ -233,9 +234,23 @@ def test_an_employers_box_on_five_vacancies_is_one_case_with_five_occurrences(
     row = rows[str(employer["id"])]
     assert row["scope"] == "organisation" and row["occurrences"] == "5"
     assert sorted(line.split(" ")[0] for line in row["occurrence_pages"].splitlines()) == employer["pages"]
+    with TestClient(create_app(make_settings(db_url))) as client:
+        for target in ("in_review", "confirmed"):
+            moved = client.post(
+                f"/v1/cases/{employer['id']}/transitions", json={"to": target}, headers=headers
+            )
+            assert moved.status_code == 200, moved.text
     with TestClient(console_app(db_url)) as browser:
         sign_in(browser, keys["inspector"])
         html = browser.get(f"/console/cases/{employer['id']}").text
+        notice = browser.get(f"/console/cases/{employer['id']}/notice?deadline={DEADLINE_ISO}").text
+    # The notice quotes the newest page and names the other four, each with its archived copy's hash.
+    quoted = detail["findings"][0]["page_url"]
+    assert notice.count(quoted) >= 1 and all(
+        o["page_url"] in notice and o["snapshot"]["sha256"] in notice
+        for o in occurrences
+        if o["page_url"] != quoted
+    )
     for occurrence in occurrences:
         assert (
             f"/console/snapshots/{occurrence['snapshot']['id']}/source?finding={occurrence['finding_id']}"
@@ -374,3 +389,41 @@ def _to_rectification(session: Any, case: Case) -> None:
     due = T0 + dt.timedelta(days=10)
     transition(session, case, CaseStatus.RECTIFICATION_DUE, actor="inspector:a", due_at=due,
                now=due - dt.timedelta(days=14))  # fmt: skip
+
+
+def test_cases_from_before_scope_verify_after_the_upgrade_and_a_scope_edit_is_named(db_url: str) -> None:
+    """0016 on a database with cases: they are page cases, their entries (opened without a scope) and the new
+    ones verify, and a scope changed behind the audit trail is reported like any identity field."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    from markwatch.cases.audit import append_event
+    from markwatch.cases.checkpoints import verify_audit
+    from markwatch.cases.derive import IDENTITY
+
+    with db.session_scope(db_url) as session:
+        old = make_case(session, key="before-0016")
+        opened = {name: getattr(old, name) for name in IDENTITY if name != "scope"}
+        append_event(session, case_id=old.id, kind="opened", actor="system:sweep#0", to_status="open",
+                     payload={"finding_ids": [], "confidence": "high", "confidence_reasons": [], "case": opened})  # fmt: skip
+        old_id = old.id
+    config = Config()
+    config.set_main_option("script_location", str(Path(db.__file__).parent / "migrations"))
+    config.attributes["connection_engine"] = db.get_engine(db_url)
+    command.downgrade(config, "0015_retries")
+    command.upgrade(config, "head")
+    with db.session_scope(db_url) as session:
+        assert session.get(Case, old_id).scope == "page"
+        sweep = make_sweep(session)
+        _org_finding(session, sweep, "https://jobs.example.com/job/1.html", key="n1")
+        _org_finding(session, sweep, "https://jobs.example.com/job/2.html", key="n2")
+        assert ingest_sweep(session, sweep.id).created == 1
+    with db.session_scope(db_url) as session:
+        assert verify_audit(session, None).problems == []
+    with db.get_engine(db_url).begin() as connection:
+        connection.execute(text("UPDATE cases SET scope = 'organisation' WHERE id = :id"), {"id": old_id})
+    with db.session_scope(db_url) as session:
+        assert verify_audit(session, None).problems == [
+            f"case {old_id}: scope is 'organisation' but it was opened with 'page' (changed without a recorded entry)"
+        ]

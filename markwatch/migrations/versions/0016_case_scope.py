@@ -18,15 +18,25 @@ branch_labels = None
 depends_on = None
 
 SCOPES = ("page", "organisation")
+_CHECK = f"scope IN ({', '.join(repr(s) for s in SCOPES)})"
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("cases") as batch:
-        batch.add_column(sa.Column("scope", sa.String(length=20), nullable=False, server_default="page"))
-        batch.create_check_constraint("scope", f"scope IN ({', '.join(repr(s) for s in SCOPES)})")
+    if op.get_bind().dialect.name == "sqlite":
+        # In place: batch mode would copy and drop `cases`, which the audit entries and findings links of an
+        # existing database refuse (foreign keys are on). SQLite adds a column with its own CHECK in place.
+        op.execute(
+            "ALTER TABLE cases ADD COLUMN scope VARCHAR(20) DEFAULT 'page' NOT NULL "
+            f"CONSTRAINT ck_cases_scope CHECK ({_CHECK})"
+        )
+        return
+    op.add_column("cases", sa.Column("scope", sa.String(length=20), nullable=False, server_default="page"))
+    op.create_check_constraint("scope", "cases", _CHECK)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("cases") as batch:
-        batch.drop_constraint("scope", type_="check")
-        batch.drop_column("scope")
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("ALTER TABLE cases DROP COLUMN scope")  # SQLite 3.35+, in place for the same reason
+        return
+    op.drop_constraint("scope", "cases", type_="check")
+    op.drop_column("cases", "scope")
