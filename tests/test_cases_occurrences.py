@@ -29,9 +29,11 @@ from cases_support import (
     make_settings,
     make_sweep,
 )
+from claims_probe_s32_pages import job_advert
+from claims_probe_support import listing, page, spec_row
 from console_support import DEADLINE_ISO, console_app, sign_in
 from fastapi.testclient import TestClient
-from localsite import run_markwatch, running, sweep_command
+from localsite import run_markwatch, running, send, sweep_command
 from sqlalchemy import func, select
 
 from api.app import create_app
@@ -55,32 +57,19 @@ def _box(company: str) -> str:
     return f"{company}生产儿童安全座椅，产品执行Q/DEMO 0002-2023（上海标准）。"
 
 
-def _page(title: str, body: str) -> str:
-    return f"<html lang='zh-CN'><head><meta charset='utf-8'><title>{title}</title></head><body>{body}</body></html>"
-
-
 def _vacancy(number: int, title: str, company: str) -> str:
-    return _page(
-        f"{title}招聘-{company}",
-        f"<h1>{title}</h1><p>薪资：8千-1.2万</p><p>工作地点：宁波</p><h3>岗位职责</h3>"
-        f"<p>负责{title}相关工作（岗位编号 {number}）。</p><h3>任职要求</h3><p>大专及以上学历。</p>"
-        f"<div class='company-box'><h3>公司简介</h3><p>{_box(company)}</p></div>",
+    return job_advert(
+        title, company, "公司简介", _box(company), duties=f"负责{title}相关工作（岗位编号 {number}）。"
     )
 
 
 def _product(name: str) -> str:
-    rows = "".join(
-        f"<tr><th>{label}</th><td>{value}</td></tr>"
-        for label, value in (
-            ("产品名称", name),
-            ("生产企业", EMPLOYER),
-            ("执行标准", "Q/DEMO 0002-2023（上海标准）"),
-        )
+    rows = (
+        spec_row("产品名称", name)
+        + spec_row("生产企业", EMPLOYER)
+        + spec_row("执行标准", "Q/DEMO 0002-2023（上海标准）")
     )
-    return _page(
-        f"{name}-演示旗舰店",
-        f"<h1>{name}</h1><p class='price'>¥599</p><button>加入购物车</button><table class='spec'>{rows}</table>",
-    )
+    return listing(name, rows, price="¥599")
 
 
 class Board:
@@ -90,9 +79,9 @@ class Board:
         links = "".join(f"<a href='/job/{n}.html'>{t}</a> " for n, t in enumerate(VACANCIES, start=1))
         links += "".join(f"<a href='/item/{key}.html'>{name}</a> " for key, name in PRODUCTS.items())
         pages: dict[str, str] = {
-            "/": _page("招聘首页", links + "<a href='/partner/job/1.html'>合作企业招聘</a>"),
+            "/": page("招聘首页", links + "<a href='/partner/job/1.html'>合作企业招聘</a>"),
             "/partner/job/1.html": _vacancy(1, "质量工程师", PARTNER),
-            "/mirror/": _page("转载招聘", "<a href='/mirror/job/1.html'>质量工程师</a>"),
+            "/mirror/": page("转载招聘", "<a href='/mirror/job/1.html'>质量工程师</a>"),
             "/mirror/job/1.html": _vacancy(1, "质量工程师", EMPLOYER),
         }
         for number, title in enumerate(VACANCIES, start=1):
@@ -111,16 +100,15 @@ def _handler(board: Board) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             if self.path == "/robots.txt":
-                status, body, ctype = 200, b"User-agent: *\nAllow: /\n", "text/plain"
-            else:
-                page = board.body(self.path)
-                status = 200 if page is not None else 404
-                body, ctype = (page or "not found").encode(), "text/html; charset=utf-8"
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+                send(self, 200, b"User-agent: *\nAllow: /\n", "text/plain")
+                return
+            html = board.body(self.path)
+            send(
+                self,
+                200 if html is not None else 404,
+                (html or "not found").encode(),
+                "text/html; charset=utf-8",
+            )
 
     return Handler
 
@@ -263,8 +251,8 @@ def test_an_organisation_case_closes_only_when_no_occurrence_shows_the_claim(db_
     pages = [f"https://jobs.example.com/job/{n}.html" for n in range(1, 4)]
     with db.session_scope(db_url) as session:
         first = make_sweep(session)
-        for n, page in enumerate(pages):
-            _org_finding(session, first, page, key=f"page-{n}")
+        for n, url in enumerate(pages):
+            _org_finding(session, first, url, key=f"page-{n}")
         assert ingest_sweep(session, first.id).created == 1
         (case,) = session.scalars(select(Case)).all()
         _to_rectification(session, case)
@@ -273,8 +261,8 @@ def test_an_organisation_case_closes_only_when_no_occurrence_shows_the_claim(db_
     with db.session_scope(db_url) as session:
         # Two pages no longer show the box; the third still does: not rectified (and past the deadline: escalated).
         partly = make_sweep(session)
-        for page in pages:
-            add_page(session, partly, page, fetched_at=later)
+        for url in pages:
+            add_page(session, partly, url, fetched_at=later)
         _org_finding(session, partly, pages[2], key="page-2", observed_at=later)
         report = ingest_sweep(session, partly.id)
         assert (report.closed, report.escalated) == (0, 1)
@@ -282,13 +270,13 @@ def test_an_organisation_case_closes_only_when_no_occurrence_shows_the_claim(db_
     with db.session_scope(db_url) as session:
         # Only two of the three pages read again, neither showing it: the third may still show it.
         unread = make_sweep(session)
-        for page in pages[:2]:
-            add_page(session, unread, page, fetched_at=later + dt.timedelta(days=1))
+        for url in pages[:2]:
+            add_page(session, unread, url, fetched_at=later + dt.timedelta(days=1))
         assert ingest_sweep(session, unread.id).closed == 0
     with db.session_scope(db_url) as session:
         clean = make_sweep(session)
-        for page in pages:
-            add_page(session, clean, page, fetched_at=later + dt.timedelta(days=2))
+        for url in pages:
+            add_page(session, clean, url, fetched_at=later + dt.timedelta(days=2))
         assert ingest_sweep(session, clean.id).closed == 1
         assert session.get(Case, case_id).status == CaseStatus.CLOSED.value
     _audit_clean(db_url)
