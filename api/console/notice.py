@@ -33,7 +33,7 @@ from api.console.uscc import valid_uscc
 from markwatch.cases import notice_numbers
 from markwatch.cases.audit import append_event, canonical_content, entry_hash, serialise_case_writes
 from markwatch.cases.lifecycle import transition
-from markwatch.cases.models import CaseEvent, CaseStatus
+from markwatch.cases.models import CaseEvent, CaseScope, CaseStatus
 from markwatch.cases.sent import NOTICE_EVENT, SendMethod, SentNotice
 from markwatch.errors import ConflictError, NotFoundError
 
@@ -79,6 +79,9 @@ class Notice:
     inspector: str
     # sha256 of each image the claim was read in (issue 15): the evidence a notice about an image cites.
     evidence_images: tuple[str, ...] = ()
+    # An organisation's claim seen on several pages: each other page (URL, its newest snapshot's SHA-256), all
+    # of which the enterprise must rectify.
+    other_pages: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -171,6 +174,15 @@ def build_notice(
     fetched_at = snapshot.get("fetched_at")
     rule = file.rule.rule if file.rule else None
     observed = letter_time(fetched_at, settings, t.lang) if fetched_at is not None else ""
+    # The page quoted is the newest finding's; an organisation's case names every other page it was seen on.
+    organisation = case.scope == CaseScope.ORGANISATION.value
+    page_url = str((file.latest or {}).get("page_url") or "") if organisation else ""
+    page_url = page_url or case.page_url or ""
+    other_pages = tuple(
+        (str(o["page_url"]), str((o.get("snapshot") or {}).get("sha256") or ""))
+        for o in file.occurrences
+        if o["page_url"] and o["page_url"] != page_url
+    )
     return Notice(
         lang=t.lang,
         draft=issued_on is None,
@@ -183,7 +195,7 @@ def build_notice(
         authority_contact=settings.authority_contact,
         enterprise=request.enterprise or case.claimant or "",
         uscc=request.uscc or file.uscc or "",
-        page_url=case.page_url or "",
+        page_url=page_url,
         product=file.product,
         snippet=file.snippet,
         highlight_terms=tuple(file.highlight_terms),
@@ -204,6 +216,7 @@ def build_notice(
                 if loc.image and loc.image.get("sha256")
             )
         ),
+        other_pages=other_pages if organisation else (),
     )
 
 
