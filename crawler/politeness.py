@@ -15,6 +15,7 @@ Redis, and requests wait for their host's cluster-wide booking instead of this p
 from __future__ import annotations
 
 import logging
+import math
 import re
 import time
 from collections.abc import Callable
@@ -46,8 +47,13 @@ class HostWarning:
     applied: float
 
     def as_dict(self) -> dict[str, Any]:
-        """The JSON form kept in the sweep's summary."""
-        return asdict(self)
+        """The JSON form kept in the sweep's summary (an infinite amount as "inf": JSON has no such number)."""
+        fields = asdict(self)
+        return {key: "inf" if _infinite(value) else value for key, value in fields.items()}
+
+
+def _infinite(value: object) -> bool:
+    return isinstance(value, float) and not math.isfinite(value)
 
 
 class SharedHosts(Protocol):
@@ -91,7 +97,7 @@ class HostPolicy:
 
     def robots_asked(self, key: str, seconds: float | None) -> float:
         """A robots.txt for slot `key` asks for `seconds` between requests; returns the spacing applied."""
-        if not seconds or seconds <= 0:
+        if not seconds or seconds <= 0:  # NaN never gets here: robots_spacing turns it into inf
             return self._floors.get(key, 0.0)
         applied = min(seconds, self.crawl_delay_max)
         if applied < seconds:
@@ -140,14 +146,51 @@ def robots_spacing(rules: Any, user_agent: str, text: str | None = None) -> floa
     Windows are not evaluated: a sweep runs for hours across them, and a rate kept only inside its window would
     be broken the moment the window opens mid-crawl. The slowest rate any line of our group asks holds all day.
     Protego keeps only a group's last Request-rate line, so with the robots.txt `text` every line is read.
-    Visit-time (the draft's hours to crawl in) is not honoured: a sweep runs when it is scheduled."""
+    Visit-time (the draft's hours to crawl in) is not honoured: a sweep runs when it is scheduled.
+
+    A Crawl-delay too large for a number (`inf`, `1e400`) is read from the text as infinite (the caller caps
+    it): Protego drops it, and the host got no spacing at all."""
     delay = rules.crawl_delay(user_agent)
+    if delay is None and text is not None and unbounded_crawl_delay(text, user_agent):
+        delay = math.inf
     rates = [rules.request_rate(user_agent)]
     if text is not None:
         rates += each_request_rate(text, user_agent)
     spacings = [rate.seconds / rate.requests for rate in rates if rate is not None and rate.requests > 0]
     asked = [float(value) for value in (delay, *spacings) if value]
     return max(asked) if asked else None
+
+
+_CRAWL_DELAY_VALUE = re.compile(
+    r"^([ \t]*crawl[- ]delay[ \t]*:?[ \t]*)([^\s#]+)", re.IGNORECASE | re.MULTILINE
+)
+# Stand-in for a value Protego drops, finite so that it keeps it; no real robots.txt asks this long.
+_UNBOUNDED_MARK = "1e300"
+
+
+def unbounded_crawl_delay(text: str, user_agent: str) -> bool:
+    """Whether the Crawl-delay that holds for `user_agent` in `text` is a number too large to be finite
+    (`inf`, `1e400`, NaN read as the same): such lines are given a huge finite value and the text parsed
+    again, so Protego's own group matching (and its last-line-wins) decides whether it is ours."""
+
+    def unbounded(value: str) -> bool:
+        try:
+            number = float(value)
+        except ValueError:
+            return False  # not a number at all: ignored, as RFC 9309 has a parser ignore what it cannot read
+        return math.isnan(number) or number == math.inf  # -inf, like any negative delay, is ignored
+
+    found = False
+
+    def mark(match: re.Match[str]) -> str:
+        nonlocal found
+        if not unbounded(match.group(2)):
+            return match.group(0)
+        found = True
+        return match.group(1) + _UNBOUNDED_MARK
+
+    marked = _CRAWL_DELAY_VALUE.sub(mark, text)
+    return found and Protego.parse(marked).crawl_delay(user_agent) == float(_UNBOUNDED_MARK)
 
 
 _REQUEST_RATE_LINE = re.compile(r"^\s*request[- ]rate\s*:", re.IGNORECASE)

@@ -263,10 +263,15 @@ def warning_line(warning: dict[str, Any]) -> str:
     line = f"warning: {warning.get('code')} {warning.get('host')}"
     if warning.get("code") == "crawl_delay_capped":
         line += (
-            f" (robots.txt asks {warning.get('asked'):g} s between requests, {warning.get('applied'):g} s "
-            "applied: MARKWATCH_CRAWL_DELAY_MAX)"
+            f" (robots.txt asks {_amount(warning.get('asked'))} s between requests, "
+            f"{_amount(warning.get('applied'))} s applied: MARKWATCH_CRAWL_DELAY_MAX)"
         )
     return line
+
+
+def _amount(value: Any) -> str:
+    # A number, or "inf" (a Crawl-delay too large for a number: JSON holds no infinite float).
+    return f"{value:g}" if isinstance(value, int | float) else str(value)
 
 
 @sweep.command("resume")
