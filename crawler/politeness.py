@@ -62,6 +62,9 @@ class SharedHosts(Protocol):
     def paused(self, key: str, seconds: float) -> None:
         """A server asked for no request to host `key` for `seconds` (its Retry-After)."""
 
+    def left_alone(self, key: str, seconds: float) -> None:
+        """A server asked for no request to host `key` for `seconds`, longer than a sweep waits."""
+
     def warned(self, warning: HostWarning) -> None:
         """A host asked for something the sweep does not do in full."""
 
@@ -129,8 +132,10 @@ class HostPolicy:
 
     def leave_alone(self, key: str, seconds: float) -> None:
         """A server asked for no request to slot `key` for `seconds`, longer than a sweep waits (its
-        Retry-After past RETRY_AFTER_MAX): none goes to it until then."""
+        Retry-After past RETRY_AFTER_MAX): none goes to it until then (from any worker, when shared)."""
         self._away_until[key] = max(self._away_until.get(key, 0.0), self.clock() + seconds)
+        if self.shared is not None:
+            self.shared.left_alone(key, seconds)
 
     def left_alone(self, key: str) -> float:
         """Seconds until slot `key` may be asked again after `leave_alone` (0 when it may be now)."""
@@ -251,6 +256,16 @@ def spaced(slot: Slot) -> bool:
     return slot.spaced() if isinstance(slot, HostSlot) else slot.delay > 0
 
 
+def host_paused(stats: Any, key: str, away: float, url: str) -> Exception:
+    """The refusal (counted) of a request to host `key`, left alone `away` seconds more (a Retry-After)."""
+    from crawler.middlewares import SkipRequest  # the middlewares import this module
+
+    stats.inc_value("markwatch/host_paused")
+    return SkipRequest(
+        HOST_PAUSED, f"{key} asked for no request for {away:.0f} s more (Retry-After): {url}", state="failed"
+    )
+
+
 class PoliteDownloader(Downloader):
     """Scrapy's downloader with HostSlots (DOWNLOADER setting).
 
@@ -268,16 +283,7 @@ class PoliteDownloader(Downloader):
         key = slot.key if isinstance(slot, HostSlot) else self.get_slot_key(request)
         away = self.policy.left_alone(key)
         if away:
-            from crawler.middlewares import SkipRequest  # the middlewares import this module
-
-            self.stats.inc_value("markwatch/host_paused")
-            return defer.fail(
-                SkipRequest(
-                    HOST_PAUSED,
-                    f"{key} asked for no request for {away:.0f} s more (Retry-After): {request.url}",
-                    state="failed",
-                )
-            )
+            return defer.fail(host_paused(self.stats, key, away, request.url))
         return super()._download(slot, request, spider)
 
     def _get_slot(self, request: Request, spider: Spider) -> tuple[str, Slot]:

@@ -8,11 +8,18 @@ from __future__ import annotations
 
 import itertools
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import pytest
+import redis
 from cluster_support import MARKWATCH, REPO, ClusterRun, stored
 from localsite import LocalSite, serve
+from sqlalchemy import select
+
+from crawler.cluster.politeness import paused_hosts
+from crawler.store.models import SweepUrl
+from markwatch import db
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
@@ -101,3 +108,38 @@ def test_retry_after_pauses_the_host_for_every_worker(
     assert len(during) <= 1, during
     after = [path for at, path in arrivals if at >= refused_at + pause - SLACK]
     assert "/item/9.html" in after  # the retry, after the pause
+
+
+def test_a_host_left_alone_by_one_worker_is_left_alone_by_every_worker(
+    postgres_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    # 429 with Retry-After: 86400 to one worker. It left the host alone (host_paused), but the other worker
+    # only waited out the shared pause (RETRY_AFTER_MAX) and went on fetching the host's pages.
+    with serve(item_delay=0.1, listing_pages=4, items_per_page=6, busy_first={"/item/9.html": 86400}) as site:
+        run = ClusterRun(
+            site, postgres_url, redis_url, tmp_path, concurrency=1, settings=("RETRY_AFTER_MAX=3",)
+        )
+        sweep_id = run.start()
+        run.spawn(2)
+        results = run.finish(timeout=240)
+        arrivals = _page_arrivals(site)
+        refused_at = site.busy_at["/item/9.html"]
+    _all_ok(results)
+    after = [(round(at - refused_at, 2), path) for at, path in arrivals if at > refused_at]
+    # At most the other worker's one request already on its way when the 429 was answered (concurrency 1),
+    # and none once the shared pause (RETRY_AFTER_MAX, 3 s) was over. Before: /item/11.html 3.03 s after.
+    assert len(after) <= 1 and all(wait < 3 - SLACK for wait, _path in after), after
+    done = stored(postgres_url, sweep_id)
+    assert done.state == "finished"
+    with db.session_scope(postgres_url) as session:
+        rows = session.execute(
+            select(SweepUrl.url, SweepUrl.state, SweepUrl.reason).where(SweepUrl.sweep_id == sweep_id)
+        ).all()
+    reasons = Counter(reason for _url, state, reason in rows if state != "stored")
+    assert reasons.pop("http_429") == 1 and set(reasons) == {"host_paused"}, reasons
+    assert done.sweep["errors"] == {"http_429": 1, "host_paused": reasons["host_paused"]}
+    # Every URL is accounted for: stored, or failed with its reason.
+    assert len(rows) == len(done.pages) + 1 + reasons["host_paused"]
+    # The pause is the host's across workers and sweeps, for as long as the server asked.
+    left = paused_hosts(redis.Redis.from_url(redis_url))
+    assert left["127.0.0.1"] > 86400 - 600, left
