@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured, StopDownload
 from scrapy.http import Response, TextResponse
 from scrapy.http.request import NO_CALLBACK
 from scrapy.responsetypes import responsetypes
@@ -30,7 +30,7 @@ from w3lib.url import safe_url_string
 from crawler.addresses import forbidden_kind
 from crawler.content_coding import content_codings, decode_content
 from crawler.frontier import META_IMAGE
-from crawler.politeness import HostPolicy, robots_spacing
+from crawler.politeness import ROBOTS_TRUNCATED, HostPolicy, HostWarning, robots_spacing
 from crawler.sitemaps import DEFAULT_SITEMAP_MAXSIZE, SITEMAP_ENCODINGS, is_sitemap_request
 from crawler.targets import host_allowed
 from markwatch.errors import ContentCodingError
@@ -62,6 +62,10 @@ def _allowed_domains(spider: Spider, request: Request) -> list[str]:
 
 # Marks the robots.txt requests this module makes itself.
 _ROBOTS_META = "markwatch_robots"
+# Bytes of a robots.txt received so far (its download is stopped past the limit).
+_ROBOTS_RECEIVED = "markwatch_robots_received"
+# A robots.txt is read up to this many bytes (RFC 9309 2.5: at least 500 KiB); settings.py says why.
+DEFAULT_ROBOTSTXT_MAXSIZE = 500 * 1024
 
 
 class LinkGuardMiddleware:
@@ -210,7 +214,8 @@ class ContentCodingMiddleware:
             return self._undecodable(request, spider, "truncated", "body shorter than its Content-Length")
         if not encodings:
             return response
-        max_size = int(request.meta.get("download_maxsize", self.max_size))
+        # 0 turns the download's limit off (a robots.txt, stopped at its own limit), never the decoder's.
+        max_size = int(request.meta.get("download_maxsize") or self.max_size)
         try:
             body = decode_content(response.body, encodings, max_size=max_size)
         except ContentCodingError as exc:
@@ -239,8 +244,9 @@ class WaitingRobotsTxtMiddleware:
     ContentCodingMiddleware), answers 5xx or 429, or a redirect that leads nowhere (no Location, off the
     target's domains, past REDIRECT_MAX_TIMES) disallows the host (a compliance crawler errs on the side of
     not fetching; reason robots_unavailable); any other 4xx allows everything (RFC 9309). Redirects within
-    the target's domains are followed, and the whole file is read up to DOWNLOAD_MAXSIZE (RFC 9309 asks for
-    at least 500 KiB); a larger one fails to load. Its Crawl-delay (or Request-rate) for our user agent becomes the
+    the target's domains are followed. A file is read up to MARKWATCH_ROBOTSTXT_MAXSIZE (RFC 9309 2.5: at
+    least the first 500 KiB, the rest may be ignored): a longer one is cut after its last whole line there
+    and the sweep warns robots_truncated; one without a whole line there is unavailable. Its Crawl-delay (or Request-rate) for our user agent becomes the
     least spacing of the host's download slot before any other request to the host goes out.
     """
 
@@ -254,10 +260,21 @@ class WaitingRobotsTxtMiddleware:
         self._parsers: dict[str, ProtegoRobotParser | bool] = {}
         self._waiters: dict[str, list[defer.Deferred[None]]] = {}
         self.policy = HostPolicy.of(crawler)
+        self.max_size = crawler.settings.getint("MARKWATCH_ROBOTSTXT_MAXSIZE", DEFAULT_ROBOTSTXT_MAXSIZE)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> WaitingRobotsTxtMiddleware:
-        return cls(crawler)
+        middleware = cls(crawler)
+        crawler.signals.connect(middleware.bytes_received, signal=signals.bytes_received)
+        return middleware
+
+    def bytes_received(self, data: bytes, request: Request, spider: Spider) -> None:
+        """Stop a robots.txt download past the limit, keeping what came (Scrapy passes it on as the answer)."""
+        if not request.meta.get(_ROBOTS_META):
+            return
+        received = request.meta[_ROBOTS_RECEIVED] = request.meta.get(_ROBOTS_RECEIVED, 0) + len(data)
+        if received > self.max_size:
+            raise StopDownload(fail=False)
 
     def process_request(self, request: Request, spider: Spider) -> defer.Deferred[None] | None:
         if request.meta.get("dont_obey_robotstxt"):
@@ -288,7 +305,9 @@ class WaitingRobotsTxtMiddleware:
             raise SkipRequest("robots", f"forbidden by robots.txt: {request.url}")
 
     async def _load(self, url: str, netloc: str) -> None:
-        meta = {"dont_obey_robotstxt": True, _ROBOTS_META: True}
+        # No DOWNLOAD_MAXSIZE: past it the download fails (a Content-Length saying so, before any byte); the
+        # body is stopped at this middleware's own limit instead (bytes_received).
+        meta = {"dont_obey_robotstxt": True, _ROBOTS_META: True, "download_maxsize": 0}
         request = Request(url, meta=meta, callback=NO_CALLBACK, priority=1000)
         try:
             response = await maybe_deferred_to_future(self.crawler.engine.download(request))
@@ -299,11 +318,13 @@ class WaitingRobotsTxtMiddleware:
             elif response.status >= 400:
                 self._parsers[netloc] = True
             else:
-                parser = ProtegoRobotParser(response.body, None)
-                slot = self.crawler.engine.downloader.get_slot_key(request)
-                text = response.body.decode("utf-8", errors="ignore")  # as Scrapy reads it for Protego
-                self.policy.robots_asked(slot, robots_spacing(parser.rp, self.user_agent, text))
-                self._parsers[netloc] = parser
+                body = self._within_limit(response, netloc)
+                if body is not None:
+                    parser = ProtegoRobotParser(body, None)
+                    slot = self.crawler.engine.downloader.get_slot_key(request)
+                    text = body.decode("utf-8", errors="ignore")  # as Scrapy reads it for Protego
+                    self.policy.robots_asked(slot, robots_spacing(parser.rp, self.user_agent, text))
+                    self._parsers[netloc] = parser
             self.crawler.stats.inc_value(f"robotstxt/response_status_count/{response.status}")
         except Exception as exc:
             log.warning("robots.txt for %s unavailable (%s): not fetching from this host", netloc, exc)
@@ -311,6 +332,24 @@ class WaitingRobotsTxtMiddleware:
             self._parsers.setdefault(netloc, False)
             for waiter in self._waiters.pop(netloc, []):
                 waiter.callback(None)
+
+    def _within_limit(self, response: Response, netloc: str) -> bytes | None:
+        """The robots.txt body up to the limit, cut after its last whole line there (a warning when cut);
+        None when no whole line fits."""
+        body = response.body
+        if len(body) <= self.max_size and "download_stopped" not in response.flags:
+            return body
+        cut = body[: self.max_size]
+        cut = cut[: cut.rfind(b"\n") + 1]  # a rule cut mid-path would say something else
+        length = response.headers.get(b"Content-Length") or b""
+        # A gzip body's Content-Length is the compressed one: the decoded size is then the better figure.
+        size = max(int(length) if length.isdigit() else 0, len(body))
+        log.warning("robots.txt of %s is %d bytes or more: %d read (MARKWATCH_ROBOTSTXT_MAXSIZE)", netloc,
+                    size, len(cut))  # fmt: skip
+        if not cut:
+            return None
+        self.policy.warn(HostWarning(ROBOTS_TRUNCATED, netloc, float(size), float(len(cut))))
+        return cut
 
 
 class RetryAfterMiddleware:

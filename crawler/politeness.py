@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 # The longest Crawl-delay honoured, in seconds; a robots.txt asking more gets this and a sweep warning.
 DEFAULT_CRAWL_DELAY_MAX = 60.0
 CRAWL_DELAY_CAPPED = "crawl_delay_capped"
+# A robots.txt longer than MARKWATCH_ROBOTSTXT_MAXSIZE, read up to it (asked: its bytes; applied: bytes read).
+ROBOTS_TRUNCATED = "robots_truncated"
 # The ledger reason of a request not sent because its server asked for a rest past RETRY_AFTER_MAX.
 HOST_PAUSED = "host_paused"
 
@@ -104,16 +106,19 @@ class HostPolicy:
             return self._floors.get(key, 0.0)
         applied = min(seconds, self.crawl_delay_max)
         if applied < seconds:
-            warning = HostWarning(CRAWL_DELAY_CAPPED, key, float(seconds), float(applied))
-            if warning not in self.warnings:
-                self.warnings.append(warning)
-                if self.shared is not None:
-                    self.shared.warned(warning)
+            self.warn(HostWarning(CRAWL_DELAY_CAPPED, key, float(seconds), float(applied)))
             log.warning("robots.txt of %s asks for %.0f s between requests: %.0f s applied (the cap, "
                         "MARKWATCH_CRAWL_DELAY_MAX)", key, seconds, applied)  # fmt: skip
         # Several origins (ports) on one host name share a slot: the most any of them asks for holds.
         self._floors[key] = max(self._floors.get(key, 0.0), applied)
         return self._floors[key]
+
+    def warn(self, warning: HostWarning) -> None:
+        """Keep `warning` for the sweep (once), and tell the other workers of it when shared."""
+        if warning not in self.warnings:
+            self.warnings.append(warning)
+            if self.shared is not None:
+                self.shared.warned(warning)
 
     def floor(self, key: str) -> float:
         """The least spacing between requests to slot `key` (0 when its robots.txt asks for none)."""
