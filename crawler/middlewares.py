@@ -32,7 +32,7 @@ from crawler.content_coding import content_codings, decode_content
 from crawler.frontier import META_IMAGE
 from crawler.politeness import ROBOTS_TRUNCATED, HostPolicy, HostWarning, robots_spacing
 from crawler.sitemaps import DEFAULT_SITEMAP_MAXSIZE, SITEMAP_ENCODINGS, is_sitemap_request
-from crawler.targets import host_allowed
+from crawler.targets import host_allowed, origin_refusal
 from markwatch.errors import ContentCodingError
 
 log = logging.getLogger(__name__)
@@ -129,8 +129,8 @@ def _is_ip_literal(host: str) -> bool:
 
 
 class RedirectGuardMiddleware:
-    """Stops redirects that leave the target, loop or reach a forbidden address, before RedirectMiddleware
-    builds the next request."""
+    """Stops redirects that leave the target (its hosts, or its origins: another port, crawler/targets.py
+    origin_refusal), loop or reach a forbidden address, before RedirectMiddleware builds the next request."""
 
     def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
         location = response.headers.get(b"Location")
@@ -148,6 +148,13 @@ class RedirectGuardMiddleware:
         domains = _allowed_domains(spider, request)
         if domains and not host_allowed(parts.hostname or "", domains):
             raise SkipRequest("offsite", f"redirect off-site to {target}")
+        refused = origin_refusal(
+            target, request.url, getattr(spider, "target", None), image=bool(request.meta.get(META_IMAGE))
+        )
+        if refused == "bad_url":
+            raise SkipRequest(refused, f"redirect to {target}: no valid port", state="failed")
+        if refused is not None:
+            raise SkipRequest(refused, f"redirect to another origin of the host: {target}")
         chain = [*request.meta.get("redirect_urls", []), request.url]
         if target in chain:
             raise SkipRequest("redirect_loop", f"redirect loop at {target}", state="failed")
