@@ -9,6 +9,7 @@ failed): the request's errback turns that into the URL's outcome in the sweep's 
 
 from __future__ import annotations
 
+import codecs
 import email.utils
 import logging
 import time
@@ -327,6 +328,7 @@ class WaitingRobotsTxtMiddleware:
             else:
                 body = self._within_limit(response, netloc)
                 if body is not None:
+                    body = robots_utf8(body)
                     parser = ProtegoRobotParser(body, None)
                     slot = self.crawler.engine.downloader.get_slot_key(request)
                     text = body.decode("utf-8", errors="ignore")  # as Scrapy reads it for Protego
@@ -357,6 +359,23 @@ class WaitingRobotsTxtMiddleware:
             return None
         self.policy.warn(HostWarning(ROBOTS_TRUNCATED, netloc, float(size), float(len(cut))))
         return cut
+
+
+_BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def robots_utf8(body: bytes) -> bytes:
+    """A robots.txt as UTF-8 without a byte order mark. RFC 9309 asks for UTF-8, yet files start with a BOM,
+    or are UTF-16 marked by one: Protego read the BOM as part of the first field ("\ufeffuser-agent", an
+    unknown line), so the group it opened and its Disallow were lost; UTF-16 read as UTF-8 gave no rules."""
+    for mark, codec in _BYTE_ORDER_MARKS:
+        if body.startswith(mark):
+            return body[len(mark) :].decode(codec, errors="ignore").encode("utf-8")
+    return body
 
 
 class RetryAfterMiddleware:

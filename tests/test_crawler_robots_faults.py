@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
+import pytest
 from cases_support import import_example_registry
 from localsite import running, sweep_command
 from sqlalchemy import select
@@ -152,3 +153,43 @@ def test_a_robots_txt_whose_first_line_passes_the_limit_leaves_the_host_alone(tm
         swept = _sweep(tmp_path, base, ["/page.html"])
     assert swept.ledger == {"/page.html": ("skipped", "robots_unavailable")}
     assert site.seen == ["/robots.txt"]
+
+
+RULES = "User-agent: *\nDisallow: /private/\n"
+# robots.txt answers, and what becomes of /page.html and /private/x.html. A byte order mark glued itself to
+# "User-agent" (Protego read "\ufeffuser-agent", an unknown line): the group and its Disallow were lost and
+# the private page fetched; a UTF-16 file, read as UTF-8, was no rules at all.
+ROBOTS_PROBES: dict[str, tuple[list[Answer], dict[str, tuple[str, str | None]]]] = {
+    "utf-8 with a byte order mark": (
+        [(200, {}, b"\xef\xbb\xbf" + RULES.encode())],
+        {"/page.html": ("stored", None), "/private/x.html": ("skipped", "robots")},
+    ),
+    "utf-16 with a byte order mark": (
+        [(200, {"Content-Type": "text/plain; charset=utf-16"}, RULES.encode("utf-16"))],
+        {"/page.html": ("stored", None), "/private/x.html": ("skipped", "robots")},
+    ),
+    # A 5xx is retried like a page (RETRY_TIMES); the answer after it holds.
+    "503 then the file": (
+        [(503, {}, b"down"), (200, {}, RULES.encode())],
+        {"/page.html": ("stored", None), "/private/x.html": ("skipped", "robots")},
+    ),
+    # Off the target's hosts a robots.txt is never followed (it may be anybody's), so none was read.
+    "redirected to another host": (
+        [(301, {"Location": "http://offsite.invalid/robots.txt"}, b"")],
+        {
+            "/page.html": ("skipped", "robots_unavailable"),
+            "/private/x.html": ("skipped", "robots_unavailable"),
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("probe", list(ROBOTS_PROBES))
+def test_robots_txt_as_servers_send_it(tmp_path: Path, probe: str) -> None:
+    answers, expected = ROBOTS_PROBES[probe]
+    site = RobotsSite(answers)
+    with _serving(site) as base:
+        swept = _sweep(tmp_path, base, list(expected))
+    assert swept.ledger == expected
+    assert "/private/x.html" not in site.seen
+    assert swept.sweep.state == "finished"
