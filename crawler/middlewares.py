@@ -139,7 +139,10 @@ class RedirectGuardMiddleware:
             return response
         # Read as RedirectMiddleware reads it (UTF-8, unsafe characters percent-encoded): the guard judges the
         # URL that will be requested, and a loop is seen by comparing like with like.
-        target = urljoin(request.url, safe_url_string(location))
+        try:
+            target = urljoin(request.url, safe_url_string(location))
+        except ValueError:  # w3lib refuses a port out of range (or not a number) before anything is asked
+            raise SkipRequest("bad_url", f"redirect to {location!r}: no valid URL", state="failed") from None
         parts = urlsplit(target)
         if parts.scheme not in ("http", "https"):
             raise SkipRequest("redirect_non_http", f"redirect to {target}", state="failed")

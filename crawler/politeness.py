@@ -28,6 +28,9 @@ from scrapy.core.downloader import Downloader, Slot
 from scrapy.http import Response
 from twisted.internet import defer
 
+from crawler import http_limits
+from crawler.http_limits import DEFAULT_MAX_HEADER_BYTES
+
 log = logging.getLogger(__name__)
 
 # The longest Crawl-delay honoured, in seconds; a robots.txt asking more gets this and a sweep warning.
@@ -281,6 +284,8 @@ class PoliteDownloader(Downloader):
         super().__init__(crawler)
         self.policy = HostPolicy.of(crawler)
         self.stats = crawler.stats
+        # The one downloader of every crawl: what Twisted reads of an answer is bounded from here on.
+        http_limits.install(crawler.settings.getint("MARKWATCH_MAX_HEADER_BYTES", DEFAULT_MAX_HEADER_BYTES))
 
     def _download(self, slot: Slot, request: Request, spider: Spider) -> defer.Deferred[Response]:
         # Here rather than in a middleware: requests already queued in the slot when the server asked for a
