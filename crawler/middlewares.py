@@ -387,8 +387,8 @@ class RetryAfterMiddleware:
     A Retry-After longer than RETRY_AFTER_MAX is not waited for (that would hold the sweep for minutes) and
     not cut short (that would be impolite): the page fails with its status, and the next sweep has it.
 
-    A 429 or 503 with Retry-After speaks for the server, not for one page: the host's whole download slot
-    waits that long (at most RETRY_AFTER_MAX), set as the response arrives, before the downloader sends the
+    A 429 or 503 speaks for the server, not for one page: the host's whole download slot waits its
+    Retry-After (at most RETRY_AFTER_MAX; without one, the retry's backoff), set as the response arrives, before the downloader sends the
     slot's next request. One asking more than RETRY_AFTER_MAX is left alone for the time it asked: the
     host's other requests fail host_paused without being sent (crawler/politeness.py PoliteDownloader)."""
 
@@ -416,6 +416,10 @@ class RetryAfterMiddleware:
         if self.policy is None or response.status not in self.PAUSING:
             return
         delay = retry_after_seconds(response.headers.get(b"Retry-After"), time.time())
+        if delay is None:
+            # No Retry-After (or none readable): the host rests as long as the retry waits, rather than
+            # getting its other pages at once from a server that just said "too many requests".
+            delay = self.base * 2 ** request.meta.get("retry_times", 0)
         slot = request.meta.get("download_slot")
         if delay and slot is not None:
             self.policy.pause(slot, min(delay, self.cap))
@@ -461,7 +465,7 @@ def retry_after_seconds(value: bytes | None, now: float) -> float | None:
     if not value:
         return None
     text = value.decode("latin-1").strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # str.isdigit alone takes "\xb2" (superscript two), float() not
         return float(text)
     try:
         when = email.utils.parsedate_to_datetime(text)

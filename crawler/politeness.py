@@ -40,6 +40,9 @@ CRAWL_DELAY_CAPPED = "crawl_delay_capped"
 ROBOTS_TRUNCATED = "robots_truncated"
 # The ledger reason of a request not sent because its server asked for a rest past RETRY_AFTER_MAX.
 HOST_PAUSED = "host_paused"
+# The longest rest a Retry-After gets (a cluster keeps it in Redis across sweeps): a server asking 10^29 s
+# is honoured for this long, and Redis refuses an expiry past about 10^12 s anyway.
+LEAVE_ALONE_MAX = 30 * 24 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -140,7 +143,9 @@ class HostPolicy:
 
     def leave_alone(self, key: str, seconds: float) -> None:
         """A server asked for no request to slot `key` for `seconds`, longer than a sweep waits (its
-        Retry-After past RETRY_AFTER_MAX): none goes to it until then (from any worker, when shared)."""
+        Retry-After past RETRY_AFTER_MAX): none goes to it until then (from any worker, when shared), at
+        most LEAVE_ALONE_MAX."""
+        seconds = min(seconds, LEAVE_ALONE_MAX)
         self._away_until[key] = max(self._away_until.get(key, 0.0), self.clock() + seconds)
         if self.shared is not None:
             self.shared.left_alone(key, seconds)

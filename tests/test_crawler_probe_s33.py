@@ -1,12 +1,15 @@
-"""Redirects and answers a crawler meets (fault probe s33): a redirect to another port of an allowed host, a
-Location with spaces or Chinese, odd Retry-After values, bodies that lie about their length. Each page ends
-stored, or failed/skipped with its reason; nothing is fetched off the target's origins.
+"""Answers a crawler meets (fault probe s33): robots.txt too large, with a byte order mark, after a 5xx or
+redirected elsewhere; a redirect to another port of an allowed host, a Location with
+spaces or Chinese or a port out of range, odd Retry-After values, headers without end, gzip sitemaps under
+any Content-Type. Each page ends stored, or failed/skipped with its reason; nothing is fetched off the
+target's origins.
 
 Real sweeps in a subprocess against servers on 127.0.0.1 (two ports: two origins of one host)."""
 
 from __future__ import annotations
 
 import email.utils
+import gzip
 import subprocess
 import threading
 import time
@@ -16,6 +19,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
+import pytest
 from cases_support import import_example_registry
 from localsite import running, sweep_command
 from sqlalchemy import select
@@ -37,6 +41,16 @@ def page(path: str, count: int) -> Answer:
 
 def redirect(location: str, status: int = 302) -> Route:
     return lambda path, count: (status, {"Location": location}, b"")
+
+
+def in_turn(*answers: Answer) -> Route:
+    """One answer per request (text/plain unless said), the last repeated."""
+
+    def route(path: str, count: int) -> Answer:
+        status, headers, body = answers[min(count, len(answers)) - 1]
+        return status, {"Content-Type": "text/plain", **headers}, body
+
+    return route
 
 
 @dataclass
@@ -63,7 +77,7 @@ def _handler(origin: Origin) -> type[BaseHTTPRequestHandler]:
             with origin.lock:
                 origin.seen.append(self.path)
                 count = origin.seen.count(self.path)
-            if self.path == "/robots.txt":
+            if self.path == "/robots.txt" and self.path not in origin.routes:
                 status, headers, body = 200, {"Content-Type": "text/plain"}, b"User-agent: *\nAllow: /\n"
             else:
                 status, headers, body = origin.routes.get(self.path, page)(self.path, count)
@@ -93,12 +107,14 @@ def _sweep(
     *,
     domains: str = "[127.0.0.1]",
     retries: int = 1,
+    sitemaps: list[str] | None = None,
     **extra: str,
 ) -> Swept:
     tmp_path.mkdir(exist_ok=True)
     db_url = f"sqlite:///{tmp_path / 'mw.db'}"
     import_example_registry(db_url)
     seeds = "".join(f'      - {{url: "{base}{path}", kind: product}}\n' for path in paths)
+    seeds += "".join(f'      - {{url: "{base}{path}", kind: sitemap}}\n' for path in sitemaps or [])
     targets = tmp_path / "targets.yaml"
     targets.write_text(
         f"targets:\n  - name: r\n    seeds:\n{seeds}    allowed_domains: {domains}\n    adapter: generic\n"
@@ -172,6 +188,8 @@ PROBES: dict[str, tuple[Route, tuple[str, str | None]]] = {
         ),
         ("stored", None),
     ),
+    # "\xb2" (superscript two) passed str.isdigit, then float() raised: the page failed "valueerror".
+    "/retry-after-superscript": (_once((503, {"Retry-After": "\xb2"}, b"down")), ("stored", None)),
     # A line past 16 KiB was connection_lost; headers past 256 KiB in all were read without end (a server
     # streaming headers took the crawler from 40 MB to 222 MB RSS in a 5 s timeout).
     "/huge-header-line": (
@@ -203,4 +221,124 @@ def test_odd_locations_retry_afters_and_headers_end_with_a_reason(tmp_path: Path
     }
     # Locations are requested as RedirectMiddleware percent-encodes them (UTF-8), never off the host.
     assert "/a%20b.html" in main.seen and "/%E5%95%86%E5%93%81%20%E9%A1%B5.html" in main.seen, main.seen
+    assert swept.sweep.state == "finished"
+
+
+def _sitemap(*paths: str) -> bytes:
+    urls = "".join(f"<url><loc>{{base}}{path}</loc></url>" for path in paths)
+    return f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'.encode()
+
+
+def test_a_gzip_sitemap_under_any_content_type_is_read(tmp_path: Path) -> None:
+    # Servers label .xml.gz files text/html, text/plain or text/xml; it is the gzip magic that says gzip.
+    main = Origin()
+    kinds = {
+        "/html.xml.gz": "text/html; charset=utf-8",
+        "/plain.xml.gz": "text/plain",
+        "/xml.xml.gz": "text/xml",
+    }
+    with running(_handler(main)) as server:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        for number, (path, kind) in enumerate(kinds.items()):
+            body = gzip.compress(_sitemap(f"/listed-{number}.html").replace(b"{base}", base.encode()))
+            main.routes[path] = lambda p, c, body=body, kind=kind: (200, {"Content-Type": kind}, body)
+        swept = _sweep(tmp_path, base, [], sitemaps=list(kinds))
+    assert {path: swept.ledger.get(path) for path in kinds} == {
+        path: ("skipped", "sitemap") for path in kinds
+    }
+    assert {f"/listed-{n}.html": swept.ledger.get(f"/listed-{n}.html") for n in range(3)} == {
+        f"/listed-{n}.html": ("stored", None) for n in range(3)
+    }
+
+
+# robots.txt as servers really answer it: each ends in a host crawled by its rules, or left alone with the
+# reason recorded; never a host crawled by rules that were not read.
+
+
+def test_a_robots_txt_past_the_limit_is_read_up_to_it_and_the_sweep_says_so(tmp_path: Path) -> None:
+    # A 5 MiB robots.txt passed DOWNLOAD_MAXSIZE, and the host was robots_unavailable: never crawled. RFC 9309
+    # 2.5: a crawler MUST parse at least the first 500 KiB and may ignore the rest. The rules in the first
+    # part hold (the Disallow), those after the limit are not read, and the sweep says what it cut.
+    head = b"User-agent: *\nDisallow: /private/\nAllow: /private-but-open.html\n"
+    padding = b"# " + b"x" * 97 + b"\n"
+    body = head + padding * (5 * 1024 * 1024 // len(padding)) + b"Disallow: /late.html\n"
+    site = Origin(routes={"/robots.txt": in_turn((200, {}, body))})
+    with running(_handler(site)) as server:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        swept = _sweep(
+            tmp_path, base, ["/page.html", "/private/x.html", "/private-but-open.html", "/late.html"]
+        )
+    assert swept.ledger == {
+        "/page.html": ("stored", None),
+        "/private/x.html": ("skipped", "robots"),
+        "/private-but-open.html": ("stored", None),
+        "/late.html": ("stored", None),  # its Disallow lies past the part read
+    }
+    assert "/private/x.html" not in site.seen
+    assert swept.sweep.state == "finished"
+    limit = 500 * 1024
+    (warning,) = swept.sweep.summary["warnings"]
+    host = base.removeprefix("http://")
+    assert warning["code"] == "robots_truncated" and warning["host"] == host, warning
+    # Read up to the limit, cut after the last whole line in it.
+    assert limit - len(padding) < warning["applied"] <= limit and warning["asked"] == len(body), warning
+    status = subprocess.run(
+        [sweep_command(Path("t"), "", Path("j"))[0], "sweep", "status", "1", "--db", f"sqlite:///{tmp_path / 'mw.db'}"],
+        capture_output=True, text=True, timeout=60, cwd=REPO,
+    )  # fmt: skip
+    assert f"warning: robots_truncated {host} (robots.txt of {len(body)} bytes" in status.stdout, (
+        status.stdout
+    )
+
+
+def test_a_robots_txt_whose_first_line_passes_the_limit_leaves_the_host_alone(tmp_path: Path) -> None:
+    # No whole line within the limit: nothing was read, which is not an empty robots.txt (allowing all).
+    site = Origin(
+        routes={"/robots.txt": in_turn((200, {}, b"#" * (600 * 1024) + b"\nUser-agent: *\nDisallow: /\n"))}
+    )
+    with running(_handler(site)) as server:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        swept = _sweep(tmp_path, base, ["/page.html"])
+    assert swept.ledger == {"/page.html": ("skipped", "robots_unavailable")}
+    assert site.seen == ["/robots.txt"]
+
+
+RULES = "User-agent: *\nDisallow: /private/\n"
+# robots.txt answers, and what becomes of /page.html and /private/x.html. A byte order mark glued itself to
+# "User-agent" (Protego read "\ufeffuser-agent", an unknown line): the group and its Disallow were lost and
+# the private page fetched; a UTF-16 file, read as UTF-8, was no rules at all.
+ROBOTS_PROBES: dict[str, tuple[list[Answer], dict[str, tuple[str, str | None]]]] = {
+    "utf-8 with a byte order mark": (
+        [(200, {}, b"\xef\xbb\xbf" + RULES.encode())],
+        {"/page.html": ("stored", None), "/private/x.html": ("skipped", "robots")},
+    ),
+    "utf-16 with a byte order mark": (
+        [(200, {"Content-Type": "text/plain; charset=utf-16"}, RULES.encode("utf-16"))],
+        {"/page.html": ("stored", None), "/private/x.html": ("skipped", "robots")},
+    ),
+    # A 5xx is retried like a page (RETRY_TIMES); the answer after it holds.
+    "503 then the file": (
+        [(503, {}, b"down"), (200, {}, RULES.encode())],
+        {"/page.html": ("stored", None), "/private/x.html": ("skipped", "robots")},
+    ),
+    # Off the target's hosts a robots.txt is never followed (it may be anybody's), so none was read.
+    "redirected to another host": (
+        [(301, {"Location": "http://offsite.invalid/robots.txt"}, b"")],
+        {
+            "/page.html": ("skipped", "robots_unavailable"),
+            "/private/x.html": ("skipped", "robots_unavailable"),
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("probe", list(ROBOTS_PROBES))
+def test_robots_txt_as_servers_send_it(tmp_path: Path, probe: str) -> None:
+    answers, expected = ROBOTS_PROBES[probe]
+    site = Origin(routes={"/robots.txt": in_turn(*answers)})
+    with running(_handler(site)) as server:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        swept = _sweep(tmp_path, base, list(expected))
+    assert swept.ledger == expected
+    assert "/private/x.html" not in site.seen
     assert swept.sweep.state == "finished"
