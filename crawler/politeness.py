@@ -169,7 +169,7 @@ def robots_spacing(rules: Any, user_agent: str, text: str | None = None) -> floa
     A Crawl-delay too large for a number (`inf`, `1e400`) is read from the text as infinite (the caller caps
     it): Protego drops it, and the host got no spacing at all."""
     delay = rules.crawl_delay(user_agent)
-    if delay is None and text is not None and unbounded_crawl_delay(text, user_agent):
+    if text is not None and unbounded_crawl_delay(text, user_agent):
         delay = math.inf
     rates = [rules.request_rate(user_agent)]
     if text is not None:

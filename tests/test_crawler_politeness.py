@@ -7,6 +7,7 @@ server's own arrival times: a loaded machine only ever widens the gaps, so the a
 from __future__ import annotations
 
 import email.utils
+import math
 import subprocess
 import threading
 import time
@@ -283,3 +284,24 @@ def test_a_429_rests_the_whole_host_with_or_without_a_retry_after(
     assert len(after) == 4 and min(wait for wait, _path in after) >= rest - SLACK, after
     with db.session_scope(db_url) as session:
         assert set(session.scalars(select(SweepUrl.state))) == {"stored"}
+
+
+@pytest.mark.parametrize(
+    ("robots", "spacing"),
+    [
+        # The group's last Crawl-delay holds (Protego's rule): an unbounded one after a finite one was lost,
+        # the finite one read as if it were the last.
+        ("User-agent: *\nCrawl-delay: 5\nCrawl-delay: inf\n", math.inf),
+        ("User-agent: *\nCrawl-delay: inf\nCrawl-delay: 5\n", 5.0),
+        ("User-agent: other\nCrawl-delay: inf\n\nUser-agent: *\nCrawl-delay: 5\n", 5.0),
+        ("User-agent: *\nCrawl-delay: -inf\nCrawl-delay: nonsense\n", None),
+    ],
+)
+def test_an_unbounded_crawl_delay_counts_where_protego_would_have_read_it(
+    robots: str, spacing: float | None
+) -> None:
+    from protego import Protego
+
+    from crawler.politeness import robots_spacing
+
+    assert robots_spacing(Protego.parse(robots), "markwatch", robots) == spacing
