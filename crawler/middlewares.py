@@ -29,7 +29,7 @@ from twisted.internet.interfaces import IReactorTime
 from w3lib.url import safe_url_string
 
 from crawler.addresses import forbidden_kind
-from crawler.content_coding import content_codings, decode_content
+from crawler.content_coding import content_codings, decode_content, decoded_prefix
 from crawler.frontier import META_IMAGE
 from crawler.politeness import ROBOTS_TRUNCATED, HostPolicy, HostWarning, robots_spacing
 from crawler.sitemaps import DEFAULT_SITEMAP_MAXSIZE, SITEMAP_ENCODINGS, is_sitemap_request
@@ -63,6 +63,8 @@ def _allowed_domains(spider: Spider, request: Request) -> list[str]:
 
 # Marks the robots.txt requests this module makes itself.
 _ROBOTS_META = "markwatch_robots"
+# The bytes of a robots.txt read (ContentCodingMiddleware decodes that much of a compressed one).
+_ROBOTS_LIMIT = "markwatch_robots_limit"
 # Bytes of a robots.txt received so far (its download is stopped past the limit).
 _ROBOTS_RECEIVED = "markwatch_robots_received"
 # A robots.txt is read up to this many bytes (RFC 9309 2.5: at least 500 KiB); settings.py says why.
@@ -230,7 +232,13 @@ class ContentCodingMiddleware:
         try:
             body = decode_content(response.body, encodings, max_size=max_size)
         except ContentCodingError as exc:
-            return self._undecodable(request, spider, exc.kind, f"{', '.join(encodings)} body: {exc}")
+            # A robots.txt is read for its beginning only: past its limit, too large or cut on the wire (its
+            # download stopped there) is no failure; the robots.txt middleware cuts it and warns.
+            limit = request.meta.get(_ROBOTS_LIMIT)
+            prefix = decoded_prefix(response.body, encodings, size=limit) if limit else None
+            if prefix is None:
+                return self._undecodable(request, spider, exc.kind, f"{', '.join(encodings)} body: {exc}")
+            body = prefix
         kind = responsetypes.from_args(headers=response.headers, url=response.url, body=body)
         changes: dict[str, Any] = {"cls": kind, "body": body}
         if issubclass(kind, TextResponse):
@@ -318,7 +326,12 @@ class WaitingRobotsTxtMiddleware:
     async def _load(self, url: str, netloc: str) -> None:
         # No DOWNLOAD_MAXSIZE: past it the download fails (a Content-Length saying so, before any byte); the
         # body is stopped at this middleware's own limit instead (bytes_received).
-        meta = {"dont_obey_robotstxt": True, _ROBOTS_META: True, "download_maxsize": 0}
+        meta = {
+            "dont_obey_robotstxt": True,
+            _ROBOTS_META: True,
+            "download_maxsize": 0,
+            _ROBOTS_LIMIT: self.max_size,
+        }
         request = Request(url, meta=meta, callback=NO_CALLBACK, priority=1000)
         try:
             response = await maybe_deferred_to_future(self.crawler.engine.download(request))

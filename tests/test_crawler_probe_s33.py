@@ -342,3 +342,29 @@ def test_robots_txt_as_servers_send_it(tmp_path: Path, probe: str) -> None:
     assert swept.ledger == expected
     assert "/private/x.html" not in site.seen
     assert swept.sweep.state == "finished"
+
+
+def test_a_gzip_robots_txt_past_the_limit_is_read_up_to_it_like_a_plain_one(tmp_path: Path) -> None:
+    # Sent with Content-Encoding: gzip, 6 MiB once decoded: it failed too_large (DOWNLOAD_MAXSIZE) and the host
+    # was robots_unavailable, where the same file sent plain is read up to the limit.
+    head = b"User-agent: *\nDisallow: /private/\n"
+    body = head + b"# padding\n" * (6 * 1024 * 1024 // 10)
+    site = Origin(routes={"/robots.txt": in_turn((200, {"Content-Encoding": "gzip"}, gzip.compress(body)))})
+    with running(_handler(site)) as server:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        swept = _sweep(tmp_path, base, ["/page.html", "/private/x.html"])
+    assert swept.ledger == {"/page.html": ("stored", None), "/private/x.html": ("skipped", "robots")}
+    (warning,) = swept.sweep.summary["warnings"]
+    assert warning["code"] == "robots_truncated" and 500 * 1024 - 10 < warning["applied"] <= 500 * 1024
+
+
+def test_a_gzip_robots_txt_cut_short_before_the_limit_is_still_unavailable(tmp_path: Path) -> None:
+    # Its beginning is no robots.txt: the Disallow further down may be what was cut.
+    whole = gzip.compress(b"User-agent: *\nAllow: /x\n" + b"# padding\n" * 2000 + b"Disallow: /page.html\n")
+    site = Origin(
+        routes={"/robots.txt": in_turn((200, {"Content-Encoding": "gzip"}, whole[: len(whole) // 2]))}
+    )
+    with running(_handler(site)) as server:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        swept = _sweep(tmp_path, base, ["/page.html"], retries=0)
+    assert swept.ledger == {"/page.html": ("skipped", "robots_unavailable")}
