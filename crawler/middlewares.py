@@ -13,6 +13,7 @@ import codecs
 import email.utils
 import logging
 import time
+import weakref
 from typing import Any, cast
 from urllib.parse import urljoin, urlsplit
 
@@ -65,8 +66,6 @@ def _allowed_domains(spider: Spider, request: Request) -> list[str]:
 _ROBOTS_META = "markwatch_robots"
 # The bytes of a robots.txt read (ContentCodingMiddleware decodes that much of a compressed one).
 _ROBOTS_LIMIT = "markwatch_robots_limit"
-# Bytes of a robots.txt received so far (its download is stopped past the limit).
-_ROBOTS_RECEIVED = "markwatch_robots_received"
 # A robots.txt is read up to this many bytes (RFC 9309 2.5: at least 500 KiB); settings.py says why.
 DEFAULT_ROBOTSTXT_MAXSIZE = 500 * 1024
 
@@ -265,8 +264,9 @@ class WaitingRobotsTxtMiddleware:
     not fetching; reason robots_unavailable); any other 4xx allows everything (RFC 9309). Redirects within
     the target's domains are followed. A file is read up to MARKWATCH_ROBOTSTXT_MAXSIZE (RFC 9309 2.5: at
     least the first 500 KiB, the rest may be ignored): a longer one is cut after its last whole line there
-    and the sweep warns robots_truncated; one without a whole line there is unavailable. Its Crawl-delay (or Request-rate) for our user agent becomes the
-    least spacing of the host's download slot before any other request to the host goes out.
+    and the sweep warns robots_truncated; one without a whole line there is unavailable. Its Crawl-delay (or
+    Request-rate) for our user agent becomes the least spacing of the host's download slot before any other
+    request to the host goes out.
     """
 
     def __init__(self, crawler: Any) -> None:
@@ -280,6 +280,8 @@ class WaitingRobotsTxtMiddleware:
         self._waiters: dict[str, list[defer.Deferred[None]]] = {}
         self.policy = HostPolicy.of(crawler)
         self.max_size = crawler.settings.getint("MARKWATCH_ROBOTSTXT_MAXSIZE", DEFAULT_ROBOTSTXT_MAXSIZE)
+        # Bytes of each robots.txt answer received so far (its download is stopped past the limit).
+        self._received: weakref.WeakKeyDictionary[Request, int] = weakref.WeakKeyDictionary()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> WaitingRobotsTxtMiddleware:
@@ -291,7 +293,9 @@ class WaitingRobotsTxtMiddleware:
         """Stop a robots.txt download past the limit, keeping what came (Scrapy passes it on as the answer)."""
         if not request.meta.get(_ROBOTS_META):
             return
-        received = request.meta[_ROBOTS_RECEIVED] = request.meta.get(_ROBOTS_RECEIVED, 0) + len(data)
+        # Per request object, not in its meta: a retry or a redirect copies the meta, and would start counting
+        # from what an earlier answer received.
+        received = self._received[request] = self._received.get(request, 0) + len(data)
         if received > self.max_size:
             raise StopDownload(fail=False)
 
@@ -401,8 +405,8 @@ class RetryAfterMiddleware:
     not cut short (that would be impolite): the page fails with its status, and the next sweep has it.
 
     A 429 or 503 speaks for the server, not for one page: the host's whole download slot waits its
-    Retry-After (at most RETRY_AFTER_MAX; without one, the retry's backoff), set as the response arrives, before the downloader sends the
-    slot's next request. One asking more than RETRY_AFTER_MAX is left alone for the time it asked: the
+    Retry-After (at most RETRY_AFTER_MAX; without one, the retry's backoff), set as the response arrives,
+    before the downloader sends the slot's next request. One asking more than RETRY_AFTER_MAX is left alone for the time it asked: the
     host's other requests fail host_paused without being sent (crawler/politeness.py PoliteDownloader)."""
 
     PAUSING = frozenset({429, 503})

@@ -8,9 +8,9 @@ the rate a site asked for. A Retry-After one worker hears (429/503) pauses the h
 them: no slot is booked before the pause ends, and a request that was already waiting for its slot when
 the pause came books a new one after it. A Retry-After longer than a sweep waits (RETRY_AFTER_MAX) leaves
 the host alone for every worker as long as it asked (a key that expires then): each worker's requests to
-it fail host_paused unsent, as the worker that heard it does. While Redis cannot be reached, a worker spaces its own requests
-by the spacing and the pauses it heard itself (it has stopped taking new requests meanwhile, so only the
-few in flight are concerned).
+it fail host_paused unsent, as the worker that heard it does. While Redis cannot be reached, a worker
+spaces its own requests by the spacing and the pauses it heard itself (it has stopped taking new requests
+meanwhile, so only the few in flight are concerned).
 
 What a host asked that the sweep did not do in full (a capped Crawl-delay) is kept in the sweep's Redis
 hash as any worker meets it, so the worker that closes the sweep writes every worker's warnings.
