@@ -212,6 +212,7 @@ def unbounded_crawl_delay(text: str, user_agent: str) -> bool:
 
 
 _REQUEST_RATE_LINE = re.compile(r"^\s*request[- ]rate\s*:", re.IGNORECASE)
+_RULE_VALUE = re.compile(r"^([ \t]*(?:dis)?allow[ \t]*:)[^\r\n]*", re.IGNORECASE | re.MULTILINE)
 # Request-rate lines read one by one; a robots.txt with more is read for its first ones (and Protego's last).
 MAX_REQUEST_RATE_LINES = 16
 
@@ -220,7 +221,9 @@ def each_request_rate(text: str, user_agent: str) -> list[Any]:
     """The Request-rate each line of `text` gives `user_agent` (Protego's RequestRate; None for a line of
     another group): each line read alone, the other Request-rate lines taken out, so Protego's own group
     matching decides which lines are ours."""
-    lines = text.splitlines()
+    # Allow/Disallow values left out: each parse would compile every rule again (16 lines beside 500 KiB of
+    # rules: 11.4 s, the reactor blocked). The lines stay, empty, since a rule line ends a group.
+    lines = _RULE_VALUE.sub(r"\1", text).splitlines()
     rate_lines = [number for number, line in enumerate(lines) if _REQUEST_RATE_LINE.match(line)]
     if len(rate_lines) < 2:
         return []  # none, or the one Protego read already
