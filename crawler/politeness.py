@@ -208,7 +208,10 @@ def unbounded_crawl_delay(text: str, user_agent: str) -> bool:
         return match.group(1) + _UNBOUNDED_MARK
 
     marked = _CRAWL_DELAY_VALUE.sub(mark, text)
-    return found and Protego.parse(marked).crawl_delay(user_agent) == float(_UNBOUNDED_MARK)
+    if not found:
+        return False
+    # Without the rules' values, as each_request_rate reads: the groups are all this parse is for.
+    return Protego.parse(_RULE_VALUE.sub(r"\1", marked)).crawl_delay(user_agent) == float(_UNBOUNDED_MARK)
 
 
 _REQUEST_RATE_LINE = re.compile(r"^\s*request[- ]rate\s*:", re.IGNORECASE)
