@@ -107,3 +107,21 @@ def inflate_bounded(data: bytes, *, max_size: int) -> bytes:
     if inflater.unused_data.strip(b"\0"):
         raise ContentCodingError("corrupt", "data after the deflate stream")
     return b"".join(out)
+
+
+def decoded_prefix(body: bytes, codings: tuple[str, ...], *, size: int) -> bytes | None:
+    """More than the first `size` bytes of `body` decoded (one gzip or deflate layer), for a file of which
+    only the beginning is read (robots.txt, RFC 9309 2.5); None when the stream ends, breaks or is cut before
+    that many: a beginning that is the whole decoded file must be whole (decode_content)."""
+    if len(codings) != 1 or codings[0] not in GZIP_CODINGS | DEFLATE_CODINGS:
+        return None
+    if codings[0] in GZIP_CODINGS:
+        inflater = zlib.decompressobj(wbits=31)
+    else:
+        wrapped = len(body) >= 2 and body[0] & 0x0F == 8 and (body[0] << 8 | body[1]) % 31 == 0
+        inflater = zlib.decompressobj(wbits=15 if wrapped else -15)
+    try:
+        out = inflater.decompress(body, size + 1)
+    except zlib.error:
+        return None
+    return out if len(out) > size else None

@@ -9,15 +9,17 @@ failed): the request's errback turns that into the URL's outcome in the sweep's 
 
 from __future__ import annotations
 
+import codecs
 import email.utils
 import logging
 import time
+import weakref
 from typing import Any, cast
 from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured, StopDownload
 from scrapy.http import Response, TextResponse
 from scrapy.http.request import NO_CALLBACK
 from scrapy.responsetypes import responsetypes
@@ -28,11 +30,11 @@ from twisted.internet.interfaces import IReactorTime
 from w3lib.url import safe_url_string
 
 from crawler.addresses import forbidden_kind
-from crawler.content_coding import content_codings, decode_content
+from crawler.content_coding import content_codings, decode_content, decoded_prefix
 from crawler.frontier import META_IMAGE
-from crawler.politeness import HostPolicy, robots_spacing
+from crawler.politeness import ROBOTS_TRUNCATED, HostPolicy, HostWarning, robots_spacing
 from crawler.sitemaps import DEFAULT_SITEMAP_MAXSIZE, SITEMAP_ENCODINGS, is_sitemap_request
-from crawler.targets import host_allowed
+from crawler.targets import host_allowed, origin_refusal
 from markwatch.errors import ContentCodingError
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,10 @@ def _allowed_domains(spider: Spider, request: Request) -> list[str]:
 
 # Marks the robots.txt requests this module makes itself.
 _ROBOTS_META = "markwatch_robots"
+# The bytes of a robots.txt read (ContentCodingMiddleware decodes that much of a compressed one).
+_ROBOTS_LIMIT = "markwatch_robots_limit"
+# A robots.txt is read up to this many bytes (RFC 9309 2.5: at least 500 KiB); settings.py says why.
+DEFAULT_ROBOTSTXT_MAXSIZE = 500 * 1024
 
 
 class LinkGuardMiddleware:
@@ -125,8 +131,8 @@ def _is_ip_literal(host: str) -> bool:
 
 
 class RedirectGuardMiddleware:
-    """Stops redirects that leave the target, loop or reach a forbidden address, before RedirectMiddleware
-    builds the next request."""
+    """Stops redirects that leave the target (its hosts, or its origins: another port, crawler/targets.py
+    origin_refusal), loop or reach a forbidden address, before RedirectMiddleware builds the next request."""
 
     def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
         location = response.headers.get(b"Location")
@@ -134,7 +140,10 @@ class RedirectGuardMiddleware:
             return response
         # Read as RedirectMiddleware reads it (UTF-8, unsafe characters percent-encoded): the guard judges the
         # URL that will be requested, and a loop is seen by comparing like with like.
-        target = urljoin(request.url, safe_url_string(location))
+        try:
+            target = urljoin(request.url, safe_url_string(location))
+        except ValueError:  # w3lib refuses a port out of range (or not a number) before anything is asked
+            raise SkipRequest("bad_url", f"redirect to {location!r}: no valid URL", state="failed") from None
         parts = urlsplit(target)
         if parts.scheme not in ("http", "https"):
             raise SkipRequest("redirect_non_http", f"redirect to {target}", state="failed")
@@ -144,6 +153,13 @@ class RedirectGuardMiddleware:
         domains = _allowed_domains(spider, request)
         if domains and not host_allowed(parts.hostname or "", domains):
             raise SkipRequest("offsite", f"redirect off-site to {target}")
+        refused = origin_refusal(
+            target, request.url, getattr(spider, "target", None), image=bool(request.meta.get(META_IMAGE))
+        )
+        if refused == "bad_url":
+            raise SkipRequest(refused, f"redirect to {target}: no valid port", state="failed")
+        if refused is not None:
+            raise SkipRequest(refused, f"redirect to another origin of the host: {target}")
         chain = [*request.meta.get("redirect_urls", []), request.url]
         if target in chain:
             raise SkipRequest("redirect_loop", f"redirect loop at {target}", state="failed")
@@ -210,11 +226,18 @@ class ContentCodingMiddleware:
             return self._undecodable(request, spider, "truncated", "body shorter than its Content-Length")
         if not encodings:
             return response
-        max_size = int(request.meta.get("download_maxsize", self.max_size))
+        # 0 turns the download's limit off (a robots.txt, stopped at its own limit), never the decoder's.
+        max_size = int(request.meta.get("download_maxsize") or self.max_size)
         try:
             body = decode_content(response.body, encodings, max_size=max_size)
         except ContentCodingError as exc:
-            return self._undecodable(request, spider, exc.kind, f"{', '.join(encodings)} body: {exc}")
+            # A robots.txt is read for its beginning only: past its limit, too large or cut on the wire (its
+            # download stopped there) is no failure; the robots.txt middleware cuts it and warns.
+            limit = request.meta.get(_ROBOTS_LIMIT)
+            prefix = decoded_prefix(response.body, encodings, size=limit) if limit else None
+            if prefix is None:
+                return self._undecodable(request, spider, exc.kind, f"{', '.join(encodings)} body: {exc}")
+            body = prefix
         kind = responsetypes.from_args(headers=response.headers, url=response.url, body=body)
         changes: dict[str, Any] = {"cls": kind, "body": body}
         if issubclass(kind, TextResponse):
@@ -239,9 +262,11 @@ class WaitingRobotsTxtMiddleware:
     ContentCodingMiddleware), answers 5xx or 429, or a redirect that leads nowhere (no Location, off the
     target's domains, past REDIRECT_MAX_TIMES) disallows the host (a compliance crawler errs on the side of
     not fetching; reason robots_unavailable); any other 4xx allows everything (RFC 9309). Redirects within
-    the target's domains are followed, and the whole file is read up to DOWNLOAD_MAXSIZE (RFC 9309 asks for
-    at least 500 KiB); a larger one fails to load. Its Crawl-delay (or Request-rate) for our user agent becomes the
-    least spacing of the host's download slot before any other request to the host goes out.
+    the target's domains are followed. A file is read up to MARKWATCH_ROBOTSTXT_MAXSIZE (RFC 9309 2.5: at
+    least the first 500 KiB, the rest may be ignored): a longer one is cut after its last whole line there
+    and the sweep warns robots_truncated; one without a whole line there is unavailable. Its Crawl-delay (or
+    Request-rate) for our user agent becomes the least spacing of the host's download slot before any other
+    request to the host goes out.
     """
 
     def __init__(self, crawler: Any) -> None:
@@ -254,10 +279,25 @@ class WaitingRobotsTxtMiddleware:
         self._parsers: dict[str, ProtegoRobotParser | bool] = {}
         self._waiters: dict[str, list[defer.Deferred[None]]] = {}
         self.policy = HostPolicy.of(crawler)
+        self.max_size = crawler.settings.getint("MARKWATCH_ROBOTSTXT_MAXSIZE", DEFAULT_ROBOTSTXT_MAXSIZE)
+        # Bytes of each robots.txt answer received so far (its download is stopped past the limit).
+        self._received: weakref.WeakKeyDictionary[Request, int] = weakref.WeakKeyDictionary()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> WaitingRobotsTxtMiddleware:
-        return cls(crawler)
+        middleware = cls(crawler)
+        crawler.signals.connect(middleware.bytes_received, signal=signals.bytes_received)
+        return middleware
+
+    def bytes_received(self, data: bytes, request: Request, spider: Spider) -> None:
+        """Stop a robots.txt download past the limit, keeping what came (Scrapy passes it on as the answer)."""
+        if not request.meta.get(_ROBOTS_META):
+            return
+        # Per request object, not in its meta: a retry or a redirect copies the meta, and would start counting
+        # from what an earlier answer received.
+        received = self._received[request] = self._received.get(request, 0) + len(data)
+        if received > self.max_size:
+            raise StopDownload(fail=False)
 
     def process_request(self, request: Request, spider: Spider) -> defer.Deferred[None] | None:
         if request.meta.get("dont_obey_robotstxt"):
@@ -288,7 +328,14 @@ class WaitingRobotsTxtMiddleware:
             raise SkipRequest("robots", f"forbidden by robots.txt: {request.url}")
 
     async def _load(self, url: str, netloc: str) -> None:
-        meta = {"dont_obey_robotstxt": True, _ROBOTS_META: True}
+        # No DOWNLOAD_MAXSIZE: past it the download fails (a Content-Length saying so, before any byte); the
+        # body is stopped at this middleware's own limit instead (bytes_received).
+        meta = {
+            "dont_obey_robotstxt": True,
+            _ROBOTS_META: True,
+            "download_maxsize": 0,
+            _ROBOTS_LIMIT: self.max_size,
+        }
         request = Request(url, meta=meta, callback=NO_CALLBACK, priority=1000)
         try:
             response = await maybe_deferred_to_future(self.crawler.engine.download(request))
@@ -299,11 +346,14 @@ class WaitingRobotsTxtMiddleware:
             elif response.status >= 400:
                 self._parsers[netloc] = True
             else:
-                parser = ProtegoRobotParser(response.body, None)
-                slot = self.crawler.engine.downloader.get_slot_key(request)
-                text = response.body.decode("utf-8", errors="ignore")  # as Scrapy reads it for Protego
-                self.policy.robots_asked(slot, robots_spacing(parser.rp, self.user_agent, text))
-                self._parsers[netloc] = parser
+                body = self._within_limit(response, netloc)
+                if body is not None:
+                    body = robots_utf8(body)
+                    parser = ProtegoRobotParser(body, None)
+                    slot = self.crawler.engine.downloader.get_slot_key(request)
+                    text = body.decode("utf-8", errors="ignore")  # as Scrapy reads it for Protego
+                    self.policy.robots_asked(slot, robots_spacing(parser.rp, self.user_agent, text))
+                    self._parsers[netloc] = parser
             self.crawler.stats.inc_value(f"robotstxt/response_status_count/{response.status}")
         except Exception as exc:
             log.warning("robots.txt for %s unavailable (%s): not fetching from this host", netloc, exc)
@@ -312,6 +362,41 @@ class WaitingRobotsTxtMiddleware:
             for waiter in self._waiters.pop(netloc, []):
                 waiter.callback(None)
 
+    def _within_limit(self, response: Response, netloc: str) -> bytes | None:
+        """The robots.txt body up to the limit, cut after its last whole line there (a warning when cut);
+        None when no whole line fits."""
+        body = response.body
+        if len(body) <= self.max_size and "download_stopped" not in response.flags:
+            return body
+        cut = body[: self.max_size]
+        cut = cut[: cut.rfind(b"\n") + 1]  # a rule cut mid-path would say something else
+        length = response.headers.get(b"Content-Length") or b""
+        # A gzip body's Content-Length is the compressed one: the decoded size is then the better figure.
+        size = max(int(length) if length.isdigit() else 0, len(body))
+        log.warning("robots.txt of %s is %d bytes or more: %d read (MARKWATCH_ROBOTSTXT_MAXSIZE)", netloc,
+                    size, len(cut))  # fmt: skip
+        if not cut:
+            return None
+        self.policy.warn(HostWarning(ROBOTS_TRUNCATED, netloc, float(size), float(len(cut))))
+        return cut
+
+
+_BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def robots_utf8(body: bytes) -> bytes:
+    """A robots.txt as UTF-8 without a byte order mark. RFC 9309 asks for UTF-8, yet files start with a BOM,
+    or are UTF-16 marked by one: Protego read the BOM as part of the first field ("\ufeffuser-agent", an
+    unknown line), so the group it opened and its Disallow were lost; UTF-16 read as UTF-8 gave no rules."""
+    for mark, codec in _BYTE_ORDER_MARKS:
+        if body.startswith(mark):
+            return body[len(mark) :].decode(codec, errors="ignore").encode("utf-8")
+    return body
+
 
 class RetryAfterMiddleware:
     """Retries 429/503 (and other transient codes) after Retry-After, else exponential backoff.
@@ -319,9 +404,9 @@ class RetryAfterMiddleware:
     A Retry-After longer than RETRY_AFTER_MAX is not waited for (that would hold the sweep for minutes) and
     not cut short (that would be impolite): the page fails with its status, and the next sweep has it.
 
-    A 429 or 503 with Retry-After speaks for the server, not for one page: the host's whole download slot
-    waits that long (at most RETRY_AFTER_MAX), set as the response arrives, before the downloader sends the
-    slot's next request. One asking more than RETRY_AFTER_MAX is left alone for the time it asked: the
+    A 429 or 503 speaks for the server, not for one page: the host's whole download slot waits its
+    Retry-After (at most RETRY_AFTER_MAX; without one, the retry's backoff), set as the response arrives,
+    before the downloader sends the slot's next request. One asking more than RETRY_AFTER_MAX is left alone for the time it asked: the
     host's other requests fail host_paused without being sent (crawler/politeness.py PoliteDownloader)."""
 
     PAUSING = frozenset({429, 503})
@@ -348,6 +433,10 @@ class RetryAfterMiddleware:
         if self.policy is None or response.status not in self.PAUSING:
             return
         delay = retry_after_seconds(response.headers.get(b"Retry-After"), time.time())
+        if delay is None:
+            # No Retry-After (or none readable): the host rests as long as the retry waits, rather than
+            # getting its other pages at once from a server that just said "too many requests".
+            delay = self.base * 2 ** request.meta.get("retry_times", 0)
         slot = request.meta.get("download_slot")
         if delay and slot is not None:
             self.policy.pause(slot, min(delay, self.cap))
@@ -393,7 +482,7 @@ def retry_after_seconds(value: bytes | None, now: float) -> float | None:
     if not value:
         return None
     text = value.decode("latin-1").strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # str.isdigit alone takes "\xb2" (superscript two), float() not
         return float(text)
     try:
         when = email.utils.parsedate_to_datetime(text)

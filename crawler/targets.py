@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -13,6 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from crawler.addresses import forbidden_kind
 from markwatch.errors import TargetsFileError
 
+# An allowed_domains / image_domains entry: a host name (or [IPv6] literal), with a port or not.
+_HOST_ENTRY = re.compile(r"^(?P<host>\[[^\]/]+\]|[^\[\]:/]+)(?::(?P<port>[0-9]{1,5}))?$")
+DEFAULT_PORTS = {"http": 80, "https": 443}
 # minute, hour, day-of-month, month, day-of-week: allowed ranges for a 5-field cron line.
 _CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
 
@@ -55,6 +59,8 @@ class Target(BaseModel):
     schedule: str | None = None
     # Product images: hosts they may be fetched from besides allowed_domains (image CDNs such as
     # img.alicdn.com), whether to fetch them at all, and how many per page.
+    # An entry of either list may name a port (shop.example.com:8443): a redirect may then lead to that
+    # origin too (see origin_refusal); the host part alone decides which hosts links may reach.
     image_domains: list[str] = Field(default_factory=list)
     images: bool = True
     max_images_per_page: int = Field(default=40, ge=0, le=500)
@@ -62,10 +68,15 @@ class Target(BaseModel):
     @field_validator("allowed_domains", "image_domains")
     @classmethod
     def _bare_hosts(cls, value: list[str]) -> list[str]:
-        for host in value:
-            if not host or "/" in host or (":" in host.strip("[]") and not host.startswith("[")):
-                raise ValueError(f"{host!r} is not a bare host name")
-        return [ascii_host(host) for host in value]
+        entries = []
+        for entry in value:
+            match = _HOST_ENTRY.match(entry.strip())
+            port = int(match["port"]) if match and match["port"] else None
+            if match is None or (port is not None and not 0 < port < 65536):
+                raise ValueError(f"{entry!r} is not a bare host name (or host:port)")
+            host = ascii_host(match["host"])
+            entries.append(host if port is None else f"{host}:{port}")
+        return entries
 
     @field_validator("schedule")
     @classmethod
@@ -118,10 +129,62 @@ def ascii_host(host: str) -> str:
         return host
 
 
+def entry_host(entry: str) -> str:
+    """The host of an allowed_domains entry, without its port (in its xn-- form)."""
+    match = _HOST_ENTRY.match(entry.strip())
+    return ascii_host(match["host"] if match else entry)
+
+
 def host_allowed(host: str, domains: list[str]) -> bool:
     """True when host is one of the domains or a subdomain of one (either written in Unicode or xn-- form)."""
     host = ascii_host(host)
-    return any(host == domain or host.endswith("." + domain) for domain in (ascii_host(d) for d in domains))
+    return any(host == domain or host.endswith("." + domain) for domain in (entry_host(d) for d in domains))
+
+
+def effective_port(parts: SplitResult) -> int | None:
+    """The port a URL connects to (its scheme's default when it names none); None when it names no valid one."""
+    try:
+        port = parts.port
+    except ValueError:
+        return None  # out of range, or not a number
+    return port if port is not None else DEFAULT_PORTS.get(parts.scheme)
+
+
+def origin_refusal(url: str, came_from: str, target: Target | None, *, image: bool = False) -> str | None:
+    """Why a redirect from `came_from` to `url` (on an allowed host) is not followed: `bad_url` (no valid
+    port) or `offsite_port` (another origin of the host the target does not name); None when followed.
+
+    A port is another origin, often another server (an admin interface, a cache, a database's HTTP port):
+    allowed are the port the redirect came from (same origin), the scheme's default port (the host itself, as
+    allowed_domains names it; http to https), the ports of the target's seeds on that host, and those its
+    allowed_domains (or image_domains, for images) name as host:port for it."""
+    parts = urlsplit(url)
+    port = effective_port(parts)
+    if port is None:
+        return "bad_url"
+    source = urlsplit(came_from)
+    host = ascii_host(parts.hostname or "")
+    if port == DEFAULT_PORTS.get(parts.scheme) or (
+        host == ascii_host(source.hostname or "") and port == effective_port(source)
+    ):
+        return None
+    if target is not None and port in _named_ports(target, host, image):
+        return None
+    return "offsite_port"
+
+
+def _named_ports(target: Target, host: str, image: bool) -> set[int]:
+    ports = {
+        effective_port(parts)
+        for parts in (urlsplit(seed.url) for seed in target.seeds)
+        if ascii_host(parts.hostname or "") == host
+    }
+    entries = (*target.allowed_domains, *target.image_domains) if image else tuple(target.allowed_domains)
+    for entry in entries:
+        match = _HOST_ENTRY.match(entry)
+        if match and match["port"] and host_allowed(host, [match["host"]]):
+            ports.add(int(match["port"]))
+    return {port for port in ports if port is not None}
 
 
 def link_refusal(url: str, target: Target, *, image: bool = False, depth: int = 0) -> str | None:

@@ -205,6 +205,7 @@ def _crawler_reasons() -> set[str]:
         "crawler/spiders/base.py",
         "sweeps/storage.py",
         "crawler/sitemaps.py",
+        "crawler/targets.py",  # link_refusal and origin_refusal
     )
     for name in sources:
         text = (repo / name).read_text(encoding="utf-8")
@@ -231,11 +232,12 @@ def test_every_sweep_failure_reason_reads_in_chinese() -> None:
 def test_every_sweep_warning_reads_in_both_languages() -> None:
     from crawler import politeness
 
-    source = (Path(__file__).resolve().parent.parent / "crawler" / "politeness.py").read_text(
-        encoding="utf-8"
+    crawler = Path(__file__).resolve().parent.parent / "crawler"
+    source = "".join(
+        (crawler / name).read_text(encoding="utf-8") for name in ("politeness.py", "middlewares.py")
     )
     codes = {getattr(politeness, name) for name in re.findall(r"HostWarning\(([A-Z_]+),", source)}
-    assert codes == {"crawl_delay_capped"}
+    assert codes == {"crawl_delay_capped", "robots_truncated"}
     for code in codes:
         warning = {"code": code, "host": "shop.example", "asked": 600.0, "applied": 60.0}
         for lang in ("zh", "en"):
@@ -244,6 +246,11 @@ def test_every_sweep_warning_reads_in_both_languages() -> None:
             assert "shop.example" in text and "600" in text and "60.0" not in text, text
             assert not text.startswith(t("sweep_error.unknown")), text
     assert wording.sweep_warning(Translator("zh"), {"code": "brand-new", "host": "h"}).startswith("其他")
+    # Bytes read in full, and an infinite Crawl-delay as JSON keeps it ("inf").
+    truncated = {"code": "robots_truncated", "host": "h", "asked": 5242900.0, "applied": 511990.0}
+    assert "5242900" in wording.sweep_warning(Translator("zh"), truncated)
+    unbounded = {"code": "crawl_delay_capped", "host": "h", "asked": "inf", "applied": 60.0}
+    assert "inf" in wording.sweep_warning(Translator("en"), unbounded)
 
 
 _ZH = "<p>执行标准：T/DEMO 001-2019（上海标准）生产企业：上海某某新材料有限公司，本产品通过检验合格。</p>"

@@ -172,3 +172,36 @@ def test_internationalised_domains_are_compared_in_their_xn_form() -> None:
     assert host_allowed("www.例子.测试", ["例子.测试"]) and not host_allowed(
         "例子.测试.evil.example", ["例子.测试"]
     )
+
+
+def test_an_allowed_host_may_name_a_port_that_redirects_may_then_reach() -> None:
+    # A port is another origin: a redirect reaches one only when the target names it (crawler/targets.py
+    # origin_refusal); the host part still decides which hosts links may reach.
+    from crawler.targets import Target, host_allowed, origin_refusal
+
+    target = Target.model_validate(
+        {
+            "name": "ports",
+            "seeds": [{"url": "http://shop.example.com:8080/", "kind": "listing"}],
+            "allowed_domains": ["Shop.Example.com:8443", "例子.测试:81", "[2001:db8::1]:8000"],
+        }
+    )
+    assert target.allowed_domains == [
+        "shop.example.com:8443",
+        "xn--fsqu00a.xn--0zwm56d:81",
+        "[2001:db8::1]:8000",
+    ]
+    assert host_allowed("shop.example.com", target.allowed_domains)
+    came_from = "http://shop.example.com:8080/a"
+    assert origin_refusal("https://shop.example.com/b", came_from, target) is None  # the default port
+    assert (
+        origin_refusal("http://shop.example.com:8080/b", "http://shop.example.com/a", target) is None
+    )  # a seed's
+    assert origin_refusal("https://shop.example.com:8443/b", came_from, target) is None  # named
+    assert origin_refusal("http://shop.example.com:6379/b", came_from, target) == "offsite_port"
+    assert origin_refusal("http://shop.example.com:99999/b", came_from, target) == "bad_url"
+    with pytest.raises(ValueError, match="not a bare host name"):
+        Target.model_validate({**target.model_dump(), "allowed_domains": ["shop.example.com:0"]})
+    for entry in ("shop.example.com:", "shop.example.com:http", "2001:db8::1", "http://shop.example.com"):
+        with pytest.raises(ValueError, match="not a bare host name"):
+            Target.model_validate({**target.model_dump(), "allowed_domains": [entry]})

@@ -222,8 +222,8 @@ def sweep_warning(t: Translator, warning: dict[str, Any]) -> str:
 
 
 def _plain(value: Any) -> Any:
-    # 60.0 reads as 60 (seconds in a sentence)
-    return f"{value:g}" if isinstance(value, float) else value
+    # 60.0 reads as 60 (seconds in a sentence), 5242880.0 as 5242880 (bytes), not 5.24288e+06
+    return f"{value:.15g}" if isinstance(value, float) else value
 
 
 def sweep_error(t: Translator, name: str) -> str:

@@ -9,6 +9,8 @@ PREFIX = "markwatch:sweep"
 POLITENESS_PREFIX = "markwatch:polite"
 # Per host, across every sweep: until when a server asked for no request (its Retry-After).
 PAUSE_PREFIX = "markwatch:paused"
+# Per host, across every sweep: until when a host is left alone (a Retry-After longer than a sweep waits).
+AWAY_PREFIX = "markwatch:away"
 # The consumer group every worker of a sweep reads its streams in.
 GROUP = "workers"
 
@@ -78,3 +80,8 @@ def politeness_key(host: str) -> str:
 def pause_key(host: str) -> str:
     """Until when (Redis server time, ms) no request may go to `host`, cluster-wide."""
     return f"{PAUSE_PREFIX}:{host}"
+
+
+def away_key(host: str) -> str:
+    """Until when (Redis server time, ms) `host` is left alone: its requests fail host_paused, unsent."""
+    return f"{AWAY_PREFIX}:{host}"

@@ -6,9 +6,11 @@ A host's robots.txt Crawl-delay, when longer than the target's delay, is the spa
 (each worker reads the robots.txt itself, so each books with the same spacing): N workers never multiply
 the rate a site asked for. A Retry-After one worker hears (429/503) pauses the host in Redis for all of
 them: no slot is booked before the pause ends, and a request that was already waiting for its slot when
-the pause came books a new one after it. While Redis cannot be reached, a worker spaces its own requests
-by the spacing and the pauses it heard itself (it has stopped taking new requests meanwhile, so only the
-few in flight are concerned).
+the pause came books a new one after it. A Retry-After longer than a sweep waits (RETRY_AFTER_MAX) leaves
+the host alone for every worker as long as it asked (a key that expires then): each worker's requests to
+it fail host_paused unsent, as the worker that heard it does. While Redis cannot be reached, a worker
+spaces its own requests by the spacing and the pauses it heard itself (it has stopped taking new requests
+meanwhile, so only the few in flight are concerned).
 
 What a host asked that the sweep did not do in full (a capped Crawl-delay) is kept in the sweep's Redis
 hash as any worker meets it, so the worker that closes the sweep writes every worker's warnings.
@@ -27,18 +29,28 @@ from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IReactorTime
 
-from crawler.cluster.keys import PAUSE_PREFIX, SweepKeys, pause_key, politeness_key
+from crawler.cluster.keys import (
+    AWAY_PREFIX,
+    PAUSE_PREFIX,
+    SweepKeys,
+    away_key,
+    pause_key,
+    politeness_key,
+)
 from crawler.cluster.redisconn import client, redis_errors
-from crawler.politeness import HostPolicy, HostWarning
+from crawler.politeness import HostPolicy, HostWarning, host_paused
 
 log = logging.getLogger(__name__)
 
 # Books the host's next free slot (Redis server clock, ms), never before its pause ends, and answers how
-# many ms to wait for it. KEYS: the next free slot, the pause. ARGV: spacing ms, "recheck" (book only while
-# the host is paused: a request that already waited for its slot goes out unless a pause came meanwhile).
+# many ms to wait for it; minus the ms left when the host is left alone (nothing booked). KEYS: the next
+# free slot, the pause, the leave-alone. ARGV: spacing ms, "recheck" (book only while the host is paused: a
+# request that already waited for its slot goes out unless a pause came meanwhile).
 _RESERVE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local away = tonumber(redis.call('GET', KEYS[3]) or '0')
+if away > now then return now - away end
 local paused = tonumber(redis.call('GET', KEYS[2]) or '0')
 if ARGV[2] == 'recheck' and paused <= now then return 0 end
 local spacing = tonumber(ARGV[1])
@@ -52,7 +64,8 @@ end
 return at - now
 """
 
-# No slot for the host before ARGV[1] ms from now (the longest pause asked holds). KEYS: the pause.
+# No slot for the host before ARGV[1] ms from now (the longest pause asked holds). KEYS: the pause (or the
+# leave-alone).
 _PAUSE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -76,11 +89,13 @@ class SharedHostDelay:
 
     def reserve(self, host: str, delay: float | None = None, *, recheck: bool = False) -> float | None:
         """Seconds to wait before this request to `host` may go out (`delay` apart, default the target's;
-        with `recheck`, 0 unless the host is paused); None when Redis cannot be reached."""
+        with `recheck`, 0 unless the host is paused); below 0, minus the seconds `host` is left alone for
+        (nothing booked); None when Redis cannot be reached."""
         spacing = self.delay if delay is None else delay
         args = [int(spacing * 1000), "recheck" if recheck else "book"]
+        keys = [politeness_key(host), pause_key(host), away_key(host)]
         try:
-            return int(self._reserve(keys=[politeness_key(host), pause_key(host)], args=args)) / 1000.0
+            return int(self._reserve(keys=keys, args=args)) / 1000.0
         except self._errors:
             return None
 
@@ -88,6 +103,16 @@ class SharedHostDelay:
         """No request to `host` from any worker for `seconds`; False when Redis cannot be reached."""
         try:
             self._pause(keys=[pause_key(host)], args=[int(seconds * 1000)])
+        except self._errors:
+            return False
+        return True
+
+    def leave_alone(self, host: str, seconds: float) -> bool:
+        """No request to `host` from any worker for `seconds` (each fails host_paused); False when Redis
+        cannot be reached."""
+        try:
+            # The pause's script: the longest asked holds, and the key expires with it.
+            self._pause(keys=[away_key(host)], args=[int(seconds * 1000)])
         except self._errors:
             return False
         return True
@@ -120,18 +145,18 @@ def sweep_warnings(conn: Any, sweep_id: int) -> list[dict[str, Any]]:
 
 
 def paused_hosts(conn: Any) -> dict[str, float]:
-    """Hosts a Retry-After paused for every worker (any sweep's), with the seconds each pause has left on
-    Redis's clock."""
+    """Hosts a Retry-After paused or left alone for every worker (any sweep's), with the seconds each has
+    left on Redis's clock (the longer of the two)."""
     seconds, micros = conn.time()
     now_ms = int(seconds) * 1000 + int(micros) // 1000
-    keys = list(conn.scan_iter(match=f"{PAUSE_PREFIX}:*", count=500))
-    if not keys:
-        return {}
-    left = {}
-    for key, until in zip(keys, conn.mget(keys), strict=True):
-        if until is not None and int(until) > now_ms:  # a key may outlive its pause by its 1 s margin
-            name = key.decode() if isinstance(key, bytes) else str(key)
-            left[name.removeprefix(f"{PAUSE_PREFIX}:")] = (int(until) - now_ms) / 1000.0
+    left: dict[str, float] = {}
+    for prefix in (PAUSE_PREFIX, AWAY_PREFIX):
+        keys = list(conn.scan_iter(match=f"{prefix}:*", count=500))
+        for key, until in zip(keys, conn.mget(keys) if keys else [], strict=True):
+            if until is not None and int(until) > now_ms:  # a key may outlive its pause by its 1 s margin
+                name = key.decode() if isinstance(key, bytes) else str(key)
+                host = name.removeprefix(f"{prefix}:")
+                left[host] = max(left.get(host, 0.0), (int(until) - now_ms) / 1000.0)
     return dict(sorted(left.items()))
 
 
@@ -147,6 +172,11 @@ class ClusterHosts:
         if not self.spacing.pause(key, seconds):
             log.warning("Retry-After of %s (%.0f s) not shared: Redis unreachable; this worker waits", key,
                         seconds)  # fmt: skip
+
+    def left_alone(self, key: str, seconds: float) -> None:
+        if not self.spacing.leave_alone(key, seconds):
+            log.warning("Retry-After of %s (%.0f s) not shared: Redis unreachable; only this worker leaves "
+                        "the host alone", key, seconds)  # fmt: skip
 
     def warned(self, warning: HostWarning) -> None:
         # Unreachable now: the worker writes its warnings again as it leaves (sweeps/cluster/worker.py).
@@ -176,9 +206,11 @@ class SharedPolitenessMiddleware:
     def process_request(self, request: Request, spider: Spider) -> Deferred[None] | None:
         host = urlsplit(request.url).hostname or ""
         wait = self._turn(host)
-        if wait <= 0:
+        if wait < 0:
+            raise host_paused(spider.crawler.stats, host, -wait, request.url)
+        if wait == 0:
             return None
-        return deferred_from_coro(self._wait_turn(host, wait))
+        return deferred_from_coro(self._wait_turn(request, spider, host, wait))
 
     def _turn(self, host: str, *, recheck: bool = False) -> float:
         spacing = max(self.spacing.delay, self.policy.floor(host) if self.policy is not None else 0.0)
@@ -189,7 +221,7 @@ class SharedPolitenessMiddleware:
         paused = self.policy.resume_at(host) - self.policy.clock() if self.policy is not None else 0.0
         return max(paused, 0.0) if recheck else max(spacing, paused)
 
-    async def _wait_turn(self, host: str, wait: float) -> None:
+    async def _wait_turn(self, request: Request, spider: Spider, host: str, wait: float) -> None:
         # Imported late: the crawl process must install the asyncio reactor before anything imports one.
         from twisted.internet import reactor, task
 
@@ -198,3 +230,5 @@ class SharedPolitenessMiddleware:
             # A pause another worker heard of while this request waited holds it back too: it books a new
             # slot after the pause, so the requests held back do not all go out the moment it ends.
             wait = self._turn(host, recheck=True)
+        if wait < 0:
+            raise host_paused(spider.crawler.stats, host, -wait, request.url)

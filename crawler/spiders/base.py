@@ -31,6 +31,7 @@ from twisted.web._newclient import ParseError, ResponseFailed, ResponseNeverRece
 from crawler.adapters import Adapter, get_adapter
 from crawler.decoding import declared_charset, page_encoding, query_in_page_encoding, readable
 from crawler.frontier import META_ENTRY, META_IMAGE, META_URL
+from crawler.http_limits import HeadersTooLarge
 from crawler.images.collect import (
     STAT_FAILED,
     STAT_FETCHED,
@@ -363,6 +364,8 @@ def error_kind(failure: Failure) -> str:
         return "ignored"
     if failure.check(ResponseFailed, ResponseNeverReceived):
         reasons = getattr(failure.value, "reasons", None) or []
+        if any(r.check(HeadersTooLarge) for r in reasons):
+            return "headers_too_large"
         # Twisted refused what the server sent (a status line without a number, conflicting or non-numeric
         # Content-Length headers, a header line without a colon): the server answered, not in HTTP.
         if any(r.check(ParseError, ValueError) for r in reasons):

@@ -270,14 +270,25 @@ def summary_line(sweep: Any) -> str:
 
 
 def warning_line(warning: dict[str, Any]) -> str:
-    """One sweep warning for a terminal (crawl_delay_capped: what robots.txt asked and what was applied)."""
+    """One sweep warning for a terminal (crawl_delay_capped: what robots.txt asked and what was applied;
+    robots_truncated: how much of a robots.txt was read)."""
     line = f"warning: {warning.get('code')} {warning.get('host')}"
     if warning.get("code") == "crawl_delay_capped":
         line += (
-            f" (robots.txt asks {warning.get('asked'):g} s between requests, {warning.get('applied'):g} s "
-            "applied: MARKWATCH_CRAWL_DELAY_MAX)"
+            f" (robots.txt asks {_amount(warning.get('asked'))} s between requests, "
+            f"{_amount(warning.get('applied'))} s applied: MARKWATCH_CRAWL_DELAY_MAX)"
+        )
+    elif warning.get("code") == "robots_truncated":
+        line += (
+            f" (robots.txt of {warning.get('asked', 0):.0f} bytes or more, its first "
+            f"{warning.get('applied', 0):.0f} read: MARKWATCH_ROBOTSTXT_MAXSIZE)"
         )
     return line
+
+
+def _amount(value: Any) -> str:
+    # A number, or "inf" (a Crawl-delay too large for a number: JSON holds no infinite float).
+    return f"{value:g}" if isinstance(value, int | float) else str(value)
 
 
 @sweep.command("resume")
