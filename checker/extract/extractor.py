@@ -99,7 +99,13 @@ class _Quoting:
         if quoter is None:
             # The shown reading was made without the hidden spans: its quotes keep them where they stand.
             without = mention.hidden_ranges if mention.shown else ()
-            quoter = Quoter(mention.raw, mention.block_text, tick=self._tick, without=without)
+            quoter = Quoter(
+                mention.raw,
+                mention.block_text,
+                tick=self._tick,
+                without=without,
+                preserved=mention.preserved_ranges,
+            )
             self._quoters[key] = quoter
         hidden = inside = None
         if mention.shown:

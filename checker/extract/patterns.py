@@ -187,7 +187,11 @@ from pagetext import charsets, ignorables
 # 1.32.1: visibility and font-size set to inherit, unset, revert (or a visibility value a browser drops) inside a
 # hidden parent keep it hidden: they were read as showing the text again (visibility:visible and initial still do).
 # 1.32.2: so does color set to inherit, unset or revert under color:transparent (or a colour on its background).
-EXTRACTOR_VERSION = "1.32.2"
+# 1.33.0 (evidence-s33): quotes keep the page's own white space where a browser shows it (<pre>, <xmp>/<listing>,
+# <textarea>, an inline white-space: pre / pre-wrap / break-spaces / pre-line on the element or an ancestor;
+# whitespace.py): `verbatim` and `snippet` held one space for each line break and run of spaces there. Matching
+# reads the same normalised text as before (one space each), so the claims found are the same.
+EXTRACTOR_VERSION = "1.33.0"
 
 
 class Pattern(NamedTuple):
