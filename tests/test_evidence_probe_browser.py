@@ -32,6 +32,7 @@ from api.console.highlight import BIDI_CONTROLS
 from crawler.store.models import Snapshot
 from markwatch import db
 from markwatch.cases.models import CaseFinding
+from pagetext.invisible import INVISIBLE, MARKER, condense
 from sweeps.models import Finding
 
 pytestmark = pytest.mark.browser
@@ -131,7 +132,8 @@ PROBES = (
     ),
     Probe("utf8-header-gbk-meta", _page("上海标准", after="型号", meta=GBK_META), "上海标准"),
     Probe("long-context", _page("上海标准", before="说明文字，" * 150, after="更多说明。" * 150), "上海标准"),
-    Probe("wide-invisible-quote", _page(f"上海{ZWSP * 400}标准"), f"上海{ZWSP * 400}标准"),
+    # A run of more than 32 invisible characters is stored as its marker (pagetext.invisible).
+    Probe("wide-invisible-quote", _page(f"上海{ZWSP * 400}标准"), "上海⟦U+200B×400⟧标准"),
     Probe("wide-shown-quote", _page("上海" + "&nbsp;" * 400 + "标准"), "上海" + "\u00a0" * 400 + "标准"),
     Probe(
         "img-onerror-as-text",
@@ -227,6 +229,11 @@ def _squeezed(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def _seen(text: str) -> str:
+    """Text without invisible characters and stored markers: what the archived page's mark and a quote share."""
+    return INVISIBLE.sub("", MARKER.sub("", text))
+
+
 def _frame_marks(body: str) -> str:
     return "".join(re.findall(r'data-mw-hit="1"[^>]*>([^<]*)<', body))
 
@@ -290,7 +297,7 @@ def _check(
     # As a visitor saw it: the live page in the same browser shows the snippet's text.
     page.goto(live)
     if probe.visitor_reads_it and _squeezed(snippet) not in _squeezed(
-        page.evaluate("document.body.innerText")
+        condense(page.evaluate("document.body.innerText"))[0]
     ):
         problems.append(f"{name}: the snippet is not the text a browser shows for the page")
     # The archive: the bytes as fetched, read with the codec the finding records.
@@ -323,6 +330,6 @@ def _check(
         problems.append(f"{name}: the quote holds page markup {sorted(tags)} or ran it")
     frame = page.locator("iframe").first.get_attribute("src") or ""
     body = page.request.get(console + frame.replace("&amp;", "&")).text()
-    if re.sub(r"[\s\ufffd]", "", _frame_marks(body)) != re.sub(r"[\s\x0b]", "", verbatim):
+    if _seen(re.sub(r"[\s\ufffd]", "", _frame_marks(body))) != _seen(re.sub(r"[\s\x0b]", "", verbatim)):
         problems.append(f"{name}: the archived page marks {_frame_marks(body)[:60]!r}")
     return problems

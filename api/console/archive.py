@@ -22,6 +22,7 @@ from lxml import etree
 from checker.extract.prune import as_parsed
 from pagetext.charsets import header_charset
 from pagetext.decode import Decoded, decode_as, decode_page, shown_otherwise
+from pagetext.invisible import INVISIBLE, MARKER
 
 HIT_PREFIX = "mw-hit-"
 HIT_CLASS = "mw-hit"
@@ -326,11 +327,15 @@ def _segments(scope: etree._Element) -> list[_Segment]:
 def _find(segments: list[_Segment], needles: Iterable[str]) -> tuple[int, int] | None:
     """[start, end) in the concatenated segment text of the first needle found, ignoring white space."""
     joined = "".join(text for _, _, text in segments)
-    positions = [i for i, ch in enumerate(joined) if not ch.isspace()]
+    # Invisible characters are passed over too: a stored quote holds a long run of them as its marker
+    # (pagetext.invisible), the page the run itself.
+    unseen = {match.start() for match in INVISIBLE.finditer(joined)}
+    positions = [i for i, ch in enumerate(joined) if not ch.isspace() and i not in unseen]
     squeezed = "".join(joined[i] for i in positions)
     folded = "".join(ch.lower()[:1] or ch for ch in squeezed)
     for needle in needles:
-        compact = "".join(ch for ch in needle if not ch.isspace())
+        shown = INVISIBLE.sub("", MARKER.sub("", needle))
+        compact = "".join(ch for ch in shown if not ch.isspace())
         if not compact:
             continue
         at = squeezed.find(compact)
