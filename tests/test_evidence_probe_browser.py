@@ -229,6 +229,22 @@ def _squeezed(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def as_shown(text: str) -> str:
+    """A quote as the console draws it: a stored run's marker as it is, each bidi control and each run of one
+    invisible character as a marker (⟨U+202E⟩, ⟨U+200B×3⟩)."""
+
+    def one(match: re.Match[str]) -> str:
+        if match.group("stored") or match.group("bidi"):
+            return match.group() if match.group("stored") else f"⟨U+{ord(match.group()):04X}⟩"
+        run = match.group()
+        return f"⟨U+{ord(run[0]):04X}{f'×{len(run)}' if len(run) > 1 else ''}⟩"
+
+    pattern = (
+        f"(?P<stored>{MARKER.pattern})|(?P<bidi>{BIDI_CONTROLS.pattern})|(?P<c>{INVISIBLE.pattern})(?P=c)*"
+    )
+    return re.sub(pattern, one, text)
+
+
 def _seen(text: str) -> str:
     """Text without invisible characters and stored markers: what the archived page's mark and a quote share."""
     return INVISIBLE.sub("", MARKER.sub("", text))
@@ -320,10 +336,10 @@ def _check(
             f"{name}: the case page {'says' if warned else 'does not say'} a browser showed it otherwise"
         )
     quote = page.locator("#snippet")
-    shown = BIDI_CONTROLS.sub(lambda m: f"⟨U+{ord(m.group()):04X}⟩", snippet)  # shown, never obeyed
+    shown = as_shown(snippet)  # shown, never obeyed or hidden
     if quote.inner_text() != shown:
         problems.append(f"{name}: the case page shows {quote.inner_text()[:80]!r} for {snippet[:80]!r}")
-    if verbatim not in quote.locator("mark").all_inner_texts():
+    if as_shown(verbatim) not in quote.locator("mark").all_inner_texts():
         problems.append(f"{name}: the quote is not marked ({quote.locator('mark').all_inner_texts()})")
     tags = set(quote.locator("*").evaluate_all("elements => elements.map(e => e.tagName)"))
     if not tags <= {"MARK", "SPAN"} or page.evaluate("window.__pwned || null") is not None:
