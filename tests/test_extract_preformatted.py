@@ -50,6 +50,13 @@ def test_pre_line_keeps_line_breaks_and_collapses_spaces() -> None:
     assert f"执行标准：{CODE}\n（上海 标准）\n\n型号：A1" in claim.snippet
 
 
+def test_collapsible_spaces_after_a_kept_line_break_are_not_shown() -> None:
+    # A browser removes them at the start of the line: "…2022\n （上海" showed a space that is not on screen.
+    body = f"<div style='white-space:pre-line'>执行标准：{CODE}\n<b style='white-space:normal'>  （上海\n标准）</b></div>"
+    (claim,) = _claims(body)
+    assert f"执行标准：{CODE}\n（上海 标准）" in claim.snippet
+
+
 @pytest.mark.parametrize(
     "body",
     [

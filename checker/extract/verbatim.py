@@ -53,7 +53,10 @@ _LINE_PIECE = re.compile(r"\r\n?|\n|[ \t\f]+|[^ \t\r\n\f]")
 
 def _collapsed(raw: str, start: int, end: int, chars: list[str], positions: list[int]) -> None:
     for match in _DISPLAY_CHAR.finditer(raw, start, end):
-        chars.append(" " if match.group()[0] in " \t\r\n\f" else match.group())
+        space = match.group()[0] in " \t\r\n\f"
+        if space and chars and chars[-1] == "\n":
+            continue  # white space that collapses is removed at the start of a line (after a kept line break)
+        chars.append(" " if space else match.group())
         positions.append(match.start())
 
 
