@@ -7,13 +7,13 @@ answer carries it too (`shown_as`, the label a browser obeyed), and a note in wo
 
 from __future__ import annotations
 
-import http.server
-import threading
 from collections.abc import Iterator
 
 import pytest
 from cases_support import import_example_registry, make_keys, make_settings
+from evidence_probe_support import pages_handler
 from fastapi.testclient import TestClient
+from localsite import running
 
 from api.app import create_app
 
@@ -30,25 +30,8 @@ PAGES = {
 
 @pytest.fixture
 def site() -> Iterator[str]:
-    class Pages(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body, content_type = PAGES[self.path]
-            self.send_response(200)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *_args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Pages)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with running(pages_handler(PAGES)) as server:
         yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture

@@ -7,7 +7,15 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from console_support import DEADLINE_ISO, ConsoleData, console_app, seed, seed_real_pages, sign_in
+from console_support import (
+    DEADLINE_ISO,
+    ConsoleData,
+    confirm_case,
+    console_app,
+    seed,
+    seed_real_pages,
+    sign_in,
+)
 from fastapi.testclient import TestClient
 
 
@@ -20,23 +28,13 @@ def console(db_url: str) -> Iterator[tuple[TestClient, ConsoleData, dict[str, in
         yield client, data, real, token
 
 
-def _confirm(client: TestClient, case_id: int, token: str) -> None:
-    for target in ("in_review", "confirmed"):
-        response = client.post(
-            f"/console/cases/{case_id}/transition",
-            data={"to": target, "reason": "checked the archive", "csrf_token": token},
-            follow_redirects=False,
-        )
-        assert response.status_code == 303, response.text
-
-
 @pytest.mark.parametrize(("name", "warned"), [("lying", True), ("gbk", False)])
 def test_the_notice_says_when_buyers_saw_the_quote_otherwise(
     console: tuple[TestClient, ConsoleData, dict[str, int], str], name: str, warned: bool
 ) -> None:
     client, _, real, token = console
     case_id = real[name]
-    _confirm(client, case_id, token)
+    confirm_case(client, case_id, token)
     draft = client.get(f"/console/cases/{case_id}/notice?deadline={DEADLINE_ISO}")
     assert draft.status_code == 200, draft.text
     line = re.search(r'<p class="shown-otherwise" id="notice-shown-otherwise">(.*?)</p>', draft.text, re.S)
