@@ -5,6 +5,7 @@ normalised text, where they are one space each (the claims found are the same as
 from __future__ import annotations
 
 import pytest
+from hostile_support import extracted_in_linear_time
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -133,3 +134,14 @@ def test_quoter_positions_point_at_the_raw_characters_in_pre() -> None:
     end = normalized.index("标准)") + 2
     assert quoter.verbatim(start, end) == "上海\n  标准"
     assert "".join(raw[i] for i in quoter.raw_positions(start, end)) == "上海标准"
+
+
+def test_a_long_pre_is_quoted_in_linear_time() -> None:
+    # The kept white space was built one character at a time: a 1.2 MB <pre> ran out of the page's CPU budget
+    # while quoting, where the same text in a <p> did not.
+    def page_of(lines: int) -> bytes:
+        body = "说明文字 \n" * lines
+        return f"<html><body><h1>x</h1><pre>{body}执行标准：{CODE}（上海标准）{body}</pre></body></html>".encode()
+
+    result = extracted_in_linear_time(page_of, 2_000)
+    assert [claim.verbatim for claim in result.claims] == ["上海标准"]

@@ -62,6 +62,11 @@ def _collapsed(raw: str, start: int, end: int, chars: list[str], positions: list
 
 def _kept(raw: str, start: int, end: int, mode: str, chars: list[str], positions: list[int]) -> None:
     if mode != "pre-line":
+        segment = raw[start:end]
+        if "\r" not in segment:
+            chars.extend(segment)  # one display character per page character: no step per character
+            positions.extend(range(start, end))
+            return
         for match in _KEPT_CHAR.finditer(raw, start, end):
             chars.append("\n" if match.group()[0] == "\r" else match.group())
             positions.append(match.start())
