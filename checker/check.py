@@ -14,7 +14,7 @@ from checker.claimants import Claimant, fill_claimant
 from checker.confidence import ReviewPolicy, assess_claim, combine, condition_facts
 from checker.extract import PageClaims, extract_page
 from checker.extract.models import Claim
-from checker.findings import Evidence, Finding, finding_key
+from checker.findings import Evidence, Finding, finding_key, finding_subject, subject_text
 from checker.registry import RegistryIndex
 from checker.rules.durable_engine import DurableEngine, shared_engine
 from checker.rules.executor import engine_thread
@@ -97,6 +97,15 @@ def make_finding(
     )
     locations = [_evidence(c) for c, _ in group.members]
     judged = facts.registry_match in ("exact", "title")
+    subject = finding_subject(
+        {
+            "use": c.use,
+            "use_confidence": c.use_confidence,
+            "claimant": f.claimant,
+            "product_name": c.product_name or f.product_name,
+        }
+        for c, f in group.members
+    )
     return Finding(
         rule_id=rule.id,
         rule=rule.slug,
@@ -118,6 +127,11 @@ def make_finding(
         confidence=assessment.confidence,
         confidence_reasons=list(assessment.reasons),
         finding_key=group.key,
+        subject=subject,
+        subject_text=subject_text(c.snippet_normalized or c.snippet for c, _ in group.members)
+        if subject == "organisation"
+        else None,
+        standard_key=claim.standard_key,
     )
 
 

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from checker.extract.models import Confidence, ImageRef
 from pagetext.normalize import compact
+
+# page: the finding is about what its page shows (a product, or a claim whose subject is not sure): its case is
+# the page's. organisation: every claim behind it is an organisation speaking of itself (an employer's company
+# box, an about block), surely so, with no product named: the same claim on other pages of the site is the same
+# thing to act on, and one case lists every page (markwatch/cases/ingest.py).
+FindingSubject = Literal["page", "organisation"]
+ORGANISATION_KEY_PREFIX = "org-"
 
 
 class Evidence(BaseModel):
@@ -60,6 +68,13 @@ class Finding(BaseModel):
     )
     confidence_reasons: list[str] = Field(default_factory=list)
     finding_key: str
+    subject: FindingSubject = Field(
+        default="page", description="organisation: an organisation's own claim, one case across its pages"
+    )
+    subject_text: str | None = Field(
+        default=None, description="organisation findings: the claim as normalised, part of the case key"
+    )
+    standard_key: str | None = Field(default=None, description="edition key of the claim's code")
 
     def stored_evidence(self) -> dict[str, Any]:
         """The evidence JSON a sweep stores with the finding: the first location's fields at the top (as
@@ -76,6 +91,9 @@ class Finding(BaseModel):
             "record_code": self.record_code,
             "record_match": self.record_match,
             "title_score": self.title_score,
+            "subject": self.subject,
+            "subject_text": self.subject_text,
+            "standard_key": self.standard_key,
         }
 
 
@@ -83,3 +101,32 @@ def finding_key(page_url: str | None, claimant: str | None, rule_id: str, standa
     """A hash stable across sweeps: the same misuse on the same page by the same claimant keeps its key."""
     parts = [page_url or "", compact(claimant) if claimant else "", rule_id, standard_key or ""]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
+
+
+def finding_subject(claims: Iterable[Mapping[str, Any]]) -> FindingSubject:
+    """organisation when every claim behind a finding is surely an organisation's own, names its claimant and
+    names no product; page otherwise (precision first: two things to act on are never one case)."""
+    listed = list(claims)
+    surely_organisation = all(
+        claim.get("use") == "organisation"
+        and claim.get("use_confidence") == "high"
+        and claim.get("claimant")
+        and not claim.get("product_name")
+        for claim in listed
+    )
+    return "organisation" if listed and surely_organisation else "page"
+
+
+def subject_text(snippets: Iterable[str]) -> str:
+    """The claim as normalised for the organisation key: each distinct text around it, spacing ignored."""
+    return "\n".join(sorted({compact(text) for text in snippets if text}))
+
+
+def organisation_key(
+    site: str, claimant: str, rule_id: str, standard_key: str | None, claim_text: str
+) -> str:
+    """The case key of an organisation's claim: one per (site, claimant, rule, standard, claim), whichever of
+    the site's pages it is seen on; prefixed so it never equals a page's finding_key."""
+    parts = [site.lower(), compact(claimant), rule_id, standard_key or "", claim_text]
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
+    return ORGANISATION_KEY_PREFIX + digest

@@ -28,7 +28,8 @@ _CHAR_MAP.update(dict.fromkeys([*range(0x01, 0x09), *range(0x0E, 0x20), *range(0
 
 # One official copy renders quotes as `&“上海标准&”`: an ampersand glued to a quote is debris of a
 # half-decoded entity, never meaningful text.
-ENTITY_DEBRIS = re.compile(r"&(?=[\"'“”‘’「」『』《》])|(?<=[\"'“”‘’「」『』《》])&(?![A-Za-z#])")
+# A run of them (&&“) goes at once, or a second normalisation would find the next one glued to the quote.
+ENTITY_DEBRIS = re.compile(r"&+(?=[\"'“”‘’「」『』《》])|(?<=[\"'“”‘’「」『』《》])&+(?![A-Za-z#])")
 _UNFINISHED_ENTITY = re.compile(r"&(?:amp;)+(?=[A-Za-z]+;|#\d+;|#x[0-9A-Fa-f]+;)")
 _SPACES = re.compile(r"[ \t\r\n\f\v]+")
 # Combining marks NFKC leaves standing (nothing composes with a Han character or a digit): 上海\u0301标准 shows
@@ -71,6 +72,9 @@ def normalize_text(text: str) -> str:
     text = unescape_entities(text)
     text = ENTITY_DEBRIS.sub("", text)
     text = to_simplified(unicodedata.normalize("NFKC", text.translate(_CHAR_MAP)).translate(_CHAR_MAP))
+    # Again once folded: an ampersand only touches its quote when what stood between them was invisible
+    # ('\x1f&) or NFKC made it one (＂＆); left, a second normalisation removed it (not idempotent).
+    text = ENTITY_DEBRIS.sub("", text)
     text = _STRAY_MARKS.sub("", text)
     text = _DASH_RUN.sub("-", text)
     return _SPACES.sub(" ", text).strip()

@@ -17,13 +17,14 @@ from sqlalchemy.orm import Session
 
 from checker.registry.gate import ALLOWED_IN_SUMMARY, allowed_by_summary, require_registry
 from crawler import heartbeat, ledger, process
-from crawler.images.scan import rescan_failed, scan_given_up
+from crawler.images.scan import mark_scans_given_up, rescan_failed, scan_given_up
 from crawler.store.models import PARTIAL, Snapshot, Sweep, SweepPage, SweepUrl
 from crawler.targets import Target
 from markwatch import db
 from markwatch.errors import ConflictError, DatabaseError, NotFoundError
 from sweeps.images.accounting import (
     image_accounting,
+    mark_reads_given_up,
     not_read_given_up,
     pages_not_read,
     pages_not_read_urls,
@@ -70,8 +71,71 @@ class GivenUp:
 def is_given_up(sweep: Sweep) -> bool:
     """An incomplete sweep with nothing left to retry: every item markwatch failed itself used its attempts.
     It is never resumed by itself (the next run of its target starts a new sweep); only `sweep resume ID
-    --retry-given-up` does it again."""
+    --retry-given-up` does it again, or a resume once MARKWATCH_MAX_ATTEMPTS was raised (resume_plan)."""
     return sweep.state == "incomplete" and bool((sweep.summary or {}).get("nothing_to_retry"))
+
+
+def resume_plan(session: Session, sweep: Sweep, *, retry_given_up: bool, anew: str) -> dict[str, Any]:
+    """What a resume of `sweep` records in its summary before it redoes anything (`reopened` when a raised
+    MARKWATCH_MAX_ATTEMPTS gives given-up items attempts again, else nothing); ConflictError for a sweep that
+    gave up with nothing left to retry under the limit in force, unless `retry_given_up`. `anew` is the
+    command that sweeps the target anew instead, named in the refusal."""
+    if not is_given_up(sweep) or retry_given_up:
+        return {}
+    summary = sweep.summary or {}
+    was = int(summary.get("max_attempts") or 0)
+    left = given_up(session, sweep.id)
+    if left.attempts > was and left.retryable > 0:
+        # The limit was raised since the sweep gave up: what has attempts left under the new one is done
+        # again, and the sweep says why it was resumed after saying nothing was left to retry.
+        log.warning("sweep %d: %s raised from %d to %d: %d given-up item(s) tried again", sweep.id,
+                    ledger.ATTEMPTS_VARIABLE, was, left.attempts, left.retryable)  # fmt: skip
+        return {"reopened": {"max_attempts_was": was, "max_attempts": left.attempts, "items": left.retryable}}
+    raise ConflictError(
+        f"sweep {sweep.id} is incomplete with "
+        + given_up_text(summary.get("given_up") or {}, was)
+        + f" ({ledger.ATTEMPTS_VARIABLE}); {anew} starts a new sweep of {sweep.target!r}, "
+        f"or try them once more with `markwatch sweep resume {sweep.id} --retry-given-up` "
+        f"(or raise {ledger.ATTEMPTS_VARIABLE} above {was})"
+    )
+
+
+def stored_target(sweep: Sweep, *, anew: str) -> Target:
+    """The target a sweep resumes with: the one stored with it (its targets file may have changed since, or
+    lost it). ConflictError, before anything is written, when markwatch can no longer use it (a field it no
+    longer knows, an adapter since removed): a resume would set the sweep running, count an attempt against
+    every item it puts back, and fail before fetching any. `anew` names the command that starts a new sweep."""
+    from pydantic import ValidationError
+
+    from crawler.adapters import adapter_names
+
+    stored = (sweep.summary or {}).get("target")
+    if stored is None:
+        raise ConflictError(f"sweep {sweep.id} predates resumable sweeps: {anew} starts a new sweep instead")
+    try:
+        target = Target.model_validate(stored)
+    except ValidationError as exc:
+        problem = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:3])
+        problem = f"the target stored with it no longer reads ({problem})"
+    else:
+        if target.adapter in adapter_names():
+            return target
+        problem = f"unknown adapter {target.adapter!r} (known: {', '.join(adapter_names())})"
+    raise ConflictError(
+        f"sweep {sweep.id} of {sweep.target!r} cannot be resumed: {problem}; nothing was resumed, "
+        f"{anew} starts a new sweep from the targets file"
+    )
+
+
+def reopened_text(summary: dict[str, Any]) -> str:
+    """ "MARKWATCH_MAX_ATTEMPTS raised from 2 to 4: 1 given-up item(s) tried again"; "" if not reopened."""
+    reopened = summary.get("reopened") or {}
+    if not reopened:
+        return ""
+    return (
+        f"{ledger.ATTEMPTS_VARIABLE} raised from {reopened.get('max_attempts_was')} to "
+        f"{reopened.get('max_attempts')}: {reopened.get('items')} given-up item(s) tried again"
+    )
 
 
 @dataclass(frozen=True)
@@ -171,16 +235,21 @@ def start_or_resume(
         .order_by(Sweep.id.desc())
         .limit(1)
     ).first()
-    if previous is not None and is_given_up(previous) and not retry_given_up:
-        # Resuming it would do nothing but end it incomplete again: the target is swept anew instead.
-        previous = None
+    plan: dict[str, Any] = {}
+    if previous is not None:
+        try:
+            plan = resume_plan(session, previous, retry_given_up=retry_given_up, anew="`markwatch sweep run`")
+        except ConflictError:
+            # Resuming it would do nothing but end it incomplete again: the target is swept anew instead.
+            previous = None
     try:
         if previous is not None:
             if (previous.summary or {}).get("distributed"):
                 raise _busy_cluster(previous)
             summary = {
-                **(previous.summary or {}),
+                **{k: v for k, v in (previous.summary or {}).items() if k != "reopened"},
                 **me,
+                **plan,
                 "resumed": (previous.summary or {}).get("resumed", 0) + 1,
             }
             moved = session.execute(
@@ -365,9 +434,12 @@ def record_end(session: Session, sweep: Sweep, result: CrawlResult) -> Sweep:
                 summary["images_not_read_pages"] = pages_not_read_urls(session, sweep.id, SUMMARY_MISSING)
             left = given_up(session, sweep.id, unhandled=unhandled)
             if left.counts:
-                # Tried MARKWATCH_MAX_ATTEMPTS times: still recorded with their reasons, not done again.
+                # Tried MARKWATCH_MAX_ATTEMPTS times: still recorded with their reasons, not done again, and
+                # marked so on their pages (a page's images, an image on it).
                 summary["given_up"], summary["given_up_items"] = left.counts, left.items
                 summary["max_attempts"] = left.attempts
+                mark_scans_given_up(session, sweep.id, left.attempts)
+                mark_reads_given_up(session, sweep.id, left.attempts)
             nothing_left = (
                 state == "incomplete" and left.retryable == 0 and acc.missing == 0 and result.all_written
                 and images_left == 0 and not result.gave_up
@@ -546,25 +618,13 @@ def resume_sweep(
             raise ConflictError(f"sweep {sweep_id} is finished: nothing to resume")
         if sweep.state == "failed":
             raise ConflictError(f"sweep {sweep_id} was abandoned (failed): start a new sweep instead")
-        stored = (sweep.summary or {}).get("target")
-        if stored is None:
-            raise ConflictError(
-                f"sweep {sweep_id} predates resumable sweeps: run `markwatch sweep run` instead"
-            )
-        target = Target.model_validate(stored)
+        target = stored_target(sweep, anew="`markwatch sweep run`")
         newer = session.scalar(select(func.max(Sweep.id)).where(Sweep.target == sweep.target))
         if newer != sweep_id:
             raise ConflictError(
                 f"sweep {sweep_id} is not the newest sweep of {sweep.target!r} (sweep {newer} is)"
             )
-        if is_given_up(sweep) and not retry_given_up:
-            summary = sweep.summary or {}
-            raise ConflictError(
-                f"sweep {sweep_id} is incomplete with "
-                + given_up_text(summary.get("given_up") or {}, int(summary.get("max_attempts") or 0))
-                + f" (MARKWATCH_MAX_ATTEMPTS); `markwatch sweep run` starts a new sweep of {sweep.target!r}, "
-                f"or try them once more with `markwatch sweep resume {sweep_id} --retry-given-up`"
-            )
+        resume_plan(session, sweep, retry_given_up=retry_given_up, anew="`markwatch sweep run`")
         resumed, _ = start_or_resume(session, target, job_root, retry_given_up=retry_given_up)
         if resumed.id != sweep_id:  # pragma: no cover - start_or_resume picks the newest unfinished row
             raise ConflictError(f"sweep {resumed.id} of {sweep.target!r} was resumed instead")

@@ -30,8 +30,8 @@ from scrapy.core.scheduler import BaseScheduler
 from crawler.frontier import MAX_DELIVERIES, META_ENTRY, META_IMAGE, META_URL, request_payload
 from crawler.frontier.local import LocalFrontier
 from crawler.images.backlog import ImageBacklog, waiting_images
-from crawler.images.collect import image_requests
-from crawler.images.scan import ImageScans
+from crawler.images.collect import FoundImages, found_images, image_requests
+from crawler.images.scan import SCAN_BATCH, ImageScans, scan_pending_pages
 from crawler.ledger import IMAGE, PAGE, URL_KEPT, URL_MAX, Discovery, ledger_key
 from crawler.politeness import spaced
 from crawler.targets import link_refusal
@@ -73,6 +73,32 @@ class FrontierScheduler(BaseScheduler):
                 backlog.add(page_url, [url])
             runtime.image_backlog = backlog
             runtime.image_scans = ImageScans()
+        elif runtime.images_on:
+            self._scan_left_pages(spider)
+
+    def _scan_left_pages(self, spider: Spider) -> None:
+        """A cluster worker finds a page's images with the page, so it has no scan running behind the crawl:
+        pages of a resumed distributed sweep whose images could not be looked for (set pending again by its
+        resume, as a single-process resume does: bookkeeping.redo_unhandled) are scanned here, at the
+        worker's start, and their images requested through the shared frontier. A scan that fails leaves
+        them pending or failed, recorded: the sweep is not finished and the next resume looks again."""
+        runtime = self.runtime
+
+        def find(response: Any) -> tuple[FoundImages, str | None]:
+            return found_images(spider, response), spider.seller(response)  # type: ignore[attr-defined]
+
+        try:
+            while True:
+                with db.session_scope(runtime.db_url) as session:
+                    result = scan_pending_pages(session, runtime.sweep_id, find=find, canonical=runtime.canonical,
+                                                limit=SCAN_BATCH, now=db.utcnow())  # fmt: skip
+                for page_url, image_urls in result.requests:
+                    for request in image_requests(spider, [(url, page_url) for url in image_urls]):
+                        self.enqueue_request(request)
+                if not result.more:
+                    return
+        except Exception as exc:  # the crawl carries on; what was not scanned stays recorded as such
+            log.warning("sweep %d: looking for the images of stored pages failed: %s", runtime.sweep_id, exc)
 
     def close(self, reason: str) -> None:
         return None

@@ -267,11 +267,11 @@ def redis_past_the_bound(run: ClusterRun, pg: Any, redis: Any) -> Results:
         redis.start()
 
 
-def resume(run: ClusterRun) -> subprocess.CompletedProcess[str]:
+def resume(run: ClusterRun, *options: str) -> subprocess.CompletedProcess[str]:
     """`markwatch sweep resume ID` of the cluster sweep (a worker in this process)."""
     return subprocess.run(
         [MARKWATCH, "sweep", "resume", str(run.sweep_id), "--db", run.db_url, "--redis", run.redis_url,
-         "--set", "AUTOTHROTTLE_ENABLED=false"],
+         "--set", "AUTOTHROTTLE_ENABLED=false", *options],
         env=run.env, cwd=REPO, capture_output=True, text=True, timeout=240,
     )  # fmt: skip
 

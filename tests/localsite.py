@@ -153,16 +153,27 @@ def _handler(site: LocalSite) -> type[BaseHTTPRequestHandler]:
             route(self, site, parts.query, count)
 
         def _send(self, status: int, body: bytes, ctype: str, headers: dict[str, str] | None = None) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            for key, value in (headers or {}).items():
-                self.send_header(key, value)
-            self.end_headers()
-            with suppress(BrokenPipeError, ConnectionResetError):
-                self.wfile.write(body)
+            send(self, status, body, ctype, headers)
 
     return Handler
+
+
+def send(
+    handler: BaseHTTPRequestHandler,
+    status: int,
+    body: bytes,
+    ctype: str,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """One whole answer with its length (a client gone before the body is read is no error)."""
+    handler.send_response(status)
+    handler.send_header("Content-Type", ctype)
+    handler.send_header("Content-Length", str(len(body)))
+    for key, value in (headers or {}).items():
+        handler.send_header(key, value)
+    handler.end_headers()
+    with suppress(BrokenPipeError, ConnectionResetError):
+        handler.wfile.write(body)
 
 
 def _html(handler: Any, text: str, charset: str = "utf-8", status: int = 200) -> None:

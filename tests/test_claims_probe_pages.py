@@ -9,13 +9,19 @@ from typing import Any
 import claims_probe_s30_pages
 import claims_probe_s31_pages
 import claims_probe_s32_pages
+import claims_probe_s33_pages
 import pytest
 from claims_probe_support import AS_OF, REGISTRY
 
 from checker.check import Checker
 from checker.claimants import Claimant
 
-ROUNDS = {"s30": claims_probe_s30_pages, "s31": claims_probe_s31_pages, "s32": claims_probe_s32_pages}
+ROUNDS = {
+    "s30": claims_probe_s30_pages,
+    "s31": claims_probe_s31_pages,
+    "s32": claims_probe_s32_pages,
+    "s33": claims_probe_s33_pages,
+}
 _JUDGED = [
     (name, probe)
     for name, pages in ROUNDS.items()

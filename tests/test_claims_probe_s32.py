@@ -203,18 +203,20 @@ def test_a_sellers_yes_still_makes_the_question_its_claim(
     assert "near:affirmed" in result.page.occurrences[0].signals
 
 
-def test_a_question_whose_long_answer_was_not_kept_is_not_unanswered(checker: Checker) -> None:
-    # The pre-pass keeps only a short answer (prune._ANSWER_CHARS): the question after a long one is not this
-    # question's answer, so the close call stays for review, never dropped as unanswered.
+def test_a_question_whose_long_answer_was_not_kept_reads_its_answer(checker: Checker) -> None:
+    # The pre-pass keeps only a short answer (prune._ANSWER_CHARS) but writes the first characters of a long one on
+    # the question (prune.ANSWER_ATTR): the question after it is not this question's answer, the long yes is (session
+    # 33; it was SHS008 for review). The open question at the end, which nothing follows, claims nothing.
     long_yes = "答：是的，" + "本店保温杯采用双层真空结构，保温时间长，杯盖密封不漏水。" * 10
     faq = (
         f"<h3>常见问题</h3><p>问：这款保温杯是上海标准吗？</p><p>{long_yes}</p>"
         "<p>问：上海标准和国家标准有什么区别？</p>"
     )
     result = _check(checker, _item("演示保温杯", _row("产品名称", "保温杯"), faq), _URL)
-    first = result.page.occurrences[0]
-    assert "near:unanswered" not in first.signals
-    assert _findings(result) == [("SHS008", None, "review")]
+    first, last = result.page.occurrences
+    assert "near:affirmed" in first.signals
+    assert "near:unanswered" in last.signals
+    assert _findings(result) == [("SHS008", None, "high")]
 
 
 def test_a_block_of_many_questions_is_read_in_linear_time() -> None:

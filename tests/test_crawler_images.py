@@ -304,17 +304,8 @@ def test_two_cluster_workers_share_the_images_and_finish_once_all_are_judged(
 ) -> None:
     _with_registry(postgres_url)
     for state in serve_shop(Shop(items=12, item_delay=0.3)):
-        targets = state.targets(tmp_path / "targets.yaml")
         env = _env(MARKWATCH_HOME=str(tmp_path / "home"))
-        started = subprocess.run(
-            [MARKWATCH, "cluster", "start", str(targets), "--target", "shop", "--db", postgres_url,
-             "--redis", redis_url],
-            env=env, cwd=REPO, capture_output=True, text=True, timeout=120,
-        )  # fmt: skip
-        assert started.returncode == 0, started.stderr[-3000:]
-        sweep_id = int(started.stdout.strip())
-        command = [MARKWATCH, "cluster", "worker", str(sweep_id), "--db", postgres_url, "--redis", redis_url,
-                   "--claim-timeout", "3", *FAST]  # fmt: skip
+        sweep_id, command = _cluster_started(state, env, postgres_url, redis_url, tmp_path)
         workers = [
             subprocess.Popen(
                 command, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -353,6 +344,23 @@ def test_two_cluster_workers_share_the_images_and_finish_once_all_are_judged(
         assert sweep.summary["images"]["pending"] == 0
 
 
+def _cluster_started(
+    state: Shop, env: dict[str, str], postgres_url: str, redis_url: str, tmp_path: Path
+) -> tuple[int, list[str]]:
+    """`markwatch cluster start` of the shop: the sweep's id, and the `cluster worker` command for it."""
+    targets = state.targets(tmp_path / "targets.yaml")
+    started = subprocess.run(
+        [MARKWATCH, "cluster", "start", str(targets), "--target", "shop", "--db", postgres_url,
+         "--redis", redis_url],
+        env=env, cwd=REPO, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert started.returncode == 0, started.stderr[-3000:]
+    sweep_id = int(started.stdout.strip())
+    command = [MARKWATCH, "cluster", "worker", str(sweep_id), "--db", postgres_url, "--redis", redis_url,
+               "--claim-timeout", "3", *FAST]  # fmt: skip
+    return sweep_id, command
+
+
 @pytest.mark.slow
 @pytest.mark.redis
 @pytest.mark.postgres
@@ -363,17 +371,8 @@ def test_a_cluster_sweep_whose_images_a_worker_failed_to_read_is_finished_by_the
     # images an earlier worker's OCR failed on, as `sweep resume` does for a single-process sweep.
     _with_registry(postgres_url)
     for state in serve_shop(Shop()):
-        targets = state.targets(tmp_path / "targets.yaml")
         env = _env(MARKWATCH_HOME=str(tmp_path / "home"))
-        started = subprocess.run(
-            [MARKWATCH, "cluster", "start", str(targets), "--target", "shop", "--db", postgres_url,
-             "--redis", redis_url],
-            env=env, cwd=REPO, capture_output=True, text=True, timeout=120,
-        )  # fmt: skip
-        assert started.returncode == 0, started.stderr[-3000:]
-        sweep_id = int(started.stdout.strip())
-        command = [MARKWATCH, "cluster", "worker", str(sweep_id), "--db", postgres_url, "--redis", redis_url,
-                   "--claim-timeout", "3", *FAST]  # fmt: skip
+        sweep_id, command = _cluster_started(state, env, postgres_url, redis_url, tmp_path)
         failing = {**env, "MARKWATCH_IMAGE_READER": "images_support:label_failing_reader"}
         first = subprocess.run(command, env=failing, cwd=REPO, capture_output=True, text=True, timeout=600)
         assert first.returncode == EXIT_INCOMPLETE, first.stdout + first.stderr[-3000:]
@@ -403,6 +402,55 @@ def test_a_cluster_sweep_whose_images_a_worker_failed_to_read_is_finished_by_the
             "1.html": "ok",
             "2.html": "ok",
         }
+
+
+@pytest.mark.slow
+@pytest.mark.redis
+@pytest.mark.postgres
+def test_a_cluster_resume_looks_again_for_the_images_of_a_page_whose_scan_failed(
+    postgres_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    """As `sweep resume` does for a single-process sweep: a page whose images markwatch could not look for is
+    looked at again by the worker that resumes the distributed sweep, and its images requested and judged."""
+    _with_registry(postgres_url)
+    for state in serve_shop(Shop()):
+        env = _env(MARKWATCH_HOME=str(tmp_path / "home"))
+        sweep_id, command = _cluster_started(state, env, postgres_url, redis_url, tmp_path)
+        first = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, timeout=600)
+        assert first.returncode == 0, first.stdout + first.stderr[-3000:]
+        page = f"http://127.0.0.1:{state.port}/item/2.html"
+        with db.session_scope(postgres_url) as session:
+            # As a sweep whose look for item 2's images (its label, on the image host) failed leaves it: no sightings, its scan failed.
+            session.execute(delete(ImageSighting).where(ImageSighting.sweep_id == sweep_id,
+                                                        ImageSighting.page_ledger_url == page))  # fmt: skip
+            session.execute(
+                delete(SweepUrl).where(
+                    SweepUrl.sweep_id == sweep_id,
+                    SweepUrl.url == f"http://localhost:{state.port}/cdn/label.jpg",
+                )
+            )
+            session.execute(update(SweepPage).where(SweepPage.sweep_id == sweep_id, SweepPage.url == page)
+                            .values(image_scan="failed", status="ok", warnings=[]))  # fmt: skip
+            session.execute(update(Sweep).where(Sweep.id == sweep_id).values(state="incomplete"))
+        hits_before = state.hits()
+        second = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, timeout=600)
+        hits = state.hits()
+    assert second.returncode == 0, second.stdout + second.stderr[-3000:]
+    assert "finished by this worker" in second.stdout, second.stdout
+    assert hits["localhost/cdn/label.jpg"] == hits_before["localhost/cdn/label.jpg"] + 1 == 2
+    assert (
+        hits["127.0.0.1/item/2.html"] == hits_before["127.0.0.1/item/2.html"] == 1
+    )  # the stored page is read back, not fetched
+    with db.session_scope(postgres_url) as session:
+        row = session.scalars(
+            select(SweepPage).where(SweepPage.sweep_id == sweep_id, SweepPage.url == page)
+        ).one()
+        assert (row.image_scan, row.image_scan_retries) == ("done", 1)
+        assert (row.status, row.warnings) == ("ok", [])  # its label read (and judged) with it
+        sightings = session.scalars(select(ImageSighting).where(ImageSighting.page_ledger_url == page)).all()
+        assert [(s.url.rsplit("/", 1)[-1], s.status) for s in sightings] == [("label.jpg", "checked")]
+        findings = session.scalars(select(Finding.page_url).where(Finding.sweep_id == sweep_id)).all()
+        assert page in findings
 
 
 @pytest.mark.slow

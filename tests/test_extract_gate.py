@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import threading
 from pathlib import Path
 
@@ -100,6 +101,34 @@ def test_window_edge(searcher_: Searcher, rule: GateRule) -> None:
     assert not searcher_.holds(page(rule.window + 1), page_families)
     # The other order is no mention.
     assert not searcher_.holds(confirm + anchor if rule.forward else anchor + confirm, page_families)
+
+
+# What stood between anchor and confirm where the hyperscan 0.9.1 wheel lost a bounded-gap match (gate.py,
+# anchor_expression): UTF-8 海, spaces, markup, GB18030 海, a lone lead byte, a half reference.
+_GAP_PIECES = (b"\xe6\xb5\xb7", b"x", b"<b>", b"\xba\xa3", b" ", b"\xd7", b"&#")
+
+
+@pytest.mark.parametrize("rule", GATE_RULES, ids=[rule.name for rule in GATE_RULES])
+def test_every_anchor_gap_and_confirm_decides_alike(rule: GateRule) -> None:
+    draw = random.Random(rule.name)  # the same pages on every run
+    gaps = [*range(0, 64), rule.window - 1, rule.window, rule.window + 1]
+    disagree = []
+    for anchor in rule.anchors:
+        for confirm in rule.confirms:
+            for gap in gaps:
+                filler = b"".join(draw.choice(_GAP_PIECES) for _ in range(gap))[:gap]
+                words = anchor + filler + confirm if rule.forward else confirm + filler + anchor
+                raw = draw.choice((b"", b"yy")) + words + draw.choice((b"", b"zz", b"\n"))
+                if HYPERSCAN.scan(raw, families(raw)) != FIND.scan(raw, families(raw)):
+                    disagree.append(raw)
+    assert disagree == []
+
+
+def test_a_gbk_anchor_then_utf8_bytes_then_its_confirm_is_a_hit() -> None:
+    # Drawn by hypothesis (test_extract_gate_deep): 海标, five UTF-8 海, 准 in GB18030 was no hit by Hyperscan.
+    raw = "海标".encode("gb18030") + "海".encode() * 5 + "准".encode("gb18030")
+    assert HYPERSCAN.scan(raw, families(raw)).hit
+    assert FIND.scan(raw, families(raw)).hit
 
 
 @pytest.mark.parametrize(

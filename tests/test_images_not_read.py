@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import time
 import zlib
 from collections.abc import Hashable
@@ -103,10 +104,12 @@ def _end(db_url: str, sweep_id: int) -> Sweep:
         return sweep
 
 
-def _resume_and_read(db_url: str, sweep_id: int, pool: _Pool, tmp_path: Path) -> None:
+def _resume_and_read(
+    db_url: str, sweep_id: int, pool: _Pool, tmp_path: Path, *, retry_given_up: bool = False
+) -> None:
     """`start_or_resume` as `sweep resume` calls it, then the image stage until its work is done."""
     with db.session_scope(db_url) as session:
-        resumed, again = start_or_resume(session, TARGET, tmp_path / "jobs")
+        resumed, again = start_or_resume(session, TARGET, tmp_path / "jobs", retry_given_up=retry_given_up)
         assert again and resumed.id == sweep_id
     stage = ImageStage(db_url, sweep_id, ImageSettings(), pool_factory=lambda settings: pool)
     deadline = time.monotonic() + 30
@@ -305,6 +308,72 @@ def test_a_page_whose_images_can_never_be_looked_for_is_given_up_too(
     assert second.summary["given_up_items"] == [
         {"reason": "images_not_scanned", "url": TIMED_OUT, "attempts": 2}
     ]
+    # Marked on the page itself: not read whole, its images given up after 2 looks.
+    with db.session_scope(db_url) as session:
+        page = session.scalars(select(SweepPage).where(SweepPage.sweep_id == sweep_id)).one()
+        assert (page.status, page.warnings) == (
+            PARTIAL,
+            [{"code": "images-not-scanned", "message": "the page's images could not be looked for; given up after "
+              "2 attempt(s) (MARKWATCH_MAX_ATTEMPTS)", "given_up_after": 2}],
+        )  # fmt: skip
     with db.session_scope(db_url) as session:
         fresh, resumed_again = start_or_resume(session, TARGET, tmp_path / "jobs")
         assert not resumed_again and fresh.id != sweep_id
+
+
+def test_a_given_up_image_is_marked_on_its_page_with_its_reason_and_attempts(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page view (the console's pages not read whole, the stored page record) says the image was given up
+    after how many attempts, not that it will be read again on resume; --retry-given-up takes that back."""
+    from cases_support import make_keys
+    from console_support import console_app, sign_in
+    from fastapi.testclient import TestClient
+
+    monkeypatch.setenv("MARKWATCH_MAX_ATTEMPTS", "1")
+    image = f"https://shop.example.com/cdn/{SHA[LABEL][:8]}.jpg"
+    sweep_id = _swept(db_url)
+    _end(db_url, sweep_id)
+    with db.session_scope(db_url) as session:
+        warnings = {
+            p.url: p.warnings
+            for p in session.scalars(select(SweepPage).where(SweepPage.sweep_id == sweep_id))
+        }
+    assert warnings[TIMED_OUT] == [
+        {"code": "image-timeout", "message": f"image {image} not read: error:timeout; given up after 1 attempt(s) "
+         "(MARKWATCH_MAX_ATTEMPTS)", "image": image, "given_up_after": 1}
+    ]  # fmt: skip
+    # The image's own failure is not markwatch's to retry: never marked given up.
+    assert warnings[BROKEN] == [
+        unread_warning(f"https://shop.example.com/cdn/{SHA[JUNK][:8]}.jpg", "error:unreadable")
+    ]
+    _end(db_url, sweep_id)  # ended again (a refused resume, a view): marked once
+    assert _pages(db_url, sweep_id)[TIMED_OUT] == (PARTIAL, ["image-timeout"])
+    with TestClient(console_app(db_url)) as client:
+        sign_in(client, make_keys(db_url)["inspector"])
+        chinese = client.get(f"/console/sweeps/{sweep_id}?lang=zh").text
+        english = client.get(f"/console/sweeps/{sweep_id}?lang=en").text
+    rows = re.findall(r'<tr class="partial-page">(.*?)</tr>', english, flags=re.S)
+    [given] = [row for row in rows if "item/1.html" in row]
+    assert 'data-given-up-after="1"' in given and "given up after 1 attempts" in given and image in given
+    assert "read again on resume" not in given  # the label of an image still to be retried
+    [own] = [row for row in rows if "item/2.html" in row]
+    assert "given up" not in own
+    assert "已尝试 1 次仍失败，续跑时不再重试" in chinese
+    # Tried once more (--retry-given-up) and read: the mark goes with the warning, the page is ok again.
+    _resume_and_read(db_url, sweep_id, _Pool(None), tmp_path, retry_given_up=True)
+    assert _pages(db_url, sweep_id)[TIMED_OUT] == ("ok", [])
+    assert _end(db_url, sweep_id).state == "finished"
+
+
+def test_a_given_up_image_that_fails_again_on_retry_is_marked_with_its_new_attempts(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MARKWATCH_MAX_ATTEMPTS", "1")
+    sweep_id = _swept(db_url)
+    _end(db_url, sweep_id)
+    _resume_and_read(db_url, sweep_id, _Pool("timeout"), tmp_path, retry_given_up=True)
+    _end(db_url, sweep_id)
+    with db.session_scope(db_url) as session:
+        page = session.scalars(select(SweepPage).where(SweepPage.url == TIMED_OUT)).one()
+        assert [w.get("given_up_after") for w in page.warnings] == [2]

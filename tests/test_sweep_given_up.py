@@ -117,6 +117,11 @@ def test_a_page_that_always_crashes_the_checker_is_given_up_and_resume_says_so(
             [MARKWATCH, "sweep", "resume", "1", "--db", db_url, "--retry-given-up", *jobs], **env
         )
         hits_anyway = dict(site.hits)
+        again = _sweep(db_url, 1)
+        # The limit raised since: a plain resume tries the given-up page again, up to the new limit, and says so.
+        raised = run_markwatch([MARKWATCH, "sweep", "resume", "1", "--db", db_url, *jobs],
+                               **{**env, ATTEMPTS_VARIABLE: "4"})  # fmt: skip
+        hits_raised = dict(site.hits)
         # A new `sweep run` of the target starts a new sweep: the given-up one is not resumed.
         fresh = run_markwatch(
             [*sweep_command(targets, db_url, tmp_path / "jobs"), "--set", "AUTOTHROTTLE_ENABLED=false"]
@@ -144,9 +149,15 @@ def test_a_page_that_always_crashes_the_checker_is_given_up_and_resume_says_so(
     # Anyway: one more attempt of the given-up page only, which fails again and is given up again.
     assert anyway.returncode == 1, anyway.stdout + anyway.stderr[-3000:]
     assert hits_anyway["/item/2.html"] == 3 and hits_anyway["/item/1.html"] == 1
-    again = _sweep(db_url, 1)
     assert again.summary["nothing_to_retry"] is True
     assert again.summary["given_up_items"][0]["attempts"] == 3
+    assert raised.returncode == 1, raised.stdout + raised.stderr[-3000:]
+    assert (
+        "sweep 1: resumed although it had nothing left to retry: MARKWATCH_MAX_ATTEMPTS raised from 2 to 4: "
+        "1 given-up item(s) tried again" in raised.stdout
+    ), raised.stdout
+    assert hits_raised["/item/2.html"] == 4 and hits_raised["/item/1.html"] == 1
+    assert _sweep(db_url, 1).summary["given_up_items"][0]["attempts"] == 4
     assert fresh.returncode == 0, fresh.stdout + fresh.stderr[-3000:]
     assert "sweep 2 local: finished" in fresh.stdout
     assert _sweep(db_url, 1).state == "incomplete"

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from cases_support import import_example_registry, make_keys, make_settings
-from cluster_support import ClusterRun, stored
+from cluster_support import ClusterRun, resume, stored
 from fastapi.testclient import TestClient
 from localsite import local_targets, run_markwatch, serve, sweep_command
 from sqlalchemy import select
@@ -200,8 +200,22 @@ def test_a_distributed_sweep_gives_up_what_fails_every_time_and_says_so(
         run.spawn(1)
         [(code, out, err)] = run.finish(timeout=180)
         swept = stored(postgres_url, sweep_id)
+        # Resumed as a single-process sweep would be: refused without --retry-given-up, redone with it.
+        run.env.update(MARKWATCH_CHECKER="code_checker:factory")
+        hits_before = dict(site.hits)
+        refused = resume(run)
+        hits_refused = dict(site.hits)
+        anyway = resume(run, "--retry-given-up")
+        hits_anyway = dict(site.hits)
     assert code != 0, out + err[-3000:]
     assert swept.state == "incomplete" and swept.summary["nothing_to_retry"] is True
     assert swept.summary["given_up"] == {"check_failed": 1}
     assert "nothing left to retry: 1 given up after 1 attempt(s) (check_failed 1)" in out, out
     assert "`markwatch cluster start` sweeps the target anew" in out
+    assert refused.returncode != 0 and "--retry-given-up" in refused.stderr, refused.stderr[-3000:]
+    assert hits_refused == hits_before
+    assert anyway.returncode == 0, anyway.stdout + anyway.stderr[-3000:]
+    done = stored(postgres_url, sweep_id)
+    assert done.state == "finished" and "given_up" not in done.summary and "unhandled" not in done.summary
+    assert sorted(done.pages) == sorted(site.marketplace_urls())
+    assert hits_anyway["/item/2.html"] == 2 and hits_anyway["/item/1.html"] == 1

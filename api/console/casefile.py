@@ -14,7 +14,7 @@ from api.console.highlight import as_written
 from checker.holder_names import english_name_key
 from checker.registry import DesignationRecord, DesignationStatus, RegistryIndex
 from checker.rules.loader import LoadedRule, RuleSet
-from markwatch.cases.evidence import case_findings
+from markwatch.cases.evidence import case_findings, occurrences
 from markwatch.cases.lifecycle import allowed_targets
 from markwatch.cases.models import Case, CaseEvent, CaseStatus
 from markwatch.cases.queries import case_events, get_case
@@ -69,6 +69,11 @@ class CaseFile:
     def latest(self) -> dict[str, Any] | None:
         """The most recent finding (findings are newest first)."""
         return self.findings[0] if self.findings else None
+
+    @property
+    def occurrences(self) -> list[dict[str, Any]]:
+        """Every page the case was seen on, each with its newest finding's quote and snapshot."""
+        return occurrences(self.findings)
 
     @property
     def claim(self) -> dict[str, Any]:

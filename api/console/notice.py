@@ -33,7 +33,7 @@ from api.console.uscc import valid_uscc
 from markwatch.cases import notice_numbers
 from markwatch.cases.audit import append_event, canonical_content, entry_hash, serialise_case_writes
 from markwatch.cases.lifecycle import transition
-from markwatch.cases.models import CaseEvent, CaseStatus
+from markwatch.cases.models import CaseEvent, CaseScope, CaseStatus
 from markwatch.cases.sent import NOTICE_EVENT, SendMethod, SentNotice
 from markwatch.errors import ConflictError, NotFoundError
 
@@ -83,6 +83,9 @@ class Notice:
     # markwatch read it with (archive.read_otherwise; "" when they agree): the case page says so too.
     shown_as: str = ""
     read_as: str = ""
+    # An organisation's claim seen on several pages: each other page (URL, its newest snapshot's SHA-256), all
+    # of which the enterprise must rectify.
+    other_pages: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,15 @@ def build_notice(
     fetched_at = snapshot.get("fetched_at")
     rule = file.rule.rule if file.rule else None
     observed = letter_time(fetched_at, settings, t.lang) if fetched_at is not None else ""
+    # The page quoted is the newest finding's; an organisation's case names every other page it was seen on.
+    organisation = case.scope == CaseScope.ORGANISATION.value
+    page_url = str((file.latest or {}).get("page_url") or "") if organisation else ""
+    page_url = page_url or case.page_url or ""
+    other_pages = tuple(
+        (str(o["page_url"]), str((o.get("snapshot") or {}).get("sha256") or ""))
+        for o in file.occurrences
+        if o["page_url"] and o["page_url"] != page_url
+    )
     return Notice(
         lang=t.lang,
         draft=issued_on is None,
@@ -191,7 +203,7 @@ def build_notice(
         authority_contact=settings.authority_contact,
         enterprise=request.enterprise or case.claimant or "",
         uscc=request.uscc or file.uscc or "",
-        page_url=case.page_url or "",
+        page_url=page_url,
         product=file.product,
         snippet=file.snippet,
         highlight_terms=tuple(file.highlight_terms),
@@ -214,6 +226,7 @@ def build_notice(
         ),
         shown_as=reading[0] or "",
         read_as=reading[1] or "",
+        other_pages=other_pages if organisation else (),
     )
 
 

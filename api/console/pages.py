@@ -68,6 +68,8 @@ def environment() -> Environment:
     env.globals["registry_type"] = wording.registry_type
     env.globals["sweep_error"] = wording.sweep_error
     env.globals["sweep_warning"] = wording.sweep_warning
+    env.globals["given_up_warning"] = wording.given_up_warning
+    env.globals["register_numbers"] = wording.register_numbers
     env.globals["sweep_state"] = wording.sweep_state
     env.globals["field_label"] = wording.field_label
     env.globals["site_name"] = site_name

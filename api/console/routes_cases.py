@@ -38,6 +38,7 @@ from api.routes.rules import RulesDep
 from api.schemas.common import IdPath
 from checker.registry import RegistryIndex
 from checker.rules.loader import RuleSet
+from markwatch.cases import notice_numbers
 from markwatch.cases.audit import serialise_case_writes
 from markwatch.cases.audit_export import case_audit
 from markwatch.cases.bulk import MAX_BULK
@@ -162,6 +163,9 @@ def case_view(
     moves = sorted((m for m in file.allowed if m is not CaseStatus.NOTICE_SENT), key=MOVE_ORDER.index)
     # The assignment form says which assignment the inspector saw, so a newer one is never overwritten unseen.
     assigned = last_change(file.events, "assign")
+    notices = issued_notices(file.events)
+    # Numbers this year's register lost (a partial restore): an inspector issuing here is told before and after.
+    gaps = notice_numbers.register_gaps(session, year=today.year) if file.issue_allowed or notices else {}
     context = {
         "user": user,
         "csrf_token": user.csrf_token,
@@ -176,7 +180,8 @@ def case_view(
         "last_deadline": settings.latest_deadline(today),
         "notice_values": values,
         "notice_error": notice_form.error if notice_form is not None else None,
-        "notices": issued_notices(file.events),
+        "notices": notices,
+        "register_gaps": [(year, seq) for year, seqs in gaps.items() for seq in seqs],
         "dismissal_kinds": list(DismissalKind),
         "moves": moves,
         "record_sent": CaseStatus.NOTICE_SENT in file.allowed,

@@ -36,6 +36,7 @@ from api.routes.rules import RulesDep
 from api.schemas.common import IdPath
 from checker.registry import RegistryIndex
 from checker.rules.loader import RuleSet
+from markwatch.cases import notice_numbers
 from markwatch.cases.queries import case_events, get_case
 from markwatch.cases.sent import NOTICE_EVENT
 from markwatch.db import utcnow
@@ -217,3 +218,19 @@ def issued_pdf(
         "X-Notice-Sha256": notice.content_sha256,
     }
     return with_headers(Response(pdf, media_type="application/pdf", headers=headers), request)
+
+
+@router.get("/notices/register")
+def notice_register(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    """The notice number register by year (how many numbers it holds, the highest) and the numbers it lacks
+    below a year's highest: issued by the chain, lost from the register (a partial restore), with the
+    commands that check and mend it. Read from the register's key alone, never from the notices."""
+    gaps = notice_numbers.register_gaps(session)
+    context = {
+        "user": user,
+        "csrf_token": user.csrf_token,
+        "years": notice_numbers.register_years(session),
+        "gaps": gaps,
+        "missing": [(year, seq) for year, seqs in gaps.items() for seq in seqs],
+    }
+    return render(request, "register.html", context)

@@ -239,6 +239,26 @@ def sweep_error(t: Translator, name: str) -> str:
     return t("sweep_error.unknown")
 
 
+def given_up_warning(t: Translator, warning: dict[str, Any]) -> str:
+    """A page's warning of an item markwatch gave up on (its `given_up_after` attempts, MARKWATCH_MAX_ATTEMPTS):
+    what failed and after how many attempts, not the label of an item still to be retried on resume."""
+    code = str(warning.get("code"))
+    reason = t(f"given_up_reason.{code}") if known(f"given_up_reason.{code}") else t("page_warning.unknown")
+    attempts = warning.get("given_up_after")
+    return t("page_warning.given_up", reason=reason, count=attempts if isinstance(attempts, int) else "?")
+
+
+# Missing register numbers named in one sentence; the register page lists them all.
+_NUMBERS_NAMED = 10
+
+
+def register_numbers(t: Translator, numbers: list[tuple[int, int]]) -> str:
+    """Notice numbers (year, seq) missing from the register, as a short list ("2026 no. 1, 2026 no. 4 …")."""
+    named = [t("register.number", year=year, seq=seq) for year, seq in numbers[:_NUMBERS_NAMED]]
+    more = t("register.more", count=len(numbers) - _NUMBERS_NAMED) if len(numbers) > _NUMBERS_NAMED else ""
+    return t("register.separator").join(named) + more
+
+
 def sweep_state(t: Translator, state: str) -> str:
     """A sweep's state (crawler/store/models.py SWEEP_STATES) in the UI language."""
     return t(f"sweep_state.{state}") if known(f"sweep_state.{state}") else t("sweep_state.unknown")

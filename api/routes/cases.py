@@ -22,12 +22,13 @@ from api.schemas.cases import (
     CommentIn,
     CommentOut,
     NotSeenOut,
+    OccurrenceOut,
     TransitionIn,
     WaiverIn,
     WaiverOut,
 )
 from api.schemas.common import ERROR_RESPONSES, Day, ErrorBody, IdPath, LimitQuery, OffsetQuery, Page
-from markwatch.cases.evidence import case_findings
+from markwatch.cases.evidence import case_findings, occurrences
 from markwatch.cases.export import csv_lines
 from markwatch.cases.lifecycle import allowed_targets, transition
 from markwatch.cases.models import Case, CaseStatus, Waiver
@@ -114,13 +115,15 @@ def _waiver_out(waiver: Waiver, now: dt.datetime) -> WaiverOut:
 def _detail(session: SessionDep, case: Case) -> CaseDetail:
     now = utcnow()
     not_seen = None if case.status in DONE_STATUSES else not_seen_since(session, case)
+    findings = case_findings(session, case)
     return CaseDetail(
         **summary(case, now).model_dump(),
         not_seen_since=NotSeenOut(sweep_id=not_seen.sweep_id, checked_at=not_seen.checked_at)
         if not_seen
         else None,
         allowed_transitions=sorted(allowed_targets(CaseStatus(case.status))),
-        findings=[CaseFindingOut(**f) for f in case_findings(session, case)],
+        occurrences=[OccurrenceOut(**o) for o in occurrences(findings)],
+        findings=[CaseFindingOut(**f) for f in findings],
         events=[AuditEntryOut.model_validate(e) for e in case_events(session, case.id)],
         comments=[CommentOut.model_validate(c) for c in case.comments],
         waivers=[_waiver_out(w, now) for w in case.waivers],

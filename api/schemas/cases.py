@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.common import Moment
-from markwatch.cases.models import CaseStatus, DismissalKind
+from markwatch.cases.models import CaseScope, CaseStatus, DismissalKind
 from markwatch.cases.sent import MAX_NUMBER, SendMethod, SentNotice
 
 
@@ -33,6 +33,10 @@ class CaseSummary(BaseModel):
 
     id: int
     case_key: str
+    scope: CaseScope = Field(
+        description="page: one page's finding; organisation: an organisation's own claim, every page of the "
+        "site it is seen on an occurrence (see `occurrences` in the case's detail)"
+    )
     status: CaseStatus
     rule_id: str
     severity: str
@@ -87,6 +91,19 @@ class CaseFindingOut(BaseModel):
     snapshot: SnapshotRef | None
 
 
+class OccurrenceOut(BaseModel):
+    """One page a case was seen on, with its newest finding there: what the page said and its archived copy."""
+
+    page_url: str | None
+    finding_id: int = Field(description="the newest finding on this page")
+    first_seen_at: dt.datetime
+    last_seen_at: dt.datetime
+    findings: int = Field(description="how many findings (sweeps) saw it on this page")
+    quote: str | None = Field(description="the mention as the page wrote it (untrusted)")
+    snippet: str | None = Field(description="the page's own text around it (untrusted)")
+    snapshot: SnapshotRef | None
+
+
 class AuditEntryOut(BaseModel):
     """One entry of the audit chain."""
 
@@ -130,6 +147,9 @@ class CaseDetail(CaseSummary):
         "check whether it was rectified (null for closed and dismissed cases, or when not read again since)",
     )
     allowed_transitions: list[CaseStatus]
+    occurrences: list[OccurrenceOut] = Field(
+        description="every page the case was seen on (one for a page case), in the order first seen"
+    )
     findings: list[CaseFindingOut]
     events: list[AuditEntryOut]
     comments: list[CommentOut]

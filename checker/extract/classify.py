@@ -22,7 +22,7 @@ from checker.extract.models import Confidence
 from checker.extract.page_signals import PageSignals
 from checker.extract.patterns import PRODUCT_LABELS, RESALE_HOSTS, STANDARD_LABELS
 from checker.extract.placement import Surroundings, in_link
-from checker.extract.prune import ANSWER_CUT_ATTR
+from checker.extract.prune import ANSWER_ATTR, NO_ANSWER_ATTR
 from checker.extract.tie import Tie
 from checker.extract.use_table import (
     AFTER_SIGNALS,
@@ -40,13 +40,16 @@ from checker.extract.use_table import (
     CERTIFICATION_AFTER,
     DECISIVE_DISCUSSION,
     DESIGNATION_SIGNALS,
+    ENDS_SENTENCE,
     ENGLISH_COMPANY,
+    ENGLISH_MAKER,
     FIRST_PERSON,
     FIRST_SENTENCE,
     GOV_META_NAMES,
     HEAD_SIGNALS,
     ITEM_URL,
     ITSELF_A_QUESTION,
+    JOB_ADVERT_SIGNALS,
     MAKER_NAME,
     MARGIN,
     MIN_SCORE,
@@ -75,6 +78,7 @@ from checker.extract.use_table import (
     STRUCTURE,
     USES,
     VIEWER_LINE,
+    WHAT_IS_BEFORE,
     Use,
 )
 from pagetext.normalize import compact
@@ -92,12 +96,13 @@ _NAME_NOISE = re.compile(
 _SENTENCE_WINDOW = 120
 _AFTER_WINDOW = 16
 # How much of the answer after a question is read (its label and yes open it), and how far up the question's
-# element the next block holding the answer is looked for (<p>问…</p><p>答…</p>, <div class=q>…</div><div class=a>).
+# element the next block holding the answer is looked for (<p>问…</p><p>答…</p>, <div class=q>…</div><div class=a>):
+# up to the pre-pass's block, a few levels above the element, which says what followed it on the whole page.
 _ANSWER_CHARS = 200
 _ANSWERED = frozenset(["asked", "question", "user-content"])
 # Words after the mention that name the scheme or a part of a site (上海标准政策, 上海标准申报指南, 上海标准专区).
 _SCHEME_NAMED = frozenset(["scheme-noun", "section-name"])
-_ANSWER_LEVELS = 3
+_ANSWER_LEVELS = 6
 _SECTION_LEVELS = 5
 
 
@@ -502,7 +507,10 @@ class Classifier:
         else:
             start, end = mention.start, mention.end
             s_start, s_end = self.blocks.of(text).sentence_span(start, end)
-            asked = text[s_end : s_end + 1] in ("?", "？")
+            asked = text[s_end : s_end + 1] in ("?", "？") or (
+                WHAT_IS_BEFORE.search(text, s_start, start) is not None
+                and ENDS_SENTENCE.fullmatch(text, end, s_end) is not None
+            )
             question_end = s_end + 1
             s_start, s_end = max(s_start, start - _SENTENCE_WINDOW), min(s_end, end + _SENTENCE_WINDOW)
             sentence = text[s_start:s_end]
@@ -539,9 +547,9 @@ class Classifier:
             fired = [f for f in fired if f.name not in DESIGNATION_SIGNALS]
         # What the words' own sentence says of products (本品执行…, 生产…，产品执行…（上海标准）, 我司产品通过…认证), not of a
         # designation announced: on a job advert, only that makes the employer's company box its claim.
-        of_products = any(f.weights.get("product", 0) > 0 for f in fired) and not any(
-            f.name in DESIGNATION_SIGNALS for f in fired
-        )
+        of_products = (
+            any(f.weights.get("product", 0) > 0 for f in fired) or ENGLISH_MAKER.search(sentence) is not None
+        ) and not any(f.name in DESIGNATION_SIGNALS for f in fired)
         fired.extend(self._structure(mention, tied, sentence, text, of_products))
         if PRINT_SUPPLIER in self._page_names and SAMPLE_CONTEXT.search(sentence):
             # A printer's sample or a client's finished label: the printer sells no such product.
@@ -575,7 +583,7 @@ class Classifier:
             return self._answers[key]
         answer = None
         if question_end is not None:
-            text = self._answer_text(mention, question_end)
+            text = self._answer_text(mention, question_end) or ""
             found = ANSWER.match(text)
             if (
                 found is not None
@@ -592,34 +600,24 @@ class Classifier:
         return answer
 
     def _unclaimed_question(self, mention: Mention, question_end: int) -> list[Fired]:
-        """A question about the words that no yes answers: answered no (答：不是的, A: No.), or followed by another
-        question instead of an answer (这款是上海标准吗？ 能开发票吗？). Either way it claims nothing."""
+        """A question about the words that no yes answers: answered no (答：不是的, A: No.), followed by another
+        question instead of an answer (这款是上海标准吗？ 能开发票吗？), or by nothing at all. It claims nothing."""
         reply = self._answer_text(mention, question_end)
+        if reply is None:
+            return [_near("unanswered")]
         first = FIRST_SENTENCE.match(reply)
         first_sentence = first.group(0) if first else ""
         if ITSELF_A_QUESTION.search(first_sentence):
             # A yes after the next question answers that one (问：…上海标准吗？问：能退货吗？答：是的).
-            return [] if self._answer_cut(mention) else [_near("unanswered")]
+            return [_near("unanswered")]
         if ANSWER_NO.match(reply):
             return [_near("answered-no")]
         return []
 
     @staticmethod
-    def _answer_cut(mention: Mention) -> bool:
-        """Whether the element after the question held an answer too long to keep (prune.ANSWER_CUT_ATTR): what
-        now follows it on the pruned page is not its answer."""
-        node: Tag | None = mention.element
-        for _ in range(_ANSWER_LEVELS):
-            if node is None or node.name in ("body", "html", "[document]"):
-                return False
-            if node.get(ANSWER_CUT_ATTR) is not None:
-                return True
-            node = node.parent
-        return False
-
-    @staticmethod
-    def _answer_text(mention: Mention, question_end: int) -> str:
-        """What follows the question: the rest of its block, else the next block beside it or an ancestor."""
+    def _answer_text(mention: Mention, question_end: int) -> str | None:
+        """What follows the question: the rest of its block, else the next block beside it or an ancestor; None
+        when the page holds nothing after it (the pre-pass looked at the whole page: prune.NO_ANSWER_ATTR)."""
         # A bounded slice: a block of thousands of questions is read in linear time (each reads 200 characters).
         rest = mention.block_text[question_end : question_end + 4 * _ANSWER_CHARS].strip()
         if rest:
@@ -628,6 +626,11 @@ class Classifier:
         for _ in range(_ANSWER_LEVELS):
             if node is None or node.name in ("body", "html", "[document]"):
                 break
+            if node.get(NO_ANSWER_ATTR) is not None:
+                return None
+            # What followed the block on the whole page, which pruning cut (a long answer, a box further up).
+            if (head := node.get(ANSWER_ATTR)) is not None:
+                return clean(str(head))[:_ANSWER_CHARS]
             sibling = node.find_next_sibling()
             if sibling is not None:
                 return clean(sibling.get_text(" "))[:_ANSWER_CHARS]
@@ -756,7 +759,7 @@ class Classifier:
             fired.append(_near("quoted-block"))
         if place.heading and not self.view.offers_product:
             fired.append(_near("in-heading"))
-        if place.self_introduction and (of_products or "job-advert" not in self._page_names):
+        if place.self_introduction and (of_products or self._page_names.isdisjoint(JOB_ADVERT_SIGNALS)):
             # On a job advert the employer's company box is its own statement about its products (产品执行…（上海标准）);
             # its designation announced there repeats the company's own page on the board, where it is the one thing
             # to act on (one finding, not one per vacancy). The rest of the advert is not the employer's claim.

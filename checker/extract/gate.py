@@ -17,11 +17,13 @@ picks the searcher; `auto` (the default) takes Hyperscan when it imports.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import logging
 import os
 import re
 import threading
+from collections import defaultdict
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
@@ -171,12 +173,57 @@ def expressions(rule: GateRule) -> list[bytes]:
     return [a + gap + c if rule.forward else c + gap + a for a, c in pairs]
 
 
-# The longest span of a window rule: its longest anchor, window and confirm (the tail HyperscanSearcher scans again).
-_TAIL = max(max(map(len, rule.anchors)) + rule.window + max(map(len, rule.confirms)) for rule in GATE_RULES)
+class WindowLiteral(NamedTuple):
+    """One anchor or confirm of a window rule, compiled alone as a literal."""
+
+    rule: int  # index in rules_for(page_families)
+    confirm: bool
+    length: int
+
+
+def window_literals(rules: tuple[GateRule, ...]) -> list[tuple[bytes, WindowLiteral]]:
+    """The window rules' anchors and confirms as literal expressions, for a database of their own.
+
+    It backs the bounded-gap expressions up, whose windows are joined again in Python from the offsets it
+    reports (window_rule_holds). In the hyperscan wheels (0.7.30, 0.8.2, 0.9.1 alike) expressions sharing a
+    prefix lose matches in a database with other expressions: the window rule's ten expressions on 海 (GB18030),
+    five UTF-8 海 and 准 reported nothing while one of them alone matched (46 of 6,900 drawn anchor-gap-confirm
+    pages), and adding these very literals to the main database made it lose a split rule's after-trigger
+    matches. A match lost is a page skipped unread. Literals alone are Hyperscan's plainest case."""
+    return [
+        (_literal(needle), WindowLiteral(index, confirm, len(needle)))
+        for index, rule in enumerate(rules)
+        for confirm, needles in ((False, rule.anchors), (True, rule.confirms))
+        for needle in needles
+    ]
+
+
+def window_rule_holds(
+    rule: GateRule, anchors: list[tuple[int, int]], confirms: list[tuple[int, int]]
+) -> bool:
+    """Whether a confirm stands within the window of an anchor, as FindSearcher._rule_holds reads it: wholly
+    after the anchor, starting at most `window` bytes after its end, or wholly before it, ending at most `window`
+    bytes before its start. Both lists hold (end offset, length) pairs."""
+    if rule.forward:
+        starts = sorted(end - length for end, length in confirms)
+        for anchor_end, _ in anchors:
+            at = bisect.bisect_left(starts, anchor_end)
+            if at < len(starts) and starts[at] - anchor_end <= rule.window:
+                return True
+        return False
+    ends = sorted(end for end, _ in confirms)
+    for anchor_end, length in anchors:
+        anchor_start = anchor_end - length
+        at = bisect.bisect_left(ends, anchor_start - rule.window)
+        if at < len(ends) and ends[at] <= anchor_start:
+            return True
+    return False
 
 
 class _Database(NamedTuple):
     database: hyperscan.Database
+    windows: hyperscan.Database  # the window rules' anchors and confirms, literals alone (window_literals)
+    window_literals: tuple[WindowLiteral, ...]  # by id in `windows`
     first_split: int  # ids from here on are split-rule prefilters (SplitRule.prefilter), not decisive
     first_split_trigger: (
         int  # ids from here on: split-rule triggers (SplitRule.trigger), every match reported
@@ -257,17 +304,38 @@ class HyperscanSearcher:
                 patterns += triggers
                 flags += [hs.HS_FLAG_SINGLEMATCH | hs.HS_FLAG_CASELESS] * len(triggers)
                 database = self._compile(patterns, flags)
+                window_rules = rules_for(page_families)
+                literals = window_literals(window_rules)
+                windows = self._compile(
+                    [expression for expression, _ in literals],
+                    [hs.HS_FLAG_CASELESS if window_rules[lit.rule].caseless else 0 for _, lit in literals],
+                )
                 self._databases[page_families] = _Database(
-                    database, first_split, first_split_trigger, tuple(after_trigger), first_trigger
+                    database,
+                    windows,
+                    tuple(lit for _, lit in literals),
+                    first_split,
+                    first_split_trigger,
+                    tuple(after_trigger),
+                    first_trigger,
                 )
             return self._databases[page_families]
 
     def _scratch(self, page_families: tuple[str, ...]) -> hyperscan.Scratch:
-        scratches: dict[tuple[str, ...], hyperscan.Scratch] | None = getattr(self._local, "scratches", None)
+        return self._scratch_of(page_families, "scratches", self._database(page_families).database)
+
+    def _window_scratch(self, page_families: tuple[str, ...]) -> hyperscan.Scratch:
+        return self._scratch_of(page_families, "window_scratches", self._database(page_families).windows)
+
+    def _scratch_of(
+        self, page_families: tuple[str, ...], name: str, database: hyperscan.Database
+    ) -> hyperscan.Scratch:
+        scratches: dict[tuple[str, ...], hyperscan.Scratch] | None = getattr(self._local, name, None)
         if scratches is None:
-            scratches = self._local.scratches = {}
+            scratches = {}
+            setattr(self._local, name, scratches)
         if page_families not in scratches:
-            scratches[page_families] = self._hs.Scratch(self._database(page_families).database)
+            scratches[page_families] = self._hs.Scratch(database)
         return scratches[page_families]
 
     def scan(self, raw: bytes, page_families: tuple[str, ...]) -> Scan:
@@ -304,8 +372,9 @@ class HyperscanSearcher:
 
         try:
             found.database.scan(raw, match_event_handler=on_match, scratch=self._scratch(page_families))
-            self._scan_tail(raw, found, page_families)
         except self._hs.ScanTerminated:
+            return Scan(True, False)
+        if self._windows_hold(raw, found, page_families):
             return Scan(True, False)
         if not any(trigger_ends):
             return Scan(False, bool(squeeze))
@@ -319,22 +388,23 @@ class HyperscanSearcher:
             return Scan(True, False)
         return Scan(False, bool(squeeze))
 
-    def _scan_tail(self, raw: bytes, found: _Database, page_families: tuple[str, ...]) -> None:
-        """Raise ScanTerminated where a window rule ends at the page's end.
+    def _windows_hold(self, raw: bytes, found: _Database, page_families: tuple[str, ...]) -> bool:
+        """Whether a window rule holds, from the literal database's offsets: where the main database's
+        bounded-gap expressions lost the match (window_literals)."""
+        anchors: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        confirms: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        literals = found.window_literals
 
-        Works around a bug of the library in the hyperscan 0.9.1 wheel: with two bounded-gap expressions sharing
-        an anchor, a match that ends the data after a gap of ~50 bytes or more is not reported
-        (tests/test_extract_gate.py, test_window_edge). The page's last bytes with a sentinel byte after them
-        are scanned once more (no expression ends with the byte, so it cannot add a match), where a copy of the
-        whole page with it cost 1 instruction a byte under valgrind (0.16M on a 160 KB page, 7% of its gate)."""
-        first_split = found.first_split
+        def on_match(literal_id: int, start: int, end: int, flags: int, context: object) -> bool:
+            literal = literals[literal_id]
+            (confirms if literal.confirm else anchors)[literal.rule].append((end, literal.length))
+            return False
 
-        def on_match(rule_id: int, start: int, end: int, flags: int, context: object) -> bool:
-            # Only window rules: the page's scan read every other expression.
-            return rule_id < first_split
-
-        tail = raw[-_TAIL:] + b"\n"
-        found.database.scan(tail, match_event_handler=on_match, scratch=self._scratch(page_families))
+        found.windows.scan(raw, match_event_handler=on_match, scratch=self._window_scratch(page_families))
+        window_rules = rules_for(page_families)
+        return any(
+            window_rule_holds(window_rules[index], anchors[index], confirms[index]) for index in anchors
+        )
 
     def holds(self, raw: bytes, page_families: tuple[str, ...]) -> bool:
         return self.scan(raw, page_families).hit

@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 CACHE_ENV = "MARKWATCH_GATE_CACHE"
 _OFF = {"off", "0", "no", "false", "none"}
-# Databases kept (one per family set and pattern table in use; two are in use at a time).
+# Databases kept (two per family set and pattern table in use, the main one and the window literals; four are
+# in use at a time).
 KEEP_FILES = 8
 
 

@@ -187,15 +187,37 @@ from pagetext import charsets, ignorables
 # 1.32.1: visibility and font-size set to inherit, unset, revert (or a visibility value a browser drops) inside a
 # hidden parent keep it hidden: they were read as showing the text again (visibility:visible and initial still do).
 # 1.32.2: so does color set to inherit, unset or revert under color:transparent (or a colour on its background).
-# 1.33.0 (evidence-s33): quotes keep the page's own white space where a browser shows it (<pre>, <xmp>/<listing>,
+# 1.32.3: entity debris is removed again once characters are folded, and a run of ampersands at once ('\x1f&, ＂＆,
+# &&“ kept an ampersand a second normalisation removed: normalize_text was not idempotent).
+# 1.32.4: the Hyperscan gate lost window-rule matches (GB18030 海标, five UTF-8 海, 准: skipped unread while the
+# find searcher read it); a database of the window rules' literals backs it up (gate.window_literals).
+# 1.33.0: use_table.py 15 (session 32's open gaps). The pre-pass writes on a question's block what follows it on the
+# whole page (prune.ANSWER_ATTR: its first 200 characters), not only a short answer it keeps: a yes longer than 200
+# characters was cut, so the question stayed discussion or SHS008 for review; now it is the seller's claim as a short
+# yes is. A question the page ends with, nothing after it, is unanswered (prune.NO_ANSWER_ATTR): it was SHS008 for
+# review. What follows is looked for a bounded number of levels and siblings (linear). An English job advert
+# (job-advert-en: two of Responsibilities, Requirements, Salary:, …) keeps an employer's box that only announces a
+# designation discussion, as a Chinese one does (it was an organisation claim, SHS004 on a revoked standard); an
+# English maker's sentence (X makes seats to Q/…, made to) speaks of its products (product-verb).
+# 1.33.1: use_table.py 16 (probe round s33). A designation reported as ended (“上海标准”资格已于…撤销, 称号已被收回,
+# the designation was revoked) is no claim (designation-ended; the holder's notice was SHS004 for review). 认证依据 and
+# 依据标准 introduce a standard as 执行标准 does (a fake 上海标准认证证书 naming its basis was SHS008 high, "nothing
+# disclosed"; now SHS009 with the code). 什么是/何为 right before the words that end their sentence (a heading
+# 什么是上海标准) asks as 什么是上海标准？ does: never a sure claim (it was SHS008 high beside an offer).
+# 1.33.2: use_table.py 17. An English job advert is known by labels only adverts carry (Job Description, Key
+# Responsibilities, Salary:): Requirements and Qualifications, which a supplier's profile lists too, made the profile a
+# job advert. The English maker's verb (makes … to Q/…) is no product weight any more, only what tells an
+# employer's box speaking of its products: as a weight it made a supplier's profile sentence a product claim with
+# nobody named (its SHS010 was lost).
+# 1.34.0 (evidence-s33): quotes keep the page's own white space where a browser shows it (<pre>, <xmp>/<listing>,
 # <textarea>, an inline white-space: pre / pre-wrap / break-spaces / pre-line on the element or an ancestor;
 # whitespace.py): `verbatim` and `snippet` held one space for each line break and run of spaces there. Matching
 # reads the same normalised text as before (one space each), so the claims found are the same.
-# 1.33.1 (evidence-s33): a run of more than 32 invisible characters (zero-width, soft hyphens, joiners, controls) in a
+# 1.34.1 (evidence-s33): a run of more than 32 invisible characters (zero-width, soft hyphens, joiners, controls) in a
 # quote is stored as one marker naming each kind and its count (⟦U+200B×100000⟧, pagetext/invisible.py), and
 # Claim.invisible_condensed says how many it stands for: 200,000 of them inside the words were stored in full, twice
 # per claim and occurrence (2,001,268 bytes of JSON for the page; now 1,457). Shorter runs stay as written.
-EXTRACTOR_VERSION = "1.33.1"
+EXTRACTOR_VERSION = "1.34.1"
 
 
 class Pattern(NamedTuple):
@@ -1066,6 +1088,10 @@ STANDARD_LABELS = (
     "标准代号",
     "标准号",
     "产品标准",
+    # The standard a certificate or test report names as its basis (认证依据：Q/…): the standard the product is
+    # said to meet, disclosed on the page (a fake 上海标准认证证书 was "nothing disclosed", SHS008 high, beside it).
+    "认证依据",
+    "依据标准",
 )
 # Other rows that name a standard the product follows (通信接口标准, 安全标准, 接口标准号): not the product's 执行标准,
 # but a code there is disclosed on the page, so a bare 上海标准 beside them (标准类型：上海标准) is no sure SHS008.

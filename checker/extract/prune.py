@@ -573,29 +573,77 @@ def _kept(hits: _Hits, guard: Guard) -> set[etree._Element]:
     return {el for el in keep if not any(a in keep for a in el.iterancestors())}
 
 
-# A question block's answer is the element just after it, a short one (答：是的, A: Yes.).
-# Marks a question block whose answer was too long to keep: the element after it on the pruned page is not its
-# answer, so a question found there does not make it unanswered (classify.Classifier.near).
-ANSWER_CUT_ATTR = "data-mw-answer-cut"
+# A question block's answer is what follows it on the page: a short element just after it (答：是的, A: Yes.) is kept;
+# of anything else (a longer answer, a text, the next box a few levels up) the pre-pass writes the first characters on
+# the block (ANSWER_ATTR), since pruning cuts it; a question the page ends with says so (NO_ANSWER_ATTR). The classifier
+# reads them instead of what the pruned page holds after the question (classify.Classifier.sellers_yes).
+ANSWER_ATTR = "data-mw-answer"
+NO_ANSWER_ATTR = "data-mw-no-answer"
 _QUESTION_END = re.compile(r"[？?]\s*$")
 _ANSWER_CHARS = 200
+# How far what follows a question is looked for: up this many levels, past this many blank or furniture elements
+# beside each. Bounded, so a page of many questions is read in linear time; beyond them the answer is not known.
+_FOLLOW_LEVELS = 6
+_FOLLOW_SIBLINGS = 8
+# Elements after a question that are never its answer: what a reader does not see, and the site's furniture.
+_NOT_AN_ANSWER = _DROP | {"footer", "nav", "aside", "br", "hr", "img"}
+
+
+def _head(el: etree._Element, chars: int) -> str:
+    """The first `chars` characters of an element's text, white space folded, its pieces joined by a space (as
+    BeautifulSoup's get_text(" ") joins them): read only as far as needed, however long the element."""
+    pieces: list[str] = []
+    size = 0
+    for piece in el.itertext():
+        pieces.append(piece)
+        size += len(piece)
+        if size > 4 * chars:
+            break
+    return " ".join(" ".join(pieces).split())[:chars]
+
+
+def _follower(block: etree._Element) -> etree._Element | str | None:
+    """What follows `block` on the whole page: the next element with text beside it or beside an ancestor, or a text
+    between them; "" when the page holds nothing after it; None when that was not found within reach."""
+    node = block
+    for _ in range(_FOLLOW_LEVELS):
+        if node.tail and not node.tail.isspace():
+            return node.tail
+        for count, sibling in enumerate(node.itersiblings()):
+            if count >= _FOLLOW_SIBLINGS:
+                return None
+            if isinstance(sibling.tag, str) and sibling.tag not in _NOT_AN_ANSWER and _head(sibling, 1):
+                return sibling
+            if sibling.tail and not sibling.tail.isspace():
+                return sibling.tail
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            return ""
+        node = parent
+    return None
 
 
 def _answers_to(blocks: Iterable[etree._Element]) -> set[etree._Element]:
     """The short element after each block that ends in a question (问：这款是上海标准吗？ | 答：是的): the seller's
     answer decides whether the question became its claim (classify.sellers_yes), and it holds no words to keep it.
-    A longer one is not kept, and the block says so (ANSWER_CUT_ATTR)."""
+    Of what else follows, the block keeps the first characters (ANSWER_ATTR), or says that nothing does."""
     answers: set[etree._Element] = set()
     for block in blocks:
         if not _QUESTION_END.search(_text(block)):
             continue
-        answer = next(block.itersiblings(etree.Element), None)
-        if answer is None:
+        follower = _follower(block)
+        if isinstance(follower, str):
+            if follower:
+                block.set(ANSWER_ATTR, xml_safe(" ".join(follower.split())[:_ANSWER_CHARS]))
+            else:
+                block.set(NO_ANSWER_ATTR, "")
             continue
-        if len(_text(answer)) <= _ANSWER_CHARS:
-            answers.add(answer)
+        head = "" if follower is None else _head(follower, _ANSWER_CHARS + 1)
+        if follower is not None and follower is block.getnext() and len(head) <= _ANSWER_CHARS:
+            answers.add(follower)
         else:
-            block.set(ANSWER_CUT_ATTR, "")
+            # Not within reach (None): an empty answer, which decides nothing.
+            block.set(ANSWER_ATTR, xml_safe(head[:_ANSWER_CHARS]))
     return answers
 
 

@@ -16,7 +16,14 @@ import re
 from typing import Literal, NamedTuple
 
 USE_TABLE_VERSION = (
-    "14"  # 14: a question about the words answered no (答：不是的, 暂时还不是, A: No. / Not yet / No, it is not) is no claim
+    "17"  # 17: job-advert-en reads only labels a job advert alone carries (not Requirements, Qualifications); the
+    # English maker's verb is ENGLISH_MAKER, not a product-verb weight.
+    # 16: a designation reported as revoked or withdrawn (“上海标准”资格撤销, 称号已被收回, was revoked) is no claim
+    # (designation-ended, decisive); 什么是/何为 before the words that end their sentence asks (WHAT_IS_BEFORE).
+    # 15: an English job advert (job-advert-en, two distinct labels: Responsibilities, Requirements, Salary: …)
+    # is a job advert as job-advert is (JOB_ADVERT_SIGNALS); an English maker's sentence (X makes child seats to Q/…,
+    # made to, produced according to) is product-verb; a question nothing follows on the page is unanswered.
+    # 14: a question about the words answered no (答：不是的, 暂时还不是, A: No. / Not yet / No, it is not) is no claim
     # (answered-no), nor one followed by another question instead of an answer (a FAQ listing questions: unanswered);
     # customer service's address before a yes or no (亲，是的哦) is read through; on a job advert the employer's company
     # box saying something of its products (生产…，产品执行…（上海标准）) is its own statement (self-introduction), and
@@ -227,6 +234,30 @@ PREPASS_SIGNALS: tuple[Signal, ...] = (
             "經驗",
             "招聘",
         ),
+    ),
+    _s(
+        "job-advert-en",
+        {"discussion": 4},
+        # Anchored labels only a job advert carries (a heading, or a label before its colon). Not Requirements or
+        # Qualifications alone: a supplier's profile lists its qualifications and order requirements.
+        r"^\s*(?:job\s+(?:description|responsibilities|requirements|duties|type|title)|key\s+responsibilities"
+        r"|salary(?:\s+range)?|employment\s+type|work(?:ing)?\s+location)\s*(?::|$)",
+        "an English job advert (Job Description, Key Responsibilities, Salary: …), as job-advert in Chinese: it may name"
+        " the words but offers no product",
+        hints=(
+            "Job ",
+            "job ",
+            "JOB ",
+            "esponsibilit",
+            "ESPONSIBILIT",
+            "alary",
+            "ALARY",
+            "mployment",
+            "MPLOYMENT",
+            "ocation",
+            "OCATION",
+        ),
+        flags=re.I,
     ),
     _s(
         "encyclopedia",
@@ -932,6 +963,22 @@ SENTENCE_SIGNALS: tuple[Signal, ...] = (
         flags=re.I,
     ),
     _s(
+        "designation-ended",
+        {"discussion": 6},
+        # The verb right after the words' status (“上海标准”资格撤销), or after 已/被/予以 (上海标准称号已被收回): an
+        # order cancelled (上海标准产品不支持取消订单, 撤销订单请联系客服) is neither.
+        r"(?:上海标准|上海標準)[”\"」』’']?\s*(?:的?(?:资格|資格|称号|稱號|标识|標識|认定|認定|评价结果|評價結果)"
+        r"[^。；;，,!！?？]{0,16}?|[^。；;，,!！?？]{0,16}?(?:已|已经|已經|被|遭|予以|依法)[^。；;，,!！?？]{0,12}?)"
+        r"(?:撤销|撤銷|取消|注销|註銷|收回|终止|終止)"
+        r"|(?:撤销|撤銷|取消|注销|註銷|收回)了?[^。；;，,!！?？]{0,30}?(?:上海标准|上海標準)[”\"」』’']?\s*的?"
+        r"(?:资格|資格|称号|稱號|标识|標識|认定|認定)"
+        r"|Shanghai Standard[^.;]{0,60}?\b(?:was|were|has been|had been|have been)\s+(?:revoked|withdrawn|cancell?ed)\b"
+        r"|\b(?:revoked|withdrew|withdrawn|cancell?ed)\b[^.;]{0,30}?Shanghai Standard\s+(?:designation|status|label)",
+        "the designation is reported as ended (“上海标准”资格已于…撤销, 称号已被收回, the designation was revoked): the"
+        " re-review's result (domain.md §3), no designation claimed, whatever the page is",
+        flags=re.I,
+    ),
+    _s(
         "english-announcement",
         {"organisation": 4},
         r"\b(?:announced|announces)\b[^.]{0,30}\bthat (?:its|their)\b[^.]{0,120}\b(?:designated|selected|recognised|recognized)\b",
@@ -1224,8 +1271,8 @@ NEAR_STRUCTURE: dict[str, tuple[dict[Use, int], str]] = {
     "unanswered": (
         {"discussion": 6},
         "the occurrence's question about the words is followed by another question, not an answer (a FAQ listing only"
-        " questions: 这款是上海标准吗？ 能开发票吗？; a yes after it answers the next one): a question no one answers"
-        " claims nothing",
+        " questions: 这款是上海标准吗？ 能开发票吗？; a yes after it answers the next one), or by nothing at all on the"
+        " page: a question no one answers claims nothing",
     ),
     "asked": (
         {"discussion": 4},
@@ -1354,6 +1401,7 @@ DECISIVE_DISCUSSION = frozenset(
         "pool",
         "pending",
         "pending-status",
+        "designation-ended",
         "defined",
         "negated",
         "negated-en",
@@ -1366,6 +1414,18 @@ DECISIVE_DISCUSSION = frozenset(
 )
 # Sentence signals that announce a designation: dropped when the words are a certification of a thing that is
 # not a standard (上海标准认证 of a thermos), since the organisation then announces nothing about a standard.
+# An English maker speaking of its goods (X Co., Ltd. makes child safety seats to Q/…, our seats are made to …): on a
+# job advert, the employer's box saying so is its own statement, as 生产…，产品执行… is (classify: of its products). Not
+# a weight: elsewhere such a sentence stays the organisation's (its name is the claimant, SHS010).
+ENGLISH_MAKER = re.compile(
+    r"\b(?:made|produced|manufactured)\s+(?:to|according to|in accordance with)\b"
+    r"|\b(?:makes|produces|manufactures)\b[^.;]{1,60}?\b(?:to|according to|in accordance with)\s+"
+    r"(?:[A-Z]{1,4}/|(?:the|our)\s+(?:[\w-]+\s+){0,3}standards?\b)",
+    re.I,
+)
+# A job advert's page signals, in Chinese and English: the advert is not the employer's claim, its company box speaking
+# of its products is (classify.Classifier._structure).
+JOB_ADVERT_SIGNALS = frozenset(["job-advert", "job-advert-en"])
 DESIGNATION_SIGNALS = frozenset(
     ["first-person-designation", "designation-verb", "company-subject", "congratulation"]
 )
@@ -1480,6 +1540,10 @@ OPEN_QUESTION = re.compile(
     r"什么|甚麼|什麼|为何|為何|怎么|怎麼|如何|哪|\b(?:what|how|why|which|where|when)\b", re.I
 )
 ITSELF_A_QUESTION = re.compile(r"[？?]\s*$")
+# What-is written right before the words, which end their sentence (a heading 什么是上海标准, 科普：何为“上海标准”): a
+# question without its question mark, asked as 什么是上海标准？ is. The words going on (什么是上海标准产品) ask nothing.
+WHAT_IS_BEFORE = re.compile(r"(?:什么是|什麼是|何为|何為|何谓|何謂)\s*[“\"「『‘]?\s*$")
+ENDS_SENTENCE = re.compile(r"\s*[”\"」』’]?\s*$")
 # The first sentence of what follows a question: when it is itself a question (a FAQ listing questions, 这款是上海标准吗？
 # 能开发票吗？, or a yes that answers the next one), the question about the words is left unanswered.
 FIRST_SENTENCE = re.compile(r"[^。.!！?？\n]*[。.!！?？]?")

@@ -14,7 +14,8 @@ Nothing is lost if the process dies between the two: the mark is in the database
 what is still pending, and a sweep with pages pending is not finished (sweeps/images/accounting.py). A
 page that cannot be scanned (a bug, not the page's content: the finder reads anything) is marked `failed`,
 logged and counted in the sweep's image summary. Cluster workers still find images with the page: their
-scheduler has no backlog that outlives the worker.
+scheduler has no backlog that outlives the worker (a resumed distributed sweep's pages whose scan failed are
+scanned once, at a worker's start: sweeps/scheduler.py).
 """
 
 from __future__ import annotations
@@ -36,10 +37,12 @@ from crawler.canonical import Canonicalizer
 from crawler.images.collect import FoundImages, fetched_images, inline_items, sightings
 from crawler.images.storage import (
     add_page_warnings,
+    given_up_mark,
     images_over_limit,
     link_sightings,
     record_sightings,
     store_images,
+    swap_page_warning,
 )
 from crawler.items import PageItem
 from crawler.ledger import ledger_key
@@ -50,6 +53,8 @@ log = logging.getLogger(__name__)
 PENDING = "pending"
 DONE = "done"
 FAILED = "failed"
+# The warning of a page whose images markwatch gave up looking for (given_up_mark adds its attempts).
+NOT_SCANNED_WARNING = {"code": "images-not-scanned", "message": "the page's images could not be looked for"}
 # Pages per scan: enough to keep the image requests flowing, small enough to hand the pages back soon.
 SCAN_BATCH = 32
 # Scans that fail in a row (the database, not a page) before the crawl stops waiting for them: the pages
@@ -166,12 +171,27 @@ def rescan_failed(session: Session, sweep_id: int, *, attempts: int, retry_given
     where: tuple[Any, ...] = (SweepPage.sweep_id == sweep_id, SweepPage.image_scan == FAILED)
     if not retry_given_up:
         where = (*where, SweepPage.image_scan_retries + 1 < attempts)
+    # A page marked given up is looked at again: the mark goes (the scan fails again: marked again).
+    for url in session.scalars(select(SweepPage.url).where(*where, SweepPage.status != "ok")):
+        swap_page_warning(session, sweep_id, url, _is_not_scanned, None, add=False)
     moved = session.execute(
         update(SweepPage)
         .where(*where)
         .values(image_scan=PENDING, image_scan_retries=SweepPage.image_scan_retries + 1)
     )
     return int(getattr(moved, "rowcount", 0) or 0)
+
+
+def _is_not_scanned(warning: dict[str, Any]) -> bool:
+    return warning.get("code") == NOT_SCANNED_WARNING["code"]
+
+
+def mark_scans_given_up(session: Session, sweep_id: int, attempts: int) -> None:
+    """Each page whose images markwatch gave up looking for (scan_given_up) says so, with its attempts."""
+    for url, retries in session.execute(select(SweepPage.url, SweepPage.image_scan_retries).where(
+            *scan_given_up(sweep_id, attempts))):  # fmt: skip
+        mark = given_up_mark(NOT_SCANNED_WARNING, retries + 1)
+        swap_page_warning(session, sweep_id, url, _is_not_scanned, mark, add=True)
 
 
 def scan_pending_pages(

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Table, and_, bindparam, select, update
@@ -267,6 +267,70 @@ def unread_warning(url: str, reason: str) -> dict[str, str]:
     """The page warning of an image (url) not fetched or read, for `reason` (`failed:http_503`, `error:timeout`)."""
     kind = reason.split(":", 1)[-1] or "unknown"
     return {"code": f"image-{kind}", "message": f"image {url} not read: {reason}"}
+
+
+# The key a page warning carries once markwatch gave its item up (MARKWATCH_MAX_ATTEMPTS): how many attempts.
+GIVEN_UP_AFTER = "given_up_after"
+
+
+def given_up_mark(warning: dict[str, Any], attempts: int) -> dict[str, Any]:
+    """A page warning of an item markwatch failed itself and gave up after `attempts` attempts: the same warning
+    (its code is the reason), saying it is no longer retried on resume."""
+    message = f"{warning['message']}; given up after {attempts} attempt(s) (MARKWATCH_MAX_ATTEMPTS)"
+    return {**warning, "message": message, GIVEN_UP_AFTER: attempts}
+
+
+def given_up_image_warning(url: str, reason: str, attempts: int) -> dict[str, Any]:
+    """The page warning of an image (url) markwatch's reading failed on (`reason`) `attempts` times, given up."""
+    return given_up_mark({**unread_warning(url, reason), "image": url}, attempts)
+
+
+def is_image_warning(url: str, reason: str) -> Callable[[dict[str, Any]], bool]:
+    """Picks the page warning of an image not read for `reason`, marked given up or not."""
+    plain = unread_warning(url, reason)
+
+    def same(warning: dict[str, Any]) -> bool:
+        return warning == plain or (warning.get("code") == plain["code"] and warning.get("image") == url)
+
+    return same
+
+
+def swap_page_warning(
+    session: Session,
+    sweep_id: int,
+    ledger_url: str,
+    old: Callable[[dict[str, Any]], bool],
+    new: dict[str, Any] | None,
+    *,
+    add: bool,
+) -> None:
+    """The stored page's warnings that `old` picks replaced by `new` (one, in the place of the first; taken off
+    when None), `new` added when none matched and `add`; a page with warnings is `partial`, one left with none
+    that was `partial` is `ok`."""
+    page = session.scalars(
+        select(SweepPage).where(SweepPage.sweep_id == sweep_id, SweepPage.url == ledger_url)
+    ).first()
+    if page is None:
+        return
+    current = list(page.warnings or [])
+    kept: list[dict[str, Any]] = []
+    matched = False
+    for warning in current:
+        if old(warning):
+            if not matched and new is not None:
+                kept.append(new)
+            matched = True
+        else:
+            kept.append(warning)
+    if not matched and add and new is not None:
+        kept.append(new)
+    if kept == current:
+        return
+    page.warnings = kept
+    if kept and page.status == "ok":
+        page.status = PARTIAL
+    elif not kept and page.status == PARTIAL:
+        page.status = "ok"
 
 
 def images_over_limit(limit: int) -> dict[str, str]:

@@ -127,7 +127,8 @@ class SweepPage(Base):
     checked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
     claims: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     # Parts of the page the extractor could not read ({code, message}); such a page has status "partial".
-    warnings: Mapped[list[dict[str, str]]] = mapped_column(JSON, nullable=False, default=list)
+    # An item markwatch gave up on (MARKWATCH_MAX_ATTEMPTS) keeps its warning with `given_up_after` (attempts).
+    warnings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False, default=list)
     # "pending": an item page whose product images are found after the crawl's pages (crawler/images/scan.py),
     # "done" once its sightings are written; None: images not looked for, or found with the page.
     image_scan: Mapped[str | None] = mapped_column(String(10), nullable=True)

@@ -23,8 +23,10 @@ from sqlalchemy.orm import Session
 from markwatch.cases.lifecycle import DECIDED, allowed_step
 from markwatch.cases.models import CASE_STATUSES, Case, CaseComment, CaseEvent, CaseStatus, Waiver
 
-# The fields that say what a case is about: set once when it is opened and recorded in that entry.
-IDENTITY = ("case_key", "rule_id", "standard_code", "page_url", "site", "claimant", "first_seen_at")
+# The fields that say what a case is about: set once when it is opened and recorded in that entry. Cases
+# opened before scope existed have no scope in their entry (only the names an entry holds are compared):
+# they are page cases, as migration 0016 made their rows.
+IDENTITY = ("case_key", "scope", "rule_id", "standard_code", "page_url", "site", "claimant", "first_seen_at")
 MOVES = frozenset({"opened", "transition", "reopened", "recheck_clean", "recheck_seen"})
 # Entries that change a row; the others (notices, session revocations) carry no row field.
 FIELD_KINDS = frozenset({"assigned", "confidence_changed", "commented", "waiver_granted", "waiver_revoked"})
@@ -107,6 +109,8 @@ class CaseTrail:
             opened = payload.get("case")
             if isinstance(opened, dict):
                 self.identity = {name: opened[name] for name in IDENTITY if name in opened}
+                # Opened before cases had a scope: a page case (migration 0016), never edited into another.
+                self.identity.setdefault("scope", "page")
         if event.kind == "reopened":
             self.reopen_count += 1
         self.status = to_status

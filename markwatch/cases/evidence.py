@@ -1,4 +1,4 @@
-"""The evidence behind a case: its findings, each with the archived snapshot's hash."""
+"""The evidence behind a case: its findings, each with the archived snapshot's hash, and the pages it was seen on."""
 
 from __future__ import annotations
 
@@ -49,3 +49,33 @@ def finding_evidence(finding: Finding, snapshot: Snapshot | None) -> dict[str, A
             "decoded_as": (finding.evidence or {}).get("decoded_as"),
         },
     }
+
+
+def occurrences(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The pages a case was seen on (a page case: its one page), from its findings as `case_findings` lists them
+    (newest first): per page its newest finding's quote and snapshot, when first and last seen, how often; in
+    the order the pages were first seen."""
+    pages: dict[str, dict[str, Any]] = {}
+    for finding in findings:
+        url = str(finding.get("page_url") or "")
+        page = pages.get(url)
+        if page is None:
+            stored = finding.get("evidence")
+            evidence: dict[str, Any] = stored if isinstance(stored, dict) else {}
+            pages[url] = page = {
+                "page_url": finding.get("page_url"),
+                "finding_id": finding["finding_id"],
+                "first_seen_at": finding["observed_at"],
+                "last_seen_at": finding["observed_at"],
+                "findings": 0,
+                "quote": _text(evidence.get("verbatim")),
+                "snippet": _text(evidence.get("snippet")),
+                "snapshot": finding.get("snapshot"),
+            }
+        page["findings"] += 1
+        page["first_seen_at"] = min(page["first_seen_at"], finding["observed_at"])
+    return sorted(pages.values(), key=lambda page: (page["first_seen_at"], str(page["page_url"] or "")))
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None

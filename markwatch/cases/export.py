@@ -50,6 +50,11 @@ COLUMNS = (
     "evidence_snippet",
     "snapshot_sha256",
     "decoded_as",
+    # page, or organisation: one organisation's claim, with every page it was seen on (one line each: the URL
+    # and the SHA-256 of the page's newest snapshot), in the order first seen.
+    "scope",
+    "occurrences",
+    "occurrence_pages",
 )
 BOM = "\ufeff"
 INCOMPLETE_MARKER = (
@@ -82,8 +87,10 @@ def safe_cell(value: object) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def case_row(case: Case, evidence: LatestEvidence | None = None) -> list[str]:
-    """One case as guarded CSV cells in COLUMNS order."""
+def case_row(
+    case: Case, evidence: LatestEvidence | None = None, pages: list[tuple[str, str | None]] | None = None
+) -> list[str]:
+    """One case as guarded CSV cells in COLUMNS order; `pages`: its occurrences as (URL, snapshot SHA-256)."""
     waiver = active_waiver(case)
     values: dict[str, Any] = {
         **{name: getattr(case, name) for name in COLUMNS if hasattr(case, name)},
@@ -96,7 +103,42 @@ def case_row(case: Case, evidence: LatestEvidence | None = None) -> list[str]:
             "snapshot_sha256": evidence.snapshot_sha256,
             "decoded_as": evidence.decoded_as,
         }
+    if pages is not None:
+        values |= {
+            "occurrences": len(pages),
+            "occurrence_pages": "\n".join(f"{url} {sha256 or ''}".rstrip() for url, sha256 in pages),
+        }
     return [safe_cell(values.get(name)) for name in COLUMNS]
+
+
+def occurrence_pages(session: Session, case_ids: list[int]) -> dict[int, list[tuple[str, str | None]]]:
+    """Per case id, each page it was seen on with its newest snapshot's SHA-256, in the order first seen
+    (one query for the whole list)."""
+    if not case_ids:
+        return {}
+    per_page = (CaseFinding.case_id, Finding.page_url)
+    newest = (
+        func.row_number()
+        .over(partition_by=per_page, order_by=(Finding.observed_at.desc(), Finding.id.desc()))
+        .label("newest")
+    )
+    first = func.min(Finding.observed_at).over(partition_by=per_page).label("first")
+    ranked = (
+        select(CaseFinding.case_id, Finding.page_url, Snapshot.body_sha256, newest, first)
+        .join(Finding, Finding.id == CaseFinding.finding_id)
+        .outerjoin(Snapshot, Snapshot.id == Finding.snapshot_id)
+        .where(CaseFinding.case_id.in_(case_ids))
+        .subquery()
+    )
+    rows = session.execute(
+        select(ranked.c.case_id, ranked.c.page_url, ranked.c.body_sha256)
+        .where(ranked.c.newest == 1)
+        .order_by(ranked.c.case_id, ranked.c.first, ranked.c.page_url)
+    )
+    found: dict[int, list[tuple[str, str | None]]] = {}
+    for case_id, page_url, sha256 in rows:
+        found.setdefault(case_id, []).append((page_url or "", sha256))
+    return found
 
 
 def latest_evidence(session: Session, case_ids: list[int]) -> dict[int, LatestEvidence]:
@@ -144,9 +186,11 @@ def csv_lines(cases: Iterable[Case], session: Session | None = None) -> Iterator
     written, sent = 0, False
     try:
         for batch in _batches(cases):
-            evidence = latest_evidence(session, [case.id for case in batch]) if session is not None else {}
+            ids = [case.id for case in batch]
+            evidence = latest_evidence(session, ids) if session is not None else {}
+            pages = occurrence_pages(session, ids) if session is not None else {}
             for case in batch:
-                writer.writerow(case_row(case, evidence.get(case.id)))
+                writer.writerow(case_row(case, evidence.get(case.id), pages.get(case.id, [])))
                 written += 1
                 if buffer.tell() > 64 * 1024:
                     yield buffer.getvalue()

@@ -1,4 +1,8 @@
-"""Turn a sweep's findings into cases keyed by finding_key, so decisions survive re-runs."""
+"""Turn a sweep's findings into cases, so decisions survive re-runs.
+
+A case is keyed by its finding_key (one page, claimant, rule and standard), except an organisation's own claim
+(checker.findings.finding_subject): keyed by site, claimant, rule, standard and the claim's words, one case
+lists every page of the site it is seen on (an employer's company box on each of its vacancies)."""
 
 from __future__ import annotations
 
@@ -11,11 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from checker.confidence import ReviewPolicy, reason, reason_code
+from checker.findings import organisation_key
 from crawler.store.models import Snapshot, Sweep, SweepPage
 from markwatch.cases.audit import append_event, serialise_case_writes
 from markwatch.cases.derive import IDENTITY
 from markwatch.cases.lifecycle import AWAITING_RECTIFICATION, recheck, reopen
-from markwatch.cases.models import CONFIDENCES, Case, CaseFinding, CaseStatus
+from markwatch.cases.models import CONFIDENCES, Case, CaseFinding, CaseScope, CaseStatus
 from markwatch.cases.precision import PrecisionPolicy, review_policy
 from markwatch.db import utcnow
 from markwatch.errors import ConflictError, NotFoundError
@@ -74,16 +79,43 @@ def ingest_sweep(
         .where(Finding.sweep_id == sweep_id, Finding.id.not_in(already))
         .order_by(Finding.observed_at, Finding.id)
     ).all()
-    groups: dict[str, list[Finding]] = defaultdict(list)
-    for finding in fresh:
-        groups[finding.finding_key].append(finding)
+    groups: dict[tuple[str, CaseScope], list[Finding]] = defaultdict(list)
+    for finding, case_key in _case_keys(session, list(fresh)).items():
+        groups[case_key].append(finding)
     marks = [f"from incomplete sweep {sweep_id}"] if incomplete else []
-    for key, findings in groups.items():
-        _ingest_group(session, key, findings, actor, report, review, marks)
+    for (key, scope), findings in groups.items():
+        _ingest_group(session, key, scope, findings, actor, report, review, marks)
     if not incomplete:
         _close_rechecked(session, sweep_id, actor, report)
     session.flush()
     return report
+
+
+def case_key_of(finding: Finding) -> tuple[str, CaseScope]:
+    """The case a finding belongs to by its own content: its organisation's claim, or its page."""
+    evidence: dict[str, Any] = finding.evidence if isinstance(finding.evidence, dict) else {}
+    text = evidence.get("subject_text")
+    if evidence.get("subject") == "organisation" and finding.site and finding.claimant and text:
+        standard = evidence.get("standard_key")
+        key = organisation_key(
+            finding.site, finding.claimant, finding.rule_id, str(standard) if standard else None, str(text)
+        )
+        return key, CaseScope.ORGANISATION
+    return finding.finding_key, CaseScope.PAGE
+
+
+def _case_keys(session: Session, findings: list[Finding]) -> dict[Finding, tuple[str, CaseScope]]:
+    """Each finding's case key, in order. A page's own case opened before organisation keys existed (an upgraded
+    database) keeps its page's findings: its decisions and deadline stay with the evidence they were made on."""
+    keys = {finding: case_key_of(finding) for finding in findings}
+    moved = [f.finding_key for f, (key, _) in keys.items() if key != f.finding_key]
+    kept = (
+        set(session.scalars(select(Case.case_key).where(Case.case_key.in_(set(moved))))) if moved else set()
+    )
+    return {
+        finding: (finding.finding_key, CaseScope.PAGE) if finding.finding_key in kept else key
+        for finding, key in keys.items()
+    }
 
 
 def finding_confidence(finding: Finding, review: ReviewPolicy) -> tuple[str, list[str]]:
@@ -148,6 +180,7 @@ def _set_confidence(
 def _ingest_group(
     session: Session,
     key: str,
+    scope: CaseScope,
     findings: list[Finding],
     actor: str,
     report: IngestReport,
@@ -161,6 +194,7 @@ def _ingest_group(
     if case is None:
         case = Case(
             case_key=key,
+            scope=scope.value,
             status=CaseStatus.OPEN.value,
             rule_id=latest.rule_id,
             severity=latest.severity,
@@ -224,30 +258,57 @@ def _ingest_group(
 
 
 def _close_rechecked(session: Session, sweep_id: int, actor: str, report: IngestReport) -> None:
-    # A page fetched again in this sweep that no longer shows the misuse is the re-check of its case.
+    # A page fetched again in this sweep that no longer shows the misuse is the re-check of its case; an
+    # organisation's case is re-checked only when this sweep read every page it was seen on, none showing it.
     pages = _fetched_pages(session, sweep_id)
     if not pages:
         return
-    found = session.execute(
-        select(Finding.finding_key, Finding.page_url, Finding.rule_id, Finding.standard_code).where(
-            Finding.sweep_id == sweep_id
-        )
-    ).all()
-    seen = {key for key, *_ in found}
+    found = session.scalars(select(Finding).where(Finding.sweep_id == sweep_id)).all()
+    seen = {f.finding_key for f in found} | {case_key_of(f)[0] for f in found}
     # The same rule and standard on the same page under another key is the misuse still there, named for
     # another claimant (a newer extractor reads the page's seller or maker differently): never "rectified".
-    still_there = {(page, rule, standard) for _, page, rule, standard in found}
+    still_there = {(f.page_url, f.rule_id, f.standard_code) for f in found}
     # Few cases wait for rectification at any time; a sweep can fetch many thousands of pages.
     waiting = session.scalars(select(Case).where(Case.status.in_([s.value for s in AWAITING_RECTIFICATION])))
     for case in waiting:
-        fetched_at = pages.get(case.page_url or "")
-        if fetched_at is None or case.case_key in seen:
+        if case.case_key in seen:
             continue
-        if (case.page_url, case.rule_id, case.standard_code) in still_there:
+        occurrences = _occurrence_pages(session, case)
+        fetched = [_fetched_at(pages, urls) for urls in occurrences]
+        if not fetched or any(when is None for when in fetched):
             continue
+        if any((page, case.rule_id, case.standard_code) in still_there for page, _ in occurrences):
+            continue
+        # Every page's fetch must be after the deadline: the earliest one decides.
+        fetched_at = min(when for when in fetched if when is not None)
         evidence: dict[str, object] = {"sweep_id": sweep_id, "page_url": case.page_url}
+        if case.scope == CaseScope.ORGANISATION.value:
+            evidence["pages"] = sorted(page for page, _ in occurrences)
         if recheck(session, case, misuse_seen=False, observed_at=fetched_at, actor=actor, evidence=evidence):
             report.closed += 1
+
+
+def _occurrence_pages(session: Session, case: Case) -> list[tuple[str, str | None]]:
+    """The pages a case was seen on, as (page URL, URL requested), one per page URL; a page case's own page."""
+    if case.scope != CaseScope.ORGANISATION.value:
+        return [(case.page_url, None)] if case.page_url else []
+    rows = session.execute(
+        select(Finding.page_url, Snapshot.requested_url)
+        .join(CaseFinding, CaseFinding.finding_id == Finding.id)
+        .outerjoin(Snapshot, Snapshot.id == Finding.snapshot_id)
+        .where(CaseFinding.case_id == case.id)
+        .order_by(Finding.id)
+    )
+    pages: dict[str, str | None] = {}
+    for page_url, requested in rows:
+        if page_url:
+            pages.setdefault(page_url, requested)
+    return list(pages.items())
+
+
+def _fetched_at(pages: dict[str, dt.datetime], urls: tuple[str, str | None]) -> dt.datetime | None:
+    page_url, requested = urls
+    return pages.get(page_url) or (pages.get(requested) if requested else None)
 
 
 def _fetched_pages(session: Session, sweep_id: int) -> dict[str, dt.datetime]:

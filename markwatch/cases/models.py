@@ -35,6 +35,13 @@ class Role(StrEnum):
     ADMIN = "admin"  # approves waivers, triggers sweeps, reads everything but self-checks
 
 
+class CaseScope(StrEnum):
+    """What one case stands for (checker.findings.FindingSubject)."""
+
+    PAGE = "page"  # one page's finding: a product, or a claim whose subject is not sure
+    ORGANISATION = "organisation"  # an organisation's own claim, one case for every page of a site it is on
+
+
 class DismissalKind(StrEnum):
     """Why an inspector dismissed a case; counted per rule and extractor pattern (cases/precision.py)."""
 
@@ -45,6 +52,7 @@ class DismissalKind(StrEnum):
 
 CASE_STATUSES = tuple(s.value for s in CaseStatus)
 CONFIDENCES = ("high", "review")
+CASE_SCOPES = tuple(s.value for s in CaseScope)
 DISMISSAL_KINDS = tuple(k.value for k in DismissalKind)
 ROLES = tuple(r.value for r in Role)
 KEY_LENGTH = 100
@@ -56,12 +64,14 @@ def _in_list(column: str, values: tuple[str, ...]) -> str:
 
 
 class Case(Base):
-    """One suspected misuse: the findings of one page or claimant, rule and standard, across sweeps."""
+    """One suspected misuse, across sweeps: the findings of one page, claimant, rule and standard (scope page),
+    or of one organisation's claim on every page of a site it is seen on (scope organisation)."""
 
     __tablename__ = "cases"
     __table_args__ = (
         CheckConstraint(_in_list("status", CASE_STATUSES), name="status"),
         CheckConstraint(_in_list("confidence", CONFIDENCES), name="confidence"),
+        CheckConstraint(_in_list("scope", CASE_SCOPES), name="scope"),
         CheckConstraint(
             "dismissal_kind IS NULL OR " + _in_list("dismissal_kind", DISMISSAL_KINDS), name="dismissal_kind"
         ),
@@ -69,6 +79,7 @@ class Case(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_key: Mapped[str] = mapped_column(String(KEY_LENGTH), unique=True)
+    scope: Mapped[str] = mapped_column(String(20), default=CaseScope.PAGE.value, server_default="page")
     status: Mapped[str] = mapped_column(String(20), index=True, default=CaseStatus.OPEN.value)
     rule_id: Mapped[str] = mapped_column(String(20), index=True)
     severity: Mapped[str] = mapped_column(String(20), index=True)

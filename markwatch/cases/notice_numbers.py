@@ -46,10 +46,65 @@ class RegisterBehind(NotReady):
 def next_seq(session: Session, year: int) -> int:
     """The year's next number, read under the lock every case write takes until it commits (SQLite: BEGIN
     IMMEDIATE; PostgreSQL: the chain's advisory lock), so no other issuer can take the same one.
-    RegisterBehind when a notice entry came after the register's last: its number would be given twice."""
+    RegisterBehind when a notice entry came after the register's last, or one of this year after the year's
+    last registered one (a row lost in the register's middle): its number would be given twice."""
     serialise_case_writes(session)
     _refuse_when_behind(session)
+    _refuse_when_year_tail_lost(session, year)
     return _after_last(session, year)
+
+
+def _refuse_when_year_tail_lost(session: Session, year: int) -> None:
+    # A row lost from the middle of the register may be its year's last (2025/2 lost while 2026/1 stays): the
+    # year's highest is then one too low and max+1 is a number already issued. Such an entry lies after the
+    # year's last registered one; only the notice entries there the register lacks are read (their day), and
+    # the range is short: the entries since the year's last notice (from the first, for a year with none).
+    after = session.scalar(select(func.max(NoticeNumber.event_id)).where(NoticeNumber.year == year)) or 0
+    registered = select(NoticeNumber.event_id).where(NoticeNumber.event_id == CaseEvent.id).exists()
+    lost = select(CaseEvent.id).where(CaseEvent.id > after, CaseEvent.kind == NOTICE_EVENT, ~registered)
+    unregistered = list(session.scalars(lost.order_by(CaseEvent.id)))
+    if not unregistered:
+        return
+    for event_id, issued_on in session.execute(
+        select(CaseEvent.id, CaseEvent.payload["issued_on"].as_string()).where(CaseEvent.id.in_(unregistered))
+    ):
+        if _year(issued_on) == year:
+            raise RegisterBehind(int(event_id))
+
+
+def register_gaps(session: Session, *, year: int | None = None) -> dict[int, list[int]]:
+    """Numbers missing from the register below their year's highest ({year: [seq, …]}, every year or one):
+    issued, by the chain, but lost from the register (a partial restore). Numbering stays right (the year's
+    highest is kept), but `audit verify` fails until `audit rebuild-notice-numbers` puts them back. Read from
+    the register's key alone, and listed only for a year whose row count is short of its highest."""
+    query = select(NoticeNumber.year, func.count(), func.max(NoticeNumber.seq)).group_by(NoticeNumber.year)
+    if year is not None:
+        query = query.where(NoticeNumber.year == year)
+    gaps: dict[int, list[int]] = {}
+    for found_year, count, highest in session.execute(query.order_by(NoticeNumber.year)):
+        if int(count) == int(highest):
+            continue
+        present = set(session.scalars(select(NoticeNumber.seq).where(NoticeNumber.year == found_year)))
+        gaps[int(found_year)] = [seq for seq in range(1, int(highest) + 1) if seq not in present]
+    return gaps
+
+
+@dataclass(frozen=True)
+class YearInRegister:
+    """One year of the register: how many numbers it holds and the highest."""
+
+    year: int
+    registered: int
+    highest: int
+
+
+def register_years(session: Session) -> list[YearInRegister]:
+    """Each year of the register, newest first."""
+    query = select(NoticeNumber.year, func.count(), func.max(NoticeNumber.seq)).group_by(NoticeNumber.year)
+    return [
+        YearInRegister(int(year), int(count), int(highest))
+        for year, count, highest in session.execute(query.order_by(NoticeNumber.year.desc()))
+    ]
 
 
 def _refuse_when_behind(session: Session) -> None:

@@ -107,7 +107,7 @@ def run_worker_command(
     allow_incomplete: bool = False,
     claim_timeout: float = 10.0,
     outage_bound: float | None = None,
-    resume: bool = False,
+    retry_given_up: bool = False,
 ) -> None:
     """Run one worker and say what became of the sweep (also `markwatch sweep resume` of a cluster sweep)."""
     from sweeps.cluster.worker import run_worker
@@ -121,7 +121,10 @@ def run_worker_command(
         claim_timeout=claim_timeout,
         outage_bound=outage_bound,
         job_root=home_dir() / "jobs",
+        retry_given_up=retry_given_up,
     )
+    if result.reopened:
+        click.echo(f"sweep {sweep_id}: resumed although it had nothing left to retry: {result.reopened}")
     if result.finished_here:
         click.echo(
             f"sweep {sweep_id}: finished by this worker; {result.pages} pages, {result.findings} findings"

@@ -158,6 +158,9 @@ def _run_each(targets_file: Path, names: list[str], db_url: str, options: list[s
 
 def _report_end(db_url: str, result: Any, *, make_cases: bool, allow_incomplete: bool) -> None:
     click.echo(summary_line(result))
+    reopened = reopened_line(result)
+    if reopened:
+        click.echo(reopened)
     if result.state != "finished":
         click.echo(_missing_line(result))
     # Only a complete sweep opens cases (and may close them by re-check), unless the operator says so.
@@ -200,6 +203,14 @@ def _next_step(sweep: Any) -> str:
         )
     given = f"{given_up_part(summary)} (not retried); " if summary.get("given_up") else ""
     return f"{given}finish it with `markwatch sweep resume {sweep.id}`"
+
+
+def reopened_line(sweep: Any) -> str:
+    """ "sweep 1: resumed although it had nothing left to retry: MARKWATCH_MAX_ATTEMPTS raised …"; "" if not."""
+    from sweeps.bookkeeping import reopened_text
+
+    reopened = reopened_text(sweep.summary or {})
+    return f"sweep {sweep.id}: resumed although it had nothing left to retry: {reopened}" if reopened else ""
 
 
 def given_up_part(summary: dict[str, Any]) -> str:
@@ -313,14 +324,13 @@ def resume(
             raise NotFoundError(f"no sweep {sweep_id}")
         distributed = bool((row.summary or {}).get("distributed"))
     if distributed:
-        if retry_given_up:
-            raise InputError("--retry-given-up is not supported for a distributed sweep yet")
         if not redis_url:
             raise InputError(f"sweep {sweep_id} is distributed: give --redis (or MARKWATCH_REDIS_URL)")
         from markwatch.cli.cluster import run_worker_command
 
         run_worker_command(sweep_id, url, redis_url, overrides=overrides, make_cases=make_cases,
-                           allow_incomplete=allow_incomplete, outage_bound=outage_bound, resume=True)  # fmt: skip
+                           allow_incomplete=allow_incomplete, outage_bound=outage_bound,
+                           retry_given_up=retry_given_up)  # fmt: skip
         return
     from sweeps.bookkeeping import resume_sweep
 

@@ -18,7 +18,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from checker.registry.gate import allowed_by_summary, require_registry
-from crawler import heartbeat, ledger
+from crawler import heartbeat
 from crawler.adapters import tracking_params
 from crawler.canonical import Canonicalizer
 from crawler.cluster import redisconn
@@ -30,9 +30,16 @@ from crawler.store.models import Sweep
 from crawler.targets import Target
 from markwatch import db
 from markwatch.errors import ConflictError, NotFoundError
-from sweeps.bookkeeping import close_sweep, finish_once, merge_warnings
+from sweeps.bookkeeping import (
+    close_sweep,
+    finish_once,
+    merge_warnings,
+    redo_unhandled,
+    reopened_text,
+    resume_plan,
+    stored_target,
+)
 from sweeps.cluster.coordinator import delete_frontier
-from sweeps.images.accounting import reread_run_failures
 from sweeps.run import EXIT_FINISHED, EXIT_INTERRUPTED, CrawlResult, crawl, crawl_settings
 
 log = logging.getLogger(__name__)
@@ -88,9 +95,12 @@ def worker_settings(
     )
 
 
-def claim_sweep(sweep_id: int, db_url: str) -> Target:
+def claim_sweep(sweep_id: int, db_url: str, *, retry_given_up: bool = False) -> Target:
     """The sweep's target, after making sure it can be worked on (an incomplete or interrupted cluster
-    sweep is set running again, checked by the database against another running sweep of its target)."""
+    sweep is set running again, checked by the database against another running sweep of its target).
+
+    ConflictError for a sweep that gave up with nothing left to retry (bookkeeping.resume_plan), unless
+    `retry_given_up`: then what was given up is done once more."""
     with db.session_scope(db_url) as session:
         sweep = session.get(Sweep, sweep_id)
         if sweep is None:
@@ -104,33 +114,43 @@ def claim_sweep(sweep_id: int, db_url: str) -> Target:
             raise ConflictError(f"sweep {sweep_id} was abandoned")
         if "target" not in summary:
             raise ConflictError(f"sweep {sweep_id} predates resumable cluster sweeps: abandon it")
+        target = stored_target(sweep, anew="`markwatch cluster start`")
         # A registry emptied since the sweep started would turn the rest of its claims into SHS001.
         require_registry(session, allow_empty=allowed_by_summary(summary))
         if sweep.state != "running":
+            plan = resume_plan(
+                session, sweep, retry_given_up=retry_given_up, anew="`markwatch cluster start`"
+            )
+            summary.pop("reopened", None)
             try:
-                session.execute(
+                moved = session.execute(
                     update(Sweep)
                     .where(Sweep.id == sweep_id, Sweep.state.in_(("interrupted", "incomplete")))
                     .values(
                         state="running",
-                        summary={**summary, "resumed": summary.get("resumed", 0) + 1},
+                        summary={**summary, **plan, "resumed": summary.get("resumed", 0) + 1},
                         heartbeat_at=heartbeat.now_value(session),
                     )
                 )
-                # What markwatch failed itself last time (a page it could not check or store) is done again:
-                # queued in the ledger, it reaches the stream as any queued URL on no stream does.
-                # Each only up to MARKWATCH_MAX_ATTEMPTS times in all; past that it stays given up.
-                attempts = ledger.max_attempts()
-                ledger.requeue_unhandled(session, sweep_id, max_attempts=attempts)
-                # Images markwatch failed to read (its OCR, not the image) are read again by this worker's stage.
-                reread_run_failures(session, sweep_id, attempts=attempts)
+                if getattr(moved, "rowcount", 0):
+                    # What markwatch failed itself last time is done again, as a single-process resume does:
+                    # a URL it could not check or store (queued in the ledger, it reaches the stream as any
+                    # queued URL on no stream does), a page whose images it could not look for (looked for
+                    # at this worker's start: sweeps/scheduler.py), an image its OCR failed on. Each only up to MARKWATCH_MAX_ATTEMPTS
+                    # times in all, unless `retry_given_up`.
+                    redo_unhandled(session, sweep_id, retry_given_up=retry_given_up)
                 session.flush()
             except IntegrityError:
                 raise ConflictError(f"another sweep of {sweep.target!r} is running") from None
         else:
+            if retry_given_up:
+                raise ConflictError(
+                    f"sweep {sweep_id} is running: --retry-given-up applies when a stopped sweep is resumed; "
+                    f"join it with `markwatch cluster worker {sweep_id}`"
+                )
             # A worker joining a running sweep: alive from now, before its crawl's first beat.
             heartbeat.beat(session, sweep_id)
-        return Target.model_validate(summary["target"])
+        return target
 
 
 def ensure_frontier(conn: Any, sweep_id: int, db_url: str, target: Target) -> None:
@@ -162,6 +182,8 @@ class WorkerResult:
     unhandled: dict[str, int] = field(default_factory=dict)
     # The sweep's summary when this worker recorded its end (given_up, nothing_to_retry, max_attempts)
     summary: dict[str, Any] = field(default_factory=dict)
+    # Why this worker resumed a sweep that had nothing left to retry (a raised MARKWATCH_MAX_ATTEMPTS), or ""
+    reopened: str = ""
 
 
 def run_worker(
@@ -173,11 +195,14 @@ def run_worker(
     claim_timeout: float = DEFAULT_CLAIM_TIMEOUT,
     outage_bound: float | None = None,
     job_root: Path | None = None,
+    retry_given_up: bool = False,
 ) -> WorkerResult:
     """Crawl from the shared frontier until it is drained (one reactor: call once per process).
 
     Cases are not this layer's business: the caller (the CLI) opens them from the sweep it reports."""
-    target = claim_sweep(sweep_id, db_url)
+    target = claim_sweep(sweep_id, db_url, retry_given_up=retry_given_up)
+    with db.session_scope(db_url) as session:
+        reopened = reopened_text(session.get(Sweep, sweep_id).summary or {})  # type: ignore[union-attr]
     conn = redisconn.connect(redis_url)
     ensure_frontier(conn, sweep_id, db_url, target)
     worker_id = new_worker_id()
@@ -194,7 +219,7 @@ def run_worker(
             result = crawl(target, settings)
     finally:
         ended = _after_crawl(sweep_id, db_url, redis_url, worker_id, result, claim_timeout)
-    return ended
+    return replace(ended, reopened=reopened)
 
 
 def _others_alive(redis_url: str, sweep_id: int, worker_id: str, stale_after: float) -> int:

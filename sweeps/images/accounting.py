@@ -13,6 +13,7 @@ from checker.images.store import RUN_FAILURES, ImageReadingRow
 from crawler.images.models import PENDING_STATES, ImageSighting
 from crawler.images.scan import FAILED as SCAN_FAILED
 from crawler.images.scan import PENDING as SCAN_PENDING
+from crawler.images.storage import given_up_image_warning, is_image_warning, swap_page_warning, unread_warning
 from crawler.ledger import IMAGE
 from crawler.store.models import SweepPage, SweepUrl
 from sweeps.models import Finding
@@ -196,6 +197,19 @@ def not_read_given_up(
     return len(pages), items[:limit]
 
 
+def mark_reads_given_up(session: Session, sweep_id: int, attempts: int) -> None:
+    """Each image markwatch's reading failed on `attempts` times or more is marked given up on its page, with
+    its reason and attempts (the page's warning for it says it is not read again on resume)."""
+    rows = session.execute(
+        select(ImageSighting.page_ledger_url, ImageSighting.url, ImageSighting.reason, ImageSighting.retries)
+        .where(*_not_read(sweep_id), ImageSighting.retries + 1 >= attempts)
+        .order_by(ImageSighting.page_ledger_url, ImageSighting.position)
+    ).all()
+    for page, image, reason, retries in rows:
+        mark = given_up_image_warning(image, str(reason), retries + 1)
+        swap_page_warning(session, sweep_id, page, is_image_warning(image, str(reason)), mark, add=True)
+
+
 def reread_run_failures(
     session: Session, sweep_id: int, *, attempts: int, retry_given_up: bool = False
 ) -> int:
@@ -210,6 +224,13 @@ def reread_run_failures(
     )
     if not retry_given_up:
         where = (*where, ImageSighting.retries + 1 < attempts)
+    # A given-up mark goes back to the plain warning the image stage takes back once the image is read (and
+    # keeps when it fails again; record_end marks it again if it is given up again).
+    for page, image, reason in session.execute(
+        select(ImageSighting.page_ledger_url, ImageSighting.url, ImageSighting.reason).where(*where)
+    ):
+        plain = unread_warning(image, str(reason))
+        swap_page_warning(session, sweep_id, page, is_image_warning(image, str(reason)), plain, add=False)
     moved = session.execute(
         update(ImageSighting)
         .where(*where)
