@@ -4,6 +4,7 @@ batch), the engine calls themselves on the checker's one engine thread."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import gc
 import threading
@@ -153,12 +154,12 @@ def _capped(outcome: CheckOutcome, max_claims: int) -> CheckOutcome:
         return outcome
     kept = outcome.claims[:max_claims]
     ids = {c.get("id") for c in kept}
-    return CheckOutcome(
+    return dataclasses.replace(
+        outcome,
         claims=kept,
         findings=[f for f in outcome.findings if f.get("claim_id") in ids],
         notes=[*outcome.notes, _cap_note(len(outcome.claims), max_claims)],
         claims_found=len(outcome.claims),
-        warnings=outcome.warnings,
     )
 
 

@@ -24,6 +24,7 @@ from checker.registry.gate import refuse_empty_registry
 from markwatch.cases.models import SelfCheck
 from markwatch.db import utcnow
 from markwatch.errors import InputError, MarkwatchError
+from pagetext.decode import shown_otherwise
 
 # A claim needs at least one written mention; these byte sequences start every common spelling of one
 # (上海 in UTF-8 and GB18030, its numeric and percent-encoded forms, "shanghai" in ASCII and full width).
@@ -112,6 +113,10 @@ def prepare_inline(request: SelfCheckRequest, max_claims: int, where: str = "bod
     return Prepared(request, request.kind, raw, None, "utf-8")
 
 
+SHOWN_OTHERWISE_NOTE = (
+    "the page declares its charset as {said}, but its bytes are not {said}: its quotes were decoded as {read}; "
+    "a browser that follows the declaration shows them garbled, so buyers may not have seen them as quoted"
+)
 # Claims and findings of the claimed_standard field carry this before their ids, and the field's name as
 # their location: the enterprise must tell them from those of its own page.
 CLAIMED_PREFIX = "claimed-"
@@ -174,6 +179,16 @@ def build_row(
         result["warnings"] = outcome.warnings
     if outcome.decoded_as:
         result["decoded_as"] = outcome.decoded_as
+        # The console's case page says this beside the quote (#shown-otherwise): an enterprise is told too.
+        quotes = [
+            str(claim.get("snippet") or claim.get("verbatim") or "")
+            for claim in outcome.claims
+            if claim.get("kind") not in ("image-text", "mark-image")
+        ]
+        shown_as = shown_otherwise(prepared.raw, prepared.charset, outcome.decoded_as, quotes)
+        if shown_as:
+            result["shown_as"] = shown_as
+            result["notes"].append(SHOWN_OTHERWISE_NOTE.format(said=shown_as, read=outcome.decoded_as))
     request = prepared.request
     return SelfCheck(
         api_key_id=key_id,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from charset_normalizer import from_bytes
@@ -438,3 +439,35 @@ def _is_text_codec(name: str) -> bool:
         return codecs.lookup(name)._is_text_encoding
     except LookupError:
         return False
+
+
+# How much of a page a browser's prescan reads for <meta charset> (WHATWG: the first 1024 bytes).
+_PRESCAN_BYTES = 1024
+
+
+def shown_otherwise(
+    raw: bytes, header_label: str | None, encoding: str | None, quotes: Iterable[str]
+) -> str | None:
+    """The charset label a browser read the page with (the header's, else the <meta>'s) when it shows one of
+    `quotes` otherwise than markwatch read it with `encoding`: a server or page that lies about the bytes.
+
+    markwatch reads such a page for what its bytes are (GBK bytes declared UTF-8), so its quotes are text a
+    buyer's browser, obeying the label, showed garbled. None when the labels agree, or none is usable."""
+    # A byte-order mark decides a browser's reading whatever the header or <meta> says.
+    if not encoding or raw.startswith(tuple(bom for bom, _ in _BOMS)):
+        return None
+    said = header_label
+    declared = charsets.resolve(said)
+    if declared is None:
+        said = meta_charset(raw[:_PRESCAN_BYTES])
+        declared = charsets.from_meta(said)
+    if declared is None or not declared.codec or said is None:
+        return None
+    for quote in quotes:
+        try:
+            written = quote.encode(encoding)
+        except (UnicodeError, LookupError):
+            continue
+        if written.decode(declared.codec, errors="replace") != quote:
+            return said
+    return None

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cases_support import REGISTRY, make_keys, make_settings
+from cases_support import REGISTRY, LiveServer, make_keys, make_settings
 
 from crawler.snapshots import store_snapshot
 from crawler.store.models import Sweep, SweepPage
@@ -336,6 +338,45 @@ def declared(content_type: str) -> str | None:
 
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def confirm_case(client: Any, case_id: int, token: str) -> None:
+    """Move a case to confirmed (through in_review) on the console, as an inspector does."""
+    for target in ("in_review", "confirmed"):
+        response = client.post(
+            f"/console/cases/{case_id}/transition",
+            data={"to": target, "reason": "checked the archive", "csrf_token": token},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303, response.text
+
+
+def signed_in(chromium: Any, base: str, key: str) -> Any:
+    """A new Chromium page (zh-CN) signed in to the console at `base` with an API key."""
+    page = chromium.new_page(locale="zh-CN")
+    page.set_default_timeout(10_000)
+    page.goto(base + "/console/cases")
+    page.fill("#api_key", key)
+    page.click("#sign-in")
+    page.wait_for_url("**/console/cases")
+    return page
+
+
+@contextmanager
+def case_in_chromium(database_url: str, case_id: int) -> Iterator[Any]:
+    """A Chromium page signed in as an inspector on the console's page of a case."""
+    executable = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    key = make_keys(database_url)["inspector"]
+    with LiveServer(console_app(database_url)) as base, sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, headless=True)
+        try:
+            page = signed_in(chromium, base, key)
+            page.goto(f"{base}/console/cases/{case_id}")
+            yield page
+        finally:
+            chromium.close()
 
 
 def csrf_from(html: str) -> str:

@@ -13,8 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from cases_support import LiveServer
-from console_support import NOW, _finding, console_app, make_keys, require_chromium
+from console_support import NOW, _finding, case_in_chromium
 
 from crawler.store.models import Sweep
 from markwatch import db
@@ -57,24 +56,8 @@ def _seed(url: str) -> int:
 
 @pytest.fixture
 def case_page(sqlite_url: str) -> Iterator[tuple[Any, str]]:
-    executable = require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    case_id = _seed(sqlite_url)
-    key = make_keys(sqlite_url)["inspector"]
-    with LiveServer(console_app(sqlite_url)) as base, sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, headless=True)
-        try:
-            page = chromium.new_page(locale="zh-CN")
-            page.set_default_timeout(10_000)
-            page.goto(base + "/console/cases")
-            page.fill("#api_key", key)
-            page.click("#sign-in")
-            page.wait_for_url("**/console/cases")
-            page.goto(f"{base}/console/cases/{case_id}")
-            yield page, sqlite_url
-        finally:
-            chromium.close()
+    with case_in_chromium(sqlite_url, _seed(sqlite_url)) as page:
+        yield page, sqlite_url
 
 
 # Where each character of the first text node holding `needle` is drawn, left to right on screen.

@@ -16,6 +16,7 @@ from console_support import (
     DEADLINE_ISO,
     DEADLINE_ZH,
     ConsoleData,
+    confirm_case,
     console_app,
     pdf_text,
     require_chromium,
@@ -43,16 +44,6 @@ def console(sqlite_url: str) -> Iterator[tuple[TestClient, ConsoleData, str, str
     with TestClient(console_app(sqlite_url)) as client:
         token = sign_in(client, data.keys["inspector"])
         yield client, data, token, sqlite_url
-
-
-def _confirm(client: TestClient, case_id: int, token: str) -> None:
-    for target in ("in_review", "confirmed"):
-        response = client.post(
-            f"/console/cases/{case_id}/transition",
-            data={"to": target, "reason": "checked the archive", "csrf_token": token},
-            follow_redirects=False,
-        )
-        assert response.status_code == 303, response.text
 
 
 def _sha(client: TestClient, case_id: int) -> str:
@@ -87,7 +78,7 @@ def test_notice_only_for_confirmed_cases(console: tuple[TestClient, ConsoleData,
         f"/console/cases/{case_id}/notices", data={"deadline": DEADLINE_ISO, "csrf_token": token}
     )
     assert not_issued.status_code == 409
-    _confirm(client, case_id, token)
+    confirm_case(client, case_id, token)
     assert 'id="open-notice"' in client.get(f"/console/cases/{case_id}").text
     assert client.get(f"/console/cases/{case_id}/notice?deadline={DEADLINE_ISO}").status_code == 200
 
@@ -97,7 +88,7 @@ def test_draft_states_what_an_authority_notice_needs(
 ) -> None:
     client, data, token, _ = console
     case_id = data.cases["expired"]
-    _confirm(client, case_id, token)
+    confirm_case(client, case_id, token)
     deadline = (dt.datetime.now(SHANGHAI).date() + dt.timedelta(days=30)).isoformat()
     html = client.get(f"/console/cases/{case_id}/notice?deadline={deadline}&uscc=91350100M000100Y43").text
     assert 'id="notice-draft"' in html and 'id="issue-notice"' in html
@@ -125,7 +116,7 @@ def test_draft_states_what_an_authority_notice_needs(
 def test_the_chinese_notice_has_no_english(console: tuple[TestClient, ConsoleData, str, str]) -> None:
     client, data, token, _ = console
     case_id = data.cases["expired"]
-    _confirm(client, case_id, token)
+    confirm_case(client, case_id, token)
     html = client.get(f"/console/cases/{case_id}/notice?deadline={DEADLINE_ISO}").text
     body = re.search(r'<article class="notice-doc".*?</article>', html, flags=re.S).group(0)  # type: ignore[union-attr]
     text = re.sub(r"<[^>]+>", " ", body)
@@ -167,7 +158,7 @@ def test_issuing_is_audited_and_the_typed_deadline_is_the_one_stored(
 ) -> None:
     client, data, token, db_url = console
     case_id = data.cases["expired"]
-    _confirm(client, case_id, token)
+    confirm_case(client, case_id, token)
     location = _issue(client, case_id, token, DEADLINE_ISO, uscc="91350100M000100Y43")
     assert location.startswith(f"/console/cases/{case_id}?done=issued#notice-")
     event = _notice_event(db_url, case_id)
@@ -199,7 +190,7 @@ def test_issuing_is_audited_and_the_typed_deadline_is_the_one_stored(
     assert f"{DEADLINE_ISO} 23:59 北京时间" in page and f"{DEADLINE_ISO}T15:59:59" not in page
     # A second notice gets the next number.
     second = data.cases["wording"]
-    _confirm(client, second, token)
+    confirm_case(client, second, token)
     _issue(client, second, token, (DEADLINE + dt.timedelta(days=1)).isoformat())
     assert _notice_event(db_url, second).payload["number"] == f"演示标识整改〔{year}〕0002号"
 
@@ -209,7 +200,7 @@ def test_the_issued_notice_is_reproduced_byte_for_byte_from_the_audit(
 ) -> None:
     client, data, token, db_url = console
     case_id = data.cases["expired"]
-    _confirm(client, case_id, token)
+    confirm_case(client, case_id, token)
     _issue(client, case_id, token, DEADLINE_ISO)
     event = _notice_event(db_url, case_id)
     reprint = client.get(f"/console/cases/{case_id}/notices/{event.seq}")
@@ -231,7 +222,7 @@ def test_notice_pdf_embeds_real_cjk_fonts_and_reprints_identically(
 
     client, data, token, db_url = console
     case_id = data.cases["expired"]
-    _confirm(client, case_id, token)
+    confirm_case(client, case_id, token)
     _issue(client, case_id, token, DEADLINE_ISO)
     event = _notice_event(db_url, case_id)
     response = client.get(f"/console/cases/{case_id}/notices/{event.seq}/pdf")
@@ -260,7 +251,7 @@ def test_pdf_without_chromium_is_a_clear_503(
 ) -> None:
     client, data, token, db_url = console
     case_id = data.cases["expired"]
-    _confirm(client, case_id, token)
+    confirm_case(client, case_id, token)
     _issue(client, case_id, token, DEADLINE_ISO)
     monkeypatch.setenv(CHROMIUM_ENV, "/nonexistent/chromium")
     response = client.get(f"/console/cases/{case_id}/notices/{_notice_event(db_url, case_id).seq}/pdf")
@@ -273,7 +264,7 @@ def test_issuing_needs_a_configured_authority(sqlite_url: str) -> None:
     with TestClient(console_app(sqlite_url, console={"authority_name": ""})) as client:
         token = sign_in(client, data.keys["inspector"])
         case_id = data.cases["expired"]
-        _confirm(client, case_id, token)
+        confirm_case(client, case_id, token)
         draft = client.get(f"/console/cases/{case_id}/notice?deadline={DEADLINE_ISO}")
         assert 'id="authority-missing"' in draft.text
         refused = client.post(
@@ -303,7 +294,7 @@ def test_a_deadline_out_of_range_is_refused_on_the_form(
     """QA #16: a notice deadline of 9999-12-31 was accepted and became the case's rectification deadline."""
     client, data, token, db_url = console
     case_id = data.cases["expired"]
-    _confirm(client, case_id, token)
+    confirm_case(client, case_id, token)
     today = dt.datetime.now(SHANGHAI).date()
     days = {
         "today": today.isoformat(),
@@ -346,7 +337,7 @@ def test_the_latest_deadline_is_a_setting(sqlite_url: str) -> None:
     with TestClient(console_app(sqlite_url, console={"max_deadline_days": 30})) as client:
         token = sign_in(client, data.keys["inspector"])
         case_id = data.cases["expired"]
-        _confirm(client, case_id, token)
+        confirm_case(client, case_id, token)
         late = (today + dt.timedelta(days=31)).isoformat()
         refused = client.get(f"/console/cases/{case_id}/notice?deadline={late}")
         assert refused.status_code == 422 and "今天起 30 天内" in refused.text

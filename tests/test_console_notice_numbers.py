@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 import pytest
 from cases_support import TEST_SECRET, LiveServer, recorded_statements
-from console_support import AUTHORITY, DEADLINE_ISO, console_app, seed, sign_in
+from console_support import AUTHORITY, DEADLINE_ISO, confirm_case, console_app, seed, sign_in
 from fastapi.testclient import TestClient
 from servers import wait_until_serving
 from sqlalchemy import inspect, select, text
@@ -61,16 +61,6 @@ def writer_holding(url: str) -> Iterator[None]:
             conn.execute("SELECT pg_advisory_unlock(%s)", (_APPEND_LOCK_ID,))
 
 
-def confirm(client: httpx.Client | TestClient, case_id: int, token: str) -> None:
-    for target in ("in_review", "confirmed"):
-        response = client.post(
-            f"/console/cases/{case_id}/transition",
-            data={"to": target, "reason": "checked the archive", "csrf_token": token},
-            follow_redirects=False,
-        )
-        assert response.status_code == 303, response.text
-
-
 def _issue_all_at_once(base: str, db_url: str, keys: dict[str, str], case_ids: list[int]) -> None:
     """Confirm the cases, then issue a notice on each from its own client while another writer waits."""
     clients = [httpx.Client(base_url=base, timeout=60) for _ in case_ids]
@@ -78,7 +68,7 @@ def _issue_all_at_once(base: str, db_url: str, keys: dict[str, str], case_ids: l
     try:
         tokens = [sign_in(client, keys["inspector"]) for client in clients]
         for case_id in case_ids:
-            confirm(clients[0], case_id, tokens[0])
+            confirm_case(clients[0], case_id, tokens[0])
 
         def issue(n: int) -> None:
             answers[n] = clients[n].post(
@@ -192,7 +182,7 @@ def test_the_next_number_is_found_without_reading_other_notices(db_url: str) -> 
     with TestClient(console_app(db_url)) as client:
         token = sign_in(client, data.keys["inspector"])
         for case_id in (first, second):
-            confirm(client, case_id, token)
+            confirm_case(client, case_id, token)
         issue = {"deadline": DEADLINE_ISO, "csrf_token": token}
         assert client.post(f"/console/cases/{first}/notices", data=issue).status_code == 200
 

@@ -12,84 +12,36 @@ wider than the snippet, or an HTML payload as text.
 
 from __future__ import annotations
 
-import hashlib
-import os
-import re
-import subprocess
-from collections.abc import Callable
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from typing import Any
 
 import pytest
-from cases_support import LiveServer, import_example_registry, make_keys
-from console_support import console_app, require_chromium
-from localsite import running, sweep_command
-from sqlalchemy import select
-
-from api.console.highlight import BIDI_CONTROLS
-from crawler.store.models import Snapshot
-from markwatch import db
-from markwatch.cases.models import CaseFinding
-from sweeps.models import Finding
+from evidence_probe_support import UTF8, Probe, page_markup, run_probes
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parent.parent
-UTF8 = "text/html; charset=utf-8"
 ZWSP = "\u200b"
-
-
-@dataclass(frozen=True)
-class Probe:
-    """One page: its markup (given its number, for a code of its own), how it is served, the quote expected."""
-
-    name: str
-    markup: Callable[[int], str]
-    verbatim: str
-    encoding: str = "utf-8"
-    content_type: str = UTF8
-    decoded_as: str = "utf-8"
-    # False where the server's header lies about the bytes: a browser obeying it shows mojibake, while
-    # markwatch reads the bytes for what they are (stack-notes.md), records which codec it used, and the case
-    # page says that buyers may not have seen the quote.
-    visitor_reads_it: bool = True
-
-
-def _page(
-    quote: str, *, before: str = "", after: str = "", meta: str = "<meta charset='utf-8'>", code: str = ""
-) -> Callable[[int], str]:
-    def markup(n: int) -> str:
-        written = code.format(n=n) if code else f"T/PROBE {n:03d}-2022"
-        return (
-            f"<html><head>{meta}<title>探针 {n}</title></head><body><h1>运动场地面层 {n}</h1>"
-            f"<p>{before}执行标准：{written}（{quote}）{after}</p></body></html>"
-        )
-
-    return markup
-
-
 GBK_META = "<meta charset='gbk'>"
 PROBES = (
-    Probe("br", _page("上海<br>标准"), "上海 标准"),
-    Probe("wbr", _page("上海<wbr>标准"), "上海标准"),
-    Probe("soft-hyphen", _page("上海&shy;标准"), "上海\u00ad标准"),
-    Probe("zero-width-space", _page(f"上海{ZWSP}标准"), f"上海{ZWSP}标准"),
-    Probe("zero-width-joiner", _page("上海&zwj;标准"), "上海\u200d标准"),
-    Probe("inline-tag-in-words", _page("上海<b>标</b>准"), "上海标准"),
-    Probe("inline-tag-in-code", _page("上海标准", code="T/PRO<span>BE</span> {n:03d}-2022"), "上海标准"),
-    Probe("numeric-entities", _page("&#x4e0a;&#28023;标准"), "上海标准"),
-    Probe("nbsp-ensp", _page("上海标准", code="T/PROBE&nbsp;{n:03d}-2022&ensp;"), "上海标准"),
-    Probe("entity-debris", _page("上海标准", after="&ideographicspace;型号&amp;nbsp;A1"), "上海标准"),
-    Probe("crlf-and-tabs", _page("上海\r\n\t标准", before="\r\n\t"), "上海 标准"),
-    Probe("full-width-code", _page("上海标准", code="Ｔ／ＰＲＯＢＥ　０{n:02d}－２０２２"), "上海标准"),
-    Probe("traditional", _page("上海標準"), "上海標準"),
-    Probe("bidi-controls", _page("上海标准", after="\u202e号型\u202c\u2067型号\u2069"), "上海标准"),
-    Probe("vertical-tab-in-words", _page("上海\x0b标准"), "上海\x0b标准"),
+    Probe("br", page_markup("上海<br>标准"), "上海 标准"),
+    Probe("wbr", page_markup("上海<wbr>标准"), "上海标准"),
+    Probe("soft-hyphen", page_markup("上海&shy;标准"), "上海\u00ad标准"),
+    Probe("zero-width-space", page_markup(f"上海{ZWSP}标准"), f"上海{ZWSP}标准"),
+    Probe("zero-width-joiner", page_markup("上海&zwj;标准"), "上海\u200d标准"),
+    Probe("inline-tag-in-words", page_markup("上海<b>标</b>准"), "上海标准"),
+    Probe(
+        "inline-tag-in-code", page_markup("上海标准", code="T/PRO<span>BE</span> {n:03d}-2022"), "上海标准"
+    ),
+    Probe("numeric-entities", page_markup("&#x4e0a;&#28023;标准"), "上海标准"),
+    Probe("nbsp-ensp", page_markup("上海标准", code="T/PROBE&nbsp;{n:03d}-2022&ensp;"), "上海标准"),
+    Probe("entity-debris", page_markup("上海标准", after="&ideographicspace;型号&amp;nbsp;A1"), "上海标准"),
+    Probe("crlf-and-tabs", page_markup("上海\r\n\t标准", before="\r\n\t"), "上海 标准"),
+    Probe("full-width-code", page_markup("上海标准", code="Ｔ／ＰＲＯＢＥ　０{n:02d}－２０２２"), "上海标准"),
+    Probe("traditional", page_markup("上海標準"), "上海標準"),
+    Probe("bidi-controls", page_markup("上海标准", after="\u202e号型\u202c\u2067型号\u2069"), "上海标准"),
+    Probe("vertical-tab-in-words", page_markup("上海\x0b标准"), "上海\x0b标准"),
     Probe(
         "gb18030-4-byte-gbk-header",
-        _page("上海标准", after="𠮷字型号", meta=GBK_META),
+        page_markup("上海标准", after="𠮷字型号", meta=GBK_META),
         "上海标准",
         "gb18030",
         "text/html; charset=gbk",
@@ -97,7 +49,7 @@ PROBES = (
     ),
     Probe(
         "gb18030-4-byte-gbk-meta-only",
-        _page("上海标准", after="𠮷字型号", meta=GBK_META),
+        page_markup("上海标准", after="𠮷字型号", meta=GBK_META),
         "上海标准",
         "gb18030",
         "text/html",
@@ -105,7 +57,7 @@ PROBES = (
     ),
     Probe(
         "gbk-bytes-utf8-header",
-        _page("上海标准", after="𠮷字", meta=""),
+        page_markup("上海标准", after="𠮷字", meta=""),
         "上海标准",
         "gb18030",
         UTF8,
@@ -114,7 +66,7 @@ PROBES = (
     ),
     Probe(
         "utf8-bytes-gbk-header",
-        _page("上海标准", after="𠮷字", meta=GBK_META),
+        page_markup("上海标准", after="𠮷字", meta=GBK_META),
         "上海标准",
         "utf-8",
         "text/html; charset=gbk",
@@ -123,31 +75,38 @@ PROBES = (
     ),
     Probe(
         "gbk-header-utf8-meta",
-        _page("上海标准", after="型号", meta="<meta charset='utf-8'>"),
+        page_markup("上海标准", after="型号", meta="<meta charset='utf-8'>"),
         "上海标准",
         "gb18030",
         "text/html; charset=gbk",
         "gb18030",
     ),
-    Probe("utf8-header-gbk-meta", _page("上海标准", after="型号", meta=GBK_META), "上海标准"),
-    Probe("long-context", _page("上海标准", before="说明文字，" * 150, after="更多说明。" * 150), "上海标准"),
-    Probe("wide-invisible-quote", _page(f"上海{ZWSP * 400}标准"), f"上海{ZWSP * 400}标准"),
-    Probe("wide-shown-quote", _page("上海" + "&nbsp;" * 400 + "标准"), "上海" + "\u00a0" * 400 + "标准"),
+    Probe("utf8-header-gbk-meta", page_markup("上海标准", after="型号", meta=GBK_META), "上海标准"),
+    Probe(
+        "long-context",
+        page_markup("上海标准", before="说明文字，" * 150, after="更多说明。" * 150),
+        "上海标准",
+    ),
+    # A run of more than 32 invisible characters is stored as its marker (pagetext.invisible).
+    Probe("wide-invisible-quote", page_markup(f"上海{ZWSP * 400}标准"), "上海⟦U+200B×400⟧标准"),
+    Probe(
+        "wide-shown-quote", page_markup("上海" + "&nbsp;" * 400 + "标准"), "上海" + "\u00a0" * 400 + "标准"
+    ),
     Probe(
         "img-onerror-as-text",
-        _page("上海标准", after='&lt;img src=x onerror="window.__pwned=1;alert(1)"&gt;'),
+        page_markup("上海标准", after='&lt;img src=x onerror="window.__pwned=1;alert(1)"&gt;'),
         "上海标准",
     ),
     Probe(
         "textarea-script-as-text",
-        _page(
+        page_markup(
             "上海标准", after="&lt;/textarea&gt;&lt;script&gt;window.__pwned=2&lt;/script&gt;&lt;/title&gt;"
         ),
         "上海标准",
     ),
     Probe(
         "javascript-links",
-        _page(
+        page_markup(
             '<a href="javascript:window.__pwned=3">上海标准</a>',
             after="<a href='javascript:alert(3)'>链接</a>",
         ),
@@ -156,173 +115,8 @@ PROBES = (
 )
 
 
-def _served(probes: tuple[Probe, ...]) -> dict[str, tuple[bytes, str]]:
-    return {
-        f"/p/{probe.name}.html": (probe.markup(n).encode(probe.encoding), probe.content_type)
-        for n, probe in enumerate(probes, start=1)
-    }
-
-
-def _handler(pages: dict[str, tuple[bytes, str]]) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            return None
-
-        def do_GET(self) -> None:
-            if self.path == "/robots.txt":
-                body, content_type = b"User-agent: *\nAllow: /\n", "text/plain"
-            elif self.path in pages:
-                body, content_type = pages[self.path]
-            else:
-                self.send_error(404)
-                return
-            self.send_response(200)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    return Handler
-
-
-def _sweep(base: str, paths: list[str], db_url: str, work: Path) -> None:
-    seeds = "".join(f'      - {{url: "{base}{path}", kind: product}}\n' for path in paths)
-    targets = work / "targets.yaml"
-    targets.write_text(
-        "targets:\n  - name: probe\n    seeds:\n" + seeds + "    allowed_domains: [127.0.0.1]\n"
-        "    adapter: generic\n    max_depth: 0\n    max_pages: 100\n    delay: 0\n    timeout: 5\n    retries: 0\n",
-        encoding="utf-8",
-    )
-    env = dict(os.environ)
-    env.pop("MARKWATCH_CHECKER", None)  # the real checker
-    done = subprocess.run(
-        sweep_command(targets, db_url, work / "jobs"),
-        env=env, capture_output=True, text=True, timeout=300, cwd=REPO,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-
-
-def _findings(db_url: str) -> dict[str, list[dict[str, Any]]]:
-    """Each swept path's findings: id, snapshot, case, evidence."""
-    found: dict[str, list[dict[str, Any]]] = {}
-    with db.session_scope(db_url) as session:
-        for finding in session.scalars(select(Finding).order_by(Finding.id)):
-            snapshot = session.get(Snapshot, finding.snapshot_id)
-            assert snapshot is not None
-            case_id = session.scalar(select(CaseFinding.case_id).where(CaseFinding.finding_id == finding.id))
-            path = "/" + snapshot.requested_url.split("/", 3)[3]
-            found.setdefault(path, []).append(
-                {
-                    "id": finding.id,
-                    "snapshot": snapshot.id,
-                    "sha256": snapshot.body_sha256,
-                    "case": case_id,
-                    "evidence": dict(finding.evidence or {}),
-                }
-            )
-    return found
-
-
-def _squeezed(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _frame_marks(body: str) -> str:
-    return "".join(re.findall(r'data-mw-hit="1"[^>]*>([^<]*)<', body))
-
-
 def test_every_probe_page_is_quoted_as_shown_archived_as_fetched_and_shown_escaped(
     db_url: str, tmp_path: Path
 ) -> None:
-    executable = require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    import_example_registry(db_url)
-    pages = _served(PROBES)
-    problems: list[str] = []
-    with running(_handler(pages)) as server:
-        site = f"http://127.0.0.1:{server.server_address[1]}"
-        _sweep(site, list(pages), db_url, tmp_path)
-        findings = _findings(db_url)
-        key = make_keys(db_url)["inspector"]
-        with LiveServer(console_app(db_url)) as console, sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=executable, headless=True)
-            try:
-                page = chromium.new_page(locale="zh-CN")
-                page.set_default_timeout(10_000)
-                dialogs: list[str] = []
-                page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-                page.goto(console + "/console/cases")
-                page.fill("#api_key", key)
-                page.click("#sign-in")
-                page.wait_for_url("**/console/cases")
-                for probe in PROBES:
-                    path = f"/p/{probe.name}.html"
-                    problems += _check(
-                        probe, pages[path][0], findings.get(path, []), page, site + path, console
-                    )
-                assert dialogs == []
-            finally:
-                chromium.close()
+    problems, _ = run_probes(PROBES, db_url, tmp_path)
     assert problems == [], "\n".join(problems)
-
-
-def _check(
-    probe: Probe, served: bytes, found: list[dict[str, Any]], page: Any, live: str, console: str
-) -> list[str]:
-    """What is wrong with one probe page's evidence, end to end (nothing: [])."""
-    name = probe.name
-    if len(found) != 1 or found[0]["case"] is None:
-        return [
-            f"{name}: {len(found)} finding(s), case {found[0]['case'] if found else None}; expected one, in a case"
-        ]
-    finding = found[0]
-    evidence = finding["evidence"]
-    snippet, verbatim = str(evidence.get("snippet") or ""), str(evidence.get("verbatim") or "")
-    problems = []
-    # The quote: the page's own characters, whole inside its snippet, in the codec recorded.
-    if verbatim != probe.verbatim:
-        problems.append(f"{name}: quote {verbatim[:60]!r}, expected {probe.verbatim[:60]!r}")
-    if verbatim not in snippet:
-        problems.append(f"{name}: the snippet {snippet[:80]!r} does not hold the quote")
-    if evidence.get("decoded_as") != probe.decoded_as:
-        problems.append(f"{name}: decoded as {evidence.get('decoded_as')}, expected {probe.decoded_as}")
-    # As a visitor saw it: the live page in the same browser shows the snippet's text.
-    page.goto(live)
-    if probe.visitor_reads_it and _squeezed(snippet) not in _squeezed(
-        page.evaluate("document.body.innerText")
-    ):
-        problems.append(f"{name}: the snippet is not the text a browser shows for the page")
-    # The archive: the bytes as fetched, read with the codec the finding records.
-    raw = page.request.get(f"{console}/console/snapshots/{finding['snapshot']}/raw").body()
-    if raw != served or hashlib.sha256(raw).hexdigest() != finding["sha256"]:
-        problems.append(f"{name}: the archived bytes differ from those served")
-    source = page.request.get(
-        f"{console}/console/snapshots/{finding['snapshot']}/source?finding={finding['id']}"
-    )
-    if f'id="source-encoding">{probe.decoded_as}' not in source.text():
-        problems.append(f"{name}: the source view is not read as {probe.decoded_as}")
-    # The console: the case page opens, shows the stored snippet as text, the quote marked, nothing run.
-    response = page.goto(f"{console}/console/cases/{finding['case']}")
-    if response is None or response.status != 200:
-        return [*problems, f"{name}: the case page answered {response.status if response else None}"]
-    # Where the label a browser obeys shows the quote otherwise, the case page says so beside it.
-    warned = page.locator("#shown-otherwise").count() == 1
-    if warned == probe.visitor_reads_it:
-        problems.append(
-            f"{name}: the case page {'says' if warned else 'does not say'} a browser showed it otherwise"
-        )
-    quote = page.locator("#snippet")
-    shown = BIDI_CONTROLS.sub(lambda m: f"⟨U+{ord(m.group()):04X}⟩", snippet)  # shown, never obeyed
-    if quote.inner_text() != shown:
-        problems.append(f"{name}: the case page shows {quote.inner_text()[:80]!r} for {snippet[:80]!r}")
-    if verbatim not in quote.locator("mark").all_inner_texts():
-        problems.append(f"{name}: the quote is not marked ({quote.locator('mark').all_inner_texts()})")
-    tags = set(quote.locator("*").evaluate_all("elements => elements.map(e => e.tagName)"))
-    if not tags <= {"MARK", "SPAN"} or page.evaluate("window.__pwned || null") is not None:
-        problems.append(f"{name}: the quote holds page markup {sorted(tags)} or ran it")
-    frame = page.locator("iframe").first.get_attribute("src") or ""
-    body = page.request.get(console + frame.replace("&amp;", "&")).text()
-    if re.sub(r"[\s\ufffd]", "", _frame_marks(body)) != re.sub(r"[\s\x0b]", "", verbatim):
-        problems.append(f"{name}: the archived page marks {_frame_marks(body)[:60]!r}")
-    return problems

@@ -14,6 +14,7 @@ from console_support import (
     DEADLINE_ISO,
     DEADLINE_ZH,
     ConsoleData,
+    confirm_case,
     console_app,
     pdf_text,
     require_chromium,
@@ -42,16 +43,6 @@ def console(sqlite_url: str) -> Iterator[tuple[TestClient, ConsoleData, str]]:
         yield client, data, sign_in(client, data.keys["inspector"])
 
 
-def _confirm(client: TestClient, case_id: int, token: str) -> None:
-    for target in ("in_review", "confirmed"):
-        moved = client.post(
-            f"/console/cases/{case_id}/transition",
-            data={"to": target, "reason": "checked the archive", "csrf_token": token},
-            follow_redirects=False,
-        )
-        assert moved.status_code == 303, moved.text
-
-
 def _issue(client: TestClient, case_id: int, token: str) -> int:
     issued = client.post(
         f"/console/cases/{case_id}/notices",
@@ -68,7 +59,7 @@ def test_the_printed_notice_has_no_console_navigation(console: tuple[TestClient,
     require_chromium()
     client, data, token = console
     case_id = data.cases["expired"]
-    _confirm(client, case_id, token)
+    confirm_case(client, case_id, token)
     seq = _issue(client, case_id, token)
     html = client.get(f"/console/cases/{case_id}/notices/{seq}").text
     assert BACK_LINK in html  # on screen the issued document still leads back to its case
@@ -94,7 +85,7 @@ def test_a_notice_issued_with_the_old_stylesheet_prints_without_the_link(sqlite_
     case_id = data.cases["expired"]
     with TestClient(console_app(sqlite_url)) as client:
         token = sign_in(client, data.keys["inspector"])
-        _confirm(client, case_id, token)
+        confirm_case(client, case_id, token)
         settings = ConsoleSettings(authority_name="演示市场监督管理局（虚构）")
         t = Translator("zh")
         now = utcnow()
@@ -145,7 +136,7 @@ def test_the_issued_notice_printed_from_the_browser_has_no_console_navigation(sq
     app = console_app(sqlite_url)
     with TestClient(app) as client:
         token = sign_in(client, data.keys["inspector"])
-        _confirm(client, case_id, token)
+        confirm_case(client, case_id, token)
         seq = _issue(client, case_id, token)
     with LiveServer(app) as base, sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=executable, headless=True)

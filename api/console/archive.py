@@ -20,9 +20,9 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from checker.extract.prune import as_parsed
-from pagetext import charsets
 from pagetext.charsets import header_charset
-from pagetext.decode import Decoded, decode_as, decode_page, meta_charset
+from pagetext.decode import Decoded, decode_as, decode_page, shown_otherwise
+from pagetext.invisible import INVISIBLE, MARKER
 
 HIT_PREFIX = "mw-hit-"
 HIT_CLASS = "mw-hit"
@@ -122,37 +122,12 @@ def read_as(evidence: dict[str, Any] | None) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-# A byte-order mark decides a browser's reading whatever the header or <meta> says.
-_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
-# How much of a page a browser's prescan reads for <meta charset> (WHATWG: the first 1024 bytes).
-_PRESCAN_BYTES = 1024
-
-
 def read_otherwise(
     body: bytes, headers: dict[str, Any] | None, encoding: str, quotes: Iterable[str]
 ) -> str | None:
-    """The charset label a browser read the page with (the header's, else the <meta>'s) when it shows one of
-    `quotes` otherwise than markwatch read it with `encoding`: a server or page that lies about the bytes.
-
-    markwatch reads such a page for what its bytes are (GBK bytes declared UTF-8), so its quotes are text a
-    buyer's browser, obeying the label, showed garbled. None when the labels agree, or none is usable."""
-    if body.startswith(_BOMS):
-        return None
-    said = header_charset(headers)
-    declared = charsets.resolve(said)
-    if declared is None:
-        said = meta_charset(body[:_PRESCAN_BYTES])
-        declared = charsets.from_meta(said)
-    if declared is None or not declared.codec or said is None:
-        return None
-    for quote in quotes:
-        try:
-            written = quote.encode(encoding)
-        except (UnicodeError, LookupError):
-            continue
-        if written.decode(declared.codec, errors="replace") != quote:
-            return said
-    return None
+    """The charset label a browser read the page with when it shows one of `quotes` otherwise than markwatch
+    read it with `encoding` (pagetext.decode.shown_otherwise), for a stored snapshot's headers."""
+    return shown_otherwise(body, header_charset(headers), encoding, quotes)
 
 
 def anchor(index: int) -> str:
@@ -352,11 +327,15 @@ def _segments(scope: etree._Element) -> list[_Segment]:
 def _find(segments: list[_Segment], needles: Iterable[str]) -> tuple[int, int] | None:
     """[start, end) in the concatenated segment text of the first needle found, ignoring white space."""
     joined = "".join(text for _, _, text in segments)
-    positions = [i for i, ch in enumerate(joined) if not ch.isspace()]
+    # Invisible characters are passed over too: a stored quote holds a long run of them as its marker
+    # (pagetext.invisible), the page the run itself.
+    unseen = {match.start() for match in INVISIBLE.finditer(joined)}
+    positions = [i for i, ch in enumerate(joined) if not ch.isspace() and i not in unseen]
     squeezed = "".join(joined[i] for i in positions)
     folded = "".join(ch.lower()[:1] or ch for ch in squeezed)
     for needle in needles:
-        compact = "".join(ch for ch in needle if not ch.isspace())
+        shown = INVISIBLE.sub("", MARKER.sub("", needle))
+        compact = "".join(ch for ch in shown if not ch.isspace())
         if not compact:
             continue
         at = squeezed.find(compact)

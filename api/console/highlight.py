@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from markupsafe import Markup, escape
 
 from checker.extract.verbatim import OffsetMap
+from pagetext.invisible import INVISIBLE, MARKER, marker_counts
 from pagetext.normalize import normalize_text
 
 # The words themselves, in simplified and traditional characters (domain.md §6).
@@ -18,18 +19,41 @@ MARK_WORDS = ("上海标准", "上海標準")
 BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
+def _name(char: str) -> str:
+    return f"U+{ord(char):04X} {unicodedata.name(char, '')}".strip()
+
+
 def _marker(match: re.Match[str]) -> str:
-    char = match.group()
-    code = f"U+{ord(char):04X}"
-    return f'<span class="bidi-control" title="{code} {unicodedata.name(char, "")}">⟨{code}⟩</span>'
+    if match.group("stored") is not None:
+        # A long run the checker stored as its marker (pagetext.invisible): said, not hidden.
+        count = marker_counts(match.group())
+        title = f"{count} invisible characters stored as this marker; the archived page holds them"
+        return f'<span class="invisible-run" title="{escape(title)}">{match.group()}</span>'
+    if match.group("bidi") is not None:
+        char = match.group()
+        return f'<span class="bidi-control" title="{escape(_name(char))}">⟨U+{ord(char):04X}⟩</span>'
+    run = match.group()
+    char, count = run[0], len(run)
+    code = f"U+{ord(char):04X}" + (f"×{count}" if count > 1 else "")
+    title = _name(char) + (f" ×{count}" if count > 1 else "")
+    return f'<span class="invisible-char" title="{escape(title)}">⟨{code}⟩</span>'
+
+
+# What a quote shows instead of obeying or hiding: a stored run's marker, a bidi control, or a run of one invisible
+# character (zero-width, soft hyphen, joiner, control): a search for 上海标准 missed 上海\u200b标准, and the
+# console showed the inspector nothing in between.
+_REVEALED = re.compile(
+    f"(?P<stored>{MARKER.pattern})|(?P<bidi>{BIDI_CONTROLS.pattern})|(?P<char>{INVISIBLE.pattern})(?P=char)*"
+)
 
 
 def reveal(text: str | None) -> Markup:
-    """`text` escaped, each bidi control shown as a marker (⟨U+202E⟩) instead of obeyed: what a page quotes
-    is shown in the order it is stored, and the controls it hid are there to see. Only the view changes."""
+    """`text` escaped, each bidi control and invisible character shown as a marker (⟨U+202E⟩, ⟨U+200B×3⟩)
+    instead of obeyed or hidden: what a page quotes is shown in the order it is stored, and the characters it
+    hid are there to see. Only the view changes."""
     if not text:
         return Markup("")
-    return Markup(BIDI_CONTROLS.sub(_marker, str(escape(text))))
+    return Markup(_REVEALED.sub(_marker, str(escape(text))))
 
 
 def _spans(text: str, needles: Iterable[str]) -> list[tuple[int, int]]:

@@ -79,6 +79,10 @@ class Notice:
     inspector: str
     # sha256 of each image the claim was read in (issue 15): the evidence a notice about an image cites.
     evidence_images: tuple[str, ...] = ()
+    # The charset label buyers' browsers read the page with where that showed the quote garbled, and the codec
+    # markwatch read it with (archive.read_otherwise; "" when they agree): the case page says so too.
+    shown_as: str = ""
+    read_as: str = ""
     # An organisation's claim seen on several pages: each other page (URL, its newest snapshot's SHA-256), all
     # of which the enterprise must rectify.
     other_pages: tuple[tuple[str, str], ...] = ()
@@ -166,8 +170,12 @@ def build_notice(
     inspector: str,
     number: str = "",
     issued_on: dt.date | None = None,
+    reading: tuple[str | None, str | None] = (None, None),
 ) -> Notice:
-    """The notice for a case in a status that allows one (ConflictError otherwise); a draft without a number."""
+    """The notice for a case in a status that allows one (ConflictError otherwise); a draft without a number.
+
+    `reading`: the charset label a browser showed the quote otherwise with, and the codec markwatch read it with
+    (routes_evidence.page_reading)."""
     case = file.case
     require_notice_allowed(file)
     snapshot = file.snapshot or {}
@@ -216,6 +224,8 @@ def build_notice(
                 if loc.image and loc.image.get("sha256")
             )
         ),
+        shown_as=reading[0] or "",
+        read_as=reading[1] or "",
         other_pages=other_pages if organisation else (),
     )
 
@@ -249,6 +259,7 @@ def issue_notice(
     inspector: str,
     now: dt.datetime,
     render: Callable[[Notice], str],
+    reading: tuple[str | None, str | None] = (None, None),
 ) -> CaseEvent:
     """Number, render and record a notice, then move the case to rectification_due with its deadline."""
     case = file.case
@@ -265,7 +276,9 @@ def issue_notice(
 
     def numbered(seq: int) -> tuple[str, Notice, str]:
         number = settings.notice_number(year=today.year, seq=seq, case_id=case.id)
-        notice = build_notice(file, t, settings, request, inspector=inspector, number=number, issued_on=today)
+        notice = build_notice(
+            file, t, settings, request, inspector=inspector, number=number, issued_on=today, reading=reading
+        )
         return number, notice, render(notice)
 
     # Rendered before the lock with the number the year would take now (rendering held every other case write

@@ -29,7 +29,7 @@ from api.console.images import image_evidence
 from api.console.notice import DEFAULT_NOTICE_DAYS, issued_notices
 from api.console.pages import render, translator_for, with_headers
 from api.console.queue import queue_page
-from api.console.routes_evidence import marked_snapshot
+from api.console.routes_evidence import page_reading
 from api.console.sent_form import SEND_METHODS, sent_outside
 from api.console.settings import ConsoleSettings, ConsoleSettingsDep
 from api.console.stats import open_case_ages
@@ -139,12 +139,7 @@ def case_view(
     `conflict`, it says why a stale form was refused and puts what was typed back into its form."""
     done = request.query_params.get("done")
     file = load_case_file(session, rules, case_id, registry)
-    snapshot = file.snapshot
-    archived = (
-        marked_snapshot(session, int(snapshot["id"]), file.locations, file.decoded_as)
-        if snapshot is not None
-        else None
-    )
+    archived, (shown_as, read_as) = page_reading(session, file)
     hits = archived.hits if archived is not None else ()
     today = utcnow().astimezone(settings.zone).date()
     suggested = today + dt.timedelta(days=min(DEFAULT_NOTICE_DAYS, settings.max_deadline_days))
@@ -177,8 +172,8 @@ def case_view(
         "file": file,
         "hits": hits,
         # A label the browser obeyed showed the quote otherwise than markwatch read it (archive.read_otherwise).
-        "shown_as": archived.shown_as if archived is not None else None,
-        "read_as": archived.encoding if archived is not None else None,
+        "shown_as": shown_as,
+        "read_as": read_as,
         "flash": done if done in FLASHES else None,
         "today": today,
         "first_deadline": today + dt.timedelta(days=1),

@@ -25,6 +25,7 @@ from api.console.archive import (
     read_otherwise,
 )
 from api.console.auth import CurrentUser
+from api.console.casefile import CaseFile
 from api.console.common import console_router
 from api.console.images import load_image
 from api.console.pages import render
@@ -99,6 +100,18 @@ def marked_snapshot(
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return page
+
+
+def page_reading(
+    session: SessionDep, file: CaseFile
+) -> tuple[MarkedPage | None, tuple[str | None, str | None]]:
+    """A case's archived page marked, and how it was read: the charset label a browser showed the quote otherwise
+    with (None when it showed it as quoted) and the codec markwatch read it with."""
+    snapshot = file.snapshot
+    if snapshot is None:
+        return None, (None, None)
+    archived = marked_snapshot(session, int(snapshot["id"]), file.locations, file.decoded_as)
+    return archived, (archived.shown_as, archived.encoding)
 
 
 def finding_reading(

@@ -29,6 +29,7 @@ from api.console.notice import (
 from api.console.pages import environment, render, translator_for, with_headers
 from api.console.pdf import html_to_pdf
 from api.console.routes_cases import NoticeFormState, case_view
+from api.console.routes_evidence import page_reading
 from api.console.settings import ConsoleSettings, ConsoleSettingsDep
 from api.deps import RegistryCacheDep, SessionDep
 from api.routes.rules import RulesDep
@@ -89,7 +90,8 @@ def notice_preview(
         return case_view(
             request, session, user, rules, index, settings, case_id, notice_form=state, status_code=422
         )
-    notice = build_notice(file, t, settings, form, inspector=user.principal.name)
+    _, reading = page_reading(session, file)
+    notice = build_notice(file, t, settings, form, inspector=user.principal.name, reading=reading)
     # The audit entry the draft was made after: a notice issued (or a move made) after it makes this one stale.
     seen = file.events[-1].seq if file.events else 0
     context = {"user": user, "csrf_token": user.csrf_token, "notice": notice, "form": form, "seen": seen}
@@ -142,6 +144,7 @@ def issue(
             inspector=user.principal.name,
             now=now,
             render=lambda notice: render_document(t, notice),
+            reading=page_reading(session, file)[1],
         )
     except StaleNotice:
         return _refuse_stale_notice(request, session, user, rules, index, settings, case_id, typed, seen)

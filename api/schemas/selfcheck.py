@@ -240,6 +240,13 @@ class SelfCheckOut(BaseModel):
         description="the codec the input was read with (its quotes are in that text); null when the input "
         "could hold no mention and was not decoded",
     )
+    shown_as: str | None = Field(
+        default=None,
+        description="the charset label a browser obeys (the Content-Type header's, else the <meta>'s) when it "
+        "shows the page's quotes otherwise than `decoded_as` read them: the label lies about the bytes (GBK "
+        "bytes labelled utf-8), markwatch read them for what they are, and buyers saw those quotes garbled "
+        "(a note says so too); null when the label agrees with the bytes, or for text and html input",
+    )
     warnings: list[PageWarningOut] = Field(
         default_factory=list, description="what could not be read (the findings then go to review)"
     )
@@ -272,6 +279,7 @@ class SelfCheckOut(BaseModel):
             findings=findings,
             notes=list(result.get("notes", [])),
             decoded_as=result.get("decoded_as"),
+            shown_as=result.get("shown_as"),
             warnings=warnings,
         )
 

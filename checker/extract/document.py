@@ -27,6 +27,7 @@ from checker.extract.patterns import (
 )
 from checker.extract.prune import DUP_ID_ATTR, NTH_ATTR, TAG_ATTR
 from checker.extract.visibility import Visibility
+from checker.extract.whitespace import WhiteSpace
 from pagetext.normalize import normalize_text
 
 # Text inside one of these belongs to it; inline tags (b, span, a, font) join their text to the block's.
@@ -85,6 +86,9 @@ class Run:
     shown: str | None = None
     # Spans of `raw` a right-to-left override draws backwards (overrides.py).
     reversed: tuple[tuple[int, int], ...] = ()
+    # Spans of `raw` shown with their own white space (<pre>, white-space:pre…; whitespace.py), with the mode:
+    # there `raw` keeps the page's line breaks, which `text` reads as spaces.
+    preserved: tuple[tuple[int, int, str], ...] = ()
 
 
 @dataclass
@@ -160,12 +164,24 @@ def block_of(node: Tag | NavigableString) -> Tag | None:
     return parent
 
 
+def _keep(spans: list[tuple[int, int, str]], start: int, end: int, mode: str) -> None:
+    """Add a span of kept white space, joined to the one before when it continues it."""
+    if spans and spans[-1][1] == start and spans[-1][2] == mode:
+        spans[-1] = (spans[-1][0], end, mode)
+    else:
+        spans.append((start, end, mode))
+
+
 def _runs(strings: list[NavigableString | Tag], visibility: Visibility) -> list[Run]:
     order: list[int] = []
     pieces: dict[int, tuple[Tag, list[str]]] = {}
+    # The same pieces as matching reads them: a line break kept as text (in <pre>) is a space there.
+    matching: dict[int, list[str]] = {}
     hidden: dict[int, list[tuple[int, int, str]]] = {}
+    kept: dict[int, list[tuple[int, int, str]]] = {}
     lengths: dict[int, int] = {}
     overrides = Overrides()
+    white_space = WhiteSpace()
     bidi: dict[int, BlockReader] = {}
     for string in strings:
         if isinstance(string, Tag):
@@ -174,12 +190,15 @@ def _runs(strings: list[NavigableString | Tag], visibility: Visibility) -> list[
             if (block := block_of(string)) is not None and id(block) in pieces:
                 key = id(block)
                 pieces[key][1].append("\n")
+                matching[key].append("\n")
                 if (why := visibility.hidden(string)) is not None:
                     # A hidden <br> breaks no line (上海<br class="h">标准 shows 上海标准): read as shown, it
                     # parted the words, and two of them hid the claim.
                     hidden.setdefault(key, []).append((lengths[key], lengths[key] + 1, why))
                 else:
                     bidi[key].piece("\n", lengths[key], "")  # a line break ends every override
+                    if (mode := white_space.mode(string.parent)) is not None:
+                        _keep(kept.setdefault(key, []), lengths[key], lengths[key] + 1, mode)
                 lengths[key] += 1
             continue
         if (
@@ -194,26 +213,34 @@ def _runs(strings: list[NavigableString | Tag], visibility: Visibility) -> list[
         key = id(block)
         if key not in pieces:
             pieces[key] = (block, [])
+            matching[key] = []
             order.append(key)
-        piece = str(string).replace("\n", " ")
-        pieces[key][1].append(piece)
+        piece = str(string)
         start = lengths.get(key, 0)
+        if (mode := white_space.mode(string.parent)) is not None and piece:
+            # Kept as written for the quote; matching reads these line breaks as spaces, as before.
+            _keep(kept.setdefault(key, []), start, start + len(piece), mode)
+        as_matched = piece.replace("\n", " ")
+        pieces[key][1].append(piece if mode is not None else as_matched)
+        matching[key].append(as_matched)
         lengths[key] = start + len(piece)
         if (why := visibility.hidden(string.parent)) is not None:
             hidden.setdefault(key, []).append((start, start + len(piece), why))
         if key not in bidi:
             bidi[key] = BlockReader()
-        bidi[key].piece(piece, start, overrides.of(string.parent))
+        bidi[key].piece(as_matched, start, overrides.of(string.parent))
     runs = []
     for key in order:
         block, parts = pieces[key]
         raw = "".join(parts)
-        text = _normalized_lines(raw)
+        preserved = tuple(kept.get(key, ()))
+        matched = "".join(matching[key]) if preserved else raw
+        text = _normalized_lines(matched)
         spans = tuple(hidden.get(key, ()))
-        shown = _normalized_lines(without(raw, spans)) if spans else None
+        shown = _normalized_lines(without(matched, spans)) if spans else None
         backwards = tuple(bidi[key].spans) if key in bidi else ()
         if text:
-            runs.append(Run(block, text, raw, spans, shown, backwards))
+            runs.append(Run(block, text, raw, spans, shown, backwards, preserved))
     return runs
 
 

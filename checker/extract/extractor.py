@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bs4 import Tag
@@ -55,6 +55,7 @@ from checker.extract.tie import Tie, Tier
 from checker.extract.verbatim import Quoter, centred, display_text, shown_counts
 from checker.extract.visibility import hidden_in
 from pagetext.decode import decode_page
+from pagetext.invisible import condense
 from pagetext.normalize import compact
 
 SNIPPET_CHARS = 300
@@ -75,6 +76,15 @@ class Quotes:
     hidden: str | None = None  # how the quoted words are hidden from buyers (visibility.py)
     # How the characters inside the quote that the shown words were read without are hidden (Claim.hidden_inside).
     hidden_inside: str | None = None
+    # Invisible characters the snippet's ⟦…⟧ markers stand for (Claim.invisible_condensed).
+    invisible_condensed: int = 0
+
+    def condensed(self) -> Quotes:
+        """These quotes with each long run of invisible characters as its marker (pagetext.invisible): a page
+        hid 200,000 inside the words, and every claim and occurrence stored them twice."""
+        verbatim, _ = condense(self.verbatim)
+        snippet, left_out = condense(self.snippet)
+        return replace(self, verbatim=verbatim, snippet=snippet, invisible_condensed=left_out)
 
 
 class _Quoting:
@@ -86,6 +96,10 @@ class _Quoting:
         self._tick = (lambda: guard.check("quoting the page")) if guard is not None else None
 
     def quotes(self, mention: Mention) -> Quotes:
+        """The mention's quotes as stored: long runs of invisible characters condensed."""
+        return self._quotes(mention).condensed()
+
+    def _quotes(self, mention: Mention) -> Quotes:
         if mention.kind == "logo":
             normalized = f"{mention.text} {mention.block_text}".strip()[:SNIPPET_CHARS]
             quote = display_text(mention.raw)
@@ -99,7 +113,13 @@ class _Quoting:
         if quoter is None:
             # The shown reading was made without the hidden spans: its quotes keep them where they stand.
             without = mention.hidden_ranges if mention.shown else ()
-            quoter = Quoter(mention.raw, mention.block_text, tick=self._tick, without=without)
+            quoter = Quoter(
+                mention.raw,
+                mention.block_text,
+                tick=self._tick,
+                without=without,
+                preserved=mention.preserved_ranges,
+            )
             self._quoters[key] = quoter
         hidden = inside = None
         if mention.shown:
@@ -232,6 +252,7 @@ def _claim(
         location=location,
         hidden=quotes.hidden,
         hidden_inside=quotes.hidden_inside,
+        invisible_condensed=quotes.invisible_condensed,
     )
 
 

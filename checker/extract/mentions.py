@@ -59,6 +59,7 @@ class Mention:
     # text: block_text is that shown text, and quotes keep the hidden characters where they stand.
     shown: bool = False
     reversed_ranges: tuple[tuple[int, int], ...] = ()  # spans of `raw` an override draws backwards
+    preserved_ranges: tuple[tuple[int, int, str], ...] = ()  # spans of `raw` shown with their own white space
 
 
 def excluded(text: str, start: int, end: int) -> bool:
@@ -254,7 +255,7 @@ def _text_mentions(run: Run, tick: Callable[[], None] | None) -> Iterator[Mentio
         for start, end, name in find_named_in_text(run.text):
             yield _text_mention(run, run.text, start, end, name, shown=False)
         return
-    quoter = Quoter(run.raw, run.text, tick=tick)
+    quoter = Quoter(run.raw, run.text, tick=tick, preserved=run.preserved)
     for start, end, name in find_named_in_text(run.text):
         if hidden_in(run.hidden, quoter.raw_positions(start, end)) is not None:
             yield _text_mention(run, run.text, start, end, name, shown=False)
@@ -276,4 +277,5 @@ def _text_mention(run: Run, text: str, start: int, end: int, name: str, *, shown
         hidden_ranges=run.hidden,
         shown=shown,
         reversed_ranges=run.reversed,
+        preserved_ranges=run.preserved,
     )

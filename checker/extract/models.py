@@ -126,6 +126,13 @@ class Claim(BaseModel):
         "words were read as shown, without them (上海<span style=display:none>xx</span>标准 shows 上海标准): "
         "`verbatim` and `snippet` keep them, as the page holds them; None when the quote holds none",
     )
+    invisible_condensed: int = Field(
+        default=0,
+        description="invisible characters (zero-width, soft hyphens, controls…) that `verbatim` and `snippet` "
+        "hold as markers: a run of more than 32 in a row is stored as ⟦U+200B×100000⟧ (each kind and its "
+        "count; pagetext/invisible.py), the archived page holds the run itself; 0 when none (a ⟦…⟧ in the "
+        "quote is then the page's own text)",
+    )
 
 
 class Occurrence(BaseModel):

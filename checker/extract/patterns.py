@@ -209,7 +209,15 @@ from pagetext import charsets, ignorables
 # job advert. The English maker's verb (makes … to Q/…) is no product weight any more, only what tells an
 # employer's box speaking of its products: as a weight it made a supplier's profile sentence a product claim with
 # nobody named (its SHS010 was lost).
-EXTRACTOR_VERSION = "1.33.2"
+# 1.34.0 (evidence-s33): quotes keep the page's own white space where a browser shows it (<pre>, <xmp>/<listing>,
+# <textarea>, an inline white-space: pre / pre-wrap / break-spaces / pre-line on the element or an ancestor;
+# whitespace.py): `verbatim` and `snippet` held one space for each line break and run of spaces there. Matching
+# reads the same normalised text as before (one space each), so the claims found are the same.
+# 1.34.1 (evidence-s33): a run of more than 32 invisible characters (zero-width, soft hyphens, joiners, controls) in a
+# quote is stored as one marker naming each kind and its count (⟦U+200B×100000⟧, pagetext/invisible.py), and
+# Claim.invisible_condensed says how many it stands for: 200,000 of them inside the words were stored in full, twice
+# per claim and occurrence (2,001,268 bytes of JSON for the page; now 1,457). Shorter runs stay as written.
+EXTRACTOR_VERSION = "1.34.1"
 
 
 class Pattern(NamedTuple):

@@ -43,17 +43,84 @@ _COMPOSING = re.compile("[\u1160-\u11ff\ud7b0-\ud7ff\uff9e\uff9f]")
 _CLUSTER_MAX = 8
 
 
-def _display_positions(raw: str) -> list[int]:
+# Spans of the raw text shown with their own white space (document.Run.preserved): (start, end, mode).
+Preserved = tuple[tuple[int, int, str], ...]
+# Where the page keeps its white space (whitespace.KEEP_ALL): each character shows, a CRLF or CR as one line break.
+_KEPT_CHAR = re.compile(r"\r\n?|[\s\S]")
+# white-space: pre-line (whitespace.KEEP_BREAKS): line breaks show, runs of spaces collapse to one.
+_LINE_PIECE = re.compile(r"\r\n?|\n|[ \t\f]+|[^ \t\r\n\f]")
+
+
+def _collapsed(raw: str, start: int, end: int, chars: list[str], positions: list[int]) -> None:
+    for match in _DISPLAY_CHAR.finditer(raw, start, end):
+        space = match.group()[0] in " \t\r\n\f"
+        if space and chars and chars[-1] == "\n":
+            continue  # white space that collapses is removed at the start of a line (after a kept line break)
+        chars.append(" " if space else match.group())
+        positions.append(match.start())
+
+
+def _kept(raw: str, start: int, end: int, mode: str, chars: list[str], positions: list[int]) -> None:
+    if mode != "pre-line":
+        segment = raw[start:end]
+        if "\r" not in segment:
+            chars.extend(segment)  # one display character per page character: no step per character
+            positions.extend(range(start, end))
+            return
+        for match in _KEPT_CHAR.finditer(raw, start, end):
+            chars.append("\n" if match.group()[0] == "\r" else match.group())
+            positions.append(match.start())
+        return
+    for match in _LINE_PIECE.finditer(raw, start, end):
+        piece = match.group()
+        if piece[0] in "\r\n":
+            while chars and chars[-1] == " ":  # pre-line drops the spaces around a line break
+                chars.pop()
+                positions.pop()
+            chars.append("\n")
+        elif piece[0] in " \t\f":
+            if chars and chars[-1] == "\n":
+                continue
+            chars.append(" ")
+        else:
+            chars.append(piece)
+        positions.append(match.start())
+
+
+def _displayed(raw: str, preserved: Preserved = ()) -> tuple[str, list[int]]:
+    """display_text(raw, preserved) and, for each of its characters, where in raw it comes from."""
+    if not preserved:
+        collapsed = _HTML_SPACE.sub(" ", raw)
+        lead = len(collapsed) - len(collapsed.lstrip())
+        shown = collapsed.strip()
+        positions = [match.start() for match in _DISPLAY_CHAR.finditer(raw)]
+        return shown, positions[lead : lead + len(shown)]
+    chars: list[str] = []
+    positions = []
+    cursor = 0
+    for start, end, mode in (*sorted(preserved), (len(raw), len(raw), "")):
+        start, end = max(start, cursor), min(max(end, cursor), len(raw))
+        _collapsed(raw, cursor, start, chars, positions)
+        if end > start:
+            _kept(raw, start, end, mode, chars, positions)
+        cursor = max(cursor, end)
+    joined = "".join(chars)
+    lead = len(joined) - len(joined.lstrip())
+    shown = joined.strip()
+    return shown, positions[lead : lead + len(shown)]
+
+
+def _display_positions(raw: str, preserved: Preserved = ()) -> list[int]:
     """For each character of display_text(raw), where in raw it comes from (a run of spaces: its start)."""
-    positions = [match.start() for match in _DISPLAY_CHAR.finditer(raw)]
-    collapsed = _HTML_SPACE.sub(" ", raw)
-    lead = len(collapsed) - len(collapsed.lstrip())
-    return positions[lead : lead + len(collapsed.strip())]
+    return _displayed(raw, preserved)[1]
 
 
-def display_text(raw: str) -> str:
-    """The page text as a browser shows it: runs of HTML white space as one space, trimmed."""
-    return _HTML_SPACE.sub(" ", raw).strip()
+def display_text(raw: str, preserved: Preserved = ()) -> str:
+    """The page text as a browser shows it: runs of HTML white space as one space, trimmed; in `preserved`
+    spans (<pre>, white-space:pre…) the page's own spaces and line breaks, as it shows them there."""
+    if not preserved:
+        return _HTML_SPACE.sub(" ", raw).strip()
+    return _displayed(raw, preserved)[0]
 
 
 @lru_cache(maxsize=4096)
@@ -296,7 +363,8 @@ class Quoter:
     """Quotes of one run: the mention as written and a window around it, both in the page's own characters.
 
     `without`: spans of the raw text (start, end, why) that `normalized` was made without (text hidden from
-    buyers, document.Run.shown); quotes keep them where they stand."""
+    buyers, document.Run.shown); quotes keep them where they stand. `preserved`: spans shown with the page's own
+    white space (document.Run.preserved); quotes keep it there."""
 
     def __init__(
         self,
@@ -304,9 +372,11 @@ class Quoter:
         normalized: str,
         tick: Callable[[], None] | None = None,
         without: Spans = (),
+        preserved: Preserved = (),
     ) -> None:
-        self.display = display_text(raw)
+        self.display = display_text(raw, preserved)
         self._raw = raw
+        self._preserved = preserved
         self._positions: list[int] | None = None
         self._counts: list[int] | None = None
         self._map: OffsetMap | None = None
@@ -318,7 +388,7 @@ class Quoter:
     def positions(self) -> list[int]:
         """For each character of the display text, where in the raw text it comes from."""
         if self._positions is None:
-            self._positions = _display_positions(self._raw)
+            self._positions = _display_positions(self._raw, self._preserved)
         return self._positions
 
     @property
@@ -338,7 +408,8 @@ class Quoter:
         """Where in the raw text the shown characters of normalized[start:end] are (spaces left out)."""
         first, last = self.map.span(start, end)
         positions = self.positions
-        return [positions[i] for i in range(first, min(last, len(positions))) if self.display[i] != " "]
+        display = self.display
+        return [positions[i] for i in range(first, min(last, len(positions))) if display[i] not in " \t\n"]
 
     def left_out(self, start: int, end: int) -> str | None:
         """How the characters inside the quote of normalized[start:end] that it was read without are hidden
