@@ -15,12 +15,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from console_support import DEADLINE_ISO, console_app, seed, sign_in
+from console_support import DEADLINE_ISO, confirm_case, console_app, seed, sign_in
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 from test_cases_audit import drop_append_only_triggers
-from test_console_notice_numbers import confirm
 
 from markwatch import db
 from markwatch.cases import notice_numbers
@@ -196,7 +195,7 @@ def test_no_notice_is_numbered_while_the_register_is_behind_the_chain(db_url: st
     with TestClient(console_app(db_url)) as client:
         token = sign_in(client, data.keys["inspector"])
         for case_id in (first, second):
-            confirm(client, case_id, token)
+            confirm_case(client, case_id, token)
         issue = {"deadline": DEADLINE_ISO, "csrf_token": token, "enterprise": "演示企业（虚构）"}
         assert client.post(f"/console/cases/{first}/notices", data=issue).status_code == 200
         with db.session_scope(db_url) as session:

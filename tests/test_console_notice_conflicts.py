@@ -16,8 +16,8 @@ import time
 
 import httpx
 from cases_support import LiveServer
-from console_support import DEADLINE, console_app, seed, sign_in
-from test_console_notice_numbers import confirm, writer_holding
+from console_support import DEADLINE, confirm_case, console_app, seed, sign_in
+from test_console_notice_numbers import writer_holding
 
 from markwatch import db
 from markwatch.cases.checkpoints import verify_audit
@@ -65,7 +65,7 @@ def test_two_notices_at_the_same_moment_one_issued_the_other_told_which_with_its
         clients = [httpx.Client(base_url=base, timeout=60) for _ in typed]
         try:
             tokens = [sign_in(clients[0], data.keys["inspector"]), sign_in(clients[1], data.keys["admin"])]
-            confirm(clients[0], case_id, tokens[0])
+            confirm_case(clients[0], case_id, tokens[0])
             forms = [_issue_form(c, case_id, t) for c, t in zip(clients, typed, strict=True)]
             answers: dict[int, httpx.Response] = {}
 
@@ -112,7 +112,7 @@ def test_an_issue_form_sent_twice_lands_on_the_notice_it_issued(db_url: str) -> 
     typed = {"deadline": DEADLINE.isoformat(), "enterprise": "上海甲科技有限公司", "uscc": ""}
     with LiveServer(console_app(db_url)) as base, httpx.Client(base_url=base, timeout=60) as client:
         token = sign_in(client, data.keys["inspector"])
-        confirm(client, case_id, token)
+        confirm_case(client, case_id, token)
         form = _issue_form(client, case_id, typed)
         first = client.post(f"/console/cases/{case_id}/notices", data=form, follow_redirects=False)
         again = client.post(f"/console/cases/{case_id}/notices", data=form, follow_redirects=False)

@@ -10,12 +10,11 @@ import re
 
 import pytest
 from click.testing import CliRunner
-from console_support import AUTHORITY, DEADLINE_ISO, console_app, seed, sign_in
+from console_support import AUTHORITY, DEADLINE_ISO, confirm_case, console_app, seed, sign_in
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 from test_audit_notice_register import _issue, _issued
-from test_console_notice_numbers import confirm
 
 from api.console.settings import ConsoleSettings
 from markwatch import db
@@ -74,7 +73,7 @@ def test_an_inspector_issuing_with_a_gap_is_warned_and_the_register_page_shows_i
         _lose(session, year, 1)
     with TestClient(console_app(db_url)) as client:
         token = sign_in(client, data.keys["inspector"])
-        confirm(client, case_id, token)
+        confirm_case(client, case_id, token)
         before = client.get(f"/console/cases/{case_id}?lang=en").text
         issued = client.post(
             f"/console/cases/{case_id}/notices?lang=en", data={"deadline": DEADLINE_ISO, "csrf_token": token}
